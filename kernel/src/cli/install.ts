@@ -1,0 +1,62 @@
+import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { cliScript, exists, kernelPackageDir, userJupyterDataDir, venvBin, venvDir } from './paths.js';
+
+/** Where to install the kernelspec, as Jupyter's own tools name it. */
+export type InstallTarget = { kind: 'user' } | { kind: 'prefix'; dir: string } | { kind: 'sys-prefix' };
+
+/** The kernelspec's name. */
+export const KERNEL_NAME = 'lepton';
+
+/** The kernel.json Jupyter reads to start the Lepton kernel. */
+export function kernelSpec(): Record<string, unknown> {
+  return {
+    argv: [process.execPath, cliScript, 'kernel', '--conn', '{connection_file}'],
+    display_name: 'TypeScript (Lepton)',
+    language: 'typescript',
+    // Jupyter sends SIGINT: it also stops synchronous loops, which a message could not reach.
+    interrupt_mode: 'signal',
+    env: {},
+    metadata: { debugger: false },
+  };
+}
+
+/** The `sys.prefix` of the Python that runs Jupyter: the project's venv when there is one. */
+function sysPrefix(): string {
+  const venv = venvDir();
+  const python = exists(venvBin(venv, 'python')) ? venvBin(venv, 'python') : 'python3';
+  return execFileSync(python, ['-c', 'import sys; print(sys.prefix)'], { encoding: 'utf8' }).trim();
+}
+
+/** The kernelspec folder for a target. */
+export function kernelSpecDir(target: InstallTarget): string {
+  const dataDir =
+    target.kind === 'user' ? userJupyterDataDir() : join(target.kind === 'prefix' ? target.dir : sysPrefix(), 'share', 'jupyter');
+  return join(dataDir, 'kernels', KERNEL_NAME);
+}
+
+/** Writes the kernelspec (kernel.json and logos) atomically: a half-written spec is never visible. */
+export function installKernelSpec(target: InstallTarget): string {
+  const dir = kernelSpecDir(target);
+  mkdirSync(dir, { recursive: true });
+  const temporary = join(dir, `kernel.json.${process.pid}.tmp`);
+  writeFileSync(temporary, JSON.stringify(kernelSpec(), null, 2) + '\n');
+  renameSync(temporary, join(dir, 'kernel.json'));
+  for (const logo of ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg']) {
+    copyFileSync(join(kernelPackageDir, 'assets', logo), join(dir, logo));
+  }
+  return dir;
+}
+
+/** Reads `--user`, `--prefix DIR` or `--sys-prefix` (default: `--user`). */
+export function parseInstallTarget(args: string[]): InstallTarget {
+  if (args.includes('--sys-prefix')) return { kind: 'sys-prefix' };
+  const at = args.indexOf('--prefix');
+  if (at >= 0) {
+    const dir = args[at + 1];
+    if (!dir || dir.startsWith('--')) throw new Error('--prefix needs a folder: lepton install --prefix DIR');
+    return { kind: 'prefix', dir };
+  }
+  return { kind: 'user' };
+}

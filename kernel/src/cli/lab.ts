@@ -1,0 +1,22 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { setup } from './setup.js';
+import { projectRoot, venvBin } from './paths.js';
+
+/**
+ * Sets up the project's Python environment, then starts JupyterLab on `notebooks/` with the Lepton kernel as
+ * the default. JupyterLab prints the URL and opens a browser where one exists.
+ */
+export async function lab(extraArgs: string[]): Promise<number> {
+  const venv = setup();
+  const args = [
+    'lab',
+    `--notebook-dir=${join(projectRoot(), 'notebooks')}`,
+    '--MappingKernelManager.default_kernel_name=lepton',
+    ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+    ...extraArgs,
+  ];
+  const child = spawn(venvBin(venv, 'jupyter'), args, { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
+}

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { homedir, platform } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The kernel package's folder (kernel/). */
+export const kernelPackageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The `lepton` executable's script. */
+export const cliScript = join(kernelPackageDir, 'bin', 'lepton.js');
+
+/**
+ * The project root: the folder holding the workspace's package.json (two levels above the kernel package in this
+ * repository), where `.venv/` and `notebooks/` live.
+ */
+export function projectRoot(): string {
+  return process.env.LEPTON_PROJECT_ROOT ?? resolve(kernelPackageDir, '..');
+}
+
+/** The project's Python virtual environment (`LEPTON_VENV` overrides). */
+export function venvDir(): string {
+  return process.env.LEPTON_VENV ?? join(projectRoot(), '.venv');
+}
+
+/** A program inside the virtual environment (`python`, `jupyter`, …). */
+export function venvBin(venv: string, program: string): string {
+  return platform() === 'win32' ? join(venv, 'Scripts', `${program}.exe`) : join(venv, 'bin', program);
+}
+
+/** Jupyter's per-user data folder, where `--user` kernelspecs go. */
+export function userJupyterDataDir(): string {
+  if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
+  if (platform() === 'darwin') return join(homedir(), 'Library', 'Jupyter');
+  if (platform() === 'win32') return join(process.env.APPDATA ?? homedir(), 'jupyter');
+  return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'jupyter');
+}
+
+/** Whether a path exists (for readable conditions). */
+export const exists = existsSync;

@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { installKernelSpec } from './install.js';
+import { exists, projectRoot, venvBin, venvDir } from './paths.js';
+
+/** Finds a Python 3 to create the virtual environment with. */
+function findPython(): string {
+  for (const candidate of [process.env.LEPTON_PYTHON, 'python3', 'python'].filter(Boolean) as string[]) {
+    try {
+      const version = execFileSync(candidate, ['-c', 'import sys; print(sys.version_info[0])'], { encoding: 'utf8' }).trim();
+      if (version === '3') return candidate;
+    } catch {
+      // try the next name
+    }
+  }
+  throw new Error('Lepton needs Python 3 for JupyterLab: install it (python3 on PATH, or set LEPTON_PYTHON) and run again.');
+}
+
+/**
+ * Makes the project's Python environment ready: a virtual env with JupyterLab and the Jupyter clients from
+ * requirements.txt (reinstalled only when that file changes), and the Lepton kernelspec inside it.
+ * `npm start`, `npm test` and Binder's postBuild all run this same step.
+ */
+export function setup(log: (line: string) => void = (line) => process.stderr.write(line + '\n')): string {
+  const venv = venvDir();
+  const requirements = join(projectRoot(), 'requirements.txt');
+  const wanted = createHash('sha256').update(readFileSync(requirements)).digest('hex');
+  const stamp = join(venv, '.lepton-requirements');
+  const python = venvBin(venv, 'python');
+  if (!exists(python)) {
+    log(`Creating the Python environment in ${venv} …`);
+    execFileSync(findPython(), ['-m', 'venv', venv], { stdio: 'inherit' });
+  }
+  if (!exists(stamp) || readFileSync(stamp, 'utf8') !== wanted) {
+    log('Installing JupyterLab and the Jupyter clients (requirements.txt) …');
+    execFileSync(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', '-r', requirements], {
+      stdio: 'inherit',
+    });
+    writeFileSync(stamp, wanted);
+  }
+  const dir = installKernelSpec({ kind: 'prefix', dir: venv });
+  log(`Lepton kernelspec installed in ${dir}`);
+  return venv;
+}

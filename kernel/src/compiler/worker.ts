@@ -1,0 +1,100 @@
+// The TypeScript compiler, on its own thread: building it takes about a second, so the kernel answers
+// kernel_info at once and cells queue here until it is ready; a busy cell never waits for a rebuild.
+import { parentPort, workerData } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import type { Converter, Diagnostic } from 'tslab/dist/converter.js';
+import type {
+  CellDiagnostic,
+  CompleteAnswer,
+  ConvertAnswer,
+  InspectAnswer,
+  IsCompleteAnswer,
+  OperationName,
+  WorkerRequest,
+  WorkerResponse,
+} from './protocol.js';
+
+const require = createRequire(import.meta.url);
+const started = performance.now();
+const ts = require('@tslab/typescript-for-tslab') as typeof import('typescript');
+limitTypePackages((workerData as { types?: string[] } | undefined)?.types ?? ['node']);
+const tslab = require('tslab/dist/converter') as typeof import('tslab/dist/converter.js');
+const converter: Converter = tslab.createConverter();
+
+/**
+ * Restricts the automatically included `@types` packages to an explicit list. Without it every package under
+ * `node_modules/@types` is loaded and walked on each cell's rebuild. tslab's compiler host lists type roots
+ * through `ts.sys.getDirectories`, the one hook its options leave open.
+ */
+function limitTypePackages(types: string[]): void {
+  const original = ts.sys.getDirectories.bind(ts.sys);
+  ts.sys.getDirectories = (path: string) => {
+    const found = original(path);
+    return /[\\/]node_modules[\\/]@types[\\/]?$/.test(path) ? found.filter((name) => types.includes(name)) : found;
+  };
+}
+
+let committedDecl = '';
+let pendingDecl = '';
+
+function diagnostics(list: Diagnostic[]): CellDiagnostic[] {
+  return list.map((d) => ({ line: d.start.line, column: d.start.character, code: d.code, message: d.messageText }));
+}
+
+function convert(src: string): ConvertAnswer {
+  const result = converter.convert(committedDecl, src);
+  pendingDecl = result.declOutput ?? '';
+  return {
+    output: result.output,
+    diagnostics: diagnostics(result.diagnostics),
+    lastExpressionVar: result.lastExpressionVar,
+    hasTopLevelAwait: result.hasToplevelAwait ?? false,
+  };
+}
+
+function complete(src: string, position: number): CompleteAnswer {
+  const info = converter.complete(committedDecl, src, position);
+  return { start: info.start, end: info.end, matches: info.candidates };
+}
+
+function inspect(src: string, position: number): InspectAnswer {
+  const info = converter.inspect(committedDecl, src, position);
+  if (!info) return { found: false, signature: '', documentation: '' };
+  const text = (parts?: { text: string }[]) => (parts ?? []).map((p) => p.text).join('');
+  const tags = (info.tags ?? []).map((tag) => `@${tag.name} ${text(tag.text as any)}`.trim());
+  return {
+    found: true,
+    signature: text(info.displayParts),
+    documentation: [text(info.documentation), ...tags].filter(Boolean).join('\n'),
+  };
+}
+
+function isComplete(src: string): IsCompleteAnswer {
+  const result = tslab.isCompleteCode(src);
+  return result.completed ? { status: 'complete' } : { status: 'incomplete', indent: result.indent ?? '' };
+}
+
+const operations: { [K in OperationName]: (args: any) => unknown } = {
+  convert: ({ src }) => convert(src),
+  commit: () => {
+    committedDecl = pendingDecl;
+    return null;
+  },
+  complete: ({ src, position }) => complete(src, position),
+  inspect: ({ src, position }) => inspect(src, position),
+  isComplete: ({ src }) => isComplete(src),
+  addModule: ({ name, content }) => diagnostics(converter.addModule(name, content)),
+};
+
+const port = parentPort!;
+port.on('message', (request: WorkerRequest) => {
+  let response: WorkerResponse;
+  try {
+    response = { id: request.id, ok: true, answer: operations[request.op](request.args) };
+  } catch (error) {
+    response = { id: request.id, ok: false, error: (error as Error).stack ?? String(error) };
+  }
+  port.postMessage(response);
+});
+port.postMessage({ ready: true, ms: performance.now() - started } satisfies WorkerResponse);

@@ -1,0 +1,3 @@
+export { Kernel } from './kernel.js';
+export { main } from './cli/main.js';
+export { installKernelSpec, kernelSpec, kernelSpecDir, type InstallTarget } from './cli/install.js';

@@ -1,0 +1,43 @@
+import { inspect } from 'node:util';
+
+/** A MIME bundle: MIME type → content (a string, or JSON for `+json` types), as Jupyter sends it. */
+export type MimeBundle = Record<string, unknown>;
+
+/**
+ * The symbol an object implements to display itself richly: `[displaySymbol]()` returns a MIME bundle.
+ * It is the convention Deno's kernel uses, so libraries opt in without importing Lepton.
+ */
+export const displaySymbol: unique symbol = Symbol.for('Jupyter.display') as any;
+
+/** An object that knows how to display itself. */
+export interface Displayable {
+  [displaySymbol](): MimeBundle;
+}
+
+/** Whether `value` implements the display protocol. */
+export function isDisplayable(value: unknown): value is Displayable {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as Partial<Displayable>)[displaySymbol] === 'function'
+  );
+}
+
+/** Formats any value as text the way Node's REPL does (colors off, depth bounded). */
+export function plainText(value: unknown): string {
+  if (typeof value === 'string') return inspect(value);
+  return inspect(value, { depth: 4, maxArrayLength: 100, maxStringLength: 10_000, breakLength: 100 });
+}
+
+/**
+ * Turns any value into the MIME bundle a front end renders: the object's own bundle when it implements
+ * the display protocol (with `text/plain` always added), else its text form.
+ */
+export function toMimeBundle(value: unknown): MimeBundle {
+  if (isDisplayable(value)) {
+    const bundle = { ...value[displaySymbol]() };
+    if (typeof bundle['text/plain'] !== 'string') bundle['text/plain'] = plainText(value);
+    return bundle;
+  }
+  return { 'text/plain': plainText(value) };
+}

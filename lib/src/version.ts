@@ -1,0 +1,2 @@
+/** The Lepton library's version. */
+export const version = '0.1.0';

@@ -1,0 +1,35 @@
+// Every tutorial in notebooks/ runs end to end on the Lepton kernel through nbclient, and says what it claims.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../support/project.js';
+import { cellText, findCell, runNotebook, type NotebookRun } from '../support/notebook.js';
+
+/** The facts each notebook states, checked on its executed outputs. A notebook must be listed here. */
+const claims: Record<string, (run: NotebookRun) => void> = {
+  '00-tour.ipynb': (run) => {
+    assert.equal(cellText(findCell(run, 'Math.max(...scores)')), '0.95');
+    assert.match(cellText(findCell(run, "scores.map")), /'91%', '87%', '95%'/);
+    const badgeCell = findCell(run, "badge('starting')");
+    assert.ok(badgeCell.outputs.some((o) => o.data?.['text/html']?.includes('done')), 'the badge was not updated in place');
+    assert.match(cellText(findCell(run, 'lepton.signal()')), /ran 5 steps; Lepton \d+\.\d+\.\d+/);
+  },
+};
+
+const notebooksDir = join(repoRoot, 'notebooks');
+const notebooks = readdirSync(notebooksDir).filter((name) => name.endsWith('.ipynb')).sort();
+
+describe('the tutorials in notebooks/', () => {
+  test('every notebook has its claims listed in this test', () => {
+    assert.deepEqual(notebooks.filter((name) => !claims[name]), []);
+  });
+
+  for (const name of notebooks) {
+    test(`${name} runs end to end and its claims hold`, { timeout: 20 * 60_000 }, () => {
+      const run = runNotebook(join(notebooksDir, name));
+      assert.equal(run.error, null, `${name} failed:\n${run.error}`);
+      claims[name]?.(run);
+    });
+  }
+});
