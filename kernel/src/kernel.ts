@@ -13,7 +13,7 @@ import { routeStreamsToCells } from './execution/streams.js';
 import { runtimeError } from './execution/errors.js';
 import { CommManager } from './comm/manager.js';
 import { createKernelHost } from './host.js';
-import { installPreloadedGlobals, preloadedDeclarations } from './preload.js';
+import { installPreloadedGlobals, preloadedTypeFiles } from './preload.js';
 
 const require = createRequire(import.meta.url);
 const kernelVersion: string = require('../package.json').version;
@@ -51,7 +51,7 @@ export class Kernel {
 
   constructor(info: ConnectionInfo) {
     this.channels = new Channels(info);
-    this.compiler = new Compiler();
+    this.compiler = new Compiler({ types: ['node'], extraRoots: preloadedTypeFiles() });
     this.engine = new Engine(this.compiler);
     this.comms = new CommManager((msgType, content, buffers) => {
       // Replies to a front-end comm message have that message as parent; comms a cell opens, the cell.
@@ -78,11 +78,6 @@ export class Kernel {
       void this.channels.listen(channel, (message) => this.dispatch(message, channel), (error) => log(`dropped a message on ${channel}: ${error.message}`));
     }
     void this.publishStatus('starting', {});
-    // The compiler worker handles requests in order: the preloaded types are in place before any cell.
-    void this.compiler.request('addModule', { name: '__lepton_preload__', content: preloadedDeclarations() }).then(
-      (problems) => problems.length > 0 && log(`preloaded types: ${problems.map((p) => p.message).join('; ')}`),
-      (error) => log(`preloaded types: ${error.message}`),
-    );
   }
 
   private readonly handlers: { [K in RequestType]?: Handler<K> } = {

@@ -1,18 +1,8 @@
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
-
-/** Where each preloaded module's types are, as absolute paths (cells may run in any folder). */
-function typePaths() {
-  const lib = require.resolve('@lepton/lib');
-  const fromLib = createRequire(lib);
-  return {
-    lib: lib.replace(/\.js$/, ''),
-    tf: dirname(fromLib.resolve('@tensorflow/tfjs/package.json')),
-    aq: dirname(fromLib.resolve('arquero/package.json')),
-  };
-}
 
 /**
  * The names every cell sees without importing: `lepton`, `tf`, `aq` and `display`. Each module loads on first
@@ -44,24 +34,11 @@ export function installPreloadedGlobals(): void {
   }
 }
 
-/** The TypeScript declarations of the preloaded names, added to the compiler as a module. */
-export function preloadedDeclarations(): string {
-  const paths = typePaths();
-  return [
-    `import type * as LeptonLibrary from ${JSON.stringify(paths.lib)};`,
-    `import type * as TensorFlow from ${JSON.stringify(paths.tf)};`,
-    `import type * as Arquero from ${JSON.stringify(paths.aq)};`,
-    'declare global {',
-    '  /** The Lepton library: data, plots, training, compression, export and deployment. */',
-    '  const lepton: typeof LeptonLibrary;',
-    '  /** TensorFlow.js. */',
-    '  const tf: typeof TensorFlow;',
-    '  /** Arquero, the dataframe engine under Lepton\'s DataFrame. */',
-    '  const aq: typeof Arquero;',
-    '  /** Displays any value as a cell output; `display.update(id, value)` updates it in place. */',
-    '  const display: LeptonLibrary.Display;',
-    '  /** Asks the notebook user for a line of text. */',
-    '  const input: typeof LeptonLibrary.input;',
-    '}',
-  ].join('\n');
+/**
+ * The declaration files that give the preloaded names their types: `lepton`, `tf` and `aq` as UMD namespaces
+ * (so cells can name their types too, `lepton.DataFrame`, `tf.Tensor`), `display` and `input` as globals.
+ */
+export function preloadedTypeFiles(): string[] {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'types');
+  return ['lepton.d.ts', 'tf.d.ts', 'aq.d.ts', 'globals.d.ts'].map((name) => join(dir, name));
 }

@@ -10,7 +10,7 @@ export class Compiler {
   /** Resolves once the compiler is built. */
   readonly ready: Promise<number>;
 
-  constructor(options: { types?: string[] } = {}) {
+  constructor(options: { types?: string[]; extraRoots?: string[] } = {}) {
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: options });
     let markReady!: (ms: number) => void;
     let failReady!: (error: Error) => void;

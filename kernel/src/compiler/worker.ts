@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
+import { installLeanWatchProgram } from './lean-program.js';
 import type { Converter, Diagnostic } from 'tslab/dist/converter.js';
 import type {
   CellDiagnostic,
@@ -17,23 +18,10 @@ import type {
 
 const require = createRequire(import.meta.url);
 const started = performance.now();
-const ts = require('@tslab/typescript-for-tslab') as typeof import('typescript');
-limitTypePackages((workerData as { types?: string[] } | undefined)?.types ?? ['node']);
+const options = (workerData ?? {}) as { types?: string[]; extraRoots?: string[] };
+installLeanWatchProgram(options.types ?? ['node'], options.extraRoots ?? []);
 const tslab = require('tslab/dist/converter') as typeof import('tslab/dist/converter.js');
 const converter: Converter = tslab.createConverter();
-
-/**
- * Restricts the automatically included `@types` packages to an explicit list. Without it every package under
- * `node_modules/@types` is loaded and walked on each cell's rebuild. tslab's compiler host lists type roots
- * through `ts.sys.getDirectories`, the one hook its options leave open.
- */
-function limitTypePackages(types: string[]): void {
-  const original = ts.sys.getDirectories.bind(ts.sys);
-  ts.sys.getDirectories = (path: string) => {
-    const found = original(path);
-    return /[\\/]node_modules[\\/]@types[\\/]?$/.test(path) ? found.filter((name) => types.includes(name)) : found;
-  };
-}
 
 let committedDecl = '';
 let pendingDecl = '';

@@ -150,3 +150,17 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
     assert.match(run.reply.content.evalue, /allow_stdin/);
   });
 });
+
+describe('the preloaded names', () => {
+  let kernel: KernelClient;
+  before(async () => {
+    kernel = await KernelClient.start();
+  });
+  after(() => kernel?.shutdown());
+
+  test('lepton, tf and aq also name their types in cells', async () => {
+    const run = await kernel.execute('const t: tf.Tensor = tf.tensor([1, 2]);\nconst d: lepton.Display = display;\nconst table: aq.ColumnTable = aq.table({ a: [1] });\n[t.shape, typeof d, table.numRows()]');
+    assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.reply.content));
+    assert.deepEqual(resultData(run), { 'text/plain': "[ [ 2 ], 'function', 1 ]" });
+  });
+});

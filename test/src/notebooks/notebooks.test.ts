@@ -15,6 +15,21 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     assert.ok(badgeCell.outputs.some((o) => o.data?.['text/html']?.includes('done')), 'the badge was not updated in place');
     assert.match(cellText(findCell(run, 'lepton.signal()')), /ran 5 steps; Lepton \d+\.\d+\.\d+/);
   },
+  '01-dataframes.ipynb': (run) => {
+    const html = (marker: string) => String(findCell(run, marker).outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '');
+    assert.match(html('const penguins = lepton.datasets.penguins()'), /344 rows × 7 columns/);
+    assert.match(cellText(findCell(run, 'const clean =')), /11 rows dropped, 333 left/);
+    assert.match(html('const bySpecies'), /3 rows × 4 columns/);
+    assert.match(html('const bySpecies'), /Gentoo/);
+    for (const marker of ['lepton.plot.scatter', 'lepton.plot.histogram', 'lepton.plot.box', 'lepton.plot.heatmap']) {
+      const data = findCell(run, marker).outputs.find((o) => o.data?.['application/vnd.vegalite.v5+json'])?.data;
+      assert.ok(data, `${marker} shows a Vega-Lite v5 chart`);
+      assert.match(String(data['image/svg+xml']), /^<svg /, `${marker} has an SVG fallback`);
+    }
+    assert.match(cellText(findCell(run, 'lepton.trainTestSplit(clean')), /train 266 rows, test 67 rows/);
+    assert.match(cellText(findCell(run, 'lepton.preprocess.fromJSON(saved)')), /restored transform gives the same test frame: true/);
+    assert.match(cellText(findCell(run, 'toTensor(inputs)')), /xs \[266,9\], ys \[266\], classes Adelie, Chinstrap, Gentoo/);
+  },
 };
 
 const notebooksDir = join(repoRoot, 'notebooks');

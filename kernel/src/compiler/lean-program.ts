@@ -1,0 +1,54 @@
+import { createRequire } from 'node:module';
+
+type TypeScript = typeof import('typescript');
+
+/**
+ * Makes tslab's converter rebuild less per cell, without forking it: tslab builds its program with
+ * `ts.createWatchCompilerHost(roots, options, sys, createProgram = default, …)`. Before tslab's converter is
+ * loaded, the TypeScript module it will require is replaced (in the require cache) by a copy whose
+ * `createWatchCompilerHost`:
+ * - limits the automatically included `@types` packages to `types` (every `node_modules/@types` package is
+ *   otherwise loaded and walked),
+ * - adds `extraRoots` (the preloaded names' declaration files) and lets cells, which are modules, use their UMD
+ *   namespaces (`allowUmdGlobalAccess`), and
+ * - builds each program with an abstract builder instead of the emit-and-diagnostics builder, which computes a
+ *   reference map over every file (all of TensorFlow.js's declarations) and creates a type checker on every
+ *   rebuild. tslab rebuilds twice per cell and only needs the cell's own names after the first rebuild, so
+ *   binding the changed root files is enough there; the checker is created once, for the diagnostics.
+ * Type errors are found exactly as before: diagnostics still come from a full checker of the new program.
+ */
+export function installLeanWatchProgram(types: string[], extraRoots: string[]): TypeScript {
+  const fromTslab = createRequire(createRequire(import.meta.url).resolve('tslab/dist/converter'));
+  const path = fromTslab.resolve('@tslab/typescript-for-tslab');
+  const ts = fromTslab(path) as TypeScript & Record<string, any>;
+  const lean: Record<string, unknown> = {};
+  for (const key of Object.keys(ts)) {
+    Object.defineProperty(lean, key, { get: () => ts[key], enumerable: true, configurable: true });
+  }
+  const createProgram = (...args: any[]) => {
+    const builder = (ts.createAbstractBuilder as (...a: any[]) => any)(...args);
+    const program = builder.getProgram();
+    for (const file of program.getSourceFiles()) {
+      // Declaration files of packages were bound in an earlier program and are reused; bind what changed.
+      if (!file.isDeclarationFile || !file.fileName.includes('node_modules')) ts.bindSourceFile(file, program.getCompilerOptions());
+    }
+    // tslab asks for the files a cell depends on to check and emit them: every source (not .d.ts) file.
+    builder.getAllDependencies = () =>
+      program.getSourceFiles().map((f: { fileName: string }) => f.fileName).filter((name: string) => !name.endsWith('.d.ts'));
+    return builder;
+  };
+  Object.defineProperty(lean, 'createWatchCompilerHost', {
+    enumerable: true,
+    configurable: true,
+    value: (roots: string[], options: Record<string, unknown>, system: unknown, _defaultBuilder: unknown, ...rest: unknown[]) =>
+      (ts.createWatchCompilerHost as (...a: any[]) => any)(
+        [...roots, ...extraRoots],
+        { ...options, types, allowUmdGlobalAccess: true },
+        system,
+        createProgram,
+        ...rest,
+      ),
+  });
+  fromTslab.cache[path]!.exports = lean;
+  return ts;
+}

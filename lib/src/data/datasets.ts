@@ -1,0 +1,164 @@
+/**
+ * Offline datasets, read from the `vega-datasets` and `mnist` packages on disk (no network), and kept in memory
+ * after the first load.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import { splitIndices } from '../preprocess/split.js';
+import { badArgument } from './errors.js';
+import { DataFrame } from './frame.js';
+import { arrowBytes, csvText, jsonText } from './read.js';
+import { parseParquet } from './parquet.js';
+import { tfjs } from './tfjs.js';
+
+const require = createRequire(import.meta.url);
+const cache = new Map<string, DataFrame>();
+
+/** The folder of vega-datasets' data files (its package exports only CDN URLs, so the files are read by path). */
+export function vegaDataDir(): string {
+  return join(dirname(require.resolve('vega-datasets')), '..', 'data');
+}
+
+function cached(key: string, load: () => DataFrame): DataFrame {
+  let frame = cache.get(key);
+  if (!frame) cache.set(key, (frame = load()));
+  return frame;
+}
+
+const vegaText = (file: string) => readFileSync(join(vegaDataDir(), file), 'utf8');
+
+/**
+ * Palmer penguins: 344 penguins of three species (Species, Island, Beak Length (mm), Beak Depth (mm),
+ * Flipper Length (mm), Body Mass (g), Sex), with the missing values of the original data.
+ * @example lepton.datasets.penguins().valueCounts('Species')
+ */
+export function penguins(): DataFrame {
+  return cached('penguins', () => jsonText(vegaText('penguins.json')));
+}
+
+/**
+ * 406 cars of the 1970s and early 1980s: Name, Miles_per_Gallon, Cylinders, Displacement, Horsepower,
+ * Weight_in_lbs, Acceleration, Year (a date) and Origin.
+ * @example lepton.plot.scatter(lepton.datasets.cars(), { x: 'Horsepower', y: 'Miles_per_Gallon', color: 'Origin' })
+ */
+export function cars(): DataFrame {
+  return cached('cars', () => jsonText(vegaText('cars.json'), { types: { Year: 'date' } }));
+}
+
+/**
+ * Daily Seattle weather 2012–2015: date, precipitation, temp_max, temp_min, wind and weather.
+ * @example lepton.datasets.seattleWeather().groupby('weather').count()
+ */
+export function seattleWeather(): DataFrame {
+  return cached('seattleWeather', () => csvText(vegaText('seattle-weather.csv')));
+}
+
+/** Options of `flights`. */
+export interface FlightsOptions {
+  /**
+   * Which file: `arrow` (flights-200k.arrow: delay, distance, time; up to 200,000 rows) or `parquet`
+   * (flights-3m.parquet: date, delay, distance, origin, destination; up to 3,000,000 rows, zstd-compressed so it
+   * needs Node.js ≥ 22.15). Default: arrow up to 200,000 rows, parquet above.
+   */
+  source?: 'arrow' | 'parquet';
+}
+
+/**
+ * The first `n` US flights of 2001 (default 200,000), from vega-datasets' Arrow or Parquet file.
+ * @example const flights = await lepton.datasets.flights(50_000)
+ */
+export async function flights(n = 200_000, options: FlightsOptions = {}): Promise<DataFrame> {
+  if (!Number.isInteger(n) || n < 1) throw badArgument(`flights: n must be a positive whole number of rows, got ${n}.`);
+  const source = options.source ?? (n <= 200_000 ? 'arrow' : 'parquet');
+  if (source === 'arrow') {
+    if (n > 200_000) throw badArgument(`flights: the Arrow file has 200,000 rows; ask for at most that, or use { source: 'parquet' } (3,000,000 rows).`);
+    const all = cached('flights-arrow', () => arrowBytes(readFileSync(join(vegaDataDir(), 'flights-200k.arrow')), {}, 'flights-200k.arrow'));
+    return n === all.numRows() ? all : DataFrame.from(all.slice(0, n).reify());
+  }
+  if (n > 3_000_000) throw badArgument(`flights: the Parquet file has 3,000,000 rows; ask for at most that.`);
+  const key = `flights-parquet-${n}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const bytes = readFileSync(join(vegaDataDir(), 'flights-3m.parquet'));
+  const frame = DataFrame.fromColumns(await parseParquet(bytes, { rowEnd: n }, 'flights-3m.parquet'));
+  cache.set(key, frame);
+  return frame;
+}
+
+/** Images and labels of one part of MNIST. */
+export interface MnistPart {
+  /** [n, 28, 28, 1] float32 pixels in [0, 1]. */
+  images: TF.Tensor4D;
+  /** [n] int32 digits 0–9. */
+  labels: TF.Tensor1D;
+}
+
+/** MNIST split into train and test parts. */
+export interface Mnist {
+  train: MnistPart;
+  test: MnistPart;
+  /** The class names, '0' to '9'. */
+  classes: string[];
+}
+
+/** Options of `mnist`. */
+export interface MnistOptions {
+  /** Test share: a fraction in (0, 1) or a number of images (default 0.2). */
+  testSize?: number;
+  /** Seed of the split (default 0). */
+  seed?: number;
+  /** Use only the first `n` images of a seeded shuffle (default: all 10,000), split stratified. */
+  n?: number;
+}
+
+let digits: { pixels: Float32Array; labels: Int32Array } | undefined;
+
+/** All 10,000 digits of the `mnist` package, read once. */
+function loadDigits(): { pixels: Float32Array; labels: Int32Array } {
+  if (digits) return digits;
+  const dir = join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
+  const parts = Array.from({ length: 10 }, (_, d) => (JSON.parse(readFileSync(join(dir, `${d}.json`), 'utf8')) as { data: number[] }).data);
+  const total = parts.reduce((sum, p) => sum + p.length / 784, 0);
+  const pixels = new Float32Array(total * 784);
+  const labels = new Int32Array(total);
+  let at = 0;
+  parts.forEach((data, d) => {
+    pixels.set(data, at * 784);
+    labels.fill(d, at, at + data.length / 784);
+    at += data.length / 784;
+  });
+  return (digits = { pixels, labels });
+}
+
+/**
+ * MNIST digits from the `mnist` package (10,000 images, no download): a seeded, stratified train/test split of
+ * [n, 28, 28, 1] images in [0, 1] and int32 labels. Each call makes new tensors (dispose them when done).
+ * @example const { train, test } = lepton.datasets.mnist({ testSize: 0.2, seed: 1 })
+ */
+export function mnist(options: MnistOptions = {}): Mnist {
+  const all = loadDigits();
+  let rows: Int32Array = Int32Array.from(all.labels.keys());
+  if (options.n !== undefined) {
+    if (!Number.isInteger(options.n) || options.n < 2 || options.n > all.labels.length) {
+      throw badArgument(`mnist: n must be a whole number from 2 to ${all.labels.length}, got ${options.n}.`);
+    }
+    const pick = splitIndices(all.labels.length, { testSize: options.n, seed: options.seed ?? 0, labels: all.labels });
+    rows = pick.test;
+  }
+  const labels = Int32Array.from(rows, (r) => all.labels[r]!);
+  const parts = splitIndices(rows.length, { testSize: options.testSize ?? 0.2, seed: options.seed ?? 0, labels });
+  const tf = tfjs();
+  const part = (positions: Int32Array): MnistPart => {
+    const images = new Float32Array(positions.length * 784);
+    const y = new Int32Array(positions.length);
+    positions.forEach((p, i) => {
+      const r = rows[p]!;
+      images.set(all.pixels.subarray(r * 784, (r + 1) * 784), i * 784);
+      y[i] = all.labels[r]!;
+    });
+    return { images: tf.tensor4d(images, [positions.length, 28, 28, 1]), labels: tf.tensor1d(y, 'int32') };
+  };
+  return { train: part(parts.train), test: part(parts.test), classes: Array.from({ length: 10 }, (_, d) => String(d)) };
+}
