@@ -39,6 +39,8 @@ export class Engine {
   /** Runs one cell's source inside `cell` (its output, timers and interrupt). */
   async run(source: string, cell: Cell): Promise<CellOutcome> {
     const converted = await this.compiler.request('convert', { src: source });
+    // Interrupted while it was compiling: it never starts (a SIGINT that came before the code ran is spent).
+    if (cell.abort.signal.aborted) return { status: 'error', error: runtimeError(new InterruptError(), () => undefined, source) };
     if (converted.diagnostics.length > 0) {
       return { status: 'error', error: compileError(converted.diagnostics, source) };
     }

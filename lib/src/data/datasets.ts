@@ -59,8 +59,7 @@ export function seattleWeather(): DataFrame {
 export interface FlightsOptions {
   /**
    * Which file: `arrow` (flights-200k.arrow: delay, distance, time; up to 200,000 rows) or `parquet`
-   * (flights-3m.parquet: date, delay, distance, origin, destination; up to 3,000,000 rows, zstd-compressed so it
-   * needs Node.js ≥ 22.15). Default: arrow up to 200,000 rows, parquet above.
+   * (flights-3m.parquet: date, delay, distance, origin, destination; up to 3,000,000 rows, zstd-compressed). Default: arrow up to 200,000 rows, parquet above.
    */
   source?: 'arrow' | 'parquet';
 }

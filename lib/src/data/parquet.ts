@@ -1,8 +1,10 @@
 /**
  * Parquet files through hyparquet, column by column: INT64 values become numbers (when exact), and the codecs
- * hyparquet leaves to its users come from Node's zlib (GZIP, BROTLI; ZSTD on Node ≥ 22.15).
+ * hyparquet leaves to its users come from Node's zlib (GZIP, BROTLI, and ZSTD on Node ≥ 22.15; on older Node, ZSTD
+ * is decoded by fzstd, in JavaScript).
  */
 import * as zlib from 'node:zlib';
+import { decompress as fzstdDecompress } from 'fzstd';
 import { parquetMetadata, parquetRead, type Compressors } from 'hyparquet';
 import { DataError, ParseError } from './errors.js';
 import type { FrameColumns } from './stats.js';
@@ -23,7 +25,7 @@ const zstd = (zlib as unknown as { zstdDecompressSync?: (input: Uint8Array) => B
 const compressors: Compressors = {
   GZIP: (input) => new Uint8Array(zlib.gunzipSync(input)),
   BROTLI: (input) => new Uint8Array(zlib.brotliDecompressSync(input)),
-  ...(zstd ? { ZSTD: (input: Uint8Array) => new Uint8Array(zstd(input)) } : {}),
+  ZSTD: zstd ? (input: Uint8Array) => new Uint8Array(zstd(input)) : (input: Uint8Array) => fzstdDecompress(input),
 };
 
 /** INT64 columns arrive as bigints: numbers when every value is exact, else the bigints are kept. */
@@ -80,14 +82,6 @@ export async function parseParquet(bytes: Uint8Array, options: ParquetOptions = 
     });
   } catch (error) {
     const message = (error as Error).message;
-    if (/compression codec: ZSTD/.test(message)) {
-      throw new DataError(
-        'LEPTON_LOAD_ERROR',
-        `${name} is compressed with ZSTD, which this Node.js (${process.version}) cannot decompress: use Node.js ≥ 22.15 ` +
-          '(its zlib has zstd), or rewrite the file with snappy or gzip compression.',
-        { cause: error },
-      );
-    }
     throw new ParseError(`${name} could not be read: ${message}`);
   }
   const n = rowEnd - rowStart;

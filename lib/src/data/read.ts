@@ -187,7 +187,7 @@ export async function arrow(source: Source, options: ArrowOptions = {}): Promise
 }
 
 /**
- * Reads a Parquet file (snappy, gzip, brotli, uncompressed; zstd on Node.js ≥ 22.15), optionally some columns
+ * Reads a Parquet file (snappy, gzip, brotli, zstd or uncompressed), optionally some columns
  * or a row range.
  * @example const df = await lepton.read.parquet('data.parquet', { columns: ['a', 'b'], rowEnd: 10_000 })
  */

@@ -9,6 +9,8 @@ describe('interrupting the Lepton kernel', () => {
   let kernel: KernelClient;
   before(async () => {
     kernel = await KernelClient.start();
+    // A first cell waits for the compiler to be built; the timed interrupts below start from a warm kernel.
+    await kernel.execute('1');
   });
   after(() => kernel?.shutdown());
 

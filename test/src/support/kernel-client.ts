@@ -25,7 +25,7 @@ export interface Execution {
  */
 export class KernelClient {
   private readonly driver: ChildProcessWithoutNullStreams;
-  private readonly answers: ((line: string) => void)[] = [];
+  private readonly answers: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
   private stderr = '';
 
   private constructor() {
@@ -33,7 +33,10 @@ export class KernelClient {
       env: { ...process.env, JUPYTER_PATH: join(repoRoot, '.venv', 'share', 'jupyter') },
     });
     this.driver.stderr.on('data', (chunk) => (this.stderr += chunk));
-    createInterface({ input: this.driver.stdout }).on('line', (line) => this.answers.shift()?.(line));
+    createInterface({ input: this.driver.stdout }).on('line', (line) => this.answers.shift()?.resolve(line));
+    this.driver.once('exit', () => {
+      for (const waiter of this.answers.splice(0)) waiter.reject(new Error(`the Jupyter driver exited: ${this.stderr}`));
+    });
   }
 
   /** Starts the Lepton kernel (or `kernelName`) and waits until it answers kernel_info. */
@@ -52,9 +55,8 @@ export class KernelClient {
   /** One request to the driver. */
   async call<T = any>(op: string, args: Record<string, unknown> = {}): Promise<T> {
     const line = await new Promise<string>((resolve, reject) => {
-      this.answers.push(resolve);
+      this.answers.push({ resolve, reject });
       this.driver.stdin.write(JSON.stringify({ op, ...args }) + '\n', (error) => error && reject(error));
-      this.driver.once('exit', () => reject(new Error(`the Jupyter driver exited: ${this.stderr}`)));
     });
     const answer = JSON.parse(line);
     if (!answer.ok) throw new Error(`${op} failed: ${answer.error}\n${answer.trace}`);
