@@ -1,12 +1,12 @@
 // The `lepton` command as users run it: kernelspec install, and `lepton lab` (what `npm start` runs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, requireVenv } from '../support/project.js';
+import { startLab } from '../support/lab.js';
 
 const cli = join(repoRoot, 'kernel', 'bin', 'lepton.js');
 
@@ -44,39 +44,17 @@ test('an unknown command prints the usage', () => {
   assert.match(run.stderr, /Unknown command "fly"/);
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 test('lepton lab serves JupyterLab on notebooks/ with the Lepton kernel as the default', { timeout: 180_000 }, async () => {
-  const port = await freePort();
-  const token = 'lepton-test-token';
-  const lab = spawn(process.execPath, [cli, 'lab', '--no-browser', `--port=${port}`, `--IdentityProvider.token=${token}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  lab.stdout.on('data', (chunk) => (log += chunk));
-  lab.stderr.on('data', (chunk) => (log += chunk));
+  const lab = await startLab();
   try {
-    const base = `http://127.0.0.1:${port}`;
-    let specs: any;
-    for (let attempt = 0; attempt < 120 && !specs; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      specs = await fetch(`${base}/api/kernelspecs?token=${token}`).then((r) => (r.ok ? r.json() : undefined), () => undefined);
-    }
-    assert.ok(specs, `JupyterLab did not answer:\n${log}`);
+    const get = (path: string) => fetch(`${lab.base}${path}?token=${lab.token}`).then((r) => r.json()) as Promise<any>;
+    const specs = await get('/api/kernelspecs');
     assert.equal(specs.default, 'lepton');
     assert.equal(specs.kernelspecs.lepton.spec.display_name, 'TypeScript (Lepton)');
-    const contents = (await fetch(`${base}/api/contents?token=${token}`).then((r) => r.json())) as { content: { name: string }[] };
+    const contents = await get('/api/contents');
     assert.ok(contents.content.some((item: { name: string }) => item.name === '00-tour.ipynb'), 'notebooks/ is not the root');
-    assert.match(log, new RegExp(`http://(localhost|127\\.0\\.0\\.1):${port}/lab`), 'the URL was not printed');
+    assert.match(lab.log(), /http:\/\/(localhost|127\.0\.0\.1):\d+\/lab/, 'the URL was not printed');
   } finally {
-    lab.kill('SIGINT');
-    await new Promise((resolve) => lab.once('exit', resolve));
+    await lab.stop();
   }
 });

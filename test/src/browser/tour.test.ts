@@ -1,0 +1,43 @@
+// The tour notebook in real JupyterLab in real Chromium, run as a user runs it: open, Run All, read the outputs.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { browserMissing, launchChromium, screenshotPath } from '../support/browser.js';
+import { startLab, type RunningLab } from '../support/lab.js';
+
+describe('the tour in JupyterLab', { skip: browserMissing }, () => {
+  let lab: RunningLab;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  before(async () => {
+    lab = await startLab();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // JupyterLab's debugger plugin rejects "No active debugger session" for any kernel without debug support
+    // (the Lepton kernel says debugger: false); every other page error fails the test.
+    page.on('pageerror', (error) => error.message !== 'No active debugger session' && errors.push(error.message));
+  });
+  after(async () => {
+    await browser?.close();
+    await lab?.stop();
+  });
+
+  test('opens 00-tour.ipynb on the Lepton kernel, runs every cell and shows their outputs', { timeout: 240_000 }, async () => {
+    await page.goto(`${lab.base}/lab/tree/00-tour.ipynb?reset&token=${lab.token}`);
+    await page.locator('.jp-Notebook').first().waitFor({ timeout: 60_000 });
+    await page.getByText('TypeScript (Lepton)').first().waitFor({ timeout: 60_000 });
+    await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first().waitFor({ timeout: 60_000 }).catch(() => {});
+    await page.getByRole('menuitem', { name: 'Run', exact: true }).click();
+    await page.getByRole('menuitem', { name: /^Run All Cells/ }).click();
+    const last = page.locator('.jp-OutputArea-output').filter({ hasText: /ran 5 steps; Lepton/ });
+    await last.waitFor({ timeout: 120_000 });
+    await assert.doesNotReject(page.locator('.jp-OutputArea-output', { hasText: '0.95' }).first().waitFor({ timeout: 10_000 }));
+    const badge = page.locator('.jp-OutputArea-output span', { hasText: 'done' });
+    await badge.first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: screenshotPath('tour'), fullPage: false });
+    assert.equal(await page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count(), 0, 'a cell printed to stderr');
+    assert.deepEqual(errors, []);
+  });
+});
