@@ -7,6 +7,19 @@ export type Publish = (msgType: string, content: Record<string, unknown>) => voi
 /** Bytes of stream output one cell may send before the rest is dropped with a notice. */
 export const STREAM_LIMIT_BYTES = 1_000_000;
 
+/** Bytes one rich output (a display or a result) may have before it is replaced by a notice. */
+export const OUTPUT_LIMIT_BYTES = 20_000_000;
+
+/** An output's data, or a text notice in its place when it is too large for a front end to take. */
+function boundedOutput(content: Record<string, unknown>): Record<string, unknown> {
+  if (!content.data) return content;
+  const size = JSON.stringify(content.data).length;
+  if (size <= OUTPUT_LIMIT_BYTES) return content;
+  const types = Object.keys(content.data as object).join(', ');
+  const notice = `… output not shown: it is ${(size / 1e6).toFixed(1)} MB (${types}), over the ${OUTPUT_LIMIT_BYTES / 1e6} MB limit; show a sample or write it to a file.`;
+  return { ...content, data: { 'text/plain': notice }, metadata: {} };
+}
+
 /** The original timer functions, for the kernel's own use (cells get tracked ones). */
 export const kernelTimers = {
   setTimeout: globalThis.setTimeout,
@@ -80,7 +93,7 @@ export class Cell {
   /** Sends an output message (display_data, update_display_data, clear_output, execute_result, error). */
   output(msgType: string, content: Record<string, unknown>): void {
     this.flush();
-    this.publish(msgType, content);
+    this.publish(msgType, boundedOutput(content));
   }
 }
 

@@ -134,6 +134,14 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
     assert.equal(run.reply.content.status, 'ok');
   });
 
+  test('a huge rich output is replaced by a notice and the kernel goes on', async () => {
+    const run = await kernel.execute('display({ [Symbol.for("Jupyter.display")]: () => ({ "text/html": "x".repeat(25_000_000) }) })', { timeout: 120 });
+    const shown = run.outputs.find((m) => m.msg_type === 'display_data')!;
+    assert.match(shown.content.data['text/plain'], /output not shown: it is 25\.0 MB \(text\/html, text\/plain\)/);
+    assert.equal(shown.content.data['text/html'], undefined);
+    assert.equal(run.reply.content.status, 'ok');
+  });
+
   test('input() asks the front end through input_request and gets the reply', async () => {
     const id = await kernel.send('execute_request', { code: 'const name = await input("Name?"); `hi ${name}`', allow_stdin: true, silent: false, store_history: true, user_expressions: {}, stop_on_error: true });
     const request = await kernel.call('stdin', { timeout: 30 });
