@@ -15,3 +15,5 @@ export { DataFrame } from './data/frame.js';
 export { displayLimits } from './data/format.js';
 export { DataError, ColumnNotFoundError, TypeMismatchError, ParseError, EmptyDataError } from './data/errors.js';
 export { trainTestSplit } from './preprocess/split.js';
+export * as export from './export/index.js';
+export { load } from './export/tfjs-format.js';

@@ -1,0 +1,51 @@
+/**
+ * The errors of Lepton's export tools. Each carries a stable `code` that programs and tests match, and a message
+ * that names the problem and its fix.
+ */
+
+/** The stable codes of export errors. */
+export type ExportErrorCode =
+  | 'LEPTON_UNSUPPORTED_LAYER'
+  | 'LEPTON_UNSUPPORTED_CONFIG'
+  | 'LEPTON_EXPORT_MISMATCH'
+  | 'LEPTON_BAD_MODEL'
+  | 'LEPTON_LOAD_ERROR';
+
+/** Any error raised while exporting or loading a model. */
+export class ExportError extends Error {
+  /** The stable code of this kind of error. */
+  readonly code: ExportErrorCode;
+
+  constructor(code: ExportErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = 'ExportError';
+  }
+}
+
+/** A layer class the ONNX exporter has no converter for; the message lists the supported ones. */
+export class UnsupportedLayerError extends ExportError {
+  /** The tfjs class name of the layer, e.g. `Conv3D`. */
+  readonly layerClass: string;
+  /** The layer classes that can be exported. */
+  readonly supported: readonly string[];
+
+  constructor(layerClass: string, layerName: string, supported: readonly string[]) {
+    super(
+      'LEPTON_UNSUPPORTED_LAYER',
+      `Layer ${JSON.stringify(layerName)} is a ${layerClass}, which the ONNX exporter does not support. ` +
+        `Supported layers: ${supported.join(', ')}. Replace the layer, or export with lepton.export.tfjs(model, dir).`,
+    );
+    this.name = 'UnsupportedLayerError';
+    this.layerClass = layerClass;
+    this.supported = supported;
+  }
+}
+
+/** A supported layer used with an option the exporter cannot express (e.g. `stateful` RNNs). */
+export class UnsupportedConfigError extends ExportError {
+  constructor(layerClass: string, layerName: string, problem: string) {
+    super('LEPTON_UNSUPPORTED_CONFIG', `Layer ${JSON.stringify(layerName)} (${layerClass}): ${problem}`);
+    this.name = 'UnsupportedConfigError';
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * Model export: `onnx` (ONNX, verified in onnxruntime-node) and `tfjs` (TensorFlow.js's own format; read back with
+ * `lepton.load`). In the kernel this is `lepton.export`.
+ * @packageDocumentation
+ */
+export { onnx, OnnxExport, type OnnxExportOptions } from './onnx.js';
+export { tfjs, type TfjsExport } from './tfjs-format.js';
+export { supportedLayers } from './convert/registry.js';
+export { decodeModel } from './onnx-decode.js';
+export { metaPathFor, readMeta, type OnnxModelMeta } from './meta.js';
+export type { TensorSpec, SpecDType } from './tensor-spec.js';
+export type { Verification } from './verify.js';
+export { ExportError, UnsupportedLayerError, UnsupportedConfigError, type ExportErrorCode } from './errors.js';

@@ -1,0 +1,141 @@
+/**
+ * The ONNX on-disk format, typed apart from Lepton's API: the messages of `onnx.proto` that an exported model
+ * uses, with their field numbers and enums, as the ONNX specification defines them (IR version 8, opset 17).
+ * The encoder (`onnx-encode.ts`) writes exactly these; the decoder (`onnx-decode.ts`) reads them back.
+ */
+
+/** The IR version Lepton writes (IR 8 is the one that goes with opset 17). */
+export const IR_VERSION = 8;
+
+/** The default-domain opset Lepton writes. */
+export const OPSET = 17;
+
+/** `TensorProto.DataType`: the element types Lepton writes. */
+export enum DataType {
+  FLOAT = 1,
+  UINT8 = 2,
+  INT8 = 3,
+  INT32 = 6,
+  INT64 = 7,
+  BOOL = 9,
+}
+
+/** `AttributeProto.AttributeType`: the attribute kinds Lepton writes. */
+export enum AttributeType {
+  FLOAT = 1,
+  INT = 2,
+  STRING = 3,
+  TENSOR = 4,
+  FLOATS = 6,
+  INTS = 7,
+  STRINGS = 8,
+}
+
+/** A tensor with its data as little-endian bytes (`raw_data`), as ONNX stores initializers. */
+export interface TensorProto {
+  /** The tensor's name (an initializer's name is the value name nodes refer to). */
+  name: string;
+  /** The element type. */
+  dataType: DataType;
+  /** The shape; `[]` for a scalar. */
+  dims: readonly number[];
+  /** The elements, little-endian, row-major. */
+  rawData: Uint8Array;
+}
+
+/** One attribute of a node: a discriminated union on `type`. */
+export type AttributeProto =
+  | { name: string; type: AttributeType.FLOAT; f: number }
+  | { name: string; type: AttributeType.INT; i: number }
+  | { name: string; type: AttributeType.STRING; s: string }
+  | { name: string; type: AttributeType.TENSOR; t: TensorProto }
+  | { name: string; type: AttributeType.FLOATS; floats: readonly number[] }
+  | { name: string; type: AttributeType.INTS; ints: readonly number[] }
+  | { name: string; type: AttributeType.STRINGS; strings: readonly string[] };
+
+/** A node of the graph: one operator call. */
+export interface NodeProto {
+  /** Value names read, in the operator's input order (`''` for an omitted optional input). */
+  input: readonly string[];
+  /** Value names written. */
+  output: readonly string[];
+  /** A unique node name (for messages and tools). */
+  name: string;
+  /** The operator, e.g. `Conv`. */
+  opType: string;
+  /** The operator's domain; `''` is the default ONNX domain. */
+  domain: string;
+  /** The attributes. */
+  attribute: readonly AttributeProto[];
+}
+
+/** One dimension of a shape: a fixed size, or a named symbolic one (e.g. the batch). */
+export type Dimension = { dimValue: number } | { dimParam: string };
+
+/** A named value with its tensor type: a graph input, output, or an intermediate's shape. */
+export interface ValueInfoProto {
+  /** The value name. */
+  name: string;
+  /** The element type. */
+  elemType: DataType;
+  /** The dimensions. */
+  shape: readonly Dimension[];
+}
+
+/** A graph: nodes in topological order, weights, and typed inputs and outputs. */
+export interface GraphProto {
+  /** The graph's name. */
+  name: string;
+  /** Nodes, each after the nodes producing its inputs. */
+  node: readonly NodeProto[];
+  /** Constant tensors (the weights). */
+  initializer: readonly TensorProto[];
+  /** The graph inputs (not including initializers). */
+  input: readonly ValueInfoProto[];
+  /** The graph outputs. */
+  output: readonly ValueInfoProto[];
+  /** Known types and shapes of intermediate values. */
+  valueInfo: readonly ValueInfoProto[];
+}
+
+/** An opset a model uses: domain and version. */
+export interface OperatorSetIdProto {
+  /** `''` for the default ONNX domain. */
+  domain: string;
+  /** The opset version. */
+  version: number;
+}
+
+/** A whole model file. */
+export interface ModelProto {
+  /** The IR version (`IR_VERSION`). */
+  irVersion: number;
+  /** The opsets the graph's nodes use. */
+  opsetImport: readonly OperatorSetIdProto[];
+  /** The tool that wrote the file. */
+  producerName: string;
+  /** Its version. */
+  producerVersion: string;
+  /** A free-text description. */
+  docString: string;
+  /** The graph. */
+  graph: GraphProto;
+  /** Free key/value metadata (`metadata_props`). */
+  metadataProps: readonly { key: string; value: string }[];
+}
+
+/** Field numbers of the messages above, from `onnx.proto`. */
+export const Field = {
+  Model: { irVersion: 1, producerName: 2, producerVersion: 3, docString: 6, graph: 7, opsetImport: 8, metadataProps: 14 },
+  OperatorSetId: { domain: 1, version: 2 },
+  StringStringEntry: { key: 1, value: 2 },
+  Graph: { node: 1, name: 2, initializer: 5, input: 11, output: 12, valueInfo: 13 },
+  Node: { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 },
+  Attribute: { name: 1, f: 2, i: 3, s: 4, t: 5, floats: 7, ints: 8, strings: 9, type: 20 },
+  Tensor: { dims: 1, dataType: 2, name: 8, rawData: 9 },
+  ValueInfo: { name: 1, type: 2 },
+  Type: { tensorType: 1 },
+  TypeTensor: { elemType: 1, shape: 2 },
+  TensorShape: { dim: 1 },
+  Dimension: { dimValue: 1, dimParam: 2 },
+} as const;

@@ -1,0 +1,99 @@
+/**
+ * Checks an exported ONNX model against the tfjs model it came from: the same random batch through tfjs and
+ * through `onnxruntime-node`, outputs compared element by element.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { tfjs } from '../data/tfjs.js';
+import { ExportError } from './errors.js';
+import type { TensorSpec } from './tensor-spec.js';
+
+/** The outcome of a verification. */
+export interface Verification {
+  /** The largest |onnx − tfjs| over all outputs. */
+  maxAbsDiff: number;
+  /** The tolerance used: each element must satisfy |onnx − tfjs| ≤ tolerance · max(1, |tfjs|). */
+  tolerance: number;
+  /** The batch size of the random inputs. */
+  batch: number;
+}
+
+/** Size used for free (`null`) dimensions other than the batch. */
+const FREE_DIM = 5;
+
+/** Concrete shape of a spec for a batch of `batch`. */
+export function concreteShape(spec: TensorSpec, batch: number): number[] {
+  return spec.shape.map((d, i) => d ?? (i === 0 ? batch : FREE_DIM));
+}
+
+/** Random inputs for `specs`: floats in [-1, 1), index inputs in their range, other ints in [0, 10). */
+export function randomInputs(specs: readonly TensorSpec[], batch: number, seed = 1): { spec: TensorSpec; shape: number[]; data: Float32Array | Int32Array }[] {
+  let s = seed >>> 0 || 1;
+  const next = () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 2 ** 32;
+  };
+  return specs.map((spec) => {
+    const shape = concreteShape(spec, batch);
+    const n = shape.reduce((a, b) => a * b, 1);
+    const range = spec.indexRange ?? (spec.dtype === 'int32' ? 10 : undefined);
+    const data = spec.dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = range === undefined ? next() * 2 - 1 : Math.floor(next() * range);
+    return { spec, shape, data };
+  });
+}
+
+/** Runs `bytes` in onnxruntime-node on `feeds`; returns the outputs as flat arrays in `outputs` order. */
+export async function runOnnx(bytes: Uint8Array, feeds: { name: string; shape: number[]; data: Float32Array | Int32Array }[], outputs: readonly string[]): Promise<Float32Array[]> {
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    const input: Record<string, InstanceType<typeof ort.Tensor>> = {};
+    for (const f of feeds) input[f.name] = new ort.Tensor(f.data instanceof Int32Array ? 'int32' : 'float32', f.data, f.shape);
+    const result = await session.run(input);
+    return outputs.map((name) => Float32Array.from(result[name]!.data as Float32Array));
+  } finally {
+    await session.release();
+  }
+}
+
+/** Runs `model` in tfjs on the same random batch and compares; throws `LEPTON_EXPORT_MISMATCH` past `tolerance`. */
+export async function verifyExport(
+  model: tf.LayersModel,
+  bytes: Uint8Array,
+  inputs: readonly TensorSpec[],
+  outputs: readonly TensorSpec[],
+  options: { tolerance?: number; batch?: number } = {},
+): Promise<Verification> {
+  const tolerance = options.tolerance ?? 1e-4;
+  const batch = options.batch ?? 2;
+  const t = tfjs();
+  const feeds = randomInputs(inputs, batch);
+  const expected = t.tidy(() => {
+    const xs = feeds.map((f) => t.tensor(f.data, f.shape, f.spec.dtype));
+    const ys = model.predict(xs.length === 1 ? xs[0]! : xs);
+    return (Array.isArray(ys) ? ys : [ys]).map((y) => y.dataSync() as Float32Array);
+  });
+  const actual = await runOnnx(bytes, feeds.map((f) => ({ name: f.spec.name, shape: f.shape, data: f.data })), outputs.map((o) => o.name));
+  let maxAbsDiff = 0;
+  outputs.forEach((out, k) => {
+    const want = expected[k]!;
+    const got = actual[k]!;
+    if (want.length !== got.length) {
+      throw new ExportError('LEPTON_EXPORT_MISMATCH', `ONNX output ${out.name} has ${got.length} values, tfjs has ${want.length}: the export is wrong. Please report it with the model summary.`);
+    }
+    for (let i = 0; i < want.length; i++) {
+      const diff = Math.abs(got[i]! - want[i]!);
+      maxAbsDiff = Math.max(maxAbsDiff, Number.isNaN(diff) ? Infinity : diff);
+      if (!(diff <= tolerance * Math.max(1, Math.abs(want[i]!)))) {
+        throw new ExportError(
+          'LEPTON_EXPORT_MISMATCH',
+          `ONNX output ${out.name} differs from tfjs at element ${i}: ${got[i]} vs ${want[i]} (tolerance ${tolerance}). ` +
+            'The exported graph is wrong; please report it with the model summary, or pass { verify: false } to keep the file anyway.',
+        );
+      }
+    }
+  });
+  return { maxAbsDiff, tolerance, batch };
+}

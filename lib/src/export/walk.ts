@@ -1,0 +1,150 @@
+/**
+ * Walks a tfjs LayersModel (Sequential or functional, nested models included) from its outputs back to its
+ * inputs and converts each layer call with the converter table, onto an `OnnxGraph`.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { OnnxGraph } from './graph.js';
+import { DataType } from './onnx-format.js';
+import { converters, supportedLayers } from './convert/registry.js';
+import type { LayerCall, Shape, Weight } from './convert/context.js';
+import { ExportError, UnsupportedLayerError } from './errors.js';
+import type { SpecDType, TensorSpec } from './tensor-spec.js';
+
+type SymbolicTensor = tf.SymbolicTensor;
+
+/** What converting a model gives: the graph and the specs of its inputs and outputs. */
+export interface ConvertedModel {
+  /** The ONNX graph. */
+  graph: OnnxGraph;
+  /** The graph inputs, in the model's input order. */
+  inputs: TensorSpec[];
+  /** The graph outputs, in the model's output order. */
+  outputs: TensorSpec[];
+}
+
+const elemTypes: Record<string, { type: DataType; dtype: SpecDType }> = {
+  float32: { type: DataType.FLOAT, dtype: 'float32' },
+  int32: { type: DataType.INT32, dtype: 'int32' },
+};
+
+function elemType(dtype: string, what: string): { type: DataType; dtype: SpecDType } {
+  const e = elemTypes[dtype];
+  if (!e) throw new ExportError('LEPTON_BAD_MODEL', `${what} has dtype ${dtype}; ONNX export supports float32 and int32 inputs and outputs.`);
+  return e;
+}
+
+/** Whether a layer is itself a model (a Sequential or functional model used as a layer). */
+function isModel(layer: tf.layers.Layer): layer is tf.LayersModel {
+  return Array.isArray((layer as tf.LayersModel).inputs) && Array.isArray((layer as tf.LayersModel).outputs) && 'layers' in layer;
+}
+
+/** Reads a layer's weights by short name (`dense_Dense1/kernel` → `kernel`). */
+function weightsOf(layer: tf.layers.Layer): Map<string, Weight> {
+  const weights = new Map<string, Weight>();
+  for (const w of layer.weights) {
+    const short = (w.originalName ?? w.name).split('/').pop()!.replace(/_\d+$/, '');
+    weights.set(short, { shape: [...w.shape] as number[], data: Float32Array.from(w.read().dataSync() as ArrayLike<number>) });
+  }
+  return weights;
+}
+
+/** Distinct, readable names for the model's outputs. */
+function outputNames(model: tf.LayersModel): string[] {
+  const names = model.outputs.map((t) => {
+    const layer = t.sourceLayer.name;
+    return t.tensorIndex > 0 ? `${layer}_${t.tensorIndex}` : layer;
+  });
+  return names.map((n, i) => (names.indexOf(n) === i ? n : `${n}_${i}`));
+}
+
+class Walker {
+  readonly graph: OnnxGraph;
+  readonly indexRanges = new Map<string, number>();
+  private readonly graphInputs = new Set<string>();
+
+  constructor(name: string) {
+    this.graph = new OnnxGraph(name);
+  }
+
+  /** Converts `model` with its inputs bound to `inputNames`; returns the value names of its outputs. */
+  run(model: tf.LayersModel, inputNames: string[]): string[] {
+    const values = new Map<number, string>();
+    model.inputs.forEach((t, i) => values.set(t.id, inputNames[i]!));
+    const visiting = new Set<number>();
+    const valueOf = (t: SymbolicTensor): string => {
+      const known = values.get(t.id);
+      if (known !== undefined) return known;
+      const layer = t.sourceLayer as tf.layers.Layer;
+      const node = layer.inboundNodes[t.nodeIndex];
+      if (!node || layer.getClassName() === 'InputLayer') {
+        throw new ExportError('LEPTON_BAD_MODEL', `tensor ${t.name} comes from ${layer.name}, which is not an input of the model being exported.`);
+      }
+      if (visiting.has(t.id)) throw new ExportError('LEPTON_BAD_MODEL', `the model has a cycle at ${layer.name}`);
+      visiting.add(t.id);
+      const inputs = node.inputTensors.map(valueOf);
+      const outputs = this.call(layer, inputs, node.inputTensors, node.outputTensors);
+      node.outputTensors.forEach((out, k) => values.set(out.id, outputs[k]!));
+      return outputs[t.tensorIndex]!;
+    };
+    return model.outputs.map(valueOf);
+  }
+
+  /** Marks `names` as the graph's inputs (for index-range bookkeeping). */
+  setGraphInputs(names: string[]): void {
+    for (const n of names) this.graphInputs.add(n);
+  }
+
+  private call(layer: tf.layers.Layer, inputs: string[], inputTensors: SymbolicTensor[], outputTensors: SymbolicTensor[]): string[] {
+    if (isModel(layer)) return this.run(layer, inputs);
+    const className = layer.getClassName();
+    const convert = converters[className];
+    if (!convert) throw new UnsupportedLayerError(className, layer.name, supportedLayers);
+    const call: LayerCall = {
+      layer,
+      className,
+      config: layer.getConfig() as Record<string, any>,
+      inputs,
+      inputShapes: inputTensors.map((t) => t.shape as Shape),
+      outputShapes: outputTensors.map((t) => t.shape as Shape),
+      weights: weightsOf(layer),
+    };
+    if (className === 'Embedding' && this.graphInputs.has(inputs[0]!)) this.indexRanges.set(inputs[0]!, call.config['inputDim']);
+    const outputs = convert(call, this.graph);
+    if (outputs.length !== outputTensors.length) {
+      throw new ExportError('LEPTON_BAD_MODEL', `converter for ${className} made ${outputs.length} outputs, the layer has ${outputTensors.length}`);
+    }
+    outputs.forEach((name, k) => {
+      const t = outputTensors[k]!;
+      if (name !== inputs[0] && t.dtype in elemTypes) this.graph.addValueInfo(name, elemTypes[t.dtype]!.type, t.shape);
+    });
+    return outputs;
+  }
+}
+
+/** Converts a tfjs LayersModel to an ONNX graph whose inputs and outputs keep tfjs's names' order and shapes. */
+export function convertModel(model: tf.LayersModel): ConvertedModel {
+  if (!model || !Array.isArray(model.inputs) || !Array.isArray(model.outputs) || model.inputs.length === 0) {
+    throw new ExportError('LEPTON_BAD_MODEL', 'expected a built tfjs LayersModel (tf.sequential with an inputShape, or tf.model); got ' + String(model));
+  }
+  const walker = new Walker(model.name);
+  const g = walker.graph;
+  const inputs: TensorSpec[] = model.inputs.map((t) => {
+    const { type, dtype } = elemType(t.dtype, `input ${t.sourceLayer.name}`);
+    const name = g.addInput(t.sourceLayer.name, type, t.shape);
+    return { name, shape: [...t.shape], dtype };
+  });
+  walker.setGraphInputs(inputs.map((i) => i.name));
+  const values = walker.run(model, inputs.map((i) => i.name));
+  const names = outputNames(model);
+  const outputs: TensorSpec[] = model.outputs.map((t, i) => {
+    const { type, dtype } = elemType(t.dtype, `output ${names[i]}`);
+    const name = g.alias(values[i]!, g.has(names[i]!) ? `${names[i]}_output` : names[i]!);
+    g.addOutput(name, type, t.shape);
+    return { name, shape: [...t.shape], dtype };
+  });
+  for (const input of inputs) {
+    const range = walker.indexRanges.get(input.name);
+    if (range !== undefined) input.indexRange = range;
+  }
+  return { graph: g, inputs, outputs };
+}
