@@ -177,7 +177,7 @@ describe('ONNX export of each supported layer matches tfjs in onnxruntime-node',
   test('every supported layer class is exercised by a case above', () => {
     const used = new Set<string>();
     for (const [, build] of cases) {
-      const visit = (m: tf.LayersModel) => m.layers.forEach((l) => ('layers' in l ? visit(l as tf.LayersModel) : used.add(l.getClassName())));
+      const visit = (m: tf.LayersModel): void => m.layers.forEach((l) => ('layers' in l ? visit(l as tf.LayersModel) : used.add(l.getClassName())));
       const m = build();
       visit(m);
       m.dispose();
