@@ -1,9 +1,10 @@
 // `npm run bench -- SUITE [--json]`: Lepton and its peers on the same work in one run, ratios printed.
 import { kernelSuite } from './suites/kernel.js';
+import { trainSuite } from './suites/train.js';
 import { dataframeSuite } from './suites/dataframe.js';
 import { table, type Suite } from './report.js';
 
-const suites: Suite[] = [kernelSuite, dataframeSuite];
+const suites: Suite[] = [kernelSuite, trainSuite, dataframeSuite];
 
 async function main(args: string[]): Promise<number> {
   const json = args.includes('--json');

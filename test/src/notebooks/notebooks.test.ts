@@ -30,6 +30,14 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     assert.match(cellText(findCell(run, 'lepton.preprocess.fromJSON(saved)')), /restored transform gives the same test frame: true/);
     assert.match(cellText(findCell(run, 'toTensor(inputs)')), /xs \[266,9\], ys \[266\], classes Adelie, Chinstrap, Gentoo/);
   },
+  '02-mnist-cnn.ipynb': (run) => {
+    const accuracy = Number(/held-out accuracy: (\d\.\d+)/.exec(cellText(findCell(run, 'held-out accuracy')))?.[1]);
+    assert.ok(accuracy >= 0.98, `held-out accuracy ${accuracy} < 0.98`);
+    const training = findCell(run, 'lepton.fit(model').outputs.find((o) => o.data?.['application/vnd.lepton.training+json']);
+    assert.equal(training?.data?.['application/vnd.lepton.training+json'].status, 'finished', 'the saved training view is not the final state');
+    assert.ok(findCell(run, 'lepton.models.cnn').outputs.some((o) => o.data?.['application/vnd.lepton.model+json']), 'the model summary is missing');
+    assert.ok(findCell(run, 'lepton.evaluate').outputs.some((o) => o.data?.['text/html']?.includes('<svg')), 'the confusion matrix plot is missing');
+  },
 };
 
 const notebooksDir = join(repoRoot, 'notebooks');

@@ -1,0 +1,132 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { backend } from './select.js';
+
+/** A seeded random tensor, so both backends see the same numbers. */
+function random(shape: number[], seed: number): Float32Array {
+  let state = seed;
+  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < values.length; i++) {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    values[i] = state / 2 ** 31 - 1;
+  }
+  return values;
+}
+
+/** Runs `grads` on a backend and returns the gradients as plain arrays. */
+async function on(name: 'cpu' | 'wasm', compute: () => tf.Tensor[]): Promise<Float32Array[]> {
+  await backend(name);
+  const results = tf.tidy(compute);
+  const arrays = results.map((t) => t.dataSync() as Float32Array);
+  tf.dispose(results);
+  return arrays;
+}
+
+function assertClose(actual: Float32Array, expected: Float32Array, label: string): void {
+  assert.equal(actual.length, expected.length, `${label}: sizes differ`);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / (1 + Math.abs(expected[i]!)));
+  assert.ok(worst < 1e-4, `${label}: wasm differs from cpu by ${worst}`);
+}
+
+async function sameOnBothBackends(label: string, compute: () => tf.Tensor[]): Promise<void> {
+  const expected = await on('cpu', compute);
+  const actual = await on('wasm', compute);
+  expected.forEach((e, i) => assertClose(actual[i]!, e, `${label} gradient ${i}`));
+}
+
+describe("Lepton's wasm training kernels give the cpu backend's gradients", () => {
+  before(async () => {
+    await backend('wasm');
+  });
+
+  const grid: { x: [number, number, number, number]; f: [number, number, number, number]; stride: number; pad: 'same' | 'valid' }[] = [];
+  for (const stride of [1, 2]) {
+    for (const pad of ['same', 'valid'] as const) {
+      grid.push({ x: [2, 7, 6, 3], f: [3, 3, 3, 4], stride, pad });
+      grid.push({ x: [3, 8, 8, 2], f: [2, 2, 2, 5], stride, pad });
+      grid.push({ x: [1, 9, 5, 1], f: [5, 3, 1, 2], stride, pad });
+    }
+  }
+
+  for (const { x, f, stride, pad } of grid) {
+    test(`conv2d input and filter gradients match for x ${x}, filter ${f}, stride ${stride}, padding ${pad}`, async () => {
+      await sameOnBothBackends('conv2d', () => {
+        const xs = tf.tensor(random(x, 1), x) as tf.Tensor4D;
+        const w = tf.tensor(random(f, 2), f) as tf.Tensor4D;
+        const out = tf.conv2d(xs, w, stride, pad);
+        const dy = tf.tensor(random(out.shape, 3), out.shape);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad).mul(dy).sum())([xs, w]);
+      });
+    });
+  }
+
+  for (const mult of [1, 2]) {
+    for (const stride of [1, 2]) {
+      for (const pad of ['same', 'valid'] as const) {
+        test(`depthwise conv2d gradients match for channel multiplier ${mult}, stride ${stride}, padding ${pad}`, async () => {
+          await sameOnBothBackends('depthwise', () => {
+            const xs = tf.tensor(random([2, 7, 7, 3], 4), [2, 7, 7, 3]) as tf.Tensor4D;
+            const w = tf.tensor(random([3, 3, 3, mult], 5), [3, 3, 3, mult]) as tf.Tensor4D;
+            const out = tf.depthwiseConv2d(xs, w, stride, pad);
+            const dy = tf.tensor(random(out.shape, 6), out.shape);
+            return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad).mul(dy).sum())([xs, w]);
+          });
+        });
+      }
+    }
+  }
+
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    test(`matMul with transposeA=${ta} transposeB=${tb} and its gradients match`, async () => {
+      await sameOnBothBackends('matMul', () => {
+        const a = tf.tensor(random([2, 5, 4], 7), ta ? [2, 4, 5] : [2, 5, 4]);
+        const b = tf.tensor(random([2, 4, 3], 8), tb ? [2, 3, 4] : [2, 4, 3]);
+        const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, ta, tb).square().sum())([a, b]);
+        return [tf.matMul(a, b, ta, tb), da!, db!];
+      });
+    });
+  }
+
+  for (const [pool, stride, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, 'valid'], [2, 2, 'same']] as const) {
+    test(`maxPool gradients match (ties included) for pool ${pool}, stride ${stride}, padding ${pad}`, async () => {
+      await sameOnBothBackends('maxPool', () => {
+        const xs = tf.tensor(random([2, 7, 6, 3], 11), [2, 7, 6, 3]).relu().round() as tf.Tensor4D;
+        const out = tf.maxPool(xs, pool, stride, pad);
+        const dy = tf.tensor(random(out.shape, 12), out.shape);
+        return tf.grads((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, pool, stride, pad).mul(dy).sum())([xs]);
+      });
+    });
+  }
+
+  test('the gradient of gather (UnsortedSegmentSum, as embeddings need) matches', async () => {
+    await sameOnBothBackends('gather', () => {
+      const table = tf.tensor(random([6, 4], 9), [6, 4]);
+      const ids = tf.tensor1d([0, 3, 3, 5, 0, 1], 'int32');
+      return tf.grads((t: tf.Tensor) => tf.gather(t, ids).mul(tf.range(1, 25).reshape([6, 4])).sum())([table]);
+    });
+  });
+
+  test('a small CNN trains on wasm and its loss goes down', async () => {
+    await backend('wasm');
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: 'relu', padding: 'same' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, activation: 'relu' }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 2, activation: 'softmax' }),
+      ],
+    });
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+    const xs = tf.tensor(random([32, 8, 8, 1], 10), [32, 8, 8, 1]);
+    const ys = tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 2), 'int32'), 2);
+    const bright = xs.add(tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 2), 'int32'), 2).slice([0, 1], [32, 1]).reshape([32, 1, 1, 1]));
+    const history = await model.fit(bright, ys, { epochs: 15, batchSize: 8, verbose: 0 });
+    const losses = history.history.loss as number[];
+    assert.ok(losses.at(-1)! < losses[0]! * 0.7, `loss went from ${losses[0]} to ${losses.at(-1)}`);
+    tf.dispose([xs, ys, bright]);
+    model.dispose();
+  });
+});

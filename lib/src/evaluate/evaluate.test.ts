@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { toMimeBundle } from '../display/mime.js';
+import { evaluate } from './evaluate.js';
+
+/** A model whose predictions are set by hand: a dense layer with fixed weights on one-hot inputs. */
+function lookupModel(outputs: number[][], activation: 'softmax' | 'linear'): tf.Sequential {
+  const n = outputs.length;
+  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [n], units: outputs[0]!.length, activation, useBias: false })] });
+  model.setWeights([tf.tensor2d(outputs)]);
+  return model;
+}
+
+test('a classifier report has accuracy, per-class scores, AUC, log loss and a confusion matrix, shown as table and plots', async () => {
+  // Logits chosen so that samples 0-2 are predicted as classes 0, 1, 1 against truth 0, 1, 2.
+  const logits = [[3, 0, 0], [0, 3, 0], [0, 2, 1], [0, 0, 3]];
+  const model = lookupModel(logits, 'softmax');
+  const x = tf.eye(4);
+  const y = tf.tensor1d([0, 1, 2, 2], 'int32');
+  const report = await evaluate(model, { x, y }, { classNames: ['a', 'b', 'c'] });
+  const m = report.metrics;
+  assert.equal(m.task, 'classification');
+  if (m.task !== 'classification') return;
+  assert.equal(m.accuracy, 0.75);
+  assert.deepEqual(m.confusion.matrix, [[1, 0, 0], [0, 1, 0], [0, 1, 1]]);
+  assert.equal(m.perClass[1]!.precision, 0.5);
+  assert.equal(m.perClass[2]!.recall, 0.5);
+  assert.ok(m.auc !== null && m.auc > 0.8 && m.auc <= 1);
+  assert.ok(m.logLoss > 0);
+  const bundle = toMimeBundle(report) as Record<string, any>;
+  assert.match(bundle['text/html'], /<svg/);
+  assert.match(bundle['text/html'], /macro avg/);
+  assert.equal(bundle['application/vnd.vegalite.v5+json'].hconcat.length, 2);
+  assert.match(bundle['text/plain'], /accuracy 0\.7500/);
+});
+
+test('a regression report has MSE, MAE, R² and a residual plot', async () => {
+  const model = lookupModel([[1], [2], [3], [5]], 'linear');
+  const report = await evaluate(model, { x: tf.eye(4), y: tf.tensor2d([[1], [2], [3], [4]]) });
+  const m = report.metrics;
+  assert.equal(m.task, 'regression');
+  if (m.task !== 'regression') return;
+  assert.ok(Math.abs(m.mse - 0.25) < 1e-6);
+  assert.ok(Math.abs(m.mae - 0.25) < 1e-6);
+  assert.ok(Math.abs(m.r2 - (1 - 1 / 5)) < 1e-6);
+  assert.equal((report.chart.hconcat as { title: string }[])[0]!.title, 'Residuals');
+});

@@ -1,0 +1,94 @@
+import { displaySymbol, type MimeBundle } from '../display/mime.js';
+import type { ClassScores, ConfusionMatrix } from '../metrics/index.js';
+import type { Spec } from './charts.js';
+
+/** The metrics of a classification evaluation. */
+export interface ClassificationMetrics {
+  task: 'classification';
+  samples: number;
+  classNames: string[];
+  accuracy: number;
+  perClass: (ClassScores & { name: string; auc: number | null })[];
+  macro: ClassScores;
+  weighted: ClassScores;
+  /** ROC AUC: binary, or one-vs-rest macro average; null when a class is missing from the test labels. */
+  auc: number | null;
+  logLoss: number;
+  confusion: ConfusionMatrix;
+}
+
+/** The metrics of a regression evaluation. */
+export interface RegressionMetrics {
+  task: 'regression';
+  samples: number;
+  mse: number;
+  rmse: number;
+  mae: number;
+  r2: number;
+}
+
+const f = (v: number | null, digits = 4) => (v === null || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** What `lepton.evaluate` found: metrics, and a display with tables and plots. */
+export class EvaluationReport {
+  /**
+   * @param metrics the numbers
+   * @param chart the plots as one Vega-Lite spec
+   * @param svg the plots pre-rendered as SVG (for the HTML view)
+   */
+  constructor(
+    readonly metrics: ClassificationMetrics | RegressionMetrics,
+    readonly chart: Spec,
+    private readonly svg: string,
+  ) {}
+
+  /** Accuracy of a classification (null for a regression). */
+  get accuracy(): number | null {
+    return this.metrics.task === 'classification' ? this.metrics.accuracy : null;
+  }
+
+  /** A text report: the headline numbers, then the per-class table (classification). */
+  toString(): string {
+    const m = this.metrics;
+    if (m.task === 'regression') return `Regression on ${m.samples} samples: MSE ${f(m.mse)} · RMSE ${f(m.rmse)} · MAE ${f(m.mae)} · R² ${f(m.r2)}`;
+    const width = Math.max(8, ...m.classNames.map((n) => n.length));
+    const row = (name: string, c: ClassScores, auc: number | null | undefined) =>
+      `${name.padEnd(width)}  ${f(c.precision).padStart(9)}  ${f(c.recall).padStart(9)}  ${f(c.f1).padStart(9)}  ${String(c.support).padStart(7)}${auc === undefined ? '' : `  ${f(auc).padStart(7)}`}`;
+    return [
+      `Classification on ${m.samples} samples: accuracy ${f(m.accuracy)} · ROC AUC ${f(m.auc)} · log loss ${f(m.logLoss)}`,
+      `${''.padEnd(width)}  ${'precision'.padStart(9)}  ${'recall'.padStart(9)}  ${'f1'.padStart(9)}  ${'support'.padStart(7)}  ${'auc'.padStart(7)}`,
+      ...m.perClass.map((c) => row(c.name, c, c.auc)),
+      row('macro', m.macro, undefined),
+      row('weighted', m.weighted, undefined),
+    ].join('\n');
+  }
+
+  /** HTML tables with the plots as SVG, the plots as Vega-Lite, the metrics as JSON, and text. */
+  [displaySymbol](): MimeBundle {
+    const m = this.metrics;
+    let tables: string;
+    if (m.task === 'regression') {
+      tables = `<table><tr><th>samples</th><th>MSE</th><th>RMSE</th><th>MAE</th><th>R²</th></tr><tr><td>${m.samples}</td><td>${f(m.mse)}</td><td>${f(m.rmse)}</td><td>${f(m.mae)}</td><td>${f(m.r2)}</td></tr></table>`;
+    } else {
+      const row = (name: string, c: ClassScores, auc: number | null | undefined, bold = false) =>
+        `<tr${bold ? ' style="font-weight:bold"' : ''}><td>${escapeHtml(name)}</td><td>${f(c.precision)}</td><td>${f(c.recall)}</td><td>${f(c.f1)}</td><td>${c.support}</td><td>${auc === undefined ? '' : f(auc)}</td></tr>`;
+      tables =
+        `<p><b>Accuracy ${f(m.accuracy)}</b> · ROC AUC ${f(m.auc)} · log loss ${f(m.logLoss)} · ${m.samples} samples</p>` +
+        `<table><tr><th>class</th><th>precision</th><th>recall</th><th>f1</th><th>support</th><th>AUC</th></tr>` +
+        m.perClass.map((c) => row(c.name, c, c.auc)).join('') +
+        row('macro avg', m.macro, undefined, true) +
+        row('weighted avg', m.weighted, undefined, true) +
+        '</table>';
+    }
+    return {
+      'text/html': `<div class="lepton-evaluation">${tables}<div>${this.svg}</div></div>`,
+      'application/vnd.vegalite.v5+json': this.chart,
+      'application/json': m,
+      'text/plain': this.toString(),
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import * as tf from '@tensorflow/tfjs';
+import { outputLayer, type Head } from './head.js';
+
+/** Options of `lepton.models.lstm`. */
+export interface LstmOptions extends Head {
+  /** Sequence length (time steps). For token ids give `vocabulary` too. */
+  steps: number;
+  /** Features per step (default 1; ignored with `vocabulary`). */
+  features?: number;
+  /** With token ids as input: the vocabulary size, and an embedding of `embedding` dims (default 32) comes first. */
+  vocabulary?: number;
+  embedding?: number;
+  /** Units of each LSTM layer (default [64]). */
+  units?: number[];
+  /** Bidirectional LSTMs (default false). */
+  bidirectional?: boolean;
+  /** Dropout between layers (default 0). */
+  dropout?: number;
+}
+
+/**
+ * A recurrent model for sequences: an optional embedding, stacked LSTMs (the last returns its final state), the head.
+ * @example const model = lepton.models.lstm({ steps: 50, vocabulary: 5000, units: [64], classes: 2, binary: true })
+ */
+export function lstm(options: LstmOptions): tf.Sequential {
+  const model = tf.sequential({ name: options.name ?? 'lstm' });
+  if (options.vocabulary) model.add(tf.layers.embedding({ inputDim: options.vocabulary, outputDim: options.embedding ?? 32, inputLength: options.steps }));
+  const layers = options.units ?? [64];
+  layers.forEach((units, i) => {
+    const returnSequences = i < layers.length - 1;
+    const first = i === 0 && !options.vocabulary ? { inputShape: [options.steps, options.features ?? 1] } : {};
+    const cell = tf.layers.lstm({ units, returnSequences, ...(options.bidirectional ? {} : first) });
+    model.add(options.bidirectional ? tf.layers.bidirectional({ layer: cell as tf.RNN, ...first }) : cell);
+    if (options.dropout) model.add(tf.layers.dropout({ rate: options.dropout }));
+  });
+  model.add(outputLayer(options));
+  return model;
+}

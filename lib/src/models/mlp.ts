@@ -1,0 +1,32 @@
+import * as tf from '@tensorflow/tfjs';
+import { outputLayer, type Head } from './head.js';
+
+/** Options of `lepton.models.mlp`. */
+export interface MlpOptions extends Head {
+  /** Features per sample. */
+  inputs: number;
+  /** Units of each hidden layer (default [128, 64]). */
+  hidden?: number[];
+  /** Hidden activation (default relu). */
+  activation?: 'relu' | 'tanh' | 'elu' | 'selu' | 'sigmoid';
+  /** Dropout after each hidden layer (default 0). */
+  dropout?: number;
+  /** Batch normalization after each hidden layer (default false). */
+  batchNorm?: boolean;
+}
+
+/**
+ * A multi-layer perceptron: dense hidden layers (with optional batch norm and dropout), then the output head.
+ * @example const model = lepton.models.mlp({ inputs: 784, hidden: [128, 64], classes: 10 })
+ */
+export function mlp(options: MlpOptions): tf.Sequential {
+  const model = tf.sequential({ name: options.name ?? 'mlp' });
+  (options.hidden ?? [128, 64]).forEach((units, i) => {
+    model.add(tf.layers.dense({ units, activation: options.activation ?? 'relu', ...(i === 0 ? { inputShape: [options.inputs] } : {}) }));
+    if (options.batchNorm) model.add(tf.layers.batchNormalization());
+    if (options.dropout) model.add(tf.layers.dropout({ rate: options.dropout }));
+  });
+  if ((options.hidden ?? [128, 64]).length === 0) model.add(tf.layers.inputLayer({ inputShape: [options.inputs] }));
+  model.add(outputLayer(options));
+  return model;
+}

@@ -1,0 +1,37 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { setHost, getHost, type Host } from '../display/host.js';
+import { backend } from '../backend/select.js';
+import { fit } from '../train/fit.js';
+import { cnn, lossFor, lstm, mlp, transformer } from './index.js';
+
+const quiet: Host = { ...getHost(), display() {}, update() {} };
+before(async () => {
+  setHost(quiet);
+  await backend('wasm');
+});
+
+test('mlp, cnn, lstm and transformer build with the requested input and output shapes', () => {
+  assert.deepEqual(mlp({ inputs: 784, classes: 10 }).outputs[0]!.shape, [null, 10]);
+  assert.deepEqual(cnn({ inputShape: [28, 28, 1], filters: [8, 16], classes: 10 }).outputs[0]!.shape, [null, 10]);
+  assert.deepEqual(lstm({ steps: 12, features: 3, outputs: 2 }).outputs[0]!.shape, [null, 2]);
+  assert.deepEqual(lstm({ steps: 12, vocabulary: 50, classes: 2, binary: true, bidirectional: true }).outputs[0]!.shape, [null, 1]);
+  assert.deepEqual(transformer({ steps: 8, vocabulary: 20, classes: 3 }).outputs[0]!.shape, [null, 3]);
+  assert.throws(() => transformer({ steps: 8, vocabulary: 20, dModel: 30, heads: 4 }), /divisible by heads/);
+});
+
+for (const [name, build, x, y] of [
+  ['mlp', () => mlp({ inputs: 6, hidden: [8], classes: 3 }), () => tf.randomNormal([24, 6]), () => tf.tensor1d(Array.from({ length: 24 }, (_, i) => i % 3), 'float32')],
+  ['cnn', () => cnn({ inputShape: [8, 8, 1], filters: [4], dense: 8, classes: 3 }), () => tf.randomNormal([24, 8, 8, 1]), () => tf.tensor1d(Array.from({ length: 24 }, (_, i) => i % 3), 'float32')],
+  ['lstm', () => lstm({ steps: 5, features: 2, units: [4], classes: 3 }), () => tf.randomNormal([24, 5, 2]), () => tf.tensor1d(Array.from({ length: 24 }, (_, i) => i % 3), 'float32')],
+  ['transformer', () => transformer({ steps: 6, vocabulary: 12, dModel: 8, heads: 2, layers: 1, classes: 3 }), () => tf.randomUniform([24, 6], 0, 12, 'int32'), () => tf.tensor1d(Array.from({ length: 24 }, (_, i) => i % 3), 'float32')],
+] as const) {
+  test(`a ${name} trains on the wasm backend with lepton.fit and its loss goes down`, async () => {
+    const model = build();
+    const history = await fit(model, { x: x(), y: y() }, { loss: lossFor({ classes: 3 }), optimizer: tf.train.adam(0.02), epochs: 8, batchSize: 8, seed: 1, live: false });
+    const loss = history.history.loss!;
+    assert.ok(loss.every(Number.isFinite), `${name}: loss ${loss}`);
+    assert.ok(loss.at(-1)! < loss[0]!, `${name}: loss went from ${loss[0]} to ${loss.at(-1)}`);
+  });
+}

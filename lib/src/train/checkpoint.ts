@@ -1,0 +1,70 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+
+/** What a checkpoint records beside the weights (in model.json's `userDefinedMetadata.lepton`). */
+export interface CheckpointMeta {
+  /** The 1-based epoch whose weights were saved. */
+  epoch: number;
+  /** The monitored quantity (e.g. `val_loss`) and its value at that epoch. */
+  monitor: string;
+  value: number;
+}
+
+/**
+ * Saves the model (topology and weights) in TensorFlow.js's file layout — `DIR/model.json` plus a weights file —
+ * atomically: the weights go to a new file first, then model.json is replaced by a rename, so a crash leaves
+ * either the old checkpoint or the new one, never a mix. Loadable with `tf.loadLayersModel('file://DIR/model.json')`
+ * (tfjs-node) or `loadCheckpoint`.
+ */
+export async function saveCheckpoint(model: tf.LayersModel, dir: string, meta: CheckpointMeta): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const weightsFile = `weights-${meta.epoch}-${Date.now()}.bin`;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const data = artifacts.weightData;
+      const buffers = data === undefined ? [] : Array.isArray(data) ? data : [data];
+      writeFileSync(join(dir, weightsFile), Buffer.concat(buffers.map((b) => Buffer.from(b))));
+      const json = {
+        modelTopology: artifacts.modelTopology,
+        format: 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy ?? null,
+        trainingConfig: artifacts.trainingConfig,
+        weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs }],
+        userDefinedMetadata: { lepton: meta },
+      };
+      writeFileSync(join(dir, 'model.json.tmp'), JSON.stringify(json));
+      renameSync(join(dir, 'model.json.tmp'), join(dir, 'model.json'));
+      for (const old of readdirSync(dir)) if (old.startsWith('weights-') && old !== weightsFile) rmSync(join(dir, old), { force: true });
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+}
+
+/**
+ * Loads a checkpoint's weights into `model` (matched by order and shape, since tfjs numbers layer names per
+ * session), and returns what it recorded; null when `dir` holds no checkpoint.
+ */
+export function loadCheckpoint(model: tf.LayersModel, dir: string): CheckpointMeta | null {
+  const file = join(dir, 'model.json');
+  if (!existsSync(file)) return null;
+  const json = JSON.parse(readFileSync(file, 'utf8'));
+  const manifest = json.weightsManifest?.[0];
+  if (!manifest) throw new Error(`${file} has no weightsManifest: it is not a tfjs layers-model checkpoint.`);
+  const bytes = readFileSync(join(dir, manifest.paths[0]));
+  const named = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), manifest.weights);
+  const saved = (manifest.weights as { name: string }[]).map((w) => named[w.name]!);
+  const weights = model.weights;
+  const mismatch = saved.length !== weights.length || saved.some((t, i) => t.shape.join() !== weights[i]!.shape.join());
+  if (mismatch) {
+    tf.dispose(saved);
+    throw new Error(
+      `The checkpoint in ${dir} does not fit this model: it has ${saved.length} weights (${saved.map((t) => `[${t.shape}]`).join(' ')}), the model ${weights.length} (${weights.map((w) => `[${w.shape}]`).join(' ')}). ` +
+        'Delete the folder or choose another checkpoint path to start afresh.',
+    );
+  }
+  model.setWeights(saved);
+  tf.dispose(saved);
+  return (json.userDefinedMetadata?.lepton as CheckpointMeta | undefined) ?? { epoch: 0, monitor: 'loss', value: NaN };
+}

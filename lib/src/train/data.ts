@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+import { checkFinite } from './validate.js';
+
+/** Anything with a `toTensor(columns)` method: Lepton's DataFrame. */
+export interface TensorSource {
+  toTensor(columns?: string | string[], options?: { dtype?: 'float32' | 'int32' }): tf.Tensor;
+  columnNames?(): string[];
+}
+
+/** Features and labels as tensors (or nested number arrays). */
+export interface TensorData {
+  /** Features: [samples, ...]. */
+  x: tf.Tensor | number[] | number[][];
+  /** Labels: [samples] or [samples, ...]. */
+  y: tf.Tensor | number[] | number[][];
+}
+
+/** A tf.data dataset yielding batches `{ xs, ys }` (what `model.fitDataset` takes). */
+export type BatchDataset = tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>;
+
+/** Data `lepton.fit` and `lepton.evaluate` take: tensors, a DataFrame (with `x`/`y` column names), or a dataset. */
+export type FitData = TensorData | TensorSource | BatchDataset;
+
+/** Which DataFrame columns are features and which is the label. */
+export interface ColumnChoice {
+  /** Feature columns of a DataFrame. */
+  x?: string[];
+  /** Label column(s) of a DataFrame. */
+  y?: string | string[];
+}
+
+/** Data resolved to tensors, or a dataset to iterate. */
+/** `owned`: the tensors made here (the caller disposes them), not the user's. */
+export type Resolved = { kind: 'tensors'; x: tf.Tensor; y: tf.Tensor; owned: tf.Tensor[] } | { kind: 'dataset'; dataset: BatchDataset };
+
+function isDataset(data: unknown): data is BatchDataset {
+  return typeof data === 'object' && data !== null && typeof (data as { iterator?: unknown }).iterator === 'function' && typeof (data as { map?: unknown }).map === 'function';
+}
+
+function isTensorSource(data: unknown): data is TensorSource {
+  return typeof data === 'object' && data !== null && typeof (data as TensorSource).toTensor === 'function';
+}
+
+const asTensor = (v: tf.Tensor | number[] | number[][]) => (v instanceof tf.Tensor ? v : tf.tensor(v as number[]));
+
+/**
+ * Resolves user data to tensors (checking them for NaN/Infinity, naming where) or a dataset.
+ * @param what names the data in errors ("training data", "validation data")
+ */
+export function resolveData(data: FitData, columns: ColumnChoice, what: string): Resolved {
+  if (isDataset(data)) return { kind: 'dataset', dataset: data };
+  if (isTensorSource(data)) {
+    if (!columns.x || columns.y === undefined) {
+      const names = data.columnNames?.() ?? [];
+      throw new Error(`Training on a DataFrame needs the feature and label columns: pass { x: [...], y: '...' } in the options${names.length ? ` (columns: ${names.join(', ')})` : ''}.`);
+    }
+    // The DataFrame's own conversion names the column and row of a missing or non-numeric value.
+    const x = data.toTensor(columns.x);
+    const y = data.toTensor(columns.y);
+    return { kind: 'tensors', x, y, owned: [x, y] };
+  }
+  if (typeof data !== 'object' || data === null || !('x' in data) || !('y' in data)) {
+    throw new Error(`The ${what} must be { x, y } tensors, a DataFrame with x/y column names, or a tf.data dataset of { xs, ys } batches.`);
+  }
+  const x = asTensor(data.x);
+  let y = asTensor(data.y);
+  // tfjs losses take float labels (sparseCategoricalCrossentropy fails on int32 class indices).
+  if (y.dtype !== 'float32') y = y.toFloat();
+  const owned = [x, y].filter((t, i) => t !== [data.x, data.y][i]);
+  checkFinite(x, `x (${what})`);
+  checkFinite(y, `y (${what})`);
+  return { kind: 'tensors', x, y, owned };
+}
+
+/** Splits off the last `fraction` of samples for validation (before any shuffling, as Keras does). */
+export function splitTail(x: tf.Tensor, y: tf.Tensor, fraction: number): { train: [tf.Tensor, tf.Tensor]; validation: [tf.Tensor, tf.Tensor] } {
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`validation as a split must be a fraction between 0 and 1 (got ${fraction}).`);
+  const n = x.shape[0]!;
+  const nVal = Math.max(1, Math.round(n * fraction));
+  const nTrain = n - nVal;
+  if (nTrain < 1) throw new Error(`validation ${fraction} leaves no training samples out of ${n}.`);
+  const part = (t: tf.Tensor, start: number, size: number) => t.slice([start, ...t.shape.slice(1).map(() => 0)], [size, ...t.shape.slice(1)]);
+  return { train: [part(x, 0, nTrain), part(y, 0, nTrain)], validation: [part(x, nTrain, nVal), part(y, nTrain, nVal)] };
+}
+
+/** A small seeded random generator (mulberry32): uniform numbers in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 0..n-1 in an order drawn from `random` (Fisher–Yates). */
+export function permutation(n: number, random: () => number): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  return order;
+}

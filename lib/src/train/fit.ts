@@ -1,0 +1,425 @@
+import * as tf from '@tensorflow/tfjs';
+import { ensureBackend } from '../backend/select.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { permutation, resolveData, seededRandom, splitTail, type BatchDataset, type ColumnChoice, type FitData } from './data.js';
+import { History } from './history.js';
+import { LiveTrainingView, type LiveViewOptions } from './live-view.js';
+import { StopWatch, type StopReason } from './stop.js';
+import { installModelDisplay } from './summary.js';
+import type { TrainingBundle } from './training-bundle.js';
+import { checkLossAndMetrics, checkShapes, type LossOrMetric } from './validate.js';
+
+/** Callbacks `fit` calls (the names and arguments of tfjs's callbacks); any may be async. */
+export interface FitCallbacks {
+  onTrainBegin?(): void | Promise<void>;
+  onEpochBegin?(epoch: number): void | Promise<void>;
+  /** After each batch; `epoch` and `batch` are 0-based as in tfjs. */
+  onBatchEnd?(batch: number, logs: Record<string, number>, epoch: number): void | Promise<void>;
+  /** After each epoch (with validation); return `false` to stop training. */
+  onEpochEnd?(epoch: number, logs: Record<string, number>): void | boolean | Promise<void | boolean>;
+  onTrainEnd?(history: History): void | Promise<void>;
+}
+
+/** Early stopping: stop once the monitored value has not improved for `patience` epochs. */
+export interface EarlyStoppingOptions {
+  /** What to watch (default `val_loss` with validation data, else `loss`). */
+  monitor?: string;
+  /** Epochs without improvement before stopping (default 3). */
+  patience?: number;
+  /** The least change that counts as an improvement (default 0). */
+  minDelta?: number;
+  /** Whether lower or higher is better (default: `max` for accuracy-like names, else `min`). */
+  mode?: 'min' | 'max';
+  /** Put back the best epoch's weights when training ends, early or not (default true). */
+  restoreBestWeights?: boolean;
+}
+
+/** Checkpointing: the best weights are saved to `path` (atomically), and a later `fit` resumes from them. */
+export interface CheckpointOptions {
+  /** A folder: model.json and a weights file go in it. */
+  path: string;
+  /** What decides "best" (default as for early stopping). */
+  monitor?: string;
+  /** Whether lower or higher is better (default as for early stopping). */
+  mode?: 'min' | 'max';
+  /** Load the checkpoint found at `path` and continue after its epoch (default true). */
+  resume?: boolean;
+}
+
+/** What an augmentation hook is told about the batch it transforms. */
+export interface AugmentContext {
+  /** 0-based epoch and batch. */
+  epoch: number;
+  batch: number;
+  /** Uniform random numbers in [0, 1), from the run's seed. */
+  random: () => number;
+}
+
+/** Options of `lepton.fit`. */
+export interface FitOptions extends ColumnChoice {
+  /** Passes over the training data (default 1). */
+  epochs?: number;
+  /** Samples per gradient step (default 32). */
+  batchSize?: number;
+  /** A fraction of the data to hold out (taken from the end, before shuffling), or validation data. */
+  validation?: number | FitData;
+  /** Shuffle the samples every epoch (default true). */
+  shuffle?: boolean;
+  /** Seed of shuffling and of the `random` augmentation hooks get (default: random). */
+  seed?: number;
+  /** Your callbacks, called in order. */
+  callbacks?: FitCallbacks | FitCallbacks[];
+  /** Stop when the monitored value stops improving: `true` for the defaults, or options. */
+  earlyStopping?: boolean | EarlyStoppingOptions;
+  /** Save the best weights to a folder (a path, or options); resumes from it when it exists. */
+  checkpoint?: string | CheckpointOptions;
+  /** Transforms each training batch's features (inside a tidy); e.g. random shifts or flips. Not applied to validation. */
+  augment?: (x: tf.Tensor, context: AugmentContext) => tf.Tensor;
+  /** Compiles the model with this loss (and `optimizer`, `metrics`) when given, or when the model is not compiled. */
+  loss?: LossOrMetric;
+  /** Optimizer name or instance for compiling (default `adam`). */
+  optimizer?: string | tf.Optimizer;
+  /** Metrics for compiling (default `['accuracy']` for crossentropy losses, else none). */
+  metrics?: LossOrMetric[];
+  /**
+   * The learning rate of each epoch, from the 0-based epoch and the current rate (Keras's LearningRateScheduler),
+   * e.g. `(epoch, lr) => (epoch < 4 ? lr : lr * 0.8)`. Works with tfjs's optimizers that have a `learningRate`.
+   */
+  learningRateSchedule?: (epoch: number, learningRate: number) => number;
+  /** The live chart: `false` hides it; options bound its update rate (default 4 updates/s). */
+  live?: boolean | LiveViewOptions;
+}
+
+let runCounter = 0;
+const lastHistoryKey = Symbol.for('lepton.lastHistory');
+let lastRun: History | undefined;
+
+/** The History of the most recent `lepton.fit` (also after an interrupted cell, whose fit never returned). */
+export function lastHistory(): History | undefined {
+  return lastRun;
+}
+
+/** The History of the last `lepton.fit` of `model`, if any. */
+export function historyOf(model: tf.LayersModel): History | undefined {
+  return (model as unknown as Record<symbol, History | undefined>)[lastHistoryKey];
+}
+
+const accuracyLike = (name: string) => /acc|precision|recall|auc|f1/i.test(name);
+
+function compileIfAsked(model: tf.LayersModel, options: FitOptions): void {
+  const compiled = (model as unknown as { optimizer_?: unknown }).optimizer_ !== undefined || (model as unknown as { optimizer?: unknown }).optimizer !== undefined;
+  checkLossAndMetrics(options.loss, options.metrics);
+  if (options.loss === undefined) {
+    if (!compiled) throw new Error("The model is not compiled: call model.compile({ optimizer: 'adam', loss: '...' }) first, or pass { loss } to lepton.fit.");
+    return;
+  }
+  const crossentropy = typeof options.loss === 'string' && /crossentropy/i.test(options.loss);
+  model.compile({
+    optimizer: options.optimizer ?? 'adam',
+    loss: options.loss,
+    metrics: options.metrics ?? (crossentropy ? ['accuracy'] : []),
+  });
+}
+
+function monitorMode(monitor: string, mode?: 'min' | 'max'): 'min' | 'max' {
+  return mode ?? (accuracyLike(monitor) ? 'max' : 'min');
+}
+
+const improved = (value: number, best: number, mode: 'min' | 'max', minDelta = 0) =>
+  Number.isFinite(value) && (mode === 'min' ? value < best - minDelta : value > best + minDelta);
+
+/** Reads a tfjs logs value (scalar tensor or number) as a number and disposes it. */
+function scalars(result: tf.Scalar | tf.Scalar[] | number | number[]): number[] {
+  const list = Array.isArray(result) ? result : [result];
+  return list.map((v) => {
+    if (typeof v === 'number') return v;
+    const n = v.dataSync()[0]!;
+    v.dispose();
+    return n;
+  });
+}
+
+/** Applies a learning-rate schedule to the model's optimizer before an epoch. */
+function setLearningRate(model: tf.LayersModel, epoch: number, schedule: (epoch: number, lr: number) => number): void {
+  const optimizer = model.optimizer as unknown as { learningRate?: unknown; getClassName(): string };
+  if (typeof optimizer.learningRate !== 'number') {
+    throw new Error(`learningRateSchedule needs an optimizer with a numeric learningRate; ${optimizer.getClassName()} has none.`);
+  }
+  const next = schedule(epoch, optimizer.learningRate);
+  if (!(next > 0 && Number.isFinite(next))) throw new Error(`learningRateSchedule gave ${next} for epoch ${epoch}: a learning rate must be a positive number.`);
+  optimizer.learningRate = next;
+}
+
+const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Trains a tfjs model the way Keras's `fit` does, showing a live chart in the cell: loss and metrics per batch and
+ * per epoch (training and validation), progress with ETA and samples/s. Interrupting the cell or the chart's Stop
+ * button ends training at the next batch boundary, keeping the weights trained so far and the history.
+ *
+ * Bad input fails before training with an error naming the problem: mismatched shapes (both named), NaN or
+ * Infinity (where), unknown loss or metric names (the valid ones listed).
+ * @param model a tf.Sequential or tf.LayersModel (compiled, or pass `loss` here)
+ * @param data `{ x, y }` tensors, a DataFrame with `x`/`y` columns named in the options, or a tf.data dataset of `{ xs, ys }` batches
+ * @param options epochs, batch size, validation, callbacks, early stopping, checkpoint, augmentation, seed
+ * @returns the run's History, which displays as its chart
+ * @example const history = await lepton.fit(model, { x, y }, { epochs: 5, batchSize: 64, validation: 0.1 })
+ */
+export async function fit(model: tf.LayersModel, data: FitData, options: FitOptions = {}): Promise<History> {
+  installModelDisplay();
+  if (!(model instanceof tf.LayersModel)) throw new Error('lepton.fit takes a tf.Sequential or tf.LayersModel (built with tf.sequential, tf.model or lepton.models).');
+  const backendName = await ensureBackend();
+  compileIfAsked(model, options);
+  const epochs = options.epochs ?? 1;
+  const batchSize = options.batchSize ?? 32;
+  if (!(Number.isInteger(epochs) && epochs >= 1)) throw new Error(`epochs must be a whole number ≥ 1 (got ${epochs}).`);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`batchSize must be a whole number ≥ 1 (got ${batchSize}).`);
+
+  // Resolve and check all data before any training step.
+  const owned: tf.Tensor[] = [];
+  const resolved = resolveData(data, options, 'training data');
+  let train: { x: tf.Tensor; y: tf.Tensor } | undefined;
+  let dataset: BatchDataset | undefined;
+  let validation: { x: tf.Tensor; y: tf.Tensor } | BatchDataset | undefined;
+  if (resolved.kind === 'tensors') {
+    owned.push(...resolved.owned);
+    checkShapes(model, resolved.x, resolved.y);
+    if (typeof options.validation === 'number') {
+      const split = splitTail(resolved.x, resolved.y, options.validation);
+      owned.push(...split.train, ...split.validation);
+      train = { x: split.train[0], y: split.train[1] };
+      validation = { x: split.validation[0], y: split.validation[1] };
+    } else train = { x: resolved.x, y: resolved.y };
+  } else {
+    dataset = resolved.dataset;
+    if (typeof options.validation === 'number') throw new Error('validation as a fraction needs tensors or a DataFrame; with a dataset, pass validation data instead.');
+  }
+  if (options.validation !== undefined && typeof options.validation !== 'number') {
+    const v = resolveData(options.validation, options, 'validation data');
+    if (v.kind === 'tensors') {
+      owned.push(...v.owned);
+      checkShapes(model, v.x, v.y, 'validation data');
+      validation = { x: v.x, y: v.y };
+    } else validation = v.dataset;
+  }
+
+  const metricNames = model.metricsNames;
+  const logNames = validation ? [...metricNames, ...metricNames.map((m) => `val_${m}`)] : metricNames;
+  const n = train?.x.shape[0] ?? 0;
+  const runId = `run-${process.pid.toString(36)}-${(++runCounter).toString(36)}-${Date.now().toString(36)}`;
+  const state: TrainingBundle = {
+    version: 1,
+    runId,
+    status: 'running',
+    message: null,
+    model: { name: model.name, params: model.countParams() },
+    backend: backendName,
+    metrics: metricNames,
+    progress: { epoch: 0, epochs, batch: 0, batches: train ? Math.ceil(n / batchSize) : 0, samples: 0, elapsedS: 0, etaS: null, samplesPerS: null },
+    batches: [],
+    epochs: [],
+    batchesDropped: 0,
+  };
+  const live = options.live === false ? { show: false } : options.live === true ? {} : (options.live ?? {});
+  const view = new LiveTrainingView(state, live);
+  const history = new History(runId, () => state);
+  lastRun = history;
+  (model as unknown as Record<symbol, History>)[lastHistoryKey] = history;
+
+  const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+  const early = options.earlyStopping ? (options.earlyStopping === true ? {} : options.earlyStopping) : undefined;
+  const checkpoint = options.checkpoint ? (typeof options.checkpoint === 'string' ? { path: options.checkpoint } : options.checkpoint) : undefined;
+  const defaultMonitor = validation ? 'val_loss' : 'loss';
+  const earlyMonitor = early?.monitor ?? defaultMonitor;
+  const earlyMode = monitorMode(earlyMonitor, early?.mode);
+  const ckMonitor = checkpoint?.monitor ?? defaultMonitor;
+  const ckMode = monitorMode(ckMonitor, checkpoint?.mode);
+  for (const monitor of [early ? earlyMonitor : undefined, checkpoint ? ckMonitor : undefined]) {
+    if (monitor !== undefined && !logNames.includes(monitor)) {
+      throw new Error(`Cannot monitor '${monitor}': the logs of this run are ${logNames.join(', ')}${monitor.startsWith('val_') ? ' (val_* needs validation data)' : ''}.`);
+    }
+  }
+
+  let initialEpoch = 0;
+  let ckBest = ckMode === 'min' ? Infinity : -Infinity;
+  if (checkpoint && checkpoint.resume !== false) {
+    const meta = loadCheckpoint(model, checkpoint.path);
+    if (meta) {
+      initialEpoch = Math.min(meta.epoch, epochs);
+      if (meta.monitor === ckMonitor && Number.isFinite(meta.value)) ckBest = meta.value;
+      history.bestEpoch = meta.epoch;
+    }
+  }
+
+  const random = seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 32));
+  const started = Date.now();
+  let seen = 0;
+  let finished = false;
+  let earlyBest = earlyMode === 'min' ? Infinity : -Infinity;
+  let earlyWait = 0;
+  let bestWeights: tf.Tensor[] | undefined;
+  let endMessage: string | null = null;
+  let endStatus: TrainingBundle['status'] = 'finished';
+
+  const where = () => `epoch ${state.progress.epoch}/${epochs}, batch ${state.progress.batch}/${state.progress.batches || '?'}`;
+  const finalize = (status: TrainingBundle['status'], message: string | null) => {
+    if (finished) return;
+    finished = true;
+    history.status = status;
+    history.message = message;
+    state.progress.elapsedS = (Date.now() - started) / 1000;
+    view.finish(status, message);
+  };
+  const stopMessage = (reason: StopReason) =>
+    `${reason === 'interrupted' ? 'Interrupted' : 'Stopped'} at ${where()}: the model keeps the weights trained so far, and the history is kept (${
+      reason === 'interrupted' ? 'lepton.lastHistory()' : 'returned by lepton.fit'
+    }).`;
+  // After an interrupt the kernel clears the cell's timers, so the loop may never resume: say so right away.
+  const stop = new StopWatch(runId, (reason) => {
+    if (reason === 'interrupted') finalize('interrupted', stopMessage(reason));
+  });
+
+  const updateProgress = () => {
+    const elapsed = (Date.now() - started) / 1000;
+    state.progress.elapsedS = elapsed;
+    state.progress.samples = seen;
+    state.progress.samplesPerS = elapsed > 0 && seen > 0 ? seen / elapsed : null;
+    const perEpoch = train ? n : state.progress.batches * batchSize;
+    const remaining = perEpoch * (epochs - state.progress.epoch) + Math.max(0, perEpoch - state.progress.batch * batchSize);
+    state.progress.etaS = state.progress.samplesPerS && perEpoch > 0 ? remaining / state.progress.samplesPerS : null;
+  };
+
+  const runBatch = async (xb: tf.Tensor, yb: tf.Tensor, epoch: number, batch: number): Promise<Record<string, number>> => {
+    const x = options.augment ? tf.tidy(() => options.augment!(xb, { epoch, batch, random })) : xb;
+    try {
+      const values = scalars(await model.trainOnBatch(x, yb));
+      return Object.fromEntries(metricNames.map((name, i) => [name, values[i]!]));
+    } finally {
+      if (x !== xb) x.dispose();
+    }
+  };
+
+  const evaluate = async (): Promise<Record<string, number>> => {
+    if (!validation) return {};
+    let values: number[];
+    if ('x' in validation) values = scalars(model.evaluate(validation.x, validation.y, { batchSize: Math.max(batchSize, 256) }) as tf.Scalar | tf.Scalar[]);
+    else values = scalars((await model.evaluateDataset(validation as tf.data.Dataset<any>, {})) as tf.Scalar | tf.Scalar[]);
+    return Object.fromEntries(metricNames.map((name, i) => [`val_${name}`, values[i]!]));
+  };
+
+  try {
+    for (const c of callbacks) await c.onTrainBegin?.();
+    view.refresh(true);
+    for (let epoch = initialEpoch; epoch < epochs && stop.reason === null; epoch++) {
+      const epochStart = Date.now();
+      state.progress.epoch = epoch + 1;
+      state.progress.batch = 0;
+      if (options.learningRateSchedule) setLearningRate(model, epoch, options.learningRateSchedule);
+      for (const c of callbacks) await c.onEpochBegin?.(epoch);
+      const sums: Record<string, number> = {};
+      let epochSamples = 0;
+      const record = async (logs: Record<string, number>, size: number, batch: number) => {
+        for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * size;
+        epochSamples += size;
+        seen += size;
+        state.progress.batch = batch + 1;
+        const batches = state.progress.batches || batch + 1;
+        state.batches.push({ step: epoch + (batch + 1) / batches, epoch: epoch + 1, batch: batch + 1, logs });
+        updateProgress();
+        for (const c of callbacks) await c.onBatchEnd?.(batch, logs, epoch);
+        view.refresh();
+        await nextTick();
+      };
+      if (train) {
+        const order = options.shuffle === false ? null : permutation(n, random);
+        for (let start = 0, batch = 0; start < n && stop.reason === null; start += batchSize, batch++) {
+          const size = Math.min(batchSize, n - start);
+          const [xb, yb] = tf.tidy(() => {
+            if (!order) return [train!.x.slice(start, size), train!.y.slice(start, size)];
+            const idx = tf.tensor1d(order.subarray(start, start + size), 'int32');
+            return [tf.gather(train!.x, idx), tf.gather(train!.y, idx)];
+          });
+          let logs: Record<string, number>;
+          try {
+            logs = await runBatch(xb, yb, epoch, batch);
+          } finally {
+            tf.dispose([xb, yb]);
+          }
+          await record(logs, size, batch);
+        }
+      } else {
+        const iterator = await dataset!.iterator();
+        for (let batch = 0; stop.reason === null; batch++) {
+          const next = await iterator.next();
+          if (next.done) break;
+          const { xs, ys } = next.value;
+          if (epoch === initialEpoch && batch === 0) checkShapes(model, xs, ys, 'dataset batch');
+          let logs: Record<string, number>;
+          try {
+            logs = await runBatch(xs, ys, epoch, batch);
+          } finally {
+            tf.dispose([xs, ys]);
+          }
+          await record(logs, xs.shape[0]!, batch);
+        }
+        if (!state.progress.batches) state.progress.batches = state.progress.batch;
+      }
+      if (stop.reason !== null) break;
+      const logs: Record<string, number> = {};
+      for (const [k, v] of Object.entries(sums)) logs[k] = v / Math.max(1, epochSamples);
+      Object.assign(logs, await evaluate());
+      const point = { epoch: epoch + 1, seconds: (Date.now() - epochStart) / 1000, logs };
+      state.epochs.push(point);
+      updateProgress();
+      view.refresh(true);
+
+      let keepGoing = true;
+      for (const c of callbacks) if ((await c.onEpochEnd?.(epoch, logs)) === false) keepGoing = false;
+      if (checkpoint && improved(logs[ckMonitor]!, ckBest, ckMode)) {
+        ckBest = logs[ckMonitor]!;
+        history.bestEpoch = epoch + 1;
+        await saveCheckpoint(model, checkpoint.path, { epoch: epoch + 1, monitor: ckMonitor, value: ckBest });
+      }
+      if (early) {
+        if (improved(logs[earlyMonitor]!, earlyBest, earlyMode, early.minDelta)) {
+          earlyBest = logs[earlyMonitor]!;
+          earlyWait = 0;
+          if (early.restoreBestWeights !== false) {
+            tf.dispose(bestWeights ?? []);
+            bestWeights = model.getWeights().map((w) => w.clone());
+            history.bestEpoch = epoch + 1;
+          }
+        } else if (++earlyWait >= (early.patience ?? 3)) {
+          keepGoing = false;
+          endStatus = 'stopped';
+          endMessage = `Early stopping after epoch ${epoch + 1}: ${earlyMonitor} did not improve for ${earlyWait} epochs (best ${earlyBest.toPrecision(4)}${bestWeights ? `, at epoch ${history.bestEpoch}, whose weights the model now holds` : ''}).`;
+          if (bestWeights) model.setWeights(bestWeights);
+        }
+      }
+      if (!keepGoing) {
+        if (endStatus === 'finished') {
+          endStatus = 'stopped';
+          endMessage = `A callback stopped training after epoch ${epoch + 1}.`;
+        }
+        break;
+      }
+    }
+    // As Keras 3: with restoreBestWeights, a run that ends without stopping early also ends on its best epoch.
+    const lastEpoch = state.epochs.at(-1)?.epoch;
+    if (stop.reason === null && endStatus === 'finished' && bestWeights && history.bestEpoch !== null && history.bestEpoch !== lastEpoch) {
+      model.setWeights(bestWeights);
+      endMessage = `Restored the weights of epoch ${history.bestEpoch}, the best by ${earlyMonitor} (${earlyBest.toPrecision(4)}).`;
+    }
+    if (stop.reason !== null) finalize(stop.reason, stopMessage(stop.reason));
+    else finalize(endStatus, endMessage ?? (initialEpoch >= epochs ? `The checkpoint in ${checkpoint?.path} already reached epoch ${initialEpoch}: nothing left to train.` : null));
+    for (const c of callbacks) await c.onTrainEnd?.(history);
+    return history;
+  } catch (error) {
+    finalize('failed', `Training failed at ${where()}: ${(error as Error).message}`);
+    throw error;
+  } finally {
+    stop.dispose();
+    tf.dispose(bestWeights ?? []);
+    tf.dispose(owned);
+  }
+}

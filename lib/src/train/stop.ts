@@ -1,0 +1,84 @@
+import { getHost, type Comm } from '../display/host.js';
+
+/** The comm target the training view's Stop button opens; it sends `{ action: 'stop', runId }`. */
+export const trainingCommTarget = 'lepton.training';
+
+/** Why a run was asked to stop. */
+export type StopReason = 'interrupted' | 'stopped';
+
+/** Runs that can be stopped, by run id. */
+const running = new Map<string, (reason: StopReason) => void>();
+let registeredOn: object | undefined;
+
+function handle(comm: Comm, data: any): void {
+  const act = (message: any) => {
+    if (message?.action !== 'stop') return;
+    const stop = running.get(String(message.runId));
+    comm.send({ action: 'stop', runId: message.runId, ok: stop !== undefined, ...(stop ? {} : { error: `no running training run ${message.runId}` }) });
+    stop?.('stopped');
+  };
+  act(data);
+  comm.onMessage(act);
+}
+
+/** Registers the `lepton.training` comm target on the current host (once per host; not possible outside a kernel). */
+function registerCommTarget(): void {
+  const host = getHost();
+  if (registeredOn === host) return;
+  try {
+    host.registerCommTarget(trainingCommTarget, handle);
+    registeredOn = host;
+  } catch {
+    // Outside a kernel there is no front end to press Stop.
+  }
+}
+
+/**
+ * Watches what can stop a run at its next batch boundary: the cell's interrupt (its AbortSignal) and the training
+ * view's Stop button (a `lepton.training` comm message). `onStop` runs once, at the moment the request arrives:
+ * after an interrupt the kernel clears the cell's timers, so the run may never reach its next step.
+ */
+export class StopWatch {
+  /** Why the run must stop, once asked. */
+  reason: StopReason | null = null;
+  private readonly signal: AbortSignal;
+  private readonly onAbort = () => this.request('interrupted');
+
+  /**
+   * @param runId the run's id (Stop messages name it)
+   * @param onStop called once when a stop is requested
+   */
+  constructor(
+    readonly runId: string,
+    private readonly onStop: (reason: StopReason) => void,
+  ) {
+    registerCommTarget();
+    this.signal = getHost().signal();
+    running.set(runId, (reason) => this.request(reason));
+    if (this.signal.aborted) this.reason = 'interrupted';
+    else this.signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Asks the run to stop (as the Stop button does). */
+  request(reason: StopReason): void {
+    if (this.reason !== null) return;
+    this.reason = reason;
+    this.onStop(reason);
+  }
+
+  /** Stops watching (the run ended). */
+  dispose(): void {
+    running.delete(this.runId);
+    this.signal.removeEventListener('abort', this.onAbort);
+  }
+}
+
+/**
+ * Stops a running `lepton.fit` by its run id, as the training view's Stop button does.
+ * @returns whether such a run was running
+ */
+export function stopRun(runId: string): boolean {
+  const stop = running.get(runId);
+  stop?.('stopped');
+  return stop !== undefined;
+}

@@ -1,0 +1,91 @@
+// Training in a real kernel: the live chart as display messages, Stop through a comm, and interrupts.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KernelClient, resultData, type JupyterMessage } from '../support/kernel-client.js';
+
+const trainingMime = 'application/vnd.lepton.training+json';
+const executeRequest = (code: string) => ({ code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+
+/** A cell that builds a small classifier on random data (the label is the sign of the first feature). */
+const setup = [
+  'const x = tf.randomNormal([4096, 16], 0, 1, "float32", 1);',
+  'const y = tf.oneHot(x.slice([0, 0], [-1, 1]).reshape([-1]).greater(0).toInt(), 2);',
+  'function makeModel() { return lepton.models.mlp({ inputs: 16, hidden: [32], classes: 2 }) }',
+].join('\n');
+
+function trainingOutputs(messages: JupyterMessage[]) {
+  return messages.filter((m) => (m.msg_type === 'display_data' || m.msg_type === 'update_display_data') && m.content.data?.[trainingMime]);
+}
+
+describe('lepton.fit in the Lepton kernel', () => {
+  let kernel: KernelClient;
+  before(async () => {
+    kernel = await KernelClient.start();
+    const run = await kernel.execute(setup, { timeout: 60 });
+    assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.reply.content));
+  });
+  after(() => kernel?.shutdown());
+
+  test('a fit shows the training view and updates it live under one display id, ending with the final state', async () => {
+    const run = await kernel.execute('const model = makeModel();\nconst history = await lepton.fit(model, { x: x, y: y }, { loss: "categoricalCrossentropy", epochs: 3, batchSize: 32, validation: 0.2 });\nhistory', { timeout: 120 });
+    assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.reply.content));
+    const outputs = trainingOutputs(run.outputs);
+    assert.equal(outputs[0]!.msg_type, 'display_data');
+    const id = outputs[0]!.content.transient.display_id;
+    assert.match(id, /^lepton-training-run-/);
+    const updates = outputs.filter((m) => m.msg_type === 'update_display_data');
+    assert.ok(updates.length >= 3, `only ${updates.length} updates`);
+    assert.ok(updates.every((m) => m.content.transient.display_id === id));
+    const last = updates.at(-1)!.content.data;
+    assert.equal(last[trainingMime].status, 'finished');
+    assert.equal(last[trainingMime].epochs.length, 3);
+    assert.ok('val_loss' in last[trainingMime].epochs[2].logs);
+    assert.ok(last['application/vnd.vegalite.v5+json'], 'no Vega-Lite fallback');
+    assert.match(last['text/plain'], /epoch 3\/3/);
+    // The History, as the cell's result, displays as the same run.
+    assert.equal(resultData(run)![trainingMime].runId, last[trainingMime].runId);
+  });
+
+  test('a model as the last expression displays its summary bundle', async () => {
+    const data = resultData(await kernel.execute('model'))!;
+    const summary = data['application/vnd.lepton.model+json'];
+    assert.equal(summary.params, 16 * 32 + 32 + 32 * 2 + 2);
+    assert.deepEqual(summary.layers.map((l: { type: string }) => l.type), ['Dense', 'Dense']);
+    assert.match(data['text/plain'], /Total params: 610/);
+  });
+
+  test("the chart's Stop (a lepton.training comm message) stops the run at a batch boundary and fit returns", async () => {
+    const id = await kernel.send('execute_request', executeRequest('const stopped = await lepton.fit(makeModel(), { x: x, y: y }, { loss: "categoricalCrossentropy", epochs: 500, batchSize: 32 });\nstopped.status + " " + stopped.batches.length'));
+    let runId: string | undefined;
+    for (let i = 0; i < 20 && !runId; i++) {
+      const got = await kernel.call('iopub', { count: 5, timeout: 1, allow_timeout: true });
+      runId = trainingOutputs(got.messages)[0]?.content.data[trainingMime].runId;
+    }
+    assert.ok(runId, 'no training display arrived');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await kernel.send('comm_open', { comm_id: 'stop-1', target_name: 'lepton.training', data: { action: 'stop', runId } });
+    const reply = await kernel.reply(id, 'shell', 30);
+    assert.equal(reply.content.status, 'ok');
+    const result = resultData(await kernel.execute('stopped.status + " " + stopped.epochs.length + " " + (stopped.message ?? "")'))!['text/plain'];
+    assert.match(result, /^'stopped \d+ Stopped at epoch \d+\/500, batch \d+\/128: the model keeps the weights trained so far/);
+  });
+
+  test('interrupting the cell stops training, keeps the weights and the history, and says so', async () => {
+    await kernel.execute('const slow = makeModel(); const before = slow.getWeights()[0].sum().dataSync()[0];');
+    const id = await kernel.send('execute_request', executeRequest('await lepton.fit(slow, { x: x, y: y }, { loss: "categoricalCrossentropy", epochs: 500, batchSize: 32 })'));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await kernel.interrupt();
+    const reply = await kernel.reply(id, 'shell', 30);
+    assert.equal(reply.content.status, 'error');
+    assert.equal(reply.content.ename, 'Interrupt');
+    const iopub = await kernel.iopub(id);
+    const last = trainingOutputs(iopub).at(-1)!.content.data[trainingMime];
+    assert.equal(last.status, 'interrupted');
+    assert.match(last.message, /^Interrupted at epoch \d+\/500, batch \d+\/128: the model keeps the weights trained so far/);
+    const after = resultData(await kernel.execute('const h = lepton.lastHistory()!; [h.status, h.batches.length > 0, slow.getWeights()[0].sum().dataSync()[0] !== before].join(" ")'))!;
+    assert.equal(after['text/plain'], "'interrupted true true'");
+    // The kernel still trains afterwards.
+    const again = await kernel.execute('(await lepton.fit(slow, { x: x, y: y }, { epochs: 1, batchSize: 256, live: false })).status', { timeout: 60 });
+    assert.equal(resultData(again)!['text/plain'], "'finished'");
+  });
+});
