@@ -13,7 +13,7 @@ export function installPreloadedGlobals(): void {
   const fromLib = createRequire(lib);
   const lazy: Record<string, () => unknown> = {
     lepton: () => require('@lepton/lib'),
-    tf: () => fromLib('@tensorflow/tfjs'),
+    tf: () => (require('@lepton/lib/tf') as typeof import('@lepton/lib/tf')).quietTf(),
     aq: () => fromLib('arquero'),
     display: () => (require('@lepton/lib') as typeof import('@lepton/lib')).display,
     input: () => (require('@lepton/lib') as typeof import('@lepton/lib')).input,

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { allowOnePendingTimer, type TimerSystem } from './single-timer.js';
 
 type TypeScript = typeof import('typescript');
 
@@ -9,6 +10,7 @@ type TypeScript = typeof import('typescript');
  * `createWatchCompilerHost`:
  * - limits the automatically included `@types` packages to `types` (every `node_modules/@types` package is
  *   otherwise loaded and walked),
+ * - lets TypeScript's file watching schedule work while a rebuild is pending (see allowOnePendingTimer),
  * - adds `extraRoots` (the preloaded names' declaration files) and lets cells, which are modules, use their UMD
  *   namespaces (`allowUmdGlobalAccess`), and
  * - builds each program with an abstract builder instead of the emit-and-diagnostics builder, which computes a
@@ -40,8 +42,8 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
   Object.defineProperty(lean, 'createWatchCompilerHost', {
     enumerable: true,
     configurable: true,
-    value: (roots: string[], options: Record<string, unknown>, system: unknown, _defaultBuilder: unknown, ...rest: unknown[]) =>
-      (ts.createWatchCompilerHost as (...a: any[]) => any)(
+    value: (roots: string[], options: Record<string, unknown>, system: TimerSystem, _defaultBuilder: unknown, ...rest: unknown[]) =>
+      (allowOnePendingTimer(system), ts.createWatchCompilerHost as (...a: any[]) => any)(
         [...roots, ...extraRoots],
         { ...options, types, allowUmdGlobalAccess: true },
         system,

@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { installLeanWatchProgram } from './lean-program.js';
+import { declaredNames, qualifyShorthands } from './shorthand.js';
 import type { Converter, Diagnostic } from 'tslab/dist/converter.js';
 import type {
   CellDiagnostic,
@@ -34,7 +35,7 @@ function convert(src: string): ConvertAnswer {
   const result = converter.convert(committedDecl, src);
   pendingDecl = result.declOutput ?? '';
   return {
-    output: result.output,
+    output: result.output === undefined ? undefined : qualifyShorthands(result.output, declaredNames(committedDecl)),
     diagnostics: diagnostics(result.diagnostics),
     lastExpressionVar: result.lastExpressionVar,
     hasTopLevelAwait: result.hasToplevelAwait ?? false,

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { installWasmTrainingKernels } from './wasm-kernels.js';
+import { silenceNodeBanner } from './quiet-tf.js';
 
 /** The backends Lepton chooses between, fastest first. */
 export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -105,12 +106,6 @@ export function availableBackends(): BackendAvailability[] {
     },
     { name: 'cpu', available: true, note: 'plain JavaScript: always there, slowest' },
   ];
-}
-
-/** The cpu backend prints a "Hi, looks like you are running TensorFlow.js in Node.js" banner on its first write; Lepton chooses backends itself. */
-function silenceNodeBanner(): void {
-  const cpu = tf.findBackend('cpu') as (tf.KernelBackend & { firstUse?: boolean }) | null;
-  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
 }
 
 let chosen: BackendReport | undefined;

@@ -36,6 +36,11 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
     assert.equal(typed.reply.content.status, 'error');
   });
 
+  test('an object shorthand can name a value from an earlier cell', async () => {
+    await kernel.execute('const shortA = 1;\nlet shortB = "two"');
+    assert.deepEqual(resultData(await kernel.execute('({ shortA, shortB })')), { 'text/plain': "{ shortA: 1, shortB: 'two' }" });
+  });
+
   test('console output arrives as stdout and stderr streams', async () => {
     const run = await kernel.execute('console.log("to out"); console.error("to err")');
     assert.equal(streamText(run, 'stdout'), 'to out\n');
@@ -165,6 +170,12 @@ describe('the preloaded names', () => {
     kernel = await KernelClient.start();
   });
   after(() => kernel?.shutdown());
+
+  test('tf is TensorFlow.js without its Node.js banner', async () => {
+    const run = await kernel.execute('tf.tensor([1, 2, 3]).sum().dataSync()[0]');
+    assert.deepEqual(resultData(run), { 'text/plain': '6' });
+    assert.equal(streamText(run, 'stderr') + streamText(run, 'stdout'), '');
+  });
 
   test('lepton, tf and aq also name their types in cells', async () => {
     const run = await kernel.execute('const t: tf.Tensor = tf.tensor([1, 2]);\nconst d: lepton.Display = display;\nconst table: aq.ColumnTable = aq.table({ a: [1] });\n[t.shape, typeof d, table.numRows()]');
