@@ -9,14 +9,19 @@ const require = createRequire(import.meta.url);
  * use (a getter replaces itself with the module), so the kernel starts without loading TensorFlow.js.
  */
 export function installPreloadedGlobals(): void {
+  // The library loads TensorFlow.js: take it without its Node banner first.
+  const library = () => {
+    (require('@lepton/lib/tf') as typeof import('@lepton/lib/tf')).quietTf();
+    return require('@lepton/lib') as typeof import('@lepton/lib');
+  };
   const lib = require.resolve('@lepton/lib');
   const fromLib = createRequire(lib);
   const lazy: Record<string, () => unknown> = {
-    lepton: () => require('@lepton/lib'),
+    lepton: library,
     tf: () => (require('@lepton/lib/tf') as typeof import('@lepton/lib/tf')).quietTf(),
     aq: () => fromLib('arquero'),
-    display: () => (require('@lepton/lib') as typeof import('@lepton/lib')).display,
-    input: () => (require('@lepton/lib') as typeof import('@lepton/lib')).input,
+    display: () => library().display,
+    input: () => library().input,
   };
   for (const [name, load] of Object.entries(lazy)) {
     Object.defineProperty(globalThis, name, {

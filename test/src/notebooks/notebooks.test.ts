@@ -9,8 +9,15 @@ import { cellText, findCell, runNotebook, type NotebookRun } from '../support/no
 /** The facts each notebook states, checked on its executed outputs. A notebook must be listed here. */
 const claims: Record<string, (run: NotebookRun) => void> = {
   '00-tour.ipynb': (run) => {
-    assert.equal(cellText(findCell(run, 'Math.max(...scores)')), '0.95');
-    assert.match(cellText(findCell(run, "scores.map")), /'91%', '87%', '95%'/);
+    const html = (marker: string) => String(findCell(run, marker).outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '');
+    assert.match(html('const penguins = lepton.datasets.penguins()'), /344 rows × 7 columns/);
+    assert.ok(findCell(run, 'lepton.plot.scatter').outputs.some((o) => o.data?.['application/vnd.vegalite.v5+json']), 'no chart');
+    assert.match(cellText(findCell(run, 'lepton.trainTestSplit')), /256 training rows, 86 test rows, classes: Adelie, Chinstrap, Gentoo/);
+    const training = findCell(run, 'lepton.fit(model').outputs.find((o) => o.data?.['application/vnd.lepton.training+json']);
+    assert.equal(training?.data?.['application/vnd.lepton.training+json'].status, 'finished', 'the saved training view is not the final state');
+    const accuracy = Number(/test accuracy: (\d\.\d+)/.exec(cellText(findCell(run, 'test accuracy')))?.[1]);
+    assert.ok(accuracy >= 0.95, `the tour's penguin classifier reached only ${accuracy}`);
+    assert.match(html('lepton.export.onnx'), /penguins\.onnx/);
     const badgeCell = findCell(run, "badge('starting')");
     assert.ok(badgeCell.outputs.some((o) => o.data?.['text/html']?.includes('done')), 'the badge was not updated in place');
     assert.match(cellText(findCell(run, 'lepton.signal()')), /ran 5 steps; Lepton \d+\.\d+\.\d+/);
