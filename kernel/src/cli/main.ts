@@ -9,6 +9,7 @@ const usage = `Usage: lepton <command>
   kernel --conn FILE                               run the kernel on a Jupyter connection file
   setup                                            create the project's Python env and install the kernelspec in it
   lab [jupyter lab options]                        set up, then start JupyterLab on notebooks/ (what npm start runs)
+  serve [--port N] [--host H] | serve --stop        start the model server (detached; finds a running one) or stop it
 `;
 
 /** Runs the `lepton` command line; returns the exit code. */
@@ -40,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'lab':
       return lab(args);
+    case 'serve':
+      return serve(args);
     case undefined:
     case 'help':
     case '--help':
@@ -50,4 +53,23 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`Unknown command "${command}".\n\n${usage}`);
       return 2;
   }
+}
+
+/** `lepton serve [--port N] [--host H] | --stop`: the model server of the Lepton home (`LEPTON_HOME`, `~/.lepton`). */
+async function serve(args: string[]): Promise<number> {
+  const { ensureServer, stopServer, leptonHome } = await import('@lepton/server');
+  const option = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+  if (args.includes('--stop')) {
+    const stopped = await stopServer();
+    console.log(stopped ? `Stopped the Lepton server of ${leptonHome()}.` : `No Lepton server was running for ${leptonHome()}.`);
+    return 0;
+  }
+  const port = option('--port');
+  if (port !== undefined && !/^\d+$/.test(port)) {
+    console.error(`lepton serve: --port needs a number, got "${port}".`);
+    return 2;
+  }
+  const { info, started } = await ensureServer({ port: port === undefined ? undefined : Number(port), host: option('--host') });
+  console.log(`${started ? 'Started' : 'Found'} the Lepton server at ${info.url} (pid ${info.pid}); management token in ${leptonHome()}/server-token.`);
+  return 0;
 }

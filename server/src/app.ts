@@ -1,0 +1,76 @@
+/**
+ * The server's fastify application: OIP v2 routes, the management API, `GET /metrics`, and one error handler
+ * that answers every failure with a coded JSON error (4xx for bad input, 5xx for the model or server failing).
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { errorBody, errors, ServerError } from './errors.js';
+import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus.js';
+import { manageRoutes } from './routes/manage.js';
+import { noteInferError, oipRoutes } from './routes/oip.js';
+import type { Service } from './service.js';
+
+/** Options of the application. */
+export interface AppOptions {
+  service: Service;
+  /** The management API's bearer token. */
+  token: string;
+  /** Largest infer body, in bytes (default 16 MiB). */
+  bodyLimit?: number;
+  /** Largest deploy body, in bytes (default 1 GiB). */
+  deployBodyLimit?: number;
+  /** The server's version, for `GET /v2`. */
+  version?: string;
+  /** Called after `POST /lepton/v1/shutdown` is answered. */
+  onShutdown?: () => void;
+  /** Where unexpected errors are reported (default: stderr). */
+  report?: (message: string) => void;
+}
+
+/** The default largest infer body: 16 MiB. */
+export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
+
+/** Builds the application (not listening; `app.listen` or `app.inject`). */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const deployBodyLimit = options.deployBodyLimit ?? 1024 * 1024 * 1024;
+  const report = options.report ?? ((message: string) => process.stderr.write(message + '\n'));
+  const app = Fastify({ logger: false, bodyLimit, return503OnClosing: true, ajv: { customOptions: { allErrors: false, coerceTypes: false, allowUnionTypes: true } } });
+
+  // Only JSON bodies: a text body is a 415, not a string that fails the schema.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler((error: FastifyError | ServerError, request, reply) => {
+    const coded = toServerError(error, request.routeOptions.bodyLimit ?? bodyLimit);
+    if (coded.statusCode >= 500 && coded.code === 'LEPTON_INTERNAL') report(`lepton-server: ${request.method} ${request.url}: ${(error as Error).stack ?? error}`);
+    noteInferError(options.service, request, coded);
+    void reply.code(coded.statusCode).send(errorBody(coded));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = errors.notFound(request.method, request.url);
+    void reply.code(404).send(errorBody(error));
+  });
+
+  await app.register(oipRoutes, { service: options.service, bodyLimit, version: options.version ?? '0.1.0' });
+  await app.register(manageRoutes, { prefix: '/lepton/v1', service: options.service, token: options.token, bodyLimit: deployBodyLimit, onShutdown: options.onShutdown });
+  app.get('/metrics', async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(prometheusText(options.service.all())));
+  return app;
+}
+
+/** The catalogue error for anything thrown while answering a request. */
+export function toServerError(error: FastifyError | ServerError | Error, bodyLimit: number): ServerError {
+  if (error instanceof ServerError) return error;
+  const e = error as FastifyError;
+  if (e.validation) return errors.badRequest(`${e.validationContext ?? 'body'}${e.validation[0]?.instancePath ?? ''} ${e.validation[0]?.message ?? e.message}`);
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.bodyTooLarge(bodyLimit);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.badContentType(e.message.replace(/^Unsupported Media Type:?\s*/, '') || 'unknown');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return errors.badJson('the body is empty.');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return errors.badJson(e.message);
+  }
+  if (e instanceof SyntaxError || (e.statusCode === 400 && /JSON/i.test(e.message))) return errors.badJson(e.message);
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new ServerError(e.code ?? 'LEPTON_BAD_REQUEST', e.statusCode, e.message);
+  return errors.internal(e.message);
+}

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Batcher } from './batcher.js';
+import type { OutTensor, Runner } from './runner.js';
+import type { Feed } from './tensors.js';
+
+/** A runner doubling `x`, recording each run's rows; rows holding -1 make the run fail. */
+function doubler(capacity: number, delayMs: number) {
+  const runs: number[] = [];
+  const runner: Runner = {
+    capacity,
+    async run(feeds: Record<string, Feed>): Promise<Record<string, OutTensor>> {
+      const x = feeds.x!;
+      runs.push(x.shape[0]!);
+      await new Promise((r) => setTimeout(r, delayMs));
+      if ((x.data as Float32Array).includes(-1)) throw new Error('bad row');
+      return { y: { data: (x.data as Float32Array).map((v) => v * 2), shape: x.shape, type: 'float32' } };
+    },
+    async close() {},
+  };
+  return { runner, runs };
+}
+
+const feed = (...values: number[]): Record<string, Feed> => ({ x: { data: Float32Array.from(values), shape: [values.length, 1] } });
+const input = [{ name: 'x', datatype: 'FP32' as const, ortType: 'float32' }];
+
+describe('dynamic batching', () => {
+  it('stacks requests that queue while the runner is busy, up to maxBatch rows, and splits the outputs back', async () => {
+    const { runner, runs } = doubler(1, 5);
+    const b = new Batcher(runner, input, { maxBatch: 4, maxDelayMs: 0 }, true);
+    const results = await Promise.all([feed(1), feed(2), feed(3, 4), feed(5), feed(6), feed(7)].map((f) => b.submit(f, f.x!.shape[0]!)));
+    assert.deepEqual(results.map((r) => Array.from(r.y!.data as Float32Array)), [[2], [4], [6, 8], [10], [12], [14]]);
+    assert.deepEqual(runs, [1, 4, 2], 'the first runs alone; the queue goes in batches of at most 4 rows');
+  });
+
+  it('waits up to maxDelayMs to fill a batch when the runner is idle', async () => {
+    const { runner, runs } = doubler(1, 1);
+    const b = new Batcher(runner, input, { maxBatch: 8, maxDelayMs: 20 }, true);
+    await Promise.all([feed(1), feed(2), feed(3)].map((f) => b.submit(f, 1)));
+    assert.deepEqual(runs, [3]);
+  });
+
+  it('fails only the bad request of a failing batch', async () => {
+    const { runner } = doubler(1, 2);
+    const b = new Batcher(runner, input, { maxBatch: 8, maxDelayMs: 10 }, true);
+    const settled = await Promise.allSettled([feed(1), feed(-1), feed(3)].map((f) => b.submit(f, 1)));
+    assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  it('never stacks when the model has no free first dimension', async () => {
+    const { runner, runs } = doubler(1, 2);
+    const b = new Batcher(runner, input, { maxBatch: 8, maxDelayMs: 0 }, false);
+    await Promise.all([feed(1), feed(2), feed(3)].map((f) => b.submit(f, 1)));
+    assert.deepEqual(runs, [1, 1, 1]);
+  });
+});

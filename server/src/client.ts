@@ -1,0 +1,146 @@
+/**
+ * `ServerClient`: a small typed client of the management API and of inference, for the library
+ * (`lepton.deploy()`, `lepton.deployments()`) and the CLI.
+ */
+import type { DeploymentInfo, DeploymentSummary } from './service.js';
+import type { InferRequest, InferResponse } from './deployment.js';
+import type { LogEntry } from './logs.js';
+import type { DeployMeta } from './meta.js';
+import type { MetricsSnapshot } from './monitor.js';
+
+/** An error answer from the server, with its stable code. */
+export class ServerClientError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+    this.name = 'ServerClientError';
+  }
+}
+
+/** The JSON metrics of every deployment. */
+export interface AllMetrics {
+  deployments: Record<string, MetricsSnapshot & { status: string; version: string }>;
+}
+
+/** A client of one running server. */
+export class ServerClient {
+  /**
+   * @param url the server's base URL, e.g. `http://127.0.0.1:8707`
+   * @param token the management token (the `server-token` file in the Lepton home)
+   */
+  constructor(readonly url: string, private readonly token: string) {}
+
+  /** Deploys `onnx` as a new version of `name` (the first for a new name) and serves it. */
+  deploy(name: string, onnx: Uint8Array, meta: DeployMeta = {}): Promise<DeploymentInfo> {
+    return this.call('POST', '/lepton/v1/deployments', { name, model: Buffer.from(onnx).toString('base64'), meta });
+  }
+
+  /** Deploys a new version of an existing deployment; unset `meta` fields carry over from the serving version. */
+  redeploy(name: string, onnx: Uint8Array, meta: DeployMeta = {}): Promise<DeploymentInfo> {
+    return this.call('POST', `/lepton/v1/deployments/${enc(name)}/redeploy`, { model: Buffer.from(onnx).toString('base64'), meta });
+  }
+
+  /** Every deployment. */
+  async list(): Promise<DeploymentSummary[]> {
+    return (await this.call<{ deployments: DeploymentSummary[] }>('GET', '/lepton/v1/deployments')).deployments;
+  }
+
+  /** A deployment's status: versions, metadata, metrics, alerts. */
+  status(name: string): Promise<DeploymentInfo> {
+    return this.call('GET', `/lepton/v1/deployments/${enc(name)}`);
+  }
+
+  /** Serves an earlier version again (default: the one before the serving version). */
+  rollback(name: string, version?: string | number): Promise<DeploymentInfo> {
+    return this.call('POST', `/lepton/v1/deployments/${enc(name)}/rollback`, version === undefined ? {} : { version: String(version) });
+  }
+
+  /** Stops serving a deployment (its versions are kept). */
+  stop(name: string): Promise<DeploymentInfo> {
+    return this.call('POST', `/lepton/v1/deployments/${enc(name)}/stop`);
+  }
+
+  /** Serves a stopped deployment again. */
+  start(name: string): Promise<DeploymentInfo> {
+    return this.call('POST', `/lepton/v1/deployments/${enc(name)}/start`);
+  }
+
+  /** One deployment's metrics, or every deployment's when `name` is omitted. */
+  metrics(name: string): Promise<MetricsSnapshot>;
+  metrics(): Promise<AllMetrics>;
+  metrics(name?: string): Promise<MetricsSnapshot | AllMetrics> {
+    return this.call('GET', name === undefined ? '/lepton/v1/metrics' : `/lepton/v1/deployments/${enc(name)}/metrics`);
+  }
+
+  /** The last `tail` log entries of a deployment. */
+  async logs(name: string, tail = 100): Promise<LogEntry[]> {
+    return (await this.call<{ entries: LogEntry[] }>('GET', `/lepton/v1/deployments/${enc(name)}/logs?tail=${tail}`)).entries;
+  }
+
+  /** Calls `onEntry` for each new log entry of a deployment until `signal` aborts. Resolves when the stream ends. */
+  async streamLogs(name: string, onEntry: (entry: LogEntry) => void, signal: AbortSignal): Promise<void> {
+    const response = await fetch(`${this.url}/lepton/v1/deployments/${enc(name)}/logs/stream`, { headers: this.headers(), signal });
+    if (!response.ok || !response.body) throw await errorOf(response);
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of response.body) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const event = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = event.split('\n').find((line) => line.startsWith('data: '));
+          if (data) onEntry(JSON.parse(data.slice(6)) as LogEntry);
+        }
+      }
+    } catch (error) {
+      if (!signal.aborted) throw error;
+    }
+  }
+
+  /** Runs an infer request (OIP v2) on a deployment, or one version of it. */
+  infer(name: string, request: InferRequest, version?: string): Promise<InferResponse> {
+    const path = version === undefined ? `/v2/models/${enc(name)}/infer` : `/v2/models/${enc(name)}/versions/${enc(version)}/infer`;
+    return this.call('POST', path, request);
+  }
+
+  /** Whether the server answers `GET /v2/health/ready`. */
+  async ready(): Promise<boolean> {
+    try {
+      return (await fetch(`${this.url}/v2/health/ready`, { signal: AbortSignal.timeout(2000) })).ok;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Asks the server to shut down. */
+  shutdown(): Promise<{ stopping: boolean }> {
+    return this.call('POST', '/lepton/v1/shutdown');
+  }
+
+  private headers(): Record<string, string> {
+    return { authorization: `Bearer ${this.token}` };
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers = this.headers();
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(this.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!response.ok) throw await errorOf(response);
+    return (await response.json()) as T;
+  }
+}
+
+function enc(part: string): string {
+  return encodeURIComponent(part);
+}
+
+async function errorOf(response: Response): Promise<ServerClientError> {
+  let body: { error?: string; code?: string } = {};
+  try {
+    body = (await response.json()) as typeof body;
+  } catch {
+    // Not JSON: keep the status.
+  }
+  return new ServerClientError(response.status, body.code ?? `HTTP_${response.status}`, body.error ?? `${response.status} ${response.statusText}`);
+}

@@ -1,0 +1,88 @@
+/**
+ * A deployment: one model name serving one version, with its runner, batcher, monitor and log. The name outlives
+ * versions: redeploy and rollback swap the loaded version under the same monitor and log.
+ */
+import { Batcher } from './batcher.js';
+import { errors, ServerError } from './errors.js';
+import type { DeploymentLog } from './logs.js';
+import { batchable, type ModelMeta } from './meta.js';
+import { Monitor } from './monitor.js';
+import type { Runner } from './runner.js';
+import { decodeInputs, encodeOutput, ORT_TYPE, type RequestTensor, type ResponseTensor } from './tensors.js';
+
+/** An infer request body (Open Inference Protocol v2). */
+export interface InferRequest {
+  id?: string;
+  parameters?: Record<string, unknown>;
+  inputs: RequestTensor[];
+  outputs?: Array<{ name: string; parameters?: Record<string, unknown> }>;
+}
+
+/** An infer response body. */
+export interface InferResponse {
+  model_name: string;
+  model_version: string;
+  id?: string;
+  outputs: ResponseTensor[];
+}
+
+/** A loaded version: what serves requests. */
+export class LoadedVersion {
+  readonly batcher: Batcher;
+
+  constructor(readonly meta: ModelMeta, readonly runner: Runner, monitor: Monitor) {
+    const inputs = meta.inputs.map((i) => ({ name: i.name, datatype: i.datatype, ortType: ORT_TYPE[i.datatype] }));
+    this.batcher = new Batcher(runner, inputs, meta.batching, batchable(meta), (rows) => monitor.recordRun(rows));
+  }
+
+  /** Stops taking work and frees the runner. */
+  async close(): Promise<void> {
+    this.batcher.drain(errors.notReady(this.meta.name, this.meta.version, 'it was unloaded'));
+    await this.runner.close();
+  }
+}
+
+/** The states a deployment can be in. */
+export type DeploymentStatus = 'ready' | 'loading' | 'stopped' | 'failed';
+
+/** One named deployment. */
+export class Deployment {
+  readonly monitor = new Monitor();
+  status: DeploymentStatus = 'loading';
+  /** The version served (or to be served once loaded). */
+  version: string;
+  loaded: LoadedVersion | undefined;
+  /** Why loading failed, when `status` is `failed`. */
+  failure: string | undefined;
+
+  constructor(readonly name: string, version: string, readonly log: DeploymentLog) {
+    this.version = version;
+  }
+
+  /** Answers an infer request for `version` (undefined: the active one). Throws catalogue errors. */
+  async infer(body: InferRequest, version: string | undefined): Promise<{ response: InferResponse; rows: number }> {
+    const loaded = this.loaded;
+    if (!loaded || this.status !== 'ready') throw errors.notReady(this.name, version ?? this.version, this.status === 'failed' ? `it failed to load (${this.failure})` : `it is ${this.status}`);
+    if (version !== undefined && version !== loaded.meta.version) throw errors.notReady(this.name, version, `version ${loaded.meta.version} is the one serving; roll back to serve ${version}`);
+    const meta = loaded.meta;
+    if (body.parameters?.preprocess === true || body.parameters?.['lepton.preprocess'] === true) throw errors.preprocessUnavailable(this.name);
+    const decoded = decodeInputs(this.name, meta.inputs, body.inputs);
+    const wanted = body.outputs?.map((o) => o.name);
+    if (wanted) for (const name of wanted) if (!meta.outputs.some((o) => o.name === name)) throw errors.unknownOutput(this.name, name, meta.outputs.map((o) => o.name));
+    let outputs;
+    try {
+      outputs = await loaded.batcher.submit(decoded.feeds, decoded.rows);
+    } catch (error) {
+      if (error instanceof ServerError) throw error;
+      throw errors.inferenceFailed(this.name, meta.version, (error as Error).message);
+    }
+    const response: InferResponse = { model_name: this.name, model_version: meta.version, outputs: [] };
+    if (body.id !== undefined) response.id = body.id;
+    for (const spec of meta.outputs) {
+      if (wanted && !wanted.includes(spec.name)) continue;
+      const out = outputs[spec.name];
+      if (out) response.outputs.push(encodeOutput(spec.name, spec.datatype, out.shape, out.data));
+    }
+    return { response, rows: decoded.rows };
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The server's catalogue of coded errors. Every error a client can see has a stable `code` (tests and clients
+ * match codes, never message text), an HTTP status, and a message that names the problem.
+ */
+
+/** An error with a stable code and the HTTP status it is answered with. */
+export class ServerError extends Error {
+  /** The stable code, e.g. `LEPTON_UNKNOWN_MODEL`. */
+  readonly code: string;
+  /** The HTTP status the error is answered with. */
+  readonly statusCode: number;
+
+  constructor(code: string, statusCode: number, message: string) {
+    super(message);
+    this.name = 'ServerError';
+    this.code = code;
+    this.statusCode = statusCode;
+  }
+}
+
+/** The JSON body of every error answer: OIP v2 clients read `error`; Lepton clients match `code`. */
+export interface ErrorBody {
+  /** The message, naming the problem. */
+  error: string;
+  /** The stable code. */
+  code: string;
+}
+
+type Make<A extends unknown[]> = (...args: A) => ServerError;
+
+function coded<A extends unknown[]>(code: string, statusCode: number, message: (...args: A) => string): Make<A> {
+  return (...args: A) => new ServerError(code, statusCode, message(...args));
+}
+
+/** The catalogue. Each entry builds the error from the facts its message names. */
+export const errors = {
+  /** The request body is not valid JSON. */
+  badJson: coded('LEPTON_BAD_JSON', 400, (detail: string) => `The request body is not valid JSON: ${detail}`),
+  /** The request does not match the route's schema. */
+  badRequest: coded('LEPTON_BAD_REQUEST', 400, (detail: string) => `Bad request: ${detail}`),
+  /** The body is larger than the configured limit. */
+  bodyTooLarge: coded('LEPTON_BODY_TOO_LARGE', 413, (limit: number) => `The request body is larger than the limit of ${limit} bytes.`),
+  /** The body's content type is not accepted by the route. */
+  badContentType: coded('LEPTON_BAD_CONTENT_TYPE', 415, (type: string) => `Content type "${type}" is not accepted; send application/json.`),
+  /** No deployment of that name. */
+  unknownModel: coded('LEPTON_UNKNOWN_MODEL', 404, (name: string) => `Unknown model "${name}".`),
+  /** The deployment has no such version. */
+  unknownVersion: coded('LEPTON_UNKNOWN_VERSION', 404, (name: string, version: string, known: string[]) =>
+    `Model "${name}" has no version "${version}" (versions: ${known.join(', ') || 'none'}).`),
+  /** The model (or that version of it) exists but is not serving. */
+  notReady: coded('LEPTON_MODEL_NOT_READY', 409, (name: string, version: string, why: string) =>
+    `Model "${name}" version ${version} is not ready: ${why}.`),
+  /** An input names no input of the model. */
+  unknownInput: coded('LEPTON_UNKNOWN_INPUT', 400, (model: string, input: string, known: string[]) =>
+    `Model "${model}" has no input "${input}" (inputs: ${known.join(', ')}).`),
+  /** A model input is missing from the request. */
+  missingInput: coded('LEPTON_MISSING_INPUT', 400, (model: string, input: string) => `The request lacks input "${input}" of model "${model}".`),
+  /** The same input appears twice. */
+  duplicateInput: coded('LEPTON_DUPLICATE_INPUT', 400, (input: string) => `Input "${input}" appears more than once.`),
+  /** An input's datatype is not the model's. */
+  badDatatype: coded('LEPTON_BAD_DATATYPE', 400, (input: string, got: string, want: string) =>
+    `Input "${input}" has datatype ${got}; the model expects ${want}.`),
+  /** An input's shape does not fit the model's. */
+  badShape: coded('LEPTON_BAD_SHAPE', 400, (input: string, got: readonly number[], want: readonly (number | string)[]) =>
+    `Input "${input}" has shape [${got.join(', ')}]; the model expects [${want.join(', ')}].`),
+  /** An input's data length does not match its shape. */
+  badDataLength: coded('LEPTON_BAD_DATA_LENGTH', 400, (input: string, got: number, want: number) =>
+    `Input "${input}" has ${got} values; its shape holds ${want}.`),
+  /** A value is not a finite number of the input's datatype. */
+  badValue: coded('LEPTON_BAD_VALUE', 400, (input: string, index: number, value: unknown, datatype: string) =>
+    `Input "${input}" value at flat index ${index} (${String(value)}) is not a valid ${datatype}${datatype.startsWith('FP') ? ' (NaN and Infinity are not allowed)' : ''}.`),
+  /** The inputs disagree on the batch size. */
+  batchMismatch: coded('LEPTON_BATCH_MISMATCH', 400, (sizes: string) => `The inputs disagree on the batch dimension: ${sizes}.`),
+  /** An asked output is not an output of the model. */
+  unknownOutput: coded('LEPTON_UNKNOWN_OUTPUT', 400, (model: string, output: string, known: string[]) =>
+    `Model "${model}" has no output "${output}" (outputs: ${known.join(', ')}).`),
+  /** The request asked for server-side preprocessing that this server cannot apply. */
+  preprocessUnavailable: coded('LEPTON_PREPROCESS_UNAVAILABLE', 501, (model: string) =>
+    `Model "${model}": server-side preprocessing is not available in this version of the server; send the model's input tensors.`),
+  /** The model failed while running a request. */
+  inferenceFailed: coded('LEPTON_INFERENCE_FAILED', 500, (model: string, version: string, detail: string) =>
+    `Model "${model}" version ${version} failed on this request: ${detail}`),
+  /** The management API was called without the right bearer token. */
+  unauthorized: coded('LEPTON_UNAUTHORIZED', 401, () => 'The management API needs "Authorization: Bearer <token>" with the token in the Lepton home (server-token).'),
+  /** A deployment name that cannot be a folder name. */
+  badName: coded('LEPTON_BAD_NAME', 400, (name: string) =>
+    `"${name}" is not a valid model name: use 1-64 letters, digits, "_", "-" or ".", starting with a letter or digit.`),
+  /** The uploaded bytes are not a loadable ONNX model. */
+  badModel: coded('LEPTON_BAD_MODEL', 400, (detail: string) => `The uploaded model could not be loaded by onnxruntime: ${detail}`),
+  /** The uploaded metadata does not agree with the model. */
+  badMeta: coded('LEPTON_BAD_META', 400, (detail: string) => `The deployment metadata is invalid: ${detail}`),
+  /** Rollback has nowhere to go. */
+  noEarlierVersion: coded('LEPTON_NO_EARLIER_VERSION', 409, (name: string, version: string) =>
+    `Model "${name}" has no version earlier than ${version} to roll back to.`),
+  /** No route matches. */
+  notFound: coded('LEPTON_NOT_FOUND', 404, (method: string, url: string) => `No route for ${method} ${url}.`),
+  /** Anything unexpected. */
+  internal: coded('LEPTON_INTERNAL', 500, (detail: string) => `Internal server error: ${detail}`),
+} as const;
+
+/** The JSON body for `error`. */
+export function errorBody(error: ServerError): ErrorBody {
+  return { error: error.message, code: error.code };
+}

@@ -1,0 +1,69 @@
+/**
+ * The server process: `node main.js [--home DIR] [--port N] [--host ADDR] [--workers N] [--body-limit BYTES]`.
+ * Restores the registry, listens, records pid and port in `server.json`, and shuts down cleanly on SIGTERM,
+ * SIGINT or `POST /lepton/v1/shutdown`. Started detached by `ensureServer` (and so by `lepton serve`).
+ */
+import { rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { buildApp, DEFAULT_BODY_LIMIT } from './app.js';
+import { writeFileAtomic } from './atomic.js';
+import { ensureHome, homePaths, leptonHome, loadOrCreateToken } from './home.js';
+import { DEFAULT_PORT, findServer, type ServerInfo } from './process.js';
+import { defaultWorkers } from './runner.js';
+import { Service } from './service.js';
+
+const VERSION = '0.1.0';
+
+/** Runs the server until it is told to stop. */
+export async function serve(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      home: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, workers: { type: 'string' }, 'body-limit': { type: 'string' },
+    },
+  });
+  const home = leptonHome(values.home);
+  const paths = homePaths(home);
+  ensureHome(paths);
+  const other = await findServer({ home });
+  if (other && other.pid !== process.pid) {
+    console.error(`A Lepton server for ${home} already runs at ${other.url} (pid ${other.pid}).`);
+    process.exit(1);
+  }
+  const token = loadOrCreateToken(paths);
+  const service = new Service(paths, { workers: values.workers === undefined ? defaultWorkers() : Number(values.workers) });
+  await service.restore();
+
+  let stopping = false;
+  const shutdown = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${new Date().toISOString()} lepton-server: stopping (${why}).`);
+    await app.close();
+    await service.close();
+    const info = (await import('./process.js')).readServerFile(home);
+    if (info?.pid === process.pid) rmSync(paths.serverFile, { force: true });
+    process.exit(0);
+  };
+  const app = await buildApp({
+    service, token, version: VERSION,
+    bodyLimit: values['body-limit'] ? Number(values['body-limit']) : DEFAULT_BODY_LIMIT,
+    onShutdown: () => void shutdown('shutdown request'),
+  });
+  const host = values.host ?? '127.0.0.1';
+  await app.listen({ port: values.port === undefined ? DEFAULT_PORT : Number(values.port), host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : DEFAULT_PORT;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const info: ServerInfo = { pid: process.pid, host, port, url: `http://${urlHost}:${port}`, startedAt: new Date().toISOString(), version: VERSION };
+  writeFileAtomic(paths.serverFile, JSON.stringify(info, null, 2) + '\n');
+  const names = service.all().map((d) => `${d.name}@${d.version} (${d.status})`);
+  console.log(`${info.startedAt} lepton-server: listening on ${info.url} (pid ${process.pid}); deployments: ${names.join(', ') || 'none'}.`);
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+serve(process.argv.slice(2)).catch((error: Error) => {
+  console.error(`lepton-server: ${error.message}`);
+  process.exit(1);
+});

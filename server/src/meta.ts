@@ -1,0 +1,160 @@
+/**
+ * The registry's on-disk format (`meta.json` beside `model.onnx`), typed apart from the API: what a deployment
+ * version serves, how it batches, what it alerts on, and where it came from.
+ */
+import { errors } from './errors.js';
+
+/** Open Inference Protocol v2 tensor datatypes the server serves. */
+export type Datatype = 'BOOL' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64' | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FP32' | 'FP64';
+
+/** Every served datatype. */
+export const DATATYPES: readonly Datatype[] = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP32', 'FP64'];
+
+/** A model input or output: its name, datatype, and shape (`-1` for a dimension of any size). */
+export interface TensorSpec {
+  name: string;
+  datatype: Datatype;
+  shape: number[];
+}
+
+/** Alert rules, checked over the last minute of traffic; any omitted rule is off. */
+export interface AlertRules {
+  /** Raise when the p99 latency exceeds this many milliseconds. */
+  p99Ms?: number;
+  /** Raise when the p95 latency exceeds this many milliseconds. */
+  p95Ms?: number;
+  /** Raise when the share of failed requests exceeds this fraction (0..1). */
+  errorRate?: number;
+  /** Least requests in the window before a rule is judged (default 20). */
+  minRequests?: number;
+}
+
+/** Dynamic batching of concurrent requests. */
+export interface BatchingOptions {
+  /** Most rows in one model run (1 turns batching off). */
+  maxBatch: number;
+  /** Longest a request waits for others to share its run, in milliseconds. */
+  maxDelayMs: number;
+}
+
+/** The default batching: up to 32 rows, batching only what queues while the model is busy. */
+export const DEFAULT_BATCHING: BatchingOptions = { maxBatch: 32, maxDelayMs: 0 };
+
+/** `meta.json`: one deployed version. */
+export interface ModelMeta {
+  /** The format version (1). */
+  format: 1;
+  name: string;
+  /** The version: "1", "2", … */
+  version: string;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  /** Preprocessing transforms as JSON (`lepton.preprocess` `toJSON()` output), applied in order; [] for none. */
+  transforms: unknown[];
+  /** Training and evaluation metrics, as given at deploy time. */
+  metrics: Record<string, number>;
+  /** Free text shown in status. */
+  description: string;
+  alerts: AlertRules;
+  batching: BatchingOptions;
+  /** SHA-256 of `model.onnx`, hex. */
+  sha256: string;
+  /** Size of `model.onnx` in bytes. */
+  bytes: number;
+  /** ISO 8601 time the version was written. */
+  createdAt: string;
+}
+
+/** What a deploy request may say about a model; everything is optional (inputs and outputs are read from the model). */
+export interface DeployMeta {
+  inputs?: TensorSpec[];
+  outputs?: TensorSpec[];
+  transforms?: unknown[];
+  metrics?: Record<string, number>;
+  description?: string;
+  alerts?: AlertRules;
+  batching?: Partial<BatchingOptions>;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Throws `LEPTON_BAD_NAME` unless `name` is usable as a model name (and a folder name). */
+export function assertModelName(name: string): void {
+  if (!NAME.test(name) || name.includes('..')) throw errors.badName(name);
+}
+
+/** The OIP datatype of an onnxruntime tensor type, or undefined when the server does not serve it. */
+export function datatypeOf(ortType: string): Datatype | undefined {
+  return ORT_TO_OIP[ortType];
+}
+
+const ORT_TO_OIP: Record<string, Datatype> = {
+  bool: 'BOOL', uint8: 'UINT8', uint16: 'UINT16', uint32: 'UINT32', uint64: 'UINT64',
+  int8: 'INT8', int16: 'INT16', int32: 'INT32', int64: 'INT64', float32: 'FP32', float64: 'FP64',
+};
+
+/** onnxruntime's value metadata, as `InferenceSession.inputMetadata` gives it. */
+export interface OrtValueMetadata {
+  name: string;
+  isTensor: boolean;
+  type?: string;
+  shape?: ReadonlyArray<number | string>;
+}
+
+/** Tensor specs from onnxruntime metadata; symbolic dimensions become -1. Throws `LEPTON_BAD_MODEL` on non-tensors. */
+export function specsFromOrt(values: readonly OrtValueMetadata[]): TensorSpec[] {
+  return values.map((value) => {
+    const datatype = value.isTensor && value.type ? datatypeOf(value.type) : undefined;
+    if (!datatype) throw errors.badModel(`"${value.name}" is a ${value.isTensor ? `${value.type} tensor` : 'non-tensor value'}, which the server does not serve.`);
+    return { name: value.name, datatype, shape: (value.shape ?? []).map((d) => (typeof d === 'number' && d >= 0 ? d : -1)) };
+  });
+}
+
+/**
+ * Checks `given` specs against the model's own: same names, datatypes and ranks, and fixed dimensions that agree.
+ * Returns the model's specs (the ones served). Throws `LEPTON_BAD_META` naming the first disagreement.
+ */
+export function reconcileSpecs(kind: 'inputs' | 'outputs', model: TensorSpec[], given: TensorSpec[] | undefined): TensorSpec[] {
+  if (!given) return model;
+  if (!Array.isArray(given)) throw errors.badMeta(`${kind} must be an array.`);
+  for (const spec of given) {
+    const actual = model.find((m) => m.name === spec?.name);
+    if (!actual) throw errors.badMeta(`${kind}: the model has no "${spec?.name}" (it has ${model.map((m) => m.name).join(', ')}).`);
+    if (spec.datatype !== actual.datatype) throw errors.badMeta(`${kind}: "${spec.name}" is ${actual.datatype} in the model, not ${spec.datatype}.`);
+    if (!Array.isArray(spec.shape) || spec.shape.length !== actual.shape.length ||
+        spec.shape.some((d, i) => actual.shape[i] !== -1 && d !== -1 && d !== actual.shape[i])) {
+      throw errors.badMeta(`${kind}: "${spec.name}" has shape [${actual.shape.join(', ')}] in the model, not [${spec.shape?.join(', ')}].`);
+    }
+  }
+  return model.map((m) => {
+    const spec = given.find((g) => g.name === m.name);
+    // A given shape may pin a dimension the model leaves open.
+    return spec ? { ...m, shape: m.shape.map((d, i) => (d === -1 ? spec.shape[i] ?? -1 : d)) } : m;
+  });
+}
+
+/** Normalised batching options; throws `LEPTON_BAD_META` on out-of-range values. */
+export function batchingFrom(given: Partial<BatchingOptions> | undefined): BatchingOptions {
+  const out = { ...DEFAULT_BATCHING, ...(given ?? {}) };
+  if (!Number.isInteger(out.maxBatch) || out.maxBatch < 1 || out.maxBatch > 4096) throw errors.badMeta('batching.maxBatch must be an integer in 1..4096.');
+  if (!Number.isFinite(out.maxDelayMs) || out.maxDelayMs < 0 || out.maxDelayMs > 1000) throw errors.badMeta('batching.maxDelayMs must be in 0..1000.');
+  return out;
+}
+
+/** Validated alert rules; throws `LEPTON_BAD_META` on negative or non-numeric thresholds. */
+export function alertsFrom(given: AlertRules | undefined): AlertRules {
+  const out: AlertRules = {};
+  for (const key of ['p99Ms', 'p95Ms', 'errorRate', 'minRequests'] as const) {
+    const value = given?.[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw errors.badMeta(`alerts.${key} must be a non-negative number.`);
+    out[key] = value;
+  }
+  if (out.errorRate !== undefined && out.errorRate > 1) throw errors.badMeta('alerts.errorRate is a fraction in 0..1.');
+  return out;
+}
+
+/** Whether every input and output has a free first dimension, so requests can be stacked into one run. */
+export function batchable(meta: Pick<ModelMeta, 'inputs' | 'outputs'>): boolean {
+  return [...meta.inputs, ...meta.outputs].every((s) => s.shape.length >= 1 && s.shape[0] === -1);
+}

@@ -1,0 +1,109 @@
+/**
+ * The management API, `/lepton/v1/...`, behind the bearer token: list, status, deploy, redeploy, rollback, stop,
+ * start, logs (tail and a live Server-Sent Events stream), metrics (JSON) and shutdown.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { bearerCheck } from '../auth.js';
+import { errors } from '../errors.js';
+import type { DeployMeta } from '../meta.js';
+import type { Service } from '../service.js';
+
+/** Options of the management routes. */
+export interface ManageOptions {
+  service: Service;
+  token: string;
+  /** Largest deploy body (the model travels base64-encoded in it), in bytes. */
+  bodyLimit: number;
+  /** Called by `POST /lepton/v1/shutdown` once the answer is sent. */
+  onShutdown?: () => void;
+}
+
+/** A deploy or redeploy body: the model's bytes in base64 and what to record with it. */
+export interface DeployBody {
+  name?: string;
+  /** `model.onnx`, base64. */
+  model: string;
+  meta?: DeployMeta;
+}
+
+type Named = { Params: { name: string } };
+
+const anyObject = { type: 'object', additionalProperties: true };
+const deployBody = {
+  type: 'object',
+  required: ['model'],
+  properties: { name: { type: 'string' }, model: { type: 'string', minLength: 1 }, meta: { type: 'object' } },
+};
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Registers the management routes (mounted under `/lepton/v1`). */
+export async function manageRoutes(app: FastifyInstance, options: ManageOptions): Promise<void> {
+  const { service } = options;
+  const check = bearerCheck(options.token);
+  app.addHook('onRequest', async (request) => check(request.headers.authorization));
+
+  const decode = (body: DeployBody): Buffer => {
+    if (!BASE64.test(body.model)) throw errors.badRequest('model must be the ONNX file in base64.');
+    return Buffer.from(body.model, 'base64');
+  };
+
+  app.get('/deployments', async () => ({ deployments: service.all().map((d) => service.summary(d.name)) }));
+
+  app.post<{ Body: DeployBody }>('/deployments', { bodyLimit: options.bodyLimit, schema: { body: { ...deployBody, required: ['name', 'model'] } } }, async (request, reply) => {
+    const info = await service.deploy(request.body.name!, decode(request.body), request.body.meta ?? {});
+    return reply.code(201).send(info);
+  });
+
+  app.get<Named>('/deployments/:name', async (request) => service.info(request.params.name));
+
+  app.post<Named & { Body: DeployBody }>('/deployments/:name/redeploy', { bodyLimit: options.bodyLimit, schema: { body: deployBody } }, async (request, reply) => {
+    const { name } = request.params;
+    const previous = service.info(name).meta;
+    // What the previous version was deployed with carries over unless the request says otherwise.
+    const meta: DeployMeta = {
+      transforms: previous.transforms, metrics: previous.metrics, description: previous.description,
+      alerts: previous.alerts, batching: previous.batching, ...(request.body.meta ?? {}),
+    };
+    return reply.code(201).send(await service.deploy(name, decode(request.body), meta));
+  });
+
+  app.post<Named & { Body: { version?: string | number } | undefined }>('/deployments/:name/rollback', {
+    schema: { body: { type: ['object', 'null'], properties: { version: { type: ['string', 'integer'] } } } },
+  }, async (request) => {
+    const version = request.body?.version;
+    return service.rollback(request.params.name, version === undefined ? undefined : String(version));
+  });
+
+  app.post<Named>('/deployments/:name/stop', async (request) => service.stop(request.params.name));
+  app.post<Named>('/deployments/:name/start', async (request) => service.start(request.params.name));
+
+  // Query strings are not coerced (bodies are validated strictly), so `tail` is checked as text.
+  app.get<Named & { Querystring: { tail?: string } }>('/deployments/:name/logs', {
+    schema: { querystring: { type: 'object', properties: { tail: { type: 'string', pattern: '^(1000|[1-9][0-9]{0,2})$' } } } },
+  }, async (request) => ({ entries: service.get(request.params.name).log.tail(Number(request.query.tail ?? 100)) }));
+
+  app.get<Named>('/deployments/:name/logs/stream', (request, reply) => {
+    const log = service.get(request.params.name).log;
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    raw.write(': lepton log stream\n\n');
+    const unsubscribe = log.subscribe((entry) => raw.write(`event: log\ndata: ${JSON.stringify(entry)}\n\n`));
+    const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
+    request.raw.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+    });
+  });
+
+  app.get<Named>('/deployments/:name/metrics', async (request) => service.get(request.params.name).monitor.snapshot());
+
+  app.get('/metrics', async () => ({
+    deployments: Object.fromEntries(service.all().map((d) => [d.name, { status: d.status, version: d.version, ...d.monitor.snapshot() }])),
+  }));
+
+  app.post('/shutdown', { schema: { response: { 202: anyObject } } }, async (_request: FastifyRequest, reply) => {
+    reply.raw.once('finish', () => options.onShutdown?.());
+    return reply.code(202).send({ stopping: true });
+  });
+}

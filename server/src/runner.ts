@@ -1,0 +1,180 @@
+/**
+ * Runners execute a model with onnxruntime: `InlineRunner` in the server's thread, `WorkerRunner` on a pool of
+ * worker threads, one session each, so model runs use the machine's other cores while the main thread parses and
+ * answers HTTP. (onnxruntime-node runs a session synchronously on the calling thread.)
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+import type { Feed, TensorData } from './tensors.js';
+
+/** A model output as a runner returns it. */
+export interface OutTensor {
+  data: TensorData;
+  shape: number[];
+  /** onnxruntime's type name, e.g. `float32`. */
+  type: string;
+}
+
+/** Executes one model. */
+export interface Runner {
+  /** How many runs can proceed at once. */
+  readonly capacity: number;
+  /** Runs the model on `feeds` (onnxruntime type names in `types`); resolves with every output. */
+  run(feeds: Record<string, Feed>, types: Record<string, string>): Promise<Record<string, OutTensor>>;
+  /** Frees sessions and threads. */
+  close(): Promise<void>;
+}
+
+/** Session options for serving: one intra-op thread per session (parallelism comes from sessions), quiet logging. */
+export const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  graphOptimizationLevel: 'all',
+  logSeverityLevel: 4,
+};
+
+/** How many worker sessions suit this machine: one per core beyond the main thread's, at most 4; 0 on one core. */
+export function defaultWorkers(): number {
+  return Math.min(4, Math.max(0, availableParallelism() - 1));
+}
+
+/** Builds onnxruntime tensors from feeds. */
+export function ortFeeds(feeds: Record<string, Feed>, types: Record<string, string>): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {};
+  for (const name in feeds) {
+    const feed = feeds[name]!;
+    out[name] = new ort.Tensor(types[name] as 'float32', feed.data as Float32Array, feed.shape);
+  }
+  return out;
+}
+
+/** Plain output tensors from onnxruntime's. */
+export function plainOutputs(results: ort.InferenceSession.OnnxValueMapType): Record<string, OutTensor> {
+  const out: Record<string, OutTensor> = {};
+  for (const name in results) {
+    const t = results[name] as ort.Tensor;
+    out[name] = { data: t.data as TensorData, shape: [...t.dims], type: t.type };
+  }
+  return out;
+}
+
+/** Runs the model in the calling thread. */
+export class InlineRunner implements Runner {
+  readonly capacity = 1;
+  private constructor(private readonly session: ort.InferenceSession) {}
+
+  /** Loads the model at `path`. */
+  static async load(path: string): Promise<InlineRunner> {
+    return new InlineRunner(await ort.InferenceSession.create(path, SESSION_OPTIONS));
+  }
+
+  async run(feeds: Record<string, Feed>, types: Record<string, string>): Promise<Record<string, OutTensor>> {
+    return plainOutputs(await this.session.run(ortFeeds(feeds, types)));
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+interface Pending {
+  resolve: (outputs: Record<string, OutTensor>) => void;
+  reject: (error: Error) => void;
+}
+
+/** A message to a worker. */
+export interface RunMessage {
+  id: number;
+  feeds: Record<string, Feed>;
+  types: Record<string, string>;
+}
+
+/** A worker's answer. */
+export type RunReply = { id: number; outputs: Record<string, OutTensor> } | { id: number; error: string } | { ready: true } | { failed: string };
+
+/** Runs the model on worker threads, one session each; a run goes to the least busy worker. */
+export class WorkerRunner implements Runner {
+  private readonly busy: number[];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+
+  private constructor(private readonly workers: Worker[]) {
+    this.busy = workers.map(() => 0);
+    workers.forEach((worker, i) => {
+      worker.on('message', (reply: RunReply) => {
+        if (!('id' in reply)) return;
+        const pending = this.pending.get(reply.id);
+        if (!pending) return;
+        this.pending.delete(reply.id);
+        this.busy[i]!--;
+        if ('error' in reply) pending.reject(new Error(reply.error));
+        else pending.resolve(reply.outputs);
+      });
+      worker.on('error', (error) => this.failAll(error));
+      worker.on('exit', () => {
+        if (!this.closed) this.failAll(new Error('a model worker thread exited'));
+      });
+    });
+  }
+
+  get capacity(): number {
+    return this.workers.length;
+  }
+
+  /** Starts `count` workers on the model at `path`; rejects if any cannot load it. */
+  static async load(path: string, count: number): Promise<WorkerRunner> {
+    const url = new URL('./worker.js', import.meta.url);
+    const workers = Array.from({ length: count }, () => new Worker(url, { workerData: { path } }));
+    try {
+      await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
+        const onMessage = (m: RunReply) => {
+          if ('ready' in m) resolve();
+          else if ('failed' in m) reject(new Error(m.failed));
+        };
+        w.on('message', onMessage);
+        w.once('error', reject);
+      })));
+    } catch (error) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw error;
+    }
+    return new WorkerRunner(workers);
+  }
+
+  run(feeds: Record<string, Feed>, types: Record<string, string>): Promise<Record<string, OutTensor>> {
+    if (this.closed) return Promise.reject(new Error('the runner is closed'));
+    let best = 0;
+    for (let i = 1; i < this.busy.length; i++) if (this.busy[i]! < this.busy[best]!) best = i;
+    this.busy[best]!++;
+    const id = this.nextId++;
+    const message: RunMessage = { id, feeds, types };
+    const transfer: ArrayBuffer[] = [];
+    for (const name in feeds) {
+      const buffer = feeds[name]!.data.buffer as ArrayBuffer;
+      if (!transfer.includes(buffer)) transfer.push(buffer);
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.workers[best]!.postMessage(message, transfer);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.failAll(new Error('the runner is closed'));
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private failAll(error: Error): void {
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+    this.busy.fill(0);
+  }
+}
+
+/** A runner for the model at `path`: `workers` threads, or inline when `workers` is 0. */
+export async function loadRunner(path: string, workers: number): Promise<Runner> {
+  return workers > 0 ? WorkerRunner.load(path, workers) : InlineRunner.load(path);
+}

@@ -1,0 +1,24 @@
+/**
+ * A model worker thread: loads one onnxruntime session on the model named in `workerData.path`, then answers run
+ * messages from `WorkerRunner`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+import { ortFeeds, plainOutputs, SESSION_OPTIONS, type RunMessage, type RunReply } from './runner.js';
+
+const port = parentPort!;
+const post = (reply: RunReply) => port.postMessage(reply);
+
+try {
+  const session = await ort.InferenceSession.create((workerData as { path: string }).path, SESSION_OPTIONS);
+  port.on('message', async (message: RunMessage) => {
+    try {
+      post({ id: message.id, outputs: plainOutputs(await session.run(ortFeeds(message.feeds, message.types))) });
+    } catch (error) {
+      post({ id: message.id, error: (error as Error).message });
+    }
+  });
+  post({ ready: true });
+} catch (error) {
+  post({ failed: (error as Error).message });
+}
