@@ -9,3 +9,6 @@ export const venvPython = join(repoRoot, '.venv', 'bin', 'python');
 
 /** Where ../shared/anchors/setup.sh installs the peers (ANCHORS overrides, as in that script). */
 export const anchorsDir = process.env.ANCHORS ?? '/tmp/lepton-anchors';
+
+/** The shared folder beside the checkout, holding the peers' scripts (`LEPTON_SHARED` overrides). */
+export const sharedDir = process.env.LEPTON_SHARED ?? join(repoRoot, '..', 'shared');

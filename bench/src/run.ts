@@ -2,9 +2,10 @@
 import { kernelSuite } from './suites/kernel.js';
 import { trainSuite } from './suites/train.js';
 import { dataframeSuite } from './suites/dataframe.js';
+import { serveSuite } from './suites/serve.js';
 import { table, type Suite } from './report.js';
 
-const suites: Suite[] = [kernelSuite, trainSuite, dataframeSuite];
+const suites: Suite[] = [kernelSuite, trainSuite, dataframeSuite, serveSuite];
 
 async function main(args: string[]): Promise<number> {
   const json = args.includes('--json');

@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import * as tf from '@tensorflow/tfjs';
+import * as lepton from '@lepton/lib';
+import { ensureServer, stopServer } from '@lepton/server';
+import { anchorsDir, sharedDir } from '../paths.js';
+import type { BenchCase, Suite } from '../report.js';
+
+/** How long and how hard each server is loaded: bounded, loopback only. */
+const LOAD = { connections: 16, durationS: 5 };
+
+interface LoadResult {
+  reqPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+}
+
+/** Loads one OIP v2 infer URL with batch-1 requests from this process. */
+async function load(url: string, body: string): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: LOAD.connections,
+    duration: LOAD.durationS,
+  });
+  return {
+    reqPerS: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.non2xx + result.timeouts,
+  };
+}
+
+async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not become ready`);
+}
+
+/** The two models of the issue: the reference small CNN and a 784-128-64-10 MLP, exported by Lepton. */
+function models(): { name: 'mlp' | 'cnn'; model: tf.LayersModel; shape: number[] }[] {
+  const mlp = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 128, activation: 'relu', inputShape: [784] }),
+      tf.layers.dense({ units: 64, activation: 'relu' }),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  const cnn = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 64, activation: 'relu' }),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  return [
+    { name: 'mlp', model: mlp, shape: [1, 784] },
+    { name: 'cnn', model: cnn, shape: [1, 28, 28, 1] },
+  ];
+}
+
+/** Lepton's model server against FastAPI + onnxruntime on the same ONNX models, same load, same bodies. */
+export const serveSuite: Suite = {
+  name: 'serve',
+  description: `batch-1 OIP v2 infer requests, ${LOAD.connections} connections for ${LOAD.durationS} s per server`,
+  async run(log) {
+    const work = mkdtempSync(join(tmpdir(), 'lepton-bench-serve-'));
+    const home = join(work, 'home');
+    const python = join(anchorsDir, 'venv', 'bin', 'python');
+    const peerPath = join(sharedDir, 'anchors', 'serve_peer.py');
+    const cases: BenchCase[] = [];
+    try {
+      const server = await ensureServer({ home, port: 0 });
+      for (const { name, model, shape } of models()) {
+        const path = join(work, `${name}.onnx`);
+        const exported = await lepton.export.onnx(model, path);
+        const input = exported.inputs[0]!;
+        const data = Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i % 255) / 255);
+        const body = JSON.stringify({ inputs: [{ name: input.name, shape, datatype: 'FP32', data }] });
+        await server.client.deploy(name, exported.data);
+        const ours = await load(`${server.info.url}/v2/models/${name}/infer`, body);
+        log(`lepton ${name}: ${ours.reqPerS.toFixed(0)} req/s, p50 ${ours.p50Ms} ms, p99 ${ours.p99Ms} ms, ${ours.errors} errors`);
+        let peer: LoadResult | null = null;
+        if (existsSync(python) && existsSync(peerPath)) {
+          const port = 18000 + Math.floor(Math.random() * 1000);
+          const child: ChildProcess = spawn(python, [peerPath, path, String(port)], { stdio: 'ignore' });
+          try {
+            await waitReady(`http://127.0.0.1:${port}/v2/health/ready`);
+            peer = await load(`http://127.0.0.1:${port}/v2/models/model/infer`, body);
+            log(`fastapi ${name}: ${peer.reqPerS.toFixed(0)} req/s, p50 ${peer.p50Ms} ms, p99 ${peer.p99Ms} ms, ${peer.errors} errors`);
+          } catch (error) {
+            log(`fastapi ${name}: not measured (${(error as Error).message})`);
+          } finally {
+            child.kill('SIGTERM');
+          }
+        } else {
+          log('fastapi: missing (run ../shared/anchors/setup.sh)');
+        }
+        const row = (metric: string, unit: string, better: 'lower' | 'higher', pick: (r: LoadResult) => number): BenchCase => ({
+          suite: 'serve', case: `${name}_batch1`, metric, unit, better, lepton: pick(ours), peers: { fastapi: peer ? pick(peer) : null },
+        });
+        cases.push(row('req_per_s', 'req/s', 'higher', (r) => r.reqPerS), row('p50_ms', 'ms', 'lower', (r) => r.p50Ms), row('p99_ms', 'ms', 'lower', (r) => r.p99Ms));
+        model.dispose();
+      }
+    } finally {
+      await stopServer({ home });
+      rmSync(work, { recursive: true, force: true });
+    }
+    return cases;
+  },
+};
