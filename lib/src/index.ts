@@ -24,4 +24,5 @@ export { evaluate, type EvaluateOptions } from './evaluate/evaluate.js';
 export type { EvaluationReport } from './evaluate/report.js';
 export * as models from './models/index.js';
 export * as export from './export/index.js';
+export * as compress from './compress/index.js';
 export { load } from './export/tfjs-format.js';

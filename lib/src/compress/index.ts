@@ -1,0 +1,11 @@
+/**
+ * Model compression: `quantize` (int8 QDQ ONNX, static or dynamic) and `report` (size, accuracy and onnxruntime
+ * speed of variants side by side). In the kernel this is `lepton.compress`.
+ * @packageDocumentation
+ */
+export { quantize, type QuantizeOptions } from './quantize.js';
+export { QuantizedModel, type QuantizationInfo } from './quantized-model.js';
+export { report, CompressionReport, type ReportOptions, type VariantRow } from './report.js';
+export { CompressError, type CompressErrorCode } from './errors.js';
+export type { WeightType } from './quant-math.js';
+export type { ModelSource } from './model-source.js';

@@ -1,0 +1,203 @@
+/**
+ * The QDQ rewrite of an fp32 ONNX graph: weights of Conv, Gemm and MatMul become int8 (or uint8) initializers read
+ * through DequantizeLinear; in static mode activations pass through QuantizeLinear→DequantizeLinear pairs with
+ * calibrated uint8 parameters and biases become int32 (scale = input scale × weight scale), which is the form
+ * onnxruntime fuses into QLinearConv / QGemm / QLinearMatMul.
+ */
+import { attr } from '../export/graph.js';
+import { AttributeType, type GraphProto, type NodeProto, type TensorProto } from '../export/onnx-format.js';
+import { activationParams, quantizeWeight, roundHalfEven, type ActivationParams, type WeightType } from './quant-math.js';
+import { count, floatsOf, nameAllocator, tensor } from './tensors.js';
+
+/** An observed value range. */
+export interface Range {
+  /** The smallest value. */
+  min: number;
+  /** The largest value. */
+  max: number;
+}
+
+/** How to rewrite a graph. */
+export interface QdqPlan {
+  /** `static`: weights and activations; `dynamic`: weights only. */
+  mode: 'static' | 'dynamic';
+  /** Element type of quantized weights. */
+  weightType: WeightType;
+  /** One scale per output channel (true) or per tensor. */
+  perChannel: boolean;
+  /** Calibrated ranges of activation tensors (static mode). */
+  ranges: ReadonlyMap<string, Range>;
+  /** Ranks of intermediate values (to turn rank-2 MatMul + bias Add into Gemm). */
+  ranks: ReadonlyMap<string, number>;
+}
+
+/** What the rewrite did. */
+export interface QdqResult {
+  /** The rewritten graph. */
+  graph: GraphProto;
+  /** Names of the nodes whose weights were quantized. */
+  quantizedNodes: string[];
+  /** Names of the activation tensors given QuantizeLinear→DequantizeLinear. */
+  quantizedActivations: string[];
+}
+
+/** Ops whose float activations are worth quantizing (onnxruntime has int8 kernels or drops the QDQ around them). */
+const ACTIVATION_OPS = new Set(['Conv', 'Gemm', 'MatMul', 'Add', 'Relu', 'Clip', 'Transpose', 'Reshape', 'Flatten', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Squeeze', 'Unsqueeze', 'Concat']);
+/** Ops whose output keeps its input's quantization (so onnxruntime can run them on uint8 and drop the pair). */
+const SAME_PARAMS_OPS = new Set(['Transpose', 'Reshape', 'Flatten', 'MaxPool', 'Squeeze', 'Unsqueeze', 'Identity']);
+/** Ops with a quantizable weight, and the channel axis of that weight. */
+const WEIGHT_OPS = new Set(['Conv', 'Gemm', 'MatMul']);
+
+function intAttr(node: NodeProto, name: string, fallback: number): number {
+  const a = node.attribute.find((x) => x.name === name);
+  return a && a.type === AttributeType.INT ? a.i : fallback;
+}
+
+/** Rank-2 MatMul (weight initializer) followed by its only consumer, a bias Add, becomes one Gemm: the same function. */
+export function fuseMatMulAdd(graph: GraphProto, ranks: ReadonlyMap<string, number>): GraphProto {
+  const inits = new Map(graph.initializer.map((t) => [t.name, t]));
+  const consumers = consumerMap(graph);
+  const outputs = new Set(graph.output.map((o) => o.name));
+  const removed = new Set<NodeProto>();
+  const replaced = new Map<NodeProto, NodeProto>();
+  for (const n of graph.node) {
+    if (n.opType !== 'MatMul') continue;
+    const w = inits.get(n.input[1]!);
+    if (!w || w.dims.length !== 2 || ranks.get(n.input[0]!) !== 2 || outputs.has(n.output[0]!)) continue;
+    const users = consumers.get(n.output[0]!) ?? [];
+    const add = users[0];
+    if (users.length !== 1 || add!.opType !== 'Add') continue;
+    const biasName = add!.input[0] === n.output[0] ? add!.input[1]! : add!.input[0]!;
+    const bias = inits.get(biasName);
+    if (!bias || bias.dims.length !== 1 || bias.dims[0] !== w.dims[1]) continue;
+    replaced.set(n, { ...n, opType: 'Gemm', input: [n.input[0]!, n.input[1]!, biasName], output: [add!.output[0]!], attribute: [] });
+    removed.add(add!);
+  }
+  if (replaced.size === 0) return graph;
+  return { ...graph, node: graph.node.filter((n) => !removed.has(n)).map((n) => replaced.get(n) ?? n) };
+}
+
+function consumerMap(graph: GraphProto): Map<string, NodeProto[]> {
+  const map = new Map<string, NodeProto[]>();
+  for (const n of graph.node) for (const v of n.input) if (v !== '') map.set(v, [...(map.get(v) ?? []), n]);
+  return map;
+}
+
+/**
+ * The activation tensors static quantization gives a QuantizeLinear→DequantizeLinear pair: float graph inputs and
+ * node outputs read by an op of `ACTIVATION_OPS`, except graph outputs and the outputs of Conv/Gemm/MatMul read
+ * only by a ReLU (the pair goes after the ReLU, which onnxruntime then folds into the integer op).
+ */
+export function activationCandidates(graph: GraphProto): string[] {
+  const consumers = consumerMap(graph);
+  const outputs = new Set(graph.output.map((o) => o.name));
+  const producers = new Map<string, NodeProto>();
+  for (const n of graph.node) for (const v of n.output) producers.set(v, n);
+  const floatInputs = graph.input.filter((i) => i.elemType === 1).map((i) => i.name);
+  const values = [...floatInputs, ...graph.node.flatMap((n) => n.output)];
+  return values.filter((v) => {
+    if (outputs.has(v)) return false;
+    const users = consumers.get(v) ?? [];
+    if (!users.some((u) => ACTIVATION_OPS.has(u.opType))) return false;
+    const producer = producers.get(v);
+    if (producer && !ACTIVATION_OPS.has(producer.opType) && producer.opType !== 'Identity') return false;
+    if (producer && WEIGHT_OPS.has(producer.opType) && users.every((u) => u.opType === 'Relu')) return false;
+    return true;
+  });
+}
+
+/** Rewrites `graph` per `plan`. */
+export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
+  const graph = fuseMatMulAdd(source, plan.ranks);
+  const fresh = nameAllocator(graph);
+  const inits = new Map(graph.initializer.map((t) => [t.name, t]));
+  const consumers = consumerMap(graph);
+  const newInits: TensorProto[] = [];
+  const dropped = new Set<string>();
+  const nodes: NodeProto[] = [];
+  const rename = new Map<string, string>();
+  const params = new Map<string, ActivationParams>();
+  const quantizedNodes: string[] = [];
+  const quantizedActivations: string[] = [];
+  const candidates = new Set(plan.mode === 'static' ? activationCandidates(graph) : []);
+
+  const node = (opType: string, input: string[], output: string[], attribute: NodeProto['attribute'] = []): void => {
+    nodes.push({ opType, input, output, name: fresh(`${output[0]}/${opType}`), domain: '', attribute });
+  };
+
+  const quantizeActivation = (value: string, producer: NodeProto | undefined): void => {
+    if (!candidates.has(value)) return;
+    const inherited = producer && SAME_PARAMS_OPS.has(producer.opType) ? params.get(producer.input[0]!) : undefined;
+    const range = plan.ranges.get(value);
+    if (!inherited && !range) return;
+    const p = inherited ?? activationParams(range!.min, range!.max);
+    params.set(value, p);
+    const scale = fresh(`${value}/scale`);
+    const zero = fresh(`${value}/zero_point`);
+    newInits.push(tensor(scale, Float32Array.of(p.scale), []), tensor(zero, Uint8Array.of(p.zeroPoint), []));
+    const q = fresh(`${value}/quantized`);
+    const dq = fresh(`${value}/dequantized`);
+    node('QuantizeLinear', [value, scale, zero], [q]);
+    node('DequantizeLinear', [q, scale, zero], [dq]);
+    rename.set(value, dq);
+    quantizedActivations.push(value);
+  };
+
+  /** Replaces the weight input `index` of `n` with a DequantizeLinear of its quantized values; returns the weight scales. */
+  const quantizeWeightInput = (n: NodeProto, index: number, axis: number): Float32Array => {
+    const w = inits.get(n.input[index]!)!;
+    const q = quantizeWeight(floatsOf(w), w.dims, plan.perChannel ? axis : undefined, plan.weightType);
+    const perChannel = q.axis !== undefined;
+    const values = fresh(`${w.name}/quantized`);
+    const scale = fresh(`${w.name}/scale`);
+    const zero = fresh(`${w.name}/zero_point`);
+    const dims = perChannel ? [q.scales.length] : [];
+    newInits.push(tensor(values, q.values, w.dims), tensor(scale, q.scales, dims), tensor(zero, q.zeroPoints, dims));
+    const out = fresh(`${w.name}/dequantized`);
+    node('DequantizeLinear', [values, scale, zero], [out], perChannel ? [{ name: 'axis', ...attr.int(q.axis!) } as NodeProto['attribute'][number]] : []);
+    dropped.add(w.name);
+    return q.scales;
+  };
+
+  /** Bias as int32 with scale = input scale × weight scale (static mode), the layout onnxruntime's QDQ fusions expect. */
+  const quantizeBias = (n: NodeProto, index: number, inputScale: number, weightScales: Float32Array): string => {
+    const b = inits.get(n.input[index]!)!;
+    const data = floatsOf(b);
+    const scales = Float32Array.from(data, (_, i) => inputScale * weightScales[weightScales.length === 1 ? 0 : i]!);
+    const values = Int32Array.from(data, (x, i) => roundHalfEven(x / scales[i]!));
+    const perChannel = weightScales.length > 1;
+    const vName = fresh(`${b.name}/quantized`);
+    const sName = fresh(`${b.name}/scale`);
+    const zName = fresh(`${b.name}/zero_point`);
+    newInits.push(tensor(vName, values, b.dims), tensor(sName, perChannel ? scales : Float32Array.of(scales[0]!), perChannel ? b.dims : []), tensor(zName, new Int32Array(perChannel ? b.dims[0]! : 1), perChannel ? b.dims : []));
+    const out = fresh(`${b.name}/dequantized`);
+    node('DequantizeLinear', [vName, sName, zName], [out], perChannel ? [{ name: 'axis', ...attr.int(0) } as NodeProto['attribute'][number]] : []);
+    dropped.add(b.name);
+    return out;
+  };
+
+  for (const value of graph.input) quantizeActivation(value.name, undefined);
+  for (const n of graph.node) {
+    const input = n.input.map((v) => rename.get(v) ?? v);
+    const weightIndex = 1;
+    const w = inits.get(n.input[weightIndex] ?? '');
+    const sharedWeight = w !== undefined && (consumers.get(w.name)?.length ?? 0) > 1;
+    if (WEIGHT_OPS.has(n.opType) && w && w.dataType === 1 && !sharedWeight && count(w.dims) > 1) {
+      const axis = n.opType === 'Conv' ? 0 : n.opType === 'Gemm' && intAttr(n, 'transB', 0) === 1 ? 0 : w.dims.length - 1;
+      const weightScales = quantizeWeightInput(n, weightIndex, axis);
+      input[weightIndex] = nodes[nodes.length - 1]!.output[0]!;
+      const inputParams = params.get(n.input[0]!);
+      const b = inits.get(n.input[2] ?? '');
+      const biasAlone = b !== undefined && (consumers.get(b.name)?.length ?? 0) === 1 && b.dims.length === 1;
+      if (plan.mode === 'static' && inputParams && b && b.dataType === 1 && biasAlone) {
+        input[2] = quantizeBias(n, 2, inputParams.scale, weightScales);
+      }
+      quantizedNodes.push(n.name);
+    }
+    nodes.push({ ...n, input });
+    for (const out of n.output) quantizeActivation(out, n);
+  }
+  const initializer = [...graph.initializer.filter((t) => !dropped.has(t.name)), ...newInits];
+  // Graph outputs keep their own (float) names: only consumers were renamed.
+  return { graph: { ...graph, node: nodes, initializer }, quantizedNodes, quantizedActivations };
+}

@@ -1,0 +1,164 @@
+// compress.quantize writes QDQ int8 models that run in onnxruntime, stay close to fp32, and shrink the file.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { toMimeBundle } from '../display/mime.js';
+import { onnx } from '../export/onnx.js';
+import { decodeModel } from '../export/onnx-decode.js';
+import { DataType } from '../export/onnx-format.js';
+import { CompressError } from './errors.js';
+import { quantize } from './quantize.js';
+import { floatsOf } from './tensors.js';
+
+function mlp(sizes: number[], seed = 1): tf.LayersModel {
+  return tf.sequential({
+    layers: sizes.slice(1).map((units, i) =>
+      tf.layers.dense({ units, ...(i === 0 ? { inputShape: [sizes[0]!] } : {}), activation: i === sizes.length - 2 ? 'softmax' : 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + i }), biasInitializer: 'randomNormal' }),
+    ),
+  });
+}
+
+function cnn(): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
+    ],
+  });
+}
+
+function uniform(shape: number[], seed: number): tf.Tensor {
+  return tf.randomUniform(shape, -1, 1, 'float32', seed);
+}
+
+describe('compress.quantize', () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  test('dynamic mode: one linear layer differs from fp32 by at most Σ|x|·scale/2 per output (the weight rounding bound)', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 6, inputShape: [20], useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) })] });
+    const q = await quantize(model, { mode: 'dynamic' });
+    const x = uniform([16, 20], 2);
+    const want = (model.predict(x) as tf.Tensor).arraySync() as number[][];
+    const got = (await q.predict(x)).arraySync() as number[][];
+    const kernel = model.layers[0]!.getWeights()[0]!.arraySync() as number[][];
+    const scales = Array.from({ length: 6 }, (_, j) => Math.max(...kernel.map((row) => Math.abs(row[j]!))) / 127);
+    const xs = x.arraySync() as number[][];
+    for (let i = 0; i < 16; i++) {
+      const l1 = xs[i]!.reduce((s, v) => s + Math.abs(v), 0);
+      for (let j = 0; j < 6; j++) {
+        const bound = (l1 * scales[j]!) / 2 + 1e-5;
+        assert.ok(Math.abs(got[i]![j]! - want[i]![j]!) <= bound, `output [${i}, ${j}]: |${got[i]![j]} − ${want[i]![j]}| > ${bound}`);
+      }
+    }
+    assert.ok(got.flat().some((v, k) => v !== want.flat()[k]), 'the weights really were quantized');
+  });
+
+  test('static mode: the MLP runs in onnxruntime and its probabilities stay within a few quantization steps of fp32', async () => {
+    const model = mlp([32, 64, 64, 5]);
+    const calibration = uniform([200, 32], 5);
+    const q = await quantize(model, { calibration });
+    const x = uniform([50, 32], 9);
+    const want = (model.predict(x) as tf.Tensor).arraySync() as number[][];
+    const got = (await q.predict(x)).arraySync() as number[][];
+    let maxDiff = 0;
+    let agree = 0;
+    for (let i = 0; i < 50; i++) {
+      for (let j = 0; j < 5; j++) maxDiff = Math.max(maxDiff, Math.abs(got[i]![j]! - want[i]![j]!));
+      if (want[i]!.indexOf(Math.max(...want[i]!)) === got[i]!.indexOf(Math.max(...got[i]!))) agree++;
+    }
+    assert.ok(maxDiff < 0.05, `max |Δp| ${maxDiff}`);
+    assert.ok(agree >= 47, `${agree}/50 argmax agree`);
+    assert.equal(q.info.mode, 'static');
+    assert.equal(q.info.calibrationSamples, 200);
+    await q.dispose();
+  });
+
+  test('the decoded model has QDQ nodes, int8 weights with per-channel scales, int32 biases and Gemm for Dense', async () => {
+    const q = await quantize(mlp([16, 24, 4]), { calibration: uniform([64, 16], 1) });
+    const g = decodeModel(q.bytes).graph;
+    const ops = g.node.map((n) => n.opType);
+    assert.ok(ops.includes('QuantizeLinear') && ops.includes('DequantizeLinear'));
+    assert.ok(!ops.includes('MatMul') && ops.filter((o) => o === 'Gemm').length === 2, `ops: ${ops.join(', ')}`);
+    const types = new Map(g.initializer.map((t) => [t.name, t]));
+    const weightDq = g.node.filter((n) => n.opType === 'DequantizeLinear' && types.get(n.input[0]!)?.dataType === DataType.INT8);
+    assert.equal(weightDq.length, 2);
+    for (const dq of weightDq) {
+      const w = types.get(dq.input[0]!)!;
+      assert.equal(types.get(dq.input[1]!)!.dims[0], w.dims[1], 'one scale per output channel');
+      assert.ok(dq.attribute.some((a) => a.name === 'axis'));
+    }
+    assert.equal(g.initializer.filter((t) => t.dataType === DataType.INT32).length, 4, 'two int32 biases and their zero points');
+    assert.equal(g.initializer.filter((t) => t.dataType === DataType.FLOAT && t.dims.length === 2).length, 0, 'no float weight matrix left');
+  });
+
+  test('uint8 weights store the same levels with zero point 128', async () => {
+    const model = mlp([16, 8, 3]);
+    const a = await quantize(model, { mode: 'dynamic', weightType: 'int8' });
+    const b = await quantize(model, { mode: 'dynamic', weightType: 'uint8' });
+    const weights = (bytes: Uint8Array, type: DataType) => decodeModel(bytes).graph.initializer.filter((t) => t.dataType === type && t.dims.length === 2);
+    const [s] = weights(a.bytes, DataType.INT8);
+    const [u] = weights(b.bytes, DataType.UINT8);
+    assert.deepEqual(Array.from(u!.rawData, (v) => v - 128), Array.from(new Int8Array(s!.rawData.buffer, s!.rawData.byteOffset, s!.rawData.length)));
+    const x = uniform([4, 16], 3);
+    assert.deepEqual((await a.predict(x)).arraySync(), (await b.predict(x)).arraySync());
+  });
+
+  test('a dense model of ~300K parameters shrinks to at most 0.3× the fp32 file', async () => {
+    const model = mlp([256, 512, 256, 10]);
+    const fp32 = await onnx(model, undefined, { verify: false });
+    const q = await quantize(fp32, { calibration: uniform([32, 256], 4) });
+    assert.ok(q.sizeBytes <= 0.3 * fp32.bytes, `${q.sizeBytes} vs ${fp32.bytes}`);
+    assert.equal(q.info.sourceBytes, fp32.bytes);
+  });
+
+  test('static calibration takes activation ranges from the data: scaled-up inputs give a proportionally larger input scale', async () => {
+    const model = mlp([8, 8, 2]);
+    const x = uniform([64, 8], 6);
+    const inputScale = async (data: tf.Tensor) => {
+      const g = decodeModel((await quantize(model, { calibration: data })).bytes).graph;
+      const q = g.node.find((n) => n.opType === 'QuantizeLinear' && n.input[0] === g.input[0]!.name)!;
+      const t = g.initializer.find((i) => i.name === q.input[1])!;
+      return floatsOf(t)[0]!;
+    };
+    const small = await inputScale(x);
+    const large = await inputScale(x.mul(10));
+    const [min, max] = [x.min().dataSync()[0]!, x.max().dataSync()[0]!];
+    assert.ok(Math.abs(small - (max - min) / 255) < 1e-6, `input scale ${small} is the data's range / 255`);
+    assert.ok(Math.abs(large / small - 10) < 1e-3, `scale ratio ${large / small}`);
+  });
+
+  test('a CNN quantizes Conv weights per output channel and still agrees with fp32', async () => {
+    const model = cnn();
+    const q = await quantize(model, { calibration: uniform([100, 8, 8, 1], 8) });
+    const x = uniform([20, 8, 8, 1], 10);
+    const want = (model.predict(x) as tf.Tensor).arraySync() as number[][];
+    const got = (await q.predict(x)).arraySync() as number[][];
+    const maxDiff = Math.max(...want.flatMap((r, i) => r.map((v, j) => Math.abs(v - got[i]![j]!))));
+    assert.ok(maxDiff < 0.05, `max |Δp| ${maxDiff}`);
+    const g = decodeModel(q.bytes).graph;
+    const conv = g.initializer.find((t) => t.dataType === DataType.INT8 && t.dims.length === 4)!;
+    assert.deepEqual(conv.dims, [4, 1, 3, 3]);
+  });
+
+  test('saves atomically, displays as a card, and fails clearly without calibration', async () => {
+    const q = await quantize(mlp([8, 4, 2]), { mode: 'dynamic' });
+    const dir = mkdtempSync(join(tmpdir(), 'lepton-compress-'));
+    try {
+      const path = q.save(join(dir, 'm.onnx'));
+      assert.deepEqual(new Uint8Array(readFileSync(path)), q.bytes);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const bundle = toMimeBundle(q);
+    assert.match(String(bundle['text/html']), /Quantized ONNX model.*dynamic.*× the fp32 model/s);
+    await assert.rejects(quantize(mlp([8, 4, 2])), (e: unknown) => e instanceof CompressError && e.code === 'LEPTON_COMPRESS_NO_CALIBRATION');
+    await assert.rejects(quantize(new Uint8Array([1, 2, 3])), Error);
+  });
+});

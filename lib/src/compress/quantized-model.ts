@@ -1,0 +1,101 @@
+/**
+ * `QuantizedModel`: the handle `compress.quantize` returns: the int8 ONNX bytes, their size, `predict` through
+ * onnxruntime-node, an atomic `save`, and a card when displayed.
+ */
+import { resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type * as Ort from 'onnxruntime-node';
+import { displaySymbol, type MimeBundle } from '../display/mime.js';
+import { writeFileAtomic } from '../export/atomic-write.js';
+import type { TensorSpec } from '../export/tensor-spec.js';
+import { CompressError } from './errors.js';
+import type { WeightType } from './quant-math.js';
+import { openSession, runFloat } from './session.js';
+
+/** How a model was quantized. */
+export interface QuantizationInfo {
+  /** `static` (weights and activations int8) or `dynamic` (weights only). */
+  mode: 'static' | 'dynamic';
+  /** The weights' element type. */
+  weightType: WeightType;
+  /** Whether weight scales are per output channel. */
+  perChannel: boolean;
+  /** Nodes whose weights were quantized. */
+  quantizedNodes: readonly string[];
+  /** Activation tensors given a QuantizeLinear→DequantizeLinear pair (static mode). */
+  quantizedActivations: readonly string[];
+  /** Calibration samples used (0 in dynamic mode). */
+  calibrationSamples: number;
+  /** The fp32 model's size in bytes. */
+  sourceBytes: number;
+}
+
+/** An int8 QDQ ONNX model. */
+export class QuantizedModel {
+  /** The model file's bytes. */
+  readonly bytes: Uint8Array;
+  /** The model's inputs (feed in tfjs's layout). */
+  readonly inputs: readonly TensorSpec[];
+  /** The model's outputs. */
+  readonly outputs: readonly TensorSpec[];
+  /** How it was quantized. */
+  readonly info: QuantizationInfo;
+  private session: Promise<Ort.InferenceSession> | undefined;
+
+  /** @internal */
+  constructor(bytes: Uint8Array, inputs: readonly TensorSpec[], outputs: readonly TensorSpec[], info: QuantizationInfo) {
+    this.bytes = bytes;
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.info = info;
+  }
+
+  /** The model file's size in bytes. */
+  get sizeBytes(): number {
+    return this.bytes.length;
+  }
+
+  /**
+   * Writes the `.onnx` file atomically (a temporary file renamed over the target).
+   * @returns the absolute path
+   */
+  save(path: string): string {
+    const full = resolve(path);
+    writeFileAtomic(full, this.bytes);
+    return full;
+  }
+
+  /**
+   * Runs the model in onnxruntime-node on a float batch (batch first, tfjs layout); returns the first output.
+   * @example const probs = await q.predict(xTest.slice(0, 8))
+   */
+  async predict(x: tf.Tensor): Promise<tf.Tensor> {
+    if (this.inputs.length !== 1) throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', `predict takes one input; this model has ${this.inputs.length}.`);
+    if (x.dtype !== 'float32') throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `predict expects float32 input, got ${x.dtype}.`);
+    this.session ??= openSession(this.bytes);
+    const session = await this.session;
+    const out = await runFloat(session, { data: x.dataSync() as Float32Array, shape: x.shape }, [this.outputs[0]!.name]);
+    const y = out.get(this.outputs[0]!.name)!;
+    return tf.tensor(Float32Array.from(y.data), y.shape);
+  }
+
+  /** Releases the onnxruntime session `predict` opened (it reopens on the next call). */
+  async dispose(): Promise<void> {
+    const s = this.session;
+    this.session = undefined;
+    if (s) await (await s).release();
+  }
+
+  /** A small card: mode, size and ratio to the fp32 model, quantized nodes. */
+  [displaySymbol](): MimeBundle {
+    const i = this.info;
+    const ratio = this.sizeBytes / i.sourceBytes;
+    const what = i.mode === 'static' ? `static int8 (weights ${i.weightType}${i.perChannel ? ' per channel' : ''}, activations uint8 from ${i.calibrationSamples} calibration samples)` : `dynamic (weights ${i.weightType}${i.perChannel ? ' per channel' : ''}, float compute)`;
+    const size = `${this.sizeBytes.toLocaleString('en-US')} bytes, ${ratio.toFixed(2)}× the fp32 model`;
+    const text = `Quantized ONNX model: ${what}\n  ${size}\n  ${i.quantizedNodes.length} weight nodes, ${i.quantizedActivations.length} activations quantized`;
+    const html =
+      `<div style="border:1px solid #ccc;border-radius:6px;padding:6px 10px;display:inline-block">` +
+      `<b>Quantized ONNX model</b> — ${what}<br>${size}<br>${i.quantizedNodes.length} weight nodes, ${i.quantizedActivations.length} activations quantized</div>`;
+    return { 'text/plain': text, 'text/html': html };
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * `lepton.compress.report(variants, testData)`: model variants side by side — parameters, file size (raw and
+ * gzipped), accuracy, onnxruntime latency (batch 1, p50) and throughput (batch 256) — with ratios to the baseline
+ * (the first variant), a Vega-Lite chart and a recommendation.
+ */
+import { gzipSync } from 'node:zlib';
+import type * as tf from '@tensorflow/tfjs';
+import { displaySymbol, type MimeBundle } from '../display/mime.js';
+import { decodeModel } from '../export/onnx-decode.js';
+import * as metrics from '../metrics/index.js';
+import { argMaxRows } from '../metrics/values.js';
+import { resolveData, type TensorData } from '../train/data.js';
+import { CompressError } from './errors.js';
+import { onnxBytesOf, type ModelSource } from './model-source.js';
+import { openSession, rows, runFloat, type FloatBatch } from './session.js';
+import { count } from './tensors.js';
+
+/** Options of `compress.report`. */
+export interface ReportOptions {
+  /** onnxruntime threads per operator (default: its own choice). */
+  threads?: number;
+  /** Batch-1 runs timed for the latency median (default 50). */
+  latencyRuns?: number;
+  /** Batch-256 runs timed for throughput (default 5; fewer when a run is slow, see `maxSeconds`). */
+  throughputRuns?: number;
+  /** Time budget per variant for the timings, in seconds (default 3). */
+  maxSeconds?: number;
+  /** Largest accuracy drop, in points, a variant may have to be recommended (default 1). */
+  maxDrop?: number;
+}
+
+/** One row of the report. */
+export interface VariantRow {
+  /** The variant's name. */
+  name: string;
+  /** Weight values in the file (scales and zero points excluded). */
+  parameters: number;
+  /** The `.onnx` file size. */
+  bytes: number;
+  /** Its gzipped size. */
+  gzipBytes: number;
+  /** Classification accuracy on the test data, in [0, 1]. */
+  accuracy: number;
+  /** Median batch-1 latency, in milliseconds. */
+  latencyP50Ms: number;
+  /** Samples per second at batch 256. */
+  throughput: number;
+  /** Ratios to the baseline: size, gzipped size, latency, throughput; accuracy as a difference in points. */
+  vsBaseline: { bytes: number; gzipBytes: number; latency: number; throughput: number; accuracyPoints: number };
+}
+
+/** Parameters: elements of initializers other than quantization scales, zero points and int64 shapes. */
+function parametersOf(bytes: Uint8Array): number {
+  const g = decodeModel(bytes).graph;
+  const aux = new Set<string>();
+  for (const n of g.node) {
+    if (n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear') n.input.slice(1).forEach((v) => aux.add(v));
+  }
+  return g.initializer.filter((t) => !aux.has(t.name) && t.dataType !== 7).reduce((s, t) => s + count(t.dims), 0);
+}
+
+async function predictAll(session: Awaited<ReturnType<typeof openSession>>, x: FloatBatch): Promise<number[][]> {
+  const out: number[][] = [];
+  for (let start = 0; start < x.shape[0]!; start += 256) {
+    const y = (await runFloat(session, rows(x, start, Math.min(x.shape[0]!, start + 256)), [session.outputNames[0]!])).values().next().value!;
+    const width = y.shape.slice(1).reduce((a, b) => a * b, 1);
+    for (let i = 0; i < y.shape[0]!; i++) out.push(Array.from(y.data.subarray(i * width, (i + 1) * width)));
+  }
+  return out;
+}
+
+function classesOf(predicted: number[][]): number[] {
+  return predicted[0]!.length === 1 ? predicted.map((r) => (r[0]! >= 0.5 ? 1 : 0)) : argMaxRows(predicted);
+}
+
+/** Repeats `x` to `n` rows (cycling), for timing batches. */
+function batchOfSize(x: FloatBatch, n: number): FloatBatch {
+  const row = x.data.length / x.shape[0]!;
+  const data = new Float32Array(n * row);
+  for (let i = 0; i < n; i++) data.set(x.data.subarray((i % x.shape[0]!) * row, ((i % x.shape[0]!) + 1) * row), i * row);
+  return { data, shape: [n, ...x.shape.slice(1)] };
+}
+
+async function timings(session: Awaited<ReturnType<typeof openSession>>, x: FloatBatch, o: Required<Pick<ReportOptions, 'latencyRuns' | 'throughputRuns' | 'maxSeconds'>>): Promise<{ latencyP50Ms: number; throughput: number }> {
+  const deadline = performance.now() + o.maxSeconds * 1000;
+  const one = batchOfSize(x, 1);
+  const big = batchOfSize(x, 256);
+  for (let i = 0; i < 3; i++) await runFloat(session, one);
+  await runFloat(session, big);
+  const times: number[] = [];
+  for (let i = 0; i < o.latencyRuns && (i < 5 || performance.now() < deadline); i++) {
+    const t0 = performance.now();
+    await runFloat(session, one);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  let runs = 0;
+  const t0 = performance.now();
+  do {
+    await runFloat(session, big);
+    runs++;
+  } while (runs < o.throughputRuns && performance.now() < deadline + 1000);
+  const seconds = (performance.now() - t0) / 1000;
+  return { latencyP50Ms: times[Math.floor((times.length - 1) / 2)]!, throughput: (runs * 256) / seconds };
+}
+
+/**
+ * Compares model variants on test data. The first variant is the baseline. Every variant runs in onnxruntime-node
+ * (tfjs models are exported to fp32 ONNX first), so accuracy and speed are those of the deployed files.
+ * @param variants name → model (a tfjs model, a `QuantizedModel`, an `OnnxExport` or `.onnx` bytes)
+ * @param testData `{ x, y }`: features batch first, labels as class indices or one-hot
+ * @param options timing budget, threads, accuracy drop allowed for the recommendation
+ * @example lepton.compress.report({ fp32: model, int8: q }, { x: xTest, y: yTest })
+ */
+export async function report(variants: Record<string, ModelSource>, testData: TensorData, options: ReportOptions = {}): Promise<CompressionReport> {
+  const names = Object.keys(variants);
+  if (names.length === 0) throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', 'report needs at least one variant: { fp32: model, int8: quantized }.');
+  const resolved = resolveData(testData, {}, 'test data');
+  if (resolved.kind !== 'tensors') throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', 'report takes test data as { x, y } tensors or arrays.');
+  let x: FloatBatch;
+  let yTrue: number[];
+  try {
+    const xt = resolved.x as tf.Tensor;
+    x = { data: Float32Array.from(xt.dataSync() as Float32Array), shape: xt.shape };
+    const y = resolved.y as tf.Tensor;
+    yTrue = y.rank > 1 && y.shape[1]! > 1 ? argMaxRows(y.arraySync() as number[][]) : Array.from(y.dataSync(), (v) => Math.round(v));
+  } finally {
+    for (const t of resolved.owned) t.dispose();
+  }
+  const o = { latencyRuns: options.latencyRuns ?? 50, throughputRuns: options.throughputRuns ?? 5, maxSeconds: options.maxSeconds ?? 3 };
+  const measured: Omit<VariantRow, 'vsBaseline'>[] = [];
+  for (const name of names) {
+    const bytes = await onnxBytesOf(variants[name]!);
+    const session = await openSession(bytes, options.threads === undefined ? {} : { threads: options.threads });
+    try {
+      const accuracy = metrics.accuracy(yTrue, classesOf(await predictAll(session, x)));
+      measured.push({ name, parameters: parametersOf(bytes), bytes: bytes.length, gzipBytes: gzipSync(bytes).length, accuracy, ...(await timings(session, x, o)) });
+    } finally {
+      await session.release();
+    }
+  }
+  const base = measured[0]!;
+  const table: VariantRow[] = measured.map((m) => ({
+    ...m,
+    vsBaseline: {
+      bytes: m.bytes / base.bytes,
+      gzipBytes: m.gzipBytes / base.gzipBytes,
+      latency: m.latencyP50Ms / base.latencyP50Ms,
+      throughput: m.throughput / base.throughput,
+      accuracyPoints: (m.accuracy - base.accuracy) * 100,
+    },
+  }));
+  return new CompressionReport(table, options.maxDrop ?? 1);
+}
+
+/** The result of `compress.report`: rows, a recommendation, and a table plus chart when displayed. */
+export class CompressionReport {
+  /** One row per variant, the baseline first. */
+  readonly rows: readonly VariantRow[];
+  /** The variant with the highest throughput among those within `maxDrop` points of the baseline's accuracy. */
+  readonly recommended: string;
+  /** One sentence saying which variant to use and why. */
+  readonly recommendation: string;
+
+  /** @internal */
+  constructor(rows: VariantRow[], maxDrop: number) {
+    this.rows = rows;
+    const eligible = rows.filter((r) => r.vsBaseline.accuracyPoints >= -maxDrop);
+    const best = eligible.reduce((a, b) => (b.throughput > a.throughput ? b : a));
+    this.recommended = best.name;
+    const base = rows[0]!;
+    const slower = rows.filter((r) => r !== base && r.vsBaseline.throughput < 1).map((r) => `${r.name} is slower than ${base.name} here (${r.vsBaseline.throughput.toFixed(2)}× its throughput)`);
+    this.recommendation =
+      `Use ${best.name}: the fastest at batch 256 (${Math.round(best.throughput).toLocaleString('en-US')} samples/s) within ${maxDrop} point of ${base.name}'s accuracy` +
+      (best === base ? '' : `, ${best.vsBaseline.bytes.toFixed(2)}× its size`) +
+      '.' +
+      (slower.length ? ` Note: ${slower.join('; ')}.` : '');
+  }
+
+  /** The chart: each variant's ratios to the baseline (size, gzipped size, latency, throughput), Vega-Lite v5. */
+  chart(): Record<string, unknown> {
+    const values = this.rows.flatMap((r) => [
+      { variant: r.name, measure: 'file size', ratio: r.vsBaseline.bytes },
+      { variant: r.name, measure: 'gzipped size', ratio: r.vsBaseline.gzipBytes },
+      { variant: r.name, measure: 'latency p50 (batch 1)', ratio: r.vsBaseline.latency },
+      { variant: r.name, measure: 'throughput (batch 256)', ratio: r.vsBaseline.throughput },
+    ]);
+    return {
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      title: `Ratio to ${this.rows[0]!.name} (lower is better except throughput)`,
+      data: { values },
+      mark: 'bar',
+      encoding: {
+        column: { field: 'measure', type: 'nominal', title: null },
+        x: { field: 'variant', type: 'nominal', sort: this.rows.map((r) => r.name), title: null },
+        y: { field: 'ratio', type: 'quantitative', title: 'ratio to baseline' },
+        color: { field: 'variant', type: 'nominal', sort: this.rows.map((r) => r.name) },
+        tooltip: [{ field: 'variant' }, { field: 'measure' }, { field: 'ratio', format: '.2f' }],
+      },
+      width: 90,
+      height: 160,
+    };
+  }
+
+  /** The table, chart and recommendation. */
+  [displaySymbol](): MimeBundle {
+    const f = (n: number) => Math.round(n).toLocaleString('en-US');
+    const cells = (r: VariantRow) => [
+      r.name,
+      f(r.parameters),
+      `${f(r.bytes)} (${r.vsBaseline.bytes.toFixed(2)}×)`,
+      `${f(r.gzipBytes)} (${r.vsBaseline.gzipBytes.toFixed(2)}×)`,
+      `${(r.accuracy * 100).toFixed(2)}% (${r.vsBaseline.accuracyPoints >= 0 ? '+' : ''}${r.vsBaseline.accuracyPoints.toFixed(2)} pt)`,
+      `${r.latencyP50Ms.toFixed(3)} ms (${r.vsBaseline.latency.toFixed(2)}×)`,
+      `${f(r.throughput)}/s (${r.vsBaseline.throughput.toFixed(2)}×)`,
+    ];
+    const head = ['variant', 'parameters', 'file bytes', 'gzipped bytes', 'accuracy', 'latency p50, batch 1', 'throughput, batch 256'];
+    const text = [head.join(' | '), ...this.rows.map((r) => cells(r).join(' | ')), this.recommendation].join('\n');
+    const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    const html =
+      `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>` +
+      this.rows.map((r) => `<tr${r.name === this.recommended ? ' style="font-weight:bold"' : ''}>${cells(r).map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('') +
+      `</tbody></table><p>${esc(this.recommendation)}</p>`;
+    return { 'text/plain': text, 'text/html': html, 'application/vnd.vegalite.v5+json': this.chart() };
+  }
+}
