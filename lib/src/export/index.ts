@@ -11,3 +11,4 @@ export { metaPathFor, readMeta, type OnnxModelMeta } from './meta.js';
 export type { TensorSpec, SpecDType } from './tensor-spec.js';
 export type { Verification } from './verify.js';
 export { ExportError, UnsupportedLayerError, UnsupportedConfigError, type ExportErrorCode } from './errors.js';
+export { modelRepository, configText, type ModelRepository, type ModelRepositoryOptions, type RepositorySource } from './model-repository.js';

@@ -1,7 +1,9 @@
 // Every tutorial in notebooks/ runs end to end on the Lepton kernel through nbclient, and says what it claims.
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { stopServer } from '@lepton/server';
 import { join } from 'node:path';
 import { repoRoot } from '../support/project.js';
 import { cellText, findCell, runNotebook, type NotebookRun } from '../support/notebook.js';
@@ -45,12 +47,34 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     assert.ok(findCell(run, 'lepton.models.cnn').outputs.some((o) => o.data?.['application/vnd.lepton.model+json']), 'the model summary is missing');
     assert.ok(findCell(run, 'lepton.evaluate').outputs.some((o) => o.data?.['text/html']?.includes('<svg')), 'the confusion matrix plot is missing');
   },
+  '04-deploy-and-monitor.ipynb': (run) => {
+    const card = findCell(run, 'lepton.deploy(model').outputs.find((o) => o.data?.['application/vnd.lepton.deployment+json'])?.data;
+    assert.equal(card?.['application/vnd.lepton.deployment+json'].status, 'ready', 'the deployment card is missing or not ready');
+    assert.match(String(card?.['text/plain']), /curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/v2\/models\/tutorial-penguins\/infer/);
+    assert.match(cellText(findCell(run, 'deployment.predict(')), /served and local predictions agree: true; first rows: Adelie, Adelie, Adelie, Adelie, Adelie/);
+    assert.match(cellText(findCell(run, 'deployment.metrics()')), /tutorial-penguins v\d+ is ready; alert rules \{"p99Ms":20,"errorRate":0.01\}; \d+ requests, 0 errors/);
+    assert.match(cellText(findCell(run, 'deployment.logs(')), /deploy/);
+    assert.match(cellText(findCell(run, 'deployment.stop()')), /tutorial-penguins is stopped/);
+  },
 };
 
 const notebooksDir = join(repoRoot, 'notebooks');
 const notebooks = readdirSync(notebooksDir).filter((name) => name.endsWith('.ipynb')).sort();
 
 describe('the tutorials in notebooks/', () => {
+  // Deployments made by the tutorials go to a Lepton home of their own, whose server is stopped afterwards.
+  const home = mkdtempSync(join(tmpdir(), 'lepton-notebooks-home-'));
+  const previousHome = process.env.LEPTON_HOME;
+  before(() => {
+    process.env.LEPTON_HOME = home;
+  });
+  after(async () => {
+    await stopServer({ home });
+    if (previousHome === undefined) delete process.env.LEPTON_HOME;
+    else process.env.LEPTON_HOME = previousHome;
+    rmSync(home, { recursive: true, force: true });
+  });
+
   test('every notebook has its claims listed in this test', () => {
     assert.deepEqual(notebooks.filter((name) => !claims[name]), []);
   });

@@ -1,0 +1,74 @@
+/**
+ * How a deployment displays: a card (name, version, status, URL, an example `curl` and the TypeScript call), its
+ * `text/plain` form, and the `application/vnd.lepton.deployment+json` bundle a JupyterLab panel reads.
+ */
+import type { TensorSpec } from '@lepton/server';
+import type { MimeBundle } from '../display/mime.js';
+
+/** The MIME type of the deployment bundle. */
+export const DEPLOYMENT_MIME = 'application/vnd.lepton.deployment+json';
+
+/** The JSON a front end gets for one deployment (the on-the-wire contract of `DEPLOYMENT_MIME`). */
+export interface DeploymentCardData {
+  name: string;
+  version: string;
+  status: string;
+  /** The model's OIP v2 base URL, e.g. `http://127.0.0.1:8707/v2/models/penguins`. */
+  url: string;
+  /** The infer endpoint: `url` + `/infer`. */
+  inferUrl: string;
+  /** Every stored version, oldest first. */
+  versions: string[];
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+}
+
+/** An example infer request body: one row of zeros per input. */
+export function exampleRequest(inputs: readonly TensorSpec[]): { inputs: Array<{ name: string; shape: number[]; datatype: string; data: number[] }> } {
+  return {
+    inputs: inputs.map((spec) => {
+      const shape = spec.shape.map((d) => (d === -1 ? 1 : d));
+      return { name: spec.name, shape, datatype: spec.datatype, data: new Array<number>(shape.reduce((a, b) => a * b, 1)).fill(0) };
+    }),
+  };
+}
+
+/** The example `curl` command. */
+export function curlExample(card: DeploymentCardData): string {
+  return `curl -s -X POST ${card.inferUrl} -H 'content-type: application/json' -d '${JSON.stringify(exampleRequest(card.inputs))}'`;
+}
+
+/** The example TypeScript call. */
+export function clientExample(card: DeploymentCardData): string {
+  return (
+    `const response = await fetch('${card.inferUrl}', {\n` +
+    `  method: 'POST', headers: { 'content-type': 'application/json' },\n` +
+    `  body: JSON.stringify(${JSON.stringify(exampleRequest(card.inputs))}),\n` +
+    `});\n` +
+    `const { outputs } = await response.json();\n` +
+    `// in a Lepton notebook: (await lepton.deployments()).find((d) => d.name === '${card.name}')?.predict(x)`
+  );
+}
+
+/** The card's MIME bundle. */
+export function cardBundle(card: DeploymentCardData): MimeBundle {
+  const text =
+    `Deployment ${card.name} v${card.version} — ${card.status}\n` +
+    `  URL:  ${card.url}\n` +
+    `  curl: ${curlExample(card)}\n` +
+    `  TypeScript:\n${clientExample(card).replace(/^/gm, '    ')}`;
+  const colour = card.status === 'ready' ? '#1a7f37' : card.status === 'failed' ? '#cf222e' : '#9a6700';
+  const html =
+    `<div class="lepton-deployment" style="border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;max-width:760px">` +
+    `<div><b>${esc(card.name)}</b> v${esc(card.version)} ` +
+    `<span style="color:${colour};font-weight:bold">● ${esc(card.status)}</span></div>` +
+    `<div>URL: <a href="${esc(card.url)}" target="_blank"><code>${esc(card.url)}</code></a> · versions: ${card.versions.map(esc).join(', ')}</div>` +
+    `<details><summary>curl</summary><pre>${esc(curlExample(card))}</pre></details>` +
+    `<details><summary>TypeScript</summary><pre>${esc(clientExample(card))}</pre></details>` +
+    `</div>`;
+  return { [DEPLOYMENT_MIME]: card, 'text/html': html, 'text/plain': text };
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

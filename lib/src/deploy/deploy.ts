@@ -1,0 +1,72 @@
+/**
+ * `lepton.deploy(model, opts)` and `lepton.deployments()`: serve a model from the notebook on the Lepton server
+ * of the Lepton home (started on demand, detached, so deployments outlive the kernel) and find them again.
+ */
+import type { AlertRules, BatchingOptions, DeployMeta } from '@lepton/server';
+import { Deployment } from './deployment.js';
+import { DeployError } from './errors.js';
+import { defaultName, onnxBytes, type Deployable } from './model-source.js';
+import { connect, serverError, type ServerOptions } from './server.js';
+
+/** Options of `lepton.deploy`. */
+export interface DeployOptions extends ServerOptions {
+  /** The deployment's name (letters, digits, `_ . -`; default: the model's name). Deploying a name again adds a version. */
+  name?: string;
+  /** Alert rules judged by the server over the last minute, e.g. `{ p99Ms: 20, errorRate: 0.01 }`. */
+  alerts?: AlertRules;
+  /** Dynamic batching (default: up to 32 rows, no added delay). */
+  batching?: Partial<BatchingOptions>;
+  /** Preprocessing transforms applied by the server before the model, in order (`lepton.preprocess` transforms or their JSON). */
+  transforms?: unknown[];
+  /** Training or evaluation metrics to keep with the version, e.g. `{ accuracy: 0.97 }`. */
+  metrics?: Record<string, number>;
+  /** Free text shown in status. */
+  description?: string;
+  /** How long to wait for the model to be ready (default 60 s). */
+  timeoutMs?: number;
+}
+
+/**
+ * Deploys a model: exports it to ONNX (fp32, verified against tfjs; or deploys the ONNX bytes given, e.g. a
+ * compressed variant), registers it as a new version on the Lepton server (started if none runs), waits until it
+ * serves and returns its `Deployment`, which displays as a card with its URL and example calls.
+ * Throws `DeployError`: `LEPTON_NOT_EXPORTABLE` (naming the layer), `LEPTON_NO_SERVER_BINARY`, `LEPTON_PORT_BUSY`,
+ * `LEPTON_DEPLOY_FAILED`, `LEPTON_SERVER` (a refusal, e.g. a bad name).
+ * @param model a tfjs LayersModel, or ONNX bytes (a `Uint8Array`, or an object with one in `data`)
+ * @param opts name, alert rules, batching, transforms, and where the server runs
+ * @example const deployment = await lepton.deploy(model, { name: 'penguins', alerts: { p99Ms: 20, errorRate: 0.01 } });
+ */
+export async function deploy(model: Deployable, opts: DeployOptions = {}): Promise<Deployment> {
+  const name = opts.name ?? defaultName(model);
+  if (name === undefined) throw new DeployError('LEPTON_SERVER', 'Deploying ONNX bytes needs a name: lepton.deploy(bytes, { name: "my-model" }).');
+  const bytes = await onnxBytes(model, name);
+  const { client, home } = await connect(opts);
+  const meta: DeployMeta = {};
+  if (opts.alerts) meta.alerts = opts.alerts;
+  if (opts.batching) meta.batching = opts.batching;
+  if (opts.transforms) meta.transforms = opts.transforms.map((t) => JSON.parse(JSON.stringify(t)) as unknown);
+  if (opts.metrics) meta.metrics = opts.metrics;
+  if (opts.description !== undefined) meta.description = opts.description;
+  let info;
+  try {
+    info = await client.deploy(name, bytes, meta);
+  } catch (error) {
+    throw serverError(`Deploying "${name}"`, error);
+  }
+  return new Deployment(client, info, home).ready(opts.timeoutMs);
+}
+
+/**
+ * Every deployment of the Lepton home's server, serving or stopped, oldest name first. They outlive the kernel:
+ * after a restart this finds them again (and starts the server, which restores them, if none runs).
+ * @example const [first] = await lepton.deployments();
+ */
+export async function deployments(opts: ServerOptions = {}): Promise<Deployment[]> {
+  const { client, home } = await connect(opts);
+  try {
+    const list = await client.list();
+    return await Promise.all(list.map(async (summary) => new Deployment(client, await client.status(summary.name), home)));
+  } catch (error) {
+    throw serverError('Listing deployments', error);
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * `Deployment`: a model served by the Lepton server, as the notebook sees it. It predicts over the Open Inference
+ * Protocol v2, reports status, metrics and logs, redeploys, rolls back and stops, and displays as a card.
+ */
+import { join } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import type { DeployMeta, DeploymentInfo, LogEntry, MetricsSnapshot, ServerClient } from '@lepton/server';
+import { displaySymbol, type MimeBundle } from '../display/mime.js';
+import { getHost } from '../display/host.js';
+import { cardBundle, type DeploymentCardData } from './card.js';
+import { DeployError } from './errors.js';
+import { DeploymentLogs, formatEntry } from './logs.js';
+import { onnxBytes, type Deployable } from './model-source.js';
+import { serverError } from './server.js';
+import { requestTensors, responseTensors, type PredictInputs } from './tensors.js';
+
+/** Options of `Deployment.logs`. */
+export interface LogsOptions {
+  /** How many past entries to show (default 100). */
+  tail?: number;
+  /** Keep printing new entries as they come, until the cell is interrupted, `signal` aborts or `durationMs` passes. */
+  follow?: boolean;
+  /** Stops following. */
+  signal?: AbortSignal;
+  /** Stops following after this many milliseconds. */
+  durationMs?: number;
+}
+
+/** Options of `Deployment.redeploy`: what to change in the new version's metadata (the rest carries over). */
+export type RedeployOptions = Pick<DeployMeta, 'alerts' | 'batching' | 'metrics' | 'description' | 'transforms'>;
+
+/** A deployed model. Get one from `lepton.deploy(model, opts)` or `lepton.deployments()`. */
+export class Deployment {
+  private info: DeploymentInfo;
+
+  /** @internal */
+  constructor(private readonly client: ServerClient, info: DeploymentInfo, private readonly home: string) {
+    this.info = info;
+  }
+
+  /** The served version's `model.onnx` in the server's registry (under the Lepton home). */
+  get modelPath(): string {
+    return join(this.home, 'models', this.name, this.version, 'model.onnx');
+  }
+
+  /** The deployment's name (its URL path segment). */
+  get name(): string {
+    return this.info.name;
+  }
+
+  /** The version served, as last seen ("1", "2", …). */
+  get version(): string {
+    return this.info.version;
+  }
+
+  /** The status as last seen: `ready`, `loading`, `stopped` or `failed` (`status()` asks the server). */
+  get state(): string {
+    return this.info.status;
+  }
+
+  /** The model's OIP v2 URL, e.g. `http://127.0.0.1:8707/v2/models/penguins`; POST to `${url}/infer`. */
+  get url(): string {
+    return `${this.client.url}/v2/models/${encodeURIComponent(this.name)}`;
+  }
+
+  /**
+   * Runs the served model on `x` through the server's infer route and returns its output as a `tf.Tensor` (dispose
+   * it, or call inside `tf.tidy`). A single example without its batch dimension is sent as a batch of one.
+   * @param x a `tf.Tensor`, nested number arrays, or `{ data: Float32Array, shape }`; for several inputs, one per input name
+   * @returns the model's only output (use `predictAll` for a model with several)
+   * @example const probs = await deployment.predict([[0.1, -0.3, 1.2, 0.5]]);
+   */
+  async predict(x: PredictInputs): Promise<tf.Tensor> {
+    const outputs = await this.predictAll(x);
+    const names = Object.keys(outputs);
+    if (names.length !== 1) {
+      for (const t of Object.values(outputs)) t.dispose();
+      throw new DeployError('LEPTON_BAD_INPUT', `"${this.name}" has ${names.length} outputs (${names.join(', ')}): use predictAll(x), which returns them by name.`);
+    }
+    return outputs[names[0]!]!;
+  }
+
+  /** Like `predict`, for any number of outputs: a `tf.Tensor` per output name. */
+  async predictAll(x: PredictInputs): Promise<Record<string, tf.Tensor>> {
+    const inputs = requestTensors(this.info.meta.inputs, x);
+    try {
+      return responseTensors(await this.client.infer(this.name, { inputs }));
+    } catch (error) {
+      throw serverError(`Prediction with "${this.name}" failed`, error);
+    }
+  }
+
+  /** Asks the server for the full status (versions, metadata, metrics, alerts) and updates this object. */
+  async status(): Promise<DeploymentInfo> {
+    return this.refresh(() => this.client.status(this.name), 'Status');
+  }
+
+  /** Request and error counts, throughput, latency quantiles over the last minute and overall, and firing alerts. */
+  async metrics(): Promise<MetricsSnapshot> {
+    try {
+      return await this.client.metrics(this.name);
+    } catch (error) {
+      throw serverError(`Metrics of "${this.name}"`, error);
+    }
+  }
+
+  /**
+   * The deployment's log (deploys, rollbacks, stops, alerts, failed requests). With `follow: true`, new entries
+   * are printed as they come until the cell is interrupted, `signal` aborts or `durationMs` passes.
+   * @returns the entries, past and followed, oldest first
+   * @example await deployment.logs({ follow: true, durationMs: 10_000 })
+   */
+  async logs(options: LogsOptions = {}): Promise<DeploymentLogs> {
+    let entries: LogEntry[];
+    try {
+      entries = await this.client.logs(this.name, options.tail ?? 100);
+    } catch (error) {
+      throw serverError(`Logs of "${this.name}"`, error);
+    }
+    if (!options.follow) return new DeploymentLogs(this.name, entries);
+    const signals = [getHost().signal()];
+    if (options.signal) signals.push(options.signal);
+    if (options.durationMs !== undefined) signals.push(AbortSignal.timeout(options.durationMs));
+    const seen = new Set(entries.map((e) => JSON.stringify(e)));
+    const followed: LogEntry[] = [];
+    await this.client.streamLogs(this.name, (entry) => {
+      if (seen.has(JSON.stringify(entry))) return;
+      followed.push(entry);
+      console.log(formatEntry(entry));
+    }, AbortSignal.any(signals)).catch((error: unknown) => {
+      throw serverError(`Following the logs of "${this.name}"`, error);
+    });
+    return new DeploymentLogs(this.name, [...entries, ...followed]);
+  }
+
+  /** Deploys `model` (a LayersModel, exported to ONNX, or ONNX bytes) as the next version and serves it once ready. */
+  async redeploy(model: Deployable, options: RedeployOptions = {}): Promise<this> {
+    const bytes = await onnxBytes(model, this.name);
+    await this.refresh(() => this.client.redeploy(this.name, bytes, options), 'Redeploy');
+    return this.ready();
+  }
+
+  /** Serves an earlier version again: `version`, or the one before the version served. */
+  async rollback(version?: string | number): Promise<this> {
+    await this.refresh(() => this.client.rollback(this.name, version), 'Rollback');
+    return this.ready();
+  }
+
+  /** Stops serving (the versions stay in the registry; `start()` serves it again). */
+  async stop(): Promise<this> {
+    await this.refresh(() => this.client.stop(this.name), 'Stop');
+    return this;
+  }
+
+  /** Serves a stopped deployment again. */
+  async start(): Promise<this> {
+    await this.refresh(() => this.client.start(this.name), 'Start');
+    return this.ready();
+  }
+
+  /** The card's data: what the `application/vnd.lepton.deployment+json` bundle holds. */
+  toJSON(): DeploymentCardData {
+    return {
+      name: this.name,
+      version: this.version,
+      status: this.state,
+      url: this.url,
+      inferUrl: `${this.url}/infer`,
+      versions: this.info.versions,
+      inputs: this.info.meta.inputs,
+      outputs: this.info.meta.outputs,
+    };
+  }
+
+  /** A card: name, version, status, URL, an example curl and the TypeScript call. */
+  [displaySymbol](): MimeBundle {
+    return cardBundle(this.toJSON());
+  }
+
+  /** Polls until the served version is loaded; throws `LEPTON_DEPLOY_FAILED` with the server's reason. @internal */
+  async ready(timeoutMs = 60_000): Promise<this> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.info.status === 'loading') {
+      if (Date.now() > deadline) throw new DeployError('LEPTON_DEPLOY_FAILED', `"${this.name}" v${this.version} is still loading after ${timeoutMs} ms; see its logs().`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await this.status();
+    }
+    if (this.info.status === 'failed') {
+      throw new DeployError('LEPTON_DEPLOY_FAILED', `"${this.name}" v${this.version} failed to load on the server: ${this.info.failure ?? 'no reason given'}. Check the model, then redeploy or rollback().`);
+    }
+    return this;
+  }
+
+  private async refresh(call: () => Promise<DeploymentInfo>, what: string): Promise<DeploymentInfo> {
+    try {
+      this.info = await call();
+    } catch (error) {
+      throw serverError(`${what} of "${this.name}"`, error);
+    }
+    return this.info;
+  }
+}

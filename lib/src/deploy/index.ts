@@ -1,0 +1,13 @@
+/**
+ * Deployment from the notebook: `lepton.deploy(model, opts)` serves a model on the Lepton server and returns a
+ * `Deployment`; `lepton.deployments()` lists them, also after a kernel restart.
+ * @packageDocumentation
+ */
+export { deploy, deployments, type DeployOptions } from './deploy.js';
+export { Deployment, type LogsOptions, type RedeployOptions } from './deployment.js';
+export { DeploymentLogs } from './logs.js';
+export { DeployError, type DeployErrorCode } from './errors.js';
+export { DEPLOYMENT_MIME, type DeploymentCardData } from './card.js';
+export type { ServerOptions } from './server.js';
+export type { Deployable, OnnxSource } from './model-source.js';
+export type { FlatTensor, PredictInput, PredictInputs } from './tensors.js';

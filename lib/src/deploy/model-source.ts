@@ -1,0 +1,37 @@
+/**
+ * What can be deployed: a tfjs LayersModel (exported here to fp32 ONNX, verified against tfjs) or ONNX bytes
+ * made elsewhere (a compressed variant, an `OnnxExport`, a file read from disk).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ExportError } from '../export/errors.js';
+import { onnx } from '../export/onnx.js';
+import { DeployError } from './errors.js';
+
+/** ONNX model bytes, or anything holding them in `data` (e.g. what `lepton.export.onnx` returns). */
+export type OnnxSource = Uint8Array | { readonly data: Uint8Array };
+
+/** A model to deploy. */
+export type Deployable = tf.LayersModel | OnnxSource;
+
+/** The ONNX bytes to deploy for `model`. Throws `LEPTON_NOT_EXPORTABLE`, naming the layer, when export fails. */
+export async function onnxBytes(model: Deployable, name: string): Promise<Uint8Array> {
+  if (model instanceof Uint8Array) return model;
+  if (model instanceof tf.LayersModel) {
+    try {
+      return (await onnx(model)).data;
+    } catch (error) {
+      if (error instanceof ExportError) {
+        throw new DeployError('LEPTON_NOT_EXPORTABLE', `Cannot deploy "${name}": the model cannot be exported to ONNX. ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+  if (typeof model === 'object' && model !== null && model.data instanceof Uint8Array) return model.data;
+  throw new DeployError('LEPTON_NOT_EXPORTABLE', `Cannot deploy "${name}": expected a tf.LayersModel or ONNX bytes (a Uint8Array or an object with a Uint8Array \`data\`).`);
+}
+
+/** The default deployment name for `model`: its tfjs name, made safe for the server. */
+export function defaultName(model: Deployable): string | undefined {
+  if (!(model instanceof tf.LayersModel)) return undefined;
+  return model.name.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64) || undefined;
+}
