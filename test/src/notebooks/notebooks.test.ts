@@ -20,6 +20,10 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     const accuracy = Number(/test accuracy: (\d\.\d+)/.exec(cellText(findCell(run, 'test accuracy')))?.[1]);
     assert.ok(accuracy >= 0.95, `the tour's penguin classifier reached only ${accuracy}`);
     assert.match(html('lepton.export.onnx'), /penguins\.onnx/);
+    assert.match(cellText(findCell(run, 'lepton.compress.report')), /int8/);
+    assert.match(cellText(findCell(run, 'lepton.deploy(model')), /tour-penguins/);
+    assert.match(cellText(findCell(run, 'deployment.predict')), /served 86 rows, same classes as in the notebook: true; [1-9]\d* request\(s\), 0 errors/);
+    assert.match(cellText(findCell(run, 'deployment.stop()')), /tour-penguins is stopped/);
     const badgeCell = findCell(run, "badge('starting')");
     assert.ok(badgeCell.outputs.some((o) => o.data?.['text/html']?.includes('done')), 'the badge was not updated in place');
     assert.match(cellText(findCell(run, 'lepton.signal()')), /ran 5 steps; Lepton \d+\.\d+\.\d+/);
