@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import * as tf from '@tensorflow/tfjs';
 import * as lepton from '@lepton/lib';
+import { referenceCnn, referenceMlp } from '../reference-models.js';
 import { ensureServer, stopServer } from '@lepton/server';
 import { anchorsDir, sharedDir } from '../paths.js';
 import type { BenchCase, Suite } from '../report.js';
@@ -48,24 +49,8 @@ async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
 
 /** The two models of the issue: the reference small CNN and a 784-128-64-10 MLP, exported by Lepton. */
 function models(): { name: 'mlp' | 'cnn'; model: tf.LayersModel; shape: number[] }[] {
-  const mlp = tf.sequential({
-    layers: [
-      tf.layers.dense({ units: 128, activation: 'relu', inputShape: [784] }),
-      tf.layers.dense({ units: 64, activation: 'relu' }),
-      tf.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-  const cnn = tf.sequential({
-    layers: [
-      tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 64, activation: 'relu' }),
-      tf.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
+  const mlp = referenceMlp();
+  const cnn = referenceCnn();
   return [
     { name: 'mlp', model: mlp, shape: [1, 784] },
     { name: 'cnn', model: cnn, shape: [1, 28, 28, 1] },

@@ -2,33 +2,9 @@
 // `node train-worker.js lepton|stock` prints one JSON line of samples/s and peak RSS.
 // lepton: Lepton's default backend with its kernels, trained through lepton.fit; stock: tfjs-backend-wasm as shipped.
 import * as tf from '@tensorflow/tfjs';
+import { referenceCnn, referenceMlp } from '../reference-models.js';
 
 const which = process.argv[2] === 'stock' ? 'stock' : 'lepton';
-
-/** The reference CNN of ../shared/anchors/train_throughput.py. */
-function referenceCnn(): tf.Sequential {
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 64, activation: 'relu' }),
-      tf.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-}
-
-function referenceMlp(): tf.Sequential {
-  return tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [784], units: 128, activation: 'relu' }),
-      tf.layers.dense({ units: 64, activation: 'relu' }),
-      tf.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-}
 
 async function main() {
   let train: (model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, epochs: number) => Promise<unknown>;

@@ -23,8 +23,9 @@ export function seededRandom(seed?: number): Random {
 }
 
 /** A random permutation of 0..n-1 (Fisher–Yates). */
-export function permutation(n: number, random: Random): Uint32Array {
-  const order = new Uint32Array(n);
+export function permutation(n: number, random: Random): Int32Array {
+  // Int32Array, so the order can index tensors directly (tf.gather takes int32 indices).
+  const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkFinite } from './validate.js';
+export { permutation, seededRandom } from '../data/random.js';
 
 /** Anything with a `toTensor(columns)` method: Lepton's DataFrame. */
 export interface TensorSource {
@@ -83,27 +84,3 @@ export function splitTail(x: tf.Tensor, y: tf.Tensor, fraction: number): { train
   return { train: [part(x, 0, nTrain), part(y, 0, nTrain)], validation: [part(x, nTrain, nVal), part(y, nTrain, nVal)] };
 }
 
-/** A small seeded random generator (mulberry32): uniform numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** 0..n-1 in an order drawn from `random` (Fisher–Yates). */
-export function permutation(n: number, random: () => number): Int32Array {
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
-  return order;
-}
