@@ -44,6 +44,20 @@ function isTensorSource(data: unknown): data is TensorSource {
 
 const asTensor = (v: tf.Tensor | number[] | number[][]) => (v instanceof tf.Tensor ? v : tf.tensor(v as number[]));
 
+const storageFor: Partial<Record<tf.DataType, new (n: number) => ArrayLike<number>>> = { float32: Float32Array, int32: Int32Array, bool: Uint8Array };
+
+/**
+ * The tensor itself, or a copy whose values are stored as its dtype says. TensorFlow.js's cpu backend may keep
+ * an int32 tensor made from a bool one (`x.greater(0).toInt()`) in a byte array; moved to the wasm backend that
+ * training uses, its bytes are then read as int32 and the labels become garbage (a low loss, a wrong model).
+ */
+export function withExactStorage(t: tf.Tensor): tf.Tensor {
+  const expected = storageFor[t.dtype];
+  if (!expected) return t;
+  const values = t.dataSync();
+  return values instanceof expected ? t : tf.tensor(Array.from(values as ArrayLike<number>), t.shape, t.dtype);
+}
+
 /**
  * Resolves user data to tensors (checking them for NaN/Infinity, naming where) or a dataset.
  * @param what names the data in errors ("training data", "validation data")
@@ -63,8 +77,8 @@ export function resolveData(data: FitData, columns: ColumnChoice, what: string):
   if (typeof data !== 'object' || data === null || !('x' in data) || !('y' in data)) {
     throw new Error(`The ${what} must be { x, y } tensors, a DataFrame with x/y column names, or a tf.data dataset of { xs, ys } batches.`);
   }
-  const x = asTensor(data.x);
-  let y = asTensor(data.y);
+  const x = withExactStorage(asTensor(data.x));
+  let y = withExactStorage(asTensor(data.y));
   // tfjs losses take float labels (sparseCategoricalCrossentropy fails on int32 class indices).
   if (y.dtype !== 'float32') y = y.toFloat();
   const owned = [x, y].filter((t, i) => t !== [data.x, data.y][i]);

@@ -226,3 +226,16 @@ describe('lepton.fit', () => {
     assert.match(String(summary(model)), /dense_Dense\d+ \(Dense\)\s+\(None, 8\)\s+40/);
   });
 });
+
+test('labels made on the cpu backend from a comparison (bool → int32) train correctly on wasm', async () => {
+  await tf.setBackend('cpu');
+  const x = tf.randomNormal([512, 4], 0, 1, 'float32', 7);
+  const y = x.slice([0, 0], [-1, 1]).reshape([-1]).greater(0).toInt();
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }), tf.layers.dense({ units: 2, activation: 'softmax' })] });
+  await fit(model, { x, y }, { loss: 'sparseCategoricalCrossentropy', optimizer: tf.train.adam(0.05), epochs: 20, batchSize: 32, seed: 1, live: false });
+  const predicted = (model.predict(x) as tf.Tensor).argMax(-1).dataSync();
+  const truth = y.dataSync();
+  let right = 0;
+  for (let i = 0; i < truth.length; i++) right += predicted[i] === truth[i] ? 1 : 0;
+  assert.ok(right / truth.length > 0.9, `trained to ${right / truth.length} on a separable problem`);
+});
