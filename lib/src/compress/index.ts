@@ -1,5 +1,5 @@
 /**
- * Model compression: `quantize` (int8 QDQ ONNX, static or dynamic) and `report` (size, accuracy and onnxruntime
+ * Model compression: `quantize` (int8 QDQ ONNX, static or dynamic), `prune` (magnitude), `distill` and `report` (size, accuracy and onnxruntime
  * speed of variants side by side). In the kernel this is `lepton.compress`.
  * @packageDocumentation
  */
@@ -9,3 +9,6 @@ export { report, CompressionReport, type ReportOptions, type VariantRow } from '
 export { CompressError, type CompressErrorCode } from './errors.js';
 export type { WeightType } from './quant-math.js';
 export type { ModelSource } from './model-source.js';
+export { prune, PruneResult, type PruneOptions, type PruneFineTune, type LayerSparsity } from './prune.js';
+export { distill, softTargets, type DistillOptions, type DistillResult } from './distill.js';
+export type { LabelledData } from './keras-model.js';

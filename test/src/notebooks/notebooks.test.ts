@@ -51,6 +51,16 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     assert.ok(findCell(run, 'lepton.models.cnn').outputs.some((o) => o.data?.['application/vnd.lepton.model+json']), 'the model summary is missing');
     assert.ok(findCell(run, 'lepton.evaluate').outputs.some((o) => o.data?.['text/html']?.includes('<svg')), 'the confusion matrix plot is missing');
   },
+  '03-compression.ipynb': (run) => {
+    const line = cellText(findCell(run, 'int8Row.vsBaseline.bytes'));
+    const match = /int8: (\d+\.\d+)× the fp32 file, accuracy (\d+\.\d+)% → (\d+\.\d+)% \(drop (-?\d+\.\d+) points\)/.exec(line);
+    assert.ok(match, `the int8 summary line is missing: ${line}`);
+    const [ratio, drop] = [Number(match[1]), Number(match[4])];
+    assert.ok(ratio <= 0.3, `int8 file ${ratio}× the fp32 file, > 0.3×`);
+    assert.ok(drop <= 1, `int8 loses ${drop} accuracy points, > 1`);
+    assert.match(String(findCell(run, 'lepton.compress.prune').outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? ''), /<table>.*80\.0%/s);
+    assert.match(cellText(findCell(run, 'lepton.compress.report')), /student/);
+  },
   '04-deploy-and-monitor.ipynb': (run) => {
     const card = findCell(run, 'lepton.deploy(model').outputs.find((o) => o.data?.['application/vnd.lepton.deployment+json'])?.data;
     assert.equal(card?.['application/vnd.lepton.deployment+json'].status, 'ready', 'the deployment card is missing or not ready');
