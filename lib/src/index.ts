@@ -27,3 +27,5 @@ export * as export from './export/index.js';
 export * as compress from './compress/index.js';
 export { load } from './export/tfjs-format.js';
 export { deploy, deployments, Deployment, DeploymentLogs, DeployError, DEPLOYMENT_MIME, type DeployOptions, type DeployErrorCode, type DeploymentCardData, type LogsOptions, type RedeployOptions, type Deployable, type PredictInputs } from './deploy/index.js';
+export { check, type DataQualityReport } from './check/index.js';
+export * as explain from './explain/index.js';
