@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from '../export/atomic-write.js';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
@@ -24,7 +25,7 @@ export async function saveCheckpoint(model: tf.LayersModel, dir: string, meta: C
     tf.io.withSaveHandler(async (artifacts) => {
       const data = artifacts.weightData;
       const buffers = data === undefined ? [] : Array.isArray(data) ? data : [data];
-      writeFileSync(join(dir, weightsFile), Buffer.concat(buffers.map((b) => Buffer.from(b))));
+      writeFileAtomic(join(dir, weightsFile), Buffer.concat(buffers.map((b) => Buffer.from(b))));
       const json = {
         modelTopology: artifacts.modelTopology,
         format: 'layers-model',
@@ -34,8 +35,8 @@ export async function saveCheckpoint(model: tf.LayersModel, dir: string, meta: C
         weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs }],
         userDefinedMetadata: { lepton: meta },
       };
-      writeFileSync(join(dir, 'model.json.tmp'), JSON.stringify(json));
-      renameSync(join(dir, 'model.json.tmp'), join(dir, 'model.json'));
+      // model.json is the commit point: it names the new weights only once they are on disk.
+      writeFileAtomic(join(dir, 'model.json'), JSON.stringify(json));
       for (const old of readdirSync(dir)) if (old.startsWith('weights-') && old !== weightsFile) rmSync(join(dir, old), { force: true });
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
