@@ -69,7 +69,16 @@ describe('lepton.deploy in the Lepton kernel', () => {
     assert.deepEqual([listed.name, listed.version, listed.status, listed.url], ['it-tiny', '1', 'ready', card.url]);
     assert.deepEqual(await infer(listed.url, listed.inputs[0]!.name), before, 'the same model still serves');
 
-    const stopped = ok(await kernel.execute('(await again!.stop()).state', { timeout: 60 }));
+    // kill -9 the server: the next lepton.deployments() starts a new one, which restores the registry.
+    const killed = readServerFile(home)!;
+    process.kill(killed.pid, 'SIGKILL');
+    const restored = ok(await kernel.execute('const [back] = await lepton.deployments();\nback', { timeout: 60 }));
+    const revived = resultData(restored)?.[deploymentMime] as Card;
+    assert.notEqual(readServerFile(home)!.pid, killed.pid, 'a new server process runs');
+    assert.deepEqual([revived.name, revived.version, revived.status], ['it-tiny', '1', 'ready']);
+    assert.deepEqual(await infer(revived.url, revived.inputs[0]!.name), before, 'the restored model serves the same answers');
+
+    const stopped = ok(await kernel.execute('(await back!.stop()).state', { timeout: 60 }));
     assert.match(String(resultData(stopped)?.['text/plain']), /stopped/);
   });
 });
