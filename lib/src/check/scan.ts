@@ -4,7 +4,7 @@
  */
 import type { ColumnTable } from 'arquero';
 import { columnKind, isMissing, isNumericKind, type ColumnKind } from '../data/columns.js';
-import { quantileSorted } from '../data/stats.js';
+import { pearson as pearsonOf, quantileSorted } from '../data/stats.js';
 
 /** A column's values in row order, without copying when the table is neither filtered nor ordered. */
 export function valuesOf(table: ColumnTable, name: string): ArrayLike<unknown> {
@@ -195,32 +195,9 @@ export function findOutliers(column: string, sample: Float64Array, all: ArrayLik
   return count ? { column, q1, q3, low, high, count, examples: [...extremes] } : null;
 }
 
-/** Pearson's r over rows where both are present (NaN when undefined). */
+/** Pearson's r over rows where both are present; NaN with fewer than 3 such rows or no spread. */
 export function pearson(a: Float64Array, b: Float64Array): number {
-  let n = 0;
-  let sa = 0;
-  let sb = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (Number.isNaN(a[i]!) || Number.isNaN(b[i]!)) continue;
-    n++;
-    sa += a[i]!;
-    sb += b[i]!;
-  }
-  if (n < 3) return NaN;
-  const ma = sa / n;
-  const mb = sb / n;
-  let cov = 0;
-  let va = 0;
-  let vb = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (Number.isNaN(a[i]!) || Number.isNaN(b[i]!)) continue;
-    const da = a[i]! - ma;
-    const db = b[i]! - mb;
-    cov += da * db;
-    va += da * da;
-    vb += db * db;
-  }
-  return va === 0 || vb === 0 ? NaN : cov / Math.sqrt(va * vb);
+  return pearsonOf(a, b, 3);
 }
 
 /**

@@ -191,7 +191,8 @@ export function corr(table: ColumnTable, columns?: string[]): FrameColumns {
   return out;
 }
 
-function pearson(a: Float64Array, b: Float64Array): number {
+/** Pearson's r over the rows where both values are present; NaN with fewer than `minPairs` such rows or no spread. */
+export function pearson(a: Float64Array, b: Float64Array, minPairs = 2): number {
   let n = 0;
   let sa = 0;
   let sb = 0;
@@ -201,7 +202,7 @@ function pearson(a: Float64Array, b: Float64Array): number {
     sa += a[i]!;
     sb += b[i]!;
   }
-  if (n < 2) return NaN;
+  if (n < minPairs) return NaN;
   const ma = sa / n;
   const mb = sb / n;
   let cov = 0;
@@ -215,5 +216,5 @@ function pearson(a: Float64Array, b: Float64Array): number {
     va += da * da;
     vb += db * db;
   }
-  return cov / Math.sqrt(va * vb);
+  return va === 0 || vb === 0 ? NaN : cov / Math.sqrt(va * vb);
 }
