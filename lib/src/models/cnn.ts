@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { outputLayer, type Head } from './head.js';
+import { outputLayer, seededInitializers, type Head } from './head.js';
 
 /** Options of `lepton.models.cnn`. */
 export interface CnnOptions extends Head {
@@ -23,8 +23,7 @@ export interface CnnOptions extends Head {
  */
 export function cnn(options: CnnOptions): tf.Sequential {
   const model = tf.sequential({ name: options.name ?? 'cnn' });
-  let layerSeed = options.seed;
-  const init = () => (layerSeed === undefined ? {} : { kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed++ }) });
+  const init = seededInitializers(options.seed);
   (options.filters ?? [32, 64]).forEach((filters, i) => {
     model.add(tf.layers.conv2d({ filters, kernelSize: 3, activation: 'relu', padding: options.padding ?? 'same', ...init(), ...(i === 0 ? { inputShape: options.inputShape } : {}) }));
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));

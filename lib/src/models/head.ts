@@ -13,6 +13,15 @@ export interface Head {
 }
 
 /** The output layer for a head. */
+/**
+ * Seeded Glorot initialisers, one seed per layer in the order they are asked for, so that a model built with a seed
+ * starts from the same weights every time; without a seed, tfjs's random defaults.
+ */
+export function seededInitializers(seed?: number): () => { kernelInitializer?: ReturnType<typeof tf.initializers.glorotUniform> } {
+  let next = seed;
+  return () => (next === undefined ? {} : { kernelInitializer: tf.initializers.glorotUniform({ seed: next++ }) });
+}
+
 export function outputLayer(head: Head, extra: { kernelInitializer?: ReturnType<typeof tf.initializers.glorotUniform> } = {}): tf.layers.Layer {
   if (head.classes !== undefined) {
     if (!(Number.isInteger(head.classes) && head.classes >= 2)) throw new Error(`classes must be a whole number ≥ 2 (got ${head.classes}).`);

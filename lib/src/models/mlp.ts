@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { outputLayer, type Head } from './head.js';
+import { outputLayer, seededInitializers, type Head } from './head.js';
 
 /** Options of `lepton.models.mlp`. */
 export interface MlpOptions extends Head {
@@ -13,6 +13,8 @@ export interface MlpOptions extends Head {
   dropout?: number;
   /** Batch normalization after each hidden layer (default false). */
   batchNorm?: boolean;
+  /** Seed of the initial weights and of dropout: the same seed builds the same model. */
+  seed?: number;
 }
 
 /**
@@ -21,12 +23,13 @@ export interface MlpOptions extends Head {
  */
 export function mlp(options: MlpOptions): tf.Sequential {
   const model = tf.sequential({ name: options.name ?? 'mlp' });
+  const init = seededInitializers(options.seed);
   (options.hidden ?? [128, 64]).forEach((units, i) => {
-    model.add(tf.layers.dense({ units, activation: options.activation ?? 'relu', ...(i === 0 ? { inputShape: [options.inputs] } : {}) }));
+    model.add(tf.layers.dense({ units, activation: options.activation ?? 'relu', ...init(), ...(i === 0 ? { inputShape: [options.inputs] } : {}) }));
     if (options.batchNorm) model.add(tf.layers.batchNormalization());
-    if (options.dropout) model.add(tf.layers.dropout({ rate: options.dropout }));
+    if (options.dropout) model.add(tf.layers.dropout({ rate: options.dropout, ...(options.seed === undefined ? {} : { seed: options.seed }) }));
   });
   if ((options.hidden ?? [128, 64]).length === 0) model.add(tf.layers.inputLayer({ inputShape: [options.inputs] }));
-  model.add(outputLayer(options));
+  model.add(outputLayer(options, init()));
   return model;
 }

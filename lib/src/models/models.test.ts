@@ -35,3 +35,9 @@ for (const [name, build, x, y] of [
     assert.ok(loss.at(-1)! < loss[0]!, `${name}: loss went from ${loss[0]} to ${loss.at(-1)}`);
   });
 }
+
+test('mlp with a seed builds the same initial weights every time, and different ones for another seed', () => {
+  const weights = (seed: number) => mlp({ inputs: 4, hidden: [8], classes: 3, seed }).getWeights().map((w) => Array.from(w.dataSync()));
+  assert.deepEqual(weights(1), weights(1));
+  assert.notDeepEqual(weights(1), weights(2));
+});
