@@ -44,7 +44,7 @@ test('an unknown command prints the usage', () => {
   assert.match(run.stderr, /Unknown command "fly"/);
 });
 
-test('lepton lab serves JupyterLab on notebooks/ with the Lepton kernel as the default', { timeout: 180_000 }, async () => {
+test('lepton lab serves JupyterLab on notebooks/ with the Lepton kernel as the default', { timeout: 300_000 }, async () => {
   const lab = await startLab();
   try {
     const get = (path: string) => fetch(`${lab.base}${path}?token=${lab.token}`).then((r) => r.json()) as Promise<any>;
