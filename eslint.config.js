@@ -4,11 +4,15 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.venv/**', 'extension/lib/**', 'extension/lepton_extension/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.venv/**', 'extension/labextension/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
+  },
+  // The JupyterLab extension runs in the browser.
+  { files: ['extension/src/**/*.ts'], languageOptions: { globals: { ...globals.browser } } },
+  {
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],

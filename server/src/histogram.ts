@@ -90,4 +90,15 @@ export class Window<T> {
     for (let i = 0; i < this.seconds; i++) if (this.stamps[i]! > second - this.seconds) out.push(this.slots[i]!);
     return out;
   }
+
+  /** `value` of each of the last `seconds` seconds, oldest first (0 for a second nothing was recorded in). */
+  series(value: (slot: T) => number): number[] {
+    const second = Math.floor(this.now() / 1000);
+    const out: number[] = [];
+    for (let s = second - this.seconds + 1; s <= second; s++) {
+      const i = s % this.seconds;
+      out.push(this.stamps[i] === s ? value(this.slots[i]!) : 0);
+    }
+    return out;
+  }
 }

@@ -50,6 +50,20 @@ describe('the monitor', () => {
     assert.equal(m.snapshot().alerts.length, 0);
   });
 
+  it('counts requests per second over the last minute, oldest first, for the traffic sparkline', () => {
+    let now = 5_000_500;
+    const m = new Monitor(() => now);
+    m.record(1, 200, 1);
+    now += 2000;
+    m.record(1, 200, 1);
+    m.record(1, 500, 1);
+    const series = m.snapshot().lastMinute.perSecond;
+    assert.equal(series.length, 60);
+    assert.deepEqual(series.slice(-3), [1, 0, 2]);
+    now += 60_000;
+    assert.deepEqual(m.snapshot().lastMinute.perSecond, new Array(60).fill(0), 'a quiet minute later nothing is left');
+  });
+
   it('raises an error-rate alert', () => {
     const m = new Monitor();
     for (let i = 0; i < 30; i++) m.record(1, i % 10 === 0 ? 500 : 200, 1);

@@ -54,6 +54,8 @@ export interface MetricsSnapshot {
     /** errors / requests. */
     errorRate: number;
     latencyMs: { p50: number; p95: number; p99: number; mean: number; max: number };
+    /** Requests answered in each of the last 60 seconds, oldest first (a traffic sparkline). */
+    perSecond: number[];
   };
   /** Since the server started. */
   latencyMs: { p50: number; p95: number; p99: number; mean: number; max: number };
@@ -187,6 +189,7 @@ export class Monitor {
       rejected,
       errorRate: hist.count ? errors / hist.count : 0,
       latencyMs: summary(hist),
+      perSecond: this.window.series((s) => s.hist.count),
     };
   }
 }

@@ -3,6 +3,7 @@
  * stop and start change both, one operation at a time per name; `restore` brings back what was running.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { Deployment, LoadedVersion } from './deployment.js';
@@ -88,6 +89,11 @@ export class Service {
       name, status: d.status, version: d.version, versions: this.registry.versions(name),
       requests: d.monitor.requests, errors: d.monitor.errors, alerts: d.monitor.snapshot().alerts.length,
     };
+  }
+
+  /** The bytes of the model version `name` serves (or served last, when stopped). */
+  activeModel(name: string): Buffer {
+    return readFileSync(this.registry.modelPath(name, this.get(name).version));
   }
 
   /** A deployment's full status. */

@@ -4,14 +4,16 @@ import { setup } from './setup.js';
 import { projectRoot, venvBin } from './paths.js';
 
 /**
- * Sets up the project's Python environment, then starts JupyterLab on `notebooks/` with the Lepton kernel as
- * the default. JupyterLab prints the URL and opens a browser where one exists.
+ * Sets up the project's Python environment (with the Lepton kernel and JupyterLab extension), then starts
+ * JupyterLab on `notebooks/` (or the `--notebook-dir` given) with the Lepton kernel as the default. JupyterLab prints the URL and opens a browser where one exists.
  */
 export async function lab(extraArgs: string[]): Promise<number> {
   const venv = setup();
+  // A folder given on the command line replaces the tutorials (Jupyter refuses two).
+  const folderGiven = extraArgs.some((a) => /^--(notebook-dir|ServerApp\.root_dir)=/.test(a));
   const args = [
     'lab',
-    `--notebook-dir=${join(projectRoot(), 'notebooks')}`,
+    ...(folderGiven ? [] : [`--notebook-dir=${join(projectRoot(), 'notebooks')}`]),
     '--MappingKernelManager.default_kernel_name=lepton',
     ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
     ...extraArgs,

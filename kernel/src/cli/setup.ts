@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { installExtension } from './extension.js';
 import { installKernelSpec } from './install.js';
 import { exists, projectRoot, venvBin, venvDir } from './paths.js';
 
@@ -20,7 +21,8 @@ function findPython(): string {
 
 /**
  * Makes the project's Python environment ready: a virtual env with JupyterLab and the Jupyter clients from
- * requirements.txt (reinstalled only when that file changes), and the Lepton kernelspec inside it.
+ * requirements.txt (reinstalled only when that file changes), the Lepton kernelspec and the JupyterLab extension
+ * (front end and server extension) inside it.
  * `npm start`, `npm test` and Binder's postBuild all run this same step.
  */
 export function setup(log: (line: string) => void = (line) => process.stderr.write(line + '\n')): string {
@@ -42,5 +44,6 @@ export function setup(log: (line: string) => void = (line) => process.stderr.wri
   }
   const dir = installKernelSpec({ kind: 'prefix', dir: venv });
   log(`Lepton kernelspec installed in ${dir}`);
+  log(`Lepton JupyterLab extension installed in ${installExtension(venv)}`);
   return venv;
 }

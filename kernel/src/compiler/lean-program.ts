@@ -1,7 +1,28 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { allowOnePendingTimer, type TimerSystem } from './single-timer.js';
 
 type TypeScript = typeof import('typescript');
+
+/** The nearest folder at or above `start` whose `node_modules` holds `@lepton/lib`, or undefined. */
+function folderSeeingLibrary(start: string): string | undefined {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules', '@lepton', 'lib'))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * The folder cells are compiled in: the notebook's own folder when the library is installed there or above it
+ * (the tutorials, any notebook inside the project), else the kernel's project. A cell's names travel to the next
+ * cell as declarations, which must name the library's types by a package path; from a folder that cannot see the
+ * library TypeScript finds none ("not portable", TS2742) and the names would be lost.
+ */
+function compileFolder(cwd: string): string {
+  return folderSeeingLibrary(cwd) ? cwd : (folderSeeingLibrary(dirname(fileURLToPath(import.meta.url))) ?? cwd);
+}
 
 /**
  * Makes tslab's converter rebuild less per cell, without forking it: tslab builds its program with
@@ -39,6 +60,9 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
       program.getSourceFiles().map((f: { fileName: string }) => f.fileName).filter((name: string) => !name.endsWith('.d.ts'));
     return builder;
   };
+  const folder = compileFolder(ts.sys.getCurrentDirectory());
+  const sys = Object.create(ts.sys, { getCurrentDirectory: { value: () => folder, writable: true, configurable: true } });
+  Object.defineProperty(lean, 'sys', { enumerable: true, configurable: true, value: sys });
   Object.defineProperty(lean, 'createWatchCompilerHost', {
     enumerable: true,
     configurable: true,

@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { ensureBackend } from '../backend/select.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { permutation, resolveData, seededRandom, splitTail, type BatchDataset, type ColumnChoice, type FitData } from './data.js';
-import { History } from './history.js';
+import { History, historyOf, rememberHistory } from './history.js';
 import { LiveTrainingView, type LiveViewOptions } from './live-view.js';
 import { StopWatch, type StopReason } from './stop.js';
 import { installModelDisplay } from './summary.js';
-import type { TrainingBundle } from './training-bundle.js';
+import { BatchPointSampler, type TrainingBundle } from './training-bundle.js';
 import { checkLossAndMetrics, checkShapes, type LossOrMetric } from './validate.js';
 
 /** Callbacks `fit` calls (the names and arguments of tfjs's callbacks); any may be async. */
@@ -91,7 +91,6 @@ export interface FitOptions extends ColumnChoice {
 }
 
 let runCounter = 0;
-const lastHistoryKey = Symbol.for('lepton.lastHistory');
 let lastRun: History | undefined;
 
 /** The History of the most recent `lepton.fit` (also after an interrupted cell, whose fit never returned). */
@@ -99,10 +98,7 @@ export function lastHistory(): History | undefined {
   return lastRun;
 }
 
-/** The History of the last `lepton.fit` of `model`, if any. */
-export function historyOf(model: tf.LayersModel): History | undefined {
-  return (model as unknown as Record<symbol, History | undefined>)[lastHistoryKey];
-}
+export { historyOf };
 
 const accuracyLike = (name: string) => /acc|precision|recall|auc|f1/i.test(name);
 
@@ -222,9 +218,10 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
   };
   const live = options.live === false ? { show: false } : options.live === true ? {} : (options.live ?? {});
   const view = new LiveTrainingView(state, live);
+  const sampler = new BatchPointSampler(state);
   const history = new History(runId, () => state);
   lastRun = history;
-  (model as unknown as Record<symbol, History>)[lastHistoryKey] = history;
+  rememberHistory(model, history);
 
   const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
   const early = options.earlyStopping ? (options.earlyStopping === true ? {} : options.earlyStopping) : undefined;
@@ -324,7 +321,7 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
         seen += size;
         state.progress.batch = batch + 1;
         const batches = state.progress.batches || batch + 1;
-        state.batches.push({ step: epoch + (batch + 1) / batches, epoch: epoch + 1, batch: batch + 1, logs });
+        sampler.add({ step: epoch + (batch + 1) / batches, epoch: epoch + 1, batch: batch + 1, logs });
         updateProgress();
         for (const c of callbacks) await c.onBatchEnd?.(batch, logs, epoch);
         view.refresh();

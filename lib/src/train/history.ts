@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { trainingMimeBundle, type BatchPoint, type EpochPoint, type TrainingBundle, type TrainingStatus } from './training-bundle.js';
 
@@ -53,4 +54,16 @@ export class History {
   [displaySymbol](): MimeBundle {
     return trainingMimeBundle(this.bundle());
   }
+}
+
+const lastHistoryKey = Symbol.for('lepton.lastHistory');
+
+/** The History of the last `lepton.fit` of `model`, if any. */
+export function historyOf(model: tf.LayersModel): History | undefined {
+  return (model as unknown as Record<symbol, History | undefined>)[lastHistoryKey];
+}
+
+/** Keeps `history` with `model`, for `historyOf` and the model's card. */
+export function rememberHistory(model: tf.LayersModel, history: History): void {
+  (model as unknown as Record<symbol, History>)[lastHistoryKey] = history;
 }

@@ -1,5 +1,5 @@
 import { display } from '../display/display.js';
-import { thinBatchPoints, trainingMimeBundle, type TrainingBundle, type TrainingStatus } from './training-bundle.js';
+import { trainingMimeBundle, type TrainingBundle, type TrainingStatus } from './training-bundle.js';
 
 /** Options of the live training view. */
 export interface LiveViewOptions {
@@ -46,7 +46,6 @@ export class LiveTrainingView {
     const now = Date.now();
     if (this.shown && !force && now - this.lastSent < this.minIntervalMs) return;
     this.lastSent = now;
-    this.state.batchesDropped += thinBatchPoints(this.state.batches);
     const bundle = { [Symbol.for('Jupyter.display')]: () => trainingMimeBundle(this.state) };
     if (!this.shown) {
       this.shown = true;

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
+import { modelId, registerModelCommTarget } from '../deploy/model-comm.js';
+import { historyOf } from './history.js';
 
 /** The MIME type of a model summary. */
 export const modelMimeType = 'application/vnd.lepton.model+json';
@@ -17,11 +19,14 @@ export interface LayerSummary {
 
 /**
  * The JSON of `application/vnd.lepton.model+json` (version 1):
- * `{ version: 1, name, layers: [{ name, type, outputShape, params, trainable }], params, trainableParams, bytes,
- *    inputShape, outputShape, compiled: { loss, optimizer, metrics } | null }`.
+ * `{ version: 1, id, name, layers: [{ name, type, outputShape, params, trainable }], params, trainableParams, bytes,
+ *    inputShape, outputShape, compiled: { loss, optimizer, metrics } | null, metrics: { loss, acc, … } | null }`.
+ * `id` names the model in the kernel for the card's Deploy button (comm target `lepton.model`).
  */
 export interface ModelSummaryJson {
   version: 1;
+  /** The model's id in the kernel that displayed it (see `lepton.model` comm). */
+  id: string;
   name: string;
   layers: LayerSummary[];
   params: number;
@@ -31,6 +36,8 @@ export interface ModelSummaryJson {
   inputShape: (number | null)[] | (number | null)[][];
   outputShape: (number | null)[] | (number | null)[][];
   compiled: { loss: string; optimizer: string; metrics: string[] } | null;
+  /** The last epoch's logs of the model's last `lepton.fit` (training and `val_*`), or null if never fitted. */
+  metrics: Record<string, number> | null;
 }
 
 const shapeText = (shape: unknown): string =>
@@ -66,6 +73,7 @@ export class ModelSummary {
       ...rows.map(line),
       `Total params: ${j.params.toLocaleString('en-US')} (${formatBytes(j.bytes)}) · trainable ${j.trainableParams.toLocaleString('en-US')} · non-trainable ${(j.params - j.trainableParams).toLocaleString('en-US')}`,
       j.compiled ? `Compiled: loss ${j.compiled.loss}, optimizer ${j.compiled.optimizer}${j.compiled.metrics.length ? `, metrics ${j.compiled.metrics.join(', ')}` : ''}` : 'Not compiled',
+      ...(j.metrics ? [`Last epoch: ${Object.entries(j.metrics).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}`] : []),
     ].join('\n');
   }
 
@@ -115,6 +123,7 @@ export function summary(model: tf.LayersModel): ModelSummary {
   const shape = (s: unknown) => (Array.isArray(s) && s.length === 1 && Array.isArray(s[0]) ? s[0] : s) as LayerSummary['outputShape'];
   return new ModelSummary({
     version: 1,
+    id: modelId(model),
     name: model.name,
     layers,
     params,
@@ -123,6 +132,7 @@ export function summary(model: tf.LayersModel): ModelSummary {
     inputShape: shape(model.inputs.map((t) => t.shape)),
     outputShape: shape(model.outputs.map((t) => t.shape)),
     compiled,
+    metrics: historyOf(model)?.epochs.at(-1)?.logs ?? null,
   });
 }
 
@@ -138,6 +148,8 @@ export function installModelDisplay(): void {
     writable: true,
     enumerable: false,
     value(this: tf.LayersModel): MimeBundle {
+      // The card's Deploy button talks to this kernel on `lepton.model`.
+      registerModelCommTarget();
       return summary(this)[displaySymbol]();
     },
   });

@@ -87,14 +87,32 @@ export interface TrainingBundle {
 /** The most per-batch points a bundle carries; older ones are thinned (every other one dropped) beyond it. */
 export const maxBatchPoints = 600;
 
-/** Keeps `points` within `maxBatchPoints` by dropping every other point of the older half. Returns how many went. */
-export function thinBatchPoints(points: BatchPoint[]): number {
-  if (points.length <= maxBatchPoints) return 0;
-  const half = Math.floor(points.length / 2);
-  const kept = points.slice(0, half).filter((_, i) => i % 2 === 0);
-  const dropped = half - kept.length;
-  points.splice(0, half, ...kept);
-  return dropped;
+/**
+ * Records per-batch points within `maxBatchPoints`, evenly spread over the whole run however long it is: every
+ * `stride`-th batch is kept, and when the points pass the cap every other one goes and the stride doubles.
+ * `batchesDropped` counts the batches not kept.
+ */
+export class BatchPointSampler {
+  private stride = 1;
+  private seen = 0;
+
+  /** @param bundle the run's state, whose `batches` and `batchesDropped` this keeps */
+  constructor(private readonly bundle: Pick<TrainingBundle, 'batches' | 'batchesDropped'>) {}
+
+  /** Records one batch's point (kept when it falls on the stride). */
+  add(point: BatchPoint): void {
+    const points = this.bundle.batches;
+    if (this.seen++ % this.stride !== 0) {
+      this.bundle.batchesDropped++;
+      return;
+    }
+    points.push(point);
+    if (points.length <= maxBatchPoints) return;
+    const kept = points.filter((_, i) => i % 2 === 0);
+    this.bundle.batchesDropped += points.length - kept.length;
+    points.splice(0, points.length, ...kept);
+    this.stride *= 2;
+  }
 }
 
 /** Seconds as "1m 05s" or "12.3s". */

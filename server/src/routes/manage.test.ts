@@ -53,6 +53,9 @@ describe('the management API', () => {
     assert.deepEqual(list.map((d: { name: string; version: string; status: string }) => [d.name, d.version, d.status]), [['m', '2', 'ready']]);
     const events = (await call('GET', '/deployments/m/logs?tail=10')).json().entries.map((e: { event: string }) => e.event);
     assert.deepEqual(events, ['deploy', 'deploy', 'rollback', 'rollback', 'stop', 'start']);
+    const again = await call('POST', '/deployments/m/redeploy', {});
+    assert.equal(again.statusCode, 201, again.body);
+    assert.deepEqual([again.json().version, again.json().status, again.json().meta.alerts], ['3', 'ready', { p99Ms: 20, errorRate: 0.01 }], 'a redeploy without a model serves the active one again as a new version');
   });
 
   it('rejects a bad name, bytes that are not a model, and metadata that disagrees with the model', async () => {

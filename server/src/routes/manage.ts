@@ -21,8 +21,8 @@ export interface ManageOptions {
 /** A deploy or redeploy body: the model's bytes in base64 and what to record with it. */
 export interface DeployBody {
   name?: string;
-  /** `model.onnx`, base64. */
-  model: string;
+  /** `model.onnx`, base64. A redeploy without it serves the active version's model again, as a new version. */
+  model?: string;
   meta?: DeployMeta;
 }
 
@@ -31,7 +31,6 @@ type Named = { Params: { name: string } };
 const anyObject = { type: 'object', additionalProperties: true };
 const deployBody = {
   type: 'object',
-  required: ['model'],
   properties: { name: { type: 'string' }, model: { type: 'string', minLength: 1 }, meta: { type: 'object' } },
 };
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -43,7 +42,7 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
   app.addHook('onRequest', async (request) => check(request.headers.authorization));
 
   const decode = (body: DeployBody): Buffer => {
-    if (!BASE64.test(body.model)) throw errors.badRequest('model must be the ONNX file in base64.');
+    if (body.model === undefined || !BASE64.test(body.model)) throw errors.badRequest('model must be the ONNX file in base64.');
     return Buffer.from(body.model, 'base64');
   };
 
@@ -64,7 +63,8 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
       transforms: previous.transforms, metrics: previous.metrics, description: previous.description,
       alerts: previous.alerts, batching: previous.batching, ...(request.body.meta ?? {}),
     };
-    return reply.code(201).send(await service.deploy(name, decode(request.body), meta));
+    const model = request.body.model === undefined ? service.activeModel(name) : decode(request.body);
+    return reply.code(201).send(await service.deploy(name, model, meta));
   });
 
   app.post<Named & { Body: { version?: string | number } | undefined }>('/deployments/:name/rollback', {

@@ -33,14 +33,15 @@ describe('the tour in JupyterLab', { skip: browserMissing }, () => {
     await page.getByRole('menuitem', { name: /^Run All Cells/ }).click();
     const last = page.locator('.jp-OutputArea-output').filter({ hasText: /ran 5 steps; Lepton/ });
     await last.waitFor({ timeout: 180_000 });
-    // The data table, the charts (the training chart falls back to Vega-Lite without the extension), the evaluation.
+    // The data table, the charts (the training chart is the Lepton extension's live chart), the evaluation.
     await page.locator('.jp-OutputArea-output', { hasText: '344 rows × 7 columns' }).first().waitFor({ timeout: 10_000 });
     await page.locator('.jp-OutputArea-output', { hasText: /test accuracy: \d\.\d{3}/ }).first().waitFor({ timeout: 10_000 });
     await page.locator('.jp-OutputArea-output', { hasText: 'penguins.onnx' }).first().waitFor({ timeout: 10_000 });
-    assert.ok((await page.locator('.jp-RenderedVegaCommon5').count()) >= 2, 'the scatter plot and the training chart are not drawn');
+    assert.ok((await page.locator('.jp-RenderedVegaCommon5').count()) >= 1, 'the scatter plot is not drawn');
+    await page.locator('.jp-LeptonTraining[data-status="finished"]').waitFor({ timeout: 10_000 });
     await page.locator('.jp-OutputArea-output span', { hasText: 'done' }).first().waitFor({ timeout: 10_000 });
     await page.screenshot({ path: screenshotPath('tour'), fullPage: false });
-    const trainingChart = page.locator('.jp-RenderedVegaCommon5').nth(1);
+    const trainingChart = page.locator('.jp-LeptonTraining');
     await trainingChart.scrollIntoViewIfNeeded();
     await trainingChart.screenshot({ path: screenshotPath('tour-training-chart') });
     assert.equal(await page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count(), 0, 'a cell printed to stderr');

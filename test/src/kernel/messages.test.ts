@@ -1,6 +1,9 @@
 // The Lepton kernel over ZMQ with a real Jupyter client: every message type front ends use.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KernelClient, resultData, streamText } from '../support/kernel-client.js';
 
 describe('the Lepton kernel answers a real Jupyter client', () => {
@@ -181,5 +184,24 @@ describe('the preloaded names', () => {
     const run = await kernel.execute('const t: tf.Tensor = tf.tensor([1, 2]);\nconst d: lepton.Display = display;\nconst table: aq.ColumnTable = aq.table({ a: [1] });\n[t.shape, typeof d, table.numRows()]');
     assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.reply.content));
     assert.deepEqual(resultData(run), { 'text/plain': "[ [ 2 ], 'function', 1 ]" });
+  });
+});
+
+describe('a notebook outside the project', () => {
+  let kernel: KernelClient;
+  const folder = mkdtempSync(join(tmpdir(), 'lepton-outside-'));
+  before(async () => {
+    kernel = await KernelClient.start({ cwd: folder });
+  });
+  after(async () => {
+    await kernel?.shutdown();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  test('can keep library objects whose types live in the library, and use them in the next cell', async () => {
+    const run = await kernel.execute("const scaler = lepton.preprocess.standardScaler({ columns: ['Body Mass (g)'] });\nconst frame = lepton.datasets.penguins().filter((d: any) => d['Body Mass (g)'] != null);");
+    assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.outputs.map((m) => m.content)));
+    const next = await kernel.execute("scaler.fit(frame).transform(frame).numRows()");
+    assert.deepEqual(resultData(next), { 'text/plain': '342' }, JSON.stringify(next.outputs.map((m) => m.content)));
   });
 });

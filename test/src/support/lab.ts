@@ -10,6 +10,8 @@ import { repoRoot } from './project.js';
 export interface RunningLab {
   base: string;
   token: string;
+  /** The Lepton home its kernels deploy into (and its model server runs from). */
+  home: string;
   /** Everything it printed. */
   log(): string;
   stop(): Promise<void>;
@@ -50,6 +52,7 @@ async function launch(extraArgs: string[], waitMs: number): Promise<{ lab: Runni
   const lab: RunningLab = {
     base,
     token,
+    home,
     log: () => output,
     stop: async () => {
       signalGroup('SIGINT');

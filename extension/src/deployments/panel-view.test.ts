@@ -1,0 +1,79 @@
+import { host } from '../testing/dom.js';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { fixture, testServer, type TestServer } from '@lepton/server/testing';
+import { ManagementClient, type Transport } from '../api/client.js';
+import { DeploymentsView, START_COMMAND } from './panel-view.js';
+
+/** Requests straight into a real model server application, as the Jupyter proxy forwards them. */
+const serverTransport = (s: TestServer): Transport => async (path, init) => {
+  const r = await s.app.inject({ method: init.method, url: `/${path}`, headers: { ...s.auth, 'content-type': 'application/json' }, ...(init.body === undefined ? {} : { payload: init.body }) });
+  return new Response(r.body, { status: r.statusCode, headers: { 'content-type': 'application/json' } });
+};
+
+describe('the deployments panel', () => {
+  let server: TestServer;
+  let confirmations: string[];
+  let answer: boolean;
+  let view: DeploymentsView;
+  const row = () => view.node.querySelector<HTMLElement>('.jp-LeptonDeployment[data-name="digits"]')!;
+  const press = async (action: string) => {
+    row().querySelector<HTMLButtonElement>(`button[data-action="${action}"]`)!.click();
+    await view.settled;
+  };
+
+  before(async () => {
+    server = await testServer();
+    await server.service.deploy('digits', fixture('mlp'), {});
+    view = new DeploymentsView(host(), new ManagementClient(serverTransport(server)), async (title) => (confirmations.push(title), answer));
+  });
+  after(() => server?.close());
+
+  it('lists a deployment with its status, version, traffic, latency and log', async () => {
+    const meta = server.service.info('digits').meta as { inputs: { name: string; shape: number[] }[] };
+    const input = meta.inputs[0]!;
+    const width = input.shape.slice(1).reduce((a, b) => a * b, 1);
+    for (let i = 0; i < 3; i++) {
+      const r = await server.app.inject({ method: 'POST', url: '/v2/models/digits/infer', payload: { inputs: [{ name: input.name, shape: [1, width], datatype: 'FP32', data: new Array(width).fill(0) }] } });
+      assert.equal(r.statusCode, 200, r.body);
+    }
+    await view.refresh();
+    assert.deepEqual(view.names, ['digits']);
+    assert.equal(row().dataset.status, 'ready');
+    assert.match(row().textContent ?? '', /v1 \(versions 1\)/);
+    assert.match(row().textContent ?? '', /3 total · p50 [\d.]+ ms · p95 [\d.]+ ms · p99 [\d.]+ ms · errors 0\.0 %/);
+    assert.equal(row().querySelector('svg.jp-LeptonSparkline')!.getAttribute('data-max'), '3', 'the sparkline holds the last seconds of traffic');
+    assert.match(row().querySelector('.jp-LeptonDeployment-logs pre')!.textContent!, /deploy: /);
+    assert.equal(row().querySelector<HTMLButtonElement>('button[data-action="rollback"]')!.disabled, true, 'nothing to roll back to');
+  });
+
+  it('does nothing unless the user confirms', async () => {
+    [confirmations, answer] = [[], false];
+    await press('stop');
+    assert.deepEqual(confirmations, ['Stop digits?']);
+    assert.equal(server.service.info('digits').status, 'ready');
+  });
+
+  it('stops, redeploys as a new version and rolls back, each confirmed', async () => {
+    [confirmations, answer] = [[], true];
+    await press('stop');
+    assert.equal(server.service.info('digits').status, 'stopped', view.node.textContent ?? '');
+    assert.equal(row().dataset.status, 'stopped');
+    [confirmations] = [[]];
+    await press('redeploy');
+    assert.deepEqual([server.service.info('digits').status, server.service.info('digits').version], ['ready', '2']);
+    assert.match(row().textContent ?? '', /v2 \(versions 1, 2\)/);
+    [confirmations] = [[]];
+    await press('rollback');
+    assert.equal(server.service.info('digits').version, '1');
+  });
+
+  it('says how to start the model server when it is not running', async () => {
+    const notRunning: Transport = async () =>
+      new Response(JSON.stringify({ code: 'LEPTON_SERVER_NOT_RUNNING', error: 'The Lepton model server is not running.' }), { status: 503 });
+    const empty = new DeploymentsView(host(), new ManagementClient(notRunning), async () => true);
+    await empty.refresh();
+    assert.equal(empty.node.dataset.state, 'not-running');
+    assert.equal(empty.node.querySelector('code')!.textContent, START_COMMAND);
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * The model card: what a Lepton model shows as a cell result (`application/vnd.lepton.model+json`) — layers,
+ * parameter count, size, the last training metrics — with a Deploy button and a name field. Deploying goes
+ * through the kernel (`lepton.deploy` on the model the card shows); the deployment's live status then appears
+ * in place.
+ */
+
+/** The bundle's JSON (version 1), as `lepton.summary` writes it. */
+export interface ModelCardData {
+  version: 1;
+  id: string;
+  name: string;
+  layers: { name: string; type: string; outputShape: unknown; params: number; trainable: boolean }[];
+  params: number;
+  trainableParams: number;
+  bytes: number;
+  compiled: { loss: string; optimizer: string; metrics: string[] } | null;
+  metrics?: Record<string, number> | null;
+}
+
+/** What the kernel answered to a deploy request. */
+export interface DeployAnswer {
+  name: string;
+  version: string;
+  status: string;
+  url: string;
+}
+
+/** What the card asks of the kernel and of the panel. */
+export interface ModelCardActions {
+  /** Deploys the card's model under `name` through the kernel; rejects with the kernel's message. */
+  deploy(modelId: string, name: string, metrics: Record<string, number> | undefined): Promise<DeployAnswer>;
+  /** Shows a deployment's live status inside `node` (until the card goes away). */
+  showStatus(node: HTMLElement, name: string): void;
+}
+
+/** A name the model server accepts (letters, digits, `_ . -`), made from the model's name. */
+export function deploymentName(modelName: string): string {
+  const cleaned = modelName.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
+  return cleaned || 'model';
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Bytes as "31.2 KB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, parent: HTMLElement, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  e.className = className;
+  if (text !== undefined) e.textContent = text;
+  parent.appendChild(e);
+  return e;
+}
+
+const shape = (s: unknown): string =>
+  Array.isArray(s) && Array.isArray(s[0]) ? (s as unknown[]).map(shape).join(', ') : Array.isArray(s) ? `(${s.map((d) => (d === null ? 'None' : d)).join(', ')})` : String(s);
+
+/** The card of one model. */
+export class ModelCardView {
+  private readonly nameInput: HTMLInputElement;
+  private readonly deployButton: HTMLButtonElement;
+  private readonly result: HTMLDivElement;
+  private data: ModelCardData | null = null;
+
+  /**
+   * @param node the element to render into
+   * @param actions deploy through the kernel, and show a live status
+   */
+  constructor(readonly node: HTMLElement, private readonly actions: ModelCardActions) {
+    node.classList.add('jp-LeptonModelCard');
+    const body = el('div', 'jp-LeptonModelCard-body', node);
+    body.dataset.role = 'summary';
+    const form = el('form', 'jp-LeptonModelCard-deploy', node);
+    const label = el('label', '', form, 'Deployment name ');
+    this.nameInput = el('input', 'jp-mod-styled', label);
+    this.nameInput.type = 'text';
+    this.deployButton = el('button', 'jp-Button jp-mod-styled jp-mod-accept', form, 'Deploy');
+    this.deployButton.type = 'submit';
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.deploy();
+    });
+    this.result = el('div', 'jp-LeptonModelCard-result', node);
+    this.result.setAttribute('role', 'status');
+  }
+
+  /** Shows `data` (the deploy form keeps what the user typed). */
+  update(data: ModelCardData): void {
+    const first = this.data === null;
+    this.data = data;
+    const body = this.node.querySelector<HTMLElement>('[data-role=summary]')!;
+    body.replaceChildren();
+    const title = el('div', 'jp-LeptonModelCard-title', body);
+    el('strong', '', title, data.name);
+    el('span', '', title, ` · ${data.params.toLocaleString('en-US')} parameters (${data.trainableParams.toLocaleString('en-US')} trainable) · ${formatBytes(data.bytes)}`);
+    if (data.compiled) el('div', 'jp-LeptonModelCard-compiled', body, `loss ${data.compiled.loss} · optimizer ${data.compiled.optimizer}${data.compiled.metrics.length ? ` · metrics ${data.compiled.metrics.join(', ')}` : ''}`);
+    if (data.metrics && Object.keys(data.metrics).length) {
+      const metrics = el('dl', 'jp-LeptonModelCard-metrics', body);
+      for (const [key, value] of Object.entries(data.metrics)) {
+        el('dt', '', metrics, key);
+        el('dd', '', metrics, value.toPrecision(4));
+      }
+    }
+    const details = el('details', 'jp-LeptonModelCard-layers', body);
+    el('summary', '', details, `${data.layers.length} layers`);
+    const table = el('table', '', details);
+    const head = el('tr', '', el('thead', '', table));
+    for (const h of ['layer', 'type', 'output shape', 'params']) el('th', '', head, h);
+    const rows = el('tbody', '', table);
+    for (const layer of data.layers) {
+      const tr = el('tr', '', rows);
+      el('td', '', tr, layer.name);
+      el('td', '', tr, layer.type);
+      el('td', '', tr, shape(layer.outputShape));
+      el('td', 'jp-LeptonModelCard-number', tr, layer.params.toLocaleString('en-US'));
+    }
+    if (first) this.nameInput.value = deploymentName(data.name);
+    this.nameInput.setAttribute('aria-label', `deployment name for ${data.name}`);
+    this.deployButton.setAttribute('aria-label', `Deploy ${data.name}`);
+  }
+
+  private async deploy(): Promise<void> {
+    if (!this.data) return;
+    const name = this.nameInput.value.trim();
+    if (!NAME.test(name)) {
+      this.result.textContent = `"${name}" cannot name a deployment: use letters, digits, "_", "." or "-" (up to 64), starting with a letter or digit.`;
+      return;
+    }
+    this.deployButton.disabled = true;
+    this.result.textContent = `Deploying ${name}…`;
+    try {
+      const answer = await this.actions.deploy(this.data.id, name, this.data.metrics ?? undefined);
+      this.result.replaceChildren();
+      const line = el('div', '', this.result);
+      line.append('Deployed ', Object.assign(document.createElement('a'), { href: answer.url, target: '_blank', textContent: `${answer.name} v${answer.version}` }), ' — ');
+      const status = el('span', '', line);
+      this.actions.showStatus(status, answer.name);
+    } catch (error) {
+      this.result.textContent = `Deploy failed: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      this.deployButton.disabled = false;
+    }
+  }
+}

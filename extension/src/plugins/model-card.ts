@@ -1,0 +1,89 @@
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { Widget } from '@lumino/widgets';
+import type { ManagementClient } from '../api/client.js';
+import { DeploymentStatusView } from '../deployments/status.js';
+import { commRequest, kernelFor } from '../kernel/bridge.js';
+import { ModelCardView, type DeployAnswer, type ModelCardData } from '../model/card-view.js';
+import { IManagementClient } from '../tokens.js';
+
+/** What a Lepton model shows as a cell result. */
+export const MODEL_MIME = 'application/vnd.lepton.model+json';
+/** What a `lepton.deploy` result shows. */
+export const DEPLOYMENT_MIME = 'application/vnd.lepton.deployment+json';
+/** How long a deploy may take (the first one starts the model server). */
+const DEPLOY_TIMEOUT_MS = 120_000;
+
+/** A renderer whose live status lines stop refreshing when it goes away. */
+class LiveRenderer extends Widget {
+  protected readonly statuses: DeploymentStatusView[] = [];
+
+  constructor(protected readonly client: ManagementClient) {
+    super();
+  }
+
+  protected showStatus(node: HTMLElement, name: string): void {
+    const status = new DeploymentStatusView(node, this.client, name);
+    this.statuses.push(status);
+    status.start();
+  }
+
+  override dispose(): void {
+    for (const status of this.statuses) status.stop();
+    super.dispose();
+  }
+}
+
+/** The model card with its Deploy button. */
+class ModelCardRenderer extends LiveRenderer implements IRenderMime.IRenderer {
+  private readonly view: ModelCardView;
+
+  constructor(app: JupyterFrontEnd, client: ManagementClient) {
+    super(client);
+    this.view = new ModelCardView(this.node, {
+      deploy: async (modelId, name, metrics) => {
+        const answer = await commRequest<{ ok: boolean; deployment: DeployAnswer }>(
+          kernelFor(app, this.node), 'lepton.model', { action: 'deploy', modelId, name, ...(metrics ? { metrics } : {}) }, DEPLOY_TIMEOUT_MS,
+        );
+        return answer.deployment;
+      },
+      showStatus: (node, name) => this.showStatus(node, name),
+    });
+  }
+
+  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    this.view.update(model.data[MODEL_MIME] as unknown as ModelCardData);
+  }
+}
+
+/** A deployment card (`lepton.deploy`'s result) as a live status line. */
+class DeploymentRenderer extends LiveRenderer implements IRenderMime.IRenderer {
+  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    const { name } = model.data[DEPLOYMENT_MIME] as unknown as { name: string };
+    for (const status of this.statuses.splice(0)) status.stop();
+    this.node.replaceChildren();
+    this.addClass('jp-LeptonDeploymentCard');
+    this.showStatus(this.node.appendChild(document.createElement('div')), name);
+    // The text form carries the URL and the curl and TypeScript calls.
+    const howTo = this.node.appendChild(document.createElement('details'));
+    howTo.appendChild(document.createElement('summary')).textContent = 'How to call it';
+    howTo.appendChild(document.createElement('pre')).textContent = String(model.data['text/plain'] ?? '');
+  }
+}
+
+/** Renders model cards (with Deploy) and deployment cards (with live status). */
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: '@lepton/extension:model-card',
+  description: 'Model cards with a Deploy button, and live deployment cards.',
+  autoStart: true,
+  requires: [IRenderMimeRegistry, IManagementClient],
+  activate,
+};
+
+function activate(app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, client: ManagementClient): void {
+  rendermime.addFactory({ safe: true, mimeTypes: [MODEL_MIME], defaultRank: 0, createRenderer: () => new ModelCardRenderer(app, client) }, 0);
+  rendermime.addFactory({ safe: true, mimeTypes: [DEPLOYMENT_MIME], defaultRank: 0, createRenderer: () => new DeploymentRenderer(client) }, 0);
+}
+
+export default plugin;

@@ -1,0 +1,79 @@
+/**
+ * The model card's Deploy button: JupyterLab's model card opens a comm on `lepton.model` and sends
+ * `{ action: 'deploy', modelId, name }`; the kernel deploys that model with `lepton.deploy` and answers
+ * `{ action: 'deploy', ok: true, deployment }` (the deployment card's JSON) or `{ ok: false, code, error }`.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { getHost, type Comm } from '../display/host.js';
+import { deploy } from './deploy.js';
+import { DeployError } from './errors.js';
+
+/** The comm target the model card's Deploy button opens. */
+export const modelCommTarget = 'lepton.model';
+
+const idKey = Symbol.for('lepton.modelId');
+/** Displayed models by id; weak, so a card left in a notebook never keeps a model alive. */
+const models = new Map<string, WeakRef<tf.LayersModel>>();
+let nextId = 1;
+let registeredOn: object | undefined;
+
+/** The id a model's card refers to it by (given on first use, stable afterwards). */
+export function modelId(model: tf.LayersModel): string {
+  const tagged = model as unknown as Record<symbol, string | undefined>;
+  let id = tagged[idKey];
+  if (id === undefined) {
+    id = `model-${nextId++}`;
+    Object.defineProperty(model, idKey, { value: id, enumerable: false });
+  }
+  models.set(id, new WeakRef(model));
+  return id;
+}
+
+/** What the front end asked for. */
+interface DeployRequest {
+  action: 'deploy';
+  modelId: string;
+  name: string;
+  metrics?: Record<string, number>;
+}
+
+async function answer(comm: Comm, request: DeployRequest): Promise<void> {
+  const model = models.get(request.modelId)?.deref();
+  if (!model) {
+    comm.send({ action: 'deploy', ok: false, code: 'LEPTON_MODEL_GONE', error: `The model of this card (${request.modelId}) is no longer in the kernel (was the kernel restarted?). Run the cell that builds it again, then deploy.` });
+    return;
+  }
+  try {
+    const deployment = await deploy(model, { name: request.name, ...(request.metrics ? { metrics: request.metrics } : {}) });
+    comm.send({ action: 'deploy', ok: true, deployment: deployment.toJSON() });
+  } catch (error) {
+    const code = error instanceof DeployError ? error.code : 'LEPTON_DEPLOY_FAILED';
+    comm.send({ action: 'deploy', ok: false, code, error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+function handle(comm: Comm, data: unknown): void {
+  const act = (message: unknown) => {
+    const request = message as Partial<DeployRequest> | null;
+    if (request?.action !== 'deploy') return;
+    if (typeof request.modelId !== 'string' || typeof request.name !== 'string' || request.name === '') {
+      comm.send({ action: 'deploy', ok: false, code: 'LEPTON_BAD_REQUEST', error: 'A deploy request needs { modelId, name }.' });
+      return;
+    }
+    void answer(comm, request as DeployRequest);
+  };
+  act(data);
+  comm.onMessage(act);
+}
+
+/** Registers the `lepton.model` comm target on the current host (once per host; nothing to do outside a kernel). */
+export function registerModelCommTarget(): void {
+  const host = getHost();
+  if (registeredOn === host) return;
+  try {
+    host.registerCommTarget(modelCommTarget, handle);
+    registeredOn = host;
+  } catch {
+    // Outside a kernel there is no model card to click.
+  }
+}

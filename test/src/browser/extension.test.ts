@@ -1,0 +1,152 @@
+// The JupyterLab extension in real JupyterLab in real Chromium, used as a user uses it: train with the live chart,
+// deploy from the model card, watch the deployment in the panel, stop it there. Screenshots of each step go to
+// test-output/screenshots/extension-*.png.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { browserMissing, launchChromium, screenshotPath } from '../support/browser.js';
+import { startLab, type RunningLab } from '../support/lab.js';
+
+const cells = [
+  `const features = ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'];
+const clean = lepton.datasets.penguins().filter((d: any) => d['Body Mass (g)'] != null && d['Beak Length (mm)'] != null);
+const { train, test } = lepton.trainTestSplit(clean, { testSize: 0.25, stratify: 'Species', seed: 7 });
+const scaler = lepton.preprocess.standardScaler({ columns: features }).fit(train);
+const species = lepton.preprocess.labelEncoder({ columns: ['Species'] }).fit(train);
+const tensors = (df: typeof train) => ({ x: scaler.transform(df).toTensor(features), y: species.transform(df).toTensor('Species', { dtype: 'int32' }) });
+const trainData = tensors(train), testData = tensors(test);
+'data ready'`,
+  `const model = lepton.models.mlp({ inputs: features.length, hidden: [32], classes: 3, seed: 1 });
+const history = await lepton.fit(model, trainData, { loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', epochs: 120, batchSize: 4, validation: 0.2, seed: 1 });`,
+  `model`,
+  `const served = (await lepton.deployments()).find((d) => d.name === 'e2e-penguins')!;
+const predicted = await served.predict(testData.x);
+\`predicted \${predicted.shape[0]} rows\``,
+];
+
+const notebook = {
+  cells: cells.map((source) => ({ cell_type: 'code', source, metadata: {}, outputs: [], execution_count: null })),
+  metadata: { kernelspec: { name: 'lepton', display_name: 'TypeScript (Lepton)', language: 'typescript' } },
+  nbformat: 4,
+  nbformat_minor: 5,
+};
+
+describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
+  let lab: RunningLab;
+  let browser: Browser;
+  let page: Page;
+  const folder = mkdtempSync(join(tmpdir(), 'lepton-e2e-notebooks-'));
+  const errors: string[] = [];
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${lab.base}/${path}`, { ...init, headers: { authorization: `token ${lab.token}`, ...init.headers }, signal: AbortSignal.timeout(20_000) });
+
+  before(async () => {
+    writeFileSync(join(folder, 'e2e.ipynb'), JSON.stringify(notebook));
+    lab = await startLab([`--notebook-dir=${folder}`]);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+    page.on('pageerror', (error) => error.message !== 'No active debugger session' && errors.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && /lepton/i.test(message.text()) && errors.push(message.text()));
+  });
+  after(async () => {
+    await browser?.close();
+    await lab?.stop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  test('the proxy says how to start the model server while none runs', async () => {
+    const response = await api('lepton/v1/deployments');
+    assert.equal(response.status, 503);
+    const body = (await response.json()) as { code: string; error: string };
+    assert.equal(body.code, 'LEPTON_SERVER_NOT_RUNNING');
+    assert.match(body.error, /npx lepton serve/);
+    assert.equal((await fetch(`${lab.base}/lepton/v1/deployments`)).status, 403, 'the proxy must need Jupyter credentials');
+  });
+
+  test('trains with a live chart, deploys from the model card, and stops the deployment from the panel', { timeout: 300_000 }, async () => {
+    try {
+      await trainDeployAndStop();
+    } catch (error) {
+      await page.screenshot({ path: screenshotPath('extension-failure'), fullPage: true });
+      throw error;
+    }
+  });
+
+  async function trainDeployAndStop(): Promise<void> {
+    await page.goto(`${lab.base}/lab/tree/e2e.ipynb?reset&token=${lab.token}`);
+    await page.locator('.jp-Notebook').first().waitFor({ timeout: 60_000 });
+    // Cells are run once the kernel is up (a Shift+Enter before that can be lost while the session connects).
+    await page.getByText('TypeScript (Lepton) | Idle').first().waitFor({ timeout: 90_000 });
+
+    // The panel before any deployment: the server is not running, and the panel says how to start it.
+    await page.keyboard.press('Control+Shift+c');
+    await page.locator('.lm-CommandPalette-input').fill('Lepton: Show Deployments');
+    await page.keyboard.press('Enter');
+    const panel = page.locator('.jp-LeptonDeployments');
+    await panel.locator('code', { hasText: 'npx lepton serve' }).waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: screenshotPath('extension-0-panel-no-server') });
+
+    // Run the first three cells: data, training (live chart), the model (its card).
+    await page.locator('.jp-Cell .jp-InputArea-editor').first().click();
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+Enter');
+    const chart = page.locator('.jp-LeptonTraining').first();
+    await chart.locator('svg.jp-LeptonChart').first().waitFor({ timeout: 120_000 });
+    const seen: number[] = [];
+    const deadline = Date.now() + 180_000;
+    while (Date.now() < deadline) {
+      const [status, points] = [await chart.getAttribute('data-status'), Number(await chart.getAttribute('data-points'))];
+      if (status === 'running' && seen.at(-1) !== points) seen.push(points);
+      if (status !== 'running') break;
+      await page.waitForTimeout(250);
+    }
+    assert.ok(seen.length >= 3 && Math.max(...seen) > seen[0]!, `the chart did not grow while training: point counts seen ${seen.join(', ')}`);
+    await chart.and(page.locator('[data-status="finished"]')).waitFor({ timeout: 30_000 });
+    assert.ok((await chart.locator('svg.jp-LeptonChart').count()) >= 2, 'one chart per metric (loss and accuracy)');
+    await chart.locator('.jp-LeptonChart-best text').first().waitFor();
+    await chart.scrollIntoViewIfNeeded();
+    await chart.screenshot({ path: screenshotPath('extension-1-training-chart') });
+
+    // Deploy from the model card; its live status appears in place.
+    const card = page.locator('.jp-LeptonModelCard');
+    await card.waitFor({ timeout: 60_000 });
+    await card.getByRole('textbox').fill('e2e-penguins');
+    await card.getByRole('button', { name: /^Deploy/ }).click();
+    await card.locator('.jp-LeptonBadge[data-status="ready"]').waitFor({ timeout: 120_000 });
+    await card.scrollIntoViewIfNeeded();
+    await card.screenshot({ path: screenshotPath('extension-2-model-card-deployed') });
+
+    // A predict call from the notebook; the panel shows the deployment ready, with its traffic.
+    await page.locator('.jp-Cell .jp-InputArea-editor').nth(3).click();
+    await page.keyboard.press('Shift+Enter');
+    await page.locator('.jp-OutputArea-output', { hasText: /predicted \d+ rows/ }).waitFor({ timeout: 60_000 });
+    const row = panel.locator('.jp-LeptonDeployment[data-name="e2e-penguins"]');
+    await row.and(page.locator('[data-status="ready"]')).waitFor({ timeout: 30_000 });
+    await row.locator('.jp-LeptonDeployment-traffic', { hasText: /[1-9]\d* total/ }).waitFor({ timeout: 30_000 });
+    assert.ok(Number(await row.locator('svg.jp-LeptonSparkline').getAttribute('data-max')) >= 1, 'the sparkline shows the request');
+    await row.locator('.jp-LeptonDeployment-logs summary').click();
+    await row.locator('.jp-LeptonDeployment-logs pre', { hasText: 'deploy' }).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: screenshotPath('extension-3-panel-ready') });
+
+    // Stop it from the panel, confirming; the management API says it stopped.
+    await row.getByRole('button', { name: 'Stop e2e-penguins' }).click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await row.and(page.locator('[data-status="stopped"]')).waitFor({ timeout: 30_000 });
+    const info = (await (await api('lepton/v1/deployments/e2e-penguins')).json()) as { status: string };
+    assert.equal(info.status, 'stopped');
+    await page.screenshot({ path: screenshotPath('extension-4-panel-stopped') });
+
+    // The saved notebook keeps the finished chart and the model card.
+    await page.keyboard.press('Control+s');
+    await page.waitForTimeout(1500);
+    const saved = (await (await api('api/contents/e2e.ipynb')).json()) as { content: { cells: { outputs: { data?: Record<string, any> }[] }[] } };
+    const outputs = saved.content.cells.flatMap((c) => c.outputs);
+    const training = outputs.find((o) => o.data?.['application/vnd.lepton.training+json'])?.data?.['application/vnd.lepton.training+json'];
+    assert.equal(training?.status, 'finished', 'the saved notebook keeps the final training state');
+    assert.ok(training.epochs.length === 120);
+    assert.ok(outputs.some((o) => o.data?.['application/vnd.lepton.model+json']), 'the saved notebook keeps the model card');
+    assert.deepEqual(errors, []);
+  }
+});
