@@ -70,6 +70,29 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     assert.match(cellText(findCell(run, 'deployment.logs(')), /deploy/);
     assert.match(cellText(findCell(run, 'deployment.stop()')), /tutorial-penguins is stopped/);
   },
+  '06-check-and-explain.ipynb': (run) => {
+    const data = (marker: string) => findCell(run, marker).outputs.find((o) => o.data)?.data ?? {};
+    assert.match(String(data('lepton.check(penguins')['text/html']), /Data quality: 344 rows × 7 columns, target Species/);
+    assert.match(cellText(findCell(run, 'const missing =')), /missing values in: Beak Length \(mm\) \(2\), Beak Depth \(mm\) \(2\), Flipper Length \(mm\) \(2\), Body Mass \(g\) \(2\), Sex \(10\); duplicated rows: 0/);
+    const penguinAccuracy = Number(/penguin test accuracy: (\d\.\d+)/.exec(cellText(findCell(run, 'penguin test accuracy')))?.[1]);
+    assert.ok(penguinAccuracy >= 0.95, `the penguin classifier reached only ${penguinAccuracy}`);
+    assert.ok(data('permutationImportance(')['application/vnd.vegalite.v5+json'], 'no importance chart');
+    assert.match(cellText(findCell(run, 'const top =')), /most important: Beak (Length|Depth) \(mm\) \(accuracy drops by 0\.[1-9]\d* when it is shuffled\)/);
+    assert.equal(data("'Flipper Length (mm)', pdOptions")['application/vnd.vegalite.v5+json']?.mark.type, 'line');
+    const gentoo = /P\(Gentoo\) at [\d.]+ mm: (\d\.\d+); at [\d.]+ mm: (\d\.\d+)/.exec(cellText(findCell(run, 'P(Gentoo)')));
+    assert.ok(gentoo && Number(gentoo[2]) > Number(gentoo[1]), `P(Gentoo) does not rise with flipper length: ${gentoo?.[0]}`);
+    assert.equal(data("target: 'Chinstrap'")['application/vnd.vegalite.v5+json']?.mark.type, 'rect');
+    const digitAccuracy = Number(/digit test accuracy: (\d\.\d+)/.exec(cellText(findCell(run, 'digit test accuracy')))?.[1]);
+    assert.ok(digitAccuracy >= 0.85, `the small CNN reached only ${digitAccuracy}`);
+    for (const marker of ["method: 'gradient'", "method: 'integratedGradients'"]) {
+      const bundle = data(marker);
+      assert.match(String(bundle['image/png']), /^iVBORw0KGgo/, `${marker} shows a PNG`);
+      assert.equal(String(bundle['text/html']).match(/<img src="data:image\/png;base64,/g)?.length, 8, `${marker} shows 8 captioned images`);
+    }
+    const onInk = /heat on ink: gradient (\d\.\d+), integrated gradients (\d\.\d+)/.exec(cellText(findCell(run, 'heat on ink')));
+    assert.ok(onInk && Number(onInk[2]) >= 0.95 && Number(onInk[2]) > Number(onInk[1]), `integrated gradients with a black baseline put their heat on ink: ${onInk?.[0]}`);
+    assert.match(String(data('integrated.image(0)')['image/png']), /^iVBORw0KGgo/);
+  },
 };
 
 const notebooksDir = join(repoRoot, 'notebooks');
