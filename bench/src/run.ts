@@ -3,9 +3,10 @@ import { kernelSuite } from './suites/kernel.js';
 import { trainSuite } from './suites/train.js';
 import { dataframeSuite } from './suites/dataframe.js';
 import { serveSuite } from './suites/serve.js';
+import { compressSuite } from './suites/compress.js';
 import { table, type Suite } from './report.js';
 
-const suites: Suite[] = [kernelSuite, trainSuite, dataframeSuite, serveSuite];
+const suites: Suite[] = [kernelSuite, trainSuite, dataframeSuite, serveSuite, compressSuite];
 
 async function main(args: string[]): Promise<number> {
   const json = args.includes('--json');

@@ -3,6 +3,10 @@
  * through DequantizeLinear; in static mode activations pass through QuantizeLinear→DequantizeLinear pairs with
  * calibrated uint8 parameters and biases become int32 (scale = input scale × weight scale), which is the form
  * onnxruntime fuses into QLinearConv / QGemm / QLinearMatMul.
+ *
+ * The tensors it adds have short names, because on a small model long ones are a large part of the file (a fifth of
+ * the int8 reference CNN): `a{k}.q`, `a{k}.dq`, `a{k}.scale`, `a{k}.zp` for the k-th entry of
+ * `quantizedActivations`, and `w{k}.*` / `b{k}.*` for the weight and bias of the k-th entry of `quantizedNodes`.
  */
 import { attr } from '../export/graph.js';
 import { AttributeType, type GraphProto, type NodeProto, type TensorProto } from '../export/onnx-format.js';
@@ -116,13 +120,16 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
   const dropped = new Set<string>();
   const nodes: NodeProto[] = [];
   const rename = new Map<string, string>();
-  const params = new Map<string, ActivationParams>();
+  /** Each quantized activation's parameters and the initializers holding them (shared by values that inherit them). */
+  const params = new Map<string, ActivationParams & { scaleName: string; zeroName: string }>();
   const quantizedNodes: string[] = [];
   const quantizedActivations: string[] = [];
   const candidates = new Set(plan.mode === 'static' ? activationCandidates(graph) : []);
 
   const node = (opType: string, input: string[], output: string[], attribute: NodeProto['attribute'] = []): void => {
-    nodes.push({ opType, input, output, name: fresh(`${output[0]}/${opType}`), domain: '', attribute });
+    // Inserted nodes go unnamed (ONNX node names are optional and their outputs identify them): on a model as small as
+    // the reference CNN, names were a fifth of the int8 file.
+    nodes.push({ opType, input, output, name: '', domain: '', attribute });
   };
 
   const quantizeActivation = (value: string, producer: NodeProto | undefined): void => {
@@ -130,13 +137,17 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
     const inherited = producer && SAME_PARAMS_OPS.has(producer.opType) ? params.get(producer.input[0]!) : undefined;
     const range = plan.ranges.get(value);
     if (!inherited && !range) return;
-    const p = inherited ?? activationParams(range!.min, range!.max);
+    const id = `a${quantizedActivations.length}`;
+    let p = inherited;
+    if (!p) {
+      const { scale, zeroPoint } = activationParams(range!.min, range!.max);
+      p = { scale, zeroPoint, scaleName: fresh(`${id}.scale`), zeroName: fresh(`${id}.zp`) };
+      newInits.push(tensor(p.scaleName, Float32Array.of(scale), []), tensor(p.zeroName, Uint8Array.of(zeroPoint), []));
+    }
     params.set(value, p);
-    const scale = fresh(`${value}/scale`);
-    const zero = fresh(`${value}/zero_point`);
-    newInits.push(tensor(scale, Float32Array.of(p.scale), []), tensor(zero, Uint8Array.of(p.zeroPoint), []));
-    const q = fresh(`${value}/quantized`);
-    const dq = fresh(`${value}/dequantized`);
+    const [scale, zero] = [p.scaleName, p.zeroName];
+    const q = fresh(`${id}.q`);
+    const dq = fresh(`${id}.dq`);
     node('QuantizeLinear', [value, scale, zero], [q]);
     node('DequantizeLinear', [q, scale, zero], [dq]);
     rename.set(value, dq);
@@ -148,12 +159,15 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
     const w = inits.get(n.input[index]!)!;
     const q = quantizeWeight(floatsOf(w), w.dims, plan.perChannel ? axis : undefined, plan.weightType);
     const perChannel = q.axis !== undefined;
-    const values = fresh(`${w.name}/quantized`);
-    const scale = fresh(`${w.name}/scale`);
-    const zero = fresh(`${w.name}/zero_point`);
+    const id = `w${quantizedNodes.length}`;
+    const values = fresh(`${id}.q`);
+    const scale = fresh(`${id}.scale`);
+    // The zero point stays even for symmetric int8 (where it is DequantizeLinear's default): onnxruntime fuses
+    // DequantizeLinear→Gemm into QGemm only when it is given.
+    const zero = fresh(`${id}.zp`);
     const dims = perChannel ? [q.scales.length] : [];
     newInits.push(tensor(values, q.values, w.dims), tensor(scale, q.scales, dims), tensor(zero, q.zeroPoints, dims));
-    const out = fresh(`${w.name}/dequantized`);
+    const out = fresh(`${id}.dq`);
     node('DequantizeLinear', [values, scale, zero], [out], perChannel ? [{ name: 'axis', ...attr.int(q.axis!) } as NodeProto['attribute'][number]] : []);
     dropped.add(w.name);
     return q.scales;
@@ -166,12 +180,13 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
     const scales = Float32Array.from(data, (_, i) => inputScale * weightScales[weightScales.length === 1 ? 0 : i]!);
     const values = Int32Array.from(data, (x, i) => roundHalfEven(x / scales[i]!));
     const perChannel = weightScales.length > 1;
-    const vName = fresh(`${b.name}/quantized`);
-    const sName = fresh(`${b.name}/scale`);
-    const zName = fresh(`${b.name}/zero_point`);
-    newInits.push(tensor(vName, values, b.dims), tensor(sName, perChannel ? scales : Float32Array.of(scales[0]!), perChannel ? b.dims : []), tensor(zName, new Int32Array(perChannel ? b.dims[0]! : 1), perChannel ? b.dims : []));
-    const out = fresh(`${b.name}/dequantized`);
-    node('DequantizeLinear', [vName, sName, zName], [out], perChannel ? [{ name: 'axis', ...attr.int(0) } as NodeProto['attribute'][number]] : []);
+    const id = `b${quantizedNodes.length}`;
+    const vName = fresh(`${id}.q`);
+    const sName = fresh(`${id}.scale`);
+    // No zero point: an int32 bias's is 0 by definition, DequantizeLinear's default.
+    newInits.push(tensor(vName, values, b.dims), tensor(sName, perChannel ? scales : Float32Array.of(scales[0]!), perChannel ? b.dims : []));
+    const out = fresh(`${id}.dq`);
+    node('DequantizeLinear', [vName, sName], [out], perChannel ? [{ name: 'axis', ...attr.int(0) } as NodeProto['attribute'][number]] : []);
     dropped.add(b.name);
     return out;
   };

@@ -3,7 +3,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { toMimeBundle } from '../display/mime.js';
 import { onnx } from '../export/onnx.js';
@@ -94,7 +94,7 @@ describe('compress.quantize', () => {
       assert.equal(types.get(dq.input[1]!)!.dims[0], w.dims[1], 'one scale per output channel');
       assert.ok(dq.attribute.some((a) => a.name === 'axis'));
     }
-    assert.equal(g.initializer.filter((t) => t.dataType === DataType.INT32).length, 4, 'two int32 biases and their zero points');
+    assert.equal(g.initializer.filter((t) => t.dataType === DataType.INT32).length, 2, 'two int32 biases, without zero points (0 is the default)');
     assert.equal(g.initializer.filter((t) => t.dataType === DataType.FLOAT && t.dims.length === 2).length, 0, 'no float weight matrix left');
   });
 
@@ -145,6 +145,32 @@ describe('compress.quantize', () => {
     const g = decodeModel(q.bytes).graph;
     const conv = g.initializer.find((t) => t.dataType === DataType.INT8 && t.dims.length === 4)!;
     assert.deepEqual(conv.dims, [4, 1, 3, 3]);
+  });
+
+  test('a tfjs CNN quantizes with no Transpose left between its layers, and onnxruntime fuses it into integer kernels', async () => {
+    const model = cnn();
+    const q = await quantize(model, { calibration: uniform([64, 8, 8, 1], 11) });
+    const ops = decodeModel(q.bytes).graph.node.map((n) => n.opType);
+    // The exporter wraps Conv and MaxPool in NHWC⇄NCHW Transposes; only the input's and the one before Flatten remain.
+    assert.equal(ops.filter((o) => o === 'Transpose').length, 2, `ops: ${ops.join(', ')}`);
+    const optimized = join(mkdtempSync(join(tmpdir(), 'lepton-qdq-')), 'optimized.onnx');
+    try {
+      const ort = await import('onnxruntime-node');
+      const session = await ort.InferenceSession.create(q.bytes, { graphOptimizationLevel: 'all', optimizedModelFilePath: optimized });
+      await session.release();
+      const fused = decodeModel(new Uint8Array(readFileSync(optimized))).graph.node.map((n) => n.opType);
+      assert.ok(fused.includes('QLinearConv') && fused.includes('QGemm'), `onnxruntime ran: ${fused.join(', ')}`);
+      assert.ok(!fused.includes('Conv') && !fused.includes('Gemm'), `no float Conv/Gemm left: ${fused.join(', ')}`);
+    } finally {
+      rmSync(dirname(optimized), { recursive: true, force: true });
+    }
+  });
+
+  test('added tensors are named after their index in quantizedActivations and quantizedNodes', async () => {
+    const q = await quantize(mlp([8, 6, 3]), { calibration: uniform([32, 8], 12) });
+    const names = new Set(decodeModel(q.bytes).graph.initializer.map((t) => t.name));
+    for (const k of q.info.quantizedActivations.keys()) assert.ok(names.has(`a${k}.scale`) && names.has(`a${k}.zp`), `a${k}`);
+    for (const k of q.info.quantizedNodes.keys()) assert.ok(['q', 'scale', 'zp'].every((s) => names.has(`w${k}.${s}`)) && names.has(`b${k}.q`), `w${k}, b${k}`);
   });
 
   test('saves atomically, displays as a card, and fails clearly without calibration', async () => {

@@ -20,9 +20,9 @@ export interface QuantizationInfo {
   weightType: WeightType;
   /** Whether weight scales are per output channel. */
   perChannel: boolean;
-  /** Nodes whose weights were quantized. */
+  /** Nodes whose weights were quantized (the k-th one's quantized weight and bias are the tensors `w{k}.*`, `b{k}.*`). */
   quantizedNodes: readonly string[];
-  /** Activation tensors given a QuantizeLinear→DequantizeLinear pair (static mode). */
+  /** Activation tensors given a QuantizeLinear→DequantizeLinear pair (static mode; the k-th one's are `a{k}.*`). */
   quantizedActivations: readonly string[];
   /** Calibration samples used (0 in dynamic mode). */
   calibrationSamples: number;
