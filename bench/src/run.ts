@@ -3,10 +3,11 @@ import { kernelSuite } from './suites/kernel.js';
 import { trainSuite } from './suites/train.js';
 import { dataframeSuite } from './suites/dataframe.js';
 import { serveSuite } from './suites/serve.js';
+import { tuneSuite } from './suites/tune.js';
 import { compressSuite } from './suites/compress.js';
 import { table, type Suite } from './report.js';
 
-const suites: Suite[] = [kernelSuite, trainSuite, dataframeSuite, serveSuite, compressSuite];
+const suites: Suite[] = [kernelSuite, trainSuite, dataframeSuite, serveSuite, compressSuite, tuneSuite];
 
 async function main(args: string[]): Promise<number> {
   const json = args.includes('--json');

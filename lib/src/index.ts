@@ -29,3 +29,4 @@ export { load } from './export/tfjs-format.js';
 export { deploy, deployments, Deployment, DeploymentLogs, DeployError, DEPLOYMENT_MIME, type DeployOptions, type DeployErrorCode, type DeploymentCardData, type LogsOptions, type RedeployOptions, type Deployable, type PredictInputs } from './deploy/index.js';
 export { check, type DataQualityReport } from './check/index.js';
 export * as explain from './explain/index.js';
+export { tune, Study, Trial, TuneError, SpaceError, type TuneOptions, type Space, type ParamsOf, type BestTrial, type TrialRecord } from './tune/index.js';

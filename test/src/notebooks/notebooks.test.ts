@@ -70,6 +70,25 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     assert.match(cellText(findCell(run, 'deployment.logs(')), /deploy/);
     assert.match(cellText(findCell(run, 'deployment.stop()')), /tutorial-penguins is stopped/);
   },
+  '05-tuning.ipynb': (run) => {
+    assert.match(cellText(findCell(run, 'lepton.tune(() => 0')), /Parameter 'lr' is on a log scale with low 0: log ranges need low > 0/);
+    const search = findCell(run, 'trials: 12 })');
+    assert.ok(search.outputs.some((o) => o.data?.['application/vnd.vegalite.v5+json']?.hconcat), 'the live trial chart is missing');
+    const table = String(search.outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '');
+    assert.match(table, /Finished penguins-study: 12 trials \(12 complete, 0 pruned, 0 failed\)/, 'the saved live table is not the final state');
+    assert.match(table, /<th>rank<\/th><th>trial<\/th><th>val_acc<\/th><th>lr<\/th><th>units<\/th><th>dropout<\/th>/);
+    const best = /best val_acc (\d\.\d+) at trial \d+: lr=[\d.e-]+, units=\d+, dropout=[\d.e-]+/.exec(cellText(findCell(run, 'study.describeBest()')));
+    assert.ok(best && Number(best[1]) >= 0.9, `the best validation accuracy is missing or below 0.9: ${best?.[0]}`);
+    const testAccuracy = Number(/test accuracy of the best model: (\d\.\d+)/.exec(cellText(findCell(run, 'study.describeBest()')))?.[1]);
+    assert.ok(testAccuracy >= 0.9, `the tuned model's test accuracy is ${testAccuracy}`);
+    const studyCell = run.cells.find((c) => c.source.trim() === 'study');
+    assert.match(String(studyCell?.outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? ''), /Best configurations:.*<table>/s);
+    assert.match(cellText(findCell(run, 'const more = await lepton.tune')), /resumed: 16 trials, the first 12 from the file: true/);
+    const hyperband = /hyperband: ([1-9]\d*) of 20 trials stopped early; (\d+) epochs trained instead of 180/.exec(cellText(findCell(run, "strategy: 'hyperband'")));
+    assert.ok(hyperband && Number(hyperband[2]) < 180, `hyperband stopped no trial early: ${cellText(findCell(run, "strategy: 'hyperband'"))}`);
+    assert.match(cellText(findCell(run, 'const fragile')), /[1-9]\d* of 8 trials failed and the search went on; first: no more than 16 units on this device \(asked for \d+\)/);
+    assert.match(cellText(findCell(run, 'const custom')), /custom trials: best val_acc \d\.\d+ \(model kept\)/);
+  },
   '06-check-and-explain.ipynb': (run) => {
     const data = (marker: string) => findCell(run, marker).outputs.find((o) => o.data)?.data ?? {};
     assert.match(String(data('lepton.check(penguins')['text/html']), /Data quality: 344 rows × 7 columns, target Species/);

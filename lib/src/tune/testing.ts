@@ -1,0 +1,22 @@
+// Helpers shared by this folder's tests: a host that records outputs and can interrupt the "cell".
+import type { Host } from '../display/host.js';
+
+/** A host that records displays and updates, and aborts the cell on demand. */
+export function recordingHost() {
+  const outputs: { kind: 'display' | 'update'; id: string | undefined; bundle: Record<string, any> }[] = [];
+  let abort = new AbortController();
+  const host: Host = {
+    display: (bundle, options) => outputs.push({ kind: 'display', id: options?.id, bundle }),
+    update: (id, bundle) => outputs.push({ kind: 'update', id, bundle }),
+    clear() {},
+    signal: () => abort.signal,
+    openComm: () => {
+      throw new Error('no comms');
+    },
+    registerCommTarget: () => {
+      throw new Error('no comms');
+    },
+    input: () => Promise.reject(new Error('no input')),
+  };
+  return { host, outputs, interrupt: () => abort.abort(), reset: () => (abort = new AbortController()) };
+}
