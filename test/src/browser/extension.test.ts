@@ -25,6 +25,9 @@ const history = await lepton.fit(model, trainData, { loss: 'sparseCategoricalCro
   `const served = (await lepton.deployments()).find((d) => d.name === 'e2e-penguins')!;
 const predicted = await served.predict(testData.x);
 \`predicted \${predicted.shape[0]} rows\``,
+  `const patient = lepton.models.mlp({ inputs: features.length, hidden: [32], classes: 3, seed: 2 });
+const long = await lepton.fit(patient, trainData, { loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', epochs: 2000, batchSize: 4, seed: 2 });
+\`\${long.status} after \${long.epochs.length} of 2000 epochs\``,
 ];
 
 const notebook = {
@@ -137,6 +140,28 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     const info = (await (await api('lepton/v1/deployments/e2e-penguins')).json()) as { status: string };
     assert.equal(info.status, 'stopped');
     await page.screenshot({ path: screenshotPath('extension-4-panel-stopped') });
+
+    // A page reload keeps the deployments: the panel, opened again, lists the stopped one.
+    await page.reload();
+    await page.getByText('TypeScript (Lepton) | Idle').first().waitFor({ timeout: 90_000 });
+    await page.keyboard.press('Control+Shift+c');
+    await page.locator('.lm-CommandPalette-input').fill('Lepton: Show Deployments');
+    await page.keyboard.press('Enter');
+    await row.and(page.locator('[data-status="stopped"]')).waitFor({ timeout: 30_000 });
+
+    // A long run stopped with the chart's Stop button ends at a batch boundary and keeps its epochs.
+    await page.locator('.jp-Cell .jp-InputArea-editor').nth(4).click();
+    await page.keyboard.press('Shift+Enter');
+    const second = page.locator('.jp-LeptonTraining').nth(1);
+    await second.and(page.locator('[data-status="running"]')).waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(2000);
+    await second.getByRole('button', { name: 'Stop' }).click();
+    await second.and(page.locator('[data-status="stopped"]')).waitFor({ timeout: 30_000 });
+    const ended = page.locator('.jp-OutputArea-output', { hasText: /stopped after \d+ of 2000 epochs/ });
+    await ended.waitFor({ timeout: 30_000 });
+    assert.ok(Number(/after (\d+) of/.exec((await ended.textContent()) ?? '')?.[1]) < 2000);
+    await second.scrollIntoViewIfNeeded();
+    await second.screenshot({ path: screenshotPath('extension-5-training-stopped') });
 
     // The saved notebook keeps the finished chart and the model card.
     await page.keyboard.press('Control+s');

@@ -39,6 +39,8 @@ describe('the tour in JupyterLab', { skip: browserMissing }, () => {
     await page.locator('.jp-OutputArea-output', { hasText: 'penguins.onnx' }).first().waitFor({ timeout: 10_000 });
     assert.ok((await page.locator('.jp-RenderedVegaCommon5').count()) >= 1, 'the scatter plot is not drawn');
     await page.locator('.jp-LeptonTraining[data-status="finished"]').waitFor({ timeout: 10_000 });
+    // The deployment's card is live: its status line comes from the model server through the Jupyter server.
+    await page.locator('.jp-LeptonDeploymentCard .jp-LeptonBadge[data-status]').first().waitFor({ timeout: 10_000 });
     await page.locator('.jp-OutputArea-output span', { hasText: 'done' }).first().waitFor({ timeout: 10_000 });
     await page.screenshot({ path: screenshotPath('tour'), fullPage: false });
     const trainingChart = page.locator('.jp-LeptonTraining');
