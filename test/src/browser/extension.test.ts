@@ -141,13 +141,24 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     assert.equal(info.status, 'stopped');
     await page.screenshot({ path: screenshotPath('extension-4-panel-stopped') });
 
-    // A page reload keeps the deployments: the panel, opened again, lists the stopped one.
+    // The saved notebook keeps the finished chart and the model card (what a reload then shows).
+    await page.keyboard.press('Control+s');
+    await page.waitForTimeout(1500);
+    const saved = (await (await api('api/contents/e2e.ipynb')).json()) as { content: { cells: { outputs: { data?: Record<string, any> }[] }[] } };
+    const outputs = saved.content.cells.flatMap((c) => c.outputs);
+    const training = outputs.find((o) => o.data?.['application/vnd.lepton.training+json'])?.data?.['application/vnd.lepton.training+json'];
+    assert.equal(training?.status, 'finished', 'the saved notebook keeps the final training state');
+    assert.ok(training.epochs.length === 120);
+    assert.ok(outputs.some((o) => o.data?.['application/vnd.lepton.model+json']), 'the saved notebook keeps the model card');
+
+    // A page reload keeps the deployments: the panel, opened again, lists the stopped one; the saved chart is back.
     await page.reload();
     await page.getByText('TypeScript (Lepton) | Idle').first().waitFor({ timeout: 90_000 });
     await page.keyboard.press('Control+Shift+c');
     await page.locator('.lm-CommandPalette-input').fill('Lepton: Show Deployments');
     await page.keyboard.press('Enter');
     await row.and(page.locator('[data-status="stopped"]')).waitFor({ timeout: 30_000 });
+    await page.locator('.jp-LeptonTraining[data-status="finished"]').first().waitFor({ timeout: 30_000 });
 
     // A long run stopped with the chart's Stop button ends at a batch boundary and keeps its epochs.
     await page.locator('.jp-Cell .jp-InputArea-editor').nth(4).click();
@@ -163,15 +174,6 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     await second.scrollIntoViewIfNeeded();
     await second.screenshot({ path: screenshotPath('extension-5-training-stopped') });
 
-    // The saved notebook keeps the finished chart and the model card.
-    await page.keyboard.press('Control+s');
-    await page.waitForTimeout(1500);
-    const saved = (await (await api('api/contents/e2e.ipynb')).json()) as { content: { cells: { outputs: { data?: Record<string, any> }[] }[] } };
-    const outputs = saved.content.cells.flatMap((c) => c.outputs);
-    const training = outputs.find((o) => o.data?.['application/vnd.lepton.training+json'])?.data?.['application/vnd.lepton.training+json'];
-    assert.equal(training?.status, 'finished', 'the saved notebook keeps the final training state');
-    assert.ok(training.epochs.length === 120);
-    assert.ok(outputs.some((o) => o.data?.['application/vnd.lepton.model+json']), 'the saved notebook keeps the model card');
     assert.deepEqual(errors, []);
   }
 });
