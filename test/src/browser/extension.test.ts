@@ -174,6 +174,25 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     await second.scrollIntoViewIfNeeded();
     await second.screenshot({ path: screenshotPath('extension-5-training-stopped') });
 
+    // A kernel restart leaves the deployments alone: the panel still lists them.
+    const [kernelInfo] = (await (await api('api/kernels')).json()) as { id: string }[];
+    assert.equal((await api(`api/kernels/${kernelInfo!.id}/restart`, { method: 'POST' })).status, 200);
+    await page.getByText('TypeScript (Lepton) | Idle').first().waitFor({ timeout: 90_000 });
+    await panel.getByRole('button', { name: 'Refresh' }).click();
+    await row.and(page.locator('[data-status="stopped"]')).waitFor({ timeout: 30_000 });
+
+    // The views follow JupyterLab's theme: in the dark theme the chart is drawn on a dark background.
+    // (Evaluated in the page, as text: these tests compile without the DOM's types.)
+    const background = () => page.evaluate<string>("getComputedStyle(document.querySelector('.jp-LeptonTraining svg.jp-LeptonChart')).backgroundColor");
+    const light = await background();
+    await page.keyboard.press('Control+Shift+c');
+    await page.locator('.lm-CommandPalette-input').fill('Use Theme: JupyterLab Dark');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction("document.body.dataset.jpThemeLight === 'false'", undefined, { timeout: 30_000 });
+    const dark = await background();
+    assert.notEqual(dark, light, `the chart background stayed ${light} in the dark theme`);
+    await page.screenshot({ path: screenshotPath('extension-6-dark-theme') });
+
     assert.deepEqual(errors, []);
   }
 });
