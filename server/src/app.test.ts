@@ -94,7 +94,7 @@ describe('the OIP v2 routes', () => {
     { title: 'an unknown model', url: '/v2/models/nope/infer', body: x1([1, 2, 3, 4]), status: 404, code: 'LEPTON_UNKNOWN_MODEL' },
     { title: 'an unknown version', url: '/v2/models/add/versions/7/infer', body: x1([1, 2, 3, 4]), status: 404, code: 'LEPTON_UNKNOWN_VERSION' },
     { title: 'a text body', body: 'hello', contentType: 'text/plain', status: 415, code: 'LEPTON_BAD_CONTENT_TYPE' },
-    { title: 'preprocessing asked for', body: { ...x1([1, 2, 3, 4]), parameters: { preprocess: true } }, status: 501, code: 'LEPTON_PREPROCESS_UNAVAILABLE' },
+    { title: 'records for a model deployed without transforms', body: { ...x1([1, 2, 3, 4]), parameters: { lepton_preprocess: true } }, status: 400, code: 'LEPTON_NO_TRANSFORMS' },
   ];
   for (const c of corpus) {
     it(`answers ${c.status} ${c.code} to ${c.title}`, async () => {

@@ -7,6 +7,7 @@ import { errors, ServerError } from './errors.js';
 import type { DeploymentLog } from './logs.js';
 import { batchable, type ModelMeta } from './meta.js';
 import { Monitor } from './monitor.js';
+import { decodeRecords, modelPreprocessor, PREPROCESS_PARAMETER, type ModelPreprocessor } from './preprocess/records.js';
 import type { Runner } from './runner.js';
 import { decodeInputs, encodeOutput, ORT_TYPE, type RequestTensor, type ResponseTensor } from './tensors.js';
 
@@ -29,10 +30,13 @@ export interface InferResponse {
 /** A loaded version: what serves requests. */
 export class LoadedVersion {
   readonly batcher: Batcher;
+  /** The transforms compiled for the model; an error when the version has none or they cannot be applied. */
+  readonly preprocess: ModelPreprocessor | ServerError;
 
   constructor(readonly meta: ModelMeta, readonly runner: Runner, monitor: Monitor) {
     const inputs = meta.inputs.map((i) => ({ name: i.name, datatype: i.datatype, ortType: ORT_TYPE[i.datatype] }));
     this.batcher = new Batcher(runner, inputs, meta.batching, batchable(meta), (rows) => monitor.recordRun(rows));
+    this.preprocess = compiledTransforms(meta);
   }
 
   /** Stops taking work and frees the runner. */
@@ -40,6 +44,24 @@ export class LoadedVersion {
     this.batcher.drain(errors.notReady(this.meta.name, this.meta.version, 'it was unloaded'));
     await this.runner.close();
   }
+}
+
+/** A version's transforms compiled for its model, or the error a preprocessing request to it is answered with. */
+function compiledTransforms(meta: ModelMeta): ModelPreprocessor | ServerError {
+  if (meta.transforms.length === 0) return errors.noTransforms(meta.name, meta.version);
+  try {
+    return modelPreprocessor(meta);
+  } catch (error) {
+    // Deploy refuses such transforms; a registry written by an older server may still hold them.
+    if (error instanceof ServerError) return errors.preprocessUnavailable(meta.name, meta.version, error.message);
+    throw error;
+  }
+}
+
+/** The version's compiled transforms; throws the error a preprocessing request is answered with when there are none. */
+function preprocessorOf(loaded: LoadedVersion): ModelPreprocessor {
+  if (loaded.preprocess instanceof ServerError) throw loaded.preprocess;
+  return loaded.preprocess;
 }
 
 /** The states a deployment can be in. */
@@ -65,8 +87,9 @@ export class Deployment {
     if (!loaded || this.status !== 'ready') throw errors.notReady(this.name, version ?? this.version, this.status === 'failed' ? `it failed to load (${this.failure})` : `it is ${this.status}`);
     if (version !== undefined && version !== loaded.meta.version) throw errors.notReady(this.name, version, `version ${loaded.meta.version} is the one serving; roll back to serve ${version}`);
     const meta = loaded.meta;
-    if (body.parameters?.preprocess === true || body.parameters?.['lepton.preprocess'] === true) throw errors.preprocessUnavailable(this.name);
-    const decoded = decodeInputs(this.name, meta.inputs, body.inputs);
+    const preprocess = body.parameters?.[PREPROCESS_PARAMETER];
+    if (preprocess !== undefined && typeof preprocess !== 'boolean') throw errors.badRequest(`parameters.${PREPROCESS_PARAMETER} must be true or false.`);
+    const decoded = preprocess ? decodeRecords(preprocessorOf(loaded), body.inputs) : decodeInputs(this.name, meta.inputs, body.inputs);
     const wanted = body.outputs?.map((o) => o.name);
     if (wanted) for (const name of wanted) if (!meta.outputs.some((o) => o.name === name)) throw errors.unknownOutput(this.name, name, meta.outputs.map((o) => o.name));
     let outputs;

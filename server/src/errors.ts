@@ -74,9 +74,19 @@ export const errors = {
   /** An asked output is not an output of the model. */
   unknownOutput: coded('LEPTON_UNKNOWN_OUTPUT', 400, (model: string, output: string, known: string[]) =>
     `Model "${model}" has no output "${output}" (outputs: ${known.join(', ')}).`),
-  /** The request asked for server-side preprocessing that this server cannot apply. */
-  preprocessUnavailable: coded('LEPTON_PREPROCESS_UNAVAILABLE', 501, (model: string) =>
-    `Model "${model}": server-side preprocessing is not available in this version of the server; send the model's input tensors.`),
+  /** The request asked for server-side preprocessing (`parameters.lepton_preprocess`) of a version deployed without transforms. */
+  noTransforms: coded('LEPTON_NO_TRANSFORMS', 400, (model: string, version: string) =>
+    `Model "${model}" version ${version} was deployed without transforms, so it cannot preprocess records (parameters.lepton_preprocess); ` +
+    'send the model\'s input tensors, or redeploy with { transforms }.'),
+  /** The version's stored transforms cannot be applied (a registry written before the server checked them at deploy). */
+  preprocessUnavailable: coded('LEPTON_PREPROCESS_UNAVAILABLE', 409, (model: string, version: string, why: string) =>
+    `Model "${model}" version ${version} cannot preprocess records: ${why} Send the model's input tensors, or redeploy with transforms the server applies.`),
+  /** A preprocessing request's records input is not the one the protocol asks for. */
+  badRecords: coded('LEPTON_BAD_RECORDS', 400, (detail: string) =>
+    `Bad records request: ${detail} Send one input { "name": "records", "datatype": "BYTES", "shape": [n], "data": [n JSON objects or their text] }.`),
+  /** A record (or one of its fields) cannot be preprocessed. */
+  badRecord: coded('LEPTON_BAD_RECORD', 400, (row: number, field: string | undefined, problem: string) =>
+    `Record ${row}${field === undefined ? '' : `: "${field}"`} ${problem}.`),
   /** The model failed while running a request. */
   inferenceFailed: coded('LEPTON_INFERENCE_FAILED', 500, (model: string, version: string, detail: string) =>
     `Model "${model}" version ${version} failed on this request: ${detail}`),

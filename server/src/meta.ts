@@ -49,8 +49,13 @@ export interface ModelMeta {
   version: string;
   inputs: TensorSpec[];
   outputs: TensorSpec[];
-  /** Preprocessing transforms as JSON (`lepton.preprocess` `toJSON()` output), applied in order; [] for none. */
+  /**
+   * Preprocessing transforms as JSON (`lepton.preprocess` `toJSON()` output), applied in order to the records of
+   * requests with `parameters.lepton_preprocess` (see `preprocess/records.ts`); [] for none.
+   */
   transforms: unknown[];
+  /** The model input's columns after the transforms, in order (absent: the columns the transforms produce, in order). */
+  features?: string[];
   /** Training and evaluation metrics, as given at deploy time. */
   metrics: Record<string, number>;
   /** Free text shown in status. */
@@ -70,6 +75,7 @@ export interface DeployMeta {
   inputs?: TensorSpec[];
   outputs?: TensorSpec[];
   transforms?: unknown[];
+  features?: string[];
   metrics?: Record<string, number>;
   description?: string;
   alerts?: AlertRules;

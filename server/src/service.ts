@@ -12,6 +12,7 @@ import type { HomePaths } from './home.js';
 import { DeploymentLog } from './logs.js';
 import { alertsFrom, assertModelName, batchingFrom, reconcileSpecs, specsFromOrt, type DeployMeta, type ModelMeta } from './meta.js';
 import type { MetricsSnapshot } from './monitor.js';
+import { modelPreprocessor } from './preprocess/records.js';
 import { Registry } from './registry.js';
 import { loadRunner, SESSION_OPTIONS } from './runner.js';
 
@@ -238,6 +239,10 @@ export async function describeModel(onnx: Uint8Array, given: DeployMeta): Promis
     const inputs = reconcileSpecs('inputs', specsFromOrt(session.inputMetadata), given.inputs);
     const outputs = reconcileSpecs('outputs', specsFromOrt(session.outputMetadata), given.outputs);
     if (given.transforms !== undefined && !Array.isArray(given.transforms)) throw errors.badMeta('transforms must be an array of transform JSON objects.');
+    const transforms = given.transforms ?? [];
+    if (given.features !== undefined && transforms.length === 0) throw errors.badMeta('features names the columns the transforms give the model; deploy it with transforms.');
+    // Transforms are applied to records by this server: refuse at deploy what it could not apply.
+    if (transforms.length > 0) modelPreprocessor({ inputs, transforms, features: given.features });
     if (given.metrics !== undefined && (typeof given.metrics !== 'object' || Object.values(given.metrics).some((v) => typeof v !== 'number'))) {
       throw errors.badMeta('metrics must map names to numbers.');
     }
@@ -245,7 +250,8 @@ export async function describeModel(onnx: Uint8Array, given: DeployMeta): Promis
       format: 1,
       inputs,
       outputs,
-      transforms: given.transforms ?? [],
+      transforms,
+      ...(given.features === undefined ? {} : { features: given.features }),
       metrics: given.metrics ?? {},
       description: given.description ?? '',
       alerts: alertsFrom(given.alerts),

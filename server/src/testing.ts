@@ -15,6 +15,28 @@ export function fixture(name: 'mlp' | 'add' | 'gather'): Buffer {
   return readFileSync(fileURLToPath(new URL(`../fixtures/${name}.onnx`, import.meta.url)));
 }
 
+/**
+ * The bytes of an ONNX model that returns its input: `x` FP32 `[N, width]` → `y` FP32 `[N, width]` (Identity,
+ * opset 13), so a test reads back exactly the rows the server fed the model.
+ */
+export function identityModel(width: number): Buffer {
+  const varint = (n: number): number[] => {
+    const out: number[] = [];
+    for (; n > 127; n = Math.floor(n / 128)) out.push((n % 128) | 128);
+    return [...out, n];
+  };
+  const int = (field: number, n: number) => [field << 3, ...varint(n)];
+  const bytes = (field: number, body: number[] | string) => {
+    const b = typeof body === 'string' ? [...Buffer.from(body)] : body;
+    return [(field << 3) | 2, ...varint(b.length), ...b];
+  };
+  const dim = (d: number | string) => bytes(1, typeof d === 'number' ? int(1, d) : bytes(2, d));
+  const value = (name: string) => [...bytes(1, name), ...bytes(2, bytes(1, [...int(1, 1), ...bytes(2, [...dim('N'), ...dim(width)])]))];
+  const node = [...bytes(1, 'x'), ...bytes(2, 'y'), ...bytes(4, 'Identity')];
+  const graph = [...bytes(1, node), ...bytes(2, 'identity'), ...bytes(11, value('x')), ...bytes(12, value('y'))];
+  return Buffer.from([...int(1, 8), ...bytes(7, graph), ...bytes(8, [...bytes(1, ''), ...int(2, 13)])]);
+}
+
 /** A new temporary Lepton home. */
 export function tempHome(): string {
   return mkdtempSync(join(tmpdir(), 'lepton-home-'));

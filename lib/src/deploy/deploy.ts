@@ -16,8 +16,19 @@ export interface DeployOptions extends ServerOptions {
   alerts?: AlertRules;
   /** Dynamic batching (default: up to 32 rows, no added delay). */
   batching?: Partial<BatchingOptions>;
-  /** Preprocessing transforms applied by the server before the model, in order (`lepton.preprocess` transforms or their JSON). */
+  /**
+   * Fitted preprocessing transforms (`lepton.preprocess` transforms or their JSON), in order. The server applies
+   * them to raw records (`Deployment.predictRecords`, or `parameters.lepton_preprocess` over HTTP) before the
+   * model; the deploy is refused when it could not (a transform not fitted, a model without one
+   * `[batch, features]` FP32 input, features that do not match the model).
+   */
   transforms?: unknown[];
+  /**
+   * The model input's columns after the transforms, in order, as in `transform(df).toTensor(features)` (default:
+   * the columns the transforms produce, in the order they first name them). A column no transform names is read
+   * from the record as it is.
+   */
+  features?: string[];
   /** Training or evaluation metrics to keep with the version, e.g. `{ accuracy: 0.97 }`. */
   metrics?: Record<string, number>;
   /** Free text shown in status. */
@@ -33,8 +44,9 @@ export interface DeployOptions extends ServerOptions {
  * Throws `DeployError`: `LEPTON_NOT_EXPORTABLE` (naming the layer), `LEPTON_NO_SERVER_BINARY`, `LEPTON_PORT_BUSY`,
  * `LEPTON_DEPLOY_FAILED`, `LEPTON_SERVER` (a refusal, e.g. a bad name).
  * @param model a tfjs LayersModel, or ONNX bytes (a `Uint8Array`, or an object with one in `data`)
- * @param opts name, alert rules, batching, transforms, and where the server runs
+ * @param opts name, alert rules, batching, transforms and features, and where the server runs
  * @example const deployment = await lepton.deploy(model, { name: 'penguins', alerts: { p99Ms: 20, errorRate: 0.01 } });
+ * @example const deployment = await lepton.deploy(model, { name: 'penguins', transforms: [scaler], features });
  */
 export async function deploy(model: Deployable, opts: DeployOptions = {}): Promise<Deployment> {
   const name = opts.name ?? defaultName(model);
@@ -45,6 +57,7 @@ export async function deploy(model: Deployable, opts: DeployOptions = {}): Promi
   if (opts.alerts) meta.alerts = opts.alerts;
   if (opts.batching) meta.batching = opts.batching;
   if (opts.transforms) meta.transforms = opts.transforms.map((t) => JSON.parse(JSON.stringify(t)) as unknown);
+  if (opts.features) meta.features = opts.features;
   if (opts.metrics) meta.metrics = opts.metrics;
   if (opts.description !== undefined) meta.description = opts.description;
   let info;

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { DeployMeta, DeploymentInfo, LogEntry, MetricsSnapshot, ServerClient } from '@lepton/server';
+import type { DataFrame } from '../data/frame.js';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { getHost } from '../display/host.js';
 import { cardBundle, type DeploymentCardData } from './card.js';
@@ -27,7 +28,11 @@ export interface LogsOptions {
 }
 
 /** Options of `Deployment.redeploy`: what to change in the new version's metadata (the rest carries over). */
-export type RedeployOptions = Pick<DeployMeta, 'alerts' | 'batching' | 'metrics' | 'description' | 'transforms'>;
+export type RedeployOptions = Pick<DeployMeta, 'alerts' | 'batching' | 'metrics' | 'description' | 'transforms' | 'features'>;
+
+/** Raw records for `Deployment.predictRecords`: objects of raw fields, or a DataFrame (its rows as objects). */
+export type Records = readonly object[] | DataFrame;
+
 
 /** A deployed model. Get one from `lepton.deploy(model, opts)` or `lepton.deployments()`. */
 export class Deployment {
@@ -71,13 +76,7 @@ export class Deployment {
    * @example const probs = await deployment.predict([[0.1, -0.3, 1.2, 0.5]]);
    */
   async predict(x: PredictInputs): Promise<tf.Tensor> {
-    const outputs = await this.predictAll(x);
-    const names = Object.keys(outputs);
-    if (names.length !== 1) {
-      for (const t of Object.values(outputs)) t.dispose();
-      throw new DeployError('LEPTON_BAD_INPUT', `"${this.name}" has ${names.length} outputs (${names.join(', ')}): use predictAll(x), which returns them by name.`);
-    }
-    return outputs[names[0]!]!;
+    return this.only(await this.predictAll(x), 'predictAll(x)');
   }
 
   /** Like `predict`, for any number of outputs: a `tf.Tensor` per output name. */
@@ -87,6 +86,35 @@ export class Deployment {
       return responseTensors(await this.client.infer(this.name, { inputs }));
     } catch (error) {
       throw serverError(`Prediction with "${this.name}" failed`, error);
+    }
+  }
+
+  /**
+   * Runs the served model on raw records: the server applies the transforms the deployment was deployed with
+   * (`lepton.deploy(model, { transforms })`) and runs the model on the rows they give, so the caller sends fields,
+   * not tensors. Returns the model's output as a `tf.Tensor` (dispose it, or call inside `tf.tidy`).
+   * Throws `LEPTON_SERVER` with the server's code: `LEPTON_NO_TRANSFORMS` for a deployment without transforms,
+   * `LEPTON_BAD_RECORD` naming the record and field that cannot be preprocessed (missing, NaN, not a number, a
+   * category not seen in fitting).
+   * @param records objects of raw fields (extra fields are ignored), or a DataFrame
+   * @returns the model's only output (use `predictRecordsAll` for a model with several)
+   * @example const probs = await deployment.predictRecords([{ 'Beak Length (mm)': 39.1, 'Beak Depth (mm)': 18.7, 'Flipper Length (mm)': 181, 'Body Mass (g)': 3750 }]);
+   */
+  async predictRecords(records: Records): Promise<tf.Tensor> {
+    return this.only(await this.predictRecordsAll(records), 'predictRecordsAll(records)');
+  }
+
+  /** Like `predictRecords`, for any number of outputs: a `tf.Tensor` per output name. */
+  async predictRecordsAll(records: Records): Promise<Record<string, tf.Tensor>> {
+    const list = Array.isArray(records) ? (records as readonly object[]) : typeof (records as Partial<DataFrame> | null)?.objects === 'function' ? (records as DataFrame).objects() : undefined;
+    if (list === undefined || list.length === 0) {
+      throw new DeployError('LEPTON_BAD_INPUT', `predictRecords on "${this.name}": expected a non-empty array of records (objects of fields) or a DataFrame.`);
+    }
+    const { recordsRequest } = await import('@lepton/server/preprocess');
+    try {
+      return responseTensors(await this.client.infer(this.name, recordsRequest(list)));
+    } catch (error) {
+      throw serverError(`Prediction with "${this.name}" from records failed`, error);
     }
   }
 
@@ -189,6 +217,16 @@ export class Deployment {
       throw new DeployError('LEPTON_DEPLOY_FAILED', `"${this.name}" v${this.version} failed to load on the server: ${this.info.failure ?? 'no reason given'}. Check the model, then redeploy or rollback().`);
     }
     return this;
+  }
+
+  /** The only output of `outputs`; disposes them and throws `LEPTON_BAD_INPUT` naming `instead` when there are several. */
+  private only(outputs: Record<string, tf.Tensor>, instead: string): tf.Tensor {
+    const names = Object.keys(outputs);
+    if (names.length !== 1) {
+      for (const t of Object.values(outputs)) t.dispose();
+      throw new DeployError('LEPTON_BAD_INPUT', `"${this.name}" has ${names.length} outputs (${names.join(', ')}): use ${instead}, which returns them by name.`);
+    }
+    return outputs[names[0]!]!;
   }
 
   private async refresh(call: () => Promise<DeploymentInfo>, what: string): Promise<DeploymentInfo> {

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { deploy, deployments, type DeployOptions } from './deploy.js';
-export { Deployment, type LogsOptions, type RedeployOptions } from './deployment.js';
+export { Deployment, type LogsOptions, type Records, type RedeployOptions } from './deployment.js';
 export { DeploymentLogs } from './logs.js';
 export { DeployError, type DeployErrorCode } from './errors.js';
 export { DEPLOYMENT_MIME, type DeploymentCardData } from './card.js';

@@ -3,14 +3,15 @@
  * integers 0..k-1, and back). Categories are sorted, so the encoding does not depend on row order.
  */
 import type { ColumnTable } from 'arquero';
+import type { Category } from '@lepton/server/preprocess';
 import { columnKind, isMissing } from '../data/columns.js';
 import { assertColumns, badArgument, TypeMismatchError } from '../data/errors.js';
 import { DataFrame } from '../data/frame.js';
 import { columnValues, type FrameColumns } from '../data/stats.js';
 import { allColumns, chooseColumns, registerTransform, Transform } from './transform.js';
 
-/** A category value as stored in JSON. */
-export type Category = string | number | boolean;
+// A category value as stored in JSON: the server's type, as it reads the same JSON.
+export type { Category };
 
 const categorical = (frame: ColumnTable) => (name: string) => ['string', 'boolean', 'mixed'].includes(columnKind(columnValues(frame, name)));
 

@@ -3,21 +3,13 @@
  * JSON (to ship beside a deployed model) and `fromJSON` restores an equal transform.
  */
 import type { ColumnTable } from 'arquero';
+import type { TransformJSON } from '@lepton/server/preprocess';
 import { assertColumns, badArgument, DataError, EmptyDataError } from '../data/errors.js';
 import { DataFrame } from '../data/frame.js';
 import { columnValues, type FrameColumns } from '../data/stats.js';
 
-/** The on-disk format of a transform: its kind, format version, options and fitted state (null until fitted). */
-export interface TransformJSON {
-  /** The transform's kind, e.g. `standardScaler`. */
-  kind: string;
-  /** The format version (1). */
-  version: 1;
-  /** The options it was created with. */
-  config: Record<string, unknown>;
-  /** What fitting learned, or null when not fitted. */
-  state: Record<string, unknown> | null;
-}
+// The on-disk format is the server's: it applies these transforms to raw records (`@lepton/server/preprocess`).
+export type { TransformJSON };
 
 /** A preprocessing step: learns from a frame (`fit`), then applies to frames (`transform`). */
 export abstract class Transform<State extends Record<string, unknown> = Record<string, unknown>> {

@@ -59,10 +59,13 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
     const { name } = request.params;
     const previous = service.info(name).meta;
     // What the previous version was deployed with carries over unless the request says otherwise.
+    const given = request.body.meta ?? {};
     const meta: DeployMeta = {
       transforms: previous.transforms, metrics: previous.metrics, description: previous.description,
-      alerts: previous.alerts, batching: previous.batching, ...(request.body.meta ?? {}),
+      alerts: previous.alerts, batching: previous.batching, ...given,
     };
+    // Features name the columns of the transforms: they carry over with the transforms, not onto new ones.
+    if (given.transforms === undefined && given.features === undefined && previous.features !== undefined) meta.features = previous.features;
     const model = request.body.model === undefined ? service.activeModel(name) : decode(request.body);
     return reply.code(201).send(await service.deploy(name, model, meta));
   });

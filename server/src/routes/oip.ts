@@ -1,6 +1,14 @@
 /**
  * The Open Inference Protocol v2 REST routes (the protocol of Triton, KServe and MLServer): health, server and
  * model metadata, readiness, and inference.
+ *
+ * Inference takes the model's input tensors, or, with `"parameters": { "lepton_preprocess": true }`, raw records
+ * that the server preprocesses with the transforms the version was deployed with (`meta.transforms`) before the
+ * model: one input `{ "name": "records", "datatype": "BYTES", "shape": [n], "data": [...] }` whose n elements are
+ * JSON objects of raw fields, or their JSON text (OIP BYTES elements are strings), e.g.
+ * `{ "Beak Length (mm)": 39.1, "Island": "Dream" }`. A version without transforms answers 400
+ * `LEPTON_NO_TRANSFORMS`; a record that cannot be preprocessed (a missing, NaN or non-numeric field, a category
+ * not seen in fitting) 400 `LEPTON_BAD_RECORD` naming the record and the field. See `preprocess/records.ts`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InferRequest } from '../deployment.js';
