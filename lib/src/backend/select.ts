@@ -8,7 +8,10 @@ import { silenceNodeBanner } from './quiet-tf.js';
 /** The backends Lepton chooses between, fastest first. */
 export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const;
 
-/** A TensorFlow.js backend Lepton can run on. */
+/**
+ * A TensorFlow.js backend Lepton can run on: `'tensorflow'` (native, tfjs-node), `'wasm'` or `'cpu'`.
+ * @useDeclaredType
+ */
 export type BackendName = (typeof backendNames)[number];
 
 /** Whether one backend can run here, and why not when it cannot. */

@@ -11,6 +11,7 @@ export type Severity = 'error' | 'warning' | 'info';
 export interface Finding {
   /** What kind of check found it. */
   kind: 'missing' | 'constant' | 'near-constant' | 'duplicates' | 'outliers' | 'correlated' | 'imbalance' | 'leakage';
+  /** How serious it is; findings are listed errors first. */
   severity: Severity;
   /** The column(s) concerned (none for duplicated rows). */
   columns: string[];
@@ -22,10 +23,15 @@ export interface Finding {
 
 /** Per-column facts. */
 export interface ColumnReport {
+  /** The column's name. */
   name: string;
+  /** Its inferred value type. */
   type: ColumnKind;
+  /** Rows where it is missing (null, undefined or NaN). */
   missing: number;
+  /** `missing` as a share of all rows, in [0, 1]. */
   missingShare: number;
+  /** Distinct present values (exact, over all rows). */
   distinct: number;
   /** Share of the most frequent value among present values (null when not counted). */
   topShare: number | null;
@@ -33,19 +39,68 @@ export interface ColumnReport {
 
 /** Everything `lepton.check` reports. */
 export interface DataQualityData {
+  /** Rows in the frame. */
   rows: number;
+  /** Columns in the frame. */
   columns: number;
+  /** The label column (`options.target`), or null when none was given. */
   target: string | null;
   /** Rows used for outlier bounds, correlations and leakage (all rows when not sampled). */
   sampledRows: number;
+  /** Whether the frame was larger than `sampleAbove`, so the sample-based checks used `sampledRows` rows. */
   sampled: boolean;
+  /** How long the check took, in seconds. */
   seconds: number;
+  /** Facts per column, in the frame's column order. */
   columnReports: ColumnReport[];
+  /** Rows equal to an earlier row (exact, over all rows). */
   duplicateRows: number;
-  outliers: { column: string; low: number; high: number; count: number; examples: number[] }[];
-  correlated: { a: string; b: string; r: number }[];
-  classBalance: { value: unknown; count: number; share: number }[] | null;
-  leakage: { column: string; score: number; how: 'purity' | 'correlation' }[];
+  /** Numeric columns with values outside the IQR fences (Q1 − 1.5·IQR, Q3 + 1.5·IQR); the target is not checked. */
+  outliers: {
+    /** The column. */
+    column: string;
+    /** The lower fence, Q1 − 1.5·IQR (quartiles of the sample). */
+    low: number;
+    /** The upper fence, Q3 + 1.5·IQR. */
+    high: number;
+    /** Values outside the fences, counted over all rows. */
+    count: number;
+    /** Up to five distinct outlying values. */
+    examples: number[];
+  }[];
+  /** Pairs of numeric feature columns with |r| ≥ 0.9. */
+  correlated: {
+    /** The first column. */
+    a: string;
+    /** The second column (the one the suggested fix drops). */
+    b: string;
+    /** Pearson's correlation coefficient, in [−1, 1]. */
+    r: number;
+  }[];
+  /** Rows per class of a categorical target, largest first; null without a target or for a continuous one. */
+  classBalance:
+    | {
+        /** The class. */
+        value: unknown;
+        /** Rows with that class. */
+        count: number;
+        /** `count` as a share of the rows where the target is present, in [0, 1]. */
+        share: number;
+      }[]
+    | null;
+  /** Columns that predict the target almost perfectly, a sign they would not be known at prediction time. */
+  leakage: {
+    /** The suspicious column. */
+    column: string;
+    /** How well it predicts the target, in [0, 1]: purity, or |r| for a numeric target. */
+    score: number;
+    /**
+     * `purity`: the share of rows whose target is the most frequent class for their value of the column (≥ 0.99);
+     * `correlation`: |r| with a continuous target (≥ 0.98).
+     */
+    how: 'purity' | 'correlation';
+  }[];
+  /** Everything found, most serious first (the same list as `DataQualityReport.findings`). */
   findings: Finding[];
 }
 
@@ -129,6 +184,7 @@ export class DataQualityReport {
     return [head, ...d.findings.map((f) => `- [${f.severity}] ${f.message}\n    fix: ${f.fix}`)].join('\n');
   }
 
+  /** Shows the report in a notebook: HTML, with a plain-text summary and the JSON data. */
   [displaySymbol](): MimeBundle {
     return { 'text/html': this.toHTML(), 'text/plain': this.toString(), 'application/json': this.toJSON() };
   }

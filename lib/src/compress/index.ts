@@ -8,7 +8,7 @@ export { QuantizedModel, type QuantizationInfo } from './quantized-model.js';
 export { report, CompressionReport, type ReportOptions, type VariantRow } from './report.js';
 export { CompressError, type CompressErrorCode } from './errors.js';
 export type { WeightType } from './quant-math.js';
-export type { ModelSource } from './model-source.js';
+export type { ModelSource, OnnxBytesHolder } from './model-source.js';
 export { prune, PruneResult, type PruneOptions, type PruneFineTune, type LayerSparsity } from './prune.js';
 export { distill, softTargets, type DistillOptions, type DistillResult } from './distill.js';
 export type { LabelledData } from './keras-model.js';

@@ -25,7 +25,12 @@ export interface QuantizeOptions {
    */
   mode?: 'static' | 'dynamic';
   /** Inputs (batch first) whose activation ranges static mode measures: a few hundred typical samples. */
-  calibration?: tf.Tensor | { x: tf.Tensor };
+  calibration?:
+    | tf.Tensor
+    | {
+        /** The calibration inputs, batch first (so `{ x, y }` data can be passed: only `x` is read). */
+        x: tf.Tensor;
+      };
   /** One weight scale per output channel (default true; more accurate at no speed cost). */
   perChannel?: boolean;
   /**

@@ -46,7 +46,18 @@ export interface VariantRow {
   /** Samples per second at batch 256. */
   throughput: number;
   /** Ratios to the baseline: size, gzipped size, latency, throughput; accuracy as a difference in points. */
-  vsBaseline: { bytes: number; gzipBytes: number; latency: number; throughput: number; accuracyPoints: number };
+  vsBaseline: {
+    /** File size ÷ the baseline's (0.25 is 4× smaller). */
+    bytes: number;
+    /** Gzipped size ÷ the baseline's. */
+    gzipBytes: number;
+    /** Median latency ÷ the baseline's (below 1 is faster). */
+    latency: number;
+    /** Throughput ÷ the baseline's (above 1 is faster). */
+    throughput: number;
+    /** Accuracy minus the baseline's, in percentage points (−0.5 is half a point worse). */
+    accuracyPoints: number;
+  };
 }
 
 /** Parameters: elements of initializers other than quantization scales, zero points and int64 shapes. */

@@ -96,7 +96,9 @@ export interface MnistPart {
 
 /** MNIST split into train and test parts. */
 export interface Mnist {
+  /** The training images and labels. */
   train: MnistPart;
+  /** The held-out test images and labels (`testSize` of the images, stratified by digit). */
   test: MnistPart;
   /** The class names, '0' to '9'. */
   classes: string[];

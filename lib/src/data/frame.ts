@@ -173,6 +173,7 @@ export class DataFrame extends ColumnTable {
     return frameToText(this);
   }
 
+  /** The frame's text form for Node's `util.inspect` and `console.log`: the same as `toString()`. */
   [inspect.custom](): string {
     return frameToText(this);
   }

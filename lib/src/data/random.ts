@@ -2,7 +2,7 @@
  * Seeded pseudo-random numbers, so samples, splits and augmentations are reproducible.
  */
 
-/** A source of uniform numbers in [0, 1). */
+/** A source of uniform numbers in [0, 1), like `Math.random` (or a seeded generator, for reproducible results). */
 export type Random = () => number;
 
 /**

@@ -8,7 +8,9 @@ import { assertColumns, badArgument, EmptyDataError, TypeMismatchError } from '.
 
 /** Columns for a new frame, in order. */
 export interface FrameColumns {
+  /** The column names, in order. */
   names: string[];
+  /** Each column's values by name, in row order. */
   columns: Record<string, ArrayLike<unknown>>;
 }
 

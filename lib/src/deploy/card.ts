@@ -10,8 +10,11 @@ export const DEPLOYMENT_MIME = 'application/vnd.lepton.deployment+json';
 
 /** The JSON a front end gets for one deployment (the on-the-wire contract of `DEPLOYMENT_MIME`). */
 export interface DeploymentCardData {
+  /** The deployment's name. */
   name: string;
+  /** The version served (versions are numbered from 1). */
   version: string;
+  /** `loading`, `ready`, `stopped` or `failed`. */
   status: string;
   /** The model's OIP v2 base URL, e.g. `http://127.0.0.1:8707/v2/models/penguins`. */
   url: string;
@@ -19,7 +22,9 @@ export interface DeploymentCardData {
   inferUrl: string;
   /** Every stored version, oldest first. */
   versions: string[];
+  /** The model's inputs: name, datatype and shape (-1 for the batch). */
   inputs: TensorSpec[];
+  /** The model's outputs: name, datatype and shape (-1 for the batch). */
   outputs: TensorSpec[];
 }
 

@@ -8,7 +8,10 @@ import { onnx } from '../export/onnx.js';
 import { DeployError } from './errors.js';
 
 /** ONNX model bytes, or anything holding them in `data` (e.g. what `lepton.export.onnx` returns). */
-export type OnnxSource = Uint8Array | { readonly data: Uint8Array };
+export type OnnxSource = Uint8Array | {
+  /** The ONNX file's bytes (what `lepton.export.onnx` and `lepton.compress.quantize` results hold). */
+  readonly data: Uint8Array;
+};
 
 /** A model to deploy. */
 export type Deployable = tf.LayersModel | OnnxSource;

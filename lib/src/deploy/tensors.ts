@@ -8,7 +8,9 @@ import { DeployError } from './errors.js';
 
 /** A flat typed array with its shape, e.g. `{ data: new Float32Array(8), shape: [2, 4] }`. */
 export interface FlatTensor {
+  /** The values, row-major. */
   data: Float32Array | Int32Array | Uint8Array;
+  /** The shape; its product is `data.length`. */
   shape: readonly number[];
 }
 

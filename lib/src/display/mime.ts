@@ -11,6 +11,7 @@ export const displaySymbol: unique symbol = Symbol.for('Jupyter.display') as any
 
 /** An object that knows how to display itself. */
 export interface Displayable {
+  /** Returns the object's MIME bundle (e.g. `text/html` and `text/plain`); the display shows the richest type the front end supports. */
   [displaySymbol](): MimeBundle;
 }
 

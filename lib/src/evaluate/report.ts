@@ -4,26 +4,46 @@ import type { Spec } from './charts.js';
 
 /** The metrics of a classification evaluation. */
 export interface ClassificationMetrics {
+  /** Marks a classification report. */
   task: 'classification';
+  /** Test samples evaluated. */
   samples: number;
+  /** The class names, in class-index order (`options.classNames`, else `'0'`, `'1'`, …). */
   classNames: string[];
+  /** The share of samples whose predicted class (the most probable) is the true one, in [0, 1]. */
   accuracy: number;
-  perClass: (ClassScores & { name: string; auc: number | null })[];
+  /** Precision, recall, F1 and support of each class, in class-index order, with its name and one-vs-rest ROC AUC. */
+  perClass: (ClassScores & {
+    /** The class name. */
+    name: string;
+    /** One-vs-rest ROC AUC; null when the test labels hold none or only this class. */
+    auc: number | null;
+  })[];
+  /** Unweighted means of the per-class scores (`support` is the total). */
   macro: ClassScores;
+  /** Means of the per-class scores weighted by support (`support` is the total). */
   weighted: ClassScores;
   /** ROC AUC: binary, or one-vs-rest macro average; null when a class is missing from the test labels. */
   auc: number | null;
+  /** Cross-entropy of the true classes under the predicted probabilities (lower is better). */
   logLoss: number;
+  /** Counts of (true, predicted) class pairs; labels are class indices. */
   confusion: ConfusionMatrix;
 }
 
 /** The metrics of a regression evaluation. */
 export interface RegressionMetrics {
+  /** Marks a regression report. */
   task: 'regression';
+  /** Test samples evaluated. */
   samples: number;
+  /** Mean squared error, in squared label units. */
   mse: number;
+  /** Root mean squared error, in label units. */
   rmse: number;
+  /** Mean absolute error, in label units. */
   mae: number;
+  /** Coefficient of determination R² (1 is perfect; 0 is no better than predicting the mean). */
   r2: number;
 }
 

@@ -15,7 +15,12 @@ import { heatmap, line } from '../plot/charts.js';
 import type { TabularModel } from './permutation.js';
 
 /** A fitted preprocessing step (a `lepton.preprocess` transform or pipeline), or any frame → frame function. */
-export type FrameTransform = { transform(frame: ColumnTable): ColumnTable } | ((frame: DataFrame) => ColumnTable);
+export type FrameTransform =
+  | {
+      /** Turns raw rows into the model's feature columns. */
+      transform(frame: ColumnTable): ColumnTable;
+    }
+  | ((frame: DataFrame) => ColumnTable);
 
 /** Options of `partialDependence`. */
 export interface PartialDependenceOptions {
@@ -115,7 +120,20 @@ export class PartialDependence {
   }
 
   /** The numbers, as plain data. */
-  toJSON(): { features: string[]; grids: GridValue[][]; kinds: string[]; outputs: string[]; values: number[][]; rows: number } {
+  toJSON(): {
+    /** The feature(s), one or two. */
+    features: string[];
+    /** Each feature's grid: quantiles of a numeric feature, or the categories of a categorical one. */
+    grids: GridValue[][];
+    /** Per feature, `numeric` or `categorical`. */
+    kinds: string[];
+    /** The model's outputs (classes of a classifier). */
+    outputs: string[];
+    /** The average prediction per grid point (rows) and output (columns). */
+    values: number[][];
+    /** Rows averaged over. */
+    rows: number;
+  } {
     return { features: this.features, grids: this.grids, kinds: this.kinds, outputs: this.outputs, values: this.values, rows: this.rows };
   }
 

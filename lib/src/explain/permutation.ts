@@ -12,8 +12,13 @@ import { resolveData, type FitData } from '../train/data.js';
 
 /** A model that predicts from a [samples, features] tensor (a tf.LayersModel, or anything with `predict`). */
 export interface TabularModel {
+  /** Predictions for a [samples, features] batch: [samples] or [samples, outputs] (the first tensor of a list). */
   predict(x: tf.Tensor, config?: { batchSize?: number }): tf.Tensor | tf.Tensor[];
-  inputs?: { shape: (number | null)[] }[];
+  /** The model's inputs, when known: used to check that x has the feature count the model expects. */
+  inputs?: {
+    /** The input's shape, `null` for free dimensions, e.g. `[null, 4]`. */
+    shape: (number | null)[];
+  }[];
 }
 
 /** Options of `permutationImportance`. */
@@ -36,6 +41,7 @@ export interface PermutationOptions {
 
 /** One feature's importance: the drop in score when it is shuffled (for mse: the rise in error). */
 export interface FeatureImportance {
+  /** The feature's name. */
   feature: string;
   /** Mean drop over the repeats. */
   mean: number;
@@ -77,7 +83,16 @@ export class PermutationImportance {
   }
 
   /** The importances as rows `{ feature, mean, std }`. */
-  toJSON(): { metric: string; baseline: number; repeats: number; importances: FeatureImportance[] } {
+  toJSON(): {
+    /** The metric used: `accuracy` or `mse`. */
+    metric: string;
+    /** The model's score on the unshuffled data. */
+    baseline: number;
+    /** Shuffles per feature. */
+    repeats: number;
+    /** Features, most important first. */
+    importances: FeatureImportance[];
+  } {
     return { metric: this.metric, baseline: this.baseline, repeats: this.repeats, importances: this.importances };
   }
 
@@ -88,6 +103,7 @@ export class PermutationImportance {
     return [`Permutation importance (${this.metric}, baseline ${this.baseline.toFixed(4)}, ${this.repeats} repeats)`, `${'feature'.padEnd(width)}  ${'drop'.padStart(8)}   std`, ...lines].join('\n');
   }
 
+  /** The bar chart (Vega-Lite, SVG fallback), HTML with the chart and a table, and the table as text. */
   [displaySymbol](): MimeBundle {
     const chart = this.chart()[displaySymbol]();
     const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);

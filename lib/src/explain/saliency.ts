@@ -104,7 +104,20 @@ export class Saliency {
   }
 
   /** The numbers, without the tensors. */
-  toJSON(): { method: SaliencyMethod; score: 'logit' | 'output'; shape: number[]; targets: number[]; predicted: number[]; confidence: number[] } {
+  toJSON(): {
+    /** The method used. */
+    method: SaliencyMethod;
+    /** What was differentiated: the logit before the output's softmax/sigmoid, or the output itself. */
+    score: 'logit' | 'output';
+    /** The heatmaps' shape: [images, height, width]. */
+    shape: number[];
+    /** The class explained, per image. */
+    targets: number[];
+    /** The predicted class, per image. */
+    predicted: number[];
+    /** The model's output for the predicted class, per image (its probability for a softmax model). */
+    confidence: number[];
+  } {
     return { method: this.method, score: this.score, shape: this.maps.shape, targets: this.targets, predicted: this.predicted, confidence: this.confidence };
   }
 

@@ -28,13 +28,27 @@ export interface OnnxModelMeta {
   /** The outputs, in order. */
   outputs: TensorSpec[];
   /** What was exported: the tfjs model's name and class. */
-  source: { framework: 'tfjs'; name: string; className: string };
+  source: {
+    /** The framework of the source model: `tfjs`. */
+    framework: 'tfjs';
+    /** The model's name, e.g. `sequential_1`. */
+    name: string;
+    /** The model's class, e.g. `Sequential` or `Functional`. */
+    className: string;
+  };
   /** The Lepton version that wrote the file. */
   producerVersion: string;
   /** When it was written (ISO 8601). */
   createdAt: string;
   /** The check against tfjs at export time, if it ran. */
-  verification?: { maxAbsDiff: number; tolerance: number; batch: number };
+  verification?: {
+    /** The largest |onnx − tfjs| over all outputs. */
+    maxAbsDiff: number;
+    /** The tolerance used: each element must satisfy |onnx − tfjs| ≤ tolerance · max(1, |tfjs|). */
+    tolerance: number;
+    /** The batch size of the random inputs. */
+    batch: number;
+  };
 }
 
 /** The sidecar path of a model path: `x.onnx` → `x.meta.json` (other names get `.meta.json` appended). */

@@ -11,11 +11,33 @@ import { onnx } from './onnx.js';
 
 /** A deployment as `lepton.deploy` returns it (only what the repository needs). */
 export interface RepositorySource {
+  /** The deployment's name (the default model name in the repository). */
   readonly name: string;
+  /** The served version (the default version folder). */
   readonly version: string;
   /** The served version's ONNX file. */
   readonly modelPath: string;
-  toJSON(): { inputs: ReadonlyArray<{ name: string; datatype: string; shape: readonly number[] }>; outputs: ReadonlyArray<{ name: string; datatype: string; shape: readonly number[] }> };
+  /** The deployment's card data: the model's inputs and outputs. */
+  toJSON(): {
+    /** The model's inputs, in order. */
+    inputs: ReadonlyArray<{
+      /** The input's name. */
+      name: string;
+      /** Its OIP v2 datatype, e.g. `FP32`. */
+      datatype: string;
+      /** Its shape, batch dimension included; `-1` for a free dimension. */
+      shape: readonly number[];
+    }>;
+    /** The model's outputs, in order. */
+    outputs: ReadonlyArray<{
+      /** The output's name. */
+      name: string;
+      /** Its OIP v2 datatype, e.g. `FP32`. */
+      datatype: string;
+      /** Its shape, batch dimension included; `-1` for a free dimension. */
+      shape: readonly number[];
+    }>;
+  };
 }
 
 /** Options of `export.modelRepository`. */
@@ -30,15 +52,23 @@ export interface ModelRepositoryOptions {
 export interface ModelRepository {
   /** The repository root (pass it to `tritonserver --model-repository`). */
   dir: string;
+  /** The model's name: its folder under `dir`. */
   name: string;
+  /** The version folder the model was written to. */
   version: string;
+  /** The `config.pbtxt` written (`<dir>/<name>/config.pbtxt`). */
   configPath: string;
+  /** The ONNX model written (`<dir>/<name>/<version>/model.onnx`). */
   modelPath: string;
 }
 
-interface IoSpec {
+/** One input or output of a Triton model, as `config.pbtxt` declares it. */
+export interface IoSpec {
+  /** The tensor's name in the ONNX graph. */
   name: string;
+  /** Triton's element type, e.g. `TYPE_FP32`. */
   type: string;
+  /** The full shape, batch dimension included; `-1` for a free dimension. */
   dims: number[];
 }
 
@@ -87,7 +117,14 @@ export async function modelRepository(source: RepositorySource | tf.LayersModel,
   return { dir: root, name, version, configPath, modelPath };
 }
 
-/** The `config.pbtxt` text (protobuf text format of Triton's ModelConfig). */
+/**
+ * The `config.pbtxt` text (protobuf text format of Triton's ModelConfig).
+ * @param name the model's name
+ * @param inputs the model's inputs, in order
+ * @param outputs the model's outputs, in order
+ * @returns the file's text (platform `onnxruntime_onnx`, `max_batch_size: 0`)
+ * @example lepton.export.configText('penguins', [{ name: 'x', type: 'TYPE_FP32', dims: [-1, 4] }], [{ name: 'y', type: 'TYPE_FP32', dims: [-1, 3] }])
+ */
 export function configText(name: string, inputs: readonly IoSpec[], outputs: readonly IoSpec[]): string {
   const io = (s: IoSpec) => `  {\n    name: ${JSON.stringify(s.name)}\n    data_type: ${s.type}\n    dims: [ ${s.dims.join(', ')} ]\n  }`;
   return (

@@ -12,22 +12,35 @@ export const OPSET = 17;
 
 /** `TensorProto.DataType`: the element types Lepton writes. */
 export enum DataType {
+  /** 32-bit IEEE float (`float32`). */
   FLOAT = 1,
+  /** Unsigned 8-bit integer (quantized weights and activations). */
   UINT8 = 2,
+  /** Signed 8-bit integer (quantized weights). */
   INT8 = 3,
+  /** Signed 32-bit integer (`int32` inputs, quantized biases). */
   INT32 = 6,
+  /** Signed 64-bit integer (shapes and indices, e.g. the indices an `Embedding` gathers). */
   INT64 = 7,
+  /** Boolean, one byte per element. */
   BOOL = 9,
 }
 
 /** `AttributeProto.AttributeType`: the attribute kinds Lepton writes. */
 export enum AttributeType {
+  /** One float (`f`). */
   FLOAT = 1,
+  /** One integer (`i`). */
   INT = 2,
+  /** One string (`s`). */
   STRING = 3,
+  /** One tensor (`t`). */
   TENSOR = 4,
+  /** A list of floats (`floats`). */
   FLOATS = 6,
+  /** A list of integers (`ints`). */
   INTS = 7,
+  /** A list of strings (`strings`). */
   STRINGS = 8,
 }
 
@@ -45,13 +58,62 @@ export interface TensorProto {
 
 /** One attribute of a node: a discriminated union on `type`. */
 export type AttributeProto =
-  | { name: string; type: AttributeType.FLOAT; f: number }
-  | { name: string; type: AttributeType.INT; i: number }
-  | { name: string; type: AttributeType.STRING; s: string }
-  | { name: string; type: AttributeType.TENSOR; t: TensorProto }
-  | { name: string; type: AttributeType.FLOATS; floats: readonly number[] }
-  | { name: string; type: AttributeType.INTS; ints: readonly number[] }
-  | { name: string; type: AttributeType.STRINGS; strings: readonly string[] };
+  | {
+      /** The attribute's name, e.g. `strides`. */
+      name: string;
+      /** The attribute kind. */
+      type: AttributeType.FLOAT;
+      /** The value. */
+      f: number;
+    }
+  | {
+      /** The attribute's name, e.g. `strides`. */
+      name: string;
+      /** The attribute kind. */
+      type: AttributeType.INT;
+      /** The value (an integer). */
+      i: number;
+    }
+  | {
+      /** The attribute's name, e.g. `strides`. */
+      name: string;
+      /** The attribute kind. */
+      type: AttributeType.STRING;
+      /** The value. */
+      s: string;
+    }
+  | {
+      /** The attribute's name, e.g. `strides`. */
+      name: string;
+      /** The attribute kind. */
+      type: AttributeType.TENSOR;
+      /** The value. */
+      t: TensorProto;
+    }
+  | {
+      /** The attribute's name, e.g. `strides`. */
+      name: string;
+      /** The attribute kind. */
+      type: AttributeType.FLOATS;
+      /** The values. */
+      floats: readonly number[];
+    }
+  | {
+      /** The attribute's name, e.g. `strides`. */
+      name: string;
+      /** The attribute kind. */
+      type: AttributeType.INTS;
+      /** The values (integers). */
+      ints: readonly number[];
+    }
+  | {
+      /** The attribute's name, e.g. `strides`. */
+      name: string;
+      /** The attribute kind. */
+      type: AttributeType.STRINGS;
+      /** The values. */
+      strings: readonly string[];
+    };
 
 /** A node of the graph: one operator call. */
 export interface NodeProto {
@@ -70,7 +132,15 @@ export interface NodeProto {
 }
 
 /** One dimension of a shape: a fixed size, or a named symbolic one (e.g. the batch). */
-export type Dimension = { dimValue: number } | { dimParam: string };
+export type Dimension =
+  | {
+      /** The size. */
+      dimValue: number;
+    }
+  | {
+      /** The symbol's name, e.g. `batch`. */
+      dimParam: string;
+    };
 
 /** A named value with its tensor type: a graph input, output, or an intermediate's shape. */
 export interface ValueInfoProto {
@@ -121,7 +191,12 @@ export interface ModelProto {
   /** The graph. */
   graph: GraphProto;
   /** Free key/value metadata (`metadata_props`). */
-  metadataProps: readonly { key: string; value: string }[];
+  metadataProps: readonly {
+    /** The entry's key. */
+    key: string;
+    /** Its value. */
+    value: string;
+  }[];
 }
 
 /** Field numbers of the messages above, from `onnx.proto`. */

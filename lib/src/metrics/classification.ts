@@ -13,7 +13,9 @@ export function accuracy(yTrue: Values, yPred: Values): number {
 
 /** A confusion matrix: `matrix[i][j]` counts samples of true label `labels[i]` predicted as `labels[j]`. */
 export interface ConfusionMatrix {
+  /** The classes, in row (and column) order. */
   labels: number[];
+  /** Counts: rows are true labels, columns predicted labels. */
   matrix: number[][];
 }
 
@@ -38,17 +40,25 @@ export function confusionMatrix(yTrue: Values, yPred: Values, labels?: number[])
 
 /** Precision, recall, F1 and support of one class, or an average. */
 export interface ClassScores {
+  /** Of the samples predicted as the class, the share that are it (0 when none is predicted). */
   precision: number;
+  /** Of the samples of the class, the share predicted as it. */
   recall: number;
+  /** The harmonic mean of precision and recall. */
   f1: number;
+  /** Samples whose true label is the class (for an average: all samples). */
   support: number;
 }
 
 /** Per-class scores with their macro (unweighted) and weighted (by support) averages. */
 export interface PrecisionRecallF1 {
+  /** The classes, in the order of `perClass`. */
   labels: number[];
+  /** The scores of each class. */
   perClass: ClassScores[];
+  /** Unweighted means of the per-class scores. */
   macro: ClassScores;
+  /** Means of the per-class scores weighted by support. */
   weighted: ClassScores;
 }
 

@@ -2,8 +2,11 @@ import { labelsOf, sameLength, toArray, toMatrix, type Matrix, type Values } fro
 
 /** A ROC curve: false and true positive rates at each decreasing threshold (the first threshold is +Infinity). */
 export interface RocCurve {
+  /** False positive rate at each threshold: negatives scored at or above it, as a share of all negatives. */
   fpr: number[];
+  /** True positive rate (recall) at each threshold: positives scored at or above it, as a share of all positives. */
   tpr: number[];
+  /** The score thresholds, decreasing; the first is +Infinity (nothing predicted positive). */
   thresholds: number[];
 }
 

@@ -9,6 +9,7 @@ export interface LstmOptions extends Head {
   features?: number;
   /** With token ids as input: the vocabulary size, and an embedding of `embedding` dims (default 32) comes first. */
   vocabulary?: number;
+  /** Dimensions of the embedding used with `vocabulary` (default 32). */
   embedding?: number;
   /** Units of each LSTM layer (default [64]). */
   units?: number[];

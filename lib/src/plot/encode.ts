@@ -12,7 +12,14 @@ import { columnValues } from '../data/stats.js';
 export type FieldType = 'quantitative' | 'nominal' | 'ordinal' | 'temporal';
 
 /** A channel: a column name (with optional `:Q`/`:N`/`:O`/`:T` type suffix) or a Vega-Lite field definition. */
-export type Channel = string | ({ field: string; type?: FieldType } & Record<string, unknown>);
+export type Channel =
+  | string
+  | ({
+      /** The column name. */
+      field: string;
+      /** How its values are read (default: inferred from the column's values). */
+      type?: FieldType;
+    } & Record<string, unknown>);
 
 /** Limits of what a chart embeds. */
 export const plotLimits = {

@@ -39,11 +39,61 @@ function project(batch: TF.Tensor4D, matrices: number[][], fill: number): TF.Ten
   return tf.image.transform(batch, tf.tensor2d(matrices, [matrices.length, 8]), 'bilinear', 'constant', fill);
 }
 
+/** Options of `flip`. */
+export interface FlipOptions extends AugmentOptions {
+  /** Flip left–right (default true). */
+  horizontal?: boolean;
+  /** Flip up–down (default false). */
+  vertical?: boolean;
+  /** Probability that an image is flipped (default 0.5). */
+  p?: number;
+}
+
+/** Options of `rotate`. */
+export interface RotateOptions extends AugmentOptions {
+  /** Largest rotation either way, in degrees (default 15). */
+  degrees?: number;
+  /** Value of the pixels uncovered by the rotation (default 0). */
+  fill?: number;
+}
+
+/** Options of `shift`. */
+export interface ShiftOptions extends AugmentOptions {
+  /** Largest shift, as a fraction of the width and height (default 0.1). */
+  fraction?: number;
+  /** Value of the pixels uncovered by the shift (default 0). */
+  fill?: number;
+}
+
+/** Options of `zoom`. */
+export interface ZoomOptions extends AugmentOptions {
+  /** Range the zoom factor is drawn from (default [0.9, 1.1]; > 1 zooms in). */
+  range?: [number, number];
+  /** Value of the pixels uncovered when zooming out (default 0). */
+  fill?: number;
+}
+
+/** Options of `crop`. */
+export interface CropOptions extends AugmentOptions {
+  /** Side of the random window as a fraction of each image side (default 0.9). */
+  fraction?: number;
+  /** Size [height, width] the window is resized to (default: the image's size). */
+  size?: [number, number];
+}
+
+/** Options of `noise`. */
+export interface NoiseOptions extends AugmentOptions {
+  /** Standard deviation of the Gaussian noise (default 0.05). */
+  std?: number;
+  /** Range the result is clipped to (default [0, 1]; null: no clipping). */
+  clip?: [number, number] | null;
+}
+
 /**
  * Flips each image left–right (and/or up–down) with probability `p` (default 0.5).
  * @example lepton.preprocess.flip(images, { seed: 1 })
  */
-export function flip(images: TF.Tensor, options: AugmentOptions & { horizontal?: boolean; vertical?: boolean; p?: number } = {}): TF.Tensor {
+export function flip(images: TF.Tensor, options: FlipOptions = {}): TF.Tensor {
   const rand = random(options);
   const p = options.p ?? 0.5;
   return batched(images, 'flip', (batch) => {
@@ -64,7 +114,7 @@ export function flip(images: TF.Tensor, options: AugmentOptions & { horizontal?:
  * Rotates each image by a random angle in ±`degrees` (default 15) about its centre.
  * @example lepton.preprocess.rotate(images, { degrees: 10, seed: 1 })
  */
-export function rotate(images: TF.Tensor, options: AugmentOptions & { degrees?: number; fill?: number } = {}): TF.Tensor {
+export function rotate(images: TF.Tensor, options: RotateOptions = {}): TF.Tensor {
   const rand = random(options);
   const degrees = options.degrees ?? 15;
   return batched(images, 'rotate', (batch) => {
@@ -85,7 +135,7 @@ export function rotate(images: TF.Tensor, options: AugmentOptions & { degrees?: 
  * Shifts each image by up to `fraction` (default 0.1) of its width and height in each direction.
  * @example lepton.preprocess.shift(images, { fraction: 0.1, seed: 1 })
  */
-export function shift(images: TF.Tensor, options: AugmentOptions & { fraction?: number; fill?: number } = {}): TF.Tensor {
+export function shift(images: TF.Tensor, options: ShiftOptions = {}): TF.Tensor {
   const rand = random(options);
   const fraction = options.fraction ?? 0.1;
   return batched(images, 'shift', (batch) => {
@@ -103,7 +153,7 @@ export function shift(images: TF.Tensor, options: AugmentOptions & { fraction?: 
  * Zooms each image about its centre by a factor drawn from `range` (default [0.9, 1.1]; > 1 zooms in).
  * @example lepton.preprocess.zoom(images, { range: [0.8, 1.2], seed: 1 })
  */
-export function zoom(images: TF.Tensor, options: AugmentOptions & { range?: [number, number]; fill?: number } = {}): TF.Tensor {
+export function zoom(images: TF.Tensor, options: ZoomOptions = {}): TF.Tensor {
   const rand = random(options);
   const [lo, hi] = options.range ?? [0.9, 1.1];
   if (!(lo > 0 && hi >= lo)) throw badArgument(`zoom: range must be [low, high] with 0 < low ≤ high, got [${lo}, ${hi}].`);
@@ -124,7 +174,7 @@ export function zoom(images: TF.Tensor, options: AugmentOptions & { range?: [num
  * image's size (or to `size`).
  * @example lepton.preprocess.crop(images, { fraction: 0.8, seed: 1 })
  */
-export function crop(images: TF.Tensor, options: AugmentOptions & { fraction?: number; size?: [number, number] } = {}): TF.Tensor {
+export function crop(images: TF.Tensor, options: CropOptions = {}): TF.Tensor {
   const rand = random(options);
   const fraction = options.fraction ?? 0.9;
   if (!(fraction > 0 && fraction <= 1)) throw badArgument(`crop: fraction must be in (0, 1], got ${fraction}.`);
@@ -145,7 +195,7 @@ export function crop(images: TF.Tensor, options: AugmentOptions & { fraction?: n
  * Adds Gaussian noise of standard deviation `std` (default 0.05), then clips to `clip` (default [0, 1]; null: no clip).
  * @example lepton.preprocess.noise(images, { std: 0.1, seed: 1 })
  */
-export function noise(images: TF.Tensor, options: AugmentOptions & { std?: number; clip?: [number, number] | null } = {}): TF.Tensor {
+export function noise(images: TF.Tensor, options: NoiseOptions = {}): TF.Tensor {
   const rand = random(options);
   const std = options.std ?? 0.05;
   return batched(images, 'noise', (batch) => {
@@ -158,12 +208,18 @@ export function noise(images: TF.Tensor, options: AugmentOptions & { std?: numbe
 
 /** The steps of an augmenter: each key turns a step on (true: its defaults) or sets its options. */
 export interface AugmenterSteps {
-  flip?: boolean | Parameters<typeof flip>[1];
-  rotate?: boolean | number | Parameters<typeof rotate>[1];
-  shift?: boolean | number | Parameters<typeof shift>[1];
-  zoom?: boolean | Parameters<typeof zoom>[1];
-  crop?: boolean | Parameters<typeof crop>[1];
-  noise?: boolean | number | Parameters<typeof noise>[1];
+  /** Random flips: true for the defaults, or `flip`'s options. */
+  flip?: boolean | FlipOptions;
+  /** Random rotations: true for the defaults, the largest angle in degrees, or `rotate`'s options. */
+  rotate?: boolean | number | RotateOptions;
+  /** Random shifts: true for the defaults, the largest fraction, or `shift`'s options. */
+  shift?: boolean | number | ShiftOptions;
+  /** Random zooms: true for the defaults, or `zoom`'s options. */
+  zoom?: boolean | ZoomOptions;
+  /** Random crops: true for the defaults, or `crop`'s options. */
+  crop?: boolean | CropOptions;
+  /** Gaussian noise: true for the defaults, the standard deviation, or `noise`'s options. */
+  noise?: boolean | number | NoiseOptions;
   /** Seed of the whole sequence. */
   seed?: number;
 }

@@ -35,7 +35,13 @@ export interface OneHotOptions {
   unknown?: 'ignore' | 'error';
 }
 
-type OneHotState = { columns: string[]; categories: Category[][] };
+/** What a fitted `OneHot` learned (its JSON `state`). */
+export type OneHotState = {
+  /** The encoded columns. */
+  columns: string[];
+  /** Each column's categories, in output-column order. */
+  categories: Category[][];
+};
 
 /** Replaces each categorical column by one 0/1 column per category, named `<column>_<category>`, in its place. */
 export class OneHot extends Transform<OneHotState> {
@@ -102,7 +108,13 @@ export interface LabelEncoderOptions {
   columns?: string[];
 }
 
-type LabelState = { columns: string[]; categories: Category[][] };
+/** What a fitted `LabelEncoder` learned (its JSON `state`). */
+export type LabelState = {
+  /** The encoded columns. */
+  columns: string[];
+  /** Each column's sorted categories; a category's index is its code. */
+  categories: Category[][];
+};
 
 /** Replaces categories by their index 0..k-1 among the sorted fitted categories; `inverse` maps back. */
 export class LabelEncoder extends Transform<LabelState> {

@@ -21,7 +21,13 @@ export interface ImputerOptions {
   columns?: string[];
 }
 
-type ImputerState = { columns: string[]; fill: (string | number | boolean)[] };
+/** What a fitted `Imputer` learned (its JSON `state`). */
+export type ImputerState = {
+  /** The columns it fills. */
+  columns: string[];
+  /** The value each column's missing entries get. */
+  fill: (string | number | boolean)[];
+};
 
 const strategies: readonly ImputeStrategy[] = ['mean', 'median', 'most-frequent', 'constant'];
 

@@ -4,9 +4,9 @@
  * @packageDocumentation
  */
 export { fromJSON, registerTransform, Transform, type TransformJSON } from './transform.js';
-export { minMaxScaler, MinMaxScaler, standardScaler, StandardScaler, type MinMaxOptions, type ScalerOptions } from './scalers.js';
-export { labelEncoder, LabelEncoder, oneHot, OneHot, type Category, type LabelEncoderOptions, type OneHotOptions } from './encoders.js';
-export { imputer, Imputer, type ImputeStrategy, type ImputerOptions } from './imputer.js';
-export { pipeline, Pipeline } from './pipeline.js';
-export { splitIndices, trainTestSplit, type SplitIndices, type SplitOptions } from './split.js';
-export { augmenter, crop, flip, noise, rotate, shift, zoom, type AugmenterSteps, type AugmentOptions } from './augment.js';
+export { minMaxScaler, MinMaxScaler, standardScaler, StandardScaler, type MinMaxOptions, type MinMaxState, type ScalerOptions, type StandardState } from './scalers.js';
+export { labelEncoder, LabelEncoder, oneHot, OneHot, type Category, type LabelEncoderOptions, type LabelState, type OneHotOptions, type OneHotState } from './encoders.js';
+export { imputer, Imputer, type ImputeStrategy, type ImputerOptions, type ImputerState } from './imputer.js';
+export { pipeline, Pipeline, type PipelineState } from './pipeline.js';
+export { splitIndices, trainTestSplit, type Split, type SplitIndices, type SplitOptions } from './split.js';
+export { augmenter, crop, flip, noise, rotate, shift, zoom, type AugmenterSteps, type AugmentOptions, type CropOptions, type FlipOptions, type NoiseOptions, type RotateOptions, type ShiftOptions, type ZoomOptions } from './augment.js';

@@ -7,7 +7,11 @@ import { badArgument } from '../data/errors.js';
 import type { FrameColumns } from '../data/stats.js';
 import { allColumns, fromJSON, registerTransform, Transform, type TransformJSON } from './transform.js';
 
-type PipelineState = { fitted: true };
+/** A fitted `Pipeline`'s JSON `state` (its steps carry their own). */
+export type PipelineState = {
+  /** Always true once fitted. */
+  fitted: true;
+};
 
 /** Transforms in sequence. */
 export class Pipeline extends Transform<PipelineState> {

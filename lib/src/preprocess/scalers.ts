@@ -26,7 +26,15 @@ function scale(frame: ColumnTable, columns: string[], kind: string, map: (value:
   return out;
 }
 
-type StandardState = { columns: string[]; mean: number[]; std: number[] };
+/** What a fitted `StandardScaler` learned (its JSON `state`). */
+export type StandardState = {
+  /** The scaled columns. */
+  columns: string[];
+  /** Each column's mean. */
+  mean: number[];
+  /** Each column's population standard deviation (0 for a constant column, which is only centered). */
+  std: number[];
+};
 
 /** Centers numeric columns on their mean and divides by their (population) standard deviation; constant columns only center. */
 export class StandardScaler extends Transform<StandardState> {
@@ -62,7 +70,15 @@ export interface MinMaxOptions extends ScalerOptions {
   range?: [number, number];
 }
 
-type MinMaxState = { columns: string[]; min: number[]; max: number[] };
+/** What a fitted `MinMaxScaler` learned (its JSON `state`). */
+export type MinMaxState = {
+  /** The scaled columns. */
+  columns: string[];
+  /** Each column's fitted minimum. */
+  min: number[];
+  /** Each column's fitted maximum. */
+  max: number[];
+};
 
 /** Maps each numeric column linearly so its fitted min and max land on `range` (default [0, 1]). */
 export class MinMaxScaler extends Transform<MinMaxState> {

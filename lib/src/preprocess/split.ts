@@ -27,8 +27,18 @@ export interface SplitOptions {
 
 /** Row positions of each part. */
 export interface SplitIndices {
+  /** Row indices of the training part, in their original order. */
   train: Int32Array;
+  /** Row indices of the test part, in their original order. */
   test: Int32Array;
+}
+
+/** The two parts of a split. */
+export interface Split<T> {
+  /** The training part. */
+  train: T;
+  /** The test part. */
+  test: T;
 }
 
 function testCount(n: number, testSize: number): number {
@@ -103,12 +113,12 @@ function tensorLabels(labels: TF.Tensor): ArrayLike<number> {
  * Splits a DataFrame into train and test frames.
  * @example const { train, test } = lepton.trainTestSplit(df, { testSize: 0.2, stratify: 'Species', seed: 1 })
  */
-export function trainTestSplit(frame: ColumnTable, options?: SplitOptions): { train: DataFrame; test: DataFrame };
+export function trainTestSplit(frame: ColumnTable, options?: SplitOptions): Split<DataFrame>;
 /**
  * Splits tensors that share their first axis (features and labels) the same way.
  * @example const { train: [xTrain, yTrain], test: [xTest, yTest] } = lepton.trainTestSplit([xs, ys], { stratify: ys })
  */
-export function trainTestSplit<T extends TF.Tensor[]>(tensors: [...T], options?: SplitOptions): { train: T; test: T };
+export function trainTestSplit<T extends TF.Tensor[]>(tensors: [...T], options?: SplitOptions): Split<T>;
 export function trainTestSplit(data: ColumnTable | TF.Tensor[], options: SplitOptions = {}): { train: unknown; test: unknown } {
   if (Array.isArray(data)) return splitTensors(data, options);
   if (!data || typeof (data as ColumnTable).columnNames !== 'function') {

@@ -4,7 +4,9 @@ export { permutation, seededRandom } from '../data/random.js';
 
 /** Anything with a `toTensor(columns)` method: Lepton's DataFrame. */
 export interface TensorSource {
+  /** Numeric columns as a tensor: one name gives [rows], a list [rows, columns]. */
   toTensor(columns?: string | string[], options?: { dtype?: 'float32' | 'int32' }): tf.Tensor;
+  /** The column names (listed in the error when `x`/`y` are missing). */
   columnNames?(): string[];
 }
 
@@ -17,7 +19,12 @@ export interface TensorData {
 }
 
 /** A tf.data dataset yielding batches `{ xs, ys }` (what `model.fitDataset` takes). */
-export type BatchDataset = tf.data.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>;
+export type BatchDataset = tf.data.Dataset<{
+  /** The batch's features: [batch, ...]. */
+  xs: tf.Tensor;
+  /** The batch's labels: [batch] or [batch, ...]. */
+  ys: tf.Tensor;
+}>;
 
 /** Data `lepton.fit` and `lepton.evaluate` take: tensors, a DataFrame (with `x`/`y` column names), or a dataset. */
 export type FitData = TensorData | TensorSource | BatchDataset;

@@ -11,12 +11,15 @@ import { checkLossAndMetrics, checkShapes, type LossOrMetric } from './validate.
 
 /** Callbacks `fit` calls (the names and arguments of tfjs's callbacks); any may be async. */
 export interface FitCallbacks {
+  /** Once, before the first epoch. */
   onTrainBegin?(): void | Promise<void>;
+  /** Before each epoch; `epoch` is 0-based. */
   onEpochBegin?(epoch: number): void | Promise<void>;
   /** After each batch; `epoch` and `batch` are 0-based as in tfjs. */
   onBatchEnd?(batch: number, logs: Record<string, number>, epoch: number): void | Promise<void>;
   /** After each epoch (with validation); return `false` to stop training. */
   onEpochEnd?(epoch: number, logs: Record<string, number>): void | boolean | Promise<void | boolean>;
+  /** Once training has ended (finished, stopped or interrupted; not after an error), with the run's History. */
   onTrainEnd?(history: History): void | Promise<void>;
 }
 
@@ -48,8 +51,9 @@ export interface CheckpointOptions {
 
 /** What an augmentation hook is told about the batch it transforms. */
 export interface AugmentContext {
-  /** 0-based epoch and batch. */
+  /** The epoch, 0-based. */
   epoch: number;
+  /** The batch within the epoch, 0-based. */
   batch: number;
   /** Uniform random numbers in [0, 1), from the run's seed. */
   random: () => number;

@@ -8,12 +8,15 @@ export const modelMimeType = 'application/vnd.lepton.model+json';
 
 /** One layer of a model summary. */
 export interface LayerSummary {
+  /** The layer's name, e.g. `dense_1`. */
   name: string;
   /** The layer's class, e.g. `Conv2D`. */
   type: string;
   /** Output shape with `null` for the batch dimension. */
   outputShape: (number | null)[] | (number | null)[][];
+  /** Its parameter count (weights and biases). */
   params: number;
+  /** Whether training updates its weights. */
   trainable: boolean;
 }
 
@@ -24,18 +27,33 @@ export interface LayerSummary {
  * `id` names the model in the kernel for the card's Deploy button (comm target `lepton.model`).
  */
 export interface ModelSummaryJson {
+  /** The schema's version. */
   version: 1;
   /** The model's id in the kernel that displayed it (see `lepton.model` comm). */
   id: string;
+  /** The model's name. */
   name: string;
+  /** Its layers, in order. */
   layers: LayerSummary[];
+  /** Parameters in all (trainable and not). */
   params: number;
+  /** Parameters training updates. */
   trainableParams: number;
   /** Bytes of the weights (float32: 4 per parameter). */
   bytes: number;
+  /** The input shape with `null` for the batch dimension (one shape per input for several). */
   inputShape: (number | null)[] | (number | null)[][];
+  /** The output shape with `null` for the batch dimension (one shape per output for several). */
   outputShape: (number | null)[] | (number | null)[][];
-  compiled: { loss: string; optimizer: string; metrics: string[] } | null;
+  /** How the model was compiled, or null when it is not. */
+  compiled: {
+    /** The loss, by name (`custom` for an unnamed function). */
+    loss: string;
+    /** The optimizer's class, e.g. `Adam`. */
+    optimizer: string;
+    /** The metric names (besides the loss). */
+    metrics: string[];
+  } | null;
   /** The last epoch's logs of the model's last `lepton.fit` (training and `val_*`), or null if never fitted. */
   metrics: Record<string, number> | null;
 }

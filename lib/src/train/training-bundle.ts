@@ -59,28 +59,52 @@ export interface EpochPoint {
 
 /** Where a run is. */
 export interface TrainingProgress {
+  /** The epoch running (or the last one run), 1-based; 0 before the first. */
   epoch: number;
+  /** Epochs the run will train. */
   epochs: number;
+  /** Batches done in this epoch. */
   batch: number;
+  /** Batches per epoch; 0 while unknown (a dataset, until its first epoch ends). */
   batches: number;
+  /** Samples seen since the run began. */
   samples: number;
+  /** Seconds since the run began. */
   elapsedS: number;
+  /** Estimated seconds left; null until a batch has been timed. */
   etaS: number | null;
+  /** Training throughput in samples per second; null until a batch has been timed. */
   samplesPerS: number | null;
 }
 
 /** The JSON of `application/vnd.lepton.training+json` (see the module comment for the schema). */
 export interface TrainingBundle {
+  /** The schema's version. */
   version: 1;
+  /** Identifies the run (the Stop button sends it back on the `lepton.training` comm). */
   runId: string;
+  /** How the run stands. */
   status: TrainingStatus;
+  /** Why the run ended early or failed, and what was kept; null otherwise. */
   message: string | null;
-  model: { name: string; params: number };
+  /** The model being trained. */
+  model: {
+    /** The model's name. */
+    name: string;
+    /** Its parameter count. */
+    params: number;
+  };
+  /** The TensorFlow.js backend training runs on, e.g. `wasm`. */
   backend: string;
+  /** Loss and metric names as the logs use them (validation adds `val_` entries). */
   metrics: string[];
+  /** Where the run is. */
   progress: TrainingProgress;
+  /** Per-batch logs, thinned to at most 600 points over the whole run. */
   batches: BatchPoint[];
+  /** Per-epoch logs, every epoch. */
   epochs: EpochPoint[];
+  /** Batches whose points were thinned out of `batches`. */
   batchesDropped: number;
 }
 

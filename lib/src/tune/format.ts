@@ -31,15 +31,36 @@ export type StrategyName = 'random' | 'tpe' | 'hyperband';
 
 /** A strategy and its settings, as stored. */
 export type StrategySpec =
-  | { name: 'random' }
-  | { name: 'tpe'; startupTrials: number; candidates: number; multivariate: boolean }
-  | { name: 'hyperband'; minEpochs: number; eta: number };
+  | {
+      /** Parameters sampled independently from the space. */
+      name: 'random';
+    }
+  | {
+      /** Tree-structured Parzen Estimator (Optuna's default sampler). */
+      name: 'tpe';
+      /** Random trials before the estimator is used. */
+      startupTrials: number;
+      /** Candidates drawn from the good-trials model per trial; the most promising is tried. */
+      candidates: number;
+      /** Whether the parameters are modelled jointly (true) or each on its own. */
+      multivariate: boolean;
+    }
+  | {
+      /** Random parameters with early stopping of unpromising trials in brackets. */
+      name: 'hyperband';
+      /** The fewest epochs a trial trains before it can be stopped. */
+      minEpochs: number;
+      /** The reduction factor η: each rung keeps the best 1/η and trains them η× longer. */
+      eta: number;
+    };
 
 /** One trial as stored. */
 export interface TrialRecord {
   /** 0-based, in the order trials ran. */
   number: number;
+  /** The parameters it was given, by name. */
   params: ParamValues;
+  /** How it ended: `complete`, `pruned` (stopped early by Hyperband) or `failed`; `running` only for the live trial (`Study.running`), which is never saved. */
   status: TrialStatus;
   /** The objective: the final value (complete), the last reported one (pruned), null (failed). */
   value: number | null;
@@ -49,6 +70,7 @@ export interface TrialRecord {
   epochs: number;
   /** Hyperband's bracket (0 = no early stopping), null for other strategies. */
   bracket: number | null;
+  /** Wall-clock time the trial took, in seconds. */
   seconds: number;
   /** Why the trial failed. */
   error: string | null;
@@ -58,6 +80,7 @@ export interface TrialRecord {
 
 /** The saved model of the best trial. */
 export interface BestModelRef {
+  /** The number of the trial whose model it is. */
   trial: number;
   /** A folder in tfjs's format, relative to the study file's folder. */
   dir: string;
@@ -65,23 +88,37 @@ export interface BestModelRef {
 
 /** The JSON of a study file, version 1. */
 export interface StudyFileV1 {
+  /** Always `lepton.study`: marks the file as a Lepton study. */
   format: typeof studyFormat;
+  /** The file format's version. */
   version: 1;
+  /** The study's name. */
   name: string;
+  /** When the study was created (ISO 8601). */
   createdAt: string;
+  /** When the file was last written (ISO 8601). */
   updatedAt: string;
+  /** The strategy and its settings. */
   strategy: StrategySpec;
+  /** The seed every trial's parameters and training derive from. */
   seed: number;
+  /** What is optimised: a training-log name such as `val_acc`, or the user's label. */
   objective: string;
+  /** Whether the objective is minimised or maximised. */
   direction: 'min' | 'max';
+  /** The most epochs one trial trains. */
   epochs: number;
+  /** The search space, as declared. */
   space: Space;
+  /** The finished trials (complete, pruned, failed), in the order they ran. */
   trials: TrialRecord[];
+  /** The saved model of the best trial, or null when none was saved. */
   bestModel: BestModelRef | null;
 }
 
 /** A study file that cannot be read: the message names the file and what is wrong. */
 export class StudyFileError extends Error {
+  /** Always `StudyFileError`. */
   override name = 'StudyFileError';
 }
 

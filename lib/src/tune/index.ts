@@ -32,10 +32,11 @@ export const tune = Object.assign(run, {
   last,
 });
 
-export { Study, type BestTrial } from './study.js';
+export { Study, type BestTrial, type StudySettings } from './study.js';
 export { Trial, TuneError } from './trial.js';
-export { SpaceError, type Space, type ParamSpec, type IntParam, type FloatParam, type ChoiceParam, type ChoiceValue, type ParamsOf, type RangeOptions } from './space.js';
+export { SpaceError, type Space, type ParamSpec, type IntParam, type FloatParam, type ChoiceParam, type ChoiceValue, type ParamsOf, type ParamValues, type RangeOptions } from './space.js';
 export type { TuneOptions, Build, BuildResult } from './tune.js';
 export type { TpeOptions } from './tpe.js';
 export type { HyperbandOptions } from './hyperband.js';
-export type { StudyFileV1, TrialRecord, TrialStatus, StrategyName, StrategySpec } from './format.js';
+export type { TuneViewOptions } from './view.js';
+export type { StudyFileV1, BestModelRef, TrialRecord, TrialStatus, StrategyName, StrategySpec } from './format.js';

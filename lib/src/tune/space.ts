@@ -11,23 +11,33 @@ export type ChoiceValue = string | number | boolean | null;
 
 /** A whole number in [low, high] (both included), sampled uniformly or, with `log`, uniformly in log space. */
 export interface IntParam {
+  /** Marks an `int` parameter. */
   kind: 'int';
+  /** The smallest whole number (included). */
   low: number;
+  /** The largest whole number (included). */
   high: number;
+  /** Whether it is sampled uniformly in log space (then low > 0). */
   log: boolean;
 }
 
 /** A real number in [low, high], sampled uniformly or, with `log`, uniformly in log space. */
 export interface FloatParam {
+  /** Marks a `float` parameter. */
   kind: 'float';
+  /** The smallest value (included). */
   low: number;
+  /** The largest value (included). */
   high: number;
+  /** Whether it is sampled uniformly in log space (then low > 0). */
   log: boolean;
 }
 
 /** One of a list of values. */
 export interface ChoiceParam<T extends ChoiceValue = ChoiceValue> {
+  /** Marks a `choice` parameter. */
   kind: 'choice';
+  /** The values it can take, in the declared order. */
   values: readonly T[];
 }
 
@@ -75,6 +85,7 @@ export function choice<const T extends ChoiceValue>(values: readonly T[]): Choic
 
 /** A space that failed validation: the message names the parameter and the fix. */
 export class SpaceError extends Error {
+  /** Always `SpaceError`. */
   override name = 'SpaceError';
 }
 

@@ -31,13 +31,21 @@ export interface BestTrial<S extends Space = Space> {
 
 /** What a new study is made of. */
 export interface StudySettings {
+  /** The study's name. */
   name: string;
+  /** The study file, or null for a study kept in memory only. */
   path: string | null;
+  /** The strategy and its settings. */
   strategy: StrategySpec;
+  /** The seed every trial's parameters and training derive from. */
   seed: number;
+  /** What is optimised: a training-log name such as `val_acc`, or the user's label. */
   objective: string;
+  /** Whether the objective is minimised or maximised. */
   direction: 'min' | 'max';
+  /** The most epochs one trial trains. */
   epochs: number;
+  /** The search space. */
   space: Space;
 }
 
@@ -141,7 +149,14 @@ export class Study<S extends Space = Space> {
   }
 
   /** Counts of trials by status. */
-  counts(): { complete: number; pruned: number; failed: number } {
+  counts(): {
+    /** Trials that ran to the end. */
+    complete: number;
+    /** Trials stopped early by Hyperband. */
+    pruned: number;
+    /** Trials whose `build` or training threw. */
+    failed: number;
+  } {
     const count = (s: string) => this.trials.filter((t) => t.status === s).length;
     return { complete: count('complete'), pruned: count('pruned'), failed: count('failed') };
   }

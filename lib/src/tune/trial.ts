@@ -5,6 +5,7 @@ import type { ParamValues } from './space.js';
 
 /** A search set up wrong (not one trial's bad luck): it stops the whole search with this message. */
 export class TuneError extends Error {
+  /** Always `TuneError`. */
   override name = 'TuneError';
 }
 

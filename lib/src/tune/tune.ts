@@ -21,7 +21,15 @@ import { Trial, TuneError } from './trial.js';
 import { TuneView, type TuneViewOptions } from './view.js';
 
 /** What `build` may return: a model (`lepton.tune` trains it), or the objective of a trial it ran itself. */
-export type BuildResult = tf.LayersModel | number | { value: number; model?: tf.LayersModel };
+export type BuildResult =
+  | tf.LayersModel
+  | number
+  | {
+      /** The trial's objective value. */
+      value: number;
+      /** The model it trained, kept if the trial turns out best. */
+      model?: tf.LayersModel;
+    };
 
 /** Makes one trial's model from its parameters, or runs the whole trial and returns its objective. */
 export type Build<S extends Space> = (params: ParamsOf<S>, trial: Trial<ParamsOf<S>>) => BuildResult | Promise<BuildResult>;
