@@ -3,6 +3,8 @@
  * In the Lepton kernel this namespace is preloaded as `lepton`.
  * @packageDocumentation
  */
+// Before any tensor is made: integer tensors cast to float on cpu must survive the move to the wasm backend.
+import './backend/cpu-cast.js';
 export * as comm from './comm/index.js';
 export { display, displaySymbol, type Display, type Displayable, type MimeBundle } from './display/index.js';
 export type { DisplayOptions } from './display/index.js';

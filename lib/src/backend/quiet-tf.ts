@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import './cpu-cast.js';
 
 /**
  * The cpu backend prints a "Hi, looks like you are running TensorFlow.js in Node.js" banner on its first write;

@@ -35,7 +35,13 @@ async function launch(extraArgs: string[], waitMs: number): Promise<{ lab: Runni
     process.execPath,
     [join(repoRoot, 'kernel', 'bin', 'lepton.js'), 'lab', '--no-browser', `--port=${port}`, `--IdentityProvider.token=${token}`, ...extraArgs],
     // Its own process group, so that stop() can end JupyterLab too even if it does not answer signals.
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LEPTON_HOME: home }, detached: true },
+    // Settings and workspaces go to the temporary home too: what a test changes (the theme, the layout) must not
+    // leak into the next run or into the user's own JupyterLab.
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LEPTON_HOME: home, JUPYTERLAB_SETTINGS_DIR: join(home, 'lab-settings'), JUPYTERLAB_WORKSPACES_DIR: join(home, 'lab-workspaces') },
+      detached: true,
+    },
   );
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
