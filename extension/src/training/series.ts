@@ -3,29 +3,10 @@
  * one panel per metric, each with its per-batch line and its per-epoch training and validation points.
  */
 
-/** The bundle's JSON (version 1); the schema is documented in `@lepton/lib`'s `train/training-bundle.ts`. */
-export interface TrainingBundle {
-  version: 1;
-  runId: string;
-  status: 'running' | 'finished' | 'stopped' | 'interrupted' | 'failed';
-  message: string | null;
-  model: { name: string; params: number };
-  backend: string;
-  metrics: string[];
-  progress: {
-    epoch: number;
-    epochs: number;
-    batch: number;
-    batches: number;
-    samples: number;
-    elapsedS: number;
-    etaS: number | null;
-    samplesPerS: number | null;
-  };
-  batches: { step: number; epoch: number; batch: number; logs: Record<string, number> }[];
-  epochs: { epoch: number; seconds: number; logs: Record<string, number> }[];
-  batchesDropped: number;
-}
+/** The bundle's JSON (version 1), as `lepton.fit` writes it (types only: erased from the browser bundle). */
+import type { TrainingBundle } from '@lepton/lib';
+
+export type { TrainingBundle };
 
 /** A point: x in epochs (batch points sit between epochs), y the metric's value. */
 export interface Point {
