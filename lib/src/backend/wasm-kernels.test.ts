@@ -47,6 +47,9 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
       grid.push({ x: [2, 7, 6, 3], f: [3, 3, 3, 4], stride, pad });
       grid.push({ x: [3, 8, 8, 2], f: [2, 2, 2, 5], stride, pad });
       grid.push({ x: [1, 9, 5, 1], f: [5, 3, 1, 2], stride, pad });
+      // One input channel and a multiple of 4 output channels: the SIMD filter-gradient loop.
+      grid.push({ x: [3, 9, 8, 1], f: [3, 3, 1, 8], stride, pad });
+      grid.push({ x: [2, 7, 7, 1], f: [5, 2, 1, 4], stride, pad });
     }
   }
 
@@ -89,16 +92,50 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     });
   }
 
-  for (const [pool, stride, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, 'valid'], [2, 2, 'same']] as const) {
-    test(`maxPool gradients match (ties included) for pool ${pool}, stride ${stride}, padding ${pad}`, async () => {
+  // 3 channels take the JavaScript loop, 8 the SIMD one (groups of 4 channels).
+  for (const [pool, stride, pad, channels] of [[2, 2, 'valid', 3], [3, 2, 'same', 3], [3, 1, 'valid', 3], [2, 2, 'same', 3], [2, 2, 'valid', 8], [3, 2, 'same', 8], [3, 1, 'valid', 4], [2, 2, 'same', 8], [2, 1, 'same', 4]] as const) {
+    test(`maxPool gradients match (ties included) for pool ${pool}, stride ${stride}, padding ${pad}, ${channels} channels`, async () => {
       await sameOnBothBackends('maxPool', () => {
-        const xs = tf.tensor(random([2, 7, 6, 3], 11), [2, 7, 6, 3]).relu().round() as tf.Tensor4D;
+        const xs = tf.tensor(random([2, 7, 6, channels], 11), [2, 7, 6, channels]).relu().round() as tf.Tensor4D;
         const out = tf.maxPool(xs, pool, stride, pad);
         const dy = tf.tensor(random(out.shape, 12), out.shape);
         return tf.grads((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, pool, stride, pad).mul(dy).sum())([xs]);
       });
     });
   }
+
+  for (const [shape, bias] of [[[2, 5, 5, 8], [8]], [[3, 4], [4]], [[2, 3, 12], [1, 1, 12]], [[4, 3], [3]], [[2, 3, 4], [3, 4]]] as const) {
+    test(`adding a bias ${bias} to ${shape} (either order), and its gradients, match`, async () => {
+      await sameOnBothBackends('bias add', () => {
+        const a = tf.tensor(random([...shape], 13), [...shape]);
+        const b = tf.tensor(random([...bias], 14), [...bias]);
+        const dy = tf.tensor(random([...shape], 15), [...shape]);
+        const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.add(p, q).mul(dy).sum())([a, b]);
+        return [tf.add(a, b), tf.add(b, a), da!, db!];
+      });
+    });
+  }
+
+  for (const [shape, axis, keepDims] of [[[2, 5, 5, 8], [0, 1, 2], false], [[64, 4], 0, false], [[3, 4, 8], [1, 0], true], [[5, 3], 0, false], [[2, 3, 4], [0, 2], false], [[600, 4], [0], false]] as const) {
+    test(`summing ${shape} over axes ${axis} (keepDims ${keepDims}) matches`, async () => {
+      await sameOnBothBackends('sum', () => [tf.sum(tf.tensor(random([...shape], 16), [...shape]), axis as number | number[], keepDims)]);
+    });
+  }
+
+  for (const [shape, dtype] of [[[10, 3, 2, 4], 'float32'], [[10, 3], 'float32'], [[10, 20], 'int32'], [[10], 'float32']] as const) {
+    test(`gathering rows of a ${dtype} ${shape} tensor matches`, async () => {
+      await sameOnBothBackends('gather', () => {
+        const x = tf.tensor(random([...shape], 17), [...shape]).mul(100).round().cast(dtype);
+        const ids = tf.tensor1d([9, 0, 3, 3, 7], 'int32');
+        return [tf.gather(x, ids).toFloat(), tf.gather(x, tf.tensor2d([[1, 2], [8, 1]], [2, 2], 'int32')).toFloat(), tf.gather(x, tf.tensor1d([], 'int32')).toFloat()];
+      });
+    });
+  }
+
+  test('gathering a row out of range fails as on the cpu backend', async () => {
+    await backend('wasm');
+    assert.throws(() => tf.gather(tf.zeros([4, 3]), tf.tensor1d([1, 4], 'int32')), /GatherV2: the index value 4 is not in \[0, 3\]/);
+  });
 
   test('the gradient of gather (UnsortedSegmentSum, as embeddings need) matches', async () => {
     await sameOnBothBackends('gather', () => {

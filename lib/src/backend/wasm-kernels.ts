@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { filterGradLoop, isWasmMemory, simdLoops, type SimdLoops, type WasmMemory } from './simd.js';
 
 type Info = tf.TensorInfo;
 type Attrs = Record<string, any>;
@@ -10,10 +11,14 @@ type Kernel = (args: KernelArgs) => Info;
  * written with the backend's own fast kernels (XNNPACK convolutions and matmuls, C++ transposes, pads, slices):
  * - `BatchMatMul`, `_FusedMatMul`: transposes first, so every multiply takes XNNPACK's fast (untransposed) path;
  * - `Conv2DBackpropInput`: a forward convolution of the (dilated, padded) output gradient with the flipped filter;
- * - `Conv2DBackpropFilter`: one dilated convolution of the input (batch as channels) by the output gradient;
+ * - `Conv2DBackpropFilter`: one dilated convolution of the input (batch as channels) by the output gradient; for a
+ *   single input channel (a grayscale image's first layer) a SIMD loop keeping each tap's sums in registers;
  * - `DepthwiseConv2dNativeBackpropInput`/`Filter`: the same two ideas for depthwise convolutions;
  * - `UnsortedSegmentSum` (the gradient of `gather`, hence of embeddings): one pass over the rows;
- * - `MaxPoolGrad`: one pass over the windows on the wasm heap (the stock C++ loop is several times slower).
+ * - `MaxPoolGrad`: one SIMD pass over the windows on the wasm heap (the stock C++ loop is several times slower);
+ * - `GatherV2` along the first axis: one block copy per row (how `fit` draws shuffled batches);
+ * - `Add` of a bias along the last axis and `Sum` over leading axes (a bias's gradient): SIMD loops (`simd.ts`);
+ * - `Identity` (tfjs clones what gradients need): shares the memory, counting the reference, instead of copying.
  */
 export const replacedWasmKernels = [
   'BatchMatMul',
@@ -24,6 +29,10 @@ export const replacedWasmKernels = [
   'DepthwiseConv2dNativeBackpropFilter',
   'UnsortedSegmentSum',
   'MaxPoolGrad',
+  'GatherV2',
+  'Add',
+  'Sum',
+  'Identity',
 ] as const;
 
 /** The stock wasm kernels our replacements call, captured before any is replaced. */
@@ -175,9 +184,74 @@ function patches(s: Scope, x: Info, info: tf.backend_util.Conv2DInfo): Info[] {
   return taps;
 }
 
-const conv2DBackpropFilter: Kernel = scoped((s, { inputs, attrs = {} }) => {
+/**
+ * dW as one matrix product: the input's patches, channels first ([kh·kw·cin, n·oh·ow]), times dy ([n·oh·ow, cout]).
+ * Used for one input channel only: with more, gathering the patches costs more than the dilated convolution.
+ */
+const conv2DBackpropFilterByPatches: Kernel = scoped((s, { inputs, attrs = {} }) => {
   const { x, dy } = inputs as { x: Info; dy: Info };
   const filterShape = attrs.filterShape as [number, number, number, number];
+  const info = convInfo(x.shape, filterShape, attrs);
+  const [kh, kw, cin, cout] = filterShape;
+  const [n] = x.shape as [number];
+  const m = n * info.outHeight * info.outWidth;
+  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const [, h, w] = x.shape as [number, number, number, number];
+  // Channels first ([cin, n, h, w, 1]) so that each tap's patch is already a [cin, m] row block.
+  const xc = cin === 1 ? s.reshape(x, [1, n, h, w]) : s.transpose(x, [3, 0, 1, 2]);
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const bottom = Math.max(0, (oh - 1) * sh + kh - h - top);
+  const right = Math.max(0, (ow - 1) * sw + kw - w - left);
+  const padded = top || bottom || left || right
+    ? s.run('PadV2', { x: xc }, { paddings: [[0, 0], [0, 0], [top, bottom], [left, right]], constantValue: 0 })
+    : xc;
+  const taps: Info[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const begin = [0, 0, i, j];
+      const end = [cin, n, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1];
+      const tap = s.run('StridedSlice', { x: padded }, { begin, end, strides: [1, 1, sh, sw], beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 });
+      taps.push(s.reshape(tap, [cin, m]));
+    }
+  }
+  const p = taps.length === 1 ? taps[0]! : s.run('Concat', taps, { axis: 0 });
+  const product = s.run('BatchMatMul', { a: s.reshape(p, [1, kh * kw * cin, m]), b: s.reshape(dy, [1, m, cout]) }, { transposeA: false, transposeB: false });
+  return s.reshape(product, filterShape);
+});
+
+/** The filter gradient of a one-channel input by a SIMD loop (`simd.ts`), or undefined where it does not apply. */
+function singleChannelFilterGrad(s: Scope, { inputs, backend, attrs = {} }: KernelArgs): Info | undefined {
+  const { x, dy } = inputs as { x: Info; dy: Info };
+  const filterShape = attrs.filterShape as [number, number, number, number];
+  const [kh, kw, , cout] = filterShape;
+  const memory = (backend as unknown as HeapBackend).wasm?.asm?.memory;
+  if (cout % 4 !== 0 || kh * kw > 25 || x.dtype !== 'float32' || dy.dtype !== 'float32' || !isWasmMemory(memory)) return undefined;
+  const loop = filterGradLoop(memory, kh, kw);
+  if (!loop) return undefined;
+  const info = convInfo(x.shape, filterShape, attrs);
+  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const [n, h, w] = x.shape as [number, number, number, number];
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const bottom = Math.max(0, (oh - 1) * sh + kh - h - top);
+  const right = Math.max(0, (ow - 1) * sw + kw - w - left);
+  const padded = top || bottom || left || right
+    ? s.run('PadV2', { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 })
+    : x;
+  const [, hp, wp] = padded.shape as [number, number, number, number];
+  const out = (backend as unknown as HeapBackend).makeOutput(filterShape, 'float32');
+  loop(address(backend, padded), address(backend, dy), address(backend, out), n, oh, ow, wp * 4, hp * wp * 4, sh * wp * 4, sw * 4, cout * 4);
+  return out;
+}
+
+const conv2DBackpropFilter: Kernel = scoped((s, args) => {
+  const { inputs, attrs = {} } = args;
+  const { x, dy } = inputs as { x: Info; dy: Info };
+  const filterShape = attrs.filterShape as [number, number, number, number];
+  // One input channel (a grayscale image's first layer): the dilated convolution below has a single image row
+  // to slide over, which XNNPACK runs ~3× slower than the patch product, itself ~3× slower than the SIMD loop.
+  if (filterShape[2] === 1) return singleChannelFilterGrad(s, args) ?? conv2DBackpropFilterByPatches(args);
   const info = convInfo(x.shape, filterShape, attrs);
   const [kh, kw] = filterShape;
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, inHeight: h, inWidth: w } = info;
@@ -235,7 +309,20 @@ type HeapBackend = {
   makeOutput(shape: number[], dtype: string): Info;
   typedArrayFromHeap(info: Info): Float32Array | Int32Array;
   readSync(id: object): ArrayLike<number>;
+  wasm: { asm?: { memory?: WasmMemory } };
+  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
 };
+
+/** The SIMD loops on this backend's heap, or null (no SIMD, or a wasm build that hides its memory). */
+function loopsOf(backend: tf.KernelBackend): SimdLoops | null {
+  const memory = (backend as unknown as HeapBackend).wasm?.asm?.memory;
+  return isWasmMemory(memory) ? simdLoops(memory) : null;
+}
+
+/** Where a tensor's values start on the wasm heap, in bytes. */
+function address(backend: tf.KernelBackend, info: Info): number {
+  return (backend as unknown as HeapBackend).dataIdMap.get(info.dataId)!.memoryOffset;
+}
 
 const unsortedSegmentSum: Kernel = ({ inputs, backend, attrs = {} }) => {
   const { x, segmentIds } = inputs as { x: Info; segmentIds: Info };
@@ -260,7 +347,8 @@ const unsortedSegmentSum: Kernel = ({ inputs, backend, attrs = {} }) => {
 
 /**
  * The gradient of max pooling, one pass in place on the wasm heap: each window's gradient goes to its first
- * maximum (the cpu backend's rule). The stock C++ kernel is a plain loop, several times slower.
+ * maximum (the cpu backend's rule). The stock C++ kernel is a plain loop, several times slower. Channels are the
+ * innermost loop so that every read walks the heap contiguously, a window's running maxima kept per channel.
  */
 const maxPoolGrad: Kernel = ({ inputs, backend, attrs = {} }) => {
   const { dy, input } = inputs as { dy: Info; input: Info };
@@ -277,6 +365,21 @@ const maxPoolGrad: Kernel = ({ inputs, backend, attrs = {} }) => {
   const fw = info.effectiveFilterWidth;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
+  const loops = c % 4 === 0 ? loopsOf(backend) : null;
+  if (loops) {
+    const [xAt, gAt, dxAt] = [address(backend, input), address(backend, dy), address(backend, out)];
+    for (let b = 0; b < batchSize; b++) {
+      for (let oy = 0; oy < oh; oy++) {
+        const y0 = Math.max(0, oy * sh - top);
+        const y1 = Math.min(h, oy * sh - top + fh);
+        if (y1 <= y0) continue;
+        loops.maxPoolGradRow(xAt + (b * h + y0) * w * c * 4, y1 - y0, gAt + (b * oh + oy) * ow * c * 4, dxAt - xAt, ow, w * c * 4, c * 4, sw, fw, left, w);
+      }
+    }
+    return out;
+  }
+  const best = new Float32Array(c);
+  const at = new Int32Array(c);
   for (let b = 0; b < batchSize; b++) {
     const xBase = b * h * w * c;
     for (let oy = 0; oy < oh; oy++) {
@@ -286,25 +389,117 @@ const maxPoolGrad: Kernel = ({ inputs, backend, attrs = {} }) => {
         const x0 = Math.max(0, ox * sw - left);
         const x1 = Math.min(w, ox * sw - left + fw);
         const gBase = ((b * oh + oy) * ow + ox) * c;
-        for (let ch = 0; ch < c; ch++) {
-          let best = -Infinity;
-          let at = -1;
-          for (let y = y0; y < y1; y++) {
-            for (let xx = x0; xx < x1; xx++) {
-              const i = xBase + (y * w + xx) * c + ch;
-              const v = x[i]!;
-              if (v > best || at < 0) {
-                best = v;
-                at = i;
+        at.fill(-1);
+        for (let y = y0; y < y1; y++) {
+          for (let xx = x0; xx < x1; xx++) {
+            const base = xBase + (y * w + xx) * c;
+            for (let ch = 0; ch < c; ch++) {
+              const v = x[base + ch]!;
+              if (v > best[ch]! || at[ch]! < 0) {
+                best[ch] = v;
+                at[ch] = base + ch;
               }
             }
           }
-          if (at >= 0) dx[at] += g[gBase + ch]!;
+        }
+        for (let ch = 0; ch < c; ch++) {
+          const i = at[ch]!;
+          if (i >= 0) dx[i] += g[gBase + ch]!;
         }
       }
     }
   }
   return out;
+};
+
+/**
+ * `gather` along the first axis (how `fit` draws each shuffled batch, and embeddings look rows up): one block copy
+ * per index on the wasm heap. The stock C++ kernel computes every element's position, ~20× slower for image rows.
+ */
+const gatherV2: Kernel = (args) => {
+  const { inputs, backend, attrs = {} } = args;
+  const { x, indices } = inputs as { x: Info; indices: Info };
+  const axis = tf.util.parseAxisParam(attrs.axis ?? 0, x.shape)[0];
+  if (axis !== 0 || (attrs.batchDims ?? 0) !== 0 || (x.dtype !== 'float32' && x.dtype !== 'int32') || x.shape.length === 0) return kernel('GatherV2')(args);
+  const heap = backend as unknown as HeapBackend;
+  const ids = heap.readSync(indices.dataId);
+  const rows = x.shape[0]!;
+  for (let i = 0; i < ids.length; i++) {
+    const index = ids[i]!;
+    // The stock kernel's check and message.
+    if (!(index >= 0 && index <= rows - 1)) throw new Error(`GatherV2: the index value ${index} is not in [0, ${rows - 1}]`);
+  }
+  const rowShape = x.shape.slice(1);
+  const width = rowShape.reduce((a, b) => a * b, 1);
+  const out = heap.makeOutput([...indices.shape, ...rowShape], x.dtype);
+  const source = heap.typedArrayFromHeap(x);
+  const target = heap.typedArrayFromHeap(out);
+  if (width >= 16) {
+    for (let i = 0; i < ids.length; i++) target.set(source.subarray(ids[i]! * width, (ids[i]! + 1) * width), i * width);
+  } else {
+    for (let i = 0; i < ids.length; i++) {
+      const from = ids[i]! * width;
+      for (let k = 0; k < width; k++) target[i * width + k] = source[from + k]!;
+    }
+  }
+  return out;
+};
+
+/** `[..., c]` and `[c]` (or `[1, ..., 1, c]`): the bias of a layer, added along the last axis. */
+function biasShapes(a: Info, b: Info): boolean {
+  const c = a.shape.at(-1);
+  return a.shape.length > 1 && c !== undefined && c % 4 === 0 && b.shape.at(-1) === c && b.shape.length <= a.shape.length
+    && b.shape.slice(0, -1).every((d) => d === 1) && tf.util.sizeFromShape(a.shape) > c;
+}
+
+/**
+ * `Add`, with a SIMD loop for a bias along the last axis (every dense and conv layer's forward pass while
+ * training, where tfjs does not fuse it): the stock kernel's general broadcasting is ~5× slower there.
+ */
+const add: Kernel = (args) => {
+  const { inputs, backend } = args;
+  const { a, b } = inputs as { a: Info; b: Info };
+  const [big, bias] = biasShapes(a, b) ? [a, b] : biasShapes(b, a) ? [b, a] : [undefined, undefined];
+  const loops = big && big.dtype === 'float32' && bias.dtype === 'float32' ? loopsOf(backend) : null;
+  if (!big || !loops) return kernel('Add')(args);
+  const out = (backend as unknown as HeapBackend).makeOutput(big.shape, 'float32');
+  const bytes = tf.util.sizeFromShape(big.shape) * 4;
+  loops.biasAdd(address(backend, big), address(backend, bias), address(backend, out), bytes, big.shape.at(-1)! * 4);
+  return out;
+};
+
+/**
+ * `Sum`, with a SIMD loop when the summed axes lead (a bias's gradient: dy summed over batch and positions): the
+ * stock kernel transposes them to the end first.
+ */
+const sum: Kernel = (args) => {
+  const { inputs, backend, attrs = {} } = args;
+  const { x } = inputs as { x: Info };
+  const rank = x.shape.length;
+  const axes = [...new Set(tf.util.parseAxisParam(attrs.axis, x.shape))].sort((p, q) => p - q);
+  const leading = axes.length > 0 && axes.length < rank && axes.every((axis, i) => axis === i);
+  const width = tf.util.sizeFromShape(x.shape.slice(axes.length));
+  const loops = leading && x.dtype === 'float32' && width % 4 === 0 ? loopsOf(backend) : null;
+  if (!loops) return kernel('Sum')(args);
+  const shape = attrs.keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);
+  const heap = backend as unknown as HeapBackend;
+  const out = heap.makeOutput(shape, 'float32');
+  heap.typedArrayFromHeap(out).fill(0);
+  loops.columnSum(address(backend, x), 0, address(backend, out), tf.util.sizeFromShape(x.shape) * 4, width * 4);
+  return out;
+};
+
+/**
+ * `Identity` (tfjs clones every tensor a gradient will need with it) shares the input's memory and counts the
+ * reference, as the cpu backend and the wasm backend's own `Reshape` do: wasm kernels never write into their inputs,
+ * so the stock kernel's copy of each saved activation is wasted.
+ */
+const identity: Kernel = (args) => {
+  const { inputs, backend } = args;
+  const { x } = inputs as { x: Info };
+  if (x.dtype === 'string') return kernel('Identity')(args);
+  (backend as unknown as { incRef(id: object): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 };
 
 const replacements: Record<(typeof replacedWasmKernels)[number], Kernel> = {
@@ -316,6 +511,10 @@ const replacements: Record<(typeof replacedWasmKernels)[number], Kernel> = {
   DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
   UnsortedSegmentSum: unsortedSegmentSum,
   MaxPoolGrad: maxPoolGrad,
+  GatherV2: gatherV2,
+  Add: add,
+  Sum: sum,
+  Identity: identity,
 };
 
 let installed = false;
@@ -327,7 +526,7 @@ let installed = false;
 export function installWasmTrainingKernels(): void {
   if (installed) return;
   installed = true;
-  for (const name of ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'DepthwiseConv2dNative', 'Reshape', 'Transpose', 'PadV2', 'Slice', 'StridedSlice', 'Concat', 'Reverse', 'Sum', 'Multiply', 'Identity']) {
+  for (const name of ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'DepthwiseConv2dNative', 'Reshape', 'Transpose', 'PadV2', 'Slice', 'StridedSlice', 'Concat', 'Reverse', 'Sum', 'Multiply', 'Identity', 'GatherV2', 'Add']) {
     const found = tf.getKernel(name, 'wasm');
     if (found) stock.set(name, found.kernelFunc as unknown as Kernel);
   }

@@ -1,0 +1,269 @@
+/**
+ * A few WebAssembly SIMD loops that run directly on the wasm backend's heap, for the training steps whose stock
+ * kernels are slow at small-CNN sizes: the max-pooling gradient, adding a bias along the last axis, summing the
+ * leading axes (a bias's gradient) and the filter gradient of a single-channel convolution. They are assembled
+ * here byte by byte — a few hundred bytes, no toolchain — and share the backend's `WebAssembly.Memory`, so tensors
+ * are read and written where they lie, never copied.
+ *
+ * Every loop works on groups of 4 float32 lanes: the kernels that call them check that the innermost dimension is
+ * a multiple of 4 and otherwise take their other path (JavaScript, or the stock kernel).
+ * @module
+ */
+
+// Value types, opcodes and SIMD (0xfd-prefixed) opcodes of the WebAssembly binary format.
+const I32 = 0x7f;
+const V128 = 0x7b;
+const op = {
+  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b, void: 0x40, select: 0x1b,
+  get: 0x20, set: 0x21, tee: 0x22, i32Const: 0x41,
+  f32Load: 0x2a, f32Store: 0x38, f32Add: 0x92,
+  i32Eqz: 0x45, i32GeS: 0x4e, i32LtS: 0x48, i32GtS: 0x4a, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c,
+} as const;
+const simd = {
+  load: 0x00, store: 0x0b, const: 0x0c, i32x4Splat: 0x11, i32x4ExtractLane: 0x1b, f32x4ExtractLane: 0x1f,
+  f32x4Splat: 0x13, f32x4Lt: 0x43, bitselect: 0x52, i32x4Add: 0xae, f32x4Add: 0xe4, f32x4Mul: 0xe6,
+} as const;
+
+function leb(value: number, signed = false): number[] {
+  const bytes: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value = signed ? value >> 7 : value >>> 7;
+    const done = signed ? (value === 0 && !(byte & 0x40)) || (value === -1 && (byte & 0x40) !== 0) : value === 0;
+    bytes.push(done ? byte : byte | 0x80);
+    if (done) return bytes;
+  }
+}
+
+const vec = (items: number[][]) => [...leb(items.length), ...items.flat()];
+const name = (text: string) => [...leb(text.length), ...Array.from(text, (ch) => ch.charCodeAt(0))];
+const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
+
+// Instruction helpers (memory operands: alignment hint 1 byte — tensors are not 16-byte aligned — offset 0).
+const get = (i: number) => [op.get, i];
+const set = (i: number) => [op.set, i];
+const tee = (i: number) => [op.tee, i];
+const i32 = (n: number) => [op.i32Const, ...leb(n, true)];
+const v = (code: number, ...rest: number[]) => [0xfd, ...leb(code), ...rest];
+const vload = [...v(simd.load), 0, 0];
+const vstore = [...v(simd.store), 0, 0];
+/** `local[i] += step` */
+const bump = (i: number, step: number[]) => [...get(i), ...step, op.i32Add, ...set(i)];
+/** `for (; local[i] < local[limit]; local[i] += step) body`, as block/loop with a test before each pass. */
+const forLt = (i: number, limit: number, step: number[], body: number[]) => [
+  op.block, op.void, op.loop, op.void,
+  ...get(i), ...get(limit), op.i32GeS, op.brIf, 1,
+  ...body,
+  ...bump(i, step),
+  op.br, 0, op.end, op.end,
+];
+
+interface Func {
+  params: number[];
+  locals: number[];
+  body: number[];
+}
+
+/**
+ * `(a, bias, out, bytes, rowBytes)`, walking `bytes` bytes of `a` as rows of `rowBytes`: `add` writes
+ * out = a + bias (bias one row long, repeating); `columnSum` adds each row of `a` into `out` (one row long).
+ */
+function rowBroadcast(kind: 'add' | 'columnSum'): Func {
+  // params 0 a, 1 bias, 2 out, 3 bytes, 4 rowBytes; locals 5 offset, 6 column offset
+  const [a, bias, out, bytes, rowBytes, at, k] = [0, 1, 2, 3, 4, 5, 6];
+  const step = [
+    ...(kind === 'add'
+      ? [...get(out), ...get(at), op.i32Add, ...get(a), ...get(at), op.i32Add, ...vload, ...get(bias), ...get(k), op.i32Add, ...vload, ...v(simd.f32x4Add), ...vstore]
+      : [...get(out), ...get(k), op.i32Add, ...get(out), ...get(k), op.i32Add, ...vload, ...get(a), ...get(at), op.i32Add, ...vload, ...v(simd.f32x4Add), ...vstore]),
+    // k = (k + 16 == rowBytes) ? 0 : k + 16
+    ...i32(0), ...get(k), ...i32(16), op.i32Add, ...tee(k), ...get(k), ...get(rowBytes), op.i32Sub, op.i32Eqz, op.select, ...set(k),
+  ];
+  return { params: [I32, I32, I32, I32, I32], locals: [I32, I32], body: forLt(at, bytes, i32(16), step) };
+}
+
+/**
+ * `(xRow, windowRows, g, delta, ow, rowBytes, cBytes, sw, fw, left, w)`: the max-pooling gradient of one
+ * output row. For each output column and group of 4 channels it walks the window (rows from `xRow`, columns
+ * clipped to the input) keeping the running maximum and its address: a later element replaces it only when
+ * strictly greater, so the first maximum wins and a leading NaN stays (the cpu backend's rule). The window's
+ * gradient is then added at that address + `delta` (dx's offset from x).
+ */
+function maxPoolGradRow(): Func {
+  const [xRow, windowRows, g, delta, ow, rowBytes, cBytes, sw, fw, left, w] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  // i32 locals
+  const [ox, start, x0, x1, cb, fy, fx, p, lane] = [11, 12, 13, 14, 15, 16, 17, 18, 19];
+  // v128 locals
+  const [best, idx, value, mask, lanes] = [20, 21, 22, 23, 24];
+  const laneOffsets = [0, 4, 8, 12].flatMap((n) => [n & 0xff, 0, 0, 0]);
+  const addressOf = (pointer: number) => [...get(pointer), ...v(simd.i32x4Splat), ...get(lanes), ...v(simd.i32x4Add)];
+  const pixel = (column: number[]) => [...get(xRow), ...get(fy), ...get(rowBytes), op.i32Mul, op.i32Add, ...column, ...get(cBytes), op.i32Mul, op.i32Add, ...get(cb), op.i32Add];
+  const scatter = (l: number) => [
+    ...get(idx), ...v(simd.i32x4ExtractLane, l), ...get(delta), op.i32Add, ...tee(lane),
+    ...get(lane), op.f32Load, 2, 0,
+    ...get(g), ...get(ox), ...get(cBytes), op.i32Mul, op.i32Add, ...get(cb), op.i32Add, ...vload, ...v(simd.f32x4ExtractLane, l),
+    op.f32Add, op.f32Store, 2, 0,
+  ];
+  const window = [
+    // p = first element of the window; best = its values, idx = their addresses
+    ...i32(0), ...set(fy),
+    ...pixel(get(x0)), ...tee(p), ...vload, ...set(best),
+    ...addressOf(p), ...set(idx),
+    ...forLt(fy, windowRows, i32(1), [
+      ...get(x0), ...set(fx),
+      ...forLt(fx, x1, i32(1), [
+        ...pixel(get(fx)), ...tee(p), ...vload, ...set(value),
+        ...get(best), ...get(value), ...v(simd.f32x4Lt), ...set(mask),
+        ...get(value), ...get(best), ...get(mask), ...v(simd.bitselect), ...set(best),
+        ...addressOf(p), ...get(idx), ...get(mask), ...v(simd.bitselect), ...set(idx),
+      ]),
+    ]),
+    ...scatter(0), ...scatter(1), ...scatter(2), ...scatter(3),
+  ];
+  const column = [
+    // start = ox·stride − left; x0 = max(0, start); x1 = min(w, start + fw)
+    ...get(ox), ...get(sw), op.i32Mul, ...get(left), op.i32Sub, ...set(start),
+    ...get(start), ...i32(0), ...get(start), ...i32(0), op.i32GtS, op.select, ...set(x0),
+    ...get(start), ...get(fw), op.i32Add, ...tee(x1), ...get(w), ...get(x1), ...get(w), op.i32LtS, op.select, ...set(x1),
+    op.block, op.void,
+    ...get(x0), ...get(x1), op.i32GeS, op.brIf, 0,
+    ...i32(0), ...set(cb),
+    ...forLt(cb, cBytes, i32(16), window),
+    op.end,
+  ];
+  return {
+    params: Array(11).fill(I32),
+    locals: [...Array(9).fill(I32), ...Array(5).fill(V128)],
+    body: [...v(simd.const, ...laneOffsets), ...set(lanes), ...i32(0), ...set(ox), ...forLt(ox, ow, i32(1), column)],
+  };
+}
+
+/**
+ * `(x, dy, out, n, oh, ow, rowBytes, imageBytes, rowStepBytes, colStepBytes, coutBytes)`: the filter gradient of a
+ * convolution over a single input channel (already padded), with `taps` = kh·kw filter taps at byte offsets
+ * `i·rowBytes + j·4`. For each group of 4 output channels the taps' sums stay in registers over every output
+ * position: dW[t, co] += x[position + offset(t)] · dy[position, co]. The result is [kh, kw, 1, cout].
+ */
+function singleChannelFilterGrad(kw: number, taps: number): Func {
+  const [x, dy, out, n, oh, ow, rowBytes, imageBytes, rowStep, colStep, coutBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [cb, b, oy, ox, xp, dyp, xRow] = [11, 12, 13, 14, 15, 16, 17];
+  const offset = (t: number) => 18 + t;
+  const d = 18 + taps;
+  const acc = (t: number) => 19 + taps + t;
+  const range = [...Array(taps).keys()];
+  const position = [
+    ...get(dyp), ...vload, ...set(d),
+    ...range.flatMap((t) => [
+      ...get(acc(t)), ...get(xp), ...get(offset(t)), op.i32Add, op.f32Load, 2, 0, ...v(simd.f32x4Splat), ...get(d), ...v(simd.f32x4Mul), ...v(simd.f32x4Add), ...set(acc(t)),
+    ]),
+    ...bump(xp, get(colStep)),
+    ...bump(dyp, get(coutBytes)),
+  ];
+  const group = [
+    ...range.flatMap((t) => [...v(simd.const, ...Array(16).fill(0)), ...set(acc(t))]),
+    ...get(dy), ...get(cb), op.i32Add, ...set(dyp),
+    ...i32(0), ...set(b),
+    ...forLt(b, n, i32(1), [
+      ...get(x), ...get(b), ...get(imageBytes), op.i32Mul, op.i32Add, ...set(xRow),
+      ...i32(0), ...set(oy),
+      ...forLt(oy, oh, i32(1), [
+        ...get(xRow), ...set(xp),
+        ...i32(0), ...set(ox),
+        ...forLt(ox, ow, i32(1), position),
+        ...bump(xRow, get(rowStep)),
+      ]),
+    ]),
+    ...range.flatMap((t) => [...get(out), ...i32(t), ...get(coutBytes), op.i32Mul, op.i32Add, ...get(cb), op.i32Add, ...get(acc(t)), ...vstore]),
+  ];
+  return {
+    params: Array(11).fill(I32),
+    locals: [...Array(7 + taps).fill(I32), ...Array(1 + taps).fill(V128)],
+    body: [
+      ...range.flatMap((t) => [...i32(Math.floor(t / kw)), ...get(rowBytes), op.i32Mul, ...i32((t % kw) * 4), op.i32Add, ...set(offset(t))]),
+      ...i32(0), ...set(cb),
+      ...forLt(cb, coutBytes, i32(16), group),
+    ],
+  };
+}
+
+const functions = { biasAdd: rowBroadcast('add'), columnSum: rowBroadcast('columnSum'), maxPoolGradRow: maxPoolGradRow() };
+
+function assemble(extra: Record<string, Func> = {}): Uint8Array {
+  const entries = Object.entries({ ...functions, ...extra });
+  const types = section(1, vec(entries.map(([, f]) => [0x60, ...vec(f.params.map((t) => [t])), 0])));
+  const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]]));
+  const declared = section(3, vec(entries.map((_, i) => leb(i))));
+  const exports = section(7, vec(entries.map(([n], i) => [...name(n), 0x00, ...leb(i)])));
+  const code = section(10, vec(entries.map(([, f]) => {
+    const body = [...vec(f.locals.map((t) => [1, t])), ...f.body, op.end];
+    return [...leb(body.length), ...body];
+  })));
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...declared, ...exports, ...code]);
+}
+
+/** The single-channel filter gradient for one filter size, bound to a memory (see `singleChannelFilterGrad`). */
+export type FilterGradLoop = (x: number, dy: number, out: number, n: number, oh: number, ow: number, rowBytes: number, imageBytes: number, rowStepBytes: number, colStepBytes: number, coutBytes: number) => void;
+
+const filterGrads = new WeakMap<WasmMemory, Map<string, FilterGradLoop | null>>();
+
+/** The single-channel filter-gradient loop for a kh×kw filter on `memory` (compiled once per size), or null. */
+export function filterGradLoop(memory: WasmMemory, kh: number, kw: number): FilterGradLoop | null {
+  const cache = filterGrads.get(memory) ?? new Map<string, FilterGradLoop | null>();
+  filterGrads.set(memory, cache);
+  const key = `${kh}x${kw}`;
+  if (!cache.has(key)) {
+    try {
+      const module = new wasm.Module(assemble({ filterGrad: singleChannelFilterGrad(kw, kh * kw) }));
+      cache.set(key, (new wasm.Instance(module, { env: { memory } }).exports as { filterGrad: FilterGradLoop }).filterGrad);
+    } catch {
+      cache.set(key, null);
+    }
+  }
+  return cache.get(key)!;
+}
+
+/** The loops, bound to one backend's memory. Pointers and lengths are in bytes. */
+export interface SimdLoops {
+  /** out = a + bias, bias repeating every `rowBytes` (a multiple of 16) over `bytes`. */
+  biasAdd(a: number, bias: number, out: number, bytes: number, rowBytes: number): void;
+  /** out (rowBytes long, zeroed by the caller) += each row of x. */
+  columnSum(x: number, unused: number, out: number, bytes: number, rowBytes: number): void;
+  /** One output row of the max-pooling gradient (see the assembler above for the arguments). */
+  maxPoolGradRow(xRow: number, windowRows: number, g: number, delta: number, ow: number, rowBytes: number, cBytes: number, sw: number, fw: number, left: number, w: number): void;
+}
+
+/** A `WebAssembly.Memory` (Lepton's TypeScript settings carry no DOM or WebAssembly typings). */
+export type WasmMemory = { readonly buffer: ArrayBuffer };
+
+/** The bits of the global `WebAssembly` used here. */
+const wasm = (globalThis as unknown as {
+  WebAssembly: {
+    Memory: new (descriptor: { initial: number }) => WasmMemory;
+    Module: new (bytes: Uint8Array) => object;
+    Instance: new (module: object, imports: object) => { exports: object };
+  };
+}).WebAssembly;
+
+/** Whether `value` is a WebAssembly memory. */
+export function isWasmMemory(value: unknown): value is WasmMemory {
+  return value instanceof wasm.Memory;
+}
+
+const instances = new WeakMap<WasmMemory, SimdLoops | null>();
+
+/**
+ * The SIMD loops sharing `memory`, or null where this WebAssembly has no SIMD (the callers then use JavaScript).
+ * Compiled once per memory.
+ */
+export function simdLoops(memory: WasmMemory): SimdLoops | null {
+  let loops = instances.get(memory);
+  if (loops === undefined) {
+    try {
+      const module = new wasm.Module(assemble());
+      loops = new wasm.Instance(module, { env: { memory } }).exports as unknown as SimdLoops;
+    } catch {
+      loops = null;
+    }
+    instances.set(memory, loops);
+  }
+  return loops;
+}
