@@ -5,6 +5,7 @@ import type { ConnectionInfo } from './protocol/connection.js';
 import { PROTOCOL_VERSION, type ErrorContent, type Message, type RequestContents, type RequestType } from './protocol/messages.js';
 import { makeHeader } from './protocol/wire.js';
 import { Compiler } from './compiler/client.js';
+import type { ConvertAnswer } from './compiler/protocol.js';
 import { Cell, currentCell, InterruptError } from './execution/cell.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Engine } from './execution/engine.js';
@@ -185,9 +186,11 @@ export class Kernel {
   private queueExecution(message: Message<RequestContents['execute_request']>): void {
     this.queuedExecutions++;
     this.executions = this.executions.then(async () => {
+      // The compiler starts on the cell first and works while the busy status and execute_input go out.
+      const compiled = this.abortQueued ? undefined : this.engine.compile(message.content.code);
       await this.publishStatus('busy', message.header);
       try {
-        await this.execute(message);
+        await this.execute(message, compiled);
       } catch (error) {
         log(`execute failed: ${(error as Error).stack}`);
       }
@@ -197,7 +200,7 @@ export class Kernel {
     });
   }
 
-  private async execute(message: Message<RequestContents['execute_request']>): Promise<void> {
+  private async execute(message: Message<RequestContents['execute_request']>, compiled?: Promise<ConvertAnswer>): Promise<void> {
     const { code, silent = false, store_history = true, allow_stdin = true, stop_on_error = true } = message.content;
     if (this.abortQueued) {
       await this.reply(message, 'shell', 'execute_reply', { status: 'aborted', execution_count: this.executionCount });
@@ -211,7 +214,7 @@ export class Kernel {
     if (!silent) await this.channels.send('iopub', { header: makeHeader('execute_input', this.session), parent_header: message.header, content: { code, execution_count: count } });
     this.running = cell;
     this.lastCell = cell;
-    const outcome = await this.engine.run(code, cell).catch((error): { status: 'error'; error: ErrorContent } => ({
+    const outcome = await this.engine.run(code, cell, compiled).catch((error): { status: 'error'; error: ErrorContent } => ({
       status: 'error',
       error: runtimeError(error, () => undefined, code),
     }));

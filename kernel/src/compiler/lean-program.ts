@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allowOnePendingTimer, type TimerSystem } from './single-timer.js';
+import { skipProbeRebuilds } from './probe-rebuild.js';
 
 type TypeScript = typeof import('typescript');
 
@@ -24,6 +25,16 @@ function compileFolder(cwd: string): string {
   return folderSeeingLibrary(cwd) ? cwd : (folderSeeingLibrary(dirname(fileURLToPath(import.meta.url))) ?? cwd);
 }
 
+/** The TypeScript module tslab was given, and the hook for converting a cell with one rebuild. */
+export interface LeanWatchProgram {
+  ts: TypeScript;
+  /**
+   * Runs tslab's `convert` so that its first rebuild, which only reads the cell's top-level names, is answered from
+   * the cell alone (parsed and bound, as the program would) when the cell declares names; tslab then rebuilds once.
+   */
+  convertingCell<T>(convert: () => T): T;
+}
+
 /**
  * Makes tslab's converter rebuild less per cell, without forking it: tslab builds its program with
  * `ts.createWatchCompilerHost(roots, options, sys, createProgram = default, …)`. Before tslab's converter is
@@ -38,9 +49,10 @@ function compileFolder(cwd: string): string {
  *   reference map over every file (all of TensorFlow.js's declarations) and creates a type checker on every
  *   rebuild. tslab rebuilds twice per cell and only needs the cell's own names after the first rebuild, so
  *   binding the changed root files is enough there; the checker is created once, for the diagnostics.
+ * - skips that first rebuild altogether while `convertingCell` runs (see skipProbeRebuilds).
  * Type errors are found exactly as before: diagnostics still come from a full checker of the new program.
  */
-export function installLeanWatchProgram(types: string[], extraRoots: string[]): TypeScript {
+export function installLeanWatchProgram(types: string[], extraRoots: string[]): LeanWatchProgram {
   const fromTslab = createRequire(createRequire(import.meta.url).resolve('tslab/dist/converter'));
   const path = fromTslab.resolve('@tslab/typescript-for-tslab');
   const ts = fromTslab(path) as TypeScript & Record<string, any>;
@@ -63,18 +75,77 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
   const folder = compileFolder(ts.sys.getCurrentDirectory());
   const sys = Object.create(ts.sys, { getCurrentDirectory: { value: () => folder, writable: true, configurable: true } });
   Object.defineProperty(lean, 'sys', { enumerable: true, configurable: true, value: sys });
+  let probes = { arm: () => {}, disarm: () => {} };
+  /** tslab's `afterProgramCreate` (it keeps the builder), and whether it holds a stand-in rather than the program. */
+  let keepBuilder: ((builder: unknown) => void) | undefined;
+  let lastBuilder: unknown;
+  let standIn = false;
+  /** Gives tslab the program again where it still holds the stand-in (no new program came, or tslab threw). */
+  const restoreBuilder = () => {
+    if (!standIn) return;
+    standIn = false;
+    keepBuilder?.(lastBuilder);
+  };
   Object.defineProperty(lean, 'createWatchCompilerHost', {
     enumerable: true,
     configurable: true,
-    value: (roots: string[], options: Record<string, unknown>, system: TimerSystem, _defaultBuilder: unknown, ...rest: unknown[]) =>
-      (allowOnePendingTimer(system), ts.createWatchCompilerHost as (...a: any[]) => any)(
+    value: (roots: string[], options: Record<string, any>, system: TimerSystem & { readFile(path: string): string | undefined }, _defaultBuilder: unknown, ...rest: unknown[]) => {
+      allowOnePendingTimer(system);
+      const cellFile = roots.find((root) => root.endsWith('__tslab__.ts'));
+      const declFile = roots.find((root) => root.endsWith('__prev__.d.ts'));
+      /**
+       * Answers tslab's first rebuild of a cell with the cell file alone, parsed and bound as the program would:
+       * tslab reads its `locals` and rebuilds with `export {names}` appended. A cell without names is declined (tslab
+       * uses that rebuild's program), and so is a cell run again on the same declarations (TypeScript would make no
+       * new program for the second rebuild, and tslab's emit expects a fresh one, as without this).
+       */
+      const answerNamesProbe = (): boolean => {
+        const text = cellFile && system.readFile(cellFile);
+        if (!text || !keepBuilder) return false;
+        const file = ts.createSourceFile(cellFile!, text, options.target ?? ts.ScriptTarget.Latest);
+        ts.bindSourceFile(file, options);
+        const names = [...((file as { locals?: Map<string, unknown> }).locals?.keys() ?? [])];
+        if (names.length === 0) return false;
+        const program = (lastBuilder as { getProgram?(): any } | undefined)?.getProgram?.();
+        const unchanged = (name: string | undefined, content: string | undefined) => name && program?.getSourceFile(name)?.text === content;
+        if (unchanged(cellFile, `${text}\nexport {${names.join(', ')}}`) && unchanged(declFile, declFile && system.readFile(declFile))) return false;
+        standIn = true;
+        keepBuilder({ getSourceFile: (name: string) => (name === cellFile ? file : undefined) });
+        return true;
+      };
+      probes = skipProbeRebuilds(system, answerNamesProbe, restoreBuilder);
+      const host = (ts.createWatchCompilerHost as (...a: any[]) => any)(
         [...roots, ...extraRoots],
         { ...options, types, allowUmdGlobalAccess: true },
         system,
         createProgram,
         ...rest,
-      ),
+      );
+      keepBuilder = host.afterProgramCreate;
+      Object.defineProperty(host, 'afterProgramCreate', {
+        enumerable: true,
+        configurable: true,
+        get: () => (builder: unknown) => {
+          lastBuilder = builder;
+          standIn = false;
+          keepBuilder?.(builder);
+        },
+        set: (keep: (builder: unknown) => void) => (keepBuilder = keep),
+      });
+      return host;
+    },
   });
   fromTslab.cache[path]!.exports = lean;
-  return ts;
+  return {
+    ts,
+    convertingCell(convert) {
+      probes.arm();
+      try {
+        return convert();
+      } finally {
+        probes.disarm();
+        restoreBuilder();
+      }
+    },
+  };
 }

@@ -20,7 +20,7 @@ import type {
 const require = createRequire(import.meta.url);
 const started = performance.now();
 const options = (workerData ?? {}) as { types?: string[]; extraRoots?: string[] };
-installLeanWatchProgram(options.types ?? ['node'], options.extraRoots ?? []);
+const lean = installLeanWatchProgram(options.types ?? ['node'], options.extraRoots ?? []);
 const tslab = require('tslab/dist/converter') as typeof import('tslab/dist/converter.js');
 const converter: Converter = tslab.createConverter();
 
@@ -32,7 +32,7 @@ function diagnostics(list: Diagnostic[]): CellDiagnostic[] {
 }
 
 function convert(src: string): ConvertAnswer {
-  const result = converter.convert(committedDecl, src);
+  const result = lean.convertingCell(() => converter.convert(committedDecl, src));
   pendingDecl = result.declOutput ?? '';
   return {
     output: result.output === undefined ? undefined : qualifyShorthands(result.output, declaredNames(committedDecl)),

@@ -2,6 +2,7 @@ import vm from 'node:vm';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Compiler } from '../compiler/client.js';
+import type { ConvertAnswer } from '../compiler/protocol.js';
 import { type Cell, currentCell, InterruptError } from './cell.js';
 import { cellFileName, compileError, lineMapper, runtimeError } from './errors.js';
 import type { ErrorContent } from '../protocol/messages.js';
@@ -36,16 +37,26 @@ export class Engine {
     (globalThis as any)[HOST_KEY] = { exports: exportsProxy, require: this.require };
   }
 
-  /** Runs one cell's source inside `cell` (its output, timers and interrupt). */
-  async run(source: string, cell: Cell): Promise<CellOutcome> {
-    const converted = await this.compiler.request('convert', { src: source });
+  /**
+   * Starts converting a cell in the compiler worker, so that it works while the kernel announces the cell; pass
+   * the answer to `run`. A conversion nobody waits for (the cell was aborted) is dropped without a rejection.
+   */
+  compile(source: string): Promise<ConvertAnswer> {
+    const converted = this.compiler.request('convert', { src: source });
+    converted.catch(() => {});
+    return converted;
+  }
+
+  /** Runs one cell's source inside `cell` (its output, timers and interrupt), converted by `compile(source)`. */
+  async run(source: string, cell: Cell, compiled: Promise<ConvertAnswer> = this.compile(source)): Promise<CellOutcome> {
+    const converted = await compiled;
     // Interrupted while it was compiling: it never starts (a SIGINT that came before the code ran is spent).
     if (cell.abort.signal.aborted) return { status: 'error', error: runtimeError(new InterruptError(), () => undefined, source) };
     if (converted.diagnostics.length > 0) {
       return { status: 'error', error: compileError(converted.diagnostics, source) };
     }
     if (!converted.output) {
-      await this.compiler.request('commit', {});
+      this.commit();
       return { status: 'ok', hasValue: false };
     }
     const prefix = converted.hasTopLevelAwait
@@ -62,7 +73,7 @@ export class Engine {
     } catch (thrown) {
       return { status: 'error', error: runtimeError(normalizeInterrupt(thrown), mapLine, source) };
     }
-    await this.compiler.request('commit', {});
+    this.commit();
     const name = converted.lastExpressionVar;
     if (name && name in this.locals) {
       const value = this.locals[name];
@@ -70,6 +81,15 @@ export class Engine {
       return { status: 'ok', hasValue: value !== undefined, value };
     }
     return { status: 'ok', hasValue: false };
+  }
+
+  /**
+   * Keeps the cell's declarations for the next cells. Not awaited: the worker answers requests in order, so the
+   * next conversion, completion or inspection already sees them, and the reply need not wait for the worker (which
+   * may be collecting the last program's garbage). A failed worker fails the next request instead.
+   */
+  private commit(): void {
+    this.compiler.request('commit', {}).catch(() => {});
   }
 
   /** Completions at `position` of `source`. */

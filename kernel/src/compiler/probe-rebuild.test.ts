@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { skipProbeRebuilds } from './probe-rebuild.js';
+import type { TimerSystem } from './single-timer.js';
+
+/** A system like tslab's: one pending timer at a time, run by hand, and clearing an unknown timer throws. */
+function tslabLikeSystem() {
+  let timer: { callback: () => void } | null = null;
+  const system: TimerSystem & { runPending(): void } = {
+    setTimeout(callback) {
+      if (timer) throw new Error('Unexpected pending rebuildTimer');
+      timer = { callback: () => { timer = null; callback(); } };
+      return timer;
+    },
+    clearTimeout(handle) {
+      if (timer === handle) timer = null;
+      else throw new Error('clearing unexpected timer');
+    },
+    runPending() {
+      timer?.callback();
+    },
+  };
+  return system;
+}
+
+/** Schedules like TypeScript's watch program: one update timer, cleared before the next is set. */
+function watchProgram(system: TimerSystem, ran: string[]) {
+  let timer: unknown;
+  function updateProgramWithWatchStatus() {
+    timer = undefined;
+    ran.push('update');
+  }
+  return {
+    fileChanged() {
+      if (timer) system.clearTimeout!(timer);
+      timer = system.setTimeout!(updateProgramWithWatchStatus, 250);
+    },
+  };
+}
+
+test('an armed program update that the answer covers is skipped, and the next one runs', () => {
+  const system = tslabLikeSystem();
+  const ran: string[] = [];
+  const probes = skipProbeRebuilds(system, () => (ran.push('answered'), true));
+  const program = watchProgram(system, ran);
+  probes.arm();
+  program.fileChanged();
+  system.runPending();
+  program.fileChanged();
+  system.runPending();
+  probes.disarm();
+  assert.deepEqual(ran, ['answered', 'update']);
+});
+
+test('an update the answer declines runs as usual', () => {
+  const system = tslabLikeSystem();
+  const ran: string[] = [];
+  const probes = skipProbeRebuilds(system, () => (ran.push('declined'), false));
+  const program = watchProgram(system, ran);
+  probes.arm();
+  program.fileChanged();
+  system.runPending();
+  assert.deepEqual(ran, ['declined', 'update']);
+});
+
+test('without arming, or once disarmed, every update runs', () => {
+  const system = tslabLikeSystem();
+  const ran: string[] = [];
+  const probes = skipProbeRebuilds(system, () => (ran.push('answered'), true));
+  const program = watchProgram(system, ran);
+  program.fileChanged();
+  system.runPending();
+  probes.arm();
+  probes.disarm();
+  program.fileChanged();
+  system.runPending();
+  assert.deepEqual(ran, ['update', 'update']);
+});
+
+test('other timers (resolution invalidation) are never skipped', () => {
+  const system = tslabLikeSystem();
+  const ran: string[] = [];
+  const probes = skipProbeRebuilds(system, () => (ran.push('answered'), true));
+  probes.arm();
+  system.setTimeout!(function invalidateResolutionsOfFailedLookup() {
+    ran.push('invalidate');
+  }, 250);
+  system.runPending();
+  assert.deepEqual(ran, ['invalidate']);
+});
