@@ -77,6 +77,18 @@ describe('lepton.fit', () => {
     assert.equal((toMimeBundle(history)[trainingMimeType] as TrainingBundle).runId, json.runId);
   });
 
+  test('trains on a tf.data dataset of { xs, ys } batches, validating on another', async () => {
+    const { x, y } = toyData(96);
+    const batches = (from: number, to: number) =>
+      tf.data.zip({ xs: tf.data.array(x.slice(from, to - from).unstack()), ys: tf.data.array(y.slice(from, to - from).unstack()) }).batch(16) as unknown as Parameters<typeof fit>[1];
+    const model = toyModel();
+    const history = await fit(model, batches(0, 64), { epochs: 6, validation: batches(64, 96), live: false });
+    assert.equal(history.epochs.length, 6);
+    assert.equal(history.batches.length, 6 * 4, 'four batches of 16 per epoch');
+    assert.ok(history.last.val_loss !== undefined, 'validated on the second dataset');
+    assert.ok(history.history.loss!.at(-1)! < history.history.loss![0]!, 'the loss did not go down');
+  });
+
   test('the live display is updated at a bounded rate', async () => {
     rec.outputs.length = 0;
     const { x, y } = toyData(256);
