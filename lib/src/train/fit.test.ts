@@ -4,33 +4,14 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setHost, getHost, type Host } from '../display/host.js';
+import { setHost, getHost } from '../display/host.js';
+import { recordingHost } from '../display/testing.js';
 import { toMimeBundle } from '../display/mime.js';
 import { backend } from '../backend/select.js';
 import { fit, lastHistory } from './fit.js';
 import { stopRun } from './stop.js';
 import { trainingMimeType, type TrainingBundle } from './training-bundle.js';
 import { summary } from './summary.js';
-
-/** A host that records displays and lets a test abort the "cell". */
-function recordingHost() {
-  const outputs: { kind: 'display' | 'update'; id: string | undefined; bundle: Record<string, any> }[] = [];
-  let abort = new AbortController();
-  const host: Host = {
-    display: (bundle, options) => outputs.push({ kind: 'display', id: options?.id, bundle }),
-    update: (id, bundle) => outputs.push({ kind: 'update', id, bundle }),
-    clear() {},
-    signal: () => abort.signal,
-    openComm: () => {
-      throw new Error('no comms');
-    },
-    registerCommTarget: () => {
-      throw new Error('no comms');
-    },
-    input: () => Promise.reject(new Error('no input')),
-  };
-  return { host, outputs, interrupt: () => abort.abort(), reset: () => (abort = new AbortController()) };
-}
 
 function toyData(n = 64) {
   // Two separable classes: the label is whether the first feature is positive.

@@ -6,7 +6,7 @@ import { choice, float, int } from './space.js';
 import { gamma, observationWeights } from './tpe.js';
 import { tune, type TuneOptions } from './tune.js';
 import type { Trial } from './trial.js';
-import { recordingHost } from './testing.js';
+import { recordingHost } from '../display/testing.js';
 
 // A cheap objective with one optimum (lr 10^-2.5, 40 units, dropout 0.1, relu): no training involved.
 const space = { lr: float(1e-5, 1, { log: true }), units: int(4, 128), dropout: float(0, 0.6), act: choice(['relu', 'tanh', 'sigmoid']) };

@@ -14,7 +14,7 @@ import { float, int } from './space.js';
 import { Study } from './study.js';
 import { Trial, TuneError } from './trial.js';
 import { tune, last, type TuneOptions } from './tune.js';
-import { recordingHost } from './testing.js';
+import { recordingHost } from '../display/testing.js';
 
 const space = { x: float(-2, 2), k: int(1, 5) };
 type P = { x: number; k: number };

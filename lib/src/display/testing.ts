@@ -1,4 +1,4 @@
-// Helpers shared by this folder's tests: a host that records outputs and can interrupt the "cell".
+// Helpers for tests that display: a host that records outputs and can interrupt the "cell" (not exported by the package).
 import type { Host } from '../display/host.js';
 
 /** A host that records displays and updates, and aborts the cell on demand. */
