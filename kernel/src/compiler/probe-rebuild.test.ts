@@ -2,26 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { skipProbeRebuilds } from './probe-rebuild.js';
 import type { TimerSystem } from './single-timer.js';
-
-/** A system like tslab's: one pending timer at a time, run by hand, and clearing an unknown timer throws. */
-function tslabLikeSystem() {
-  let timer: { callback: () => void } | null = null;
-  const system: TimerSystem & { runPending(): void } = {
-    setTimeout(callback) {
-      if (timer) throw new Error('Unexpected pending rebuildTimer');
-      timer = { callback: () => { timer = null; callback(); } };
-      return timer;
-    },
-    clearTimeout(handle) {
-      if (timer === handle) timer = null;
-      else throw new Error('clearing unexpected timer');
-    },
-    runPending() {
-      timer?.callback();
-    },
-  };
-  return system;
-}
+import { tslabLikeSystem } from './testing.js';
 
 /** Schedules like TypeScript's watch program: one update timer, cleared before the next is set. */
 function watchProgram(system: TimerSystem, ran: string[]) {

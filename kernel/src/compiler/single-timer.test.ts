@@ -1,26 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allowOnePendingTimer, type TimerSystem } from './single-timer.js';
-
-/** A system like tslab's: one pending timer at a time, run by hand. */
-function tslabLikeSystem() {
-  let timer: { callback: () => void } | null = null;
-  const system: TimerSystem & { runPending(): void } = {
-    setTimeout(callback) {
-      if (timer) throw new Error('Unexpected pending rebuildTimer');
-      timer = { callback: () => { timer = null; callback(); } };
-      return timer;
-    },
-    clearTimeout(handle) {
-      if (timer === handle) timer = null;
-      else throw new Error('clearing unexpected timer');
-    },
-    runPending() {
-      timer?.callback();
-    },
-  };
-  return system;
-}
+import { allowOnePendingTimer } from './single-timer.js';
+import { tslabLikeSystem } from './testing.js';
 
 test('a second timer runs the pending one first instead of throwing', () => {
   const system = tslabLikeSystem();
