@@ -162,17 +162,30 @@ const conv2DBackpropInput: Kernel = scoped((s, { inputs, attrs = {} }) => {
   return fullConvolution(s, dy, info, swapped, false);
 });
 
+/**
+ * The zeros a convolution described by `info` adds around each image, as [top, bottom, left, right]: the top and left
+ * of its padding, and as much bottom and right as its last strided window reaches past the image.
+ */
+function spatialPadding(info: tf.backend_util.Conv2DInfo): [number, number, number, number] {
+  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inHeight: h, inWidth: w } = info;
+  const { top, left } = info.padInfo;
+  return [top, Math.max(0, (oh - 1) * sh + kh - h - top), left, Math.max(0, (ow - 1) * sw + kw - w - left)];
+}
+
+/** `x` with `padding` ([top, bottom, left, right]) added on its height axis and the width axis after it; `x` itself when there is none. */
+function padSpatial(s: Scope, x: Info, [top, bottom, left, right]: [number, number, number, number], heightAxis: number): Info {
+  if (!(top || bottom || left || right)) return x;
+  const paddings = x.shape.map(() => [0, 0]);
+  paddings[heightAxis] = [top, bottom];
+  paddings[heightAxis + 1] = [left, right];
+  return s.run('PadV2', { x }, { paddings, constantValue: 0 });
+}
+
 /** The strided patches of the padded input that each filter tap sees: [n, outH, outW, kh·kw·c], tap-major. */
 function patches(s: Scope, x: Info, info: tf.backend_util.Conv2DInfo): Info[] {
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
-  const [n, h, w, c] = x.shape as [number, number, number, number];
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  const bottom = Math.max(0, (oh - 1) * sh + kh - h - top);
-  const right = Math.max(0, (ow - 1) * sw + kw - w - left);
-  const padded = top || bottom || left || right
-    ? s.run('PadV2', { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 })
-    : x;
+  const [n, , , c] = x.shape as [number, number, number, number];
+  const padded = padSpatial(s, x, spatialPadding(info), 1);
   const taps: Info[] = [];
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
@@ -199,13 +212,7 @@ const conv2DBackpropFilterByPatches: Kernel = scoped((s, { inputs, attrs = {} })
   const [, h, w] = x.shape as [number, number, number, number];
   // Channels first ([cin, n, h, w, 1]) so that each tap's patch is already a [cin, m] row block.
   const xc = cin === 1 ? s.reshape(x, [1, n, h, w]) : s.transpose(x, [3, 0, 1, 2]);
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  const bottom = Math.max(0, (oh - 1) * sh + kh - h - top);
-  const right = Math.max(0, (ow - 1) * sw + kw - w - left);
-  const padded = top || bottom || left || right
-    ? s.run('PadV2', { x: xc }, { paddings: [[0, 0], [0, 0], [top, bottom], [left, right]], constantValue: 0 })
-    : xc;
+  const padded = padSpatial(s, xc, spatialPadding(info), 2);
   const taps: Info[] = [];
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
@@ -231,14 +238,8 @@ function singleChannelFilterGrad(s: Scope, { inputs, backend, attrs = {} }: Kern
   if (!loop) return undefined;
   const info = convInfo(x.shape, filterShape, attrs);
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-  const [n, h, w] = x.shape as [number, number, number, number];
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  const bottom = Math.max(0, (oh - 1) * sh + kh - h - top);
-  const right = Math.max(0, (ow - 1) * sw + kw - w - left);
-  const padded = top || bottom || left || right
-    ? s.run('PadV2', { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 })
-    : x;
+  const [n] = x.shape as [number];
+  const padded = padSpatial(s, x, spatialPadding(info), 1);
   const [, hp, wp] = padded.shape as [number, number, number, number];
   const out = (backend as unknown as HeapBackend).makeOutput(filterShape, 'float32');
   loop(address(backend, padded), address(backend, dy), address(backend, out), n, oh, ow, wp * 4, hp * wp * 4, sh * wp * 4, sw * 4, cout * 4);
@@ -254,13 +255,10 @@ const conv2DBackpropFilter: Kernel = scoped((s, args) => {
   if (filterShape[2] === 1) return singleChannelFilterGrad(s, args) ?? conv2DBackpropFilterByPatches(args);
   const info = convInfo(x.shape, filterShape, attrs);
   const [kh, kw] = filterShape;
-  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, inHeight: h, inWidth: w } = info;
+  const { strideHeight: sh, strideWidth: sw } = info;
   // dW[i, j, ci, co] = Σ_{n,y,x} x[n, y·s + i, x·s + j, ci] · dy[n, y, x, co]: a convolution of x with the batch as
   // channels ([ci, H, W, n]) by dy as the filter ([oh, ow, n, co]), dilated by the stride, giving [ci, kh, kw, co].
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  const bottom = Math.max(0, (oh - 1) * sh + kh - h - top);
-  const right = Math.max(0, (ow - 1) * sw + kw - w - left);
+  const [top, bottom, left, right] = spatialPadding(info);
   const image = s.transpose(x, [3, 1, 2, 0]);
   const filter = s.transpose(dy, [1, 2, 0, 3]);
   const conv = s.run('Conv2D', { x: image, filter }, {
