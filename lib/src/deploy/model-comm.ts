@@ -4,7 +4,8 @@
  * `{ action: 'deploy', ok: true, deployment }` (the deployment card's JSON) or `{ ok: false, code, error }`.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { getHost, type Comm } from '../display/host.js';
+import { registerTargetOnce } from '../comm/once.js';
+import type { Comm } from '../display/host.js';
 import { deploy } from './deploy.js';
 import { DeployError } from './errors.js';
 
@@ -15,7 +16,6 @@ const idKey = Symbol.for('lepton.modelId');
 /** Displayed models by id; weak, so a card left in a notebook never keeps a model alive. */
 const models = new Map<string, WeakRef<tf.LayersModel>>();
 let nextId = 1;
-let registeredOn: object | undefined;
 
 /** The id a model's card refers to it by (given on first use, stable afterwards). */
 export function modelId(model: tf.LayersModel): string {
@@ -68,12 +68,5 @@ function handle(comm: Comm, data: unknown): void {
 
 /** Registers the `lepton.model` comm target on the current host (once per host; nothing to do outside a kernel). */
 export function registerModelCommTarget(): void {
-  const host = getHost();
-  if (registeredOn === host) return;
-  try {
-    host.registerCommTarget(modelCommTarget, handle);
-    registeredOn = host;
-  } catch {
-    // Outside a kernel there is no model card to click.
-  }
+  registerTargetOnce(modelCommTarget, handle);
 }

@@ -1,3 +1,4 @@
+import { registerTargetOnce } from '../comm/once.js';
 import { getHost, type Comm } from '../display/host.js';
 
 /** The comm target the training view's Stop button opens; it sends `{ action: 'stop', runId }`. */
@@ -8,7 +9,6 @@ export type StopReason = 'interrupted' | 'stopped';
 
 /** Runs that can be stopped, by run id. */
 const running = new Map<string, (reason: StopReason) => void>();
-let registeredOn: object | undefined;
 
 function handle(comm: Comm, data: any): void {
   const act = (message: any) => {
@@ -19,18 +19,6 @@ function handle(comm: Comm, data: any): void {
   };
   act(data);
   comm.onMessage(act);
-}
-
-/** Registers the `lepton.training` comm target on the current host (once per host; not possible outside a kernel). */
-function registerCommTarget(): void {
-  const host = getHost();
-  if (registeredOn === host) return;
-  try {
-    host.registerCommTarget(trainingCommTarget, handle);
-    registeredOn = host;
-  } catch {
-    // Outside a kernel there is no front end to press Stop.
-  }
 }
 
 /**
@@ -52,7 +40,8 @@ export class StopWatch {
     readonly runId: string,
     private readonly onStop: (reason: StopReason) => void,
   ) {
-    registerCommTarget();
+    // The training view's Stop button talks to this kernel on `lepton.training`.
+    registerTargetOnce(trainingCommTarget, handle);
     this.signal = getHost().signal();
     running.set(runId, (reason) => this.request(reason));
     if (this.signal.aborted) this.reason = 'interrupted';
