@@ -36,16 +36,8 @@ export interface ModelEntry {
   report: { rows: ReportRow[]; recommended: string; recommendation: string };
 }
 
-/** The subset of a report row the suite prints. */
-export interface ReportRow {
-  name: string;
-  parameters: number;
-  bytes: number;
-  gzipBytes: number;
-  accuracy: number;
-  latencyP50Ms: number;
-  throughput: number;
-}
+/** The part of a report row the suite prints (the ratios to the baseline are recomputed against the peer). */
+export type ReportRow = Pick<lepton.compress.VariantRow, 'name' | 'parameters' | 'bytes' | 'gzipBytes' | 'accuracy' | 'latencyP50Ms' | 'throughput'>;
 
 const THREADS = 2;
 const CALIBRATION_ROWS = 256;

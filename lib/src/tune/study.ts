@@ -29,24 +29,10 @@ export interface BestTrial<S extends Space = Space> {
   trial: TrialRecord;
 }
 
-/** What a new study is made of. */
-export interface StudySettings {
-  /** The study's name. */
-  name: string;
+/** What a new study is made of: the study file's settings, and where the file goes. */
+export interface StudySettings extends Pick<StudyFileV1, 'name' | 'strategy' | 'seed' | 'objective' | 'direction' | 'epochs' | 'space'> {
   /** The study file, or null for a study kept in memory only. */
   path: string | null;
-  /** The strategy and its settings. */
-  strategy: StrategySpec;
-  /** The seed every trial's parameters and training derive from. */
-  seed: number;
-  /** What is optimised: a training-log name such as `val_acc`, or the user's label. */
-  objective: string;
-  /** Whether the objective is minimised or maximised. */
-  direction: 'min' | 'max';
-  /** The most epochs one trial trains. */
-  epochs: number;
-  /** The search space. */
-  space: Space;
 }
 
 /**
