@@ -34,6 +34,7 @@ export type { FrameColumns, ValueCountsOptions } from './data/stats.js';
 export type { ToTensorOptions } from './data/tensor.js';
 export { displayLimits } from './data/format.js';
 export type { DisplayLimits } from './data/format.js';
+export { LeptonError } from './errors.js';
 export { DataError, ColumnNotFoundError, TypeMismatchError, ParseError, EmptyDataError } from './data/errors.js';
 export type { DataErrorCode } from './data/errors.js';
 export { trainTestSplit } from './preprocess/split.js';

@@ -2,6 +2,7 @@
  * The errors of Lepton's data tools. Each carries a stable `code` that programs and tests match, and a message
  * that names the problem and its fix.
  */
+import { LeptonError } from '../errors.js';
 
 /** The stable codes of data errors. */
 export type DataErrorCode =
@@ -14,16 +15,7 @@ export type DataErrorCode =
   | 'LEPTON_LOAD_ERROR';
 
 /** Any error raised by Lepton's data, plot and preprocessing tools. */
-export class DataError extends Error {
-  /** The stable code of this kind of error. */
-  readonly code: DataErrorCode;
-
-  constructor(code: DataErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.name = 'DataError';
-  }
-}
+export class DataError extends LeptonError<DataErrorCode> {}
 
 /** A column name that the frame does not have; the message lists the ones it has. */
 export class ColumnNotFoundError extends DataError {
@@ -40,7 +32,6 @@ export class ColumnNotFoundError extends DataError {
         (near ? ` (did you mean ${JSON.stringify(near)}?)` : '') +
         `. Available columns: ${available.map((n) => JSON.stringify(n)).join(', ') || '(none)'}.`,
     );
-    this.name = 'ColumnNotFoundError';
     this.column = column;
     this.available = available;
   }
@@ -50,7 +41,6 @@ export class ColumnNotFoundError extends DataError {
 export class TypeMismatchError extends DataError {
   constructor(message: string) {
     super('LEPTON_TYPE_MISMATCH', message);
-    this.name = 'TypeMismatchError';
   }
 }
 
@@ -61,7 +51,6 @@ export class ParseError extends DataError {
 
   constructor(message: string, line?: number) {
     super('LEPTON_PARSE_ERROR', line === undefined ? message : `line ${line}: ${message}`);
-    this.name = 'ParseError';
     this.line = line;
   }
 }
@@ -70,7 +59,6 @@ export class ParseError extends DataError {
 export class EmptyDataError extends DataError {
   constructor(message: string) {
     super('LEPTON_EMPTY_DATA', message);
-    this.name = 'EmptyDataError';
   }
 }
 

@@ -2,6 +2,7 @@
  * The errors of `lepton.deploy` and `lepton.deployments`. Each carries a stable `code` that programs and tests
  * match, and a message that names the problem and its fix.
  */
+import { LeptonError } from '../errors.js';
 
 /** The stable codes of deployment errors. */
 export type DeployErrorCode =
@@ -14,16 +15,12 @@ export type DeployErrorCode =
   | 'LEPTON_SERVER';
 
 /** Any error raised while deploying, calling or managing a deployment. */
-export class DeployError extends Error {
-  /** The stable code of this kind of error. */
-  readonly code: DeployErrorCode;
+export class DeployError extends LeptonError<DeployErrorCode> {
   /** The server's own error code, when the server refused a request (e.g. `LEPTON_UNKNOWN_MODEL`). */
   readonly serverCode: string | undefined;
 
   constructor(code: DeployErrorCode, message: string, options: { cause?: unknown; serverCode?: string } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.serverCode = options.serverCode;
-    this.name = 'DeployError';
   }
 }

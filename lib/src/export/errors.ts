@@ -2,6 +2,7 @@
  * The errors of Lepton's export tools. Each carries a stable `code` that programs and tests match, and a message
  * that names the problem and its fix.
  */
+import { LeptonError } from '../errors.js';
 
 /** The stable codes of export errors. */
 export type ExportErrorCode =
@@ -12,16 +13,7 @@ export type ExportErrorCode =
   | 'LEPTON_LOAD_ERROR';
 
 /** Any error raised while exporting or loading a model. */
-export class ExportError extends Error {
-  /** The stable code of this kind of error. */
-  readonly code: ExportErrorCode;
-
-  constructor(code: ExportErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.name = 'ExportError';
-  }
-}
+export class ExportError extends LeptonError<ExportErrorCode> {}
 
 /** A layer class the ONNX exporter has no converter for; the message lists the supported ones. */
 export class UnsupportedLayerError extends ExportError {
@@ -36,7 +28,6 @@ export class UnsupportedLayerError extends ExportError {
       `Layer ${JSON.stringify(layerName)} is a ${layerClass}, which the ONNX exporter does not support. ` +
         `Supported layers: ${supported.join(', ')}. Replace the layer, or export with lepton.export.tfjs(model, dir).`,
     );
-    this.name = 'UnsupportedLayerError';
     this.layerClass = layerClass;
     this.supported = supported;
   }
@@ -46,6 +37,5 @@ export class UnsupportedLayerError extends ExportError {
 export class UnsupportedConfigError extends ExportError {
   constructor(layerClass: string, layerName: string, problem: string) {
     super('LEPTON_UNSUPPORTED_CONFIG', `Layer ${JSON.stringify(layerName)} (${layerClass}): ${problem}`);
-    this.name = 'UnsupportedConfigError';
   }
 }
