@@ -4,6 +4,7 @@
  * through the kernel (`lepton.deploy` on the model the card shows); the deployment's live status then appears
  * in place.
  */
+import { formatBytes } from '@lepton/lib/units';
 
 /** The bundle's JSON (version 1), as `lepton.summary` writes it. */
 export interface ModelCardData {
@@ -42,12 +43,6 @@ export function deploymentName(modelName: string): string {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-/** Bytes as "31.2 KB". */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-}
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, parent: HTMLElement, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);

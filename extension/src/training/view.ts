@@ -2,6 +2,7 @@
  * The live training view: status, epoch progress with ETA and samples/s, a Stop button, and one chart per metric.
  * Pure DOM: it is given the bundle on every update and a `stop` action; the renderer wires it to the kernel.
  */
+import { formatSeconds } from '@lepton/lib/units';
 import { MetricChart } from './chart.js';
 import { bestEpoch, metricSeries, type TrainingBundle } from './series.js';
 
@@ -11,13 +12,6 @@ export interface TrainingActions {
   stop(runId: string): Promise<void>;
 }
 
-/** Seconds as "1m 05s" or "12.3s". */
-export function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const m = Math.floor(seconds / 60);
-  return `${m}m ${String(Math.round(seconds - m * 60)).padStart(2, '0')}s`;
-}
 
 const statusText: Record<TrainingBundle['status'], string> = {
   running: 'training',

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
+import { formatBytes } from '../display/units.js';
 import { modelId, registerModelCommTarget } from '../deploy/model-comm.js';
 import { historyOf } from './history.js';
 
@@ -61,12 +62,6 @@ export interface ModelSummaryJson {
 const shapeText = (shape: unknown): string =>
   Array.isArray(shape) && Array.isArray(shape[0]) ? (shape as unknown[]).map(shapeText).join(', ') : `(${(shape as (number | null)[]).map((d) => (d === null ? 'None' : d)).join(', ')})`;
 
-/** Bytes as "31.2 KB". */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-}
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -28,6 +28,7 @@
  * `step` is the position in epochs (epoch − 1 + batch / batches), the x axis shared by batch and epoch points.
  * The bundle is replaced whole on every update (`update_display_data` with the run's display id).
  */
+import { formatSeconds } from '../display/units.js';
 
 /** The MIME type of the live training display. */
 export const trainingMimeType = 'application/vnd.lepton.training+json';
@@ -139,13 +140,6 @@ export class BatchPointSampler {
   }
 }
 
-/** Seconds as "1m 05s" or "12.3s". */
-export function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const m = Math.floor(seconds / 60);
-  return `${m}m ${String(Math.round(seconds - m * 60)).padStart(2, '0')}s`;
-}
 
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(4));
 

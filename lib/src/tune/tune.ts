@@ -9,7 +9,7 @@ import { getHost } from '../display/host.js';
 import type { FitData } from '../train/data.js';
 import type { FitOptions } from '../train/fit.js';
 import { fit } from '../train/fit.js';
-import { formatSeconds } from '../train/training-bundle.js';
+import { formatSeconds } from '../display/units.js';
 import type { StrategyName, TrialRecord } from './format.js';
 import { hyperbandStrategy, type HyperbandOptions } from './hyperband.js';
 import { randomStrategy } from './random.js';

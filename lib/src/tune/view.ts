@@ -7,7 +7,7 @@
  */
 import { display } from '../display/display.js';
 import { displaySymbol, type Displayable } from '../display/mime.js';
-import { formatSeconds } from '../train/training-bundle.js';
+import { formatSeconds } from '../display/units.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { Chart, vegaLiteSchema } from '../plot/chart.js';
 import type { TrialRecord } from './format.js';
