@@ -3,6 +3,7 @@
  * version serves, how it batches, what it alerts on, and where it came from.
  */
 import { errors } from './errors.js';
+import { isModelName } from './names.js';
 
 /** Open Inference Protocol v2 tensor datatypes the server serves. */
 export type Datatype = 'BOOL' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64' | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FP32' | 'FP64';
@@ -82,11 +83,9 @@ export interface DeployMeta {
   batching?: Partial<BatchingOptions>;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
 /** Throws `LEPTON_BAD_NAME` unless `name` is usable as a model name (and a folder name). */
 export function assertModelName(name: string): void {
-  if (!NAME.test(name) || name.includes('..')) throw errors.badName(name);
+  if (!isModelName(name)) throw errors.badName(name);
 }
 
 /** The OIP datatype of an onnxruntime tensor type, or undefined when the server does not serve it. */

@@ -5,6 +5,7 @@
  * in place.
  */
 import { formatBytes } from '@lepton/lib/units';
+import { isModelName } from '@lepton/server/names';
 
 /** The bundle's JSON (version 1), as `lepton.summary` writes it. */
 export interface ModelCardData {
@@ -40,8 +41,6 @@ export function deploymentName(modelName: string): string {
   const cleaned = modelName.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
   return cleaned || 'model';
 }
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, parent: HTMLElement, text?: string): HTMLElementTagNameMap[K] {
@@ -122,8 +121,8 @@ export class ModelCardView {
   private async deploy(): Promise<void> {
     if (!this.data) return;
     const name = this.nameInput.value.trim();
-    if (!NAME.test(name)) {
-      this.result.textContent = `"${name}" cannot name a deployment: use letters, digits, "_", "." or "-" (up to 64), starting with a letter or digit.`;
+    if (!isModelName(name)) {
+      this.result.textContent = `"${name}" cannot name a deployment: use letters, digits, "_", "." or "-" (up to 64), starting with a letter or digit, without "..".`;
       return;
     }
     this.deployButton.disabled = true;
