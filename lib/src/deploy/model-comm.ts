@@ -15,6 +15,8 @@ export const modelCommTarget = 'lepton.model';
 const idKey = Symbol.for('lepton.modelId');
 /** Displayed models by id; weak, so a card left in a notebook never keeps a model alive. */
 const models = new Map<string, WeakRef<tf.LayersModel>>();
+/** Forgets a model's id once the model is collected. */
+const forget = new FinalizationRegistry<string>((id) => models.delete(id));
 let nextId = 1;
 
 /** The id a model's card refers to it by (given on first use, stable afterwards). */
@@ -24,8 +26,9 @@ export function modelId(model: tf.LayersModel): string {
   if (id === undefined) {
     id = `model-${nextId++}`;
     Object.defineProperty(model, idKey, { value: id, enumerable: false });
+    models.set(id, new WeakRef(model));
+    forget.register(model, id);
   }
-  models.set(id, new WeakRef(model));
   return id;
 }
 
