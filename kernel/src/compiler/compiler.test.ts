@@ -53,3 +53,13 @@ test('cells with and without names alternate, and inspection sees the committed 
   const info = await compiler.request('inspect', { src: 'twice', position: 2 });
   assert.match(info.signature, /function twice\(x: number\): number/);
 });
+
+test('cells come out as CommonJS in one emit: imports required, exported names kept up to date', async () => {
+  const answer = await run('import * as nodePath from "node:path"; let counter = 0; function bump() { counter += 1 }\nnodePath.sep');
+  assert.deepEqual(answer.diagnostics, []);
+  const output = answer.output ?? '';
+  assert.doesNotMatch(output, /^\s*(import|export)\s/m);
+  assert.match(output, /require\("node:path"\)/);
+  assert.match(output, /exports\.counter = counter \+= 1/);
+  assert.doesNotMatch(output, /"use strict"/);
+});

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allowOnePendingTimer, type TimerSystem } from './single-timer.js';
 import { skipProbeRebuilds } from './probe-rebuild.js';
+import { createCommonJsEmit } from './commonjs-emit.js';
 
 type TypeScript = typeof import('typescript');
 
@@ -49,7 +50,8 @@ export interface LeanWatchProgram {
  *   reference map over every file (all of TensorFlow.js's declarations) and creates a type checker on every
  *   rebuild. tslab rebuilds twice per cell and only needs the cell's own names after the first rebuild, so
  *   binding the changed root files is enough there; the checker is created once, for the diagnostics.
- * - skips that first rebuild altogether while `convertingCell` runs (see skipProbeRebuilds).
+ * - skips that first rebuild altogether while `convertingCell` runs (see skipProbeRebuilds), and
+ * - emits CommonJS in the cell's own emit instead of transpiling its output again (see createCommonJsEmit).
  * Type errors are found exactly as before: diagnostics still come from a full checker of the new program.
  */
 export function installLeanWatchProgram(types: string[], extraRoots: string[]): LeanWatchProgram {
@@ -60,8 +62,11 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
   for (const key of Object.keys(ts)) {
     Object.defineProperty(lean, key, { get: () => ts[key], enumerable: true, configurable: true });
   }
+  const commonJs = createCommonJsEmit(ts);
+  Object.defineProperty(lean, 'transpileModule', { enumerable: true, configurable: true, value: commonJs.transpileModule });
   const createProgram = (...args: any[]) => {
     const builder = (ts.createAbstractBuilder as (...a: any[]) => any)(...args);
+    builder.emit = commonJs.wrapEmit(builder.emit);
     const program = builder.getProgram();
     for (const file of program.getSourceFiles()) {
       // Declaration files of packages were bound in an earlier program and are reused; bind what changed.
