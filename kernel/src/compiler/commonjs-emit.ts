@@ -20,10 +20,10 @@ export interface CommonJsEmit {
  * program's checker, and tslab's conversion is skipped for text that came out of it.
  */
 export function createCommonJsEmit(ts: TypeScript): CommonJsEmit {
-  const transformModule = (ts as unknown as { transformModule(context: unknown): unknown }).transformModule;
+  /** TypeScript's CommonJS module transformer (internal, exported by the TypeScript build tslab pins). */
+  const toCommonJs = (ts as unknown as { transformModule(context: unknown): unknown }).transformModule;
   /** Emitted JavaScript not yet passed through tslab's conversion. */
   const converted = new Set<string>();
-  const toCommonJs = (context: unknown) => transformModule(context);
   return {
     wrapEmit<E extends (...args: any[]) => any>(emit: E): E {
       return ((file: unknown, writeFile?: (name: string, text: string, ...rest: unknown[]) => void, cancel?: unknown, onlyDts?: boolean, custom?: { after?: unknown[] }) => {
