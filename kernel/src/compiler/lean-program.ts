@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { allowOnePendingTimer, type TimerSystem } from './single-timer.js';
 import { skipProbeRebuilds } from './probe-rebuild.js';
 import { createCommonJsEmit } from './commonjs-emit.js';
+import { createCheckerReuse, type CheckerReuse } from './reused-checker.js';
 
 type TypeScript = typeof import('typescript');
 
@@ -34,6 +35,25 @@ export interface LeanWatchProgram {
    * the cell alone (parsed and bound, as the program would) when the cell declares names; tslab then rebuilds once.
    */
   convertingCell<T>(convert: () => T): T;
+  /** How many of tslab's rebuilds were answered by the previous program's checker (see createCheckerReuse). */
+  readonly reusedCells: number;
+}
+
+/** A TypeScript `System` as the watch program uses it: timers, reading, and watching files and folders. */
+type WatchedSystem = TimerSystem & {
+  readFile(path: string): string | undefined;
+  watchFile?(path: string, callback: (...args: any[]) => void, ...rest: any[]): unknown;
+  watchDirectory?(path: string, callback: (...args: any[]) => void, ...rest: any[]): unknown;
+};
+
+/** Calls `changed` when a watched file or folder other than `own` changes (the cell's files change every cell). */
+function reportOtherChanges(system: WatchedSystem, own: (string | undefined)[], changed: () => void): void {
+  for (const key of ['watchFile', 'watchDirectory'] as const) {
+    const watch = system[key]?.bind(system);
+    if (!watch) continue;
+    system[key] = (path, callback, ...rest) =>
+      watch(path, own.includes(path) ? callback : (...args: unknown[]) => (changed(), callback(...args)), ...rest);
+  }
 }
 
 /**
@@ -50,9 +70,10 @@ export interface LeanWatchProgram {
  *   reference map over every file (all of TensorFlow.js's declarations) and creates a type checker on every
  *   rebuild. tslab rebuilds twice per cell and only needs the cell's own names after the first rebuild, so
  *   binding the changed root files is enough there; the checker is created once, for the diagnostics.
- * - skips that first rebuild altogether while `convertingCell` runs (see skipProbeRebuilds), and
+ * - while `convertingCell` runs, answers tslab's rebuilds with the previous program's checker where that gives
+ *   the same answer (see createCheckerReuse), and otherwise skips the first one (see skipProbeRebuilds), and
  * - emits CommonJS in the cell's own emit instead of transpiling its output again (see createCommonJsEmit).
- * Type errors are found exactly as before: diagnostics still come from a full checker of the new program.
+ * Type errors are found as before: by a checker of the whole program, with the cell's current text.
  */
 export function installLeanWatchProgram(types: string[], extraRoots: string[]): LeanWatchProgram {
   const fromTslab = createRequire(createRequire(import.meta.url).resolve('tslab/dist/converter'));
@@ -81,6 +102,7 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
   const sys = Object.create(ts.sys, { getCurrentDirectory: { value: () => folder, writable: true, configurable: true } });
   Object.defineProperty(lean, 'sys', { enumerable: true, configurable: true, value: sys });
   let probes = { arm: () => {}, disarm: () => {} };
+  let reuse: CheckerReuse | undefined;
   /** tslab's `afterProgramCreate` (it keeps the builder), and whether it holds a stand-in rather than the program. */
   let keepBuilder: ((builder: unknown) => void) | undefined;
   let lastBuilder: unknown;
@@ -94,10 +116,21 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
   Object.defineProperty(lean, 'createWatchCompilerHost', {
     enumerable: true,
     configurable: true,
-    value: (roots: string[], options: Record<string, any>, system: TimerSystem & { readFile(path: string): string | undefined }, _defaultBuilder: unknown, ...rest: unknown[]) => {
+    value: (roots: string[], options: Record<string, any>, system: WatchedSystem, _defaultBuilder: unknown, ...rest: unknown[]) => {
       allowOnePendingTimer(system);
       const cellFile = roots.find((root) => root.endsWith('__tslab__.ts'));
       const declFile = roots.find((root) => root.endsWith('__prev__.d.ts'));
+      const cellReuse = cellFile && declFile ? createCheckerReuse(ts, cellFile, declFile) : undefined;
+      reuse = cellReuse;
+      if (cellReuse) reportOtherChanges(system, [cellFile, declFile], () => cellReuse.otherFileChanged());
+      /** Answers one of tslab's rebuilds of a cell without rebuilding, where that gives the same answer. */
+      const answerUpdate = (index: number): boolean => {
+        const reused = cellReuse?.standIn(system.readFile(cellFile!) ?? '', system.readFile(declFile!) ?? '');
+        if (!reused || !keepBuilder) return index === 0 && answerNamesProbe();
+        standIn = true;
+        keepBuilder(reused);
+        return true;
+      };
       /**
        * Answers tslab's first rebuild of a cell with the cell file alone, parsed and bound as the program would:
        * tslab reads its `locals` and rebuilds with `export {names}` appended. A cell without names is declined (tslab
@@ -118,7 +151,7 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
         keepBuilder({ getSourceFile: (name: string) => (name === cellFile ? file : undefined) });
         return true;
       };
-      probes = skipProbeRebuilds(system, answerNamesProbe, restoreBuilder);
+      probes = skipProbeRebuilds(system, answerUpdate, restoreBuilder);
       const host = (ts.createWatchCompilerHost as (...a: any[]) => any)(
         [...roots, ...extraRoots],
         { ...options, types, allowUmdGlobalAccess: true },
@@ -133,6 +166,7 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
         get: () => (builder: unknown) => {
           lastBuilder = builder;
           standIn = false;
+          cellReuse?.adopt(builder as any);
           keepBuilder?.(builder);
         },
         set: (keep: (builder: unknown) => void) => (keepBuilder = keep),
@@ -151,6 +185,9 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
         probes.disarm();
         restoreBuilder();
       }
+    },
+    get reusedCells() {
+      return reuse?.reusedCells ?? 0;
     },
   };
 }

@@ -19,10 +19,10 @@ function watchProgram(system: TimerSystem, ran: string[]) {
   };
 }
 
-test('an armed program update that the answer covers is skipped, and the next one runs', () => {
+test('armed program updates that the answer covers are skipped, each asked with its index', () => {
   const system = tslabLikeSystem();
   const ran: string[] = [];
-  const probes = skipProbeRebuilds(system, () => (ran.push('answered'), true));
+  const probes = skipProbeRebuilds(system, (index) => (ran.push(`asked ${index}`), index === 0));
   const program = watchProgram(system, ran);
   probes.arm();
   program.fileChanged();
@@ -30,7 +30,10 @@ test('an armed program update that the answer covers is skipped, and the next on
   program.fileChanged();
   system.runPending();
   probes.disarm();
-  assert.deepEqual(ran, ['answered', 'update']);
+  probes.arm();
+  program.fileChanged();
+  system.runPending();
+  assert.deepEqual(ran, ['asked 0', 'asked 1', 'update', 'asked 0']);
 });
 
 test('an update the answer declines runs as usual', () => {
