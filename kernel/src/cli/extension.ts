@@ -5,22 +5,14 @@
  * server) made importable with a `.pth` file and enabled in the env's `etc/jupyter`.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { platform } from 'node:os';
 import { dirname, join } from 'node:path';
-import { exists, projectRoot, venvBin } from './paths.js';
+import { exists, projectRoot, venvBin, writeAtomic } from './paths.js';
 
 /** The extension package's folder and its package name. */
 export const extensionDir = (): string => join(projectRoot(), 'extension');
 const PACKAGE = ['@lepton', 'extension'] as const;
-
-/** Writes `text` to `path` through a temporary file and a rename. */
-function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
-}
 
 /** Builds the prebuilt labextension into `extension/labextension` (about a second). */
 export function buildLabExtension(venv: string): string {

@@ -1,7 +1,7 @@
-import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { cliScript, exists, kernelPackageDir, userJupyterDataDir, venvBin, venvDir } from './paths.js';
+import { cliScript, exists, kernelPackageDir, userJupyterDataDir, venvBin, venvDir, writeAtomic } from './paths.js';
 
 /** Where to install the kernelspec, as Jupyter's own tools name it. */
 export type InstallTarget = { kind: 'user' } | { kind: 'prefix'; dir: string } | { kind: 'sys-prefix' };
@@ -39,10 +39,7 @@ export function kernelSpecDir(target: InstallTarget): string {
 /** Writes the kernelspec (kernel.json and logos) atomically: a half-written spec is never visible. */
 export function installKernelSpec(target: InstallTarget): string {
   const dir = kernelSpecDir(target);
-  mkdirSync(dir, { recursive: true });
-  const temporary = join(dir, `kernel.json.${process.pid}.tmp`);
-  writeFileSync(temporary, JSON.stringify(kernelSpec(), null, 2) + '\n');
-  renameSync(temporary, join(dir, 'kernel.json'));
+  writeAtomic(join(dir, 'kernel.json'), JSON.stringify(kernelSpec(), null, 2) + '\n');
   for (const logo of ['logo-32x32.png', 'logo-64x64.png', 'logo-svg.svg']) {
     copyFileSync(join(kernelPackageDir, 'assets', logo), join(dir, logo));
   }

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installExtension } from './extension.js';
 import { installKernelSpec } from './install.js';
+import { writeLabPageConfig } from './lab-page.js';
 import { exists, projectRoot, venvBin, venvDir } from './paths.js';
 
 /** Finds a Python 3 to create the virtual environment with. */
@@ -22,7 +23,7 @@ function findPython(): string {
 /**
  * Makes the project's Python environment ready: a virtual env with JupyterLab and the Jupyter clients from
  * requirements.txt (reinstalled only when that file changes), the Lepton kernelspec and the JupyterLab extension
- * (front end and server extension) inside it.
+ * (front end and server extension) inside it, and JupyterLab's page configuration (`lab-page.ts`).
  * `npm start`, `npm test` and Binder's postBuild all run this same step.
  */
 export function setup(log: (line: string) => void = (line) => process.stderr.write(line + '\n')): string {
@@ -45,5 +46,6 @@ export function setup(log: (line: string) => void = (line) => process.stderr.wri
   const dir = installKernelSpec({ kind: 'prefix', dir: venv });
   log(`Lepton kernelspec installed in ${dir}`);
   log(`Lepton JupyterLab extension installed in ${installExtension(venv)}`);
+  log(`JupyterLab page config written to ${writeLabPageConfig(venv)}`);
   return venv;
 }

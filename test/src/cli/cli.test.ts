@@ -54,6 +54,10 @@ test('lepton lab serves JupyterLab on notebooks/ with the Lepton kernel as the d
     const contents = await get('/api/contents');
     assert.ok(contents.content.some((item: { name: string }) => item.name === '00-tour.ipynb'), 'notebooks/ is not the root');
     assert.match(lab.log(), /http:\/\/(localhost|127\.0\.0\.1):\d+\/lab/, 'the URL was not printed');
+    // The page JupyterLab serves leaves out the news toast that would cover the tutorial (lepton setup's page config).
+    const page = await fetch(`${lab.base}/lab?token=${lab.token}`).then((r) => r.text());
+    const config = JSON.parse(/<script id="jupyter-config-data" type="application\/json">([\s\S]*?)<\/script>/.exec(page)![1]!);
+    assert.ok(config.disabledExtensions.includes('@jupyterlab/apputils-extension:announcements'), JSON.stringify(config.disabledExtensions));
   } finally {
     await lab.stop();
   }
