@@ -51,7 +51,9 @@ describe('the model card', () => {
     await settle();
     assert.deepEqual(calls, [['model-7', 'penguins', { loss: 0.1, acc: 0.97 }]]);
     assert.deepEqual(shown, ['penguins']);
-    assert.match(view.node.querySelector('.jp-LeptonModelCard-result')!.textContent!, /Deployed penguins v1/);
+    const result = view.node.querySelector('.jp-LeptonModelCard-result')!;
+    assert.match(result.textContent!, /^Deployed: .* · endpoint$/);
+    assert.equal(result.querySelector('a')!.getAttribute('href'), 'http://127.0.0.1:8707/v2/models/penguins');
   });
 
   it('refuses a name the server would refuse, without asking the kernel', async () => {

@@ -131,8 +131,11 @@ export class ModelCardView {
       const answer = await this.actions.deploy(this.data.id, name, this.data.metrics ?? undefined);
       this.result.replaceChildren();
       const line = el('div', '', this.result);
-      line.append('Deployed ', Object.assign(document.createElement('a'), { href: answer.url, target: '_blank', textContent: `${answer.name} v${answer.version}` }), ' — ');
+      // The live status line names the deployment and its current version (a redeploy changes it), so the line only
+      // adds the endpoint's link after it.
+      line.append('Deployed: ');
       const status = el('span', '', line);
+      line.append(' · ', Object.assign(document.createElement('a'), { href: answer.url, target: '_blank', textContent: 'endpoint' }));
       this.actions.showStatus(status, answer.name);
     } catch (error) {
       this.result.textContent = `Deploy failed: ${error instanceof Error ? error.message : String(error)}`;
