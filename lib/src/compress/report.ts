@@ -13,17 +13,21 @@ import { resolveData, type TensorData } from '../train/data.js';
 import { CompressError } from './errors.js';
 import { onnxBytesOf, type ModelSource } from './model-source.js';
 import { openSession, rows, runFloat, type FloatBatch } from './session.js';
+import { timeInterleaved } from './timing.js';
 import { count } from './tensors.js';
 
 /** Options of `compress.report`. */
 export interface ReportOptions {
   /** onnxruntime threads per operator (default: its own choice). */
   threads?: number;
-  /** Batch-1 runs timed for the latency median (default 50). */
+  /** Batch-1 runs timed at least, for the latency median (default 50). */
   latencyRuns?: number;
-  /** Batch-256 runs timed for throughput (default 5; fewer when a run is slow, see `maxSeconds`). */
+  /** Batch-256 runs timed at least, for the throughput (from their median; default 5). */
   throughputRuns?: number;
-  /** Time budget per variant for the timings, in seconds (default 3). */
+  /**
+   * Time budget per variant for the timings, in seconds (default 3): all variants are timed in 10 interleaved rounds,
+   * each running batches of 1 and 256 until its share of the budget is spent (after the minimum runs).
+   */
   maxSeconds?: number;
   /** Largest accuracy drop, in points, a variant may have to be recommended (default 1). */
   maxDrop?: number;
@@ -85,36 +89,6 @@ function classesOf(predicted: number[][]): number[] {
 }
 
 /** Repeats `x` to `n` rows (cycling), for timing batches. */
-function batchOfSize(x: FloatBatch, n: number): FloatBatch {
-  const row = x.data.length / x.shape[0]!;
-  const data = new Float32Array(n * row);
-  for (let i = 0; i < n; i++) data.set(x.data.subarray((i % x.shape[0]!) * row, ((i % x.shape[0]!) + 1) * row), i * row);
-  return { data, shape: [n, ...x.shape.slice(1)] };
-}
-
-async function timings(session: Awaited<ReturnType<typeof openSession>>, x: FloatBatch, o: Required<Pick<ReportOptions, 'latencyRuns' | 'throughputRuns' | 'maxSeconds'>>): Promise<{ latencyP50Ms: number; throughput: number }> {
-  const deadline = performance.now() + o.maxSeconds * 1000;
-  const one = batchOfSize(x, 1);
-  const big = batchOfSize(x, 256);
-  for (let i = 0; i < 3; i++) await runFloat(session, one);
-  await runFloat(session, big);
-  const times: number[] = [];
-  for (let i = 0; i < o.latencyRuns && (i < 5 || performance.now() < deadline); i++) {
-    const t0 = performance.now();
-    await runFloat(session, one);
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  let runs = 0;
-  const t0 = performance.now();
-  do {
-    await runFloat(session, big);
-    runs++;
-  } while (runs < o.throughputRuns && performance.now() < deadline + 1000);
-  const seconds = (performance.now() - t0) / 1000;
-  return { latencyP50Ms: times[Math.floor((times.length - 1) / 2)]!, throughput: (runs * 256) / seconds };
-}
-
 /**
  * Compares model variants on test data. The first variant is the baseline. Every variant runs in onnxruntime-node
  * (tfjs models are exported to fp32 ONNX first), so accuracy and speed are those of the deployed files.
@@ -139,16 +113,22 @@ export async function report(variants: Record<string, ModelSource>, testData: Te
     for (const t of resolved.owned) t.dispose();
   }
   const o = { latencyRuns: options.latencyRuns ?? 50, throughputRuns: options.throughputRuns ?? 5, maxSeconds: options.maxSeconds ?? 3 };
-  const measured: Omit<VariantRow, 'vsBaseline'>[] = [];
-  for (const name of names) {
-    const bytes = await onnxBytesOf(variants[name]!);
-    const session = await openSession(bytes, options.threads === undefined ? {} : { threads: options.threads });
-    try {
+  // Every variant's session stays open until all are timed, so that the timings can interleave (`timing.ts`).
+  const sessions: Awaited<ReturnType<typeof openSession>>[] = [];
+  let measured: Omit<VariantRow, 'vsBaseline'>[];
+  try {
+    const files: Omit<VariantRow, 'vsBaseline' | 'latencyP50Ms' | 'throughput'>[] = [];
+    for (const name of names) {
+      const bytes = await onnxBytesOf(variants[name]!);
+      const session = await openSession(bytes, options.threads === undefined ? {} : { threads: options.threads });
+      sessions.push(session);
       const accuracy = metrics.accuracy(yTrue, classesOf(await predictAll(session, x)));
-      measured.push({ name, parameters: parametersOf(bytes), bytes: bytes.length, gzipBytes: gzipSync(bytes).length, accuracy, ...(await timings(session, x, o)) });
-    } finally {
-      await session.release();
+      files.push({ name, parameters: parametersOf(bytes), bytes: bytes.length, gzipBytes: gzipSync(bytes).length, accuracy });
     }
+    const timings = await timeInterleaved(sessions, x, o);
+    measured = files.map((f, i) => ({ ...f, ...timings[i]! }));
+  } finally {
+    for (const session of sessions) await session.release();
   }
   const base = measured[0]!;
   const table: VariantRow[] = measured.map((m) => ({
