@@ -10,7 +10,8 @@
  */
 import { attr } from '../export/graph.js';
 import { AttributeType, type GraphProto, type NodeProto, type TensorProto } from '../export/onnx-format.js';
-import { activationParams, quantizeWeight, roundHalfEven, type ActivationParams, type WeightType } from './quant-math.js';
+import { biasColumn, biasColumnPays, type BiasColumn } from './bias-column.js';
+import { activationParams, quantizeWeight, roundHalfEven, type ActivationParams, type QuantizedWeight, type WeightType } from './quant-math.js';
 import { count, floatsOf, nameAllocator, tensor } from './tensors.js';
 
 /** An observed value range. */
@@ -33,6 +34,10 @@ export interface QdqPlan {
   ranges: ReadonlyMap<string, Range>;
   /** Ranks of intermediate values (to turn rank-2 MatMul + bias Add into Gemm). */
   ranks: ReadonlyMap<string, number>;
+  /** The model's default-domain opset (a bias column needs Pad's constant-value input, opset 11). */
+  opset: number;
+  /** Whether wide Gemms may carry their bias in constant input columns (`bias-column.ts`). */
+  biasColumns: boolean;
 }
 
 /** What the rewrite did. */
@@ -43,6 +48,8 @@ export interface QdqResult {
   quantizedNodes: string[];
   /** Names of the activation tensors given QuantizeLinear→DequantizeLinear. */
   quantizedActivations: string[];
+  /** Names of the Gemm nodes whose bias moved into constant columns of their input (`bias-column.ts`). */
+  biasColumns: string[];
 }
 
 /** Ops whose float activations are worth quantizing (onnxruntime has int8 kernels or drops the QDQ around them). */
@@ -55,6 +62,11 @@ const WEIGHT_OPS = new Set(['Conv', 'Gemm', 'MatMul']);
 function intAttr(node: NodeProto, name: string, fallback: number): number {
   const a = node.attribute.find((x) => x.name === name);
   return a && a.type === AttributeType.INT ? a.i : fallback;
+}
+
+function floatAttr(node: NodeProto, name: string, fallback: number): number {
+  const a = node.attribute.find((x) => x.name === name);
+  return a && a.type === AttributeType.FLOAT ? a.f : fallback;
 }
 
 /** Rank-2 MatMul (weight initializer) followed by its only consumer, a bias Add, becomes one Gemm: the same function. */
@@ -124,6 +136,7 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
   const params = new Map<string, ActivationParams & { scaleName: string; zeroName: string }>();
   const quantizedNodes: string[] = [];
   const quantizedActivations: string[] = [];
+  const biasColumns: string[] = [];
   const candidates = new Set(plan.mode === 'static' ? activationCandidates(graph) : []);
 
   const node = (opType: string, input: string[], output: string[], attribute: NodeProto['attribute'] = []): void => {
@@ -154,10 +167,14 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
     quantizedActivations.push(value);
   };
 
-  /** Replaces the weight input `index` of `n` with a DequantizeLinear of its quantized values; returns the weight scales. */
-  const quantizeWeightInput = (n: NodeProto, index: number, axis: number): Float32Array => {
+  /** The weight input `index` of `n` quantized per `plan`. */
+  const weightOf = (n: NodeProto, index: number, axis: number): QuantizedWeight => {
     const w = inits.get(n.input[index]!)!;
-    const q = quantizeWeight(floatsOf(w), w.dims, plan.perChannel ? axis : undefined, plan.weightType);
+    return quantizeWeight(floatsOf(w), w.dims, plan.perChannel ? axis : undefined, plan.weightType);
+  };
+
+  /** Stores `q` (shape `dims`) as the weight of `n`, read through a DequantizeLinear; returns that node's output. */
+  const emitWeight = (n: NodeProto, index: number, q: QuantizedWeight, dims: readonly number[]): string => {
     const perChannel = q.axis !== undefined;
     const id = `w${quantizedNodes.length}`;
     const values = fresh(`${id}.q`);
@@ -165,12 +182,39 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
     // The zero point stays even for symmetric int8 (where it is DequantizeLinear's default): onnxruntime fuses
     // DequantizeLinear→Gemm into QGemm only when it is given.
     const zero = fresh(`${id}.zp`);
-    const dims = perChannel ? [q.scales.length] : [];
-    newInits.push(tensor(values, q.values, w.dims), tensor(scale, q.scales, dims), tensor(zero, q.zeroPoints, dims));
+    const scaleDims = perChannel ? [q.scales.length] : [];
+    newInits.push(tensor(values, q.values, dims), tensor(scale, q.scales, scaleDims), tensor(zero, q.zeroPoints, scaleDims));
     const out = fresh(`${id}.dq`);
     node('DequantizeLinear', [values, scale, zero], [out], perChannel ? [{ name: 'axis', ...attr.int(q.axis!) } as NodeProto['attribute'][number]] : []);
-    dropped.add(w.name);
-    return q.scales;
+    dropped.add(n.input[index]!);
+    return out;
+  };
+
+  /**
+   * The bias columns for Gemm `n` (weight `w`, bias `b`, quantized weight `q`, input parameters `p`) when they pay and
+   * fit, else null: plain Gemm (no transposes or scaling), int8 weights [K, N], a rank-2 input.
+   */
+  const columnFor = (n: NodeProto, w: TensorProto, b: TensorProto, q: QuantizedWeight, p: ActivationParams): BiasColumn | null => {
+    const plain = intAttr(n, 'transA', 0) === 0 && intAttr(n, 'transB', 0) === 0 && floatAttr(n, 'alpha', 1) === 1 && floatAttr(n, 'beta', 1) === 1;
+    if (!plan.biasColumns || n.opType !== 'Gemm' || !plain || plan.opset < 11 || plan.weightType !== 'int8' || w.dims.length !== 2 || plan.ranks.get(n.input[0]!) !== 2) return null;
+    const [k, outputs] = [w.dims[0]!, w.dims[1]!];
+    // A one-value bias (Gemm broadcasts it) is left as it is.
+    if (count(b.dims) !== outputs || !biasColumnPays({ k, n: outputs })) return null;
+    return biasColumn({ k, n: outputs, bias: floatsOf(b), inputScale: p.scale, inputZeroPoint: p.zeroPoint, weightScales: q.scales });
+  };
+
+  /** The dequantized input `dq` with the constant columns appended: QuantizeLinear's output → Pad → DequantizeLinear. */
+  const withColumns = (dq: string, column: BiasColumn): string => {
+    const [q, scale, zero] = nodes.find((x) => x.opType === 'DequantizeLinear' && x.output[0] === dq)!.input as [string, string, string];
+    const id = `b${quantizedNodes.length}`;
+    const pads = fresh(`${id}.pads`);
+    const value = fresh(`${id}.column`);
+    newInits.push(tensor(pads, BigInt64Array.of(0n, 0n, 0n, BigInt(column.columns)), [4]), tensor(value, Uint8Array.of(column.constant), []));
+    const padded = fresh(`${id}.padded`);
+    node('Pad', [q, pads, value], [padded]);
+    const out = fresh(`${id}.padded.dq`);
+    node('DequantizeLinear', [padded, scale, zero], [out]);
+    return out;
   };
 
   /** Bias as int32 with scale = input scale × weight scale (static mode), the layout onnxruntime's QDQ fusions expect. */
@@ -199,13 +243,24 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
     const sharedWeight = w !== undefined && (consumers.get(w.name)?.length ?? 0) > 1;
     if (WEIGHT_OPS.has(n.opType) && w && w.dataType === 1 && !sharedWeight && count(w.dims) > 1) {
       const axis = n.opType === 'Conv' ? 0 : n.opType === 'Gemm' && intAttr(n, 'transB', 0) === 1 ? 0 : w.dims.length - 1;
-      const weightScales = quantizeWeightInput(n, weightIndex, axis);
-      input[weightIndex] = nodes[nodes.length - 1]!.output[0]!;
+      const q = weightOf(n, weightIndex, axis);
       const inputParams = params.get(n.input[0]!);
       const b = inits.get(n.input[2] ?? '');
       const biasAlone = b !== undefined && (consumers.get(b.name)?.length ?? 0) === 1 && b.dims.length === 1;
-      if (plan.mode === 'static' && inputParams && b && b.dataType === 1 && biasAlone) {
-        input[2] = quantizeBias(n, 2, inputParams.scale, weightScales);
+      const quantizedBias = plan.mode === 'static' && inputParams && b && b.dataType === 1 && biasAlone ? b : undefined;
+      const column = quantizedBias && inputParams ? columnFor(n, w, quantizedBias, q, inputParams) : null;
+      if (column) {
+        if (column.columns > 0) input[0] = withColumns(input[0]!, column);
+        const values = new Int8Array(q.values.length + column.rows.length);
+        values.set(q.values as Int8Array);
+        values.set(column.rows, q.values.length);
+        input[weightIndex] = emitWeight(n, weightIndex, { ...q, values }, [w.dims[0]! + column.columns, w.dims[1]!]);
+        input.length = 2;
+        dropped.add(quantizedBias!.name);
+        biasColumns.push(n.name);
+      } else {
+        input[weightIndex] = emitWeight(n, weightIndex, q, w.dims);
+        if (quantizedBias && inputParams) input[2] = quantizeBias(n, 2, inputParams.scale, q.scales);
       }
       quantizedNodes.push(n.name);
     }
@@ -213,6 +268,9 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
     for (const out of n.output) quantizeActivation(out, n);
   }
   const initializer = [...graph.initializer.filter((t) => !dropped.has(t.name)), ...newInits];
+  // A DequantizeLinear left without readers (an input whose only reader now reads its padded copy) would still run.
+  const read = new Set([...nodes.flatMap((x) => x.input), ...graph.output.map((o) => o.name)]);
+  const kept = nodes.filter((x) => x.opType !== 'DequantizeLinear' || read.has(x.output[0]!));
   // Graph outputs keep their own (float) names: only consumers were renamed.
-  return { graph: { ...graph, node: nodes, initializer }, quantizedNodes, quantizedActivations };
+  return { graph: { ...graph, node: kept, initializer }, quantizedNodes, quantizedActivations, biasColumns };
 }

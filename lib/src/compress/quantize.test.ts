@@ -98,6 +98,55 @@ describe('compress.quantize', () => {
     assert.equal(g.initializer.filter((t) => t.dataType === DataType.FLOAT && t.dims.length === 2).length, 0, 'no float weight matrix left');
   });
 
+  test('a wide first layer carries its bias in a constant input column, and the model still matches fp32', async () => {
+    // 100 inputs (not a multiple of 64) into 512 units: the layer the bias column is for; the 512 → 10 layer keeps its
+    // bias. Inputs in [0, 1] (zero point 0, like pixels) and biases large enough that getting them wrong shows.
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 512, inputShape: [100], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 21 }), biasInitializer: tf.initializers.randomNormal({ stddev: 0.3, seed: 21 }) }),
+        tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 22 }), biasInitializer: 'randomNormal' }),
+      ],
+    });
+    const pixels = (rows: number, seed: number) => tf.randomUniform([rows, 100], 0, 1, 'float32', seed);
+    const q = await quantize(model, { calibration: pixels(128, 22) });
+    assert.deepEqual(q.info.biasColumns, [q.info.quantizedNodes[0]]);
+    const g = decodeModel(q.bytes).graph;
+    const inits = new Map(g.initializer.map((t) => [t.name, t]));
+    const pad = g.node.find((n) => n.opType === 'Pad')!;
+    assert.equal(inits.get(pad.input[2]!)!.dataType, DataType.UINT8, 'the column is a uint8 constant');
+    const gemms = g.node.filter((n) => n.opType === 'Gemm');
+    assert.deepEqual(gemms.map((n) => n.input.length), [2, 3], 'the first Gemm has no bias input, the second keeps its own');
+    const columns = Number(new BigInt64Array(inits.get(pad.input[1]!)!.rawData.slice().buffer)[3]);
+    assert.ok(columns >= 1 && columns <= 28, `${columns} columns, within the 28 that 100 leaves in its block of 64`);
+    const weight = inits.get(g.node.find((n) => n.output[0] === gemms[0]!.input[1])!.input[0]!)!;
+    assert.deepEqual(weight.dims, [100 + columns, 512], 'one weight row more per column');
+    const read = new Set(g.node.flatMap((n) => n.input));
+    assert.ok(g.node.every((n) => n.opType !== 'DequantizeLinear' || read.has(n.output[0]!)), 'no DequantizeLinear left without a reader');
+    const plainBias = decodeModel((await quantize(model, { calibration: pixels(128, 22), biasColumns: false })).bytes).graph;
+    assert.ok(!plainBias.node.some((n) => n.opType === 'Pad'), '{ biasColumns: false } keeps the int32 bias');
+    const x = pixels(64, 23);
+    const want = (model.predict(x) as tf.Tensor).arraySync() as number[][];
+    const got = (await q.predict(x)).arraySync() as number[][];
+    const spread = Math.max(...want.flat()) - Math.min(...want.flat());
+    const maxDiff = Math.max(...got.flatMap((row, i) => row.map((v, j) => Math.abs(v - want[i]![j]!))));
+    assert.ok(maxDiff < 0.02 * spread, `max |Δ| ${maxDiff} of a spread of ${spread}`);
+    await q.dispose();
+  });
+
+  test('biases the last block of 64 has no room for stay an int32 bias of the Gemm', async () => {
+    // 120 inputs leave 8 columns; inputs in [−1, 1] put the zero point mid-range (127 × 128 int32 units a column), and
+    // biases drawn with σ 0.5 on this layer need more than 8.
+    const model = tf.sequential({
+      layers: [tf.layers.dense({ units: 512, inputShape: [120], kernelInitializer: tf.initializers.glorotUniform({ seed: 24 }), biasInitializer: tf.initializers.randomNormal({ stddev: 0.5, seed: 24 }) })],
+    });
+    const q = await quantize(model, { calibration: uniform([128, 120], 25) });
+    assert.deepEqual(q.info.biasColumns, []);
+    const g = decodeModel(q.bytes).graph;
+    assert.ok(!g.node.some((n) => n.opType === 'Pad'));
+    assert.equal(g.node.find((n) => n.opType === 'Gemm')!.input.length, 3);
+    await q.dispose();
+  });
+
   test('uint8 weights store the same levels with zero point 128', async () => {
     const model = mlp([16, 8, 3]);
     const a = await quantize(model, { mode: 'dynamic', weightType: 'int8' });

@@ -24,6 +24,11 @@ export interface QuantizationInfo {
   quantizedNodes: readonly string[];
   /** Activation tensors given a QuantizeLinear→DequantizeLinear pair (static mode; the k-th one's are `a{k}.*`). */
   quantizedActivations: readonly string[];
+  /**
+   * Gemm nodes whose bias rides in constant columns appended to their uint8 input, as many int8 weight rows more,
+   * instead of an int32 bias (static mode, where onnxruntime runs that faster: `bias-column.ts`).
+   */
+  biasColumns: readonly string[];
   /** Calibration samples used (0 in dynamic mode). */
   calibrationSamples: number;
   /** The fp32 model's size in bytes. */

@@ -1,0 +1,44 @@
+// quantizeGraph's choice between an int32 bias and bias columns, on hand-made Gemm graphs.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { GraphProto } from '../export/onnx-format.js';
+import { quantizeGraph, type QdqPlan } from './qdq.js';
+import { tensor } from './tensors.js';
+
+/** x [B, 100] → Gemm(w [100, 512], bias) → y: the shape bias columns are for. */
+function gemm(bias: Float32Array): GraphProto {
+  const w = Float32Array.from({ length: 100 * 512 }, (_, i) => Math.sin(i) / 10);
+  return {
+    name: 'g',
+    node: [{ opType: 'Gemm', input: ['x', 'w', 'b'], output: ['y'], name: 'gemm', domain: '', attribute: [] }],
+    initializer: [tensor('w', w, [100, 512]), tensor('b', bias, [bias.length])],
+    input: [{ name: 'x', elemType: 1, shape: [] }],
+    output: [{ name: 'y', elemType: 1, shape: [] }],
+    valueInfo: [],
+  };
+}
+
+const plan: QdqPlan = { mode: 'static', weightType: 'int8', perChannel: true, ranges: new Map([['x', { min: 0, max: 1 }]]), ranks: new Map([['x', 2]]), opset: 17, biasColumns: true };
+
+describe('compress quantizeGraph, bias columns', () => {
+  test('a one-value bias (which Gemm broadcasts) stays an int32 bias', () => {
+    const r = quantizeGraph(gemm(Float32Array.of(0.1)), plan);
+    assert.deepEqual(r.biasColumns, []);
+    assert.equal(r.graph.node.find((n) => n.opType === 'Gemm')!.input.length, 3);
+  });
+
+  test('a bias of zeros is dropped without a Pad', () => {
+    const r = quantizeGraph(gemm(new Float32Array(512)), plan);
+    assert.deepEqual(r.biasColumns, ['gemm']);
+    assert.ok(!r.graph.node.some((n) => n.opType === 'Pad'));
+    assert.equal(r.graph.node.find((n) => n.opType === 'Gemm')!.input.length, 2);
+    assert.deepEqual(r.graph.initializer.find((t) => t.name === 'w0.q')!.dims, [100, 512]);
+  });
+
+  test('a full bias moves into columns; with biasColumns off, or before opset 11, it stays', () => {
+    const bias = Float32Array.from({ length: 512 }, (_, j) => Math.cos(j) / 20);
+    assert.deepEqual(quantizeGraph(gemm(bias), plan).biasColumns, ['gemm']);
+    assert.deepEqual(quantizeGraph(gemm(bias), { ...plan, biasColumns: false }).biasColumns, []);
+    assert.deepEqual(quantizeGraph(gemm(bias), { ...plan, opset: 10 }).biasColumns, []);
+  });
+});
