@@ -16,6 +16,39 @@ export interface Observation {
   ranks: Map<string, number>;
   /** Samples seen. */
   samples: number;
+  /** Statistics per channel of each value asked for in `channelAxes` (a Gemm's features, a Conv's channels). */
+  channels: Map<string, ChannelStats>;
+}
+
+/** A value's statistics per index of one axis. */
+export interface ChannelStats {
+  /** The mean of each channel. */
+  mean: Float32Array;
+  /** The largest absolute value of each channel. */
+  absMax: Float32Array;
+}
+
+/** Sums and largest magnitudes along one axis of a value, over the batches seen so far. */
+interface AxisSums {
+  sums: Float64Array;
+  absMax: Float32Array;
+  /** Elements added into each sum. */
+  count: number;
+}
+
+/** Adds `data` (shape `shape`) into per-index statistics along `axis` (negative: from the end). */
+function addAlongAxis(into: AxisSums | undefined, data: Float32Array, shape: readonly number[], axis: number): AxisSums {
+  const a = axis < 0 ? shape.length + axis : axis;
+  const channels = shape[a]!;
+  const inner = shape.slice(a + 1).reduce((x, y) => x * y, 1);
+  const acc = into && into.sums.length === channels ? into : { sums: new Float64Array(channels), absMax: new Float32Array(channels), count: 0 };
+  for (let i = 0; i < data.length; i++) {
+    const c = Math.floor(i / inner) % channels;
+    acc.sums[c]! += data[i]!;
+    acc.absMax[c] = Math.max(acc.absMax[c]!, Math.abs(data[i]!));
+  }
+  acc.count += data.length / channels;
+  return acc;
 }
 
 /**
@@ -47,14 +80,17 @@ export function withOutputs(model: ModelProto, extra: readonly string[]): Uint8A
  * @param model the fp32 model
  * @param values value names to observe (node outputs or graph inputs)
  * @param data the calibration inputs, batch first
+ * @param batchSize samples per run
+ * @param channelAxes values to take statistics of per index of one axis (1: channels of NCHW; -1: the last, features)
  */
-export async function observe(model: ModelProto, values: readonly string[], data: FloatBatch, batchSize = 256): Promise<Observation> {
+export async function observe(model: ModelProto, values: readonly string[], data: FloatBatch, batchSize = 256, channelAxes: ReadonlyMap<string, number> = new Map()): Promise<Observation> {
   const inputs = new Set(model.graph.input.map((i) => i.name));
   const existing = new Set(model.graph.output.map((o) => o.name));
   const extra = values.filter((v) => !inputs.has(v) && !existing.has(v));
   const session = await openSession(withOutputs(model, extra));
   const ranges = new Map<string, Range>();
   const ranks = new Map<string, number>();
+  const sums = new Map<string, AxisSums>();
   const n = data.shape[0]!;
   try {
     for (let start = 0; start < n; start += batchSize) {
@@ -71,10 +107,13 @@ export async function observe(model: ModelProto, values: readonly string[], data
           if (x > max) max = x;
         }
         ranges.set(name, { min, max });
+        const axis = channelAxes.get(name);
+        if (axis !== undefined && value.shape.length > Math.max(axis, -axis - 1)) sums.set(name, addAlongAxis(sums.get(name), value.data, value.shape, axis));
       }
     }
   } finally {
     await session.release();
   }
-  return { ranges, ranks, samples: n };
+  const channels = new Map([...sums].map(([name, { sums: s, absMax, count }]) => [name, { mean: Float32Array.from(s, (x) => x / count), absMax }]));
+  return { ranges, ranks, samples: n, channels };
 }

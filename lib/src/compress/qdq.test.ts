@@ -2,8 +2,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GraphProto } from '../export/onnx-format.js';
+import { correctedBias } from './bias-correction.js';
 import { quantizeGraph, type QdqPlan } from './qdq.js';
-import { tensor } from './tensors.js';
+import { dequantizeWeight, quantizeWeight, roundHalfEven } from './quant-math.js';
+import { floatsOf, tensor } from './tensors.js';
 
 /** x [B, 100] → Gemm(w [100, 512], bias) → y: the shape bias columns are for. */
 function gemm(bias: Float32Array): GraphProto {
@@ -18,7 +20,7 @@ function gemm(bias: Float32Array): GraphProto {
   };
 }
 
-const plan: QdqPlan = { mode: 'static', weightType: 'int8', perChannel: true, ranges: new Map([['x', { min: 0, max: 1 }]]), ranks: new Map([['x', 2]]), opset: 17, biasColumns: true };
+const plan: QdqPlan = { mode: 'static', weightType: 'int8', perChannel: true, ranges: new Map([['x', { min: 0, max: 1 }]]), ranks: new Map([['x', 2]]), opset: 17, biasColumns: true, inputMeans: new Map() };
 
 describe('compress quantizeGraph, bias columns', () => {
   test('a one-value bias (which Gemm broadcasts) stays an int32 bias', () => {
@@ -40,5 +42,30 @@ describe('compress quantizeGraph, bias columns', () => {
     assert.deepEqual(quantizeGraph(gemm(bias), plan).biasColumns, ['gemm']);
     assert.deepEqual(quantizeGraph(gemm(bias), { ...plan, biasColumns: false }).biasColumns, []);
     assert.deepEqual(quantizeGraph(gemm(bias), { ...plan, opset: 10 }).biasColumns, []);
+  });
+});
+
+describe('compress quantizeGraph, bias correction', () => {
+  const bias = Float32Array.from({ length: 512 }, (_, j) => Math.cos(j) / 20);
+  const mean = Float32Array.from({ length: 100 }, (_, i) => 0.5 + Math.sin(i) / 4);
+  const plain = { ...plan, biasColumns: false };
+
+  test("with the input's mean, the int32 bias is the corrected float bias over input scale × weight scale", () => {
+    const graph = gemm(bias);
+    const r = quantizeGraph(graph, { ...plain, inputMeans: new Map([['x', mean]]) });
+    assert.deepEqual(r.biasCorrected, ['gemm']);
+    const w = graph.initializer.find((t) => t.name === 'w')!;
+    const q = quantizeWeight(floatsOf(w), w.dims, 1);
+    const expected = correctedBias({ weight: floatsOf(w), dequantized: dequantizeWeight(q, w.dims), dims: w.dims, bias, layout: { kind: 'gemm', transB: false } }, mean)!;
+    const inputScale = 1 / 255;
+    const stored = r.graph.initializer.find((t) => t.name === 'b0.q')!;
+    const values = new Int32Array(stored.rawData.buffer.slice(stored.rawData.byteOffset, stored.rawData.byteOffset + stored.rawData.length));
+    assert.deepEqual(Array.from(values), Array.from(expected, (b, j) => roundHalfEven(b / (inputScale * q.scales[j]!))));
+    assert.notDeepEqual(Array.from(expected), Array.from(bias), 'the correction moved the bias');
+  });
+
+  test('without means, or with a mean of the wrong length, the bias is the float one', () => {
+    assert.deepEqual(quantizeGraph(gemm(bias), plain).biasCorrected, []);
+    assert.deepEqual(quantizeGraph(gemm(bias), { ...plain, inputMeans: new Map([['x', mean.subarray(1)]]) }).biasCorrected, []);
   });
 });

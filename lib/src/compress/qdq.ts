@@ -11,7 +11,8 @@
 import { attr } from '../export/graph.js';
 import { AttributeType, type GraphProto, type NodeProto, type TensorProto } from '../export/onnx-format.js';
 import { biasColumn, biasColumnPays, type BiasColumn } from './bias-column.js';
-import { activationParams, quantizeWeight, roundHalfEven, type ActivationParams, type QuantizedWeight, type WeightType } from './quant-math.js';
+import { correctedBias } from './bias-correction.js';
+import { activationParams, dequantizeWeight, quantizeWeight, roundHalfEven, type ActivationParams, type QuantizedWeight, type WeightType } from './quant-math.js';
 import { count, floatsOf, nameAllocator, tensor } from './tensors.js';
 
 /** An observed value range. */
@@ -38,6 +39,11 @@ export interface QdqPlan {
   opset: number;
   /** Whether wide Gemms may carry their bias in constant input columns (`bias-column.ts`). */
   biasColumns: boolean;
+  /**
+   * The calibration data's mean of weight-layer inputs (per `weightInputAxes`): the biases of those layers get the
+   * weights' rounding shift taken out (`bias-correction.ts`). Empty: no correction.
+   */
+  inputMeans: ReadonlyMap<string, Float32Array>;
 }
 
 /** What the rewrite did. */
@@ -50,6 +56,8 @@ export interface QdqResult {
   quantizedActivations: string[];
   /** Names of the Gemm nodes whose bias moved into constant columns of their input (`bias-column.ts`). */
   biasColumns: string[];
+  /** Names of the nodes whose bias was corrected for the weights' rounding (`bias-correction.ts`). */
+  biasCorrected: string[];
 }
 
 /** Ops whose float activations are worth quantizing (onnxruntime has int8 kernels or drops the QDQ around them). */
@@ -67,6 +75,19 @@ function intAttr(node: NodeProto, name: string, fallback: number): number {
 function floatAttr(node: NodeProto, name: string, fallback: number): number {
   const a = node.attribute.find((x) => x.name === name);
   return a && a.type === AttributeType.FLOAT ? a.f : fallback;
+}
+
+/**
+ * The inputs of weight layers and the axis along which their mean is needed for bias correction: a Conv's channels
+ * (axis 1 of NCHW), the features of a Gemm or MatMul (the last axis). Gemms reading a transposed input are left out.
+ */
+export function weightInputAxes(graph: GraphProto): Map<string, number> {
+  const axes = new Map<string, number>();
+  for (const n of graph.node) {
+    if (n.opType === 'Conv') axes.set(n.input[0]!, 1);
+    else if (n.opType === 'MatMul' || (n.opType === 'Gemm' && intAttr(n, 'transA', 0) === 0)) axes.set(n.input[0]!, -1);
+  }
+  return axes;
 }
 
 /** Rank-2 MatMul (weight initializer) followed by its only consumer, a bias Add, becomes one Gemm: the same function. */
@@ -137,6 +158,7 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
   const quantizedNodes: string[] = [];
   const quantizedActivations: string[] = [];
   const biasColumns: string[] = [];
+  const biasCorrected: string[] = [];
   const candidates = new Set(plan.mode === 'static' ? activationCandidates(graph) : []);
 
   const node = (opType: string, input: string[], output: string[], attribute: NodeProto['attribute'] = []): void => {
@@ -191,16 +213,16 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
   };
 
   /**
-   * The bias columns for Gemm `n` (weight `w`, bias `b`, quantized weight `q`, input parameters `p`) when they pay and
-   * fit, else null: plain Gemm (no transposes or scaling), int8 weights [K, N], a rank-2 input.
+   * The bias columns for Gemm `n` (weight `w`, bias values `bias`, quantized weight `q`, input parameters `p`) when
+   * they pay and fit, else null: plain Gemm (no transposes or scaling), int8 weights [K, N], a rank-2 input.
    */
-  const columnFor = (n: NodeProto, w: TensorProto, b: TensorProto, q: QuantizedWeight, p: ActivationParams): BiasColumn | null => {
+  const columnFor = (n: NodeProto, w: TensorProto, bias: Float32Array, q: QuantizedWeight, p: ActivationParams): BiasColumn | null => {
     const plain = intAttr(n, 'transA', 0) === 0 && intAttr(n, 'transB', 0) === 0 && floatAttr(n, 'alpha', 1) === 1 && floatAttr(n, 'beta', 1) === 1;
     if (!plan.biasColumns || n.opType !== 'Gemm' || !plain || plan.opset < 11 || plan.weightType !== 'int8' || w.dims.length !== 2 || plan.ranks.get(n.input[0]!) !== 2) return null;
     const [k, outputs] = [w.dims[0]!, w.dims[1]!];
     // A one-value bias (Gemm broadcasts it) is left as it is.
-    if (count(b.dims) !== outputs || !biasColumnPays({ k, n: outputs })) return null;
-    return biasColumn({ k, n: outputs, bias: floatsOf(b), inputScale: p.scale, inputZeroPoint: p.zeroPoint, weightScales: q.scales });
+    if (bias.length !== outputs || !biasColumnPays({ k, n: outputs })) return null;
+    return biasColumn({ k, n: outputs, bias, inputScale: p.scale, inputZeroPoint: p.zeroPoint, weightScales: q.scales });
   };
 
   /** The dequantized input `dq` with the constant columns appended: QuantizeLinear's output → Pad → DequantizeLinear. */
@@ -217,10 +239,11 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
     return out;
   };
 
-  /** Bias as int32 with scale = input scale × weight scale (static mode), the layout onnxruntime's QDQ fusions expect. */
-  const quantizeBias = (n: NodeProto, index: number, inputScale: number, weightScales: Float32Array): string => {
-    const b = inits.get(n.input[index]!)!;
-    const data = floatsOf(b);
+  /**
+   * Bias `b` (values `data`) as int32 with scale = input scale × weight scale (static mode), the layout onnxruntime's
+   * QDQ fusions expect.
+   */
+  const quantizeBias = (b: TensorProto, data: Float32Array, inputScale: number, weightScales: Float32Array): string => {
     const scales = Float32Array.from(data, (_, i) => inputScale * weightScales[weightScales.length === 1 ? 0 : i]!);
     const values = Int32Array.from(data, (x, i) => roundHalfEven(x / scales[i]!));
     const perChannel = weightScales.length > 1;
@@ -235,6 +258,25 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
     return out;
   };
 
+  /** Float bias `b` replaced by `data` (its corrected values, where the bias stays float). */
+  const replaceBias = (b: TensorProto, data: Float32Array): string => {
+    const name = fresh(`b${quantizedNodes.length}.corrected`);
+    newInits.push(tensor(name, data, b.dims));
+    dropped.add(b.name);
+    return name;
+  };
+
+  /** The values of bias `b` of `n`, corrected for the rounding of its weight `w` (quantized as `q`) when its input's mean is known. */
+  const biasValues = (n: NodeProto, w: TensorProto, q: QuantizedWeight, b: TensorProto): { data: Float32Array; corrected: boolean } => {
+    const data = floatsOf(b);
+    const mean = plan.inputMeans.get(n.input[0]!);
+    if (!mean) return { data, corrected: false };
+    const layout = n.opType === 'Conv' ? { kind: 'conv' as const, groups: intAttr(n, 'group', 1) } : { kind: 'gemm' as const, transB: intAttr(n, 'transB', 0) === 1 };
+    const plainGemm = n.opType !== 'Gemm' || (floatAttr(n, 'alpha', 1) === 1 && floatAttr(n, 'beta', 1) === 1);
+    const corrected = plainGemm ? correctedBias({ weight: floatsOf(w), dequantized: dequantizeWeight(q, w.dims), dims: w.dims, bias: data, layout }, mean) : null;
+    return corrected ? { data: corrected, corrected: true } : { data, corrected: false };
+  };
+
   for (const value of graph.input) quantizeActivation(value.name, undefined);
   for (const n of graph.node) {
     const input = n.input.map((v) => rename.get(v) ?? v);
@@ -246,9 +288,11 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
       const q = weightOf(n, weightIndex, axis);
       const inputParams = params.get(n.input[0]!);
       const b = inits.get(n.input[2] ?? '');
-      const biasAlone = b !== undefined && (consumers.get(b.name)?.length ?? 0) === 1 && b.dims.length === 1;
-      const quantizedBias = plan.mode === 'static' && inputParams && b && b.dataType === 1 && biasAlone ? b : undefined;
-      const column = quantizedBias && inputParams ? columnFor(n, w, quantizedBias, q, inputParams) : null;
+      const biasAlone = b !== undefined && b.dataType === 1 && (consumers.get(b.name)?.length ?? 0) === 1 && b.dims.length === 1;
+      const bias = biasAlone && n.opType !== 'MatMul' ? biasValues(n, w, q, b) : undefined;
+      if (bias?.corrected) biasCorrected.push(n.name);
+      const quantizedBias = plan.mode === 'static' && inputParams && bias ? b : undefined;
+      const column = quantizedBias && inputParams ? columnFor(n, w, bias!.data, q, inputParams) : null;
       if (column) {
         if (column.columns > 0) input[0] = withColumns(input[0]!, column);
         const values = new Int8Array(q.values.length + column.rows.length);
@@ -260,7 +304,8 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
         biasColumns.push(n.name);
       } else {
         input[weightIndex] = emitWeight(n, weightIndex, q, w.dims);
-        if (quantizedBias && inputParams) input[2] = quantizeBias(n, 2, inputParams.scale, q.scales);
+        if (quantizedBias && inputParams) input[2] = quantizeBias(quantizedBias, bias!.data, inputParams.scale, q.scales);
+        else if (bias?.corrected) input[2] = replaceBias(b!, bias.data);
       }
       quantizedNodes.push(n.name);
     }
@@ -272,5 +317,5 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
   const read = new Set([...nodes.flatMap((x) => x.input), ...graph.output.map((o) => o.name)]);
   const kept = nodes.filter((x) => x.opType !== 'DequantizeLinear' || read.has(x.output[0]!));
   // Graph outputs keep their own (float) names: only consumers were renamed.
-  return { graph: { ...graph, node: kept, initializer }, quantizedNodes, quantizedActivations, biasColumns };
+  return { graph: { ...graph, node: kept, initializer }, quantizedNodes, quantizedActivations, biasColumns, biasCorrected };
 }

@@ -6,13 +6,15 @@ import { onnxBytesOf, specsOf, type ModelSource } from './model-source.js';
 import { decodeModel } from '../export/onnx-decode.js';
 import { encodeModel } from '../export/onnx-encode.js';
 import { randomInputs } from '../export/verify.js';
-import { observe } from './calibrate.js';
+import { observe, type Observation } from './calibrate.js';
 import { cancelTransposes } from './layout.js';
 import { CompressError } from './errors.js';
-import { activationCandidates, fuseMatMulAdd, quantizeGraph } from './qdq.js';
+import { activationCandidates, fuseMatMulAdd, quantizeGraph, weightInputAxes } from './qdq.js';
 import type { WeightType } from './quant-math.js';
 import { QuantizedModel } from './quantized-model.js';
+import { smoothGraph, smoothingPairs } from './smooth.js';
 import type { FloatBatch } from './session.js';
+import type { GraphProto, ModelProto } from '../export/onnx-format.js';
 
 /** Options of `compress.quantize`. */
 export interface QuantizeOptions {
@@ -45,12 +47,35 @@ export interface QuantizeOptions {
    * ~5% at batch 1 (one Pad more per run); pass false for a model served one sample at a time.
    */
   biasColumns?: boolean;
+  /**
+   * Take the mean shift that rounding the weights gives each output out of the layer's bias, measured with the
+   * calibration data (default true; needs `calibration`). Costs nothing at run time; on the 784-1024-1024-10 MLP it
+   * lowered the mean |Δ| against fp32 by 7–27% (`bias-correction.ts`).
+   */
+  biasCorrection?: boolean;
+  /**
+   * Static mode: balance the activation between two Dense layers joined by a ReLU against the next layer's weights
+   * before quantizing (default true; the same function in float, `smooth.ts`). On the 784-1024-1024-10 MLP, with bias
+   * correction, max |Δ| against fp32 went from 0.0073 to 0.0044–0.0059 with per-channel weights.
+   */
+  smoothing?: boolean;
   /** Samples per calibration batch (default 256). */
   batchSize?: number;
 }
 
 function batchOf(t: tf.Tensor): FloatBatch {
   return { data: Float32Array.from(t.dataSync() as Float32Array), shape: t.shape };
+}
+
+/**
+ * Runs `model` on `data` and observes every value's range and rank, and, when `perChannel` (real calibration data, not
+ * random inputs), the per-channel statistics of weight layers' inputs.
+ */
+async function observeAll(model: ModelProto, data: FloatBatch, batchSize: number, perChannel: boolean): Promise<Observation> {
+  const input = model.graph.input[0]!.name;
+  const observed = await observe(model, [input, ...model.graph.node.flatMap((n) => n.output)], data, batchSize, perChannel ? weightInputAxes(model.graph) : new Map());
+  observed.ranks.set(input, data.shape.length);
+  return observed;
 }
 
 /**
@@ -88,14 +113,24 @@ export async function quantize(model: ModelSource, opts: QuantizeOptions = {}): 
     const r = randomInputs(specs.inputs, 2)[0]!;
     return { data: r.data as Float32Array, shape: r.shape };
   })();
-  const observed = await observe(proto, [proto.graph.input[0]!.name, ...proto.graph.node.flatMap((n) => n.output)], data, opts.batchSize ?? 256);
+  const calibrate = (graph: GraphProto): Promise<Observation> => observeAll({ ...proto, graph }, data, opts.batchSize ?? 256, calibration !== undefined);
+  let graph = proto.graph;
+  let observed = await calibrate(graph);
+  let smoothed: string[] = [];
+  if (mode === 'static' && (opts.smoothing ?? true)) {
+    graph = fuseMatMulAdd(graph, observed.ranks);
+    const absMax = new Map([...observed.channels].map(([name, c]) => [name, c.absMax]));
+    ({ graph, smoothed } = smoothGraph(graph, smoothingPairs(graph), absMax, perChannel));
+    // Ranges and means change with the scales: observed again on the graph that gets quantized.
+    if (smoothed.length > 0) observed = await calibrate(graph);
+  }
   const ranks = observed.ranks;
-  ranks.set(proto.graph.input[0]!.name, data.shape.length);
-  const candidates = activationCandidates(fuseMatMulAdd(proto.graph, ranks));
+  const candidates = activationCandidates(fuseMatMulAdd(graph, ranks));
   const missing = candidates.filter((c) => !observed.ranges.has(c));
   if (mode === 'static' && missing.length > 0) throw new Error(`calibration observed no values for ${missing.join(', ')}`);
   const opset = proto.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
-  const result = quantizeGraph(proto.graph, { mode, weightType, perChannel, ranges: observed.ranges, ranks, opset, biasColumns: opts.biasColumns ?? true });
+  const inputMeans = new Map(opts.biasCorrection === false ? [] : [...observed.channels].map(([name, c]) => [name, c.mean]));
+  const result = quantizeGraph(graph, { mode, weightType, perChannel, ranges: observed.ranges, ranks, opset, biasColumns: opts.biasColumns ?? true, inputMeans });
   if (result.quantizedNodes.length === 0) {
     throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', 'The model has no Conv, Dense (Gemm/MatMul) weights to quantize.');
   }
@@ -107,7 +142,9 @@ export async function quantize(model: ModelSource, opts: QuantizeOptions = {}): 
     quantizedNodes: result.quantizedNodes,
     quantizedActivations: result.quantizedActivations,
     biasColumns: result.biasColumns,
-    calibrationSamples: mode === 'static' ? observed.samples : 0,
+    biasCorrected: result.biasCorrected,
+    smoothed,
+    calibrationSamples: calibration !== undefined ? observed.samples : 0,
     sourceBytes: bytes.length,
   });
 }

@@ -29,7 +29,11 @@ export interface QuantizationInfo {
    * instead of an int32 bias (static mode, where onnxruntime runs that faster: `bias-column.ts`).
    */
   biasColumns: readonly string[];
-  /** Calibration samples used (0 in dynamic mode). */
+  /** Nodes whose bias was corrected for the rounding of their weights, from the calibration data (`bias-correction.ts`). */
+  biasCorrected: readonly string[];
+  /** Activations balanced against the next layer's weights before quantizing (static mode, `smooth.ts`). */
+  smoothed: readonly string[];
+  /** Calibration samples used (0 when none were given). */
   calibrationSamples: number;
   /** The fp32 model's size in bytes. */
   sourceBytes: number;
@@ -97,10 +101,11 @@ export class QuantizedModel {
     const ratio = this.sizeBytes / i.sourceBytes;
     const what = i.mode === 'static' ? `static int8 (weights ${i.weightType}${i.perChannel ? ' per channel' : ''}, activations uint8 from ${i.calibrationSamples} calibration samples)` : `dynamic (weights ${i.weightType}${i.perChannel ? ' per channel' : ''}, float compute)`;
     const size = `${this.sizeBytes.toLocaleString('en-US')} bytes, ${ratio.toFixed(2)}× the fp32 model`;
-    const text = `Quantized ONNX model: ${what}\n  ${size}\n  ${i.quantizedNodes.length} weight nodes, ${i.quantizedActivations.length} activations quantized`;
+    const corrected = i.biasCorrected.length > 0 ? `, ${i.biasCorrected.length} biases corrected for rounding` : '';
+    const text = `Quantized ONNX model: ${what}\n  ${size}\n  ${i.quantizedNodes.length} weight nodes, ${i.quantizedActivations.length} activations quantized${corrected}`;
     const html =
       `<div style="border:1px solid #ccc;border-radius:6px;padding:6px 10px;display:inline-block">` +
-      `<b>Quantized ONNX model</b> — ${what}<br>${size}<br>${i.quantizedNodes.length} weight nodes, ${i.quantizedActivations.length} activations quantized</div>`;
+      `<b>Quantized ONNX model</b> — ${what}<br>${size}<br>${i.quantizedNodes.length} weight nodes, ${i.quantizedActivations.length} activations quantized${corrected}</div>`;
     return { 'text/plain': text, 'text/html': html };
   }
 }
