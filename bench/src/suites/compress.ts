@@ -200,7 +200,7 @@ export const compressSuite: Suite = {
             checks.push(
               `${e.name} ${which === 'all' ? 'best' : 'best static'}: Lepton ${c.lepton.slice(7)} vs ${c.ort}, ${c.rounds} head-to-head rounds: ` +
                 `throughput at batch 256 ${ratioText(c.throughput_ratio)} (${speedVerdict(c.throughput_ratio)}, ≥ 1×), speed at batch 1 ${ratioText(c.latency_ratio)}; ` +
-                `max|Δ| ${a.max_abs_diff.toExponential(2)} vs ${b.max_abs_diff.toExponential(2)} (${verdict(a.max_abs_diff <= b.max_abs_diff)}; ORT's most accurate, ${accurate}: ${files[accurate]!.max_abs_diff.toExponential(2)}); ` +
+                `max|Δ| ${a.max_abs_diff.toExponential(2)} vs ${b.max_abs_diff.toExponential(2)} (${verdict(a.max_abs_diff <= b.max_abs_diff)}; ORT's most accurate, ${accurate}: ${files[accurate]!.max_abs_diff.toExponential(2)}, Lepton's ${a.max_abs_diff <= files[accurate]!.max_abs_diff ? 'smaller' : 'larger'}); ` +
                 `int8/fp32 throughput in Python onnxruntime ${(a.throughput / files.fp32!.throughput).toFixed(2)}× (ORT's ${(b.throughput / files.fp32!.throughput).toFixed(2)}×)`,
             );
           }
