@@ -112,7 +112,7 @@ describe('compress.distill', () => {
     const test = problem(400, 8);
     const teacher = mlp(32, 10);
     teacher.compile({ optimizer: tf.train.adam(0.01), loss: 'sparseCategoricalCrossentropy' });
-    await teacher.fit(train.x, train.y, { epochs: 30, batchSize: 32, verbose: 0 });
+    await teacher.fit(train.x, train.y, { epochs: 30, batchSize: 32, shuffle: false, verbose: 0 });
     const teacherWeights = teacher.getWeights().map((w) => w.arraySync());
     const student = mlp(16, 20);
     const result = await distill(teacher, student, train, { temperature: 2, alpha: 0.7, epochs: 30, batchSize: 32, optimizer: tf.train.adam(0.01), live: false, seed: 1 });
@@ -134,7 +134,7 @@ describe('compress.distill', () => {
       const { x, y } = problem(200, 9);
       const teacher = mlp(16, 70, teacherHead);
       teacher.compile({ optimizer: tf.train.adam(0.02), loss: teacherHead === 'linear' ? tf.losses.softmaxCrossEntropy : 'sparseCategoricalCrossentropy' });
-      await teacher.fit(x, teacherHead === 'linear' ? tf.oneHot(y.toInt(), 3) : y, { epochs: 15, batchSize: 32, verbose: 0 });
+      await teacher.fit(x, teacherHead === 'linear' ? tf.oneHot(y.toInt(), 3) : y, { epochs: 15, batchSize: 32, shuffle: false, verbose: 0 });
       const result = await distill(teacher, mlp(8, 80, studentHead), { x, y }, { epochs: 10, batchSize: 32, optimizer: tf.train.adam(0.02), live: false, seed: 3 });
       const losses = result.history.history.loss!;
       assert.ok(losses.at(-1)! < losses[0]!, `loss ${losses[0]} → ${losses.at(-1)}`);

@@ -16,7 +16,7 @@ import { floatsOf } from './tensors.js';
 function mlp(sizes: number[], seed = 1): tf.LayersModel {
   return tf.sequential({
     layers: sizes.slice(1).map((units, i) =>
-      tf.layers.dense({ units, ...(i === 0 ? { inputShape: [sizes[0]!] } : {}), activation: i === sizes.length - 2 ? 'softmax' : 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + i }), biasInitializer: 'randomNormal' }),
+      tf.layers.dense({ units, ...(i === 0 ? { inputShape: [sizes[0]!] } : {}), activation: i === sizes.length - 2 ? 'softmax' : 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + i }), biasInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed: seed + i + 100 }) }),
     ),
   });
 }
@@ -61,7 +61,7 @@ describe('compress.quantize', () => {
   });
 
   test("with calibration data, the weights' rounding shift of a layer's mean output is taken out of its bias", async () => {
-    const model = tf.sequential({ layers: [tf.layers.dense({ units: 8, inputShape: [100], kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }), biasInitializer: 'randomNormal' })] });
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 8, inputShape: [100], kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }), biasInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed: 9 }) })] });
     // Inputs with a mean far from zero, where rounding the weights shifts every output the same way.
     const calibration = tf.tidy(() => uniform([64, 100], 8).add(2));
     /** The largest mean error of an output over the calibration data. */
@@ -155,7 +155,7 @@ describe('compress.quantize', () => {
     const model = tf.sequential({
       layers: [
         tf.layers.dense({ units: 512, inputShape: [100], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 21 }), biasInitializer: tf.initializers.randomNormal({ stddev: 0.3, seed: 21 }) }),
-        tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 22 }), biasInitializer: 'randomNormal' }),
+        tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 22 }), biasInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed: 23 }) }),
       ],
     });
     const pixels = (rows: number, seed: number) => tf.randomUniform([rows, 100], 0, 1, 'float32', seed);

@@ -21,8 +21,11 @@ function toyData(n = 64) {
   return { x, y };
 }
 
+/** Seeded weights, so every run of a test starts from the same model. */
+const seeded = (seed: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed }) });
+
 function toyModel() {
-  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 8, activation: 'relu' }), tf.layers.dense({ units: 2, activation: 'softmax' })] });
+  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 8, activation: 'relu', ...seeded(1) }), tf.layers.dense({ units: 2, activation: 'softmax', ...seeded(2) })] });
   model.compile({ optimizer: tf.train.adam(0.05), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return model;
 }
@@ -224,7 +227,7 @@ test('labels made on the cpu backend from a comparison (bool → int32) train co
   await tf.setBackend('cpu');
   const x = tf.randomNormal([512, 4], 0, 1, 'float32', 7);
   const y = x.slice([0, 0], [-1, 1]).reshape([-1]).greater(0).toInt();
-  const model = tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }), tf.layers.dense({ units: 2, activation: 'softmax' })] });
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4], ...seeded(3) }), tf.layers.dense({ units: 2, activation: 'softmax', ...seeded(4) })] });
   await fit(model, { x, y }, { loss: 'sparseCategoricalCrossentropy', optimizer: tf.train.adam(0.05), epochs: 20, batchSize: 32, seed: 1, live: false });
   const predicted = (model.predict(x) as tf.Tensor).argMax(-1).dataSync();
   const truth = y.dataSync();
