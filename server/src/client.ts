@@ -76,10 +76,14 @@ export class ServerClient {
     return (await this.call<{ entries: LogEntry[] }>('GET', `/lepton/v1/deployments/${enc(name)}/logs?tail=${tail}`)).entries;
   }
 
-  /** Calls `onEntry` for each new log entry of a deployment until `signal` aborts. Resolves when the stream ends. */
-  async streamLogs(name: string, onEntry: (entry: LogEntry) => void, signal: AbortSignal): Promise<void> {
+  /**
+   * Calls `onEntry` for each new log entry of a deployment until `signal` aborts; `onOpen` once the stream is open (the
+   * entries it sends are those after that moment). Resolves when the stream ends.
+   */
+  async streamLogs(name: string, onEntry: (entry: LogEntry) => void, signal: AbortSignal, onOpen?: () => void): Promise<void> {
     const response = await fetch(`${this.url}/lepton/v1/deployments/${enc(name)}/logs/stream`, { headers: this.headers(), signal });
     if (!response.ok || !response.body) throw await errorOf(response);
+    onOpen?.();
     const decoder = new TextDecoder();
     let buffer = '';
     try {

@@ -27,8 +27,8 @@ describe('the tour in JupyterLab', { skip: browserMissing }, () => {
   test('opens 00-tour.ipynb on the Lepton kernel, runs every cell and shows their outputs', { timeout: 240_000 }, async () => {
     await page.goto(`${lab.base}/lab/tree/00-tour.ipynb?reset&token=${lab.token}`);
     await page.locator('.jp-Notebook').first().waitFor({ timeout: 60_000 });
-    await page.getByText('TypeScript (Lepton)').first().waitFor({ timeout: 60_000 });
-    await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first().waitFor({ timeout: 60_000 }).catch(() => {});
+    // Run All once the kernel is up (cells run before the session connects can be lost).
+    await page.getByText('TypeScript (Lepton) | Idle').first().waitFor({ timeout: 90_000 });
     await page.getByRole('menuitem', { name: 'Run', exact: true }).click();
     await page.getByRole('menuitem', { name: /^Run All Cells/ }).click();
     const last = page.locator('.jp-OutputArea-output').filter({ hasText: /ran 5 steps; Lepton/ });

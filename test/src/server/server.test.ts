@@ -92,11 +92,14 @@ describe('the model server process', () => {
   test('streams log entries live', async () => {
     const controller = new AbortController();
     const seen: string[] = [];
+    let opened!: () => void;
+    const open = new Promise<void>((resolve) => (opened = resolve));
     const streaming = server.client.streamLogs('mlp', (entry) => {
       seen.push(entry.event);
       if (entry.event === 'deploy') controller.abort();
-    }, controller.signal);
-    await new Promise((r) => setTimeout(r, 200));
+    }, controller.signal, opened);
+    // The stream sends only entries after it opened: redeploy once its headers are in (the server subscribed by then).
+    await open;
     const info = await server.client.redeploy('mlp', fixture('mlp'));
     assert.equal(info.version, '2');
     await Promise.race([streaming, new Promise((_, reject) => setTimeout(() => reject(new Error('no log event within 5 s')), 5000))]);

@@ -54,14 +54,20 @@ describe('lepton.fit in the Lepton kernel', () => {
     assert.match(data['text/plain'], /Total params: 610/);
   });
 
-  test("the chart's Stop (a lepton.training comm message) stops the run at a batch boundary and fit returns", async () => {
-    const id = await kernel.send('execute_request', executeRequest('const stopped = await lepton.fit(makeModel(), { x: x, y: y }, { loss: "categoricalCrossentropy", epochs: 500, batchSize: 32 });\nstopped.status + " " + stopped.batches.length'));
+  /** Waits (20 s at most) for the running cell's first training display; returns its run id. */
+  async function trainingStarted(): Promise<string> {
     let runId: string | undefined;
     for (let i = 0; i < 20 && !runId; i++) {
       const got = await kernel.call('iopub', { count: 5, timeout: 1, allow_timeout: true });
       runId = trainingOutputs(got.messages)[0]?.content.data[trainingMime].runId;
     }
     assert.ok(runId, 'no training display arrived');
+    return runId;
+  }
+
+  test("the chart's Stop (a lepton.training comm message) stops the run at a batch boundary and fit returns", async () => {
+    const id = await kernel.send('execute_request', executeRequest('const stopped = await lepton.fit(makeModel(), { x: x, y: y }, { loss: "categoricalCrossentropy", epochs: 500, batchSize: 32 });\nstopped.status + " " + stopped.batches.length'));
+    const runId = await trainingStarted();
     await new Promise((resolve) => setTimeout(resolve, 500));
     await kernel.send('comm_open', { comm_id: 'stop-1', target_name: 'lepton.training', data: { action: 'stop', runId } });
     const reply = await kernel.reply(id, 'shell', 30);
@@ -73,7 +79,8 @@ describe('lepton.fit in the Lepton kernel', () => {
   test('interrupting the cell stops training, keeps the weights and the history, and says so', async () => {
     await kernel.execute('const slow = makeModel(); const before = slow.getWeights()[0].sum().dataSync()[0];');
     const id = await kernel.send('execute_request', executeRequest('await lepton.fit(slow, { x: x, y: y }, { loss: "categoricalCrossentropy", epochs: 500, batchSize: 32 })'));
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await trainingStarted();
+    await new Promise((resolve) => setTimeout(resolve, 500));
     await kernel.interrupt();
     const reply = await kernel.reply(id, 'shell', 30);
     assert.equal(reply.content.status, 'error');
