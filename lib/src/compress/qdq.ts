@@ -77,6 +77,11 @@ function floatAttr(node: NodeProto, name: string, fallback: number): number {
   return a && a.type === AttributeType.FLOAT ? a.f : fallback;
 }
 
+/** A Gemm without transposes or scaling (transA, transB, alpha and beta absent or at their defaults). */
+export function plainGemm(n: NodeProto): boolean {
+  return n.opType === 'Gemm' && intAttr(n, 'transA', 0) === 0 && intAttr(n, 'transB', 0) === 0 && floatAttr(n, 'alpha', 1) === 1 && floatAttr(n, 'beta', 1) === 1;
+}
+
 /**
  * The inputs of weight layers and the axis along which their mean is needed for bias correction: a Conv's channels
  * (axis 1 of NCHW), the features of a Gemm or MatMul (the last axis). Gemms reading a transposed input are left out.
@@ -217,8 +222,7 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
    * they pay and fit, else null: plain Gemm (no transposes or scaling), int8 weights [K, N], a rank-2 input.
    */
   const columnFor = (n: NodeProto, w: TensorProto, bias: Float32Array, q: QuantizedWeight, p: ActivationParams): BiasColumn | null => {
-    const plain = intAttr(n, 'transA', 0) === 0 && intAttr(n, 'transB', 0) === 0 && floatAttr(n, 'alpha', 1) === 1 && floatAttr(n, 'beta', 1) === 1;
-    if (!plan.biasColumns || n.opType !== 'Gemm' || !plain || plan.opset < 11 || plan.weightType !== 'int8' || w.dims.length !== 2 || plan.ranks.get(n.input[0]!) !== 2) return null;
+    if (!plan.biasColumns || !plainGemm(n) || plan.opset < 11 || plan.weightType !== 'int8' || w.dims.length !== 2 || plan.ranks.get(n.input[0]!) !== 2) return null;
     const [k, outputs] = [w.dims[0]!, w.dims[1]!];
     // A one-value bias (Gemm broadcasts it) is left as it is.
     if (bias.length !== outputs || !biasColumnPays({ k, n: outputs })) return null;
@@ -272,8 +276,9 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
     const mean = plan.inputMeans.get(n.input[0]!);
     if (!mean) return { data, corrected: false };
     const layout = n.opType === 'Conv' ? { kind: 'conv' as const, groups: intAttr(n, 'group', 1) } : { kind: 'gemm' as const, transB: intAttr(n, 'transB', 0) === 1 };
-    const plainGemm = n.opType !== 'Gemm' || (floatAttr(n, 'alpha', 1) === 1 && floatAttr(n, 'beta', 1) === 1);
-    const corrected = plainGemm ? correctedBias({ weight: floatsOf(w), dequantized: dequantizeWeight(q, w.dims), dims: w.dims, bias: data, layout }, mean) : null;
+    // A scaled Gemm (alpha, beta) would need the shift scaled too: left as it is.
+    const unscaled = n.opType !== 'Gemm' || (floatAttr(n, 'alpha', 1) === 1 && floatAttr(n, 'beta', 1) === 1);
+    const corrected = unscaled ? correctedBias({ weight: floatsOf(w), dequantized: dequantizeWeight(q, w.dims), dims: w.dims, bias: data, layout }, mean) : null;
     return corrected ? { data: corrected, corrected: true } : { data, corrected: false };
   };
 

@@ -10,7 +10,8 @@
  * against fp32 from 0.0073 to 0.0044 and 0.0059 (per-channel weights, two trained models), and from 0.0061 / 0.0068 to
  * 0.0059 / 0.0050 per tensor, where the scales are kept within what lets neither weight's single scale grow.
  */
-import { AttributeType, type GraphProto, type NodeProto, type TensorProto } from '../export/onnx-format.js';
+import type { GraphProto, NodeProto, TensorProto } from '../export/onnx-format.js';
+import { plainGemm } from './qdq.js';
 import { floatsOf, tensor } from './tensors.js';
 
 /** Two Gemms whose activation between them can be smoothed. */
@@ -21,16 +22,6 @@ export interface SmoothPair {
   consumer: NodeProto;
   /** The value the consumer reads (the ReLU's output, or the producer's): its channels are what gets balanced. */
   value: string;
-}
-
-/** A Gemm without transposes or scaling (attributes absent or at their defaults). */
-function plainGemm(n: NodeProto): boolean {
-  const atDefault = n.attribute.every((a) => {
-    if (a.type === AttributeType.INT) return !['transA', 'transB'].includes(a.name) || a.i === 0;
-    if (a.type === AttributeType.FLOAT) return !['alpha', 'beta'].includes(a.name) || a.f === 1;
-    return true;
-  });
-  return n.opType === 'Gemm' && atDefault;
 }
 
 /**
