@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { outputLayer, seededInitializers, type Head } from './head.js';
+import { glorotKernel, outputLayer, seeder, type Head } from './head.js';
 
 /** Options of `lepton.models.cnn`. */
 export interface CnnOptions extends Head {
@@ -23,7 +23,8 @@ export interface CnnOptions extends Head {
  */
 export function cnn(options: CnnOptions): tf.Sequential {
   const model = tf.sequential({ name: options.name ?? 'cnn' });
-  const init = seededInitializers(options.seed);
+  const seeded = seeder(options.seed);
+  const init = () => glorotKernel(seeded);
   (options.filters ?? [32, 64]).forEach((filters, i) => {
     model.add(tf.layers.conv2d({ filters, kernelSize: 3, activation: 'relu', padding: options.padding ?? 'same', ...init(), ...(i === 0 ? { inputShape: options.inputShape } : {}) }));
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));

@@ -12,16 +12,26 @@ export interface Head {
   name?: string;
 }
 
-/** The output layer for a head. */
+/** Makes a seeded thing from the next seed of a model's sequence, or nothing when the model has no seed. */
+export type Seeder = <T>(make: (seed: number) => T) => T | undefined;
+
 /**
- * Seeded Glorot initialisers, one seed per layer in the order they are asked for, so that a model built with a seed
- * starts from the same weights every time; without a seed, tfjs's random defaults.
+ * A model's seeds, `seed`, `seed + 1`, … in the order its weights ask for them, so that a model built with a seed starts
+ * from the same weights every time and no two weights share one (a seeded initializer repeats its values); without a
+ * seed, nothing, and tfjs's random defaults apply.
  */
-export function seededInitializers(seed?: number): () => { kernelInitializer?: ReturnType<typeof tf.initializers.glorotUniform> } {
+export function seeder(seed?: number): Seeder {
   let next = seed;
-  return () => (next === undefined ? {} : { kernelInitializer: tf.initializers.glorotUniform({ seed: next++ }) });
+  return (make) => (next === undefined ? undefined : make(next++));
 }
 
+/** A dense or convolution layer's seeded Glorot kernel initializer (tfjs's default, seeded), or nothing. */
+export function glorotKernel(seeded: Seeder): { kernelInitializer?: ReturnType<typeof tf.initializers.glorotUniform> } {
+  const kernelInitializer = seeded((seed) => tf.initializers.glorotUniform({ seed }));
+  return kernelInitializer ? { kernelInitializer } : {};
+}
+
+/** The output layer for a head. */
 export function outputLayer(head: Head, extra: { kernelInitializer?: ReturnType<typeof tf.initializers.glorotUniform> } = {}): tf.layers.Layer {
   if (head.classes !== undefined) {
     if (!(Number.isInteger(head.classes) && head.classes >= 2)) throw new Error(`classes must be a whole number ≥ 2 (got ${head.classes}).`);

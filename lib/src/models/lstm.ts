@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { outputLayer, type Head } from './head.js';
+import { glorotKernel, outputLayer, seeder, type Head } from './head.js';
 
 /** Options of `lepton.models.lstm`. */
 export interface LstmOptions extends Head {
@@ -17,6 +17,8 @@ export interface LstmOptions extends Head {
   bidirectional?: boolean;
   /** Dropout between layers (default 0). */
   dropout?: number;
+  /** Seed of the initial weights and of dropout: the same seed builds the same model. */
+  seed?: number;
 }
 
 /**
@@ -25,15 +27,24 @@ export interface LstmOptions extends Head {
  */
 export function lstm(options: LstmOptions): tf.Sequential {
   const model = tf.sequential({ name: options.name ?? 'lstm' });
-  if (options.vocabulary) model.add(tf.layers.embedding({ inputDim: options.vocabulary, outputDim: options.embedding ?? 32, inputLength: options.steps }));
+  // tfjs's own initializers (uniform ±0.05 embeddings, Glorot kernels, orthogonal recurrent weights), given seeds.
+  const seeded = seeder(options.seed);
+  if (options.vocabulary) {
+    const embeddingsInitializer = seeded((seed) => tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }));
+    model.add(tf.layers.embedding({ inputDim: options.vocabulary, outputDim: options.embedding ?? 32, inputLength: options.steps, ...(embeddingsInitializer ? { embeddingsInitializer } : {}) }));
+  }
   const layers = options.units ?? [64];
   layers.forEach((units, i) => {
     const returnSequences = i < layers.length - 1;
     const first = i === 0 && !options.vocabulary ? { inputShape: [options.steps, options.features ?? 1] } : {};
-    const cell = tf.layers.lstm({ units, returnSequences, ...(options.bidirectional ? {} : first) });
+    const recurrentInitializer = seeded((seed) => tf.initializers.orthogonal({ seed }));
+    const init = { ...glorotKernel(seeded), ...(recurrentInitializer ? { recurrentInitializer } : {}) };
+    // A bidirectional layer copies the cell's configuration for its backward half: with a seed both halves start from
+    // the same weights (they still learn apart, reading the sequence in opposite orders).
+    const cell = tf.layers.lstm({ units, returnSequences, ...init, ...(options.bidirectional ? {} : first) });
     model.add(options.bidirectional ? tf.layers.bidirectional({ layer: cell as tf.RNN, ...first }) : cell);
-    if (options.dropout) model.add(tf.layers.dropout({ rate: options.dropout }));
+    if (options.dropout) model.add(tf.layers.dropout({ rate: options.dropout, ...(options.seed === undefined ? {} : { seed: options.seed }) }));
   });
-  model.add(outputLayer(options));
+  model.add(outputLayer(options, glorotKernel(seeded)));
   return model;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { outputLayer, seededInitializers, type Head } from './head.js';
+import { glorotKernel, outputLayer, seeder, type Head } from './head.js';
 
 /** Options of `lepton.models.mlp`. */
 export interface MlpOptions extends Head {
@@ -23,7 +23,8 @@ export interface MlpOptions extends Head {
  */
 export function mlp(options: MlpOptions): tf.Sequential {
   const model = tf.sequential({ name: options.name ?? 'mlp' });
-  const init = seededInitializers(options.seed);
+  const seeded = seeder(options.seed);
+  const init = () => glorotKernel(seeded);
   (options.hidden ?? [128, 64]).forEach((units, i) => {
     model.add(tf.layers.dense({ units, activation: options.activation ?? 'relu', ...init(), ...(i === 0 ? { inputShape: [options.inputs] } : {}) }));
     if (options.batchNorm) model.add(tf.layers.batchNormalization());

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { outputLayer, type Head } from './head.js';
+import { glorotKernel, outputLayer, seeder, type Head } from './head.js';
 
 /** Options of `lepton.models.transformer`. */
 export interface TransformerOptions extends Head {
@@ -17,6 +17,8 @@ export interface TransformerOptions extends Head {
   feedForward?: number;
   /** Dropout (default 0.1). */
   dropout?: number;
+  /** Seed of the initial weights and of dropout: the same seed builds the same model. */
+  seed?: number;
 }
 
 /** Multi-head self-attention with a residual connection and layer normalization, as a tfjs layer. */
@@ -28,20 +30,26 @@ class SelfAttention extends tf.layers.Layer {
   private wk!: tf.LayerVariable;
   private wv!: tf.LayerVariable;
   private wo!: tf.LayerVariable;
+  /** Seeds of wq, wk, wv and wo (a seeded initializer gives the same values for every weight of one shape). */
+  private readonly seeds: readonly (number | undefined)[];
 
-  constructor(args: { heads: number; dModel: number; name?: string }) {
+  constructor(args: { heads: number; dModel: number; name?: string; seeds?: readonly (number | undefined)[] }) {
     super(args.name ? { name: args.name } : {});
     this.heads = args.heads;
     this.dModel = args.dModel;
+    this.seeds = args.seeds ?? [];
   }
 
   override build(): void {
-    const init = tf.initializers.glorotUniform({});
     const shape = [this.dModel, this.dModel];
-    this.wq = this.addWeight('wq', shape, 'float32', init);
-    this.wk = this.addWeight('wk', shape, 'float32', init);
-    this.wv = this.addWeight('wv', shape, 'float32', init);
-    this.wo = this.addWeight('wo', shape, 'float32', init);
+    const weight = (name: string, k: number) => {
+      const seed = this.seeds[k];
+      return this.addWeight(name, shape, 'float32', tf.initializers.glorotUniform(seed === undefined ? {} : { seed }));
+    };
+    this.wq = weight('wq', 0);
+    this.wk = weight('wk', 1);
+    this.wv = weight('wv', 2);
+    this.wo = weight('wo', 3);
     this.built = true;
   }
 
@@ -76,12 +84,13 @@ class PositionEmbedding extends tf.layers.Layer {
   static readonly className = 'LeptonPositionEmbedding';
   private table!: tf.LayerVariable;
 
-  constructor(private readonly args: { steps: number; dModel: number; name?: string }) {
+  constructor(private readonly args: { steps: number; dModel: number; name?: string; seed?: number | undefined }) {
     super(args.name ? { name: args.name } : {});
   }
 
   override build(): void {
-    this.table = this.addWeight('positions', [this.args.steps, this.args.dModel], 'float32', tf.initializers.randomNormal({ stddev: 0.02 }));
+    const init = tf.initializers.randomNormal({ stddev: 0.02, ...(this.args.seed === undefined ? {} : { seed: this.args.seed }) });
+    this.table = this.addWeight('positions', [this.args.steps, this.args.dModel], 'float32', init);
     this.built = true;
   }
 
@@ -109,19 +118,24 @@ export function transformer(options: TransformerOptions): tf.LayersModel {
   const heads = options.heads ?? 2;
   if (dModel % heads !== 0) throw new Error(`dModel (${dModel}) must be divisible by heads (${heads}).`);
   const dropout = options.dropout ?? 0.1;
+  const seeded = seeder(options.seed);
+  const glorot = () => glorotKernel(seeded);
+  const nextSeed = () => seeded((seed) => seed);
+  const dropoutSeed = options.seed === undefined ? {} : { seed: options.seed };
   const input = tf.input({ shape: [options.steps], dtype: 'int32' });
-  let x = tf.layers.embedding({ inputDim: options.vocabulary, outputDim: dModel }).apply(input) as tf.SymbolicTensor;
-  x = new PositionEmbedding({ steps: options.steps, dModel }).apply(x) as tf.SymbolicTensor;
+  const embeddingsInitializer = seeded((seed) => tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }));
+  let x = tf.layers.embedding({ inputDim: options.vocabulary, outputDim: dModel, ...(embeddingsInitializer ? { embeddingsInitializer } : {}) }).apply(input) as tf.SymbolicTensor;
+  x = new PositionEmbedding({ steps: options.steps, dModel, seed: nextSeed() }).apply(x) as tf.SymbolicTensor;
   for (let i = 0; i < (options.layers ?? 2); i++) {
-    let attended = new SelfAttention({ heads, dModel }).apply(x) as tf.SymbolicTensor;
-    if (dropout) attended = tf.layers.dropout({ rate: dropout }).apply(attended) as tf.SymbolicTensor;
+    let attended = new SelfAttention({ heads, dModel, seeds: [nextSeed(), nextSeed(), nextSeed(), nextSeed()] }).apply(x) as tf.SymbolicTensor;
+    if (dropout) attended = tf.layers.dropout({ rate: dropout, ...dropoutSeed }).apply(attended) as tf.SymbolicTensor;
     x = tf.layers.layerNormalization().apply(tf.layers.add().apply([x, attended])) as tf.SymbolicTensor;
-    let ff = tf.layers.dense({ units: options.feedForward ?? 2 * dModel, activation: 'relu' }).apply(x) as tf.SymbolicTensor;
-    ff = tf.layers.dense({ units: dModel }).apply(ff) as tf.SymbolicTensor;
-    if (dropout) ff = tf.layers.dropout({ rate: dropout }).apply(ff) as tf.SymbolicTensor;
+    let ff = tf.layers.dense({ units: options.feedForward ?? 2 * dModel, activation: 'relu', ...glorot() }).apply(x) as tf.SymbolicTensor;
+    ff = tf.layers.dense({ units: dModel, ...glorot() }).apply(ff) as tf.SymbolicTensor;
+    if (dropout) ff = tf.layers.dropout({ rate: dropout, ...dropoutSeed }).apply(ff) as tf.SymbolicTensor;
     x = tf.layers.layerNormalization().apply(tf.layers.add().apply([x, ff])) as tf.SymbolicTensor;
   }
   const pooled = tf.layers.globalAveragePooling1d().apply(x) as tf.SymbolicTensor;
-  const output = outputLayer(options).apply(pooled) as tf.SymbolicTensor;
+  const output = outputLayer(options, glorot()).apply(pooled) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output, name: options.name ?? 'transformer' });
 }
