@@ -119,7 +119,8 @@ export function fuseMatMulAdd(graph: GraphProto, ranks: ReadonlyMap<string, numb
   return { ...graph, node: graph.node.filter((n) => !removed.has(n)).map((n) => replaced.get(n) ?? n) };
 }
 
-function consumerMap(graph: GraphProto): Map<string, NodeProto[]> {
+/** The nodes reading each value of `graph`. */
+export function consumerMap(graph: GraphProto): Map<string, NodeProto[]> {
   const map = new Map<string, NodeProto[]>();
   for (const n of graph.node) for (const v of n.input) if (v !== '') map.set(v, [...(map.get(v) ?? []), n]);
   return map;

@@ -68,12 +68,12 @@ function batchOf(t: tf.Tensor): FloatBatch {
 }
 
 /**
- * Runs `model` on `data` and observes every value's range and rank, and, when `perChannel` (real calibration data, not
- * random inputs), the per-channel statistics of weight layers' inputs.
+ * Runs `model` on `data` and observes every value's range and rank, and, with `channelStats` (real calibration data,
+ * not random inputs), the per-channel statistics of weight layers' inputs.
  */
-async function observeAll(model: ModelProto, data: FloatBatch, batchSize: number, perChannel: boolean): Promise<Observation> {
+async function observeAll(model: ModelProto, data: FloatBatch, batchSize: number, channelStats: boolean): Promise<Observation> {
   const input = model.graph.input[0]!.name;
-  const observed = await observe(model, [input, ...model.graph.node.flatMap((n) => n.output)], data, batchSize, perChannel ? weightInputAxes(model.graph) : new Map());
+  const observed = await observe(model, [input, ...model.graph.node.flatMap((n) => n.output)], data, batchSize, channelStats ? weightInputAxes(model.graph) : new Map());
   observed.ranks.set(input, data.shape.length);
   return observed;
 }

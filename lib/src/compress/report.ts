@@ -88,7 +88,6 @@ function classesOf(predicted: number[][]): number[] {
   return predicted[0]!.length === 1 ? predicted.map((r) => (r[0]! >= 0.5 ? 1 : 0)) : argMaxRows(predicted);
 }
 
-/** Repeats `x` to `n` rows (cycling), for timing batches. */
 /**
  * Compares model variants on test data. The first variant is the baseline. Every variant runs in onnxruntime-node
  * (tfjs models are exported to fp32 ONNX first), so accuracy and speed are those of the deployed files.

@@ -11,7 +11,7 @@
  * 0.0059 / 0.0050 per tensor, where the scales are kept within what lets neither weight's single scale grow.
  */
 import type { GraphProto, NodeProto, TensorProto } from '../export/onnx-format.js';
-import { plainGemm } from './qdq.js';
+import { consumerMap, plainGemm } from './qdq.js';
 import { floatsOf, tensor } from './tensors.js';
 
 /** Two Gemms whose activation between them can be smoothed. */
@@ -31,8 +31,7 @@ export interface SmoothPair {
  */
 export function smoothingPairs(graph: GraphProto): SmoothPair[] {
   const inits = new Map(graph.initializer.map((t) => [t.name, t]));
-  const readers = new Map<string, NodeProto[]>();
-  for (const n of graph.node) for (const v of n.input) readers.set(v, [...(readers.get(v) ?? []), n]);
+  const readers = consumerMap(graph);
   const outputs = new Set(graph.output.map((o) => o.name));
   const onlyReader = (value: string): NodeProto | undefined => {
     const r = readers.get(value) ?? [];
@@ -47,7 +46,8 @@ export function smoothingPairs(graph: GraphProto): SmoothPair[] {
   };
   const pairs: SmoothPair[] = [];
   for (const producer of graph.node) {
-    if (!plainGemm(producer) || !ownWeight(producer)) continue;
+    const producerWeight = plainGemm(producer) ? ownWeight(producer) : undefined;
+    if (!producerWeight) continue;
     let value = producer.output[0]!;
     let next = onlyReader(value);
     if (next?.opType === 'Relu') {
@@ -56,7 +56,7 @@ export function smoothingPairs(graph: GraphProto): SmoothPair[] {
     }
     if (!next || !plainGemm(next) || next.input[0] !== value) continue;
     const w = ownWeight(next);
-    if (w && w.dims[0] === ownWeight(producer)!.dims[1]) pairs.push({ producer, consumer: next, value });
+    if (w && w.dims[0] === producerWeight.dims[1]) pairs.push({ producer, consumer: next, value });
   }
   return pairs;
 }
