@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { glorotKernel, outputLayer, seeder, type Head } from './head.js';
+import { dropoutSeed, glorotKernel, outputLayer, seeder, type Head } from './head.js';
 
 /** Options of `lepton.models.cnn`. */
 export interface CnnOptions extends Head {
@@ -32,7 +32,7 @@ export function cnn(options: CnnOptions): tf.Sequential {
   model.add(tf.layers.flatten(options.filters?.length === 0 ? { inputShape: options.inputShape } : {}));
   const dense = options.dense ?? 128;
   if (dense > 0) model.add(tf.layers.dense({ units: dense, activation: 'relu', ...init() }));
-  if ((options.dropout ?? 0.25) > 0) model.add(tf.layers.dropout({ rate: options.dropout ?? 0.25, ...(options.seed === undefined ? {} : { seed: options.seed }) }));
+  if ((options.dropout ?? 0.25) > 0) model.add(tf.layers.dropout({ rate: options.dropout ?? 0.25, ...dropoutSeed(options.seed) }));
   model.add(outputLayer(options, init()));
   return model;
 }

@@ -25,6 +25,11 @@ export function seeder(seed?: number): Seeder {
   return (make) => (next === undefined ? undefined : make(next++));
 }
 
+/** A dropout layer's seed option: the model's seed (masks repeat from run to run), or nothing. */
+export function dropoutSeed(seed?: number): { seed?: number } {
+  return seed === undefined ? {} : { seed };
+}
+
 /** A dense or convolution layer's seeded Glorot kernel initializer (tfjs's default, seeded), or nothing. */
 export function glorotKernel(seeded: Seeder): { kernelInitializer?: ReturnType<typeof tf.initializers.glorotUniform> } {
   const kernelInitializer = seeded((seed) => tf.initializers.glorotUniform({ seed }));

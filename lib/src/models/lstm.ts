@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { glorotKernel, outputLayer, seeder, type Head } from './head.js';
+import { dropoutSeed, glorotKernel, outputLayer, seeder, type Head } from './head.js';
 
 /** Options of `lepton.models.lstm`. */
 export interface LstmOptions extends Head {
@@ -43,7 +43,7 @@ export function lstm(options: LstmOptions): tf.Sequential {
     // the same weights (they still learn apart, reading the sequence in opposite orders).
     const cell = tf.layers.lstm({ units, returnSequences, ...init, ...(options.bidirectional ? {} : first) });
     model.add(options.bidirectional ? tf.layers.bidirectional({ layer: cell as tf.RNN, ...first }) : cell);
-    if (options.dropout) model.add(tf.layers.dropout({ rate: options.dropout, ...(options.seed === undefined ? {} : { seed: options.seed }) }));
+    if (options.dropout) model.add(tf.layers.dropout({ rate: options.dropout, ...dropoutSeed(options.seed) }));
   });
   model.add(outputLayer(options, glorotKernel(seeded)));
   return model;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { glorotKernel, outputLayer, seeder, type Head } from './head.js';
+import { dropoutSeed, glorotKernel, outputLayer, seeder, type Head } from './head.js';
 
 /** Options of `lepton.models.mlp`. */
 export interface MlpOptions extends Head {
@@ -28,7 +28,7 @@ export function mlp(options: MlpOptions): tf.Sequential {
   (options.hidden ?? [128, 64]).forEach((units, i) => {
     model.add(tf.layers.dense({ units, activation: options.activation ?? 'relu', ...init(), ...(i === 0 ? { inputShape: [options.inputs] } : {}) }));
     if (options.batchNorm) model.add(tf.layers.batchNormalization());
-    if (options.dropout) model.add(tf.layers.dropout({ rate: options.dropout, ...(options.seed === undefined ? {} : { seed: options.seed }) }));
+    if (options.dropout) model.add(tf.layers.dropout({ rate: options.dropout, ...dropoutSeed(options.seed) }));
   });
   if ((options.hidden ?? [128, 64]).length === 0) model.add(tf.layers.inputLayer({ inputShape: [options.inputs] }));
   model.add(outputLayer(options, init()));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { glorotKernel, outputLayer, seeder, type Head } from './head.js';
+import { dropoutSeed, glorotKernel, outputLayer, seeder, type Head } from './head.js';
 
 /** Options of `lepton.models.transformer`. */
 export interface TransformerOptions extends Head {
@@ -121,18 +121,17 @@ export function transformer(options: TransformerOptions): tf.LayersModel {
   const seeded = seeder(options.seed);
   const glorot = () => glorotKernel(seeded);
   const nextSeed = () => seeded((seed) => seed);
-  const dropoutSeed = options.seed === undefined ? {} : { seed: options.seed };
   const input = tf.input({ shape: [options.steps], dtype: 'int32' });
   const embeddingsInitializer = seeded((seed) => tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }));
   let x = tf.layers.embedding({ inputDim: options.vocabulary, outputDim: dModel, ...(embeddingsInitializer ? { embeddingsInitializer } : {}) }).apply(input) as tf.SymbolicTensor;
   x = new PositionEmbedding({ steps: options.steps, dModel, seed: nextSeed() }).apply(x) as tf.SymbolicTensor;
   for (let i = 0; i < (options.layers ?? 2); i++) {
     let attended = new SelfAttention({ heads, dModel, seeds: [nextSeed(), nextSeed(), nextSeed(), nextSeed()] }).apply(x) as tf.SymbolicTensor;
-    if (dropout) attended = tf.layers.dropout({ rate: dropout, ...dropoutSeed }).apply(attended) as tf.SymbolicTensor;
+    if (dropout) attended = tf.layers.dropout({ rate: dropout, ...dropoutSeed(options.seed) }).apply(attended) as tf.SymbolicTensor;
     x = tf.layers.layerNormalization().apply(tf.layers.add().apply([x, attended])) as tf.SymbolicTensor;
     let ff = tf.layers.dense({ units: options.feedForward ?? 2 * dModel, activation: 'relu', ...glorot() }).apply(x) as tf.SymbolicTensor;
     ff = tf.layers.dense({ units: dModel, ...glorot() }).apply(ff) as tf.SymbolicTensor;
-    if (dropout) ff = tf.layers.dropout({ rate: dropout, ...dropoutSeed }).apply(ff) as tf.SymbolicTensor;
+    if (dropout) ff = tf.layers.dropout({ rate: dropout, ...dropoutSeed(options.seed) }).apply(ff) as tf.SymbolicTensor;
     x = tf.layers.layerNormalization().apply(tf.layers.add().apply([x, ff])) as tf.SymbolicTensor;
   }
   const pooled = tf.layers.globalAveragePooling1d().apply(x) as tf.SymbolicTensor;
