@@ -25,7 +25,7 @@ describe('the OIP v2 routes', () => {
 
   it('answers live and ready', async () => {
     assert.deepEqual((await s.app.inject('/v2/health/live')).json(), { live: true });
-    assert.deepEqual((await s.app.inject('/v2/health/ready')).json(), { ready: true });
+    assert.deepEqual((await s.app.inject('/v2/health/ready')).json(), { ready: true, reasons: [] });
   });
 
   it('describes a model with the inputs and outputs read from the ONNX file', async () => {

@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { errorBody, errors, ServerError } from './errors.js';
+import { identityProof, inferenceCheck } from './guard.js';
 import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus.js';
 import { manageRoutes } from './routes/manage.js';
 import { noteInferError, oipRoutes } from './routes/oip.js';
@@ -24,7 +25,27 @@ export interface AppOptions {
   onShutdown?: () => void;
   /** Where unexpected errors are reported (default: stderr). */
   report?: (message: string) => void;
+  /** Checks each request's `Host` header (see `hostCheck`); default: any. */
+  checkHost?: (header: string | undefined) => void;
+  /** When set, inference and model routes need `Authorization: Bearer` with it (or the management token). */
+  inferenceToken?: string;
+  /** Longest a client may take to send a whole request, in milliseconds (default 30 s). */
+  requestTimeoutMs?: number;
 }
+
+/** Connection limits: a slow or idle client is disconnected instead of holding a socket for ever. */
+export const TIMEOUTS = {
+  /** Whole request (headers and body) received within (`--request-timeout`). */
+  requestMs: 30_000,
+  /** Headers received within. */
+  headersMs: 10_000,
+  /** A socket idle this long is closed (above the log stream's 15 s keep-alive). */
+  idleMs: 60_000,
+  /** An idle keep-alive connection is closed after. */
+  keepAliveMs: 10_000,
+  /** How often Node checks the request and header timeouts. */
+  checkEveryMs: 1_000,
+};
 
 /** The default largest infer body: 16 MiB. */
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
@@ -34,7 +55,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const deployBodyLimit = options.deployBodyLimit ?? 1024 * 1024 * 1024;
   const report = options.report ?? ((message: string) => process.stderr.write(message + '\n'));
-  const app = Fastify({ logger: false, bodyLimit, return503OnClosing: true, ajv: { customOptions: { allErrors: false, coerceTypes: false, allowUnionTypes: true } } });
+  const requestMs = options.requestTimeoutMs ?? TIMEOUTS.requestMs;
+  const app = Fastify({
+    logger: false, bodyLimit, return503OnClosing: true, ajv: { customOptions: { allErrors: false, coerceTypes: false, allowUnionTypes: true } },
+    requestTimeout: requestMs, connectionTimeout: TIMEOUTS.idleMs, keepAliveTimeout: TIMEOUTS.keepAliveMs,
+    http: { headersTimeout: Math.min(TIMEOUTS.headersMs, requestMs), connectionsCheckingInterval: TIMEOUTS.checkEveryMs },
+  });
 
   // Only JSON bodies: a text body is a 415, not a string that fails the schema.
   app.removeContentTypeParser('text/plain');
@@ -42,8 +68,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const coded = toServerError(error, request.routeOptions.bodyLimit ?? bodyLimit);
     if (coded.statusCode >= 500 && coded.code === 'LEPTON_INTERNAL') report(`lepton-server: ${request.method} ${request.url}: ${(error as Error).stack ?? error}`);
     noteInferError(options.service, request, coded);
+    // Overload answers say when to come back.
+    if (coded.statusCode === 503) void reply.header('retry-after', '1');
     void reply.code(coded.statusCode).send(errorBody(coded));
   });
+  if (options.checkHost) {
+    const checkHost = options.checkHost;
+    app.addHook('onRequest', async (request) => checkHost(request.headers.host));
+  }
+  if (options.inferenceToken) {
+    const check = inferenceCheck(options.inferenceToken, options.token);
+    app.addHook('onRequest', async (request) => {
+      if (request.url.startsWith('/v2/models')) check(request.headers.authorization);
+    });
+  }
+  // A proxy holding the token asks this before sending it: only this server can answer with the proof.
+  app.get<{ Querystring: { nonce: string } }>('/lepton/identity', {
+    schema: { querystring: { type: 'object', required: ['nonce'], properties: { nonce: { type: 'string', pattern: '^[0-9a-f]{16,128}$' } } } },
+  }, async (request) => ({ server: 'lepton', pid: process.pid, proof: identityProof(options.token, request.query.nonce) }));
   app.setNotFoundHandler((request, reply) => {
     const error = errors.notFound(request.method, request.url);
     void reply.code(404).send(errorBody(error));
@@ -70,6 +112,8 @@ export function toServerError(error: FastifyError | ServerError | Error, bodyLim
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return errors.badJson(e.message);
   }
+  // A stack overflow while a request is handled comes from its body's nesting: bad input, not a server fault.
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return errors.tooDeep();
   if (e instanceof SyntaxError || (e.statusCode === 400 && /JSON/i.test(e.message))) return errors.badJson(e.message);
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new ServerError(e.code ?? 'LEPTON_BAD_REQUEST', e.statusCode, e.message);
   return errors.internal(e.message);

@@ -9,6 +9,7 @@ function doubler(capacity: number, delayMs: number) {
   const runs: number[] = [];
   const runner: Runner = {
     capacity,
+    healthy: true,
     async run(feeds: Record<string, Feed>): Promise<Record<string, OutTensor>> {
       const x = feeds.x!;
       runs.push(x.shape[0]!);
@@ -52,5 +53,52 @@ describe('dynamic batching', () => {
     const b = new Batcher(runner, input, { maxBatch: 8, maxDelayMs: 0 }, false);
     await Promise.all([feed(1), feed(2), feed(3)].map((f) => b.submit(f, 1)));
     assert.deepEqual(runs, [1, 1, 1]);
+  });
+});
+
+describe('the bounded queue', () => {
+  const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code ?? 'no code');
+
+  it('refuses a request beyond maxQueue at once with LEPTON_OVERLOADED, and runs the queued ones', async () => {
+    const { runner } = doubler(1, 20);
+    const b = new Batcher(runner, input, { maxBatch: 1, maxDelayMs: 0, maxQueue: 2, timeoutMs: 10_000 }, false, () => {}, 'm');
+    const running = b.submit(feed(1), 1); // runs at once: not queued
+    const queued = [b.submit(feed(2), 1), b.submit(feed(3), 1)];
+    assert.equal(b.saturated, true);
+    assert.equal(await code(b.submit(feed(4), 1)), 'LEPTON_OVERLOADED');
+    assert.deepEqual(await Promise.all([code(running), ...queued.map(code)]), ['ok', 'ok', 'ok']);
+    assert.equal(b.saturated, false);
+  });
+
+  it('drops a request still queued at its deadline, unrun', async () => {
+    const { runner, runs } = doubler(1, 60);
+    const b = new Batcher(runner, input, { maxBatch: 1, maxDelayMs: 0, maxQueue: 8, timeoutMs: 20 }, false, () => {}, 'm');
+    const first = b.submit(feed(1), 1);
+    const late = b.submit(feed(2), 1);
+    assert.equal(await code(late), 'LEPTON_DEADLINE_EXCEEDED');
+    assert.equal(await code(first), 'ok');
+    assert.deepEqual(runs, [1]);
+  });
+
+  it('takes a request out of the queue when its client goes, and never runs it', async () => {
+    const { runner, runs } = doubler(1, 30);
+    const b = new Batcher(runner, input, { maxBatch: 1, maxDelayMs: 0 }, false, () => {}, 'm');
+    const first = b.submit(feed(1), 1);
+    const gone = new AbortController();
+    const cancelled = b.submit(feed(2), 1, gone.signal);
+    gone.abort();
+    assert.equal(await code(cancelled), 'LEPTON_CLIENT_CLOSED');
+    await first;
+    assert.deepEqual(runs, [1]);
+  });
+
+  it('closes only once queued and running requests are answered', async () => {
+    const { runner } = doubler(1, 20);
+    const b = new Batcher(runner, input, { maxBatch: 1, maxDelayMs: 0 }, false);
+    const answers = [b.submit(feed(1), 1), b.submit(feed(2), 1), b.submit(feed(3), 1)];
+    let settled = 0;
+    for (const a of answers) void a.then(() => settled++);
+    await b.close();
+    assert.equal(settled, 3);
   });
 });

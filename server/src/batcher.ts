@@ -2,8 +2,13 @@
  * Dynamic batching: requests that arrive while every session is busy (or within `maxDelayMs`) are stacked along
  * their first dimension into one model run of at most `maxBatch` rows, and the outputs are split back. A failing
  * batch is retried request by request, so one bad request fails alone.
+ *
+ * The queue is bounded (`maxQueue`: a request beyond it is refused at once, so overload costs no memory), each
+ * request has a deadline (`timeoutMs` after it arrived: still queued then, it is dropped before running), and a
+ * request whose client has gone is taken out of the queue. `close` drains: queued and running work finishes first.
  */
-import type { BatchingOptions } from './meta.js';
+import { DEFAULT_BATCHING, type BatchingOptions } from './meta.js';
+import { errors } from './errors.js';
 import type { OutTensor, Runner } from './runner.js';
 import { allocate, type Feed } from './tensors.js';
 import type { Datatype } from './meta.js';
@@ -11,6 +16,8 @@ import type { Datatype } from './meta.js';
 interface Job {
   feeds: Record<string, Feed>;
   rows: number;
+  /** `Date.now()` after which the job is dropped if it has not started. */
+  deadline: number;
   resolve: (outputs: Record<string, OutTensor>) => void;
   reject: (error: Error) => void;
 }
@@ -23,7 +30,11 @@ export class Batcher {
   private readonly queue: Job[] = [];
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
   private readonly types: Record<string, string>;
+  private readonly options: BatchingOptions;
+  private closing = false;
+  private idle: Array<() => void> = [];
 
   /**
    * @param runner the model's runner
@@ -31,14 +42,18 @@ export class Batcher {
    * @param options batching limits; batching needs `stackable` (every input and output has a free first dimension)
    * @param stackable whether requests may be stacked
    * @param onRun observer of each run's size
+   * @param model the deployment's name, for the errors
    */
   constructor(
     private readonly runner: Runner,
     inputs: ReadonlyArray<{ name: string; datatype: Datatype; ortType: string }>,
-    private readonly options: BatchingOptions,
+    options: Partial<BatchingOptions>,
     private readonly stackable: boolean,
     private readonly onRun: RunObserver = () => {},
+    private readonly model = 'model',
   ) {
+    // A version written before the queue limits existed has no maxQueue or timeoutMs: the defaults apply.
+    this.options = { ...DEFAULT_BATCHING, ...options };
     this.types = Object.fromEntries(inputs.map((i) => [i.name, i.ortType]));
     this.datatypes = Object.fromEntries(inputs.map((i) => [i.name, i.datatype]));
   }
@@ -50,11 +65,44 @@ export class Batcher {
     return this.queue.length;
   }
 
-  /** Runs `feeds` (with `rows` in the first dimension), alone or stacked with others. */
-  submit(feeds: Record<string, Feed>, rows: number): Promise<Record<string, OutTensor>> {
+  /** Whether the queue is full, so the next request would be refused. */
+  get saturated(): boolean {
+    return this.queue.length >= this.options.maxQueue;
+  }
+
+  /**
+   * Runs `feeds` (with `rows` in the first dimension), alone or stacked with others. Rejects with
+   * `LEPTON_OVERLOADED` when the queue is full, `LEPTON_DEADLINE_EXCEEDED` when the request waits past its deadline,
+   * and `LEPTON_CLIENT_CLOSED` when `signal` aborts while it waits.
+   */
+  submit(feeds: Record<string, Feed>, rows: number, signal?: AbortSignal): Promise<Record<string, OutTensor>> {
+    if (this.queue.length >= this.options.maxQueue) return Promise.reject(errors.overloaded(this.model, this.queue.length));
+    if (signal?.aborted) return Promise.reject(errors.clientClosed(this.model));
     return new Promise((resolve, reject) => {
-      this.queue.push({ feeds, rows, resolve, reject });
-      if (this.inFlight >= this.runner.capacity) return; // a finishing run pumps
+      const job: Job = { feeds, rows, deadline: Date.now() + this.options.timeoutMs, resolve, reject };
+      if (signal) {
+        const cancel = () => {
+          const at = this.queue.indexOf(job);
+          if (at === -1) return; // already running: its answer is simply not read
+          this.queue.splice(at, 1);
+          reject(errors.clientClosed(this.model));
+          this.settle();
+        };
+        signal.addEventListener('abort', cancel, { once: true });
+        job.resolve = (outputs) => {
+          signal.removeEventListener('abort', cancel);
+          resolve(outputs);
+        };
+        job.reject = (error) => {
+          signal.removeEventListener('abort', cancel);
+          reject(error);
+        };
+      }
+      this.queue.push(job);
+      if (this.inFlight >= this.runner.capacity) {
+        this.armExpiry(); // a finishing run pumps; the deadline may come first
+        return;
+      }
       if (this.options.maxDelayMs > 0 && this.stackable && this.options.maxBatch > 1 && this.queuedRows() < this.options.maxBatch) {
         this.timer ??= setTimeout(() => {
           this.timer = undefined;
@@ -66,11 +114,57 @@ export class Batcher {
     });
   }
 
-  /** Rejects everything queued (the deployment is stopping). */
+  /** Rejects everything queued (the deployment is going away at once). */
   drain(error: Error): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     for (const job of this.queue.splice(0)) job.reject(error);
+    this.settle();
+  }
+
+  /**
+   * Resolves once every queued and running request has been answered (queued ones still run, or meet their
+   * deadline), so a swapped-out version is closed only when nothing uses it.
+   */
+  close(): Promise<void> {
+    this.closing = true;
+    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Wakes `close` once nothing is queued or running. */
+  private settle(): void {
+    if (this.queue.length > 0 || this.inFlight > 0) return;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    if (this.closing) for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  /** Drops every queued job past its deadline, and sets a timer for the next deadline. */
+  private expire(): void {
+    const now = Date.now();
+    let dropped = false;
+    for (let i = 0; i < this.queue.length; ) {
+      const job = this.queue[i]!;
+      if (job.deadline <= now) {
+        this.queue.splice(i, 1);
+        job.reject(errors.deadlineExceeded(this.model, this.options.timeoutMs));
+        dropped = true;
+      } else i++;
+    }
+    if (dropped) this.settle();
+    this.armExpiry();
+  }
+
+  /** One timer at a time, for the oldest queued job's deadline (jobs queue in arrival order). */
+  private armExpiry(): void {
+    if (this.expiryTimer || this.queue.length === 0) return;
+    const wait = Math.max(0, this.queue[0]!.deadline - Date.now());
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = undefined;
+      this.expire();
+    }, wait + 1);
+    this.expiryTimer.unref();
   }
 
   private queuedRows(): number {
@@ -80,12 +174,14 @@ export class Batcher {
   }
 
   private pump(): void {
+    if (this.queue.length > 0 && this.queue[0]!.deadline <= Date.now()) this.expire();
     while (this.inFlight < this.runner.capacity && this.queue.length > 0) {
       const jobs = this.take();
       this.inFlight++;
       void this.execute(jobs).finally(() => {
         this.inFlight--;
         this.pump();
+        this.settle();
       });
     }
   }

@@ -10,7 +10,10 @@ import type { MetricsSnapshot } from './monitor.js';
 
 /** An error answer from the server, with its stable code. */
 export class ServerClientError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  /**
+   * @param retryAfterS the server's `Retry-After`, in seconds, on an overload answer (503)
+   */
+  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterS?: number) {
     super(message);
     this.name = 'ServerClientError';
   }
@@ -57,6 +60,14 @@ export class ServerClient {
   /** Stops serving a deployment (its versions are kept). */
   stop(name: string): Promise<DeploymentInfo> {
     return this.call('POST', `/lepton/v1/deployments/${enc(name)}/stop`);
+  }
+
+  /**
+   * Removes a version of a deployment, or, without `version`, the whole deployment (it stops serving; its versions,
+   * state and log are deleted). The version it serves cannot be removed alone (`LEPTON_VERSION_IN_USE`).
+   */
+  remove(name: string, version?: string | number): Promise<{ name: string; removed: string[] }> {
+    return this.call('DELETE', version === undefined ? `/lepton/v1/deployments/${enc(name)}` : `/lepton/v1/deployments/${enc(name)}/versions/${enc(String(version))}`);
   }
 
   /** Serves a stopped deployment again. */
@@ -146,5 +157,7 @@ async function errorOf(response: Response): Promise<ServerClientError> {
   } catch {
     // Not JSON: keep the status.
   }
-  return new ServerClientError(response.status, body.code ?? `HTTP_${response.status}`, body.error ?? `${response.status} ${response.statusText}`);
+  const retryAfter = Number(response.headers.get('retry-after'));
+  return new ServerClientError(response.status, body.code ?? `HTTP_${response.status}`, body.error ?? `${response.status} ${response.statusText}`,
+    Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined);
 }

@@ -9,7 +9,7 @@ import { batchable, type ModelMeta } from './meta.js';
 import { Monitor } from './monitor.js';
 import { decodeRecords, modelPreprocessor, PREPROCESS_PARAMETER, type ModelPreprocessor } from './preprocess/records.js';
 import type { Runner } from './runner.js';
-import { decodeInputs, encodeOutput, ORT_TYPE, type RequestTensor, type ResponseTensor } from './tensors.js';
+import { decodeInputs, encodeOutput, ORT_TYPE, type RequestTensor, type ResponseTensor, type TensorData } from './tensors.js';
 
 /** An infer request body (Open Inference Protocol v2). */
 export interface InferRequest {
@@ -24,7 +24,20 @@ export interface InferResponse {
   model_name: string;
   model_version: string;
   id?: string;
+  /**
+   * `non_finite: true` when an output holds NaN or ±Infinity: JSON has no such numbers, so those elements are
+   * `null` in `data` (the answer is still a 200; the deployment counts it in `nonFinite`).
+   */
+  parameters?: { non_finite: true };
   outputs: ResponseTensor[];
+}
+
+/** What bounds one request: its elements per input, and whether its client is still there. */
+export interface InferLimits {
+  /** Most elements an input may hold (`--max-elements`). */
+  maxElements?: number;
+  /** Aborts when the client has gone: queued work is dropped. */
+  signal?: AbortSignal;
 }
 
 /** A loaded version: what serves requests. */
@@ -35,13 +48,21 @@ export class LoadedVersion {
 
   constructor(readonly meta: ModelMeta, readonly runner: Runner, monitor: Monitor) {
     const inputs = meta.inputs.map((i) => ({ name: i.name, datatype: i.datatype, ortType: ORT_TYPE[i.datatype] }));
-    this.batcher = new Batcher(runner, inputs, meta.batching, batchable(meta), (rows) => monitor.recordRun(rows));
+    this.batcher = new Batcher(runner, inputs, meta.batching, batchable(meta), (rows) => monitor.recordRun(rows), meta.name);
     this.preprocess = compiledTransforms(meta);
   }
 
-  /** Stops taking work and frees the runner. */
+  /** Whether it can take a request now: its sessions are up and its queue has room. */
+  get accepting(): boolean {
+    return this.runner.healthy && !this.batcher.saturated;
+  }
+
+  /**
+   * Drains, then frees the runner: the requests already queued or running on this version are answered by it
+   * (queued ones until their deadline), so a swap or a stop loses none.
+   */
   async close(): Promise<void> {
-    this.batcher.drain(errors.notReady(this.meta.name, this.meta.version, 'it was unloaded'));
+    await this.batcher.close();
     await this.runner.close();
   }
 }
@@ -64,6 +85,13 @@ function preprocessorOf(loaded: LoadedVersion): ModelPreprocessor {
   return loaded.preprocess;
 }
 
+/** Whether a float output holds NaN or ±Infinity (integer outputs cannot). */
+function hasNonFinite(data: TensorData): boolean {
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) return false;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return true;
+  return false;
+}
+
 /** The states a deployment can be in. */
 export type DeploymentStatus = 'ready' | 'loading' | 'stopped' | 'failed';
 
@@ -82,19 +110,19 @@ export class Deployment {
   }
 
   /** Answers an infer request for `version` (undefined: the active one). Throws catalogue errors. */
-  async infer(body: InferRequest, version: string | undefined): Promise<{ response: InferResponse; rows: number }> {
+  async infer(body: InferRequest, version: string | undefined, limits: InferLimits = {}): Promise<{ response: InferResponse; rows: number }> {
     const loaded = this.loaded;
     if (!loaded || this.status !== 'ready') throw errors.notReady(this.name, version ?? this.version, this.status === 'failed' ? `it failed to load (${this.failure})` : `it is ${this.status}`);
     if (version !== undefined && version !== loaded.meta.version) throw errors.notReady(this.name, version, `version ${loaded.meta.version} is the one serving; roll back to serve ${version}`);
     const meta = loaded.meta;
     const preprocess = body.parameters?.[PREPROCESS_PARAMETER];
     if (preprocess !== undefined && typeof preprocess !== 'boolean') throw errors.badRequest(`parameters.${PREPROCESS_PARAMETER} must be true or false.`);
-    const decoded = preprocess ? decodeRecords(preprocessorOf(loaded), body.inputs) : decodeInputs(this.name, meta.inputs, body.inputs);
+    const decoded = preprocess ? decodeRecords(preprocessorOf(loaded), body.inputs) : decodeInputs(this.name, meta.inputs, body.inputs, limits.maxElements);
     const wanted = body.outputs?.map((o) => o.name);
     if (wanted) for (const name of wanted) if (!meta.outputs.some((o) => o.name === name)) throw errors.unknownOutput(this.name, name, meta.outputs.map((o) => o.name));
     let outputs;
     try {
-      outputs = await loaded.batcher.submit(decoded.feeds, decoded.rows);
+      outputs = await loaded.batcher.submit(decoded.feeds, decoded.rows, limits.signal);
     } catch (error) {
       if (error instanceof ServerError) throw error;
       throw errors.inferenceFailed(this.name, meta.version, (error as Error).message);
@@ -104,8 +132,11 @@ export class Deployment {
     for (const spec of meta.outputs) {
       if (wanted && !wanted.includes(spec.name)) continue;
       const out = outputs[spec.name];
-      if (out) response.outputs.push(encodeOutput(spec.name, spec.datatype, out.shape, out.data));
+      if (!out) continue;
+      response.outputs.push(encodeOutput(spec.name, spec.datatype, out.shape, out.data));
+      if (!response.parameters && hasNonFinite(out.data)) response.parameters = { non_finite: true };
     }
+    if (response.parameters?.non_finite) this.monitor.nonFinite++;
     return { response, rows: decoded.rows };
   }
 }

@@ -68,7 +68,7 @@ export const errors = {
     `Input "${input}" has ${got} values; its shape holds ${want}.`),
   /** A value is not a finite number of the input's datatype. */
   badValue: coded('LEPTON_BAD_VALUE', 400, (input: string, index: number, value: unknown, datatype: string) =>
-    `Input "${input}" value at flat index ${index} (${String(value)}) is not a valid ${datatype}${datatype.startsWith('FP') ? ' (NaN and Infinity are not allowed)' : ''}.`),
+    `Input "${input}" value at flat index ${index} (${describeValue(value)}) is not a valid ${datatype}${datatype.startsWith('FP') ? ' (NaN and Infinity are not allowed)' : ''}.`),
   /** The inputs disagree on the batch size. */
   batchMismatch: coded('LEPTON_BATCH_MISMATCH', 400, (sizes: string) => `The inputs disagree on the batch dimension: ${sizes}.`),
   /** An asked output is not an output of the model. */
@@ -102,11 +102,68 @@ export const errors = {
   /** Rollback has nowhere to go. */
   noEarlierVersion: coded('LEPTON_NO_EARLIER_VERSION', 409, (name: string, version: string) =>
     `Model "${name}" has no version earlier than ${version} to roll back to.`),
+  /** The disk under the Lepton home is full (or over quota): nothing was changed. */
+  storageFull: coded('LEPTON_STORAGE_FULL', 507, (what: string, detail: string) =>
+    `${what} failed: the disk of the Lepton home is full (${detail}). Nothing was changed and the serving version keeps serving; ` +
+    'free space (remove old versions with DELETE /lepton/v1/deployments/<name>/versions/<v> or deployment.remove({ version })), then try again.'),
+  /** Writing the registry failed for another reason than a full disk. */
+  storageFailed: coded('LEPTON_STORAGE_FAILED', 500, (what: string, detail: string) =>
+    `${what} failed writing the Lepton home (${detail}). Nothing was changed; check the folder's permissions and disk, then try again.`),
+  /** The deployment's queue is full: the request was not queued. */
+  overloaded: coded('LEPTON_OVERLOADED', 503, (model: string, queued: number) =>
+    `Model "${model}" is overloaded: ${queued} requests are already queued. Retry after the time in Retry-After, ` +
+    'or raise batching.maxQueue (or add workers) when deploying.'),
+  /** The request waited in the queue past its deadline and was dropped before running. */
+  deadlineExceeded: coded('LEPTON_DEADLINE_EXCEEDED', 503, (model: string, ms: number) =>
+    `Model "${model}" could not start this request within its deadline of ${ms} ms (the server is overloaded). ` +
+    'Retry later, or raise batching.timeoutMs when deploying.'),
+  /** The client closed the connection before the answer (never seen by that client; counted). */
+  clientClosed: coded('LEPTON_CLIENT_CLOSED', 499, (model: string) => `The client of a request to "${model}" closed the connection; its queued work was dropped.`),
+  /** The request holds more tensor elements than the server accepts in one request. */
+  tooManyElements: coded('LEPTON_TOO_MANY_ELEMENTS', 413, (input: string, got: number, limit: number) =>
+    `Input "${input}" has ${got} elements; one request may hold at most ${limit}. Split it into smaller batches, or start the server with a larger --max-elements.`),
+  /** Nested `data` whose structure is not the shape's. */
+  raggedData: coded('LEPTON_RAGGED_DATA', 400, (input: string, path: string, got: number, want: number, shape: readonly number[]) =>
+    `Input "${input}" data${path} has ${got} entries where shape [${shape.join(', ')}] needs ${want}: nested data must follow the shape exactly (or send it flat).`),
+  /** JSON nested deeper than the server parses. */
+  tooDeep: coded('LEPTON_BAD_JSON', 400, () => 'The request body nests too deeply to be processed: send tensor data flat, or nested exactly as its shape.'),
+  /** A request whose Host header names a host this server was not started for (DNS rebinding). */
+  hostNotAllowed: coded('LEPTON_HOST_NOT_ALLOWED', 403, (host: string) =>
+    `Host "${host}" is not a name of this server, so the request is refused (a DNS-rebinding guard). ` +
+    'Use 127.0.0.1 or localhost, or start the server with --allow-host ' + host.replace(/:\d+$/, '') + '.'),
+  /** An inference route called without the inference token the server was started with. */
+  inferenceUnauthorized: coded('LEPTON_UNAUTHORIZED', 401, () =>
+    'This server requires "Authorization: Bearer <token>" on inference: the --inference-token it was started with (or the management token).'),
+  /** A version cannot be removed while it is the one a deployment serves. */
+  versionInUse: coded('LEPTON_VERSION_IN_USE', 409, (name: string, version: string) =>
+    `Version ${version} of "${name}" is the one it serves (or would serve on start); roll back to another version first, or remove the whole deployment.`),
+  /** A registry entry that cannot be restored (the deployment is listed as failed with this reason). */
+  brokenEntry: coded('LEPTON_BROKEN_ENTRY', 409, (name: string, problem: string, fix: string) =>
+    `The registry entry of "${name}" is broken: ${problem}. ${fix}`),
   /** No route matches. */
   notFound: coded('LEPTON_NOT_FOUND', 404, (method: string, url: string) => `No route for ${method} ${url}.`),
   /** Anything unexpected. */
   internal: coded('LEPTON_INTERNAL', 500, (detail: string) => `Internal server error: ${detail}`),
 } as const;
+
+/**
+ * The error for a failed write to the Lepton home: 507 `LEPTON_STORAGE_FULL` for a full disk or quota, else 500
+ * `LEPTON_STORAGE_FAILED`. `what` names the operation ("Deploying \"mlp\"").
+ */
+export function storageError(what: string, error: unknown): ServerError {
+  if (error instanceof ServerError) return error;
+  const e = error as NodeJS.ErrnoException;
+  const detail = e?.message ?? String(error);
+  return e?.code === 'ENOSPC' || e?.code === 'EDQUOT' ? errors.storageFull(what, detail) : errors.storageFailed(what, detail);
+}
+
+/** A short description of a JSON value for a message: never the whole of a (possibly deeply nested) array or object. */
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value !== null && typeof value === 'object') return 'an object';
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return text.length > 40 ? text.slice(0, 40) + '…' : text;
+}
 
 /** The JSON body for `error`. */
 export function errorBody(error: ServerError): ErrorBody {

@@ -1,11 +1,14 @@
 /**
- * The server process: `node main.js [--home DIR] [--port N] [--host ADDR] [--workers N] [--body-limit BYTES]`.
+ * The server process: `node main.js [--home DIR] [--port N] [--host ADDR] [--workers N] [--body-limit BYTES]
+ * [--max-elements N] [--request-timeout MS] [--allow-host NAME]... [--inference-token TOKEN]` (the token may also
+ * come from `LEPTON_INFERENCE_TOKEN`).
  * Restores the registry, listens, records pid and port in `server.json`, and shuts down cleanly on SIGTERM,
  * SIGINT or `POST /lepton/v1/shutdown`. Started detached by `ensureServer` (and so by `lepton serve`).
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildApp, DEFAULT_BODY_LIMIT } from './app.js';
+import { hostCheck, isLoopback } from './guard.js';
 import { writeFileAtomic } from './atomic.js';
 import { ensureHome, homePaths, leptonHome, loadOrCreateToken } from './home.js';
 import { DEFAULT_PORT, findServer, type ServerInfo } from './process.js';
@@ -20,8 +23,21 @@ export async function serve(argv: string[]): Promise<void> {
     args: argv,
     options: {
       home: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, workers: { type: 'string' }, 'body-limit': { type: 'string' },
+      'max-elements': { type: 'string' }, 'request-timeout': { type: 'string' }, 'allow-host': { type: 'string', multiple: true },
+      'inference-token': { type: 'string' },
     },
   });
+  // The output goes to logs/server.log: a full disk must not kill the server through an unhandled stream error.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+  const positive = (flag: string, value: string | undefined): number | undefined => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} must be a positive integer, not "${value}".`);
+    return n;
+  };
+  const maxElements = positive('max-elements', values['max-elements']);
+  const requestTimeoutMs = positive('request-timeout', values['request-timeout']);
+  const inferenceToken = values['inference-token'] ?? (process.env.LEPTON_INFERENCE_TOKEN || undefined);
   const home = leptonHome(values.home);
   const paths = homePaths(home);
   ensureHome(paths);
@@ -31,7 +47,7 @@ export async function serve(argv: string[]): Promise<void> {
     process.exit(1);
   }
   const token = loadOrCreateToken(paths);
-  const service = new Service(paths, { workers: values.workers === undefined ? defaultWorkers() : Number(values.workers) });
+  const service = new Service(paths, { workers: values.workers === undefined ? defaultWorkers() : Number(values.workers), ...(maxElements ? { maxElements } : {}) });
   await service.restore();
 
   let stopping = false;
@@ -45,12 +61,17 @@ export async function serve(argv: string[]): Promise<void> {
     if (info?.pid === process.pid) rmSync(paths.serverFile, { force: true });
     process.exit(0);
   };
+  const host = values.host ?? '127.0.0.1';
+  if (!isLoopback(host) && !inferenceToken) {
+    console.error(`${new Date().toISOString()} lepton-server: warning: listening on ${host} without an inference token: anyone who reaches this port can run ` +
+      'the models (the management API still needs its token). Start it with --inference-token TOKEN (or LEPTON_INFERENCE_TOKEN) to require one.');
+  }
   const app = await buildApp({
-    service, token, version: VERSION,
+    service, token, version: VERSION, checkHost: hostCheck(host, values['allow-host'] ?? []),
+    ...(inferenceToken ? { inferenceToken } : {}), ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
     bodyLimit: values['body-limit'] ? Number(values['body-limit']) : DEFAULT_BODY_LIMIT,
     onShutdown: () => void shutdown('shutdown request'),
   });
-  const host = values.host ?? '127.0.0.1';
   await app.listen({ port: values.port === undefined ? DEFAULT_PORT : Number(values.port), host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : DEFAULT_PORT;

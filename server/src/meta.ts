@@ -36,10 +36,17 @@ export interface BatchingOptions {
   maxBatch: number;
   /** Longest a request waits for others to share its run, in milliseconds. */
   maxDelayMs: number;
+  /** Most requests waiting for a run; a request beyond it is answered 503 `LEPTON_OVERLOADED` with `Retry-After`. */
+  maxQueue: number;
+  /** The deadline: a request still queued this many milliseconds after it arrived is dropped with a 503. */
+  timeoutMs: number;
 }
 
-/** The default batching: up to 32 rows, batching only what queues while the model is busy. */
-export const DEFAULT_BATCHING: BatchingOptions = { maxBatch: 32, maxDelayMs: 0 };
+/**
+ * The default batching: up to 32 rows, batching only what queues while the model is busy; at most 256 requests
+ * queued, each dropped after 10 s in the queue.
+ */
+export const DEFAULT_BATCHING: BatchingOptions = { maxBatch: 32, maxDelayMs: 0, maxQueue: 256, timeoutMs: 10_000 };
 
 /** `meta.json`: one deployed version. */
 export interface ModelMeta {
@@ -143,6 +150,8 @@ export function batchingFrom(given: Partial<BatchingOptions> | undefined): Batch
   const out = { ...DEFAULT_BATCHING, ...(given ?? {}) };
   if (!Number.isInteger(out.maxBatch) || out.maxBatch < 1 || out.maxBatch > 4096) throw errors.badMeta('batching.maxBatch must be an integer in 1..4096.');
   if (!Number.isFinite(out.maxDelayMs) || out.maxDelayMs < 0 || out.maxDelayMs > 1000) throw errors.badMeta('batching.maxDelayMs must be in 0..1000.');
+  if (!Number.isInteger(out.maxQueue) || out.maxQueue < 1 || out.maxQueue > 65536) throw errors.badMeta('batching.maxQueue must be an integer in 1..65536.');
+  if (!Number.isFinite(out.timeoutMs) || out.timeoutMs < 1 || out.timeoutMs > 600_000) throw errors.badMeta('batching.timeoutMs must be in 1..600000 (milliseconds).');
   return out;
 }
 

@@ -61,6 +61,14 @@ export interface MetricsSnapshot {
   latencyMs: { p50: number; p95: number; p99: number; mean: number; max: number };
   /** Mean rows per model run (dynamic batching at work when > 1). */
   meanBatchRows: number;
+  /** Requests refused at once because the queue was full (503 `LEPTON_OVERLOADED`, with `Retry-After`). */
+  shed: number;
+  /** Requests dropped unrun at their deadline (503 `LEPTON_DEADLINE_EXCEEDED`). */
+  expired: number;
+  /** Requests whose client closed the connection before the answer (queued work dropped). */
+  aborted: number;
+  /** Answers holding NaN or ±Infinity (`parameters.non_finite`). */
+  nonFinite: number;
   lastErrors: ErrorRecord[];
   alerts: AlertState[];
 }
@@ -81,6 +89,10 @@ export class Monitor {
   rows = 0;
   runs = 0;
   runRows = 0;
+  shed = 0;
+  expired = 0;
+  aborted = 0;
+  nonFinite = 0;
   /** Cumulative counts per `PROM_BUCKETS` bound (plus +Inf at the end). */
   readonly promBuckets = new Float64Array(PROM_BUCKETS.length + 1);
   promSum = 0;
@@ -125,6 +137,8 @@ export class Monitor {
 
   /** Keeps an error among the last ones. */
   recordError(status: number, code: string, message: string): void {
+    if (code === 'LEPTON_OVERLOADED') this.shed++;
+    else if (code === 'LEPTON_DEADLINE_EXCEEDED') this.expired++;
     this.lastErrors.push({ at: new Date().toISOString(), status, code, message });
     if (this.lastErrors.length > LAST_ERRORS) this.lastErrors.shift();
   }
@@ -140,6 +154,10 @@ export class Monitor {
       lastMinute: minute,
       latencyMs: summary(this.lifetime),
       meanBatchRows: this.runs ? this.runRows / this.runs : 0,
+      shed: this.shed,
+      expired: this.expired,
+      aborted: this.aborted,
+      nonFinite: this.nonFinite,
       lastErrors: [...this.lastErrors],
       alerts: [...this.firing.values()],
     };

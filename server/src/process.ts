@@ -37,6 +37,8 @@ export interface EnsureOptions {
   bodyLimit?: number;
   /** How long to wait for a new server to be ready (default 30 s). */
   timeoutMs?: number;
+  /** More flags for a new server, e.g. `['--max-elements', '100000', '--allow-host', 'models.lan']` (see `main.ts`). */
+  args?: string[];
 }
 
 /** A running server: where it is, a client for it, and whether this call started it. */
@@ -124,6 +126,7 @@ export async function ensureServer(options: EnsureOptions = {}): Promise<Running
     const args = [serverMain(), '--home', home, '--port', String(options.port ?? DEFAULT_PORT), '--host', options.host ?? '127.0.0.1'];
     if (options.workers !== undefined) args.push('--workers', String(options.workers));
     if (options.bodyLimit !== undefined) args.push('--body-limit', String(options.bodyLimit));
+    if (options.args) args.push(...options.args);
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, LEPTON_HOME: home } });
     closeSync(log);
     let exited: number | null | undefined;

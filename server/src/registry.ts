@@ -58,19 +58,71 @@ export class Registry {
     return join(this.root, name, version, 'model.onnx');
   }
 
-  /** A version's metadata; throws `LEPTON_UNKNOWN_VERSION` when absent. */
+  /**
+   * A version's metadata. Throws `LEPTON_UNKNOWN_VERSION` when the version does not exist, and
+   * `LEPTON_BROKEN_ENTRY` when its folder exists but `meta.json` is missing or unreadable.
+   */
   meta(name: string, version: string): ModelMeta {
-    if (!this.has(name, version)) throw errors.unknownVersion(name, version, this.versions(name));
-    return JSON.parse(readFileSync(join(this.root, name, version, 'meta.json'), 'utf8')) as ModelMeta;
+    if (!VERSION.test(version) || !existsSync(join(this.root, name, version))) throw errors.unknownVersion(name, version, this.versions(name));
+    let text: string;
+    try {
+      text = readFileSync(join(this.root, name, version, 'meta.json'), 'utf8');
+    } catch (error) {
+      throw errors.brokenEntry(name, `version ${version} has no readable meta.json (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, brokenVersionFix(name, version));
+    }
+    try {
+      const meta = JSON.parse(text) as ModelMeta;
+      if (!meta || typeof meta !== 'object' || !Array.isArray(meta.inputs) || !Array.isArray(meta.outputs)) throw new Error('it lacks inputs or outputs');
+      return meta;
+    } catch (error) {
+      throw errors.brokenEntry(name, `version ${version}'s meta.json is garbled (${(error as Error).message})`, brokenVersionFix(name, version));
+    }
   }
 
-  /** The deployment's state, or undefined when none was written (a first deploy that never finished). */
+  /** The deployment's state, or undefined when none was written or it is unreadable (see `readState`). */
   state(name: string): DeploymentState | undefined {
+    const read = this.readState(name);
+    return 'state' in read ? read.state : undefined;
+  }
+
+  /** The deployment's state; `{ state: undefined }` when none was written, `{ problem }` when it cannot be read. */
+  readState(name: string): { state: DeploymentState | undefined } | { problem: string } {
+    let text: string;
     try {
-      return JSON.parse(readFileSync(join(this.root, name, 'state.json'), 'utf8')) as DeploymentState;
-    } catch {
-      return undefined;
+      text = readFileSync(join(this.root, name, 'state.json'), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: undefined };
+      return { problem: `state.json cannot be read (${(error as Error).message})` };
     }
+    try {
+      const state = JSON.parse(text) as DeploymentState;
+      if (!state || typeof state.active !== 'string' || typeof state.running !== 'boolean') throw new Error('it lacks "active" or "running"');
+      return { state };
+    } catch (error) {
+      return { problem: `state.json is garbled (${(error as Error).message})` };
+    }
+  }
+
+  /**
+   * Removes a version (written first: the folder is renamed out of sight, then deleted; a crash between the two
+   * leaves a staging folder that `sweep` removes).
+   */
+  removeVersion(name: string, version: string): void {
+    if (!VERSION.test(version) || !existsSync(join(this.root, name, version))) throw errors.unknownVersion(name, version, this.versions(name));
+    const dir = join(this.root, name);
+    const gone = join(dir, `.staging-removed-${version}-${randomBytes(4).toString('hex')}`);
+    renameSync(join(dir, version), gone);
+    fsyncDir(dir);
+    rmSync(gone, { recursive: true, force: true });
+  }
+
+  /** Removes every version and the state of `name`, the same way (renamed out of sight, then deleted). */
+  removeModel(name: string): void {
+    assertModelName(name);
+    const gone = join(this.root, `.removing-${name}-${randomBytes(4).toString('hex')}`);
+    renameSync(join(this.root, name), gone);
+    fsyncDir(this.root);
+    rmSync(gone, { recursive: true, force: true });
   }
 
   /** Writes the deployment's state atomically. */
@@ -111,6 +163,11 @@ export class Registry {
     let removed = 0;
     for (const model of readdirSync(this.root, { withFileTypes: true })) {
       if (!model.isDirectory()) continue;
+      if (model.name.startsWith('.removing-')) {
+        rmSync(join(this.root, model.name), { recursive: true, force: true });
+        removed++;
+        continue;
+      }
       const dir = join(this.root, model.name);
       for (const entry of readdirSync(dir)) {
         if (entry.startsWith('.staging-') || entry.endsWith('.tmp')) {
@@ -121,6 +178,11 @@ export class Registry {
     }
     return removed;
   }
+}
+
+/** What to do about a version that cannot be read. */
+function brokenVersionFix(name: string, version: string): string {
+  return `Roll back "${name}" to another version, or remove version ${version} (deployment.remove({ version: '${version}' }) or DELETE /lepton/v1/deployments/${name}/versions/${version}).`;
 }
 
 function writeSynced(path: string, bytes: Uint8Array): void {

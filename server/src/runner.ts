@@ -20,6 +20,8 @@ export interface OutTensor {
 export interface Runner {
   /** How many runs can proceed at once. */
   readonly capacity: number;
+  /** Whether every session is up (false once a worker thread died). */
+  readonly healthy: boolean;
   /** Runs the model on `feeds` (onnxruntime type names in `types`); resolves with every output. */
   run(feeds: Record<string, Feed>, types: Record<string, string>): Promise<Record<string, OutTensor>>;
   /** Frees sessions and threads. */
@@ -62,6 +64,7 @@ export function plainOutputs(results: ort.InferenceSession.OnnxValueMapType): Re
 /** Runs the model in the calling thread. */
 export class InlineRunner implements Runner {
   readonly capacity = 1;
+  readonly healthy = true;
   private constructor(private readonly session: ort.InferenceSession) {}
 
   /** Loads the model at `path`. */
@@ -93,12 +96,22 @@ export interface RunMessage {
 /** A worker's answer. */
 export type RunReply = { id: number; outputs: Record<string, OutTensor> } | { id: number; error: string } | { ready: true } | { failed: string };
 
+/** The message that asks a worker to release its session and end (after the runs it has). */
+export interface CloseMessage {
+  close: true;
+}
+
+/** How long `close` waits for runs in progress, then for the workers to end by themselves, before terminating them. */
+const CLOSE_WAIT_MS = 30_000;
+
 /** Runs the model on worker threads, one session each; a run goes to the least busy worker. */
 export class WorkerRunner implements Runner {
   private readonly busy: number[];
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  private dead = false;
+  private settled: Array<() => void> = [];
 
   private constructor(private readonly workers: Worker[]) {
     this.busy = workers.map(() => 0);
@@ -111,16 +124,26 @@ export class WorkerRunner implements Runner {
         this.busy[i]!--;
         if ('error' in reply) pending.reject(new Error(reply.error));
         else pending.resolve(reply.outputs);
+        if (this.pending.size === 0) for (const resolve of this.settled.splice(0)) resolve();
       });
-      worker.on('error', (error) => this.failAll(error));
+      worker.on('error', (error) => {
+        this.dead = true;
+        this.failAll(error);
+      });
       worker.on('exit', () => {
-        if (!this.closed) this.failAll(new Error('a model worker thread exited'));
+        if (this.closed) return;
+        this.dead = true;
+        this.failAll(new Error('a model worker thread exited'));
       });
     });
   }
 
   get capacity(): number {
     return this.workers.length;
+  }
+
+  get healthy(): boolean {
+    return !this.dead;
   }
 
   /** Starts `count` workers on the model at `path`; rejects if any cannot load it. */
@@ -161,16 +184,38 @@ export class WorkerRunner implements Runner {
     });
   }
 
+  /**
+   * Refuses new runs, lets the runs in progress finish, then asks each worker to release its session and end.
+   * A worker is terminated only if it has not ended within `CLOSE_WAIT_MS`: terminating a thread inside a native
+   * onnxruntime run can abort the whole process.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.pending.size > 0) await withTimeout(new Promise<void>((resolve) => this.settled.push(resolve)), CLOSE_WAIT_MS);
     this.failAll(new Error('the runner is closed'));
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.workers.map(async (worker) => {
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage({ close: true } satisfies CloseMessage);
+      if (!(await withTimeout(exited, CLOSE_WAIT_MS))) await worker.terminate();
+    }));
   }
 
   private failAll(error: Error): void {
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();
     this.busy.fill(0);
+    for (const resolve of this.settled.splice(0)) resolve();
+  }
+}
+
+/** Whether `promise` settled within `ms` (it is not cancelled). */
+async function withTimeout(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

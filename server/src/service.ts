@@ -3,14 +3,14 @@
  * stop and start change both, one operation at a time per name; `restore` brings back what was running.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { Deployment, LoadedVersion } from './deployment.js';
-import { errors, ServerError } from './errors.js';
+import { errors, ServerError, storageError } from './errors.js';
 import type { HomePaths } from './home.js';
-import { DeploymentLog } from './logs.js';
-import { alertsFrom, assertModelName, batchingFrom, reconcileSpecs, specsFromOrt, type DeployMeta, type ModelMeta } from './meta.js';
+import { DeploymentLog, type LogHealth } from './logs.js';
+import { alertsFrom, assertModelName, batchingFrom, DEFAULT_BATCHING, reconcileSpecs, specsFromOrt, type DeployMeta, type ModelMeta } from './meta.js';
 import type { MetricsSnapshot } from './monitor.js';
 import { modelPreprocessor } from './preprocess/records.js';
 import { Registry } from './registry.js';
@@ -20,6 +20,8 @@ import { loadRunner, SESSION_OPTIONS } from './runner.js';
 export interface ServiceOptions {
   /** Worker threads (sessions) per deployment; 0 runs models in the server's thread. */
   workers: number;
+  /** Most elements one input of one request may hold (default `DEFAULT_MAX_ELEMENTS`). */
+  maxElements?: number;
 }
 
 /** A deployment in a listing. */
@@ -36,9 +38,20 @@ export interface DeploymentSummary {
 
 /** The full status of a deployment. */
 export interface DeploymentInfo extends DeploymentSummary {
+  /** Why it failed (and what to do), when `status` is `failed`. */
   failure?: string;
-  meta: ModelMeta;
+  /** The served version's metadata; absent only when the registry entry is broken (see `failure`). */
+  meta?: ModelMeta;
   metrics: MetricsSnapshot;
+  /** Whether its log file is being written (a full disk is counted here, not thrown). */
+  log: LogHealth;
+}
+
+/** What `GET /v2/health/ready` reports. */
+export interface Readiness {
+  ready: boolean;
+  /** Why not, one line per deployment that should serve but cannot take requests. */
+  reasons: string[];
 }
 
 /** The registry and the live deployments. */
@@ -52,18 +65,60 @@ export class Service {
     this.registry = new Registry(paths.models);
   }
 
-  /** Loads every deployment that was running; lists stopped ones. Starts the alert checks. */
+  /**
+   * Loads every deployment that was running; lists stopped ones. Each is restored on its own: a broken registry
+   * entry (an unreadable `state.json` or `meta.json`, a state naming a missing version, a model that fails to load)
+   * is listed as `failed` with the reason and the fix, and the others serve. Starts the alert checks.
+   */
   async restore(): Promise<void> {
-    this.registry.sweep();
-    await Promise.all(this.registry.names().map((name) => this.locked(name, async () => {
-      const state = this.registry.state(name);
-      const version = state?.active ?? this.registry.versions(name).at(-1)!;
-      const deployment = this.deploymentFor(name, version);
-      if (state?.running) await this.load(deployment, version, 'restore');
-      else deployment.status = 'stopped';
-    })));
+    try {
+      this.registry.sweep();
+    } catch (error) {
+      process.stderr.write(`lepton-server: could not sweep leftovers from ${this.paths.models}: ${(error as Error).message}\n`);
+    }
+    await Promise.all(this.registry.names().map((name) => this.locked(name, () => this.restoreOne(name))));
     this.alertTimer = setInterval(() => this.checkAlerts(), 1000);
     this.alertTimer.unref();
+  }
+
+  /** Restores one deployment; never throws (a failure is the deployment's status). */
+  private async restoreOne(name: string): Promise<void> {
+    const versions = this.registry.versions(name);
+    const read = this.registry.readState(name);
+    const state = 'state' in read ? read.state : undefined;
+    const deployment = this.deploymentFor(name, state?.active ?? versions.at(-1)!);
+    const fail = (problem: string, fix: string) => {
+      deployment.status = 'failed';
+      deployment.failure = errors.brokenEntry(name, problem, fix).message;
+      deployment.log.write('error', 'restore', deployment.failure, { code: 'LEPTON_BROKEN_ENTRY' });
+    };
+    const rollbackFix = `Roll back to a version that exists (versions: ${versions.join(', ')}), or remove the deployment (deployment.remove() or DELETE /lepton/v1/deployments/${name}).`;
+    if ('problem' in read) return fail(read.problem, rollbackFix);
+    if (state && !versions.includes(state.active)) return fail(`state.json names version ${state.active}, which is not in the registry`, rollbackFix);
+    if (!state?.running) {
+      deployment.status = 'stopped';
+      return;
+    }
+    try {
+      await this.load(deployment, deployment.version, 'restore');
+    } catch (error) {
+      if (error instanceof ServerError && error.code === 'LEPTON_BROKEN_ENTRY') {
+        deployment.status = 'failed';
+        deployment.failure = error.message;
+        deployment.log.write('error', 'restore', error.message, { version: deployment.version, code: error.code });
+      } else fail(`version ${deployment.version} could not be restored (${(error as Error).message})`, rollbackFix);
+    }
+  }
+
+  /** Whether every deployment that should serve can take requests: its sessions up, its queue not full. */
+  readiness(): Readiness {
+    const reasons: string[] = [];
+    for (const d of this.deployments.values()) {
+      if (d.status !== 'ready' || !d.loaded) continue;
+      if (!d.loaded.runner.healthy) reasons.push(`${d.name}: a model worker thread died; redeploy, roll back or restart it`);
+      else if (d.loaded.batcher.saturated) reasons.push(`${d.name}: its queue is full (${d.loaded.batcher.queued} requests)`);
+    }
+    return { ready: reasons.length === 0, reasons };
   }
 
   /** The deployment called `name`; throws `LEPTON_UNKNOWN_MODEL`. */
@@ -100,7 +155,16 @@ export class Service {
   /** A deployment's full status. */
   info(name: string): DeploymentInfo {
     const d = this.get(name);
-    const info: DeploymentInfo = { ...this.summary(name), meta: d.loaded?.meta ?? this.registry.meta(name, d.version), metrics: d.monitor.snapshot() };
+    let meta = d.loaded?.meta;
+    if (!meta) {
+      try {
+        meta = this.registry.meta(name, d.version);
+      } catch {
+        // A broken entry: its failure says why; the status is still answered.
+      }
+    }
+    const info: DeploymentInfo = { ...this.summary(name), metrics: d.monitor.snapshot(), log: d.log.health() };
+    if (meta) info.meta = meta;
     if (d.failure) info.failure = d.failure;
     return info;
   }
@@ -113,7 +177,12 @@ export class Service {
     assertModelName(name);
     return this.locked(name, async () => {
       const meta = await describeModel(onnx, given);
-      const stored = this.registry.addVersion(name, onnx, meta);
+      let stored: ModelMeta;
+      try {
+        stored = this.registry.addVersion(name, onnx, meta);
+      } catch (error) {
+        throw storageError(`Deploying "${name}"`, error);
+      }
       const deployment = this.deploymentFor(name, stored.version);
       await this.load(deployment, stored.version, 'deploy');
       return this.info(name);
@@ -137,10 +206,15 @@ export class Service {
   stop(name: string): Promise<DeploymentInfo> {
     return this.locked(name, async () => {
       const deployment = this.get(name);
+      // Written first, applied second: on a full disk nothing changes and the version keeps serving.
+      try {
+        this.registry.setState(name, { active: deployment.version, running: false });
+      } catch (error) {
+        throw storageError(`Stopping "${name}"`, error);
+      }
       const loaded = deployment.loaded;
       deployment.loaded = undefined;
       deployment.status = 'stopped';
-      this.registry.setState(name, { active: deployment.version, running: false });
       await loaded?.close();
       deployment.log.write('info', 'stop', `Stopped serving version ${deployment.version}.`, { version: deployment.version });
       return this.info(name);
@@ -153,6 +227,41 @@ export class Service {
       const deployment = this.get(name);
       if (deployment.status !== 'ready') await this.load(deployment, deployment.version, 'start');
       return this.info(name);
+    });
+  }
+
+  /**
+   * Removes `version` of `name` from the registry, or, without a version, the whole deployment: it stops serving
+   * (requests already queued are answered first), and its versions, state and log are deleted. The registry is
+   * changed first; on a failure nothing in memory changes. The version a deployment serves cannot be removed alone.
+   */
+  remove(name: string, version?: string): Promise<{ name: string; removed: string[] }> {
+    return this.locked(name, async () => {
+      const deployment = this.get(name);
+      if (version !== undefined) {
+        if (version === deployment.version) throw errors.versionInUse(name, version);
+        try {
+          this.registry.removeVersion(name, version);
+        } catch (error) {
+          throw error instanceof ServerError ? error : storageError(`Removing version ${version} of "${name}"`, error);
+        }
+        deployment.log.write('info', 'remove', `Removed version ${version}.`, { version });
+        return { name, removed: [version] };
+      }
+      const versions = this.registry.versions(name);
+      try {
+        this.registry.removeModel(name);
+      } catch (error) {
+        throw storageError(`Removing "${name}"`, error);
+      }
+      this.deployments.delete(name);
+      const loaded = deployment.loaded;
+      deployment.loaded = undefined;
+      deployment.status = 'stopped';
+      await loaded?.close();
+      await deployment.log.close();
+      rmSync(deployment.log.file, { force: true });
+      return { name, removed: versions };
     });
   }
 
@@ -191,6 +300,8 @@ export class Service {
   /** Loads `version` into `deployment`, swapping out what served before; records the state and logs `event`. */
   private async load(deployment: Deployment, version: string, event: string): Promise<void> {
     const meta = this.registry.meta(deployment.name, version);
+    // Versions written before the queue limits existed lack them: the defaults apply.
+    meta.batching = { ...DEFAULT_BATCHING, ...meta.batching };
     let runner;
     try {
       runner = await loadRunner(this.registry.modelPath(deployment.name, version), this.options.workers);
@@ -204,12 +315,21 @@ export class Service {
       if (event === 'restore') return;
       throw errors.badModel(message);
     }
+    // The new version is loaded and its state written before the route flips; on a full disk the previous one keeps serving.
+    if (event !== 'restore') {
+      try {
+        this.registry.setState(deployment.name, { active: version, running: true });
+      } catch (error) {
+        await runner.close();
+        throw storageError(`Serving version ${version} of "${deployment.name}"`, error);
+      }
+    }
     const previous = deployment.loaded;
     deployment.loaded = new LoadedVersion(meta, runner, deployment.monitor);
     deployment.version = version;
     deployment.status = 'ready';
     deployment.failure = undefined;
-    this.registry.setState(deployment.name, { active: version, running: true });
+    // The old version drains (its queued and running requests are answered) before its sessions close.
     await previous?.close();
     const what = { deploy: 'Deployed', rollback: 'Rolled back to', start: 'Started', restore: 'Restored' }[event] ?? event;
     deployment.log.write('info', event, `${what} version ${version} (${runner.capacity} session${runner.capacity === 1 ? '' : 's'}).`, { version });

@@ -64,7 +64,7 @@ export function allocate(datatype: Datatype, length: number): TensorData {
  * model's datatype, a shape that fits, data of the shape's size with valid values (finite numbers, integers in
  * range). Throws the catalogue's 4xx errors naming the first problem.
  */
-export function decodeInputs(model: string, specs: readonly TensorSpec[], inputs: readonly RequestTensor[]): DecodedInputs {
+export function decodeInputs(model: string, specs: readonly TensorSpec[], inputs: readonly RequestTensor[], maxElements = DEFAULT_MAX_ELEMENTS): DecodedInputs {
   const feeds: Record<string, Feed> = {};
   let rows = -1;
   let batchDetail = '';
@@ -79,7 +79,9 @@ export function decodeInputs(model: string, specs: readonly TensorSpec[], inputs
     }
     let size = 1;
     for (const d of shape) size *= d;
-    const flat = flatten(input.data, shape.length);
+    // Checked before the data is copied, so an oversized request costs no more memory than its parsed body.
+    if (size > maxElements) throw errors.tooManyElements(spec.name, size, maxElements);
+    const flat = flatten(spec.name, input.data, shape);
     if (flat.length !== size) throw errors.badDataLength(spec.name, flat.length, size);
     feeds[spec.name] = { data: fill(spec.name, spec.datatype, flat), shape };
     const first = shape.length > 0 ? shape[0]! : 1;
@@ -91,10 +93,28 @@ export function decodeInputs(model: string, specs: readonly TensorSpec[], inputs
   return { feeds, rows: Math.max(rows, 0) };
 }
 
-/** Row-major flattening of nested `data` (the protocol allows both flat and nested arrays). */
-function flatten(data: unknown[], rank: number): unknown[] {
+/** The default cap on one request's elements per input (`--max-elements`): 1,048,576 (4 MiB of FP32). */
+export const DEFAULT_MAX_ELEMENTS = 1 << 20;
+
+/**
+ * Row-major flattening of nested `data` (the protocol allows both flat and nested arrays). Nested data must
+ * follow the shape exactly: ragged rows whose total happens to fit the shape are refused (`LEPTON_RAGGED_DATA`).
+ */
+function flatten(name: string, data: unknown[], shape: readonly number[]): unknown[] {
   if (data.length === 0 || !Array.isArray(data[0])) return data;
-  return (data as unknown[]).flat(Math.max(rank - 1, 1));
+  const out: unknown[] = [];
+  const walk = (level: unknown[], depth: number, path: string): void => {
+    if (level.length !== shape[depth]) throw errors.raggedData(name, path, level.length, shape[depth] ?? 0, shape);
+    const last = depth === shape.length - 1;
+    for (let i = 0; i < level.length; i++) {
+      const item = level[i];
+      if (last) out.push(item);
+      else if (Array.isArray(item)) walk(item, depth + 1, `${path}[${i}]`);
+      else throw errors.raggedData(name, `${path}[${i}]`, 1, shape[depth + 1]!, shape);
+    }
+  };
+  walk(data, 0, '');
+  return out;
 }
 
 function fill(name: string, datatype: Datatype, values: unknown[]): TensorData {

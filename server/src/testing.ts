@@ -20,6 +20,14 @@ export function fixture(name: 'mlp' | 'add' | 'gather'): Buffer {
  * opset 13), so a test reads back exactly the rows the server fed the model.
  */
 export function identityModel(width: number): Buffer {
+  return unaryModel('Identity', width);
+}
+
+/**
+ * The bytes of an ONNX model applying one element-wise operator: `x` FP32 `[N, width]` → `y` FP32 `[N, width]`
+ * (opset 13), e.g. `Sqrt`, which answers NaN for negative inputs.
+ */
+export function unaryModel(op: 'Identity' | 'Sqrt' | 'Log', width: number): Buffer {
   const varint = (n: number): number[] => {
     const out: number[] = [];
     for (; n > 127; n = Math.floor(n / 128)) out.push((n % 128) | 128);
@@ -32,7 +40,7 @@ export function identityModel(width: number): Buffer {
   };
   const dim = (d: number | string) => bytes(1, typeof d === 'number' ? int(1, d) : bytes(2, d));
   const value = (name: string) => [...bytes(1, name), ...bytes(2, bytes(1, [...int(1, 1), ...bytes(2, [...dim('N'), ...dim(width)])]))];
-  const node = [...bytes(1, 'x'), ...bytes(2, 'y'), ...bytes(4, 'Identity')];
+  const node = [...bytes(1, 'x'), ...bytes(2, 'y'), ...bytes(4, op)];
   const graph = [...bytes(1, node), ...bytes(2, 'identity'), ...bytes(11, value('x')), ...bytes(12, value('y'))];
   return Buffer.from([...int(1, 8), ...bytes(7, graph), ...bytes(8, [...bytes(1, ''), ...int(2, 13)])]);
 }
@@ -69,4 +77,37 @@ export async function testServer(options: { home?: string; workers?: number; bod
       if (!options.home) rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The bytes of a deliberately slow ONNX model: `x` FP32 `[N, width]` → `y` FP32 `[N, width]` through `depth`
+ * MatMuls with one `[width, width]` weight of 1/width (values stay bounded), so a run of one row costs
+ * width² × depth multiply-adds (1024 × 1024 × 48 ≈ 50 M, tens of milliseconds on one core): a model that
+ * overload and swap tests can keep busy with small requests.
+ */
+export function slowModel(width = 1024, depth = 48): Buffer {
+  const varint = (n: number): Buffer => {
+    const out: number[] = [];
+    for (; n > 127; n = Math.floor(n / 128)) out.push((n % 128) | 128);
+    return Buffer.from([...out, n]);
+  };
+  const int = (field: number, n: number) => Buffer.concat([varint(field << 3), varint(n)]);
+  const bytes = (field: number, body: Buffer | string) => {
+    const b = typeof body === 'string' ? Buffer.from(body) : body;
+    return Buffer.concat([varint((field << 3) | 2), varint(b.length), b]);
+  };
+  const dim = (d: number | string) => bytes(1, typeof d === 'number' ? int(1, d) : bytes(2, d));
+  const value = (name: string) => Buffer.concat([bytes(1, name), bytes(2, bytes(1, Buffer.concat([int(1, 1), bytes(2, Buffer.concat([dim('N'), dim(width)]))])))]);
+  const weights = Buffer.alloc(width * width * 4);
+  for (let i = 0; i < width * width; i++) weights.writeFloatLE(1 / width, i * 4);
+  // TensorProto: dims (1), data_type (2, FLOAT = 1), name (8), raw_data (9).
+  const initializer = Buffer.concat([int(1, width), int(1, width), int(2, 1), bytes(8, 'w'), bytes(9, weights)]);
+  const nodes: Buffer[] = [];
+  for (let i = 0; i < depth; i++) {
+    const input = i === 0 ? 'x' : `h${i}`;
+    const output = i === depth - 1 ? 'y' : `h${i + 1}`;
+    nodes.push(bytes(1, Buffer.concat([bytes(1, input), bytes(1, 'w'), bytes(2, output), bytes(4, 'MatMul')])));
+  }
+  const graph = Buffer.concat([...nodes, bytes(2, 'slow'), bytes(5, initializer), bytes(11, value('x')), bytes(12, value('y'))]);
+  return Buffer.concat([int(1, 8), bytes(7, graph), bytes(8, Buffer.concat([bytes(1, ''), int(2, 13)]))]);
 }

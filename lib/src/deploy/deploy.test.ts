@@ -58,7 +58,7 @@ describe('lepton.deploy', () => {
     assert.match(String(bundle['text/plain']), /curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/v2\/models\/tiny\/infer/);
     assert.match(String(bundle['text/html']), /fetch\(/);
 
-    assert.deepEqual((await deployment.status()).meta.alerts, { p99Ms: 20, errorRate: 0.01 });
+    assert.deepEqual((await deployment.status()).meta?.alerts, { p99Ms: 20, errorRate: 0.01 });
     assert.equal((await deployment.metrics()).requests, 2);
     assert.ok((await deployment.logs()).entries.some((e) => e.event === 'deploy'));
 

@@ -34,6 +34,23 @@ export type RedeployOptions = Pick<DeployMeta, 'alerts' | 'batching' | 'metrics'
 export type Records = readonly object[] | DataFrame;
 
 
+/** How often an overloaded server (503 with Retry-After) is asked again before the error reaches the caller. */
+const OVERLOAD_RETRIES = 2;
+
+/** Calls `call`, again after the server's Retry-After (at most 5 s) while it answers 503 overloaded. */
+async function withRetry<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const e = error as { name?: string; status?: number; retryAfterS?: number };
+      if (attempt >= OVERLOAD_RETRIES || e.name !== 'ServerClientError' || e.status !== 503 || e.retryAfterS === undefined) throw error;
+      const waitMs = Math.min(e.retryAfterS, 5) * 1000;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+}
+
 /** A deployed model. Get one from `lepton.deploy(model, opts)` or `lepton.deployments()`. */
 export class Deployment {
   private info: DeploymentInfo;
@@ -81,9 +98,9 @@ export class Deployment {
 
   /** Like `predict`, for any number of outputs: a `tf.Tensor` per output name. */
   async predictAll(x: PredictInputs): Promise<Record<string, tf.Tensor>> {
-    const inputs = requestTensors(this.info.meta.inputs, x);
+    const inputs = requestTensors(this.meta().inputs, x);
     try {
-      return responseTensors(await this.client.infer(this.name, { inputs }));
+      return responseTensors(await withRetry(() => this.client.infer(this.name, { inputs })));
     } catch (error) {
       throw serverError(`Prediction with "${this.name}" failed`, error);
     }
@@ -112,7 +129,7 @@ export class Deployment {
     }
     const { recordsRequest } = await import('@lepton/server/preprocess');
     try {
-      return responseTensors(await this.client.infer(this.name, recordsRequest(list)));
+      return responseTensors(await withRetry(() => this.client.infer(this.name, recordsRequest(list))));
     } catch (error) {
       throw serverError(`Prediction with "${this.name}" from records failed`, error);
     }
@@ -180,6 +197,24 @@ export class Deployment {
     return this;
   }
 
+  /**
+   * Removes a version from the server's registry, or, without `version`, the whole deployment (it stops serving;
+   * its versions, state and log are deleted). The version served cannot be removed alone: roll back first.
+   * @returns the versions removed
+   * @example await deployment.remove({ version: 1 })   // an old version
+   * @example await deployment.remove()                 // everything
+   */
+  async remove(options: { version?: string | number } = {}): Promise<string[]> {
+    try {
+      const { removed } = await this.client.remove(this.name, options.version);
+      if (options.version !== undefined) this.info = { ...this.info, versions: this.info.versions.filter((v) => !removed.includes(v)) };
+      else this.info = { ...this.info, status: 'stopped', versions: [] };
+      return removed;
+    } catch (error) {
+      throw serverError(`Removing ${options.version === undefined ? '' : `version ${options.version} of `}"${this.name}"`, error);
+    }
+  }
+
   /** Serves a stopped deployment again. */
   async start(): Promise<this> {
     await this.refresh(() => this.client.start(this.name), 'Start');
@@ -195,8 +230,8 @@ export class Deployment {
       url: this.url,
       inferUrl: `${this.url}/infer`,
       versions: this.info.versions,
-      inputs: this.info.meta.inputs,
-      outputs: this.info.meta.outputs,
+      inputs: this.info.meta?.inputs ?? [],
+      outputs: this.info.meta?.outputs ?? [],
     };
   }
 
@@ -217,6 +252,12 @@ export class Deployment {
       throw new DeployError('LEPTON_DEPLOY_FAILED', `"${this.name}" v${this.version} failed to load on the server: ${this.info.failure ?? 'no reason given'}. Check the model, then redeploy or rollback().`);
     }
     return this;
+  }
+
+  /** The served version's metadata; throws `LEPTON_DEPLOY_FAILED` with the server's reason when its entry is broken. */
+  private meta(): NonNullable<DeploymentInfo['meta']> {
+    if (this.info.meta) return this.info.meta;
+    throw new DeployError('LEPTON_DEPLOY_FAILED', `"${this.name}" has no readable metadata on the server: ${this.info.failure ?? 'no reason given'}`);
   }
 
   /** The only output of `outputs`; disposes them and throws `LEPTON_BAD_INPUT` naming `instead` when there are several. */

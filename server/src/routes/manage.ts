@@ -1,11 +1,11 @@
 /**
  * The management API, `/lepton/v1/...`, behind the bearer token: list, status, deploy, redeploy, rollback, stop,
- * start, logs (tail and a live Server-Sent Events stream), metrics (JSON) and shutdown.
+ * start, remove (a version or the deployment), logs (tail and a live Server-Sent Events stream), metrics (JSON) and shutdown.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerCheck } from '../auth.js';
 import { errors } from '../errors.js';
-import type { DeployMeta } from '../meta.js';
+import type { DeployMeta, ModelMeta } from '../meta.js';
 import type { Service } from '../service.js';
 
 /** Options of the management routes. */
@@ -57,7 +57,8 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
 
   app.post<Named & { Body: DeployBody }>('/deployments/:name/redeploy', { bodyLimit: options.bodyLimit, schema: { body: deployBody } }, async (request, reply) => {
     const { name } = request.params;
-    const previous = service.info(name).meta;
+    // A broken entry has no readable metadata: nothing carries over.
+    const previous: Partial<ModelMeta> = service.info(name).meta ?? {};
     // What the previous version was deployed with carries over unless the request says otherwise.
     const given = request.body.meta ?? {};
     const meta: DeployMeta = {
@@ -79,6 +80,10 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
 
   app.post<Named>('/deployments/:name/stop', async (request) => service.stop(request.params.name));
   app.post<Named>('/deployments/:name/start', async (request) => service.start(request.params.name));
+
+  app.delete<Named>('/deployments/:name', async (request) => service.remove(request.params.name));
+  app.delete<{ Params: { name: string; version: string } }>('/deployments/:name/versions/:version', async (request) =>
+    service.remove(request.params.name, request.params.version));
 
   // Query strings are not coerced (bodies are validated strictly), so `tail` is checked as text.
   app.get<Named & { Querystring: { tail?: string } }>('/deployments/:name/logs', {

@@ -63,6 +63,7 @@ const inferResponse = {
       model_name: { type: 'string' },
       model_version: { type: 'string' },
       id: { type: 'string' },
+      parameters: { type: 'object', properties: { non_finite: { type: 'boolean' } } },
       outputs: {
         type: 'array',
         items: {
@@ -99,7 +100,12 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
   app.decorateRequest('leptonRows', 0);
 
   app.get('/v2/health/live', { schema: { response: { 200: { type: 'object', properties: { live: { type: 'boolean' } } } } } }, async () => ({ live: true }));
-  app.get('/v2/health/ready', { schema: { response: { 200: { type: 'object', properties: { ready: { type: 'boolean' } } } } } }, async () => ({ ready: true }));
+  // Ready means able to take requests now: every serving deployment has its sessions up and room in its queue.
+  const readyBody = { type: 'object', properties: { ready: { type: 'boolean' }, reasons: { type: 'array', items: { type: 'string' } } } };
+  app.get('/v2/health/ready', { schema: { response: { 200: readyBody, 503: readyBody } } }, async (_request, reply) => {
+    const readiness = service.readiness();
+    return reply.code(readiness.ready ? 200 : 503).send(readiness);
+  });
   app.get('/v2', async () => ({ name: 'lepton', version: options.version, extensions: [] as string[] }));
 
   const metadata = async (request: FastifyRequest<{ Params: Params }>) => {
@@ -122,16 +128,24 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
     if (serving === undefined || (version !== undefined && version !== serving)) {
       throw errors.notReady(name, version ?? deployment.version, serving ? `version ${serving} is the one serving` : `it is ${deployment.status}`);
     }
+    if (!deployment.loaded?.accepting) throw errors.overloaded(name, deployment.loaded?.batcher.queued ?? 0);
     return { name, ready: true };
   };
   app.get('/v2/models/:name/ready', { schema: { response: readyResponse } }, ready);
   app.get('/v2/models/:name/versions/:version/ready', { schema: { response: readyResponse } }, ready);
 
-  const infer = async (request: FastifyRequest<{ Params: Params; Body: InferRequest }>) => {
+  const infer = async (request: FastifyRequest<{ Params: Params; Body: InferRequest }>, reply: FastifyReply) => {
     const { name, version } = request.params;
     const deployment = service.get(name);
     if (version !== undefined && !service.registry.has(name, version)) throw errors.unknownVersion(name, version, service.registry.versions(name));
-    const { response, rows } = await deployment.infer(request.body, version);
+    // A client that goes away takes its queued work with it (counted as aborted, never computed).
+    const gone = new AbortController();
+    reply.raw.once('close', () => {
+      if (reply.raw.writableFinished) return;
+      gone.abort();
+      deployment.monitor.aborted++;
+    });
+    const { response, rows } = await deployment.infer(request.body, version, { maxElements: service.options.maxElements, signal: gone.signal });
     request.leptonRows = rows;
     return response;
   };
