@@ -9,7 +9,8 @@ import { batchable, type ModelMeta } from './meta.js';
 import { Monitor } from './monitor.js';
 import { decodeRecords, modelPreprocessor, PREPROCESS_PARAMETER, type ModelPreprocessor } from './preprocess/records.js';
 import type { Runner } from './runner.js';
-import { decodeInputs, encodeOutput, ORT_TYPE, type RequestTensor, type ResponseTensor, type TensorData } from './tensors.js';
+import { encodeOutputSliced } from './encode.js';
+import { decodeInputs, ORT_TYPE, type RequestTensor, type ResponseTensor, type TensorData } from './tensors.js';
 
 /** An infer request body (Open Inference Protocol v2). */
 export interface InferRequest {
@@ -133,7 +134,7 @@ export class Deployment {
       if (wanted && !wanted.includes(spec.name)) continue;
       const out = outputs[spec.name];
       if (!out) continue;
-      response.outputs.push(encodeOutput(spec.name, spec.datatype, out.shape, out.data));
+      response.outputs.push(await encodeOutputSliced(spec.name, spec.datatype, out.shape, out.data));
       if (!response.parameters && hasNonFinite(out.data)) response.parameters = { non_finite: true };
     }
     if (response.parameters?.non_finite) this.monitor.nonFinite++;

@@ -12,6 +12,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InferRequest } from '../deployment.js';
+import { largeResponseJson } from '../encode.js';
 import { errors, ServerError } from '../errors.js';
 import type { Service } from '../service.js';
 
@@ -147,7 +148,9 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
     });
     const { response, rows } = await deployment.infer(request.body, version, { maxElements: service.options.maxElements, signal: gone.signal });
     request.leptonRows = rows;
-    return response;
+    // A large answer is serialized a slice at a time (sent as text, which the route's serializer passes through).
+    const json = await largeResponseJson(response);
+    return json === undefined ? response : reply.type('application/json; charset=utf-8').send(json);
   };
   const record = (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply, done: () => void) => {
     const deployment = service.find(request.params.name);
