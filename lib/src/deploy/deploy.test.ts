@@ -72,6 +72,18 @@ describe('lepton.deploy', () => {
     assert.deepEqual(listed.map((d) => [d.name, d.state, d.version]), [['tiny', 'stopped', '1']]);
   });
 
+  test('removes an old version, refuses to remove the one served, then removes the whole deployment', async () => {
+    const dir = home();
+    const deployment = await deploy(mlp(), { name: 'gone', home: dir, port: 0 });
+    await deployment.redeploy(mlp());
+    assert.deepEqual(await deployment.remove({ version: 1 }), ['1']);
+    assert.deepEqual((await deployment.status()).versions, ['2']);
+    await assert.rejects(deployment.remove({ version: '2' }), (error: DeployError) => error.code === 'LEPTON_SERVER' && error.serverCode === 'LEPTON_VERSION_IN_USE' && /roll back/.test(error.message));
+    assert.deepEqual(await deployment.remove(), ['2']);
+    assert.deepEqual(await deployments({ home: dir }), []);
+    await assert.rejects(deployment.predict([[1, 2, 3, 4]]), (error: DeployError) => error.serverCode === 'LEPTON_UNKNOWN_MODEL');
+  });
+
   test('a second deploy finds the running server instead of starting another', async () => {
     const dir = home();
     await deploy(mlp(), { name: 'a', home: dir, port: 0 });
