@@ -74,12 +74,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   if (options.checkHost) {
     const checkHost = options.checkHost;
-    app.addHook('onRequest', async (request) => checkHost(request.headers.host));
+    // Callback hooks: no promise per request on the hot path.
+    app.addHook('onRequest', (request, _reply, done) => {
+      try {
+        checkHost(request.headers.host);
+        done();
+      } catch (error) {
+        done(error as ServerError);
+      }
+    });
   }
   if (options.inferenceToken) {
     const check = inferenceCheck(options.inferenceToken, options.token);
-    app.addHook('onRequest', async (request) => {
-      if (request.url.startsWith('/v2/models')) check(request.headers.authorization);
+    app.addHook('onRequest', (request, _reply, done) => {
+      try {
+        if (request.url.startsWith('/v2/models')) check(request.headers.authorization);
+        done();
+      } catch (error) {
+        done(error as ServerError);
+      }
     });
   }
   // A proxy holding the token asks this before sending it: only this server can answer with the proof.

@@ -18,6 +18,8 @@ interface Job {
   rows: number;
   /** `Date.now()` after which the job is dropped if it has not started. */
   deadline: number;
+  /** Whether it was taken from the queue to run. */
+  started: boolean;
   resolve: (outputs: Record<string, OutTensor>) => void;
   reject: (error: Error) => void;
 }
@@ -79,39 +81,42 @@ export class Batcher {
     if (this.queue.length >= this.options.maxQueue) return Promise.reject(errors.overloaded(this.model, this.queue.length));
     if (signal?.aborted) return Promise.reject(errors.clientClosed(this.model));
     return new Promise((resolve, reject) => {
-      const job: Job = { feeds, rows, deadline: Date.now() + this.options.timeoutMs, resolve, reject };
-      if (signal) {
-        const cancel = () => {
-          const at = this.queue.indexOf(job);
-          if (at === -1) return; // already running: its answer is simply not read
-          this.queue.splice(at, 1);
-          reject(errors.clientClosed(this.model));
-          this.settle();
-        };
-        signal.addEventListener('abort', cancel, { once: true });
-        job.resolve = (outputs) => {
-          signal.removeEventListener('abort', cancel);
-          resolve(outputs);
-        };
-        job.reject = (error) => {
-          signal.removeEventListener('abort', cancel);
-          reject(error);
-        };
-      }
+      const job: Job = { feeds, rows, deadline: Date.now() + this.options.timeoutMs, started: false, resolve, reject };
       this.queue.push(job);
       if (this.inFlight >= this.runner.capacity) {
         this.armExpiry(); // a finishing run pumps; the deadline may come first
-        return;
-      }
-      if (this.options.maxDelayMs > 0 && this.stackable && this.options.maxBatch > 1 && this.queuedRows() < this.options.maxBatch) {
+      } else if (this.options.maxDelayMs > 0 && this.stackable && this.options.maxBatch > 1 && this.queuedRows() < this.options.maxBatch) {
         this.timer ??= setTimeout(() => {
           this.timer = undefined;
           this.pump();
         }, this.options.maxDelayMs);
-        return;
+      } else {
+        this.pump();
       }
-      this.pump();
+      // Only a job left waiting can be cancelled (an idle server runs it at once: no listener on the fast path).
+      if (signal && !job.started) this.cancellable(job, signal);
     });
+  }
+
+  /** Takes `job` out of the queue if `signal` aborts before it starts. */
+  private cancellable(job: Job, signal: AbortSignal): void {
+    const { resolve, reject } = job;
+    const cancel = () => {
+      const at = this.queue.indexOf(job);
+      if (at === -1) return; // already running: its answer is simply not read
+      this.queue.splice(at, 1);
+      reject(errors.clientClosed(this.model));
+      this.settle();
+    };
+    signal.addEventListener('abort', cancel, { once: true });
+    job.resolve = (outputs) => {
+      signal.removeEventListener('abort', cancel);
+      resolve(outputs);
+    };
+    job.reject = (error) => {
+      signal.removeEventListener('abort', cancel);
+      reject(error);
+    };
   }
 
   /** Rejects everything queued (the deployment is going away at once). */
@@ -189,12 +194,14 @@ export class Batcher {
   /** The next jobs to run together: the first, plus followers with the same trailing shapes, up to `maxBatch` rows. */
   private take(): Job[] {
     const first = this.queue.shift()!;
+    first.started = true;
     const jobs = [first];
     if (!this.stackable || this.options.maxBatch <= 1) return jobs;
     let rows = first.rows;
     for (let i = 0; i < this.queue.length && rows < this.options.maxBatch; ) {
       const job = this.queue[i]!;
       if (rows + job.rows <= this.options.maxBatch && sameTrailing(first.feeds, job.feeds)) {
+        job.started = true;
         jobs.push(job);
         rows += job.rows;
         this.queue.splice(i, 1);

@@ -72,7 +72,8 @@ export async function serve(argv: string[]): Promise<void> {
     bodyLimit: values['body-limit'] ? Number(values['body-limit']) : DEFAULT_BODY_LIMIT,
     onShutdown: () => void shutdown('shutdown request'),
   });
-  await app.listen({ port: values.port === undefined ? DEFAULT_PORT : Number(values.port), host });
+  // A deep accept backlog: a burst of connections waits in the kernel's queue instead of retrying SYNs for seconds.
+  await app.listen({ backlog: 4096, port: values.port === undefined ? DEFAULT_PORT : Number(values.port), host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : DEFAULT_PORT;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
