@@ -4,13 +4,14 @@
  * @packageDocumentation
  */
 export { ServerClient, ServerClientError, type AllMetrics } from './client.js';
-export { ensureServer, findServer, stopServer, readServerFile, DEFAULT_PORT, type EnsureOptions, type RunningServer, type ServerInfo } from './process.js';
+export { ensureServer, findServer, stopServer, readServerFile, isAlive, DEFAULT_PORT, type EnsureOptions, type RunningServer, type ServerInfo } from './process.js';
 export { leptonHome, homePaths, type HomePaths } from './home.js';
 export { buildApp, type AppOptions } from './app.js';
-export { Service, type DeploymentInfo, type DeploymentSummary, type ServiceOptions } from './service.js';
+export { Service, type DeploymentInfo, type DeploymentSummary, type Readiness, type ServiceOptions } from './service.js';
+export { hostCheck, identityProof } from './guard.js';
 export { errors, ServerError, type ErrorBody } from './errors.js';
 export type { AlertRules, BatchingOptions, Datatype, DeployMeta, ModelMeta, TensorSpec } from './meta.js';
 export type { InferRequest, InferResponse } from './deployment.js';
 export type { RequestTensor, ResponseTensor } from './tensors.js';
-export type { LogEntry } from './logs.js';
+export type { LogEntry, LogHealth } from './logs.js';
 export type { MetricsSnapshot, AlertState, ErrorRecord } from './monitor.js';

@@ -28,22 +28,36 @@ export function identityModel(width: number): Buffer {
  * (opset 13), e.g. `Sqrt`, which answers NaN for negative inputs.
  */
 export function unaryModel(op: 'Identity' | 'Sqrt' | 'Log', width: number): Buffer {
-  const varint = (n: number): number[] => {
+  const node = pb.bytes(1, Buffer.concat([pb.bytes(1, 'x'), pb.bytes(2, 'y'), pb.bytes(4, op)]));
+  return pb.model([node], op.toLowerCase(), width);
+}
+
+/** The few protobuf encoders the fixture models need (ONNX is protobuf): varints, ints and length-delimited fields. */
+const pb = {
+  varint(n: number): Buffer {
     const out: number[] = [];
     for (; n > 127; n = Math.floor(n / 128)) out.push((n % 128) | 128);
-    return [...out, n];
-  };
-  const int = (field: number, n: number) => [field << 3, ...varint(n)];
-  const bytes = (field: number, body: number[] | string) => {
-    const b = typeof body === 'string' ? [...Buffer.from(body)] : body;
-    return [(field << 3) | 2, ...varint(b.length), ...b];
-  };
-  const dim = (d: number | string) => bytes(1, typeof d === 'number' ? int(1, d) : bytes(2, d));
-  const value = (name: string) => [...bytes(1, name), ...bytes(2, bytes(1, [...int(1, 1), ...bytes(2, [...dim('N'), ...dim(width)])]))];
-  const node = [...bytes(1, 'x'), ...bytes(2, 'y'), ...bytes(4, op)];
-  const graph = [...bytes(1, node), ...bytes(2, 'identity'), ...bytes(11, value('x')), ...bytes(12, value('y'))];
-  return Buffer.from([...int(1, 8), ...bytes(7, graph), ...bytes(8, [...bytes(1, ''), ...int(2, 13)])]);
-}
+    return Buffer.from([...out, n]);
+  },
+  int(field: number, n: number): Buffer {
+    return Buffer.concat([pb.varint(field << 3), pb.varint(n)]);
+  },
+  bytes(field: number, body: Buffer | string): Buffer {
+    const b = typeof body === 'string' ? Buffer.from(body) : body;
+    return Buffer.concat([pb.varint((field << 3) | 2), pb.varint(b.length), b]);
+  },
+  /** A ValueInfoProto: FP32 `[N, width]`. */
+  value(name: string, width: number): Buffer {
+    const dim = (d: number | string) => pb.bytes(1, typeof d === 'number' ? pb.int(1, d) : pb.bytes(2, d));
+    const shape = pb.bytes(2, Buffer.concat([dim('N'), dim(width)]));
+    return Buffer.concat([pb.bytes(1, name), pb.bytes(2, pb.bytes(1, Buffer.concat([pb.int(1, 1), shape])))]);
+  },
+  /** A ModelProto (IR 8, opset 13) whose graph maps `x` to `y`, both FP32 `[N, width]`, through `nodes` (encoded, field 1). */
+  model(nodes: Buffer[], name: string, width: number, initializers: Buffer[] = []): Buffer {
+    const graph = Buffer.concat([...nodes, pb.bytes(2, name), ...initializers.map((i) => pb.bytes(5, i)), pb.bytes(11, pb.value('x', width)), pb.bytes(12, pb.value('y', width))]);
+    return Buffer.concat([pb.int(1, 8), pb.bytes(7, graph), pb.bytes(8, Buffer.concat([pb.bytes(1, ''), pb.int(2, 13)]))]);
+  },
+};
 
 /** A new temporary Lepton home. */
 export function tempHome(): string {
@@ -86,28 +100,15 @@ export async function testServer(options: { home?: string; workers?: number; bod
  * overload and swap tests can keep busy with small requests.
  */
 export function slowModel(width = 1024, depth = 48): Buffer {
-  const varint = (n: number): Buffer => {
-    const out: number[] = [];
-    for (; n > 127; n = Math.floor(n / 128)) out.push((n % 128) | 128);
-    return Buffer.from([...out, n]);
-  };
-  const int = (field: number, n: number) => Buffer.concat([varint(field << 3), varint(n)]);
-  const bytes = (field: number, body: Buffer | string) => {
-    const b = typeof body === 'string' ? Buffer.from(body) : body;
-    return Buffer.concat([varint((field << 3) | 2), varint(b.length), b]);
-  };
-  const dim = (d: number | string) => bytes(1, typeof d === 'number' ? int(1, d) : bytes(2, d));
-  const value = (name: string) => Buffer.concat([bytes(1, name), bytes(2, bytes(1, Buffer.concat([int(1, 1), bytes(2, Buffer.concat([dim('N'), dim(width)]))])))]);
   const weights = Buffer.alloc(width * width * 4);
   for (let i = 0; i < width * width; i++) weights.writeFloatLE(1 / width, i * 4);
   // TensorProto: dims (1), data_type (2, FLOAT = 1), name (8), raw_data (9).
-  const initializer = Buffer.concat([int(1, width), int(1, width), int(2, 1), bytes(8, 'w'), bytes(9, weights)]);
+  const initializer = Buffer.concat([pb.int(1, width), pb.int(1, width), pb.int(2, 1), pb.bytes(8, 'w'), pb.bytes(9, weights)]);
   const nodes: Buffer[] = [];
   for (let i = 0; i < depth; i++) {
     const input = i === 0 ? 'x' : `h${i}`;
     const output = i === depth - 1 ? 'y' : `h${i + 1}`;
-    nodes.push(bytes(1, Buffer.concat([bytes(1, input), bytes(1, 'w'), bytes(2, output), bytes(4, 'MatMul')])));
+    nodes.push(pb.bytes(1, Buffer.concat([pb.bytes(1, input), pb.bytes(1, 'w'), pb.bytes(2, output), pb.bytes(4, 'MatMul')])));
   }
-  const graph = Buffer.concat([...nodes, bytes(2, 'slow'), bytes(5, initializer), bytes(11, value('x')), bytes(12, value('y'))]);
-  return Buffer.concat([int(1, 8), bytes(7, graph), bytes(8, Buffer.concat([bytes(1, ''), int(2, 13)]))]);
+  return pb.model(nodes, 'slow', width, [initializer]);
 }

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ensureServer, stopServer, type RunningServer, type ServerClientError } from '@lepton/server';
+import { ensureServer, isAlive, stopServer, type RunningServer, type ServerClientError } from '@lepton/server';
 import { slowModel, unaryModel } from '@lepton/server/testing';
 
 const require = createRequire(import.meta.url);
@@ -30,15 +30,6 @@ const autocannon = require('autocannon') as Autocannon;
 
 const pids = new Set<number>();
 const homes: string[] = [];
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function start(home: string, args: string[] = [], options: { host?: string; workers?: number } = {}): Promise<RunningServer> {
   const server = await ensureServer({ home, port: 0, workers: options.workers ?? 1, timeoutMs: 30_000, args, ...(options.host ? { host: options.host } : {}) });
@@ -78,7 +69,7 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
 
 after(async () => {
   for (const home of homes) await stopServer({ home, timeoutMs: 5000 }).catch(() => false);
-  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   for (const home of homes) rmSync(home, { recursive: true, force: true });
 });
 
@@ -153,7 +144,7 @@ describe('a full disk', () => {
       assert.equal(r.status, 500);
     }
     await until('a counted log failure', async () => (await server.client.status('gather')).log.writeFailures > 0);
-    assert.ok(alive(server.info.pid), 'the server process is alive');
+    assert.ok(isAlive(server.info.pid), 'the server process is alive');
     const status = await server.client.status('gather');
     assert.match(status.log.lastError ?? '', /ENOSPC|no space/i);
     const prom = await (await fetch(`${server.info.url}/metrics`)).text();
@@ -173,7 +164,7 @@ describe('a full disk', () => {
     // Space again: the same deploy goes through.
     rmSync(join(disk!, 'filler'));
     assert.equal((await server.client.redeploy('add', fixture('add'))).version, '2');
-    assert.ok(alive(server.info.pid));
+    assert.ok(isAlive(server.info.pid));
   });
 });
 
@@ -344,7 +335,7 @@ describe('redeploy and rollback under load', () => {
     await finished;
     assert.ok(result!.requests.total > 100, `${result!.requests.total} requests`);
     assert.deepEqual({ errors: result!.errors, timeouts: result!.timeouts, non2xx: result!.non2xx }, { errors: 0, timeouts: 0, non2xx: 0 });
-    assert.ok(alive(server.info.pid));
+    assert.ok(isAlive(server.info.pid));
     const m = await metricsOf(server, 'mlp');
     assert.equal(m.errors, 0);
     assert.equal((await server.client.status('mlp')).versions.length, 11);
