@@ -39,10 +39,13 @@ export const TIMEOUTS = {
   requestMs: 30_000,
   /** Headers received within. */
   headersMs: 10_000,
-  /** A socket idle this long is closed (above the log stream's 15 s keep-alive). */
-  idleMs: 60_000,
-  /** An idle keep-alive connection is closed after. */
-  keepAliveMs: 10_000,
+  /** A socket idle this long is closed (above the log stream's 15 s keep-alive and the keep-alive timeout). */
+  idleMs: 70_000,
+  /**
+   * An idle keep-alive connection is closed after (above the idle timeouts of common proxies and clients, so the
+   * server is not the side that closes a connection a client is just reusing).
+   */
+  keepAliveMs: 65_000,
   /** How often Node checks the request and header timeouts. */
   checkEveryMs: 1_000,
 };
