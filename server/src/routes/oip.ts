@@ -157,7 +157,13 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
     deployment?.monitor.record(reply.elapsedTime, reply.statusCode, request.leptonRows);
     done();
   };
-  const inferOptions = { bodyLimit: options.bodyLimit, schema: { body: inferBody, response: inferResponse }, onResponse: record };
+  // A full queue refuses before the body is read or parsed: shedding load costs next to nothing.
+  const shedEarly = (request: FastifyRequest<{ Params: Params }>, _reply: FastifyReply, done: (error?: ServerError) => void) => {
+    const batcher = service.find(request.params.name)?.loaded?.batcher;
+    if (batcher?.saturated) done(errors.overloaded(request.params.name, batcher.queued));
+    else done();
+  };
+  const inferOptions = { bodyLimit: options.bodyLimit, schema: { body: inferBody, response: inferResponse }, onRequest: shedEarly, onResponse: record };
   app.post('/v2/models/:name/infer', inferOptions, infer);
   app.post('/v2/models/:name/versions/:version/infer', inferOptions, infer);
 }
