@@ -184,7 +184,19 @@ export class Service {
         throw storageError(`Deploying "${name}"`, error);
       }
       const deployment = this.deploymentFor(name, stored.version);
-      await this.load(deployment, stored.version, 'deploy');
+      try {
+        await this.load(deployment, stored.version, 'deploy');
+      } catch (error) {
+        // The state could not be written: take the new version back out, so that nothing changed.
+        if (error instanceof ServerError && error.code.startsWith('LEPTON_STORAGE')) {
+          try {
+            this.registry.removeVersion(name, stored.version);
+          } catch {
+            // Left as an unused version; `remove({ version })` deletes it later.
+          }
+        }
+        throw error;
+      }
       return this.info(name);
     });
   }
