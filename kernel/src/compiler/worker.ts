@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { installLeanWatchProgram } from './lean-program.js';
 import { declaredNames, qualifyShorthands } from './shorthand.js';
+import { partialDeclarations, splitExports } from './partial-commit.js';
 import type { Converter, Diagnostic } from 'tslab/dist/converter.js';
 import type {
   CellDiagnostic,
@@ -26,6 +27,8 @@ const converter: Converter = tslab.createConverter();
 
 let committedDecl = '';
 let pendingDecl = '';
+/** The value names the last converted cell declares. */
+let pendingNames: string[] = [];
 
 function diagnostics(list: Diagnostic[]): CellDiagnostic[] {
   return list.map((d) => ({ line: d.start.line, column: d.start.character, code: d.code, message: d.messageText }));
@@ -34,8 +37,11 @@ function diagnostics(list: Diagnostic[]): CellDiagnostic[] {
 function convert(src: string): ConvertAnswer {
   const result = lean.convertingCell(() => converter.convert(committedDecl, src));
   pendingDecl = result.declOutput ?? '';
+  const exported = result.output === undefined ? undefined : splitExports(result.output);
+  pendingNames = exported?.names ?? [];
   return {
-    output: result.output === undefined ? undefined : qualifyShorthands(result.output, declaredNames(committedDecl)),
+    output: exported && qualifyShorthands(exported.output, declaredNames(committedDecl)),
+    declaredNames: pendingNames,
     diagnostics: diagnostics(result.diagnostics),
     lastExpressionVar: result.lastExpressionVar,
     hasTopLevelAwait: result.hasToplevelAwait ?? false,
@@ -66,8 +72,9 @@ function isComplete(src: string): IsCompleteAnswer {
 
 const operations: { [K in OperationName]: (args: any) => unknown } = {
   convert: ({ src }) => convert(src),
-  commit: () => {
-    committedDecl = pendingDecl;
+  commit: ({ reached }) => {
+    const unreached = reached ? pendingNames.filter((name) => !reached.includes(name)) : [];
+    committedDecl = partialDeclarations(committedDecl, pendingDecl, unreached);
     return null;
   },
   complete: ({ src, position }) => complete(src, position),
