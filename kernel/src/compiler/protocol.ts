@@ -45,9 +45,10 @@ export interface Operations {
   convert: { args: { src: string }; answer: ConvertAnswer };
   /**
    * Keeps the declarations of the last converted cell: it ran, so its names exist now. A cell that stopped part-way
-   * passes the names whose declarations ran (`reached`): only those take the cell's types.
+   * passes the names whose declarations ran (`reached`): only those take the cell's types. Answers the declarations
+   * now committed (a worker that replaces this one starts from them).
    */
-  commit: { args: { reached?: string[] }; answer: null };
+  commit: { args: { reached?: string[] }; answer: string };
   complete: { args: { src: string; position: number }; answer: CompleteAnswer };
   inspect: { args: { src: string; position: number }; answer: InspectAnswer };
   isComplete: { args: { src: string }; answer: IsCompleteAnswer };

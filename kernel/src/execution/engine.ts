@@ -6,6 +6,7 @@ import type { ConvertAnswer } from '../compiler/protocol.js';
 import { type Cell, currentCell, InterruptError } from './cell.js';
 import { cellFileName, compileError, lineMapper, runtimeError } from './errors.js';
 import type { ErrorContent } from '../protocol/messages.js';
+import { OutOfMemoryError, type BreakFlag } from './break-flag.js';
 
 /** How a cell ended. */
 export type CellOutcome =
@@ -25,7 +26,8 @@ export class Engine {
   /** The names assigned since the running cell started: those of its declarations that ran. */
   private assigned = new Set<string>();
 
-  constructor(private readonly compiler: Compiler, rootDir: string = process.cwd()) {
+  /** `breaks`: the flag the cells' loops check (interrupts and the heap guard); none in the compiler's own tests. */
+  constructor(private readonly compiler: Compiler, rootDir: string = process.cwd(), private readonly breaks?: BreakFlag) {
     // Imports in cells resolve from the notebook's folder, like a script saved there.
     this.require = createRequire(join(rootDir, '__cell__.js'));
     const locals = this.locals;
@@ -75,6 +77,7 @@ export class Engine {
     const code = `${prefix}${converted.output}\n})(${HOST_KEY}.exports, ${HOST_KEY}.require)`;
     const mapLine = lineMapper(source, converted.output, 1);
     this.assigned = new Set();
+    this.breaks?.cellStarted();
     try {
       const returned = currentCell.run(cell, () =>
         vm.runInThisContext(code, { filename: cellFileName(cell.executionCount), breakOnSigint: true }),
@@ -82,9 +85,18 @@ export class Engine {
       if (converted.hasTopLevelAwait) await Promise.race([returned, cell.interrupted]);
       if (cell.abort.signal.aborted) throw new InterruptError();
     } catch (thrown) {
-      // Like IPython: what the cell declared before it stopped stays defined, with its type; the rest does not.
-      this.commit(converted.declaredNames.filter((name) => this.assigned.has(name)));
+      const reached = converted.declaredNames.filter((name) => this.assigned.has(name));
+      if (thrown instanceof OutOfMemoryError) {
+        // What the cell declared is what filled the heap: keeping it would leave the kernel at the limit.
+        for (const name of reached) delete this.locals[name];
+        this.commit([]);
+      } else {
+        // Like IPython: what the cell declared before it stopped stays defined, with its type; the rest does not.
+        this.commit(reached);
+      }
       return { status: 'error', error: runtimeError(normalizeInterrupt(thrown), mapLine, source) };
+    } finally {
+      this.breaks?.cellEnded();
     }
     this.commit();
     const name = converted.lastExpressionVar;
