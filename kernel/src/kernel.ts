@@ -1,4 +1,4 @@
-import { setHost, toMimeBundle } from '@lepton/lib/host';
+import { promiseBundle, setHost, toMimeBundle } from '@lepton/lib/host';
 import { createRequire } from 'node:module';
 import { Channels, type ChannelName } from './protocol/channels.js';
 import type { ConnectionInfo } from './protocol/connection.js';
@@ -233,7 +233,9 @@ export class Kernel {
     this.running = undefined;
     if (outcome.status === 'ok') {
       if (outcome.hasValue) {
-        cell.output('execute_result', { execution_count: count, data: safeBundle(outcome.value), metadata: {} });
+        // A promise left unawaited shows its state (or value), not Node's async bookkeeping.
+        const data = outcome.value instanceof Promise ? await promiseBundle(outcome.value).catch(() => safeBundle(outcome.value)) : safeBundle(outcome.value);
+        cell.output('execute_result', { execution_count: count, data, metadata: {} });
       }
       cell.flush();
       await this.reply(message, 'shell', 'execute_reply', { status: 'ok', execution_count: count, user_expressions: {}, payload: [] });
