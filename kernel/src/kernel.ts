@@ -1,4 +1,4 @@
-import { setHost, toMimeBundle } from '@lepton/lib/host';
+import { promiseBundle, setHost, toMimeBundle } from '@lepton/lib/host';
 import { createRequire } from 'node:module';
 import { Channels, type ChannelName } from './protocol/channels.js';
 import type { ConnectionInfo } from './protocol/connection.js';
@@ -15,6 +15,8 @@ import { runtimeError } from './execution/errors.js';
 import { CommManager } from './comm/manager.js';
 import { createKernelHost } from './host.js';
 import { installPreloadedGlobals, preloadedTypeFiles } from './preload.js';
+import { BreakFlag } from './execution/break-flag.js';
+import { guardProcessExit } from './execution/guards.js';
 
 const require = createRequire(import.meta.url);
 const kernelVersion: string = require('../package.json').version;
@@ -37,12 +39,15 @@ export class Kernel {
   private readonly compiler: Compiler;
   private readonly engine: Engine;
   private readonly comms: CommManager;
+  private readonly breaks = new BreakFlag();
   private readonly session = crypto.randomUUID();
   private executionCount = 0;
   private executions: Promise<void> = Promise.resolve();
   private queuedExecutions = 0;
   private abortQueued = false;
   private running: Cell | undefined;
+  /** Told to the next cell: the compiler worker died and was replaced since the last one. */
+  private compilerNotice: string | undefined;
   private lastCell: Cell | undefined;
   private readonly commRequest = new AsyncLocalStorage<Message['header']>();
   private pendingInput: { resolve: (value: string) => void; reject: (error: Error) => void } | undefined;
@@ -52,8 +57,11 @@ export class Kernel {
 
   constructor(info: ConnectionInfo) {
     this.channels = new Channels(info);
-    this.compiler = new Compiler({ types: ['node'], extraRoots: preloadedTypeFiles() });
-    this.engine = new Engine(this.compiler);
+    this.compiler = new Compiler({ types: ['node'], extraRoots: preloadedTypeFiles() }, (reason) => {
+      log(`the TypeScript compiler stopped (${reason}); restarted it`);
+      this.compilerNotice = `The TypeScript compiler had stopped (${reason}); it was restarted with the names declared so far.\n`;
+    });
+    this.engine = new Engine(this.compiler, process.cwd(), this.breaks);
     this.comms = new CommManager((msgType, content, buffers) => {
       // Replies to a front-end comm message have that message as parent; comms a cell opens, the cell.
       const parent = this.commRequest.getStore() ?? currentCell.getStore()?.parent ?? this.running?.parent ?? this.lastCell?.parent;
@@ -66,6 +74,8 @@ export class Kernel {
     await this.channels.bind();
     trackCellTimers();
     routeStreamsToCells();
+    guardProcessExit();
+    this.breaks.start();
     installPreloadedGlobals();
     setHost(
       createKernelHost({
@@ -214,6 +224,8 @@ export class Kernel {
     if (!silent) await this.channels.send('iopub', { header: makeHeader('execute_input', this.session), parent_header: message.header, content: { code, execution_count: count } });
     this.running = cell;
     this.lastCell = cell;
+    if (this.compilerNotice) cell.write('stderr', this.compilerNotice);
+    this.compilerNotice = undefined;
     const outcome = await this.engine.run(code, cell, compiled).catch((error): { status: 'error'; error: ErrorContent } => ({
       status: 'error',
       error: runtimeError(error, () => undefined, code),
@@ -221,7 +233,9 @@ export class Kernel {
     this.running = undefined;
     if (outcome.status === 'ok') {
       if (outcome.hasValue) {
-        cell.output('execute_result', { execution_count: count, data: safeBundle(outcome.value), metadata: {} });
+        // A promise left unawaited shows its state (or value), not Node's async bookkeeping.
+        const data = outcome.value instanceof Promise ? await promiseBundle(outcome.value).catch(() => safeBundle(outcome.value)) : safeBundle(outcome.value);
+        cell.output('execute_result', { execution_count: count, data, metadata: {} });
       }
       cell.flush();
       await this.reply(message, 'shell', 'execute_reply', { status: 'ok', execution_count: count, user_expressions: {}, payload: [] });
@@ -235,6 +249,7 @@ export class Kernel {
 
   /** Stops the running cell (interrupt_request or SIGINT); a pending input request ends too. */
   interrupt(): void {
+    this.breaks.interrupted();
     this.running?.interrupt();
     const pending = this.pendingInput;
     this.pendingInput = undefined;

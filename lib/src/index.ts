@@ -54,3 +54,4 @@ export type { CheckOptions, DataQualityData, Finding, ColumnReport, Severity } f
 export * as explain from './explain/index.js';
 export { tune, Study, Trial, TuneError, SpaceError, type TuneOptions, type Space, type ParamsOf, type BestTrial, type TrialRecord } from './tune/index.js';
 export type { Build, BuildResult, ParamSpec, IntParam, FloatParam, ChoiceParam, ChoiceValue, RangeOptions, ParamValues, TpeOptions, HyperbandOptions, TuneViewOptions, StudySettings, StudyFileV1, BestModelRef, TrialStatus, StrategyName, StrategySpec } from './tune/index.js';
+export { DisplayError, type DisplayErrorCode, type HelperOptions, type TextHelper, type ImageOptions, type ImageSource } from './display/index.js';

@@ -9,7 +9,8 @@ test('text the wrapped emit wrote passes tslab\'s conversion once, untouched; ot
   const commonJs = createCommonJsEmit(ts);
   const written: string[] = [];
   const emit = commonJs.wrapEmit((_file: unknown, write: (name: string, text: string) => void, _cancel: unknown, _dts: unknown, custom: { after: unknown[] }) => {
-    assert.equal(custom.after.length, 2, 'the CommonJS transform runs after the caller\'s transformers');
+    // The caller's transformer, then the loop checks, then the CommonJS transform.
+    assert.equal(custom.after.length, 3, 'the CommonJS transform runs after the caller\'s transformers');
     write('out/cell.js', 'exports.a = 1;');
     write('out/cell.d.ts', 'export declare const a = 1;');
   });

@@ -1,3 +1,5 @@
+import { loopChecks } from './loop-checks.js';
+
 type TypeScript = typeof import('typescript');
 
 /** What `createCommonJsEmit` gives the lean watch program: an emit wrapper and tslab's transpile step. */
@@ -17,11 +19,14 @@ export interface CommonJsEmit {
  * of its own: about a fifth of a trivial cell's compile time. Here the CommonJS module transformer (the one
  * `transpileModule` would run) is appended to the cell's own emit, after tslab's transformers (which must see the
  * ES module: they add `export const tsLastExpr = …`), so it works on the cell's real syntax tree with the cell
- * program's checker, and tslab's conversion is skipped for text that came out of it.
+ * program's checker, and tslab's conversion is skipped for text that came out of it. The same emit adds the loops'
+ * interrupt checks (see loopChecks).
  */
 export function createCommonJsEmit(ts: TypeScript): CommonJsEmit {
   /** TypeScript's CommonJS module transformer (internal, exported by the TypeScript build tslab pins). */
   const toCommonJs = (ts as unknown as { transformModule(context: unknown): unknown }).transformModule;
+  // Every loop of user code checks for an interrupt (see loopChecks); it runs on the ES module, before CommonJS.
+  const checkLoops = loopChecks(ts);
   /** Emitted JavaScript not yet passed through tslab's conversion. */
   const converted = new Set<string>();
   return {
@@ -31,7 +36,7 @@ export function createCommonJsEmit(ts: TypeScript): CommonJsEmit {
           if (name.endsWith('.js')) converted.add(text);
           writeFile(name, text, ...rest);
         });
-        return emit(file, write, cancel, onlyDts, { ...custom, after: [...(custom?.after ?? []), toCommonJs] });
+        return emit(file, write, cancel, onlyDts, { ...custom, after: [...(custom?.after ?? []), checkLoops, toCommonJs] });
       }) as E;
     },
     transpileModule(input, options) {

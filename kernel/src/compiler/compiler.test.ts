@@ -63,3 +63,13 @@ test('cells come out as CommonJS in one emit: imports required, exported names k
   assert.match(output, /exports\.counter = counter \+= 1/);
   assert.doesNotMatch(output, /"use strict"/);
 });
+
+test('a cell that stopped part-way commits the types of the declarations that ran and keeps earlier ones', async () => {
+  await run('let kept = "text"; let replaced = "earlier"');
+  const answer = await compiler.request('convert', { src: 'const reachedHere = 1; throw new Error("x"); const notReached = 2; let replaced = 3' });
+  assert.deepEqual(answer.declaredNames.sort(), ['notReached', 'reachedHere', 'replaced']);
+  await compiler.request('commit', { reached: ['reachedHere'] });
+  assert.deepEqual((await compiler.request('convert', { src: 'const n: number = reachedHere; const s: string = replaced + kept' })).diagnostics, []);
+  const missing = await compiler.request('convert', { src: 'notReached' });
+  assert.equal(missing.diagnostics[0]?.code, 2304);
+});

@@ -9,8 +9,13 @@ export interface CellDiagnostic {
 }
 
 export interface ConvertAnswer {
-  /** CommonJS code to run, or undefined when the cell only declares types. */
+  /**
+   * CommonJS code to run, or undefined when the cell only declares types. Each declared name is assigned to
+   * `exports` when its declaration runs, not before (see splitExports).
+   */
   output?: string;
+  /** The top-level value names the cell declares. */
+  declaredNames: string[];
   diagnostics: CellDiagnostic[];
   lastExpressionVar?: string;
   hasTopLevelAwait: boolean;
@@ -38,8 +43,12 @@ export interface IsCompleteAnswer {
 /** Each request names its operation; the answer type follows from it. */
 export interface Operations {
   convert: { args: { src: string }; answer: ConvertAnswer };
-  /** Keeps the declarations of the last converted cell: it ran, so its names exist now. */
-  commit: { args: Record<string, never>; answer: null };
+  /**
+   * Keeps the declarations of the last converted cell: it ran, so its names exist now. A cell that stopped part-way
+   * passes the names whose declarations ran (`reached`): only those take the cell's types. Answers the declarations
+   * now committed (a worker that replaces this one starts from them).
+   */
+  commit: { args: { reached?: string[] }; answer: string };
   complete: { args: { src: string; position: number }; answer: CompleteAnswer };
   inspect: { args: { src: string; position: number }; answer: InspectAnswer };
   isComplete: { args: { src: string }; answer: IsCompleteAnswer };

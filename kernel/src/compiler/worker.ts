@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { installLeanWatchProgram } from './lean-program.js';
 import { declaredNames, qualifyShorthands } from './shorthand.js';
+import { partialDeclarations, splitExports } from './partial-commit.js';
 import type { Converter, Diagnostic } from 'tslab/dist/converter.js';
 import type {
   CellDiagnostic,
@@ -16,16 +17,18 @@ import type {
   WorkerRequest,
   WorkerResponse,
 } from './protocol.js';
+import type { CompilerOptions } from './client.js';
 
 const require = createRequire(import.meta.url);
 const started = performance.now();
-const options = (workerData ?? {}) as { types?: string[]; extraRoots?: string[] };
+const options = (workerData ?? {}) as CompilerOptions;
 const lean = installLeanWatchProgram(options.types ?? ['node'], options.extraRoots ?? []);
 const tslab = require('tslab/dist/converter') as typeof import('tslab/dist/converter.js');
 const converter: Converter = tslab.createConverter();
 
-let committedDecl = '';
-let pendingDecl = '';
+let committedDecl = options.declarations ?? '';
+/** The declarations after the last converted cell, and the value names it declares; none once committed. */
+let pending: { declarations: string; names: string[] } | undefined;
 
 function diagnostics(list: Diagnostic[]): CellDiagnostic[] {
   return list.map((d) => ({ line: d.start.line, column: d.start.character, code: d.code, message: d.messageText }));
@@ -33,9 +36,11 @@ function diagnostics(list: Diagnostic[]): CellDiagnostic[] {
 
 function convert(src: string): ConvertAnswer {
   const result = lean.convertingCell(() => converter.convert(committedDecl, src));
-  pendingDecl = result.declOutput ?? '';
+  const exported = result.output === undefined ? undefined : splitExports(result.output);
+  pending = result.diagnostics.length > 0 ? undefined : { declarations: result.declOutput ?? '', names: exported?.names ?? [] };
   return {
-    output: result.output === undefined ? undefined : qualifyShorthands(result.output, declaredNames(committedDecl)),
+    output: exported && qualifyShorthands(exported.output, declaredNames(committedDecl)),
+    declaredNames: exported?.names ?? [],
     diagnostics: diagnostics(result.diagnostics),
     lastExpressionVar: result.lastExpressionVar,
     hasTopLevelAwait: result.hasToplevelAwait ?? false,
@@ -66,9 +71,13 @@ function isComplete(src: string): IsCompleteAnswer {
 
 const operations: { [K in OperationName]: (args: any) => unknown } = {
   convert: ({ src }) => convert(src),
-  commit: () => {
-    committedDecl = pendingDecl;
-    return null;
+  commit: ({ reached }: { reached?: string[] }) => {
+    // Nothing converted since the last commit (or since this worker replaced one that died): nothing to add.
+    if (!pending) return committedDecl;
+    const unreached = reached ? pending.names.filter((name) => !reached.includes(name)) : [];
+    committedDecl = partialDeclarations(committedDecl, pending.declarations, unreached);
+    pending = undefined;
+    return committedDecl;
   },
   complete: ({ src, position }) => complete(src, position),
   inspect: ({ src, position }) => inspect(src, position),

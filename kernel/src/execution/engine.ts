@@ -6,6 +6,7 @@ import type { ConvertAnswer } from '../compiler/protocol.js';
 import { type Cell, currentCell, InterruptError } from './cell.js';
 import { cellFileName, compileError, lineMapper, runtimeError } from './errors.js';
 import type { ErrorContent } from '../protocol/messages.js';
+import { OutOfMemoryError, type BreakFlag } from './break-flag.js';
 
 /** How a cell ended. */
 export type CellOutcome =
@@ -22,15 +23,26 @@ export class Engine {
   /** Every top-level name a cell declared, shared by later cells (tslab's convention). */
   private readonly locals: Record<string, unknown> = {};
   private readonly require: NodeJS.Require;
+  /** The names assigned since the running cell started: those of its declarations that ran. */
+  private assigned = new Set<string>();
 
-  constructor(private readonly compiler: Compiler, rootDir: string = process.cwd()) {
+  /** `breaks`: the flag the cells' loops check (interrupts and the heap guard); none in the compiler's own tests. */
+  constructor(private readonly compiler: Compiler, rootDir: string = process.cwd(), private readonly breaks?: BreakFlag) {
     // Imports in cells resolve from the notebook's folder, like a script saved there.
     this.require = createRequire(join(rootDir, '__cell__.js'));
     const locals = this.locals;
     const exportsProxy = new Proxy(locals, {
       // Compiled cells export their names with defineProperty; keep them as plain, rewritable values.
       defineProperty: (_target, property, attributes) => {
-        if (property !== '__esModule') (locals as any)[property] = attributes.get ? attributes.get() : attributes.value;
+        if (property !== '__esModule') {
+          (locals as any)[property] = attributes.get ? attributes.get() : attributes.value;
+          if (typeof property === 'string') this.assigned.add(property);
+        }
+        return true;
+      },
+      set: (_target, property, value) => {
+        (locals as any)[property] = value;
+        if (typeof property === 'string') this.assigned.add(property);
         return true;
       },
     });
@@ -64,6 +76,8 @@ export class Engine {
       : `(function (exports, require) {\n`;
     const code = `${prefix}${converted.output}\n})(${HOST_KEY}.exports, ${HOST_KEY}.require)`;
     const mapLine = lineMapper(source, converted.output, 1);
+    this.assigned = new Set();
+    this.breaks?.cellStarted();
     try {
       const returned = currentCell.run(cell, () =>
         vm.runInThisContext(code, { filename: cellFileName(cell.executionCount), breakOnSigint: true }),
@@ -71,7 +85,18 @@ export class Engine {
       if (converted.hasTopLevelAwait) await Promise.race([returned, cell.interrupted]);
       if (cell.abort.signal.aborted) throw new InterruptError();
     } catch (thrown) {
+      const reached = converted.declaredNames.filter((name) => this.assigned.has(name));
+      if (thrown instanceof OutOfMemoryError) {
+        // What the cell declared is what filled the heap: keeping it would leave the kernel at the limit.
+        for (const name of reached) delete this.locals[name];
+        this.commit([]);
+      } else {
+        // Like IPython: what the cell declared before it stopped stays defined, with its type; the rest does not.
+        this.commit(reached);
+      }
       return { status: 'error', error: runtimeError(normalizeInterrupt(thrown), mapLine, source) };
+    } finally {
+      this.breaks?.cellEnded();
     }
     this.commit();
     const name = converted.lastExpressionVar;
@@ -84,12 +109,13 @@ export class Engine {
   }
 
   /**
-   * Keeps the cell's declarations for the next cells. Not awaited: the worker answers requests in order, so the
+   * Keeps the cell's declarations for the next cells (only those of `reached` names when the cell stopped part-way).
+   * Not awaited: the worker answers requests in order, so the
    * next conversion, completion or inspection already sees them, and the reply need not wait for the worker (which
    * may be collecting the last program's garbage). A failed worker fails the next request instead.
    */
-  private commit(): void {
-    this.compiler.request('commit', {}).catch(() => {});
+  private commit(reached?: string[]): void {
+    this.compiler.request('commit', reached ? { reached } : {}).catch(() => {});
   }
 
   /** Completions at `position` of `source`. */

@@ -27,7 +27,9 @@ export function isDisplayable(value: unknown): value is Displayable {
 /** Formats any value as text the way Node's REPL does (colors off, depth bounded). */
 export function plainText(value: unknown): string {
   if (typeof value === 'string') return inspect(value);
-  return inspect(value, { depth: 4, maxArrayLength: 100, maxStringLength: 10_000, breakLength: 100 });
+  const text = inspect(value, { depth: 4, maxArrayLength: 100, maxStringLength: 10_000, breakLength: 100 });
+  // Node's async hooks (which the kernel's cell tracking turns on) tag promises with their ids: bookkeeping, not data.
+  return value instanceof Promise ? text.replace(/,?\s*\[Symbol\((?:async_id_symbol|trigger_async_id_symbol)\)\]: \d+/g, '') : text;
 }
 
 /**
