@@ -78,10 +78,19 @@ export function assertNotProjectEnv(env: PythonEnvironment): void {
 export function installWheel(wheel: string, target: InstallTarget, env: PythonEnvironment): string {
   assertNotProjectEnv(env);
   const placement = pipPlacement(target, env);
-  execFileSync(
-    env.executable,
-    ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', '--no-deps', '--force-reinstall', ...placement.options, wheel],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
-  );
+  try {
+    execFileSync(
+      env.executable,
+      ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', '--no-deps', '--force-reinstall', ...placement.options, wheel],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+  } catch {
+    // pip has said why above (an externally managed system Python, no pip in the env, a read-only folder).
+    throw new Error(
+      `pip could not install ${basename(wheel)} into ${placement.where} (its message is above). ` +
+        'Install into a virtual or conda env that has your JupyterLab (name its Python with --python PATH), ' +
+        `or run \`${env.executable} -m pip install ${wheel}\` yourself with the options that env needs.`,
+    );
+  }
   return `${basename(wheel)} into ${placement.where}`;
 }
