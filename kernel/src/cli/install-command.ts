@@ -66,7 +66,9 @@ export function install(args: string[], log: (line: string) => void = (line) => 
   log(hint);
   log(`Installed the Lepton kernelspec in ${installKernelSpec(target)}`);
   log('Building the extension wheel …');
-  const wheel = buildExtensionWheel((line) => process.stderr.write(line + '\n'));
+  // Setting up the project's own env comes first (it builds the labextension); its lines say so, lest they read as
+  // installs into the targeted Jupyter.
+  const wheel = buildExtensionWheel((line) => process.stderr.write(`  project env: ${line}\n`));
   log(`Installed the Lepton JupyterLab extension ${installWheel(wheel, options.target, env)}.`);
   const jupyter = venvBin(env.prefix, 'jupyter');
   log(`Restart JupyterLab to load it; \`${exists(jupyter) ? jupyter : 'jupyter'} labextension list\` shows it as @lepton/extension.`);

@@ -16,7 +16,7 @@ export const MIN_JUPYTERLAB: readonly [number, number] = [4, 6];
 export interface ChosenPython {
   /** The interpreter's path. */
   python: string;
-  /** How it was found, e.g. "--python" or "the `jupyter` on PATH (/usr/local/bin/jupyter)". */
+  /** How it was found, e.g. "--python" or "the `jupyter` on PATH, /usr/local/bin/jupyter". */
   how: string;
 }
 
@@ -68,7 +68,7 @@ export function pythonOfJupyterOnPath(): ChosenPython | undefined {
   if (!jupyter) return undefined;
   // On Windows console scripts are launchers; their Python sits beside them in Scripts/.
   const python = platform() === 'win32' ? join(jupyter, '..', 'python.exe') : scriptInterpreter(readHead(jupyter));
-  return python && exists(python) ? { python, how: `the \`jupyter\` on PATH (${jupyter})` } : undefined;
+  return python && exists(python) ? { python, how: `the \`jupyter\` on PATH, ${jupyter}` } : undefined;
 }
 
 /** The `--python PATH` a user gave, checked to exist. */

@@ -44,7 +44,8 @@ export function pipPlacement(target: InstallTarget, env: PythonEnvironment): { o
   if (target.kind === 'prefix' && resolve(target.dir) !== resolve(env.prefix)) {
     return { options: ['--prefix', target.dir], where: `${target.dir} (with ${env.executable}'s pip)` };
   }
-  // --sys-prefix, a --prefix that is the env itself, or --user in a virtual/conda env (which has no user site).
+  if (target.kind === 'user') return { options: [], where: `the environment ${env.prefix} (a virtual or conda env has no user site)` };
+  // --sys-prefix, or a --prefix that is the env itself.
   return { options: [], where: `the environment ${env.prefix}` };
 }
 

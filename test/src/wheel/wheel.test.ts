@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -90,7 +90,9 @@ describe('the Lepton extension in a JupyterLab the user already has', () => {
     let browser: Browser;
 
     before(async () => {
-      lab = await startJupyterLab(env.bin('jupyter'), [`--notebook-dir=${home}`]);
+      const notebooks = join(home, 'notebooks');
+      mkdirSync(notebooks);
+      lab = await startJupyterLab(env.bin('jupyter'), [`--notebook-dir=${notebooks}`]);
       browser = await launchChromium();
     });
     after(async () => {
