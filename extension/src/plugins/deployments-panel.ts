@@ -1,16 +1,15 @@
 import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { Dialog, ICommandPalette, showDialog } from '@jupyterlab/apputils';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import type { ManagementClient } from '../api/client.js';
 import { DeploymentsView } from '../deployments/panel-view.js';
+import { panelSettings } from '../settings/settings.js';
 import { IManagementClient } from '../tokens.js';
 
 /** The commands this plugin adds. */
 const CommandIDs = { open: 'lepton:open-deployments' } as const;
-
-/** How often a visible panel refreshes. */
-const REFRESH_MS = 2000;
 
 const icon = new LabIcon({
   name: 'lepton:deployments',
@@ -23,6 +22,7 @@ const icon = new LabIcon({
 class DeploymentsPanel extends Widget {
   readonly view: DeploymentsView;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private refreshMs = panelSettings(undefined).refreshMs;
 
   constructor(client: ManagementClient) {
     super();
@@ -30,15 +30,27 @@ class DeploymentsPanel extends Widget {
     this.title.icon = icon;
     this.title.caption = 'Lepton deployments';
     this.addClass('jp-LeptonDeploymentsPanel');
+    this.node.dataset.refreshMs = String(this.refreshMs);
     this.view = new DeploymentsView(this.node, client, async (title, body) => {
       const result = await showDialog({ title, body, buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Confirm' })] });
       return result.button.accept;
     });
   }
 
+  /** Sets how often the shown panel refreshes (the "Refresh interval" setting); a running timer restarts with it. */
+  setRefreshInterval(ms: number): void {
+    if (ms === this.refreshMs) return;
+    this.refreshMs = ms;
+    this.node.dataset.refreshMs = String(ms);
+    if (this.timer !== undefined) {
+      clearInterval(this.timer);
+      this.timer = setInterval(() => void this.view.refresh(), ms);
+    }
+  }
+
   protected override onAfterShow(): void {
     void this.view.refresh();
-    this.timer ??= setInterval(() => void this.view.refresh(), REFRESH_MS);
+    this.timer ??= setInterval(() => void this.view.refresh(), this.refreshMs);
   }
 
   protected override onBeforeHide(): void {
@@ -58,12 +70,27 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'A sidebar panel listing every deployment of the Lepton model server, with live metrics and actions.',
   autoStart: true,
   requires: [IManagementClient],
-  optional: [ICommandPalette, ILayoutRestorer],
+  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry],
   activate,
 };
 
-function activate(app: JupyterFrontEnd, client: ManagementClient, palette: ICommandPalette | null, restorer: ILayoutRestorer | null): void {
+function activate(
+  app: JupyterFrontEnd,
+  client: ManagementClient,
+  palette: ICommandPalette | null,
+  restorer: ILayoutRestorer | null,
+  settingRegistry: ISettingRegistry | null,
+): void {
   const panel = new DeploymentsPanel(client);
+  // Without a setting registry (or its schema) the panel keeps the default interval.
+  void settingRegistry?.load(plugin.id).then(
+    (settings) => {
+      const apply = () => panel.setRefreshInterval(panelSettings(settings.composite).refreshMs);
+      apply();
+      settings.changed.connect(apply);
+    },
+    (error: unknown) => console.warn('Lepton: could not read the deployments panel settings; using the defaults.', error),
+  );
   app.shell.add(panel, 'right', { rank: 600 });
   restorer?.add(panel, panel.id);
   app.commands.addCommand(CommandIDs.open, {

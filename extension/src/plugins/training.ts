@@ -1,8 +1,10 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Widget } from '@lumino/widgets';
 import { commRequest, kernelFor } from '../kernel/bridge.js';
+import { trainingSettings, type TrainingSettings } from '../settings/settings.js';
 import type { TrainingBundle } from '../training/series.js';
 import { TrainingView } from '../training/view.js';
 
@@ -13,7 +15,7 @@ export const TRAINING_MIME = 'application/vnd.lepton.training+json';
 class TrainingRenderer extends Widget implements IRenderMime.IRenderer {
   private readonly view: TrainingView;
 
-  constructor(app: JupyterFrontEnd) {
+  constructor(app: JupyterFrontEnd, private readonly settings: () => TrainingSettings) {
     super();
     this.view = new TrainingView(this.node, {
       stop: async (runId) => {
@@ -23,6 +25,7 @@ class TrainingRenderer extends Widget implements IRenderMime.IRenderer {
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    this.view.maxPoints = this.settings().maxPoints;
     this.view.update(model.data[TRAINING_MIME] as unknown as TrainingBundle);
   }
 }
@@ -33,11 +36,25 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'Live training charts for lepton.fit, with a Stop button.',
   autoStart: true,
   requires: [IRenderMimeRegistry],
+  optional: [ISettingRegistry],
   activate,
 };
 
-function activate(app: JupyterFrontEnd, rendermime: IRenderMimeRegistry): void {
-  rendermime.addFactory({ safe: true, mimeTypes: [TRAINING_MIME], defaultRank: 0, createRenderer: () => new TrainingRenderer(app) }, 0);
+function activate(app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, settingRegistry: ISettingRegistry | null): void {
+  // Read by each renderer on every update, so a changed setting applies to the next redraw of every chart.
+  let current = trainingSettings(undefined);
+  void settingRegistry?.load(plugin.id).then(
+    (settings) => {
+      const apply = () => (current = trainingSettings(settings.composite));
+      apply();
+      settings.changed.connect(apply);
+    },
+    (error: unknown) => console.warn('Lepton: could not read the training chart settings; using the defaults.', error),
+  );
+  rendermime.addFactory(
+    { safe: true, mimeTypes: [TRAINING_MIME], defaultRank: 0, createRenderer: () => new TrainingRenderer(app, () => current) },
+    0,
+  );
 }
 
 export default plugin;

@@ -2,6 +2,7 @@
  * One metric's chart, drawn as SVG: the per-batch line, per-epoch training and validation points joined by lines,
  * the best epoch marked. The SVG elements are kept and their attributes updated, so a live chart redraws in place.
  */
+import { MAX_CHART_POINTS } from '../settings/settings.js';
 import { decimate, lowerIsBetter, ticks, type MetricSeries, type Point } from './series.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -54,8 +55,9 @@ export class MetricChart {
    * @param series the metric's batch, training and validation points
    * @param epochs the run's planned epoch count (the x axis's end)
    * @param bestEpoch the best epoch, or null
+   * @param maxPoints the most per-batch points to draw (the user's "Chart point cap" setting)
    */
-  update(series: MetricSeries, epochs: number, bestEpoch: number | null): void {
+  update(series: MetricSeries, epochs: number, bestEpoch: number | null, maxPoints = MAX_CHART_POINTS.default): void {
     const all = [...series.batches, ...series.train, ...series.validation];
     const xMax = Math.max(1, epochs, ...all.map((p) => p.x));
     let [yMin, yMax] = all.length ? [Math.min(...all.map((p) => p.y)), Math.max(...all.map((p) => p.y))] : [0, 1];
@@ -83,7 +85,8 @@ export class MetricChart {
     for (const t of xTicks) svg('text', { x: sx(t), y: HEIGHT - 8, 'text-anchor': 'middle' }, this.axes).textContent = String(t);
     svg('text', { x: MARGIN.left - 4, y: HEIGHT - 8, 'text-anchor': 'end', class: 'jp-LeptonChart-unit' }, this.axes).textContent = 'epoch';
 
-    const batches = decimate(series.batches, 0, xMax, plotWidth);
+    // decimate keeps up to two points (a stretch's min and max) per bucket.
+    const batches = decimate(series.batches, 0, xMax, Math.max(1, Math.floor(maxPoints / 2)));
     this.batchLine.setAttribute('d', path(batches));
     this.trainLine.setAttribute('d', path(series.train));
     this.validationLine.setAttribute('d', path(series.validation));

@@ -16,6 +16,19 @@ describe('the live training view', () => {
     assert.match(view.node.textContent ?? '', /epoch 3\/10 · batch 5\/5 · 900 samples\/s · ETA 3\.0s/);
   });
 
+  it('draws at most the chart point cap of batch points per metric, however long the run', () => {
+    const long = bundle(10, 500); // 5,000 batches per metric
+    const capped = new TrainingView(host(), { stop: async () => {} });
+    capped.maxPoints = 200;
+    capped.update(long);
+    const epochPoints = 2 * 10; // loss and acc: one training point per epoch each, never thinned
+    assert.ok(capped.points - epochPoints <= 2 * 200, `${capped.points - epochPoints} batch points drawn for a cap of 200 per chart`);
+    const wide = new TrainingView(host(), { stop: async () => {} });
+    wide.maxPoints = 4000;
+    wide.update(long);
+    assert.ok(wide.points > capped.points * 5, `a higher cap draws more detail: ${wide.points} vs ${capped.points}`);
+  });
+
   it('marks the best epoch, and keeps the final state when training finishes', () => {
     const view = new TrainingView(host(), { stop: async () => {} });
     view.update(bundle(5, 2, { validation: true, status: 'finished', planned: 5 }));

@@ -3,6 +3,7 @@
  * Pure DOM: it is given the bundle on every update and a `stop` action; the renderer wires it to the kernel.
  */
 import { formatSeconds } from '@lepton/lib/units';
+import { MAX_CHART_POINTS } from '../settings/settings.js';
 import { MetricChart } from './chart.js';
 import { bestEpoch, metricSeries, type TrainingBundle } from './series.js';
 
@@ -11,7 +12,6 @@ export interface TrainingActions {
   /** Asks the run to stop at its next batch boundary; resolves once the kernel answered. */
   stop(runId: string): Promise<void>;
 }
-
 
 const statusText: Record<TrainingBundle['status'], string> = {
   running: 'training',
@@ -39,6 +39,8 @@ export class TrainingView {
   private readonly byMetric = new Map<string, MetricChart>();
   private bundle: TrainingBundle | null = null;
   private stopRequested = false;
+  /** The most per-batch points each chart draws (the "Chart point cap" setting); applies from the next update. */
+  maxPoints = MAX_CHART_POINTS.default;
 
   /**
    * @param node the element to render into
@@ -99,7 +101,7 @@ export class TrainingView {
         this.byMetric.set(series.metric, chart);
         this.charts.appendChild(chart.node);
       }
-      chart.update(series, p.epochs, best);
+      chart.update(series, p.epochs, best, this.maxPoints);
     }
     this.node.dataset.points = String(this.points);
     this.node.dataset.status = bundle.status;

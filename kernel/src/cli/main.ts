@@ -1,11 +1,14 @@
 import { readConnectionFile } from '../protocol/connection.js';
-import { installKernelSpec, parseInstallTarget } from './install.js';
+import { buildExtensionWheel, install } from './install-command.js';
 import { setup } from './setup.js';
 import { lab } from './lab.js';
 
 const usage = `Usage: lepton <command>
 
   install [--user | --prefix DIR | --sys-prefix]   write the "TypeScript (Lepton)" kernelspec
+          [--extension] [--python PATH]            and install the JupyterLab extension into that Jupyter (the one
+                                                   whose \`jupyter\` is on PATH, or the one --python runs)
+  build-extension                                  build the JupyterLab extension's wheel (extension/wheel/)
   kernel --conn FILE                               run the kernel on a Jupyter connection file
   setup                                            create the project's Python env and install the kernelspec in it
   lab [jupyter lab options]                        set up, then start JupyterLab on notebooks/ (what npm start runs)
@@ -16,11 +19,12 @@ const usage = `Usage: lepton <command>
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
-    case 'install': {
-      const dir = installKernelSpec(parseInstallTarget(args));
-      console.log(`Installed the Lepton kernelspec in ${dir}`);
+    case 'install':
+      return install(args);
+    case 'build-extension':
+      console.log(`Built ${buildExtensionWheel((line) => process.stderr.write(line + '\n'))}`);
+      console.log('Install it with pip into any JupyterLab >= 4.6 environment, or use: npx lepton install --extension');
       return 0;
-    }
     case 'kernel': {
       const at = args.indexOf('--conn');
       const file = at >= 0 ? args[at + 1] : undefined;
