@@ -58,3 +58,4 @@ export { crossValidate, kFold, timeSeriesSplit, timeSplit, CrossValidation, Vali
 export type { CrossValidateData, CrossValidateOptions, FoldBuild, FoldContext, CrossValidationStatus, FoldScore, MetricSummary, ValidateErrorCode, Estimator, Fold, Splitter, KFoldOptions, TimeSeriesSplitOptions, TimeSplit, TimeSplitOptions, MetricContext, MetricFunction, MetricName } from './validate/index.js';
 export * as baselines from './baselines/index.js';
 export type { ResampleAgg, ResampleOptions, RollingOp, DerivedColumnOptions, GapsOptions, NewColumn } from './data/time.js';
+export type { TuneCvOptions } from './tune/index.js';
