@@ -5,6 +5,23 @@
 import type { ColumnTable } from 'arquero';
 import { columnKind, isMissing } from './columns.js';
 import { assertColumns, badArgument, TypeMismatchError } from './errors.js';
+import { numbersOf } from './stats.js';
+
+/** The column's own typed array when the frame shows it whole and in order (no copy), else null. */
+function rawNumbers(frame: ColumnTable, column: string): Float64Array | Float32Array | null {
+  if (frame.isFiltered() || frame.isOrdered()) return null;
+  const data = frame.column(column) as unknown;
+  return data instanceof Float64Array || data instanceof Float32Array ? data : null;
+}
+
+/**
+ * The numbers of `column` (NaN where missing), sharing the column's float array when the frame shows all its rows
+ * in order: long series are read without a copy. Read-only.
+ */
+export function numericColumn(frame: ColumnTable, column: string, context: string): Float64Array | Float32Array {
+  assertColumns([column], frame.columnNames(), context);
+  return rawNumbers(frame, column) ?? numbersOf(frame, column, context);
+}
 
 /**
  * The times of `column` as epoch milliseconds (NaN where missing). Dates, numbers (taken as epoch milliseconds)
@@ -12,6 +29,8 @@ import { assertColumns, badArgument, TypeMismatchError } from './errors.js';
  */
 export function timesOf(frame: ColumnTable, column: string, context: string): Float64Array {
   assertColumns([column], frame.columnNames(), context);
+  const raw = rawNumbers(frame, column);
+  if (raw instanceof Float64Array) return raw;
   const data = frame.column(column) as unknown as { at(i: number): unknown };
   const indices = frame.indices();
   const out = new Float64Array(indices.length);

@@ -5,9 +5,9 @@
 import type { ColumnTable } from 'arquero';
 import { assertColumns, badArgument } from './errors.js';
 import type { FrameColumns } from './stats.js';
-import { columnValues, numbersOf } from './stats.js';
+import { columnValues } from './stats.js';
 import { binTimes, parseFrequency } from './time-bins.js';
-import { timesOf } from './time-values.js';
+import { numericColumn, timesOf } from './time-values.js';
 
 /** How `resample` reduces a column within a bin (pandas' names): an empty bin sums and counts to 0, else missing. */
 export type ResampleAgg = 'sum' | 'mean' | 'min' | 'max' | 'first' | 'last' | 'count';
@@ -46,9 +46,9 @@ export function resample(frame: ColumnTable, dateColumn: string, freq: string, o
   for (const [column, a] of spec) {
     names.push(column);
     if (numericAggs.includes(a)) {
-      let values: Float64Array;
+      let values: Float64Array | Float32Array;
       try {
-        values = numbersOf(frame, column, context);
+        values = numericColumn(frame, column, context);
       } catch {
         throw badArgument(`resample: ${a} needs numbers, but ${JSON.stringify(column)} is not numeric; give it 'first', 'last' or 'count' (agg: { ${JSON.stringify(column)}: 'last', ... }), or drop it with select().`);
       }
@@ -59,7 +59,7 @@ export function resample(frame: ColumnTable, dateColumn: string, freq: string, o
 }
 
 /** sum, mean, min or max of each bin, skipping missing values; a bin without values is missing (sum: 0). */
-function reduceNumbers(values: Float64Array, bin: Int32Array, count: number, agg: ResampleAgg): Float64Array {
+function reduceNumbers(values: Float64Array | Float32Array, bin: Int32Array, count: number, agg: ResampleAgg): Float64Array {
   const acc = new Float64Array(count).fill(agg === 'min' ? Infinity : agg === 'max' ? -Infinity : 0);
   const seen = new Float64Array(count);
   for (let i = 0; i < values.length; i++) {
@@ -126,7 +126,7 @@ export function rolling(frame: ColumnTable, column: string, window: number, op: 
   const ops: RollingOp[] = ['mean', 'sum', 'min', 'max', 'std'];
   if (!ops.includes(op)) throw badArgument(`rolling: unknown op ${JSON.stringify(op)}; use one of ${ops.join(', ')}.`);
   assertColumns([column], frame.columnNames(), 'rolling');
-  const values = numbersOf(frame, column, 'rolling');
+  const values = numericColumn(frame, column, 'rolling');
   const n = values.length;
   const out = new Float64Array(n).fill(NaN);
   let sum = 0;

@@ -7,9 +7,8 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { ColumnTable } from 'arquero';
 import { assertColumns, badArgument } from '../data/errors.js';
-import { numbersOf } from '../data/stats.js';
 import { tfjs } from '../data/tfjs.js';
-import { timesOf } from '../data/time-values.js';
+import { numericColumn, timesOf } from '../data/time-values.js';
 
 /** Options of `windows`. */
 export interface WindowOptions {
@@ -75,18 +74,25 @@ function plan(n: number, options: WindowOptions, context: string): { spec: Windo
 }
 
 /** The columns as numbers; a missing value is an error naming the row (windows must not span holes). */
-function seriesOf(frame: ColumnTable, columns: string[], context: string): Float64Array[] {
+function seriesOf(frame: ColumnTable, columns: string[], context: string): (Float64Array | Float32Array)[] {
   assertColumns(columns, frame.columnNames(), context);
   return columns.map((c) => {
-    const values = numbersOf(frame, c, context);
-    const hole = values.findIndex((v) => Number.isNaN(v));
+    const values = numericColumn(frame, c, context);
+    let hole = -1;
+    // A plain loop: a callback per value costs more than the copy itself on long series.
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] !== values[i]) {
+        hole = i;
+        break;
+      }
+    }
     if (hole >= 0) throw badArgument(`${context}: column ${JSON.stringify(c)} is missing a value at row ${hole}; fill it first (lepton.preprocess.imputer, or df.resample(...) then a fill) so windows do not span holes.`);
     return values;
   });
 }
 
 /** Copies windows `from` (inclusive) to `to` (exclusive) into flat input and label arrays. */
-function fill(series: Float64Array[], target: Float64Array, spec: WindowSpec, stride: number, from: number, to: number): { x: Float32Array; y: Float32Array } {
+function fill(series: (Float64Array | Float32Array)[], target: Float64Array | Float32Array, spec: WindowSpec, stride: number, from: number, to: number): { x: Float32Array; y: Float32Array } {
   const f = series.length;
   const { inputWidth, labelWidth, shift } = spec;
   const labelStart = inputWidth + shift - labelWidth;
