@@ -25,17 +25,23 @@ function inputs(x: TF.Tensor, window: BaselineWindow, name: string): { data: Flo
 
 /** Shared by the forecasting baselines: the label width learned in `fit`. */
 abstract class ForecastBaseline implements Estimator {
+  /** The baseline's name in tables and charts. */
   abstract readonly name: string;
+  /** Labels per window, from the spec or learned in `fit`. */
   protected labelWidth: number | null;
+  /** @param window the window geometry (`w.spec`) */
   constructor(protected readonly window: BaselineWindow) {
     this.labelWidth = window.labelWidth ?? null;
   }
+  /** Learns the label width (and, for `mean`, the mean) from the training labels. */
   fit(_x: TF.Tensor, y: TF.Tensor): this {
     this.labelWidth = y.rank === 1 ? 1 : y.shape[1]!;
     this.learn(y);
     return this;
   }
+  /** What a baseline learns from the training labels (nothing, for most). */
   protected learn(_y: TF.Tensor): void {}
+  /** The forecasts for windows `x`: [samples, labelWidth]. */
   predict(x: TF.Tensor): TF.Tensor {
     const width = this.labelWidth ?? this.window.labelWidth ?? 1;
     const { data, samples, steps, features, target } = inputs(x, this.window, this.name);
@@ -51,6 +57,7 @@ abstract class ForecastBaseline implements Estimator {
 
 /** Repeats the last observed value of the target for every label ("tomorrow = today"). */
 export class NaiveForecast extends ForecastBaseline {
+  /** `naive`. */
   readonly name = 'naive';
   protected value(data: Float32Array, s: number, _j: number, steps: number, features: number, target: number): number {
     return data[(s * steps + steps - 1) * features + target]!;
@@ -65,6 +72,7 @@ export interface SeasonalNaiveOptions extends BaselineWindow {
 
 /** Forecasts each label with the target one season earlier (this day last week, last year). */
 export class SeasonalNaiveForecast extends ForecastBaseline {
+  /** `seasonal naive (<season>)`. */
   readonly name: string;
   constructor(private readonly options: SeasonalNaiveOptions) {
     super(options);
@@ -87,6 +95,7 @@ export class SeasonalNaiveForecast extends ForecastBaseline {
 
 /** Forecasts the training labels' mean for every label. */
 export class MeanForecast extends ForecastBaseline {
+  /** `mean`. */
   readonly name = 'mean';
   private mean: number | null = null;
   protected override learn(y: TF.Tensor): void {

@@ -9,6 +9,7 @@ import type { ColumnTable } from 'arquero';
 import { assertColumns, badArgument } from '../data/errors.js';
 import { tfjs } from '../data/tfjs.js';
 import { numericColumn, timesOf } from '../data/time-values.js';
+import type { BatchDataset } from '../train/data.js';
 
 /** Options of `windows`. */
 export interface WindowOptions {
@@ -139,7 +140,7 @@ export interface WindowDatasetOptions extends WindowOptions {
  * windows do not fit in memory at once); `lepton.fit` trains on it directly.
  * @example await lepton.fit(model, lepton.preprocess.windowDataset(train, { features, target, inputWidth: 24, batchSize: 64 }))
  */
-export function windowDataset(frame: ColumnTable, options: WindowDatasetOptions): TF.data.Dataset<{ xs: TF.Tensor; ys: TF.Tensor }> {
+export function windowDataset(frame: ColumnTable, options: WindowDatasetOptions): BatchDataset {
   const context = 'windowDataset';
   const { spec, samples, stride } = plan(frame.numRows(), options, context);
   const batchSize = options.batchSize ?? 32;
