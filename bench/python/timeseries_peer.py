@@ -12,19 +12,11 @@ import time
 
 import numpy as np
 
+from timing import ms
+
 mode = sys.argv[1]
 INPUT, STRIDE = 24, 24  # windows: 24 steps of inputs, the next step as label, one window per 24 rows
 LSTM_SAMPLES, LSTM_STEPS, LSTM_EPOCHS, BATCH = 4096, 24, 3, 32
-
-
-def ms(f):
-    f()
-    best = float("inf")
-    for _ in range(3):
-        t = time.perf_counter()
-        f()
-        best = min(best, time.perf_counter() - t)
-    return round(best * 1e3, 1)
 
 
 if mode == "data":

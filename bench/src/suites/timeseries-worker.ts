@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as lepton from '@lepton/lib';
 import * as tf from '@tensorflow/tfjs';
+import { bestOfThreeMs } from '../timing.js';
 
 const [mode, dataDir = ''] = process.argv.slice(2);
 // The peer script's geometry (bench/python/timeseries_peer.py).
@@ -24,16 +25,7 @@ function f32(name: string): Float32Array {
 }
 
 /** Best of 3 after a warm-up, as the peer script measures. */
-function ms(f: () => void): number {
-  f();
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const t = performance.now();
-    f();
-    best = Math.min(best, performance.now() - t);
-  }
-  return Math.round(best * 10) / 10;
-}
+const ms = bestOfThreeMs;
 
 if (mode === 'frame') {
   const frame = lepton.DataFrame.from({ date: f64('t.f64'), v: f64('v.f64') });
