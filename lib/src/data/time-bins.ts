@@ -91,7 +91,8 @@ export function binTimes(times: Float64Array, freq: Frequency, timeZone: string 
   const offset = zoneOffsets(timeZone, context);
   let first = Infinity;
   let last = -Infinity;
-  for (const t of times) {
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i]!;
     if (t < first) first = t;
     if (t > last) last = t;
   }
@@ -101,10 +102,12 @@ export function binTimes(times: Float64Array, freq: Frequency, timeZone: string 
   const bin = new Int32Array(times.length);
   let key: (t: number) => number;
   let label: (k: number) => number;
+  let fixed: { origin: number; step: number } | null = null;
   if (freq.unit === 'S' || freq.unit === 'min' || freq.unit === 'H') {
     // Fixed steps of absolute time from the first day's midnight (pandas' origin 'start_day').
     const step = stepMs[freq.unit] * n;
     const origin = fromWall(Math.floor(wall(first) / dayMs) * dayMs, offset);
+    fixed = { origin, step };
     key = (t) => Math.floor((t - origin) / step);
     label = (k) => origin + k * step;
   } else if (freq.unit === 'D') {
@@ -128,9 +131,19 @@ export function binTimes(times: Float64Array, freq: Frequency, timeZone: string 
   }
   const base = key(first);
   const count = key(last) - base + 1;
-  for (let i = 0; i < times.length; i++) {
-    const t = times[i]!;
-    bin[i] = Number.isNaN(t) ? -1 : key(t) - base;
+  if (fixed) {
+    // Fixed steps of absolute time: plain arithmetic per row, no call (long series spend their time here).
+    const { origin, step } = fixed;
+    const start = base * step + origin;
+    for (let i = 0; i < times.length; i++) {
+      const t = times[i]!;
+      bin[i] = t !== t ? -1 : Math.floor((t - start) / step);
+    }
+  } else {
+    for (let i = 0; i < times.length; i++) {
+      const t = times[i]!;
+      bin[i] = Number.isNaN(t) ? -1 : key(t) - base;
+    }
   }
   return { bin, count, label: (i) => label(i + base) };
 }

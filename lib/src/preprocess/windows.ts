@@ -101,9 +101,12 @@ function fill(series: (Float64Array | Float32Array)[], target: Float64Array | Fl
   const y = new Float32Array((to - from) * labelWidth);
   let xi = 0;
   let yi = 0;
+  // One feature (long univariate series): a monomorphic loop over the one column.
+  const single = f === 1 ? series[0]! : null;
   for (let s = from; s < to; s++) {
     const start = s * stride;
-    for (let t = 0; t < inputWidth; t++) for (let j = 0; j < f; j++) x[xi++] = series[j]![start + t]!;
+    if (single) for (let t = start; t < start + inputWidth; t++) x[xi++] = single[t]!;
+    else for (let t = 0; t < inputWidth; t++) for (let j = 0; j < f; j++) x[xi++] = series[j]![start + t]!;
     for (let t = 0; t < labelWidth; t++) y[yi++] = target[start + labelStart + t]!;
   }
   return { x, y };
