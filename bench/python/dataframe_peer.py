@@ -14,6 +14,8 @@ import time
 
 import numpy as np
 
+from timing import ms
+
 N = int(float(sys.argv[1]))
 out = sys.argv[2]
 K = 1000
@@ -23,16 +25,6 @@ v = rng.random(N) * 1e3
 os.makedirs(out, exist_ok=True)
 key.tofile(os.path.join(out, "id.i32"))
 v.astype("<f8").tofile(os.path.join(out, "v.f64"))
-
-
-def ms(f):
-    f()
-    best = float("inf")
-    for _ in range(3):
-        t = time.perf_counter()
-        f()
-        best = min(best, time.perf_counter() - t)
-    return round(best * 1e3, 1)
 
 
 result = {"rows": N}

@@ -9,7 +9,8 @@ import { reliabilitySuite } from './suites/reliability.js';
 import { table, type Suite } from './report.js';
 
 const suites: Suite[] = [kernelSuite, trainSuite, dataframeSuite, serveSuite, compressSuite, tuneSuite];
-suites.push(reliabilitySuite);
+suites.push(reliabilitySuite, timeseriesSuite);
+import { timeseriesSuite } from './suites/timeseries.js';
 
 async function main(args: string[]): Promise<number> {
   const json = args.includes('--json');

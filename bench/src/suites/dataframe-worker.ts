@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as aq from 'arquero';
 import { DataFrame } from '@lepton/lib';
+import { bestOfThreeMs } from '../timing.js';
 
 const n = Number(process.argv[2]);
 const dataDir = process.argv[3] ?? '';
@@ -24,16 +25,7 @@ function data(): { id: Int32Array; v: Float64Array; shared: boolean } {
 }
 
 /** Best of 3 after a warm-up, as the peer script measures. */
-function ms(f: () => unknown): number {
-  f();
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const t = performance.now();
-    f();
-    best = Math.min(best, performance.now() - t);
-  }
-  return Math.round(best * 10) / 10;
-}
+const ms = bestOfThreeMs;
 
 const { id, v, shared } = data();
 const dimColumns = { id: Int32Array.from({ length: K }, (_, i) => i), w: Float64Array.from({ length: K }, (_, i) => i * 2) };

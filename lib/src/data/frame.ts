@@ -13,6 +13,7 @@ import { frameToHtml, frameToText } from './format.js';
 import { fastInnerJoin } from './join.js';
 import { columnKinds, corr, describe, info, valueCounts, type FrameColumns, type ValueCountsOptions } from './stats.js';
 import { tableToTensor, tensorColumns, type ToTensorOptions } from './tensor.js';
+import { gaps, lag, resample, rolling, type DerivedColumnOptions, type GapsOptions, type NewColumn, type ResampleOptions, type RollingOp } from './time.js';
 
 /** What `DataFrame.from` accepts: an arquero table, an object of columns, or an array of row objects. */
 export type FrameInput = ColumnTable | Record<string, ArrayLike<unknown>> | Record<string, unknown>[];
@@ -161,6 +162,46 @@ export class DataFrame extends ColumnTable {
    */
   toTensor(columns?: string | string[], options?: ToTensorOptions): TF.Tensor {
     return tableToTensor(this, columns, options);
+  }
+
+  /**
+   * One row per time bin of `dateColumn` ('1H', '1D', '1W' weeks ending Sunday, '1M' calendar months, as pandas
+   * labels them), every other column reduced by `agg` (sum, mean, min, max, first, last, count; default mean).
+   * Empty bins are kept (missing, or 0 for sum and count), so gaps show.
+   * @example daily.resample('date', '1M', { agg: { temp_max: 'mean', precipitation: 'sum' } })
+   */
+  resample(dateColumn: string, freq: string, options?: ResampleOptions): DataFrame {
+    return DataFrame.fromColumns(resample(this, dateColumn, freq, options));
+  }
+
+  /**
+   * Adds `column`'s statistic over the trailing `window` rows (mean, sum, min, max, std) as `<column>_<op>_<window>`;
+   * the first `window − 1` rows are missing.
+   * @example df.rolling('temp_max', 7, 'mean')
+   */
+  rolling(column: string, window: number, op: RollingOp = 'mean', options?: DerivedColumnOptions): DataFrame {
+    return this.withColumn(rolling(this, column, window, op, options));
+  }
+
+  /**
+   * Adds `column` shifted down by `k` rows (its value `k` rows earlier) as `<column>_lag_<k>`; negative `k` leads.
+   * @example df.lag('temp_max', 1)
+   */
+  lag(column: string, k = 1, options?: DerivedColumnOptions): DataFrame {
+    return this.withColumn(lag(this, column, k, options));
+  }
+
+  /**
+   * The runs of missing periods of `freq` in `dateColumn` (from, to, missing count): none when the series is whole.
+   * @example df.gaps('date', '1D')
+   */
+  gaps(dateColumn: string, freq: string, options?: GapsOptions): DataFrame {
+    return DataFrame.fromColumns(gaps(this, dateColumn, freq, options));
+  }
+
+  private withColumn(column: NewColumn): DataFrame {
+    const base = this.isFiltered() || this.isOrdered() ? this.reify() : this;
+    return DataFrame.from(base.assign({ [column.name]: column.values as unknown[] }));
   }
 
   /** The frame as a notebook shows it: an HTML table and its text form. */

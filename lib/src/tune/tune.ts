@@ -19,6 +19,9 @@ import { disposeModel, Study, studyPathFor, type StudySettings } from './study.j
 import { tpeStrategy, type TpeOptions } from './tpe.js';
 import { Trial, TuneError } from './trial.js';
 import { TuneView, type TuneViewOptions } from './view.js';
+import { crossValidate } from '../validate/cross-validate.js';
+import type { Fold, Splitter } from '../validate/folds.js';
+import type { MetricName } from '../validate/metrics.js';
 
 /** What `build` may return: a model (`lepton.tune` trains it), or the objective of a trial it ran itself. */
 export type BuildResult =
@@ -34,8 +37,23 @@ export type BuildResult =
 /** Makes one trial's model from its parameters, or runs the whole trial and returns its objective. */
 export type Build<S extends Space> = (params: ParamsOf<S>, trial: Trial<ParamsOf<S>>) => BuildResult | Promise<BuildResult>;
 
+/** Scoring each trial by cross-validation (`lepton.tune(..., { cv })`): a fresh model per fold, the mean as objective. */
+export interface TuneCvOptions {
+  /** k of an unshuffled k-fold split (default 5), when no `splitter` is given. */
+  folds?: number;
+  /** The folds, e.g. `lepton.timeSeriesSplit(n, { folds: 4 })` for series. */
+  splitter?: Fold[] | Splitter;
+  /** The metric averaged over the folds (default `mae`; `accuracy` for crossentropy losses); the objective is `cv_<metric>`. */
+  metric?: MetricName;
+}
+
 /** Options of `lepton.tune`. */
 export interface TuneOptions {
+  /**
+   * Score each trial by cross-validation on `data` (`{ x, y }` tensors) instead of one training run: a number of
+   * folds, or the folds and metric. `build` is called once per fold, and the study keeps no model.
+   */
+  cv?: number | TuneCvOptions;
   /** Trials in the study, those of a resumed study included (default 20). */
   trials?: number;
   /** `random`, `tpe` (default) or `hyperband`. */
@@ -115,7 +133,7 @@ async function openStudy<S extends Space>(space: S, options: TuneOptions): Promi
     return { resumed: study };
   }
   const validation = options.fit?.validation !== undefined;
-  const objective = options.objective ?? (options.data === undefined || validation ? 'val_acc' : 'acc');
+  const objective = options.objective ?? (options.cv !== undefined ? `cv_${cvMetric(options)}` : options.data === undefined || validation ? 'val_acc' : 'acc');
   return {
     settings: {
       name: options.name ?? (path ? basename(path, '.json') : 'study'),
@@ -127,6 +145,35 @@ async function openStudy<S extends Space>(space: S, options: TuneOptions): Promi
       space: canonical(space),
     },
   };
+}
+
+/** The metric of `cv`: given, or accuracy for crossentropy losses, else MAE. */
+function cvMetric(options: TuneOptions): MetricName {
+  const given = typeof options.cv === 'object' ? options.cv.metric : undefined;
+  return given ?? (/crossentropy/i.test(String(options.fit?.loss ?? '')) ? 'accuracy' : 'mae');
+}
+
+/** A trial's objective by cross-validation: `first` trains on fold 0, `build` makes the other folds' models. */
+async function crossValidateTrial(first: tf.LayersModel, build: () => BuildResult | Promise<BuildResult>, options: TuneOptions, epochs: number, seed: number): Promise<number> {
+  const data = options.data as { x?: unknown; y?: unknown } | undefined;
+  if (!data || !(data.x instanceof tf.Tensor) || !(data.y instanceof tf.Tensor)) {
+    first.dispose();
+    throw new TuneError('cv scores trials on { x, y } tensors: pass data: { x, y } (e.g. windows from lepton.preprocess.windows).');
+  }
+  const cv = typeof options.cv === 'number' ? { folds: options.cv } : (options.cv ?? {});
+  const metric = cvMetric(options);
+  let pending: tf.LayersModel | null = first;
+  const result = await crossValidate(async () => {
+    if (pending) {
+      const model = pending;
+      pending = null;
+      return model;
+    }
+    const next = await build();
+    if (!(next instanceof tf.LayersModel)) throw new TuneError('with cv, build must return a tfjs model for every fold.');
+    return next;
+  }, { x: data.x, y: data.y }, { ...(cv.splitter ? { splitter: cv.splitter } : { folds: cv.folds ?? 5 }), fit: { ...options.fit, epochs }, metrics: [metric], seed, live: false });
+  return result.mean(metric);
 }
 
 /**
@@ -219,7 +266,9 @@ export async function tune<S extends Space>(build: Build<S>, space: S, options: 
       try {
         const result = await build({ ...record.params } as ParamsOf<S>, trial);
         let value: number;
-        if (result instanceof tf.LayersModel) {
+        if (result instanceof tf.LayersModel && options.cv !== undefined) {
+          value = await crossValidateTrial(result, () => build({ ...record.params } as ParamsOf<S>, trial), options, study.epochs, record.seed);
+        } else if (result instanceof tf.LayersModel) {
           model = result;
           if (options.data === undefined) throw new TuneError('build returned a model, but there is no data to train it on: pass { data } (and fit options such as { validation: 0.2 }) to lepton.tune.');
           const fitCallbacks = options.fit?.callbacks === undefined ? [] : Array.isArray(options.fit.callbacks) ? options.fit.callbacks : [options.fit.callbacks];

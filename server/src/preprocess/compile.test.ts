@@ -99,7 +99,7 @@ describe('compileTransforms names the record and field it cannot preprocess', ()
 
 describe('parseTransforms refuses what it cannot apply, naming the transform', () => {
   const cases: Array<{ title: string; transforms: unknown[]; message: RegExp }> = [
-    { title: 'an unknown kind', transforms: [scaler, json('robustScaler', { columns: ['x'] })], message: /transforms\[1\] \(robustScaler\) is of an unknown transform kind; the server applies standardScaler, minMaxScaler, oneHot, labelEncoder, imputer, pipeline\./ },
+    { title: 'an unknown kind', transforms: [scaler, json('robustScaler', { columns: ['x'] })], message: /transforms\[1\] \(robustScaler\) is of an unknown transform kind; the server applies standardScaler, minMaxScaler, oneHot, labelEncoder, imputer, pipeline, dateFeatures\./ },
     { title: 'an unfitted transform', transforms: [json('standardScaler', null)], message: /transforms\[0\] \(standardScaler\) is not fitted/ },
     { title: 'an unfitted pipeline step', transforms: [json('pipeline', { fitted: true }, { steps: [scaler, json('oneHot', null)] })], message: /transforms\[0\]\.steps\[1\] \(oneHot\) is not fitted/ },
     { title: 'another format version', transforms: [{ ...scaler, version: 2 }], message: /has format version 2; the server reads version 1/ },

@@ -6,6 +6,7 @@
  * string where a number belongs or a category not seen in fitting is an error naming the record and the field.
  */
 import { errors } from '../errors.js';
+import { dateFeatureFunction, dateFeatureNames, dateMillis } from './date-features.js';
 import { parseTransforms, type Category, type Step } from './format.js';
 
 /** Options of `compileTransforms`. */
@@ -71,6 +72,16 @@ export function compileTransforms(transforms: readonly unknown[], options: Compi
   };
   const ops = steps.map((step): Op => {
     const at = step.columns.map((c) => slotOf(c, step.where));
+    if (step.kind === 'dateFeatures') {
+      // New columns after the existing ones, as DataFrame.assign places them.
+      const outputs = dateFeatureNames(step).map((name) => {
+        slots.set(name, count);
+        replaced.delete(name);
+        if (!order.includes(name)) order.push(name);
+        return count++;
+      });
+      return dateFeatures(step, at[0]!, outputs);
+    }
     if (step.kind !== 'oneHot') return compileStep(step, at);
     const outputs = step.columns.map((c, j) => {
       const names = step.categories[j]!.map((v) => `${c}_${String(v)}`);
@@ -127,7 +138,23 @@ export function compileTransforms(transforms: readonly unknown[], options: Compi
   };
 }
 
-function compileStep(step: Exclude<Step, { kind: 'oneHot' }>, at: number[]): Op {
+function dateFeatures(step: Extract<Step, { kind: 'dateFeatures' }>, at: number, outputs: number[]): Op {
+  const compute = dateFeatureFunction(step);
+  const values = new Float64Array(outputs.length);
+  return (slots, row) => {
+    const value = slots[at]!;
+    if (value === null) {
+      for (const s of outputs) slots[s] = null;
+      return;
+    }
+    const ms = dateMillis(value);
+    if (!Number.isFinite(ms)) throw errors.badRecord(row, step.column, `holds ${show(value)}, not a date (ISO text such as "2015-06-01" or epoch milliseconds) as ${step.where} needs`);
+    compute(ms, values, 0);
+    outputs.forEach((s, j) => (slots[s] = values[j]!));
+  };
+}
+
+function compileStep(step: Exclude<Step, { kind: 'oneHot' | 'dateFeatures' }>, at: number[]): Op {
   switch (step.kind) {
     case 'standardScaler':
       return numeric(step, at, (v, j) => (v - step.mean[j]!) / step.std[j]!);

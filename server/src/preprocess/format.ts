@@ -4,6 +4,7 @@
  * parsing: `parseTransforms` checks every field and flattens pipelines into the steps they run, in order.
  */
 import { errors } from '../errors.js';
+import { DATE_FEATURES, type DateFeature, type DateFeatureSpec } from './date-features.js';
 
 /** The on-disk format of a transform: its kind, format version, options and fitted state (null until fitted). */
 export interface TransformJSON {
@@ -60,11 +61,17 @@ export interface ImputerStep {
   fill: Category[];
 }
 
+/** `dateFeatures`: adds calendar features of one date column (see `date-features.ts`). */
+export interface DateFeaturesStep extends DateFeatureSpec {
+  kind: 'dateFeatures';
+  columns: [string];
+}
+
 /** One parsed, fitted step, with `where` naming it in errors (e.g. `transforms[0].steps[1] (oneHot)`). */
-export type Step = (StandardScalerStep | MinMaxScalerStep | OneHotStep | LabelEncoderStep | ImputerStep) & { where: string };
+export type Step = (StandardScalerStep | MinMaxScalerStep | OneHotStep | LabelEncoderStep | ImputerStep | DateFeaturesStep) & { where: string };
 
 /** The transform kinds the server applies. */
-export const TRANSFORM_KINDS: readonly string[] = ['standardScaler', 'minMaxScaler', 'oneHot', 'labelEncoder', 'imputer', 'pipeline'];
+export const TRANSFORM_KINDS: readonly string[] = ['standardScaler', 'minMaxScaler', 'oneHot', 'labelEncoder', 'imputer', 'pipeline', 'dateFeatures'];
 
 /**
  * The steps of `transforms` (a deployment's `transforms`), pipelines flattened, in the order they apply.
@@ -112,6 +119,17 @@ function parseOne(value: unknown, at: string): Step[] {
     }
     case 'labelEncoder':
       return [{ kind: 'labelEncoder', where, columns, categories: categoryLists(state.categories, n, fail) }];
+    case 'dateFeatures': {
+      const features = state.features;
+      if (n !== 1) throw fail('needs state.columns: exactly one date column.');
+      if (!Array.isArray(features) || features.length === 0 || !features.every((f) => DATE_FEATURES.includes(f as DateFeature))) {
+        throw fail(`needs state.features: a non-empty array of ${DATE_FEATURES.join(', ')}.`);
+      }
+      if (typeof state.cyclical !== 'boolean') throw fail('needs state.cyclical: true or false.');
+      if (state.timeZone !== undefined && typeof state.timeZone !== 'string') throw fail('has a state.timeZone that is not an IANA time zone name.');
+      const timeZone = state.timeZone === undefined ? {} : { timeZone: state.timeZone as string };
+      return [{ kind: 'dateFeatures', where, columns: [columns[0]!], column: columns[0]!, features: features as DateFeature[], cyclical: state.cyclical, ...timeZone }];
+    }
     default: {
       if (!Array.isArray(state.fill) || state.fill.length !== n || !state.fill.every(isCategory)) {
         throw fail(`needs state.fill: ${n} fill value${n === 1 ? '' : 's'} (strings, numbers or booleans), one per column.`);

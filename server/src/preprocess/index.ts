@@ -5,5 +5,6 @@
  * @packageDocumentation
  */
 export { parseTransforms, TRANSFORM_KINDS, type Category, type Step, type TransformJSON } from './format.js';
+export { DATE_FEATURES, dateFeatureFunction, dateFeatureNames, dateMillis, type DateFeature, type DateFeatureSpec } from './date-features.js';
 export { compileTransforms, type CompileOptions, type Preprocessor } from './compile.js';
 export { decodeRecords, modelPreprocessor, PREPROCESS_PARAMETER, RECORDS_INPUT, recordsRequest, type ModelPreprocessor } from './records.js';

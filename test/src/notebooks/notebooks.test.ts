@@ -1,7 +1,7 @@
 // Every tutorial in notebooks/ runs end to end on the Lepton kernel through nbclient, and says what it claims.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { stopServer } from '@lepton/server';
 import { join } from 'node:path';
@@ -112,6 +112,33 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     const onInk = /heat on ink: gradient (\d\.\d+), integrated gradients (\d\.\d+)/.exec(cellText(findCell(run, 'heat on ink')));
     assert.ok(onInk && Number(onInk[2]) >= 0.95 && Number(onInk[2]) > Number(onInk[1]), `integrated gradients with a black baseline put their heat on ink: ${onInk?.[0]}`);
     assert.match(String(data('integrated.image(0)')['image/png']), /^iVBORw0KGgo/);
+  },
+  '09-time-series.ipynb': (run) => {
+    const data = (marker: string) => findCell(run, marker).outputs.find((o) => o.data)?.data ?? {};
+    assert.match(cellText(findCell(run, "weather.gaps('date', '1D')")), /1461 days from 2012-01-01 to 2015-12-31; runs of missing days: 0/);
+    assert.ok(data("weather.resample('date', '1M'")['application/vnd.vegalite.v5+json'], 'the monthly chart is missing');
+    assert.match(cellText(findCell(run, 'lepton.timeSplit(daily')), /train: 1095 days, test: 365 days \(all of 2015\)/);
+    assert.match(cellText(findCell(run, 'lepton.preprocess.windows(prepared')), /x \[1446,14,6\], y \[1446,1\]; training windows 1081, test windows 365 from 2015-01-01/);
+    // The naive MAE the notebook states, recomputed here from the CSV itself.
+    const csv = readFileSync(join(repoRoot, 'node_modules', 'vega-datasets', 'data', 'seattle-weather.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const tmax = csv.map((r) => Number(r[2]));
+    const from2015 = csv.findIndex((r) => r[0]!.startsWith('2015-'));
+    const naiveMae = tmax.slice(from2015).reduce((s, v, i) => s + Math.abs(v - tmax[from2015 + i - 1]!), 0) / (tmax.length - from2015);
+    const line = /MAE on 2015 \(°C\): naive (\d+\.\d+), seasonal naive (\d+\.\d+), linear (\d+\.\d+), LSTM (\d+\.\d+)/.exec(cellText(findCell(run, 'const lstmMae')));
+    assert.ok(line, `the MAE line is missing: ${cellText(findCell(run, 'const lstmMae'))}`);
+    const [naive, seasonal, linear, lstm] = line.slice(1).map(Number) as [number, number, number, number];
+    assert.ok(Math.abs(naive - naiveMae) < 0.0005, `the notebook's naive MAE ${naive} is not the CSV's ${naiveMae}`);
+    assert.ok(lstm < naive, `the LSTM (MAE ${lstm}) does not beat the naive baseline (${naive}) on 2015`);
+    assert.ok(linear < naive, `the linear model (MAE ${linear}) does not beat the naive baseline (${naive}) on 2015`);
+    assert.ok(seasonal > naive, `the seasonal naive forecast (${seasonal}) is not worse than the naive one (${naive}), as the notebook says`);
+    assert.match(cellText(findCell(run, 'const lstmMae')), /the LSTM beats the naive baseline by \d+\.\d%; the linear model beats it by \d+\.\d%/);
+    assert.match(String(data('const cvLinear')['text/html']), /Cross-validation of linear<\/b> \(4 folds\).*mean ± std/s);
+    const cv = /walk-forward MAE over 4 folds: linear (\d\.\d+) ± \d\.\d+ °C, naive with drift (\d\.\d+) ± \d\.\d+ °C; the linear model wins [0-4] of 4 folds/.exec(cellText(findCell(run, 'const cvDrift')));
+    assert.ok(cv, `the walk-forward line is missing: ${cellText(findCell(run, 'const cvDrift'))}`);
+    // The notebook says the linear model does not beat the naive forecast with drift over the training years.
+    assert.ok(Number(cv[1]) >= Number(cv[2]), `walk-forward: linear ${cv[1]} now beats the drift baseline ${cv[2]}; update the notebook's conclusion`);
+    const forecast = data('lepton.plot.forecast(')['application/vnd.vegalite.v5+json'];
+    assert.equal(forecast?.vconcat?.length, 2, 'the forecast chart (series and residuals) is missing');
   },
 };
 
