@@ -52,7 +52,7 @@ export class PixelCache {
       return undefined;
     }
     if (bytes.length !== length + 4) return undefined;
-    const pixels = bytes.subarray(0, length);
+    const pixels = new Uint8Array(bytes.buffer, bytes.byteOffset, length);
     return crc32(pixels) === bytes.readUInt32LE(length) ? pixels : undefined;
   }
 

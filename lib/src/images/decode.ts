@@ -16,6 +16,8 @@ export interface PixelSource {
   cache: PixelCache | undefined;
   /** The decompression-bomb limit, in pixels. */
   maxPixels: number | undefined;
+  /** The pixels held in memory, when the dataset fits `MEMORY_BUDGET`. */
+  store?: PixelStore;
 }
 
 /** One image file of a dataset: its path, class index, and the key of its bytes once read. */
@@ -24,7 +26,18 @@ export interface ImageEntry {
   label: number;
   /** SHA-256 of the file's bytes, known after the first read (then its pixels are found in the cache by it). */
   key?: string;
+  /** Its place in the dataset's pixels held in memory, when the dataset is small enough to hold them. */
+  slot?: number;
 }
+
+/** Decoded pixels kept in memory: one image after another, at `ImageEntry.slot`. */
+export interface PixelStore {
+  pixels: Uint8Array;
+  length: number;
+}
+
+/** Datasets whose decoded pixels fit in this many bytes keep them in memory (larger ones read the disk cache). */
+export const MEMORY_BUDGET = 256 * 1024 * 1024;
 
 /** Bytes of one decoded image under `source`. */
 export function pixelLength(source: PixelSource): number {
@@ -32,11 +45,13 @@ export function pixelLength(source: PixelSource): number {
 }
 
 /**
- * The pixels of `entry`: from the cache when its key is known and cached, else read and decoded (and cached).
+ * The pixels of `entry`: from memory when held there, from the cache when its key is known and cached, else read
+ * and decoded (and cached).
  * Throws `ImageDecodeError` with the reason when the file is empty or not an image sharp reads.
  */
 export async function loadPixels(entry: ImageEntry, source: PixelSource): Promise<Uint8Array> {
   const length = pixelLength(source);
+  if (entry.slot !== undefined && source.store) return source.store.pixels.subarray(entry.slot * length, (entry.slot + 1) * length);
   if (entry.key !== undefined && source.cache) {
     const hit = await source.cache.get(entry.key, length);
     if (hit) return hit;

@@ -48,7 +48,7 @@ describe('lepton.fit and lepton.evaluate on an image dataset', () => {
   });
 
   const train = async (streamed: boolean) => {
-    const ds = await images(dir, { size: [8, 8], validationSplit: 0.25, seed: 1, cache });
+    const ds = await images(dir, { size: [8, 8], validationSplit: 0.25, seed: 1, cache, memory: !streamed });
     const model = cnn({ inputShape: [8, 8, 3], filters: [4], dense: 8, classes: 2, seed: 1 });
     const augment = { flip: true, rotate: 10, zoom: true, shift: 0.1, contrast: 0.2, brightness: 0.1 };
     const data = streamed ? ds.train.batches(8, { seed: 1 }) : ds.train;
@@ -71,7 +71,7 @@ describe('lepton.fit and lepton.evaluate on an image dataset', () => {
     assert.ok(report.worstMistakes.every((m, i, all) => m.trueLabel !== m.predicted && (i === 0 || all[i - 1]!.probability >= m.probability)));
   });
 
-  it('trains on a stream of batches read from the cache', async () => {
+  it('trains on a stream of batches read from the disk cache', async () => {
     const { history } = await train(true);
     assert.equal(history.history.loss!.length, 6);
     assert.ok(history.history.val_acc!.at(-1)! >= 0.9, `val accuracy ${history.history.val_acc}`);

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { DataFrame } from '../data/frame.js';
 import { displaySymbol } from '../display/mime.js';
@@ -181,8 +182,8 @@ describe('lepton.read.images', () => {
     await assert.rejects(images(df, { path: 'file', label: 'label', size: [4, 4], cache }), /red\/a\.png \(from column "file"\) does not exist; pass root/);
   });
 
-  it('streams shuffled batches of the asked size from the cache, the same order for the same seed', async () => {
-    const ds = await images(dir, { size: [4, 4], cache, seed: 1 });
+  it('streams shuffled batches of the asked size from the disk cache (memory: false), the same order for the same seed', async () => {
+    const ds = await images(dir, { size: [4, 4], cache, seed: 1, memory: false });
     const epoch = async () => {
       const labels: number[] = [];
       const sizes: number[] = [];
@@ -199,6 +200,15 @@ describe('lepton.read.images', () => {
     assert.deepEqual([...a.labels].sort(), [...ds.labels].sort());
     const b = await epoch();
     assert.deepEqual(b.labels.length, 10);
+    const again = await images(dir, { size: [4, 4], cache, seed: 1, memory: false });
+    const c: number[] = [];
+    await again.batches(4).forEachAsync(({ xs, ys }) => {
+      c.push(...(ys.dataSync() as Float32Array));
+      tf.dispose([xs, ys]);
+    });
+    assert.deepEqual(c, a.labels, 'the same seed gives the same first epoch');
+    const inMemory = await images(dir, { size: [4, 4], cache, seed: 1 });
+    assert.deepEqual(await inMemory.pixels(3), await ds.pixels(3), 'pixels held in memory equal the cached ones');
   });
 
   it('displays thumbnails with labels, counts per class and the skipped files', async () => {

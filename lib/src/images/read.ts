@@ -13,7 +13,7 @@ import type { DataFrame } from '../data/frame.js';
 import { permutation, seededRandom } from '../data/random.js';
 import { defaultCacheDir, PixelCache } from './cache.js';
 import { ImageDataset, type SkippedFile } from './dataset.js';
-import { loadPixels, mapLimit, type ImageEntry, type PixelSource } from './decode.js';
+import { loadPixels, mapLimit, MEMORY_BUDGET, type ImageEntry, type PixelSource } from './decode.js';
 import { ImageError } from './errors.js';
 
 /** Options of `lepton.read.images`. */
@@ -40,6 +40,11 @@ export interface ReadImagesOptions {
   label?: string;
   /** With a table: the folder relative paths are read from (default: the working folder). */
   root?: string;
+  /**
+   * Keep the decoded pixels in memory when they fit in 256 MB (default true), so training reads no file; `false`
+   * (or a larger dataset) reads every batch from the disk cache.
+   */
+  memory?: boolean;
   /** Files read and decoded at once (default 8). */
   concurrency?: number;
   /** Refuse files declaring more pixels than this, a decompression bomb (default 64 megapixels). */
@@ -124,6 +129,7 @@ function checkOptions(options: ReadImagesOptions): void {
   if (fit !== undefined && !IMAGE_FITS.includes(fit)) throw fail(`fit must be one of ${IMAGE_FITS.join(', ')} (got ${JSON.stringify(fit)}).`);
   if (validationSplit !== undefined && !(validationSplit > 0 && validationSplit < 1)) throw fail(`validationSplit must be a fraction between 0 and 1, e.g. 0.2 (got ${validationSplit}).`);
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) throw fail(`limit must be a whole number ≥ 1 (got ${limit}).`);
+  if (options.memory === false && options.cache === false) throw fail('memory: false reads batches from the disk cache: leave cache on, or memory on.');
   if (options.onBadFile !== undefined && options.onBadFile !== 'skip' && options.onBadFile !== 'error') throw fail(`onBadFile must be 'skip' or 'error' (got ${JSON.stringify(options.onBadFile)}).`);
 }
 
@@ -195,9 +201,16 @@ export async function images(source: string | DataFrame, options: ReadImagesOpti
   const badLabels = new Map<string, number>();
   const previews = new Map<string, Uint8Array>();
   const shown = new Map<number, number>();
-  const ok = await mapLimit(entries, concurrency, async (entry) => {
+  // Small datasets keep their pixels in memory too, so training and batches never go back to the disk.
+  const length = size[0] * size[1] * spec.channels;
+  const store = options.memory !== false && entries.length * length <= MEMORY_BUDGET ? { pixels: new Uint8Array(entries.length * length), length } : undefined;
+  const ok = await mapLimit(entries, concurrency, async (entry, i) => {
     try {
       const pixels = await loadPixels(entry, pixelSource);
+      if (store) {
+        store.pixels.set(pixels, i * length);
+        entry.slot = i;
+      }
       const n = shown.get(entry.label) ?? 0;
       if (n < PREVIEWS_PER_CLASS) {
         shown.set(entry.label, n + 1);
@@ -215,6 +228,7 @@ export async function images(source: string | DataFrame, options: ReadImagesOpti
     }
   });
   entries = entries.filter((_, i) => ok[i]);
+  if (store) pixelSource.store = store;
   skipped.sort((a, b) => a.path.localeCompare(b.path));
   const where = typeof source === 'string' ? resolve(source) : 'the table';
   if (entries.length === 0) throw new ImageError('LEPTON_NO_IMAGES', `None of the ${skipped.length} image files in ${where} could be decoded (e.g. ${skipped[0]?.path}: ${skipped[0]?.reason}).`);
