@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { DeployMeta, DeploymentInfo, LogEntry, MetricsSnapshot, ServerClient } from '@lepton/server';
+import { RAW_INPUT_NAMES } from '@lepton/server/preprocess';
 import type { DataFrame } from '../data/frame.js';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { getHost } from '../display/host.js';
@@ -282,6 +283,7 @@ export class Deployment {
       versions: this.info.versions,
       inputs: this.info.meta.inputs,
       outputs: this.info.meta.outputs,
+      ...(this.info.meta.rawInput ? { rawInput: { kind: this.info.meta.rawInput.kind, input: RAW_INPUT_NAMES[this.info.meta.rawInput.kind] } } : {}),
     };
   }
 

@@ -70,6 +70,11 @@ export const RAW_INPUT_KINDS: { readonly [K in RawInputSpec['kind']]: RawInputKi
   },
 };
 
+/** The name of each kind's BYTES input (`images` for images), for clients that build requests. */
+export const RAW_INPUT_NAMES: { readonly [K in RawInputSpec['kind']]: string } = Object.fromEntries(
+  Object.entries(RAW_INPUT_KINDS).map(([kind, entry]) => [kind, entry.input]),
+) as { [K in RawInputSpec['kind']]: string };
+
 /** The kind entry of `spec`. */
 function kindOf<S extends RawInputSpec>(spec: S): RawInputKind<S> {
   return RAW_INPUT_KINDS[spec.kind] as unknown as RawInputKind<S>;

@@ -4,7 +4,8 @@
 // locally and their labels; a corrupt file is a 400 naming its index, and the other images are not lost.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -78,6 +79,15 @@ describe('image files preprocessed by the server', () => {
     const good = (await (await post(files)).json()) as { outputs: Array<{ name: string; data: unknown[] }> };
     assert.equal(good.outputs[1]!.name, 'label');
     assert.deepEqual(good.outputs[1]!.data, served.slice(0, 3).map((p) => p.label));
+
+    // The card's curl example sends an image file; run as shown, it answers the file's label.
+    const card = deployment.toJSON();
+    assert.deepEqual(card.rawInput, { kind: 'image', input: 'images' });
+    const curl = /^ {2}curl: (curl .*)$/m.exec(String(deployment[lepton.displaySymbol]()['text/plain']))![1]!;
+    assert.match(curl, /base64 -w0 image\.png/);
+    copyFileSync(ds.paths[0]!, join(dir, 'image.png'));
+    const shown = JSON.parse(execFileSync('bash', ['-c', curl], { cwd: dir, encoding: 'utf8' })) as { outputs: Array<{ name: string; data: unknown[] }> };
+    assert.deepEqual(shown.outputs.find((o) => o.name === 'label')?.data, [served[0]!.label]);
 
     // predictImages: an error naming the bad image, or with onBadImage: 'skip', the others predicted.
     const buffers = [readFileSync(ds.paths[0]!), Buffer.from(corrupt, 'base64'), readFileSync(ds.paths[1]!)];
