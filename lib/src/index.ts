@@ -57,3 +57,5 @@ export type { Build, BuildResult, ParamSpec, IntParam, FloatParam, ChoiceParam, 
 export { ImageDataset, ImageError, type ImageErrorCode, type ReadImagesOptions, type BatchOptions, type ImageTensors, type SkippedFile } from './images/index.js';
 export type { ImagePrediction, PredictImagesOptions } from './deploy/index.js';
 export type { Mistake } from './images/mistakes.js';
+export type { FitSource, TrainedOn } from './images/dataset.js';
+export type { DeployImage } from './deploy/index.js';

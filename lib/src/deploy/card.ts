@@ -27,7 +27,12 @@ export interface DeploymentCardData {
   /** The model's outputs: name, datatype and shape (-1 for the batch). */
   outputs: TensorSpec[];
   /** The raw input the server preprocesses (e.g. image files), when deployed with one: the examples send it. */
-  rawInput?: { kind: string; input: string };
+  rawInput?: {
+    /** The kind of raw input (`image`). */
+    kind: string;
+    /** The name of the request's BYTES input (`images`). */
+    input: string;
+  };
 }
 
 /** An example infer request body: one row of zeros per input. */

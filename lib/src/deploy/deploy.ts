@@ -10,6 +10,16 @@ import { DeployError } from './errors.js';
 import { defaultName, onnxBytes, type Deployable } from './model-source.js';
 import { connect, serverError, type ServerOptions } from './server.js';
 
+/** How a deployment makes its model's input from image files (as `lepton.read.images` read the training images). */
+export interface DeployImage {
+  /** `[height, width]` the files are resized to. */
+  size: [number, number];
+  /** 1 (grey) or 3 (RGB, default). */
+  channels?: 1 | 3;
+  /** How a file of another aspect ratio is fitted: `cover` (default), `contain` or `fill`. */
+  fit?: ImageFit;
+}
+
 /** Options of `lepton.deploy`. */
 export interface DeployOptions extends ServerOptions {
   /** The deployment's name (letters, digits, `_ . -`; default: the model's name). Deploying a name again adds a version. */
@@ -37,7 +47,7 @@ export interface DeployOptions extends ServerOptions {
    * The server then takes base64 image files (`Deployment.predictImages`, or `parameters.lepton_preprocess` over
    * HTTP) and decodes them with the same code as training. `false`: tensors only.
    */
-  image?: { size: [number, number]; channels?: 1 | 3; fit?: ImageFit } | false;
+  image?: DeployImage | false;
   /**
    * The names of the classes in output order (default: those of the image dataset the model was trained on): the
    * server answers every request with a BYTES `label` output beside the probabilities.

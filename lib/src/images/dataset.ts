@@ -17,7 +17,9 @@ import { barsHtml, gridHtml, type Thumbnail } from './grid.js';
 
 /** A file that was not used, and why. */
 export interface SkippedFile {
+  /** The file. */
   path: string;
+  /** Why it was not used (the decoder's reason, e.g. "the file is empty"). */
   reason: string;
 }
 
@@ -33,11 +35,13 @@ export interface BatchOptions {
 
 /** Features and labels of a whole image set: `x` [n, height, width, channels] in [0, 1], `y` [n] class indices. */
 export interface ImageTensors {
+  /** The images: [n, height, width, channels], float32 in [0, 1]. */
   x: TF.Tensor4D;
+  /** The class indices: [n], float32. */
   y: TF.Tensor1D;
 }
 
-/** What `lepton.fit` and `lepton.evaluate` ask an image dataset for. @internal */
+/** What `lepton.fit` and `lepton.evaluate` ask an image dataset for: its data, and what a model trained on it learnt. */
 export interface FitSource {
   /** Tensors when they fit in memory, else a stream of batches. */
   fitData(batchSize: number, shuffle: boolean): Promise<TensorData | BatchDataset>;
@@ -47,7 +51,9 @@ export interface FitSource {
 
 /** What a model learnt from: its classes and how its input images were made. */
 export interface TrainedOn {
+  /** The class names, in label order. */
   classNames: string[];
+  /** The size, channels and fit the images were read with. */
   image: Pick<ImageSpec, 'size' | 'channels' | 'fit'>;
 }
 
