@@ -6,11 +6,12 @@ import { serveSuite } from './suites/serve.js';
 import { tuneSuite } from './suites/tune.js';
 import { compressSuite } from './suites/compress.js';
 import { reliabilitySuite } from './suites/reliability.js';
+import { timeseriesSuite } from './suites/timeseries.js';
+import { imagesSuite } from './suites/images.js';
 import { table, type Suite } from './report.js';
 
 const suites: Suite[] = [kernelSuite, trainSuite, dataframeSuite, serveSuite, compressSuite, tuneSuite];
-suites.push(reliabilitySuite, timeseriesSuite);
-import { timeseriesSuite } from './suites/timeseries.js';
+suites.push(reliabilitySuite, timeseriesSuite, imagesSuite);
 
 async function main(args: string[]): Promise<number> {
   const json = args.includes('--json');

@@ -11,9 +11,10 @@ import type { MetricsSnapshot } from './monitor.js';
 /** An error answer from the server, with its stable code. */
 export class ServerClientError extends Error {
   /**
+   * @param details facts the server sent with the error (e.g. `indexes` of bad images), when it sent any
    * @param retryAfterS the server's `Retry-After`, in seconds, on an overload answer (503)
    */
-  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterS?: number) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly details?: Record<string, unknown>, readonly retryAfterS?: number) {
     super(message);
     this.name = 'ServerClientError';
   }
@@ -151,13 +152,13 @@ function enc(part: string): string {
 }
 
 async function errorOf(response: Response): Promise<ServerClientError> {
-  let body: { error?: string; code?: string } = {};
+  let body: { error?: string; code?: string; details?: Record<string, unknown> } = {};
   try {
     body = (await response.json()) as typeof body;
   } catch {
     // Not JSON: keep the status.
   }
   const retryAfter = Number(response.headers.get('retry-after'));
-  return new ServerClientError(response.status, body.code ?? `HTTP_${response.status}`, body.error ?? `${response.status} ${response.statusText}`,
+  return new ServerClientError(response.status, body.code ?? `HTTP_${response.status}`, body.error ?? `${response.status} ${response.statusText}`, body.details,
     Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined);
 }

@@ -20,7 +20,8 @@ describe('sliced encoding of large answers', () => {
       await encodeOutputSliced('i', 'INT64', [n], big),
       await encodeOutputSliced('empty', 'FP32', [0], new Float32Array(0)),
     ];
-    for (const [i, o] of outputs.entries()) assert.deepEqual(o, encodeOutput(o.name, o.datatype, o.shape, [floats, flags, big, new Float32Array(0)][i]!));
+    const datatypes = ['FP32', 'BOOL', 'INT64', 'FP32'] as const;
+    for (const [i, o] of outputs.entries()) assert.deepEqual(o, encodeOutput(o.name, datatypes[i]!, o.shape, [floats, flags, big, new Float32Array(0)][i]!));
     const response = { model_name: 'm', model_version: '2', id: 'r', parameters: { non_finite: true as const }, outputs };
     assert.equal(await largeResponseJson(response), JSON.stringify(response));
   });

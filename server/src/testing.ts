@@ -29,7 +29,16 @@ export function identityModel(width: number): Buffer {
  */
 export function unaryModel(op: 'Identity' | 'Sqrt' | 'Log', width: number): Buffer {
   const node = pb.bytes(1, Buffer.concat([pb.bytes(1, 'x'), pb.bytes(2, 'y'), pb.bytes(4, op)]));
-  return pb.model([node], op.toLowerCase(), width);
+  return pb.model([node], op.toLowerCase(), [width], [width]);
+}
+
+/**
+ * The bytes of an ONNX model that flattens its input: `x` FP32 `[N, ...shape]` → `y` FP32 `[N, product of shape]`
+ * (Flatten, opset 13): fed images, it answers their pixels as the model saw them.
+ */
+export function flattenModel(shape: readonly number[]): Buffer {
+  const node = pb.bytes(1, Buffer.concat([pb.bytes(1, 'x'), pb.bytes(2, 'y'), pb.bytes(4, 'Flatten')]));
+  return pb.model([node], 'flatten', shape, [shape.reduce((a, b) => a * b, 1)]);
 }
 
 /** The few protobuf encoders the fixture models need (ONNX is protobuf): varints, ints and length-delimited fields. */
@@ -46,15 +55,15 @@ const pb = {
     const b = typeof body === 'string' ? Buffer.from(body) : body;
     return Buffer.concat([pb.varint((field << 3) | 2), pb.varint(b.length), b]);
   },
-  /** A ValueInfoProto: FP32 `[N, width]`. */
-  value(name: string, width: number): Buffer {
+  /** A ValueInfoProto: FP32 `[N, ...dims]`. */
+  value(name: string, dims: readonly number[]): Buffer {
     const dim = (d: number | string) => pb.bytes(1, typeof d === 'number' ? pb.int(1, d) : pb.bytes(2, d));
-    const shape = pb.bytes(2, Buffer.concat([dim('N'), dim(width)]));
+    const shape = pb.bytes(2, Buffer.concat([dim('N'), ...dims.map((d) => dim(d))]));
     return Buffer.concat([pb.bytes(1, name), pb.bytes(2, pb.bytes(1, Buffer.concat([pb.int(1, 1), shape])))]);
   },
-  /** A ModelProto (IR 8, opset 13) whose graph maps `x` to `y`, both FP32 `[N, width]`, through `nodes` (encoded, field 1). */
-  model(nodes: Buffer[], name: string, width: number, initializers: Buffer[] = []): Buffer {
-    const graph = Buffer.concat([...nodes, pb.bytes(2, name), ...initializers.map((i) => pb.bytes(5, i)), pb.bytes(11, pb.value('x', width)), pb.bytes(12, pb.value('y', width))]);
+  /** A ModelProto (IR 8, opset 13) whose graph maps `x` FP32 `[N, ...input]` to `y` FP32 `[N, ...output]` through `nodes` (encoded, field 1). */
+  model(nodes: Buffer[], name: string, input: readonly number[], output: readonly number[], initializers: Buffer[] = []): Buffer {
+    const graph = Buffer.concat([...nodes, pb.bytes(2, name), ...initializers.map((i) => pb.bytes(5, i)), pb.bytes(11, pb.value('x', input)), pb.bytes(12, pb.value('y', output))]);
     return Buffer.concat([pb.int(1, 8), pb.bytes(7, graph), pb.bytes(8, Buffer.concat([pb.bytes(1, ''), pb.int(2, 13)]))]);
   },
 };
@@ -110,5 +119,5 @@ export function slowModel(width = 1024, depth = 48): Buffer {
     const output = i === depth - 1 ? 'y' : `h${i + 1}`;
     nodes.push(pb.bytes(1, Buffer.concat([pb.bytes(1, input), pb.bytes(1, 'w'), pb.bytes(2, output), pb.bytes(4, 'MatMul')])));
   }
-  return pb.model(nodes, 'slow', width, [initializer]);
+  return pb.model(nodes, 'slow', [width], [width], [initializer]);
 }

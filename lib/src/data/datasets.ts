@@ -2,9 +2,11 @@
  * Offline datasets, read from the `vega-datasets` and `mnist` packages on disk (no network), and kept in memory
  * after the first load.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { encodePng } from '../display/png.js';
 import type * as TF from '@tensorflow/tfjs';
 import { splitIndices } from '../preprocess/split.js';
 import { badArgument } from './errors.js';
@@ -162,4 +164,35 @@ export function mnist(options: MnistOptions = {}): Mnist {
     return { images: tf.tensor4d(images, [positions.length, 28, 28, 1]), labels: tf.tensor1d(y, 'int32') };
   };
   return { train: part(parts.train), test: part(parts.test), classes: Array.from({ length: 10 }, (_, d) => String(d)) };
+}
+
+/** Options of `mnistFolder`. */
+export interface MnistFolderOptions {
+  /** The folder to write (default `<Lepton home>/datasets/mnist-png`). */
+  dir?: string;
+  /** How many digits, a seeded stratified sample of the 10,000 (default 2,000). */
+  n?: number;
+  /** Seed of the sample (default 0). */
+  seed?: number;
+}
+
+/**
+ * Writes digits of the `mnist` package (no download) as 28×28 grey PNG files in one sub-folder per digit
+ * (`0/` … `9/`), the layout `lepton.read.images` reads: real image files to try the image workflow on, as no
+ * npm or Debian package ships a labelled photo set. Files already there are rewritten with the same bytes.
+ * @returns the folder
+ * @example const dir = lepton.datasets.mnistFolder({ n: 2000 }); const ds = await lepton.read.images(dir, { channels: 1 })
+ */
+export function mnistFolder(options: MnistFolderOptions = {}): string {
+  const all = loadDigits();
+  const n = options.n ?? 2000;
+  if (!Number.isInteger(n) || n < 10 || n > all.labels.length) throw badArgument(`mnistFolder: n must be a whole number from 10 to ${all.labels.length}, got ${n}.`);
+  const dir = resolve(options.dir ?? join(process.env.LEPTON_HOME ?? join(homedir(), '.lepton'), 'datasets', 'mnist-png'));
+  const rows = n === all.labels.length ? Int32Array.from(all.labels.keys()) : splitIndices(all.labels.length, { testSize: n, seed: options.seed ?? 0, labels: all.labels }).test;
+  for (let d = 0; d < 10; d++) mkdirSync(join(dir, String(d)), { recursive: true });
+  for (const r of rows) {
+    const data = Uint8Array.from(all.pixels.subarray(r * 784, (r + 1) * 784), (v) => Math.round(v * 255));
+    writeFileSync(join(dir, String(all.labels[r]), `${String(r).padStart(5, '0')}.png`), encodePng({ width: 28, height: 28, channels: 1, data }));
+  }
+  return dir;
 }

@@ -26,6 +26,13 @@ export interface DeploymentCardData {
   inputs: TensorSpec[];
   /** The model's outputs: name, datatype and shape (-1 for the batch). */
   outputs: TensorSpec[];
+  /** The raw input the server preprocesses (e.g. image files), when deployed with one: the examples send it. */
+  rawInput?: {
+    /** The kind of raw input (`image`). */
+    kind: string;
+    /** The name of the request's BYTES input (`images`). */
+    input: string;
+  };
 }
 
 /** An example infer request body: one row of zeros per input. */
@@ -38,8 +45,12 @@ export function exampleRequest(inputs: readonly TensorSpec[]): { inputs: Array<{
   };
 }
 
-/** The example `curl` command. */
+/** The example `curl` command (for image deployments, an image file sent as base64). */
 export function curlExample(card: DeploymentCardData): string {
+  if (card.rawInput?.kind === 'image') {
+    const body = `{"parameters":{"lepton_preprocess":true},"inputs":[{"name":"${card.rawInput.input}","datatype":"BYTES","shape":[1],"data":["'"$(base64 -w0 image.png)"'"]}]}`;
+    return `curl -s -X POST ${card.inferUrl} -H 'content-type: application/json' -d '${body}'`;
+  }
   return `curl -s -X POST ${card.inferUrl} -H 'content-type: application/json' -d '${JSON.stringify(exampleRequest(card.inputs))}'`;
 }
 
@@ -51,7 +62,7 @@ export function clientExample(card: DeploymentCardData): string {
     `  body: JSON.stringify(${JSON.stringify(exampleRequest(card.inputs))}),\n` +
     `});\n` +
     `const { outputs } = await response.json();\n` +
-    `// in a Lepton notebook: (await lepton.deployments()).find((d) => d.name === '${card.name}')?.predict(x)`
+    `// in a Lepton notebook: (await lepton.deployments()).find((d) => d.name === '${card.name}')?.${card.rawInput?.kind === 'image' ? "predictImages(['image.png'])" : 'predict(x)'}`
   );
 }
 

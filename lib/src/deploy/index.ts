@@ -3,8 +3,9 @@
  * `Deployment`; `lepton.deployments()` lists them, also after a kernel restart.
  * @packageDocumentation
  */
-export { deploy, deployments, type DeployOptions } from './deploy.js';
+export { deploy, deployments, type DeployImage, type DeployOptions } from './deploy.js';
 export { Deployment, type LogsOptions, type Records, type RedeployOptions } from './deployment.js';
+export type { ImagePrediction, PredictImagesOptions } from './deployment.js';
 export { DeploymentLogs } from './logs.js';
 export { DeployError, type DeployErrorCode } from './errors.js';
 export { DEPLOYMENT_MIME, type DeploymentCardData } from './card.js';

@@ -12,3 +12,4 @@ export { splitIndices, trainTestSplit, type Split, type SplitIndices, type Split
 export { augmenter, crop, flip, noise, rotate, shift, zoom, type AugmenterSteps, type AugmentOptions, type CropOptions, type FlipOptions, type NoiseOptions, type RotateOptions, type ShiftOptions, type ZoomOptions } from './augment.js';
 export { dateFeatures, DateFeatures, type DateFeature, type DateFeaturesOptions, type DateFeaturesState } from './date-features.js';
 export { windows, windowDataset, type WindowOptions, type WindowDatasetOptions, type WindowSpec, type Windows } from './windows.js';
+export { brightness, contrast, type BrightnessOptions, type ContrastOptions } from './augment.js';

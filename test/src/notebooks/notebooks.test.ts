@@ -140,6 +140,24 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     const forecast = data('lepton.plot.forecast(')['application/vnd.vegalite.v5+json'];
     assert.equal(forecast?.vconcat?.length, 2, 'the forecast chart (series and residuals) is missing');
   },
+  '07-images.ipynb': (run) => {
+    const html = (marker: string) => String(findCell(run, marker).outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '');
+    const dataset = html('const ds = await lepton.read.images');
+    assert.match(dataset, /ImageDataset: 2000 images 28×28×1 in 10 classes/);
+    assert.match(dataset, /1 file skipped/);
+    assert.ok((dataset.match(/<img src="data:image\/png;base64,/g) ?? []).length >= 20, 'the dataset shows its thumbnails');
+    assert.match(cellText(findCell(run, 'skipped: ${')), /train 1599, validation 401; skipped: 3\/broken\.png/);
+    const training = findCell(run, 'lepton.fit(model').outputs.find((o) => o.data?.['application/vnd.lepton.training+json']);
+    assert.equal(training?.data?.['application/vnd.lepton.training+json'].status, 'finished', 'the saved training view is not the final state');
+    assert.match(html('const report = await lepton.evaluate'), /Worst mistakes/);
+    const accuracy = Number(/validation accuracy: (\d\.\d+)/.exec(cellText(findCell(run, 'validation accuracy')))?.[1]);
+    assert.ok(accuracy >= 0.9, `the digit classifier reached only ${accuracy} on the validation images`);
+    assert.match(String(findCell(run, "method: 'integratedGradients'").outputs.find((o) => o.data?.['image/png'])?.data?.['image/png'] ?? ''), /^iVBORw0KGgo/);
+    assert.match(cellText(findCell(run, 'POST ${file')), /POST \d\/\d+\.png: HTTP 200, label \d/);
+    const served = /served on 200 files: (\d+) right/.exec(cellText(findCell(run, 'deployment.predictImages')));
+    assert.ok(served && Number(served[1]) >= 170, `the served int8 model got ${served?.[1]} of 200 right`);
+    assert.match(cellText(findCell(run, 'deployment.stop()')), /digits is stopped/);
+  },
 };
 
 const notebooksDir = join(repoRoot, 'notebooks');
