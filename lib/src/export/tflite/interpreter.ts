@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExportError } from '../errors.js';
+import { TfliteError } from './errors.js';
 
 /** The script the subprocess runs: a JSON request in, a JSON answer out, tensors as raw little-endian files. */
 const SCRIPT = String.raw`
@@ -148,8 +148,8 @@ export function tflitePython(): string | null {
 export function requireTflitePython(): string {
   const python = tflitePython();
   if (!python) {
-    throw new ExportError(
-      'LEPTON_LOAD_ERROR',
+    throw new TfliteError(
+      'LEPTON_TFLITE_NO_INTERPRETER',
       `No Python with TensorFlow Lite's interpreter was found (tried ${candidatePythons().join(', ')}). ` +
         'Run `lepton setup --tflite` (it makes .venv-tflite with tensorflow-cpu), or set LEPTON_TFLITE_PYTHON to a Python that has tensorflow.',
     );
@@ -176,7 +176,7 @@ export async function runInterpreter(modelPath: string, opts: { feeds?: Interpre
     writeFileSync(script, SCRIPT);
     const stdout = await new Promise<string>((ok, fail) => {
       execFile(python, [script, request], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } }, (error, out, err) => {
-        if (error) fail(new ExportError('LEPTON_LOAD_ERROR', `TensorFlow Lite's interpreter could not run ${modelPath}: ${String(err).trim().split('\n').slice(-3).join(' ') || error.message}`));
+        if (error) fail(new TfliteError('LEPTON_TFLITE_INTERPRETER_FAILED', `TensorFlow Lite's interpreter could not run ${modelPath}: ${String(err).trim().split('\n').slice(-3).join(' ') || error.message}`));
         else ok(out);
       });
     });
