@@ -1,13 +1,14 @@
 import { readConnectionFile } from '../protocol/connection.js';
 import { installKernelSpec, parseInstallTarget } from './install.js';
-import { setup } from './setup.js';
+import { setup, setupTflite } from './setup.js';
 import { lab } from './lab.js';
 
 const usage = `Usage: lepton <command>
 
   install [--user | --prefix DIR | --sys-prefix]   write the "TypeScript (Lepton)" kernelspec
   kernel --conn FILE                               run the kernel on a Jupyter connection file
-  setup                                            create the project's Python env and install the kernelspec in it
+  setup [--tflite]                                 create the project's Python env and install the kernelspec in it
+                                                   (--tflite: also .venv-tflite with TensorFlow Lite's interpreter)
   lab [jupyter lab options]                        set up, then start JupyterLab on notebooks/ (what npm start runs)
   serve [--port N] [--host H] | serve --stop        start the model server (detached; finds a running one) or stop it
 `;
@@ -38,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'setup':
       setup();
+      if (args.includes('--tflite')) setupTflite();
       return 0;
     case 'lab':
       return lab(args);

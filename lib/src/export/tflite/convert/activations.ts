@@ -11,7 +11,7 @@ import { onlyTensor, outShape, positiveAxis, type TfliteCall, type TfliteConvert
 
 /** tfjs's SELU constants (`tf.selu`). */
 const SELU_SCALE = 1.0507009873554805;
-const SELU_ALPHA = 1.7580993408473766;
+const SELU_ALPHA = 1.7580993408473766 / SELU_SCALE;
 
 type Shape = readonly (number | null)[];
 type ActivationBuilder = (g: TfliteGraph, x: number, shape: Shape, hint: string) => number;

@@ -16,12 +16,16 @@ import { onlyTensor, type TfliteCall, type TfliteConverter } from './context.js'
 
 type Shape = (number | null)[];
 
-/** A tfjs gate matrix [rows, gates·units] with gate blocks taken in `order`, as TFLite's [gates·units, rows]. */
+/**
+ * The gate blocks `order` of a tfjs gate matrix [rows, gates·units] (all its gates, or a subset), as TFLite's
+ * [picked gates·units, rows].
+ */
 function gateWeights(data: Float32Array, rows: number, units: number, order: readonly number[]): { data: Float32Array; shape: number[] } {
   const cols = order.length * units;
+  const width = data.length / rows;
   const picked = new Float32Array(rows * cols);
   order.forEach((src, b) => {
-    for (let r = 0; r < rows; r++) picked.set(data.subarray(r * cols + src * units, r * cols + (src + 1) * units), r * cols + b * units);
+    for (let r = 0; r < rows; r++) picked.set(data.subarray(r * width + src * units, r * width + (src + 1) * units), r * cols + b * units);
   });
   return transposeData(picked, [rows, cols], [1, 0]);
 }
