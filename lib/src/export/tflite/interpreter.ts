@@ -163,8 +163,10 @@ export function requireTflitePython(): string {
 
 /** One file to run: what to feed, how many timed invokes. */
 export interface InterpreterJob {
-  /** The `.tflite` file. */
-  model: string;
+  /** The `.tflite` file (or give its `bytes`). */
+  model?: string;
+  /** The file's bytes, when it is not on disk. */
+  bytes?: Uint8Array;
   /** Inputs, one per model input, run as one batch. */
   feeds?: InterpreterFeed[];
   /** Timed invokes at batch 1 (after a warm-up), reported as their median. */
@@ -181,9 +183,16 @@ export interface InterpreterJob {
 export async function runInterpreterJobs(jobs: readonly InterpreterJob[]): Promise<InterpreterRun[]> {
   const python = requireTflitePython();
   const dir = mkdtempSync(join(tmpdir(), 'lepton-tflite-'));
+  const modelFile = (job: InterpreterJob, k: number): string => {
+    if (job.model) return resolve(job.model);
+    if (!job.bytes) throw new TfliteError('LEPTON_TFLITE_BAD_OPTION', 'an interpreter job needs a model path or its bytes');
+    const file = join(dir, `model${k}.tflite`);
+    writeFileSync(file, job.bytes);
+    return file;
+  };
   try {
     const request = jobs.map((job, k) => ({
-      model: resolve(job.model),
+      model: modelFile(job, k),
       out: dir,
       repeats: job.repeats ?? 0,
       threads: job.threads ?? 1,
@@ -206,7 +215,7 @@ export async function runInterpreterJobs(jobs: readonly InterpreterJob[]): Promi
     type Answer = Omit<InterpreterRun, 'outputs'> & { outputs?: { path: string; shape: number[] }[]; error?: string };
     const answers = JSON.parse(stdout.trim().split('\n').pop()!) as Answer[];
     return answers.map((answer, k) => {
-      if (answer.error) throw new TfliteError('LEPTON_TFLITE_INTERPRETER_FAILED', `TensorFlow Lite's interpreter could not run ${jobs[k]!.model}: ${answer.error}`);
+      if (answer.error) throw new TfliteError('LEPTON_TFLITE_INTERPRETER_FAILED', `TensorFlow Lite's interpreter could not run ${jobs[k]!.model ?? `variant ${k}`}: ${answer.error}`);
       const { outputs, ...rest } = answer;
       if (!outputs) return rest;
       return {

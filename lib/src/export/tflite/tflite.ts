@@ -80,6 +80,8 @@ export class TfliteExport {
   readonly int8: Int8Result | undefined;
   /** The labels stored in the metadata. */
   readonly labels: readonly string[] | undefined;
+  /** Weight values in the file (constants other than shapes and axes). */
+  readonly parameters: number;
 
   /** @internal */
   constructor(fields: Omit<TfliteExport, 'bytes' | 'interpret' | typeof displaySymbol>) {
@@ -92,6 +94,7 @@ export class TfliteExport {
     this.verification = fields.verification;
     this.int8 = fields.int8;
     this.labels = fields.labels;
+    this.parameters = fields.parameters;
   }
 
   /** The file's size in bytes. */
@@ -119,7 +122,7 @@ export class TfliteExport {
     const check = this.verification ? `float graph matches tfjs (max |Δ| ${this.verification.maxAbsDiff.toExponential(2)} ≤ ${this.verification.tolerance})` : 'not verified';
     const head = `TFLite model${this.path ? ` ${this.path}` : ''}: ${this.bytes} bytes, ${this.quantization}, ${check}`;
     const text =
-      `${head}\n  ops: ${this.operators.join(', ')}\n` +
+      `${head}\n  ${this.parameters.toLocaleString('en-US')} parameters; ops: ${this.operators.join(', ')}\n` +
       [...this.inputs.map((s) => `  input  ${s.name} ${shape(s)} ${s.fileType} ${quant(s)}`), ...this.outputs.map((s) => `  output ${s.name} ${shape(s)} ${s.fileType} ${quant(s)}`)].join('\n') +
       (this.labels ? `\n  labels: ${this.labels.join(', ')}` : '');
     const row = (kind: string, s: TfliteTensorSpec) => `<tr><td>${kind}</td><td><code>${escape(s.name)}</code></td><td>${shape(s)}</td><td>${s.fileType}</td><td>${quant(s)}</td></tr>`;
@@ -255,5 +258,6 @@ export async function tflite(model: tf.LayersModel, path?: string, opts: TfliteE
     verification,
     int8,
     labels: opts.labels,
+    parameters: g.tensors.reduce((n, t) => (t.data && (t.dtype !== 'int32' || t.quantization) ? n + t.data.length : n), 0),
   });
 }
