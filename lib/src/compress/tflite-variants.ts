@@ -27,8 +27,13 @@ export interface TfliteRow {
   accuracy: number | null;
   /** Median batch-1 latency in the interpreter (one thread), in milliseconds, or null when not measured. */
   latencyP50Ms: number | null;
-  /** Size ÷ the report's baseline's; accuracy minus the baseline's, in points (null when not measured). */
-  vsBaseline: { bytes: number; accuracyPoints: number | null };
+  /** Ratios to the report's baseline (its first variant). */
+  vsBaseline: {
+    /** File size ÷ the baseline's. */
+    bytes: number;
+    /** Accuracy minus the baseline's, in percentage points (null when not measured). */
+    accuracyPoints: number | null;
+  };
 }
 
 /** Whether a report variant is a `.tflite` export. */

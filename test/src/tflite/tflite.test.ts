@@ -163,6 +163,23 @@ describe('TFLite export judged by TensorFlow Lite’s interpreter', { skip }, ()
     tf.dispose([digits.train.images, digits.train.labels, digits.test.images, digits.test.labels, calibration]);
   });
 
+  test('compress.report measures .tflite variants in the interpreter beside the onnxruntime ones', async () => {
+    const model = layerCases['MaxPooling2D, AveragePooling2D (same and valid), BatchNormalization, Flatten, Dropout']!();
+    seedWeights(model);
+    const x = tf.randomUniform([200, 9, 9, 2], 0, 1, 'float32', 5);
+    const y = (model.predict(x) as tf.Tensor).argMax(-1);
+    const fp32 = await lepton.export.tflite(model);
+    const int8 = await lepton.export.tflite(model, undefined, { quantize: 'int8', calibration: x.slice(0, 100) });
+    const r = await lepton.compress.report({ onnx: model, 'tflite fp32': fp32, 'tflite int8': int8 }, { x, y }, { latencyRuns: 5, throughputRuns: 1, maxSeconds: 0.5, tfliteLatencyRuns: 50 });
+    assert.deepEqual(r.rows.map((row) => row.name), ['onnx']);
+    const [a, b] = r.tflite;
+    assert.equal(a!.accuracy, 1, 'the float32 file reproduces the labels tfjs gave');
+    assert.ok(b!.accuracy! >= 0.9 && b!.bytes < a!.bytes, `int8 ${b!.accuracy} accuracy, ${b!.bytes} bytes`);
+    assert.ok(a!.latencyP50Ms! > 0 && b!.latencyP50Ms! > 0);
+    assert.match(r.recommendation, /For phones and boards use tflite/);
+    tf.dispose([x, y]);
+  });
+
   test('labels and normalization are in the file: the label file is readable as the metadata archive', async () => {
     const model = seedWeights(layerCases['Dense with activation softmax']!());
     const file = join(dir, 'labelled.tflite');

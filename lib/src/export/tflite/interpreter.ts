@@ -104,8 +104,9 @@ export interface InterpreterRun {
   ops: string[];
   /** TensorFlow's version. */
   version: string;
-  /** The inputs and outputs (after resizing to the batch, when one was run). */
+  /** The inputs (after resizing to the batch, when one was run). */
   inputDetails: InterpreterTensor[];
+  /** The outputs (likewise). */
   outputDetails: InterpreterTensor[];
   /** The outputs, dequantized to float32, when inputs were given. */
   outputs?: { data: Float32Array; shape: number[] }[];

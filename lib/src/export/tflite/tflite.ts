@@ -35,7 +35,13 @@ export interface TfliteExportOptions {
    */
   quantize?: TfliteQuantization;
   /** `int8`: typical inputs, batch first (a few hundred samples), or `{ x }` data; one tensor per model input. */
-  calibration?: tf.Tensor | tf.Tensor[] | { x: tf.Tensor | tf.Tensor[] };
+  calibration?:
+    | tf.Tensor
+    | tf.Tensor[]
+    | {
+        /** The calibration inputs, batch first (so `{ x, y }` data can be passed: only `x` is read). */
+        x: tf.Tensor | tf.Tensor[];
+      };
   /** `int8`: int8 model inputs and outputs (their scale and zero point are reported) instead of float ones (default false). */
   integerIo?: boolean;
   /** `int8`: correct each layer's bias for its weights' rounding with the calibration data (default true). */
@@ -57,7 +63,12 @@ export interface TfliteTensorSpec extends TensorSpec {
   /** The element type in the file (`int8` for integer I/O). */
   fileType: 'float32' | 'int32' | 'int8';
   /** For int8 tensors: `real = scale · (q − zeroPoint)`. */
-  quantization?: { scale: number; zeroPoint: number };
+  quantization?: {
+    /** The step between levels. */
+    scale: number;
+    /** The level that stands for 0. */
+    zeroPoint: number;
+  };
 }
 
 /** What `export.tflite` made. It displays itself as a summary table. */
