@@ -24,7 +24,7 @@ def raw(path, shape, dtype=np.float32):
     return np.fromfile(path, dtype=dtype).reshape(shape)
 
 
-layers = [tf.keras.Input(shape=(28, 28, 1), batch_size=1)]
+layers = [tf.keras.Input(shape=(28, 28, 1))]
 weights = []
 for spec in m["layers"]:
     if spec["kind"] == "conv":

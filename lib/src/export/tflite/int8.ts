@@ -192,39 +192,31 @@ export function toInt8(g: TfliteGraph, calibration: readonly tf.Tensor[], opts: 
   const floatInputs = opts.integerIo ? new Set<number>() : new Set(g.inputs.filter((i) => g.tensor(i).dtype === 'float32'));
   const floatMade = new Set<number>(floatInputs);
   for (const op of g.ops) if (isFloatOp(op)) for (const o of op.outputs) if (g.tensor(o).dtype === 'float32') floatMade.add(o);
+  const int32Biases = new Set(biasFor.values());
   const toInt8Tensor = new Set<number>();
   for (const t of g.tensors) {
-    if (t.dtype === 'float32' && !floatMade.has(t.index) && !biasTensors(biasFor).has(t.index)) toInt8Tensor.add(t.index);
+    if (t.dtype === 'float32' && !floatMade.has(t.index) && !int32Biases.has(t.index)) toInt8Tensor.add(t.index);
   }
 
   // The ops, rebuilt: int8 ops read int8 shadows (QUANTIZE) of float tensors, float ops read float shadows
   // (DEQUANTIZE) of int8 ones.
   const ops: TfliteOp[] = [];
-  const quantized = new Map<number, number>();
-  const dequantized = new Map<number, number>();
-  const int8Of = (index: number): number => {
-    if (!floatMade.has(index)) return index;
-    let q = quantized.get(index);
-    if (q === undefined) {
+  const shadows = new Map<string, number>();
+  /** The tensor holding `index`'s values as `dtype`, made once by a QUANTIZE or DEQUANTIZE op. */
+  const shadow = (index: number, dtype: 'int8' | 'float32'): number => {
+    const key = `${dtype}:${index}`;
+    let made = shadows.get(key);
+    if (made === undefined) {
       const t = g.tensor(index);
-      q = g.addTensor(`${t.name}/int8`, t.signature.map((d, i) => (d < 0 ? null : t.shape[i]!)), 'int8');
-      g.tensor(q).quantization = paramsOf(index);
-      ops.push({ code: Op.QUANTIZE, inputs: [index], outputs: [q], optionsType: 0, options: null });
-      quantized.set(index, q);
+      made = g.addTensor(`${t.name}/${dtype === 'int8' ? 'int8' : 'float'}`, t.signature.map((d, i) => (d < 0 ? null : t.shape[i]!)), dtype);
+      if (dtype === 'int8') g.tensor(made).quantization = paramsOf(index);
+      ops.push({ code: dtype === 'int8' ? Op.QUANTIZE : Op.DEQUANTIZE, inputs: [index], outputs: [made], optionsType: 0, options: null });
+      shadows.set(key, made);
     }
-    return q;
+    return made;
   };
-  const floatOf = (index: number): number => {
-    if (!toInt8Tensor.has(index)) return index;
-    let f = dequantized.get(index);
-    if (f === undefined) {
-      const t = g.tensor(index);
-      f = g.addTensor(`${t.name}/float`, t.signature.map((d, i) => (d < 0 ? null : t.shape[i]!)), 'float32');
-      ops.push({ code: Op.DEQUANTIZE, inputs: [index], outputs: [f], optionsType: 0, options: null });
-      dequantized.set(index, f);
-    }
-    return f;
-  };
+  const int8Of = (index: number): number => (floatMade.has(index) ? shadow(index, 'int8') : index);
+  const floatOf = (index: number): number => (toInt8Tensor.has(index) ? shadow(index, 'float32') : index);
   for (const op of g.ops) {
     if (isFloatOp(op)) {
       result.floatOps.push(`${Op[op.code]} ${g.tensor(op.outputs[0]!).name}`);
@@ -259,10 +251,6 @@ export function toInt8(g: TfliteGraph, calibration: readonly tf.Tensor[], opts: 
   }
   dropUnused(g);
   return result;
-}
-
-function biasTensors(biasFor: Map<TfliteOp, number>): Set<number> {
-  return new Set(biasFor.values());
 }
 
 /** Drops the data of constants no op reads any more (the float biases replaced by int32 ones). */
