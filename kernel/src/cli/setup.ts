@@ -59,7 +59,7 @@ function ensureVenv(venv: string, requirements: string, what: string, log: (line
 
 /**
  * `lepton setup --tflite`: the TensorFlow Lite interpreter's environment, `.venv-tflite` (requirements-tflite.txt:
- * tensorflow-cpu, ~600 MB, kept apart from the JupyterLab env so the everyday setup stays small). Lepton writes
+ * tensorflow-cpu, ~1.6 GB installed, kept apart from the JupyterLab env so the everyday setup stays small). Lepton writes
  * `.tflite` files without it; `compress.report` times TFLite variants, `TfliteExport.interpret` runs them, and the
  * TFLite tests judge them with it (lib's `export/tflite/interpreter.ts` looks for it at the same place).
  */

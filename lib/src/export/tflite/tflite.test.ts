@@ -82,6 +82,29 @@ test('float16 halves the file and dynamic (int8 weights, float biases) shrinks i
   assert.ok(dyn.bytes < fp32.bytes * 0.45 && !dyn.operators.includes('DEQUANTIZE'));
 });
 
+test('BatchNormalization and a ReLU layer after a convolution fold into it, and the result still matches tfjs', async () => {
+  const model = seeded(
+    tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 4, kernelSize: 3, useBias: false }),
+        tf.layers.batchNormalization(),
+        tf.layers.reLU(),
+        tf.layers.depthwiseConv2d({ kernelSize: 2 }),
+        tf.layers.batchNormalization(),
+        tf.layers.flatten(),
+      ],
+    }),
+  );
+  // Moving variances must stay positive: make them so after the seeded fill.
+  for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
+    const [gamma, beta, mean, variance] = layer.getWeights();
+    layer.setWeights([gamma!, beta!, mean!, tf.abs(variance!).add(0.5)]);
+  }
+  const e = await tflite(model);
+  assert.deepEqual([...e.operators], ['CONV_2D', 'DEPTHWISE_CONV_2D', 'RESHAPE']);
+  assert.ok(e.verification!.maxAbsDiff <= 1e-5, `max |Δ| ${e.verification!.maxAbsDiff}`);
+});
+
 test('labels and normalization go into the TFLite metadata', async () => {
   const e = await tflite(small(), undefined, { labels: ['a', 'b', 'c'], normalization: { mean: [0.5], std: [0.25] } });
   const m = read(e.data);

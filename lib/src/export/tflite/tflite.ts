@@ -21,6 +21,7 @@ import { runInterpreter, type InterpreterRun } from './interpreter.js';
 import { appendArchive, LABELS_FILE, METADATA_BUFFER_NAME, metadataBuffer, type Normalization } from './metadata.js';
 import { toDynamicRange, toFloat16 } from './quantize-weights.js';
 import { convertToTflite } from './walk.js';
+import { foldFollowers } from './fold.js';
 
 /** The quantizations `export.tflite` offers. */
 export type TfliteQuantization = 'float16' | 'dynamic' | 'int8';
@@ -228,6 +229,8 @@ export async function tflite(model: tf.LayersModel, path?: string, opts: TfliteE
     throw new TfliteError('LEPTON_TFLITE_BAD_OPTION', `quantize must be one of ${quantizations.join(', ')} (or left out for float32); got ${JSON.stringify(opts.quantize)}.`);
   }
   const { graph: g, inputs, outputs } = convertToTflite(model);
+  // BatchNormalization and ReLU after a weight op ride inside it (checked against tfjs with the rest below).
+  foldFollowers(g);
   if (opts.labels !== undefined) {
     const classes = outputs[0]!.shape.at(-1);
     if (!Array.isArray(opts.labels) || opts.labels.length !== classes) {
