@@ -127,4 +127,6 @@ test('an unsupported layer names itself and the supported ones; int8 without cal
   await assert.rejects(tflite(small(), undefined, { quantize: 'int8' }), { code: 'LEPTON_TFLITE_NO_CALIBRATION', message: /calibration: xTrain\.slice/ });
   await assert.rejects(tflite(small(), undefined, { quantize: 'int4' as never }), { code: 'LEPTON_TFLITE_BAD_OPTION' });
   await assert.rejects(tflite(small(), undefined, { labels: ['only one'] }), { code: 'LEPTON_TFLITE_BAD_OPTION', message: /one name per class of the first output \(3\)/ });
+  await assert.rejects(tflite(small(), undefined, { quantize: 'int8', calibration: tf.zeros([8, 5]) }), { code: 'LEPTON_TFLITE_BAD_OPTION', message: /calibration input 0 has shape \[8, 5\]; the model's input .* takes \[batch, 4\]/ });
+  await assert.rejects(tflite(small(), undefined, { normalization: { mean: [0], std: [0] } }), { code: 'LEPTON_TFLITE_BAD_OPTION', message: /every std > 0/ });
 });

@@ -172,7 +172,7 @@ export function interpretExport(exported: TfliteExport, opts: Parameters<typeof 
 }
 
 /** The calibration option as one tensor per model input. */
-function calibrationTensors(opts: TfliteExportOptions, inputs: number): tf.Tensor[] {
+function calibrationTensors(opts: TfliteExportOptions, specs: readonly TensorSpec[]): tf.Tensor[] {
   const given = opts.calibration;
   if (!given) {
     throw new TfliteError(
@@ -182,9 +182,15 @@ function calibrationTensors(opts: TfliteExportOptions, inputs: number): tf.Tenso
   }
   const x = given instanceof tf.Tensor || Array.isArray(given) ? given : given.x;
   const xs = Array.isArray(x) ? x : [x];
-  if (xs.length !== inputs || xs.some((t) => !(t instanceof tf.Tensor))) {
-    throw new TfliteError('LEPTON_TFLITE_BAD_OPTION', `calibration must be one tensor per model input (the model has ${inputs}), batch first; got ${xs.length}.`);
+  if (xs.length !== specs.length || xs.some((t) => !(t instanceof tf.Tensor))) {
+    throw new TfliteError('LEPTON_TFLITE_BAD_OPTION', `calibration must be one tensor per model input (the model has ${specs.length}), batch first; got ${xs.length}.`);
   }
+  xs.forEach((t, k) => {
+    const want = specs[k]!.shape.slice(1);
+    if (t.rank !== want.length + 1 || want.some((d, i) => d !== null && d !== t.shape[i + 1])) {
+      throw new TfliteError('LEPTON_TFLITE_BAD_OPTION', `calibration input ${k} has shape [${t.shape.join(', ')}]; the model's input ${specs[k]!.name} takes [batch, ${want.map((d) => d ?? '?').join(', ')}].`);
+    }
+  });
   return xs;
 }
 
@@ -237,12 +243,19 @@ export async function tflite(model: tf.LayersModel, path?: string, opts: TfliteE
       throw new TfliteError('LEPTON_TFLITE_BAD_OPTION', `labels must list one name per class of the first output (${classes}); got ${Array.isArray(opts.labels) ? opts.labels.length : typeof opts.labels}.`);
     }
   }
+  const norm = opts.normalization;
+  if (norm !== undefined) {
+    const ok = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+    if (!ok(norm.mean) || !ok(norm.std) || norm.std.some((x) => x <= 0) || norm.mean.length !== norm.std.length) {
+      throw new TfliteError('LEPTON_TFLITE_BAD_OPTION', 'normalization needs { mean: number[], std: number[] } of the same length (one value, or one per channel), every std > 0; e.g. { mean: [127.5], std: [127.5] }.');
+    }
+  }
   const verification = opts.verify === false ? undefined : verifyGraph(model, g, inputs, outputs, opts.tolerance ?? 1e-5);
   let int8: Int8Result | undefined;
   if (opts.quantize === 'float16') toFloat16(g);
   else if (opts.quantize === 'dynamic') toDynamicRange(g);
   else if (opts.quantize === 'int8') {
-    int8 = toInt8(g, calibrationTensors(opts, inputs.length), { ...(opts.biasCorrection === undefined ? {} : { biasCorrection: opts.biasCorrection }), integerIo: opts.integerIo ?? false });
+    int8 = toInt8(g, calibrationTensors(opts, inputs), { ...(opts.biasCorrection === undefined ? {} : { biasCorrection: opts.biasCorrection }), integerIo: opts.integerIo ?? false });
   }
   const description = opts.description ?? `${model.name} exported from TensorFlow.js by Lepton ${version}`;
   const inputNames = g.inputs.map((i) => g.tensor(i).name);
