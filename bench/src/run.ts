@@ -8,10 +8,11 @@ import { compressSuite } from './suites/compress.js';
 import { reliabilitySuite } from './suites/reliability.js';
 import { timeseriesSuite } from './suites/timeseries.js';
 import { imagesSuite } from './suites/images.js';
+import { tfliteSuite } from './suites/tflite.js';
 import { table, type Suite } from './report.js';
 
 const suites: Suite[] = [kernelSuite, trainSuite, dataframeSuite, serveSuite, compressSuite, tuneSuite];
-suites.push(reliabilitySuite, timeseriesSuite, imagesSuite);
+suites.push(reliabilitySuite, timeseriesSuite, imagesSuite, tfliteSuite);
 
 async function main(args: string[]): Promise<number> {
   const json = args.includes('--json');

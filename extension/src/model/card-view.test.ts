@@ -74,6 +74,22 @@ describe('the model card', () => {
     assert.equal(view.node.querySelector('button')!.disabled, false);
   });
 
+  it('downloads a .tflite file of the chosen quantization through the kernel and says what it saved', async () => {
+    const asked: unknown[][] = [];
+    const view = new ModelCardView(host(), {
+      deploy: async () => Promise.reject(new Error('unused')),
+      showStatus: () => undefined,
+      downloadTflite: async (...args) => ((asked.push(args), { fileName: 'sequential_1-float16.tflite', bytes: 2048 })),
+    });
+    view.update(data);
+    const row = view.node.querySelector('.jp-LeptonModelCard-tflite')!;
+    row.querySelector('select')!.value = 'float16';
+    row.querySelector('button')!.click();
+    await settle();
+    assert.deepEqual(asked, [['model-7', 'float16']]);
+    assert.match(row.textContent!, /Saved sequential_1-float16\.tflite \(2(\.0)? KB\)/);
+  });
+
   it('makes a deployment name the server accepts from any model name', () => {
     assert.equal(deploymentName('my model/v2'), 'my-model-v2');
     assert.equal(deploymentName('...'), 'model');

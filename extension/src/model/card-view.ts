@@ -1,8 +1,8 @@
 /**
  * The model card: what a Lepton model shows as a cell result (`application/vnd.lepton.model+json`) — layers,
- * parameter count, size, the last training metrics — with a Deploy button and a name field. Deploying goes
- * through the kernel (`lepton.deploy` on the model the card shows); the deployment's live status then appears
- * in place.
+ * parameter count, size, the last training metrics — with a Deploy button and a name field, and a "Download
+ * .tflite" button. Deploying goes through the kernel (`lepton.deploy` on the model the card shows); the deployment's
+ * live status then appears in place. The download asks the kernel for `lepton.export.tflite` of the model.
  */
 import { formatBytes } from '@lepton/lib/units';
 import { isModelName } from '@lepton/server/names';
@@ -34,7 +34,14 @@ export interface ModelCardActions {
   deploy(modelId: string, name: string, metrics: Record<string, number> | undefined): Promise<DeployAnswer>;
   /** Shows a deployment's live status inside `node` (until the card goes away). */
   showStatus(node: HTMLElement, name: string): void;
+  /** Exports the card's model to TFLite in the kernel and saves the file; resolves to its name and size. */
+  downloadTflite?(modelId: string, quantize: TfliteChoice): Promise<{ fileName: string; bytes: number }>;
 }
+
+/** The TFLite files the card offers (int8 needs calibration data: export it from code). */
+export const tfliteChoices = ['float32', 'float16', 'dynamic'] as const;
+/** One of `tfliteChoices`. */
+export type TfliteChoice = (typeof tfliteChoices)[number];
 
 /** A name the model server accepts (letters, digits, `_ . -`), made from the model's name. */
 export function deploymentName(modelName: string): string {
@@ -81,6 +88,28 @@ export class ModelCardView {
     });
     this.result = el('div', 'jp-LeptonModelCard-result', node);
     this.result.setAttribute('role', 'status');
+    if (actions.downloadTflite) this.addTfliteDownload(node, actions.downloadTflite);
+  }
+
+  /** The "Download .tflite" row: a quantization choice and the button; its outcome shows in its own status line. */
+  private addTfliteDownload(node: HTMLElement, download: NonNullable<ModelCardActions['downloadTflite']>): void {
+    const row = el('div', 'jp-LeptonModelCard-tflite', node);
+    const choice = el('select', 'jp-mod-styled', row);
+    choice.setAttribute('aria-label', 'TFLite quantization');
+    for (const q of tfliteChoices) Object.assign(el('option', '', choice, q), { value: q });
+    const button = el('button', 'jp-Button jp-mod-styled', row, 'Download .tflite');
+    button.type = 'button';
+    const status = el('span', 'jp-LeptonModelCard-tfliteStatus', row);
+    status.setAttribute('role', 'status');
+    button.addEventListener('click', () => {
+      if (!this.data) return;
+      button.disabled = true;
+      status.textContent = ' Exporting…';
+      download(this.data.id, choice.value as TfliteChoice)
+        .then((file) => (status.textContent = ` Saved ${file.fileName} (${formatBytes(file.bytes)})`))
+        .catch((error: unknown) => (status.textContent = ` Export failed: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => (button.disabled = false));
+    });
   }
 
   /** Shows `data` (the deploy form keeps what the user typed). */

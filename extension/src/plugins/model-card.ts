@@ -15,6 +15,17 @@ export const DEPLOYMENT_MIME = 'application/vnd.lepton.deployment+json';
 /** How long a deploy may take (the first one starts the model server). */
 const DEPLOY_TIMEOUT_MS = 120_000;
 
+/** Saves base64 bytes as a file through the browser's download (a temporary object URL on a link). */
+function saveFile(fileName: string, base64: string): void {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 /** A renderer whose live status lines stop refreshing when it goes away. */
 class LiveRenderer extends Widget {
   protected readonly statuses: DeploymentStatusView[] = [];
@@ -35,7 +46,7 @@ class LiveRenderer extends Widget {
   }
 }
 
-/** The model card with its Deploy button. */
+/** The model card with its Deploy and Download .tflite buttons. */
 class ModelCardRenderer extends LiveRenderer implements IRenderMime.IRenderer {
   private readonly view: ModelCardView;
 
@@ -49,6 +60,13 @@ class ModelCardRenderer extends LiveRenderer implements IRenderMime.IRenderer {
         return answer.deployment;
       },
       showStatus: (node, name) => this.showStatus(node, name),
+      downloadTflite: async (modelId, quantize) => {
+        const answer = await commRequest<{ ok: boolean; fileName: string; bytes: number; base64: string }>(
+          kernelFor(app, this.node), 'lepton.model', { action: 'tflite', modelId, quantize }, DEPLOY_TIMEOUT_MS,
+        );
+        saveFile(answer.fileName, answer.base64);
+        return { fileName: answer.fileName, bytes: answer.bytes };
+      },
     });
   }
 

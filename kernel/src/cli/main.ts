@@ -1,6 +1,6 @@
 import { readConnectionFile } from '../protocol/connection.js';
 import { buildExtensionWheel, install } from './install-command.js';
-import { setup } from './setup.js';
+import { setup, setupTflite } from './setup.js';
 import { lab } from './lab.js';
 
 const usage = `Usage: lepton <command>
@@ -10,7 +10,8 @@ const usage = `Usage: lepton <command>
                                                    whose \`jupyter\` is on PATH, or the one --python runs)
   build-extension                                  build the JupyterLab extension's wheel (extension/wheel/)
   kernel --conn FILE                               run the kernel on a Jupyter connection file
-  setup                                            create the project's Python env and install the kernelspec in it
+  setup [--tflite]                                 create the project's Python env and install the kernelspec in it
+                                                   (--tflite: also .venv-tflite with TensorFlow Lite's interpreter)
   lab [jupyter lab options]                        set up, then start JupyterLab on notebooks/ (what npm start runs)
   serve [--port N] [--host H] | serve --stop        start the model server (detached; finds a running one) or stop it
 `;
@@ -42,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'setup':
       setup();
+      if (args.includes('--tflite')) setupTflite();
       return 0;
     case 'lab':
       return lab(args);

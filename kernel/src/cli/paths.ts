@@ -22,6 +22,11 @@ export function venvDir(): string {
   return process.env.LEPTON_VENV ?? join(projectRoot(), '.venv');
 }
 
+/** The TensorFlow Lite interpreter's virtual environment (`lepton setup --tflite`; `LEPTON_TFLITE_VENV` overrides). */
+export function tfliteVenvDir(): string {
+  return process.env.LEPTON_TFLITE_VENV ?? join(projectRoot(), '.venv-tflite');
+}
+
 /** A program inside the virtual environment (`python`, `jupyter`, …). */
 export function venvBin(venv: string, program: string): string {
   return platform() === 'win32' ? join(venv, 'Scripts', `${program}.exe`) : join(venv, 'bin', program);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { installExtension } from './extension.js';
 import { installKernelSpec } from './install.js';
 import { writeLabPageConfig } from './lab-page.js';
-import { exists, projectRoot, venvBin, venvDir } from './paths.js';
+import { exists, projectRoot, tfliteVenvDir, venvBin, venvDir } from './paths.js';
 
 /** Finds a Python 3 to create the virtual environment with. */
 function findPython(): string {
@@ -28,7 +28,19 @@ function findPython(): string {
  */
 export function setup(log: (line: string) => void = (line) => process.stderr.write(line + '\n')): string {
   const venv = venvDir();
-  const requirements = join(projectRoot(), 'requirements.txt');
+  ensureVenv(venv, join(projectRoot(), 'requirements.txt'), 'JupyterLab and the Jupyter clients (requirements.txt)', log);
+  const dir = installKernelSpec({ kind: 'prefix', dir: venv });
+  log(`Lepton kernelspec installed in ${dir}`);
+  log(`Lepton JupyterLab extension installed in ${installExtension(venv)}`);
+  log(`JupyterLab page config written to ${writeLabPageConfig(venv)}`);
+  return venv;
+}
+
+/**
+ * A virtual env at `venv` with `requirements` installed, reinstalled only when that file changes (a stamp in the
+ * env holds the file's hash).
+ */
+function ensureVenv(venv: string, requirements: string, what: string, log: (line: string) => void): void {
   const wanted = createHash('sha256').update(readFileSync(requirements)).digest('hex');
   const stamp = join(venv, '.lepton-requirements');
   const python = venvBin(venv, 'python');
@@ -37,15 +49,23 @@ export function setup(log: (line: string) => void = (line) => process.stderr.wri
     execFileSync(findPython(), ['-m', 'venv', venv], { stdio: 'inherit' });
   }
   if (!exists(stamp) || readFileSync(stamp, 'utf8') !== wanted) {
-    log('Installing JupyterLab and the Jupyter clients (requirements.txt) …');
+    log(`Installing ${what} …`);
     execFileSync(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', '-r', requirements], {
       stdio: 'inherit',
     });
     writeFileSync(stamp, wanted);
   }
-  const dir = installKernelSpec({ kind: 'prefix', dir: venv });
-  log(`Lepton kernelspec installed in ${dir}`);
-  log(`Lepton JupyterLab extension installed in ${installExtension(venv)}`);
-  log(`JupyterLab page config written to ${writeLabPageConfig(venv)}`);
+}
+
+/**
+ * `lepton setup --tflite`: the TensorFlow Lite interpreter's environment, `.venv-tflite` (requirements-tflite.txt:
+ * tensorflow-cpu, ~1.6 GB installed, kept apart from the JupyterLab env so the everyday setup stays small). Lepton writes
+ * `.tflite` files without it; `compress.report` times TFLite variants, `TfliteExport.interpret` runs them, and the
+ * TFLite tests judge them with it (lib's `export/tflite/interpreter.ts` looks for it at the same place).
+ */
+export function setupTflite(log: (line: string) => void = (line) => process.stderr.write(line + '\n')): string {
+  const venv = tfliteVenvDir();
+  ensureVenv(venv, join(projectRoot(), 'requirements-tflite.txt'), "TensorFlow Lite's interpreter (requirements-tflite.txt: tensorflow-cpu)", log);
+  log(`TensorFlow Lite's interpreter is ready in ${venv}`);
   return venv;
 }

@@ -6,6 +6,7 @@ import { toMimeBundle } from '../display/mime.js';
 import { CompressError } from './errors.js';
 import { quantize } from './quantize.js';
 import { CompressionReport, report, type VariantRow } from './report.js';
+import type { TfliteRow } from './tflite-variants.js';
 
 describe('compress.report', () => {
   before(async () => {
@@ -48,6 +49,26 @@ describe('compress.report', () => {
     const r = new CompressionReport([row('fp32', 0.98, 1000), row('int8', 0.95, 3000), row('int8-slow', 0.975, 600)], 1);
     assert.equal(r.recommended, 'fp32');
     assert.match(r.recommendation, /int8-slow is slower than fp32 here \(0\.60× its throughput\)/);
+  });
+
+  test('TFLite rows get their own table and a device recommendation, and say so when they were not measured', () => {
+    const row = (name: string, accuracy: number, throughput: number): VariantRow => ({
+      name, parameters: 10, bytes: 100, gzipBytes: 90, accuracy, latencyP50Ms: 1, throughput,
+      vsBaseline: { bytes: 1, gzipBytes: 1, latency: 1, throughput: 1, accuracyPoints: 0 },
+    });
+    const lite = (name: string, bytes: number, accuracy: number | null): TfliteRow => ({
+      name, quantization: name, parameters: 10, bytes, gzipBytes: bytes, accuracy, latencyP50Ms: accuracy === null ? null : 0.05,
+      vsBaseline: { bytes: bytes / 100, accuracyPoints: accuracy === null ? null : (accuracy - 0.98) * 100 },
+    });
+    const measured = new CompressionReport([row('fp32', 0.98, 1000)], 1, [lite('float32', 100, 0.98), lite('int8', 30, 0.975), lite('int8-bad', 20, 0.9)]);
+    assert.match(measured.recommendation, /For phones and boards use int8: the smallest \.tflite file \(30 bytes, 0\.30× the baseline\)/);
+    const text = String(toMimeBundle(measured)['text/plain']);
+    assert.match(text, /TFLite variant \| quantization/);
+    assert.match(text, /int8 \| int8 \| 10 \| 30 \(0\.30×\) \| 30 \| 97\.50% \(-0\.50 pt\) \| 0\.050 ms/);
+    const unmeasured = new CompressionReport([], 1, [lite('float32', 100, null), lite('int8', 30, null)]);
+    assert.equal(unmeasured.recommended, 'int8');
+    assert.match(unmeasured.recommendation, /not measured: no TensorFlow Lite interpreter is installed \(run `lepton setup --tflite`\)/);
+    assert.match(String(toMimeBundle(unmeasured)['text/plain']), /int8 \| int8 \| 10 \| 30 \(0\.30×\) \| 30 \| not measured \| not measured/);
   });
 
   test('fails clearly without variants', async () => {

@@ -15,6 +15,8 @@ import { onnxBytesOf, type ModelSource } from './model-source.js';
 import { openSession, rows, runFloat, type FloatBatch } from './session.js';
 import { timeInterleaved } from './timing.js';
 import { count } from './tensors.js';
+import { isTflite, measureTflite, tfliteAdvice, type TfliteRow } from './tflite-variants.js';
+import type { TfliteExport } from '../export/tflite/tflite.js';
 
 /** Options of `compress.report`. */
 export interface ReportOptions {
@@ -31,6 +33,8 @@ export interface ReportOptions {
   maxSeconds?: number;
   /** Largest accuracy drop, in points, a variant may have to be recommended (default 1). */
   maxDrop?: number;
+  /** Batch-1 invokes timed per TFLite variant in TensorFlow Lite's interpreter, for its median (default 200). */
+  tfliteLatencyRuns?: number;
 }
 
 /** One row of the report. */
@@ -91,14 +95,18 @@ function classesOf(predicted: number[][]): number[] {
 /**
  * Compares model variants on test data. The first variant is the baseline. Every variant runs in onnxruntime-node
  * (tfjs models are exported to fp32 ONNX first), so accuracy and speed are those of the deployed files.
- * @param variants name → model (a tfjs model, a `QuantizedModel`, an `OnnxExport` or `.onnx` bytes)
+ * `.tflite` variants (`lepton.export.tflite` results) run in TensorFlow Lite's own interpreter instead, in a table of
+ * their own (size, accuracy, batch-1 latency; not measured where no interpreter is installed).
+ * @param variants name → model (a tfjs model, a `QuantizedModel`, an `OnnxExport`, `.onnx` bytes, or a `TfliteExport`)
  * @param testData `{ x, y }`: features batch first, labels as class indices or one-hot
  * @param options timing budget, threads, accuracy drop allowed for the recommendation
  * @example lepton.compress.report({ fp32: model, int8: q }, { x: xTest, y: yTest })
  */
-export async function report(variants: Record<string, ModelSource>, testData: TensorData, options: ReportOptions = {}): Promise<CompressionReport> {
-  const names = Object.keys(variants);
-  if (names.length === 0) throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', 'report needs at least one variant: { fp32: model, int8: quantized }.');
+export async function report(variants: Record<string, ModelSource | TfliteExport>, testData: TensorData, options: ReportOptions = {}): Promise<CompressionReport> {
+  const all = Object.keys(variants);
+  const names = all.filter((n) => !isTflite(variants[n]));
+  const tfliteVariants = all.filter((n) => isTflite(variants[n])).map((n) => [n, variants[n] as TfliteExport] as [string, TfliteExport]);
+  if (all.length === 0) throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', 'report needs at least one variant: { fp32: model, int8: quantized }.');
   const resolved = resolveData(testData, {}, 'test data');
   if (resolved.kind !== 'tensors') throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', 'report takes test data as { x, y } tensors or arrays.');
   let x: FloatBatch;
@@ -118,43 +126,53 @@ export async function report(variants: Record<string, ModelSource>, testData: Te
   try {
     const files: Omit<VariantRow, 'vsBaseline' | 'latencyP50Ms' | 'throughput'>[] = [];
     for (const name of names) {
-      const bytes = await onnxBytesOf(variants[name]!);
+      const bytes = await onnxBytesOf(variants[name] as ModelSource);
       const session = await openSession(bytes, options.threads === undefined ? {} : { threads: options.threads });
       sessions.push(session);
       const accuracy = metrics.accuracy(yTrue, classesOf(await predictAll(session, x)));
       files.push({ name, parameters: parametersOf(bytes), bytes: bytes.length, gzipBytes: gzipSync(bytes).length, accuracy });
     }
-    const timings = await timeInterleaved(sessions, x, o);
+    const timings = sessions.length ? await timeInterleaved(sessions, x, o) : [];
     measured = files.map((f, i) => ({ ...f, ...timings[i]! }));
   } finally {
     for (const session of sessions) await session.release();
   }
-  const base = measured[0]!;
+  const base = measured[0];
   const table: VariantRow[] = measured.map((m) => ({
     ...m,
     vsBaseline: {
-      bytes: m.bytes / base.bytes,
-      gzipBytes: m.gzipBytes / base.gzipBytes,
-      latency: m.latencyP50Ms / base.latencyP50Ms,
-      throughput: m.throughput / base.throughput,
-      accuracyPoints: (m.accuracy - base.accuracy) * 100,
+      bytes: m.bytes / base!.bytes,
+      gzipBytes: m.gzipBytes / base!.gzipBytes,
+      latency: m.latencyP50Ms / base!.latencyP50Ms,
+      throughput: m.throughput / base!.throughput,
+      accuracyPoints: (m.accuracy - base!.accuracy) * 100,
     },
   }));
-  return new CompressionReport(table, options.maxDrop ?? 1);
+  const tflite = await measureTflite(tfliteVariants, x, yTrue, options.tfliteLatencyRuns ?? 200, base ? { bytes: base.bytes, accuracy: base.accuracy } : undefined);
+  return new CompressionReport(table, options.maxDrop ?? 1, tflite);
 }
 
 /** The result of `compress.report`: rows, a recommendation, and a table plus chart when displayed. */
 export class CompressionReport {
-  /** One row per variant, the baseline first. */
+  /** One row per variant run in onnxruntime, the baseline first. */
   readonly rows: readonly VariantRow[];
+  /** One row per `.tflite` variant, measured in TensorFlow Lite's interpreter. */
+  readonly tflite: readonly TfliteRow[];
   /** The variant with the highest throughput among those within `maxDrop` points of the baseline's accuracy. */
   readonly recommended: string;
   /** One sentence saying which variant to use and why. */
   readonly recommendation: string;
 
   /** @internal */
-  constructor(rows: VariantRow[], maxDrop: number) {
+  constructor(rows: VariantRow[], maxDrop: number, tflite: TfliteRow[] = []) {
     this.rows = rows;
+    this.tflite = tflite;
+    const advice = tfliteAdvice(tflite, maxDrop);
+    if (rows.length === 0) {
+      this.recommended = advice!.name;
+      this.recommendation = advice!.sentence;
+      return;
+    }
     const eligible = rows.filter((r) => r.vsBaseline.accuracyPoints >= -maxDrop);
     const best = eligible.reduce((a, b) => (b.throughput > a.throughput ? b : a));
     this.recommended = best.name;
@@ -164,7 +182,8 @@ export class CompressionReport {
       `Use ${best.name}: the fastest at batch 256 (${Math.round(best.throughput).toLocaleString('en-US')} samples/s) within ${maxDrop} point of ${base.name}'s accuracy` +
       (best === base ? '' : `, ${best.vsBaseline.bytes.toFixed(2)}× its size`) +
       '.' +
-      (slower.length ? ` Note: ${slower.join('; ')}.` : '');
+      (slower.length ? ` Note: ${slower.join('; ')}.` : '') +
+      (advice ? ` ${advice.sentence}` : '');
   }
 
   /** The chart: each variant's ratios to the baseline (size, gzipped size, latency, throughput), Vega-Lite v5. */
@@ -205,12 +224,29 @@ export class CompressionReport {
       `${f(r.throughput)}/s (${r.vsBaseline.throughput.toFixed(2)}×)`,
     ];
     const head = ['variant', 'parameters', 'file bytes', 'gzipped bytes', 'accuracy', 'latency p50, batch 1', 'throughput, batch 256'];
-    const text = [head.join(' | '), ...this.rows.map((r) => cells(r).join(' | ')), this.recommendation].join('\n');
+    const notMeasured = 'not measured';
+    const liteCells = (r: TfliteRow) => [
+      r.name,
+      r.quantization,
+      f(r.parameters),
+      `${f(r.bytes)} (${r.vsBaseline.bytes.toFixed(2)}×)`,
+      f(r.gzipBytes),
+      r.accuracy === null ? notMeasured : `${(r.accuracy * 100).toFixed(2)}% (${r.vsBaseline.accuracyPoints! >= 0 ? '+' : ''}${r.vsBaseline.accuracyPoints!.toFixed(2)} pt)`,
+      r.latencyP50Ms === null ? notMeasured : `${r.latencyP50Ms.toFixed(3)} ms`,
+    ];
+    const liteHead = ['TFLite variant', 'quantization', 'parameters', 'file bytes', 'gzipped bytes', 'accuracy (interpreter)', 'latency p50, batch 1, 1 thread'];
     const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    const htmlTable = (h: string[], body: string[][], bold: (i: number) => boolean) =>
+      `<table><thead><tr>${h.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>` +
+      body.map((cs, i) => `<tr${bold(i) ? ' style="font-weight:bold"' : ''}>${cs.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('') +
+      `</tbody></table>`;
+    const ort = this.rows.length ? [head.join(' | '), ...this.rows.map((r) => cells(r).join(' | '))] : [];
+    const lite = this.tflite.length ? [liteHead.join(' | '), ...this.tflite.map((r) => liteCells(r).join(' | '))] : [];
+    const text = [...ort, ...lite, this.recommendation].join('\n');
     const html =
-      `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>` +
-      this.rows.map((r) => `<tr${r.name === this.recommended ? ' style="font-weight:bold"' : ''}>${cells(r).map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('') +
-      `</tbody></table><p>${esc(this.recommendation)}</p>`;
-    return { 'text/plain': text, 'text/html': html, 'application/vnd.vegalite.v5+json': this.chart() };
+      (this.rows.length ? htmlTable(head, this.rows.map(cells), (i) => this.rows[i]!.name === this.recommended) : '') +
+      (this.tflite.length ? htmlTable(liteHead, this.tflite.map(liteCells), (i) => this.tflite[i]!.name === this.recommended) : '') +
+      `<p>${esc(this.recommendation)}</p>`;
+    return { 'text/plain': text, 'text/html': html, ...(this.rows.length ? { 'application/vnd.vegalite.v5+json': this.chart() } : {}) };
   }
 }

@@ -2,12 +2,15 @@
  * The model card's Deploy button: JupyterLab's model card opens a comm on `lepton.model` and sends
  * `{ action: 'deploy', modelId, name }`; the kernel deploys that model with `lepton.deploy` and answers
  * `{ action: 'deploy', ok: true, deployment }` (the deployment card's JSON) or `{ ok: false, code, error }`.
+ * Its "Download .tflite" button sends `{ action: 'tflite', modelId, quantize }` on the same comm
+ * (`export/tflite/card-download.ts` answers).
  */
 import type * as tf from '@tensorflow/tfjs';
 import { registerTargetOnce } from '../comm/once.js';
 import type { Comm } from '../display/host.js';
 import { deploy } from './deploy.js';
 import { DeployError } from './errors.js';
+import { answerTfliteDownload, type TfliteDownloadRequest } from '../export/tflite/card-download.js';
 
 /** The comm target the model card's Deploy button opens. */
 export const modelCommTarget = 'lepton.model';
@@ -57,6 +60,10 @@ async function answer(comm: Comm, request: DeployRequest): Promise<void> {
 
 function handle(comm: Comm, data: unknown): void {
   const act = (message: unknown) => {
+    if ((message as { action?: unknown } | null)?.action === 'tflite') {
+      void answerTfliteDownload(comm, message as TfliteDownloadRequest, (id) => models.get(id)?.deref());
+      return;
+    }
     const request = message as Partial<DeployRequest> | null;
     if (request?.action !== 'deploy') return;
     if (typeof request.modelId !== 'string' || typeof request.name !== 'string' || request.name === '') {

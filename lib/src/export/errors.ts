@@ -15,17 +15,17 @@ export type ExportErrorCode =
 /** Any error raised while exporting or loading a model. */
 export class ExportError extends LeptonError<ExportErrorCode> {}
 
-/** A layer class the ONNX exporter has no converter for; the message lists the supported ones. */
+/** A layer class an exporter (ONNX by default, or TFLite) has no converter for; the message lists the supported ones. */
 export class UnsupportedLayerError extends ExportError {
   /** The tfjs class name of the layer, e.g. `Conv3D`. */
   readonly layerClass: string;
   /** The layer classes that can be exported. */
   readonly supported: readonly string[];
 
-  constructor(layerClass: string, layerName: string, supported: readonly string[]) {
+  constructor(layerClass: string, layerName: string, supported: readonly string[], exporter = 'ONNX') {
     super(
       'LEPTON_UNSUPPORTED_LAYER',
-      `Layer ${JSON.stringify(layerName)} is a ${layerClass}, which the ONNX exporter does not support. ` +
+      `Layer ${JSON.stringify(layerName)} is a ${layerClass}, which the ${exporter} exporter does not support. ` +
         `Supported layers: ${supported.join(', ')}. Replace the layer, or export with lepton.export.tfjs(model, dir).`,
     );
     this.layerClass = layerClass;

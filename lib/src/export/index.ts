@@ -1,6 +1,7 @@
 /**
  * Model export: `onnx` (ONNX, verified in onnxruntime-node) and `tfjs` (TensorFlow.js's own format; read back with
- * `lepton.load`). In the kernel this is `lepton.export`.
+ * `lepton.load`), and `tflite` (TensorFlow Lite, float32/float16/dynamic/int8, judged by TFLite's own interpreter).
+ * In the kernel this is `lepton.export`.
  * @packageDocumentation
  */
 export { onnx, OnnxExport, type OnnxExportOptions } from './onnx.js';
@@ -13,3 +14,9 @@ export type { TensorSpec, SpecDType } from './tensor-spec.js';
 export type { Verification } from './verify.js';
 export { ExportError, UnsupportedLayerError, UnsupportedConfigError, type ExportErrorCode } from './errors.js';
 export { modelRepository, configText, type ModelRepository, type ModelRepositoryOptions, type RepositorySource, type IoSpec } from './model-repository.js';
+export { tflite, TfliteExport, interpretExport, type TfliteExportOptions, type TfliteQuantization, type TfliteTensorSpec } from './tflite/tflite.js';
+export { tfliteSupportedLayers } from './tflite/convert/registry.js';
+export { runInterpreter, runInterpreterJobs, tflitePython, type InterpreterRun, type InterpreterTensor, type InterpreterFeed, type InterpreterJob } from './tflite/interpreter.js';
+export { TfliteError, type TfliteErrorCode } from './tflite/errors.js';
+export type { Normalization } from './tflite/metadata.js';
+export type { Int8Result } from './tflite/int8.js';

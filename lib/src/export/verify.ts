@@ -76,12 +76,22 @@ export async function verifyExport(
     return (Array.isArray(ys) ? ys : [ys]).map((y) => y.dataSync() as Float32Array);
   });
   const actual = await runOnnx(bytes, feeds.map((f) => ({ name: f.spec.name, shape: f.shape, data: f.data })), outputs.map((o) => o.name));
+  const maxAbsDiff = compareOutputs('ONNX', outputs.map((o) => o.name), expected, actual, tolerance);
+  return { maxAbsDiff, tolerance, batch };
+}
+
+/**
+ * Compares an exported model's outputs with tfjs's, element by element; throws `LEPTON_EXPORT_MISMATCH` naming the
+ * output and element past `tolerance` (relative to max(1, |tfjs|)). Returns the largest |exported − tfjs|.
+ * @param format the exported format's name, for messages (`ONNX`, `TFLite`)
+ */
+export function compareOutputs(format: string, names: readonly string[], expected: readonly ArrayLike<number>[], actual: readonly ArrayLike<number>[], tolerance: number): number {
   let maxAbsDiff = 0;
-  outputs.forEach((out, k) => {
+  names.forEach((name, k) => {
     const want = expected[k]!;
     const got = actual[k]!;
     if (want.length !== got.length) {
-      throw new ExportError('LEPTON_EXPORT_MISMATCH', `ONNX output ${out.name} has ${got.length} values, tfjs has ${want.length}: the export is wrong. Please report it with the model summary.`);
+      throw new ExportError('LEPTON_EXPORT_MISMATCH', `${format} output ${name} has ${got.length} values, tfjs has ${want.length}: the export is wrong. Please report it with the model summary.`);
     }
     for (let i = 0; i < want.length; i++) {
       const diff = Math.abs(got[i]! - want[i]!);
@@ -89,11 +99,11 @@ export async function verifyExport(
       if (!(diff <= tolerance * Math.max(1, Math.abs(want[i]!)))) {
         throw new ExportError(
           'LEPTON_EXPORT_MISMATCH',
-          `ONNX output ${out.name} differs from tfjs at element ${i}: ${got[i]} vs ${want[i]} (tolerance ${tolerance}). ` +
+          `${format} output ${name} differs from tfjs at element ${i}: ${got[i]} vs ${want[i]} (tolerance ${tolerance}). ` +
             'The exported graph is wrong; please report it with the model summary, or pass { verify: false } to keep the file anyway.',
         );
       }
     }
   });
-  return { maxAbsDiff, tolerance, batch };
+  return maxAbsDiff;
 }

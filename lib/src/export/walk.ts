@@ -6,7 +6,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { OnnxGraph } from './graph.js';
 import { DataType } from './onnx-format.js';
 import { converters, supportedLayers } from './convert/registry.js';
-import type { LayerCall, Shape, Weight } from './convert/context.js';
+import type { LayerCall, Shape } from './convert/context.js';
+import { outputNames, requireBuiltModel, walkLayers, weightsOf } from './layer-walk.js';
 import { ExportError, UnsupportedLayerError } from './errors.js';
 import type { SpecDType, TensorSpec } from './tensor-spec.js';
 
@@ -33,30 +34,6 @@ function elemType(dtype: string, what: string): { type: DataType; dtype: SpecDTy
   return e;
 }
 
-/** Whether a layer is itself a model (a Sequential or functional model used as a layer). */
-function isModel(layer: tf.layers.Layer): layer is tf.LayersModel {
-  return Array.isArray((layer as tf.LayersModel).inputs) && Array.isArray((layer as tf.LayersModel).outputs) && 'layers' in layer;
-}
-
-/** Reads a layer's weights by short name (`dense_Dense1/kernel` → `kernel`). */
-function weightsOf(layer: tf.layers.Layer): Map<string, Weight> {
-  const weights = new Map<string, Weight>();
-  for (const w of layer.weights) {
-    const short = (w.originalName ?? w.name).split('/').pop()!.replace(/_\d+$/, '');
-    weights.set(short, { shape: [...w.shape] as number[], data: Float32Array.from(w.read().dataSync() as ArrayLike<number>) });
-  }
-  return weights;
-}
-
-/** Distinct, readable names for the model's outputs. */
-function outputNames(model: tf.LayersModel): string[] {
-  const names = model.outputs.map((t) => {
-    const layer = t.sourceLayer.name;
-    return t.tensorIndex > 0 ? `${layer}_${t.tensorIndex}` : layer;
-  });
-  return names.map((n, i) => (names.indexOf(n) === i ? n : `${n}_${i}`));
-}
-
 class Walker {
   readonly graph: OnnxGraph;
   readonly indexRanges = new Map<string, number>();
@@ -68,25 +45,7 @@ class Walker {
 
   /** Converts `model` with its inputs bound to `inputNames`; returns the value names of its outputs. */
   run(model: tf.LayersModel, inputNames: string[]): string[] {
-    const values = new Map<number, string>();
-    model.inputs.forEach((t, i) => values.set(t.id, inputNames[i]!));
-    const visiting = new Set<number>();
-    const valueOf = (t: SymbolicTensor): string => {
-      const known = values.get(t.id);
-      if (known !== undefined) return known;
-      const layer = t.sourceLayer as tf.layers.Layer;
-      const node = layer.inboundNodes[t.nodeIndex];
-      if (!node || layer.getClassName() === 'InputLayer') {
-        throw new ExportError('LEPTON_BAD_MODEL', `tensor ${t.name} comes from ${layer.name}, which is not an input of the model being exported.`);
-      }
-      if (visiting.has(t.id)) throw new ExportError('LEPTON_BAD_MODEL', `the model has a cycle at ${layer.name}`);
-      visiting.add(t.id);
-      const inputs = node.inputTensors.map(valueOf);
-      const outputs = this.call(layer, inputs, node.inputTensors, node.outputTensors);
-      node.outputTensors.forEach((out, k) => values.set(out.id, outputs[k]!));
-      return outputs[t.tensorIndex]!;
-    };
-    return model.outputs.map(valueOf);
+    return walkLayers(model, inputNames, ({ layer, inputs, inputTensors, outputTensors }) => this.call(layer, inputs, inputTensors, outputTensors));
   }
 
   /** Marks `names` as the graph's inputs (for index-range bookkeeping). */
@@ -95,7 +54,6 @@ class Walker {
   }
 
   private call(layer: tf.layers.Layer, inputs: string[], inputTensors: SymbolicTensor[], outputTensors: SymbolicTensor[]): string[] {
-    if (isModel(layer)) return this.run(layer, inputs);
     const className = layer.getClassName();
     const convert = converters[className];
     if (!convert) throw new UnsupportedLayerError(className, layer.name, supportedLayers);
@@ -123,9 +81,7 @@ class Walker {
 
 /** Converts a tfjs LayersModel to an ONNX graph whose inputs and outputs keep tfjs's names' order and shapes. */
 export function convertModel(model: tf.LayersModel): ConvertedModel {
-  if (!model || !Array.isArray(model.inputs) || !Array.isArray(model.outputs) || model.inputs.length === 0) {
-    throw new ExportError('LEPTON_BAD_MODEL', 'expected a built tfjs LayersModel (tf.sequential with an inputShape, or tf.model); got ' + String(model));
-  }
+  requireBuiltModel(model);
   const walker = new Walker(model.name);
   const g = walker.graph;
   const inputs: TensorSpec[] = model.inputs.map((t) => {

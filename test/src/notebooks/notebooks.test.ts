@@ -60,6 +60,12 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     assert.ok(drop <= 1, `int8 loses ${drop} accuracy points, > 1`);
     assert.match(String(findCell(run, 'lepton.compress.prune').outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? ''), /<table>.*80\.0%/s);
     assert.match(cellText(findCell(run, 'lepton.compress.report')), /student/);
+    // TFLite: the int8 file shows its quantized I/O, the report measures the .tflite files in TensorFlow Lite's
+    // interpreter, and the interpreter agrees with tfjs.
+    assert.match(cellText(findCell(run, "quantize: 'int8', calibration: x.slice(0, 256), labels")), /TFLite model: \d+ bytes, int8, float graph matches tfjs/);
+    assert.match(cellText(findCell(run, "'tflite int8': lite.int8 }, test)")), /tflite int8 \| int8 \| .*% \(.*pt\) \| \d+\.\d+ ms/);
+    const judged = /float32 max \|Δ\| (\S+); int8 predicts the same digit for (\d+) of 200/.exec(cellText(findCell(run, 'lite.int8.interpret(sample)')));
+    assert.ok(judged && Number(judged[1]) <= 1e-5 && Number(judged[2]) >= 196, `TFLite interpreter vs tfjs: ${judged?.[0]}`);
   },
   '04-deploy-and-monitor.ipynb': (run) => {
     const card = findCell(run, 'lepton.deploy(model').outputs.find((o) => o.data?.['application/vnd.lepton.deployment+json'])?.data;
