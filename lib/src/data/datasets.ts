@@ -163,3 +163,4 @@ export function mnist(options: MnistOptions = {}): Mnist {
   };
   return { train: part(parts.train), test: part(parts.test), classes: Array.from({ length: 10 }, (_, d) => String(d)) };
 }
+export { spamAssassin } from './spam-assassin.js';
