@@ -6,7 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { OnnxGraph } from './graph.js';
 import { DataType } from './onnx-format.js';
 import { converters, supportedLayers } from './convert/registry.js';
-import type { LayerCall, Shape, Weight } from './convert/context.js';
+import { weightsOf, type LayerCall, type Shape } from './convert/context.js';
 import { ExportError, UnsupportedLayerError } from './errors.js';
 import type { SpecDType, TensorSpec } from './tensor-spec.js';
 
@@ -36,16 +36,6 @@ function elemType(dtype: string, what: string): { type: DataType; dtype: SpecDTy
 /** Whether a layer is itself a model (a Sequential or functional model used as a layer). */
 function isModel(layer: tf.layers.Layer): layer is tf.LayersModel {
   return Array.isArray((layer as tf.LayersModel).inputs) && Array.isArray((layer as tf.LayersModel).outputs) && 'layers' in layer;
-}
-
-/** Reads a layer's weights by short name (`dense_Dense1/kernel` → `kernel`). */
-function weightsOf(layer: tf.layers.Layer): Map<string, Weight> {
-  const weights = new Map<string, Weight>();
-  for (const w of layer.weights) {
-    const short = (w.originalName ?? w.name).split('/').pop()!.replace(/_\d+$/, '');
-    weights.set(short, { shape: [...w.shape] as number[], data: Float32Array.from(w.read().dataSync() as ArrayLike<number>) });
-  }
-  return weights;
 }
 
 /** Distinct, readable names for the model's outputs. */

@@ -4,3 +4,5 @@ export { lossFor, type Head } from './head.js';
 export { lstm, type LstmOptions } from './lstm.js';
 export { mlp, type MlpOptions } from './mlp.js';
 export { transformer, type TransformerOptions } from './transformer.js';
+export { embeddingBag, type EmbeddingBagOptions } from './embedding-bag.js';
+export type { TextInputOptions, VectorizerShape } from './text-input.js';
