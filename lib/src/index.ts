@@ -54,3 +54,6 @@ export type { CheckOptions, DataQualityData, Finding, ColumnReport, Severity } f
 export * as explain from './explain/index.js';
 export { tune, Study, Trial, TuneError, SpaceError, type TuneOptions, type Space, type ParamsOf, type BestTrial, type TrialRecord } from './tune/index.js';
 export type { Build, BuildResult, ParamSpec, IntParam, FloatParam, ChoiceParam, ChoiceValue, RangeOptions, ParamValues, TpeOptions, HyperbandOptions, TuneViewOptions, StudySettings, StudyFileV1, BestModelRef, TrialStatus, StrategyName, StrategySpec } from './tune/index.js';
+export { ImageDataset, ImageError, type ImageErrorCode, type ReadImagesOptions, type BatchOptions, type ImageTensors, type SkippedFile } from './images/index.js';
+export type { ImagePrediction, PredictImagesOptions } from './deploy/index.js';
+export type { Mistake } from './images/mistakes.js';

@@ -10,7 +10,10 @@ import type { MetricsSnapshot } from './monitor.js';
 
 /** An error answer from the server, with its stable code. */
 export class ServerClientError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  /**
+   * @param details facts the server sent with the error (e.g. `indexes` of bad images), when it sent any
+   */
+  constructor(readonly status: number, readonly code: string, message: string, readonly details?: Record<string, unknown>) {
     super(message);
     this.name = 'ServerClientError';
   }
@@ -140,11 +143,11 @@ function enc(part: string): string {
 }
 
 async function errorOf(response: Response): Promise<ServerClientError> {
-  let body: { error?: string; code?: string } = {};
+  let body: { error?: string; code?: string; details?: Record<string, unknown> } = {};
   try {
     body = (await response.json()) as typeof body;
   } catch {
     // Not JSON: keep the status.
   }
-  return new ServerClientError(response.status, body.code ?? `HTTP_${response.status}`, body.error ?? `${response.status} ${response.statusText}`);
+  return new ServerClientError(response.status, body.code ?? `HTTP_${response.status}`, body.error ?? `${response.status} ${response.statusText}`, body.details);
 }

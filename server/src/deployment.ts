@@ -7,6 +7,8 @@ import { errors, ServerError } from './errors.js';
 import type { DeploymentLog } from './logs.js';
 import { batchable, type ModelMeta } from './meta.js';
 import { Monitor } from './monitor.js';
+import { LABEL_OUTPUT, labelOutput } from './preprocess/labels.js';
+import { decodeRawInput } from './preprocess/raw.js';
 import { decodeRecords, modelPreprocessor, PREPROCESS_PARAMETER, type ModelPreprocessor } from './preprocess/records.js';
 import type { Runner } from './runner.js';
 import { decodeInputs, encodeOutput, ORT_TYPE, type RequestTensor, type ResponseTensor } from './tensors.js';
@@ -89,9 +91,12 @@ export class Deployment {
     const meta = loaded.meta;
     const preprocess = body.parameters?.[PREPROCESS_PARAMETER];
     if (preprocess !== undefined && typeof preprocess !== 'boolean') throw errors.badRequest(`parameters.${PREPROCESS_PARAMETER} must be true or false.`);
-    const decoded = preprocess ? decodeRecords(preprocessorOf(loaded), body.inputs) : decodeInputs(this.name, meta.inputs, body.inputs);
+    const decoded = !preprocess ? decodeInputs(this.name, meta.inputs, body.inputs)
+      : meta.rawInput ? await decodeRawInput(meta.rawInput, meta.inputs[0]!, body.inputs)
+      : decodeRecords(preprocessorOf(loaded), body.inputs);
     const wanted = body.outputs?.map((o) => o.name);
-    if (wanted) for (const name of wanted) if (!meta.outputs.some((o) => o.name === name)) throw errors.unknownOutput(this.name, name, meta.outputs.map((o) => o.name));
+    const names = [...meta.outputs.map((o) => o.name), ...(meta.classes ? [LABEL_OUTPUT] : [])];
+    if (wanted) for (const name of wanted) if (!names.includes(name)) throw errors.unknownOutput(this.name, name, names);
     let outputs;
     try {
       outputs = await loaded.batcher.submit(decoded.feeds, decoded.rows);
@@ -106,6 +111,8 @@ export class Deployment {
       const out = outputs[spec.name];
       if (out) response.outputs.push(encodeOutput(spec.name, spec.datatype, out.shape, out.data));
     }
+    const scores = outputs[meta.outputs[0]!.name];
+    if (meta.classes && scores && (!wanted || wanted.includes(LABEL_OUTPUT))) response.outputs.push(labelOutput(meta.classes, scores.data, scores.shape));
     return { response, rows: decoded.rows };
   }
 }

@@ -9,12 +9,15 @@ export class ServerError extends Error {
   readonly code: string;
   /** The HTTP status the error is answered with. */
   readonly statusCode: number;
+  /** Facts a client acts on, sent in the body beside the message (e.g. the indexes of the bad elements). */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: string, statusCode: number, message: string) {
+  constructor(code: string, statusCode: number, message: string, details?: Record<string, unknown>) {
     super(message);
     this.name = 'ServerError';
     this.code = code;
     this.statusCode = statusCode;
+    this.details = details;
   }
 }
 
@@ -24,6 +27,8 @@ export interface ErrorBody {
   error: string;
   /** The stable code. */
   code: string;
+  /** Facts a client acts on, when the error has them (e.g. `indexes` of the bad elements of a raw input). */
+  details?: Record<string, unknown>;
 }
 
 type Make<A extends unknown[]> = (...args: A) => ServerError;
@@ -77,7 +82,7 @@ export const errors = {
   /** The request asked for server-side preprocessing (`parameters.lepton_preprocess`) of a version deployed without transforms. */
   noTransforms: coded('LEPTON_NO_TRANSFORMS', 400, (model: string, version: string) =>
     `Model "${model}" version ${version} was deployed without transforms, so it cannot preprocess records (parameters.lepton_preprocess); ` +
-    'send the model\'s input tensors, or redeploy with { transforms }.'),
+    'send the model\'s input tensors, or redeploy with { transforms } (or { rawInput } for images).'),
   /** The version's stored transforms cannot be applied (a registry written before the server checked them at deploy). */
   preprocessUnavailable: coded('LEPTON_PREPROCESS_UNAVAILABLE', 409, (model: string, version: string, why: string) =>
     `Model "${model}" version ${version} cannot preprocess records: ${why} Send the model's input tensors, or redeploy with transforms the server applies.`),
@@ -87,6 +92,16 @@ export const errors = {
   /** A record (or one of its fields) cannot be preprocessed. */
   badRecord: coded('LEPTON_BAD_RECORD', 400, (row: number, field: string | undefined, problem: string) =>
     `Record ${row}${field === undefined ? '' : `: "${field}"`} ${problem}.`),
+  /** A preprocessing request's raw input is not the one the deployment's `rawInput` asks for. */
+  badRawInput: coded('LEPTON_BAD_RAW_INPUT', 400, (detail: string, expected: string) => `Bad raw input: ${detail} Send one input ${expected}.`),
+  /**
+   * Some images of a request could not be decoded: the message names each index and reason, `details.indexes`
+   * lists them; the request's other images are fine and can be sent again without them.
+   */
+  badImage: (bad: ReadonlyArray<{ index: number; reason: string }>, count: number) => new ServerError('LEPTON_BAD_IMAGE', 400,
+    `${bad.length === 1 ? 'Image' : 'Images'} ${bad.map((b) => `${b.index} (${b.reason})`).join(', ')} of the ${count} in the request could not be decoded; ` +
+    'send image files (JPEG, PNG, WebP, GIF, TIFF or AVIF) base64-encoded. The other images decoded: send them again without the bad ones.',
+    { indexes: bad.map((b) => b.index) }),
   /** The model failed while running a request. */
   inferenceFailed: coded('LEPTON_INFERENCE_FAILED', 500, (model: string, version: string, detail: string) =>
     `Model "${model}" version ${version} failed on this request: ${detail}`),
@@ -110,5 +125,5 @@ export const errors = {
 
 /** The JSON body for `error`. */
 export function errorBody(error: ServerError): ErrorBody {
-  return { error: error.message, code: error.code };
+  return error.details === undefined ? { error: error.message, code: error.code } : { error: error.message, code: error.code, details: error.details };
 }

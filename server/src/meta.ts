@@ -4,6 +4,7 @@
  */
 import { errors } from './errors.js';
 import { isModelName } from './names.js';
+import type { RawInputSpec } from './preprocess/raw.js';
 
 /** Open Inference Protocol v2 tensor datatypes the server serves. */
 export type Datatype = 'BOOL' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64' | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FP32' | 'FP64';
@@ -57,6 +58,13 @@ export interface ModelMeta {
   transforms: unknown[];
   /** The model input's columns after the transforms, in order (absent: the columns the transforms produce, in order). */
   features?: string[];
+  /**
+   * The raw input the server preprocesses for requests with `parameters.lepton_preprocess` (e.g. `{ kind: "image",
+   * size, channels, fit }`: base64 image files decoded and resized as in training); see `preprocess/raw.ts`.
+   */
+  rawInput?: RawInputSpec;
+  /** The names of the classifier's classes in output order: every answer gets a BYTES `label` output (`preprocess/labels.ts`). */
+  classes?: string[];
   /** Training and evaluation metrics, as given at deploy time. */
   metrics: Record<string, number>;
   /** Free text shown in status. */
@@ -77,6 +85,8 @@ export interface DeployMeta {
   outputs?: TensorSpec[];
   transforms?: unknown[];
   features?: string[];
+  rawInput?: RawInputSpec;
+  classes?: string[];
   metrics?: Record<string, number>;
   description?: string;
   alerts?: AlertRules;

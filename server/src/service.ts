@@ -12,6 +12,8 @@ import type { HomePaths } from './home.js';
 import { DeploymentLog } from './logs.js';
 import { alertsFrom, assertModelName, batchingFrom, reconcileSpecs, specsFromOrt, type DeployMeta, type ModelMeta } from './meta.js';
 import type { MetricsSnapshot } from './monitor.js';
+import { parseClasses } from './preprocess/labels.js';
+import { parseRawInput } from './preprocess/raw.js';
 import { modelPreprocessor } from './preprocess/records.js';
 import { Registry } from './registry.js';
 import { loadRunner, SESSION_OPTIONS } from './runner.js';
@@ -243,6 +245,9 @@ export async function describeModel(onnx: Uint8Array, given: DeployMeta): Promis
     if (given.features !== undefined && transforms.length === 0) throw errors.badMeta('features names the columns the transforms give the model; deploy it with transforms.');
     // Transforms are applied to records by this server: refuse at deploy what it could not apply.
     if (transforms.length > 0) modelPreprocessor({ inputs, transforms, features: given.features });
+    if (transforms.length > 0 && given.rawInput !== undefined) throw errors.badMeta('a version preprocesses records (transforms) or a raw input (rawInput), not both.');
+    const rawInput = given.rawInput === undefined ? undefined : parseRawInput(given.rawInput, inputs);
+    const classes = given.classes === undefined ? undefined : parseClasses(given.classes, outputs);
     if (given.metrics !== undefined && (typeof given.metrics !== 'object' || Object.values(given.metrics).some((v) => typeof v !== 'number'))) {
       throw errors.badMeta('metrics must map names to numbers.');
     }
@@ -252,6 +257,8 @@ export async function describeModel(onnx: Uint8Array, given: DeployMeta): Promis
       outputs,
       transforms,
       ...(given.features === undefined ? {} : { features: given.features }),
+      ...(rawInput === undefined ? {} : { rawInput }),
+      ...(classes === undefined ? {} : { classes }),
       metrics: given.metrics ?? {},
       description: given.description ?? '',
       alerts: alertsFrom(given.alerts),

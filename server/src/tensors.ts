@@ -18,8 +18,9 @@ export interface RequestTensor {
 export interface ResponseTensor {
   name: string;
   shape: number[];
-  datatype: Datatype;
-  data: number[] | boolean[];
+  datatype: Datatype | 'BYTES';
+  /** Numbers, booleans, or strings for BYTES outputs (the labels of a deployment with class names). */
+  data: number[] | boolean[] | string[];
 }
 
 /** The typed arrays the server hands onnxruntime. */

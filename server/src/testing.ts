@@ -20,6 +20,19 @@ export function fixture(name: 'mlp' | 'add' | 'gather'): Buffer {
  * opset 13), so a test reads back exactly the rows the server fed the model.
  */
 export function identityModel(width: number): Buffer {
+  return oneNodeModel('Identity', [width], [width]);
+}
+
+/**
+ * The bytes of an ONNX model that flattens its input: `x` FP32 `[N, ...shape]` → `y` FP32 `[N, product of shape]`
+ * (Flatten, opset 13): fed images, it answers their pixels as the model saw them.
+ */
+export function flattenModel(shape: readonly number[]): Buffer {
+  return oneNodeModel('Flatten', shape, [shape.reduce((a, b) => a * b, 1)]);
+}
+
+/** An opset-13 ONNX model of one node `op` from `x` `[N, ...input]` to `y` `[N, ...output]`, FP32. */
+function oneNodeModel(op: string, input: readonly number[], output: readonly number[]): Buffer {
   const varint = (n: number): number[] => {
     const out: number[] = [];
     for (; n > 127; n = Math.floor(n / 128)) out.push((n % 128) | 128);
@@ -31,9 +44,9 @@ export function identityModel(width: number): Buffer {
     return [(field << 3) | 2, ...varint(b.length), ...b];
   };
   const dim = (d: number | string) => bytes(1, typeof d === 'number' ? int(1, d) : bytes(2, d));
-  const value = (name: string) => [...bytes(1, name), ...bytes(2, bytes(1, [...int(1, 1), ...bytes(2, [...dim('N'), ...dim(width)])]))];
-  const node = [...bytes(1, 'x'), ...bytes(2, 'y'), ...bytes(4, 'Identity')];
-  const graph = [...bytes(1, node), ...bytes(2, 'identity'), ...bytes(11, value('x')), ...bytes(12, value('y'))];
+  const value = (name: string, dims: readonly number[]) => [...bytes(1, name), ...bytes(2, bytes(1, [...int(1, 1), ...bytes(2, [...dim('N'), ...dims.flatMap((d) => dim(d))])]))];
+  const node = [...bytes(1, 'x'), ...bytes(2, 'y'), ...bytes(4, op)];
+  const graph = [...bytes(1, node), ...bytes(2, op.toLowerCase()), ...bytes(11, value('x', input)), ...bytes(12, value('y', output))];
   return Buffer.from([...int(1, 8), ...bytes(7, graph), ...bytes(8, [...bytes(1, ''), ...int(2, 13)])]);
 }
 

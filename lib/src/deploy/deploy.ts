@@ -3,6 +3,8 @@
  * of the Lepton home (started on demand, detached, so deployments outlive the kernel) and find them again.
  */
 import type { AlertRules, BatchingOptions, DeployMeta } from '@lepton/server';
+import type { ImageFit } from '@lepton/server/preprocess';
+import { trainedOn } from '../images/trained.js';
 import { Deployment } from './deployment.js';
 import { DeployError } from './errors.js';
 import { defaultName, onnxBytes, type Deployable } from './model-source.js';
@@ -29,6 +31,18 @@ export interface DeployOptions extends ServerOptions {
    * from the record as it is.
    */
   features?: string[];
+  /**
+   * How the server makes the model's input from image files (`{ size, channels, fit }`, as `lepton.read.images`
+   * read the training images; default: those of the image dataset the model was trained on with `lepton.fit`).
+   * The server then takes base64 image files (`Deployment.predictImages`, or `parameters.lepton_preprocess` over
+   * HTTP) and decodes them with the same code as training. `false`: tensors only.
+   */
+  image?: { size: [number, number]; channels?: 1 | 3; fit?: ImageFit } | false;
+  /**
+   * The names of the classes in output order (default: those of the image dataset the model was trained on): the
+   * server answers every request with a BYTES `label` output beside the probabilities.
+   */
+  classes?: string[];
   /** Training or evaluation metrics to keep with the version, e.g. `{ accuracy: 0.97 }`. */
   metrics?: Record<string, number>;
   /** Free text shown in status. */
@@ -47,6 +61,7 @@ export interface DeployOptions extends ServerOptions {
  * @param opts name, alert rules, batching, transforms and features, and where the server runs
  * @example const deployment = await lepton.deploy(model, { name: 'penguins', alerts: { p99Ms: 20, errorRate: 0.01 } });
  * @example const deployment = await lepton.deploy(model, { name: 'penguins', transforms: [scaler], features });
+ * @example const deployment = await lepton.deploy(model, { name: 'digits', image: { size: [28, 28], channels: 1 } });
  */
 export async function deploy(model: Deployable, opts: DeployOptions = {}): Promise<Deployment> {
   const name = opts.name ?? defaultName(model);
@@ -58,6 +73,12 @@ export async function deploy(model: Deployable, opts: DeployOptions = {}): Promi
   if (opts.batching) meta.batching = opts.batching;
   if (opts.transforms) meta.transforms = opts.transforms.map((t) => JSON.parse(JSON.stringify(t)) as unknown);
   if (opts.features) meta.features = opts.features;
+  // A model trained on an image dataset is deployed with its image preprocessing and class names unless told otherwise.
+  const trained = trainedOn(model);
+  const image = opts.image ?? (opts.transforms ? undefined : trained?.image);
+  if (image) meta.rawInput = { kind: 'image', size: image.size, channels: image.channels ?? 3, fit: image.fit ?? 'cover' };
+  const classes = opts.classes ?? trained?.classNames;
+  if (classes) meta.classes = classes;
   if (opts.metrics) meta.metrics = opts.metrics;
   if (opts.description !== undefined) meta.description = opts.description;
   let info;

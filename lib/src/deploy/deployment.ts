@@ -2,6 +2,7 @@
  * `Deployment`: a model served by the Lepton server, as the notebook sees it. It predicts over the Open Inference
  * Protocol v2, reports status, metrics and logs, redeploys, rolls back and stops, and displays as a card.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { DeployMeta, DeploymentInfo, LogEntry, MetricsSnapshot, ServerClient } from '@lepton/server';
@@ -28,11 +29,39 @@ export interface LogsOptions {
 }
 
 /** Options of `Deployment.redeploy`: what to change in the new version's metadata (the rest carries over). */
-export type RedeployOptions = Pick<DeployMeta, 'alerts' | 'batching' | 'metrics' | 'description' | 'transforms' | 'features'>;
+export type RedeployOptions = Pick<DeployMeta, 'alerts' | 'batching' | 'metrics' | 'description' | 'transforms' | 'features' | 'rawInput' | 'classes'>;
 
 /** Raw records for `Deployment.predictRecords`: objects of raw fields, or a DataFrame (its rows as objects). */
 export type Records = readonly object[] | DataFrame;
 
+
+/** One image's prediction from `Deployment.predictImages`. */
+export interface ImagePrediction {
+  /** The most probable class's name (null for an image the server could not decode). */
+  label: string | null;
+  /** Its probability. */
+  probability: number;
+  /** Every class's probability, in class order. */
+  probabilities: number[];
+  /** Why the image could not be decoded (with `onBadImage: 'skip'`). */
+  error?: string;
+}
+
+/** Options of `Deployment.predictImages`. */
+export interface PredictImagesOptions {
+  /**
+   * An image the server cannot decode: the call fails naming it (`'error'`, default), or its entry has `label:
+   * null` and the `error`, and the other images are predicted (`'skip'`).
+   */
+  onBadImage?: 'error' | 'skip';
+}
+
+/** The reason given for each image in a `LEPTON_BAD_IMAGE` message ("Images 1 (reason), 3 (reason) of …"). */
+function reasonsByIndex(message: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const m of message.matchAll(/(\d+) \(([^)]*)\)/g)) out.set(Number(m[1]), m[2]!);
+  return out;
+}
 
 /** A deployed model. Get one from `lepton.deploy(model, opts)` or `lepton.deployments()`. */
 export class Deployment {
@@ -116,6 +145,62 @@ export class Deployment {
     } catch (error) {
       throw serverError(`Prediction with "${this.name}" from records failed`, error);
     }
+  }
+
+  /**
+   * Classifies image files on the server: sends them as they are (base64 BYTES with `lepton_preprocess`), and the
+   * server decodes and resizes them with the code training used (`lepton.deploy(model, { image })`, or the image
+   * dataset the model trained on). Returns one prediction per image, in order.
+   * Throws `LEPTON_SERVER` with the server's code: `LEPTON_BAD_IMAGE` naming the images that cannot be decoded
+   * (unless `onBadImage: 'skip'`), `LEPTON_NO_TRANSFORMS` for a deployment without image preprocessing.
+   * @param images file paths, or the files' bytes
+   * @example const [first] = await deployment.predictImages(['digits/7/0.png']); first.label
+   */
+  async predictImages(images: ReadonlyArray<string | Uint8Array>, options: PredictImagesOptions = {}): Promise<ImagePrediction[]> {
+    if (!Array.isArray(images) || images.length === 0) throw new DeployError('LEPTON_BAD_INPUT', `predictImages on "${this.name}": expected a non-empty array of image file paths or their bytes.`);
+    const files = await Promise.all(images.map(async (image, i) => {
+      if (typeof image === 'string') {
+        try {
+          return await readFile(image);
+        } catch (error) {
+          throw new DeployError('LEPTON_BAD_INPUT', `predictImages on "${this.name}": image ${i}, ${image}, cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+        }
+      }
+      if (image instanceof Uint8Array) return image;
+      throw new DeployError('LEPTON_BAD_INPUT', `predictImages on "${this.name}": image ${i} is ${typeof image}, not a path or bytes.`);
+    }));
+    const { rawInputRequest } = await import('@lepton/server/preprocess');
+    const send = (indexes: number[]) => this.client.infer(this.name, rawInputRequest('image', indexes.map((i) => Buffer.from(files[i]!).toString('base64'))));
+    const all = files.map((_, i) => i);
+    const results: ImagePrediction[] = [];
+    let good = all;
+    let response;
+    try {
+      try {
+        response = await send(good);
+      } catch (error) {
+        const bad = (error as { code?: string; details?: { indexes?: number[] } }).code === 'LEPTON_BAD_IMAGE' ? (error as { details?: { indexes?: number[] } }).details?.indexes : undefined;
+        if (options.onBadImage !== 'skip' || !bad) throw error;
+        // The server named the bad images; the others are sent again, so none of them is lost.
+        const reasons = reasonsByIndex((error as Error).message);
+        for (const i of bad) results[i] = { label: null, probability: 0, probabilities: [], error: reasons.get(i) ?? 'could not be decoded' };
+        good = all.filter((i) => !bad.includes(i));
+        response = good.length ? await send(good) : undefined;
+      }
+    } catch (error) {
+      throw serverError(`Prediction with "${this.name}" from images failed`, error);
+    }
+    if (response) {
+      const scores = response.outputs.find((o) => o.datatype !== 'BYTES');
+      const labels = response.outputs.find((o) => o.name === 'label')?.data as string[] | undefined;
+      const width = scores?.shape[1] ?? 1;
+      good.forEach((i, row) => {
+        const probabilities = (scores?.data as number[] | undefined)?.slice(row * width, (row + 1) * width) ?? [];
+        const best = probabilities.reduce((b, p, j) => (p > probabilities[b]! ? j : b), 0);
+        results[i] = { label: labels?.[row] ?? String(best), probability: probabilities[best] ?? 0, probabilities };
+      });
+    }
+    return results;
   }
 
   /** Asks the server for the full status (versions, metadata, metrics, alerts) and updates this object. */

@@ -5,6 +5,7 @@
  */
 export { deploy, deployments, type DeployOptions } from './deploy.js';
 export { Deployment, type LogsOptions, type Records, type RedeployOptions } from './deployment.js';
+export type { ImagePrediction, PredictImagesOptions } from './deployment.js';
 export { DeploymentLogs } from './logs.js';
 export { DeployError, type DeployErrorCode } from './errors.js';
 export { DEPLOYMENT_MIME, type DeploymentCardData } from './card.js';

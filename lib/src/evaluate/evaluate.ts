@@ -4,6 +4,9 @@ import * as metrics from '../metrics/index.js';
 import { argMaxRows, toMatrix } from '../metrics/values.js';
 import { resolveData, type ColumnChoice, type FitData } from '../train/data.js';
 import { checkShapes } from '../train/validate.js';
+import { ImageDataset, isFitSource } from '../images/dataset.js';
+import { worstMistakes } from '../images/mistakes.js';
+import { trainedOn } from '../images/trained.js';
 import { concat, confusionChart, residualChart, rocChart, toSvg } from './charts.js';
 import { EvaluationReport, type ClassificationMetrics, type RegressionMetrics } from './report.js';
 
@@ -106,11 +109,27 @@ function regression(predicted: number[][], truth: number[][]): { metrics: Regres
  */
 export async function evaluate(model: tf.LayersModel, testData: FitData, options: EvaluateOptions = {}): Promise<EvaluationReport> {
   await ensureBackend();
-  const { predicted, truth } = await predictAll(model, testData, options);
+  const images = testData instanceof ImageDataset ? testData : undefined;
+  let data = testData;
+  // An image dataset gives its tensors (in its order, so mistakes can be traced to files), or a stream of batches.
+  const owned: tf.Tensor[] = [];
+  if (isFitSource(data)) {
+    data = await data.fitData(options.batchSize ?? 256, false);
+    if ('x' in data) owned.push(data.x as tf.Tensor, data.y as tf.Tensor);
+  }
+  let predicted: number[][];
+  let truth: number[][];
+  try {
+    ({ predicted, truth } = await predictAll(model, data, options));
+  } finally {
+    tf.dispose(owned);
+  }
   if (predicted.length === 0) throw new Error('The test data is empty: evaluation needs at least one sample.');
   const activation = lastActivation(model);
   const task = options.task ?? (activation === 'softmax' || activation === 'sigmoid' ? 'classification' : 'regression');
-  const { metrics: result, charts } = task === 'classification' ? classification(predicted, truth, options.classNames) : regression(predicted, truth);
+  const classNames = options.classNames ?? images?.classNames ?? trainedOn(model)?.classNames;
+  const { metrics: result, charts } = task === 'classification' ? classification(predicted, truth, classNames) : regression(predicted, truth);
   const chart = concat(charts);
-  return new EvaluationReport(result, chart, await toSvg(chart));
+  const mistakes = images && task === 'classification' && predicted[0]!.length > 1 ? await worstMistakes(images, predicted, truth.map((r) => Math.round(r[0]!))) : undefined;
+  return new EvaluationReport(result, chart, await toSvg(chart), mistakes);
 }

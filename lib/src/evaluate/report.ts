@@ -1,5 +1,6 @@
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import type { ClassScores, ConfusionMatrix } from '../metrics/index.js';
+import type { Mistake } from '../images/mistakes.js';
 import type { Spec } from './charts.js';
 
 /** The metrics of a classification evaluation. */
@@ -59,12 +60,19 @@ export class EvaluationReport {
    * @param metrics the numbers
    * @param chart the plots as one Vega-Lite spec
    * @param svg the plots pre-rendered as SVG (for the HTML view)
+   * @param mistakes on an image dataset, the worst mistakes and their grid's HTML
    */
   constructor(
     readonly metrics: ClassificationMetrics | RegressionMetrics,
     readonly chart: Spec,
     private readonly svg: string,
+    private readonly mistakes?: { mistakes: Mistake[]; html: string },
   ) {}
+
+  /** On an image dataset: the wrong predictions made with the highest probability, most confident first. */
+  get worstMistakes(): Mistake[] {
+    return this.mistakes?.mistakes ?? [];
+  }
 
   /** Accuracy of a classification (null for a regression). */
   get accuracy(): number | null {
@@ -105,7 +113,7 @@ export class EvaluationReport {
         '</table>';
     }
     return {
-      'text/html': `<div class="lepton-evaluation">${tables}<div>${this.svg}</div></div>`,
+      'text/html': `<div class="lepton-evaluation">${tables}<div>${this.svg}</div>${this.mistakes?.html ?? ''}</div>`,
       'application/vnd.vegalite.v5+json': this.chart,
       'application/json': m,
       'text/plain': this.toString(),

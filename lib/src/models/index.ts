@@ -1,5 +1,7 @@
 /** Ready-made architectures (tfjs models, compiled by `lepton.fit` or by you): MLP, CNN, LSTM and transformer. */
 export { cnn, type CnnOptions } from './cnn.js';
+export { fineTune, type FineTuneOptions } from './fine-tune.js';
+export { resnet, type ResnetOptions } from './resnet.js';
 export { lossFor, type Head } from './head.js';
 export { lstm, type LstmOptions } from './lstm.js';
 export { mlp, type MlpOptions } from './mlp.js';

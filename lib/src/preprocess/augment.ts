@@ -206,6 +206,50 @@ export function noise(images: TF.Tensor, options: NoiseOptions = {}): TF.Tensor 
   });
 }
 
+/** Options of `contrast`. */
+export interface ContrastOptions extends AugmentOptions {
+  /** Largest change of contrast either way, as a fraction (default 0.2: factors in [0.8, 1.2]). */
+  factor?: number;
+}
+
+/** Options of `brightness`. */
+export interface BrightnessOptions extends AugmentOptions {
+  /** Largest shift of every pixel either way, in the [0, 1] pixel range (default 0.2). */
+  delta?: number;
+}
+
+/** Per-image random numbers in `[-spread, spread]`, as an [n, 1, 1, 1] tensor to broadcast over each image. */
+function perImage(n: number, spread: number, rand: Random): TF.Tensor4D {
+  return tfjs().tensor4d(Array.from({ length: n }, () => (rand() * 2 - 1) * spread), [n, 1, 1, 1]);
+}
+
+/**
+ * Scales each image's contrast by a random factor in `[1 − factor, 1 + factor]` around its mean per channel
+ * (Keras's `RandomContrast`), then clips to [0, 1].
+ * @example lepton.preprocess.contrast(images, { factor: 0.3, seed: 1 })
+ */
+export function contrast(images: TF.Tensor, options: ContrastOptions = {}): TF.Tensor {
+  const rand = random(options);
+  const factor = options.factor ?? 0.2;
+  if (!(factor >= 0 && factor < 1)) throw badArgument(`contrast: factor must be in [0, 1), got ${factor}.`);
+  return batched(images, 'contrast', (batch) => {
+    const mean = batch.mean([1, 2], true);
+    return batch.sub(mean).mul(perImage(batch.shape[0], factor, rand).add(1)).add(mean).clipByValue(0, 1) as TF.Tensor4D;
+  });
+}
+
+/**
+ * Shifts each image's pixels by a random amount in `[-delta, delta]` (Keras's `RandomBrightness` on [0, 1]
+ * images), then clips to [0, 1].
+ * @example lepton.preprocess.brightness(images, { delta: 0.1, seed: 1 })
+ */
+export function brightness(images: TF.Tensor, options: BrightnessOptions = {}): TF.Tensor {
+  const rand = random(options);
+  const delta = options.delta ?? 0.2;
+  if (!(delta >= 0 && delta <= 1)) throw badArgument(`brightness: delta must be in [0, 1], got ${delta}.`);
+  return batched(images, 'brightness', (batch) => batch.add(perImage(batch.shape[0], delta, rand)).clipByValue(0, 1) as TF.Tensor4D);
+}
+
 /** The steps of an augmenter: each key turns a step on (true: its defaults) or sets its options. */
 export interface AugmenterSteps {
   /** Random flips: true for the defaults, or `flip`'s options. */
@@ -218,6 +262,10 @@ export interface AugmenterSteps {
   zoom?: boolean | ZoomOptions;
   /** Random crops: true for the defaults, or `crop`'s options. */
   crop?: boolean | CropOptions;
+  /** Random contrast: true for the defaults, the largest factor, or `contrast`'s options. */
+  contrast?: boolean | number | ContrastOptions;
+  /** Random brightness: true for the defaults, the largest shift, or `brightness`'s options. */
+  brightness?: boolean | number | BrightnessOptions;
   /** Gaussian noise: true for the defaults, the standard deviation, or `noise`'s options. */
   noise?: boolean | number | NoiseOptions;
   /** Seed of the whole sequence. */
@@ -225,7 +273,8 @@ export interface AugmenterSteps {
 }
 
 /**
- * One function applying several augmentations in order (flip, rotate, shift, zoom, crop, noise) to each batch it
+ * One function applying several augmentations in order (flip, rotate, shift, zoom, crop, contrast, brightness,
+ * noise) to each batch it
  * gets; successive calls draw new values from one seeded sequence. The input batch is not disposed.
  * @example const augment = lepton.preprocess.augmenter({ rotate: 10, shift: 0.1, noise: 0.05, seed: 1 }); const xs = augment(batch)
  */
@@ -242,6 +291,8 @@ export function augmenter(steps: AugmenterSteps): (images: TF.Tensor) => TF.Tens
   add(shift, options(steps.shift, 'fraction'));
   add(zoom, options(steps.zoom, 'range'));
   add(crop, options(steps.crop, 'fraction'));
+  add(contrast, options(steps.contrast, 'factor'));
+  add(brightness, options(steps.brightness, 'delta'));
   add(noise, options(steps.noise, 'std'));
   if (chain.length === 0) throw badArgument('augmenter: turn on at least one step, e.g. { rotate: 10, shift: 0.1, seed: 1 }.');
   return (images) => {

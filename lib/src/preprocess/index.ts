@@ -10,4 +10,5 @@ export { imputer, Imputer, type ImputeStrategy, type ImputerOptions, type Impute
 export { pipeline, Pipeline, type PipelineState } from './pipeline.js';
 export { splitIndices, trainTestSplit, type Split, type SplitIndices, type SplitOptions } from './split.js';
 export { augmenter, crop, flip, noise, rotate, shift, zoom, type AugmenterSteps, type AugmentOptions, type CropOptions, type FlipOptions, type NoiseOptions, type RotateOptions, type ShiftOptions, type ZoomOptions } from './augment.js';
+export { brightness, contrast, type BrightnessOptions, type ContrastOptions } from './augment.js';
 export { textVectorizer, TextVectorizer, type OutputMode, type TextState, type TextVectorizerOptions } from './text-vectorizer.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { FitSource } from '../images/dataset.js';
 import { checkFinite } from './validate.js';
 export { permutation, seededRandom } from '../data/random.js';
 
@@ -26,8 +27,11 @@ export type BatchDataset = tf.data.Dataset<{
   ys: tf.Tensor;
 }>;
 
-/** Data `lepton.fit` and `lepton.evaluate` take: tensors, a DataFrame (with `x`/`y` column names), or a dataset. */
-export type FitData = TensorData | TensorSource | BatchDataset;
+/**
+ * Data `lepton.fit` and `lepton.evaluate` take: tensors, a DataFrame (with `x`/`y` column names), a dataset, or an
+ * image dataset (`lepton.read.images`), which gives its own tensors or batches.
+ */
+export type FitData = TensorData | TensorSource | BatchDataset | FitSource;
 
 /** Which DataFrame columns are features and which is the label. */
 export interface ColumnChoice {
@@ -71,6 +75,8 @@ export function withExactStorage(t: tf.Tensor): tf.Tensor {
  */
 export function resolveData(data: FitData, columns: ColumnChoice, what: string): Resolved {
   if (isDataset(data)) return { kind: 'dataset', dataset: data };
+  // Image datasets are asked for their data (asynchronously) before this; one here is a caller's mistake.
+  if (typeof (data as Partial<FitSource>).fitData === 'function') throw new Error(`The ${what} is an image dataset: await its fitData() before resolving it.`);
   if (isTensorSource(data)) {
     if (!columns.x || columns.y === undefined) {
       const names = data.columnNames?.() ?? [];

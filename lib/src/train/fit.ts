@@ -8,6 +8,9 @@ import { StopWatch, type StopReason } from './stop.js';
 import { installModelDisplay } from './summary.js';
 import { BatchPointSampler, type TrainingBundle } from './training-bundle.js';
 import { checkLossAndMetrics, checkShapes, type LossOrMetric } from './validate.js';
+import { isFitSource } from '../images/dataset.js';
+import { rememberTrainedOn } from '../images/trained.js';
+import { augmenter, type AugmenterSteps } from '../preprocess/augment.js';
 
 /** Callbacks `fit` calls (the names and arguments of tfjs's callbacks); any may be async. */
 export interface FitCallbacks {
@@ -77,8 +80,12 @@ export interface FitOptions extends ColumnChoice {
   earlyStopping?: boolean | EarlyStoppingOptions;
   /** Save the best weights to a folder (a path, or options); resumes from it when it exists. */
   checkpoint?: string | CheckpointOptions;
-  /** Transforms each training batch's features (inside a tidy); e.g. random shifts or flips. Not applied to validation. */
-  augment?: (x: tf.Tensor, context: AugmentContext) => tf.Tensor;
+  /**
+   * Transforms each training batch's features (inside a tidy); not applied to validation. A function, or the
+   * steps of a `lepton.preprocess.augmenter` (e.g. `{ flip: true, rotate: 10, zoom: true, contrast: 0.2 }`),
+   * seeded by `seed` unless the steps give their own.
+   */
+  augment?: ((x: tf.Tensor, context: AugmentContext) => tf.Tensor) | AugmenterSteps;
   /** Compiles the model with this loss (and `optimizer`, `metrics`) when given, or when the model is not compiled. */
   loss?: LossOrMetric;
   /** Optimizer name or instance for compiling (default `adam`). */
@@ -92,6 +99,12 @@ export interface FitOptions extends ColumnChoice {
   learningRateSchedule?: (epoch: number, learningRate: number) => number;
   /** The live chart: `false` hides it; options bound its update rate (default 4 updates/s). */
   live?: boolean | LiveViewOptions;
+}
+
+/** An augment hook from augmenter steps: one seeded sequence for the run (the steps' seed, else the run's). */
+function stepsAugment(steps: AugmenterSteps, seed: number | undefined): (x: tf.Tensor) => tf.Tensor {
+  const run = augmenter({ ...steps, ...(steps.seed === undefined && seed !== undefined ? { seed } : {}) });
+  return (x) => run(x);
 }
 
 let runCounter = 0;
@@ -177,6 +190,17 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
 
   // Resolve and check all data before any training step.
   const owned: tf.Tensor[] = [];
+  // An image dataset gives its tensors (or, larger than memory, a stream of batches); they are this run's to dispose.
+  const own = async (source: FitData | number | undefined) => {
+    if (!isFitSource(source)) return source;
+    const given = await source.fitData(batchSize, options.shuffle !== false);
+    if ('x' in given) owned.push(given.x as tf.Tensor, given.y as tf.Tensor);
+    return given;
+  };
+  if (isFitSource(data)) rememberTrainedOn(model, data.trainedOn);
+  data = (await own(data)) as FitData;
+  if (options.validation !== undefined) options = { ...options, validation: await own(options.validation) };
+  const augment = typeof options.augment === 'object' ? stepsAugment(options.augment, options.seed) : options.augment;
   const resolved = resolveData(data, options, 'training data');
   let train: { x: tf.Tensor; y: tf.Tensor } | undefined;
   let dataset: BatchDataset | undefined;
@@ -291,7 +315,7 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
   };
 
   const runBatch = async (xb: tf.Tensor, yb: tf.Tensor, epoch: number, batch: number): Promise<Record<string, number>> => {
-    const x = options.augment ? tf.tidy(() => options.augment!(xb, { epoch, batch, random })) : xb;
+    const x = augment ? tf.tidy(() => augment(xb, { epoch, batch, random })) : xb;
     try {
       const values = scalars(await model.trainOnBatch(x, yb));
       return Object.fromEntries(metricNames.map((name, i) => [name, values[i]!]));

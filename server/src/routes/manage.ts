@@ -66,6 +66,9 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
     };
     // Features name the columns of the transforms: they carry over with the transforms, not onto new ones.
     if (given.transforms === undefined && given.features === undefined && previous.features !== undefined) meta.features = previous.features;
+    // The raw input and class names describe the model's input and output: they carry over unless given or replaced by transforms.
+    if (given.rawInput === undefined && given.transforms === undefined && previous.rawInput !== undefined) meta.rawInput = previous.rawInput;
+    if (given.classes === undefined && previous.classes !== undefined) meta.classes = previous.classes;
     const model = request.body.model === undefined ? service.activeModel(name) : decode(request.body);
     return reply.code(201).send(await service.deploy(name, model, meta));
   });

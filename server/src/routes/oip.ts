@@ -9,10 +9,15 @@
  * `{ "Beak Length (mm)": 39.1, "Island": "Dream" }`. A version without transforms answers 400
  * `LEPTON_NO_TRANSFORMS`; a record that cannot be preprocessed (a missing, NaN or non-numeric field, a category
  * not seen in fitting) 400 `LEPTON_BAD_RECORD` naming the record and the field. See `preprocess/records.ts`.
+ * A version deployed with a raw input (`meta.rawInput`, e.g. images) takes instead one BYTES input of its kind
+ * (`images`: base64 image files), decoded as in training; a bad element is a 400 naming its index
+ * (`LEPTON_BAD_IMAGE`, with `details.indexes`). See `preprocess/raw.ts`. A version deployed with class names
+ * (`meta.classes`) adds a BYTES `label` output to every answer (`preprocess/labels.ts`).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InferRequest } from '../deployment.js';
 import { errors, ServerError } from '../errors.js';
+import { LABEL_SPEC } from '../preprocess/labels.js';
 import type { Service } from '../service.js';
 
 /** Options of the OIP routes. */
@@ -108,7 +113,8 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
     const versions = service.registry.versions(name);
     if (version !== undefined && !versions.includes(version)) throw errors.unknownVersion(name, version, versions);
     const meta = version === undefined || version === deployment.loaded?.meta.version ? deployment.loaded?.meta ?? service.registry.meta(name, deployment.version) : service.registry.meta(name, version);
-    return { name, versions, platform: 'onnxruntime_onnx', inputs: meta.inputs, outputs: meta.outputs };
+    const outputs = meta.classes ? [...meta.outputs, LABEL_SPEC] : meta.outputs;
+    return { name, versions, platform: 'onnxruntime_onnx', inputs: meta.inputs, outputs };
   };
   app.get('/v2/models/:name', { schema: { response: modelMetaResponse } }, metadata);
   app.get('/v2/models/:name/versions/:version', { schema: { response: modelMetaResponse } }, metadata);

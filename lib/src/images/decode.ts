@@ -1,0 +1,77 @@
+/**
+ * Decoding image files for a dataset, many at once: each file is read, keyed by its content, looked up in the
+ * pixel cache, and otherwise decoded by `@lepton/server/preprocess` (sharp, on libuv's thread pool, so the
+ * kernel's thread stays free) and cached. The decoding itself is the server's: a deployed model gets the same
+ * pixels from the same bytes.
+ */
+import { readFile } from 'node:fs/promises';
+import { decodeImage, ImageDecodeError, type ImageSpec } from '@lepton/server/preprocess';
+import { contentKey, type PixelCache } from './cache.js';
+
+/** How a dataset's files become pixels. */
+export interface PixelSource {
+  /** Size, channels and fit. */
+  spec: Pick<ImageSpec, 'size' | 'channels' | 'fit'>;
+  /** The disk cache, or undefined when caching is off. */
+  cache: PixelCache | undefined;
+  /** The decompression-bomb limit, in pixels. */
+  maxPixels: number | undefined;
+}
+
+/** One image file of a dataset: its path, class index, and the key of its bytes once read. */
+export interface ImageEntry {
+  path: string;
+  label: number;
+  /** SHA-256 of the file's bytes, known after the first read (then its pixels are found in the cache by it). */
+  key?: string;
+}
+
+/** Bytes of one decoded image under `source`. */
+export function pixelLength(source: PixelSource): number {
+  return source.spec.size[0] * source.spec.size[1] * source.spec.channels;
+}
+
+/**
+ * The pixels of `entry`: from the cache when its key is known and cached, else read and decoded (and cached).
+ * Throws `ImageDecodeError` with the reason when the file is empty or not an image sharp reads.
+ */
+export async function loadPixels(entry: ImageEntry, source: PixelSource): Promise<Uint8Array> {
+  const length = pixelLength(source);
+  if (entry.key !== undefined && source.cache) {
+    const hit = await source.cache.get(entry.key, length);
+    if (hit) return hit;
+  }
+  const bytes = await readFile(entry.path);
+  if (bytes.length === 0) throw new ImageDecodeError('the file is empty');
+  if (source.cache) {
+    entry.key = contentKey(bytes);
+    const hit = await source.cache.get(entry.key, length);
+    if (hit) return hit;
+  }
+  const pixels = await decodeImage(bytes, source.spec, source.maxPixels === undefined ? {} : { maxPixels: source.maxPixels });
+  if (source.cache && entry.key !== undefined) await source.cache.put(entry.key, pixels);
+  return pixels;
+}
+
+/**
+ * Calls `f` on every item with at most `limit` calls in flight; resolves with the results in order. Stops
+ * starting new calls after the first rejection, and rejects with it.
+ */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await f(items[i]!, i);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}

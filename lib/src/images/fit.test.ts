@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { backend } from '../backend/select.js';
+import { seededRandom } from '../data/random.js';
+import { getHost, setHost, type Host } from '../display/host.js';
+import { displaySymbol } from '../display/mime.js';
+import { evaluate } from '../evaluate/evaluate.js';
+import { cnn } from '../models/cnn.js';
+import { brightness, contrast } from '../preprocess/augment.js';
+import { fit } from '../train/fit.js';
+import { images } from './read.js';
+import { trainedOn } from './trained.js';
+
+const quiet: Host = { ...getHost(), display() {}, update() {} };
+
+/** 24 reddish and 24 bluish 12×12 PNGs with seeded noise, in class folders. */
+async function colours(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'lepton-colours-'));
+  const rand = seededRandom(5);
+  for (const [name, rgb] of [['blue', [40, 60, 200]], ['red', [200, 50, 40]]] as const) {
+    mkdirSync(join(dir, name));
+    for (let i = 0; i < 24; i++) {
+      const px = Buffer.alloc(12 * 12 * 3);
+      for (let p = 0; p < px.length; p++) px[p] = Math.max(0, Math.min(255, rgb[p % 3]! + Math.round((rand() - 0.5) * 120)));
+      writeFileSync(join(dir, name, `${i}.png`), await sharp(px, { raw: { width: 12, height: 12, channels: 3 } }).png().toBuffer());
+    }
+  }
+  return dir;
+}
+
+describe('lepton.fit and lepton.evaluate on an image dataset', () => {
+  let dir: string;
+  let cache: string;
+  before(async () => {
+    setHost(quiet);
+    await backend('wasm');
+    dir = await colours();
+    cache = mkdtempSync(join(tmpdir(), 'lepton-image-cache-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(cache, { recursive: true, force: true });
+  });
+
+  const train = async (streamed: boolean) => {
+    const ds = await images(dir, { size: [8, 8], validationSplit: 0.25, seed: 1, cache });
+    const model = cnn({ inputShape: [8, 8, 3], filters: [4], dense: 8, classes: 2, seed: 1 });
+    const augment = { flip: true, rotate: 10, zoom: true, shift: 0.1, contrast: 0.2, brightness: 0.1 };
+    const data = streamed ? ds.train.batches(8, { seed: 1 }) : ds.train;
+    const history = await fit(model, data, { validation: ds.validation, augment, loss: 'sparseCategoricalCrossentropy', optimizer: tf.train.adam(0.03), epochs: 6, batchSize: 8, seed: 1, live: false });
+    return { ds, model, history };
+  };
+
+  it('trains on its tensors with seeded augmentation, the same losses every run, and evaluates with class names and the worst mistakes', async () => {
+    const a = await train(false);
+    const b = await train(false);
+    assert.deepEqual(a.history.history.loss, b.history.history.loss);
+    assert.ok(a.history.history.val_acc!.at(-1)! >= 0.9, `val accuracy ${a.history.history.val_acc}`);
+    assert.deepEqual(trainedOn(a.model), { classNames: ['blue', 'red'], image: { size: [8, 8], channels: 3, fit: 'cover' } });
+    const report = await evaluate(a.model, a.ds.validation!);
+    assert.equal(report.metrics.task, 'classification');
+    assert.deepEqual(report.metrics.task === 'classification' && report.metrics.classNames, ['blue', 'red']);
+    assert.ok(report.accuracy! >= 0.9);
+    const html = report[displaySymbol]()['text/html'] as string;
+    assert.match(html, report.worstMistakes.length ? /Worst mistakes/ : /No mistakes/);
+    assert.ok(report.worstMistakes.every((m, i, all) => m.trueLabel !== m.predicted && (i === 0 || all[i - 1]!.probability >= m.probability)));
+  });
+
+  it('trains on a stream of batches read from the cache', async () => {
+    const { history } = await train(true);
+    assert.equal(history.history.loss!.length, 6);
+    assert.ok(history.history.val_acc!.at(-1)! >= 0.9, `val accuracy ${history.history.val_acc}`);
+  });
+
+  it('contrast and brightness change each image by a seeded random amount and keep pixels in [0, 1]', () => {
+    const x = tf.randomUniform([4, 6, 6, 3], 0, 1, 'float32', 1);
+    for (const f of [(t: tf.Tensor) => contrast(t, { factor: 0.5, seed: 2 }), (t: tf.Tensor) => brightness(t, { delta: 0.3, seed: 2 })]) {
+      const [y1, y2] = [f(x), f(x)];
+      assert.deepEqual(Array.from(y1.dataSync()), Array.from(y2.dataSync()));
+      assert.ok(Math.abs(y1.sub(x).abs().mean().dataSync()[0]!) > 1e-3);
+      assert.ok(y1.min().dataSync()[0]! >= 0 && y1.max().dataSync()[0]! <= 1);
+    }
+  });
+});

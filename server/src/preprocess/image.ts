@@ -1,0 +1,144 @@
+/**
+ * The one implementation of "image file bytes → model pixels", shared by training (`lepton.read.images`) and
+ * serving (a deployment's `rawInput` of kind `image`): decode with sharp (JPEG, PNG, WebP, GIF's first frame,
+ * TIFF, AVIF), apply the EXIF orientation, flatten alpha on white, convert to the asked channels, resize to
+ * `size` as `fit` says. Pixels are bytes (0–255), row by row, channels last; models see them scaled by
+ * `PIXEL_SCALE` into [0, 1]. Training and serving read the same bytes through the same calls, so a served
+ * model sees exactly what it was trained on.
+ */
+import { errors } from '../errors.js';
+
+/** How an image is fitted to the asked size (sharp's names): crop to fill, letterbox on white, or stretch. */
+export type ImageFit = 'cover' | 'contain' | 'fill';
+
+/** The fits `decodeImage` knows. */
+export const IMAGE_FITS: readonly ImageFit[] = ['cover', 'contain', 'fill'];
+
+/** How images become a model's input: `[height, width]`, channels (1 grey, 3 RGB), and the fit. */
+export interface ImageSpec {
+  /** The kind of raw input (`image`). */
+  kind: 'image';
+  /** `[height, width]` in pixels. */
+  size: [number, number];
+  /** 1 (grey) or 3 (RGB). */
+  channels: 1 | 3;
+  /** How images of another aspect ratio are fitted (default `cover`). */
+  fit: ImageFit;
+}
+
+/**
+ * The most pixels a file may declare before it is refused undecoded (a decompression bomb: a small file that
+ * expands to gigabytes). 64 megapixels passes any camera photo.
+ */
+export const MAX_INPUT_PIXELS = 64_000_000;
+
+/** The factor from pixel bytes to model inputs: `value = byte * PIXEL_SCALE`, in [0, 1]. */
+export const PIXEL_SCALE = 1 / 255;
+
+/** Why one image could not be decoded (the file's bytes are not an image sharp reads, or too large). */
+export class ImageDecodeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImageDecodeError';
+  }
+}
+
+/** Options of `decodeImage`. */
+export interface DecodeOptions {
+  /** Refuse files declaring more pixels than this (default `MAX_INPUT_PIXELS`). */
+  maxPixels?: number;
+}
+
+/** A decoded image at its own size: what `imageSize` reads from a header. */
+export interface ImageHeader {
+  width: number;
+  height: number;
+}
+
+type Sharp = typeof import('sharp').default;
+let sharpModule: Promise<Sharp> | undefined;
+
+/** sharp, loaded on first use: its native library is only paid for by those who decode images. */
+function loadSharp(): Promise<Sharp> {
+  sharpModule ??= import('sharp').then(({ default: sharp }) => {
+    // Many images decode at once on libuv's pool: one libvips thread per image keeps them from oversubscribing the cores.
+    sharp.concurrency(1);
+    // Decoded files are not revisited: libvips's operation cache only holds memory.
+    sharp.cache(false);
+    return sharp;
+  });
+  return sharpModule;
+}
+
+/**
+ * Checks a spec given at deploy (or read from `meta.json`); returns it with defaults filled in. Throws
+ * `LEPTON_BAD_META` naming the field.
+ */
+export function parseImageSpec(value: unknown): ImageSpec {
+  const spec = value as Partial<ImageSpec> | null;
+  if (typeof spec !== 'object' || spec === null) throw errors.badMeta('rawInput of kind "image" must be an object { kind: "image", size: [height, width], channels, fit }.');
+  const size = spec.size;
+  if (!Array.isArray(size) || size.length !== 2 || !size.every((d) => Number.isInteger(d) && d >= 1 && d <= 4096)) {
+    throw errors.badMeta(`rawInput.size must be [height, width], whole numbers in 1..4096 (got ${JSON.stringify(size)}).`);
+  }
+  const channels = spec.channels ?? 3;
+  if (channels !== 1 && channels !== 3) throw errors.badMeta(`rawInput.channels must be 1 or 3 (got ${JSON.stringify(channels)}).`);
+  const fit = spec.fit ?? 'cover';
+  if (!IMAGE_FITS.includes(fit)) throw errors.badMeta(`rawInput.fit must be one of ${IMAGE_FITS.join(', ')} (got ${JSON.stringify(fit)}).`);
+  return { kind: 'image', size: [size[0]!, size[1]!], channels, fit };
+}
+
+/** A readable reason from sharp's message ("Input buffer contains unsupported image format" and the like). */
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/pixel limit/i.test(message)) return message;
+  return message.split('\n')[0]!.replace(/^Input (buffer|file) /, 'the file ');
+}
+
+/** The width and height an image file declares (after its EXIF orientation); throws `ImageDecodeError`. */
+export async function imageSize(bytes: Uint8Array, options: DecodeOptions = {}): Promise<ImageHeader> {
+  const sharp = await loadSharp();
+  try {
+    const meta = await sharp(bytes, { limitInputPixels: options.maxPixels ?? MAX_INPUT_PIXELS, failOn: 'error' }).metadata();
+    if (!meta.width || !meta.height) throw new ImageDecodeError('the file has no image size');
+    // Orientations 5–8 swap width and height.
+    const swapped = (meta.orientation ?? 1) >= 5;
+    return swapped ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
+  } catch (error) {
+    if (error instanceof ImageDecodeError) throw error;
+    throw new ImageDecodeError(reasonOf(error));
+  }
+}
+
+/**
+ * Decodes an image file's bytes into `spec.size` pixels of `spec.channels` bytes each (row by row from the top
+ * left, channels last). Runs on libuv's thread pool, off the calling thread. Throws `ImageDecodeError` with the
+ * reason for bytes that are not an image sharp reads, a truncated file, or more than `maxPixels` pixels.
+ */
+export async function decodeImage(bytes: Uint8Array, spec: Pick<ImageSpec, 'size' | 'channels' | 'fit'>, options: DecodeOptions = {}): Promise<Uint8Array> {
+  const sharp = await loadSharp();
+  const [height, width] = spec.size;
+  let result: { data: Buffer; info: { channels: number; width: number; height: number } };
+  try {
+    const white = { r: 255, g: 255, b: 255 };
+    let pipeline = sharp(bytes, { limitInputPixels: options.maxPixels ?? MAX_INPUT_PIXELS, failOn: 'error', pages: 1 })
+      .rotate()
+      .flatten({ background: white })
+      .resize(width, height, { fit: spec.fit, background: white });
+    pipeline = spec.channels === 1 ? pipeline.grayscale() : pipeline.toColourspace('srgb');
+    result = await pipeline.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw new ImageDecodeError(reasonOf(error));
+  }
+  const { data, info } = result;
+  if (info.width !== width || info.height !== height || info.channels !== spec.channels) {
+    throw new ImageDecodeError(`decoded to ${info.width}×${info.height}×${info.channels}, not ${width}×${height}×${spec.channels}`);
+  }
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Pixel bytes scaled into [0, 1] floats (`PIXEL_SCALE`), into `out` at `offset` when given. */
+export function pixelsToFloat(pixels: Uint8Array, out = new Float32Array(pixels.length), offset = 0): Float32Array {
+  for (let i = 0; i < pixels.length; i++) out[offset + i] = pixels[i]! * PIXEL_SCALE;
+  return out;
+}
