@@ -56,4 +56,5 @@ export { tune, Study, Trial, TuneError, SpaceError, type TuneOptions, type Space
 export type { Build, BuildResult, ParamSpec, IntParam, FloatParam, ChoiceParam, ChoiceValue, RangeOptions, ParamValues, TpeOptions, HyperbandOptions, TuneViewOptions, StudySettings, StudyFileV1, BestModelRef, TrialStatus, StrategyName, StrategySpec } from './tune/index.js';
 export { ImageDataset, ImageError, type ImageErrorCode, type ReadImagesOptions, type BatchOptions, type ImageTensors, type SkippedFile } from './images/index.js';
 export type { ImagePrediction, PredictImagesOptions } from './deploy/index.js';
+export type { ClassPrediction } from './deploy/index.js';
 export type { Mistake } from './images/mistakes.js';

@@ -10,6 +10,7 @@ export { parseTransforms, TRANSFORM_KINDS, type Category, type Step, type Transf
 export { compileTransforms, type CompileOptions, type Preprocessor } from './compile.js';
 export { decodeRecords, modelPreprocessor, PREPROCESS_PARAMETER, RECORDS_INPUT, recordsRequest, type ModelPreprocessor } from './records.js';
 export { decodeRawInput, parseRawInput, RAW_INPUT_KINDS, rawInputRequest, type RawInputKind, type RawInputSpec } from './raw.js';
+export { checkTextModel, decodeTexts, parseTextSpec, type TextSpec } from './text-input.js';
 export { decodeImage, IMAGE_FITS, ImageDecodeError, imageSize, MAX_INPUT_PIXELS, parseImageSpec, PIXEL_SCALE, pixelsToFloat, type DecodeOptions, type ImageFit, type ImageHeader, type ImageSpec } from './image.js';
 export { LABEL_OUTPUT, LABEL_SPEC, labelOutput, labelsOf, parseClasses } from './labels.js';
 export {
