@@ -150,10 +150,62 @@ export function wordTokenizer(config: TextConfigJSON): Tokenizer {
   const standardize = config.standardize ?? 'lowerAndStripPunctuation';
   const split = splitter(config.split ?? 'whitespace', config.keepUnspacedRuns ?? false);
   const stop = config.stopWords && config.stopWords.length > 0 ? new Set(config.stopWords.map((w) => standardizeText(w, standardize))) : null;
-  return (text) => {
-    const words = split(standardizeText(text, standardize));
-    return stop ? words.filter((t) => !stop.has(t)) : words;
-  };
+  const keep = config.keepUnspacedRuns ?? false;
+  // The default options (Keras's) take a single pass over the text, equal to standardizing then splitting.
+  const words = standardize === 'lowerAndStripPunctuation' && (config.split ?? 'whitespace') === 'whitespace'
+    ? (text: string) => standardWords(text, keep)
+    : (text: string) => split(standardizeText(text, standardize));
+  return stop ? (text) => words(text).filter((t) => !stop.has(t)) : words;
+}
+
+// ASCII punctuation and symbols (Keras's list, and what the Unicode classes above hold below 128), by code.
+const ASCII_PUNCTUATION = Uint8Array.from({ length: 128 }, (_, c) => (new RegExp(PUNCTUATION.source, 'u').test(String.fromCharCode(c)) ? 1 : 0));
+const isAsciiSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
+
+/**
+ * `splitter('whitespace')(standardizeText(text, 'lowerAndStripPunctuation'))` in one pass: runs between ASCII
+ * whitespace are words; an ASCII word is lower-cased and its punctuation dropped in place, and a word with any
+ * other character takes the general path (NFKC, case folding, Unicode punctuation and spaces, word segmentation).
+ */
+function standardWords(text: string, keepUnspacedRuns: boolean): string[] {
+  const out: string[] = [];
+  const n = text.length;
+  // ASCII words are sliced out of the lower-cased text (one native call), others out of the original.
+  const lowered = text.toLowerCase();
+  let i = 0;
+  while (i < n) {
+    while (i < n && isAsciiSpace(text.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const start = i;
+    let punctuation = false;
+    let ascii = true;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 128) {
+        if (isAsciiSpace(c)) break;
+        if (ASCII_PUNCTUATION[c]) punctuation = true;
+      } else ascii = false;
+    }
+    if (!ascii || lowered.length !== n) {
+      for (const w of generalWords(text.slice(start, i), keepUnspacedRuns)) out.push(w);
+      continue;
+    }
+    if (!punctuation) {
+      out.push(lowered.slice(start, i));
+      continue;
+    }
+    let kept = '';
+    for (let k = start; k < i; k++) if (!ASCII_PUNCTUATION[lowered.charCodeAt(k)]) kept += lowered[k];
+    if (kept !== '') out.push(kept);
+  }
+  return out;
+}
+
+const generalSplitters = new Map<boolean, Splitter>();
+function generalWords(word: string, keepUnspacedRuns: boolean): string[] {
+  let split = generalSplitters.get(keepUnspacedRuns);
+  if (!split) generalSplitters.set(keepUnspacedRuns, (split = splitter('whitespace', keepUnspacedRuns)));
+  return split(standardizeText(word, 'lowerAndStripPunctuation'));
 }
 
 /** Compiles all tokenizing options of `config`: text to the tokens (n-grams) it is counted and vectorized by. */
@@ -175,22 +227,33 @@ export function tokenStart(mode: OutputMode): number {
 export function learnVocabulary(texts: Iterable<string>, config: TextConfigJSON): TextState {
   const tokenize = tokenizer(config);
   const mode = config.outputMode ?? 'int';
-  const counts = new Map<string, number>();
-  const docFreq = mode === 'tfidf' ? new Map<string, number>() : null;
+  // One entry per token: its count, the texts holding it, and the last text that counted it (for those).
+  const seen = new Map<string, { count: number; docs: number; last: number }>();
   let documents = 0;
   for (const text of texts) {
     documents++;
-    const tokens = tokenize(text);
-    for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
-    if (docFreq) for (const t of new Set(tokens)) docFreq.set(t, (docFreq.get(t) ?? 0) + 1);
+    for (const t of tokenize(text)) {
+      const entry = seen.get(t);
+      if (entry === undefined) seen.set(t, { count: 1, docs: 1, last: documents });
+      else {
+        entry.count++;
+        if (entry.last !== documents) {
+          entry.docs++;
+          entry.last = documents;
+        }
+      }
+    }
   }
+  const counts = new Map([...seen].map(([t, e]) => [t, e.count]));
+  const docFreq = mode === 'tfidf' ? new Map([...seen].map(([t, e]) => [t, e.docs])) : null;
   let tokens: string[];
   if (config.vocabulary) {
     tokens = [...config.vocabulary];
   } else {
     counts.delete(PAD_TOKEN);
     counts.delete(OOV_TOKEN);
-    tokens = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)! || (a < b ? 1 : a > b ? -1 : 0));
+    const ranked = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0));
+    tokens = ranked.map(([t]) => t);
     if (config.maxTokens !== undefined) tokens = tokens.slice(0, Math.max(0, config.maxTokens - tokenStart(mode)));
   }
   const state: TextState = { tokens, counts: tokens.map((t) => counts.get(t) ?? 0), documents };
