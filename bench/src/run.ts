@@ -5,9 +5,10 @@ import { dataframeSuite } from './suites/dataframe.js';
 import { serveSuite } from './suites/serve.js';
 import { tuneSuite } from './suites/tune.js';
 import { compressSuite } from './suites/compress.js';
+import { textSuite } from './suites/text.js';
 import { table, type Suite } from './report.js';
 
-const suites: Suite[] = [kernelSuite, trainSuite, dataframeSuite, serveSuite, compressSuite, tuneSuite];
+const suites: Suite[] = [kernelSuite, trainSuite, dataframeSuite, serveSuite, compressSuite, tuneSuite, textSuite];
 
 async function main(args: string[]): Promise<number> {
   const json = args.includes('--json');
