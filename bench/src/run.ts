@@ -9,10 +9,11 @@ import { reliabilitySuite } from './suites/reliability.js';
 import { timeseriesSuite } from './suites/timeseries.js';
 import { imagesSuite } from './suites/images.js';
 import { tfliteSuite } from './suites/tflite.js';
+import { textSuite } from './suites/text.js';
 import { table, type Suite } from './report.js';
 
 const suites: Suite[] = [kernelSuite, trainSuite, dataframeSuite, serveSuite, compressSuite, tuneSuite];
-suites.push(reliabilitySuite, timeseriesSuite, imagesSuite, tfliteSuite);
+suites.push(reliabilitySuite, timeseriesSuite, imagesSuite, tfliteSuite, textSuite);
 
 async function main(args: string[]): Promise<number> {
   const json = args.includes('--json');

@@ -62,6 +62,7 @@ export type { ResampleAgg, ResampleOptions, RollingOp, DerivedColumnOptions, Gap
 export type { TuneCvOptions } from './tune/index.js';
 export { ImageDataset, ImageError, type ImageErrorCode, type ReadImagesOptions, type BatchOptions, type ImageTensors, type SkippedFile } from './images/index.js';
 export type { ImagePrediction, PredictImagesOptions } from './deploy/index.js';
+export type { ClassPrediction } from './deploy/index.js';
 export type { Mistake } from './images/mistakes.js';
 export type { FitSource, TrainedOn } from './images/dataset.js';
 export type { DeployImage } from './deploy/index.js';

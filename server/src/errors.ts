@@ -102,6 +102,14 @@ export const errors = {
     `${bad.length === 1 ? 'Image' : 'Images'} ${bad.map((b) => `${b.index} (${b.reason})`).join(', ')} of the ${count} in the request could not be decoded; ` +
     'send image files (JPEG, PNG, WebP, GIF, TIFF or AVIF) base64-encoded. The other images decoded: send them again without the bad ones.',
     { indexes: bad.map((b) => b.index) }),
+  /**
+   * Some elements of a raw text request are not strings: the message names each index, `details.indexes` lists
+   * them; the other texts are fine and can be sent again without them.
+   */
+  badText: (bad: ReadonlyArray<{ index: number; type: string }>, count: number) => new ServerError('LEPTON_BAD_TEXT', 400,
+    `${bad.length === 1 ? 'Element' : 'Elements'} ${bad.map((b) => `${b.index} (${b.type})`).join(', ')} of the ${count} in the request ${bad.length === 1 ? 'is' : 'are'} not ${bad.length === 1 ? 'a string' : 'strings'}; ` +
+    'send each text as a UTF-8 string (an empty string is a text too).',
+    { indexes: bad.map((b) => b.index) }),
   /** The model failed while running a request. */
   inferenceFailed: coded('LEPTON_INFERENCE_FAILED', 500, (model: string, version: string, detail: string) =>
     `Model "${model}" version ${version} failed on this request: ${detail}`),

@@ -13,15 +13,15 @@ import type { BenchCase, Suite } from '../report.js';
 /** How long and how hard each server is loaded: bounded, loopback only. */
 const LOAD = { connections: 16, durationS: 5 };
 
-interface LoadResult {
+export interface LoadResult {
   reqPerS: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
 }
 
-/** Loads one OIP v2 infer URL with batch-1 requests from this process. */
-async function load(url: string, body: string): Promise<LoadResult> {
+/** Loads one OIP v2 infer URL with batch-1 requests from this process (the text suite loads its servers the same way). */
+export async function load(url: string, body: string): Promise<LoadResult> {
   const result = await autocannon({
     url,
     method: 'POST',

@@ -15,7 +15,7 @@ import { integerPairsSaturate } from './cpu.js';
 import { QuantizedModel } from './quantized-model.js';
 import { smoothGraph, smoothingPairs } from './smooth.js';
 import type { FloatBatch } from './session.js';
-import type { GraphProto, ModelProto } from '../export/onnx-format.js';
+import { DataType, type GraphProto, type ModelProto } from '../export/onnx-format.js';
 
 /** Options of `compress.quantize`. */
 export interface QuantizeOptions {
@@ -72,7 +72,17 @@ export interface QuantizeOptions {
 }
 
 function batchOf(t: tf.Tensor): FloatBatch {
-  return { data: Float32Array.from(t.dataSync() as Float32Array), shape: t.shape };
+  return { data: Float32Array.from(t.dataSync() as Float32Array), shape: t.shape, ...(t.dtype === 'int32' ? { dtype: 'int32' as const } : {}) };
+}
+
+/** The values of a graph that are not float: an int32 input of token ids and the int64 indices cast from it. */
+function nonFloatValues(graph: GraphProto): Set<string> {
+  const out = new Set<string>(graph.input.filter((i) => i.elemType !== DataType.FLOAT).map((i) => i.name));
+  for (const n of graph.node) {
+    const to = n.attribute.find((a) => a.name === 'to');
+    if (n.opType === 'Cast' && to && 'i' in to && Number(to.i) !== DataType.FLOAT) n.output.forEach((o) => out.add(o));
+  }
+  return out;
 }
 
 /**
@@ -81,7 +91,10 @@ function batchOf(t: tf.Tensor): FloatBatch {
  */
 async function observeAll(model: ModelProto, data: FloatBatch, batchSize: number, channelStats: boolean): Promise<Observation> {
   const input = model.graph.input[0]!.name;
-  const observed = await observe(model, [input, ...model.graph.node.flatMap((n) => n.output)], data, batchSize, channelStats ? weightInputAxes(model.graph) : new Map());
+  // Calibration declares every observed value a float output: token ids and their indices are not observed.
+  const skip = nonFloatValues(model.graph);
+  const values = [input, ...model.graph.node.flatMap((n) => n.output)].filter((v) => !skip.has(v));
+  const observed = await observe(model, values, data, batchSize, channelStats ? weightInputAxes(model.graph) : new Map());
   observed.ranks.set(input, data.shape.length);
   return observed;
 }
@@ -108,18 +121,20 @@ export async function quantize(model: ModelSource, opts: QuantizeOptions = {}): 
   // Cancelled before calibration, so the ranges observed are those of the graph that gets quantized.
   const proto = { ...decoded, graph: cancelTransposes(decoded.graph) };
   const specs = specsOf(proto.graph);
-  if (specs.inputs.length !== 1 || specs.inputs[0]!.dtype !== 'float32') {
-    throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', `quantize supports models with one float32 input; this one has ${specs.inputs.map((s) => `${s.name} (${s.dtype})`).join(', ')}.`);
+  if (specs.inputs.length !== 1 || (specs.inputs[0]!.dtype !== 'float32' && specs.inputs[0]!.dtype !== 'int32')) {
+    throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', `quantize supports models with one float32 (or int32 token id) input; this one has ${specs.inputs.map((s) => `${s.name} (${s.dtype})`).join(', ')}.`);
   }
+  const inputType = specs.inputs[0]!.dtype;
   const calibration = opts.calibration instanceof tf.Tensor ? opts.calibration : opts.calibration?.x;
   if (mode === 'static' && calibration === undefined) {
     throw new CompressError('LEPTON_COMPRESS_NO_CALIBRATION', "Static quantization needs calibration inputs: pass { calibration: xTrain.slice(0, 512) }, or use { mode: 'dynamic' } (weights only).");
   }
-  if (calibration !== undefined && (calibration.dtype !== 'float32' || calibration.shape[0] === 0)) {
-    throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `calibration must be a non-empty float32 tensor, batch first; got ${calibration.dtype} [${calibration.shape.join(', ')}].`);
+  if (calibration !== undefined && (calibration.dtype !== inputType || calibration.shape[0] === 0)) {
+    throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `calibration must be a non-empty ${inputType} tensor, batch first (like the model's input); got ${calibration.dtype} [${calibration.shape.join(', ')}].`);
   }
-  // Dynamic mode without data still needs the ranks of values (to fuse MatMul + Add): one random batch gives them.
-  const data = calibration !== undefined ? batchOf(calibration) : (() => {
+  // Dynamic mode without data still needs the ranks of values (to fuse MatMul + Add): one random batch gives them (token
+  // ids of 0, the padding id every vocabulary has, for a model of token ids).
+  const data = calibration !== undefined ? batchOf(calibration) : inputType === 'int32' ? { data: new Float32Array(specs.inputs[0]!.shape.map((d) => (d === null || d < 0 ? 2 : d)).reduce((a, b) => a * b, 1)), shape: specs.inputs[0]!.shape.map((d) => (d === null || d < 0 ? 2 : d)), dtype: 'int32' as const } : (() => {
     const r = randomInputs(specs.inputs, 2)[0]!;
     return { data: r.data as Float32Array, shape: r.shape };
   })();

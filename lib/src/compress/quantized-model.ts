@@ -82,10 +82,12 @@ export class QuantizedModel {
    */
   async predict(x: tf.Tensor): Promise<tf.Tensor> {
     if (this.inputs.length !== 1) throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', `predict takes one input; this model has ${this.inputs.length}.`);
-    if (x.dtype !== 'float32') throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `predict expects float32 input, got ${x.dtype}.`);
+    const want = this.inputs[0]!.dtype === 'int32' ? 'int32' : 'float32';
+    if (x.dtype !== want) throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `predict expects ${want} input, got ${x.dtype}.`);
     this.session ??= openSession(this.bytes);
     const session = await this.session;
-    const out = await runFloat(session, { data: x.dataSync() as Float32Array, shape: x.shape }, [this.outputs[0]!.name]);
+    const data = want === 'int32' ? { data: Float32Array.from(x.dataSync()), shape: x.shape, dtype: 'int32' as const } : { data: x.dataSync() as Float32Array, shape: x.shape };
+    const out = await runFloat(session, data, [this.outputs[0]!.name]);
     const y = out.get(this.outputs[0]!.name)!;
     return tf.tensor(Float32Array.from(y.data), y.shape);
   }

@@ -33,12 +33,15 @@ export interface FloatBatch {
   data: Float32Array;
   /** The shape, batch first. */
   shape: number[];
+  /** `int32` for a model input of token ids (the values are whole numbers, fed as int32); float32 when absent. */
+  dtype?: 'int32';
 }
 
 /** Runs one float input through `session`; returns the requested outputs as float batches. */
 export async function runFloat(session: Ort.InferenceSession, input: FloatBatch, outputs: readonly string[] = session.outputNames): Promise<Map<string, FloatBatch>> {
   const o = await ort();
-  const result = await session.run({ [session.inputNames[0]!]: new o.Tensor('float32', input.data, input.shape) }, [...outputs]);
+  const feed = input.dtype === 'int32' ? new o.Tensor('int32', Int32Array.from(input.data), input.shape) : new o.Tensor('float32', input.data, input.shape);
+  const result = await session.run({ [session.inputNames[0]!]: feed }, [...outputs]);
   const map = new Map<string, FloatBatch>();
   for (const name of outputs) {
     const t = result[name]!;
@@ -50,5 +53,5 @@ export async function runFloat(session: Ort.InferenceSession, input: FloatBatch,
 /** Slices rows `[start, end)` of a batch. */
 export function rows(batch: FloatBatch, start: number, end: number): FloatBatch {
   const row = batch.shape.slice(1).reduce((a, b) => a * b, 1);
-  return { data: batch.data.subarray(start * row, end * row), shape: [end - start, ...batch.shape.slice(1)] };
+  return { data: batch.data.subarray(start * row, end * row), shape: [end - start, ...batch.shape.slice(1)], ...(batch.dtype ? { dtype: batch.dtype } : {}) };
 }

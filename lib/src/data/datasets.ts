@@ -196,3 +196,4 @@ export function mnistFolder(options: MnistFolderOptions = {}): string {
   }
   return dir;
 }
+export { spamAssassin } from './spam-assassin.js';

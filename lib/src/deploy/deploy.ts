@@ -5,6 +5,7 @@
 import type { AlertRules, BatchingOptions, DeployMeta } from '@lepton/server';
 import type { ImageFit } from '@lepton/server/preprocess';
 import { trainedOn } from '../images/trained.js';
+import { textInputOf } from './text-input.js';
 import { Deployment } from './deployment.js';
 import { DeployError } from './errors.js';
 import { defaultName, onnxBytes, type Deployable } from './model-source.js';
@@ -32,7 +33,9 @@ export interface DeployOptions extends ServerOptions {
    * Fitted preprocessing transforms (`lepton.preprocess` transforms or their JSON), in order. The server applies
    * them to raw records (`Deployment.predictRecords`, or `parameters.lepton_preprocess` over HTTP) before the
    * model; the deploy is refused when it could not (a transform not fitted, a model without one
-   * `[batch, features]` FP32 input, features that do not match the model).
+   * `[batch, features]` FP32 input, features that do not match the model). Or `[vectorizer]`, a fitted
+   * `textVectorizer` alone: the server then takes raw texts (`Deployment.predictText`, or BYTES `texts` with
+   * `parameters.lepton_preprocess` over HTTP) and vectorizes them as the notebook did.
    */
   transforms?: unknown[];
   /**
@@ -72,6 +75,7 @@ export interface DeployOptions extends ServerOptions {
  * @example const deployment = await lepton.deploy(model, { name: 'penguins', alerts: { p99Ms: 20, errorRate: 0.01 } });
  * @example const deployment = await lepton.deploy(model, { name: 'penguins', transforms: [scaler], features });
  * @example const deployment = await lepton.deploy(model, { name: 'digits', image: { size: [28, 28], channels: 1 } });
+ * @example const deployment = await lepton.deploy(model, { name: 'spam', transforms: [vectorizer], classes: ['ham', 'spam'] });
  */
 export async function deploy(model: Deployable, opts: DeployOptions = {}): Promise<Deployment> {
   const name = opts.name ?? defaultName(model);
@@ -81,12 +85,15 @@ export async function deploy(model: Deployable, opts: DeployOptions = {}): Promi
   const meta: DeployMeta = {};
   if (opts.alerts) meta.alerts = opts.alerts;
   if (opts.batching) meta.batching = opts.batching;
-  if (opts.transforms) meta.transforms = opts.transforms.map((t) => JSON.parse(JSON.stringify(t)) as unknown);
+  // A text vectorizer is the model's raw input (the server vectorizes texts), not a transform of records.
+  const text = textInputOf(opts.transforms);
+  if (text) meta.rawInput = text;
+  else if (opts.transforms) meta.transforms = opts.transforms.map((t) => JSON.parse(JSON.stringify(t)) as unknown);
   if (opts.features) meta.features = opts.features;
   // A model trained on an image dataset is deployed with its image preprocessing and class names unless told otherwise.
   const trained = trainedOn(model);
   const image = opts.image ?? (opts.transforms ? undefined : trained?.image);
-  if (image) meta.rawInput = { kind: 'image', size: image.size, channels: image.channels ?? 3, fit: image.fit ?? 'cover' };
+  if (image && !text) meta.rawInput = { kind: 'image', size: image.size, channels: image.channels ?? 3, fit: image.fit ?? 'cover' };
   const classes = opts.classes ?? trained?.classNames;
   if (classes) meta.classes = classes;
   if (opts.metrics) meta.metrics = opts.metrics;

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { classPredictions, type ClassPrediction } from './predictions.js';
 import type * as tf from '@tensorflow/tfjs';
 import type { DeployMeta, DeploymentInfo, LogEntry, MetricsSnapshot, ServerClient } from '@lepton/server';
 import { RAW_INPUT_NAMES } from '@lepton/server/preprocess';
@@ -218,6 +219,26 @@ export class Deployment {
       });
     }
     return results;
+  }
+
+  /**
+   * Classifies raw texts on the server: sends them as UTF-8 strings (BYTES with `lepton_preprocess`), and the server
+   * vectorizes them with the vectorizer deployed beside the model (`lepton.deploy(model, { transforms: [vectorizer] })`)
+   * and the same code as the notebook. Any string is answered: empty, emoji, CJK, or long (cut to the sequence length).
+   * Throws `LEPTON_BAD_INPUT` for an item that is not a string (naming its index), `LEPTON_SERVER` with the server's
+   * code otherwise (`LEPTON_NO_TRANSFORMS` for a deployment without a vectorizer).
+   * @example const [p] = await deployment.predictText(['WIN a FREE cruise!!!']); p.label
+   */
+  async predictText(texts: readonly string[]): Promise<ClassPrediction[]> {
+    if (!Array.isArray(texts) || texts.length === 0) throw new DeployError('LEPTON_BAD_INPUT', `predictText on "${this.name}": expected a non-empty array of strings.`);
+    const bad = texts.findIndex((t) => typeof t !== 'string');
+    if (bad >= 0) throw new DeployError('LEPTON_BAD_INPUT', `predictText on "${this.name}": item ${bad} is ${texts[bad] === null ? 'null' : typeof texts[bad]}, not a string.`);
+    const { rawInputRequest } = await import('@lepton/server/preprocess');
+    try {
+      return classPredictions(await this.client.infer(this.name, rawInputRequest('text', texts)));
+    } catch (error) {
+      throw serverError(`Prediction with "${this.name}" from text failed`, error);
+    }
   }
 
   /** Asks the server for the full status (versions, metadata, metrics, alerts) and updates this object. */

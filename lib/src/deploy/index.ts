@@ -12,3 +12,4 @@ export { DEPLOYMENT_MIME, type DeploymentCardData } from './card.js';
 export type { ServerOptions } from './server.js';
 export type { Deployable, OnnxSource } from './model-source.js';
 export type { FlatTensor, PredictInput, PredictInputs } from './tensors.js';
+export type { ClassPrediction } from './predictions.js';

@@ -5,7 +5,6 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { ExportError } from './errors.js';
-import type { Weight } from './convert/context.js';
 
 /** One layer call as the walk meets it: the layer, what its inputs became, and tfjs's symbolic tensors. */
 export interface LayerVisit<V> {
@@ -47,16 +46,6 @@ export function walkLayers<V>(model: tf.LayersModel, inputs: readonly V[], visit
     return outputs[t.tensorIndex]!;
   };
   return model.outputs.map(valueOf);
-}
-
-/** Reads a layer's weights by short name (`dense_Dense1/kernel` → `kernel`). */
-export function weightsOf(layer: tf.layers.Layer): Map<string, Weight> {
-  const weights = new Map<string, Weight>();
-  for (const w of layer.weights) {
-    const short = (w.originalName ?? w.name).split('/').pop()!.replace(/_\d+$/, '');
-    weights.set(short, { shape: [...w.shape] as number[], data: Float32Array.from(w.read().dataSync() as ArrayLike<number>) });
-  }
-  return weights;
 }
 
 /** Distinct, readable names for the model's outputs. */

@@ -8,6 +8,7 @@ import { decodeModel } from './onnx-decode.js';
 import { randomInputs } from './verify.js';
 import { supportedLayers } from './convert/registry.js';
 import { supportedActivations } from './convert/activations.js';
+import { transformer } from '../models/transformer.js';
 
 /** Replaces every weight with random values (variances positive), so zero biases and unit statistics hide nothing. */
 function randomize(model: tf.LayersModel, seed = 7): tf.LayersModel {
@@ -81,6 +82,9 @@ const cases: [string, () => tf.LayersModel][] = [
   ['GRU', () => seq([4, 3], tf.layers.gru({ units: 5 }))],
   ['GRU returning sequences', () => seq([4, 3], tf.layers.gru({ units: 4, returnSequences: true }))],
   ['SimpleRNN', () => seq([4, 3], tf.layers.simpleRNN({ units: 4 }))],
+  ['Bidirectional LSTM (concat)', () => seq([4, 3], tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3 }) as tf.RNN }))],
+  ['Bidirectional GRU returning sequences (sum)', () => seq([4, 3], tf.layers.bidirectional({ layer: tf.layers.gru({ units: 3, returnSequences: true }) as tf.RNN, mergeMode: 'sum' }))],
+  ['LeptonPositionEmbedding and LeptonSelfAttention (lepton.models.transformer)', () => transformer({ steps: 5, vocabulary: 9, dModel: 8, heads: 2, layers: 1, classes: 3 })],
   [
     'Embedding then LSTM on int32 input',
     () => {

@@ -6,8 +6,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { OnnxGraph } from './graph.js';
 import { DataType } from './onnx-format.js';
 import { converters, supportedLayers } from './convert/registry.js';
-import type { LayerCall, Shape } from './convert/context.js';
-import { outputNames, requireBuiltModel, walkLayers, weightsOf } from './layer-walk.js';
+import { weightsOf, type LayerCall, type Shape } from './convert/context.js';
+import { outputNames, requireBuiltModel, walkLayers } from './layer-walk.js';
 import { ExportError, UnsupportedLayerError } from './errors.js';
 import type { SpecDType, TensorSpec } from './tensor-spec.js';
 

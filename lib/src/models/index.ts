@@ -7,3 +7,5 @@ export { linear, type LinearOptions } from './linear.js';
 export { lstm, type LstmOptions } from './lstm.js';
 export { mlp, type MlpOptions } from './mlp.js';
 export { transformer, type TransformerOptions } from './transformer.js';
+export { embeddingBag, type EmbeddingBagOptions } from './embedding-bag.js';
+export type { TextInputOptions, VectorizerShape } from './text-input.js';

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setHost, getHost, type Host } from '../display/host.js';
 import { backend } from '../backend/select.js';
 import { fit } from '../train/fit.js';
-import { cnn, lossFor, lstm, mlp, transformer } from './index.js';
+import { cnn, embeddingBag, lossFor, lstm, mlp, transformer } from './index.js';
 
 const quiet: Host = { ...getHost(), display() {}, update() {} };
 before(async () => {
@@ -26,6 +26,7 @@ for (const [name, build, x, y] of [
   ['cnn', () => cnn({ inputShape: [8, 8, 1], filters: [4], dense: 8, classes: 3, seed: 1 }), () => tf.randomNormal([24, 8, 8, 1], 0, 1, 'float32', 2), () => tf.tensor1d(Array.from({ length: 24 }, (_, i) => i % 3), 'float32')],
   ['lstm', () => lstm({ steps: 5, features: 2, units: [4], classes: 3, seed: 1 }), () => tf.randomNormal([24, 5, 2], 0, 1, 'float32', 3), () => tf.tensor1d(Array.from({ length: 24 }, (_, i) => i % 3), 'float32')],
   ['transformer', () => transformer({ steps: 6, vocabulary: 12, dModel: 8, heads: 2, layers: 1, classes: 3, seed: 1 }), () => tf.randomUniform([24, 6], 0, 12, 'int32', 4), () => tf.tensor1d(Array.from({ length: 24 }, (_, i) => i % 3), 'float32')],
+  ['embeddingBag', () => embeddingBag({ steps: 6, vocabulary: 12, embedding: 8, classes: 3, seed: 1 }), () => tf.randomUniform([24, 6], 0, 12, 'int32', 5), () => tf.tensor1d(Array.from({ length: 24 }, (_, i) => i % 3), 'float32')],
 ] as const) {
   test(`a ${name} trains on the wasm backend with lepton.fit and its loss goes down`, async () => {
     // Seeded weights, data and shuffling: the run is the same every time (an unlucky start on these tiny models could
@@ -42,6 +43,7 @@ for (const [name, build] of [
   ['cnn', (seed: number) => cnn({ inputShape: [8, 8, 1], filters: [4], dense: 8, classes: 3, seed })],
   ['lstm', (seed: number) => lstm({ steps: 5, vocabulary: 12, embedding: 4, units: [4, 4], bidirectional: true, classes: 3, seed })],
   ['transformer', (seed: number) => transformer({ steps: 6, vocabulary: 12, dModel: 8, heads: 2, layers: 1, classes: 3, seed })],
+  ['embeddingBag', (seed: number) => embeddingBag({ steps: 6, vocabulary: 12, embedding: 4, hidden: [4], classes: 3, seed })],
 ] as const) {
   test(`${name} with a seed builds the same initial weights every time, and different ones for another seed`, () => {
     const weights = (seed: number) => build(seed).getWeights().map((w) => Array.from(w.dataSync()));

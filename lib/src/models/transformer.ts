@@ -1,12 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { dropoutSeed, glorotKernel, outputLayer, seeder, type Head } from './head.js';
+import { textInput, type TextInputOptions } from './text-input.js';
 
-/** Options of `lepton.models.transformer`. */
-export interface TransformerOptions extends Head {
-  /** Sequence length. */
-  steps: number;
-  /** Vocabulary size of the token ids the model reads. */
-  vocabulary: number;
+/** Options of `lepton.models.transformer`: `vectorizer`, or `steps` (sequence length) and `vocabulary` (size). */
+export interface TransformerOptions extends Head, TextInputOptions {
   /** Model width (default 32). */
   dModel?: number;
   /** Attention heads (default 2); must divide dModel. */
@@ -21,7 +18,11 @@ export interface TransformerOptions extends Head {
   seed?: number;
 }
 
-/** Multi-head self-attention with a residual connection and layer normalization, as a tfjs layer. */
+/**
+ * Multi-head scaled dot-product self-attention, as a tfjs layer: softmax(q·kᵀ / √dHead)·v per head, the heads
+ * joined and projected. The residual connection and layer normalization around it are layers of the model (see
+ * `transformer`), so the ONNX exporter converts them as it converts any `Add` and `LayerNormalization`.
+ */
 class SelfAttention extends tf.layers.Layer {
   static readonly className = 'LeptonSelfAttention';
   private readonly heads: number;
@@ -109,11 +110,14 @@ class PositionEmbedding extends tf.layers.Layer {
 tf.serialization.registerClass(PositionEmbedding);
 
 /**
- * A small transformer encoder for token sequences: token and position embeddings, `layers` blocks of multi-head
- * self-attention and feed-forward (each with a residual and layer norm), mean pooling over steps, the head.
+ * A small transformer encoder for token sequences: token and position embeddings, `layers` post-norm blocks —
+ * x = LayerNorm(x + Dropout(SelfAttention(x))), then x = LayerNorm(x + Dropout(FeedForward(x))) — mean pooling
+ * over steps, the head. Sequence length and vocabulary size come from `vectorizer`, or `steps` and `vocabulary`.
+ * @example const model = lepton.models.transformer({ vectorizer, classes: 2 })
  * @example const model = lepton.models.transformer({ steps: 64, vocabulary: 8000, classes: 4 })
  */
 export function transformer(options: TransformerOptions): tf.LayersModel {
+  const { steps, vocabulary } = textInput(options, 'transformer');
   const dModel = options.dModel ?? 32;
   const heads = options.heads ?? 2;
   if (dModel % heads !== 0) throw new Error(`dModel (${dModel}) must be divisible by heads (${heads}).`);
@@ -121,10 +125,10 @@ export function transformer(options: TransformerOptions): tf.LayersModel {
   const seeded = seeder(options.seed);
   const glorot = () => glorotKernel(seeded);
   const nextSeed = () => seeded((seed) => seed);
-  const input = tf.input({ shape: [options.steps], dtype: 'int32' });
+  const input = tf.input({ shape: [steps], dtype: 'int32' });
   const embeddingsInitializer = seeded((seed) => tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }));
-  let x = tf.layers.embedding({ inputDim: options.vocabulary, outputDim: dModel, ...(embeddingsInitializer ? { embeddingsInitializer } : {}) }).apply(input) as tf.SymbolicTensor;
-  x = new PositionEmbedding({ steps: options.steps, dModel, seed: nextSeed() }).apply(x) as tf.SymbolicTensor;
+  let x = tf.layers.embedding({ inputDim: vocabulary, outputDim: dModel, ...(embeddingsInitializer ? { embeddingsInitializer } : {}) }).apply(input) as tf.SymbolicTensor;
+  x = new PositionEmbedding({ steps, dModel, seed: nextSeed() }).apply(x) as tf.SymbolicTensor;
   for (let i = 0; i < (options.layers ?? 2); i++) {
     let attended = new SelfAttention({ heads, dModel, seeds: [nextSeed(), nextSeed(), nextSeed(), nextSeed()] }).apply(x) as tf.SymbolicTensor;
     if (dropout) attended = tf.layers.dropout({ rate: dropout, ...dropoutSeed(options.seed) }).apply(attended) as tf.SymbolicTensor;

@@ -93,7 +93,7 @@ describe('infer with parameters.lepton_preprocess on a version with a raw image 
   });
 
   const refusals: Array<{ title: string; model: () => Buffer; meta: Record<string, unknown>; message: RegExp }> = [
-    { title: 'an unknown kind', model: () => flattenModel([1, 1, 3]), meta: { rawInput: { kind: 'audio' } }, message: /rawInput must be an object with a "kind" the server preprocesses \(image\)/ },
+    { title: 'an unknown kind', model: () => flattenModel([1, 1, 3]), meta: { rawInput: { kind: 'audio' } }, message: /rawInput must be an object with a "kind" the server preprocesses \(image, text\)/ },
     { title: 'a size the model does not take', model: () => flattenModel([1, 1, 3]), meta: { rawInput: { kind: 'image', size: [2, 2] } }, message: /makes 2×2×3 images, but the model's input "x" is FP32 \[-1, 1, 1, 3\]/ },
     { title: 'a bad fit', model: () => flattenModel([1, 1, 3]), meta: { rawInput: { kind: 'image', size: [1, 1], fit: 'stretch' } }, message: /rawInput.fit must be one of cover, contain, fill/ },
     { title: 'class names that do not match the output', model: () => identityModel(4), meta: { classes: ['a', 'b', 'c'] }, message: /classes \(3\) label a model with one FP32 output \[batch, 3\]; this model has "y" FP32 \[-1, 4\]/ },

@@ -16,9 +16,10 @@ import type { TensorSpec } from '../meta.js';
 import type { DecodedInputs, Feed, RequestTensor } from '../tensors.js';
 import { decodeImage, ImageDecodeError, parseImageSpec, pixelsToFloat, type ImageSpec } from './image.js';
 import { PREPROCESS_PARAMETER } from './records.js';
+import { checkTextModel, decodeTexts, parseTextSpec, type TextSpec } from './text-input.js';
 
 /** A raw input's description, as kept in a version's `meta.json` under `rawInput`; `kind` says which decoder. */
-export type RawInputSpec = ImageSpec;
+export type RawInputSpec = ImageSpec | TextSpec;
 
 /** One kind of raw input: what its request looks like and how it becomes the model's input. */
 export interface RawInputKind<S extends RawInputSpec> {
@@ -68,6 +69,13 @@ export const RAW_INPUT_KINDS: { readonly [K in RawInputSpec['kind']]: RawInputKi
       return { data: out, shape: [elements.length, h, w, spec.channels] };
     },
   },
+  text: {
+    input: 'texts',
+    elements: 'UTF-8 strings',
+    parse: parseTextSpec,
+    check: checkTextModel,
+    decode: async (spec, elements, model) => decodeTexts(spec, elements, model),
+  },
 };
 
 /** The name of each kind's BYTES input (`images` for images), for clients that build requests. */
@@ -89,7 +97,8 @@ export function parseRawInput(value: unknown, inputs: readonly TensorSpec[]): Ra
   if (typeof kind !== 'string' || !(kind in RAW_INPUT_KINDS)) {
     throw errors.badMeta(`rawInput must be an object with a "kind" the server preprocesses (${Object.keys(RAW_INPUT_KINDS).join(', ')}); got ${JSON.stringify(kind)}.`);
   }
-  const entry = RAW_INPUT_KINDS[kind as RawInputSpec['kind']];
+  // The kind's entry, typed for any spec: each entry parses and checks specs of its own kind only.
+  const entry = RAW_INPUT_KINDS[kind as RawInputSpec['kind']] as unknown as RawInputKind<RawInputSpec>;
   const spec = entry.parse(value);
   if (inputs.length !== 1) throw errors.badMeta(`rawInput feeds a model with one input; this model has ${inputs.length} (${inputs.map((i) => i.name).join(', ')}).`);
   entry.check(spec, inputs[0]!);

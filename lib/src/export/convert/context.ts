@@ -39,6 +39,16 @@ export interface LayerCall {
 /** Converts one layer call; returns the ONNX value names of its outputs, in tfjs's output order. */
 export type LayerConverter = (call: LayerCall, g: OnnxGraph) => string[];
 
+/** Reads a layer's weights by short name (`dense_Dense1/kernel` → `kernel`). */
+export function weightsOf(layer: tf.layers.Layer): Map<string, Weight> {
+  const weights = new Map<string, Weight>();
+  for (const w of layer.weights) {
+    const short = (w.originalName ?? w.name).split('/').pop()!.replace(/_\d+$/, '');
+    weights.set(short, { shape: [...w.shape] as number[], data: Float32Array.from(w.read().dataSync() as ArrayLike<number>) });
+  }
+  return weights;
+}
+
 /** The weight `name` of a call, or an error naming what the layer has. */
 export function weight(call: LayerCall, name: string): Weight {
   const w = call.weights.get(name);

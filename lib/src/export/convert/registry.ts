@@ -10,6 +10,8 @@ import * as norm from './normalization.js';
 import { embedding } from './embedding.js';
 import * as merge from './merge.js';
 import * as rnn from './recurrent.js';
+import * as attention from './attention.js';
+import { bidirectional } from './bidirectional.js';
 
 /** Converters by tfjs layer class name (`layer.getClassName()`). */
 export const converters: Readonly<Record<string, LayerConverter>> = {
@@ -54,6 +56,9 @@ export const converters: Readonly<Record<string, LayerConverter>> = {
   LSTM: rnn.lstm,
   GRU: rnn.gru,
   SimpleRNN: rnn.simpleRnn,
+  Bidirectional: bidirectional,
+  LeptonPositionEmbedding: attention.positionEmbedding,
+  LeptonSelfAttention: attention.selfAttention,
 };
 
 /** The layer classes the ONNX exporter supports (besides `InputLayer` and nested models), sorted. */

@@ -4,7 +4,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { ExportError, UnsupportedLayerError } from '../errors.js';
-import { outputNames, requireBuiltModel, walkLayers, weightsOf } from '../layer-walk.js';
+import { outputNames, requireBuiltModel, walkLayers } from '../layer-walk.js';
+import { weightsOf } from '../convert/context.js';
 import type { Shape } from '../convert/context.js';
 import type { TensorSpec } from '../tensor-spec.js';
 import { tfliteConverters, tfliteSupportedLayers } from './convert/registry.js';
