@@ -4,9 +4,9 @@
  * moved) reads the pixels instead of decoding again; changing the size, channels or fit changes the options key.
  * Each entry ends with the CRC-32 of its pixels, so a torn or stale entry is decoded again, never trusted.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -57,8 +57,9 @@ export class PixelCache {
   }
 
   /**
-   * Stores `pixels` for `key`: written to a temporary name, then renamed, so a reader sees the whole entry or
-   * none (not fsynced: a cache entry lost in a crash is only decoded again, and the CRC catches a torn one).
+   * Stores `pixels` for `key`, written in place: a reader of a half-written entry (or of one torn by a crash; it is
+   * not fsynced) finds its length or CRC wrong and decodes the file again, so no temporary file and rename are
+   * needed (they cost as much as the write here); two writers of one key write the same bytes.
    */
   async put(key: string, pixels: Uint8Array): Promise<void> {
     const path = this.path(key);
@@ -70,8 +71,6 @@ export class PixelCache {
     const out = Buffer.allocUnsafe(pixels.length + 4);
     out.set(pixels);
     out.writeUInt32LE(crc32(pixels), pixels.length);
-    const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(temp, out);
-    await rename(temp, path);
+    await writeFile(path, out);
   }
 }

@@ -70,14 +70,19 @@ export async function loadPixels(entry: ImageEntry, source: PixelSource): Promis
 
 /**
  * Calls `f` on every item with at most `limit` calls in flight; resolves with the results in order. Stops
- * starting new calls after the first rejection, and rejects with it.
+ * starting new calls after the first rejection, and rejects with it; when `signal` aborts (the cell was
+ * interrupted), starts no new call and rejects with the signal's reason.
  */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T, index: number) => Promise<R>, signal?: AbortSignal): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;
   const worker = async () => {
     while (!failed && next < items.length) {
+      if (signal?.aborted) {
+        failed = true;
+        throw signal.reason instanceof Error ? signal.reason : new Error('Interrupted.');
+      }
       const i = next++;
       try {
         results[i] = await f(items[i]!, i);

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { DataFrame } from '../data/frame.js';
+import { getHost, setHost } from '../display/host.js';
 import { displaySymbol } from '../display/mime.js';
 import { images } from './read.js';
 
@@ -209,6 +210,16 @@ describe('lepton.read.images', () => {
     assert.deepEqual(c, a.labels, 'the same seed gives the same first epoch');
     const inMemory = await images(dir, { size: [4, 4], cache, seed: 1 });
     assert.deepEqual(await inMemory.pixels(3), await ds.pixels(3), 'pixels held in memory equal the cached ones');
+  });
+
+  it('stops decoding when the cell is interrupted', async () => {
+    const host = getHost();
+    setHost({ ...host, signal: () => AbortSignal.abort(new Error('Interrupted by the user.')) });
+    try {
+      await assert.rejects(images(dir, { size: [6, 6], cache: false }), /Interrupted by the user/);
+    } finally {
+      setHost(host);
+    }
   });
 
   it('displays thumbnails with labels, counts per class and the skipped files', async () => {

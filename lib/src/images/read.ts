@@ -14,6 +14,7 @@ import { permutation, seededRandom } from '../data/random.js';
 import { defaultCacheDir, PixelCache } from './cache.js';
 import { ImageDataset, type SkippedFile } from './dataset.js';
 import { loadPixels, mapLimit, MEMORY_BUDGET, type ImageEntry, type PixelSource } from './decode.js';
+import { getHost } from '../display/host.js';
 import { ImageError } from './errors.js';
 
 /** Options of `lepton.read.images`. */
@@ -204,6 +205,8 @@ export async function images(source: string | DataFrame, options: ReadImagesOpti
   // Small datasets keep their pixels in memory too, so training and batches never go back to the disk.
   const length = size[0] * size[1] * spec.channels;
   const store = options.memory !== false && entries.length * length <= MEMORY_BUDGET ? { pixels: new Uint8Array(entries.length * length), length } : undefined;
+  // An interrupted cell stops decoding at once (files decoded so far stay cached for the next run).
+  const signal = getHost().signal();
   const ok = await mapLimit(entries, concurrency, async (entry, i) => {
     try {
       const pixels = await loadPixels(entry, pixelSource);
@@ -226,7 +229,7 @@ export async function images(source: string | DataFrame, options: ReadImagesOpti
       badLabels.set(entry.path, entry.label);
       return false;
     }
-  });
+  }, signal);
   entries = entries.filter((_, i) => ok[i]);
   if (store) pixelSource.store = store;
   skipped.sort((a, b) => a.path.localeCompare(b.path));
