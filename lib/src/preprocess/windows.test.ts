@@ -37,6 +37,18 @@ describe('windows cut a series as numpy sliding_window_view does', () => {
   }
 });
 
+describe('back-to-back windows of one feature', () => {
+  test('are the same as cut one by one (stride = inputWidth copies the column in one run)', () => {
+    // The same column twice takes the general path; once, the contiguous one.
+    const twice = DataFrame.from({ a: series.map((r) => r[0]!), b: series.map((r) => r[0]!) });
+    const one = windows(twice, { features: ['a'], target: 'a', inputWidth: 4, stride: 4, labelWidth: 2, shift: 2 });
+    const both = windows(twice, { features: ['a', 'b'], target: 'b', inputWidth: 4, stride: 4, labelWidth: 2, shift: 2 });
+    assert.deepEqual(Array.from(one.x.dataSync()), Array.from(both.x.slice([0, 0, 0], [-1, -1, 1]).dataSync()));
+    assert.deepEqual(Array.from(one.y.dataSync()), Array.from(both.y.dataSync()));
+    assert.equal(one.x.shape[0], 7);
+  });
+});
+
 describe('windows refuse what they cannot cut', () => {
   test('a hole in a column, naming the row and the fix', () => {
     const holey = DataFrame.from({ v: [1, 2, null, 4, 5, 6] });

@@ -103,8 +103,15 @@ function fill(series: (Float64Array | Float32Array)[], target: Float64Array | Fl
   let yi = 0;
   // One feature (long univariate series): a monomorphic loop over the one column.
   const single = f === 1 ? series[0]! : null;
+  // Back-to-back windows of one feature are one run of the column: one native (converting) copy.
+  const contiguous = single !== null && stride === inputWidth;
+  if (contiguous) x.set(single.subarray(from * stride, to * stride));
   for (let s = from; s < to; s++) {
     const start = s * stride;
+    if (contiguous) {
+      for (let t = 0; t < labelWidth; t++) y[yi++] = target[start + labelStart + t]!;
+      continue;
+    }
     if (single) for (let t = start; t < start + inputWidth; t++) x[xi++] = single[t]!;
     else for (let t = 0; t < inputWidth; t++) for (let j = 0; j < f; j++) x[xi++] = series[j]![start + t]!;
     for (let t = 0; t < labelWidth; t++) y[yi++] = target[start + labelStart + t]!;

@@ -58,8 +58,8 @@ describe('raw text vectorized by the server', () => {
       const { vectorizer, model } = build();
       const deployment = await lepton.deploy(model, { name: `text-${k}`, transforms: [vectorizer], classes: ['ham', 'spam'], home, port: 0 });
       const status = await deployment.status();
-      assert.equal(status.meta.rawInput?.kind, 'text');
-      assert.deepEqual(status.meta.classes, ['ham', 'spam']);
+      assert.equal(status.meta?.rawInput?.kind, 'text');
+      assert.deepEqual(status.meta?.classes, ['ham', 'spam']);
       const local = localProbabilities(model, vectorizer);
       const served = await deployment.predictText(texts);
       assert.equal(served.length, texts.length);
