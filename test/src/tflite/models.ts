@@ -99,12 +99,31 @@ export const layerCases: Record<string, () => tf.LayersModel> = {
   },
 };
 
-/** Lepton's built-in models (resnet and transformer join when they export). */
+/**
+ * Gives every BatchNormalization of `model` seeded statistics, γ and β (variances positive), so folding them is
+ * tested with values that change the output; a fresh model's (mean 0, variance 1, γ 1, β 0) would not.
+ */
+export function seedNormalization(model: tf.LayersModel, seed = 3): tf.LayersModel {
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'BatchNormalization') continue;
+    const values = layer.getWeights().map((w, i) => {
+      const positive = /variance|gamma/.test(layer.weights[i]!.originalName);
+      return tf.randomUniform(w.shape, positive ? 0.5 : -0.2, positive ? 1.5 : 0.2, 'float32', seed++);
+    });
+    layer.setWeights(values);
+    tf.dispose(values);
+  }
+  return model;
+}
+
+/** Lepton's built-in models. */
 export const builtinCases: Record<string, { make: () => tf.LayersModel; input: number[]; ids?: number }> = {
   mlp: { make: () => lepton.models.mlp({ inputs: 20, hidden: [32, 16], classes: 4, seed: 1 }), input: [20] },
   cnn: { make: () => lepton.models.cnn({ inputShape: [28, 28, 1], classes: 10, seed: 1 }), input: [28, 28, 1] },
   lstm: { make: () => lepton.models.lstm({ steps: 10, features: 3, units: [16], classes: 3, seed: 1 }), input: [10, 3] },
   'lstm over tokens': { make: () => lepton.models.lstm({ steps: 12, vocabulary: 50, embedding: 8, units: [8, 8], classes: 2, binary: true, seed: 1 }), input: [12], ids: 50 },
+  resnet: { make: () => seedNormalization(lepton.models.resnet({ inputShape: [12, 12, 3], blocks: [1, 1], filters: [8, 16], classes: 5, seed: 1 })), input: [12, 12, 3] },
+  transformer: { make: () => lepton.models.transformer({ steps: 10, vocabulary: 40, dModel: 16, heads: 2, layers: 2, classes: 3, seed: 1 }), input: [10], ids: 40 },
 };
 
 /** A seeded batch for a model's inputs: floats in [0, 1), or token ids below `ids`. */

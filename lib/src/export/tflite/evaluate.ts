@@ -80,6 +80,9 @@ const evaluators: Partial<Record<Op, Evaluator>> = {
   [Op.SPLIT_V]: ([x, sizes, axis]) => tf.split(x!, Array.from(sizes!.dataSync()), axis!.dataSync()[0]),
   [Op.UNPACK]: ([x], o) => tf.unstack(x!, o['axis']),
   [Op.PACK]: (xs, o) => tf.stack(xs, o['axis']),
+  [Op.RSQRT]: ([x]) => tf.rsqrt(x!),
+  [Op.TRANSPOSE]: ([x, perm]) => tf.transpose(x!, Array.from(perm!.dataSync())),
+  [Op.BATCH_MATMUL]: ([a, b], o) => tf.matMul(a!, b!, o['adjX'], o['adjY']),
 };
 
 /** The ops the evaluator (and so int8 calibration) knows. */

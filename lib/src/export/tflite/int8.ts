@@ -2,7 +2,7 @@
  * Full-integer (int8) quantization of a float TFLite graph, as TensorFlow Lite's integer kernels expect it:
  * weights int8 symmetric per output channel, biases int32 at `input scale × weight scale`, activations int8
  * asymmetric per tensor from the calibrated ranges. Ops whose int8 kernels do not requantize (RESHAPE, pools,
- * SPLIT, PACK, CONCATENATION, MAXIMUM/MINIMUM, GATHER) get the same parameters on their inputs and outputs; SOFTMAX,
+ * SPLIT, PACK, CONCATENATION, MAXIMUM/MINIMUM, GATHER, TRANSPOSE) get the same parameters on their inputs and outputs; SOFTMAX,
  * LOGISTIC and TANH outputs get the fixed ones their kernels require. Weight biases are corrected for the rounding of
  * the weights with the calibration data's input means (`compress/bias-correction.ts`, the ONNX int8 path's
  * correction). Ops without an int8 kernel stay float between a DEQUANTIZE and a QUANTIZE; float model inputs and
@@ -42,6 +42,7 @@ const int8Ops: ReadonlySet<Op> = new Set([
   Op.FULLY_CONNECTED, Op.CONV_2D, Op.DEPTHWISE_CONV_2D, Op.MAX_POOL_2D, Op.AVERAGE_POOL_2D, Op.MEAN, Op.REDUCE_MAX,
   Op.RESHAPE, Op.CONCATENATION, Op.ADD, Op.SUB, Op.MUL, Op.MAXIMUM, Op.MINIMUM, Op.LOGISTIC, Op.TANH, Op.RELU,
   Op.RELU6, Op.ELU, Op.LEAKY_RELU, Op.PRELU, Op.SOFTMAX, Op.GATHER, Op.SPLIT, Op.SPLIT_V, Op.UNPACK, Op.PACK, Op.GELU,
+  Op.TRANSPOSE, Op.BATCH_MATMUL,
 ]);
 
 /** Outputs whose parameters the int8 kernels fix: [scale, zero point]. */
@@ -59,6 +60,7 @@ function tiedTensors(op: TfliteOp): number[] {
     case Op.AVERAGE_POOL_2D:
     case Op.REDUCE_MAX:
     case Op.GATHER:
+    case Op.TRANSPOSE:
     case Op.SPLIT_V:
     case Op.UNPACK:
       return [op.inputs[0]!, ...op.outputs];

@@ -5,6 +5,7 @@
 import { ActivationFunctionType } from './generated/schema/tflite/activation-function-type.js';
 import { BuiltinOptions } from './generated/schema/tflite/builtin-options.js';
 import { AddOptionsT } from './generated/schema/tflite/add-options.js';
+import { BatchMatMulOptionsT } from './generated/schema/tflite/batch-mat-mul-options.js';
 import { ConcatenationOptionsT } from './generated/schema/tflite/concatenation-options.js';
 import { Conv2DOptionsT } from './generated/schema/tflite/conv2doptions.js';
 import { DepthwiseConv2DOptionsT } from './generated/schema/tflite/depthwise-conv2doptions.js';
@@ -20,6 +21,7 @@ import { ReshapeOptionsT } from './generated/schema/tflite/reshape-options.js';
 import { SoftmaxOptionsT } from './generated/schema/tflite/softmax-options.js';
 import { SplitOptionsT } from './generated/schema/tflite/split-options.js';
 import { SubOptionsT } from './generated/schema/tflite/sub-options.js';
+import { TransposeOptionsT } from './generated/schema/tflite/transpose-options.js';
 import { UnpackOptionsT } from './generated/schema/tflite/unpack-options.js';
 import { CastOptionsT } from './generated/schema/tflite/cast-options.js';
 import { TensorType } from './generated/schema/tflite/tensor-type.js';
@@ -56,6 +58,8 @@ export const opt = {
   leakyRelu: table(BuiltinOptions.LeakyReluOptions, LeakyReluOptionsT),
   gelu: table(BuiltinOptions.GeluOptions, GeluOptionsT),
   cast: table(BuiltinOptions.CastOptions, CastOptionsT),
+  batchMatmul: table(BuiltinOptions.BatchMatMulOptions, BatchMatMulOptionsT),
+  transpose: table(BuiltinOptions.TransposeOptions, TransposeOptionsT),
 };
 
 /** The fused activation named by a tfjs identifier, when TFLite can fuse it into the op before it. */

@@ -11,6 +11,7 @@ import { readMetadata, METADATA_BUFFER_NAME } from './metadata.js';
 import { tflite } from './tflite.js';
 import { tfliteSupportedLayers } from './convert/registry.js';
 import { displaySymbol } from '../../display/mime.js';
+import { transformer } from '../../models/transformer.js';
 
 function seeded(model: tf.LayersModel): tf.LayersModel {
   model.setWeights(model.weights.map((w, i) => tf.randomUniform(w.shape as number[], -0.5, 0.5, 'float32', i + 1)));
@@ -129,4 +130,20 @@ test('an unsupported layer names itself and the supported ones; int8 without cal
   await assert.rejects(tflite(small(), undefined, { labels: ['only one'] }), { code: 'LEPTON_TFLITE_BAD_OPTION', message: /one name per class of the first output \(3\)/ });
   await assert.rejects(tflite(small(), undefined, { quantize: 'int8', calibration: tf.zeros([8, 5]) }), { code: 'LEPTON_TFLITE_BAD_OPTION', message: /calibration input 0 has shape \[8, 5\]; the model's input .* takes \[batch, 4\]/ });
   await assert.rejects(tflite(small(), undefined, { normalization: { mean: [0], std: [0] } }), { code: 'LEPTON_TFLITE_BAD_OPTION', message: /every std > 0/ });
+});
+
+test('the built-in transformer exports in builtins (attention as BATCH_MATMUL, layer norm as MEAN/SUB/MUL/RSQRT) and matches tfjs', async () => {
+  const model = transformer({ steps: 6, vocabulary: 30, dModel: 8, heads: 2, layers: 1, classes: 3, seed: 2 });
+  const e = await tflite(model);
+  for (const op of ['BATCH_MATMUL', 'GATHER', 'MEAN', 'RSQRT', 'SOFTMAX', 'SUB', 'TRANSPOSE']) assert.ok(e.operators.includes(op), `${op} in ${e.operators.join(', ')}`);
+  assert.equal(e.inputs[0]!.fileType, 'int32', 'token ids stay int32');
+  assert.ok(e.verification!.maxAbsDiff <= 1e-5, `max |Δ| ${e.verification!.maxAbsDiff}`);
+});
+
+test('LayerNormalization over two trailing axes, without scale, matches tfjs', async () => {
+  const model = seeded(tf.sequential({ layers: [tf.layers.reshape({ inputShape: [12], targetShape: [3, 4] }), tf.layers.layerNormalization({ axis: [-2, -1], scale: false, epsilon: 1e-2 })] }));
+  const e = await tflite(model);
+  assert.ok(e.verification!.maxAbsDiff <= 1e-5, `max |Δ| ${e.verification!.maxAbsDiff}`);
+  const bad = tf.sequential({ layers: [tf.layers.reshape({ inputShape: [12], targetShape: [3, 4] }), tf.layers.layerNormalization({ axis: 1 })] });
+  await assert.rejects(tflite(bad), { code: 'LEPTON_UNSUPPORTED_CONFIG', message: /normalizing over axis \[1\] is not supported; TFLite export normalizes the trailing axes/ });
 });

@@ -11,6 +11,7 @@ import * as norm from './normalization.js';
 import { embedding } from './embedding.js';
 import * as merge from './merge.js';
 import * as rnn from './recurrent.js';
+import * as attention from './attention.js';
 
 /** TFLite converters by tfjs layer class name (`layer.getClassName()`). */
 export const tfliteConverters: Readonly<Record<string, TfliteConverter>> = {
@@ -40,6 +41,7 @@ export const tfliteConverters: Readonly<Record<string, TfliteConverter>> = {
   GlobalMaxPooling1D: pooling.globalMaxPooling1d,
   GlobalMaxPooling2D: pooling.globalMaxPooling2d,
   BatchNormalization: norm.batchNormalization,
+  LayerNormalization: norm.layerNormalization,
   Embedding: embedding,
   Concatenate: merge.concatenate,
   Add: merge.add,
@@ -50,6 +52,8 @@ export const tfliteConverters: Readonly<Record<string, TfliteConverter>> = {
   LSTM: rnn.lstm,
   GRU: rnn.gru,
   SimpleRNN: rnn.simpleRnn,
+  LeptonPositionEmbedding: attention.positionEmbedding,
+  LeptonSelfAttention: attention.selfAttention,
 };
 
 /** The layer classes the TFLite exporter supports (besides `InputLayer` and nested models), sorted. */
