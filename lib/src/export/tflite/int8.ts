@@ -42,7 +42,7 @@ const int8Ops: ReadonlySet<Op> = new Set([
   Op.FULLY_CONNECTED, Op.CONV_2D, Op.DEPTHWISE_CONV_2D, Op.MAX_POOL_2D, Op.AVERAGE_POOL_2D, Op.MEAN, Op.REDUCE_MAX,
   Op.RESHAPE, Op.CONCATENATION, Op.ADD, Op.SUB, Op.MUL, Op.MAXIMUM, Op.MINIMUM, Op.LOGISTIC, Op.TANH, Op.RELU,
   Op.RELU6, Op.ELU, Op.LEAKY_RELU, Op.PRELU, Op.SOFTMAX, Op.GATHER, Op.SPLIT, Op.SPLIT_V, Op.UNPACK, Op.PACK, Op.GELU,
-  Op.TRANSPOSE, Op.BATCH_MATMUL,
+  Op.TRANSPOSE, Op.BATCH_MATMUL, Op.RSQRT,
 ]);
 
 /** Outputs whose parameters the int8 kernels fix: [scale, zero point]. */
