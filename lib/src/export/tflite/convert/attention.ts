@@ -8,7 +8,7 @@
 import { check, transposeData, weight } from '../../convert/context.js';
 import type { TfliteGraph } from '../graph.js';
 import { Op, opt } from '../options.js';
-import { onlyTensor, outShape, type TfliteCall, type TfliteConverter } from './context.js';
+import { onlyTensor, outShape, reshapeTo, type TfliteCall, type TfliteConverter } from './context.js';
 
 /** `LeptonPositionEmbedding`: x + positions. */
 export const positionEmbedding: TfliteConverter = (call, g) => {
@@ -25,12 +25,6 @@ function project(call: TfliteCall, g: TfliteGraph, x: number, name: string, shap
   const kernel = g.floats(h, t.data, t.shape);
   const bias = g.floats(`${h}/bias`, new Float32Array(t.shape[0]!), [t.shape[0]!]);
   return g.op(Op.FULLY_CONNECTED, [x, kernel, bias], shape, h, opt.fullyConnected({ keepNumDims: true }));
-}
-
-/** A RESHAPE to `shape`, the batch left free (−1). */
-function reshape(g: TfliteGraph, x: number, shape: (number | null)[], hint: string): number {
-  const target = [-1, ...(shape.slice(1) as number[])];
-  return g.op(Op.RESHAPE, [x, g.ints(`${hint}/shape`, target)], shape, hint, opt.reshape({ newShape: target }));
 }
 
 /** A TRANSPOSE by `perm`. */
@@ -52,7 +46,7 @@ export const selfAttention: TfliteConverter = (call, g) => {
   const seq: (number | null)[] = [batch, steps, dModel];
   const split: (number | null)[] = [batch, steps, heads, dHead];
   const perHead: (number | null)[] = [batch, heads, steps, dHead];
-  const headsOf = (name: string) => transpose(g, reshape(g, project(call, g, x, name, seq), split, `${h}/${name}`), [0, 2, 1, 3], perHead, `${h}/${name}`);
+  const headsOf = (name: string) => transpose(g, reshapeTo(g, project(call, g, x, name, seq), split, `${h}/${name}`), [0, 2, 1, 3], perHead, `${h}/${name}`);
   const q = headsOf('wq');
   const k = headsOf('wk');
   const v = headsOf('wv');
@@ -60,6 +54,6 @@ export const selfAttention: TfliteConverter = (call, g) => {
   // SOFTMAX's beta scales its input: softmax(scores / √dHead) in one op (and one int8 kernel).
   const weights = g.op(Op.SOFTMAX, [scores], [batch, heads, steps, steps], `${h}/weights`, opt.softmax({ beta: 1 / Math.sqrt(dHead) }));
   const attended = g.op(Op.BATCH_MATMUL, [weights, v], perHead, `${h}/attended`, opt.batchMatmul());
-  const joined = reshape(g, transpose(g, attended, [0, 2, 1, 3], split, `${h}/join`), seq, `${h}/join`);
+  const joined = reshapeTo(g, transpose(g, attended, [0, 2, 1, 3], split, `${h}/join`), seq, `${h}/join`);
   return [project(call, g, joined, 'wo', outShape(call))];
 };

@@ -5,6 +5,7 @@
  */
 import type { LayerCall } from '../../convert/context.js';
 import type { TfliteGraph } from '../graph.js';
+import { Op, opt } from '../options.js';
 
 /** One call of a layer, inputs as tensor indices of the graph being built. */
 export interface TfliteCall extends LayerCall {
@@ -29,4 +30,10 @@ export function outShape(call: TfliteCall, k = 0): (number | null)[] {
 /** A negative axis counted from the end of a rank-`rank` shape. */
 export function positiveAxis(axis: number, rank: number): number {
   return axis < 0 ? rank + axis : axis;
+}
+
+/** A RESHAPE of `x` to `shape`, the batch left free (−1) so an interpreter can resize it. */
+export function reshapeTo(g: TfliteGraph, x: number, shape: readonly (number | null)[], hint: string): number {
+  const target = [-1, ...(shape.slice(1) as number[])];
+  return g.op(Op.RESHAPE, [x, g.ints(`${hint}/shape`, target)], shape, hint, opt.reshape({ newShape: target }));
 }

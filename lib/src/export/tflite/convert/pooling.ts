@@ -6,7 +6,7 @@ import { check } from '../../convert/context.js';
 import { perAxis, requireChannelsLast } from '../../convert/layout.js';
 import type { TfliteGraph } from '../graph.js';
 import { Op, opt, Padding } from '../options.js';
-import { onlyTensor, outShape, type TfliteCall, type TfliteConverter } from './context.js';
+import { onlyTensor, outShape, reshapeTo, type TfliteCall, type TfliteConverter } from './context.js';
 
 /** A 2-D pool of `x` (NHWC) with `pool` [h, w] and `strides` [h, w]. */
 function pool2d(call: TfliteCall, g: TfliteGraph, code: Op, x: number, pool: number[], strides: number[], shape: (number | null)[]): number {
@@ -29,12 +29,6 @@ function pooling2d(code: Op): TfliteConverter {
     const strides = call.config['strides'] == null ? pool : perAxis(call.config['strides'], 2, 1);
     return [pool2d(call, g, code, onlyTensor(call), pool, strides, outShape(call))];
   };
-}
-
-/** A RESHAPE to `shape` (the batch −1). */
-function reshapeTo(g: TfliteGraph, x: number, shape: (number | null)[], hint: string): number {
-  const target = [-1, ...(shape.slice(1) as number[])];
-  return g.op(Op.RESHAPE, [x, g.ints(`${hint}/shape`, target)], shape, hint, opt.reshape({ newShape: target }));
 }
 
 function pooling1d(code: Op): TfliteConverter {
