@@ -19,7 +19,9 @@ await new Promise<void>((resolve) => {
   session.on('NodeWorker.attachedToWorker', ({ params }: any) => {
     if (!String(params.workerInfo.url).includes('compiler/worker.js')) return;
     const exit = { id: 1, method: 'Runtime.evaluate', params: { expression: 'process.exit(7)' } };
-    session.post('NodeWorker.sendMessageToWorker' as any, { sessionId: params.sessionId, message: JSON.stringify(exit) } as any, () => resolve());
+    // Not waiting for the answer: the worker may be gone before its session acknowledges the message.
+    session.post('NodeWorker.sendMessageToWorker' as any, { sessionId: params.sessionId, message: JSON.stringify(exit) } as any);
+    resolve();
   });
   session.post('NodeWorker.enable' as any, { waitForDebuggerOnStart: false } as any);
 });
