@@ -54,7 +54,7 @@ export type { CheckOptions, DataQualityData, Finding, ColumnReport, Severity } f
 export * as explain from './explain/index.js';
 export { tune, Study, Trial, TuneError, SpaceError, type TuneOptions, type Space, type ParamsOf, type BestTrial, type TrialRecord } from './tune/index.js';
 export type { Build, BuildResult, ParamSpec, IntParam, FloatParam, ChoiceParam, ChoiceValue, RangeOptions, ParamValues, TpeOptions, HyperbandOptions, TuneViewOptions, StudySettings, StudyFileV1, BestModelRef, TrialStatus, StrategyName, StrategySpec } from './tune/index.js';
-export { DisplayError, type DisplayErrorCode, type HelperOptions, type TextHelper, type ImageOptions, type ImageSource } from './display/index.js';
+export { DisplayError, type DisplayErrorCode, type HelperOptions, type TextHelper, type ImageOptions, type ImageSource, type TensorLike } from './display/index.js';
 export { crossValidate, kFold, timeSeriesSplit, timeSplit, CrossValidation, ValidateError, isEstimator } from './validate/index.js';
 export type { CrossValidateData, CrossValidateOptions, FoldBuild, FoldContext, CrossValidationStatus, FoldScore, MetricSummary, ValidateErrorCode, Estimator, Fold, Splitter, KFoldOptions, TimeSeriesSplitOptions, TimeSplit, TimeSplitOptions, MetricContext, MetricFunction, MetricName } from './validate/index.js';
 export * as baselines from './baselines/index.js';

@@ -14,6 +14,7 @@ const usage = `Usage: lepton <command>
                                                    (--tflite: also .venv-tflite with TensorFlow Lite's interpreter)
   lab [jupyter lab options]                        set up, then start JupyterLab on notebooks/ (what npm start runs)
   serve [--port N] [--host H] | serve --stop        start the model server (detached; finds a running one) or stop it
+        [--inference-token T] [--allow-host NAME]    (and --max-elements, --request-timeout, --workers, --body-limit)
 `;
 
 /** Runs the `lepton` command line; returns the exit code. */
@@ -61,7 +62,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** `lepton serve [--port N] [--host H] | --stop`: the model server of the Lepton home (`LEPTON_HOME`, `~/.lepton`). */
+/** Server flags `lepton serve` passes on to a new server as they are (each takes a value; see server/src/main.ts). */
+const SERVER_FLAGS = ['--inference-token', '--allow-host', '--max-elements', '--request-timeout', '--workers', '--body-limit'];
+
+/**
+ * `lepton serve [--port N] [--host H] [server flags] | --stop`: the model server of the Lepton home (`LEPTON_HOME`,
+ * `~/.lepton`).
+ */
 async function serve(args: string[]): Promise<number> {
   const { ensureServer, stopServer, leptonHome } = await import('@lepton/server');
   const option = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
@@ -75,7 +82,18 @@ async function serve(args: string[]): Promise<number> {
     console.error(`lepton serve: --port needs a number, got "${port}".`);
     return 2;
   }
-  const { info, started, note } = await ensureServer({ port: port === undefined ? undefined : Number(port), host: option('--host') });
+  const passed: string[] = [];
+  for (let i = 0; i < args.length; i += 2) {
+    const [flag, value] = [args[i]!, args[i + 1]];
+    if (flag === '--port' || flag === '--host') continue;
+    if (!SERVER_FLAGS.includes(flag) || value === undefined || value.startsWith('--')) {
+      console.error(`lepton serve: unknown option or missing value "${flag}". Options: --port N, --host H, ${SERVER_FLAGS.map((f) => `${f} VALUE`).join(', ')}, or --stop.`);
+      return 2;
+    }
+    passed.push(flag, value);
+  }
+  const { info, started, note } = await ensureServer({ port: port === undefined ? undefined : Number(port), host: option('--host'), args: passed });
+  if (!started && passed.length > 0) console.log(`A server was already running: ${passed.filter((_, i) => i % 2 === 0).join(', ')} apply to a new one (lepton serve --stop first).`);
   if (note !== undefined) console.log(note);
   console.log(`${started ? 'Started' : 'Found'} the Lepton server at ${info.url} (pid ${info.pid}); management token in ${leptonHome()}/server-token.`);
   return 0;

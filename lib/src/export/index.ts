@@ -16,7 +16,7 @@ export { ExportError, UnsupportedLayerError, UnsupportedConfigError, type Export
 export { modelRepository, configText, type ModelRepository, type ModelRepositoryOptions, type RepositorySource, type IoSpec } from './model-repository.js';
 export { tflite, TfliteExport, interpretExport, type TfliteExportOptions, type TfliteQuantization, type TfliteTensorSpec } from './tflite/tflite.js';
 export { tfliteSupportedLayers } from './tflite/convert/registry.js';
-export { runInterpreter, runInterpreterJobs, tflitePython, type InterpreterRun, type InterpreterTensor, type InterpreterFeed, type InterpreterJob } from './tflite/interpreter.js';
+export { runInterpreter, runInterpreterJobs, tflitePython, type InterpreterRun, type InterpreterOutput, type InterpreterTensor, type InterpreterFeed, type InterpreterJob } from './tflite/interpreter.js';
 export { TfliteError, type TfliteErrorCode } from './tflite/errors.js';
 export type { Normalization } from './tflite/metadata.js';
 export type { Int8Result } from './tflite/int8.js';

@@ -13,4 +13,4 @@ export { augmenter, crop, flip, noise, rotate, shift, zoom, type AugmenterSteps,
 export { dateFeatures, DateFeatures, type DateFeature, type DateFeaturesOptions, type DateFeaturesState } from './date-features.js';
 export { windows, windowDataset, type WindowOptions, type WindowDatasetOptions, type WindowSpec, type Windows } from './windows.js';
 export { brightness, contrast, type BrightnessOptions, type ContrastOptions } from './augment.js';
-export { textVectorizer, TextVectorizer, type OutputMode, type TextState, type TextVectorizerOptions } from './text-vectorizer.js';
+export { textVectorizer, TextVectorizer, type OutputMode, type TextState, type TextVectorizerOptions, type VectorizedRows } from './text-vectorizer.js';

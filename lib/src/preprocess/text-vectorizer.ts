@@ -78,6 +78,14 @@ function columnOf(frame: ColumnTable, column: string, context: string): unknown[
   return columnValues(frame, column);
 }
 
+/** Vectorized texts, row-major: one row of `width` values per text (token ids for `int`, else weights). */
+export interface VectorizedRows {
+  /** The rows, one after the other. */
+  data: Float32Array | Int32Array;
+  /** Values per row. */
+  width: number;
+}
+
 /**
  * Turns text into token ids (`int`, for embeddings), or into one value per vocabulary token (`multiHot`, `count`,
  * `tfidf`). Fitted on a string array or a frame's text column; `transform(strings)` gives a tensor, and
@@ -133,7 +141,7 @@ export class TextVectorizer extends Transform<TextState> {
   }
 
   /** The rows of texts given as word lists (`words(text)`, some perhaps left out), and their width. */
-  vectorizeWords(texts: readonly string[][]): { data: Float32Array | Int32Array; width: number } {
+  vectorizeWords(texts: readonly string[][]): VectorizedRows {
     const v = this.compiledVectorizer();
     const width = outputWidth(v, texts.reduce((m, w) => Math.max(m, ngramsOf(w, v.range).length), 0));
     const data = this.mode === 'int' ? new Int32Array(texts.length * width) : new Float32Array(texts.length * width);
@@ -169,7 +177,7 @@ export class TextVectorizer extends Transform<TextState> {
   }
 
   /** The row-major output of `texts` and its width (used by `transform`, and by callers that need no tensor). */
-  vectorize(texts: readonly string[]): { data: Float32Array | Int32Array; width: number } {
+  vectorize(texts: readonly string[]): VectorizedRows {
     return vectorizeTexts(this.compiledVectorizer(), texts);
   }
 

@@ -62,3 +62,25 @@ test('lepton lab serves JupyterLab on notebooks/ with the Lepton kernel as the d
     await lab.stop();
   }
 });
+
+test('lepton serve passes --inference-token to a new server, which then refuses inference without it', { timeout: 60_000 }, async () => {
+  const home = mkdtempSync(join(tmpdir(), 'lepton-serve-'));
+  const env = { ...process.env, LEPTON_HOME: home, LEPTON_PORT: '0' };
+  try {
+    const token = 't'.repeat(32);
+    const run = spawnSync(process.execPath, [cli, 'serve', '--inference-token', token], { encoding: 'utf8', env });
+    assert.equal(run.status, 0, run.stderr);
+    const url = /Started the Lepton server at (http:\/\/\S+) /.exec(run.stdout)?.[1];
+    assert.ok(url, run.stdout);
+    const infer = (authorization?: string) =>
+      fetch(`${url}/v2/models/none/infer`, { method: 'POST', body: '{"inputs":[]}', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) } }).then((r) => r.status);
+    assert.equal(await infer(), 401, 'no token: refused before the model is looked up');
+    assert.equal(await infer(`Bearer ${token}`), 404, 'with the token: on to the (missing) model');
+    const bad = spawnSync(process.execPath, [cli, 'serve', '--inference-tokn', token], { encoding: 'utf8', env });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /unknown option or missing value "--inference-tokn".*--inference-token VALUE/);
+  } finally {
+    spawnSync(process.execPath, [cli, 'serve', '--stop'], { encoding: 'utf8', env });
+    rmSync(home, { recursive: true, force: true });
+  }
+});

@@ -98,6 +98,14 @@ export interface InterpreterTensor {
   zeroPoints: number[];
 }
 
+/** One output of an interpreter run, dequantized to float32. */
+export interface InterpreterOutput {
+  /** The values, row-major. */
+  data: Float32Array;
+  /** The shape. */
+  shape: number[];
+}
+
 /** What one interpreter run reports. */
 export interface InterpreterRun {
   /** The builtin (or custom) op names the file uses, as the interpreter names them. */
@@ -109,7 +117,7 @@ export interface InterpreterRun {
   /** The outputs (likewise). */
   outputDetails: InterpreterTensor[];
   /** The outputs, dequantized to float32, when inputs were given. */
-  outputs?: { data: Float32Array; shape: number[] }[];
+  outputs?: InterpreterOutput[];
   /** The median time of one invoke at batch 1, when asked. */
   latencyMs?: number;
 }
