@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { ServerClient, ServerClientError, type AllMetrics } from './client.js';
-export { ensureServer, findServer, stopServer, readServerFile, DEFAULT_PORT, type EnsureOptions, type RunningServer, type ServerInfo } from './process.js';
+export { ensureServer, findServer, stopServer, readServerFile, isLeptonServer, defaultPort, DEFAULT_PORT, type EnsureOptions, type RunningServer, type ServerInfo } from './process.js';
 export { leptonHome, homePaths, type HomePaths } from './home.js';
 export { buildApp, type AppOptions } from './app.js';
 export { Service, type DeploymentInfo, type DeploymentSummary, type ServiceOptions } from './service.js';

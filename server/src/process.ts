@@ -23,11 +23,26 @@ export interface ServerInfo {
 /** The default port. */
 export const DEFAULT_PORT = 8707;
 
+/**
+ * The port a new server asks for when the caller names none: `LEPTON_PORT` (0 picks a free one; tests set it so
+ * they never depend on a fixed port), else {@link DEFAULT_PORT}. Throws on a `LEPTON_PORT` that is not a port number.
+ */
+export function defaultPort(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.LEPTON_PORT;
+  if (raw === undefined || raw === '') return DEFAULT_PORT;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) throw new Error(`LEPTON_PORT must be a port number from 0 to 65535 (0 picks a free one), got "${raw}".`);
+  return port;
+}
+
 /** Options of `ensureServer`. */
 export interface EnsureOptions {
   /** The Lepton home (default: `LEPTON_HOME`, else `~/.lepton`). */
   home?: string;
-  /** Port for a new server (default 8707; 0 picks a free one). */
+  /**
+   * Port for a new server (0 picks a free one). Default: `LEPTON_PORT`, else 8707 — and when 8707 is held by the
+   * Lepton server of another home, a free port instead (said in {@link RunningServer.note}).
+   */
   port?: number;
   /** Address for a new server (default 127.0.0.1). */
   host?: string;
@@ -44,6 +59,8 @@ export interface RunningServer {
   info: ServerInfo;
   client: ServerClient;
   started: boolean;
+  /** Set when the new server did not get the port it would have asked for, saying why and where it went. */
+  note?: string;
 }
 
 /** The recorded server of `home`, if its file exists (it may be stale). */
@@ -120,8 +137,17 @@ export async function ensureServer(options: EnsureOptions = {}): Promise<Running
     const again = await findServer({ home });
     if (again) return running(home, again, false);
     loadOrCreateToken(paths);
+    const host = options.host ?? '127.0.0.1';
+    let port = options.port ?? defaultPort();
+    let note: string | undefined;
+    if (options.port === undefined && port === DEFAULT_PORT && (await isLeptonServer(host, port))) {
+      // Another home's server (the tutorials' one outlives its kernel): this home gets a port of its own rather
+      // than an error. A port held by any other program still fails below with EADDRINUSE.
+      port = 0;
+      note = `Port ${DEFAULT_PORT} is held by the Lepton server of another Lepton home, so the server for ${home} started on a free port`;
+    }
     const log = openSync(`${paths.logs}/server.log`, 'a', 0o600);
-    const args = [serverMain(), '--home', home, '--port', String(options.port ?? DEFAULT_PORT), '--host', options.host ?? '127.0.0.1'];
+    const args = [serverMain(), '--home', home, '--port', String(port), '--host', host];
     if (options.workers !== undefined) args.push('--workers', String(options.workers));
     if (options.bodyLimit !== undefined) args.push('--body-limit', String(options.bodyLimit));
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, LEPTON_HOME: home } });
@@ -134,7 +160,7 @@ export async function ensureServer(options: EnsureOptions = {}): Promise<Running
       const info = readServerFile(home);
       if (info && info.pid === child.pid) {
         const client = new ServerClient(info.url, readToken(paths) ?? '');
-        if (await client.ready()) return { info, client, started: true };
+        if (await client.ready()) return { info, client, started: true, ...(note === undefined ? {} : { note: `${note} (${info.port}).` }) };
       }
       await sleep(50);
     }
@@ -167,6 +193,18 @@ export async function stopServer(options: { home?: string; timeoutMs?: number } 
   const now = readServerFile(home);
   if (now?.pid === info.pid) rmSync(paths.serverFile, { force: true });
   return true;
+}
+
+/** Whether a Lepton server answers on `host:port` (its `GET /v2` names the server `lepton`). */
+export async function isLeptonServer(host: string, port: number): Promise<boolean> {
+  const address = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  try {
+    const response = await fetch(`http://${address}:${port}/v2`, { signal: AbortSignal.timeout(1000) });
+    const body = (await response.json()) as { name?: unknown };
+    return response.ok && body.name === 'lepton';
+  } catch {
+    return false;
+  }
 }
 
 /** The path of the server's entry script. */

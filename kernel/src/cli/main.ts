@@ -69,7 +69,8 @@ async function serve(args: string[]): Promise<number> {
     console.error(`lepton serve: --port needs a number, got "${port}".`);
     return 2;
   }
-  const { info, started } = await ensureServer({ port: port === undefined ? undefined : Number(port), host: option('--host') });
+  const { info, started, note } = await ensureServer({ port: port === undefined ? undefined : Number(port), host: option('--host') });
+  if (note !== undefined) console.log(note);
   console.log(`${started ? 'Started' : 'Found'} the Lepton server at ${info.url} (pid ${info.pid}); management token in ${leptonHome()}/server-token.`);
   return 0;
 }

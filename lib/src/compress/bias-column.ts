@@ -9,7 +9,7 @@
  * 784-1024-1024-10 MLP at batch 256: 4–9% more throughput than the same file with its int32 bias, and within a few %
  * at batch 1 (BENCHMARKS.md, compress).
  */
-import { roundHalfEven } from './quant-math.js';
+import { roundHalfEven, WEIGHT_LEVELS } from './quant-math.js';
 
 /** onnxruntime's int8 GEMM kernels process the depth K in blocks of this many values. */
 export const DEPTH_BLOCK = 64;
@@ -27,6 +27,8 @@ export interface BiasColumnCase {
   inputZeroPoint: number;
   /** The weight's scales: one per output channel, or one for the tensor. */
   weightScales: Float32Array;
+  /** The largest weight magnitude a row may hold (default 127; 63 with a reduced range). */
+  levels?: number;
 }
 
 /** How to carry the bias: the uint8 value of the constant columns, how many, and the int8 weight rows. */
@@ -61,7 +63,7 @@ export const TARGET_STEP = 8;
 
 /**
  * The constant, column count and weight rows that carry `c.bias`, or null when the biases need more columns than the
- * last depth block has room for. Each column reaches 127 × (constant − zero point) int32 units, and the rounding
+ * last depth block has room for. Each column reaches `levels` × (constant − zero point) int32 units, and the rounding
  * error per channel is at most half of (constant − zero point): enough columns are used (within the room) for that
  * step to be at most `TARGET_STEP`, i.e. within 4 int32 units of the int32 bias, where the biases allow. A bias of
  * zeros needs no column at all (`columns` 0).
@@ -75,15 +77,16 @@ export function biasColumn(c: BiasColumnCase): BiasColumn | null {
   // The columns' value after the zero point is subtracted: above the zero point when there is more room there.
   const up = 255 - c.inputZeroPoint;
   const reach = Math.max(up, c.inputZeroPoint);
-  const fewest = Math.ceil(largest / (127 * reach));
+  const levels = c.levels ?? WEIGHT_LEVELS;
+  const fewest = Math.ceil(largest / (levels * reach));
   if (fewest > room) return null;
-  const columns = Math.min(room, Math.max(fewest, Math.ceil(largest / (127 * TARGET_STEP))));
-  const magnitude = Math.max(1, Math.ceil(largest / (127 * columns)));
+  const columns = Math.min(room, Math.max(fewest, Math.ceil(largest / (levels * TARGET_STEP))));
+  const magnitude = Math.max(1, Math.ceil(largest / (levels * columns)));
   const step = up >= magnitude ? magnitude : -magnitude;
   const n = units.length;
   const rows = new Int8Array(columns * n);
   for (let j = 0; j < n; j++) {
-    // The channel's total in int8 steps, shared out as evenly as the columns allow (|total| ≤ 127 × columns).
+    // The channel's total in int8 steps, shared out as evenly as the columns allow (|total| ≤ levels × columns).
     const total = roundHalfEven(units[j]! / step);
     const share = Math.trunc(total / columns);
     const rest = total - share * columns;

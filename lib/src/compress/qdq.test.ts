@@ -20,7 +20,7 @@ function gemm(bias: Float32Array): GraphProto {
   };
 }
 
-const plan: QdqPlan = { mode: 'static', weightType: 'int8', perChannel: true, ranges: new Map([['x', { min: 0, max: 1 }]]), ranks: new Map([['x', 2]]), opset: 17, biasColumns: true, inputMeans: new Map() };
+const plan: QdqPlan = { mode: 'static', weightType: 'int8', perChannel: true, weightLevels: 127, ranges: new Map([['x', { min: 0, max: 1 }]]), ranks: new Map([['x', 2]]), opset: 17, biasColumns: true, inputMeans: new Map() };
 
 describe('compress quantizeGraph, bias columns', () => {
   test('a one-value bias (which Gemm broadcasts) stays an int32 bias', () => {

@@ -31,6 +31,8 @@ export interface QdqPlan {
   weightType: WeightType;
   /** One scale per output channel (true) or per tensor. */
   perChannel: boolean;
+  /** The largest int8 weight magnitude: 127, or 63 where the integer kernels sum pairs in int16 (`cpu.ts`). */
+  weightLevels: number;
   /** Calibrated ranges of activation tensors (static mode). */
   ranges: ReadonlyMap<string, Range>;
   /** Ranks of intermediate values (to turn rank-2 MatMul + bias Add into Gemm). */
@@ -198,7 +200,7 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
   /** The weight input `index` of `n` quantized per `plan`. */
   const weightOf = (n: NodeProto, index: number, axis: number): QuantizedWeight => {
     const w = inits.get(n.input[index]!)!;
-    return quantizeWeight(floatsOf(w), w.dims, plan.perChannel ? axis : undefined, plan.weightType);
+    return quantizeWeight(floatsOf(w), w.dims, plan.perChannel ? axis : undefined, plan.weightType, plan.weightLevels);
   };
 
   /** Stores `q` (shape `dims`) as the weight of `n`, read through a DequantizeLinear; returns that node's output. */
@@ -227,7 +229,7 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
     const [k, outputs] = [w.dims[0]!, w.dims[1]!];
     // A one-value bias (Gemm broadcasts it) is left as it is.
     if (bias.length !== outputs || !biasColumnPays({ k, n: outputs })) return null;
-    return biasColumn({ k, n: outputs, bias, inputScale: p.scale, inputZeroPoint: p.zeroPoint, weightScales: q.scales });
+    return biasColumn({ k, n: outputs, bias, inputScale: p.scale, inputZeroPoint: p.zeroPoint, weightScales: q.scales, levels: plan.weightLevels });
   };
 
   /** The dequantized input `dq` with the constant columns appended: QuantizeLinear's output → Pad → DequantizeLinear. */

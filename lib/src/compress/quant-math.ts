@@ -27,15 +27,20 @@ export function roundHalfEven(x: number): number {
 /** Scale used when a channel is all zeros (any positive number represents 0 exactly). */
 const ZERO_RANGE_SCALE = 1;
 
+/** Levels each side of zero of an int8 weight: all of them, or 7 bits (`reduceRange`, see `cpu.ts`). */
+export const WEIGHT_LEVELS = 127;
+export const REDUCED_WEIGHT_LEVELS = 63;
+
 /**
- * Quantizes a float weight tensor symmetrically to 127 levels each side, per channel along `axis` (or per tensor when
- * `axis` is undefined). `uint8` stores the same levels plus 128.
+ * Quantizes a float weight tensor symmetrically to `levels` levels each side, per channel along `axis` (or per tensor
+ * when `axis` is undefined). `uint8` stores the same levels plus 128.
  * @param data the float values, row-major
  * @param dims the tensor's shape
  * @param axis the channel axis (e.g. 0 for a Conv weight [cout, cin, kh, kw], 1 for a MatMul weight [in, out])
  * @param type `int8` (default) or `uint8`
+ * @param levels the largest magnitude stored (default {@link WEIGHT_LEVELS})
  */
-export function quantizeWeight(data: Float32Array, dims: readonly number[], axis: number | undefined, type: WeightType = 'int8'): QuantizedWeight {
+export function quantizeWeight(data: Float32Array, dims: readonly number[], axis: number | undefined, type: WeightType = 'int8', levels = WEIGHT_LEVELS): QuantizedWeight {
   const channels = axis === undefined ? 1 : dims[axis]!;
   const inner = axis === undefined ? data.length : dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const channelOf = (i: number) => (axis === undefined ? 0 : Math.floor(i / inner) % channels);
@@ -44,12 +49,12 @@ export function quantizeWeight(data: Float32Array, dims: readonly number[], axis
     const c = channelOf(i);
     absMax[c] = Math.max(absMax[c]!, Math.abs(data[i]!));
   }
-  const scales = absMax.map((m) => (m > 0 ? m / 127 : ZERO_RANGE_SCALE));
+  const scales = absMax.map((m) => (m > 0 ? m / levels : ZERO_RANGE_SCALE));
   const offset = type === 'uint8' ? 128 : 0;
   const values = type === 'uint8' ? new Uint8Array(data.length) : new Int8Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const q = roundHalfEven(data[i]! / scales[channelOf(i)]!);
-    values[i] = Math.max(-127, Math.min(127, q)) + offset;
+    values[i] = Math.max(-levels, Math.min(levels, q)) + offset;
   }
   const zeroPoints = type === 'uint8' ? new Uint8Array(channels).fill(128) : new Int8Array(channels);
   return { values, scales, zeroPoints, axis };

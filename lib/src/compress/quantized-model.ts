@@ -20,6 +20,8 @@ export interface QuantizationInfo {
   weightType: WeightType;
   /** Whether weight scales are per output channel. */
   perChannel: boolean;
+  /** Whether int8 weights were limited to ±63 (see `QuantizeOptions.reduceRange`). */
+  reduceRange: boolean;
   /** Nodes whose weights were quantized (the k-th one's quantized weight and bias are the tensors `w{k}.*`, `b{k}.*`). */
   quantizedNodes: readonly string[];
   /** Activation tensors given a QuantizeLinear→DequantizeLinear pair (static mode; the k-th one's are `a{k}.*`). */
@@ -101,7 +103,7 @@ export class QuantizedModel {
   [displaySymbol](): MimeBundle {
     const i = this.info;
     const ratio = this.sizeBytes / i.sourceBytes;
-    const what = i.mode === 'static' ? `static int8 (weights ${i.weightType}${i.perChannel ? ' per channel' : ''}, activations uint8 from ${i.calibrationSamples} calibration samples)` : `dynamic (weights ${i.weightType}${i.perChannel ? ' per channel' : ''}, float compute)`;
+    const what = i.mode === 'static' ? `static int8 (weights ${i.weightType}${i.perChannel ? ' per channel' : ''}${i.reduceRange ? ' within ±63' : ''}, activations uint8 from ${i.calibrationSamples} calibration samples)` : `dynamic (weights ${i.weightType}${i.perChannel ? ' per channel' : ''}, float compute)`;
     const size = `${this.sizeBytes.toLocaleString('en-US')} bytes, ${ratio.toFixed(2)}× the fp32 model`;
     const corrected = i.biasCorrected.length > 0 ? `, ${i.biasCorrected.length} biases corrected for rounding` : '';
     const text = `Quantized ONNX model: ${what}\n  ${size}\n  ${i.quantizedNodes.length} weight nodes, ${i.quantizedActivations.length} activations quantized${corrected}`;

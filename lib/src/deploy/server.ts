@@ -14,7 +14,10 @@ type ServerModule = typeof import('@lepton/server');
 export interface ServerOptions {
   /** The Lepton home (default: `LEPTON_HOME`, else `~/.lepton`). */
   home?: string;
-  /** Port for a server started by this call (default 8707; 0 picks a free one). Ignored when one already runs. */
+  /**
+   * Port for a server started by this call (0 picks a free one). Default: `LEPTON_PORT`, else 8707, or a free port
+   * when 8707 is held by another Lepton home's server. Ignored when one already runs.
+   */
   port?: number;
   /** Address for a server started by this call (default 127.0.0.1). */
   host?: string;
@@ -25,14 +28,17 @@ export interface ServerOptions {
  * Throws `DeployError` (`LEPTON_NO_SERVER_BINARY`, `LEPTON_PORT_BUSY`, `LEPTON_SERVER_START`).
  */
 export async function connect(options: ServerOptions = {}): Promise<RunningServer & { home: string }> {
-  const { ensureServer, leptonHome } = await loadServer();
+  const { ensureServer, leptonHome, defaultPort } = await loadServer();
   const home = leptonHome(options.home);
   try {
-    return { home, ...(await ensureServer({ home, ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }) })) };
+    const running = await ensureServer({ home, ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }) });
+    // Said once: only the call that started the server gets a note.
+    if (running.note !== undefined) console.log(running.note);
+    return { home, ...running };
   } catch (error) {
     const message = (error as Error).message;
     if (/EADDRINUSE/.test(message)) {
-      const port = options.port ?? 8707;
+      const port = options.port ?? defaultPort();
       throw new DeployError(
         'LEPTON_PORT_BUSY',
         `Port ${port} on ${options.host ?? '127.0.0.1'} is taken by another program, so the Lepton server for ${home} cannot start there. ` +

@@ -146,9 +146,10 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     type Saved = { content: { cells: { outputs: { data?: Record<string, any> }[] }[] } };
     const savedOutputs = async () => ((await (await api('api/contents/e2e.ipynb')).json()) as Saved).content.cells.flatMap((c) => c.outputs);
     const trainingOf = (outputs: { data?: Record<string, any> }[]) => outputs.find((o) => o.data?.['application/vnd.lepton.training+json'])?.data?.['application/vnd.lepton.training+json'];
-    // The save lands when it lands (large outputs, a slow machine): read the file until the chart is in it, 30 s at most.
+    // The save lands when it lands (large outputs, a slow machine), and an autosave from mid-training may be on disk
+    // before it: read the file until the finished chart is in it, 30 s at most.
     let outputs = await savedOutputs();
-    for (const deadline = Date.now() + 30_000; !trainingOf(outputs) && Date.now() < deadline; outputs = await savedOutputs()) await page.waitForTimeout(250);
+    for (const deadline = Date.now() + 30_000; trainingOf(outputs)?.status !== 'finished' && Date.now() < deadline; outputs = await savedOutputs()) await page.waitForTimeout(250);
     const training = trainingOf(outputs);
     assert.equal(training?.status, 'finished', 'the saved notebook keeps the final training state');
     assert.ok(training.epochs.length === 120);

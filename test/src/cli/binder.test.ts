@@ -26,8 +26,18 @@ test('binder/postBuild makes the Lepton kernel the default, as lepton lab does',
   assert.match(postBuild, /default_kernel_name = 'lepton'/);
 });
 
-test('binder/environment.yml provides Node.js 20 and Python 3', () => {
+test('binder/environment.yml provides a current Node.js LTS (22 or later; 20 reached its end of life) and Python 3', () => {
   const env = readFileSync(join(repoRoot, 'binder', 'environment.yml'), 'utf8');
-  assert.match(env, /nodejs=20/);
+  const node = /nodejs=(\d+)/.exec(env);
+  assert.ok(node && Number(node[1]) >= 22 && Number(node[1]) % 2 === 0, `an even (LTS) Node.js ≥ 22: ${node?.[0]}`);
   assert.match(env, /python=3/);
+});
+
+test('every workspace package declares the same Node.js engines as the root', () => {
+  const root = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { engines?: { node?: string }; workspaces: string[] };
+  assert.ok(root.engines?.node);
+  for (const workspace of root.workspaces) {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, workspace, 'package.json'), 'utf8')) as { engines?: { node?: string } };
+    assert.equal(pkg.engines?.node, root.engines.node, `${workspace}/package.json engines.node`);
+  }
 });

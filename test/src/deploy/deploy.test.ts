@@ -39,7 +39,7 @@ async function infer(url: string, input: string): Promise<number[]> {
 describe('lepton.deploy in the Lepton kernel', () => {
   let kernel: KernelClient;
   before(async () => {
-    kernel = await KernelClient.start({ env: { LEPTON_HOME: home } });
+    kernel = await KernelClient.start({ env: { LEPTON_HOME: home, LEPTON_PORT: '0' } });
   });
   after(async () => {
     try {

@@ -119,16 +119,21 @@ const notebooksDir = join(repoRoot, 'notebooks');
 const notebooks = readdirSync(notebooksDir).filter((name) => name.endsWith('.ipynb')).sort();
 
 describe('the tutorials in notebooks/', () => {
-  // Deployments made by the tutorials go to a Lepton home of their own, whose server is stopped afterwards.
+  // Deployments made by the tutorials go to a Lepton home of their own, on a free port (a user's server may hold
+  // 8707), whose server is stopped afterwards.
   const home = mkdtempSync(join(tmpdir(), 'lepton-notebooks-home-'));
   const previousHome = process.env.LEPTON_HOME;
+  const previousPort = process.env.LEPTON_PORT;
   before(() => {
     process.env.LEPTON_HOME = home;
+    process.env.LEPTON_PORT = '0';
   });
   after(async () => {
     await stopServer({ home });
     if (previousHome === undefined) delete process.env.LEPTON_HOME;
     else process.env.LEPTON_HOME = previousHome;
+    if (previousPort === undefined) delete process.env.LEPTON_PORT;
+    else process.env.LEPTON_PORT = previousPort;
     rmSync(home, { recursive: true, force: true });
   });
 

@@ -39,7 +39,7 @@ async function launch(extraArgs: string[], waitMs: number): Promise<{ lab: Runni
     // leak into the next run or into the user's own JupyterLab.
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LEPTON_HOME: home, JUPYTERLAB_SETTINGS_DIR: join(home, 'lab-settings'), JUPYTERLAB_WORKSPACES_DIR: join(home, 'lab-workspaces') },
+      env: { ...process.env, LEPTON_HOME: home, LEPTON_PORT: '0', JUPYTERLAB_SETTINGS_DIR: join(home, 'lab-settings'), JUPYTERLAB_WORKSPACES_DIR: join(home, 'lab-workspaces') },
       detached: true,
     },
   );
