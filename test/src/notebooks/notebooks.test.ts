@@ -164,6 +164,24 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     assert.ok(served && Number(served[1]) >= 170, `the served int8 model got ${served?.[1]} of 200 right`);
     assert.match(cellText(findCell(run, 'deployment.stop()')), /digits is stopped/);
   },
+  '08-text-classification.ipynb': (run) => {
+    const html = (marker: string) => String(findCell(run, marker).outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '');
+    assert.match(cellText(findCell(run, 'const mail = lepton.datasets.spamAssassin()')), /6046 messages; ham 4150, spam 1896/);
+    assert.match(cellText(findCell(run, 'lepton.trainTestSplit(mail')), /4836 training and 1210 test messages/);
+    assert.match(html('const tfidf = lepton.preprocess.textVectorizer'), /textVectorizer · tfidf · 2,000 ids .*<table>/s);
+    const baseline = Number(/tf-idf \+ MLP: macro F1 (\d\.\d+)/.exec(cellText(findCell(run, '`tf-idf + MLP: macro F1')))?.[1]);
+    assert.ok(baseline >= 0.95, `the tf-idf + MLP baseline reached a macro F1 of only ${baseline}`);
+    const transformer = Number(/transformer: macro F1 (\d\.\d+)/.exec(cellText(findCell(run, '`transformer: macro F1')))?.[1]);
+    assert.ok(transformer >= 0.9, `the transformer reached a macro F1 of only ${transformer}`);
+    assert.ok(findCell(run, 'const report = await lepton.evaluate(model').outputs.some((o) => o.data?.['text/html']?.includes('<svg')), 'the confusion matrix is missing');
+    assert.match(html('lepton.explain.tokens(model'), /predicted spam .*<span style="background:rgba\(220,38,38,/s);
+    assert.match(cellText(findCell(run, 'explanation.top(5)')), /words that made it spam: \S+/);
+    const agree = /int8 file: \d+ KiB; same class as the float model on (\d+\.\d)% of test messages/.exec(cellText(findCell(run, 'lepton.compress.quantize(model')));
+    assert.ok(agree && Number(agree[1]) >= 97, `the int8 transformer agrees with the float one on only ${agree?.[1]}% of test messages`);
+    assert.match(cellText(findCell(run, 'deployment.predictText(')), /^'?spam \([01]\.\d+\), (ham|spam) \([01]\.\d+\), (ham|spam) \([01]\.\d+\)'?$/);
+    assert.match(cellText(findCell(run, "datatype: 'BYTES'")), /HTTP 200: label spam, probabilities \["[01]\.\d+","[01]\.\d+"\]/);
+    assert.match(cellText(findCell(run, 'deployment.stop()')), /tutorial-spam is stopped/);
+  },
 };
 
 const notebooksDir = join(repoRoot, 'notebooks');
