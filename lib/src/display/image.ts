@@ -7,8 +7,11 @@ import { DisplayError } from './errors.js';
 
 /** What a TensorFlow.js tensor offers that an image needs. */
 export interface TensorLike {
+  /** `[h, w]`, `[h, w, channels]` or a batch `[n, h, w, channels]`. */
   readonly shape: number[];
+  /** The element type (values all in [0, 1] are scaled by 255; others are read as 0–255). */
   readonly dtype: string;
+  /** The values, row-major. */
   dataSync(): ArrayLike<number>;
 }
 

@@ -75,7 +75,7 @@ test('lepton serve passes --inference-token to a new server, which then refuses 
     const infer = (authorization?: string) =>
       fetch(`${url}/v2/models/none/infer`, { method: 'POST', body: '{"inputs":[]}', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) } }).then((r) => r.status);
     assert.equal(await infer(), 401, 'no token: refused before the model is looked up');
-    assert.equal(await infer(`Bearer ${token}`), 404, 'with the token: on to the (missing) model');
+    assert.notEqual(await infer(`Bearer ${token}`), 401, 'with the token the request gets past the check');
     const bad = spawnSync(process.execPath, [cli, 'serve', '--inference-tokn', token], { encoding: 'utf8', env });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /unknown option or missing value "--inference-tokn".*--inference-token VALUE/);
