@@ -159,8 +159,13 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     // A page reload keeps the deployments: the panel, opened again, lists the stopped one; the saved chart is back.
     await page.reload();
     await page.getByText('TypeScript (Lepton) | Idle').first().waitFor({ timeout: 90_000 });
-    await page.keyboard.press('Control+Shift+c');
-    await page.locator('.lm-CommandPalette-input').fill('Lepton: Show Deployments');
+    // Right after a reload the shortcut can land before the shell takes keyboard focus: press it until the palette shows.
+    const palette = page.locator('.lm-CommandPalette-input');
+    for (let tries = 0; tries < 10 && !(await palette.isVisible()); tries++) {
+      await page.keyboard.press('Control+Shift+c');
+      await palette.waitFor({ state: 'visible', timeout: 3000 }).catch(() => undefined);
+    }
+    await palette.fill('Lepton: Show Deployments');
     await page.keyboard.press('Enter');
     await row.and(page.locator('[data-status="stopped"]')).waitFor({ timeout: 30_000 });
     await page.locator('.jp-LeptonTraining[data-status="finished"]').first().waitFor({ timeout: 30_000 });
