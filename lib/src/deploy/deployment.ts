@@ -209,14 +209,8 @@ export class Deployment {
       throw serverError(`Prediction with "${this.name}" from images failed`, error);
     }
     if (response) {
-      const scores = response.outputs.find((o) => o.datatype !== 'BYTES');
-      const labels = response.outputs.find((o) => o.name === 'label')?.data as string[] | undefined;
-      const width = scores?.shape[1] ?? 1;
-      good.forEach((i, row) => {
-        const probabilities = (scores?.data as number[] | undefined)?.slice(row * width, (row + 1) * width) ?? [];
-        const best = probabilities.reduce((b, p, j) => (p > probabilities[b]! ? j : b), 0);
-        results[i] = { label: labels?.[row] ?? String(best), probability: probabilities[best] ?? 0, probabilities };
-      });
+      const predictions = classPredictions(response);
+      good.forEach((i, row) => (results[i] = predictions[row]!));
     }
     return results;
   }
