@@ -78,6 +78,20 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     }
   });
 
+  /** Runs a command from JupyterLab's palette, as a user does with Ctrl+Shift+C. */
+  async function runCommand(label: string): Promise<void> {
+    // A fresh or reloaded page can take the shortcut before the shell has keyboard focus, and a slow machine can take
+    // seconds to show the palette: press it until the palette shows, giving the shell focus between tries.
+    const palette = page.locator('.lm-CommandPalette-input');
+    for (let tries = 0; tries < 15 && !(await palette.isVisible()); tries++) {
+      if (tries > 0) await page.locator('#jp-top-panel').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+      await page.keyboard.press('Control+Shift+c');
+      await palette.waitFor({ state: 'visible', timeout: 4000 }).catch(() => undefined);
+    }
+    await palette.fill(label);
+    await page.keyboard.press('Enter');
+  }
+
   async function trainDeployAndStop(): Promise<void> {
     await page.goto(`${lab.base}/lab/tree/e2e.ipynb?reset&token=${lab.token}`);
     await page.locator('.jp-Notebook').first().waitFor({ timeout: 60_000 });
@@ -85,9 +99,7 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     await page.getByText('TypeScript (Lepton) | Idle').first().waitFor({ timeout: 90_000 });
 
     // The panel before any deployment: the server is not running, and the panel says how to start it.
-    await page.keyboard.press('Control+Shift+c');
-    await page.locator('.lm-CommandPalette-input').fill('Lepton: Show Deployments');
-    await page.keyboard.press('Enter');
+    await runCommand('Lepton: Show Deployments');
     const panel = page.locator('.jp-LeptonDeployments');
     await panel.locator('code', { hasText: 'npx lepton serve' }).waitFor({ timeout: 20_000 });
     await page.screenshot({ path: screenshotPath('extension-0-panel-no-server') });
@@ -159,14 +171,7 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     // A page reload keeps the deployments: the panel, opened again, lists the stopped one; the saved chart is back.
     await page.reload();
     await page.getByText('TypeScript (Lepton) | Idle').first().waitFor({ timeout: 90_000 });
-    // Right after a reload the shortcut can land before the shell takes keyboard focus: press it until the palette shows.
-    const palette = page.locator('.lm-CommandPalette-input');
-    for (let tries = 0; tries < 10 && !(await palette.isVisible()); tries++) {
-      await page.keyboard.press('Control+Shift+c');
-      await palette.waitFor({ state: 'visible', timeout: 3000 }).catch(() => undefined);
-    }
-    await palette.fill('Lepton: Show Deployments');
-    await page.keyboard.press('Enter');
+    await runCommand('Lepton: Show Deployments');
     await row.and(page.locator('[data-status="stopped"]')).waitFor({ timeout: 30_000 });
     await page.locator('.jp-LeptonTraining[data-status="finished"]').first().waitFor({ timeout: 30_000 });
 
@@ -195,9 +200,7 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     // (Evaluated in the page, as text: these tests compile without the DOM's types.)
     const background = () => page.evaluate<string>("getComputedStyle(document.querySelector('.jp-LeptonTraining svg.jp-LeptonChart')).backgroundColor");
     const light = await background();
-    await page.keyboard.press('Control+Shift+c');
-    await page.locator('.lm-CommandPalette-input').fill('Use Theme: JupyterLab Dark');
-    await page.keyboard.press('Enter');
+    await runCommand('Use Theme: JupyterLab Dark');
     await page.waitForFunction("document.body.dataset.jpThemeLight === 'false'", undefined, { timeout: 30_000 });
     const dark = await background();
     assert.notEqual(dark, light, `the chart background stayed ${light} in the dark theme`);
