@@ -251,7 +251,8 @@ export class Batcher {
       let offset = 0;
       for (const job of jobs) {
         const src = job.feeds[name]!.data;
-        (data as Float32Array).set(src as Float32Array, offset);
+        if (Array.isArray(data)) for (let i = 0; i < src.length; i++) data[offset + i] = (src as string[])[i]!;
+        else (data as Float32Array).set(src as Float32Array, offset);
         offset += src.length;
       }
       feeds[name] = { data, shape: [total, ...first.shape.slice(1)] };
@@ -275,7 +276,9 @@ function slice(outputs: Record<string, OutTensor>, start: number, rows: number):
   for (const name in outputs) {
     const o = outputs[name]!;
     const perRow = o.shape.slice(1).reduce((a, b) => a * b, 1);
-    out[name] = { data: o.data.subarray(start * perRow, (start + rows) * perRow) as OutTensor['data'], shape: [rows, ...o.shape.slice(1)], type: o.type };
+    const from = start * perRow;
+    const to = (start + rows) * perRow;
+    out[name] = { data: Array.isArray(o.data) ? o.data.slice(from, to) : o.data.subarray(from, to), shape: [rows, ...o.shape.slice(1)], type: o.type };
   }
   return out;
 }

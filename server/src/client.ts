@@ -7,6 +7,7 @@ import type { InferRequest, InferResponse } from './deployment.js';
 import type { LogEntry } from './logs.js';
 import type { DeployMeta } from './meta.js';
 import type { MetricsSnapshot } from './monitor.js';
+import { BINARY_CONTENT_TYPE, binarySlices, HEADER_LENGTH, joinBody, splitBody } from './wire/binary.js';
 
 /** An error answer from the server, with its stable code. */
 export class ServerClientError extends Error {
@@ -114,10 +115,39 @@ export class ServerClient {
     }
   }
 
-  /** Runs an infer request (OIP v2) on a deployment, or one version of it. */
-  infer(name: string, request: InferRequest, version?: string): Promise<InferResponse> {
+  /**
+   * Runs an infer request (OIP v2) on a deployment, or one version of it. Inputs that carry `binary` (with
+   * `parameters.binary_data_size`) travel as binary tensor data after the JSON; outputs answered as binary data
+   * (asked with `binary_data` / `binary_data_output`) come back with their bytes in `binary`.
+   */
+  async infer(name: string, request: InferRequest, version?: string): Promise<InferResponse> {
     const path = version === undefined ? `/v2/models/${enc(name)}/infer` : `/v2/models/${enc(name)}/versions/${enc(version)}/infer`;
-    return this.call('POST', path, request);
+    const chunks: Uint8Array[] = [];
+    for (const input of request.inputs) if (input.binary !== undefined) chunks.push(input.binary);
+    const headers = this.headers();
+    let body: string | Buffer;
+    if (chunks.length === 0) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(request);
+    } else {
+      // `binary` is not JSON: the replacer leaves it out of the JSON part.
+      const joined = joinBody(JSON.stringify(request, (key, value: unknown) => (key === 'binary' ? undefined : value)), chunks);
+      headers['content-type'] = BINARY_CONTENT_TYPE;
+      headers[HEADER_LENGTH] = String(joined.headerLength);
+      body = joined.body;
+    }
+    const response = await fetch(this.url + path, { method: 'POST', headers, body });
+    if (!response.ok) throw await errorOf(response);
+    const length = response.headers.get(HEADER_LENGTH);
+    if (length === null) return (await response.json()) as InferResponse;
+    const { json, binary } = splitBody(new Uint8Array(await response.arrayBuffer()), length);
+    const answer = JSON.parse(new TextDecoder().decode(json)) as InferResponse;
+    const slices = binarySlices(answer.outputs, binary);
+    answer.outputs.forEach((output, i) => {
+      const bytes = slices[i];
+      if (bytes !== undefined) output.binary = bytes;
+    });
+    return answer;
   }
 
   /** Whether the server answers `GET /v2/health/ready`. */

@@ -12,7 +12,9 @@ import { decodeRawInput } from './preprocess/raw.js';
 import { decodeRecords, modelPreprocessor, PREPROCESS_PARAMETER, type ModelPreprocessor } from './preprocess/records.js';
 import type { Runner } from './runner.js';
 import { encodeOutputSliced } from './encode.js';
-import { decodeInputs, ORT_TYPE, type RequestTensor, type ResponseTensor, type TensorData } from './tensors.js';
+import { halfNonFinite } from './wire/half.js';
+import { decodeInputs, ORT_TYPE, outputBytes, type FeedData, type RequestTensor, type ResponseTensor } from './tensors.js';
+import { BINARY_DATA_SIZE, wantsBinary } from './wire/binary.js';
 
 /** An infer request body (Open Inference Protocol v2). */
 export interface InferRequest {
@@ -31,8 +33,16 @@ export interface InferResponse {
    * `non_finite: true` when an output holds NaN or ±Infinity: JSON has no such numbers, so those elements are
    * `null` in `data` (the answer is still a 200; the deployment counts it in `nonFinite`).
    */
-  parameters?: { non_finite: true };
+  parameters?: { non_finite?: true } & Record<string, unknown>;
   outputs: ResponseTensor[];
+}
+
+/** An answer: the response's JSON, the rows inferred, and the bytes of the outputs answered as binary data, in order. */
+export interface InferResult {
+  response: InferResponse;
+  rows: number;
+  /** One chunk per output with `parameters.binary_data_size`, in the order of `response.outputs`; empty for an all-JSON answer. */
+  binary: Uint8Array[];
 }
 
 /** What bounds one request: its elements per input, and whether its client is still there. */
@@ -88,11 +98,21 @@ function preprocessorOf(loaded: LoadedVersion): ModelPreprocessor {
   return loaded.preprocess;
 }
 
-/** Whether a float output holds NaN or ±Infinity (integer outputs cannot). */
-function hasNonFinite(data: TensorData): boolean {
+/** Whether a float output holds NaN or ±Infinity (integer and string outputs cannot). */
+function hasNonFinite(datatype: string, data: FeedData): boolean {
+  if (datatype === 'FP16') {
+    for (let i = 0; i < data.length; i++) if (halfNonFinite(data[i] as number)) return true;
+    return false;
+  }
   if (!(data instanceof Float32Array || data instanceof Float64Array)) return false;
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return true;
   return false;
+}
+
+/** An output answered as binary data: its JSON part (no `data`), and its bytes to follow the JSON. */
+function binaryOutput(name: string, datatype: ResponseTensor['datatype'], shape: readonly number[], data: FeedData): { tensor: ResponseTensor; bytes: Uint8Array } {
+  const bytes = outputBytes(data);
+  return { tensor: { name, datatype, shape: [...shape], parameters: { [BINARY_DATA_SIZE]: bytes.length } }, bytes };
 }
 
 /** The states a deployment can be in. */
@@ -113,7 +133,7 @@ export class Deployment {
   }
 
   /** Answers an infer request for `version` (undefined: the active one). Throws catalogue errors. */
-  async infer(body: InferRequest, version: string | undefined, limits: InferLimits = {}): Promise<{ response: InferResponse; rows: number }> {
+  async infer(body: InferRequest, version: string | undefined, limits: InferLimits = {}): Promise<InferResult> {
     const loaded = this.loaded;
     if (!loaded || this.status !== 'ready') throw errors.notReady(this.name, version ?? this.version, this.status === 'failed' ? `it failed to load (${this.failure})` : `it is ${this.status}`);
     if (version !== undefined && version !== loaded.meta.version) throw errors.notReady(this.name, version, `version ${loaded.meta.version} is the one serving; roll back to serve ${version}`);
@@ -135,16 +155,30 @@ export class Deployment {
     }
     const response: InferResponse = { model_name: this.name, model_version: meta.version, outputs: [] };
     if (body.id !== undefined) response.id = body.id;
+    const binary: Uint8Array[] = [];
     for (const spec of meta.outputs) {
       if (wanted && !wanted.includes(spec.name)) continue;
       const out = outputs[spec.name];
       if (!out) continue;
-      response.outputs.push(await encodeOutputSliced(spec.name, spec.datatype, out.shape, out.data));
-      if (!response.parameters && hasNonFinite(out.data)) response.parameters = { non_finite: true };
+      if (wantsBinary(body, spec.name)) {
+        const { tensor, bytes } = binaryOutput(spec.name, spec.datatype, out.shape, out.data);
+        response.outputs.push(tensor);
+        binary.push(bytes);
+      } else {
+        response.outputs.push(await encodeOutputSliced(spec.name, spec.datatype, out.shape, out.data));
+      }
+      if (!response.parameters && hasNonFinite(spec.datatype, out.data)) response.parameters = { non_finite: true };
     }
     if (response.parameters?.non_finite) this.monitor.nonFinite++;
     const scores = outputs[meta.outputs[0]!.name];
-    if (meta.classes && scores && (!wanted || wanted.includes(LABEL_OUTPUT))) response.outputs.push(labelOutput(meta.classes, scores.data, scores.shape));
-    return { response, rows: decoded.rows };
+    if (meta.classes && scores && (!wanted || wanted.includes(LABEL_OUTPUT))) {
+      const labels = labelOutput(meta.classes, scores.data as Float32Array, scores.shape);
+      if (wantsBinary(body, LABEL_OUTPUT)) {
+        const { tensor, bytes } = binaryOutput(LABEL_OUTPUT, 'BYTES', labels.shape, labels.data as string[]);
+        response.outputs.push(tensor);
+        binary.push(bytes);
+      } else response.outputs.push(labels);
+    }
+    return { response, rows: decoded.rows, binary };
   }
 }

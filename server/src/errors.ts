@@ -71,6 +71,14 @@ export const errors = {
   /** An input's data length does not match its shape. */
   badDataLength: coded('LEPTON_BAD_DATA_LENGTH', 400, (input: string, got: number, want: number) =>
     `Input "${input}" has ${got} values; its shape holds ${want}.`),
+  /** `Inference-Header-Content-Length` is not a byte count within the body (binary tensor data extension). */
+  badHeaderLength: coded('LEPTON_BAD_HEADER_LENGTH', 400, (value: string, bodyBytes: number) =>
+    `Inference-Header-Content-Length is "${value.slice(0, 40)}", but it must be the length in bytes of the JSON at the start of the body (0..${bodyBytes}).`),
+  /** The binary tensors' `binary_data_size`s do not fit the binary part of the body, or a tensor's size does not fit its shape. */
+  badBinarySize: coded('LEPTON_BAD_BINARY_SIZE', 400, (detail: string) => `Binary tensor data: ${detail}`),
+  /** A binary tensor's bytes cannot be read as its datatype (BYTES framing, text that is not UTF-8). */
+  badBinaryData: coded('LEPTON_BAD_BINARY_DATA', 400, (input: string, detail: string) =>
+    `The binary data of "${input}" is malformed: ${detail}. BYTES elements are each a 4-byte little-endian length followed by that many bytes.`),
   /** A value is not a finite number of the input's datatype. */
   badValue: coded('LEPTON_BAD_VALUE', 400, (input: string, index: number, value: unknown, datatype: string) =>
     `Input "${input}" value at flat index ${index} (${describeValue(value)}) is not a valid ${datatype}${datatype.startsWith('FP') ? ' (NaN and Infinity are not allowed)' : ''}.`),

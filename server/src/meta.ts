@@ -7,10 +7,10 @@ import { isModelName } from './names.js';
 import type { RawInputSpec } from './preprocess/raw.js';
 
 /** Open Inference Protocol v2 tensor datatypes the server serves. */
-export type Datatype = 'BOOL' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64' | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FP32' | 'FP64';
+export type Datatype = 'BOOL' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64' | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FP16' | 'FP32' | 'FP64' | 'BYTES';
 
 /** Every served datatype. */
-export const DATATYPES: readonly Datatype[] = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP32', 'FP64'];
+export const DATATYPES: readonly Datatype[] = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES'];
 
 /** A model input or output: its name, datatype, and shape (`-1` for a dimension of any size). */
 export interface TensorSpec {
@@ -112,7 +112,7 @@ export function datatypeOf(ortType: string): Datatype | undefined {
 
 const ORT_TO_OIP: Record<string, Datatype> = {
   bool: 'BOOL', uint8: 'UINT8', uint16: 'UINT16', uint32: 'UINT32', uint64: 'UINT64',
-  int8: 'INT8', int16: 'INT16', int32: 'INT32', int64: 'INT64', float32: 'FP32', float64: 'FP64',
+  int8: 'INT8', int16: 'INT16', int32: 'INT32', int64: 'INT64', float16: 'FP16', float32: 'FP32', float64: 'FP64', string: 'BYTES',
 };
 
 /** onnxruntime's value metadata, as `InferenceSession.inputMetadata` gives it. */
@@ -127,7 +127,11 @@ export interface OrtValueMetadata {
 export function specsFromOrt(values: readonly OrtValueMetadata[]): TensorSpec[] {
   return values.map((value) => {
     const datatype = value.isTensor && value.type ? datatypeOf(value.type) : undefined;
-    if (!datatype) throw errors.badModel(`"${value.name}" is a ${value.isTensor ? `${value.type} tensor` : 'non-tensor value'}, which the server does not serve.`);
+    if (!datatype) {
+      // onnxruntime-node has no bfloat16 tensors: such a model cannot be fed from JavaScript at all.
+      const why = value.type === 'bfloat16' ? ' (onnxruntime-node has no bfloat16 tensors: export the model with float16 or float32 inputs and outputs)' : '';
+      throw errors.badModel(`"${value.name}" is a ${value.isTensor ? `${value.type} tensor` : 'non-tensor value'}, which the server does not serve${why}.`);
+    }
     return { name: value.name, datatype, shape: (value.shape ?? []).map((d) => (typeof d === 'number' && d >= 0 ? d : -1)) };
   });
 }

@@ -6,11 +6,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import type { Feed, TensorData } from './tensors.js';
+import type { Feed, FeedData } from './tensors.js';
 
 /** A model output as a runner returns it. */
 export interface OutTensor {
-  data: TensorData;
+  data: FeedData;
   shape: number[];
   /** onnxruntime's type name, e.g. `float32`. */
   type: string;
@@ -56,7 +56,7 @@ export function plainOutputs(results: ort.InferenceSession.OnnxValueMapType): Re
   const out: Record<string, OutTensor> = {};
   for (const name in results) {
     const t = results[name] as ort.Tensor;
-    out[name] = { data: t.data as TensorData, shape: [...t.dims], type: t.type };
+    out[name] = { data: t.data as FeedData, shape: [...t.dims], type: t.type };
   }
   return out;
 }
@@ -175,7 +175,9 @@ export class WorkerRunner implements Runner {
     const message: RunMessage = { id, feeds, types };
     const transfer: ArrayBuffer[] = [];
     for (const name in feeds) {
-      const buffer = feeds[name]!.data.buffer as ArrayBuffer;
+      const data = feeds[name]!.data;
+      if (Array.isArray(data)) continue; // strings are cloned
+      const buffer = data.buffer as ArrayBuffer;
       if (!transfer.includes(buffer)) transfer.push(buffer);
     }
     return new Promise((resolve, reject) => {

@@ -61,12 +61,39 @@ const pb = {
     const shape = pb.bytes(2, Buffer.concat([dim('N'), ...dims.map((d) => dim(d))]));
     return Buffer.concat([pb.bytes(1, name), pb.bytes(2, pb.bytes(1, Buffer.concat([pb.int(1, 1), shape])))]);
   },
+  /** A ValueInfoProto of ONNX element type `elemType` and exactly `dims` (a string is a symbolic dimension). */
+  typed(name: string, elemType: number, dims: ReadonlyArray<number | string>): Buffer {
+    const dim = (d: number | string) => pb.bytes(1, typeof d === 'number' ? pb.int(1, d) : pb.bytes(2, d));
+    const shape = pb.bytes(2, Buffer.concat(dims.map((d) => dim(d))));
+    return Buffer.concat([pb.bytes(1, name), pb.bytes(2, pb.bytes(1, Buffer.concat([pb.int(1, elemType), shape])))]);
+  },
   /** A ModelProto (IR 8, opset 13) whose graph maps `x` FP32 `[N, ...input]` to `y` FP32 `[N, ...output]` through `nodes` (encoded, field 1). */
   model(nodes: Buffer[], name: string, input: readonly number[], output: readonly number[], initializers: Buffer[] = []): Buffer {
     const graph = Buffer.concat([...nodes, pb.bytes(2, name), ...initializers.map((i) => pb.bytes(5, i)), pb.bytes(11, pb.value('x', input)), pb.bytes(12, pb.value('y', output))]);
     return Buffer.concat([pb.int(1, 8), pb.bytes(7, graph), pb.bytes(8, Buffer.concat([pb.bytes(1, ''), pb.int(2, 13)]))]);
   },
 };
+
+/** ONNX element types of the tensors `wireModel` declares. */
+const ONNX_TYPE = { FP32: 1, STRING: 8, BOOL: 9, FP16: 10, UINT32: 12 } as const;
+
+/**
+ * The bytes of an ONNX model (opset 13) with one tensor of each datatype family, for the binary tensor data
+ * extension's tests, with fixed shapes as in the extension's example: `input0` UINT32 `[2, 2]` → `output0` FP32
+ * `[2, 2]` (Cast), `input1` BOOL `[3]` → `output1` BOOL `[3]` (Not), `text` STRING `[2]` → `text_out` (Identity),
+ * `half` FP16 `[2, 2]` → `half_out` (Identity).
+ */
+export function wireModel(): Buffer {
+  const node = (op: string, input: string, output: string, attributes: Buffer[] = []) =>
+    pb.bytes(1, Buffer.concat([pb.bytes(1, input), pb.bytes(2, output), pb.bytes(4, op), ...attributes.map((a) => pb.bytes(5, a))]));
+  // AttributeProto: name (1), i (3), type (20, INT = 2).
+  const castTo = Buffer.concat([pb.bytes(1, 'to'), pb.int(3, ONNX_TYPE.FP32), pb.int(20, 2)]);
+  const nodes = [node('Cast', 'input0', 'output0', [castTo]), node('Not', 'input1', 'output1'), node('Identity', 'text', 'text_out'), node('Identity', 'half', 'half_out')];
+  const inputs = [pb.typed('input0', ONNX_TYPE.UINT32, [2, 2]), pb.typed('input1', ONNX_TYPE.BOOL, [3]), pb.typed('text', ONNX_TYPE.STRING, [2]), pb.typed('half', ONNX_TYPE.FP16, [2, 2])];
+  const outputs = [pb.typed('output0', ONNX_TYPE.FP32, [2, 2]), pb.typed('output1', ONNX_TYPE.BOOL, [3]), pb.typed('text_out', ONNX_TYPE.STRING, [2]), pb.typed('half_out', ONNX_TYPE.FP16, [2, 2])];
+  const graph = Buffer.concat([...nodes, pb.bytes(2, 'wire'), ...inputs.map((i) => pb.bytes(11, i)), ...outputs.map((o) => pb.bytes(12, o))]);
+  return Buffer.concat([pb.int(1, 8), pb.bytes(7, graph), pb.bytes(8, Buffer.concat([pb.bytes(1, ''), pb.int(2, 13)]))]);
+}
 
 /** A new temporary Lepton home. */
 export function tempHome(): string {

@@ -8,6 +8,7 @@ import { classPredictions, type ClassPrediction } from './predictions.js';
 import type * as tf from '@tensorflow/tfjs';
 import type { DeployMeta, DeploymentInfo, LogEntry, MetricsSnapshot, ServerClient } from '@lepton/server';
 import { RAW_INPUT_NAMES } from '@lepton/server/preprocess';
+import { BINARY_DATA_OUTPUT } from '@lepton/server/wire';
 import type { DataFrame } from '../data/frame.js';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { getHost } from '../display/host.js';
@@ -129,8 +130,10 @@ export class Deployment {
   /** Like `predict`, for any number of outputs: a `tf.Tensor` per output name. */
   async predictAll(x: PredictInputs): Promise<Record<string, tf.Tensor>> {
     const inputs = requestTensors(this.meta().inputs, x);
+    // A request large enough to go as binary data asks for its outputs as binary data too.
+    const parameters = inputs.some((i) => i.binary !== undefined) ? { [BINARY_DATA_OUTPUT]: true } : undefined;
     try {
-      return responseTensors(await withRetry(() => this.client.infer(this.name, { inputs })));
+      return responseTensors(await withRetry(() => this.client.infer(this.name, parameters ? { parameters, inputs } : { inputs })));
     } catch (error) {
       throw serverError(`Prediction with "${this.name}" failed`, error);
     }

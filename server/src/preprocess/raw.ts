@@ -127,12 +127,14 @@ export async function decodeRawInput(spec: RawInputSpec, model: TensorSpec, inpu
     throw fail(`the request has ${inputs.length === 1 ? `input "${tensor?.name}"` : `${inputs.length} inputs`}.`);
   }
   if (tensor.datatype !== 'BYTES') throw fail(`input "${entry.input}" has datatype ${String(tensor.datatype)}.`);
-  const n = tensor.data.length;
+  // A BYTES tensor always has `data` here: binary elements were turned into text when the body was read.
+  const data = tensor.data ?? [];
+  const n = data.length;
   if (tensor.shape.length !== 1 || tensor.shape[0] !== n) throw fail(`input "${entry.input}" has shape [${tensor.shape.join(', ')}] for ${n} elements.`);
   if (n === 0) throw fail(`input "${entry.input}" holds no elements.`);
   const batch = model.shape[0]!;
   if (batch !== -1 && batch !== n) throw fail(`the model takes batches of exactly ${batch}; the request has ${n} elements.`);
-  return { feeds: { [model.name]: await entry.decode(spec, tensor.data, model) }, rows: n };
+  return { feeds: { [model.name]: await entry.decode(spec, data, model) }, rows: n };
 }
 
 /**

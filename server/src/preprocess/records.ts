@@ -54,12 +54,14 @@ export function decodeRecords(model: ModelPreprocessor, inputs: readonly Request
     throw errors.badRecords(`the request has ${inputs.length === 1 ? `input "${tensor?.name}"` : `${inputs.length} inputs`}.`);
   }
   if (tensor.datatype !== 'BYTES') throw errors.badRecords(`input "records" has datatype ${String(tensor.datatype)}.`);
-  const n = tensor.data.length;
+  // A BYTES tensor always has `data` here: binary elements were turned into text when the body was read.
+  const data = tensor.data ?? [];
+  const n = data.length;
   if (tensor.shape.length !== 1 || tensor.shape[0] !== n) throw errors.badRecords(`input "records" has shape [${tensor.shape.join(', ')}] for ${n} elements.`);
   if (n === 0) throw errors.badRecords('input "records" holds no records.');
   const batch = model.input.shape[0]!;
   if (batch !== -1 && batch !== n) throw errors.badRecords(`the model takes batches of exactly ${batch} rows; the request has ${n} records.`);
-  const records = tensor.data.map((element, r) => {
+  const records = data.map((element, r) => {
     if (typeof element !== 'string') return element;
     try {
       return JSON.parse(element) as unknown;

@@ -13,6 +13,12 @@
  * (`images`: base64 image files), decoded as in training; a bad element is a 400 naming its index
  * (`LEPTON_BAD_IMAGE`, with `details.indexes`). See `preprocess/raw.ts`. A version deployed with class names
  * (`meta.classes`) adds a BYTES `label` output to every answer (`preprocess/labels.ts`).
+ *
+ * Infer bodies may use the binary tensor data extension (`wire/binary.ts`): with an
+ * `Inference-Header-Content-Length` header, the body is that many bytes of JSON followed by the binary data of the
+ * inputs that carry `parameters.binary_data_size` (any content type, or none, as Triton's clients send). Outputs
+ * asked for as binary (`binary_data`, `binary_data_output`) come back the same way, as `application/octet-stream`
+ * with the header set.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InferRequest } from '../deployment.js';
@@ -20,6 +26,8 @@ import { largeResponseJson } from '../encode.js';
 import { errors, ServerError } from '../errors.js';
 import { LABEL_SPEC } from '../preprocess/labels.js';
 import type { Service } from '../service.js';
+import { attachBinaryData } from '../tensors.js';
+import { BINARY_CONTENT_TYPE, BINARY_EXTENSION, HEADER_LENGTH, joinBody, splitBody } from '../wire/binary.js';
 
 /** Options of the OIP routes. */
 export interface OipOptions {
@@ -31,6 +39,9 @@ export interface OipOptions {
 }
 
 type Params = { name: string; version?: string };
+
+/** The binary part of an all-JSON body. */
+const NO_BYTES = new Uint8Array(0);
 
 const tensorMeta = {
   type: 'object',
@@ -48,7 +59,8 @@ const inferBody = {
       minItems: 1,
       items: {
         type: 'object',
-        required: ['name', 'shape', 'datatype', 'data'],
+        // `data` is absent for a tensor sent as binary data; `attachBinaryData` checks that each input has one or the other.
+        required: ['name', 'shape', 'datatype'],
         properties: {
           name: { type: 'string' },
           shape: { type: 'array', items: { type: 'integer', minimum: 0 }, maxItems: 32 },
@@ -69,12 +81,15 @@ const inferResponse = {
       model_name: { type: 'string' },
       model_version: { type: 'string' },
       id: { type: 'string' },
-      parameters: { type: 'object', properties: { non_finite: { type: 'boolean' } } },
+      parameters: { type: 'object', properties: { non_finite: { type: 'boolean' } }, additionalProperties: true },
       outputs: {
         type: 'array',
         items: {
           type: 'object',
-          properties: { name: { type: 'string' }, datatype: { type: 'string' }, shape: { type: 'array', items: { type: 'integer' } }, data: { type: 'array', items: {} } },
+          properties: {
+            name: { type: 'string' }, datatype: { type: 'string' }, shape: { type: 'array', items: { type: 'integer' } },
+            parameters: { type: 'object', additionalProperties: true }, data: { type: 'array', items: {} },
+          },
         },
       },
     },
@@ -97,13 +112,52 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Rows inferred by this request (for the monitor). */
     leptonRows: number;
+    /** The bytes after the JSON part of a body that uses the binary tensor data extension (else undefined). */
+    leptonBinary: Uint8Array | undefined;
   }
+}
+
+/**
+ * Reads an infer body: JSON, or (with `Inference-Header-Content-Length`) JSON followed by binary tensor data, whose
+ * bytes are kept on the request for the handler. JSON parsing is fastify's own (with its prototype-poisoning guard).
+ */
+function inferBodyParser(app: FastifyInstance) {
+  const json = app.getDefaultJsonParser('error', 'error');
+  return (request: FastifyRequest, body: Buffer, done: (error: Error | null, value?: unknown) => void): void => {
+    const headerLength = request.headers[HEADER_LENGTH];
+    let text: string;
+    try {
+      if (headerLength === undefined) {
+        // Without the header the whole body is JSON, whatever its content type says (a JSON-only Triton request).
+        text = body.toString('utf8');
+      } else {
+        const { json: head, binary } = splitBody(body, headerLength);
+        request.leptonBinary = binary;
+        text = Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('utf8');
+      }
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    json(request, text, done);
+  };
 }
 
 /** Registers the OIP v2 routes on `app`. */
 export async function oipRoutes(app: FastifyInstance, options: OipOptions): Promise<void> {
   const { service } = options;
   app.decorateRequest('leptonRows', 0);
+  app.decorateRequest('leptonBinary', undefined);
+  // In this plugin's scope only (the OIP routes): JSON and binary-extension bodies alike. Triton's clients send a
+  // binary body as application/octet-stream or with no content type at all; text bodies stay a 415.
+  const parseInfer = inferBodyParser(app);
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(['application/json', BINARY_CONTENT_TYPE], { parseAs: 'buffer', bodyLimit: options.bodyLimit }, parseInfer);
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit }, (request, body, done) => {
+    const type = request.headers['content-type'];
+    if (type !== undefined && request.headers[HEADER_LENGTH] === undefined) done(errors.badContentType(type));
+    else parseInfer(request, body as Buffer, done);
+  });
 
   app.get('/v2/health/live', { schema: { response: { 200: { type: 'object', properties: { live: { type: 'boolean' } } } } } }, async () => ({ live: true }));
   // Ready means able to take requests now: every serving deployment has its sessions up and room in its queue.
@@ -112,7 +166,7 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
     const readiness = service.readiness();
     return reply.code(readiness.ready ? 200 : 503).send(readiness);
   });
-  app.get('/v2', async () => ({ name: 'lepton', version: options.version, extensions: [] as string[] }));
+  app.get('/v2', async () => ({ name: 'lepton', version: options.version, extensions: [BINARY_EXTENSION] }));
 
   const metadata = async (request: FastifyRequest<{ Params: Params }>) => {
     const { name, version } = request.params;
@@ -152,10 +206,16 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
       gone.abort();
       deployment.monitor.aborted++;
     });
-    const { response, rows } = await deployment.infer(request.body, version, { maxElements: service.options.maxElements, signal: gone.signal });
+    const body = request.body;
+    attachBinaryData(body.inputs, request.leptonBinary ?? NO_BYTES);
+    const { response, rows, binary } = await deployment.infer(body, version, { maxElements: service.options.maxElements, signal: gone.signal });
     request.leptonRows = rows;
     // A large answer is serialized a slice at a time (sent as text, which the route's serializer passes through).
     const json = await largeResponseJson(response);
+    if (binary.length > 0) {
+      const { body: out, headerLength } = joinBody(json ?? JSON.stringify(response), binary);
+      return reply.type(BINARY_CONTENT_TYPE).header(HEADER_LENGTH, String(headerLength)).send(out);
+    }
     return json === undefined ? response : reply.type('application/json; charset=utf-8').send(json);
   };
   const record = (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply, done: () => void) => {
