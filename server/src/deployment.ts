@@ -7,11 +7,10 @@ import { errors, ServerError } from './errors.js';
 import type { DeploymentLog } from './logs.js';
 import { batchable, type ModelMeta } from './meta.js';
 import { Monitor } from './monitor.js';
-import { LABEL_OUTPUT, labelOutput } from './preprocess/labels.js';
+import { LABEL_OUTPUT, labelsOf } from './preprocess/labels.js';
 import { decodeRawInput } from './preprocess/raw.js';
 import { decodeRecords, modelPreprocessor, PREPROCESS_PARAMETER, type ModelPreprocessor } from './preprocess/records.js';
 import type { Runner } from './runner.js';
-import { encodeOutputSliced } from './encode.js';
 import { halfNonFinite } from './wire/half.js';
 import { decodeInputs, ORT_TYPE, outputBytes, type FeedData, type RequestTensor, type ResponseTensor } from './tensors.js';
 import { BINARY_DATA_SIZE, wantsBinary } from './wire/binary.js';
@@ -37,9 +36,15 @@ export interface InferResponse {
   outputs: ResponseTensor[];
 }
 
-/** An answer: the response's JSON, the rows inferred, and the bytes of the outputs answered as binary data, in order. */
+/**
+ * An answer: the response (its outputs without `data`), each JSON output's elements as the model returned them
+ * (written to text by `responseJson`, with no intermediate arrays), the rows inferred, and the bytes of the
+ * outputs answered as binary data.
+ */
 export interface InferResult {
   response: InferResponse;
+  /** The elements of each output answered as JSON, by index in `response.outputs` (undefined for binary ones). */
+  values: Array<FeedData | undefined>;
   rows: number;
   /** One chunk per output with `parameters.binary_data_size`, in the order of `response.outputs`; empty for an all-JSON answer. */
   binary: Uint8Array[];
@@ -155,30 +160,31 @@ export class Deployment {
     }
     const response: InferResponse = { model_name: this.name, model_version: meta.version, outputs: [] };
     if (body.id !== undefined) response.id = body.id;
+    const values: Array<FeedData | undefined> = [];
     const binary: Uint8Array[] = [];
+    const answer = (name: string, datatype: ResponseTensor['datatype'], shape: readonly number[], data: FeedData) => {
+      if (wantsBinary(body, name)) {
+        const { tensor, bytes } = binaryOutput(name, datatype, shape, data);
+        response.outputs.push(tensor);
+        values.push(undefined);
+        binary.push(bytes);
+      } else {
+        response.outputs.push({ name, datatype, shape: [...shape] });
+        values.push(data);
+      }
+    };
     for (const spec of meta.outputs) {
       if (wanted && !wanted.includes(spec.name)) continue;
       const out = outputs[spec.name];
       if (!out) continue;
-      if (wantsBinary(body, spec.name)) {
-        const { tensor, bytes } = binaryOutput(spec.name, spec.datatype, out.shape, out.data);
-        response.outputs.push(tensor);
-        binary.push(bytes);
-      } else {
-        response.outputs.push(await encodeOutputSliced(spec.name, spec.datatype, out.shape, out.data));
-      }
+      answer(spec.name, spec.datatype, out.shape, out.data);
       if (!response.parameters && hasNonFinite(spec.datatype, out.data)) response.parameters = { non_finite: true };
     }
     if (response.parameters?.non_finite) this.monitor.nonFinite++;
     const scores = outputs[meta.outputs[0]!.name];
     if (meta.classes && scores && (!wanted || wanted.includes(LABEL_OUTPUT))) {
-      const labels = labelOutput(meta.classes, scores.data as Float32Array, scores.shape);
-      if (wantsBinary(body, LABEL_OUTPUT)) {
-        const { tensor, bytes } = binaryOutput(LABEL_OUTPUT, 'BYTES', labels.shape, labels.data as string[]);
-        response.outputs.push(tensor);
-        binary.push(bytes);
-      } else response.outputs.push(labels);
+      answer(LABEL_OUTPUT, 'BYTES', [scores.shape[0] ?? 0], labelsOf(meta.classes, scores.data as Float32Array, scores.shape));
     }
-    return { response, rows: decoded.rows, binary };
+    return { response, values, rows: decoded.rows, binary };
   }
 }

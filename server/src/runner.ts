@@ -1,7 +1,8 @@
 /**
  * Runners execute a model with onnxruntime: `InlineRunner` in the server's thread, `WorkerRunner` on a pool of
  * worker threads, one session each, so model runs use the machine's other cores while the main thread parses and
- * answers HTTP. (onnxruntime-node runs a session synchronously on the calling thread.)
+ * answers HTTP. (onnxruntime-node runs a session synchronously on the calling thread.) A model cheaper to run than
+ * the hop to a worker runs inline (`loadRunner`).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -70,6 +71,30 @@ export class InlineRunner implements Runner {
   /** Loads the model at `path`. */
   static async load(path: string): Promise<InlineRunner> {
     return new InlineRunner(await ort.InferenceSession.create(path, SESSION_OPTIONS));
+  }
+
+  /**
+   * The fastest of a few batch-1 runs on zeros, in milliseconds; undefined when the model's inputs cannot be made up
+   * (strings, dimensions other than the first left open).
+   */
+  async batchOneMs(): Promise<number | undefined> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const meta of this.session.inputMetadata) {
+      if (!meta.isTensor || meta.type === 'string') return undefined;
+      const dims = meta.shape.map((d, i) => (typeof d === 'number' && d >= 0 ? d : i === 0 ? 1 : -1));
+      if (dims.some((d) => d < 0)) return undefined;
+      const size = dims.reduce((a, b) => a * b, 1);
+      const Ctor = ZEROS[meta.type];
+      if (!Ctor) return undefined;
+      feeds[meta.name] = new ort.Tensor(meta.type as 'float32', new Ctor(size) as Float32Array, dims);
+    }
+    let best = Infinity;
+    for (let i = 0; i < PROBE_RUNS; i++) {
+      const start = performance.now();
+      await this.session.run(feeds);
+      best = Math.min(best, performance.now() - start);
+    }
+    return best;
   }
 
   async run(feeds: Record<string, Feed>, types: Record<string, string>): Promise<Record<string, OutTensor>> {
@@ -221,7 +246,37 @@ async function withTimeout(promise: Promise<void>, ms: number): Promise<boolean>
   }
 }
 
-/** A runner for the model at `path`: `workers` threads, or inline when `workers` is 0. */
+/**
+ * A model whose batch-1 run takes less than this many milliseconds runs in the server's thread even when workers
+ * are allowed. A run on a worker costs the server's thread two messages (a structured clone and a transfer each
+ * way, ~11% of its time in a `--cpu-prof` of batch-1 MLP load) while the worker sat idle 91% of the time: for such
+ * a model the hop costs more than the run, and the thread answering HTTP is the bottleneck either way.
+ */
+export const INLINE_RUN_MS = 0.15;
+
+/** Runs timed to decide where a model runs (the fastest counts: a loaded machine only slows some of them). */
+const PROBE_RUNS = 12;
+
+/** Zero-filled arrays of the onnxruntime types a probe can feed. */
+const ZEROS: Record<string, new (n: number) => ArrayLike<number | bigint>> = {
+  float32: Float32Array, float64: Float64Array, float16: Uint16Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array,
+  int32: Int32Array, uint32: Uint32Array, int64: BigInt64Array, uint64: BigUint64Array, bool: Uint8Array,
+};
+
+/**
+ * A runner for the model at `path`: inline when `workers` is 0, or when the model is cheaper to run than a
+ * thread hop (`INLINE_RUN_MS`); else `workers` threads.
+ */
 export async function loadRunner(path: string, workers: number): Promise<Runner> {
-  return workers > 0 ? WorkerRunner.load(path, workers) : InlineRunner.load(path);
+  const inline = await InlineRunner.load(path);
+  if (workers === 0) return inline;
+  let ms: number | undefined;
+  try {
+    ms = await inline.batchOneMs();
+  } catch {
+    ms = undefined; // a model that fails on zeros is judged by the workers' sessions
+  }
+  if (ms !== undefined && ms < INLINE_RUN_MS) return inline;
+  await inline.close();
+  return WorkerRunner.load(path, workers);
 }

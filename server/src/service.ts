@@ -20,7 +20,10 @@ import { loadRunner, SESSION_OPTIONS } from './runner.js';
 
 /** Options of the service. */
 export interface ServiceOptions {
-  /** Worker threads (sessions) per deployment; 0 runs models in the server's thread. */
+  /**
+   * Worker threads (sessions) per deployment; 0 runs models in the server's thread, as does a model whose batch-1 run
+   * is cheaper than the hop to a worker (`INLINE_RUN_MS`).
+   */
   workers: number;
   /** Most elements one input of one request may hold (default `DEFAULT_MAX_ELEMENTS`). */
   maxElements?: number;

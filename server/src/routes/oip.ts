@@ -22,7 +22,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InferRequest } from '../deployment.js';
-import { largeResponseJson } from '../encode.js';
+import { responseJson } from '../encode.js';
 import { errors, ServerError } from '../errors.js';
 import { LABEL_SPEC } from '../preprocess/labels.js';
 import type { Service } from '../service.js';
@@ -208,15 +208,15 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
     });
     const body = request.body;
     attachBinaryData(body.inputs, request.leptonBinary ?? NO_BYTES);
-    const { response, rows, binary } = await deployment.infer(body, version, { maxElements: service.options.maxElements, signal: gone.signal });
+    const { response, values, rows, binary } = await deployment.infer(body, version, { maxElements: service.options.maxElements, signal: gone.signal });
     request.leptonRows = rows;
-    // A large answer is serialized a slice at a time (sent as text, which the route's serializer passes through).
-    const json = await largeResponseJson(response);
+    // Written as text straight from the typed arrays (large ones a slice at a time); the route's serializer passes text through.
+    const json = await responseJson(response, values);
     if (binary.length > 0) {
-      const { body: out, headerLength } = joinBody(json ?? JSON.stringify(response), binary);
+      const { body: out, headerLength } = joinBody(json, binary);
       return reply.type(BINARY_CONTENT_TYPE).header(HEADER_LENGTH, String(headerLength)).send(out);
     }
-    return json === undefined ? response : reply.type('application/json; charset=utf-8').send(json);
+    return reply.type('application/json; charset=utf-8').send(json);
   };
   const record = (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply, done: () => void) => {
     const deployment = service.find(request.params.name);
