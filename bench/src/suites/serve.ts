@@ -6,7 +6,7 @@ import autocannon from 'autocannon';
 import * as tf from '@tensorflow/tfjs';
 import * as lepton from '@lepton/lib';
 import { referenceCnn, referenceMlp } from '../reference-models.js';
-import { ensureServer, stopServer } from '@lepton/server';
+import { ensureServer, stopServer, type ServerClient } from '@lepton/server';
 import { anchorsDir, sharedDir } from '../paths.js';
 import type { BenchCase, Suite } from '../report.js';
 
@@ -45,6 +45,47 @@ async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`${url} did not become ready`);
+}
+
+/** Median of `runs` timings of `call`, in milliseconds. */
+async function medianMs(call: () => Promise<unknown>, runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await call();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(runs / 2)]!;
+}
+
+/**
+ * One client's infer call, one request at a time, with JSON bodies against binary tensor data (the inputs sent as
+ * binary, the outputs asked for as binary): the measurement behind `Deployment.predict`'s `BINARY_MIN_ELEMENTS`.
+ */
+async function bodyFormatCases(client: ServerClient, model: string, input: string, width: number, log: (line: string) => void): Promise<BenchCase[]> {
+  const cases: BenchCase[] = [];
+  for (const rows of [1, 8, 64, 256]) {
+    const x = Float32Array.from({ length: rows * width }, (_, i) => (i % 255) / 255);
+    const json = () => client.infer(model, { inputs: [{ name: input, shape: [rows, width], datatype: 'FP32', data: Array.from(x) }] });
+    const binary = () => client.infer(model, {
+      parameters: { binary_data_output: true },
+      inputs: [{ name: input, shape: [rows, width], datatype: 'FP32', parameters: { binary_data_size: x.byteLength }, binary: new Uint8Array(x.buffer) }],
+    });
+    await json();
+    await binary();
+    const runs = rows >= 64 ? 15 : 40;
+    // Alternated, so both see the same machine.
+    const a = await medianMs(json, runs);
+    const b = await medianMs(binary, runs);
+    const a2 = await medianMs(json, runs);
+    const b2 = await medianMs(binary, runs);
+    const jsonMs = Math.min(a, a2);
+    const binaryMs = Math.min(b, b2);
+    log(`${model} batch ${rows} (${rows * width} elements), one client: JSON ${jsonMs.toFixed(2)} ms, binary ${binaryMs.toFixed(2)} ms per call`);
+    cases.push({ suite: 'serve', case: `${model}_batch${rows}_binary_vs_json`, metric: 'ms_per_call', unit: 'ms', better: 'lower', lepton: binaryMs, peers: { json: jsonMs } });
+  }
+  return cases;
 }
 
 /** The two models of the issue: the reference small CNN and a 784-128-64-10 MLP, exported by Lepton. */
@@ -98,6 +139,7 @@ export const serveSuite: Suite = {
           suite: 'serve', case: `${name}_batch1`, metric, unit, better, lepton: pick(ours), peers: { fastapi: peer ? pick(peer) : null },
         });
         cases.push(row('req_per_s', 'req/s', 'higher', (r) => r.reqPerS), row('p50_ms', 'ms', 'lower', (r) => r.p50Ms), row('p99_ms', 'ms', 'lower', (r) => r.p99Ms));
+        if (name === 'mlp') cases.push(...await bodyFormatCases(server.client, name, input.name, 784, log));
         model.dispose();
       }
     } finally {
