@@ -62,6 +62,13 @@ describe('lepton.deploy', () => {
     assert.equal((await deployment.metrics()).requests, 2);
     assert.ok((await deployment.logs()).entries.some((e) => e.event === 'deploy'));
 
+    // 2,048 rows × 4 = 8,192 elements: over BINARY_MIN_ELEMENTS, so sent as binary tensor data and answered the same way.
+    const big = Array.from({ length: 2048 }, (_, r) => [r / 2048, -r / 1024, 0.5, (r % 7) / 7]);
+    const servedBig = (await deployment.predict(big)).dataSync();
+    const localBig = (model.predict(tf.tensor2d(big)) as tf.Tensor).dataSync();
+    assert.equal(servedBig.length, 2048 * 3);
+    for (let i = 0; i < servedBig.length; i++) assert.ok(Math.abs(servedBig[i]! - localBig[i]!) < 1e-5, `element ${i}`);
+
     await deployment.redeploy(mlp());
     assert.equal(deployment.version, '2');
     await deployment.rollback();
