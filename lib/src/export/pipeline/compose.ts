@@ -195,14 +195,9 @@ export function prependGraph(model: Uint8Array, join: Prepend): Uint8Array {
   return concat([out.finish(), head]);
 }
 
+/** The parts joined, as one `Uint8Array` (a Buffer's bytes copied out, so callers get a plain array). */
 function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 /** The text of a `GraphValue`'s shape, e.g. `[batch, 7]`. */

@@ -3,7 +3,6 @@
 // dateFeatures in UTC; what ONNX cannot reproduce is refused with an error naming it.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as ort from 'onnxruntime-node';
 import { DataFrame } from '../../data/frame.js';
 import { dateFeatures } from '../../preprocess/date-features.js';
 import { imputer } from '../../preprocess/imputer.js';
@@ -16,7 +15,7 @@ import { ExportError } from '../errors.js';
 import { modelProto, OnnxGraph } from '../graph.js';
 import { encodeModel } from '../onnx-encode.js';
 import { DataType } from '../onnx-format.js';
-import { PIPELINE_METADATA, pipelineGraph, type PipelineGraph } from './pipeline.js';
+import { PIPELINE_METADATA, PipelineExport, pipelineGraph, type PipelineGraph } from './pipeline.js';
 import { inspectModel } from './compose.js';
 
 /** A model that returns its `[batch, width]` input: the pipeline graph's output is then the transforms' output. */
@@ -29,22 +28,12 @@ function identityModel(width: number): Uint8Array {
 
 type Row = Record<string, unknown>;
 
-/** Runs the graph on `rows`: numbers (NaN when missing) to float inputs, strings ("" when missing) to string ones, dates to epoch ms. */
+/** Runs the graph on raw `rows` in onnxruntime-node (numbers, strings and dates; missing as NaN and ""). */
 async function run(graph: PipelineGraph, rows: readonly Row[]): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(graph.data);
-  try {
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const input of graph.inputs) {
-      const values = rows.map((r) => r[input.name]);
-      if (input.type === 'string') feeds[input.name] = new ort.Tensor('string', values.map((v) => (v == null ? '' : String(v))), [rows.length, 1]);
-      else if (input.type === 'double') feeds[input.name] = new ort.Tensor('float64', Float64Array.from(values, (v) => (v == null ? NaN : v instanceof Date ? v.getTime() : Number(v))), [rows.length, 1]);
-      else feeds[input.name] = new ort.Tensor('float32', Float32Array.from(values, (v) => (v == null ? NaN : Number(v))), [rows.length, 1]);
-    }
-    const out = await session.run(feeds);
-    return out[session.outputNames[0]!]!.data as Float32Array;
-  } finally {
-    await session.release();
-  }
+  const out = await new PipelineExport(undefined, graph).predict(rows);
+  const data = out.dataSync() as Float32Array;
+  out.dispose();
+  return data;
 }
 
 /** The library's numbers for `features` after `transform` (missing as NaN), row-major. */

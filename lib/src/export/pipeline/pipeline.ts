@@ -12,6 +12,8 @@ import { writeFileAtomic } from '../atomic-write.js';
 import { ExportError } from '../errors.js';
 import { onnx } from '../onnx.js';
 import { OPSET } from '../onnx-format.js';
+import { DataFrame } from '../../data/frame.js';
+import { columnFeeds } from './feeds.js';
 import { ELEM_NAMES, inspectModel, prependGraph, shapeText, type GraphValue } from './compose.js';
 import { buildFront, ML_DOMAIN, type ColumnInput } from './front.js';
 
@@ -144,6 +146,27 @@ export class PipelineExport {
   /** The model file's size in bytes. */
   get bytes(): number {
     return this.data.length;
+  }
+
+  /**
+   * Runs the graph in onnxruntime-node on raw records, as any ONNX runtime would run the file, and returns its
+   * first output (dispose it). A missing value is sent as NaN or `""`; a wrong type throws naming the record.
+   * @param records objects of raw fields, or a DataFrame (its rows)
+   * @returns the model's first output, `[records, ...]`
+   * @example const probs = await exported.predict([{ 'Body Mass (g)': 3750, Island: 'Dream' }]);
+   */
+  async predict(records: readonly object[] | DataFrame): Promise<tf.Tensor> {
+    const rows = records instanceof DataFrame ? (records.objects() as object[]) : records;
+    if (!Array.isArray(rows) || rows.length === 0) throw new ExportError('LEPTON_BAD_PIPELINE', 'predict: expected a non-empty array of records (objects of raw fields) or a DataFrame.');
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(this.data);
+    try {
+      const feeds = Object.fromEntries(Object.entries(columnFeeds(this.inputs, rows)).map(([name, f]) => [name, new ort.Tensor(f.type === 'float' ? 'float32' : f.type === 'double' ? 'float64' : 'string', f.data, [rows.length, 1])]));
+      const out = (await session.run(feeds))[session.outputNames[0]!]!;
+      return tf.tensor(out.data as Float32Array, out.dims as number[], out.type === 'int32' ? 'int32' : 'float32');
+    } finally {
+      await session.release();
+    }
   }
 
   /** A summary table: the raw inputs to feed and the outputs. */
