@@ -22,4 +22,5 @@ export type { Normalization } from './tflite/metadata.js';
 export type { Int8Result } from './tflite/int8.js';
 export { pipeline, PipelineExport, pipelineGraph, pipelineOnnxBytes, PIPELINE_METADATA, type PipelineExportOptions, type PipelineGraph, type PipelineModel, type PipelineOptions } from './pipeline/pipeline.js';
 export type { ColumnInput, ColumnType } from './pipeline/front.js';
+export type { GraphValue } from './pipeline/compose.js';
 export { columnFeeds, type ColumnFeed } from './pipeline/feeds.js';

@@ -9,9 +9,24 @@ import type { ColumnInput } from './front.js';
 
 /** One input's values, ready for an onnxruntime tensor of shape `[n, 1]`. */
 export type ColumnFeed =
-  | { type: 'float'; data: Float32Array }
-  | { type: 'double'; data: Float64Array }
-  | { type: 'string'; data: string[] };
+  | {
+      /** A number column (`float32`). */
+      type: 'float';
+      /** One value per record; NaN where it is missing. */
+      data: Float32Array;
+    }
+  | {
+      /** A date column (`float64` epoch milliseconds). */
+      type: 'double';
+      /** One value per record; NaN where it is missing. */
+      data: Float64Array;
+    }
+  | {
+      /** A category column (`string`). */
+      type: 'string';
+      /** One value per record; `""` where it is missing. */
+      data: string[];
+    };
 
 function missing(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'number' && Number.isNaN(value));

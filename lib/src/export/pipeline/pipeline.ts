@@ -18,7 +18,10 @@ import { ELEM_NAMES, inspectModel, prependGraph, shapeText, type GraphValue } fr
 import { buildFront, ML_DOMAIN, type ColumnInput } from './front.js';
 
 /** A model the pipeline can end in: a tfjs LayersModel, or any ONNX model's bytes (or an object holding them in `data`). */
-export type PipelineModel = tf.LayersModel | Uint8Array | { readonly data: Uint8Array };
+export type PipelineModel = tf.LayersModel | Uint8Array | {
+  /** The ONNX file's bytes (what `lepton.export.onnx` and `lepton.compress.quantize` results hold). */
+  readonly data: Uint8Array;
+};
 
 /** What the pipeline applies in front of the model. */
 export interface PipelineOptions {
