@@ -12,11 +12,12 @@ import { minMaxScaler, standardScaler } from '../../preprocess/scalers.js';
 import type { Transform } from '../../preprocess/transform.js';
 import { textVectorizer } from '../../preprocess/text-vectorizer.js';
 import { ExportError } from '../errors.js';
-import { modelProto, OnnxGraph } from '../graph.js';
+import { attr, modelProto, OnnxGraph } from '../graph.js';
 import { encodeModel } from '../onnx-encode.js';
 import { DataType } from '../onnx-format.js';
 import { PIPELINE_METADATA, PipelineExport, pipelineGraph, type PipelineGraph } from './pipeline.js';
 import { inspectModel } from './compose.js';
+import { ML_DOMAIN } from './front.js';
 
 /** A model that returns its `[batch, width]` input: the pipeline graph's output is then the transforms' output. */
 function identityModel(width: number): Uint8Array {
@@ -127,6 +128,26 @@ describe('export.pipelineGraph: each transform as ONNX operators', () => {
       const graph = await check(step, frame, names, dates.map((when) => ({ when })));
       assert.deepEqual(graph.inputs, [{ name: 'when', type: 'double' }]);
     }
+  });
+
+  test('an ONNX-ML model (a tree ensemble on ai.onnx.ml opset 3) composes, keeping its opset and its nodes', async () => {
+    // One regression tree on the scaled feature "a": a < 0 → 10, else 20 (NaN follows the false branch).
+    const g = new OnnxGraph('tree');
+    g.addInput('x', DataType.FLOAT, [null, 2]);
+    const [y] = g.addNode('TreeEnsembleRegressor', ['x'], {
+      n_targets: attr.int(1),
+      nodes_treeids: attr.ints([0, 0, 0]), nodes_nodeids: attr.ints([0, 1, 2]), nodes_featureids: attr.ints([0, 0, 0]),
+      nodes_values: attr.floats([0, 0, 0]), nodes_modes: attr.strings(['BRANCH_LT', 'LEAF', 'LEAF']),
+      nodes_truenodeids: attr.ints([1, 0, 0]), nodes_falsenodeids: attr.ints([2, 0, 0]), nodes_missing_value_tracks_true: attr.ints([0, 0, 0]),
+      target_treeids: attr.ints([0, 0]), target_nodeids: attr.ints([1, 2]), target_ids: attr.ints([0, 0]), target_weights: attr.floats([10, 20]),
+    }, { domain: ML_DOMAIN });
+    g.addOutput(y!, DataType.FLOAT, [null, 1]);
+    const tree = encodeModel({ ...modelProto(g.toProto()), opsetImport: [{ domain: '', version: 17 }, { domain: ML_DOMAIN, version: 3 }] });
+    const graph = await pipelineGraph(tree, { transforms: [standardScaler().fit(numbers)] });
+    assert.deepEqual(inspectModel(graph.data).opsets, new Map([['', 17], [ML_DOMAIN, 3]]));
+    assert.ok(graph.operators.includes('TreeEnsembleRegressor') && graph.operators.includes('Sub'), graph.operators.join());
+    // a's mean is 3.125: below it → 10, above → 20; a missing a stays NaN and takes the false branch.
+    assert.deepEqual(Array.from(await run(graph, [{ a: 1.5, b: 1 }, { a: 10, b: 1 }, { a: null, b: 1 }])), [10, 20, 20]);
   });
 
   test('the graph stores its raw inputs and features as metadata and keeps the model\'s outputs', async () => {

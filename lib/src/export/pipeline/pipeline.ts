@@ -17,8 +17,11 @@ import { columnFeeds } from './feeds.js';
 import { ELEM_NAMES, inspectModel, prependGraph, shapeText, type GraphValue } from './compose.js';
 import { buildFront, ML_DOMAIN, type ColumnInput } from './front.js';
 
-/** A model the pipeline can end in: a tfjs LayersModel, or any ONNX model's bytes (or an object holding them in `data`). */
-export type PipelineModel = tf.LayersModel | Uint8Array | {
+/**
+ * A model the pipeline can end in: what `lepton.export.onnx` exports (a tfjs LayersModel), or any ONNX model's bytes
+ * (or an object holding them in `data`, such as an `OnnxExport`).
+ */
+export type PipelineModel = Parameters<typeof onnx>[0] | Uint8Array | {
   /** The ONNX file's bytes (what `lepton.export.onnx` and `lepton.compress.quantize` results hold). */
   readonly data: Uint8Array;
 };
@@ -57,10 +60,11 @@ const MIN_OPSET = 11;
 const ML_OPSET = 2;
 
 async function modelBytes(model: PipelineModel): Promise<Uint8Array> {
-  if (model instanceof tf.LayersModel) return (await onnx(model)).data;
   if (model instanceof Uint8Array) return model;
-  if (typeof model === 'object' && model !== null && model.data instanceof Uint8Array) return model.data;
-  throw new ExportError('LEPTON_BAD_PIPELINE', 'export.pipeline: expected a tf.LayersModel or ONNX bytes (a Uint8Array, or an object with a Uint8Array `data` such as lepton.export.onnx returns).');
+  if (typeof model === 'object' && model !== null && 'data' in model && model.data instanceof Uint8Array) return model.data;
+  // Whatever export.onnx exports (and verifies) ends a pipeline too.
+  if (model instanceof tf.LayersModel) return (await onnx(model)).data;
+  throw new ExportError('LEPTON_BAD_PIPELINE', 'export.pipeline: expected a model lepton.export.onnx exports (a tf.LayersModel) or ONNX bytes (a Uint8Array, or an object with a Uint8Array `data` such as lepton.export.onnx returns).');
 }
 
 /**
