@@ -8,6 +8,10 @@
                                  onnxruntime with the input and output names, types and dims the config declares,
                                  runs it on COLUMNS and writes the first output to OUT; also reads DIR/kserve.yaml.
 
+  foreign OUT WIDTH              writes a model as another producer makes one (onnx.helper: opset 13, IR 7, weights
+                                 in float_data, values named like the ones Lepton's transforms generate) taking
+                                 float_input [batch, WIDTH], giving softmax(x W + b); prints W and b as JSON.
+
 COLUMNS is JSON: {"name": {"type": "float" | "string" | "double", "values": [...]}}, null for a missing value.
 """
 import json
@@ -113,6 +117,35 @@ def repository(root, name, proto_path, columns_path, out_path):
     print("repository", json.dumps(summary))
 
 
+def foreign(out_path, width):
+    from onnx import TensorProto, helper
+
+    width = int(width)
+    w = [[round(0.1 * ((3 * i + j) % 7) - 0.3, 3) for j in range(3)] for i in range(width)]
+    b = [0.1, -0.2, 0.05]
+    nodes = [
+        # Names a pipeline front also generates: composing must keep the two apart.
+        helper.make_node("MatMul", ["float_input", "W"], ["standardScaler/Sub_out0"], name="standardScaler/Sub"),
+        helper.make_node("Add", ["standardScaler/Sub_out0", "B"], ["features/Concat_out0"], name="features/Concat"),
+        helper.make_node("Softmax", ["features/Concat_out0"], ["probabilities"], axis=1),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "foreign",
+        [helper.make_tensor_value_info("float_input", TensorProto.FLOAT, ["N", width])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 3])],
+        initializer=[
+            helper.make_tensor("W", TensorProto.FLOAT, [width, 3], [v for row in w for v in row]),
+            helper.make_tensor("B", TensorProto.FLOAT, [3], b),
+        ],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=7, producer_name="onnx.helper")
+    assert not model.graph.initializer[0].raw_data, "weights must sit in float_data"
+    with open(out_path, "wb") as f:
+        f.write(model.SerializeToString())
+    print(json.dumps({"W": w, "b": b}))
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
-    {"check": check, "repository": repository}[command](*args)
+    {"check": check, "repository": repository, "foreign": foreign}[command](*args)

@@ -117,6 +117,19 @@ describe('the penguins pipeline as one ONNX graph', () => {
     assertClose(readOutput(out).data, expected, 'the repository\'s model');
   });
 
+  test('composes in front of a model another producer wrote (opset 13, weights in float_data, clashing value names)', async () => {
+    const foreignPath = join(dir, 'foreign.onnx');
+    const { W, b } = JSON.parse(python('foreign', foreignPath, String(features.length))) as { W: number[][]; b: number[] };
+    const whole = await lepton.export.pipeline(readFileSync(foreignPath), join(dir, 'foreign-pipeline.onnx'), { transforms: [prep], features });
+    const local = tf.tidy(() => tf.softmax(prep.transform(penguins).toTensor(features).matMul(tf.tensor2d(W)).add(tf.tensor1d(b))).dataSync() as Float32Array);
+    const probs = await whole.predict(penguins);
+    assertClose(Array.from(probs.dataSync()), local, 'onnxruntime-node');
+    probs.dispose();
+    const out = join(dir, 'foreign-out.json');
+    assert.match(python('check', whole.path!, columnsPath, out), /'ai\.onnx': 13/);
+    assertClose(readOutput(out).data, local, 'Python onnxruntime');
+  });
+
   test('a config Triton would refuse fails the same parse', async () => {
     const repo = await lepton.export.modelRepository(deployment, join(dir, 'typo'));
     const config = readFileSync(repo.configPath, 'utf8');

@@ -8,7 +8,7 @@
  * run time (a category not seen in fitting where that is an error, a feature left missing) becomes NaN in the
  * graph, the one way a graph has to say "no answer".
  */
-import { compileTransforms, parseTransforms, type Category, type Step } from '@lepton/server/preprocess';
+import { compileTransforms, parseTransforms, TRANSFORM_KINDS, type Category, type Step } from '@lepton/server/preprocess';
 import { ExportError } from '../errors.js';
 import { attr, OnnxGraph } from '../graph.js';
 import { DataType } from '../onnx-format.js';
@@ -71,6 +71,13 @@ function stepsOf(transforms: readonly unknown[]): Step[] {
           'serve text models on the Lepton server (lepton.deploy(model, { transforms: [vectorizer] })), which vectorizes texts with the notebook\'s code.',
       );
     }
+  }
+  const unknown = flatten(transforms).find((t) => typeof t.kind === 'string' && !TRANSFORM_KINDS.includes(t.kind));
+  if (unknown) {
+    throw unsupported(
+      `A ${String(unknown.kind)} transform has no ONNX form in a pipeline graph, which holds ${TRANSFORM_KINDS.filter((k) => k !== 'pipeline').join(', ')}. ` +
+        'Image decoding (deploy with { image }) and text vectorizing stay on the Lepton server: serve such models there.',
+    );
   }
   try {
     return parseTransforms(transforms);

@@ -172,6 +172,10 @@ describe('export.pipelineGraph: what ONNX cannot hold is an error naming it', ()
     await refused([textVectorizer({ outputMode: 'multiHot' }).fit(['a b c', 'b c d'])], 4, 'LEPTON_UNSUPPORTED_TRANSFORM', /textVectorizer.*StringSplit.*Lepton server/s);
   });
 
+  test('a transform of another kind (an image augmenter) says image decoding stays on the server', async () => {
+    await refused([{ kind: 'augmenter', version: 1, config: {}, state: {} }], 1, 'LEPTON_UNSUPPORTED_TRANSFORM', /augmenter transform has no ONNX form.*Image decoding.*Lepton server/s);
+  });
+
   test('dateFeatures in a time zone names the zone', async () => {
     const frame = DataFrame.from({ when: [new Date(0)] });
     await refused([dateFeatures({ column: 'when', features: ['hour'], cyclical: false, timeZone: 'Europe/Paris' }).fit(frame)], 1, 'LEPTON_UNSUPPORTED_TRANSFORM', /Europe\/Paris.*UTC/, ['when_hour']);
