@@ -11,6 +11,7 @@ export { Service, type DeploymentInfo, type DeploymentSummary, type Readiness, t
 export { hostCheck, identityProof } from './guard.js';
 export { errors, ServerError, type ErrorBody } from './errors.js';
 export type { AlertRules, BatchingOptions, Datatype, DeployMeta, ModelMeta, TensorSpec } from './meta.js';
+export { DEFAULT_BATCHING } from './meta.js';
 export type { InferRequest, InferResponse } from './deployment.js';
 export type { RequestTensor, ResponseTensor } from './tensors.js';
 export type { LogEntry, LogHealth } from './logs.js';

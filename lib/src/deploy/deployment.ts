@@ -106,6 +106,14 @@ export class Deployment {
     return this.info.version;
   }
 
+  /**
+   * The served version's metadata as last seen (inputs, outputs, transforms, features, batching), or undefined when
+   * its registry entry is broken; `lepton.export.modelRepository` reads the transforms and batching here.
+   */
+  get metadata(): DeploymentInfo['meta'] {
+    return this.info.meta;
+  }
+
   /** The status as last seen: `ready`, `loading`, `stopped` or `failed` (`status()` asks the server). */
   get state(): string {
     return this.info.status;

@@ -10,7 +10,9 @@ export type ExportErrorCode =
   | 'LEPTON_UNSUPPORTED_CONFIG'
   | 'LEPTON_EXPORT_MISMATCH'
   | 'LEPTON_BAD_MODEL'
-  | 'LEPTON_LOAD_ERROR';
+  | 'LEPTON_LOAD_ERROR'
+  | 'LEPTON_UNSUPPORTED_TRANSFORM'
+  | 'LEPTON_BAD_PIPELINE';
 
 /** Any error raised while exporting or loading a model. */
 export class ExportError extends LeptonError<ExportErrorCode> {}

@@ -37,7 +37,7 @@ export const attr = {
 };
 
 /** Typed arrays an initializer can hold, with their ONNX element types. */
-export type TensorData = Float32Array | Int32Array | BigInt64Array | Int8Array | Uint8Array;
+export type TensorData = Float32Array | Float64Array | Int32Array | BigInt64Array | Int8Array | Uint8Array;
 
 /** A shape dimension as callers give it: a size, a symbolic name, or `null` for the batch (named `batch`). */
 export type ShapeDim = number | string | null;
@@ -45,6 +45,7 @@ export type ShapeDim = number | string | null;
 /** The ONNX element type of a typed array. */
 export function dataTypeOf(data: TensorData): DataType {
   if (data instanceof Float32Array) return DataType.FLOAT;
+  if (data instanceof Float64Array) return DataType.DOUBLE;
   if (data instanceof Int32Array) return DataType.INT32;
   if (data instanceof BigInt64Array) return DataType.INT64;
   if (data instanceof Int8Array) return DataType.INT8;
@@ -132,13 +133,14 @@ export class OnnxGraph {
    * Adds a node calling `opType` and returns its output value names.
    * @param inputs value names, in the operator's order (`''` skips an optional input)
    * @param attrs the node's attributes
-   * @param options `outputs`: how many outputs (default 1), `hint`: the base of the generated names
+   * @param options `outputs`: how many outputs (default 1), `hint`: the base of the generated names, `domain`: the
+   *   operator's domain (default `''`, the ONNX domain; e.g. `ai.onnx.ml`, which the model must import)
    */
   addNode(
     opType: string,
     inputs: readonly string[],
     attrs: Readonly<Record<string, AttrValue>> = {},
-    options: { outputs?: number; hint?: string } = {},
+    options: { outputs?: number; hint?: string; domain?: string } = {},
   ): string[] {
     for (const input of inputs) {
       if (input !== '' && !this.names.has(input)) throw new Error(`${opType} reads ${JSON.stringify(input)}, which no node made`);
@@ -147,7 +149,7 @@ export class OnnxGraph {
     const name = this.uniqueName(`${hint}/${opType}`);
     const output = Array.from({ length: options.outputs ?? 1 }, (_, i) => this.uniqueName(`${hint}/${opType}_out${i}`));
     const attribute = Object.entries(attrs).map(([key, value]) => ({ ...value, name: key }) as AttributeProto);
-    this.nodes.push({ input: [...inputs], output, name, opType, domain: '', attribute });
+    this.nodes.push({ input: [...inputs], output, name, opType, domain: options.domain ?? '', attribute });
     this.opTypes.add(opType);
     return output;
   }

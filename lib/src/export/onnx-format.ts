@@ -22,8 +22,12 @@ export enum DataType {
   INT32 = 6,
   /** Signed 64-bit integer (shapes and indices, e.g. the indices an `Embedding` gathers). */
   INT64 = 7,
+  /** UTF-8 strings (the raw category inputs of a pipeline graph). */
+  STRING = 8,
   /** Boolean, one byte per element. */
   BOOL = 9,
+  /** 64-bit IEEE float (a pipeline graph's date inputs: epoch milliseconds need more than float32's 24 bits). */
+  DOUBLE = 11,
 }
 
 /** `AttributeProto.AttributeType`: the attribute kinds Lepton writes. */

@@ -13,6 +13,7 @@ import { META_FORMAT, metaPathFor, type OnnxModelMeta } from './meta.js';
 import { encodeModel } from './onnx-encode.js';
 import { OPSET } from './onnx-format.js';
 import type { TensorSpec } from './tensor-spec.js';
+import { pipeline, type PipelineExport } from './pipeline/pipeline.js';
 import { verifyExport, type Verification } from './verify.js';
 import { convertModel } from './walk.js';
 
@@ -28,6 +29,13 @@ export interface OnnxExportOptions {
   docString?: string;
   /** Extra key/value metadata stored in the model file. */
   metadata?: Record<string, string>;
+  /**
+   * Fitted `lepton.preprocess` transforms to put in front of the model as ONNX operators: the file then takes one
+   * input per raw column and the result is a `PipelineExport` (see `lepton.export.pipeline`, which this calls).
+   */
+  transforms?: readonly unknown[];
+  /** With `transforms`: the model input's columns after them, in order (as `lepton.deploy` takes them). */
+  features?: readonly string[];
 }
 
 /** What `export.onnx` made. It displays itself as a summary table. */
@@ -103,8 +111,13 @@ function escape(s: string): string {
  * @param opts see `OnnxExportOptions`
  * @returns the file's path, size, inputs and outputs
  * @example const exported = await lepton.export.onnx(model, 'models/mnist.onnx');
+ * @example const whole = await lepton.export.onnx(model, 'penguins.onnx', { transforms: [prep], features });
  */
-export async function onnx(model: tf.LayersModel, path?: string, opts: OnnxExportOptions = {}): Promise<OnnxExport> {
+export async function onnx(model: tf.LayersModel, path: string | undefined, opts: OnnxExportOptions & { transforms: readonly unknown[] }): Promise<PipelineExport>;
+export async function onnx(model: tf.LayersModel, path?: string, opts?: OnnxExportOptions): Promise<OnnxExport>;
+export async function onnx(model: tf.LayersModel, path?: string, opts: OnnxExportOptions = {}): Promise<OnnxExport | PipelineExport> {
+  // With transforms the file is the whole pipeline; the model part is still this function's verified export.
+  if (opts.transforms !== undefined) return pipeline(model, path, { transforms: opts.transforms, ...(opts.features === undefined ? {} : { features: opts.features }) });
   const converted = convertModel(model);
   const proto = modelProto(converted.graph.toProto(), {
     producerVersion: version,

@@ -73,6 +73,8 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     assert.match(String(card?.['text/plain']), /curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/v2\/models\/tutorial-penguins\/infer/);
     assert.match(cellText(findCell(run, 'deployment.predict(')), /served and local predictions agree: true; first rows: Adelie, Adelie, Adelie, Adelie, Adelie/);
     assert.match(cellText(findCell(run, 'deployment.predictRecords(')), /v\d+ from raw records: HTTP 200, outputs of shape \[3,3\]; predictRecords agrees with the local model on scaled rows: true/);
+    assert.match(String(findCell(run, 'lepton.export.pipeline(').outputs.find((o) => o.data?.['text/html'])?.data?.['text/html']), /ONNX pipeline.*4 raw inputs → 4 features → model/s);
+    assert.match(cellText(findCell(run, 'whole.predict(')), /the file answers raw records as the server does: true; Triton\/KServe repository tutorial-penguins\/config.pbtxt with 4 raw inputs \(TYPE_FP32, TYPE_FP32, TYPE_FP32, TYPE_FP32\) and kserve.yaml/);
     assert.match(cellText(findCell(run, 'deployment.metrics()')), /tutorial-penguins v\d+ is ready; alert rules \{"p99Ms":20,"errorRate":0.01\}; \d+ requests, 0 errors/);
     assert.match(cellText(findCell(run, 'deployment.logs(')), /deploy/);
     assert.match(cellText(findCell(run, 'deployment.stop()')), /tutorial-penguins is stopped/);
