@@ -14,6 +14,8 @@ export { backend, type BackendName, type BackendReport } from './backend/select.
 export type { BackendAvailability } from './backend/select.js';
 export { fit, lastHistory, historyOf, type FitOptions, type FitCallbacks } from './train/fit.js';
 export type { AugmentContext, CheckpointOptions, EarlyStoppingOptions } from './train/fit.js';
+export * as callbacks from './train/callbacks/index.js';
+export { TrainError, type TrainErrorCode } from './train/errors.js';
 export type { FitData, TensorData, TensorSource, BatchDataset } from './train/data.js';
 export type { LossOrMetric } from './train/validate.js';
 export type { LiveViewOptions } from './train/live-view.js';
