@@ -21,6 +21,12 @@ export interface ReduceLROnPlateauOptions {
   minLearningRate?: number;
 }
 
+/** The callback `reduceLROnPlateau` makes. */
+export interface ReduceLROnPlateauCallback extends Callback {
+  /** The learning rate each epoch trained with, in order (read at the epoch's start). */
+  readonly rates: number[];
+}
+
 /** A whole number ≥ 0, or the error naming the option. */
 function wholeNumber(name: string, value: number): number {
   if (!(Number.isInteger(value) && value >= 0)) {
@@ -38,7 +44,7 @@ function wholeNumber(name: string, value: number): number {
  * @returns a callback for `lepton.fit`'s `callbacks`; its `rates` lists the rate each epoch trained with
  * @example await lepton.fit(model, data, { validation: 0.2, callbacks: [lepton.callbacks.reduceLROnPlateau({ factor: 0.5, patience: 2 })] })
  */
-export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): Callback & { readonly rates: number[] } {
+export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): ReduceLROnPlateauCallback {
   const factor = options.factor ?? 0.1;
   if (!(factor > 0 && factor < 1)) {
     throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `reduceLROnPlateau: factor must be between 0 and 1, exclusive (got ${factor}); the rate is multiplied by it.`);
