@@ -62,6 +62,7 @@ export type { CrossValidateData, CrossValidateOptions, FoldBuild, FoldContext, C
 export * as baselines from './baselines/index.js';
 export type { ResampleAgg, ResampleOptions, RollingOp, DerivedColumnOptions, GapsOptions, NewColumn } from './data/time.js';
 export type { TuneCvOptions } from './tune/index.js';
+export { StudyFileError, type TuneErrorCode } from './tune/errors.js';
 export { ImageDataset, ImageError, type ImageErrorCode, type ReadImagesOptions, type BatchOptions, type ImageTensors, type SkippedFile } from './images/index.js';
 export type { ImagePrediction, PredictImagesOptions } from './deploy/index.js';
 export type { ClassPrediction } from './deploy/index.js';
