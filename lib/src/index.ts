@@ -14,6 +14,8 @@ export { backend, type BackendName, type BackendReport } from './backend/select.
 export type { BackendAvailability } from './backend/select.js';
 export { fit, lastHistory, historyOf, type FitOptions, type FitCallbacks } from './train/fit.js';
 export type { AugmentContext, CheckpointOptions, EarlyStoppingOptions } from './train/fit.js';
+export * as callbacks from './train/callbacks/index.js';
+export { TrainError, type TrainErrorCode } from './train/errors.js';
 export type { FitData, TensorData, TensorSource, BatchDataset } from './train/data.js';
 export type { LossOrMetric } from './train/validate.js';
 export type { LiveViewOptions } from './train/live-view.js';
@@ -60,6 +62,7 @@ export type { CrossValidateData, CrossValidateOptions, FoldBuild, FoldContext, C
 export * as baselines from './baselines/index.js';
 export type { ResampleAgg, ResampleOptions, RollingOp, DerivedColumnOptions, GapsOptions, NewColumn } from './data/time.js';
 export type { TuneCvOptions } from './tune/index.js';
+export { StudyFileError, type TuneErrorCode } from './tune/errors.js';
 export { ImageDataset, ImageError, type ImageErrorCode, type ReadImagesOptions, type BatchOptions, type ImageTensors, type SkippedFile } from './images/index.js';
 export type { ImagePrediction, PredictImagesOptions } from './deploy/index.js';
 export type { ClassPrediction } from './deploy/index.js';

@@ -6,6 +6,7 @@
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { ISessionContext } from '@jupyterlab/apputils';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import type { CommRequests, CommSuccess, CommTarget } from '@lepton/lib/contract';
 
 /** A widget with a kernel session: notebook panels and consoles. */
 interface WithSession {
@@ -26,24 +27,27 @@ export function kernelFor(app: JupyterFrontEnd, node: HTMLElement): Kernel.IKern
 
 /**
  * Opens a comm on `target` with `data` and resolves with the first message back whose `action` matches, or
- * rejects with the answer's `error` when `ok` is false, or after `timeoutMs`.
+ * rejects with the answer's `error` when `ok` is false, or after `timeoutMs`. The request and its answer are typed
+ * by the contract (`@lepton/lib/contract`): what a target accepts, and what each action answers.
  */
-export async function commRequest<T extends { ok: boolean; error?: string }>(
+export async function commRequest<K extends CommTarget, R extends CommRequests[K]>(
   kernel: Kernel.IKernelConnection | null,
-  target: string,
-  data: { action: string } & Record<string, unknown>,
+  target: K,
+  data: R,
   timeoutMs: number,
-): Promise<T> {
+): Promise<CommSuccess<R>> {
+  type T = CommSuccess<R>;
   if (!kernel) throw new Error('This output is not attached to a running Lepton kernel (was the kernel restarted or shut down?). Run the cell again.');
   const comm = kernel.createComm(target);
   try {
     return await new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`The kernel did not answer within ${Math.round(timeoutMs / 1000)} s.`)), timeoutMs);
       comm.onMsg = (message: KernelMessage.ICommMsgMsg) => {
-        const answer = message.content.data as unknown as T & { action?: string };
+        // The kernel's JSON, read as the contract says its answers look (`ok` decides which half of the union).
+        const answer = message.content.data as unknown as { action?: unknown; ok?: boolean; error?: string };
         if (answer.action !== data.action) return;
         clearTimeout(timer);
-        if (answer.ok) resolve(answer);
+        if (answer.ok) resolve(answer as unknown as T);
         else reject(new Error(answer.error ?? 'the kernel refused the request'));
       };
       comm.onClose = () => {

@@ -6,27 +6,15 @@
  */
 import { formatBytes } from '@lepton/lib/units';
 import { isModelName } from '@lepton/server/names';
+import { CARD_TFLITE_QUANTIZATIONS, type DeploymentCardData, type ModelSummaryJson, type TfliteDownloadRequest } from '@lepton/lib/contract';
 
-/** The bundle's JSON (version 1), as `lepton.summary` writes it. */
-export interface ModelCardData {
-  version: 1;
-  id: string;
-  name: string;
-  layers: { name: string; type: string; outputShape: unknown; params: number; trainable: boolean }[];
-  params: number;
-  trainableParams: number;
-  bytes: number;
-  compiled: { loss: string; optimizer: string; metrics: string[] } | null;
-  metrics?: Record<string, number> | null;
-}
+/** What the card reads of the model bundle (`ModelSummaryJson`, as `lepton.summary` writes it). */
+export type ModelCardData = Pick<ModelSummaryJson, 'version' | 'id' | 'name' | 'layers' | 'params' | 'trainableParams' | 'bytes' | 'compiled'> & {
+  metrics?: ModelSummaryJson['metrics'];
+};
 
-/** What the kernel answered to a deploy request. */
-export interface DeployAnswer {
-  name: string;
-  version: string;
-  status: string;
-  url: string;
-}
+/** What the card reads of the kernel's answer to a deploy request (the deployment card's data). */
+export type DeployAnswer = Pick<DeploymentCardData, 'name' | 'version' | 'status' | 'url'>;
 
 /** What the card asks of the kernel and of the panel. */
 export interface ModelCardActions {
@@ -39,9 +27,9 @@ export interface ModelCardActions {
 }
 
 /** The TFLite files the card offers (int8 needs calibration data: export it from code). */
-export const tfliteChoices = ['float32', 'float16', 'dynamic'] as const;
+export const tfliteChoices = CARD_TFLITE_QUANTIZATIONS;
 /** One of `tfliteChoices`. */
-export type TfliteChoice = (typeof tfliteChoices)[number];
+export type TfliteChoice = TfliteDownloadRequest['quantize'];
 
 /** A name the model server accepts (letters, digits, `_ . -`), made from the model's name. */
 export function deploymentName(modelName: string): string {

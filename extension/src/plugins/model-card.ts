@@ -5,13 +5,10 @@ import { Widget } from '@lumino/widgets';
 import type { ManagementClient } from '../api/client.js';
 import { DeploymentStatusView } from '../deployments/status.js';
 import { commRequest, kernelFor } from '../kernel/bridge.js';
-import { ModelCardView, type DeployAnswer, type ModelCardData } from '../model/card-view.js';
+import { ModelCardView, type ModelCardData } from '../model/card-view.js';
 import { IManagementClient } from '../tokens.js';
+import { DEPLOYMENT_MIME, MODEL_COMM_TARGET, MODEL_MIME, type DeploymentCardData } from '@lepton/lib/contract';
 
-/** What a Lepton model shows as a cell result. */
-export const MODEL_MIME = 'application/vnd.lepton.model+json';
-/** What a `lepton.deploy` result shows. */
-export const DEPLOYMENT_MIME = 'application/vnd.lepton.deployment+json';
 /** How long a deploy may take (the first one starts the model server). */
 const DEPLOY_TIMEOUT_MS = 120_000;
 
@@ -54,16 +51,14 @@ class ModelCardRenderer extends LiveRenderer implements IRenderMime.IRenderer {
     super(client);
     this.view = new ModelCardView(this.node, {
       deploy: async (modelId, name, metrics) => {
-        const answer = await commRequest<{ ok: boolean; deployment: DeployAnswer }>(
-          kernelFor(app, this.node), 'lepton.model', { action: 'deploy', modelId, name, ...(metrics ? { metrics } : {}) }, DEPLOY_TIMEOUT_MS,
+        const answer = await commRequest(
+          kernelFor(app, this.node), MODEL_COMM_TARGET, { action: 'deploy', modelId, name, ...(metrics ? { metrics } : {}) }, DEPLOY_TIMEOUT_MS,
         );
         return answer.deployment;
       },
       showStatus: (node, name) => this.showStatus(node, name),
       downloadTflite: async (modelId, quantize) => {
-        const answer = await commRequest<{ ok: boolean; fileName: string; bytes: number; base64: string }>(
-          kernelFor(app, this.node), 'lepton.model', { action: 'tflite', modelId, quantize }, DEPLOY_TIMEOUT_MS,
-        );
+        const answer = await commRequest(kernelFor(app, this.node), MODEL_COMM_TARGET, { action: 'tflite', modelId, quantize }, DEPLOY_TIMEOUT_MS);
         saveFile(answer.fileName, answer.base64);
         return { fileName: answer.fileName, bytes: answer.bytes };
       },
@@ -78,7 +73,7 @@ class ModelCardRenderer extends LiveRenderer implements IRenderMime.IRenderer {
 /** A deployment card (`lepton.deploy`'s result) as a live status line. */
 class DeploymentRenderer extends LiveRenderer implements IRenderMime.IRenderer {
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
-    const { name } = model.data[DEPLOYMENT_MIME] as unknown as { name: string };
+    const { name } = model.data[DEPLOYMENT_MIME] as unknown as DeploymentCardData;
     for (const status of this.statuses.splice(0)) status.stop();
     this.node.replaceChildren();
     this.addClass('jp-LeptonDeploymentCard');

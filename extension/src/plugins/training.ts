@@ -7,9 +7,7 @@ import { commRequest, kernelFor } from '../kernel/bridge.js';
 import { trainingSettings, type TrainingSettings } from '../settings/settings.js';
 import type { TrainingBundle } from '../training/series.js';
 import { TrainingView } from '../training/view.js';
-
-/** The bundle `lepton.fit` emits (and updates in place while it trains). */
-export const TRAINING_MIME = 'application/vnd.lepton.training+json';
+import { TRAINING_COMM_TARGET, TRAINING_MIME } from '@lepton/lib/contract';
 
 /** The live training chart, as an output renderer; JupyterLab calls `renderModel` again on every update. */
 class TrainingRenderer extends Widget implements IRenderMime.IRenderer {
@@ -19,7 +17,7 @@ class TrainingRenderer extends Widget implements IRenderMime.IRenderer {
     super();
     this.view = new TrainingView(this.node, {
       stop: async (runId) => {
-        await commRequest(kernelFor(app, this.node), 'lepton.training', { action: 'stop', runId }, 10_000);
+        await commRequest(kernelFor(app, this.node), TRAINING_COMM_TARGET, { action: 'stop', runId }, 10_000);
       },
     });
   }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Comm } from '@lepton/lib/host';
+import type { CommContents, CommType } from '../protocol/messages.js';
 
 /** Sends a comm message (comm_open, comm_msg, comm_close) on iopub. */
-export type SendComm = (msgType: 'comm_open' | 'comm_msg' | 'comm_close', content: Record<string, unknown>, buffers?: ArrayBufferView[]) => void;
+export type SendComm = <K extends CommType>(msgType: K, content: CommContents[K], buffers?: ArrayBufferView[]) => void;
 
 /** One end of a comm, kernel side. */
 class KernelComm implements Comm {

@@ -1,8 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Header } from '../protocol/messages.js';
+import type { Header, IopubContents, MimeData } from '../protocol/messages.js';
+
+/** The iopub messages a cell sends besides its stream text. */
+export type OutputType = 'display_data' | 'update_display_data' | 'clear_output' | 'execute_result' | 'error';
 
 /** Sends an iopub message on behalf of a cell (its execute_request is the parent). */
-export type Publish = (msgType: string, content: Record<string, unknown>) => void;
+export type Publish = <K extends OutputType | 'stream'>(msgType: K, content: IopubContents[K]) => void;
 
 /** Bytes of stream output one cell may send before the rest is dropped with a notice. */
 export const STREAM_LIMIT_BYTES = 1_000_000;
@@ -11,11 +14,12 @@ export const STREAM_LIMIT_BYTES = 1_000_000;
 export const OUTPUT_LIMIT_BYTES = 20_000_000;
 
 /** An output's data, or a text notice in its place when it is too large for a front end to take. */
-function boundedOutput(content: Record<string, unknown>): Record<string, unknown> {
-  if (!content.data) return content;
-  const size = JSON.stringify(content.data).length;
+function boundedOutput<C extends object>(content: C): C {
+  if (!('data' in content)) return content;
+  const data = content.data as MimeData;
+  const size = JSON.stringify(data).length;
   if (size <= OUTPUT_LIMIT_BYTES) return content;
-  const types = Object.keys(content.data as object).join(', ');
+  const types = Object.keys(data).join(', ');
   const notice = `… output not shown: it is ${(size / 1e6).toFixed(1)} MB (${types}), over the ${OUTPUT_LIMIT_BYTES / 1e6} MB limit; show a sample or write it to a file.`;
   return { ...content, data: { 'text/plain': notice }, metadata: {} };
 }
@@ -91,7 +95,7 @@ export class Cell {
   }
 
   /** Sends an output message (display_data, update_display_data, clear_output, execute_result, error). */
-  output(msgType: string, content: Record<string, unknown>): void {
+  output<K extends OutputType>(msgType: K, content: IopubContents[K]): void {
     this.flush();
     this.publish(msgType, boundedOutput(content));
   }

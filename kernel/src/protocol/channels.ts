@@ -2,7 +2,7 @@ import * as zmq from 'zeromq';
 import { Worker } from 'node:worker_threads';
 import { endpoint, type ConnectionInfo } from './connection.js';
 import { decode, encode, Signer, type Outgoing } from './wire.js';
-import type { Message } from './messages.js';
+import type { RawMessage } from './messages.js';
 
 /**
  * Serialises sends on one socket: zeromq 6 allows a single send in flight per socket, while the kernel
@@ -59,13 +59,13 @@ export class Channels {
   /** Reads messages of a channel until it closes; a malformed message is reported and skipped. */
   async listen(
     name: ChannelName,
-    handler: (message: Message) => void,
+    handler: (message: RawMessage) => void,
     onBadMessage: (error: Error) => void,
   ): Promise<void> {
     const socket = this[name];
     try {
       for await (const frames of socket) {
-        let message: Message;
+        let message: RawMessage;
         try {
           message = decode(frames as Buffer[], this.signer);
         } catch (error) {

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { PROTOCOL_VERSION, type Header, type Message } from './messages.js';
+import { PROTOCOL_VERSION, type Header, type RawMessage } from './messages.js';
 
 /** The delimiter between routing identities and the message frames. */
 export const DELIMITER = '<IDS|MSG>';
@@ -30,7 +30,7 @@ export class Signer {
 }
 
 /** A new header for a message of `msgType` in `session`. */
-export function makeHeader(msgType: string, session: string): Header {
+export function makeHeader<K extends string>(msgType: K, session: string): Header<K> {
   return {
     msg_id: randomUUID(),
     session,
@@ -47,25 +47,35 @@ export class WireError extends Error {
 }
 
 /** Decodes the frames of one message received on a socket; throws a WireError on a bad frame or signature. */
-export function decode(frames: readonly Buffer[], signer: Signer): Message {
+export function decode(frames: readonly Buffer[], signer: Signer): RawMessage {
   const at = frames.findIndex((frame) => frame.toString() === DELIMITER);
   if (at < 0) throw new WireError('message without the <IDS|MSG> delimiter');
   if (frames.length < at + 6) throw new WireError('message with fewer than 5 frames after the delimiter');
   const signature = frames[at + 1]!.toString();
   const parts = frames.slice(at + 2, at + 6);
   if (!signer.verify(signature, parts)) throw new WireError('message with an invalid signature');
-  const [header, parent, metadata, content] = parts.map((part) => JSON.parse(part.toString() || '{}'));
+  const [header, parent, metadata, content] = parts.map((part): unknown => JSON.parse(part.toString() || '{}'));
+  if (!isHeader(header)) throw new WireError('message whose header lacks msg_type, msg_id or session');
   return {
     identities: frames.slice(0, at) as Buffer[],
     header,
-    parent_header: parent,
-    metadata,
+    parent_header: isObject(parent) ? parent : {},
+    metadata: isObject(metadata) ? metadata : {},
     content,
     buffers: frames.slice(at + 6) as Buffer[],
   };
 }
 
-/** What a message to send is made of. */
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Whether a decoded header frame has the fields routing and replies read. */
+function isHeader(value: unknown): value is Header {
+  return isObject(value) && typeof value.msg_type === 'string' && typeof value.msg_id === 'string' && typeof value.session === 'string';
+}
+
+/** What a message to send is made of (the wire layer does not look at its content; see `outbox.ts` for the typed side). */
 export interface Outgoing {
   identities?: readonly Buffer[];
   header: Header;

@@ -6,4 +6,4 @@
  */
 export { mean, MeanForecast, naive, NaiveForecast, seasonalNaive, SeasonalNaiveForecast, type BaselineWindow, type SeasonalNaiveOptions } from './forecast.js';
 export { majority, MajorityClassifier } from './majority.js';
-export { BaselineError } from './errors.js';
+export { BaselineError, type BaselineErrorCode } from './errors.js';

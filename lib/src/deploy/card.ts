@@ -6,34 +6,11 @@ import type { TensorSpec } from '@lepton/server';
 import type { MimeBundle } from '../display/mime.js';
 
 /** The MIME type of the deployment bundle. */
-export const DEPLOYMENT_MIME = 'application/vnd.lepton.deployment+json';
+export { DEPLOYMENT_MIME } from '../contract/mime.js';
+import { DEPLOYMENT_MIME } from '../contract/mime.js';
 
-/** The JSON a front end gets for one deployment (the on-the-wire contract of `DEPLOYMENT_MIME`). */
-export interface DeploymentCardData {
-  /** The deployment's name. */
-  name: string;
-  /** The version served (versions are numbered from 1). */
-  version: string;
-  /** `loading`, `ready`, `stopped` or `failed`. */
-  status: string;
-  /** The model's OIP v2 base URL, e.g. `http://127.0.0.1:8707/v2/models/penguins`. */
-  url: string;
-  /** The infer endpoint: `url` + `/infer`. */
-  inferUrl: string;
-  /** Every stored version, oldest first. */
-  versions: string[];
-  /** The model's inputs: name, datatype and shape (-1 for the batch). */
-  inputs: TensorSpec[];
-  /** The model's outputs: name, datatype and shape (-1 for the batch). */
-  outputs: TensorSpec[];
-  /** The raw input the server preprocesses (e.g. image files), when deployed with one: the examples send it. */
-  rawInput?: {
-    /** The kind of raw input (`image`). */
-    kind: string;
-    /** The name of the request's BYTES input (`images`). */
-    input: string;
-  };
-}
+export type { DeploymentCardData } from '../contract/bundles.js';
+import type { DeploymentCardData } from '../contract/bundles.js';
 
 /** An example infer request body: one row of zeros per input. */
 export function exampleRequest(inputs: readonly TensorSpec[]): { inputs: Array<{ name: string; shape: number[]; datatype: string; data: number[] }> } {

@@ -10,10 +10,11 @@ import { registerTargetOnce } from '../comm/once.js';
 import type { Comm } from '../display/host.js';
 import { deploy } from './deploy.js';
 import { DeployError } from './errors.js';
-import { answerTfliteDownload, type TfliteDownloadRequest } from '../export/tflite/card-download.js';
+import { answerTfliteDownload } from '../export/tflite/card-download.js';
+import { MODEL_COMM_TARGET, type DeployAnswer, type DeployRequest, type TfliteDownloadRequest } from '../contract/comm.js';
 
 /** The comm target the model card's Deploy button opens. */
-export const modelCommTarget = 'lepton.model';
+export const modelCommTarget = MODEL_COMM_TARGET;
 
 const idKey = Symbol.for('lepton.modelId');
 /** Displayed models by id; weak, so a card left in a notebook never keeps a model alive. */
@@ -35,26 +36,22 @@ export function modelId(model: tf.LayersModel): string {
   return id;
 }
 
-/** What the front end asked for. */
-interface DeployRequest {
-  action: 'deploy';
-  modelId: string;
-  name: string;
-  metrics?: Record<string, number>;
-}
+
+/** Sends the answer to a deploy request, typed by the contract. */
+const reply = (comm: Comm, answer: DeployAnswer) => comm.send(answer);
 
 async function answer(comm: Comm, request: DeployRequest): Promise<void> {
   const model = models.get(request.modelId)?.deref();
   if (!model) {
-    comm.send({ action: 'deploy', ok: false, code: 'LEPTON_MODEL_GONE', error: `The model of this card (${request.modelId}) is no longer in the kernel (was the kernel restarted?). Run the cell that builds it again, then deploy.` });
+    reply(comm, { action: 'deploy', ok: false, code: 'LEPTON_MODEL_GONE', error: `The model of this card (${request.modelId}) is no longer in the kernel (was the kernel restarted?). Run the cell that builds it again, then deploy.` });
     return;
   }
   try {
     const deployment = await deploy(model, { name: request.name, ...(request.metrics ? { metrics: request.metrics } : {}) });
-    comm.send({ action: 'deploy', ok: true, deployment: deployment.toJSON() });
+    reply(comm, { action: 'deploy', ok: true, deployment: deployment.toJSON() });
   } catch (error) {
     const code = error instanceof DeployError ? error.code : 'LEPTON_DEPLOY_FAILED';
-    comm.send({ action: 'deploy', ok: false, code, error: error instanceof Error ? error.message : String(error) });
+    reply(comm, { action: 'deploy', ok: false, code, error: error instanceof Error ? error.message : String(error) });
   }
 }
 
@@ -67,7 +64,7 @@ function handle(comm: Comm, data: unknown): void {
     const request = message as Partial<DeployRequest> | null;
     if (request?.action !== 'deploy') return;
     if (typeof request.modelId !== 'string' || typeof request.name !== 'string' || request.name === '') {
-      comm.send({ action: 'deploy', ok: false, code: 'LEPTON_BAD_REQUEST', error: 'A deploy request needs { modelId, name }.' });
+      reply(comm, { action: 'deploy', ok: false, code: 'LEPTON_BAD_REQUEST', error: 'A deploy request needs { modelId, name }.' });
       return;
     }
     void answer(comm, request as DeployRequest);

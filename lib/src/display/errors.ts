@@ -5,7 +5,11 @@
 import { LeptonError } from '../errors.js';
 
 /** The stable codes of display errors. */
-export type DisplayErrorCode = 'LEPTON_DISPLAY_BAD_INPUT' | 'LEPTON_DISPLAY_READ';
+export type DisplayErrorCode =
+  /** A display helper got the wrong kind of text, bytes, tensor or option (the message names the helper and what it takes). */
+  | 'LEPTON_DISPLAY_BAD_INPUT'
+  /** A display helper cannot read the file it was given: check the path (relative paths start at the notebook's folder). */
+  | 'LEPTON_DISPLAY_READ';
 
 /** Input a display helper cannot show (the wrong kind of text, bytes or tensor). */
 export class DisplayError extends LeptonError<DisplayErrorCode> {}

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { ensureBackend } from '../backend/select.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { permutation, resolveData, seededRandom, splitTail, type BatchDataset, type ColumnChoice, type FitData } from './data.js';
 import { History, historyOf, rememberHistory } from './history.js';
 import { LiveTrainingView, type LiveViewOptions } from './live-view.js';
@@ -11,46 +10,14 @@ import { checkLossAndMetrics, checkShapes, type LossOrMetric } from './validate.
 import { isFitSource } from '../images/dataset.js';
 import { rememberTrainedOn } from '../images/trained.js';
 import { augmenter, type AugmenterSteps } from '../preprocess/augment.js';
+import type { Callback, FitCallbacks, TrainingRun } from './callbacks/callback.js';
+import { earlyStopping, type EarlyStoppingOptions } from './callbacks/early-stopping.js';
+import { checkpointPath, modelCheckpoint, type CheckpointOptions } from './callbacks/model-checkpoint.js';
+import { learningRateScheduler } from './callbacks/learning-rate.js';
+import { liveViewCallback } from './callbacks/live-view.js';
+import { TrainError } from './errors.js';
 
-/** Callbacks `fit` calls (the names and arguments of tfjs's callbacks); any may be async. */
-export interface FitCallbacks {
-  /** Once, before the first epoch. */
-  onTrainBegin?(): void | Promise<void>;
-  /** Before each epoch; `epoch` is 0-based. */
-  onEpochBegin?(epoch: number): void | Promise<void>;
-  /** After each batch; `epoch` and `batch` are 0-based as in tfjs. */
-  onBatchEnd?(batch: number, logs: Record<string, number>, epoch: number): void | Promise<void>;
-  /** After each epoch (with validation); return `false` to stop training. */
-  onEpochEnd?(epoch: number, logs: Record<string, number>): void | boolean | Promise<void | boolean>;
-  /** Once training has ended (finished, stopped or interrupted; not after an error), with the run's History. */
-  onTrainEnd?(history: History): void | Promise<void>;
-}
-
-/** Early stopping: stop once the monitored value has not improved for `patience` epochs. */
-export interface EarlyStoppingOptions {
-  /** What to watch (default `val_loss` with validation data, else `loss`). */
-  monitor?: string;
-  /** Epochs without improvement before stopping (default 3). */
-  patience?: number;
-  /** The least change that counts as an improvement (default 0). */
-  minDelta?: number;
-  /** Whether lower or higher is better (default: `max` for accuracy-like names, else `min`). */
-  mode?: 'min' | 'max';
-  /** Put back the best epoch's weights when training ends, early or not (default true). */
-  restoreBestWeights?: boolean;
-}
-
-/** Checkpointing: the best weights are saved to `path` (atomically), and a later `fit` resumes from them. */
-export interface CheckpointOptions {
-  /** A folder: model.json and a weights file go in it. */
-  path: string;
-  /** What decides "best" (default as for early stopping). */
-  monitor?: string;
-  /** Whether lower or higher is better (default as for early stopping). */
-  mode?: 'min' | 'max';
-  /** Load the checkpoint found at `path` and continue after its epoch (default true). */
-  resume?: boolean;
-}
+export type { FitCallbacks, EarlyStoppingOptions, CheckpointOptions };
 
 /** What an augmentation hook is told about the batch it transforms. */
 export interface AugmentContext {
@@ -74,11 +41,11 @@ export interface FitOptions extends ColumnChoice {
   shuffle?: boolean;
   /** Seed of shuffling and of the `random` augmentation hooks get (default: random). */
   seed?: number;
-  /** Your callbacks, called in order. */
-  callbacks?: FitCallbacks | FitCallbacks[];
-  /** Stop when the monitored value stops improving: `true` for the defaults, or options. */
+  /** Your callbacks (`lepton.callbacks.*` or objects with tfjs's hook names), called in order. */
+  callbacks?: FitCallbacks | Callback | (FitCallbacks | Callback)[];
+  /** Stop when the monitored value stops improving: `true` for the defaults, or options (adds `callbacks.earlyStopping`). */
   earlyStopping?: boolean | EarlyStoppingOptions;
-  /** Save the best weights to a folder (a path, or options); resumes from it when it exists. */
+  /** Save the best weights to a folder (a path, or options); resumes from it when it exists (adds `callbacks.modelCheckpoint`). */
   checkpoint?: string | CheckpointOptions;
   /**
    * Transforms each training batch's features (inside a tidy); not applied to validation. A function, or the
@@ -94,7 +61,8 @@ export interface FitOptions extends ColumnChoice {
   metrics?: LossOrMetric[];
   /**
    * The learning rate of each epoch, from the 0-based epoch and the current rate (Keras's LearningRateScheduler),
-   * e.g. `(epoch, lr) => (epoch < 4 ? lr : lr * 0.8)`. Works with tfjs's optimizers that have a `learningRate`.
+   * e.g. `(epoch, lr) => (epoch < 4 ? lr : lr * 0.8)`. Works with tfjs's optimizers that have a `learningRate`
+   * (adds `callbacks.learningRateScheduler`).
    */
   learningRateSchedule?: (epoch: number, learningRate: number) => number;
   /** The live chart: `false` hides it; options bound its update rate (default 4 updates/s). */
@@ -117,13 +85,11 @@ export function lastHistory(): History | undefined {
 
 export { historyOf };
 
-const accuracyLike = (name: string) => /acc|precision|recall|auc|f1/i.test(name);
-
 function compileIfAsked(model: tf.LayersModel, options: FitOptions): void {
   const compiled = (model as unknown as { optimizer_?: unknown }).optimizer_ !== undefined || (model as unknown as { optimizer?: unknown }).optimizer !== undefined;
   checkLossAndMetrics(options.loss, options.metrics);
   if (options.loss === undefined) {
-    if (!compiled) throw new Error("The model is not compiled: call model.compile({ optimizer: 'adam', loss: '...' }) first, or pass { loss } to lepton.fit.");
+    if (!compiled) throw new TrainError('LEPTON_TRAIN_NOT_COMPILED', "The model is not compiled: call model.compile({ optimizer: 'adam', loss: '...' }) first, or pass { loss } to lepton.fit.");
     return;
   }
   const crossentropy = typeof options.loss === 'string' && /crossentropy/i.test(options.loss);
@@ -134,13 +100,6 @@ function compileIfAsked(model: tf.LayersModel, options: FitOptions): void {
   });
 }
 
-function monitorMode(monitor: string, mode?: 'min' | 'max'): 'min' | 'max' {
-  return mode ?? (accuracyLike(monitor) ? 'max' : 'min');
-}
-
-const improved = (value: number, best: number, mode: 'min' | 'max', minDelta = 0) =>
-  Number.isFinite(value) && (mode === 'min' ? value < best - minDelta : value > best + minDelta);
-
 /** Reads a tfjs logs value (scalar tensor or number) as a number and disposes it. */
 function scalars(result: tf.Scalar | tf.Scalar[] | number | number[]): number[] {
   const list = Array.isArray(result) ? result : [result];
@@ -150,17 +109,6 @@ function scalars(result: tf.Scalar | tf.Scalar[] | number | number[]): number[] 
     v.dispose();
     return n;
   });
-}
-
-/** Applies a learning-rate schedule to the model's optimizer before an epoch. */
-function setLearningRate(model: tf.LayersModel, epoch: number, schedule: (epoch: number, lr: number) => number): void {
-  const optimizer = model.optimizer as unknown as { learningRate?: unknown; getClassName(): string };
-  if (typeof optimizer.learningRate !== 'number') {
-    throw new Error(`learningRateSchedule needs an optimizer with a numeric learningRate; ${optimizer.getClassName()} has none.`);
-  }
-  const next = schedule(epoch, optimizer.learningRate);
-  if (!(next > 0 && Number.isFinite(next))) throw new Error(`learningRateSchedule gave ${next} for epoch ${epoch}: a learning rate must be a positive number.`);
-  optimizer.learningRate = next;
 }
 
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -180,13 +128,13 @@ const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
  */
 export async function fit(model: tf.LayersModel, data: FitData, options: FitOptions = {}): Promise<History> {
   installModelDisplay();
-  if (!(model instanceof tf.LayersModel)) throw new Error('lepton.fit takes a tf.Sequential or tf.LayersModel (built with tf.sequential, tf.model or lepton.models).');
+  if (!(model instanceof tf.LayersModel)) throw new TrainError('LEPTON_TRAIN_BAD_MODEL', 'lepton.fit takes a tf.Sequential or tf.LayersModel (built with tf.sequential, tf.model or lepton.models).');
   const backendName = await ensureBackend();
   compileIfAsked(model, options);
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
-  if (!(Number.isInteger(epochs) && epochs >= 1)) throw new Error(`epochs must be a whole number ≥ 1 (got ${epochs}).`);
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`batchSize must be a whole number ≥ 1 (got ${batchSize}).`);
+  if (!(Number.isInteger(epochs) && epochs >= 1)) throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `epochs must be a whole number ≥ 1 (got ${epochs}).`);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `batchSize must be a whole number ≥ 1 (got ${batchSize}).`);
 
   // Resolve and check all data before any training step.
   const owned: tf.Tensor[] = [];
@@ -216,7 +164,7 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
     } else train = { x: resolved.x, y: resolved.y };
   } else {
     dataset = resolved.dataset;
-    if (typeof options.validation === 'number') throw new Error('validation as a fraction needs tensors or a DataFrame; with a dataset, pass validation data instead.');
+    if (typeof options.validation === 'number') throw new TrainError('LEPTON_TRAIN_BAD_OPTION', 'validation as a fraction needs tensors or a DataFrame; with a dataset, pass validation data instead.');
   }
   if (options.validation !== undefined && typeof options.validation !== 'number') {
     const v = resolveData(options.validation, options, 'validation data');
@@ -251,40 +199,29 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
   lastRun = history;
   rememberHistory(model, history);
 
-  const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
-  const early = options.earlyStopping ? (options.earlyStopping === true ? {} : options.earlyStopping) : undefined;
-  const checkpoint = options.checkpoint ? (typeof options.checkpoint === 'string' ? { path: options.checkpoint } : options.checkpoint) : undefined;
-  const defaultMonitor = validation ? 'val_loss' : 'loss';
-  const earlyMonitor = early?.monitor ?? defaultMonitor;
-  const earlyMode = monitorMode(earlyMonitor, early?.mode);
-  const ckMonitor = checkpoint?.monitor ?? defaultMonitor;
-  const ckMode = monitorMode(ckMonitor, checkpoint?.mode);
-  for (const monitor of [early ? earlyMonitor : undefined, checkpoint ? ckMonitor : undefined]) {
-    if (monitor !== undefined && !logNames.includes(monitor)) {
-      throw new Error(`Cannot monitor '${monitor}': the logs of this run are ${logNames.join(', ')}${monitor.startsWith('val_') ? ' (val_* needs validation data)' : ''}.`);
-    }
-  }
-
-  let initialEpoch = 0;
-  let ckBest = ckMode === 'min' ? Infinity : -Infinity;
-  if (checkpoint && checkpoint.resume !== false) {
-    const meta = loadCheckpoint(model, checkpoint.path);
-    if (meta) {
-      initialEpoch = Math.min(meta.epoch, epochs);
-      if (meta.monitor === ckMonitor && Number.isFinite(meta.value)) ckBest = meta.value;
-      history.bestEpoch = meta.epoch;
-    }
-  }
+  const run: TrainingRun & { stopRequest: string | null; endMessage: string | null } = {
+    model,
+    history,
+    epochs,
+    logNames,
+    defaultMonitor: validation ? 'val_loss' : 'loss',
+    initialEpoch: 0,
+    stopRequest: null,
+    endMessage: null,
+    stopTraining: (message) => {
+      run.stopRequest = message;
+    },
+    setEndMessage: (message) => {
+      run.endMessage = message;
+    },
+  };
+  const callbacks = runCallbacks(options, view);
+  for (const c of callbacks) await c.setRun?.(run);
 
   const random = seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 32));
   const started = Date.now();
   let seen = 0;
   let finished = false;
-  let earlyBest = earlyMode === 'min' ? Infinity : -Infinity;
-  let earlyWait = 0;
-  let bestWeights: tf.Tensor[] | undefined;
-  let endMessage: string | null = null;
-  let endStatus: TrainingBundle['status'] = 'finished';
 
   const where = () => `epoch ${state.progress.epoch}/${epochs}, batch ${state.progress.batch}/${state.progress.batches || '?'}`;
   const finalize = (status: TrainingBundle['status'], message: string | null) => {
@@ -293,7 +230,7 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
     history.status = status;
     history.message = message;
     state.progress.elapsedS = (Date.now() - started) / 1000;
-    view.finish(status, message);
+    for (const c of callbacks) c.onRunEnd?.(status, message);
   };
   const stopMessage = (reason: StopReason) =>
     `${reason === 'interrupted' ? 'Interrupted' : 'Stopped'} at ${where()}: the model keeps the weights trained so far, and the history is kept (${
@@ -303,6 +240,8 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
   const stop = new StopWatch(runId, (reason) => {
     if (reason === 'interrupted') finalize('interrupted', stopMessage(reason));
   });
+  /** Whether the loop must leave after this batch: a Stop, an interrupt, or a callback's request. */
+  const stopping = () => stop.reason !== null || run.stopRequest !== null;
 
   const updateProgress = () => {
     const elapsed = (Date.now() - started) / 1000;
@@ -332,111 +271,97 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
     return Object.fromEntries(metricNames.map((name, i) => [`val_${name}`, values[i]!]));
   };
 
+  /** The batches of one epoch, as tensors this loop disposes after each step. */
+  async function* batchesOf(epoch: number): AsyncGenerator<{ x: tf.Tensor; y: tf.Tensor; size: number }> {
+    if (train) {
+      const order = options.shuffle === false ? null : permutation(n, random);
+      for (let start = 0; start < n; start += batchSize) {
+        const size = Math.min(batchSize, n - start);
+        const [x, y] = tf.tidy(() => {
+          if (!order) return [train!.x.slice(start, size), train!.y.slice(start, size)];
+          const idx = tf.tensor1d(order.subarray(start, start + size), 'int32');
+          return [tf.gather(train!.x, idx), tf.gather(train!.y, idx)];
+        });
+        yield { x, y, size };
+      }
+      return;
+    }
+    const iterator = await dataset!.iterator();
+    for (let batch = 0; ; batch++) {
+      const next = await iterator.next();
+      if (next.done) return;
+      const { xs, ys } = next.value;
+      if (epoch === run.initialEpoch && batch === 0) {
+        try {
+          checkShapes(model, xs, ys, 'dataset batch');
+        } catch (error) {
+          tf.dispose([xs, ys]);
+          throw error;
+        }
+      }
+      yield { x: xs, y: ys, size: xs.shape[0]! };
+    }
+  }
+
+  /** Trains one epoch; its logs (averaged over samples, with validation), or null when the run stopped inside it. */
+  const trainEpoch = async (epoch: number): Promise<Record<string, number> | null> => {
+    const sums: Record<string, number> = {};
+    let epochSamples = 0;
+    let batch = 0;
+    for await (const { x, y, size } of batchesOf(epoch)) {
+      let logs: Record<string, number>;
+      try {
+        logs = await runBatch(x, y, epoch, batch);
+      } finally {
+        tf.dispose([x, y]);
+      }
+      for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * size;
+      epochSamples += size;
+      seen += size;
+      state.progress.batch = batch + 1;
+      const batches = state.progress.batches || batch + 1;
+      sampler.add({ step: epoch + (batch + 1) / batches, epoch: epoch + 1, batch: batch + 1, logs });
+      updateProgress();
+      for (const c of callbacks) await c.onBatchEnd?.(batch, logs, epoch);
+      await nextTick();
+      batch++;
+      if (stopping()) break;
+    }
+    // A dataset's length is known once it has been read through.
+    if (!state.progress.batches) state.progress.batches = state.progress.batch;
+    if (stopping()) return null;
+    const logs: Record<string, number> = {};
+    for (const [k, v] of Object.entries(sums)) logs[k] = v / Math.max(1, epochSamples);
+    Object.assign(logs, await evaluate());
+    return logs;
+  };
+
   try {
     for (const c of callbacks) await c.onTrainBegin?.();
-    view.refresh(true);
-    for (let epoch = initialEpoch; epoch < epochs && stop.reason === null; epoch++) {
+    let stoppedByCallback = false;
+    for (let epoch = run.initialEpoch; epoch < epochs && !stopping(); epoch++) {
       const epochStart = Date.now();
       state.progress.epoch = epoch + 1;
       state.progress.batch = 0;
-      if (options.learningRateSchedule) setLearningRate(model, epoch, options.learningRateSchedule);
       for (const c of callbacks) await c.onEpochBegin?.(epoch);
-      const sums: Record<string, number> = {};
-      let epochSamples = 0;
-      const record = async (logs: Record<string, number>, size: number, batch: number) => {
-        for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * size;
-        epochSamples += size;
-        seen += size;
-        state.progress.batch = batch + 1;
-        const batches = state.progress.batches || batch + 1;
-        sampler.add({ step: epoch + (batch + 1) / batches, epoch: epoch + 1, batch: batch + 1, logs });
-        updateProgress();
-        for (const c of callbacks) await c.onBatchEnd?.(batch, logs, epoch);
-        view.refresh();
-        await nextTick();
-      };
-      if (train) {
-        const order = options.shuffle === false ? null : permutation(n, random);
-        for (let start = 0, batch = 0; start < n && stop.reason === null; start += batchSize, batch++) {
-          const size = Math.min(batchSize, n - start);
-          const [xb, yb] = tf.tidy(() => {
-            if (!order) return [train!.x.slice(start, size), train!.y.slice(start, size)];
-            const idx = tf.tensor1d(order.subarray(start, start + size), 'int32');
-            return [tf.gather(train!.x, idx), tf.gather(train!.y, idx)];
-          });
-          let logs: Record<string, number>;
-          try {
-            logs = await runBatch(xb, yb, epoch, batch);
-          } finally {
-            tf.dispose([xb, yb]);
-          }
-          await record(logs, size, batch);
-        }
-      } else {
-        const iterator = await dataset!.iterator();
-        for (let batch = 0; stop.reason === null; batch++) {
-          const next = await iterator.next();
-          if (next.done) break;
-          const { xs, ys } = next.value;
-          if (epoch === initialEpoch && batch === 0) checkShapes(model, xs, ys, 'dataset batch');
-          let logs: Record<string, number>;
-          try {
-            logs = await runBatch(xs, ys, epoch, batch);
-          } finally {
-            tf.dispose([xs, ys]);
-          }
-          await record(logs, xs.shape[0]!, batch);
-        }
-        if (!state.progress.batches) state.progress.batches = state.progress.batch;
-      }
-      if (stop.reason !== null) break;
-      const logs: Record<string, number> = {};
-      for (const [k, v] of Object.entries(sums)) logs[k] = v / Math.max(1, epochSamples);
-      Object.assign(logs, await evaluate());
-      const point = { epoch: epoch + 1, seconds: (Date.now() - epochStart) / 1000, logs };
-      state.epochs.push(point);
+      const logs = await trainEpoch(epoch);
+      if (logs === null) break;
+      state.epochs.push({ epoch: epoch + 1, seconds: (Date.now() - epochStart) / 1000, logs });
       updateProgress();
-      view.refresh(true);
-
-      let keepGoing = true;
-      for (const c of callbacks) if ((await c.onEpochEnd?.(epoch, logs)) === false) keepGoing = false;
-      if (checkpoint && improved(logs[ckMonitor]!, ckBest, ckMode)) {
-        ckBest = logs[ckMonitor]!;
-        history.bestEpoch = epoch + 1;
-        await saveCheckpoint(model, checkpoint.path, { epoch: epoch + 1, monitor: ckMonitor, value: ckBest });
-      }
-      if (early) {
-        if (improved(logs[earlyMonitor]!, earlyBest, earlyMode, early.minDelta)) {
-          earlyBest = logs[earlyMonitor]!;
-          earlyWait = 0;
-          if (early.restoreBestWeights !== false) {
-            tf.dispose(bestWeights ?? []);
-            bestWeights = model.getWeights().map((w) => w.clone());
-            history.bestEpoch = epoch + 1;
-          }
-        } else if (++earlyWait >= (early.patience ?? 3)) {
-          keepGoing = false;
-          endStatus = 'stopped';
-          endMessage = `Early stopping after epoch ${epoch + 1}: ${earlyMonitor} did not improve for ${earlyWait} epochs (best ${earlyBest.toPrecision(4)}${bestWeights ? `, at epoch ${history.bestEpoch}, whose weights the model now holds` : ''}).`;
-          if (bestWeights) model.setWeights(bestWeights);
-        }
-      }
-      if (!keepGoing) {
-        if (endStatus === 'finished') {
-          endStatus = 'stopped';
-          endMessage = `A callback stopped training after epoch ${epoch + 1}.`;
-        }
-        break;
-      }
+      for (const c of callbacks) if ((await c.onEpochEnd?.(epoch, logs)) === false) stoppedByCallback = true;
+      if (stoppedByCallback && run.stopRequest === null) run.stopTraining(`A callback stopped training after epoch ${epoch + 1}.`);
     }
-    // As Keras 3: with restoreBestWeights, a run that ends without stopping early also ends on its best epoch.
-    const lastEpoch = state.epochs.at(-1)?.epoch;
-    if (stop.reason === null && endStatus === 'finished' && bestWeights && history.bestEpoch !== null && history.bestEpoch !== lastEpoch) {
-      model.setWeights(bestWeights);
-      endMessage = `Restored the weights of epoch ${history.bestEpoch}, the best by ${earlyMonitor} (${earlyBest.toPrecision(4)}).`;
+    if (stop.reason === null) {
+      for (const c of callbacks) await c.onTrainFinishing?.(run.stopRequest !== null);
     }
     if (stop.reason !== null) finalize(stop.reason, stopMessage(stop.reason));
-    else finalize(endStatus, endMessage ?? (initialEpoch >= epochs ? `The checkpoint in ${checkpoint?.path} already reached epoch ${initialEpoch}: nothing left to train.` : null));
+    else if (run.stopRequest !== null) finalize('stopped', run.stopRequest);
+    else {
+      const nothingLeft = run.initialEpoch >= epochs && options.checkpoint
+        ? `The checkpoint in ${checkpointPath(options.checkpoint)} already reached epoch ${run.initialEpoch}: nothing left to train.`
+        : null;
+      finalize('finished', run.endMessage ?? nothingLeft);
+    }
     for (const c of callbacks) await c.onTrainEnd?.(history);
     return history;
   } catch (error) {
@@ -444,7 +369,23 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
     throw error;
   } finally {
     stop.dispose();
-    tf.dispose(bestWeights ?? []);
+    for (const c of callbacks) c.dispose?.();
     tf.dispose(owned);
   }
+}
+
+/**
+ * The run's callbacks in the order they are called: the learning-rate schedule (before your `onEpochBegin`), the
+ * checkpoint (resumes before your `onTrainBegin`), yours, early stopping (after your `onEpochEnd`, so a restore
+ * of the best weights comes last), then the live view.
+ */
+function runCallbacks(options: FitOptions, view: LiveTrainingView): Callback[] {
+  const given = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+  const list: Callback[] = [];
+  if (options.learningRateSchedule) list.push(learningRateScheduler(options.learningRateSchedule));
+  if (options.checkpoint) list.push(modelCheckpoint(options.checkpoint));
+  list.push(...given);
+  if (options.earlyStopping) list.push(earlyStopping(options.earlyStopping === true ? {} : options.earlyStopping));
+  list.push(liveViewCallback(view));
+  return list;
 }

@@ -1,8 +1,9 @@
 import { registerTargetOnce } from '../comm/once.js';
 import { getHost, type Comm } from '../display/host.js';
+import { TRAINING_COMM_TARGET, type StopAnswer, type StopRequest } from '../contract/comm.js';
 
-/** The comm target the training view's Stop button opens; it sends `{ action: 'stop', runId }`. */
-export const trainingCommTarget = 'lepton.training';
+/** The comm target the training view's Stop button opens; it sends `{ action: 'stop', runId }` (a `StopRequest`). */
+export const trainingCommTarget = TRAINING_COMM_TARGET;
 
 /** Why a run was asked to stop. */
 export type StopReason = 'interrupted' | 'stopped';
@@ -10,11 +11,14 @@ export type StopReason = 'interrupted' | 'stopped';
 /** Runs that can be stopped, by run id. */
 const running = new Map<string, (reason: StopReason) => void>();
 
-function handle(comm: Comm, data: any): void {
-  const act = (message: any) => {
-    if (message?.action !== 'stop') return;
-    const stop = running.get(String(message.runId));
-    comm.send({ action: 'stop', runId: message.runId, ok: stop !== undefined, ...(stop ? {} : { error: `no running training run ${message.runId}` }) });
+function handle(comm: Comm, data: unknown): void {
+  const act = (message: unknown) => {
+    const request = message as Partial<StopRequest> | null;
+    if (request?.action !== 'stop') return;
+    const runId = String(request.runId);
+    const stop = running.get(runId);
+    const answer: StopAnswer = stop ? { action: 'stop', runId, ok: true } : { action: 'stop', runId, ok: false, error: `no running training run ${runId}` };
+    comm.send(answer);
     stop?.('stopped');
   };
   act(data);

@@ -3,61 +3,13 @@ import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { formatBytes } from '../display/units.js';
 import { modelId, registerModelCommTarget } from '../deploy/model-comm.js';
 import { historyOf } from './history.js';
+import { MODEL_MIME } from '../contract/mime.js';
 
 /** The MIME type of a model summary. */
-export const modelMimeType = 'application/vnd.lepton.model+json';
+export const modelMimeType = MODEL_MIME;
 
-/** One layer of a model summary. */
-export interface LayerSummary {
-  /** The layer's name, e.g. `dense_1`. */
-  name: string;
-  /** The layer's class, e.g. `Conv2D`. */
-  type: string;
-  /** Output shape with `null` for the batch dimension. */
-  outputShape: (number | null)[] | (number | null)[][];
-  /** Its parameter count (weights and biases). */
-  params: number;
-  /** Whether training updates its weights. */
-  trainable: boolean;
-}
-
-/**
- * The JSON of `application/vnd.lepton.model+json` (version 1):
- * `{ version: 1, id, name, layers: [{ name, type, outputShape, params, trainable }], params, trainableParams, bytes,
- *    inputShape, outputShape, compiled: { loss, optimizer, metrics } | null, metrics: { loss, acc, … } | null }`.
- * `id` names the model in the kernel for the card's Deploy button (comm target `lepton.model`).
- */
-export interface ModelSummaryJson {
-  /** The schema's version. */
-  version: 1;
-  /** The model's id in the kernel that displayed it (see `lepton.model` comm). */
-  id: string;
-  /** The model's name. */
-  name: string;
-  /** Its layers, in order. */
-  layers: LayerSummary[];
-  /** Parameters in all (trainable and not). */
-  params: number;
-  /** Parameters training updates. */
-  trainableParams: number;
-  /** Bytes of the weights (float32: 4 per parameter). */
-  bytes: number;
-  /** The input shape with `null` for the batch dimension (one shape per input for several). */
-  inputShape: (number | null)[] | (number | null)[][];
-  /** The output shape with `null` for the batch dimension (one shape per output for several). */
-  outputShape: (number | null)[] | (number | null)[][];
-  /** How the model was compiled, or null when it is not. */
-  compiled: {
-    /** The loss, by name (`custom` for an unnamed function). */
-    loss: string;
-    /** The optimizer's class, e.g. `Adam`. */
-    optimizer: string;
-    /** The metric names (besides the loss). */
-    metrics: string[];
-  } | null;
-  /** The last epoch's logs of the model's last `lepton.fit` (training and `val_*`), or null if never fitted. */
-  metrics: Record<string, number> | null;
-}
+export type { LayerSummary, ModelSummaryJson } from '../contract/bundles.js';
+import type { LayerSummary, ModelSummaryJson } from '../contract/bundles.js';
 
 const shapeText = (shape: unknown): string =>
   Array.isArray(shape) && Array.isArray(shape[0]) ? (shape as unknown[]).map(shapeText).join(', ') : `(${(shape as (number | null)[]).map((d) => (d === null ? 'None' : d)).join(', ')})`;

@@ -29,85 +29,13 @@
  * The bundle is replaced whole on every update (`update_display_data` with the run's display id).
  */
 import { formatSeconds } from '../display/units.js';
+import { TRAINING_MIME } from '../contract/mime.js';
 
 /** The MIME type of the live training display. */
-export const trainingMimeType = 'application/vnd.lepton.training+json';
+export const trainingMimeType = TRAINING_MIME;
 
-/** How a run stands. */
-export type TrainingStatus = 'running' | 'finished' | 'stopped' | 'interrupted' | 'failed';
-
-/** One batch's logs. */
-export interface BatchPoint {
-  /** Position in epochs: epoch − 1 + batch / batches. */
-  step: number;
-  /** 1-based epoch. */
-  epoch: number;
-  /** 1-based batch within the epoch. */
-  batch: number;
-  /** Loss and metrics of this batch. */
-  logs: Record<string, number>;
-}
-
-/** One epoch's logs: training means over its batches, plus `val_`-prefixed validation values. */
-export interface EpochPoint {
-  /** 1-based epoch. */
-  epoch: number;
-  /** Wall time of the epoch, validation included. */
-  seconds: number;
-  /** Loss and metrics (training, and `val_*` when validating). */
-  logs: Record<string, number>;
-}
-
-/** Where a run is. */
-export interface TrainingProgress {
-  /** The epoch running (or the last one run), 1-based; 0 before the first. */
-  epoch: number;
-  /** Epochs the run will train. */
-  epochs: number;
-  /** Batches done in this epoch. */
-  batch: number;
-  /** Batches per epoch; 0 while unknown (a dataset, until its first epoch ends). */
-  batches: number;
-  /** Samples seen since the run began. */
-  samples: number;
-  /** Seconds since the run began. */
-  elapsedS: number;
-  /** Estimated seconds left; null until a batch has been timed. */
-  etaS: number | null;
-  /** Training throughput in samples per second; null until a batch has been timed. */
-  samplesPerS: number | null;
-}
-
-/** The JSON of `application/vnd.lepton.training+json` (see the module comment for the schema). */
-export interface TrainingBundle {
-  /** The schema's version. */
-  version: 1;
-  /** Identifies the run (the Stop button sends it back on the `lepton.training` comm). */
-  runId: string;
-  /** How the run stands. */
-  status: TrainingStatus;
-  /** Why the run ended early or failed, and what was kept; null otherwise. */
-  message: string | null;
-  /** The model being trained. */
-  model: {
-    /** The model's name. */
-    name: string;
-    /** Its parameter count. */
-    params: number;
-  };
-  /** The TensorFlow.js backend training runs on, e.g. `wasm`. */
-  backend: string;
-  /** Loss and metric names as the logs use them (validation adds `val_` entries). */
-  metrics: string[];
-  /** Where the run is. */
-  progress: TrainingProgress;
-  /** Per-batch logs, thinned to at most 600 points over the whole run. */
-  batches: BatchPoint[];
-  /** Per-epoch logs, every epoch. */
-  epochs: EpochPoint[];
-  /** Batches whose points were thinned out of `batches`. */
-  batchesDropped: number;
-}
+export type { TrainingStatus, BatchPoint, EpochPoint, TrainingProgress, TrainingBundle } from '../contract/bundles.js';
+import type { BatchPoint, TrainingBundle, TrainingStatus } from '../contract/bundles.js';
 
 /** The most per-batch points a bundle carries; older ones are thinned (every other one dropped) beyond it. */
 export const maxBatchPoints = 600;

@@ -19,6 +19,7 @@
  */
 import type { ParamValues, Space } from './space.js';
 import { SpaceError, validateSpace } from './space.js';
+import { StudyFileError } from './errors.js';
 
 /** The `format` field of every study file. */
 export const studyFormat = 'lepton.study';
@@ -116,11 +117,7 @@ export interface StudyFileV1 {
   bestModel: BestModelRef | null;
 }
 
-/** A study file that cannot be read: the message names the file and what is wrong. */
-export class StudyFileError extends Error {
-  /** Always `StudyFileError`. */
-  override name = 'StudyFileError';
-}
+export { StudyFileError } from './errors.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -5,6 +5,7 @@
  * The declarations are plain JSON, so a study file stores its space as written.
  */
 import type { Random } from '../data/random.js';
+import { SpaceError } from './errors.js';
 
 /** A value a `choice` parameter can take: JSON scalars, so studies store them as they are. */
 export type ChoiceValue = string | number | boolean | null;
@@ -83,11 +84,7 @@ export function choice<const T extends ChoiceValue>(values: readonly T[]): Choic
   return { kind: 'choice', values: [...values] };
 }
 
-/** A space that failed validation: the message names the parameter and the fix. */
-export class SpaceError extends Error {
-  /** Always `SpaceError`. */
-  override name = 'SpaceError';
-}
+export { SpaceError } from './errors.js';
 
 const describeValue = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
 

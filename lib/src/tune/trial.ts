@@ -2,12 +2,9 @@
 import type { FitCallbacks } from '../train/fit.js';
 import type { TrialRecord } from './format.js';
 import type { ParamValues } from './space.js';
+import { TuneError } from './errors.js';
 
-/** A search set up wrong (not one trial's bad luck): it stops the whole search with this message. */
-export class TuneError extends Error {
-  /** Always `TuneError`. */
-  override name = 'TuneError';
-}
+export { TuneError } from './errors.js';
 
 /** The value of `objective` in a run's logs; Keras's `accuracy` names and tfjs's `acc` names both work. */
 export function objectiveFrom(logs: Record<string, number>, objective: string): number {
@@ -16,6 +13,7 @@ export function objectiveFrom(logs: Record<string, number>, objective: string): 
   if (alias in logs) return logs[alias]!;
   const names = Object.keys(logs);
   throw new TuneError(
+    'LEPTON_TUNE_BAD_OBJECTIVE',
     `The objective '${objective}' is not in the training logs (${names.join(', ') || 'none'})${objective.startsWith('val_') && !names.some((n) => n.startsWith('val_')) ? ': val_* needs validation data, pass fit: { validation: 0.2 }' : ''}; pass { objective: '${names.find((n) => n.startsWith('val_')) ?? names[0] ?? 'loss'}' } or one of the names above.`,
   );
 }
@@ -96,8 +94,8 @@ export class Trial<P = ParamValues> {
    */
   report(epoch: number, value: number): void {
     const last = this.record.intermediate.at(-1)?.[0] ?? 0;
-    if (!(Number.isInteger(epoch) && epoch > last)) throw new TuneError(`trial.report(epoch, value) needs increasing whole epochs from 1 (got ${epoch} after ${last}).`);
-    if (typeof value !== 'number') throw new TuneError(`trial.report(epoch, value) needs a number as value (got ${typeof value}).`);
+    if (!(Number.isInteger(epoch) && epoch > last)) throw new TuneError('LEPTON_TUNE_BAD_REPORT', `trial.report(epoch, value) needs increasing whole epochs from 1 (got ${epoch} after ${last}).`);
+    if (typeof value !== 'number') throw new TuneError('LEPTON_TUNE_BAD_REPORT', `trial.report(epoch, value) needs a number as value (got ${typeof value}).`);
     this.record.intermediate.push([epoch, value]);
     this.record.epochs = epoch;
     this.record.value = value;

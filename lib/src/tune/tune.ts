@@ -98,19 +98,19 @@ function makeStrategy(name: StrategyName, context: StrategyContext, options: Tun
   if (name === 'random') return randomStrategy(context);
   if (name === 'tpe') return tpeStrategy(context, options.tpe);
   if (name === 'hyperband') return hyperbandStrategy(context, options.hyperband);
-  throw new TuneError(`Unknown strategy '${String(name)}': use 'random', 'tpe' or 'hyperband'.`);
+  throw new TuneError('LEPTON_TUNE_BAD_OPTION', `Unknown strategy '${String(name)}': use 'random', 'tpe' or 'hyperband'.`);
 }
 
 function checkOptions(options: TuneOptions): void {
   const whole = (v: number | undefined, what: string, min: number) => {
-    if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw new TuneError(`${what} must be a whole number ≥ ${min} (got ${v}).`);
+    if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `${what} must be a whole number ≥ ${min} (got ${v}).`);
   };
   whole(options.trials, 'trials', 1);
   whole(options.epochs, 'epochs', 1);
   whole(options.stopAfterFailures, 'stopAfterFailures', 1);
-  if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new TuneError(`seed must be a number (got ${options.seed}).`);
-  if (options.direction !== undefined && options.direction !== 'min' && options.direction !== 'max') throw new TuneError(`direction must be 'min' or 'max' (got ${String(options.direction)}).`);
-  if (options.fit && 'epochs' in options.fit) throw new TuneError("Pass epochs as lepton.tune's own option ({ epochs: 10 }), not inside fit: Hyperband decides how many of them each trial trains.");
+  if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `seed must be a number (got ${options.seed}).`);
+  if (options.direction !== undefined && options.direction !== 'min' && options.direction !== 'max') throw new TuneError('LEPTON_TUNE_BAD_OPTION', `direction must be 'min' or 'max' (got ${String(options.direction)}).`);
+  if (options.fit && 'epochs' in options.fit) throw new TuneError('LEPTON_TUNE_BAD_OPTION', "Pass epochs as lepton.tune's own option ({ epochs: 10 }), not inside fit: Hyperband decides how many of them each trial trains.");
 }
 
 /** A study file to resume, or the settings of a new study; checked against the options either way. */
@@ -120,7 +120,7 @@ async function openStudy<S extends Space>(space: S, options: TuneOptions): Promi
   if (path && existsSync(path) && options.resume !== false) {
     const study = await Study.load<S>(path);
     const mismatch = (what: string, there: string, here: string) =>
-      new TuneError(`The study in ${path} was made with ${what} ${there}, not ${here}: pass the same settings to resume it, another path or name for a new study, or resume: false to start over (the file is overwritten).`);
+      new TuneError('LEPTON_TUNE_STUDY_MISMATCH', `The study in ${path} was made with ${what} ${there}, not ${here}: pass the same settings to resume it, another path or name for a new study, or resume: false to start over (the file is overwritten).`);
     if (!sameSpace(study.space, space)) {
       const describe = (s: Space) => Object.entries(canonical(s)).map(([k, p]) => `${k}: ${describeParam(p)}`).join('; ');
       throw mismatch('the space', `{ ${describe(study.space)} }`, `{ ${describe(space)} }`);
@@ -158,7 +158,7 @@ async function crossValidateTrial(first: tf.LayersModel, build: () => BuildResul
   const data = options.data as { x?: unknown; y?: unknown } | undefined;
   if (!data || !(data.x instanceof tf.Tensor) || !(data.y instanceof tf.Tensor)) {
     first.dispose();
-    throw new TuneError('cv scores trials on { x, y } tensors: pass data: { x, y } (e.g. windows from lepton.preprocess.windows).');
+    throw new TuneError('LEPTON_TUNE_BAD_OPTION', 'cv scores trials on { x, y } tensors: pass data: { x, y } (e.g. windows from lepton.preprocess.windows).');
   }
   const cv = typeof options.cv === 'number' ? { folds: options.cv } : (options.cv ?? {});
   const metric = cvMetric(options);
@@ -170,7 +170,7 @@ async function crossValidateTrial(first: tf.LayersModel, build: () => BuildResul
       return model;
     }
     const next = await build();
-    if (!(next instanceof tf.LayersModel)) throw new TuneError('with cv, build must return a tfjs model for every fold.');
+    if (!(next instanceof tf.LayersModel)) throw new TuneError('LEPTON_TUNE_BAD_BUILD', 'with cv, build must return a tfjs model for every fold.');
     return next;
   }, { x: data.x, y: data.y }, { ...(cv.splitter ? { splitter: cv.splitter } : { folds: cv.folds ?? 5 }), fit: { ...options.fit, epochs }, metrics: [metric], seed, live: false });
   return result.mean(metric);
@@ -195,7 +195,7 @@ async function crossValidateTrial(first: tf.LayersModel, build: () => BuildResul
  * @example const study = await lepton.tune((p, trial) => lepton.models.mlp({ inputs: 4, hidden: [p.units], classes: 3, seed: trial.seed }), { units: lepton.tune.int(4, 64) }, { data, fit: { loss: 'sparseCategoricalCrossentropy', validation: 0.2 }, trials: 20 })
  */
 export async function tune<S extends Space>(build: Build<S>, space: S, options: TuneOptions = {}): Promise<Study<S>> {
-  if (typeof build !== 'function') throw new TuneError('lepton.tune(build, space, options) needs build: a function from a trial\'s params to a compiled model (or to its objective value).');
+  if (typeof build !== 'function') throw new TuneError('LEPTON_TUNE_BAD_BUILD', 'lepton.tune(build, space, options) needs build: a function from a trial\'s params to a compiled model (or to its objective value).');
   validateSpace(space);
   checkOptions(options);
   const opened = await openStudy(space, options);
@@ -204,7 +204,7 @@ export async function tune<S extends Space>(build: Build<S>, space: S, options: 
   const strategy = makeStrategy(options.strategy ?? 'tpe', context, options);
   const resumed = 'resumed' in opened;
   if ('resumed' in opened && JSON.stringify(strategy.spec) !== JSON.stringify(opened.resumed.strategy)) {
-    throw new TuneError(`The study in ${opened.resumed.path} was made with the strategy ${JSON.stringify(opened.resumed.strategy)}, not ${JSON.stringify(strategy.spec)}: pass the same strategy settings to resume it, or resume: false to start over.`);
+    throw new TuneError('LEPTON_TUNE_STUDY_MISMATCH', `The study in ${opened.resumed.path} was made with the strategy ${JSON.stringify(opened.resumed.strategy)}, not ${JSON.stringify(strategy.spec)}: pass the same strategy settings to resume it, or resume: false to start over.`);
   }
   const study = 'resumed' in opened ? opened.resumed : Study.create<S>({ ...opened.settings, strategy: strategy.spec });
   lastStudy = study as unknown as Study;
@@ -270,7 +270,7 @@ export async function tune<S extends Space>(build: Build<S>, space: S, options: 
           value = await crossValidateTrial(result, () => build({ ...record.params } as ParamsOf<S>, trial), options, study.epochs, record.seed);
         } else if (result instanceof tf.LayersModel) {
           model = result;
-          if (options.data === undefined) throw new TuneError('build returned a model, but there is no data to train it on: pass { data } (and fit options such as { validation: 0.2 }) to lepton.tune.');
+          if (options.data === undefined) throw new TuneError('LEPTON_TUNE_NO_DATA', 'build returned a model, but there is no data to train it on: pass { data } (and fit options such as { validation: 0.2 }) to lepton.tune.');
           const fitCallbacks = options.fit?.callbacks === undefined ? [] : Array.isArray(options.fit.callbacks) ? options.fit.callbacks : [options.fit.callbacks];
           await fit(model, options.data, {
             ...options.fit,
@@ -286,7 +286,7 @@ export async function tune<S extends Space>(build: Build<S>, space: S, options: 
           value = result.value;
           model = result.model ?? null;
         } else {
-          throw new TuneError(`build returned ${result === null ? 'null' : typeof result}: return a tf.LayersModel (lepton.tune trains it), the trial's objective as a number, or { value, model }.`);
+          throw new TuneError('LEPTON_TUNE_BAD_BUILD', `build returned ${result === null ? 'null' : typeof result}: return a tf.LayersModel (lepton.tune trains it), the trial's objective as a number, or { value, model }.`);
         }
         if (signal.aborted) {
           // The interrupted trial is not kept (it runs again on resume), nor is its model.

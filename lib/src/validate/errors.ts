@@ -5,7 +5,13 @@
 import { LeptonError } from '../errors.js';
 
 /** The stable codes of validation errors. */
-export type ValidateErrorCode = 'LEPTON_BAD_SPLIT' | 'LEPTON_BAD_CV' | 'LEPTON_CV_FAILED';
+export type ValidateErrorCode =
+  /** A splitter's arguments cannot make the folds asked for (e.g. more folds than rows): ask for fewer folds or pass more data. */
+  | 'LEPTON_BAD_SPLIT'
+  /** `crossValidate` was called wrong: `build` is not a function, or `data` is not `{ x, y }` tensors with as many rows each. */
+  | 'LEPTON_BAD_CV'
+  /** Cross-validation could not score a fold (reserved: no code path raises it yet). */
+  | 'LEPTON_CV_FAILED';
 
 /** A splitter, `timeSplit` or `crossValidate` was given something it cannot use. */
 export class ValidateError extends LeptonError<ValidateErrorCode> {}

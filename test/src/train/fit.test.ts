@@ -95,4 +95,19 @@ describe('lepton.fit in the Lepton kernel', () => {
     const again = await kernel.execute('(await lepton.fit(slow, { x: x, y: y }, { epochs: 1, batchSize: 256, live: false })).status', { timeout: 60 });
     assert.equal(resultData(again)!['text/plain'], "'finished'");
   });
+
+  test('Keras-style callbacks from lepton.callbacks run in a cell: the rate drops on a plateau and each epoch is logged to CSV', async () => {
+    const code = [
+      'import { readFileSync, rmSync } from "node:fs"; import { tmpdir } from "node:os"; import { join } from "node:path";',
+      'const csvPath = join(tmpdir(), `lepton-callbacks-${process.pid}.csv`);',
+      'const plateau = lepton.callbacks.reduceLROnPlateau({ monitor: "loss", factor: 0.5, patience: 1, minDelta: 100 });',
+      'const logged = await lepton.fit(makeModel(), { x: x.slice(0, 256), y: y.slice(0, 256) }, { loss: "categoricalCrossentropy", optimizer: tf.train.sgd(0.01),',
+      '  epochs: 3, batchSize: 128, live: false, callbacks: [plateau, lepton.callbacks.terminateOnNaN(), lepton.callbacks.csvLogger(csvPath)] });',
+      'const lines = readFileSync(csvPath, "utf8").trim().split("\\n"); rmSync(csvPath);',
+      '[logged.status, plateau.rates.join(" "), lines[0], lines.length].join("|")',
+    ].join('\n');
+    const run = await kernel.execute(code, { timeout: 120 });
+    assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.reply.content));
+    assert.equal(resultData(run)!['text/plain'], "'finished|0.01 0.01 0.005|epoch,loss,acc|4'");
+  });
 });

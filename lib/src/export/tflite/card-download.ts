@@ -8,16 +8,12 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Comm } from '../../display/host.js';
 import { LeptonError } from '../../errors.js';
 import { tflite } from './tflite.js';
+import { CARD_TFLITE_QUANTIZATIONS, type TfliteDownloadAnswer, type TfliteDownloadRequest } from '../../contract/comm.js';
 
 /** The quantizations the card offers. */
-export const cardQuantizations = ['float32', 'float16', 'dynamic'] as const;
+export const cardQuantizations = CARD_TFLITE_QUANTIZATIONS;
 
-/** What the card asks for. */
-export interface TfliteDownloadRequest {
-  action: 'tflite';
-  modelId: string;
-  quantize: (typeof cardQuantizations)[number];
-}
+export type { TfliteDownloadRequest };
 
 /** A file name for the model: its name made safe, with the quantization. */
 export function tfliteFileName(modelName: string, quantize: string): string {
@@ -27,7 +23,8 @@ export function tfliteFileName(modelName: string, quantize: string): string {
 
 /** Exports the card's model and sends the file's bytes (base64) back on `comm`. */
 export async function answerTfliteDownload(comm: Comm, request: TfliteDownloadRequest, modelById: (id: string) => tf.LayersModel | undefined): Promise<void> {
-  const fail = (code: string, error: string) => comm.send({ action: 'tflite', ok: false, code, error });
+  const send = (answer: TfliteDownloadAnswer) => comm.send(answer);
+  const fail = (code: string, error: string) => send({ action: 'tflite', ok: false, code, error });
   if (typeof request.modelId !== 'string' || !cardQuantizations.includes(request.quantize)) {
     fail('LEPTON_BAD_REQUEST', `A .tflite request needs { modelId, quantize: ${cardQuantizations.join(' | ')} }.`);
     return;
@@ -39,7 +36,7 @@ export async function answerTfliteDownload(comm: Comm, request: TfliteDownloadRe
   }
   try {
     const exported = await tflite(model, undefined, request.quantize === 'float32' ? {} : { quantize: request.quantize });
-    comm.send({ action: 'tflite', ok: true, fileName: tfliteFileName(model.name, request.quantize), bytes: exported.bytes, base64: Buffer.from(exported.data).toString('base64') });
+    send({ action: 'tflite', ok: true, fileName: tfliteFileName(model.name, request.quantize), bytes: exported.bytes, base64: Buffer.from(exported.data).toString('base64') });
   } catch (error) {
     fail(error instanceof LeptonError ? error.code : 'LEPTON_EXPORT_FAILED', error instanceof Error ? error.message : String(error));
   }
