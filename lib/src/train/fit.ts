@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ensureBackend } from '../backend/select.js';
+import { fuseAdam } from '../backend/fused-adam.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { permutation, resolveData, seededRandom, splitTail, type BatchDataset, type ColumnChoice, type FitData } from './data.js';
 import { History, historyOf, rememberHistory } from './history.js';
@@ -183,6 +184,8 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
   if (!(model instanceof tf.LayersModel)) throw new Error('lepton.fit takes a tf.Sequential or tf.LayersModel (built with tf.sequential, tf.model or lepton.models).');
   const backendName = await ensureBackend();
   compileIfAsked(model, options);
+  // Adam's update as one SIMD pass per variable on wasm (same numbers, same state): ~110 fewer kernels per step.
+  fuseAdam(model);
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
   if (!(Number.isInteger(epochs) && epochs >= 1)) throw new Error(`epochs must be a whole number ≥ 1 (got ${epochs}).`);
