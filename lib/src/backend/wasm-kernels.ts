@@ -17,6 +17,8 @@ type Kernel = (args: KernelArgs) => Info;
  * - `UnsortedSegmentSum` (the gradient of `gather`, hence of embeddings): one pass over the rows;
  * - `MaxPoolGrad`: one SIMD pass over the windows on the wasm heap (the stock C++ loop is several times slower);
  * - `GatherV2` along the first axis: one block copy per row (how `fit` draws shuffled batches);
+ * - `Slice` of a contiguous block (a batch of rows: how `predict` and unshuffled `fit` take batches): one copy of the
+ *   block, where the stock kernel first copies the whole input off the heap;
  * - `Add` of a bias along the last axis and `Sum` over leading axes (a bias's gradient): SIMD loops (`simd.ts`);
  * - `Identity` (tfjs clones what gradients need): shares the memory, counting the reference, instead of copying.
  */
@@ -30,6 +32,7 @@ export const replacedWasmKernels = [
   'UnsortedSegmentSum',
   'MaxPoolGrad',
   'GatherV2',
+  'Slice',
   'Add',
   'Sum',
   'Identity',
@@ -443,6 +446,25 @@ const gatherV2: Kernel = (args) => {
   return out;
 };
 
+/**
+ * `slice` of a contiguous block (every axis after the first sliced one taken whole: a batch of rows) as one copy on
+ * the wasm heap. The stock kernel reads the whole input off the heap first (`readSync` copies it), so `predict`
+ * copied all of its input once per batch: 2048 images at batch 256 cost 8 full copies. Other slices: the stock kernel.
+ */
+const slice: Kernel = (args) => {
+  const { inputs, backend, attrs = {} } = args;
+  const { x } = inputs as { x: Info };
+  if (x.dtype === 'string') return kernel('Slice')(args);
+  const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
+  if (!tf.slice_util.isSliceContinous(x.shape, begin, size)) return kernel('Slice')(args);
+  const heap = backend as unknown as HeapBackend;
+  const out = heap.makeOutput(size, x.dtype);
+  const from = tf.slice_util.computeFlatOffset(begin, tf.util.computeStrides(x.shape));
+  // Views after makeOutput: allocating may grow the heap and detach earlier views.
+  heap.typedArrayFromHeap(out).set(heap.typedArrayFromHeap(x).subarray(from, from + tf.util.sizeFromShape(size)));
+  return out;
+};
+
 /** `[..., c]` and `[c]` (or `[1, ..., 1, c]`): the bias of a layer, added along the last axis. */
 function biasShapes(a: Info, b: Info): boolean {
   const c = a.shape.at(-1);
@@ -510,6 +532,7 @@ const replacements: Record<(typeof replacedWasmKernels)[number], Kernel> = {
   UnsortedSegmentSum: unsortedSegmentSum,
   MaxPoolGrad: maxPoolGrad,
   GatherV2: gatherV2,
+  Slice: slice,
   Add: add,
   Sum: sum,
   Identity: identity,
