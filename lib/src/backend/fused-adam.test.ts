@@ -72,6 +72,35 @@ describe('The fused Adam optimizer', () => {
     assert.equal(actual.kernelsPerStep, 0, 'the fused step should run no tfjs kernel');
   });
 
+  test('trains a CNN (weights that XNNPACK packs and caches) exactly as tf.train.adam does', async () => {
+    const losses = async (optimizer: tf.Optimizer): Promise<number[]> => {
+      const init = (seed: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed }) });
+      const model = tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 4, kernelSize: 3, activation: 'relu', ...init(1) }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 8, activation: 'relu', ...init(2) }),
+          tf.layers.dense({ units: 2, activation: 'softmax', ...init(3) }),
+        ],
+      });
+      model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+      const x = tf.tensor(random(32 * 36, 5), [32, 6, 6, 1]);
+      const y = tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 2), 'int32'), 2);
+      const seen: number[] = [];
+      for (let s = 0; s < 5; s++) {
+        await model.trainOnBatch(x, y);
+        // evaluate runs the fused (cached) kernels, trainOnBatch the unfused ones: both must see the new weights.
+        seen.push((model.evaluate(x, y) as tf.Scalar).dataSync()[0]!);
+      }
+      tf.dispose([x, y]);
+      model.dispose();
+      return seen;
+    };
+    const expected = await losses(tf.train.adam(0.05));
+    const actual = await losses(new FusedAdamOptimizer(0.05));
+    assertSame([Float32Array.from(actual)], [Float32Array.from(expected)], 'loss after each step');
+  });
+
   test('keeps the values of a clone taken before a step (a shared buffer is not overwritten)', async () => {
     const [w] = [tf.variable(tf.tensor(random(12, 3), [12]), true, 'adam-clone-test')];
     const saved = w!.clone();

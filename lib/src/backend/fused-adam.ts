@@ -36,9 +36,11 @@ type VariableGradients = Record<string, tf.Variable> | { name: string; tensor: t
  * under the same names, so `getWeights`, `setWeights`, serialization (class name `Adam`) and checkpoints are
  * unchanged.
  *
- * Buffers are updated in place when nothing else holds them; a weight shared with another tensor (a `clone()`,
- * which Lepton's wasm `Identity` shares rather than copies, as early stopping's best weights do) gets a fresh buffer,
- * so the other tensor keeps its values. On other backends, or for non-float32 variables, it is `tf.AdamOptimizer`.
+ * The moments are updated in place when nothing else holds them (else in a new buffer, so that a tensor sharing them
+ * keeps its values); the weights always go to a new buffer, as tfjs's `assign` does: XNNPACK keeps packed copies of
+ * weights by buffer, and a `clone()` (which Lepton's wasm `Identity` shares rather than copies, as early stopping's
+ * best weights do) must keep the old values. On other backends, or for non-float32 variables, it is
+ * `tf.AdamOptimizer`.
  */
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
   /**
@@ -75,11 +77,11 @@ function address(heap: HeapBackend, info: tf.TensorInfo): number {
 }
 
 /**
- * Where the updated values of `variable` go: its own buffer when no other tensor shares it, else a new buffer that
- * `commit` then gives to the variable.
+ * Where the updated values of `variable` go: its own buffer when `inPlace` and no other tensor shares it, else a new
+ * buffer that `commit` then gives to the variable.
  */
-function target(heap: HeapBackend, variable: tf.Variable): { at: number; commit(): void } {
-  if (heap.refCount(variable.dataId) === 1) return { at: address(heap, variable), commit: () => {} };
+function target(heap: HeapBackend, variable: tf.Variable, inPlace: boolean): { at: number; commit(): void } {
+  if (inPlace && heap.refCount(variable.dataId) === 1) return { at: address(heap, variable), commit: () => {} };
   const fresh = heap.makeOutput(variable.shape, 'float32');
   return {
     at: address(heap, fresh),
@@ -124,7 +126,9 @@ function applyFused(state: AdamState, loops: SimdLoops, variableGradients: Varia
     const value = registered[name]!;
     const m = state.accumulatedFirstMoment[i]!.variable;
     const v = state.accumulatedSecondMoment[i]!.variable;
-    const [mOut, vOut, wOut] = [target(heap, m), target(heap, v), target(heap, value)];
+    // Weights always get a new buffer: the wasm backend caches XNNPACK's packed copy of a matmul's or convolution's
+    // weights by buffer, so weights changed in place would leave every later step computing with the old ones.
+    const [mOut, vOut, wOut] = [target(heap, m, true), target(heap, v, true), target(heap, value, false)];
     loops.adamStep(
       address(heap, gradient), address(heap, m), address(heap, v), address(heap, value),
       mOut.at, vOut.at, wOut.at, value.size * 4,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { filterGradLoop, isWasmMemory, simdLoops, type SimdLoops, type WasmMemory } from './simd.js';
+import { installReluGrad } from './relu-grad.js';
 
 type Info = tf.TensorInfo;
 type Attrs = Record<string, any>;
@@ -21,6 +22,7 @@ type Kernel = (args: KernelArgs) => Info;
  *   block, where the stock kernel first copies the whole input off the heap;
  * - `Add` of a bias along the last axis and `Sum` over leading axes (a bias's gradient): SIMD loops (`simd.ts`);
  * - `Identity` (tfjs clones what gradients need): shares the memory, counting the reference, instead of copying.
+ * Besides these, ReLU's gradient becomes one SIMD pass (`relu-grad.ts`).
  */
 export const replacedWasmKernels = [
   'BatchMatMul',
@@ -558,4 +560,5 @@ export function installWasmTrainingKernels(): void {
     const setupFunc = replaced?.setupFunc;
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc, ...(setupFunc ? { setupFunc } : {}) });
   }
+  installReluGrad();
 }
