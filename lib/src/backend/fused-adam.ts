@@ -1,14 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { isWasmMemory, simdLoops, type SimdLoops, type WasmMemory } from './simd.js';
-
-/** The parts of the wasm backend this module reads and writes. */
-type HeapBackend = {
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array;
-  refCount(dataId: object): number;
-  wasm?: { asm?: { memory?: WasmMemory } };
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-};
+import type { SimdLoops } from './simd.js';
+import { address, loopsOf, type HeapBackend } from './heap.js';
 
 /** One slot of tfjs's Adam state: a moment and the name it is saved under. */
 type MomentSlot = { originalName: string; variable: tf.Variable };
@@ -66,25 +58,19 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
 
 /** The SIMD loops of the active backend when it is wasm with SIMD, else null. */
 function fusedLoops(): SimdLoops | null {
-  if (tf.getBackend() !== 'wasm') return null;
-  const memory = (tf.backend() as unknown as HeapBackend).wasm?.asm?.memory;
-  return isWasmMemory(memory) ? simdLoops(memory) : null;
-}
-
-/** Where a tensor's values start on the wasm heap, in bytes. */
-function address(heap: HeapBackend, info: tf.TensorInfo): number {
-  return heap.dataIdMap.get(info.dataId)!.memoryOffset;
+  return tf.getBackend() === 'wasm' ? loopsOf(tf.backend()) : null;
 }
 
 /**
  * Where the updated values of `variable` go: its own buffer when `inPlace` and no other tensor shares it, else a new
  * buffer that `commit` then gives to the variable.
  */
-function target(heap: HeapBackend, variable: tf.Variable, inPlace: boolean): { at: number; commit(): void } {
-  if (inPlace && heap.refCount(variable.dataId) === 1) return { at: address(heap, variable), commit: () => {} };
+function target(backend: tf.KernelBackend, variable: tf.Variable, inPlace: boolean): { at: number; commit(): void } {
+  const heap = backend as unknown as HeapBackend;
+  if (inPlace && heap.refCount(variable.dataId) === 1) return { at: address(backend, variable), commit: () => {} };
   const fresh = heap.makeOutput(variable.shape, 'float32');
   return {
-    at: address(heap, fresh),
+    at: address(backend, fresh),
     commit: () => {
       const tensor = tf.engine().makeTensorFromTensorInfo(fresh);
       variable.assign(tensor);
@@ -106,7 +92,8 @@ function applyFused(state: AdamState, loops: SimdLoops, variableGradients: Varia
     const value = registered[name];
     if (!value || value.dtype !== 'float32' || (gradient && (gradient.dtype !== 'float32' || gradient.size !== value.size))) return false;
   }
-  const heap = tf.backend() as unknown as HeapBackend;
+  const backend = tf.backend();
+  const heap = backend as unknown as HeapBackend;
   // As tfjs: the moments of every variable exist from the first step, zeros, not trainable, named `<variable>/m|v`.
   pairs.forEach(([name], i) => {
     const value = registered[name]!;
@@ -128,9 +115,9 @@ function applyFused(state: AdamState, loops: SimdLoops, variableGradients: Varia
     const v = state.accumulatedSecondMoment[i]!.variable;
     // Weights always get a new buffer: the wasm backend caches XNNPACK's packed copy of a matmul's or convolution's
     // weights by buffer, so weights changed in place would leave every later step computing with the old ones.
-    const [mOut, vOut, wOut] = [target(heap, m, true), target(heap, v, true), target(heap, value, false)];
+    const [mOut, vOut, wOut] = [target(backend, m, true), target(backend, v, true), target(backend, value, false)];
     loops.adamStep(
-      address(heap, gradient), address(heap, m), address(heap, v), address(heap, value),
+      address(backend, gradient), address(backend, m), address(backend, v), address(backend, value),
       mOut.at, vOut.at, wOut.at, value.size * 4,
       b1, 1 - b1, b2, 1 - b2, oneMinusAcc1, oneMinusAcc2, state.epsilon, -state.learningRate,
     );

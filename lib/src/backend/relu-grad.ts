@@ -1,24 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { isWasmMemory, simdLoops, type SimdLoops, type WasmMemory } from './simd.js';
+import { address, loopsOf, type HeapBackend } from './heap.js';
 
 /** The kernel computing ReLU's gradient in one pass on the wasm backend: inputs `dy` and `x`, output dy · step(x). */
 export const reluGradKernelName = 'LeptonReluGrad';
-
-/** The parts of the wasm backend this module uses. */
-type HeapBackend = {
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-  wasm?: { asm?: { memory?: WasmMemory } };
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-};
-
-function loopsOf(backend: tf.KernelBackend): SimdLoops | null {
-  const memory = (backend as unknown as HeapBackend).wasm?.asm?.memory;
-  return isWasmMemory(memory) ? simdLoops(memory) : null;
-}
-
-function address(heap: HeapBackend, info: tf.TensorInfo): number {
-  return heap.dataIdMap.get(info.dataId)!.memoryOffset;
-}
 
 /** Whether the one-pass kernel can take this pair: wasm with SIMD, both float32, same shape. */
 function fusable(dy: tf.Tensor, x: tf.Tensor): boolean {
@@ -52,7 +36,7 @@ export function installReluGrad(): void {
     kernelFunc: (({ inputs, backend }: { inputs: { dy: tf.TensorInfo; x: tf.TensorInfo }; backend: tf.KernelBackend }) => {
       const heap = backend as unknown as HeapBackend;
       const out = heap.makeOutput(inputs.x.shape, 'float32');
-      loopsOf(backend)!.reluGrad(address(heap, inputs.dy), address(heap, inputs.x), address(heap, out), tf.util.sizeFromShape(inputs.x.shape) * 4);
+      loopsOf(backend)!.reluGrad(address(backend, inputs.dy), address(backend, inputs.x), address(backend, out), tf.util.sizeFromShape(inputs.x.shape) * 4);
       return out;
     }) as unknown as tf.KernelFunc,
   });

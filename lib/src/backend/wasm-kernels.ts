@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { filterGradLoop, isWasmMemory, simdLoops, type SimdLoops, type WasmMemory } from './simd.js';
+import { filterGradLoop, isWasmMemory } from './simd.js';
+import { address, loopsOf, type HeapBackend } from './heap.js';
 import { installReluGrad } from './relu-grad.js';
 
 type Info = tf.TensorInfo;
@@ -307,25 +308,6 @@ const depthwiseBackpropFilter: Kernel = scoped((s, { inputs, attrs = {} }) => {
   return s.reshape(stacked, [kh, kw, c, mult]);
 });
 
-/** The parts of the wasm backend that kernels written in JavaScript use. */
-type HeapBackend = {
-  makeOutput(shape: number[], dtype: string): Info;
-  typedArrayFromHeap(info: Info): Float32Array | Int32Array;
-  readSync(id: object): ArrayLike<number>;
-  wasm: { asm?: { memory?: WasmMemory } };
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-};
-
-/** The SIMD loops on this backend's heap, or null (no SIMD, or a wasm build that hides its memory). */
-function loopsOf(backend: tf.KernelBackend): SimdLoops | null {
-  const memory = (backend as unknown as HeapBackend).wasm?.asm?.memory;
-  return isWasmMemory(memory) ? simdLoops(memory) : null;
-}
-
-/** Where a tensor's values start on the wasm heap, in bytes. */
-function address(backend: tf.KernelBackend, info: Info): number {
-  return (backend as unknown as HeapBackend).dataIdMap.get(info.dataId)!.memoryOffset;
-}
 
 const unsortedSegmentSum: Kernel = ({ inputs, backend, attrs = {} }) => {
   const { x, segmentIds } = inputs as { x: Info; segmentIds: Info };
