@@ -12,16 +12,18 @@
 
 // Value types, opcodes and SIMD (0xfd-prefixed) opcodes of the WebAssembly binary format.
 const I32 = 0x7f;
+const F32 = 0x7d;
 const V128 = 0x7b;
 const op = {
   block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b, void: 0x40, select: 0x1b,
   get: 0x20, set: 0x21, tee: 0x22, i32Const: 0x41,
-  f32Load: 0x2a, f32Store: 0x38, f32Add: 0x92,
-  i32Eqz: 0x45, i32GeS: 0x4e, i32LtS: 0x48, i32GtS: 0x4a, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c,
+  f32Load: 0x2a, f32Store: 0x38, f32Add: 0x92, f32Mul: 0x94, f32Div: 0x95, f32Sqrt: 0x91, f32Const: 0x43, f32Ne: 0x5c, f32Gt: 0x5e,
+  i32Eqz: 0x45, i32And: 0x71, i32GeS: 0x4e, i32LtS: 0x48, i32GtS: 0x4a, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c,
 } as const;
 const simd = {
   load: 0x00, store: 0x0b, const: 0x0c, i32x4Splat: 0x11, i32x4ExtractLane: 0x1b, f32x4ExtractLane: 0x1f,
   f32x4Splat: 0x13, f32x4Lt: 0x43, bitselect: 0x52, i32x4Add: 0xae, f32x4Add: 0xe4, f32x4Mul: 0xe6,
+  f32x4Div: 0xe7, f32x4Sqrt: 0xe3, f32x4Ne: 0x42, f32x4Gt: 0x44,
 } as const;
 
 function leb(value: number, signed = false): number[] {
@@ -185,7 +187,94 @@ function singleChannelFilterGrad(kw: number, taps: number): Func {
   };
 }
 
-const functions = { biasAdd: rowBroadcast('add'), columnSum: rowBroadcast('columnSum'), maxPoolGradRow: maxPoolGradRow() };
+/**
+ * `(g, m, v, w, mOut, vOut, wOut, bytes, b1, c1, b2, c2, oneMinusAcc1, oneMinusAcc2, eps, negLr)`: one Adam step over
+ * `bytes` bytes of float32, with exactly the float32 operations of `tf.train.adam`, in its order:
+ * m' = m·b1 + g·c1; v' = v·b2 + (g·g)·c2; w' = ((m' / oneMinusAcc1) / (√(v' / oneMinusAcc2) + eps))·negLr + w.
+ * Groups of 4 go through SIMD lanes, the last `bytes` mod 16 one by one with the same scalar operations. The outputs
+ * may be the inputs (updated in place) or other buffers.
+ */
+function adamStep(): Func {
+  const [g, m, second, w, mOut, vOut, wOut, bytes] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [b1, c1, b2, c2, oma1, oma2, eps, negLr] = [8, 9, 10, 11, 12, 13, 14, 15];
+  const [at, end, sg, sm, sv] = [16, 17, 18, 19, 20];
+  // v128 locals: the 8 constants splatted (in parameter order), then g, m', v'.
+  const splat = (param: number) => 21 + param - b1;
+  const [vg, vm, vv] = [29, 30, 31];
+  const step = (lanes: boolean) => {
+    const load = (pointer: number) => [...get(pointer), ...get(at), op.i32Add, ...(lanes ? vload : [op.f32Load, 2, 0])];
+    const address = (pointer: number) => [...get(pointer), ...get(at), op.i32Add];
+    const store = lanes ? vstore : [op.f32Store, 2, 0];
+    const k = (param: number) => get(lanes ? splat(param) : param);
+    const [mul, add, div, sqrt] = lanes
+      ? [v(simd.f32x4Mul), v(simd.f32x4Add), v(simd.f32x4Div), v(simd.f32x4Sqrt)]
+      : [[op.f32Mul], [op.f32Add], [op.f32Div], [op.f32Sqrt]];
+    const [G, M, V] = lanes ? [vg, vm, vv] : [sg, sm, sv];
+    return [
+      ...load(g), ...set(G),
+      // m' = m·b1 + g·c1
+      ...address(mOut), ...load(m), ...k(b1), ...mul, ...get(G), ...k(c1), ...mul, ...add, ...tee(M), ...store,
+      // v' = v·b2 + (g·g)·c2
+      ...address(vOut), ...load(second), ...k(b2), ...mul, ...get(G), ...get(G), ...mul, ...k(c2), ...mul, ...add, ...tee(V), ...store,
+      // w' = (m'/(1−β1ᵗ)) / (√(v'/(1−β2ᵗ)) + eps) · (−lr) + w
+      ...address(wOut), ...get(M), ...k(oma1), ...div, ...get(V), ...k(oma2), ...div, ...sqrt, ...k(eps), ...add, ...div,
+      ...k(negLr), ...mul, ...load(w), ...add, ...store,
+    ];
+  };
+  return {
+    params: [...Array(8).fill(I32), ...Array(8).fill(F32)],
+    locals: [I32, I32, F32, F32, F32, ...Array(11).fill(V128)],
+    body: [
+      ...[b1, c1, b2, c2, oma1, oma2, eps, negLr].flatMap((param) => [...get(param), ...v(simd.f32x4Splat), ...set(splat(param))]),
+      // end = bytes rounded down to whole groups of 4 floats
+      ...get(bytes), ...i32(-16), op.i32And, ...set(end),
+      ...i32(0), ...set(at),
+      ...forLt(at, end, i32(16), step(true)),
+      ...forLt(at, bytes, i32(4), step(false)),
+    ],
+  };
+}
+
+/**
+ * `(dy, x, out, bytes)`: the gradient of ReLU, out = dy · step(x), with tfjs's step: 1 where x > 0, NaN where x is
+ * NaN, else 0; multiplied, not selected, so that dy·0 keeps its sign and ∞·0 is NaN, as in the stock gradient.
+ * One pass instead of tfjs's three kernels (step, a float32→float32 cast that copies, multiply).
+ */
+function reluGrad(): Func {
+  const [dy, x, out, bytes] = [0, 1, 2, 3];
+  const [at, end, sx] = [4, 5, 6];
+  const [one, zero, vx] = [7, 8, 9];
+  const f32 = (value: number) => [op.f32Const, ...new Uint8Array(new Float32Array([value]).buffer)];
+  const step = (lanes: boolean) => {
+    const load = (pointer: number) => [...get(pointer), ...get(at), op.i32Add, ...(lanes ? vload : [op.f32Load, 2, 0])];
+    const X = lanes ? vx : sx;
+    // select(a, b, mask): a where mask, else b (bitselect for lanes, select for one float).
+    const pick = (a: number[], b: number[], mask: number[]) => (lanes ? [...a, ...b, ...mask, ...v(simd.bitselect)] : [...a, ...b, ...mask, op.select]);
+    const gt0 = lanes ? [...get(vx), ...get(zero), ...v(simd.f32x4Gt)] : [...get(sx), ...f32(0), op.f32Gt];
+    const isNaN = lanes ? [...get(vx), ...get(vx), ...v(simd.f32x4Ne)] : [...get(sx), ...get(sx), op.f32Ne];
+    const stepOfX = pick(get(X), pick(lanes ? get(one) : f32(1), lanes ? get(zero) : f32(0), gt0), isNaN);
+    return [
+      ...load(x), ...set(X),
+      ...get(out), ...get(at), op.i32Add,
+      ...load(dy), ...stepOfX, ...(lanes ? v(simd.f32x4Mul) : [op.f32Mul]),
+      ...(lanes ? vstore : [op.f32Store, 2, 0]),
+    ];
+  };
+  return {
+    params: [I32, I32, I32, I32],
+    locals: [I32, I32, F32, V128, V128, V128],
+    body: [
+      ...f32(1), ...v(simd.f32x4Splat), ...set(one),
+      ...f32(0), ...v(simd.f32x4Splat), ...set(zero),
+      ...get(bytes), ...i32(-16), op.i32And, ...set(end),
+      ...i32(0), ...set(at),
+      ...forLt(at, end, i32(16), step(true)),
+      ...forLt(at, bytes, i32(4), step(false)),
+    ],
+  };
+}
+
+const functions = { biasAdd: rowBroadcast('add'), columnSum: rowBroadcast('columnSum'), maxPoolGradRow: maxPoolGradRow(), adamStep: adamStep(), reluGrad: reluGrad() };
 
 function assemble(extra: Record<string, Func> = {}): Uint8Array {
   const entries = Object.entries({ ...functions, ...extra });
@@ -229,6 +318,10 @@ export interface SimdLoops {
   columnSum(x: number, unused: number, out: number, bytes: number, rowBytes: number): void;
   /** One output row of the max-pooling gradient (see the assembler above for the arguments). */
   maxPoolGradRow(xRow: number, windowRows: number, g: number, delta: number, ow: number, rowBytes: number, cBytes: number, sw: number, fw: number, left: number, w: number): void;
+  /** out = dy · step(x) over `bytes` of float32: the gradient of ReLU (see the assembler above). */
+  reluGrad(dy: number, x: number, out: number, bytes: number): void;
+  /** One Adam step over `bytes` of float32 (see the assembler above): m, v and w updated into the outputs, which may be the inputs. */
+  adamStep(g: number, m: number, v: number, w: number, mOut: number, vOut: number, wOut: number, bytes: number, b1: number, c1: number, b2: number, c2: number, oneMinusAcc1: number, oneMinusAcc2: number, eps: number, negLr: number): void;
 }
 
 /** A `WebAssembly.Memory` (Lepton's TypeScript settings carry no DOM or WebAssembly typings). */

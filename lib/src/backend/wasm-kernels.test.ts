@@ -132,6 +132,22 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     });
   }
 
+  // Contiguous blocks (a batch of rows, as predict takes them; int32; a scalar's worth) and strided ones (stock kernel).
+  for (const [shape, begin, size, dtype] of [
+    [[20, 4, 3, 2], [8, 0, 0, 0], [5, 4, 3, 2], 'float32'],
+    [[20, 7], [19, 0], [-1, -1], 'int32'],
+    [[6, 5], [2, 3], [1, 1], 'float32'],
+    [[6, 5, 4], [1, 1, 0], [2, 3, 4], 'float32'],
+    [[20, 4, 3, 2], [8, 1, 0, 0], [5, 2, 3, 2], 'float32'],
+  ] as const) {
+    test(`slicing a ${dtype} ${shape} tensor from ${begin}, size ${size} matches`, async () => {
+      await sameOnBothBackends('slice', () => {
+        const x = tf.tensor(random([...shape], 18), [...shape]).mul(100).round().cast(dtype);
+        return [tf.slice(x, [...begin], [...size]).toFloat()];
+      });
+    });
+  }
+
   test('gathering a row out of range fails as on the cpu backend', async () => {
     await backend('wasm');
     assert.throws(() => tf.gather(tf.zeros([4, 3]), tf.tensor1d([1, 4], 'int32')), /GatherV2: the index value 4 is not in \[0, 3\]/);

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { filterGradLoop, isWasmMemory, simdLoops, type SimdLoops, type WasmMemory } from './simd.js';
+import { filterGradLoop, isWasmMemory } from './simd.js';
+import { address, loopsOf, type HeapBackend } from './heap.js';
+import { installReluGrad } from './relu-grad.js';
 
 type Info = tf.TensorInfo;
 type Attrs = Record<string, any>;
@@ -17,8 +19,11 @@ type Kernel = (args: KernelArgs) => Info;
  * - `UnsortedSegmentSum` (the gradient of `gather`, hence of embeddings): one pass over the rows;
  * - `MaxPoolGrad`: one SIMD pass over the windows on the wasm heap (the stock C++ loop is several times slower);
  * - `GatherV2` along the first axis: one block copy per row (how `fit` draws shuffled batches);
+ * - `Slice` of a contiguous block (a batch of rows: how `predict` and unshuffled `fit` take batches): one copy of the
+ *   block, where the stock kernel first copies the whole input off the heap;
  * - `Add` of a bias along the last axis and `Sum` over leading axes (a bias's gradient): SIMD loops (`simd.ts`);
  * - `Identity` (tfjs clones what gradients need): shares the memory, counting the reference, instead of copying.
+ * Besides these, ReLU's gradient becomes one SIMD pass (`relu-grad.ts`).
  */
 export const replacedWasmKernels = [
   'BatchMatMul',
@@ -30,6 +35,7 @@ export const replacedWasmKernels = [
   'UnsortedSegmentSum',
   'MaxPoolGrad',
   'GatherV2',
+  'Slice',
   'Add',
   'Sum',
   'Identity',
@@ -302,25 +308,6 @@ const depthwiseBackpropFilter: Kernel = scoped((s, { inputs, attrs = {} }) => {
   return s.reshape(stacked, [kh, kw, c, mult]);
 });
 
-/** The parts of the wasm backend that kernels written in JavaScript use. */
-type HeapBackend = {
-  makeOutput(shape: number[], dtype: string): Info;
-  typedArrayFromHeap(info: Info): Float32Array | Int32Array;
-  readSync(id: object): ArrayLike<number>;
-  wasm: { asm?: { memory?: WasmMemory } };
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-};
-
-/** The SIMD loops on this backend's heap, or null (no SIMD, or a wasm build that hides its memory). */
-function loopsOf(backend: tf.KernelBackend): SimdLoops | null {
-  const memory = (backend as unknown as HeapBackend).wasm?.asm?.memory;
-  return isWasmMemory(memory) ? simdLoops(memory) : null;
-}
-
-/** Where a tensor's values start on the wasm heap, in bytes. */
-function address(backend: tf.KernelBackend, info: Info): number {
-  return (backend as unknown as HeapBackend).dataIdMap.get(info.dataId)!.memoryOffset;
-}
 
 const unsortedSegmentSum: Kernel = ({ inputs, backend, attrs = {} }) => {
   const { x, segmentIds } = inputs as { x: Info; segmentIds: Info };
@@ -443,6 +430,25 @@ const gatherV2: Kernel = (args) => {
   return out;
 };
 
+/**
+ * `slice` of a contiguous block (every axis after the first sliced one taken whole: a batch of rows) as one copy on
+ * the wasm heap. The stock kernel reads the whole input off the heap first (`readSync` copies it), so `predict`
+ * copied all of its input once per batch: 2048 images at batch 256 cost 8 full copies. Other slices: the stock kernel.
+ */
+const slice: Kernel = (args) => {
+  const { inputs, backend, attrs = {} } = args;
+  const { x } = inputs as { x: Info };
+  if (x.dtype === 'string') return kernel('Slice')(args);
+  const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
+  if (!tf.slice_util.isSliceContinous(x.shape, begin, size)) return kernel('Slice')(args);
+  const heap = backend as unknown as HeapBackend;
+  const out = heap.makeOutput(size, x.dtype);
+  const from = tf.slice_util.computeFlatOffset(begin, tf.util.computeStrides(x.shape));
+  // Views after makeOutput: allocating may grow the heap and detach earlier views.
+  heap.typedArrayFromHeap(out).set(heap.typedArrayFromHeap(x).subarray(from, from + tf.util.sizeFromShape(size)));
+  return out;
+};
+
 /** `[..., c]` and `[c]` (or `[1, ..., 1, c]`): the bias of a layer, added along the last axis. */
 function biasShapes(a: Info, b: Info): boolean {
   const c = a.shape.at(-1);
@@ -510,6 +516,7 @@ const replacements: Record<(typeof replacedWasmKernels)[number], Kernel> = {
   UnsortedSegmentSum: unsortedSegmentSum,
   MaxPoolGrad: maxPoolGrad,
   GatherV2: gatherV2,
+  Slice: slice,
   Add: add,
   Sum: sum,
   Identity: identity,
@@ -535,4 +542,5 @@ export function installWasmTrainingKernels(): void {
     const setupFunc = replaced?.setupFunc;
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc, ...(setupFunc ? { setupFunc } : {}) });
   }
+  installReluGrad();
 }

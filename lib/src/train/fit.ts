@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ensureBackend } from '../backend/select.js';
+import { fuseAdam } from '../backend/fused-adam.js';
 import { permutation, resolveData, seededRandom, splitTail, type BatchDataset, type ColumnChoice, type FitData } from './data.js';
 import { History, historyOf, rememberHistory } from './history.js';
 import { LiveTrainingView, type LiveViewOptions } from './live-view.js';
@@ -131,6 +132,8 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
   if (!(model instanceof tf.LayersModel)) throw new TrainError('LEPTON_TRAIN_BAD_MODEL', 'lepton.fit takes a tf.Sequential or tf.LayersModel (built with tf.sequential, tf.model or lepton.models).');
   const backendName = await ensureBackend();
   compileIfAsked(model, options);
+  // Adam's update as one SIMD pass per variable on wasm (same numbers, same state): ~110 fewer kernels per step.
+  fuseAdam(model);
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
   if (!(Number.isInteger(epochs) && epochs >= 1)) throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `epochs must be a whole number ≥ 1 (got ${epochs}).`);

@@ -1,0 +1,26 @@
+import type * as tf from '@tensorflow/tfjs';
+import { isWasmMemory, simdLoops, type SimdLoops, type WasmMemory } from './simd.js';
+
+/**
+ * The parts of the wasm backend that Lepton's kernels written in JavaScript use: tensors lie on its heap, and these
+ * read, allocate and count them there. (tfjs-backend-wasm does not type them publicly.)
+ */
+export type HeapBackend = {
+  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array;
+  readSync(id: object): ArrayLike<number>;
+  refCount(id: object): number;
+  wasm: { asm?: { memory?: WasmMemory } };
+  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
+};
+
+/** The SIMD loops on this backend's heap, or null (no SIMD, or a wasm build that hides its memory). */
+export function loopsOf(backend: tf.KernelBackend): SimdLoops | null {
+  const memory = (backend as unknown as HeapBackend).wasm?.asm?.memory;
+  return isWasmMemory(memory) ? simdLoops(memory) : null;
+}
+
+/** Where a tensor's values start on the wasm heap, in bytes. */
+export function address(backend: tf.KernelBackend, info: tf.TensorInfo): number {
+  return (backend as unknown as HeapBackend).dataIdMap.get(info.dataId)!.memoryOffset;
+}
