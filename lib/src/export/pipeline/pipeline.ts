@@ -13,6 +13,7 @@ import { ExportError } from '../errors.js';
 import { onnx } from '../onnx.js';
 import { OPSET } from '../onnx-format.js';
 import { DataFrame } from '../../data/frame.js';
+import { GradientBoosting } from '../../models/gradient-boosting/model.js';
 import { columnFeeds } from './feeds.js';
 import { ELEM_NAMES, inspectModel, prependGraph, shapeText, type GraphValue } from './compose.js';
 import { buildFront, ML_DOMAIN, type ColumnInput } from './front.js';
@@ -63,8 +64,8 @@ async function modelBytes(model: PipelineModel): Promise<Uint8Array> {
   if (model instanceof Uint8Array) return model;
   if (typeof model === 'object' && model !== null && 'data' in model && model.data instanceof Uint8Array) return model.data;
   // Whatever export.onnx exports (and verifies) ends a pipeline too.
-  if (model instanceof tf.LayersModel) return (await onnx(model)).data;
-  throw new ExportError('LEPTON_BAD_PIPELINE', 'export.pipeline: expected a model lepton.export.onnx exports (a tf.LayersModel) or ONNX bytes (a Uint8Array, or an object with a Uint8Array `data` such as lepton.export.onnx returns).');
+  if (model instanceof tf.LayersModel || model instanceof GradientBoosting) return (await onnx(model)).data;
+  throw new ExportError('LEPTON_BAD_PIPELINE', 'export.pipeline: expected a model lepton.export.onnx exports (a tf.LayersModel or a fitted lepton.models.gradientBoosting) or ONNX bytes (a Uint8Array, or an object with a Uint8Array `data` such as lepton.export.onnx returns).');
 }
 
 /**
