@@ -181,10 +181,12 @@ export class ImageDataset implements FitSource {
   /**
    * Every image as one tensor: `x` [n, height, width, channels] float32 in [0, 1], `y` [n] class indices (float32,
    * as sparse crossentropy takes them). Pixels come from the disk cache, decoded once. Dispose them when done.
+   * @param count only the first `count` images, in the dataset's order (default all)
    * @example const { x, y } = await ds.train.tensors()
    */
-  async tensors(): Promise<ImageTensors> {
-    return this.tensorsOf(this.entries);
+  async tensors(count?: number): Promise<ImageTensors> {
+    if (count !== undefined && !(Number.isInteger(count) && count >= 0)) throw new ImageError('LEPTON_BAD_ARGUMENT', `tensors(count): a whole number ≥ 0 (got ${count}).`);
+    return this.tensorsOf(count === undefined ? this.entries : this.entries.slice(0, count));
   }
 
   /**

@@ -10,6 +10,7 @@ import { seededRandom } from '../data/random.js';
 import { getHost, setHost, type Host } from '../display/host.js';
 import { displaySymbol } from '../display/mime.js';
 import { evaluate } from '../evaluate/evaluate.js';
+import { saliency } from '../explain/saliency.js';
 import { cnn } from '../models/cnn.js';
 import { brightness, contrast } from '../preprocess/augment.js';
 import { fit } from '../train/fit.js';
@@ -70,6 +71,21 @@ describe('lepton.fit and lepton.evaluate on an image dataset', () => {
     const html = report[displaySymbol]()['text/html'] as string;
     assert.match(html, report.worstMistakes.length ? /Worst mistakes/ : /No mistakes/);
     assert.ok(report.worstMistakes.every((m, i, all) => m.trueLabel !== m.predicted && (i === 0 || all[i - 1]!.probability >= m.probability)));
+  });
+
+  it('explains a trained model on the dataset itself: saliency maps of its first images, captioned with its class names', async () => {
+    const { ds, model } = await train(false);
+    const validation = ds.validation!;
+    const result = await saliency(model, validation, { count: 3 });
+    assert.deepEqual(result.maps.shape, [Math.min(3, validation.length), 8, 8]);
+    assert.match(result.toString(), /predicted (blue|red)/);
+    // The same images given as tensors give the same maps: the dataset path reads them as training did.
+    const { x, y } = await validation.tensors(3);
+    const direct = saliency(model, x);
+    assert.deepEqual(Array.from(result.maps.dataSync()), Array.from(direct.maps.dataSync()));
+    tf.dispose([x, y]);
+    [result, direct].forEach((r) => r.dispose());
+    await assert.rejects(saliency(model, validation, { count: 0 }), /count must be a whole number ≥ 1/);
   });
 
   it('trains on a stream of batches read from the disk cache', async () => {
