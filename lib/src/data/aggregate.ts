@@ -67,7 +67,7 @@ function numericKeyValues(data: Column, n: number): ArrayLike<number> | null {
 }
 
 /** Numbers of a value column (NaN where missing), or null when it holds anything else. */
-function numericValues(data: Column, n: number): ArrayLike<number> | null {
+export function numericValues(data: Column, n: number): ArrayLike<number> | null {
   if (ArrayBuffer.isView(data)) return data instanceof BigInt64Array || data instanceof BigUint64Array ? null : (data as unknown as ArrayLike<number>);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {

@@ -5,6 +5,7 @@
  * `join` returns (same columns, same row order); any other join is left to arquero.
  */
 import type { ColumnTable } from 'arquero';
+import { numericValues } from './aggregate.js';
 import { compactRange, KeyIndex } from './key-index.js';
 import type { FrameColumns } from './stats.js';
 
@@ -21,19 +22,6 @@ function gather(data: Column, rows: Uint32Array | Int32Array, count: number): Ar
   }
   const out = new Array<unknown>(count);
   for (let i = 0; i < count; i++) out[i] = data.at(rows[i]!);
-  return out;
-}
-
-/** The keys of a column as numbers (NaN where missing), or null when it holds anything but numbers. */
-function numericKeys(data: Column, n: number): ArrayLike<number> | null {
-  if (ArrayBuffer.isView(data)) return data instanceof BigInt64Array || data instanceof BigUint64Array ? null : (data as unknown as ArrayLike<number>);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = data.at(i);
-    if (typeof v === 'number') out[i] = v;
-    else if (v === null || v === undefined) out[i] = NaN;
-    else return null;
-  }
   return out;
 }
 
@@ -92,7 +80,7 @@ export function fastInnerJoin(left: ColumnTable, right: unknown, on: unknown, va
   const rightKeyColumn = r.column(on) as unknown as Column;
   const leftKeyColumn = left.column(on) as unknown as Column;
   let matched: { rightOf: Int32Array; all: boolean };
-  const rightNumbers = numericKeys(rightKeyColumn, nR);
+  const rightNumbers = numericValues(rightKeyColumn, nR);
   if (rightNumbers) {
     // Build on the right: its keys → its rows (a direct table for compact integers, else a hash table).
     const index = new KeyIndex(compactRange(rightNumbers, nR, Math.max(1 << 20, 4 * nR)), nR);
@@ -104,7 +92,7 @@ export function fastInnerJoin(left: ColumnTable, right: unknown, on: unknown, va
       if (slot !== index.size - 1) return null; // duplicate key on the right: arquero's general join
       rowOf[slot] = j;
     }
-    const leftNumbers = numericKeys(leftKeyColumn, nL);
+    const leftNumbers = numericValues(leftKeyColumn, nL);
     if (!leftNumbers) return null;
     matched = probe(nL, (i) => {
       const k = leftNumbers[i]!;
