@@ -89,19 +89,72 @@ export interface Bins {
   starts?: Int32Array;
 }
 
+/** The origin and step of fixed-step bins: from midnight of the first time's day (pandas' origin 'start_day'). */
+function fixedOrigin(first: number, freq: Frequency, offset: ((t: number) => number) | null): { origin: number; step: number } {
+  const wall = offset ? first + offset(first) : first;
+  return { origin: fromWall(Math.floor(wall / dayMs) * dayMs, offset), step: stepMs[freq.unit as keyof typeof stepMs] * freq.n };
+}
+
+/**
+ * Fixed-step bins of sorted times (non-decreasing, none missing) as runs of rows, or null when a time is out of
+ * order or missing (then the caller bins row by row).
+ */
+function fixedRuns(times: Float64Array, freq: Frequency, offset: ((t: number) => number) | null): Bins | null {
+  const n = times.length;
+  const first = times[0]!;
+  const last = times[n - 1]!;
+  if (first !== first || last !== last) return null;
+  const { origin, step } = fixedOrigin(first, freq, offset);
+  const base = Math.floor((first - origin) / step);
+  const count = Math.floor((last - origin) / step) - base + 1;
+  const starts = new Int32Array(count + 1);
+  let b = 0;
+  let end = (base + 1) * step + origin;
+  let previous = first;
+  // One comparison per row with the current bin's end: no division and no per-row array.
+  for (let i = 0; i < n; i++) {
+    const t = times[i]!;
+    if (!(t >= previous)) return null; // out of order, or missing (NaN)
+    previous = t;
+    while (t >= end) {
+      starts[++b] = i;
+      end += step;
+    }
+  }
+  for (let k = b + 1; k <= count; k++) starts[k] = n;
+  let perRow: Int32Array | undefined;
+  return {
+    // Made only for a caller that asks for each row's bin (first/last/count, gaps).
+    get bin() {
+      if (!perRow) {
+        perRow = new Int32Array(n);
+        for (let k = 0; k < count; k++) perRow.fill(k, starts[k]!, starts[k + 1]!);
+      }
+      return perRow;
+    },
+    count,
+    starts,
+    label: (i) => origin + (i + base) * step,
+  };
+}
+
 /**
  * Bins `times` (epoch ms, NaN for missing) by `freq`, in `timeZone` (default UTC).
  * Throws when there is no time at all.
  */
 export function binTimes(times: Float64Array, freq: Frequency, timeZone: string | undefined, context: string): Bins {
   const offset = zoneOffsets(timeZone, context);
+  const fixedUnit = freq.unit === 'S' || freq.unit === 'min' || freq.unit === 'H';
+  // Fixed steps over a series that looks sorted (its ends in order): bin it as runs of rows in one pass, checking
+  // the order as it goes; only a series that is not sorted after all pays for the scan below.
+  if (fixedUnit && times.length > 0 && times[0]! <= times[times.length - 1]!) {
+    const runs = fixedRuns(times, freq, offset);
+    if (runs) return runs;
+  }
   let first = Infinity;
   let last = -Infinity;
-  // Sorted (non-decreasing, none missing) series, the usual case, are binned as runs of rows.
-  let sorted = true;
   for (let i = 0; i < times.length; i++) {
     const t = times[i]!;
-    if (!(t >= last)) sorted = false; // also false for a missing (NaN) time
     if (t < first) first = t;
     if (t > last) last = t;
   }
@@ -111,10 +164,9 @@ export function binTimes(times: Float64Array, freq: Frequency, timeZone: string 
   let key: (t: number) => number;
   let label: (k: number) => number;
   let fixed: { origin: number; step: number } | null = null;
-  if (freq.unit === 'S' || freq.unit === 'min' || freq.unit === 'H') {
+  if (fixedUnit) {
     // Fixed steps of absolute time from the first day's midnight (pandas' origin 'start_day').
-    const step = stepMs[freq.unit] * n;
-    const origin = fromWall(Math.floor(wall(first) / dayMs) * dayMs, offset);
+    const { origin, step } = fixedOrigin(first, freq, offset);
     fixed = { origin, step };
     key = (t) => Math.floor((t - origin) / step);
     label = (k) => origin + k * step;
@@ -139,35 +191,6 @@ export function binTimes(times: Float64Array, freq: Frequency, timeZone: string 
   }
   const base = key(first);
   const count = key(last) - base + 1;
-  if (fixed && sorted) {
-    // Walk the rows once, comparing each time with the current bin's end: no division and no per-row array.
-    const { origin, step } = fixed;
-    const starts = new Int32Array(count + 1);
-    let b = 0;
-    let end = (base + 1) * step + origin;
-    for (let i = 0; i < times.length; i++) {
-      const t = times[i]!;
-      while (t >= end) {
-        starts[++b] = i;
-        end += step;
-      }
-    }
-    for (let k = b + 1; k <= count; k++) starts[k] = times.length;
-    let perRow: Int32Array | undefined;
-    return {
-      // Made only for a caller that asks for each row's bin (first/last/count, gaps).
-      get bin() {
-        if (!perRow) {
-          perRow = new Int32Array(times.length);
-          for (let k = 0; k < count; k++) perRow.fill(k, starts[k]!, starts[k + 1]!);
-        }
-        return perRow;
-      },
-      count,
-      starts,
-      label: (i) => label(i + base),
-    };
-  }
   const bin = new Int32Array(times.length);
   if (fixed) {
     // Fixed steps of absolute time: plain arithmetic per row, no call (long series spend their time here).
