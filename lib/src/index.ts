@@ -44,6 +44,7 @@ export * as metrics from './metrics/index.js';
 export { evaluate, type EvaluateOptions } from './evaluate/evaluate.js';
 export type { EvaluationReport } from './evaluate/report.js';
 export type { ClassificationMetrics, RegressionMetrics } from './evaluate/report.js';
+export type { BaselineMetrics } from './evaluate/report.js';
 export type { Spec } from './evaluate/charts.js';
 export * as models from './models/index.js';
 export * as export from './export/index.js';

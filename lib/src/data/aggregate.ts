@@ -1,11 +1,12 @@
 /**
  * `aggregate(by, { col: ['sum', 'mean', 'count'] })`: a group-by with named reductions, as pandas' `groupby().agg()`.
- * A typed-array fast path runs when the key is one integer column and the values are numeric; anything else goes
+ * A typed-array fast path runs when the key is one numeric column (no missing keys) and the values are numeric; anything else goes
  * through arquero's `groupby().rollup()` with the same results.
  */
 import { op, type ColumnTable } from 'arquero';
 import { isMissing } from './columns.js';
 import { assertColumns, badArgument } from './errors.js';
+import { compactRange, KeyIndex } from './key-index.js';
 import type { FrameColumns } from './stats.js';
 
 /** A reduction `aggregate` computes. `count` counts present (non-missing) values; `std` and `var` are sample statistics. */
@@ -52,29 +53,21 @@ function arqueroAggregate(table: ColumnTable, keys: string[], pairs: [string, Re
   return { names, columns: Object.fromEntries(names.map((n) => [n, result.array(n)])) };
 }
 
-/** Integer keys in a compact range as slot offsets, or null when the key column does not qualify. */
-function integerKeys(data: Column, n: number): { min: number; range: number } | null {
-  if (data instanceof Float32Array || data instanceof Float64Array || !ArrayBuffer.isView(data)) {
-    // plain arrays and float arrays qualify only when every value is an integer
-    for (let i = 0; i < n; i++) {
-      const v = data.at(i);
-      if (typeof v !== 'number' || !Number.isInteger(v)) return null;
-    }
-  } else if (data instanceof BigInt64Array || data instanceof BigUint64Array) return null;
-  const values = data as unknown as ArrayLike<number>;
-  let min = Infinity;
-  let max = -Infinity;
+/** The keys as numbers (integers or floats), or null when a key is missing or not a number (arquero groups those). */
+function numericKeyValues(data: Column, n: number): ArrayLike<number> | null {
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return null;
+  if (ArrayBuffer.isView(data) && !(data instanceof Float32Array || data instanceof Float64Array)) return data as unknown as ArrayLike<number>;
+  const out = ArrayBuffer.isView(data) ? (data as unknown as ArrayLike<number>) : new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
+    const v = ArrayBuffer.isView(data) ? out[i]! : data.at(i);
+    if (typeof v !== 'number' || v !== v) return null;
+    if (!ArrayBuffer.isView(data)) (out as Float64Array)[i] = v === 0 ? 0 : v; // -0 groups with 0, as in arquero
   }
-  const range = n === 0 ? 0 : max - min + 1;
-  return range <= Math.max(1 << 20, 2 * n) ? { min, range } : null;
+  return out;
 }
 
 /** Numbers of a value column (NaN where missing), or null when it holds anything else. */
-function numericValues(data: Column, n: number): ArrayLike<number> | null {
+export function numericValues(data: Column, n: number): ArrayLike<number> | null {
   if (ArrayBuffer.isView(data)) return data instanceof BigInt64Array || data instanceof BigUint64Array ? null : (data as unknown as ArrayLike<number>);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -91,8 +84,8 @@ function fastAggregate(table: ColumnTable, key: string, pairs: [string, Reductio
   if (!pairs.every(([, r]) => fastReductions.has(r))) return null;
   const n = table.numRows();
   const keyData = table.column(key) as unknown as Column;
-  const keyInfo = integerKeys(keyData, n);
-  if (!keyInfo) return null;
+  const keys = numericKeyValues(keyData, n);
+  if (!keys) return null;
   const valueColumns = new Map<string, ArrayLike<number>>();
   for (const [column] of pairs) {
     if (valueColumns.has(column)) continue;
@@ -101,25 +94,15 @@ function fastAggregate(table: ColumnTable, key: string, pairs: [string, Reductio
     valueColumns.set(column, values);
   }
 
-  // one pass assigns each row its group (by first appearance)
-  const keys = keyData as unknown as ArrayLike<number>;
-  const slotOf = new Int32Array(keyInfo.range).fill(-1);
-  const groupOf = new Int32Array(n);
-  const groupKeys: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const offset = keys[i]! - keyInfo.min;
-    let g = slotOf[offset]!;
-    if (g < 0) {
-      g = slotOf[offset] = groupKeys.length;
-      groupKeys.push(keys[i]!);
-    }
-    groupOf[i] = g;
-  }
-  const groups = groupKeys.length;
+  // One pass numbers the groups by first appearance (the join's typed-array key index); each value column then
+  // finds its rows' groups again, which is cheaper than writing and reading a per-row group array of n entries.
+  const index = new KeyIndex(compactRange(keys, n, Math.max(1 << 20, 2 * n)), 1024);
+  for (let i = 0; i < n; i++) index.add(keys[i]!);
+  const groups = index.size;
 
   const names = [key];
   const KeyArray = ArrayBuffer.isView(keyData) ? (keyData.constructor as Float64ArrayConstructor) : Float64Array;
-  const columns: Record<string, ArrayLike<unknown>> = { [key]: KeyArray.from(groupKeys) };
+  const columns: Record<string, ArrayLike<unknown>> = { [key]: KeyArray.from(index.keys) };
   for (const [column, values] of valueColumns) {
     const wanted = pairs.filter(([c]) => c === column).map(([, r]) => r);
     const count = new Float64Array(groups);
@@ -133,7 +116,7 @@ function fastAggregate(table: ColumnTable, key: string, pairs: [string, Reductio
     for (let i = 0; i < n; i++) {
       const v = values[i]!;
       if (v !== v) continue; // NaN: missing
-      const g = groupOf[i]!;
+      const g = index.find(keys[i]!);
       const c = ++count[g]!;
       sum[g]! += v;
       if (mean && m2) {

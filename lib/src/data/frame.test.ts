@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as aq from 'arquero';
 import { DataFrame } from './frame.js';
 import { ColumnNotFoundError, TypeMismatchError } from './errors.js';
+import { fastInnerJoin } from './join.js';
 import { seededRandom } from './random.js';
 
 const df = () => DataFrame.from({ k: [1, 2, 1, 3, 2, 1], v: [1.5, 2, null, 4, 5, 6], s: ['a', 'b', 'a', 'c', 'b', 'a'] });
@@ -107,6 +108,21 @@ test('aggregate on an integer key takes the fast path and matches arquero groupb
   }
 });
 
+test('aggregate on sparse integer or float keys (the hash table of the join) matches arquero groupby/rollup', () => {
+  const rand = seededRandom(4);
+  const n = 5000;
+  for (const [name, key] of [
+    ['sparse integers', Array.from({ length: n }, () => Math.floor(rand() * 70) * 10_000_019 - 3)],
+    ['floats', Float64Array.from({ length: n }, () => Math.floor(rand() * 40) / 8)],
+  ] as const) {
+    const v = Float64Array.from({ length: n }, () => rand() * 10);
+    const ours = DataFrame.from({ k: key, v }).aggregate('k', { v: ['sum', 'count', 'max'] });
+    const theirs = aq.table({ k: key, v }).groupby('k').rollup({ v_sum: aq.op.sum('v'), v_count: aq.op.valid('v'), v_max: aq.op.max('v') });
+    assert.deepEqual(Array.from(ours.array('k') as ArrayLike<number>), Array.from(theirs.array('k') as ArrayLike<number>), name);
+    for (const column of ['v_sum', 'v_count', 'v_max']) assert.deepEqual(Array.from(ours.array(column) as ArrayLike<number>), Array.from(theirs.array(column) as ArrayLike<number>), `${name} ${column}`);
+  }
+});
+
 test('aggregate on string keys or with median goes through arquero', () => {
   const out = df().aggregate('s', { v: ['median', 'count'] });
   assert.deepEqual(out.objects(), [{ s: 'a', v_median: 3.75, v_count: 2 }, { s: 'b', v_median: 3.5, v_count: 2 }, { s: 'c', v_median: 4, v_count: 1 }]);
@@ -124,6 +140,29 @@ test('the fast inner join returns exactly what arquero join returns', () => {
   assert.deepEqual(ours.columnNames(), theirs.columnNames());
   assert.equal(ours.numRows(), theirs.numRows());
   assert.deepEqual(ours.objects(), theirs.objects());
+});
+
+test('the typed-array hash join equals arquero on sparse integer, float, string and missing keys, matched or not', () => {
+  const rand = seededRandom(11);
+  const n = 5000;
+  const sparse = Array.from({ length: 200 }, (_, i) => i * 1_000_003 - 7);
+  const cases: { name: string; leftKeys: unknown[]; rightKeys: unknown[] }[] = [
+    // every left row matches (the left columns are shared, not gathered)
+    { name: 'sparse integers, all matched', leftKeys: Array.from({ length: n }, () => sparse[Math.floor(rand() * 200)]), rightKeys: sparse },
+    { name: 'sparse integers, some unmatched', leftKeys: Array.from({ length: n }, () => Math.floor(rand() * 250) * 1_000_003 - 7), rightKeys: sparse },
+    { name: 'floats and missing keys', leftKeys: Array.from({ length: n }, (_, i) => (i % 97 === 0 ? null : i % 89 === 0 ? -0 : Math.floor(rand() * 60) / 4)), rightKeys: [...Array.from({ length: 50 }, (_, i) => i / 4), null] },
+    { name: 'strings', leftKeys: Array.from({ length: n }, (_, i) => (i % 101 === 0 ? null : `k${Math.floor(rand() * 90)}`)), rightKeys: Array.from({ length: 80 }, (_, i) => `k${i}`) },
+  ];
+  for (const c of cases) {
+    const left = { id: c.leftKeys, v: Float64Array.from({ length: n }, () => rand()) };
+    const right = { id: c.rightKeys, w: c.rightKeys.map((_, i) => `w${i}`) };
+    const ours = DataFrame.from(left).join(DataFrame.from(right), 'id');
+    const theirs = aq.table(left).join(aq.table(right), 'id');
+    assert.ok(fastInnerJoin(aq.table(left), aq.table(right), 'id', undefined, undefined) !== null, `${c.name}: the typed-array path took it`);
+    assert.deepEqual(ours.columnNames(), theirs.columnNames(), c.name);
+    assert.ok(ours.numRows() > 0, c.name);
+    assert.deepEqual(ours.objects(), theirs.objects(), c.name);
+  }
 });
 
 test('joins the fast path cannot take (duplicate right keys, shared names) still match arquero', () => {

@@ -1,9 +1,12 @@
 /**
- * A fast path for the most common join: an inner join on one integer key column whose values are unique in the
- * right-hand (smaller) table. It gathers typed columns directly instead of hashing row objects, and returns exactly
- * what arquero's `join` returns (same columns, same row order); any other join is left to arquero.
+ * A fast path for the most common join: an inner join on one numeric or string key column whose values are unique
+ * in the right-hand (smaller) table. It indexes the right keys in typed arrays (`KeyIndex`), probes the left in
+ * chunks and gathers typed columns directly instead of hashing row objects, and returns exactly what arquero's
+ * `join` returns (same columns, same row order); any other join is left to arquero.
  */
 import type { ColumnTable } from 'arquero';
+import { numericValues } from './aggregate.js';
+import { compactRange, KeyIndex } from './key-index.js';
 import type { FrameColumns } from './stats.js';
 
 type Column = { at(i: number): unknown; length: number };
@@ -22,13 +25,44 @@ function gather(data: Column, rows: Uint32Array | Int32Array, count: number): Ar
   return out;
 }
 
-/** An integer key in a plain or typed array, or null when the value is not an integer. */
-const intKey = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : null);
+/** String keys as codes: each distinct right-hand string gets its slot; left strings are looked up, never stored. */
+function stringSlots(right: Column, nR: number): Map<string, number> | null {
+  const slots = new Map<string, number>();
+  for (let j = 0; j < nR; j++) {
+    const v = right.at(j);
+    if (v === null || v === undefined) continue;
+    if (typeof v !== 'string' || slots.has(v)) return null; // not strings, or a duplicate key: arquero's join
+    slots.set(v, j);
+  }
+  return slots;
+}
+
+/** Rows probed at once: the row arrays of a chunk stay in cache while the key index is read. */
+const CHUNK = 1 << 16;
+
+/**
+ * The right row matching each left row (-1: none), probed in chunks, and whether every left row matched (then the
+ * left columns are returned as they are, not gathered).
+ */
+function probe(nL: number, find: (i: number) => number): { rightOf: Int32Array; all: boolean } {
+  const rightOf = new Int32Array(nL);
+  let all = true;
+  for (let from = 0; from < nL; from += CHUNK) {
+    const to = Math.min(nL, from + CHUNK);
+    for (let i = from; i < to; i++) {
+      const j = find(i);
+      rightOf[i] = j;
+      if (j < 0) all = false;
+    }
+  }
+  return { rightOf, all };
+}
 
 /**
  * The inner join of `left` and `right` on `key`, or null when the fast path does not apply (then use arquero's).
  * Applies when: `on` is one column name in both tables, no `values` or options, neither table grouped, filtered or
- * ordered, the right table no bigger than the left, integer keys, unique keys on the right, no other shared names.
+ * ordered, the right table no bigger than the left (the index is built on it), numeric or string keys, unique keys
+ * on the right, no other shared names. Missing keys never match, as in arquero.
  */
 export function fastInnerJoin(left: ColumnTable, right: unknown, on: unknown, values: unknown, options: unknown): FrameColumns | null {
   if (typeof on !== 'string' || values !== undefined || (options !== undefined && Object.keys(options as object).length > 0)) return null;
@@ -43,48 +77,57 @@ export function fastInnerJoin(left: ColumnTable, right: unknown, on: unknown, va
   const nR = r.numRows();
   if (nR > nL) return null;
 
-  // index the right table's keys: key → row
-  const rightKeys = r.column(on) as unknown as Column;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let j = 0; j < nR; j++) {
-    const k = intKey(rightKeys.at(j));
-    if (k === null) return null;
-    if (k < min) min = k;
-    if (k > max) max = k;
-  }
-  const range = nR === 0 ? 0 : max - min + 1;
-  if (range > Math.max(1 << 20, 4 * nR)) return null;
-  const rowOf = new Int32Array(range).fill(-1);
-  for (let j = 0; j < nR; j++) {
-    const offset = (rightKeys.at(j) as number) - min;
-    if (rowOf[offset] !== -1) return null; // duplicate key on the right: arquero's general join
-    rowOf[offset] = j;
-  }
-
-  // scan the left table in row order
-  const leftKeys = left.column(on) as unknown as Column;
-  const typedLeft = ArrayBuffer.isView(leftKeys) && !(leftKeys instanceof BigInt64Array) && !(leftKeys instanceof BigUint64Array);
-  const leftRows = new Uint32Array(nL);
-  const rightRows = new Int32Array(nL);
-  let count = 0;
-  for (let i = 0; i < nL; i++) {
-    const v = typedLeft ? (leftKeys as unknown as ArrayLike<number>)[i]! : leftKeys.at(i);
-    if (typeof v !== 'number' || !Number.isInteger(v)) {
-      if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) continue; // missing keys never match
-      return null;
+  const rightKeyColumn = r.column(on) as unknown as Column;
+  const leftKeyColumn = left.column(on) as unknown as Column;
+  let matched: { rightOf: Int32Array; all: boolean };
+  const rightNumbers = numericValues(rightKeyColumn, nR);
+  if (rightNumbers) {
+    // Build on the right: its keys → its rows (a direct table for compact integers, else a hash table).
+    const index = new KeyIndex(compactRange(rightNumbers, nR, Math.max(1 << 20, 4 * nR)), nR);
+    const rowOf = new Int32Array(nR);
+    for (let j = 0; j < nR; j++) {
+      const k = rightNumbers[j]!;
+      if (k !== k) continue;
+      const slot = index.add(k);
+      if (slot !== index.size - 1) return null; // duplicate key on the right: arquero's general join
+      rowOf[slot] = j;
     }
-    const offset = v - min;
-    if (offset < 0 || offset >= range) continue;
-    const j = rowOf[offset]!;
-    if (j < 0) continue;
-    leftRows[count] = i;
-    rightRows[count] = j;
-    count++;
+    const leftNumbers = numericValues(leftKeyColumn, nL);
+    if (!leftNumbers) return null;
+    matched = probe(nL, (i) => {
+      const k = leftNumbers[i]!;
+      if (k !== k) return -1;
+      const slot = index.find(k);
+      return slot < 0 ? -1 : rowOf[slot]!;
+    });
+  } else {
+    const slots = stringSlots(rightKeyColumn, nR);
+    if (!slots) return null;
+    matched = probe(nL, (i) => {
+      const v = leftKeyColumn.at(i);
+      return typeof v === 'string' ? slots.get(v) ?? -1 : -1;
+    });
   }
 
+  const { rightOf, all } = matched;
   const columns: Record<string, ArrayLike<unknown>> = {};
-  for (const name of leftNames) columns[name] = gather(left.column(name) as unknown as Column, leftRows, count);
-  for (const name of rightNames) columns[name] = gather(r.column(name) as unknown as Column, rightRows, count);
+  if (all) {
+    // Every left row matched once: the left columns are the result's as they are (columns are never written).
+    for (const name of leftNames) columns[name] = left.column(name) as unknown as ArrayLike<unknown>;
+    for (const name of rightNames) columns[name] = gather(r.column(name) as unknown as Column, rightOf, nL);
+  } else {
+    const leftRows = new Uint32Array(nL);
+    const rightRows = new Int32Array(nL);
+    let count = 0;
+    for (let i = 0; i < nL; i++) {
+      const j = rightOf[i]!;
+      if (j < 0) continue;
+      leftRows[count] = i;
+      rightRows[count] = j;
+      count++;
+    }
+    for (const name of leftNames) columns[name] = gather(left.column(name) as unknown as Column, leftRows, count);
+    for (const name of rightNames) columns[name] = gather(r.column(name) as unknown as Column, rightRows, count);
+  }
   return { names: [...leftNames, ...rightNames], columns };
 }

@@ -62,6 +62,21 @@ test('read.json reads row arrays, column objects and newline-delimited JSON, wit
   assert.throws(() => read.jsonText('[{"n":"x"}]', { types: { n: 'number' } }), /row 0: column "n" is declared number, but the value is "x"/);
 });
 
+test('read.json reads columns of ISO date text as dates, as read.csv does, in every JSON layout', async () => {
+  const rows = read.jsonText('[{"date":"2012-01-01","t":"2012-01-01T08:30:00Z","x":1},{"date":null,"t":"2012-01-02 09:00Z","x":2}]');
+  assert.deepEqual(rows.array('date'), [new Date('2012-01-01'), null]);
+  assert.deepEqual(rows.array('t'), [new Date('2012-01-01T08:30:00Z'), new Date('2012-01-02T09:00Z')]);
+  assert.deepEqual(read.jsonText('{"d":["2012-01-01","2012-01-02"]}').array('d'), [new Date('2012-01-01'), new Date('2012-01-02')]);
+  assert.deepEqual(read.jsonText('{"d":"2012-01-01"}\n{"d":"2012-01-03"}\n').array('d'), [new Date('2012-01-01'), new Date('2012-01-03')]);
+  // the same text read by both readers gives the same dates
+  assert.deepEqual(read.jsonText('[{"d":"2012-01-01 08:30"}]').array('d'), read.csvText('d\n2012-01-01 08:30').array('d'));
+  // one value that is not a date keeps the column as text; declared types and parseDates: false opt out
+  assert.deepEqual(read.jsonText('[{"d":"2012-01-01"},{"d":"soon"}]').array('d'), ['2012-01-01', 'soon']);
+  assert.deepEqual(read.jsonText('[{"d":"2012-01-01"}]', { types: { d: 'string' } }).array('d'), ['2012-01-01']);
+  assert.deepEqual(read.jsonText('[{"d":"2012-01-01"}]', { parseDates: false }).array('d'), ['2012-01-01']);
+  assert.deepEqual(read.jsonText('[{"d":null}]').array('d'), [null]);
+});
+
 test('invalid JSON is an error naming its line', () => {
   assert.throws(() => read.jsonText('[\n{"a": 1},\n{"a": }\n]'), (e: unknown) => e instanceof ParseError && e.line === 3);
   assert.throws(() => read.jsonText('[1, 2]'), /row 0 is 1, not an object/);

@@ -3,7 +3,7 @@
  * `http(s):` URLs. Problems are errors that name the line (text formats) and the problem, never silent garbage.
  */
 import { fromArrow } from 'arquero';
-import { parseCsv, type CsvOptions, type CsvType } from './csv.js';
+import { parseCsv, parseIsoDate, type CsvOptions, type CsvType } from './csv.js';
 import { badArgument, ParseError, TypeMismatchError } from './errors.js';
 import { DataFrame } from './frame.js';
 import { jsonErrorOffset } from './json-error.js';
@@ -54,6 +54,28 @@ export async function csv(source: Source, options: CsvOptions = {}): Promise<Dat
 export interface JsonOptions {
   /** Types for some columns: `date` parses ISO strings or epoch milliseconds, `number` numeric strings, … */
   types?: Record<string, CsvType>;
+  /**
+   * Whether a column whose every present value is ISO 8601 date text (`2015-01-01`, `2015-01-01T08:30Z`) is read
+   * as dates, as `read.csv` infers them (default true). A column named in `types` keeps its declared type.
+   */
+  parseDates?: boolean;
+}
+
+/**
+ * The columns to read as dates because every present value is ISO date text (and at least one is present):
+ * JSON has no date type, so the text is the only sign, and the rule is the CSV reader's.
+ */
+function isoDateColumns(columns: Record<string, unknown[]>, names: string[], declared: Record<string, CsvType>): string[] {
+  return names.filter((name) => {
+    if (declared[name]) return false;
+    let present = 0;
+    for (const value of columns[name]!) {
+      if (value === null || value === undefined) continue;
+      if (typeof value !== 'string' || parseIsoDate(value) === undefined) return false;
+      present++;
+    }
+    return present > 0;
+  });
 }
 
 /** The 1-based line of a character offset. */
@@ -114,7 +136,7 @@ export function jsonText(text: string, options: JsonOptions = {}): DataFrame {
         if (!Array.isArray(values)) throw new ParseError(`a JSON object must map column names to arrays, but ${JSON.stringify(name)} holds ${typeof values}`);
       }
       const frame = DataFrame.from(columns as Record<string, unknown[]>);
-      return options.types ? applyTypes(frame.objects() as Record<string, unknown>[], frame.columnNames(), options.types) : frame;
+      return applyTypes(frame.objects() as Record<string, unknown>[], frame.columnNames(), options.types ?? {}, options.parseDates ?? true);
     } else throw new ParseError(`expected an array of row objects or an object of columns, got ${typeof parsed}`);
   } else {
     // newline-delimited JSON: one object per line
@@ -135,10 +157,10 @@ export function jsonText(text: string, options: JsonOptions = {}): DataFrame {
   });
   const objects = rows as Record<string, unknown>[];
   const names = [...new Set(objects.flatMap((row) => Object.keys(row)))];
-  return applyTypes(objects, names, options.types ?? {});
+  return applyTypes(objects, names, options.types ?? {}, options.parseDates ?? true);
 }
 
-function applyTypes(rows: Record<string, unknown>[], names: string[], types: Record<string, CsvType>): DataFrame {
+function applyTypes(rows: Record<string, unknown>[], names: string[], types: Record<string, CsvType>, parseDates: boolean): DataFrame {
   for (const name of Object.keys(types)) {
     if (!names.includes(name)) throw badArgument(`read.json: types names unknown column ${JSON.stringify(name)}. Available columns: ${names.join(', ')}.`);
   }
@@ -147,12 +169,15 @@ function applyTypes(rows: Record<string, unknown>[], names: string[], types: Rec
     const type = types[name];
     columns[name] = rows.map((row, i) => (type ? convertJson(row[name], type, name, i) : row[name] ?? null));
   }
+  if (parseDates) {
+    for (const name of isoDateColumns(columns, names, types)) columns[name] = columns[name]!.map((value) => (value === null ? null : parseIsoDate(value as string)!));
+  }
   return DataFrame.fromColumns({ names, columns });
 }
 
 /**
  * Reads a JSON file or URL: an array of row objects, an object of column arrays, or newline-delimited JSON
- * (`.jsonl`, `.ndjson`).
+ * (`.jsonl`, `.ndjson`). Columns of ISO 8601 date text become dates, as in `read.csv` (`parseDates: false` keeps text).
  * @example const cars = await lepton.read.json('cars.json', { types: { Year: 'date' } })
  */
 export async function json(source: Source, options: JsonOptions = {}): Promise<DataFrame> {

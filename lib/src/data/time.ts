@@ -40,7 +40,7 @@ export function resample(frame: ColumnTable, dateColumn: string, freq: string, o
     if (!aggs.includes(a)) throw badArgument(`resample: unknown aggregation ${JSON.stringify(a)} for ${JSON.stringify(column)}; use one of ${aggs.join(', ')}.`);
   }
   const bins = binTimes(times, frequency, options.timeZone, context);
-  const { bin, count } = bins;
+  const { count } = bins;
   const names = [dateColumn];
   const columns: Record<string, ArrayLike<unknown>> = { [dateColumn]: Array.from({ length: count }, (_, i) => new Date(bins.label(i))) };
   for (const [column, a] of spec) {
@@ -52,8 +52,8 @@ export function resample(frame: ColumnTable, dateColumn: string, freq: string, o
       } catch {
         throw badArgument(`resample: ${a} needs numbers, but ${JSON.stringify(column)} is not numeric; give it 'first', 'last' or 'count' (agg: { ${JSON.stringify(column)}: 'last', ... }), or drop it with select().`);
       }
-      columns[column] = reduceNumbers(values, bin, count, a);
-    } else columns[column] = reduceAny(a === 'count' ? null : columnValues(frame, column), bin, count, a, times);
+      columns[column] = bins.starts ? reduceRuns(values, bins.starts, count, a) : reduceNumbers(values, bins.bin, count, a);
+    } else columns[column] = reduceAny(a === 'count' ? null : columnValues(frame, column), bins.bin, count, a, times);
   }
   return { names, columns };
 }
@@ -87,6 +87,44 @@ function reduceNumbers(values: Float64Array | Float32Array, bin: Int32Array, cou
     else if (agg === 'mean') acc[b] = acc[b]! / seen[b]!;
   }
   return acc;
+}
+
+/** reduceNumbers over sorted rows: bin `b` is the run of rows `starts[b]` to `starts[b + 1]`. */
+function reduceRuns(values: Float64Array | Float32Array, starts: Int32Array, count: number, agg: ResampleAgg): Float64Array {
+  const out = new Float64Array(count);
+  for (let b = 0; b < count; b++) {
+    const from = starts[b]!;
+    const to = starts[b + 1]!;
+    let seen = 0;
+    let acc = agg === 'min' ? Infinity : agg === 'max' ? -Infinity : 0;
+    if (agg === 'min') {
+      for (let i = from; i < to; i++) {
+        const v = values[i]!;
+        if (v === v) {
+          seen++;
+          if (v < acc) acc = v;
+        }
+      }
+    } else if (agg === 'max') {
+      for (let i = from; i < to; i++) {
+        const v = values[i]!;
+        if (v === v) {
+          seen++;
+          if (v > acc) acc = v;
+        }
+      }
+    } else {
+      for (let i = from; i < to; i++) {
+        const v = values[i]!;
+        if (v === v) {
+          seen++;
+          acc += v;
+        }
+      }
+    }
+    out[b] = seen === 0 ? (agg === 'sum' ? 0 : NaN) : agg === 'mean' ? acc / seen : acc;
+  }
+  return out;
 }
 
 /** first, last (by time) or count of the non-missing values of each bin. */

@@ -8,7 +8,11 @@ import { ImageDataset, isFitSource } from '../images/dataset.js';
 import { worstMistakes } from '../images/mistakes.js';
 import { trainedOn } from '../images/trained.js';
 import { concat, confusionChart, residualChart, rocChart, toSvg } from './charts.js';
-import { EvaluationReport, type ClassificationMetrics, type RegressionMetrics } from './report.js';
+import { naive } from '../baselines/forecast.js';
+import { isTensor } from '../data/tfjs.js';
+import type { WindowSpec } from '../preprocess/windows.js';
+import type { Estimator } from '../validate/estimator.js';
+import { EvaluationReport, type BaselineMetrics, type ClassificationMetrics, type RegressionMetrics } from './report.js';
 
 /** Options of `lepton.evaluate`. */
 export interface EvaluateOptions extends ColumnChoice {
@@ -18,6 +22,50 @@ export interface EvaluateOptions extends ColumnChoice {
   classNames?: string[];
   /** Samples per prediction batch (default 256). */
   batchSize?: number;
+  /**
+   * A baseline scored on the same test data and shown beside the model (any `predict(x)`: `lepton.baselines.*`, an
+   * estimator). Default: on windows (`lepton.preprocess.windows`, or a part of `lepton.timeSplit(w)`) whose target
+   * is among the features, the naive forecast `lepton.baselines.naive(w.spec)`; `false` shows none.
+   */
+  baseline?: Pick<Estimator, 'name' | 'predict'> | false;
+}
+
+/** The window geometry carried by test data made by `lepton.preprocess.windows`, if any. */
+function windowSpecOf(data: unknown): WindowSpec | undefined {
+  const spec = (data as { spec?: Partial<WindowSpec> } | null)?.spec;
+  if (typeof spec !== 'object' || spec === null) return undefined;
+  return typeof spec.inputWidth === 'number' && typeof spec.labelWidth === 'number' && typeof spec.shift === 'number' && typeof spec.targetIndex === 'number' ? (spec as WindowSpec) : undefined;
+}
+
+/** The baseline to score: the one given, else the naive forecast on windows that hold their target. */
+function chooseBaseline(data: unknown, option: EvaluateOptions['baseline']): Pick<Estimator, 'name' | 'predict'> | undefined {
+  if (option === false) return undefined;
+  if (option !== undefined) {
+    if (typeof option?.predict !== 'function') throw new Error('evaluate: baseline must have predict(x) (e.g. lepton.baselines.naive(w.spec)), or be false.');
+    return option;
+  }
+  const spec = windowSpecOf(data);
+  return spec && spec.targetIndex >= 0 ? naive(spec) : undefined;
+}
+
+/** The baseline's errors on the test inputs, beside the model's MAE (a ratio below 1: the model beats it). */
+async function scoreBaseline(baseline: Pick<Estimator, 'name' | 'predict'>, data: FitData, truth: number[][], modelMae: number): Promise<BaselineMetrics> {
+  const x = (data as { x?: unknown }).x;
+  if (!isTensor(x)) throw new Error('evaluate: a baseline is scored on { x, y } tensors (or windows); this test data has no x tensor. Pass baseline: false.');
+  const out = await baseline.predict(x);
+  const predicted = toMatrix(out);
+  out.dispose();
+  if (predicted.length !== truth.length) throw new Error(`evaluate: the baseline predicted ${predicted.length} rows for ${truth.length} test samples.`);
+  const { mse, mae, r2 } = errors(predicted, truth);
+  return { name: baseline.name ?? 'baseline', mse, rmse: Math.sqrt(mse), mae, r2, relativeMae: mae === 0 ? Number.POSITIVE_INFINITY : modelMae / mae };
+}
+
+/** Errors over every label of every sample (a window's several labels all count, as in Keras's losses). */
+function errors(predicted: number[][], truth: number[][]): { p: number[]; t: number[]; mse: number; mae: number; r2: number } {
+  const p = predicted.flat();
+  const t = truth.flat();
+  if (p.length !== t.length) throw new Error(`evaluate: the predictions have ${predicted[0]!.length} value(s) per sample but the labels ${truth[0]!.length}.`);
+  return { p, t, mse: metrics.meanSquaredError(t, p), mae: metrics.meanAbsoluteError(t, p), r2: metrics.r2Score(t, p) };
 }
 
 function lastActivation(model: tf.LayersModel): string | undefined {
@@ -89,11 +137,9 @@ function classification(predicted: number[][], truth: number[][], classNames?: s
 }
 
 function regression(predicted: number[][], truth: number[][]): { metrics: RegressionMetrics; charts: Record<string, unknown>[] } {
-  const p = predicted.map((r) => r[0]!);
-  const t = truth.map((r) => r[0]!);
-  const mse = metrics.meanSquaredError(t, p);
+  const { p, t, mse, mae, r2 } = errors(predicted, truth);
   return {
-    metrics: { task: 'regression', samples: t.length, mse, rmse: Math.sqrt(mse), mae: metrics.meanAbsoluteError(t, p), r2: metrics.r2Score(t, p) },
+    metrics: { task: 'regression', samples: truth.length, mse, rmse: Math.sqrt(mse), mae, r2 },
     charts: [residualChart(t, p)],
   };
 }
@@ -101,11 +147,13 @@ function regression(predicted: number[][], truth: number[][]): { metrics: Regres
 /**
  * Evaluates a trained model on test data and reports it as a table plus plots. Classification: accuracy,
  * precision/recall/F1 per class with macro and weighted averages, ROC curves and AUC (binary, or one-vs-rest),
- * a confusion-matrix heatmap and log loss. Regression: MSE, RMSE, MAE, R² and a residual plot.
+ * a confusion-matrix heatmap and log loss. Regression: MSE, RMSE, MAE, R² and a residual plot; on forecasting windows
+ * the naive forecast's errors beside the model's (a model that does not beat "tomorrow = today" learned nothing).
  * @param model a trained tfjs model
  * @param testData `{ x, y }` tensors (y one-hot or class indices), a DataFrame with `x`/`y` columns named, or a dataset of `{ xs, ys }` batches
  * @param options task, class names, batch size
  * @example const report = await lepton.evaluate(model, { x: xTest, y: yTest }, { classNames: ['cat', 'dog'] })
+ * @example const { train, test } = lepton.timeSplit(w, { testSize: 365 }); const report = await lepton.evaluate(lstm, test)
  */
 export async function evaluate(model: tf.LayersModel, testData: FitData, options: EvaluateOptions = {}): Promise<EvaluationReport> {
   await ensureBackend();
@@ -129,6 +177,8 @@ export async function evaluate(model: tf.LayersModel, testData: FitData, options
   const task = options.task ?? (activation === 'softmax' || activation === 'sigmoid' ? 'classification' : 'regression');
   const classNames = options.classNames ?? images?.classNames ?? trainedOn(model)?.classNames;
   const { metrics: result, charts } = task === 'classification' ? classification(predicted, truth, classNames) : regression(predicted, truth);
+  const baseline = result.task === 'regression' ? chooseBaseline(testData, options.baseline) : undefined;
+  if (baseline && result.task === 'regression') result.baseline = await scoreBaseline(baseline, testData, truth, result.mae);
   const chart = concat(charts);
   const mistakes = images && task === 'classification' && predicted[0]!.length > 1 ? await worstMistakes(images, predicted, truth.map((r) => Math.round(r[0]!))) : undefined;
   return new EvaluationReport(result, chart, await toSvg(chart), mistakes);

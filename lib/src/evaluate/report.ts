@@ -46,12 +46,35 @@ export interface RegressionMetrics {
   mae: number;
   /** Coefficient of determination R² (1 is perfect; 0 is no better than predicting the mean). */
   r2: number;
+  /** A baseline scored on the same data (on forecasting windows, the naive forecast by default). */
+  baseline?: BaselineMetrics;
+}
+
+/** A baseline's errors on the test data of a regression, beside the model's. */
+export interface BaselineMetrics {
+  /** The baseline's name (`naive`, `seasonal naive (7)`, …). */
+  name: string;
+  /** Mean squared error. */
+  mse: number;
+  /** Root mean squared error. */
+  rmse: number;
+  /** Mean absolute error. */
+  mae: number;
+  /** Coefficient of determination R². */
+  r2: number;
+  /** The model's MAE over the baseline's on the same data: below 1 the model beats the baseline. */
+  relativeMae: number;
 }
 
 const f = (v: number | null, digits = 4) => (v === null || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Says whether the model beat its baseline. */
+function verdict(b: BaselineMetrics): string {
+  return b.relativeMae < 1 ? `beats the ${b.name} baseline` : `does NOT beat the ${b.name} baseline`;
 }
 
 /** What `lepton.evaluate` found: metrics, and a display with tables and plots. */
@@ -82,7 +105,11 @@ export class EvaluationReport {
   /** A text report: the headline numbers, then the per-class table (classification). */
   toString(): string {
     const m = this.metrics;
-    if (m.task === 'regression') return `Regression on ${m.samples} samples: MSE ${f(m.mse)} · RMSE ${f(m.rmse)} · MAE ${f(m.mae)} · R² ${f(m.r2)}`;
+    if (m.task === 'regression') {
+      const head = `Regression on ${m.samples} samples: MSE ${f(m.mse)} · RMSE ${f(m.rmse)} · MAE ${f(m.mae)} · R² ${f(m.r2)}`;
+      const b = m.baseline;
+      return b ? `${head}\n${b.name} baseline: MSE ${f(b.mse)} · RMSE ${f(b.rmse)} · MAE ${f(b.mae)} · R² ${f(b.r2)} — model MAE / baseline MAE ${f(b.relativeMae, 3)} (${verdict(b)})` : head;
+    }
     const width = Math.max(8, ...m.classNames.map((n) => n.length));
     const row = (name: string, c: ClassScores, auc: number | null | undefined) =>
       `${name.padEnd(width)}  ${f(c.precision).padStart(9)}  ${f(c.recall).padStart(9)}  ${f(c.f1).padStart(9)}  ${String(c.support).padStart(7)}${auc === undefined ? '' : `  ${f(auc).padStart(7)}`}`;
@@ -100,7 +127,11 @@ export class EvaluationReport {
     const m = this.metrics;
     let tables: string;
     if (m.task === 'regression') {
-      tables = `<table><tr><th>samples</th><th>MSE</th><th>RMSE</th><th>MAE</th><th>R²</th></tr><tr><td>${m.samples}</td><td>${f(m.mse)}</td><td>${f(m.rmse)}</td><td>${f(m.mae)}</td><td>${f(m.r2)}</td></tr></table>`;
+      const b = m.baseline;
+      const row = (name: string, r: { mse: number; rmse: number; mae: number; r2: number }) => `<tr><td>${escapeHtml(name)}</td><td>${m.samples}</td><td>${f(r.mse)}</td><td>${f(r.rmse)}</td><td>${f(r.mae)}</td><td>${f(r.r2)}</td></tr>`;
+      tables =
+        `<table><tr><th></th><th>samples</th><th>MSE</th><th>RMSE</th><th>MAE</th><th>R²</th></tr>${row('model', m)}${b ? row(`${b.name} baseline`, b) : ''}</table>` +
+        (b ? `<p>Model MAE / ${escapeHtml(b.name)} MAE: <b>${f(b.relativeMae, 3)}</b> (${verdict(b)})</p>` : '');
     } else {
       const row = (name: string, c: ClassScores, auc: number | null | undefined, bold = false) =>
         `<tr${bold ? ' style="font-weight:bold"' : ''}><td>${escapeHtml(name)}</td><td>${f(c.precision)}</td><td>${f(c.recall)}</td><td>${f(c.f1)}</td><td>${c.support}</td><td>${auc === undefined ? '' : f(auc)}</td></tr>`;

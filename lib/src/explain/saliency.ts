@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { badArgument } from '../data/errors.js';
 import { displaySymbol, type Displayable, type MimeBundle } from '../display/mime.js';
 import { encodePng } from '../display/png.js';
+import { ImageDataset } from '../images/dataset.js';
 import { overlay, sideBySide } from './overlay.js';
 
 /** How attributions are computed. */
@@ -28,6 +29,12 @@ export interface SaliencyOptions {
   batchSize?: number;
   /** Display upscaling, in whole pixels (default: about 160 px on the long side). */
   scale?: number;
+}
+
+/** Options of `saliency` on an image dataset (`lepton.read.images`). */
+export interface DatasetSaliencyOptions extends SaliencyOptions {
+  /** How many of the dataset's images to explain, from its first, in its order (default 8). */
+  count?: number;
 }
 
 /** The most images a saliency result shows at once (all are computed and returned). */
@@ -205,7 +212,34 @@ function imageBatch(images: tf.Tensor, imageShape: (number | null)[]): tf.Tensor
  * @param images [n, height, width(, channels)] or one image
  * @example lepton.explain.saliency(model, testImages.slice(0, 8), { method: 'integratedGradients' })
  */
-export function saliency(model: tf.LayersModel, images: tf.Tensor | number[][] | number[][][] | number[][][][], options: SaliencyOptions = {}): Saliency {
+export function saliency(model: tf.LayersModel, images: tf.Tensor | number[][] | number[][][] | number[][][][], options?: SaliencyOptions): Saliency;
+/**
+ * Saliency maps of the first `count` images (default 8) of an image dataset (`lepton.read.images`), read as the
+ * model was trained on them, captioned with the dataset's class names. Asynchronous: the pixels come from the cache.
+ * @param model a tfjs LayersModel trained on the dataset's images
+ * @param images an image dataset, e.g. `ds.validation`
+ * @example await lepton.explain.saliency(model, ds.validation, { count: 8 })
+ */
+export function saliency(model: tf.LayersModel, images: ImageDataset, options?: DatasetSaliencyOptions): Promise<Saliency>;
+export function saliency(model: tf.LayersModel, images: tf.Tensor | number[][] | number[][][] | number[][][][] | ImageDataset, options: DatasetSaliencyOptions = {}): Saliency | Promise<Saliency> {
+  if (images instanceof ImageDataset) return datasetSaliency(model, images, options);
+  if ((options as DatasetSaliencyOptions).count !== undefined) throw badArgument('saliency: count picks images from an image dataset; with tensors, slice them (images.slice(0, 8)).');
+  return tensorSaliency(model, images, options);
+}
+
+async function datasetSaliency(model: tf.LayersModel, dataset: ImageDataset, options: DatasetSaliencyOptions): Promise<Saliency> {
+  const { count = 8, ...rest } = options;
+  if (!(Number.isInteger(count) && count >= 1)) throw badArgument(`saliency: count must be a whole number ≥ 1, got ${count}.`);
+  if (dataset.length === 0) throw badArgument('saliency: the image dataset has no images.');
+  const { x, y } = await dataset.tensors(Math.min(count, dataset.length));
+  try {
+    return tensorSaliency(model, x, { ...rest, classNames: rest.classNames ?? dataset.classNames });
+  } finally {
+    tf.dispose([x, y]);
+  }
+}
+
+function tensorSaliency(model: tf.LayersModel, images: tf.Tensor | number[][] | number[][][] | number[][][][], options: SaliencyOptions): Saliency {
   if (!isLayersModel(model)) throw badArgument('saliency: expected a tfjs LayersModel (e.g. from lepton.models.cnn or tf.sequential) with built inputs.');
   if (model.inputs.length !== 1) throw badArgument(`saliency: the model has ${model.inputs.length} inputs; saliency explains models with one image input.`);
   const inputShape = model.inputs[0]!.shape;

@@ -43,8 +43,11 @@ export interface ImageTensors {
 
 /** What `lepton.fit` and `lepton.evaluate` ask an image dataset for: its data, and what a model trained on it learnt. */
 export interface FitSource {
-  /** Tensors when they fit in memory, else a stream of batches. */
-  fitData(batchSize: number, shuffle: boolean): Promise<TensorData | BatchDataset>;
+  /**
+   * Tensors when they fit in memory, else a stream of batches, shuffled with `seed` (fit's seed; without one, the
+   * dataset's).
+   */
+  fitData(batchSize: number, shuffle: boolean, seed?: number): Promise<TensorData | BatchDataset>;
   /** The class names and image spec a model trained on this data is deployed with. */
   readonly trainedOn: TrainedOn;
 }
@@ -79,6 +82,11 @@ export interface DatasetParts {
 
 /** A labelled set of image files. Make one with `lepton.read.images(dir, opts)`. */
 export class ImageDataset implements FitSource {
+  /**
+   * Above this many bytes of float pixels `lepton.fit` and `lepton.evaluate` stream batches from the pixel cache
+   * instead of making one tensor (default `MAX_TENSOR_BYTES`, 512 MB). Lower it on a machine short of memory.
+   */
+  static maxTensorBytes = MAX_TENSOR_BYTES;
   /** The class names, sorted; label `i` is `classNames[i]`. */
   readonly classNames: string[];
   /** Files that could not be decoded (corrupt, empty, not an image), with the reason. */
@@ -173,10 +181,12 @@ export class ImageDataset implements FitSource {
   /**
    * Every image as one tensor: `x` [n, height, width, channels] float32 in [0, 1], `y` [n] class indices (float32,
    * as sparse crossentropy takes them). Pixels come from the disk cache, decoded once. Dispose them when done.
+   * @param count only the first `count` images, in the dataset's order (default all)
    * @example const { x, y } = await ds.train.tensors()
    */
-  async tensors(): Promise<ImageTensors> {
-    return this.tensorsOf(this.entries);
+  async tensors(count?: number): Promise<ImageTensors> {
+    if (count !== undefined && !(Number.isInteger(count) && count >= 0)) throw new ImageError('LEPTON_BAD_ARGUMENT', `tensors(count): a whole number ≥ 0 (got ${count}).`);
+    return this.tensorsOf(count === undefined ? this.entries : this.entries.slice(0, count));
   }
 
   /**
@@ -205,10 +215,11 @@ export class ImageDataset implements FitSource {
   }
 
   /** @internal */
-  async fitData(batchSize: number, shuffle: boolean): Promise<TensorData | BatchDataset> {
+  async fitData(batchSize: number, shuffle: boolean, seed?: number): Promise<TensorData | BatchDataset> {
     const bytes = this.length * pixelLength(this.source) * 4;
-    if (bytes <= MAX_TENSOR_BYTES) return this.tensors();
-    return this.batches(batchSize, { shuffle });
+    if (bytes <= ImageDataset.maxTensorBytes) return this.tensors();
+    // fit's seed decides the order of a streamed epoch, as it does the shuffle of tensors.
+    return this.batches(batchSize, { shuffle, ...(seed !== undefined ? { seed } : {}) });
   }
 
   private async load(entry: ImageEntry): Promise<Uint8Array> {

@@ -10,9 +10,11 @@ import { seededRandom } from '../data/random.js';
 import { getHost, setHost, type Host } from '../display/host.js';
 import { displaySymbol } from '../display/mime.js';
 import { evaluate } from '../evaluate/evaluate.js';
+import { saliency } from '../explain/saliency.js';
 import { cnn } from '../models/cnn.js';
 import { brightness, contrast } from '../preprocess/augment.js';
 import { fit } from '../train/fit.js';
+import { ImageDataset } from './dataset.js';
 import { images } from './read.js';
 import { trainedOn } from './trained.js';
 
@@ -71,10 +73,44 @@ describe('lepton.fit and lepton.evaluate on an image dataset', () => {
     assert.ok(report.worstMistakes.every((m, i, all) => m.trueLabel !== m.predicted && (i === 0 || all[i - 1]!.probability >= m.probability)));
   });
 
+  it('explains a trained model on the dataset itself: saliency maps of its first images, captioned with its class names', async () => {
+    const { ds, model } = await train(false);
+    const validation = ds.validation!;
+    const result = await saliency(model, validation, { count: 3 });
+    assert.deepEqual(result.maps.shape, [Math.min(3, validation.length), 8, 8]);
+    assert.match(result.toString(), /predicted (blue|red)/);
+    // The same images given as tensors give the same maps: the dataset path reads them as training did.
+    const { x, y } = await validation.tensors(3);
+    const direct = saliency(model, x);
+    assert.deepEqual(Array.from(result.maps.dataSync()), Array.from(direct.maps.dataSync()));
+    tf.dispose([x, y]);
+    [result, direct].forEach((r) => r.dispose());
+    await assert.rejects(saliency(model, validation, { count: 0 }), /count must be a whole number ≥ 1/);
+  });
+
   it('trains on a stream of batches read from the disk cache', async () => {
     const { history } = await train(true);
     assert.equal(history.history.loss!.length, 6);
     assert.ok(history.history.val_acc!.at(-1)! >= 0.9, `val accuracy ${history.history.val_acc}`);
+  });
+
+  it('a dataset streamed by lepton.fit (larger than maxTensorBytes) is shuffled by fit\'s seed, not the dataset\'s', async () => {
+    const ds = await images(dir, { size: [8, 8], seed: 1, cache });
+    const losses = async (seed: number) => {
+      const model = cnn({ inputShape: [8, 8, 3], filters: [4], dense: 8, classes: 2, seed: 1 });
+      const history = await fit(model, ds.train, { loss: 'sparseCategoricalCrossentropy', optimizer: tf.train.sgd(0.1), epochs: 2, batchSize: 4, seed, live: false });
+      return history.history.loss!;
+    };
+    const limit = ImageDataset.maxTensorBytes;
+    ImageDataset.maxTensorBytes = 0; // every dataset streams
+    try {
+      const [a, again, other] = [await losses(1), await losses(1), await losses(2)];
+      assert.deepEqual(a, again, 'the same seed gives the same batches');
+      // Same weights, same data: only the order of the batches differs, so the losses differ with the seed.
+      assert.notDeepEqual(a, other, 'another seed gives another order');
+    } finally {
+      ImageDataset.maxTensorBytes = limit;
+    }
   });
 
   it('contrast and brightness change each image by a seeded random amount and keep pixels in [0, 1]', () => {

@@ -53,6 +53,10 @@ describe('windows refuse what they cannot cut', () => {
   test('a hole in a column, naming the row and the fix', () => {
     const holey = DataFrame.from({ v: [1, 2, null, 4, 5, 6] });
     assert.throws(() => windows(holey, { features: ['v'], target: 'v', inputWidth: 2 }), { code: 'LEPTON_BAD_ARGUMENT', message: /missing a value at row 2; fill it first/ });
+    // Back-to-back windows find holes while copying: in the inputs, and in a label past the last window's inputs.
+    assert.throws(() => windows(holey, { features: ['v'], target: 'v', inputWidth: 2, stride: 2 }), { code: 'LEPTON_BAD_ARGUMENT', message: /"v" is missing a value at row 2/ });
+    const lastLabel = DataFrame.from({ v: [1, 2, 3, 4, null] });
+    assert.throws(() => windows(lastLabel, { features: ['v'], target: 'v', inputWidth: 2, stride: 2 }), { code: 'LEPTON_BAD_ARGUMENT', message: /"v" is missing a value at row 4/ });
   });
   test('a window longer than the frame', () => {
     assert.throws(() => windows(frame, { features: ['a'], target: 'a', inputWidth: 40 }), { message: /a window spans 41 rows .* the frame has 30/ });

@@ -7,6 +7,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { ColumnTable } from 'arquero';
 import { assertColumns, badArgument } from '../data/errors.js';
+import { filledTensors } from '../backend/filled.js';
 import { tfjs } from '../data/tfjs.js';
 import { numericColumn, timesOf } from '../data/time-values.js';
 import type { BatchDataset } from '../train/data.js';
@@ -74,11 +75,20 @@ function plan(n: number, options: WindowOptions, context: string): { spec: Windo
   return { spec: { inputWidth, labelWidth, shift, targetIndex: options.features.indexOf(options.target) }, samples: Math.floor((n - total) / stride) + 1, stride };
 }
 
+function holeError(context: string, column: string, row: number): Error {
+  return badArgument(`${context}: column ${JSON.stringify(column)} is missing a value at row ${row}; fill it first (lepton.preprocess.imputer, or df.resample(...) then a fill) so windows do not span holes.`);
+}
+
+/** Whether windows are back-to-back runs of one feature, copied (and checked for holes) in one pass. */
+const isContiguous = (features: number, stride: number, inputWidth: number) => features === 1 && stride === inputWidth;
+
 /** The columns as numbers; a missing value is an error naming the row (windows must not span holes). */
-function seriesOf(frame: ColumnTable, columns: string[], context: string): (Float64Array | Float32Array)[] {
+function seriesOf(frame: ColumnTable, columns: string[], context: string, checked = true): (Float64Array | Float32Array)[] {
   assertColumns(columns, frame.columnNames(), context);
   return columns.map((c) => {
     const values = numericColumn(frame, c, context);
+    // The caller checks the rows it copies (back-to-back windows check while copying: one pass, not two).
+    if (!checked) return values;
     let hole = -1;
     // A plain loop: a callback per value costs more than the copy itself on long series.
     for (let i = 0; i < values.length; i++) {
@@ -87,36 +97,56 @@ function seriesOf(frame: ColumnTable, columns: string[], context: string): (Floa
         break;
       }
     }
-    if (hole >= 0) throw badArgument(`${context}: column ${JSON.stringify(c)} is missing a value at row ${hole}; fill it first (lepton.preprocess.imputer, or df.resample(...) then a fill) so windows do not span holes.`);
+    if (hole >= 0) throw holeError(context, c, hole);
     return values;
   });
 }
 
-/** Copies windows `from` (inclusive) to `to` (exclusive) into flat input and label arrays. */
-function fill(series: (Float64Array | Float32Array)[], target: Float64Array | Float32Array, spec: WindowSpec, stride: number, from: number, to: number): { x: Float32Array; y: Float32Array } {
+/** Copies windows `from` (inclusive) to `to` (exclusive) into flat input and label arrays (every value written). */
+function fill(series: (Float64Array | Float32Array)[], target: Float64Array | Float32Array, names: [string, string], spec: WindowSpec, stride: number, from: number, to: number, x: Float32Array, y: Float32Array): void {
   const f = series.length;
   const { inputWidth, labelWidth, shift } = spec;
   const labelStart = inputWidth + shift - labelWidth;
-  const x = new Float32Array((to - from) * inputWidth * f);
-  const y = new Float32Array((to - from) * labelWidth);
   let xi = 0;
   let yi = 0;
   // One feature (long univariate series): a monomorphic loop over the one column.
   const single = f === 1 ? series[0]! : null;
-  // Back-to-back windows of one feature are one run of the column: one native (converting) copy.
-  const contiguous = single !== null && stride === inputWidth;
-  if (contiguous) x.set(single.subarray(from * stride, to * stride));
-  for (let s = from; s < to; s++) {
-    const start = s * stride;
-    if (contiguous) {
-      for (let t = 0; t < labelWidth; t++) y[yi++] = target[start + labelStart + t]!;
-      continue;
+  // Back-to-back windows of one feature are one run of the column: one converting copy that also finds holes (the
+  // column was not scanned beforehand), in a loop the JIT keeps tight.
+  const contiguous = single !== null && isContiguous(f, stride, inputWidth);
+  if (contiguous) {
+    const offset = from * stride;
+    const length = (to - from) * stride;
+    for (let i = 0; i < length; i++) {
+      const v = single[offset + i]!;
+      if (v !== v) throw holeError('windows', names[0]!, offset + i);
+      x[i] = v;
     }
-    if (single) for (let t = start; t < start + inputWidth; t++) x[xi++] = single[t]!;
-    else for (let t = 0; t < inputWidth; t++) for (let j = 0; j < f; j++) x[xi++] = series[j]![start + t]!;
-    for (let t = 0; t < labelWidth; t++) y[yi++] = target[start + labelStart + t]!;
+  } else if (single) {
+    for (let s = from; s < to; s++) {
+      const start = s * stride;
+      for (let t = start; t < start + inputWidth; t++) x[xi++] = single[t]!;
+    }
+  } else {
+    for (let s = from; s < to; s++) {
+      const start = s * stride;
+      for (let t = 0; t < inputWidth; t++) for (let j = 0; j < f; j++) x[xi++] = series[j]![start + t]!;
+    }
   }
-  return { x, y };
+  // One label per window (the common case): a strided gather without the inner loop.
+  if (labelWidth === 1) for (let s = from, i = from * stride + labelStart; s < to; s++, i += stride) y[yi++] = target[i]!;
+  else for (let s = from; s < to; s++) for (let t = 0, i = s * stride + labelStart; t < labelWidth; t++) y[yi++] = target[i + t]!;
+  if (contiguous) {
+    // The labels of unscanned columns may fall past the copied inputs (the last window's label).
+    for (let k = 0; k < yi; k++) if (y[k] !== y[k]) throw holeError('windows', names[1] ?? names[0]!, (from + Math.floor(k / labelWidth)) * stride + labelStart + (k % labelWidth));
+  }
+}
+
+/** The windows `from` to `to` as tensors, written in place in the backend's memory. */
+function windowTensors(series: (Float64Array | Float32Array)[], target: Float64Array | Float32Array, names: [string, string], spec: WindowSpec, stride: number, from: number, to: number): { x: TF.Tensor3D; y: TF.Tensor2D } {
+  const n = to - from;
+  const [x, y] = filledTensors([[n, spec.inputWidth, series.length], [n, spec.labelWidth]], ([xs, ys]) => fill(series, target, names, spec, stride, from, to, xs!, ys!));
+  return { x: x as TF.Tensor3D, y: y as TF.Tensor2D };
 }
 
 /**
@@ -126,11 +156,9 @@ function fill(series: (Float64Array | Float32Array)[], target: Float64Array | Fl
 export function windows(frame: ColumnTable, options: WindowOptions): Windows {
   const context = 'windows';
   const { spec, samples, stride } = plan(frame.numRows(), options, context);
-  const series = seriesOf(frame, options.features, context);
+  const series = seriesOf(frame, options.features, context, !isContiguous(options.features.length, stride, spec.inputWidth));
   const target = spec.targetIndex >= 0 ? series[spec.targetIndex]! : seriesOf(frame, [options.target], context)[0]!;
-  const { x, y } = fill(series, target, spec, stride, 0, samples);
-  const tf = tfjs();
-  const out: Windows = { x: tf.tensor3d(x, [samples, spec.inputWidth, series.length]), y: tf.tensor2d(y, [samples, spec.labelWidth]), spec };
+  const out: Windows = { ...windowTensors(series, target, [options.features[0]!, options.target], spec, stride, 0, samples), spec };
   if (options.dateColumn !== undefined) {
     const times = timesOf(frame, options.dateColumn, context);
     const last = spec.inputWidth + spec.shift - 1;
@@ -158,12 +186,11 @@ export function windowDataset(frame: ColumnTable, options: WindowDatasetOptions)
   const series = seriesOf(frame, options.features, context);
   const target = spec.targetIndex >= 0 ? series[spec.targetIndex]! : seriesOf(frame, [options.target], context)[0]!;
   const tf = tfjs();
-  const f = series.length;
   return tf.data.generator(function* () {
     for (let from = 0; from < samples; from += batchSize) {
       const to = Math.min(samples, from + batchSize);
-      const { x, y } = fill(series, target, spec, stride, from, to);
-      yield { xs: tf.tensor3d(x, [to - from, spec.inputWidth, f]), ys: tf.tensor2d(y, [to - from, spec.labelWidth]) };
+      const { x, y } = windowTensors(series, target, [options.features[0]!, options.target], spec, stride, from, to);
+      yield { xs: x, ys: y };
     }
   });
 }

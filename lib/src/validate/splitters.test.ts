@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { DataFrame } from '../data/frame.js';
+import { windows } from '../preprocess/windows.js';
 import { kFold } from './kfold.js';
 import { timeSeriesSplit } from './time-series-split.js';
 import { timeSplit } from './time-split.js';
@@ -61,6 +62,18 @@ describe('timeSplit', () => {
   });
   test('refuses a frame out of time order, telling how to sort it', () => {
     assert.throws(() => timeSplit(frame.orderby(((d: { v: number }) => -d.v) as never), { at: '2020-01-04' }), { code: 'LEPTON_BAD_SPLIT', message: /orderby\('date'\)/ });
+  });
+  test('splits windows by count or by the time of their last label, keeping their geometry and times', () => {
+    const w = windows(frame, { features: ['v'], target: 'v', inputWidth: 2, dateColumn: 'date' });
+    const byCount = timeSplit(w, { testSize: 3 });
+    assert.deepEqual(Array.from(byCount.test.y.dataSync()), [7, 8, 9]);
+    assert.deepEqual(byCount.train.x.shape, [5, 2, 1]);
+    assert.equal(byCount.test.spec, w.spec);
+    const byDate = timeSplit(w, { at: '2020-01-09' });
+    assert.deepEqual(Array.from(byDate.test.y.dataSync()), [8, 9]);
+    assert.equal(byDate.test.times![0]!.toISOString(), '2020-01-09T00:00:00.000Z');
+    const plain = windows(frame, { features: ['v'], target: 'v', inputWidth: 2 });
+    assert.throws(() => timeSplit(plain, { at: '2020-01-09' }), { code: 'LEPTON_BAD_SPLIT', message: /dateColumn/ });
   });
   test('splits tensors by their first axis', () => {
     const x = tf.range(0, 10).reshape([10, 1]);

@@ -7,6 +7,7 @@ import type { ColumnTable } from 'arquero';
 import { DataFrame } from '../data/frame.js';
 import { isTensor, tfjs } from '../data/tfjs.js';
 import { dateColumn, timesOf, toTime } from '../data/time-values.js';
+import type { Windows } from '../preprocess/windows.js';
 import { badSplit } from './errors.js';
 
 /** Options of `timeSplit`: `testSize` or `at`. */
@@ -37,8 +38,16 @@ export function timeSplit(frame: ColumnTable, options?: TimeSplitOptions): TimeS
  * @example const { train: [xTrain, yTrain], test: [xTest, yTest] } = lepton.timeSplit([w.x, w.y], { testSize: 365 })
  */
 export function timeSplit<T extends TF.Tensor[]>(tensors: [...T], options?: TimeSplitOptions): TimeSplit<T>;
-export function timeSplit(data: ColumnTable | TF.Tensor[], options: TimeSplitOptions = {}): TimeSplit<unknown> {
+/**
+ * Splits windows (`lepton.preprocess.windows`) in time order, keeping their geometry and times, so
+ * `lepton.evaluate(model, test)` shows the naive baseline beside the model. `at` needs windows made with `dateColumn`
+ * (a window belongs to the test part when its last label is at or after `at`).
+ * @example const { train, test } = lepton.timeSplit(w, { testSize: 365 })
+ */
+export function timeSplit(windows: Windows, options?: TimeSplitOptions): TimeSplit<Windows>;
+export function timeSplit(data: ColumnTable | TF.Tensor[] | Windows, options: TimeSplitOptions = {}): TimeSplit<unknown> {
   if (options.testSize !== undefined && options.at !== undefined) throw badSplit('timeSplit: give testSize or at, not both.');
+  if (isWindows(data)) return splitWindows(data, options);
   if (Array.isArray(data)) {
     if (data.length === 0 || !data.every(isTensor)) throw badSplit('timeSplit: expected a DataFrame or a non-empty array of tensors ([x, y]).');
     if (options.at !== undefined) throw badSplit('timeSplit: `at` needs a DataFrame with a date column; with tensors, give testSize (rows or a fraction).');
@@ -69,6 +78,32 @@ export function timeSplit(data: ColumnTable | TF.Tensor[], options: TimeSplitOpt
     } else cut = n - testRows(n, options.testSize ?? 0.2);
   } else cut = n - testRows(n, options.testSize ?? 0.2);
   return { train: frame.slice(0, cut).reify(), test: frame.slice(cut).reify() };
+}
+
+/** Whether a value is windows from `lepton.preprocess.windows` (tensors with their geometry). */
+function isWindows(data: unknown): data is Windows {
+  const w = data as Partial<Windows> | null;
+  return typeof w === 'object' && w !== null && !Array.isArray(w) && isTensor(w.x) && isTensor(w.y) && typeof w.spec === 'object' && w.spec !== null;
+}
+
+function splitWindows(w: Windows, options: TimeSplitOptions): TimeSplit<Windows> {
+  const n = w.x.shape[0];
+  let cut: number;
+  if (options.at !== undefined) {
+    if (!w.times) throw badSplit('timeSplit: `at` needs the windows\' times; make them with windows(df, { ..., dateColumn: \'date\' }), or give testSize.');
+    const at = toTime(options.at, 'timeSplit at');
+    cut = w.times.findIndex((t) => t.getTime() >= at);
+    if (cut === -1) cut = n;
+    if (cut === 0 || cut === n) throw badSplit(`timeSplit: at ${new Date(at).toISOString()} leaves ${cut === 0 ? 'no windows to train on' : 'no windows to test on'}.`);
+  } else cut = n - testRows(n, options.testSize ?? 0.2);
+  const tf = tfjs();
+  const part = (start: number, end: number): Windows => ({
+    x: tf.slice(w.x, [start], [end - start]),
+    y: tf.slice(w.y, [start], [end - start]),
+    spec: w.spec,
+    ...(w.times ? { times: w.times.slice(start, end) } : {}),
+  });
+  return { train: part(0, cut), test: part(cut, n) };
 }
 
 function testRows(n: number, testSize: number): number {
