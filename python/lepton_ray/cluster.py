@@ -1,0 +1,139 @@
+"""A local single-node Ray cluster for one Lepton home: started with ``ray start --head --block`` in its own process
+group, on free loopback ports (never Ray's defaults, which another cluster on the machine may hold), with its own
+temp dir and no dashboard; stopped by signalling that group only, never with ``ray stop`` (which stops every Ray
+cluster of the machine). ``<home>/ray/cluster.json`` records it."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+
+def record_path(home: str) -> Path:
+    """Where the cluster of ``home`` is recorded."""
+    return Path(home) / "ray" / "cluster.json"
+
+
+def read_record(home: str) -> dict[str, Any] | None:
+    """The cluster record of ``home``, or None when none was started (or it was stopped)."""
+    try:
+        return json.loads(record_path(home).read_text())
+    except FileNotFoundError:
+        return None
+
+
+def alive(record: dict[str, Any]) -> bool:
+    """Whether the recorded cluster's ``ray start`` process still runs."""
+    try:
+        os.kill(int(record["pid"]), 0)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+
+
+def free_port() -> int:
+    """A port free on loopback now (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(home: str, port: int | None, num_cpus: int, timeout_s: float = 120) -> dict[str, Any]:
+    """Starts the cluster of ``home`` and returns its record; a running one is returned as it is."""
+    record = read_record(home)
+    if record is not None and alive(record):
+        return {**record, "started": False}
+    folder = Path(home) / "ray"
+    folder.mkdir(parents=True, exist_ok=True)
+    temp_dir = folder / "tmp"
+    gcs_port = port or free_port()
+    ports = {name: free_port() for name in ("ray-client-server-port", "dashboard-agent-listen-port", "dashboard-agent-grpc-port",
+                                            "metrics-export-port", "runtime-env-agent-port", "node-manager-port", "object-manager-port")}
+    worker_low = free_port()
+    command = [str(Path(sys.executable).with_name("ray")), "start", "--head", "--block", f"--port={gcs_port}",
+               "--node-ip-address=127.0.0.1", f"--num-cpus={num_cpus}", "--include-dashboard=false",
+               "--disable-usage-stats", f"--temp-dir={temp_dir}",
+               f"--min-worker-port={min(worker_low, 60000)}", f"--max-worker-port={min(worker_low, 60000) + 200}",
+               *(f"--{name}={value}" for name, value in ports.items())]
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    log = open(folder / "cluster.log", "ab")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+    record = {"address": f"127.0.0.1:{gcs_port}", "pid": process.pid, "pgid": process.pid, "tempDir": str(temp_dir),
+              "numCpus": num_cpus, "log": str(folder / "cluster.log"), "startedAt": time.time()}
+    deadline = time.time() + timeout_s
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"ray start exited with {process.returncode}; see {folder / 'cluster.log'}")
+        if _gcs_up(gcs_port):
+            break
+        if time.time() > deadline:
+            _stop_group(record)
+            raise RuntimeError(f"the Ray cluster did not come up within {timeout_s:.0f} s; see {folder / 'cluster.log'}")
+        time.sleep(0.5)
+    tmp = record_path(home).with_suffix(".tmp")
+    tmp.write_text(json.dumps(record))
+    tmp.replace(record_path(home))
+    return {**record, "started": True}
+
+
+def stop(home: str) -> bool:
+    """Stops the cluster of ``home`` (its process group, then any straggler under its temp dir); False when none ran."""
+    record = read_record(home)
+    if record is None:
+        return False
+    was_alive = alive(record)
+    _stop_group(record)
+    record_path(home).unlink(missing_ok=True)
+    return was_alive
+
+
+def _gcs_up(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _stop_group(record: dict[str, Any]) -> None:
+    pgid = int(record["pgid"])
+    for sig, wait_s in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.time() + wait_s
+        while time.time() < deadline:
+            try:
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.2)
+        else:
+            continue
+        break
+    # Ray's daemons may leave the group; the ones this cluster started name its temp dir on their command line.
+    for pid in _processes_naming(record["tempDir"]):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _processes_naming(text: str) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if text.encode() in (entry / "cmdline").read_bytes():
+                out.append(int(entry.name))
+        except OSError:
+            continue
+    return out
