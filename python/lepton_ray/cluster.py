@@ -54,7 +54,8 @@ def start(home: str, port: int | None, num_cpus: int, timeout_s: float = 120) ->
     temp_dir = folder / "tmp"
     gcs_port = port or free_port()
     ports = {name: free_port() for name in ("ray-client-server-port", "dashboard-agent-listen-port", "dashboard-agent-grpc-port",
-                                            "metrics-export-port", "runtime-env-agent-port", "node-manager-port", "object-manager-port")}
+                                            "metrics-export-port", "runtime-env-agent-port", "node-manager-port", "object-manager-port",
+                                            "dashboard-port")}
     worker_low = free_port()
     command = [str(Path(sys.executable).with_name("ray")), "start", "--head", "--block", f"--port={gcs_port}",
                "--node-ip-address=127.0.0.1", f"--num-cpus={num_cpus}", "--include-dashboard=false",
@@ -63,6 +64,7 @@ def start(home: str, port: int | None, num_cpus: int, timeout_s: float = 120) ->
                *(f"--{name}={value}" for name, value in ports.items())]
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
     log = open(folder / "cluster.log", "ab")
+    log_start = log.tell()
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True)
     record = {"address": f"127.0.0.1:{gcs_port}", "pid": process.pid, "pgid": process.pid, "tempDir": str(temp_dir),
               "numCpus": num_cpus, "log": str(folder / "cluster.log"), "startedAt": time.time()}
@@ -70,7 +72,8 @@ def start(home: str, port: int | None, num_cpus: int, timeout_s: float = 120) ->
     while True:
         if process.poll() is not None:
             raise RuntimeError(f"ray start exited with {process.returncode}; see {folder / 'cluster.log'}")
-        if _gcs_up(gcs_port):
+        # `ray start` says so once the node (GCS and raylet) is up; an open GCS port alone is too early.
+        if _gcs_up(gcs_port) and b"Ray runtime started" in (folder / "cluster.log").read_bytes()[log_start:]:
             break
         if time.time() > deadline:
             _stop_group(record)

@@ -37,12 +37,19 @@ def _connect(address: str) -> None:
 
     if not address:
         raise ControlError("LEPTON_RAY_NO_CLUSTER", "No Ray address: start a local cluster with `npx lepton ray start`, or pass target.ray.address.")
-    try:
-        ray.init(address=address, namespace=KV_NAMESPACE, logging_level=logging.ERROR, log_to_driver=False,
-                 configure_logging=False)
-    except Exception as error:  # noqa: BLE001 - ray.init raises ConnectionError, RuntimeError and more
-        raise ControlError("LEPTON_RAY_UNREACHABLE", f"Cannot connect to the Ray cluster at {address}: {error}. Is it running "
-                           "(`npx lepton ray status`)?") from None
+    # A cluster just started (or a loaded machine) may refuse the first try: a few more within a minute.
+    deadline = time.time() + 60
+    while True:
+        try:
+            ray.init(address=address, namespace=KV_NAMESPACE, logging_level=logging.ERROR, log_to_driver=False,
+                     configure_logging=False)
+            return
+        except Exception as error:  # noqa: BLE001 - ray.init raises ConnectionError, RuntimeError and more
+            ray.shutdown()
+            if time.time() > deadline:
+                raise ControlError("LEPTON_RAY_UNREACHABLE", f"Cannot connect to the Ray cluster at {address}: {error}. Is it running "
+                                   "(`npx lepton ray status`)?") from None
+            time.sleep(2)
 
 
 def _kv_get(key: str) -> bytes | None:
@@ -84,9 +91,14 @@ def _serve_started(http_port: int | None) -> int:
 
 
 def _front(catalogue: dict[str, Any], version: str) -> None:
+    """Deploys the front application unless it runs (deploying it again would restart it for nothing)."""
     from ray import serve
 
     from .app import LeptonFront
+
+    front = serve.status().applications.get(FRONT)
+    if front is not None and str(getattr(front.status, "value", front.status)) == "RUNNING":
+        return
 
     serve.run(LeptonFront.bind({"catalogue": catalogue, "leptonVersion": version}), name=FRONT, route_prefix="/v2")
 
@@ -94,9 +106,7 @@ def _front(catalogue: dict[str, Any], version: str) -> None:
 def _application(config: dict[str, Any], onnx: bytes) -> Any:
     from .app import LeptonModel
 
-    # A fixed code version per Lepton version: scaling it is then a light update (replicas added or removed), not a
-    # rolling restart of every replica.
-    options: dict[str, Any] = {"version": f"lepton-v{config['version']}"}
+    options: dict[str, Any] = {}
     if config.get("autoscaling"):
         scaling = config["autoscaling"]
         options["autoscaling_config"] = {"min_replicas": scaling["min"], "max_replicas": scaling["max"],

@@ -45,6 +45,11 @@ export class RayDeployment {
     return CARD_STATUS[this.info.status] ?? 'failed';
   }
 
+  /** The status as last seen (from the deploy, `scale` or `status()`), without asking Ray. */
+  get lastStatus(): RayStatus {
+    return this.info;
+  }
+
   /** The Ray cluster's GCS address. */
   get clusterAddress(): string {
     return this.address;
