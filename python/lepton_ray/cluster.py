@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -51,7 +53,9 @@ def start(home: str, port: int | None, num_cpus: int, timeout_s: float = 120) ->
         return {**record, "started": False}
     folder = Path(home) / "ray"
     folder.mkdir(parents=True, exist_ok=True)
-    temp_dir = folder / "tmp"
+    # Ray puts unix sockets under its temp dir, whose paths may not pass 107 bytes: a short folder of its own in the
+    # system temp dir, whatever the home's path (removed on stop).
+    temp_dir = Path(tempfile.mkdtemp(prefix="lepton-ray-"))
     gcs_port = port or free_port()
     ports = {name: free_port() for name in ("ray-client-server-port", "dashboard-agent-listen-port", "dashboard-agent-grpc-port",
                                             "metrics-export-port", "runtime-env-agent-port", "node-manager-port", "object-manager-port",
@@ -71,12 +75,15 @@ def start(home: str, port: int | None, num_cpus: int, timeout_s: float = 120) ->
     deadline = time.time() + timeout_s
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"ray start exited with {process.returncode}; see {folder / 'cluster.log'}")
+            shutil.rmtree(temp_dir, ignore_errors=True)
+            tail = (folder / "cluster.log").read_bytes()[log_start:].decode(errors="replace").strip().splitlines()[-3:]
+            raise RuntimeError(f"ray start exited with {process.returncode}: {' '.join(tail)} (see {folder / 'cluster.log'})")
         # `ray start` says so once the node (GCS and raylet) is up; an open GCS port alone is too early.
         if _gcs_up(gcs_port) and b"Ray runtime started" in (folder / "cluster.log").read_bytes()[log_start:]:
             break
         if time.time() > deadline:
             _stop_group(record)
+            shutil.rmtree(temp_dir, ignore_errors=True)
             raise RuntimeError(f"the Ray cluster did not come up within {timeout_s:.0f} s; see {folder / 'cluster.log'}")
         time.sleep(0.5)
     tmp = record_path(home).with_suffix(".tmp")
@@ -92,6 +99,7 @@ def stop(home: str) -> bool:
         return False
     was_alive = alive(record)
     _stop_group(record)
+    shutil.rmtree(record["tempDir"], ignore_errors=True)
     record_path(home).unlink(missing_ok=True)
     return was_alive
 
