@@ -79,11 +79,15 @@ def _start_once(home: str, port: int | None, num_cpus: int, timeout_s: float) ->
     ports = {name: free_port() for name in ("ray-client-server-port", "dashboard-agent-listen-port", "dashboard-agent-grpc-port",
                                             "metrics-export-port", "runtime-env-agent-port", "node-manager-port", "object-manager-port",
                                             "dashboard-port")}
-    worker_low = free_port()
+    # Workers take a range of 201 ports, which Ray refuses to let overlap any port named above.
+    taken = {gcs_port, *ports.values()}
+    worker_low = min(free_port(), 60000)
+    while any(worker_low <= p <= worker_low + 200 for p in taken):
+        worker_low = min(free_port(), 60000)
     command = [str(Path(sys.executable).with_name("ray")), "start", "--head", "--block", f"--port={gcs_port}",
                "--node-ip-address=127.0.0.1", f"--num-cpus={num_cpus}", "--include-dashboard=false",
                "--disable-usage-stats", f"--temp-dir={temp_dir}",
-               f"--min-worker-port={min(worker_low, 60000)}", f"--max-worker-port={min(worker_low, 60000) + 200}",
+               f"--min-worker-port={worker_low}", f"--max-worker-port={worker_low + 200}",
                *(f"--{name}={value}" for name, value in ports.items())]
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
     log = open(folder / "cluster.log", "ab")
