@@ -95,13 +95,16 @@ def _start_once(home: str, port: int | None, num_cpus: int, timeout_s: float) ->
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True)
     record = {"address": f"127.0.0.1:{gcs_port}", "pid": process.pid, "pgid": process.pid, "tempDir": str(temp_dir),
               "numCpus": num_cpus, "log": str(folder / "cluster.log"), "startedAt": time.time()}
+    # Recorded at once, so that a stop finds the cluster even if this start is cut short.
+    _write_record(home, record)
     deadline = time.time() + timeout_s
     while True:
         if process.poll() is not None:
             shutil.rmtree(temp_dir, ignore_errors=True)
             text = (folder / "cluster.log").read_bytes()[log_start:].decode(errors="replace")
+            _stop_group(record)
+            record_path(home).unlink(missing_ok=True)
             if "timed out during startup" in text:
-                _stop_group(record)
                 raise _SlowStart()
             tail = text.strip().splitlines()[-3:]
             raise RuntimeError(f"ray start exited with {process.returncode}: {' '.join(tail)} (see {folder / 'cluster.log'})")
@@ -111,12 +114,16 @@ def _start_once(home: str, port: int | None, num_cpus: int, timeout_s: float) ->
         if time.time() > deadline:
             _stop_group(record)
             shutil.rmtree(temp_dir, ignore_errors=True)
+            record_path(home).unlink(missing_ok=True)
             raise RuntimeError(f"the Ray cluster did not come up within {timeout_s:.0f} s; see {folder / 'cluster.log'}")
         time.sleep(0.5)
+    return {**record, "started": True}
+
+
+def _write_record(home: str, record: dict[str, Any]) -> None:
     tmp = record_path(home).with_suffix(".tmp")
     tmp.write_text(json.dumps(record))
     tmp.replace(record_path(home))
-    return {**record, "started": True}
 
 
 def stop(home: str) -> bool:
