@@ -70,3 +70,5 @@ export type { ClassPrediction } from './deploy/index.js';
 export type { Mistake } from './images/mistakes.js';
 export type { FitSource, TrainedOn } from './images/dataset.js';
 export type { DeployImage } from './deploy/index.js';
+export { RayDeployment, startRayCluster, stopRayCluster, rayClusterStatus, hasRayEnvironment, rayEnvironment } from './deploy/index.js';
+export type { RayAutoscaling, RayCluster, RayEnvironment, RayReplica, RayStartOptions, RayStatus, RayTarget } from './deploy/index.js';

@@ -31,10 +31,11 @@ export interface ErrorBody {
   details?: Record<string, unknown>;
 }
 
-type Make<A extends unknown[]> = (...args: A) => ServerError;
+/** A catalogue entry: builds the error, and carries its code and status so other servers can read them (`catalogue.ts`). */
+type Make<A extends unknown[]> = ((...args: A) => ServerError) & { readonly code: string; readonly statusCode: number };
 
 function coded<A extends unknown[]>(code: string, statusCode: number, message: (...args: A) => string): Make<A> {
-  return (...args: A) => new ServerError(code, statusCode, message(...args));
+  return Object.assign((...args: A) => new ServerError(code, statusCode, message(...args)), { code, statusCode });
 }
 
 /** The catalogue. Each entry builds the error from the facts its message names. */

@@ -10,6 +10,7 @@ export { buildApp, type AppOptions } from './app.js';
 export { Service, type DeploymentInfo, type DeploymentSummary, type Readiness, type ServiceOptions } from './service.js';
 export { hostCheck, identityProof } from './guard.js';
 export { errors, ServerError, type ErrorBody } from './errors.js';
+export { errorCatalogue, type CatalogueEntry } from './catalogue.js';
 export type { AlertRules, BatchingOptions, Datatype, DeployMeta, ModelMeta, TensorSpec } from './meta.js';
 export { DEFAULT_BATCHING } from './meta.js';
 export type { InferRequest, InferResponse } from './deployment.js';

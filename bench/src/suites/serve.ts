@@ -98,6 +98,33 @@ function models(): { name: 'mlp' | 'cnn'; model: tf.LayersModel; shape: number[]
   ];
 }
 
+/**
+ * The same ONNX model deployed to a local Ray cluster (`lepton.deploy` with `target: { ray }`), loaded with 1 then 2
+ * replicas; the cluster is stopped before returning. Missing Ray is reported, not fatal.
+ */
+async function rayPeer(home: string, onnx: Uint8Array, body: string, log: (line: string) => void): Promise<Record<'ray_1' | 'ray_2', LoadResult | null>> {
+  const out: Record<'ray_1' | 'ray_2', LoadResult | null> = { ray_1: null, ray_2: null };
+  if (!lepton.hasRayEnvironment()) {
+    log('ray: missing (node kernel/bin/lepton.js setup --ray)');
+    return out;
+  }
+  try {
+    await lepton.startRayCluster({ home, numCpus: 2 });
+    const deployment = await lepton.deploy(onnx, { name: 'mlp', home, target: { ray: { replicas: 1 } } });
+    for (const replicas of [1, 2] as const) {
+      if (replicas === 2) await deployment.scale(2);
+      const result = await load(`${deployment.url}/infer`, body);
+      out[`ray_${replicas}`] = result;
+      log(`ray (${replicas} replica${replicas > 1 ? 's' : ''}) mlp: ${result.reqPerS.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.errors} errors`);
+    }
+  } catch (error) {
+    log(`ray: not measured (${(error as Error).message})`);
+  } finally {
+    await lepton.stopRayCluster({ home }).catch(() => false);
+  }
+  return out;
+}
+
 /** Lepton's model server against FastAPI + onnxruntime on the same ONNX models, same load, same bodies. */
 export const serveSuite: Suite = {
   name: 'serve',
@@ -135,8 +162,11 @@ export const serveSuite: Suite = {
         } else {
           log('fastapi: missing (run ../shared/anchors/setup.sh)');
         }
+        // Ray Serve (the MLP only: a cluster start costs ~20 s) with one replica and with two.
+        const ray: Record<string, LoadResult | null> = name === 'mlp' ? await rayPeer(home, exported.data, body, log) : {};
         const row = (metric: string, unit: string, better: 'lower' | 'higher', pick: (r: LoadResult) => number): BenchCase => ({
-          suite: 'serve', case: `${name}_batch1`, metric, unit, better, lepton: pick(ours), peers: { fastapi: peer ? pick(peer) : null },
+          suite: 'serve', case: `${name}_batch1`, metric, unit, better, lepton: pick(ours),
+          peers: { fastapi: peer ? pick(peer) : null, ...Object.fromEntries(Object.entries(ray).map(([k, r]) => [k, r ? pick(r) : null])) },
         });
         cases.push(row('req_per_s', 'req/s', 'higher', (r) => r.reqPerS), row('p50_ms', 'ms', 'lower', (r) => r.p50Ms), row('p99_ms', 'ms', 'lower', (r) => r.p99Ms));
         if (name === 'mlp') cases.push(...await bodyFormatCases(server.client, name, input.name, 784, log));

@@ -1,6 +1,6 @@
 import { readConnectionFile } from '../protocol/connection.js';
 import { buildExtensionWheel, install } from './install-command.js';
-import { setup, setupTflite } from './setup.js';
+import { setup, setupRay, setupTflite } from './setup.js';
 import { lab } from './lab.js';
 
 const usage = `Usage: lepton <command>
@@ -10,8 +10,11 @@ const usage = `Usage: lepton <command>
                                                    whose \`jupyter\` is on PATH, or the one --python runs)
   build-extension                                  build the JupyterLab extension's wheel (extension/wheel/)
   kernel --conn FILE                               run the kernel on a Jupyter connection file
-  setup [--tflite]                                 create the project's Python env and install the kernelspec in it
-                                                   (--tflite: also .venv-tflite with TensorFlow Lite's interpreter)
+  setup [--tflite] [--ray]                         create the project's Python env and install the kernelspec in it
+                                                   (--tflite: also .venv-tflite with TensorFlow Lite's interpreter;
+                                                   --ray: also .venv-ray with Ray Serve)
+  ray start [--port N] [--http-port N] [--num-cpus N] | ray stop | ray status
+                                                   a local single-node Ray cluster on loopback for Ray targets
   lab [jupyter lab options]                        set up, then start JupyterLab on notebooks/ (what npm start runs)
   serve [--port N] [--host H] | serve --stop        start the model server (detached; finds a running one) or stop it
         [--inference-token T] [--allow-host NAME]    (and --max-elements, --request-timeout, --workers, --body-limit)
@@ -45,7 +48,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'setup':
       setup();
       if (args.includes('--tflite')) setupTflite();
+      if (args.includes('--ray')) setupRay();
       return 0;
+    case 'ray':
+      return (await import('./ray.js')).ray(args);
     case 'lab':
       return lab(args);
     case 'serve':

@@ -27,6 +27,11 @@ export function tfliteVenvDir(): string {
   return process.env.LEPTON_TFLITE_VENV ?? join(projectRoot(), '.venv-tflite');
 }
 
+/** Ray Serve's virtual environment (`lepton setup --ray`, `lepton ray start`; `LEPTON_RAY_VENV` overrides). */
+export function rayVenvDir(): string {
+  return process.env.LEPTON_RAY_VENV ?? join(projectRoot(), '.venv-ray');
+}
+
 /** A program inside the virtual environment (`python`, `jupyter`, …). */
 export function venvBin(venv: string, program: string): string {
   return platform() === 'win32' ? join(venv, 'Scripts', `${program}.exe`) : join(venv, 'bin', program);

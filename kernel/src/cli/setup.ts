@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { installExtension } from './extension.js';
 import { installKernelSpec } from './install.js';
 import { writeLabPageConfig } from './lab-page.js';
-import { exists, projectRoot, tfliteVenvDir, venvBin, venvDir } from './paths.js';
+import { exists, projectRoot, rayVenvDir, tfliteVenvDir, venvBin, venvDir } from './paths.js';
 
 /** Finds a Python 3 to create the virtual environment with. */
 function findPython(): string {
@@ -67,5 +67,17 @@ export function setupTflite(log: (line: string) => void = (line) => process.stde
   const venv = tfliteVenvDir();
   ensureVenv(venv, join(projectRoot(), 'requirements-tflite.txt'), "TensorFlow Lite's interpreter (requirements-tflite.txt: tensorflow-cpu)", log);
   log(`TensorFlow Lite's interpreter is ready in ${venv}`);
+  return venv;
+}
+
+/**
+ * `lepton setup --ray` (and `lepton ray start`, on demand): Ray Serve's environment, `.venv-ray`
+ * (requirements-ray.txt: ray 2.58 with Serve's dependencies and onnxruntime), where the local cluster and the
+ * `python/lepton_ray` Serve application run. Kept apart from the JupyterLab env: Ray is large and only Ray targets need it.
+ */
+export function setupRay(log: (line: string) => void = (line) => process.stderr.write(line + '\n')): string {
+  const venv = rayVenvDir();
+  ensureVenv(venv, join(projectRoot(), 'requirements-ray.txt'), 'Ray Serve (requirements-ray.txt: ray, onnxruntime)', log);
+  log(`Ray Serve is ready in ${venv}`);
   return venv;
 }

@@ -10,7 +10,10 @@ import { Deployment } from './deployment.js';
 import { DeployError } from './errors.js';
 import { defaultName, onnxBytes, type Deployable } from './model-source.js';
 import { GradientBoosting } from '../models/gradient-boosting/model.js';
-import { connect, serverError, type ServerOptions } from './server.js';
+import { connect, loadServer, serverError, type ServerOptions } from './server.js';
+import { deployToRay, rayDeployments } from './ray/deploy-ray.js';
+import type { RayDeployment } from './ray/ray-deployment.js';
+import type { RayTarget } from './ray/types.js';
 
 /** How a deployment makes its model's input from image files (as `lepton.read.images` read the training images). */
 export interface DeployImage {
@@ -63,6 +66,12 @@ export interface DeployOptions extends ServerOptions {
   description?: string;
   /** How long to wait for the model to be ready (default 60 s). */
   timeoutMs?: number;
+  /**
+   * Where to serve it: the Lepton server (default), or `{ ray: { address?, replicas? | autoscaling?, httpPort? } }`,
+   * a Ray Serve application on a running Ray cluster (default: the local one of `npx lepton ray start`), which
+   * returns a `RayDeployment`.
+   */
+  target?: { ray?: RayTarget };
 }
 
 /**
@@ -79,9 +88,15 @@ export interface DeployOptions extends ServerOptions {
  * @example const deployment = await lepton.deploy(model, { name: 'digits', image: { size: [28, 28], channels: 1 } });
  * @example const deployment = await lepton.deploy(model, { name: 'spam', transforms: [vectorizer], classes: ['ham', 'spam'] });
  */
-export async function deploy(model: Deployable, opts: DeployOptions = {}): Promise<Deployment> {
+export async function deploy(model: Deployable, opts: DeployOptions & { target: { ray: RayTarget } }): Promise<RayDeployment>;
+export async function deploy(model: Deployable, opts?: DeployOptions): Promise<Deployment>;
+export async function deploy(model: Deployable, opts: DeployOptions = {}): Promise<Deployment | RayDeployment> {
   const name = opts.name ?? defaultName(model);
   if (name === undefined) throw new DeployError('LEPTON_SERVER', 'Deploying ONNX bytes needs a name: lepton.deploy(bytes, { name: "my-model" }).');
+  if (opts.target?.ray) {
+    const given = [opts.transforms && 'transforms', opts.features && 'features', opts.image && 'an image input'].filter(Boolean).join(', ');
+    return deployToRay(model, { name, target: opts.target.ray, ...(opts.batching ? { batching: opts.batching } : {}), ...(opts.home ? { home: opts.home } : {}), ...(given ? { preprocessing: given } : {}) });
+  }
   const bytes = await onnxBytes(model, name);
   const { client, home } = await connect(opts);
   const meta: DeployMeta = {};
@@ -125,16 +140,19 @@ function gradientBoostingMeta(gbm: GradientBoosting, opts: DeployOptions): Deplo
 }
 
 /**
- * Every deployment of the Lepton home's server, serving or stopped, oldest name first. They outlive the kernel:
- * after a restart this finds them again (and starts the server, which restores them, if none runs).
+ * Every deployment of the Lepton home's server, serving or stopped, oldest name first, then those on the home's
+ * local Ray cluster (`npx lepton ray start`), when one runs. They outlive the kernel: after a restart this finds them
+ * again (and starts the server, which restores them, if none runs).
  * @example const [first] = await lepton.deployments();
  */
-export async function deployments(opts: ServerOptions = {}): Promise<Deployment[]> {
+export async function deployments(opts: ServerOptions = {}): Promise<Array<Deployment | RayDeployment>> {
   const { client, home } = await connect(opts);
+  let local: Deployment[];
   try {
     const list = await client.list();
-    return await Promise.all(list.map(async (summary) => new Deployment(client, await client.status(summary.name), home)));
+    local = await Promise.all(list.map(async (summary) => new Deployment(client, await client.status(summary.name), home)));
   } catch (error) {
     throw serverError('Listing deployments', error);
   }
+  return [...local, ...(await rayDeployments((await loadServer()).leptonHome(opts.home)))];
 }

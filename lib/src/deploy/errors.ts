@@ -12,7 +12,13 @@ export type DeployErrorCode =
   | 'LEPTON_NOT_EXPORTABLE'
   | 'LEPTON_DEPLOY_FAILED'
   | 'LEPTON_BAD_INPUT'
-  | 'LEPTON_SERVER';
+  | 'LEPTON_SERVER'
+  /** The Ray environment (`.venv-ray`) is missing: `npx lepton setup --ray`. */
+  | 'LEPTON_RAY_NO_ENV'
+  /** No Ray cluster to deploy to: `npx lepton ray start`, or `target.ray.address`. */
+  | 'LEPTON_RAY_NO_CLUSTER'
+  /** Ray refused or failed an operation (the message carries Ray's reason). */
+  | 'LEPTON_RAY_FAILED';
 
 /** Any error raised while deploying, calling or managing a deployment. */
 export class DeployError extends LeptonError<DeployErrorCode> {

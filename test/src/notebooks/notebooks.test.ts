@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { stopServer } from '@lepton/server';
+import { hasRayEnvironment, stopRayCluster } from '@lepton/lib';
 import { join } from 'node:path';
 import { repoRoot } from '../support/project.js';
 import { cellText, findCell, runNotebook, type NotebookRun } from '../support/notebook.js';
@@ -184,6 +185,15 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     assert.match(cellText(findCell(run, "datatype: 'BYTES'")), /HTTP 200: label spam, probabilities \["[01]\.\d+","[01]\.\d+"\]/);
     assert.match(cellText(findCell(run, 'deployment.stop()')), /tutorial-spam is stopped/);
   },
+  '10-ray-serve.ipynb': (run) => {
+    assert.match(cellText(findCell(run, 'lepton.startRayCluster(')), /Ray cluster at 127\.0\.0\.1:\d+; Serve answers on http:\/\/127\.0\.0\.1:\d+\/v2/);
+    assert.match(cellText(findCell(run, "target: { ray: { replicas: 1 } }")), /ray-penguins/);
+    const http = /HTTP 200: (\w+, \w+, \w+); the notebook's model says (\w+, \w+, \w+)/.exec(cellText(findCell(run, 'const response = await fetch(')));
+    assert.ok(http, `the HTTP call's line is missing: ${cellText(findCell(run, 'const response = await fetch('))}`);
+    assert.equal(http[1], http[2], 'Ray and the notebook disagree on the classes');
+    assert.match(cellText(findCell(run, 'deployment.scale(2)')), /replicas: \{"RUNNING":2\}; (2\d|[3-9]\d|\d{3,}) requests, 0 errors/);
+    assert.match(cellText(findCell(run, 'lepton.stopRayCluster()')), /ray-penguins is stopped; the cluster is stopped/);
+  },
 };
 
 const notebooksDir = join(repoRoot, 'notebooks');
@@ -201,6 +211,8 @@ describe('the tutorials in notebooks/', () => {
   });
   after(async () => {
     await stopServer({ home });
+    // A Ray tutorial that failed half-way leaves its local cluster running: stopped here (a no-op when none runs).
+    if (hasRayEnvironment()) await stopRayCluster({ home });
     if (previousHome === undefined) delete process.env.LEPTON_HOME;
     else process.env.LEPTON_HOME = previousHome;
     if (previousPort === undefined) delete process.env.LEPTON_PORT;
