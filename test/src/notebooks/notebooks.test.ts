@@ -185,7 +185,7 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     assert.match(cellText(findCell(run, "datatype: 'BYTES'")), /HTTP 200: label spam, probabilities \["[01]\.\d+","[01]\.\d+"\]/);
     assert.match(cellText(findCell(run, 'deployment.stop()')), /tutorial-spam is stopped/);
   },
-  '10-ray-serve.ipynb': (run) => {
+  '11-ray-serve.ipynb': (run) => {
     assert.match(cellText(findCell(run, 'lepton.startRayCluster(')), /Ray cluster at 127\.0\.0\.1:\d+; Serve answers on http:\/\/127\.0\.0\.1:\d+\/v2/);
     assert.match(cellText(findCell(run, "target: { ray: { replicas: 1 } }")), /ray-penguins/);
     const http = /HTTP 200: (\w+, \w+, \w+); the notebook's model says (\w+, \w+, \w+)/.exec(cellText(findCell(run, 'const response = await fetch(')));
