@@ -8,7 +8,7 @@ import { trainedOn } from '../images/trained.js';
 import { textInputOf } from './text-input.js';
 import { Deployment } from './deployment.js';
 import { DeployError } from './errors.js';
-import { defaultName, onnxBytes, type Deployable } from './model-source.js';
+import { defaultName, deployBundleSymbol, isDeployBundleSource, onnxBytes, type Deployable, type DeployBundleSource } from './model-source.js';
 import { connect, serverError, type ServerOptions } from './server.js';
 
 /** How a deployment makes its model's input from image files (as `lepton.read.images` read the training images). */
@@ -70,14 +70,22 @@ export interface DeployOptions extends ServerOptions {
  * serves and returns its `Deployment`, which displays as a card with its URL and example calls.
  * Throws `DeployError`: `LEPTON_NOT_EXPORTABLE` (naming the layer), `LEPTON_NO_SERVER_BINARY`, `LEPTON_PORT_BUSY`,
  * `LEPTON_DEPLOY_FAILED`, `LEPTON_SERVER` (a refusal, e.g. a bad name).
- * @param model a tfjs LayersModel, or ONNX bytes (a `Uint8Array`, or an object with one in `data`)
+ * @param model a tfjs LayersModel, ONNX bytes (a `Uint8Array`, or an object with one in `data`), or a model with its
+ * preprocessing (`lepton.automl`'s `result.best`: deployed with its transforms, so the server takes raw records)
  * @param opts name, alert rules, batching, transforms and features, and where the server runs
  * @example const deployment = await lepton.deploy(model, { name: 'penguins', alerts: { p99Ms: 20, errorRate: 0.01 } });
  * @example const deployment = await lepton.deploy(model, { name: 'penguins', transforms: [scaler], features });
  * @example const deployment = await lepton.deploy(model, { name: 'digits', image: { size: [28, 28], channels: 1 } });
  * @example const deployment = await lepton.deploy(model, { name: 'spam', transforms: [vectorizer], classes: ['ham', 'spam'] });
  */
-export async function deploy(model: Deployable, opts: DeployOptions = {}): Promise<Deployment> {
+export async function deploy(model: Deployable | DeployBundleSource, opts: DeployOptions = {}): Promise<Deployment> {
+  if (isDeployBundleSource(model)) {
+    // The bundle's transforms, features and classes, unless the call gives its own.
+    const bundle = await model[deployBundleSymbol]();
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as DeployOptions;
+    const from = { transforms: bundle.transforms, features: bundle.features, classes: bundle.classes, name: bundle.name };
+    return deploy(bundle.model, { ...(Object.fromEntries(Object.entries(from).filter(([, v]) => v !== undefined)) as DeployOptions), ...given });
+  }
   const name = opts.name ?? defaultName(model);
   if (name === undefined) throw new DeployError('LEPTON_SERVER', 'Deploying ONNX bytes needs a name: lepton.deploy(bytes, { name: "my-model" }).');
   const bytes = await onnxBytes(model, name);
