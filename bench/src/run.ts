@@ -10,10 +10,12 @@ import { timeseriesSuite } from './suites/timeseries.js';
 import { imagesSuite } from './suites/images.js';
 import { tfliteSuite } from './suites/tflite.js';
 import { textSuite } from './suites/text.js';
+import { automlSuite } from './suites/automl.js';
 import { table, type Suite } from './report.js';
 
 const suites: Suite[] = [kernelSuite, trainSuite, dataframeSuite, serveSuite, compressSuite, tuneSuite];
 suites.push(reliabilitySuite, timeseriesSuite, imagesSuite, tfliteSuite, textSuite);
+suites.push(automlSuite);
 
 async function main(args: string[]): Promise<number> {
   const json = args.includes('--json');

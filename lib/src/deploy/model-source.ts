@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ExportError } from '../export/errors.js';
 import { onnx } from '../export/onnx.js';
+import { GradientBoosting } from '../models/gradient-boosting/model.js';
 import { DeployError } from './errors.js';
 
 /** ONNX model bytes, or anything holding them in `data` (e.g. what `lepton.export.onnx` returns). */
@@ -13,13 +14,13 @@ export type OnnxSource = Uint8Array | {
   readonly data: Uint8Array;
 };
 
-/** A model to deploy. */
-export type Deployable = tf.LayersModel | OnnxSource;
+/** A model to deploy: a tfjs model, a fitted `lepton.models.gradientBoosting`, or ONNX bytes. */
+export type Deployable = tf.LayersModel | GradientBoosting | OnnxSource;
 
 /** The ONNX bytes to deploy for `model`. Throws `LEPTON_NOT_EXPORTABLE`, naming the layer, when export fails. */
 export async function onnxBytes(model: Deployable, name: string): Promise<Uint8Array> {
   if (model instanceof Uint8Array) return model;
-  if (model instanceof tf.LayersModel) {
+  if (model instanceof tf.LayersModel || model instanceof GradientBoosting) {
     try {
       return (await onnx(model)).data;
     } catch (error) {
@@ -35,6 +36,7 @@ export async function onnxBytes(model: Deployable, name: string): Promise<Uint8A
 
 /** The default deployment name for `model`: its tfjs name, made safe for the server. */
 export function defaultName(model: Deployable): string | undefined {
+  if (model instanceof GradientBoosting) return 'gradient-boosting';
   if (!(model instanceof tf.LayersModel)) return undefined;
   return model.name.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64) || undefined;
 }

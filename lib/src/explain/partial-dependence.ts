@@ -12,7 +12,7 @@ import { columnValues } from '../data/stats.js';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { Chart } from '../plot/chart.js';
 import { heatmap, line } from '../plot/charts.js';
-import type { TabularModel } from './permutation.js';
+import { modelOutputs, type TabularModel } from './permutation.js';
 
 /** A fitted preprocessing step (a `lepton.preprocess` transform or pipeline), or any frame → frame function. */
 export type FrameTransform =
@@ -316,8 +316,7 @@ export function partialDependence(
         throw badArgument(`partialDependence: the model expects ${inputShape[1]} features but the data gives ${input.shape[1]}${isFrame(data) ? ` (x: ${options.x!.map(q).join(', ')})` : ''}.`);
       }
       return tf.tidy(() => {
-        const out = model.predict(input, { batchSize });
-        const y = Array.isArray(out) ? out[0]! : out;
+        const y = modelOutputs(model, input, batchSize);
         const k = y.rank === 1 ? 1 : y.size / y.shape[0]!;
         if (outputs.length === 0) outputs = k === 1 ? [options.classNames?.length === 1 ? options.classNames[0]! : 'prediction'] : Array.from({ length: k }, (_, c) => options.classNames?.[c] ?? String(c));
         return Array.from(y.reshape([y.shape[0]!, k]).mean(0).dataSync());

@@ -19,6 +19,20 @@ export interface TabularModel {
     /** The input's shape, `null` for free dimensions, e.g. `[null, 4]`. */
     shape: (number | null)[];
   }[];
+  /** Class probabilities [samples, classes], for classifiers whose `predict` gives labels (gradient boosting). */
+  predictProba?(x: tf.Tensor): tf.Tensor;
+  /** A classifier's classes (empty or absent for a regression): when present, `predictProba` is read. */
+  readonly classes?: readonly unknown[];
+}
+
+/**
+ * What the explainers compare: a classifier's probabilities (`predictProba`, when the model has classes, as
+ * scikit-learn's classifiers do), else `predict`'s output.
+ */
+export function modelOutputs(model: TabularModel, x: tf.Tensor, batchSize: number): tf.Tensor {
+  if (typeof model.predictProba === 'function' && Array.isArray(model.classes) && model.classes.length > 0) return model.predictProba(x);
+  const out = model.predict(x, { batchSize });
+  return Array.isArray(out) ? out[0]! : out;
 }
 
 /** Options of `permutationImportance`. */
@@ -174,8 +188,7 @@ export function permutationImportance(model: TabularModel, data: FitData, option
     const batchSize = options.batchSize ?? 1024;
     const predict = (values: Float32Array): [Float32Array | Int32Array | Uint8Array, number] => {
       return tf.tidy(() => {
-        const out = model.predict(tf.tensor2d(values, [n, d]), { batchSize });
-        const t = Array.isArray(out) ? out[0]! : out;
+        const t = modelOutputs(model, tf.tensor2d(values, [n, d]), batchSize);
         const k = t.rank === 1 ? 1 : t.shape[1]!;
         return [t.dataSync() as Float32Array, k];
       });

@@ -29,8 +29,8 @@ export interface OnnxModelMeta {
   outputs: TensorSpec[];
   /** What was exported: the tfjs model's name and class. */
   source: {
-    /** The framework of the source model: `tfjs`. */
-    framework: 'tfjs';
+    /** The framework of the source model: `tfjs`, or `lepton` for Lepton's own models (gradient boosting). */
+    framework: 'tfjs' | 'lepton';
     /** The model's name, e.g. `sequential_1`. */
     name: string;
     /** The model's class, e.g. `Sequential` or `Functional`. */

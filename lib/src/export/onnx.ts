@@ -15,6 +15,7 @@ import { OPSET } from './onnx-format.js';
 import type { TensorSpec } from './tensor-spec.js';
 import { verifyExport, type Verification } from './verify.js';
 import { convertModel } from './walk.js';
+import { GradientBoosting } from '../models/gradient-boosting/model.js';
 
 /** Options of `export.onnx`. */
 export interface OnnxExportOptions {
@@ -102,9 +103,15 @@ function escape(s: string): string {
  * @param path where to write the `.onnx` file (atomically); omit it to get the bytes only
  * @param opts see `OnnxExportOptions`
  * @returns the file's path, size, inputs and outputs
+ * A fitted `lepton.models.gradientBoosting` exports as one `ai.onnx.ml` `TreeEnsembleClassifier` (output
+ * `probabilities`) or `TreeEnsembleRegressor` (output `prediction`) node on a float input `x` [batch, features],
+ * checked in onnxruntime-node against Lepton's predictions (tolerance 1e-5).
+ *
  * @example const exported = await lepton.export.onnx(model, 'models/mnist.onnx');
  */
-export async function onnx(model: tf.LayersModel, path?: string, opts: OnnxExportOptions = {}): Promise<OnnxExport> {
+export async function onnx(model: tf.LayersModel | GradientBoosting, path?: string, opts: OnnxExportOptions = {}): Promise<OnnxExport> {
+  // Gradient boosting exports as an ai.onnx.ml tree ensemble (imported lazily: that module uses OnnxExport).
+  if (model instanceof GradientBoosting) return (await import('./tree-ensemble.js')).exportTreeEnsemble(model, path, opts);
   const converted = convertModel(model);
   const proto = modelProto(converted.graph.toProto(), {
     producerVersion: version,

@@ -1,0 +1,105 @@
+/**
+ * The boosting loop: bin the features once, then per iteration compute the loss's gradients, grow one tree per
+ * output on them and add its leaf values to the raw scores. Optional row subsampling per iteration and early
+ * stopping on a held-out share of the rows.
+ */
+import { permutation, seededRandom } from '../../data/random.js';
+import { binColumns, fitBinEdges, type BinEdges } from './binning.js';
+import { growBuffers, growTree, type GrowRules } from './grow.js';
+import type { BinnedData } from './histogram.js';
+import type { Loss } from './losses.js';
+import { binnedValue, type Tree } from './tree.js';
+
+/** Settings of the loop (validated by the options module). */
+export interface BoostSettings extends GrowRules {
+  /** Boosting iterations (each adds one tree per output). */
+  trees: number;
+  /** Share of the training rows each iteration's trees see (1: all). */
+  subsample: number;
+  /** Early stopping: stop after `rounds` iterations without a better validation loss (null: never). */
+  earlyStopping: { rounds: number; validation: number } | null;
+  /** Seed of the subsamples, the validation rows and the bin sample. */
+  seed: number;
+  /** Most value bins per feature (≤ 255). */
+  bins: number;
+}
+
+/** What boosting learned: the starting scores, the trees (iteration-major: tree `i * outputs + k`) and the bins. */
+export interface Boosted {
+  /** Starting raw score per output. */
+  base: Float64Array;
+  /** The trees of the kept iterations. */
+  trees: Tree[];
+  /** Raw scores per row (1, or the classes of a softmax). */
+  outputs: number;
+  /** The bin edges the trees were grown on. */
+  edges: BinEdges;
+  /** Training loss after each iteration. */
+  trainLoss: number[];
+  /** Validation loss after each iteration (early stopping only). */
+  validLoss: number[];
+  /** The iterations kept (the best one's, under early stopping). */
+  iterations: number;
+}
+
+/** Boosts trees on column-major features (NaN = missing) and labels `y` (class ids for classification). */
+export function boost(columns: readonly Float64Array[], y: Float64Array, loss: Loss, settings: BoostSettings): Boosted {
+  const n = y.length;
+  const random = seededRandom(settings.seed);
+  const edges = fitBinEdges(columns, settings.bins, random);
+  const data: BinnedData = { bins: binColumns(columns, edges), rows: n, features: columns.length, binCounts: Int32Array.from(edges, (e) => e.length + 1) };
+  // Validation rows for early stopping: a seeded share, never trained on.
+  let train: Uint32Array;
+  let valid: Uint32Array | null = null;
+  if (settings.earlyStopping) {
+    const order = permutation(n, random);
+    const nValid = Math.max(1, Math.round(n * settings.earlyStopping.validation));
+    valid = Uint32Array.from(order.subarray(0, nValid)).sort();
+    train = Uint32Array.from(order.subarray(nValid)).sort();
+  } else train = Uint32Array.from({ length: n }, (_, i) => i);
+  const K = loss.outputs;
+  const base = loss.init(y, train);
+  const raw = new Float64Array(n * K);
+  for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) raw[r * K + k] = base[k]!;
+  const grad = Array.from({ length: K }, () => new Float64Array(n));
+  const hess = Array.from({ length: K }, () => new Float64Array(n));
+  const buffers = growBuffers(n);
+  const index = new Uint32Array(train.length);
+  const sampled = settings.subsample < 1 ? Math.max(1, Math.round(train.length * settings.subsample)) : train.length;
+  const trees: Tree[] = [];
+  const trainLoss: number[] = [];
+  const validLoss: number[] = [];
+  let best = Infinity;
+  let bestIteration = 0;
+  for (let it = 0; it < settings.trees; it++) {
+    loss.gradients(raw, y, grad, hess);
+    if (sampled < train.length) {
+      const order = permutation(train.length, random);
+      for (let i = 0; i < sampled; i++) index[i] = train[order[i]!]!;
+      index.subarray(0, sampled).sort();
+    }
+    for (let k = 0; k < K; k++) {
+      if (sampled === train.length) index.set(train);
+      const grown = growTree(data, edges, grad[k]!, hess[k]!, index, sampled, settings, buffers);
+      trees.push(grown.tree);
+      if (sampled === train.length) {
+        // Every training row sits in one leaf's slice of the index: add that leaf's value.
+        for (const leaf of grown.leaves) for (let i = leaf.start; i < leaf.end; i++) raw[index[i]! * K + k]! += leaf.value;
+      } else {
+        for (let i = 0; i < train.length; i++) raw[train[i]! * K + k]! += binnedValue(grown.tree, data.bins, n, train[i]!);
+      }
+      if (valid) for (let i = 0; i < valid.length; i++) raw[valid[i]! * K + k]! += binnedValue(grown.tree, data.bins, n, valid[i]!);
+    }
+    trainLoss.push(loss.loss(raw, y, train));
+    if (valid && settings.earlyStopping) {
+      const v = loss.loss(raw, y, valid);
+      validLoss.push(v);
+      if (v < best - 1e-12) {
+        best = v;
+        bestIteration = it + 1;
+      } else if (it + 1 - bestIteration >= settings.earlyStopping.rounds) break;
+    }
+  }
+  const iterations = valid ? Math.max(bestIteration, 1) : trainLoss.length;
+  return { base, trees: trees.slice(0, iterations * K), outputs: K, edges, trainLoss, validLoss, iterations };
+}

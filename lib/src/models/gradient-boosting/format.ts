@@ -1,0 +1,115 @@
+/**
+ * The JSON format of a fitted gradient-boosting model, typed apart from the class: options (the encoder as its own
+ * transform JSON), then the learned state with each tree as parallel arrays.
+ */
+import type { TransformJSON } from '@lepton/server/preprocess';
+import { GradientBoostingError } from './errors.js';
+import type { Label } from './inputs.js';
+import type { LossKind } from './losses.js';
+import type { GbmState } from './model.js';
+import type { GradientBoostingOptions } from './options.js';
+import type { Tree } from './tree.js';
+
+/** One tree in JSON: the `Tree` arrays as plain number arrays. */
+export interface TreeJSON {
+  feature: number[];
+  threshold: number[];
+  left: number[];
+  right: number[];
+  missingLeft: number[];
+  value: number[];
+  gain: number[];
+  count: number[];
+}
+
+/** A saved gradient-boosting model (`gbm.toJSON()`, read back by `lepton.models.gradientBoosting.fromJSON`). */
+export interface GradientBoostingJSON {
+  /** Always `lepton.gradientBoosting`. */
+  format: 'lepton.gradientBoosting';
+  /** The format version (1). */
+  version: 1;
+  /** The options, the encoder saved as transform JSON. */
+  options: Omit<GradientBoostingOptions, 'encoder'> & { encoder?: TransformJSON };
+  /** The fitted state (null for an unfitted model). */
+  state: {
+    task: 'classification' | 'regression';
+    loss: LossKind;
+    classes: Label[] | null;
+    base: number[];
+    featureNames: string[];
+    target: string | null;
+    labelWidth: number;
+    iterations: number;
+    trainLoss: number[];
+    validLoss: number[];
+    trees: TreeJSON[];
+  } | null;
+}
+
+/** The state as JSON. */
+export function stateToJSON(state: GbmState): NonNullable<GradientBoostingJSON['state']> {
+  return {
+    task: state.task,
+    loss: state.loss,
+    classes: state.classes ? [...state.classes] : null,
+    base: Array.from(state.base),
+    featureNames: [...state.featureNames],
+    target: state.target,
+    labelWidth: state.labelWidth,
+    iterations: state.iterations,
+    trainLoss: [...state.trainLoss],
+    validLoss: [...state.validLoss],
+    trees: state.trees.map((t) => ({
+      feature: Array.from(t.feature),
+      threshold: Array.from(t.threshold),
+      left: Array.from(t.left),
+      right: Array.from(t.right),
+      missingLeft: Array.from(t.missingLeft),
+      value: Array.from(t.value),
+      gain: Array.from(t.gain),
+      count: Array.from(t.count),
+    })),
+  };
+}
+
+/** The state from JSON, checked so that a damaged file fails here and not inside a prediction. */
+export function stateFromJSON(json: NonNullable<GradientBoostingJSON['state']>): GbmState {
+  const bad = (what: string): GradientBoostingError => new GradientBoostingError('LEPTON_GBM_BAD_JSON', `gradientBoosting.fromJSON: ${what}; pass the object gbm.toJSON() returned (or its JSON text).`);
+  if (json.task !== 'classification' && json.task !== 'regression') throw bad(`unknown task ${JSON.stringify(json.task)}`);
+  if (json.loss !== 'squaredError' && json.loss !== 'logLoss' && json.loss !== 'softmax') throw bad(`unknown loss ${JSON.stringify(json.loss)}`);
+  if (!Array.isArray(json.base) || !Array.isArray(json.trees) || !Array.isArray(json.featureNames)) throw bad('base, trees and featureNames must be arrays');
+  const d = json.featureNames.length;
+  const trees: Tree[] = json.trees.map((t, i) => {
+    const n = t.feature?.length ?? 0;
+    const keys = ['threshold', 'left', 'right', 'missingLeft', 'value', 'gain', 'count'] as const;
+    if (n === 0 || keys.some((k) => !Array.isArray(t[k]) || t[k].length !== n)) throw bad(`tree ${i} has arrays of different lengths`);
+    for (let j = 0; j < n; j++) {
+      const f = t.feature[j]!;
+      if (f >= d || (f >= 0 && (!(t.left[j]! > j && t.left[j]! < n) || !(t.right[j]! > j && t.right[j]! < n)))) throw bad(`tree ${i} node ${j} points outside the tree or the ${d} features`);
+    }
+    return {
+      feature: Int32Array.from(t.feature),
+      threshold: Float64Array.from(t.threshold),
+      left: Int32Array.from(t.left),
+      right: Int32Array.from(t.right),
+      missingLeft: Uint8Array.from(t.missingLeft),
+      value: Float64Array.from(t.value),
+      gain: Float64Array.from(t.gain),
+      count: Float64Array.from(t.count),
+    };
+  });
+  if (json.base.length === 0 || trees.length % json.base.length !== 0) throw bad(`${trees.length} trees do not divide among ${json.base.length} outputs`);
+  return {
+    task: json.task,
+    loss: json.loss,
+    classes: json.classes,
+    base: Float64Array.from(json.base),
+    trees,
+    featureNames: [...json.featureNames],
+    target: json.target,
+    labelWidth: json.labelWidth ?? 0,
+    iterations: json.iterations,
+    trainLoss: json.trainLoss ?? [],
+    validLoss: json.validLoss ?? [],
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Growing one tree on gradient histograms, leaf-wise as LightGBM does: the leaf whose best split gains most splits
+ * next, until `leaves` leaves or no split gains. A `depth` limit stops splitting below that depth (with
+ * `leaves = 2^depth` this is depth-wise growth). The smaller child's histogram is built from its rows, the larger
+ * one's is the parent's minus it.
+ */
+import { MISSING_BIN, type BinEdges } from './binning.js';
+import { bestSplit, buildHistogram, FEATURE_STRIDE, subtractHistogram, type BinnedData, type Split, type SplitRules } from './histogram.js';
+import { TreeBuilder, type Tree } from './tree.js';
+
+/** How a tree grows. */
+export interface GrowRules extends SplitRules {
+  /** Most leaves. */
+  leaves: number;
+  /** Deepest split level (Infinity: no limit). */
+  depth: number;
+  /** The factor on every leaf value (shrinkage). */
+  learningRate: number;
+}
+
+/** A leaf still open to splitting, with the rows `index[start..end)`. */
+interface OpenLeaf {
+  node: number;
+  start: number;
+  end: number;
+  depth: number;
+  hist: Float64Array;
+  g: number;
+  h: number;
+  split: Split | null;
+}
+
+/** A grown tree and where its leaves' rows lie in the index, to update the training predictions. */
+export interface GrownTree {
+  /** The tree. */
+  tree: Tree;
+  /** Per leaf: its rows `index[start..end)` and its value. */
+  leaves: { start: number; end: number; value: number }[];
+}
+
+/** Working buffers reused across the trees of one fit. */
+export interface GrowBuffers {
+  /** Room for the gathered gradients and hessians of the largest node (2 × rows). */
+  gathered: Float64Array;
+  /** Room to partition the largest node's rows. */
+  partition: Uint32Array;
+}
+
+/** Buffers for data of `rows` rows. */
+export function growBuffers(rows: number): GrowBuffers {
+  return { gathered: new Float64Array(2 * rows), partition: new Uint32Array(rows) };
+}
+
+/**
+ * Grows a tree on the rows `index[0..count)` (reordered in place so that each leaf's rows are contiguous).
+ */
+export function growTree(data: BinnedData, edges: BinEdges, grad: Float64Array, hess: Float64Array, index: Uint32Array, count: number, rules: GrowRules, buffers: GrowBuffers): GrownTree {
+  const builder = new TreeBuilder();
+  const hist = new Float64Array(data.features * FEATURE_STRIDE);
+  buildHistogram(hist, data, index, 0, count, grad, hess, buffers.gathered);
+  let g = 0;
+  let h = 0;
+  for (let i = 0; i < count; i++) {
+    const r = index[i]!;
+    g += grad[r]!;
+    h += hess[r]!;
+  }
+  const canSplit = (depth: number, rows: number): boolean => depth < rules.depth && rows >= 2 * rules.minLeaf;
+  const root: OpenLeaf = { node: builder.leaf(count), start: 0, end: count, depth: 0, hist, g, h, split: null };
+  if (canSplit(0, count)) root.split = bestSplit(hist, data, g, h, count, rules);
+  const open: OpenLeaf[] = [root];
+  let leaves = 1;
+  while (leaves < rules.leaves) {
+    let pick = -1;
+    for (let i = 0; i < open.length; i++) {
+      const s = open[i]!.split;
+      if (s && (pick < 0 || s.gain > open[pick]!.split!.gain)) pick = i;
+    }
+    if (pick < 0) break;
+    const parent = open[pick]!;
+    const split = parent.split!;
+    const mid = partition(data, index, parent.start, parent.end, split, buffers.partition);
+    const edge = split.bin < edges[split.feature]!.length ? edges[split.feature]![split.bin]! : FLOAT32_MAX;
+    const [ln, rn] = builder.split(parent.node, split.feature, split.bin, edge, split.missingLeft, split.gain, mid - parent.start, parent.end - mid);
+    const left: OpenLeaf = { node: ln, start: parent.start, end: mid, depth: parent.depth + 1, hist: parent.hist, g: split.gl, h: split.hl, split: null };
+    const right: OpenLeaf = { node: rn, start: mid, end: parent.end, depth: parent.depth + 1, hist: parent.hist, g: parent.g - split.gl, h: parent.h - split.hl, split: null };
+    // Build the smaller child's histogram; the larger one takes the parent's buffer, minus the smaller.
+    const [small, large] = mid - parent.start <= parent.end - mid ? [left, right] : [right, left];
+    small.hist = new Float64Array(hist.length);
+    buildHistogram(small.hist, data, index, small.start, small.end, grad, hess, buffers.gathered);
+    subtractHistogram(large.hist, small.hist);
+    for (const child of [left, right]) {
+      if (canSplit(child.depth, child.end - child.start)) child.split = bestSplit(child.hist, data, child.g, child.h, child.end - child.start, rules);
+    }
+    open.splice(pick, 1, left, right);
+    leaves++;
+  }
+  const grown: GrownTree['leaves'] = [];
+  for (const leaf of open) {
+    const value = (-leaf.g / (leaf.h + rules.l2)) * rules.learningRate;
+    builder.setValue(leaf.node, value);
+    grown.push({ start: leaf.start, end: leaf.end, value });
+  }
+  return { tree: builder.build(), leaves: grown };
+}
+
+/** The largest float32: the threshold of a split that sends every present value left and the missing ones right. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** Reorders `index[start..end)` so the split's left rows come first (keeping row order); returns where the right ones start. */
+function partition(data: BinnedData, index: Uint32Array, start: number, end: number, split: Split, scratch: Uint32Array): number {
+  const { bins, rows } = data;
+  const base = split.feature * rows;
+  const threshold = split.bin;
+  const missingLeft = split.missingLeft;
+  let l = start;
+  let r = 0;
+  for (let i = start; i < end; i++) {
+    const row = index[i]!;
+    const b = bins[base + row]!;
+    if (b === MISSING_BIN ? missingLeft : b <= threshold) index[l++] = row;
+    else scratch[r++] = row;
+  }
+  index.set(scratch.subarray(0, r), l);
+  return l;
+}

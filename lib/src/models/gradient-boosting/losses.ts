@@ -1,0 +1,133 @@
+/**
+ * The losses boosting minimizes, each with its starting score, gradients and hessians: squared error (regression),
+ * log-loss (binary classification, one score per row) and softmax cross-entropy (multiclass, one score per class).
+ * Raw scores are row-major [rows, outputs].
+ */
+
+/** A differentiable loss over raw scores. */
+export interface Loss {
+  /** `squaredError`, `logLoss` or `softmax`. */
+  readonly kind: LossKind;
+  /** Raw scores per row (1, or the number of classes for softmax). */
+  readonly outputs: number;
+  /** The best constant scores for labels `y` on rows `rows`. */
+  init(y: Float64Array, rows: ArrayLike<number>): Float64Array;
+  /** Gradients and hessians of every output `k` at every row (`grad[k][r]`, `hess[k][r]`). */
+  gradients(raw: Float64Array, y: Float64Array, grad: Float64Array[], hess: Float64Array[]): void;
+  /** The mean loss over `rows`. */
+  loss(raw: Float64Array, y: Float64Array, rows: ArrayLike<number>): number;
+}
+
+/** The names of the losses, as saved in JSON. */
+export type LossKind = 'squaredError' | 'logLoss' | 'softmax';
+
+/** A loss by name (`classes` for softmax). */
+export function lossOf(kind: LossKind, classes = 2): Loss {
+  switch (kind) {
+    case 'squaredError':
+      return squaredError;
+    case 'logLoss':
+      return logLoss;
+    case 'softmax':
+      return softmax(classes);
+  }
+}
+
+const squaredError: Loss = {
+  kind: 'squaredError',
+  outputs: 1,
+  init(y, rows) {
+    let sum = 0;
+    for (let i = 0; i < rows.length; i++) sum += y[rows[i]!]!;
+    return Float64Array.of(rows.length ? sum / rows.length : 0);
+  },
+  gradients(raw, y, [grad], [hess]) {
+    for (let r = 0; r < y.length; r++) {
+      grad![r] = raw[r]! - y[r]!;
+      hess![r] = 1;
+    }
+  },
+  loss(raw, y, rows) {
+    let sum = 0;
+    for (let i = 0; i < rows.length; i++) sum += (raw[rows[i]!]! - y[rows[i]!]!) ** 2;
+    return sum / rows.length;
+  },
+};
+
+/** The logistic function. */
+export function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+// Hessians below this would make leaf values explode on rows the model is already sure about.
+const MIN_HESSIAN = 1e-16;
+const EPSILON = 1e-15;
+
+const logLoss: Loss = {
+  kind: 'logLoss',
+  outputs: 1,
+  init(y, rows) {
+    let positives = 0;
+    for (let i = 0; i < rows.length; i++) positives += y[rows[i]!]!;
+    const p = Math.min(Math.max(positives / rows.length, EPSILON), 1 - EPSILON);
+    return Float64Array.of(Math.log(p / (1 - p)));
+  },
+  gradients(raw, y, [grad], [hess]) {
+    for (let r = 0; r < y.length; r++) {
+      const p = sigmoid(raw[r]!);
+      grad![r] = p - y[r]!;
+      hess![r] = Math.max(p * (1 - p), MIN_HESSIAN);
+    }
+  },
+  loss(raw, y, rows) {
+    let sum = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const p = Math.min(Math.max(sigmoid(raw[rows[i]!]!), EPSILON), 1 - EPSILON);
+      sum -= y[rows[i]!]! === 1 ? Math.log(p) : Math.log(1 - p);
+    }
+    return sum / rows.length;
+  },
+};
+
+/** Softmax probabilities of row `r` into `out`. */
+export function softmaxRow(raw: ArrayLike<number>, r: number, k: number, out: Float64Array): void {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) max = Math.max(max, raw[r * k + c]!);
+  let sum = 0;
+  for (let c = 0; c < k; c++) sum += out[c] = Math.exp(raw[r * k + c]! - max);
+  for (let c = 0; c < k; c++) out[c]! /= sum;
+}
+
+function softmax(classes: number): Loss {
+  const p = new Float64Array(classes);
+  return {
+    kind: 'softmax',
+    outputs: classes,
+    init(y, rows) {
+      const counts = new Float64Array(classes);
+      for (let i = 0; i < rows.length; i++) counts[y[rows[i]!]!]!++;
+      // Log priors, centred: a class absent from the rows starts very unlikely rather than at -Infinity.
+      const logs = Array.from(counts, (c) => Math.log(Math.max(c / rows.length, EPSILON)));
+      const mean = logs.reduce((a, b) => a + b, 0) / classes;
+      return Float64Array.from(logs, (l) => l - mean);
+    },
+    gradients(raw, y, grad, hess) {
+      for (let r = 0; r < y.length; r++) {
+        softmaxRow(raw, r, classes, p);
+        for (let k = 0; k < classes; k++) {
+          const pk = p[k]!;
+          grad[k]![r] = pk - (y[r] === k ? 1 : 0);
+          hess[k]![r] = Math.max(pk * (1 - pk), MIN_HESSIAN);
+        }
+      }
+    },
+    loss(raw, y, rows) {
+      let sum = 0;
+      for (let i = 0; i < rows.length; i++) {
+        softmaxRow(raw, rows[i]!, classes, p);
+        sum -= Math.log(Math.max(p[y[rows[i]!]!]!, EPSILON));
+      }
+      return sum / rows.length;
+    },
+  };
+}
