@@ -36,8 +36,8 @@ export interface ColumnPlan {
   report: DataQualityReport;
 }
 
-/** Text columns with more distinct values than this share of the rows are IDs or free text, not categories. */
-const idShare = 0.9;
+/** Text columns with more distinct values than this share of their rows are IDs or free text (names, comments), not categories. */
+const idShare = 0.5;
 
 /**
  * Runs `lepton.check` and plans the features. Throws `LEPTON_AUTOML_NO_FEATURES` when nothing usable is left.

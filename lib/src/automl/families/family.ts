@@ -31,7 +31,7 @@ export interface FamilyModel {
   /** Class probabilities, [rows, classes] (classification only). */
   predictProba?(x: TF.Tensor2D): TF.Tensor2D;
   /** The model in a form `lepton.deploy` takes (a tfjs model or ONNX bytes), or null when it has none. */
-  deployable(): Deployable | Promise<Deployable> | null;
+  deployable(): Deployable | null | Promise<Deployable | null>;
   /** Frees its tensors. */
   dispose(): void;
 }

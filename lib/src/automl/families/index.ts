@@ -3,10 +3,11 @@
  */
 import { baselineFamily } from './baseline.js';
 import type { Family } from './family.js';
+import { gbmFamily } from './gbm.js';
 import { linearFamily } from './linear.js';
 import { mlpFamily } from './mlp.js';
 
 export type { Family, FamilyContext, FamilyModel } from './family.js';
 
 /** Every family, by name, in first-round order. */
-export const FAMILIES: readonly Family[] = [baselineFamily, linearFamily, mlpFamily];
+export const FAMILIES: readonly Family[] = [baselineFamily, linearFamily, gbmFamily, mlpFamily];
