@@ -122,7 +122,7 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
     // The first trial always finishes (the budget was checked to pay for one); later ones stop at the deadline.
     const stop = () => signal.aborted || (board.entries.length > 0 && Date.now() > deadline);
     try {
-      const outcome = await runTrial(state.family, params, context.rows, context.folds, context.plan, options, seed, stop);
+      const outcome = await runTrial(state.family, params, context.rows, context.folds, context.plan, options, seed, stop, board.entries.length > 0 ? deadline : Infinity);
       record.seconds = (Date.now() - began) / 1000;
       if (outcome.folds.length < context.folds.length) {
         // Cut short by an interrupt or the deadline: not scored, not kept.

@@ -50,9 +50,9 @@ export function score(metric: AutomlMetric, y: tf.Tensor1D, predicted: tf.Tensor
 }
 
 /** Fits preprocessing and a model of `family` on `frame`. */
-export async function fitPair(family: Family, params: ParamValues, frame: DataFrame, plan: ColumnPlan, options: ResolvedOptions, seed: number): Promise<FittedPair> {
+export async function fitPair(family: Family, params: ParamValues, frame: DataFrame, plan: ColumnPlan, options: ResolvedOptions, seed: number, deadline = Infinity): Promise<FittedPair> {
   const prep = fitPrep(frame, plan, { scale: family.scale });
-  const model = family.create(params, { task: options.task, classes: options.classes.length, inputs: prep.features.length, rows: frame.numRows(), seed });
+  const model = family.create(params, { task: options.task, classes: options.classes.length, inputs: prep.features.length, rows: frame.numRows(), seed, deadline });
   const x = inputTensor(prep, frame);
   const y = labelTensor(frame, options);
   try {
@@ -70,7 +70,7 @@ export async function fitPair(family: Family, params: ParamValues, frame: DataFr
  * Runs one trial over `folds`; stops between folds when `stop()` says so (interrupt, or the budget spent), and
  * then returns the folds finished so far.
  */
-export async function runTrial(family: Family, params: ParamValues, rows: RowSource, folds: Fold[], plan: ColumnPlan, options: ResolvedOptions, seed: number, stop: () => boolean): Promise<TrialOutcome> {
+export async function runTrial(family: Family, params: ParamValues, rows: RowSource, folds: Fold[], plan: ColumnPlan, options: ResolvedOptions, seed: number, stop: () => boolean, deadline = Infinity): Promise<TrialOutcome> {
   const scores: number[] = [];
   let last: FittedPair | null = null;
   for (let k = 0; k < folds.length; k++) {
@@ -80,7 +80,12 @@ export async function runTrial(family: Family, params: ParamValues, rows: RowSou
     const fold = folds[k]!;
     const train = rows.take(fold.train);
     const test = rows.take(fold.test);
-    const pair = await fitPair(family, params, train, plan, options, seed + k);
+    const pair = await fitPair(family, params, train, plan, options, seed + k, deadline);
+    if (stop()) {
+      // Training may have been cut at the deadline: an unfinished fold is not scored.
+      pair.model.dispose();
+      break;
+    }
     const x = inputTensor(pair.prep, test);
     const y = labelTensor(test, options);
     const predicted = pair.model.predict(x);

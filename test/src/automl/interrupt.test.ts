@@ -16,7 +16,7 @@ describe('lepton.automl in the kernel', () => {
   before(async () => {
     kernel = await KernelClient.start();
     const setup = await kernel.execute(`import { writeFileSync } from 'node:fs';
-const penguins = lepton.datasets.penguins();`);
+const penguins = lepton.datasets.penguins();`, { timeout: 300 });
     assert.equal(setup.reply.content.status, 'ok', JSON.stringify(setup.outputs.map((m) => m.content)));
   });
   after(async () => {

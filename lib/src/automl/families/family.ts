@@ -20,6 +20,8 @@ export interface FamilyContext {
   rows: number;
   /** Seed of the model's initialisation and training. */
   seed: number;
+  /** When the search's budget runs out (ms since the epoch; Infinity for none): a model that trains in steps stops there. */
+  deadline: number;
 }
 
 /** A model of a family: trained on a [rows, features] float32 tensor and labels (class ids int32, or float32 values). */

@@ -41,7 +41,9 @@ export class NetworkModel implements FamilyModel {
     const loss = task === 'regression' ? 'meanSquaredError' : single ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy';
     this.model.compile({ optimizer: tf.train.adam(this.training.learningRate), loss });
     try {
-      await fit(this.model, { x, y: target }, { epochs: this.training.epochs, batchSize: this.training.batchSize, seed: this.context.seed, live: false });
+      // Past the search's deadline the epoch loop stops; the trial is then not scored (see runTrial).
+      const deadline = this.context.deadline;
+      await fit(this.model, { x, y: target }, { epochs: this.training.epochs, batchSize: this.training.batchSize, seed: this.context.seed, live: false, callbacks: { onEpochEnd: () => (Date.now() > deadline ? false : undefined) } });
     } finally {
       if (target !== y) target.dispose();
     }
