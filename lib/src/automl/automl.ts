@@ -18,7 +18,7 @@ import { higherBetter, resolveOptions, type AutomlOptions, type ResolvedOptions 
 import { AutomlPipeline } from './pipeline.js';
 import { AutomlResult } from './result.js';
 import { search } from './search.js';
-import { fitPair } from './trial.js';
+import { fitPair, type FittedPair } from './trial.js';
 import { columnValues } from '../data/stats.js';
 
 let lastResult: AutomlResult | undefined;
@@ -80,13 +80,16 @@ export async function automl(df: ColumnTable, options: AutomlOptions): Promise<A
   try {
     view.refresh();
     const rows = new RowSource(frame);
-    const outcome = await search({ rows, folds, plan, options: resolved, families, board, view, signal, started });
-    const bestEntry = board.best;
-    if (bestEntry && outcome.bestPair) {
+    // The best so far is published after every new best: after an interrupt the kernel may never resume this call.
+    const onBest = (pair: FittedPair | null) => {
+      const entry = board.best;
+      if (!entry || !pair) return;
       const fold = folds.length - 1;
-      bestSoFar = new AutomlPipeline(bestEntry.family, bestEntry.params, outcome.bestPair, resolved, `the training rows of fold ${fold} (${folds[fold]!.train.length.toLocaleString('en-US')} rows; the search was interrupted before the refit on every row)`);
+      bestSoFar = new AutomlPipeline(entry.family, entry.params, pair, resolved, `the training rows of fold ${fold} (${folds[fold]!.train.length.toLocaleString('en-US')} rows; the search was interrupted before the refit on every row)`);
       lastResult = result(bestSoFar);
-    }
+    };
+    const outcome = await search({ rows, folds, plan, options: resolved, families, board, view, signal, started, onBest });
+    const bestEntry = board.best;
     if (outcome.ended === 'interrupted' || signal.aborted) {
       onAbort();
       return lastResult;

@@ -28,6 +28,8 @@ export interface SearchContext {
   signal: AbortSignal;
   /** When the search began (ms since the epoch). */
   started: number;
+  /** Called when a trial becomes the best, with its last fold's fitted pair (kept as the best so far). */
+  onBest(pair: FittedPair | null): void;
 }
 
 /** The search so far: the best trial's last fold pair (the best-so-far pipeline before the refit). */
@@ -135,6 +137,7 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
       if (board.best?.trial === number) {
         bestPair?.model.dispose();
         bestPair = outcome.last;
+        context.onBest(bestPair);
       } else outcome.last?.model.dispose();
     } catch (error) {
       if (error instanceof LeptonError && error.code.startsWith('LEPTON_AUTOML')) throw error;
