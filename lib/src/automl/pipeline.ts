@@ -107,7 +107,7 @@ export class AutomlPipeline {
   /** What `lepton.deploy(best)` deploys: the model, the fitted transforms, the feature order and the classes. */
   async [deployBundleSymbol](): Promise<DeployBundle> {
     const model = await this.pair.model.deployable();
-    if (!model) throw new AutomlError('LEPTON_AUTOML_PIPELINE', `The best pipeline is the ${this.family} family, which has no ONNX export in this build; search with families that deploy (e.g. families: ['linear', 'mlp']).`);
+    if (!model) throw new AutomlError('LEPTON_AUTOML_PIPELINE', `The best pipeline is the ${this.family} family, which has no ONNX form; search with families that deploy.`);
     return { model, name: `automl-${this.target}`.replace(/[^A-Za-z0-9_.-]/g, '-'), transforms: [this.transforms], features: this.features, ...(this.task === 'classification' ? { classes: this.classes.map(String) } : {}) };
   }
 
