@@ -9,20 +9,15 @@ every training row and scores the test rows. One thread, as Lepton. Prints one J
 (accuracy in % for classes, RMSE for regression), the trials run and the seconds taken.
 """
 import json
-import os
 import sys
 import time
 
 import numpy as np
 
+from bench_table import load_table
+
 peer, folder, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
-meta = json.load(open(os.path.join(folder, "meta.json")))
-d = len(meta["features"])
-x = np.fromfile(os.path.join(folder, "x.f64"), dtype="<f8").reshape(-1, d)
-y = np.fromfile(os.path.join(folder, "y.f64"), dtype="<f8")
-train = np.fromfile(os.path.join(folder, "train.i32"), dtype="<i4")
-test = np.fromfile(os.path.join(folder, "test.i32"), dtype="<i4")
-classification = meta["task"] == "classification"
+meta, x, y, train, test, classification = load_table(folder)
 y_train = y[train].astype(int) if classification else y[train]
 
 
