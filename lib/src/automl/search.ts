@@ -2,7 +2,8 @@
  * The search loop: a first round with each family's defaults, then trials that go mostly to the leading family
  * and in turn to the others, each family's parameters proposed by its own TPE (`lepton.tune`'s strategy), until
  * the budget (seconds or trials) is spent or the cell is interrupted. A trial is not started when its expected
- * time (its family's mean so far) and the final refit no longer fit in the seconds left.
+ * time (its family's mean so far) and the final refit no longer fit in the seconds left, and a family's first trial
+ * may take at most half the time left (a family too slow for the budget fails there, and is not tried again).
  */
 import { LeptonError } from '../errors.js';
 import type { TrialRecord } from '../tune/format.js';
@@ -45,6 +46,8 @@ interface FamilyState {
   family: Family;
   strategy: Strategy | null;
   records: TrialRecord[];
+  /** Its first trial did not finish in half the time left: it is not tried again. */
+  tooSlow: boolean;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -55,6 +58,7 @@ const std = (xs: number[]) => {
 
 /** Seconds a trial of `state`'s family is expected to take (its mean so far; the mean of all trials before one ran). */
 function expected(state: FamilyState, all: FamilyState[]): number {
+  if (state.tooSlow) return Infinity;
   const own = state.records.map((r) => r.seconds);
   if (own.length) return mean(own);
   const others = all.flatMap((s) => s.records.map((r) => r.seconds));
@@ -69,7 +73,7 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
   const states: FamilyState[] = context.families.map((family, i) => {
     const space = family.space(options.task, rows);
     const strategy = space ? tpeStrategy({ space, seed: mixSeed(options.seed, i, 0x7e5), direction, epochs: 1 }, { startupTrials: 4 }) : null;
-    return { family, strategy, records: [] };
+    return { family, strategy, records: [], tooSlow: false };
   });
   const deadline = context.started + options.seconds * 1000;
   let bestPair: FittedPair | null = null;
@@ -121,16 +125,23 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
     view.refresh();
     const began = Date.now();
     const record: TrialRecord = { number: state.records.length, params, status: 'complete', value: null, intermediate: [], epochs: 1, bracket: null, seconds: 0, error: null, seed };
-    // The first trial always finishes (the budget was checked to pay for one); later ones stop at the deadline.
-    const stop = () => signal.aborted || (board.entries.length > 0 && Date.now() > deadline);
+    // The first trial always finishes (the budget was checked to pay for one). A family's first trial, whose cost is
+    // unknown, may use half the time left, so that one slow family cannot spend the whole budget; later trials stop
+    // at the deadline.
+    const cap = board.entries.length === 0 ? Infinity : state.records.length === 0 ? Math.min(deadline, began + (deadline - began) / 2) : deadline;
+    const stop = () => signal.aborted || Date.now() > cap;
     try {
-      const outcome = await runTrial(state.family, params, context.rows, context.folds, context.plan, options, seed, stop, board.entries.length > 0 ? deadline : Infinity);
+      const outcome = await runTrial(state.family, params, context.rows, context.folds, context.plan, options, seed, stop, cap);
       record.seconds = (Date.now() - began) / 1000;
       if (outcome.folds.length < context.folds.length) {
-        // Cut short by an interrupt or the deadline: not scored, not kept.
+        // Cut short: not scored, and its model not kept.
         outcome.last?.model.dispose();
-        ended = signal.aborted ? 'interrupted' : 'budget';
-        break;
+        if (signal.aborted || Date.now() >= deadline) {
+          ended = signal.aborted ? 'interrupted' : 'budget';
+          break;
+        }
+        state.tooSlow = true;
+        throw new Error(`did not finish ${context.folds.length} folds in ${record.seconds.toFixed(1)} s, half the time left; it is too slow for this budget`);
       }
       record.value = mean(outcome.folds);
       board.entries.push({ trial: number, family: state.family.name, params, score: record.value, std: std(outcome.folds), folds: outcome.folds, seconds: record.seconds, status: 'complete', error: null });
