@@ -126,6 +126,19 @@ describe('lepton.automl', () => {
     assert.deepEqual(await run(), first);
   });
 
+  test('a first column of ascending dates makes the folds walk forward in time, and its calendar parts become features', async () => {
+    const days = 60;
+    const date = Array.from({ length: days }, (_, i) => new Date(Date.UTC(2024, 0, 1 + i)));
+    const temp = date.map((d, i) => 5 + (d.getUTCDay() === 0 ? 3 : 0) + (i % 7) * 0.1);
+    const df = DataFrame.from({ date, wind: date.map((_, i) => (i * 37) % 11), temp });
+    const result = await automl(df, { target: 'temp', budget: { trials: 2 }, cv: 3, families: ['baseline', 'gbm'], seed: 0, live: false });
+    assert.match(result.fixes.join('\n'), /rows are ordered by date: folds train on the past and test on the future/);
+    assert.ok(result.best!.features.includes('date_dayOfWeek_sin'), result.best!.features.join(', '));
+    assert.equal(typeof result.best!.predict(df.slice(0, 2))[0], 'number');
+    const unordered = DataFrame.from({ date: [...date].reverse(), wind: df.array('wind') as number[], temp });
+    await rejectsWith(automl(unordered, { target: 'temp', time: 'date', budget: { trials: 1 } }), 'LEPTON_AUTOML_OPTIONS', /not in ascending order/);
+  });
+
   test('an interrupt keeps the finished trials and the best pipeline so far', async () => {
     rec.reset();
     const df = table(200);
