@@ -28,28 +28,10 @@ export interface BenchTable {
   test: number[];
 }
 
-/** A seeded 80/20 split of `n` rows. */
+/** A seeded 80/20 split of `n` rows (Lepton's own splitter, so the automl runs can split alike). */
 function split(n: number, seed: number): { train: number[]; test: number[] } {
-  const order = permutationOf(n, seed);
-  const cut = Math.round(n * 0.8);
-  return { train: order.slice(0, cut).sort((a, b) => a - b), test: order.slice(cut).sort((a, b) => a - b) };
-}
-
-/** A seeded permutation (xorshift, so that it does not depend on Lepton's internals). */
-function permutationOf(n: number, seed: number): number[] {
-  let s = seed >>> 0 || 1;
-  const next = (): number => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-  const out = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
+  const { train, test } = lepton.preprocess.splitIndices(n, { testSize: 0.2, seed });
+  return { train: Array.from(train).sort((a, b) => a - b), test: Array.from(test).sort((a, b) => a - b) };
 }
 
 function table(name: string, task: BenchTable['task'], frame: lepton.DataFrame, target: string, categorical: string[] = []): BenchTable {

@@ -9,6 +9,7 @@ import { textInputOf } from './text-input.js';
 import { Deployment } from './deployment.js';
 import { DeployError } from './errors.js';
 import { defaultName, deployBundleSymbol, isDeployBundleSource, onnxBytes, type Deployable, type DeployBundleSource } from './model-source.js';
+import { GradientBoosting } from '../models/gradient-boosting/model.js';
 import { connect, serverError, type ServerOptions } from './server.js';
 
 /** How a deployment makes its model's input from image files (as `lepton.read.images` read the training images). */
@@ -70,8 +71,10 @@ export interface DeployOptions extends ServerOptions {
  * serves and returns its `Deployment`, which displays as a card with its URL and example calls.
  * Throws `DeployError`: `LEPTON_NOT_EXPORTABLE` (naming the layer), `LEPTON_NO_SERVER_BINARY`, `LEPTON_PORT_BUSY`,
  * `LEPTON_DEPLOY_FAILED`, `LEPTON_SERVER` (a refusal, e.g. a bad name).
- * @param model a tfjs LayersModel, ONNX bytes (a `Uint8Array`, or an object with one in `data`), or a model with its
- * preprocessing (`lepton.automl`'s `result.best`: deployed with its transforms, so the server takes raw records)
+ * @param model a tfjs LayersModel, a fitted `lepton.models.gradientBoosting` (deployed with its encoder, feature
+ *   columns and classes, so it answers raw records), ONNX bytes (a `Uint8Array`, or an object with one in `data`), or
+ *   a model with its preprocessing (`lepton.automl`'s `result.best`: deployed with its transforms, so the server
+ *   takes raw records)
  * @param opts name, alert rules, batching, transforms and features, and where the server runs
  * @example const deployment = await lepton.deploy(model, { name: 'penguins', alerts: { p99Ms: 20, errorRate: 0.01 } });
  * @example const deployment = await lepton.deploy(model, { name: 'penguins', transforms: [scaler], features });
@@ -98,11 +101,12 @@ export async function deploy(model: Deployable | DeployBundleSource, opts: Deplo
   if (text) meta.rawInput = text;
   else if (opts.transforms) meta.transforms = opts.transforms.map((t) => JSON.parse(JSON.stringify(t)) as unknown);
   if (opts.features) meta.features = opts.features;
+  if (model instanceof GradientBoosting && !text) Object.assign(meta, gradientBoostingMeta(model, opts));
   // A model trained on an image dataset is deployed with its image preprocessing and class names unless told otherwise.
   const trained = trainedOn(model);
   const image = opts.image ?? (opts.transforms ? undefined : trained?.image);
   if (image && !text) meta.rawInput = { kind: 'image', size: image.size, channels: image.channels ?? 3, fit: image.fit ?? 'cover' };
-  const classes = opts.classes ?? trained?.classNames;
+  const classes = opts.classes ?? trained?.classNames ?? meta.classes;
   if (classes) meta.classes = classes;
   if (opts.metrics) meta.metrics = opts.metrics;
   if (opts.description !== undefined) meta.description = opts.description;
@@ -113,6 +117,20 @@ export async function deploy(model: Deployable | DeployBundleSource, opts: Deplo
     throw serverError(`Deploying "${name}"`, error);
   }
   return new Deployment(client, info, home).ready(opts.timeoutMs);
+}
+
+/**
+ * What a gradient-boosting model brings to its deployment: its encoder runs on the server after the given
+ * transforms (so raw records arrive as the DataFrames it was fitted on), its feature columns are the model input
+ * and its classes label the probabilities.
+ */
+function gradientBoostingMeta(gbm: GradientBoosting, opts: DeployOptions): DeployMeta {
+  const meta: DeployMeta = {};
+  const transforms = [...(opts.transforms ?? []), ...(gbm.options.encoder ? [gbm.options.encoder] : [])];
+  if (transforms.length > 0) meta.transforms = transforms.map((t) => JSON.parse(JSON.stringify(t)) as unknown);
+  meta.features = opts.features ?? gbm.featureNames;
+  if (gbm.classes.length > 0) meta.classes = gbm.classes.map(String);
+  return meta;
 }
 
 /**

@@ -87,6 +87,39 @@ export class OnnxExport {
   }
 }
 
+/**
+ * Writes an exported model to `path` (atomically) and, unless `meta: false`, its `.meta.json` sidecar; nothing
+ * without a path. Returns the absolute paths written.
+ */
+export function writeExport(
+  data: Uint8Array,
+  path: string | undefined,
+  opts: OnnxExportOptions,
+  about: Pick<OnnxModelMeta, 'inputs' | 'outputs' | 'source' | 'verification'>,
+): { fullPath: string | undefined; metaPath: string | undefined } {
+  if (path === undefined) return { fullPath: undefined, metaPath: undefined };
+  const fullPath = resolve(path);
+  writeFileAtomic(fullPath, data);
+  if (opts.meta === false) return { fullPath, metaPath: undefined };
+  const metaPath = metaPathFor(fullPath);
+  const meta: OnnxModelMeta = {
+    format: META_FORMAT,
+    version: 1,
+    model: basename(fullPath),
+    bytes: data.length,
+    sha256: createHash('sha256').update(data).digest('hex'),
+    opset: OPSET,
+    inputs: about.inputs,
+    outputs: about.outputs,
+    source: about.source,
+    producerVersion: version,
+    createdAt: new Date().toISOString(),
+    ...(about.verification ? { verification: about.verification } : {}),
+  };
+  writeFileAtomic(metaPath, JSON.stringify(meta, null, 2) + '\n');
+  return { fullPath, metaPath };
+}
+
 function escape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -120,30 +153,7 @@ export async function onnx(model: tf.LayersModel | GradientBoosting, path?: stri
   });
   const data = encodeModel(proto);
   const verification = opts.verify === false ? undefined : await verifyExport(model, data, converted.inputs, converted.outputs, opts.tolerance === undefined ? {} : { tolerance: opts.tolerance });
-  let fullPath: string | undefined;
-  let metaPath: string | undefined;
-  if (path !== undefined) {
-    fullPath = resolve(path);
-    writeFileAtomic(fullPath, data);
-    if (opts.meta !== false) {
-      metaPath = metaPathFor(fullPath);
-      const meta: OnnxModelMeta = {
-        format: META_FORMAT,
-        version: 1,
-        model: basename(fullPath),
-        bytes: data.length,
-        sha256: createHash('sha256').update(data).digest('hex'),
-        opset: OPSET,
-        inputs: converted.inputs,
-        outputs: converted.outputs,
-        source: { framework: 'tfjs', name: model.name, className: model.getClassName() },
-        producerVersion: version,
-        createdAt: new Date().toISOString(),
-        ...(verification ? { verification } : {}),
-      };
-      writeFileAtomic(metaPath, JSON.stringify(meta, null, 2) + '\n');
-    }
-  }
+  const { fullPath, metaPath } = writeExport(data, path, opts, { inputs: converted.inputs, outputs: converted.outputs, source: { framework: 'tfjs', name: model.name, className: model.getClassName() }, verification });
   return new OnnxExport({
     path: fullPath,
     metaPath,

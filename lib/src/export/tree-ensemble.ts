@@ -4,16 +4,13 @@
  * [batch, classes]) — behind one float input `x` [batch, features], so it composes with graphs placed in front of
  * it. Checked in onnxruntime-node against Lepton's own predictions before it is written.
  */
-import { createHash } from 'node:crypto';
-import { basename, resolve } from 'node:path';
+import { seededRandom } from '../data/random.js';
 import { tfjs } from '../data/tfjs.js';
 import type { GradientBoosting } from '../models/gradient-boosting/model.js';
 import type { GradientBoostingJSON } from '../models/gradient-boosting/format.js';
 import { version } from '../version.js';
-import { writeFileAtomic } from './atomic-write.js';
 import { attr, dimensions, type AttrValue } from './graph.js';
-import { META_FORMAT, metaPathFor, type OnnxModelMeta } from './meta.js';
-import { OnnxExport, type OnnxExportOptions } from './onnx.js';
+import { OnnxExport, writeExport, type OnnxExportOptions } from './onnx.js';
 import { encodeModel } from './onnx-encode.js';
 import { DataType, IR_VERSION, OPSET, type AttributeProto, type ModelProto, type NodeProto } from './onnx-format.js';
 import type { TensorSpec } from './tensor-spec.js';
@@ -152,13 +149,7 @@ export function probeRows(gbm: GradientBoosting, rows = 256, seed = 1): Float32A
   const d = state.featureNames.length;
   const thresholds: number[][] = Array.from({ length: d }, () => []);
   for (const tree of state.trees) tree.feature.forEach((f, i) => f >= 0 && thresholds[f]!.push(tree.threshold[i]!));
-  let s = seed >>> 0 || 1;
-  const next = (): number => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
+  const next = seededRandom(seed);
   const out = new Float32Array(rows * d);
   for (let r = 0; r < rows; r++) {
     for (let f = 0; f < d; f++) {
@@ -207,29 +198,6 @@ export async function exportTreeEnsemble(gbm: GradientBoosting, path?: string, o
     const maxAbsDiff = compareOutputs('ONNX', [output.name], [leptonOutputs(gbm, x, batch, features)], [actual!], tolerance);
     verification = { maxAbsDiff, tolerance, batch };
   }
-  let fullPath: string | undefined;
-  let metaPath: string | undefined;
-  if (path !== undefined) {
-    fullPath = resolve(path);
-    writeFileAtomic(fullPath, data);
-    if (opts.meta !== false) {
-      metaPath = metaPathFor(fullPath);
-      const meta: OnnxModelMeta = {
-        format: META_FORMAT,
-        version: 1,
-        model: basename(fullPath),
-        bytes: data.length,
-        sha256: createHash('sha256').update(data).digest('hex'),
-        opset: OPSET,
-        inputs: [input],
-        outputs: [output],
-        source: { framework: 'lepton', name: gbm.name, className: 'GradientBoosting' },
-        producerVersion: version,
-        createdAt: new Date().toISOString(),
-        ...(verification ? { verification } : {}),
-      };
-      writeFileAtomic(metaPath, JSON.stringify(meta, null, 2) + '\n');
-    }
-  }
+  const { fullPath, metaPath } = writeExport(data, path, opts, { inputs: [input], outputs: [output], source: { framework: 'lepton', name: gbm.name, className: 'GradientBoosting' }, verification });
   return new OnnxExport({ path: fullPath, metaPath, data, inputs: [input], outputs: [output], opset: OPSET, operators: [operator], verification });
 }

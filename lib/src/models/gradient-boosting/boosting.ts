@@ -34,7 +34,7 @@ export interface Boosted {
   outputs: number;
   /** The bin edges the trees were grown on. */
   edges: BinEdges;
-  /** Training loss after each iteration. */
+  /** Training loss after each iteration under early stopping, else after the last one only. */
   trainLoss: number[];
   /** Validation loss after each iteration (early stopping only). */
   validLoss: number[];
@@ -90,8 +90,9 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
       }
       if (valid) for (let i = 0; i < valid.length; i++) raw[valid[i]! * K + k]! += binnedValue(grown.tree, data.bins, n, valid[i]!);
     }
-    trainLoss.push(loss.loss(raw, y, train));
     if (valid && settings.earlyStopping) {
+      // The training loss is only watched beside the validation loss (it costs a pass over every row).
+      trainLoss.push(loss.loss(raw, y, train));
       const v = loss.loss(raw, y, valid);
       validLoss.push(v);
       if (v < best - 1e-12) {
@@ -100,6 +101,7 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
       } else if (it + 1 - bestIteration >= settings.earlyStopping.rounds) break;
     }
   }
-  const iterations = valid ? Math.max(bestIteration, 1) : trainLoss.length;
+  const iterations = valid ? Math.max(bestIteration, 1) : Math.ceil(trees.length / K);
+  if (!valid) trainLoss.push(loss.loss(raw, y, train));
   return { base, trees: trees.slice(0, iterations * K), outputs: K, edges, trainLoss, validLoss, iterations };
 }

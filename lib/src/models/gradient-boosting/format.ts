@@ -4,8 +4,6 @@
  */
 import type { TransformJSON } from '@lepton/server/preprocess';
 import { GradientBoostingError } from './errors.js';
-import type { Label } from './inputs.js';
-import type { LossKind } from './losses.js';
 import type { GbmState } from './model.js';
 import type { GradientBoostingOptions } from './options.js';
 import type { Tree } from './tree.js';
@@ -30,20 +28,8 @@ export interface GradientBoostingJSON {
   version: 1;
   /** The options, the encoder saved as transform JSON. */
   options: Omit<GradientBoostingOptions, 'encoder'> & { encoder?: TransformJSON };
-  /** The fitted state (null for an unfitted model). */
-  state: {
-    task: 'classification' | 'regression';
-    loss: LossKind;
-    classes: Label[] | null;
-    base: number[];
-    featureNames: string[];
-    target: string | null;
-    labelWidth: number;
-    iterations: number;
-    trainLoss: number[];
-    validLoss: number[];
-    trees: TreeJSON[];
-  } | null;
+  /** The fitted state (null for an unfitted model): `GbmState` with plain arrays for its typed ones. */
+  state: (Omit<GbmState, 'base' | 'trees'> & { base: number[]; trees: TreeJSON[] }) | null;
 }
 
 /** The state as JSON. */

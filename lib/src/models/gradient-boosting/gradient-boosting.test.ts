@@ -5,6 +5,8 @@ import { DataFrame } from '../../data/frame.js';
 import { penguins } from '../../data/datasets.js';
 import { seededRandom } from '../../data/random.js';
 import { displaySymbol } from '../../display/mime.js';
+import { partialDependence } from '../../explain/partial-dependence.js';
+import { permutationImportance } from '../../explain/permutation.js';
 import { labelEncoder } from '../../preprocess/encoders.js';
 import { trainTestSplit } from '../../preprocess/split.js';
 import { crossValidate } from '../../validate/index.js';
@@ -127,5 +129,24 @@ describe('gradientBoosting display', () => {
     const bundle = gbm[displaySymbol]();
     assert.match(String(bundle['text/plain']), /30 trees \(10 iterations\), depth ≤ 3/);
     assert.match(String(bundle['text/html']), /<svg[\s\S]*Flipper Length/);
+  });
+});
+
+describe('gradientBoosting in lepton.explain', () => {
+  const numeric = penguins().select('Species', 'Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)').filter((d: Record<string, unknown>) => d['Beak Length (mm)'] != null);
+  const features = ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)'];
+  const gbm = gradientBoosting({ trees: 20, seed: 0 }).fit(numeric, 'Species');
+  const x = numeric.toTensor(features);
+  const y = tf.tensor1d(gbm.predict(numeric).map((s) => gbm.classes.indexOf(s)), 'int32');
+  test('permutationImportance scores its probabilities by accuracy and finds the features it splits on', () => {
+    const result = permutationImportance(gbm, { x, y }, { featureNames: features, repeats: 2 });
+    assert.equal(result.metric, 'accuracy');
+    assert.equal(result.baseline, 1);
+    assert.ok(result.importances[0]!.mean > 0.1);
+  });
+  test('partialDependence gives one curve per class', () => {
+    const pd = partialDependence(gbm, numeric, 'Flipper Length (mm)', { x: features, classNames: gbm.classes.map(String), gridSize: 5 });
+    assert.deepEqual(pd.outputs, ['Adelie', 'Chinstrap', 'Gentoo']);
+    assert.ok(pd.values.length === 5);
   });
 });

@@ -107,20 +107,50 @@ export function growTree(data: BinnedData, edges: BinEdges, grad: Float64Array, 
 /** The largest float32: the threshold of a split that sends every present value left and the missing ones right. */
 export const FLOAT32_MAX = 3.4028234663852886e38;
 
-/** Reorders `index[start..end)` so the split's left rows come first (keeping row order); returns where the right ones start. */
+/**
+ * Reorders `index[start..end)` so the split's left rows come first, each side keeping row order (so later passes
+ * read the bins in increasing row order); returns where the right ones start. The larger side is compacted in
+ * place and only the smaller one goes through `scratch`, so a split that peels a few rows off a large leaf (common
+ * in leaf-wise growth) copies only those.
+ */
 function partition(data: BinnedData, index: Uint32Array, start: number, end: number, split: Split, scratch: Uint32Array): number {
   const { bins, rows } = data;
   const base = split.feature * rows;
   const threshold = split.bin;
-  const missingLeft = split.missingLeft;
-  let l = start;
-  let r = 0;
-  for (let i = start; i < end; i++) {
+  const missingLeft = split.missingLeft ? 1 : 0;
+  const leftRows = split.cl;
+  const rightRows = end - start - leftRows;
+  if (leftRows >= rightRows) {
+    // Left rows compacted forward in place, right rows to scratch, then after them.
+    let l = start;
+    let r = 0;
+    for (let i = start; i < end; i++) {
+      const row = index[i]!;
+      const b = bins[base + row]!;
+      const left = b === MISSING_BIN ? missingLeft : b <= threshold ? 1 : 0;
+      // Branch-free: which side a row takes is unpredictable on balanced splits, and a mispredicted branch costs
+      // more than the extra store.
+      index[l] = row;
+      scratch[r] = row;
+      l += left;
+      r += 1 - left;
+    }
+    index.set(scratch.subarray(0, r), l);
+    return l;
+  }
+  // Right rows compacted backward in place (from the end), left rows to scratch, then before them.
+  let rEnd = end;
+  let l = 0;
+  for (let i = end - 1; i >= start; i--) {
     const row = index[i]!;
     const b = bins[base + row]!;
-    if (b === MISSING_BIN ? missingLeft : b <= threshold) index[l++] = row;
-    else scratch[r++] = row;
+    const left = b === MISSING_BIN ? missingLeft : b <= threshold ? 1 : 0;
+    index[rEnd - 1] = row;
+    scratch[l] = row;
+    rEnd -= 1 - left;
+    l += left;
   }
-  index.set(scratch.subarray(0, r), l);
-  return l;
+  // scratch holds the left rows in reverse row order.
+  for (let j = 0; j < l; j++) index[start + j] = scratch[l - 1 - j]!;
+  return start + l;
 }

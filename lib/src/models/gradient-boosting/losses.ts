@@ -74,7 +74,7 @@ const logLoss: Loss = {
   },
   gradients(raw, y, [grad], [hess]) {
     for (let r = 0; r < y.length; r++) {
-      const p = sigmoid(raw[r]!);
+      const p = 1 / (1 + Math.exp(-raw[r]!));
       grad![r] = p - y[r]!;
       hess![r] = Math.max(p * (1 - p), MIN_HESSIAN);
     }
