@@ -8,6 +8,7 @@ import type { ColumnTable } from 'arquero';
 import { getHost } from '../display/host.js';
 import { formatSeconds } from '../display/units.js';
 import { kFold } from '../validate/kfold.js';
+import { splitIndices } from '../preprocess/split.js';
 import { timeSeriesSplit } from '../validate/time-series-split.js';
 import type { Fold } from '../validate/folds.js';
 import { planColumns, RowSource } from './columns.js';
@@ -39,8 +40,17 @@ function familiesFor(options: ResolvedOptions): Family[] {
 
 function foldsFor(frame: ColumnTable, options: ResolvedOptions): Fold[] {
   const n = frame.numRows();
-  if (options.time) return timeSeriesSplit(n, { folds: options.folds });
   const stratify = options.task === 'classification' ? columnValues(frame, options.target) : undefined;
+  if (options.folds === 1) {
+    // One holdout split: the last 20 % of the rows when they are ordered in time, else a seeded (stratified) 20 %.
+    if (options.time) {
+      const cut = Math.round(n * 0.8);
+      return [{ train: Int32Array.from({ length: cut }, (_, i) => i), test: Int32Array.from({ length: n - cut }, (_, i) => cut + i) }];
+    }
+    const { train, test } = splitIndices(n, { testSize: 0.2, seed: options.seed, ...(stratify ? { labels: stratify } : {}) });
+    return [{ train, test }];
+  }
+  if (options.time) return timeSeriesSplit(n, { folds: options.folds });
   return kFold(n, { folds: options.folds, seed: options.seed, shuffle: true, ...(stratify ? { stratify } : {}) });
 }
 
@@ -89,7 +99,8 @@ export async function automl(df: ColumnTable, options: AutomlOptions): Promise<A
       lastResult = result(bestSoFar);
     };
     const outcome = await search({ rows, folds, plan, options: resolved, families, board, view, signal, started, onBest });
-    const bestEntry = board.best;
+    // The refit takes the trial the one-standard-error rule picks (see Leaderboard.chosen), not always the top score.
+    const bestEntry = board.chosen();
     if (outcome.ended === 'interrupted' || signal.aborted) {
       onAbort();
       return lastResult;
@@ -109,7 +120,7 @@ export async function automl(df: ColumnTable, options: AutomlOptions): Promise<A
     lastResult = result(best);
     board.state = 'finished';
     const why = { budget: 'the budget was spent', trials: 'every trial of the budget ran', interrupted: 'interrupted', 'no-family-fits': 'no further trial fits in the time left' }[outcome.ended];
-    board.message = `Ran ${board.entries.length} trials in ${formatSeconds((Date.now() - started) / 1000)} (${why}). Best: ${bestEntry.family}, refitted on every row.`;
+    board.message = `Ran ${board.entries.length} trials in ${formatSeconds((Date.now() - started) / 1000)} (${why}). Picked trial ${bestEntry.trial} (${bestEntry.family})${bestEntry !== board.best ? ', within one standard error of the top score and earlier' : ''}, refitted on every row.`;
     view.refresh();
     return lastResult;
   } finally {

@@ -74,6 +74,20 @@ export class Leaderboard {
     return this.ranked()[0] ?? null;
   }
 
+  /**
+   * The trial the search picks: the earliest complete trial whose score is within one standard error (std / √folds)
+   * of the best score — Breiman's one-standard-error rule. Trials run defaults first, so a tuned configuration
+   * replaces them only when it is better by more than the folds' noise (on small tables TPE otherwise chases it).
+   */
+  chosen(): LeaderboardEntry | null {
+    const ranked = this.ranked();
+    const top = ranked[0];
+    if (!top) return null;
+    const se = (top.std ?? 0) / Math.sqrt(Math.max(1, top.folds.length));
+    const within = ranked.filter((e) => (this.direction === 'max' ? e.score! >= top.score! - se : e.score! <= top.score! + se));
+    return within.reduce((a, b) => (b.trial < a.trial ? b : a));
+  }
+
   /** The best trial of each family, best family first. */
   byFamily(): LeaderboardEntry[] {
     const seen = new Set<string>();
@@ -98,8 +112,9 @@ export class Leaderboard {
 
   /** The table as HTML: the `k` best trials, then the best of each family not among them. */
   toHTML(k = 10): string {
+    const chosen = this.chosen();
     const rows = this.shown(k)
-      .map((e, i) => `<tr><td>${i + 1}</td><td>${e.trial}</td><td><b>${escapeHtml(e.family)}</b></td><td><b>${fmt(e.score)}</b> ± ${fmt(e.std)}</td><td style="text-align:left">${escapeHtml(describeParams(e.params))}</td><td>${e.seconds.toFixed(1)}</td></tr>`)
+      .map((e, i) => `<tr><td>${i + 1}${e === chosen ? ' ★' : ''}</td><td>${e.trial}</td><td><b>${escapeHtml(e.family)}</b></td><td><b>${fmt(e.score)}</b> ± ${fmt(e.std)}</td><td style="text-align:left">${escapeHtml(describeParams(e.params))}</td><td>${e.seconds.toFixed(1)}</td></tr>`)
       .join('');
     const table = rows
       ? `<table><thead><tr><th>rank</th><th>trial</th><th>family</th><th>${escapeHtml(this.metric)} (CV)</th><th>params</th><th>fit s</th></tr></thead><tbody>${rows}</tbody></table>`
@@ -109,6 +124,7 @@ export class Leaderboard {
       '<div class="lepton-automl">',
       `<p><b>${escapeHtml(this.headline())}</b></p>`,
       table,
+      chosen && chosen !== this.best ? `<p>★ picked: trial ${chosen.trial} (${escapeHtml(chosen.family)}) scores within one standard error of the best and ran earlier (one-standard-error rule).</p>` : '',
       failures.length ? `<p>${failures.map((e) => `Trial ${e.trial} (${escapeHtml(e.family)}) failed: ${escapeHtml(e.error ?? '')}`).join('<br>')}</p>` : '',
       this.message ? `<p>${escapeHtml(this.message)}</p>` : '',
       '</div>',
@@ -118,7 +134,8 @@ export class Leaderboard {
   /** The same as plain text. */
   toString(k = 10): string {
     const lines = [this.headline()];
-    this.shown(k).forEach((e, i) => lines.push(`  ${i + 1}. ${e.family} ${this.metric} ${fmt(e.score)} ± ${fmt(e.std)} · ${e.seconds.toFixed(1)} s · trial ${e.trial}: ${describeParams(e.params)}`));
+    const chosen = this.chosen();
+    this.shown(k).forEach((e, i) => lines.push(`  ${i + 1}.${e === chosen ? '★' : ''} ${e.family} ${this.metric} ${fmt(e.score)} ± ${fmt(e.std)} · ${e.seconds.toFixed(1)} s · trial ${e.trial}: ${describeParams(e.params)}`));
     for (const e of this.entries.filter((x) => x.status === 'failed').slice(-3)) lines.push(`trial ${e.trial} (${e.family}) failed: ${e.error}`);
     if (this.message) lines.push(this.message);
     return lines.join('\n');
@@ -160,6 +177,7 @@ export class Leaderboard {
     return [...top, ...this.byFamily().filter((e) => !top.includes(e))];
   }
 
+  /** Shows the table in a notebook. */
   [displaySymbol](): MimeBundle {
     return { 'text/html': this.toHTML(), 'text/plain': this.toString() };
   }

@@ -31,7 +31,10 @@ export interface AutomlOptions {
   metric?: AutomlMetric;
   /** The budget: `{ seconds: 60 }`, `{ trials: 20 }` or both. */
   budget: AutomlBudget;
-  /** Folds of the cross-validation (default 5, 3 above 50,000 rows). */
+  /**
+   * Folds of the cross-validation (default 5), or 1 for one holdout split (the last or a stratified 20 % of the rows
+   * validate; the default above 50,000 rows, where one fit already says much and k of them would eat the budget).
+   */
   cv?: number;
   /**
    * The date column that orders the rows: folds then train on the past and test on the future
@@ -92,8 +95,8 @@ export function resolveOptions(df: ColumnTable, options: AutomlOptions): Resolve
   if (budget.seconds !== undefined && !(typeof budget.seconds === 'number' && budget.seconds > 0 && Number.isFinite(budget.seconds))) throw new AutomlError('LEPTON_AUTOML_BUDGET', `automl: budget.seconds must be a positive number, got ${JSON.stringify(budget.seconds)}.`);
   if (budget.trials !== undefined && !(Number.isInteger(budget.trials) && budget.trials >= 1)) throw new AutomlError('LEPTON_AUTOML_BUDGET', `automl: budget.trials must be a whole number ≥ 1 (one trial at least), got ${JSON.stringify(budget.trials)}.`);
   const rows = df.numRows();
-  const folds = options.cv ?? (rows > 50_000 ? 3 : 5);
-  if (!(Number.isInteger(folds) && folds >= 2)) throw bad(`automl: cv must be a whole number of folds ≥ 2, got ${JSON.stringify(options.cv)}.`);
+  const folds = options.cv ?? (rows > 50_000 ? 1 : 5);
+  if (!(Number.isInteger(folds) && folds >= 1)) throw bad(`automl: cv must be a whole number of folds ≥ 2, or 1 for one holdout split; got ${JSON.stringify(options.cv)}.`);
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed)) throw bad(`automl: seed must be a whole number, got ${JSON.stringify(options.seed)}.`);
 
@@ -111,7 +114,7 @@ export function resolveOptions(df: ColumnTable, options: AutomlOptions): Resolve
     const what = present.length === 0 ? 'has no value in any row' : `has one ${task === 'classification' ? 'class' : 'value'} (${JSON.stringify(present[0])}) in every row`;
     throw new AutomlError('LEPTON_AUTOML_ONE_CLASS', `automl: the target ${JSON.stringify(options.target)} ${what}, so there is nothing to learn; pick another target or add rows with other ${task === 'classification' ? 'classes' : 'values'}.`);
   }
-  if (rows < folds * 2) throw new AutomlError('LEPTON_AUTOML_BUDGET', `automl: ${rows} rows cannot make ${folds} folds with at least 2 rows each; pass a smaller cv or more rows.`);
+  if (rows < Math.max(folds, 5) * 2) throw new AutomlError('LEPTON_AUTOML_BUDGET', `automl: ${rows} rows cannot make ${folds} folds with at least 2 rows each; pass a smaller cv or more rows.`);
   const classes = task === 'classification' ? [...distinct].sort((a, b) => (a! < b! ? -1 : a! > b! ? 1 : 0)) as (string | number | boolean)[] : [];
   const minimum = minimumSeconds(rows, names.length, folds);
   if (budget.seconds !== undefined && budget.seconds < minimum) {

@@ -26,6 +26,7 @@ export interface ExplainOptions {
 /** The best preprocessing and model of a search. */
 export class AutomlPipeline {
   /**
+   * Made by `lepton.automl`. @internal
    * @param family the model family
    * @param params its parameters
    * @param pair the fitted preprocessing and model
@@ -117,6 +118,7 @@ export class AutomlPipeline {
     return `AutomlPipeline: ${this.family}${params ? ` (${params})` : ''} predicting ${this.target} (${this.task}) from ${this.features.length} features, trained on ${this.trainedOn}`;
   }
 
+  /** Shows the one-line summary in a notebook. */
   [displaySymbol](): MimeBundle {
     return { 'text/plain': this.toString() };
   }

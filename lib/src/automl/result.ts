@@ -14,6 +14,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', 
 /** The outcome of a search. */
 export class AutomlResult {
   /**
+   * Made by `lepton.automl`. @internal
    * @param best the best pipeline (null when no trial completed)
    * @param leaderboard every trial, ranked
    * @param check the data-quality report the column plan came from
@@ -47,6 +48,7 @@ export class AutomlResult {
     return lines.join('\n');
   }
 
+  /** Shows what the check did, the best pipeline and the leaderboard in a notebook. */
   [displaySymbol](): MimeBundle {
     const fixes = this.fixes.length ? `<p>Before the search:</p><ul>${this.fixes.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>` : '<p>The data check found nothing to fix or exclude.</p>';
     const best = this.best ? `<p><b>Best:</b> ${escapeHtml(this.best.toString())}</p>` : '<p><b>No trial completed.</b></p>';
