@@ -17,7 +17,7 @@ export const automl = Object.assign(run, {
 });
 export { AutomlResult } from './result.js';
 export { AutomlPipeline, type ExplainOptions } from './pipeline.js';
-export { Leaderboard, type LeaderboardEntry, type SearchState } from './leaderboard.js';
+export { Leaderboard, type LeaderboardEntry, type LeaderboardJSON, type SearchState } from './leaderboard.js';
 export { AutomlError, type AutomlErrorCode } from './errors.js';
 export type { AutomlOptions, AutomlBudget, AutomlTask, AutomlMetric } from './options.js';
 export type { ExcludedColumn } from './columns.js';

@@ -33,6 +33,18 @@ export interface LeaderboardEntry {
   error: string | null;
 }
 
+/** A leaderboard as plain data (`leaderboard.toJSON()`). */
+export interface LeaderboardJSON {
+  /** The metric trials are ranked by. */
+  metric: string;
+  /** Whether higher (`max`) or lower (`min`) scores are better. */
+  direction: 'min' | 'max';
+  /** How the search stands. */
+  state: SearchState;
+  /** Every finished trial, in the order they ran. */
+  entries: LeaderboardEntry[];
+}
+
 /** How the search stands. */
 export type SearchState = 'running' | 'finished' | 'interrupted';
 
@@ -95,7 +107,7 @@ export class Leaderboard {
   }
 
   /** The entries as plain data. */
-  toJSON(): { metric: string; direction: 'min' | 'max'; state: SearchState; entries: LeaderboardEntry[] } {
+  toJSON(): LeaderboardJSON {
     return { metric: this.metric, direction: this.direction, state: this.state, entries: this.entries.map((e) => ({ ...e, params: { ...e.params }, folds: [...e.folds] })) };
   }
 
