@@ -10,13 +10,21 @@ import type { Tree } from './tree.js';
 
 /** One tree in JSON: the `Tree` arrays as plain number arrays. */
 export interface TreeJSON {
+  /** The feature each node tests, -1 at leaves. */
   feature: number[];
+  /** The float32 threshold of each split. */
   threshold: number[];
+  /** The left child of each split (-1 at leaves). */
   left: number[];
+  /** The right child of each split (-1 at leaves). */
   right: number[];
+  /** 1 where missing values go left. */
   missingLeft: number[];
+  /** Each leaf's value (0 at splits). */
   value: number[];
+  /** Each split's gain (0 at leaves). */
   gain: number[];
+  /** Training rows that reached each node. */
   count: number[];
 }
 
@@ -27,13 +35,27 @@ export interface GradientBoostingJSON {
   /** The format version (1). */
   version: 1;
   /** The options, the encoder saved as transform JSON. */
-  options: Omit<GradientBoostingOptions, 'encoder'> & { encoder?: TransformJSON };
-  /** The fitted state (null for an unfitted model): `GbmState` with plain arrays for its typed ones. */
-  state: (Omit<GbmState, 'base' | 'trees'> & { base: number[]; trees: TreeJSON[] }) | null;
+  options: GradientBoostingOptionsJSON;
+  /** The fitted state (null for an unfitted model). */
+  state: GbmStateJSON | null;
+}
+
+/** The options as saved: the encoder as its transform JSON. */
+export interface GradientBoostingOptionsJSON extends Omit<GradientBoostingOptions, 'encoder'> {
+  /** The encoder's transform JSON (`lepton.preprocess.fromJSON` restores it). */
+  encoder?: TransformJSON;
+}
+
+/** The fitted state as saved: `GbmState` with plain arrays for its typed ones. */
+export interface GbmStateJSON extends Omit<GbmState, 'base' | 'trees'> {
+  /** Starting raw score per output. */
+  base: number[];
+  /** The trees, iteration-major. */
+  trees: TreeJSON[];
 }
 
 /** The state as JSON. */
-export function stateToJSON(state: GbmState): NonNullable<GradientBoostingJSON['state']> {
+export function stateToJSON(state: GbmState): GbmStateJSON {
   return {
     task: state.task,
     loss: state.loss,
@@ -59,7 +81,7 @@ export function stateToJSON(state: GbmState): NonNullable<GradientBoostingJSON['
 }
 
 /** The state from JSON, checked so that a damaged file fails here and not inside a prediction. */
-export function stateFromJSON(json: NonNullable<GradientBoostingJSON['state']>): GbmState {
+export function stateFromJSON(json: GbmStateJSON): GbmState {
   const bad = (what: string): GradientBoostingError => new GradientBoostingError('LEPTON_GBM_BAD_JSON', `gradientBoosting.fromJSON: ${what}; pass the object gbm.toJSON() returned (or its JSON text).`);
   if (json.task !== 'classification' && json.task !== 'regression') throw bad(`unknown task ${JSON.stringify(json.task)}`);
   if (json.loss !== 'squaredError' && json.loss !== 'logLoss' && json.loss !== 'softmax') throw bad(`unknown loss ${JSON.stringify(json.loss)}`);

@@ -6,12 +6,13 @@ import { GradientBoosting } from './model.js';
 import type { GradientBoostingJSON } from './format.js';
 import type { GradientBoostingOptions } from './options.js';
 
-export { GradientBoosting, type GbmFeatureImportance, type GbmState } from './model.js';
+export { GradientBoosting, type GbmFeatureImportance, type GbmState, type GbmSummary } from './model.js';
+export type { LossKind } from './losses.js';
 export { GradientBoostingError, type GradientBoostingErrorCode } from './errors.js';
 export type { GradientBoostingEarlyStopping, GradientBoostingOptions } from './options.js';
 export type { Label } from './inputs.js';
 export type { Tree } from './tree.js';
-export type { GradientBoostingJSON, TreeJSON } from './format.js';
+export type { GradientBoostingJSON, GradientBoostingOptionsJSON, GbmStateJSON, TreeJSON } from './format.js';
 
 /**
  * A gradient-boosting model (LightGBM's algorithm: binned features, leaf-wise trees), to fit on a DataFrame and its

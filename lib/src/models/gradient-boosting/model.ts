@@ -26,6 +26,18 @@ export interface GbmFeatureImportance {
   importance: number;
 }
 
+/** The shape of a fitted model (`gbm.summary()`). */
+export interface GbmSummary {
+  /** Trees in all (iterations × outputs). */
+  trees: number;
+  /** Boosting iterations kept. */
+  iterations: number;
+  /** The deepest tree's depth. */
+  depth: number;
+  /** Mean leaves per tree. */
+  leaves: number;
+}
+
 /** What a fitted model holds (and saves). */
 export interface GbmState {
   /** `classification` or `regression`. */
@@ -203,7 +215,7 @@ export class GradientBoosting implements Estimator {
   }
 
   /** Trees, deepest tree, mean leaves per tree. */
-  summary(): { trees: number; iterations: number; depth: number; leaves: number } {
+  summary(): GbmSummary {
     const state = this.fitted_('summary');
     const depth = state.trees.reduce((d, t) => Math.max(d, treeDepth(t)), 0);
     const leaves = state.trees.reduce((s, t) => s + leafCount(t), 0) / Math.max(1, state.trees.length);
@@ -244,7 +256,7 @@ export class GradientBoosting implements Estimator {
   }
 
   /** What the notebook display shows. */
-  protected view(): GbmSummaryView {
+  private view(): GbmSummaryView {
     const { encoder, features, featureNames, ...settings } = this.options;
     void encoder;
     void features;
