@@ -7,20 +7,15 @@ early stopping, one thread (Lepton trains on one; the suite sets OMP_NUM_THREADS
 test score (accuracy in % for classes, RMSE for regression).
 """
 import json
-import os
 import sys
 import time
 
 import numpy as np
 
+from bench_table import load_table
+
 peer, folder = sys.argv[1], sys.argv[2]
-meta = json.load(open(os.path.join(folder, "meta.json")))
-d = len(meta["features"])
-x = np.fromfile(os.path.join(folder, "x.f64"), dtype="<f8").reshape(-1, d)
-y = np.fromfile(os.path.join(folder, "y.f64"), dtype="<f8")
-train = np.fromfile(os.path.join(folder, "train.i32"), dtype="<i4")
-test = np.fromfile(os.path.join(folder, "test.i32"), dtype="<i4")
-classification = meta["task"] == "classification"
+meta, x, y, train, test, classification = load_table(folder)
 repeats = 3 if len(train) < 50_000 else 2
 
 if peer == "lightgbm":

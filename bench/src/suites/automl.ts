@@ -6,6 +6,7 @@ import * as lepton from '@lepton/lib';
 import { automlTables, writeTable, type BenchTable } from '../automl-tables.js';
 import { anchorsDir, repoRoot } from '../paths.js';
 import type { BenchCase, Suite } from '../report.js';
+import { AUTOML_SECONDS, automlScoreCase } from './automl-score.js';
 
 type Figures = { fit_s: number; score: number };
 
@@ -51,7 +52,7 @@ function leptonFigures(t: BenchTable): Figures {
 /** Gradient boosting against LightGBM and scikit-learn's HistGradientBoosting on the four tables, same splits and settings. */
 export const automlSuite: Suite = {
   name: 'automl',
-  description: 'gradient boosting (100 trees, 31 leaves, learning rate 0.1, 20 rows per leaf, 255 bins, one thread) on penguins, cars, Seattle weather and 200k flights (delay > 15 min), 80/20 seeded split: fit seconds and test score (accuracy % or RMSE)',
+  description: `gradient boosting (100 trees, 31 leaves, learning rate 0.1, 20 rows per leaf, 255 bins, one thread) on penguins, cars, Seattle weather and 200k flights (delay > 15 min), 80/20 seeded split: fit seconds and test score (accuracy % or RMSE); automl_score: lepton.automl with a ${AUTOML_SECONDS} s budget vs default HistGradientBoosting (sklearn) and Optuna-tuned LightGBM with the same budget (lightgbm)`,
   async run(log) {
     const tables = await automlTables();
     const dir = mkdtempSync(join(tmpdir(), 'lepton-automl-bench-'));
@@ -72,6 +73,7 @@ export const automlSuite: Suite = {
           const ok = regression ? ours.score <= lgb.score * 1.02 : ours.score >= lgb.score - 0.5;
           log(`${t.name}: score ${ours.score.toFixed(3)} vs LightGBM ${lgb.score.toFixed(3)} (${ok ? 'met' : 'MISSED'}, floor ${regression ? '≤ 1.02× RMSE' : '≥ −0.5 points'}); fit ${ours.fit_s}s vs ${lgb.fit_s}s (${(ours.fit_s / lgb.fit_s).toFixed(2)}×${t.name === 'flights' ? `, floor ≤ 2×: ${ours.fit_s <= 2 * lgb.fit_s ? 'met' : 'MISSED'}` : ''})`);
         }
+        cases.push(await automlScoreCase(t, havePython ? folder : null, log));
       }
       return cases;
     } finally {

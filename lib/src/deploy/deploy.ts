@@ -8,7 +8,7 @@ import { trainedOn } from '../images/trained.js';
 import { textInputOf } from './text-input.js';
 import { Deployment } from './deployment.js';
 import { DeployError } from './errors.js';
-import { defaultName, onnxBytes, type Deployable } from './model-source.js';
+import { defaultName, deployBundleSymbol, isDeployBundleSource, onnxBytes, type Deployable, type DeployBundleSource } from './model-source.js';
 import { GradientBoosting } from '../models/gradient-boosting/model.js';
 import { connect, loadServer, serverError, type ServerOptions } from './server.js';
 import { deployToRay, rayDeployments } from './ray/deploy-ray.js';
@@ -81,16 +81,25 @@ export interface DeployOptions extends ServerOptions {
  * Throws `DeployError`: `LEPTON_NOT_EXPORTABLE` (naming the layer), `LEPTON_NO_SERVER_BINARY`, `LEPTON_PORT_BUSY`,
  * `LEPTON_DEPLOY_FAILED`, `LEPTON_SERVER` (a refusal, e.g. a bad name).
  * @param model a tfjs LayersModel, a fitted `lepton.models.gradientBoosting` (deployed with its encoder, feature
- *   columns and classes, so it answers raw records), or ONNX bytes (a `Uint8Array`, or an object with one in `data`)
+ *   columns and classes, so it answers raw records), ONNX bytes (a `Uint8Array`, or an object with one in `data`), or
+ *   a model with its preprocessing (`lepton.automl`'s `result.best`: deployed with its transforms, so the server
+ *   takes raw records)
  * @param opts name, alert rules, batching, transforms and features, and where the server runs
  * @example const deployment = await lepton.deploy(model, { name: 'penguins', alerts: { p99Ms: 20, errorRate: 0.01 } });
  * @example const deployment = await lepton.deploy(model, { name: 'penguins', transforms: [scaler], features });
  * @example const deployment = await lepton.deploy(model, { name: 'digits', image: { size: [28, 28], channels: 1 } });
  * @example const deployment = await lepton.deploy(model, { name: 'spam', transforms: [vectorizer], classes: ['ham', 'spam'] });
  */
-export async function deploy(model: Deployable, opts: DeployOptions & { target: { ray: RayTarget } }): Promise<RayDeployment>;
-export async function deploy(model: Deployable, opts?: DeployOptions): Promise<Deployment>;
-export async function deploy(model: Deployable, opts: DeployOptions = {}): Promise<Deployment | RayDeployment> {
+export async function deploy(model: Deployable | DeployBundleSource, opts: DeployOptions & { target: { ray: RayTarget } }): Promise<RayDeployment>;
+export async function deploy(model: Deployable | DeployBundleSource, opts?: DeployOptions): Promise<Deployment>;
+export async function deploy(model: Deployable | DeployBundleSource, opts: DeployOptions = {}): Promise<Deployment | RayDeployment> {
+  if (isDeployBundleSource(model)) {
+    // The bundle's transforms, features and classes, unless the call gives its own.
+    const bundle = await model[deployBundleSymbol]();
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as DeployOptions;
+    const from = { transforms: bundle.transforms, features: bundle.features, classes: bundle.classes, name: bundle.name };
+    return deploy(bundle.model, { ...(Object.fromEntries(Object.entries(from).filter(([, v]) => v !== undefined)) as DeployOptions), ...given });
+  }
   const name = opts.name ?? defaultName(model);
   if (name === undefined) throw new DeployError('LEPTON_SERVER', 'Deploying ONNX bytes needs a name: lepton.deploy(bytes, { name: "my-model" }).');
   if (opts.target?.ray) {

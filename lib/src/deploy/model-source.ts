@@ -40,3 +40,34 @@ export function defaultName(model: Deployable): string | undefined {
   if (!(model instanceof tf.LayersModel)) return undefined;
   return model.name.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64) || undefined;
 }
+
+/**
+ * The symbol of objects that deploy as a model together with its preprocessing (`lepton.automl`'s `result.best`):
+ * `lepton.deploy(obj)` calls it and deploys the bundle's model with its transforms, features and classes.
+ */
+export const deployBundleSymbol: unique symbol = Symbol.for('lepton.deployBundle') as never;
+
+/** A model with what the server needs to take raw records for it. */
+export interface DeployBundle {
+  /** The model (a tfjs model or ONNX bytes). */
+  model: Deployable;
+  /** The deployment's default name. */
+  name?: string;
+  /** Fitted `lepton.preprocess` transforms, applied by the server to raw records. */
+  transforms?: unknown[];
+  /** The model input's columns after the transforms, in order. */
+  features?: string[];
+  /** The class names in output order. */
+  classes?: string[];
+}
+
+/** Something that deploys as a bundle (see `deployBundleSymbol`). */
+export interface DeployBundleSource {
+  /** The bundle to deploy. */
+  [deployBundleSymbol](): DeployBundle | Promise<DeployBundle>;
+}
+
+/** Whether `value` deploys as a bundle. */
+export function isDeployBundleSource(value: unknown): value is DeployBundleSource {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<DeployBundleSource>)[deployBundleSymbol] === 'function';
+}

@@ -185,6 +185,21 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     assert.match(cellText(findCell(run, "datatype: 'BYTES'")), /HTTP 200: label spam, probabilities \["[01]\.\d+","[01]\.\d+"\]/);
     assert.match(cellText(findCell(run, 'deployment.stop()')), /tutorial-spam is stopped/);
   },
+  '10-automl.ipynb': (run) => {
+    assert.match(cellText(findCell(run, 'const flights = await lepton.datasets.flights(20_000)')), /16000 training flights, 4000 test flights; columns delay, distance, time, late; 11\.\d% late/);
+    const search = findCell(run, 'await lepton.automl(train');
+    assert.ok(search.outputs.some((o) => o.data?.['application/vnd.vegalite.v5+json']), 'the leaderboard chart is missing');
+    assert.match(String(search.outputs.find((o) => o.data?.['text/html']?.includes('lepton-automl'))?.data?.['text/html']), /Finished: \d+ trials/, 'the saved leaderboard is not the final state');
+    const summary = run.cells.find((c) => c.source.trim() === 'result');
+    assert.match(String(summary?.outputs.find((o) => o.data?.['text/html'])?.data?.['text/html']), /excluded delay \(leaky\)/);
+    assert.match(cellText(findCell(run, 'result.leaderboard.byFamily()')), /best per family: .*baseline 0\.\d+ ± 0\.\d+.*; the best beats the baseline: true/);
+    const accuracy = /test accuracy (\d\.\d+), against (\d\.\d+) for "always on time"/.exec(cellText(findCell(run, 'result.best!.predict(test)')));
+    assert.ok(accuracy && Number(accuracy[1]) > Number(accuracy[2]), `the winner does not beat "always on time" on the test flights: ${accuracy?.[0]}`);
+    assert.ok(findCell(run, 'result.best!.explain(test)').outputs.some((o) => o.data?.['application/vnd.vegalite.v5+json'] || o.data?.['text/html']), 'the importance chart is missing');
+    assert.match(cellText(findCell(run, 'lepton.deploy(result.best!')), /flights-late/);
+    assert.match(cellText(findCell(run, "lepton_preprocess: true")), /HTTP 200, labels \[("(late|on time)",?){5}\]; the same as in the notebook: true/);
+    assert.match(cellText(findCell(run, 'deployment.stop()')), /flights-late is stopped/);
+  },
   '11-ray-serve.ipynb': (run) => {
     assert.match(cellText(findCell(run, 'lepton.startRayCluster(')), /Ray cluster at 127\.0\.0\.1:\d+; Serve answers on http:\/\/127\.0\.0\.1:\d+\/v2/);
     assert.match(cellText(findCell(run, "target: { ray: { replicas: 1 } }")), /ray-penguins/);
