@@ -71,7 +71,7 @@ export type { Mistake } from './images/mistakes.js';
 export type { FitSource, TrainedOn } from './images/dataset.js';
 export type { DeployImage } from './deploy/index.js';
 export { RayDeployment, startRayCluster, stopRayCluster, rayClusterStatus, hasRayEnvironment, rayEnvironment } from './deploy/index.js';
-export type { RayAutoscaling, RayCluster, RayEnvironment, RayReplica, RayStartOptions, RayStatus, RayTarget } from './deploy/index.js';
+export type { RayAutoscaling, RayCluster, RayClusterStatus, RunningRayCluster, StoppedRayCluster, RayEnvironment, RayReplica, RayStartOptions, RayStatus, RayTarget } from './deploy/index.js';
 export { automl, AutomlResult, AutomlPipeline, Leaderboard, AutomlError, type AutomlOptions, type AutomlBudget, type AutomlTask, type AutomlMetric, type AutomlErrorCode } from './automl/index.js';
 export type { LeaderboardEntry, LeaderboardJSON, SearchState, ExplainOptions, ExcludedColumn, Family, FamilyContext, FamilyModel } from './automl/index.js';
 export type { DeployBundle, DeployBundleSource } from './deploy/model-source.js';

@@ -71,7 +71,10 @@ export interface DeployOptions extends ServerOptions {
    * a Ray Serve application on a running Ray cluster (default: the local one of `npx lepton ray start`), which
    * returns a `RayDeployment`.
    */
-  target?: { ray?: RayTarget };
+  target?: {
+    /** Deploy to Ray Serve: the cluster, the replicas or autoscaling, and the HTTP port. */
+    ray?: RayTarget;
+  };
 }
 
 /**

@@ -56,9 +56,26 @@ export async function stopRayCluster(options: { home?: string } = {}): Promise<b
 }
 
 /** The local cluster's record and its Lepton deployments, or `{ running: false }`. */
-export async function rayClusterStatus(options: { home?: string } = {}): Promise<({ running: true; deployments: RayStatus[] } & RayCluster) | { running: false }> {
+export async function rayClusterStatus(options: { home?: string } = {}): Promise<RayClusterStatus> {
   const { leptonHome } = await loadServer();
   return rayControl('cluster-status', { home: leptonHome(options.home) });
+}
+
+/** What `rayClusterStatus` answers: the running cluster with its deployments, or that none runs. */
+export type RayClusterStatus = RunningRayCluster | StoppedRayCluster;
+
+/** No local cluster runs for the home. */
+export interface StoppedRayCluster {
+  /** The cluster does not run. */
+  running: false;
+}
+
+/** A running local cluster and its deployments. */
+export interface RunningRayCluster extends RayCluster {
+  /** The cluster runs. */
+  running: true;
+  /** Every deployment on it, with its replicas. */
+  deployments: RayStatus[];
 }
 
 /** The recorded local cluster of `home` if its process runs (read from disk, without starting Python). */

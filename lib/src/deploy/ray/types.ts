@@ -39,6 +39,7 @@ export interface RayReplica {
 
 /** The status of a Ray deployment, as `RayDeployment.status()` reports it. */
 export interface RayStatus {
+  /** The deployment's name (its Serve application's). */
   name: string;
   /** The version serving ("1", "2", … one per deploy of the name). */
   version: string;
@@ -52,9 +53,19 @@ export interface RayStatus {
   replicas: RayReplica[];
   /** The model's input and output tensors. */
   inputs: TensorSpec[];
+  /** The model's output tensors. */
   outputs: TensorSpec[];
   /** Serve's HTTP port. */
   httpPort: number | null;
   /** The deployment's replicas, autoscaling and batching. */
-  config: { replicas?: number; autoscaling?: RayAutoscaling | null; batching?: Record<string, number>; version: string };
+  config: {
+    /** A fixed replica count (absent with autoscaling). */
+    replicas?: number;
+    /** Serve's autoscaling bounds and target, when it scales itself. */
+    autoscaling?: RayAutoscaling | null;
+    /** The batching options `@serve.batch` runs with (`maxBatch`, `maxDelayMs`, `maxQueue`). */
+    batching?: Record<string, number>;
+    /** The version these settings belong to. */
+    version: string;
+  };
 }
