@@ -9,10 +9,10 @@ import type * as tf from '@tensorflow/tfjs';
 import type { DeployMeta, DeploymentInfo, LogEntry, MetricsSnapshot, ServerClient } from '@lepton/server';
 import { RAW_INPUT_NAMES } from '@lepton/server/preprocess';
 import { BINARY_DATA_OUTPUT } from '@lepton/server/wire';
-import type { DataFrame } from '../data/frame.js';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { getHost } from '../display/host.js';
 import { cardBundle, type DeploymentCardData } from './card.js';
+import { onlyOutput, recordList, type Records } from './calls.js';
 import { DeployError } from './errors.js';
 import { DeploymentLogs, formatEntry } from './logs.js';
 import { onnxBytes, type Deployable } from './model-source.js';
@@ -34,8 +34,7 @@ export interface LogsOptions {
 /** Options of `Deployment.redeploy`: what to change in the new version's metadata (the rest carries over). */
 export type RedeployOptions = Pick<DeployMeta, 'alerts' | 'batching' | 'metrics' | 'description' | 'transforms' | 'features' | 'rawInput' | 'classes'>;
 
-/** Raw records for `Deployment.predictRecords`: objects of raw fields, or a DataFrame (its rows as objects). */
-export type Records = readonly object[] | DataFrame;
+export type { Records } from './calls.js';
 
 /** How often an overloaded server (503 with Retry-After) is asked again before the error reaches the caller. */
 const OVERLOAD_RETRIES = 2;
@@ -132,7 +131,7 @@ export class Deployment {
    * @example const probs = await deployment.predict([[0.1, -0.3, 1.2, 0.5]]);
    */
   async predict(x: PredictInputs): Promise<tf.Tensor> {
-    return this.only(await this.predictAll(x), 'predictAll(x)');
+    return onlyOutput(await this.predictAll(x), this.name, 'predictAll(x)');
   }
 
   /** Like `predict`, for any number of outputs: a `tf.Tensor` per output name. */
@@ -159,15 +158,12 @@ export class Deployment {
    * @example const probs = await deployment.predictRecords([{ 'Beak Length (mm)': 39.1, 'Beak Depth (mm)': 18.7, 'Flipper Length (mm)': 181, 'Body Mass (g)': 3750 }]);
    */
   async predictRecords(records: Records): Promise<tf.Tensor> {
-    return this.only(await this.predictRecordsAll(records), 'predictRecordsAll(records)');
+    return onlyOutput(await this.predictRecordsAll(records), this.name, 'predictRecordsAll(records)');
   }
 
   /** Like `predictRecords`, for any number of outputs: a `tf.Tensor` per output name. */
   async predictRecordsAll(records: Records): Promise<Record<string, tf.Tensor>> {
-    const list = Array.isArray(records) ? (records as readonly object[]) : typeof (records as Partial<DataFrame> | null)?.objects === 'function' ? (records as DataFrame).objects() : undefined;
-    if (list === undefined || list.length === 0) {
-      throw new DeployError('LEPTON_BAD_INPUT', `predictRecords on "${this.name}": expected a non-empty array of records (objects of fields) or a DataFrame.`);
-    }
+    const list = recordList(records, this.name);
     const { recordsRequest } = await import('@lepton/server/preprocess');
     try {
       return responseTensors(await withRetry(() => this.client.infer(this.name, recordsRequest(list))));
@@ -370,16 +366,6 @@ export class Deployment {
   private meta(): NonNullable<DeploymentInfo['meta']> {
     if (this.info.meta) return this.info.meta;
     throw new DeployError('LEPTON_DEPLOY_FAILED', `"${this.name}" has no readable metadata on the server: ${this.info.failure ?? 'no reason given'}`);
-  }
-
-  /** The only output of `outputs`; disposes them and throws `LEPTON_BAD_INPUT` naming `instead` when there are several. */
-  private only(outputs: Record<string, tf.Tensor>, instead: string): tf.Tensor {
-    const names = Object.keys(outputs);
-    if (names.length !== 1) {
-      for (const t of Object.values(outputs)) t.dispose();
-      throw new DeployError('LEPTON_BAD_INPUT', `"${this.name}" has ${names.length} outputs (${names.join(', ')}): use ${instead}, which returns them by name.`);
-    }
-    return outputs[names[0]!]!;
   }
 
   private async refresh(call: () => Promise<DeploymentInfo>, what: string): Promise<DeploymentInfo> {

@@ -9,7 +9,7 @@ import { displaySymbol, type MimeBundle } from '../../display/mime.js';
 import { cardBundle, type DeploymentCardData } from '../card.js';
 import { DeployError } from '../errors.js';
 import { DeploymentLogs } from '../logs.js';
-import type { Records } from '../deployment.js';
+import { onlyOutput, recordList, type Records } from '../calls.js';
 import { serverError } from '../server.js';
 import { requestTensors, responseTensors, type PredictInputs } from '../tensors.js';
 import { rayControl } from './control.js';
@@ -67,13 +67,7 @@ export class RayDeployment {
    * @example const probs = await deployment.predict([[0.1, -0.3, 1.2, 0.5]]);
    */
   async predict(x: PredictInputs): Promise<tf.Tensor> {
-    const outputs = await this.predictAll(x);
-    const names = Object.keys(outputs);
-    if (names.length !== 1) {
-      for (const t of Object.values(outputs)) t.dispose();
-      throw new DeployError('LEPTON_BAD_INPUT', `"${this.name}" has ${names.length} outputs (${names.join(', ')}): use predictAll(x), which returns them by name.`);
-    }
-    return outputs[names[0]!]!;
+    return onlyOutput(await this.predictAll(x), this.name, 'predictAll(x)');
   }
 
   /** Like `predict`, for any number of outputs: a `tf.Tensor` per output name. */
@@ -91,10 +85,7 @@ export class RayDeployment {
    * the deployed graph (the whole-pipeline ONNX graph); a model deployed without them answers `LEPTON_NO_TRANSFORMS`.
    */
   async predictRecords(records: Records): Promise<tf.Tensor> {
-    const list = Array.isArray(records) ? (records as readonly object[]) : typeof (records as { objects?: unknown } | null)?.objects === 'function' ? (records as { objects(): object[] }).objects() : undefined;
-    if (list === undefined || list.length === 0) {
-      throw new DeployError('LEPTON_BAD_INPUT', `predictRecords on "${this.name}": expected a non-empty array of records (objects of fields) or a DataFrame.`);
-    }
+    const list = recordList(records, this.name);
     const { recordsRequest } = await import('@lepton/server/preprocess');
     try {
       const outputs = responseTensors(await inferWithRetry(this.client, this.name, recordsRequest(list)));
