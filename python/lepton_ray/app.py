@@ -44,6 +44,8 @@ class LeptonModel:
         self.errors = Catalogue(config["catalogue"])
         self.max_elements = int(config.get("maxElements", 1 << 20))
         self.model = OnnxModel(onnx)
+        # A whole-pipeline graph's raw columns take missing values (its imputers fill them); other inputs do not.
+        self.missing = frozenset(c["name"] for c in self.model.columns or [])
         batching = config.get("batching") or {}
         self.max_batch = int(batching.get("maxBatch", 32))
         # @serve.batch's knobs from the deployment's batching options (maxBatch counts requests here, rows there).
@@ -99,11 +101,15 @@ class LeptonModel:
             raise self.errors.error("badContentType", f"Content type \"{content_type}\" is not accepted; send application/json.")
         body, binary = split_request(await request.body(), request.headers.get(HEADER), self.errors)
         parameters = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
+        if parameters.get(_PREPROCESS) and self.model.columns is not None:
+            names = ", ".join(f"\"{c['name']}\" ({c['type']})" for c in self.model.columns)
+            raise self.errors.error("badRequest", f"Bad request: model \"{self.name}\" is a whole-pipeline graph that takes one [n, 1] input per raw "
+                                    f"column ({names}), not parameters.lepton_preprocess records; send the columns (null for a missing value).")
         if parameters.get(_PREPROCESS):
             raise self.errors.error("noTransforms", f"Model \"{self.name}\" version {self.version} was deployed without transforms, so it cannot "
                                     "preprocess records (parameters.lepton_preprocess); send the model's input tensors, or deploy the "
                                     "whole-pipeline graph (lepton.export.onnx with { transforms }).")
-        feeds, rows = decode_inputs(self.name, self.model.inputs, body.get("inputs"), binary, self.errors, self.max_elements)
+        feeds, rows = decode_inputs(self.name, self.model.inputs, body.get("inputs"), binary, self.errors, self.max_elements, self.missing)
         if self.max_batch > 1 and self.model.batchable and rows > 0:
             outputs = await self._batched(feeds)
         else:

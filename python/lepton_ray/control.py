@@ -256,7 +256,8 @@ def _status(name: str) -> dict[str, Any]:
     model = OnnxModel(onnx)
     return {"name": name, "version": config["version"], "status": state, "message": message, "replicaStates": replica_states,
             "replicas": replicas, "config": {k: v for k, v in config.items() if k != "catalogue"},
-            "inputs": model.inputs, "outputs": model.outputs, "httpPort": _http_port()}
+            "inputs": model.inputs, "outputs": model.outputs, **({"columns": model.columns} if model.columns is not None else {}),
+            "httpPort": _http_port()}
 
 
 def _cluster_start(args: dict[str, Any]) -> dict[str, Any]:

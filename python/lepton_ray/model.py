@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import json
+
 import numpy as np
 import onnxruntime as ort
 
@@ -28,6 +30,7 @@ class OnnxModel:
         self.inputs = [_spec(i) for i in self.session.get_inputs()]
         self.outputs = [_spec(o) for o in self.session.get_outputs()]
         self._output_names = [o["name"] for o in self.outputs]
+        self.columns = pipeline_columns(self.session.get_modelmeta().custom_metadata_map)
         # Rows of several requests can share one run only when every input has a free first dimension.
         self.batchable = all(s["shape"] and s["shape"][0] == -1 for s in self.inputs)
 
@@ -59,6 +62,23 @@ class OnnxModel:
                 for i in members:
                     results[i] = error
         return [r if r is not None else RuntimeError("not run") for r in results]
+
+
+#: The metadata key of a whole-pipeline graph (``PIPELINE_METADATA`` of ``lepton.export``): its raw columns as JSON.
+PIPELINE_METADATA = "lepton.pipeline"
+
+
+def pipeline_columns(metadata: dict[str, str]) -> list[dict[str, str]] | None:
+    """The raw columns a whole-pipeline graph declares (``[{"name", "type"}]``, type ``float``, ``double`` or
+    ``string``), or None for any other model. In those inputs a missing value is NaN or ``""``: the graph's imputers
+    fill them, so the application lets requests send them (``null`` in JSON)."""
+    text = metadata.get(PIPELINE_METADATA)
+    if text is None:
+        return None
+    inputs = json.loads(text).get("inputs")
+    if not isinstance(inputs, list):
+        return None
+    return [{"name": str(c["name"]), "type": str(c["type"])} for c in inputs if isinstance(c, dict) and "name" in c and "type" in c]
 
 
 def _spec(node: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@ specs, and model outputs back to JSON or binary. The checks and their order are 
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from typing import AbstractSet, Any, Mapping, Sequence
 
 import numpy as np
 
@@ -26,13 +26,22 @@ _RANGE = {
     "INT8": (-128, 127), "INT16": (-32768, 32767), "INT32": (-2147483648, 2147483647), "INT64": (-_SAFE, _SAFE),
 }
 
+#: What ``null`` stands for in a pipeline column (a missing value, as the graph's imputers read it).
+_NAN = float("nan")
+_MISSING: dict[str, Any] = {"FP32": _NAN, "FP64": _NAN, "BYTES": ""}
+
 #: The default cap on one input's elements, as Lepton's server's ``--max-elements`` default.
 DEFAULT_MAX_ELEMENTS = 1 << 20
 
 
 def decode_inputs(model: str, specs: Sequence[Mapping[str, Any]], inputs: Any, binary: Mapping[str, bytes],
-                  errors: Catalogue, max_elements: int = DEFAULT_MAX_ELEMENTS) -> tuple[dict[str, np.ndarray], int]:
-    """One array per model input, checked against ``specs``, and the batch size (the shared first dimension)."""
+                  errors: Catalogue, max_elements: int = DEFAULT_MAX_ELEMENTS,
+                  missing: AbstractSet[str] = frozenset()) -> tuple[dict[str, np.ndarray], int]:
+    """One array per model input, checked against ``specs``, and the batch size (the shared first dimension).
+
+    Inputs named in ``missing`` (a whole-pipeline graph's raw columns) take missing values: ``null`` in JSON
+    (NaN in a number column, ``""`` in a BYTES one) and NaN in binary data. Elsewhere NaN and Infinity are refused
+    in JSON and binary alike, as Lepton's server refuses them."""
     if not isinstance(inputs, list) or not inputs:
         raise errors.error("badRequest", "Bad request: body/inputs must be a non-empty array")
     feeds: dict[str, np.ndarray] = {}
@@ -59,9 +68,9 @@ def decode_inputs(model: str, specs: Sequence[Mapping[str, Any]], inputs: Any, b
         if size > max_elements:
             raise errors.error("tooManyElements", f"Input \"{name}\" has {size} elements; one request may hold at most {max_elements}. Split it into smaller batches.")
         if name in binary:
-            feeds[name] = _from_binary(name, spec["datatype"], binary[name], shape, size, errors)
+            feeds[name] = _from_binary(name, spec["datatype"], binary[name], shape, size, errors, name in missing)
         else:
-            feeds[name] = _from_json(name, spec["datatype"], tensor["data"], shape, size, errors)
+            feeds[name] = _from_json(name, spec["datatype"], tensor["data"], shape, size, errors, name in missing)
         first = shape[0] if shape else 1
         detail += f"{', ' if detail else ''}{name} has {first}"
         if rows == -1:
@@ -125,7 +134,7 @@ def _is_shape(shape: Any) -> bool:
     return isinstance(shape, list) and len(shape) <= 32 and all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)
 
 
-def _from_binary(name: str, datatype: str, raw: bytes, shape: list[int], size: int, errors: Catalogue) -> np.ndarray:
+def _from_binary(name: str, datatype: str, raw: bytes, shape: list[int], size: int, errors: Catalogue, missing_ok: bool = False) -> np.ndarray:
     if datatype == "BYTES":
         elements = unpack_bytes(raw, name, errors)
         if len(elements) != size:
@@ -134,7 +143,14 @@ def _from_binary(name: str, datatype: str, raw: bytes, shape: list[int], size: i
     dtype = DTYPES[datatype]
     if len(raw) != size * dtype.itemsize:
         raise errors.error("badRequest", f"Bad request: input \"{name}\" has binary_data_size {len(raw)}, but shape [{', '.join(map(str, shape))}] of {datatype} takes {size * dtype.itemsize} bytes.")
-    return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=True)
+    array = np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=True)
+    if datatype.startswith("FP"):
+        # NaN is a missing value only in a pipeline column; Infinity never is (as Lepton's server checks binary data).
+        bad = np.flatnonzero(np.isinf(array.reshape(-1)) if missing_ok else ~np.isfinite(array.reshape(-1)))
+        if bad.size:
+            i = int(bad[0])
+            raise errors.error("badValue", f"Input \"{name}\" value at flat index {i} ({_describe(float(array.reshape(-1)[i]))}) is not a valid {datatype} (NaN and Infinity are not allowed).")
+    return array
 
 
 def _text(raw: bytes, name: str, index: int, errors: Catalogue) -> str:
@@ -144,12 +160,14 @@ def _text(raw: bytes, name: str, index: int, errors: Catalogue) -> str:
         raise errors.error("badValue", f"Input \"{name}\" value at flat index {index} (binary) is not a valid BYTES (UTF-8 text).") from None
 
 
-def _from_json(name: str, datatype: str, data: Any, shape: list[int], size: int, errors: Catalogue) -> np.ndarray:
+def _from_json(name: str, datatype: str, data: Any, shape: list[int], size: int, errors: Catalogue, missing_ok: bool = False) -> np.ndarray:
     if not isinstance(data, list):
         raise errors.error("badRequest", f"Bad request: input \"{name}\" data must be array")
     flat = _flatten(name, data, shape, errors)
     if len(flat) != size:
         raise errors.error("badDataLength", f"Input \"{name}\" has {len(flat)} values; its shape holds {size}.")
+    if missing_ok and datatype in _MISSING:
+        flat = [_MISSING[datatype] if value is None else value for value in flat]
     for i, value in enumerate(flat):
         if not _valid(datatype, value):
             raise errors.error("badValue", f"Input \"{name}\" value at flat index {i} ({_describe(value)}) is not a valid {datatype}{' (NaN and Infinity are not allowed)' if datatype.startswith('FP') else ''}.")
@@ -157,8 +175,9 @@ def _from_json(name: str, datatype: str, data: Any, shape: list[int], size: int,
         return np.array(flat, dtype=object).reshape(shape)
     array = np.array(flat, dtype=DTYPES[datatype].newbyteorder("=")).reshape(shape)
     if datatype in ("FP16", "FP32"):
-        # A finite double can overflow the narrower float: refused as the server refuses it.
-        overflow = np.flatnonzero(~np.isfinite(array.reshape(-1)))
+        # A finite double can overflow the narrower float: refused as the server refuses it (NaN here is a
+        # pipeline column's missing value, every other NaN was refused above).
+        overflow = np.flatnonzero(np.isinf(array.reshape(-1)))
         if overflow.size:
             i = int(overflow[0])
             raise errors.error("badValue", f"Input \"{name}\" value at flat index {i} ({_describe(flat[i])}) is not a valid {datatype} (NaN and Infinity are not allowed).")
@@ -173,7 +192,8 @@ def _valid(datatype: str, value: Any) -> bool:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
     if datatype.startswith("FP"):
-        return math.isfinite(value)
+        # NaN only arrives as a pipeline column's missing value (null, replaced before this check).
+        return math.isfinite(value) or math.isnan(value) and value is _NAN
     low, high = _RANGE[datatype]
     return float(value).is_integer() and low <= value <= high
 

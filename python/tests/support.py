@@ -29,3 +29,9 @@ def _env(name: str) -> str:
     if not value:
         raise unittest.SkipTest(f"{name} is not set: run this suite through test/dist/ray/python.test.js")
     return value
+
+
+def pipeline_bytes() -> bytes:
+    """The penguins pipeline as one graph (``lepton.export.pipelineOnnxBytes``, ``LEPTON_TEST_PIPELINE``): imputers,
+    a scaler and ``oneHot`` in front of an MLP; float inputs for the four measurements, string inputs Sex and Island."""
+    return Path(_env("LEPTON_TEST_PIPELINE")).read_bytes()

@@ -8,3 +8,4 @@
 export * from './mime.js';
 export * from './comm.js';
 export type * from './bundles.js';
+export type * from './deployments.js';

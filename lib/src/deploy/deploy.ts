@@ -11,7 +11,7 @@ import { DeployError } from './errors.js';
 import { defaultName, deployBundleSymbol, isDeployBundleSource, onnxBytes, type Deployable, type DeployBundleSource } from './model-source.js';
 import { GradientBoosting } from '../models/gradient-boosting/model.js';
 import { connect, loadServer, serverError, type ServerOptions } from './server.js';
-import { deployToRay, rayDeployments } from './ray/deploy-ray.js';
+import { deployToRay, rayDeployments, type RayDeployRequest } from './ray/deploy-ray.js';
 import type { RayDeployment } from './ray/ray-deployment.js';
 import type { RayTarget } from './ray/types.js';
 
@@ -105,10 +105,7 @@ export async function deploy(model: Deployable | DeployBundleSource, opts: Deplo
   }
   const name = opts.name ?? defaultName(model);
   if (name === undefined) throw new DeployError('LEPTON_SERVER', 'Deploying ONNX bytes needs a name: lepton.deploy(bytes, { name: "my-model" }).');
-  if (opts.target?.ray) {
-    const given = [opts.transforms && 'transforms', opts.features && 'features', opts.image && 'an image input'].filter(Boolean).join(', ');
-    return deployToRay(model, { name, target: opts.target.ray, ...(opts.batching ? { batching: opts.batching } : {}), ...(opts.home ? { home: opts.home } : {}), ...(given ? { preprocessing: given } : {}) });
-  }
+  if (opts.target?.ray) return deployToRay(model, rayRequest(model, name, opts, opts.target.ray));
   const bytes = await onnxBytes(model, name);
   const { client, home } = await connect(opts);
   const meta: DeployMeta = {};
@@ -149,6 +146,29 @@ function gradientBoostingMeta(gbm: GradientBoosting, opts: DeployOptions): Deplo
   meta.features = opts.features ?? gbm.featureNames;
   if (gbm.classes.length > 0) meta.classes = gbm.classes.map(String);
   return meta;
+}
+
+/**
+ * What `deployToRay` gets from `lepton.deploy`'s options: the transforms and features the pipeline graph is made
+ * of (a gradient-boosting model's encoder after the given transforms, its feature columns by default, as on the
+ * Lepton server). Throws `LEPTON_BAD_INPUT` for what a pipeline graph cannot take: image files, whose decoding
+ * stays on the Lepton server.
+ */
+function rayRequest(model: Deployable, name: string, opts: DeployOptions, target: RayTarget): RayDeployRequest {
+  if (opts.image) {
+    throw new DeployError('LEPTON_BAD_INPUT', `Deploying "${name}" to Ray with an image input: Ray replicas serve one ONNX graph, and image files are ` +
+      'decoded on the Lepton server only. Deploy it to the Lepton server (leave out target.ray), or send decoded tensors to a Ray deployment made without { image }.');
+  }
+  const gbm = model instanceof GradientBoosting && !textInputOf(opts.transforms) ? gradientBoostingMeta(model, opts) : undefined;
+  const transforms = gbm ? gbm.transforms : opts.transforms;
+  const features = gbm?.transforms ? gbm.features : opts.features;
+  return {
+    name, target,
+    ...(opts.batching ? { batching: opts.batching } : {}),
+    ...(opts.home ? { home: opts.home } : {}),
+    ...(transforms ? { transforms } : {}),
+    ...(features ? { features } : {}),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 // Ray Serve as a deployment target, through a real local Ray cluster on loopback (free ports, its own temp dir):
 // start, deploy, infer (JSON and the binary tensor extension, byte for byte), the server's 4xx answers, scale 1 → 2,
-// kill -9 a replica while requests run (none is lost), lepton.deployments(), stop. The cluster is stopped even when
+// kill -9 a replica while requests run (none is lost), the penguins pipeline taking raw records (predictRecords and
+// curl-style JSON against the local deployment), lepton.deployments(), stop. The cluster is stopped even when
 // a test fails.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as lepton from '@lepton/lib';
 import { errorCatalogue, stopServer } from '@lepton/server';
-import { MISSING, rayEnvironment } from './support.js';
+import { MISSING, NUMERIC, penguinsPipeline, rayEnvironment } from './support.js';
 
 const home = mkdtempSync(join(tmpdir(), 'lepton-ray-it-'));
 const catalogue = errorCatalogue();
@@ -47,6 +48,7 @@ async function until(deployment: lepton.RayDeployment, ok: (s: lepton.RayStatus)
 describe('Ray Serve as a deployment target', { timeout: 600_000 }, () => {
   let ready = false;
   let deployment: lepton.RayDeployment | undefined;
+  let pipeline: lepton.RayDeployment | undefined;
   const model = mlp();
   const x = tf.tensor2d([[0.1, -0.3, 1.2, 0.5], [1, 2, 3, 4], [-1, 0, 0.5, 2]]);
 
@@ -149,14 +151,67 @@ describe('Ray Serve as a deployment target', { timeout: 600_000 }, () => {
     assert.equal(metrics.errors, 0);
   });
 
+  test('the penguins pipeline deployed to Ray takes raw records as a local deployment with transforms does', async (t) => {
+    if (!ready) return t.skip(MISSING);
+    const { penguins, transforms, features, model: net } = penguinsPipeline();
+    const rows = penguins.objects() as Array<Record<string, unknown>>;
+    assert.ok(rows.some((r) => r['Body Mass (g)'] == null) && rows.some((r) => r.Sex == null), 'penguins has missing measurements and sexes');
+    const local = await lepton.deploy(net, { name: 'penguins-local', home, transforms, features });
+    const graph = await lepton.deploy(await lepton.export.pipelineOnnxBytes(net, { transforms, features }), { name: 'penguins-graph', home });
+    pipeline = await lepton.deploy(net, { name: 'penguins', home, transforms, features, target: { ray: {} } });
+    assert.deepEqual(pipeline.columns, [...NUMERIC.map((name) => ({ name, type: 'float' })), { name: 'Sex', type: 'string' }, { name: 'Island', type: 'string' }]);
+
+    // predictRecords on every penguin, missing values included, equals the local deployment's.
+    const expected = await local.predictRecords(penguins);
+    const tensors = tf.memory().numTensors;
+    const served = await pipeline.predictRecords(penguins);
+    assert.equal(tf.memory().numTensors, tensors + 1, 'predictRecords leaves only its answer');
+    assert.deepEqual(served.shape, [rows.length, 3]);
+    const gap = tf.max(tf.abs(tf.sub(served, expected))).dataSync()[0]!;
+    assert.ok(gap < 1e-5, `Ray and the local deployment differ by ${gap}`);
+
+    // The request a user writes with curl: one JSON input per raw column, null for a missing value.
+    const some = [0, 3, 8, 100, 200, 300];
+    const body = { inputs: pipeline.columns!.map((c) => ({ name: c.name, datatype: c.type === 'string' ? 'BYTES' : 'FP32', shape: [some.length, 1], data: some.map((i) => [rows[i]![c.name] ?? null]) })) };
+    const curl = await fetch(`${pipeline.url}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(curl.status, 200);
+    const answer = (await curl.json()) as { outputs: Array<{ shape: number[]; data: number[] }> };
+    assert.deepEqual(answer.outputs[0]!.shape, [some.length, 3]);
+    const want = expected.arraySync() as number[][];
+    answer.outputs[0]!.data.forEach((p, k) => assert.ok(Math.abs(p - want[some[Math.floor(k / 3)]!]![k % 3]!) < 1e-5, `curl answer ${k}: ${p}`));
+
+    // A bad column is refused with the code and status Lepton's server gives for the same graph.
+    const complete = { inputs: body.inputs.map((i) => ({ ...i, data: i.data.map(([v]) => [v == null || Number.isNaN(v) ? (i.datatype === 'BYTES' ? '' : 0) : v]) })) };
+    const bad = {
+      missingInput: { inputs: complete.inputs.filter((i) => i.name !== 'Island') },
+      badDatatype: { inputs: complete.inputs.map((i) => (i.name === 'Island' ? { ...i, datatype: 'FP32', data: some.map(() => [1]) } : i)) },
+      badValue: { inputs: complete.inputs.map((i) => (i.name === 'Body Mass (g)' ? { ...i, data: some.map(() => ['heavy']) } : i)) },
+    };
+    for (const [entry, request] of Object.entries(bad)) {
+      const refusal = async (url: string): Promise<[number, string]> => {
+        const answer = await fetch(`${url}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+        return [answer.status, ((await answer.json()) as { code: string }).code];
+      };
+      const onRay = await refusal(pipeline.url);
+      assert.deepEqual(onRay, [catalogue[entry]!.status, catalogue[entry]!.code], `${entry} on Ray`);
+      assert.deepEqual(onRay, await refusal(graph.url), `${entry}: Ray answers as Lepton's server`);
+    }
+    await assert.rejects(pipeline.predictRecords([{ ...rows[0], 'Body Mass (g)': 'heavy' }]), (error: lepton.DeployError) => error.code === 'LEPTON_BAD_INPUT' && /Record 0: "Body Mass \(g\)"/.test(error.message));
+    served.dispose();
+    expected.dispose();
+    await local.remove();
+    await graph.remove();
+  });
+
   test('lepton.deployments() lists the Ray deployment beside local ones, and stop removes it', async (t) => {
     if (!ready || !deployment) return t.skip(ready ? 'the deployment test failed' : MISSING);
     const local = await lepton.deploy(model, { name: 'local-mlp', home });
     const all = await lepton.deployments({ home });
-    assert.deepEqual(all.map((d) => d.name).sort(), ['local-mlp', 'ray-mlp']);
+    assert.deepEqual(all.map((d) => d.name).sort(), ['local-mlp', ...(pipeline ? ['penguins'] : []), 'ray-mlp']);
     assert.equal(all.find((d) => d.name === 'ray-mlp') instanceof lepton.RayDeployment, true);
     await local.stop();
     await deployment.stop();
+    await pipeline?.stop();
     assert.equal(deployment.state, 'stopped');
     const gone = await fetch(`${deployment.url}/ready`);
     assert.equal(((await gone.json()) as { code: string }).code, catalogue.unknownModel!.code);

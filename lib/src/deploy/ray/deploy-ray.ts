@@ -3,6 +3,8 @@
  * `lepton_ray`), and the Ray deployments `lepton.deployments()` lists beside the local ones.
  */
 import type { BatchingOptions } from '@lepton/server';
+import { ExportError } from '../../export/errors.js';
+import { pipelineOnnxBytes } from '../../export/pipeline/pipeline.js';
 import { DeployError } from '../errors.js';
 import { onnxBytes, type Deployable } from '../model-source.js';
 import { loadServer } from '../server.js';
@@ -17,18 +19,15 @@ export interface RayDeployRequest {
   target: RayTarget;
   batching?: Partial<BatchingOptions>;
   home?: string;
-  /** Set when the caller passed transforms, features or a raw input (which need the whole-pipeline graph). */
-  preprocessing?: string;
+  /** Fitted transforms: the replicas serve the whole-pipeline graph (`pipelineOnnxBytes`), which takes raw columns. */
+  transforms?: unknown[];
+  /** The model input's columns after the transforms, in order (with `transforms`). */
+  features?: string[];
 }
 
 /** Deploys `model` to Ray Serve and waits until its replicas run. */
 export async function deployToRay(model: Deployable, request: RayDeployRequest): Promise<RayDeployment> {
   const { target, name } = request;
-  if (request.preprocessing) {
-    throw new DeployError('LEPTON_BAD_INPUT', `Deploying "${name}" to Ray with ${request.preprocessing}: Ray replicas run the ONNX graph only, so the ` +
-      'transforms must be inside it (the whole-pipeline graph of lepton.export.onnx with { transforms }). Deploy that graph\'s bytes, or deploy ' +
-      'the model alone and send its input tensors.');
-  }
   if (target.replicas !== undefined && target.autoscaling !== undefined) {
     throw new DeployError('LEPTON_BAD_INPUT', `target.ray for "${name}" has both replicas and autoscaling: give one of them.`);
   }
@@ -37,7 +36,7 @@ export async function deployToRay(model: Deployable, request: RayDeployRequest):
   }
   const { leptonHome, errorCatalogue, ServerClient } = await loadServer();
   const address = clusterAddress(target, leptonHome(request.home));
-  const bytes = await onnxBytes(model, name);
+  const bytes = request.transforms?.length ? await graphBytes(model, name, request.transforms, request.features) : await onnxBytes(model, name);
   const { version } = await import('../../version.js');
   const info = await rayControl<RayStatus>('deploy', {
     address, name, model: Buffer.from(bytes).toString('base64'), batching: request.batching ?? {},
@@ -45,6 +44,22 @@ export async function deployToRay(model: Deployable, request: RayDeployRequest):
     httpPort: target.httpPort ?? null, catalogue: errorCatalogue(), leptonVersion: version,
   }, 300_000);
   return new RayDeployment(new ServerClient(httpUrl(target, address, info.httpPort), ''), address, info);
+}
+
+/**
+ * The whole-pipeline graph of `model` behind `transforms`: what Ray replicas serve to take raw records. Throws
+ * `LEPTON_NOT_EXPORTABLE` with the export's reason (a transform ONNX operators cannot reproduce, such as a text
+ * vectorizer; transforms that do not fit the model).
+ */
+async function graphBytes(model: Deployable, name: string, transforms: unknown[], features: string[] | undefined): Promise<Uint8Array> {
+  try {
+    return await pipelineOnnxBytes(model, { transforms, ...(features ? { features } : {}) });
+  } catch (error) {
+    if (error instanceof ExportError) {
+      throw new DeployError('LEPTON_NOT_EXPORTABLE', `Cannot deploy "${name}" to Ray with its transforms (Ray replicas serve the whole pipeline as one ONNX graph): ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 /** The Ray deployments of the home's local cluster (none when it has no running cluster). */

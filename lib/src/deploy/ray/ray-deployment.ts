@@ -14,6 +14,8 @@ import { serverError } from '../server.js';
 import { requestTensors, responseTensors, type PredictInputs } from '../tensors.js';
 import { rayControl } from './control.js';
 import { inferWithRetry } from './http.js';
+import { columnsRequest } from './columns.js';
+import type { ColumnInput } from '../../export/pipeline/front.js';
 import type { RayAutoscaling, RayStatus } from './types.js';
 
 /** Serve's application status as the card's (and the local server's) words. */
@@ -81,18 +83,33 @@ export class RayDeployment {
   }
 
   /**
-   * Runs the model on raw records, as a local deployment with transforms does. On Ray the transforms must be inside
-   * the deployed graph (the whole-pipeline ONNX graph); a model deployed without them answers `LEPTON_NO_TRANSFORMS`.
+   * Runs the model on raw records, as a local deployment with transforms does: a deployment made with `transforms`
+   * serves the whole-pipeline graph, so each record's fields are sent as the graph's raw columns (one input per
+   * column, read as `lepton.export.pipeline` reads them: a missing value is NaN or `""`) and the replicas apply the
+   * transforms. Returns the model's only output (dispose it). Throws `LEPTON_BAD_INPUT` naming the record and field
+   * a column cannot hold; a deployment without transforms answers `LEPTON_NO_TRANSFORMS`.
+   * @example const probs = await deployment.predictRecords([{ 'Body Mass (g)': 3750, Island: 'Dream', Sex: null }]);
    */
   async predictRecords(records: Records): Promise<tf.Tensor> {
+    return onlyOutput(await this.predictRecordsAll(records), this.name, 'predictRecordsAll(records)');
+  }
+
+  /** Like `predictRecords`, for any number of outputs: a `tf.Tensor` per output name. */
+  async predictRecordsAll(records: Records): Promise<Record<string, tf.Tensor>> {
     const list = recordList(records, this.name);
-    const { recordsRequest } = await import('@lepton/server/preprocess');
+    const columns = this.info.columns;
+    // Without raw columns the model takes tensors: the records request gets the replicas' LEPTON_NO_TRANSFORMS answer.
+    const request = columns ? columnsRequest(columns, list, this.name) : (await import('@lepton/server/preprocess')).recordsRequest(list);
     try {
-      const outputs = responseTensors(await inferWithRetry(this.client, this.name, recordsRequest(list)));
-      return Object.values(outputs)[0]!;
+      return responseTensors(await inferWithRetry(this.client, this.name, request));
     } catch (error) {
       throw serverError(`Prediction with "${this.name}" on Ray from records failed`, error);
     }
+  }
+
+  /** The raw columns the deployment takes (a whole-pipeline graph's), or undefined for a model that takes tensors. */
+  get columns(): readonly ColumnInput[] | undefined {
+    return this.info.columns;
   }
 
   /** Asks Ray for the status: Serve's application state, replicas by state, every replica that started, the config. */

@@ -17,19 +17,8 @@ import { dateFeatureNodes } from './date-ops.js';
 /** The domain of the ONNX-ML operators (`LabelEncoder`). */
 export const ML_DOMAIN = 'ai.onnx.ml';
 
-/** The element type of a raw column's graph input. */
-export type ColumnType = 'float' | 'string' | 'double';
-
-/** One raw column the graph takes. */
-export interface ColumnInput {
-  /** The input's name: the column's name, as records and DataFrames name it. */
-  name: string;
-  /**
-   * `float` for numbers (NaN: missing), `string` for categories (`""`: missing), `double` for dates (epoch
-   * milliseconds; float32 cannot hold them to the millisecond).
-   */
-  type: ColumnType;
-}
+export type { ColumnInput, ColumnType } from '../../contract/deployments.js';
+import type { ColumnInput, ColumnType } from '../../contract/deployments.js';
 
 /** The front graph and what it takes and makes. */
 export interface Front {
