@@ -6,6 +6,7 @@ remote JupyterLab. The management token is read from the Lepton home and added h
 """
 
 from .handlers import ManagementProxyHandler
+from .ray import RayDeploymentsHandler
 
 
 def _jupyter_server_extension_points():
@@ -15,5 +16,7 @@ def _jupyter_server_extension_points():
 def _load_jupyter_server_extension(serverapp):
     base = serverapp.web_app.settings["base_url"]
     pattern = base.rstrip("/") + r"/lepton/v1(/.*)?"
-    serverapp.web_app.add_handlers(".*$", [(pattern, ManagementProxyHandler)])
+    # The local Ray cluster's deployments are listed here, not by the model server, which does not know Ray.
+    ray = base.rstrip("/") + r"/lepton/ray/deployments"
+    serverapp.web_app.add_handlers(".*$", [(ray, RayDeploymentsHandler), (pattern, ManagementProxyHandler)])
     serverapp.log.info("Lepton: the model server's management API is proxied at %slepton/v1", base)

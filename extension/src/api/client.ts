@@ -1,4 +1,4 @@
-import type { DeploymentInfo, LogEntry } from './types.js';
+import type { DeploymentInfo, LogEntry, RayDeploymentsAnswer } from './types.js';
 
 /** Sends one request to the Jupyter server: `path` is relative to its base URL (e.g. `lepton/v1/deployments`). */
 export type Transport = (path: string, init: { method: 'GET' | 'POST'; body?: string }) => Promise<Response>;
@@ -32,6 +32,19 @@ export class ManagementClient {
   async deployments(): Promise<DeploymentInfo[]> {
     const { deployments } = await this.request<{ deployments: { name: string }[] }>('GET', 'deployments');
     return Promise.all(deployments.map((d) => this.info(d.name)));
+  }
+
+  /**
+   * The Ray Serve deployments of the Lepton home's local cluster (the Jupyter server extension asks the cluster as
+   * `lepton.deployments()` does); `running: false` when the home has no cluster.
+   */
+  async rayDeployments(): Promise<RayDeploymentsAnswer> {
+    const response = await this.transport('lepton/ray/deployments', { method: 'GET' });
+    const answer = (await response.json().catch(() => undefined)) as RayDeploymentsAnswer | { error?: string } | undefined;
+    if (!response.ok || !answer || !('deployments' in answer)) {
+      throw new ManagementError(`HTTP_${response.status}`, response.status, answer?.error ?? `The Lepton Ray listing answered HTTP ${response.status}.`);
+    }
+    return answer;
   }
 
   /** One deployment's status and metrics. */

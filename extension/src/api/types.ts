@@ -8,3 +8,5 @@ export type { AlertState as Alert, LogEntry, MetricsSnapshot as Metrics } from '
 
 /** A deployment's status (`GET /lepton/v1/deployments/:name`). */
 export type DeploymentInfo = ServerDeploymentInfo;
+
+export type { RayDeploymentsAnswer, RayStatus } from '@lepton/lib/contract';

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixture, testServer, type TestServer } from '@lepton/server/testing';
 import { ManagementClient, type Transport } from '../api/client.js';
+import type { RayDeploymentsAnswer, RayStatus } from '../api/types.js';
 import { DeploymentsView, START_COMMAND } from './panel-view.js';
 
 /** Requests straight into a real model server application, as the Jupyter proxy forwards them. */
@@ -75,5 +76,68 @@ describe('the deployments panel', () => {
     await empty.refresh();
     assert.equal(empty.node.dataset.state, 'not-running');
     assert.equal(empty.node.querySelector('code')!.textContent, START_COMMAND);
+  });
+});
+
+describe('the deployments panel with a local Ray cluster', () => {
+  /** A Ray deployment as `python -m lepton_ray.control list` reports it (the contract's RayStatus). */
+  const penguins: RayStatus = {
+    name: 'penguins', version: '2', status: 'RUNNING', message: '', replicaStates: { RUNNING: 2 },
+    replicas: [{ id: 'a1', pid: 101, node: 'host', startedAt: 1 }, { id: 'b2', pid: 102, node: 'host', startedAt: 2 }],
+    inputs: [{ name: 'Body Mass (g)', datatype: 'FP32', shape: [-1, 1] }, { name: 'Island', datatype: 'BYTES', shape: [-1, 1] }],
+    outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 3] }],
+    columns: [{ name: 'Body Mass (g)', type: 'float' }, { name: 'Island', type: 'string' }],
+    httpPort: 41235, config: { replicas: 2, autoscaling: null, batching: { maxBatch: 16 }, version: '2' },
+  };
+  let ray: RayDeploymentsAnswer;
+  let server: TestServer;
+  let view: DeploymentsView;
+  const rayRow = () => view.node.querySelector<HTMLElement>('.jp-LeptonDeployment[data-name="penguins"][data-engine="ray"]');
+
+  before(async () => {
+    server = await testServer();
+    await server.service.deploy('digits', fixture('mlp'), {});
+    const local = serverTransport(server);
+    // The Jupyter server extension answers lepton/ray/deployments; everything else goes to the real model server.
+    const transport: Transport = async (path, init) => (path === 'lepton/ray/deployments' ? new Response(JSON.stringify(ray), { status: 200 }) : local(path, init));
+    view = new DeploymentsView(host(), new ManagementClient(transport), async () => true);
+  });
+  after(() => server?.close());
+
+  it('lists Ray deployments after the local ones, with the engine, state, replicas and endpoint', async () => {
+    ray = { running: true, httpUrl: 'http://127.0.0.1:41235', deployments: [penguins] };
+    await view.refresh();
+    assert.deepEqual([view.names, view.rayNames], [['digits'], ['penguins']]);
+    const rows = [...view.node.querySelectorAll<HTMLElement>('.jp-LeptonDeployment')].map((r) => `${r.dataset.engine}:${r.dataset.name}`);
+    assert.deepEqual(rows, ['lepton:digits', 'ray:penguins']);
+    const row = rayRow()!;
+    assert.equal(row.querySelector('.jp-LeptonDeployment-engine')!.textContent, 'Ray Serve');
+    assert.equal(view.node.querySelector('[data-engine="lepton"] .jp-LeptonDeployment-engine')!.textContent, 'Lepton server');
+    assert.equal(row.dataset.status, 'ready');
+    assert.equal(row.querySelector('.jp-LeptonBadge')!.textContent, 'ready');
+    assert.match(row.textContent ?? '', /v2/);
+    assert.equal(row.querySelector('.jp-LeptonDeployment-replicas')!.textContent, 'replicas: 2 running');
+    assert.equal(row.querySelector('.jp-LeptonDeployment-endpoint code')!.textContent, 'http://127.0.0.1:41235/v2/models/penguins');
+    assert.equal(row.querySelectorAll('button').length, 0, 'Ray deployments are managed from the notebook');
+  });
+
+  it('updates a Ray row in place while it scales, and drops it once removed', async () => {
+    ray = { running: true, httpUrl: 'http://127.0.0.1:41235', deployments: [{ ...penguins, status: 'DEPLOYING', message: 'Scaling up', replicaStates: { RUNNING: 2, STARTING: 1 }, config: { autoscaling: { min: 1, max: 4 }, version: '2' } }] };
+    const before = rayRow();
+    await view.refresh();
+    assert.equal(rayRow(), before, 'the same row, updated');
+    assert.equal(rayRow()!.dataset.status, 'loading');
+    assert.equal(rayRow()!.querySelector('.jp-LeptonDeployment-replicas')!.textContent, 'replicas: 2 running, 1 starting (autoscaling 1–4) · Scaling up');
+    ray = { running: false, httpUrl: null, deployments: [] };
+    await view.refresh();
+    assert.deepEqual([view.names, view.rayNames], [['digits'], []]);
+    assert.equal(rayRow(), null);
+  });
+
+  it('says when the cluster cannot be listed, and keeps the local rows', async () => {
+    ray = { running: true, httpUrl: null, deployments: [], error: "Ray's list failed: the cluster is unreachable" };
+    await view.refresh();
+    assert.deepEqual(view.names, ['digits']);
+    assert.match(view.node.textContent ?? '', /Ray Serve: Ray's list failed: the cluster is unreachable/);
   });
 });

@@ -5,8 +5,9 @@
  * takes keyboard focus away from a button.
  */
 import { ManagementError, type ManagementClient } from '../api/client.js';
-import type { DeploymentInfo, LogEntry } from '../api/types.js';
+import type { DeploymentInfo, LogEntry, RayDeploymentsAnswer } from '../api/types.js';
 import { drawSparkline, formatPercent, latencyText, setBadge } from './format.js';
+import { engineTag, RayRows } from './ray-rows.js';
 
 /** Asks the user to confirm an action; resolves true to go ahead. */
 export type Confirm = (title: string, body: string) => Promise<boolean>;
@@ -36,6 +37,15 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, pa
   return e;
 }
 
+/**
+ * The Ray rows' answer when the Jupyter server cannot list them: a server extension without the Ray route (404)
+ * means no Ray rows; any other failure is said under the list.
+ */
+function noRay(error: unknown): RayDeploymentsAnswer {
+  const missing = error instanceof ManagementError && error.status === 404;
+  return { running: false, httpUrl: null, deployments: [], ...(missing ? {} : { error: error instanceof Error ? error.message : String(error) }) };
+}
+
 const logLine = (e: LogEntry) => `${e.time.slice(11, 19)} ${e.level.padEnd(5)} ${e.event}: ${e.message}`;
 
 /** The panel's list of deployments. */
@@ -43,6 +53,7 @@ export class DeploymentsView {
   private readonly notice: HTMLDivElement;
   private readonly list: HTMLUListElement;
   private readonly rows = new Map<string, Row>();
+  private readonly ray: RayRows;
   private refreshing: Promise<void> | null = null;
   private acting: Promise<void> = Promise.resolve();
 
@@ -62,6 +73,7 @@ export class DeploymentsView {
     this.notice.setAttribute('role', 'status');
     this.list = el('ul', 'jp-LeptonDeployments-list', node);
     this.list.setAttribute('aria-label', 'deployments');
+    this.ray = new RayRows(this.list, el('div', 'jp-LeptonDeployments-notice', node));
   }
 
   /** Resolves once the last action a button started (confirmation, request, refresh) is over. */
@@ -69,9 +81,14 @@ export class DeploymentsView {
     return this.acting;
   }
 
-  /** Names of the deployments shown, in order. */
+  /** Names of the model server's deployments shown, in order. */
   get names(): string[] {
     return [...this.rows.keys()];
+  }
+
+  /** Names of the local Ray cluster's deployments shown, in order (after the model server's). */
+  get rayNames(): string[] {
+    return this.ray.names;
   }
 
   /** Fetches every deployment's status, metrics and log tail, and redraws. Concurrent calls share one fetch. */
@@ -81,6 +98,8 @@ export class DeploymentsView {
   }
 
   private async fetchAndDraw(): Promise<void> {
+    // Ray's listing runs beside the model server's: a failure of one never hides the other's rows.
+    const ray = this.client.rayDeployments().catch(noRay);
     let infos: DeploymentInfo[];
     let logs: LogEntry[][];
     try {
@@ -88,10 +107,13 @@ export class DeploymentsView {
       logs = await Promise.all(infos.map((d) => this.client.logs(d.name, 8).catch(() => [])));
     } catch (error) {
       this.showError(error);
+      this.ray.draw(await ray);
       return;
     }
+    const rayAnswer = await ray;
+    this.ray.draw(rayAnswer);
     this.node.dataset.state = 'ok';
-    this.notice.textContent = infos.length === 0 ? 'No deployments yet. Deploy a model from a notebook: await lepton.deploy(model, { name: "my-model" }), or click Deploy on a model card.' : '';
+    this.notice.textContent = infos.length + rayAnswer.deployments.length === 0 ? 'No deployments yet. Deploy a model from a notebook: await lepton.deploy(model, { name: "my-model" }), or click Deploy on a model card.' : '';
     const seen = new Set<string>();
     infos.forEach((info, i) => {
       seen.add(info.name);
@@ -122,8 +144,13 @@ export class DeploymentsView {
   private addRow(info: DeploymentInfo): Row {
     const node = el('li', 'jp-LeptonDeployment', this.list);
     node.dataset.name = info.name;
+    node.dataset.engine = 'lepton';
+    // Before the Ray rows, which follow the model server's.
+    const firstRay = this.list.querySelector('[data-engine="ray"]');
+    if (firstRay) this.list.insertBefore(node, firstRay);
     const head = el('div', 'jp-LeptonDeployment-head', node);
     el('strong', 'jp-LeptonDeployment-name', head, info.name);
+    head.appendChild(engineTag('lepton'));
     const badge = el('span', 'jp-LeptonBadge', head);
     const version = el('span', 'jp-LeptonDeployment-version', head);
     const trafficLine = el('div', 'jp-LeptonDeployment-traffic', node);

@@ -1,7 +1,7 @@
 /**
  * What the library and the JupyterLab panel read about deployments beyond the Lepton server's own API types: Ray
  * Serve deployments (as the `lepton_ray` control command reports them, for `lepton.deployments()` and the panel's
- * rows) and the raw columns of a whole-pipeline graph. Types only: nothing here runs, so both sides can import it.
+ * rows) and the raw columns of a whole-pipeline graph. Types and one pure mapping: both sides can import it.
  */
 import type { TensorSpec } from '@lepton/server';
 
@@ -92,4 +92,15 @@ export interface RayDeploymentsAnswer {
   deployments: RayStatus[];
   /** Why the cluster could not be asked (no Ray environment, the control command failed); absent when it answered. */
   error?: string;
+}
+
+/** Serve's application status in the Lepton server's words (`ready`, `loading`, `stopped`), for cards and the panel. */
+const RAY_STATES: Readonly<Record<string, string>> = { RUNNING: 'ready', DEPLOYING: 'loading', NOT_STARTED: 'loading', stopped: 'stopped' };
+
+/**
+ * A Ray deployment's state as the Lepton server words a local one's: `ready`, `loading`, `stopped`, else `failed`.
+ * @param status Serve's application status (`RayStatus.status`)
+ */
+export function rayState(status: string): string {
+  return RAY_STATES[status] ?? 'failed';
 }

@@ -8,4 +8,4 @@
 export * from './mime.js';
 export * from './comm.js';
 export type * from './bundles.js';
-export type * from './deployments.js';
+export * from './deployments.js';

@@ -5,12 +5,15 @@
 // a test fails.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as lepton from '@lepton/lib';
+import type { RayDeploymentsAnswer } from '@lepton/lib/contract';
 import { errorCatalogue, stopServer } from '@lepton/server';
+import { repoRoot, requireVenv } from '../support/project.js';
 import { MISSING, NUMERIC, penguinsPipeline, rayEnvironment } from './support.js';
 
 const home = mkdtempSync(join(tmpdir(), 'lepton-ray-it-'));
@@ -209,6 +212,18 @@ describe('Ray Serve as a deployment target', { timeout: 600_000 }, () => {
     const all = await lepton.deployments({ home });
     assert.deepEqual(all.map((d) => d.name).sort(), ['local-mlp', ...(pipeline ? ['penguins'] : []), 'ray-mlp']);
     assert.equal(all.find((d) => d.name === 'ray-mlp') instanceof lepton.RayDeployment, true);
+    // The deployments panel's Ray rows: the Jupyter server extension's listing (run here in the project's .venv)
+    // reads the same cluster as lepton.deployments() and names the same deployments, with their replicas.
+    const listing = spawnSync(requireVenv(), ['-c', 'import asyncio, json, sys; from pathlib import Path; from lepton_jupyter.ray import ray_deployments; print(json.dumps(asyncio.run(ray_deployments(Path(sys.argv[1])))))', home], {
+      encoding: 'utf8', timeout: 120_000, env: { ...process.env, PYTHONPATH: join(repoRoot, 'extension', 'python'), LEPTON_PROJECT_ROOT: repoRoot },
+    });
+    assert.equal(listing.status, 0, listing.stderr);
+    const panel = JSON.parse(listing.stdout.trim().split('\n').pop()!) as RayDeploymentsAnswer;
+    assert.equal(panel.error, undefined);
+    assert.equal(panel.running, true);
+    assert.deepEqual(panel.deployments.map((d) => d.name).sort(), all.filter((d) => d instanceof lepton.RayDeployment).map((d) => d.name).sort());
+    assert.equal(panel.deployments.find((d) => d.name === 'ray-mlp')!.replicaStates.RUNNING, 2);
+    assert.equal(`${panel.httpUrl}/v2/models/ray-mlp`, deployment.url);
     await local.stop();
     await deployment.stop();
     await pipeline?.stop();

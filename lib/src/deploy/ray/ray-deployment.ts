@@ -16,10 +16,8 @@ import { rayControl } from './control.js';
 import { inferWithRetry } from './http.js';
 import { columnsRequest } from './columns.js';
 import type { ColumnInput } from '../../export/pipeline/front.js';
+import { rayState } from '../../contract/deployments.js';
 import type { RayAutoscaling, RayStatus } from './types.js';
-
-/** Serve's application status as the card's (and the local server's) words. */
-const CARD_STATUS: Record<string, string> = { RUNNING: 'ready', DEPLOYING: 'loading', NOT_STARTED: 'loading', stopped: 'stopped' };
 
 /** A model deployed to Ray Serve. Get one from `lepton.deploy(model, { target: { ray: {} } })` or `lepton.deployments()`. */
 export class RayDeployment {
@@ -44,7 +42,7 @@ export class RayDeployment {
 
   /** The status as last seen, in the local server's words: `ready`, `loading`, `stopped` or `failed`. */
   get state(): string {
-    return CARD_STATUS[this.info.status] ?? 'failed';
+    return rayState(this.info.status);
   }
 
   /** The status as last seen (from the deploy, `scale` or `status()`), without asking Ray. */
