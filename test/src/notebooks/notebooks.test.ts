@@ -203,9 +203,11 @@ const claims: Record<string, (run: NotebookRun) => void> = {
   '11-ray-serve.ipynb': (run) => {
     assert.match(cellText(findCell(run, 'lepton.startRayCluster(')), /Ray cluster at 127\.0\.0\.1:\d+; Serve answers on http:\/\/127\.0\.0\.1:\d+\/v2/);
     assert.match(cellText(findCell(run, "target: { ray: { replicas: 1 } }")), /ray-penguins/);
-    const http = /HTTP 200: (\w+, \w+, \w+); the notebook's model says (\w+, \w+, \w+)/.exec(cellText(findCell(run, 'const response = await fetch(')));
+    const http = /HTTP 200: (\w+, \w+, \w+); predictRecords on Ray: (\w+, \w+, \w+); the local deployment: (\w+, \w+, \w+) \(largest difference ([\d.e+-]+)\)/.exec(cellText(findCell(run, 'const response = await fetch(')));
     assert.ok(http, `the HTTP call's line is missing: ${cellText(findCell(run, 'const response = await fetch('))}`);
-    assert.equal(http[1], http[2], 'Ray and the notebook disagree on the classes');
+    assert.equal(http[1], http[3], 'curl-style JSON on Ray and the local deployment disagree on the classes');
+    assert.equal(http[2], http[3], 'predictRecords on Ray and the local deployment disagree on the classes');
+    assert.ok(Number(http[4]) < 1e-5, `Ray's probabilities differ from the local deployment's by ${http[4]}`);
     assert.match(cellText(findCell(run, 'deployment.scale(2)')), /replicas: \{"RUNNING":2\}; (2\d|[3-9]\d|\d{3,}) requests, 0 errors/);
     assert.match(cellText(findCell(run, 'lepton.stopRayCluster()')), /ray-penguins is stopped; the cluster is stopped/);
   },
