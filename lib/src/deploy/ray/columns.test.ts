@@ -25,3 +25,9 @@ test('a field a column cannot hold is LEPTON_BAD_INPUT naming the deployment, th
     error instanceof DeployError && error.code === 'LEPTON_BAD_INPUT' && /"penguins".*Record 1: "mass" holds "heavy", not a number/.test(error.message));
   assert.throws(() => columnsRequest(columns, [{ island: 7 }], 'penguins'), /Record 0: "island" holds 7; the graph takes this column's categories as strings/);
 });
+
+test('deploying to Ray with an image input is refused before any cluster is asked, naming where images are decoded', async () => {
+  const { deploy } = await import('../deploy.js');
+  await assert.rejects(deploy(new Uint8Array([1]), { name: 'digits', image: { size: [28, 28], channels: 1 }, target: { ray: {} } }), (error: DeployError) =>
+    error.code === 'LEPTON_BAD_INPUT' && /image files are decoded on the Lepton server only/.test(error.message));
+});
