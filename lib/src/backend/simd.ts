@@ -274,7 +274,48 @@ function reluGrad(): Func {
   };
 }
 
-const functions = { biasAdd: rowBroadcast('add'), columnSum: rowBroadcast('columnSum'), maxPoolGradRow: maxPoolGradRow(), adamStep: adamStep(), reluGrad: reluGrad() };
+/**
+ * `(a, aRow, aCol, b, bRow, bCol, c, cRow, cCol, m, k, nBytes)`: C += A·B by rows, with byte strides, so that one loop
+ * serves a product, a product with A transposed and an accumulated outer product: for i < m, p < k, the scalar
+ * a = A[a + i·aRow + p·aCol] scales the row B[b + i·bRow + p·bCol] (nBytes long) into C[c + i·cRow + p·cCol].
+ * Groups of 4 through SIMD lanes, the last nBytes mod 16 one by one (the same float32 multiply and add).
+ */
+function gemmAccumulate(): Func {
+  const [a, aRow, aCol, b, bRow, bCol, c, cRow, cCol, m, k, nBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [i, p, j, end, bAt, cAt] = [12, 13, 14, 15, 16, 17];
+  const scalar = 18;
+  const lanes = 19;
+  const at = (base: number, ri: number, ci: number) => [...get(base), ...get(i), ...get(ri), op.i32Mul, op.i32Add, ...get(p), ...get(ci), op.i32Mul, op.i32Add];
+  const step = (simdLanes: boolean) => {
+    const load = simdLanes ? vload : [op.f32Load, 2, 0];
+    const [mul, add] = simdLanes ? [v(simd.f32x4Mul), v(simd.f32x4Add)] : [[op.f32Mul], [op.f32Add]];
+    return [
+      ...get(cAt), ...get(j), op.i32Add,
+      ...get(cAt), ...get(j), op.i32Add, ...load,
+      ...get(simdLanes ? lanes : scalar), ...get(bAt), ...get(j), op.i32Add, ...load, ...mul,
+      ...add, ...(simdLanes ? vstore : [op.f32Store, 2, 0]),
+    ];
+  };
+  const inner = [
+    ...at(a, aRow, aCol), op.f32Load, 2, 0, ...tee(scalar), ...v(simd.f32x4Splat), ...set(lanes),
+    ...at(b, bRow, bCol), ...set(bAt),
+    ...at(c, cRow, cCol), ...set(cAt),
+    ...i32(0), ...set(j),
+    ...forLt(j, end, i32(16), step(true)),
+    ...forLt(j, nBytes, i32(4), step(false)),
+  ];
+  return {
+    params: Array(12).fill(I32),
+    locals: [...Array(6).fill(I32), F32, V128],
+    body: [
+      ...get(nBytes), ...i32(-16), op.i32And, ...set(end),
+      ...i32(0), ...set(i),
+      ...forLt(i, m, i32(1), [...i32(0), ...set(p), ...forLt(p, k, i32(1), inner)]),
+    ],
+  };
+}
+
+const functions = { biasAdd: rowBroadcast('add'), columnSum: rowBroadcast('columnSum'), maxPoolGradRow: maxPoolGradRow(), adamStep: adamStep(), reluGrad: reluGrad(), gemmAccumulate: gemmAccumulate() };
 
 function assemble(extra: Record<string, Func> = {}): Uint8Array {
   const entries = Object.entries({ ...functions, ...extra });
@@ -322,6 +363,8 @@ export interface SimdLoops {
   reluGrad(dy: number, x: number, out: number, bytes: number): void;
   /** One Adam step over `bytes` of float32 (see the assembler above): m, v and w updated into the outputs, which may be the inputs. */
   adamStep(g: number, m: number, v: number, w: number, mOut: number, vOut: number, wOut: number, bytes: number, b1: number, c1: number, b2: number, c2: number, oneMinusAcc1: number, oneMinusAcc2: number, eps: number, negLr: number): void;
+  /** C += A·B by rows with byte strides (see the assembler above): the LSTM's products (`lstm-sequence.ts`). */
+  gemmAccumulate(a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, cRow: number, cCol: number, m: number, k: number, nBytes: number): void;
 }
 
 /** A `WebAssembly.Memory` (Lepton's TypeScript settings carry no DOM or WebAssembly typings). */
