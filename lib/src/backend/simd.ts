@@ -23,7 +23,7 @@ const op = {
 const simd = {
   load: 0x00, store: 0x0b, const: 0x0c, i32x4Splat: 0x11, i32x4ExtractLane: 0x1b, f32x4ExtractLane: 0x1f,
   f32x4Splat: 0x13, f32x4Lt: 0x43, bitselect: 0x52, i32x4Add: 0xae, f32x4Add: 0xe4, f32x4Mul: 0xe6,
-  f32x4Div: 0xe7, f32x4Sqrt: 0xe3, f32x4Ne: 0x42, f32x4Gt: 0x44,
+  f32x4Div: 0xe7, f32x4Sqrt: 0xe3, f32x4Ne: 0x42, f32x4Gt: 0x44, v128Or: 0x50, anyTrue: 0x53,
 } as const;
 
 function leb(value: number, signed = false): number[] {
@@ -62,6 +62,8 @@ const forLt = (i: number, limit: number, step: number[], body: number[]) => [
 
 interface Func {
   params: number[];
+  /** Result types (none by default). */
+  results?: number[];
   locals: number[];
   body: number[];
 }
@@ -274,11 +276,72 @@ function reluGrad(): Func {
   };
 }
 
-const functions = { biasAdd: rowBroadcast('add'), columnSum: rowBroadcast('columnSum'), maxPoolGradRow: maxPoolGradRow(), adamStep: adamStep(), reluGrad: reluGrad() };
+/**
+ * `(a, aRow, aCol, b, bRow, bCol, c, cRow, cCol, m, k, nBytes)`: C += A·B by rows, with byte strides, so that one loop
+ * serves a product, a product with A transposed and an accumulated outer product: for i < m, p < k, the scalar
+ * a = A[a + i·aRow + p·aCol] scales the row B[b + i·bRow + p·bCol] (nBytes long) into C[c + i·cRow + p·cCol].
+ * Groups of 4 through SIMD lanes, the last nBytes mod 16 one by one (the same float32 multiply and add).
+ */
+function gemmAccumulate(): Func {
+  const [a, aRow, aCol, b, bRow, bCol, c, cRow, cCol, m, k, nBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [i, p, j, end, bAt, cAt] = [12, 13, 14, 15, 16, 17];
+  const scalar = 18;
+  const lanes = 19;
+  const at = (base: number, ri: number, ci: number) => [...get(base), ...get(i), ...get(ri), op.i32Mul, op.i32Add, ...get(p), ...get(ci), op.i32Mul, op.i32Add];
+  const step = (simdLanes: boolean) => {
+    const load = simdLanes ? vload : [op.f32Load, 2, 0];
+    const [mul, add] = simdLanes ? [v(simd.f32x4Mul), v(simd.f32x4Add)] : [[op.f32Mul], [op.f32Add]];
+    return [
+      ...get(cAt), ...get(j), op.i32Add,
+      ...get(cAt), ...get(j), op.i32Add, ...load,
+      ...get(simdLanes ? lanes : scalar), ...get(bAt), ...get(j), op.i32Add, ...load, ...mul,
+      ...add, ...(simdLanes ? vstore : [op.f32Store, 2, 0]),
+    ];
+  };
+  const inner = [
+    ...at(a, aRow, aCol), op.f32Load, 2, 0, ...tee(scalar), ...v(simd.f32x4Splat), ...set(lanes),
+    ...at(b, bRow, bCol), ...set(bAt),
+    ...at(c, cRow, cCol), ...set(cAt),
+    ...i32(0), ...set(j),
+    ...forLt(j, end, i32(16), step(true)),
+    ...forLt(j, nBytes, i32(4), step(false)),
+  ];
+  return {
+    params: Array(12).fill(I32),
+    locals: [...Array(6).fill(I32), F32, V128],
+    body: [
+      ...get(nBytes), ...i32(-16), op.i32And, ...set(end),
+      ...i32(0), ...set(i),
+      ...forLt(i, m, i32(1), [...i32(0), ...set(p), ...forLt(p, k, i32(1), inner)]),
+    ],
+  };
+}
+
+/**
+ * `(at, bytes) → i32`: 1 when any of the float32 values in `bytes` bytes (a multiple of 16) from `at` is NaN, else 0.
+ * One pass without branches (the masks OR-ed together): how windows check a long series for holes after copying it.
+ */
+function anyNaN(): Func {
+  const [at, bytes, i, acc] = [0, 1, 2, 3];
+  const load = [...get(at), ...get(i), op.i32Add, ...vload];
+  return {
+    params: [I32, I32],
+    results: [I32],
+    locals: [I32, V128],
+    body: [
+      ...v(simd.const, ...Array(16).fill(0)), ...set(acc),
+      ...i32(0), ...set(i),
+      ...forLt(i, bytes, i32(16), [...get(acc), ...load, ...load, ...v(simd.f32x4Ne), ...v(simd.v128Or), ...set(acc)]),
+      ...get(acc), ...v(simd.anyTrue),
+    ],
+  };
+}
+
+const functions = { biasAdd: rowBroadcast('add'), columnSum: rowBroadcast('columnSum'), maxPoolGradRow: maxPoolGradRow(), adamStep: adamStep(), reluGrad: reluGrad(), gemmAccumulate: gemmAccumulate(), anyNaN: anyNaN() };
 
 function assemble(extra: Record<string, Func> = {}): Uint8Array {
   const entries = Object.entries({ ...functions, ...extra });
-  const types = section(1, vec(entries.map(([, f]) => [0x60, ...vec(f.params.map((t) => [t])), 0])));
+  const types = section(1, vec(entries.map(([, f]) => [0x60, ...vec(f.params.map((t) => [t])), ...vec((f.results ?? []).map((t) => [t]))])));
   const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]]));
   const declared = section(3, vec(entries.map((_, i) => leb(i))));
   const exports = section(7, vec(entries.map(([n], i) => [...name(n), 0x00, ...leb(i)])));
@@ -322,6 +385,10 @@ export interface SimdLoops {
   reluGrad(dy: number, x: number, out: number, bytes: number): void;
   /** One Adam step over `bytes` of float32 (see the assembler above): m, v and w updated into the outputs, which may be the inputs. */
   adamStep(g: number, m: number, v: number, w: number, mOut: number, vOut: number, wOut: number, bytes: number, b1: number, c1: number, b2: number, c2: number, oneMinusAcc1: number, oneMinusAcc2: number, eps: number, negLr: number): void;
+  /** C += A·B by rows with byte strides (see the assembler above): the LSTM's products (`lstm-sequence.ts`). */
+  gemmAccumulate(a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, cRow: number, cCol: number, m: number, k: number, nBytes: number): void;
+  /** 1 when a float32 in `bytes` (a multiple of 16) from `at` is NaN, else 0. */
+  anyNaN(at: number, bytes: number): number;
 }
 
 /** A `WebAssembly.Memory` (Lepton's TypeScript settings carry no DOM or WebAssembly typings). */
