@@ -1,10 +1,10 @@
 /**
- * Decoding image files for a dataset, many at once: each file is read, keyed by its content, looked up in the
- * pixel cache, and otherwise decoded by `@lepton/server/preprocess` (sharp, on libuv's thread pool, so the
- * kernel's thread stays free) and cached. The decoding itself is the server's: a deployed model gets the same
- * pixels from the same bytes.
+ * Decoding image files for a dataset, many at once: each file is looked up in the pixel cache by its stat (size,
+ * mtime) and otherwise read, keyed by its content, looked up again, and decoded by `@lepton/server/preprocess`
+ * (sharp, on libuv's thread pool, so the kernel's thread stays free) and cached. The decoding itself is the
+ * server's: a deployed model gets the same pixels from the same bytes.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { decodeImage, ImageDecodeError, type ImageSpec } from '@lepton/server/preprocess';
 import { contentKey, type PixelCache } from './cache.js';
 
@@ -24,7 +24,7 @@ export interface PixelSource {
 export interface ImageEntry {
   path: string;
   label: number;
-  /** SHA-256 of the file's bytes, known after the first read (then its pixels are found in the cache by it). */
+  /** SHA-256 of the file's bytes, known after the first read or from the cache's stat index (then its pixels are found by it). */
   key?: string;
   /** Its place in the dataset's pixels held in memory, when the dataset is small enough to hold them. */
   slot?: number;
@@ -45,27 +45,45 @@ export function pixelLength(source: PixelSource): number {
 }
 
 /**
- * The pixels of `entry`: from memory when held there, from the cache when its key is known and cached, else read
- * and decoded (and cached).
+ * The pixels of `entry`: from memory when held there; from the cache when its content key is known (from this
+ * process, or from the stat index while the file's size and mtime are unchanged: no read of the file) and cached;
+ * else read, keyed, and decoded (and cached).
  * Throws `ImageDecodeError` with the reason when the file is empty or not an image sharp reads.
  */
 export async function loadPixels(entry: ImageEntry, source: PixelSource): Promise<Uint8Array> {
   const length = pixelLength(source);
   if (entry.slot !== undefined && source.store) return source.store.pixels.subarray(entry.slot * length, (entry.slot + 1) * length);
-  if (entry.key !== undefined && source.cache) {
-    const hit = await source.cache.get(entry.key, length);
+  const cache = source.cache;
+  if (!cache) return decodeFile(source, await readFile(entry.path));
+  if (entry.key !== undefined) {
+    const hit = await cache.get(entry.key);
+    if (hit) return hit;
+  }
+  const stats = await stat(entry.path);
+  const known = cache.keyOf(entry.path, stats);
+  if (known !== undefined) {
+    entry.key = known;
+    const hit = await cache.get(known);
     if (hit) return hit;
   }
   const bytes = await readFile(entry.path);
-  if (bytes.length === 0) throw new ImageDecodeError('the file is empty');
-  if (source.cache) {
-    entry.key = contentKey(bytes);
-    const hit = await source.cache.get(entry.key, length);
+  // Keyed by the bytes read, so a file rewritten between the stat and the read is hashed as it now is; its new mtime
+  // then differs from `stats` and the next run reads it again.
+  entry.key = contentKey(bytes);
+  cache.remember(entry.path, stats, entry.key);
+  if (entry.key !== known) {
+    const hit = await cache.get(entry.key);
     if (hit) return hit;
   }
-  const pixels = await decodeImage(bytes, source.spec, source.maxPixels === undefined ? {} : { maxPixels: source.maxPixels });
-  if (source.cache && entry.key !== undefined) await source.cache.put(entry.key, pixels);
+  const pixels = await decodeFile(source, bytes);
+  cache.put(entry.key, pixels);
   return pixels;
+}
+
+/** Decodes one file's bytes with the shared decoder; an empty file is an `ImageDecodeError` saying so. */
+function decodeFile(source: PixelSource, bytes: Uint8Array): Promise<Uint8Array> {
+  if (bytes.length === 0) return Promise.reject(new ImageDecodeError('the file is empty'));
+  return decodeImage(bytes, source.spec, source.maxPixels === undefined ? {} : { maxPixels: source.maxPixels });
 }
 
 /**
