@@ -4,7 +4,8 @@
  * (sharp, on libuv's thread pool, so the kernel's thread stays free) and cached. The decoding itself is the
  * server's: a deployed model gets the same pixels from the same bytes.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { close, open, read, stat, type Stats } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { decodeImage, ImageDecodeError, type ImageSpec } from '@lepton/server/preprocess';
 import { contentKey, type PixelCache } from './cache.js';
 
@@ -59,14 +60,14 @@ export async function loadPixels(entry: ImageEntry, source: PixelSource): Promis
     const hit = await cache.get(entry.key);
     if (hit) return hit;
   }
-  const stats = await stat(entry.path);
+  const stats = await statOf(entry.path);
   const known = cache.keyOf(entry.path, stats);
   if (known !== undefined) {
     entry.key = known;
     const hit = await cache.get(known);
     if (hit) return hit;
   }
-  const bytes = await readFile(entry.path);
+  const bytes = await readKnownSize(entry.path, stats.size);
   // Keyed by the bytes read, so a file rewritten between the stat and the read is hashed as it now is; its new mtime
   // then differs from `stats` and the next run reads it again.
   entry.key = contentKey(bytes);
@@ -78,6 +79,32 @@ export async function loadPixels(entry: ImageEntry, source: PixelSource): Promis
   const pixels = await decodeFile(source, bytes);
   cache.put(entry.key, pixels);
   return pixels;
+}
+
+/** `fs.stat` as a promise: the callback form costs less CPU per call than `fs/promises` (a FileHandle-free path). */
+function statOf(path: string): Promise<Stats> {
+  return new Promise((done, fail) => stat(path, (error, stats) => (error ? fail(error) : done(stats))));
+}
+
+/**
+ * A file's bytes when its size is known from a stat: open, one read, close (three calls on libuv's pool, where
+ * `readFile` makes four and `fs/promises` adds a FileHandle). Reads one byte more than `size`: a file that grew or
+ * shrank since the stat (or a short read) is read again whole.
+ */
+function readKnownSize(path: string, size: number): Promise<Buffer> {
+  return new Promise<Buffer>((done, fail) => {
+    open(path, 'r', (openError, fd) => {
+      if (openError) return fail(openError);
+      const buffer = Buffer.allocUnsafe(size + 1);
+      read(fd, buffer, 0, size + 1, 0, (readError, bytesRead) => {
+        close(fd, () => {
+          if (readError) fail(readError);
+          else if (bytesRead !== size) readFile(path).then(done, fail);
+          else done(buffer.subarray(0, bytesRead));
+        });
+      });
+    });
+  });
 }
 
 /** Decodes one file's bytes with the shared decoder; an empty file is an `ImageDecodeError` saying so. */
