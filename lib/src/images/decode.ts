@@ -1,9 +1,10 @@
 /**
- * Decoding image files for a dataset, many at once: each file is read, keyed by its content, looked up in the
- * pixel cache, and otherwise decoded by `@lepton/server/preprocess` (sharp, on libuv's thread pool, so the
- * kernel's thread stays free) and cached. The decoding itself is the server's: a deployed model gets the same
- * pixels from the same bytes.
+ * Decoding image files for a dataset, many at once: each file is looked up in the pixel cache by its stat (size,
+ * mtime) and otherwise read, keyed by its content, looked up again, and decoded by `@lepton/server/preprocess`
+ * (sharp, on libuv's thread pool, so the kernel's thread stays free) and cached. The decoding itself is the
+ * server's: a deployed model gets the same pixels from the same bytes.
  */
+import { close, open, read, stat, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { decodeImage, ImageDecodeError, type ImageSpec } from '@lepton/server/preprocess';
 import { contentKey, type PixelCache } from './cache.js';
@@ -24,7 +25,7 @@ export interface PixelSource {
 export interface ImageEntry {
   path: string;
   label: number;
-  /** SHA-256 of the file's bytes, known after the first read (then its pixels are found in the cache by it). */
+  /** SHA-256 of the file's bytes, known after the first read or from the cache's stat index (then its pixels are found by it). */
   key?: string;
   /** Its place in the dataset's pixels held in memory, when the dataset is small enough to hold them. */
   slot?: number;
@@ -45,27 +46,71 @@ export function pixelLength(source: PixelSource): number {
 }
 
 /**
- * The pixels of `entry`: from memory when held there, from the cache when its key is known and cached, else read
- * and decoded (and cached).
+ * The pixels of `entry`: from memory when held there; from the cache when its content key is known (from this
+ * process, or from the stat index while the file's size and mtime are unchanged: no read of the file) and cached;
+ * else read, keyed, and decoded (and cached).
  * Throws `ImageDecodeError` with the reason when the file is empty or not an image sharp reads.
  */
 export async function loadPixels(entry: ImageEntry, source: PixelSource): Promise<Uint8Array> {
   const length = pixelLength(source);
   if (entry.slot !== undefined && source.store) return source.store.pixels.subarray(entry.slot * length, (entry.slot + 1) * length);
-  if (entry.key !== undefined && source.cache) {
-    const hit = await source.cache.get(entry.key, length);
+  const cache = source.cache;
+  if (!cache) return decodeFile(source, await readFile(entry.path));
+  if (entry.key !== undefined) {
+    const hit = await cache.get(entry.key);
     if (hit) return hit;
   }
-  const bytes = await readFile(entry.path);
-  if (bytes.length === 0) throw new ImageDecodeError('the file is empty');
-  if (source.cache) {
-    entry.key = contentKey(bytes);
-    const hit = await source.cache.get(entry.key, length);
+  const stats = await statOf(entry.path);
+  const known = cache.keyOf(entry.path, stats);
+  if (known !== undefined) {
+    entry.key = known;
+    const hit = await cache.get(known);
     if (hit) return hit;
   }
-  const pixels = await decodeImage(bytes, source.spec, source.maxPixels === undefined ? {} : { maxPixels: source.maxPixels });
-  if (source.cache && entry.key !== undefined) await source.cache.put(entry.key, pixels);
+  const bytes = await readKnownSize(entry.path, stats.size);
+  // Keyed by the bytes read, so a file rewritten between the stat and the read is hashed as it now is; its new mtime
+  // then differs from `stats` and the next run reads it again.
+  entry.key = contentKey(bytes);
+  cache.remember(entry.path, stats, entry.key);
+  if (entry.key !== known) {
+    const hit = await cache.get(entry.key);
+    if (hit) return hit;
+  }
+  const pixels = await decodeFile(source, bytes);
+  cache.put(entry.key, pixels);
   return pixels;
+}
+
+/** `fs.stat` as a promise: the callback form costs less CPU per call than `fs/promises` (a FileHandle-free path). */
+function statOf(path: string): Promise<Stats> {
+  return new Promise((done, fail) => stat(path, (error, stats) => (error ? fail(error) : done(stats))));
+}
+
+/**
+ * A file's bytes when its size is known from a stat: open, one read, close (three calls on libuv's pool, where
+ * `readFile` makes four and `fs/promises` adds a FileHandle). Reads one byte more than `size`: a file that grew or
+ * shrank since the stat (or a short read) is read again whole.
+ */
+function readKnownSize(path: string, size: number): Promise<Buffer> {
+  return new Promise<Buffer>((done, fail) => {
+    open(path, 'r', (openError, fd) => {
+      if (openError) return fail(openError);
+      const buffer = Buffer.allocUnsafe(size + 1);
+      read(fd, buffer, 0, size + 1, 0, (readError, bytesRead) => {
+        close(fd, () => {
+          if (readError) fail(readError);
+          else if (bytesRead !== size) readFile(path).then(done, fail);
+          else done(buffer.subarray(0, bytesRead));
+        });
+      });
+    });
+  });
+}
+
+/** Decodes one file's bytes with the shared decoder; an empty file is an `ImageDecodeError` saying so. */
+function decodeFile(source: PixelSource, bytes: Uint8Array): Promise<Uint8Array> {
+  if (bytes.length === 0) return Promise.reject(new ImageDecodeError('the file is empty'));
+  return decodeImage(bytes, source.spec, source.maxPixels === undefined ? {} : { maxPixels: source.maxPixels });
 }
 
 /**

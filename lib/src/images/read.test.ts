@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -112,23 +112,58 @@ describe('lepton.read.images', () => {
     assert.deepEqual((await images(dir, { size: [4, 4], cache, limit: 4, seed: 2 })).paths, ds.paths);
   });
 
-  it('caches pixels by content and options: reading again writes nothing new, other options get their own entries, a torn entry is decoded again', async () => {
+  it('caches pixels by content and options in one pack per options: reading again appends nothing, other options get their own pack, a torn record is decoded again', async () => {
     const own = mkdtempSync(join(tmpdir(), 'lepton-image-cache-'));
-    const files = () => readdirSync(own, { recursive: true }).filter((f) => String(f).endsWith('.px')).map(String).sort();
+    const packs = () => readdirSync(own, { recursive: true }).map(String).filter((f) => f.endsWith('pixels.pack')).sort();
+    // A record: the 32-byte content key, 4×4×3 pixel bytes, a 4-byte CRC.
+    const records = (pack: string) => statSync(join(own, pack)).size / (32 + 4 * 4 * 3 + 4);
     try {
       const first = await images(dir, { size: [4, 4], cache: own });
-      const written = files();
-      assert.equal(written.length, 10);
+      const [pack] = packs();
+      assert.equal(packs().length, 1);
+      assert.equal(records(pack!), 10);
       await images(dir, { size: [4, 4], cache: own });
-      assert.deepEqual(files(), written);
+      assert.equal(records(pack!), 10);
       await images(dir, { size: [5, 5], cache: own });
-      assert.equal(files().length, 20);
-      // Tear one entry: the next read decodes the file again and repairs it.
-      writeFileSync(join(own, written[0]!), Buffer.alloc(10));
+      assert.equal(packs().length, 2);
+      // Tear the first record, and leave half a record at the end (a crash mid-append): the next read decodes the
+      // file again, appends it whole, and its pixels are the same.
+      const bytes = readFileSync(join(own, pack!));
+      bytes.fill(0, 32, 40);
+      writeFileSync(join(own, pack!), Buffer.concat([bytes, Buffer.alloc(30)]));
       const again = await images(dir, { size: [4, 4], cache: own });
-      assert.deepEqual(await again.pixels(0), await first.pixels(0));
+      assert.equal(records(pack!), 11);
+      for (let i = 0; i < first.length; i++) assert.deepEqual(await again.pixels(i), await first.pixels(i));
     } finally {
       rmSync(own, { recursive: true, force: true });
+    }
+  });
+
+  it('finds unchanged files by their size and mtime without reading them, and reads a file again once its mtime changes', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'lepton-image-cache-'));
+    const folder = mkdtempSync(join(tmpdir(), 'lepton-images-stat-'));
+    try {
+      mkdirSync(join(folder, 'a'));
+      const file = join(folder, 'a', 'x.tif');
+      // Same size in bytes: uncompressed TIFFs of one size.
+      const red = await solid([255, 0, 0]).tiff({ compression: 'none' }).toBuffer();
+      const blue = await solid([0, 0, 255]).tiff({ compression: 'none' }).toBuffer();
+      assert.equal(red.length, blue.length);
+      writeFileSync(file, red);
+      const when = new Date('2026-01-02T03:04:05.678Z');
+      utimesSync(file, when, when);
+      assert.deepEqual([...(await (await images(folder, { size: [2, 2], cache: own })).pixels(0)).subarray(0, 3)], [255, 0, 0]);
+      // New bytes, same size and mtime: the stat index vouches for the old content, so the file is not read.
+      writeFileSync(file, blue);
+      utimesSync(file, when, when);
+      assert.deepEqual([...(await (await images(folder, { size: [2, 2], cache: own })).pixels(0)).subarray(0, 3)], [255, 0, 0]);
+      // A new mtime: read, hashed and decoded again.
+      const later = new Date('2026-01-02T03:04:06.678Z');
+      utimesSync(file, later, later);
+      assert.deepEqual([...(await (await images(folder, { size: [2, 2], cache: own })).pixels(0)).subarray(0, 3)], [0, 0, 255]);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 

@@ -196,6 +196,7 @@ export async function images(source: string | DataFrame, options: ReadImagesOpti
   const spec = { size, channels: options.channels ?? 3, fit: options.fit ?? 'cover' } as const;
   const cacheRoot = options.cache === false ? undefined : typeof options.cache === 'string' ? options.cache : defaultCacheDir();
   const pixelSource: PixelSource = { spec, cache: cacheRoot === undefined ? undefined : new PixelCache(cacheRoot, spec), maxPixels };
+  await pixelSource.cache?.open();
 
   // Decode every file once: it finds the bad ones, fills the cache, and keeps a few pixels per class to show.
   const skipped: SkippedFile[] = [];
@@ -229,7 +230,7 @@ export async function images(source: string | DataFrame, options: ReadImagesOpti
       badLabels.set(entry.path, entry.label);
       return false;
     }
-  }, signal);
+  }, signal).finally(() => pixelSource.cache?.flush());
   entries = entries.filter((_, i) => ok[i]);
   if (store) pixelSource.store = store;
   skipped.sort((a, b) => a.path.localeCompare(b.path));

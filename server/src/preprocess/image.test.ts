@@ -37,6 +37,16 @@ describe('decodeImage, the one decoder of training and serving', () => {
     assert.equal((await decodeImage(wide, { size: [3, 5], channels: 3, fit: 'fill' })).length, 3 * 5 * 3);
   });
 
+  it('decodes a large JPEG at reduced scale (shrink-on-load) within 6 levels of a full decode then resize', async () => {
+    // A 256×256 photo-like JPEG read at 32×32: libjpeg decodes it at a fraction of its size before the resize.
+    const photo = await raw(256, 256, 3, (x, y) => [x, y, (x + y) >> 1]).jpeg({ quality: 90 }).toBuffer();
+    const fast = await decodeImage(photo, { size: [32, 32], channels: 3, fit: 'cover' });
+    const full = await sharp(photo).raw().toBuffer({ resolveWithObject: true });
+    const slow = await sharp(full.data, { raw: full.info }).resize(32, 32, { fit: 'cover' }).raw().toBuffer();
+    const worst = fast.reduce((m, v, i) => Math.max(m, Math.abs(v - slow[i]!)), 0);
+    assert.ok(worst <= 6, `largest difference ${worst} levels`);
+  });
+
   it('reads 16-bit and grey PNGs into 8-bit pixels of the asked channels', async () => {
     const sixteen = await raw(4, 4, 3, () => [0, 128, 255]).png().toColourspace('rgb16').toBuffer();
     assert.ok(near(await decodeImage(sixteen, { size: [2, 2], channels: 3, fit: 'fill' }), [0, 128, 255], 2));
