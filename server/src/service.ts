@@ -379,7 +379,9 @@ export async function describeModel(onnx: Uint8Array, given: DeployMeta): Promis
     const transforms = given.transforms ?? [];
     if (given.features !== undefined && transforms.length === 0) throw errors.badMeta('features names the columns the transforms give the model; deploy it with transforms.');
     // Transforms are applied to records by this server: refuse at deploy what it could not apply.
-    if (transforms.length > 0) modelPreprocessor({ inputs, transforms, features: given.features });
+    const missingValues = given.missingValues;
+    if (missingValues !== undefined && missingValues !== 'refuse' && missingValues !== 'nan') throw errors.badMeta(`missingValues must be "refuse" or "nan" (for a model that routes missing values itself), got ${JSON.stringify(missingValues)}.`);
+    if (transforms.length > 0) modelPreprocessor({ inputs, transforms, features: given.features, missingValues });
     if (transforms.length > 0 && given.rawInput !== undefined) throw errors.badMeta('a version preprocesses records (transforms) or a raw input (rawInput), not both.');
     const rawInput = given.rawInput === undefined ? undefined : parseRawInput(given.rawInput, inputs);
     const classes = given.classes === undefined ? undefined : parseClasses(given.classes, outputs);
@@ -394,6 +396,7 @@ export async function describeModel(onnx: Uint8Array, given: DeployMeta): Promis
       ...(given.features === undefined ? {} : { features: given.features }),
       ...(rawInput === undefined ? {} : { rawInput }),
       ...(classes === undefined ? {} : { classes }),
+      ...(missingValues === undefined ? {} : { missingValues }),
       metrics: given.metrics ?? {},
       description: given.description ?? '',
       alerts: alertsFrom(given.alerts),

@@ -72,13 +72,22 @@ describe('gradient boosting through real parts', () => {
     for (const [path, want] of Object.entries(expected)) assert.ok(gap(got[path]!, want) <= 1e-5, `${path}: difference ${gap(got[path]!, want)}`);
   });
 
-  test('deployed, it answers raw records with its encoder on the server, as predictProba does locally', async () => {
+  test('deployed without an imputer, it answers raw records with missing values on the server as predictProba and predict do locally', async () => {
     const gbm = lepton.models.gradientBoosting({ trees: 10, encoder: lepton.preprocess.labelEncoder({ columns: ['Island', 'Sex'] }) }).fit(complete, 'Species');
     const deployment = await lepton.deploy(gbm, { name: 'penguins-gbm', home, port: 0 });
-    const served = await deployment.predictRecordsAll(complete);
-    const local = gbm.predictProba(complete);
+    // The penguins with the rows whose measurements or sex are null (absent from training): those take the learned
+    // default directions on the server too. (One row's sex is ".", a category the encoder never saw.)
+    const rows = penguins.filter((d: Record<string, unknown>) => d.Sex !== '.');
+    const records = rows.objects() as Record<string, unknown>[];
+    const withNull = records.filter((r) => Object.values(r).some((v) => v === null)).length;
+    assert.ok(withNull >= 2, `penguins has ${withNull} rows with a null field`);
+    const served = await deployment.predictRecordsAll(records);
+    const local = gbm.predictProba(rows);
     assert.deepEqual(served.probabilities!.shape, local.shape);
     assert.ok(gap(served.probabilities!.dataSync(), local.dataSync()) <= 1e-5);
+    // The server's BYTES label output arrives as strings, the classes predict gives.
+    assert.equal(served.label!.dtype, 'string');
+    assert.deepEqual(served.label!.arraySync(), gbm.predict(rows).map(String));
     for (const t of [...Object.values(served), local]) t.dispose();
   });
 
