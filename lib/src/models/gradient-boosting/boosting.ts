@@ -42,8 +42,11 @@ export interface Boosted {
   iterations: number;
 }
 
-/** Boosts trees on column-major features (NaN = missing) and labels `y` (class ids for classification). */
-export function boost(columns: readonly Float64Array[], y: Float64Array, loss: Loss, settings: BoostSettings): Boosted {
+/**
+ * Boosts trees on column-major features (NaN = missing) and labels `y` (class ids for classification). `stop` is
+ * asked before each iteration after the first: true ends the loop, keeping the iterations grown so far.
+ */
+export function boost(columns: readonly Float64Array[], y: Float64Array, loss: Loss, settings: BoostSettings, stop: () => boolean = () => false): Boosted {
   const n = y.length;
   const random = seededRandom(settings.seed);
   const edges = fitBinEdges(columns, settings.bins, random);
@@ -72,6 +75,7 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
   let best = Infinity;
   let bestIteration = 0;
   for (let it = 0; it < settings.trees; it++) {
+    if (it > 0 && stop()) break;
     loss.gradients(raw, y, grad, hess);
     if (sampled < train.length) {
       const order = permutation(train.length, random);
