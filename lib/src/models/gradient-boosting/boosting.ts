@@ -69,6 +69,8 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
   const buffers = growBuffers(n);
   const index = new Uint32Array(train.length);
   const sampled = settings.subsample < 1 ? Math.max(1, Math.round(train.length * settings.subsample)) : train.length;
+  // Without subsampling or validation rows every tree starts on all rows in order.
+  const allRows = sampled === n;
   const trees: Tree[] = [];
   const trainLoss: number[] = [];
   const validLoss: number[] = [];
@@ -84,7 +86,7 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
     }
     for (let k = 0; k < K; k++) {
       if (sampled === train.length) index.set(train);
-      const grown = growTree(data, edges, grad[k]!, hess[k]!, index, sampled, settings, buffers);
+      const grown = growTree(data, edges, grad[k]!, hess[k]!, index, sampled, settings, buffers, allRows);
       trees.push(grown.tree);
       if (sampled === train.length) {
         // Every training row sits in one leaf's slice of the index: add that leaf's value.
