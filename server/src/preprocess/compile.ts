@@ -52,7 +52,8 @@ type Op = (values: Value[], row: number) => void;
  */
 export function compileTransforms(transforms: readonly unknown[], options: CompileOptions = {}): Preprocessor {
   const steps = parseTransforms(transforms);
-  if (steps.length === 0) throw errors.badMeta('transforms is empty: there is nothing to apply.');
+  // Without transforms, named features are read from the records as they are (a model on raw numeric columns).
+  if (steps.length === 0 && options.features === undefined) throw errors.badMeta('transforms is empty: there is nothing to apply.');
   const slots = new Map<string, number>();
   const fields: string[] = [];
   /** The slot each field is read into. */

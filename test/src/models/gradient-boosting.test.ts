@@ -91,6 +91,27 @@ describe('gradient boosting through real parts', () => {
     for (const t of [...Object.values(served), local]) t.dispose();
   });
 
+  test('deployed without an encoder, it reads its numeric features from raw records, nulls included, as predict does locally', async () => {
+    const df = penguins.select('Species', 'Beak Length (mm)', 'Flipper Length (mm)', 'Body Mass (g)');
+    const gbm = lepton.models.gradientBoosting({ trees: 5 }).fit(df.filter((d: Record<string, unknown>) => d['Body Mass (g)'] != null), 'Species');
+    const deployment = await lepton.deploy(gbm, { name: 'plain-gbm', home, port: 0 });
+    const records = [
+      { 'Beak Length (mm)': 39.1, 'Flipper Length (mm)': 181, 'Body Mass (g)': 3750 },
+      { 'Beak Length (mm)': 48.7, 'Flipper Length (mm)': null, 'Body Mass (g)': 5000 },
+      { 'Beak Length (mm)': null, 'Flipper Length (mm)': 230 },
+    ];
+    const served = await deployment.predictRecordsAll(records);
+    const local = lepton.DataFrame.from({
+      'Beak Length (mm)': records.map((r) => r['Beak Length (mm)'] ?? null),
+      'Flipper Length (mm)': records.map((r) => r['Flipper Length (mm)'] ?? null),
+      'Body Mass (g)': records.map((r) => r['Body Mass (g)'] ?? null),
+    });
+    const proba = gbm.predictProba(local);
+    assert.ok(gap(served.probabilities!.dataSync(), proba.dataSync()) <= 1e-5);
+    assert.deepEqual(served.label!.arraySync(), gbm.predict(local).map(String));
+    for (const t of [...Object.values(served), proba]) t.dispose();
+  });
+
   test('a kernel cell fits one and shows its summary with the feature-importance chart', async () => {
     const kernel = await KernelClient.start();
     try {
