@@ -87,7 +87,7 @@ export class LoadedVersion {
 
 /** A version's transforms compiled for its model, or the error a preprocessing request to it is answered with. */
 function compiledTransforms(meta: ModelMeta): ModelPreprocessor | ServerError {
-  if (meta.transforms.length === 0) return errors.noTransforms(meta.name, meta.version);
+  if (meta.transforms.length === 0 && meta.features === undefined) return errors.noTransforms(meta.name, meta.version);
   try {
     return modelPreprocessor(meta);
   } catch (error) {

@@ -72,6 +72,12 @@ export interface ModelMeta {
   rawInput?: RawInputSpec;
   /** The names of the classifier's classes in output order: every answer gets a BYTES `label` output (`preprocess/labels.ts`). */
   classes?: string[];
+  /**
+   * How records with a feature still missing after the transforms are fed: `nan` for a model that routes missing
+   * values itself (gradient-boosted trees with learned default directions: ONNX TreeEnsemble's NaN tracking);
+   * absent or `refuse`: such a record is refused, naming the field.
+   */
+  missingValues?: MissingValues;
   /** Training and evaluation metrics, as given at deploy time. */
   metrics: Record<string, number>;
   /** Free text shown in status. */
@@ -86,6 +92,9 @@ export interface ModelMeta {
   createdAt: string;
 }
 
+/** What a record's missing feature becomes: refused, or NaN for a model that handles missing values (see `ModelMeta.missingValues`). */
+export type MissingValues = 'refuse' | 'nan';
+
 /** What a deploy request may say about a model; everything is optional (inputs and outputs are read from the model). */
 export interface DeployMeta {
   inputs?: TensorSpec[];
@@ -94,6 +103,7 @@ export interface DeployMeta {
   features?: string[];
   rawInput?: RawInputSpec;
   classes?: string[];
+  missingValues?: MissingValues;
   metrics?: Record<string, number>;
   description?: string;
   alerts?: AlertRules;

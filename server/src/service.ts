@@ -377,9 +377,10 @@ export async function describeModel(onnx: Uint8Array, given: DeployMeta): Promis
     const outputs = reconcileSpecs('outputs', specsFromOrt(session.outputMetadata), given.outputs);
     if (given.transforms !== undefined && !Array.isArray(given.transforms)) throw errors.badMeta('transforms must be an array of transform JSON objects.');
     const transforms = given.transforms ?? [];
-    if (given.features !== undefined && transforms.length === 0) throw errors.badMeta('features names the columns the transforms give the model; deploy it with transforms.');
-    // Transforms are applied to records by this server: refuse at deploy what it could not apply.
-    if (transforms.length > 0) modelPreprocessor({ inputs, transforms, features: given.features });
+    const missingValues = given.missingValues;
+    if (missingValues !== undefined && missingValues !== 'refuse' && missingValues !== 'nan') throw errors.badMeta(`missingValues must be "refuse" or "nan" (for a model that routes missing values itself), got ${JSON.stringify(missingValues)}.`);
+    // Records are preprocessed by this server (transforms, or features read as they are): refuse at deploy what it could not apply.
+    if (transforms.length > 0 || given.features !== undefined) modelPreprocessor({ inputs, transforms, features: given.features, missingValues });
     if (transforms.length > 0 && given.rawInput !== undefined) throw errors.badMeta('a version preprocesses records (transforms) or a raw input (rawInput), not both.');
     const rawInput = given.rawInput === undefined ? undefined : parseRawInput(given.rawInput, inputs);
     const classes = given.classes === undefined ? undefined : parseClasses(given.classes, outputs);
@@ -394,6 +395,7 @@ export async function describeModel(onnx: Uint8Array, given: DeployMeta): Promis
       ...(given.features === undefined ? {} : { features: given.features }),
       ...(rawInput === undefined ? {} : { rawInput }),
       ...(classes === undefined ? {} : { classes }),
+      ...(missingValues === undefined ? {} : { missingValues }),
       metrics: given.metrics ?? {},
       description: given.description ?? '',
       alerts: alertsFrom(given.alerts),

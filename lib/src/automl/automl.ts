@@ -24,6 +24,15 @@ import { columnValues } from '../data/stats.js';
 
 let lastResult: AutomlResult | undefined;
 
+/**
+ * How far past a budget in seconds the whole call may run: the search reserves the refit's estimated time inside
+ * the budget, and a refit that trains in steps (trees, epochs) stops at the budget plus this margin (10 % of the
+ * budget, at least 1 s), keeping what it has grown.
+ */
+export function budgetMargin(seconds: number): number {
+  return Math.max(1, 0.1 * seconds);
+}
+
 /** The result of the most recent `lepton.automl` (also after an interrupted cell, whose call never returned). */
 export function last(): AutomlResult | undefined {
   return lastResult;
@@ -55,18 +64,21 @@ function foldsFor(frame: ColumnTable, options: ResolvedOptions): Fold[] {
 }
 
 /**
- * Searches model families and their parameters for the best pipeline predicting `target`.
+ * Searches model families and their parameters for the best pipeline predicting `target`. Under a budget in
+ * seconds the search keeps the final refit's estimated time free, so the call ends within the budget plus a margin
+ * of 10 % (at least 1 s; see `budgetMargin`).
  * @param df the table, target included, raw (missing values, text categories and dates are handled)
  * @param options target, budget (`{ seconds }` or `{ trials }`), and optionally task, metric, cv, time, families, seed
  * @returns `{ best, leaderboard, pipeline, check, excluded, fixes }`; `best` predicts on raw DataFrames and deploys with `lepton.deploy(result.best)`
  * @example const result = await lepton.automl(flights, { target: 'late', budget: { seconds: 60 }, seed: 0 })
  */
 export async function automl(df: ColumnTable, options: AutomlOptions): Promise<AutomlResult> {
+  // The budget counts from the call: the data check and the column plan spend it too (seconds on a large table).
+  const started = Date.now();
   const resolved = resolveOptions(df, options);
   const families = familiesFor(resolved);
   const { plan, frame } = planColumns(df, resolved.target, resolved.time);
   const folds = foldsFor(frame, resolved);
-  const started = Date.now();
   const fixes: string[] = [];
   if (plan.droppedRows) fixes.push(`dropped ${plan.droppedRows.toLocaleString('en-US')} rows whose ${resolved.target} is missing`);
   for (const e of plan.excluded) fixes.push(`excluded ${e.column} (${e.reason}): ${e.message}`);
@@ -114,13 +126,15 @@ export async function automl(df: ColumnTable, options: AutomlOptions): Promise<A
     board.message = `Refitting ${bestEntry.family} on all ${frame.numRows().toLocaleString('en-US')} rows…`;
     view.refresh();
     const family = families.find((f) => f.name === bestEntry.family)!;
-    const pair = await fitPair(family, bestEntry.params, frame, plan, resolved, resolved.seed);
+    const refitDeadline = started + (resolved.seconds + budgetMargin(resolved.seconds)) * 1000;
+    const pair = await fitPair(family, bestEntry.params, frame, plan, resolved, resolved.seed, refitDeadline);
+    const cut = Date.now() > refitDeadline;
     outcome.bestPair.model.dispose();
     const best = new AutomlPipeline(bestEntry.family, bestEntry.params, pair, resolved, `all ${frame.numRows().toLocaleString('en-US')} rows`);
     lastResult = result(best);
     board.state = 'finished';
     const why = { budget: 'the budget was spent', trials: 'every trial of the budget ran', interrupted: 'interrupted', 'no-family-fits': 'no further trial fits in the time left' }[outcome.ended];
-    board.message = `Ran ${board.entries.length} trials in ${formatSeconds((Date.now() - started) / 1000)} (${why}). Picked trial ${bestEntry.trial} (${bestEntry.family})${bestEntry !== board.best ? ', within one standard error of the top score and earlier' : ''}, refitted on every row.`;
+    board.message = `Ran ${board.entries.length} trials in ${formatSeconds((Date.now() - started) / 1000)} (${why}). Picked trial ${bestEntry.trial} (${bestEntry.family})${bestEntry !== board.best ? ', within one standard error of the top score and earlier' : ''}, refitted on every row${cut ? ' (the refit was stopped at the budget and its margin, keeping the trees or epochs trained by then)' : ''}.`;
     view.refresh();
     return lastResult;
   } finally {

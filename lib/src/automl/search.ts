@@ -4,6 +4,8 @@
  * the budget (seconds or trials) is spent or the cell is interrupted. A trial is not started when its expected
  * time (its family's mean so far) and the final refit no longer fit in the seconds left, and a family's first trial
  * may take at most half the time left (a family too slow for the budget fails there, and is not tried again).
+ * The refit's expected time is reserved inside the budget: trials (and the trees or epochs inside them) stop where
+ * that reserve begins, so search plus refit end near the budget (see `lepton.automl`).
  */
 import { LeptonError } from '../errors.js';
 import type { TrialRecord } from '../tune/format.js';
@@ -78,18 +80,24 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
   const deadline = context.started + options.seconds * 1000;
   let bestPair: FittedPair | null = null;
   const fullRows = context.rows.rowCount;
-  /** Seconds the refit of the best trial on every row is expected to take: one fold's fit, scaled to all rows. */
+  /**
+   * Seconds the final refit on every row is expected to take: one fold of the trial it may take (the best or the
+   * one the one-standard-error rule picks, whichever is slower), scaled to all rows. The search keeps this much of
+   * the budget free, so that search and refit together end near the budget.
+   */
   const refitSeconds = () => {
-    const best = board.best;
-    return best ? (best.seconds / context.folds.length) * (fullRows / rows) : 0;
+    const estimate = (entry: { seconds: number } | null) => (entry ? (entry.seconds / context.folds.length) * (fullRows / rows) : 0);
+    return Math.max(estimate(board.best), estimate(board.chosen()));
   };
+  /** When the search itself must end: the budget's end less the refit's reserve. */
+  const searchEnd = () => deadline - refitSeconds() * 1000;
   const leader = () => {
     const best = board.best;
     return best ? states.find((s) => s.family.name === best.family && s.strategy) ?? null : null;
   };
   let turn = 0;
   const next = (): { state: FamilyState; params: ParamValues } | null => {
-    const left = (deadline - Date.now()) / 1000 - refitSeconds();
+    const left = (searchEnd() - Date.now()) / 1000;
     const fits = (s: FamilyState) => expected(s, states) <= left;
     // First round: every family once, at its defaults, in registry order.
     const fresh = states.find((s) => s.records.length === 0);
@@ -115,7 +123,7 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
     }
     const pick = next();
     if (!pick) {
-      ended = Date.now() >= deadline ? 'budget' : 'no-family-fits';
+      ended = Date.now() >= searchEnd() ? 'budget' : 'no-family-fits';
       break;
     }
     const { state, params } = pick;
@@ -127,8 +135,9 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
     const record: TrialRecord = { number: state.records.length, params, status: 'complete', value: null, intermediate: [], epochs: 1, bracket: null, seconds: 0, error: null, seed };
     // The first trial always finishes (the budget was checked to pay for one). A family's first trial, whose cost is
     // unknown, may use half the time left, so that one slow family cannot spend the whole budget; later trials stop
-    // at the deadline.
-    const cap = board.entries.length === 0 ? Infinity : state.records.length === 0 ? Math.min(deadline, began + (deadline - began) / 2) : deadline;
+    // where the refit's reserve begins. Models that train in steps (trees, epochs) stop there too, mid-fold.
+    const end = searchEnd();
+    const cap = board.entries.length === 0 ? Infinity : state.records.length === 0 ? Math.min(end, began + (end - began) / 2) : end;
     const stop = () => signal.aborted || Date.now() > cap;
     try {
       const outcome = await runTrial(state.family, params, context.rows, context.folds, context.plan, options, seed, stop, cap);
@@ -136,7 +145,7 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
       if (outcome.folds.length < context.folds.length) {
         // Cut short: not scored, and its model not kept.
         outcome.last?.model.dispose();
-        if (signal.aborted || Date.now() >= deadline) {
+        if (signal.aborted || Date.now() >= end) {
           ended = signal.aborted ? 'interrupted' : 'budget';
           break;
         }

@@ -10,6 +10,7 @@ import { fit } from '../train/fit.js';
 import type { History } from '../train/history.js';
 import { CompressError } from './errors.js';
 import { checkCount, checkLabelledData, checkLayersModel, copyModel, lossFor, outputWidth, type LabelledData } from './keras-model.js';
+import { isTreeModel, treeUnsupported } from './trees.js';
 
 /** Fine-tuning while pruning: the data and how long to train on it. */
 export interface PruneFineTune {
@@ -164,6 +165,7 @@ export function polynomialSparsity(target: number, step: number, total: number):
  * @example const pruned = await lepton.compress.prune(model, { sparsity: 0.8, fineTune: { data: { x, y }, epochs: 1 } })
  */
 export async function prune(model: tf.LayersModel, opts: PruneOptions): Promise<PruneResult> {
+  if (isTreeModel(model)) throw treeUnsupported('compress.prune');
   checkLayersModel(model, 'prune: the model');
   const target = opts?.sparsity;
   if (!(typeof target === 'number' && target > 0 && target < 1)) {

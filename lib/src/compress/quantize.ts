@@ -3,6 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { onnxBytesOf, specsOf, type ModelSource } from './model-source.js';
+import { isTreeModel, treeUnsupported } from './trees.js';
 import { decodeModel } from '../export/onnx-decode.js';
 import { encodeModel } from '../export/onnx-encode.js';
 import { randomInputs } from '../export/verify.js';
@@ -109,6 +110,7 @@ async function observeAll(model: ModelProto, data: FloatBatch, batchSize: number
  * @example const q = await lepton.compress.quantize(model, { calibration: xTrain.slice(0, 512) })
  */
 export async function quantize(model: ModelSource, opts: QuantizeOptions = {}): Promise<QuantizedModel> {
+  if (isTreeModel(model)) throw treeUnsupported('compress.quantize');
   const mode = opts.mode ?? 'static';
   if (mode !== 'static' && mode !== 'dynamic') throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `mode must be 'static' or 'dynamic', got ${JSON.stringify(mode)}.`);
   const weightType = opts.weightType ?? 'int8';

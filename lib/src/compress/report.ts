@@ -17,6 +17,8 @@ import { timeInterleaved } from './timing.js';
 import { count } from './tensors.js';
 import { isTflite, measureTflite, tfliteAdvice, type TfliteRow } from './tflite-variants.js';
 import type { TfliteExport } from '../export/tflite/tflite.js';
+import { onnx, type TreeEnsembleSource as GradientBoosting } from '../export/onnx.js';
+import { assertReportableTree, isTreeModel, treeNotApplicable, type NotApplicable } from './trees.js';
 
 /** Options of `compress.report`. */
 export interface ReportOptions {
@@ -80,8 +82,10 @@ function parametersOf(bytes: Uint8Array): number {
 
 async function predictAll(session: Awaited<ReturnType<typeof openSession>>, x: FloatBatch): Promise<number[][]> {
   const out: number[][] = [];
+  // A TreeEnsembleClassifier answers an int64 `label` first: its class scores are the `probabilities` output.
+  const scores = session.outputNames.includes('probabilities') ? 'probabilities' : session.outputNames[0]!;
   for (let start = 0; start < x.shape[0]!; start += 256) {
-    const y = (await runFloat(session, rows(x, start, Math.min(x.shape[0]!, start + 256)), [session.outputNames[0]!])).values().next().value!;
+    const y = (await runFloat(session, rows(x, start, Math.min(x.shape[0]!, start + 256)), [scores])).values().next().value!;
     const width = y.shape.slice(1).reduce((a, b) => a * b, 1);
     for (let i = 0; i < y.shape[0]!; i++) out.push(Array.from(y.data.subarray(i * width, (i + 1) * width)));
   }
@@ -97,17 +101,26 @@ function classesOf(predicted: number[][]): number[] {
  * (tfjs models are exported to fp32 ONNX first), so accuracy and speed are those of the deployed files.
  * `.tflite` variants (`lepton.export.tflite` results) run in TensorFlow Lite's own interpreter instead, in a table of
  * their own (size, accuracy, batch-1 latency; not measured where no interpreter is installed).
- * @param variants name → model (a tfjs model, a `QuantizedModel`, an `OnnxExport`, `.onnx` bytes, or a `TfliteExport`)
+ * A fitted `lepton.models.gradientBoosting` classifier, alone or as a variant, is measured as its ONNX tree ensemble
+ * (test data: the feature tensor in `gbm.featureNames` order); the report then lists quantization and pruning as
+ * not applicable to trees, with the reason.
+ * @param variants name → model (a tfjs model, a `QuantizedModel`, an `OnnxExport`, `.onnx` bytes, a gradient-boosting
+ * model, or a `TfliteExport`), or one gradient-boosting model (its row is named `float`)
  * @param testData `{ x, y }`: features batch first, labels as class indices or one-hot
  * @param options timing budget, threads, accuracy drop allowed for the recommendation
  * @example lepton.compress.report({ fp32: model, int8: q }, { x: xTest, y: yTest })
+ * @example lepton.compress.report(gbm, { x: xTest, y: yTest })
  */
-export async function report(variants: Record<string, ModelSource | TfliteExport>, testData: TensorData, options: ReportOptions = {}): Promise<CompressionReport> {
+export async function report(variants: Record<string, ModelSource | GradientBoosting | TfliteExport> | GradientBoosting, testData: TensorData, options: ReportOptions = {}): Promise<CompressionReport> {
+  if (isTreeModel(variants)) return report({ float: variants }, testData, options);
   const all = Object.keys(variants);
+  const trees = all.filter((n) => isTreeModel(variants[n]));
+  for (const n of trees) assertReportableTree(variants[n] as GradientBoosting, n);
   const names = all.filter((n) => !isTflite(variants[n]));
   const tfliteVariants = all.filter((n) => isTflite(variants[n])).map((n) => [n, variants[n] as TfliteExport] as [string, TfliteExport]);
   if (all.length === 0) throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', 'report needs at least one variant: { fp32: model, int8: quantized }.');
-  const resolved = resolveData(testData, {}, 'test data');
+  // Trees route missing values (NaN) themselves: their test data may hold them.
+  const resolved = resolveData(testData, {}, 'test data', trees.length > 0 && trees.length === names.length);
   if (resolved.kind !== 'tensors') throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', 'report takes test data as { x, y } tensors or arrays.');
   let x: FloatBatch;
   let yTrue: number[];
@@ -126,7 +139,9 @@ export async function report(variants: Record<string, ModelSource | TfliteExport
   try {
     const files: Omit<VariantRow, 'vsBaseline' | 'latencyP50Ms' | 'throughput'>[] = [];
     for (const name of names) {
-      const bytes = await onnxBytesOf(variants[name] as ModelSource);
+      const variant = variants[name]!;
+      // A tree ensemble's own export checks its ONNX outputs against Lepton's predictions.
+      const bytes = isTreeModel(variant) ? (await onnx(variant)).data : await onnxBytesOf(variant as ModelSource);
       const session = await openSession(bytes, options.threads === undefined ? {} : { threads: options.threads });
       sessions.push(session);
       const accuracy = metrics.accuracy(yTrue, classesOf(await predictAll(session, x)));
@@ -149,7 +164,7 @@ export async function report(variants: Record<string, ModelSource | TfliteExport
     },
   }));
   const tflite = await measureTflite(tfliteVariants, x, yTrue, options.tfliteLatencyRuns ?? 200, base ? { bytes: base.bytes, accuracy: base.accuracy } : undefined);
-  return new CompressionReport(table, options.maxDrop ?? 1, tflite);
+  return new CompressionReport(table, options.maxDrop ?? 1, tflite, trees.length ? treeNotApplicable() : []);
 }
 
 /** The result of `compress.report`: rows, a recommendation, and a table plus chart when displayed. */
@@ -162,11 +177,14 @@ export class CompressionReport {
   readonly recommended: string;
   /** One sentence saying which variant to use and why. */
   readonly recommendation: string;
+  /** Compressions that do not apply to the variants (quantization and pruning of tree ensembles), with the reasons. */
+  readonly notApplicable: readonly NotApplicable[];
 
   /** @internal */
-  constructor(rows: VariantRow[], maxDrop: number, tflite: TfliteRow[] = []) {
+  constructor(rows: VariantRow[], maxDrop: number, tflite: TfliteRow[] = [], notApplicable: NotApplicable[] = []) {
     this.rows = rows;
     this.tflite = tflite;
+    this.notApplicable = notApplicable;
     const advice = tfliteAdvice(tflite, maxDrop);
     if (rows.length === 0) {
       this.recommended = advice!.name;
@@ -242,10 +260,14 @@ export class CompressionReport {
       `</tbody></table>`;
     const ort = this.rows.length ? [head.join(' | '), ...this.rows.map((r) => cells(r).join(' | '))] : [];
     const lite = this.tflite.length ? [liteHead.join(' | '), ...this.tflite.map((r) => liteCells(r).join(' | '))] : [];
-    const text = [...ort, ...lite, this.recommendation].join('\n');
+    const naHead = ['variant', 'made by', 'status'];
+    const naCells = (n: NotApplicable) => [n.variant, n.verb, n.reason];
+    const na = this.notApplicable.map((n) => `${n.variant} (${n.verb}): ${n.reason}`);
+    const text = [...ort, ...lite, ...na, this.recommendation].join('\n');
     const html =
       (this.rows.length ? htmlTable(head, this.rows.map(cells), (i) => this.rows[i]!.name === this.recommended) : '') +
       (this.tflite.length ? htmlTable(liteHead, this.tflite.map(liteCells), (i) => this.tflite[i]!.name === this.recommended) : '') +
+      (this.notApplicable.length ? htmlTable(naHead, this.notApplicable.map(naCells), () => false) : '') +
       `<p>${esc(this.recommendation)}</p>`;
     return { 'text/plain': text, 'text/html': html, ...(this.rows.length ? { 'application/vnd.vegalite.v5+json': this.chart() } : {}) };
   }

@@ -137,7 +137,8 @@ export async function deploy(model: Deployable | DeployBundleSource, opts: Deplo
 /**
  * What a gradient-boosting model brings to its deployment: its encoder runs on the server after the given
  * transforms (so raw records arrive as the DataFrames it was fitted on), its feature columns are the model input
- * and its classes label the probabilities.
+ * and its classes label the probabilities. A feature still missing after the transforms reaches the trees as NaN
+ * and takes the learned default direction (ONNX TreeEnsemble tracks NaN), as `gbm.predict` does.
  */
 function gradientBoostingMeta(gbm: GradientBoosting, opts: DeployOptions): DeployMeta {
   const meta: DeployMeta = {};
@@ -145,6 +146,7 @@ function gradientBoostingMeta(gbm: GradientBoosting, opts: DeployOptions): Deplo
   if (transforms.length > 0) meta.transforms = transforms.map((t) => JSON.parse(JSON.stringify(t)) as unknown);
   meta.features = opts.features ?? gbm.featureNames;
   if (gbm.classes.length > 0) meta.classes = gbm.classes.map(String);
+  meta.missingValues = 'nan';
   return meta;
 }
 

@@ -93,11 +93,19 @@ export function requestTensors(specs: readonly TensorSpec[], x: PredictInputs): 
   });
 }
 
-/** The response's outputs as tensors, by output name (BYTES outputs sent as binary get their text in `data`). */
+/**
+ * The response's outputs as tensors, by output name: numbers as float32/int32/bool tensors, BYTES outputs (a
+ * classifier's `label`) as string tensors, whether they came as JSON or binary.
+ */
 export function responseTensors(response: InferResponse): Record<string, tf.Tensor> {
   const out: Record<string, tf.Tensor> = {};
   for (const output of response.outputs) {
-    const values = output.binary !== undefined ? binaryValues(output, output.binary) : (output.data ?? []).map((v) => Number(v));
+    const values = output.binary !== undefined ? binaryValues(output, output.binary) : output.datatype === 'BYTES' ? undefined : (output.data ?? []).map((v) => Number(v));
+    if (output.datatype === 'BYTES') {
+      // Strings are not numbers: read as numbers they became NaN, then int32 zeros.
+      out[output.name] = tf.tensor((output.data ?? []).map(String), output.shape, 'string');
+      continue;
+    }
     if (values === undefined) continue;
     out[output.name] = output.datatype.startsWith('FP') ? tf.tensor(values, output.shape, 'float32') : tf.tensor(values, output.shape, output.datatype === 'BOOL' ? 'bool' : 'int32');
   }

@@ -132,6 +132,14 @@ function escape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** A `lepton.models.gradientBoosting` model: what `onnx` exports as an ONNX tree ensemble (named for the layers above). */
+export type TreeEnsembleSource = GradientBoosting;
+
+/** Whether `model` is a `lepton.models.gradientBoosting` model (for the layers above, which do not import models). */
+export function isTreeEnsembleSource(model: unknown): model is TreeEnsembleSource {
+  return model instanceof GradientBoosting;
+}
+
 /**
  * Exports a tfjs LayersModel (Sequential or functional) to ONNX.
  *

@@ -72,8 +72,9 @@ export function withExactStorage(t: tf.Tensor): tf.Tensor {
 /**
  * Resolves user data to tensors (checking them for NaN/Infinity, naming where) or a dataset.
  * @param what names the data in errors ("training data", "validation data")
+ * @param missingX whether `x` may hold NaN (missing values, for models that route them, like trees); default false
  */
-export function resolveData(data: FitData, columns: ColumnChoice, what: string): Resolved {
+export function resolveData(data: FitData, columns: ColumnChoice, what: string, missingX = false): Resolved {
   if (isDataset(data)) return { kind: 'dataset', dataset: data };
   // Image datasets are asked for their data (asynchronously) before this; one here is a caller's mistake.
   if (typeof (data as Partial<FitSource>).fitData === 'function') throw new Error(`The ${what} is an image dataset: await its fitData() before resolving it.`);
@@ -95,7 +96,7 @@ export function resolveData(data: FitData, columns: ColumnChoice, what: string):
   // tfjs losses take float labels (sparseCategoricalCrossentropy fails on int32 class indices).
   if (y.dtype !== 'float32') y = y.toFloat();
   const owned = [x, y].filter((t, i) => t !== [data.x, data.y][i]);
-  checkFinite(x, `x (${what})`);
+  if (!missingX) checkFinite(x, `x (${what})`);
   checkFinite(y, `y (${what})`);
   return { kind: 'tensors', x, y, owned };
 }

@@ -49,6 +49,13 @@ describe('compileTransforms applies each transform kind to raw records', () => {
     throwsCoded(() => prep.apply([{ sex: 'other', x: 1 }]), 'LEPTON_BAD_RECORD', /Record 0: "sex" holds "other", not seen in fitting by transforms\[0\] \(labelEncoder\)/);
   });
 
+  it('missing: nan feeds a value still missing after the steps (absent, null, NaN) as NaN, for trees; the default refuses it', () => {
+    const prep = compileTransforms([sex], { features: ['sex', 'x'], missing: 'nan' });
+    const out = rows(prep.apply([{ sex: 'male', x: 4 }, { x: null }, { sex: null, x: NaN }]), 2);
+    assert.deepEqual(out, [[1, 4], [NaN, NaN], [NaN, NaN]]);
+    throwsCoded(() => compileTransforms([sex], { features: ['sex', 'x'] }).apply([{ sex: 'male' }]), 'LEPTON_BAD_RECORD', /Record 0: "x" is missing \(absent, null or NaN\) and no imputer fills it/);
+  });
+
   it('imputer: fills a missing value (absent, null or NaN) before the steps after it', () => {
     const prep = compileTransforms([fillX, minMax]);
     assert.deepEqual(Array.from(prep.apply([{}, { x: null }, { x: NaN }, { x: 3 }])), [0, 0, 0, 1]);

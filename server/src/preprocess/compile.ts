@@ -18,6 +18,11 @@ export interface CompileOptions {
   features?: readonly string[];
   /** How many columns the model input takes (-1 or absent: any); `features` must match it. */
   width?: number;
+  /**
+   * A feature still missing after the transforms: `refuse` (default) throws naming the record and field, `nan`
+   * feeds NaN, for models that route missing values themselves (trees with learned default directions).
+   */
+  missing?: 'refuse' | 'nan';
 }
 
 /** Compiled transforms: raw records in, the model input's rows out. */
@@ -47,7 +52,8 @@ type Op = (values: Value[], row: number) => void;
  */
 export function compileTransforms(transforms: readonly unknown[], options: CompileOptions = {}): Preprocessor {
   const steps = parseTransforms(transforms);
-  if (steps.length === 0) throw errors.badMeta('transforms is empty: there is nothing to apply.');
+  // Without transforms, named features are read from the records as they are (a model on raw numeric columns).
+  if (steps.length === 0 && options.features === undefined) throw errors.badMeta('transforms is empty: there is nothing to apply.');
   const slots = new Map<string, number>();
   const fields: string[] = [];
   /** The slot each field is read into. */
@@ -113,6 +119,7 @@ export function compileTransforms(transforms: readonly unknown[], options: Compi
   const featureSlots = features.map((f) => slotOf(f, 'features'));
   const size = count;
   const k = features.length;
+  const missingAsNaN = options.missing === 'nan';
 
   return {
     features,
@@ -131,7 +138,7 @@ export function compileTransforms(transforms: readonly unknown[], options: Compi
           values[reads[i]!] = missing(value) ? null : (value as Value);
         });
         for (const op of ops) op(values, r);
-        for (let j = 0; j < k; j++) out[r * k + j] = finalValue(values[featureSlots[j]!]!, r, features[j]!);
+        for (let j = 0; j < k; j++) out[r * k + j] = finalValue(values[featureSlots[j]!]!, r, features[j]!, missingAsNaN);
       }
       return out;
     },
@@ -208,9 +215,13 @@ function unseen(step: Extract<Step, { categories: Category[][] }>, row: number, 
   return errors.badRecord(row, step.columns[j]!, `holds ${show(value)}, not seen in fitting by ${step.where} (categories: ${step.categories[j]!.map((c) => JSON.stringify(c)).join(', ')})`);
 }
 
-/** The model's number for a feature value, as `toTensor` makes it: numbers, booleans as 1/0; anything else throws. */
-function finalValue(value: Value, row: number, feature: string): number {
+/**
+ * The model's number for a feature value, as `toTensor` makes it: numbers, booleans as 1/0, missing as NaN when the
+ * model takes it (`missingAsNaN`); anything else throws.
+ */
+function finalValue(value: Value, row: number, feature: string, missingAsNaN: boolean): number {
   if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value === null && missingAsNaN) return NaN;
   if (value === null) throw errors.badRecord(row, feature, 'is missing (absent, null or NaN) and no imputer fills it');
   if (typeof value !== 'number') throw errors.badRecord(row, feature, `holds ${show(value)}, not a number; encode it with oneHot or labelEncoder before deploying`);
   if (!Number.isFinite(value) || !Number.isFinite(Math.fround(value))) throw errors.badRecord(row, feature, `is ${value}, which is not a finite FP32 number`);

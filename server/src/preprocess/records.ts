@@ -32,14 +32,14 @@ export interface ModelPreprocessor {
  * Throws `LEPTON_BAD_META` naming the problem: a transform that cannot be applied, a model that does not take
  * one `[batch, features]` FP32 input, or features that do not match the transforms or the model.
  */
-export function modelPreprocessor(meta: Pick<ModelMeta, 'inputs' | 'transforms' | 'features'>): ModelPreprocessor {
+export function modelPreprocessor(meta: Pick<ModelMeta, 'inputs' | 'transforms' | 'features' | 'missingValues'>): ModelPreprocessor {
   const inputs = meta.inputs;
   const input = inputs[0];
   if (inputs.length !== 1 || !input || input.datatype !== 'FP32' || input.shape.length !== 2) {
     const has = inputs.map((i) => `"${i.name}" ${i.datatype} [${i.shape.join(', ')}]`).join(', ');
     throw errors.badMeta(`transforms are applied to records for a model with one FP32 input of shape [batch, features]; this model has ${has}.`);
   }
-  const preprocessor = compileTransforms(meta.transforms, { width: input.shape[1]!, ...(meta.features === undefined ? {} : { features: meta.features }) });
+  const preprocessor = compileTransforms(meta.transforms, { width: input.shape[1]!, ...(meta.features === undefined ? {} : { features: meta.features }), ...(meta.missingValues === undefined ? {} : { missing: meta.missingValues }) });
   return { input, preprocessor };
 }
 

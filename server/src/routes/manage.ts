@@ -70,6 +70,7 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
     // The raw input and class names describe the model's input and output: they carry over unless given or replaced by transforms.
     if (given.rawInput === undefined && given.transforms === undefined && previous.rawInput !== undefined) meta.rawInput = previous.rawInput;
     if (given.classes === undefined && previous.classes !== undefined) meta.classes = previous.classes;
+    if (given.missingValues === undefined && previous.missingValues !== undefined) meta.missingValues = previous.missingValues;
     const model = request.body.model === undefined ? service.activeModel(name) : decode(request.body);
     return reply.code(201).send(await service.deploy(name, model, meta));
   });

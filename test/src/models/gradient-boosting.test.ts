@@ -72,14 +72,44 @@ describe('gradient boosting through real parts', () => {
     for (const [path, want] of Object.entries(expected)) assert.ok(gap(got[path]!, want) <= 1e-5, `${path}: difference ${gap(got[path]!, want)}`);
   });
 
-  test('deployed, it answers raw records with its encoder on the server, as predictProba does locally', async () => {
+  test('deployed without an imputer, it answers raw records with missing values on the server as predictProba and predict do locally', async () => {
     const gbm = lepton.models.gradientBoosting({ trees: 10, encoder: lepton.preprocess.labelEncoder({ columns: ['Island', 'Sex'] }) }).fit(complete, 'Species');
     const deployment = await lepton.deploy(gbm, { name: 'penguins-gbm', home, port: 0 });
-    const served = await deployment.predictRecordsAll(complete);
-    const local = gbm.predictProba(complete);
+    // The penguins with the rows whose measurements or sex are null (absent from training): those take the learned
+    // default directions on the server too. (One row's sex is ".", a category the encoder never saw.)
+    const rows = penguins.filter((d: Record<string, unknown>) => d.Sex !== '.');
+    const records = rows.objects() as Record<string, unknown>[];
+    const withNull = records.filter((r) => Object.values(r).some((v) => v === null)).length;
+    assert.ok(withNull >= 2, `penguins has ${withNull} rows with a null field`);
+    const served = await deployment.predictRecordsAll(records);
+    const local = gbm.predictProba(rows);
     assert.deepEqual(served.probabilities!.shape, local.shape);
     assert.ok(gap(served.probabilities!.dataSync(), local.dataSync()) <= 1e-5);
+    // The server's BYTES label output arrives as strings, the classes predict gives.
+    assert.equal(served.label!.dtype, 'string');
+    assert.deepEqual(served.label!.arraySync(), gbm.predict(rows).map(String));
     for (const t of [...Object.values(served), local]) t.dispose();
+  });
+
+  test('deployed without an encoder, it reads its numeric features from raw records, nulls included, as predict does locally', async () => {
+    const df = penguins.select('Species', 'Beak Length (mm)', 'Flipper Length (mm)', 'Body Mass (g)');
+    const gbm = lepton.models.gradientBoosting({ trees: 5 }).fit(df.filter((d: Record<string, unknown>) => d['Body Mass (g)'] != null), 'Species');
+    const deployment = await lepton.deploy(gbm, { name: 'plain-gbm', home, port: 0 });
+    const records = [
+      { 'Beak Length (mm)': 39.1, 'Flipper Length (mm)': 181, 'Body Mass (g)': 3750 },
+      { 'Beak Length (mm)': 48.7, 'Flipper Length (mm)': null, 'Body Mass (g)': 5000 },
+      { 'Beak Length (mm)': null, 'Flipper Length (mm)': 230 },
+    ];
+    const served = await deployment.predictRecordsAll(records);
+    const local = lepton.DataFrame.from({
+      'Beak Length (mm)': records.map((r) => r['Beak Length (mm)'] ?? null),
+      'Flipper Length (mm)': records.map((r) => r['Flipper Length (mm)'] ?? null),
+      'Body Mass (g)': records.map((r) => r['Body Mass (g)'] ?? null),
+    });
+    const proba = gbm.predictProba(local);
+    assert.ok(gap(served.probabilities!.dataSync(), proba.dataSync()) <= 1e-5);
+    assert.deepEqual(served.label!.arraySync(), gbm.predict(local).map(String));
+    for (const t of [...Object.values(served), proba]) t.dispose();
   });
 
   test('a kernel cell fits one and shows its summary with the feature-importance chart', async () => {

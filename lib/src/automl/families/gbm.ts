@@ -64,6 +64,8 @@ export const gbmFamily: Family = {
         l2: params.l2 as number,
         subsample: params.subsample as number,
         seed: context.seed,
+        // Past the search's deadline no tree is added; the trial is then not scored (see runTrial).
+        ...(Number.isFinite(context.deadline) ? { deadline: context.deadline } : {}),
       }),
       context,
     ),

@@ -42,8 +42,11 @@ export interface Boosted {
   iterations: number;
 }
 
-/** Boosts trees on column-major features (NaN = missing) and labels `y` (class ids for classification). */
-export function boost(columns: readonly Float64Array[], y: Float64Array, loss: Loss, settings: BoostSettings): Boosted {
+/**
+ * Boosts trees on column-major features (NaN = missing) and labels `y` (class ids for classification). `stop` is
+ * asked before each iteration after the first: true ends the loop, keeping the iterations grown so far.
+ */
+export function boost(columns: readonly Float64Array[], y: Float64Array, loss: Loss, settings: BoostSettings, stop: () => boolean = () => false): Boosted {
   const n = y.length;
   const random = seededRandom(settings.seed);
   const edges = fitBinEdges(columns, settings.bins, random);
@@ -66,12 +69,15 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
   const buffers = growBuffers(n);
   const index = new Uint32Array(train.length);
   const sampled = settings.subsample < 1 ? Math.max(1, Math.round(train.length * settings.subsample)) : train.length;
+  // Without subsampling or validation rows every tree starts on all rows in order.
+  const allRows = sampled === n;
   const trees: Tree[] = [];
   const trainLoss: number[] = [];
   const validLoss: number[] = [];
   let best = Infinity;
   let bestIteration = 0;
   for (let it = 0; it < settings.trees; it++) {
+    if (it > 0 && stop()) break;
     loss.gradients(raw, y, grad, hess);
     if (sampled < train.length) {
       const order = permutation(train.length, random);
@@ -80,7 +86,7 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
     }
     for (let k = 0; k < K; k++) {
       if (sampled === train.length) index.set(train);
-      const grown = growTree(data, edges, grad[k]!, hess[k]!, index, sampled, settings, buffers);
+      const grown = growTree(data, edges, grad[k]!, hess[k]!, index, sampled, settings, buffers, allRows);
       trees.push(grown.tree);
       if (sampled === train.length) {
         // Every training row sits in one leaf's slice of the index: add that leaf's value.

@@ -100,6 +100,10 @@ export function softmaxRow(raw: ArrayLike<number>, r: number, k: number, out: Fl
 
 function softmax(classes: number): Loss {
   const p = new Float64Array(classes);
+  // LightGBM's (and Friedman's) multiclass hessian carries the factor K/(K-1): the K scores of a row sum to a
+  // constant after the softmax, so only K-1 of them are free, and the diagonal p(1-p) understates the curvature
+  // along them. Without it each leaf's Newton step is K/(K-1) times LightGBM's and the trees overshoot.
+  const factor = classes > 1 ? classes / (classes - 1) : 1;
   return {
     kind: 'softmax',
     outputs: classes,
@@ -117,7 +121,7 @@ function softmax(classes: number): Loss {
         for (let k = 0; k < classes; k++) {
           const pk = p[k]!;
           grad[k]![r] = pk - (y[r] === k ? 1 : 0);
-          hess[k]![r] = Math.max(pk * (1 - pk), MIN_HESSIAN);
+          hess[k]![r] = Math.max(factor * pk * (1 - pk), MIN_HESSIAN);
         }
       }
     },

@@ -145,7 +145,8 @@ export class GradientBoosting implements Estimator {
     if (features.rows < 2) throw badInput(`fit: needs at least 2 rows, got ${features.rows}.`);
     const classes = target.classes?.length ?? 0;
     const kind: LossKind = task === 'regression' ? 'squaredError' : classes === 2 ? 'logLoss' : 'softmax';
-    const boosted = boost(features.columns, target.y, lossOf(kind, classes), settings);
+    const deadline = this.options.deadline ?? Infinity;
+    const boosted = boost(features.columns, target.y, lossOf(kind, classes), settings, () => Date.now() > deadline);
     this.state = {
       task,
       loss: kind,
@@ -227,7 +228,9 @@ export class GradientBoosting implements Estimator {
    * @example writeFileSync('gbm.json', JSON.stringify(gbm))
    */
   toJSON(): GradientBoostingJSON {
-    const { encoder, ...options } = this.options;
+    // A deadline is an instant of this session, not a setting of the model: a restored model fits without one.
+    const { encoder, deadline, ...options } = this.options;
+    void deadline;
     return {
       format: 'lepton.gradientBoosting',
       version: 1,
@@ -257,7 +260,8 @@ export class GradientBoosting implements Estimator {
 
   /** What the notebook display shows. */
   private view(): GbmSummaryView {
-    const { encoder, features, featureNames, ...settings } = this.options;
+    const { encoder, features, featureNames, deadline, ...settings } = this.options;
+    void deadline;
     void encoder;
     void features;
     void featureNames;

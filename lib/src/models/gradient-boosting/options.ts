@@ -47,6 +47,11 @@ export interface GradientBoostingOptions {
   encoder?: Transform;
   /** Feature names when fitting on tensors (default `x0`, `x1`, …). */
   featureNames?: string[];
+  /**
+   * A time limit for `fit`, as a `Date.now()` instant: no iteration starts after it, and the model keeps the
+   * iterations grown so far (at least one). `lepton.automl` passes its budget's end. Default: none.
+   */
+  deadline?: number;
 }
 
 /** The loop settings from the options, checked. */
@@ -64,6 +69,9 @@ export function boostSettings(options: GradientBoostingOptions): BoostSettings {
   const depth = options.depth === undefined ? Infinity : int('depth', options.depth, 0, 1);
   const leaves = int('leaves', options.leaves, options.depth !== undefined ? Math.min(2 ** depth, 131072) : 31, 2);
   const bins = int('bins', options.bins, 255, 2);
+  if (options.deadline !== undefined && (typeof options.deadline !== 'number' || Number.isNaN(options.deadline))) {
+    throw badInput(`deadline must be a time in ms since the epoch (e.g. Date.now() + 30_000), got ${JSON.stringify(options.deadline)}.`);
+  }
   if (bins > 255) throw badInput(`bins must be at most 255 (one byte per value), got ${bins}.`);
   let earlyStopping: BoostSettings['earlyStopping'] = null;
   if (options.earlyStopping) {
