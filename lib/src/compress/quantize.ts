@@ -2,7 +2,9 @@
  * `lepton.compress.quantize(model, opts)`: an fp32 model as an int8 ONNX model in QDQ format.
  */
 import * as tf from '@tensorflow/tfjs';
-import { onnxBytesOf, specsOf, type ModelSource } from './model-source.js';
+import type { ModelSource } from '../export/model-source.js';
+import { onnxBytesOf } from './source.js';
+import { specsOf } from '../export/onnx-specs.js';
 import { decodeModel } from '../export/onnx-decode.js';
 import { encodeModel } from '../export/onnx-encode.js';
 import { randomInputs } from '../export/verify.js';
