@@ -18,3 +18,19 @@ export class LeptonError<Code extends string = string> extends Error {
     this.name = new.target.name;
   }
 }
+
+/** The code of an internal error. */
+export type InternalErrorCode =
+  /** A check of Lepton's own invariants failed (e.g. a graph builder got a name twice): a bug in Lepton, not in your code. Report it with the cell that raised it. */
+  'LEPTON_INTERNAL';
+
+/**
+ * A violated invariant of Lepton's own code (what "cannot happen"), raised as a coded error rather than a bare
+ * `Error` so that it is caught, shown and reported like the others.
+ */
+export class InternalError extends LeptonError<InternalErrorCode> {
+  /** @param message which invariant failed, and where */
+  constructor(message: string) {
+    super('LEPTON_INTERNAL', message);
+  }
+}

@@ -11,7 +11,7 @@ import { DEFAULT_BATCHING, type BatchingOptions } from './meta.js';
 import { errors } from './errors.js';
 import type { OutTensor, Runner } from './runner.js';
 import { allocate, type Feed } from './tensors.js';
-import type { Datatype } from './meta.js';
+import type { Datatype } from './wire/tensor-spec.js';
 
 interface Job {
   feeds: Record<string, Feed>;

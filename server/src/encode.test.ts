@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ENCODE_SLICE, responseJson } from './encode.js';
 import { encodeOutput } from './tensors.js';
 import type { InferResponse } from './deployment.js';
-import type { Datatype } from './meta.js';
+import type { Datatype } from './wire/tensor-spec.js';
 
 /** The answer with plain arrays, as `JSON.stringify` would write it: what `responseJson` must give byte for byte. */
 function plain(response: InferResponse, values: Array<Parameters<typeof encodeOutput>[3] | undefined>): string {

@@ -7,7 +7,7 @@
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { InferResponse } from './deployment.js';
-import type { Datatype } from './meta.js';
+import type { Datatype } from './wire/tensor-spec.js';
 import type { FeedData } from './tensors.js';
 import { fromHalf } from './wire/half.js';
 

@@ -32,9 +32,10 @@ export interface ErrorBody {
 }
 
 /** A catalogue entry: builds the error, and carries its code and status so other servers can read them (`catalogue.ts`). */
-type Make<A extends unknown[]> = ((...args: A) => ServerError) & { readonly code: string; readonly statusCode: number };
+type Make<C extends string, A extends unknown[]> = ((...args: A) => ServerError) & { readonly code: C; readonly statusCode: number };
 
-function coded<A extends unknown[]>(code: string, statusCode: number, message: (...args: A) => string): Make<A> {
+// `const C` keeps each entry's code as its literal, so that `ServerErrorCode` is derived from the catalogue.
+function coded<const C extends string, A extends unknown[]>(code: C, statusCode: number, message: (...args: A) => string): Make<C, A> {
   return Object.assign((...args: A) => new ServerError(code, statusCode, message(...args)), { code, statusCode });
 }
 
@@ -177,6 +178,12 @@ export const errors = {
   /** Anything unexpected. */
   internal: coded('LEPTON_INTERNAL', 500, (detail: string) => `Internal server error: ${detail}`),
 } as const;
+
+/**
+ * The codes of the catalogue's fixed entries (`LEPTON_UNKNOWN_MODEL`, …), derived from them: a code is written once,
+ * there. (`badImage` and `badText` build their errors per call, with details, and are not among them.)
+ */
+export type ServerErrorCode = { [K in keyof typeof errors]: (typeof errors)[K] extends { readonly code: infer C } ? C : never }[keyof typeof errors];
 
 /**
  * The error for a failed write to the Lepton home: 507 `LEPTON_STORAGE_FULL` for a full disk or quota, else 500

@@ -9,7 +9,7 @@ export { leptonHome, homePaths, type HomePaths } from './home.js';
 export { buildApp, type AppOptions } from './app.js';
 export { Service, type DeploymentInfo, type DeploymentSummary, type Readiness, type ServiceOptions } from './service.js';
 export { hostCheck, identityProof } from './guard.js';
-export { errors, ServerError, type ErrorBody } from './errors.js';
+export { errors, ServerError, type ErrorBody, type ServerErrorCode } from './errors.js';
 export { errorCatalogue, type CatalogueEntry } from './catalogue.js';
 export type { AlertRules, BatchingOptions, Datatype, DeployMeta, ModelMeta, TensorSpec } from './meta.js';
 export { DEFAULT_BATCHING } from './meta.js';

@@ -5,19 +5,9 @@
 import { errors } from './errors.js';
 import { isModelName } from './names.js';
 import type { RawInputSpec } from './preprocess/raw.js';
+import type { Datatype, TensorSpec } from './wire/tensor-spec.js';
 
-/** Open Inference Protocol v2 tensor datatypes the server serves. */
-export type Datatype = 'BOOL' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64' | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FP16' | 'FP32' | 'FP64' | 'BYTES';
-
-/** Every served datatype. */
-export const DATATYPES: readonly Datatype[] = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES'];
-
-/** A model input or output: its name, datatype, and shape (`-1` for a dimension of any size). */
-export interface TensorSpec {
-  name: string;
-  datatype: Datatype;
-  shape: number[];
-}
+export { DATATYPES, type Datatype, type TensorSpec } from './wire/tensor-spec.js';
 
 /** Alert rules, checked over the last minute of traffic; any omitted rule is off. */
 export interface AlertRules {

@@ -4,7 +4,7 @@
  * against the model's specs, and encoding model outputs back (JSON data, or binary).
  */
 import { errors } from './errors.js';
-import type { Datatype, TensorSpec } from './meta.js';
+import type { Datatype, TensorSpec } from './wire/tensor-spec.js';
 import { arrayBytes, arrayFromBytes, binarySlices, decodeBytesElements, ELEMENT_BYTES, elementText, encodeBytesElements, type WireTensor } from './wire/binary.js';
 import { fromHalf, halfNonFinite, toHalf } from './wire/half.js';
 

@@ -20,7 +20,7 @@ const data: ModelCardData = {
 
 function card(deploy: ModelCardActions['deploy']) {
   const shown: string[] = [];
-  const view = new ModelCardView(host(), { deploy, showStatus: (node, name) => void shown.push(name) });
+  const view = new ModelCardView(host(), { deploy, showStatus: (_node, name) => void shown.push(name) });
   view.update(data);
   const form = view.node.querySelector('form')!;
   const input = form.querySelector('input')!;

@@ -10,6 +10,7 @@
  * at batch 1 (BENCHMARKS.md, compress).
  */
 import { roundHalfEven, WEIGHT_LEVELS } from './quant-math.js';
+import { InternalError } from '../errors.js';
 
 /** onnxruntime's int8 GEMM kernels process the depth K in blocks of this many values. */
 export const DEPTH_BLOCK = 64;
@@ -69,7 +70,7 @@ export const TARGET_STEP = 8;
  * zeros needs no column at all (`columns` 0).
  */
 export function biasColumn(c: BiasColumnCase): BiasColumn | null {
-  if (c.bias.length !== c.n) throw new Error(`bias has ${c.bias.length} values for ${c.n} output channels`);
+  if (c.bias.length !== c.n) throw new InternalError(`bias has ${c.bias.length} values for ${c.n} output channels`);
   const units = Float64Array.from(c.bias, (b, j) => b / (c.inputScale * c.weightScales[c.weightScales.length === 1 ? 0 : j]!));
   const largest = units.reduce((m, u) => Math.max(m, Math.abs(u)), 0);
   if (largest === 0) return { constant: c.inputZeroPoint, columns: 0, rows: new Int8Array(0) };

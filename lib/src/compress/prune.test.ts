@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { toMimeBundle } from '../display/mime.js';
 import { CompressError } from './errors.js';
-import { onnxBytesOf } from './model-source.js';
+import { onnxBytesOf } from './source.js';
 import { magnitudeMask, polynomialSparsity, prune } from './prune.js';
 
 function mlp(inputs: number, hidden: number, classes: number): tf.Sequential {

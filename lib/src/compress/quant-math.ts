@@ -2,6 +2,7 @@
  * The arithmetic of linear quantization, `q = clamp(round(x / scale) + zeroPoint)`, `x ≈ (q − zeroPoint) · scale`,
  * as ONNX's QuantizeLinear/DequantizeLinear define it (round half to even).
  */
+import { CompressError } from './errors.js';
 
 /** Weight element types: `int8` symmetric (zero point 0), or `uint8` (the same levels shifted, zero point 128). */
 export type WeightType = 'int8' | 'uint8';
@@ -86,7 +87,7 @@ export interface ActivationParams {
  * @param max the largest value observed
  */
 export function activationParams(min: number, max: number): ActivationParams {
-  if (!Number.isFinite(min) || !Number.isFinite(max)) throw new Error(`activation range [${min}, ${max}] is not finite`);
+  if (!Number.isFinite(min) || !Number.isFinite(max)) throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `activation range [${min}, ${max}] is not finite`);
   const lo = Math.min(min, 0);
   const hi = Math.max(max, 0);
   if (hi - lo === 0) return { scale: ZERO_RANGE_SCALE, zeroPoint: 0 };

@@ -2,7 +2,9 @@
  * `lepton.compress.quantize(model, opts)`: an fp32 model as an int8 ONNX model in QDQ format.
  */
 import * as tf from '@tensorflow/tfjs';
-import { onnxBytesOf, specsOf, type ModelSource } from './model-source.js';
+import type { ModelSource } from '../export/model-source.js';
+import { onnxBytesOf } from './source.js';
+import { specsOf } from '../export/onnx-specs.js';
 import { isTreeModel, treeUnsupported } from './trees.js';
 import { decodeModel } from '../export/onnx-decode.js';
 import { encodeModel } from '../export/onnx-encode.js';
@@ -17,6 +19,7 @@ import { QuantizedModel } from './quantized-model.js';
 import { smoothGraph, smoothingPairs } from './smooth.js';
 import type { FloatBatch } from './session.js';
 import { DataType, type GraphProto, type ModelProto } from '../export/onnx-format.js';
+import { InternalError } from '../errors.js';
 
 /** Options of `compress.quantize`. */
 export interface QuantizeOptions {
@@ -154,7 +157,7 @@ export async function quantize(model: ModelSource, opts: QuantizeOptions = {}): 
   const ranks = observed.ranks;
   const candidates = activationCandidates(fuseMatMulAdd(graph, ranks));
   const missing = candidates.filter((c) => !observed.ranges.has(c));
-  if (mode === 'static' && missing.length > 0) throw new Error(`calibration observed no values for ${missing.join(', ')}`);
+  if (mode === 'static' && missing.length > 0) throw new InternalError(`calibration observed no values for ${missing.join(', ')}`);
   const opset = proto.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
   const inputMeans = new Map(opts.biasCorrection === false ? [] : [...observed.channels].map(([name, c]) => [name, c.mean]));
   const result = quantizeGraph(graph, { mode, weightType, perChannel, weightLevels: reduceRange ? REDUCED_WEIGHT_LEVELS : WEIGHT_LEVELS, ranges: observed.ranges, ranks, opset, biasColumns: opts.biasColumns ?? true, inputMeans });

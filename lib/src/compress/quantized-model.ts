@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type * as Ort from 'onnxruntime-node';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { writeFileAtomic } from '../export/atomic-write.js';
-import type { TensorSpec } from '../export/tensor-spec.js';
+import type { TfjsTensorSpec } from '@lepton/server/wire';
 import { CompressError } from './errors.js';
 import type { WeightType } from './quant-math.js';
 import { openSession, runFloat } from './session.js';
@@ -44,18 +44,18 @@ export interface QuantizationInfo {
 /** An int8 QDQ ONNX model. */
 export class QuantizedModel {
   /** The model file's bytes. */
-  readonly bytes: Uint8Array;
+  readonly data: Uint8Array;
   /** The model's inputs (feed in tfjs's layout). */
-  readonly inputs: readonly TensorSpec[];
+  readonly inputs: readonly TfjsTensorSpec[];
   /** The model's outputs. */
-  readonly outputs: readonly TensorSpec[];
+  readonly outputs: readonly TfjsTensorSpec[];
   /** How it was quantized. */
   readonly info: QuantizationInfo;
   private session: Promise<Ort.InferenceSession> | undefined;
 
   /** @internal */
-  constructor(bytes: Uint8Array, inputs: readonly TensorSpec[], outputs: readonly TensorSpec[], info: QuantizationInfo) {
-    this.bytes = bytes;
+  constructor(bytes: Uint8Array, inputs: readonly TfjsTensorSpec[], outputs: readonly TfjsTensorSpec[], info: QuantizationInfo) {
+    this.data = bytes;
     this.inputs = inputs;
     this.outputs = outputs;
     this.info = info;
@@ -63,7 +63,12 @@ export class QuantizedModel {
 
   /** The model file's size in bytes. */
   get sizeBytes(): number {
-    return this.bytes.length;
+    return this.data.length;
+  }
+
+  /** @deprecated The model file's bytes, as `data` says it (its size is `sizeBytes`); kept for older notebooks. */
+  get bytes(): Uint8Array {
+    return this.data;
   }
 
   /**
@@ -72,7 +77,7 @@ export class QuantizedModel {
    */
   save(path: string): string {
     const full = resolve(path);
-    writeFileAtomic(full, this.bytes);
+    writeFileAtomic(full, this.data);
     return full;
   }
 
@@ -84,7 +89,7 @@ export class QuantizedModel {
     if (this.inputs.length !== 1) throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', `predict takes one input; this model has ${this.inputs.length}.`);
     const want = this.inputs[0]!.dtype === 'int32' ? 'int32' : 'float32';
     if (x.dtype !== want) throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `predict expects ${want} input, got ${x.dtype}.`);
-    this.session ??= openSession(this.bytes);
+    this.session ??= openSession(this.data);
     const session = await this.session;
     const data = want === 'int32' ? { data: Float32Array.from(x.dataSync()), shape: x.shape, dtype: 'int32' as const } : { data: x.dataSync() as Float32Array, shape: x.shape };
     const out = await runFloat(session, data, [this.outputs[0]!.name]);

@@ -3,10 +3,11 @@
  */
 import { dataTypeOf, type TensorData } from '../export/graph.js';
 import { DataType, type GraphProto, type TensorProto } from '../export/onnx-format.js';
+import { CompressError } from './errors.js';
 
 /** The values of a float32 initializer. */
 export function floatsOf(t: TensorProto): Float32Array {
-  if (t.dataType !== DataType.FLOAT) throw new Error(`initializer ${t.name} is not float32`);
+  if (t.dataType !== DataType.FLOAT) throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', `initializer ${t.name} is not float32`);
   return new Float32Array(t.rawData.slice().buffer);
 }
 

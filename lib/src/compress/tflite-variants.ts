@@ -61,7 +61,7 @@ export async function measureTflite(variants: [string, TfliteExport][], x: Float
       name,
       quantization: e.quantization,
       parameters: e.parameters,
-      bytes: e.bytes,
+      bytes: e.sizeBytes,
       gzipBytes: gzipSync(e.data).length,
       accuracy,
       latencyP50Ms: run?.latencyMs ?? null,

@@ -1,36 +1,34 @@
 /**
- * What can be deployed: a tfjs LayersModel (exported here to fp32 ONNX, verified against tfjs) or ONNX bytes
- * made elsewhere (a compressed variant, an `OnnxExport`, a file read from disk).
+ * What `lepton.deploy` takes as a model, and what it needs to deploy it with its preprocessing. The model's ONNX
+ * bytes come from the library's one model resolver (`export/model-source.ts`, which documents the order); this
+ * module adds deploy's errors, its default names and deploy bundles.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ExportError } from '../export/errors.js';
-import { onnx } from '../export/onnx.js';
+import { resolveOnnx, type ModelSource } from '../export/model-source.js';
 import { GradientBoosting } from '../models/gradient-boosting/model.js';
 import { DeployError } from './errors.js';
 
-/** ONNX model bytes, or anything holding them in `data` (e.g. what `lepton.export.onnx` returns). */
-export type OnnxSource = Uint8Array | {
-  /** The ONNX file's bytes (what `lepton.export.onnx` and `lepton.compress.quantize` results hold). */
-  readonly data: Uint8Array;
-};
+export type { OnnxSource } from '../export/model-source.js';
 
 /** A model to deploy: a tfjs model, a fitted `lepton.models.gradientBoosting`, or ONNX bytes. */
-export type Deployable = tf.LayersModel | GradientBoosting | OnnxSource;
+export type Deployable = ModelSource;
 
-/** The ONNX bytes to deploy for `model`. Throws `LEPTON_NOT_EXPORTABLE`, naming the layer, when export fails. */
+/**
+ * The ONNX bytes to deploy for `model` (models not in ONNX yet are exported and verified against tfjs). Throws
+ * `LEPTON_NOT_EXPORTABLE`, naming the layer, when export fails.
+ */
 export async function onnxBytes(model: Deployable, name: string): Promise<Uint8Array> {
-  if (model instanceof Uint8Array) return model;
-  if (model instanceof tf.LayersModel || model instanceof GradientBoosting) {
-    try {
-      return (await onnx(model)).data;
-    } catch (error) {
-      if (error instanceof ExportError) {
-        throw new DeployError('LEPTON_NOT_EXPORTABLE', `Cannot deploy "${name}": the model cannot be exported to ONNX. ${error.message}`, { cause: error });
-      }
-      throw error;
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = await resolveOnnx(model);
+  } catch (error) {
+    if (error instanceof ExportError) {
+      throw new DeployError('LEPTON_NOT_EXPORTABLE', `Cannot deploy "${name}": the model cannot be exported to ONNX. ${error.message}`, { cause: error });
     }
+    throw error;
   }
-  if (typeof model === 'object' && model !== null && model.data instanceof Uint8Array) return model.data;
+  if (bytes) return bytes;
   throw new DeployError('LEPTON_NOT_EXPORTABLE', `Cannot deploy "${name}": expected a tf.LayersModel or ONNX bytes (a Uint8Array or an object with a Uint8Array \`data\`).`);
 }
 

@@ -1,4 +1,5 @@
 import type { MimeBundle } from './mime.js';
+import { DisplayError } from './errors.js';
 
 /** Options of one display output. */
 export interface DisplayOptions {
@@ -60,10 +61,10 @@ const consoleHost: Host = {
   clear() {},
   signal: () => neverAborted,
   openComm() {
-    throw new Error('Comms need a Jupyter front end: run this code in the Lepton kernel.');
+    throw new DisplayError('LEPTON_DISPLAY_NO_FRONTEND', 'Comms need a Jupyter front end: run this code in the Lepton kernel.');
   },
   registerCommTarget() {
-    throw new Error('Comms need a Jupyter front end: run this code in the Lepton kernel.');
+    throw new DisplayError('LEPTON_DISPLAY_NO_FRONTEND', 'Comms need a Jupyter front end: run this code in the Lepton kernel.');
   },
   input() {
     return Promise.reject(new Error('Input needs a Jupyter front end: run this code in the Lepton kernel.'));

@@ -1,5 +1,6 @@
 // Helpers for tests that display: a host that records outputs and can interrupt the "cell" (not exported by the package).
 import type { Host } from '../display/host.js';
+import { DisplayError } from './errors.js';
 
 /** A host that records displays and updates, and aborts the cell on demand. */
 export function recordingHost() {
@@ -11,10 +12,10 @@ export function recordingHost() {
     clear() {},
     signal: () => abort.signal,
     openComm: () => {
-      throw new Error('no comms');
+      throw new DisplayError('LEPTON_DISPLAY_NO_FRONTEND', 'no comms');
     },
     registerCommTarget: () => {
-      throw new Error('no comms');
+      throw new DisplayError('LEPTON_DISPLAY_NO_FRONTEND', 'no comms');
     },
     input: () => Promise.reject(new Error('no input')),
   };

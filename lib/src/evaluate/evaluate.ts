@@ -13,6 +13,7 @@ import { isTensor } from '../data/tfjs.js';
 import type { WindowSpec } from '../preprocess/windows.js';
 import type { Estimator } from '../validate/estimator.js';
 import { EvaluationReport, type BaselineMetrics, type ClassificationMetrics, type RegressionMetrics } from './report.js';
+import { EvaluateError } from './errors.js';
 
 /** Options of `lepton.evaluate`. */
 export interface EvaluateOptions extends ColumnChoice {
@@ -41,7 +42,7 @@ function windowSpecOf(data: unknown): WindowSpec | undefined {
 function chooseBaseline(data: unknown, option: EvaluateOptions['baseline']): Pick<Estimator, 'name' | 'predict'> | undefined {
   if (option === false) return undefined;
   if (option !== undefined) {
-    if (typeof option?.predict !== 'function') throw new Error('evaluate: baseline must have predict(x) (e.g. lepton.baselines.naive(w.spec)), or be false.');
+    if (typeof option?.predict !== 'function') throw new EvaluateError('LEPTON_EVALUATE_BAD_BASELINE', 'evaluate: baseline must have predict(x) (e.g. lepton.baselines.naive(w.spec)), or be false.');
     return option;
   }
   const spec = windowSpecOf(data);
@@ -51,11 +52,11 @@ function chooseBaseline(data: unknown, option: EvaluateOptions['baseline']): Pic
 /** The baseline's errors on the test inputs, beside the model's MAE (a ratio below 1: the model beats it). */
 async function scoreBaseline(baseline: Pick<Estimator, 'name' | 'predict'>, data: FitData, truth: number[][], modelMae: number): Promise<BaselineMetrics> {
   const x = (data as { x?: unknown }).x;
-  if (!isTensor(x)) throw new Error('evaluate: a baseline is scored on { x, y } tensors (or windows); this test data has no x tensor. Pass baseline: false.');
+  if (!isTensor(x)) throw new EvaluateError('LEPTON_EVALUATE_BAD_BASELINE', 'evaluate: a baseline is scored on { x, y } tensors (or windows); this test data has no x tensor. Pass baseline: false.');
   const out = await baseline.predict(x);
   const predicted = toMatrix(out);
   out.dispose();
-  if (predicted.length !== truth.length) throw new Error(`evaluate: the baseline predicted ${predicted.length} rows for ${truth.length} test samples.`);
+  if (predicted.length !== truth.length) throw new EvaluateError('LEPTON_EVALUATE_BAD_BASELINE', `evaluate: the baseline predicted ${predicted.length} rows for ${truth.length} test samples.`);
   const { mse, mae, r2 } = errors(predicted, truth);
   return { name: baseline.name ?? 'baseline', mse, rmse: Math.sqrt(mse), mae, r2, relativeMae: mae === 0 ? Number.POSITIVE_INFINITY : modelMae / mae };
 }
@@ -64,7 +65,7 @@ async function scoreBaseline(baseline: Pick<Estimator, 'name' | 'predict'>, data
 function errors(predicted: number[][], truth: number[][]): { p: number[]; t: number[]; mse: number; mae: number; r2: number } {
   const p = predicted.flat();
   const t = truth.flat();
-  if (p.length !== t.length) throw new Error(`evaluate: the predictions have ${predicted[0]!.length} value(s) per sample but the labels ${truth[0]!.length}.`);
+  if (p.length !== t.length) throw new EvaluateError('LEPTON_EVALUATE_SHAPE_MISMATCH', `evaluate: the predictions have ${predicted[0]!.length} value(s) per sample but the labels ${truth[0]!.length}.`);
   return { p, t, mse: metrics.meanSquaredError(t, p), mae: metrics.meanAbsoluteError(t, p), r2: metrics.r2Score(t, p) };
 }
 
@@ -107,7 +108,7 @@ function classification(predicted: number[][], truth: number[][], classNames?: s
   const yPred = argMaxRows(probs);
   const labels = Array.from({ length: k }, (_, i) => i);
   const names = classNames ?? labels.map(String);
-  if (names.length !== k) throw new Error(`classNames has ${names.length} names but the model predicts ${k} classes.`);
+  if (names.length !== k) throw new EvaluateError('LEPTON_EVALUATE_BAD_OPTION', `classNames has ${names.length} names but the model predicts ${k} classes.`);
   const prf = metrics.precisionRecallF1(yTrue, yPred, labels);
   const present = labels.filter((l) => yTrue.includes(l));
   const curves = labels.map((label, j) => {
@@ -172,7 +173,7 @@ export async function evaluate(model: tf.LayersModel, testData: FitData, options
   } finally {
     tf.dispose(owned);
   }
-  if (predicted.length === 0) throw new Error('The test data is empty: evaluation needs at least one sample.');
+  if (predicted.length === 0) throw new EvaluateError('LEPTON_EVALUATE_EMPTY', 'The test data is empty: evaluation needs at least one sample.');
   const activation = lastActivation(model);
   const task = options.task ?? (activation === 'softmax' || activation === 'sigmoid' ? 'classification' : 'regression');
   const classNames = options.classNames ?? images?.classNames ?? trainedOn(model)?.classNames;

@@ -16,6 +16,8 @@ import {
   type TensorProto,
   type ValueInfoProto,
 } from './onnx-format.js';
+import { InternalError } from '../errors.js';
+import { ExportError } from './errors.js';
 
 /** An attribute value, without its name (see `attr` for constructors). */
 export type AttrValue = AttributeProto extends infer A ? (A extends AttributeProto ? Omit<A, 'name'> : never) : never;
@@ -91,7 +93,7 @@ export class OnnxGraph {
 
   /** Declares a graph input; the exact `name` is required (it is the name users feed). */
   addInput(name: string, elemType: DataType, shape: readonly ShapeDim[]): string {
-    if (this.names.has(name)) throw new Error(`graph input name ${JSON.stringify(name)} is already used`);
+    if (this.names.has(name)) throw new InternalError(`graph input name ${JSON.stringify(name)} is already used`);
     this.names.add(name);
     this.inputs.push({ name, elemType, shape: dimensions(shape) });
     return name;
@@ -99,7 +101,7 @@ export class OnnxGraph {
 
   /** Declares an existing value as a graph output. */
   addOutput(name: string, elemType: DataType, shape: readonly ShapeDim[]): void {
-    if (!this.names.has(name)) throw new Error(`graph output ${JSON.stringify(name)} is not a value of the graph`);
+    if (!this.names.has(name)) throw new InternalError(`graph output ${JSON.stringify(name)} is not a value of the graph`);
     this.outputs.push({ name, elemType, shape: dimensions(shape) });
   }
 
@@ -111,8 +113,8 @@ export class OnnxGraph {
   /** Adds a constant tensor (a weight) and returns its value name. */
   addInitializer(hint: string, data: TensorData, dims: readonly number[]): string {
     const count = dims.reduce((a, b) => a * b, 1);
-    if (count !== data.length) throw new Error(`initializer ${hint}: ${data.length} values for shape [${dims.join(', ')}]`);
-    if (!littleEndian) throw new Error('ONNX export needs a little-endian host');
+    if (count !== data.length) throw new InternalError(`initializer ${hint}: ${data.length} values for shape [${dims.join(', ')}]`);
+    if (!littleEndian) throw new ExportError('LEPTON_UNSUPPORTED_HOST', 'ONNX export needs a little-endian host');
     const name = this.uniqueName(hint);
     const rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
     this.initializers.push({ name, dataType: dataTypeOf(data), dims: [...dims], rawData });
@@ -143,7 +145,7 @@ export class OnnxGraph {
     options: { outputs?: number; hint?: string; domain?: string } = {},
   ): string[] {
     for (const input of inputs) {
-      if (input !== '' && !this.names.has(input)) throw new Error(`${opType} reads ${JSON.stringify(input)}, which no node made`);
+      if (input !== '' && !this.names.has(input)) throw new InternalError(`${opType} reads ${JSON.stringify(input)}, which no node made`);
     }
     const hint = options.hint ?? opType;
     const name = this.uniqueName(`${hint}/${opType}`);
@@ -156,8 +158,8 @@ export class OnnxGraph {
 
   /** Gives `value` the exact name `name` (through an Identity node), e.g. to name a graph output. */
   alias(value: string, name: string): string {
-    if (this.names.has(name)) throw new Error(`value name ${JSON.stringify(name)} is already used`);
-    if (!this.names.has(value)) throw new Error(`Identity reads ${JSON.stringify(value)}, which no node made`);
+    if (this.names.has(name)) throw new InternalError(`value name ${JSON.stringify(name)} is already used`);
+    if (!this.names.has(value)) throw new InternalError(`Identity reads ${JSON.stringify(value)}, which no node made`);
     this.names.add(name);
     this.nodes.push({ input: [value], output: [name], name: this.uniqueName(`${name}/Identity`), opType: 'Identity', domain: '', attribute: [] });
     this.opTypes.add('Identity');

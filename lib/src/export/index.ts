@@ -10,7 +10,7 @@ export { supportedLayers } from './convert/registry.js';
 export { decodeModel } from './onnx-decode.js';
 export type { ModelProto, GraphProto, NodeProto, TensorProto, AttributeProto, ValueInfoProto, Dimension, OperatorSetIdProto, DataType, AttributeType } from './onnx-format.js';
 export { metaPathFor, readMeta, type OnnxModelMeta } from './meta.js';
-export type { TensorSpec, SpecDType } from './tensor-spec.js';
+export type { SpecDType, TensorSpec, TfjsTensorSpec } from '@lepton/server/wire';
 export type { Verification } from './verify.js';
 export { ExportError, UnsupportedLayerError, UnsupportedConfigError, type ExportErrorCode } from './errors.js';
 export { modelRepository, configText, kserveManifest, STORAGE_URI_PLACEHOLDER, type ModelRepository, type ModelRepositoryOptions, type RepositorySource, type IoSpec, type TritonScheduling } from './model-repository.js';

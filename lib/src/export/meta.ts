@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ExportError } from './errors.js';
-import type { TensorSpec } from './tensor-spec.js';
+import type { TfjsTensorSpec } from '@lepton/server/wire';
 
 /** The `format` tag of a sidecar file. */
 export const META_FORMAT = 'lepton.onnx-meta';
@@ -24,9 +24,9 @@ export interface OnnxModelMeta {
   /** The ONNX opset of the default domain. */
   opset: number;
   /** The inputs, in order, in tfjs's layout. */
-  inputs: TensorSpec[];
+  inputs: TfjsTensorSpec[];
   /** The outputs, in order. */
-  outputs: TensorSpec[];
+  outputs: TfjsTensorSpec[];
   /** What was exported: the tfjs model's name and class. */
   source: {
     /** The framework of the source model: `tfjs`, or `lepton` for Lepton's own models (gradient boosting). */

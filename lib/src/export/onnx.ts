@@ -12,7 +12,7 @@ import { modelProto } from './graph.js';
 import { META_FORMAT, metaPathFor, type OnnxModelMeta } from './meta.js';
 import { encodeModel } from './onnx-encode.js';
 import { OPSET } from './onnx-format.js';
-import type { TensorSpec } from './tensor-spec.js';
+import type { TfjsTensorSpec } from '@lepton/server/wire';
 import { pipeline, type PipelineExport } from './pipeline/pipeline.js';
 import { verifyExport, type Verification } from './verify.js';
 import { convertModel } from './walk.js';
@@ -48,9 +48,9 @@ export class OnnxExport {
   /** The model file's bytes. */
   readonly data: Uint8Array;
   /** The model's inputs (feed these names in ONNX Runtime, in tfjs's layout). */
-  readonly inputs: readonly TensorSpec[];
+  readonly inputs: readonly TfjsTensorSpec[];
   /** The model's outputs. */
-  readonly outputs: readonly TensorSpec[];
+  readonly outputs: readonly TfjsTensorSpec[];
   /** The default-domain opset. */
   readonly opset: number;
   /** The ONNX operator types the graph uses. */
@@ -59,7 +59,7 @@ export class OnnxExport {
   readonly verification: Verification | undefined;
 
   /** @internal */
-  constructor(fields: Omit<OnnxExport, 'bytes' | typeof displaySymbol>) {
+  constructor(fields: Omit<OnnxExport, 'bytes' | 'sizeBytes' | typeof displaySymbol>) {
     this.path = fields.path;
     this.metaPath = fields.metaPath;
     this.data = fields.data;
@@ -71,22 +71,27 @@ export class OnnxExport {
   }
 
   /** The model file's size in bytes. */
-  get bytes(): number {
+  get sizeBytes(): number {
     return this.data.length;
+  }
+
+  /** @deprecated The file's size in bytes, as `sizeBytes` says it (its bytes are `data`); kept for older notebooks. */
+  get bytes(): number {
+    return this.sizeBytes;
   }
 
   /** A summary table. */
   [displaySymbol](): MimeBundle {
-    const shape = (s: TensorSpec) => `[${s.shape.map((d) => d ?? 'batch').join(', ')}]`;
-    const row = (kind: string, s: TensorSpec) => `<tr><td>${kind}</td><td><code>${escape(s.name)}</code></td><td>${shape(s)}</td><td>${s.dtype}</td></tr>`;
+    const shape = (s: TfjsTensorSpec) => `[${s.shape.map((d) => d ?? 'batch').join(', ')}]`;
+    const row = (kind: string, s: TfjsTensorSpec) => `<tr><td>${kind}</td><td><code>${escape(s.name)}</code></td><td>${shape(s)}</td><td>${s.dtype}</td></tr>`;
     const check = this.verification
       ? `matches tfjs (max |Δ| ${this.verification.maxAbsDiff.toExponential(2)} ≤ ${this.verification.tolerance})`
       : 'not verified';
     const text =
-      `ONNX model${this.path ? ` ${this.path}` : ''}: ${this.bytes} bytes, opset ${this.opset}, ${check}\n` +
+      `ONNX model${this.path ? ` ${this.path}` : ''}: ${this.sizeBytes} bytes, opset ${this.opset}, ${check}\n` +
       [...this.inputs.map((s) => `  input  ${s.name} ${shape(s)} ${s.dtype}`), ...this.outputs.map((s) => `  output ${s.name} ${shape(s)} ${s.dtype}`)].join('\n');
     const html =
-      `<div><b>ONNX model</b>${this.path ? ` <code>${escape(this.path)}</code>` : ''} — ${this.bytes.toLocaleString('en-US')} bytes, opset ${this.opset}, ${check}` +
+      `<div><b>ONNX model</b>${this.path ? ` <code>${escape(this.path)}</code>` : ''} — ${this.sizeBytes.toLocaleString('en-US')} bytes, opset ${this.opset}, ${check}` +
       `<table><thead><tr><th></th><th>name</th><th>shape</th><th>dtype</th></tr></thead><tbody>` +
       this.inputs.map((s) => row('input', s)).join('') +
       this.outputs.map((s) => row('output', s)).join('') +

@@ -13,7 +13,7 @@ import { attr, dimensions, type AttrValue } from './graph.js';
 import { OnnxExport, writeExport, type OnnxExportOptions } from './onnx.js';
 import { encodeModel } from './onnx-encode.js';
 import { DataType, IR_VERSION, OPSET, type AttributeProto, type ModelProto, type NodeProto } from './onnx-format.js';
-import type { TensorSpec } from './tensor-spec.js';
+import type { TfjsTensorSpec } from '@lepton/server/wire';
 import { compareOutputs, runOnnx, type Verification } from './verify.js';
 import { ExportError } from './errors.js';
 
@@ -64,7 +64,7 @@ function nodeAttributes(state: State): { attrs: Record<string, AttrValue>; leave
 }
 
 /** The tree-ensemble node and the graph output spec for a fitted model's state. */
-function ensembleNode(state: State): { node: NodeProto; output: TensorSpec } {
+function ensembleNode(state: State): { node: NodeProto; output: TfjsTensorSpec } {
   const { attrs, leaves } = nodeAttributes(state);
   const K = state.base.length;
   if (state.task === 'regression') {
@@ -112,12 +112,12 @@ function mlNode(opType: string, output: string[], attrs: Record<string, AttrValu
 }
 
 /** The ONNX model of a fitted gradient-boosting model. */
-export function treeEnsembleModel(gbm: GradientBoosting, opts: Pick<OnnxExportOptions, 'docString' | 'metadata'> = {}): { proto: ModelProto; input: TensorSpec; output: TensorSpec; operator: string } {
+export function treeEnsembleModel(gbm: GradientBoosting, opts: Pick<OnnxExportOptions, 'docString' | 'metadata'> = {}): { proto: ModelProto; input: TfjsTensorSpec; output: TfjsTensorSpec; operator: string } {
   const state = gbm.toJSON().state;
   if (!state) throw new ExportError('LEPTON_BAD_MODEL', 'export.onnx: the gradient-boosting model is not fitted; call fit first, then export it.');
   const features = state.featureNames.length;
   const { node, output } = ensembleNode(state);
-  const input: TensorSpec = { name: 'x', shape: [null, features], dtype: 'float32' };
+  const input: TfjsTensorSpec = { name: 'x', shape: [null, features], dtype: 'float32' };
   const proto: ModelProto = {
     irVersion: IR_VERSION,
     opsetImport: [

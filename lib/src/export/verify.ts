@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { tfjs } from '../data/tfjs.js';
 import { ExportError } from './errors.js';
-import type { TensorSpec } from './tensor-spec.js';
+import type { TfjsTensorSpec } from '@lepton/server/wire';
 
 /** The outcome of a verification. */
 export interface Verification {
@@ -21,12 +21,12 @@ export interface Verification {
 const FREE_DIM = 5;
 
 /** Concrete shape of a spec for a batch of `batch`. */
-export function concreteShape(spec: TensorSpec, batch: number): number[] {
+export function concreteShape(spec: TfjsTensorSpec, batch: number): number[] {
   return spec.shape.map((d, i) => d ?? (i === 0 ? batch : FREE_DIM));
 }
 
 /** Random inputs for `specs`: floats in [-1, 1), index inputs in their range, other ints in [0, 10). */
-export function randomInputs(specs: readonly TensorSpec[], batch: number, seed = 1): { spec: TensorSpec; shape: number[]; data: Float32Array | Int32Array }[] {
+export function randomInputs(specs: readonly TfjsTensorSpec[], batch: number, seed = 1): { spec: TfjsTensorSpec; shape: number[]; data: Float32Array | Int32Array }[] {
   let s = seed >>> 0 || 1;
   const next = () => {
     s ^= s << 13;
@@ -62,8 +62,8 @@ export async function runOnnx(bytes: Uint8Array, feeds: { name: string; shape: n
 export async function verifyExport(
   model: tf.LayersModel,
   bytes: Uint8Array,
-  inputs: readonly TensorSpec[],
-  outputs: readonly TensorSpec[],
+  inputs: readonly TfjsTensorSpec[],
+  outputs: readonly TfjsTensorSpec[],
   options: { tolerance?: number; batch?: number } = {},
 ): Promise<Verification> {
   const tolerance = options.tolerance ?? 1e-4;

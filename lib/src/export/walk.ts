@@ -9,7 +9,7 @@ import { converters, supportedLayers } from './convert/registry.js';
 import { weightsOf, type LayerCall, type Shape } from './convert/context.js';
 import { outputNames, requireBuiltModel, walkLayers } from './layer-walk.js';
 import { ExportError, UnsupportedLayerError } from './errors.js';
-import type { SpecDType, TensorSpec } from './tensor-spec.js';
+import type { SpecDType, TfjsTensorSpec } from '@lepton/server/wire';
 
 type SymbolicTensor = tf.SymbolicTensor;
 
@@ -18,9 +18,9 @@ export interface ConvertedModel {
   /** The ONNX graph. */
   graph: OnnxGraph;
   /** The graph inputs, in the model's input order. */
-  inputs: TensorSpec[];
+  inputs: TfjsTensorSpec[];
   /** The graph outputs, in the model's output order. */
-  outputs: TensorSpec[];
+  outputs: TfjsTensorSpec[];
 }
 
 const elemTypes: Record<string, { type: DataType; dtype: SpecDType }> = {
@@ -84,7 +84,7 @@ export function convertModel(model: tf.LayersModel): ConvertedModel {
   requireBuiltModel(model);
   const walker = new Walker(model.name);
   const g = walker.graph;
-  const inputs: TensorSpec[] = model.inputs.map((t) => {
+  const inputs: TfjsTensorSpec[] = model.inputs.map((t) => {
     const { type, dtype } = elemType(t.dtype, `input ${t.sourceLayer.name}`);
     const name = g.addInput(t.sourceLayer.name, type, t.shape);
     return { name, shape: [...t.shape], dtype };
@@ -92,7 +92,7 @@ export function convertModel(model: tf.LayersModel): ConvertedModel {
   walker.setGraphInputs(inputs.map((i) => i.name));
   const values = walker.run(model, inputs.map((i) => i.name));
   const names = outputNames(model);
-  const outputs: TensorSpec[] = model.outputs.map((t, i) => {
+  const outputs: TfjsTensorSpec[] = model.outputs.map((t, i) => {
     const { type, dtype } = elemType(t.dtype, `output ${names[i]}`);
     const name = g.alias(values[i]!, g.has(names[i]!) ? `${names[i]}_output` : names[i]!);
     g.addOutput(name, type, t.shape);

@@ -14,5 +14,5 @@ describe('forecast metrics', () => {
     // seasonal scale with season 2: |2−1|, |6−3| → 2
     assert.ok(Math.abs(metrics.mase(yTrue, yPred, { train: [1, 3, 2, 6], season: 2 }) - 0.25) < 1e-12);
   });
-  test('mase refuses a constant training series', () => assert.throws(() => metrics.mase([1], [1], { train: [2, 2, 2] }), /scale is 0; use MAE/));
+  test('mase refuses a constant training series', () => assert.throws(() => metrics.mase([1], [1], { train: [2, 2, 2] }), { code: 'LEPTON_METRIC_UNDEFINED', message: /scale is 0; use MAE/ }));
 });

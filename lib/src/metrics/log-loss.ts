@@ -1,4 +1,5 @@
 import { sameLength, toArray, toMatrix, type Matrix, type Values } from './values.js';
+import { MetricError } from './errors.js';
 
 /**
  * Cross-entropy of true labels under predicted probabilities (scikit-learn's `log_loss`): the probability of each sample's true class is clipped to [1e-15, 1 − 1e-15] and
@@ -15,7 +16,7 @@ export function logLoss(yTrue: Values, probabilities: Values | Matrix, labels?: 
   let total = 0;
   t.forEach((label, i) => {
     const j = classes.indexOf(label);
-    if (j < 0) throw new Error(`logLoss: label ${label} of sample ${i} is not among the probability columns' labels (${classes.join(', ')}).`);
+    if (j < 0) throw new MetricError('LEPTON_METRIC_UNKNOWN_LABEL', `logLoss: label ${label} of sample ${i} is not among the probability columns' labels (${classes.join(', ')}).`);
     const p = Math.min(1 - eps, Math.max(eps, rows[i]![j]!));
     total -= Math.log(p);
   });

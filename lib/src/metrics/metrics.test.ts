@@ -58,6 +58,6 @@ describe(`metrics agree with scikit-learn ${sk.sklearn_version}`, () => {
   });
 
   test('mismatched lengths are an error naming both', () => {
-    assert.throws(() => metrics.accuracy([1, 2, 3], [1, 2]), /yTrue has 3 values but yPred has 2/);
+    assert.throws(() => metrics.accuracy([1, 2, 3], [1, 2]), { code: 'LEPTON_METRIC_SHAPE_MISMATCH', message: /yTrue has 3 values but yPred has 2/ });
   });
 });

@@ -1,4 +1,5 @@
 import { labelsOf, sameLength, toArray, toMatrix, type Matrix, type Values } from './values.js';
+import { MetricError } from './errors.js';
 
 /** A ROC curve: false and true positive rates at each decreasing threshold (the first threshold is +Infinity). */
 export interface RocCurve {
@@ -22,7 +23,7 @@ export function rocCurve(yTrue: Values, scores: Values, positive = 1): RocCurve 
   const order = s.map((_, i) => i).sort((a, b) => s[b]! - s[a]!);
   const positives = t.filter((v) => v === positive).length;
   const negatives = t.length - positives;
-  if (positives === 0 || negatives === 0) throw new Error(`A ROC curve needs both classes in yTrue; it has only ${positives === 0 ? 'negatives' : 'positives'}.`);
+  if (positives === 0 || negatives === 0) throw new MetricError('LEPTON_METRIC_UNDEFINED', `A ROC curve needs both classes in yTrue; it has only ${positives === 0 ? 'negatives' : 'positives'}.`);
   const fpr = [0];
   const tpr = [0];
   const thresholds = [Infinity];
@@ -66,7 +67,7 @@ export function rocAuc(yTrue: Values, scores: Values | Matrix, options: { averag
     return auc(curve.fpr, curve.tpr);
   }
   const labels = options.labels ?? Array.from({ length: width }, (_, i) => i);
-  if (labels.length !== width) throw new Error(`rocAuc got ${width} score columns but ${labels.length} labels.`);
+  if (labels.length !== width) throw new MetricError('LEPTON_METRIC_SHAPE_MISMATCH', `rocAuc got ${width} score columns but ${labels.length} labels.`);
   const perClass = labels.map((label, j) => {
     const curve = rocCurve(t.map((v) => (v === label ? 1 : 0)), rows.map((r) => r[j]!), 1);
     return { auc: auc(curve.fpr, curve.tpr), support: t.filter((v) => v === label).length };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { MetricError } from './errors.js';
 
 /** Numbers as the metric functions take them: an array, a typed array, or a tensor. */
 export type Values = ArrayLike<number> | tf.Tensor;
@@ -29,8 +30,8 @@ export function argMaxRows(rows: number[][]): number[] {
 
 /** Throws unless both have the same length, naming both. */
 export function sameLength(a: ArrayLike<unknown>, b: ArrayLike<unknown>, names: [string, string]): void {
-  if (a.length !== b.length) throw new Error(`${names[0]} has ${a.length} values but ${names[1]} has ${b.length}: they must match one to one.`);
-  if (a.length === 0) throw new Error(`${names[0]} and ${names[1]} are empty: a metric needs at least one sample.`);
+  if (a.length !== b.length) throw new MetricError('LEPTON_METRIC_SHAPE_MISMATCH', `${names[0]} has ${a.length} values but ${names[1]} has ${b.length}: they must match one to one.`);
+  if (a.length === 0) throw new MetricError('LEPTON_METRIC_EMPTY', `${names[0]} and ${names[1]} are empty: a metric needs at least one sample.`);
 }
 
 /** The sorted distinct labels of one or more label arrays. */

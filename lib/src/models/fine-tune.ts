@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { glorotKernel, outputLayer, seeder, type Head } from './head.js';
+import { ModelError } from './errors.js';
 
 /** Options of `lepton.models.fineTune`. */
 export interface FineTuneOptions extends Head {
@@ -20,11 +21,11 @@ export interface FineTuneOptions extends Head {
  * @example const tuned = lepton.models.fineTune(model, { classes: 3, freeze: 'body' })
  */
 export function fineTune(model: tf.LayersModel, options: FineTuneOptions): tf.LayersModel {
-  if (!(model instanceof tf.LayersModel)) throw new Error('fineTune takes a tf.LayersModel (a tf.sequential, tf.model or lepton.models model).');
+  if (!(model instanceof tf.LayersModel)) throw new ModelError('LEPTON_MODEL_CANNOT_FINE_TUNE', 'fineTune takes a tf.LayersModel (a tf.sequential, tf.model or lepton.models model).');
   const head = model.layers.at(-1);
-  if (!head || model.layers.length < 2) throw new Error(`fineTune needs a model with a body and an output layer; "${model.name}" has ${model.layers.length} layer(s).`);
+  if (!head || model.layers.length < 2) throw new ModelError('LEPTON_MODEL_CANNOT_FINE_TUNE', `fineTune needs a model with a body and an output layer; "${model.name}" has ${model.layers.length} layer(s).`);
   const bodyOut = head.input;
-  if (Array.isArray(bodyOut)) throw new Error(`The output layer "${head.name}" takes several inputs: fineTune replaces a head with one input.`);
+  if (Array.isArray(bodyOut)) throw new ModelError('LEPTON_MODEL_CANNOT_FINE_TUNE', `The output layer "${head.name}" takes several inputs: fineTune replaces a head with one input.`);
   const body = model.layers.slice(0, -1);
   const freeze = options.freeze ?? 'body';
   const frozen = new Set<tf.layers.Layer>(
@@ -33,7 +34,7 @@ export function fineTune(model: tf.LayersModel, options: FineTuneOptions): tf.La
       : typeof freeze === 'number' ? body.slice(0, freeze)
       : freeze.map((name) => {
         const layer = body.find((l) => l.name === name);
-        if (!layer) throw new Error(`freeze names "${name}", which is not a layer of the body (layers: ${body.map((l) => l.name).join(', ')}).`);
+        if (!layer) throw new ModelError('LEPTON_MODEL_BAD_OPTION', `freeze names "${name}", which is not a layer of the body (layers: ${body.map((l) => l.name).join(', ')}).`);
         return layer;
       }),
   );

@@ -18,7 +18,7 @@ test('mlp, cnn, lstm and transformer build with the requested input and output s
   assert.deepEqual(lstm({ steps: 12, features: 3, outputs: 2 }).outputs[0]!.shape, [null, 2]);
   assert.deepEqual(lstm({ steps: 12, vocabulary: 50, classes: 2, binary: true, bidirectional: true }).outputs[0]!.shape, [null, 1]);
   assert.deepEqual(transformer({ steps: 8, vocabulary: 20, classes: 3 }).outputs[0]!.shape, [null, 3]);
-  assert.throws(() => transformer({ steps: 8, vocabulary: 20, dModel: 30, heads: 4 }), /divisible by heads/);
+  assert.throws(() => transformer({ steps: 8, vocabulary: 20, dModel: 30, heads: 4 }), { code: 'LEPTON_MODEL_BAD_OPTION', message: /divisible by heads/ });
 });
 
 for (const [name, build, x, y] of [

@@ -46,5 +46,5 @@ test('fineTune keeps the trained body (shared weights, frozen), replaces the hea
   assert.ok((await onnx(tuned)).verification!.maxAbsDiff < 1e-4);
   const partly = fineTune(base, { classes: 2, freeze: 1 });
   assert.deepEqual(partly.layers.filter((l) => !l.trainable && l.weights.length > 0).map((l) => l.name), [conv.name]);
-  assert.throws(() => fineTune(base, { classes: 2, freeze: ['nope'] }), /freeze names "nope", which is not a layer of the body/);
+  assert.throws(() => fineTune(base, { classes: 2, freeze: ['nope'] }), { code: 'LEPTON_MODEL_BAD_OPTION', message: /freeze names "nope", which is not a layer of the body/ });
 });

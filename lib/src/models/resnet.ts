@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { glorotKernel, outputLayer, seeder, type Head } from './head.js';
+import { ModelError } from './errors.js';
 
 /** Options of `lepton.models.resnet`. */
 export interface ResnetOptions extends Head {
@@ -22,9 +23,9 @@ export interface ResnetOptions extends Head {
  */
 export function resnet(options: ResnetOptions): tf.LayersModel {
   const blocks = options.blocks ?? [2, 2, 2];
-  if (blocks.length === 0 || !blocks.every((b) => Number.isInteger(b) && b >= 1)) throw new Error(`blocks must list whole numbers ≥ 1, one per stage (got ${JSON.stringify(blocks)}).`);
+  if (blocks.length === 0 || !blocks.every((b) => Number.isInteger(b) && b >= 1)) throw new ModelError('LEPTON_MODEL_BAD_OPTION', `blocks must list whole numbers ≥ 1, one per stage (got ${JSON.stringify(blocks)}).`);
   const filters = options.filters ?? blocks.map((_, i) => 16 * 2 ** i);
-  if (filters.length !== blocks.length) throw new Error(`filters has ${filters.length} entries for ${blocks.length} stages (blocks); give one per stage.`);
+  if (filters.length !== blocks.length) throw new ModelError('LEPTON_MODEL_BAD_OPTION', `filters has ${filters.length} entries for ${blocks.length} stages (blocks); give one per stage.`);
   const seeded = seeder(options.seed);
   const conv = (units: number, kernelSize: number, strides: number, name: string) =>
     tf.layers.conv2d({ filters: units, kernelSize, strides, padding: 'same', useBias: false, name, ...glorotKernel(seeded) });

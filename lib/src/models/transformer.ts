@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { dropoutSeed, glorotKernel, outputLayer, seeder, type Head } from './head.js';
 import { textInput, type TextInputOptions } from './text-input.js';
+import { ModelError } from './errors.js';
 
 /** Options of `lepton.models.transformer`: `vectorizer`, or `steps` (sequence length) and `vocabulary` (size). */
 export interface TransformerOptions extends Head, TextInputOptions {
@@ -120,7 +121,7 @@ export function transformer(options: TransformerOptions): tf.LayersModel {
   const { steps, vocabulary } = textInput(options, 'transformer');
   const dModel = options.dModel ?? 32;
   const heads = options.heads ?? 2;
-  if (dModel % heads !== 0) throw new Error(`dModel (${dModel}) must be divisible by heads (${heads}).`);
+  if (dModel % heads !== 0) throw new ModelError('LEPTON_MODEL_BAD_OPTION', `dModel (${dModel}) must be divisible by heads (${heads}).`);
   const dropout = options.dropout ?? 0.1;
   const seeded = seeder(options.seed);
   const glorot = () => glorotKernel(seeded);

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:f
 import { writeFileAtomic } from '../export/atomic-write.js';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { TrainError } from './errors.js';
 
 /** What a checkpoint records beside the weights (in model.json's `userDefinedMetadata.lepton`). */
 export interface CheckpointMeta {
@@ -52,7 +53,7 @@ export function loadCheckpoint(model: tf.LayersModel, dir: string): CheckpointMe
   if (!existsSync(file)) return null;
   const json = JSON.parse(readFileSync(file, 'utf8'));
   const manifest = json.weightsManifest?.[0];
-  if (!manifest) throw new Error(`${file} has no weightsManifest: it is not a tfjs layers-model checkpoint.`);
+  if (!manifest) throw new TrainError('LEPTON_TRAIN_BAD_CHECKPOINT', `${file} has no weightsManifest: it is not a tfjs layers-model checkpoint.`);
   const bytes = readFileSync(join(dir, manifest.paths[0]));
   const named = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), manifest.weights);
   const saved = (manifest.weights as { name: string }[]).map((w) => named[w.name]!);
@@ -60,7 +61,8 @@ export function loadCheckpoint(model: tf.LayersModel, dir: string): CheckpointMe
   const mismatch = saved.length !== weights.length || saved.some((t, i) => t.shape.join() !== weights[i]!.shape.join());
   if (mismatch) {
     tf.dispose(saved);
-    throw new Error(
+    throw new TrainError(
+      'LEPTON_TRAIN_BAD_CHECKPOINT',
       `The checkpoint in ${dir} does not fit this model: it has ${saved.length} weights (${saved.map((t) => `[${t.shape}]`).join(' ')}), the model ${weights.length} (${weights.map((w) => `[${w.shape}]`).join(' ')}). ` +
         'Delete the folder or choose another checkpoint path to start afresh.',
     );

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FitSource } from '../images/dataset.js';
 import { checkFinite } from './validate.js';
+import { TrainError } from './errors.js';
 export { permutation, seededRandom } from '../data/random.js';
 
 /** Anything with a `toTensor(columns)` method: Lepton's DataFrame. */
@@ -77,11 +78,11 @@ export function withExactStorage(t: tf.Tensor): tf.Tensor {
 export function resolveData(data: FitData, columns: ColumnChoice, what: string, missingX = false): Resolved {
   if (isDataset(data)) return { kind: 'dataset', dataset: data };
   // Image datasets are asked for their data (asynchronously) before this; one here is a caller's mistake.
-  if (typeof (data as Partial<FitSource>).fitData === 'function') throw new Error(`The ${what} is an image dataset: await its fitData() before resolving it.`);
+  if (typeof (data as Partial<FitSource>).fitData === 'function') throw new TrainError('LEPTON_TRAIN_BAD_DATA', `The ${what} is an image dataset: await its fitData() before resolving it.`);
   if (isTensorSource(data)) {
     if (!columns.x || columns.y === undefined) {
       const names = data.columnNames?.() ?? [];
-      throw new Error(`Training on a DataFrame needs the feature and label columns: pass { x: [...], y: '...' } in the options${names.length ? ` (columns: ${names.join(', ')})` : ''}.`);
+      throw new TrainError('LEPTON_TRAIN_BAD_DATA', `Training on a DataFrame needs the feature and label columns: pass { x: [...], y: '...' } in the options${names.length ? ` (columns: ${names.join(', ')})` : ''}.`);
     }
     // The DataFrame's own conversion names the column and row of a missing or non-numeric value.
     const x = data.toTensor(columns.x);
@@ -89,7 +90,7 @@ export function resolveData(data: FitData, columns: ColumnChoice, what: string, 
     return { kind: 'tensors', x, y, owned: [x, y] };
   }
   if (typeof data !== 'object' || data === null || !('x' in data) || !('y' in data)) {
-    throw new Error(`The ${what} must be { x, y } tensors, a DataFrame with x/y column names, or a tf.data dataset of { xs, ys } batches.`);
+    throw new TrainError('LEPTON_TRAIN_BAD_DATA', `The ${what} must be { x, y } tensors, a DataFrame with x/y column names, or a tf.data dataset of { xs, ys } batches.`);
   }
   const x = withExactStorage(asTensor(data.x));
   let y = withExactStorage(asTensor(data.y));
@@ -103,11 +104,11 @@ export function resolveData(data: FitData, columns: ColumnChoice, what: string, 
 
 /** Splits off the last `fraction` of samples for validation (before any shuffling, as Keras does). */
 export function splitTail(x: tf.Tensor, y: tf.Tensor, fraction: number): { train: [tf.Tensor, tf.Tensor]; validation: [tf.Tensor, tf.Tensor] } {
-  if (!(fraction > 0 && fraction < 1)) throw new Error(`validation as a split must be a fraction between 0 and 1 (got ${fraction}).`);
+  if (!(fraction > 0 && fraction < 1)) throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `validation as a split must be a fraction between 0 and 1 (got ${fraction}).`);
   const n = x.shape[0]!;
   const nVal = Math.max(1, Math.round(n * fraction));
   const nTrain = n - nVal;
-  if (nTrain < 1) throw new Error(`validation ${fraction} leaves no training samples out of ${n}.`);
+  if (nTrain < 1) throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `validation ${fraction} leaves no training samples out of ${n}.`);
   const part = (t: tf.Tensor, start: number, size: number) => t.slice([start, ...t.shape.slice(1).map(() => 0)], [size, ...t.shape.slice(1)]);
   return { train: [part(x, 0, nTrain), part(y, 0, nTrain)], validation: [part(x, nTrain, nVal), part(y, nTrain, nVal)] };
 }

@@ -186,12 +186,12 @@ describe('lepton.fit', () => {
 
   test('bad input fails before training with errors naming the problem', async () => {
     const model = toyModel();
-    await assert.rejects(fit(model, { x: tf.zeros([10, 4]), y: tf.zeros([9, 2]) }), /10 samples in x \(shape \[10, 4\]\) but 9 labels in y \(shape \[9, 2\]\)/);
-    await assert.rejects(fit(model, { x: tf.zeros([10, 5]), y: tf.zeros([10, 2]) }), /expects inputs of shape \[\*, 4\] but x .* has shape \[10, 5\]/);
-    await assert.rejects(fit(model, { x: tf.zeros([10, 4]), y: tf.zeros([10]) }), /outputs shape \[\*, 2\] but y .* has shape \[10\]\. y looks like class indices/);
-    await assert.rejects(fit(model, { x: tf.tensor2d([[0, 0, 0, 0], [1, NaN, 0, 0]]), y: tf.zeros([2, 2]) }), /x \(training data\) has NaN at sample 1, feature 1/);
-    await assert.rejects(fit(toyModel(), { x: tf.zeros([4, 4]), y: tf.zeros([4, 2]) }, { loss: 'crossEntropy' }), /Unknown loss 'crossEntropy'\. Valid losses: meanSquaredError, .*categoricalCrossentropy/);
-    await assert.rejects(fit(toyModel(), { x: tf.zeros([4, 4]), y: tf.zeros([4, 2]) }, { loss: 'categoricalCrossentropy', metrics: ['f1'] }), /Unknown metric 'f1'\. Valid metrics: accuracy/);
+    await assert.rejects(fit(model, { x: tf.zeros([10, 4]), y: tf.zeros([9, 2]) }), { code: 'LEPTON_TRAIN_SHAPE_MISMATCH', message: /10 samples in x \(shape \[10, 4\]\) but 9 labels in y \(shape \[9, 2\]\)/ });
+    await assert.rejects(fit(model, { x: tf.zeros([10, 5]), y: tf.zeros([10, 2]) }), { code: 'LEPTON_TRAIN_SHAPE_MISMATCH', message: /expects inputs of shape \[\*, 4\] but x .* has shape \[10, 5\]/ });
+    await assert.rejects(fit(model, { x: tf.zeros([10, 4]), y: tf.zeros([10]) }), { code: 'LEPTON_TRAIN_SHAPE_MISMATCH', message: /outputs shape \[\*, 2\] but y .* has shape \[10\]\. y looks like class indices/ });
+    await assert.rejects(fit(model, { x: tf.tensor2d([[0, 0, 0, 0], [1, NaN, 0, 0]]), y: tf.zeros([2, 2]) }), { code: 'LEPTON_TRAIN_BAD_VALUES', message: /x \(training data\) has NaN at sample 1, feature 1/ });
+    await assert.rejects(fit(toyModel(), { x: tf.zeros([4, 4]), y: tf.zeros([4, 2]) }, { loss: 'crossEntropy' }), { code: 'LEPTON_TRAIN_BAD_OPTION', message: /Unknown loss 'crossEntropy'\. Valid losses: meanSquaredError, .*categoricalCrossentropy/ });
+    await assert.rejects(fit(toyModel(), { x: tf.zeros([4, 4]), y: tf.zeros([4, 2]) }, { loss: 'categoricalCrossentropy', metrics: ['f1'] }), { code: 'LEPTON_TRAIN_BAD_OPTION', message: /Unknown metric 'f1'\. Valid metrics: accuracy/ });
   });
 
   test('augmentation hooks transform each training batch with the seeded random source', async () => {

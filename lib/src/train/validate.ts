@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TrainError } from './errors.js';
 
 /** The loss names tfjs-layers accepts in `compile` (camelCase and their Keras snake_case spellings). */
 export const lossNames = [
@@ -24,11 +25,11 @@ export type LossOrMetric = string | ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.
 /** Throws, listing the valid names, when a loss or metric name is not one tfjs knows. */
 export function checkLossAndMetrics(loss: LossOrMetric | undefined, metrics: LossOrMetric[] | undefined): void {
   if (typeof loss === 'string' && !(lossNames as readonly string[]).includes(loss)) {
-    throw new Error(`Unknown loss '${loss}'. Valid losses: ${lossNames.join(', ')} (or a function (yTrue, yPred) => tensor).`);
+    throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `Unknown loss '${loss}'. Valid losses: ${lossNames.join(', ')} (or a function (yTrue, yPred) => tensor).`);
   }
   for (const metric of metrics ?? []) {
     if (typeof metric === 'string' && !(metricNames as readonly string[]).includes(metric)) {
-      throw new Error(`Unknown metric '${metric}'. Valid metrics: ${metricNames.join(', ')} (or a function (yTrue, yPred) => tensor).`);
+      throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `Unknown metric '${metric}'. Valid metrics: ${metricNames.join(', ')} (or a function (yTrue, yPred) => tensor).`);
     }
   }
 }
@@ -42,11 +43,11 @@ const shapeText = (shape: readonly (number | null)[]) => `[${shape.map((d) => (d
  */
 export function checkShapes(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, what = 'training data', acceptClassIndices = false): void {
   if (x.shape[0] !== y.shape[0]) {
-    throw new Error(`The ${what} has ${x.shape[0]} samples in x (shape ${shapeText(x.shape)}) but ${y.shape[0]} labels in y (shape ${shapeText(y.shape)}): x and y need one row per sample.`);
+    throw new TrainError('LEPTON_TRAIN_SHAPE_MISMATCH', `The ${what} has ${x.shape[0]} samples in x (shape ${shapeText(x.shape)}) but ${y.shape[0]} labels in y (shape ${shapeText(y.shape)}): x and y need one row per sample.`);
   }
   const input = model.inputs[0]?.shape;
   if (input && (input.length !== x.shape.length || input.some((d, i) => i > 0 && d !== null && d !== x.shape[i]))) {
-    throw new Error(`The model expects inputs of shape ${shapeText(input)} but x (${what}) has shape ${shapeText(x.shape)}: reshape x (e.g. x.reshape([-1, ${input.slice(1).map((d) => d ?? -1).join(', ')}])) or change the model's inputShape.`);
+    throw new TrainError('LEPTON_TRAIN_SHAPE_MISMATCH', `The model expects inputs of shape ${shapeText(input)} but x (${what}) has shape ${shapeText(x.shape)}: reshape x (e.g. x.reshape([-1, ${input.slice(1).map((d) => d ?? -1).join(', ')}])) or change the model's inputShape.`);
   }
   const output = model.outputs[0]?.shape;
   if (!output) return;
@@ -54,7 +55,7 @@ export function checkShapes(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, w
   const sparse = acceptClassIndices || loss === 'sparseCategoricalCrossentropy' || loss === 'sparse_categorical_crossentropy';
   if (sparse && (y.shape.length === 1 || y.shape[1] === 1 || !acceptClassIndices)) {
     if (y.shape.length > 2 || (y.shape.length === 2 && y.shape[1] !== 1)) {
-      throw new Error(`sparseCategoricalCrossentropy takes class indices (shape [${y.shape[0]}] or [${y.shape[0]}, 1]) but y has shape ${shapeText(y.shape)}: use categoricalCrossentropy for one-hot labels.`);
+      throw new TrainError('LEPTON_TRAIN_SHAPE_MISMATCH', `sparseCategoricalCrossentropy takes class indices (shape [${y.shape[0]}] or [${y.shape[0]}, 1]) but y has shape ${shapeText(y.shape)}: use categoricalCrossentropy for one-hot labels.`);
     }
     return;
   }
@@ -66,7 +67,7 @@ export function checkShapes(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, w
     : y.shape.length === 1 && output.length === 2 && units === 1
       ? ' Reshape y to a column: y.reshape([-1, 1]).'
       : '';
-  throw new Error(`The model outputs shape ${shapeText(output)} but y (${what}) has shape ${shapeText(y.shape)}.${hint}`);
+  throw new TrainError('LEPTON_TRAIN_SHAPE_MISMATCH', `The model outputs shape ${shapeText(output)} but y (${what}) has shape ${shapeText(y.shape)}.${hint}`);
 }
 
 function lossName(model: tf.LayersModel): string | undefined {
@@ -87,7 +88,7 @@ export function checkFinite(t: tf.Tensor, name: string): void {
     const sample = Math.floor(at / perSample);
     const value = t.dataSync()[at];
     const where = t.shape.length > 1 ? `sample ${sample}, feature ${at % perSample}` : `index ${sample}`;
-    throw new Error(`${name} has ${value} at ${where} (and maybe elsewhere): clean or impute it before training (lepton.preprocess has imputers).`);
+    throw new TrainError('LEPTON_TRAIN_BAD_VALUES', `${name} has ${value} at ${where} (and maybe elsewhere): clean or impute it before training (lepton.preprocess has imputers).`);
   } finally {
     bad.dispose();
   }

@@ -14,6 +14,7 @@ import type { TrialRecord } from './format.js';
 import { sampleSpace } from './space.js';
 import { bestFirst, mixSeed, trialRandom, type Strategy, type StrategyContext } from './strategy.js';
 import { permutation, seededRandom } from '../data/random.js';
+import { TuneError } from './errors.js';
 
 /** Options of the `hyperband` strategy. */
 export interface HyperbandOptions {
@@ -47,9 +48,9 @@ export function bracketShares(brackets: number, eta: number): number[] {
 export function hyperbandStrategy(context: StrategyContext, options: HyperbandOptions = {}): Strategy {
   const minEpochs = options.minEpochs ?? 1;
   const eta = options.eta ?? 3;
-  if (!(Number.isInteger(minEpochs) && minEpochs >= 1)) throw new Error(`hyperband minEpochs must be a whole number ≥ 1 (got ${minEpochs}).`);
-  if (!(eta >= 2)) throw new Error(`hyperband eta must be ≥ 2 (got ${eta}): it is how many times fewer trials each rung keeps.`);
-  if (minEpochs > context.epochs) throw new Error(`hyperband minEpochs (${minEpochs}) is more than epochs (${context.epochs}): lower minEpochs or raise epochs.`);
+  if (!(Number.isInteger(minEpochs) && minEpochs >= 1)) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `hyperband minEpochs must be a whole number ≥ 1 (got ${minEpochs}).`);
+  if (!(eta >= 2)) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `hyperband eta must be ≥ 2 (got ${eta}): it is how many times fewer trials each rung keeps.`);
+  if (minEpochs > context.epochs) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `hyperband minEpochs (${minEpochs}) is more than epochs (${context.epochs}): lower minEpochs or raise epochs.`);
   const rungs = hyperbandRungs(context.epochs, minEpochs, eta);
   const shares = bracketShares(rungs.length, eta);
   // One round of brackets in a seeded order, repeated: every run of sum(shares) trials has Hyperband's proportions.

@@ -14,6 +14,7 @@ import { parseStudyFile, serializeStudyFile, studyFormat, type StrategySpec, typ
 import { canonical, describeParam, formatValue, type ChoiceValue, type ParamsOf, type Space } from './space.js';
 import { bestFirst } from './strategy.js';
 import { studyChart, studyHtml, studyText } from './view.js';
+import { StudyError, TuneError } from './errors.js';
 
 /** The best trial of a study. */
 export interface BestTrial<S extends Space = Space> {
@@ -40,7 +41,7 @@ export interface StudySettings extends Pick<StudyFileV1, 'name' | 'strategy' | '
  * (`LEPTON_HOME`, else `~/.lepton`, the same rule as the model server's home).
  */
 export function studyPathFor(name: string): string {
-  if (!/^[\w.-]+$/.test(name)) throw new Error(`The study name '${name}' cannot be a file name: use letters, digits, '.', '-' and '_' (or pass a path).`);
+  if (!/^[\w.-]+$/.test(name)) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `The study name '${name}' cannot be a file name: use letters, digits, '.', '-' and '_' (or pass a path).`);
   return resolve(process.env.LEPTON_HOME ?? join(homedir(), '.lepton'), 'studies', `${name}.json`);
 }
 
@@ -80,7 +81,7 @@ export class Study<S extends Space = Space> {
    */
   static async load<S extends Space = Space>(path: string): Promise<Study<S>> {
     const file = resolve(path);
-    if (!existsSync(file)) throw new Error(`No study file at ${file}: run lepton.tune with { path: '${path}' } to create it.`);
+    if (!existsSync(file)) throw new StudyError('LEPTON_TUNE_NO_STUDY', `No study file at ${file}: run lepton.tune with { path: '${path}' } to create it.`);
     const parsed = parseStudyFile(readFileSync(file, 'utf8'), file);
     const { trials, bestModel, ...rest } = parsed;
     const study = new Study<S>(rest, trials, bestModel, file);
@@ -166,7 +167,7 @@ export class Study<S extends Space = Space> {
           : failed
             ? `all ${this.trials.length} finished trials failed or were stopped early (trial ${failed.number}: ${failed.error})`
             : `its ${this.trials.length} trials were all stopped early (pruned); run more trials`;
-      throw new Error(`Study '${this.name}' has no best trial: ${reason}.`);
+      throw new StudyError('LEPTON_TUNE_NO_BEST_TRIAL', `Study '${this.name}' has no best trial: ${reason}.`);
     }
     return {
       number: trial.number,

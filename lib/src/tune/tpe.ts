@@ -15,6 +15,7 @@ import type { Random } from '../data/random.js';
 import type { TrialRecord } from './format.js';
 import { sampleSpace, type ChoiceValue, type ParamSpec, type ParamValues, type Space } from './space.js';
 import { trialRandom, type Strategy, type StrategyContext } from './strategy.js';
+import { TuneError } from './errors.js';
 
 /** Options of the `tpe` strategy. */
 export interface TpeOptions {
@@ -216,8 +217,8 @@ export function tpeStrategy(context: StrategyContext, options: TpeOptions = {}):
   const candidates = options.candidates ?? 24;
   const multivariate = options.multivariate ?? true;
   const names = Object.keys(context.space);
-  if (!(Number.isInteger(startupTrials) && startupTrials >= 1)) throw new Error(`tpe startupTrials must be a whole number ≥ 1 (got ${startupTrials}).`);
-  if (!(Number.isInteger(candidates) && candidates >= 1)) throw new Error(`tpe candidates must be a whole number ≥ 1 (got ${candidates}).`);
+  if (!(Number.isInteger(startupTrials) && startupTrials >= 1)) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `tpe startupTrials must be a whole number ≥ 1 (got ${startupTrials}).`);
+  if (!(Number.isInteger(candidates) && candidates >= 1)) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `tpe candidates must be a whole number ≥ 1 (got ${candidates}).`);
   return {
     spec: { name: 'tpe', startupTrials, candidates, multivariate },
     bracket: () => null,

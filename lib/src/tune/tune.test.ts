@@ -57,7 +57,7 @@ describe('lepton.tune', () => {
     assert.equal(study.trials.length, 3);
     const table = rec.outputs.filter((o) => o.id?.endsWith('-table')).at(-1)!.bundle['text/plain'] as string;
     assert.match(table, /Stopped after 3 failed trials in a row \(the last: model\.compile was not called\)/);
-    assert.throws(() => study.best, /has no best trial: all 3 finished trials failed.*model\.compile was not called/);
+    assert.throws(() => study.best, { code: 'LEPTON_TUNE_NO_BEST_TRIAL', message: /has no best trial: all 3 finished trials failed.*model\.compile was not called/ });
   });
 
   test('bad input fails before any trial with a message naming the fix', async () => {

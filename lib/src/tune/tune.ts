@@ -22,6 +22,7 @@ import { TuneView, type TuneViewOptions } from './view.js';
 import { crossValidate } from '../validate/cross-validate.js';
 import type { Fold, Splitter } from '../validate/folds.js';
 import type { MetricName } from '../validate/metrics.js';
+import { TrialError } from './errors.js';
 
 /** What `build` may return: a model (`lepton.tune` trains it), or the objective of a trial it ran itself. */
 export type BuildResult =
@@ -279,7 +280,7 @@ export async function tune<S extends Space>(build: Build<S>, space: S, options: 
             live: false,
             callbacks: [trial.callbacks, ...fitCallbacks],
           });
-          if (trial.lastValue === undefined && !signal.aborted) throw new Error('training ended before its first epoch, so there is no objective value.');
+          if (trial.lastValue === undefined && !signal.aborted) throw new TrialError('training ended before its first epoch, so there is no objective value.');
           value = trial.lastValue ?? NaN;
         } else if (typeof result === 'number') value = result;
         else if (typeof result === 'object' && result !== null && typeof (result as { value?: unknown }).value === 'number') {
@@ -293,7 +294,7 @@ export async function tune<S extends Space>(build: Build<S>, space: S, options: 
           if (model) disposeModel(model);
           break;
         }
-        if (!Number.isFinite(value)) throw new Error(`the objective ${study.objective} is ${value} (training diverged?).`);
+        if (!Number.isFinite(value)) throw new TrialError(`the objective ${study.objective} is ${value} (training diverged?).`);
         record.value = value;
         if (record.intermediate.length === 0) record.epochs = study.epochs;
         record.status = trial.pruned ? 'pruned' : 'complete';

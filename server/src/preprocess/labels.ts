@@ -5,7 +5,7 @@
  * images, text), the label is read the same way from the model's one output.
  */
 import { errors } from '../errors.js';
-import type { TensorSpec } from '../meta.js';
+import type { TensorSpec } from '../wire/tensor-spec.js';
 import type { ResponseTensor, TensorData } from '../tensors.js';
 
 /** The name of the labels output. */

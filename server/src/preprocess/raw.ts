@@ -12,7 +12,7 @@
  */
 import type { InferRequest } from '../deployment.js';
 import { errors } from '../errors.js';
-import type { TensorSpec } from '../meta.js';
+import type { TensorSpec } from '../wire/tensor-spec.js';
 import type { DecodedInputs, Feed, RequestTensor } from '../tensors.js';
 import { decodeImage, ImageDecodeError, parseImageSpec, pixelsToFloat, type ImageSpec } from './image.js';
 import { PREPROCESS_PARAMETER } from './records.js';

@@ -10,7 +10,7 @@
  * in the notebook). An element that is not a string is a 400 `LEPTON_BAD_TEXT` naming its index.
  */
 import { errors } from '../errors.js';
-import type { TensorSpec } from '../meta.js';
+import type { TensorSpec } from '../wire/tensor-spec.js';
 import type { Feed } from '../tensors.js';
 import type { TransformJSON } from './format.js';
 import { compileText, ngramRange, outputWidth, splitter, TextOptionError, vectorizeInto, type TextConfigJSON, type TextState, type TextVectorizing } from './text.js';

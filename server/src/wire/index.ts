@@ -8,3 +8,4 @@ export {
   decodeBytesElements, ELEMENT_BYTES, elementText, encodeBytesElements, HEADER_LENGTH, joinBody, splitBody, wantsBinary, type BinaryArray, type WireTensor,
 } from './binary.js';
 export { fromHalf, halfNonFinite, toHalf } from './half.js';
+export { DATATYPES, type Datatype, type SpecDType, type TensorSpec, type TfjsTensorSpec } from './tensor-spec.js';

@@ -10,22 +10,15 @@ import { escapeHtml } from '../../display/html.js';
 import { displaySymbol, type MimeBundle } from '../../display/mime.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { ExportError } from '../errors.js';
-import { onnx } from '../onnx.js';
+import { resolveOnnx, type ModelSource } from '../model-source.js';
 import { OPSET } from '../onnx-format.js';
 import { DataFrame } from '../../data/frame.js';
-import { GradientBoosting } from '../../models/gradient-boosting/model.js';
 import { columnFeeds } from './feeds.js';
 import { ELEM_NAMES, inspectModel, prependGraph, shapeText, type GraphValue } from './compose.js';
 import { buildFront, ML_DOMAIN, type ColumnInput } from './front.js';
 
-/**
- * A model the pipeline can end in: what `lepton.export.onnx` exports (a tfjs LayersModel), or any ONNX model's bytes
- * (or an object holding them in `data`, such as an `OnnxExport`).
- */
-export type PipelineModel = Parameters<typeof onnx>[0] | Uint8Array | {
-  /** The ONNX file's bytes (what `lepton.export.onnx` and `lepton.compress.quantize` results hold). */
-  readonly data: Uint8Array;
-};
+/** A model the pipeline can end in: any model the library's resolver takes (`export/model-source.ts`). */
+export type PipelineModel = ModelSource;
 
 /** What the pipeline applies in front of the model. */
 export interface PipelineOptions {
@@ -61,10 +54,9 @@ const MIN_OPSET = 11;
 const ML_OPSET = 2;
 
 async function modelBytes(model: PipelineModel): Promise<Uint8Array> {
-  if (model instanceof Uint8Array) return model;
-  if (typeof model === 'object' && model !== null && 'data' in model && model.data instanceof Uint8Array) return model.data;
   // Whatever export.onnx exports (and verifies) ends a pipeline too.
-  if (model instanceof tf.LayersModel || model instanceof GradientBoosting) return (await onnx(model)).data;
+  const bytes = await resolveOnnx(model);
+  if (bytes) return bytes;
   throw new ExportError('LEPTON_BAD_PIPELINE', 'export.pipeline: expected a model lepton.export.onnx exports (a tf.LayersModel or a fitted lepton.models.gradientBoosting) or ONNX bytes (a Uint8Array, or an object with a Uint8Array `data` such as lepton.export.onnx returns).');
 }
 
@@ -152,8 +144,13 @@ export class PipelineExport {
   }
 
   /** The model file's size in bytes. */
-  get bytes(): number {
+  get sizeBytes(): number {
     return this.data.length;
+  }
+
+  /** @deprecated The file's size in bytes, as `sizeBytes` says it (its bytes are `data`); kept for older notebooks. */
+  get bytes(): number {
+    return this.sizeBytes;
   }
 
   /**
@@ -179,11 +176,11 @@ export class PipelineExport {
 
   /** A summary table: the raw inputs to feed and the outputs. */
   [displaySymbol](): MimeBundle {
-    const head = `ONNX pipeline${this.path ? ` ${this.path}` : ''}: ${this.bytes} bytes, ${this.inputs.length} raw inputs → ${this.features.length} features → model`;
+    const head = `ONNX pipeline${this.path ? ` ${this.path}` : ''}: ${this.sizeBytes} bytes, ${this.inputs.length} raw inputs → ${this.features.length} features → model`;
     const text = [head, ...this.inputs.map((i) => `  input  ${i.name} [batch, 1] ${i.type}`), ...this.outputs.map((o) => `  output ${o.name} ${shapeText(o.dims)} ${ELEM_NAMES[o.elemType] ?? o.elemType}`)].join('\n');
     const row = (kind: string, name: string, shape: string, type: string) => `<tr><td>${kind}</td><td><code>${escapeHtml(name)}</code></td><td>${escapeHtml(shape)}</td><td>${escapeHtml(type)}</td></tr>`;
     const html =
-      `<div><b>ONNX pipeline</b>${this.path ? ` <code>${escapeHtml(this.path)}</code>` : ''} — ${this.bytes.toLocaleString('en-US')} bytes, ` +
+      `<div><b>ONNX pipeline</b>${this.path ? ` <code>${escapeHtml(this.path)}</code>` : ''} — ${this.sizeBytes.toLocaleString('en-US')} bytes, ` +
       `${this.inputs.length} raw inputs → ${this.features.length} features → model. Missing values: NaN (numbers), "" (categories).` +
       `<table><thead><tr><th></th><th>name</th><th>shape</th><th>type</th></tr></thead><tbody>` +
       this.inputs.map((i) => row('input', i.name, '[batch, 1]', i.type)).join('') +

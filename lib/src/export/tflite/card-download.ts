@@ -36,7 +36,7 @@ export async function answerTfliteDownload(comm: Comm, request: TfliteDownloadRe
   }
   try {
     const exported = await tflite(model, undefined, request.quantize === 'float32' ? {} : { quantize: request.quantize });
-    send({ action: 'tflite', ok: true, fileName: tfliteFileName(model.name, request.quantize), bytes: exported.bytes, base64: Buffer.from(exported.data).toString('base64') });
+    send({ action: 'tflite', ok: true, fileName: tfliteFileName(model.name, request.quantize), bytes: exported.sizeBytes, base64: Buffer.from(exported.data).toString('base64') });
   } catch (error) {
     fail(error instanceof LeptonError ? error.code : 'LEPTON_EXPORT_FAILED', error instanceof Error ? error.message : String(error));
   }

@@ -16,6 +16,7 @@ import { TensorMapT } from './generated/schema/tflite/tensor-map.js';
 import { TensorT } from './generated/schema/tflite/tensor.js';
 import { TensorType } from './generated/schema/tflite/tensor-type.js';
 import type { TensorValues, TfliteDType, TfliteGraph } from './graph.js';
+import { ExportError } from '../errors.js';
 
 /** The schema version Lepton writes (TensorFlow Lite's current one). */
 export const TFLITE_SCHEMA_VERSION = 3;
@@ -72,7 +73,7 @@ function alignedBuffer(builder: flatbuffers.Builder, data: Uint8Array): flatbuff
 
 /** The graph's `.tflite` bytes. */
 export function encodeTflite(g: TfliteGraph, info: EncodeInfo): Uint8Array {
-  if (!littleEndian) throw new Error('TFLite export needs a little-endian host');
+  if (!littleEndian) throw new ExportError('LEPTON_UNSUPPORTED_HOST', 'TFLite export needs a little-endian host');
   const codes: number[] = [];
   const codeIndex = (code: number) => {
     const at = codes.indexOf(code);

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TfliteGraph, TfliteOp } from './graph.js';
 import { ActivationFunctionType, Op, Padding } from './options.js';
+import { InternalError } from '../../errors.js';
 
 /** Options tables read by field name (each op reads its own table's fields). */
 type Fields = Record<string, any>;
@@ -15,7 +16,7 @@ function fused(x: tf.Tensor, fn: number | undefined): tf.Tensor {
   if (fn === ActivationFunctionType.RELU) return tf.relu(x);
   if (fn === ActivationFunctionType.RELU6) return tf.relu6(x);
   if (fn === ActivationFunctionType.TANH) return tf.tanh(x);
-  throw new Error(`fused activation ${ActivationFunctionType[fn]} is not evaluated`);
+  throw new InternalError(`fused activation ${ActivationFunctionType[fn]} is not evaluated`);
 }
 
 const pad = (o: Fields) => (o['padding'] === Padding.SAME ? 'same' : 'valid');
@@ -100,8 +101,8 @@ export function evaluateGraph(g: TfliteGraph, feeds: readonly tf.Tensor[], obser
     const known = values.get(index);
     if (known) return known;
     const t = g.tensor(index);
-    if (!t.data) throw new Error(`tensor ${t.name} is read before it is made`);
-    if (!(t.data instanceof Float32Array || t.data instanceof Int32Array)) throw new Error(`the evaluator runs float graphs; ${t.name} is ${t.dtype}`);
+    if (!t.data) throw new InternalError(`tensor ${t.name} is read before it is made`);
+    if (!(t.data instanceof Float32Array || t.data instanceof Int32Array)) throw new InternalError(`the evaluator runs float graphs; ${t.name} is ${t.dtype}`);
     const c = tf.tensor(t.data, t.shape, t.dtype === 'int32' ? 'int32' : 'float32');
     constants.push(c);
     values.set(index, c);
@@ -137,7 +138,7 @@ export function evaluateGraph(g: TfliteGraph, feeds: readonly tf.Tensor[], obser
 
 function runOp(op: TfliteOp, inputs: tf.Tensor[]): tf.Tensor[] {
   const evaluate = evaluators[op.code];
-  if (!evaluate) throw new Error(`the TFLite evaluator has no ${Op[op.code]}`);
+  if (!evaluate) throw new InternalError(`the TFLite evaluator has no ${Op[op.code]}`);
   const out = tf.tidy(() => evaluate(inputs, (op.options ?? {}) as Fields));
   return Array.isArray(out) ? out : [out];
 }

@@ -6,6 +6,7 @@
  */
 import { BuiltinOperator } from './generated/schema/tflite/builtin-operator.js';
 import { BuiltinOptions } from './generated/schema/tflite/builtin-options.js';
+import { InternalError } from '../../errors.js';
 
 /** Element types Lepton writes. */
 export type TfliteDType = 'float32' | 'float16' | 'int32' | 'int8' | 'int64';
@@ -105,7 +106,7 @@ export class TfliteGraph {
     };
     if (data) {
       const count = tensor.shape.reduce((a, b) => a * b, 1);
-      if (count !== data.length) throw new Error(`constant ${hint}: ${data.length} values for shape [${shape.join(', ')}]`);
+      if (count !== data.length) throw new InternalError(`constant ${hint}: ${data.length} values for shape [${shape.join(', ')}]`);
       tensor.data = data;
     }
     this.tensors.push(tensor);
@@ -114,7 +115,7 @@ export class TfliteGraph {
 
   /** Declares a subgraph input. */
   addInput(name: string, shape: readonly (number | null)[], dtype: TfliteDType): number {
-    if (this.names.has(name)) throw new Error(`input name ${JSON.stringify(name)} is already used`);
+    if (this.names.has(name)) throw new InternalError(`input name ${JSON.stringify(name)} is already used`);
     const index = this.addTensor(name, shape, dtype);
     this.inputs.push(index);
     return index;
@@ -138,7 +139,7 @@ export class TfliteGraph {
   /** Appends an operator reading `inputs` and writing the existing tensors `outputs`. */
   addOp(code: BuiltinOperator, inputs: readonly number[], outputs: readonly number[], options?: OpOptions): void {
     for (const i of inputs) {
-      if (i >= this.tensors.length) throw new Error(`${BuiltinOperator[code]} reads tensor ${i}, which does not exist`);
+      if (i >= this.tensors.length) throw new InternalError(`${BuiltinOperator[code]} reads tensor ${i}, which does not exist`);
     }
     this.ops.push({ code, inputs: [...inputs], outputs: [...outputs], optionsType: options?.type ?? BuiltinOptions.NONE, options: options?.table ?? null });
   }
@@ -168,7 +169,7 @@ export class TfliteGraph {
   /** The tensor at `index`. */
   tensor(index: number): TfliteTensor {
     const t = this.tensors[index];
-    if (!t) throw new Error(`tensor ${index} does not exist`);
+    if (!t) throw new InternalError(`tensor ${index} does not exist`);
     return t;
   }
 

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { displaySymbol, type MimeBundle } from '../../display/mime.js';
 import { version } from '../../version.js';
 import { writeFileAtomic } from '../atomic-write.js';
-import type { TensorSpec } from '../tensor-spec.js';
+import type { TfjsTensorSpec } from '@lepton/server/wire';
 import { compareOutputs, randomInputs, type Verification } from '../verify.js';
 import { encodeTflite } from './encode.js';
 import { TfliteError } from './errors.js';
@@ -60,7 +60,7 @@ export interface TfliteExportOptions {
 }
 
 /** A model input or output as the `.tflite` file has it. */
-export interface TfliteTensorSpec extends TensorSpec {
+export interface TfliteTensorSpec extends TfjsTensorSpec {
   /** The element type in the file (`int8` for integer I/O). */
   fileType: 'float32' | 'int32' | 'int8';
   /** For int8 tensors: `real = scale · (q − zeroPoint)`. */
@@ -96,7 +96,7 @@ export class TfliteExport {
   readonly parameters: number;
 
   /** @internal */
-  constructor(fields: Omit<TfliteExport, 'bytes' | 'interpret' | typeof displaySymbol>) {
+  constructor(fields: Omit<TfliteExport, 'bytes' | 'sizeBytes' | 'interpret' | typeof displaySymbol>) {
     this.path = fields.path;
     this.data = fields.data;
     this.quantization = fields.quantization;
@@ -110,8 +110,13 @@ export class TfliteExport {
   }
 
   /** The file's size in bytes. */
-  get bytes(): number {
+  get sizeBytes(): number {
     return this.data.length;
+  }
+
+  /** @deprecated The file's size in bytes, as `sizeBytes` says it (its bytes are `data`); kept for older notebooks. */
+  get bytes(): number {
+    return this.sizeBytes;
   }
 
   /**
@@ -132,14 +137,14 @@ export class TfliteExport {
     const shape = (s: TfliteTensorSpec) => `[${s.shape.map((d) => d ?? 'batch').join(', ')}]`;
     const quant = (s: TfliteTensorSpec) => (s.quantization ? `scale ${s.quantization.scale.toPrecision(4)}, zero point ${s.quantization.zeroPoint}` : '');
     const check = this.verification ? `float graph matches tfjs (max |Δ| ${this.verification.maxAbsDiff.toExponential(2)} ≤ ${this.verification.tolerance})` : 'not verified';
-    const head = `TFLite model${this.path ? ` ${this.path}` : ''}: ${this.bytes} bytes, ${this.quantization}, ${check}`;
+    const head = `TFLite model${this.path ? ` ${this.path}` : ''}: ${this.sizeBytes} bytes, ${this.quantization}, ${check}`;
     const text =
       `${head}\n  ${this.parameters.toLocaleString('en-US')} parameters; ops: ${this.operators.join(', ')}\n` +
       [...this.inputs.map((s) => `  input  ${s.name} ${shape(s)} ${s.fileType} ${quant(s)}`), ...this.outputs.map((s) => `  output ${s.name} ${shape(s)} ${s.fileType} ${quant(s)}`)].join('\n') +
       (this.labels ? `\n  labels: ${this.labels.join(', ')}` : '');
     const row = (kind: string, s: TfliteTensorSpec) => `<tr><td>${kind}</td><td><code>${escape(s.name)}</code></td><td>${shape(s)}</td><td>${s.fileType}</td><td>${quant(s)}</td></tr>`;
     const html =
-      `<div><b>TFLite model</b>${this.path ? ` <code>${escape(this.path)}</code>` : ''} — ${this.bytes.toLocaleString('en-US')} bytes, <b>${this.quantization}</b>, ${check}` +
+      `<div><b>TFLite model</b>${this.path ? ` <code>${escape(this.path)}</code>` : ''} — ${this.sizeBytes.toLocaleString('en-US')} bytes, <b>${this.quantization}</b>, ${check}` +
       `<div>ops: ${this.operators.map((o) => `<code>${o}</code>`).join(' ')}</div>` +
       `<table><thead><tr><th></th><th>name</th><th>shape</th><th>type</th><th>quantization</th></tr></thead><tbody>` +
       this.inputs.map((s) => row('input', s)).join('') +
@@ -172,7 +177,7 @@ export function interpretExport(exported: TfliteExport, opts: Parameters<typeof 
 }
 
 /** The calibration option as one tensor per model input. */
-function calibrationTensors(opts: TfliteExportOptions, specs: readonly TensorSpec[]): tf.Tensor[] {
+function calibrationTensors(opts: TfliteExportOptions, specs: readonly TfjsTensorSpec[]): tf.Tensor[] {
   const given = opts.calibration;
   if (!given) {
     throw new TfliteError(
@@ -195,7 +200,7 @@ function calibrationTensors(opts: TfliteExportOptions, specs: readonly TensorSpe
 }
 
 /** Checks the float graph against tfjs on a seeded random batch. */
-function verifyGraph(model: tf.LayersModel, g: TfliteGraph, inputs: readonly TensorSpec[], outputs: readonly TensorSpec[], tolerance: number): Verification {
+function verifyGraph(model: tf.LayersModel, g: TfliteGraph, inputs: readonly TfjsTensorSpec[], outputs: readonly TfjsTensorSpec[], tolerance: number): Verification {
   const batch = 2;
   const feeds = randomInputs(inputs, batch);
   const [expected, actual] = tf.tidy(() => {
@@ -209,7 +214,7 @@ function verifyGraph(model: tf.LayersModel, g: TfliteGraph, inputs: readonly Ten
   return { maxAbsDiff, tolerance, batch };
 }
 
-function specOf(g: TfliteGraph, index: number, spec: TensorSpec): TfliteTensorSpec {
+function specOf(g: TfliteGraph, index: number, spec: TfjsTensorSpec): TfliteTensorSpec {
   const t = g.tensor(index);
   const q: TensorQuantization | undefined = t.dtype === 'int8' ? t.quantization : undefined;
   return { ...spec, name: t.name, fileType: t.dtype as TfliteTensorSpec['fileType'], ...(q ? { quantization: { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]! } } : {}) };

@@ -7,7 +7,7 @@ import { ExportError, UnsupportedLayerError } from '../errors.js';
 import { outputNames, requireBuiltModel, walkLayers } from '../layer-walk.js';
 import { weightsOf } from '../convert/context.js';
 import type { Shape } from '../convert/context.js';
-import type { TensorSpec } from '../tensor-spec.js';
+import type { TfjsTensorSpec } from '@lepton/server/wire';
 import { tfliteConverters, tfliteSupportedLayers } from './convert/registry.js';
 import type { TfliteCall } from './convert/context.js';
 import { TfliteGraph, type TfliteDType } from './graph.js';
@@ -17,9 +17,9 @@ export interface TfliteConverted {
   /** The float32 graph. */
   graph: TfliteGraph;
   /** The model's inputs. */
-  inputs: TensorSpec[];
+  inputs: TfjsTensorSpec[];
   /** The model's outputs. */
-  outputs: TensorSpec[];
+  outputs: TfjsTensorSpec[];
 }
 
 function dtypeOf(dtype: string, what: string): TfliteDType & ('float32' | 'int32') {
@@ -31,7 +31,7 @@ function dtypeOf(dtype: string, what: string): TfliteDType & ('float32' | 'int32
 export function convertToTflite(model: tf.LayersModel): TfliteConverted {
   requireBuiltModel(model);
   const g = new TfliteGraph(model.name);
-  const inputs: TensorSpec[] = model.inputs.map((t) => {
+  const inputs: TfjsTensorSpec[] = model.inputs.map((t) => {
     const dtype = dtypeOf(t.dtype, `input ${t.sourceLayer.name}`);
     g.addInput(t.sourceLayer.name, t.shape, dtype);
     return { name: t.sourceLayer.name, shape: [...t.shape], dtype };
@@ -57,7 +57,7 @@ export function convertToTflite(model: tf.LayersModel): TfliteConverted {
     return outputs;
   });
   const names = outputNames(model);
-  const outputs: TensorSpec[] = model.outputs.map((t, i) => {
+  const outputs: TfjsTensorSpec[] = model.outputs.map((t, i) => {
     const dtype = dtypeOf(t.dtype, `output ${names[i]}`);
     const index = values[i]!;
     const tensor = g.tensor(index);

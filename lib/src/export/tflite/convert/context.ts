@@ -6,6 +6,7 @@
 import type { LayerCall } from '../../convert/context.js';
 import type { TfliteGraph } from '../graph.js';
 import { Op, opt } from '../options.js';
+import { InternalError } from '../../../errors.js';
 
 /** One call of a layer, inputs as tensor indices of the graph being built. */
 export interface TfliteCall extends LayerCall {
@@ -18,7 +19,7 @@ export type TfliteConverter = (call: TfliteCall, g: TfliteGraph) => number[];
 
 /** The one input of a single-input layer. */
 export function onlyTensor(call: TfliteCall): number {
-  if (call.tensors.length !== 1) throw new Error(`${call.className} ${call.layer.name} expects one input, got ${call.tensors.length}`);
+  if (call.tensors.length !== 1) throw new InternalError(`${call.className} ${call.layer.name} expects one input, got ${call.tensors.length}`);
   return call.tensors[0]!;
 }
 
