@@ -18,6 +18,13 @@ export interface NotebookRun {
   executedPath: string;
 }
 
+/**
+ * How long one whole notebook may run: under the test's 20 minutes, so a stalled run fails with this message
+ * instead of the test runner's. 02-mnist trains for ~5 minutes on a quiet 2-core machine and much longer on a busy
+ * one; a limit of one cell's timeout plus a minute killed it there with no error of its own.
+ */
+const NOTEBOOK_LIMIT_S = 19 * 60;
+
 /** Executes a notebook of notebooks/ with a real Jupyter client; the executed copy goes under test-output/. */
 export function runNotebook(path: string, timeoutS = 900): NotebookRun {
   const outDir = join(repoRoot, 'test-output', 'notebooks');
@@ -27,8 +34,9 @@ export function runNotebook(path: string, timeoutS = 900): NotebookRun {
     encoding: 'utf8',
     env: { ...process.env, JUPYTER_PATH: join(repoRoot, '.venv', 'share', 'jupyter') },
     maxBuffer: 256 * 1024 * 1024,
-    timeout: (timeoutS + 60) * 1000,
+    timeout: Math.max(timeoutS + 60, NOTEBOOK_LIMIT_S) * 1000,
   });
+  if (run.signal) throw new Error(`running ${path} was stopped by ${run.signal} after ${NOTEBOOK_LIMIT_S} s at most: ${run.stderr.slice(-4000)}`);
   if (run.status !== 0) throw new Error(`running ${path} failed: ${run.stderr.slice(-4000)}`);
   return { ...JSON.parse(run.stdout), executedPath };
 }
