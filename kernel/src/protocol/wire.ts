@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { PROTOCOL_VERSION, type Header, type RawMessage } from './messages.js';
 
 /** The delimiter between routing identities and the message frames. */
@@ -6,26 +6,23 @@ export const DELIMITER = '<IDS|MSG>';
 
 /** Signs and verifies messages with the connection file's key (HMAC; an empty key disables signing). */
 export class Signer {
-  /** The digest algorithm and the key, prepared once: every message (five per cell) is signed with them. */
-  private readonly algorithm: string;
-  private readonly secret: KeyObject | undefined;
-
-  constructor(key: string, scheme = 'hmac-sha256') {
-    this.algorithm = scheme.replace(/^hmac-/, '');
-    this.secret = key ? createSecretKey(Buffer.from(key)) : undefined;
-  }
+  constructor(
+    private readonly key: string,
+    private readonly scheme = 'hmac-sha256',
+  ) {}
 
   /** The hex signature of the four JSON frames. */
   sign(frames: readonly Buffer[]): string {
-    if (!this.secret) return '';
-    const hmac = createHmac(this.algorithm, this.secret);
+    if (!this.key) return '';
+    const algorithm = this.scheme.replace(/^hmac-/, '');
+    const hmac = createHmac(algorithm, this.key);
     for (const frame of frames) hmac.update(frame);
     return hmac.digest('hex');
   }
 
   /** Whether `signature` matches the frames (constant time). */
   verify(signature: string, frames: readonly Buffer[]): boolean {
-    if (!this.secret) return true;
+    if (!this.key) return true;
     const expected = Buffer.from(this.sign(frames));
     const given = Buffer.from(signature);
     return expected.length === given.length && timingSafeEqual(expected, given);
