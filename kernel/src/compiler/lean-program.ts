@@ -93,9 +93,12 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
       // Declaration files of packages were bound in an earlier program and are reused; bind what changed.
       if (!file.isDeclarationFile || !file.fileName.includes('node_modules')) ts.bindSourceFile(file, program.getCompilerOptions());
     }
-    // tslab asks for the files a cell depends on to check and emit them: every source (not .d.ts) file.
+    // tslab asks for the files a cell depends on to check and emit them: every source (not .d.ts) file. It asks
+    // twice per cell, and a program's files never change, so the walk over its thousand declaration files is done
+    // once per program (cells checked against it through a stand-in ask the same program).
+    let sources: string[] | undefined;
     builder.getAllDependencies = () =>
-      program.getSourceFiles().map((f: { fileName: string }) => f.fileName).filter((name: string) => !name.endsWith('.d.ts'));
+      [...(sources ??= program.getSourceFiles().map((f: { fileName: string }) => f.fileName).filter((name: string) => !name.endsWith('.d.ts')))];
     return builder;
   };
   const folder = compileFolder(ts.sys.getCurrentDirectory());

@@ -25,7 +25,7 @@ export function declaredNames(declarations: string): Set<string> {
  * unless the cell declares `a` itself.
  */
 export function qualifyShorthands(output: string, earlierNames: Set<string>): string {
-  if (earlierNames.size === 0 || !output.includes('{')) return output;
+  if (earlierNames.size === 0 || !mayHoldShorthand(output, earlierNames)) return output;
   const file = ts.createSourceFile('cell.js', output, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   const declaredHere = new Set<string>();
   const shorthands: { start: number; end: number; name: string }[] = [];
@@ -50,4 +50,19 @@ export function qualifyShorthands(output: string, earlierNames: Set<string>): st
     result = result.slice(0, start) + `${name}: exports.${name}` + result.slice(end);
   }
   return result;
+}
+
+/** A name that follows `{` or `,` and comes before `,`, `}` or `=` (a default in a destructuring assignment). */
+const SHORTHAND_LIKE = /[{,]\s*([\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)(?=\s*[,}=])/gu;
+
+/**
+ * Whether `output` may hold a shorthand of one of `names`: a scan of the text that spares most cells the parse in
+ * qualifyShorthands (it ran on every cell). It may say yes wrongly, never no wrongly: where a comment or a unicode
+ * escape could sit between the braces and the name, it says yes.
+ */
+export function mayHoldShorthand(output: string, names: Set<string>): boolean {
+  if (!output.includes('{')) return false;
+  if (output.includes('/*') || output.includes('//') || output.includes('\\u')) return true;
+  for (const match of output.matchAll(SHORTHAND_LIKE)) if (names.has(match[1]!)) return true;
+  return false;
 }

@@ -27,6 +27,14 @@ const tslab = require('tslab/dist/converter') as typeof import('tslab/dist/conve
 const converter: Converter = tslab.createConverter();
 
 let committedDecl = options.declarations ?? '';
+/** The value names of `committedDecl`, parsed once per commit rather than once per cell. */
+let committedNames: { declarations: string; names: Set<string> } | undefined;
+
+/** The value names earlier cells declared (see qualifyShorthands). */
+function earlierNames(): Set<string> {
+  if (committedNames?.declarations !== committedDecl) committedNames = { declarations: committedDecl, names: declaredNames(committedDecl) };
+  return committedNames.names;
+}
 /** The declarations after the last converted cell, and the value names it declares; none once committed. */
 let pending: { declarations: string; names: string[] } | undefined;
 
@@ -39,7 +47,7 @@ function convert(src: string): ConvertAnswer {
   const exported = result.output === undefined ? undefined : splitExports(result.output);
   pending = result.diagnostics.length > 0 ? undefined : { declarations: result.declOutput ?? '', names: exported?.names ?? [] };
   return {
-    output: exported && qualifyShorthands(exported.output, declaredNames(committedDecl)),
+    output: exported && qualifyShorthands(exported.output, earlierNames()),
     declaredNames: exported?.names ?? [],
     diagnostics: diagnostics(result.diagnostics),
     lastExpressionVar: result.lastExpressionVar,

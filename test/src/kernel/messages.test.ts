@@ -44,6 +44,14 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
     assert.deepEqual(resultData(await kernel.execute('({ shortA, shortB })')), { 'text/plain': "{ shortA: 1, shortB: 'two' }" });
   });
 
+  test('a cell that declares an earlier name again, with another type, runs; later cells check against the new type', async () => {
+    await kernel.execute('let again = 1');
+    assert.deepEqual(resultData(await kernel.execute('let again = "one"; again')), { 'text/plain': "'one'" });
+    const typed = await kernel.execute('const stillNumber: number = again');
+    assert.equal(typed.reply.content.status, 'error');
+    assert.deepEqual(resultData(await kernel.execute('again.length')), { 'text/plain': '3' });
+  });
+
   test('console output arrives as stdout and stderr streams', async () => {
     const run = await kernel.execute('console.log("to out"); console.error("to err")');
     assert.equal(streamText(run, 'stdout'), 'to out\n');
