@@ -95,6 +95,24 @@ function fixedOrigin(first: number, freq: Frequency, offset: ((t: number) => num
   return { origin: fromWall(Math.floor(wall / dayMs) * dayMs, offset), step: stepMs[freq.unit as keyof typeof stepMs] * freq.n };
 }
 
+/** The first row at or after `from` whose time is ≥ `end` (`n` if none), in sorted `times`: gallop, then bisect. */
+function firstAtOrAfter(times: Float64Array, end: number, from: number, n: number): number {
+  if (from >= n || times[from]! >= end) return from;
+  let low = from; // times[low] < end
+  let stride = 1;
+  while (low + stride < n && times[low + stride]! < end) {
+    low += stride;
+    stride *= 2;
+  }
+  let high = Math.min(low + stride, n); // times[high] >= end, or high = n
+  while (high - low > 1) {
+    const middle = (low + high) >>> 1;
+    if (times[middle]! < end) low = middle;
+    else high = middle;
+  }
+  return high;
+}
+
 /**
  * Fixed-step bins of sorted times (non-decreasing, none missing) as runs of rows, or null when a time is out of
  * order or missing (then the caller bins row by row).
@@ -107,21 +125,17 @@ function fixedRuns(times: Float64Array, freq: Frequency, offset: ((t: number) =>
   const { origin, step } = fixedOrigin(first, freq, offset);
   const base = Math.floor((first - origin) / step);
   const count = Math.floor((last - origin) / step) - base + 1;
+  // First one tight pass that only checks the order (a NaN fails `>=` too), then each bin's end found by a
+  // galloping search from the previous end: about log2(rows per bin) reads per bin instead of a comparison per row
+  // inside a loop that also steps the bins, which was a third of a 10M-row resample.
+  for (let i = 1; i < n; i++) if (!(times[i]! >= times[i - 1]!)) return null;
   const starts = new Int32Array(count + 1);
-  let b = 0;
-  let end = (base + 1) * step + origin;
-  let previous = first;
-  // One comparison per row with the current bin's end: no division and no per-row array.
-  for (let i = 0; i < n; i++) {
-    const t = times[i]!;
-    if (!(t >= previous)) return null; // out of order, or missing (NaN)
-    previous = t;
-    while (t >= end) {
-      starts[++b] = i;
-      end += step;
-    }
+  let at = 0;
+  for (let k = 1; k < count; k++) {
+    const end = (base + k) * step + origin;
+    starts[k] = at = firstAtOrAfter(times, end, at, n);
   }
-  for (let k = b + 1; k <= count; k++) starts[k] = n;
+  starts[count] = n;
   let perRow: Int32Array | undefined;
   return {
     // Made only for a caller that asks for each row's bin (first/last/count, gaps).

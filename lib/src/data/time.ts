@@ -114,11 +114,19 @@ function reduceRuns(values: Float64Array | Float32Array, starts: Int32Array, cou
         }
       }
     } else {
-      for (let i = from; i < to; i++) {
-        const v = values[i]!;
-        if (v === v) {
-          seen++;
-          acc += v;
+      // Sum the run without a branch per row; only a run whose sum came out NaN (it holds a missing value) is
+      // summed again, skipping them. Long series of complete data spend their time here.
+      for (let i = from; i < to; i++) acc += values[i]!;
+      seen = to - from;
+      if (acc !== acc) {
+        acc = 0;
+        seen = 0;
+        for (let i = from; i < to; i++) {
+          const v = values[i]!;
+          if (v === v) {
+            seen++;
+            acc += v;
+          }
         }
       }
     }
