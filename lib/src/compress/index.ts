@@ -6,6 +6,7 @@
 export { quantize, type QuantizeOptions } from './quantize.js';
 export { QuantizedModel, type QuantizationInfo } from './quantized-model.js';
 export { report, CompressionReport, type ReportOptions, type VariantRow } from './report.js';
+export type { NotApplicable } from './trees.js';
 export type { TfliteRow } from './tflite-variants.js';
 export { CompressError, type CompressErrorCode } from './errors.js';
 export type { WeightType } from './quantize/quant-math.js';
