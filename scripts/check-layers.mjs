@@ -3,6 +3,7 @@
 // that lies on a cycle must be in scripts/known-folder-cycles.json, the cycles that were there when this check
 // came (see ARCHITECTURE.md, "What is still to move"). The list may only shrink: an edge that no longer closes a
 // cycle must leave it too, so the check keeps up with the clean-up. Run by `npm run lint`.
+// It also fails when lib/src/contract or lib/src/core imports a folder above them (FLOORS below).
 // Usage: node scripts/check-layers.mjs [--write]   (--write records the current cycle edges as the known list)
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -92,6 +93,23 @@ if (process.argv.includes('--write')) {
   writeFileSync(knownFile, JSON.stringify({ comment: 'Folder imports of lib/src that lie on a cycle; the layer move (ARCHITECTURE.md) must empty this list.', edges: current }, null, 2) + '\n');
   console.log(`Recorded ${current.length} known cycle edges in ${relative(root, knownFile)}.`);
   process.exit(0);
+}
+
+// The bottom layers import nothing above them, cycle or not: `contract` nothing of the library, `core` only
+// `contract` (ARCHITECTURE.md, "Layers of the library").
+const FLOORS = new Map([
+  ['contract', new Set()],
+  ['core', new Set(['contract'])],
+]);
+const upward = [];
+for (const [floor, allowed] of FLOORS) {
+  for (const [to, example] of edges.get(floor) ?? []) if (!allowed.has(to)) upward.push(`${floor} -> ${to}   (${example})`);
+}
+if (upward.length) {
+  console.error('A bottom layer of lib/src imports a layer above it (see ARCHITECTURE.md):');
+  for (const edge of upward) console.error(`  ${edge}`);
+  console.error('Move what it needs down into lib/src/core (or lib/src/contract), or move the importing code up.');
+  process.exit(1);
 }
 
 const known = new Set(JSON.parse(readFileSync(knownFile, 'utf8')).edges);

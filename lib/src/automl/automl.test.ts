@@ -4,7 +4,7 @@ import { backend } from '../backend/select.js';
 import { penguins } from '../data/datasets.js';
 import { DataFrame } from '../data/frame.js';
 import { columnValues } from '../data/stats.js';
-import { seededRandom } from '../data/random.js';
+import { seededRandom } from '../core/random.js';
 import { getHost, setHost } from '../display/host.js';
 import { recordingHost } from '../display/testing.js';
 import { deployBundleSymbol } from '../deploy/model-source.js';

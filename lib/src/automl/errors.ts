@@ -2,7 +2,7 @@
  * The errors of `lepton.automl`: each is raised before any model trains, with a stable `code` and a message that
  * names the problem and its fix.
  */
-import { LeptonError } from '../errors.js';
+import { LeptonError } from '../core/errors.js';
 
 /** The stable codes of AutoML errors. */
 export type AutomlErrorCode =

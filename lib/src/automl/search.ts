@@ -7,7 +7,7 @@
  * The refit's expected time is reserved inside the budget: trials (and the trees or epochs inside them) stop where
  * that reserve begins, so search plus refit end near the budget (see `lepton.automl`).
  */
-import { LeptonError } from '../errors.js';
+import { LeptonError } from '../core/errors.js';
 import type { TrialRecord } from '../tune/format.js';
 import type { ParamValues } from '../tune/space.js';
 import { mixSeed, type Strategy } from '../tune/strategy.js';

@@ -5,7 +5,7 @@
  * copy here) nor the copy of that buffer into the heap. Other backends adopt an ordinary Float32Array.
  */
 import type * as TF from '@tensorflow/tfjs';
-import { tfjs } from '../data/tfjs.js';
+import { tfjs } from '../core/tfjs.js';
 
 /** What `filledTensor` uses of the wasm backend: an uninitialized output on its heap and a view of it. */
 type HeapBackend = {

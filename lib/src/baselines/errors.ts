@@ -1,5 +1,5 @@
 /** Errors of the baselines: a stable code and a message naming the problem and the fix. */
-import { LeptonError } from '../errors.js';
+import { LeptonError } from '../core/errors.js';
 
 /** The stable codes of baseline errors. */
 export type BaselineErrorCode =

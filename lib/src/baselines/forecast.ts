@@ -5,7 +5,7 @@
  * features and where the labels fall.
  */
 import type * as TF from '@tensorflow/tfjs';
-import { tfjs } from '../data/tfjs.js';
+import { tfjs } from '../core/tfjs.js';
 import type { WindowSpec } from '../preprocess/windows.js';
 import type { Estimator } from '../validate/estimator.js';
 import { BaselineError } from './errors.js';

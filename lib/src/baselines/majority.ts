@@ -3,7 +3,7 @@
  * `DummyClassifier(strategy='most_frequent')`). A classifier's accuracy means little until it beats this one.
  */
 import type * as TF from '@tensorflow/tfjs';
-import { tfjs } from '../data/tfjs.js';
+import { tfjs } from '../core/tfjs.js';
 import type { Estimator } from '../validate/estimator.js';
 import { BaselineError } from './errors.js';
 

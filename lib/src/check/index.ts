@@ -6,7 +6,7 @@
 import type { ColumnTable } from 'arquero';
 import { assertColumns, badArgument } from '../data/errors.js';
 import { isNumericKind } from '../data/columns.js';
-import { seededRandom } from '../data/random.js';
+import { seededRandom } from '../core/random.js';
 import { DataQualityReport, type DataQualityData, type Finding } from './report.js';
 import { countDuplicates, findOutliers, numbersAt, pearson, purity, sampleRows, scanColumn, valuesOf } from './scan.js';
 

@@ -6,9 +6,10 @@
 export { quantize, type QuantizeOptions } from './quantize.js';
 export { QuantizedModel, type QuantizationInfo } from './quantized-model.js';
 export { report, CompressionReport, type ReportOptions, type VariantRow } from './report.js';
+export type { NotApplicable } from './trees.js';
 export type { TfliteRow } from './tflite-variants.js';
 export { CompressError, type CompressErrorCode } from './errors.js';
-export type { WeightType } from './quant-math.js';
+export type { WeightType } from './quantize/quant-math.js';
 export type { ModelSource, OnnxSource } from '../export/model-source.js';
 export { prune, PruneResult, type PruneOptions, type PruneFineTune, type LayerSparsity } from './prune.js';
 export { distill, softTargets, type DistillOptions, type DistillResult } from './distill.js';

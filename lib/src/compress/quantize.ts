@@ -9,17 +9,17 @@ import { isTreeModel, treeUnsupported } from './trees.js';
 import { decodeModel } from '../export/onnx-decode.js';
 import { encodeModel } from '../export/onnx-encode.js';
 import { randomInputs } from '../export/verify.js';
-import { observe, type Observation } from './calibrate.js';
-import { cancelTransposes } from './layout.js';
+import { observe, type Observation } from './quantize/calibrate.js';
+import { cancelTransposes } from './quantize/layout.js';
 import { CompressError } from './errors.js';
-import { activationCandidates, fuseMatMulAdd, quantizeGraph, weightInputAxes } from './qdq.js';
-import { REDUCED_WEIGHT_LEVELS, WEIGHT_LEVELS, type WeightType } from './quant-math.js';
+import { activationCandidates, fuseMatMulAdd, quantizeGraph, weightInputAxes } from './quantize/qdq.js';
+import { REDUCED_WEIGHT_LEVELS, WEIGHT_LEVELS, type WeightType } from './quantize/quant-math.js';
 import { integerPairsSaturate } from './cpu.js';
 import { QuantizedModel } from './quantized-model.js';
-import { smoothGraph, smoothingPairs } from './smooth.js';
+import { smoothGraph, smoothingPairs } from './quantize/smooth.js';
 import type { FloatBatch } from './session.js';
 import { DataType, type GraphProto, type ModelProto } from '../export/onnx-format.js';
-import { InternalError } from '../errors.js';
+import { InternalError } from '../core/errors.js';
 
 /** Options of `compress.quantize`. */
 export interface QuantizeOptions {

@@ -6,10 +6,10 @@ import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type * as Ort from 'onnxruntime-node';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
-import { writeFileAtomic } from '../export/atomic-write.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import type { TfjsTensorSpec } from '@lepton/server/wire';
 import { CompressError } from './errors.js';
-import type { WeightType } from './quant-math.js';
+import type { WeightType } from './quantize/quant-math.js';
 import { openSession, runFloat } from './session.js';
 
 /** How a model was quantized. */

@@ -3,7 +3,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { seededRandom } from '../data/random.js';
+import { seededRandom } from '../core/random.js';
 import { toMimeBundle } from '../display/mime.js';
 import { gradientBoosting } from '../models/gradient-boosting/index.js';
 import { CompressError } from './errors.js';

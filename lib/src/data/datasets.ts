@@ -13,7 +13,7 @@ import { badArgument } from './errors.js';
 import { DataFrame } from './frame.js';
 import { arrowBytes, csvText, jsonText } from './read.js';
 import { parseParquet } from './parquet.js';
-import { tfjs } from './tfjs.js';
+import { tfjs } from '../core/tfjs.js';
 
 const require = createRequire(import.meta.url);
 const cache = new Map<string, DataFrame>();

@@ -4,7 +4,7 @@ import * as aq from 'arquero';
 import { DataFrame } from './frame.js';
 import { ColumnNotFoundError, TypeMismatchError } from './errors.js';
 import { fastInnerJoin } from './join.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../core/random.js';
 
 const df = () => DataFrame.from({ k: [1, 2, 1, 3, 2, 1], v: [1.5, 2, null, 4, 5, 6], s: ['a', 'b', 'a', 'c', 'b', 'a'] });
 

@@ -4,7 +4,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { ColumnTable } from 'arquero';
 import { assertColumns, badArgument, TypeMismatchError } from './errors.js';
-import { tfjs } from './tfjs.js';
+import { tfjs } from '../core/tfjs.js';
 
 /** Options of `toTensor`. */
 export interface ToTensorOptions {

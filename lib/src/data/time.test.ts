@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DataFrame } from './frame.js';
-import { permutation, seededRandom } from './random.js';
+import { permutation, seededRandom } from '../core/random.js';
 import type { ResampleAgg } from './time.js';
 
 /** What pandas computed on the same rows (../validate/fixtures/make_timeseries_fixtures.py, committed). */

@@ -2,7 +2,7 @@
  * The errors of `lepton.evaluate`. Each carries a stable `code` that programs and tests match, and a message that
  * names the problem and its fix.
  */
-import { LeptonError } from '../errors.js';
+import { LeptonError } from '../core/errors.js';
 
 /** The stable codes of evaluation errors. */
 export type EvaluateErrorCode =

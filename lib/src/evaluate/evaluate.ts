@@ -9,7 +9,7 @@ import { worstMistakes } from '../images/mistakes.js';
 import { trainedOn } from '../images/trained.js';
 import { concat, confusionChart, residualChart, rocChart, toSvg } from './charts.js';
 import { naive } from '../baselines/forecast.js';
-import { isTensor } from '../data/tfjs.js';
+import { isTensor } from '../core/tfjs.js';
 import type { WindowSpec } from '../preprocess/windows.js';
 import type { Estimator } from '../validate/estimator.js';
 import { EvaluationReport, type BaselineMetrics, type ClassificationMetrics, type RegressionMetrics } from './report.js';

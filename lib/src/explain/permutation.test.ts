@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { DataFrame } from '../data/frame.js';
-import { seededRandom } from '../data/random.js';
+import { seededRandom } from '../core/random.js';
 import { displaySymbol } from '../display/mime.js';
 import { vegaLiteMime } from '../plot/chart.js';
 import { permutationImportance } from './permutation.js';

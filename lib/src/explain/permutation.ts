@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TopLevelSpec } from 'vega-lite';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { badArgument } from '../data/errors.js';
-import { permutation, seededRandom } from '../data/random.js';
+import { permutation, seededRandom } from '../core/random.js';
 import { Chart } from '../plot/chart.js';
 import { resolveData, type FitData } from '../train/data.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
-import { seededRandom } from '../data/random.js';
+import { seededRandom } from '../core/random.js';
 import { displaySymbol } from '../display/mime.js';
 import { fit } from '../train/fit.js';
 import { saliency } from './saliency.js';

@@ -2,7 +2,7 @@
  * The errors of Lepton's export tools. Each carries a stable `code` that programs and tests match, and a message
  * that names the problem and its fix.
  */
-import { LeptonError } from '../errors.js';
+import { LeptonError } from '../core/errors.js';
 
 /** The stable codes of export errors. */
 export type ExportErrorCode =

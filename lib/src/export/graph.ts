@@ -16,7 +16,7 @@ import {
   type TensorProto,
   type ValueInfoProto,
 } from './onnx-format.js';
-import { InternalError } from '../errors.js';
+import { InternalError } from '../core/errors.js';
 import { ExportError } from './errors.js';
 
 /** An attribute value, without its name (see `attr` for constructors). */

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BatchingOptions } from '@lepton/server';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { ExportError } from './errors.js';
 import { onnx } from './onnx.js';
 import { DataType } from './onnx-format.js';

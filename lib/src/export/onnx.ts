@@ -7,7 +7,7 @@ import { basename, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { version } from '../version.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { modelProto } from './graph.js';
 import { META_FORMAT, metaPathFor, type OnnxModelMeta } from './meta.js';
 import { encodeModel } from './onnx-encode.js';

@@ -10,8 +10,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { tfjs as tfModule } from '../data/tfjs.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { tfjs as tfModule } from '../core/tfjs.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { ExportError } from './errors.js';
 
 /** The file holding the topology and the weights manifest. */

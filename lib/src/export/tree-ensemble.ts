@@ -4,8 +4,8 @@
  * [batch, classes]) — behind one float input `x` [batch, features], so it composes with graphs placed in front of
  * it. Checked in onnxruntime-node against Lepton's own predictions before it is written.
  */
-import { seededRandom } from '../data/random.js';
-import { tfjs } from '../data/tfjs.js';
+import { seededRandom } from '../core/random.js';
+import { tfjs } from '../core/tfjs.js';
 import type { GradientBoosting } from '../models/gradient-boosting/model.js';
 import type { GradientBoostingJSON } from '../models/gradient-boosting/format.js';
 import { version } from '../version.js';

@@ -3,7 +3,7 @@
  * through `onnxruntime-node`, outputs compared element by element.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { tfjs } from '../data/tfjs.js';
+import { tfjs } from '../core/tfjs.js';
 import { ExportError } from './errors.js';
 import type { TfjsTensorSpec } from '@lepton/server/wire';
 

@@ -6,8 +6,8 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { ImageDecodeError, PIXEL_SCALE, type ImageSpec } from '@lepton/server/preprocess';
-import { permutation, seededRandom } from '../data/random.js';
-import { tfjs } from '../data/tfjs.js';
+import { permutation, seededRandom } from '../core/random.js';
+import { tfjs } from '../core/tfjs.js';
 import { escapeHtml } from '../display/html.js';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import type { BatchDataset, TensorData } from '../train/data.js';

@@ -2,7 +2,7 @@
  * The errors of `lepton.read.images` and image datasets. Each carries a stable `code` that programs and tests
  * match, and a message that names the file or folder, what was expected, and the fix.
  */
-import { LeptonError } from '../errors.js';
+import { LeptonError } from '../core/errors.js';
 
 /** The stable codes of image errors. */
 export type ImageErrorCode =

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { backend } from '../backend/select.js';
-import { seededRandom } from '../data/random.js';
+import { seededRandom } from '../core/random.js';
 import { getHost, setHost, type Host } from '../display/host.js';
 import { displaySymbol } from '../display/mime.js';
 import { evaluate } from '../evaluate/evaluate.js';

@@ -10,7 +10,7 @@ import { extname, isAbsolute, join, resolve } from 'node:path';
 import { IMAGE_FITS, ImageDecodeError, imageSize, MAX_INPUT_PIXELS, type ImageFit } from '@lepton/server/preprocess';
 import { assertColumns } from '../data/errors.js';
 import type { DataFrame } from '../data/frame.js';
-import { permutation, seededRandom } from '../data/random.js';
+import { permutation, seededRandom } from '../core/random.js';
 import { defaultCacheDir, PixelCache } from './cache.js';
 import { ImageDataset, type SkippedFile } from './dataset.js';
 import { loadPixels, mapLimit, MEMORY_BUDGET, type ImageEntry, type PixelSource } from './decode.js';

@@ -5,8 +5,8 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { badArgument } from '../data/errors.js';
-import { seededRandom, type Random } from '../data/random.js';
-import { isTensor, tfjs } from '../data/tfjs.js';
+import { seededRandom, type Random } from '../core/random.js';
+import { isTensor, tfjs } from '../core/tfjs.js';
 
 /** Options every augmentation takes. */
 export interface AugmentOptions {

@@ -6,9 +6,9 @@ import type { ColumnTable } from 'arquero';
 import { isMissing } from '../data/columns.js';
 import { assertColumns, badArgument, EmptyDataError } from '../data/errors.js';
 import { DataFrame } from '../data/frame.js';
-import { permutation, seededRandom } from '../data/random.js';
+import { permutation, seededRandom } from '../core/random.js';
 import { columnValues } from '../data/stats.js';
-import { isTensor, tfjs } from '../data/tfjs.js';
+import { isTensor, tfjs } from '../core/tfjs.js';
 
 /** Options of `trainTestSplit`. */
 export interface SplitOptions {

@@ -9,7 +9,7 @@ import type { ColumnTable } from 'arquero';
 import { assertColumns, badArgument } from '../data/errors.js';
 import { filledTensors } from '../backend/filled.js';
 import { firstNaN } from '../backend/nan-scan.js';
-import { tfjs } from '../data/tfjs.js';
+import { tfjs } from '../core/tfjs.js';
 import { numericColumn, timesOf } from '../data/time-values.js';
 import type { BatchDataset } from '../train/data.js';
 

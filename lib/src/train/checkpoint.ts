@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { writeFileAtomic } from '../export/atomic-write.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { TrainError } from './errors.js';

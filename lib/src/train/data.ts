@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { FitSource } from '../images/dataset.js';
 import { checkFinite } from './validate.js';
 import { TrainError } from './errors.js';
-export { permutation, seededRandom } from '../data/random.js';
+export { permutation, seededRandom } from '../core/random.js';
 
 /** Anything with a `toTensor(columns)` method: Lepton's DataFrame. */
 export interface TensorSource {

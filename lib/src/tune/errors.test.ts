@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LeptonError } from '../errors.js';
+import { LeptonError } from '../core/errors.js';
 import { parseStudyFile } from './format.js';
 import { validateSpace, type Space } from './space.js';
 import { objectiveFrom } from './trial.js';

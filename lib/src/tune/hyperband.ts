@@ -13,7 +13,7 @@
 import type { TrialRecord } from './format.js';
 import { sampleSpace } from './space.js';
 import { bestFirst, mixSeed, trialRandom, type Strategy, type StrategyContext } from './strategy.js';
-import { permutation, seededRandom } from '../data/random.js';
+import { permutation, seededRandom } from '../core/random.js';
 import { TuneError } from './errors.js';
 
 /** Options of the `hyperband` strategy. */

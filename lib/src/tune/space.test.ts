@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { seededRandom } from '../data/random.js';
+import { seededRandom } from '../core/random.js';
 import { choice, float, int, position, sampleParam, sameSpace, SpaceError, validateSpace, type Space } from './space.js';
 
 describe('search spaces', () => {

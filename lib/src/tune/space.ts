@@ -4,7 +4,7 @@
  * `{ lr: lepton.tune.float(1e-4, 1e-1, { log: true }), units: lepton.tune.int(4, 64), act: lepton.tune.choice(['relu', 'tanh']) }`.
  * The declarations are plain JSON, so a study file stores its space as written.
  */
-import type { Random } from '../data/random.js';
+import type { Random } from '../core/random.js';
 import { SpaceError } from './errors.js';
 
 /** A value a `choice` parameter can take: JSON scalars, so studies store them as they are. */

@@ -3,7 +3,7 @@
  * the study's seed, the trial number and the finished trials: the same inputs give the same parameters, so a
  * resumed study proposes exactly what an uninterrupted one would have.
  */
-import { seededRandom, type Random } from '../data/random.js';
+import { seededRandom, type Random } from '../core/random.js';
 import type { StrategySpec, TrialRecord } from './format.js';
 import type { ParamValues, Space } from './space.js';
 

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
-import { writeFileAtomic } from '../export/atomic-write.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { load as loadModel, tfjs as saveModel } from '../export/tfjs-format.js';
 import { Chart } from '../plot/chart.js';
 import { parseStudyFile, serializeStudyFile, studyFormat, type StrategySpec, type StudyFileV1, type TrialRecord } from './format.js';

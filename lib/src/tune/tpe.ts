@@ -11,7 +11,7 @@
  *   default for one objective) or one parameter at a time (`multivariate: false`, the original TPE);
  * - `candidates` (24) points are drawn from the "below" mixture and the one maximising l(x) / g(x) is proposed.
  */
-import type { Random } from '../data/random.js';
+import type { Random } from '../core/random.js';
 import type { TrialRecord } from './format.js';
 import { sampleSpace, type ChoiceValue, type ParamSpec, type ParamValues, type Space } from './space.js';
 import { trialRandom, type Strategy, type StrategyContext } from './strategy.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { backend } from '../backend/select.js';
 import { penguins } from '../data/datasets.js';
-import { permutation, seededRandom } from '../data/random.js';
+import { permutation, seededRandom } from '../core/random.js';
 import { getHost, setHost } from '../display/host.js';
 import { mlp } from '../models/mlp.js';
 import { parseStudyFile, serializeStudyFile } from './format.js';

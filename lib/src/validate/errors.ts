@@ -2,7 +2,7 @@
  * The errors of validation (splitters, cross-validation, time splits): a stable `code` and a message naming the
  * problem and its fix.
  */
-import { LeptonError } from '../errors.js';
+import { LeptonError } from '../core/errors.js';
 
 /** The stable codes of validation errors. */
 export type ValidateErrorCode =

@@ -4,7 +4,7 @@
  * Lepton's seeded generator (the same seed gives the same folds on every machine, not numpy's).
  */
 import { isMissing } from '../data/columns.js';
-import { permutation, seededRandom } from '../data/random.js';
+import { permutation, seededRandom } from '../core/random.js';
 import { badSplit } from './errors.js';
 import { checkCounts, complement, type Fold } from './folds.js';
 

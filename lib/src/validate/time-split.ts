@@ -5,7 +5,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { ColumnTable } from 'arquero';
 import { DataFrame } from '../data/frame.js';
-import { isTensor, tfjs } from '../data/tfjs.js';
+import { isTensor, tfjs } from '../core/tfjs.js';
 import { dateColumn, timesOf, toTime } from '../data/time-values.js';
 import type { Windows } from '../preprocess/windows.js';
 import { badSplit } from './errors.js';

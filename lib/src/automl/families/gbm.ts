@@ -4,7 +4,7 @@
  * learning rate, leaf size, L2 and row subsampling.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { tfjs } from '../../data/tfjs.js';
+import { tfjs } from '../../core/tfjs.js';
 import { onnx } from '../../export/onnx.js';
 import { gradientBoosting } from '../../models/gradient-boosting/index.js';
 import type { GradientBoosting } from '../../models/gradient-boosting/index.js';

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { escapeHtml } from '../../display/html.js';
 import { displaySymbol, type MimeBundle } from '../../display/mime.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 import { ExportError } from '../errors.js';
 import { resolveOnnx, type ModelSource } from '../model-source.js';
 import { OPSET } from '../onnx-format.js';

@@ -6,7 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Comm } from '../../display/host.js';
-import { LeptonError } from '../../errors.js';
+import { LeptonError } from '../../core/errors.js';
 import { tflite } from './tflite.js';
 import { CARD_TFLITE_QUANTIZATIONS, type TfliteDownloadAnswer, type TfliteDownloadRequest } from '../../contract/comm.js';
 

@@ -2,7 +2,7 @@
  * The errors of TFLite export beyond the exporters' shared ones (`../errors.ts`: unsupported layers and configs,
  * mismatches): bad options, missing calibration data, and TensorFlow Lite's interpreter missing or failing.
  */
-import { LeptonError } from '../../errors.js';
+import { LeptonError } from '../../core/errors.js';
 
 /** The stable codes of TFLite export errors. */
 export type TfliteErrorCode = 'LEPTON_TFLITE_BAD_OPTION' | 'LEPTON_TFLITE_NO_CALIBRATION' | 'LEPTON_TFLITE_NO_INTERPRETER' | 'LEPTON_TFLITE_INTERPRETER_FAILED';

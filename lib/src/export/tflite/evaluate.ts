@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TfliteGraph, TfliteOp } from './graph.js';
 import { ActivationFunctionType, Op, Padding } from './options.js';
-import { InternalError } from '../../errors.js';
+import { InternalError } from '../../core/errors.js';
 
 /** Options tables read by field name (each op reads its own table's fields). */
 type Fields = Record<string, any>;

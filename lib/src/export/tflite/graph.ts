@@ -6,7 +6,7 @@
  */
 import { BuiltinOperator } from './generated/schema/tflite/builtin-operator.js';
 import { BuiltinOptions } from './generated/schema/tflite/builtin-options.js';
-import { InternalError } from '../../errors.js';
+import { InternalError } from '../../core/errors.js';
 
 /** Element types Lepton writes. */
 export type TfliteDType = 'float32' | 'float16' | 'int32' | 'int8' | 'int64';

@@ -9,9 +9,9 @@
  * outputs are QUANTIZEd/DEQUANTIZEd at the edges unless `integerIo` asks for int8 ones.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { correctedBias } from '../../compress/bias-correction.js';
-import { activationParams, dequantizeWeight, quantizeWeight, roundHalfEven } from '../../compress/quant-math.js';
-import type { Range } from '../../compress/qdq.js';
+import { correctedBias } from '../../compress/quantize/bias-correction.js';
+import { activationParams, dequantizeWeight, quantizeWeight, roundHalfEven } from '../../compress/quantize/quant-math.js';
+import type { Range } from '../../compress/quantize/qdq.js';
 import { calibrate } from './calibrate.js';
 import type { TensorQuantization, TfliteGraph, TfliteOp } from './graph.js';
 import { Op } from './options.js';

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { displaySymbol, type MimeBundle } from '../../display/mime.js';
 import { version } from '../../version.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 import type { TfjsTensorSpec } from '@lepton/server/wire';
 import { compareOutputs, randomInputs, type Verification } from '../verify.js';
 import { encodeTflite } from './encode.js';

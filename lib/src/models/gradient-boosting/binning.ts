@@ -2,7 +2,7 @@
  * Feature binning: each feature's values map to at most 255 ordered bins (uint8), the missing values to bin 255.
  * Split search then works on small histograms instead of sorted values, as LightGBM and HistGradientBoosting do.
  */
-import { permutation, type Random } from '../../data/random.js';
+import { permutation, type Random } from '../../core/random.js';
 
 /** The bin of missing values (NaN), after every value bin. */
 export const MISSING_BIN = 255;

@@ -3,7 +3,7 @@
  * output on them and add its leaf values to the raw scores. Optional row subsampling per iteration and early
  * stopping on a held-out share of the rows.
  */
-import { permutation, seededRandom } from '../../data/random.js';
+import { permutation, seededRandom } from '../../core/random.js';
 import { binColumns, fitBinEdges, type BinEdges } from './binning.js';
 import { growBuffers, growTree, type GrowRules } from './grow.js';
 import type { BinnedData } from './histogram.js';

@@ -1,5 +1,5 @@
 /** Errors of `lepton.models.gradientBoosting`: a stable code and a message naming the problem and the fix. */
-import { LeptonError } from '../../errors.js';
+import { LeptonError } from '../../core/errors.js';
 
 /** The stable codes of gradient-boosting errors. */
 export type GradientBoostingErrorCode = 'LEPTON_GBM_BAD_INPUT' | 'LEPTON_GBM_NOT_FITTED' | 'LEPTON_GBM_BAD_JSON';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { DataFrame } from '../../data/frame.js';
 import { penguins } from '../../data/datasets.js';
-import { seededRandom } from '../../data/random.js';
+import { seededRandom } from '../../core/random.js';
 import { displaySymbol } from '../../display/mime.js';
 import { partialDependence } from '../../explain/partial-dependence.js';
 import { permutationImportance } from '../../explain/permutation.js';

@@ -4,7 +4,7 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { ColumnTable } from 'arquero';
-import { tfjs } from '../../data/tfjs.js';
+import { tfjs } from '../../core/tfjs.js';
 import { displaySymbol, type MimeBundle } from '../../display/mime.js';
 import { fromJSON as transformFromJSON } from '../../preprocess/index.js';
 import type { Estimator } from '../../validate/estimator.js';

@@ -6,7 +6,7 @@
 import type { LayerCall } from '../../convert/context.js';
 import type { TfliteGraph } from '../graph.js';
 import { Op, opt } from '../options.js';
-import { InternalError } from '../../../errors.js';
+import { InternalError } from '../../../core/errors.js';
 
 /** One call of a layer, inputs as tensor indices of the graph being built. */
 export interface TfliteCall extends LayerCall {

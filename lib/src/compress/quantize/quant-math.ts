@@ -2,7 +2,7 @@
  * The arithmetic of linear quantization, `q = clamp(round(x / scale) + zeroPoint)`, `x ≈ (q − zeroPoint) · scale`,
  * as ONNX's QuantizeLinear/DequantizeLinear define it (round half to even).
  */
-import { CompressError } from './errors.js';
+import { CompressError } from '../errors.js';
 
 /** Weight element types: `int8` symmetric (zero point 0), or `uint8` (the same levels shifted, zero point 128). */
 export type WeightType = 'int8' | 'uint8';

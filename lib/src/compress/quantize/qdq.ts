@@ -8,12 +8,12 @@
  * the int8 reference CNN): `a{k}.q`, `a{k}.dq`, `a{k}.scale`, `a{k}.zp` for the k-th entry of
  * `quantizedActivations`, and `w{k}.*` / `b{k}.*` for the weight and bias of the k-th entry of `quantizedNodes`.
  */
-import { attr } from '../export/graph.js';
-import { AttributeType, type GraphProto, type NodeProto, type TensorProto } from '../export/onnx-format.js';
+import { attr } from '../../export/graph.js';
+import { AttributeType, type GraphProto, type NodeProto, type TensorProto } from '../../export/onnx-format.js';
 import { biasColumn, biasColumnPays, type BiasColumn } from './bias-column.js';
 import { correctedBias } from './bias-correction.js';
 import { activationParams, dequantizeWeight, quantizeWeight, roundHalfEven, type ActivationParams, type QuantizedWeight, type WeightType } from './quant-math.js';
-import { count, floatsOf, nameAllocator, tensor } from './tensors.js';
+import { count, floatsOf, nameAllocator, tensor } from '../tensors.js';
 
 /** An observed value range. */
 export interface Range {

@@ -1,9 +1,9 @@
 // Smoothing keeps the float function, balances channels as its formula says, and leaves alone what it cannot keep exact.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { GraphProto, NodeProto } from '../export/onnx-format.js';
+import type { GraphProto, NodeProto } from '../../export/onnx-format.js';
 import { channelScales, smoothGraph, smoothingPairs } from './smooth.js';
-import { floatsOf, tensor } from './tensors.js';
+import { floatsOf, tensor } from '../tensors.js';
 
 /** Deterministic values in [-1, 1), with channel j of every row scaled by `columnScale(j)`. */
 function values(rows: number, columns: number, seed: number, columnScale = (_: number) => 1): Float32Array {

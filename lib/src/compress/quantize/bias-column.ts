@@ -10,7 +10,7 @@
  * at batch 1 (BENCHMARKS.md, compress).
  */
 import { roundHalfEven, WEIGHT_LEVELS } from './quant-math.js';
-import { InternalError } from '../errors.js';
+import { InternalError } from '../../core/errors.js';
 
 /** onnxruntime's int8 GEMM kernels process the depth K in blocks of this many values. */
 export const DEPTH_BLOCK = 64;
