@@ -8,9 +8,7 @@
 // other test in the other. Why: most of a test's wall time is one busy core (a kernel training in wasm, a browser
 // rendering, a server answering) while the other waits, so two lanes finish the suite in about half the time on
 // the 2-core CI machine. The notebooks and Ray share a lane because each starts a Ray cluster of its own and two at
-// once would only compete for memory. The kernel's integration tests run alone after both lanes: their fault
-// injections (a compiler worker killed through the inspector) hang now and then when another lane loads the CPU.
-// `LEPTON_TEST_LANES=1` runs everything in one lane, in order.
+// once would only compete for memory. `LEPTON_TEST_LANES=1` runs everything in one lane, in order.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,8 +16,6 @@ import { join } from 'node:path';
 const DEFAULT_ROOTS = ['lib/dist', 'kernel/dist', 'server/dist', 'extension/dist', 'test/dist'];
 /** The folders of the default run's second lane: long, mostly single-core work that needs no other test. */
 const SECOND_LANE = ['test/dist/notebooks', 'test/dist/ray'];
-/** The folders run alone once both lanes are done. */
-const ALONE = ['test/dist/kernel'];
 
 /** Every `*.test.js` under `path`, sorted, `node_modules` left out. */
 function testFiles(path) {
@@ -47,9 +43,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const under = (folders) => (file) => folders.some((folder) => file.startsWith(folder + '/'));
-const inSecondLane = under(SECOND_LANE);
-const alone = under(ALONE);
+const inSecondLane = (file) => SECOND_LANE.some((folder) => file.startsWith(folder + '/'));
 const secondLane = roots.length === 0 && process.env.LEPTON_TEST_LANES !== '1' ? files.filter(inSecondLane) : [];
 if (secondLane.length === 0) {
   const run = spawnSync(process.execPath, testArgs(options, files), { stdio: 'inherit' });
@@ -62,7 +56,7 @@ if (secondLane.length === 0) {
  */
 async function runLanes() {
   const started = Date.now();
-  const first = spawn(process.execPath, testArgs(options, files.filter((file) => !inSecondLane(file) && !alone(file))), {
+  const first = spawn(process.execPath, testArgs(options, files.filter((file) => !inSecondLane(file))), {
     stdio: 'inherit',
   });
   const second = spawn(process.execPath, testArgs(options, secondLane), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -80,18 +74,12 @@ async function runLanes() {
   const [firstCode, secondCode] = await Promise.all([exit(first), exit(second)]);
   process.stdout.write(`\n# ---- second lane: ${SECOND_LANE.join(', ')} ----\n`);
   process.stdout.write(Buffer.concat(held));
-  const soloFiles = files.filter(alone);
-  let soloCode = 0;
-  if (soloFiles.length) {
-    process.stdout.write(`\n# ---- alone: ${ALONE.join(', ')} ----\n`);
-    soloCode = spawnSync(process.execPath, testArgs(options, soloFiles), { stdio: 'inherit' }).status ?? 1;
-  }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-  const verdict = (code) => (code === 0 ? 'passed' : 'FAILED');
   process.stdout.write(
-    `\n# lanes: first ${verdict(firstCode)}, second ${verdict(secondCode)}, alone ${verdict(soloCode)} (${minutes} min in all)\n`,
+    `\n# lanes: first ${firstCode === 0 ? 'passed' : 'FAILED'}, second ${secondCode === 0 ? 'passed' : 'FAILED'}` +
+      ` (${minutes} min in all)\n`,
   );
-  process.exit(firstCode === 0 && secondCode === 0 && soloCode === 0 ? 0 : 1);
+  process.exit(firstCode === 0 && secondCode === 0 ? 0 : 1);
 }
 
 await runLanes();

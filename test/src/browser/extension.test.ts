@@ -82,13 +82,22 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
   async function runCommand(label: string): Promise<void> {
     // A fresh or reloaded page can take the shortcut before the shell has keyboard focus, and a slow machine can take
     // seconds to show the palette: press it until the palette shows, giving the shell focus between tries.
+    // The palette can also close again right after it opened (the notebook taking focus as its kernel connects):
+    // then the typing is retried from the shortcut.
     const palette = page.locator('.lm-CommandPalette-input');
-    for (let tries = 0; tries < 15 && !(await palette.isVisible()); tries++) {
-      if (tries > 0) await page.locator('#jp-top-panel').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
-      await page.keyboard.press('Control+Shift+c');
-      await palette.waitFor({ state: 'visible', timeout: 4000 }).catch(() => undefined);
+    for (let tries = 0; ; tries++) {
+      if (!(await palette.isVisible())) {
+        if (tries > 0) await page.locator('#jp-top-panel').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+        await page.keyboard.press('Control+Shift+c');
+        await palette.waitFor({ state: 'visible', timeout: 4000 }).catch(() => undefined);
+      }
+      try {
+        await palette.fill(label, { timeout: 5000 });
+        break;
+      } catch (error) {
+        if (tries >= 14) throw error;
+      }
     }
-    await palette.fill(label);
     await page.keyboard.press('Enter');
   }
 
