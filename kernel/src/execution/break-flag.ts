@@ -27,11 +27,8 @@ export class BreakFlag {
   private readonly flags = new Int32Array(new SharedArrayBuffer(FLAG_COUNT * Int32Array.BYTES_PER_ELEMENT));
   private readonly startedAt = Date.now();
   private readonly heapLimitBytes = getHeapStatistics().heap_size_limit;
-  /**
-   * The heap use at which a running cell is stopped. V8's limit counts the young generation too, which the old one
-   * cannot grow into (with a 256 MB old space the limit reads 304 MB), so the share is well below 1.
-   */
-  private readonly memoryThreshold = 0.8 * this.heapLimitBytes;
+  /** The heap use at which a running cell is stopped (see `heapThreshold`). */
+  private readonly memoryThreshold = heapThreshold(this.heapLimitBytes);
   private watchdog: Worker | undefined;
 
   /** Installs the loop check and starts the watchdog thread. */
@@ -49,6 +46,7 @@ export class BreakFlag {
         if (reason === BREAK_SAMPLE) {
           Atomics.compareExchange(flags, FLAG.reason, BREAK_SAMPLE, 0);
           let used = getHeapStatistics().used_heap_size;
+          Atomics.store(flags, FLAG.heapNear, used > memoryThreshold / 2 ? 1 : 0);
           if (used < memoryThreshold) return;
           collect();
           used = getHeapStatistics().used_heap_size;
@@ -59,7 +57,7 @@ export class BreakFlag {
         throw reason === BREAK_MEMORY ? new OutOfMemoryError(Atomics.load(flags, FLAG.usedMb), limitMb) : new InterruptError();
       },
     });
-    const data: WatchdogData = { shared: flags.buffer as SharedArrayBuffer, startedAt: this.startedAt, pollMs: 50 };
+    const data: WatchdogData = { shared: flags.buffer as SharedArrayBuffer, startedAt: this.startedAt, pollMs: 50, nearPollMs: 5 };
     this.watchdog = new Worker(new URL('./watchdog.js', import.meta.url), { workerData: data });
     this.watchdog.unref();
   }
@@ -80,4 +78,20 @@ export class BreakFlag {
   cellEnded(): void {
     Atomics.store(this.flags, FLAG.cellRunning, 0);
   }
+}
+
+/** V8 reserves this much of `heap_size_limit` for the young generation (three 16 MB semi-spaces on 64-bit). */
+const YOUNG_GENERATION_BYTES = 48 * 2 ** 20;
+/** A scavenge needs room in the old space for what it may promote: one semi-space. */
+const SEMI_SPACE_BYTES = 16 * 2 ** 20;
+
+/**
+ * The heap use at which a running cell is stopped, for V8's `heap_size_limit`. V8 dies with "Reached heap limit" once
+ * the old space cannot take a scavenge's survivors, which happens at the limit less the young generation less one
+ * semi-space (with `--max-old-space-size=256` the limit reads 304 MB and a loop of small arrays dies at ~245 MB);
+ * below that ceiling a tenth (at least 24 MB) is left for what a loop allocates between two readings.
+ */
+export function heapThreshold(heapLimitBytes: number): number {
+  const ceiling = heapLimitBytes - YOUNG_GENERATION_BYTES - SEMI_SPACE_BYTES;
+  return ceiling - Math.max(0.1 * ceiling, 24 * 2 ** 20);
 }

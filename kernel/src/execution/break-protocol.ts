@@ -13,10 +13,15 @@ export const FLAG = {
   usedMb: 2,
   /** When the main thread last handled a SIGINT itself, in CLOCK_MS units since `startedAt` (0: never). */
   handledAt: 3,
+  /**
+   * 1 while the last reading found the heap past half the stopping threshold: the watchdog then asks for a reading
+   * every `nearPollMs` instead of every `pollMs` (a loop that allocates fast crosses the last stretch in milliseconds).
+   */
+  heapNear: 4,
 } as const;
 
 /** The number of flags. */
-export const FLAG_COUNT = 4;
+export const FLAG_COUNT = 5;
 
 /** The unit of `handledAt`: Int32 flags hold 248 days of it. */
 export const CLOCK_MS = 10;
@@ -41,4 +46,6 @@ export interface WatchdogData {
   startedAt: number;
   /** How often the heap is read while a cell runs. */
   pollMs: number;
+  /** How often it is read once the heap is past half the threshold (`FLAG.heapNear`). */
+  nearPollMs: number;
 }

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { workerData } from 'node:worker_threads';
 import { BREAK_INTERRUPT, BREAK_SAMPLE, CLOCK_MS, FLAG, SAME_SIGNAL_MS, type WatchdogData } from './break-protocol.js';
 
-const { shared, startedAt, pollMs } = workerData as WatchdogData;
+const { shared, startedAt, pollMs, nearPollMs } = workerData as WatchdogData;
 const flags = new Int32Array(shared);
 
 // Signals reach the main thread's handler only once it is free, and worker threads get none; a child process in the
@@ -24,7 +24,10 @@ relay.stdout.on('data', () => {
 relay.on('error', () => {});
 
 // The heap can only be read on the main thread (the inspector answers there only between tasks): while a cell runs,
-// the watchdog asks the cell's next loop check to read it, every pollMs.
-setInterval(() => {
+// the watchdog asks the cell's next loop check to read it, every pollMs, or every nearPollMs once the heap is past half
+// the threshold (a loop pushing arrays fills the last tens of MB between two readings 50 ms apart).
+const poll = () => {
   if (Atomics.load(flags, FLAG.cellRunning) === 1) Atomics.compareExchange(flags, FLAG.reason, 0, BREAK_SAMPLE);
-}, pollMs);
+  setTimeout(poll, Atomics.load(flags, FLAG.heapNear) === 1 ? nearPollMs : pollMs);
+};
+setTimeout(poll, pollMs);
