@@ -162,8 +162,14 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     assert.equal(info.status, 'stopped');
     await page.screenshot({ path: screenshotPath('extension-4-panel-stopped') });
 
-    // The saved notebook keeps the finished chart and the model card (what a reload then shows).
-    await page.keyboard.press('Control+s');
+    // The saved notebook keeps the finished chart and the model card (what a reload then shows). Ctrl+S saves the
+    // notebook only while the notebook has focus (after the panel's dialog it may be elsewhere): the notebook's tab is
+    // activated first, and the save is pressed again every few seconds until the file has the finished chart.
+    const save = async () => {
+      await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'e2e.ipynb' }).first().click();
+      await page.keyboard.press('Control+s');
+    };
+    await save();
     type Saved = { content: { cells: { outputs: { data?: Record<string, any> }[] }[] } };
     // A read while the save is being written can answer an error instead of the notebook: that read counts as empty.
     const savedOutputs = async () => ((await (await api('api/contents/e2e.ipynb')).json()) as Partial<Saved>).content?.cells?.flatMap((c) => c.outputs) ?? [];
@@ -171,7 +177,12 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     // The save lands when it lands (large outputs, a slow machine), and an autosave from mid-training may be on disk
     // before it: read the file until the finished chart is in it, 30 s at most.
     let outputs = await savedOutputs();
-    for (const deadline = Date.now() + 30_000; trainingOf(outputs)?.status !== 'finished' && Date.now() < deadline; outputs = await savedOutputs()) await page.waitForTimeout(250);
+    for (let lastSave = Date.now(), deadline = lastSave + 30_000; trainingOf(outputs)?.status !== 'finished' && Date.now() < deadline; outputs = await savedOutputs()) {
+      await page.waitForTimeout(250);
+      if (Date.now() - lastSave < 5000) continue;
+      await save();
+      lastSave = Date.now();
+    }
     const training = trainingOf(outputs);
     assert.equal(training?.status, 'finished', 'the saved notebook keeps the final training state');
     assert.ok(training.epochs.length === 120);
