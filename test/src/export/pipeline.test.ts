@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as lepton from '@lepton/lib';
 import { stopServer } from '@lepton/server';
+import { PENGUIN_MEASUREMENTS, penguinsClassifier, penguinsPreprocessing } from '../support/penguins-pipeline.js';
 import { repoRoot, requireVenv } from '../support/project.js';
 
 const home = mkdtempSync(join(tmpdir(), 'lepton-pipeline-it-'));
 const dir = mkdtempSync(join(tmpdir(), 'lepton-pipeline-out-'));
 const driver = join(repoRoot, 'test', 'support', 'onnx_consumers.py');
 const tritonProto = join(repoRoot, 'test', 'fixtures', 'triton', 'model_config.proto');
-const numeric = ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'];
 
 type Row = Record<string, unknown>;
 type Columns = Record<string, { type: string; values: unknown[] }>;
@@ -51,15 +51,8 @@ function readOutput(path: string): { shape: number[]; data: Array<number | null>
 }
 
 describe('the penguins pipeline as one ONNX graph', () => {
-  const penguins = lepton.datasets.penguins();
+  const { penguins, prep, features } = penguinsPreprocessing();
   const rows = penguins.objects() as Row[];
-  const prep = lepton.preprocess.pipeline([
-    lepton.preprocess.imputer({ strategy: 'median', columns: numeric }),
-    lepton.preprocess.standardScaler({ columns: numeric }),
-    lepton.preprocess.imputer({ strategy: 'most-frequent', columns: ['Sex'] }),
-    lepton.preprocess.oneHot({ columns: ['Island', 'Sex'] }),
-  ]).fit(penguins);
-  const features = [...numeric, 'Island_Biscoe', 'Island_Dream', 'Island_Torgersen', 'Sex_.', 'Sex_FEMALE', 'Sex_MALE'];
   let deployment: lepton.Deployment;
   let expected: Float32Array;
   let exported: lepton.export.PipelineExport;
@@ -67,7 +60,7 @@ describe('the penguins pipeline as one ONNX graph', () => {
 
   before(async () => {
     await tf.setBackend('cpu');
-    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [features.length], units: 8, activation: 'relu' }), tf.layers.dense({ units: 3, activation: 'softmax' })] });
+    const model = penguinsClassifier(features);
     deployment = await lepton.deploy(model, { name: 'penguins-pipeline', home, port: 0, transforms: [prep], features, batching: { maxBatch: 16, maxDelayMs: 2 } });
     const served = await deployment.predictRecords(penguins);
     expected = served.dataSync() as Float32Array;
@@ -84,7 +77,7 @@ describe('the penguins pipeline as one ONNX graph', () => {
 
   test('takes one input per raw column: floats for measurements, strings for categories', () => {
     assert.ok(rows.some((r) => r['Body Mass (g)'] == null) && rows.some((r) => r.Sex == null), 'penguins has missing measurements and sexes');
-    assert.deepEqual(exported.inputs, [...numeric.map((name) => ({ name, type: 'float' })), { name: 'Sex', type: 'string' }, { name: 'Island', type: 'string' }]);
+    assert.deepEqual(exported.inputs, [...PENGUIN_MEASUREMENTS.map((name) => ({ name, type: 'float' })), { name: 'Sex', type: 'string' }, { name: 'Island', type: 'string' }]);
     assert.deepEqual(exported.features, features);
   });
 
@@ -113,7 +106,7 @@ describe('the penguins pipeline as one ONNX graph', () => {
     assert.equal(summary.max_queue_delay_microseconds, 2000);
     assert.deepEqual(summary.instances, [1]);
     // TYPE_FP32 is 11 and TYPE_STRING 13 in model_config.proto; the batch dimension is Triton's.
-    assert.deepEqual(summary.inputs, [...numeric.map((n) => [n, 11, [1]]), ['Sex', 13, [1]], ['Island', 13, [1]]]);
+    assert.deepEqual(summary.inputs, [...PENGUIN_MEASUREMENTS.map((n) => [n, 11, [1]]), ['Sex', 13, [1]], ['Island', 13, [1]]]);
     assertClose(readOutput(out).data, expected, 'the repository\'s model');
   });
 

@@ -14,7 +14,8 @@ import * as lepton from '@lepton/lib';
 import type { RayDeploymentsAnswer } from '@lepton/lib/contract';
 import { errorCatalogue, stopServer } from '@lepton/server';
 import { repoRoot, requireVenv } from '../support/project.js';
-import { MISSING, NUMERIC, penguinsPipeline, rayEnvironment } from './support.js';
+import { PENGUIN_MEASUREMENTS } from '../support/penguins-pipeline.js';
+import { MISSING, penguinsPipeline, rayEnvironment } from './support.js';
 
 const home = mkdtempSync(join(tmpdir(), 'lepton-ray-it-'));
 const catalogue = errorCatalogue();
@@ -162,7 +163,7 @@ describe('Ray Serve as a deployment target', { timeout: 600_000 }, () => {
     const local = await lepton.deploy(net, { name: 'penguins-local', home, transforms, features });
     const graph = await lepton.deploy(await lepton.export.pipelineOnnxBytes(net, { transforms, features }), { name: 'penguins-graph', home });
     pipeline = await lepton.deploy(net, { name: 'penguins', home, transforms, features, target: { ray: {} } });
-    assert.deepEqual(pipeline.columns, [...NUMERIC.map((name) => ({ name, type: 'float' })), { name: 'Sex', type: 'string' }, { name: 'Island', type: 'string' }]);
+    assert.deepEqual(pipeline.columns, [...PENGUIN_MEASUREMENTS.map((name) => ({ name, type: 'float' })), { name: 'Sex', type: 'string' }, { name: 'Island', type: 'string' }]);
 
     // predictRecords on every penguin, missing values included, equals the local deployment's.
     const expected = await local.predictRecords(penguins);

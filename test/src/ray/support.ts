@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import * as lepton from '@lepton/lib';
+import { penguinsClassifier, penguinsPreprocessing } from '../support/penguins-pipeline.js';
 
 /** Why the Ray tests skip outside CI. */
 export const MISSING = 'Ray is not installed (.venv-ray): run `node kernel/bin/lepton.js setup --ray`';
@@ -14,25 +15,11 @@ export function rayEnvironment(): lepton.RayEnvironment | undefined {
   return undefined;
 }
 
-/** The penguins measurements (numbers, some missing). */
-export const NUMERIC = ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'];
-
 /**
- * The penguins pipeline the Ray tests deploy: median imputer and scaler on the measurements, most-frequent imputer
- * on Sex, oneHot of Island and Sex, in front of a seeded MLP over the 10 features they make.
+ * The penguins pipeline the Ray tests deploy: the shared penguins transforms (test/src/support/penguins-pipeline.ts) in
+ * front of their seeded MLP.
  */
 export function penguinsPipeline(): { penguins: lepton.DataFrame; transforms: unknown[]; features: string[]; model: tf.LayersModel } {
-  const penguins = lepton.datasets.penguins();
-  const prep = lepton.preprocess.pipeline([
-    lepton.preprocess.imputer({ strategy: 'median', columns: NUMERIC }),
-    lepton.preprocess.standardScaler({ columns: NUMERIC }),
-    lepton.preprocess.imputer({ strategy: 'most-frequent', columns: ['Sex'] }),
-    lepton.preprocess.oneHot({ columns: ['Island', 'Sex'] }),
-  ]).fit(penguins);
-  const features = [...NUMERIC, 'Island_Biscoe', 'Island_Dream', 'Island_Torgersen', 'Sex_.', 'Sex_FEMALE', 'Sex_MALE'];
-  const model = tf.sequential({ layers: [
-    tf.layers.dense({ inputShape: [features.length], units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }),
-    tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }) }),
-  ] });
-  return { penguins, transforms: [prep], features, model };
+  const { penguins, prep, features } = penguinsPreprocessing();
+  return { penguins, transforms: [prep], features, model: penguinsClassifier(features) };
 }
