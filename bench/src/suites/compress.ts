@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { anchorsDir, repoRoot } from '../paths.js';
+import { anchorsDir, leptonProcessEnv, repoRoot } from '../paths.js';
 import type { BenchCase, Suite } from '../report.js';
 import type { CompressManifest, ModelEntry } from './compress-worker.js';
 
@@ -59,7 +59,7 @@ interface PeerOutput {
 /** Lepton's side in a fresh process (training, export, quantize, prune, distill, report). */
 function ours(dir: string): CompressManifest {
   const worker = fileURLToPath(new URL('./compress-worker.js', import.meta.url));
-  const out = execFileSync(process.execPath, [worker, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 });
+  const out = execFileSync(process.execPath, [worker, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000, env: leptonProcessEnv() });
   return JSON.parse(out.trim().split('\n').pop()!) as CompressManifest;
 }
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { anchorsDir, repoRoot } from '../paths.js';
+import { anchorsDir, leptonProcessEnv, repoRoot } from '../paths.js';
 import type { BenchCase, Suite } from '../report.js';
 
 interface Peers {
@@ -44,7 +44,7 @@ function peers(n: number, dataDir: string, log: (line: string) => void): Peers |
 /** Lepton and plain arquero on the same data, in a fresh process (for a clean peak memory). */
 function ours(n: number, dataDir: string): Ours {
   const worker = fileURLToPath(new URL('./dataframe-worker.js', import.meta.url));
-  const out = execFileSync(process.execPath, ['--max-old-space-size=8192', worker, String(n), dataDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 });
+  const out = execFileSync(process.execPath, ['--max-old-space-size=8192', worker, String(n), dataDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000, env: leptonProcessEnv() });
   return JSON.parse(out.trim().split('\n').pop()!) as Ours;
 }
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { anchorsDir, repoRoot } from '../paths.js';
+import { anchorsDir, leptonProcessEnv, repoRoot } from '../paths.js';
 import type { BenchCase, Suite } from '../report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -16,9 +16,9 @@ const TRAIN_IMAGES = 2048;
 
 type Figures = Record<string, number | string | boolean | null>;
 
-function run(command: string, args: string[], log: (line: string) => void, label: string): Figures | null {
+function run(command: string, args: string[], log: (line: string) => void, label: string, env: NodeJS.ProcessEnv = process.env): Figures | null {
   try {
-    const out = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 1_800_000, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+    const out = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 1_800_000, env: { ...env, TF_CPP_MIN_LOG_LEVEL: '3' } });
     const figures = JSON.parse(out.trim().split('\n').pop()!) as Figures;
     log(`${label}: ${JSON.stringify(figures)}`);
     return figures;
@@ -28,7 +28,7 @@ function run(command: string, args: string[], log: (line: string) => void, label
   }
 }
 
-const worker = (args: string[], log: (line: string) => void, label: string) => run(process.execPath, [join(here, 'images-worker.js'), ...args], log, label);
+const worker = (args: string[], log: (line: string) => void, label: string) => run(process.execPath, [join(here, 'images-worker.js'), ...args], log, label, leptonProcessEnv());
 
 function peer(args: string[], log: (line: string) => void, label: string): Figures | null {
   if (!existsSync(anchorPython)) {

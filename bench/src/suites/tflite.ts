@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { anchorsDir, repoRoot } from '../paths.js';
+import { anchorsDir, leptonProcessEnv, repoRoot } from '../paths.js';
 import type { BenchCase, Suite } from '../report.js';
 import type { TfliteManifest } from './tflite-worker.js';
 
@@ -32,7 +32,7 @@ export const tfliteSuite: Suite = {
     const dir = mkdtempSync(join(tmpdir(), 'lepton-bench-tflite-'));
     try {
       const worker = fileURLToPath(new URL('./tflite-worker.js', import.meta.url));
-      const out = execFileSync(process.execPath, [worker, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 });
+      const out = execFileSync(process.execPath, [worker, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000, env: leptonProcessEnv() });
       const manifest = JSON.parse(out.trim().split('\n').pop()!) as TfliteManifest;
       log(`trained the reference CNN in ${manifest.trainSeconds} s`);
       const python = join(anchorsDir, 'venv', 'bin', 'python');

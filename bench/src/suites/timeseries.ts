@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { anchorsDir, repoRoot } from '../paths.js';
+import { anchorsDir, leptonProcessEnv, repoRoot } from '../paths.js';
 import type { BenchCase, Suite } from '../report.js';
 
 type Figures = Record<string, number | string | null>;
@@ -12,9 +12,9 @@ const python = join(anchorsDir, 'venv', 'bin', 'python');
 const peerScript = join(repoRoot, 'bench', 'python', 'timeseries_peer.py');
 const worker = fileURLToPath(new URL('./timeseries-worker.js', import.meta.url));
 
-function run(command: string, args: string[], log: (line: string) => void, label: string): Figures | null {
+function run(command: string, args: string[], log: (line: string) => void, label: string, env: NodeJS.ProcessEnv = process.env): Figures | null {
   try {
-    const out = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000, maxBuffer: 1 << 24, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+    const out = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000, maxBuffer: 1 << 24, env: { ...env, TF_CPP_MIN_LOG_LEVEL: '3' } });
     return JSON.parse(out.trim().split('\n').pop()!) as Figures;
   } catch (error) {
     log(`${label}: not measured (${(error as Error).message.split('\n')[0]})`);
@@ -38,9 +38,9 @@ export const timeseriesSuite: Suite = {
     const dataDir = mkdtempSync(join(tmpdir(), 'lepton-ts-bench-'));
     try {
       if (!run(python, [peerScript, 'data', String(N), dataDir], log, 'shared data')) return [];
-      const ours = run(process.execPath, ['--max-old-space-size=8192', worker, 'frame', dataDir], log, 'Lepton resample/windows');
+      const ours = run(process.execPath, ['--max-old-space-size=8192', worker, 'frame', dataDir], log, 'Lepton resample/windows', leptonProcessEnv());
       const pandas = run(python, [peerScript, 'pandas', dataDir], log, 'pandas');
-      const lstm = run(process.execPath, [worker, 'lstm', dataDir], log, 'Lepton LSTM');
+      const lstm = run(process.execPath, [worker, 'lstm', dataDir], log, 'Lepton LSTM', leptonProcessEnv());
       const keras = run(python, [peerScript, 'keras', dataDir], log, 'Keras');
       if (ours && pandas) {
         const agree = ours.bins === pandas.bins && ours.windows === pandas.windows && Math.abs(Number(ours.first_mean) - Number(pandas.first_mean)) < 1e-9;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { anchorsDir } from '../paths.js';
+import { anchorsDir, leptonProcessEnv } from '../paths.js';
 import type { BenchCase, Suite } from '../report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -11,9 +11,9 @@ const anchorPython = join(anchorsDir, 'venv', 'bin', 'python');
 
 type Figures = Record<string, number | string | null>;
 
-function run(command: string, args: string[], log: (line: string) => void, label: string): Figures | null {
+function run(command: string, args: string[], log: (line: string) => void, label: string, env: NodeJS.ProcessEnv = process.env): Figures | null {
   try {
-    const out = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+    const out = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000, env: { ...env, TF_CPP_MIN_LOG_LEVEL: '3' } });
     return JSON.parse(out.trim().split('\n').pop()!);
   } catch (error) {
     log(`${label}: not measured (${(error as Error).message.split('\n')[0]})`);
@@ -23,7 +23,7 @@ function run(command: string, args: string[], log: (line: string) => void, label
 
 /** Lepton in a fresh process: `lepton` on its default backend, `stock` on tfjs-backend-wasm as shipped. */
 function lepton(which: 'lepton' | 'stock', log: (line: string) => void): Figures | null {
-  return run(process.execPath, [join(here, 'train-worker.js'), which], log, which === 'lepton' ? 'Lepton' : 'stock tfjs wasm');
+  return run(process.execPath, [join(here, 'train-worker.js'), which], log, which === 'lepton' ? 'Lepton' : 'stock tfjs wasm', leptonProcessEnv());
 }
 
 /** A peer through ../shared/anchors/train_throughput.py (same CNN, same data sizes). */

@@ -1,6 +1,7 @@
 import { copyFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { KERNEL_PROCESS_ENV } from './process-env.js';
 import { cliScript, exists, kernelPackageDir, userJupyterDataDir, venvBin, venvDir, writeAtomic } from './paths.js';
 
 /**
@@ -20,7 +21,8 @@ export function kernelSpec(): Record<string, unknown> {
     language: 'typescript',
     // Jupyter sends SIGINT: it also stops synchronous loops, which a message could not reach.
     interrupt_mode: 'signal',
-    env: {},
+    // Read by the C library when the process starts, so it can only come from here (see process-env.ts).
+    env: { ...KERNEL_PROCESS_ENV },
     metadata: { debugger: false },
   };
 }

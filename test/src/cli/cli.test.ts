@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KERNEL_PROCESS_ENV } from '@lepton/kernel';
 import { repoRoot, requireVenv } from '../support/project.js';
 import { startLab } from '../support/lab.js';
 
@@ -21,6 +22,7 @@ test('lepton install --prefix DIR writes the kernelspec where Jupyter looks for 
     assert.equal(spec.language, 'typescript');
     assert.equal(spec.interrupt_mode, 'signal');
     assert.deepEqual(spec.argv.slice(-3), ['kernel', '--conn', '{connection_file}']);
+    assert.deepEqual(spec.env, KERNEL_PROCESS_ENV, 'the kernel process starts with glibc huge pages for malloc (process-env.ts)');
     for (const logo of ['logo-32x32.png', 'logo-64x64.png']) assert.ok(existsSync(join(dir, logo)), logo);
     const listed = spawnSync(requireVenv(), ['-m', 'jupyter', 'kernelspec', 'list', '--json'], {
       encoding: 'utf8',

@@ -1,6 +1,7 @@
 // Data and charts through the real Lepton kernel: the MIME bundles a front end receives for DataFrames and charts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { KERNEL_PROCESS_ENV } from '@lepton/kernel';
 import { KernelClient, resultData } from '../support/kernel-client.js';
 
 describe('DataFrames and charts reach a real Jupyter client as rich outputs', () => {
@@ -9,6 +10,12 @@ describe('DataFrames and charts reach a real Jupyter client as rich outputs', ()
     kernel = await KernelClient.start();
   });
   after(() => kernel?.shutdown());
+
+  test('the kernel process runs with the environment of its kernelspec (huge pages for the typed arrays of big tables)', async () => {
+    const run = await kernel.execute('process.env.GLIBC_TUNABLES');
+    assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.outputs));
+    assert.equal(resultData(run)!['text/plain'], `'${KERNEL_PROCESS_ENV.GLIBC_TUNABLES}'`);
+  });
 
   test('a DataFrame as the last expression is an HTML table with types and a size footer, plus text/plain', async () => {
     const run = await kernel.execute('const penguins = lepton.datasets.penguins();\npenguins', { timeout: 120 });
