@@ -165,6 +165,27 @@ test('the typed-array hash join equals arquero on sparse integer, float, string 
   }
 });
 
+test('the typed-array join gathers columns of every element width bit for bit (NaN and bigints included)', () => {
+  const n = 1000;
+  const id = Int32Array.from({ length: n }, (_, i) => (i * 7) % 130); // keys 100..129 have no match
+  const f64 = Float64Array.from({ length: n }, (_, i) => (i % 11 === 0 ? NaN : i / 3));
+  const left = { id, f64, i16: Int16Array.from({ length: n }, (_, i) => i - 500), u8: Uint8Array.from({ length: n }, (_, i) => i % 256) };
+  const right = {
+    id: Int32Array.from({ length: 100 }, (_, i) => i),
+    f32: Float32Array.from({ length: 100 }, (_, i) => i / 7),
+    big: BigInt64Array.from({ length: 100 }, (_, i) => BigInt(i) * 10_000_000_000n - 3n),
+  };
+  const ours = DataFrame.from(left).join(DataFrame.from(right), 'id');
+  const theirs = aq.table(left).join(aq.table(right), 'id');
+  assert.ok(fastInnerJoin(aq.table(left), aq.table(right), 'id', undefined, undefined) !== null, 'the typed-array path took it');
+  assert.ok(ours.numRows() > 0 && ours.numRows() < n);
+  for (const name of ['id', 'f64', 'i16', 'u8', 'f32', 'big']) {
+    const column = ours.column(name) as unknown as ArrayLike<unknown>;
+    assert.equal(Object.getPrototypeOf(column).constructor.name, (name in left ? (left as any)[name] : (right as any)[name]).constructor.name, `${name} keeps its type`);
+    assert.deepEqual(Array.from(column), Array.from(theirs.array(name) as ArrayLike<unknown>), name);
+  }
+});
+
 test('joins the fast path cannot take (duplicate right keys, shared names) still match arquero', () => {
   const left = { id: [1, 2, 2, 3], x: [1, 2, 3, 4] };
   const right = { id: [2, 2, 3], x: [9, 8, 7] };

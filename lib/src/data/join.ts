@@ -10,16 +10,45 @@ import { compactRange, KeyIndex } from './key-index.js';
 import type { FrameColumns } from './stats.js';
 
 type Column = { at(i: number): unknown; length: number };
-type Gatherable = ArrayLike<unknown> & { constructor: unknown };
+type Typed = ArrayBufferView & ArrayLike<unknown> & { BYTES_PER_ELEMENT: number; constructor: new (n: number) => ArrayBufferView };
+
+/*
+ * Typed columns are gathered through an integer view of their bytes chosen by element width, so each loop below
+ * always sees one array type: a single loop fed Float64, Int32, Uint8 ... columns in turn becomes megamorphic in V8
+ * and runs several times slower per row. Copying bits also keeps NaN payloads exactly.
+ */
+function gather8(src: Uint8Array, rows: ArrayLike<number>, out: Uint8Array, count: number): void {
+  for (let i = 0; i < count; i++) out[i] = src[rows[i]!]!;
+}
+function gather16(src: Uint16Array, rows: ArrayLike<number>, out: Uint16Array, count: number): void {
+  for (let i = 0; i < count; i++) out[i] = src[rows[i]!]!;
+}
+function gather32(src: Int32Array, rows: ArrayLike<number>, out: Int32Array, count: number): void {
+  for (let i = 0; i < count; i++) out[i] = src[rows[i]!]!;
+}
+/** 8-byte elements as pairs of 32-bit words. */
+function gather64(src: Int32Array, rows: ArrayLike<number>, out: Int32Array, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const from = rows[i]! * 2;
+    out[2 * i] = src[from]!;
+    out[2 * i + 1] = src[from + 1]!;
+  }
+}
+
+function gatherTyped(data: Typed, rows: Uint32Array | Int32Array, count: number): ArrayBufferView {
+  const out = new data.constructor(count);
+  const width = data.BYTES_PER_ELEMENT;
+  const view = <T>(Ctor: new (buffer: ArrayBufferLike, offset: number, length: number) => T, array: ArrayBufferView, words: number) =>
+    new Ctor(array.buffer, array.byteOffset, array.byteLength / words);
+  if (width === 8) gather64(view(Int32Array, data, 4), rows, view(Int32Array, out, 4), count);
+  else if (width === 4) gather32(view(Int32Array, data, 4), rows, view(Int32Array, out, 4), count);
+  else if (width === 2) gather16(view(Uint16Array, data, 2), rows, view(Uint16Array, out, 2), count);
+  else gather8(view(Uint8Array, data, 1), rows, view(Uint8Array, out, 1), count);
+  return out;
+}
 
 function gather(data: Column, rows: Uint32Array | Int32Array, count: number): ArrayLike<unknown> {
-  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
-    const Ctor = (data as unknown as Gatherable).constructor as new (n: number) => { [i: number]: unknown } & ArrayLike<unknown>;
-    const out = new Ctor(count);
-    const src = data as unknown as ArrayLike<unknown>;
-    for (let i = 0; i < count; i++) out[i] = src[rows[i]!];
-    return out;
-  }
+  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) return gatherTyped(data as unknown as Typed, rows, count) as unknown as ArrayLike<unknown>;
   const out = new Array<unknown>(count);
   for (let i = 0; i < count; i++) out[i] = data.at(rows[i]!);
   return out;
@@ -94,12 +123,8 @@ export function fastInnerJoin(left: ColumnTable, right: unknown, on: unknown, va
     }
     const leftNumbers = numericValues(leftKeyColumn, nL);
     if (!leftNumbers) return null;
-    matched = probe(nL, (i) => {
-      const k = leftNumbers[i]!;
-      if (k !== k) return -1;
-      const slot = index.find(k);
-      return slot < 0 ? -1 : rowOf[slot]!;
-    });
+    const rightOf = new Int32Array(nL);
+    matched = { rightOf, all: index.lookupAll(leftNumbers, nL, rowOf, rightOf) };
   } else {
     const slots = stringSlots(rightKeyColumn, nR);
     if (!slots) return null;

@@ -64,6 +64,37 @@ export class KeyIndex {
     }
   }
 
+  /**
+   * `valueOf[slot of keys[i]]` into `out[i]` for the first `n` keys (-1 where a key was never added or is missing), in
+   * one loop: the direct table's lookup inlined, so a join's probe of 10M rows is one pass without a call per row.
+   * Returns whether every key was found.
+   */
+  lookupAll(keys: NumericKeys, n: number, valueOf: Int32Array, out: Int32Array): boolean {
+    let all = true;
+    const direct = this.direct;
+    if (direct) {
+      const { min, table } = direct;
+      const size = table.length;
+      for (let i = 0; i < n; i++) {
+        const offset = keys[i]! - min;
+        // offset >= 0 && < size also rejects NaN; `| 0` equal to itself rejects fractions
+        const slot = offset >= 0 && offset < size && (offset | 0) === offset ? table[offset]! : EMPTY;
+        const value = slot < 0 ? -1 : valueOf[slot]!;
+        out[i] = value;
+        if (value < 0) all = false;
+      }
+      return all;
+    }
+    for (let i = 0; i < n; i++) {
+      const key = keys[i]!;
+      const slot = key === key ? this.find(key) : EMPTY;
+      const value = slot < 0 ? -1 : valueOf[slot]!;
+      out[i] = value;
+      if (value < 0) all = false;
+    }
+    return all;
+  }
+
   /** The slot of `key`, adding it (as the next slot) when new. */
   add(key: number): number {
     const direct = this.direct;
