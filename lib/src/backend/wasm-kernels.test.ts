@@ -88,6 +88,20 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     }
   }
 
+  // Large images: the tiles walk the batch a few images per call (256 KiB of dy each), here 2 + 2 + 1 images, so the
+  // sums must carry across calls and the last, shorter call must start at the right image.
+  for (const pad of ['same', 'valid'] as const) {
+    test(`conv2d filter gradient matches when the batch is taken in several calls of whole images, padding ${pad}`, async () => {
+      await sameOnBothBackends('conv2d', () => {
+        const xs = tf.tensor(random([5, 22, 22, 4], 31), [5, 22, 22, 4]) as tf.Tensor4D;
+        const w = tf.tensor(random([3, 3, 4, 64], 32), [3, 3, 4, 64]) as tf.Tensor4D;
+        const shape = tf.conv2d(xs, w, 1, pad).shape;
+        const dy = tf.tensor(random(shape, 33), shape);
+        return [tf.grad((b: tf.Tensor) => tf.conv2d(xs, b as tf.Tensor4D, 1, pad).mul(dy).sum())(w)];
+      });
+    });
+  }
+
   for (const mult of [1, 2]) {
     for (const stride of [1, 2]) {
       for (const pad of ['same', 'valid'] as const) {
