@@ -1,7 +1,7 @@
 /**
  * A few WebAssembly SIMD loops that run directly on the wasm backend's heap, for the training steps whose stock
  * kernels are slow at small-CNN sizes: the max-pooling gradient, adding a bias along the last axis, summing the
- * leading axes (a bias's gradient) and the filter gradient of a single-channel convolution. They are assembled
+ * leading axes (a bias's gradient) and a convolution's filter gradient. They are assembled
  * here byte by byte — a few hundred bytes, no toolchain — and share the backend's `WebAssembly.Memory`, so tensors
  * are read and written where they lie, never copied.
  *
@@ -142,49 +142,56 @@ function maxPoolGradRow(): Func {
 }
 
 /**
- * `(x, dy, out, n, oh, ow, rowBytes, imageBytes, rowStepBytes, colStepBytes, coutBytes)`: the filter gradient of a
- * convolution over a single input channel (already padded), with `taps` = kh·kw filter taps at byte offsets
- * `i·rowBytes + j·4`. For each group of 4 output channels the taps' sums stay in registers over every output
- * position: dW[t, co] += x[position + offset(t)] · dy[position, co]. The result is [kh, kw, 1, cout].
+ * `(x, dy, out, n, oh, ow, imageBytes, rowStepBytes, colStepBytes, coutBytes, offset₀ … offset₍mr−1₎)`: one tile of a
+ * convolution's filter gradient seen as a matrix product, dW[r, co] = Σ_p X[p, r] · dy[p, co], where r runs over
+ * (tap, input channel) and p over (image, output row, output column). The tile is `mr` rows r (their bytes from a
+ * position's first input value given as `offset`s) by `nv` groups of 4 output channels, its mr·nv sums kept in
+ * registers: per position, mr input values are each loaded and splatted once and nv vectors of dy loaded once, for
+ * mr·nv multiply-adds, with no patches gathered anywhere. `x` is the padded input at the tile's first image, `dy` the
+ * output gradient at that image and the tile's first channel, `out` dW at the tile's first row and channel (rows
+ * `coutBytes` apart): the sums are added to it.
  */
-function singleChannelFilterGrad(kw: number, taps: number): Func {
-  const [x, dy, out, n, oh, ow, rowBytes, imageBytes, rowStep, colStep, coutBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const [cb, b, oy, ox, xp, dyp, xRow] = [11, 12, 13, 14, 15, 16, 17];
-  const offset = (t: number) => 18 + t;
-  const d = 18 + taps;
-  const acc = (t: number) => 19 + taps + t;
-  const range = [...Array(taps).keys()];
+function filterGradTile(mr: number, nv: number): Func {
+  const [x, dy, out, n, oh, ow, imageBytes, rowStep, colStep, coutBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const offset = (k: number) => 10 + k;
+  const [b, oy, ox, xImage, xp, dyp, row] = [...Array(7).keys()].map((i) => 10 + mr + i);
+  const firstVector = 17 + mr;
+  const acc = (k: number, j: number) => firstVector + k * nv + j;
+  const splat = (k: number) => firstVector + mr * nv + k;
+  const d = firstVector + mr * nv + mr;
+  const rows = [...Array(mr).keys()];
+  const groups = [...Array(nv).keys()];
+  const at = (offsetBytes: number) => [0, ...leb(offsetBytes)];
   const position = [
-    ...get(dyp), ...vload, ...set(d),
-    ...range.flatMap((t) => [
-      ...get(acc(t)), ...get(xp), ...get(offset(t)), op.i32Add, op.f32Load, 2, 0, ...v(simd.f32x4Splat), ...get(d), ...v(simd.f32x4Mul), ...v(simd.f32x4Add), ...set(acc(t)),
+    ...rows.flatMap((k) => [...get(xp), ...get(offset(k)), op.i32Add, op.f32Load, 2, 0, ...v(simd.f32x4Splat), ...set(splat(k))]),
+    ...groups.flatMap((j) => [
+      ...get(dyp), ...v(simd.load), ...at(16 * j), ...set(d),
+      ...rows.flatMap((k) => [...get(acc(k, j)), ...get(splat(k)), ...get(d), ...v(simd.f32x4Mul), ...v(simd.f32x4Add), ...set(acc(k, j))]),
     ]),
     ...bump(xp, get(colStep)),
     ...bump(dyp, get(coutBytes)),
   ];
-  const group = [
-    ...range.flatMap((t) => [...v(simd.const, ...Array(16).fill(0)), ...set(acc(t))]),
-    ...get(dy), ...get(cb), op.i32Add, ...set(dyp),
-    ...i32(0), ...set(b),
-    ...forLt(b, n, i32(1), [
-      ...get(x), ...get(b), ...get(imageBytes), op.i32Mul, op.i32Add, ...set(xRow),
-      ...i32(0), ...set(oy),
-      ...forLt(oy, oh, i32(1), [
-        ...get(xRow), ...set(xp),
-        ...i32(0), ...set(ox),
-        ...forLt(ox, ow, i32(1), position),
-        ...bump(xRow, get(rowStep)),
-      ]),
+  const image = [
+    ...get(x), ...get(b), ...get(imageBytes), op.i32Mul, op.i32Add, ...set(xImage),
+    ...i32(0), ...set(oy),
+    ...forLt(oy, oh, i32(1), [
+      ...get(xImage), ...get(oy), ...get(rowStep), op.i32Mul, op.i32Add, ...set(xp),
+      ...i32(0), ...set(ox),
+      ...forLt(ox, ow, i32(1), position),
     ]),
-    ...range.flatMap((t) => [...get(out), ...i32(t), ...get(coutBytes), op.i32Mul, op.i32Add, ...get(cb), op.i32Add, ...get(acc(t)), ...vstore]),
   ];
+  const addToOut = rows.flatMap((k) => [
+    ...get(out), ...i32(k), ...get(coutBytes), op.i32Mul, op.i32Add, ...set(row),
+    ...groups.flatMap((j) => [...get(row), ...get(row), ...v(simd.load), ...at(16 * j), ...get(acc(k, j)), ...v(simd.f32x4Add), ...v(simd.store), ...at(16 * j)]),
+  ]);
   return {
-    params: Array(11).fill(I32),
-    locals: [...Array(7 + taps).fill(I32), ...Array(1 + taps).fill(V128)],
+    params: Array(10 + mr).fill(I32),
+    locals: [...Array(7).fill(I32), ...Array(mr * nv + mr + 1).fill(V128)],
     body: [
-      ...range.flatMap((t) => [...i32(Math.floor(t / kw)), ...get(rowBytes), op.i32Mul, ...i32((t % kw) * 4), op.i32Add, ...set(offset(t))]),
-      ...i32(0), ...set(cb),
-      ...forLt(cb, coutBytes, i32(16), group),
+      ...get(dy), ...set(dyp),
+      ...i32(0), ...set(b),
+      ...forLt(b, n, i32(1), image),
+      ...addToOut,
     ],
   };
 }
@@ -352,25 +359,32 @@ function assemble(extra: Record<string, Func> = {}): Uint8Array {
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...declared, ...exports, ...code]);
 }
 
-/** The single-channel filter gradient for one filter size, bound to a memory (see `singleChannelFilterGrad`). */
-export type FilterGradLoop = (x: number, dy: number, out: number, n: number, oh: number, ow: number, rowBytes: number, imageBytes: number, rowStepBytes: number, colStepBytes: number, coutBytes: number) => void;
+/** One tile of the filter gradient, bound to a memory (see `filterGradTile`); the last arguments are the rows' offsets. */
+export type FilterGradTileLoop = (x: number, dy: number, out: number, n: number, oh: number, ow: number, imageBytes: number, rowStepBytes: number, colStepBytes: number, coutBytes: number, ...offsets: number[]) => void;
 
-const filterGrads = new WeakMap<WasmMemory, Map<string, FilterGradLoop | null>>();
+const specialised = new WeakMap<WasmMemory, Map<string, ((...args: number[]) => void) | null>>();
 
-/** The single-channel filter-gradient loop for a kh×kw filter on `memory` (compiled once per size), or null. */
-export function filterGradLoop(memory: WasmMemory, kh: number, kw: number): FilterGradLoop | null {
-  const cache = filterGrads.get(memory) ?? new Map<string, FilterGradLoop | null>();
-  filterGrads.set(memory, cache);
-  const key = `${kh}x${kw}`;
+/**
+ * A loop assembled for particular sizes (its registers and unrolling depend on them), compiled once per memory and
+ * key; null where this WebAssembly cannot compile it (no SIMD).
+ */
+function specialisedLoop(memory: WasmMemory, key: string, make: () => Func): ((...args: number[]) => void) | null {
+  const cache = specialised.get(memory) ?? new Map<string, ((...args: number[]) => void) | null>();
+  specialised.set(memory, cache);
   if (!cache.has(key)) {
     try {
-      const module = new wasm.Module(assemble({ filterGrad: singleChannelFilterGrad(kw, kh * kw) }));
-      cache.set(key, (new wasm.Instance(module, { env: { memory } }).exports as { filterGrad: FilterGradLoop }).filterGrad);
+      const module = new wasm.Module(assemble({ loop: make() }));
+      cache.set(key, (new wasm.Instance(module, { env: { memory } }).exports as { loop: (...args: number[]) => void }).loop);
     } catch {
       cache.set(key, null);
     }
   }
   return cache.get(key)!;
+}
+
+/** The filter-gradient tile loop for `rows` rows by `groups` groups of 4 output channels on `memory`, or null. */
+export function filterGradTileLoop(memory: WasmMemory, rows: number, groups: number): FilterGradTileLoop | null {
+  return specialisedLoop(memory, `tile ${rows}x${groups}`, () => filterGradTile(rows, groups));
 }
 
 /** The loops, bound to one backend's memory. Pointers and lengths are in bytes. */

@@ -47,7 +47,7 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
       grid.push({ x: [2, 7, 6, 3], f: [3, 3, 3, 4], stride, pad });
       grid.push({ x: [3, 8, 8, 2], f: [2, 2, 2, 5], stride, pad });
       grid.push({ x: [1, 9, 5, 1], f: [5, 3, 1, 2], stride, pad });
-      // One input channel and a multiple of 4 output channels: the SIMD filter-gradient loop.
+      // One input channel and a multiple of 4 output channels: the SIMD filter-gradient tiles.
       grid.push({ x: [3, 9, 8, 1], f: [3, 3, 1, 8], stride, pad });
       grid.push({ x: [2, 7, 7, 1], f: [5, 2, 1, 4], stride, pad });
     }
@@ -61,6 +61,43 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
         const out = tf.conv2d(xs, w, stride, pad);
         const dy = tf.tensor(random(out.shape, 3), out.shape);
         return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad).mul(dy).sum())([xs, w]);
+      });
+    });
+  }
+
+  // The SIMD filter-gradient tiles (output channels a multiple of 4), at the channel counts of image CNNs: tiles of
+  // 2 rows × 4 groups, 4 rows × 1–3 groups, a last tile with fewer rows or groups (3·3·3 = 27 rows; 12 channels).
+  const tiled: { cin: number; cout: number }[] = [
+    { cin: 1, cout: 8 }, { cin: 3, cout: 32 }, { cin: 8, cout: 16 }, { cin: 16, cout: 12 }, { cin: 32, cout: 64 }, { cin: 64, cout: 4 },
+  ];
+  for (const { cin, cout } of tiled) {
+    for (const batch of [1, 64]) {
+      for (const stride of [1, 2]) {
+        for (const pad of ['same', 'valid'] as const) {
+          const x: [number, number, number, number] = batch === 1 ? [1, 11, 9, cin] : [64, 5, 4, cin];
+          test(`conv2d filter and input gradients match for ${cin} to ${cout} channels, batch ${batch}, stride ${stride}, padding ${pad}`, async () => {
+            await sameOnBothBackends('conv2d', () => {
+              const xs = tf.tensor(random(x, 21), x) as tf.Tensor4D;
+              const w = tf.tensor(random([3, 3, cin, cout], 22), [3, 3, cin, cout]) as tf.Tensor4D;
+              const dy = tf.tensor(random(tf.conv2d(xs, w, stride, pad).shape, 23), tf.conv2d(xs, w, stride, pad).shape);
+              return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad).mul(dy).sum())([xs, w]);
+            });
+          });
+        }
+      }
+    }
+  }
+
+  // Large images: the tiles walk the batch a few images per call (256 KiB of dy each), here 2 + 2 + 1 images, so the
+  // sums must carry across calls and the last, shorter call must start at the right image.
+  for (const pad of ['same', 'valid'] as const) {
+    test(`conv2d filter gradient matches when the batch is taken in several calls of whole images, padding ${pad}`, async () => {
+      await sameOnBothBackends('conv2d', () => {
+        const xs = tf.tensor(random([5, 22, 22, 4], 31), [5, 22, 22, 4]) as tf.Tensor4D;
+        const w = tf.tensor(random([3, 3, 4, 64], 32), [3, 3, 4, 64]) as tf.Tensor4D;
+        const shape = tf.conv2d(xs, w, 1, pad).shape;
+        const dy = tf.tensor(random(shape, 33), shape);
+        return [tf.grad((b: tf.Tensor) => tf.conv2d(xs, b as tf.Tensor4D, 1, pad).mul(dy).sum())(w)];
       });
     });
   }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { filterGradLoop, isWasmMemory } from './simd.js';
+import { filterGradTileLoop, isWasmMemory } from './simd.js';
 import { address, loopsOf, type HeapBackend } from './heap.js';
 import { installReluGrad } from './relu-grad.js';
 
@@ -13,8 +13,9 @@ type Kernel = (args: KernelArgs) => Info;
  * written with the backend's own fast kernels (XNNPACK convolutions and matmuls, C++ transposes, pads, slices):
  * - `BatchMatMul`, `_FusedMatMul`: transposes first, so every multiply takes XNNPACK's fast (untransposed) path;
  * - `Conv2DBackpropInput`: a forward convolution of the (dilated, padded) output gradient with the flipped filter;
- * - `Conv2DBackpropFilter`: one dilated convolution of the input (batch as channels) by the output gradient; for a
- *   single input channel (a grayscale image's first layer) a SIMD loop keeping each tap's sums in registers;
+ * - `Conv2DBackpropFilter`: a matrix product in SIMD tiles read straight from the input and the output gradient
+ *   (`simd.ts`); where the tiles do not apply, one dilated convolution of the input (batch as channels) by the output
+ *   gradient;
  * - `DepthwiseConv2dNativeBackpropInput`/`Filter`: the same two ideas for depthwise convolutions;
  * - `UnsortedSegmentSum` (the gradient of `gather`, hence of embeddings): one pass over the rows;
  * - `MaxPoolGrad`: one SIMD pass over the windows on the wasm heap (the stock C++ loop is several times slower);
@@ -233,22 +234,72 @@ const conv2DBackpropFilterByPatches: Kernel = scoped((s, { inputs, attrs = {} })
   return s.reshape(product, filterShape);
 });
 
-/** The filter gradient of a one-channel input by a SIMD loop (`simd.ts`), or undefined where it does not apply. */
-function singleChannelFilterGrad(s: Scope, { inputs, backend, attrs = {} }: KernelArgs): Info | undefined {
+/**
+ * dW rows (tap × input channel) and groups of 4 output channels per tile of the tiled filter gradient: 8 sums in
+ * registers (measured fastest on x64 against 4 to 12, for 1 to 128 channels: more spill, fewer reload the inputs),
+ * as 2 rows × 4 groups where there are 16 output channels or more, else 4 rows by what there is.
+ */
+function tileFor(cout: number): { rows: number; groups: number } {
+  const groups = Math.min(4, cout / 4);
+  return { rows: groups === 4 ? 2 : 4, groups };
+}
+
+/** Bytes of dy one call of the tile loop walks (whole images): measured as fast as 64 KiB and 16 KiB, still in L2. */
+const chunkBytes = 1 << 18;
+
+/**
+ * The filter gradient as a matrix product computed in tiles on the wasm heap (`filterGradTile` in `simd.ts`):
+ * dW[(tap, ci), co] = Σ_positions x[position + tap, ci] · dy[position, co], read straight from the padded input (no
+ * patches gathered). The images are taken a chunk at a time so that the chunk of dy stays in cache while every tile
+ * walks it. Undefined where it does not apply (output channels not a multiple of 4, not float32, no SIMD).
+ */
+function tiledFilterGrad(s: Scope, { inputs, backend, attrs = {} }: KernelArgs): Info | undefined {
   const { x, dy } = inputs as { x: Info; dy: Info };
   const filterShape = attrs.filterShape as [number, number, number, number];
-  const [kh, kw, , cout] = filterShape;
+  const [kh, kw, cin, cout] = filterShape;
   const memory = (backend as unknown as HeapBackend).wasm?.asm?.memory;
-  if (cout % 4 !== 0 || kh * kw > 25 || x.dtype !== 'float32' || dy.dtype !== 'float32' || !isWasmMemory(memory)) return undefined;
-  const loop = filterGradLoop(memory, kh, kw);
-  if (!loop) return undefined;
+  if (cout % 4 !== 0 || x.dtype !== 'float32' || dy.dtype !== 'float32' || !isWasmMemory(memory)) return undefined;
+  const tile = tileFor(cout);
+  const rowsPerTile = Math.min(tile.rows, kh * kw * cin);
+  const groupsPerTile = tile.groups;
+  const loops = new Map<string, ReturnType<typeof filterGradTileLoop>>();
+  const loopFor = (rows: number, groups: number) => {
+    const key = `${rows}x${groups}`;
+    if (!loops.has(key)) loops.set(key, filterGradTileLoop(memory, rows, groups));
+    return loops.get(key)!;
+  };
+  if (!loopFor(rowsPerTile, groupsPerTile)) return undefined;
   const info = convInfo(x.shape, filterShape, attrs);
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
   const [n] = x.shape as [number];
   const padded = padSpatial(s, x, spatialPadding(info), 1);
   const [, hp, wp] = padded.shape as [number, number, number, number];
-  const out = (backend as unknown as HeapBackend).makeOutput(filterShape, 'float32');
-  loop(address(backend, padded), address(backend, dy), address(backend, out), n, oh, ow, wp * 4, hp * wp * 4, sh * wp * 4, sw * 4, cout * 4);
+  const heap = backend as unknown as HeapBackend;
+  const out = heap.makeOutput(filterShape, 'float32');
+  heap.typedArrayFromHeap(out).fill(0);
+  const [xAt, dyAt, outAt] = [address(backend, padded), address(backend, dy), address(backend, out)];
+  const coutBytes = cout * 4;
+  const imageBytes = hp * wp * cin * 4;
+  const dyImageBytes = oh * ow * coutBytes;
+  const imagesPerCall = Math.max(1, Math.floor(chunkBytes / dyImageBytes));
+  // Row r of dW is (tap t = r div cin, channel r mod cin); its input value lies this many bytes from a position's first.
+  const rowOffset = (r: number) => {
+    const t = Math.floor(r / cin);
+    return ((Math.floor(t / kw) * wp + (t % kw)) * cin + (r % cin)) * 4;
+  };
+  const offsets = Array.from({ length: kh * kw * cin }, (_, r) => rowOffset(r));
+  for (let b0 = 0; b0 < n; b0 += imagesPerCall) {
+    const images = Math.min(imagesPerCall, n - b0);
+    for (let r0 = 0; r0 < offsets.length; r0 += rowsPerTile) {
+      const rows = Math.min(rowsPerTile, offsets.length - r0);
+      const tileOffsets = offsets.slice(r0, r0 + rows);
+      for (let g0 = 0; g0 < cout / 4; g0 += groupsPerTile) {
+        const groups = Math.min(groupsPerTile, cout / 4 - g0);
+        const loop = loopFor(rows, groups)!;
+        loop(xAt + b0 * imageBytes, dyAt + b0 * dyImageBytes + g0 * 16, outAt + r0 * coutBytes + g0 * 16, images, oh, ow, imageBytes, sh * wp * cin * 4, sw * cin * 4, coutBytes, ...tileOffsets);
+      }
+    }
+  }
   return out;
 }
 
@@ -256,9 +307,13 @@ const conv2DBackpropFilter: Kernel = scoped((s, args) => {
   const { inputs, attrs = {} } = args;
   const { x, dy } = inputs as { x: Info; dy: Info };
   const filterShape = attrs.filterShape as [number, number, number, number];
-  // One input channel (a grayscale image's first layer): the dilated convolution below has a single image row
-  // to slide over, which XNNPACK runs ~3× slower than the patch product, itself ~3× slower than the SIMD loop.
-  if (filterShape[2] === 1) return singleChannelFilterGrad(s, args) ?? conv2DBackpropFilterByPatches(args);
+  // The SIMD tiles wherever they apply: measured 1.3–4× faster than the dilated convolution below from 1 to 128
+  // input channels (3×3 and 5×5 filters), and faster than the single-channel loop they replaced.
+  const tiled = tiledFilterGrad(s, args);
+  if (tiled) return tiled;
+  // One input channel (a grayscale image's first layer) without the tiles: the dilated convolution below has a
+  // single image row to slide over, which XNNPACK runs ~3× slower than the patch product.
+  if (filterShape[2] === 1) return conv2DBackpropFilterByPatches(args);
   const info = convInfo(x.shape, filterShape, attrs);
   const [kh, kw] = filterShape;
   const { strideHeight: sh, strideWidth: sw } = info;
