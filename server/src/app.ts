@@ -16,7 +16,7 @@ export interface AppOptions {
   /** The management API's bearer token. */
   token: string;
   /** Largest infer body, in bytes (default 16 MiB). */
-  bodyLimit?: number;
+  bodyLimit?: number | undefined;
   /** Largest deploy body, in bytes (default 1 GiB). */
   deployBodyLimit?: number;
   /** The server's version, for `GET /v2`. */

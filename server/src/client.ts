@@ -171,7 +171,9 @@ export class ServerClient {
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers = this.headers();
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(this.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const init: RequestInit = { method, headers };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    const response = await fetch(this.url + path, init);
     if (!response.ok) throw await errorOf(response);
     return (await response.json()) as T;
   }

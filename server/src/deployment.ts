@@ -53,7 +53,7 @@ export interface InferResult {
 /** What bounds one request: its elements per input, and whether its client is still there. */
 export interface InferLimits {
   /** Most elements an input may hold (`--max-elements`). */
-  maxElements?: number;
+  maxElements?: number | undefined;
   /** Aborts when the client has gone: queued work is dropped. */
   signal?: AbortSignal;
 }

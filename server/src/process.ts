@@ -38,14 +38,14 @@ export function defaultPort(env: NodeJS.ProcessEnv = process.env): number {
 /** Options of `ensureServer`. */
 export interface EnsureOptions {
   /** The Lepton home (default: `LEPTON_HOME`, else `~/.lepton`). */
-  home?: string;
+  home?: string | undefined;
   /**
    * Port for a new server (0 picks a free one). Default: `LEPTON_PORT`, else 8707 — and when 8707 is held by the
    * Lepton server of another home, a free port instead (said in {@link RunningServer.note}).
    */
-  port?: number;
+  port?: number | undefined;
   /** Address for a new server (default 127.0.0.1). */
-  host?: string;
+  host?: string | undefined;
   /** Worker threads per deployment for a new server (default: one per spare core, at most 4). */
   workers?: number;
   /** Largest infer body for a new server, in bytes (default 16 MiB). */

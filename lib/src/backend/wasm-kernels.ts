@@ -325,7 +325,7 @@ const unsortedSegmentSum: Kernel = ({ inputs, backend, attrs = {} }) => {
     if (segment < 0 || segment >= numSegments) continue;
     const from = r * width;
     const to = segment * width;
-    for (let k = 0; k < width; k++) target[to + k] += values[from + k]!;
+    for (let k = 0; k < width; k++) target[to + k]! += values[from + k]!;
   }
   return out;
 };
@@ -389,7 +389,7 @@ const maxPoolGrad: Kernel = ({ inputs, backend, attrs = {} }) => {
         }
         for (let ch = 0; ch < c; ch++) {
           const i = at[ch]!;
-          if (i >= 0) dx[i] += g[gBase + ch]!;
+          if (i >= 0) dx[i]! += g[gBase + ch]!;
         }
       }
     }
@@ -439,8 +439,9 @@ const slice: Kernel = (args) => {
   const { inputs, backend, attrs = {} } = args;
   const { x } = inputs as { x: Info };
   if (x.dtype === 'string') return kernel('Slice')(args);
+  // parseSliceParams is typed number[][]: a pair it did not give is the stock kernel's to handle.
   const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
-  if (!tf.slice_util.isSliceContinous(x.shape, begin, size)) return kernel('Slice')(args);
+  if (!begin || !size || !tf.slice_util.isSliceContinous(x.shape, begin, size)) return kernel('Slice')(args);
   const heap = backend as unknown as HeapBackend;
   const out = heap.makeOutput(size, x.dtype);
   const from = tf.slice_util.computeFlatOffset(begin, tf.util.computeStrides(x.shape));

@@ -108,7 +108,7 @@ export function writeExport(
   data: Uint8Array,
   path: string | undefined,
   opts: OnnxExportOptions,
-  about: Pick<OnnxModelMeta, 'inputs' | 'outputs' | 'source' | 'verification'>,
+  about: Pick<OnnxModelMeta, 'inputs' | 'outputs' | 'source'> & { verification?: OnnxModelMeta['verification'] | undefined },
 ): { fullPath: string | undefined; metaPath: string | undefined } {
   if (path === undefined) return { fullPath: undefined, metaPath: undefined };
   const fullPath = resolve(path);

@@ -15,7 +15,7 @@ export interface ManageOptions {
   /** Largest deploy body (the model travels base64-encoded in it), in bytes. */
   bodyLimit: number;
   /** Called by `POST /lepton/v1/shutdown` once the answer is sent. */
-  onShutdown?: () => void;
+  onShutdown?: (() => void) | undefined;
 }
 
 /** A deploy or redeploy body: the model's bytes in base64 and what to record with it. */
@@ -61,10 +61,7 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
     const previous: Partial<ModelMeta> = service.info(name).meta ?? {};
     // What the previous version was deployed with carries over unless the request says otherwise.
     const given = request.body.meta ?? {};
-    const meta: DeployMeta = {
-      transforms: previous.transforms, metrics: previous.metrics, description: previous.description,
-      alerts: previous.alerts, batching: previous.batching, ...given,
-    };
+    const meta: DeployMeta = { ...carriedOver(previous), ...given };
     // Features name the columns of the transforms: they carry over with the transforms, not onto new ones.
     if (given.transforms === undefined && given.features === undefined && previous.features !== undefined) meta.features = previous.features;
     // The raw input and class names describe the model's input and output: they carry over unless given or replaced by transforms.
@@ -118,4 +115,15 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
     reply.raw.once('finish', () => options.onShutdown?.());
     return reply.code(202).send({ stopping: true });
   });
+}
+
+/** What a redeploy carries over from the previous version: only the fields it has, so an absent one stays absent. */
+function carriedOver(previous: Partial<ModelMeta>): DeployMeta {
+  const meta: DeployMeta = {};
+  if (previous.transforms !== undefined) meta.transforms = previous.transforms;
+  if (previous.metrics !== undefined) meta.metrics = previous.metrics;
+  if (previous.description !== undefined) meta.description = previous.description;
+  if (previous.alerts !== undefined) meta.alerts = previous.alerts;
+  if (previous.batching !== undefined) meta.batching = previous.batching;
+  return meta;
 }
