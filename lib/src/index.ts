@@ -12,6 +12,7 @@ export { signal, input } from './runtime.js';
 export { version } from './version.js';
 export { backend, type BackendName, type BackendReport } from './backend/select.js';
 export type { BackendAvailability } from './backend/select.js';
+export { BackendError, type BackendErrorCode } from './backend/errors.js';
 export { fit, lastHistory, historyOf, type FitOptions, type FitCallbacks } from './train/fit.js';
 export type { AugmentContext, CheckpointOptions, EarlyStoppingOptions } from './train/fit.js';
 export * as callbacks from './train/callbacks/index.js';
