@@ -38,6 +38,7 @@ export type { ToTensorOptions } from './data/tensor.js';
 export { displayLimits } from './data/format.js';
 export type { DisplayLimits } from './data/format.js';
 export { LeptonError } from './core/errors.js';
+export { OnnxError, type OnnxErrorCode } from './onnx/errors.js';
 export { DataError, ColumnNotFoundError, TypeMismatchError, ParseError, EmptyDataError } from './data/errors.js';
 export type { DataErrorCode } from './data/errors.js';
 export { trainTestSplit } from './preprocess/split.js';

@@ -9,8 +9,8 @@ import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import type { TfjsTensorSpec } from '@lepton/server/wire';
 import { CompressError } from './errors.js';
-import type { WeightType } from './quantize/quant-math.js';
-import { openSession, runFloat } from './session.js';
+import type { WeightType } from '../onnx/quant-math.js';
+import { openSession, runFloat } from '../onnx/session.js';
 
 /** How a model was quantized. */
 export interface QuantizationInfo {

@@ -10,7 +10,7 @@
  * against fp32 from 0.0073 to 0.0044 and 0.0059 (per-channel weights, two trained models), and from 0.0061 / 0.0068 to
  * 0.0059 / 0.0050 per tensor, where the scales are kept within what lets neither weight's single scale grow.
  */
-import type { GraphProto, NodeProto, TensorProto } from '../../export/onnx-format.js';
+import type { GraphProto, NodeProto, TensorProto } from '../../onnx/format.js';
 import { consumerMap, plainGemm } from './qdq.js';
 import { floatsOf, tensor } from '../tensors.js';
 

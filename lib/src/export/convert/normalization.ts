@@ -3,7 +3,7 @@
  * statistics) and `LayerNormalization` (ONNX LayerNormalization over the trailing axes).
  */
 import { check, hintOf, onlyInput, weight, type LayerConverter } from './context.js';
-import { attr } from '../graph.js';
+import { attr } from '../../onnx/graph.js';
 
 /** The broadcast shape of a per-axis vector of length `n` along `axis` of a rank-`rank` value. */
 function broadcastShape(rank: number, axis: number, n: number): number[] {

@@ -10,7 +10,7 @@ import {
   type NodeProto,
   type TensorProto,
   type ValueInfoProto,
-} from './onnx-format.js';
+} from './format.js';
 import { ProtoWriter } from './protobuf-writer.js';
 
 /** The bytes of a `.onnx` file for `model`. */
