@@ -10,13 +10,17 @@ import { ensureHome, homePaths, leptonHome, loadOrCreateToken, readToken } from 
 
 /** `server.json`: the running server. */
 export interface ServerInfo {
+  /** The server's process id. */
   pid: number;
+  /** The address it listens on, e.g. `127.0.0.1`. */
   host: string;
+  /** The port it listens on. */
   port: number;
   /** Base URL, e.g. `http://127.0.0.1:8707`. */
   url: string;
   /** ISO 8601 start time. */
   startedAt: string;
+  /** The server's version. */
   version: string;
 }
 
@@ -58,8 +62,11 @@ export interface EnsureOptions {
 
 /** A running server: where it is, a client for it, and whether this call started it. */
 export interface RunningServer {
+  /** Where it is (its `server.json`). */
   info: ServerInfo;
+  /** A client for it, with the management token. */
   client: ServerClient;
+  /** Whether this call started it (false: it was already running). */
   started: boolean;
   /** Set when the new server did not get the port it would have asked for, saying why and where it went. */
   note?: string;
