@@ -55,7 +55,7 @@ export interface QuantizeOptions {
   /**
    * Take the mean shift that rounding the weights gives each output out of the layer's bias, measured with the
    * calibration data (default true; needs `calibration`). Costs nothing at run time; on the 784-1024-1024-10 MLP it
-   * lowered the mean |Δ| against fp32 by 7–27% (`bias-correction.ts`).
+   * lowered the mean |Δ| against fp32 by 7–27% (`onnx/bias-correction.ts`).
    */
   biasCorrection?: boolean;
   /**

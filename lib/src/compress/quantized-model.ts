@@ -31,7 +31,7 @@ export interface QuantizationInfo {
    * instead of an int32 bias (static mode, where onnxruntime runs that faster: `bias-column.ts`).
    */
   biasColumns: readonly string[];
-  /** Nodes whose bias was corrected for the rounding of their weights, from the calibration data (`bias-correction.ts`). */
+  /** Nodes whose bias was corrected for the rounding of their weights, from the calibration data (`onnx/bias-correction.ts`). */
   biasCorrected: readonly string[];
   /** Activations balanced against the next layer's weights before quantizing (static mode, `smooth.ts`). */
   smoothed: readonly string[];

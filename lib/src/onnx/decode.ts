@@ -1,6 +1,6 @@
 /**
- * Decodes `.onnx` bytes into the typed messages of `onnx-format.ts`, with `protobufjs` and the schema in
- * `onnx-schema.ts`. Only what Lepton writes is kept (tensor data must be in `raw_data`).
+ * Decodes `.onnx` bytes into the typed messages of `format.ts`, with `protobufjs` and the schema in
+ * `schema.ts`. Only what Lepton writes is kept (tensor data must be in `raw_data`).
  */
 import protobuf from 'protobufjs';
 import type {

@@ -1,5 +1,5 @@
 /**
- * Encodes an ONNX `ModelProto` (typed in `onnx-format.ts`) to the bytes of a `.onnx` file.
+ * Encodes an ONNX `ModelProto` (typed in `format.ts`) to the bytes of a `.onnx` file.
  */
 import {
   AttributeType,

@@ -1,7 +1,7 @@
 /**
  * An ONNX graph builder: unique value names, nodes, initializers and value infos, producing the `GraphProto` and
- * `ModelProto` of `onnx-format.ts`. It knows nothing about tfjs layers (the converters in `convert/` use it) nor
- * about bytes (`onnx-encode.ts` writes them), so graph rewrites such as quantization can build on it alone.
+ * `ModelProto` of `format.ts`. It knows nothing about tfjs layers (the converters in `export/convert/` use it) nor
+ * about bytes (`encode.ts` writes them), so graph rewrites such as quantization can build on it alone.
  */
 import {
   AttributeType,

@@ -36,7 +36,7 @@ export interface QdqPlan {
   biasColumns: boolean;
   /**
    * The calibration data's mean of weight-layer inputs (per `weightInputAxes`): the biases of those layers get the
-   * weights' rounding shift taken out (`bias-correction.ts`). Empty: no correction.
+   * weights' rounding shift taken out (`onnx/bias-correction.ts`). Empty: no correction.
    */
   inputMeans: ReadonlyMap<string, Float32Array>;
 }
@@ -51,7 +51,7 @@ export interface QdqResult {
   quantizedActivations: string[];
   /** Names of the Gemm nodes whose bias moved into constant columns of their input (`bias-column.ts`). */
   biasColumns: string[];
-  /** Names of the nodes whose bias was corrected for the weights' rounding (`bias-correction.ts`). */
+  /** Names of the nodes whose bias was corrected for the weights' rounding (`onnx/bias-correction.ts`). */
   biasCorrected: string[];
 }
 
