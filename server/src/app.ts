@@ -2,21 +2,24 @@
  * The server's fastify application: OIP v2 routes, the management API, `GET /metrics`, and one error handler
  * that answers every failure with a coded JSON error (4xx for bad input, 5xx for the model or server failing).
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { errorBody, errors, ServerError } from './errors.js';
 import { identityProof, inferenceCheck } from './guard.js';
 import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus.js';
 import { manageRoutes } from './routes/manage.js';
 import { noteInferError, oipRoutes } from './routes/oip.js';
+import { MANAGE_PREFIX, ROUTES } from './routes/table.js';
 import type { Service } from './service.js';
 
 /** Options of the application. */
 export interface AppOptions {
+  /** The registry and live deployments the routes act on. */
   service: Service;
   /** The management API's bearer token. */
   token: string;
   /** Largest infer body, in bytes (default 16 MiB). */
-  bodyLimit?: number;
+  bodyLimit?: number | undefined;
   /** Largest deploy body, in bytes (default 1 GiB). */
   deployBodyLimit?: number;
   /** The server's version, for `GET /v2`. */
@@ -98,18 +101,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }
     });
   }
+  // Request and reply types come from each route's schemas in the table.
+  const routes = app.withTypeProvider<TypeBoxTypeProvider>();
   // A proxy holding the token asks this before sending it: only this server can answer with the proof.
-  app.get<{ Querystring: { nonce: string } }>('/lepton/identity', {
-    schema: { querystring: { type: 'object', required: ['nonce'], properties: { nonce: { type: 'string', pattern: '^[0-9a-f]{16,128}$' } } } },
-  }, async (request) => ({ server: 'lepton', pid: process.pid, proof: identityProof(options.token, request.query.nonce) }));
+  routes.route({ ...ROUTES.identity, handler: async (request) => ({ server: 'lepton', pid: process.pid, proof: identityProof(options.token, request.query.nonce) }) });
   app.setNotFoundHandler((request, reply) => {
     const error = errors.notFound(request.method, request.url);
     void reply.code(404).send(errorBody(error));
   });
 
   await app.register(oipRoutes, { service: options.service, bodyLimit, version: options.version ?? '0.1.0' });
-  await app.register(manageRoutes, { prefix: '/lepton/v1', service: options.service, token: options.token, bodyLimit: deployBodyLimit, onShutdown: options.onShutdown });
-  app.get('/metrics', async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(prometheusText(options.service.all())));
+  await app.register(manageRoutes, { prefix: MANAGE_PREFIX, service: options.service, token: options.token, bodyLimit: deployBodyLimit, onShutdown: options.onShutdown });
+  routes.route({ ...ROUTES.prometheus, handler: async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(prometheusText(options.service.all())) });
   return app;
 }
 

@@ -2,7 +2,7 @@
  * `ServerClient`: a small typed client of the management API and of inference, for the library
  * (`lepton.deploy()`, `lepton.deployments()`) and the CLI.
  */
-import type { DeploymentInfo, DeploymentSummary } from './service.js';
+import type { DeploymentInfo, DeploymentSummary, Removal } from './service.js';
 import type { InferRequest, InferResponse } from './deployment.js';
 import type { LogEntry } from './logs.js';
 import type { DeployMeta } from './meta.js';
@@ -12,6 +12,9 @@ import { BINARY_CONTENT_TYPE, binarySlices, HEADER_LENGTH, joinBody, splitBody }
 /** An error answer from the server, with its stable code. */
 export class ServerClientError extends Error {
   /**
+   * @param status the HTTP status of the answer, e.g. 400 or 503
+   * @param code the server's stable error code, e.g. `LEPTON_NOT_FOUND` (docs/errors.md lists them)
+   * @param message what went wrong and what to do
    * @param details facts the server sent with the error (e.g. `indexes` of bad images), when it sent any
    * @param retryAfterS the server's `Retry-After`, in seconds, on an overload answer (503)
    */
@@ -23,7 +26,22 @@ export class ServerClientError extends Error {
 
 /** The JSON metrics of every deployment. */
 export interface AllMetrics {
-  deployments: Record<string, MetricsSnapshot & { status: string; version: string }>;
+  /** Each deployment's metrics by name, with the status and the version it serves. */
+  deployments: Record<string, DeploymentMetrics>;
+}
+
+/** One deployment's metrics in {@link AllMetrics}, with where it stands. */
+export interface DeploymentMetrics extends MetricsSnapshot {
+  /** `ready`, `loading`, `stopped` or `failed`. */
+  status: string;
+  /** The version served. */
+  version: string;
+}
+
+/** The answer to a shutdown request. */
+export interface Stopping {
+  /** Always true: the server stops once it has answered. */
+  stopping: boolean;
 }
 
 /** A client of one running server. */
@@ -68,7 +86,7 @@ export class ServerClient {
    * Removes a version of a deployment, or, without `version`, the whole deployment (it stops serving; its versions,
    * state and log are deleted). The version it serves cannot be removed alone (`LEPTON_VERSION_IN_USE`).
    */
-  remove(name: string, version?: string | number): Promise<{ name: string; removed: string[] }> {
+  remove(name: string, version?: string | number): Promise<Removal> {
     return this.call('DELETE', version === undefined ? `/lepton/v1/deployments/${enc(name)}` : `/lepton/v1/deployments/${enc(name)}/versions/${enc(String(version))}`);
   }
 
@@ -160,7 +178,7 @@ export class ServerClient {
   }
 
   /** Asks the server to shut down. */
-  shutdown(): Promise<{ stopping: boolean }> {
+  shutdown(): Promise<Stopping> {
     return this.call('POST', '/lepton/v1/shutdown');
   }
 
@@ -171,7 +189,9 @@ export class ServerClient {
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers = this.headers();
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(this.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const init: RequestInit = { method, headers };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    const response = await fetch(this.url + path, init);
     if (!response.ok) throw await errorOf(response);
     return (await response.json()) as T;
   }

@@ -17,22 +17,44 @@ import { BINARY_DATA_SIZE, wantsBinary } from './wire/binary.js';
 
 /** An infer request body (Open Inference Protocol v2). */
 export interface InferRequest {
+  /** The client's request id, echoed in the answer. */
   id?: string;
+  /** Request parameters, e.g. `lepton_preprocess: true` for raw records or images. */
   parameters?: Record<string, unknown>;
+  /** The input tensors, one per model input (or one `records` / raw input with `lepton_preprocess`). */
   inputs: RequestTensor[];
-  outputs?: Array<{ name: string; parameters?: Record<string, unknown> }>;
+  /** The outputs wanted (default: all), each by name, with `parameters.binary_data` to get it as binary data. */
+  outputs?: RequestedOutput[];
+}
+
+/** One output an infer request asks for. */
+export interface RequestedOutput {
+  /** The output's name. */
+  name: string;
+  /** Per-output parameters, e.g. `binary_data: true`. */
+  parameters?: Record<string, unknown>;
+}
+
+/** The parameters of an infer answer. */
+export interface ResponseParameters extends Record<string, unknown> {
+  /** Set when an output holds NaN or ±Infinity. */
+  non_finite?: true;
 }
 
 /** An infer response body. */
 export interface InferResponse {
+  /** The deployment that answered. */
   model_name: string;
+  /** The version that answered. */
   model_version: string;
+  /** The request's id, when it had one. */
   id?: string;
   /**
    * `non_finite: true` when an output holds NaN or ±Infinity: JSON has no such numbers, so those elements are
    * `null` in `data` (the answer is still a 200; the deployment counts it in `nonFinite`).
    */
-  parameters?: { non_finite?: true } & Record<string, unknown>;
+  parameters?: ResponseParameters;
+  /** The output tensors, in the model's output order (or the order asked for). */
   outputs: ResponseTensor[];
 }
 
@@ -53,7 +75,7 @@ export interface InferResult {
 /** What bounds one request: its elements per input, and whether its client is still there. */
 export interface InferLimits {
   /** Most elements an input may hold (`--max-elements`). */
-  maxElements?: number;
+  maxElements?: number | undefined;
   /** Aborts when the client has gone: queued work is dropped. */
   signal?: AbortSignal;
 }

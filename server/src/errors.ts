@@ -183,7 +183,7 @@ export const errors = {
  * The codes of the catalogue's fixed entries (`LEPTON_UNKNOWN_MODEL`, …), derived from them: a code is written once,
  * there. (`badImage` and `badText` build their errors per call, with details, and are not among them.)
  */
-export type ServerErrorCode = { [K in keyof typeof errors]: (typeof errors)[K] extends { readonly code: infer C } ? C : never }[keyof typeof errors];
+export type ServerErrorCode = { [K in keyof typeof errors]: (typeof errors)[K] extends Make<infer C, never> ? C : never }[keyof typeof errors];
 
 /**
  * The error for a failed write to the Lepton home: 507 `LEPTON_STORAGE_FULL` for a full disk or quota, else 500

@@ -12,9 +12,11 @@ import { closeSync, createWriteStream, openSync, readSync, statSync, type WriteS
 export interface LogEntry {
   /** ISO 8601 time. */
   time: string;
+  /** How serious: `error` for failures, `warn` for alerts and refusals, else `info`. */
   level: 'info' | 'warn' | 'error';
   /** What happened: `deploy`, `stop`, `rollback`, `alert`, `request-error`, … */
   event: string;
+  /** What happened, in words. */
   message: string;
   /** The version it concerns, when one does. */
   version?: string;

@@ -43,10 +43,13 @@ export const DEFAULT_BATCHING: BatchingOptions = { maxBatch: 32, maxDelayMs: 0, 
 export interface ModelMeta {
   /** The format version (1). */
   format: 1;
+  /** The deployment's name. */
   name: string;
   /** The version: "1", "2", … */
   version: string;
+  /** The model's inputs: names, datatypes and shapes (`-1` for a free size). */
   inputs: TensorSpec[];
+  /** The model's outputs. */
   outputs: TensorSpec[];
   /**
    * Preprocessing transforms as JSON (`lepton.preprocess` `toJSON()` output), applied in order to the records of
@@ -72,7 +75,9 @@ export interface ModelMeta {
   metrics: Record<string, number>;
   /** Free text shown in status. */
   description: string;
+  /** Alert thresholds ({} for none). */
   alerts: AlertRules;
+  /** Dynamic batching settings of this version. */
   batching: BatchingOptions;
   /** SHA-256 of `model.onnx`, hex. */
   sha256: string;
@@ -87,16 +92,27 @@ export type MissingValues = 'refuse' | 'nan';
 
 /** What a deploy request may say about a model; everything is optional (inputs and outputs are read from the model). */
 export interface DeployMeta {
+  /** Names, datatypes and shapes of the inputs, when they should differ from the model's (e.g. a named batch size). */
   inputs?: TensorSpec[];
+  /** The same for the outputs. */
   outputs?: TensorSpec[];
+  /** Preprocessing transforms as JSON (`lepton.preprocess` `toJSON()` output); see {@link ModelMeta.transforms}. */
   transforms?: unknown[];
+  /** The model input's columns after the transforms, in order; see {@link ModelMeta.features}. */
   features?: string[];
+  /** The raw input the server preprocesses (e.g. images); see {@link ModelMeta.rawInput}. */
   rawInput?: RawInputSpec;
+  /** The classifier's class names, in output order; see {@link ModelMeta.classes}. */
   classes?: string[];
+  /** How a record with a missing feature is fed; see {@link ModelMeta.missingValues}. */
   missingValues?: MissingValues;
+  /** Training and evaluation metrics to keep with the version. */
   metrics?: Record<string, number>;
+  /** Free text shown in status. */
   description?: string;
+  /** Alert thresholds on latency and error rate. */
   alerts?: AlertRules;
+  /** Dynamic batching settings; unset ones take {@link DEFAULT_BATCHING}'s. */
   batching?: Partial<BatchingOptions>;
 }
 

@@ -12,8 +12,11 @@ export const PROM_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.
 export interface ErrorRecord {
   /** ISO 8601 time. */
   at: string;
+  /** The HTTP status answered. */
   status: number;
+  /** The error's stable code. */
   code: string;
+  /** The error's message. */
   message: string;
 }
 
@@ -21,6 +24,7 @@ export interface ErrorRecord {
 export interface AlertState {
   /** The rule's name, e.g. `p99Ms`. */
   rule: keyof AlertRules;
+  /** The rule's threshold, from the version's `alerts`. */
   threshold: number;
   /** The value that broke (or last broke) the threshold. */
   value: number;
@@ -32,6 +36,20 @@ export interface AlertState {
 export interface AlertEvent {
   kind: 'raised' | 'resolved';
   alert: AlertState;
+}
+
+/** A latency distribution, in milliseconds. */
+export interface LatencySummary {
+  /** The median. */
+  p50: number;
+  /** The 95th percentile. */
+  p95: number;
+  /** The 99th percentile. */
+  p99: number;
+  /** The mean. */
+  mean: number;
+  /** The slowest. */
+  max: number;
 }
 
 /** The JSON metrics of one deployment. */
@@ -46,19 +64,23 @@ export interface MetricsSnapshot {
   rows: number;
   /** Over the last minute. */
   lastMinute: {
+    /** Requests answered. */
     requests: number;
     /** Requests per second. */
     throughput: number;
+    /** Requests answered with a 5xx. */
     errors: number;
+    /** Requests answered with a 4xx. */
     rejected: number;
     /** errors / requests. */
     errorRate: number;
-    latencyMs: { p50: number; p95: number; p99: number; mean: number; max: number };
+    /** Latency over the last minute. */
+    latencyMs: LatencySummary;
     /** Requests answered in each of the last 60 seconds, oldest first (a traffic sparkline). */
     perSecond: number[];
   };
   /** Since the server started. */
-  latencyMs: { p50: number; p95: number; p99: number; mean: number; max: number };
+  latencyMs: LatencySummary;
   /** Mean rows per model run (dynamic batching at work when > 1). */
   meanBatchRows: number;
   /** Requests refused at once because the queue was full (503 `LEPTON_OVERLOADED`, with `Retry-After`). */
@@ -69,7 +91,9 @@ export interface MetricsSnapshot {
   aborted: number;
   /** Answers holding NaN or ±Infinity (`parameters.non_finite`). */
   nonFinite: number;
+  /** The latest failed requests, newest last. */
   lastErrors: ErrorRecord[];
+  /** The alert rules firing now. */
   alerts: AlertState[];
 }
 

@@ -10,13 +10,17 @@ import { ensureHome, homePaths, leptonHome, loadOrCreateToken, readToken } from 
 
 /** `server.json`: the running server. */
 export interface ServerInfo {
+  /** The server's process id. */
   pid: number;
+  /** The address it listens on, e.g. `127.0.0.1`. */
   host: string;
+  /** The port it listens on. */
   port: number;
   /** Base URL, e.g. `http://127.0.0.1:8707`. */
   url: string;
   /** ISO 8601 start time. */
   startedAt: string;
+  /** The server's version. */
   version: string;
 }
 
@@ -38,14 +42,14 @@ export function defaultPort(env: NodeJS.ProcessEnv = process.env): number {
 /** Options of `ensureServer`. */
 export interface EnsureOptions {
   /** The Lepton home (default: `LEPTON_HOME`, else `~/.lepton`). */
-  home?: string;
+  home?: string | undefined;
   /**
    * Port for a new server (0 picks a free one). Default: `LEPTON_PORT`, else 8707 — and when 8707 is held by the
    * Lepton server of another home, a free port instead (said in {@link RunningServer.note}).
    */
-  port?: number;
+  port?: number | undefined;
   /** Address for a new server (default 127.0.0.1). */
-  host?: string;
+  host?: string | undefined;
   /** Worker threads per deployment for a new server (default: one per spare core, at most 4). */
   workers?: number;
   /** Largest infer body for a new server, in bytes (default 16 MiB). */
@@ -58,8 +62,11 @@ export interface EnsureOptions {
 
 /** A running server: where it is, a client for it, and whether this call started it. */
 export interface RunningServer {
+  /** Where it is (its `server.json`). */
   info: ServerInfo;
+  /** A client for it, with the management token. */
   client: ServerClient;
+  /** Whether this call started it (false: it was already running). */
   started: boolean;
   /** Set when the new server did not get the port it would have asked for, saying why and where it went. */
   note?: string;

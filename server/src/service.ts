@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { Deployment, LoadedVersion } from './deployment.js';
+import { Deployment, LoadedVersion, type DeploymentStatus } from './deployment.js';
 import { errors, ServerError, storageError } from './errors.js';
 import type { HomePaths } from './home.js';
 import { DeploymentLog, type LogHealth } from './logs.js';
@@ -31,13 +31,19 @@ export interface ServiceOptions {
 
 /** A deployment in a listing. */
 export interface DeploymentSummary {
+  /** The deployment's name. */
   name: string;
-  status: Deployment['status'];
+  /** Serving, loading, stopped or failed. */
+  status: DeploymentStatus;
   /** The version served. */
   version: string;
+  /** Every version registered, oldest first. */
   versions: string[];
+  /** Requests answered since the server started. */
   requests: number;
+  /** Requests answered with a 5xx since the server started. */
   errors: number;
+  /** Alert rules firing now. */
   alerts: number;
 }
 
@@ -47,13 +53,23 @@ export interface DeploymentInfo extends DeploymentSummary {
   failure?: string;
   /** The served version's metadata; absent only when the registry entry is broken (see `failure`). */
   meta?: ModelMeta;
+  /** Its monitor's figures: requests, latency, errors, batching, alerts. */
   metrics: MetricsSnapshot;
   /** Whether its log file is being written (a full disk is counted here, not thrown). */
   log: LogHealth;
 }
 
+/** What removing a deployment or one of its versions did. */
+export interface Removal {
+  /** The deployment. */
+  name: string;
+  /** The versions removed. */
+  removed: string[];
+}
+
 /** What `GET /v2/health/ready` reports. */
 export interface Readiness {
+  /** Whether every deployment that should serve can take requests now. */
   ready: boolean;
   /** Why not, one line per deployment that should serve but cannot take requests. */
   reasons: string[];
@@ -61,11 +77,16 @@ export interface Readiness {
 
 /** The registry and the live deployments. */
 export class Service {
+  /** The versions on disk, by deployment. */
   readonly registry: Registry;
   private readonly deployments = new Map<string, Deployment>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private alertTimer: NodeJS.Timeout | undefined;
 
+  /**
+   * @param paths where the registry, logs and server files are, in the Lepton home
+   * @param options workers per deployment and request limits
+   */
   constructor(readonly paths: HomePaths, readonly options: ServiceOptions) {
     this.registry = new Registry(paths.models);
   }
@@ -252,7 +273,7 @@ export class Service {
    * (requests already queued are answered first), and its versions, state and log are deleted. The registry is
    * changed first; on a failure nothing in memory changes. The version a deployment serves cannot be removed alone.
    */
-  remove(name: string, version?: string): Promise<{ name: string; removed: string[] }> {
+  remove(name: string, version?: string): Promise<Removal> {
     return this.locked(name, async () => {
       const deployment = this.get(name);
       if (version !== undefined) {

@@ -10,9 +10,13 @@ import { fromHalf, halfNonFinite, toHalf } from './wire/half.js';
 
 /** A request tensor, as the protocol defines it. */
 export interface RequestTensor {
+  /** The model input it feeds. */
   name: string;
+  /** Its shape. */
   shape: number[];
+  /** Its OIP datatype, e.g. `FP32`, `INT64`, `BYTES`. */
   datatype: string;
+  /** Per-tensor parameters, e.g. `binary_data_size` for a tensor sent as binary data. */
   parameters?: Record<string, unknown>;
   /** The elements, flat or nested as the shape; absent when the tensor is sent as binary data. */
   data?: unknown[];
@@ -25,8 +29,11 @@ export interface RequestTensor {
 
 /** A response tensor: its elements in `data`, or (binary data requested) its byte count in `parameters`. */
 export interface ResponseTensor {
+  /** The model output it holds. */
   name: string;
+  /** Its shape. */
   shape: number[];
+  /** Its OIP datatype. */
   datatype: Datatype;
   /** `binary_data_size` when the data follows the JSON as binary. */
   parameters?: Record<string, unknown>;

@@ -11,7 +11,7 @@ import * as lepton from '@lepton/lib';
 /** What the worker hands to the suite and the peer script. */
 export interface TfliteManifest {
   /** The Keras layers to rebuild, in order, with their weight files (tfjs and Keras share weight layouts). */
-  layers: { kind: 'conv' | 'pool' | 'flatten' | 'dense'; units?: number; activation?: string; weights?: { path: string; shape: number[] }[] }[];
+  layers: { kind: 'conv' | 'pool' | 'flatten' | 'dense'; units?: number | undefined; activation?: string | undefined; weights?: { path: string; shape: number[] }[] }[];
   calibration: { path: string; rows: number };
   test: { x: string; y: string; rows: number };
   /** Lepton's files. */

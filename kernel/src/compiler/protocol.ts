@@ -13,11 +13,11 @@ export interface ConvertAnswer {
    * CommonJS code to run, or undefined when the cell only declares types. Each declared name is assigned to
    * `exports` when its declaration runs, not before (see splitExports).
    */
-  output?: string;
+  output?: string | undefined;
   /** The top-level value names the cell declares. */
   declaredNames: string[];
   diagnostics: CellDiagnostic[];
-  lastExpressionVar?: string;
+  lastExpressionVar?: string | undefined;
   hasTopLevelAwait: boolean;
 }
 

@@ -17,7 +17,12 @@ export type AutomlErrorCode =
   /** An option has the wrong type or value. */
   | 'LEPTON_AUTOML_OPTIONS'
   /** `result.best` cannot do what was asked (e.g. deploy a baseline, which has no ONNX form). */
-  | 'LEPTON_AUTOML_PIPELINE';
+  | 'LEPTON_AUTOML_PIPELINE'
+  /**
+   * A trial did not finish its folds in half the time left, so it is cut short and recorded as failed (the search
+   * goes on with other trials): give a larger budget, or fewer rows or folds.
+   */
+  | 'LEPTON_AUTOML_TRIAL_TOO_SLOW';
 
 /** `lepton.automl` was given something it cannot search on. */
 export class AutomlError extends LeptonError<AutomlErrorCode> {}

@@ -14,6 +14,7 @@ import { mixSeed, type Strategy } from '../tune/strategy.js';
 import { tpeStrategy } from '../tune/tpe.js';
 import type { Fold } from '../validate/folds.js';
 import type { ColumnPlan, RowSource } from './columns.js';
+import { AutomlError } from './errors.js';
 import type { Family } from './families/index.js';
 import type { Leaderboard, LeaderboardView } from './leaderboard.js';
 import { higherBetter, type ResolvedOptions } from './options.js';
@@ -150,7 +151,7 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
           break;
         }
         state.tooSlow = true;
-        throw new Error(`did not finish ${context.folds.length} folds in ${record.seconds.toFixed(1)} s, half the time left; it is too slow for this budget`);
+        throw new AutomlError('LEPTON_AUTOML_TRIAL_TOO_SLOW', `did not finish ${context.folds.length} folds in ${record.seconds.toFixed(1)} s, half the time left; it is too slow for this budget`);
       }
       record.value = mean(outcome.folds);
       board.entries.push({ trial: number, family: state.family.name, params, score: record.value, std: std(outcome.folds), folds: outcome.folds, seconds: record.seconds, status: 'complete', error: null });
@@ -160,7 +161,8 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
         context.onBest(bestPair);
       } else outcome.last?.model.dispose();
     } catch (error) {
-      if (error instanceof LeptonError && error.code.startsWith('LEPTON_AUTOML')) throw error;
+      // The search's own errors end it; a trial that was too slow only fails, and the search goes on.
+      if (error instanceof LeptonError && error.code.startsWith('LEPTON_AUTOML') && error.code !== 'LEPTON_AUTOML_TRIAL_TOO_SLOW') throw error;
       record.seconds = (Date.now() - began) / 1000;
       record.status = 'failed';
       record.error = error instanceof Error ? error.message : String(error);

@@ -250,7 +250,7 @@ export function lstmBackward(trace: LstmTrace, x: Float32Array, w: LstmWeights, 
   }
   // The input side, every step at once: db = Σ dz, dW = xᵀ·dz, dx = dz·Wᵀ.
   const dBias = new Float32Array(G);
-  for (let r = 0; r < T * B; r++) for (let j = 0; j < G; j++) dBias[j] += dz[r * G + j]!;
+  for (let r = 0; r < T * B; r++) for (let j = 0; j < G; j++) dBias[j]! += dz[r * G + j]!;
   for (let t = 0; t < T; t++) {
     const stepAt = dzAt + t * B * G * 4;
     s.gemm(xAt + t * F * 4, T * F * 4, 4, stepAt, G * 4, 0, dKAt, 0, G * 4, B, F, G * 4);

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
+import { BackendError } from './errors.js';
 import { installWasmTrainingKernels } from './wasm-kernels.js';
 import { silenceNodeBanner } from './quiet-tf.js';
 
@@ -125,7 +126,7 @@ export async function backend(name?: BackendName): Promise<BackendReport> {
   silenceNodeBanner();
   const candidates = availableBackends();
   if (name !== undefined && !backendNames.includes(name)) {
-    throw new Error(`Unknown backend '${String(name)}'. Lepton's backends are: ${backendNames.join(', ')}.`);
+    throw new BackendError('LEPTON_BACKEND_UNKNOWN', `Unknown backend '${String(name)}'. Lepton's backends are: ${backendNames.join(', ')}.`);
   }
   const wanted = name === undefined ? candidates.filter((c) => c.available) : candidates.filter((c) => c.name === name);
   const failures: string[] = [];
@@ -144,7 +145,7 @@ export async function backend(name?: BackendName): Promise<BackendReport> {
     }
     failures.push(`${candidate.name}: it failed to initialize`);
   }
-  throw new Error(`Backend ${name ?? '(any)'} is unavailable here — ${failures.join('; ')}.`);
+  throw new BackendError('LEPTON_BACKEND_UNAVAILABLE', `Backend ${name ?? '(any)'} is unavailable here — ${failures.join('; ')}.`);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { BackendError } from './errors.js';
 import { backend } from './select.js';
 
 /** A seeded random tensor, so both backends see the same numbers. */
@@ -188,6 +189,7 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
   test('gathering a row out of range fails as on the cpu backend', async () => {
     await backend('wasm');
     assert.throws(() => tf.gather(tf.zeros([4, 3]), tf.tensor1d([1, 4], 'int32')), /GatherV2: the index value 4 is not in \[0, 3\]/);
+    assert.throws(() => tf.gather(tf.zeros([4, 3]), tf.tensor1d([1, 4], 'int32')), (error: unknown) => error instanceof BackendError && error.code === 'LEPTON_BACKEND_BAD_INDEX');
   });
 
   test('the gradient of gather (UnsortedSegmentSum, as embeddings need) matches', async () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { BackendError } from './errors.js';
 import { filterGradTileLoop, isWasmMemory } from './simd.js';
 import { address, loopsOf, type HeapBackend } from './heap.js';
 import { installReluGrad } from './relu-grad.js';
@@ -47,7 +48,7 @@ const stock = new Map<string, Kernel>();
 
 function kernel(name: string): Kernel {
   const found = stock.get(name) ?? (tf.getKernel(name, 'wasm')?.kernelFunc as Kernel | undefined);
-  if (!found) throw new Error(`The wasm backend has no '${name}' kernel, which Lepton's training kernels need.`);
+  if (!found) throw new BackendError('LEPTON_BACKEND_KERNEL', `The wasm backend has no '${name}' kernel, which Lepton's training kernels need.`);
   return found;
 }
 
@@ -133,11 +134,11 @@ function fullPadding(inSize: number, filterSize: number, dilatedSize: number, pa
 
 function convInfo(xShape: number[], filterShape: number[], attrs: Attrs, depthwise = false): tf.backend_util.Conv2DInfo {
   if (attrs.dataFormat && attrs.dataFormat !== 'NHWC') {
-    throw new Error(`Lepton's wasm convolution gradients take channels-last (NHWC) data, not ${attrs.dataFormat}.`);
+    throw new BackendError('LEPTON_BACKEND_UNSUPPORTED', `Lepton's wasm convolution gradients take channels-last (NHWC) data, not ${attrs.dataFormat}.`);
   }
   const dilations = attrs.dilations ?? 1;
   if ((Array.isArray(dilations) ? dilations : [dilations]).some((d: number) => d !== 1)) {
-    throw new Error('Lepton\'s wasm convolution gradients need dilations of 1 (as tfjs\'s own convolution gradients do).');
+    throw new BackendError('LEPTON_BACKEND_UNSUPPORTED', 'Lepton\'s wasm convolution gradients need dilations of 1 (as tfjs\'s own convolution gradients do).');
   }
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
@@ -380,7 +381,7 @@ const unsortedSegmentSum: Kernel = ({ inputs, backend, attrs = {} }) => {
     if (segment < 0 || segment >= numSegments) continue;
     const from = r * width;
     const to = segment * width;
-    for (let k = 0; k < width; k++) target[to + k] += values[from + k]!;
+    for (let k = 0; k < width; k++) target[to + k]! += values[from + k]!;
   }
   return out;
 };
@@ -444,7 +445,7 @@ const maxPoolGrad: Kernel = ({ inputs, backend, attrs = {} }) => {
         }
         for (let ch = 0; ch < c; ch++) {
           const i = at[ch]!;
-          if (i >= 0) dx[i] += g[gBase + ch]!;
+          if (i >= 0) dx[i]! += g[gBase + ch]!;
         }
       }
     }
@@ -467,7 +468,7 @@ const gatherV2: Kernel = (args) => {
   for (let i = 0; i < ids.length; i++) {
     const index = ids[i]!;
     // The stock kernel's check and message.
-    if (!(index >= 0 && index <= rows - 1)) throw new Error(`GatherV2: the index value ${index} is not in [0, ${rows - 1}]`);
+    if (!(index >= 0 && index <= rows - 1)) throw new BackendError('LEPTON_BACKEND_BAD_INDEX', `GatherV2: the index value ${index} is not in [0, ${rows - 1}]`);
   }
   const rowShape = x.shape.slice(1);
   const width = rowShape.reduce((a, b) => a * b, 1);
@@ -494,8 +495,9 @@ const slice: Kernel = (args) => {
   const { inputs, backend, attrs = {} } = args;
   const { x } = inputs as { x: Info };
   if (x.dtype === 'string') return kernel('Slice')(args);
+  // parseSliceParams is typed number[][]: a pair it did not give is the stock kernel's to handle.
   const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
-  if (!tf.slice_util.isSliceContinous(x.shape, begin, size)) return kernel('Slice')(args);
+  if (!begin || !size || !tf.slice_util.isSliceContinous(x.shape, begin, size)) return kernel('Slice')(args);
   const heap = backend as unknown as HeapBackend;
   const out = heap.makeOutput(size, x.dtype);
   const from = tf.slice_util.computeFlatOffset(begin, tf.util.computeStrides(x.shape));

@@ -9,7 +9,7 @@ export { report, CompressionReport, type ReportOptions, type VariantRow } from '
 export type { NotApplicable } from './trees.js';
 export type { TfliteRow } from './tflite-variants.js';
 export { CompressError, type CompressErrorCode } from './errors.js';
-export type { WeightType } from './quantize/quant-math.js';
+export type { WeightType } from '../onnx/quant-math.js';
 export type { ModelSource, OnnxSource } from '../export/model-source.js';
 export { prune, PruneResult, type PruneOptions, type PruneFineTune, type LayerSparsity } from './prune.js';
 export { distill, softTargets, type DistillOptions, type DistillResult } from './distill.js';

@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { toMimeBundle } from '../display/mime.js';
 import { onnx } from '../export/onnx.js';
-import { decodeModel } from '../export/onnx-decode.js';
-import { DataType } from '../export/onnx-format.js';
+import { decodeModel } from '../onnx/decode.js';
+import { DataType } from '../onnx/format.js';
 import { CompressError } from './errors.js';
 import { quantize } from './quantize.js';
 import { floatsOf } from './tensors.js';
@@ -79,7 +79,7 @@ describe('compress.quantize', () => {
     assert.deepEqual((await quantize(model, { mode: 'dynamic' })).info.biasCorrected, [], 'no data, no correction');
     const [before, after] = [await meanError(plain), await meanError(corrected)];
     // Not to zero: onnxruntime runs this layer as MatMulNBits, which also quantizes the input per batch (exactness of
-    // the shift itself is in bias-correction.test.ts). Measured: 0.0142 → 0.0020.
+    // the shift itself is in onnx/bias-correction.test.ts). Measured: 0.0142 → 0.0020.
     assert.ok(before > 5e-3 && after < 0.3 * before, `largest mean error of an output: ${before} uncorrected, ${after} corrected`);
     tf.dispose(calibration);
   });

@@ -4,21 +4,21 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSource } from '../export/model-source.js';
 import { onnxBytesOf } from './source.js';
-import { specsOf } from '../export/onnx-specs.js';
+import { specsOf } from '../onnx/specs.js';
 import { isTreeModel, treeUnsupported } from './trees.js';
-import { decodeModel } from '../export/onnx-decode.js';
-import { encodeModel } from '../export/onnx-encode.js';
-import { randomInputs } from '../export/verify.js';
+import { decodeModel } from '../onnx/decode.js';
+import { encodeModel } from '../onnx/encode.js';
+import { randomInputs } from '../onnx/run.js';
 import { observe, type Observation } from './quantize/calibrate.js';
 import { cancelTransposes } from './quantize/layout.js';
 import { CompressError } from './errors.js';
 import { activationCandidates, fuseMatMulAdd, quantizeGraph, weightInputAxes } from './quantize/qdq.js';
-import { REDUCED_WEIGHT_LEVELS, WEIGHT_LEVELS, type WeightType } from './quantize/quant-math.js';
+import { REDUCED_WEIGHT_LEVELS, WEIGHT_LEVELS, type WeightType } from '../onnx/quant-math.js';
 import { integerPairsSaturate } from './cpu.js';
 import { QuantizedModel } from './quantized-model.js';
 import { smoothGraph, smoothingPairs } from './quantize/smooth.js';
-import type { FloatBatch } from './session.js';
-import { DataType, type GraphProto, type ModelProto } from '../export/onnx-format.js';
+import type { FloatBatch } from '../onnx/session.js';
+import { DataType, type GraphProto, type ModelProto } from '../onnx/format.js';
 import { InternalError } from '../core/errors.js';
 
 /** Options of `compress.quantize`. */
@@ -55,7 +55,7 @@ export interface QuantizeOptions {
   /**
    * Take the mean shift that rounding the weights gives each output out of the layer's bias, measured with the
    * calibration data (default true; needs `calibration`). Costs nothing at run time; on the 784-1024-1024-10 MLP it
-   * lowered the mean |Δ| against fp32 by 7–27% (`bias-correction.ts`).
+   * lowered the mean |Δ| against fp32 by 7–27% (`onnx/bias-correction.ts`).
    */
   biasCorrection?: boolean;
   /**

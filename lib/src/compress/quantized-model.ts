@@ -9,8 +9,8 @@ import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import type { TfjsTensorSpec } from '@lepton/server/wire';
 import { CompressError } from './errors.js';
-import type { WeightType } from './quantize/quant-math.js';
-import { openSession, runFloat } from './session.js';
+import type { WeightType } from '../onnx/quant-math.js';
+import { openSession, runFloat } from '../onnx/session.js';
 
 /** How a model was quantized. */
 export interface QuantizationInfo {
@@ -31,7 +31,7 @@ export interface QuantizationInfo {
    * instead of an int32 bias (static mode, where onnxruntime runs that faster: `bias-column.ts`).
    */
   biasColumns: readonly string[];
-  /** Nodes whose bias was corrected for the rounding of their weights, from the calibration data (`bias-correction.ts`). */
+  /** Nodes whose bias was corrected for the rounding of their weights, from the calibration data (`onnx/bias-correction.ts`). */
   biasCorrected: readonly string[];
   /** Activations balanced against the next layer's weights before quantizing (static mode, `smooth.ts`). */
   smoothed: readonly string[];

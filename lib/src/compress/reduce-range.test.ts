@@ -3,8 +3,8 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { decodeModel } from '../export/onnx-decode.js';
-import { DataType } from '../export/onnx-format.js';
+import { decodeModel } from '../onnx/decode.js';
+import { DataType } from '../onnx/format.js';
 import { cpuFlagsSaturate, integerPairsSaturate } from './cpu.js';
 import { quantize } from './quantize.js';
 

@@ -6,14 +6,14 @@
 import { gzipSync } from 'node:zlib';
 import type * as tf from '@tensorflow/tfjs';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
-import { decodeModel } from '../export/onnx-decode.js';
+import { decodeModel } from '../onnx/decode.js';
 import * as metrics from '../metrics/index.js';
 import { argMaxRows } from '../metrics/values.js';
 import { resolveData, type TensorData } from '../train/data.js';
 import { CompressError } from './errors.js';
 import type { ModelSource } from '../export/model-source.js';
 import { onnxBytesOf } from './source.js';
-import { openSession, rows, runFloat, type FloatBatch } from './session.js';
+import { openSession, rows, runFloat, type FloatBatch } from '../onnx/session.js';
 import { timeInterleaved } from './timing.js';
 import { count } from './tensors.js';
 import { isTflite, measureTflite, tfliteAdvice, type TfliteRow } from './tflite-variants.js';

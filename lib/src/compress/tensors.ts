@@ -1,8 +1,8 @@
 /**
  * Helpers over decoded ONNX messages: reading initializer values, building small initializers, naming new values.
  */
-import { dataTypeOf, type TensorData } from '../export/graph.js';
-import { DataType, type GraphProto, type TensorProto } from '../export/onnx-format.js';
+import { dataTypeOf, type TensorData } from '../onnx/graph.js';
+import { DataType, type GraphProto, type TensorProto } from '../onnx/format.js';
 import { CompressError } from './errors.js';
 
 /** The values of a float32 initializer. */

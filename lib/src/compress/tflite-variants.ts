@@ -9,7 +9,7 @@ import { argMaxRows } from '../metrics/values.js';
 import * as metrics from '../metrics/index.js';
 import { TfliteExport } from '../export/tflite/tflite.js';
 import { runInterpreterJobs, tflitePython } from '../export/tflite/interpreter.js';
-import type { FloatBatch } from './session.js';
+import type { FloatBatch } from '../onnx/session.js';
 
 /** One TFLite variant in the report. */
 export interface TfliteRow {

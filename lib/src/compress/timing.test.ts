@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { onnx } from '../export/onnx.js';
-import { openSession, type FloatBatch } from './session.js';
+import { openSession, type FloatBatch } from '../onnx/session.js';
 import { batchOfSize, timeInterleaved } from './timing.js';
 
 async function sessionOf(units: number[]): Promise<Awaited<ReturnType<typeof openSession>>> {

@@ -8,7 +8,7 @@
  */
 import type * as Ort from 'onnxruntime-node';
 import { quantileSorted } from '../data/stats.js';
-import { runFloat, type FloatBatch } from './session.js';
+import { runFloat, type FloatBatch } from '../onnx/session.js';
 
 /** What the timings may spend, per variant. */
 export interface TimingBudget {

@@ -3,11 +3,11 @@
  * after the first load.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { encodePng } from '../display/png.js';
 import type * as TF from '@tensorflow/tfjs';
+import { leptonHome } from '@lepton/server/home';
 import { splitIndices } from '../preprocess/split.js';
 import { badArgument } from './errors.js';
 import { DataFrame } from './frame.js';
@@ -187,7 +187,7 @@ export function mnistFolder(options: MnistFolderOptions = {}): string {
   const all = loadDigits();
   const n = options.n ?? 2000;
   if (!Number.isInteger(n) || n < 10 || n > all.labels.length) throw badArgument(`mnistFolder: n must be a whole number from 10 to ${all.labels.length}, got ${n}.`);
-  const dir = resolve(options.dir ?? join(process.env.LEPTON_HOME ?? join(homedir(), '.lepton'), 'datasets', 'mnist-png'));
+  const dir = resolve(options.dir ?? join(leptonHome(), 'datasets', 'mnist-png'));
   const rows = n === all.labels.length ? Int32Array.from(all.labels.keys()) : splitIndices(all.labels.length, { testSize: n, seed: options.seed ?? 0, labels: all.labels }).test;
   for (let d = 0; d < 10; d++) mkdirSync(join(dir, String(d)), { recursive: true });
   for (const r of rows) {

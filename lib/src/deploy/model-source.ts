@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ExportError } from '../export/errors.js';
+import { OnnxError } from '../onnx/errors.js';
 import { resolveOnnx, type ModelSource } from '../export/model-source.js';
 import { GradientBoosting } from '../models/gradient-boosting/model.js';
 import { DeployError } from './errors.js';
@@ -23,7 +24,7 @@ export async function onnxBytes(model: Deployable, name: string): Promise<Uint8A
   try {
     bytes = await resolveOnnx(model);
   } catch (error) {
-    if (error instanceof ExportError) {
+    if (error instanceof ExportError || error instanceof OnnxError) {
       throw new DeployError('LEPTON_NOT_EXPORTABLE', `Cannot deploy "${name}": the model cannot be exported to ONNX. ${error.message}`, { cause: error });
     }
     throw error;

@@ -11,7 +11,7 @@ import { encodePng, pngSignature } from './png.js';
 /** A bundle and the metadata that goes with it (image sizes). */
 export interface Shown {
   bundle: MimeBundle;
-  metadata?: Record<string, unknown>;
+  metadata?: Record<string, unknown> | undefined;
 }
 
 /** Image options. */

@@ -4,7 +4,7 @@ import { DisplayError } from './errors.js';
 /** Options of one display output. */
 export interface DisplayOptions {
   /** An id that later updates address; outputs with the same id are updated together. */
-  id?: string;
+  id?: string | undefined;
   /** Metadata sent beside the bundle (e.g. image sizes). */
   metadata?: Record<string, unknown>;
 }

@@ -14,9 +14,7 @@ export type ExportErrorCode =
   | 'LEPTON_UNSUPPORTED_TRANSFORM'
   | 'LEPTON_BAD_PIPELINE'
   /** The exporter needs a little-endian host (tensor data is written in the host's byte order); every x86 and ARM machine Node runs on is one. */
-  | 'LEPTON_UNSUPPORTED_HOST'
-  /** An ONNX file uses a feature Lepton's reader does not read (an attribute type, tensor data stored outside `raw_data`): re-save it with its data inline, e.g. `onnx.save(model, path, save_as_external_data=False)`. */
-  | 'LEPTON_UNREADABLE_ONNX';
+  | 'LEPTON_UNSUPPORTED_HOST';
 
 /** Any error raised while exporting or loading a model. */
 export class ExportError extends LeptonError<ExportErrorCode> {}

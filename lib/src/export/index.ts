@@ -7,8 +7,8 @@
 export { onnx, OnnxExport, type OnnxExportOptions } from './onnx.js';
 export { tfjs, type TfjsExport } from './tfjs-format.js';
 export { supportedLayers } from './convert/registry.js';
-export { decodeModel } from './onnx-decode.js';
-export type { ModelProto, GraphProto, NodeProto, TensorProto, AttributeProto, ValueInfoProto, Dimension, OperatorSetIdProto, DataType, AttributeType } from './onnx-format.js';
+export { decodeModel } from '../onnx/decode.js';
+export type { ModelProto, GraphProto, NodeProto, TensorProto, AttributeProto, ValueInfoProto, Dimension, OperatorSetIdProto, DataType, AttributeType } from '../onnx/format.js';
 export { metaPathFor, readMeta, type OnnxModelMeta } from './meta.js';
 export type { SpecDType, TensorSpec, TfjsTensorSpec } from '@lepton/server/wire';
 export type { Verification } from './verify.js';

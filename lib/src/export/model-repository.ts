@@ -11,7 +11,7 @@ import type { BatchingOptions } from '@lepton/server';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { ExportError } from './errors.js';
 import { onnx } from './onnx.js';
-import { DataType } from './onnx-format.js';
+import { DataType } from '../onnx/format.js';
 import { inspectModel, type GraphValue } from './pipeline/compose.js';
 import { pipelineGraph } from './pipeline/pipeline.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { resolveOnnx } from './model-source.js';
-import { decodeModel } from './onnx-decode.js';
+import { decodeModel } from '../onnx/decode.js';
 import { onnx } from './onnx.js';
 
 describe('the model resolver', () => {

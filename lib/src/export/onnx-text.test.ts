@@ -8,7 +8,7 @@ import { embeddingBag, lstm, transformer } from '../models/index.js';
 import { textVectorizer } from '../preprocess/index.js';
 import { quantize } from '../compress/quantize.js';
 import { onnx } from './onnx.js';
-import { decodeModel } from './onnx-decode.js';
+import { decodeModel } from '../onnx/decode.js';
 
 const texts = [
   'Win a FREE cruise, reply now to claim your prize',

@@ -8,10 +8,10 @@ import type * as tf from '@tensorflow/tfjs';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { version } from '../version.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
-import { modelProto } from './graph.js';
+import { modelProto } from '../onnx/graph.js';
 import { META_FORMAT, metaPathFor, type OnnxModelMeta } from './meta.js';
-import { encodeModel } from './onnx-encode.js';
-import { OPSET } from './onnx-format.js';
+import { encodeModel } from '../onnx/encode.js';
+import { OPSET } from '../onnx/format.js';
 import type { TfjsTensorSpec } from '@lepton/server/wire';
 import { pipeline, type PipelineExport } from './pipeline/pipeline.js';
 import { verifyExport, type Verification } from './verify.js';
@@ -108,7 +108,7 @@ export function writeExport(
   data: Uint8Array,
   path: string | undefined,
   opts: OnnxExportOptions,
-  about: Pick<OnnxModelMeta, 'inputs' | 'outputs' | 'source' | 'verification'>,
+  about: Pick<OnnxModelMeta, 'inputs' | 'outputs' | 'source'> & { verification?: OnnxModelMeta['verification'] | undefined },
 ): { fullPath: string | undefined; metaPath: string | undefined } {
   if (path === undefined) return { fullPath: undefined, metaPath: undefined };
   const fullPath = resolve(path);

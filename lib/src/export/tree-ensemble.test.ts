@@ -4,10 +4,10 @@ import * as tf from '@tensorflow/tfjs';
 import { penguins } from '../data/datasets.js';
 import { gradientBoosting } from '../models/gradient-boosting/index.js';
 import { labelEncoder } from '../preprocess/encoders.js';
-import { decodeModel } from './onnx-decode.js';
+import { decodeModel } from '../onnx/decode.js';
 import { onnx } from './onnx.js';
 import { probeRows } from './tree-ensemble.js';
-import { runOnnx } from './verify.js';
+import { runOnnx } from '../onnx/run.js';
 
 const df = penguins();
 const encoder = () => labelEncoder({ columns: ['Island', 'Sex'] });

@@ -9,12 +9,13 @@ import { tfjs } from '../core/tfjs.js';
 import type { GradientBoosting } from '../models/gradient-boosting/model.js';
 import type { GradientBoostingJSON } from '../models/gradient-boosting/format.js';
 import { version } from '../version.js';
-import { attr, dimensions, type AttrValue } from './graph.js';
+import { attr, dimensions, type AttrValue } from '../onnx/graph.js';
 import { OnnxExport, writeExport, type OnnxExportOptions } from './onnx.js';
-import { encodeModel } from './onnx-encode.js';
-import { DataType, IR_VERSION, OPSET, type AttributeProto, type ModelProto, type NodeProto } from './onnx-format.js';
+import { encodeModel } from '../onnx/encode.js';
+import { DataType, IR_VERSION, OPSET, type AttributeProto, type ModelProto, type NodeProto } from '../onnx/format.js';
 import type { TfjsTensorSpec } from '@lepton/server/wire';
-import { compareOutputs, runOnnx, type Verification } from './verify.js';
+import { runOnnx } from '../onnx/run.js';
+import { compareOutputs, type Verification } from './verify.js';
 import { ExportError } from './errors.js';
 
 /** The `ai.onnx.ml` opset of the tree-ensemble operators with `nodes_*` attributes (onnxruntime ≥ 1.x reads 1–3). */

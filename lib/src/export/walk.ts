@@ -3,8 +3,8 @@
  * inputs and converts each layer call with the converter table, onto an `OnnxGraph`.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { OnnxGraph } from './graph.js';
-import { DataType } from './onnx-format.js';
+import { OnnxGraph } from '../onnx/graph.js';
+import { DataType } from '../onnx/format.js';
 import { converters, supportedLayers } from './convert/registry.js';
 import { weightsOf, type LayerCall, type Shape } from './convert/context.js';
 import { outputNames, requireBuiltModel, walkLayers } from './layer-walk.js';

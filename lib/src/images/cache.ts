@@ -10,9 +10,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, type Stats } from 'node:fs';
 import { appendFile, open, readFile, stat, truncate, type FileHandle } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { leptonHome } from '@lepton/server/home';
 import type { ImageSpec } from '@lepton/server/preprocess';
 
 /** What decides the pixels of a file besides its bytes (bump `DECODER_VERSION` when decoding changes). */
@@ -27,9 +27,9 @@ const FLUSH_EVERY = 256;
 /** Packs up to this size are read whole into memory when opened (a dataset's pixels held in memory are as large). */
 const PACK_IN_MEMORY = 256 * 1024 * 1024;
 
-/** The default cache folder: `<LEPTON_HOME or ~/.lepton>/cache/images`. */
+/** The default cache folder: `cache/images` in the Lepton home (the model server's rule: `LEPTON_HOME`, else `~/.lepton`). */
 export function defaultCacheDir(): string {
-  return resolve(process.env.LEPTON_HOME ?? join(homedir(), '.lepton'), 'cache', 'images');
+  return join(leptonHome(), 'cache', 'images');
 }
 
 /** The SHA-256 of a file's bytes, hex: its cache key. */

@@ -77,7 +77,7 @@ export interface DatasetParts {
   /** Which part of a split this is. */
   part: 'all' | 'train' | 'validation';
   /** `[train, validation]` entries of a split, when `validationSplit` was given. */
-  split?: [ImageEntry[], ImageEntry[]];
+  split?: [ImageEntry[], ImageEntry[]] | undefined;
 }
 
 /** A labelled set of image files. Make one with `lepton.read.images(dir, opts)`. */

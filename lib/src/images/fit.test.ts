@@ -54,6 +54,7 @@ describe('lepton.fit and lepton.evaluate on an image dataset', () => {
     const model = cnn({ inputShape: [8, 8, 3], filters: [4], dense: 8, classes: 2, seed: 1 });
     const augment = { flip: true, rotate: 10, zoom: true, shift: 0.1, contrast: 0.2, brightness: 0.1 };
     const data = streamed ? ds.train.batches(8, { seed: 1 }) : ds.train;
+    assert.ok(ds.validation, 'a validationSplit gives a validation part');
     const history = await fit(model, data, { validation: ds.validation, augment, loss: 'sparseCategoricalCrossentropy', optimizer: tf.train.adam(0.03), epochs: 6, batchSize: 8, seed: 1, live: false });
     return { ds, model, history };
   };

@@ -10,7 +10,7 @@ export interface Head {
   /** Regression outputs (linear), when `classes` is not given (default 1). */
   outputs?: number;
   /** The model's name. */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** Makes a seeded thing from the next seed of a model's sequence, or nothing when the model has no seed. */

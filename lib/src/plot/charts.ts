@@ -17,7 +17,7 @@ export interface CommonOptions {
   /** Plot height in pixels (default 300). */
   height?: number;
   /** Colour by this column (a legend is added). */
-  color?: Channel;
+  color?: Channel | undefined;
   /** Tooltips on hover: true (default) shows the encoded fields, or list the columns to show. */
   tooltip?: boolean | Channel[];
   /** Raise the limit on rows embedded (see `plotLimits`). */

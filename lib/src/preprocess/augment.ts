@@ -201,7 +201,7 @@ export function noise(images: TF.Tensor, options: NoiseOptions = {}): TF.Tensor 
   return batched(images, 'noise', (batch) => {
     const tf = tfjs();
     const noisy = batch.add(tf.randomNormal(batch.shape, 0, std, 'float32', Math.floor(rand() * 2 ** 31))) as TF.Tensor4D;
-    const clip = options.clip === undefined ? [0, 1] : options.clip;
+    const clip: [number, number] | null = options.clip === undefined ? [0, 1] : options.clip;
     return clip ? (noisy.clipByValue(clip[0], clip[1]) as TF.Tensor4D) : noisy;
   });
 }

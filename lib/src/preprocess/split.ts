@@ -54,7 +54,7 @@ function testCount(n: number, testSize: number): number {
  * Splits positions 0..n-1 into train and test parts, shuffled with `seed`; with `labels`, each class is split in
  * the same proportion (a class of one row goes to train).
  */
-export function splitIndices(n: number, options: Omit<SplitOptions, 'stratify'> & { labels?: ArrayLike<unknown> } = {}): SplitIndices {
+export function splitIndices(n: number, options: Omit<SplitOptions, 'stratify'> & { labels?: ArrayLike<unknown> | undefined } = {}): SplitIndices {
   if (n === 0) throw new EmptyDataError('trainTestSplit: there are no rows to split.');
   const testSize = options.testSize ?? 0.25;
   const total = testCount(n, testSize);

@@ -37,9 +37,9 @@ export type FitData = TensorData | TensorSource | BatchDataset | FitSource;
 /** Which DataFrame columns are features and which is the label. */
 export interface ColumnChoice {
   /** Feature columns of a DataFrame. */
-  x?: string[];
+  x?: string[] | undefined;
   /** Label column(s) of a DataFrame. */
-  y?: string | string[];
+  y?: string | string[] | undefined;
 }
 
 /** Data resolved to tensors, or a dataset to iterate. */

@@ -145,7 +145,7 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
   // Resolve and check all data before any training step.
   const owned: tf.Tensor[] = [];
   // An image dataset gives its tensors (or, larger than memory, a stream of batches); they are this run's to dispose.
-  const own = async (source: FitData | number | undefined) => {
+  const own = async (source: FitData | number) => {
     if (!isFitSource(source)) return source;
     const given = await source.fitData(batchSize, options.shuffle !== false, options.seed);
     if ('x' in given) owned.push(given.x as tf.Tensor, given.y as tf.Tensor);

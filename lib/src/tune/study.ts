@@ -3,9 +3,9 @@
  * interrupt or a crash loses at most the running trial, and `lepton.tune` with the same path or name resumes it.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { leptonHome } from '@lepton/server/home';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { load as loadModel, tfjs as saveModel } from '../export/tfjs-format.js';
@@ -42,7 +42,7 @@ export interface StudySettings extends Pick<StudyFileV1, 'name' | 'strategy' | '
  */
 export function studyPathFor(name: string): string {
   if (!/^[\w.-]+$/.test(name)) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `The study name '${name}' cannot be a file name: use letters, digits, '.', '-' and '_' (or pass a path).`);
-  return resolve(process.env.LEPTON_HOME ?? join(homedir(), '.lepton'), 'studies', `${name}.json`);
+  return join(leptonHome(), 'studies', `${name}.json`);
 }
 
 /** The trials and best result of a hyperparameter search; displays as a table of its best configurations. */

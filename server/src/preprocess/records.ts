@@ -27,12 +27,20 @@ export interface ModelPreprocessor {
   preprocessor: Preprocessor;
 }
 
+/** What compiling a version's transforms reads of its metadata; a field being checked at deploy may still be undefined. */
+export interface PreprocessedMeta {
+  inputs: ModelMeta['inputs'];
+  transforms: ModelMeta['transforms'];
+  features?: ModelMeta['features'] | undefined;
+  missingValues?: ModelMeta['missingValues'] | undefined;
+}
+
 /**
  * Compiles a version's transforms for its model (at deploy, to refuse what cannot be applied, and at load).
  * Throws `LEPTON_BAD_META` naming the problem: a transform that cannot be applied, a model that does not take
  * one `[batch, features]` FP32 input, or features that do not match the transforms or the model.
  */
-export function modelPreprocessor(meta: Pick<ModelMeta, 'inputs' | 'transforms' | 'features' | 'missingValues'>): ModelPreprocessor {
+export function modelPreprocessor(meta: PreprocessedMeta): ModelPreprocessor {
   const inputs = meta.inputs;
   const input = inputs[0];
   if (inputs.length !== 1 || !input || input.datatype !== 'FP32' || input.shape.length !== 2) {

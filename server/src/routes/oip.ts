@@ -20,14 +20,15 @@
  * asked for as binary (`binary_data`, `binary_data_output`) come back the same way, as `application/octet-stream`
  * with the header set.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { InferRequest } from '../deployment.js';
 import { responseJson } from '../encode.js';
 import { errors, ServerError } from '../errors.js';
 import { LABEL_SPEC } from '../preprocess/labels.js';
 import type { Service } from '../service.js';
 import { attachBinaryData } from '../tensors.js';
 import { BINARY_CONTENT_TYPE, BINARY_EXTENSION, HEADER_LENGTH, joinBody, splitBody } from '../wire/binary.js';
+import { ROUTES } from './table.js';
 
 /** Options of the OIP routes. */
 export interface OipOptions {
@@ -42,71 +43,6 @@ type Params = { name: string; version?: string };
 
 /** The binary part of an all-JSON body. */
 const NO_BYTES = new Uint8Array(0);
-
-const tensorMeta = {
-  type: 'object',
-  properties: { name: { type: 'string' }, datatype: { type: 'string' }, shape: { type: 'array', items: { type: 'integer' } } },
-};
-
-const inferBody = {
-  type: 'object',
-  required: ['inputs'],
-  properties: {
-    id: { type: 'string' },
-    parameters: { type: 'object' },
-    inputs: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        // `data` is absent for a tensor sent as binary data; `attachBinaryData` checks that each input has one or the other.
-        required: ['name', 'shape', 'datatype'],
-        properties: {
-          name: { type: 'string' },
-          shape: { type: 'array', items: { type: 'integer', minimum: 0 }, maxItems: 32 },
-          datatype: { type: 'string' },
-          parameters: { type: 'object' },
-          data: { type: 'array' },
-        },
-      },
-    },
-    outputs: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, parameters: { type: 'object' } } } },
-  },
-};
-
-const inferResponse = {
-  200: {
-    type: 'object',
-    properties: {
-      model_name: { type: 'string' },
-      model_version: { type: 'string' },
-      id: { type: 'string' },
-      parameters: { type: 'object', properties: { non_finite: { type: 'boolean' } }, additionalProperties: true },
-      outputs: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: {
-            name: { type: 'string' }, datatype: { type: 'string' }, shape: { type: 'array', items: { type: 'integer' } },
-            parameters: { type: 'object', additionalProperties: true }, data: { type: 'array', items: {} },
-          },
-        },
-      },
-    },
-  },
-};
-
-const modelMetaResponse = {
-  200: {
-    type: 'object',
-    properties: {
-      name: { type: 'string' }, versions: { type: 'array', items: { type: 'string' } }, platform: { type: 'string' },
-      inputs: { type: 'array', items: tensorMeta }, outputs: { type: 'array', items: tensorMeta },
-    },
-  },
-};
-
-const readyResponse = { 200: { type: 'object', properties: { name: { type: 'string' }, ready: { type: 'boolean' } } } };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -159,14 +95,17 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
     else parseInfer(request, body as Buffer, done);
   });
 
-  app.get('/v2/health/live', { schema: { response: { 200: { type: 'object', properties: { live: { type: 'boolean' } } } } } }, async () => ({ live: true }));
-  // Ready means able to take requests now: every serving deployment has its sessions up and room in its queue.
-  const readyBody = { type: 'object', properties: { ready: { type: 'boolean' }, reasons: { type: 'array', items: { type: 'string' } } } };
-  app.get('/v2/health/ready', { schema: { response: { 200: readyBody, 503: readyBody } } }, async (_request, reply) => {
-    const readiness = service.readiness();
-    return reply.code(readiness.ready ? 200 : 503).send(readiness);
+  // Request and reply types come from each route's schemas in the table.
+  const routes = app.withTypeProvider<TypeBoxTypeProvider>();
+  routes.route({ ...ROUTES.live, handler: async () => ({ live: true }) });
+  routes.route({
+    ...ROUTES.ready,
+    handler: async (_request, reply) => {
+      const readiness = service.readiness();
+      return reply.code(readiness.ready ? 200 : 503).send(readiness);
+    },
   });
-  app.get('/v2', async () => ({ name: 'lepton', version: options.version, extensions: [BINARY_EXTENSION] }));
+  routes.route({ ...ROUTES.server, handler: async () => ({ name: 'lepton', version: options.version, extensions: [BINARY_EXTENSION] }) });
 
   const metadata = async (request: FastifyRequest<{ Params: Params }>) => {
     const { name, version } = request.params;
@@ -174,11 +113,12 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
     const versions = service.registry.versions(name);
     if (version !== undefined && !versions.includes(version)) throw errors.unknownVersion(name, version, versions);
     const meta = version === undefined || version === deployment.loaded?.meta.version ? deployment.loaded?.meta ?? service.registry.meta(name, deployment.version) : service.registry.meta(name, version);
-    const outputs = meta.classes ? [...meta.outputs, LABEL_SPEC] : meta.outputs;
+    // The label spec's shape is a frozen literal; the reply's type wants an array of its own.
+    const outputs = meta.classes ? [...meta.outputs, { ...LABEL_SPEC, shape: [...LABEL_SPEC.shape] }] : meta.outputs;
     return { name, versions, platform: 'onnxruntime_onnx', inputs: meta.inputs, outputs };
   };
-  app.get('/v2/models/:name', { schema: { response: modelMetaResponse } }, metadata);
-  app.get('/v2/models/:name/versions/:version', { schema: { response: modelMetaResponse } }, metadata);
+  routes.route({ ...ROUTES.modelMetadata, handler: metadata });
+  routes.route({ ...ROUTES.versionMetadata, handler: metadata });
 
   const ready = async (request: FastifyRequest<{ Params: Params }>) => {
     const { name, version } = request.params;
@@ -192,32 +132,9 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
     if (!deployment.loaded?.accepting) throw errors.overloaded(name, deployment.loaded?.batcher.queued ?? 0);
     return { name, ready: true };
   };
-  app.get('/v2/models/:name/ready', { schema: { response: readyResponse } }, ready);
-  app.get('/v2/models/:name/versions/:version/ready', { schema: { response: readyResponse } }, ready);
+  routes.route({ ...ROUTES.modelReady, handler: ready });
+  routes.route({ ...ROUTES.versionReady, handler: ready });
 
-  const infer = async (request: FastifyRequest<{ Params: Params; Body: InferRequest }>, reply: FastifyReply) => {
-    const { name, version } = request.params;
-    const deployment = service.get(name);
-    if (version !== undefined && !service.registry.has(name, version)) throw errors.unknownVersion(name, version, service.registry.versions(name));
-    // A client that goes away takes its queued work with it (counted as aborted, never computed).
-    const gone = new AbortController();
-    reply.raw.once('close', () => {
-      if (reply.raw.writableFinished) return;
-      gone.abort();
-      deployment.monitor.aborted++;
-    });
-    const body = request.body;
-    attachBinaryData(body.inputs, request.leptonBinary ?? NO_BYTES);
-    const { response, values, rows, binary } = await deployment.infer(body, version, { maxElements: service.options.maxElements, signal: gone.signal });
-    request.leptonRows = rows;
-    // Written as text straight from the typed arrays (large ones a slice at a time); the route's serializer passes text through.
-    const json = await responseJson(response, values);
-    if (binary.length > 0) {
-      const { body: out, headerLength } = joinBody(json, binary);
-      return reply.type(BINARY_CONTENT_TYPE).header(HEADER_LENGTH, String(headerLength)).send(out);
-    }
-    return reply.type('application/json; charset=utf-8').send(json);
-  };
   const record = (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply, done: () => void) => {
     const deployment = service.find(request.params.name);
     deployment?.monitor.record(reply.elapsedTime, reply.statusCode, request.leptonRows);
@@ -229,9 +146,37 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
     if (batcher?.saturated) done(errors.overloaded(request.params.name, batcher.queued));
     else done();
   };
-  const inferOptions = { bodyLimit: options.bodyLimit, schema: { body: inferBody, response: inferResponse }, onRequest: shedEarly, onResponse: record };
-  app.post('/v2/models/:name/infer', inferOptions, infer);
-  app.post('/v2/models/:name/versions/:version/infer', inferOptions, infer);
+  for (const route of [ROUTES.infer, ROUTES.versionInfer]) {
+    routes.route({
+      ...route,
+      bodyLimit: options.bodyLimit,
+      onRequest: shedEarly,
+      onResponse: record,
+      handler: async (request, reply) => {
+        const { name, version } = request.params;
+        const deployment = service.get(name);
+        if (version !== undefined && !service.registry.has(name, version)) throw errors.unknownVersion(name, version, service.registry.versions(name));
+        // A client that goes away takes its queued work with it (counted as aborted, never computed).
+        const gone = new AbortController();
+        reply.raw.once('close', () => {
+          if (reply.raw.writableFinished) return;
+          gone.abort();
+          deployment.monitor.aborted++;
+        });
+        const body = request.body;
+        attachBinaryData(body.inputs, request.leptonBinary ?? NO_BYTES);
+        const { response, values, rows, binary } = await deployment.infer(body, version, { maxElements: service.options.maxElements, signal: gone.signal });
+        request.leptonRows = rows;
+        // Written as text straight from the typed arrays (large ones a slice at a time); the route's serializer passes text through.
+        const json = await responseJson(response, values);
+        if (binary.length > 0) {
+          const { body: out, headerLength } = joinBody(json, binary);
+          return reply.type(BINARY_CONTENT_TYPE).header(HEADER_LENGTH, String(headerLength)).send(out);
+        }
+        return reply.type('application/json; charset=utf-8').send(json);
+      },
+    });
+  }
 }
 
 /** Whether `error` came from an infer route of a known deployment (so it counts in that deployment's monitor). */

@@ -32,8 +32,26 @@ export const ELEMENT_BYTES: Readonly<Record<string, number>> = {
 
 /** A tensor as far as the binary layout cares: its name and parameters. */
 export interface WireTensor {
+  /** The tensor's name. */
   name: string;
+  /** Its parameters, where `binary_data_size` says how many bytes of the binary part are its data. */
   parameters?: Record<string, unknown>;
+}
+
+/** A body that uses the binary extension, split in two. */
+export interface BodyParts {
+  /** The JSON part. */
+  json: Uint8Array;
+  /** The binary part, every tensor's bytes one after the other. */
+  binary: Uint8Array;
+}
+
+/** A body joined from its JSON and binary parts. */
+export interface JoinedBody {
+  /** The whole body. */
+  body: Buffer;
+  /** The JSON part's length, for `Inference-Header-Content-Length`. */
+  headerLength: number;
 }
 
 /** The typed arrays whose bytes are sent as they lie in memory. */
@@ -47,7 +65,7 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('The b
  * (undefined: the whole body is JSON). Throws 400 `LEPTON_BAD_HEADER_LENGTH` when it is not a whole number of
  * bytes within the body.
  */
-export function splitBody(body: Uint8Array, headerLength: string | string[] | number | undefined): { json: Uint8Array; binary: Uint8Array } {
+export function splitBody(body: Uint8Array, headerLength: string | string[] | number | undefined): BodyParts {
   if (headerLength === undefined) return { json: body, binary: body.subarray(body.length) };
   const text = Array.isArray(headerLength) ? headerLength.join(',') : String(headerLength);
   const length = /^\s*\d{1,15}\s*$/.test(text) ? Number(text) : NaN;
@@ -92,7 +110,7 @@ export function binarySlices(tensors: readonly WireTensor[], binary: Uint8Array)
 }
 
 /** A body of `json` followed by `chunks`, and the length to send as `Inference-Header-Content-Length`. */
-export function joinBody(json: string, chunks: readonly Uint8Array[]): { body: Buffer; headerLength: number } {
+export function joinBody(json: string, chunks: readonly Uint8Array[]): JoinedBody {
   const head = Buffer.from(json, 'utf8');
   return { body: Buffer.concat([head, ...chunks]), headerLength: head.length };
 }

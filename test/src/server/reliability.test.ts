@@ -46,7 +46,7 @@ function newHome(): string {
 const rowsOf = (width: number, rows: number, value = 0.5) => ({ inputs: [{ name: 'x', shape: [rows, width], datatype: 'FP32', data: Array(rows * width).fill(value) }] });
 
 async function post(url: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; json: any; headers: Headers }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body), signal });
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body), signal: signal ?? null });
   return { status: response.status, json: await response.json(), headers: response.headers };
 }
 

@@ -9,7 +9,7 @@
  * 784-1024-1024-10 MLP at batch 256: 4–9% more throughput than the same file with its int32 bias, and within a few %
  * at batch 1 (BENCHMARKS.md, compress).
  */
-import { roundHalfEven, WEIGHT_LEVELS } from './quant-math.js';
+import { roundHalfEven, WEIGHT_LEVELS } from '../../onnx/quant-math.js';
 import { InternalError } from '../../core/errors.js';
 
 /** onnxruntime's int8 GEMM kernels process the depth K in blocks of this many values. */

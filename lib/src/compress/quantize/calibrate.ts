@@ -2,11 +2,11 @@
  * Calibration: the fp32 model runs in onnxruntime-node with every candidate activation added as a graph output,
  * and the min/max of each is tracked over the calibration data. The same run records each value's rank.
  */
-import { encodeModel } from '../../export/onnx-encode.js';
-import { DataType, Field, type ModelProto } from '../../export/onnx-format.js';
-import { ProtoWriter } from '../../export/protobuf-writer.js';
-import type { Range } from './qdq.js';
-import { openSession, rows, runFloat, type FloatBatch } from '../session.js';
+import { encodeModel } from '../../onnx/encode.js';
+import { DataType, Field, type ModelProto } from '../../onnx/format.js';
+import { ProtoWriter } from '../../onnx/protobuf-writer.js';
+import type { Range } from '../../onnx/quant-math.js';
+import { openSession, rows, runFloat, type FloatBatch } from '../../onnx/session.js';
 
 /** Ranges and ranks observed on the calibration data. */
 export interface Observation {

@@ -2,13 +2,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { attr } from '../../export/graph.js';
-import { decodeModel } from '../../export/onnx-decode.js';
-import { encodeModel } from '../../export/onnx-encode.js';
+import { attr } from '../../onnx/graph.js';
+import { decodeModel } from '../../onnx/decode.js';
+import { encodeModel } from '../../onnx/encode.js';
 import { onnx } from '../../export/onnx.js';
-import type { GraphProto, NodeProto } from '../../export/onnx-format.js';
+import type { GraphProto, NodeProto } from '../../onnx/format.js';
 import { cancelTransposes, inversePerms } from './layout.js';
-import { openSession, runFloat } from '../session.js';
+import { openSession, runFloat } from '../../onnx/session.js';
 
 const transpose = (input: string, output: string, perm: number[]): NodeProto => ({ opType: 'Transpose', input: [input], output: [output], name: output, domain: '', attribute: [{ name: 'perm', ...attr.ints(perm) } as NodeProto['attribute'][number]] });
 const unary = (opType: string, input: string, output: string): NodeProto => ({ opType, input: [input], output: [output], name: output, domain: '', attribute: [] });

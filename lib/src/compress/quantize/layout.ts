@@ -7,7 +7,7 @@
  * cost file size. Cancelling them in the fp32 graph, before calibration, removes both costs and computes the same
  * function.
  */
-import { AttributeType, type GraphProto, type NodeProto } from '../../export/onnx-format.js';
+import { AttributeType, type GraphProto, type NodeProto } from '../../onnx/format.js';
 import { nameAllocator } from '../tensors.js';
 
 /** Ops of one data input, applied element by element, so they commute with any Transpose. */

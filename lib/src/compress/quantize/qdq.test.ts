@@ -1,10 +1,10 @@
 // quantizeGraph's choice between an int32 bias and bias columns, on hand-made Gemm graphs.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { GraphProto } from '../../export/onnx-format.js';
-import { correctedBias } from './bias-correction.js';
+import type { GraphProto } from '../../onnx/format.js';
+import { correctedBias } from '../../onnx/bias-correction.js';
 import { quantizeGraph, type QdqPlan } from './qdq.js';
-import { dequantizeWeight, quantizeWeight, roundHalfEven } from './quant-math.js';
+import { dequantizeWeight, quantizeWeight, roundHalfEven } from '../../onnx/quant-math.js';
 import { floatsOf, tensor } from '../tensors.js';
 
 /** x [B, 100] → Gemm(w [100, 512], bias) → y: the shape bias columns are for. */

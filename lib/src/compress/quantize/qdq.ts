@@ -8,20 +8,13 @@
  * the int8 reference CNN): `a{k}.q`, `a{k}.dq`, `a{k}.scale`, `a{k}.zp` for the k-th entry of
  * `quantizedActivations`, and `w{k}.*` / `b{k}.*` for the weight and bias of the k-th entry of `quantizedNodes`.
  */
-import { attr } from '../../export/graph.js';
-import { AttributeType, type GraphProto, type NodeProto, type TensorProto } from '../../export/onnx-format.js';
+import { attr } from '../../onnx/graph.js';
+import { AttributeType, type GraphProto, type NodeProto, type TensorProto } from '../../onnx/format.js';
 import { biasColumn, biasColumnPays, type BiasColumn } from './bias-column.js';
-import { correctedBias } from './bias-correction.js';
-import { activationParams, dequantizeWeight, quantizeWeight, roundHalfEven, type ActivationParams, type QuantizedWeight, type WeightType } from './quant-math.js';
+import { correctedBias } from '../../onnx/bias-correction.js';
+import { activationParams, dequantizeWeight, quantizeWeight, roundHalfEven, type ActivationParams, type QuantizedWeight, type Range, type WeightType } from '../../onnx/quant-math.js';
 import { count, floatsOf, nameAllocator, tensor } from '../tensors.js';
-
-/** An observed value range. */
-export interface Range {
-  /** The smallest value. */
-  min: number;
-  /** The largest value. */
-  max: number;
-}
+import { CompressError } from '../errors.js';
 
 /** How to rewrite a graph. */
 export interface QdqPlan {
@@ -43,7 +36,7 @@ export interface QdqPlan {
   biasColumns: boolean;
   /**
    * The calibration data's mean of weight-layer inputs (per `weightInputAxes`): the biases of those layers get the
-   * weights' rounding shift taken out (`bias-correction.ts`). Empty: no correction.
+   * weights' rounding shift taken out (`onnx/bias-correction.ts`). Empty: no correction.
    */
   inputMeans: ReadonlyMap<string, Float32Array>;
 }
@@ -58,7 +51,7 @@ export interface QdqResult {
   quantizedActivations: string[];
   /** Names of the Gemm nodes whose bias moved into constant columns of their input (`bias-column.ts`). */
   biasColumns: string[];
-  /** Names of the nodes whose bias was corrected for the weights' rounding (`bias-correction.ts`). */
+  /** Names of the nodes whose bias was corrected for the weights' rounding (`onnx/bias-correction.ts`). */
   biasCorrected: string[];
 }
 
@@ -183,6 +176,11 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
     const id = `a${quantizedActivations.length}`;
     let p = inherited;
     if (!p) {
+      // The ONNX layer's arithmetic refuses a non-finite range with its own OnnxError; compress.quantize has always
+      // reported it as a bad input of its own, so callers matching CompressError keep working.
+      if (!Number.isFinite(range!.min) || !Number.isFinite(range!.max)) {
+        throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `activation range [${range!.min}, ${range!.max}] is not finite: check the calibration data, and the model's outputs on it, for NaN or Infinity`);
+      }
       const { scale, zeroPoint } = activationParams(range!.min, range!.max);
       p = { scale, zeroPoint, scaleName: fresh(`${id}.scale`), zeroName: fresh(`${id}.zp`) };
       newInits.push(tensor(p.scaleName, Float32Array.of(scale), []), tensor(p.zeroName, Uint8Array.of(zeroPoint), []));

@@ -1,7 +1,7 @@
 // Smoothing keeps the float function, balances channels as its formula says, and leaves alone what it cannot keep exact.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { GraphProto, NodeProto } from '../../export/onnx-format.js';
+import type { GraphProto, NodeProto } from '../../onnx/format.js';
 import { channelScales, smoothGraph, smoothingPairs } from './smooth.js';
 import { floatsOf, tensor } from '../tensors.js';
 

@@ -6,11 +6,11 @@
  * `s_j = √(max|a_j| / max|w_j|)` (then scaled to a geometric mean of 1) activation ranges and weight rows meet halfway,
  * so neither quantization error dominates.
  *
- * On the 784-1024-1024-10 MLP (256 calibration samples, 2,000 test samples, with `bias-correction.ts`) it took max |Δ|
+ * On the 784-1024-1024-10 MLP (256 calibration samples, 2,000 test samples, with `onnx/bias-correction.ts`) it took max |Δ|
  * against fp32 from 0.0073 to 0.0044 and 0.0059 (per-channel weights, two trained models), and from 0.0061 / 0.0068 to
  * 0.0059 / 0.0050 per tensor, where the scales are kept within what lets neither weight's single scale grow.
  */
-import type { GraphProto, NodeProto, TensorProto } from '../../export/onnx-format.js';
+import type { GraphProto, NodeProto, TensorProto } from '../../onnx/format.js';
 import { consumerMap, plainGemm } from './qdq.js';
 import { floatsOf, tensor } from '../tensors.js';
 

@@ -4,6 +4,7 @@
  */
 import type { BatchingOptions } from '@lepton/server';
 import { ExportError } from '../../export/errors.js';
+import { OnnxError } from '../../onnx/errors.js';
 import { pipelineOnnxBytes } from '../../export/pipeline/pipeline.js';
 import { DeployError } from '../errors.js';
 import { onnxBytes, type Deployable } from '../model-source.js';
@@ -55,7 +56,7 @@ async function graphBytes(model: Deployable, name: string, transforms: unknown[]
   try {
     return await pipelineOnnxBytes(model, { transforms, ...(features ? { features } : {}) });
   } catch (error) {
-    if (error instanceof ExportError) {
+    if (error instanceof ExportError || error instanceof OnnxError) {
       throw new DeployError('LEPTON_NOT_EXPORTABLE', `Cannot deploy "${name}" to Ray with its transforms (Ray replicas serve the whole pipeline as one ONNX graph): ${error.message}`, { cause: error });
     }
     throw error;

@@ -3,7 +3,7 @@
  * layer), and the advanced activation layers (`ReLU`, `LeakyReLU`, `PReLU`, `ELU`, `ThresholdedReLU`, `Softmax`).
  * Functions ONNX opset 17 lacks (GELU, Mish, Swish) are built from primitive ops with tfjs's exact formulas.
  */
-import { attr, type OnnxGraph } from '../graph.js';
+import { attr, type OnnxGraph } from '../../onnx/graph.js';
 import { check, hintOf, onlyInput, weight, type LayerCall, type LayerConverter } from './context.js';
 import { UnsupportedConfigError } from '../errors.js';
 

@@ -3,7 +3,7 @@
  * to the token embeddings) and `LeptonSelfAttention` (multi-head scaled dot-product self-attention, the heads
  * split by Reshape/Transpose as the layer's `call()` does, so the exported graph computes the same sums).
  */
-import { attr } from '../graph.js';
+import { attr } from '../../onnx/graph.js';
 import { check, hintOf, onlyInput, weight, type LayerConverter } from './context.js';
 
 /** `LeptonPositionEmbedding`: x + positions, the [steps, dModel] table broadcast over the batch. */

@@ -4,7 +4,7 @@
  * time order as tfjs does, and the two merged by `mergeMode`.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { attr, type OnnxGraph } from '../graph.js';
+import { attr, type OnnxGraph } from '../../onnx/graph.js';
 import { check, hintOf, weightsOf, type LayerCall, type LayerConverter } from './context.js';
 import * as rnn from './recurrent.js';
 

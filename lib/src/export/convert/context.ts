@@ -4,7 +4,7 @@
  * tfjs's shapes and only ops that need channels first (Conv, pools) transpose around themselves.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { OnnxGraph } from '../graph.js';
+import type { OnnxGraph } from '../../onnx/graph.js';
 import { UnsupportedConfigError } from '../errors.js';
 
 /** A static tfjs shape; `null` is an unknown size (the batch, or a free sequence length). */

@@ -2,7 +2,7 @@
  * Convolutions: `Conv1D`, `Conv2D`, `DepthwiseConv2D`, `SeparableConv2D`. Kernels are reordered from tfjs's
  * [k..., cin, cout] to ONNX's [cout, cin, k...]; the op runs channels first between two Transposes.
  */
-import { attr, type OnnxGraph } from '../graph.js';
+import { attr, type OnnxGraph } from '../../onnx/graph.js';
 import { applyActivation } from './activations.js';
 import { hintOf, onlyInput, transposeData, weight, type LayerCall, type LayerConverter } from './context.js';
 import { channelsFirst, padAttrs, perAxis, requireChannelsLast } from './layout.js';

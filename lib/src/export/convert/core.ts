@@ -2,7 +2,7 @@
  * Core layers: `Dense`, `Flatten`, `Reshape`, `Permute`, `RepeatVector`, and the layers that are the identity at
  * inference (`Dropout` and its variants, `GaussianNoise`).
  */
-import { attr } from '../graph.js';
+import { attr } from '../../onnx/graph.js';
 import { applyActivation } from './activations.js';
 import { check, hintOf, onlyInput, weight, type LayerConverter } from './context.js';
 

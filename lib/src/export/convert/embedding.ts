@@ -2,8 +2,8 @@
  * `Embedding`: a Gather of rows of the embedding matrix, indices cast to int64 (tfjs feeds them as floats and
  * truncates them the same way).
  */
-import { attr } from '../graph.js';
-import { DataType } from '../onnx-format.js';
+import { attr } from '../../onnx/graph.js';
+import { DataType } from '../../onnx/format.js';
 import { check, hintOf, onlyInput, weight, type LayerConverter } from './context.js';
 
 /** `Embedding` (without `maskZero`, whose mask an exported graph cannot carry). */

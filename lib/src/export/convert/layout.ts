@@ -2,7 +2,7 @@
  * Channels-last ↔ channels-first plumbing for the ops ONNX defines on NCHW (Conv, MaxPool, AveragePool), and
  * TensorFlow's padding rules written as explicit ONNX pads.
  */
-import { attr, type AttrValue, type OnnxGraph } from '../graph.js';
+import { attr, type AttrValue, type OnnxGraph } from '../../onnx/graph.js';
 import { check, type LayerCall, type Shape } from './context.js';
 
 /** `[0, r-1, 1, ..., r-2]`: NHWC → NCHW for rank `r`. */

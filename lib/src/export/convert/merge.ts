@@ -1,7 +1,7 @@
 /**
  * Merge layers of functional models: `Concatenate`, `Add`, `Multiply`, `Average`, `Maximum`, `Minimum`.
  */
-import { attr } from '../graph.js';
+import { attr } from '../../onnx/graph.js';
 import { hintOf, type LayerConverter } from './context.js';
 
 /** A merge over all inputs with a variadic ONNX op. */

@@ -3,7 +3,7 @@
  * statistics) and `LayerNormalization` (ONNX LayerNormalization over the trailing axes).
  */
 import { check, hintOf, onlyInput, weight, type LayerConverter } from './context.js';
-import { attr } from '../graph.js';
+import { attr } from '../../onnx/graph.js';
 
 /** The broadcast shape of a per-axis vector of length `n` along `axis` of a rank-`rank` value. */
 function broadcastShape(rank: number, axis: number, n: number): number[] {
@@ -44,7 +44,8 @@ export const layerNormalization: LayerConverter = (call, g) => {
   const rank = shape.length;
   const raw = call.config['axis'] ?? -1;
   const axes = (Array.isArray(raw) ? raw : [raw]).map((a: number) => (a < 0 ? a + rank : a)).sort((a: number, b: number) => a - b);
-  const first: number = axes[0];
+  // An empty axis list has no first axis: 0 fails the check below, which names the layer.
+  const first: number = axes[0] ?? 0;
   check(
     call,
     axes.every((a: number, i: number) => a === first + i) && axes[axes.length - 1] === rank - 1 && first >= 1,

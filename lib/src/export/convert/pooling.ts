@@ -2,7 +2,7 @@
  * Pooling: `MaxPooling1D/2D` and `AveragePooling1D/2D` (ONNX MaxPool/AveragePool, channels first, padded cells
  * excluded from averages as in TensorFlow), and the global pools as reductions over the spatial axes.
  */
-import { attr } from '../graph.js';
+import { attr } from '../../onnx/graph.js';
 import { check, hintOf, onlyInput, type LayerConverter } from './context.js';
 import { channelsFirst, padAttrs, perAxis, requireChannelsLast } from './layout.js';
 

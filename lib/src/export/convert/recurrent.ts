@@ -4,7 +4,7 @@
  * reset-before variant, ONNX's `linear_before_reset = 0`. `goBackwards` reverses the input sequence first, which is
  * exactly what tfjs does (its outputs stay in processing order).
  */
-import { attr, type AttrValue } from '../graph.js';
+import { attr, type AttrValue } from '../../onnx/graph.js';
 import { check, hintOf, onlyInput, weight, type LayerCall, type LayerConverter } from './context.js';
 
 /** tfjs activation identifiers as ONNX RNN activations, with the alpha/beta they consume. */

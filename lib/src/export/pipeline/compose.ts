@@ -6,10 +6,10 @@
  * to find the one the front feeds.
  */
 import { ExportError } from '../errors.js';
-import { modelProto } from '../graph.js';
-import { encodeModel } from '../onnx-encode.js';
-import { DataType, type Dimension, type GraphProto } from '../onnx-format.js';
-import { ProtoWriter } from '../protobuf-writer.js';
+import { modelProto } from '../../onnx/graph.js';
+import { encodeModel } from '../../onnx/encode.js';
+import { DataType, type Dimension, type GraphProto } from '../../onnx/format.js';
+import { ProtoWriter } from '../../onnx/protobuf-writer.js';
 
 /** One field of a protobuf message: its number, wire type, and where its payload lies in the message's bytes. */
 interface WireField {

@@ -7,8 +7,8 @@
 import type { Step } from '@lepton/server/preprocess';
 import { dateFeatureNames } from '@lepton/server/preprocess';
 import { ExportError } from '../errors.js';
-import { attr, type OnnxGraph } from '../graph.js';
-import { DataType } from '../onnx-format.js';
+import { attr, type OnnxGraph } from '../../onnx/graph.js';
+import { DataType } from '../../onnx/format.js';
 
 type DateStep = Extract<Step, { kind: 'dateFeatures' }>;
 

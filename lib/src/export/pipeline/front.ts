@@ -10,8 +10,8 @@
  */
 import { compileTransforms, parseTransforms, TRANSFORM_KINDS, type Category, type Step } from '@lepton/server/preprocess';
 import { ExportError } from '../errors.js';
-import { attr, OnnxGraph } from '../graph.js';
-import { DataType } from '../onnx-format.js';
+import { attr, OnnxGraph } from '../../onnx/graph.js';
+import { DataType } from '../../onnx/format.js';
 import { dateFeatureNodes } from './date-ops.js';
 
 /** The domain of the ONNX-ML operators (`LabelEncoder`). */

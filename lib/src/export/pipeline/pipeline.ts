@@ -11,7 +11,7 @@ import { displaySymbol, type MimeBundle } from '../../display/mime.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
 import { ExportError } from '../errors.js';
 import { resolveOnnx, type ModelSource } from '../model-source.js';
-import { OPSET } from '../onnx-format.js';
+import { OPSET } from '../../onnx/format.js';
 import { DataFrame } from '../../data/frame.js';
 import { columnFeeds } from './feeds.js';
 import { ELEM_NAMES, inspectModel, prependGraph, shapeText, type GraphValue } from './compose.js';

@@ -4,7 +4,7 @@
  * axis: channels in NHWC, features in a FULLY_CONNECTED input) of the tensors bias correction reads.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Range } from '../../compress/quantize/qdq.js';
+import type { Range } from '../../onnx/quant-math.js';
 import { evaluateGraph } from './evaluate.js';
 import type { TfliteGraph } from './graph.js';
 

@@ -9,9 +9,8 @@
  * outputs are QUANTIZEd/DEQUANTIZEd at the edges unless `integerIo` asks for int8 ones.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { correctedBias } from '../../compress/quantize/bias-correction.js';
-import { activationParams, dequantizeWeight, quantizeWeight, roundHalfEven } from '../../compress/quantize/quant-math.js';
-import type { Range } from '../../compress/quantize/qdq.js';
+import { correctedBias } from '../../onnx/bias-correction.js';
+import { activationParams, dequantizeWeight, quantizeWeight, roundHalfEven, type Range } from '../../onnx/quant-math.js';
 import { calibrate } from './calibrate.js';
 import type { TensorQuantization, TfliteGraph, TfliteOp } from './graph.js';
 import { Op } from './options.js';

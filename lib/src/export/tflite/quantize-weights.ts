@@ -4,7 +4,7 @@
  * FULLY_CONNECTED, CONV_2D and DEPTHWISE_CONV_2D stored int8, symmetric per output channel; TFLite's hybrid kernels
  * quantize the activations on the fly and compute in integers, with float inputs and outputs).
  */
-import { quantizeWeight } from '../../compress/quantize/quant-math.js';
+import { quantizeWeight } from '../../onnx/quant-math.js';
 import type { TfliteGraph, TfliteOp } from './graph.js';
 import { toHalf } from './half.js';
 import { Op } from './options.js';

@@ -4,7 +4,7 @@
  * which reads ONNX's [out, in, k…] order.
  */
 import { transposeData } from '../convert/context.js';
-import type { WeightLayout } from '../../compress/quantize/bias-correction.js';
+import type { WeightLayout } from '../../onnx/bias-correction.js';
 import type { TfliteOp } from './graph.js';
 import { Op } from './options.js';
 

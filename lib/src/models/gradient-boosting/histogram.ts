@@ -39,8 +39,8 @@ export function buildHistogram(out: Float64Array, data: BinnedData, index: Uint3
     const hoff = f * FEATURE_STRIDE;
     for (let i = 0; i < count; i++) {
       const o = hoff + bins[base + index[start + i]!]! * 3;
-      out[o] += g[i]!;
-      out[o + 1] += h[i]!;
+      out[o]! += g[i]!;
+      out[o + 1]! += h[i]!;
       out[o + 2]! += 1;
     }
   }
@@ -58,8 +58,8 @@ export function buildHistogramAll(out: Float64Array, data: BinnedData, grad: Flo
     const hoff = f * FEATURE_STRIDE;
     for (let r = 0; r < rows; r++) {
       const o = hoff + bins[base + r]! * 3;
-      out[o] += grad[r]!;
-      out[o + 1] += hess[r]!;
+      out[o]! += grad[r]!;
+      out[o + 1]! += hess[r]!;
       out[o + 2]! += 1;
     }
   }

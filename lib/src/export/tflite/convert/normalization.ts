@@ -35,7 +35,8 @@ export const layerNormalization: TfliteConverter = (call, g) => {
   const rank = shape.length;
   const raw = c['axis'] ?? -1;
   const axes = (Array.isArray(raw) ? raw : [raw]).map((a: number) => positiveAxis(a, rank)).sort((a: number, b: number) => a - b);
-  const first: number = axes[0];
+  // An empty axis list has no first axis: 0 fails the check below, which names the layer.
+  const first: number = axes[0] ?? 0;
   check(
     call,
     first >= 1 && axes.every((a: number, i: number) => a === first + i) && axes.at(-1) === rank - 1,

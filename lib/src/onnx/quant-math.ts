@@ -1,8 +1,17 @@
 /**
  * The arithmetic of linear quantization, `q = clamp(round(x / scale) + zeroPoint)`, `x ≈ (q − zeroPoint) · scale`,
- * as ONNX's QuantizeLinear/DequantizeLinear define it (round half to even).
+ * as ONNX's QuantizeLinear/DequantizeLinear define it (round half to even). It sits in the ONNX layer, below both
+ * `compress` (QDQ graphs) and `export` (TFLite's int8 files use the same arithmetic), so neither imports the other.
  */
-import { CompressError } from '../errors.js';
+import { OnnxError } from './errors.js';
+
+/** The range of values a tensor took on calibration data. */
+export interface Range {
+  /** The smallest value. */
+  min: number;
+  /** The largest value. */
+  max: number;
+}
 
 /** Weight element types: `int8` symmetric (zero point 0), or `uint8` (the same levels shifted, zero point 128). */
 export type WeightType = 'int8' | 'uint8';
@@ -87,7 +96,7 @@ export interface ActivationParams {
  * @param max the largest value observed
  */
 export function activationParams(min: number, max: number): ActivationParams {
-  if (!Number.isFinite(min) || !Number.isFinite(max)) throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `activation range [${min}, ${max}] is not finite`);
+  if (!Number.isFinite(min) || !Number.isFinite(max)) throw new OnnxError('LEPTON_NON_FINITE_RANGE', `activation range [${min}, ${max}] is not finite: check the calibration data, and the model's outputs on it, for NaN or Infinity`);
   const lo = Math.min(min, 0);
   const hi = Math.max(max, 0);
   if (hi - lo === 0) return { scale: ZERO_RANGE_SCALE, zeroPoint: 0 };

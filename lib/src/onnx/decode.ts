@@ -1,6 +1,6 @@
 /**
- * Decodes `.onnx` bytes into the typed messages of `onnx-format.ts`, with `protobufjs` and the schema in
- * `onnx-schema.ts`. Only what Lepton writes is kept (tensor data must be in `raw_data`).
+ * Decodes `.onnx` bytes into the typed messages of `format.ts`, with `protobufjs` and the schema in
+ * `schema.ts`. Only what Lepton writes is kept (tensor data must be in `raw_data`).
  */
 import protobuf from 'protobufjs';
 import type {
@@ -11,9 +11,9 @@ import type {
   NodeProto,
   TensorProto,
   ValueInfoProto,
-} from './onnx-format.js';
-import { onnxProtoSchema } from './onnx-schema.js';
-import { ExportError } from './errors.js';
+} from './format.js';
+import { onnxProtoSchema } from './schema.js';
+import { OnnxError } from './errors.js';
 
 let modelType: protobuf.Type | undefined;
 
@@ -74,13 +74,13 @@ function attributeOf(a: any): AttributeProto {
     case 8:
       return { name, type: 8, strings: (a.strings ?? []).map((s: Uint8Array) => text.decode(s)) };
     default:
-      throw new ExportError('LEPTON_UNREADABLE_ONNX', `attribute ${JSON.stringify(name)} has type ${a.type}, which Lepton does not read`);
+      throw new OnnxError('LEPTON_UNREADABLE_ONNX', `attribute ${JSON.stringify(name)} has type ${a.type}, which Lepton does not read`);
   }
 }
 
 function tensorOf(t: any): TensorProto {
   if (t.raw_data === undefined && (t.float_data?.length || t.int64_data?.length || t.int32_data?.length)) {
-    throw new ExportError('LEPTON_UNREADABLE_ONNX', `tensor ${JSON.stringify(t.name)} stores its data outside raw_data, which Lepton does not read`);
+    throw new OnnxError('LEPTON_UNREADABLE_ONNX', `tensor ${JSON.stringify(t.name)} stores its data outside raw_data, which Lepton does not read`);
   }
   return { name: t.name ?? '', dataType: t.data_type ?? 0, dims: t.dims ?? [], rawData: t.raw_data ?? new Uint8Array() };
 }

@@ -1,10 +1,10 @@
 // Lepton's protobuf encoder writes what protobufjs, an independent decoder, reads back.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeModel } from './onnx-encode.js';
-import { decodeModel } from './onnx-decode.js';
+import { encodeModel } from './encode.js';
+import { decodeModel } from './decode.js';
 import { attr, modelProto, OnnxGraph, type AttrValue } from './graph.js';
-import { AttributeType, DataType } from './onnx-format.js';
+import { AttributeType, DataType } from './format.js';
 import { ProtoWriter } from './protobuf-writer.js';
 
 describe('protobuf writer', () => {

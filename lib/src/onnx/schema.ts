@@ -1,7 +1,7 @@
 /**
  * The subset of `onnx.proto` (ONNX IR version 8) that Lepton's files use, as `.proto` text, written from the ONNX
- * specification. It is read by `protobufjs` in `onnx-decode.ts`: a decoder independent of Lepton's encoder, so
- * tests check the encoder against it. Field numbers here and in `onnx-format.ts` are maintained apart on purpose.
+ * specification. It is read by `protobufjs` in `decode.ts`: a decoder independent of Lepton's encoder, so
+ * tests check the encoder against it. Field numbers here and in `format.ts` are maintained apart on purpose.
  */
 export const onnxProtoSchema = `
 syntax = "proto2";

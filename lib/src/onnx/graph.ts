@@ -1,7 +1,7 @@
 /**
  * An ONNX graph builder: unique value names, nodes, initializers and value infos, producing the `GraphProto` and
- * `ModelProto` of `onnx-format.ts`. It knows nothing about tfjs layers (the converters in `convert/` use it) nor
- * about bytes (`onnx-encode.ts` writes them), so graph rewrites such as quantization can build on it alone.
+ * `ModelProto` of `format.ts`. It knows nothing about tfjs layers (the converters in `export/convert/` use it) nor
+ * about bytes (`encode.ts` writes them), so graph rewrites such as quantization can build on it alone.
  */
 import {
   AttributeType,
@@ -15,9 +15,9 @@ import {
   type NodeProto,
   type TensorProto,
   type ValueInfoProto,
-} from './onnx-format.js';
+} from './format.js';
 import { InternalError } from '../core/errors.js';
-import { ExportError } from './errors.js';
+import { OnnxError } from './errors.js';
 
 /** An attribute value, without its name (see `attr` for constructors). */
 export type AttrValue = AttributeProto extends infer A ? (A extends AttributeProto ? Omit<A, 'name'> : never) : never;
@@ -114,7 +114,7 @@ export class OnnxGraph {
   addInitializer(hint: string, data: TensorData, dims: readonly number[]): string {
     const count = dims.reduce((a, b) => a * b, 1);
     if (count !== data.length) throw new InternalError(`initializer ${hint}: ${data.length} values for shape [${dims.join(', ')}]`);
-    if (!littleEndian) throw new ExportError('LEPTON_UNSUPPORTED_HOST', 'ONNX export needs a little-endian host');
+    if (!littleEndian) throw new OnnxError('LEPTON_UNSUPPORTED_HOST', 'ONNX export needs a little-endian host');
     const name = this.uniqueName(hint);
     const rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
     this.initializers.push({ name, dataType: dataTypeOf(data), dims: [...dims], rawData });

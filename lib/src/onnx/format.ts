@@ -1,7 +1,7 @@
 /**
  * The ONNX on-disk format, typed apart from Lepton's API: the messages of `onnx.proto` that an exported model
  * uses, with their field numbers and enums, as the ONNX specification defines them (IR version 8, opset 17).
- * The encoder (`onnx-encode.ts`) writes exactly these; the decoder (`onnx-decode.ts`) reads them back.
+ * The encoder (`encode.ts`) writes exactly these; the decoder (`decode.ts`) reads them back.
  */
 
 /** The IR version Lepton writes (IR 8 is the one that goes with opset 17). */

@@ -3,7 +3,7 @@
  * only has the bytes of).
  */
 import type { TfjsTensorSpec } from '@lepton/server/wire';
-import { DataType, type GraphProto, type ValueInfoProto } from './onnx-format.js';
+import { DataType, type GraphProto, type ValueInfoProto } from './format.js';
 
 function specOf(v: ValueInfoProto): TfjsTensorSpec {
   return {

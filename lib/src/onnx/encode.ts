@@ -1,5 +1,5 @@
 /**
- * Encodes an ONNX `ModelProto` (typed in `onnx-format.ts`) to the bytes of a `.onnx` file.
+ * Encodes an ONNX `ModelProto` (typed in `format.ts`) to the bytes of a `.onnx` file.
  */
 import {
   AttributeType,
@@ -10,7 +10,7 @@ import {
   type NodeProto,
   type TensorProto,
   type ValueInfoProto,
-} from './onnx-format.js';
+} from './format.js';
 import { ProtoWriter } from './protobuf-writer.js';
 
 /** The bytes of a `.onnx` file for `model`. */
