@@ -152,9 +152,10 @@ function maxPoolGradRow(): Func {
  * `coutBytes` apart): the sums are added to it.
  */
 function filterGradTile(mr: number, nv: number): Func {
-  const [x, dy, out, n, oh, ow, imageBytes, rowStep, colStep, coutBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [x, dy, out, n, oh, ow, imageBytes, rowStep, colStep, coutBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
   const offset = (k: number) => 10 + k;
-  const [b, oy, ox, xImage, xp, dyp, row] = [...Array(7).keys()].map((i) => 10 + mr + i);
+  const firstLocal = 10 + mr;
+  const [b, oy, ox, xImage, xp, dyp, row] = [0, 1, 2, 3, 4, 5, 6].map((i) => firstLocal + i) as [number, number, number, number, number, number, number];
   const firstVector = 17 + mr;
   const acc = (k: number, j: number) => firstVector + k * nv + j;
   const splat = (k: number) => firstVector + mr * nv + k;
