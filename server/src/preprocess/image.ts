@@ -153,10 +153,11 @@ export const SMALL_JPEG_BYTES = 256 * 1024;
  * The pixels of a JPEG whose eighth-scale image (the mean of each 8×8 block) already covers `spec.size`: read
  * without sharp, whose fixed cost per call is ten times that of reading such a file. Undefined whenever sharp must
  * decode it (not a JPEG read here, the target larger than 1/8 of the image, colour to grey, a corrupt scan, more
- * than `maxPixels`), so that sharp decides every other case and reports every error.
+ * than `maxPixels`), so that sharp decides every other case and reports every error. Synchronous, so that a
+ * worker thread can run it (`lepton.read.images` does); `decodeImage` tries it first.
  */
-function decodeSmallJpeg(bytes: Uint8Array, spec: Pick<ImageSpec, 'size' | 'channels' | 'fit'>, maxPixels: number): Uint8Array | undefined {
-  if (bytes.length > SMALL_JPEG_BYTES) return undefined;
+export function decodeSmallJpeg(bytes: Uint8Array, spec: Pick<ImageSpec, 'size' | 'channels' | 'fit'>, maxPixels = MAX_INPUT_PIXELS): Uint8Array | undefined {
+  if (bytes.length > SMALL_JPEG_BYTES || !isJpeg(bytes)) return undefined;
   const header = readJpegHeader(bytes);
   if (!header || header.width * header.height > maxPixels) return undefined;
   if (header.components === 3 && spec.channels === 1) return undefined;
@@ -169,6 +170,11 @@ function decodeSmallJpeg(bytes: Uint8Array, spec: Pick<ImageSpec, 'size' | 'chan
   if (!large) return undefined;
   const eighth = decodeJpegEighth(bytes, header);
   return eighth && fitByArea(orient(eighth, header.orientation), spec.size, spec.fit, spec.channels);
+}
+
+/** Whether `bytes` start as a JPEG file does (SOI, then a marker): a cheap test before any parsing. */
+export function isJpeg(bytes: Uint8Array): boolean {
+  return bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
 }
 
 /** Pixel bytes scaled into [0, 1] floats (`PIXEL_SCALE`), into `out` at `offset` when given. */
