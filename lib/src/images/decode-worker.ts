@@ -7,10 +7,10 @@ import { parentPort } from 'node:worker_threads';
 import { decodeSmallJpeg } from '@lepton/server/preprocess';
 import type { DecodeReply, DecodeRequest } from './decode-pool.js';
 
+// Imported anywhere but in a worker thread (no parent port), this module does nothing.
 const port = parentPort;
-if (!port) throw new Error('decode-worker.js runs as a worker thread of decode-pool.js, not on its own.');
 
-port.on('message', ({ id, bytes, spec, maxPixels }: DecodeRequest) => {
+port?.on('message', ({ id, bytes, spec, maxPixels }: DecodeRequest) => {
   let pixels: Uint8Array | undefined;
   try {
     pixels = decodeSmallJpeg(bytes, spec, maxPixels);
@@ -20,5 +20,5 @@ port.on('message', ({ id, bytes, spec, maxPixels }: DecodeRequest) => {
   }
   const reply: DecodeReply = { id, pixels };
   // Hand the pixels over without a copy when they own their buffer (they do, unless they view a larger one).
-  port.postMessage(reply, pixels && pixels.byteLength === pixels.buffer.byteLength ? [pixels.buffer as ArrayBuffer] : []);
+  port!.postMessage(reply, pixels && pixels.byteLength === pixels.buffer.byteLength ? [pixels.buffer as ArrayBuffer] : []);
 });
