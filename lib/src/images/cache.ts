@@ -15,8 +15,8 @@ import { crc32 } from 'node:zlib';
 import { leptonHome } from '@lepton/server/home';
 import type { ImageSpec } from '@lepton/server/preprocess';
 
-/** What decides the pixels of a file besides its bytes (bump `DECODER_VERSION` when decoding changes). */
-const DECODER_VERSION = 1;
+/** What decides the pixels of a file besides its bytes (bump `DECODER_VERSION` when decoding changes; 2: JPEGs at least 8× the asked size are read at 1/8 scale). */
+const DECODER_VERSION = 2;
 
 /** Bytes of a content key in a pack record (a SHA-256 digest). */
 const KEY_BYTES = 32;

@@ -5,7 +5,7 @@
  * counts per class as bars, and the skipped files.
  */
 import type * as TF from '@tensorflow/tfjs';
-import { ImageDecodeError, PIXEL_SCALE, type ImageSpec } from '@lepton/server/preprocess';
+import { ImageDecodeError, pixelsToFloat, type ImageSpec } from '@lepton/server/preprocess';
 import { permutation, seededRandom } from '../core/random.js';
 import { tfjs } from '../core/tfjs.js';
 import { escapeHtml } from '../display/html.js';
@@ -238,8 +238,7 @@ export class ImageDataset implements FitSource {
     const length = pixelLength(this.source);
     const x = new Float32Array(entries.length * length);
     await mapLimit(entries, concurrency, async (entry, i) => {
-      const pixels = await this.load(entry);
-      for (let j = 0; j < length; j++) x[i * length + j] = pixels[j]! * PIXEL_SCALE;
+      pixelsToFloat(await this.load(entry), x, i * length);
     });
     const [h, w] = this.source.spec.size;
     return {

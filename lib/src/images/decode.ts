@@ -1,13 +1,15 @@
 /**
  * Decoding image files for a dataset, many at once: each file is looked up in the pixel cache by its stat (size,
  * mtime) and otherwise read, keyed by its content, looked up again, and decoded by `@lepton/server/preprocess`
- * (sharp, on libuv's thread pool, so the kernel's thread stays free) and cached. The decoding itself is the
+ * (small JPEGs on worker threads, `decode-pool.ts`; the rest with sharp on libuv's thread pool: either way the
+ * kernel's thread stays free) and cached. The decoding itself is the
  * server's: a deployed model gets the same pixels from the same bytes.
  */
 import { close, open, read, stat, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { decodeImage, ImageDecodeError, type ImageSpec } from '@lepton/server/preprocess';
+import { decodeImage, ImageDecodeError, isJpeg, MAX_INPUT_PIXELS, SMALL_JPEG_BYTES, type ImageSpec } from '@lepton/server/preprocess';
 import { contentKey, type PixelCache } from './cache.js';
+import { decodeSmallJpegOffThread } from './decode-pool.js';
 
 /** How a dataset's files become pixels. */
 export interface PixelSource {
@@ -107,10 +109,19 @@ function readKnownSize(path: string, size: number): Promise<Buffer> {
   });
 }
 
-/** Decodes one file's bytes with the shared decoder; an empty file is an `ImageDecodeError` saying so. */
-function decodeFile(source: PixelSource, bytes: Uint8Array): Promise<Uint8Array> {
-  if (bytes.length === 0) return Promise.reject(new ImageDecodeError('the file is empty'));
-  return decodeImage(bytes, source.spec, source.maxPixels === undefined ? {} : { maxPixels: source.maxPixels });
+/**
+ * Decodes one file's bytes with the shared decoder; an empty file is an `ImageDecodeError` saying so. A small JPEG
+ * is read at 1/8 scale on a worker thread first (the code `decodeImage` would run on this thread); every other
+ * file, and one the worker leaves, goes to `decodeImage` (sharp, on libuv's pool).
+ */
+async function decodeFile(source: PixelSource, bytes: Uint8Array): Promise<Uint8Array> {
+  if (bytes.length === 0) throw new ImageDecodeError('the file is empty');
+  const maxPixels = source.maxPixels ?? MAX_INPUT_PIXELS;
+  if (bytes.length <= SMALL_JPEG_BYTES && isJpeg(bytes)) {
+    const pixels = await decodeSmallJpegOffThread(bytes, source.spec, maxPixels);
+    if (pixels) return pixels;
+  }
+  return decodeImage(bytes, source.spec, { maxPixels });
 }
 
 /**

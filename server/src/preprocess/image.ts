@@ -7,6 +7,8 @@
  * model sees exactly what it was trained on.
  */
 import { errors } from '../errors.js';
+import { fitByArea, orient } from './area-resize.js';
+import { decodeJpegEighth, readJpegHeader } from './jpeg-eighth.js';
 
 /** How an image is fitted to the asked size (sharp's names): crop to fill, letterbox on white, or stretch. */
 export type ImageFit = 'cover' | 'contain' | 'fill';
@@ -112,10 +114,14 @@ export async function imageSize(bytes: Uint8Array, options: DecodeOptions = {}):
 
 /**
  * Decodes an image file's bytes into `spec.size` pixels of `spec.channels` bytes each (row by row from the top
- * left, channels last). Runs on libuv's thread pool, off the calling thread. Throws `ImageDecodeError` with the
+ * left, channels last). A JPEG at least 8 times the asked size (up to `SMALL_JPEG_BYTES`) is read at 1/8 scale in
+ * JavaScript, each output pixel an area average of block means; every other file is decoded by sharp on libuv's
+ * thread pool, off the calling thread. Throws `ImageDecodeError` with the
  * reason for bytes that are not an image sharp reads, a truncated file, or more than `maxPixels` pixels.
  */
 export async function decodeImage(bytes: Uint8Array, spec: Pick<ImageSpec, 'size' | 'channels' | 'fit'>, options: DecodeOptions = {}): Promise<Uint8Array> {
+  const small = decodeSmallJpeg(bytes, spec, options.maxPixels ?? MAX_INPUT_PIXELS);
+  if (small) return small;
   const sharp = await loadSharp();
   const [height, width] = spec.size;
   let result: { data: Buffer; info: { channels: number; width: number; height: number } };
@@ -135,6 +141,40 @@ export async function decodeImage(bytes: Uint8Array, spec: Pick<ImageSpec, 'size
     throw new ImageDecodeError(`decoded to ${info.width}×${info.height}×${info.channels}, not ${width}×${height}×${spec.channels}`);
   }
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * JPEG files up to this size may be read at 1/8 scale in JavaScript (on the calling thread): 256 KB of entropy data
+ * decodes in ~2 ms there, so a kernel stays responsive between files; larger ones go to sharp on libuv's pool.
+ */
+export const SMALL_JPEG_BYTES = 256 * 1024;
+
+/**
+ * The pixels of a JPEG whose eighth-scale image (the mean of each 8×8 block) already covers `spec.size`: read
+ * without sharp, whose fixed cost per call is ten times that of reading such a file. Undefined whenever sharp must
+ * decode it (not a JPEG read here, the target larger than 1/8 of the image, colour to grey, a corrupt scan, more
+ * than `maxPixels`), so that sharp decides every other case and reports every error. Synchronous, so that a
+ * worker thread can run it (`lepton.read.images` does); `decodeImage` tries it first.
+ */
+export function decodeSmallJpeg(bytes: Uint8Array, spec: Pick<ImageSpec, 'size' | 'channels' | 'fit'>, maxPixels = MAX_INPUT_PIXELS): Uint8Array | undefined {
+  if (bytes.length > SMALL_JPEG_BYTES || !isJpeg(bytes)) return undefined;
+  const header = readJpegHeader(bytes);
+  if (!header || header.width * header.height > maxPixels) return undefined;
+  if (header.components === 3 && spec.channels === 1) return undefined;
+  // Shown upright, the eighth-scale image must be at least the target in both directions (fit 'contain': in one).
+  const swapped = header.orientation >= 5;
+  const eighthWidth = Math.ceil((swapped ? header.height : header.width) / 8);
+  const eighthHeight = Math.ceil((swapped ? header.width : header.height) / 8);
+  const [height, width] = spec.size;
+  const large = spec.fit === 'contain' ? eighthWidth >= width || eighthHeight >= height : eighthWidth >= width && eighthHeight >= height;
+  if (!large) return undefined;
+  const eighth = decodeJpegEighth(bytes, header);
+  return eighth && fitByArea(orient(eighth, header.orientation), spec.size, spec.fit, spec.channels);
+}
+
+/** Whether `bytes` start as a JPEG file does (SOI, then a marker): a cheap test before any parsing. */
+export function isJpeg(bytes: Uint8Array): boolean {
+  return bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
 }
 
 /** Pixel bytes scaled into [0, 1] floats (`PIXEL_SCALE`), into `out` at `offset` when given. */

@@ -12,7 +12,7 @@ export { compileTransforms, type CompileOptions, type Preprocessor } from './com
 export { decodeRecords, modelPreprocessor, PREPROCESS_PARAMETER, RECORDS_INPUT, recordsRequest, type ModelPreprocessor } from './records.js';
 export { decodeRawInput, parseRawInput, RAW_INPUT_KINDS, RAW_INPUT_NAMES, rawInputRequest, type RawInputKind, type RawInputSpec } from './raw.js';
 export { checkTextModel, decodeTexts, parseTextSpec, type TextSpec } from './text-input.js';
-export { decodeImage, IMAGE_FITS, ImageDecodeError, imageSize, MAX_INPUT_PIXELS, parseImageSpec, PIXEL_SCALE, pixelsToFloat, type DecodeOptions, type ImageFit, type ImageHeader, type ImageSpec } from './image.js';
+export { decodeImage, decodeSmallJpeg, IMAGE_FITS, isJpeg, ImageDecodeError, imageSize, MAX_INPUT_PIXELS, parseImageSpec, PIXEL_SCALE, pixelsToFloat, SMALL_JPEG_BYTES, type DecodeOptions, type ImageFit, type ImageHeader, type ImageSpec } from './image.js';
 export { LABEL_OUTPUT, LABEL_SPEC, labelOutput, labelsOf, parseClasses } from './labels.js';
 export {
   compileText, learnVocabulary, ngramRange, ngramsOf, OOV_TOKEN, outputWidth, PAD_TOKEN, splitter, standardizeText, TextOptionError, tokenIds, tokenizer, tokenStart, vectorizeInto, vectorizeTexts, vectorizeWordsInto, wordTokenizer,

@@ -1,10 +1,14 @@
 // Image datasets through the real Lepton kernel: reading a folder in a cell gives a front end thumbnails with
-// labels, counts per class and the skipped files; a missing folder is an error naming it, and the kernel lives on.
+// labels, counts per class and the skipped files; a missing folder is an error naming it, and the kernel lives on;
+// large JPEGs, read at 1/8 scale on worker threads started from the kernel, give the pixels decodeImage gives.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
+import { decodeImage } from '@lepton/server/preprocess';
 import { KernelClient, resultData } from '../support/kernel-client.js';
 
 describe('an ImageDataset in a real kernel', () => {
@@ -35,6 +39,31 @@ describe('an ImageDataset in a real kernel', () => {
     for (const digit of ['0', '9']) assert.match(html, new RegExp(`<figcaption[^>]*><b style="">${digit}</b>`));
     assert.equal(html.match(/<tr><td style="text-align:right;padding-right:6px">\d<\/td>/g)?.length, 10, 'one bar per class');
     assert.match(html, /1 file skipped<\/summary>.*7\/bad\.jpg<\/code>: /s);
+  });
+
+  test('reads large JPEGs on worker threads from a cell, to the pixels decodeImage gives here', async () => {
+    const dir = join(home, 'photos');
+    const files: Buffer[] = [];
+    for (const [c, name] of ['a', 'b'].entries()) {
+      mkdirSync(join(dir, name), { recursive: true });
+      for (let i = 0; i < 3; i++) {
+        const pixels = Buffer.alloc(256 * 256 * 3);
+        for (let p = 0; p < 256 * 256; p++) pixels.set([p % 256, (p >> 8) ^ (c * 90), (i * 70 + (p >> 10)) % 256], p * 3);
+        const bytes = await sharp(pixels, { raw: { width: 256, height: 256, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+        files.push(bytes);
+        writeFileSync(join(dir, name, `${i}.jpg`), bytes);
+      }
+    }
+    const run = await kernel.execute([
+      `const photos = await lepton.read.images(${JSON.stringify(dir)}, { size: [32, 32], cache: false });`,
+      'const { x: photoPixels } = await photos.tensors();',
+      // A digest: a long string would be elided in the display.
+      "(await import('node:crypto')).createHash('sha256').update(Uint8Array.from(await photoPixels.data(), (v) => Math.round(v * 255))).digest('hex')",
+    ].join('\n'), { timeout: 120 });
+    assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.outputs));
+    const want = createHash('sha256');
+    for (const bytes of files) want.update(await decodeImage(bytes, { size: [32, 32], channels: 3, fit: 'cover' }));
+    assert.equal(resultData(run)!['text/plain'], `'${want.digest('hex')}'`);
   });
 
   test('a missing folder is an ImageError naming it, and the kernel keeps running', async () => {

@@ -1,0 +1,468 @@
+/**
+ * A baseline JPEG read at one eighth of its size, in JavaScript: each 8×8 block becomes one pixel, the block's mean
+ * (its DC coefficient, descaled as libjpeg's 1/8 IDCT does). The AC coefficients are entropy-decoded only to be
+ * skipped, and no IDCT runs, so a 256×256 photo costs a few hundredths of a millisecond more than reading its bytes —
+ * where a sharp call costs ~1.5–2 ms of CPU whatever the image (libvips builds a pipeline of GObject operations per
+ * call, and sharp reads its options from JS). Training on a folder of photos at CIFAR-like sizes (32×32 from 256×256)
+ * needs nothing finer than these means.
+ *
+ * Only the common case is read here: 8-bit baseline or extended-sequential Huffman JPEG, one grey or three YCbCr
+ * components, one interleaved scan, no ICC profile. Anything else (progressive, arithmetic coding, CMYK, RGB JPEGs,
+ * 12-bit, a truncated or corrupt scan) returns `undefined`, and the caller decodes the file with sharp, which knows
+ * every case and reports the errors.
+ */
+
+/** What the headers of a JPEG say, as far as reading it at 1/8 needs. */
+export interface JpegHeader {
+  /** Width and height in pixels, as stored (before the EXIF orientation). */
+  width: number;
+  height: number;
+  /** 1 (grey) or 3 (YCbCr). */
+  components: 1 | 3;
+  /** The EXIF orientation, 1 (upright) to 8. */
+  orientation: number;
+  /** Where the markers were found; internal to `decodeJpegEighth`. */
+  frame: Frame;
+}
+
+/** A pixel image: `channels` bytes per pixel, row by row from the top left. */
+export interface SmallImage {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  pixels: Uint8Array;
+}
+
+interface Component {
+  id: number;
+  h: number;
+  v: number;
+  /** How many output pixels one of its blocks spans across and down: 1, or 2 for subsampled chroma. */
+  ratioX: number;
+  ratioY: number;
+  /** Its quantization table, in zigzag order (as stored). */
+  quant: Int32Array;
+  /**
+   * For a subsampled component: per sub-area of a block (ratioX × ratioY of them, row by row) and per zigzag index,
+   * what one unit of that coefficient adds to the sub-area's mean. Undefined when only the DC is needed.
+   */
+  subWeights: Float32Array[] | undefined;
+  dcTable: HuffmanTable;
+  acTable: HuffmanTable;
+}
+
+/** The natural index (row × 8 + column) of each zigzag position. */
+const ZIGZAG = (() => {
+  const order = new Int32Array(64);
+  let k = 0;
+  for (let sum = 0; sum < 15; sum++) {
+    for (let i = 0; i <= sum; i++) {
+      const row = sum % 2 === 0 ? sum - i : i;
+      const column = sum - row;
+      if (row < 8 && column < 8) order[k++] = row * 8 + column;
+    }
+  }
+  return order;
+})();
+
+/**
+ * The mean of the basis cosine cos((2x + 1)uπ/16) over the half `half` (0: x = 0..3, 1: x = 4..7) of a block, or
+ * over all 8 when `halves` is 1: the IDCT of a block averaged over each half, in one direction.
+ */
+function halfMean(u: number, half: number, halves: number): number {
+  let sum = 0;
+  const from = halves === 1 ? 0 : half * 4;
+  const count = 8 / halves;
+  for (let x = from; x < from + count; x++) sum += Math.cos(((2 * x + 1) * u * Math.PI) / 16);
+  return sum / count;
+}
+
+/**
+ * Per sub-area and zigzag index, the weight of a dequantized coefficient in the sub-area's mean: the 8×8 IDCT
+ * (1/4 · C(u) · C(v) · cosines) averaged over the sub-area. The means of a subsampled chroma block's halves or
+ * quarters put it at the luma blocks' resolution, as libjpeg's reduced IDCTs do. Computed once per layout.
+ */
+const SUB_AREA_BASIS = new Map<string, Float32Array[]>();
+function subAreaBasis(ratioX: number, ratioY: number): Float32Array[] {
+  const key = `${ratioX}x${ratioY}`;
+  let basis = SUB_AREA_BASIS.get(key);
+  if (!basis) {
+    basis = [];
+    for (let b = 0; b < ratioY; b++) {
+      for (let a = 0; a < ratioX; a++) {
+        const w = new Float32Array(64);
+        for (let k = 0; k < 64; k++) {
+          const u = ZIGZAG[k]! % 8;
+          const v = ZIGZAG[k]! >> 3;
+          w[k] = 0.25 * (u === 0 ? Math.SQRT1_2 : 1) * (v === 0 ? Math.SQRT1_2 : 1) * halfMean(u, a, ratioX) * halfMean(v, b, ratioY);
+        }
+        basis.push(w);
+      }
+    }
+    SUB_AREA_BASIS.set(key, basis);
+  }
+  return basis;
+}
+
+/** The sub-area weights of `subAreaBasis` times a quantization table: what one unit of a quantized coefficient adds. */
+function subAreaWeights(quant: Int32Array, ratioX: number, ratioY: number): Float32Array[] {
+  return subAreaBasis(ratioX, ratioY).map((basis) => basis.map((w, k) => w * quant[k]!));
+}
+
+interface Frame {
+  components: Component[];
+  hMax: number;
+  vMax: number;
+  restartInterval: number;
+  /** Offset of the first byte of entropy-coded data. */
+  scanStart: number;
+}
+
+interface HuffmanTable {
+  /** For each 9-bit prefix: (code length << 8) | symbol, or 0 when the code is longer than 9 bits. */
+  lookup: Uint16Array;
+  /** Per code length 1..16: the largest code of that length (−1 when none), the first code, and its index in `values`. */
+  maxCode: Int32Array;
+  minCode: Int32Array;
+  valueIndex: Int32Array;
+  values: Uint8Array;
+}
+
+const LOOKUP_BITS = 9;
+
+/** Builds the decoding tables of one DHT entry (JPEG spec, annex C). */
+function huffmanTable(counts: Uint8Array, values: Uint8Array): HuffmanTable | undefined {
+  const lookup = new Uint16Array(1 << LOOKUP_BITS);
+  const maxCode = new Int32Array(17).fill(-1);
+  const minCode = new Int32Array(17);
+  const valueIndex = new Int32Array(17);
+  let code = 0;
+  let k = 0;
+  for (let length = 1; length <= 16; length++) {
+    const n = counts[length - 1]!;
+    if (n > 0) {
+      valueIndex[length] = k;
+      minCode[length] = code;
+      for (let i = 0; i < n; i++, k++, code++) {
+        if (k >= values.length) return undefined;
+        if (length <= LOOKUP_BITS) {
+          const shift = LOOKUP_BITS - length;
+          const entry = (length << 8) | values[k]!;
+          lookup.fill(entry, code << shift, (code + 1) << shift);
+        }
+      }
+      maxCode[length] = code - 1;
+      // A code that overflows its length is a corrupt table.
+      if (code > 1 << length) return undefined;
+    }
+    code <<= 1;
+  }
+  return { lookup, maxCode, minCode, valueIndex, values };
+}
+
+/** The EXIF orientation in an APP1 segment (`Exif\0\0` then a TIFF header), 1 when absent or unreadable. */
+function exifOrientation(bytes: Uint8Array, start: number, end: number): number {
+  if (end - start < 14 || String.fromCharCode(...bytes.subarray(start, start + 4)) !== 'Exif') return 1;
+  const tiff = start + 6;
+  const little = bytes[tiff] === 0x49;
+  const u16 = (at: number) => (at + 2 > end ? -1 : little ? bytes[at]! | (bytes[at + 1]! << 8) : (bytes[at]! << 8) | bytes[at + 1]!);
+  const u32 = (at: number) => (at + 4 > end ? -1 : little ? (u16(at) + u16(at + 2) * 65536) : (u16(at) * 65536 + u16(at + 2)));
+  const ifd = tiff + u32(tiff + 4);
+  const entries = u16(ifd);
+  if (ifd < tiff || entries < 0) return 1;
+  for (let i = 0; i < entries; i++) {
+    const entry = ifd + 2 + i * 12;
+    if (entry + 12 > end) return 1;
+    if (u16(entry) === 0x0112) {
+      const value = u16(entry + 8);
+      return value >= 1 && value <= 8 ? value : 1;
+    }
+  }
+  return 1;
+}
+
+/**
+ * Reads the headers of a JPEG up to its first scan. Returns undefined when the bytes are not a JPEG this module
+ * reads (see the module's comment): the caller then decodes them with sharp.
+ */
+export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
+  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
+  const quantTables: Array<Int32Array | undefined> = new Array(4);
+  const tables: Array<HuffmanTable | undefined> = new Array(8);
+  let orientation = 1;
+  let restartInterval = 0;
+  let sof: { width: number; height: number; components: Array<{ id: number; h: number; v: number; tq: number }> } | undefined;
+  let adobeTransform = -1;
+  let jfif = false;
+  let at = 2;
+  while (at + 4 <= bytes.length) {
+    if (bytes[at] !== 0xff) return undefined;
+    const marker = bytes[at + 1]!;
+    if (marker === 0xff) {
+      at++; // fill byte
+      continue;
+    }
+    const length = (bytes[at + 2]! << 8) | bytes[at + 3]!;
+    const start = at + 4;
+    const end = at + 2 + length;
+    if (length < 2 || end > bytes.length) return undefined;
+    if (marker === 0xc0 || marker === 0xc1) {
+      // Baseline or extended sequential, Huffman-coded: 8-bit samples only.
+      if (bytes[start] !== 8) return undefined;
+      const height = (bytes[start + 1]! << 8) | bytes[start + 2]!;
+      const width = (bytes[start + 3]! << 8) | bytes[start + 4]!;
+      const count = bytes[start + 5]!;
+      if (width === 0 || height === 0 || (count !== 1 && count !== 3) || end < start + 6 + count * 3) return undefined;
+      const components = [];
+      for (let i = 0; i < count; i++) {
+        const c = start + 6 + i * 3;
+        const h = bytes[c + 1]! >> 4;
+        const v = bytes[c + 1]! & 15;
+        if (h < 1 || h > 4 || v < 1 || v > 4) return undefined;
+        components.push({ id: bytes[c]!, h, v, tq: bytes[c + 2]! & 3 });
+      }
+      sof = { width, height, components };
+    } else if ((marker >= 0xc2 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc)) {
+      return undefined; // progressive, lossless, hierarchical or arithmetic-coded: sharp reads those
+    } else if (marker === 0xdb) {
+      for (let p = start; p < end;) {
+        const precision = bytes[p]! >> 4;
+        const id = bytes[p]! & 15;
+        if (id > 3) return undefined;
+        if (p + 1 + (precision === 0 ? 64 : 128) > end) return undefined;
+        const table = new Int32Array(64);
+        for (let k = 0; k < 64; k++) table[k] = precision === 0 ? bytes[p + 1 + k]! : (bytes[p + 1 + 2 * k]! << 8) | bytes[p + 2 + 2 * k]!;
+        quantTables[id] = table;
+        p += 1 + (precision === 0 ? 64 : 128);
+      }
+    } else if (marker === 0xc4) {
+      for (let p = start; p < end;) {
+        const kind = bytes[p]! >> 4;
+        const id = bytes[p]! & 15;
+        if (kind > 1 || id > 3 || p + 17 > end) return undefined;
+        const counts = bytes.subarray(p + 1, p + 17);
+        const n = counts.reduce((a, b) => a + b, 0);
+        if (p + 17 + n > end) return undefined;
+        const table = huffmanTable(counts, bytes.subarray(p + 17, p + 17 + n));
+        if (!table) return undefined;
+        tables[kind * 4 + id] = table;
+        p += 17 + n;
+      }
+    } else if (marker === 0xdd) {
+      restartInterval = (bytes[start]! << 8) | bytes[start + 1]!;
+    } else if (marker === 0xe0) {
+      jfif ||= String.fromCharCode(...bytes.subarray(start, Math.min(start + 4, end))) === 'JFIF';
+    } else if (marker === 0xe1) {
+      orientation = exifOrientation(bytes, start, end);
+    } else if (marker === 0xe2) {
+      // An ICC profile: sharp converts through it; leave such files to sharp.
+      if (String.fromCharCode(...bytes.subarray(start, Math.min(start + 11, end))) === 'ICC_PROFILE') return undefined;
+    } else if (marker === 0xee) {
+      if (String.fromCharCode(...bytes.subarray(start, Math.min(start + 5, end))) === 'Adobe' && end >= start + 12) adobeTransform = bytes[start + 11]!;
+    } else if (marker === 0xda) {
+      if (!sof) return undefined;
+      const count = bytes[start]!;
+      // One interleaved scan of every component, all 64 coefficients, no successive approximation.
+      if (count !== sof.components.length || end !== start + 1 + count * 2 + 3) return undefined;
+      const spectral = start + 1 + count * 2;
+      if (bytes[spectral] !== 0 || bytes[spectral + 1] !== 63 || bytes[spectral + 2] !== 0) return undefined;
+      const components: Component[] = [];
+      for (let i = 0; i < count; i++) {
+        const c = sof.components[i]!;
+        if (bytes[start + 1 + i * 2] !== c.id) return undefined;
+        const selectors = bytes[start + 2 + i * 2]!;
+        const dcTable = tables[selectors >> 4];
+        const acTable = tables[4 + (selectors & 15)];
+        const quant = quantTables[c.tq];
+        if ((selectors >> 4) > 3 || !dcTable || !acTable || !quant) return undefined;
+        components.push({ id: c.id, h: c.h, v: c.v, ratioX: 1, ratioY: 1, quant, subWeights: undefined, dcTable, acTable });
+      }
+      if (count === 3) {
+        // Three components are YCbCr unless the file says RGB (Adobe transform 0, or ids 'R', 'G', 'B' without JFIF).
+        if (adobeTransform === 0 || (adobeTransform === -1 && !jfif && components[0]!.id === 0x52 && components[1]!.id === 0x47)) return undefined;
+      }
+      const hMax = Math.max(...components.map((c) => c.h));
+      const vMax = Math.max(...components.map((c) => c.v));
+      if (count === 3) {
+        // Chroma at half the luma resolution (4:2:0, 4:2:2, 4:4:0) or full; 4:1:1 and odder layouts go to sharp.
+        for (const c of components) {
+          c.ratioX = hMax / c.h;
+          c.ratioY = vMax / c.v;
+          if ((c.ratioX !== 1 && c.ratioX !== 2) || (c.ratioY !== 1 && c.ratioY !== 2)) return undefined;
+          if (c.ratioX * c.ratioY > 1) c.subWeights = subAreaWeights(c.quant, c.ratioX, c.ratioY);
+        }
+      }
+      return { width: sof.width, height: sof.height, components: count as 1 | 3, orientation, frame: { components, hMax, vMax, restartInterval, scanStart: end } };
+    } else if (marker === 0xd9) {
+      return undefined;
+    }
+    at = end;
+  }
+  return undefined;
+}
+
+/**
+ * Decodes the scan of `header`'s JPEG at 1/8 scale: `ceil(width / 8)` × `ceil(height / 8)` pixels, grey or RGB as
+ * stored, before the EXIF orientation. Each pixel is the mean of its 8×8 block: luma from the block's DC, subsampled
+ * chroma from the mean of the matching half or quarter of its chroma block (converted with the JFIF equations).
+ * Returns undefined when the entropy-coded data is corrupt or ends early.
+ */
+export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallImage | undefined {
+  const { components, hMax, vMax, restartInterval, scanStart } = header.frame;
+  const interleaved = components.length > 1;
+  const mcusX = interleaved ? Math.ceil(header.width / (8 * hMax)) : Math.ceil(header.width / 8);
+  const mcusY = interleaved ? Math.ceil(header.height / (8 * vMax)) : Math.ceil(header.height / 8);
+  // Every component's plane at the output resolution, padded to whole MCUs.
+  const planeWidth = interleaved ? mcusX * hMax : mcusX;
+  const planeHeight = interleaved ? mcusY * vMax : mcusY;
+  const planes = components.map(() => new Float32Array(planeWidth * planeHeight));
+  const predictors = new Int32Array(components.length);
+  const sums = new Float32Array(4);
+
+  let at = scanStart;
+  let buffer = 0;
+  let bits = 0;
+  /** Zero bits fed past the end of the data (at a marker): a scan that consumes any is truncated. */
+  let fake = 0;
+  const fill = () => {
+    while (bits <= 24) {
+      let byte = 0;
+      if (at < bytes.length && fake === 0) {
+        byte = bytes[at]!;
+        if (byte === 0xff) {
+          if (bytes[at + 1] === 0) at += 2;
+          else {
+            byte = 0;
+            fake += 8;
+          }
+        } else {
+          at++;
+        }
+      } else {
+        fake += 8;
+      }
+      buffer = (buffer << 8) | byte;
+      bits += 8;
+    }
+  };
+  const decode = (table: HuffmanTable): number => {
+    if (bits < 16) fill();
+    const entry = table.lookup[(buffer >>> (bits - LOOKUP_BITS)) & ((1 << LOOKUP_BITS) - 1)]!;
+    if (entry !== 0) {
+      bits -= entry >> 8;
+      return entry & 255;
+    }
+    const code16 = (buffer >>> (bits - 16)) & 0xffff;
+    for (let length = LOOKUP_BITS + 1; length <= 16; length++) {
+      const code = code16 >>> (16 - length);
+      if (code <= table.maxCode[length]!) {
+        bits -= length;
+        return table.values[table.valueIndex[length]! + code - table.minCode[length]!]!;
+      }
+    }
+    return -1;
+  };
+  const receive = (size: number): number => {
+    if (bits < size) fill();
+    bits -= size;
+    const value = (buffer >>> bits) & ((1 << size) - 1);
+    return value < 1 << (size - 1) ? value - (1 << size) + 1 : value;
+  };
+  /**
+   * Decodes one block of component `index` whose top-left output pixel is (x, y): its mean (or, subsampled, the
+   * means of its halves or quarters) into the component's plane. False when the data is corrupt.
+   */
+  const block = (c: Component, index: number, x: number, y: number): boolean => {
+    const size = decode(c.dcTable);
+    if (size < 0 || size > 11) return false;
+    const dc = (predictors[index]! += size === 0 ? 0 : receive(size));
+    const plane = planes[index]!;
+    const weights = c.subWeights;
+    if (weights) for (let s = 0; s < weights.length; s++) sums[s] = 128 + dc * weights[s]![0]!;
+    for (let k = 1; k < 64; k++) {
+      const rs = decode(c.acTable);
+      if (rs < 0) return false;
+      const length = rs & 15;
+      if (length === 0) {
+        if (rs !== 0xf0) break;
+        k += 15;
+        continue;
+      }
+      k += rs >> 4;
+      if (k > 63) return false;
+      if (weights) {
+        const value = receive(length);
+        for (let s = 0; s < weights.length; s++) sums[s] = sums[s]! + value * weights[s]![k]!;
+      } else {
+        if (bits < length) fill();
+        bits -= length;
+      }
+    }
+    if (weights) {
+      for (let b = 0, s = 0; b < c.ratioY; b++) for (let a = 0; a < c.ratioX; a++, s++) plane[(y + b) * planeWidth + x + a] = sums[s]!;
+    } else {
+      // libjpeg's 1×1 IDCT: the dequantized DC descaled by 8, rounded, around 128.
+      const value = ((dc * c.quant[0]! + 4) >> 3) + 128;
+      plane[y * planeWidth + x] = value < 0 ? 0 : value > 255 ? 255 : value;
+    }
+    return true;
+  };
+
+  let untilRestart = restartInterval;
+  for (let my = 0; my < mcusY; my++) {
+    for (let mx = 0; mx < mcusX; mx++) {
+      if (restartInterval > 0) {
+        if (untilRestart === 0) {
+          // The entropy segment ends at an RSTn marker: drop the padding bits, skip the marker, reset predictors.
+          if (bits < fake) return undefined;
+          bits = 0;
+          fake = 0;
+          buffer = 0;
+          if (bytes[at] !== 0xff || (bytes[at + 1]! & 0xf8) !== 0xd0) return undefined;
+          at += 2;
+          predictors.fill(0);
+          untilRestart = restartInterval;
+        }
+        untilRestart--;
+      }
+      for (let i = 0; i < components.length; i++) {
+        const c = components[i]!;
+        if (!interleaved) {
+          if (!block(c, i, mx, my)) return undefined;
+          continue;
+        }
+        for (let v = 0; v < c.v; v++) {
+          for (let h = 0; h < c.h; h++) {
+            if (!block(c, i, (mx * c.h + h) * c.ratioX, (my * c.v + v) * c.ratioY)) return undefined;
+          }
+        }
+      }
+    }
+  }
+  if (bits < fake) return undefined;
+
+  const width = Math.ceil(header.width / 8);
+  const height = Math.ceil(header.height / 8);
+  const channels = components.length;
+  const pixels = new Uint8Array(width * height * channels);
+  const [luma, cb, cr] = planes;
+  for (let y = 0, o = 0; y < height; y++) {
+    for (let x = 0, p = y * planeWidth; x < width; x++, p++, o += channels) {
+      if (channels === 1) {
+        pixels[o] = luma![p]!;
+        continue;
+      }
+      const l = luma![p]!;
+      const blue = cb![p]! - 128;
+      const red = cr![p]! - 128;
+      pixels[o] = clampByte(l + 1.402 * red);
+      pixels[o + 1] = clampByte(l - 0.344136 * blue - 0.714136 * red);
+      pixels[o + 2] = clampByte(l + 1.772 * blue);
+    }
+  }
+  return { width, height, channels: channels as 1 | 3, pixels };
+}
+
+function clampByte(value: number): number {
+  return value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value);
+}
