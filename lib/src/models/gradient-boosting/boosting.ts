@@ -64,8 +64,7 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
   const base = loss.init(y, train);
   const raw = new Float64Array(n * K);
   for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) raw[r * K + k] = base[k]!;
-  const grad = Array.from({ length: K }, () => new Float64Array(n));
-  const hess = Array.from({ length: K }, () => new Float64Array(n));
+  const gh = Array.from({ length: K }, () => new Float64Array(2 * n));
   const buffers = growBuffers(n);
   const index = new Uint32Array(train.length);
   const sampled = settings.subsample < 1 ? Math.max(1, Math.round(train.length * settings.subsample)) : train.length;
@@ -78,7 +77,7 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
   let bestIteration = 0;
   for (let it = 0; it < settings.trees; it++) {
     if (it > 0 && stop()) break;
-    loss.gradients(raw, y, grad, hess);
+    loss.gradients(raw, y, gh);
     if (sampled < train.length) {
       const order = permutation(train.length, random);
       for (let i = 0; i < sampled; i++) index[i] = train[order[i]!]!;
@@ -86,7 +85,7 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
     }
     for (let k = 0; k < K; k++) {
       if (sampled === train.length) index.set(train);
-      const grown = growTree(data, edges, grad[k]!, hess[k]!, index, sampled, settings, buffers, allRows);
+      const grown = growTree(data, edges, gh[k]!, index, sampled, settings, buffers, allRows);
       trees.push(grown.tree);
       if (sampled === train.length) {
         // Every training row sits in one leaf's slice of the index: add that leaf's value.
