@@ -59,7 +59,11 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
     const nValid = Math.max(1, Math.round(n * settings.earlyStopping.validation));
     valid = Uint32Array.from(order.subarray(0, nValid)).sort();
     train = Uint32Array.from(order.subarray(nValid)).sort();
-  } else train = Uint32Array.from({ length: n }, (_, i) => i);
+  } else {
+    // A loop: `Uint32Array.from({ length: n }, fn)` walks an iterator and calls `fn` per row, slower than a tree.
+    train = new Uint32Array(n);
+    for (let i = 0; i < n; i++) train[i] = i;
+  }
   const K = loss.outputs;
   const base = loss.init(y, train);
   const raw = new Float64Array(n * K);
