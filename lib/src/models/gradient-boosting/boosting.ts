@@ -79,9 +79,12 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
   const validLoss: number[] = [];
   let best = Infinity;
   let bestIteration = 0;
+  // A single-output loss on trees of every training row updates each row's gradients in the pass that adds its
+  // leaf's value (one pass over the rows instead of two). Validation rows keep stale gradients: no tree reads them.
+  const addAndGradients = K === 1 && sampled === train.length ? loss.addAndGradients?.bind(loss) : undefined;
   for (let it = 0; it < settings.trees; it++) {
     if (it > 0 && stop()) break;
-    loss.gradients(raw, y, gh);
+    if (it === 0 || !addAndGradients) loss.gradients(raw, y, gh);
     if (sampled < train.length) {
       const order = permutation(train.length, random);
       for (let i = 0; i < sampled; i++) index[i] = train[order[i]!]!;
@@ -91,7 +94,9 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
       if (sampled === train.length) index.set(train);
       const grown = growTree(data, edges, gh[k]!, index, sampled, settings, buffers, allRows);
       trees.push(grown.tree);
-      if (sampled === train.length) {
+      if (addAndGradients) {
+        for (const leaf of grown.leaves) addAndGradients(raw, y, gh[0]!, index, leaf.start, leaf.end, leaf.value);
+      } else if (sampled === train.length) {
         // Every training row sits in one leaf's slice of the index: add that leaf's value.
         for (const leaf of grown.leaves) for (let i = leaf.start; i < leaf.end; i++) raw[index[i]! * K + k]! += leaf.value;
       } else {

@@ -17,6 +17,12 @@ export interface Loss {
    * the hessian (a histogram pass reads both from one cache line instead of two arrays).
    */
   gradients(raw: Float64Array, y: Float64Array, gh: Float64Array[]): void;
+  /**
+   * Single-output losses: adds `value` to the raw score of each row `rows[start..end)` (a leaf's rows) and writes
+   * that row's new gradient pair into `gh`, the same numbers `gradients` would give, in the pass that updates the
+   * scores instead of a pass of its own. Absent for softmax, whose gradients need every output's tree first.
+   */
+  addAndGradients?(raw: Float64Array, y: Float64Array, gh: Float64Array, rows: Uint32Array, start: number, end: number, value: number): void;
   /** The mean loss over `rows`. */
   loss(raw: Float64Array, y: Float64Array, rows: ArrayLike<number>): number;
 }
@@ -50,6 +56,14 @@ const squaredError: Loss = {
       gh![2 * r + 1] = 1;
     }
   },
+  addAndGradients(raw, y, gh, rows, start, end, value) {
+    for (let i = start; i < end; i++) {
+      const r = rows[i]!;
+      const z = (raw[r] = raw[r]! + value);
+      gh[2 * r] = z - y[r]!;
+      gh[2 * r + 1] = 1;
+    }
+  },
   loss(raw, y, rows) {
     let sum = 0;
     for (let i = 0; i < rows.length; i++) sum += (raw[rows[i]!]! - y[rows[i]!]!) ** 2;
@@ -66,6 +80,13 @@ export function sigmoid(z: number): number {
 const MIN_HESSIAN = 1e-16;
 const EPSILON = 1e-15;
 
+/** The log-loss gradient pair of a row with raw score `z` and label `y`, written at `gh[2r]`, `gh[2r + 1]`. */
+function logisticPair(z: number, y: number, gh: Float64Array, r: number): void {
+  const p = 1 / (1 + Math.exp(-z));
+  gh[2 * r] = p - y;
+  gh[2 * r + 1] = Math.max(p * (1 - p), MIN_HESSIAN);
+}
+
 const logLoss: Loss = {
   kind: 'logLoss',
   outputs: 1,
@@ -76,10 +97,12 @@ const logLoss: Loss = {
     return Float64Array.of(Math.log(p / (1 - p)));
   },
   gradients(raw, y, [gh]) {
-    for (let r = 0; r < y.length; r++) {
-      const p = 1 / (1 + Math.exp(-raw[r]!));
-      gh![2 * r] = p - y[r]!;
-      gh![2 * r + 1] = Math.max(p * (1 - p), MIN_HESSIAN);
+    for (let r = 0; r < y.length; r++) logisticPair(raw[r]!, y[r]!, gh!, r);
+  },
+  addAndGradients(raw, y, gh, rows, start, end, value) {
+    for (let i = start; i < end; i++) {
+      const r = rows[i]!;
+      logisticPair((raw[r] = raw[r]! + value), y[r]!, gh, r);
     }
   },
   loss(raw, y, rows) {
