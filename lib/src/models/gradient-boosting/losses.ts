@@ -23,6 +23,12 @@ export interface Loss {
    * scores instead of a pass of its own. Absent for softmax, whose gradients need every output's tree first.
    */
   addAndGradients?(raw: Float64Array, y: Float64Array, gh: Float64Array, rows: Uint32Array, start: number, end: number, value: number): void;
+  /**
+   * Single-output losses: the gradient pair of every row `r` from the raw score `raw[group[r]]` its group shares
+   * (see row-groups.ts), the same numbers `gradients` would give; the per-score work (an exponential) runs once per
+   * group, into `perGroup` (2 slots per group).
+   */
+  groupGradients?(raw: Float64Array, group: Uint32Array, y: Float64Array, gh: Float64Array, perGroup: Float64Array): void;
   /** The mean loss over `rows`. */
   loss(raw: Float64Array, y: Float64Array, rows: ArrayLike<number>): number;
 }
@@ -61,6 +67,12 @@ const squaredError: Loss = {
       const r = rows[i]!;
       const z = (raw[r] = raw[r]! + value);
       gh[2 * r] = z - y[r]!;
+      gh[2 * r + 1] = 1;
+    }
+  },
+  groupGradients(raw, group, y, gh) {
+    for (let r = 0; r < y.length; r++) {
+      gh[2 * r] = raw[group[r]!]! - y[r]!;
       gh[2 * r + 1] = 1;
     }
   },
@@ -103,6 +115,19 @@ const logLoss: Loss = {
     for (let i = start; i < end; i++) {
       const r = rows[i]!;
       logisticPair((raw[r] = raw[r]! + value), y[r]!, gh, r);
+    }
+  },
+  groupGradients(raw, group, y, gh, perGroup) {
+    // The probability and the hessian once per group, then each row's gradient from its own label.
+    for (let c = 0; c < raw.length; c++) {
+      const p = sigmoid(raw[c]!);
+      perGroup[2 * c] = p;
+      perGroup[2 * c + 1] = Math.max(p * (1 - p), MIN_HESSIAN);
+    }
+    for (let r = 0; r < y.length; r++) {
+      const c = group[r]!;
+      gh[2 * r] = perGroup[2 * c]! - y[r]!;
+      gh[2 * r + 1] = perGroup[2 * c + 1]!;
     }
   },
   loss(raw, y, rows) {
