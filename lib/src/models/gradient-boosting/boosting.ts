@@ -8,6 +8,7 @@ import { binColumns, fitBinEdges, type BinEdges } from './binning.js';
 import { growBuffers, growTree, type GrowRules } from './grow.js';
 import type { BinnedData } from './histogram.js';
 import type { Loss } from './losses.js';
+import { groupRows } from './row-groups.js';
 import { binnedValue, type Tree } from './tree.js';
 
 /** Settings of the loop (validated by the options module). */
@@ -59,13 +60,16 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
     const nValid = Math.max(1, Math.round(n * settings.earlyStopping.validation));
     valid = Uint32Array.from(order.subarray(0, nValid)).sort();
     train = Uint32Array.from(order.subarray(nValid)).sort();
-  } else train = Uint32Array.from({ length: n }, (_, i) => i);
+  } else {
+    // A loop: `Uint32Array.from({ length: n }, fn)` walks an iterator and calls `fn` per row, slower than a tree.
+    train = new Uint32Array(n);
+    for (let i = 0; i < n; i++) train[i] = i;
+  }
   const K = loss.outputs;
   const base = loss.init(y, train);
   const raw = new Float64Array(n * K);
   for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) raw[r * K + k] = base[k]!;
-  const grad = Array.from({ length: K }, () => new Float64Array(n));
-  const hess = Array.from({ length: K }, () => new Float64Array(n));
+  const gh = Array.from({ length: K }, () => new Float64Array(2 * n));
   const buffers = growBuffers(n);
   const index = new Uint32Array(train.length);
   const sampled = settings.subsample < 1 ? Math.max(1, Math.round(train.length * settings.subsample)) : train.length;
@@ -76,9 +80,20 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
   const validLoss: number[] = [];
   let best = Infinity;
   let bestIteration = 0;
+  // A single-output loss on trees of every row keeps one raw score per group of rows that share their bins (the
+  // rows' own scores are the same sums) and evaluates the loss once per group.
+  const groups = K === 1 && allRows && loss.groupGradients ? groupRows(data) : null;
+  let groupRaw = groups ? new Float64Array(groups.count).fill(base[0]!) : null;
+  let nextGroupRaw = groups ? new Float64Array(groups.count) : null;
+  const perGroup = groups ? new Float64Array(2 * groups.count) : null;
+  // Otherwise, a single-output loss on trees of every training row updates each row's gradients in the pass that
+  // adds its leaf's value (one pass over the rows instead of two). Validation rows keep stale gradients: no tree
+  // reads them.
+  const addAndGradients = K === 1 && !groups && sampled === train.length ? loss.addAndGradients?.bind(loss) : undefined;
   for (let it = 0; it < settings.trees; it++) {
     if (it > 0 && stop()) break;
-    loss.gradients(raw, y, grad, hess);
+    if (groups) loss.groupGradients!(groupRaw!, groups.of, y, gh[0]!, perGroup!);
+    else if (it === 0 || !addAndGradients) loss.gradients(raw, y, gh);
     if (sampled < train.length) {
       const order = permutation(train.length, random);
       for (let i = 0; i < sampled; i++) index[i] = train[order[i]!]!;
@@ -86,9 +101,22 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
     }
     for (let k = 0; k < K; k++) {
       if (sampled === train.length) index.set(train);
-      const grown = growTree(data, edges, grad[k]!, hess[k]!, index, sampled, settings, buffers, allRows);
+      const grown = growTree(data, edges, gh[k]!, index, sampled, settings, buffers, allRows);
       trees.push(grown.tree);
-      if (sampled === train.length) {
+      if (groups) {
+        // Every row of a group sits in the same leaf: each of its rows writes the group's same new score.
+        const from = groupRaw!;
+        const to = nextGroupRaw!;
+        for (const leaf of grown.leaves) {
+          for (let i = leaf.start; i < leaf.end; i++) {
+            const c = groups.of[index[i]!]!;
+            to[c] = from[c]! + leaf.value;
+          }
+        }
+        [groupRaw, nextGroupRaw] = [to, from];
+      } else if (addAndGradients) {
+        for (const leaf of grown.leaves) addAndGradients(raw, y, gh[0]!, index, leaf.start, leaf.end, leaf.value);
+      } else if (sampled === train.length) {
         // Every training row sits in one leaf's slice of the index: add that leaf's value.
         for (const leaf of grown.leaves) for (let i = leaf.start; i < leaf.end; i++) raw[index[i]! * K + k]! += leaf.value;
       } else {
@@ -107,6 +135,7 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
       } else if (it + 1 - bestIteration >= settings.earlyStopping.rounds) break;
     }
   }
+  if (groups) for (let r = 0; r < n; r++) raw[r] = groupRaw![groups.of[r]!]!;
   const iterations = valid ? Math.max(bestIteration, 1) : Math.ceil(trees.length / K);
   if (!valid) trainLoss.push(loss.loss(raw, y, train));
   return { base, trees: trees.slice(0, iterations * K), outputs: K, edges, trainLoss, validLoss, iterations };

@@ -95,6 +95,17 @@ describe('gradientBoosting on DataFrames', () => {
   test('names the columns when the target does not exist', () => {
     assert.throws(() => gradientBoosting().fit(numeric, 'species'), { code: 'LEPTON_UNKNOWN_COLUMN', message: /did you mean "Species".*Available columns/ });
   });
+  test('names the first row where a class target is missing', () => {
+    const gaps = DataFrame.from({ a: [1, 2, 3, 4, 5, 6, 7], y: ['x', 'y', 'x', 'y', null, 'x', null] });
+    assert.throws(() => gradientBoosting().fit(gaps, 'y'), { code: 'LEPTON_GBM_BAD_INPUT', message: /"y" is missing at row 4/ });
+  });
+  test('numbers classes in sorted order, whatever order the rows bring them in', () => {
+    const a = Array.from({ length: 60 }, (_, i) => i);
+    const labels = a.map((v) => (v < 20 ? 'pear' : v < 40 ? 'apple' : 'fig'));
+    const gbm = gradientBoosting({ trees: 20, minLeaf: 2 }).fit(DataFrame.from({ a, fruit: labels }), 'fruit');
+    assert.deepEqual(gbm.classes, ['apple', 'fig', 'pear']);
+    assert.deepEqual(gbm.predict(DataFrame.from({ a: [5, 30, 50] })), ['pear', 'apple', 'fig']);
+  });
   test('refuses a target with a single class', () => {
     const one = DataFrame.from({ a: [1, 2, 3, 4], y: ['x', 'x', 'x', 'x'] });
     assert.throws(() => gradientBoosting().fit(one, 'y'), { code: 'LEPTON_GBM_BAD_INPUT', message: /single class/ });

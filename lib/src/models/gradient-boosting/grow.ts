@@ -40,8 +40,10 @@ export interface GrownTree {
 
 /** Working buffers reused across the trees of one fit. */
 export interface GrowBuffers {
-  /** Room for the gathered gradients and hessians of the largest node (2 × rows). */
+  /** Room for the gathered gradient pairs of the largest node (2 × rows). */
   gathered: Float64Array;
+  /** A histogram's gradient and hessian sums. */
+  totals: Float64Array;
   /** Room to partition the largest node's rows. */
   partition: Uint32Array;
   /** Each bin's side (1: left) for the split being applied. */
@@ -52,27 +54,24 @@ export interface GrowBuffers {
 
 /** Buffers for data of `rows` rows. */
 export function growBuffers(rows: number): GrowBuffers {
-  return { gathered: new Float64Array(2 * rows), partition: new Uint32Array(rows), side: new Uint8Array(BIN_SLOTS), pool: [] };
+  return { gathered: new Float64Array(2 * rows), totals: new Float64Array(2), partition: new Uint32Array(rows), side: new Uint8Array(BIN_SLOTS), pool: [] };
 }
 
 /**
- * Grows a tree on the rows `index[0..count)` (reordered in place so that each leaf's rows are contiguous).
- * `allRows` says the index holds every row in order (0, 1, …), so the root histogram reads the rows directly.
+ * Grows a tree on the rows `index[0..count)` (reordered in place so that each leaf's rows are contiguous), with the
+ * interleaved gradient and hessian of each row in `gh`. `allRows` says the index holds every row in order (0, 1,
+ * …), so the root histogram reads the rows directly.
  */
-export function growTree(data: BinnedData, edges: BinEdges, grad: Float64Array, hess: Float64Array, index: Uint32Array, count: number, rules: GrowRules, buffers: GrowBuffers, allRows = false): GrownTree {
+export function growTree(data: BinnedData, edges: BinEdges, gh: Float64Array, index: Uint32Array, count: number, rules: GrowRules, buffers: GrowBuffers, allRows = false): GrownTree {
   const builder = new TreeBuilder();
   const size = data.features * FEATURE_STRIDE;
   const take = (): Float64Array => buffers.pool.pop() ?? new Float64Array(size);
   const hist = take();
-  if (allRows) buildHistogramAll(hist, data, grad, hess);
-  else buildHistogram(hist, data, index, 0, count, grad, hess, buffers.gathered);
-  let g = 0;
-  let h = 0;
-  for (let i = 0; i < count; i++) {
-    const r = index[i]!;
-    g += grad[r]!;
-    h += hess[r]!;
-  }
+  const { totals } = buffers;
+  if (allRows) buildHistogramAll(hist, totals, data, gh);
+  else buildHistogram(hist, totals, data, index, 0, count, gh, buffers.gathered);
+  const g = totals[0]!;
+  const h = totals[1]!;
   const canSplit = (depth: number, rows: number): boolean => depth < rules.depth && rows >= 2 * rules.minLeaf;
   const root: OpenLeaf = { node: builder.leaf(count), start: 0, end: count, depth: 0, hist, g, h, split: null };
   if (canSplit(0, count)) root.split = bestSplit(hist, data, g, h, count, rules);
@@ -95,7 +94,7 @@ export function growTree(data: BinnedData, edges: BinEdges, grad: Float64Array, 
     // Build the smaller child's histogram; the larger one takes the parent's buffer, minus the smaller.
     const [small, large] = mid - parent.start <= parent.end - mid ? [left, right] : [right, left];
     small.hist = take();
-    buildHistogram(small.hist, data, index, small.start, small.end, grad, hess, buffers.gathered);
+    buildHistogram(small.hist, buffers.totals, data, index, small.start, small.end, gh, buffers.gathered);
     subtractHistogram(large.hist, small.hist);
     for (const child of [left, right]) {
       if (canSplit(child.depth, child.end - child.start)) child.split = bestSplit(child.hist, data, child.g, child.h, child.end - child.start, rules);
@@ -116,6 +115,9 @@ export function growTree(data: BinnedData, edges: BinEdges, grad: Float64Array, 
 /** The largest float32: the threshold of a split that sends every present value left and the missing ones right. */
 export const FLOAT32_MAX = 3.4028234663852886e38;
 
+/** A split is a peel when its smaller side holds under 1 / PEEL_RATIO of the node's rows. */
+const PEEL_RATIO = 8;
+
 /**
  * Reorders `index[start..end)` so the split's left rows come first, each side keeping row order (so later passes
  * read the bins in increasing row order); returns where the right ones start. The larger side is compacted in
@@ -132,19 +134,29 @@ function partition(data: BinnedData, index: Uint32Array, start: number, end: num
   side[MISSING_BIN] = split.missingLeft ? 1 : 0;
   const leftRows = split.cl;
   const rightRows = end - start - leftRows;
+  // A peel (one side under 1/8 of the rows) branches: the branch is almost always taken one way, so predicted, and
+  // each row costs one store instead of two. Balanced splits stay branch-free: there a row's side is unpredictable,
+  // and a mispredicted branch costs more than the extra store.
+  const peel = Math.min(leftRows, rightRows) * PEEL_RATIO < end - start;
   if (leftRows >= rightRows) {
     // Left rows compacted forward in place, right rows to scratch, then after them.
     let l = start;
     let r = 0;
-    for (let i = start; i < end; i++) {
-      const row = index[i]!;
-      const left = side[bins[base + row]!]!;
-      // Branch-free: which side a row takes is unpredictable on balanced splits, and a mispredicted branch costs
-      // more than the extra store.
-      index[l] = row;
-      scratch[r] = row;
-      l += left;
-      r += 1 - left;
+    if (peel) {
+      for (let i = start; i < end; i++) {
+        const row = index[i]!;
+        if (side[bins[base + row]!] === 1) index[l++] = row;
+        else scratch[r++] = row;
+      }
+    } else {
+      for (let i = start; i < end; i++) {
+        const row = index[i]!;
+        const left = side[bins[base + row]!]!;
+        index[l] = row;
+        scratch[r] = row;
+        l += left;
+        r += 1 - left;
+      }
     }
     index.set(scratch.subarray(0, r), l);
     return l;
@@ -152,13 +164,21 @@ function partition(data: BinnedData, index: Uint32Array, start: number, end: num
   // Right rows compacted backward in place (from the end), left rows to scratch, then before them.
   let rEnd = end;
   let l = 0;
-  for (let i = end - 1; i >= start; i--) {
-    const row = index[i]!;
-    const left = side[bins[base + row]!]!;
-    index[rEnd - 1] = row;
-    scratch[l] = row;
-    rEnd -= 1 - left;
-    l += left;
+  if (peel) {
+    for (let i = end - 1; i >= start; i--) {
+      const row = index[i]!;
+      if (side[bins[base + row]!] === 1) scratch[l++] = row;
+      else index[--rEnd] = row;
+    }
+  } else {
+    for (let i = end - 1; i >= start; i--) {
+      const row = index[i]!;
+      const left = side[bins[base + row]!]!;
+      index[rEnd - 1] = row;
+      scratch[l] = row;
+      rEnd -= 1 - left;
+      l += left;
+    }
   }
   // scratch holds the left rows in reverse row order.
   for (let j = 0; j < l; j++) index[start + j] = scratch[l - 1 - j]!;

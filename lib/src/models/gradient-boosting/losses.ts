@@ -12,8 +12,23 @@ export interface Loss {
   readonly outputs: number;
   /** The best constant scores for labels `y` on rows `rows`. */
   init(y: Float64Array, rows: ArrayLike<number>): Float64Array;
-  /** Gradients and hessians of every output `k` at every row (`grad[k][r]`, `hess[k][r]`). */
-  gradients(raw: Float64Array, y: Float64Array, grad: Float64Array[], hess: Float64Array[]): void;
+  /**
+   * Gradients and hessians of every output `k` at every row, interleaved: `gh[k][2r]` the gradient, `gh[k][2r + 1]`
+   * the hessian (a histogram pass reads both from one cache line instead of two arrays).
+   */
+  gradients(raw: Float64Array, y: Float64Array, gh: Float64Array[]): void;
+  /**
+   * Single-output losses: adds `value` to the raw score of each row `rows[start..end)` (a leaf's rows) and writes
+   * that row's new gradient pair into `gh`, the same numbers `gradients` would give, in the pass that updates the
+   * scores instead of a pass of its own. Absent for softmax, whose gradients need every output's tree first.
+   */
+  addAndGradients?(raw: Float64Array, y: Float64Array, gh: Float64Array, rows: Uint32Array, start: number, end: number, value: number): void;
+  /**
+   * Single-output losses: the gradient pair of every row `r` from the raw score `raw[group[r]]` its group shares
+   * (see row-groups.ts), the same numbers `gradients` would give; the per-score work (an exponential) runs once per
+   * group, into `perGroup` (2 slots per group).
+   */
+  groupGradients?(raw: Float64Array, group: Uint32Array, y: Float64Array, gh: Float64Array, perGroup: Float64Array): void;
   /** The mean loss over `rows`. */
   loss(raw: Float64Array, y: Float64Array, rows: ArrayLike<number>): number;
 }
@@ -41,10 +56,24 @@ const squaredError: Loss = {
     for (let i = 0; i < rows.length; i++) sum += y[rows[i]!]!;
     return Float64Array.of(rows.length ? sum / rows.length : 0);
   },
-  gradients(raw, y, [grad], [hess]) {
+  gradients(raw, y, [gh]) {
     for (let r = 0; r < y.length; r++) {
-      grad![r] = raw[r]! - y[r]!;
-      hess![r] = 1;
+      gh![2 * r] = raw[r]! - y[r]!;
+      gh![2 * r + 1] = 1;
+    }
+  },
+  addAndGradients(raw, y, gh, rows, start, end, value) {
+    for (let i = start; i < end; i++) {
+      const r = rows[i]!;
+      const z = (raw[r] = raw[r]! + value);
+      gh[2 * r] = z - y[r]!;
+      gh[2 * r + 1] = 1;
+    }
+  },
+  groupGradients(raw, group, y, gh) {
+    for (let r = 0; r < y.length; r++) {
+      gh[2 * r] = raw[group[r]!]! - y[r]!;
+      gh[2 * r + 1] = 1;
     }
   },
   loss(raw, y, rows) {
@@ -63,6 +92,13 @@ export function sigmoid(z: number): number {
 const MIN_HESSIAN = 1e-16;
 const EPSILON = 1e-15;
 
+/** The log-loss gradient pair of a row with raw score `z` and label `y`, written at `gh[2r]`, `gh[2r + 1]`. */
+function logisticPair(z: number, y: number, gh: Float64Array, r: number): void {
+  const p = 1 / (1 + Math.exp(-z));
+  gh[2 * r] = p - y;
+  gh[2 * r + 1] = Math.max(p * (1 - p), MIN_HESSIAN);
+}
+
 const logLoss: Loss = {
   kind: 'logLoss',
   outputs: 1,
@@ -72,11 +108,26 @@ const logLoss: Loss = {
     const p = Math.min(Math.max(positives / rows.length, EPSILON), 1 - EPSILON);
     return Float64Array.of(Math.log(p / (1 - p)));
   },
-  gradients(raw, y, [grad], [hess]) {
+  gradients(raw, y, [gh]) {
+    for (let r = 0; r < y.length; r++) logisticPair(raw[r]!, y[r]!, gh!, r);
+  },
+  addAndGradients(raw, y, gh, rows, start, end, value) {
+    for (let i = start; i < end; i++) {
+      const r = rows[i]!;
+      logisticPair((raw[r] = raw[r]! + value), y[r]!, gh, r);
+    }
+  },
+  groupGradients(raw, group, y, gh, perGroup) {
+    // The probability and the hessian once per group, then each row's gradient from its own label.
+    for (let c = 0; c < raw.length; c++) {
+      const p = sigmoid(raw[c]!);
+      perGroup[2 * c] = p;
+      perGroup[2 * c + 1] = Math.max(p * (1 - p), MIN_HESSIAN);
+    }
     for (let r = 0; r < y.length; r++) {
-      const p = 1 / (1 + Math.exp(-raw[r]!));
-      grad![r] = p - y[r]!;
-      hess![r] = Math.max(p * (1 - p), MIN_HESSIAN);
+      const c = group[r]!;
+      gh[2 * r] = perGroup[2 * c]! - y[r]!;
+      gh[2 * r + 1] = perGroup[2 * c + 1]!;
     }
   },
   loss(raw, y, rows) {
@@ -115,13 +166,13 @@ function softmax(classes: number): Loss {
       const mean = logs.reduce((a, b) => a + b, 0) / classes;
       return Float64Array.from(logs, (l) => l - mean);
     },
-    gradients(raw, y, grad, hess) {
+    gradients(raw, y, gh) {
       for (let r = 0; r < y.length; r++) {
         softmaxRow(raw, r, classes, p);
         for (let k = 0; k < classes; k++) {
           const pk = p[k]!;
-          grad[k]![r] = pk - (y[r] === k ? 1 : 0);
-          hess[k]![r] = Math.max(factor * pk * (1 - pk), MIN_HESSIAN);
+          gh[k]![2 * r] = pk - (y[r] === k ? 1 : 0);
+          gh[k]![2 * r + 1] = Math.max(factor * pk * (1 - pk), MIN_HESSIAN);
         }
       }
     },
