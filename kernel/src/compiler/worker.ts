@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { installLeanWatchProgram } from './lean-program.js';
 import { declaredNames, qualifyShorthands } from './shorthand.js';
 import { partialDeclarations, splitExports } from './partial-commit.js';
+import { runsNoUserCode } from './inert-cell.js';
 import type { Converter, Diagnostic } from 'tslab/dist/converter.js';
 import type {
   CellDiagnostic,
@@ -52,6 +53,7 @@ function convert(src: string): ConvertAnswer {
     diagnostics: diagnostics(result.diagnostics),
     lastExpressionVar: result.lastExpressionVar,
     hasTopLevelAwait: result.hasToplevelAwait ?? false,
+    runsNoUserCode: exported !== undefined && result.diagnostics.length === 0 && runsNoUserCode(src, earlierNames()),
   };
 }
 
