@@ -7,6 +7,7 @@ import { installLeanWatchProgram } from './lean-program.js';
 import { declaredNames, qualifyShorthands } from './shorthand.js';
 import { partialDeclarations, splitExports } from './partial-commit.js';
 import { runsNoUserCode } from './inert-cell.js';
+import { raiseOptimizationThreshold } from './jit-budget.js';
 import type { Converter, Diagnostic } from 'tslab/dist/converter.js';
 import type {
   CellDiagnostic,
@@ -22,6 +23,8 @@ import type { CompilerOptions } from './client.js';
 
 const require = createRequire(import.meta.url);
 const started = performance.now();
+// Before the converter is built, so that TypeScript's functions run with the raised budget from their first call.
+raiseOptimizationThreshold();
 const options = (workerData ?? {}) as CompilerOptions;
 const lean = installLeanWatchProgram(options.types ?? ['node'], options.extraRoots ?? []);
 const tslab = require('tslab/dist/converter') as typeof import('tslab/dist/converter.js');
