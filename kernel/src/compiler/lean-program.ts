@@ -6,6 +6,8 @@ import { allowOnePendingTimer, type TimerSystem } from './single-timer.js';
 import { skipProbeRebuilds } from './probe-rebuild.js';
 import { createCommonJsEmit } from './commonjs-emit.js';
 import { createCheckerReuse, type CheckerReuse } from './reused-checker.js';
+import { createDeclarationOnce } from './declaration-once.js';
+import type { ConvertResult } from 'tslab/dist/converter.js';
 
 type TypeScript = typeof import('typescript');
 
@@ -33,8 +35,9 @@ export interface LeanWatchProgram {
   /**
    * Runs tslab's `convert` so that its first rebuild, which only reads the cell's top-level names, is answered from
    * the cell alone (parsed and bound, as the program would) when the cell declares names; tslab then rebuilds once.
+   * The cell's declaration transform runs once, in its emit (see createDeclarationOnce).
    */
-  convertingCell<T>(convert: () => T): T;
+  convertingCell(convert: () => ConvertResult): ConvertResult;
   /** How many of tslab's rebuilds were answered by the previous program's checker (see createCheckerReuse). */
   readonly reusedCells: number;
 }
@@ -85,9 +88,15 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
   }
   const commonJs = createCommonJsEmit(ts);
   Object.defineProperty(lean, 'transpileModule', { enumerable: true, configurable: true, value: commonJs.transpileModule });
+  const declarationOnce = createDeclarationOnce(ts);
+  Object.defineProperty(lean, 'getPreEmitDiagnosticsOfFiles', {
+    enumerable: true,
+    configurable: true,
+    value: declarationOnce.getPreEmitDiagnosticsOfFiles,
+  });
   const createProgram = (...args: any[]) => {
     const builder = (ts.createAbstractBuilder as (...a: any[]) => any)(...args);
-    builder.emit = commonJs.wrapEmit(builder.emit);
+    builder.emit = declarationOnce.wrapEmit(commonJs.wrapEmit(builder.emit));
     const program = builder.getProgram();
     for (const file of program.getSourceFiles()) {
       // Declaration files of packages were bound in an earlier program and are reused; bind what changed.
@@ -182,8 +191,13 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
     ts,
     convertingCell(convert) {
       probes.arm();
+      declarationOnce.begin();
       try {
-        return convert();
+        return declarationOnce.end(convert());
+      } catch (error) {
+        // tslab threw: what the cell deferred is dropped, and later checks (addModule) are not deferred.
+        declarationOnce.end({ diagnostics: [] });
+        throw error;
       } finally {
         probes.disarm();
         restoreBuilder();

@@ -19,6 +19,11 @@ export interface ConvertAnswer {
   diagnostics: CellDiagnostic[];
   lastExpressionVar?: string | undefined;
   hasTopLevelAwait: boolean;
+  /**
+   * True when the cell can run no code but the engine's (see runsNoUserCode): it ends by itself at once, so it
+   * needs no watchdog to stop it on an interrupt.
+   */
+  runsNoUserCode: boolean;
 }
 
 export interface CompleteAnswer {

@@ -79,8 +79,10 @@ export class Engine {
     this.assigned = new Set();
     this.breaks?.cellStarted();
     try {
+      // Node's SIGINT watchdog stops code without loops (recursion) on an interrupt, at the price of a thread
+      // started and joined per call; a cell that runs no user code ends at once without it.
       const returned = currentCell.run(cell, () =>
-        vm.runInThisContext(code, { filename: cellFileName(cell.executionCount), breakOnSigint: true }),
+        vm.runInThisContext(code, { filename: cellFileName(cell.executionCount), breakOnSigint: !converted.runsNoUserCode }),
       );
       if (converted.hasTopLevelAwait) await Promise.race([returned, cell.interrupted]);
       if (cell.abort.signal.aborted) throw new InterruptError();

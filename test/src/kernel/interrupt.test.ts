@@ -33,6 +33,16 @@ describe('interrupting the Lepton kernel', () => {
     assert.deepEqual(resultData(await kernel.execute('1 + 2')), { 'text/plain': '3' });
   });
 
+  test('SIGINT stops a recursion without loops, declared by an earlier cell, within 1 s', async () => {
+    // The declaring cell runs no code, so it runs without Node's SIGINT watchdog; the calling cell must keep it, since
+    // no loop check sees a recursion.
+    assert.equal((await kernel.execute('function slowFib(n: number): number { return n < 2 ? n : slowFib(n - 1) + slowFib(n - 2) }')).reply.content.status, 'ok');
+    const { reply, elapsed } = await interruptAfterStart('slowFib(60)');
+    assert.equal(reply.content.ename, 'Interrupt');
+    assert.ok(elapsed < 1000, `took ${elapsed} ms`);
+    assert.deepEqual(resultData(await kernel.execute('let afterRecursion = 2 * 21; afterRecursion')), { 'text/plain': '42' });
+  });
+
   test('SIGINT stops an async loop within 1 s and its timers stop', async () => {
     const code = 'globalThis.ticks = 0;\nwhile (true) { await new Promise((r) => setTimeout(r, 10)); globalThis.ticks++ }';
     const { reply, elapsed } = await interruptAfterStart(code);
