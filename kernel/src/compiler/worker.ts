@@ -7,7 +7,6 @@ import { installLeanWatchProgram } from './lean-program.js';
 import { declaredNames, qualifyShorthands } from './shorthand.js';
 import { partialDeclarations, splitExports } from './partial-commit.js';
 import { runsNoUserCode } from './inert-cell.js';
-import { raisedOptimizationThreshold } from './jit-budget.js';
 import type { Converter, Diagnostic } from 'tslab/dist/converter.js';
 import type {
   CellDiagnostic,
@@ -24,13 +23,9 @@ import type { CompilerOptions } from './client.js';
 const require = createRequire(import.meta.url);
 const started = performance.now();
 const options = (workerData ?? {}) as CompilerOptions;
-// Building the converter runs TypeScript's compiler over every declaration file: as much of it as a cell's work.
-const { lean, tslab, converter } = raisedOptimizationThreshold(() => {
-  // Installed before tslab's converter is loaded: it replaces the TypeScript module the converter requires.
-  const program = installLeanWatchProgram(options.types ?? ['node'], options.extraRoots ?? []);
-  const loaded = require('tslab/dist/converter') as typeof import('tslab/dist/converter.js');
-  return { lean: program, tslab: loaded, converter: loaded.createConverter() as Converter };
-});
+const lean = installLeanWatchProgram(options.types ?? ['node'], options.extraRoots ?? []);
+const tslab = require('tslab/dist/converter') as typeof import('tslab/dist/converter.js');
+const converter: Converter = tslab.createConverter();
 
 let committedDecl = options.declarations ?? '';
 /** The value names of `committedDecl`, parsed once per commit rather than once per cell. */
@@ -104,7 +99,7 @@ const port = parentPort!;
 port.on('message', (request: WorkerRequest) => {
   let response: WorkerResponse;
   try {
-    response = { id: request.id, ok: true, answer: raisedOptimizationThreshold(() => operations[request.op](request.args)) };
+    response = { id: request.id, ok: true, answer: operations[request.op](request.args) };
   } catch (error) {
     response = { id: request.id, ok: false, error: (error as Error).stack ?? String(error) };
   }
