@@ -4,7 +4,19 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.venv/**', '.venv-tflite/**', '.venv-ray/**', 'extension/labextension/**', 'test-output/**', 'docs/api/**', 'lib/src/export/tflite/generated/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '.venv/**',
+      '.venv-tflite/**',
+      '.venv-ray/**',
+      'extension/labextension/**',
+      'test-output/**',
+      'docs/api/**',
+      'lib/src/export/tflite/generated/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -23,7 +23,9 @@ function sources(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) return sources(full);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts') ? [full] : [];
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')
+      ? [full]
+      : [];
   });
 }
 
@@ -90,7 +92,18 @@ for (const component of components(edges)) {
 const current = [...cyclic.keys()].sort();
 
 if (process.argv.includes('--write')) {
-  writeFileSync(knownFile, JSON.stringify({ comment: 'Folder imports of lib/src that lie on a cycle; the layer move (ARCHITECTURE.md) must empty this list.', edges: current }, null, 2) + '\n');
+  writeFileSync(
+    knownFile,
+    JSON.stringify(
+      {
+        comment:
+          'Folder imports of lib/src that lie on a cycle; the layer move (ARCHITECTURE.md) must empty this list.',
+        edges: current,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(`Recorded ${current.length} known cycle edges in ${relative(root, knownFile)}.`);
   process.exit(0);
 }
@@ -105,7 +118,8 @@ const FLOORS = new Map([
 ]);
 const upward = [];
 for (const [floor, allowed] of FLOORS) {
-  for (const [to, example] of edges.get(floor) ?? []) if (!allowed.has(to)) upward.push(`${floor} -> ${to}   (${example})`);
+  for (const [to, example] of edges.get(floor) ?? [])
+    if (!allowed.has(to)) upward.push(`${floor} -> ${to}   (${example})`);
 }
 if (upward.length) {
   console.error('A bottom layer of lib/src imports a layer above it (see ARCHITECTURE.md):');
@@ -120,7 +134,9 @@ const gone = [...known].filter((edge) => !cyclic.has(edge)).sort();
 if (added.length) {
   console.error('New import cycles between lib/src folders (an upper layer imported from below; see ARCHITECTURE.md):');
   for (const edge of added) console.error(`  ${edge}   (${cyclic.get(edge)})`);
-  console.error('Import the other way, or move the shared code down a layer (e.g. into lib/src/contract or the folder both use).');
+  console.error(
+    'Import the other way, or move the shared code down a layer (e.g. into lib/src/contract or the folder both use).',
+  );
 }
 if (gone.length) {
   console.error(`These known cycle edges are gone, well done: remove them from ${relative(root, knownFile)}:`);

@@ -41,7 +41,9 @@ const options = args.filter((arg) => arg.startsWith('--'));
 const roots = args.filter((arg) => !arg.startsWith('--'));
 const files = (roots.length ? roots : DEFAULT_ROOTS).flatMap(testFiles);
 if (files.length === 0) {
-  console.error(`No *.test.js files under ${(roots.length ? roots : DEFAULT_ROOTS).join(', ')}: run \`npm run build\` first.`);
+  console.error(
+    `No *.test.js files under ${(roots.length ? roots : DEFAULT_ROOTS).join(', ')}: run \`npm run build\` first.`,
+  );
   process.exit(1);
 }
 
@@ -58,14 +60,22 @@ if (secondLane.length === 0) {
  */
 async function runLanes() {
   const started = Date.now();
-  const first = spawn(process.execPath, testArgs(options, files.filter((file) => !inSecondLane(file))), {
-    stdio: 'inherit',
-  });
+  const first = spawn(
+    process.execPath,
+    testArgs(
+      options,
+      files.filter((file) => !inSecondLane(file)),
+    ),
+    {
+      stdio: 'inherit',
+    },
+  );
   const second = spawn(process.execPath, testArgs(options, secondLane), { stdio: ['ignore', 'pipe', 'pipe'] });
   const held = [];
   second.stdout.on('data', (chunk) => held.push(chunk));
   second.stderr.on('data', (chunk) => held.push(chunk));
-  const exit = (child) => new Promise((resolve) => child.on('close', (code, signal) => resolve(signal ? 1 : code ?? 1)));
+  const exit = (child) =>
+    new Promise((resolve) => child.on('close', (code, signal) => resolve(signal ? 1 : (code ?? 1))));
   // Ctrl+C reaches both children through the process group; a `kill` of this script must stop them too.
   for (const signal of ['SIGTERM', 'SIGHUP']) {
     process.on(signal, () => {

@@ -34,28 +34,48 @@ function split(n: number, seed: number): { train: number[]; test: number[] } {
   return { train: Array.from(train).sort((a, b) => a - b), test: Array.from(test).sort((a, b) => a - b) };
 }
 
-function table(name: string, task: BenchTable['task'], frame: lepton.DataFrame, target: string, categorical: string[] = []): BenchTable {
+function table(
+  name: string,
+  task: BenchTable['task'],
+  frame: lepton.DataFrame,
+  target: string,
+  categorical: string[] = [],
+): BenchTable {
   const features = frame.columnNames().filter((c) => c !== target);
   return { name, task, frame, target, features, categorical, ...split(frame.numRows(), 42) };
 }
 
 /** Columns of `frame` as plain arrays, rows kept where `keep` holds. */
-function columns(frame: lepton.DataFrame, names: string[], keep: (row: number) => boolean = () => true): Record<string, unknown[]> {
+function columns(
+  frame: lepton.DataFrame,
+  names: string[],
+  keep: (row: number) => boolean = () => true,
+): Record<string, unknown[]> {
   const rows = Array.from({ length: frame.numRows() }, (_, i) => i).filter(keep);
-  return Object.fromEntries(names.map((n) => {
-    const values = frame.array(n) as ArrayLike<unknown>;
-    return [n, rows.map((i) => values[i])];
-  }));
+  return Object.fromEntries(
+    names.map((n) => {
+      const values = frame.array(n) as ArrayLike<unknown>;
+      return [n, rows.map((i) => values[i])];
+    }),
+  );
 }
 
 /** The four tables (flights read from the bundled Arrow file). */
 export async function automlTables(): Promise<BenchTable[]> {
   const p = lepton.datasets.penguins();
   const species = p.array('Species') as ArrayLike<unknown>;
-  const penguins = columns(p, ['Species', 'Island', 'Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)', 'Sex'], (i) => species[i] != null);
+  const penguins = columns(
+    p,
+    ['Species', 'Island', 'Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)', 'Sex'],
+    (i) => species[i] != null,
+  );
   const c = lepton.datasets.cars();
   const mpg = c.array('Miles_per_Gallon') as ArrayLike<unknown>;
-  const cars = columns(c, ['Miles_per_Gallon', 'Cylinders', 'Displacement', 'Horsepower', 'Weight_in_lbs', 'Acceleration', 'Year', 'Origin'], (i) => mpg[i] != null);
+  const cars = columns(
+    c,
+    ['Miles_per_Gallon', 'Cylinders', 'Displacement', 'Horsepower', 'Weight_in_lbs', 'Acceleration', 'Year', 'Origin'],
+    (i) => mpg[i] != null,
+  );
   cars.Year = cars.Year!.map((d) => new Date(d as Date).getUTCFullYear());
   const s = lepton.datasets.seattleWeather();
   const seattle = columns(s, ['weather', 'precipitation', 'temp_max', 'temp_min', 'wind', 'date']);
@@ -68,7 +88,12 @@ export async function automlTables(): Promise<BenchTable[]> {
     table('penguins', 'classification', lepton.DataFrame.from(penguins), 'Species', ['Island', 'Sex']),
     table('cars', 'regression', lepton.DataFrame.from(cars), 'Miles_per_Gallon', ['Origin']),
     table('seattle', 'classification', lepton.DataFrame.from(seattle), 'weather'),
-    table('flights', 'classification', lepton.DataFrame.from({ delayed, distance: flights.distance!, time: flights.time! }), 'delayed'),
+    table(
+      'flights',
+      'classification',
+      lepton.DataFrame.from({ delayed, distance: flights.distance!, time: flights.time! }),
+      'delayed',
+    ),
   ];
 }
 
@@ -79,16 +104,31 @@ export function numericTable(t: BenchTable): { x: Float64Array; y: Float64Array;
   const x = new Float64Array(n * d);
   t.features.forEach((name, j) => {
     const values = t.frame.array(name) as ArrayLike<unknown>;
-    const codes = t.categorical.includes(name) ? new Map([...new Set(Array.from(values).filter((v) => v != null).map(String))].sort().map((c, i) => [c, i])) : null;
+    const codes = t.categorical.includes(name)
+      ? new Map(
+          [
+            ...new Set(
+              Array.from(values)
+                .filter((v) => v != null)
+                .map(String),
+            ),
+          ]
+            .sort()
+            .map((c, i) => [c, i]),
+        )
+      : null;
     for (let i = 0; i < n; i++) {
       const v = values[i];
-      x[i * d + j] = v == null || (typeof v === 'number' && Number.isNaN(v)) ? NaN : codes ? codes.get(String(v))! : Number(v);
+      x[i * d + j] =
+        v == null || (typeof v === 'number' && Number.isNaN(v)) ? NaN : codes ? codes.get(String(v))! : Number(v);
     }
   });
   const raw = t.frame.array(t.target) as ArrayLike<unknown>;
   const classes = t.task === 'classification' ? [...new Set(Array.from(raw).map(String))].sort() : [];
   const index = new Map(classes.map((c, i) => [c, i]));
-  const y = Float64Array.from(Array.from(raw), (v) => (t.task === 'classification' ? index.get(String(v))! : Number(v)));
+  const y = Float64Array.from(Array.from(raw), (v) =>
+    t.task === 'classification' ? index.get(String(v))! : Number(v),
+  );
   return { x, y, classes };
 }
 
@@ -101,6 +141,9 @@ export function writeTable(t: BenchTable, dir: string): string {
   writeFileSync(join(out, 'y.f64'), new Uint8Array(y.buffer));
   writeFileSync(join(out, 'train.i32'), new Uint8Array(Int32Array.from(t.train).buffer));
   writeFileSync(join(out, 'test.i32'), new Uint8Array(Int32Array.from(t.test).buffer));
-  writeFileSync(join(out, 'meta.json'), JSON.stringify({ name: t.name, task: t.task, rows: t.frame.numRows(), features: t.features, classes }));
+  writeFileSync(
+    join(out, 'meta.json'),
+    JSON.stringify({ name: t.name, task: t.task, rows: t.frame.numRows(), features: t.features, classes }),
+  );
   return out;
 }

@@ -22,7 +22,8 @@ export function advantage(c: BenchCase, peer: number | null): number | null {
   return c.better === 'lower' ? peer / c.lepton : c.lepton / peer;
 }
 
-const fmt = (n: number | null) => (n === null ? 'missing' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(3));
+const fmt = (n: number | null) =>
+  n === null ? 'missing' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(3);
 
 /** A readable table: each case with Lepton, each peer, and Lepton's advantage over it. */
 export function table(cases: BenchCase[]): string {
@@ -40,5 +41,8 @@ export function table(cases: BenchCase[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n("vs peer": how many times better Lepton is; > 1 is better)';
+  return (
+    [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') +
+    '\n("vs peer": how many times better Lepton is; > 1 is better)'
+  );
 }

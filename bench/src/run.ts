@@ -23,7 +23,9 @@ async function main(args: string[]): Promise<number> {
   const chosen = names.length === 0 ? suites : suites.filter((s) => names.includes(s.name));
   const unknown = names.filter((n) => !suites.some((s) => s.name === n));
   if (unknown.length > 0 || chosen.length === 0) {
-    console.error(`Unknown suite ${unknown.join(', ')}. Suites: ${suites.map((s) => `${s.name} (${s.description})`).join('; ')}`);
+    console.error(
+      `Unknown suite ${unknown.join(', ')}. Suites: ${suites.map((s) => `${s.name} (${s.description})`).join('; ')}`,
+    );
     return 2;
   }
   for (const suite of chosen) {

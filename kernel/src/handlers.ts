@@ -41,7 +41,8 @@ export interface KernelParts {
 export function createHandlers(parts: KernelParts): HandlerTable {
   const { outbox, engine, comms } = parts;
   return {
-    kernel_info_request: (message, channel) => outbox.reply(message, channel, 'kernel_info_reply', { status: 'ok', ...parts.kernelInfo() }),
+    kernel_info_request: (message, channel) =>
+      outbox.reply(message, channel, 'kernel_info_reply', { status: 'ok', ...parts.kernelInfo() }),
     execute_request: (message) => parts.queue.enqueue(message),
     complete_request: async (message, channel) => {
       const { code, cursor_pos } = message.content;
@@ -61,7 +62,12 @@ export function createHandlers(parts: KernelParts): HandlerTable {
       await outbox.reply(message, channel, 'inspect_reply', {
         status: 'ok',
         found: answer.found,
-        data: answer.found ? { 'text/plain': text, 'text/markdown': '```typescript\n' + answer.signature + '\n```\n\n' + answer.documentation } : {},
+        data: answer.found
+          ? {
+              'text/plain': text,
+              'text/markdown': '```typescript\n' + answer.signature + '\n```\n\n' + answer.documentation,
+            }
+          : {},
         metadata: {},
       });
     },
@@ -69,21 +75,32 @@ export function createHandlers(parts: KernelParts): HandlerTable {
       const answer = await engine.isComplete(message.content.code);
       await outbox.reply(message, channel, 'is_complete_reply', { ...answer });
     },
-    history_request: (message, channel) => outbox.reply(message, channel, 'history_reply', { status: 'ok', history: [] }),
+    history_request: (message, channel) =>
+      outbox.reply(message, channel, 'history_reply', { status: 'ok', history: [] }),
     comm_info_request: (message, channel) =>
-      outbox.reply(message, channel, 'comm_info_reply', { status: 'ok', comms: comms.info(message.content.target_name) }),
+      outbox.reply(message, channel, 'comm_info_reply', {
+        status: 'ok',
+        comms: comms.info(message.content.target_name),
+      }),
     comm_open: (message) => {
       const { comm_id, target_name, data } = message.content;
       parts.inCommContext(message.header, () => comms.openedByFrontEnd(comm_id, target_name, data));
     },
-    comm_msg: (message) => parts.inCommContext(message.header, () => comms.message(message.content.comm_id, message.content.data, message.buffers)),
-    comm_close: (message) => parts.inCommContext(message.header, () => comms.closedByFrontEnd(message.content.comm_id, message.content.data)),
+    comm_msg: (message) =>
+      parts.inCommContext(message.header, () =>
+        comms.message(message.content.comm_id, message.content.data, message.buffers),
+      ),
+    comm_close: (message) =>
+      parts.inCommContext(message.header, () => comms.closedByFrontEnd(message.content.comm_id, message.content.data)),
     interrupt_request: async (message, channel) => {
       parts.interrupt();
       await outbox.reply(message, channel, 'interrupt_reply', { status: 'ok' });
     },
     shutdown_request: async (message, channel) => {
-      await outbox.reply(message, channel, 'shutdown_reply', { status: 'ok', restart: message.content.restart ?? false });
+      await outbox.reply(message, channel, 'shutdown_reply', {
+        status: 'ok',
+        restart: message.content.restart ?? false,
+      });
       await parts.shutdown();
     },
     input_reply: (message) => parts.input.answered(message.content.value),
@@ -91,7 +108,11 @@ export function createHandlers(parts: KernelParts): HandlerTable {
 }
 
 /** Calls the handler of the message's own type (the indexed access keeps the pair correlated for the compiler). */
-function route<K extends RequestType>(handlers: HandlerTable, message: Message<K>, channel: ChannelName): Promise<void> | void {
+function route<K extends RequestType>(
+  handlers: HandlerTable,
+  message: Message<K>,
+  channel: ChannelName,
+): Promise<void> | void {
   const handler: Handler<K> = handlers[message.header.msg_type];
   return handler(message, channel);
 }
@@ -135,7 +156,12 @@ export function createDispatcher(
         log(`${type} failed: ${(error as Error).stack}`);
         const replyType = replyTypeOf(type);
         if (replyType) {
-          await outbox.reply(message, channel, replyType, { status: 'error', ename: 'KernelError', evalue: (error as Error).message, traceback: [] });
+          await outbox.reply(message, channel, replyType, {
+            status: 'error',
+            ename: 'KernelError',
+            evalue: (error as Error).message,
+            traceback: [],
+          });
         }
       }
       await outbox.status('idle', message.header);

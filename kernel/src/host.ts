@@ -19,10 +19,18 @@ export function createKernelHost(context: HostContext): Host {
   const transient = (options?: DisplayOptions) => (options?.id ? { display_id: options.id } : {});
   return {
     display(bundle: MimeBundle, options?: DisplayOptions) {
-      cell()?.output('display_data', { data: bundle, metadata: options?.metadata ?? {}, transient: transient(options) });
+      cell()?.output('display_data', {
+        data: bundle,
+        metadata: options?.metadata ?? {},
+        transient: transient(options),
+      });
     },
     update(id: string, bundle: MimeBundle, options?: DisplayOptions) {
-      cell()?.output('update_display_data', { data: bundle, metadata: options?.metadata ?? {}, transient: { display_id: id } });
+      cell()?.output('update_display_data', {
+        data: bundle,
+        metadata: options?.metadata ?? {},
+        transient: { display_id: id },
+      });
     },
     clear(wait = false) {
       cell()?.output('clear_output', { wait });
@@ -40,7 +48,9 @@ export function createKernelHost(context: HostContext): Host {
       const running = cell();
       if (!running) return Promise.reject(new Error('Input can only be asked for while a cell runs.'));
       if (!running.allowStdin) {
-        return Promise.reject(new Error('This front end does not accept input (allow_stdin is false): pass the value in code instead.'));
+        return Promise.reject(
+          new Error('This front end does not accept input (allow_stdin is false): pass the value in code instead.'),
+        );
       }
       return context.requestInput(running, prompt, password);
     },

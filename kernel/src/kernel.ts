@@ -79,7 +79,10 @@ export class Kernel {
         requestInput: (cell, prompt, password) => this.input.request(cell, prompt, password),
       }),
     );
-    installCrashGuards(() => this.queue.latest, () => this.interrupt());
+    installCrashGuards(
+      () => this.queue.latest,
+      () => this.interrupt(),
+    );
     watchParentProcess();
     const handlers = createHandlers({
       outbox: this.outbox,
@@ -94,7 +97,11 @@ export class Kernel {
     });
     const dispatch = createDispatcher(handlers, this.outbox, log);
     for (const channel of ['shell', 'control', 'stdin'] as const) {
-      void this.channels.listen(channel, (message) => dispatch(message, channel), (error) => log(`dropped a message on ${channel}: ${error.message}`));
+      void this.channels.listen(
+        channel,
+        (message) => dispatch(message, channel),
+        (error) => log(`dropped a message on ${channel}: ${error.message}`),
+      );
     }
     void this.outbox.status('starting', {});
   }

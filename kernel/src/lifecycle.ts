@@ -13,7 +13,7 @@ export function log(text: string): void {
 export function installCrashGuards(fallback: () => Cell | undefined, interrupt: () => void): void {
   const report = (kind: string) => (error: unknown) => {
     const cell = currentCell.getStore() ?? fallback();
-    const text = error instanceof Error ? error.stack ?? error.message : String(error);
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
     if (cell) cell.write('stderr', `${kind}: ${text}\n`);
     else log(`${kind}: ${text}`);
   };

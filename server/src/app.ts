@@ -63,16 +63,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const report = options.report ?? ((message: string) => process.stderr.write(message + '\n'));
   const requestMs = options.requestTimeoutMs ?? TIMEOUTS.requestMs;
   const app = Fastify({
-    logger: false, bodyLimit, return503OnClosing: true, ajv: { customOptions: { allErrors: false, coerceTypes: false, allowUnionTypes: true } },
-    requestTimeout: requestMs, connectionTimeout: TIMEOUTS.idleMs, keepAliveTimeout: TIMEOUTS.keepAliveMs,
-    http: { headersTimeout: Math.min(TIMEOUTS.headersMs, requestMs), connectionsCheckingInterval: TIMEOUTS.checkEveryMs },
+    logger: false,
+    bodyLimit,
+    return503OnClosing: true,
+    ajv: { customOptions: { allErrors: false, coerceTypes: false, allowUnionTypes: true } },
+    requestTimeout: requestMs,
+    connectionTimeout: TIMEOUTS.idleMs,
+    keepAliveTimeout: TIMEOUTS.keepAliveMs,
+    http: {
+      headersTimeout: Math.min(TIMEOUTS.headersMs, requestMs),
+      connectionsCheckingInterval: TIMEOUTS.checkEveryMs,
+    },
   });
 
   // Only JSON bodies: a text body is a 415, not a string that fails the schema.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error: FastifyError | ServerError, request, reply) => {
     const coded = toServerError(error, request.routeOptions.bodyLimit ?? bodyLimit);
-    if (coded.statusCode >= 500 && coded.code === 'LEPTON_INTERNAL') report(`lepton-server: ${request.method} ${request.url}: ${(error as Error).stack ?? error}`);
+    if (coded.statusCode >= 500 && coded.code === 'LEPTON_INTERNAL')
+      report(`lepton-server: ${request.method} ${request.url}: ${(error as Error).stack ?? error}`);
     noteInferError(options.service, request, coded);
     // Overload answers say when to come back.
     if (coded.statusCode === 503) void reply.header('retry-after', '1');
@@ -104,15 +113,31 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Request and reply types come from each route's schemas in the table.
   const routes = app.withTypeProvider<TypeBoxTypeProvider>();
   // A proxy holding the token asks this before sending it: only this server can answer with the proof.
-  routes.route({ ...ROUTES.identity, handler: async (request) => ({ server: 'lepton', pid: process.pid, proof: identityProof(options.token, request.query.nonce) }) });
+  routes.route({
+    ...ROUTES.identity,
+    handler: async (request) => ({
+      server: 'lepton',
+      pid: process.pid,
+      proof: identityProof(options.token, request.query.nonce),
+    }),
+  });
   app.setNotFoundHandler((request, reply) => {
     const error = errors.notFound(request.method, request.url);
     void reply.code(404).send(errorBody(error));
   });
 
   await app.register(oipRoutes, { service: options.service, bodyLimit, version: options.version ?? '0.1.0' });
-  await app.register(manageRoutes, { prefix: MANAGE_PREFIX, service: options.service, token: options.token, bodyLimit: deployBodyLimit, onShutdown: options.onShutdown });
-  routes.route({ ...ROUTES.prometheus, handler: async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(prometheusText(options.service.all())) });
+  await app.register(manageRoutes, {
+    prefix: MANAGE_PREFIX,
+    service: options.service,
+    token: options.token,
+    bodyLimit: deployBodyLimit,
+    onShutdown: options.onShutdown,
+  });
+  routes.route({
+    ...ROUTES.prometheus,
+    handler: async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(prometheusText(options.service.all())),
+  });
   return app;
 }
 
@@ -120,7 +145,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 export function toServerError(error: FastifyError | ServerError | Error, bodyLimit: number): ServerError {
   if (error instanceof ServerError) return error;
   const e = error as FastifyError;
-  if (e.validation) return errors.badRequest(`${e.validationContext ?? 'body'}${e.validation[0]?.instancePath ?? ''} ${e.validation[0]?.message ?? e.message}`);
+  if (e.validation)
+    return errors.badRequest(
+      `${e.validationContext ?? 'body'}${e.validation[0]?.instancePath ?? ''} ${e.validation[0]?.message ?? e.message}`,
+    );
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return errors.bodyTooLarge(bodyLimit);
@@ -134,6 +162,7 @@ export function toServerError(error: FastifyError | ServerError | Error, bodyLim
   // A stack overflow while a request is handled comes from its body's nesting: bad input, not a server fault.
   if (e instanceof RangeError && /call stack/i.test(e.message)) return errors.tooDeep();
   if (e instanceof SyntaxError || (e.statusCode === 400 && /JSON/i.test(e.message))) return errors.badJson(e.message);
-  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new ServerError(e.code ?? 'LEPTON_BAD_REQUEST', e.statusCode, e.message);
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
+    return new ServerError(e.code ?? 'LEPTON_BAD_REQUEST', e.statusCode, e.message);
   return errors.internal(e.message);
 }

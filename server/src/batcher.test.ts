@@ -22,15 +22,22 @@ function doubler(capacity: number, delayMs: number) {
   return { runner, runs };
 }
 
-const feed = (...values: number[]): Record<string, Feed> => ({ x: { data: Float32Array.from(values), shape: [values.length, 1] } });
+const feed = (...values: number[]): Record<string, Feed> => ({
+  x: { data: Float32Array.from(values), shape: [values.length, 1] },
+});
 const input = [{ name: 'x', datatype: 'FP32' as const, ortType: 'float32' }];
 
 describe('dynamic batching', () => {
   it('stacks requests that queue while the runner is busy, up to maxBatch rows, and splits the outputs back', async () => {
     const { runner, runs } = doubler(1, 5);
     const b = new Batcher(runner, input, { maxBatch: 4, maxDelayMs: 0 }, true);
-    const results = await Promise.all([feed(1), feed(2), feed(3, 4), feed(5), feed(6), feed(7)].map((f) => b.submit(f, f.x!.shape[0]!)));
-    assert.deepEqual(results.map((r) => Array.from(r.y!.data as Float32Array)), [[2], [4], [6, 8], [10], [12], [14]]);
+    const results = await Promise.all(
+      [feed(1), feed(2), feed(3, 4), feed(5), feed(6), feed(7)].map((f) => b.submit(f, f.x!.shape[0]!)),
+    );
+    assert.deepEqual(
+      results.map((r) => Array.from(r.y!.data as Float32Array)),
+      [[2], [4], [6, 8], [10], [12], [14]],
+    );
     assert.deepEqual(runs, [1, 4, 2], 'the first runs alone; the queue goes in batches of at most 4 rows');
   });
 
@@ -45,7 +52,10 @@ describe('dynamic batching', () => {
     const { runner } = doubler(1, 2);
     const b = new Batcher(runner, input, { maxBatch: 8, maxDelayMs: 10 }, true);
     const settled = await Promise.allSettled([feed(1), feed(-1), feed(3)].map((f) => b.submit(f, 1)));
-    assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      settled.map((s) => s.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
   });
 
   it('never stacks when the model has no free first dimension', async () => {
@@ -57,11 +67,22 @@ describe('dynamic batching', () => {
 });
 
 describe('the bounded queue', () => {
-  const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code ?? 'no code');
+  const code = (p: Promise<unknown>) =>
+    p.then(
+      () => 'ok',
+      (e: { code?: string }) => e.code ?? 'no code',
+    );
 
   it('refuses a request beyond maxQueue at once with LEPTON_OVERLOADED, and runs the queued ones', async () => {
     const { runner } = doubler(1, 20);
-    const b = new Batcher(runner, input, { maxBatch: 1, maxDelayMs: 0, maxQueue: 2, timeoutMs: 10_000 }, false, () => {}, 'm');
+    const b = new Batcher(
+      runner,
+      input,
+      { maxBatch: 1, maxDelayMs: 0, maxQueue: 2, timeoutMs: 10_000 },
+      false,
+      () => {},
+      'm',
+    );
     const running = b.submit(feed(1), 1); // runs at once: not queued
     const queued = [b.submit(feed(2), 1), b.submit(feed(3), 1)];
     assert.equal(b.saturated, true);
@@ -72,7 +93,14 @@ describe('the bounded queue', () => {
 
   it('drops a request still queued at its deadline, unrun', async () => {
     const { runner, runs } = doubler(1, 60);
-    const b = new Batcher(runner, input, { maxBatch: 1, maxDelayMs: 0, maxQueue: 8, timeoutMs: 20 }, false, () => {}, 'm');
+    const b = new Batcher(
+      runner,
+      input,
+      { maxBatch: 1, maxDelayMs: 0, maxQueue: 8, timeoutMs: 20 },
+      false,
+      () => {},
+      'm',
+    );
     const first = b.submit(feed(1), 1);
     const late = b.submit(feed(2), 1);
     assert.equal(await code(late), 'LEPTON_DEADLINE_EXCEEDED');

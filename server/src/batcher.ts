@@ -78,14 +78,20 @@ export class Batcher {
    * and `LEPTON_CLIENT_CLOSED` when `signal` aborts while it waits.
    */
   submit(feeds: Record<string, Feed>, rows: number, signal?: AbortSignal): Promise<Record<string, OutTensor>> {
-    if (this.queue.length >= this.options.maxQueue) return Promise.reject(errors.overloaded(this.model, this.queue.length));
+    if (this.queue.length >= this.options.maxQueue)
+      return Promise.reject(errors.overloaded(this.model, this.queue.length));
     if (signal?.aborted) return Promise.reject(errors.clientClosed(this.model));
     return new Promise((resolve, reject) => {
       const job: Job = { feeds, rows, deadline: Date.now() + this.options.timeoutMs, started: false, resolve, reject };
       this.queue.push(job);
       if (this.inFlight >= this.runner.capacity) {
         this.armExpiry(); // a finishing run pumps; the deadline may come first
-      } else if (this.options.maxDelayMs > 0 && this.stackable && this.options.maxBatch > 1 && this.queuedRows() < this.options.maxBatch) {
+      } else if (
+        this.options.maxDelayMs > 0 &&
+        this.stackable &&
+        this.options.maxBatch > 1 &&
+        this.queuedRows() < this.options.maxBatch
+      ) {
         this.timer ??= setTimeout(() => {
           this.timer = undefined;
           this.pump();
@@ -149,7 +155,7 @@ export class Batcher {
   private expire(): void {
     const now = Date.now();
     let dropped = false;
-    for (let i = 0; i < this.queue.length; ) {
+    for (let i = 0; i < this.queue.length;) {
       const job = this.queue[i]!;
       if (job.deadline <= now) {
         this.queue.splice(i, 1);
@@ -198,7 +204,7 @@ export class Batcher {
     const jobs = [first];
     if (!this.stackable || this.options.maxBatch <= 1) return jobs;
     let rows = first.rows;
-    for (let i = 0; i < this.queue.length && rows < this.options.maxBatch; ) {
+    for (let i = 0; i < this.queue.length && rows < this.options.maxBatch;) {
       const job = this.queue[i]!;
       if (rows + job.rows <= this.options.maxBatch && sameTrailing(first.feeds, job.feeds)) {
         job.started = true;
@@ -278,7 +284,11 @@ function slice(outputs: Record<string, OutTensor>, start: number, rows: number):
     const perRow = o.shape.slice(1).reduce((a, b) => a * b, 1);
     const from = start * perRow;
     const to = (start + rows) * perRow;
-    out[name] = { data: Array.isArray(o.data) ? o.data.slice(from, to) : o.data.subarray(from, to), shape: [rows, ...o.shape.slice(1)], type: o.type };
+    out[name] = {
+      data: Array.isArray(o.data) ? o.data.slice(from, to) : o.data.subarray(from, to),
+      shape: [rows, ...o.shape.slice(1)],
+      type: o.type,
+    };
   }
   return out;
 }

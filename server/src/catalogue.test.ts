@@ -9,5 +9,9 @@ test('the catalogue as data gives each coded entry the code and status of the er
   assert.deepEqual(catalogue.unknownModel, { code: 'LEPTON_UNKNOWN_MODEL', status: 404 });
   const built = errors.badShape('x', [1], [2]);
   assert.deepEqual(catalogue.badShape, { code: built.code, status: built.statusCode });
-  assert.equal(catalogue.badImage, undefined, 'entries built per call carry their code in the error, not in the catalogue');
+  assert.equal(
+    catalogue.badImage,
+    undefined,
+    'entries built per call carry their code in the error, not in the catalogue',
+  );
 });

@@ -22,7 +22,8 @@ export function errorCatalogue(): Record<string, CatalogueEntry> {
   const out: Record<string, CatalogueEntry> = {};
   for (const [key, make] of Object.entries(errors)) {
     const entry = make as Partial<{ code: string; statusCode: number }>;
-    if (typeof entry.code === 'string' && typeof entry.statusCode === 'number') out[key] = { code: entry.code, status: entry.statusCode };
+    if (typeof entry.code === 'string' && typeof entry.statusCode === 'number')
+      out[key] = { code: entry.code, status: entry.statusCode };
   }
   return out;
 }

@@ -18,7 +18,13 @@ export class ServerClientError extends Error {
    * @param details facts the server sent with the error (e.g. `indexes` of bad images), when it sent any
    * @param retryAfterS the server's `Retry-After`, in seconds, on an overload answer (503)
    */
-  constructor(readonly status: number, readonly code: string, message: string, readonly details?: Record<string, unknown>, readonly retryAfterS?: number) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    readonly retryAfterS?: number,
+  ) {
     super(message);
     this.name = 'ServerClientError';
   }
@@ -50,7 +56,10 @@ export class ServerClient {
    * @param url the server's base URL, e.g. `http://127.0.0.1:8707`
    * @param token the management token (the `server-token` file in the Lepton home)
    */
-  constructor(readonly url: string, private readonly token: string) {}
+  constructor(
+    readonly url: string,
+    private readonly token: string,
+  ) {}
 
   /** Deploys `onnx` as a new version of `name` (the first for a new name) and serves it. */
   deploy(name: string, onnx: Uint8Array, meta: DeployMeta = {}): Promise<DeploymentInfo> {
@@ -59,7 +68,10 @@ export class ServerClient {
 
   /** Deploys a new version of an existing deployment; unset `meta` fields carry over from the serving version. */
   redeploy(name: string, onnx: Uint8Array, meta: DeployMeta = {}): Promise<DeploymentInfo> {
-    return this.call('POST', `/lepton/v1/deployments/${enc(name)}/redeploy`, { model: Buffer.from(onnx).toString('base64'), meta });
+    return this.call('POST', `/lepton/v1/deployments/${enc(name)}/redeploy`, {
+      model: Buffer.from(onnx).toString('base64'),
+      meta,
+    });
   }
 
   /** Every deployment. */
@@ -74,7 +86,11 @@ export class ServerClient {
 
   /** Serves an earlier version again (default: the one before the serving version). */
   rollback(name: string, version?: string | number): Promise<DeploymentInfo> {
-    return this.call('POST', `/lepton/v1/deployments/${enc(name)}/rollback`, version === undefined ? {} : { version: String(version) });
+    return this.call(
+      'POST',
+      `/lepton/v1/deployments/${enc(name)}/rollback`,
+      version === undefined ? {} : { version: String(version) },
+    );
   }
 
   /** Stops serving a deployment (its versions are kept). */
@@ -87,7 +103,12 @@ export class ServerClient {
    * state and log are deleted). The version it serves cannot be removed alone (`LEPTON_VERSION_IN_USE`).
    */
   remove(name: string, version?: string | number): Promise<Removal> {
-    return this.call('DELETE', version === undefined ? `/lepton/v1/deployments/${enc(name)}` : `/lepton/v1/deployments/${enc(name)}/versions/${enc(String(version))}`);
+    return this.call(
+      'DELETE',
+      version === undefined
+        ? `/lepton/v1/deployments/${enc(name)}`
+        : `/lepton/v1/deployments/${enc(name)}/versions/${enc(String(version))}`,
+    );
   }
 
   /** Serves a stopped deployment again. */
@@ -104,15 +125,24 @@ export class ServerClient {
 
   /** The last `tail` log entries of a deployment. */
   async logs(name: string, tail = 100): Promise<LogEntry[]> {
-    return (await this.call<{ entries: LogEntry[] }>('GET', `/lepton/v1/deployments/${enc(name)}/logs?tail=${tail}`)).entries;
+    return (await this.call<{ entries: LogEntry[] }>('GET', `/lepton/v1/deployments/${enc(name)}/logs?tail=${tail}`))
+      .entries;
   }
 
   /**
    * Calls `onEntry` for each new log entry of a deployment until `signal` aborts; `onOpen` once the stream is open (the
    * entries it sends are those after that moment). Resolves when the stream ends.
    */
-  async streamLogs(name: string, onEntry: (entry: LogEntry) => void, signal: AbortSignal, onOpen?: () => void): Promise<void> {
-    const response = await fetch(`${this.url}/lepton/v1/deployments/${enc(name)}/logs/stream`, { headers: this.headers(), signal });
+  async streamLogs(
+    name: string,
+    onEntry: (entry: LogEntry) => void,
+    signal: AbortSignal,
+    onOpen?: () => void,
+  ): Promise<void> {
+    const response = await fetch(`${this.url}/lepton/v1/deployments/${enc(name)}/logs/stream`, {
+      headers: this.headers(),
+      signal,
+    });
     if (!response.ok || !response.body) throw await errorOf(response);
     onOpen?.();
     const decoder = new TextDecoder();
@@ -139,7 +169,10 @@ export class ServerClient {
    * (asked with `binary_data` / `binary_data_output`) come back with their bytes in `binary`.
    */
   async infer(name: string, request: InferRequest, version?: string): Promise<InferResponse> {
-    const path = version === undefined ? `/v2/models/${enc(name)}/infer` : `/v2/models/${enc(name)}/versions/${enc(version)}/infer`;
+    const path =
+      version === undefined
+        ? `/v2/models/${enc(name)}/infer`
+        : `/v2/models/${enc(name)}/versions/${enc(version)}/infer`;
     const chunks: Uint8Array[] = [];
     for (const input of request.inputs) if (input.binary !== undefined) chunks.push(input.binary);
     const headers = this.headers();
@@ -149,7 +182,10 @@ export class ServerClient {
       body = JSON.stringify(request);
     } else {
       // `binary` is not JSON: the replacer leaves it out of the JSON part.
-      const joined = joinBody(JSON.stringify(request, (key, value: unknown) => (key === 'binary' ? undefined : value)), chunks);
+      const joined = joinBody(
+        JSON.stringify(request, (key, value: unknown) => (key === 'binary' ? undefined : value)),
+        chunks,
+      );
       headers['content-type'] = BINARY_CONTENT_TYPE;
       headers[HEADER_LENGTH] = String(joined.headerLength);
       body = joined.body;
@@ -209,6 +245,11 @@ async function errorOf(response: Response): Promise<ServerClientError> {
     // Not JSON: keep the status.
   }
   const retryAfter = Number(response.headers.get('retry-after'));
-  return new ServerClientError(response.status, body.code ?? `HTTP_${response.status}`, body.error ?? `${response.status} ${response.statusText}`, body.details,
-    Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined);
+  return new ServerClientError(
+    response.status,
+    body.code ?? `HTTP_${response.status}`,
+    body.error ?? `${response.status} ${response.statusText}`,
+    body.details,
+    Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
+  );
 }

@@ -9,10 +9,22 @@ import { batchable, type ModelMeta } from './meta.js';
 import { Monitor } from './monitor.js';
 import { LABEL_OUTPUT, labelsOf } from './preprocess/labels.js';
 import { decodeRawInput } from './preprocess/raw.js';
-import { decodeRecords, modelPreprocessor, PREPROCESS_PARAMETER, type ModelPreprocessor } from './preprocess/records.js';
+import {
+  decodeRecords,
+  modelPreprocessor,
+  PREPROCESS_PARAMETER,
+  type ModelPreprocessor,
+} from './preprocess/records.js';
 import type { Runner } from './runner.js';
 import { halfNonFinite } from './wire/half.js';
-import { decodeInputs, ORT_TYPE, outputBytes, type FeedData, type RequestTensor, type ResponseTensor } from './tensors.js';
+import {
+  decodeInputs,
+  ORT_TYPE,
+  outputBytes,
+  type FeedData,
+  type RequestTensor,
+  type ResponseTensor,
+} from './tensors.js';
 import { BINARY_DATA_SIZE, wantsBinary } from './wire/binary.js';
 
 /** An infer request body (Open Inference Protocol v2). */
@@ -86,9 +98,20 @@ export class LoadedVersion {
   /** The transforms compiled for the model; an error when the version has none or they cannot be applied. */
   readonly preprocess: ModelPreprocessor | ServerError;
 
-  constructor(readonly meta: ModelMeta, readonly runner: Runner, monitor: Monitor) {
+  constructor(
+    readonly meta: ModelMeta,
+    readonly runner: Runner,
+    monitor: Monitor,
+  ) {
     const inputs = meta.inputs.map((i) => ({ name: i.name, datatype: i.datatype, ortType: ORT_TYPE[i.datatype] }));
-    this.batcher = new Batcher(runner, inputs, meta.batching, batchable(meta), (rows) => monitor.recordRun(rows), meta.name);
+    this.batcher = new Batcher(
+      runner,
+      inputs,
+      meta.batching,
+      batchable(meta),
+      (rows) => monitor.recordRun(rows),
+      meta.name,
+    );
     this.preprocess = compiledTransforms(meta);
   }
 
@@ -137,7 +160,12 @@ function hasNonFinite(datatype: string, data: FeedData): boolean {
 }
 
 /** An output answered as binary data: its JSON part (no `data`), and its bytes to follow the JSON. */
-function binaryOutput(name: string, datatype: ResponseTensor['datatype'], shape: readonly number[], data: FeedData): { tensor: ResponseTensor; bytes: Uint8Array } {
+function binaryOutput(
+  name: string,
+  datatype: ResponseTensor['datatype'],
+  shape: readonly number[],
+  data: FeedData,
+): { tensor: ResponseTensor; bytes: Uint8Array } {
   const bytes = outputBytes(data);
   return { tensor: { name, datatype, shape: [...shape], parameters: { [BINARY_DATA_SIZE]: bytes.length } }, bytes };
 }
@@ -155,24 +183,42 @@ export class Deployment {
   /** Why loading failed, when `status` is `failed`. */
   failure: string | undefined;
 
-  constructor(readonly name: string, version: string, readonly log: DeploymentLog) {
+  constructor(
+    readonly name: string,
+    version: string,
+    readonly log: DeploymentLog,
+  ) {
     this.version = version;
   }
 
   /** Answers an infer request for `version` (undefined: the active one). Throws catalogue errors. */
   async infer(body: InferRequest, version: string | undefined, limits: InferLimits = {}): Promise<InferResult> {
     const loaded = this.loaded;
-    if (!loaded || this.status !== 'ready') throw errors.notReady(this.name, version ?? this.version, this.status === 'failed' ? `it failed to load (${this.failure})` : `it is ${this.status}`);
-    if (version !== undefined && version !== loaded.meta.version) throw errors.notReady(this.name, version, `version ${loaded.meta.version} is the one serving; roll back to serve ${version}`);
+    if (!loaded || this.status !== 'ready')
+      throw errors.notReady(
+        this.name,
+        version ?? this.version,
+        this.status === 'failed' ? `it failed to load (${this.failure})` : `it is ${this.status}`,
+      );
+    if (version !== undefined && version !== loaded.meta.version)
+      throw errors.notReady(
+        this.name,
+        version,
+        `version ${loaded.meta.version} is the one serving; roll back to serve ${version}`,
+      );
     const meta = loaded.meta;
     const preprocess = body.parameters?.[PREPROCESS_PARAMETER];
-    if (preprocess !== undefined && typeof preprocess !== 'boolean') throw errors.badRequest(`parameters.${PREPROCESS_PARAMETER} must be true or false.`);
-    const decoded = !preprocess ? decodeInputs(this.name, meta.inputs, body.inputs, limits.maxElements)
-      : meta.rawInput ? await decodeRawInput(meta.rawInput, meta.inputs[0]!, body.inputs)
-      : decodeRecords(preprocessorOf(loaded), body.inputs);
+    if (preprocess !== undefined && typeof preprocess !== 'boolean')
+      throw errors.badRequest(`parameters.${PREPROCESS_PARAMETER} must be true or false.`);
+    const decoded = !preprocess
+      ? decodeInputs(this.name, meta.inputs, body.inputs, limits.maxElements)
+      : meta.rawInput
+        ? await decodeRawInput(meta.rawInput, meta.inputs[0]!, body.inputs)
+        : decodeRecords(preprocessorOf(loaded), body.inputs);
     const wanted = body.outputs?.map((o) => o.name);
     const names = [...meta.outputs.map((o) => o.name), ...(meta.classes ? [LABEL_OUTPUT] : [])];
-    if (wanted) for (const name of wanted) if (!names.includes(name)) throw errors.unknownOutput(this.name, name, names);
+    if (wanted)
+      for (const name of wanted) if (!names.includes(name)) throw errors.unknownOutput(this.name, name, names);
     let outputs;
     try {
       outputs = await loaded.batcher.submit(decoded.feeds, decoded.rows, limits.signal);
@@ -205,7 +251,12 @@ export class Deployment {
     if (response.parameters?.non_finite) this.monitor.nonFinite++;
     const scores = outputs[meta.outputs[0]!.name];
     if (meta.classes && scores && (!wanted || wanted.includes(LABEL_OUTPUT))) {
-      answer(LABEL_OUTPUT, 'BYTES', [scores.shape[0] ?? 0], labelsOf(meta.classes, scores.data as Float32Array, scores.shape));
+      answer(
+        LABEL_OUTPUT,
+        'BYTES',
+        [scores.shape[0] ?? 0],
+        labelsOf(meta.classes, scores.data as Float32Array, scores.shape),
+      );
     }
     return { response, values, rows: decoded.rows, binary };
   }

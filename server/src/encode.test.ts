@@ -7,18 +7,31 @@ import type { Datatype } from './wire/tensor-spec.js';
 
 /** The answer with plain arrays, as `JSON.stringify` would write it: what `responseJson` must give byte for byte. */
 function plain(response: InferResponse, values: Array<Parameters<typeof encodeOutput>[3] | undefined>): string {
-  return JSON.stringify({ ...response, outputs: response.outputs.map((o, i) => (values[i] === undefined ? o : encodeOutput(o.name, o.datatype, o.shape, values[i]!))) });
+  return JSON.stringify({
+    ...response,
+    outputs: response.outputs.map((o, i) =>
+      values[i] === undefined ? o : encodeOutput(o.name, o.datatype, o.shape, values[i]!),
+    ),
+  });
 }
 
 describe('the JSON text of infer answers', () => {
   it('writes a small answer as JSON.stringify would, for every datatype (NaN and Infinity as null, FP16 as numbers)', async () => {
     const outputs: Array<[Datatype, Parameters<typeof encodeOutput>[3]]> = [
-      ['FP32', Float32Array.of(1.5, NaN, -0, 0.1, Infinity)], ['FP64', Float64Array.of(1e-300, -2)], ['INT32', Int32Array.of(-3, 7)],
-      ['INT64', BigInt64Array.of(-5n, 2n ** 40n)], ['UINT8', Uint8Array.of(255)], ['BOOL', Uint8Array.of(1, 0)], ['FP16', Uint16Array.of(0x3e00, 0x7c00)],
+      ['FP32', Float32Array.of(1.5, NaN, -0, 0.1, Infinity)],
+      ['FP64', Float64Array.of(1e-300, -2)],
+      ['INT32', Int32Array.of(-3, 7)],
+      ['INT64', BigInt64Array.of(-5n, 2n ** 40n)],
+      ['UINT8', Uint8Array.of(255)],
+      ['BOOL', Uint8Array.of(1, 0)],
+      ['FP16', Uint16Array.of(0x3e00, 0x7c00)],
       ['BYTES', ['a "quoted" é', '']],
     ];
     const response: InferResponse = {
-      model_name: 'm', model_version: '1', id: 'r"1', parameters: { non_finite: true },
+      model_name: 'm',
+      model_version: '1',
+      id: 'r"1',
+      parameters: { non_finite: true },
       outputs: outputs.map(([datatype, data], i) => ({ name: `o${i}`, datatype, shape: [data.length] })),
     };
     // One more output sent as binary data: its parameters, no data.
@@ -35,7 +48,11 @@ describe('the JSON text of infer answers', () => {
     const big = BigInt64Array.from({ length: n }, (_, i) => BigInt(i));
     const datatypes: Datatype[] = ['FP32', 'BOOL', 'INT64', 'FP32'];
     const values = [floats, flags, big, new Float32Array(0)];
-    const response: InferResponse = { model_name: 'm', model_version: '2', outputs: values.map((v, i) => ({ name: `o${i}`, datatype: datatypes[i]!, shape: [v.length] })) };
+    const response: InferResponse = {
+      model_name: 'm',
+      model_version: '2',
+      outputs: values.map((v, i) => ({ name: `o${i}`, datatype: datatypes[i]!, shape: [v.length] })),
+    };
     assert.equal(await responseJson(response, values), plain(response, values));
   });
 });

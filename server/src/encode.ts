@@ -43,7 +43,10 @@ export function jsonElements(datatype: Datatype, data: FeedData, start: number, 
  * The JSON text of `response`, whose outputs answered as JSON have their elements in `values` (same index; an
  * output sent as binary data has none).
  */
-export async function responseJson(response: InferResponse, values: ReadonlyArray<FeedData | undefined>): Promise<string> {
+export async function responseJson(
+  response: InferResponse,
+  values: ReadonlyArray<FeedData | undefined>,
+): Promise<string> {
   let out = `{"model_name":${JSON.stringify(response.model_name)},"model_version":${JSON.stringify(response.model_version)}`;
   if (response.id !== undefined) out += `,"id":${JSON.stringify(response.id)}`;
   if (response.parameters !== undefined) out += `,"parameters":${JSON.stringify(response.parameters)}`;

@@ -14,7 +14,12 @@ const refused = (check: (h: string | undefined) => void, host: string | undefine
 
 describe('the request guards', () => {
   it('reads the name of a Host header without port or IPv6 brackets', () => {
-    assert.deepEqual(['LocalHost:8707', '[::1]:80', '127.0.0.1', 'a.b.c:1'].map(hostName), ['localhost', '::1', '127.0.0.1', 'a.b.c']);
+    assert.deepEqual(['LocalHost:8707', '[::1]:80', '127.0.0.1', 'a.b.c:1'].map(hostName), [
+      'localhost',
+      '::1',
+      '127.0.0.1',
+      'a.b.c',
+    ]);
   });
 
   for (const [bound, allowed, host, refuse] of [
@@ -42,7 +47,11 @@ describe('the request guards', () => {
     check('Bearer infer-token');
     check('Bearer manage-token');
     for (const header of [undefined, 'Bearer nope', 'infer-token', 'Bearer infer-tokenX']) {
-      assert.throws(() => check(header), (error: { code?: string; statusCode?: number }) => error.code === 'LEPTON_UNAUTHORIZED' && error.statusCode === 401);
+      assert.throws(
+        () => check(header),
+        (error: { code?: string; statusCode?: number }) =>
+          error.code === 'LEPTON_UNAUTHORIZED' && error.statusCode === 401,
+      );
     }
   });
 

@@ -67,7 +67,12 @@ export class Window<T> {
   private readonly slots: T[];
   private readonly stamps: Float64Array;
 
-  constructor(readonly seconds: number, create: () => T, private readonly reset: (slot: T) => void, private readonly now: () => number = Date.now) {
+  constructor(
+    readonly seconds: number,
+    create: () => T,
+    private readonly reset: (slot: T) => void,
+    private readonly now: () => number = Date.now,
+  ) {
     this.slots = Array.from({ length: seconds }, create);
     this.stamps = new Float64Array(seconds).fill(-1);
   }

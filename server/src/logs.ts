@@ -52,7 +52,12 @@ export class DeploymentLog {
   }
 
   /** Appends an entry (stamped now) and returns it. */
-  write(level: LogEntry['level'], event: string, message: string, extra: { version?: string; code?: string } = {}): LogEntry {
+  write(
+    level: LogEntry['level'],
+    event: string,
+    message: string,
+    extra: { version?: string; code?: string } = {},
+  ): LogEntry {
     const entry: LogEntry = { time: new Date().toISOString(), level, event, message, ...extra };
     this.entries.push(entry);
     if (this.entries.length > KEEP) this.entries.splice(0, this.entries.length - KEEP);
@@ -63,7 +68,9 @@ export class DeploymentLog {
 
   /** The file's write failures, for status and metrics. */
   health(): LogHealth {
-    return this.lastError === undefined ? { writeFailures: this.failures } : { writeFailures: this.failures, lastError: this.lastError };
+    return this.lastError === undefined
+      ? { writeFailures: this.failures }
+      : { writeFailures: this.failures, lastError: this.lastError };
   }
 
   /** Appends a line to the file; failures are counted, never thrown (the stream reports them asynchronously). */
@@ -109,10 +116,11 @@ export class DeploymentLog {
     const stream = this.stream;
     this.stream = undefined;
     // A failing stream may never call back from end(): its 'close' (or error) settles it.
-    if (stream && !stream.destroyed) await new Promise<void>((resolve) => {
-      stream.once('close', resolve);
-      stream.end();
-    });
+    if (stream && !stream.destroyed)
+      await new Promise<void>((resolve) => {
+        stream.once('close', resolve);
+        stream.end();
+      });
   }
 }
 

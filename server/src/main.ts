@@ -22,8 +22,14 @@ export async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      home: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, workers: { type: 'string' }, 'body-limit': { type: 'string' },
-      'max-elements': { type: 'string' }, 'request-timeout': { type: 'string' }, 'allow-host': { type: 'string', multiple: true },
+      home: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      workers: { type: 'string' },
+      'body-limit': { type: 'string' },
+      'max-elements': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
       'inference-token': { type: 'string' },
     },
   });
@@ -47,7 +53,10 @@ export async function serve(argv: string[]): Promise<void> {
     process.exit(1);
   }
   const token = loadOrCreateToken(paths);
-  const service = new Service(paths, { workers: values.workers === undefined ? defaultWorkers() : Number(values.workers), ...(maxElements ? { maxElements } : {}) });
+  const service = new Service(paths, {
+    workers: values.workers === undefined ? defaultWorkers() : Number(values.workers),
+    ...(maxElements ? { maxElements } : {}),
+  });
   await service.restore();
 
   let stopping = false;
@@ -63,12 +72,18 @@ export async function serve(argv: string[]): Promise<void> {
   };
   const host = values.host ?? '127.0.0.1';
   if (!isLoopback(host) && !inferenceToken) {
-    console.error(`${new Date().toISOString()} lepton-server: warning: listening on ${host} without an inference token: anyone who reaches this port can run ` +
-      'the models (the management API still needs its token). Start it with --inference-token TOKEN (or LEPTON_INFERENCE_TOKEN) to require one.');
+    console.error(
+      `${new Date().toISOString()} lepton-server: warning: listening on ${host} without an inference token: anyone who reaches this port can run ` +
+        'the models (the management API still needs its token). Start it with --inference-token TOKEN (or LEPTON_INFERENCE_TOKEN) to require one.',
+    );
   }
   const app = await buildApp({
-    service, token, version: VERSION, checkHost: hostCheck(host, values['allow-host'] ?? []),
-    ...(inferenceToken ? { inferenceToken } : {}), ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
+    service,
+    token,
+    version: VERSION,
+    checkHost: hostCheck(host, values['allow-host'] ?? []),
+    ...(inferenceToken ? { inferenceToken } : {}),
+    ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
     bodyLimit: values['body-limit'] ? Number(values['body-limit']) : DEFAULT_BODY_LIMIT,
     onShutdown: () => void shutdown('shutdown request'),
   });
@@ -77,10 +92,19 @@ export async function serve(argv: string[]): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : DEFAULT_PORT;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-  const info: ServerInfo = { pid: process.pid, host, port, url: `http://${urlHost}:${port}`, startedAt: new Date().toISOString(), version: VERSION };
+  const info: ServerInfo = {
+    pid: process.pid,
+    host,
+    port,
+    url: `http://${urlHost}:${port}`,
+    startedAt: new Date().toISOString(),
+    version: VERSION,
+  };
   writeFileAtomic(paths.serverFile, JSON.stringify(info, null, 2) + '\n');
   const names = service.all().map((d) => `${d.name}@${d.version} (${d.status})`);
-  console.log(`${info.startedAt} lepton-server: listening on ${info.url} (pid ${process.pid}); deployments: ${names.join(', ') || 'none'}.`);
+  console.log(
+    `${info.startedAt} lepton-server: listening on ${info.url} (pid ${process.pid}); deployments: ${names.join(', ') || 'none'}.`,
+  );
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }

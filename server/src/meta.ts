@@ -127,8 +127,19 @@ export function datatypeOf(ortType: string): Datatype | undefined {
 }
 
 const ORT_TO_OIP: Record<string, Datatype> = {
-  bool: 'BOOL', uint8: 'UINT8', uint16: 'UINT16', uint32: 'UINT32', uint64: 'UINT64',
-  int8: 'INT8', int16: 'INT16', int32: 'INT32', int64: 'INT64', float16: 'FP16', float32: 'FP32', float64: 'FP64', string: 'BYTES',
+  bool: 'BOOL',
+  uint8: 'UINT8',
+  uint16: 'UINT16',
+  uint32: 'UINT32',
+  uint64: 'UINT64',
+  int8: 'INT8',
+  int16: 'INT16',
+  int32: 'INT32',
+  int64: 'INT64',
+  float16: 'FP16',
+  float32: 'FP32',
+  float64: 'FP64',
+  string: 'BYTES',
 };
 
 /** onnxruntime's value metadata, as `InferenceSession.inputMetadata` gives it. */
@@ -145,10 +156,19 @@ export function specsFromOrt(values: readonly OrtValueMetadata[]): TensorSpec[] 
     const datatype = value.isTensor && value.type ? datatypeOf(value.type) : undefined;
     if (!datatype) {
       // onnxruntime-node has no bfloat16 tensors: such a model cannot be fed from JavaScript at all.
-      const why = value.type === 'bfloat16' ? ' (onnxruntime-node has no bfloat16 tensors: export the model with float16 or float32 inputs and outputs)' : '';
-      throw errors.badModel(`"${value.name}" is a ${value.isTensor ? `${value.type} tensor` : 'non-tensor value'}, which the server does not serve${why}.`);
+      const why =
+        value.type === 'bfloat16'
+          ? ' (onnxruntime-node has no bfloat16 tensors: export the model with float16 or float32 inputs and outputs)'
+          : '';
+      throw errors.badModel(
+        `"${value.name}" is a ${value.isTensor ? `${value.type} tensor` : 'non-tensor value'}, which the server does not serve${why}.`,
+      );
     }
-    return { name: value.name, datatype, shape: (value.shape ?? []).map((d) => (typeof d === 'number' && d >= 0 ? d : -1)) };
+    return {
+      name: value.name,
+      datatype,
+      shape: (value.shape ?? []).map((d) => (typeof d === 'number' && d >= 0 ? d : -1)),
+    };
   });
 }
 
@@ -156,32 +176,49 @@ export function specsFromOrt(values: readonly OrtValueMetadata[]): TensorSpec[] 
  * Checks `given` specs against the model's own: same names, datatypes and ranks, and fixed dimensions that agree.
  * Returns the model's specs (the ones served). Throws `LEPTON_BAD_META` naming the first disagreement.
  */
-export function reconcileSpecs(kind: 'inputs' | 'outputs', model: TensorSpec[], given: TensorSpec[] | undefined): TensorSpec[] {
+export function reconcileSpecs(
+  kind: 'inputs' | 'outputs',
+  model: TensorSpec[],
+  given: TensorSpec[] | undefined,
+): TensorSpec[] {
   if (!given) return model;
   if (!Array.isArray(given)) throw errors.badMeta(`${kind} must be an array.`);
   for (const spec of given) {
     const actual = model.find((m) => m.name === spec?.name);
-    if (!actual) throw errors.badMeta(`${kind}: the model has no "${spec?.name}" (it has ${model.map((m) => m.name).join(', ')}).`);
-    if (spec.datatype !== actual.datatype) throw errors.badMeta(`${kind}: "${spec.name}" is ${actual.datatype} in the model, not ${spec.datatype}.`);
-    if (!Array.isArray(spec.shape) || spec.shape.length !== actual.shape.length ||
-        spec.shape.some((d, i) => actual.shape[i] !== -1 && d !== -1 && d !== actual.shape[i])) {
-      throw errors.badMeta(`${kind}: "${spec.name}" has shape [${actual.shape.join(', ')}] in the model, not [${spec.shape?.join(', ')}].`);
+    if (!actual)
+      throw errors.badMeta(
+        `${kind}: the model has no "${spec?.name}" (it has ${model.map((m) => m.name).join(', ')}).`,
+      );
+    if (spec.datatype !== actual.datatype)
+      throw errors.badMeta(`${kind}: "${spec.name}" is ${actual.datatype} in the model, not ${spec.datatype}.`);
+    if (
+      !Array.isArray(spec.shape) ||
+      spec.shape.length !== actual.shape.length ||
+      spec.shape.some((d, i) => actual.shape[i] !== -1 && d !== -1 && d !== actual.shape[i])
+    ) {
+      throw errors.badMeta(
+        `${kind}: "${spec.name}" has shape [${actual.shape.join(', ')}] in the model, not [${spec.shape?.join(', ')}].`,
+      );
     }
   }
   return model.map((m) => {
     const spec = given.find((g) => g.name === m.name);
     // A given shape may pin a dimension the model leaves open.
-    return spec ? { ...m, shape: m.shape.map((d, i) => (d === -1 ? spec.shape[i] ?? -1 : d)) } : m;
+    return spec ? { ...m, shape: m.shape.map((d, i) => (d === -1 ? (spec.shape[i] ?? -1) : d)) } : m;
   });
 }
 
 /** Normalised batching options; throws `LEPTON_BAD_META` on out-of-range values. */
 export function batchingFrom(given: Partial<BatchingOptions> | undefined): BatchingOptions {
   const out = { ...DEFAULT_BATCHING, ...(given ?? {}) };
-  if (!Number.isInteger(out.maxBatch) || out.maxBatch < 1 || out.maxBatch > 4096) throw errors.badMeta('batching.maxBatch must be an integer in 1..4096.');
-  if (!Number.isFinite(out.maxDelayMs) || out.maxDelayMs < 0 || out.maxDelayMs > 1000) throw errors.badMeta('batching.maxDelayMs must be in 0..1000.');
-  if (!Number.isInteger(out.maxQueue) || out.maxQueue < 1 || out.maxQueue > 65536) throw errors.badMeta('batching.maxQueue must be an integer in 1..65536.');
-  if (!Number.isFinite(out.timeoutMs) || out.timeoutMs < 1 || out.timeoutMs > 600_000) throw errors.badMeta('batching.timeoutMs must be in 1..600000 (milliseconds).');
+  if (!Number.isInteger(out.maxBatch) || out.maxBatch < 1 || out.maxBatch > 4096)
+    throw errors.badMeta('batching.maxBatch must be an integer in 1..4096.');
+  if (!Number.isFinite(out.maxDelayMs) || out.maxDelayMs < 0 || out.maxDelayMs > 1000)
+    throw errors.badMeta('batching.maxDelayMs must be in 0..1000.');
+  if (!Number.isInteger(out.maxQueue) || out.maxQueue < 1 || out.maxQueue > 65536)
+    throw errors.badMeta('batching.maxQueue must be an integer in 1..65536.');
+  if (!Number.isFinite(out.timeoutMs) || out.timeoutMs < 1 || out.timeoutMs > 600_000)
+    throw errors.badMeta('batching.timeoutMs must be in 1..600000 (milliseconds).');
   return out;
 }
 
@@ -191,7 +228,8 @@ export function alertsFrom(given: AlertRules | undefined): AlertRules {
   for (const key of ['p99Ms', 'p95Ms', 'errorRate', 'minRequests'] as const) {
     const value = given?.[key];
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw errors.badMeta(`alerts.${key} must be a non-negative number.`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+      throw errors.badMeta(`alerts.${key} must be a non-negative number.`);
     out[key] = value;
   }
   if (out.errorRate !== undefined && out.errorRate > 1) throw errors.badMeta('alerts.errorRate is a fraction in 0..1.');

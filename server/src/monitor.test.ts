@@ -7,7 +7,11 @@ describe('the latency histogram', () => {
   it('gives quantiles within 9% of the exact ones', () => {
     const h = new Histogram();
     for (let i = 1; i <= 1000; i++) h.record(i / 100); // 0.01 .. 10 ms
-    for (const [q, exact] of [[0.5, 5], [0.95, 9.5], [0.99, 9.9]] as const) {
+    for (const [q, exact] of [
+      [0.5, 5],
+      [0.95, 9.5],
+      [0.99, 9.9],
+    ] as const) {
       const got = h.quantile(q);
       assert.ok(Math.abs(got - exact) / exact < 0.09, `q${q}: ${got} vs ${exact}`);
     }
@@ -15,7 +19,8 @@ describe('the latency histogram', () => {
   });
 
   it('puts every value at or under its bucket upper bound', () => {
-    for (const ms of [0.0005, 0.002, 1, 3.7, 250, 1e7]) assert.ok(ms <= bucketUpper(bucketOf(ms)) || bucketOf(ms) === 255, String(ms));
+    for (const ms of [0.0005, 0.002, 1, 3.7, 250, 1e7])
+      assert.ok(ms <= bucketUpper(bucketOf(ms)) || bucketOf(ms) === 255, String(ms));
   });
 });
 

@@ -126,10 +126,15 @@ export class Monitor {
   private readonly firing = new Map<keyof AlertRules, AlertState>();
 
   constructor(now: () => number = Date.now) {
-    this.window = new Window<Second>(60, () => ({ hist: new Histogram(), errors: 0, rejected: 0 }), (s) => {
-      s.hist.clear();
-      s.errors = s.rejected = 0;
-    }, now);
+    this.window = new Window<Second>(
+      60,
+      () => ({ hist: new Histogram(), errors: 0, rejected: 0 }),
+      (s) => {
+        s.hist.clear();
+        s.errors = s.rejected = 0;
+      },
+      now,
+    );
   }
 
   /** Records one answered request: its latency, HTTP status, and rows inferred. */
@@ -192,7 +197,9 @@ export class Monitor {
     const minute = this.minute();
     const enough = minute.requests >= (rules.minRequests ?? 20);
     const values: Partial<Record<keyof AlertRules, number>> = {
-      p99Ms: minute.latencyMs.p99, p95Ms: minute.latencyMs.p95, errorRate: minute.errorRate,
+      p99Ms: minute.latencyMs.p99,
+      p95Ms: minute.latencyMs.p95,
+      errorRate: minute.errorRate,
     };
     const events: AlertEvent[] = [];
     for (const rule of ['p99Ms', 'p95Ms', 'errorRate'] as const) {
@@ -238,5 +245,11 @@ export class Monitor {
 
 function summary(h: Histogram): MetricsSnapshot['latencyMs'] {
   const r = (v: number) => Math.round(v * 1000) / 1000;
-  return { p50: r(h.quantile(0.5)), p95: r(h.quantile(0.95)), p99: r(h.quantile(0.99)), mean: r(h.count ? h.sum / h.count : 0), max: r(h.max) };
+  return {
+    p50: r(h.quantile(0.5)),
+    p95: r(h.quantile(0.95)),
+    p99: r(h.quantile(0.99)),
+    mean: r(h.count ? h.sum / h.count : 0),
+    max: r(h.max),
+  };
 }

@@ -35,7 +35,8 @@ export function defaultPort(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.LEPTON_PORT;
   if (raw === undefined || raw === '') return DEFAULT_PORT;
   const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port > 65535) throw new Error(`LEPTON_PORT must be a port number from 0 to 65535 (0 picks a free one), got "${raw}".`);
+  if (!/^\d+$/.test(raw) || port > 65535)
+    throw new Error(`LEPTON_PORT must be a port number from 0 to 65535 (0 picks a free one), got "${raw}".`);
   return port;
 }
 
@@ -138,7 +139,8 @@ export async function ensureServer(options: EnsureOptions = {}): Promise<Running
       const other = await findServer({ home });
       if (other) return running(home, other, false);
       if (Date.now() - lockAge(lockFile) > (options.timeoutMs ?? 30_000)) rmSync(lockFile, { force: true });
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for another process to start the Lepton server in ${home}.`);
+      if (Date.now() > deadline)
+        throw new Error(`Timed out waiting for another process to start the Lepton server in ${home}.`);
       await sleep(100);
     }
   }
@@ -160,22 +162,32 @@ export async function ensureServer(options: EnsureOptions = {}): Promise<Running
     if (options.workers !== undefined) args.push('--workers', String(options.workers));
     if (options.bodyLimit !== undefined) args.push('--body-limit', String(options.bodyLimit));
     if (options.args) args.push(...options.args);
-    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, LEPTON_HOME: home } });
+    const child = spawn(process.execPath, args, {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, LEPTON_HOME: home },
+    });
     closeSync(log);
     let exited: number | null | undefined;
     child.once('exit', (code) => (exited = code));
     child.unref();
     while (Date.now() < deadline) {
-      if (exited !== undefined) throw new Error(`The Lepton server exited (code ${exited}) while starting:\n${tail(`${paths.logs}/server.log`)}`);
+      if (exited !== undefined)
+        throw new Error(
+          `The Lepton server exited (code ${exited}) while starting:\n${tail(`${paths.logs}/server.log`)}`,
+        );
       const info = readServerFile(home);
       if (info && info.pid === child.pid) {
         const client = new ServerClient(info.url, readToken(paths) ?? '');
-        if (await client.ready()) return { info, client, started: true, ...(note === undefined ? {} : { note: `${note} (${info.port}).` }) };
+        if (await client.ready())
+          return { info, client, started: true, ...(note === undefined ? {} : { note: `${note} (${info.port}).` }) };
       }
       await sleep(50);
     }
     if (child.pid) process.kill(child.pid, 'SIGKILL');
-    throw new Error(`The Lepton server did not become ready within ${options.timeoutMs ?? 30_000} ms:\n${tail(`${paths.logs}/server.log`)}`);
+    throw new Error(
+      `The Lepton server did not become ready within ${options.timeoutMs ?? 30_000} ms:\n${tail(`${paths.logs}/server.log`)}`,
+    );
   } finally {
     rmSync(lockFile, { force: true });
   }

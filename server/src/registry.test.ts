@@ -7,8 +7,17 @@ import { Registry } from './registry.js';
 import { tempHome } from './testing.js';
 
 const meta = (): Omit<ModelMeta, 'name' | 'version'> => ({
-  format: 1, inputs: [], outputs: [], transforms: [{ kind: 'standardScaler', version: 1, config: {}, state: null }], metrics: { accuracy: 0.5 },
-  description: '', alerts: {}, batching: { maxBatch: 8, maxDelayMs: 0, maxQueue: 16, timeoutMs: 1000 }, sha256: '', bytes: 3, createdAt: new Date(0).toISOString(),
+  format: 1,
+  inputs: [],
+  outputs: [],
+  transforms: [{ kind: 'standardScaler', version: 1, config: {}, state: null }],
+  metrics: { accuracy: 0.5 },
+  description: '',
+  alerts: {},
+  batching: { maxBatch: 8, maxDelayMs: 0, maxQueue: 16, timeoutMs: 1000 },
+  sha256: '',
+  bytes: 3,
+  createdAt: new Date(0).toISOString(),
 });
 
 describe('the registry', () => {

@@ -4,7 +4,18 @@
  * renamed into place, so a crash mid-deploy never leaves a half-written version visible. Versions are kept.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir, writeFileAtomic } from './atomic.js';
 import { errors } from './errors.js';
@@ -63,19 +74,29 @@ export class Registry {
    * `LEPTON_BROKEN_ENTRY` when its folder exists but `meta.json` is missing or unreadable.
    */
   meta(name: string, version: string): ModelMeta {
-    if (!VERSION.test(version) || !existsSync(join(this.root, name, version))) throw errors.unknownVersion(name, version, this.versions(name));
+    if (!VERSION.test(version) || !existsSync(join(this.root, name, version)))
+      throw errors.unknownVersion(name, version, this.versions(name));
     let text: string;
     try {
       text = readFileSync(join(this.root, name, version, 'meta.json'), 'utf8');
     } catch (error) {
-      throw errors.brokenEntry(name, `version ${version} has no readable meta.json (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, brokenVersionFix(name, version));
+      throw errors.brokenEntry(
+        name,
+        `version ${version} has no readable meta.json (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        brokenVersionFix(name, version),
+      );
     }
     try {
       const meta = JSON.parse(text) as ModelMeta;
-      if (!meta || typeof meta !== 'object' || !Array.isArray(meta.inputs) || !Array.isArray(meta.outputs)) throw new Error('it lacks inputs or outputs');
+      if (!meta || typeof meta !== 'object' || !Array.isArray(meta.inputs) || !Array.isArray(meta.outputs))
+        throw new Error('it lacks inputs or outputs');
       return meta;
     } catch (error) {
-      throw errors.brokenEntry(name, `version ${version}'s meta.json is garbled (${(error as Error).message})`, brokenVersionFix(name, version));
+      throw errors.brokenEntry(
+        name,
+        `version ${version}'s meta.json is garbled (${(error as Error).message})`,
+        brokenVersionFix(name, version),
+      );
     }
   }
 
@@ -96,7 +117,8 @@ export class Registry {
     }
     try {
       const state = JSON.parse(text) as DeploymentState;
-      if (!state || typeof state.active !== 'string' || typeof state.running !== 'boolean') throw new Error('it lacks "active" or "running"');
+      if (!state || typeof state.active !== 'string' || typeof state.running !== 'boolean')
+        throw new Error('it lacks "active" or "running"');
       return { state };
     } catch (error) {
       return { problem: `state.json is garbled (${(error as Error).message})` };
@@ -108,7 +130,8 @@ export class Registry {
    * leaves a staging folder that `sweep` removes).
    */
   removeVersion(name: string, version: string): void {
-    if (!VERSION.test(version) || !existsSync(join(this.root, name, version))) throw errors.unknownVersion(name, version, this.versions(name));
+    if (!VERSION.test(version) || !existsSync(join(this.root, name, version)))
+      throw errors.unknownVersion(name, version, this.versions(name));
     const dir = join(this.root, name);
     const gone = join(dir, `.staging-removed-${version}-${randomBytes(4).toString('hex')}`);
     renameSync(join(dir, version), gone);

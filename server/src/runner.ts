@@ -121,7 +121,11 @@ export interface RunMessage {
 }
 
 /** A worker's answer. */
-export type RunReply = { id: number; outputs: Record<string, OutTensor> } | { id: number; error: string } | { ready: true } | { failed: string };
+export type RunReply =
+  | { id: number; outputs: Record<string, OutTensor> }
+  | { id: number; error: string }
+  | { ready: true }
+  | { failed: string };
 
 /** The message that asks a worker to release its session and end (after the runs it has). */
 export interface CloseMessage {
@@ -178,14 +182,19 @@ export class WorkerRunner implements Runner {
     const url = new URL('./worker.js', import.meta.url);
     const workers = Array.from({ length: count }, () => new Worker(url, { workerData: { path } }));
     try {
-      await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-        const onMessage = (m: RunReply) => {
-          if ('ready' in m) resolve();
-          else if ('failed' in m) reject(new Error(m.failed));
-        };
-        w.on('message', onMessage);
-        w.once('error', reject);
-      })));
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve, reject) => {
+              const onMessage = (m: RunReply) => {
+                if ('ready' in m) resolve();
+                else if ('failed' in m) reject(new Error(m.failed));
+              };
+              w.on('message', onMessage);
+              w.once('error', reject);
+            }),
+        ),
+      );
     } catch (error) {
       await Promise.all(workers.map((w) => w.terminate()));
       throw error;
@@ -220,13 +229,16 @@ export class WorkerRunner implements Runner {
    */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.pending.size > 0) await withTimeout(new Promise<void>((resolve) => this.settled.push(resolve)), CLOSE_WAIT_MS);
+    if (this.pending.size > 0)
+      await withTimeout(new Promise<void>((resolve) => this.settled.push(resolve)), CLOSE_WAIT_MS);
     this.failAll(new Error('the runner is closed'));
-    await Promise.all(this.workers.map(async (worker) => {
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      worker.postMessage({ close: true } satisfies CloseMessage);
-      if (!(await withTimeout(exited, CLOSE_WAIT_MS))) await worker.terminate();
-    }));
+    await Promise.all(
+      this.workers.map(async (worker) => {
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        worker.postMessage({ close: true } satisfies CloseMessage);
+        if (!(await withTimeout(exited, CLOSE_WAIT_MS))) await worker.terminate();
+      }),
+    );
   }
 
   private failAll(error: Error): void {
@@ -261,8 +273,18 @@ const PROBE_RUNS = 12;
 
 /** Zero-filled arrays of the onnxruntime types a probe can feed. */
 const ZEROS: Record<string, new (n: number) => ArrayLike<number | bigint>> = {
-  float32: Float32Array, float64: Float64Array, float16: Uint16Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array,
-  int32: Int32Array, uint32: Uint32Array, int64: BigInt64Array, uint64: BigUint64Array, bool: Uint8Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  float16: Uint16Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  int64: BigInt64Array,
+  uint64: BigUint64Array,
+  bool: Uint8Array,
 };
 
 /**

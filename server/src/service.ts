@@ -10,7 +10,16 @@ import { Deployment, LoadedVersion, type DeploymentStatus } from './deployment.j
 import { errors, ServerError, storageError } from './errors.js';
 import type { HomePaths } from './home.js';
 import { DeploymentLog, type LogHealth } from './logs.js';
-import { alertsFrom, assertModelName, batchingFrom, DEFAULT_BATCHING, reconcileSpecs, specsFromOrt, type DeployMeta, type ModelMeta } from './meta.js';
+import {
+  alertsFrom,
+  assertModelName,
+  batchingFrom,
+  DEFAULT_BATCHING,
+  reconcileSpecs,
+  specsFromOrt,
+  type DeployMeta,
+  type ModelMeta,
+} from './meta.js';
 import type { MetricsSnapshot } from './monitor.js';
 import { parseClasses } from './preprocess/labels.js';
 import { parseRawInput } from './preprocess/raw.js';
@@ -87,7 +96,10 @@ export class Service {
    * @param paths where the registry, logs and server files are, in the Lepton home
    * @param options workers per deployment and request limits
    */
-  constructor(readonly paths: HomePaths, readonly options: ServiceOptions) {
+  constructor(
+    readonly paths: HomePaths,
+    readonly options: ServiceOptions,
+  ) {
     this.registry = new Registry(paths.models);
   }
 
@@ -100,7 +112,9 @@ export class Service {
     try {
       this.registry.sweep();
     } catch (error) {
-      process.stderr.write(`lepton-server: could not sweep leftovers from ${this.paths.models}: ${(error as Error).message}\n`);
+      process.stderr.write(
+        `lepton-server: could not sweep leftovers from ${this.paths.models}: ${(error as Error).message}\n`,
+      );
     }
     await Promise.all(this.registry.names().map((name) => this.locked(name, () => this.restoreOne(name))));
     this.alertTimer = setInterval(() => this.checkAlerts(), 1000);
@@ -120,7 +134,8 @@ export class Service {
     };
     const rollbackFix = `Roll back to a version that exists (versions: ${versions.join(', ')}), or remove the deployment (deployment.remove() or DELETE /lepton/v1/deployments/${name}).`;
     if ('problem' in read) return fail(read.problem, rollbackFix);
-    if (state && !versions.includes(state.active)) return fail(`state.json names version ${state.active}, which is not in the registry`, rollbackFix);
+    if (state && !versions.includes(state.active))
+      return fail(`state.json names version ${state.active}, which is not in the registry`, rollbackFix);
     if (!state?.running) {
       deployment.status = 'stopped';
       return;
@@ -141,8 +156,10 @@ export class Service {
     const reasons: string[] = [];
     for (const d of this.deployments.values()) {
       if (d.status !== 'ready' || !d.loaded) continue;
-      if (!d.loaded.runner.healthy) reasons.push(`${d.name}: a model worker thread died; redeploy, roll back or restart it`);
-      else if (d.loaded.batcher.saturated) reasons.push(`${d.name}: its queue is full (${d.loaded.batcher.queued} requests)`);
+      if (!d.loaded.runner.healthy)
+        reasons.push(`${d.name}: a model worker thread died; redeploy, roll back or restart it`);
+      else if (d.loaded.batcher.saturated)
+        reasons.push(`${d.name}: its queue is full (${d.loaded.batcher.queued} requests)`);
     }
     return { ready: reasons.length === 0, reasons };
   }
@@ -168,8 +185,13 @@ export class Service {
   summary(name: string): DeploymentSummary {
     const d = this.get(name);
     return {
-      name, status: d.status, version: d.version, versions: this.registry.versions(name),
-      requests: d.monitor.requests, errors: d.monitor.errors, alerts: d.monitor.snapshot().alerts.length,
+      name,
+      status: d.status,
+      version: d.version,
+      versions: this.registry.versions(name),
+      requests: d.monitor.requests,
+      errors: d.monitor.errors,
+      alerts: d.monitor.snapshot().alerts.length,
     };
   }
 
@@ -254,7 +276,9 @@ export class Service {
       deployment.loaded = undefined;
       deployment.status = 'stopped';
       await loaded?.close();
-      deployment.log.write('info', 'stop', `Stopped serving version ${deployment.version}.`, { version: deployment.version });
+      deployment.log.write('info', 'stop', `Stopped serving version ${deployment.version}.`, {
+        version: deployment.version,
+      });
       return this.info(name);
     });
   }
@@ -310,8 +334,12 @@ export class Service {
       if (!rules || Object.keys(rules).length === 0) continue;
       for (const event of d.monitor.checkAlerts(rules)) {
         const { rule, value, threshold } = event.alert;
-        d.log.write(event.kind === 'raised' ? 'warn' : 'info', 'alert',
-          `Alert ${event.kind}: ${rule} is ${round(value)} (threshold ${threshold}) over the last minute.`, { version: d.version, code: `ALERT_${rule}` });
+        d.log.write(
+          event.kind === 'raised' ? 'warn' : 'info',
+          'alert',
+          `Alert ${event.kind}: ${rule} is ${round(value)} (threshold ${threshold}) over the last minute.`,
+          { version: d.version, code: `ALERT_${rule}` },
+        );
       }
     }
   }
@@ -319,11 +347,13 @@ export class Service {
   /** Unloads everything and closes the logs. */
   async close(): Promise<void> {
     if (this.alertTimer) clearInterval(this.alertTimer);
-    await Promise.all([...this.deployments.values()].map(async (d) => {
-      await d.loaded?.close();
-      d.loaded = undefined;
-      await d.log.close();
-    }));
+    await Promise.all(
+      [...this.deployments.values()].map(async (d) => {
+        await d.loaded?.close();
+        d.loaded = undefined;
+        await d.log.close();
+      }),
+    );
   }
 
   private deploymentFor(name: string, version: string): Deployment {
@@ -349,7 +379,10 @@ export class Service {
         deployment.status = 'failed';
         deployment.failure = message;
       }
-      deployment.log.write('error', event, `Version ${version} failed to load: ${message}`, { version, code: 'LEPTON_LOAD_FAILED' });
+      deployment.log.write('error', event, `Version ${version} failed to load: ${message}`, {
+        version,
+        code: 'LEPTON_LOAD_FAILED',
+      });
       if (event === 'restore') return;
       throw errors.badModel(message);
     }
@@ -369,8 +402,14 @@ export class Service {
     deployment.failure = undefined;
     // The old version drains (its queued and running requests are answered) before its sessions close.
     await previous?.close();
-    const what = { deploy: 'Deployed', rollback: 'Rolled back to', start: 'Started', restore: 'Restored' }[event] ?? event;
-    deployment.log.write('info', event, `${what} version ${version} (${runner.capacity} session${runner.capacity === 1 ? '' : 's'}).`, { version });
+    const what =
+      { deploy: 'Deployed', rollback: 'Rolled back to', start: 'Started', restore: 'Restored' }[event] ?? event;
+    deployment.log.write(
+      'info',
+      event,
+      `${what} version ${version} (${runner.capacity} session${runner.capacity === 1 ? '' : 's'}).`,
+      { version },
+    );
   }
 
   private locked<T>(name: string, job: () => Promise<T>): Promise<T> {
@@ -396,16 +435,25 @@ export async function describeModel(onnx: Uint8Array, given: DeployMeta): Promis
   try {
     const inputs = reconcileSpecs('inputs', specsFromOrt(session.inputMetadata), given.inputs);
     const outputs = reconcileSpecs('outputs', specsFromOrt(session.outputMetadata), given.outputs);
-    if (given.transforms !== undefined && !Array.isArray(given.transforms)) throw errors.badMeta('transforms must be an array of transform JSON objects.');
+    if (given.transforms !== undefined && !Array.isArray(given.transforms))
+      throw errors.badMeta('transforms must be an array of transform JSON objects.');
     const transforms = given.transforms ?? [];
     const missingValues = given.missingValues;
-    if (missingValues !== undefined && missingValues !== 'refuse' && missingValues !== 'nan') throw errors.badMeta(`missingValues must be "refuse" or "nan" (for a model that routes missing values itself), got ${JSON.stringify(missingValues)}.`);
+    if (missingValues !== undefined && missingValues !== 'refuse' && missingValues !== 'nan')
+      throw errors.badMeta(
+        `missingValues must be "refuse" or "nan" (for a model that routes missing values itself), got ${JSON.stringify(missingValues)}.`,
+      );
     // Records are preprocessed by this server (transforms, or features read as they are): refuse at deploy what it could not apply.
-    if (transforms.length > 0 || given.features !== undefined) modelPreprocessor({ inputs, transforms, features: given.features, missingValues });
-    if (transforms.length > 0 && given.rawInput !== undefined) throw errors.badMeta('a version preprocesses records (transforms) or a raw input (rawInput), not both.');
+    if (transforms.length > 0 || given.features !== undefined)
+      modelPreprocessor({ inputs, transforms, features: given.features, missingValues });
+    if (transforms.length > 0 && given.rawInput !== undefined)
+      throw errors.badMeta('a version preprocesses records (transforms) or a raw input (rawInput), not both.');
     const rawInput = given.rawInput === undefined ? undefined : parseRawInput(given.rawInput, inputs);
     const classes = given.classes === undefined ? undefined : parseClasses(given.classes, outputs);
-    if (given.metrics !== undefined && (typeof given.metrics !== 'object' || Object.values(given.metrics).some((v) => typeof v !== 'number'))) {
+    if (
+      given.metrics !== undefined &&
+      (typeof given.metrics !== 'object' || Object.values(given.metrics).some((v) => typeof v !== 'number'))
+    ) {
       throw errors.badMeta('metrics must map names to numbers.');
     }
     return {

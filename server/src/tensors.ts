@@ -5,7 +5,16 @@
  */
 import { errors } from './errors.js';
 import type { Datatype, TensorSpec } from './wire/tensor-spec.js';
-import { arrayBytes, arrayFromBytes, binarySlices, decodeBytesElements, ELEMENT_BYTES, elementText, encodeBytesElements, type WireTensor } from './wire/binary.js';
+import {
+  arrayBytes,
+  arrayFromBytes,
+  binarySlices,
+  decodeBytesElements,
+  ELEMENT_BYTES,
+  elementText,
+  encodeBytesElements,
+  type WireTensor,
+} from './wire/binary.js';
 import { fromHalf, halfNonFinite, toHalf } from './wire/half.js';
 
 /** A request tensor, as the protocol defines it. */
@@ -44,7 +53,17 @@ export interface ResponseTensor {
 }
 
 /** The typed arrays the server hands onnxruntime (FP16 as its bit patterns in a `Uint16Array`). */
-export type TensorData = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
+export type TensorData =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
 
 /** A tensor's elements: a typed array, or strings for BYTES (onnxruntime's `string` tensors). */
 export type FeedData = TensorData | string[];
@@ -64,18 +83,49 @@ export interface DecodedInputs {
 
 /** onnxruntime's name for each datatype. */
 export const ORT_TYPE: Record<Datatype, string> = {
-  BOOL: 'bool', UINT8: 'uint8', UINT16: 'uint16', UINT32: 'uint32', UINT64: 'uint64', INT8: 'int8', INT16: 'int16',
-  INT32: 'int32', INT64: 'int64', FP16: 'float16', FP32: 'float32', FP64: 'float64', BYTES: 'string',
+  BOOL: 'bool',
+  UINT8: 'uint8',
+  UINT16: 'uint16',
+  UINT32: 'uint32',
+  UINT64: 'uint64',
+  INT8: 'int8',
+  INT16: 'int16',
+  INT32: 'int32',
+  INT64: 'int64',
+  FP16: 'float16',
+  FP32: 'float32',
+  FP64: 'float64',
+  BYTES: 'string',
 };
 
-type Ctor = { new (n: number): TensorData; new (buffer: ArrayBuffer, offset: number, length: number): TensorData; BYTES_PER_ELEMENT: number };
+type Ctor = {
+  new (n: number): TensorData;
+  new (buffer: ArrayBuffer, offset: number, length: number): TensorData;
+  BYTES_PER_ELEMENT: number;
+};
 const ARRAY: Record<Exclude<Datatype, 'BYTES'>, Ctor> = {
-  BOOL: Uint8Array, UINT8: Uint8Array, UINT16: Uint16Array, UINT32: Uint32Array, UINT64: BigUint64Array, INT8: Int8Array,
-  INT16: Int16Array, INT32: Int32Array, INT64: BigInt64Array, FP16: Uint16Array, FP32: Float32Array, FP64: Float64Array,
+  BOOL: Uint8Array,
+  UINT8: Uint8Array,
+  UINT16: Uint16Array,
+  UINT32: Uint32Array,
+  UINT64: BigUint64Array,
+  INT8: Int8Array,
+  INT16: Int16Array,
+  INT32: Int32Array,
+  INT64: BigInt64Array,
+  FP16: Uint16Array,
+  FP32: Float32Array,
+  FP64: Float64Array,
 };
 const RANGE: Partial<Record<Datatype, [number, number]>> = {
-  UINT8: [0, 255], UINT16: [0, 65535], UINT32: [0, 4294967295], INT8: [-128, 127], INT16: [-32768, 32767],
-  INT32: [-2147483648, 2147483647], INT64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], UINT64: [0, Number.MAX_SAFE_INTEGER],
+  UINT8: [0, 255],
+  UINT16: [0, 65535],
+  UINT32: [0, 4294967295],
+  INT8: [-128, 127],
+  INT16: [-32768, 32767],
+  INT32: [-2147483648, 2147483647],
+  INT64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  UINT64: [0, Number.MAX_SAFE_INTEGER],
 };
 
 /** A typed array of `datatype` with `length` elements (for BYTES, an array of empty strings). */
@@ -95,14 +145,22 @@ export function attachBinaryData(inputs: RequestTensor[], binary: Uint8Array): v
     const input = inputs[i]!;
     const bytes = slices[i];
     if (bytes === undefined) {
-      if (!Array.isArray(input.data)) throw errors.badRequest(`input "${input.name}" has no data: send "data", or its bytes after the JSON with parameters.binary_data_size.`);
+      if (!Array.isArray(input.data))
+        throw errors.badRequest(
+          `input "${input.name}" has no data: send "data", or its bytes after the JSON with parameters.binary_data_size.`,
+        );
       continue;
     }
-    if (input.data !== undefined) throw errors.badRequest(`input "${input.name}" has both "data" and parameters.binary_data_size; send its elements one way.`);
+    if (input.data !== undefined)
+      throw errors.badRequest(
+        `input "${input.name}" has both "data" and parameters.binary_data_size; send its elements one way.`,
+      );
     if (input.datatype === 'BYTES') {
       let count = 1;
       for (const d of input.shape) count *= d;
-      input.data = decodeBytesElements(input.name, bytes, count).map((element, e) => elementText(input.name, e, element));
+      input.data = decodeBytesElements(input.name, bytes, count).map((element, e) =>
+        elementText(input.name, e, element),
+      );
     } else {
       input.binary = bytes;
     }
@@ -114,18 +172,32 @@ export function attachBinaryData(inputs: RequestTensor[], binary: Uint8Array): v
  * model's datatype, a shape that fits, data of the shape's size with valid values (finite numbers, integers in
  * range). Throws the catalogue's 4xx errors naming the first problem.
  */
-export function decodeInputs(model: string, specs: readonly TensorSpec[], inputs: readonly RequestTensor[], maxElements = DEFAULT_MAX_ELEMENTS): DecodedInputs {
+export function decodeInputs(
+  model: string,
+  specs: readonly TensorSpec[],
+  inputs: readonly RequestTensor[],
+  maxElements = DEFAULT_MAX_ELEMENTS,
+): DecodedInputs {
   const feeds: Record<string, Feed> = {};
   let rows = -1;
   let batchDetail = '';
   for (const input of inputs) {
     const spec = specs.find((s) => s.name === input.name);
-    if (!spec) throw errors.unknownInput(model, input.name, specs.map((s) => s.name));
+    if (!spec)
+      throw errors.unknownInput(
+        model,
+        input.name,
+        specs.map((s) => s.name),
+      );
     if (feeds[spec.name]) throw errors.duplicateInput(spec.name);
     if (input.datatype !== spec.datatype) throw errors.badDatatype(spec.name, String(input.datatype), spec.datatype);
     const shape = input.shape;
     if (shape.length !== spec.shape.length || shape.some((d, i) => spec.shape[i] !== -1 && d !== spec.shape[i])) {
-      throw errors.badShape(spec.name, shape, spec.shape.map((d) => (d === -1 ? '?' : d)));
+      throw errors.badShape(
+        spec.name,
+        shape,
+        spec.shape.map((d) => (d === -1 ? '?' : d)),
+      );
     }
     let size = 1;
     for (const d of shape) size *= d;
@@ -135,7 +207,10 @@ export function decodeInputs(model: string, specs: readonly TensorSpec[], inputs
     if (input.binary !== undefined) {
       data = fromBinary(spec.name, spec.datatype, input.binary, size, shape);
     } else {
-      if (!Array.isArray(input.data)) throw errors.badRequest(`input "${spec.name}" has no data: send "data", or its bytes after the JSON with parameters.binary_data_size.`);
+      if (!Array.isArray(input.data))
+        throw errors.badRequest(
+          `input "${spec.name}" has no data: send "data", or its bytes after the JSON with parameters.binary_data_size.`,
+        );
       const flat = flatten(spec.name, input.data, shape);
       if (flat.length !== size) throw errors.badDataLength(spec.name, flat.length, size);
       data = fill(spec.name, spec.datatype, flat);
@@ -178,19 +253,30 @@ function flatten(name: string, data: unknown[], shape: readonly number[]): unkno
  * A fixed-size tensor's elements from its binary data: exactly `size` elements of the datatype, checked as JSON
  * data is (finite floats, BOOL bytes 0 or 1).
  */
-function fromBinary(name: string, datatype: Datatype, bytes: Uint8Array, size: number, shape: readonly number[]): TensorData {
+function fromBinary(
+  name: string,
+  datatype: Datatype,
+  bytes: Uint8Array,
+  size: number,
+  shape: readonly number[],
+): TensorData {
   const width = ELEMENT_BYTES[datatype]!;
   if (bytes.length !== size * width) {
-    throw errors.badBinarySize(`"${name}" has binary_data_size ${bytes.length}, but shape [${shape.join(', ')}] of ${datatype} holds ${size} elements of ${width} byte${width === 1 ? '' : 's'}: ${size * width} bytes.`);
+    throw errors.badBinarySize(
+      `"${name}" has binary_data_size ${bytes.length}, but shape [${shape.join(', ')}] of ${datatype} holds ${size} elements of ${width} byte${width === 1 ? '' : 's'}: ${size * width} bytes.`,
+    );
   }
   const data = arrayFromBytes(ARRAY[datatype as Exclude<Datatype, 'BYTES'>], bytes);
   if (datatype === 'FP32' || datatype === 'FP64') {
     const values = data as Float32Array;
-    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) throw errors.badValue(name, i, values[i], datatype);
+    for (let i = 0; i < values.length; i++)
+      if (!Number.isFinite(values[i]!)) throw errors.badValue(name, i, values[i], datatype);
   } else if (datatype === 'FP16') {
-    for (let i = 0; i < data.length; i++) if (halfNonFinite(data[i] as number)) throw errors.badValue(name, i, fromHalf(data[i] as number), datatype);
+    for (let i = 0; i < data.length; i++)
+      if (halfNonFinite(data[i] as number)) throw errors.badValue(name, i, fromHalf(data[i] as number), datatype);
   } else if (datatype === 'BOOL') {
-    for (let i = 0; i < data.length; i++) if ((data[i] as number) > 1) throw errors.badValue(name, i, data[i], datatype);
+    for (let i = 0; i < data.length; i++)
+      if ((data[i] as number) > 1) throw errors.badValue(name, i, data[i], datatype);
   }
   return data;
 }
@@ -251,7 +337,12 @@ function fill(name: string, datatype: Datatype, values: unknown[]): FeedData {
 }
 
 /** The JSON tensor for a model output (64-bit integers become numbers; exact up to 2^53; FP16 becomes numbers). */
-export function encodeOutput(name: string, datatype: Datatype, shape: readonly number[], data: FeedData | readonly boolean[]): ResponseTensor {
+export function encodeOutput(
+  name: string,
+  datatype: Datatype,
+  shape: readonly number[],
+  data: FeedData | readonly boolean[],
+): ResponseTensor {
   let values: number[] | boolean[] | string[];
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) values = Array.from(data, Number);
   else if (datatype === 'BYTES') values = Array.from(data as string[], String);

@@ -68,9 +68,25 @@ const pb = {
     return Buffer.concat([pb.bytes(1, name), pb.bytes(2, pb.bytes(1, Buffer.concat([pb.int(1, elemType), shape])))]);
   },
   /** A ModelProto (IR 8, opset 13) whose graph maps `x` FP32 `[N, ...input]` to `y` FP32 `[N, ...output]` through `nodes` (encoded, field 1). */
-  model(nodes: Buffer[], name: string, input: readonly number[], output: readonly number[], initializers: Buffer[] = []): Buffer {
-    const graph = Buffer.concat([...nodes, pb.bytes(2, name), ...initializers.map((i) => pb.bytes(5, i)), pb.bytes(11, pb.value('x', input)), pb.bytes(12, pb.value('y', output))]);
-    return Buffer.concat([pb.int(1, 8), pb.bytes(7, graph), pb.bytes(8, Buffer.concat([pb.bytes(1, ''), pb.int(2, 13)]))]);
+  model(
+    nodes: Buffer[],
+    name: string,
+    input: readonly number[],
+    output: readonly number[],
+    initializers: Buffer[] = [],
+  ): Buffer {
+    const graph = Buffer.concat([
+      ...nodes,
+      pb.bytes(2, name),
+      ...initializers.map((i) => pb.bytes(5, i)),
+      pb.bytes(11, pb.value('x', input)),
+      pb.bytes(12, pb.value('y', output)),
+    ]);
+    return Buffer.concat([
+      pb.int(1, 8),
+      pb.bytes(7, graph),
+      pb.bytes(8, Buffer.concat([pb.bytes(1, ''), pb.int(2, 13)])),
+    ]);
   },
 };
 
@@ -85,14 +101,46 @@ const ONNX_TYPE = { FP32: 1, STRING: 8, BOOL: 9, FP16: 10, UINT32: 12 } as const
  */
 export function wireModel(): Buffer {
   const node = (op: string, input: string, output: string, attributes: Buffer[] = []) =>
-    pb.bytes(1, Buffer.concat([pb.bytes(1, input), pb.bytes(2, output), pb.bytes(4, op), ...attributes.map((a) => pb.bytes(5, a))]));
+    pb.bytes(
+      1,
+      Buffer.concat([
+        pb.bytes(1, input),
+        pb.bytes(2, output),
+        pb.bytes(4, op),
+        ...attributes.map((a) => pb.bytes(5, a)),
+      ]),
+    );
   // AttributeProto: name (1), i (3), type (20, INT = 2).
   const castTo = Buffer.concat([pb.bytes(1, 'to'), pb.int(3, ONNX_TYPE.FP32), pb.int(20, 2)]);
-  const nodes = [node('Cast', 'input0', 'output0', [castTo]), node('Not', 'input1', 'output1'), node('Identity', 'text', 'text_out'), node('Identity', 'half', 'half_out')];
-  const inputs = [pb.typed('input0', ONNX_TYPE.UINT32, [2, 2]), pb.typed('input1', ONNX_TYPE.BOOL, [3]), pb.typed('text', ONNX_TYPE.STRING, [2]), pb.typed('half', ONNX_TYPE.FP16, [2, 2])];
-  const outputs = [pb.typed('output0', ONNX_TYPE.FP32, [2, 2]), pb.typed('output1', ONNX_TYPE.BOOL, [3]), pb.typed('text_out', ONNX_TYPE.STRING, [2]), pb.typed('half_out', ONNX_TYPE.FP16, [2, 2])];
-  const graph = Buffer.concat([...nodes, pb.bytes(2, 'wire'), ...inputs.map((i) => pb.bytes(11, i)), ...outputs.map((o) => pb.bytes(12, o))]);
-  return Buffer.concat([pb.int(1, 8), pb.bytes(7, graph), pb.bytes(8, Buffer.concat([pb.bytes(1, ''), pb.int(2, 13)]))]);
+  const nodes = [
+    node('Cast', 'input0', 'output0', [castTo]),
+    node('Not', 'input1', 'output1'),
+    node('Identity', 'text', 'text_out'),
+    node('Identity', 'half', 'half_out'),
+  ];
+  const inputs = [
+    pb.typed('input0', ONNX_TYPE.UINT32, [2, 2]),
+    pb.typed('input1', ONNX_TYPE.BOOL, [3]),
+    pb.typed('text', ONNX_TYPE.STRING, [2]),
+    pb.typed('half', ONNX_TYPE.FP16, [2, 2]),
+  ];
+  const outputs = [
+    pb.typed('output0', ONNX_TYPE.FP32, [2, 2]),
+    pb.typed('output1', ONNX_TYPE.BOOL, [3]),
+    pb.typed('text_out', ONNX_TYPE.STRING, [2]),
+    pb.typed('half_out', ONNX_TYPE.FP16, [2, 2]),
+  ];
+  const graph = Buffer.concat([
+    ...nodes,
+    pb.bytes(2, 'wire'),
+    ...inputs.map((i) => pb.bytes(11, i)),
+    ...outputs.map((o) => pb.bytes(12, o)),
+  ]);
+  return Buffer.concat([
+    pb.int(1, 8),
+    pb.bytes(7, graph),
+    pb.bytes(8, Buffer.concat([pb.bytes(1, ''), pb.int(2, 13)])),
+  ]);
 }
 
 /** A new temporary Lepton home. */
@@ -111,7 +159,9 @@ export interface TestServer {
 }
 
 /** Builds a test application (models run inline unless `workers` says otherwise). */
-export async function testServer(options: { home?: string; workers?: number; bodyLimit?: number } = {}): Promise<TestServer> {
+export async function testServer(
+  options: { home?: string; workers?: number; bodyLimit?: number } = {},
+): Promise<TestServer> {
   const home = options.home ?? tempHome();
   const paths = homePaths(home);
   ensureHome(paths);
@@ -120,7 +170,11 @@ export async function testServer(options: { home?: string; workers?: number; bod
   await service.restore();
   const app = await buildApp({ service, token, bodyLimit: options.bodyLimit, report: () => {} });
   return {
-    app, service, token, home, auth: { authorization: `Bearer ${token}` },
+    app,
+    service,
+    token,
+    home,
+    auth: { authorization: `Bearer ${token}` },
     async close() {
       await app.close();
       await service.close();
@@ -139,12 +193,20 @@ export function slowModel(width = 1024, depth = 48): Buffer {
   const weights = Buffer.alloc(width * width * 4);
   for (let i = 0; i < width * width; i++) weights.writeFloatLE(1 / width, i * 4);
   // TensorProto: dims (1), data_type (2, FLOAT = 1), name (8), raw_data (9).
-  const initializer = Buffer.concat([pb.int(1, width), pb.int(1, width), pb.int(2, 1), pb.bytes(8, 'w'), pb.bytes(9, weights)]);
+  const initializer = Buffer.concat([
+    pb.int(1, width),
+    pb.int(1, width),
+    pb.int(2, 1),
+    pb.bytes(8, 'w'),
+    pb.bytes(9, weights),
+  ]);
   const nodes: Buffer[] = [];
   for (let i = 0; i < depth; i++) {
     const input = i === 0 ? 'x' : `h${i}`;
     const output = i === depth - 1 ? 'y' : `h${i + 1}`;
-    nodes.push(pb.bytes(1, Buffer.concat([pb.bytes(1, input), pb.bytes(1, 'w'), pb.bytes(2, output), pb.bytes(4, 'MatMul')])));
+    nodes.push(
+      pb.bytes(1, Buffer.concat([pb.bytes(1, input), pb.bytes(1, 'w'), pb.bytes(2, output), pb.bytes(4, 'MatMul')])),
+    );
   }
   return pb.model(nodes, 'slow', [width], [width], [initializer]);
 }

@@ -4,7 +4,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { ortFeeds, plainOutputs, SESSION_OPTIONS, type CloseMessage, type RunMessage, type RunReply } from './runner.js';
+import {
+  ortFeeds,
+  plainOutputs,
+  SESSION_OPTIONS,
+  type CloseMessage,
+  type RunMessage,
+  type RunReply,
+} from './runner.js';
 
 const port = parentPort!;
 const post = (reply: RunReply) => port.postMessage(reply);

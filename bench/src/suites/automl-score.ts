@@ -21,10 +21,17 @@ type PeerScore = { score: number; trials: number; seconds: number };
 
 function peer(name: 'hgb-default' | 'lightgbm-optuna', folder: string, log: (line: string) => void): PeerScore | null {
   try {
-    const out = execFileSync(python, [peerScript, name, folder, String(AUTOML_SECONDS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 1_200_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    const out = execFileSync(python, [peerScript, name, folder, String(AUTOML_SECONDS)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 1_200_000,
+      env: { ...process.env, OMP_NUM_THREADS: '1' },
+    });
     return JSON.parse(out.trim().split('\n').pop()!) as PeerScore;
   } catch (error) {
-    log(`automl_score ${name}: not measured (${(error as Error).message.split('\n')[0]}); pip install lightgbm==4.7.0 scikit-learn optuna into ${anchorsDir}/venv`);
+    log(
+      `automl_score ${name}: not measured (${(error as Error).message.split('\n')[0]}); pip install lightgbm==4.7.0 scikit-learn optuna into ${anchorsDir}/venv`,
+    );
     return null;
   }
 }
@@ -33,13 +40,26 @@ function peer(name: 'hgb-default' | 'lightgbm-optuna', folder: string, log: (lin
 async function leptonScore(t: BenchTable, log: (line: string) => void): Promise<number> {
   const train = lepton.DataFrame.from(t.frame.reify(t.train));
   const test = lepton.DataFrame.from(t.frame.reify(t.test));
-  const result = await lepton.automl(train, { target: t.target, task: t.task, budget: { seconds: AUTOML_SECONDS }, seed: 0, live: false });
+  const result = await lepton.automl(train, {
+    target: t.target,
+    task: t.task,
+    budget: { seconds: AUTOML_SECONDS },
+    seed: 0,
+    live: false,
+  });
   const best = result.best!;
-  log(`${t.name}: automl ran ${result.leaderboard.entries.length} trials; best ${best.family} (${result.leaderboard.byFamily().map((e) => `${e.family} ${e.score!.toPrecision(4)}`).join(', ')})`);
+  log(
+    `${t.name}: automl ran ${result.leaderboard.entries.length} trials; best ${best.family} (${result.leaderboard
+      .byFamily()
+      .map((e) => `${e.family} ${e.score!.toPrecision(4)}`)
+      .join(', ')})`,
+  );
   const predicted = best.predict(test);
   const truth = test.array(t.target) as ArrayLike<unknown>;
   if (t.task === 'classification') return (100 * predicted.filter((p, i) => p === truth[i]).length) / predicted.length;
-  return Math.sqrt(predicted.reduce<number>((s, p, i) => s + ((p as number) - (truth[i] as number)) ** 2, 0) / predicted.length);
+  return Math.sqrt(
+    predicted.reduce<number>((s, p, i) => s + ((p as number) - (truth[i] as number)) ** 2, 0) / predicted.length,
+  );
 }
 
 /**
@@ -47,13 +67,20 @@ async function leptonScore(t: BenchTable, log: (line: string) => void): Promise<
  * @param t the table with its split
  * @param folder where `writeTable` wrote it for the peers, or null without Python
  */
-export async function automlScoreCase(t: BenchTable, folder: string | null, log: (line: string) => void): Promise<BenchCase> {
+export async function automlScoreCase(
+  t: BenchTable,
+  folder: string | null,
+  log: (line: string) => void,
+): Promise<BenchCase> {
   const ours = await leptonScore(t, log);
   const hgb = folder ? peer('hgb-default', folder, log) : null;
   const tuned = folder ? peer('lightgbm-optuna', folder, log) : null;
   const regression = t.task === 'regression';
   const atLeast = (other: number) => (regression ? ours <= other : ours >= other);
-  if (hgb) log(`${t.name}: automl ${ours.toFixed(3)} vs default HistGradientBoosting ${hgb.score.toFixed(3)} (${atLeast(hgb.score) ? 'at least as good' : 'WORSE'})${tuned ? `, Optuna-tuned LightGBM ${tuned.score.toFixed(3)} in ${tuned.trials} trials (${atLeast(tuned.score) ? 'at least as good' : 'worse'})` : ''}`);
+  if (hgb)
+    log(
+      `${t.name}: automl ${ours.toFixed(3)} vs default HistGradientBoosting ${hgb.score.toFixed(3)} (${atLeast(hgb.score) ? 'at least as good' : 'WORSE'})${tuned ? `, Optuna-tuned LightGBM ${tuned.score.toFixed(3)} in ${tuned.trials} trials (${atLeast(tuned.score) ? 'at least as good' : 'worse'})` : ''}`,
+    );
   return {
     suite: 'automl',
     case: `automl_score/${t.name}`,

@@ -22,10 +22,17 @@ const settings = { trees: 100, leaves: 31, learningRate: 0.1, minLeaf: 20, bins:
 
 function peer(name: string, dir: string, log: (line: string) => void): Figures | null {
   try {
-    const out = execFileSync(python, [peerScript, name, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000, env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    const out = execFileSync(python, [peerScript, name, dir], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 900_000,
+      env: { ...process.env, OMP_NUM_THREADS: '1' },
+    });
     return JSON.parse(out.trim().split('\n').pop()!) as Figures;
   } catch (error) {
-    log(`${name}: not measured (${(error as Error).message.split('\n')[0]}); pip install lightgbm==4.7.0 scikit-learn into ${anchorsDir}/venv`);
+    log(
+      `${name}: not measured (${(error as Error).message.split('\n')[0]}); pip install lightgbm==4.7.0 scikit-learn into ${anchorsDir}/venv`,
+    );
     return null;
   }
 }
@@ -53,7 +60,10 @@ function leptonFigures(t: BenchTable): Figures {
   const truth = test.array(t.target) as ArrayLike<unknown>;
   let score: number;
   if (t.task === 'classification') score = (100 * predicted.filter((p, i) => p === truth[i]).length) / predicted.length;
-  else score = Math.sqrt(predicted.reduce<number>((s, p, i) => s + ((p as number) - (truth[i] as number)) ** 2, 0) / predicted.length);
+  else
+    score = Math.sqrt(
+      predicted.reduce<number>((s, p, i) => s + ((p as number) - (truth[i] as number)) ** 2, 0) / predicted.length,
+    );
   return { fit_s: Number(best.toFixed(4)), fit_cpu_s: Number(bestCpu.toFixed(4)), score };
 }
 
@@ -67,7 +77,8 @@ export const automlSuite: Suite = {
     const cases: BenchCase[] = [];
     try {
       const havePython = existsSync(python);
-      if (!havePython) log(`peers missing: no ${python} (run ../shared/anchors/setup.sh, then pip install lightgbm==4.7.0)`);
+      if (!havePython)
+        log(`peers missing: no ${python} (run ../shared/anchors/setup.sh, then pip install lightgbm==4.7.0)`);
       for (const t of tables) {
         log(`${t.name}: ${t.frame.numRows()} rows, ${t.features.length} features, ${t.task}`);
         const ours = leptonFigures(t);
@@ -75,12 +86,38 @@ export const automlSuite: Suite = {
         const lgb = havePython ? peer('lightgbm', folder, log) : null;
         const sk = havePython ? peer('sklearn', folder, log) : null;
         const regression = t.task === 'regression';
-        cases.push({ suite: 'automl', case: `gbm_fit/${t.name}`, metric: 's', unit: 's', better: 'lower', lepton: ours.fit_s, peers: { lightgbm: lgb?.fit_s ?? null, sklearn: sk?.fit_s ?? null } });
-        cases.push({ suite: 'automl', case: `gbm_fit_cpu/${t.name}`, metric: 'cpu s', unit: 's', better: 'lower', lepton: ours.fit_cpu_s, peers: { lightgbm: lgb?.fit_cpu_s ?? null, sklearn: sk?.fit_cpu_s ?? null } });
-        cases.push({ suite: 'automl', case: `gbm_score/${t.name}`, metric: regression ? 'rmse' : 'accuracy', unit: regression ? 'mpg' : '%', better: regression ? 'lower' : 'higher', lepton: ours.score, peers: { lightgbm: lgb?.score ?? null, sklearn: sk?.score ?? null } });
+        cases.push({
+          suite: 'automl',
+          case: `gbm_fit/${t.name}`,
+          metric: 's',
+          unit: 's',
+          better: 'lower',
+          lepton: ours.fit_s,
+          peers: { lightgbm: lgb?.fit_s ?? null, sklearn: sk?.fit_s ?? null },
+        });
+        cases.push({
+          suite: 'automl',
+          case: `gbm_fit_cpu/${t.name}`,
+          metric: 'cpu s',
+          unit: 's',
+          better: 'lower',
+          lepton: ours.fit_cpu_s,
+          peers: { lightgbm: lgb?.fit_cpu_s ?? null, sklearn: sk?.fit_cpu_s ?? null },
+        });
+        cases.push({
+          suite: 'automl',
+          case: `gbm_score/${t.name}`,
+          metric: regression ? 'rmse' : 'accuracy',
+          unit: regression ? 'mpg' : '%',
+          better: regression ? 'lower' : 'higher',
+          lepton: ours.score,
+          peers: { lightgbm: lgb?.score ?? null, sklearn: sk?.score ?? null },
+        });
         if (lgb) {
           const ok = regression ? ours.score <= lgb.score * 1.02 : ours.score >= lgb.score - 0.5;
-          log(`${t.name}: score ${ours.score.toFixed(3)} vs LightGBM ${lgb.score.toFixed(3)} (${ok ? 'met' : 'MISSED'}, floor ${regression ? '≤ 1.02× RMSE' : '≥ −0.5 points'}); fit ${ours.fit_s}s vs ${lgb.fit_s}s (${(ours.fit_s / lgb.fit_s).toFixed(2)}×${t.name === 'flights' ? `, floor ≤ 2×: ${ours.fit_s <= 2 * lgb.fit_s ? 'met' : 'MISSED'}` : ''}), CPU ${ours.fit_cpu_s}s vs ${lgb.fit_cpu_s}s (${(ours.fit_cpu_s / lgb.fit_cpu_s).toFixed(2)}×)`);
+          log(
+            `${t.name}: score ${ours.score.toFixed(3)} vs LightGBM ${lgb.score.toFixed(3)} (${ok ? 'met' : 'MISSED'}, floor ${regression ? '≤ 1.02× RMSE' : '≥ −0.5 points'}); fit ${ours.fit_s}s vs ${lgb.fit_s}s (${(ours.fit_s / lgb.fit_s).toFixed(2)}×${t.name === 'flights' ? `, floor ≤ 2×: ${ours.fit_s <= 2 * lgb.fit_s ? 'met' : 'MISSED'}` : ''}), CPU ${ours.fit_cpu_s}s vs ${lgb.fit_cpu_s}s (${(ours.fit_cpu_s / lgb.fit_cpu_s).toFixed(2)}×)`,
+          );
         }
         cases.push(await automlScoreCase(t, havePython ? folder : null, log));
       }

@@ -16,8 +16,22 @@ export interface CompressManifest {
   /** Threads per operator on both sides, for fairness. */
   threads: number;
   models: ModelEntry[];
-  prune: { sparsity: number; overall: number; epochs: number; fp32Accuracy: number; prunedAccuracy: number; gzipRatio: number };
-  distill: { teacherParams: number; studentParams: number; teacherAccuracy: number; studentAccuracy: number; agreement: number; epochs: number };
+  prune: {
+    sparsity: number;
+    overall: number;
+    epochs: number;
+    fp32Accuracy: number;
+    prunedAccuracy: number;
+    gzipRatio: number;
+  };
+  distill: {
+    teacherParams: number;
+    studentParams: number;
+    teacherAccuracy: number;
+    studentAccuracy: number;
+    agreement: number;
+    epochs: number;
+  };
   /** Seconds spent training (context for the run time). */
   trainSeconds: Record<string, number>;
 }
@@ -37,7 +51,10 @@ export interface ModelEntry {
 }
 
 /** The part of a report row the suite prints (the ratios to the baseline are recomputed against the peer). */
-export type ReportRow = Pick<lepton.compress.VariantRow, 'name' | 'parameters' | 'bytes' | 'gzipBytes' | 'accuracy' | 'latencyP50Ms' | 'throughput'>;
+export type ReportRow = Pick<
+  lepton.compress.VariantRow,
+  'name' | 'parameters' | 'bytes' | 'gzipBytes' | 'accuracy' | 'latencyP50Ms' | 'throughput'
+>;
 
 const THREADS = 2;
 const CALIBRATION_ROWS = 256;
@@ -50,7 +67,15 @@ function writeRaw(path: string, t: tf.Tensor): string {
 }
 
 function rowsOf(r: lepton.compress.CompressionReport): ReportRow[] {
-  return r.rows.map(({ name, parameters, bytes, gzipBytes, accuracy, latencyP50Ms, throughput }) => ({ name, parameters, bytes, gzipBytes, accuracy, latencyP50Ms, throughput }));
+  return r.rows.map(({ name, parameters, bytes, gzipBytes, accuracy, latencyP50Ms, throughput }) => ({
+    name,
+    parameters,
+    bytes,
+    gzipBytes,
+    accuracy,
+    latencyP50Ms,
+    throughput,
+  }));
 }
 
 function seconds(t0: number): number {
@@ -62,7 +87,15 @@ function seconds(t0: number): number {
  * from lepton.models.cnn, whose initial weights are seeded so runs repeat.
  */
 function seededCnn(dense: number, seed: number): tf.Sequential {
-  return lepton.models.cnn({ inputShape: [28, 28, 1], filters: [8, 16], padding: 'valid', dense, dropout: 0, classes: 10, seed });
+  return lepton.models.cnn({
+    inputShape: [28, 28, 1],
+    filters: [8, 16],
+    padding: 'valid',
+    dense,
+    dropout: 0,
+    classes: 10,
+    seed,
+  });
 }
 
 /** The 784-1024-1024-10 MLP of the issue's speed floor: large enough for integer kernels to pay off. */
@@ -108,7 +141,11 @@ async function variantsOf(
     inputShape: model.inputs[0]!.shape.slice(1) as number[],
     fp32,
     calibration: { path: writeRaw(join(dir, `${name}-calibration.f32`), calibration), rows: CALIBRATION_ROWS },
-    test: { x: writeRaw(join(dir, `${name}-test-x.f32`), test.x), y: writeRaw(join(dir, `${name}-test-y.i32`), test.y), rows: test.x.shape[0]! },
+    test: {
+      x: writeRaw(join(dir, `${name}-test-x.f32`), test.x),
+      y: writeRaw(join(dir, `${name}-test-y.i32`), test.y),
+      rows: test.x.shape[0]!,
+    },
     variants: files,
     report: { rows: [], recommended: '', recommendation: '' },
   };
@@ -118,7 +155,10 @@ async function variantsOf(
     entry.variants[variant] = path;
   }
   calibration.dispose();
-  const r = await lepton.compress.report({ fp32: model, ...quantized, ...extra }, test, { threads: THREADS, maxSeconds: 4 });
+  const r = await lepton.compress.report({ fp32: model, ...quantized, ...extra }, test, {
+    threads: THREADS,
+    maxSeconds: 4,
+  });
   entry.report = { rows: rowsOf(r), recommended: r.recommended, recommendation: r.recommendation };
   log(`${name}: ${r.recommendation}`);
   for (const q of Object.values(quantized)) await q.dispose();
@@ -132,13 +172,21 @@ async function main(dir: string): Promise<void> {
   const y = mnist.train.labels;
   const test = { x: mnist.test.images, y: mnist.test.labels };
   const trainSeconds: Record<string, number> = {};
-  const fitOpts = (epochs: number) => ({ loss: 'sparseCategoricalCrossentropy', optimizer: tf.train.adam(0.002), epochs, batchSize: 32, seed: 1, live: false });
+  const fitOpts = (epochs: number) => ({
+    loss: 'sparseCategoricalCrossentropy',
+    optimizer: tf.train.adam(0.002),
+    epochs,
+    batchSize: 32,
+    seed: 1,
+    live: false,
+  });
 
   // The reference CNN on 8,000 digits: ten epochs reach ~0.97 on the 2,000 held out in about 25 s here (more epochs or
   // other learning rates did not do better: 8,000 digits without augmentation is the limit of this small network).
   const cnn = seededCnn(64, 1);
   const reference = referenceCnn();
-  if (cnn.countParams() !== reference.countParams() || cnn.layers.length !== reference.layers.length) throw new Error('the seeded CNN is not the reference CNN');
+  if (cnn.countParams() !== reference.countParams() || cnn.layers.length !== reference.layers.length)
+    throw new Error('the seeded CNN is not the reference CNN');
   reference.dispose();
   let t0 = performance.now();
   await lepton.fit(cnn, { x, y }, fitOpts(10));
@@ -148,7 +196,17 @@ async function main(dir: string): Promise<void> {
   // with two, only half an epoch ran at full sparsity and the drop was 1.15 points in one run.
   const pruneEpochs = 4;
   t0 = performance.now();
-  const pruned = await lepton.compress.prune(cnn, { sparsity: 0.8, fineTune: { data: { x, y }, epochs: pruneEpochs, batchSize: 64, seed: 1, live: false, optimizer: tf.train.adam(0.001) } });
+  const pruned = await lepton.compress.prune(cnn, {
+    sparsity: 0.8,
+    fineTune: {
+      data: { x, y },
+      epochs: pruneEpochs,
+      batchSize: 64,
+      seed: 1,
+      live: false,
+      optimizer: tf.train.adam(0.001),
+    },
+  });
   trainSeconds.prune = seconds(t0);
   log(`pruned: overall sparsity ${(pruned.overall * 100).toFixed(1)}%`);
 
@@ -156,7 +214,20 @@ async function main(dir: string): Promise<void> {
   const distillEpochs = 5;
   const student = seededCnn(30, 2);
   t0 = performance.now();
-  const distilled = await lepton.compress.distill(cnn, student, { x, y }, { temperature: 4, alpha: 0.7, epochs: distillEpochs, batchSize: 64, optimizer: tf.train.adam(0.003), seed: 1, live: false });
+  const distilled = await lepton.compress.distill(
+    cnn,
+    student,
+    { x, y },
+    {
+      temperature: 4,
+      alpha: 0.7,
+      epochs: distillEpochs,
+      batchSize: 64,
+      optimizer: tf.train.adam(0.003),
+      seed: 1,
+      live: false,
+    },
+  );
   trainSeconds.distill = seconds(t0);
 
   const cnnEntry = await variantsOf('cnn', cnn, x, test, dir, { pruned: pruned.model, student: distilled.student });
@@ -176,7 +247,14 @@ async function main(dir: string): Promise<void> {
     backend,
     threads: THREADS,
     models: [cnnEntry, mlpEntry],
-    prune: { sparsity: 0.8, overall: pruned.overall, epochs: pruneEpochs, fp32Accuracy: row('fp32').accuracy, prunedAccuracy: row('pruned').accuracy, gzipRatio: gzipOf('pruned') / gzipOf('fp32') },
+    prune: {
+      sparsity: 0.8,
+      overall: pruned.overall,
+      epochs: pruneEpochs,
+      fp32Accuracy: row('fp32').accuracy,
+      prunedAccuracy: row('pruned').accuracy,
+      gzipRatio: gzipOf('pruned') / gzipOf('fp32'),
+    },
     distill: {
       teacherParams: cnn.countParams(),
       studentParams: student.countParams(),

@@ -59,7 +59,12 @@ interface PeerOutput {
 /** Lepton's side in a fresh process (training, export, quantize, prune, distill, report). */
 function ours(dir: string): CompressManifest {
   const worker = fileURLToPath(new URL('./compress-worker.js', import.meta.url));
-  const out = execFileSync(process.execPath, [worker, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000, env: leptonProcessEnv() });
+  const out = execFileSync(process.execPath, [worker, dir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 900_000,
+    env: leptonProcessEnv(),
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as CompressManifest;
 }
 
@@ -71,7 +76,12 @@ function peer(dir: string, log: (line: string) => void): PeerOutput | null {
     return null;
   }
   try {
-    const out = execFileSync(python, [join(repoRoot, 'bench', 'python', 'compress_ort.py'), dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000, env: { ...process.env, OMP_NUM_THREADS: '2' } });
+    const out = execFileSync(python, [join(repoRoot, 'bench', 'python', 'compress_ort.py'), dir], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 900_000,
+      env: { ...process.env, OMP_NUM_THREADS: '2' },
+    });
     return JSON.parse(out.trim().split('\n').pop()!) as PeerOutput;
   } catch (error) {
     log(`onnxruntime.quantization not measured (${(error as Error).message.split('\n')[0]})`);
@@ -91,7 +101,11 @@ const ratioText = (r: Ratio) => `${r.median.toFixed(3)}× (95% interval ${r.low.
  * onnxruntime kernels, which is the case for the MLP's static settings, a tie is the expected result.
  */
 const speedVerdict = (r: Ratio) =>
-  r.median >= 1 ? 'met' : r.low <= 1 && r.high >= 1 && r.median >= 0.98 ? 'met: a tie within this run\'s noise' : 'MISSED';
+  r.median >= 1
+    ? 'met'
+    : r.low <= 1 && r.high >= 1 && r.median >= 0.98
+      ? "met: a tie within this run's noise"
+      : 'MISSED';
 
 /**
  * Per-model cases, all measured in Python's onnxruntime: Lepton's best int8 setting against onnxruntime.quantization's
@@ -103,8 +117,10 @@ function modelCases(entry: ModelEntry, peerModel: PeerModel | undefined, log: (l
   const files = peerModel?.files;
   if (files) {
     for (const [k, f] of Object.entries(files)) {
-      log(`${m} ${k.padEnd(28)} ${String(f.bytes).padStart(8)} B  acc ${pct(f.accuracy)}  max|Δ| ${f.max_abs_diff.toExponential(2)}  ` +
-        `p50 ${f.p50_ms.toFixed(3)} ms (best ${f.p50_ms_best.toFixed(3)})  ${Math.round(f.throughput)}/s (best ${Math.round(f.throughput_best)})`);
+      log(
+        `${m} ${k.padEnd(28)} ${String(f.bytes).padStart(8)} B  acc ${pct(f.accuracy)}  max|Δ| ${f.max_abs_diff.toExponential(2)}  ` +
+          `p50 ${f.p50_ms.toFixed(3)} ms (best ${f.p50_ms_best.toFixed(3)})  ${Math.round(f.throughput)}/s (best ${Math.round(f.throughput_best)})`,
+      );
     }
   }
   const cases: BenchCase[] = [];
@@ -112,7 +128,9 @@ function modelCases(entry: ModelEntry, peerModel: PeerModel | undefined, log: (l
     const choice = peerModel?.choices[which];
     const ourKey = choice?.lepton ?? null;
     const peerKey = choice?.ort ?? null;
-    log(`${m} (${which === 'all' ? 'any setting' : 'static settings'}): Lepton's best ${ourKey ?? 'none'}, onnxruntime.quantization's best ${peerKey ?? 'none'} (fastest at batch 256 within a point of fp32's accuracy)`);
+    log(
+      `${m} (${which === 'all' ? 'any setting' : 'static settings'}): Lepton's best ${ourKey ?? 'none'}, onnxruntime.quantization's best ${peerKey ?? 'none'} (fastest at batch 256 within a point of fp32's accuracy)`,
+    );
     const name = which === 'all' ? `${m}_int8` : `${m}_int8_static`;
     const pick = (key: string | null, field: keyof Measured) => (files && key ? (files[key]![field] as number) : null);
     const row = (metric: string, unit: string, better: 'lower' | 'higher', field: keyof Measured): BenchCase => ({
@@ -124,8 +142,13 @@ function modelCases(entry: ModelEntry, peerModel: PeerModel | undefined, log: (l
       lepton: pick(ourKey, field),
       peers: { 'ort-quant': pick(peerKey, field), fp32: pick('fp32', field) },
     });
-    cases.push(row('throughput_b256', 'samples/s', 'higher', 'throughput'), row('p50_b1', 'ms', 'lower', 'p50_ms'), row('max_abs_diff', 'vs fp32 output', 'lower', 'max_abs_diff'));
-    if (which === 'all') cases.push(row('accuracy', 'fraction', 'higher', 'accuracy'), row('file_size', 'bytes', 'lower', 'bytes'));
+    cases.push(
+      row('throughput_b256', 'samples/s', 'higher', 'throughput'),
+      row('p50_b1', 'ms', 'lower', 'p50_ms'),
+      row('max_abs_diff', 'vs fp32 output', 'lower', 'max_abs_diff'),
+    );
+    if (which === 'all')
+      cases.push(row('accuracy', 'fraction', 'higher', 'accuracy'), row('file_size', 'bytes', 'lower', 'bytes'));
     const h2h = (metric: string, r: Ratio | undefined): BenchCase => ({
       suite: 'compress',
       case: name,
@@ -151,14 +174,21 @@ export const compressSuite: Suite = {
     try {
       const t0 = performance.now();
       const o = ours(dir);
-      log(`Lepton side done in ${((performance.now() - t0) / 1000).toFixed(0)} s (backend ${o.backend}; training s: ${JSON.stringify(o.trainSeconds)})`);
+      log(
+        `Lepton side done in ${((performance.now() - t0) / 1000).toFixed(0)} s (backend ${o.backend}; training s: ${JSON.stringify(o.trainSeconds)})`,
+      );
       const p = peer(dir, log);
-      if (p) log(`peer: onnxruntime ${p.onnxruntime} (Python), ${p.threads} intra-op threads, median of ${p.rounds} interleaved rounds (best round in brackets)`);
+      if (p)
+        log(
+          `peer: onnxruntime ${p.onnxruntime} (Python), ${p.threads} intra-op threads, median of ${p.rounds} interleaved rounds (best round in brackets)`,
+        );
       const cases: BenchCase[] = [];
       for (const entry of o.models) {
         log(`${entry.name} lepton.compress.report (onnxruntime-node, ${o.threads} threads):`);
         for (const r of entry.report.rows) {
-          log(`  ${r.name.padEnd(20)} ${String(r.bytes).padStart(8)} B (gzip ${r.gzipBytes})  acc ${pct(r.accuracy)}  p50 ${r.latencyP50Ms.toFixed(3)} ms  ${Math.round(r.throughput)}/s`);
+          log(
+            `  ${r.name.padEnd(20)} ${String(r.bytes).padStart(8)} B (gzip ${r.gzipBytes})  acc ${pct(r.accuracy)}  p50 ${r.latencyP50Ms.toFixed(3)} ms  ${Math.round(r.throughput)}/s`,
+          );
         }
         log(`  recommendation: ${entry.report.recommendation}`);
         cases.push(...modelCases(entry, p?.models[entry.name], log));
@@ -167,8 +197,24 @@ export const compressSuite: Suite = {
       const mlp = o.models.find((e) => e.name === 'mlp')!;
       const reportRow = (e: ModelEntry, n: string) => e.report.rows.find((r) => r.name === n)!;
       cases.push(
-        { suite: 'compress', case: 'cnn_pruned80', metric: 'accuracy', unit: 'fraction', better: 'higher', lepton: o.prune.prunedAccuracy, peers: { 'ort-quant': null, fp32: o.prune.fp32Accuracy } },
-        { suite: 'compress', case: 'cnn_distilled', metric: 'accuracy', unit: 'fraction', better: 'higher', lepton: o.distill.studentAccuracy, peers: { 'ort-quant': null, fp32: o.distill.teacherAccuracy } },
+        {
+          suite: 'compress',
+          case: 'cnn_pruned80',
+          metric: 'accuracy',
+          unit: 'fraction',
+          better: 'higher',
+          lepton: o.prune.prunedAccuracy,
+          peers: { 'ort-quant': null, fp32: o.prune.fp32Accuracy },
+        },
+        {
+          suite: 'compress',
+          case: 'cnn_distilled',
+          metric: 'accuracy',
+          unit: 'fraction',
+          better: 'higher',
+          lepton: o.distill.studentAccuracy,
+          peers: { 'ort-quant': null, fp32: o.distill.teacherAccuracy },
+        },
       );
 
       // Floor checks of the issue, each on the measurement it names.
@@ -185,8 +231,12 @@ export const compressSuite: Suite = {
       ];
       const mlpRows = mlp.report.rows;
       const mlpFp32 = reportRow(mlp, 'fp32');
-      const mlpBest = mlpRows.filter((r) => r.name.startsWith('int8-static')).reduce((a, b) => (b.throughput > a.throughput ? b : a));
-      checks.push(`MLP int8 (${mlpBest.name}) ${(mlpBest.throughput / mlpFp32.throughput).toFixed(2)}× fp32 throughput in onnxruntime-node (${verdict(mlpBest.throughput >= 2 * mlpFp32.throughput)}, ≥ 2×)`);
+      const mlpBest = mlpRows
+        .filter((r) => r.name.startsWith('int8-static'))
+        .reduce((a, b) => (b.throughput > a.throughput ? b : a));
+      checks.push(
+        `MLP int8 (${mlpBest.name}) ${(mlpBest.throughput / mlpFp32.throughput).toFixed(2)}× fp32 throughput in onnxruntime-node (${verdict(mlpBest.throughput >= 2 * mlpFp32.throughput)}, ≥ 2×)`,
+      );
       if (p) {
         for (const e of o.models) {
           const { files, choices } = p.models[e.name]!;
@@ -195,7 +245,9 @@ export const compressSuite: Suite = {
             if (!c.lepton || !c.ort || !c.throughput_ratio || !c.latency_ratio) continue;
             const a = files[c.lepton]!;
             const b = files[c.ort]!;
-            const theirs = Object.keys(files).filter((k) => k.startsWith('ort-') && (which === 'all' || k.includes('static')));
+            const theirs = Object.keys(files).filter(
+              (k) => k.startsWith('ort-') && (which === 'all' || k.includes('static')),
+            );
             const accurate = theirs.reduce((x, k) => (files[k]!.max_abs_diff < files[x]!.max_abs_diff ? k : x));
             checks.push(
               `${e.name} ${which === 'all' ? 'best' : 'best static'}: Lepton ${c.lepton.slice(7)} vs ${c.ort}, ${c.rounds} head-to-head rounds: ` +

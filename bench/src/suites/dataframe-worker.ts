@@ -20,15 +20,22 @@ function data(): { id: Int32Array; v: Float64Array; shared: boolean } {
     if (id.length === n && v.length === n) return { id, v, shared: true };
   }
   let s = 1;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  return { id: Int32Array.from({ length: n }, () => Math.floor(rand() * K)), v: Float64Array.from({ length: n }, () => rand() * 1e3), shared: false };
+  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  return {
+    id: Int32Array.from({ length: n }, () => Math.floor(rand() * K)),
+    v: Float64Array.from({ length: n }, () => rand() * 1e3),
+    shared: false,
+  };
 }
 
 /** Best of 3 after a warm-up, as the peer script measures. */
 const ms = bestOfThreeMs;
 
 const { id, v, shared } = data();
-const dimColumns = { id: Int32Array.from({ length: K }, (_, i) => i), w: Float64Array.from({ length: K }, (_, i) => i * 2) };
+const dimColumns = {
+  id: Int32Array.from({ length: K }, (_, i) => i),
+  w: Float64Array.from({ length: K }, (_, i) => i * 2),
+};
 const table = aq.table({ id, v });
 const dim = aq.table(dimColumns);
 const frame = DataFrame.from({ id, v });
@@ -38,10 +45,15 @@ const rollup = { sum: aq.op.sum('v'), mean: aq.op.mean('v'), count: aq.op.count(
 // check the fast paths agree with arquero before timing them
 const fast = frame.aggregate('id', { v: ['sum', 'mean', 'count'] });
 const slow = table.groupby('id').rollup(rollup);
-if (fast.numRows() !== slow.numRows() || Math.abs((fast.array('v_sum') as Float64Array)[0]! - (slow.array('sum') as number[])[0]!) > 1e-6 * (slow.array('sum') as number[])[0]!) {
+if (
+  fast.numRows() !== slow.numRows() ||
+  Math.abs((fast.array('v_sum') as Float64Array)[0]! - (slow.array('sum') as number[])[0]!) >
+    1e-6 * (slow.array('sum') as number[])[0]!
+) {
   throw new Error('aggregate disagrees with arquero');
 }
-if (frame.join(dimFrame, 'id').numRows() !== table.join(dim, 'id').numRows()) throw new Error('join disagrees with arquero');
+if (frame.join(dimFrame, 'id').numRows() !== table.join(dim, 'id').numRows())
+  throw new Error('join disagrees with arquero');
 
 /** Best of 5 rounds of two functions run alternately, so heap growth and GC affect both alike. */
 function paired(a: () => unknown, b: () => unknown): [number, number] {
@@ -60,7 +72,10 @@ function paired(a: () => unknown, b: () => unknown): [number, number] {
   return [Math.round(bestA * 10) / 10, Math.round(bestB * 10) / 10];
 }
 
-const [arqueroGroupby, delegatedGroupby] = paired(() => table.groupby('id').rollup(rollup), () => frame.groupby('id').rollup(rollup));
+const [arqueroGroupby, delegatedGroupby] = paired(
+  () => table.groupby('id').rollup(rollup),
+  () => frame.groupby('id').rollup(rollup),
+);
 const [arqueroJoin, delegatedJoin] = paired(
   () => table.join(dim, 'id', undefined, { suffix: ['_1', '_2'] }),
   () => frame.join(dimFrame, 'id', undefined, { suffix: ['_1', '_2'] }),

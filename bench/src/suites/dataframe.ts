@@ -33,7 +33,11 @@ function peers(n: number, dataDir: string, log: (line: string) => void): Peers |
     return null;
   }
   try {
-    const out = execFileSync(python, [join(repoRoot, 'bench', 'python', 'dataframe_peer.py'), String(n), dataDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+    const out = execFileSync(python, [join(repoRoot, 'bench', 'python', 'dataframe_peer.py'), String(n), dataDir], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 600_000,
+    });
     return JSON.parse(out.trim().split('\n').pop()!) as Peers;
   } catch (error) {
     log(`pandas/polars not measured at ${n} rows (${(error as Error).message.split('\n')[0]})`);
@@ -44,7 +48,12 @@ function peers(n: number, dataDir: string, log: (line: string) => void): Peers |
 /** Lepton and plain arquero on the same data, in a fresh process (for a clean peak memory). */
 function ours(n: number, dataDir: string): Ours {
   const worker = fileURLToPath(new URL('./dataframe-worker.js', import.meta.url));
-  const out = execFileSync(process.execPath, ['--max-old-space-size=8192', worker, String(n), dataDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000, env: leptonProcessEnv() });
+  const out = execFileSync(process.execPath, ['--max-old-space-size=8192', worker, String(n), dataDir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 600_000,
+    env: leptonProcessEnv(),
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as Ours;
 }
 
@@ -53,15 +62,20 @@ const pct = (a: number, b: number) => `${(((a - b) / b) * 100).toFixed(1)}%`;
 /** Group-by and join at 1M and 10M rows: Lepton against pandas, polars and plain arquero on the same data. */
 export const dataframeSuite: Suite = {
   name: 'dataframe',
-  description: 'group by int key → sum/mean/count of a float; inner join with a 1,000-row dimension table (best of 3 after a warm-up; arquero and the delegated DataFrame verbs best of 5 alternating)',
+  description:
+    'group by int key → sum/mean/count of a float; inner join with a 1,000-row dimension table (best of 3 after a warm-up; arquero and the delegated DataFrame verbs best of 5 alternating)',
   async run(log) {
     const cases: BenchCase[] = [];
-    for (const [label, n] of [['1m', 1_000_000], ['10m', 10_000_000]] as const) {
+    for (const [label, n] of [
+      ['1m', 1_000_000],
+      ['10m', 10_000_000],
+    ] as const) {
       const dataDir = mkdtempSync(join(tmpdir(), 'lepton-df-bench-'));
       try {
         const p = peers(n, dataDir, log);
         const o = ours(n, dataDir);
-        if (!o.shared_data) log(`${label}: peers' data not shared; Lepton and arquero timed on generated data of the same distribution`);
+        if (!o.shared_data)
+          log(`${label}: peers' data not shared; Lepton and arquero timed on generated data of the same distribution`);
         for (const query of ['groupby', 'join'] as const) {
           cases.push({
             suite: 'dataframe',
@@ -70,16 +84,27 @@ export const dataframeSuite: Suite = {
             unit: 'ms',
             better: 'lower',
             lepton: o[`lepton_${query}_ms`],
-            peers: { pandas: p?.[`pandas_${query}_ms`] ?? null, polars: p?.[`polars_${query}_ms`] ?? null, arquero: o[`arquero_${query}_ms`] },
+            peers: {
+              pandas: p?.[`pandas_${query}_ms`] ?? null,
+              polars: p?.[`polars_${query}_ms`] ?? null,
+              arquero: o[`arquero_${query}_ms`],
+            },
           });
         }
-        log(`${label}: peak memory (max RSS) Lepton+arquero process ${o.max_rss_mb} MB` + (p ? `, pandas+polars process ${p.pandas_polars_max_rss_mb} MB` : ''));
-        log(`${label}: DataFrame delegating to arquero adds ${pct(o.delegated_groupby_ms, o.arquero_groupby_ms)} (groupby/rollup) and ${pct(o.delegated_join_ms, o.arquero_join_ms)} (general join) over plain arquero`);
+        log(
+          `${label}: peak memory (max RSS) Lepton+arquero process ${o.max_rss_mb} MB` +
+            (p ? `, pandas+polars process ${p.pandas_polars_max_rss_mb} MB` : ''),
+        );
+        log(
+          `${label}: DataFrame delegating to arquero adds ${pct(o.delegated_groupby_ms, o.arquero_groupby_ms)} (groupby/rollup) and ${pct(o.delegated_join_ms, o.arquero_join_ms)} (general join) over plain arquero`,
+        );
         if (label === '1m' && p?.pandas_groupby_ms && p.pandas_join_ms) {
           const g = o.lepton_groupby_ms / p.pandas_groupby_ms;
           const j = o.lepton_join_ms / p.pandas_join_ms;
-          log(`floor checks at 1M: group-by ${g.toFixed(2)}× pandas (${g <= 2 ? 'met' : 'MISSED'}, ≤ 2×); join ${j.toFixed(2)}× pandas (${j <= 2 ? 'met' : 'MISSED'}, ≤ 2×); ` +
-            `delegation overhead ${o.delegated_groupby_ms <= o.arquero_groupby_ms * 1.1 && o.delegated_join_ms <= o.arquero_join_ms * 1.1 ? 'met' : 'MISSED'} (≤ 10%, both verbs; ±10% is run-to-run noise here)`);
+          log(
+            `floor checks at 1M: group-by ${g.toFixed(2)}× pandas (${g <= 2 ? 'met' : 'MISSED'}, ≤ 2×); join ${j.toFixed(2)}× pandas (${j <= 2 ? 'met' : 'MISSED'}, ≤ 2×); ` +
+              `delegation overhead ${o.delegated_groupby_ms <= o.arquero_groupby_ms * 1.1 && o.delegated_join_ms <= o.arquero_join_ms * 1.1 ? 'met' : 'MISSED'} (≤ 10%, both verbs; ±10% is run-to-run noise here)`,
+          );
         }
       } finally {
         rmSync(dataDir, { recursive: true, force: true });

@@ -23,10 +23,15 @@ async function photo(seed: number): Promise<Buffer> {
     for (let x = 0; x < 256; x++) {
       const t = (x + y) / 510;
       const inside = (x - cx) ** 2 + (y - cy) ** 2 < r * r;
-      for (let k = 0; k < 3; k++) px[(y * 256 + x) * 3 + k] = inside ? c![k]! : Math.round(a![k]! * (1 - t) + b![k]! * t + (((x * 7 + y * 13 + seed) % 17) - 8));
+      for (let k = 0; k < 3; k++)
+        px[(y * 256 + x) * 3 + k] = inside
+          ? c![k]!
+          : Math.round(a![k]! * (1 - t) + b![k]! * t + (((x * 7 + y * 13 + seed) % 17) - 8));
     }
   }
-  return sharp(px, { raw: { width: 256, height: 256, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+  return sharp(px, { raw: { width: 256, height: 256, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
 }
 
 async function make(): Promise<object> {
@@ -36,7 +41,11 @@ async function make(): Promise<object> {
     mkdirSync(join(dir!, `class${c}`), { recursive: true });
     const files = Array.from({ length: 1000 }, (_, i) => i);
     for (let i = 0; i < files.length; i += 16) {
-      await Promise.all(files.slice(i, i + 16).map(async (j) => writeFileSync(join(dir!, `class${c}`, `${j}.jpg`), await photo(c * 1000 + j + 1))));
+      await Promise.all(
+        files
+          .slice(i, i + 16)
+          .map(async (j) => writeFileSync(join(dir!, `class${c}`, `${j}.jpg`), await photo(c * 1000 + j + 1))),
+      );
     }
   }
   writeFileSync(done, '');
@@ -59,11 +68,17 @@ async function train(): Promise<object> {
   const n = Number(count);
   const ds = await lepton.read.images(dir!, { size: [32, 32], cache: cache!, limit: n, seed: 1 });
   const { x, y } = await ds.tensors();
-  const model = tf.sequential({ layers: [
-    tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 32, kernelSize: 3, activation: 'relu' }), tf.layers.maxPooling2d({ poolSize: 2 }),
-    tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }), tf.layers.maxPooling2d({ poolSize: 2 }),
-    tf.layers.flatten(), tf.layers.dense({ units: 64, activation: 'relu' }), tf.layers.dense({ units: 10, activation: 'softmax' }),
-  ] });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 32, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 64, activation: 'relu' }),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
   const options = { loss: 'sparseCategoricalCrossentropy', batchSize: 64, seed: 1, live: false } as const;
   await lepton.fit(model, { x: x.slice(0, 256), y: y.slice(0, 256) }, { ...options, epochs: 1 });
   const start = performance.now();

@@ -16,9 +16,20 @@ const TRAIN_IMAGES = 2048;
 
 type Figures = Record<string, number | string | boolean | null>;
 
-function run(command: string, args: string[], log: (line: string) => void, label: string, env: NodeJS.ProcessEnv = process.env): Figures | null {
+function run(
+  command: string,
+  args: string[],
+  log: (line: string) => void,
+  label: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Figures | null {
   try {
-    const out = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 1_800_000, env: { ...env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+    const out = execFileSync(command, args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 1_800_000,
+      env: { ...env, TF_CPP_MIN_LOG_LEVEL: '3' },
+    });
     const figures = JSON.parse(out.trim().split('\n').pop()!) as Figures;
     log(`${label}: ${JSON.stringify(figures)}`);
     return figures;
@@ -28,7 +39,8 @@ function run(command: string, args: string[], log: (line: string) => void, label
   }
 }
 
-const worker = (args: string[], log: (line: string) => void, label: string) => run(process.execPath, [join(here, 'images-worker.js'), ...args], log, label, leptonProcessEnv());
+const worker = (args: string[], log: (line: string) => void, label: string) =>
+  run(process.execPath, [join(here, 'images-worker.js'), ...args], log, label, leptonProcessEnv());
 
 function peer(args: string[], log: (line: string) => void, label: string): Figures | null {
   if (!existsSync(anchorPython)) {
@@ -43,7 +55,8 @@ const num = (f: Figures | null, key: string) => (f && typeof f[key] === 'number'
 /** Loading an image folder (decode, resize to 32×32, batches for one epoch) and training the CIFAR CNN on it. */
 export const imagesSuite: Suite = {
   name: 'images',
-  description: 'images/s: 10,000 256×256 JPEGs decoded, resized to 32×32 and batched for one epoch (cold and cached); samples/s: the 32×32×3 CIFAR CNN; peak memory of a streamed epoch',
+  description:
+    'images/s: 10,000 256×256 JPEGs decoded, resized to 32×32 and batched for one epoch (cold and cached); samples/s: the 32×32×3 CIFAR CNN; peak memory of a streamed epoch',
   async run(log) {
     log(`bench folder ${folder}`);
     worker(['make', folder], log, 'make folder');
@@ -59,13 +72,47 @@ export const imagesSuite: Suite = {
       const kerasRate = num(keras, 'images_per_s');
       const trainRate = num(train, 'samples_per_s');
       const kerasTrainRate = num(kerasTrain, 'samples_per_s');
-      log(`floor checks: cold load ${coldRate && kerasRate ? `${(coldRate / kerasRate).toFixed(2)}× Keras (floor 1×, goal 2×): ${coldRate >= kerasRate ? 'met' : 'MISSED'}` : 'unchecked'}; ` +
-        `CNN training ${trainRate && kerasTrainRate ? `${(trainRate / kerasTrainRate).toFixed(2)}× Keras (floor 0.5×): ${trainRate >= 0.5 * kerasTrainRate ? 'met' : 'MISSED'}` : 'unchecked'}`);
+      log(
+        `floor checks: cold load ${coldRate && kerasRate ? `${(coldRate / kerasRate).toFixed(2)}× Keras (floor 1×, goal 2×): ${coldRate >= kerasRate ? 'met' : 'MISSED'}` : 'unchecked'}; ` +
+          `CNN training ${trainRate && kerasTrainRate ? `${(trainRate / kerasTrainRate).toFixed(2)}× Keras (floor 0.5×): ${trainRate >= 0.5 * kerasTrainRate ? 'met' : 'MISSED'}` : 'unchecked'}`,
+      );
       const cases: BenchCase[] = [
-        { suite: 'images', case: 'load_images', metric: 'images_per_s', unit: 'images/s', better: 'higher', lepton: coldRate, peers: { keras: kerasRate, torch: num(torch, 'images_per_s') } },
-        { suite: 'images', case: 'load_images_cached', metric: 'images_per_s', unit: 'images/s', better: 'higher', lepton: num(cached, 'images_per_s'), peers: { keras: kerasRate, torch: num(torch, 'images_per_s') } },
-        { suite: 'images', case: 'cifar_cnn_train', metric: 'samples_per_s', unit: 'samples/s', better: 'higher', lepton: trainRate, peers: { keras: kerasTrainRate } },
-        { suite: 'images', case: 'load_peak_memory', metric: 'peak_rss_mb', unit: 'MB', better: 'lower', lepton: num(cold, 'peak_rss_mb'), peers: { keras: num(keras, 'peak_rss_mb'), torch: num(torch, 'peak_rss_mb') } },
+        {
+          suite: 'images',
+          case: 'load_images',
+          metric: 'images_per_s',
+          unit: 'images/s',
+          better: 'higher',
+          lepton: coldRate,
+          peers: { keras: kerasRate, torch: num(torch, 'images_per_s') },
+        },
+        {
+          suite: 'images',
+          case: 'load_images_cached',
+          metric: 'images_per_s',
+          unit: 'images/s',
+          better: 'higher',
+          lepton: num(cached, 'images_per_s'),
+          peers: { keras: kerasRate, torch: num(torch, 'images_per_s') },
+        },
+        {
+          suite: 'images',
+          case: 'cifar_cnn_train',
+          metric: 'samples_per_s',
+          unit: 'samples/s',
+          better: 'higher',
+          lepton: trainRate,
+          peers: { keras: kerasTrainRate },
+        },
+        {
+          suite: 'images',
+          case: 'load_peak_memory',
+          metric: 'peak_rss_mb',
+          unit: 'MB',
+          better: 'lower',
+          lepton: num(cold, 'peak_rss_mb'),
+          peers: { keras: num(keras, 'peak_rss_mb'), torch: num(torch, 'peak_rss_mb') },
+        },
       ];
       return cases;
     } finally {

@@ -41,7 +41,13 @@ export async function load(url: string, body: string): Promise<LoadResult> {
 async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`${url} did not become ready`);
@@ -63,15 +69,31 @@ async function medianMs(call: () => Promise<unknown>, runs: number): Promise<num
  * One client's infer call, one request at a time, with JSON bodies against binary tensor data (the inputs sent as
  * binary, the outputs asked for as binary): the measurement behind `Deployment.predict`'s `BINARY_MIN_ELEMENTS`.
  */
-async function bodyFormatCases(client: ServerClient, model: string, input: string, width: number, log: (line: string) => void): Promise<BenchCase[]> {
+async function bodyFormatCases(
+  client: ServerClient,
+  model: string,
+  input: string,
+  width: number,
+  log: (line: string) => void,
+): Promise<BenchCase[]> {
   const cases: BenchCase[] = [];
   for (const rows of [1, 8, 64, 256]) {
     const x = Float32Array.from({ length: rows * width }, (_, i) => (i % 255) / 255);
-    const json = () => client.infer(model, { inputs: [{ name: input, shape: [rows, width], datatype: 'FP32', data: Array.from(x) }] });
-    const binary = () => client.infer(model, {
-      parameters: { binary_data_output: true },
-      inputs: [{ name: input, shape: [rows, width], datatype: 'FP32', parameters: { binary_data_size: x.byteLength }, binary: new Uint8Array(x.buffer) }],
-    });
+    const json = () =>
+      client.infer(model, { inputs: [{ name: input, shape: [rows, width], datatype: 'FP32', data: Array.from(x) }] });
+    const binary = () =>
+      client.infer(model, {
+        parameters: { binary_data_output: true },
+        inputs: [
+          {
+            name: input,
+            shape: [rows, width],
+            datatype: 'FP32',
+            parameters: { binary_data_size: x.byteLength },
+            binary: new Uint8Array(x.buffer),
+          },
+        ],
+      });
     await json();
     await binary();
     const runs = rows >= 64 ? 15 : 40;
@@ -82,8 +104,18 @@ async function bodyFormatCases(client: ServerClient, model: string, input: strin
     const b2 = await medianMs(binary, runs);
     const jsonMs = Math.min(a, a2);
     const binaryMs = Math.min(b, b2);
-    log(`${model} batch ${rows} (${rows * width} elements), one client: JSON ${jsonMs.toFixed(2)} ms, binary ${binaryMs.toFixed(2)} ms per call`);
-    cases.push({ suite: 'serve', case: `${model}_batch${rows}_binary_vs_json`, metric: 'ms_per_call', unit: 'ms', better: 'lower', lepton: binaryMs, peers: { json: jsonMs } });
+    log(
+      `${model} batch ${rows} (${rows * width} elements), one client: JSON ${jsonMs.toFixed(2)} ms, binary ${binaryMs.toFixed(2)} ms per call`,
+    );
+    cases.push({
+      suite: 'serve',
+      case: `${model}_batch${rows}_binary_vs_json`,
+      metric: 'ms_per_call',
+      unit: 'ms',
+      better: 'lower',
+      lepton: binaryMs,
+      peers: { json: jsonMs },
+    });
   }
   return cases;
 }
@@ -102,7 +134,12 @@ function models(): { name: 'mlp' | 'cnn'; model: tf.LayersModel; shape: number[]
  * The same ONNX model deployed to a local Ray cluster (`lepton.deploy` with `target: { ray }`), loaded with 1 then 2
  * replicas; the cluster is stopped before returning. Missing Ray is reported, not fatal.
  */
-async function rayPeer(home: string, onnx: Uint8Array, body: string, log: (line: string) => void): Promise<Record<'ray_1' | 'ray_2', LoadResult | null>> {
+async function rayPeer(
+  home: string,
+  onnx: Uint8Array,
+  body: string,
+  log: (line: string) => void,
+): Promise<Record<'ray_1' | 'ray_2', LoadResult | null>> {
   const out: Record<'ray_1' | 'ray_2', LoadResult | null> = { ray_1: null, ray_2: null };
   if (!lepton.hasRayEnvironment()) {
     log('ray: missing (node kernel/bin/lepton.js setup --ray)');
@@ -115,7 +152,9 @@ async function rayPeer(home: string, onnx: Uint8Array, body: string, log: (line:
       if (replicas === 2) await deployment.scale(2);
       const result = await load(`${deployment.url}/infer`, body);
       out[`ray_${replicas}`] = result;
-      log(`ray (${replicas} replica${replicas > 1 ? 's' : ''}) mlp: ${result.reqPerS.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.errors} errors`);
+      log(
+        `ray (${replicas} replica${replicas > 1 ? 's' : ''}) mlp: ${result.reqPerS.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.errors} errors`,
+      );
     }
   } catch (error) {
     log(`ray: not measured (${(error as Error).message})`);
@@ -145,7 +184,9 @@ export const serveSuite: Suite = {
         const body = JSON.stringify({ inputs: [{ name: input.name, shape, datatype: 'FP32', data }] });
         await server.client.deploy(name, exported.data);
         const ours = await load(`${server.info.url}/v2/models/${name}/infer`, body);
-        log(`lepton ${name}: ${ours.reqPerS.toFixed(0)} req/s, p50 ${ours.p50Ms} ms, p99 ${ours.p99Ms} ms, ${ours.errors} errors`);
+        log(
+          `lepton ${name}: ${ours.reqPerS.toFixed(0)} req/s, p50 ${ours.p50Ms} ms, p99 ${ours.p99Ms} ms, ${ours.errors} errors`,
+        );
         let peer: LoadResult | null = null;
         if (existsSync(python) && existsSync(peerPath)) {
           const port = 18000 + Math.floor(Math.random() * 1000);
@@ -153,7 +194,9 @@ export const serveSuite: Suite = {
           try {
             await waitReady(`http://127.0.0.1:${port}/v2/health/ready`);
             peer = await load(`http://127.0.0.1:${port}/v2/models/model/infer`, body);
-            log(`fastapi ${name}: ${peer.reqPerS.toFixed(0)} req/s, p50 ${peer.p50Ms} ms, p99 ${peer.p99Ms} ms, ${peer.errors} errors`);
+            log(
+              `fastapi ${name}: ${peer.reqPerS.toFixed(0)} req/s, p50 ${peer.p50Ms} ms, p99 ${peer.p99Ms} ms, ${peer.errors} errors`,
+            );
           } catch (error) {
             log(`fastapi ${name}: not measured (${(error as Error).message})`);
           } finally {
@@ -163,13 +206,31 @@ export const serveSuite: Suite = {
           log('fastapi: missing (run ../shared/anchors/setup.sh)');
         }
         // Ray Serve (the MLP only: a cluster start costs ~20 s) with one replica and with two.
-        const ray: Record<string, LoadResult | null> = name === 'mlp' ? await rayPeer(home, exported.data, body, log) : {};
-        const row = (metric: string, unit: string, better: 'lower' | 'higher', pick: (r: LoadResult) => number): BenchCase => ({
-          suite: 'serve', case: `${name}_batch1`, metric, unit, better, lepton: pick(ours),
-          peers: { fastapi: peer ? pick(peer) : null, ...Object.fromEntries(Object.entries(ray).map(([k, r]) => [k, r ? pick(r) : null])) },
+        const ray: Record<string, LoadResult | null> =
+          name === 'mlp' ? await rayPeer(home, exported.data, body, log) : {};
+        const row = (
+          metric: string,
+          unit: string,
+          better: 'lower' | 'higher',
+          pick: (r: LoadResult) => number,
+        ): BenchCase => ({
+          suite: 'serve',
+          case: `${name}_batch1`,
+          metric,
+          unit,
+          better,
+          lepton: pick(ours),
+          peers: {
+            fastapi: peer ? pick(peer) : null,
+            ...Object.fromEntries(Object.entries(ray).map(([k, r]) => [k, r ? pick(r) : null])),
+          },
         });
-        cases.push(row('req_per_s', 'req/s', 'higher', (r) => r.reqPerS), row('p50_ms', 'ms', 'lower', (r) => r.p50Ms), row('p99_ms', 'ms', 'lower', (r) => r.p99Ms));
-        if (name === 'mlp') cases.push(...await bodyFormatCases(server.client, name, input.name, 784, log));
+        cases.push(
+          row('req_per_s', 'req/s', 'higher', (r) => r.reqPerS),
+          row('p50_ms', 'ms', 'lower', (r) => r.p50Ms),
+          row('p99_ms', 'ms', 'lower', (r) => r.p99Ms),
+        );
+        if (name === 'mlp') cases.push(...(await bodyFormatCases(server.client, name, input.name, 784, log)));
         model.dispose();
       }
     } finally {

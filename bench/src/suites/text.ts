@@ -29,7 +29,11 @@ function peers(corpusPath: string, log: (line: string) => void): PeerResult | nu
     return null;
   }
   try {
-    const out = execFileSync(python, [join(repoRoot, 'bench', 'python', 'text_peer.py'), corpusPath, String(MAX_TOKENS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000 });
+    const out = execFileSync(
+      python,
+      [join(repoRoot, 'bench', 'python', 'text_peer.py'), corpusPath, String(MAX_TOKENS)],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000 },
+    );
     const result = JSON.parse(out.trim().split('\n').pop()!) as PeerResult;
     if (result.sklearn_error) log(`scikit-learn: ${result.sklearn_error}`);
     if (result.keras_error) log(`Keras: ${result.keras_error}`);
@@ -78,45 +82,131 @@ export const textSuite: Suite = {
 
       // Vectorizing: fit on the training texts, transform every text (as the peers do).
       const vectorize = () => {
-        const vec = lepton.preprocess.textVectorizer({ outputMode: 'tfidf', maxTokens: MAX_TOKENS, idf: 'smooth', norm: 'l2' }).fit(trainTexts);
+        const vec = lepton.preprocess
+          .textVectorizer({ outputMode: 'tfidf', maxTokens: MAX_TOKENS, idf: 'smooth', norm: 'l2' })
+          .fit(trainTexts);
         vec.transform(texts).dispose();
       };
       vectorize();
       const ms = bestOf(3, vectorize);
       const p = peers(corpusPath, log);
-      cases.push({ suite: 'text', case: 'vectorize', metric: 'docs_per_s', unit: 'docs/s', better: 'higher', lepton: texts.length / (ms / 1000), peers: { sklearn: p?.sklearn_docs_per_s ?? null, keras: p?.keras_docs_per_s ?? null } });
+      cases.push({
+        suite: 'text',
+        case: 'vectorize',
+        metric: 'docs_per_s',
+        unit: 'docs/s',
+        better: 'higher',
+        lepton: texts.length / (ms / 1000),
+        peers: { sklearn: p?.sklearn_docs_per_s ?? null, keras: p?.keras_docs_per_s ?? null },
+      });
 
       // Accuracy: tf-idf + MLP (Lepton) against tf-idf + logistic regression (scikit-learn), macro F1 on the test part.
-      const y = (rows: number[]) => tf.tensor1d(rows.map((i) => labels[i]!), 'int32');
-      const tfidf = lepton.preprocess.textVectorizer({ outputMode: 'tfidf', maxTokens: MAX_TOKENS, idf: 'smooth', norm: 'l2' }).fit(trainTexts);
+      const y = (rows: number[]) =>
+        tf.tensor1d(
+          rows.map((i) => labels[i]!),
+          'int32',
+        );
+      const tfidf = lepton.preprocess
+        .textVectorizer({ outputMode: 'tfidf', maxTokens: MAX_TOKENS, idf: 'smooth', norm: 'l2' })
+        .fit(trainTexts);
       const mlp = lepton.models.mlp({ inputs: tfidf.vocabularySize, hidden: [32], dropout: 0.2, classes: 2, seed: 1 });
-      await lepton.fit(mlp, { x: tfidf.transform(trainTexts), y: y(train) }, { loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', epochs: 4, batchSize: 64, seed: 1, live: false });
-      const f1Of = async (model: tf.LayersModel, x: tf.Tensor) => ((await lepton.evaluate(model, { x, y: y(test) })).metrics as lepton.ClassificationMetrics).macro.f1;
+      await lepton.fit(
+        mlp,
+        { x: tfidf.transform(trainTexts), y: y(train) },
+        { loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', epochs: 4, batchSize: 64, seed: 1, live: false },
+      );
+      const f1Of = async (model: tf.LayersModel, x: tf.Tensor) =>
+        ((await lepton.evaluate(model, { x, y: y(test) })).metrics as lepton.ClassificationMetrics).macro.f1;
       const mlpF1 = await f1Of(mlp, tfidf.transform(testTexts));
-      cases.push({ suite: 'text', case: 'text_f1', metric: 'f1', unit: 'macro F1', better: 'higher', lepton: mlpF1, peers: { sklearn: p?.sklearn_f1 ?? null } });
+      cases.push({
+        suite: 'text',
+        case: 'text_f1',
+        metric: 'f1',
+        unit: 'macro F1',
+        better: 'higher',
+        lepton: mlpF1,
+        peers: { sklearn: p?.sklearn_f1 ?? null },
+      });
 
       // The tutorial's transformer (24 ids, half the training messages, 2 epochs): tfjs trains attention slowly on CPU.
       const ids = lepton.preprocess.textVectorizer({ maxTokens: 5000, sequenceLength: 24 }).fit(trainTexts);
-      const transformer = lepton.models.transformer({ vectorizer: ids, classes: 2, dModel: 16, heads: 2, layers: 1, seed: 1 });
+      const transformer = lepton.models.transformer({
+        vectorizer: ids,
+        classes: 2,
+        dModel: 16,
+        heads: 2,
+        layers: 1,
+        seed: 1,
+      });
       const half = train.slice(0, Math.floor(train.length / 2));
-      await lepton.fit(transformer, { x: ids.transform(half.map((i) => texts[i]!)), y: y(half) }, { loss: 'sparseCategoricalCrossentropy', optimizer: tf.train.adam(0.005), epochs: 2, batchSize: 32, seed: 1, live: false });
+      await lepton.fit(
+        transformer,
+        { x: ids.transform(half.map((i) => texts[i]!)), y: y(half) },
+        {
+          loss: 'sparseCategoricalCrossentropy',
+          optimizer: tf.train.adam(0.005),
+          epochs: 2,
+          batchSize: 32,
+          seed: 1,
+          live: false,
+        },
+      );
       const transformerF1 = await f1Of(transformer, ids.transform(testTexts));
-      log(`transformer (embedding 16, 1 block, 24 ids, half the training messages, 2 epochs): macro F1 ${transformerF1.toFixed(4)}; tf-idf + MLP ${mlpF1.toFixed(4)}; scikit-learn tf-idf + LR ${p?.sklearn_f1?.toFixed(4) ?? 'missing'}`);
-      cases.push({ suite: 'text', case: 'text_f1_transformer', metric: 'f1', unit: 'macro F1', better: 'higher', lepton: transformerF1, peers: { sklearn: p?.sklearn_f1 ?? null } });
+      log(
+        `transformer (embedding 16, 1 block, 24 ids, half the training messages, 2 epochs): macro F1 ${transformerF1.toFixed(4)}; tf-idf + MLP ${mlpF1.toFixed(4)}; scikit-learn tf-idf + LR ${p?.sklearn_f1?.toFixed(4) ?? 'missing'}`,
+      );
+      cases.push({
+        suite: 'text',
+        case: 'text_f1_transformer',
+        metric: 'f1',
+        unit: 'macro F1',
+        better: 'higher',
+        lepton: transformerF1,
+        peers: { sklearn: p?.sklearn_f1 ?? null },
+      });
 
       // Serving: the same transformer on the Lepton server, fed raw text (vectorized by the server) or the ids.
       const server = await ensureServer({ home, port: 0 });
       const exported = await lepton.export.onnx(transformer);
-      await server.client.deploy('spam-text', exported.data, { rawInput: { kind: 'text', vectorizer: ids.toJSON() }, classes: ['ham', 'spam'] });
+      await server.client.deploy('spam-text', exported.data, {
+        rawInput: { kind: 'text', vectorizer: ids.toJSON() },
+        classes: ['ham', 'spam'],
+      });
       await server.client.deploy('spam-ids', exported.data, { classes: ['ham', 'spam'] });
       const email = testTexts[0]!.slice(0, 2000);
-      const raw = await load(`${server.info.url}/v2/models/spam-text/infer`, JSON.stringify(rawInputRequest('text', [email])));
+      const raw = await load(
+        `${server.info.url}/v2/models/spam-text/infer`,
+        JSON.stringify(rawInputRequest('text', [email])),
+      );
       const row = Array.from(ids.transform([email]).dataSync());
-      const tensors = await load(`${server.info.url}/v2/models/spam-ids/infer`, JSON.stringify({ inputs: [{ name: exported.inputs[0]!.name, shape: [1, row.length], datatype: 'INT32', data: row }] }));
-      log(`served raw text (${email.length} chars): ${raw.reqPerS.toFixed(0)} req/s, p99 ${raw.p99Ms} ms, ${raw.errors} errors; ids: ${tensors.reqPerS.toFixed(0)} req/s, p99 ${tensors.p99Ms} ms, ${tensors.errors} errors`);
+      const tensors = await load(
+        `${server.info.url}/v2/models/spam-ids/infer`,
+        JSON.stringify({
+          inputs: [{ name: exported.inputs[0]!.name, shape: [1, row.length], datatype: 'INT32', data: row }],
+        }),
+      );
+      log(
+        `served raw text (${email.length} chars): ${raw.reqPerS.toFixed(0)} req/s, p99 ${raw.p99Ms} ms, ${raw.errors} errors; ids: ${tensors.reqPerS.toFixed(0)} req/s, p99 ${tensors.p99Ms} ms, ${tensors.errors} errors`,
+      );
       cases.push(
-        { suite: 'text', case: 'served_raw_text_batch1', metric: 'req_per_s', unit: 'req/s', better: 'higher', lepton: raw.reqPerS, peers: { lepton_ids: tensors.reqPerS } },
-        { suite: 'text', case: 'served_raw_text_batch1', metric: 'p99_ms', unit: 'ms', better: 'lower', lepton: raw.p99Ms, peers: { lepton_ids: tensors.p99Ms } },
+        {
+          suite: 'text',
+          case: 'served_raw_text_batch1',
+          metric: 'req_per_s',
+          unit: 'req/s',
+          better: 'higher',
+          lepton: raw.reqPerS,
+          peers: { lepton_ids: tensors.reqPerS },
+        },
+        {
+          suite: 'text',
+          case: 'served_raw_text_batch1',
+          metric: 'p99_ms',
+          unit: 'ms',
+          better: 'lower',
+          lepton: raw.p99Ms,
+          peers: { lepton_ids: tensors.p99Ms },
+        },
       );
     } finally {
       await stopServer({ home });

@@ -11,7 +11,12 @@ import * as lepton from '@lepton/lib';
 /** What the worker hands to the suite and the peer script. */
 export interface TfliteManifest {
   /** The Keras layers to rebuild, in order, with their weight files (tfjs and Keras share weight layouts). */
-  layers: { kind: 'conv' | 'pool' | 'flatten' | 'dense'; units?: number | undefined; activation?: string | undefined; weights?: { path: string; shape: number[] }[] }[];
+  layers: {
+    kind: 'conv' | 'pool' | 'flatten' | 'dense';
+    units?: number | undefined;
+    activation?: string | undefined;
+    weights?: { path: string; shape: number[] }[];
+  }[];
   calibration: { path: string; rows: number };
   test: { x: string; y: string; rows: number };
   /** Lepton's files. */
@@ -29,9 +34,28 @@ function writeRaw(path: string, data: Float32Array | Int32Array): string {
 async function main(dir: string): Promise<void> {
   const mnist = lepton.datasets.mnist({ testSize: 0.2, seed: 0 });
   // The reference CNN's layers (conv 8 and 16, 3×3 valid + relu, 2×2 max pooling, dense 64 relu, dense 10 softmax).
-  const model = lepton.models.cnn({ inputShape: [28, 28, 1], filters: [8, 16], padding: 'valid', dense: 64, dropout: 0, classes: 10, seed: 1 });
+  const model = lepton.models.cnn({
+    inputShape: [28, 28, 1],
+    filters: [8, 16],
+    padding: 'valid',
+    dense: 64,
+    dropout: 0,
+    classes: 10,
+    seed: 1,
+  });
   const t0 = performance.now();
-  await lepton.fit(model, { x: mnist.train.images, y: mnist.train.labels }, { loss: 'sparseCategoricalCrossentropy', optimizer: tf.train.adam(0.002), epochs: 4, batchSize: 32, seed: 1, live: false });
+  await lepton.fit(
+    model,
+    { x: mnist.train.images, y: mnist.train.labels },
+    {
+      loss: 'sparseCategoricalCrossentropy',
+      optimizer: tf.train.adam(0.002),
+      epochs: 4,
+      batchSize: 32,
+      seed: 1,
+      live: false,
+    },
+  );
   const trainSeconds = Math.round((performance.now() - t0) / 100) / 10;
   const calibration = mnist.train.images.slice(0, CALIBRATION_ROWS);
   const fp32 = join(dir, 'lepton-fp32.tflite');
@@ -39,16 +63,28 @@ async function main(dir: string): Promise<void> {
   await lepton.export.tflite(model, fp32);
   await lepton.export.tflite(model, int8, { quantize: 'int8', calibration });
   const layers: TfliteManifest['layers'] = model.layers.map((layer, i) => {
-    const kind = ({ Conv2D: 'conv', MaxPooling2D: 'pool', Flatten: 'flatten', Dense: 'dense' } as const)[layer.getClassName() as 'Conv2D'];
+    const kind = ({ Conv2D: 'conv', MaxPooling2D: 'pool', Flatten: 'flatten', Dense: 'dense' } as const)[
+      layer.getClassName() as 'Conv2D'
+    ];
     if (!kind) throw new Error(`the bench CNN has an unexpected layer ${layer.getClassName()}`);
     const config = layer.getConfig() as { filters?: number; units?: number; activation?: string };
-    const weights = layer.getWeights().map((w, k) => ({ path: writeRaw(join(dir, `w${i}_${k}.f32`), w.dataSync() as Float32Array), shape: w.shape as number[] }));
+    const weights = layer.getWeights().map((w, k) => ({
+      path: writeRaw(join(dir, `w${i}_${k}.f32`), w.dataSync() as Float32Array),
+      shape: w.shape as number[],
+    }));
     return { kind, units: config.filters ?? config.units, activation: config.activation, weights };
   });
   const manifest: TfliteManifest = {
     layers,
-    calibration: { path: writeRaw(join(dir, 'calibration.f32'), calibration.dataSync() as Float32Array), rows: CALIBRATION_ROWS },
-    test: { x: writeRaw(join(dir, 'test-x.f32'), mnist.test.images.dataSync() as Float32Array), y: writeRaw(join(dir, 'test-y.i32'), mnist.test.labels.dataSync() as Int32Array), rows: mnist.test.images.shape[0]! },
+    calibration: {
+      path: writeRaw(join(dir, 'calibration.f32'), calibration.dataSync() as Float32Array),
+      rows: CALIBRATION_ROWS,
+    },
+    test: {
+      x: writeRaw(join(dir, 'test-x.f32'), mnist.test.images.dataSync() as Float32Array),
+      y: writeRaw(join(dir, 'test-y.i32'), mnist.test.labels.dataSync() as Int32Array),
+      rows: mnist.test.images.shape[0]!,
+    },
     files: { fp32, int8 },
     trainSeconds,
   };

@@ -39,7 +39,16 @@ if (mode === 'frame') {
     w.y.dispose();
   };
   const w = lepton.preprocess.windows(frame, { features: ['v'], target: 'v', inputWidth: INPUT, stride: STRIDE });
-  console.log(JSON.stringify({ rows: frame.numRows(), resample_ms: resample, windows_ms: ms(cut), bins: hours.numRows(), first_mean: hours.get('v', 0), windows: w.x.shape[0] }));
+  console.log(
+    JSON.stringify({
+      rows: frame.numRows(),
+      resample_ms: resample,
+      windows_ms: ms(cut),
+      bins: hours.numRows(),
+      first_mean: hours.get('v', 0),
+      windows: w.x.shape[0],
+    }),
+  );
 } else if (mode === 'lstm') {
   const backend = (await lepton.backend()).name;
   const x = tf.tensor3d(f32('x.f32'), [LSTM_SAMPLES, LSTM_STEPS, 1]);
@@ -51,7 +60,13 @@ if (mode === 'frame') {
   const t = performance.now();
   const history = await lepton.fit(model, { x, y }, { epochs: LSTM_EPOCHS, batchSize: BATCH, seed: 1, live: false });
   const seconds = (performance.now() - t) / 1000;
-  console.log(JSON.stringify({ backend, samples_per_s: Math.round((LSTM_SAMPLES * LSTM_EPOCHS) / seconds * 10) / 10, loss: history.last.loss }));
+  console.log(
+    JSON.stringify({
+      backend,
+      samples_per_s: Math.round(((LSTM_SAMPLES * LSTM_EPOCHS) / seconds) * 10) / 10,
+      loss: history.last.loss,
+    }),
+  );
 } else {
   throw new Error('usage: timeseries-worker.js (frame|lstm) DATA_DIR');
 }

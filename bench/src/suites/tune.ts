@@ -55,7 +55,8 @@ const median = (values: number[]) => {
  * The synthetic objective both sides also optimise (no training: samplers alone compared): one optimum at
  * lr 10^-2.5, units 2^4.5, dropout 0.1. Must match `synthetic` in bench/python/tune_optuna.py.
  */
-const synthetic = (p: { lr: number; units: number; dropout: number }) => -((Math.log10(p.lr) + 2.5) ** 2) - ((Math.log2(p.units) - 4.5) / 2) ** 2 - 4 * (p.dropout - 0.1) ** 2;
+const synthetic = (p: { lr: number; units: number; dropout: number }) =>
+  -((Math.log10(p.lr) + 2.5) ** 2) - ((Math.log2(p.units) - 4.5) / 2) ** 2 - 4 * (p.dropout - 0.1) ** 2;
 const syntheticSeeds = 25;
 
 /** Prepares the shared data (written to `dataPath` for the peer) and runs Lepton's searches. */
@@ -63,15 +64,32 @@ async function ours(dataPath: string, log: (line: string) => void): Promise<Ours
   const lepton = await import('@lepton/lib');
   const tf = await import('@tensorflow/tfjs');
   const backendName = (await lepton.backend()).name;
-  const clean = lepton.datasets.penguins().filter((d: Record<string, unknown>) => d['Body Mass (g)'] != null && d['Beak Length (mm)'] != null);
+  const clean = lepton.datasets
+    .penguins()
+    .filter((d: Record<string, unknown>) => d['Body Mass (g)'] != null && d['Beak Length (mm)'] != null);
   const { train, test } = lepton.trainTestSplit(clean, { testSize: 0.25, stratify: 'Species', seed: 7 });
   const scaler = lepton.preprocess.standardScaler({ columns: features }).fit(train);
   const species = lepton.preprocess.labelEncoder({ columns: ['Species'] }).fit(train);
-  const tensors = (df: typeof train) => ({ x: scaler.transform(df).toTensor(features), y: species.transform(df).toTensor('Species', { dtype: 'int32' }) });
+  const tensors = (df: typeof train) => ({
+    x: scaler.transform(df).toTensor(features),
+    y: species.transform(df).toTensor('Species', { dtype: 'int32' }),
+  });
   const data = tensors(train);
   const validation = tensors(test);
-  writeFileSync(dataPath, JSON.stringify({ xTrain: data.x.arraySync(), yTrain: data.y.arraySync(), xVal: validation.x.arraySync(), yVal: validation.y.arraySync(), batchSize, space }));
-  log(`penguins: ${train.numRows()} training rows, ${test.numRows()} validation rows; ${trials} trials × ${seeds} seeds per strategy, ${epochs} epochs, batch ${batchSize}; Lepton on ${backendName}`);
+  writeFileSync(
+    dataPath,
+    JSON.stringify({
+      xTrain: data.x.arraySync(),
+      yTrain: data.y.arraySync(),
+      xVal: validation.x.arraySync(),
+      yVal: validation.y.arraySync(),
+      batchSize,
+      space,
+    }),
+  );
+  log(
+    `penguins: ${train.numRows()} training rows, ${test.numRows()} validation rows; ${trials} trials × ${seeds} seeds per strategy, ${epochs} epochs, batch ${batchSize}; Lepton on ${backendName}`,
+  );
 
   const searchSpace = {
     lr: lepton.tune.float(space.lr.low, space.lr.high, { log: true }),
@@ -79,7 +97,13 @@ async function ours(dataPath: string, log: (line: string) => void): Promise<Ours
     dropout: lepton.tune.float(space.dropout.low, space.dropout.high),
   };
   const build = (p: { lr: number; units: number; dropout: number }, trial: { seed: number }) => {
-    const model = lepton.models.mlp({ inputs: features.length, hidden: [p.units], dropout: p.dropout, classes: 3, seed: trial.seed });
+    const model = lepton.models.mlp({
+      inputs: features.length,
+      hidden: [p.units],
+      dropout: p.dropout,
+      classes: 3,
+      seed: trial.seed,
+    });
     model.compile({ optimizer: tf.train.adam(p.lr), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
     return model;
   };
@@ -95,17 +119,34 @@ async function ours(dataPath: string, log: (line: string) => void): Promise<Ours
   for (const strategy of strategies) {
     for (let seed = 1; seed <= seeds; seed++) {
       const started = performance.now();
-      const study = await lepton.tune(build, searchSpace, { data, fit: { validation, batchSize }, epochs, trials, seed, strategy, live: false });
+      const study = await lepton.tune(build, searchSpace, {
+        data,
+        fit: { validation, batchSize },
+        epochs,
+        trials,
+        seed,
+        strategy,
+        live: false,
+      });
       const seconds = (performance.now() - started) / 1000;
       result.best[strategy].push(study.best.value);
       result.seconds[strategy].push(seconds);
       result.epochsTrained[strategy].push(study.trials.reduce((sum, t) => sum + t.epochs, 0));
-      log(`lepton ${strategy} seed ${seed}: best ${study.best.value.toFixed(4)} in ${seconds.toFixed(1)}s (${study.counts().pruned} pruned)`);
+      log(
+        `lepton ${strategy} seed ${seed}: best ${study.best.value.toFixed(4)} in ${seconds.toFixed(1)}s (${study.counts().pruned} pruned)`,
+      );
     }
   }
   for (let seed = 1; seed <= syntheticSeeds; seed++) {
     for (const strategy of ['tpe', 'random'] as const) {
-      const study = await lepton.tune((p) => synthetic(p), searchSpace, { objective: 'synthetic', direction: 'max', trials, seed, strategy, live: false });
+      const study = await lepton.tune((p) => synthetic(p), searchSpace, {
+        objective: 'synthetic',
+        direction: 'max',
+        trials,
+        seed,
+        strategy,
+        live: false,
+      });
       (strategy === 'tpe' ? result.syntheticTpe : result.syntheticRandom).push(study.best.value);
     }
   }
@@ -122,12 +163,16 @@ function peer(dataPath: string, log: (line: string) => void): PeerResult | null 
     return null;
   }
   try {
-    const out = execFileSync(python, [script, dataPath, String(seeds), String(trials), String(epochs), String(syntheticSeeds)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 1_200_000,
-      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
-    });
+    const out = execFileSync(
+      python,
+      [script, dataPath, String(seeds), String(trials), String(epochs), String(syntheticSeeds)],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 1_200_000,
+        env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+      },
+    );
     return JSON.parse(out.trim().split('\n').pop()!) as PeerResult;
   } catch (error) {
     log(`optuna: not measured (${(error as Error).message.split('\n')[0]})`);
@@ -149,28 +194,59 @@ export const tuneSuite: Suite = {
       const o = await ours(dataPath, log);
       const p = peer(dataPath, log);
       if (p) log(`optuna ${p.optuna}, keras ${p.keras}: tpe ${list(p.tpe_best)}; random ${list(p.random_best)}`);
-      for (const s of ['random', 'tpe', 'hyperband'] as const) log(`lepton ${s}: ${list(o.best[s])} (median ${median(o.seconds[s]).toFixed(1)} s per search, ${median(o.epochsTrained[s])} epochs trained)`);
+      for (const s of ['random', 'tpe', 'hyperband'] as const)
+        log(
+          `lepton ${s}: ${list(o.best[s])} (median ${median(o.seconds[s]).toFixed(1)} s per search, ${median(o.epochsTrained[s])} epochs trained)`,
+        );
       const peers = {
         'lepton random': pct(median(o.best.random)),
         'optuna tpe': p ? pct(median(p.tpe_best)) : null,
         'optuna random': p ? pct(median(p.random_best)) : null,
       };
-      const accuracy = (name: string, value: number[]): BenchCase => ({ suite: 'tune', case: name, metric: 'best_val_acc', unit: '%', better: 'higher', lepton: pct(median(value)), peers });
+      const accuracy = (name: string, value: number[]): BenchCase => ({
+        suite: 'tune',
+        case: name,
+        metric: 'best_val_acc',
+        unit: '%',
+        better: 'higher',
+        lepton: pct(median(value)),
+        peers,
+      });
       const cases: BenchCase[] = [
         accuracy('tpe', o.best.tpe),
         accuracy('hyperband', o.best.hyperband),
         accuracy('random', o.best.random),
         {
-          suite: 'tune', case: 'tpe_search_time', metric: 'seconds', unit: 's', better: 'lower', lepton: median(o.seconds.tpe),
-          peers: { 'lepton random': median(o.seconds.random), 'optuna tpe': p ? median(p.tpe_seconds) : null, 'optuna random': p ? median(p.random_seconds) : null },
+          suite: 'tune',
+          case: 'tpe_search_time',
+          metric: 'seconds',
+          unit: 's',
+          better: 'lower',
+          lepton: median(o.seconds.tpe),
+          peers: {
+            'lepton random': median(o.seconds.random),
+            'optuna tpe': p ? median(p.tpe_seconds) : null,
+            'optuna random': p ? median(p.random_seconds) : null,
+          },
         },
         // Regret (distance below the optimum, 0) rather than the negative objective, so the ratios read right.
         {
-          suite: 'tune', case: 'synthetic_tpe_regret', metric: 'regret', unit: 'no training, median of 25 seeds', better: 'lower', lepton: -median(o.syntheticTpe),
-          peers: { 'lepton random': -median(o.syntheticRandom), 'optuna tpe': p ? -median(p.synthetic_tpe) : null, 'optuna random': p ? -median(p.synthetic_random) : null },
+          suite: 'tune',
+          case: 'synthetic_tpe_regret',
+          metric: 'regret',
+          unit: 'no training, median of 25 seeds',
+          better: 'lower',
+          lepton: -median(o.syntheticTpe),
+          peers: {
+            'lepton random': -median(o.syntheticRandom),
+            'optuna tpe': p ? -median(p.synthetic_tpe) : null,
+            'optuna random': p ? -median(p.synthetic_random) : null,
+          },
         },
       ];
-      log(`hyperband trained ${median(o.epochsTrained.hyperband)} epochs per search against ${trials * epochs} for random and TPE`);
+      log(
+        `hyperband trained ${median(o.epochsTrained.hyperband)} epochs per search against ${trials * epochs} for random and TPE`,
+      );
       const tpe = pct(median(o.best.tpe));
       const random = pct(median(o.best.random));
       const optuna = p ? pct(median(p.tpe_best)) : null;

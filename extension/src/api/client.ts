@@ -9,7 +9,11 @@ export class ManagementError extends Error {
    * @param code the stable code, e.g. `LEPTON_SERVER_NOT_RUNNING` or `LEPTON_UNKNOWN_MODEL`
    * @param status the HTTP status
    */
-  constructor(readonly code: string, readonly status: number, message: string) {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'ManagementError';
   }
@@ -40,9 +44,14 @@ export class ManagementClient {
    */
   async rayDeployments(): Promise<RayDeploymentsAnswer> {
     const response = await this.transport('lepton/ray/deployments', { method: 'GET' });
-    const answer = (await response.json().catch(() => undefined)) as RayDeploymentsAnswer | { error?: string } | undefined;
+    const answer = (await response.json().catch(() => undefined)) as
+      RayDeploymentsAnswer | { error?: string } | undefined;
     if (!response.ok || !answer || !('deployments' in answer)) {
-      throw new ManagementError(`HTTP_${response.status}`, response.status, answer?.error ?? `The Lepton Ray listing answered HTTP ${response.status}.`);
+      throw new ManagementError(
+        `HTTP_${response.status}`,
+        response.status,
+        answer?.error ?? `The Lepton Ray listing answered HTTP ${response.status}.`,
+      );
     }
     return answer;
   }
@@ -54,7 +63,10 @@ export class ManagementClient {
 
   /** The last `tail` log entries of a deployment. */
   async logs(name: string, tail = 20): Promise<LogEntry[]> {
-    const { entries } = await this.request<{ entries: LogEntry[] }>('GET', `deployments/${encodeURIComponent(name)}/logs?tail=${tail}`);
+    const { entries } = await this.request<{ entries: LogEntry[] }>(
+      'GET',
+      `deployments/${encodeURIComponent(name)}/logs?tail=${tail}`,
+    );
     return entries;
   }
 
@@ -70,21 +82,36 @@ export class ManagementClient {
 
   /** Serves the version before the current one (or `version`). */
   rollback(name: string, version?: string): Promise<DeploymentInfo> {
-    return this.request('POST', `deployments/${encodeURIComponent(name)}/rollback`, version === undefined ? {} : { version });
+    return this.request(
+      'POST',
+      `deployments/${encodeURIComponent(name)}/rollback`,
+      version === undefined ? {} : { version },
+    );
   }
 
   private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const response = await this.transport(`lepton/v1/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const response = await this.transport(`lepton/v1/${path}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     const text = await response.text();
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : {};
     } catch {
-      throw new ManagementError('LEPTON_BAD_ANSWER', response.status, `The Lepton proxy answered ${response.status} with something that is not JSON: ${text.slice(0, 200)}`);
+      throw new ManagementError(
+        'LEPTON_BAD_ANSWER',
+        response.status,
+        `The Lepton proxy answered ${response.status} with something that is not JSON: ${text.slice(0, 200)}`,
+      );
     }
     if (!response.ok) {
       const error = json as { code?: string; error?: string; message?: string };
-      throw new ManagementError(error.code ?? `HTTP_${response.status}`, response.status, error.error ?? error.message ?? `HTTP ${response.status}`);
+      throw new ManagementError(
+        error.code ?? `HTTP_${response.status}`,
+        response.status,
+        error.error ?? error.message ?? `HTTP ${response.status}`,
+      );
     }
     return json as T;
   }

@@ -26,7 +26,9 @@ export function drawSparkline(svg: SVGSVGElement, values: readonly number[], wid
   svg.setAttribute('height', String(height));
   const max = Math.max(1, ...values);
   const step = values.length > 1 ? width / (values.length - 1) : width;
-  const d = values.map((v, i) => `${i ? 'L' : 'M'}${(i * step).toFixed(1)},${(height - 1 - (v / max) * (height - 2)).toFixed(1)}`).join('');
+  const d = values
+    .map((v, i) => `${i ? 'L' : 'M'}${(i * step).toFixed(1)},${(height - 1 - (v / max) * (height - 2)).toFixed(1)}`)
+    .join('');
   let path = svg.querySelector('path');
   if (!path) {
     path = document.createElementNS('http://www.w3.org/2000/svg', 'path');

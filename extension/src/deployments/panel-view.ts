@@ -29,7 +29,12 @@ interface Row {
   info: DeploymentInfo;
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, parent?: HTMLElement, text?: string): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string,
+  parent?: HTMLElement,
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   e.className = className;
   if (text !== undefined) e.textContent = text;
@@ -43,7 +48,12 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, pa
  */
 function noRay(error: unknown): RayDeploymentsAnswer {
   const missing = error instanceof ManagementError && error.status === 404;
-  return { running: false, httpUrl: null, deployments: [], ...(missing ? {} : { error: error instanceof Error ? error.message : String(error) }) };
+  return {
+    running: false,
+    httpUrl: null,
+    deployments: [],
+    ...(missing ? {} : { error: error instanceof Error ? error.message : String(error) }),
+  };
 }
 
 const logLine = (e: LogEntry) => `${e.time.slice(11, 19)} ${e.level.padEnd(5)} ${e.event}: ${e.message}`;
@@ -62,7 +72,11 @@ export class DeploymentsView {
    * @param client the management API (through the Jupyter server's proxy)
    * @param confirm asks before an action
    */
-  constructor(readonly node: HTMLElement, private readonly client: ManagementClient, private readonly confirm: Confirm) {
+  constructor(
+    readonly node: HTMLElement,
+    private readonly client: ManagementClient,
+    private readonly confirm: Confirm,
+  ) {
     node.classList.add('jp-LeptonDeployments');
     const header = el('div', 'jp-LeptonDeployments-header', node);
     el('h2', 'jp-LeptonDeployments-title', header, 'Lepton deployments');
@@ -113,7 +127,10 @@ export class DeploymentsView {
     const rayAnswer = await ray;
     this.ray.draw(rayAnswer);
     this.node.dataset.state = 'ok';
-    this.notice.textContent = infos.length + rayAnswer.deployments.length === 0 ? 'No deployments yet. Deploy a model from a notebook: await lepton.deploy(model, { name: "my-model" }), or click Deploy on a model card.' : '';
+    this.notice.textContent =
+      infos.length + rayAnswer.deployments.length === 0
+        ? 'No deployments yet. Deploy a model from a notebook: await lepton.deploy(model, { name: "my-model" }), or click Deploy on a model card.'
+        : '';
     const seen = new Set<string>();
     infos.forEach((info, i) => {
       seen.add(info.name);
@@ -137,7 +154,12 @@ export class DeploymentsView {
       el('code', 'jp-LeptonDeployments-command', this.notice, START_COMMAND);
       el('p', '', this.notice, 'or deploy a model from a notebook, which starts it.');
     } else {
-      el('p', '', this.notice, `Could not reach the Lepton model server: ${error instanceof Error ? error.message : String(error)}`);
+      el(
+        'p',
+        '',
+        this.notice,
+        `Could not reach the Lepton model server: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -166,7 +188,12 @@ export class DeploymentsView {
     const logs = el('pre', '', details);
     const actions = el('div', 'jp-LeptonDeployment-actions', node);
     const button = (action: Action, label: string, title: string) => {
-      const b = el('button', `jp-Button jp-mod-styled ${action === 'stop' ? 'jp-mod-warn' : 'jp-mod-accept'}`, actions, label);
+      const b = el(
+        'button',
+        `jp-Button jp-mod-styled ${action === 'stop' ? 'jp-mod-warn' : 'jp-mod-accept'}`,
+        actions,
+        label,
+      );
       b.type = 'button';
       b.dataset.action = action;
       b.title = title;
@@ -192,8 +219,18 @@ export class DeploymentsView {
     const minute = info.metrics.lastMinute;
     drawSparkline(row.spark, minute.perSecond ?? []);
     row.traffic.textContent = ` ${minute.throughput.toFixed(2)} req/s · ${info.requests} total · ${latencyText(info)} · errors ${formatPercent(minute.errorRate)}`;
-    row.alerts.replaceChildren(...info.metrics.alerts.map((a) => el('div', 'jp-LeptonDeployment-alert', undefined, `⚠ ${a.rule} ${a.value.toFixed(3)} over ${a.threshold} since ${a.since.slice(11, 19)}`)));
-    if (info.failure) row.alerts.appendChild(el('div', 'jp-LeptonDeployment-alert', undefined, `failed: ${info.failure}`));
+    row.alerts.replaceChildren(
+      ...info.metrics.alerts.map((a) =>
+        el(
+          'div',
+          'jp-LeptonDeployment-alert',
+          undefined,
+          `⚠ ${a.rule} ${a.value.toFixed(3)} over ${a.threshold} since ${a.since.slice(11, 19)}`,
+        ),
+      ),
+    );
+    if (info.failure)
+      row.alerts.appendChild(el('div', 'jp-LeptonDeployment-alert', undefined, `failed: ${info.failure}`));
     row.logs.textContent = logs.map(logLine).join('\n');
     row.buttons.stop.disabled = info.status !== 'ready';
     row.buttons.redeploy.disabled = info.status === 'loading';
@@ -204,7 +241,10 @@ export class DeploymentsView {
     const row = this.rows.get(name);
     if (!row) return;
     const questions: Record<Action, [string, string]> = {
-      stop: [`Stop ${name}?`, `${name} stops answering predictions. Its versions stay stored; Redeploy serves it again.`],
+      stop: [
+        `Stop ${name}?`,
+        `${name} stops answering predictions. Its versions stay stored; Redeploy serves it again.`,
+      ],
       redeploy: [`Redeploy ${name}?`, `The model of version ${row.info.version} is served again as a new version.`],
       rollback: [`Roll ${name} back?`, `The version before v${row.info.version} is served instead.`],
     };

@@ -20,7 +20,9 @@ interface RayRow {
 
 /** Replicas by state, e.g. "2 running", "1 running, 1 starting"; with autoscaling its bounds. */
 export function replicasText(status: RayStatus): string {
-  const states = Object.entries(status.replicaStates).filter(([, n]) => n > 0).map(([state, n]) => `${n} ${state.toLowerCase()}`);
+  const states = Object.entries(status.replicaStates)
+    .filter(([, n]) => n > 0)
+    .map(([state, n]) => `${n} ${state.toLowerCase()}`);
   const scaling = status.config.autoscaling;
   const bounds = scaling ? ` (autoscaling ${scaling.min}–${scaling.max})` : '';
   return `replicas: ${states.length ? states.join(', ') : 'none'}${bounds}`;
@@ -43,7 +45,10 @@ export class RayRows {
    * @param list the panel's list, where the rows go after the model server's
    * @param notice where a failure to list the cluster's deployments is said
    */
-  constructor(private readonly list: HTMLElement, private readonly notice: HTMLElement) {}
+  constructor(
+    private readonly list: HTMLElement,
+    private readonly notice: HTMLElement,
+  ) {}
 
   /** Names of the Ray deployments shown, in order. */
   get names(): string[] {
@@ -101,7 +106,10 @@ export class RayRows {
     row.node.dataset.status = state;
     setBadge(row.badge, state);
     row.version.textContent = `v${status.version}`;
-    row.replicas.textContent = replicasText(status) + (status.message && state !== 'ready' ? ` · ${status.message}` : '');
-    row.endpoint.textContent = httpUrl ? `${httpUrl}/v2/models/${encodeURIComponent(status.name)}` : 'no HTTP endpoint reported';
+    row.replicas.textContent =
+      replicasText(status) + (status.message && state !== 'ready' ? ` · ${status.message}` : '');
+    row.endpoint.textContent = httpUrl
+      ? `${httpUrl}/v2/models/${encodeURIComponent(status.name)}`
+      : 'no HTTP endpoint reported';
   }
 }

@@ -19,7 +19,11 @@ export class DeploymentStatusView {
    * @param client the management API
    * @param name the deployment's name
    */
-  constructor(readonly node: HTMLElement, private readonly client: ManagementClient, readonly name: string) {
+  constructor(
+    readonly node: HTMLElement,
+    private readonly client: ManagementClient,
+    readonly name: string,
+  ) {
     node.classList.add('jp-LeptonDeploymentStatus');
     node.setAttribute('role', 'status');
     this.badge = document.createElement('span');

@@ -67,10 +67,15 @@ describe('the model card', () => {
   });
 
   it("shows the kernel's error when the deploy fails, and can be tried again", async () => {
-    const { view, submit } = card(async () => Promise.reject(new Error('The model of this card (model-7) is no longer in the kernel')));
+    const { view, submit } = card(async () =>
+      Promise.reject(new Error('The model of this card (model-7) is no longer in the kernel')),
+    );
     submit();
     await settle();
-    assert.match(view.node.querySelector('.jp-LeptonModelCard-result')!.textContent!, /Deploy failed: The model of this card/);
+    assert.match(
+      view.node.querySelector('.jp-LeptonModelCard-result')!.textContent!,
+      /Deploy failed: The model of this card/,
+    );
     assert.equal(view.node.querySelector('button')!.disabled, false);
   });
 
@@ -79,7 +84,7 @@ describe('the model card', () => {
     const view = new ModelCardView(host(), {
       deploy: async () => Promise.reject(new Error('unused')),
       showStatus: () => undefined,
-      downloadTflite: async (...args) => ((asked.push(args), { fileName: 'sequential_1-float16.tflite', bytes: 2048 })),
+      downloadTflite: async (...args) => (asked.push(args), { fileName: 'sequential_1-float16.tflite', bytes: 2048 }),
     });
     view.update(data);
     const row = view.node.querySelector('.jp-LeptonModelCard-tflite')!;

@@ -6,10 +6,18 @@
  */
 import { formatBytes } from '@lepton/lib/units';
 import { isModelName } from '@lepton/server/names';
-import { CARD_TFLITE_QUANTIZATIONS, type DeploymentCardData, type ModelSummaryJson, type TfliteDownloadRequest } from '@lepton/lib/contract';
+import {
+  CARD_TFLITE_QUANTIZATIONS,
+  type DeploymentCardData,
+  type ModelSummaryJson,
+  type TfliteDownloadRequest,
+} from '@lepton/lib/contract';
 
 /** What the card reads of the model bundle (`ModelSummaryJson`, as `lepton.summary` writes it). */
-export type ModelCardData = Pick<ModelSummaryJson, 'version' | 'id' | 'name' | 'layers' | 'params' | 'trainableParams' | 'bytes' | 'compiled'> & {
+export type ModelCardData = Pick<
+  ModelSummaryJson,
+  'version' | 'id' | 'name' | 'layers' | 'params' | 'trainableParams' | 'bytes' | 'compiled'
+> & {
   metrics?: ModelSummaryJson['metrics'];
 };
 
@@ -37,8 +45,12 @@ export function deploymentName(modelName: string): string {
   return cleaned || 'model';
 }
 
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, parent: HTMLElement, text?: string): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string,
+  parent: HTMLElement,
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   e.className = className;
   if (text !== undefined) e.textContent = text;
@@ -47,7 +59,11 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, pa
 }
 
 const shape = (s: unknown): string =>
-  Array.isArray(s) && Array.isArray(s[0]) ? (s as unknown[]).map(shape).join(', ') : Array.isArray(s) ? `(${s.map((d) => (d === null ? 'None' : d)).join(', ')})` : String(s);
+  Array.isArray(s) && Array.isArray(s[0])
+    ? (s as unknown[]).map(shape).join(', ')
+    : Array.isArray(s)
+      ? `(${s.map((d) => (d === null ? 'None' : d)).join(', ')})`
+      : String(s);
 
 /** The card of one model. */
 export class ModelCardView {
@@ -60,7 +76,10 @@ export class ModelCardView {
    * @param node the element to render into
    * @param actions deploy through the kernel, and show a live status
    */
-  constructor(readonly node: HTMLElement, private readonly actions: ModelCardActions) {
+  constructor(
+    readonly node: HTMLElement,
+    private readonly actions: ModelCardActions,
+  ) {
     node.classList.add('jp-LeptonModelCard');
     const body = el('div', 'jp-LeptonModelCard-body', node);
     body.dataset.role = 'summary';
@@ -95,7 +114,10 @@ export class ModelCardView {
       status.textContent = ' Exporting…';
       download(this.data.id, choice.value as TfliteChoice)
         .then((file) => (status.textContent = ` Saved ${file.fileName} (${formatBytes(file.bytes)})`))
-        .catch((error: unknown) => (status.textContent = ` Export failed: ${error instanceof Error ? error.message : String(error)}`))
+        .catch(
+          (error: unknown) =>
+            (status.textContent = ` Export failed: ${error instanceof Error ? error.message : String(error)}`),
+        )
         .finally(() => (button.disabled = false));
     });
   }
@@ -108,8 +130,19 @@ export class ModelCardView {
     body.replaceChildren();
     const title = el('div', 'jp-LeptonModelCard-title', body);
     el('strong', '', title, data.name);
-    el('span', '', title, ` · ${data.params.toLocaleString('en-US')} parameters (${data.trainableParams.toLocaleString('en-US')} trainable) · ${formatBytes(data.bytes)}`);
-    if (data.compiled) el('div', 'jp-LeptonModelCard-compiled', body, `loss ${data.compiled.loss} · optimizer ${data.compiled.optimizer}${data.compiled.metrics.length ? ` · metrics ${data.compiled.metrics.join(', ')}` : ''}`);
+    el(
+      'span',
+      '',
+      title,
+      ` · ${data.params.toLocaleString('en-US')} parameters (${data.trainableParams.toLocaleString('en-US')} trainable) · ${formatBytes(data.bytes)}`,
+    );
+    if (data.compiled)
+      el(
+        'div',
+        'jp-LeptonModelCard-compiled',
+        body,
+        `loss ${data.compiled.loss} · optimizer ${data.compiled.optimizer}${data.compiled.metrics.length ? ` · metrics ${data.compiled.metrics.join(', ')}` : ''}`,
+      );
     if (data.metrics && Object.keys(data.metrics).length) {
       const metrics = el('dl', 'jp-LeptonModelCard-metrics', body);
       for (const [key, value] of Object.entries(data.metrics)) {
@@ -152,7 +185,10 @@ export class ModelCardView {
       // adds the endpoint's link after it.
       line.append('Deployed: ');
       const status = el('span', '', line);
-      line.append(' · ', Object.assign(document.createElement('a'), { href: answer.url, target: '_blank', textContent: 'endpoint' }));
+      line.append(
+        ' · ',
+        Object.assign(document.createElement('a'), { href: answer.url, target: '_blank', textContent: 'endpoint' }),
+      );
       this.actions.showStatus(status, answer.name);
     } catch (error) {
       this.result.textContent = `Deploy failed: ${error instanceof Error ? error.message : String(error)}`;

@@ -15,7 +15,9 @@ const plugin: JupyterFrontEndPlugin<ManagementClient> = {
 
 function activate(app: JupyterFrontEnd): ManagementClient {
   const settings = app.serviceManager.serverSettings;
-  return new ManagementClient((path, init) => ServerConnection.makeRequest(URLExt.join(settings.baseUrl, path), init, settings));
+  return new ManagementClient((path, init) =>
+    ServerConnection.makeRequest(URLExt.join(settings.baseUrl, path), init, settings),
+  );
 }
 
 export default plugin;

@@ -32,7 +32,11 @@ class DeploymentsPanel extends Widget {
     this.addClass('jp-LeptonDeploymentsPanel');
     this.node.dataset.refreshMs = String(this.refreshMs);
     this.view = new DeploymentsView(this.node, client, async (title, body) => {
-      const result = await showDialog({ title, body, buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Confirm' })] });
+      const result = await showDialog({
+        title,
+        body,
+        buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Confirm' })],
+      });
       return result.button.accept;
     });
   }
@@ -89,7 +93,8 @@ function activate(
       apply();
       settings.changed.connect(apply);
     },
-    (error: unknown) => console.warn('Lepton: could not read the deployments panel settings; using the defaults.', error),
+    (error: unknown) =>
+      console.warn('Lepton: could not read the deployments panel settings; using the defaults.', error),
   );
   app.shell.add(panel, 'right', { rank: 600 });
   restorer?.add(panel, panel.id);

@@ -52,13 +52,21 @@ class ModelCardRenderer extends LiveRenderer implements IRenderMime.IRenderer {
     this.view = new ModelCardView(this.node, {
       deploy: async (modelId, name, metrics) => {
         const answer = await commRequest(
-          kernelFor(app, this.node), MODEL_COMM_TARGET, { action: 'deploy', modelId, name, ...(metrics ? { metrics } : {}) }, DEPLOY_TIMEOUT_MS,
+          kernelFor(app, this.node),
+          MODEL_COMM_TARGET,
+          { action: 'deploy', modelId, name, ...(metrics ? { metrics } : {}) },
+          DEPLOY_TIMEOUT_MS,
         );
         return answer.deployment;
       },
       showStatus: (node, name) => this.showStatus(node, name),
       downloadTflite: async (modelId, quantize) => {
-        const answer = await commRequest(kernelFor(app, this.node), MODEL_COMM_TARGET, { action: 'tflite', modelId, quantize }, DEPLOY_TIMEOUT_MS);
+        const answer = await commRequest(
+          kernelFor(app, this.node),
+          MODEL_COMM_TARGET,
+          { action: 'tflite', modelId, quantize },
+          DEPLOY_TIMEOUT_MS,
+        );
         saveFile(answer.fileName, answer.base64);
         return { fileName: answer.fileName, bytes: answer.bytes };
       },
@@ -95,8 +103,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
 };
 
 function activate(app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, client: ManagementClient): void {
-  rendermime.addFactory({ safe: true, mimeTypes: [MODEL_MIME], defaultRank: 0, createRenderer: () => new ModelCardRenderer(app, client) }, 0);
-  rendermime.addFactory({ safe: true, mimeTypes: [DEPLOYMENT_MIME], defaultRank: 0, createRenderer: () => new DeploymentRenderer(client) }, 0);
+  rendermime.addFactory(
+    { safe: true, mimeTypes: [MODEL_MIME], defaultRank: 0, createRenderer: () => new ModelCardRenderer(app, client) },
+    0,
+  );
+  rendermime.addFactory(
+    { safe: true, mimeTypes: [DEPLOYMENT_MIME], defaultRank: 0, createRenderer: () => new DeploymentRenderer(client) },
+    0,
+  );
 }
 
 export default plugin;

@@ -13,7 +13,10 @@ import { TRAINING_COMM_TARGET, TRAINING_MIME } from '@lepton/lib/contract';
 class TrainingRenderer extends Widget implements IRenderMime.IRenderer {
   private readonly view: TrainingView;
 
-  constructor(app: JupyterFrontEnd, private readonly settings: () => TrainingSettings) {
+  constructor(
+    app: JupyterFrontEnd,
+    private readonly settings: () => TrainingSettings,
+  ) {
     super();
     this.view = new TrainingView(this.node, {
       stop: async (runId) => {
@@ -38,7 +41,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
   activate,
 };
 
-function activate(app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, settingRegistry: ISettingRegistry | null): void {
+function activate(
+  app: JupyterFrontEnd,
+  rendermime: IRenderMimeRegistry,
+  settingRegistry: ISettingRegistry | null,
+): void {
   // Read by each renderer on every update, so a changed setting applies to the next redraw of every chart.
   let current = trainingSettings(undefined);
   void settingRegistry?.load(plugin.id).then(
@@ -50,7 +57,12 @@ function activate(app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, setting
     (error: unknown) => console.warn('Lepton: could not read the training chart settings; using the defaults.', error),
   );
   rendermime.addFactory(
-    { safe: true, mimeTypes: [TRAINING_MIME], defaultRank: 0, createRenderer: () => new TrainingRenderer(app, () => current) },
+    {
+      safe: true,
+      mimeTypes: [TRAINING_MIME],
+      defaultRank: 0,
+      createRenderer: () => new TrainingRenderer(app, () => current),
+    },
     0,
   );
 }

@@ -35,7 +35,8 @@ export interface TrainingSettings {
 
 /** The value of `field` in a settings composite, within `range` (its default when absent or not a number). */
 function numberSetting(composite: unknown, field: string, range: NumberRange, integer = false): number {
-  const value = typeof composite === 'object' && composite !== null ? (composite as Record<string, unknown>)[field] : undefined;
+  const value =
+    typeof composite === 'object' && composite !== null ? (composite as Record<string, unknown>)[field] : undefined;
   if (typeof value !== 'number' || !Number.isFinite(value)) return range.default;
   return Math.min(range.maximum, Math.max(range.minimum, integer ? Math.round(value) : value));
 }

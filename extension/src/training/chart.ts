@@ -10,7 +10,11 @@ const WIDTH = 420;
 const HEIGHT = 170;
 const MARGIN = { left: 46, right: 10, top: 18, bottom: 24 };
 
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<string, string | number> = {}, parent?: Element): SVGElementTagNameMap[K] {
+function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string | number> = {},
+  parent?: Element,
+): SVGElementTagNameMap[K] {
   const element = document.createElementNS(SVG, tag);
   for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
   parent?.appendChild(element);
@@ -68,22 +72,39 @@ export class MetricChart {
     const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
     const sx = (x: number) => MARGIN.left + (x / xMax) * plotWidth;
     const sy = (y: number) => MARGIN.top + (1 - (y - yMin) / (yMax - yMin)) * plotHeight;
-    const path = (points: Point[]) => points.map((p, i) => `${i ? 'L' : 'M'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join('');
+    const path = (points: Point[]) =>
+      points.map((p, i) => `${i ? 'L' : 'M'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join('');
 
     const last = series.validation.at(-1) ?? series.train.at(-1) ?? series.batches.at(-1);
     const direction = lowerIsBetter(series.metric) ? 'lower is better' : 'higher is better';
     this.title.textContent = `${series.metric}${last ? ` · ${format(last.y)}` : ''} (${direction})`;
-    this.node.setAttribute('aria-label', `${series.metric} over ${epochs} epochs: ${series.batches.length} batch points, ${series.train.length} epoch points`);
+    this.node.setAttribute(
+      'aria-label',
+      `${series.metric} over ${epochs} epochs: ${series.batches.length} batch points, ${series.train.length} epoch points`,
+    );
 
     this.axes.replaceChildren();
-    svg('line', { x1: MARGIN.left, y1: HEIGHT - MARGIN.bottom, x2: WIDTH - MARGIN.right, y2: HEIGHT - MARGIN.bottom }, this.axes);
+    svg(
+      'line',
+      { x1: MARGIN.left, y1: HEIGHT - MARGIN.bottom, x2: WIDTH - MARGIN.right, y2: HEIGHT - MARGIN.bottom },
+      this.axes,
+    );
     for (const t of ticks(yMin, yMax, 4)) {
-      svg('line', { x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: sy(t), y2: sy(t), class: 'jp-LeptonChart-grid' }, this.axes);
+      svg(
+        'line',
+        { x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: sy(t), y2: sy(t), class: 'jp-LeptonChart-grid' },
+        this.axes,
+      );
       svg('text', { x: MARGIN.left - 4, y: sy(t) + 3, 'text-anchor': 'end' }, this.axes).textContent = format(t);
     }
     const xTicks = xMax <= 12 ? Array.from({ length: Math.floor(xMax) + 1 }, (_, i) => i) : ticks(0, xMax, 6);
-    for (const t of xTicks) svg('text', { x: sx(t), y: HEIGHT - 8, 'text-anchor': 'middle' }, this.axes).textContent = String(t);
-    svg('text', { x: MARGIN.left - 4, y: HEIGHT - 8, 'text-anchor': 'end', class: 'jp-LeptonChart-unit' }, this.axes).textContent = 'epoch';
+    for (const t of xTicks)
+      svg('text', { x: sx(t), y: HEIGHT - 8, 'text-anchor': 'middle' }, this.axes).textContent = String(t);
+    svg(
+      'text',
+      { x: MARGIN.left - 4, y: HEIGHT - 8, 'text-anchor': 'end', class: 'jp-LeptonChart-unit' },
+      this.axes,
+    ).textContent = 'epoch';
 
     // decimate keeps up to two points (a stretch's min and max) per bucket.
     const batches = decimate(series.batches, 0, xMax, Math.max(1, Math.floor(maxPoints / 2)));
@@ -91,8 +112,12 @@ export class MetricChart {
     this.trainLine.setAttribute('d', path(series.train));
     this.validationLine.setAttribute('d', path(series.validation));
     this.dots.replaceChildren();
-    for (const [points, kind] of [[series.train, 'train'], [series.validation, 'validation']] as const) {
-      for (const p of points) svg('circle', { cx: sx(p.x), cy: sy(p.y), r: 2.5, class: `jp-LeptonChart-${kind}Dot` }, this.dots);
+    for (const [points, kind] of [
+      [series.train, 'train'],
+      [series.validation, 'validation'],
+    ] as const) {
+      for (const p of points)
+        svg('circle', { cx: sx(p.x), cy: sy(p.y), r: 2.5, class: `jp-LeptonChart-${kind}Dot` }, this.dots);
     }
     this.best.replaceChildren();
     if (bestEpoch !== null) {
@@ -101,11 +126,22 @@ export class MetricChart {
       const atBest = [...series.validation, ...series.train].find((p) => p.x === bestEpoch);
       const high = atBest !== undefined && sy(atBest.y) < MARGIN.top + plotHeight / 2;
       const right = sx(bestEpoch) > WIDTH - 90;
-      svg('text', { x: sx(bestEpoch) + (right ? -3 : 3), y: high ? HEIGHT - MARGIN.bottom - 4 : MARGIN.top + 9, 'text-anchor': right ? 'end' : 'start' }, this.best).textContent =
-        `best (epoch ${bestEpoch})`;
+      svg(
+        'text',
+        {
+          x: sx(bestEpoch) + (right ? -3 : 3),
+          y: high ? HEIGHT - MARGIN.bottom - 4 : MARGIN.top + 9,
+          'text-anchor': right ? 'end' : 'start',
+        },
+        this.best,
+      ).textContent = `best (epoch ${bestEpoch})`;
     }
     this.legend.replaceChildren();
-    const entries: [string, string][] = [['batch', 'jp-LeptonChart-batch'], ['train', 'jp-LeptonChart-train'], ...(series.validation.length ? [['validation', 'jp-LeptonChart-validation'] as [string, string]] : [])];
+    const entries: [string, string][] = [
+      ['batch', 'jp-LeptonChart-batch'],
+      ['train', 'jp-LeptonChart-train'],
+      ...(series.validation.length ? [['validation', 'jp-LeptonChart-validation'] as [string, string]] : []),
+    ];
     let x = WIDTH - MARGIN.right;
     for (const [label, kind] of entries.reverse()) {
       const text = svg('text', { x, y: 12, 'text-anchor': 'end' }, this.legend);

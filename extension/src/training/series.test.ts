@@ -6,8 +6,14 @@ import { bestEpoch, decimate, metricSeries, ticks } from './series.js';
 
 describe('the training chart data', () => {
   it('makes one panel per training metric, loss first, with its batch, epoch and validation points', () => {
-    const series = metricSeries({ ...bundle(2, 4, { validation: true }), metrics: ['acc', 'loss', 'val_acc', 'val_loss'] });
-    assert.deepEqual(series.map((s) => s.metric), ['loss', 'acc']);
+    const series = metricSeries({
+      ...bundle(2, 4, { validation: true }),
+      metrics: ['acc', 'loss', 'val_acc', 'val_loss'],
+    });
+    assert.deepEqual(
+      series.map((s) => s.metric),
+      ['loss', 'acc'],
+    );
     assert.deepEqual([series[0]!.batches.length, series[0]!.train.length, series[0]!.validation.length], [8, 2, 2]);
     assert.deepEqual(series[0]!.batches[3], { x: 1, y: 0.5 });
   });
@@ -22,8 +28,14 @@ describe('the training chart data', () => {
     const points = Array.from({ length: 10_000 }, (_, i) => ({ x: i / 1000, y: i === 4321 ? 99 : Math.sin(i) }));
     const thin = decimate(points, 0, 10, 200);
     assert.ok(thin.length <= 400, `${thin.length} points`);
-    assert.ok(thin.some((p) => p.y === 99), 'the spike is kept');
-    assert.ok(thin.every((p, i) => i === 0 || p.x >= thin[i - 1]!.x), 'in order');
+    assert.ok(
+      thin.some((p) => p.y === 99),
+      'the spike is kept',
+    );
+    assert.ok(
+      thin.every((p, i) => i === 0 || p.x >= thin[i - 1]!.x),
+      'in order',
+    );
     assert.equal(decimate(points.slice(0, 100), 0, 10, 200).length, 100, 'short lines are kept whole');
   });
 

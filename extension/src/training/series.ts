@@ -51,7 +51,8 @@ export function bestEpoch(bundle: TrainingBundle): number | null {
   let best: { epoch: number; value: number } | null = null;
   for (const e of bundle.epochs) {
     const value = e.logs[key];
-    if (value !== undefined && Number.isFinite(value) && (best === null || value < best.value)) best = { epoch: e.epoch, value };
+    if (value !== undefined && Number.isFinite(value) && (best === null || value < best.value))
+      best = { epoch: e.epoch, value };
   }
   return best?.epoch ?? null;
 }

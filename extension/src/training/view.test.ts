@@ -22,7 +22,10 @@ describe('the live training view', () => {
     capped.maxPoints = 200;
     capped.update(long);
     const epochPoints = 2 * 10; // loss and acc: one training point per epoch each, never thinned
-    assert.ok(capped.points - epochPoints <= 2 * 200, `${capped.points - epochPoints} batch points drawn for a cap of 200 per chart`);
+    assert.ok(
+      capped.points - epochPoints <= 2 * 200,
+      `${capped.points - epochPoints} batch points drawn for a cap of 200 per chart`,
+    );
     const wide = new TrainingView(host(), { stop: async () => {} });
     wide.maxPoints = 4000;
     wide.update(long);
@@ -34,7 +37,11 @@ describe('the live training view', () => {
     view.update(bundle(5, 2, { validation: true, status: 'finished', planned: 5 }));
     assert.match(view.node.querySelector('.jp-LeptonChart-best text')?.textContent ?? '', /best \(epoch 3\)/);
     assert.equal(view.node.querySelector('progress')!.value, 1);
-    assert.equal(view.node.querySelector<HTMLButtonElement>('.jp-LeptonTraining-stop')!.hidden, true, 'no Stop once finished');
+    assert.equal(
+      view.node.querySelector<HTMLButtonElement>('.jp-LeptonTraining-stop')!.hidden,
+      true,
+      'no Stop once finished',
+    );
     assert.equal(view.node.dataset.status, 'finished');
   });
 
@@ -53,11 +60,16 @@ describe('the live training view', () => {
   });
 
   it('says why when the kernel cannot stop the run, and lets the user try again', async () => {
-    const view = new TrainingView(host(), { stop: async () => Promise.reject(new Error('no running training run run-test')) });
+    const view = new TrainingView(host(), {
+      stop: async () => Promise.reject(new Error('no running training run run-test')),
+    });
     view.update(bundle(1, 3));
     view.node.querySelector<HTMLButtonElement>('.jp-LeptonTraining-stop')!.click();
     await new Promise((resolve) => setTimeout(resolve, 0));
-    assert.match(view.node.querySelector('.jp-LeptonTraining-message')!.textContent!, /Could not stop the run: no running training run/);
+    assert.match(
+      view.node.querySelector('.jp-LeptonTraining-message')!.textContent!,
+      /Could not stop the run: no running training run/,
+    );
     assert.equal(view.node.querySelector<HTMLButtonElement>('.jp-LeptonTraining-stop')!.disabled, false);
   });
 });

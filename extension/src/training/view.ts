@@ -21,7 +21,11 @@ const statusText: Record<TrainingBundle['status'], string> = {
   failed: 'failed',
 };
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, parent: HTMLElement): HTMLElementTagNameMap[K] {
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string,
+  parent: HTMLElement,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   e.className = className;
   parent.appendChild(e);
@@ -46,7 +50,10 @@ export class TrainingView {
    * @param node the element to render into
    * @param actions what the Stop button calls
    */
-  constructor(readonly node: HTMLElement, private readonly actions: TrainingActions) {
+  constructor(
+    readonly node: HTMLElement,
+    private readonly actions: TrainingActions,
+  ) {
     node.classList.add('jp-LeptonTraining');
     const header = element('div', 'jp-LeptonTraining-header', node);
     this.status = element('span', 'jp-LeptonBadge', header);

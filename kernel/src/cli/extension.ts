@@ -18,7 +18,9 @@ const PACKAGE = ['@lepton', 'extension'] as const;
 export function buildLabExtension(venv: string): string {
   const dir = extensionDir();
   if (!exists(join(dir, 'dist', 'index.js'))) {
-    throw new Error('The JupyterLab extension is not compiled yet: run `npm run build` first (npm start and npm test do).');
+    throw new Error(
+      'The JupyterLab extension is not compiled yet: run `npm run build` first (npm start and npm test do).',
+    );
   }
   // jupyter-builder runs `jlpm` (yarn) when the extension has no node_modules folder of its own; in this npm
   // workspace its packages are hoisted to the root, which it finds by walking up.
@@ -47,7 +49,11 @@ function linkOrCopy(target: string, path: string): void {
 export function installExtension(venv: string): string {
   const built = buildLabExtension(venv);
   const python = venvBin(venv, 'python');
-  const info = execFileSync(python, ['-c', 'import sys, sysconfig; print(sys.prefix); print(sysconfig.get_paths()["purelib"])'], { encoding: 'utf8' })
+  const info = execFileSync(
+    python,
+    ['-c', 'import sys, sysconfig; print(sys.prefix); print(sysconfig.get_paths()["purelib"])'],
+    { encoding: 'utf8' },
+  )
     .trim()
     .split('\n');
   const [prefix, sitePackages] = [info[0]!, info[1]!];

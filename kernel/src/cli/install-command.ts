@@ -6,7 +6,14 @@
 import { join } from 'node:path';
 import { platform } from 'node:os';
 import { installKernelSpec, parseInstallOptions, type InstallTarget } from './install.js';
-import { describePython, explicitPython, MIN_JUPYTERLAB, pythonOfJupyterOnPath, supportsExtension, type ChosenPython } from './jupyter-python.js';
+import {
+  describePython,
+  explicitPython,
+  MIN_JUPYTERLAB,
+  pythonOfJupyterOnPath,
+  supportsExtension,
+  type ChosenPython,
+} from './jupyter-python.js';
 import { exists, venvBin } from './paths.js';
 import { setup } from './setup.js';
 import { assertNotProjectEnv, buildWheel, installWheel } from './wheel.js';
@@ -33,13 +40,17 @@ export function buildExtensionWheel(log: (line: string) => void): string {
 export function install(args: string[], log: (line: string) => void = (line) => console.log(line)): number {
   const options = parseInstallOptions(args);
   const chosen = choosePython(options.target, options.python);
-  const target: InstallTarget = options.target.kind === 'sys-prefix' && chosen ? { kind: 'sys-prefix', python: chosen.python } : options.target;
+  const target: InstallTarget =
+    options.target.kind === 'sys-prefix' && chosen ? { kind: 'sys-prefix', python: chosen.python } : options.target;
   const flag = options.target.kind === 'prefix' ? `--prefix ${options.target.dir}` : `--${options.target.kind}`;
   const hint = `To target another Jupyter, name its Python: npx lepton install ${flag} --extension --python /path/to/python`;
 
   if (!options.extension) {
     log(`Installed the Lepton kernelspec in ${installKernelSpec(target)}`);
-    if (chosen) log(`Add --extension to also install the JupyterLab extension (live training charts, Deploy button, deployments panel) into the Jupyter of ${chosen.python}.`);
+    if (chosen)
+      log(
+        `Add --extension to also install the JupyterLab extension (live training charts, Deploy button, deployments panel) into the Jupyter of ${chosen.python}.`,
+      );
     return 0;
   }
   if (!chosen) {
@@ -71,6 +82,8 @@ export function install(args: string[], log: (line: string) => void = (line) => 
   const wheel = buildExtensionWheel((line) => process.stderr.write(`  project env: ${line}\n`));
   log(`Installed the Lepton JupyterLab extension ${installWheel(wheel, options.target, env)}.`);
   const jupyter = venvBin(env.prefix, 'jupyter');
-  log(`Restart JupyterLab to load it; \`${exists(jupyter) ? jupyter : 'jupyter'} labextension list\` shows it as @lepton/extension.`);
+  log(
+    `Restart JupyterLab to load it; \`${exists(jupyter) ? jupyter : 'jupyter'} labextension list\` shows it as @lepton/extension.`,
+  );
   return 0;
 }

@@ -8,7 +8,8 @@ import { cliScript, exists, kernelPackageDir, userJupyterDataDir, venvBin, venvD
  * Where to install the kernelspec, as Jupyter's own tools name it. `sys-prefix` is the prefix of `python` when given
  * (the Python of the Jupyter that `lepton install` targets), else of the project's venv, else of `python3`.
  */
-export type InstallTarget = { kind: 'user' } | { kind: 'prefix'; dir: string } | { kind: 'sys-prefix'; python?: string };
+export type InstallTarget =
+  { kind: 'user' } | { kind: 'prefix'; dir: string } | { kind: 'sys-prefix'; python?: string };
 
 /** The kernelspec's name. */
 export const KERNEL_NAME = 'lepton';
@@ -37,7 +38,9 @@ function sysPrefix(chosen?: string): string {
 /** The kernelspec folder for a target. */
 export function kernelSpecDir(target: InstallTarget): string {
   const dataDir =
-    target.kind === 'user' ? userJupyterDataDir() : join(target.kind === 'prefix' ? target.dir : sysPrefix(target.python), 'share', 'jupyter');
+    target.kind === 'user'
+      ? userJupyterDataDir()
+      : join(target.kind === 'prefix' ? target.dir : sysPrefix(target.python), 'share', 'jupyter');
   return join(dataDir, 'kernels', KERNEL_NAME);
 }
 
@@ -69,11 +72,14 @@ export function parseInstallOptions(args: string[]): InstallOptions {
     const arg = args[i]!;
     if (arg === '--python') {
       python = args[++i];
-      if (!python || python.startsWith('--')) throw new Error('--python needs the path of a Python: lepton install --extension --python /path/to/python');
+      if (!python || python.startsWith('--'))
+        throw new Error('--python needs the path of a Python: lepton install --extension --python /path/to/python');
     } else if (arg === '--prefix') {
       i++;
     } else if (!['--user', '--sys-prefix', '--extension'].includes(arg)) {
-      throw new Error(`lepton install: unknown option "${arg}". Options: --user | --sys-prefix | --prefix DIR, --extension, --python PATH.`);
+      throw new Error(
+        `lepton install: unknown option "${arg}". Options: --user | --sys-prefix | --prefix DIR, --extension, --python PATH.`,
+      );
     }
   }
   return { target, extension: args.includes('--extension'), ...(python === undefined ? {} : { python }) };

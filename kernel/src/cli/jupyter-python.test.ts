@@ -6,7 +6,10 @@ import { pipPlacement } from './wheel.js';
 
 describe('finding the Jupyter that lepton install targets', () => {
   it('reads the Python of a console script from its shebang', () => {
-    assert.equal(scriptInterpreter('#!/home/ada/env/bin/python3\n# -*- coding: utf-8 -*-\nimport re\n'), '/home/ada/env/bin/python3');
+    assert.equal(
+      scriptInterpreter('#!/home/ada/env/bin/python3\n# -*- coding: utf-8 -*-\nimport re\n'),
+      '/home/ada/env/bin/python3',
+    );
     assert.equal(scriptInterpreter('#! /usr/bin/python3.11\n'), '/usr/bin/python3.11');
   });
 
@@ -21,7 +24,8 @@ describe('finding the Jupyter that lepton install targets', () => {
   });
 
   it('accepts JupyterLab 4.6 and later, and refuses older ones', () => {
-    for (const version of ['4.6.0', '4.6.4', '4.7.0a1', '5.0.0']) assert.equal(supportsExtension(version), true, version);
+    for (const version of ['4.6.0', '4.6.4', '4.7.0a1', '5.0.0'])
+      assert.equal(supportsExtension(version), true, version);
     for (const version of ['4.5.9', '4.0.0', '3.6.8']) assert.equal(supportsExtension(version), false, version);
   });
 });
@@ -34,7 +38,10 @@ describe('lepton install options', () => {
       extension: true,
       python: '/env/bin/python',
     });
-    assert.deepEqual(parseInstallOptions(['--prefix', '/opt/env', '--extension']), { target: { kind: 'prefix', dir: '/opt/env' }, extension: true });
+    assert.deepEqual(parseInstallOptions(['--prefix', '/opt/env', '--extension']), {
+      target: { kind: 'prefix', dir: '/opt/env' },
+      extension: true,
+    });
   });
 
   it('name the mistake in an unknown option or a --python without a path', () => {
@@ -44,11 +51,23 @@ describe('lepton install options', () => {
   });
 
   it("install the wheel into a virtual env's own site for --user (such an env has no user site), else with pip --user", () => {
-    const env = (isolated: boolean) => ({ executable: '/env/bin/python', prefix: '/env', isolated, jupyterlab: '4.6.4' });
+    const env = (isolated: boolean) => ({
+      executable: '/env/bin/python',
+      prefix: '/env',
+      isolated,
+      jupyterlab: '4.6.4',
+    });
     assert.deepEqual(pipPlacement({ kind: 'user' }, env(true)).options, []);
     assert.deepEqual(pipPlacement({ kind: 'user' }, env(false)).options, ['--user']);
     assert.deepEqual(pipPlacement({ kind: 'sys-prefix' }, env(false)).options, []);
-    assert.deepEqual(pipPlacement({ kind: 'prefix', dir: '/env' }, env(true)).options, [], 'a --prefix that is the env itself');
-    assert.deepEqual(pipPlacement({ kind: 'prefix', dir: '/elsewhere' }, env(true)).options, ['--prefix', '/elsewhere']);
+    assert.deepEqual(
+      pipPlacement({ kind: 'prefix', dir: '/env' }, env(true)).options,
+      [],
+      'a --prefix that is the env itself',
+    );
+    assert.deepEqual(pipPlacement({ kind: 'prefix', dir: '/elsewhere' }, env(true)).options, [
+      '--prefix',
+      '/elsewhere',
+    ]);
   });
 });

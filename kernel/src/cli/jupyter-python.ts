@@ -74,7 +74,10 @@ export function pythonOfJupyterOnPath(): ChosenPython | undefined {
 /** The `--python PATH` a user gave, checked to exist. */
 export function explicitPython(path: string): ChosenPython {
   const python = resolve(path);
-  if (!exists(python)) throw new Error(`--python ${path}: no such file. Give the Python that runs your JupyterLab (e.g. /path/to/env/bin/python).`);
+  if (!exists(python))
+    throw new Error(
+      `--python ${path}: no such file. Give the Python that runs your JupyterLab (e.g. /path/to/env/bin/python).`,
+    );
   return { python, how: '--python' };
 }
 
@@ -93,7 +96,9 @@ export function describePython(python: string): PythonEnvironment {
   try {
     output = execFileSync(python, ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
-    throw new Error(`Could not run ${python} (${error instanceof Error ? error.message.split('\n')[0] : error}): give a working Python 3 with --python PATH.`);
+    throw new Error(
+      `Could not run ${python} (${error instanceof Error ? error.message.split('\n')[0] : error}): give a working Python 3 with --python PATH.`,
+    );
   }
   return JSON.parse(output) as PythonEnvironment;
 }

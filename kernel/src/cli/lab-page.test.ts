@@ -26,7 +26,10 @@ test('what the page config already held is kept', () => {
   withPrefix((prefix) => {
     const dir = join(prefix, 'etc', 'jupyter', 'labconfig');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'page_config.json'), JSON.stringify({ disabledExtensions: { 'my-plugin': true }, other: 1 }));
+    writeFileSync(
+      join(dir, 'page_config.json'),
+      JSON.stringify({ disabledExtensions: { 'my-plugin': true }, other: 1 }),
+    );
     const config = JSON.parse(readFileSync(writeLabPageConfig(prefix), 'utf8'));
     assert.deepEqual(config, { disabledExtensions: { 'my-plugin': true, [DISABLED_PLUGINS[0]]: true }, other: 1 });
   });
@@ -47,7 +50,10 @@ test('a broken page config is named with the fix, and left as it was', () => {
     const dir = join(prefix, 'etc', 'jupyter', 'labconfig');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'page_config.json'), '{ not json');
-    assert.throws(() => writeLabPageConfig(prefix), /page_config\.json is not a JSON object: fix or delete it, then run `lepton setup` again/);
+    assert.throws(
+      () => writeLabPageConfig(prefix),
+      /page_config\.json is not a JSON object: fix or delete it, then run `lepton setup` again/,
+    );
     assert.equal(readFileSync(join(dir, 'page_config.json'), 'utf8'), '{ not json');
   });
 });

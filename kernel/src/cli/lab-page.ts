@@ -16,7 +16,8 @@ export const DISABLED_PLUGINS = ['@jupyterlab/apputils-extension:announcements']
 function readConfig(path: string): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
   } catch {
     // reported below
   }
@@ -28,7 +29,9 @@ function disabledOf(value: unknown, path: string): Record<string, unknown> {
   if (value === undefined || value === null) return {};
   if (Array.isArray(value)) return Object.fromEntries(value.map((id) => [String(id), true]));
   if (typeof value === 'object') return value as Record<string, unknown>;
-  throw new Error(`${path}: disabledExtensions must be a map of plugin ids or a list of them: fix or delete it, then run \`lepton setup\` again.`);
+  throw new Error(
+    `${path}: disabledExtensions must be a map of plugin ids or a list of them: fix or delete it, then run \`lepton setup\` again.`,
+  );
 }
 
 /**
@@ -38,7 +41,10 @@ function disabledOf(value: unknown, path: string): Record<string, unknown> {
 export function writeLabPageConfig(prefix: string): string {
   const path = join(prefix, 'etc', 'jupyter', 'labconfig', 'page_config.json');
   const config = exists(path) ? readConfig(path) : {};
-  config.disabledExtensions = { ...disabledOf(config.disabledExtensions, path), ...Object.fromEntries(DISABLED_PLUGINS.map((id) => [id, true])) };
+  config.disabledExtensions = {
+    ...disabledOf(config.disabledExtensions, path),
+    ...Object.fromEntries(DISABLED_PLUGINS.map((id) => [id, true])),
+  };
   writeAtomic(path, JSON.stringify(config, null, 2) + '\n');
   return path;
 }

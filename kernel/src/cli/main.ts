@@ -69,7 +69,14 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** Server flags `lepton serve` passes on to a new server as they are (each takes a value; see server/src/main.ts). */
-const SERVER_FLAGS = ['--inference-token', '--allow-host', '--max-elements', '--request-timeout', '--workers', '--body-limit'];
+const SERVER_FLAGS = [
+  '--inference-token',
+  '--allow-host',
+  '--max-elements',
+  '--request-timeout',
+  '--workers',
+  '--body-limit',
+];
 
 /**
  * `lepton serve [--port N] [--host H] [server flags] | --stop`: the model server of the Lepton home (`LEPTON_HOME`,
@@ -80,7 +87,9 @@ async function serve(args: string[]): Promise<number> {
   const option = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
   if (args.includes('--stop')) {
     const stopped = await stopServer();
-    console.log(stopped ? `Stopped the Lepton server of ${leptonHome()}.` : `No Lepton server was running for ${leptonHome()}.`);
+    console.log(
+      stopped ? `Stopped the Lepton server of ${leptonHome()}.` : `No Lepton server was running for ${leptonHome()}.`,
+    );
     return 0;
   }
   const port = option('--port');
@@ -93,14 +102,25 @@ async function serve(args: string[]): Promise<number> {
     const [flag, value] = [args[i]!, args[i + 1]];
     if (flag === '--port' || flag === '--host') continue;
     if (!SERVER_FLAGS.includes(flag) || value === undefined || value.startsWith('--')) {
-      console.error(`lepton serve: unknown option or missing value "${flag}". Options: --port N, --host H, ${SERVER_FLAGS.map((f) => `${f} VALUE`).join(', ')}, or --stop.`);
+      console.error(
+        `lepton serve: unknown option or missing value "${flag}". Options: --port N, --host H, ${SERVER_FLAGS.map((f) => `${f} VALUE`).join(', ')}, or --stop.`,
+      );
       return 2;
     }
     passed.push(flag, value);
   }
-  const { info, started, note } = await ensureServer({ port: port === undefined ? undefined : Number(port), host: option('--host'), args: passed });
-  if (!started && passed.length > 0) console.log(`A server was already running: ${passed.filter((_, i) => i % 2 === 0).join(', ')} apply to a new one (lepton serve --stop first).`);
+  const { info, started, note } = await ensureServer({
+    port: port === undefined ? undefined : Number(port),
+    host: option('--host'),
+    args: passed,
+  });
+  if (!started && passed.length > 0)
+    console.log(
+      `A server was already running: ${passed.filter((_, i) => i % 2 === 0).join(', ')} apply to a new one (lepton serve --stop first).`,
+    );
   if (note !== undefined) console.log(note);
-  console.log(`${started ? 'Started' : 'Found'} the Lepton server at ${info.url} (pid ${info.pid}); management token in ${leptonHome()}/server-token.`);
+  console.log(
+    `${started ? 'Started' : 'Found'} the Lepton server at ${info.url} (pid ${info.pid}); management token in ${leptonHome()}/server-token.`,
+  );
   return 0;
 }

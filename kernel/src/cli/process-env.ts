@@ -8,4 +8,6 @@
  * about 40. V8's own heap and WebAssembly memory are mapped by V8, not malloc, and are unaffected. glibc before 2.35,
  * musl, macOS and Windows ignore the variable.
  */
-export const KERNEL_PROCESS_ENV: Readonly<Record<string, string>> = Object.freeze({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
+export const KERNEL_PROCESS_ENV: Readonly<Record<string, string>> = Object.freeze({
+  GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1',
+});

@@ -20,8 +20,10 @@ export async function ray(args: string[]): Promise<number> {
         }
         setupRay();
         const cluster = await lib.startRayCluster(options);
-        console.log(`${cluster.started ? 'Started' : 'Found'} the local Ray cluster at ${cluster.address} (pid ${cluster.pid}, ${cluster.numCpus} CPUs); ` +
-          `Serve answers on http://127.0.0.1:${cluster.httpPort}/v2. Deploy with lepton.deploy(model, { name, target: { ray: {} } }); stop with: npx lepton ray stop`);
+        console.log(
+          `${cluster.started ? 'Started' : 'Found'} the local Ray cluster at ${cluster.address} (pid ${cluster.pid}, ${cluster.numCpus} CPUs); ` +
+            `Serve answers on http://127.0.0.1:${cluster.httpPort}/v2. Deploy with lepton.deploy(model, { name, target: { ray: {} } }); stop with: npx lepton ray stop`,
+        );
         return 0;
       }
       case 'stop': {
@@ -29,7 +31,9 @@ export async function ray(args: string[]): Promise<number> {
           console.log('No Ray environment (.venv-ray), so no local Ray cluster was started.');
           return 0;
         }
-        console.log((await lib.stopRayCluster()) ? 'Stopped the local Ray cluster.' : 'No local Ray cluster was running.');
+        console.log(
+          (await lib.stopRayCluster()) ? 'Stopped the local Ray cluster.' : 'No local Ray cluster was running.',
+        );
         return 0;
       }
       case 'status': {
@@ -42,8 +46,11 @@ export async function ray(args: string[]): Promise<number> {
           console.log('No local Ray cluster is running (npx lepton ray start).');
           return 1;
         }
-        console.log(`Ray cluster at ${status.address} (pid ${status.pid}); Serve on http://127.0.0.1:${status.httpPort}/v2`);
-        for (const d of status.deployments) console.log(`  ${d.name} v${d.version}: ${d.status}, replicas ${JSON.stringify(d.replicaStates)}`);
+        console.log(
+          `Ray cluster at ${status.address} (pid ${status.pid}); Serve on http://127.0.0.1:${status.httpPort}/v2`,
+        );
+        for (const d of status.deployments)
+          console.log(`  ${d.name} v${d.version}: ${d.status}, replicas ${JSON.stringify(d.replicaStates)}`);
         if (status.deployments.length === 0) console.log('  no deployments');
         return 0;
       }
@@ -59,7 +66,11 @@ export async function ray(args: string[]): Promise<number> {
 
 /** The options of `start`, or what is wrong with them. */
 function parseStart(args: string[]): { port?: number; httpPort?: number; numCpus?: number } | string {
-  const flags: Record<string, 'port' | 'httpPort' | 'numCpus'> = { '--port': 'port', '--http-port': 'httpPort', '--num-cpus': 'numCpus' };
+  const flags: Record<string, 'port' | 'httpPort' | 'numCpus'> = {
+    '--port': 'port',
+    '--http-port': 'httpPort',
+    '--num-cpus': 'numCpus',
+  };
   const out: { port?: number; httpPort?: number; numCpus?: number } = {};
   for (let i = 0; i < args.length; i += 2) {
     const key = flags[args[i]!];

@@ -11,13 +11,17 @@ import { exists, projectRoot, rayVenvDir, tfliteVenvDir, venvBin, venvDir } from
 function findPython(): string {
   for (const candidate of [process.env.LEPTON_PYTHON, 'python3', 'python'].filter(Boolean) as string[]) {
     try {
-      const version = execFileSync(candidate, ['-c', 'import sys; print(sys.version_info[0])'], { encoding: 'utf8' }).trim();
+      const version = execFileSync(candidate, ['-c', 'import sys; print(sys.version_info[0])'], {
+        encoding: 'utf8',
+      }).trim();
       if (version === '3') return candidate;
     } catch {
       // try the next name
     }
   }
-  throw new Error('Lepton needs Python 3 for JupyterLab: install it (python3 on PATH, or set LEPTON_PYTHON) and run again.');
+  throw new Error(
+    'Lepton needs Python 3 for JupyterLab: install it (python3 on PATH, or set LEPTON_PYTHON) and run again.',
+  );
 }
 
 /**
@@ -28,7 +32,12 @@ function findPython(): string {
  */
 export function setup(log: (line: string) => void = (line) => process.stderr.write(line + '\n')): string {
   const venv = venvDir();
-  ensureVenv(venv, join(projectRoot(), 'requirements.txt'), 'JupyterLab and the Jupyter clients (requirements.txt)', log);
+  ensureVenv(
+    venv,
+    join(projectRoot(), 'requirements.txt'),
+    'JupyterLab and the Jupyter clients (requirements.txt)',
+    log,
+  );
   const dir = installKernelSpec({ kind: 'prefix', dir: venv });
   log(`Lepton kernelspec installed in ${dir}`);
   log(`Lepton JupyterLab extension installed in ${installExtension(venv)}`);
@@ -65,7 +74,12 @@ function ensureVenv(venv: string, requirements: string, what: string, log: (line
  */
 export function setupTflite(log: (line: string) => void = (line) => process.stderr.write(line + '\n')): string {
   const venv = tfliteVenvDir();
-  ensureVenv(venv, join(projectRoot(), 'requirements-tflite.txt'), "TensorFlow Lite's interpreter (requirements-tflite.txt: tensorflow-cpu)", log);
+  ensureVenv(
+    venv,
+    join(projectRoot(), 'requirements-tflite.txt'),
+    "TensorFlow Lite's interpreter (requirements-tflite.txt: tensorflow-cpu)",
+    log,
+  );
   log(`TensorFlow Lite's interpreter is ready in ${venv}`);
   return venv;
 }
@@ -77,7 +91,12 @@ export function setupTflite(log: (line: string) => void = (line) => process.stde
  */
 export function setupRay(log: (line: string) => void = (line) => process.stderr.write(line + '\n')): string {
   const venv = rayVenvDir();
-  ensureVenv(venv, join(projectRoot(), 'requirements-ray.txt'), 'Ray Serve (requirements-ray.txt: ray, onnxruntime)', log);
+  ensureVenv(
+    venv,
+    join(projectRoot(), 'requirements-ray.txt'),
+    'Ray Serve (requirements-ray.txt: ray, onnxruntime)',
+    log,
+  );
   log(`Ray Serve is ready in ${venv}`);
   return venv;
 }

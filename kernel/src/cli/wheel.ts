@@ -30,7 +30,18 @@ export function buildWheel(venv: string): string {
   mkdirSync(out, { recursive: true });
   execFileSync(
     venvBin(venv, 'python'),
-    ['-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation', '--disable-pip-version-check', '-q', '--wheel-dir', out, source],
+    [
+      '-m',
+      'pip',
+      'wheel',
+      '--no-deps',
+      '--no-build-isolation',
+      '--disable-pip-version-check',
+      '-q',
+      '--wheel-dir',
+      out,
+      source,
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const wheel = readdirSync(out).find((name) => name.endsWith('.whl'));
@@ -40,11 +51,13 @@ export function buildWheel(venv: string): string {
 
 /** Where pip puts the wheel for a target, and the pip options that say so. */
 export function pipPlacement(target: InstallTarget, env: PythonEnvironment): { options: string[]; where: string } {
-  if (target.kind === 'user' && !env.isolated) return { options: ['--user'], where: `the user site of ${env.executable}` };
+  if (target.kind === 'user' && !env.isolated)
+    return { options: ['--user'], where: `the user site of ${env.executable}` };
   if (target.kind === 'prefix' && resolve(target.dir) !== resolve(env.prefix)) {
     return { options: ['--prefix', target.dir], where: `${target.dir} (with ${env.executable}'s pip)` };
   }
-  if (target.kind === 'user') return { options: [], where: `the environment ${env.prefix} (a virtual or conda env has no user site)` };
+  if (target.kind === 'user')
+    return { options: [], where: `the environment ${env.prefix} (a virtual or conda env has no user site)` };
   // --sys-prefix, or a --prefix that is the env itself.
   return { options: [], where: `the environment ${env.prefix}` };
 }
@@ -82,7 +95,17 @@ export function installWheel(wheel: string, target: InstallTarget, env: PythonEn
   try {
     execFileSync(
       env.executable,
-      ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', '--no-deps', '--force-reinstall', ...placement.options, wheel],
+      [
+        '-m',
+        'pip',
+        'install',
+        '--disable-pip-version-check',
+        '-q',
+        '--no-deps',
+        '--force-reinstall',
+        ...placement.options,
+        wheel,
+      ],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     );
   } catch {

@@ -61,7 +61,12 @@ export class CommManager {
   /** Opens a comm from the kernel. */
   open(targetName: string, data?: unknown, metadata?: Record<string, unknown>): Comm {
     const comm = this.create(randomUUID(), targetName);
-    this.sendComm('comm_open', { comm_id: comm.id, target_name: targetName, data: data ?? {}, metadata: metadata ?? {} });
+    this.sendComm('comm_open', {
+      comm_id: comm.id,
+      target_name: targetName,
+      data: data ?? {},
+      metadata: metadata ?? {},
+    });
     return comm;
   }
 
@@ -73,7 +78,10 @@ export class CommManager {
   openedByFrontEnd(commId: string, targetName: string, data: unknown): void {
     const handler = this.targets.get(targetName);
     if (!handler) {
-      this.sendComm('comm_close', { comm_id: commId, data: { error: `No comm target named "${targetName}" in the Lepton kernel.` } });
+      this.sendComm('comm_close', {
+        comm_id: commId,
+        data: { error: `No comm target named "${targetName}" in the Lepton kernel.` },
+      });
       return;
     }
     handler(this.create(commId, targetName), data);

@@ -31,7 +31,10 @@ export class Compiler {
   restarts = 0;
 
   /** `onRestart` hears why a worker was replaced (the kernel logs it). */
-  constructor(private readonly options: CompilerOptions = {}, private readonly onRestart: (reason: string) => void = () => {}) {
+  constructor(
+    private readonly options: CompilerOptions = {},
+    private readonly onRestart: (reason: string) => void = () => {},
+  ) {
     this.ready = new Promise((resolve, reject) => {
       this.markReady = resolve;
       this.failReady = reject;
@@ -41,7 +44,9 @@ export class Compiler {
   }
 
   private spawn(): void {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...this.options, declarations: this.declarations } });
+    const worker = new Worker(new URL('./worker.js', import.meta.url), {
+      workerData: { ...this.options, declarations: this.declarations },
+    });
     this.worker = worker;
     worker.on('message', (response: WorkerResponse) => {
       if ('ready' in response) return this.markReady(response.ms);
@@ -76,7 +81,11 @@ export class Compiler {
       this.worker.postMessage({ id, op, args });
     });
     // A replacement worker starts from what was committed: keep the latest copy here.
-    if (op === 'commit') answer.then((declarations) => (this.declarations = declarations as string), () => {});
+    if (op === 'commit')
+      answer.then(
+        (declarations) => (this.declarations = declarations as string),
+        () => {},
+      );
     return answer;
   }
 

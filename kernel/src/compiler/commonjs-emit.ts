@@ -31,12 +31,23 @@ export function createCommonJsEmit(ts: TypeScript): CommonJsEmit {
   const converted = new Set<string>();
   return {
     wrapEmit<E extends (...args: any[]) => any>(emit: E): E {
-      return ((file: unknown, writeFile?: (name: string, text: string, ...rest: unknown[]) => void, cancel?: unknown, onlyDts?: boolean, custom?: { after?: unknown[] }) => {
-        const write = writeFile && ((name: string, text: string, ...rest: unknown[]) => {
-          if (name.endsWith('.js')) converted.add(text);
-          writeFile(name, text, ...rest);
+      return ((
+        file: unknown,
+        writeFile?: (name: string, text: string, ...rest: unknown[]) => void,
+        cancel?: unknown,
+        onlyDts?: boolean,
+        custom?: { after?: unknown[] },
+      ) => {
+        const write =
+          writeFile &&
+          ((name: string, text: string, ...rest: unknown[]) => {
+            if (name.endsWith('.js')) converted.add(text);
+            writeFile(name, text, ...rest);
+          });
+        return emit(file, write, cancel, onlyDts, {
+          ...custom,
+          after: [...(custom?.after ?? []), checkLoops, toCommonJs],
         });
-        return emit(file, write, cancel, onlyDts, { ...custom, after: [...(custom?.after ?? []), checkLoops, toCommonJs] });
       }) as E;
     },
     transpileModule(input, options) {

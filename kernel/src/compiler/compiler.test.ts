@@ -29,7 +29,10 @@ test('names carry to the next cell with their types, and a misuse is a type erro
   const ok = await run('label.length');
   assert.deepEqual(ok.diagnostics, []);
   const wrong = await compiler.request('convert', { src: 'const count: number = label' });
-  assert.deepEqual(wrong.diagnostics.map(({ line, column, code }) => ({ line, column, code })), [{ line: 0, column: 6, code: 2322 }]);
+  assert.deepEqual(
+    wrong.diagnostics.map(({ line, column, code }) => ({ line, column, code })),
+    [{ line: 0, column: 6, code: 2322 }],
+  );
 });
 
 test('a cell converted again on the same declarations gives the same answer', async () => {
@@ -55,7 +58,9 @@ test('cells with and without names alternate, and inspection sees the committed 
 });
 
 test('cells come out as CommonJS in one emit: imports required, exported names kept up to date', async () => {
-  const answer = await run('import * as nodePath from "node:path"; let counter = 0; function bump() { counter += 1 }\nnodePath.sep');
+  const answer = await run(
+    'import * as nodePath from "node:path"; let counter = 0; function bump() { counter += 1 }\nnodePath.sep',
+  );
   assert.deepEqual(answer.diagnostics, []);
   const output = answer.output ?? '';
   assert.doesNotMatch(output, /^\s*(import|export)\s/m);
@@ -66,10 +71,16 @@ test('cells come out as CommonJS in one emit: imports required, exported names k
 
 test('a cell that stopped part-way commits the types of the declarations that ran and keeps earlier ones', async () => {
   await run('let kept = "text"; let replaced = "earlier"');
-  const answer = await compiler.request('convert', { src: 'const reachedHere = 1; throw new Error("x"); const notReached = 2; let replaced = 3' });
+  const answer = await compiler.request('convert', {
+    src: 'const reachedHere = 1; throw new Error("x"); const notReached = 2; let replaced = 3',
+  });
   assert.deepEqual(answer.declaredNames.sort(), ['notReached', 'reachedHere', 'replaced']);
   await compiler.request('commit', { reached: ['reachedHere'] });
-  assert.deepEqual((await compiler.request('convert', { src: 'const n: number = reachedHere; const s: string = replaced + kept' })).diagnostics, []);
+  assert.deepEqual(
+    (await compiler.request('convert', { src: 'const n: number = reachedHere; const s: string = replaced + kept' }))
+      .diagnostics,
+    [],
+  );
   const missing = await compiler.request('convert', { src: 'notReached' });
   assert.equal(missing.diagnostics[0]?.code, 2304);
 });

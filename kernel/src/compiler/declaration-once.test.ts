@@ -15,14 +15,18 @@ const positions = (answer: { diagnostics: { line: number; column: number; code: 
 
 test('a cell whose declarations cannot be written answers the declaration error at its position and no code', async () => {
   // TS4094 comes from the declaration transform only: the check before the emit no longer runs it, the emit does.
-  const answer = await compiler.request('convert', { src: 'let fine = 1\nconst Hidden = class { private secret = 1 }; Hidden' });
+  const answer = await compiler.request('convert', {
+    src: 'let fine = 1\nconst Hidden = class { private secret = 1 }; Hidden',
+  });
   assert.deepEqual(positions(answer), [{ line: 1, column: 6, code: 4094 }]);
   assert.match(answer.diagnostics[0]!.message, /Property 'secret' of exported class expression may not be private/);
   assert.equal(answer.output, undefined);
 });
 
 test('a cell with a type error and a declaration error answers both', async () => {
-  const answer = await compiler.request('convert', { src: 'const Hidden = class { private secret = 1 }; let wrong: string = 1; Hidden' });
+  const answer = await compiler.request('convert', {
+    src: 'const Hidden = class { private secret = 1 }; let wrong: string = 1; Hidden',
+  });
   assert.deepEqual(positions(answer), [
     { line: 0, column: 6, code: 4094 },
     { line: 0, column: 49, code: 2322 },

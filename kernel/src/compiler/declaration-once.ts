@@ -4,7 +4,11 @@ import type { ConvertResult, Diagnostic } from 'tslab/dist/converter.js';
 type TypeScript = typeof import('typescript');
 
 /** TypeScript's pre-emit check of some files of a program (internal, exported by the TypeScript build tslab pins). */
-type PreEmitCheck = (program: TS.Program, files: readonly TS.SourceFile[], cancel?: TS.CancellationToken) => readonly TS.Diagnostic[];
+type PreEmitCheck = (
+  program: TS.Program,
+  files: readonly TS.SourceFile[],
+  cancel?: TS.CancellationToken,
+) => readonly TS.Diagnostic[];
 
 /** What `createDeclarationOnce` gives the lean watch program; see there. */
 export interface DeclarationOnce {

@@ -23,12 +23,35 @@ test('declaring names from literals and reading names runs no user code', () => 
 });
 
 test('a call, a property read, a loop, an await or a class may run user code', () => {
-  expectAll(['fib(40)', 'table.length', 'new Date()', 'while (true) {}', 'for (const x of [1]) x', 'await previous', 'class Box { static size = 1 }', 'tag`x`'], false);
+  expectAll(
+    [
+      'fib(40)',
+      'table.length',
+      'new Date()',
+      'while (true) {}',
+      'for (const x of [1]) x',
+      'await previous',
+      'class Box { static size = 1 }',
+      'tag`x`',
+    ],
+    false,
+  );
 });
 
 test('operators that convert an object, and destructuring, may run user code', () => {
   // `valueOf`, `toString` or an iterator of an earlier cell's object would run.
-  expectAll(['previous + 1', '`${previous}`', '-previous', 'previous == 1', 'const [a] = table', 'const list = [...table]', '"key" in table'], false);
+  expectAll(
+    [
+      'previous + 1',
+      '`${previous}`',
+      '-previous',
+      'previous == 1',
+      'const [a] = table',
+      'const list = [...table]',
+      '"key" in table',
+    ],
+    false,
+  );
 });
 
 test('a global other than a fixed one, BigInt arithmetic and a long cell are not assumed to be quick', () => {

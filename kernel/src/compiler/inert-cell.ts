@@ -2,7 +2,9 @@ import { createRequire } from 'node:module';
 import type * as TS from 'typescript';
 
 type TypeScript = typeof import('typescript');
-const ts = createRequire(createRequire(import.meta.url).resolve('tslab/dist/converter'))('@tslab/typescript-for-tslab') as TypeScript;
+const ts = createRequire(createRequire(import.meta.url).resolve('tslab/dist/converter'))(
+  '@tslab/typescript-for-tslab',
+) as TypeScript;
 
 /** Longer cells are not examined: they rarely pass, and the parse would cost more than the watchdog thread saves. */
 const LONGEST_EXAMINED = 1_000;
@@ -61,7 +63,11 @@ function isPrimitiveLiteral(node: TS.Expression): boolean {
       return isPrimitiveLiteral((node as TS.PrefixUnaryExpression).operand);
     case ts.SyntaxKind.BinaryExpression: {
       const { left, operatorToken, right } = node as TS.BinaryExpression;
-      return (CONVERTING.has(operatorToken.kind) || CONVERSION_FREE.has(operatorToken.kind)) && isPrimitiveLiteral(left) && isPrimitiveLiteral(right);
+      return (
+        (CONVERTING.has(operatorToken.kind) || CONVERSION_FREE.has(operatorToken.kind)) &&
+        isPrimitiveLiteral(left) &&
+        isPrimitiveLiteral(right)
+      );
     }
     default:
       return false;
@@ -149,7 +155,8 @@ export function runsNoUserCode(source: string, earlierNames: ReadonlySet<string>
   for (const statement of file.statements) {
     if (ts.isExpressionStatement(statement) && !isInert(statement.expression, names)) return false;
     if (ts.isVariableStatement(statement)) {
-      for (const { initializer } of statement.declarationList.declarations) if (initializer && !isInert(initializer, names)) return false;
+      for (const { initializer } of statement.declarationList.declarations)
+        if (initializer && !isInert(initializer, names)) return false;
     }
   }
   return true;

@@ -87,7 +87,11 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
     Object.defineProperty(lean, key, { get: () => ts[key], enumerable: true, configurable: true });
   }
   const commonJs = createCommonJsEmit(ts);
-  Object.defineProperty(lean, 'transpileModule', { enumerable: true, configurable: true, value: commonJs.transpileModule });
+  Object.defineProperty(lean, 'transpileModule', {
+    enumerable: true,
+    configurable: true,
+    value: commonJs.transpileModule,
+  });
   const declarationOnce = createDeclarationOnce(ts);
   Object.defineProperty(lean, 'getPreEmitDiagnosticsOfFiles', {
     enumerable: true,
@@ -100,18 +104,25 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
     const program = builder.getProgram();
     for (const file of program.getSourceFiles()) {
       // Declaration files of packages were bound in an earlier program and are reused; bind what changed.
-      if (!file.isDeclarationFile || !file.fileName.includes('node_modules')) ts.bindSourceFile(file, program.getCompilerOptions());
+      if (!file.isDeclarationFile || !file.fileName.includes('node_modules'))
+        ts.bindSourceFile(file, program.getCompilerOptions());
     }
     // tslab asks for the files a cell depends on to check and emit them: every source (not .d.ts) file. It asks
     // twice per cell, and a program's files never change, so the walk over its thousand declaration files is done
     // once per program (cells checked against it through a stand-in ask the same program).
     let sources: string[] | undefined;
-    builder.getAllDependencies = () =>
-      [...(sources ??= program.getSourceFiles().map((f: { fileName: string }) => f.fileName).filter((name: string) => !name.endsWith('.d.ts')))];
+    builder.getAllDependencies = () => [
+      ...(sources ??= program
+        .getSourceFiles()
+        .map((f: { fileName: string }) => f.fileName)
+        .filter((name: string) => !name.endsWith('.d.ts'))),
+    ];
     return builder;
   };
   const folder = compileFolder(ts.sys.getCurrentDirectory());
-  const sys = Object.create(ts.sys, { getCurrentDirectory: { value: () => folder, writable: true, configurable: true } });
+  const sys = Object.create(ts.sys, {
+    getCurrentDirectory: { value: () => folder, writable: true, configurable: true },
+  });
   Object.defineProperty(lean, 'sys', { enumerable: true, configurable: true, value: sys });
   let probes = { arm: () => {}, disarm: () => {} };
   let reuse: CheckerReuse | undefined;
@@ -128,7 +139,13 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
   Object.defineProperty(lean, 'createWatchCompilerHost', {
     enumerable: true,
     configurable: true,
-    value: (roots: string[], options: Record<string, any>, system: WatchedSystem, _defaultBuilder: unknown, ...rest: unknown[]) => {
+    value: (
+      roots: string[],
+      options: Record<string, any>,
+      system: WatchedSystem,
+      _defaultBuilder: unknown,
+      ...rest: unknown[]
+    ) => {
       allowOnePendingTimer(system);
       const cellFile = roots.find((root) => root.endsWith('__tslab__.ts'));
       const declFile = roots.find((root) => root.endsWith('__prev__.d.ts'));
@@ -157,8 +174,13 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
         const names = [...((file as { locals?: Map<string, unknown> }).locals?.keys() ?? [])];
         if (names.length === 0) return false;
         const program = (lastBuilder as { getProgram?(): any } | undefined)?.getProgram?.();
-        const unchanged = (name: string | undefined, content: string | undefined) => name && program?.getSourceFile(name)?.text === content;
-        if (unchanged(cellFile, `${text}\nexport {${names.join(', ')}}`) && unchanged(declFile, declFile && system.readFile(declFile))) return false;
+        const unchanged = (name: string | undefined, content: string | undefined) =>
+          name && program?.getSourceFile(name)?.text === content;
+        if (
+          unchanged(cellFile, `${text}\nexport {${names.join(', ')}}`) &&
+          unchanged(declFile, declFile && system.readFile(declFile))
+        )
+          return false;
         standIn = true;
         keepBuilder({ getSourceFile: (name: string) => (name === cellFile ? file : undefined) });
         return true;

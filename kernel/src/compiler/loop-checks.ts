@@ -18,19 +18,44 @@ export const LOOP_CHECK = '__lepton_break__';
 export function loopChecks(ts: TypeScript): TS.TransformerFactory<TS.SourceFile> {
   return (context) => {
     const { factory } = context;
-    const check = () => factory.createExpressionStatement(factory.createCallExpression(factory.createIdentifier(LOOP_CHECK), undefined, []));
+    const check = () =>
+      factory.createExpressionStatement(
+        factory.createCallExpression(factory.createIdentifier(LOOP_CHECK), undefined, []),
+      );
     const checked = (body: TS.Statement): TS.Statement =>
-      ts.isBlock(body) ? factory.updateBlock(body, [check(), ...body.statements]) : factory.createBlock([check(), body], true);
+      ts.isBlock(body)
+        ? factory.updateBlock(body, [check(), ...body.statements])
+        : factory.createBlock([check(), body], true);
     const visit = (node: TS.Node): TS.Node => {
       const visited = ts.visitEachChild(node, visit, context);
-      if (ts.isWhileStatement(visited)) return factory.updateWhileStatement(visited, visited.expression, checked(visited.statement));
-      if (ts.isDoStatement(visited)) return factory.updateDoStatement(visited, checked(visited.statement), visited.expression);
+      if (ts.isWhileStatement(visited))
+        return factory.updateWhileStatement(visited, visited.expression, checked(visited.statement));
+      if (ts.isDoStatement(visited))
+        return factory.updateDoStatement(visited, checked(visited.statement), visited.expression);
       if (ts.isForStatement(visited)) {
-        return factory.updateForStatement(visited, visited.initializer, visited.condition, visited.incrementor, checked(visited.statement));
+        return factory.updateForStatement(
+          visited,
+          visited.initializer,
+          visited.condition,
+          visited.incrementor,
+          checked(visited.statement),
+        );
       }
-      if (ts.isForInStatement(visited)) return factory.updateForInStatement(visited, visited.initializer, visited.expression, checked(visited.statement));
+      if (ts.isForInStatement(visited))
+        return factory.updateForInStatement(
+          visited,
+          visited.initializer,
+          visited.expression,
+          checked(visited.statement),
+        );
       if (ts.isForOfStatement(visited)) {
-        return factory.updateForOfStatement(visited, visited.awaitModifier, visited.initializer, visited.expression, checked(visited.statement));
+        return factory.updateForOfStatement(
+          visited,
+          visited.awaitModifier,
+          visited.initializer,
+          visited.expression,
+          checked(visited.statement),
+        );
       }
       return visited;
     };

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import ts from 'typescript';
 import { moduleReferences } from './module-references.js';
 
-const references = (text: string) => moduleReferences(ts, ts.createSourceFile('cell.ts', text, ts.ScriptTarget.Latest, true));
+const references = (text: string) =>
+  moduleReferences(ts, ts.createSourceFile('cell.ts', text, ts.ScriptTarget.Latest, true));
 
 test('every syntax that names a module is found', () => {
   const found = references(

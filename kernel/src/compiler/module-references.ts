@@ -33,7 +33,8 @@ export function moduleReferences(ts: TypeScript, file: TS.SourceFile): ModuleRef
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) named(node.moduleSpecifier);
     else if (ts.isExternalModuleReference(node)) named(node.expression);
     else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) named(node.argument.literal);
-    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) named(node.arguments[0]);
+    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
+      named(node.arguments[0]);
     ts.forEachChild(node, visit);
   };
   visit(file);

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { partialDeclarations, splitExports } from './partial-commit.js';
 
 test('the export preamble is split off and names the declared values, without the last expression', () => {
-  const cell = splitExports('Object.defineProperty(exports, "__esModule", { value: true });\nexports.b = exports.a = exports.tsLastExpr = void 0;\nconst a = 1;\nexports.a = a;\nfunction f() {\n    exports.x = void 0;\n}');
+  const cell = splitExports(
+    'Object.defineProperty(exports, "__esModule", { value: true });\nexports.b = exports.a = exports.tsLastExpr = void 0;\nconst a = 1;\nexports.a = a;\nfunction f() {\n    exports.x = void 0;\n}',
+  );
   assert.deepEqual(cell.names, ['b', 'a']);
   assert.doesNotMatch(cell.output, /exports\.b = exports\.a/);
   // Only the top-level preamble goes: the same text inside a function body is the user's code.
@@ -12,7 +14,8 @@ test('the export preamble is split off and names the declared values, without th
 
 test('unreached names keep their earlier declaration, or none; reached names and types take the new ones', () => {
   const previous = 'declare let old: string;\ndeclare const keep = 2;\n';
-  const next = 'declare const a = 1;\ndeclare const p: number, q: string;\ndeclare let old: number;\ninterface I {\n    z: number;\n}\ndeclare const b: I;\ndeclare function f(): void;\ndeclare const keep = 2;\n';
+  const next =
+    'declare const a = 1;\ndeclare const p: number, q: string;\ndeclare let old: number;\ninterface I {\n    z: number;\n}\ndeclare const b: I;\ndeclare function f(): void;\ndeclare const keep = 2;\n';
   const result = partialDeclarations(previous, next, ['q', 'old', 'b', 'f']);
   assert.match(result, /declare const a = 1;/);
   assert.match(result, /declare const p: number;/);
@@ -26,5 +29,8 @@ test('unreached names keep their earlier declaration, or none; reached names and
 });
 
 test('a cell that ran to the end commits its declarations unchanged', () => {
-  assert.equal(partialDeclarations('declare const x = 1;\n', 'declare const y = 2;\ndeclare const x = 1;\n', []), 'declare const y = 2;\ndeclare const x = 1;\n');
+  assert.equal(
+    partialDeclarations('declare const x = 1;\n', 'declare const y = 2;\ndeclare const x = 1;\n', []),
+    'declare const y = 2;\ndeclare const x = 1;\n',
+  );
 });

@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 
 type TypeScript = typeof import('typescript');
-const ts = createRequire(createRequire(import.meta.url).resolve('tslab/dist/converter'))('@tslab/typescript-for-tslab') as TypeScript;
+const ts = createRequire(createRequire(import.meta.url).resolve('tslab/dist/converter'))(
+  '@tslab/typescript-for-tslab',
+) as TypeScript;
 
 /** tslab's name for a cell's last expression: an export, but not a name the user declared. */
 const LAST_EXPRESSION = 'tsLastExpr';
@@ -35,8 +37,12 @@ export function splitExports(output: string): ExportedCell {
 
 /** The names a top-level declaration of a `.d.ts` file declares as values (binding patterns included). */
 function declaredValueNames(statement: import('typescript').Statement): string[] {
-  if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.flatMap((d) => bindingNames(d.name));
-  if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isEnumDeclaration(statement)) && statement.name) {
+  if (ts.isVariableStatement(statement))
+    return statement.declarationList.declarations.flatMap((d) => bindingNames(d.name));
+  if (
+    (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isEnumDeclaration(statement)) &&
+    statement.name
+  ) {
     return [statement.name.text];
   }
   return [];
@@ -71,7 +77,13 @@ function selectDeclarations(text: string, names: Set<string>, keep: boolean): st
     const declarations = statement.declarationList.declarations.filter((d) => bindingNames(d.name).every(qualifies));
     if (declarations.length === 0) continue;
     const list = ts.factory.updateVariableDeclarationList(statement.declarationList, declarations);
-    selected.push(printer.printNode(ts.EmitHint.Unspecified, ts.factory.updateVariableStatement(statement, statement.modifiers, list), file));
+    selected.push(
+      printer.printNode(
+        ts.EmitHint.Unspecified,
+        ts.factory.updateVariableStatement(statement, statement.modifiers, list),
+        file,
+      ),
+    );
   }
   return selected;
 }
@@ -85,5 +97,7 @@ function selectDeclarations(text: string, names: Set<string>, keep: boolean): st
 export function partialDeclarations(previous: string, next: string, unreached: Iterable<string>): string {
   const names = new Set(unreached);
   if (names.size === 0) return next;
-  return [...selectDeclarations(next, names, false), ...selectDeclarations(previous, names, true)].map((s) => s + '\n').join('');
+  return [...selectDeclarations(next, names, false), ...selectDeclarations(previous, names, true)]
+    .map((s) => s + '\n')
+    .join('');
 }

@@ -24,7 +24,11 @@ const isProgramUpdate = (callback: (...args: any[]) => void) => callback.name ==
  * TypeScript found the files unchanged and made no new program, tslab must be given the current one again in place
  * of the answer.
  */
-export function skipProbeRebuilds(system: TimerSystem, answer: (index: number) => boolean, updated: () => void = () => {}): ProbeSkipper {
+export function skipProbeRebuilds(
+  system: TimerSystem,
+  answer: (index: number) => boolean,
+  updated: () => void = () => {},
+): ProbeSkipper {
   const set = system.setTimeout?.bind(system);
   const clear = system.clearTimeout?.bind(system);
   let armed = false;
@@ -33,14 +37,18 @@ export function skipProbeRebuilds(system: TimerSystem, answer: (index: number) =
   if (set && clear) {
     system.setTimeout = (callback, ms, ...args) => {
       if (!isProgramUpdate(callback)) return set(callback, ms, ...args);
-      const handle: unknown = set((...callArgs: unknown[]) => {
-        if (armed && answer(index++)) {
-          skipped.add(handle);
-          return;
-        }
-        callback(...callArgs);
-        updated();
-      }, ms, ...args);
+      const handle: unknown = set(
+        (...callArgs: unknown[]) => {
+          if (armed && answer(index++)) {
+            skipped.add(handle);
+            return;
+          }
+          callback(...callArgs);
+          updated();
+        },
+        ms,
+        ...args,
+      );
       return handle;
     };
     system.clearTimeout = (handle) => {

@@ -69,6 +69,4 @@ export interface WorkerRequest<K extends OperationName = OperationName> {
 }
 
 export type WorkerResponse =
-  | { id: number; ok: true; answer: unknown }
-  | { id: number; ok: false; error: string }
-  | { ready: true; ms: number };
+  { id: number; ok: true; answer: unknown } | { id: number; ok: false; error: string } | { ready: true; ms: number };

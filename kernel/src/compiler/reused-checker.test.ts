@@ -32,10 +32,14 @@ function run(src: string) {
   const before = lean.reusedCells;
   const result = lean.convertingCell(() => converter.convert(declarations, src));
   if (result.diagnostics.length === 0) declarations = result.declOutput ?? '';
-  return { codes: result.diagnostics.map((d) => d.code), output: result.output ?? '', reused: lean.reusedCells > before };
+  return {
+    codes: result.diagnostics.map((d) => d.code),
+    output: result.output ?? '',
+    reused: lean.reusedCells > before,
+  };
 }
 
-test('cells after the first are checked by the previous program\'s checker, with earlier names and types', () => {
+test("cells after the first are checked by the previous program's checker, with earlier names and types", () => {
   run('let count = 1');
   const ok = run('let label = count.toFixed(2); label');
   assert.deepEqual(ok.codes, []);

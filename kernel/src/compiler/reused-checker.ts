@@ -80,7 +80,8 @@ export function createCheckerReuse(ts: TypeScript, cellFile: string, declFile: s
 
   function recordResolutions(program: TS.Program) {
     for (const name of [cellFile, declFile]) {
-      const stored = (program.getSourceFile(name) as { resolvedModules?: Map<string, StoredResolution> } | undefined)?.resolvedModules;
+      const stored = (program.getSourceFile(name) as { resolvedModules?: Map<string, StoredResolution> } | undefined)
+        ?.resolvedModules;
       stored?.forEach((resolution, specifier) => resolutions.set(specifier, resolution));
     }
   }
@@ -104,7 +105,9 @@ export function createCheckerReuse(ts: TypeScript, cellFile: string, declFile: s
 
   /** The names of the `/// <reference>`s of a file. */
   const references = (file: TS.SourceFile) =>
-    [...file.referencedFiles, ...file.typeReferenceDirectives, ...file.libReferenceDirectives].map((ref) => ref.fileName);
+    [...file.referencedFiles, ...file.typeReferenceDirectives, ...file.libReferenceDirectives].map(
+      (ref) => ref.fileName,
+    );
 
   /** Parses and binds `text` as the program would, linking its module names; undefined when it needs a rebuild. */
   function parse(current: Base, fileName: string, text: string): TS.SourceFile | undefined {
@@ -120,7 +123,9 @@ export function createCheckerReuse(ts: TypeScript, cellFile: string, declFile: s
     if (!references(file).every((name) => known.has(name))) return undefined;
     const found = moduleReferences(ts, file);
     if (found.augments) return undefined;
-    const checker = current.program.getTypeChecker() as TS.TypeChecker & { tryFindAmbientModule?(name: string): unknown };
+    const checker = current.program.getTypeChecker() as TS.TypeChecker & {
+      tryFindAmbientModule?(name: string): unknown;
+    };
     for (const specifier of found.specifiers) {
       // The checker looks for an ambient module (`declare module "fs"`) before the file's own resolutions.
       if (checker.tryFindAmbientModule?.(specifier)) continue;
@@ -148,7 +153,9 @@ export function createCheckerReuse(ts: TypeScript, cellFile: string, declFile: s
     current.cells = [];
     if (!checked) return true;
     // The checker's own diagnostics of a file (internal; the program's method filters and caches them).
-    const checker = program.getTypeChecker() as TS.TypeChecker & { getDiagnostics(file: TS.SourceFile): readonly TS.Diagnostic[] };
+    const checker = program.getTypeChecker() as TS.TypeChecker & {
+      getDiagnostics(file: TS.SourceFile): readonly TS.Diagnostic[];
+    };
     const held = checker.getDiagnostics(checked);
     if (held.length === 0) return true;
     if (checker.getDiagnostics(checked) !== held) return false;
@@ -168,7 +175,8 @@ export function createCheckerReuse(ts: TypeScript, cellFile: string, declFile: s
     },
     standIn(cellText, declText) {
       const current = base;
-      if (!current || otherFilesChanged || current.cellsChecked >= CELLS_PER_CHECKER || !usable(current)) return undefined;
+      if (!current || otherFilesChanged || current.cellsChecked >= CELLS_PER_CHECKER || !usable(current))
+        return undefined;
       const decl = current.decl?.text === declText ? current.decl : parse(current, declFile, declText);
       const cell = decl && parse(current, cellFile, cellText);
       if (!decl || !cell) return undefined;

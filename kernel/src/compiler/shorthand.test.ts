@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import { declaredNames, mayHoldShorthand, qualifyShorthands } from './shorthand.js';
 
 test('declaredNames reads the values earlier cells declared', () => {
-  const names = declaredNames('declare const a: number;\ndeclare let b: string;\ndeclare function f(): void;\ndeclare class C {}\ntype T = number;\n');
+  const names = declaredNames(
+    'declare const a: number;\ndeclare let b: string;\ndeclare function f(): void;\ndeclare class C {}\ntype T = number;\n',
+  );
   assert.deepEqual([...names].sort(), ['C', 'a', 'b', 'f']);
 });
 
-test('a shorthand naming an earlier cell\'s value reads it from the shared exports', () => {
+test("a shorthand naming an earlier cell's value reads it from the shared exports", () => {
   const out = qualifyShorthands('exports.tsLastExpr = ({ a, b, c: exports.a + 1 });', new Set(['a', 'b']));
   assert.equal(out, 'exports.tsLastExpr = ({ a: exports.a, b: exports.b, c: exports.a + 1 });');
 });
@@ -30,7 +32,8 @@ test('every shorthand of an earlier name is found by the scan that spares the pa
 });
 
 test('the scan lets a trivial cell skip the parse', () => {
-  const output = '"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.x3 = 3 * 2;\nexports.tsLastExpr = exports.x3;';
+  const output =
+    '"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.x3 = 3 * 2;\nexports.tsLastExpr = exports.x3;';
   assert.equal(mayHoldShorthand(output, new Set(['x3', 'value'])), false);
   assert.equal(mayHoldShorthand('f({ x1 })', new Set(['x1'])), true);
 });

@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 
 type TypeScript = typeof import('typescript');
-const ts = createRequire(createRequire(import.meta.url).resolve('tslab/dist/converter'))('@tslab/typescript-for-tslab') as TypeScript;
+const ts = createRequire(createRequire(import.meta.url).resolve('tslab/dist/converter'))(
+  '@tslab/typescript-for-tslab',
+) as TypeScript;
 
 /** The top-level value names declared by earlier cells, read from tslab's carried declarations. */
 export function declaredNames(declarations: string): Set<string> {
@@ -12,7 +14,10 @@ export function declaredNames(declarations: string): Set<string> {
       for (const declaration of statement.declarationList.declarations) {
         if (ts.isIdentifier(declaration.name)) names.add(declaration.name.text);
       }
-    } else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isEnumDeclaration(statement)) && statement.name) {
+    } else if (
+      (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isEnumDeclaration(statement)) &&
+      statement.name
+    ) {
       names.add(statement.name.text);
     }
   }
@@ -31,8 +36,13 @@ export function qualifyShorthands(output: string, earlierNames: Set<string>): st
   const shorthands: { start: number; end: number; name: string }[] = [];
   const visit = (node: import('typescript').Node): void => {
     if (
-      (ts.isVariableDeclaration(node) || ts.isParameter(node) || ts.isBindingElement(node) || ts.isFunctionDeclaration(node) ||
-        ts.isClassDeclaration(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node)) &&
+      (ts.isVariableDeclaration(node) ||
+        ts.isParameter(node) ||
+        ts.isBindingElement(node) ||
+        ts.isFunctionDeclaration(node) ||
+        ts.isClassDeclaration(node) ||
+        ts.isFunctionExpression(node) ||
+        ts.isClassExpression(node)) &&
       node.name &&
       ts.isIdentifier(node.name)
     ) {

@@ -28,10 +28,14 @@ export function allowOnePendingTimer(system: TimerSystem): void {
       handle: undefined as unknown,
       run: () => callback(...args),
     };
-    entry.handle = set((...callArgs: unknown[]) => {
-      if (pending === entry) pending = undefined;
-      callback(...callArgs);
-    }, ms, ...args);
+    entry.handle = set(
+      (...callArgs: unknown[]) => {
+        if (pending === entry) pending = undefined;
+        callback(...callArgs);
+      },
+      ms,
+      ...args,
+    );
     pending = entry;
     return entry.handle;
   };

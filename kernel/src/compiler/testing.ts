@@ -7,7 +7,12 @@ export function tslabLikeSystem() {
   const system: TimerSystem & { runPending(): void } = {
     setTimeout(callback) {
       if (timer) throw new Error('Unexpected pending rebuildTimer');
-      timer = { callback: () => { timer = null; callback(); } };
+      timer = {
+        callback: () => {
+          timer = null;
+          callback();
+        },
+      };
       return timer;
     },
     clearTimeout(handle) {

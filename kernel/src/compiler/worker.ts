@@ -33,7 +33,8 @@ let committedNames: { declarations: string; names: Set<string> } | undefined;
 
 /** The value names earlier cells declared (see qualifyShorthands). */
 function earlierNames(): Set<string> {
-  if (committedNames?.declarations !== committedDecl) committedNames = { declarations: committedDecl, names: declaredNames(committedDecl) };
+  if (committedNames?.declarations !== committedDecl)
+    committedNames = { declarations: committedDecl, names: declaredNames(committedDecl) };
   return committedNames.names;
 }
 /** The declarations after the last converted cell, and the value names it declares; none once committed. */
@@ -46,7 +47,8 @@ function diagnostics(list: Diagnostic[]): CellDiagnostic[] {
 function convert(src: string): ConvertAnswer {
   const result = lean.convertingCell(() => converter.convert(committedDecl, src));
   const exported = result.output === undefined ? undefined : splitExports(result.output);
-  pending = result.diagnostics.length > 0 ? undefined : { declarations: result.declOutput ?? '', names: exported?.names ?? [] };
+  pending =
+    result.diagnostics.length > 0 ? undefined : { declarations: result.declOutput ?? '', names: exported?.names ?? [] };
   return {
     output: exported && qualifyShorthands(exported.output, earlierNames()),
     declaredNames: exported?.names ?? [],

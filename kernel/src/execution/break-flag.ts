@@ -3,7 +3,15 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import vm from 'node:vm';
 import { LOOP_CHECK } from '../compiler/loop-checks.js';
 import { InterruptError } from './cell.js';
-import { BREAK_INTERRUPT, BREAK_MEMORY, BREAK_SAMPLE, CLOCK_MS, FLAG, FLAG_COUNT, type WatchdogData } from './break-protocol.js';
+import {
+  BREAK_INTERRUPT,
+  BREAK_MEMORY,
+  BREAK_SAMPLE,
+  CLOCK_MS,
+  FLAG,
+  FLAG_COUNT,
+  type WatchdogData,
+} from './break-protocol.js';
 
 /** The error a cell ends with when its loops ran the heap close to its limit (the kernel would otherwise die). */
 export class OutOfMemoryError extends Error {
@@ -54,10 +62,17 @@ export class BreakFlag {
           Atomics.store(flags, FLAG.usedMb, Math.round(used / 2 ** 20));
           Atomics.store(flags, FLAG.reason, (reason = BREAK_MEMORY));
         }
-        throw reason === BREAK_MEMORY ? new OutOfMemoryError(Atomics.load(flags, FLAG.usedMb), limitMb) : new InterruptError();
+        throw reason === BREAK_MEMORY
+          ? new OutOfMemoryError(Atomics.load(flags, FLAG.usedMb), limitMb)
+          : new InterruptError();
       },
     });
-    const data: WatchdogData = { shared: flags.buffer as SharedArrayBuffer, startedAt: this.startedAt, pollMs: 50, nearPollMs: 5 };
+    const data: WatchdogData = {
+      shared: flags.buffer as SharedArrayBuffer,
+      startedAt: this.startedAt,
+      pollMs: 50,
+      nearPollMs: 5,
+    };
     this.watchdog = new Worker(new URL('./watchdog.js', import.meta.url), { workerData: data });
     this.watchdog.unref();
   }

@@ -72,7 +72,8 @@ export class Cell {
     if (this.truncated) return;
     const room = STREAM_LIMIT_BYTES - this.streamedBytes;
     if (text.length > room) {
-      text = text.slice(0, Math.max(0, room)) +
+      text =
+        text.slice(0, Math.max(0, room)) +
         `\n… output truncated: this cell printed more than ${STREAM_LIMIT_BYTES / 1e6} MB; write large results to a file instead.\n`;
       this.truncated = true;
     }

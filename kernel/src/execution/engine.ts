@@ -10,8 +10,7 @@ import { OutOfMemoryError, type BreakFlag } from './break-flag.js';
 
 /** How a cell ended. */
 export type CellOutcome =
-  | { status: 'ok'; hasValue: boolean; value?: unknown }
-  | { status: 'error'; error: ErrorContent };
+  { status: 'ok'; hasValue: boolean; value?: unknown } | { status: 'error'; error: ErrorContent };
 
 const HOST_KEY = '__lepton_cell__';
 
@@ -27,7 +26,11 @@ export class Engine {
   private assigned = new Set<string>();
 
   /** `breaks`: the flag the cells' loops check (interrupts and the heap guard); none in the compiler's own tests. */
-  constructor(private readonly compiler: Compiler, rootDir: string = process.cwd(), private readonly breaks?: BreakFlag) {
+  constructor(
+    private readonly compiler: Compiler,
+    rootDir: string = process.cwd(),
+    private readonly breaks?: BreakFlag,
+  ) {
     // Imports in cells resolve from the notebook's folder, like a script saved there.
     this.require = createRequire(join(rootDir, '__cell__.js'));
     const locals = this.locals;
@@ -63,7 +66,8 @@ export class Engine {
   async run(source: string, cell: Cell, compiled: Promise<ConvertAnswer> = this.compile(source)): Promise<CellOutcome> {
     const converted = await compiled;
     // Interrupted while it was compiling: it never starts (a SIGINT that came before the code ran is spent).
-    if (cell.abort.signal.aborted) return { status: 'error', error: runtimeError(new InterruptError(), () => undefined, source) };
+    if (cell.abort.signal.aborted)
+      return { status: 'error', error: runtimeError(new InterruptError(), () => undefined, source) };
     if (converted.diagnostics.length > 0) {
       return { status: 'error', error: compileError(converted.diagnostics, source) };
     }
@@ -82,7 +86,10 @@ export class Engine {
       // Node's SIGINT watchdog stops code without loops (recursion) on an interrupt, at the price of a thread
       // started and joined per call; a cell that runs no user code ends at once without it.
       const returned = currentCell.run(cell, () =>
-        vm.runInThisContext(code, { filename: cellFileName(cell.executionCount), breakOnSigint: !converted.runsNoUserCode }),
+        vm.runInThisContext(code, {
+          filename: cellFileName(cell.executionCount),
+          breakOnSigint: !converted.runsNoUserCode,
+        }),
       );
       if (converted.hasTopLevelAwait) await Promise.race([returned, cell.interrupted]);
       if (cell.abort.signal.aborted) throw new InterruptError();

@@ -27,9 +27,13 @@ export function compileError(diagnostics: CellDiagnostic[], source: string): Err
 }
 
 /** A Jupyter error for something a cell threw (any value, not only Errors). */
-export function runtimeError(thrown: unknown, sourceLineOf: (jsLine: number) => number | undefined, source: string): ErrorContent {
+export function runtimeError(
+  thrown: unknown,
+  sourceLineOf: (jsLine: number) => number | undefined,
+  source: string,
+): ErrorContent {
   if (!(thrown instanceof Error)) {
-    const text = typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown);
+    const text = typeof thrown === 'string' ? thrown : (JSON.stringify(thrown) ?? String(thrown));
     return { ename: 'Uncaught', evalue: text, traceback: [`Uncaught ${text}`] };
   }
   const stack = (thrown.stack ?? `${thrown.name}: ${thrown.message}`).split('\n');
@@ -40,7 +44,8 @@ export function runtimeError(thrown: unknown, sourceLineOf: (jsLine: number) => 
   const traceback = [`\x1b[31m${thrown.name}\x1b[0m: ${thrown.message}`, ...frames];
   if (located) {
     const line = sourceLineOf(Number(located[2]));
-    if (line !== undefined) traceback.push(`  in this cell, line ${line + 1}: ${source.split('\n')[line]?.trim() ?? ''}`);
+    if (line !== undefined)
+      traceback.push(`  in this cell, line ${line + 1}: ${source.split('\n')[line]?.trim() ?? ''}`);
   }
   return { ename: thrown.name || 'Error', evalue: thrown.message, traceback };
 }
@@ -49,7 +54,11 @@ export function runtimeError(thrown: unknown, sourceLineOf: (jsLine: number) => 
  * Maps a line of the compiled JavaScript back to the cell's TypeScript line: the compiler drops types but keeps
  * statements, so the source line sharing the most identifiers with the JavaScript line (in order) is the one.
  */
-export function lineMapper(source: string, compiled: string, jsLineOffset: number): (jsLine: number) => number | undefined {
+export function lineMapper(
+  source: string,
+  compiled: string,
+  jsLineOffset: number,
+): (jsLine: number) => number | undefined {
   const sourceLines = source.split('\n');
   const compiledLines = compiled.split('\n');
   const words = (line: string) => line.match(/[A-Za-z_$][\w$]*|\d+|"[^"]*"|'[^']*'/g) ?? [];

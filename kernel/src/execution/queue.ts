@@ -61,7 +61,10 @@ export class ExecutionQueue {
   private async execute(message: Message<'execute_request'>, compiled?: Promise<ConvertAnswer>): Promise<void> {
     const { code, silent = false, store_history = true, allow_stdin = true, stop_on_error = true } = message.content;
     if (this.abortQueued) {
-      await this.outbox.reply(message, 'shell', 'execute_reply', { status: 'aborted', execution_count: this.executionCount });
+      await this.outbox.reply(message, 'shell', 'execute_reply', {
+        status: 'aborted',
+        execution_count: this.executionCount,
+      });
       return;
     }
     if (!silent && store_history) this.executionCount++;
@@ -74,25 +77,39 @@ export class ExecutionQueue {
     this.last = cell;
     const notice = this.notice();
     if (notice) cell.write('stderr', notice);
-    const outcome = await this.engine.run(code, cell, compiled).catch((error: unknown): { status: 'error'; error: ErrorContent } => ({
-      status: 'error',
-      error: runtimeError(error, () => undefined, code),
-    }));
+    const outcome = await this.engine
+      .run(code, cell, compiled)
+      .catch((error: unknown): { status: 'error'; error: ErrorContent } => ({
+        status: 'error',
+        error: runtimeError(error, () => undefined, code),
+      }));
     this.current = undefined;
     if (outcome.status === 'ok') {
       if (outcome.hasValue) {
         // A promise left unawaited shows its state (or value), not Node's async bookkeeping.
-        const data = outcome.value instanceof Promise ? await promiseBundle(outcome.value).catch(() => safeBundle(outcome.value)) : safeBundle(outcome.value);
+        const data =
+          outcome.value instanceof Promise
+            ? await promiseBundle(outcome.value).catch(() => safeBundle(outcome.value))
+            : safeBundle(outcome.value);
         cell.output('execute_result', { execution_count: count, data, metadata: {} });
       }
       cell.flush();
-      await this.outbox.reply(message, 'shell', 'execute_reply', { status: 'ok', execution_count: count, user_expressions: {}, payload: [] });
+      await this.outbox.reply(message, 'shell', 'execute_reply', {
+        status: 'ok',
+        execution_count: count,
+        user_expressions: {},
+        payload: [],
+      });
       return;
     }
     cell.output('error', { ...outcome.error });
     cell.flush();
     if (stop_on_error) this.abortQueued = this.queued > 1;
-    await this.outbox.reply(message, 'shell', 'execute_reply', { status: 'error', execution_count: count, ...outcome.error });
+    await this.outbox.reply(message, 'shell', 'execute_reply', {
+      status: 'error',
+      execution_count: count,
+      ...outcome.error,
+    });
   }
 }
 

@@ -22,6 +22,8 @@ export function routeStreamsToCells(): void {
   // Plain objects with a synchronous write: a Writable stream may buffer a write and run it later, outside
   // the writer's cell.
   const sink = (name: 'stdout' | 'stderr') =>
-    Object.assign(new EventEmitter(), { write: (chunk: string) => process[name].write(chunk) }) as unknown as NodeJS.WritableStream;
+    Object.assign(new EventEmitter(), {
+      write: (chunk: string) => process[name].write(chunk),
+    }) as unknown as NodeJS.WritableStream;
   globalThis.console = new Console({ stdout: sink('stdout'), stderr: sink('stderr'), colorMode: false });
 }

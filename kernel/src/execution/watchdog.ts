@@ -12,7 +12,10 @@ const flags = new Int32Array(shared);
 // reports it on its stdout. It ends when the kernel does (its stdin closes).
 const relay = spawn(
   process.execPath,
-  ['-e', "process.on('SIGINT', () => process.stdout.write('i')); process.stdin.on('end', () => process.exit(0)); process.stdin.resume()"],
+  [
+    '-e',
+    "process.on('SIGINT', () => process.stdout.write('i')); process.stdin.on('end', () => process.exit(0)); process.stdin.resume()",
+  ],
   { stdio: ['pipe', 'pipe', 'ignore'] },
 );
 relay.stdout.on('data', () => {

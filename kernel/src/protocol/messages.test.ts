@@ -13,12 +13,15 @@ const raw = (msgType: string): RawMessage => ({
 });
 
 test('asRequest takes the request types the kernel handles and leaves any other msg_type out', () => {
-  for (const type of ['execute_request', 'comm_msg', 'input_reply', 'shutdown_request']) assert.equal(asRequest(raw(type))?.header.msg_type, type);
-  for (const type of ['execute_reply', 'debug_request', 'toString', '__proto__']) assert.equal(asRequest(raw(type)), undefined, type);
+  for (const type of ['execute_request', 'comm_msg', 'input_reply', 'shutdown_request'])
+    assert.equal(asRequest(raw(type))?.header.msg_type, type);
+  for (const type of ['execute_reply', 'debug_request', 'toString', '__proto__'])
+    assert.equal(asRequest(raw(type)), undefined, type);
 });
 
 test('every request with a reply names a *_reply type', () => {
-  for (const [request, reply] of Object.entries(REPLY_TYPES)) assert.equal(reply, request.replace(/_request$/, '_reply'));
+  for (const [request, reply] of Object.entries(REPLY_TYPES))
+    assert.equal(reply, request.replace(/_request$/, '_reply'));
 });
 
 test('decode rejects a message whose header has no msg_type', () => {
@@ -26,5 +29,8 @@ test('decode rejects a message whose header has no msg_type', () => {
   const parts = [{ msg_id: '1', session: 's' }, {}, {}, {}].map((part) => Buffer.from(JSON.stringify(part)));
   const frames = [Buffer.from(DELIMITER), Buffer.from(signer.sign(parts)), ...parts];
   assert.throws(() => decode(frames, signer), WireError);
-  assert.equal(decode(encode({ header: makeHeader('kernel_info_request', 's'), content: {} }, signer), signer).header.msg_type, 'kernel_info_request');
+  assert.equal(
+    decode(encode({ header: makeHeader('kernel_info_request', 's'), content: {} }, signer), signer).header.msg_type,
+    'kernel_info_request',
+  );
 });

@@ -87,7 +87,12 @@ export interface ReplyContents {
     | { status: 'ok'; execution_count: number; user_expressions: Record<string, unknown>; payload: unknown[] }
     | ({ status: 'error'; execution_count: number } & ErrorContent)
     | { status: 'aborted'; execution_count: number };
-  complete_reply: Reply<{ matches: string[]; cursor_start: number; cursor_end: number; metadata: Record<string, unknown> }>;
+  complete_reply: Reply<{
+    matches: string[];
+    cursor_start: number;
+    cursor_end: number;
+    metadata: Record<string, unknown>;
+  }>;
   inspect_reply: Reply<{ found: boolean; data: MimeData; metadata: Record<string, unknown> }>;
   is_complete_reply: { status: 'complete' | 'incomplete' | 'invalid' | 'unknown'; indent?: string } | ErrorReply;
   history_reply: Reply<{ history: unknown[] }>;
@@ -172,9 +177,19 @@ export type AnyRequest = { [K in RequestType]: Message<K> }[RequestType];
 
 /** Every request type, as an object so the compiler checks the list is complete. */
 const REQUEST_TYPES: { readonly [K in RequestType]: true } = {
-  kernel_info_request: true, execute_request: true, complete_request: true, inspect_request: true,
-  is_complete_request: true, history_request: true, comm_info_request: true, comm_open: true, comm_msg: true,
-  comm_close: true, shutdown_request: true, interrupt_request: true, input_reply: true,
+  kernel_info_request: true,
+  execute_request: true,
+  complete_request: true,
+  inspect_request: true,
+  is_complete_request: true,
+  history_request: true,
+  comm_info_request: true,
+  comm_open: true,
+  comm_msg: true,
+  comm_close: true,
+  shutdown_request: true,
+  interrupt_request: true,
+  input_reply: true,
 };
 
 /**

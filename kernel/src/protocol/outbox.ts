@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Channels, ChannelName } from './channels.js';
-import type { CommContents, CommType, Header, IopubContents, IopubType, RawMessage, ReplyContents, ReplyType, StdinContents } from './messages.js';
+import type {
+  CommContents,
+  CommType,
+  Header,
+  IopubContents,
+  IopubType,
+  RawMessage,
+  ReplyContents,
+  ReplyType,
+  StdinContents,
+} from './messages.js';
 import { makeHeader } from './wire.js';
 
 /**
@@ -14,7 +24,12 @@ export class Outbox {
   constructor(private readonly channels: Channels) {}
 
   /** Answers `request` on the channel it came from. */
-  reply<K extends ReplyType>(request: RawMessage, channel: ChannelName, msgType: K, content: ReplyContents[K]): Promise<void> {
+  reply<K extends ReplyType>(
+    request: RawMessage,
+    channel: ChannelName,
+    msgType: K,
+    content: ReplyContents[K],
+  ): Promise<void> {
     return this.channels.send(channel, {
       identities: request.identities,
       header: makeHeader(msgType, this.session),
@@ -30,12 +45,27 @@ export class Outbox {
     parent: Partial<Header>,
     buffers?: readonly ArrayBufferView[],
   ): Promise<void> {
-    return this.channels.send('iopub', { header: makeHeader(msgType, this.session), parent_header: parent, content, buffers: buffers ?? [] });
+    return this.channels.send('iopub', {
+      header: makeHeader(msgType, this.session),
+      parent_header: parent,
+      content,
+      buffers: buffers ?? [],
+    });
   }
 
   /** Publishes a comm message (comm_open, comm_msg, comm_close) the kernel side sends. */
-  publishComm<K extends CommType>(msgType: K, content: CommContents[K], parent: Partial<Header>, buffers?: readonly ArrayBufferView[]): Promise<void> {
-    return this.channels.send('iopub', { header: makeHeader(msgType, this.session), parent_header: parent, content, buffers: buffers ?? [] });
+  publishComm<K extends CommType>(
+    msgType: K,
+    content: CommContents[K],
+    parent: Partial<Header>,
+    buffers?: readonly ArrayBufferView[],
+  ): Promise<void> {
+    return this.channels.send('iopub', {
+      header: makeHeader(msgType, this.session),
+      parent_header: parent,
+      content,
+      buffers: buffers ?? [],
+    });
   }
 
   /** Publishes the kernel's execution state. */
@@ -45,6 +75,11 @@ export class Outbox {
 
   /** Asks the front end that sent `parent` (through its `identities`) for a line of input. */
   inputRequest(identities: Buffer[], parent: Header, content: StdinContents['input_request']): Promise<void> {
-    return this.channels.send('stdin', { identities, header: makeHeader('input_request', this.session), parent_header: parent, content });
+    return this.channels.send('stdin', {
+      identities,
+      header: makeHeader('input_request', this.session),
+      parent_header: parent,
+      content,
+    });
   }
 }

@@ -72,7 +72,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Whether a decoded header frame has the fields routing and replies read. */
 function isHeader(value: unknown): value is Header {
-  return isObject(value) && typeof value.msg_type === 'string' && typeof value.msg_id === 'string' && typeof value.session === 'string';
+  return (
+    isObject(value) &&
+    typeof value.msg_type === 'string' &&
+    typeof value.msg_id === 'string' &&
+    typeof value.session === 'string'
+  );
 }
 
 /** What a message to send is made of (the wire layer does not look at its content; see `outbox.ts` for the typed side). */

@@ -42,7 +42,11 @@ function familiesFor(options: ResolvedOptions): Family[] {
   if (!options.families) return [...FAMILIES];
   return options.families.map((name) => {
     const family = FAMILIES.find((f) => f.name === name);
-    if (!family) throw new AutomlError('LEPTON_AUTOML_OPTIONS', `automl: unknown family ${JSON.stringify(name)}; the families are ${FAMILIES.map((f) => f.name).join(', ')}.`);
+    if (!family)
+      throw new AutomlError(
+        'LEPTON_AUTOML_OPTIONS',
+        `automl: unknown family ${JSON.stringify(name)}; the families are ${FAMILIES.map((f) => f.name).join(', ')}.`,
+      );
     return family;
   });
 }
@@ -54,9 +58,18 @@ function foldsFor(frame: ColumnTable, options: ResolvedOptions): Fold[] {
     // One holdout split: the last 20 % of the rows when they are ordered in time, else a seeded (stratified) 20 %.
     if (options.time) {
       const cut = Math.round(n * 0.8);
-      return [{ train: Int32Array.from({ length: cut }, (_, i) => i), test: Int32Array.from({ length: n - cut }, (_, i) => cut + i) }];
+      return [
+        {
+          train: Int32Array.from({ length: cut }, (_, i) => i),
+          test: Int32Array.from({ length: n - cut }, (_, i) => cut + i),
+        },
+      ];
     }
-    const { train, test } = splitIndices(n, { testSize: 0.2, seed: options.seed, ...(stratify ? { labels: stratify } : {}) });
+    const { train, test } = splitIndices(n, {
+      testSize: 0.2,
+      seed: options.seed,
+      ...(stratify ? { labels: stratify } : {}),
+    });
     return [{ train, test }];
   }
   if (options.time) return timeSeriesSplit(n, { folds: options.folds });
@@ -80,10 +93,18 @@ export async function automl(df: ColumnTable, options: AutomlOptions): Promise<A
   const { plan, frame } = planColumns(df, resolved.target, resolved.time);
   const folds = foldsFor(frame, resolved);
   const fixes: string[] = [];
-  if (plan.droppedRows) fixes.push(`dropped ${plan.droppedRows.toLocaleString('en-US')} rows whose ${resolved.target} is missing`);
+  if (plan.droppedRows)
+    fixes.push(`dropped ${plan.droppedRows.toLocaleString('en-US')} rows whose ${resolved.target} is missing`);
   for (const e of plan.excluded) fixes.push(`excluded ${e.column} (${e.reason}): ${e.message}`);
-  const missing = plan.report.toJSON().columnReports.filter((c) => c.missing > 0 && c.name !== resolved.target && !plan.excluded.some((e) => e.column === c.name));
-  if (missing.length) fixes.push(`imputed missing values in ${missing.map((c) => `${c.name} (${c.missing})`).join(', ')}, fitted inside each fold`);
+  const missing = plan.report
+    .toJSON()
+    .columnReports.filter(
+      (c) => c.missing > 0 && c.name !== resolved.target && !plan.excluded.some((e) => e.column === c.name),
+    );
+  if (missing.length)
+    fixes.push(
+      `imputed missing values in ${missing.map((c) => `${c.name} (${c.missing})`).join(', ')}, fitted inside each fold`,
+    );
   if (resolved.time) fixes.push(`rows are ordered by ${resolved.time}: folds train on the past and test on the future`);
 
   const board = new Leaderboard(resolved.metric, higherBetter(resolved.metric) ? 'max' : 'min', resolved.seconds);
@@ -107,10 +128,27 @@ export async function automl(df: ColumnTable, options: AutomlOptions): Promise<A
       const entry = board.best;
       if (!entry || !pair) return;
       const fold = folds.length - 1;
-      bestSoFar = new AutomlPipeline(entry.family, entry.params, pair, resolved, `the training rows of fold ${fold} (${folds[fold]!.train.length.toLocaleString('en-US')} rows; the search was interrupted before the refit on every row)`);
+      bestSoFar = new AutomlPipeline(
+        entry.family,
+        entry.params,
+        pair,
+        resolved,
+        `the training rows of fold ${fold} (${folds[fold]!.train.length.toLocaleString('en-US')} rows; the search was interrupted before the refit on every row)`,
+      );
       lastResult = result(bestSoFar);
     };
-    const outcome = await search({ rows, folds, plan, options: resolved, families, board, view, signal, started, onBest });
+    const outcome = await search({
+      rows,
+      folds,
+      plan,
+      options: resolved,
+      families,
+      board,
+      view,
+      signal,
+      started,
+      onBest,
+    });
     // The refit takes the trial the one-standard-error rule picks (see Leaderboard.chosen), not always the top score.
     const bestEntry = board.chosen();
     if (outcome.ended === 'interrupted' || signal.aborted) {
@@ -130,10 +168,21 @@ export async function automl(df: ColumnTable, options: AutomlOptions): Promise<A
     const pair = await fitPair(family, bestEntry.params, frame, plan, resolved, resolved.seed, refitDeadline);
     const cut = Date.now() > refitDeadline;
     outcome.bestPair.model.dispose();
-    const best = new AutomlPipeline(bestEntry.family, bestEntry.params, pair, resolved, `all ${frame.numRows().toLocaleString('en-US')} rows`);
+    const best = new AutomlPipeline(
+      bestEntry.family,
+      bestEntry.params,
+      pair,
+      resolved,
+      `all ${frame.numRows().toLocaleString('en-US')} rows`,
+    );
     lastResult = result(best);
     board.state = 'finished';
-    const why = { budget: 'the budget was spent', trials: 'every trial of the budget ran', interrupted: 'interrupted', 'no-family-fits': 'no further trial fits in the time left' }[outcome.ended];
+    const why = {
+      budget: 'the budget was spent',
+      trials: 'every trial of the budget ran',
+      interrupted: 'interrupted',
+      'no-family-fits': 'no further trial fits in the time left',
+    }[outcome.ended];
     board.message = `Ran ${board.entries.length} trials in ${formatSeconds((Date.now() - started) / 1000)} (${why}). Picked trial ${bestEntry.trial} (${bestEntry.family})${bestEntry !== board.best ? ', within one standard error of the top score and earlier' : ''}, refitted on every row${cut ? ' (the refit was stopped at the budget and its margin, keeping the trees or epochs trained by then)' : ''}.`;
     view.refresh();
     return lastResult;

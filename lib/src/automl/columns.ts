@@ -43,7 +43,11 @@ const idShare = 0.5;
  * Runs `lepton.check` and plans the features. Throws `LEPTON_AUTOML_NO_FEATURES` when nothing usable is left.
  * @returns the plan, and the frame without rows whose target is missing
  */
-export function planColumns(df: ColumnTable, target: string, time: string | null): { plan: ColumnPlan; frame: DataFrame } {
+export function planColumns(
+  df: ColumnTable,
+  target: string,
+  time: string | null,
+): { plan: ColumnPlan; frame: DataFrame } {
   const targetValues = columnValues(df, target);
   const keep = targetValues.flatMap((v, i) => (isMissing(v) ? [] : [i]));
   const frame = keep.length === df.numRows() ? DataFrame.from(df) : new RowSource(df).take(keep);
@@ -56,7 +60,14 @@ export function planColumns(df: ColumnTable, target: string, time: string | null
     if (finding.kind === 'leakage') exclude(finding.columns[0]!, 'leaky', finding.message);
     if (finding.kind === 'constant') exclude(finding.columns[0]!, 'constant', finding.message);
   }
-  const plan: ColumnPlan = { numeric: [], categorical: [], dates: [], excluded, droppedRows: df.numRows() - keep.length, report };
+  const plan: ColumnPlan = {
+    numeric: [],
+    categorical: [],
+    dates: [],
+    excluded,
+    droppedRows: df.numRows() - keep.length,
+    report,
+  };
   const rows = frame.numRows();
   for (const column of report.toJSON().columnReports) {
     const name = column.name;
@@ -68,10 +79,15 @@ export function planColumns(df: ColumnTable, target: string, time: string | null
       plan.dates.push(name);
     } else if (isNumericKind(kind)) {
       // A whole-number column counting the rows (0, 1, 2, … or 1, 2, 3, …) is a row ID, not a measurement.
-      if (kind === 'integer' && column.distinct === rows && rows > 20 && isRowCounter(columnValues(frame, name))) exclude(name, 'id', `${name} numbers the rows (every value distinct, in steps of 1): an ID, not a feature.`);
+      if (kind === 'integer' && column.distinct === rows && rows > 20 && isRowCounter(columnValues(frame, name)))
+        exclude(name, 'id', `${name} numbers the rows (every value distinct, in steps of 1): an ID, not a feature.`);
       else plan.numeric.push(name);
     } else if (column.distinct > idShare * (rows - column.missing) && rows > 20) {
-      exclude(name, 'id', `${name} has ${column.distinct.toLocaleString('en-US')} distinct values in ${rows.toLocaleString('en-US')} rows: an ID or free text, not a category.`);
+      exclude(
+        name,
+        'id',
+        `${name} has ${column.distinct.toLocaleString('en-US')} distinct values in ${rows.toLocaleString('en-US')} rows: an ID or free text, not a category.`,
+      );
     } else {
       plan.categorical.push(name);
     }
@@ -79,7 +95,10 @@ export function planColumns(df: ColumnTable, target: string, time: string | null
   const features = plan.numeric.length + plan.categorical.length + plan.dates.length;
   if (features === 0) {
     const why = excluded.length ? ` (excluded: ${excluded.map((e) => `${e.column}, ${e.reason}`).join('; ')})` : '';
-    throw new AutomlError('LEPTON_AUTOML_NO_FEATURES', `automl: no usable feature is left to predict ${JSON.stringify(target)}${why}; add columns known at prediction time.`);
+    throw new AutomlError(
+      'LEPTON_AUTOML_NO_FEATURES',
+      `automl: no usable feature is left to predict ${JSON.stringify(target)}${why}; add columns known at prediction time.`,
+    );
   }
   if (time !== null && !plan.dates.includes(time) && !excluded.some((e) => e.column === time)) plan.dates.push(time);
   return { plan, frame };
@@ -104,7 +123,8 @@ export class RowSource {
     this.columns = this.names.map((name) => {
       const values = columnValues(frame, name);
       // Numbers go to a Float64Array (missing as NaN, which imputers fill): compact, and fast to gather.
-      if (!isNumericKind(columnKind(values)) || !values.every((v) => typeof v === 'number' || isMissing(v))) return values;
+      if (!isNumericKind(columnKind(values)) || !values.every((v) => typeof v === 'number' || isMissing(v)))
+        return values;
       return Float64Array.from(values, (v) => (isMissing(v) ? NaN : (v as number)));
     });
   }

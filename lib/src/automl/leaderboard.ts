@@ -50,8 +50,12 @@ export type SearchState = 'running' | 'finished' | 'interrupted';
 
 /** The value with 4 significant digits. */
 const fmt = (v: number | null) => (v === null ? '–' : Math.abs(v) >= 1000 ? v.toFixed(1) : v.toPrecision(4));
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const describeParams = (params: ParamValues) => Object.entries(params).map(([k, v]) => `${k}=${formatValue(v)}`).join(', ') || '—';
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const describeParams = (params: ParamValues) =>
+  Object.entries(params)
+    .map(([k, v]) => `${k}=${formatValue(v)}`)
+    .join(', ') || '—';
 
 /** The trials of a search, ranked by cross-validated score. */
 export class Leaderboard {
@@ -78,7 +82,9 @@ export class Leaderboard {
   /** Complete trials, best first (ties: the earlier trial). */
   ranked(): LeaderboardEntry[] {
     const sign = this.direction === 'max' ? -1 : 1;
-    return this.entries.filter((e) => e.status === 'complete').sort((a, b) => sign * (a.score! - b.score!) || a.trial - b.trial);
+    return this.entries
+      .filter((e) => e.status === 'complete')
+      .sort((a, b) => sign * (a.score! - b.score!) || a.trial - b.trial);
   }
 
   /** The best complete trial, or null. */
@@ -96,7 +102,9 @@ export class Leaderboard {
     const top = ranked[0];
     if (!top) return null;
     const se = (top.std ?? 0) / Math.sqrt(Math.max(1, top.folds.length));
-    const within = ranked.filter((e) => (this.direction === 'max' ? e.score! >= top.score! - se : e.score! <= top.score! + se));
+    const within = ranked.filter((e) =>
+      this.direction === 'max' ? e.score! >= top.score! - se : e.score! <= top.score! + se,
+    );
     return within.reduce((a, b) => (b.trial < a.trial ? b : a));
   }
 
@@ -108,17 +116,29 @@ export class Leaderboard {
 
   /** The entries as plain data. */
   toJSON(): LeaderboardJSON {
-    return { metric: this.metric, direction: this.direction, state: this.state, entries: this.entries.map((e) => ({ ...e, params: { ...e.params }, folds: [...e.folds] })) };
+    return {
+      metric: this.metric,
+      direction: this.direction,
+      state: this.state,
+      entries: this.entries.map((e) => ({ ...e, params: { ...e.params }, folds: [...e.folds] })),
+    };
   }
 
   /** One line on the search so far. */
   headline(): string {
     const word = { running: 'Searching', finished: 'Finished', interrupted: 'Interrupted' }[this.state];
     const failed = this.entries.filter((e) => e.status === 'failed').length;
-    const parts = [`${word}: ${this.entries.length} trial${this.entries.length === 1 ? '' : 's'}${failed ? ` (${failed} failed)` : ''}`];
+    const parts = [
+      `${word}: ${this.entries.length} trial${this.entries.length === 1 ? '' : 's'}${failed ? ` (${failed} failed)` : ''}`,
+    ];
     const best = this.best;
-    if (best) parts.push(`best ${best.family} ${this.metric} ${fmt(best.score)} ± ${fmt(best.std)} (trial ${best.trial})`);
-    parts.push(Number.isFinite(this.budgetS) ? `${formatSeconds(this.elapsedS)} of ${formatSeconds(this.budgetS)}` : formatSeconds(this.elapsedS));
+    if (best)
+      parts.push(`best ${best.family} ${this.metric} ${fmt(best.score)} ± ${fmt(best.std)} (trial ${best.trial})`);
+    parts.push(
+      Number.isFinite(this.budgetS)
+        ? `${formatSeconds(this.elapsedS)} of ${formatSeconds(this.budgetS)}`
+        : formatSeconds(this.elapsedS),
+    );
     return parts.join(' · ');
   }
 
@@ -126,7 +146,10 @@ export class Leaderboard {
   toHTML(k = 10): string {
     const chosen = this.chosen();
     const rows = this.shown(k)
-      .map((e, i) => `<tr><td>${i + 1}${e === chosen ? ' ★' : ''}</td><td>${e.trial}</td><td><b>${escapeHtml(e.family)}</b></td><td><b>${fmt(e.score)}</b> ± ${fmt(e.std)}</td><td style="text-align:left">${escapeHtml(describeParams(e.params))}</td><td>${e.seconds.toFixed(1)}</td></tr>`)
+      .map(
+        (e, i) =>
+          `<tr><td>${i + 1}${e === chosen ? ' ★' : ''}</td><td>${e.trial}</td><td><b>${escapeHtml(e.family)}</b></td><td><b>${fmt(e.score)}</b> ± ${fmt(e.std)}</td><td style="text-align:left">${escapeHtml(describeParams(e.params))}</td><td>${e.seconds.toFixed(1)}</td></tr>`,
+      )
       .join('');
     const table = rows
       ? `<table><thead><tr><th>rank</th><th>trial</th><th>family</th><th>${escapeHtml(this.metric)} (CV)</th><th>params</th><th>fit s</th></tr></thead><tbody>${rows}</tbody></table>`
@@ -136,8 +159,12 @@ export class Leaderboard {
       '<div class="lepton-automl">',
       `<p><b>${escapeHtml(this.headline())}</b></p>`,
       table,
-      chosen && chosen !== this.best ? `<p>★ picked: trial ${chosen.trial} (${escapeHtml(chosen.family)}) scores within one standard error of the best and ran earlier (one-standard-error rule).</p>` : '',
-      failures.length ? `<p>${failures.map((e) => `Trial ${e.trial} (${escapeHtml(e.family)}) failed: ${escapeHtml(e.error ?? '')}`).join('<br>')}</p>` : '',
+      chosen && chosen !== this.best
+        ? `<p>★ picked: trial ${chosen.trial} (${escapeHtml(chosen.family)}) scores within one standard error of the best and ran earlier (one-standard-error rule).</p>`
+        : '',
+      failures.length
+        ? `<p>${failures.map((e) => `Trial ${e.trial} (${escapeHtml(e.family)}) failed: ${escapeHtml(e.error ?? '')}`).join('<br>')}</p>`
+        : '',
       this.message ? `<p>${escapeHtml(this.message)}</p>` : '',
       '</div>',
     ].join('');
@@ -147,8 +174,13 @@ export class Leaderboard {
   toString(k = 10): string {
     const lines = [this.headline()];
     const chosen = this.chosen();
-    this.shown(k).forEach((e, i) => lines.push(`  ${i + 1}.${e === chosen ? '★' : ''} ${e.family} ${this.metric} ${fmt(e.score)} ± ${fmt(e.std)} · ${e.seconds.toFixed(1)} s · trial ${e.trial}: ${describeParams(e.params)}`));
-    for (const e of this.entries.filter((x) => x.status === 'failed').slice(-3)) lines.push(`trial ${e.trial} (${e.family}) failed: ${e.error}`);
+    this.shown(k).forEach((e, i) =>
+      lines.push(
+        `  ${i + 1}.${e === chosen ? '★' : ''} ${e.family} ${this.metric} ${fmt(e.score)} ± ${fmt(e.std)} · ${e.seconds.toFixed(1)} s · trial ${e.trial}: ${describeParams(e.params)}`,
+      ),
+    );
+    for (const e of this.entries.filter((x) => x.status === 'failed').slice(-3))
+      lines.push(`trial ${e.trial} (${e.family}) failed: ${e.error}`);
     if (this.message) lines.push(this.message);
     return lines.join('\n');
   }
@@ -156,13 +188,18 @@ export class Leaderboard {
   /** The leaderboard's chart: each trial's score by family, with the best so far. */
   chart(): TopLevelSpec {
     const records = this.entries.map((e) => ({ number: e.trial, status: e.status, value: e.score }));
-    const points = this.entries.filter((e) => e.status === 'complete').map((e) => ({ trial: e.trial, score: e.score, std: e.std, family: e.family, params: describeParams(e.params) }));
+    const points = this.entries
+      .filter((e) => e.status === 'complete')
+      .map((e) => ({ trial: e.trial, score: e.score, std: e.std, family: e.family, params: describeParams(e.params) }));
     const x = { field: 'trial', type: 'quantitative', title: 'trial', axis: { tickMinStep: 1 } };
     return {
       $schema: vegaLiteSchema,
       width: 360,
       height: 200,
-      title: { text: `${this.metric} by trial (cross-validated; ${this.direction === 'max' ? 'higher' : 'lower'} is better)`, anchor: 'start' },
+      title: {
+        text: `${this.metric} by trial (cross-validated; ${this.direction === 'max' ? 'higher' : 'lower'} is better)`,
+        anchor: 'start',
+      },
       layer: [
         {
           data: { values: points },
@@ -171,7 +208,13 @@ export class Leaderboard {
             x,
             y: { field: 'score', type: 'quantitative', title: this.metric, scale: { zero: false } },
             color: { field: 'family', type: 'nominal' },
-            tooltip: [{ field: 'trial' }, { field: 'family' }, { field: 'score', format: '.4' }, { field: 'std', format: '.3' }, { field: 'params' }],
+            tooltip: [
+              { field: 'trial' },
+              { field: 'family' },
+              { field: 'score', format: '.4' },
+              { field: 'std', format: '.3' },
+              { field: 'params' },
+            ],
           },
         },
         {

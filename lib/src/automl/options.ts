@@ -66,7 +66,12 @@ export interface ResolvedOptions {
   classes: (string | number | boolean)[];
 }
 
-const metrics: Record<AutomlMetric, AutomlTask> = { accuracy: 'classification', rmse: 'regression', mae: 'regression', r2: 'regression' };
+const metrics: Record<AutomlMetric, AutomlTask> = {
+  accuracy: 'classification',
+  rmse: 'regression',
+  mae: 'regression',
+  r2: 'regression',
+};
 
 /** Whether higher values of `metric` are better. */
 export const higherBetter = (metric: AutomlMetric) => metric === 'accuracy' || metric === 'r2';
@@ -83,20 +88,47 @@ const bad = (message: string) => new AutomlError('LEPTON_AUTOML_OPTIONS', messag
 
 /** Checks the frame and options; throws `AutomlError` naming the first problem. */
 export function resolveOptions(df: ColumnTable, options: AutomlOptions): ResolvedOptions {
-  if (!df || typeof (df as Partial<ColumnTable>).columnNames !== 'function') throw bad('automl(df, options): df must be a DataFrame (e.g. lepton.datasets.penguins()).');
-  if (!options || typeof options !== 'object') throw bad("automl(df, options) needs options: { target: 'column', budget: { seconds: 60 } }.");
+  if (!df || typeof (df as Partial<ColumnTable>).columnNames !== 'function')
+    throw bad('automl(df, options): df must be a DataFrame (e.g. lepton.datasets.penguins()).');
+  if (!options || typeof options !== 'object')
+    throw bad("automl(df, options) needs options: { target: 'column', budget: { seconds: 60 } }.");
   const names = df.columnNames();
-  if (typeof options.target !== 'string') throw new AutomlError('LEPTON_AUTOML_TARGET', `automl: name the column to predict with { target }; the columns are ${names.join(', ')}.`);
-  if (!names.includes(options.target)) throw new AutomlError('LEPTON_AUTOML_TARGET', `automl: the target ${JSON.stringify(options.target)} is not a column; the columns are ${names.map((n) => JSON.stringify(n)).join(', ')}.`);
+  if (typeof options.target !== 'string')
+    throw new AutomlError(
+      'LEPTON_AUTOML_TARGET',
+      `automl: name the column to predict with { target }; the columns are ${names.join(', ')}.`,
+    );
+  if (!names.includes(options.target))
+    throw new AutomlError(
+      'LEPTON_AUTOML_TARGET',
+      `automl: the target ${JSON.stringify(options.target)} is not a column; the columns are ${names.map((n) => JSON.stringify(n)).join(', ')}.`,
+    );
   const budget = options.budget;
   if (!budget || typeof budget !== 'object' || (budget.seconds === undefined && budget.trials === undefined)) {
-    throw new AutomlError('LEPTON_AUTOML_BUDGET', 'automl: give a budget: { budget: { seconds: 60 } } or { budget: { trials: 20 } }.');
+    throw new AutomlError(
+      'LEPTON_AUTOML_BUDGET',
+      'automl: give a budget: { budget: { seconds: 60 } } or { budget: { trials: 20 } }.',
+    );
   }
-  if (budget.seconds !== undefined && !(typeof budget.seconds === 'number' && budget.seconds > 0 && Number.isFinite(budget.seconds))) throw new AutomlError('LEPTON_AUTOML_BUDGET', `automl: budget.seconds must be a positive number, got ${JSON.stringify(budget.seconds)}.`);
-  if (budget.trials !== undefined && !(Number.isInteger(budget.trials) && budget.trials >= 1)) throw new AutomlError('LEPTON_AUTOML_BUDGET', `automl: budget.trials must be a whole number ≥ 1 (one trial at least), got ${JSON.stringify(budget.trials)}.`);
+  if (
+    budget.seconds !== undefined &&
+    !(typeof budget.seconds === 'number' && budget.seconds > 0 && Number.isFinite(budget.seconds))
+  )
+    throw new AutomlError(
+      'LEPTON_AUTOML_BUDGET',
+      `automl: budget.seconds must be a positive number, got ${JSON.stringify(budget.seconds)}.`,
+    );
+  if (budget.trials !== undefined && !(Number.isInteger(budget.trials) && budget.trials >= 1))
+    throw new AutomlError(
+      'LEPTON_AUTOML_BUDGET',
+      `automl: budget.trials must be a whole number ≥ 1 (one trial at least), got ${JSON.stringify(budget.trials)}.`,
+    );
   const rows = df.numRows();
   const folds = options.cv ?? (rows > 50_000 ? 1 : 5);
-  if (!(Number.isInteger(folds) && folds >= 1)) throw bad(`automl: cv must be a whole number of folds ≥ 2, or 1 for one holdout split; got ${JSON.stringify(options.cv)}.`);
+  if (!(Number.isInteger(folds) && folds >= 1))
+    throw bad(
+      `automl: cv must be a whole number of folds ≥ 2, or 1 for one holdout split; got ${JSON.stringify(options.cv)}.`,
+    );
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed)) throw bad(`automl: seed must be a whole number, got ${JSON.stringify(options.seed)}.`);
 
@@ -106,23 +138,59 @@ export function resolveOptions(df: ColumnTable, options: AutomlOptions): Resolve
   const distinct = new Set(present);
   const wholeFew = isNumericKind(kind) && distinct.size <= 20 && present.every((v) => Number.isInteger(v));
   const task = options.task ?? (!isNumericKind(kind) || wholeFew ? 'classification' : 'regression');
-  if (task !== 'classification' && task !== 'regression') throw bad(`automl: task must be 'classification' or 'regression', got ${JSON.stringify(options.task)}.`);
-  if (task === 'regression' && !isNumericKind(kind)) throw bad(`automl: a regression target must hold numbers, but ${JSON.stringify(options.target)} holds ${kind} values; use task: 'classification'.`);
+  if (task !== 'classification' && task !== 'regression')
+    throw bad(`automl: task must be 'classification' or 'regression', got ${JSON.stringify(options.task)}.`);
+  if (task === 'regression' && !isNumericKind(kind))
+    throw bad(
+      `automl: a regression target must hold numbers, but ${JSON.stringify(options.target)} holds ${kind} values; use task: 'classification'.`,
+    );
   const metric = options.metric ?? (task === 'classification' ? 'accuracy' : 'rmse');
-  if (metrics[metric] !== task) throw bad(`automl: the metric ${JSON.stringify(metric)} does not score ${task}; use ${Object.entries(metrics).filter(([, t]) => t === task).map(([m]) => `'${m}'`).join(' or ')}.`);
+  if (metrics[metric] !== task)
+    throw bad(
+      `automl: the metric ${JSON.stringify(metric)} does not score ${task}; use ${Object.entries(metrics)
+        .filter(([, t]) => t === task)
+        .map(([m]) => `'${m}'`)
+        .join(' or ')}.`,
+    );
   if (distinct.size < 2) {
-    const what = present.length === 0 ? 'has no value in any row' : `has one ${task === 'classification' ? 'class' : 'value'} (${JSON.stringify(present[0])}) in every row`;
-    throw new AutomlError('LEPTON_AUTOML_ONE_CLASS', `automl: the target ${JSON.stringify(options.target)} ${what}, so there is nothing to learn; pick another target or add rows with other ${task === 'classification' ? 'classes' : 'values'}.`);
+    const what =
+      present.length === 0
+        ? 'has no value in any row'
+        : `has one ${task === 'classification' ? 'class' : 'value'} (${JSON.stringify(present[0])}) in every row`;
+    throw new AutomlError(
+      'LEPTON_AUTOML_ONE_CLASS',
+      `automl: the target ${JSON.stringify(options.target)} ${what}, so there is nothing to learn; pick another target or add rows with other ${task === 'classification' ? 'classes' : 'values'}.`,
+    );
   }
-  if (rows < Math.max(folds, 5) * 2) throw new AutomlError('LEPTON_AUTOML_BUDGET', `automl: ${rows} rows cannot make ${folds} folds with at least 2 rows each; pass a smaller cv or more rows.`);
-  const classes = task === 'classification' ? [...distinct].sort((a, b) => (a! < b! ? -1 : a! > b! ? 1 : 0)) as (string | number | boolean)[] : [];
+  if (rows < Math.max(folds, 5) * 2)
+    throw new AutomlError(
+      'LEPTON_AUTOML_BUDGET',
+      `automl: ${rows} rows cannot make ${folds} folds with at least 2 rows each; pass a smaller cv or more rows.`,
+    );
+  const classes =
+    task === 'classification'
+      ? ([...distinct].sort((a, b) => (a! < b! ? -1 : a! > b! ? 1 : 0)) as (string | number | boolean)[])
+      : [];
   const minimum = minimumSeconds(rows, names.length, folds);
   if (budget.seconds !== undefined && budget.seconds < minimum) {
-    throw new AutomlError('LEPTON_AUTOML_BUDGET', `automl: a budget of ${budget.seconds} s is too small for one trial on ${rows.toLocaleString('en-US')} rows × ${names.length} columns with ${folds} folds (at least ${minimum.toFixed(1)} s); give { seconds: ${Math.ceil(minimum * 10)} } or more, or a budget in trials.`);
+    throw new AutomlError(
+      'LEPTON_AUTOML_BUDGET',
+      `automl: a budget of ${budget.seconds} s is too small for one trial on ${rows.toLocaleString('en-US')} rows × ${names.length} columns with ${folds} folds (at least ${minimum.toFixed(1)} s); give { seconds: ${Math.ceil(minimum * 10)} } or more, or a budget in trials.`,
+    );
   }
-  if (options.time !== undefined && options.time !== false && !names.includes(options.time)) throw bad(`automl: time ${JSON.stringify(options.time)} is not a column; the columns are ${names.join(', ')}.`);
-  if (options.time === options.target) throw bad('automl: time names the target; name the date column that orders the rows.');
-  if (options.families !== undefined && !(Array.isArray(options.families) && options.families.length > 0 && options.families.every((f) => typeof f === 'string'))) throw bad("automl: families must be a non-empty list of names, e.g. ['gbm', 'linear'].");
+  if (options.time !== undefined && options.time !== false && !names.includes(options.time))
+    throw bad(`automl: time ${JSON.stringify(options.time)} is not a column; the columns are ${names.join(', ')}.`);
+  if (options.time === options.target)
+    throw bad('automl: time names the target; name the date column that orders the rows.');
+  if (
+    options.families !== undefined &&
+    !(
+      Array.isArray(options.families) &&
+      options.families.length > 0 &&
+      options.families.every((f) => typeof f === 'string')
+    )
+  )
+    throw bad("automl: families must be a non-empty list of names, e.g. ['gbm', 'linear'].");
   return {
     target: options.target,
     task,
@@ -146,12 +214,18 @@ function timeColumn(df: ColumnTable, options: AutomlOptions): string | null {
   const values = columnValues(df, name);
   const dates = values.every((v) => v instanceof Date);
   if (!dates) {
-    if (options.time !== undefined) throw bad(`automl: time ${JSON.stringify(name)} must hold dates (parse it with { types: { ${JSON.stringify(name)}: 'date' } } when reading).`);
+    if (options.time !== undefined)
+      throw bad(
+        `automl: time ${JSON.stringify(name)} must hold dates (parse it with { types: { ${JSON.stringify(name)}: 'date' } } when reading).`,
+      );
     return null;
   }
   for (let i = 1; i < values.length; i++) {
     if ((values[i] as Date).getTime() < (values[i - 1] as Date).getTime()) {
-      if (options.time !== undefined) throw bad(`automl: time ${JSON.stringify(name)} is not in ascending order (row ${i} is earlier than row ${i - 1}); sort the frame first: df.orderby(${JSON.stringify(name)}).`);
+      if (options.time !== undefined)
+        throw bad(
+          `automl: time ${JSON.stringify(name)} is not in ascending order (row ${i} is earlier than row ${i - 1}); sort the frame first: df.orderby(${JSON.stringify(name)}).`,
+        );
       return null;
     }
   }

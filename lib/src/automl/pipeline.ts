@@ -76,7 +76,8 @@ export class AutomlPipeline {
 
   /** Class probabilities for raw rows, one array per row in `classes` order (classification only). */
   predictProba(df: ColumnTable): number[][] {
-    if (this.task !== 'classification' || !this.pair.model.predictProba) throw new AutomlError('LEPTON_AUTOML_PIPELINE', 'predictProba: this is a regression pipeline; use predict(df).');
+    if (this.task !== 'classification' || !this.pair.model.predictProba)
+      throw new AutomlError('LEPTON_AUTOML_PIPELINE', 'predictProba: this is a regression pipeline; use predict(df).');
     const proba = tf.tidy(() => this.pair.model.predictProba!(this.input(df)));
     const rows = proba.arraySync();
     proba.dispose();
@@ -94,12 +95,21 @@ export class AutomlPipeline {
     const model = this.pair.model;
     const classification = this.task === 'classification';
     try {
-      return permutationImportance({ predict: (batch: tf.Tensor) => (classification && model.predictProba ? model.predictProba(batch as tf.Tensor2D) : model.predict(batch as tf.Tensor2D)) }, { x, y }, {
-        metric: classification ? 'accuracy' : 'mse',
-        repeats: options.repeats ?? 3,
-        seed: options.seed ?? 0,
-        featureNames: this.features,
-      });
+      return permutationImportance(
+        {
+          predict: (batch: tf.Tensor) =>
+            classification && model.predictProba
+              ? model.predictProba(batch as tf.Tensor2D)
+              : model.predict(batch as tf.Tensor2D),
+        },
+        { x, y },
+        {
+          metric: classification ? 'accuracy' : 'mse',
+          repeats: options.repeats ?? 3,
+          seed: options.seed ?? 0,
+          featureNames: this.features,
+        },
+      );
     } finally {
       tf.dispose([x, y]);
     }
@@ -108,13 +118,25 @@ export class AutomlPipeline {
   /** What `lepton.deploy(best)` deploys: the model, the fitted transforms, the feature order and the classes. */
   async [deployBundleSymbol](): Promise<DeployBundle> {
     const model = await this.pair.model.deployable();
-    if (!model) throw new AutomlError('LEPTON_AUTOML_PIPELINE', `The best pipeline is the ${this.family} family, which has no ONNX form; search with families that deploy.`);
-    return { model, name: `automl-${this.target}`.replace(/[^A-Za-z0-9_.-]/g, '-'), transforms: [this.transforms], features: this.features, ...(this.task === 'classification' ? { classes: this.classes.map(String) } : {}) };
+    if (!model)
+      throw new AutomlError(
+        'LEPTON_AUTOML_PIPELINE',
+        `The best pipeline is the ${this.family} family, which has no ONNX form; search with families that deploy.`,
+      );
+    return {
+      model,
+      name: `automl-${this.target}`.replace(/[^A-Za-z0-9_.-]/g, '-'),
+      transforms: [this.transforms],
+      features: this.features,
+      ...(this.task === 'classification' ? { classes: this.classes.map(String) } : {}),
+    };
   }
 
   /** A one-line summary. */
   toString(): string {
-    const params = Object.entries(this.params).map(([k, v]) => `${k}=${formatValue(v)}`).join(', ');
+    const params = Object.entries(this.params)
+      .map(([k, v]) => `${k}=${formatValue(v)}`)
+      .join(', ');
     return `AutomlPipeline: ${this.family}${params ? ` (${params})` : ''} predicting ${this.target} (${this.task}) from ${this.features.length} features, trained on ${this.trainedOn}`;
   }
 
@@ -125,7 +147,11 @@ export class AutomlPipeline {
 
   /** The raw rows' model input. */
   private input(df: ColumnTable): tf.Tensor2D {
-    if (!df || typeof (df as Partial<ColumnTable>).columnNames !== 'function') throw new AutomlError('LEPTON_AUTOML_PIPELINE', 'expected a DataFrame of raw rows (the columns the search was given).');
+    if (!df || typeof (df as Partial<ColumnTable>).columnNames !== 'function')
+      throw new AutomlError(
+        'LEPTON_AUTOML_PIPELINE',
+        'expected a DataFrame of raw rows (the columns the search was given).',
+      );
     return this.pair.prep.pipeline.transform(df).toTensor(this.pair.prep.features) as tf.Tensor2D;
   }
 }

@@ -69,7 +69,11 @@ export function fitPrep(frame: ColumnTable, plan: ColumnPlan, options: PrepOptio
     if (kept.length) {
       // The encoder learns only the frequent categories: it is fitted on a copy where the rare ones are missing,
       // so at transform time (here and on the server) a rare category is an unknown one, all zeros.
-      const fitOn = withOnly(current, kept, kept.map((c) => frequent[categorical.indexOf(c)]!));
+      const fitOn = withOnly(
+        current,
+        kept,
+        kept.map((c) => frequent[categorical.indexOf(c)]!),
+      );
       const encoder = oneHot({ columns: kept, unknown: 'ignore' });
       add(encoder, fitOn);
       encoded.push(...(encoder as OneHot).outputNames());
@@ -85,7 +89,10 @@ export function fitPrep(frame: ColumnTable, plan: ColumnPlan, options: PrepOptio
   if (options.scale && scaled.length) add(standardScaler({ columns: scaled }));
   const features = [...plan.numeric, ...encoded, ...dateOutputs];
   if (features.length === 0) {
-    throw new AutomlError('LEPTON_AUTOML_NO_FEATURES', `automl: no feature is left after preprocessing (the categorical columns ${plan.categorical.join(', ')} have no category seen ${minCountOf(rows, options)} times or more); add numeric columns or more rows.`);
+    throw new AutomlError(
+      'LEPTON_AUTOML_NO_FEATURES',
+      `automl: no feature is left after preprocessing (the categorical columns ${plan.categorical.join(', ')} have no category seen ${minCountOf(rows, options)} times or more); add numeric columns or more rows.`,
+    );
   }
   // The steps were fitted one by one above (the encoder on its own copy), so the pipeline is marked fitted as is.
   return { pipeline: new Pipeline(steps).restore({ fitted: true }), features };

@@ -9,7 +9,8 @@ import type { ExcludedColumn } from './columns.js';
 import type { Leaderboard, SearchState } from './leaderboard.js';
 import type { AutomlPipeline } from './pipeline.js';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The outcome of a search. */
 export class AutomlResult {
@@ -50,8 +51,15 @@ export class AutomlResult {
 
   /** Shows what the check did, the best pipeline and the leaderboard in a notebook. */
   [displaySymbol](): MimeBundle {
-    const fixes = this.fixes.length ? `<p>Before the search:</p><ul>${this.fixes.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>` : '<p>The data check found nothing to fix or exclude.</p>';
-    const best = this.best ? `<p><b>Best:</b> ${escapeHtml(this.best.toString())}</p>` : '<p><b>No trial completed.</b></p>';
-    return { 'text/html': `<div class="lepton-automl-result">${fixes}${best}${this.leaderboard.toHTML(10)}</div>`, 'text/plain': this.toString() };
+    const fixes = this.fixes.length
+      ? `<p>Before the search:</p><ul>${this.fixes.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`
+      : '<p>The data check found nothing to fix or exclude.</p>';
+    const best = this.best
+      ? `<p><b>Best:</b> ${escapeHtml(this.best.toString())}</p>`
+      : '<p><b>No trial completed.</b></p>';
+    return {
+      'text/html': `<div class="lepton-automl-result">${fixes}${best}${this.leaderboard.toHTML(10)}</div>`,
+      'text/plain': this.toString(),
+    };
   }
 }

@@ -75,7 +75,9 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
   const direction = higherBetter(options.metric) ? 'max' : 'min';
   const states: FamilyState[] = context.families.map((family, i) => {
     const space = family.space(options.task, rows);
-    const strategy = space ? tpeStrategy({ space, seed: mixSeed(options.seed, i, 0x7e5), direction, epochs: 1 }, { startupTrials: 4 }) : null;
+    const strategy = space
+      ? tpeStrategy({ space, seed: mixSeed(options.seed, i, 0x7e5), direction, epochs: 1 }, { startupTrials: 4 })
+      : null;
     return { family, strategy, records: [], tooSlow: false };
   });
   const deadline = context.started + options.seconds * 1000;
@@ -87,14 +89,15 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
    * the budget free, so that search and refit together end near the budget.
    */
   const refitSeconds = () => {
-    const estimate = (entry: { seconds: number } | null) => (entry ? (entry.seconds / context.folds.length) * (fullRows / rows) : 0);
+    const estimate = (entry: { seconds: number } | null) =>
+      entry ? (entry.seconds / context.folds.length) * (fullRows / rows) : 0;
     return Math.max(estimate(board.best), estimate(board.chosen()));
   };
   /** When the search itself must end: the budget's end less the refit's reserve. */
   const searchEnd = () => deadline - refitSeconds() * 1000;
   const leader = () => {
     const best = board.best;
-    return best ? states.find((s) => s.family.name === best.family && s.strategy) ?? null : null;
+    return best ? (states.find((s) => s.family.name === best.family && s.strategy) ?? null) : null;
   };
   let turn = 0;
   const next = (): { state: FamilyState; params: ParamValues } | null => {
@@ -102,13 +105,19 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
     const fits = (s: FamilyState) => expected(s, states) <= left;
     // First round: every family once, at its defaults, in registry order.
     const fresh = states.find((s) => s.records.length === 0);
-    if (fresh) return fits(fresh) || board.entries.length === 0 ? { state: fresh, params: fresh.family.defaults(options.task, rows) } : null;
+    if (fresh)
+      return fits(fresh) || board.entries.length === 0
+        ? { state: fresh, params: fresh.family.defaults(options.task, rows) }
+        : null;
     const tunable = states.filter((s) => s.strategy && fits(s));
     if (tunable.length === 0) return null;
     const lead = leader();
     // Two trials of three go to the leading family, the third to the others in turn.
     const others = tunable.filter((s) => s !== lead);
-    const state = lead && tunable.includes(lead) && (turn % 3 !== 2 || others.length === 0) ? lead : others[Math.floor(turn / 3) % Math.max(1, others.length)] ?? lead!;
+    const state =
+      lead && tunable.includes(lead) && (turn % 3 !== 2 || others.length === 0)
+        ? lead
+        : (others[Math.floor(turn / 3) % Math.max(1, others.length)] ?? lead!);
     turn++;
     return { state, params: state.strategy!.suggest(state.records.length, state.records) };
   };
@@ -130,18 +139,50 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
     const { state, params } = pick;
     const number = board.entries.length;
     const seed = mixSeed(options.seed, number, 0x5eed) % 2 ** 31;
-    board.message = `Running trial ${number}: ${state.family.name}${Object.keys(params).length ? ` (${Object.entries(params).map(([k, v]) => `${k}=${String(v)}`).join(', ')})` : ''}…`;
+    board.message = `Running trial ${number}: ${state.family.name}${
+      Object.keys(params).length
+        ? ` (${Object.entries(params)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(', ')})`
+        : ''
+    }…`;
     view.refresh();
     const began = Date.now();
-    const record: TrialRecord = { number: state.records.length, params, status: 'complete', value: null, intermediate: [], epochs: 1, bracket: null, seconds: 0, error: null, seed };
+    const record: TrialRecord = {
+      number: state.records.length,
+      params,
+      status: 'complete',
+      value: null,
+      intermediate: [],
+      epochs: 1,
+      bracket: null,
+      seconds: 0,
+      error: null,
+      seed,
+    };
     // The first trial always finishes (the budget was checked to pay for one). A family's first trial, whose cost is
     // unknown, may use half the time left, so that one slow family cannot spend the whole budget; later trials stop
     // where the refit's reserve begins. Models that train in steps (trees, epochs) stop there too, mid-fold.
     const end = searchEnd();
-    const cap = board.entries.length === 0 ? Infinity : state.records.length === 0 ? Math.min(end, began + (end - began) / 2) : end;
+    const cap =
+      board.entries.length === 0
+        ? Infinity
+        : state.records.length === 0
+          ? Math.min(end, began + (end - began) / 2)
+          : end;
     const stop = () => signal.aborted || Date.now() > cap;
     try {
-      const outcome = await runTrial(state.family, params, context.rows, context.folds, context.plan, options, seed, stop, cap);
+      const outcome = await runTrial(
+        state.family,
+        params,
+        context.rows,
+        context.folds,
+        context.plan,
+        options,
+        seed,
+        stop,
+        cap,
+      );
       record.seconds = (Date.now() - began) / 1000;
       if (outcome.folds.length < context.folds.length) {
         // Cut short: not scored, and its model not kept.
@@ -151,10 +192,23 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
           break;
         }
         state.tooSlow = true;
-        throw new AutomlError('LEPTON_AUTOML_TRIAL_TOO_SLOW', `did not finish ${context.folds.length} folds in ${record.seconds.toFixed(1)} s, half the time left; it is too slow for this budget`);
+        throw new AutomlError(
+          'LEPTON_AUTOML_TRIAL_TOO_SLOW',
+          `did not finish ${context.folds.length} folds in ${record.seconds.toFixed(1)} s, half the time left; it is too slow for this budget`,
+        );
       }
       record.value = mean(outcome.folds);
-      board.entries.push({ trial: number, family: state.family.name, params, score: record.value, std: std(outcome.folds), folds: outcome.folds, seconds: record.seconds, status: 'complete', error: null });
+      board.entries.push({
+        trial: number,
+        family: state.family.name,
+        params,
+        score: record.value,
+        std: std(outcome.folds),
+        folds: outcome.folds,
+        seconds: record.seconds,
+        status: 'complete',
+        error: null,
+      });
       if (board.best?.trial === number) {
         bestPair?.model.dispose();
         bestPair = outcome.last;
@@ -162,11 +216,26 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
       } else outcome.last?.model.dispose();
     } catch (error) {
       // The search's own errors end it; a trial that was too slow only fails, and the search goes on.
-      if (error instanceof LeptonError && error.code.startsWith('LEPTON_AUTOML') && error.code !== 'LEPTON_AUTOML_TRIAL_TOO_SLOW') throw error;
+      if (
+        error instanceof LeptonError &&
+        error.code.startsWith('LEPTON_AUTOML') &&
+        error.code !== 'LEPTON_AUTOML_TRIAL_TOO_SLOW'
+      )
+        throw error;
       record.seconds = (Date.now() - began) / 1000;
       record.status = 'failed';
       record.error = error instanceof Error ? error.message : String(error);
-      board.entries.push({ trial: number, family: state.family.name, params, score: null, std: null, folds: [], seconds: record.seconds, status: 'failed', error: record.error });
+      board.entries.push({
+        trial: number,
+        family: state.family.name,
+        params,
+        score: null,
+        std: null,
+        folds: [],
+        seconds: record.seconds,
+        status: 'failed',
+        error: record.error,
+      });
     }
     state.records.push(record);
     board.message = null;

@@ -34,7 +34,10 @@ export function labelTensor(frame: ColumnTable, options: ResolvedOptions): tf.Te
   const values = columnValues(frame, options.target);
   if (options.task === 'regression') return tf.tensor1d(Float32Array.from(values as ArrayLike<number>), 'float32');
   const index = new Map(options.classes.map((c, i) => [c, i]));
-  return tf.tensor1d(Int32Array.from(values, (v) => index.get(v as string) ?? 0), 'int32');
+  return tf.tensor1d(
+    Int32Array.from(values, (v) => index.get(v as string) ?? 0),
+    'int32',
+  );
 }
 
 /** A fold's score by `metric`. */
@@ -50,9 +53,24 @@ export function score(metric: AutomlMetric, y: tf.Tensor1D, predicted: tf.Tensor
 }
 
 /** Fits preprocessing and a model of `family` on `frame`. */
-export async function fitPair(family: Family, params: ParamValues, frame: DataFrame, plan: ColumnPlan, options: ResolvedOptions, seed: number, deadline = Infinity): Promise<FittedPair> {
+export async function fitPair(
+  family: Family,
+  params: ParamValues,
+  frame: DataFrame,
+  plan: ColumnPlan,
+  options: ResolvedOptions,
+  seed: number,
+  deadline = Infinity,
+): Promise<FittedPair> {
   const prep = fitPrep(frame, plan, { scale: family.scale });
-  const model = family.create(params, { task: options.task, classes: options.classes.length, inputs: prep.features.length, rows: frame.numRows(), seed, deadline });
+  const model = family.create(params, {
+    task: options.task,
+    classes: options.classes.length,
+    inputs: prep.features.length,
+    rows: frame.numRows(),
+    seed,
+    deadline,
+  });
   const x = inputTensor(prep, frame);
   const y = labelTensor(frame, options);
   try {
@@ -70,7 +88,17 @@ export async function fitPair(family: Family, params: ParamValues, frame: DataFr
  * Runs one trial over `folds`; stops between folds when `stop()` says so (interrupt, or the budget spent), and
  * then returns the folds finished so far.
  */
-export async function runTrial(family: Family, params: ParamValues, rows: RowSource, folds: Fold[], plan: ColumnPlan, options: ResolvedOptions, seed: number, stop: () => boolean, deadline = Infinity): Promise<TrialOutcome> {
+export async function runTrial(
+  family: Family,
+  params: ParamValues,
+  rows: RowSource,
+  folds: Fold[],
+  plan: ColumnPlan,
+  options: ResolvedOptions,
+  seed: number,
+  stop: () => boolean,
+  deadline = Infinity,
+): Promise<TrialOutcome> {
   const scores: number[] = [];
   let last: FittedPair | null = null;
   for (let k = 0; k < folds.length; k++) {

@@ -15,7 +15,9 @@ type HeapBackend = {
 
 function heapBackend(backend: unknown): HeapBackend | null {
   const b = backend as Partial<HeapBackend> | null;
-  return b && typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function' ? (b as HeapBackend) : null;
+  return b && typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function'
+    ? (b as HeapBackend)
+    : null;
 }
 
 /**
@@ -32,7 +34,9 @@ export function filledTensors(shapes: number[][], fill: (values: Float32Array[])
     return values.map((v, i) => tf.tensor(v, shapes[i], 'float32'));
   }
   const infos = shapes.map((shape) => backend.makeOutput(shape, 'float32'));
-  const tensors = infos.map((info) => tf.engine().makeTensorFromTensorInfo(info, backend as unknown as TF.KernelBackend));
+  const tensors = infos.map((info) =>
+    tf.engine().makeTensorFromTensorInfo(info, backend as unknown as TF.KernelBackend),
+  );
   try {
     fill(infos.map((info) => backend.typedArrayFromHeap(info)));
   } catch (error) {

@@ -22,16 +22,29 @@ let run = 0;
 /** Fresh variables with seeded values, named apart from every other run's. */
 function variables(): tf.Variable[] {
   run++;
-  return shapes.map((shape, i) => tf.variable(tf.tensor(random(tf.util.sizeFromShape(shape), 7 + i), shape), true, `adam-test-${run}-${i}`));
+  return shapes.map((shape, i) =>
+    tf.variable(tf.tensor(random(tf.util.sizeFromShape(shape), 7 + i), shape), true, `adam-test-${run}-${i}`),
+  );
 }
 
 /** Step `s`'s gradients for `vars`, the same for every call (scaled so some entries are tiny, some large). */
 function gradients(vars: tf.Variable[], s: number): Record<string, tf.Variable> {
-  return Object.fromEntries(vars.map((v, i) => [v.name, tf.tensor(random(v.size, 1000 * s + i).map((x) => x * 10 ** ((i % 3) - 1)), v.shape)])) as unknown as Record<string, tf.Variable>;
+  return Object.fromEntries(
+    vars.map((v, i) => [
+      v.name,
+      tf.tensor(
+        random(v.size, 1000 * s + i).map((x) => x * 10 ** ((i % 3) - 1)),
+        v.shape,
+      ),
+    ]),
+  ) as unknown as Record<string, tf.Variable>;
 }
 
 /** Runs `steps` Adam steps with `optimizer` and returns the weights and the optimizer's saved state. */
-async function train(optimizer: tf.Optimizer, steps: number): Promise<{ weights: Float32Array[]; state: Float32Array[]; kernelsPerStep: number }> {
+async function train(
+  optimizer: tf.Optimizer,
+  steps: number,
+): Promise<{ weights: Float32Array[]; state: Float32Array[]; kernelsPerStep: number }> {
   const vars = variables();
   let kernelsPerStep = 0;
   for (let s = 0; s < steps; s++) {
@@ -41,7 +54,9 @@ async function train(optimizer: tf.Optimizer, steps: number): Promise<{ weights:
     tf.dispose(Object.values(grads));
   }
   const weights = vars.map((v) => v.dataSync() as Float32Array);
-  const state = await Promise.all((await optimizer.getWeights()).map(async (w) => (await w.tensor.data()) as Float32Array));
+  const state = await Promise.all(
+    (await optimizer.getWeights()).map(async (w) => (await w.tensor.data()) as Float32Array),
+  );
   tf.dispose(vars);
   return { weights, state, kernelsPerStep };
 }
@@ -52,7 +67,10 @@ function assertSame(actual: Float32Array[], expected: Float32Array[], label: str
     const a = actual[i]!;
     assert.equal(a.length, e.length, `${label} ${i}: sizes differ`);
     for (let k = 0; k < e.length; k++) {
-      assert.ok(Math.abs(a[k]! - e[k]!) <= 1e-6 * Math.max(1, Math.abs(e[k]!)), `${label} ${i}[${k}]: fused ${a[k]} vs tf.train.adam ${e[k]}`);
+      assert.ok(
+        Math.abs(a[k]! - e[k]!) <= 1e-6 * Math.max(1, Math.abs(e[k]!)),
+        `${label} ${i}[${k}]: fused ${a[k]} vs tf.train.adam ${e[k]}`,
+      );
     }
   });
 }
@@ -62,7 +80,7 @@ describe('The fused Adam optimizer', () => {
     await backend('wasm');
   });
 
-  test('gives tf.train.adam\'s weights, moments and iterations to 1e-6 over 10 steps, in a few kernels per step', async () => {
+  test("gives tf.train.adam's weights, moments and iterations to 1e-6 over 10 steps, in a few kernels per step", async () => {
     const expected = await train(tf.train.adam(0.01), 10);
     const actual = await train(new FusedAdamOptimizer(0.01), 10);
     assertSame(actual.weights, expected.weights, 'weight');
@@ -85,7 +103,13 @@ describe('The fused Adam optimizer', () => {
       });
       model.compile({ optimizer, loss: 'categoricalCrossentropy' });
       const x = tf.tensor(random(32 * 36, 5), [32, 6, 6, 1]);
-      const y = tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 2), 'int32'), 2);
+      const y = tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: 32 }, (_, i) => i % 2),
+          'int32',
+        ),
+        2,
+      );
       const seen: number[] = [];
       for (let s = 0; s < 5; s++) {
         await model.trainOnBatch(x, y);
@@ -114,7 +138,7 @@ describe('The fused Adam optimizer', () => {
     optimizer.dispose();
   });
 
-  test('falls back to tfjs\'s step on the cpu backend, with the same numbers', async () => {
+  test("falls back to tfjs's step on the cpu backend, with the same numbers", async () => {
     await backend('cpu');
     try {
       const expected = await train(tf.train.adam(0.01), 3);

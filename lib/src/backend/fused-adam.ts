@@ -90,15 +90,26 @@ function applyFused(state: AdamState, loops: SimdLoops, variableGradients: Varia
   const registered = tf.engine().registeredVariables;
   for (const [name, gradient] of pairs) {
     const value = registered[name];
-    if (!value || value.dtype !== 'float32' || (gradient && (gradient.dtype !== 'float32' || gradient.size !== value.size))) return false;
+    if (
+      !value ||
+      value.dtype !== 'float32' ||
+      (gradient && (gradient.dtype !== 'float32' || gradient.size !== value.size))
+    )
+      return false;
   }
   const backend = tf.backend();
   const heap = backend as unknown as HeapBackend;
   // As tfjs: the moments of every variable exist from the first step, zeros, not trainable, named `<variable>/m|v`.
   pairs.forEach(([name], i) => {
     const value = registered[name]!;
-    state.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-    state.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+    state.accumulatedFirstMoment[i] ??= {
+      originalName: `${name}/m`,
+      variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+    };
+    state.accumulatedSecondMoment[i] ??= {
+      originalName: `${name}/v`,
+      variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+    };
   });
   const acc1 = heap.typedArrayFromHeap(state.accBeta1)[0]!;
   const acc2 = heap.typedArrayFromHeap(state.accBeta2)[0]!;
@@ -117,16 +128,32 @@ function applyFused(state: AdamState, loops: SimdLoops, variableGradients: Varia
     // weights by buffer, so weights changed in place would leave every later step computing with the old ones.
     const [mOut, vOut, wOut] = [target(backend, m, true), target(backend, v, true), target(backend, value, false)];
     loops.adamStep(
-      address(backend, gradient), address(backend, m), address(backend, v), address(backend, value),
-      mOut.at, vOut.at, wOut.at, value.size * 4,
-      b1, 1 - b1, b2, 1 - b2, oneMinusAcc1, oneMinusAcc2, state.epsilon, -state.learningRate,
+      address(backend, gradient),
+      address(backend, m),
+      address(backend, v),
+      address(backend, value),
+      mOut.at,
+      vOut.at,
+      wOut.at,
+      value.size * 4,
+      b1,
+      1 - b1,
+      b2,
+      1 - b2,
+      oneMinusAcc1,
+      oneMinusAcc2,
+      state.epsilon,
+      -state.learningRate,
     );
     mOut.commit();
     vOut.commit();
     wOut.commit();
   });
   // βᵗ⁺¹ = βᵗ·β in float32, as tfjs's `mul(accBeta, beta)`.
-  for (const [acc, beta, now] of [[state.accBeta1, b1, acc1], [state.accBeta2, b2, acc2]] as const) {
+  for (const [acc, beta, now] of [
+    [state.accBeta1, b1, acc1],
+    [state.accBeta2, b2, acc2],
+  ] as const) {
     const next = Math.fround(now * Math.fround(beta));
     if (heap.refCount(acc.dataId) === 1) heap.typedArrayFromHeap(acc)[0] = next;
     else acc.assign(tf.tidy(() => tf.scalar(next)));

@@ -8,7 +8,11 @@ import { lstm } from '../models/lstm.js';
 const [batch, steps, features] = [4, 6, 3];
 
 /** A tfjs LSTM with seeded weights (a random bias too, so every gate's bias gradient is exercised). */
-function layer(units: number, returnSequences: boolean, recurrentActivation: 'hardSigmoid' | 'sigmoid'): tf.layers.Layer {
+function layer(
+  units: number,
+  returnSequences: boolean,
+  recurrentActivation: 'hardSigmoid' | 'sigmoid',
+): tf.layers.Layer {
   return tf.layers.lstm({
     units,
     returnSequences,
@@ -20,7 +24,11 @@ function layer(units: number, returnSequences: boolean, recurrentActivation: 'ha
 }
 
 /** The output of `l` on `x` and the gradients of a weighted sum of it with respect to x and every weight. */
-function run(l: tf.layers.Layer, x: tf.Variable, weights: tf.Tensor): { y: Float32Array; grads: Map<string, Float32Array> } {
+function run(
+  l: tf.layers.Layer,
+  x: tf.Variable,
+  weights: tf.Tensor,
+): { y: Float32Array; grads: Map<string, Float32Array> } {
   const y = (l.apply(x) as tf.Tensor).dataSync() as Float32Array;
   const vars = [x, ...l.trainableWeights.map((w) => w.read() as tf.Variable)];
   const { grads } = tf.variableGrads(() => tf.sum(tf.mul(l.apply(x) as tf.Tensor, weights)) as tf.Scalar, vars);
@@ -52,7 +60,13 @@ describe('the fused LSTM', () => {
             stock.apply(x);
             fused.apply(x);
             fused.setWeights(stock.getWeights());
-            const weights = tf.randomUniform(returnSequences ? [batch, steps, units] : [batch, units], -1, 1, 'float32', 5);
+            const weights = tf.randomUniform(
+              returnSequences ? [batch, steps, units] : [batch, units],
+              -1,
+              1,
+              'float32',
+              5,
+            );
             const expected = run(stock, x, weights);
             const actual = run(fused, x, weights);
             close(actual.y, expected.y, 'output');
@@ -93,7 +107,10 @@ describe('the fused LSTM', () => {
     const x = tf.randomUniform([batch, steps, features], -1, 1, 'float32', 8);
     tf.dispose(model.predict(x) as tf.Tensor);
     const { kernels } = await tf.profile(() => tf.dispose(model.predict(x) as tf.Tensor));
-    assert.ok(kernels.length < steps * 2, `the model ran ${kernels.length} kernels: ${kernels.map((k) => k.name).join(', ')}`);
+    assert.ok(
+      kernels.length < steps * 2,
+      `the model ran ${kernels.length} kernels: ${kernels.map((k) => k.name).join(', ')}`,
+    );
     const json = model.toJSON(null, false) as unknown as { config: { layers: { class_name: string }[] } };
     assert.equal(json.config.layers[0]!.class_name, 'LSTM');
     x.dispose();

@@ -19,19 +19,36 @@ export interface LstmSequenceOptions {
  * @param recurrentKernel [units, 4·units]
  * @param bias [4·units]
  */
-export function lstmSequence(x: tf.Tensor3D, kernel: tf.Tensor2D, recurrentKernel: tf.Tensor2D, bias: tf.Tensor1D, options: LstmSequenceOptions): tf.Tensor {
+export function lstmSequence(
+  x: tf.Tensor3D,
+  kernel: tf.Tensor2D,
+  recurrentKernel: tf.Tensor2D,
+  bias: tf.Tensor1D,
+  options: LstmSequenceOptions,
+): tf.Tensor {
   const op = tf.customGrad(((xs: tf.Tensor, k: tf.Tensor, r: tf.Tensor, b: tf.Tensor) => {
     const [batch, steps, features] = xs.shape as [number, number, number];
     const units = r.shape[0]!;
     const shape: LstmShape = { batch, steps, features, units };
     const input = xs.dataSync() as Float32Array;
-    const weights = { kernel: k.dataSync() as Float32Array, recurrentKernel: r.dataSync() as Float32Array, bias: b.dataSync() as Float32Array };
+    const weights = {
+      kernel: k.dataSync() as Float32Array,
+      recurrentKernel: r.dataSync() as Float32Array,
+      bias: b.dataSync() as Float32Array,
+    };
     const trace = lstmForward(shape, input, weights, options.gate);
-    const value = options.returnSequences ? tf.tensor3d(timeMajorToBatchMajor(trace.h, shape), [batch, steps, units]) : tf.tensor2d(trace.h.subarray((steps - 1) * batch * units), [batch, units]);
+    const value = options.returnSequences
+      ? tf.tensor3d(timeMajorToBatchMajor(trace.h, shape), [batch, steps, units])
+      : tf.tensor2d(trace.h.subarray((steps - 1) * batch * units), [batch, units]);
     // The trace stays in this closure (plain arrays, not tensors) until the tape that holds the gradient is dropped.
     const gradFunc = (dy: tf.Tensor) => {
       const grads = lstmBackward(trace, input, weights, dy.dataSync() as Float32Array, options.returnSequences);
-      return [tf.tensor3d(grads.x, [batch, steps, features]), tf.tensor2d(grads.kernel, k.shape as [number, number]), tf.tensor2d(grads.recurrentKernel, r.shape as [number, number]), tf.tensor1d(grads.bias)];
+      return [
+        tf.tensor3d(grads.x, [batch, steps, features]),
+        tf.tensor2d(grads.kernel, k.shape as [number, number]),
+        tf.tensor2d(grads.recurrentKernel, r.shape as [number, number]),
+        tf.tensor1d(grads.bias),
+      ];
     };
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -41,7 +58,9 @@ export function lstmSequence(x: tf.Tensor3D, kernel: tf.Tensor2D, recurrentKerne
 /** [steps, batch, units] → [batch, steps, units]. */
 function timeMajorToBatchMajor(h: Float32Array, { batch, steps, units }: LstmShape): Float32Array {
   const out = new Float32Array(batch * steps * units);
-  for (let t = 0; t < steps; t++) for (let b = 0; b < batch; b++) out.set(h.subarray((t * batch + b) * units, (t * batch + b + 1) * units), (b * steps + t) * units);
+  for (let t = 0; t < steps; t++)
+    for (let b = 0; b < batch; b++)
+      out.set(h.subarray((t * batch + b) * units, (t * batch + b + 1) * units), (b * steps + t) * units);
   return out;
 }
 
@@ -70,7 +89,11 @@ interface LstmLayerParts {
 const gateOf: Record<string, GateActivation> = { hardSigmoid: 'hardSigmoid', sigmoid: 'sigmoid' };
 
 /** The gate activation when the layer's configuration is one the fused pass computes exactly, else null. */
-function fusable(layer: LstmLayerParts, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): GateActivation | null {
+function fusable(
+  layer: LstmLayerParts,
+  inputs: tf.Tensor | tf.Tensor[],
+  kwargs: Record<string, unknown>,
+): GateActivation | null {
   const { cell } = layer;
   const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
   if (!x || x.rank !== 3 || x.dtype !== 'float32') return null;
@@ -103,7 +126,13 @@ export function fuseLstm<L extends tf.layers.Layer>(layer: L): L {
     if (!gate) return stock(inputs, kwargs);
     const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
     const { cell } = parts;
-    return lstmSequence(x, cell.kernel.read() as tf.Tensor2D, cell.recurrentKernel.read() as tf.Tensor2D, cell.bias!.read() as tf.Tensor1D, { gate, returnSequences: parts.returnSequences });
+    return lstmSequence(
+      x,
+      cell.kernel.read() as tf.Tensor2D,
+      cell.recurrentKernel.read() as tf.Tensor2D,
+      cell.bias!.read() as tf.Tensor1D,
+      { gate, returnSequences: parts.returnSequences },
+    );
   };
   return layer;
 }

@@ -102,7 +102,9 @@ class Scratch {
   private end = 0;
 
   constructor() {
-    const WebAssemblyApi = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number }) => GrowableMemory } }).WebAssembly;
+    const WebAssemblyApi = (
+      globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number }) => GrowableMemory } }
+    ).WebAssembly;
     this.memory = new WebAssemblyApi.Memory({ initial: 16 });
     const loops = simdLoops(this.memory);
     this.gemm = loops ? loops.gemmAccumulate : (...args) => gemmInJs(new Float32Array(this.memory.buffer), ...args);
@@ -129,7 +131,21 @@ class Scratch {
 }
 
 /** `gemmAccumulate` in JavaScript, for engines without WebAssembly SIMD. */
-function gemmInJs(heap: Float32Array, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, cRow: number, cCol: number, m: number, k: number, nBytes: number): void {
+function gemmInJs(
+  heap: Float32Array,
+  a: number,
+  aRow: number,
+  aCol: number,
+  b: number,
+  bRow: number,
+  bCol: number,
+  c: number,
+  cRow: number,
+  cCol: number,
+  m: number,
+  k: number,
+  nBytes: number,
+): void {
   const n = nBytes / 4;
   for (let i = 0; i < m; i++) {
     for (let p = 0; p < k; p++) {
@@ -158,7 +174,13 @@ export function lstmForward(shape: LstmShape, x: Float32Array, w: LstmWeights, g
   const G = 4 * U;
   const s = scratch();
   s.reset();
-  const [xAt, kAt, rAt, zAt, hAt] = [s.alloc(B * T * F), s.alloc(F * G), s.alloc(U * G), s.alloc(T * B * G), s.alloc(T * B * U)];
+  const [xAt, kAt, rAt, zAt, hAt] = [
+    s.alloc(B * T * F),
+    s.alloc(F * G),
+    s.alloc(U * G),
+    s.alloc(T * B * G),
+    s.alloc(T * B * U),
+  ];
   s.view(xAt, B * T * F).set(x);
   s.view(kAt, F * G).set(w.kernel);
   s.view(rAt, U * G).set(w.recurrentKernel);
@@ -169,7 +191,8 @@ export function lstmForward(shape: LstmShape, x: Float32Array, w: LstmWeights, g
   const tanhC = new Float32Array(T * B * U);
   // The input projection of every step first (it does not depend on the state): z = b + x·W.
   for (let r = 0; r < T * B; r++) z.set(w.bias, r * G);
-  for (let t = 0; t < T; t++) s.gemm(xAt + t * F * 4, T * F * 4, 4, kAt, 0, G * 4, zAt + t * B * G * 4, G * 4, 0, B, F, G * 4);
+  for (let t = 0; t < T; t++)
+    s.gemm(xAt + t * F * 4, T * F * 4, 4, kAt, 0, G * 4, zAt + t * B * G * 4, G * 4, 0, B, F, G * 4);
   for (let t = 0; t < T; t++) {
     // z += h(t−1)·U for the whole batch.
     if (t > 0) s.gemm(hAt + (t - 1) * B * U * 4, U * 4, 4, rAt, 0, G * 4, zAt + t * B * G * 4, G * 4, 0, B, U, G * 4);
@@ -202,13 +225,28 @@ export function lstmForward(shape: LstmShape, x: Float32Array, w: LstmWeights, g
  * Back-propagates through the steps of `trace`. `dy` is the gradient of the layer's output: [batch, steps, units]
  * when it returned every step (`sequences`), else [batch, units] for the last step only.
  */
-export function lstmBackward(trace: LstmTrace, x: Float32Array, w: LstmWeights, dy: Float32Array, sequences: boolean): LstmGradients {
+export function lstmBackward(
+  trace: LstmTrace,
+  x: Float32Array,
+  w: LstmWeights,
+  dy: Float32Array,
+  sequences: boolean,
+): LstmGradients {
   const { shape, gate, z, gates, c, tanhC } = trace;
   const { batch: B, steps: T, features: F, units: U } = shape;
   const G = 4 * U;
   const s = scratch();
   s.reset();
-  const [xAt, ktAt, rtAt, hAt, dzAt, dRAt, dKAt, dxAt] = [s.alloc(B * T * F), s.alloc(G * F), s.alloc(G * U), s.alloc(T * B * U), s.alloc(T * B * G), s.alloc(U * G), s.alloc(F * G), s.alloc(B * T * F)];
+  const [xAt, ktAt, rtAt, hAt, dzAt, dRAt, dKAt, dxAt] = [
+    s.alloc(B * T * F),
+    s.alloc(G * F),
+    s.alloc(G * U),
+    s.alloc(T * B * U),
+    s.alloc(T * B * G),
+    s.alloc(U * G),
+    s.alloc(F * G),
+    s.alloc(B * T * F),
+  ];
   // The gradients flowing into step t from step t + 1 through h (two buffers, swapped each step).
   let [dhNextAt, dhNowAt] = [s.alloc(B * U), s.alloc(B * U)];
   s.view(xAt, B * T * F).set(x);
@@ -216,7 +254,13 @@ export function lstmBackward(trace: LstmTrace, x: Float32Array, w: LstmWeights, 
   transpose(w.recurrentKernel, U, G, s.view(rtAt, G * U));
   s.view(hAt, T * B * U).set(trace.h);
   const dz = s.view(dzAt, T * B * G);
-  for (const [at, n] of [[dRAt, U * G], [dKAt, F * G], [dxAt, B * T * F], [dhNextAt, B * U]] as const) s.view(at, n).fill(0);
+  for (const [at, n] of [
+    [dRAt, U * G],
+    [dKAt, F * G],
+    [dxAt, B * T * F],
+    [dhNextAt, B * U],
+  ] as const)
+    s.view(at, n).fill(0);
   const dcNext = new Float32Array(B * U);
   for (let t = T - 1; t >= 0; t--) {
     const dhNext = s.view(dhNextAt, B * U);
@@ -256,5 +300,10 @@ export function lstmBackward(trace: LstmTrace, x: Float32Array, w: LstmWeights, 
     s.gemm(xAt + t * F * 4, T * F * 4, 4, stepAt, G * 4, 0, dKAt, 0, G * 4, B, F, G * 4);
     s.gemm(stepAt, G * 4, 4, ktAt, 0, F * 4, dxAt + t * F * 4, T * F * 4, 0, B, G, F * 4);
   }
-  return { x: s.view(dxAt, B * T * F).slice(), kernel: s.view(dKAt, F * G).slice(), recurrentKernel: s.view(dRAt, U * G).slice(), bias: dBias };
+  return {
+    x: s.view(dxAt, B * T * F).slice(),
+    kernel: s.view(dKAt, F * G).slice(),
+    recurrentKernel: s.view(dRAt, U * G).slice(),
+    bias: dBias,
+  };
 }

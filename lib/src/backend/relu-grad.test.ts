@@ -36,10 +36,13 @@ describe("ReLU's one-pass gradient", () => {
     await backend('wasm');
   });
 
-  test('gives the cpu backend\'s gradient bit for bit (NaN, ±0, ±∞ included) in one kernel', async () => {
+  test("gives the cpu backend's gradient bit for bit (NaN, ±0, ±∞ included) in one kernel", async () => {
     const expected = await gradientOn('cpu');
     const actual = await gradientOn('wasm');
-    assert.deepEqual(Array.from(new Uint32Array(actual.grad.buffer)), Array.from(new Uint32Array(expected.grad.buffer)));
+    assert.deepEqual(
+      Array.from(new Uint32Array(actual.grad.buffer)),
+      Array.from(new Uint32Array(expected.grad.buffer)),
+    );
     assert.ok(actual.kernels.includes(reluGradKernelName), `wasm ran ${actual.kernels.join(', ')}`);
     assert.ok(!actual.kernels.includes('Step'), 'wasm still ran the step kernel');
   });
@@ -48,7 +51,11 @@ describe("ReLU's one-pass gradient", () => {
     await backend('wasm');
     const x = tf.tensor1d([-1, 2, 0, 3]);
     const dy = tf.tensor1d([5, 6, 7, 8]);
-    const second = tf.grad((d: tf.Tensor) => tf.grad((t: tf.Tensor) => tf.relu(t))(x, d).sum())(dy);
+    const second = tf.grad((d: tf.Tensor) =>
+      tf
+        .grad((t: tf.Tensor) => tf.relu(t))(x, d)
+        .sum(),
+    )(dy);
     assert.deepEqual(Array.from(second.dataSync()), [0, 1, 0, 1]);
     tf.dispose([x, dy, second]);
   });

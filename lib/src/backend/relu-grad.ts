@@ -6,7 +6,13 @@ export const reluGradKernelName = 'LeptonReluGrad';
 
 /** Whether the one-pass kernel can take this pair: wasm with SIMD, both float32, same shape. */
 function fusable(dy: tf.Tensor, x: tf.Tensor): boolean {
-  return tf.getBackend() === 'wasm' && dy.dtype === 'float32' && x.dtype === 'float32' && tf.util.arraysEqual(dy.shape, x.shape) && loopsOf(tf.backend()) !== null;
+  return (
+    tf.getBackend() === 'wasm' &&
+    dy.dtype === 'float32' &&
+    x.dtype === 'float32' &&
+    tf.util.arraysEqual(dy.shape, x.shape) &&
+    loopsOf(tf.backend()) !== null
+  );
 }
 
 /**
@@ -33,10 +39,21 @@ export function installReluGrad(): void {
   tf.registerKernel({
     kernelName: reluGradKernelName,
     backendName: 'wasm',
-    kernelFunc: (({ inputs, backend }: { inputs: { dy: tf.TensorInfo; x: tf.TensorInfo }; backend: tf.KernelBackend }) => {
+    kernelFunc: (({
+      inputs,
+      backend,
+    }: {
+      inputs: { dy: tf.TensorInfo; x: tf.TensorInfo };
+      backend: tf.KernelBackend;
+    }) => {
       const heap = backend as unknown as HeapBackend;
       const out = heap.makeOutput(inputs.x.shape, 'float32');
-      loopsOf(backend)!.reluGrad(address(backend, inputs.dy), address(backend, inputs.x), address(backend, out), tf.util.sizeFromShape(inputs.x.shape) * 4);
+      loopsOf(backend)!.reluGrad(
+        address(backend, inputs.dy),
+        address(backend, inputs.x),
+        address(backend, out),
+        tf.util.sizeFromShape(inputs.x.shape) * 4,
+      );
       return out;
     }) as unknown as tf.KernelFunc,
   });

@@ -46,10 +46,19 @@ export class BackendReport {
   /** The report as text and an HTML table. */
   [displaySymbol](): MimeBundle {
     const rows = this.candidates
-      .map((c) => `<tr><td>${c.name === this.name ? '<b>' + c.name + '</b>' : c.name}</td><td>${c.available ? 'yes' : 'no'}</td><td>${escapeHtml(c.note)}</td></tr>`)
+      .map(
+        (c) =>
+          `<tr><td>${c.name === this.name ? '<b>' + c.name + '</b>' : c.name}</td><td>${c.available ? 'yes' : 'no'}</td><td>${escapeHtml(c.note)}</td></tr>`,
+      )
       .join('');
     return {
-      'text/plain': [this.toString(), ...this.candidates.map((c) => `  ${c.name === this.name ? '*' : ' '} ${c.name.padEnd(10)} ${c.available ? 'available  ' : 'unavailable'} ${c.note}`)].join('\n'),
+      'text/plain': [
+        this.toString(),
+        ...this.candidates.map(
+          (c) =>
+            `  ${c.name === this.name ? '*' : ' '} ${c.name.padEnd(10)} ${c.available ? 'available  ' : 'unavailable'} ${c.note}`,
+        ),
+      ].join('\n'),
       'text/html': `<p>Backend: <b>${this.name}</b> — ${escapeHtml(this.reason)}</p><table><tr><th>backend</th><th>available</th><th>note</th></tr>${rows}</table>`,
     };
   }
@@ -91,10 +100,16 @@ function loadNative(): { from: string } | { error: string } {
       return (nativeLoad = { from: name });
     } catch (error) {
       const message = (error as Error).message.split('\n')[0]!;
-      errors.push((error as { code?: string }).code === 'MODULE_NOT_FOUND' && message.includes(name) ? `${name} is not installed` : `${name} failed to load: ${message}`);
+      errors.push(
+        (error as { code?: string }).code === 'MODULE_NOT_FOUND' && message.includes(name)
+          ? `${name} is not installed`
+          : `${name} failed to load: ${message}`,
+      );
     }
   }
-  return (nativeLoad = { error: `${errors.join('; ')} (npm install @tensorflow/tfjs-node, which needs to download libtensorflow)` });
+  return (nativeLoad = {
+    error: `${errors.join('; ')} (npm install @tensorflow/tfjs-node, which needs to download libtensorflow)`,
+  });
 }
 
 /** Which backends can run here, fastest first. */
@@ -102,11 +117,17 @@ export function availableBackends(): BackendAvailability[] {
   const native = loadNative();
   const wasmRegistered = tf.findBackendFactory('wasm') !== null;
   return [
-    { name: 'tensorflow', available: 'from' in native, note: 'from' in native ? `native TensorFlow from ${native.from}` : native.error },
+    {
+      name: 'tensorflow',
+      available: 'from' in native,
+      note: 'from' in native ? `native TensorFlow from ${native.from}` : native.error,
+    },
     {
       name: 'wasm',
       available: wasmRegistered && typeof (globalThis as { WebAssembly?: unknown }).WebAssembly === 'object',
-      note: wasmRegistered ? 'WebAssembly with SIMD and XNNPACK, plus Lepton\'s training kernels' : '@tensorflow/tfjs-backend-wasm is not registered',
+      note: wasmRegistered
+        ? "WebAssembly with SIMD and XNNPACK, plus Lepton's training kernels"
+        : '@tensorflow/tfjs-backend-wasm is not registered',
     },
     { name: 'cpu', available: true, note: 'plain JavaScript: always there, slowest' },
   ];
@@ -126,7 +147,10 @@ export async function backend(name?: BackendName): Promise<BackendReport> {
   silenceNodeBanner();
   const candidates = availableBackends();
   if (name !== undefined && !backendNames.includes(name)) {
-    throw new BackendError('LEPTON_BACKEND_UNKNOWN', `Unknown backend '${String(name)}'. Lepton's backends are: ${backendNames.join(', ')}.`);
+    throw new BackendError(
+      'LEPTON_BACKEND_UNKNOWN',
+      `Unknown backend '${String(name)}'. Lepton's backends are: ${backendNames.join(', ')}.`,
+    );
   }
   const wanted = name === undefined ? candidates.filter((c) => c.available) : candidates.filter((c) => c.name === name);
   const failures: string[] = [];
@@ -137,15 +161,25 @@ export async function backend(name?: BackendName): Promise<BackendReport> {
     }
     if (candidate.name === 'wasm') installWasmTrainingKernels();
     if (await tf.setBackend(candidate.name)) {
-      const reason = name === undefined
-        ? failures.length === 0 && candidate.name === candidates[0]!.name ? 'the fastest backend' : `fastest available here; ${candidates.filter((c) => !c.available).map((c) => `${c.name}: ${c.note}`).concat(failures).join('; ')}`
-        : 'requested';
+      const reason =
+        name === undefined
+          ? failures.length === 0 && candidate.name === candidates[0]!.name
+            ? 'the fastest backend'
+            : `fastest available here; ${candidates
+                .filter((c) => !c.available)
+                .map((c) => `${c.name}: ${c.note}`)
+                .concat(failures)
+                .join('; ')}`
+          : 'requested';
       chosen = new BackendReport(candidate.name, reason, candidates);
       return chosen;
     }
     failures.push(`${candidate.name}: it failed to initialize`);
   }
-  throw new BackendError('LEPTON_BACKEND_UNAVAILABLE', `Backend ${name ?? '(any)'} is unavailable here — ${failures.join('; ')}.`);
+  throw new BackendError(
+    'LEPTON_BACKEND_UNAVAILABLE',
+    `Backend ${name ?? '(any)'} is unavailable here — ${failures.join('; ')}.`,
+  );
 }
 
 /**

@@ -15,15 +15,54 @@ const I32 = 0x7f;
 const F32 = 0x7d;
 const V128 = 0x7b;
 const op = {
-  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b, void: 0x40, select: 0x1b,
-  get: 0x20, set: 0x21, tee: 0x22, i32Const: 0x41,
-  f32Load: 0x2a, f32Store: 0x38, f32Add: 0x92, f32Mul: 0x94, f32Div: 0x95, f32Sqrt: 0x91, f32Const: 0x43, f32Ne: 0x5c, f32Gt: 0x5e,
-  i32Eqz: 0x45, i32And: 0x71, i32GeS: 0x4e, i32LtS: 0x48, i32GtS: 0x4a, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c,
+  block: 0x02,
+  loop: 0x03,
+  br: 0x0c,
+  brIf: 0x0d,
+  end: 0x0b,
+  void: 0x40,
+  select: 0x1b,
+  get: 0x20,
+  set: 0x21,
+  tee: 0x22,
+  i32Const: 0x41,
+  f32Load: 0x2a,
+  f32Store: 0x38,
+  f32Add: 0x92,
+  f32Mul: 0x94,
+  f32Div: 0x95,
+  f32Sqrt: 0x91,
+  f32Const: 0x43,
+  f32Ne: 0x5c,
+  f32Gt: 0x5e,
+  i32Eqz: 0x45,
+  i32And: 0x71,
+  i32GeS: 0x4e,
+  i32LtS: 0x48,
+  i32GtS: 0x4a,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
 } as const;
 const simd = {
-  load: 0x00, store: 0x0b, const: 0x0c, i32x4Splat: 0x11, i32x4ExtractLane: 0x1b, f32x4ExtractLane: 0x1f,
-  f32x4Splat: 0x13, f32x4Lt: 0x43, bitselect: 0x52, i32x4Add: 0xae, f32x4Add: 0xe4, f32x4Mul: 0xe6,
-  f32x4Div: 0xe7, f32x4Sqrt: 0xe3, f32x4Ne: 0x42, f32x4Gt: 0x44, v128Or: 0x50, anyTrue: 0x53,
+  load: 0x00,
+  store: 0x0b,
+  const: 0x0c,
+  i32x4Splat: 0x11,
+  i32x4ExtractLane: 0x1b,
+  f32x4ExtractLane: 0x1f,
+  f32x4Splat: 0x13,
+  f32x4Lt: 0x43,
+  bitselect: 0x52,
+  i32x4Add: 0xae,
+  f32x4Add: 0xe4,
+  f32x4Mul: 0xe6,
+  f32x4Div: 0xe7,
+  f32x4Sqrt: 0xe3,
+  f32x4Ne: 0x42,
+  f32x4Gt: 0x44,
+  v128Or: 0x50,
+  anyTrue: 0x53,
 } as const;
 
 function leb(value: number, signed = false): number[] {
@@ -53,11 +92,21 @@ const vstore = [...v(simd.store), 0, 0];
 const bump = (i: number, step: number[]) => [...get(i), ...step, op.i32Add, ...set(i)];
 /** `for (; local[i] < local[limit]; local[i] += step) body`, as block/loop with a test before each pass. */
 const forLt = (i: number, limit: number, step: number[], body: number[]) => [
-  op.block, op.void, op.loop, op.void,
-  ...get(i), ...get(limit), op.i32GeS, op.brIf, 1,
+  op.block,
+  op.void,
+  op.loop,
+  op.void,
+  ...get(i),
+  ...get(limit),
+  op.i32GeS,
+  op.brIf,
+  1,
   ...body,
   ...bump(i, step),
-  op.br, 0, op.end, op.end,
+  op.br,
+  0,
+  op.end,
+  op.end,
 ];
 
 interface Func {
@@ -77,10 +126,48 @@ function rowBroadcast(kind: 'add' | 'columnSum'): Func {
   const [a, bias, out, bytes, rowBytes, at, k] = [0, 1, 2, 3, 4, 5, 6];
   const step = [
     ...(kind === 'add'
-      ? [...get(out), ...get(at), op.i32Add, ...get(a), ...get(at), op.i32Add, ...vload, ...get(bias), ...get(k), op.i32Add, ...vload, ...v(simd.f32x4Add), ...vstore]
-      : [...get(out), ...get(k), op.i32Add, ...get(out), ...get(k), op.i32Add, ...vload, ...get(a), ...get(at), op.i32Add, ...vload, ...v(simd.f32x4Add), ...vstore]),
+      ? [
+          ...get(out),
+          ...get(at),
+          op.i32Add,
+          ...get(a),
+          ...get(at),
+          op.i32Add,
+          ...vload,
+          ...get(bias),
+          ...get(k),
+          op.i32Add,
+          ...vload,
+          ...v(simd.f32x4Add),
+          ...vstore,
+        ]
+      : [
+          ...get(out),
+          ...get(k),
+          op.i32Add,
+          ...get(out),
+          ...get(k),
+          op.i32Add,
+          ...vload,
+          ...get(a),
+          ...get(at),
+          op.i32Add,
+          ...vload,
+          ...v(simd.f32x4Add),
+          ...vstore,
+        ]),
     // k = (k + 16 == rowBytes) ? 0 : k + 16
-    ...i32(0), ...get(k), ...i32(16), op.i32Add, ...tee(k), ...get(k), ...get(rowBytes), op.i32Sub, op.i32Eqz, op.select, ...set(k),
+    ...i32(0),
+    ...get(k),
+    ...i32(16),
+    op.i32Add,
+    ...tee(k),
+    ...get(k),
+    ...get(rowBytes),
+    op.i32Sub,
+    op.i32Eqz,
+    op.select,
+    ...set(k),
   ];
   return { params: [I32, I32, I32, I32, I32], locals: [I32, I32], body: forLt(at, bytes, i32(16), step) };
 }
@@ -100,37 +187,116 @@ function maxPoolGradRow(): Func {
   const [best, idx, value, mask, lanes] = [20, 21, 22, 23, 24];
   const laneOffsets = [0, 4, 8, 12].flatMap((n) => [n & 0xff, 0, 0, 0]);
   const addressOf = (pointer: number) => [...get(pointer), ...v(simd.i32x4Splat), ...get(lanes), ...v(simd.i32x4Add)];
-  const pixel = (column: number[]) => [...get(xRow), ...get(fy), ...get(rowBytes), op.i32Mul, op.i32Add, ...column, ...get(cBytes), op.i32Mul, op.i32Add, ...get(cb), op.i32Add];
+  const pixel = (column: number[]) => [
+    ...get(xRow),
+    ...get(fy),
+    ...get(rowBytes),
+    op.i32Mul,
+    op.i32Add,
+    ...column,
+    ...get(cBytes),
+    op.i32Mul,
+    op.i32Add,
+    ...get(cb),
+    op.i32Add,
+  ];
   const scatter = (l: number) => [
-    ...get(idx), ...v(simd.i32x4ExtractLane, l), ...get(delta), op.i32Add, ...tee(lane),
-    ...get(lane), op.f32Load, 2, 0,
-    ...get(g), ...get(ox), ...get(cBytes), op.i32Mul, op.i32Add, ...get(cb), op.i32Add, ...vload, ...v(simd.f32x4ExtractLane, l),
-    op.f32Add, op.f32Store, 2, 0,
+    ...get(idx),
+    ...v(simd.i32x4ExtractLane, l),
+    ...get(delta),
+    op.i32Add,
+    ...tee(lane),
+    ...get(lane),
+    op.f32Load,
+    2,
+    0,
+    ...get(g),
+    ...get(ox),
+    ...get(cBytes),
+    op.i32Mul,
+    op.i32Add,
+    ...get(cb),
+    op.i32Add,
+    ...vload,
+    ...v(simd.f32x4ExtractLane, l),
+    op.f32Add,
+    op.f32Store,
+    2,
+    0,
   ];
   const window = [
     // p = first element of the window; best = its values, idx = their addresses
-    ...i32(0), ...set(fy),
-    ...pixel(get(x0)), ...tee(p), ...vload, ...set(best),
-    ...addressOf(p), ...set(idx),
+    ...i32(0),
+    ...set(fy),
+    ...pixel(get(x0)),
+    ...tee(p),
+    ...vload,
+    ...set(best),
+    ...addressOf(p),
+    ...set(idx),
     ...forLt(fy, windowRows, i32(1), [
-      ...get(x0), ...set(fx),
+      ...get(x0),
+      ...set(fx),
       ...forLt(fx, x1, i32(1), [
-        ...pixel(get(fx)), ...tee(p), ...vload, ...set(value),
-        ...get(best), ...get(value), ...v(simd.f32x4Lt), ...set(mask),
-        ...get(value), ...get(best), ...get(mask), ...v(simd.bitselect), ...set(best),
-        ...addressOf(p), ...get(idx), ...get(mask), ...v(simd.bitselect), ...set(idx),
+        ...pixel(get(fx)),
+        ...tee(p),
+        ...vload,
+        ...set(value),
+        ...get(best),
+        ...get(value),
+        ...v(simd.f32x4Lt),
+        ...set(mask),
+        ...get(value),
+        ...get(best),
+        ...get(mask),
+        ...v(simd.bitselect),
+        ...set(best),
+        ...addressOf(p),
+        ...get(idx),
+        ...get(mask),
+        ...v(simd.bitselect),
+        ...set(idx),
       ]),
     ]),
-    ...scatter(0), ...scatter(1), ...scatter(2), ...scatter(3),
+    ...scatter(0),
+    ...scatter(1),
+    ...scatter(2),
+    ...scatter(3),
   ];
   const column = [
     // start = ox·stride − left; x0 = max(0, start); x1 = min(w, start + fw)
-    ...get(ox), ...get(sw), op.i32Mul, ...get(left), op.i32Sub, ...set(start),
-    ...get(start), ...i32(0), ...get(start), ...i32(0), op.i32GtS, op.select, ...set(x0),
-    ...get(start), ...get(fw), op.i32Add, ...tee(x1), ...get(w), ...get(x1), ...get(w), op.i32LtS, op.select, ...set(x1),
-    op.block, op.void,
-    ...get(x0), ...get(x1), op.i32GeS, op.brIf, 0,
-    ...i32(0), ...set(cb),
+    ...get(ox),
+    ...get(sw),
+    op.i32Mul,
+    ...get(left),
+    op.i32Sub,
+    ...set(start),
+    ...get(start),
+    ...i32(0),
+    ...get(start),
+    ...i32(0),
+    op.i32GtS,
+    op.select,
+    ...set(x0),
+    ...get(start),
+    ...get(fw),
+    op.i32Add,
+    ...tee(x1),
+    ...get(w),
+    ...get(x1),
+    ...get(w),
+    op.i32LtS,
+    op.select,
+    ...set(x1),
+    op.block,
+    op.void,
+    ...get(x0),
+    ...get(x1),
+    op.i32GeS,
+    op.brIf,
+    0,
+    ...i32(0),
+    ...set(cb),
     ...forLt(cb, cBytes, i32(16), window),
     op.end,
   ];
@@ -155,7 +321,15 @@ function filterGradTile(mr: number, nv: number): Func {
   const [x, dy, out, n, oh, ow, imageBytes, rowStep, colStep, coutBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
   const offset = (k: number) => 10 + k;
   const firstLocal = 10 + mr;
-  const [b, oy, ox, xImage, xp, dyp, row] = [0, 1, 2, 3, 4, 5, 6].map((i) => firstLocal + i) as [number, number, number, number, number, number, number];
+  const [b, oy, ox, xImage, xp, dyp, row] = [0, 1, 2, 3, 4, 5, 6].map((i) => firstLocal + i) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const firstVector = 17 + mr;
   const acc = (k: number, j: number) => firstVector + k * nv + j;
   const splat = (k: number) => firstVector + mr * nv + k;
@@ -164,36 +338,76 @@ function filterGradTile(mr: number, nv: number): Func {
   const groups = [...Array(nv).keys()];
   const at = (offsetBytes: number) => [0, ...leb(offsetBytes)];
   const position = [
-    ...rows.flatMap((k) => [...get(xp), ...get(offset(k)), op.i32Add, op.f32Load, 2, 0, ...v(simd.f32x4Splat), ...set(splat(k))]),
+    ...rows.flatMap((k) => [
+      ...get(xp),
+      ...get(offset(k)),
+      op.i32Add,
+      op.f32Load,
+      2,
+      0,
+      ...v(simd.f32x4Splat),
+      ...set(splat(k)),
+    ]),
     ...groups.flatMap((j) => [
-      ...get(dyp), ...v(simd.load), ...at(16 * j), ...set(d),
-      ...rows.flatMap((k) => [...get(acc(k, j)), ...get(splat(k)), ...get(d), ...v(simd.f32x4Mul), ...v(simd.f32x4Add), ...set(acc(k, j))]),
+      ...get(dyp),
+      ...v(simd.load),
+      ...at(16 * j),
+      ...set(d),
+      ...rows.flatMap((k) => [
+        ...get(acc(k, j)),
+        ...get(splat(k)),
+        ...get(d),
+        ...v(simd.f32x4Mul),
+        ...v(simd.f32x4Add),
+        ...set(acc(k, j)),
+      ]),
     ]),
     ...bump(xp, get(colStep)),
     ...bump(dyp, get(coutBytes)),
   ];
   const image = [
-    ...get(x), ...get(b), ...get(imageBytes), op.i32Mul, op.i32Add, ...set(xImage),
-    ...i32(0), ...set(oy),
+    ...get(x),
+    ...get(b),
+    ...get(imageBytes),
+    op.i32Mul,
+    op.i32Add,
+    ...set(xImage),
+    ...i32(0),
+    ...set(oy),
     ...forLt(oy, oh, i32(1), [
-      ...get(xImage), ...get(oy), ...get(rowStep), op.i32Mul, op.i32Add, ...set(xp),
-      ...i32(0), ...set(ox),
+      ...get(xImage),
+      ...get(oy),
+      ...get(rowStep),
+      op.i32Mul,
+      op.i32Add,
+      ...set(xp),
+      ...i32(0),
+      ...set(ox),
       ...forLt(ox, ow, i32(1), position),
     ]),
   ];
   const addToOut = rows.flatMap((k) => [
-    ...get(out), ...i32(k), ...get(coutBytes), op.i32Mul, op.i32Add, ...set(row),
-    ...groups.flatMap((j) => [...get(row), ...get(row), ...v(simd.load), ...at(16 * j), ...get(acc(k, j)), ...v(simd.f32x4Add), ...v(simd.store), ...at(16 * j)]),
+    ...get(out),
+    ...i32(k),
+    ...get(coutBytes),
+    op.i32Mul,
+    op.i32Add,
+    ...set(row),
+    ...groups.flatMap((j) => [
+      ...get(row),
+      ...get(row),
+      ...v(simd.load),
+      ...at(16 * j),
+      ...get(acc(k, j)),
+      ...v(simd.f32x4Add),
+      ...v(simd.store),
+      ...at(16 * j),
+    ]),
   ]);
   return {
     params: Array(10 + mr).fill(I32),
     locals: [...Array(7).fill(I32), ...Array(mr * nv + mr + 1).fill(V128)],
-    body: [
-      ...get(dy), ...set(dyp),
-      ...i32(0), ...set(b),
-      ...forLt(b, n, i32(1), image),
-      ...addToOut,
-    ],
+    body: [...get(dy), ...set(dyp), ...i32(0), ...set(b), ...forLt(b, n, i32(1), image), ...addToOut],
   };
 }
 
@@ -221,24 +435,67 @@ function adamStep(): Func {
       : [[op.f32Mul], [op.f32Add], [op.f32Div], [op.f32Sqrt]];
     const [G, M, V] = lanes ? [vg, vm, vv] : [sg, sm, sv];
     return [
-      ...load(g), ...set(G),
+      ...load(g),
+      ...set(G),
       // m' = m·b1 + g·c1
-      ...address(mOut), ...load(m), ...k(b1), ...mul, ...get(G), ...k(c1), ...mul, ...add, ...tee(M), ...store,
+      ...address(mOut),
+      ...load(m),
+      ...k(b1),
+      ...mul,
+      ...get(G),
+      ...k(c1),
+      ...mul,
+      ...add,
+      ...tee(M),
+      ...store,
       // v' = v·b2 + (g·g)·c2
-      ...address(vOut), ...load(second), ...k(b2), ...mul, ...get(G), ...get(G), ...mul, ...k(c2), ...mul, ...add, ...tee(V), ...store,
+      ...address(vOut),
+      ...load(second),
+      ...k(b2),
+      ...mul,
+      ...get(G),
+      ...get(G),
+      ...mul,
+      ...k(c2),
+      ...mul,
+      ...add,
+      ...tee(V),
+      ...store,
       // w' = (m'/(1−β1ᵗ)) / (√(v'/(1−β2ᵗ)) + eps) · (−lr) + w
-      ...address(wOut), ...get(M), ...k(oma1), ...div, ...get(V), ...k(oma2), ...div, ...sqrt, ...k(eps), ...add, ...div,
-      ...k(negLr), ...mul, ...load(w), ...add, ...store,
+      ...address(wOut),
+      ...get(M),
+      ...k(oma1),
+      ...div,
+      ...get(V),
+      ...k(oma2),
+      ...div,
+      ...sqrt,
+      ...k(eps),
+      ...add,
+      ...div,
+      ...k(negLr),
+      ...mul,
+      ...load(w),
+      ...add,
+      ...store,
     ];
   };
   return {
     params: [...Array(8).fill(I32), ...Array(8).fill(F32)],
     locals: [I32, I32, F32, F32, F32, ...Array(11).fill(V128)],
     body: [
-      ...[b1, c1, b2, c2, oma1, oma2, eps, negLr].flatMap((param) => [...get(param), ...v(simd.f32x4Splat), ...set(splat(param))]),
+      ...[b1, c1, b2, c2, oma1, oma2, eps, negLr].flatMap((param) => [
+        ...get(param),
+        ...v(simd.f32x4Splat),
+        ...set(splat(param)),
+      ]),
       // end = bytes rounded down to whole groups of 4 floats
-      ...get(bytes), ...i32(-16), op.i32And, ...set(end),
-      ...i32(0), ...set(at),
+      ...get(bytes),
+      ...i32(-16),
+      op.i32And,
+      ...set(end),
+      ...i32(0),
+      ...set(at),
       ...forLt(at, end, i32(16), step(true)),
       ...forLt(at, bytes, i32(4), step(false)),
     ],
@@ -259,14 +516,20 @@ function reluGrad(): Func {
     const load = (pointer: number) => [...get(pointer), ...get(at), op.i32Add, ...(lanes ? vload : [op.f32Load, 2, 0])];
     const X = lanes ? vx : sx;
     // select(a, b, mask): a where mask, else b (bitselect for lanes, select for one float).
-    const pick = (a: number[], b: number[], mask: number[]) => (lanes ? [...a, ...b, ...mask, ...v(simd.bitselect)] : [...a, ...b, ...mask, op.select]);
+    const pick = (a: number[], b: number[], mask: number[]) =>
+      lanes ? [...a, ...b, ...mask, ...v(simd.bitselect)] : [...a, ...b, ...mask, op.select];
     const gt0 = lanes ? [...get(vx), ...get(zero), ...v(simd.f32x4Gt)] : [...get(sx), ...f32(0), op.f32Gt];
     const isNaN = lanes ? [...get(vx), ...get(vx), ...v(simd.f32x4Ne)] : [...get(sx), ...get(sx), op.f32Ne];
     const stepOfX = pick(get(X), pick(lanes ? get(one) : f32(1), lanes ? get(zero) : f32(0), gt0), isNaN);
     return [
-      ...load(x), ...set(X),
-      ...get(out), ...get(at), op.i32Add,
-      ...load(dy), ...stepOfX, ...(lanes ? v(simd.f32x4Mul) : [op.f32Mul]),
+      ...load(x),
+      ...set(X),
+      ...get(out),
+      ...get(at),
+      op.i32Add,
+      ...load(dy),
+      ...stepOfX,
+      ...(lanes ? v(simd.f32x4Mul) : [op.f32Mul]),
       ...(lanes ? vstore : [op.f32Store, 2, 0]),
     ];
   };
@@ -274,10 +537,18 @@ function reluGrad(): Func {
     params: [I32, I32, I32, I32],
     locals: [I32, I32, F32, V128, V128, V128],
     body: [
-      ...f32(1), ...v(simd.f32x4Splat), ...set(one),
-      ...f32(0), ...v(simd.f32x4Splat), ...set(zero),
-      ...get(bytes), ...i32(-16), op.i32And, ...set(end),
-      ...i32(0), ...set(at),
+      ...f32(1),
+      ...v(simd.f32x4Splat),
+      ...set(one),
+      ...f32(0),
+      ...v(simd.f32x4Splat),
+      ...set(zero),
+      ...get(bytes),
+      ...i32(-16),
+      op.i32And,
+      ...set(end),
+      ...i32(0),
+      ...set(at),
       ...forLt(at, end, i32(16), step(true)),
       ...forLt(at, bytes, i32(4), step(false)),
     ],
@@ -295,22 +566,52 @@ function gemmAccumulate(): Func {
   const [i, p, j, end, bAt, cAt] = [12, 13, 14, 15, 16, 17];
   const scalar = 18;
   const lanes = 19;
-  const at = (base: number, ri: number, ci: number) => [...get(base), ...get(i), ...get(ri), op.i32Mul, op.i32Add, ...get(p), ...get(ci), op.i32Mul, op.i32Add];
+  const at = (base: number, ri: number, ci: number) => [
+    ...get(base),
+    ...get(i),
+    ...get(ri),
+    op.i32Mul,
+    op.i32Add,
+    ...get(p),
+    ...get(ci),
+    op.i32Mul,
+    op.i32Add,
+  ];
   const step = (simdLanes: boolean) => {
     const load = simdLanes ? vload : [op.f32Load, 2, 0];
     const [mul, add] = simdLanes ? [v(simd.f32x4Mul), v(simd.f32x4Add)] : [[op.f32Mul], [op.f32Add]];
     return [
-      ...get(cAt), ...get(j), op.i32Add,
-      ...get(cAt), ...get(j), op.i32Add, ...load,
-      ...get(simdLanes ? lanes : scalar), ...get(bAt), ...get(j), op.i32Add, ...load, ...mul,
-      ...add, ...(simdLanes ? vstore : [op.f32Store, 2, 0]),
+      ...get(cAt),
+      ...get(j),
+      op.i32Add,
+      ...get(cAt),
+      ...get(j),
+      op.i32Add,
+      ...load,
+      ...get(simdLanes ? lanes : scalar),
+      ...get(bAt),
+      ...get(j),
+      op.i32Add,
+      ...load,
+      ...mul,
+      ...add,
+      ...(simdLanes ? vstore : [op.f32Store, 2, 0]),
     ];
   };
   const inner = [
-    ...at(a, aRow, aCol), op.f32Load, 2, 0, ...tee(scalar), ...v(simd.f32x4Splat), ...set(lanes),
-    ...at(b, bRow, bCol), ...set(bAt),
-    ...at(c, cRow, cCol), ...set(cAt),
-    ...i32(0), ...set(j),
+    ...at(a, aRow, aCol),
+    op.f32Load,
+    2,
+    0,
+    ...tee(scalar),
+    ...v(simd.f32x4Splat),
+    ...set(lanes),
+    ...at(b, bRow, bCol),
+    ...set(bAt),
+    ...at(c, cRow, cCol),
+    ...set(cAt),
+    ...i32(0),
+    ...set(j),
     ...forLt(j, end, i32(16), step(true)),
     ...forLt(j, nBytes, i32(4), step(false)),
   ];
@@ -318,8 +619,12 @@ function gemmAccumulate(): Func {
     params: Array(12).fill(I32),
     locals: [...Array(6).fill(I32), F32, V128],
     body: [
-      ...get(nBytes), ...i32(-16), op.i32And, ...set(end),
-      ...i32(0), ...set(i),
+      ...get(nBytes),
+      ...i32(-16),
+      op.i32And,
+      ...set(end),
+      ...i32(0),
+      ...set(i),
       ...forLt(i, m, i32(1), [...i32(0), ...set(p), ...forLt(p, k, i32(1), inner)]),
     ],
   };
@@ -337,31 +642,76 @@ function anyNaN(): Func {
     results: [I32],
     locals: [I32, V128],
     body: [
-      ...v(simd.const, ...Array(16).fill(0)), ...set(acc),
-      ...i32(0), ...set(i),
+      ...v(simd.const, ...Array(16).fill(0)),
+      ...set(acc),
+      ...i32(0),
+      ...set(i),
       ...forLt(i, bytes, i32(16), [...get(acc), ...load, ...load, ...v(simd.f32x4Ne), ...v(simd.v128Or), ...set(acc)]),
-      ...get(acc), ...v(simd.anyTrue),
+      ...get(acc),
+      ...v(simd.anyTrue),
     ],
   };
 }
 
-const functions = { biasAdd: rowBroadcast('add'), columnSum: rowBroadcast('columnSum'), maxPoolGradRow: maxPoolGradRow(), adamStep: adamStep(), reluGrad: reluGrad(), gemmAccumulate: gemmAccumulate(), anyNaN: anyNaN() };
+const functions = {
+  biasAdd: rowBroadcast('add'),
+  columnSum: rowBroadcast('columnSum'),
+  maxPoolGradRow: maxPoolGradRow(),
+  adamStep: adamStep(),
+  reluGrad: reluGrad(),
+  gemmAccumulate: gemmAccumulate(),
+  anyNaN: anyNaN(),
+};
 
 function assemble(extra: Record<string, Func> = {}): Uint8Array {
   const entries = Object.entries({ ...functions, ...extra });
-  const types = section(1, vec(entries.map(([, f]) => [0x60, ...vec(f.params.map((t) => [t])), ...vec((f.results ?? []).map((t) => [t]))])));
+  const types = section(
+    1,
+    vec(entries.map(([, f]) => [0x60, ...vec(f.params.map((t) => [t])), ...vec((f.results ?? []).map((t) => [t]))])),
+  );
   const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]]));
   const declared = section(3, vec(entries.map((_, i) => leb(i))));
   const exports = section(7, vec(entries.map(([n], i) => [...name(n), 0x00, ...leb(i)])));
-  const code = section(10, vec(entries.map(([, f]) => {
-    const body = [...vec(f.locals.map((t) => [1, t])), ...f.body, op.end];
-    return [...leb(body.length), ...body];
-  })));
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...declared, ...exports, ...code]);
+  const code = section(
+    10,
+    vec(
+      entries.map(([, f]) => {
+        const body = [...vec(f.locals.map((t) => [1, t])), ...f.body, op.end];
+        return [...leb(body.length), ...body];
+      }),
+    ),
+  );
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...types,
+    ...imports,
+    ...declared,
+    ...exports,
+    ...code,
+  ]);
 }
 
 /** One tile of the filter gradient, bound to a memory (see `filterGradTile`); the last arguments are the rows' offsets. */
-export type FilterGradTileLoop = (x: number, dy: number, out: number, n: number, oh: number, ow: number, imageBytes: number, rowStepBytes: number, colStepBytes: number, coutBytes: number, ...offsets: number[]) => void;
+export type FilterGradTileLoop = (
+  x: number,
+  dy: number,
+  out: number,
+  n: number,
+  oh: number,
+  ow: number,
+  imageBytes: number,
+  rowStepBytes: number,
+  colStepBytes: number,
+  coutBytes: number,
+  ...offsets: number[]
+) => void;
 
 const specialised = new WeakMap<WasmMemory, Map<string, ((...args: number[]) => void) | null>>();
 
@@ -375,7 +725,10 @@ function specialisedLoop(memory: WasmMemory, key: string, make: () => Func): ((.
   if (!cache.has(key)) {
     try {
       const module = new wasm.Module(assemble({ loop: make() }));
-      cache.set(key, (new wasm.Instance(module, { env: { memory } }).exports as { loop: (...args: number[]) => void }).loop);
+      cache.set(
+        key,
+        (new wasm.Instance(module, { env: { memory } }).exports as { loop: (...args: number[]) => void }).loop,
+      );
     } catch {
       cache.set(key, null);
     }
@@ -395,13 +748,55 @@ export interface SimdLoops {
   /** out (rowBytes long, zeroed by the caller) += each row of x. */
   columnSum(x: number, unused: number, out: number, bytes: number, rowBytes: number): void;
   /** One output row of the max-pooling gradient (see the assembler above for the arguments). */
-  maxPoolGradRow(xRow: number, windowRows: number, g: number, delta: number, ow: number, rowBytes: number, cBytes: number, sw: number, fw: number, left: number, w: number): void;
+  maxPoolGradRow(
+    xRow: number,
+    windowRows: number,
+    g: number,
+    delta: number,
+    ow: number,
+    rowBytes: number,
+    cBytes: number,
+    sw: number,
+    fw: number,
+    left: number,
+    w: number,
+  ): void;
   /** out = dy · step(x) over `bytes` of float32: the gradient of ReLU (see the assembler above). */
   reluGrad(dy: number, x: number, out: number, bytes: number): void;
   /** One Adam step over `bytes` of float32 (see the assembler above): m, v and w updated into the outputs, which may be the inputs. */
-  adamStep(g: number, m: number, v: number, w: number, mOut: number, vOut: number, wOut: number, bytes: number, b1: number, c1: number, b2: number, c2: number, oneMinusAcc1: number, oneMinusAcc2: number, eps: number, negLr: number): void;
+  adamStep(
+    g: number,
+    m: number,
+    v: number,
+    w: number,
+    mOut: number,
+    vOut: number,
+    wOut: number,
+    bytes: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    oneMinusAcc1: number,
+    oneMinusAcc2: number,
+    eps: number,
+    negLr: number,
+  ): void;
   /** C += A·B by rows with byte strides (see the assembler above): the LSTM's products (`lstm-sequence.ts`). */
-  gemmAccumulate(a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, cRow: number, cCol: number, m: number, k: number, nBytes: number): void;
+  gemmAccumulate(
+    a: number,
+    aRow: number,
+    aCol: number,
+    b: number,
+    bRow: number,
+    bCol: number,
+    c: number,
+    cRow: number,
+    cCol: number,
+    m: number,
+    k: number,
+    nBytes: number,
+  ): void;
   /** 1 when a float32 in `bytes` (a multiple of 16) from `at` is NaN, else 0. */
   anyNaN(at: number, bytes: number): number;
 }
@@ -410,13 +805,15 @@ export interface SimdLoops {
 export type WasmMemory = { readonly buffer: ArrayBuffer };
 
 /** The bits of the global `WebAssembly` used here. */
-const wasm = (globalThis as unknown as {
-  WebAssembly: {
-    Memory: new (descriptor: { initial: number }) => WasmMemory;
-    Module: new (bytes: Uint8Array) => object;
-    Instance: new (module: object, imports: object) => { exports: object };
-  };
-}).WebAssembly;
+const wasm = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Memory: new (descriptor: { initial: number }) => WasmMemory;
+      Module: new (bytes: Uint8Array) => object;
+      Instance: new (module: object, imports: object) => { exports: object };
+    };
+  }
+).WebAssembly;
 
 /** Whether `value` is a WebAssembly memory. */
 export function isWasmMemory(value: unknown): value is WasmMemory {

@@ -27,7 +27,8 @@ async function on(name: 'cpu' | 'wasm', compute: () => tf.Tensor[]): Promise<Flo
 function assertClose(actual: Float32Array, expected: Float32Array, label: string): void {
   assert.equal(actual.length, expected.length, `${label}: sizes differ`);
   let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / (1 + Math.abs(expected[i]!)));
+  for (let i = 0; i < actual.length; i++)
+    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / (1 + Math.abs(expected[i]!)));
   assert.ok(worst < 1e-4, `${label}: wasm differs from cpu by ${worst}`);
 }
 
@@ -42,7 +43,12 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     await backend('wasm');
   });
 
-  const grid: { x: [number, number, number, number]; f: [number, number, number, number]; stride: number; pad: 'same' | 'valid' }[] = [];
+  const grid: {
+    x: [number, number, number, number];
+    f: [number, number, number, number];
+    stride: number;
+    pad: 'same' | 'valid';
+  }[] = [];
   for (const stride of [1, 2]) {
     for (const pad of ['same', 'valid'] as const) {
       grid.push({ x: [2, 7, 6, 3], f: [3, 3, 3, 4], stride, pad });
@@ -61,7 +67,12 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
         const w = tf.tensor(random(f, 2), f) as tf.Tensor4D;
         const out = tf.conv2d(xs, w, stride, pad);
         const dy = tf.tensor(random(out.shape, 3), out.shape);
-        return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad).mul(dy).sum())([xs, w]);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf
+            .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)
+            .mul(dy)
+            .sum(),
+        )([xs, w]);
       });
     });
   }
@@ -69,7 +80,12 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
   // The SIMD filter-gradient tiles (output channels a multiple of 4), at the channel counts of image CNNs: tiles of
   // 2 rows × 4 groups, 4 rows × 1–3 groups, a last tile with fewer rows or groups (3·3·3 = 27 rows; 12 channels).
   const tiled: { cin: number; cout: number }[] = [
-    { cin: 1, cout: 8 }, { cin: 3, cout: 32 }, { cin: 8, cout: 16 }, { cin: 16, cout: 12 }, { cin: 32, cout: 64 }, { cin: 64, cout: 4 },
+    { cin: 1, cout: 8 },
+    { cin: 3, cout: 32 },
+    { cin: 8, cout: 16 },
+    { cin: 16, cout: 12 },
+    { cin: 32, cout: 64 },
+    { cin: 64, cout: 4 },
   ];
   for (const { cin, cout } of tiled) {
     for (const batch of [1, 64]) {
@@ -80,8 +96,16 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
             await sameOnBothBackends('conv2d', () => {
               const xs = tf.tensor(random(x, 21), x) as tf.Tensor4D;
               const w = tf.tensor(random([3, 3, cin, cout], 22), [3, 3, cin, cout]) as tf.Tensor4D;
-              const dy = tf.tensor(random(tf.conv2d(xs, w, stride, pad).shape, 23), tf.conv2d(xs, w, stride, pad).shape);
-              return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad).mul(dy).sum())([xs, w]);
+              const dy = tf.tensor(
+                random(tf.conv2d(xs, w, stride, pad).shape, 23),
+                tf.conv2d(xs, w, stride, pad).shape,
+              );
+              return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+                tf
+                  .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)
+                  .mul(dy)
+                  .sum(),
+              )([xs, w]);
             });
           });
         }
@@ -98,7 +122,14 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
         const w = tf.tensor(random([3, 3, 4, 64], 32), [3, 3, 4, 64]) as tf.Tensor4D;
         const shape = tf.conv2d(xs, w, 1, pad).shape;
         const dy = tf.tensor(random(shape, 33), shape);
-        return [tf.grad((b: tf.Tensor) => tf.conv2d(xs, b as tf.Tensor4D, 1, pad).mul(dy).sum())(w)];
+        return [
+          tf.grad((b: tf.Tensor) =>
+            tf
+              .conv2d(xs, b as tf.Tensor4D, 1, pad)
+              .mul(dy)
+              .sum(),
+          )(w),
+        ];
       });
     });
   }
@@ -112,14 +143,24 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
             const w = tf.tensor(random([3, 3, 3, mult], 5), [3, 3, 3, mult]) as tf.Tensor4D;
             const out = tf.depthwiseConv2d(xs, w, stride, pad);
             const dy = tf.tensor(random(out.shape, 6), out.shape);
-            return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad).mul(dy).sum())([xs, w]);
+            return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+              tf
+                .depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)
+                .mul(dy)
+                .sum(),
+            )([xs, w]);
           });
         });
       }
     }
   }
 
-  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  for (const [ta, tb] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
     test(`matMul with transposeA=${ta} transposeB=${tb} and its gradients match`, async () => {
       await sameOnBothBackends('matMul', () => {
         const a = tf.tensor(random([2, 5, 4], 7), ta ? [2, 4, 5] : [2, 5, 4]);
@@ -131,18 +172,48 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
   }
 
   // 3 channels take the JavaScript loop, 8 the SIMD one (groups of 4 channels).
-  for (const [pool, stride, pad, channels] of [[2, 2, 'valid', 3], [3, 2, 'same', 3], [3, 1, 'valid', 3], [2, 2, 'same', 3], [2, 2, 'valid', 8], [3, 2, 'same', 8], [3, 1, 'valid', 4], [2, 2, 'same', 8], [2, 1, 'same', 4]] as const) {
+  for (const [pool, stride, pad, channels] of [
+    [2, 2, 'valid', 3],
+    [3, 2, 'same', 3],
+    [3, 1, 'valid', 3],
+    [2, 2, 'same', 3],
+    [2, 2, 'valid', 8],
+    [3, 2, 'same', 8],
+    [3, 1, 'valid', 4],
+    [2, 2, 'same', 8],
+    [2, 1, 'same', 4],
+  ] as const) {
     test(`maxPool gradients match (ties included) for pool ${pool}, stride ${stride}, padding ${pad}, ${channels} channels`, async () => {
       await sameOnBothBackends('maxPool', () => {
-        const xs = tf.tensor(random([2, 7, 6, channels], 11), [2, 7, 6, channels]).relu().round() as tf.Tensor4D;
+        const xs = tf
+          .tensor(random([2, 7, 6, channels], 11), [2, 7, 6, channels])
+          .relu()
+          .round() as tf.Tensor4D;
         const out = tf.maxPool(xs, pool, stride, pad);
         const dy = tf.tensor(random(out.shape, 12), out.shape);
-        return tf.grads((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, pool, stride, pad).mul(dy).sum())([xs]);
+        return tf.grads((a: tf.Tensor) =>
+          tf
+            .maxPool(a as tf.Tensor4D, pool, stride, pad)
+            .mul(dy)
+            .sum(),
+        )([xs]);
       });
     });
   }
 
-  for (const [shape, bias] of [[[2, 5, 5, 8], [8]], [[3, 4], [4]], [[2, 3, 12], [1, 1, 12]], [[4, 3], [3]], [[2, 3, 4], [3, 4]]] as const) {
+  for (const [shape, bias] of [
+    [[2, 5, 5, 8], [8]],
+    [[3, 4], [4]],
+    [
+      [2, 3, 12],
+      [1, 1, 12],
+    ],
+    [[4, 3], [3]],
+    [
+      [2, 3, 4],
+      [3, 4],
+    ],
+  ] as const) {
     test(`adding a bias ${bias} to ${shape} (either order), and its gradients, match`, async () => {
       await sameOnBothBackends('bias add', () => {
         const a = tf.tensor(random([...shape], 13), [...shape]);
@@ -154,18 +225,52 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     });
   }
 
-  for (const [shape, axis, keepDims] of [[[2, 5, 5, 8], [0, 1, 2], false], [[64, 4], 0, false], [[3, 4, 8], [1, 0], true], [[5, 3], 0, false], [[2, 3, 4], [0, 2], false], [[600, 4], [0], false]] as const) {
+  for (const [shape, axis, keepDims] of [
+    [[2, 5, 5, 8], [0, 1, 2], false],
+    [[64, 4], 0, false],
+    [[3, 4, 8], [1, 0], true],
+    [[5, 3], 0, false],
+    [[2, 3, 4], [0, 2], false],
+    [[600, 4], [0], false],
+  ] as const) {
     test(`summing ${shape} over axes ${axis} (keepDims ${keepDims}) matches`, async () => {
-      await sameOnBothBackends('sum', () => [tf.sum(tf.tensor(random([...shape], 16), [...shape]), axis as number | number[], keepDims)]);
+      await sameOnBothBackends('sum', () => [
+        tf.sum(tf.tensor(random([...shape], 16), [...shape]), axis as number | number[], keepDims),
+      ]);
     });
   }
 
-  for (const [shape, dtype] of [[[10, 3, 2, 4], 'float32'], [[10, 3], 'float32'], [[10, 20], 'int32'], [[10], 'float32']] as const) {
+  for (const [shape, dtype] of [
+    [[10, 3, 2, 4], 'float32'],
+    [[10, 3], 'float32'],
+    [[10, 20], 'int32'],
+    [[10], 'float32'],
+  ] as const) {
     test(`gathering rows of a ${dtype} ${shape} tensor matches`, async () => {
       await sameOnBothBackends('gather', () => {
-        const x = tf.tensor(random([...shape], 17), [...shape]).mul(100).round().cast(dtype);
+        const x = tf
+          .tensor(random([...shape], 17), [...shape])
+          .mul(100)
+          .round()
+          .cast(dtype);
         const ids = tf.tensor1d([9, 0, 3, 3, 7], 'int32');
-        return [tf.gather(x, ids).toFloat(), tf.gather(x, tf.tensor2d([[1, 2], [8, 1]], [2, 2], 'int32')).toFloat(), tf.gather(x, tf.tensor1d([], 'int32')).toFloat()];
+        return [
+          tf.gather(x, ids).toFloat(),
+          tf
+            .gather(
+              x,
+              tf.tensor2d(
+                [
+                  [1, 2],
+                  [8, 1],
+                ],
+                [2, 2],
+                'int32',
+              ),
+            )
+            .toFloat(),
+          tf.gather(x, tf.tensor1d([], 'int32')).toFloat(),
+        ];
       });
     });
   }
@@ -180,7 +285,11 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
   ] as const) {
     test(`slicing a ${dtype} ${shape} tensor from ${begin}, size ${size} matches`, async () => {
       await sameOnBothBackends('slice', () => {
-        const x = tf.tensor(random([...shape], 18), [...shape]).mul(100).round().cast(dtype);
+        const x = tf
+          .tensor(random([...shape], 18), [...shape])
+          .mul(100)
+          .round()
+          .cast(dtype);
         return [tf.slice(x, [...begin], [...size]).toFloat()];
       });
     });
@@ -188,15 +297,26 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
 
   test('gathering a row out of range fails as on the cpu backend', async () => {
     await backend('wasm');
-    assert.throws(() => tf.gather(tf.zeros([4, 3]), tf.tensor1d([1, 4], 'int32')), /GatherV2: the index value 4 is not in \[0, 3\]/);
-    assert.throws(() => tf.gather(tf.zeros([4, 3]), tf.tensor1d([1, 4], 'int32')), (error: unknown) => error instanceof BackendError && error.code === 'LEPTON_BACKEND_BAD_INDEX');
+    assert.throws(
+      () => tf.gather(tf.zeros([4, 3]), tf.tensor1d([1, 4], 'int32')),
+      /GatherV2: the index value 4 is not in \[0, 3\]/,
+    );
+    assert.throws(
+      () => tf.gather(tf.zeros([4, 3]), tf.tensor1d([1, 4], 'int32')),
+      (error: unknown) => error instanceof BackendError && error.code === 'LEPTON_BACKEND_BAD_INDEX',
+    );
   });
 
   test('the gradient of gather (UnsortedSegmentSum, as embeddings need) matches', async () => {
     await sameOnBothBackends('gather', () => {
       const table = tf.tensor(random([6, 4], 9), [6, 4]);
       const ids = tf.tensor1d([0, 3, 3, 5, 0, 1], 'int32');
-      return tf.grads((t: tf.Tensor) => tf.gather(t, ids).mul(tf.range(1, 25).reshape([6, 4])).sum())([table]);
+      return tf.grads((t: tf.Tensor) =>
+        tf
+          .gather(t, ids)
+          .mul(tf.range(1, 25).reshape([6, 4]))
+          .sum(),
+      )([table]);
     });
   });
 
@@ -207,7 +327,14 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     const seeded = (seed: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed }) });
     const model = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: 'relu', padding: 'same', ...seeded(1) }),
+        tf.layers.conv2d({
+          inputShape: [8, 8, 1],
+          filters: 4,
+          kernelSize: 3,
+          activation: 'relu',
+          padding: 'same',
+          ...seeded(1),
+        }),
         tf.layers.maxPooling2d({ poolSize: 2 }),
         tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, activation: 'relu', ...seeded(2) }),
         tf.layers.flatten(),
@@ -216,8 +343,25 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     });
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
     const xs = tf.tensor(random([32, 8, 8, 1], 10), [32, 8, 8, 1]);
-    const ys = tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 2), 'int32'), 2);
-    const bright = xs.add(tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 2), 'int32'), 2).slice([0, 1], [32, 1]).reshape([32, 1, 1, 1]));
+    const ys = tf.oneHot(
+      tf.tensor1d(
+        Array.from({ length: 32 }, (_, i) => i % 2),
+        'int32',
+      ),
+      2,
+    );
+    const bright = xs.add(
+      tf
+        .oneHot(
+          tf.tensor1d(
+            Array.from({ length: 32 }, (_, i) => i % 2),
+            'int32',
+          ),
+          2,
+        )
+        .slice([0, 1], [32, 1])
+        .reshape([32, 1, 1, 1]),
+    );
     const history = await model.fit(bright, ys, { epochs: 15, batchSize: 8, shuffle: false, verbose: 0 });
     const losses = history.history.loss as number[];
     assert.ok(losses.at(-1)! < losses[0]! * 0.7, `loss went from ${losses[0]} to ${losses.at(-1)}`);

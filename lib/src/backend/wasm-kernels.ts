@@ -48,7 +48,11 @@ const stock = new Map<string, Kernel>();
 
 function kernel(name: string): Kernel {
   const found = stock.get(name) ?? (tf.getKernel(name, 'wasm')?.kernelFunc as Kernel | undefined);
-  if (!found) throw new BackendError('LEPTON_BACKEND_KERNEL', `The wasm backend has no '${name}' kernel, which Lepton's training kernels need.`);
+  if (!found)
+    throw new BackendError(
+      'LEPTON_BACKEND_KERNEL',
+      `The wasm backend has no '${name}' kernel, which Lepton's training kernels need.`,
+    );
   return found;
 }
 
@@ -109,7 +113,11 @@ function matMulWithoutTranspose(name: 'BatchMatMul' | '_FusedMatMul'): Kernel {
     if (!transposeA && !transposeB) return kernel(name)({ inputs, backend, attrs });
     const a2 = transposeA ? s.transpose(a, swapLast(a.shape.length)) : a;
     const b2 = transposeB ? s.transpose(b, swapLast(b.shape.length)) : b;
-    return kernel(name)({ inputs: { ...inputs, a: a2, b: b2 }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+    return kernel(name)({
+      inputs: { ...inputs, a: a2, b: b2 },
+      backend,
+      attrs: { ...attrs, transposeA: false, transposeB: false },
+    });
   });
 }
 
@@ -118,7 +126,21 @@ function dilate(s: Scope, x: Info, sh: number, sw: number): Info {
   if (sh === 1 && sw === 1) return x;
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const six = s.reshape(x, [n, h, 1, w, 1, c]);
-  const padded = s.run('PadV2', { x: six }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
+  const padded = s.run(
+    'PadV2',
+    { x: six },
+    {
+      paddings: [
+        [0, 0],
+        [0, 0],
+        [0, sh - 1],
+        [0, 0],
+        [0, sw - 1],
+        [0, 0],
+      ],
+      constantValue: 0,
+    },
+  );
   const flat = s.reshape(padded, [n, h * sh, w * sw, c]);
   return s.run('Slice', { x: flat }, { begin: [0, 0, 0, 0], size: [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c] });
 }
@@ -132,13 +154,24 @@ function fullPadding(inSize: number, filterSize: number, dilatedSize: number, pa
   return [before, inSize + filterSize - 1 - dilatedSize - before];
 }
 
-function convInfo(xShape: number[], filterShape: number[], attrs: Attrs, depthwise = false): tf.backend_util.Conv2DInfo {
+function convInfo(
+  xShape: number[],
+  filterShape: number[],
+  attrs: Attrs,
+  depthwise = false,
+): tf.backend_util.Conv2DInfo {
   if (attrs.dataFormat && attrs.dataFormat !== 'NHWC') {
-    throw new BackendError('LEPTON_BACKEND_UNSUPPORTED', `Lepton's wasm convolution gradients take channels-last (NHWC) data, not ${attrs.dataFormat}.`);
+    throw new BackendError(
+      'LEPTON_BACKEND_UNSUPPORTED',
+      `Lepton's wasm convolution gradients take channels-last (NHWC) data, not ${attrs.dataFormat}.`,
+    );
   }
   const dilations = attrs.dilations ?? 1;
   if ((Array.isArray(dilations) ? dilations : [dilations]).some((d: number) => d !== 1)) {
-    throw new BackendError('LEPTON_BACKEND_UNSUPPORTED', 'Lepton\'s wasm convolution gradients need dilations of 1 (as tfjs\'s own convolution gradients do).');
+    throw new BackendError(
+      'LEPTON_BACKEND_UNSUPPORTED',
+      "Lepton's wasm convolution gradients need dilations of 1 (as tfjs's own convolution gradients do).",
+    );
   }
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
@@ -156,7 +189,12 @@ function fullConvolution(s: Scope, dy: Info, info: tf.backend_util.Conv2DInfo, f
   const dilated = dilate(s, dy, info.strideHeight, info.strideWidth);
   const [top, bottom] = fullPadding(info.inHeight, info.filterHeight, dilated.shape[1]!, info.padInfo.top);
   const [left, right] = fullPadding(info.inWidth, info.filterWidth, dilated.shape[2]!, info.padInfo.left);
-  const pad = [[0, 0], [top, bottom], [left, right], [0, 0]];
+  const pad = [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
   const attrs = { strides: 1, pad, dilations: 1, dataFormat: 'NHWC', dimRoundingMode: undefined };
   return s.run(depthwise ? 'DepthwiseConv2dNative' : 'Conv2D', { x: dilated, filter }, attrs);
 }
@@ -175,13 +213,27 @@ const conv2DBackpropInput: Kernel = scoped((s, { inputs, attrs = {} }) => {
  * of its padding, and as much bottom and right as its last strided window reaches past the image.
  */
 function spatialPadding(info: tf.backend_util.Conv2DInfo): [number, number, number, number] {
-  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inHeight: h, inWidth: w } = info;
+  const {
+    outHeight: oh,
+    outWidth: ow,
+    strideHeight: sh,
+    strideWidth: sw,
+    filterHeight: kh,
+    filterWidth: kw,
+    inHeight: h,
+    inWidth: w,
+  } = info;
   const { top, left } = info.padInfo;
   return [top, Math.max(0, (oh - 1) * sh + kh - h - top), left, Math.max(0, (ow - 1) * sw + kw - w - left)];
 }
 
 /** `x` with `padding` ([top, bottom, left, right]) added on its height axis and the width axis after it; `x` itself when there is none. */
-function padSpatial(s: Scope, x: Info, [top, bottom, left, right]: [number, number, number, number], heightAxis: number): Info {
+function padSpatial(
+  s: Scope,
+  x: Info,
+  [top, bottom, left, right]: [number, number, number, number],
+  heightAxis: number,
+): Info {
   if (!(top || bottom || left || right)) return x;
   const paddings = x.shape.map(() => [0, 0]);
   paddings[heightAxis] = [top, bottom];
@@ -199,7 +251,22 @@ function patches(s: Scope, x: Info, info: tf.backend_util.Conv2DInfo): Info[] {
     for (let j = 0; j < kw; j++) {
       const begin = [0, i, j, 0];
       const end = [n, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, c];
-      taps.push(s.run('StridedSlice', { x: padded }, { begin, end, strides: [1, sh, sw, 1], beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 }));
+      taps.push(
+        s.run(
+          'StridedSlice',
+          { x: padded },
+          {
+            begin,
+            end,
+            strides: [1, sh, sw, 1],
+            beginMask: 0,
+            endMask: 0,
+            ellipsisMask: 0,
+            newAxisMask: 0,
+            shrinkAxisMask: 0,
+          },
+        ),
+      );
     }
   }
   return taps;
@@ -226,12 +293,29 @@ const conv2DBackpropFilterByPatches: Kernel = scoped((s, { inputs, attrs = {} })
     for (let j = 0; j < kw; j++) {
       const begin = [0, 0, i, j];
       const end = [cin, n, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1];
-      const tap = s.run('StridedSlice', { x: padded }, { begin, end, strides: [1, 1, sh, sw], beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 });
+      const tap = s.run(
+        'StridedSlice',
+        { x: padded },
+        {
+          begin,
+          end,
+          strides: [1, 1, sh, sw],
+          beginMask: 0,
+          endMask: 0,
+          ellipsisMask: 0,
+          newAxisMask: 0,
+          shrinkAxisMask: 0,
+        },
+      );
       taps.push(s.reshape(tap, [cin, m]));
     }
   }
   const p = taps.length === 1 ? taps[0]! : s.run('Concat', taps, { axis: 0 });
-  const product = s.run('BatchMatMul', { a: s.reshape(p, [1, kh * kw * cin, m]), b: s.reshape(dy, [1, m, cout]) }, { transposeA: false, transposeB: false });
+  const product = s.run(
+    'BatchMatMul',
+    { a: s.reshape(p, [1, kh * kw * cin, m]), b: s.reshape(dy, [1, m, cout]) },
+    { transposeA: false, transposeB: false },
+  );
   return s.reshape(product, filterShape);
 });
 
@@ -297,7 +381,19 @@ function tiledFilterGrad(s: Scope, { inputs, backend, attrs = {} }: KernelArgs):
       for (let g0 = 0; g0 < cout / 4; g0 += groupsPerTile) {
         const groups = Math.min(groupsPerTile, cout / 4 - g0);
         const loop = loopFor(rows, groups)!;
-        loop(xAt + b0 * imageBytes, dyAt + b0 * dyImageBytes + g0 * 16, outAt + r0 * coutBytes + g0 * 16, images, oh, ow, imageBytes, sh * wp * cin * 4, sw * cin * 4, coutBytes, ...tileOffsets);
+        loop(
+          xAt + b0 * imageBytes,
+          dyAt + b0 * dyImageBytes + g0 * 16,
+          outAt + r0 * coutBytes + g0 * 16,
+          images,
+          oh,
+          ow,
+          imageBytes,
+          sh * wp * cin * 4,
+          sw * cin * 4,
+          coutBytes,
+          ...tileOffsets,
+        );
       }
     }
   }
@@ -323,15 +419,25 @@ const conv2DBackpropFilter: Kernel = scoped((s, args) => {
   const [top, bottom, left, right] = spatialPadding(info);
   const image = s.transpose(x, [3, 1, 2, 0]);
   const filter = s.transpose(dy, [1, 2, 0, 3]);
-  const conv = s.run('Conv2D', { x: image, filter }, {
-    strides: 1,
-    pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
-    dilations: [sh, sw],
-    dataFormat: 'NHWC',
-    dimRoundingMode: undefined,
-  });
+  const conv = s.run(
+    'Conv2D',
+    { x: image, filter },
+    {
+      strides: 1,
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      dilations: [sh, sw],
+      dataFormat: 'NHWC',
+      dimRoundingMode: undefined,
+    },
+  );
   const [cin, gotH, gotW, cout] = conv.shape as [number, number, number, number];
-  const cropped = gotH === kh && gotW === kw ? conv : s.run('Slice', { x: conv }, { begin: [0, 0, 0, 0], size: [cin, kh, kw, cout] });
+  const cropped =
+    gotH === kh && gotW === kw ? conv : s.run('Slice', { x: conv }, { begin: [0, 0, 0, 0], size: [cin, kh, kw, cout] });
   return s.transpose(cropped, [1, 2, 0, 3]);
 });
 
@@ -364,7 +470,6 @@ const depthwiseBackpropFilter: Kernel = scoped((s, { inputs, attrs = {} }) => {
   return s.reshape(stacked, [kh, kw, c, mult]);
 });
 
-
 const unsortedSegmentSum: Kernel = ({ inputs, backend, attrs = {} }) => {
   const { x, segmentIds } = inputs as { x: Info; segmentIds: Info };
   const numSegments = attrs.numSegments as number;
@@ -393,7 +498,14 @@ const unsortedSegmentSum: Kernel = ({ inputs, backend, attrs = {} }) => {
  */
 const maxPoolGrad: Kernel = ({ inputs, backend, attrs = {} }) => {
   const { dy, input } = inputs as { dy: Info; input: Info };
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   const heap = backend as unknown as HeapBackend;
   const out = heap.makeOutput(input.shape, 'float32');
   // Views after makeOutput: allocating may grow the heap and detach earlier views.
@@ -401,7 +513,16 @@ const maxPoolGrad: Kernel = ({ inputs, backend, attrs = {} }) => {
   const g = heap.typedArrayFromHeap(dy);
   const dx = heap.typedArrayFromHeap(out);
   dx.fill(0);
-  const { batchSize, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const {
+    batchSize,
+    inHeight: h,
+    inWidth: w,
+    inChannels: c,
+    outHeight: oh,
+    outWidth: ow,
+    strideHeight: sh,
+    strideWidth: sw,
+  } = info;
   const fh = info.effectiveFilterHeight;
   const fw = info.effectiveFilterWidth;
   const top = info.padInfo.top;
@@ -414,7 +535,19 @@ const maxPoolGrad: Kernel = ({ inputs, backend, attrs = {} }) => {
         const y0 = Math.max(0, oy * sh - top);
         const y1 = Math.min(h, oy * sh - top + fh);
         if (y1 <= y0) continue;
-        loops.maxPoolGradRow(xAt + (b * h + y0) * w * c * 4, y1 - y0, gAt + (b * oh + oy) * ow * c * 4, dxAt - xAt, ow, w * c * 4, c * 4, sw, fw, left, w);
+        loops.maxPoolGradRow(
+          xAt + (b * h + y0) * w * c * 4,
+          y1 - y0,
+          gAt + (b * oh + oy) * ow * c * 4,
+          dxAt - xAt,
+          ow,
+          w * c * 4,
+          c * 4,
+          sw,
+          fw,
+          left,
+          w,
+        );
       }
     }
     return out;
@@ -461,14 +594,24 @@ const gatherV2: Kernel = (args) => {
   const { inputs, backend, attrs = {} } = args;
   const { x, indices } = inputs as { x: Info; indices: Info };
   const axis = tf.util.parseAxisParam(attrs.axis ?? 0, x.shape)[0];
-  if (axis !== 0 || (attrs.batchDims ?? 0) !== 0 || (x.dtype !== 'float32' && x.dtype !== 'int32') || x.shape.length === 0) return kernel('GatherV2')(args);
+  if (
+    axis !== 0 ||
+    (attrs.batchDims ?? 0) !== 0 ||
+    (x.dtype !== 'float32' && x.dtype !== 'int32') ||
+    x.shape.length === 0
+  )
+    return kernel('GatherV2')(args);
   const heap = backend as unknown as HeapBackend;
   const ids = heap.readSync(indices.dataId);
   const rows = x.shape[0]!;
   for (let i = 0; i < ids.length; i++) {
     const index = ids[i]!;
     // The stock kernel's check and message.
-    if (!(index >= 0 && index <= rows - 1)) throw new BackendError('LEPTON_BACKEND_BAD_INDEX', `GatherV2: the index value ${index} is not in [0, ${rows - 1}]`);
+    if (!(index >= 0 && index <= rows - 1))
+      throw new BackendError(
+        'LEPTON_BACKEND_BAD_INDEX',
+        `GatherV2: the index value ${index} is not in [0, ${rows - 1}]`,
+      );
   }
   const rowShape = x.shape.slice(1);
   const width = rowShape.reduce((a, b) => a * b, 1);
@@ -509,8 +652,15 @@ const slice: Kernel = (args) => {
 /** `[..., c]` and `[c]` (or `[1, ..., 1, c]`): the bias of a layer, added along the last axis. */
 function biasShapes(a: Info, b: Info): boolean {
   const c = a.shape.at(-1);
-  return a.shape.length > 1 && c !== undefined && c % 4 === 0 && b.shape.at(-1) === c && b.shape.length <= a.shape.length
-    && b.shape.slice(0, -1).every((d) => d === 1) && tf.util.sizeFromShape(a.shape) > c;
+  return (
+    a.shape.length > 1 &&
+    c !== undefined &&
+    c % 4 === 0 &&
+    b.shape.at(-1) === c &&
+    b.shape.length <= a.shape.length &&
+    b.shape.slice(0, -1).every((d) => d === 1) &&
+    tf.util.sizeFromShape(a.shape) > c
+  );
 }
 
 /**
@@ -588,7 +738,24 @@ let installed = false;
 export function installWasmTrainingKernels(): void {
   if (installed) return;
   installed = true;
-  for (const name of ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'DepthwiseConv2dNative', 'Reshape', 'Transpose', 'PadV2', 'Slice', 'StridedSlice', 'Concat', 'Reverse', 'Sum', 'Multiply', 'Identity', 'GatherV2', 'Add']) {
+  for (const name of [
+    'BatchMatMul',
+    '_FusedMatMul',
+    'Conv2D',
+    'DepthwiseConv2dNative',
+    'Reshape',
+    'Transpose',
+    'PadV2',
+    'Slice',
+    'StridedSlice',
+    'Concat',
+    'Reverse',
+    'Sum',
+    'Multiply',
+    'Identity',
+    'GatherV2',
+    'Add',
+  ]) {
     const found = tf.getKernel(name, 'wasm');
     if (found) stock.set(name, found.kernelFunc as unknown as Kernel);
   }
@@ -597,7 +764,12 @@ export function installWasmTrainingKernels(): void {
     if (replaced) tf.unregisterKernel(name, 'wasm');
     // The stock kernel's setup (binding its C++ function) must still run when the backend initializes.
     const setupFunc = replaced?.setupFunc;
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc, ...(setupFunc ? { setupFunc } : {}) });
+    tf.registerKernel({
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc: kernelFunc as unknown as tf.KernelFunc,
+      ...(setupFunc ? { setupFunc } : {}),
+    });
   }
   installReluGrad();
 }

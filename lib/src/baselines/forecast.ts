@@ -14,12 +14,23 @@ import { BaselineError } from './errors.js';
 export type BaselineWindow = Partial<WindowSpec>;
 
 /** Inputs as [samples, steps, features] (a 2-D input is one feature), with the target's feature checked. */
-function inputs(x: TF.Tensor, window: BaselineWindow, name: string): { data: Float32Array; samples: number; steps: number; features: number; target: number } {
-  if (x.rank !== 2 && x.rank !== 3) throw new BaselineError(`${name}: expected windows [samples, steps, features] (or [samples, steps]), got shape [${x.shape.join(', ')}].`);
+function inputs(
+  x: TF.Tensor,
+  window: BaselineWindow,
+  name: string,
+): { data: Float32Array; samples: number; steps: number; features: number; target: number } {
+  if (x.rank !== 2 && x.rank !== 3)
+    throw new BaselineError(
+      `${name}: expected windows [samples, steps, features] (or [samples, steps]), got shape [${x.shape.join(', ')}].`,
+    );
   const [samples, steps, features = 1] = x.shape as number[];
   const target = window.targetIndex ?? 0;
-  if (target < 0) throw new BaselineError(`${name}: the target is not among the window's features (spec.targetIndex is -1); include the target column in features.`);
-  if (target >= features!) throw new BaselineError(`${name}: targetIndex ${target} but the windows have ${features} feature(s).`);
+  if (target < 0)
+    throw new BaselineError(
+      `${name}: the target is not among the window's features (spec.targetIndex is -1); include the target column in features.`,
+    );
+  if (target >= features!)
+    throw new BaselineError(`${name}: targetIndex ${target} but the windows have ${features} feature(s).`);
   return { data: x.dataSync() as Float32Array, samples: samples!, steps: steps!, features: features!, target };
 }
 
@@ -52,7 +63,15 @@ abstract class ForecastBaseline implements Estimator {
     return tfjs().tensor2d(out, [samples, width]);
   }
   /** The forecast of label `j` of window `s`. */
-  protected abstract value(data: Float32Array, s: number, j: number, steps: number, features: number, target: number, width: number): number;
+  protected abstract value(
+    data: Float32Array,
+    s: number,
+    j: number,
+    steps: number,
+    features: number,
+    target: number,
+    width: number,
+  ): number;
 }
 
 /** Repeats the last observed value of the target for every label ("tomorrow = today"). */
@@ -76,18 +95,30 @@ export class SeasonalNaiveForecast extends ForecastBaseline {
   readonly name: string;
   constructor(private readonly options: SeasonalNaiveOptions) {
     super(options);
-    if (!options || !Number.isInteger(options.season) || options.season < 1) throw new BaselineError(`seasonalNaive: season must be a whole number of rows ≥ 1, got ${options?.season}.`);
+    if (!options || !Number.isInteger(options.season) || options.season < 1)
+      throw new BaselineError(`seasonalNaive: season must be a whole number of rows ≥ 1, got ${options?.season}.`);
     this.name = `seasonal naive (${options.season})`;
   }
-  protected value(data: Float32Array, s: number, j: number, steps: number, features: number, target: number, width: number): number {
+  protected value(
+    data: Float32Array,
+    s: number,
+    j: number,
+    steps: number,
+    features: number,
+    target: number,
+    width: number,
+  ): number {
     // Label j sits at row steps + shift − width + j of its window; a season earlier must be an input row.
     const shift = this.options.shift ?? 1;
     const at = steps + shift - width + j - this.options.season;
     if (at < 0 || at >= steps) {
-      const fix = at < 0
-        ? `make windows with inputWidth ≥ ${this.options.season - shift + width - j}`
-        : `a season must be longer than the ${shift - width + j} row(s) between the inputs and the label`;
-      throw new BaselineError(`seasonalNaive: a season of ${this.options.season} rows reaches row ${at} of a window of ${steps} input rows; ${fix} (and pass the windows' spec: seasonalNaive({ season, ...w.spec })).`);
+      const fix =
+        at < 0
+          ? `make windows with inputWidth ≥ ${this.options.season - shift + width - j}`
+          : `a season must be longer than the ${shift - width + j} row(s) between the inputs and the label`;
+      throw new BaselineError(
+        `seasonalNaive: a season of ${this.options.season} rows reaches row ${at} of a window of ${steps} input rows; ${fix} (and pass the windows' spec: seasonalNaive({ season, ...w.spec })).`,
+      );
     }
     return data[(s * steps + at) * features + target]!;
   }
@@ -105,7 +136,8 @@ export class MeanForecast extends ForecastBaseline {
     this.mean = sum / values.length;
   }
   protected value(): number {
-    if (this.mean === null) throw new BaselineError('mean: call fit(x, y) before predict; the mean is learned from the training labels.');
+    if (this.mean === null)
+      throw new BaselineError('mean: call fit(x, y) before predict; the mean is learned from the training labels.');
     return this.mean;
   }
 }

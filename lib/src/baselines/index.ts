@@ -4,6 +4,15 @@
  * `lepton.crossValidate` scores them like any model.
  * @packageDocumentation
  */
-export { mean, MeanForecast, naive, NaiveForecast, seasonalNaive, SeasonalNaiveForecast, type BaselineWindow, type SeasonalNaiveOptions } from './forecast.js';
+export {
+  mean,
+  MeanForecast,
+  naive,
+  NaiveForecast,
+  seasonalNaive,
+  SeasonalNaiveForecast,
+  type BaselineWindow,
+  type SeasonalNaiveOptions,
+} from './forecast.js';
 export { majority, MajorityClassifier } from './majority.js';
 export { BaselineError, type BaselineErrorCode } from './errors.js';

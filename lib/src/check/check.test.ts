@@ -31,7 +31,16 @@ test('missing values and duplicated rows are counted exactly', () => {
 });
 
 test('duplicate counting compares values, not only hashes', () => {
-  assert.equal(countDuplicates([[1, 1, 2, null, null, NaN], ['a', 'a', 'a', 'b', 'b', 'b']], 6), 3);
+  assert.equal(
+    countDuplicates(
+      [
+        [1, 1, 2, null, null, NaN],
+        ['a', 'a', 'a', 'b', 'b', 'b'],
+      ],
+      6,
+    ),
+    3,
+  );
   assert.equal(countDuplicates([Float64Array.of(0, -0, 1)], 3), 1);
 });
 
@@ -41,10 +50,13 @@ test('an outlier, a constant column and a correlated pair are found', () => {
   const outlier = json.outliers.find((o) => o.column === 'a')!;
   assert.equal(outlier.count, 1);
   assert.deepEqual(outlier.examples, [1000]);
-  assert.ok(json.findings.some((f) => f.kind === 'constant' && f.columns[0] === 'k' && f.fix === 'df = df.select(aq.not("k"))'));
+  assert.ok(
+    json.findings.some((f) => f.kind === 'constant' && f.columns[0] === 'k' && f.fix === 'df = df.select(aq.not("k"))'),
+  );
   assert.ok(json.correlated.some((c) => c.a === 'b' && c.b === 'c' && c.r > 0.99));
   const html = report[displaySymbol]()['text/html'] as string;
-  for (const part of ['Findings', 'Columns', 'Outliers', 'correlated', 'aq.not(&quot;k&quot;)']) assert.ok(html.includes(part), part);
+  for (const part of ['Findings', 'Columns', 'Outliers', 'correlated', 'aq.not(&quot;k&quot;)'])
+    assert.ok(html.includes(part), part);
 });
 
 test('a leaking column is flagged with its fix, and class balance is reported', () => {
@@ -60,20 +72,33 @@ test('a leaking column is flagged with its fix, and class balance is reported', 
   assert.deepEqual(leak.columns, ['leak']);
   assert.equal(leak.fix, 'df = df.select(aq.not("leak"))');
   assert.ok(!json.leakage.some((l) => l.column === 'noise'));
-  assert.equal(json.classBalance!.reduce((a, c) => a + c.count, 0), n);
+  assert.equal(
+    json.classBalance!.reduce((a, c) => a + c.count, 0),
+    n,
+  );
   assert.equal(json.classBalance!.find((c) => c.value === 'rare')!.count, 30);
 });
 
 test('a numeric target flags a feature with |r| ≥ 0.98', () => {
   const y = Array.from({ length: 100 }, (_, i) => i * 1.5);
-  const df = DataFrame.from({ y, twin: y.map((v, i) => v * 2 + (i % 2) * 0.01), other: y.map((_, i) => (i * 37) % 11) });
+  const df = DataFrame.from({
+    y,
+    twin: y.map((v, i) => v * 2 + (i % 2) * 0.01),
+    other: y.map((_, i) => (i * 37) % 11),
+  });
   const json = check(df, { target: 'y' }).toJSON();
-  assert.deepEqual(json.leakage.map((l) => l.column), ['twin']);
+  assert.deepEqual(
+    json.leakage.map((l) => l.column),
+    ['twin'],
+  );
 });
 
 test('big frames are sampled for outliers and correlations, and the report says so', () => {
   const n = 1000;
-  const df = DataFrame.from({ v: Float64Array.from({ length: n }, (_, i) => i % 100), w: Float64Array.from({ length: n }, (_, i) => (i % 100) * 2) });
+  const df = DataFrame.from({
+    v: Float64Array.from({ length: n }, (_, i) => i % 100),
+    w: Float64Array.from({ length: n }, (_, i) => (i % 100) * 2),
+  });
   const json = check(df, { sampleAbove: 500, sampleSize: 200, seed: 1 }).toJSON();
   assert.equal(json.sampled, true);
   assert.equal(json.sampledRows, 200);

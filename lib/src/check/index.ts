@@ -35,7 +35,8 @@ const order: Record<Finding['severity'], number> = { error: 0, warning: 1, info:
  */
 export function check(df: ColumnTable, options: CheckOptions = {}): DataQualityReport {
   const started = performance.now();
-  if (!df || typeof (df as Partial<ColumnTable>).columnNames !== 'function') throw badArgument('check: expected a DataFrame (or arquero table).');
+  if (!df || typeof (df as Partial<ColumnTable>).columnNames !== 'function')
+    throw badArgument('check: expected a DataFrame (or arquero table).');
   const names = df.columnNames();
   const target = options.target ?? null;
   if (target !== null) assertColumns([target], names, 'check');
@@ -46,7 +47,14 @@ export function check(df: ColumnTable, options: CheckOptions = {}): DataQualityR
 
   const columnReports = scans.map((s) => {
     const present = rows - s.missing;
-    return { name: s.name, type: s.kind, missing: s.missing, missingShare: rows ? s.missing / rows : 0, distinct: s.distinct, topShare: s.top && present ? s.top.count / present : null };
+    return {
+      name: s.name,
+      type: s.kind,
+      missing: s.missing,
+      missingShare: rows ? s.missing / rows : 0,
+      distinct: s.distinct,
+      topShare: s.top && present ? s.top.count / present : null,
+    };
   });
   for (const c of columnReports) {
     if (c.missing > 0 && c.name !== target) {
@@ -55,26 +63,57 @@ export function check(df: ColumnTable, options: CheckOptions = {}): DataQualityR
         c.missingShare > 0.5
           ? dropFix(c.name)
           : `lepton.preprocess.imputer({ columns: [${q(c.name)}], strategy: '${numeric ? 'median' : 'most-frequent'}' }).fitTransform(df)`;
-      findings.push({ kind: 'missing', severity: c.missingShare > 0.5 ? 'error' : 'warning', columns: [c.name], message: `${c.name}: ${c.missing.toLocaleString('en-US')} missing values (${(c.missingShare * 100).toFixed(1)}%).`, fix });
+      findings.push({
+        kind: 'missing',
+        severity: c.missingShare > 0.5 ? 'error' : 'warning',
+        columns: [c.name],
+        message: `${c.name}: ${c.missing.toLocaleString('en-US')} missing values (${(c.missingShare * 100).toFixed(1)}%).`,
+        fix,
+      });
     } else if (c.missing > 0) {
-      findings.push({ kind: 'missing', severity: 'error', columns: [c.name], message: `The target ${c.name} is missing in ${c.missing.toLocaleString('en-US')} rows.`, fix: `df = df.filter(aq.escape((d) => d[${q(c.name)}] != null))` });
+      findings.push({
+        kind: 'missing',
+        severity: 'error',
+        columns: [c.name],
+        message: `The target ${c.name} is missing in ${c.missing.toLocaleString('en-US')} rows.`,
+        fix: `df = df.filter(aq.escape((d) => d[${q(c.name)}] != null))`,
+      });
     }
     if (c.name === target || rows === 0) continue;
     if (c.distinct <= 1) {
-      findings.push({ kind: 'constant', severity: 'warning', columns: [c.name], message: `${c.name} is constant (${c.distinct} distinct value): it carries no information.`, fix: dropFix(c.name) });
+      findings.push({
+        kind: 'constant',
+        severity: 'warning',
+        columns: [c.name],
+        message: `${c.name} is constant (${c.distinct} distinct value): it carries no information.`,
+        fix: dropFix(c.name),
+      });
     } else if (c.topShare !== null && c.topShare >= 0.99) {
-      findings.push({ kind: 'near-constant', severity: 'info', columns: [c.name], message: `${c.name} is near-constant: one value in ${(c.topShare * 100).toFixed(1)}% of rows.`, fix: dropFix(c.name) });
+      findings.push({
+        kind: 'near-constant',
+        severity: 'info',
+        columns: [c.name],
+        message: `${c.name} is near-constant: one value in ${(c.topShare * 100).toFixed(1)}% of rows.`,
+        fix: dropFix(c.name),
+      });
     }
   }
 
   const duplicateRows = countDuplicates(values, rows);
   if (duplicateRows > 0) {
-    findings.push({ kind: 'duplicates', severity: 'warning', columns: [], message: `${duplicateRows.toLocaleString('en-US')} duplicated rows (${((duplicateRows / rows) * 100).toFixed(1)}%).`, fix: 'df = df.dedupe()' });
+    findings.push({
+      kind: 'duplicates',
+      severity: 'warning',
+      columns: [],
+      message: `${duplicateRows.toLocaleString('en-US')} duplicated rows (${((duplicateRows / rows) * 100).toFixed(1)}%).`,
+      fix: 'df = df.dedupe()',
+    });
   }
 
   // Sample-based checks.
   const sampleAbove = options.sampleAbove ?? 200_000;
-  const sample = rows > sampleAbove ? sampleRows(rows, options.sampleSize ?? 100_000, seededRandom(options.seed ?? 0)) : null;
+  const sample =
+    rows > sampleAbove ? sampleRows(rows, options.sampleSize ?? 100_000, seededRandom(options.seed ?? 0)) : null;
   const sampledRows = sample ? sample.length : rows;
   const numericIdx = names.map((_, j) => j).filter((j) => isNumericKind(scans[j]!.kind) && scans[j]!.distinct > 1);
   const sampled = new Map<number, Float64Array>(numericIdx.map((j) => [j, numbersAt(values[j]!, sample)]));
@@ -103,7 +142,13 @@ export function check(df: ColumnTable, options: CheckOptions = {}): DataQualityR
       if (Math.abs(r) >= 0.9) {
         const [na, nb] = [names[features[a]!]!, names[features[b]!]!];
         correlated.push({ a: na, b: nb, r });
-        findings.push({ kind: 'correlated', severity: 'info', columns: [na, nb], message: `${na} and ${nb} are highly correlated (r = ${r.toFixed(3)}): one of them is redundant.`, fix: dropFix(nb) });
+        findings.push({
+          kind: 'correlated',
+          severity: 'info',
+          columns: [na, nb],
+          message: `${na} and ${nb} are highly correlated (r = ${r.toFixed(3)}): one of them is redundant.`,
+          fix: dropFix(nb),
+        });
       }
     }
   }
@@ -119,10 +164,13 @@ export function check(df: ColumnTable, options: CheckOptions = {}): DataQualityR
       const counts = new Map<unknown, number>();
       for (let i = 0; i < rows; i++) {
         const v = targetValues[i];
-        if (v !== null && v !== undefined && !(typeof v === 'number' && Number.isNaN(v))) counts.set(v, (counts.get(v) ?? 0) + 1);
+        if (v !== null && v !== undefined && !(typeof v === 'number' && Number.isNaN(v)))
+          counts.set(v, (counts.get(v) ?? 0) + 1);
       }
       const total = [...counts.values()].reduce((x, y) => x + y, 0);
-      classBalance = [...counts].map(([value, count]) => ({ value, count, share: count / total })).sort((x, y) => y.count - x.count);
+      classBalance = [...counts]
+        .map(([value, count]) => ({ value, count, share: count / total }))
+        .sort((x, y) => y.count - x.count);
       const [major, minor] = [classBalance[0], classBalance[classBalance.length - 1]];
       if (major && minor && classBalance.length > 1 && minor.count / major.count < 0.2) {
         findings.push({
@@ -148,8 +196,17 @@ export function check(df: ColumnTable, options: CheckOptions = {}): DataQualityR
       }
     }
     for (const l of leakage) {
-      const how = l.how === 'purity' ? `each of its values maps to one ${target} class in ${(l.score * 100).toFixed(1)}% of rows` : `|r| with ${target} is ${l.score.toFixed(3)}`;
-      findings.push({ kind: 'leakage', severity: 'error', columns: [l.column], message: `Possible leakage: ${l.column} predicts ${target} almost perfectly (${how}). Check it is known at prediction time.`, fix: dropFix(l.column) });
+      const how =
+        l.how === 'purity'
+          ? `each of its values maps to one ${target} class in ${(l.score * 100).toFixed(1)}% of rows`
+          : `|r| with ${target} is ${l.score.toFixed(3)}`;
+      findings.push({
+        kind: 'leakage',
+        severity: 'error',
+        columns: [l.column],
+        message: `Possible leakage: ${l.column} predicts ${target} almost perfectly (${how}). Check it is known at prediction time.`,
+        fix: dropFix(l.column),
+      });
     }
   }
 

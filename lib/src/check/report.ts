@@ -104,10 +104,12 @@ export interface DataQualityData {
   findings: Finding[];
 }
 
-const esc = (s: unknown): string => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const esc = (s: unknown): string =>
+  String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const pct = (x: number): string => (x === 0 ? '0%' : x < 0.001 ? '<0.1%' : `${(x * 100).toFixed(1)}%`);
 const int = (x: number): string => x.toLocaleString('en-US');
-const num = (x: number): string => (Number.isInteger(x) ? int(x) : Math.abs(x) >= 1e6 || Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toFixed(3));
+const num = (x: number): string =>
+  Number.isInteger(x) ? int(x) : Math.abs(x) >= 1e6 || Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toFixed(3);
 const colors: Record<Severity, string> = { error: '#c62828', warning: '#ef6c00', info: '#1565c0' };
 
 /** The result of `lepton.check`: displays as HTML; `toJSON()` gives the same content as plain data. */
@@ -131,8 +133,11 @@ export class DataQualityReport {
       `<table style="border-collapse:collapse;font-size:12px"><thead><tr>${head.map((h) => `<th style="text-align:left;padding:2px 8px;border-bottom:1px solid #ccc">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
         .map((r) => `<tr>${r.map((c) => `<td style="padding:2px 8px">${c}</td>`).join('')}</tr>`)
         .join('')}</tbody></table>`;
-    const section = (title: string, body: string) => `<details open><summary style="font-weight:600;margin-top:6px">${esc(title)}</summary>${body}</details>`;
-    const sampleNote = d.sampled ? ` Outlier bounds, correlations and leakage use a seeded sample of ${int(d.sampledRows)} rows; missing, distinct and duplicate counts are exact.` : '';
+    const section = (title: string, body: string) =>
+      `<details open><summary style="font-weight:600;margin-top:6px">${esc(title)}</summary>${body}</details>`;
+    const sampleNote = d.sampled
+      ? ` Outlier bounds, correlations and leakage use a seeded sample of ${int(d.sampledRows)} rows; missing, distinct and duplicate counts are exact.`
+      : '';
     const parts: string[] = [];
     parts.push(
       `<div style="font-weight:600;font-size:14px">Data quality: ${int(d.rows)} rows × ${d.columns} columns${d.target ? `, target ${esc(d.target)}` : ''} — ${d.findings.length} finding${d.findings.length === 1 ? '' : 's'}</div>`,
@@ -143,7 +148,10 @@ export class DataQualityReport {
         section(
           'Findings',
           `<ul style="padding-left:18px;margin:4px 0">${d.findings
-            .map((f) => `<li><span style="color:${colors[f.severity]};font-weight:600">${f.severity}</span> ${esc(f.message)}<br><code style="font-size:11px">${esc(f.fix)}</code></li>`)
+            .map(
+              (f) =>
+                `<li><span style="color:${colors[f.severity]};font-weight:600">${f.severity}</span> ${esc(f.message)}<br><code style="font-size:11px">${esc(f.fix)}</code></li>`,
+            )
             .join('')}</ul>`,
         ),
       );
@@ -153,14 +161,44 @@ export class DataQualityReport {
         'Columns',
         table(
           ['column', 'type', 'missing', 'missing %', 'distinct', 'top value %'],
-          d.columnReports.map((c) => [esc(c.name), esc(c.type), int(c.missing), pct(c.missingShare), int(c.distinct), c.topShare === null ? '—' : pct(c.topShare)]),
-        ) + `<div style="font-size:12px">Duplicated rows: ${int(d.duplicateRows)} (${pct(d.rows ? d.duplicateRows / d.rows : 0)})</div>`,
+          d.columnReports.map((c) => [
+            esc(c.name),
+            esc(c.type),
+            int(c.missing),
+            pct(c.missingShare),
+            int(c.distinct),
+            c.topShare === null ? '—' : pct(c.topShare),
+          ]),
+        ) +
+          `<div style="font-size:12px">Duplicated rows: ${int(d.duplicateRows)} (${pct(d.rows ? d.duplicateRows / d.rows : 0)})</div>`,
       ),
     );
     if (d.outliers.length) {
-      parts.push(section('Outliers (IQR rule)', table(['column', 'count', 'bounds', 'examples'], d.outliers.map((o) => [esc(o.column), int(o.count), `${num(o.low)} … ${num(o.high)}`, esc(o.examples.map(num).join(', '))]))));
+      parts.push(
+        section(
+          'Outliers (IQR rule)',
+          table(
+            ['column', 'count', 'bounds', 'examples'],
+            d.outliers.map((o) => [
+              esc(o.column),
+              int(o.count),
+              `${num(o.low)} … ${num(o.high)}`,
+              esc(o.examples.map(num).join(', ')),
+            ]),
+          ),
+        ),
+      );
     }
-    if (d.correlated.length) parts.push(section('Highly correlated pairs (|r| ≥ 0.9)', table(['a', 'b', 'r'], d.correlated.map((c) => [esc(c.a), esc(c.b), c.r.toFixed(3)]))));
+    if (d.correlated.length)
+      parts.push(
+        section(
+          'Highly correlated pairs (|r| ≥ 0.9)',
+          table(
+            ['a', 'b', 'r'],
+            d.correlated.map((c) => [esc(c.a), esc(c.b), c.r.toFixed(3)]),
+          ),
+        ),
+      );
     if (d.classBalance) {
       const max = Math.max(...d.classBalance.map((c) => c.share));
       parts.push(
@@ -168,12 +206,35 @@ export class DataQualityReport {
           `Class balance of ${d.target}`,
           table(
             ['class', 'count', 'share', ''],
-            d.classBalance.slice(0, 20).map((c) => [esc(c.value), int(c.count), pct(c.share), `<div style="background:#4c78a8;height:10px;width:${Math.round((c.share / max) * 120)}px"></div>`]),
-          ) + (d.classBalance.length > 20 ? `<div style="font-size:12px">… and ${d.classBalance.length - 20} more classes (all in toJSON()).</div>` : ''),
+            d.classBalance
+              .slice(0, 20)
+              .map((c) => [
+                esc(c.value),
+                int(c.count),
+                pct(c.share),
+                `<div style="background:#4c78a8;height:10px;width:${Math.round((c.share / max) * 120)}px"></div>`,
+              ]),
+          ) +
+            (d.classBalance.length > 20
+              ? `<div style="font-size:12px">… and ${d.classBalance.length - 20} more classes (all in toJSON()).</div>`
+              : ''),
         ),
       );
     }
-    if (d.leakage.length) parts.push(section('Leakage hints', table(['column', 'score', 'how'], d.leakage.map((l) => [esc(l.column), l.score.toFixed(3), l.how === 'purity' ? 'value → one class' : '|r| with target']))));
+    if (d.leakage.length)
+      parts.push(
+        section(
+          'Leakage hints',
+          table(
+            ['column', 'score', 'how'],
+            d.leakage.map((l) => [
+              esc(l.column),
+              l.score.toFixed(3),
+              l.how === 'purity' ? 'value → one class' : '|r| with target',
+            ]),
+          ),
+        ),
+      );
     return `<div class="lepton-check" style="font-family:sans-serif">${parts.join('')}</div>`;
   }
 

@@ -25,8 +25,17 @@ export function cpuFlagsSaturate(flags: ReadonlySet<string> | undefined): boolea
 
 function readCpuFlags(): Set<string> | undefined {
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags'));
-    return line === undefined ? undefined : new Set(line.slice(line.indexOf(':') + 1).trim().split(/\s+/));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('flags'));
+    return line === undefined
+      ? undefined
+      : new Set(
+          line
+            .slice(line.indexOf(':') + 1)
+            .trim()
+            .split(/\s+/),
+        );
   } catch {
     return undefined;
   }

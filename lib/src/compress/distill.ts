@@ -61,7 +61,13 @@ export interface DistillationLossOptions {
  * The per-sample loss from the teacher's log-probabilities at T (`logP`), the labels as rows of class probabilities,
  * and the student's logits. Terms with weight 0 are left out, so alpha = 0 is exactly crossentropy training.
  */
-function lossTerms(logP: tf.Tensor, labels: tf.Tensor, studentLogits: tf.Tensor, temperature: number, alpha: number): tf.Tensor {
+function lossTerms(
+  logP: tf.Tensor,
+  labels: tf.Tensor,
+  studentLogits: tf.Tensor,
+  temperature: number,
+  alpha: number,
+): tf.Tensor {
   return tf.tidy(() => {
     const terms: tf.Tensor[] = [];
     if (alpha > 0) {
@@ -97,11 +103,19 @@ function oneHotOf(y: tf.Tensor, classes: number): tf.Tensor2D {
  * @returns the loss of each sample, `[n]`
  * @example const perSample = distillationLoss(studentLogits, teacherLogits, labels, { temperature: 4, alpha: 0.7 })
  */
-export function distillationLoss(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, labels: tf.Tensor, opts: DistillationLossOptions = {}): tf.Tensor1D {
+export function distillationLoss(
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D,
+  labels: tf.Tensor,
+  opts: DistillationLossOptions = {},
+): tf.Tensor1D {
   const { temperature, alpha } = checkLossOptions(opts);
   const classes = studentLogits.shape[1];
   if (teacherLogits.shape[1] !== classes || teacherLogits.shape[0] !== studentLogits.shape[0]) {
-    throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `The student's logits have shape [${studentLogits.shape.join(', ')}] and the teacher's [${teacherLogits.shape.join(', ')}]: they must match.`);
+    throw new CompressError(
+      'LEPTON_COMPRESS_BAD_INPUT',
+      `The student's logits have shape [${studentLogits.shape.join(', ')}] and the teacher's [${teacherLogits.shape.join(', ')}]: they must match.`,
+    );
   }
   return tf.tidy(() => {
     const logP = tf.logSoftmax(tf.div(teacherLogits, temperature));
@@ -113,10 +127,16 @@ function checkLossOptions(opts: DistillationLossOptions): { temperature: number;
   const temperature = opts.temperature ?? 4;
   const alpha = opts.alpha ?? 0.7;
   if (!(typeof temperature === 'number' && Number.isFinite(temperature) && temperature > 0)) {
-    throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `temperature must be a positive number, typically 2 to 10 (got ${String(temperature)}).`);
+    throw new CompressError(
+      'LEPTON_COMPRESS_BAD_INPUT',
+      `temperature must be a positive number, typically 2 to 10 (got ${String(temperature)}).`,
+    );
   }
   if (!(typeof alpha === 'number' && alpha >= 0 && alpha <= 1)) {
-    throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `alpha must be in [0, 1]: the weight of the teacher's soft term (got ${String(alpha)}).`);
+    throw new CompressError(
+      'LEPTON_COMPRESS_BAD_INPUT',
+      `alpha must be in [0, 1]: the weight of the teacher's soft term (got ${String(alpha)}).`,
+    );
   }
   return { temperature, alpha };
 }
@@ -170,7 +190,12 @@ function agreementOf(teacher: tf.LayersModel, student: tf.LayersModel, x: tf.Ten
  * @returns the student, its History and its agreement with the teacher on the training data
  * @example const { student } = await lepton.compress.distill(model, small, { x, y }, { temperature: 4, alpha: 0.7, epochs: 3 })
  */
-export async function distill(teacher: tf.LayersModel, student: tf.LayersModel, data: LabelledData, opts: DistillOptions = {}): Promise<DistillResult> {
+export async function distill(
+  teacher: tf.LayersModel,
+  student: tf.LayersModel,
+  data: LabelledData,
+  opts: DistillOptions = {},
+): Promise<DistillResult> {
   checkLayersModel(teacher, 'distill: the teacher');
   checkLayersModel(student, 'distill: the student');
   checkLabelledData(data, 'distill: data');
@@ -181,9 +206,16 @@ export async function distill(teacher: tf.LayersModel, student: tf.LayersModel, 
   checkCount(batchSize, 'distill: batchSize');
   const teacherView = logitsView(teacher, 'distill: the teacher');
   const classes = outputWidth(teacher);
-  if (classes < 2) throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', 'distill needs a classifier with one output per class (≥ 2 classes).');
+  if (classes < 2)
+    throw new CompressError(
+      'LEPTON_COMPRESS_UNSUPPORTED',
+      'distill needs a classifier with one output per class (≥ 2 classes).',
+    );
   if (outputWidth(student) !== classes) {
-    throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `The student outputs ${outputWidth(student)} values but the teacher ${classes}: both need one per class.`);
+    throw new CompressError(
+      'LEPTON_COMPRESS_BAD_INPUT',
+      `The student outputs ${outputWidth(student)} values but the teacher ${classes}: both need one per class.`,
+    );
   }
   const studentView = logitsView(student, 'distill: the student');
 
@@ -192,7 +224,10 @@ export async function distill(teacher: tf.LayersModel, student: tf.LayersModel, 
   // against y = [logP | oneHot]; the loss reads the first copy.
   const both = tf.layers.concatenate({ axis: -1 }).apply([studentView.logits, studentView.logits]) as tf.SymbolicTensor;
   const trainer = tf.model({ inputs: studentView.inputs, outputs: both, name: student.name });
-  const split = (t: tf.Tensor): [tf.Tensor, tf.Tensor] => [t.slice([0, 0], [-1, classes]), t.slice([0, classes], [-1, classes])];
+  const split = (t: tf.Tensor): [tf.Tensor, tf.Tensor] => [
+    t.slice([0, 0], [-1, classes]),
+    t.slice([0, classes], [-1, classes]),
+  ];
   const loss = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor =>
     tf.tidy(() => {
       const [logP, labels] = split(yTrue);
@@ -202,19 +237,29 @@ export async function distill(teacher: tf.LayersModel, student: tf.LayersModel, 
     tf.tidy(() => tf.equal(tf.argMax(split(yPred)[0], -1), tf.argMax(split(yTrue)[1], -1)).toFloat());
 
   const target = tf.tidy(() =>
-    tf.concat([teacherLogProbs(teacherView, teacher.name, data.x, temperature, Math.max(batchSize, 256)), oneHotOf(data.y, classes)], 1),
+    tf.concat(
+      [
+        teacherLogProbs(teacherView, teacher.name, data.x, temperature, Math.max(batchSize, 256)),
+        oneHotOf(data.y, classes),
+      ],
+      1,
+    ),
   );
   const ownsOptimizer = !(opts.optimizer instanceof tf.Optimizer);
   try {
-    const history = await fit(trainer, { x: data.x, y: target }, {
-      epochs,
-      batchSize,
-      loss,
-      metrics: [acc],
-      optimizer: opts.optimizer ?? 'adam',
-      ...(opts.seed === undefined ? {} : { seed: opts.seed }),
-      live: opts.live ?? true,
-    });
+    const history = await fit(
+      trainer,
+      { x: data.x, y: target },
+      {
+        epochs,
+        batchSize,
+        loss,
+        metrics: [acc],
+        optimizer: opts.optimizer ?? 'adam',
+        ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+        live: opts.live ?? true,
+      },
+    );
     rememberHistory(student, history);
     return { student, history, agreement: agreementOf(teacher, student, data.x) };
   } finally {

@@ -16,7 +16,10 @@ export interface LabelledData {
 /** Throws unless `model` is a tfjs LayersModel; `what` names it in the message. */
 export function checkLayersModel(model: unknown, what: string): asserts model is tf.LayersModel {
   if (!(model instanceof tf.LayersModel)) {
-    throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `${what} must be a tf.Sequential or tf.LayersModel (built with tf.sequential, tf.model or lepton.models).`);
+    throw new CompressError(
+      'LEPTON_COMPRESS_BAD_INPUT',
+      `${what} must be a tf.Sequential or tf.LayersModel (built with tf.sequential, tf.model or lepton.models).`,
+    );
   }
 }
 
@@ -24,10 +27,16 @@ export function checkLayersModel(model: unknown, what: string): asserts model is
 export function checkLabelledData(data: unknown, what: string): asserts data is LabelledData {
   const d = data as Partial<LabelledData> | undefined;
   if (!d || !(d.x instanceof tf.Tensor) || !(d.y instanceof tf.Tensor)) {
-    throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `${what} must be { x, y } tensors (features and labels), e.g. { x: trainImages, y: trainLabels }.`);
+    throw new CompressError(
+      'LEPTON_COMPRESS_BAD_INPUT',
+      `${what} must be { x, y } tensors (features and labels), e.g. { x: trainImages, y: trainLabels }.`,
+    );
   }
   if (d.x.shape[0] !== d.y.shape[0] || d.x.shape[0] === 0) {
-    throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `${what}: x has ${d.x.shape[0]} rows and y ${d.y.shape[0]}; they must match and not be empty.`);
+    throw new CompressError(
+      'LEPTON_COMPRESS_BAD_INPUT',
+      `${what}: x has ${d.x.shape[0]} rows and y ${d.y.shape[0]}; they must match and not be empty.`,
+    );
   }
 }
 

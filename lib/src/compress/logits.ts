@@ -72,10 +72,16 @@ export interface LogitsView {
  */
 export function logitsView(model: tf.LayersModel, what: string): LogitsView {
   if (!model.outputs?.length || !model.inputs?.length) {
-    throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `${what} has no inputs or outputs yet: give its first layer an inputShape (or call it on data once) so it is built.`);
+    throw new CompressError(
+      'LEPTON_COMPRESS_BAD_INPUT',
+      `${what} has no inputs or outputs yet: give its first layer an inputShape (or call it on data once) so it is built.`,
+    );
   }
   if (model.outputs.length !== 1 || model.outputs[0]!.shape.length !== 2) {
-    throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', `${what} must have a single output of shape [batch, classes] (it has ${model.outputs.length} output(s), the first of shape [${model.outputs[0]!.shape.join(', ')}]).`);
+    throw new CompressError(
+      'LEPTON_COMPRESS_UNSUPPORTED',
+      `${what} must have a single output of shape [batch, classes] (it has ${model.outputs.length} output(s), the first of shape [${model.outputs[0]!.shape.join(', ')}]).`,
+    );
   }
   const last = model.layers[model.layers.length - 1]!;
   const className = last.getClassName();
@@ -89,12 +95,22 @@ export function logitsView(model: tf.LayersModel, what: string): LogitsView {
       input = last.input;
     } catch (error) {
       // tfjs refuses `input` for a layer called more than once (shared layers): its logits are ambiguous.
-      throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', `${what}: cannot find the logits, its last layer '${last.name}' is used more than once (${(error as Error).message}).`, { cause: error });
+      throw new CompressError(
+        'LEPTON_COMPRESS_UNSUPPORTED',
+        `${what}: cannot find the logits, its last layer '${last.name}' is used more than once (${(error as Error).message}).`,
+        { cause: error },
+      );
     }
-    if (Array.isArray(input)) throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', `${what}: cannot find the logits, its last layer '${last.name}' takes ${input.length} inputs.`);
+    if (Array.isArray(input))
+      throw new CompressError(
+        'LEPTON_COMPRESS_UNSUPPORTED',
+        `${what}: cannot find the logits, its last layer '${last.name}' takes ${input.length} inputs.`,
+      );
     return input;
   };
-  const softmaxLayer = (className === 'Activation' && activation === 'softmax') || (className === 'Softmax' && (config.axis === undefined || config.axis === -1 || config.axis === 1));
+  const softmaxLayer =
+    (className === 'Activation' && activation === 'softmax') ||
+    (className === 'Softmax' && (config.axis === undefined || config.axis === -1 || config.axis === 1));
   if (softmaxLayer) return { inputs, logits: lastInput(), source: 'softmax-layer' };
   if (className === 'Dense' && activation === 'softmax') {
     const logits = new DenseLogits(last).apply(lastInput()) as tf.SymbolicTensor;
@@ -103,7 +119,7 @@ export function logitsView(model: tf.LayersModel, what: string): LogitsView {
   throw new CompressError(
     'LEPTON_COMPRESS_UNSUPPORTED',
     `${what}: cannot find logits before the softmax: its last layer '${last.name}' is a ${className}${activation ? ` with activation '${activation}'` : ''}. ` +
-      "distill needs a classifier ending in a softmax Dense layer (as lepton.models build), a softmax activation layer, or a linear layer whose outputs are the logits.",
+      'distill needs a classifier ending in a softmax Dense layer (as lepton.models build), a softmax activation layer, or a linear layer whose outputs are the logits.',
   );
 }
 

@@ -11,8 +11,17 @@ import { magnitudeMask, polynomialSparsity, prune } from './prune.js';
 function mlp(inputs: number, hidden: number, classes: number): tf.Sequential {
   return tf.sequential({
     layers: [
-      tf.layers.dense({ units: hidden, inputShape: [inputs], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
-      tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      tf.layers.dense({
+        units: hidden,
+        inputShape: [inputs],
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+      }),
+      tf.layers.dense({
+        units: classes,
+        activation: 'softmax',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+      }),
     ],
   });
 }
@@ -45,7 +54,10 @@ describe('compress.prune', () => {
     assert.deepEqual(Object.keys(result.sparsity).length, 2);
     for (const [layer, s] of Object.entries(result.sparsity)) assert.ok(Math.abs(s - 0.8) < 0.005, `${layer}: ${s}`);
     const original = model.layers[0]!.getWeights()[0]!.dataSync();
-    assert.ok(original.every((v) => v !== 0), 'the original model was changed');
+    assert.ok(
+      original.every((v) => v !== 0),
+      'the original model was changed',
+    );
     const bundle = toMimeBundle(result);
     assert.match(String(bundle['text/html']), /<table>.*kernel.*80\.0%/s);
     assert.match(String(bundle['text/plain']), /Pruned to 80%/);
@@ -54,12 +66,20 @@ describe('compress.prune', () => {
   test('fine-tuning with the polynomial schedule ends at the target, and constant-schedule masks hold through training', async () => {
     const model = mlp(16, 32, 4);
     const data = task(256, 16);
-    const poly = await prune(model, { sparsity: 0.7, fineTune: { data, epochs: 2, batchSize: 32, live: false, seed: 1 } });
-    for (const [layer, s] of Object.entries(poly.sparsity)) assert.ok(Math.abs(s - 0.7) < 0.01, `polynomial ${layer}: ${s}`);
+    const poly = await prune(model, {
+      sparsity: 0.7,
+      fineTune: { data, epochs: 2, batchSize: 32, live: false, seed: 1 },
+    });
+    for (const [layer, s] of Object.entries(poly.sparsity))
+      assert.ok(Math.abs(s - 0.7) < 0.01, `polynomial ${layer}: ${s}`);
     assert.equal(poly.history?.epochs.length, 2);
 
     const masks = model.layers.map((l) => magnitudeMask(l.getWeights()[0]!.dataSync() as Float32Array, 0.7));
-    const constant = await prune(model, { sparsity: 0.7, schedule: 'constant', fineTune: { data, epochs: 2, live: false, seed: 1 } });
+    const constant = await prune(model, {
+      sparsity: 0.7,
+      schedule: 'constant',
+      fineTune: { data, epochs: 2, live: false, seed: 1 },
+    });
     constant.model.layers.forEach((layer, i) => {
       const w = layer.getWeights()[0]!.dataSync();
       const kept = masks[i]!.reduce((n, m, j) => n + (m === 0 && w[j] !== 0 ? 1 : 0), 0);
@@ -67,7 +87,10 @@ describe('compress.prune', () => {
     });
     const before = model.layers[1]!.getWeights()[0]!.dataSync();
     const after = constant.model.layers[1]!.getWeights()[0]!.dataSync();
-    assert.ok(after.some((v, j) => v !== 0 && v !== before[j]), 'the kept weights were trained');
+    assert.ok(
+      after.some((v, j) => v !== 0 && v !== before[j]),
+      'the kept weights were trained',
+    );
     tf.dispose([data.x, data.y]);
   });
 
@@ -81,11 +104,15 @@ describe('compress.prune', () => {
 
   test('bad options fail clearly', async () => {
     const model = mlp(4, 4, 2);
-    for (const sparsity of [0, 1, 1.5, -0.2, Number.NaN]) await assert.rejects(prune(model, { sparsity }), isBad, `sparsity ${sparsity}`);
+    for (const sparsity of [0, 1, 1.5, -0.2, Number.NaN])
+      await assert.rejects(prune(model, { sparsity }), isBad, `sparsity ${sparsity}`);
     await assert.rejects(prune(model, undefined as never), isBad);
     await assert.rejects(prune(model, { sparsity: 0.5, schedule: 'polynomial' }), /fineTune/);
     await assert.rejects(prune(model, { sparsity: 0.5, fineTune: { epochs: 1 } as never }), /fineTune\.data/);
-    await assert.rejects(prune(model, { sparsity: 0.5, fineTune: { data: { x: tf.zeros([3, 4]), y: tf.zeros([2]) }, epochs: 1 } }), isBad);
+    await assert.rejects(
+      prune(model, { sparsity: 0.5, fineTune: { data: { x: tf.zeros([3, 4]), y: tf.zeros([2]) }, epochs: 1 } }),
+      isBad,
+    );
     await assert.rejects(prune({} as never, { sparsity: 0.5 }), isBad);
   });
 });

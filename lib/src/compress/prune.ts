@@ -9,7 +9,15 @@ import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { fit } from '../train/fit.js';
 import type { History } from '../train/history.js';
 import { CompressError } from './errors.js';
-import { checkCount, checkLabelledData, checkLayersModel, copyModel, lossFor, outputWidth, type LabelledData } from './keras-model.js';
+import {
+  checkCount,
+  checkLabelledData,
+  checkLayersModel,
+  copyModel,
+  lossFor,
+  outputWidth,
+  type LabelledData,
+} from './keras-model.js';
 import { isTreeModel, treeUnsupported } from './trees.js';
 
 /** Fine-tuning while pruning: the data and how long to train on it. */
@@ -101,10 +109,13 @@ export class PruneResult {
   /** A small table in notebooks. */
   [displaySymbol](): MimeBundle {
     const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-    const rows = this.layers.map((l) => `<tr><td>${esc(l.weight)}</td><td>${l.size}</td><td>${(l.sparsity * 100).toFixed(1)}%</td></tr>`).join('');
+    const rows = this.layers
+      .map((l) => `<tr><td>${esc(l.weight)}</td><td>${l.size}</td><td>${(l.sparsity * 100).toFixed(1)}%</td></tr>`)
+      .join('');
     return {
       'text/plain': this.toString(),
-      'text/html': `<table><thead><tr><th>weight</th><th>values</th><th>zeros</th></tr></thead><tbody>${rows}</tbody>` +
+      'text/html':
+        `<table><thead><tr><th>weight</th><th>values</th><th>zeros</th></tr></thead><tbody>${rows}</tbody>` +
         `<tfoot><tr><td>all pruned kernels (target ${(this.target * 100).toFixed(0)}%)</td><td>${this.layers.reduce((a, l) => a + l.size, 0)}</td><td>${(this.overall * 100).toFixed(1)}%</td></tr></tfoot></table>`,
     };
   }
@@ -119,7 +130,9 @@ interface Prunable {
 /** The kernels of Dense and convolution layers (weights named `...kernel`, rank ≥ 2). */
 function prunables(model: tf.LayersModel): Prunable[] {
   return model.layers.flatMap((layer) =>
-    layer.trainableWeights.filter((w) => /kernel$/.test(w.originalName) && w.shape.length >= 2).map((variable) => ({ layer: layer.name, variable, mask: undefined })),
+    layer.trainableWeights
+      .filter((w) => /kernel$/.test(w.originalName) && w.shape.length >= 2)
+      .map((variable) => ({ layer: layer.name, variable, mask: undefined })),
   );
 }
 
@@ -169,11 +182,17 @@ export async function prune(model: tf.LayersModel, opts: PruneOptions): Promise<
   checkLayersModel(model, 'prune: the model');
   const target = opts?.sparsity;
   if (!(typeof target === 'number' && target > 0 && target < 1)) {
-    throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `sparsity must be a number in (0, 1), e.g. 0.8 for 80% zeros (got ${String(target)}).`);
+    throw new CompressError(
+      'LEPTON_COMPRESS_BAD_INPUT',
+      `sparsity must be a number in (0, 1), e.g. 0.8 for 80% zeros (got ${String(target)}).`,
+    );
   }
   const schedule = opts.schedule ?? (opts.fineTune ? 'polynomial' : 'constant');
   if (schedule !== 'polynomial' && schedule !== 'constant') {
-    throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `schedule must be 'polynomial' or 'constant' (got ${JSON.stringify(schedule)}).`);
+    throw new CompressError(
+      'LEPTON_COMPRESS_BAD_INPUT',
+      `schedule must be 'polynomial' or 'constant' (got ${JSON.stringify(schedule)}).`,
+    );
   }
   const tune = opts.fineTune;
   if (tune !== undefined) {
@@ -181,12 +200,16 @@ export async function prune(model: tf.LayersModel, opts: PruneOptions): Promise<
     checkCount(tune.epochs, 'prune: fineTune.epochs');
     if (tune.batchSize !== undefined) checkCount(tune.batchSize, 'prune: fineTune.batchSize');
   } else if (opts.schedule === 'polynomial') {
-    throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', "The polynomial schedule ramps sparsity up while fine-tuning: pass fineTune: { data, epochs }, or use schedule: 'constant'.");
+    throw new CompressError(
+      'LEPTON_COMPRESS_BAD_INPUT',
+      "The polynomial schedule ramps sparsity up while fine-tuning: pass fineTune: { data, epochs }, or use schedule: 'constant'.",
+    );
   }
 
   const pruned = await copyModel(model);
   const items = prunables(pruned);
-  if (items.length === 0) throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', 'The model has no Dense or convolution kernels to prune.');
+  if (items.length === 0)
+    throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', 'The model has no Dense or convolution kernels to prune.');
   let history: History | undefined;
   try {
     if (tune === undefined) {
@@ -234,7 +257,12 @@ export async function prune(model: tf.LayersModel, opts: PruneOptions): Promise<
     const values = item.variable.read().dataSync();
     let zeros = 0;
     for (const v of values) if (v === 0) zeros++;
-    return { layer: item.layer, weight: item.variable.originalName, size: values.length, sparsity: zeros / values.length };
+    return {
+      layer: item.layer,
+      weight: item.variable.originalName,
+      size: values.length,
+      sparsity: zeros / values.length,
+    };
   });
   return new PruneResult(pruned, target, layers, history);
 }

@@ -16,7 +16,13 @@ import { floatsOf } from './tensors.js';
 function mlp(sizes: number[], seed = 1): tf.LayersModel {
   return tf.sequential({
     layers: sizes.slice(1).map((units, i) =>
-      tf.layers.dense({ units, ...(i === 0 ? { inputShape: [sizes[0]!] } : {}), activation: i === sizes.length - 2 ? 'softmax' : 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + i }), biasInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed: seed + i + 100 }) }),
+      tf.layers.dense({
+        units,
+        ...(i === 0 ? { inputShape: [sizes[0]!] } : {}),
+        activation: i === sizes.length - 2 ? 'softmax' : 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: seed + i }),
+        biasInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed: seed + i + 100 }),
+      }),
     ),
   });
 }
@@ -24,10 +30,20 @@ function mlp(sizes: number[], seed = 1): tf.LayersModel {
 function cnn(): tf.LayersModel {
   return tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+      tf.layers.conv2d({
+        inputShape: [8, 8, 1],
+        filters: 4,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+      }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
-      tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
+      tf.layers.dense({
+        units: 3,
+        activation: 'softmax',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }),
+      }),
     ],
   });
 }
@@ -42,7 +58,16 @@ describe('compress.quantize', () => {
   });
 
   test('dynamic mode: one linear layer differs from fp32 by at most Σ|x|·scale/2 per output (the weight rounding bound)', async () => {
-    const model = tf.sequential({ layers: [tf.layers.dense({ units: 6, inputShape: [20], useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) })] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({
+          units: 6,
+          inputShape: [20],
+          useBias: false,
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }),
+        }),
+      ],
+    });
     const q = await quantize(model, { mode: 'dynamic' });
     const x = uniform([16, 20], 2);
     const want = (model.predict(x) as tf.Tensor).arraySync() as number[][];
@@ -54,33 +79,59 @@ describe('compress.quantize', () => {
       const l1 = xs[i]!.reduce((s, v) => s + Math.abs(v), 0);
       for (let j = 0; j < 6; j++) {
         const bound = (l1 * scales[j]!) / 2 + 1e-5;
-        assert.ok(Math.abs(got[i]![j]! - want[i]![j]!) <= bound, `output [${i}, ${j}]: |${got[i]![j]} − ${want[i]![j]}| > ${bound}`);
+        assert.ok(
+          Math.abs(got[i]![j]! - want[i]![j]!) <= bound,
+          `output [${i}, ${j}]: |${got[i]![j]} − ${want[i]![j]}| > ${bound}`,
+        );
       }
     }
-    assert.ok(got.flat().some((v, k) => v !== want.flat()[k]), 'the weights really were quantized');
+    assert.ok(
+      got.flat().some((v, k) => v !== want.flat()[k]),
+      'the weights really were quantized',
+    );
   });
 
   test("with calibration data, the weights' rounding shift of a layer's mean output is taken out of its bias", async () => {
-    const model = tf.sequential({ layers: [tf.layers.dense({ units: 8, inputShape: [100], kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }), biasInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed: 9 }) })] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({
+          units: 8,
+          inputShape: [100],
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }),
+          biasInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed: 9 }),
+        }),
+      ],
+    });
     // Inputs with a mean far from zero, where rounding the weights shifts every output the same way.
     const calibration = tf.tidy(() => uniform([64, 100], 8).add(2));
     /** The largest mean error of an output over the calibration data. */
     const meanError = async (q: Awaited<ReturnType<typeof quantize>>): Promise<number> => {
       const got = await q.predict(calibration);
-      const diff = tf.tidy(() => got.sub(model.predict(calibration) as tf.Tensor).mean(0).abs().max());
+      const diff = tf.tidy(() =>
+        got
+          .sub(model.predict(calibration) as tf.Tensor)
+          .mean(0)
+          .abs()
+          .max(),
+      );
       const out = diff.dataSync()[0]!;
       tf.dispose([got, diff]);
       return out;
     };
     const corrected = await quantize(model, { mode: 'dynamic', calibration });
     const plain = await quantize(model, { mode: 'dynamic', calibration, biasCorrection: false });
-    assert.deepEqual(corrected.info.biasCorrected, [decodeModel(corrected.bytes).graph.node.find((n) => n.opType === 'Gemm')!.name]);
+    assert.deepEqual(corrected.info.biasCorrected, [
+      decodeModel(corrected.bytes).graph.node.find((n) => n.opType === 'Gemm')!.name,
+    ]);
     assert.deepEqual(plain.info.biasCorrected, []);
     assert.deepEqual((await quantize(model, { mode: 'dynamic' })).info.biasCorrected, [], 'no data, no correction');
     const [before, after] = [await meanError(plain), await meanError(corrected)];
     // Not to zero: onnxruntime runs this layer as MatMulNBits, which also quantizes the input per batch (exactness of
     // the shift itself is in onnx/bias-correction.test.ts). Measured: 0.0142 → 0.0020.
-    assert.ok(before > 5e-3 && after < 0.3 * before, `largest mean error of an output: ${before} uncorrected, ${after} corrected`);
+    assert.ok(
+      before > 5e-3 && after < 0.3 * before,
+      `largest mean error of an output: ${before} uncorrected, ${after} corrected`,
+    );
     tf.dispose(calibration);
   });
 
@@ -108,7 +159,10 @@ describe('compress.quantize', () => {
     const model = mlp([32, 64, 64, 5], 11);
     // The same function with hidden channel j scaled by 2^(j mod 8 − 4) (1/16 … 8) and the next rows by its inverse:
     // channels whose range is a fraction of the widest one, which a single activation step serves badly.
-    const [w1, b1, w2] = model.layers.slice(0, 2).flatMap((l) => l.getWeights()).slice(0, 3) as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
+    const [w1, b1, w2] = model.layers
+      .slice(0, 2)
+      .flatMap((l) => l.getWeights())
+      .slice(0, 3) as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
     const f = tf.tensor1d(Array.from({ length: 64 }, (_, j) => 2 ** ((j % 8) - 4)));
     model.layers[0]!.setWeights([w1.mul(f), b1.mul(f)]);
     model.layers[1]!.setWeights([w2.div(f.reshape([64, 1])), model.layers[1]!.getWeights()[1]!]);
@@ -138,15 +192,25 @@ describe('compress.quantize', () => {
     assert.ok(ops.includes('QuantizeLinear') && ops.includes('DequantizeLinear'));
     assert.ok(!ops.includes('MatMul') && ops.filter((o) => o === 'Gemm').length === 2, `ops: ${ops.join(', ')}`);
     const types = new Map(g.initializer.map((t) => [t.name, t]));
-    const weightDq = g.node.filter((n) => n.opType === 'DequantizeLinear' && types.get(n.input[0]!)?.dataType === DataType.INT8);
+    const weightDq = g.node.filter(
+      (n) => n.opType === 'DequantizeLinear' && types.get(n.input[0]!)?.dataType === DataType.INT8,
+    );
     assert.equal(weightDq.length, 2);
     for (const dq of weightDq) {
       const w = types.get(dq.input[0]!)!;
       assert.equal(types.get(dq.input[1]!)!.dims[0], w.dims[1], 'one scale per output channel');
       assert.ok(dq.attribute.some((a) => a.name === 'axis'));
     }
-    assert.equal(g.initializer.filter((t) => t.dataType === DataType.INT32).length, 2, 'two int32 biases, without zero points (0 is the default)');
-    assert.equal(g.initializer.filter((t) => t.dataType === DataType.FLOAT && t.dims.length === 2).length, 0, 'no float weight matrix left');
+    assert.equal(
+      g.initializer.filter((t) => t.dataType === DataType.INT32).length,
+      2,
+      'two int32 biases, without zero points (0 is the default)',
+    );
+    assert.equal(
+      g.initializer.filter((t) => t.dataType === DataType.FLOAT && t.dims.length === 2).length,
+      0,
+      'no float weight matrix left',
+    );
   });
 
   test('a wide first layer carries its bias in a constant input column, and the model still matches fp32', async () => {
@@ -154,8 +218,18 @@ describe('compress.quantize', () => {
     // bias. Inputs in [0, 1] (zero point 0, like pixels) and biases large enough that getting them wrong shows.
     const model = tf.sequential({
       layers: [
-        tf.layers.dense({ units: 512, inputShape: [100], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 21 }), biasInitializer: tf.initializers.randomNormal({ stddev: 0.3, seed: 21 }) }),
-        tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 22 }), biasInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed: 23 }) }),
+        tf.layers.dense({
+          units: 512,
+          inputShape: [100],
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 21 }),
+          biasInitializer: tf.initializers.randomNormal({ stddev: 0.3, seed: 21 }),
+        }),
+        tf.layers.dense({
+          units: 10,
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 22 }),
+          biasInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed: 23 }),
+        }),
       ],
     });
     const pixels = (rows: number, seed: number) => tf.randomUniform([rows, 100], 0, 1, 'float32', seed);
@@ -166,14 +240,23 @@ describe('compress.quantize', () => {
     const pad = g.node.find((n) => n.opType === 'Pad')!;
     assert.equal(inits.get(pad.input[2]!)!.dataType, DataType.UINT8, 'the column is a uint8 constant');
     const gemms = g.node.filter((n) => n.opType === 'Gemm');
-    assert.deepEqual(gemms.map((n) => n.input.length), [2, 3], 'the first Gemm has no bias input, the second keeps its own');
+    assert.deepEqual(
+      gemms.map((n) => n.input.length),
+      [2, 3],
+      'the first Gemm has no bias input, the second keeps its own',
+    );
     const columns = Number(new BigInt64Array(inits.get(pad.input[1]!)!.rawData.slice().buffer)[3]);
     assert.ok(columns >= 1 && columns <= 28, `${columns} columns, within the 28 that 100 leaves in its block of 64`);
     const weight = inits.get(g.node.find((n) => n.output[0] === gemms[0]!.input[1])!.input[0]!)!;
     assert.deepEqual(weight.dims, [100 + columns, 512], 'one weight row more per column');
     const read = new Set(g.node.flatMap((n) => n.input));
-    assert.ok(g.node.every((n) => n.opType !== 'DequantizeLinear' || read.has(n.output[0]!)), 'no DequantizeLinear left without a reader');
-    const plainBias = decodeModel((await quantize(model, { calibration: pixels(128, 22), biasColumns: false })).bytes).graph;
+    assert.ok(
+      g.node.every((n) => n.opType !== 'DequantizeLinear' || read.has(n.output[0]!)),
+      'no DequantizeLinear left without a reader',
+    );
+    const plainBias = decodeModel(
+      (await quantize(model, { calibration: pixels(128, 22), biasColumns: false })).bytes,
+    ).graph;
     assert.ok(!plainBias.node.some((n) => n.opType === 'Pad'), '{ biasColumns: false } keeps the int32 bias');
     const x = pixels(64, 23);
     const want = (model.predict(x) as tf.Tensor).arraySync() as number[][];
@@ -188,7 +271,14 @@ describe('compress.quantize', () => {
     // 120 inputs leave 8 columns; inputs in [−1, 1] put the zero point mid-range (127 × 128 int32 units a column), and
     // biases drawn with σ 0.5 on this layer need more than 8.
     const model = tf.sequential({
-      layers: [tf.layers.dense({ units: 512, inputShape: [120], kernelInitializer: tf.initializers.glorotUniform({ seed: 24 }), biasInitializer: tf.initializers.randomNormal({ stddev: 0.5, seed: 24 }) })],
+      layers: [
+        tf.layers.dense({
+          units: 512,
+          inputShape: [120],
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 24 }),
+          biasInitializer: tf.initializers.randomNormal({ stddev: 0.5, seed: 24 }),
+        }),
+      ],
     });
     const q = await quantize(model, { calibration: uniform([128, 120], 25) });
     assert.deepEqual(q.info.biasColumns, []);
@@ -202,10 +292,14 @@ describe('compress.quantize', () => {
     const model = mlp([16, 8, 3]);
     const a = await quantize(model, { mode: 'dynamic', weightType: 'int8' });
     const b = await quantize(model, { mode: 'dynamic', weightType: 'uint8' });
-    const weights = (bytes: Uint8Array, type: DataType) => decodeModel(bytes).graph.initializer.filter((t) => t.dataType === type && t.dims.length === 2);
+    const weights = (bytes: Uint8Array, type: DataType) =>
+      decodeModel(bytes).graph.initializer.filter((t) => t.dataType === type && t.dims.length === 2);
     const [s] = weights(a.bytes, DataType.INT8);
     const [u] = weights(b.bytes, DataType.UINT8);
-    assert.deepEqual(Array.from(u!.rawData, (v) => v - 128), Array.from(new Int8Array(s!.rawData.buffer, s!.rawData.byteOffset, s!.rawData.length)));
+    assert.deepEqual(
+      Array.from(u!.rawData, (v) => v - 128),
+      Array.from(new Int8Array(s!.rawData.buffer, s!.rawData.byteOffset, s!.rawData.length)),
+    );
     const x = uniform([4, 16], 3);
     assert.deepEqual((await a.predict(x)).arraySync(), (await b.predict(x)).arraySync());
   });
@@ -256,7 +350,10 @@ describe('compress.quantize', () => {
     const optimized = join(mkdtempSync(join(tmpdir(), 'lepton-qdq-')), 'optimized.onnx');
     try {
       const ort = await import('onnxruntime-node');
-      const session = await ort.InferenceSession.create(q.bytes, { graphOptimizationLevel: 'all', optimizedModelFilePath: optimized });
+      const session = await ort.InferenceSession.create(q.bytes, {
+        graphOptimizationLevel: 'all',
+        optimizedModelFilePath: optimized,
+      });
       await session.release();
       const fused = decodeModel(new Uint8Array(readFileSync(optimized))).graph.node.map((n) => n.opType);
       assert.ok(fused.includes('QLinearConv') && fused.includes('QGemm'), `onnxruntime ran: ${fused.join(', ')}`);
@@ -269,8 +366,10 @@ describe('compress.quantize', () => {
   test('added tensors are named after their index in quantizedActivations and quantizedNodes', async () => {
     const q = await quantize(mlp([8, 6, 3]), { calibration: uniform([32, 8], 12) });
     const names = new Set(decodeModel(q.bytes).graph.initializer.map((t) => t.name));
-    for (const k of q.info.quantizedActivations.keys()) assert.ok(names.has(`a${k}.scale`) && names.has(`a${k}.zp`), `a${k}`);
-    for (const k of q.info.quantizedNodes.keys()) assert.ok(['q', 'scale', 'zp'].every((s) => names.has(`w${k}.${s}`)) && names.has(`b${k}.q`), `w${k}, b${k}`);
+    for (const k of q.info.quantizedActivations.keys())
+      assert.ok(names.has(`a${k}.scale`) && names.has(`a${k}.zp`), `a${k}`);
+    for (const k of q.info.quantizedNodes.keys())
+      assert.ok(['q', 'scale', 'zp'].every((s) => names.has(`w${k}.${s}`)) && names.has(`b${k}.q`), `w${k}, b${k}`);
   });
 
   test('saves atomically, displays as a card, and fails clearly without calibration', async () => {
@@ -284,7 +383,10 @@ describe('compress.quantize', () => {
     }
     const bundle = toMimeBundle(q);
     assert.match(String(bundle['text/html']), /Quantized ONNX model.*dynamic.*× the fp32 model/s);
-    await assert.rejects(quantize(mlp([8, 4, 2])), (e: unknown) => e instanceof CompressError && e.code === 'LEPTON_COMPRESS_NO_CALIBRATION');
+    await assert.rejects(
+      quantize(mlp([8, 4, 2])),
+      (e: unknown) => e instanceof CompressError && e.code === 'LEPTON_COMPRESS_NO_CALIBRATION',
+    );
     await assert.rejects(quantize(new Uint8Array([1, 2, 3])), Error);
   });
 });

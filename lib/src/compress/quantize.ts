@@ -76,7 +76,11 @@ export interface QuantizeOptions {
 }
 
 function batchOf(t: tf.Tensor): FloatBatch {
-  return { data: Float32Array.from(t.dataSync() as Float32Array), shape: t.shape, ...(t.dtype === 'int32' ? { dtype: 'int32' as const } : {}) };
+  return {
+    data: Float32Array.from(t.dataSync() as Float32Array),
+    shape: t.shape,
+    ...(t.dtype === 'int32' ? { dtype: 'int32' as const } : {}),
+  };
 }
 
 /** The values of a graph that are not float: an int32 input of token ids and the int64 indices cast from it. */
@@ -93,12 +97,23 @@ function nonFloatValues(graph: GraphProto): Set<string> {
  * Runs `model` on `data` and observes every value's range and rank, and, with `channelStats` (real calibration data,
  * not random inputs), the per-channel statistics of weight layers' inputs.
  */
-async function observeAll(model: ModelProto, data: FloatBatch, batchSize: number, channelStats: boolean): Promise<Observation> {
+async function observeAll(
+  model: ModelProto,
+  data: FloatBatch,
+  batchSize: number,
+  channelStats: boolean,
+): Promise<Observation> {
   const input = model.graph.input[0]!.name;
   // Calibration declares every observed value a float output: token ids and their indices are not observed.
   const skip = nonFloatValues(model.graph);
   const values = [input, ...model.graph.node.flatMap((n) => n.output)].filter((v) => !skip.has(v));
-  const observed = await observe(model, values, data, batchSize, channelStats ? weightInputAxes(model.graph) : new Map());
+  const observed = await observe(
+    model,
+    values,
+    data,
+    batchSize,
+    channelStats ? weightInputAxes(model.graph) : new Map(),
+  );
   observed.ranks.set(input, data.shape.length);
   return observed;
 }
@@ -115,9 +130,17 @@ async function observeAll(model: ModelProto, data: FloatBatch, batchSize: number
 export async function quantize(model: ModelSource, opts: QuantizeOptions = {}): Promise<QuantizedModel> {
   if (isTreeModel(model)) throw treeUnsupported('compress.quantize');
   const mode = opts.mode ?? 'static';
-  if (mode !== 'static' && mode !== 'dynamic') throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `mode must be 'static' or 'dynamic', got ${JSON.stringify(mode)}.`);
+  if (mode !== 'static' && mode !== 'dynamic')
+    throw new CompressError(
+      'LEPTON_COMPRESS_BAD_INPUT',
+      `mode must be 'static' or 'dynamic', got ${JSON.stringify(mode)}.`,
+    );
   const weightType = opts.weightType ?? 'int8';
-  if (weightType !== 'int8' && weightType !== 'uint8') throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `weightType must be 'int8' or 'uint8', got ${JSON.stringify(weightType)}.`);
+  if (weightType !== 'int8' && weightType !== 'uint8')
+    throw new CompressError(
+      'LEPTON_COMPRESS_BAD_INPUT',
+      `weightType must be 'int8' or 'uint8', got ${JSON.stringify(weightType)}.`,
+    );
   const perChannel = opts.perChannel ?? true;
   // Dynamic mode computes in float behind DequantizeLinear: nothing saturates there.
   const reduceRange = mode === 'static' && (opts.reduceRange ?? integerPairsSaturate());
@@ -127,23 +150,44 @@ export async function quantize(model: ModelSource, opts: QuantizeOptions = {}): 
   const proto = { ...decoded, graph: cancelTransposes(decoded.graph) };
   const specs = specsOf(proto.graph);
   if (specs.inputs.length !== 1 || (specs.inputs[0]!.dtype !== 'float32' && specs.inputs[0]!.dtype !== 'int32')) {
-    throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', `quantize supports models with one float32 (or int32 token id) input; this one has ${specs.inputs.map((s) => `${s.name} (${s.dtype})`).join(', ')}.`);
+    throw new CompressError(
+      'LEPTON_COMPRESS_UNSUPPORTED',
+      `quantize supports models with one float32 (or int32 token id) input; this one has ${specs.inputs.map((s) => `${s.name} (${s.dtype})`).join(', ')}.`,
+    );
   }
   const inputType = specs.inputs[0]!.dtype;
   const calibration = opts.calibration instanceof tf.Tensor ? opts.calibration : opts.calibration?.x;
   if (mode === 'static' && calibration === undefined) {
-    throw new CompressError('LEPTON_COMPRESS_NO_CALIBRATION', "Static quantization needs calibration inputs: pass { calibration: xTrain.slice(0, 512) }, or use { mode: 'dynamic' } (weights only).");
+    throw new CompressError(
+      'LEPTON_COMPRESS_NO_CALIBRATION',
+      "Static quantization needs calibration inputs: pass { calibration: xTrain.slice(0, 512) }, or use { mode: 'dynamic' } (weights only).",
+    );
   }
   if (calibration !== undefined && (calibration.dtype !== inputType || calibration.shape[0] === 0)) {
-    throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `calibration must be a non-empty ${inputType} tensor, batch first (like the model's input); got ${calibration.dtype} [${calibration.shape.join(', ')}].`);
+    throw new CompressError(
+      'LEPTON_COMPRESS_BAD_INPUT',
+      `calibration must be a non-empty ${inputType} tensor, batch first (like the model's input); got ${calibration.dtype} [${calibration.shape.join(', ')}].`,
+    );
   }
   // Dynamic mode without data still needs the ranks of values (to fuse MatMul + Add): one random batch gives them (token
   // ids of 0, the padding id every vocabulary has, for a model of token ids).
-  const data = calibration !== undefined ? batchOf(calibration) : inputType === 'int32' ? { data: new Float32Array(specs.inputs[0]!.shape.map((d) => (d === null || d < 0 ? 2 : d)).reduce((a, b) => a * b, 1)), shape: specs.inputs[0]!.shape.map((d) => (d === null || d < 0 ? 2 : d)), dtype: 'int32' as const } : (() => {
-    const r = randomInputs(specs.inputs, 2)[0]!;
-    return { data: r.data as Float32Array, shape: r.shape };
-  })();
-  const calibrate = (graph: GraphProto): Promise<Observation> => observeAll({ ...proto, graph }, data, opts.batchSize ?? 256, calibration !== undefined);
+  const data =
+    calibration !== undefined
+      ? batchOf(calibration)
+      : inputType === 'int32'
+        ? {
+            data: new Float32Array(
+              specs.inputs[0]!.shape.map((d) => (d === null || d < 0 ? 2 : d)).reduce((a, b) => a * b, 1),
+            ),
+            shape: specs.inputs[0]!.shape.map((d) => (d === null || d < 0 ? 2 : d)),
+            dtype: 'int32' as const,
+          }
+        : (() => {
+            const r = randomInputs(specs.inputs, 2)[0]!;
+            return { data: r.data as Float32Array, shape: r.shape };
+          })();
+  const calibrate = (graph: GraphProto): Promise<Observation> =>
+    observeAll({ ...proto, graph }, data, opts.batchSize ?? 256, calibration !== undefined);
   let graph = proto.graph;
   let observed = await calibrate(graph);
   let smoothed: string[] = [];
@@ -157,14 +201,34 @@ export async function quantize(model: ModelSource, opts: QuantizeOptions = {}): 
   const ranks = observed.ranks;
   const candidates = activationCandidates(fuseMatMulAdd(graph, ranks));
   const missing = candidates.filter((c) => !observed.ranges.has(c));
-  if (mode === 'static' && missing.length > 0) throw new InternalError(`calibration observed no values for ${missing.join(', ')}`);
+  if (mode === 'static' && missing.length > 0)
+    throw new InternalError(`calibration observed no values for ${missing.join(', ')}`);
   const opset = proto.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
-  const inputMeans = new Map(opts.biasCorrection === false ? [] : [...observed.channels].map(([name, c]) => [name, c.mean]));
-  const result = quantizeGraph(graph, { mode, weightType, perChannel, weightLevels: reduceRange ? REDUCED_WEIGHT_LEVELS : WEIGHT_LEVELS, ranges: observed.ranges, ranks, opset, biasColumns: opts.biasColumns ?? true, inputMeans });
+  const inputMeans = new Map(
+    opts.biasCorrection === false ? [] : [...observed.channels].map(([name, c]) => [name, c.mean]),
+  );
+  const result = quantizeGraph(graph, {
+    mode,
+    weightType,
+    perChannel,
+    weightLevels: reduceRange ? REDUCED_WEIGHT_LEVELS : WEIGHT_LEVELS,
+    ranges: observed.ranges,
+    ranks,
+    opset,
+    biasColumns: opts.biasColumns ?? true,
+    inputMeans,
+  });
   if (result.quantizedNodes.length === 0) {
-    throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', 'The model has no Conv, Dense (Gemm/MatMul) weights to quantize.');
+    throw new CompressError(
+      'LEPTON_COMPRESS_UNSUPPORTED',
+      'The model has no Conv, Dense (Gemm/MatMul) weights to quantize.',
+    );
   }
-  const quantized = encodeModel({ ...proto, graph: result.graph, docString: `${proto.docString} (int8 ${mode} QDQ by Lepton)`.trim() });
+  const quantized = encodeModel({
+    ...proto,
+    graph: result.graph,
+    docString: `${proto.docString} (int8 ${mode} QDQ by Lepton)`.trim(),
+  });
   return new QuantizedModel(quantized, specs.inputs, specs.outputs, {
     mode,
     weightType,

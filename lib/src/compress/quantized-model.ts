@@ -54,7 +54,12 @@ export class QuantizedModel {
   private session: Promise<Ort.InferenceSession> | undefined;
 
   /** @internal */
-  constructor(bytes: Uint8Array, inputs: readonly TfjsTensorSpec[], outputs: readonly TfjsTensorSpec[], info: QuantizationInfo) {
+  constructor(
+    bytes: Uint8Array,
+    inputs: readonly TfjsTensorSpec[],
+    outputs: readonly TfjsTensorSpec[],
+    info: QuantizationInfo,
+  ) {
     this.data = bytes;
     this.inputs = inputs;
     this.outputs = outputs;
@@ -86,12 +91,20 @@ export class QuantizedModel {
    * @example const probs = await q.predict(xTest.slice(0, 8))
    */
   async predict(x: tf.Tensor): Promise<tf.Tensor> {
-    if (this.inputs.length !== 1) throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', `predict takes one input; this model has ${this.inputs.length}.`);
+    if (this.inputs.length !== 1)
+      throw new CompressError(
+        'LEPTON_COMPRESS_UNSUPPORTED',
+        `predict takes one input; this model has ${this.inputs.length}.`,
+      );
     const want = this.inputs[0]!.dtype === 'int32' ? 'int32' : 'float32';
-    if (x.dtype !== want) throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `predict expects ${want} input, got ${x.dtype}.`);
+    if (x.dtype !== want)
+      throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `predict expects ${want} input, got ${x.dtype}.`);
     this.session ??= openSession(this.data);
     const session = await this.session;
-    const data = want === 'int32' ? { data: Float32Array.from(x.dataSync()), shape: x.shape, dtype: 'int32' as const } : { data: x.dataSync() as Float32Array, shape: x.shape };
+    const data =
+      want === 'int32'
+        ? { data: Float32Array.from(x.dataSync()), shape: x.shape, dtype: 'int32' as const }
+        : { data: x.dataSync() as Float32Array, shape: x.shape };
     const out = await runFloat(session, data, [this.outputs[0]!.name]);
     const y = out.get(this.outputs[0]!.name)!;
     return tf.tensor(Float32Array.from(y.data), y.shape);
@@ -108,7 +121,10 @@ export class QuantizedModel {
   [displaySymbol](): MimeBundle {
     const i = this.info;
     const ratio = this.sizeBytes / i.sourceBytes;
-    const what = i.mode === 'static' ? `static int8 (weights ${i.weightType}${i.perChannel ? ' per channel' : ''}${i.reduceRange ? ' within ±63' : ''}, activations uint8 from ${i.calibrationSamples} calibration samples)` : `dynamic (weights ${i.weightType}${i.perChannel ? ' per channel' : ''}, float compute)`;
+    const what =
+      i.mode === 'static'
+        ? `static int8 (weights ${i.weightType}${i.perChannel ? ' per channel' : ''}${i.reduceRange ? ' within ±63' : ''}, activations uint8 from ${i.calibrationSamples} calibration samples)`
+        : `dynamic (weights ${i.weightType}${i.perChannel ? ' per channel' : ''}, float compute)`;
     const size = `${this.sizeBytes.toLocaleString('en-US')} bytes, ${ratio.toFixed(2)}× the fp32 model`;
     const corrected = i.biasCorrected.length > 0 ? `, ${i.biasCorrected.length} biases corrected for rounding` : '';
     const text = `Quantized ONNX model: ${what}\n  ${size}\n  ${i.quantizedNodes.length} weight nodes, ${i.quantizedActivations.length} activations quantized${corrected}`;

@@ -15,7 +15,8 @@ function largestWeight(bytes: Uint8Array): number {
   let largest = 0;
   for (const t of g.initializer) {
     if (!weights.has(t.name) || t.dataType !== DataType.INT8) continue;
-    for (const v of new Int8Array(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength)) largest = Math.max(largest, Math.abs(v));
+    for (const v of new Int8Array(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength))
+      largest = Math.max(largest, Math.abs(v));
   }
   return largest;
 }
@@ -37,7 +38,13 @@ describe('compress.quantize reduceRange', () => {
     // 100 → 512: a layer that also gets bias columns, whose rows must respect the same limit.
     const model = tf.sequential({
       layers: [
-        tf.layers.dense({ units: 512, inputShape: [100], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 31 }), biasInitializer: tf.initializers.randomNormal({ stddev: 0.3, seed: 32 }) }),
+        tf.layers.dense({
+          units: 512,
+          inputShape: [100],
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 31 }),
+          biasInitializer: tf.initializers.randomNormal({ stddev: 0.3, seed: 32 }),
+        }),
         tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 33 }) }),
       ],
     });

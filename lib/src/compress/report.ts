@@ -86,7 +86,9 @@ async function predictAll(session: Awaited<ReturnType<typeof openSession>>, x: F
   // A TreeEnsembleClassifier answers an int64 `label` first: its class scores are the `probabilities` output.
   const scores = session.outputNames.includes('probabilities') ? 'probabilities' : session.outputNames[0]!;
   for (let start = 0; start < x.shape[0]!; start += 256) {
-    const y = (await runFloat(session, rows(x, start, Math.min(x.shape[0]!, start + 256)), [scores])).values().next().value!;
+    const y = (await runFloat(session, rows(x, start, Math.min(x.shape[0]!, start + 256)), [scores]))
+      .values()
+      .next().value!;
     const width = y.shape.slice(1).reduce((a, b) => a * b, 1);
     for (let i = 0; i < y.shape[0]!; i++) out.push(Array.from(y.data.subarray(i * width, (i + 1) * width)));
   }
@@ -112,28 +114,46 @@ function classesOf(predicted: number[][]): number[] {
  * @example lepton.compress.report({ fp32: model, int8: q }, { x: xTest, y: yTest })
  * @example lepton.compress.report(gbm, { x: xTest, y: yTest })
  */
-export async function report(variants: Record<string, ModelSource | GradientBoosting | TfliteExport> | GradientBoosting, testData: TensorData, options: ReportOptions = {}): Promise<CompressionReport> {
+export async function report(
+  variants: Record<string, ModelSource | GradientBoosting | TfliteExport> | GradientBoosting,
+  testData: TensorData,
+  options: ReportOptions = {},
+): Promise<CompressionReport> {
   if (isTreeModel(variants)) return report({ float: variants }, testData, options);
   const all = Object.keys(variants);
   const trees = all.filter((n) => isTreeModel(variants[n]));
   for (const n of trees) assertReportableTree(variants[n] as GradientBoosting, n);
   const names = all.filter((n) => !isTflite(variants[n]));
-  const tfliteVariants = all.filter((n) => isTflite(variants[n])).map((n) => [n, variants[n] as TfliteExport] as [string, TfliteExport]);
-  if (all.length === 0) throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', 'report needs at least one variant: { fp32: model, int8: quantized }.');
+  const tfliteVariants = all
+    .filter((n) => isTflite(variants[n]))
+    .map((n) => [n, variants[n] as TfliteExport] as [string, TfliteExport]);
+  if (all.length === 0)
+    throw new CompressError(
+      'LEPTON_COMPRESS_BAD_INPUT',
+      'report needs at least one variant: { fp32: model, int8: quantized }.',
+    );
   // Trees route missing values (NaN) themselves: their test data may hold them.
   const resolved = resolveData(testData, {}, 'test data', trees.length > 0 && trees.length === names.length);
-  if (resolved.kind !== 'tensors') throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', 'report takes test data as { x, y } tensors or arrays.');
+  if (resolved.kind !== 'tensors')
+    throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', 'report takes test data as { x, y } tensors or arrays.');
   let x: FloatBatch;
   let yTrue: number[];
   try {
     const xt = resolved.x as tf.Tensor;
     x = { data: Float32Array.from(xt.dataSync() as Float32Array), shape: xt.shape };
     const y = resolved.y as tf.Tensor;
-    yTrue = y.rank > 1 && y.shape[1]! > 1 ? argMaxRows(y.arraySync() as number[][]) : Array.from(y.dataSync(), (v) => Math.round(v));
+    yTrue =
+      y.rank > 1 && y.shape[1]! > 1
+        ? argMaxRows(y.arraySync() as number[][])
+        : Array.from(y.dataSync(), (v) => Math.round(v));
   } finally {
     for (const t of resolved.owned) t.dispose();
   }
-  const o = { latencyRuns: options.latencyRuns ?? 50, throughputRuns: options.throughputRuns ?? 5, maxSeconds: options.maxSeconds ?? 3 };
+  const o = {
+    latencyRuns: options.latencyRuns ?? 50,
+    throughputRuns: options.throughputRuns ?? 5,
+    maxSeconds: options.maxSeconds ?? 3,
+  };
   // Every variant's session stays open until all are timed, so that the timings can interleave (`timing.ts`).
   const sessions: Awaited<ReturnType<typeof openSession>>[] = [];
   let measured: Omit<VariantRow, 'vsBaseline'>[];
@@ -146,7 +166,13 @@ export async function report(variants: Record<string, ModelSource | GradientBoos
       const session = await openSession(bytes, options.threads === undefined ? {} : { threads: options.threads });
       sessions.push(session);
       const accuracy = metrics.accuracy(yTrue, classesOf(await predictAll(session, x)));
-      files.push({ name, parameters: parametersOf(bytes), bytes: bytes.length, gzipBytes: gzipSync(bytes).length, accuracy });
+      files.push({
+        name,
+        parameters: parametersOf(bytes),
+        bytes: bytes.length,
+        gzipBytes: gzipSync(bytes).length,
+        accuracy,
+      });
     }
     const timings = sessions.length ? await timeInterleaved(sessions, x, o) : [];
     measured = files.map((f, i) => ({ ...f, ...timings[i]! }));
@@ -164,7 +190,13 @@ export async function report(variants: Record<string, ModelSource | GradientBoos
       accuracyPoints: (m.accuracy - base!.accuracy) * 100,
     },
   }));
-  const tflite = await measureTflite(tfliteVariants, x, yTrue, options.tfliteLatencyRuns ?? 200, base ? { bytes: base.bytes, accuracy: base.accuracy } : undefined);
+  const tflite = await measureTflite(
+    tfliteVariants,
+    x,
+    yTrue,
+    options.tfliteLatencyRuns ?? 200,
+    base ? { bytes: base.bytes, accuracy: base.accuracy } : undefined,
+  );
   return new CompressionReport(table, options.maxDrop ?? 1, tflite, trees.length ? treeNotApplicable() : []);
 }
 
@@ -196,7 +228,9 @@ export class CompressionReport {
     const best = eligible.reduce((a, b) => (b.throughput > a.throughput ? b : a));
     this.recommended = best.name;
     const base = rows[0]!;
-    const slower = rows.filter((r) => r !== base && r.vsBaseline.throughput < 1).map((r) => `${r.name} is slower than ${base.name} here (${r.vsBaseline.throughput.toFixed(2)}× its throughput)`);
+    const slower = rows
+      .filter((r) => r !== base && r.vsBaseline.throughput < 1)
+      .map((r) => `${r.name} is slower than ${base.name} here (${r.vsBaseline.throughput.toFixed(2)}× its throughput)`);
     this.recommendation =
       `Use ${best.name}: the fastest at batch 256 (${Math.round(best.throughput).toLocaleString('en-US')} samples/s) within ${maxDrop} point of ${base.name}'s accuracy` +
       (best === base ? '' : `, ${best.vsBaseline.bytes.toFixed(2)}× its size`) +
@@ -242,7 +276,15 @@ export class CompressionReport {
       `${r.latencyP50Ms.toFixed(3)} ms (${r.vsBaseline.latency.toFixed(2)}×)`,
       `${f(r.throughput)}/s (${r.vsBaseline.throughput.toFixed(2)}×)`,
     ];
-    const head = ['variant', 'parameters', 'file bytes', 'gzipped bytes', 'accuracy', 'latency p50, batch 1', 'throughput, batch 256'];
+    const head = [
+      'variant',
+      'parameters',
+      'file bytes',
+      'gzipped bytes',
+      'accuracy',
+      'latency p50, batch 1',
+      'throughput, batch 256',
+    ];
     const notMeasured = 'not measured';
     const liteCells = (r: TfliteRow) => [
       r.name,
@@ -250,14 +292,29 @@ export class CompressionReport {
       f(r.parameters),
       `${f(r.bytes)} (${r.vsBaseline.bytes.toFixed(2)}×)`,
       f(r.gzipBytes),
-      r.accuracy === null ? notMeasured : `${(r.accuracy * 100).toFixed(2)}% (${r.vsBaseline.accuracyPoints! >= 0 ? '+' : ''}${r.vsBaseline.accuracyPoints!.toFixed(2)} pt)`,
+      r.accuracy === null
+        ? notMeasured
+        : `${(r.accuracy * 100).toFixed(2)}% (${r.vsBaseline.accuracyPoints! >= 0 ? '+' : ''}${r.vsBaseline.accuracyPoints!.toFixed(2)} pt)`,
       r.latencyP50Ms === null ? notMeasured : `${r.latencyP50Ms.toFixed(3)} ms`,
     ];
-    const liteHead = ['TFLite variant', 'quantization', 'parameters', 'file bytes', 'gzipped bytes', 'accuracy (interpreter)', 'latency p50, batch 1, 1 thread'];
+    const liteHead = [
+      'TFLite variant',
+      'quantization',
+      'parameters',
+      'file bytes',
+      'gzipped bytes',
+      'accuracy (interpreter)',
+      'latency p50, batch 1, 1 thread',
+    ];
     const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
     const htmlTable = (h: string[], body: string[][], bold: (i: number) => boolean) =>
       `<table><thead><tr>${h.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>` +
-      body.map((cs, i) => `<tr${bold(i) ? ' style="font-weight:bold"' : ''}>${cs.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('') +
+      body
+        .map(
+          (cs, i) =>
+            `<tr${bold(i) ? ' style="font-weight:bold"' : ''}>${cs.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`,
+        )
+        .join('') +
       `</tbody></table>`;
     const ort = this.rows.length ? [head.join(' | '), ...this.rows.map((r) => cells(r).join(' | '))] : [];
     const lite = this.tflite.length ? [liteHead.join(' | '), ...this.tflite.map((r) => liteCells(r).join(' | '))] : [];
@@ -267,9 +324,15 @@ export class CompressionReport {
     const text = [...ort, ...lite, ...na, this.recommendation].join('\n');
     const html =
       (this.rows.length ? htmlTable(head, this.rows.map(cells), (i) => this.rows[i]!.name === this.recommended) : '') +
-      (this.tflite.length ? htmlTable(liteHead, this.tflite.map(liteCells), (i) => this.tflite[i]!.name === this.recommended) : '') +
+      (this.tflite.length
+        ? htmlTable(liteHead, this.tflite.map(liteCells), (i) => this.tflite[i]!.name === this.recommended)
+        : '') +
       (this.notApplicable.length ? htmlTable(naHead, this.notApplicable.map(naCells), () => false) : '') +
       `<p>${esc(this.recommendation)}</p>`;
-    return { 'text/plain': text, 'text/html': html, ...(this.rows.length ? { 'application/vnd.vegalite.v5+json': this.chart() } : {}) };
+    return {
+      'text/plain': text,
+      'text/html': html,
+      ...(this.rows.length ? { 'application/vnd.vegalite.v5+json': this.chart() } : {}),
+    };
   }
 }

@@ -11,5 +11,8 @@ import { CompressError } from './errors.js';
 export async function onnxBytesOf(model: ModelSource): Promise<Uint8Array> {
   const bytes = await resolveOnnx(model, { verify: false });
   if (bytes) return bytes;
-  throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', 'Expected a tfjs LayersModel, the result of lepton.export.onnx, a compressed model, or .onnx bytes.');
+  throw new CompressError(
+    'LEPTON_COMPRESS_BAD_INPUT',
+    'Expected a tfjs LayersModel, the result of lepton.export.onnx, a compressed model, or .onnx bytes.',
+  );
 }

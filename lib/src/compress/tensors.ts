@@ -7,13 +7,19 @@ import { CompressError } from './errors.js';
 
 /** The values of a float32 initializer. */
 export function floatsOf(t: TensorProto): Float32Array {
-  if (t.dataType !== DataType.FLOAT) throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', `initializer ${t.name} is not float32`);
+  if (t.dataType !== DataType.FLOAT)
+    throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', `initializer ${t.name} is not float32`);
   return new Float32Array(t.rawData.slice().buffer);
 }
 
 /** An initializer holding `data` with shape `dims`. */
 export function tensor(name: string, data: TensorData, dims: readonly number[]): TensorProto {
-  return { name, dataType: dataTypeOf(data), dims: [...dims], rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() };
+  return {
+    name,
+    dataType: dataTypeOf(data),
+    dims: [...dims],
+    rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice(),
+  };
 }
 
 /** Element count of a shape. */

@@ -44,19 +44,40 @@ export function isTflite(variant: unknown): variant is TfliteExport {
 /** Predicted classes from a flat output of `width` scores per sample (one score: a sigmoid at 0.5). */
 function classesOf(data: Float32Array, width: number): number[] {
   if (width === 1) return Array.from(data, (v) => (v >= 0.5 ? 1 : 0));
-  return argMaxRows(Array.from({ length: data.length / width }, (_, i) => Array.from(data.subarray(i * width, (i + 1) * width))));
+  return argMaxRows(
+    Array.from({ length: data.length / width }, (_, i) => Array.from(data.subarray(i * width, (i + 1) * width))),
+  );
 }
 
 /**
  * Measures the TFLite variants on `x` against labels `yTrue`; `latencyRuns` timed invokes each. Ratios are to
  * `baseline` (the report's first variant), or to the first TFLite variant when the report has no other.
  */
-export async function measureTflite(variants: [string, TfliteExport][], x: FloatBatch, yTrue: number[], latencyRuns: number, baseline: { bytes: number; accuracy: number | null } | undefined): Promise<TfliteRow[]> {
-  const measured = tflitePython() && variants.length ? await runInterpreterJobs(variants.map(([, e]) => ({ bytes: e.data, feeds: [{ data: x.data, shape: x.shape }], repeats: latencyRuns }))) : undefined;
+export async function measureTflite(
+  variants: [string, TfliteExport][],
+  x: FloatBatch,
+  yTrue: number[],
+  latencyRuns: number,
+  baseline: { bytes: number; accuracy: number | null } | undefined,
+): Promise<TfliteRow[]> {
+  const measured =
+    tflitePython() && variants.length
+      ? await runInterpreterJobs(
+          variants.map(([, e]) => ({ bytes: e.data, feeds: [{ data: x.data, shape: x.shape }], repeats: latencyRuns })),
+        )
+      : undefined;
   const rows = variants.map(([name, e], k) => {
     const run = measured?.[k];
     const out = run?.outputs?.[0];
-    const accuracy = out ? metrics.accuracy(yTrue, classesOf(out.data, out.shape.slice(1).reduce((a, b) => a * b, 1))) : null;
+    const accuracy = out
+      ? metrics.accuracy(
+          yTrue,
+          classesOf(
+            out.data,
+            out.shape.slice(1).reduce((a, b) => a * b, 1),
+          ),
+        )
+      : null;
     return {
       name,
       quantization: e.quantization,
@@ -70,19 +91,33 @@ export async function measureTflite(variants: [string, TfliteExport][], x: Float
   const base = baseline ?? rows[0];
   return rows.map((r) => ({
     ...r,
-    vsBaseline: { bytes: r.bytes / base!.bytes, accuracyPoints: r.accuracy === null || base!.accuracy === null ? null : (r.accuracy - base!.accuracy) * 100 },
+    vsBaseline: {
+      bytes: r.bytes / base!.bytes,
+      accuracyPoints: r.accuracy === null || base!.accuracy === null ? null : (r.accuracy - base!.accuracy) * 100,
+    },
   }));
 }
 
 /** The TFLite sentence of the recommendation: the smallest file within `maxDrop` points, or why none is chosen. */
-export function tfliteAdvice(rows: readonly TfliteRow[], maxDrop: number): { name: string; sentence: string } | undefined {
+export function tfliteAdvice(
+  rows: readonly TfliteRow[],
+  maxDrop: number,
+): { name: string; sentence: string } | undefined {
   if (rows.length === 0) return undefined;
   if (rows.every((r) => r.accuracy === null)) {
     const smallest = rows.reduce((a, b) => (b.bytes < a.bytes ? b : a));
-    return { name: smallest.name, sentence: "TFLite accuracy and latency were not measured: no TensorFlow Lite interpreter is installed (run `lepton setup --tflite`)." };
+    return {
+      name: smallest.name,
+      sentence:
+        'TFLite accuracy and latency were not measured: no TensorFlow Lite interpreter is installed (run `lepton setup --tflite`).',
+    };
   }
   const eligible = rows.filter((r) => r.vsBaseline.accuracyPoints !== null && r.vsBaseline.accuracyPoints >= -maxDrop);
-  if (eligible.length === 0) return { name: rows[0]!.name, sentence: `No TFLite variant is within ${maxDrop} point of the baseline's accuracy.` };
+  if (eligible.length === 0)
+    return {
+      name: rows[0]!.name,
+      sentence: `No TFLite variant is within ${maxDrop} point of the baseline's accuracy.`,
+    };
   const best = eligible.reduce((a, b) => (b.bytes < a.bytes ? b : a));
   return {
     name: best.name,

@@ -7,7 +7,15 @@ import { openSession, type FloatBatch } from '../onnx/session.js';
 import { batchOfSize, timeInterleaved } from './timing.js';
 
 async function sessionOf(units: number[]): Promise<Awaited<ReturnType<typeof openSession>>> {
-  const model = tf.sequential({ layers: units.map((u, i) => tf.layers.dense({ units: u, ...(i === 0 ? { inputShape: [16] } : {}), kernelInitializer: tf.initializers.glorotUniform({ seed: i + 1 }) })) });
+  const model = tf.sequential({
+    layers: units.map((u, i) =>
+      tf.layers.dense({
+        units: u,
+        ...(i === 0 ? { inputShape: [16] } : {}),
+        kernelInitializer: tf.initializers.glorotUniform({ seed: i + 1 }),
+      }),
+    ),
+  });
   return openSession((await onnx(model, undefined, { verify: false })).data, { threads: 1 });
 }
 
@@ -24,7 +32,10 @@ describe('compress timing', () => {
     try {
       const x: FloatBatch = { data: new Float32Array(8 * 16).fill(0.5), shape: [8, 16] };
       const [a, b] = await timeInterleaved([small, large], x, { latencyRuns: 20, throughputRuns: 10, maxSeconds: 0.2 });
-      assert.ok(a!.throughput > b!.throughput && a!.latencyP50Ms < b!.latencyP50Ms, `small ${JSON.stringify(a)}, large ${JSON.stringify(b)}`);
+      assert.ok(
+        a!.throughput > b!.throughput && a!.latencyP50Ms < b!.latencyP50Ms,
+        `small ${JSON.stringify(a)}, large ${JSON.stringify(b)}`,
+      );
       for (const t of [a!, b!]) assert.ok(Number.isFinite(t.throughput) && t.throughput > 0 && t.latencyP50Ms > 0);
     } finally {
       await small.release();

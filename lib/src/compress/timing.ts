@@ -35,14 +35,23 @@ export const ROUNDS = 10;
 export function batchOfSize(x: FloatBatch, n: number): FloatBatch {
   const row = x.data.length / x.shape[0]!;
   const data = new Float32Array(n * row);
-  for (let i = 0; i < n; i++) data.set(x.data.subarray((i % x.shape[0]!) * row, ((i % x.shape[0]!) + 1) * row), i * row);
+  for (let i = 0; i < n; i++)
+    data.set(x.data.subarray((i % x.shape[0]!) * row, ((i % x.shape[0]!) + 1) * row), i * row);
   return { data, shape: [n, ...x.shape.slice(1)] };
 }
 
-const median = (values: number[]): number => quantileSorted([...values].sort((a, b) => a - b), 0.5);
+const median = (values: number[]): number =>
+  quantileSorted(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 
 /** Times every session on batches of `x` (1 and 256 rows); results in the order of `sessions`. */
-export async function timeInterleaved(sessions: readonly Ort.InferenceSession[], x: FloatBatch, budget: TimingBudget): Promise<Timing[]> {
+export async function timeInterleaved(
+  sessions: readonly Ort.InferenceSession[],
+  x: FloatBatch,
+  budget: TimingBudget,
+): Promise<Timing[]> {
   const one = batchOfSize(x, 1);
   const big = batchOfSize(x, 256);
   for (const s of sessions) {
@@ -65,7 +74,8 @@ export async function timeInterleaved(sessions: readonly Ort.InferenceSession[],
       const s = sessions[i]!;
       const start = performance.now();
       // A third of the share for batch 1, the rest for batch 256, each after its minimum.
-      for (let j = 0; j < latencyPerRound || performance.now() < start + shareMs / 3; j++) await timed(s, one, latency[i]!);
+      for (let j = 0; j < latencyPerRound || performance.now() < start + shareMs / 3; j++)
+        await timed(s, one, latency[i]!);
       for (let j = 0; j < batchPerRound || performance.now() < start + shareMs; j++) await timed(s, big, batch[i]!);
     }
   }

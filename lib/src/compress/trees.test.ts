@@ -46,7 +46,13 @@ describe('compress.report with gradient-boosted trees', () => {
     assert.ok(Math.abs(row!.accuracy - expected) < 1e-9, `ONNX accuracy ${row!.accuracy} vs Lepton's ${expected}`);
     assert.ok(row!.accuracy > 0.6, `accuracy ${row!.accuracy}`);
     assert.ok(row!.bytes > 0 && row!.latencyP50Ms > 0 && row!.throughput > 0);
-    assert.deepEqual(r.notApplicable.map((n) => [n.variant, n.verb]), [['int8', 'compress.quantize'], ['pruned', 'compress.prune']]);
+    assert.deepEqual(
+      r.notApplicable.map((n) => [n.variant, n.verb]),
+      [
+        ['int8', 'compress.quantize'],
+        ['pruned', 'compress.prune'],
+      ],
+    );
     for (const n of r.notApplicable) assert.match(n.reason, /^not applicable to trees: /);
     assert.equal(r.recommended, 'float');
     const bundle = toMimeBundle(r);
@@ -58,12 +64,21 @@ describe('compress.report with gradient-boosted trees', () => {
   test('quantize and prune refuse a tree model with the reason; a regression model or an unfitted one cannot be scored by accuracy', async () => {
     const train = data(200, 3);
     const gbm = gradientBoosting({ trees: 5, leaves: 4 }).fit(train.x, train.y);
-    const unsupported = (e: unknown) => e instanceof CompressError && e.code === 'LEPTON_COMPRESS_UNSUPPORTED' && /not applicable to trees/.test(e.message);
+    const unsupported = (e: unknown) =>
+      e instanceof CompressError &&
+      e.code === 'LEPTON_COMPRESS_UNSUPPORTED' &&
+      /not applicable to trees/.test(e.message);
     await assert.rejects(quantize(gbm as never), unsupported);
     await assert.rejects(prune(gbm as never, { sparsity: 0.5 }), unsupported);
     const regression = gradientBoosting({ trees: 5, leaves: 4, task: 'regression' }).fit(train.x, train.y.toFloat());
-    await assert.rejects(report({ float: regression }, train, fast), (e: unknown) => e instanceof CompressError && /regression model; the report scores accuracy/.test(e.message));
-    await assert.rejects(report(gradientBoosting(), train, fast), (e: unknown) => e instanceof CompressError && /not fitted/.test(e.message));
+    await assert.rejects(
+      report({ float: regression }, train, fast),
+      (e: unknown) => e instanceof CompressError && /regression model; the report scores accuracy/.test(e.message),
+    );
+    await assert.rejects(
+      report(gradientBoosting(), train, fast),
+      (e: unknown) => e instanceof CompressError && /not fitted/.test(e.message),
+    );
     for (const t of [train.x, train.y]) t.dispose();
   });
 });

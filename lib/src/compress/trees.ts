@@ -49,8 +49,15 @@ export function treeUnsupported(verb: NotApplicable['verb']): CompressError {
 
 /** Checks a tree model can be scored by a report (accuracy needs a fitted classifier). */
 export function assertReportableTree(model: TreeEnsembleSource, name: string): void {
-  if (!model.fitted) throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `report: variant "${name}" is a gradient-boosting model that is not fitted; call fit(df, target) first.`);
+  if (!model.fitted)
+    throw new CompressError(
+      'LEPTON_COMPRESS_BAD_INPUT',
+      `report: variant "${name}" is a gradient-boosting model that is not fitted; call fit(df, target) first.`,
+    );
   if (model.classes.length === 0) {
-    throw new CompressError('LEPTON_COMPRESS_UNSUPPORTED', `report: variant "${name}" is a regression model; the report scores accuracy, so it compares classifiers (use lepton.evaluate for a regression's error).`);
+    throw new CompressError(
+      'LEPTON_COMPRESS_UNSUPPORTED',
+      `report: variant "${name}" is a regression model; the report scores accuracy, so it compares classifiers (use lepton.evaluate for a regression's error).`,
+    );
   }
 }

@@ -50,7 +50,8 @@ export interface TfliteDownloadRequest {
 }
 
 /** The .tflite file: its name, size in bytes, and content as base64. */
-export type TfliteDownloadAnswer = { action: 'tflite'; ok: true; fileName: string; bytes: number; base64: string } | CommFailure<'tflite'>;
+export type TfliteDownloadAnswer =
+  { action: 'tflite'; ok: true; fileName: string; bytes: number; base64: string } | CommFailure<'tflite'>;
 
 /** Each comm target's requests. */
 export interface CommRequests {

@@ -95,7 +95,12 @@ export interface RayDeploymentsAnswer {
 }
 
 /** Serve's application status in the Lepton server's words (`ready`, `loading`, `stopped`), for cards and the panel. */
-const RAY_STATES: Readonly<Record<string, string>> = { RUNNING: 'ready', DEPLOYING: 'loading', NOT_STARTED: 'loading', stopped: 'stopped' };
+const RAY_STATES: Readonly<Record<string, string>> = {
+  RUNNING: 'ready',
+  DEPLOYING: 'loading',
+  NOT_STARTED: 'loading',
+  stopped: 'stopped',
+};
 
 /**
  * A Ray deployment's state as the Lepton server words a local one's: `ready`, `loading`, `stopped`, else `failed`.

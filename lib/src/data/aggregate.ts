@@ -25,12 +25,15 @@ function plan(spec: AggregateSpec): [string, Reduction][] {
   for (const [column, value] of Object.entries(spec)) {
     for (const reduction of Array.isArray(value) ? value : [value]) {
       if (!reductions.includes(reduction)) {
-        throw badArgument(`aggregate: unknown reduction ${JSON.stringify(reduction)} for column ${JSON.stringify(column)}; use one of ${reductions.join(', ')}.`);
+        throw badArgument(
+          `aggregate: unknown reduction ${JSON.stringify(reduction)} for column ${JSON.stringify(column)}; use one of ${reductions.join(', ')}.`,
+        );
       }
       pairs.push([column, reduction]);
     }
   }
-  if (pairs.length === 0) throw badArgument('aggregate: give at least one column and reduction, e.g. { v: ["sum", "mean"] }.');
+  if (pairs.length === 0)
+    throw badArgument('aggregate: give at least one column and reduction, e.g. { v: ["sum", "mean"] }.');
   return pairs;
 }
 
@@ -44,11 +47,21 @@ export function aggregate(table: ColumnTable, by: string | string[], spec: Aggre
 
 function arqueroAggregate(table: ColumnTable, keys: string[], pairs: [string, Reduction][]): FrameColumns {
   const ops = {
-    sum: op.sum, mean: op.mean, count: op.valid, min: op.min, max: op.max, std: op.stdev, var: op.variance, median: op.median,
+    sum: op.sum,
+    mean: op.mean,
+    count: op.valid,
+    min: op.min,
+    max: op.max,
+    std: op.stdev,
+    var: op.variance,
+    median: op.median,
   } as const;
   const values: Record<string, unknown> = {};
   for (const [column, reduction] of pairs) values[`${column}_${reduction}`] = ops[reduction](column);
-  const result = table.ungroup().groupby(keys).rollup(values as Parameters<ColumnTable['rollup']>[0]);
+  const result = table
+    .ungroup()
+    .groupby(keys)
+    .rollup(values as Parameters<ColumnTable['rollup']>[0]);
   const names = result.columnNames();
   return { names, columns: Object.fromEntries(names.map((n) => [n, result.array(n)])) };
 }
@@ -56,7 +69,8 @@ function arqueroAggregate(table: ColumnTable, keys: string[], pairs: [string, Re
 /** The keys as numbers (integers or floats), or null when a key is missing or not a number (arquero groups those). */
 function numericKeyValues(data: Column, n: number): ArrayLike<number> | null {
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) return null;
-  if (ArrayBuffer.isView(data) && !(data instanceof Float32Array || data instanceof Float64Array)) return data as unknown as ArrayLike<number>;
+  if (ArrayBuffer.isView(data) && !(data instanceof Float32Array || data instanceof Float64Array))
+    return data as unknown as ArrayLike<number>;
   const out = ArrayBuffer.isView(data) ? (data as unknown as ArrayLike<number>) : new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = ArrayBuffer.isView(data) ? out[i]! : data.at(i);
@@ -68,7 +82,10 @@ function numericKeyValues(data: Column, n: number): ArrayLike<number> | null {
 
 /** Numbers of a value column (NaN where missing), or null when it holds anything else. */
 export function numericValues(data: Column, n: number): ArrayLike<number> | null {
-  if (ArrayBuffer.isView(data)) return data instanceof BigInt64Array || data instanceof BigUint64Array ? null : (data as unknown as ArrayLike<number>);
+  if (ArrayBuffer.isView(data))
+    return data instanceof BigInt64Array || data instanceof BigUint64Array
+      ? null
+      : (data as unknown as ArrayLike<number>);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = data.at(i);
@@ -136,14 +153,29 @@ function fastAggregate(table: ColumnTable, key: string, pairs: [string, Reductio
       for (let g = 0; g < groups; g++) {
         const c = count[g]!;
         switch (reduction) {
-          case 'sum': out[g] = sum[g]!; break;
-          case 'mean': out[g] = c ? sum[g]! / c : NaN; break;
-          case 'count': out[g] = c; break;
-          case 'min': out[g] = c ? min![g]! : NaN; break;
-          case 'max': out[g] = c ? max![g]! : NaN; break;
-          case 'var': out[g] = c > 1 ? m2![g]! / (c - 1) : NaN; break;
-          case 'std': out[g] = c > 1 ? Math.sqrt(m2![g]! / (c - 1)) : NaN; break;
-          default: break;
+          case 'sum':
+            out[g] = sum[g]!;
+            break;
+          case 'mean':
+            out[g] = c ? sum[g]! / c : NaN;
+            break;
+          case 'count':
+            out[g] = c;
+            break;
+          case 'min':
+            out[g] = c ? min![g]! : NaN;
+            break;
+          case 'max':
+            out[g] = c ? max![g]! : NaN;
+            break;
+          case 'var':
+            out[g] = c > 1 ? m2![g]! / (c - 1) : NaN;
+            break;
+          case 'std':
+            out[g] = c > 1 ? Math.sqrt(m2![g]! / (c - 1)) : NaN;
+            break;
+          default:
+            break;
         }
       }
       columns[name] = out;

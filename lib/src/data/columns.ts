@@ -11,7 +11,9 @@ export function isMissing(value: unknown): boolean {
 }
 
 /** Whether `values` is a typed array of numbers (not a DataView). */
-export function isNumericTypedArray(values: unknown): values is
+export function isNumericTypedArray(
+  values: unknown,
+): values is
   | Float32Array
   | Float64Array
   | Int8Array
@@ -21,7 +23,12 @@ export function isNumericTypedArray(values: unknown): values is
   | Uint16Array
   | Uint32Array
   | Uint8ClampedArray {
-  return ArrayBuffer.isView(values) && !(values instanceof DataView) && !(values instanceof BigInt64Array) && !(values instanceof BigUint64Array);
+  return (
+    ArrayBuffer.isView(values) &&
+    !(values instanceof DataView) &&
+    !(values instanceof BigInt64Array) &&
+    !(values instanceof BigUint64Array)
+  );
 }
 
 function kindOf(value: unknown): ColumnKind {

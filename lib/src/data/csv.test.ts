@@ -20,12 +20,20 @@ test('types are inferred per column and missing texts become null', () => {
 
 test('declared types override inference, and a value that does not fit names line, column and value', () => {
   assert.deepEqual(parseCsv('zip\n02139\n10001\n', { types: { zip: 'string' } }).columns.zip, ['02139', '10001']);
-  assert.throws(() => parseCsv('a,b\n1,2\n3,x\n', { types: { b: 'number' } }), (e: unknown) => e instanceof TypeMismatchError && e.message === 'line 3: column "b" is declared number, but the value is "x"');
+  assert.throws(
+    () => parseCsv('a,b\n1,2\n3,x\n', { types: { b: 'number' } }),
+    (e: unknown) =>
+      e instanceof TypeMismatchError && e.message === 'line 3: column "b" is declared number, but the value is "x"',
+  );
   assert.throws(() => parseCsv('a\n1\n', { types: { nope: 'number' } }), /unknown column "nope"/);
 });
 
 test('a row with the wrong number of fields is an error naming its line', () => {
-  assert.throws(() => parseCsv('a,b,c\n1,2,3\n"multi\nline",2,3\n4,5\n'), (e: unknown) => e instanceof ParseError && e.line === 5 && /expected 3 fields \(a, b, c\) but found 2/.test(e.message));
+  assert.throws(
+    () => parseCsv('a,b,c\n1,2,3\n"multi\nline",2,3\n4,5\n'),
+    (e: unknown) =>
+      e instanceof ParseError && e.line === 5 && /expected 3 fields \(a, b, c\) but found 2/.test(e.message),
+  );
 });
 
 test("with onBadRow: 'skip' bad rows are dropped and counted", () => {

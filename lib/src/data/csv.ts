@@ -68,14 +68,20 @@ function* records(text: string, delimiter: string): Generator<CsvRecord> {
           i++;
         }
         if (i < n && text[i] !== delimiter && text[i] !== '\n' && text[i] !== '\r') {
-          throw new ParseError(`unexpected text after the closing quote of field ${fields.length + 1}; double a quote inside a quoted field ("")`, line);
+          throw new ParseError(
+            `unexpected text after the closing quote of field ${fields.length + 1}; double a quote inside a quoted field ("")`,
+            line,
+          );
         }
       } else {
         const from = i;
         while (i < n && text[i] !== delimiter && text[i] !== '\n' && text[i] !== '\r') i++;
         value = text.slice(from, i);
         if (value.includes('"')) {
-          throw new ParseError(`field ${fields.length + 1} (${JSON.stringify(value)}) has a quote but is not quoted; quote the field and double the inner quotes`, line);
+          throw new ParseError(
+            `field ${fields.length + 1} (${JSON.stringify(value)}) has a quote but is not quoted; quote the field and double the inner quotes`,
+            line,
+          );
         }
       }
       fields.push(value);
@@ -149,7 +155,10 @@ function inferType(values: (string | null)[]): CsvType {
  */
 export function parseCsv(text: string, options: CsvOptions = {}): CsvResult {
   const delimiter = options.delimiter ?? ',';
-  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n') throw badArgument(`read.csv: the delimiter must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}.`);
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n')
+    throw badArgument(
+      `read.csv: the delimiter must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}.`,
+    );
   const skip = options.onBadRow === 'skip';
   if (options.onBadRow !== undefined && options.onBadRow !== 'skip' && options.onBadRow !== 'error') {
     throw badArgument(`read.csv: onBadRow must be 'error' or 'skip', got ${JSON.stringify(options.onBadRow)}.`);
@@ -184,13 +193,20 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvResult {
     names = options.names ?? head.fields.map((f) => f.trim());
     const seen = new Set<string>();
     names.forEach((name, j) => {
-      if (name === '') throw new ParseError(`the header's field ${j + 1} is empty: every column needs a name (or pass { names })`, head.line);
+      if (name === '')
+        throw new ParseError(
+          `the header's field ${j + 1} is empty: every column needs a name (or pass { names })`,
+          head.line,
+        );
       if (seen.has(name)) throw new ParseError(`the header names column ${JSON.stringify(name)} twice`, head.line);
       seen.add(name);
     });
   }
   for (const name of Object.keys(options.types ?? {})) {
-    if (!names.includes(name)) throw badArgument(`read.csv: types names unknown column ${JSON.stringify(name)}. Available columns: ${names.join(', ')}.`);
+    if (!names.includes(name))
+      throw badArgument(
+        `read.csv: types names unknown column ${JSON.stringify(name)}. Available columns: ${names.join(', ')}.`,
+      );
   }
 
   for (let record = next(); record; record = next()) {
@@ -209,7 +225,9 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvResult {
   }
 
   // raw texts per column, null for missing
-  const raw = names.map((_, j) => rows.map((r) => (!r.quoted[j] && missing.has(r.fields[j]!.trim()) ? null : r.fields[j]!)));
+  const raw = names.map((_, j) =>
+    rows.map((r) => (!r.quoted[j] && missing.has(r.fields[j]!.trim()) ? null : r.fields[j]!)),
+  );
   const types = names.map((name, j) => options.types?.[name] ?? inferType(raw[j]!));
   let keep = rows.map(() => true);
   const converted = names.map((name, j) => {
@@ -222,7 +240,9 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvResult {
           keep[r] = false;
           return null;
         }
-        throw new TypeMismatchError(`line ${rows[r]!.line}: column ${JSON.stringify(name)} is declared ${type}, but the value is ${JSON.stringify(text)}`);
+        throw new TypeMismatchError(
+          `line ${rows[r]!.line}: column ${JSON.stringify(name)} is declared ${type}, but the value is ${JSON.stringify(text)}`,
+        );
       }
       return value;
     });

@@ -5,14 +5,29 @@ import * as datasets from './datasets.js';
 test('penguins, cars and seattleWeather load offline with their documented columns, once', () => {
   const penguins = datasets.penguins();
   assert.equal(penguins.numRows(), 344);
-  assert.deepEqual(penguins.columnNames(), ['Species', 'Island', 'Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)', 'Sex']);
+  assert.deepEqual(penguins.columnNames(), [
+    'Species',
+    'Island',
+    'Beak Length (mm)',
+    'Beak Depth (mm)',
+    'Flipper Length (mm)',
+    'Body Mass (g)',
+    'Sex',
+  ]);
   assert.equal(datasets.penguins(), penguins, 'the second call is served from the cache');
   const cars = datasets.cars();
   assert.equal(cars.numRows(), 406);
   assert.equal(cars.types().Year, 'date');
   const weather = datasets.seattleWeather();
   assert.equal(weather.numRows(), 1461);
-  assert.deepEqual(weather.types(), { date: 'date', precipitation: 'number', temp_max: 'number', temp_min: 'number', wind: 'number', weather: 'string' });
+  assert.deepEqual(weather.types(), {
+    date: 'date',
+    precipitation: 'number',
+    temp_max: 'number',
+    temp_min: 'number',
+    wind: 'number',
+    weather: 'string',
+  });
 });
 
 test('flights(n) reads the first n rows of the Arrow file', async () => {
@@ -37,7 +52,10 @@ test('mnist gives [n,28,28,1] images in [0,1] and int labels with a seeded strat
   assert.ok(a.train.images.min().dataSync()[0]! >= 0 && a.train.images.max().dataSync()[0]! <= 1);
   const counts = new Array(10).fill(0);
   for (const label of a.test.labels.dataSync()) counts[label]++;
-  assert.ok(counts.every((c) => c >= 150 && c <= 240), `per-class test counts ${counts}`);
+  assert.ok(
+    counts.every((c) => c >= 150 && c <= 240),
+    `per-class test counts ${counts}`,
+  );
   const b = datasets.mnist({ testSize: 0.2, seed: 1, n: 500 });
   assert.equal(b.train.labels.shape[0]! + b.test.labels.shape[0]!, 500);
   const again = datasets.mnist({ testSize: 0.2, seed: 1, n: 500 });

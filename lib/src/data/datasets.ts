@@ -74,8 +74,13 @@ export async function flights(n = 200_000, options: FlightsOptions = {}): Promis
   if (!Number.isInteger(n) || n < 1) throw badArgument(`flights: n must be a positive whole number of rows, got ${n}.`);
   const source = options.source ?? (n <= 200_000 ? 'arrow' : 'parquet');
   if (source === 'arrow') {
-    if (n > 200_000) throw badArgument(`flights: the Arrow file has 200,000 rows; ask for at most that, or use { source: 'parquet' } (3,000,000 rows).`);
-    const all = cached('flights-arrow', () => arrowBytes(readFileSync(join(vegaDataDir(), 'flights-200k.arrow')), {}, 'flights-200k.arrow'));
+    if (n > 200_000)
+      throw badArgument(
+        `flights: the Arrow file has 200,000 rows; ask for at most that, or use { source: 'parquet' } (3,000,000 rows).`,
+      );
+    const all = cached('flights-arrow', () =>
+      arrowBytes(readFileSync(join(vegaDataDir(), 'flights-200k.arrow')), {}, 'flights-200k.arrow'),
+    );
     return n === all.numRows() ? all : DataFrame.from(all.slice(0, n).reify());
   }
   if (n > 3_000_000) throw badArgument(`flights: the Parquet file has 3,000,000 rows; ask for at most that.`);
@@ -122,7 +127,10 @@ let digits: { pixels: Float32Array; labels: Int32Array } | undefined;
 function loadDigits(): { pixels: Float32Array; labels: Int32Array } {
   if (digits) return digits;
   const dir = join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
-  const parts = Array.from({ length: 10 }, (_, d) => (JSON.parse(readFileSync(join(dir, `${d}.json`), 'utf8')) as { data: number[] }).data);
+  const parts = Array.from(
+    { length: 10 },
+    (_, d) => (JSON.parse(readFileSync(join(dir, `${d}.json`), 'utf8')) as { data: number[] }).data,
+  );
   const total = parts.reduce((sum, p) => sum + p.length / 784, 0);
   const pixels = new Float32Array(total * 784);
   const labels = new Int32Array(total);
@@ -186,13 +194,20 @@ export interface MnistFolderOptions {
 export function mnistFolder(options: MnistFolderOptions = {}): string {
   const all = loadDigits();
   const n = options.n ?? 2000;
-  if (!Number.isInteger(n) || n < 10 || n > all.labels.length) throw badArgument(`mnistFolder: n must be a whole number from 10 to ${all.labels.length}, got ${n}.`);
+  if (!Number.isInteger(n) || n < 10 || n > all.labels.length)
+    throw badArgument(`mnistFolder: n must be a whole number from 10 to ${all.labels.length}, got ${n}.`);
   const dir = resolve(options.dir ?? join(leptonHome(), 'datasets', 'mnist-png'));
-  const rows = n === all.labels.length ? Int32Array.from(all.labels.keys()) : splitIndices(all.labels.length, { testSize: n, seed: options.seed ?? 0, labels: all.labels }).test;
+  const rows =
+    n === all.labels.length
+      ? Int32Array.from(all.labels.keys())
+      : splitIndices(all.labels.length, { testSize: n, seed: options.seed ?? 0, labels: all.labels }).test;
   for (let d = 0; d < 10; d++) mkdirSync(join(dir, String(d)), { recursive: true });
   for (const r of rows) {
     const data = Uint8Array.from(all.pixels.subarray(r * 784, (r + 1) * 784), (v) => Math.round(v * 255));
-    writeFileSync(join(dir, String(all.labels[r]), `${String(r).padStart(5, '0')}.png`), encodePng({ width: 28, height: 28, channels: 1, data }));
+    writeFileSync(
+      join(dir, String(all.labels[r]), `${String(r).padStart(5, '0')}.png`),
+      encodePng({ width: 28, height: 28, channels: 1, data }),
+    );
   }
   return dir;
 }

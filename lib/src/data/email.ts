@@ -45,16 +45,33 @@ function bodyText(headers: Map<string, string>, body: string): string {
   if (type.startsWith('multipart/')) {
     const boundary = parameter(headers.get('content-type')!, 'boundary');
     if (!boundary) return body;
-    const parts = body.split(`--${boundary}`).slice(1).filter((p) => !p.startsWith('--')).map((p) => splitHeaders(p.replace(/^[ \t]*\n/, '')));
-    const texts = parts.map((p) => ({ type: (p.headers.get('content-type') ?? 'text/plain').toLowerCase(), text: bodyText(p.headers, p.body) }));
+    const parts = body
+      .split(`--${boundary}`)
+      .slice(1)
+      .filter((p) => !p.startsWith('--'))
+      .map((p) => splitHeaders(p.replace(/^[ \t]*\n/, '')));
+    const texts = parts.map((p) => ({
+      type: (p.headers.get('content-type') ?? 'text/plain').toLowerCase(),
+      text: bodyText(p.headers, p.body),
+    }));
     // Alternatives say the same thing twice: keep the plain text one when there is one.
-    const chosen = type.startsWith('multipart/alternative') && texts.some((t) => t.type.startsWith('text/plain')) ? texts.filter((t) => t.type.startsWith('text/plain')) : texts;
-    return chosen.map((t) => t.text.trim()).filter((t) => t !== '').join('\n\n');
+    const chosen =
+      type.startsWith('multipart/alternative') && texts.some((t) => t.type.startsWith('text/plain'))
+        ? texts.filter((t) => t.type.startsWith('text/plain'))
+        : texts;
+    return chosen
+      .map((t) => t.text.trim())
+      .filter((t) => t !== '')
+      .join('\n\n');
   }
   if (!type.startsWith('text/') && !type.startsWith('message/')) return '';
   const disposition = (headers.get('content-disposition') ?? '').toLowerCase();
   if (disposition.startsWith('attachment')) return '';
-  const text = decodeTransfer(body, (headers.get('content-transfer-encoding') ?? '').trim().toLowerCase(), parameter(headers.get('content-type') ?? '', 'charset'));
+  const text = decodeTransfer(
+    body,
+    (headers.get('content-transfer-encoding') ?? '').trim().toLowerCase(),
+    parameter(headers.get('content-type') ?? '', 'charset'),
+  );
   return type.startsWith('text/html') ? htmlText(text) : text;
 }
 
@@ -79,19 +96,33 @@ function decodeTransfer(body: string, encoding: string, charset: string | undefi
 
 /** Quoted-printable to the 8-bit string it encodes: soft line breaks joined, `=XX` as the byte XX. */
 function quotedPrintable(text: string): string {
-  return text.replace(/=\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return text
+    .replace(/=\n/g, '')
+    .replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /** RFC 2047 encoded words (`=?charset?B?…?=`, `=?charset?Q?…?=`) decoded. */
 function decodeWords(value: string): string {
   // Whitespace between two encoded words is not part of the text (RFC 2047 §6.2); elsewhere it is.
-  return value.replace(/(\?=)\s+(?==\?)/g, '$1').replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_, charset: string, kind: string, text: string) => {
-    const bytes = kind.toUpperCase() === 'B' ? Buffer.from(text, 'base64') : bytesOf(quotedPrintable(text.replace(/_/g, ' ')));
-    return decodeBytes(bytes, charset);
-  });
+  return value
+    .replace(/(\?=)\s+(?==\?)/g, '$1')
+    .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_, charset: string, kind: string, text: string) => {
+      const bytes =
+        kind.toUpperCase() === 'B' ? Buffer.from(text, 'base64') : bytesOf(quotedPrintable(text.replace(/_/g, ' ')));
+      return decodeBytes(bytes, charset);
+    });
 }
 
-const ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", copy: '©', reg: '®' };
+const ENTITIES: Record<string, string> = {
+  nbsp: ' ',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  copy: '©',
+  reg: '®',
+};
 
 /** The text of an HTML document: scripts and styles dropped, tags removed, common entities decoded, spaces collapsed. */
 export function htmlText(html: string): string {

@@ -47,7 +47,8 @@ const numberFormat = (value: number, decimals: number): string => {
 /** Decimals a fractional number needs, up to 4. */
 function decimalsOf(value: number): number {
   if (!Number.isFinite(value) || Number.isInteger(value)) return 0;
-  for (let d = 1; d < 4; d++) if (Math.abs(Number(value.toFixed(d)) - value) < 1e-9 * Math.max(1, Math.abs(value))) return d;
+  for (let d = 1; d < 4; d++)
+    if (Math.abs(Number(value.toFixed(d)) - value) < 1e-9 * Math.max(1, Math.abs(value))) return d;
   return 4;
 }
 
@@ -62,7 +63,12 @@ function formatValue(value: unknown, decimals: number): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'number') return numberFormat(value, decimals);
   if (value instanceof Date) return formatDate(value);
-  let text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) ?? String(value) : String(value);
+  let text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'object'
+        ? (JSON.stringify(value) ?? String(value))
+        : String(value);
   if (text.length > displayLimits.maxStringLength) text = text.slice(0, displayLimits.maxStringLength - 1) + '…';
   return text;
 }
@@ -86,14 +92,20 @@ function layout(table: ColumnTable): Layout {
   const columns = shownNames.map((name) => {
     const data = table.column(name)! as unknown as { at(i: number): unknown; length: number };
     const values = rows.map((r) => (r < 0 ? undefined : data.at(indices[r]!)));
-    const kind = ArrayBuffer.isView(data) ? columnKind(data as unknown as ArrayLike<unknown>) : columnKind(sampleValues(data, indices));
+    const kind = ArrayBuffer.isView(data)
+      ? columnKind(data as unknown as ArrayLike<unknown>)
+      : columnKind(sampleValues(data, indices));
     return { name, kind, values };
   });
   const cells: Cell[][] = rows.map(() => []);
   for (const column of columns) {
     const decimals = Math.max(0, ...column.values.map((v) => (typeof v === 'number' ? decimalsOf(v) : 0)));
     column.values.forEach((value, i) => {
-      cells[i]!.push({ text: formatValue(value, decimals), numeric: typeof value === 'number' || typeof value === 'bigint', missing: isMissing(value) });
+      cells[i]!.push({
+        text: formatValue(value, decimals),
+        numeric: typeof value === 'number' || typeof value === 'bigint',
+        missing: isMissing(value),
+      });
     });
   }
   const groups = table.isGrouped() ? table.groups().names : [];
@@ -127,17 +139,19 @@ export function frameToHtml(table: ColumnTable): string {
   const { columns, columnGap, rows, cells, footer } = layout(table);
   const gapTh = '<th>…</th>';
   const header = columns
-    .map((c, i) => `<th title="${escapeHtml(c.kind)}">${escapeHtml(c.name)}<br><small>${c.kind}</small></th>${i === columnGap ? gapTh : ''}`)
+    .map(
+      (c, i) =>
+        `<th title="${escapeHtml(c.kind)}">${escapeHtml(c.name)}<br><small>${c.kind}</small></th>${i === columnGap ? gapTh : ''}`,
+    )
     .join('');
   const body = rows
     .map((r, i) => {
-      if (r < 0) return `<tr><th class="idx">…</th>${columns.map((_, j) => `<td class="num">…</td>${j === columnGap ? '<td>…</td>' : ''}`).join('')}</tr>`;
-      const tds = cells[i]!
-        .map((cell, j) => {
-          const cls = [cell.numeric ? 'num' : '', cell.missing ? 'na' : ''].filter(Boolean).join(' ');
-          return `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(cell.text)}</td>${j === columnGap ? '<td>…</td>' : ''}`;
-        })
-        .join('');
+      if (r < 0)
+        return `<tr><th class="idx">…</th>${columns.map((_, j) => `<td class="num">…</td>${j === columnGap ? '<td>…</td>' : ''}`).join('')}</tr>`;
+      const tds = cells[i]!.map((cell, j) => {
+        const cls = [cell.numeric ? 'num' : '', cell.missing ? 'na' : ''].filter(Boolean).join(' ');
+        return `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(cell.text)}</td>${j === columnGap ? '<td>…</td>' : ''}`;
+      }).join('');
       return `<tr><th class="idx">${r}</th>${tds}</tr>`;
     })
     .join('');
@@ -149,13 +163,44 @@ export function frameToText(table: ColumnTable): string {
   const { columns, columnGap, rows, cells, footer } = layout(table);
   const grid: { text: string; right: boolean }[][] = [];
   const withGap = <T>(items: T[], gap: T) => items.flatMap((item, j) => (j === columnGap ? [item, gap] : [item]));
-  grid.push([{ text: '', right: true }, ...withGap(columns.map((c) => ({ text: c.name, right: isNumericKind(c.kind) })), { text: '…', right: false })]);
-  grid.push([{ text: '', right: true }, ...withGap(columns.map((c) => ({ text: `<${c.kind}>`, right: isNumericKind(c.kind) })), { text: '', right: false })]);
+  grid.push([
+    { text: '', right: true },
+    ...withGap(
+      columns.map((c) => ({ text: c.name, right: isNumericKind(c.kind) })),
+      { text: '…', right: false },
+    ),
+  ]);
+  grid.push([
+    { text: '', right: true },
+    ...withGap(
+      columns.map((c) => ({ text: `<${c.kind}>`, right: isNumericKind(c.kind) })),
+      { text: '', right: false },
+    ),
+  ]);
   rows.forEach((r, i) => {
-    if (r < 0) grid.push([{ text: '…', right: true }, ...withGap(columns.map(() => ({ text: '…', right: true })), { text: '…', right: false })]);
-    else grid.push([{ text: String(r), right: true }, ...withGap(cells[i]!.map((c) => ({ text: c.text, right: c.numeric })), { text: '…', right: false })]);
+    if (r < 0)
+      grid.push([
+        { text: '…', right: true },
+        ...withGap(
+          columns.map(() => ({ text: '…', right: true })),
+          { text: '…', right: false },
+        ),
+      ]);
+    else
+      grid.push([
+        { text: String(r), right: true },
+        ...withGap(
+          cells[i]!.map((c) => ({ text: c.text, right: c.numeric })),
+          { text: '…', right: false },
+        ),
+      ]);
   });
   const widths = grid[0]!.map((_, j) => Math.max(...grid.map((row) => row[j]!.text.length)));
-  const lines = grid.map((row) => row.map((cell, j) => (cell.right ? cell.text.padStart(widths[j]!) : cell.text.padEnd(widths[j]!))).join('  ').trimEnd());
+  const lines = grid.map((row) =>
+    row
+      .map((cell, j) => (cell.right ? cell.text.padStart(widths[j]!) : cell.text.padEnd(widths[j]!)))
+      .join('  ')
+      .trimEnd(),
+  );
   return [...lines, '', footer].join('\n');
 }

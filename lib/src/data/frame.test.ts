@@ -6,7 +6,8 @@ import { ColumnNotFoundError, TypeMismatchError } from './errors.js';
 import { fastInnerJoin } from './join.js';
 import { seededRandom } from '../core/random.js';
 
-const df = () => DataFrame.from({ k: [1, 2, 1, 3, 2, 1], v: [1.5, 2, null, 4, 5, 6], s: ['a', 'b', 'a', 'c', 'b', 'a'] });
+const df = () =>
+  DataFrame.from({ k: [1, 2, 1, 3, 2, 1], v: [1.5, 2, null, 4, 5, 6], s: ['a', 'b', 'a', 'c', 'b', 'a'] });
 
 test('every arquero verb returns a DataFrame', () => {
   const t = df();
@@ -24,16 +25,30 @@ test('every arquero verb returns a DataFrame', () => {
 
 test('an unknown column name in a verb lists the available columns and suggests the closest', () => {
   const t = df();
-  assert.throws(() => t.select('vv'), (e: unknown) => e instanceof ColumnNotFoundError && /unknown column "vv" \(did you mean "v"\?\)\. Available columns: "k", "v", "s"/.test(e.message));
+  assert.throws(
+    () => t.select('vv'),
+    (e: unknown) =>
+      e instanceof ColumnNotFoundError &&
+      /unknown column "vv" \(did you mean "v"\?\)\. Available columns: "k", "v", "s"/.test(e.message),
+  );
   assert.throws(() => t.groupby('nope'), ColumnNotFoundError);
   assert.throws(() => t.orderby('nope'), ColumnNotFoundError);
-  assert.throws(() => t.derive({ z: (d: any) => d.nope + 1 }), (e: unknown) => e instanceof ColumnNotFoundError && e.column === 'nope');
-  assert.throws(() => t.filter('d => d.missing > 1'), (e: unknown) => e instanceof ColumnNotFoundError && e.column === 'missing');
+  assert.throws(
+    () => t.derive({ z: (d: any) => d.nope + 1 }),
+    (e: unknown) => e instanceof ColumnNotFoundError && e.column === 'nope',
+  );
+  assert.throws(
+    () => t.filter('d => d.missing > 1'),
+    (e: unknown) => e instanceof ColumnNotFoundError && e.column === 'missing',
+  );
 });
 
 test('DataFrame.from accepts row objects and rejects columns of unequal length', () => {
   const rows = DataFrame.from([{ a: 1, b: 'x' }, { a: 2 }]);
-  assert.deepEqual(rows.objects(), [{ a: 1, b: 'x' }, { a: 2, b: null }]);
+  assert.deepEqual(rows.objects(), [
+    { a: 1, b: 'x' },
+    { a: 2, b: null },
+  ]);
   assert.throws(() => DataFrame.from({ a: [1, 2], b: [1] }), /same length, got a: 2, b: 1/);
 });
 
@@ -66,16 +81,23 @@ test('describe gives count, nulls, mean, sample std, min, quartiles and max per 
 
 test('info lists each column with its type, non-null and null counts and bytes', () => {
   const rows = df().info().objects() as any[];
-  assert.deepEqual(rows.map((r) => [r.column, r.type, r.non_null, r.nulls]), [
-    ['k', 'integer', 6, 0],
-    ['v', 'number', 5, 1],
-    ['s', 'string', 6, 0],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.column, r.type, r.non_null, r.nulls]),
+    [
+      ['k', 'integer', 6, 0],
+      ['v', 'number', 5, 1],
+      ['s', 'string', 6, 0],
+    ],
+  );
   assert.ok(rows.every((r) => r.bytes > 0));
 });
 
 test('valueCounts counts values, most frequent first, and can normalize', () => {
-  assert.deepEqual(df().valueCounts('s').objects(), [{ s: 'a', count: 3 }, { s: 'b', count: 2 }, { s: 'c', count: 1 }]);
+  assert.deepEqual(df().valueCounts('s').objects(), [
+    { s: 'a', count: 3 },
+    { s: 'b', count: 2 },
+    { s: 'c', count: 1 },
+  ]);
   assert.deepEqual(df().valueCounts('s', { normalize: true }).array('fraction'), [0.5, 2 / 6, 1 / 6]);
   assert.throws(() => df().valueCounts('S'), /did you mean "s"/);
 });
@@ -83,7 +105,10 @@ test('valueCounts counts values, most frequent first, and can normalize', () => 
 test('corr is symmetric with ones on the diagonal and uses pairwise complete rows', () => {
   const t = DataFrame.from({ a: [1, 2, 3, 4], b: [2, 4, 6, 8], c: [4, 3, 2, null] });
   const rows = t.corr().objects() as any[];
-  assert.deepEqual(rows.map((r) => r.column), ['a', 'b', 'c']);
+  assert.deepEqual(
+    rows.map((r) => r.column),
+    ['a', 'b', 'c'],
+  );
   assert.ok(Math.abs(rows[0].b - 1) < 1e-12);
   assert.ok(Math.abs(rows[0].c + 1) < 1e-12);
   assert.equal(rows[2].a, rows[0].c);
@@ -96,15 +121,26 @@ test('aggregate on an integer key takes the fast path and matches arquero groupb
   const v = Array.from({ length: n }, () => (rand() < 0.05 ? null : rand() * 100));
   const t = DataFrame.from({ k, v });
   const ours = t.aggregate('k', { v: ['sum', 'mean', 'count', 'min', 'max', 'std', 'var'] });
-  const theirs = aq.table({ k, v }).groupby('k').rollup({
-    v_sum: aq.op.sum('v'), v_mean: aq.op.mean('v'), v_count: aq.op.valid('v'), v_min: aq.op.min('v'), v_max: aq.op.max('v'), v_std: aq.op.stdev('v'), v_var: aq.op.variance('v'),
-  });
+  const theirs = aq
+    .table({ k, v })
+    .groupby('k')
+    .rollup({
+      v_sum: aq.op.sum('v'),
+      v_mean: aq.op.mean('v'),
+      v_count: aq.op.valid('v'),
+      v_min: aq.op.min('v'),
+      v_max: aq.op.max('v'),
+      v_std: aq.op.stdev('v'),
+      v_var: aq.op.variance('v'),
+    });
   assert.deepEqual(ours.columnNames(), theirs.columnNames());
   assert.deepEqual(Array.from(ours.array('k')), theirs.array('k'));
   for (const name of ['v_sum', 'v_mean', 'v_count', 'v_min', 'v_max', 'v_std', 'v_var']) {
     const a = Array.from(ours.array(name) as Float64Array);
     const b = theirs.array(name) as number[];
-    a.forEach((x, i) => assert.ok(Math.abs(x - b[i]!) <= 1e-9 * Math.max(1, Math.abs(b[i]!)), `${name}[${i}]: ${x} vs ${b[i]}`));
+    a.forEach((x, i) =>
+      assert.ok(Math.abs(x - b[i]!) <= 1e-9 * Math.max(1, Math.abs(b[i]!)), `${name}[${i}]: ${x} vs ${b[i]}`),
+    );
   }
 });
 
@@ -117,23 +153,45 @@ test('aggregate on sparse integer or float keys (the hash table of the join) mat
   ] as const) {
     const v = Float64Array.from({ length: n }, () => rand() * 10);
     const ours = DataFrame.from({ k: key, v }).aggregate('k', { v: ['sum', 'count', 'max'] });
-    const theirs = aq.table({ k: key, v }).groupby('k').rollup({ v_sum: aq.op.sum('v'), v_count: aq.op.valid('v'), v_max: aq.op.max('v') });
-    assert.deepEqual(Array.from(ours.array('k') as ArrayLike<number>), Array.from(theirs.array('k') as ArrayLike<number>), name);
-    for (const column of ['v_sum', 'v_count', 'v_max']) assert.deepEqual(Array.from(ours.array(column) as ArrayLike<number>), Array.from(theirs.array(column) as ArrayLike<number>), `${name} ${column}`);
+    const theirs = aq
+      .table({ k: key, v })
+      .groupby('k')
+      .rollup({ v_sum: aq.op.sum('v'), v_count: aq.op.valid('v'), v_max: aq.op.max('v') });
+    assert.deepEqual(
+      Array.from(ours.array('k') as ArrayLike<number>),
+      Array.from(theirs.array('k') as ArrayLike<number>),
+      name,
+    );
+    for (const column of ['v_sum', 'v_count', 'v_max'])
+      assert.deepEqual(
+        Array.from(ours.array(column) as ArrayLike<number>),
+        Array.from(theirs.array(column) as ArrayLike<number>),
+        `${name} ${column}`,
+      );
   }
 });
 
 test('aggregate on string keys or with median goes through arquero', () => {
   const out = df().aggregate('s', { v: ['median', 'count'] });
-  assert.deepEqual(out.objects(), [{ s: 'a', v_median: 3.75, v_count: 2 }, { s: 'b', v_median: 3.5, v_count: 2 }, { s: 'c', v_median: 4, v_count: 1 }]);
+  assert.deepEqual(out.objects(), [
+    { s: 'a', v_median: 3.75, v_count: 2 },
+    { s: 'b', v_median: 3.5, v_count: 2 },
+    { s: 'c', v_median: 4, v_count: 1 },
+  ]);
   assert.throws(() => df().aggregate('s', { v: 'mode' as any }), /unknown reduction "mode"/);
 });
 
 test('the fast inner join returns exactly what arquero join returns', () => {
   const rand = seededRandom(5);
   const n = 3000;
-  const left = { id: Int32Array.from({ length: n }, () => Math.floor(rand() * 120)), v: Float64Array.from({ length: n }, () => rand()) };
-  const right = { id: Int32Array.from({ length: 100 }, (_, i) => i), w: Array.from({ length: 100 }, (_, i) => `w${i}`) };
+  const left = {
+    id: Int32Array.from({ length: n }, () => Math.floor(rand() * 120)),
+    v: Float64Array.from({ length: n }, () => rand()),
+  };
+  const right = {
+    id: Int32Array.from({ length: 100 }, (_, i) => i),
+    w: Array.from({ length: 100 }, (_, i) => `w${i}`),
+  };
   const ours = DataFrame.from(left).join(DataFrame.from(right), 'id');
   const theirs = aq.table(left).join(aq.table(right), 'id');
   assert.ok(ours instanceof DataFrame);
@@ -148,17 +206,38 @@ test('the typed-array hash join equals arquero on sparse integer, float, string 
   const sparse = Array.from({ length: 200 }, (_, i) => i * 1_000_003 - 7);
   const cases: { name: string; leftKeys: unknown[]; rightKeys: unknown[] }[] = [
     // every left row matches (the left columns are shared, not gathered)
-    { name: 'sparse integers, all matched', leftKeys: Array.from({ length: n }, () => sparse[Math.floor(rand() * 200)]), rightKeys: sparse },
-    { name: 'sparse integers, some unmatched', leftKeys: Array.from({ length: n }, () => Math.floor(rand() * 250) * 1_000_003 - 7), rightKeys: sparse },
-    { name: 'floats and missing keys', leftKeys: Array.from({ length: n }, (_, i) => (i % 97 === 0 ? null : i % 89 === 0 ? -0 : Math.floor(rand() * 60) / 4)), rightKeys: [...Array.from({ length: 50 }, (_, i) => i / 4), null] },
-    { name: 'strings', leftKeys: Array.from({ length: n }, (_, i) => (i % 101 === 0 ? null : `k${Math.floor(rand() * 90)}`)), rightKeys: Array.from({ length: 80 }, (_, i) => `k${i}`) },
+    {
+      name: 'sparse integers, all matched',
+      leftKeys: Array.from({ length: n }, () => sparse[Math.floor(rand() * 200)]),
+      rightKeys: sparse,
+    },
+    {
+      name: 'sparse integers, some unmatched',
+      leftKeys: Array.from({ length: n }, () => Math.floor(rand() * 250) * 1_000_003 - 7),
+      rightKeys: sparse,
+    },
+    {
+      name: 'floats and missing keys',
+      leftKeys: Array.from({ length: n }, (_, i) =>
+        i % 97 === 0 ? null : i % 89 === 0 ? -0 : Math.floor(rand() * 60) / 4,
+      ),
+      rightKeys: [...Array.from({ length: 50 }, (_, i) => i / 4), null],
+    },
+    {
+      name: 'strings',
+      leftKeys: Array.from({ length: n }, (_, i) => (i % 101 === 0 ? null : `k${Math.floor(rand() * 90)}`)),
+      rightKeys: Array.from({ length: 80 }, (_, i) => `k${i}`),
+    },
   ];
   for (const c of cases) {
     const left = { id: c.leftKeys, v: Float64Array.from({ length: n }, () => rand()) };
     const right = { id: c.rightKeys, w: c.rightKeys.map((_, i) => `w${i}`) };
     const ours = DataFrame.from(left).join(DataFrame.from(right), 'id');
     const theirs = aq.table(left).join(aq.table(right), 'id');
-    assert.ok(fastInnerJoin(aq.table(left), aq.table(right), 'id', undefined, undefined) !== null, `${c.name}: the typed-array path took it`);
+    assert.ok(
+      fastInnerJoin(aq.table(left), aq.table(right), 'id', undefined, undefined) !== null,
+      `${c.name}: the typed-array path took it`,
+    );
     assert.deepEqual(ours.columnNames(), theirs.columnNames(), c.name);
     assert.ok(ours.numRows() > 0, c.name);
     assert.deepEqual(ours.objects(), theirs.objects(), c.name);
@@ -169,7 +248,12 @@ test('the typed-array join gathers columns of every element width bit for bit (N
   const n = 1000;
   const id = Int32Array.from({ length: n }, (_, i) => (i * 7) % 130); // keys 100..129 have no match
   const f64 = Float64Array.from({ length: n }, (_, i) => (i % 11 === 0 ? NaN : i / 3));
-  const left = { id, f64, i16: Int16Array.from({ length: n }, (_, i) => i - 500), u8: Uint8Array.from({ length: n }, (_, i) => i % 256) };
+  const left = {
+    id,
+    f64,
+    i16: Int16Array.from({ length: n }, (_, i) => i - 500),
+    u8: Uint8Array.from({ length: n }, (_, i) => i % 256),
+  };
   const right = {
     id: Int32Array.from({ length: 100 }, (_, i) => i),
     f32: Float32Array.from({ length: 100 }, (_, i) => i / 7),
@@ -177,11 +261,18 @@ test('the typed-array join gathers columns of every element width bit for bit (N
   };
   const ours = DataFrame.from(left).join(DataFrame.from(right), 'id');
   const theirs = aq.table(left).join(aq.table(right), 'id');
-  assert.ok(fastInnerJoin(aq.table(left), aq.table(right), 'id', undefined, undefined) !== null, 'the typed-array path took it');
+  assert.ok(
+    fastInnerJoin(aq.table(left), aq.table(right), 'id', undefined, undefined) !== null,
+    'the typed-array path took it',
+  );
   assert.ok(ours.numRows() > 0 && ours.numRows() < n);
   for (const name of ['id', 'f64', 'i16', 'u8', 'f32', 'big']) {
     const column = ours.column(name) as unknown as ArrayLike<unknown>;
-    assert.equal(Object.getPrototypeOf(column).constructor.name, (name in left ? (left as any)[name] : (right as any)[name]).constructor.name, `${name} keeps its type`);
+    assert.equal(
+      Object.getPrototypeOf(column).constructor.name,
+      (name in left ? (left as any)[name] : (right as any)[name]).constructor.name,
+      `${name} keeps its type`,
+    );
     assert.deepEqual(Array.from(column), Array.from(theirs.array(name) as ArrayLike<unknown>), name);
   }
 });
@@ -189,7 +280,10 @@ test('the typed-array join gathers columns of every element width bit for bit (N
 test('joins the fast path cannot take (duplicate right keys, shared names) still match arquero', () => {
   const left = { id: [1, 2, 2, 3], x: [1, 2, 3, 4] };
   const right = { id: [2, 2, 3], x: [9, 8, 7] };
-  assert.deepEqual(DataFrame.from(left).join(DataFrame.from(right), 'id').objects(), aq.table(left).join(aq.table(right), 'id').objects());
+  assert.deepEqual(
+    DataFrame.from(left).join(DataFrame.from(right), 'id').objects(),
+    aq.table(left).join(aq.table(right), 'id').objects(),
+  );
 });
 
 test('toTensor and fromTensor round-trip numeric columns', () => {
@@ -200,13 +294,20 @@ test('toTensor and fromTensor round-trip numeric columns', () => {
   const y = t.toTensor('a', { dtype: 'int32' });
   assert.deepEqual([y.shape, y.dtype], [[3], 'int32']);
   const back = DataFrame.fromTensor(x, ['a', 'b', 'flag']);
-  assert.deepEqual(back.objects(), [{ a: 1, b: 0.5, flag: 1 }, { a: 2, b: 1.5, flag: 0 }, { a: 3, b: 2.5, flag: 1 }]);
+  assert.deepEqual(back.objects(), [
+    { a: 1, b: 0.5, flag: 1 },
+    { a: 2, b: 1.5, flag: 0 },
+    { a: 3, b: 2.5, flag: 1 },
+  ]);
   x.dispose();
   y.dispose();
 });
 
 test('toTensor names the column, row and value that is not numeric or is missing', () => {
-  assert.throws(() => df().toTensor(['k', 's']), (e: unknown) => e instanceof TypeMismatchError && /column "s" must be numeric, but row 0 holds "a"/.test(e.message));
+  assert.throws(
+    () => df().toTensor(['k', 's']),
+    (e: unknown) => e instanceof TypeMismatchError && /column "s" must be numeric, but row 0 holds "a"/.test(e.message),
+  );
   assert.throws(() => df().toTensor(['v']), /column "v" has a missing value \(null\) at row 2.*imputer/);
   assert.throws(() => df().toTensor(['x']), ColumnNotFoundError);
 });

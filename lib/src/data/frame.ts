@@ -13,7 +13,17 @@ import { frameToHtml, frameToText } from './format.js';
 import { fastInnerJoin } from './join.js';
 import { columnKinds, corr, describe, info, valueCounts, type FrameColumns, type ValueCountsOptions } from './stats.js';
 import { tableToTensor, tensorColumns, type ToTensorOptions } from './tensor.js';
-import { gaps, lag, resample, rolling, type DerivedColumnOptions, type GapsOptions, type NewColumn, type ResampleOptions, type RollingOp } from './time.js';
+import {
+  gaps,
+  lag,
+  resample,
+  rolling,
+  type DerivedColumnOptions,
+  type GapsOptions,
+  type NewColumn,
+  type ResampleOptions,
+  type RollingOp,
+} from './time.js';
 
 /** What `DataFrame.from` accepts: an arquero table, an object of columns, or an array of row objects. */
 export type FrameInput = ColumnTable | Record<string, ArrayLike<unknown>> | Record<string, unknown>[];
@@ -48,7 +58,14 @@ export class DataFrame extends ColumnTable {
     if (input instanceof DataFrame) return input;
     if (input instanceof ColumnTable) {
       const t = input as any;
-      return new DataFrame(t._data, t._names, t.isFiltered() ? t.mask() : undefined, t._group ?? undefined, t._order ?? undefined, t._params ?? undefined);
+      return new DataFrame(
+        t._data,
+        t._names,
+        t.isFiltered() ? t.mask() : undefined,
+        t._group ?? undefined,
+        t._order ?? undefined,
+        t._params ?? undefined,
+      );
     }
     if (Array.isArray(input)) {
       const names = [...new Set(input.flatMap((row) => Object.keys(row)))];
@@ -57,7 +74,9 @@ export class DataFrame extends ColumnTable {
     if (input && typeof input === 'object') {
       const lengths = new Set(Object.values(input).map((c) => c.length));
       if (lengths.size > 1) {
-        const detail = Object.entries(input).map(([n, c]) => `${n}: ${c.length}`).join(', ');
+        const detail = Object.entries(input)
+          .map(([n, c]) => `${n}: ${c.length}`)
+          .join(', ');
         throw badArgument(`DataFrame.from: every column needs the same length, got ${detail}.`);
       }
       return DataFrame.from(arqueroTable(input as Record<string, any>));
@@ -152,7 +171,14 @@ export class DataFrame extends ColumnTable {
    */
   override join(...args: Parameters<ColumnTable['join']>): this {
     const fast = fastInnerJoin(this, ...args);
-    if (fast) return this.create({ data: fast.columns as Record<string, any>, names: fast.names, filter: null, groups: null, order: null } as any) as this;
+    if (fast)
+      return this.create({
+        data: fast.columns as Record<string, any>,
+        names: fast.names,
+        filter: null,
+        groups: null,
+        order: null,
+      } as any) as this;
     return super.join(...args);
   }
 
@@ -221,9 +247,35 @@ export class DataFrame extends ColumnTable {
 }
 
 /** Verbs whose string arguments are column names: checked first, so a typo lists the available columns. */
-const namedVerbs = ['select', 'groupby', 'orderby', 'relocate', 'fold', 'pivot', 'spread', 'unroll', 'dedupe', 'array', 'get', 'rename', 'impute'] as const;
+const namedVerbs = [
+  'select',
+  'groupby',
+  'orderby',
+  'relocate',
+  'fold',
+  'pivot',
+  'spread',
+  'unroll',
+  'dedupe',
+  'array',
+  'get',
+  'rename',
+  'impute',
+] as const;
 /** Verbs whose expressions arquero checks: an unknown column in its error is rewritten to list the available ones. */
-const expressionVerbs = ['derive', 'filter', 'rollup', 'join', 'lookup', 'semijoin', 'antijoin', 'cross', 'count', 'sample', 'reify'] as const;
+const expressionVerbs = [
+  'derive',
+  'filter',
+  'rollup',
+  'join',
+  'lookup',
+  'semijoin',
+  'antijoin',
+  'cross',
+  'count',
+  'sample',
+  'reify',
+] as const;
 
 function namesIn(arg: unknown, verb: string): string[] {
   if (typeof arg === 'string') return [arg];
@@ -242,7 +294,11 @@ function explainColumnError(error: unknown, table: ColumnTable, verb: string): u
   const available = table.columnNames();
   const name = match[1]!;
   if (!available.includes(name) && !name.includes('=>')) return new ColumnNotFoundError(name, available, verb);
-  return new DataError('LEPTON_UNKNOWN_COLUMN', `${verb}: ${error.message}. Available columns: ${available.join(', ')}.`, { cause: error });
+  return new DataError(
+    'LEPTON_UNKNOWN_COLUMN',
+    `${verb}: ${error.message}. Available columns: ${available.join(', ')}.`,
+    { cause: error },
+  );
 }
 
 function wrapVerb(name: string, checkNames: boolean): void {
@@ -256,7 +312,9 @@ function wrapVerb(name: string, checkNames: boolean): void {
       [name](this: DataFrame, ...args: unknown[]) {
         if (checkNames) {
           const available = this.columnNames();
-          const wanted = (name === 'array' || name === 'get' ? args.slice(0, 1) : args).flatMap((a) => namesIn(a, name));
+          const wanted = (name === 'array' || name === 'get' ? args.slice(0, 1) : args).flatMap((a) =>
+            namesIn(a, name),
+          );
           assertColumns(wanted, available, name);
         }
         try {

@@ -10,7 +10,8 @@ import { compactRange, KeyIndex } from './key-index.js';
 import type { FrameColumns } from './stats.js';
 
 type Column = { at(i: number): unknown; length: number };
-type Typed = ArrayBufferView & ArrayLike<unknown> & { BYTES_PER_ELEMENT: number; constructor: new (n: number) => ArrayBufferView };
+type Typed = ArrayBufferView &
+  ArrayLike<unknown> & { BYTES_PER_ELEMENT: number; constructor: new (n: number) => ArrayBufferView };
 
 /*
  * Typed columns are gathered through an integer view of their bytes chosen by element width, so each loop below
@@ -38,8 +39,11 @@ function gather64(src: Int32Array, rows: ArrayLike<number>, out: Int32Array, cou
 function gatherTyped(data: Typed, rows: Uint32Array | Int32Array, count: number): ArrayBufferView {
   const out = new data.constructor(count);
   const width = data.BYTES_PER_ELEMENT;
-  const view = <T>(Ctor: new (buffer: ArrayBufferLike, offset: number, length: number) => T, array: ArrayBufferView, words: number) =>
-    new Ctor(array.buffer, array.byteOffset, array.byteLength / words);
+  const view = <T>(
+    Ctor: new (buffer: ArrayBufferLike, offset: number, length: number) => T,
+    array: ArrayBufferView,
+    words: number,
+  ) => new Ctor(array.buffer, array.byteOffset, array.byteLength / words);
   if (width === 8) gather64(view(Int32Array, data, 4), rows, view(Int32Array, out, 4), count);
   else if (width === 4) gather32(view(Int32Array, data, 4), rows, view(Int32Array, out, 4), count);
   else if (width === 2) gather16(view(Uint16Array, data, 2), rows, view(Uint16Array, out, 2), count);
@@ -48,7 +52,8 @@ function gatherTyped(data: Typed, rows: Uint32Array | Int32Array, count: number)
 }
 
 function gather(data: Column, rows: Uint32Array | Int32Array, count: number): ArrayLike<unknown> {
-  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) return gatherTyped(data as unknown as Typed, rows, count) as unknown as ArrayLike<unknown>;
+  if (ArrayBuffer.isView(data) && !(data instanceof DataView))
+    return gatherTyped(data as unknown as Typed, rows, count) as unknown as ArrayLike<unknown>;
   const out = new Array<unknown>(count);
   for (let i = 0; i < count; i++) out[i] = data.at(rows[i]!);
   return out;
@@ -93,8 +98,19 @@ function probe(nL: number, find: (i: number) => number): { rightOf: Int32Array; 
  * ordered, the right table no bigger than the left (the index is built on it), numeric or string keys, unique keys
  * on the right, no other shared names. Missing keys never match, as in arquero.
  */
-export function fastInnerJoin(left: ColumnTable, right: unknown, on: unknown, values: unknown, options: unknown): FrameColumns | null {
-  if (typeof on !== 'string' || values !== undefined || (options !== undefined && Object.keys(options as object).length > 0)) return null;
+export function fastInnerJoin(
+  left: ColumnTable,
+  right: unknown,
+  on: unknown,
+  values: unknown,
+  options: unknown,
+): FrameColumns | null {
+  if (
+    typeof on !== 'string' ||
+    values !== undefined ||
+    (options !== undefined && Object.keys(options as object).length > 0)
+  )
+    return null;
   if (!right || typeof right !== 'object' || typeof (right as ColumnTable).columnNames !== 'function') return null;
   const r = right as ColumnTable;
   for (const t of [left, r]) if (t.isFiltered() || t.isOrdered() || t.isGrouped()) return null;
@@ -130,7 +146,7 @@ export function fastInnerJoin(left: ColumnTable, right: unknown, on: unknown, va
     if (!slots) return null;
     matched = probe(nL, (i) => {
       const v = leftKeyColumn.at(i);
-      return typeof v === 'string' ? slots.get(v) ?? -1 : -1;
+      return typeof v === 'string' ? (slots.get(v) ?? -1) : -1;
     });
   }
 

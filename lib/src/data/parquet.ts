@@ -47,7 +47,11 @@ function toNumbers(values: ArrayLike<unknown>): ArrayLike<unknown> {
 }
 
 /** Reads parquet bytes into columns. */
-export async function parseParquet(bytes: Uint8Array, options: ParquetOptions = {}, name = 'the parquet data'): Promise<FrameColumns> {
+export async function parseParquet(
+  bytes: Uint8Array,
+  options: ParquetOptions = {},
+  name = 'the parquet data',
+): Promise<FrameColumns> {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let metadata;
   try {
@@ -59,7 +63,10 @@ export async function parseParquet(bytes: Uint8Array, options: ParquetOptions = 
   const names = options.columns ?? available;
   for (const column of names) {
     if (!available.includes(column)) {
-      throw new DataError('LEPTON_UNKNOWN_COLUMN', `read.parquet: unknown column ${JSON.stringify(column)}. Available columns: ${available.join(', ')}.`);
+      throw new DataError(
+        'LEPTON_UNKNOWN_COLUMN',
+        `read.parquet: unknown column ${JSON.stringify(column)}. Available columns: ${available.join(', ')}.`,
+      );
     }
   }
   const total = Number(metadata.num_rows);

@@ -27,7 +27,10 @@ test('read.csv reads a local file into a typed DataFrame', async () => {
 });
 
 test('read.csv names the file and line of a malformed row, or skips and counts with onBadRow', async () => {
-  await assert.rejects(read.csv(fixture('bad.csv')), (e: unknown) => e instanceof ParseError && /bad\.csv, line 3: expected 3 fields/.test(e.message));
+  await assert.rejects(
+    read.csv(fixture('bad.csv')),
+    (e: unknown) => e instanceof ParseError && /bad\.csv, line 3: expected 3 fields/.test(e.message),
+  );
   const skipped = await read.csv(fixture('bad.csv'), { onBadRow: 'skip' });
   assert.equal(skipped.skippedRows, 2);
   assert.deepEqual(skipped.array('a'), [1, 6]);
@@ -50,26 +53,56 @@ test('read.csv reads file: URLs and http: URLs', async () => {
 });
 
 test('a missing file is an error naming the full path', async () => {
-  await assert.rejects(read.csv('no/such/file.csv'), (e: unknown) => e instanceof DataError && e.code === 'LEPTON_LOAD_ERROR' && /no such file/.test(e.message) && e.message.includes(join(process.cwd(), 'no/such/file.csv')));
+  await assert.rejects(
+    read.csv('no/such/file.csv'),
+    (e: unknown) =>
+      e instanceof DataError &&
+      e.code === 'LEPTON_LOAD_ERROR' &&
+      /no such file/.test(e.message) &&
+      e.message.includes(join(process.cwd(), 'no/such/file.csv')),
+  );
 });
 
 test('read.json reads row arrays, column objects and newline-delimited JSON, with type overrides', async () => {
   const df = await read.json(fixture('small.json'));
-  assert.deepEqual(df.objects(), [{ a: 1, b: 'x' }, { a: 2.5, b: null }, { a: null, b: 'z' }]);
-  assert.deepEqual(read.jsonText('{"a":[1,2],"b":["x","y"]}').objects(), [{ a: 1, b: 'x' }, { a: 2, b: 'y' }]);
+  assert.deepEqual(df.objects(), [
+    { a: 1, b: 'x' },
+    { a: 2.5, b: null },
+    { a: null, b: 'z' },
+  ]);
+  assert.deepEqual(read.jsonText('{"a":[1,2],"b":["x","y"]}').objects(), [
+    { a: 1, b: 'x' },
+    { a: 2, b: 'y' },
+  ]);
   assert.deepEqual(read.jsonText('{"a":1}\n{"a":2}\n').array('a'), [1, 2]);
-  assert.deepEqual(read.jsonText('[{"t":"2024-01-01"}]', { types: { t: 'date' } }).array('t'), [new Date('2024-01-01')]);
-  assert.throws(() => read.jsonText('[{"n":"x"}]', { types: { n: 'number' } }), /row 0: column "n" is declared number, but the value is "x"/);
+  assert.deepEqual(read.jsonText('[{"t":"2024-01-01"}]', { types: { t: 'date' } }).array('t'), [
+    new Date('2024-01-01'),
+  ]);
+  assert.throws(
+    () => read.jsonText('[{"n":"x"}]', { types: { n: 'number' } }),
+    /row 0: column "n" is declared number, but the value is "x"/,
+  );
 });
 
 test('read.json reads columns of ISO date text as dates, as read.csv does, in every JSON layout', async () => {
-  const rows = read.jsonText('[{"date":"2012-01-01","t":"2012-01-01T08:30:00Z","x":1},{"date":null,"t":"2012-01-02 09:00Z","x":2}]');
+  const rows = read.jsonText(
+    '[{"date":"2012-01-01","t":"2012-01-01T08:30:00Z","x":1},{"date":null,"t":"2012-01-02 09:00Z","x":2}]',
+  );
   assert.deepEqual(rows.array('date'), [new Date('2012-01-01'), null]);
   assert.deepEqual(rows.array('t'), [new Date('2012-01-01T08:30:00Z'), new Date('2012-01-02T09:00Z')]);
-  assert.deepEqual(read.jsonText('{"d":["2012-01-01","2012-01-02"]}').array('d'), [new Date('2012-01-01'), new Date('2012-01-02')]);
-  assert.deepEqual(read.jsonText('{"d":"2012-01-01"}\n{"d":"2012-01-03"}\n').array('d'), [new Date('2012-01-01'), new Date('2012-01-03')]);
+  assert.deepEqual(read.jsonText('{"d":["2012-01-01","2012-01-02"]}').array('d'), [
+    new Date('2012-01-01'),
+    new Date('2012-01-02'),
+  ]);
+  assert.deepEqual(read.jsonText('{"d":"2012-01-01"}\n{"d":"2012-01-03"}\n').array('d'), [
+    new Date('2012-01-01'),
+    new Date('2012-01-03'),
+  ]);
   // the same text read by both readers gives the same dates
-  assert.deepEqual(read.jsonText('[{"d":"2012-01-01 08:30"}]').array('d'), read.csvText('d\n2012-01-01 08:30').array('d'));
+  assert.deepEqual(
+    read.jsonText('[{"d":"2012-01-01 08:30"}]').array('d'),
+    read.csvText('d\n2012-01-01 08:30').array('d'),
+  );
   // one value that is not a date keeps the column as text; declared types and parseDates: false opt out
   assert.deepEqual(read.jsonText('[{"d":"2012-01-01"},{"d":"soon"}]').array('d'), ['2012-01-01', 'soon']);
   assert.deepEqual(read.jsonText('[{"d":"2012-01-01"}]', { types: { d: 'string' } }).array('d'), ['2012-01-01']);
@@ -78,7 +111,10 @@ test('read.json reads columns of ISO date text as dates, as read.csv does, in ev
 });
 
 test('invalid JSON is an error naming its line', () => {
-  assert.throws(() => read.jsonText('[\n{"a": 1},\n{"a": }\n]'), (e: unknown) => e instanceof ParseError && e.line === 3);
+  assert.throws(
+    () => read.jsonText('[\n{"a": 1},\n{"a": }\n]'),
+    (e: unknown) => e instanceof ParseError && e.line === 3,
+  );
   assert.throws(() => read.jsonText('[1, 2]'), /row 0 is 1, not an object/);
 });
 
@@ -86,13 +122,25 @@ test('read.arrow and read.parquet (snappy and gzip) read the same typed columns'
   assert.deepEqual((await read.arrow(fixture('small.arrow'))).objects(), expected);
   assert.deepEqual((await read.parquet(fixture('small.parquet'))).objects(), expected);
   assert.deepEqual((await read.parquet(fixture('small-gzip.parquet'))).objects(), expected);
-  assert.deepEqual((await read.parquet(fixture('small.parquet'), { columns: ['name'], rowStart: 1, rowEnd: 3 })).objects(), [{ name: 'bob' }, { name: null }]);
-  await assert.rejects(read.parquet(fixture('small.parquet'), { columns: ['nope'] }), /unknown column "nope". Available columns: id, score, name, day, ok/);
+  assert.deepEqual(
+    (await read.parquet(fixture('small.parquet'), { columns: ['name'], rowStart: 1, rowEnd: 3 })).objects(),
+    [{ name: 'bob' }, { name: null }],
+  );
+  await assert.rejects(
+    read.parquet(fixture('small.parquet'), { columns: ['nope'] }),
+    /unknown column "nope". Available columns: id, score, name, day, ok/,
+  );
 });
 
 test('a file that is not Arrow or Parquet is a parse error, not garbage', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lepton-read-'));
   writeFileSync(join(dir, 'x.bin'), 'this is not a columnar file at all');
-  await assert.rejects(read.arrow(join(dir, 'x.bin')), (e: unknown) => e instanceof ParseError && /is not Arrow IPC data/.test(e.message));
-  await assert.rejects(read.parquet(join(dir, 'x.bin')), (e: unknown) => e instanceof ParseError && /is not a parquet file/.test(e.message));
+  await assert.rejects(
+    read.arrow(join(dir, 'x.bin')),
+    (e: unknown) => e instanceof ParseError && /is not Arrow IPC data/.test(e.message),
+  );
+  await assert.rejects(
+    read.parquet(join(dir, 'x.bin')),
+    (e: unknown) => e instanceof ParseError && /is not a parquet file/.test(e.message),
+  );
 });

@@ -24,7 +24,8 @@ function inSource<T>(source: Source, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    if (error instanceof ParseError || error instanceof TypeMismatchError) error.message = `${describeSource(source)}, ${error.message}`;
+    if (error instanceof ParseError || error instanceof TypeMismatchError)
+      error.message = `${describeSource(source)}, ${error.message}`;
     throw error;
   }
 }
@@ -65,7 +66,11 @@ export interface JsonOptions {
  * The columns to read as dates because every present value is ISO date text (and at least one is present):
  * JSON has no date type, so the text is the only sign, and the rule is the CSV reader's.
  */
-function isoDateColumns(columns: Record<string, unknown[]>, names: string[], declared: Record<string, CsvType>): string[] {
+function isoDateColumns(
+  columns: Record<string, unknown[]>,
+  names: string[],
+  declared: Record<string, CsvType>,
+): string[] {
   return names.filter((name) => {
     if (declared[name]) return false;
     let present = 0;
@@ -91,20 +96,27 @@ function parseJsonText(text: string): unknown {
   } catch (error) {
     const message = (error as Error).message;
     const offset = jsonErrorOffset(text);
-    const reason = message.replace(/ in JSON at position \d+.*$/, '').replace(/, \.\.\.".*$/s, '').replace(/, ".*" is not valid JSON$/s, '');
+    const reason = message
+      .replace(/ in JSON at position \d+.*$/, '')
+      .replace(/, \.\.\.".*$/s, '')
+      .replace(/, ".*" is not valid JSON$/s, '');
     throw new ParseError(`invalid JSON: ${reason}`, offset >= 0 ? lineAt(text, offset) : undefined);
   }
 }
 
 function convertJson(value: unknown, type: CsvType, name: string, row: number): unknown {
   if (value === null || value === undefined) return null;
-  const fail = () => new TypeMismatchError(`row ${row}: column ${JSON.stringify(name)} is declared ${type}, but the value is ${JSON.stringify(value)}`);
+  const fail = () =>
+    new TypeMismatchError(
+      `row ${row}: column ${JSON.stringify(name)} is declared ${type}, but the value is ${JSON.stringify(value)}`,
+    );
   switch (type) {
     case 'string':
       return typeof value === 'string' ? value : String(value);
     case 'number':
     case 'integer': {
-      const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+      const n =
+        typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
       if (Number.isNaN(n) || (type === 'integer' && !Number.isInteger(n))) throw fail();
       return n;
     }
@@ -127,16 +139,24 @@ function convertJson(value: unknown, type: CsvType, name: string, row: number): 
 export function jsonText(text: string, options: JsonOptions = {}): DataFrame {
   const trimmed = text.trim();
   let rows: unknown[];
-  if (trimmed.startsWith('[') || trimmed.startsWith('{') && !/\}\s*\n\s*\{/.test(trimmed)) {
+  if (trimmed.startsWith('[') || (trimmed.startsWith('{') && !/\}\s*\n\s*\{/.test(trimmed))) {
     const parsed = parseJsonText(text);
     if (Array.isArray(parsed)) rows = parsed;
     else if (parsed && typeof parsed === 'object') {
       const columns = parsed as Record<string, unknown>;
       for (const [name, values] of Object.entries(columns)) {
-        if (!Array.isArray(values)) throw new ParseError(`a JSON object must map column names to arrays, but ${JSON.stringify(name)} holds ${typeof values}`);
+        if (!Array.isArray(values))
+          throw new ParseError(
+            `a JSON object must map column names to arrays, but ${JSON.stringify(name)} holds ${typeof values}`,
+          );
       }
       const frame = DataFrame.from(columns as Record<string, unknown[]>);
-      return applyTypes(frame.objects() as Record<string, unknown>[], frame.columnNames(), options.types ?? {}, options.parseDates ?? true);
+      return applyTypes(
+        frame.objects() as Record<string, unknown>[],
+        frame.columnNames(),
+        options.types ?? {},
+        options.parseDates ?? true,
+      );
     } else throw new ParseError(`expected an array of row objects or an object of columns, got ${typeof parsed}`);
   } else {
     // newline-delimited JSON: one object per line
@@ -146,13 +166,18 @@ export function jsonText(text: string, options: JsonOptions = {}): DataFrame {
       try {
         rows.push(JSON.parse(line));
       } catch (error) {
-        throw new ParseError(`invalid JSON: ${(error as Error).message.replace(/ in JSON at position \d+.*$/, '')}`, i + 1);
+        throw new ParseError(
+          `invalid JSON: ${(error as Error).message.replace(/ in JSON at position \d+.*$/, '')}`,
+          i + 1,
+        );
       }
     });
   }
   rows.forEach((row, i) => {
     if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-      throw new ParseError(`row ${i} is ${Array.isArray(row) ? 'an array' : JSON.stringify(row)}, not an object with named fields`);
+      throw new ParseError(
+        `row ${i} is ${Array.isArray(row) ? 'an array' : JSON.stringify(row)}, not an object with named fields`,
+      );
     }
   });
   const objects = rows as Record<string, unknown>[];
@@ -160,17 +185,26 @@ export function jsonText(text: string, options: JsonOptions = {}): DataFrame {
   return applyTypes(objects, names, options.types ?? {}, options.parseDates ?? true);
 }
 
-function applyTypes(rows: Record<string, unknown>[], names: string[], types: Record<string, CsvType>, parseDates: boolean): DataFrame {
+function applyTypes(
+  rows: Record<string, unknown>[],
+  names: string[],
+  types: Record<string, CsvType>,
+  parseDates: boolean,
+): DataFrame {
   for (const name of Object.keys(types)) {
-    if (!names.includes(name)) throw badArgument(`read.json: types names unknown column ${JSON.stringify(name)}. Available columns: ${names.join(', ')}.`);
+    if (!names.includes(name))
+      throw badArgument(
+        `read.json: types names unknown column ${JSON.stringify(name)}. Available columns: ${names.join(', ')}.`,
+      );
   }
   const columns: Record<string, unknown[]> = {};
   for (const name of names) {
     const type = types[name];
-    columns[name] = rows.map((row, i) => (type ? convertJson(row[name], type, name, i) : row[name] ?? null));
+    columns[name] = rows.map((row, i) => (type ? convertJson(row[name], type, name, i) : (row[name] ?? null)));
   }
   if (parseDates) {
-    for (const name of isoDateColumns(columns, names, types)) columns[name] = columns[name]!.map((value) => (value === null ? null : parseIsoDate(value as string)!));
+    for (const name of isoDateColumns(columns, names, types))
+      columns[name] = columns[name]!.map((value) => (value === null ? null : parseIsoDate(value as string)!));
   }
   return DataFrame.fromColumns({ names, columns });
 }

@@ -25,19 +25,33 @@ export function extensionOf(source: Source): string {
 /** The bytes of a source. Relative paths resolve against the working directory (the notebook's folder). */
 export async function readSource(source: Source): Promise<Uint8Array> {
   const text = describeSource(source);
-  const url = source instanceof URL ? source : /^[a-z][a-z0-9+.-]+:\/\//i.test(source) || source.startsWith('file:') ? new URL(source) : null;
+  const url =
+    source instanceof URL
+      ? source
+      : /^[a-z][a-z0-9+.-]+:\/\//i.test(source) || source.startsWith('file:')
+        ? new URL(source)
+        : null;
   if (url && (url.protocol === 'http:' || url.protocol === 'https:')) {
     let response: Response;
     try {
       response = await fetch(url);
     } catch (error) {
-      throw new DataError('LEPTON_LOAD_ERROR', `could not fetch ${text}: ${(error as Error).message}`, { cause: error });
+      throw new DataError('LEPTON_LOAD_ERROR', `could not fetch ${text}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
-    if (!response.ok) throw new DataError('LEPTON_LOAD_ERROR', `fetching ${text} answered HTTP ${response.status} ${response.statusText}`);
+    if (!response.ok)
+      throw new DataError(
+        'LEPTON_LOAD_ERROR',
+        `fetching ${text} answered HTTP ${response.status} ${response.statusText}`,
+      );
     return new Uint8Array(await response.arrayBuffer());
   }
   if (url && url.protocol !== 'file:') {
-    throw new DataError('LEPTON_LOAD_ERROR', `cannot read ${text}: only local paths, file: and http(s): URLs are supported`);
+    throw new DataError(
+      'LEPTON_LOAD_ERROR',
+      `cannot read ${text}: only local paths, file: and http(s): URLs are supported`,
+    );
   }
   const path = url ? fileURLToPath(url) : resolve(source as string);
   try {
@@ -45,6 +59,8 @@ export async function readSource(source: Source): Promise<Uint8Array> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
-    throw new DataError('LEPTON_LOAD_ERROR', `cannot read ${path}: ${why} (working directory: ${process.cwd()})`, { cause: error });
+    throw new DataError('LEPTON_LOAD_ERROR', `cannot read ${path}: ${why} (working directory: ${process.cwd()})`, {
+      cause: error,
+    });
   }
 }

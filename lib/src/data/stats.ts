@@ -73,12 +73,16 @@ export function describe(table: ColumnTable, columns?: string[]): FrameColumns {
   const names = columns ?? table.columnNames().filter((n) => isNumericKind(kinds[n]!));
   assertColumns(names, table.columnNames(), 'describe');
   if (names.length === 0) {
-    throw badArgument(`describe: the frame has no numeric columns (${table.columnNames().join(', ')}); use valueCounts(col) for categories.`);
+    throw badArgument(
+      `describe: the frame has no numeric columns (${table.columnNames().join(', ')}); use valueCounts(col) for categories.`,
+    );
   }
   const out: FrameColumns = { names: ['stat', ...names], columns: { stat: [...describeStatistics] } };
   for (const name of names) {
     if (!isNumericKind(kinds[name]!) && kinds[name] !== 'null') {
-      throw new TypeMismatchError(`describe: column ${JSON.stringify(name)} holds ${kinds[name]} values, not numbers; use valueCounts(${JSON.stringify(name)}) instead.`);
+      throw new TypeMismatchError(
+        `describe: column ${JSON.stringify(name)} holds ${kinds[name]} values, not numbers; use valueCounts(${JSON.stringify(name)}) instead.`,
+      );
     }
     const values = numbersOf(table, name, 'describe');
     const valid = values.filter((v) => !Number.isNaN(v)).sort();

@@ -46,7 +46,11 @@ function missingValue(name: string, row: number, value: unknown, context: string
  * Numeric columns as a tensor: one name gives a 1-D tensor [rows]; a list (default: every column) gives a 2-D
  * tensor [rows, columns] in the listed order. Booleans become 0/1; missing or non-numeric values are an error.
  */
-export function tableToTensor(table: ColumnTable, columns: string | string[] | undefined, options: ToTensorOptions = {}): TF.Tensor {
+export function tableToTensor(
+  table: ColumnTable,
+  columns: string | string[] | undefined,
+  options: ToTensorOptions = {},
+): TF.Tensor {
   const tf = tfjs();
   const dtype = options.dtype ?? 'float32';
   const names = columns === undefined ? table.columnNames() : typeof columns === 'string' ? [columns] : columns;
@@ -67,16 +71,24 @@ export function tableToTensor(table: ColumnTable, columns: string | string[] | u
  * The columns of a 1-D or 2-D tensor, named by `names` (default `c0`, `c1`, …; a 1-D tensor gives one column,
  * `value` by default).
  */
-export function tensorColumns(tensor: TF.Tensor, names?: string[]): { names: string[]; columns: Record<string, ArrayLike<unknown>> } {
+export function tensorColumns(
+  tensor: TF.Tensor,
+  names?: string[],
+): { names: string[]; columns: Record<string, ArrayLike<unknown>> } {
   if (tensor.rank !== 1 && tensor.rank !== 2) {
-    throw badArgument(`fromTensor: the tensor must be 1-D or 2-D, but its shape is [${tensor.shape.join(', ')}]. Reshape it first (t.reshape([n, -1])).`);
+    throw badArgument(
+      `fromTensor: the tensor must be 1-D or 2-D, but its shape is [${tensor.shape.join(', ')}]. Reshape it first (t.reshape([n, -1])).`,
+    );
   }
   const [rows, cols] = tensor.rank === 1 ? [tensor.shape[0]!, 1] : [tensor.shape[0]!, tensor.shape[1]!];
   const columnNames = names ?? (tensor.rank === 1 ? ['value'] : Array.from({ length: cols }, (_, j) => `c${j}`));
   if (columnNames.length !== cols) {
-    throw badArgument(`fromTensor: the tensor has ${cols} column${cols === 1 ? '' : 's'} but ${columnNames.length} name${columnNames.length === 1 ? ' was' : 's were'} given.`);
+    throw badArgument(
+      `fromTensor: the tensor has ${cols} column${cols === 1 ? '' : 's'} but ${columnNames.length} name${columnNames.length === 1 ? ' was' : 's were'} given.`,
+    );
   }
-  if (new Set(columnNames).size !== columnNames.length) throw badArgument(`fromTensor: column names must be unique, got ${columnNames.join(', ')}.`);
+  if (new Set(columnNames).size !== columnNames.length)
+    throw badArgument(`fromTensor: column names must be unique, got ${columnNames.join(', ')}.`);
   const data = tensor.dataSync();
   const Out = tensor.dtype === 'int32' ? Int32Array : tensor.dtype === 'bool' ? Uint8Array : Float32Array;
   const columns: Record<string, ArrayLike<unknown>> = {};

@@ -15,7 +15,20 @@ export interface Frequency {
   unit: 'S' | 'min' | 'H' | 'D' | 'W' | 'M';
 }
 
-const units: Record<string, Frequency['unit']> = { s: 'S', S: 'S', min: 'min', T: 'min', h: 'H', H: 'H', d: 'D', D: 'D', w: 'W', W: 'W', M: 'M', ME: 'M' };
+const units: Record<string, Frequency['unit']> = {
+  s: 'S',
+  S: 'S',
+  min: 'min',
+  T: 'min',
+  h: 'H',
+  H: 'H',
+  d: 'D',
+  D: 'D',
+  w: 'W',
+  W: 'W',
+  M: 'M',
+  ME: 'M',
+};
 const stepMs = { S: 1000, min: 60_000, H: 3_600_000 } as const;
 const dayMs = 86_400_000;
 
@@ -25,7 +38,9 @@ export function parseFrequency(freq: string, context: string): Frequency {
   const unit = match ? units[match[2]!] : undefined;
   const n = match && match[1] !== '' ? Number(match[1]) : 1;
   if (!match || !unit || !(n >= 1)) {
-    throw badArgument(`${context}: unknown frequency ${JSON.stringify(freq)}; use a count and a unit: '30S', '15min', '1H', '1D', '1W' (weeks ending Sunday) or '1M' (calendar months).`);
+    throw badArgument(
+      `${context}: unknown frequency ${JSON.stringify(freq)}; use a count and a unit: '30S', '15min', '1H', '1D', '1W' (weeks ending Sunday) or '1M' (calendar months).`,
+    );
   }
   return { n, unit };
 }
@@ -35,9 +50,20 @@ export function zoneOffsets(timeZone: string | undefined, context: string): ((t:
   if (timeZone === undefined || timeZone === 'UTC') return null;
   let format: Intl.DateTimeFormat;
   try {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
   } catch {
-    throw badArgument(`${context}: unknown time zone ${JSON.stringify(timeZone)}; use an IANA name such as 'America/Los_Angeles' or 'UTC'.`);
+    throw badArgument(
+      `${context}: unknown time zone ${JSON.stringify(timeZone)}; use an IANA name such as 'America/Los_Angeles' or 'UTC'.`,
+    );
   }
   const cache = new Map<number, number>();
   return (t) => {
@@ -90,9 +116,16 @@ export interface Bins {
 }
 
 /** The origin and step of fixed-step bins: from midnight of the first time's day (pandas' origin 'start_day'). */
-function fixedOrigin(first: number, freq: Frequency, offset: ((t: number) => number) | null): { origin: number; step: number } {
+function fixedOrigin(
+  first: number,
+  freq: Frequency,
+  offset: ((t: number) => number) | null,
+): { origin: number; step: number } {
   const wall = offset ? first + offset(first) : first;
-  return { origin: fromWall(Math.floor(wall / dayMs) * dayMs, offset), step: stepMs[freq.unit as keyof typeof stepMs] * freq.n };
+  return {
+    origin: fromWall(Math.floor(wall / dayMs) * dayMs, offset),
+    step: stepMs[freq.unit as keyof typeof stepMs] * freq.n,
+  };
 }
 
 /** The first row at or after `from` whose time is ≥ `end` (`n` if none), in sorted `times`: gallop, then bisect. */

@@ -41,7 +41,9 @@ export function timesOf(frame: ColumnTable, column: string, context: string): Fl
     else if (isMissing(value)) out[r] = NaN;
     else if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) out[r] = Date.parse(value);
     else {
-      throw new TypeMismatchError(`${context}: column ${JSON.stringify(column)} must hold dates, but row ${r} holds ${JSON.stringify(value)}; parse it first, e.g. df.derive({ ${column}: (d) => op.parse_date(d.${column}) }).`);
+      throw new TypeMismatchError(
+        `${context}: column ${JSON.stringify(column)} must hold dates, but row ${r} holds ${JSON.stringify(value)}; parse it first, e.g. df.derive({ ${column}: (d) => op.parse_date(d.${column}) }).`,
+      );
     }
   }
   return out;
@@ -54,12 +56,17 @@ export function dateColumn(frame: ColumnTable, context: string): string {
     const sample = Array.from({ length: Math.min(data.length, 100) }, (_, i) => data.at(i));
     if (columnKind(sample) === 'date') return name;
   }
-  throw badArgument(`${context}: the frame has no date column (columns: ${frame.columnNames().join(', ')}); name one with { column }.`);
+  throw badArgument(
+    `${context}: the frame has no date column (columns: ${frame.columnNames().join(', ')}); name one with { column }.`,
+  );
 }
 
 /** One time given by a user (a Date, ISO text or epoch milliseconds) as epoch milliseconds. */
 export function toTime(value: Date | string | number, context: string): number {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : value;
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw badArgument(`${context}: ${JSON.stringify(value)} is not a date; give a Date, ISO text such as '2015-01-01' or epoch milliseconds.`);
+  if (typeof ms !== 'number' || !Number.isFinite(ms))
+    throw badArgument(
+      `${context}: ${JSON.stringify(value)} is not a date; give a Date, ISO text such as '2015-01-01' or epoch milliseconds.`,
+    );
   return ms;
 }

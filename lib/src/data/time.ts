@@ -27,22 +27,41 @@ const numericAggs: readonly ResampleAgg[] = ['sum', 'mean', 'min', 'max'];
  * One row per time bin of `dateColumn`, from the first row's bin to the last one's; every other chosen column
  * reduced by its aggregation. Rows need not be sorted; a row with a missing date is left out.
  */
-export function resample(frame: ColumnTable, dateColumn: string, freq: string, options: ResampleOptions = {}): FrameColumns {
+export function resample(
+  frame: ColumnTable,
+  dateColumn: string,
+  freq: string,
+  options: ResampleOptions = {},
+): FrameColumns {
   const context = 'resample';
   const frequency = parseFrequency(freq, context);
   const times = timesOf(frame, dateColumn, context);
   const agg = options.agg ?? 'mean';
-  const spec: [string, ResampleAgg][] = typeof agg === 'string'
-    ? frame.columnNames().filter((c) => c !== dateColumn).map((c) => [c, agg])
-    : Object.entries(agg);
-  if (typeof agg !== 'string') assertColumns(spec.map(([c]) => c), frame.columnNames(), context);
+  const spec: [string, ResampleAgg][] =
+    typeof agg === 'string'
+      ? frame
+          .columnNames()
+          .filter((c) => c !== dateColumn)
+          .map((c) => [c, agg])
+      : Object.entries(agg);
+  if (typeof agg !== 'string')
+    assertColumns(
+      spec.map(([c]) => c),
+      frame.columnNames(),
+      context,
+    );
   for (const [column, a] of spec) {
-    if (!aggs.includes(a)) throw badArgument(`resample: unknown aggregation ${JSON.stringify(a)} for ${JSON.stringify(column)}; use one of ${aggs.join(', ')}.`);
+    if (!aggs.includes(a))
+      throw badArgument(
+        `resample: unknown aggregation ${JSON.stringify(a)} for ${JSON.stringify(column)}; use one of ${aggs.join(', ')}.`,
+      );
   }
   const bins = binTimes(times, frequency, options.timeZone, context);
   const { count } = bins;
   const names = [dateColumn];
-  const columns: Record<string, ArrayLike<unknown>> = { [dateColumn]: Array.from({ length: count }, (_, i) => new Date(bins.label(i))) };
+  const columns: Record<string, ArrayLike<unknown>> = {
+    [dateColumn]: Array.from({ length: count }, (_, i) => new Date(bins.label(i))),
+  };
   for (const [column, a] of spec) {
     names.push(column);
     if (numericAggs.includes(a)) {
@@ -50,16 +69,25 @@ export function resample(frame: ColumnTable, dateColumn: string, freq: string, o
       try {
         values = numericColumn(frame, column, context);
       } catch {
-        throw badArgument(`resample: ${a} needs numbers, but ${JSON.stringify(column)} is not numeric; give it 'first', 'last' or 'count' (agg: { ${JSON.stringify(column)}: 'last', ... }), or drop it with select().`);
+        throw badArgument(
+          `resample: ${a} needs numbers, but ${JSON.stringify(column)} is not numeric; give it 'first', 'last' or 'count' (agg: { ${JSON.stringify(column)}: 'last', ... }), or drop it with select().`,
+        );
       }
-      columns[column] = bins.starts ? reduceRuns(values, bins.starts, count, a) : reduceNumbers(values, bins.bin, count, a);
+      columns[column] = bins.starts
+        ? reduceRuns(values, bins.starts, count, a)
+        : reduceNumbers(values, bins.bin, count, a);
     } else columns[column] = reduceAny(a === 'count' ? null : columnValues(frame, column), bins.bin, count, a, times);
   }
   return { names, columns };
 }
 
 /** sum, mean, min or max of each bin, skipping missing values; a bin without values is missing (sum: 0). */
-function reduceNumbers(values: Float64Array | Float32Array, bin: Int32Array, count: number, agg: ResampleAgg): Float64Array {
+function reduceNumbers(
+  values: Float64Array | Float32Array,
+  bin: Int32Array,
+  count: number,
+  agg: ResampleAgg,
+): Float64Array {
   const acc = new Float64Array(count).fill(agg === 'min' ? Infinity : agg === 'max' ? -Infinity : 0);
   const seen = new Float64Array(count);
   // One loop per reduction, without a branch on the reduction per row: long series spend their time here.
@@ -90,7 +118,12 @@ function reduceNumbers(values: Float64Array | Float32Array, bin: Int32Array, cou
 }
 
 /** reduceNumbers over sorted rows: bin `b` is the run of rows `starts[b]` to `starts[b + 1]`. */
-function reduceRuns(values: Float64Array | Float32Array, starts: Int32Array, count: number, agg: ResampleAgg): Float64Array {
+function reduceRuns(
+  values: Float64Array | Float32Array,
+  starts: Int32Array,
+  count: number,
+  agg: ResampleAgg,
+): Float64Array {
   const out = new Float64Array(count);
   for (let b = 0; b < count; b++) {
     const from = starts[b]!;
@@ -136,7 +169,13 @@ function reduceRuns(values: Float64Array | Float32Array, starts: Int32Array, cou
 }
 
 /** first, last (by time) or count of the non-missing values of each bin. */
-function reduceAny(values: unknown[] | null, bin: Int32Array, count: number, agg: ResampleAgg, times: Float64Array): unknown[] {
+function reduceAny(
+  values: unknown[] | null,
+  bin: Int32Array,
+  count: number,
+  agg: ResampleAgg,
+  times: Float64Array,
+): unknown[] {
   if (agg === 'count') {
     const out = new Array<number>(count).fill(0);
     bin.forEach((b) => b >= 0 && out[b]!++);
@@ -178,8 +217,15 @@ export interface NewColumn {
  * `column`'s statistic over the trailing `window` rows (this one included), added as a new column; the first
  * `window − 1` rows, and any window holding a missing value, are missing (pandas' `rolling(window).op()`).
  */
-export function rolling(frame: ColumnTable, column: string, window: number, op: RollingOp, options: DerivedColumnOptions = {}): NewColumn {
-  if (!Number.isInteger(window) || window < 1) throw badArgument(`rolling: window must be a whole number of rows ≥ 1, got ${window}.`);
+export function rolling(
+  frame: ColumnTable,
+  column: string,
+  window: number,
+  op: RollingOp,
+  options: DerivedColumnOptions = {},
+): NewColumn {
+  if (!Number.isInteger(window) || window < 1)
+    throw badArgument(`rolling: window must be a whole number of rows ≥ 1, got ${window}.`);
   const ops: RollingOp[] = ['mean', 'sum', 'min', 'max', 'std'];
   if (!ops.includes(op)) throw badArgument(`rolling: unknown op ${JSON.stringify(op)}; use one of ${ops.join(', ')}.`);
   assertColumns([column], frame.columnNames(), 'rolling');
@@ -210,7 +256,8 @@ export function rolling(frame: ColumnTable, column: string, window: number, op: 
       out[i] = window > 1 ? Math.sqrt(s / (window - 1)) : NaN;
     } else {
       let best = values[i]!;
-      for (let j = i - window + 1; j < i; j++) best = op === 'min' ? Math.min(best, values[j]!) : Math.max(best, values[j]!);
+      for (let j = i - window + 1; j < i; j++)
+        best = op === 'min' ? Math.min(best, values[j]!) : Math.max(best, values[j]!);
       out[i] = best;
     }
   }

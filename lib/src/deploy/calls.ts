@@ -11,9 +11,16 @@ export type Records = readonly object[] | DataFrame;
 
 /** `records` as a list of objects; `LEPTON_BAD_INPUT` naming the deployment when it is neither a list nor a DataFrame, or empty. */
 export function recordList(records: Records, name: string): readonly object[] {
-  const list = Array.isArray(records) ? (records as readonly object[]) : typeof (records as Partial<DataFrame> | null)?.objects === 'function' ? (records as DataFrame).objects() : undefined;
+  const list = Array.isArray(records)
+    ? (records as readonly object[])
+    : typeof (records as Partial<DataFrame> | null)?.objects === 'function'
+      ? (records as DataFrame).objects()
+      : undefined;
   if (list === undefined || list.length === 0) {
-    throw new DeployError('LEPTON_BAD_INPUT', `predictRecords on "${name}": expected a non-empty array of records (objects of fields) or a DataFrame.`);
+    throw new DeployError(
+      'LEPTON_BAD_INPUT',
+      `predictRecords on "${name}": expected a non-empty array of records (objects of fields) or a DataFrame.`,
+    );
   }
   return list;
 }
@@ -23,7 +30,10 @@ export function onlyOutput(outputs: Record<string, tf.Tensor>, name: string, ins
   const names = Object.keys(outputs);
   if (names.length !== 1) {
     for (const t of Object.values(outputs)) t.dispose();
-    throw new DeployError('LEPTON_BAD_INPUT', `"${name}" has ${names.length} outputs (${names.join(', ')}): use ${instead}, which returns them by name.`);
+    throw new DeployError(
+      'LEPTON_BAD_INPUT',
+      `"${name}" has ${names.length} outputs (${names.join(', ')}): use ${instead}, which returns them by name.`,
+    );
   }
   return outputs[names[0]!]!;
 }

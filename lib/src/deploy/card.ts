@@ -13,11 +13,18 @@ export type { DeploymentCardData } from '../contract/bundles.js';
 import type { DeploymentCardData } from '../contract/bundles.js';
 
 /** An example infer request body: one row of zeros per input (empty strings for BYTES inputs, e.g. a pipeline graph's categories). */
-export function exampleRequest(inputs: readonly TensorSpec[]): { inputs: Array<{ name: string; shape: number[]; datatype: string; data: Array<number | string> }> } {
+export function exampleRequest(inputs: readonly TensorSpec[]): {
+  inputs: Array<{ name: string; shape: number[]; datatype: string; data: Array<number | string> }>;
+} {
   return {
     inputs: inputs.map((spec) => {
       const shape = spec.shape.map((d) => (d === -1 ? 1 : d));
-      return { name: spec.name, shape, datatype: spec.datatype, data: new Array<number | string>(shape.reduce((a, b) => a * b, 1)).fill(spec.datatype === 'BYTES' ? '' : 0) };
+      return {
+        name: spec.name,
+        shape,
+        datatype: spec.datatype,
+        data: new Array<number | string>(shape.reduce((a, b) => a * b, 1)).fill(spec.datatype === 'BYTES' ? '' : 0),
+      };
     }),
   };
 }

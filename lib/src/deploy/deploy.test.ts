@@ -38,16 +38,26 @@ describe('lepton.deploy', () => {
   test('serves a model that predicts like tfjs, shows a card, keeps alert rules, redeploys, rolls back and stops', async () => {
     const dir = home();
     const model = mlp();
-    const deployment = await deploy(model, { name: 'tiny', home: dir, port: 0, alerts: { p99Ms: 20, errorRate: 0.01 } });
+    const deployment = await deploy(model, {
+      name: 'tiny',
+      home: dir,
+      port: 0,
+      alerts: { p99Ms: 20, errorRate: 0.01 },
+    });
     assert.equal(deployment.name, 'tiny');
     assert.equal(deployment.version, '1');
     assert.equal(deployment.url, `${readServerFile(dir)!.url}/v2/models/tiny`);
 
-    const x = [[0.1, -0.2, 0.3, 0.4], [1, 2, 3, 4]];
+    const x = [
+      [0.1, -0.2, 0.3, 0.4],
+      [1, 2, 3, 4],
+    ];
     const served = await deployment.predict(x);
     const local = model.predict(tf.tensor2d(x)) as tf.Tensor;
     assert.deepEqual(served.shape, [2, 3]);
-    (served.arraySync() as number[][]).flat().forEach((v, i) => assert.ok(Math.abs(v - (local.dataSync()[i] ?? NaN)) < 1e-5));
+    (served.arraySync() as number[][])
+      .flat()
+      .forEach((v, i) => assert.ok(Math.abs(v - (local.dataSync()[i] ?? NaN)) < 1e-5));
     const flat = await deployment.predict({ data: new Float32Array([1, 2, 3, 4]), shape: [4] });
     assert.deepEqual(flat.shape, [1, 3], 'one example without a batch dimension is sent as a batch of one');
 
@@ -76,7 +86,10 @@ describe('lepton.deploy', () => {
     await deployment.stop();
     assert.equal(deployment.state, 'stopped');
     const listed = await deployments({ home: dir });
-    assert.deepEqual(listed.map((d) => [d.name, d.state, d.version]), [['tiny', 'stopped', '1']]);
+    assert.deepEqual(
+      listed.map((d) => [d.name, d.state, d.version]),
+      [['tiny', 'stopped', '1']],
+    );
   });
 
   test('removes an old version, refuses to remove the one served, then removes the whole deployment', async () => {
@@ -85,10 +98,19 @@ describe('lepton.deploy', () => {
     await deployment.redeploy(mlp());
     assert.deepEqual(await deployment.remove({ version: 1 }), ['1']);
     assert.deepEqual((await deployment.status()).versions, ['2']);
-    await assert.rejects(deployment.remove({ version: '2' }), (error: DeployError) => error.code === 'LEPTON_SERVER' && error.serverCode === 'LEPTON_VERSION_IN_USE' && /roll back/.test(error.message));
+    await assert.rejects(
+      deployment.remove({ version: '2' }),
+      (error: DeployError) =>
+        error.code === 'LEPTON_SERVER' &&
+        error.serverCode === 'LEPTON_VERSION_IN_USE' &&
+        /roll back/.test(error.message),
+    );
     assert.deepEqual(await deployment.remove(), ['2']);
     assert.deepEqual(await deployments({ home: dir }), []);
-    await assert.rejects(deployment.predict([[1, 2, 3, 4]]), (error: DeployError) => error.serverCode === 'LEPTON_UNKNOWN_MODEL');
+    await assert.rejects(
+      deployment.predict([[1, 2, 3, 4]]),
+      (error: DeployError) => error.serverCode === 'LEPTON_UNKNOWN_MODEL',
+    );
   });
 
   test('a second deploy finds the running server instead of starting another', async () => {
@@ -103,7 +125,9 @@ describe('lepton.deploy', () => {
 
   test('a model that cannot be exported fails before any server starts, naming the layer', async () => {
     const dir = home();
-    const model = tf.sequential({ layers: [tf.layers.conv3d({ inputShape: [4, 4, 4, 1], filters: 1, kernelSize: 2, name: 'odd_conv' })] });
+    const model = tf.sequential({
+      layers: [tf.layers.conv3d({ inputShape: [4, 4, 4, 1], filters: 1, kernelSize: 2, name: 'odd_conv' })],
+    });
     await assert.rejects(deploy(model, { name: 'odd', home: dir, port: 0 }), (error: DeployError) => {
       assert.equal(error.code, 'LEPTON_NOT_EXPORTABLE');
       assert.match(error.message, /"odd_conv" is a Conv3D/);

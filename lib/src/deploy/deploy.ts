@@ -8,7 +8,14 @@ import { trainedOn } from '../images/trained.js';
 import { textInputOf } from './text-input.js';
 import { Deployment } from './deployment.js';
 import { DeployError } from './errors.js';
-import { defaultName, deployBundleSymbol, isDeployBundleSource, onnxBytes, type Deployable, type DeployBundleSource } from './model-source.js';
+import {
+  defaultName,
+  deployBundleSymbol,
+  isDeployBundleSource,
+  onnxBytes,
+  type Deployable,
+  type DeployBundleSource,
+} from './model-source.js';
 import { GradientBoosting } from '../models/gradient-boosting/model.js';
 import { connect, loadServer, serverError, type ServerOptions } from './server.js';
 import { deployToRay, rayDeployments, type RayDeployRequest } from './ray/deploy-ray.js';
@@ -93,18 +100,36 @@ export interface DeployOptions extends ServerOptions {
  * @example const deployment = await lepton.deploy(model, { name: 'digits', image: { size: [28, 28], channels: 1 } });
  * @example const deployment = await lepton.deploy(model, { name: 'spam', transforms: [vectorizer], classes: ['ham', 'spam'] });
  */
-export async function deploy(model: Deployable | DeployBundleSource, opts: DeployOptions & { target: { ray: RayTarget } }): Promise<RayDeployment>;
+export async function deploy(
+  model: Deployable | DeployBundleSource,
+  opts: DeployOptions & { target: { ray: RayTarget } },
+): Promise<RayDeployment>;
 export async function deploy(model: Deployable | DeployBundleSource, opts?: DeployOptions): Promise<Deployment>;
-export async function deploy(model: Deployable | DeployBundleSource, opts: DeployOptions = {}): Promise<Deployment | RayDeployment> {
+export async function deploy(
+  model: Deployable | DeployBundleSource,
+  opts: DeployOptions = {},
+): Promise<Deployment | RayDeployment> {
   if (isDeployBundleSource(model)) {
     // The bundle's transforms, features and classes, unless the call gives its own.
     const bundle = await model[deployBundleSymbol]();
     const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as DeployOptions;
-    const from = { transforms: bundle.transforms, features: bundle.features, classes: bundle.classes, name: bundle.name };
-    return deploy(bundle.model, { ...(Object.fromEntries(Object.entries(from).filter(([, v]) => v !== undefined)) as DeployOptions), ...given });
+    const from = {
+      transforms: bundle.transforms,
+      features: bundle.features,
+      classes: bundle.classes,
+      name: bundle.name,
+    };
+    return deploy(bundle.model, {
+      ...(Object.fromEntries(Object.entries(from).filter(([, v]) => v !== undefined)) as DeployOptions),
+      ...given,
+    });
   }
   const name = opts.name ?? defaultName(model);
-  if (name === undefined) throw new DeployError('LEPTON_SERVER', 'Deploying ONNX bytes needs a name: lepton.deploy(bytes, { name: "my-model" }).');
+  if (name === undefined)
+    throw new DeployError(
+      'LEPTON_SERVER',
+      'Deploying ONNX bytes needs a name: lepton.deploy(bytes, { name: "my-model" }).',
+    );
   if (opts.target?.ray) return deployToRay(model, rayRequest(model, name, opts, opts.target.ray));
   const bytes = await onnxBytes(model, name);
   const { client, home } = await connect(opts);
@@ -120,7 +145,8 @@ export async function deploy(model: Deployable | DeployBundleSource, opts: Deplo
   // A model trained on an image dataset is deployed with its image preprocessing and class names unless told otherwise.
   const trained = trainedOn(model);
   const image = opts.image ?? (opts.transforms ? undefined : trained?.image);
-  if (image && !text) meta.rawInput = { kind: 'image', size: image.size, channels: image.channels ?? 3, fit: image.fit ?? 'cover' };
+  if (image && !text)
+    meta.rawInput = { kind: 'image', size: image.size, channels: image.channels ?? 3, fit: image.fit ?? 'cover' };
   const classes = opts.classes ?? trained?.classNames ?? meta.classes;
   if (classes) meta.classes = classes;
   if (opts.metrics) meta.metrics = opts.metrics;
@@ -158,14 +184,19 @@ function gradientBoostingMeta(gbm: GradientBoosting, opts: DeployOptions): Deplo
  */
 function rayRequest(model: Deployable, name: string, opts: DeployOptions, target: RayTarget): RayDeployRequest {
   if (opts.image) {
-    throw new DeployError('LEPTON_BAD_INPUT', `Deploying "${name}" to Ray with an image input: Ray replicas serve one ONNX graph, and image files are ` +
-      'decoded on the Lepton server only. Deploy it to the Lepton server (leave out target.ray), or send decoded tensors to a Ray deployment made without { image }.');
+    throw new DeployError(
+      'LEPTON_BAD_INPUT',
+      `Deploying "${name}" to Ray with an image input: Ray replicas serve one ONNX graph, and image files are ` +
+        'decoded on the Lepton server only. Deploy it to the Lepton server (leave out target.ray), or send decoded tensors to a Ray deployment made without { image }.',
+    );
   }
-  const gbm = model instanceof GradientBoosting && !textInputOf(opts.transforms) ? gradientBoostingMeta(model, opts) : undefined;
+  const gbm =
+    model instanceof GradientBoosting && !textInputOf(opts.transforms) ? gradientBoostingMeta(model, opts) : undefined;
   const transforms = gbm ? gbm.transforms : opts.transforms;
   const features = gbm?.transforms ? gbm.features : opts.features;
   return {
-    name, target,
+    name,
+    target,
     ...(opts.batching ? { batching: opts.batching } : {}),
     ...(opts.home ? { home: opts.home } : {}),
     ...(transforms ? { transforms } : {}),
@@ -184,7 +215,9 @@ export async function deployments(opts: ServerOptions = {}): Promise<Array<Deplo
   let local: Deployment[];
   try {
     const list = await client.list();
-    local = await Promise.all(list.map(async (summary) => new Deployment(client, await client.status(summary.name), home)));
+    local = await Promise.all(
+      list.map(async (summary) => new Deployment(client, await client.status(summary.name), home)),
+    );
   } catch (error) {
     throw serverError('Listing deployments', error);
   }

@@ -32,7 +32,10 @@ export interface LogsOptions {
 }
 
 /** Options of `Deployment.redeploy`: what to change in the new version's metadata (the rest carries over). */
-export type RedeployOptions = Pick<DeployMeta, 'alerts' | 'batching' | 'metrics' | 'description' | 'transforms' | 'features' | 'rawInput' | 'classes'>;
+export type RedeployOptions = Pick<
+  DeployMeta,
+  'alerts' | 'batching' | 'metrics' | 'description' | 'transforms' | 'features' | 'rawInput' | 'classes'
+>;
 
 export type { Records } from './calls.js';
 
@@ -46,7 +49,13 @@ async function withRetry<T>(call: () => Promise<T>): Promise<T> {
       return await call();
     } catch (error) {
       const e = error as { name?: string; status?: number; retryAfterS?: number };
-      if (attempt >= OVERLOAD_RETRIES || e.name !== 'ServerClientError' || e.status !== 503 || e.retryAfterS === undefined) throw error;
+      if (
+        attempt >= OVERLOAD_RETRIES ||
+        e.name !== 'ServerClientError' ||
+        e.status !== 503 ||
+        e.retryAfterS === undefined
+      )
+        throw error;
       const waitMs = Math.min(e.retryAfterS, 5) * 1000;
       await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
@@ -86,7 +95,11 @@ export class Deployment {
   private info: DeploymentInfo;
 
   /** @internal */
-  constructor(private readonly client: ServerClient, info: DeploymentInfo, private readonly home: string) {
+  constructor(
+    private readonly client: ServerClient,
+    info: DeploymentInfo,
+    private readonly home: string,
+  ) {
     this.info = info;
   }
 
@@ -140,7 +153,9 @@ export class Deployment {
     // A request large enough to go as binary data asks for its outputs as binary data too.
     const parameters = inputs.some((i) => i.binary !== undefined) ? { [BINARY_DATA_OUTPUT]: true } : undefined;
     try {
-      return responseTensors(await withRetry(() => this.client.infer(this.name, parameters ? { parameters, inputs } : { inputs })));
+      return responseTensors(
+        await withRetry(() => this.client.infer(this.name, parameters ? { parameters, inputs } : { inputs })),
+      );
     } catch (error) {
       throw serverError(`Prediction with "${this.name}" failed`, error);
     }
@@ -181,21 +196,43 @@ export class Deployment {
    * @param images file paths, or the files' bytes
    * @example const [first] = await deployment.predictImages(['digits/7/0.png']); first.label
    */
-  async predictImages(images: ReadonlyArray<string | Uint8Array>, options: PredictImagesOptions = {}): Promise<ImagePrediction[]> {
-    if (!Array.isArray(images) || images.length === 0) throw new DeployError('LEPTON_BAD_INPUT', `predictImages on "${this.name}": expected a non-empty array of image file paths or their bytes.`);
-    const files = await Promise.all(images.map(async (image, i) => {
-      if (typeof image === 'string') {
-        try {
-          return await readFile(image);
-        } catch (error) {
-          throw new DeployError('LEPTON_BAD_INPUT', `predictImages on "${this.name}": image ${i}, ${image}, cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+  async predictImages(
+    images: ReadonlyArray<string | Uint8Array>,
+    options: PredictImagesOptions = {},
+  ): Promise<ImagePrediction[]> {
+    if (!Array.isArray(images) || images.length === 0)
+      throw new DeployError(
+        'LEPTON_BAD_INPUT',
+        `predictImages on "${this.name}": expected a non-empty array of image file paths or their bytes.`,
+      );
+    const files = await Promise.all(
+      images.map(async (image, i) => {
+        if (typeof image === 'string') {
+          try {
+            return await readFile(image);
+          } catch (error) {
+            throw new DeployError(
+              'LEPTON_BAD_INPUT',
+              `predictImages on "${this.name}": image ${i}, ${image}, cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+            );
+          }
         }
-      }
-      if (image instanceof Uint8Array) return image;
-      throw new DeployError('LEPTON_BAD_INPUT', `predictImages on "${this.name}": image ${i} is ${typeof image}, not a path or bytes.`);
-    }));
+        if (image instanceof Uint8Array) return image;
+        throw new DeployError(
+          'LEPTON_BAD_INPUT',
+          `predictImages on "${this.name}": image ${i} is ${typeof image}, not a path or bytes.`,
+        );
+      }),
+    );
     const { rawInputRequest } = await import('@lepton/server/preprocess');
-    const send = (indexes: number[]) => this.client.infer(this.name, rawInputRequest('image', indexes.map((i) => Buffer.from(files[i]!).toString('base64'))));
+    const send = (indexes: number[]) =>
+      this.client.infer(
+        this.name,
+        rawInputRequest(
+          'image',
+          indexes.map((i) => Buffer.from(files[i]!).toString('base64')),
+        ),
+      );
     const all = files.map((_, i) => i);
     const results: ImagePrediction[] = [];
     let good = all;
@@ -204,11 +241,20 @@ export class Deployment {
       try {
         response = await send(good);
       } catch (error) {
-        const bad = (error as { code?: string; details?: { indexes?: number[] } }).code === 'LEPTON_BAD_IMAGE' ? (error as { details?: { indexes?: number[] } }).details?.indexes : undefined;
+        const bad =
+          (error as { code?: string; details?: { indexes?: number[] } }).code === 'LEPTON_BAD_IMAGE'
+            ? (error as { details?: { indexes?: number[] } }).details?.indexes
+            : undefined;
         if (options.onBadImage !== 'skip' || !bad) throw error;
         // The server named the bad images; the others are sent again, so none of them is lost.
         const reasons = reasonsByIndex((error as Error).message);
-        for (const i of bad) results[i] = { label: null, probability: 0, probabilities: [], error: reasons.get(i) ?? 'could not be decoded' };
+        for (const i of bad)
+          results[i] = {
+            label: null,
+            probability: 0,
+            probabilities: [],
+            error: reasons.get(i) ?? 'could not be decoded',
+          };
         good = all.filter((i) => !bad.includes(i));
         response = good.length ? await send(good) : undefined;
       }
@@ -231,9 +277,17 @@ export class Deployment {
    * @example const [p] = await deployment.predictText(['WIN a FREE cruise!!!']); p.label
    */
   async predictText(texts: readonly string[]): Promise<ClassPrediction[]> {
-    if (!Array.isArray(texts) || texts.length === 0) throw new DeployError('LEPTON_BAD_INPUT', `predictText on "${this.name}": expected a non-empty array of strings.`);
+    if (!Array.isArray(texts) || texts.length === 0)
+      throw new DeployError(
+        'LEPTON_BAD_INPUT',
+        `predictText on "${this.name}": expected a non-empty array of strings.`,
+      );
     const bad = texts.findIndex((t) => typeof t !== 'string');
-    if (bad >= 0) throw new DeployError('LEPTON_BAD_INPUT', `predictText on "${this.name}": item ${bad} is ${texts[bad] === null ? 'null' : typeof texts[bad]}, not a string.`);
+    if (bad >= 0)
+      throw new DeployError(
+        'LEPTON_BAD_INPUT',
+        `predictText on "${this.name}": item ${bad} is ${texts[bad] === null ? 'null' : typeof texts[bad]}, not a string.`,
+      );
     const { rawInputRequest } = await import('@lepton/server/preprocess');
     try {
       return classPredictions(await this.client.infer(this.name, rawInputRequest('text', texts)));
@@ -275,13 +329,19 @@ export class Deployment {
     if (options.durationMs !== undefined) signals.push(AbortSignal.timeout(options.durationMs));
     const seen = new Set(entries.map((e) => JSON.stringify(e)));
     const followed: LogEntry[] = [];
-    await this.client.streamLogs(this.name, (entry) => {
-      if (seen.has(JSON.stringify(entry))) return;
-      followed.push(entry);
-      console.log(formatEntry(entry));
-    }, AbortSignal.any(signals)).catch((error: unknown) => {
-      throw serverError(`Following the logs of "${this.name}"`, error);
-    });
+    await this.client
+      .streamLogs(
+        this.name,
+        (entry) => {
+          if (seen.has(JSON.stringify(entry))) return;
+          followed.push(entry);
+          console.log(formatEntry(entry));
+        },
+        AbortSignal.any(signals),
+      )
+      .catch((error: unknown) => {
+        throw serverError(`Following the logs of "${this.name}"`, error);
+      });
     return new DeploymentLogs(this.name, [...entries, ...followed]);
   }
 
@@ -314,11 +374,15 @@ export class Deployment {
   async remove(options: { version?: string | number } = {}): Promise<string[]> {
     try {
       const { removed } = await this.client.remove(this.name, options.version);
-      if (options.version !== undefined) this.info = { ...this.info, versions: this.info.versions.filter((v) => !removed.includes(v)) };
+      if (options.version !== undefined)
+        this.info = { ...this.info, versions: this.info.versions.filter((v) => !removed.includes(v)) };
       else this.info = { ...this.info, status: 'stopped', versions: [] };
       return removed;
     } catch (error) {
-      throw serverError(`Removing ${options.version === undefined ? '' : `version ${options.version} of `}"${this.name}"`, error);
+      throw serverError(
+        `Removing ${options.version === undefined ? '' : `version ${options.version} of `}"${this.name}"`,
+        error,
+      );
     }
   }
 
@@ -339,7 +403,9 @@ export class Deployment {
       versions: this.info.versions,
       inputs: this.info.meta?.inputs ?? [],
       outputs: this.info.meta?.outputs ?? [],
-      ...(this.info.meta?.rawInput ? { rawInput: { kind: this.info.meta.rawInput.kind, input: RAW_INPUT_NAMES[this.info.meta.rawInput.kind] } } : {}),
+      ...(this.info.meta?.rawInput
+        ? { rawInput: { kind: this.info.meta.rawInput.kind, input: RAW_INPUT_NAMES[this.info.meta.rawInput.kind] } }
+        : {}),
     };
   }
 
@@ -352,12 +418,19 @@ export class Deployment {
   async ready(timeoutMs = 60_000): Promise<this> {
     const deadline = Date.now() + timeoutMs;
     while (this.info.status === 'loading') {
-      if (Date.now() > deadline) throw new DeployError('LEPTON_DEPLOY_FAILED', `"${this.name}" v${this.version} is still loading after ${timeoutMs} ms; see its logs().`);
+      if (Date.now() > deadline)
+        throw new DeployError(
+          'LEPTON_DEPLOY_FAILED',
+          `"${this.name}" v${this.version} is still loading after ${timeoutMs} ms; see its logs().`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 100));
       await this.status();
     }
     if (this.info.status === 'failed') {
-      throw new DeployError('LEPTON_DEPLOY_FAILED', `"${this.name}" v${this.version} failed to load on the server: ${this.info.failure ?? 'no reason given'}. Check the model, then redeploy or rollback().`);
+      throw new DeployError(
+        'LEPTON_DEPLOY_FAILED',
+        `"${this.name}" v${this.version} failed to load on the server: ${this.info.failure ?? 'no reason given'}. Check the model, then redeploy or rollback().`,
+      );
     }
     return this;
   }
@@ -365,7 +438,10 @@ export class Deployment {
   /** The served version's metadata; throws `LEPTON_DEPLOY_FAILED` with the server's reason when its entry is broken. */
   private meta(): NonNullable<DeploymentInfo['meta']> {
     if (this.info.meta) return this.info.meta;
-    throw new DeployError('LEPTON_DEPLOY_FAILED', `"${this.name}" has no readable metadata on the server: ${this.info.failure ?? 'no reason given'}`);
+    throw new DeployError(
+      'LEPTON_DEPLOY_FAILED',
+      `"${this.name}" has no readable metadata on the server: ${this.info.failure ?? 'no reason given'}`,
+    );
   }
 
   private async refresh(call: () => Promise<DeploymentInfo>, what: string): Promise<DeploymentInfo> {

@@ -25,7 +25,11 @@ export class DeployError extends LeptonError<DeployErrorCode> {
   /** The server's own error code, when the server refused a request (e.g. `LEPTON_UNKNOWN_MODEL`). */
   readonly serverCode: string | undefined;
 
-  constructor(code: DeployErrorCode, message: string, options: { cause?: unknown; serverCode?: string | undefined } = {}) {
+  constructor(
+    code: DeployErrorCode,
+    message: string,
+    options: { cause?: unknown; serverCode?: string | undefined } = {},
+  ) {
     super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.serverCode = options.serverCode;
   }

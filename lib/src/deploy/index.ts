@@ -13,5 +13,23 @@ export type { ServerOptions } from './server.js';
 export type { Deployable, OnnxSource } from './model-source.js';
 export type { FlatTensor, PredictInput, PredictInputs } from './tensors.js';
 export type { ClassPrediction } from './predictions.js';
-export { RayDeployment, startRayCluster, stopRayCluster, rayClusterStatus, hasRayEnvironment, rayEnvironment } from './ray/index.js';
-export type { RayAutoscaling, RayCluster, RayClusterStatus, RunningRayCluster, StoppedRayCluster, RayEnvironment, RayReplica, RayStartOptions, RayStatus, RayTarget } from './ray/index.js';
+export {
+  RayDeployment,
+  startRayCluster,
+  stopRayCluster,
+  rayClusterStatus,
+  hasRayEnvironment,
+  rayEnvironment,
+} from './ray/index.js';
+export type {
+  RayAutoscaling,
+  RayCluster,
+  RayClusterStatus,
+  RunningRayCluster,
+  StoppedRayCluster,
+  RayEnvironment,
+  RayReplica,
+  RayStartOptions,
+  RayStatus,
+  RayTarget,
+} from './ray/index.js';

@@ -5,7 +5,10 @@ import { displaySymbol, type MimeBundle } from '../display/mime.js';
 /** Log entries of one deployment, oldest first. It displays as text lines and an HTML table. */
 export class DeploymentLogs {
   /** @param name the deployment @param entries the entries, oldest first */
-  constructor(readonly name: string, readonly entries: readonly LogEntry[]) {}
+  constructor(
+    readonly name: string,
+    readonly entries: readonly LogEntry[],
+  ) {}
 
   /** The number of entries. */
   get length(): number {
@@ -20,7 +23,10 @@ export class DeploymentLogs {
   /** Text lines and a table. */
   [displaySymbol](): MimeBundle {
     const rows = this.entries
-      .map((e) => `<tr style="color:${e.level === 'error' ? '#cf222e' : e.level === 'warn' ? '#9a6700' : 'inherit'}"><td>${e.time}</td><td>${e.level}</td><td>${esc(e.event)}</td><td>${e.version ?? ''}</td><td>${esc(e.message)}</td></tr>`)
+      .map(
+        (e) =>
+          `<tr style="color:${e.level === 'error' ? '#cf222e' : e.level === 'warn' ? '#9a6700' : 'inherit'}"><td>${e.time}</td><td>${e.level}</td><td>${esc(e.event)}</td><td>${e.version ?? ''}</td><td>${esc(e.message)}</td></tr>`,
+      )
       .join('');
     return {
       'text/plain': `${this.name}: ${this.entries.length} log entries\n${this.toString()}`,

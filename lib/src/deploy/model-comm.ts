@@ -11,7 +11,12 @@ import type { Comm } from '../display/host.js';
 import { deploy } from './deploy.js';
 import { DeployError } from './errors.js';
 import { answerTfliteDownload } from '../export/tflite/card-download.js';
-import { MODEL_COMM_TARGET, type DeployAnswer, type DeployRequest, type TfliteDownloadRequest } from '../contract/comm.js';
+import {
+  MODEL_COMM_TARGET,
+  type DeployAnswer,
+  type DeployRequest,
+  type TfliteDownloadRequest,
+} from '../contract/comm.js';
 
 /** The comm target the model card's Deploy button opens. */
 export const modelCommTarget = MODEL_COMM_TARGET;
@@ -36,18 +41,25 @@ export function modelId(model: tf.LayersModel): string {
   return id;
 }
 
-
 /** Sends the answer to a deploy request, typed by the contract. */
 const reply = (comm: Comm, answer: DeployAnswer) => comm.send(answer);
 
 async function answer(comm: Comm, request: DeployRequest): Promise<void> {
   const model = models.get(request.modelId)?.deref();
   if (!model) {
-    reply(comm, { action: 'deploy', ok: false, code: 'LEPTON_MODEL_GONE', error: `The model of this card (${request.modelId}) is no longer in the kernel (was the kernel restarted?). Run the cell that builds it again, then deploy.` });
+    reply(comm, {
+      action: 'deploy',
+      ok: false,
+      code: 'LEPTON_MODEL_GONE',
+      error: `The model of this card (${request.modelId}) is no longer in the kernel (was the kernel restarted?). Run the cell that builds it again, then deploy.`,
+    });
     return;
   }
   try {
-    const deployment = await deploy(model, { name: request.name, ...(request.metrics ? { metrics: request.metrics } : {}) });
+    const deployment = await deploy(model, {
+      name: request.name,
+      ...(request.metrics ? { metrics: request.metrics } : {}),
+    });
     reply(comm, { action: 'deploy', ok: true, deployment: deployment.toJSON() });
   } catch (error) {
     const code = error instanceof DeployError ? error.code : 'LEPTON_DEPLOY_FAILED';
@@ -64,7 +76,12 @@ function handle(comm: Comm, data: unknown): void {
     const request = message as Partial<DeployRequest> | null;
     if (request?.action !== 'deploy') return;
     if (typeof request.modelId !== 'string' || typeof request.name !== 'string' || request.name === '') {
-      reply(comm, { action: 'deploy', ok: false, code: 'LEPTON_BAD_REQUEST', error: 'A deploy request needs { modelId, name }.' });
+      reply(comm, {
+        action: 'deploy',
+        ok: false,
+        code: 'LEPTON_BAD_REQUEST',
+        error: 'A deploy request needs { modelId, name }.',
+      });
       return;
     }
     void answer(comm, request as DeployRequest);

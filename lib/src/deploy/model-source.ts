@@ -25,19 +25,31 @@ export async function onnxBytes(model: Deployable, name: string): Promise<Uint8A
     bytes = await resolveOnnx(model);
   } catch (error) {
     if (error instanceof ExportError || error instanceof OnnxError) {
-      throw new DeployError('LEPTON_NOT_EXPORTABLE', `Cannot deploy "${name}": the model cannot be exported to ONNX. ${error.message}`, { cause: error });
+      throw new DeployError(
+        'LEPTON_NOT_EXPORTABLE',
+        `Cannot deploy "${name}": the model cannot be exported to ONNX. ${error.message}`,
+        { cause: error },
+      );
     }
     throw error;
   }
   if (bytes) return bytes;
-  throw new DeployError('LEPTON_NOT_EXPORTABLE', `Cannot deploy "${name}": expected a tf.LayersModel or ONNX bytes (a Uint8Array or an object with a Uint8Array \`data\`).`);
+  throw new DeployError(
+    'LEPTON_NOT_EXPORTABLE',
+    `Cannot deploy "${name}": expected a tf.LayersModel or ONNX bytes (a Uint8Array or an object with a Uint8Array \`data\`).`,
+  );
 }
 
 /** The default deployment name for `model`: its tfjs name, made safe for the server. */
 export function defaultName(model: Deployable): string | undefined {
   if (model instanceof GradientBoosting) return 'gradient-boosting';
   if (!(model instanceof tf.LayersModel)) return undefined;
-  return model.name.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64) || undefined;
+  return (
+    model.name
+      .replace(/[^A-Za-z0-9_.-]/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 64) || undefined
+  );
 }
 
 /**
@@ -68,5 +80,9 @@ export interface DeployBundleSource {
 
 /** Whether `value` deploys as a bundle. */
 export function isDeployBundleSource(value: unknown): value is DeployBundleSource {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<DeployBundleSource>)[deployBundleSymbol] === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<DeployBundleSource>)[deployBundleSymbol] === 'function'
+  );
 }

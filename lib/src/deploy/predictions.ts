@@ -17,7 +17,8 @@ export interface ClassPrediction {
 /** The predictions of a classifier's response, one per row. */
 export function classPredictions(response: InferResponse): ClassPrediction[] {
   const scores = response.outputs.find((o) => o.datatype !== 'BYTES');
-  const labels = response.outputs.find((o) => o.name === 'label' && o.datatype === 'BYTES')?.data as string[] | undefined;
+  const labels = response.outputs.find((o) => o.name === 'label' && o.datatype === 'BYTES')?.data as
+    string[] | undefined;
   if (!scores) return [];
   const values = scores.data as number[];
   const rows = scores.shape[0] ?? 0;

@@ -5,15 +5,24 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { compileTransforms } from '@lepton/server/preprocess';
 import { DataFrame } from '../data/frame.js';
-import { imputer, labelEncoder, minMaxScaler, oneHot, pipeline, standardScaler, type Transform } from '../preprocess/index.js';
+import {
+  imputer,
+  labelEncoder,
+  minMaxScaler,
+  oneHot,
+  pipeline,
+  standardScaler,
+  type Transform,
+} from '../preprocess/index.js';
 
-const frame = () => DataFrame.from({
-  x: [1, 2, 3, null, 8],
-  y: [10, 12, 10, 11, 10],
-  c: ['b', 'a', null, 'b', 'c'],
-  flag: [true, false, true, true, false],
-  note: ['n1', 'n2', 'n3', 'n4', 'n5'],
-});
+const frame = () =>
+  DataFrame.from({
+    x: [1, 2, 3, null, 8],
+    y: [10, 12, 10, 11, 10],
+    c: ['b', 'a', null, 'b', 'c'],
+    flag: [true, false, true, true, false],
+    note: ['n1', 'n2', 'n3', 'n4', 'n5'],
+  });
 
 /** Asserts the server module and lib agree on `frame` for `transforms` fitted on it, in `features` order. */
 function agree(transforms: Transform[], features: string[], df = frame()): void {
@@ -39,12 +48,25 @@ test('oneHot and labelEncoder give the columns lib gives, in place, a missing ca
 });
 
 test('a pipeline of imputer, scaler and oneHot gives the rows lib gives, missing values filled', () => {
-  agree([pipeline([imputer({ strategy: 'median', columns: ['x'] }), standardScaler({ columns: ['x', 'y'] }), oneHot({ columns: ['c'] })])], ['x', 'y', 'c_a', 'c_b', 'c_c']);
+  agree(
+    [
+      pipeline([
+        imputer({ strategy: 'median', columns: ['x'] }),
+        standardScaler({ columns: ['x', 'y'] }),
+        oneHot({ columns: ['c'] }),
+      ]),
+    ],
+    ['x', 'y', 'c_a', 'c_b', 'c_c'],
+  );
   agree([imputer({ strategy: 'most-frequent', columns: ['c'] }), labelEncoder({ columns: ['c'] })], ['c']);
 });
 
 test('the default features are the columns the transforms give, in the order of a frame of those columns', () => {
-  const prep = pipeline([imputer({ columns: ['x'] }), standardScaler({ columns: ['x', 'y'] }), oneHot({ columns: ['c'] })]).fit(frame());
+  const prep = pipeline([
+    imputer({ columns: ['x'] }),
+    standardScaler({ columns: ['x', 'y'] }),
+    oneHot({ columns: ['c'] }),
+  ]).fit(frame());
   const named = frame().select(['x', 'y', 'c']);
   assert.deepEqual(compileTransforms([prep.toJSON()]).features, prep.transform(named).columnNames());
 });

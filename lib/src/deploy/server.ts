@@ -31,7 +31,11 @@ export async function connect(options: ServerOptions = {}): Promise<RunningServe
   const { ensureServer, leptonHome, defaultPort } = await loadServer();
   const home = leptonHome(options.home);
   try {
-    const running = await ensureServer({ home, ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }) });
+    const running = await ensureServer({
+      home,
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.host === undefined ? {} : { host: options.host }),
+    });
     // Said once: only the call that started the server gets a note.
     if (running.note !== undefined) console.log(running.note);
     return { home, ...running };
@@ -46,7 +50,11 @@ export async function connect(options: ServerOptions = {}): Promise<RunningServe
         { cause: error },
       );
     }
-    throw new DeployError('LEPTON_SERVER_START', `The Lepton model server for ${home} could not start: ${message}\nSee ${home}/logs/server.log.`, { cause: error });
+    throw new DeployError(
+      'LEPTON_SERVER_START',
+      `The Lepton model server for ${home} could not start: ${message}\nSee ${home}/logs/server.log.`,
+      { cause: error },
+    );
   }
 }
 
@@ -59,11 +67,18 @@ export async function loadServer(): Promise<ServerModule> {
   try {
     entry = createRequire(import.meta.url).resolve('@lepton/server');
   } catch (error) {
-    throw new DeployError('LEPTON_NO_SERVER_BINARY', 'The Lepton model server (@lepton/server) is not installed. Run `npm install @lepton/server` (or `npm ci && npm run build` in a Lepton checkout), then restart the kernel.', { cause: error });
+    throw new DeployError(
+      'LEPTON_NO_SERVER_BINARY',
+      'The Lepton model server (@lepton/server) is not installed. Run `npm install @lepton/server` (or `npm ci && npm run build` in a Lepton checkout), then restart the kernel.',
+      { cause: error },
+    );
   }
   const main = join(dirname(entry), 'main.js');
   if (!existsSync(main)) {
-    throw new DeployError('LEPTON_NO_SERVER_BINARY', `The Lepton model server is not built: ${main} is missing. Run \`npm run build\` in the Lepton checkout, then deploy again.`);
+    throw new DeployError(
+      'LEPTON_NO_SERVER_BINARY',
+      `The Lepton model server is not built: ${main} is missing. Run \`npm run build\` in the Lepton checkout, then deploy again.`,
+    );
   }
   return import('@lepton/server');
 }
@@ -72,7 +87,10 @@ export async function loadServer(): Promise<ServerModule> {
 export function serverError(what: string, error: unknown): unknown {
   if (error instanceof Error && error.name === 'ServerClientError') {
     const refused = error as ServerClientError;
-    return new DeployError('LEPTON_SERVER', `${what}: ${refused.message} (${refused.code})`, { cause: error, serverCode: refused.code });
+    return new DeployError('LEPTON_SERVER', `${what}: ${refused.message} (${refused.code})`, {
+      cause: error,
+      serverCode: refused.code,
+    });
   }
   return error;
 }

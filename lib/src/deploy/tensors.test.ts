@@ -9,13 +9,27 @@ const spec: TensorSpec = { name: 'x', datatype: 'FP32', shape: [-1, 2] };
 
 describe('deploy tensors', () => {
   const cases: Array<[string, PredictInput]> = [
-    ['nested arrays', [[1, 2], [3, 4]]],
-    ['a tf.Tensor', tf.tensor2d([[1, 2], [3, 4]])],
+    [
+      'nested arrays',
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ],
+    [
+      'a tf.Tensor',
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]),
+    ],
     ['a Float32Array with its shape', { data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] }],
   ];
   for (const [label, value] of cases) {
     test(`${label} become one FP32 request tensor of shape [2, 2]`, () => {
-      assert.deepEqual(requestTensors([spec], value), [{ name: 'x', shape: [2, 2], datatype: 'FP32', data: [1, 2, 3, 4] }]);
+      assert.deepEqual(requestTensors([spec], value), [
+        { name: 'x', shape: [2, 2], datatype: 'FP32', data: [1, 2, 3, 4] },
+      ]);
     });
   }
 
@@ -26,7 +40,11 @@ describe('deploy tensors', () => {
   });
 
   test('response tensors come back as tf.Tensors by output name', () => {
-    const out = responseTensors({ model_name: 'm', model_version: '1', outputs: [{ name: 'p', shape: [1, 2], datatype: 'FP32', data: [0.25, 0.75] }] });
+    const out = responseTensors({
+      model_name: 'm',
+      model_version: '1',
+      outputs: [{ name: 'p', shape: [1, 2], datatype: 'FP32', data: [0.25, 0.75] }],
+    });
     assert.deepEqual(out.p!.arraySync(), [[0.25, 0.75]]);
   });
 
@@ -46,10 +64,23 @@ describe('deploy tensors', () => {
     const halves = new Uint16Array([0x3c00, 0xc000]);
     const labels = Buffer.from([3, 0, 0, 0, 0x63, 0x61, 0x74]);
     const response: InferResponse = {
-      model_name: 'm', model_version: '1',
+      model_name: 'm',
+      model_version: '1',
       outputs: [
-        { name: 'p', shape: [1, 2], datatype: 'FP16', parameters: { binary_data_size: 4 }, binary: new Uint8Array(halves.buffer) },
-        { name: 'label', shape: [1], datatype: 'BYTES', parameters: { binary_data_size: 7 }, binary: new Uint8Array(labels) },
+        {
+          name: 'p',
+          shape: [1, 2],
+          datatype: 'FP16',
+          parameters: { binary_data_size: 4 },
+          binary: new Uint8Array(halves.buffer),
+        },
+        {
+          name: 'label',
+          shape: [1],
+          datatype: 'BYTES',
+          parameters: { binary_data_size: 7 },
+          binary: new Uint8Array(labels),
+        },
       ],
     };
     const out = responseTensors(response);

@@ -10,9 +10,16 @@ import { DeployError } from './errors.js';
 export function textInputOf(transforms: readonly unknown[] | undefined): TextSpec | undefined {
   if (!transforms || !transforms.some((t) => t instanceof TextVectorizer)) return undefined;
   if (transforms.length !== 1) {
-    throw new DeployError('LEPTON_BAD_INPUT', 'deploy: a text vectorizer is the model\'s whole input; deploy with transforms: [vectorizer] alone (the server takes texts, not records).');
+    throw new DeployError(
+      'LEPTON_BAD_INPUT',
+      "deploy: a text vectorizer is the model's whole input; deploy with transforms: [vectorizer] alone (the server takes texts, not records).",
+    );
   }
   const vectorizer = transforms[0] as TextVectorizer;
-  if (!vectorizer.fitted) throw new DeployError('LEPTON_BAD_INPUT', 'deploy: the text vectorizer is not fitted; fit it on the training texts first.');
+  if (!vectorizer.fitted)
+    throw new DeployError(
+      'LEPTON_BAD_INPUT',
+      'deploy: the text vectorizer is not fitted; fit it on the training texts first.',
+    );
   return { kind: 'text', vectorizer: vectorizer.toJSON() };
 }

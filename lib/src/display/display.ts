@@ -72,7 +72,11 @@ function show(value: unknown, options?: DisplayOptions): void {
 function send(shown: Shown, options: HelperOptions = {}): void {
   const metadata = { ...shown.metadata, ...options.metadata };
   if (!options.update) return getHost().display(shown.bundle, { id: options.id, metadata });
-  if (!options.id) throw new DisplayError('LEPTON_DISPLAY_BAD_INPUT', 'display: update needs the id of the output to update, e.g. { id: "progress", update: true }.');
+  if (!options.id)
+    throw new DisplayError(
+      'LEPTON_DISPLAY_BAD_INPUT',
+      'display: update needs the id of the output to update, e.g. { id: "progress", update: true }.',
+    );
   getHost().update(options.id, shown.bundle, { metadata });
 }
 
@@ -83,7 +87,8 @@ function isTemplate(value: unknown): value is TemplateStringsArray {
 /** A helper usable both as a function of (text, options) and as a template tag. */
 function textHelper(bundle: (source: unknown) => Shown): TextHelper {
   return ((first: unknown, ...rest: unknown[]) => {
-    if (isTemplate(first)) return send(bundle(first.reduce((out, part, i) => out + part + (i < rest.length ? String(rest[i]) : ''), '')));
+    if (isTemplate(first))
+      return send(bundle(first.reduce((out, part, i) => out + part + (i < rest.length ? String(rest[i]) : ''), '')));
     send(bundle(first), rest[0] as HelperOptions | undefined);
   }) as TextHelper;
 }
@@ -109,7 +114,10 @@ export const display: Display = Object.assign(show, {
   svg: textHelper(svgBundle),
   latex: textHelper(latexBundle),
   json: (value: unknown, options?: HelperOptions) => send(jsonBundle(value), options),
-  png: (source: ImageSource, options?: HelperOptions & ImageOptions) => send(encodedImageBundle('png', source, options), options),
-  jpeg: (source: ImageSource, options?: HelperOptions & ImageOptions) => send(encodedImageBundle('jpeg', source, options), options),
-  image: (source: TensorLike | ImageSource, options?: HelperOptions & ImageOptions) => send(imageBundle(source, options), options),
+  png: (source: ImageSource, options?: HelperOptions & ImageOptions) =>
+    send(encodedImageBundle('png', source, options), options),
+  jpeg: (source: ImageSource, options?: HelperOptions & ImageOptions) =>
+    send(encodedImageBundle('jpeg', source, options), options),
+  image: (source: TensorLike | ImageSource, options?: HelperOptions & ImageOptions) =>
+    send(imageBundle(source, options), options),
 });

@@ -72,7 +72,10 @@ test('an { id } output is updated in place with { id, update: true }', () => {
   const update = shown(() => display.html('<p>2</p>', { id: 'p', update: true }));
   assert.equal(update.kind, 'update');
   assert.equal(update.bundle['text/html'], '<p>2</p>');
-  assert.throws(() => display.json({}, { update: true }), (error: DisplayError) => error.code === 'LEPTON_DISPLAY_BAD_INPUT' && /needs the id/.test(error.message));
+  assert.throws(
+    () => display.json({}, { update: true }),
+    (error: DisplayError) => error.code === 'LEPTON_DISPLAY_BAD_INPUT' && /needs the id/.test(error.message),
+  );
 });
 
 test('display.svg, display.latex and display.json show their MIME types and reject what is not theirs', () => {
@@ -83,7 +86,10 @@ test('display.svg, display.latex and display.json show their MIME types and reje
   assert.equal(shown(() => display.latex('$x$')).bundle['text/latex'], '$x$');
   const json = shown(() => display.json({ a: [1, 2] }));
   assert.deepEqual(json.bundle['application/json'], { a: [1, 2] });
-  assert.throws(() => display.json({ big: 1n }), (error: DisplayError) => error instanceof DisplayError && /cannot be written as JSON/.test(error.message));
+  assert.throws(
+    () => display.json({ big: 1n }),
+    (error: DisplayError) => error instanceof DisplayError && /cannot be written as JSON/.test(error.message),
+  );
   assert.throws(() => display.html(42 as unknown as string), /expects HTML as a string, got number/);
 });
 
@@ -95,7 +101,10 @@ test('display.png and display.jpeg take bytes or a path, check the format and pa
   assert.equal(fromPath.bundle['image/png'], png.toString('base64'));
   assert.equal(fromPath.bundle['text/plain'], '<PNG image 2×1>');
   assert.throws(() => display.jpeg(png), /a PNG image: use display.image/);
-  assert.throws(() => display.png(join(dir, 'missing.png')), (error: DisplayError) => error.code === 'LEPTON_DISPLAY_READ' && /ENOENT/.test(error.message));
+  assert.throws(
+    () => display.png(join(dir, 'missing.png')),
+    (error: DisplayError) => error.code === 'LEPTON_DISPLAY_READ' && /ENOENT/.test(error.message),
+  );
   const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]);
   assert.equal(shown(() => display.jpeg(jpeg)).bundle['image/jpeg'], jpeg.toString('base64'));
 });
@@ -122,7 +131,9 @@ test('a pending promise shows as Promise { <pending> }, a settled one as its val
   assert.deepEqual(await promiseBundle(Promise.resolve(42)), { 'text/plain': 'Promise { 42 }' });
   const rejected = await promiseBundle(Promise.reject(new Error('nope')));
   assert.match(String(rejected['text/plain']), /^Promise \{ <rejected> Error: nope/);
-  const rich = await promiseBundle(Promise.resolve({ [Symbol.for('Jupyter.display')]: () => ({ 'text/html': '<b>chart</b>' }) }));
+  const rich = await promiseBundle(
+    Promise.resolve({ [Symbol.for('Jupyter.display')]: () => ({ 'text/html': '<b>chart</b>' }) }),
+  );
   assert.equal(rich['text/html'], '<b>chart</b>');
   assert.doesNotMatch(plainText(new Promise(() => {})), /async_id/);
 });

@@ -28,7 +28,8 @@ function bad(helper: string, problem: string): DisplayError {
 }
 
 function text(helper: string, value: unknown, what: string): string {
-  if (typeof value !== 'string') throw bad(helper, `expects ${what} as a string, got ${value === null ? 'null' : typeof value}.`);
+  if (typeof value !== 'string')
+    throw bad(helper, `expects ${what} as a string, got ${value === null ? 'null' : typeof value}.`);
   return value;
 }
 
@@ -47,7 +48,11 @@ export function markdownBundle(markdown: unknown): Shown {
 /** `image/svg+xml`. */
 export function svgBundle(svg: unknown): Shown {
   const source = text('svg', svg, 'SVG markup');
-  if (!/<svg[\s>]/i.test(source)) throw bad('svg', 'the text has no <svg> element: pass SVG markup such as \'<svg xmlns="http://www.w3.org/2000/svg" …>…</svg>\'.');
+  if (!/<svg[\s>]/i.test(source))
+    throw bad(
+      'svg',
+      'the text has no <svg> element: pass SVG markup such as \'<svg xmlns="http://www.w3.org/2000/svg" …>…</svg>\'.',
+    );
   return { bundle: { 'image/svg+xml': source, 'text/plain': '<SVG image>' } };
 }
 
@@ -64,9 +69,16 @@ export function jsonBundle(value: unknown): Shown {
   try {
     serialised = JSON.stringify(value, null, 2);
   } catch (error) {
-    throw bad('json', `the value cannot be written as JSON (${(error as Error).message}): pass plain objects, arrays, strings, numbers and booleans.`);
+    throw bad(
+      'json',
+      `the value cannot be written as JSON (${(error as Error).message}): pass plain objects, arrays, strings, numbers and booleans.`,
+    );
   }
-  if (serialised === undefined) throw bad('json', `${typeof value} values have no JSON form: pass an object, array, string, number, boolean or null.`);
+  if (serialised === undefined)
+    throw bad(
+      'json',
+      `${typeof value} values have no JSON form: pass an object, array, string, number, boolean or null.`,
+    );
   return { bundle: { 'application/json': JSON.parse(serialised), 'text/plain': serialised } };
 }
 
@@ -89,7 +101,11 @@ function readBytes(helper: string, source: ImageSource): Uint8Array {
   try {
     return readFileSync(source);
   } catch (error) {
-    throw new DisplayError('LEPTON_DISPLAY_READ', `display.${helper}: cannot read ${JSON.stringify(source)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check the path; relative paths start at the notebook's folder.`, { cause: error });
+    throw new DisplayError(
+      'LEPTON_DISPLAY_READ',
+      `display.${helper}: cannot read ${JSON.stringify(source)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check the path; relative paths start at the notebook's folder.`,
+      { cause: error },
+    );
   }
 }
 
@@ -100,9 +116,18 @@ function pngSize(bytes: Uint8Array): { width: number; height: number } | undefin
   return { width: view.getUint32(16), height: view.getUint32(20) };
 }
 
-function imageShown(bytes: Uint8Array, format: Format, options: ImageOptions = {}, size = format.mime === 'image/png' ? pngSize(bytes) : undefined): Shown {
+function imageShown(
+  bytes: Uint8Array,
+  format: Format,
+  options: ImageOptions = {},
+  size = format.mime === 'image/png' ? pngSize(bytes) : undefined,
+): Shown {
   const width = options.width;
-  if (width !== undefined && !(Number.isFinite(width) && width > 0)) throw new DisplayError('LEPTON_DISPLAY_BAD_INPUT', `display: width must be a positive number of pixels, got ${width}.`);
+  if (width !== undefined && !(Number.isFinite(width) && width > 0))
+    throw new DisplayError(
+      'LEPTON_DISPLAY_BAD_INPUT',
+      `display: width must be a positive number of pixels, got ${width}.`,
+    );
   const metadata = width === undefined ? undefined : { [format.mime]: { width } };
   const label = size ? `<${format.name} image ${size.width}×${size.height}>` : `<${format.name} image>`;
   return { bundle: { [format.mime]: Buffer.from(bytes).toString('base64'), 'text/plain': label }, metadata };
@@ -114,7 +139,10 @@ export function encodedImageBundle(helper: 'png' | 'jpeg', source: ImageSource, 
   const format = formatOf(bytes);
   const wanted = formats.find((f) => f.mime === `image/${helper}`)!;
   if (format !== wanted) {
-    throw bad(helper, `the bytes are ${format ? `a ${format.name} image: use display.image, which takes any format` : `not a ${wanted.name} image`} (they start with ${[...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}).`);
+    throw bad(
+      helper,
+      `the bytes are ${format ? `a ${format.name} image: use display.image, which takes any format` : `not a ${wanted.name} image`} (they start with ${[...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}).`,
+    );
   }
   return imageShown(bytes, format, options);
 }
@@ -127,6 +155,7 @@ export function imageBundle(source: TensorLike | ImageSource, options?: ImageOpt
   }
   const bytes = readBytes('image', source);
   const format = formatOf(bytes);
-  if (!format) throw bad('image', 'the bytes are not a PNG, JPEG or GIF image; pass a tensor, or such a file or its bytes.');
+  if (!format)
+    throw bad('image', 'the bytes are not a PNG, JPEG or GIF image; pass a tensor, or such a file or its bytes.');
   return imageShown(bytes, format, options);
 }

@@ -61,10 +61,16 @@ const consoleHost: Host = {
   clear() {},
   signal: () => neverAborted,
   openComm() {
-    throw new DisplayError('LEPTON_DISPLAY_NO_FRONTEND', 'Comms need a Jupyter front end: run this code in the Lepton kernel.');
+    throw new DisplayError(
+      'LEPTON_DISPLAY_NO_FRONTEND',
+      'Comms need a Jupyter front end: run this code in the Lepton kernel.',
+    );
   },
   registerCommTarget() {
-    throw new DisplayError('LEPTON_DISPLAY_NO_FRONTEND', 'Comms need a Jupyter front end: run this code in the Lepton kernel.');
+    throw new DisplayError(
+      'LEPTON_DISPLAY_NO_FRONTEND',
+      'Comms need a Jupyter front end: run this code in the Lepton kernel.',
+    );
   },
   input() {
     return Promise.reject(new Error('Input needs a Jupyter front end: run this code in the Lepton kernel.'));

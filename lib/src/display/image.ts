@@ -18,7 +18,12 @@ export interface TensorLike {
 /** Whether `value` looks like a tensor (a TensorFlow.js `Tensor`). */
 export function isTensorLike(value: unknown): value is TensorLike {
   const candidate = value as Partial<TensorLike> | null;
-  return typeof candidate === 'object' && candidate !== null && Array.isArray(candidate.shape) && typeof candidate.dataSync === 'function';
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    Array.isArray(candidate.shape) &&
+    typeof candidate.dataSync === 'function'
+  );
 }
 
 /** Pixels between the images of a grid. */
@@ -34,7 +39,12 @@ export function tensorRaster(tensor: TensorLike): Raster {
   const [count, height, width, channels] = batched
     ? [shape[0]!, shape[1]!, shape[2]!, shape[3] ?? 1]
     : [1, shape[0]!, shape[1]!, shape[2] ?? 1];
-  if (shape.length < 2 || shape.length > 4 || ![1, 3, 4].includes(channels) || !(count > 0 && height > 0 && width > 0)) {
+  if (
+    shape.length < 2 ||
+    shape.length > 4 ||
+    ![1, 3, 4].includes(channels) ||
+    !(count > 0 && height > 0 && width > 0)
+  ) {
     throw new DisplayError(
       'LEPTON_DISPLAY_BAD_INPUT',
       `display.image: a tensor of shape [${shape.join(', ')}] is not an image. Pass [height, width], [height, width, 1|3|4], ` +
@@ -65,7 +75,9 @@ export function tensorRaster(tensor: TensorLike): Raster {
       for (let x = 0; x < width; x++) {
         for (let c = 0; c < channels; c++) {
           const v = values[((n * height + y) * width + x) * channels + c]! * scale;
-          data[((top + y) * gridWidth + left + x) * channels + c] = Number.isFinite(v) ? Math.max(0, Math.min(255, Math.round(v))) : 0;
+          data[((top + y) * gridWidth + left + x) * channels + c] = Number.isFinite(v)
+            ? Math.max(0, Math.min(255, Math.round(v)))
+            : 0;
         }
       }
     }

@@ -29,7 +29,9 @@ export function plainText(value: unknown): string {
   if (typeof value === 'string') return inspect(value);
   const text = inspect(value, { depth: 4, maxArrayLength: 100, maxStringLength: 10_000, breakLength: 100 });
   // Node's async hooks (which the kernel's cell tracking turns on) tag promises with their ids: bookkeeping, not data.
-  return value instanceof Promise ? text.replace(/,?\s*\[Symbol\((?:async_id_symbol|trigger_async_id_symbol)\)\]: \d+/g, '') : text;
+  return value instanceof Promise
+    ? text.replace(/,?\s*\[Symbol\((?:async_id_symbol|trigger_async_id_symbol)\)\]: \d+/g, '')
+    : text;
 }
 
 /**

@@ -9,7 +9,7 @@ function decodePng(file: Buffer): Raster & { chunks: string[] } {
   const chunks: string[] = [];
   const idat: Buffer[] = [];
   let header: Buffer | undefined;
-  for (let at = 8; at < file.length; ) {
+  for (let at = 8; at < file.length;) {
     const length = file.readUInt32BE(at);
     const type = file.toString('latin1', at + 4, at + 8);
     const data = file.subarray(at + 8, at + 8 + length);
@@ -36,7 +36,12 @@ function decodePng(file: Buffer): Raster & { chunks: string[] } {
       const b = y > 0 ? out[(y - 1) * stride + i]! : 0;
       const c = i >= channels && y > 0 ? out[(y - 1) * stride + i - channels]! : 0;
       const p = a + b - c;
-      const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+      const paeth =
+        Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c)
+          ? a
+          : Math.abs(p - b) <= Math.abs(p - c)
+            ? b
+            : c;
       const predictor = [0, a, b, (a + b) >> 1, paeth][filter];
       assert.notEqual(predictor, undefined, `filter ${filter}`);
       out[y * stride + i] = (x + predictor!) & 0xff;
@@ -64,7 +69,16 @@ for (const channels of [1, 3, 4] as const) {
 }
 
 test('encodePng refuses a raster whose bytes do not match its size', () => {
-  assert.throws(() => encodePng({ width: 2, height: 2, channels: 3, data: new Uint8Array(11) }), /2×2×3 raster has 12 bytes, got 11/);
-  assert.throws(() => encodePng({ width: 0, height: 2, channels: 1, data: new Uint8Array(0) }), /positive whole numbers/);
-  assert.throws(() => encodePng({ width: 1, height: 1, channels: 2 as 1, data: new Uint8Array(2) }), /channels must be 1, 3 or 4/);
+  assert.throws(
+    () => encodePng({ width: 2, height: 2, channels: 3, data: new Uint8Array(11) }),
+    /2×2×3 raster has 12 bytes, got 11/,
+  );
+  assert.throws(
+    () => encodePng({ width: 0, height: 2, channels: 1, data: new Uint8Array(0) }),
+    /positive whole numbers/,
+  );
+  assert.throws(
+    () => encodePng({ width: 1, height: 1, channels: 2 as 1, data: new Uint8Array(2) }),
+    /channels must be 1, 3 or 4/,
+  );
 });

@@ -54,10 +54,14 @@ const colorTypes: Record<Raster['channels'], number> = { 1: 0, 3: 2, 4: 6 };
  */
 export function encodePng(raster: Raster): Buffer {
   const { width, height, channels, data } = raster;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw badArgument(`encodePng: width and height must be positive whole numbers, got ${width}×${height}.`);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+    throw badArgument(`encodePng: width and height must be positive whole numbers, got ${width}×${height}.`);
   if (!(channels in colorTypes)) throw badArgument(`encodePng: channels must be 1, 3 or 4, got ${channels}.`);
   const stride = width * channels;
-  if (data.length !== stride * height) throw badArgument(`encodePng: a ${width}×${height}×${channels} raster has ${stride * height} bytes, got ${data.length}.`);
+  if (data.length !== stride * height)
+    throw badArgument(
+      `encodePng: a ${width}×${height}×${channels} raster has ${stride * height} bytes, got ${data.length}.`,
+    );
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
@@ -77,5 +81,10 @@ export function encodePng(raster: Raster): Buffer {
     const above = y * stride - stride;
     for (let i = 0; i < stride; i++) filtered[at + 1 + i] = (row[i]! - data[above + i]!) & 0xff;
   }
-  return Buffer.concat([pngSignature, chunk('IHDR', header), chunk('IDAT', deflateSync(filtered)), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    pngSignature,
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(filtered)),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }

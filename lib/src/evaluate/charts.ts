@@ -7,7 +7,9 @@ export type Spec = Record<string, unknown>;
 
 /** A confusion-matrix heatmap with counts written in the cells (rows: true class, columns: predicted). */
 export function confusionChart(cm: ConfusionMatrix, names: string[]): Spec {
-  const values = cm.matrix.flatMap((row, i) => row.map((count, j) => ({ actual: names[i], predicted: names[j], count })));
+  const values = cm.matrix.flatMap((row, i) =>
+    row.map((count, j) => ({ actual: names[i], predicted: names[j], count })),
+  );
   const max = Math.max(1, ...cm.matrix.flat());
   return {
     title: 'Confusion matrix',
@@ -19,7 +21,10 @@ export function confusionChart(cm: ConfusionMatrix, names: string[]): Spec {
       y: { field: 'actual', type: 'ordinal', sort: names, title: 'actual' },
     },
     layer: [
-      { mark: 'rect', encoding: { color: { field: 'count', type: 'quantitative', scale: { scheme: 'blues' }, legend: null } } },
+      {
+        mark: 'rect',
+        encoding: { color: { field: 'count', type: 'quantitative', scale: { scheme: 'blues' }, legend: null } },
+      },
       {
         mark: { type: 'text', fontSize: 10 },
         encoding: {
@@ -52,7 +57,12 @@ export function curvePoints(curve: RocCurve, max = 150): { fpr: number; tpr: num
 export function rocChart(curves: { name: string; curve: RocCurve; auc: number }[]): Spec {
   const round = (v: number) => Math.round(v * 1e4) / 1e4;
   const values = curves.flatMap(({ name, curve, auc }) =>
-    curvePoints(curve).map((p, i) => ({ series: `${name} (AUC ${auc.toFixed(3)})`, fpr: round(p.fpr), tpr: round(p.tpr), order: i })),
+    curvePoints(curve).map((p, i) => ({
+      series: `${name} (AUC ${auc.toFixed(3)})`,
+      fpr: round(p.fpr),
+      tpr: round(p.tpr),
+      order: i,
+    })),
   );
   return {
     title: 'ROC curve',
@@ -69,7 +79,16 @@ export function rocChart(curves: { name: string; curve: RocCurve; auc: number }[
           order: { field: 'order', type: 'quantitative' },
         },
       },
-      { data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: 'gray' }, encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' } } },
+      {
+        data: {
+          values: [
+            { fpr: 0, tpr: 0 },
+            { fpr: 1, tpr: 1 },
+          ],
+        },
+        mark: { type: 'line', strokeDash: [4, 4], color: 'gray' },
+        encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' } },
+      },
     ],
   };
 }
@@ -77,26 +96,45 @@ export function rocChart(curves: { name: string; curve: RocCurve; auc: number }[
 /** Residuals (actual − predicted) against predictions, with the zero line. */
 export function residualChart(actual: number[], predicted: number[]): Spec {
   const step = Math.max(1, Math.ceil(actual.length / 2000));
-  const values = predicted.filter((_, i) => i % step === 0).map((p, k) => ({ predicted: p, residual: actual[k * step]! - p }));
+  const values = predicted
+    .filter((_, i) => i % step === 0)
+    .map((p, k) => ({ predicted: p, residual: actual[k * step]! - p }));
   return {
     title: 'Residuals',
     width: 320,
     height: 220,
     layer: [
-      { data: { values }, mark: { type: 'point', opacity: 0.6, filled: true, size: 18 }, encoding: { x: { field: 'predicted', type: 'quantitative', scale: { zero: false } }, y: { field: 'residual', type: 'quantitative' } } },
-      { data: { values: [{ y: 0 }] }, mark: { type: 'rule', color: 'gray', strokeDash: [4, 4] }, encoding: { y: { field: 'y', type: 'quantitative' } } },
+      {
+        data: { values },
+        mark: { type: 'point', opacity: 0.6, filled: true, size: 18 },
+        encoding: {
+          x: { field: 'predicted', type: 'quantitative', scale: { zero: false } },
+          y: { field: 'residual', type: 'quantitative' },
+        },
+      },
+      {
+        data: { values: [{ y: 0 }] },
+        mark: { type: 'rule', color: 'gray', strokeDash: [4, 4] },
+        encoding: { y: { field: 'y', type: 'quantitative' } },
+      },
     ],
   };
 }
 
 /** Charts side by side, as one Vega-Lite v5 spec. */
 export function concat(specs: Spec[]): Spec {
-  return { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', hconcat: specs, config: { view: { stroke: null } } };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    hconcat: specs,
+    config: { view: { stroke: null } },
+  };
 }
 
 /** Renders a Vega-Lite spec to an SVG string (for HTML output, which front ends show without a Vega renderer). */
 export async function toSvg(spec: Spec): Promise<string> {
-  const view = new vega.View(vega.parse(vegaLite.compile(spec as unknown as vegaLite.TopLevelSpec).spec), { renderer: 'none' });
+  const view = new vega.View(vega.parse(vegaLite.compile(spec as unknown as vegaLite.TopLevelSpec).spec), {
+    renderer: 'none',
+  });
   try {
     return await view.toSVG();
   } finally {

@@ -11,14 +11,21 @@ import { timeSplit } from '../validate/time-split.js';
 /** A model whose predictions are set by hand: a dense layer with fixed weights on one-hot inputs. */
 function lookupModel(outputs: number[][], activation: 'softmax' | 'linear'): tf.Sequential {
   const n = outputs.length;
-  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [n], units: outputs[0]!.length, activation, useBias: false })] });
+  const model = tf.sequential({
+    layers: [tf.layers.dense({ inputShape: [n], units: outputs[0]!.length, activation, useBias: false })],
+  });
   model.setWeights([tf.tensor2d(outputs)]);
   return model;
 }
 
 test('a classifier report has accuracy, per-class scores, AUC, log loss and a confusion matrix, shown as table and plots', async () => {
   // Logits chosen so that samples 0-2 are predicted as classes 0, 1, 1 against truth 0, 1, 2.
-  const logits = [[3, 0, 0], [0, 3, 0], [0, 2, 1], [0, 0, 3]];
+  const logits = [
+    [3, 0, 0],
+    [0, 3, 0],
+    [0, 2, 1],
+    [0, 0, 3],
+  ];
   const model = lookupModel(logits, 'softmax');
   const x = tf.eye(4);
   const y = tf.tensor1d([0, 1, 2, 2], 'int32');
@@ -27,7 +34,11 @@ test('a classifier report has accuracy, per-class scores, AUC, log loss and a co
   assert.equal(m.task, 'classification');
   if (m.task !== 'classification') return;
   assert.equal(m.accuracy, 0.75);
-  assert.deepEqual(m.confusion.matrix, [[1, 0, 0], [0, 1, 0], [0, 1, 1]]);
+  assert.deepEqual(m.confusion.matrix, [
+    [1, 0, 0],
+    [0, 1, 0],
+    [0, 1, 1],
+  ]);
   assert.equal(m.perClass[1]!.precision, 0.5);
   assert.equal(m.perClass[2]!.recall, 0.5);
   assert.ok(m.auc !== null && m.auc > 0.8 && m.auc <= 1);
@@ -72,12 +83,18 @@ test('evaluate on forecasting windows shows the naive baseline beside the model,
   assert.ok(Math.abs(m.baseline.relativeMae - m.mae / m.baseline.mae) < 1e-9);
   const bundle = toMimeBundle(report) as Record<string, string>;
   assert.match(bundle['text/html']!, /naive baseline/);
-  assert.match(bundle['text/plain']!, m.baseline.relativeMae < 1 ? /beats the naive baseline/ : /does NOT beat the naive baseline/);
+  assert.match(
+    bundle['text/plain']!,
+    m.baseline.relativeMae < 1 ? /beats the naive baseline/ : /does NOT beat the naive baseline/,
+  );
   // A baseline can be chosen (a seasonal one here), or turned off; plain tensors carry no geometry, so none is guessed.
   const seasonal = await evaluate(model, held, { baseline: seasonalNaive({ season: 2, ...w.spec }) });
   assert.equal(seasonal.metrics.task === 'regression' && seasonal.metrics.baseline?.name, 'seasonal naive (2)');
-  assert.ok(Math.abs((seasonal.metrics as { baseline: { mae: number } }).baseline.mae - mae(series.slice(-6, -2))) < 1e-6);
-  const baselineOf = (r: Awaited<ReturnType<typeof evaluate>>) => (r.metrics.task === 'regression' ? r.metrics.baseline : 'not a regression');
+  assert.ok(
+    Math.abs((seasonal.metrics as { baseline: { mae: number } }).baseline.mae - mae(series.slice(-6, -2))) < 1e-6,
+  );
+  const baselineOf = (r: Awaited<ReturnType<typeof evaluate>>) =>
+    r.metrics.task === 'regression' ? r.metrics.baseline : 'not a regression';
   assert.equal(baselineOf(await evaluate(model, held, { baseline: false })), undefined);
   assert.equal(baselineOf(await evaluate(model, { x: held.x, y: held.y })), undefined);
 });

@@ -12,7 +12,12 @@ import { naive } from '../baselines/forecast.js';
 import { isTensor } from '../core/tfjs.js';
 import type { WindowSpec } from '../preprocess/windows.js';
 import type { Estimator } from '../validate/estimator.js';
-import { EvaluationReport, type BaselineMetrics, type ClassificationMetrics, type RegressionMetrics } from './report.js';
+import {
+  EvaluationReport,
+  type BaselineMetrics,
+  type ClassificationMetrics,
+  type RegressionMetrics,
+} from './report.js';
 import { EvaluateError } from './errors.js';
 
 /** Options of `lepton.evaluate`. */
@@ -35,14 +40,26 @@ export interface EvaluateOptions extends ColumnChoice {
 function windowSpecOf(data: unknown): WindowSpec | undefined {
   const spec = (data as { spec?: Partial<WindowSpec> } | null)?.spec;
   if (typeof spec !== 'object' || spec === null) return undefined;
-  return typeof spec.inputWidth === 'number' && typeof spec.labelWidth === 'number' && typeof spec.shift === 'number' && typeof spec.targetIndex === 'number' ? (spec as WindowSpec) : undefined;
+  return typeof spec.inputWidth === 'number' &&
+    typeof spec.labelWidth === 'number' &&
+    typeof spec.shift === 'number' &&
+    typeof spec.targetIndex === 'number'
+    ? (spec as WindowSpec)
+    : undefined;
 }
 
 /** The baseline to score: the one given, else the naive forecast on windows that hold their target. */
-function chooseBaseline(data: unknown, option: EvaluateOptions['baseline']): Pick<Estimator, 'name' | 'predict'> | undefined {
+function chooseBaseline(
+  data: unknown,
+  option: EvaluateOptions['baseline'],
+): Pick<Estimator, 'name' | 'predict'> | undefined {
   if (option === false) return undefined;
   if (option !== undefined) {
-    if (typeof option?.predict !== 'function') throw new EvaluateError('LEPTON_EVALUATE_BAD_BASELINE', 'evaluate: baseline must have predict(x) (e.g. lepton.baselines.naive(w.spec)), or be false.');
+    if (typeof option?.predict !== 'function')
+      throw new EvaluateError(
+        'LEPTON_EVALUATE_BAD_BASELINE',
+        'evaluate: baseline must have predict(x) (e.g. lepton.baselines.naive(w.spec)), or be false.',
+      );
     return option;
   }
   const spec = windowSpecOf(data);
@@ -50,22 +67,49 @@ function chooseBaseline(data: unknown, option: EvaluateOptions['baseline']): Pic
 }
 
 /** The baseline's errors on the test inputs, beside the model's MAE (a ratio below 1: the model beats it). */
-async function scoreBaseline(baseline: Pick<Estimator, 'name' | 'predict'>, data: FitData, truth: number[][], modelMae: number): Promise<BaselineMetrics> {
+async function scoreBaseline(
+  baseline: Pick<Estimator, 'name' | 'predict'>,
+  data: FitData,
+  truth: number[][],
+  modelMae: number,
+): Promise<BaselineMetrics> {
   const x = (data as { x?: unknown }).x;
-  if (!isTensor(x)) throw new EvaluateError('LEPTON_EVALUATE_BAD_BASELINE', 'evaluate: a baseline is scored on { x, y } tensors (or windows); this test data has no x tensor. Pass baseline: false.');
+  if (!isTensor(x))
+    throw new EvaluateError(
+      'LEPTON_EVALUATE_BAD_BASELINE',
+      'evaluate: a baseline is scored on { x, y } tensors (or windows); this test data has no x tensor. Pass baseline: false.',
+    );
   const out = await baseline.predict(x);
   const predicted = toMatrix(out);
   out.dispose();
-  if (predicted.length !== truth.length) throw new EvaluateError('LEPTON_EVALUATE_BAD_BASELINE', `evaluate: the baseline predicted ${predicted.length} rows for ${truth.length} test samples.`);
+  if (predicted.length !== truth.length)
+    throw new EvaluateError(
+      'LEPTON_EVALUATE_BAD_BASELINE',
+      `evaluate: the baseline predicted ${predicted.length} rows for ${truth.length} test samples.`,
+    );
   const { mse, mae, r2 } = errors(predicted, truth);
-  return { name: baseline.name ?? 'baseline', mse, rmse: Math.sqrt(mse), mae, r2, relativeMae: mae === 0 ? Number.POSITIVE_INFINITY : modelMae / mae };
+  return {
+    name: baseline.name ?? 'baseline',
+    mse,
+    rmse: Math.sqrt(mse),
+    mae,
+    r2,
+    relativeMae: mae === 0 ? Number.POSITIVE_INFINITY : modelMae / mae,
+  };
 }
 
 /** Errors over every label of every sample (a window's several labels all count, as in Keras's losses). */
-function errors(predicted: number[][], truth: number[][]): { p: number[]; t: number[]; mse: number; mae: number; r2: number } {
+function errors(
+  predicted: number[][],
+  truth: number[][],
+): { p: number[]; t: number[]; mse: number; mae: number; r2: number } {
   const p = predicted.flat();
   const t = truth.flat();
-  if (p.length !== t.length) throw new EvaluateError('LEPTON_EVALUATE_SHAPE_MISMATCH', `evaluate: the predictions have ${predicted[0]!.length} value(s) per sample but the labels ${truth[0]!.length}.`);
+  if (p.length !== t.length)
+    throw new EvaluateError(
+      'LEPTON_EVALUATE_SHAPE_MISMATCH',
+      `evaluate: the predictions have ${predicted[0]!.length} value(s) per sample but the labels ${truth[0]!.length}.`,
+    );
   return { p, t, mse: metrics.meanSquaredError(t, p), mae: metrics.meanAbsoluteError(t, p), r2: metrics.r2Score(t, p) };
 }
 
@@ -75,7 +119,11 @@ function lastActivation(model: tf.LayersModel): string | undefined {
 }
 
 /** Predictions and true values of the whole test data, as arrays. */
-async function predictAll(model: tf.LayersModel, data: FitData, options: EvaluateOptions): Promise<{ predicted: number[][]; truth: number[][] }> {
+async function predictAll(
+  model: tf.LayersModel,
+  data: FitData,
+  options: EvaluateOptions,
+): Promise<{ predicted: number[][]; truth: number[][] }> {
   const resolved = resolveData(data, options, 'test data');
   const batchSize = options.batchSize ?? 256;
   if (resolved.kind === 'tensors') {
@@ -100,7 +148,11 @@ async function predictAll(model: tf.LayersModel, data: FitData, options: Evaluat
   return { predicted, truth };
 }
 
-function classification(predicted: number[][], truth: number[][], classNames?: string[]): { metrics: ClassificationMetrics; charts: Record<string, unknown>[] } {
+function classification(
+  predicted: number[][],
+  truth: number[][],
+  classNames?: string[],
+): { metrics: ClassificationMetrics; charts: Record<string, unknown>[] } {
   // Binary with one sigmoid output: two columns [1 − p, p].
   const probs = predicted[0]!.length === 1 ? predicted.map((r) => [1 - r[0]!, r[0]!]) : predicted;
   const k = probs[0]!.length;
@@ -108,17 +160,28 @@ function classification(predicted: number[][], truth: number[][], classNames?: s
   const yPred = argMaxRows(probs);
   const labels = Array.from({ length: k }, (_, i) => i);
   const names = classNames ?? labels.map(String);
-  if (names.length !== k) throw new EvaluateError('LEPTON_EVALUATE_BAD_OPTION', `classNames has ${names.length} names but the model predicts ${k} classes.`);
+  if (names.length !== k)
+    throw new EvaluateError(
+      'LEPTON_EVALUATE_BAD_OPTION',
+      `classNames has ${names.length} names but the model predicts ${k} classes.`,
+    );
   const prf = metrics.precisionRecallF1(yTrue, yPred, labels);
   const present = labels.filter((l) => yTrue.includes(l));
   const curves = labels.map((label, j) => {
     const positives = yTrue.filter((v) => v === label).length;
     if (positives === 0 || positives === yTrue.length) return null;
-    const curve = metrics.rocCurve(yTrue.map((v) => (v === label ? 1 : 0)), probs.map((r) => r[j]!));
+    const curve = metrics.rocCurve(
+      yTrue.map((v) => (v === label ? 1 : 0)),
+      probs.map((r) => r[j]!),
+    );
     return { name: names[j]!, curve, auc: metrics.auc(curve.fpr, curve.tpr) };
   });
   const binary = k === 2;
-  const auc = binary ? curves[1]?.auc ?? null : present.length === k && curves.every((c) => c !== null) ? curves.reduce((s, c) => s + c!.auc, 0) / k : null;
+  const auc = binary
+    ? (curves[1]?.auc ?? null)
+    : present.length === k && curves.every((c) => c !== null)
+      ? curves.reduce((s, c) => s + c!.auc, 0) / k
+      : null;
   const confusion = metrics.confusionMatrix(yTrue, yPred, labels);
   const result: ClassificationMetrics = {
     task: 'classification',
@@ -137,7 +200,10 @@ function classification(predicted: number[][], truth: number[][], classNames?: s
   return { metrics: result, charts };
 }
 
-function regression(predicted: number[][], truth: number[][]): { metrics: RegressionMetrics; charts: Record<string, unknown>[] } {
+function regression(
+  predicted: number[][],
+  truth: number[][],
+): { metrics: RegressionMetrics; charts: Record<string, unknown>[] } {
   const { p, t, mse, mae, r2 } = errors(predicted, truth);
   return {
     metrics: { task: 'regression', samples: truth.length, mse, rmse: Math.sqrt(mse), mae, r2 },
@@ -156,7 +222,11 @@ function regression(predicted: number[][], truth: number[][]): { metrics: Regres
  * @example const report = await lepton.evaluate(model, { x: xTest, y: yTest }, { classNames: ['cat', 'dog'] })
  * @example const { train, test } = lepton.timeSplit(w, { testSize: 365 }); const report = await lepton.evaluate(lstm, test)
  */
-export async function evaluate(model: tf.LayersModel, testData: FitData, options: EvaluateOptions = {}): Promise<EvaluationReport> {
+export async function evaluate(
+  model: tf.LayersModel,
+  testData: FitData,
+  options: EvaluateOptions = {},
+): Promise<EvaluationReport> {
   await ensureBackend();
   const images = testData instanceof ImageDataset ? testData : undefined;
   let data = testData;
@@ -173,14 +243,24 @@ export async function evaluate(model: tf.LayersModel, testData: FitData, options
   } finally {
     tf.dispose(owned);
   }
-  if (predicted.length === 0) throw new EvaluateError('LEPTON_EVALUATE_EMPTY', 'The test data is empty: evaluation needs at least one sample.');
+  if (predicted.length === 0)
+    throw new EvaluateError('LEPTON_EVALUATE_EMPTY', 'The test data is empty: evaluation needs at least one sample.');
   const activation = lastActivation(model);
   const task = options.task ?? (activation === 'softmax' || activation === 'sigmoid' ? 'classification' : 'regression');
   const classNames = options.classNames ?? images?.classNames ?? trainedOn(model)?.classNames;
-  const { metrics: result, charts } = task === 'classification' ? classification(predicted, truth, classNames) : regression(predicted, truth);
+  const { metrics: result, charts } =
+    task === 'classification' ? classification(predicted, truth, classNames) : regression(predicted, truth);
   const baseline = result.task === 'regression' ? chooseBaseline(testData, options.baseline) : undefined;
-  if (baseline && result.task === 'regression') result.baseline = await scoreBaseline(baseline, testData, truth, result.mae);
+  if (baseline && result.task === 'regression')
+    result.baseline = await scoreBaseline(baseline, testData, truth, result.mae);
   const chart = concat(charts);
-  const mistakes = images && task === 'classification' && predicted[0]!.length > 1 ? await worstMistakes(images, predicted, truth.map((r) => Math.round(r[0]!))) : undefined;
+  const mistakes =
+    images && task === 'classification' && predicted[0]!.length > 1
+      ? await worstMistakes(
+          images,
+          predicted,
+          truth.map((r) => Math.round(r[0]!)),
+        )
+      : undefined;
   return new EvaluationReport(result, chart, await toSvg(chart), mistakes);
 }

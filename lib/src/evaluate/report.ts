@@ -108,7 +108,9 @@ export class EvaluationReport {
     if (m.task === 'regression') {
       const head = `Regression on ${m.samples} samples: MSE ${f(m.mse)} · RMSE ${f(m.rmse)} · MAE ${f(m.mae)} · R² ${f(m.r2)}`;
       const b = m.baseline;
-      return b ? `${head}\n${b.name} baseline: MSE ${f(b.mse)} · RMSE ${f(b.rmse)} · MAE ${f(b.mae)} · R² ${f(b.r2)} — model MAE / baseline MAE ${f(b.relativeMae, 3)} (${verdict(b)})` : head;
+      return b
+        ? `${head}\n${b.name} baseline: MSE ${f(b.mse)} · RMSE ${f(b.rmse)} · MAE ${f(b.mae)} · R² ${f(b.r2)} — model MAE / baseline MAE ${f(b.relativeMae, 3)} (${verdict(b)})`
+        : head;
     }
     const width = Math.max(8, ...m.classNames.map((n) => n.length));
     const row = (name: string, c: ClassScores, auc: number | null | undefined) =>
@@ -128,7 +130,8 @@ export class EvaluationReport {
     let tables: string;
     if (m.task === 'regression') {
       const b = m.baseline;
-      const row = (name: string, r: { mse: number; rmse: number; mae: number; r2: number }) => `<tr><td>${escapeHtml(name)}</td><td>${m.samples}</td><td>${f(r.mse)}</td><td>${f(r.rmse)}</td><td>${f(r.mae)}</td><td>${f(r.r2)}</td></tr>`;
+      const row = (name: string, r: { mse: number; rmse: number; mae: number; r2: number }) =>
+        `<tr><td>${escapeHtml(name)}</td><td>${m.samples}</td><td>${f(r.mse)}</td><td>${f(r.rmse)}</td><td>${f(r.mae)}</td><td>${f(r.r2)}</td></tr>`;
       tables =
         `<table><tr><th></th><th>samples</th><th>MSE</th><th>RMSE</th><th>MAE</th><th>R²</th></tr>${row('model', m)}${b ? row(`${b.name} baseline`, b) : ''}</table>` +
         (b ? `<p>Model MAE / ${escapeHtml(b.name)} MAE: <b>${f(b.relativeMae, 3)}</b> (${verdict(b)})</p>` : '');

@@ -83,7 +83,8 @@ export function sideBySide(rasters: Raster[], gap = 6): Raster {
   const data = new Uint8Array(width * height * 3).fill(255);
   let left = 0;
   for (const r of rasters) {
-    for (let y = 0; y < r.height; y++) data.set(r.data.subarray(y * r.width * 3, (y + 1) * r.width * 3), (y * width + left) * 3);
+    for (let y = 0; y < r.height; y++)
+      data.set(r.data.subarray(y * r.width * 3, (y + 1) * r.width * 3), (y * width + left) * 3);
     left += r.width + gap;
   }
   return { width, height, channels: 3, data };

@@ -79,7 +79,8 @@ export class PartialDependence {
     const o = typeof output === 'number' ? output : this.outputs.indexOf(output);
     const row = this.features.length === 1 ? i : i * this.grids[1]!.length + j;
     const value = this.values[row]?.[o];
-    if (value === undefined) throw badArgument(`partialDependence: no grid point (${i}, ${j}) with output ${JSON.stringify(output)}.`);
+    if (value === undefined)
+      throw badArgument(`partialDependence: no grid point (${i}, ${j}) with output ${JSON.stringify(output)}.`);
     return value;
   }
 
@@ -107,16 +108,35 @@ export class PartialDependence {
     const shown = this.target === null ? this.outputs : [this.outputs[this.target]!];
     const many = shown.length > 1;
     const title = `Partial dependence on ${this.features.join(' × ')}${many ? '' : ` (${shown[0]})`}`;
-    const channel = (k: number) => ({ field: this.features[k]!, type: this.kinds[k] === 'numeric' ? 'quantitative' : 'nominal' }) as const;
+    const channel = (k: number) =>
+      ({ field: this.features[k]!, type: this.kinds[k] === 'numeric' ? 'quantitative' : 'nominal' }) as const;
     if (this.features.length === 1) {
-      return line(frame, { x: channel(0), y: valueColumn, ...(many ? { color: outputColumn } : {}), points: this.kinds[0] === 'categorical' || this.grids[0]!.length < 8, title });
+      return line(frame, {
+        x: channel(0),
+        y: valueColumn,
+        ...(many ? { color: outputColumn } : {}),
+        points: this.kinds[0] === 'categorical' || this.grids[0]!.length < 8,
+        title,
+      });
     }
     const width = many ? 180 : 320;
-    const chart = heatmap(frame, { x: this.features[0]!, y: { field: this.features[1]!, sort: 'descending' }, color: valueColumn, width, height: width, title });
+    const chart = heatmap(frame, {
+      x: this.features[0]!,
+      y: { field: this.features[1]!, sort: 'descending' },
+      color: valueColumn,
+      width,
+      height: width,
+      title,
+    });
     if (!many) return chart;
     // One panel per output, sharing the colour scale so the panels compare.
     const { mark, encoding, width: w, height: h, data, ...top } = chart.spec as unknown as Record<string, unknown>;
-    return new Chart({ ...top, data, facet: { column: { field: outputColumn, type: 'nominal', title: null } }, spec: { width: w, height: h, mark, encoding } } as unknown as TopLevelSpec);
+    return new Chart({
+      ...top,
+      data,
+      facet: { column: { field: outputColumn, type: 'nominal', title: null } },
+      spec: { width: w, height: h, mark, encoding },
+    } as unknown as TopLevelSpec);
   }
 
   /** The numbers, as plain data. */
@@ -134,7 +154,14 @@ export class PartialDependence {
     /** Rows averaged over. */
     rows: number;
   } {
-    return { features: this.features, grids: this.grids, kinds: this.kinds, outputs: this.outputs, values: this.values, rows: this.rows };
+    return {
+      features: this.features,
+      grids: this.grids,
+      kinds: this.kinds,
+      outputs: this.outputs,
+      values: this.values,
+      rows: this.rows,
+    };
   }
 
   /** A text table of the average prediction per grid point. */
@@ -143,7 +170,10 @@ export class PartialDependence {
     const [first, second] = this.grids as [GridValue[], GridValue[] | undefined];
     const points = second ? first.flatMap((a) => second.map((b) => `${String(a)}, ${String(b)}`)) : first.map(String);
     const width = Math.max(...points.map((p) => p.length), this.features.join(', ').length);
-    const lines = points.map((p, r) => `${p.padEnd(width)}  ${this.values[r]!.map((v) => v.toFixed(4).padStart(Math.max(9, ...this.outputs.map((o) => o.length)))).join(' ')}`);
+    const lines = points.map(
+      (p, r) =>
+        `${p.padEnd(width)}  ${this.values[r]!.map((v) => v.toFixed(4).padStart(Math.max(9, ...this.outputs.map((o) => o.length)))).join(' ')}`,
+    );
     const header = `${this.features.join(', ').padEnd(width)}  ${this.outputs.map((o) => o.padStart(Math.max(9, ...this.outputs.map((n) => n.length)))).join(' ')}`;
     return [head, header, ...lines].join('\n');
   }
@@ -167,17 +197,26 @@ interface FeatureSource {
 const q = (s: string) => JSON.stringify(s);
 
 function isFrame(data: unknown): data is ColumnTable {
-  return typeof data === 'object' && data !== null && typeof (data as ColumnTable).columnNames === 'function' && typeof (data as ColumnTable).numRows === 'function';
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    typeof (data as ColumnTable).columnNames === 'function' &&
+    typeof (data as ColumnTable).numRows === 'function'
+  );
 }
 
 function frameSource(data: ColumnTable, options: PartialDependenceOptions): FeatureSource {
   let frame = DataFrame.from(data);
   const names = frame.columnNames();
-  if (!options.x) throw badArgument(`partialDependence: with a DataFrame, pass the model's feature columns as { x: [...] }${options.transform ? ' (the columns after the transform)' : ''}. Columns: ${names.map(q).join(', ')}.`);
+  if (!options.x)
+    throw badArgument(
+      `partialDependence: with a DataFrame, pass the model's feature columns as { x: [...] }${options.transform ? ' (the columns after the transform)' : ''}. Columns: ${names.map(q).join(', ')}.`,
+    );
   const limit = options.sample ?? 1000;
   if (frame.numRows() > limit) frame = DataFrame.from(frame.sample(limit, { seed: options.seed ?? 0 }).reify());
   const transform = options.transform;
-  const apply = (f: DataFrame): ColumnTable => (transform === undefined ? f : typeof transform === 'function' ? transform(f) : transform.transform(f));
+  const apply = (f: DataFrame): ColumnTable =>
+    transform === undefined ? f : typeof transform === 'function' ? transform(f) : transform.transform(f);
   const x = options.x;
   const columns = Object.fromEntries(names.map((n) => [n, columnValues(frame, n)]));
   return {
@@ -190,16 +229,27 @@ function frameSource(data: ColumnTable, options: PartialDependenceOptions): Feat
       features.forEach((f, k) => (changed[f] = new Array<GridValue>(rows).fill(point[k]!)));
       const ready = apply(DataFrame.from(changed));
       const missing = x.filter((c) => !ready.columnNames().includes(c));
-      if (missing.length > 0) throw new ColumnNotFoundError(missing[0]!, ready.columnNames(), `partialDependence (the x columns${transform ? ' after the transform' : ''})`);
+      if (missing.length > 0)
+        throw new ColumnNotFoundError(
+          missing[0]!,
+          ready.columnNames(),
+          `partialDependence (the x columns${transform ? ' after the transform' : ''})`,
+        );
       return DataFrame.from(ready).toTensor(x) as tf.Tensor2D;
     },
   };
 }
 
-function tensorSource(data: tf.Tensor | number[][] | { x: tf.Tensor | number[][] }, options: PartialDependenceOptions): FeatureSource {
+function tensorSource(
+  data: tf.Tensor | number[][] | { x: tf.Tensor | number[][] },
+  options: PartialDependenceOptions,
+): FeatureSource {
   const given = data instanceof tf.Tensor || Array.isArray(data) ? data : data.x;
   const x = given instanceof tf.Tensor ? given : tf.tensor(given);
-  if (x.rank !== 2) throw badArgument(`partialDependence: x must be 2-D [samples, features] (tabular data), got shape [${x.shape.join(', ')}].`);
+  if (x.rank !== 2)
+    throw badArgument(
+      `partialDependence: x must be 2-D [samples, features] (tabular data), got shape [${x.shape.join(', ')}].`,
+    );
   const [n, d] = x.shape as [number, number];
   let values = Float32Array.from(x.dataSync());
   if (x !== given) x.dispose();
@@ -209,7 +259,9 @@ function tensorSource(data: tf.Tensor | number[][] | { x: tf.Tensor | number[][]
   const limit = options.sample ?? 1000;
   let rows = n;
   if (n > limit) {
-    const frame = DataFrame.from({ row: Int32Array.from({ length: n }, (_, i) => i) }).sample(limit, { seed: options.seed ?? 0 });
+    const frame = DataFrame.from({ row: Int32Array.from({ length: n }, (_, i) => i) }).sample(limit, {
+      seed: options.seed ?? 0,
+    });
     const picked = columnValues(frame, 'row') as number[];
     const sampled = new Float32Array(limit * d);
     picked.forEach((r, i) => sampled.set(values.subarray(r * d, (r + 1) * d), i * d));
@@ -227,7 +279,8 @@ function tensorSource(data: tf.Tensor | number[][] | { x: tf.Tensor | number[][]
       features.forEach((f, k) => {
         const j = names.indexOf(f);
         const v = point[k];
-        if (typeof v !== 'number') throw badArgument(`partialDependence: ${q(f)} must be numeric in a tensor, got ${q(String(v))}.`);
+        if (typeof v !== 'number')
+          throw badArgument(`partialDependence: ${q(f)} must be numeric in a tensor, got ${q(String(v))}.`);
         for (let i = 0; i < rows; i++) changed[i * d + j] = v;
       });
       return tf.tensor2d(changed, [rows, d]);
@@ -245,7 +298,9 @@ function numericGrid(values: number[], size: number, [lo, hi]: [number, number])
     const below = Math.floor(at);
     return sorted[below]! + (sorted[Math.min(below + 1, sorted.length - 1)]! - sorted[below]!) * (at - below);
   };
-  const grid = Array.from({ length: size }, (_, i) => Number(quantile(lo + ((hi - lo) * i) / (size - 1)).toPrecision(4)));
+  const grid = Array.from({ length: size }, (_, i) =>
+    Number(quantile(lo + ((hi - lo) * i) / (size - 1)).toPrecision(4)),
+  );
   return [...new Set(grid)];
 }
 
@@ -268,57 +323,85 @@ export function partialDependence(
   feature: string | number | [string | number, string | number],
   options: PartialDependenceOptions = {},
 ): PartialDependence {
-  if (!model || typeof model.predict !== 'function') throw badArgument('partialDependence: expected a tfjs model with predict() (a tf.LayersModel).');
+  if (!model || typeof model.predict !== 'function')
+    throw badArgument('partialDependence: expected a tfjs model with predict() (a tf.LayersModel).');
   const inputShape = model.inputs?.[0]?.shape;
   if (inputShape && inputShape.length !== 2) {
-    throw badArgument(`partialDependence: the model takes input of shape [${inputShape.map((s) => s ?? 'null').join(', ')}], not tabular [samples, features].${inputShape.length >= 3 ? ' For image models use lepton.explain.saliency.' : ''}`);
+    throw badArgument(
+      `partialDependence: the model takes input of shape [${inputShape.map((s) => s ?? 'null').join(', ')}], not tabular [samples, features].${inputShape.length >= 3 ? ' For image models use lepton.explain.saliency.' : ''}`,
+    );
   }
   const asked = Array.isArray(feature) ? feature : [feature];
-  if (asked.length < 1 || asked.length > 2) throw badArgument(`partialDependence: give one feature or two (for a heat map), got ${asked.length}.`);
+  if (asked.length < 1 || asked.length > 2)
+    throw badArgument(`partialDependence: give one feature or two (for a heat map), got ${asked.length}.`);
   const source = isFrame(data) ? frameSource(data, options) : tensorSource(data, options);
   if (source.rows === 0) throw badArgument('partialDependence: the data has no rows.');
   const features = asked.map((f) => {
     const name = typeof f === 'number' ? source.names[f] : f;
-    if (name === undefined) throw badArgument(`partialDependence: feature index ${f} is out of range; there are ${source.names.length} features (0 to ${source.names.length - 1}).`);
+    if (name === undefined)
+      throw badArgument(
+        `partialDependence: feature index ${f} is out of range; there are ${source.names.length} features (0 to ${source.names.length - 1}).`,
+      );
     if (!source.names.includes(name)) throw new ColumnNotFoundError(name, source.names, 'partialDependence');
     return name;
   });
-  if (features.length === 2 && features[0] === features[1]) throw badArgument(`partialDependence: the two features are the same (${q(features[0]!)}).`);
+  if (features.length === 2 && features[0] === features[1])
+    throw badArgument(`partialDependence: the two features are the same (${q(features[0]!)}).`);
   const size = options.gridSize ?? (features.length === 1 ? 20 : 10);
-  if (!Number.isInteger(size) || size < 2) throw badArgument(`partialDependence: gridSize must be a whole number ≥ 2, got ${size}.`);
+  if (!Number.isInteger(size) || size < 2)
+    throw badArgument(`partialDependence: gridSize must be a whole number ≥ 2, got ${size}.`);
   const range = options.percentiles ?? [0.05, 0.95];
-  if (!(range[0] >= 0 && range[0] < range[1] && range[1] <= 1)) throw badArgument(`partialDependence: percentiles must be [low, high] with 0 ≤ low < high ≤ 1, got [${range.join(', ')}].`);
+  if (!(range[0] >= 0 && range[0] < range[1] && range[1] <= 1))
+    throw badArgument(
+      `partialDependence: percentiles must be [low, high] with 0 ≤ low < high ≤ 1, got [${range.join(', ')}].`,
+    );
 
   const kinds: ('numeric' | 'categorical')[] = [];
   const grids = features.map((f): GridValue[] => {
-    const present = source.valuesOf(f).filter((v) => v !== null && v !== undefined && !(typeof v === 'number' && Number.isNaN(v)));
+    const present = source
+      .valuesOf(f)
+      .filter((v) => v !== null && v !== undefined && !(typeof v === 'number' && Number.isNaN(v)));
     if (present.length === 0) throw badArgument(`partialDependence: ${q(f)} has no values (all missing).`);
     if (present.every((v) => typeof v === 'number' || typeof v === 'bigint')) {
       kinds.push('numeric');
       return numericGrid(present.map(Number), size, range);
     }
     if (!isFrame(data) || !options.transform) {
-      throw badArgument(`partialDependence: ${q(f)} is categorical (e.g. ${q(String(present.find((v) => typeof v !== 'number')))}), and the model takes numbers: pass the fitted encoder as { transform } (e.g. lepton.preprocess.oneHot), so each category is encoded as in training.`);
+      throw badArgument(
+        `partialDependence: ${q(f)} is categorical (e.g. ${q(String(present.find((v) => typeof v !== 'number')))}), and the model takes numbers: pass the fitted encoder as { transform } (e.g. lepton.preprocess.oneHot), so each category is encoded as in training.`,
+      );
     }
-    const categories = [...new Set(present.map((v) => (typeof v === 'boolean' ? v : String(v))))].sort((a, b) => String(a).localeCompare(String(b)));
-    if (categories.length > maxCategories) throw badArgument(`partialDependence: ${q(f)} has ${categories.length} categories, more than the ${maxCategories} a partial dependence plot shows.`);
+    const categories = [...new Set(present.map((v) => (typeof v === 'boolean' ? v : String(v))))].sort((a, b) =>
+      String(a).localeCompare(String(b)),
+    );
+    if (categories.length > maxCategories)
+      throw badArgument(
+        `partialDependence: ${q(f)} has ${categories.length} categories, more than the ${maxCategories} a partial dependence plot shows.`,
+      );
     kinds.push('categorical');
     return categories;
   });
 
-  const points = grids.length === 1 ? grids[0]!.map((a) => [a]) : grids[0]!.flatMap((a) => grids[1]!.map((b) => [a, b]));
+  const points =
+    grids.length === 1 ? grids[0]!.map((a) => [a]) : grids[0]!.flatMap((a) => grids[1]!.map((b) => [a, b]));
   const batchSize = options.batchSize ?? 1024;
   let outputs: string[] = [];
   const values = points.map((point) => {
     const input = source.inputAt(features, point);
     try {
       if (inputShape && inputShape[1] !== null && inputShape[1] !== input.shape[1]) {
-        throw badArgument(`partialDependence: the model expects ${inputShape[1]} features but the data gives ${input.shape[1]}${isFrame(data) ? ` (x: ${options.x!.map(q).join(', ')})` : ''}.`);
+        throw badArgument(
+          `partialDependence: the model expects ${inputShape[1]} features but the data gives ${input.shape[1]}${isFrame(data) ? ` (x: ${options.x!.map(q).join(', ')})` : ''}.`,
+        );
       }
       return tf.tidy(() => {
         const y = modelOutputs(model, input, batchSize);
         const k = y.rank === 1 ? 1 : y.size / y.shape[0]!;
-        if (outputs.length === 0) outputs = k === 1 ? [options.classNames?.length === 1 ? options.classNames[0]! : 'prediction'] : Array.from({ length: k }, (_, c) => options.classNames?.[c] ?? String(c));
+        if (outputs.length === 0)
+          outputs =
+            k === 1
+              ? [options.classNames?.length === 1 ? options.classNames[0]! : 'prediction']
+              : Array.from({ length: k }, (_, c) => options.classNames?.[c] ?? String(c));
         return Array.from(y.reshape([y.shape[0]!, k]).mean(0).dataSync());
       });
     } finally {
@@ -328,7 +411,10 @@ export function partialDependence(
   let target: number | null = null;
   if (options.target !== undefined) {
     target = typeof options.target === 'number' ? options.target : outputs.indexOf(options.target);
-    if (!Number.isInteger(target) || target < 0 || target >= outputs.length) throw badArgument(`partialDependence: target ${q(String(options.target))} is not one of the model's outputs: ${outputs.map(q).join(', ')}.`);
+    if (!Number.isInteger(target) || target < 0 || target >= outputs.length)
+      throw badArgument(
+        `partialDependence: target ${q(String(options.target))} is not one of the model's outputs: ${outputs.map(q).join(', ')}.`,
+      );
   } else if (outputs.length === 1) target = 0;
   return new PartialDependence(features, grids, kinds, outputs, values, source.rows, target);
 }

@@ -24,7 +24,11 @@ function model(): tf.Sequential {
 
 test('permutation importance: the informative feature drops a lot, noise ~0', () => {
   const { x, y } = task();
-  const result = permutationImportance(model(), { x, y }, { repeats: 5, seed: 1, featureNames: ['signal', 'noise', 'unused'] });
+  const result = permutationImportance(
+    model(),
+    { x, y },
+    { repeats: 5, seed: 1, featureNames: ['signal', 'noise', 'unused'] },
+  );
   assert.equal(result.metric, 'accuracy');
   assert.ok(result.baseline > 0.95, `baseline ${result.baseline}`);
   assert.equal(result.importances[0]!.feature, 'signal');
@@ -33,7 +37,10 @@ test('permutation importance: the informative feature drops a lot, noise ~0', ()
   assert.ok(Math.abs(noise.mean) < 0.05, `noise drop ${noise.mean}`);
   assert.equal(result.importances.find((f) => f.feature === 'unused')!.mean, 0);
   // Seeded: the same result again.
-  assert.deepEqual(permutationImportance(model(), { x, y }, { repeats: 5, seed: 1 }).importances.map((f) => f.mean), result.importances.map((f) => f.mean));
+  assert.deepEqual(
+    permutationImportance(model(), { x, y }, { repeats: 5, seed: 1 }).importances.map((f) => f.mean),
+    result.importances.map((f) => f.mean),
+  );
   const bundle = result[displaySymbol]();
   assert.ok(bundle[vegaLiteMime]);
   assert.match(bundle['image/svg+xml'] as string, /^<svg/);
@@ -61,16 +68,30 @@ test('mse is used for regression, as the rise in error', () => {
 
 test('clear errors for data that does not fit the model', () => {
   const { x, y } = task(20);
-  assert.throws(() => permutationImportance(model(), { x: x.map((r) => r.slice(0, 2)), y }), /model expects 3 features but x has 2/);
-  assert.throws(() => permutationImportance(model(), { x: tf.zeros([20, 3, 1]), y }), /x must be 2-D \[samples, features\].*\[20, 3, 1\]/);
-  assert.throws(() => permutationImportance(model(), { x, y }, { featureNames: ['a'] }), /1 feature names for 3 features/);
+  assert.throws(
+    () => permutationImportance(model(), { x: x.map((r) => r.slice(0, 2)), y }),
+    /model expects 3 features but x has 2/,
+  );
+  assert.throws(
+    () => permutationImportance(model(), { x: tf.zeros([20, 3, 1]), y }),
+    /x must be 2-D \[samples, features\].*\[20, 3, 1\]/,
+  );
+  assert.throws(
+    () => permutationImportance(model(), { x, y }, { featureNames: ['a'] }),
+    /1 feature names for 3 features/,
+  );
   assert.throws(() => permutationImportance({} as never, { x, y }), /expected a tfjs model/);
 });
 
 test('permutation importance of a trained model: feature 0 matters, pure noise does not', async () => {
   const { x, y } = task();
   const seeded = (seed: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed }) });
-  const m = tf.sequential({ layers: [tf.layers.dense({ units: 8, inputShape: [3], activation: 'relu', ...seeded(1) }), tf.layers.dense({ units: 1, activation: 'sigmoid', ...seeded(2) })] });
+  const m = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 8, inputShape: [3], activation: 'relu', ...seeded(1) }),
+      tf.layers.dense({ units: 1, activation: 'sigmoid', ...seeded(2) }),
+    ],
+  });
   m.compile({ optimizer: tf.train.adam(0.05), loss: 'binaryCrossentropy' });
   await m.fit(tf.tensor2d(x), tf.tensor1d(y), { epochs: 40, batchSize: 64, shuffle: false, verbose: 0 });
   const result = permutationImportance(m, { x, y }, { repeats: 5, seed: 3 });

@@ -30,7 +30,8 @@ export interface TabularModel {
  * scikit-learn's classifiers do), else `predict`'s output.
  */
 export function modelOutputs(model: TabularModel, x: tf.Tensor, batchSize: number): tf.Tensor {
-  if (typeof model.predictProba === 'function' && Array.isArray(model.classes) && model.classes.length > 0) return model.predictProba(x);
+  if (typeof model.predictProba === 'function' && Array.isArray(model.classes) && model.classes.length > 0)
+    return model.predictProba(x);
   const out = model.predict(x, { batchSize });
   return Array.isArray(out) ? out[0]! : out;
 }
@@ -80,7 +81,13 @@ export class PermutationImportance {
 
   /** A horizontal bar chart of the mean drop per feature with ±1 std error bars, most important on top. */
   chart(): Chart {
-    const values = this.importances.map((f) => ({ feature: f.feature, drop: f.mean, low: f.mean - f.std, high: f.mean + f.std, std: f.std }));
+    const values = this.importances.map((f) => ({
+      feature: f.feature,
+      drop: f.mean,
+      low: f.mean - f.std,
+      high: f.mean + f.std,
+      std: f.std,
+    }));
     const sort = this.importances.map((f) => f.feature);
     const title = this.metric === 'accuracy' ? 'drop in accuracy' : 'rise in MSE';
     const spec = {
@@ -89,8 +96,21 @@ export class PermutationImportance {
       height: Math.max(60, 20 * values.length),
       data: { values },
       layer: [
-        { mark: { type: 'bar', tooltip: true }, encoding: { y: { field: 'feature', type: 'nominal', sort, title: null }, x: { field: 'drop', type: 'quantitative', title } } },
-        { mark: { type: 'rule' }, encoding: { y: { field: 'feature', type: 'nominal', sort }, x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },
+        {
+          mark: { type: 'bar', tooltip: true },
+          encoding: {
+            y: { field: 'feature', type: 'nominal', sort, title: null },
+            x: { field: 'drop', type: 'quantitative', title },
+          },
+        },
+        {
+          mark: { type: 'rule' },
+          encoding: {
+            y: { field: 'feature', type: 'nominal', sort },
+            x: { field: 'low', type: 'quantitative' },
+            x2: { field: 'high' },
+          },
+        },
       ],
     };
     return new Chart(spec as unknown as TopLevelSpec);
@@ -113,15 +133,27 @@ export class PermutationImportance {
   /** A text table. */
   toString(): string {
     const width = Math.max(7, ...this.importances.map((f) => f.feature.length));
-    const lines = this.importances.map((f) => `${f.feature.padEnd(width)}  ${f.mean.toFixed(4).padStart(8)} ± ${f.std.toFixed(4)}`);
-    return [`Permutation importance (${this.metric}, baseline ${this.baseline.toFixed(4)}, ${this.repeats} repeats)`, `${'feature'.padEnd(width)}  ${'drop'.padStart(8)}   std`, ...lines].join('\n');
+    const lines = this.importances.map(
+      (f) => `${f.feature.padEnd(width)}  ${f.mean.toFixed(4).padStart(8)} ± ${f.std.toFixed(4)}`,
+    );
+    return [
+      `Permutation importance (${this.metric}, baseline ${this.baseline.toFixed(4)}, ${this.repeats} repeats)`,
+      `${'feature'.padEnd(width)}  ${'drop'.padStart(8)}   std`,
+      ...lines,
+    ].join('\n');
   }
 
   /** The bar chart (Vega-Lite, SVG fallback), HTML with the chart and a table, and the table as text. */
   [displaySymbol](): MimeBundle {
     const chart = this.chart()[displaySymbol]();
-    const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-    const rows = this.importances.map((f) => `<tr><td style="padding:2px 8px">${esc(f.feature)}</td><td style="padding:2px 8px;text-align:right">${f.mean.toFixed(4)}</td><td style="padding:2px 8px;text-align:right">${f.std.toFixed(4)}</td></tr>`).join('');
+    const esc = (s: string) =>
+      s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+    const rows = this.importances
+      .map(
+        (f) =>
+          `<tr><td style="padding:2px 8px">${esc(f.feature)}</td><td style="padding:2px 8px;text-align:right">${f.mean.toFixed(4)}</td><td style="padding:2px 8px;text-align:right">${f.std.toFixed(4)}</td></tr>`,
+      )
+      .join('');
     const html =
       `<div>${chart['image/svg+xml'] as string}<table style="border-collapse:collapse;font-size:12px"><thead><tr><th style="text-align:left;padding:2px 8px">feature</th><th style="padding:2px 8px">mean drop</th><th style="padding:2px 8px">std</th></tr></thead><tbody>${rows}</tbody></table>` +
       `<div style="font-size:12px;color:#666">${this.metric}, baseline ${this.baseline.toFixed(4)}, ${this.repeats} seeded shuffles per feature</div></div>`;
@@ -130,7 +162,13 @@ export class PermutationImportance {
 }
 
 /** Scores predictions [n, k] against labels: accuracy (argmax, or 0.5 threshold for one output) or MSE. */
-function score(pred: Float32Array | Int32Array | Uint8Array, k: number, y: ArrayLike<number>, yWidth: number, metric: 'accuracy' | 'mse'): number {
+function score(
+  pred: Float32Array | Int32Array | Uint8Array,
+  k: number,
+  y: ArrayLike<number>,
+  yWidth: number,
+  metric: 'accuracy' | 'mse',
+): number {
   const n = pred.length / k;
   let total = 0;
   for (let i = 0; i < n; i++) {
@@ -162,26 +200,45 @@ function score(pred: Float32Array | Int32Array | Uint8Array, k: number, y: Array
  * @param data `{ x: [samples, features], y }` as tensors or arrays, or a DataFrame with `{ x: [...], y: '...' }` in the options
  * @example lepton.explain.permutationImportance(model, { x: xTest, y: yTest }, { repeats: 5, featureNames: ['a', 'b'] })
  */
-export function permutationImportance(model: TabularModel, data: FitData, options: PermutationOptions = {}): PermutationImportance {
-  if (!model || typeof model.predict !== 'function') throw badArgument('permutationImportance: expected a tfjs model with predict() (a tf.LayersModel).');
+export function permutationImportance(
+  model: TabularModel,
+  data: FitData,
+  options: PermutationOptions = {},
+): PermutationImportance {
+  if (!model || typeof model.predict !== 'function')
+    throw badArgument('permutationImportance: expected a tfjs model with predict() (a tf.LayersModel).');
   const repeats = options.repeats ?? 5;
-  if (!Number.isInteger(repeats) || repeats < 1) throw badArgument(`permutationImportance: repeats must be a positive whole number, got ${repeats}.`);
+  if (!Number.isInteger(repeats) || repeats < 1)
+    throw badArgument(`permutationImportance: repeats must be a positive whole number, got ${repeats}.`);
   const resolved = resolveData(data, { x: options.x, y: options.y }, 'data');
-  if (resolved.kind !== 'tensors') throw badArgument('permutationImportance: pass { x, y } tensors or a DataFrame, not a tf.data dataset.');
+  if (resolved.kind !== 'tensors')
+    throw badArgument('permutationImportance: pass { x, y } tensors or a DataFrame, not a tf.data dataset.');
   try {
     const { x, y } = resolved;
-    if (x.rank !== 2) throw badArgument(`permutationImportance: x must be 2-D [samples, features] (tabular data), got shape [${x.shape.join(', ')}].`);
+    if (x.rank !== 2)
+      throw badArgument(
+        `permutationImportance: x must be 2-D [samples, features] (tabular data), got shape [${x.shape.join(', ')}].`,
+      );
     const [n, d] = x.shape as [number, number];
     if (y.shape[0] !== n) throw badArgument(`permutationImportance: x has ${n} samples but y has ${y.shape[0]}.`);
-    if (y.rank > 2) throw badArgument(`permutationImportance: y must be [samples] or [samples, outputs], got shape [${y.shape.join(', ')}].`);
+    if (y.rank > 2)
+      throw badArgument(
+        `permutationImportance: y must be [samples] or [samples, outputs], got shape [${y.shape.join(', ')}].`,
+      );
     const inputShape = model.inputs?.[0]?.shape;
     if (inputShape) {
-      if (inputShape.length !== 2) throw badArgument(`permutationImportance: the model takes input of shape [${inputShape.map((s) => s ?? 'null').join(', ')}], not 2-D tabular [samples, features].`);
-      if (inputShape[1] !== null && inputShape[1] !== d) throw badArgument(`permutationImportance: the model expects ${inputShape[1]} features but x has ${d}.`);
+      if (inputShape.length !== 2)
+        throw badArgument(
+          `permutationImportance: the model takes input of shape [${inputShape.map((s) => s ?? 'null').join(', ')}], not 2-D tabular [samples, features].`,
+        );
+      if (inputShape[1] !== null && inputShape[1] !== d)
+        throw badArgument(`permutationImportance: the model expects ${inputShape[1]} features but x has ${d}.`);
     }
     const fromFrame = typeof (data as { toTensor?: unknown }).toTensor === 'function';
-    const names = options.featureNames ?? (fromFrame ? options.x : undefined) ?? Array.from({ length: d }, (_, j) => `x${j}`);
-    if (names.length !== d) throw badArgument(`permutationImportance: ${names.length} feature names for ${d} features in x.`);
+    const names =
+      options.featureNames ?? (fromFrame ? options.x : undefined) ?? Array.from({ length: d }, (_, j) => `x${j}`);
+    if (names.length !== d)
+      throw badArgument(`permutationImportance: ${names.length} feature names for ${d} features in x.`);
     const xs = Float32Array.from(x.dataSync());
     const ys = Float32Array.from(y.dataSync());
     const yWidth = y.rank === 2 ? y.shape[1]! : 1;
@@ -195,7 +252,8 @@ export function permutationImportance(model: TabularModel, data: FitData, option
     };
     const [basePred, k] = predict(xs);
     const metric = options.metric ?? (k > 1 || Array.from(ys).every((v) => v === 0 || v === 1) ? 'accuracy' : 'mse');
-    if (metric !== 'accuracy' && metric !== 'mse') throw badArgument(`permutationImportance: metric must be 'accuracy' or 'mse', got ${JSON.stringify(metric)}.`);
+    if (metric !== 'accuracy' && metric !== 'mse')
+      throw badArgument(`permutationImportance: metric must be 'accuracy' or 'mse', got ${JSON.stringify(metric)}.`);
     const baseline = score(basePred, k, ys, yWidth, metric);
     const random = seededRandom(options.seed ?? 0);
     const shuffled = new Float32Array(xs.length);

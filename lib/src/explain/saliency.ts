@@ -88,7 +88,8 @@ export class Saliency {
   }
 
   private raster(i: number) {
-    if (!Number.isInteger(i) || i < 0 || i >= this.count) throw badArgument(`saliency: image ${i} is out of range; there are ${this.count}.`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.count)
+      throw badArgument(`saliency: image ${i} is out of range; there are ${this.count}.`);
     const [, height, width] = this.maps.shape;
     const size = height * width;
     const heat = (this.maps.dataSync() as Float32Array).subarray(i * size, (i + 1) * size);
@@ -107,7 +108,10 @@ export class Saliency {
   toString(): string {
     const how = this.method === 'gradient' ? 'gradient' : 'integrated gradients';
     const [n, h, w] = this.maps.shape;
-    return [`Saliency (${how} of the ${this.score}): ${n} image${n === 1 ? '' : 's'} of ${h}×${w}`, ...Array.from({ length: n }, (_, i) => `  ${this.caption(i)}`)].join('\n');
+    return [
+      `Saliency (${how} of the ${this.score}): ${n} image${n === 1 ? '' : 's'} of ${h}×${w}`,
+      ...Array.from({ length: n }, (_, i) => `  ${this.caption(i)}`),
+    ].join('\n');
   }
 
   /** The numbers, without the tensors. */
@@ -125,7 +129,14 @@ export class Saliency {
     /** The model's output for the predicted class, per image (its probability for a softmax model). */
     confidence: number[];
   } {
-    return { method: this.method, score: this.score, shape: this.maps.shape, targets: this.targets, predicted: this.predicted, confidence: this.confidence };
+    return {
+      method: this.method,
+      score: this.score,
+      shape: this.maps.shape,
+      targets: this.targets,
+      predicted: this.predicted,
+      confidence: this.confidence,
+    };
   }
 
   /** Frees the `maps` and `attributions` tensors. */
@@ -138,14 +149,22 @@ export class Saliency {
   [displaySymbol](): MimeBundle {
     const shown = Math.min(this.count, shownImages);
     const rasters = Array.from({ length: shown }, (_, i) => this.raster(i));
-    const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+    const esc = (s: string) =>
+      s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
     const figures = rasters
-      .map((r, i) => `<figure style="margin:0 8px 8px 0;text-align:center"><img src="data:image/png;base64,${encodePng(r).toString('base64')}" width="${r.width}" height="${r.height}" style="image-rendering:pixelated" alt="saliency ${i}"/><figcaption style="font-size:12px">${esc(this.caption(i).replace(/^#\d+: /, ''))}</figcaption></figure>`)
+      .map(
+        (r, i) =>
+          `<figure style="margin:0 8px 8px 0;text-align:center"><img src="data:image/png;base64,${encodePng(r).toString('base64')}" width="${r.width}" height="${r.height}" style="image-rendering:pixelated" alt="saliency ${i}"/><figcaption style="font-size:12px">${esc(this.caption(i).replace(/^#\d+: /, ''))}</figcaption></figure>`,
+      )
       .join('');
     const more = this.count > shown ? ` (showing ${shown} of ${this.count})` : '';
     const how = this.method === 'gradient' ? 'gradient' : 'integrated gradients';
     const html = `<div><div style="display:flex;flex-wrap:wrap">${figures}</div><div style="font-size:12px;color:#666">Saliency by ${how} of the ${this.score}${more}: brighter means the pixel matters more.</div></div>`;
-    return { 'image/png': encodePng(sideBySide(rasters)).toString('base64'), 'text/html': html, 'text/plain': this.toString() + (more ? `\n${more.trim()}` : '') };
+    return {
+      'image/png': encodePng(sideBySide(rasters)).toString('base64'),
+      'text/html': html,
+      'text/plain': this.toString() + (more ? `\n${more.trim()}` : ''),
+    };
   }
 }
 
@@ -162,7 +181,8 @@ function scoreFunction(model: tf.LayersModel): { score: ScoreFunction; kind: 'lo
     return (y.rank === 1 ? y.expandDims(1) : y.reshape([y.shape[0]!, -1])) as tf.Tensor2D;
   };
   const last = model.layers[model.layers.length - 1];
-  if (!last || last.getClassName() !== 'Dense' || !['softmax', 'sigmoid'].includes(String(last.getConfig().activation))) return { score: output, kind: 'output' };
+  if (!last || last.getClassName() !== 'Dense' || !['softmax', 'sigmoid'].includes(String(last.getConfig().activation)))
+    return { score: output, kind: 'output' };
   const input = last.input;
   const weights = last.getWeights();
   if (Array.isArray(input) || weights.length === 0) return { score: output, kind: 'output' };
@@ -179,7 +199,13 @@ function scoreFunction(model: tf.LayersModel): { score: ScoreFunction; kind: 'lo
 
 function isLayersModel(model: unknown): model is tf.LayersModel {
   const m = model as Partial<tf.LayersModel> | null;
-  return !!m && typeof m.apply === 'function' && typeof m.predict === 'function' && Array.isArray(m.inputs) && Array.isArray(m.layers);
+  return (
+    !!m &&
+    typeof m.apply === 'function' &&
+    typeof m.predict === 'function' &&
+    Array.isArray(m.inputs) &&
+    Array.isArray(m.layers)
+  );
 }
 
 const shapeText = (shape: readonly (number | null)[]) => `[${shape.map((s) => s ?? 'null').join(', ')}]`;
@@ -197,7 +223,9 @@ function imageBatch(images: tf.Tensor, imageShape: (number | null)[]): tf.Tensor
   const fits = x.rank === rank + 1 && imageShape.every((s, i) => s === null || s === x.shape[i + 1]);
   if (!fits) {
     const expected = shapeText(imageShape);
-    throw badArgument(`saliency: the model takes images of shape ${expected} (a batch [n, ${expected.slice(1)}), but the images have shape ${shapeText(images.shape)}.`);
+    throw badArgument(
+      `saliency: the model takes images of shape ${expected} (a batch [n, ${expected.slice(1)}), but the images have shape ${shapeText(images.shape)}.`,
+    );
   }
   return x;
 }
@@ -212,7 +240,11 @@ function imageBatch(images: tf.Tensor, imageShape: (number | null)[]): tf.Tensor
  * @param images [n, height, width(, channels)] or one image
  * @example lepton.explain.saliency(model, testImages.slice(0, 8), { method: 'integratedGradients' })
  */
-export function saliency(model: tf.LayersModel, images: tf.Tensor | number[][] | number[][][] | number[][][][], options?: SaliencyOptions): Saliency;
+export function saliency(
+  model: tf.LayersModel,
+  images: tf.Tensor | number[][] | number[][][] | number[][][][],
+  options?: SaliencyOptions,
+): Saliency;
 /**
  * Saliency maps of the first `count` images (default 8) of an image dataset (`lepton.read.images`), read as the
  * model was trained on them, captioned with the dataset's class names. Asynchronous: the pixels come from the cache.
@@ -220,16 +252,32 @@ export function saliency(model: tf.LayersModel, images: tf.Tensor | number[][] |
  * @param images an image dataset, e.g. `ds.validation`
  * @example await lepton.explain.saliency(model, ds.validation, { count: 8 })
  */
-export function saliency(model: tf.LayersModel, images: ImageDataset, options?: DatasetSaliencyOptions): Promise<Saliency>;
-export function saliency(model: tf.LayersModel, images: tf.Tensor | number[][] | number[][][] | number[][][][] | ImageDataset, options: DatasetSaliencyOptions = {}): Saliency | Promise<Saliency> {
+export function saliency(
+  model: tf.LayersModel,
+  images: ImageDataset,
+  options?: DatasetSaliencyOptions,
+): Promise<Saliency>;
+export function saliency(
+  model: tf.LayersModel,
+  images: tf.Tensor | number[][] | number[][][] | number[][][][] | ImageDataset,
+  options: DatasetSaliencyOptions = {},
+): Saliency | Promise<Saliency> {
   if (images instanceof ImageDataset) return datasetSaliency(model, images, options);
-  if ((options as DatasetSaliencyOptions).count !== undefined) throw badArgument('saliency: count picks images from an image dataset; with tensors, slice them (images.slice(0, 8)).');
+  if ((options as DatasetSaliencyOptions).count !== undefined)
+    throw badArgument(
+      'saliency: count picks images from an image dataset; with tensors, slice them (images.slice(0, 8)).',
+    );
   return tensorSaliency(model, images, options);
 }
 
-async function datasetSaliency(model: tf.LayersModel, dataset: ImageDataset, options: DatasetSaliencyOptions): Promise<Saliency> {
+async function datasetSaliency(
+  model: tf.LayersModel,
+  dataset: ImageDataset,
+  options: DatasetSaliencyOptions,
+): Promise<Saliency> {
   const { count = 8, ...rest } = options;
-  if (!(Number.isInteger(count) && count >= 1)) throw badArgument(`saliency: count must be a whole number ≥ 1, got ${count}.`);
+  if (!(Number.isInteger(count) && count >= 1))
+    throw badArgument(`saliency: count must be a whole number ≥ 1, got ${count}.`);
   if (dataset.length === 0) throw badArgument('saliency: the image dataset has no images.');
   const { x, y } = await dataset.tensors(Math.min(count, dataset.length));
   try {
@@ -239,23 +287,38 @@ async function datasetSaliency(model: tf.LayersModel, dataset: ImageDataset, opt
   }
 }
 
-function tensorSaliency(model: tf.LayersModel, images: tf.Tensor | number[][] | number[][][] | number[][][][], options: SaliencyOptions): Saliency {
-  if (!isLayersModel(model)) throw badArgument('saliency: expected a tfjs LayersModel (e.g. from lepton.models.cnn or tf.sequential) with built inputs.');
-  if (model.inputs.length !== 1) throw badArgument(`saliency: the model has ${model.inputs.length} inputs; saliency explains models with one image input.`);
+function tensorSaliency(
+  model: tf.LayersModel,
+  images: tf.Tensor | number[][] | number[][][] | number[][][][],
+  options: SaliencyOptions,
+): Saliency {
+  if (!isLayersModel(model))
+    throw badArgument(
+      'saliency: expected a tfjs LayersModel (e.g. from lepton.models.cnn or tf.sequential) with built inputs.',
+    );
+  if (model.inputs.length !== 1)
+    throw badArgument(
+      `saliency: the model has ${model.inputs.length} inputs; saliency explains models with one image input.`,
+    );
   const inputShape = model.inputs[0]!.shape;
   const imageShape = inputShape.slice(1);
   if (imageShape.length < 2 || imageShape.length > 3 || imageShape.slice(0, 2).some((s) => s === null)) {
     throw badArgument(
       `saliency: the model's input is ${shapeText(inputShape)}, not images ([null, height, width] or [null, height, width, channels]).` +
-        (imageShape.length === 1 ? ' For tabular models use lepton.explain.permutationImportance or partialDependence.' : ''),
+        (imageShape.length === 1
+          ? ' For tabular models use lepton.explain.permutationImportance or partialDependence.'
+          : ''),
     );
   }
   const method = options.method ?? 'gradient';
-  if (method !== 'gradient' && method !== 'integratedGradients') throw badArgument(`saliency: method must be 'gradient' or 'integratedGradients', got ${JSON.stringify(method)}.`);
+  if (method !== 'gradient' && method !== 'integratedGradients')
+    throw badArgument(`saliency: method must be 'gradient' or 'integratedGradients', got ${JSON.stringify(method)}.`);
   const steps = options.steps ?? 32;
-  if (!Number.isInteger(steps) || steps < 1) throw badArgument(`saliency: steps must be a positive whole number, got ${steps}.`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw badArgument(`saliency: steps must be a positive whole number, got ${steps}.`);
   const batchSize = options.batchSize ?? 128;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw badArgument(`saliency: batchSize must be a positive whole number, got ${batchSize}.`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw badArgument(`saliency: batchSize must be a positive whole number, got ${batchSize}.`);
 
   const given = images instanceof tf.Tensor ? images : tf.tensor(images);
   const owned: tf.Tensor[] = given === images ? [] : [given];
@@ -281,9 +344,17 @@ function tensorSaliency(model: tf.LayersModel, images: tf.Tensor | number[][] | 
     });
     const confidence = predicted.map((c, i) => probs[i * classes + c]!);
     const target = options.target;
-    const targets = target === undefined ? predicted : typeof target === 'number' ? new Array<number>(n).fill(target) : [...target];
-    if (targets.length !== n) throw badArgument(`saliency: ${targets.length} targets for ${n} images; give one class, one per image, or none (the predicted class).`);
-    for (const t of targets) if (!Number.isInteger(t) || t < 0 || t >= classes) throw badArgument(`saliency: target class ${t} is not one of the model's ${classes} outputs (0 to ${classes - 1}).`);
+    const targets =
+      target === undefined ? predicted : typeof target === 'number' ? new Array<number>(n).fill(target) : [...target];
+    if (targets.length !== n)
+      throw badArgument(
+        `saliency: ${targets.length} targets for ${n} images; give one class, one per image, or none (the predicted class).`,
+      );
+    for (const t of targets)
+      if (!Number.isInteger(t) || t < 0 || t >= classes)
+        throw badArgument(
+          `saliency: target class ${t} is not one of the model's ${classes} outputs (0 to ${classes - 1}).`,
+        );
 
     // Gradient of the summed target scores of a batch: each image's score depends on its own pixels only.
     const gradients = (batch: tf.Tensor, rowTargets: number[]): Float32Array =>
@@ -314,7 +385,8 @@ function tensorSaliency(model: tf.LayersModel, images: tf.Tensor | number[][] | 
         for (let r = 0; r < size; r++) {
           const i = Math.floor((start + r) / steps);
           const alpha = (((start + r) % steps) + 0.5) / steps;
-          for (let p = 0; p < perImage; p++) path[r * perImage + p] = baseline[p]! + alpha * (pixels[i * perImage + p]! - baseline[p]!);
+          for (let p = 0; p < perImage; p++)
+            path[r * perImage + p] = baseline[p]! + alpha * (pixels[i * perImage + p]! - baseline[p]!);
           rowTargets.push(targets[i]!);
         }
         const batch = tf.tensor(path, [size, ...x.shape.slice(1)]);
@@ -326,7 +398,8 @@ function tensorSaliency(model: tf.LayersModel, images: tf.Tensor | number[][] | 
         }
       }
       for (let i = 0; i < n; i++) {
-        for (let p = 0; p < perImage; p++) attributions[i * perImage + p] = (pixels[i * perImage + p]! - baseline[p]!) * mean[i * perImage + p]!;
+        for (let p = 0; p < perImage; p++)
+          attributions[i * perImage + p] = (pixels[i * perImage + p]! - baseline[p]!) * mean[i * perImage + p]!;
       }
     }
 
@@ -349,8 +422,21 @@ function tensorSaliency(model: tf.LayersModel, images: tf.Tensor | number[][] | 
       if (max > 0) for (let p = 0; p < height * width; p++) maps[i * height * width + p]! /= max;
     }
     const scale = options.scale ?? Math.max(1, Math.round(160 / Math.max(height, width)));
-    if (!Number.isInteger(scale) || scale < 1) throw badArgument(`saliency: scale must be a positive whole number, got ${scale}.`);
-    return new Saliency(method, tf.tensor3d(maps, [n, height, width]), tf.tensor(attributions, x.shape), targets, predicted, confidence, kind, pixels, channels, scale, options.classNames);
+    if (!Number.isInteger(scale) || scale < 1)
+      throw badArgument(`saliency: scale must be a positive whole number, got ${scale}.`);
+    return new Saliency(
+      method,
+      tf.tensor3d(maps, [n, height, width]),
+      tf.tensor(attributions, x.shape),
+      targets,
+      predicted,
+      confidence,
+      kind,
+      pixels,
+      channels,
+      scale,
+      options.classNames,
+    );
   } finally {
     for (const t of owned) t.dispose();
   }
@@ -359,9 +445,13 @@ function tensorSaliency(model: tf.LayersModel, images: tf.Tensor | number[][] | 
 /** The baseline image as numbers: a constant, or a tensor of one image's shape. */
 function baselineOf(baseline: number | tf.Tensor | undefined, shape: number[], size: number): Float32Array {
   if (baseline === undefined || typeof baseline === 'number') {
-    if (baseline !== undefined && !Number.isFinite(baseline)) throw badArgument(`saliency: baseline must be a finite number or an image tensor, got ${baseline}.`);
+    if (baseline !== undefined && !Number.isFinite(baseline))
+      throw badArgument(`saliency: baseline must be a finite number or an image tensor, got ${baseline}.`);
     return new Float32Array(size).fill(baseline ?? 0);
   }
-  if (baseline.size !== size) throw badArgument(`saliency: the baseline has shape ${shapeText(baseline.shape)}; it must be one image of shape ${shapeText(shape)}.`);
+  if (baseline.size !== size)
+    throw badArgument(
+      `saliency: the baseline has shape ${shapeText(baseline.shape)}; it must be one image of shape ${shapeText(shape)}.`,
+    );
   return Float32Array.from(baseline.dataSync());
 }

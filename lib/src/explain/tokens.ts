@@ -53,7 +53,10 @@ export class TokenExplanation {
 
   /** The words with the largest contributions toward the class, most first. */
   top(k = 10): TokenContribution[] {
-    return this.tokens.filter((t) => t.contribution !== null).sort((a, b) => b.contribution! - a.contribution!).slice(0, k);
+    return this.tokens
+      .filter((t) => t.contribution !== null)
+      .sort((a, b) => b.contribution! - a.contribution!)
+      .slice(0, k);
   }
 
   /** One line: what was predicted and explained. */
@@ -73,9 +76,13 @@ export class TokenExplanation {
       const title = contribution === null ? 'not explained' : `${c >= 0 ? '+' : ''}${c.toFixed(4)}`;
       return `<span style="background:${color};padding:1px 2px;border-radius:3px" title="${title}">${escapeHtml(token)}</span>`;
     });
-    const html = `<div><p><b>${escapeHtml(this.caption())}</b> <small>(word contributions to p(${escapeHtml(this.name(this.target))}) by leaving each out; red for, blue against)</small></p>` +
+    const html =
+      `<div><p><b>${escapeHtml(this.caption())}</b> <small>(word contributions to p(${escapeHtml(this.name(this.target))}) by leaving each out; red for, blue against)</small></p>` +
       `<p style="line-height:1.8">${spans.join(' ')}</p></div>`;
-    const text = [this.caption(), ...this.top(10).map((t) => `${t.contribution! >= 0 ? '+' : ''}${t.contribution!.toFixed(4)}  ${t.token}`)].join('\n');
+    const text = [
+      this.caption(),
+      ...this.top(10).map((t) => `${t.contribution! >= 0 ? '+' : ''}${t.contribution!.toFixed(4)}  ${t.token}`),
+    ].join('\n');
     return { 'text/html': html, 'text/plain': text };
   }
 }
@@ -91,15 +98,21 @@ function probabilityRows(output: tf.Tensor): number[][] {
  * @example lepton.explain.tokens(model, 'WIN a FREE cruise, reply now', { vectorizer, classNames: ['ham', 'spam'] })
  */
 export function tokens(model: tf.LayersModel, text: string, options: TokensOptions): TokenExplanation {
-  if (!model || typeof (model as tf.LayersModel).predict !== 'function') throw badArgument('explain.tokens: expected a tfjs model as the first argument.');
-  if (typeof text !== 'string') throw badArgument(`explain.tokens: expected the text to explain as a string, got ${typeof text}.`);
+  if (!model || typeof (model as tf.LayersModel).predict !== 'function')
+    throw badArgument('explain.tokens: expected a tfjs model as the first argument.');
+  if (typeof text !== 'string')
+    throw badArgument(`explain.tokens: expected the text to explain as a string, got ${typeof text}.`);
   const vectorizer = options?.vectorizer;
-  if (!vectorizer || typeof vectorizer.vectorizeWords !== 'function') throw badArgument('explain.tokens: pass the fitted vectorizer the model reads, as { vectorizer }.');
+  if (!vectorizer || typeof vectorizer.vectorizeWords !== 'function')
+    throw badArgument('explain.tokens: pass the fitted vectorizer the model reads, as { vectorizer }.');
   const words = vectorizer.words(text);
-  const limit = options.maxWords ?? (vectorizer.mode === 'int' ? vectorizer.sequenceLength ?? 512 : 512);
+  const limit = options.maxWords ?? (vectorizer.mode === 'int' ? (vectorizer.sequenceLength ?? 512) : 512);
   const explained = Math.min(words.length, limit);
   // Row 0 is the whole text; row i + 1 leaves word i out.
-  const variants = [words, ...Array.from({ length: explained }, (_, i) => [...words.slice(0, i), ...words.slice(i + 1)])];
+  const variants = [
+    words,
+    ...Array.from({ length: explained }, (_, i) => [...words.slice(0, i), ...words.slice(i + 1)]),
+  ];
   const batch = options.batchSize ?? 64;
   const probabilities: number[][] = [];
   for (let start = 0; start < variants.length; start += batch) {
@@ -114,7 +127,13 @@ export function tokens(model: tf.LayersModel, text: string, options: TokensOptio
   const whole = probabilities[0]!;
   const predicted = whole.indexOf(Math.max(...whole));
   const target = options.target ?? predicted;
-  if (!Number.isInteger(target) || target < 0 || target >= whole.length) throw badArgument(`explain.tokens: target must be a class index 0..${whole.length - 1}, got ${JSON.stringify(options.target)}.`);
-  const contributions = words.map((token, i): TokenContribution => ({ token, contribution: i < explained ? whole[target]! - probabilities[i + 1]![target]! : null }));
+  if (!Number.isInteger(target) || target < 0 || target >= whole.length)
+    throw badArgument(
+      `explain.tokens: target must be a class index 0..${whole.length - 1}, got ${JSON.stringify(options.target)}.`,
+    );
+  const contributions = words.map((token, i): TokenContribution => ({
+    token,
+    contribution: i < explained ? whole[target]! - probabilities[i + 1]![target]! : null,
+  }));
   return new TokenExplanation(contributions, target, predicted, whole, options.classNames);
 }

@@ -20,7 +20,11 @@ export interface LayerVisit<V> {
 
 /** Whether a layer is itself a model (a Sequential or functional model used as a layer). */
 export function isModel(layer: tf.layers.Layer): layer is tf.LayersModel {
-  return Array.isArray((layer as tf.LayersModel).inputs) && Array.isArray((layer as tf.LayersModel).outputs) && 'layers' in layer;
+  return (
+    Array.isArray((layer as tf.LayersModel).inputs) &&
+    Array.isArray((layer as tf.LayersModel).outputs) &&
+    'layers' in layer
+  );
 }
 
 /**
@@ -36,12 +40,17 @@ export function walkLayers<V>(model: tf.LayersModel, inputs: readonly V[], visit
     const layer = t.sourceLayer as tf.layers.Layer;
     const node = layer.inboundNodes[t.nodeIndex];
     if (!node || layer.getClassName() === 'InputLayer') {
-      throw new ExportError('LEPTON_BAD_MODEL', `tensor ${t.name} comes from ${layer.name}, which is not an input of the model being exported.`);
+      throw new ExportError(
+        'LEPTON_BAD_MODEL',
+        `tensor ${t.name} comes from ${layer.name}, which is not an input of the model being exported.`,
+      );
     }
     if (visiting.has(t.id)) throw new ExportError('LEPTON_BAD_MODEL', `the model has a cycle at ${layer.name}`);
     visiting.add(t.id);
     const callInputs = node.inputTensors.map(valueOf);
-    const outputs = isModel(layer) ? walkLayers(layer, callInputs, visit) : visit({ layer, inputs: callInputs, inputTensors: node.inputTensors, outputTensors: node.outputTensors });
+    const outputs = isModel(layer)
+      ? walkLayers(layer, callInputs, visit)
+      : visit({ layer, inputs: callInputs, inputTensors: node.inputTensors, outputTensors: node.outputTensors });
     node.outputTensors.forEach((out, k) => values.set(out.id, outputs[k]!));
     return outputs[t.tensorIndex]!;
   };
@@ -60,6 +69,9 @@ export function outputNames(model: tf.LayersModel): string[] {
 /** A model check both exporters make first: a built LayersModel with inputs. */
 export function requireBuiltModel(model: tf.LayersModel): void {
   if (!model || !Array.isArray(model.inputs) || !Array.isArray(model.outputs) || model.inputs.length === 0) {
-    throw new ExportError('LEPTON_BAD_MODEL', 'expected a built tfjs LayersModel (tf.sequential with an inputShape, or tf.model); got ' + String(model));
+    throw new ExportError(
+      'LEPTON_BAD_MODEL',
+      'expected a built tfjs LayersModel (tf.sequential with an inputShape, or tf.model); got ' + String(model),
+    );
   }
 }

@@ -62,10 +62,20 @@ export function readMeta(path: string): OnnxModelMeta {
   try {
     meta = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new ExportError('LEPTON_LOAD_ERROR', `cannot read ONNX sidecar ${path}: ${(error as Error).message}`, { cause: error });
+    throw new ExportError('LEPTON_LOAD_ERROR', `cannot read ONNX sidecar ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  if (meta.format !== META_FORMAT || meta.version !== 1 || !Array.isArray(meta.inputs) || !Array.isArray(meta.outputs)) {
-    throw new ExportError('LEPTON_LOAD_ERROR', `${path} is not a Lepton ONNX sidecar (format ${META_FORMAT}, version 1); re-export the model with lepton.export.onnx.`);
+  if (
+    meta.format !== META_FORMAT ||
+    meta.version !== 1 ||
+    !Array.isArray(meta.inputs) ||
+    !Array.isArray(meta.outputs)
+  ) {
+    throw new ExportError(
+      'LEPTON_LOAD_ERROR',
+      `${path} is not a Lepton ONNX sidecar (format ${META_FORMAT}, version 1); re-export the model with lepton.export.onnx.`,
+    );
   }
   return meta as OnnxModelMeta;
 }

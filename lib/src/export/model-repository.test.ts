@@ -15,7 +15,10 @@ const dir = mkdtempSync(join(tmpdir(), 'lepton-repo-'));
 const home = mkdtempSync(join(tmpdir(), 'lepton-repo-home-'));
 
 function mlp(): tf.LayersModel {
-  return tf.sequential({ name: 'tiny', layers: [tf.layers.dense({ inputShape: [4], units: 3, activation: 'softmax' })] });
+  return tf.sequential({
+    name: 'tiny',
+    layers: [tf.layers.dense({ inputShape: [4], units: 3, activation: 'softmax' })],
+  });
 }
 
 describe('export.modelRepository', () => {
@@ -35,19 +38,41 @@ describe('export.modelRepository', () => {
     assert.deepEqual(readdirSync(join(dir, 'a', 'tiny', '1')), ['model.onnx']);
     const config = readFileSync(repo.configPath, 'utf8');
     assert.match(config, /^name: "tiny"\nplatform: "onnxruntime_onnx"\nmax_batch_size: 32\n/);
-    assert.match(config, /input \[\n {2}\{\n {4}name: "[^"]+"\n {4}data_type: TYPE_FP32\n {4}dims: \[ 4 \]\n {2}\}\n\]/);
-    assert.match(config, /output \[\n {2}\{\n {4}name: "[^"]+"\n {4}data_type: TYPE_FP32\n {4}dims: \[ 3 \]\n {2}\}\n\]/);
-    assert.match(config, /dynamic_batching \{\n {2}max_queue_delay_microseconds: 0\n {2}default_queue_policy \{\n {4}timeout_action: REJECT\n {4}default_timeout_microseconds: 10000000\n {4}max_queue_size: 256\n/);
+    assert.match(
+      config,
+      /input \[\n {2}\{\n {4}name: "[^"]+"\n {4}data_type: TYPE_FP32\n {4}dims: \[ 4 \]\n {2}\}\n\]/,
+    );
+    assert.match(
+      config,
+      /output \[\n {2}\{\n {4}name: "[^"]+"\n {4}data_type: TYPE_FP32\n {4}dims: \[ 3 \]\n {2}\}\n\]/,
+    );
+    assert.match(
+      config,
+      /dynamic_batching \{\n {2}max_queue_delay_microseconds: 0\n {2}default_queue_policy \{\n {4}timeout_action: REJECT\n {4}default_timeout_microseconds: 10000000\n {4}max_queue_size: 256\n/,
+    );
     assert.match(config, /instance_group \[\n {2}\{\n {4}count: 1\n {4}kind: KIND_CPU\n/);
-    assert.deepEqual(repo.inputs.map((i) => i.dims), [[-1, 4]]);
-    assert.match(readFileSync(repo.kservePath, 'utf8'), /kind: InferenceService\nmetadata:\n {2}name: tiny\n[\s\S]*modelFormat:\n {8}name: onnx\n[\s\S]*storageUri: "s3:\/\/YOUR-BUCKET/);
+    assert.deepEqual(
+      repo.inputs.map((i) => i.dims),
+      [[-1, 4]],
+    );
+    assert.match(
+      readFileSync(repo.kservePath, 'utf8'),
+      /kind: InferenceService\nmetadata:\n {2}name: tiny\n[\s\S]*modelFormat:\n {8}name: onnx\n[\s\S]*storageUri: "s3:\/\/YOUR-BUCKET/,
+    );
   });
 
   test('batching options become max_batch_size, the queue delay and policy, and the instance group', async () => {
-    const repo = await modelRepository(mlp(), join(dir, 'c'), { batching: { maxBatch: 8, maxDelayMs: 2.5, maxQueue: 64, timeoutMs: 500 }, instances: 2, storageUri: 'gs://bucket/repo' });
+    const repo = await modelRepository(mlp(), join(dir, 'c'), {
+      batching: { maxBatch: 8, maxDelayMs: 2.5, maxQueue: 64, timeoutMs: 500 },
+      instances: 2,
+      storageUri: 'gs://bucket/repo',
+    });
     const config = readFileSync(repo.configPath, 'utf8');
     assert.match(config, /max_batch_size: 8\n/);
-    assert.match(config, /max_queue_delay_microseconds: 2500\n[\s\S]*default_timeout_microseconds: 500000\n {4}max_queue_size: 64\n/);
+    assert.match(
+      config,
+      /max_queue_delay_microseconds: 2500\n[\s\S]*default_timeout_microseconds: 500000\n {4}max_queue_size: 64\n/,
+    );
     assert.match(config, /count: 2\n/);
     assert.match(readFileSync(repo.kservePath, 'utf8'), /storageUri: "gs:\/\/bucket\/repo"\n/);
   });

@@ -24,16 +24,18 @@ export interface RepositorySource {
   /** The served version's ONNX file. */
   readonly modelPath: string;
   /** The served version's metadata: its fitted transforms, features and batching options. */
-  readonly metadata?: {
-    /** The fitted transforms' JSON ([] for none). */
-    readonly transforms?: readonly unknown[];
-    /** The model input's columns after the transforms. */
-    readonly features?: readonly string[];
-    /** Its dynamic batching. */
-    readonly batching?: Partial<BatchingOptions>;
-    /** Image or text input decoded by the Lepton server (the repository then holds the tensor model). */
-    readonly rawInput?: unknown;
-  } | undefined;
+  readonly metadata?:
+    | {
+        /** The fitted transforms' JSON ([] for none). */
+        readonly transforms?: readonly unknown[];
+        /** The model input's columns after the transforms. */
+        readonly features?: readonly string[];
+        /** Its dynamic batching. */
+        readonly batching?: Partial<BatchingOptions>;
+        /** Image or text input decoded by the Lepton server (the repository then holds the tensor model). */
+        readonly rawInput?: unknown;
+      }
+    | undefined;
 }
 
 /** Options of `export.modelRepository`. */
@@ -118,7 +120,11 @@ const TRITON_TYPE: Readonly<Record<number, string>> = {
 
 function ioSpec(v: GraphValue): IoSpec {
   const type = TRITON_TYPE[v.elemType];
-  if (type === undefined) throw new ExportError('LEPTON_BAD_MODEL', `The model's "${v.name}" is not a tensor Triton serves (ONNX element type ${v.elemType}).`);
+  if (type === undefined)
+    throw new ExportError(
+      'LEPTON_BAD_MODEL',
+      `The model's "${v.name}" is not a tensor Triton serves (ONNX element type ${v.elemType}).`,
+    );
   return { name: v.name, type, dims: v.dims.map((d) => (typeof d === 'number' && d > 0 ? d : -1)) };
 }
 
@@ -141,19 +147,36 @@ async function sourceBytes(source: RepositorySource | tf.LayersModel | Uint8Arra
  * @returns the paths written and the inputs and outputs the config declares
  * @example await lepton.export.modelRepository(deployment, 'model-repo')
  */
-export async function modelRepository(source: RepositorySource | tf.LayersModel | Uint8Array, dir: string, opts: ModelRepositoryOptions = {}): Promise<ModelRepository> {
+export async function modelRepository(
+  source: RepositorySource | tf.LayersModel | Uint8Array,
+  dir: string,
+  opts: ModelRepositoryOptions = {},
+): Promise<ModelRepository> {
   const deployment = source instanceof tf.LayersModel || source instanceof Uint8Array ? undefined : source;
   const name = opts.name ?? (deployment ? deployment.name : source instanceof tf.LayersModel ? source.name : undefined);
-  if (name === undefined) throw new ExportError('LEPTON_BAD_MODEL', 'A model repository of ONNX bytes needs a name: modelRepository(bytes, dir, { name: "my-model" }).');
+  if (name === undefined)
+    throw new ExportError(
+      'LEPTON_BAD_MODEL',
+      'A model repository of ONNX bytes needs a name: modelRepository(bytes, dir, { name: "my-model" }).',
+    );
   const version = String(opts.version ?? deployment?.version ?? 1);
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new ExportError('LEPTON_BAD_MODEL', `"${name}" cannot be a model repository folder name: use letters, digits, "_", "." and "-" (pass { name }).`);
-  if (!/^[1-9][0-9]*$/.test(version)) throw new ExportError('LEPTON_BAD_MODEL', `Triton versions are positive integers, not "${version}" (pass { version }).`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name))
+    throw new ExportError(
+      'LEPTON_BAD_MODEL',
+      `"${name}" cannot be a model repository folder name: use letters, digits, "_", "." and "-" (pass { name }).`,
+    );
+  if (!/^[1-9][0-9]*$/.test(version))
+    throw new ExportError(
+      'LEPTON_BAD_MODEL',
+      `Triton versions are positive integers, not "${version}" (pass { version }).`,
+    );
 
   let data = await sourceBytes(source);
   const meta = deployment?.metadata;
   const transforms = opts.transforms ?? (meta?.rawInput === undefined ? meta?.transforms : undefined);
   const features = opts.features ?? meta?.features;
-  if (transforms && transforms.length > 0) data = (await pipelineGraph(data, { transforms, ...(features === undefined ? {} : { features }) })).data;
+  if (transforms && transforms.length > 0)
+    data = (await pipelineGraph(data, { transforms, ...(features === undefined ? {} : { features }) })).data;
   const view = inspectModel(data);
   const inputs = view.inputs.map(ioSpec);
   const outputs = view.outputs.map(ioSpec);
@@ -176,7 +199,11 @@ export async function modelRepository(source: RepositorySource | tf.LayersModel 
 
 function schedulingOf(batching: BatchingOptions, opts: ModelRepositoryOptions): TritonScheduling {
   const instances = opts.instances ?? 1;
-  if (!Number.isInteger(instances) || instances < 1) throw new ExportError('LEPTON_BAD_MODEL', `instances must be a whole number ≥ 1, got ${JSON.stringify(opts.instances)}.`);
+  if (!Number.isInteger(instances) || instances < 1)
+    throw new ExportError(
+      'LEPTON_BAD_MODEL',
+      `instances must be a whole number ≥ 1, got ${JSON.stringify(opts.instances)}.`,
+    );
   return {
     maxBatchSize: Math.max(1, batching.maxBatch),
     maxQueueDelayUs: Math.round(batching.maxDelayMs * 1000),
@@ -196,10 +223,16 @@ function schedulingOf(batching: BatchingOptions, opts: ModelRepositoryOptions): 
  * @returns the file's text (platform `onnxruntime_onnx`)
  * @example lepton.export.configText('penguins', [{ name: 'x', type: 'TYPE_FP32', dims: [-1, 4] }], [{ name: 'y', type: 'TYPE_FP32', dims: [-1, 3] }])
  */
-export function configText(name: string, inputs: readonly IoSpec[], outputs: readonly IoSpec[], scheduling?: TritonScheduling): string {
+export function configText(
+  name: string,
+  inputs: readonly IoSpec[],
+  outputs: readonly IoSpec[],
+  scheduling?: TritonScheduling,
+): string {
   // With max_batch_size > 0 Triton adds the batch dimension itself: dims leave it out.
   const dims = (s: IoSpec) => (scheduling ? s.dims.slice(1) : s.dims);
-  const io = (s: IoSpec) => `  {\n    name: ${JSON.stringify(s.name)}\n    data_type: ${s.type}\n    dims: [ ${dims(s).join(', ')} ]\n  }`;
+  const io = (s: IoSpec) =>
+    `  {\n    name: ${JSON.stringify(s.name)}\n    data_type: ${s.type}\n    dims: [ ${dims(s).join(', ')} ]\n  }`;
   let text =
     `name: ${JSON.stringify(name)}\n` +
     `platform: "onnxruntime_onnx"\n` +
@@ -232,7 +265,12 @@ export const STORAGE_URI_PLACEHOLDER = 's3://YOUR-BUCKET/PATH/TO/THIS/REPOSITORY
  * @example lepton.export.kserveManifest('penguins', 'gs://my-bucket/model-repo')
  */
 export function kserveManifest(name: string, storageUri = STORAGE_URI_PLACEHOLDER): string {
-  const service = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'model';
+  const service =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 63) || 'model';
   return (
     `# KServe InferenceService for the Triton model repository in this folder (${name}/config.pbtxt, ${name}/<version>/model.onnx).\n` +
     `# Upload this folder, set storageUri to where it is, then: kubectl apply -f kserve.yaml\n` +

@@ -15,10 +15,12 @@ import { GradientBoosting } from '../models/gradient-boosting/model.js';
 import { onnx } from './onnx.js';
 
 /** ONNX model bytes, or anything holding them in `data` (what `lepton.export.onnx` and `lepton.compress.quantize` return). */
-export type OnnxSource = Uint8Array | {
-  /** The `.onnx` file's bytes. */
-  readonly data: Uint8Array;
-};
+export type OnnxSource =
+  | Uint8Array
+  | {
+      /** The `.onnx` file's bytes. */
+      readonly data: Uint8Array;
+    };
 
 /** A model whose ONNX file a tool can get: a tfjs model, a fitted `lepton.models.gradientBoosting`, or ONNX bytes. */
 export type ModelSource = tf.LayersModel | GradientBoosting | OnnxSource;
@@ -34,7 +36,12 @@ export interface ResolveOptions {
 
 // Duck-typed rather than `instanceof`: a model built by another copy of tfjs (a notebook's own import) still counts.
 function isLayersModel(m: unknown): m is tf.LayersModel {
-  return typeof m === 'object' && m !== null && typeof (m as tf.LayersModel).predict === 'function' && Array.isArray((m as tf.LayersModel).layers);
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    typeof (m as tf.LayersModel).predict === 'function' &&
+    Array.isArray((m as tf.LayersModel).layers)
+  );
 }
 
 /**

@@ -41,10 +41,22 @@ async function ortRun(bytes: Uint8Array, x: tf.Tensor2D): Promise<Float32Array> 
 }
 
 const models: [string, () => tf.LayersModel][] = [
-  ['transformer({ vectorizer, classes: 3 })', () => transformer({ vectorizer, classes: 3, dModel: 16, heads: 4, layers: 2, seed: 1 })],
-  ['lstm({ vectorizer, classes: 2, binary: true })', () => lstm({ vectorizer, embedding: 8, units: [6], classes: 2, binary: true, seed: 1 })],
-  ['bidirectional lstm({ vectorizer, classes: 3 })', () => lstm({ vectorizer, embedding: 8, units: [6, 5], bidirectional: true, classes: 3, seed: 1 })],
-  ['embeddingBag({ vectorizer, hidden: [8], classes: 3 })', () => embeddingBag({ vectorizer, embedding: 8, hidden: [8], classes: 3, seed: 1 })],
+  [
+    'transformer({ vectorizer, classes: 3 })',
+    () => transformer({ vectorizer, classes: 3, dModel: 16, heads: 4, layers: 2, seed: 1 }),
+  ],
+  [
+    'lstm({ vectorizer, classes: 2, binary: true })',
+    () => lstm({ vectorizer, embedding: 8, units: [6], classes: 2, binary: true, seed: 1 }),
+  ],
+  [
+    'bidirectional lstm({ vectorizer, classes: 3 })',
+    () => lstm({ vectorizer, embedding: 8, units: [6, 5], bidirectional: true, classes: 3, seed: 1 }),
+  ],
+  [
+    'embeddingBag({ vectorizer, hidden: [8], classes: 3 })',
+    () => embeddingBag({ vectorizer, embedding: 8, hidden: [8], classes: 3, seed: 1 }),
+  ],
 ];
 
 describe('text models export to ONNX and match tfjs in onnxruntime-node', () => {
@@ -57,7 +69,10 @@ describe('text models export to ONNX and match tfjs in onnxruntime-node', () => 
     assert.deepEqual(model.inputs[0]!.shape, [null, 12]);
     const embedding = model.layers.find((l) => l.getClassName() === 'Embedding')!;
     assert.equal(embedding.getConfig()['inputDim'], vectorizer.vocabularySize);
-    assert.throws(() => transformer({ vectorizer: textVectorizer({ outputMode: 'tfidf' }).fit(texts), classes: 2 }), /outputMode 'int'/);
+    assert.throws(
+      () => transformer({ vectorizer: textVectorizer({ outputMode: 'tfidf' }).fit(texts), classes: 2 }),
+      /outputMode 'int'/,
+    );
     assert.throws(() => embeddingBag({ vectorizer: textVectorizer().fit(texts), classes: 2 }), /no sequenceLength/);
     assert.throws(() => lstm({ vectorizer: textVectorizer({ sequenceLength: 4 }), classes: 2 }), /not fitted/);
   });
@@ -81,7 +96,8 @@ describe('text models export to ONNX and match tfjs in onnxruntime-node', () => 
     const model = transformer({ vectorizer, classes: 2, dModel: 8, heads: 2, layers: 1, seed: 3 });
     const exported = await onnx(model, undefined, { verify: false });
     const ops = new Set(decodeModel(exported.data).graph.node.map((n) => n.opType));
-    for (const op of ['Gather', 'Add', 'MatMul', 'Softmax', 'LayerNormalization']) assert.ok(ops.has(op), `${op} in ${[...ops].join(', ')}`);
+    for (const op of ['Gather', 'Add', 'MatMul', 'Softmax', 'LayerNormalization'])
+      assert.ok(ops.has(op), `${op} in ${[...ops].join(', ')}`);
     const one = tf.tensor2d(Array.from(ids().dataSync()).slice(0, 12), [1, 12], 'int32');
     const got = await ortRun(exported.data, one);
     const want = (model.predict(one) as tf.Tensor).dataSync();

@@ -36,8 +36,14 @@ describe('export.onnx', () => {
     const result = await onnx(model, path);
     assert.equal(result.path, path);
     assert.equal(result.bytes, readFileSync(path).length);
-    assert.deepEqual(result.inputs.map((i) => [i.shape, i.dtype]), [[[null, 8, 8, 1], 'float32']]);
-    assert.deepEqual(result.outputs.map((o) => [o.shape, o.dtype]), [[[null, 3], 'float32']]);
+    assert.deepEqual(
+      result.inputs.map((i) => [i.shape, i.dtype]),
+      [[[null, 8, 8, 1], 'float32']],
+    );
+    assert.deepEqual(
+      result.outputs.map((o) => [o.shape, o.dtype]),
+      [[[null, 3], 'float32']],
+    );
     assert.ok(result.verification && result.verification.maxAbsDiff <= 1e-4);
     assert.ok(result.operators.includes('Conv') && result.operators.includes('MaxPool'));
     const meta = readMeta(join(dir, 'cnn.meta.json'));
@@ -45,7 +51,11 @@ describe('export.onnx', () => {
     assert.equal(meta.bytes, result.bytes);
     assert.deepEqual(meta.inputs, result.inputs);
     assert.deepEqual(meta.outputs, result.outputs);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary files are left');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+      [],
+      'no temporary files are left',
+    );
   });
 
   test('without a path it returns the bytes and writes nothing', async () => {
@@ -74,7 +84,9 @@ describe('export.onnx', () => {
   });
 
   test('an unsupported option names the layer and the fix', async () => {
-    const model = tf.sequential({ layers: [tf.layers.embedding({ inputShape: [3], inputDim: 5, outputDim: 2, maskZero: true })] });
+    const model = tf.sequential({
+      layers: [tf.layers.embedding({ inputShape: [3], inputDim: 5, outputDim: 2, maskZero: true })],
+    });
     await assert.rejects(onnx(model), /maskZero is not supported.*set maskZero: false/);
   });
 

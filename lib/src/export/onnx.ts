@@ -83,13 +83,17 @@ export class OnnxExport {
   /** A summary table. */
   [displaySymbol](): MimeBundle {
     const shape = (s: TfjsTensorSpec) => `[${s.shape.map((d) => d ?? 'batch').join(', ')}]`;
-    const row = (kind: string, s: TfjsTensorSpec) => `<tr><td>${kind}</td><td><code>${escape(s.name)}</code></td><td>${shape(s)}</td><td>${s.dtype}</td></tr>`;
+    const row = (kind: string, s: TfjsTensorSpec) =>
+      `<tr><td>${kind}</td><td><code>${escape(s.name)}</code></td><td>${shape(s)}</td><td>${s.dtype}</td></tr>`;
     const check = this.verification
       ? `matches tfjs (max |Δ| ${this.verification.maxAbsDiff.toExponential(2)} ≤ ${this.verification.tolerance})`
       : 'not verified';
     const text =
       `ONNX model${this.path ? ` ${this.path}` : ''}: ${this.sizeBytes} bytes, opset ${this.opset}, ${check}\n` +
-      [...this.inputs.map((s) => `  input  ${s.name} ${shape(s)} ${s.dtype}`), ...this.outputs.map((s) => `  output ${s.name} ${shape(s)} ${s.dtype}`)].join('\n');
+      [
+        ...this.inputs.map((s) => `  input  ${s.name} ${shape(s)} ${s.dtype}`),
+        ...this.outputs.map((s) => `  output ${s.name} ${shape(s)} ${s.dtype}`),
+      ].join('\n');
     const html =
       `<div><b>ONNX model</b>${this.path ? ` <code>${escape(this.path)}</code>` : ''} — ${this.sizeBytes.toLocaleString('en-US')} bytes, opset ${this.opset}, ${check}` +
       `<table><thead><tr><th></th><th>name</th><th>shape</th><th>dtype</th></tr></thead><tbody>` +
@@ -108,7 +112,9 @@ export function writeExport(
   data: Uint8Array,
   path: string | undefined,
   opts: OnnxExportOptions,
-  about: Pick<OnnxModelMeta, 'inputs' | 'outputs' | 'source'> & { verification?: OnnxModelMeta['verification'] | undefined },
+  about: Pick<OnnxModelMeta, 'inputs' | 'outputs' | 'source'> & {
+    verification?: OnnxModelMeta['verification'] | undefined;
+  },
 ): { fullPath: string | undefined; metaPath: string | undefined } {
   if (path === undefined) return { fullPath: undefined, metaPath: undefined };
   const fullPath = resolve(path);
@@ -164,13 +170,30 @@ export function isTreeEnsembleSource(model: unknown): model is TreeEnsembleSourc
  * @example const exported = await lepton.export.onnx(model, 'models/mnist.onnx');
  * @example const whole = await lepton.export.onnx(model, 'penguins.onnx', { transforms: [prep], features });
  */
-export async function onnx(model: tf.LayersModel | GradientBoosting, path: string | undefined, opts: OnnxExportOptions & { transforms: readonly unknown[] }): Promise<PipelineExport>;
-export async function onnx(model: tf.LayersModel | GradientBoosting, path?: string, opts?: OnnxExportOptions): Promise<OnnxExport>;
-export async function onnx(model: tf.LayersModel | GradientBoosting, path?: string, opts: OnnxExportOptions = {}): Promise<OnnxExport | PipelineExport> {
+export async function onnx(
+  model: tf.LayersModel | GradientBoosting,
+  path: string | undefined,
+  opts: OnnxExportOptions & { transforms: readonly unknown[] },
+): Promise<PipelineExport>;
+export async function onnx(
+  model: tf.LayersModel | GradientBoosting,
+  path?: string,
+  opts?: OnnxExportOptions,
+): Promise<OnnxExport>;
+export async function onnx(
+  model: tf.LayersModel | GradientBoosting,
+  path?: string,
+  opts: OnnxExportOptions = {},
+): Promise<OnnxExport | PipelineExport> {
   // With transforms the file is the whole pipeline; the model part is still this function's verified export.
-  if (opts.transforms !== undefined) return pipeline(model, path, { transforms: opts.transforms, ...(opts.features === undefined ? {} : { features: opts.features }) });
+  if (opts.transforms !== undefined)
+    return pipeline(model, path, {
+      transforms: opts.transforms,
+      ...(opts.features === undefined ? {} : { features: opts.features }),
+    });
   // Gradient boosting exports as an ai.onnx.ml tree ensemble (imported lazily: that module uses OnnxExport).
-  if (model instanceof GradientBoosting) return (await import('./tree-ensemble.js')).exportTreeEnsemble(model, path, opts);
+  if (model instanceof GradientBoosting)
+    return (await import('./tree-ensemble.js')).exportTreeEnsemble(model, path, opts);
   const converted = convertModel(model);
   const proto = modelProto(converted.graph.toProto(), {
     producerVersion: version,
@@ -178,8 +201,22 @@ export async function onnx(model: tf.LayersModel | GradientBoosting, path?: stri
     metadata: opts.metadata ?? {},
   });
   const data = encodeModel(proto);
-  const verification = opts.verify === false ? undefined : await verifyExport(model, data, converted.inputs, converted.outputs, opts.tolerance === undefined ? {} : { tolerance: opts.tolerance });
-  const { fullPath, metaPath } = writeExport(data, path, opts, { inputs: converted.inputs, outputs: converted.outputs, source: { framework: 'tfjs', name: model.name, className: model.getClassName() }, verification });
+  const verification =
+    opts.verify === false
+      ? undefined
+      : await verifyExport(
+          model,
+          data,
+          converted.inputs,
+          converted.outputs,
+          opts.tolerance === undefined ? {} : { tolerance: opts.tolerance },
+        );
+  const { fullPath, metaPath } = writeExport(data, path, opts, {
+    inputs: converted.inputs,
+    outputs: converted.outputs,
+    source: { framework: 'tfjs', name: model.name, className: model.getClassName() },
+    verification,
+  });
   return new OnnxExport({
     path: fullPath,
     metaPath,

@@ -11,11 +11,29 @@ import { ExportError } from './errors.js';
 const root = mkdtempSync(join(tmpdir(), 'lepton-tfjs-'));
 
 const models: [string, () => tf.LayersModel, number[]][] = [
-  ['a Sequential CNN', () => tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }), tf.layers.flatten(), tf.layers.dense({ units: 2 })] }), [2, 6, 6, 1]],
-  ['a functional LSTM', () => {
-    const x = tf.input({ shape: [4, 3] });
-    return tf.model({ inputs: x, outputs: tf.layers.dense({ units: 1 }).apply(tf.layers.lstm({ units: 4 }).apply(x)) as tf.SymbolicTensor });
-  }, [2, 4, 3]],
+  [
+    'a Sequential CNN',
+    () =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 2 }),
+        ],
+      }),
+    [2, 6, 6, 1],
+  ],
+  [
+    'a functional LSTM',
+    () => {
+      const x = tf.input({ shape: [4, 3] });
+      return tf.model({
+        inputs: x,
+        outputs: tf.layers.dense({ units: 1 }).apply(tf.layers.lstm({ units: 4 }).apply(x)) as tf.SymbolicTensor,
+      });
+    },
+    [2, 4, 3],
+  ],
 ];
 
 describe('export.tfjs and load', () => {
@@ -43,11 +61,17 @@ describe('export.tfjs and load', () => {
     const saved = await tfjs(second, dir);
     assert.deepEqual(readdirSync(dir).sort(), ['model.json', saved.weightsPath.split('/').pop()!].sort());
     const x = tf.ones([1, 6, 6, 1]);
-    assert.deepEqual(((await load(join(dir, 'model.json'))).predict(x) as tf.Tensor).dataSync(), (second.predict(x) as tf.Tensor).dataSync());
+    assert.deepEqual(
+      ((await load(join(dir, 'model.json'))).predict(x) as tf.Tensor).dataSync(),
+      (second.predict(x) as tf.Tensor).dataSync(),
+    );
   });
 
   test('loading a folder without a model says how to make one', async () => {
-    await assert.rejects(load(join(root, 'missing')), (e: unknown) => e instanceof ExportError && /export\.tfjs/.test(e.message));
+    await assert.rejects(
+      load(join(root, 'missing')),
+      (e: unknown) => e instanceof ExportError && /export\.tfjs/.test(e.message),
+    );
   });
 
   test('loading a model.json whose weights file is gone names the file', async () => {

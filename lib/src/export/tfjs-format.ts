@@ -54,9 +54,14 @@ export async function tfjs(model: tf.LayersModel, dir: string): Promise<TfjsExpo
   await model.save(
     t.io.withSaveHandler(async (artifacts) => {
       if (!artifacts.modelTopology || artifacts.modelTopology instanceof ArrayBuffer) {
-        throw new ExportError('LEPTON_BAD_MODEL', 'the model has no JSON topology; only layers models can be saved with export.tfjs.');
+        throw new ExportError(
+          'LEPTON_BAD_MODEL',
+          'the model has no JSON topology; only layers models can be saved with export.tfjs.',
+        );
       }
-      const weights = new Uint8Array(artifacts.weightData ? t.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0));
+      const weights = new Uint8Array(
+        artifacts.weightData ? t.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0),
+      );
       const weightsName = `weights.${createHash('sha256').update(weights).digest('hex').slice(0, 16)}.bin`;
       const json: ModelJSON = {
         format: 'layers-model',
@@ -71,9 +76,15 @@ export async function tfjs(model: tf.LayersModel, dir: string): Promise<TfjsExpo
       writeFileAtomic(join(folder, weightsName), weights);
       writeFileAtomic(join(folder, MODEL_JSON), text);
       for (const name of readdirSync(folder)) {
-        if (/^weights\.[0-9a-f]{16}\.bin$/.test(name) && name !== weightsName) rmSync(join(folder, name), { force: true });
+        if (/^weights\.[0-9a-f]{16}\.bin$/.test(name) && name !== weightsName)
+          rmSync(join(folder, name), { force: true });
       }
-      written = { dir: folder, modelPath: join(folder, MODEL_JSON), weightsPath: join(folder, weightsName), bytes: weights.length + Buffer.byteLength(text) };
+      written = {
+        dir: folder,
+        modelPath: join(folder, MODEL_JSON),
+        weightsPath: join(folder, weightsName),
+        bytes: weights.length + Buffer.byteLength(text),
+      };
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),
@@ -100,22 +111,34 @@ export async function load(dir: string): Promise<tf.LayersModel> {
   const modelPath = existsSync(target) && statSync(target).isDirectory() ? join(target, MODEL_JSON) : target;
   const folder = modelPath === target ? resolve(target, '..') : target;
   if (!existsSync(modelPath)) {
-    throw new ExportError('LEPTON_LOAD_ERROR', `no ${MODEL_JSON} at ${modelPath}: save a model there with lepton.export.tfjs(model, dir) first.`);
+    throw new ExportError(
+      'LEPTON_LOAD_ERROR',
+      `no ${MODEL_JSON} at ${modelPath}: save a model there with lepton.export.tfjs(model, dir) first.`,
+    );
   }
   let json: ModelJSON;
   try {
     json = JSON.parse(readFileSync(modelPath, 'utf8'));
   } catch (error) {
-    throw new ExportError('LEPTON_LOAD_ERROR', `${modelPath} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new ExportError('LEPTON_LOAD_ERROR', `${modelPath} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new ExportError('LEPTON_LOAD_ERROR', `${modelPath} is not a tfjs layers model (it needs modelTopology and weightsManifest).`);
+    throw new ExportError(
+      'LEPTON_LOAD_ERROR',
+      `${modelPath} is not a tfjs layers model (it needs modelTopology and weightsManifest).`,
+    );
   }
   const buffers: ArrayBuffer[] = [];
   for (const group of json.weightsManifest) {
     for (const path of group.paths) {
       const file = join(folder, path);
-      if (!existsSync(file)) throw new ExportError('LEPTON_LOAD_ERROR', `${modelPath} names weights file ${path}, which is missing from ${folder}.`);
+      if (!existsSync(file))
+        throw new ExportError(
+          'LEPTON_LOAD_ERROR',
+          `${modelPath} names weights file ${path}, which is missing from ${folder}.`,
+        );
       const bytes = readFileSync(file);
       buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
     }

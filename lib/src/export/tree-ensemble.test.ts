@@ -14,7 +14,7 @@ const encoder = () => labelEncoder({ columns: ['Island', 'Sex'] });
 const measured = df.filter((d: Record<string, unknown>) => d.Sex === 'MALE' || d.Sex === 'FEMALE');
 
 describe('gradient boosting to ONNX', () => {
-  test('a multiclass model is one TreeEnsembleClassifier whose probabilities equal Lepton\'s, missing values included', async () => {
+  test("a multiclass model is one TreeEnsembleClassifier whose probabilities equal Lepton's, missing values included", async () => {
     const gbm = gradientBoosting({ trees: 20, encoder: encoder() }).fit(df, 'Species');
     const exported = await onnx(gbm);
     assert.deepEqual(exported.operators, ['TreeEnsembleClassifier']);
@@ -33,13 +33,23 @@ describe('gradient boosting to ONNX', () => {
     assert.ok(Array.from(x).some(Number.isNaN), 'the probe rows hold missing values');
   });
   test('a binary classifier gives [1 − p, p] as Lepton does', async () => {
-    const gbm = gradientBoosting({ trees: 25, encoder: labelEncoder({ columns: ['Island'] }) }).fit(measured.select('Sex', 'Island', 'Beak Depth (mm)', 'Body Mass (g)'), 'Sex');
+    const gbm = gradientBoosting({ trees: 25, encoder: labelEncoder({ columns: ['Island'] }) }).fit(
+      measured.select('Sex', 'Island', 'Beak Depth (mm)', 'Body Mass (g)'),
+      'Sex',
+    );
     const exported = await onnx(gbm);
     assert.deepEqual(exported.outputs[0]!.shape, [null, 2]);
     assert.ok(exported.verification!.maxAbsDiff <= 1e-5);
   });
-  test('a regression is one TreeEnsembleRegressor whose predictions equal Lepton\'s', async () => {
-    const gbm = gradientBoosting({ trees: 30, leaves: 8, encoder: labelEncoder({ columns: ['Species', 'Island', 'Sex'] }) }).fit(df.filter((d: Record<string, unknown>) => d['Body Mass (g)'] != null), 'Body Mass (g)');
+  test("a regression is one TreeEnsembleRegressor whose predictions equal Lepton's", async () => {
+    const gbm = gradientBoosting({
+      trees: 30,
+      leaves: 8,
+      encoder: labelEncoder({ columns: ['Species', 'Island', 'Sex'] }),
+    }).fit(
+      df.filter((d: Record<string, unknown>) => d['Body Mass (g)'] != null),
+      'Body Mass (g)',
+    );
     const exported = await onnx(gbm);
     assert.deepEqual(exported.operators, ['TreeEnsembleRegressor']);
     assert.deepEqual(exported.outputs, [{ name: 'prediction', shape: [null, 1], dtype: 'float32' }]);

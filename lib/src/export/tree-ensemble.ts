@@ -24,7 +24,10 @@ export const ML_OPSET = 3;
 type State = NonNullable<GradientBoostingJSON['state']>;
 
 /** The node attributes shared by both tree-ensemble operators: the splits of every tree. */
-function nodeAttributes(state: State): { attrs: Record<string, AttrValue>; leaves: { tree: number; node: number; value: number }[] } {
+function nodeAttributes(state: State): {
+  attrs: Record<string, AttrValue>;
+  leaves: { tree: number; node: number; value: number }[];
+} {
   const treeIds: number[] = [];
   const nodeIds: number[] = [];
   const featureIds: number[] = [];
@@ -79,7 +82,10 @@ function ensembleNode(state: State): { node: NodeProto; output: TfjsTensorSpec }
       aggregate_function: attr.string('SUM'),
       post_transform: attr.string('NONE'),
     });
-    return { node: mlNode('TreeEnsembleRegressor', ['prediction'], attrs), output: { name: 'prediction', shape: [null, 1], dtype: 'float32' } };
+    return {
+      node: mlNode('TreeEnsembleRegressor', ['prediction'], attrs),
+      output: { name: 'prediction', shape: [null, 1], dtype: 'float32' },
+    };
   }
   const classes = state.classes!.length;
   // The starting scores go into the first iteration's leaves: onnxruntime's base_values differ in the binary case.
@@ -104,7 +110,10 @@ function ensembleNode(state: State): { node: NodeProto; output: TfjsTensorSpec }
     classlabels_int64s: attr.ints(Array.from({ length: classes }, (_, c) => c)),
     post_transform: attr.string('SOFTMAX'),
   });
-  return { node: mlNode('TreeEnsembleClassifier', ['label', 'probabilities'], attrs), output: { name: 'probabilities', shape: [null, classes], dtype: 'float32' } };
+  return {
+    node: mlNode('TreeEnsembleClassifier', ['label', 'probabilities'], attrs),
+    output: { name: 'probabilities', shape: [null, classes], dtype: 'float32' },
+  };
 }
 
 function mlNode(opType: string, output: string[], attrs: Record<string, AttrValue>): NodeProto {
@@ -113,9 +122,16 @@ function mlNode(opType: string, output: string[], attrs: Record<string, AttrValu
 }
 
 /** The ONNX model of a fitted gradient-boosting model. */
-export function treeEnsembleModel(gbm: GradientBoosting, opts: Pick<OnnxExportOptions, 'docString' | 'metadata'> = {}): { proto: ModelProto; input: TfjsTensorSpec; output: TfjsTensorSpec; operator: string } {
+export function treeEnsembleModel(
+  gbm: GradientBoosting,
+  opts: Pick<OnnxExportOptions, 'docString' | 'metadata'> = {},
+): { proto: ModelProto; input: TfjsTensorSpec; output: TfjsTensorSpec; operator: string } {
   const state = gbm.toJSON().state;
-  if (!state) throw new ExportError('LEPTON_BAD_MODEL', 'export.onnx: the gradient-boosting model is not fitted; call fit first, then export it.');
+  if (!state)
+    throw new ExportError(
+      'LEPTON_BAD_MODEL',
+      'export.onnx: the gradient-boosting model is not fitted; call fit first, then export it.',
+    );
   const features = state.featureNames.length;
   const { node, output } = ensembleNode(state);
   const input: TfjsTensorSpec = { name: 'x', shape: [null, features], dtype: 'float32' };
@@ -127,7 +143,9 @@ export function treeEnsembleModel(gbm: GradientBoosting, opts: Pick<OnnxExportOp
     ],
     producerName: 'lepton',
     producerVersion: version,
-    docString: opts.docString ?? `gradient boosting (${state.task}, ${state.trees.length} trees) exported by Lepton; features: ${state.featureNames.join(', ')}`,
+    docString:
+      opts.docString ??
+      `gradient boosting (${state.task}, ${state.trees.length} trees) exported by Lepton; features: ${state.featureNames.join(', ')}`,
     graph: {
       name: 'gradient_boosting',
       node: [node],
@@ -136,7 +154,11 @@ export function treeEnsembleModel(gbm: GradientBoosting, opts: Pick<OnnxExportOp
       output: [{ name: output.name, elemType: DataType.FLOAT, shape: dimensions(output.shape) }],
       valueInfo: [],
     },
-    metadataProps: Object.entries({ features: JSON.stringify(state.featureNames), ...(state.classes ? { classes: JSON.stringify(state.classes) } : {}), ...(opts.metadata ?? {}) }).map(([key, value]) => ({ key, value })),
+    metadataProps: Object.entries({
+      features: JSON.stringify(state.featureNames),
+      ...(state.classes ? { classes: JSON.stringify(state.classes) } : {}),
+      ...(opts.metadata ?? {}),
+    }).map(([key, value]) => ({ key, value })),
   };
   return { proto, input, output, operator: node.opType };
 }
@@ -186,7 +208,11 @@ function leptonOutputs(gbm: GradientBoosting, x: Float32Array, rows: number, fea
 }
 
 /** Exports a fitted gradient-boosting model to ONNX (see `lepton.export.onnx`). */
-export async function exportTreeEnsemble(gbm: GradientBoosting, path?: string, opts: OnnxExportOptions = {}): Promise<OnnxExport> {
+export async function exportTreeEnsemble(
+  gbm: GradientBoosting,
+  path?: string,
+  opts: OnnxExportOptions = {},
+): Promise<OnnxExport> {
   const { proto, input, output, operator } = treeEnsembleModel(gbm, opts);
   const data = encodeModel(proto);
   let verification: Verification | undefined;
@@ -196,9 +222,29 @@ export async function exportTreeEnsemble(gbm: GradientBoosting, path?: string, o
     const batch = 256;
     const x = probeRows(gbm, batch);
     const [actual] = await runOnnx(data, [{ name: 'x', shape: [batch, features], data: x }], [output.name]);
-    const maxAbsDiff = compareOutputs('ONNX', [output.name], [leptonOutputs(gbm, x, batch, features)], [actual!], tolerance);
+    const maxAbsDiff = compareOutputs(
+      'ONNX',
+      [output.name],
+      [leptonOutputs(gbm, x, batch, features)],
+      [actual!],
+      tolerance,
+    );
     verification = { maxAbsDiff, tolerance, batch };
   }
-  const { fullPath, metaPath } = writeExport(data, path, opts, { inputs: [input], outputs: [output], source: { framework: 'lepton', name: gbm.name, className: 'GradientBoosting' }, verification });
-  return new OnnxExport({ path: fullPath, metaPath, data, inputs: [input], outputs: [output], opset: OPSET, operators: [operator], verification });
+  const { fullPath, metaPath } = writeExport(data, path, opts, {
+    inputs: [input],
+    outputs: [output],
+    source: { framework: 'lepton', name: gbm.name, className: 'GradientBoosting' },
+    verification,
+  });
+  return new OnnxExport({
+    path: fullPath,
+    metaPath,
+    data,
+    inputs: [input],
+    outputs: [output],
+    opset: OPSET,
+    operators: [operator],
+    verification,
+  });
 }

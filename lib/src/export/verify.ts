@@ -35,8 +35,18 @@ export async function verifyExport(
     const ys = model.predict(xs.length === 1 ? xs[0]! : xs);
     return (Array.isArray(ys) ? ys : [ys]).map((y) => y.dataSync() as Float32Array);
   });
-  const actual = await runOnnx(bytes, feeds.map((f) => ({ name: f.spec.name, shape: f.shape, data: f.data })), outputs.map((o) => o.name));
-  const maxAbsDiff = compareOutputs('ONNX', outputs.map((o) => o.name), expected, actual, tolerance);
+  const actual = await runOnnx(
+    bytes,
+    feeds.map((f) => ({ name: f.spec.name, shape: f.shape, data: f.data })),
+    outputs.map((o) => o.name),
+  );
+  const maxAbsDiff = compareOutputs(
+    'ONNX',
+    outputs.map((o) => o.name),
+    expected,
+    actual,
+    tolerance,
+  );
   return { maxAbsDiff, tolerance, batch };
 }
 
@@ -45,13 +55,22 @@ export async function verifyExport(
  * output and element past `tolerance` (relative to max(1, |tfjs|)). Returns the largest |exported − tfjs|.
  * @param format the exported format's name, for messages (`ONNX`, `TFLite`)
  */
-export function compareOutputs(format: string, names: readonly string[], expected: readonly ArrayLike<number>[], actual: readonly ArrayLike<number>[], tolerance: number): number {
+export function compareOutputs(
+  format: string,
+  names: readonly string[],
+  expected: readonly ArrayLike<number>[],
+  actual: readonly ArrayLike<number>[],
+  tolerance: number,
+): number {
   let maxAbsDiff = 0;
   names.forEach((name, k) => {
     const want = expected[k]!;
     const got = actual[k]!;
     if (want.length !== got.length) {
-      throw new ExportError('LEPTON_EXPORT_MISMATCH', `${format} output ${name} has ${got.length} values, tfjs has ${want.length}: the export is wrong. Please report it with the model summary.`);
+      throw new ExportError(
+        'LEPTON_EXPORT_MISMATCH',
+        `${format} output ${name} has ${got.length} values, tfjs has ${want.length}: the export is wrong. Please report it with the model summary.`,
+      );
     }
     for (let i = 0; i < want.length; i++) {
       const diff = Math.abs(got[i]! - want[i]!);

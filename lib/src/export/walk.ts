@@ -30,7 +30,11 @@ const elemTypes: Record<string, { type: DataType; dtype: SpecDType }> = {
 
 function elemType(dtype: string, what: string): { type: DataType; dtype: SpecDType } {
   const e = elemTypes[dtype];
-  if (!e) throw new ExportError('LEPTON_BAD_MODEL', `${what} has dtype ${dtype}; ONNX export supports float32 and int32 inputs and outputs.`);
+  if (!e)
+    throw new ExportError(
+      'LEPTON_BAD_MODEL',
+      `${what} has dtype ${dtype}; ONNX export supports float32 and int32 inputs and outputs.`,
+    );
   return e;
 }
 
@@ -45,7 +49,9 @@ class Walker {
 
   /** Converts `model` with its inputs bound to `inputNames`; returns the value names of its outputs. */
   run(model: tf.LayersModel, inputNames: string[]): string[] {
-    return walkLayers(model, inputNames, ({ layer, inputs, inputTensors, outputTensors }) => this.call(layer, inputs, inputTensors, outputTensors));
+    return walkLayers(model, inputNames, ({ layer, inputs, inputTensors, outputTensors }) =>
+      this.call(layer, inputs, inputTensors, outputTensors),
+    );
   }
 
   /** Marks `names` as the graph's inputs (for index-range bookkeeping). */
@@ -53,7 +59,12 @@ class Walker {
     for (const n of names) this.graphInputs.add(n);
   }
 
-  private call(layer: tf.layers.Layer, inputs: string[], inputTensors: SymbolicTensor[], outputTensors: SymbolicTensor[]): string[] {
+  private call(
+    layer: tf.layers.Layer,
+    inputs: string[],
+    inputTensors: SymbolicTensor[],
+    outputTensors: SymbolicTensor[],
+  ): string[] {
     const className = layer.getClassName();
     const convert = converters[className];
     if (!convert) throw new UnsupportedLayerError(className, layer.name, supportedLayers);
@@ -66,10 +77,14 @@ class Walker {
       outputShapes: outputTensors.map((t) => t.shape as Shape),
       weights: weightsOf(layer),
     };
-    if (className === 'Embedding' && this.graphInputs.has(inputs[0]!)) this.indexRanges.set(inputs[0]!, call.config['inputDim']);
+    if (className === 'Embedding' && this.graphInputs.has(inputs[0]!))
+      this.indexRanges.set(inputs[0]!, call.config['inputDim']);
     const outputs = convert(call, this.graph);
     if (outputs.length !== outputTensors.length) {
-      throw new ExportError('LEPTON_BAD_MODEL', `converter for ${className} made ${outputs.length} outputs, the layer has ${outputTensors.length}`);
+      throw new ExportError(
+        'LEPTON_BAD_MODEL',
+        `converter for ${className} made ${outputs.length} outputs, the layer has ${outputTensors.length}`,
+      );
     }
     outputs.forEach((name, k) => {
       const t = outputTensors[k]!;
@@ -90,7 +105,10 @@ export function convertModel(model: tf.LayersModel): ConvertedModel {
     return { name, shape: [...t.shape], dtype };
   });
   walker.setGraphInputs(inputs.map((i) => i.name));
-  const values = walker.run(model, inputs.map((i) => i.name));
+  const values = walker.run(
+    model,
+    inputs.map((i) => i.name),
+  );
   const names = outputNames(model);
   const outputs: TfjsTensorSpec[] = model.outputs.map((t, i) => {
     const { type, dtype } = elemType(t.dtype, `output ${names[i]}`);

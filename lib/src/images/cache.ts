@@ -102,7 +102,8 @@ export class PixelCache {
       this.packBytes = Buffer.alloc(0);
     } else if (whole <= PACK_IN_MEMORY) {
       this.packBytes = (await readFile(this.packPath)).subarray(0, whole);
-      for (let at = 0; at < whole; at += this.recordBytes) this.offsets.set(this.packBytes.toString('hex', at, at + KEY_BYTES), at);
+      for (let at = 0; at < whole; at += this.recordBytes)
+        this.offsets.set(this.packBytes.toString('hex', at, at + KEY_BYTES), at);
     } else {
       // Only the keys, 4 MB at a time: the pixels stay on disk and are read record by record.
       await withHandle(this.packPath, 'r', async (handle) => {
@@ -110,7 +111,8 @@ export class PixelCache {
         const chunk = Buffer.allocUnsafe(per * this.recordBytes);
         for (let at = 0; at < whole; at += per * this.recordBytes) {
           const { bytesRead } = await handle.read(chunk, 0, chunk.length, at);
-          for (let r = 0; r + this.recordBytes <= bytesRead; r += this.recordBytes) this.offsets.set(chunk.toString('hex', r, r + KEY_BYTES), at + r);
+          for (let r = 0; r + this.recordBytes <= bytesRead; r += this.recordBytes)
+            this.offsets.set(chunk.toString('hex', r, r + KEY_BYTES), at + r);
         }
       });
     }
@@ -155,17 +157,19 @@ export class PixelCache {
     let record: Buffer;
     if (pending) {
       record = pending;
-    } else
-    if (this.packBytes && at! + this.recordBytes <= this.packBytes.length) {
+    } else if (this.packBytes && at! + this.recordBytes <= this.packBytes.length) {
       record = this.packBytes.subarray(at, at! + this.recordBytes);
     } else {
       const read = Buffer.allocUnsafe(this.recordBytes);
-      const { bytesRead } = await withHandle(this.packPath, 'r', (handle) => handle.read(read, 0, this.recordBytes, at));
+      const { bytesRead } = await withHandle(this.packPath, 'r', (handle) =>
+        handle.read(read, 0, this.recordBytes, at),
+      );
       if (bytesRead !== this.recordBytes) return undefined;
       record = read;
     }
     const end = this.recordBytes - 4;
-    if (crc32(record.subarray(0, end)) !== record.readUInt32LE(end) || record.toString('hex', 0, KEY_BYTES) !== key) return undefined;
+    if (crc32(record.subarray(0, end)) !== record.readUInt32LE(end) || record.toString('hex', 0, KEY_BYTES) !== key)
+      return undefined;
     return new Uint8Array(record.buffer, record.byteOffset + KEY_BYTES, end - KEY_BYTES);
   }
 
@@ -192,31 +196,37 @@ export class PixelCache {
     for (const [key, record] of pending) this.writingRecords.set(key, record);
     this.pendingRecords = new Map();
     this.pendingStats = [];
-    this.writing = this.writing.then(async () => {
-      if (records.length > 0) {
-        const bytes = Buffer.concat(records);
-        // 'a': every write lands at the pack's end, whatever other writers did.
-        const [before, after] = await withHandle(this.packPath, 'a', async (handle) => {
-          const start = (await handle.stat()).size;
-          await handle.appendFile(bytes);
-          return [start, (await handle.stat()).size];
-        });
-        // The pack grew by exactly these records: nobody else appended meanwhile, so they start at `before`. Otherwise
-        // their places are found at the next open (and `get` checks each record's key, so a wrong place is a miss).
-        if (after - before === bytes.length) {
-          records.forEach((record, i) => this.offsets.set(record.toString('hex', 0, KEY_BYTES), before + i * this.recordBytes));
+    this.writing = this.writing
+      .then(async () => {
+        if (records.length > 0) {
+          const bytes = Buffer.concat(records);
+          // 'a': every write lands at the pack's end, whatever other writers did.
+          const [before, after] = await withHandle(this.packPath, 'a', async (handle) => {
+            const start = (await handle.stat()).size;
+            await handle.appendFile(bytes);
+            return [start, (await handle.stat()).size];
+          });
+          // The pack grew by exactly these records: nobody else appended meanwhile, so they start at `before`. Otherwise
+          // their places are found at the next open (and `get` checks each record's key, so a wrong place is a miss).
+          if (after - before === bytes.length) {
+            records.forEach((record, i) =>
+              this.offsets.set(record.toString('hex', 0, KEY_BYTES), before + i * this.recordBytes),
+            );
+          }
         }
-      }
-      if (lines.length > 0) {
-        await appendFile(this.statPath, (this.statTorn ? '\n' : '') + lines.join(''));
-        this.statTorn = false;
-      }
-    }).catch(() => {
-      // A cache that cannot be written (disk full, read-only home) costs a decode at the next run, never data or the
-      // kernel: the pixels in hand are already returned.
-    }).finally(() => {
-      for (const key of pending.keys()) if (this.writingRecords.get(key) === pending.get(key)) this.writingRecords.delete(key);
-    });
+        if (lines.length > 0) {
+          await appendFile(this.statPath, (this.statTorn ? '\n' : '') + lines.join(''));
+          this.statTorn = false;
+        }
+      })
+      .catch(() => {
+        // A cache that cannot be written (disk full, read-only home) costs a decode at the next run, never data or the
+        // kernel: the pixels in hand are already returned.
+      })
+      .finally(() => {
+        for (const key of pending.keys())
+          if (this.writingRecords.get(key) === pending.get(key)) this.writingRecords.delete(key);
+      });
     return this.writing;
   }
 }

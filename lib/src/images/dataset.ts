@@ -174,7 +174,11 @@ export class ImageDataset implements FitSource {
   /** The pixel bytes of image `i` (row by row, channels last). */
   async pixels(i: number): Promise<Uint8Array> {
     const entry = this.entries[i];
-    if (!entry) throw new ImageError('LEPTON_BAD_ARGUMENT', `Image ${i} does not exist: the dataset has ${this.length} images (0..${this.length - 1}).`);
+    if (!entry)
+      throw new ImageError(
+        'LEPTON_BAD_ARGUMENT',
+        `Image ${i} does not exist: the dataset has ${this.length} images (0..${this.length - 1}).`,
+      );
     return this.load(entry);
   }
 
@@ -185,7 +189,8 @@ export class ImageDataset implements FitSource {
    * @example const { x, y } = await ds.train.tensors()
    */
   async tensors(count?: number): Promise<ImageTensors> {
-    if (count !== undefined && !(Number.isInteger(count) && count >= 0)) throw new ImageError('LEPTON_BAD_ARGUMENT', `tensors(count): a whole number ≥ 0 (got ${count}).`);
+    if (count !== undefined && !(Number.isInteger(count) && count >= 0))
+      throw new ImageError('LEPTON_BAD_ARGUMENT', `tensors(count): a whole number ≥ 0 (got ${count}).`);
     return this.tensorsOf(count === undefined ? this.entries : this.entries.slice(0, count));
   }
 
@@ -196,7 +201,8 @@ export class ImageDataset implements FitSource {
    * @example await lepton.fit(model, ds.train.batches(64), { epochs: 3 })
    */
   batches(batchSize = 32, options: BatchOptions = {}): BatchDataset {
-    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new ImageError('LEPTON_BAD_ARGUMENT', `batches(batchSize): a whole number ≥ 1 (got ${batchSize}).`);
+    if (!(Number.isInteger(batchSize) && batchSize >= 1))
+      throw new ImageError('LEPTON_BAD_ARGUMENT', `batches(batchSize): a whole number ≥ 1 (got ${batchSize}).`);
     const tf = tfjs();
     const entries = this.entries;
     const shuffle = options.shuffle ?? true;
@@ -204,14 +210,18 @@ export class ImageDataset implements FitSource {
     let epoch = 0;
     // tf.data calls the generator once per pass (epoch) over the data.
     const generator = async function* (this: ImageDataset) {
-      const order = shuffle ? permutation(entries.length, seededRandom(seed + epoch++)) : Int32Array.from(entries.keys());
+      const order = shuffle
+        ? permutation(entries.length, seededRandom(seed + epoch++))
+        : Int32Array.from(entries.keys());
       for (let start = 0; start < order.length; start += batchSize) {
         const chunk = Array.from(order.subarray(start, start + batchSize), (i) => entries[i]!);
         const { x, y } = await this.tensorsOf(chunk, options.concurrency);
         yield { xs: x, ys: y };
       }
     }.bind(this);
-    return tf.data.generator(generator as unknown as () => Iterator<{ xs: TF.Tensor; ys: TF.Tensor }>).prefetch(2) as BatchDataset;
+    return tf.data
+      .generator(generator as unknown as () => Iterator<{ xs: TF.Tensor; ys: TF.Tensor }>)
+      .prefetch(2) as BatchDataset;
   }
 
   /** @internal */
@@ -227,7 +237,10 @@ export class ImageDataset implements FitSource {
       return await loadPixels(entry, this.source);
     } catch (error) {
       if (error instanceof ImageDecodeError) {
-        throw new ImageError('LEPTON_BAD_IMAGE', `${entry.path} can no longer be decoded (${error.message}); it decoded when the dataset was read, so it changed since: read the folder again.`);
+        throw new ImageError(
+          'LEPTON_BAD_IMAGE',
+          `${entry.path} can no longer be decoded (${error.message}); it decoded when the dataset was read, so it changed since: read the folder again.`,
+        );
       }
       throw error;
     }
@@ -251,10 +264,14 @@ export class ImageDataset implements FitSource {
   toString(): string {
     const [h, w] = this.size;
     const part = this.part === 'all' ? '' : ` (${this.part})`;
-    const counts = Object.entries(this.counts()).map(([c, n]) => `${c}: ${n}`).join(', ');
+    const counts = Object.entries(this.counts())
+      .map(([c, n]) => `${c}: ${n}`)
+      .join(', ');
     const split = this.validation ? `; train ${this.train.length}, validation ${this.validation.length}` : '';
-    return `ImageDataset${part}: ${this.length} images ${h}×${w}×${this.channels} in ${this.classNames.length} classes (${counts})${split}` +
-      `${this.skipped.length ? `; ${this.skipped.length} skipped` : ''}${this.ignored.length ? `; ${this.ignored.length} ignored` : ''}`;
+    return (
+      `ImageDataset${part}: ${this.length} images ${h}×${w}×${this.channels} in ${this.classNames.length} classes (${counts})${split}` +
+      `${this.skipped.length ? `; ${this.skipped.length} skipped` : ''}${this.ignored.length ? `; ${this.ignored.length} ignored` : ''}`
+    );
   }
 
   /** Thumbnails with labels, counts per class as bars, and the skipped files. */
@@ -267,15 +284,31 @@ export class ImageDataset implements FitSource {
       const shown = perClass.get(e.label) ?? 0;
       if (!pixels || shown >= 4 || thumbs.length >= 40) continue;
       perClass.set(e.label, shown + 1);
-      thumbs.push({ pixels, height, width, channels: this.channels, caption: [this.classNames[e.label]!], title: e.path });
+      thumbs.push({
+        pixels,
+        height,
+        width,
+        channels: this.channels,
+        caption: [this.classNames[e.label]!],
+        title: e.path,
+      });
     }
     thumbs.sort((a, b) => this.classNames.indexOf(a.caption[0]!) - this.classNames.indexOf(b.caption[0]!));
-    const skipped = this.skipped.length === 0 ? '' :
-      `<details${this.skipped.length <= 5 ? ' open' : ''}><summary>${this.skipped.length} file${this.skipped.length === 1 ? '' : 's'} skipped</summary><ul style="font-size:12px">` +
-      this.skipped.slice(0, 50).map((s) => `<li><code>${escapeHtml(s.path)}</code>: ${escapeHtml(s.reason)}</li>`).join('') +
-      `${this.skipped.length > 50 ? `<li>… ${this.skipped.length - 50} more (ds.skipped)</li>` : ''}</ul></details>`;
-    const ignored = this.ignored.length === 0 ? '' : `<div style="font-size:12px;color:#666">${this.ignored.length} file${this.ignored.length === 1 ? '' : 's'} ignored (not images by name, e.g. <code>${escapeHtml(this.ignored[0]!)}</code>)</div>`;
-    const html = `<div><div style="font-weight:bold;margin-bottom:4px">${escapeHtml(this.toString())}</div>` +
+    const skipped =
+      this.skipped.length === 0
+        ? ''
+        : `<details${this.skipped.length <= 5 ? ' open' : ''}><summary>${this.skipped.length} file${this.skipped.length === 1 ? '' : 's'} skipped</summary><ul style="font-size:12px">` +
+          this.skipped
+            .slice(0, 50)
+            .map((s) => `<li><code>${escapeHtml(s.path)}</code>: ${escapeHtml(s.reason)}</li>`)
+            .join('') +
+          `${this.skipped.length > 50 ? `<li>… ${this.skipped.length - 50} more (ds.skipped)</li>` : ''}</ul></details>`;
+    const ignored =
+      this.ignored.length === 0
+        ? ''
+        : `<div style="font-size:12px;color:#666">${this.ignored.length} file${this.ignored.length === 1 ? '' : 's'} ignored (not images by name, e.g. <code>${escapeHtml(this.ignored[0]!)}</code>)</div>`;
+    const html =
+      `<div><div style="font-weight:bold;margin-bottom:4px">${escapeHtml(this.toString())}</div>` +
       `<div style="display:flex;gap:16px;align-items:flex-start"><div style="flex:1">${gridHtml(thumbs)}</div><div>${barsHtml(Object.entries(this.counts()))}</div></div>` +
       `${skipped}${ignored}</div>`;
     return { 'text/html': html, 'text/plain': this.toString() };

@@ -21,7 +21,9 @@ function photo(seed: number): Promise<Buffer> {
       pixels.set(disc ? [240, 220, 30] : [x, y, (seed * 40) % 256], (y * 256 + x) * 3);
     }
   }
-  return sharp(pixels, { raw: { width: 256, height: 256, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(pixels, { raw: { width: 256, height: 256, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 describe('decoding JPEGs on worker threads', () => {
@@ -59,7 +61,10 @@ describe('decoding JPEGs on worker threads', () => {
 
   it('fills a dataset in order with the worker-decoded pixels, and skips the truncated file', async () => {
     const ds = await images(dir, { size: [32, 32], cache: false });
-    assert.deepEqual(ds.skipped.map((s) => s.path.slice(dir.length + 1)), ['b/cut.jpg']);
+    assert.deepEqual(
+      ds.skipped.map((s) => s.path.slice(dir.length + 1)),
+      ['b/cut.jpg'],
+    );
     const { x } = await ds.tensors();
     const got = await x.data();
     x.dispose();
@@ -77,7 +82,10 @@ describe('decoding JPEGs on worker threads', () => {
       const bytes = Buffer.from(${JSON.stringify(files[0]!.toString('base64'))}, 'base64');
       const pixels = await decodeSmallJpegOffThread(bytes, { size: [32, 32], channels: 3, fit: 'cover' }, 64000000);
       console.log(pixels ? pixels.length : 'none');`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.equal(out.trim(), String(32 * 32 * 3));
   });
 });

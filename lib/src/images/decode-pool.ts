@@ -65,7 +65,11 @@ function startWorker(): PoolWorker {
  * The pixels of a JPEG read at 1/8 scale on a worker thread (`decodeSmallJpeg`), or undefined when the caller
  * must decode `bytes` itself with `decodeImage`: the file is no JPEG the reader knows, or no worker runs.
  */
-export function decodeSmallJpegOffThread(bytes: Uint8Array, spec: Pick<ImageSpec, 'size' | 'channels' | 'fit'>, maxPixels: number): Promise<Uint8Array | undefined> {
+export function decodeSmallJpegOffThread(
+  bytes: Uint8Array,
+  spec: Pick<ImageSpec, 'size' | 'channels' | 'fit'>,
+  maxPixels: number,
+): Promise<Uint8Array | undefined> {
   if (broken) return Promise.resolve(undefined);
   try {
     workers ??= Array.from({ length: Math.max(1, Math.min(MAX_WORKERS, availableParallelism())) }, startWorker);
@@ -80,7 +84,12 @@ export function decodeSmallJpegOffThread(bytes: Uint8Array, spec: Pick<ImageSpec
   return new Promise((done) => {
     if (chosen.pending.size === 0) chosen.worker.ref();
     chosen.pending.set(id, done);
-    const request: DecodeRequest = { id, bytes, spec: { size: spec.size, channels: spec.channels, fit: spec.fit }, maxPixels };
+    const request: DecodeRequest = {
+      id,
+      bytes,
+      spec: { size: spec.size, channels: spec.channels, fit: spec.fit },
+      maxPixels,
+    };
     chosen.worker.postMessage(request);
   });
 }

@@ -20,5 +20,8 @@ port?.on('message', ({ id, bytes, spec, maxPixels }: DecodeRequest) => {
   }
   const reply: DecodeReply = { id, pixels };
   // Hand the pixels over without a copy when they own their buffer (they do, unless they view a larger one).
-  port!.postMessage(reply, pixels && pixels.byteLength === pixels.buffer.byteLength ? [pixels.buffer as ArrayBuffer] : []);
+  port!.postMessage(
+    reply,
+    pixels && pixels.byteLength === pixels.buffer.byteLength ? [pixels.buffer as ArrayBuffer] : [],
+  );
 });

@@ -7,7 +7,14 @@
  */
 import { close, open, read, stat, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { decodeImage, ImageDecodeError, isJpeg, MAX_INPUT_PIXELS, SMALL_JPEG_BYTES, type ImageSpec } from '@lepton/server/preprocess';
+import {
+  decodeImage,
+  ImageDecodeError,
+  isJpeg,
+  MAX_INPUT_PIXELS,
+  SMALL_JPEG_BYTES,
+  type ImageSpec,
+} from '@lepton/server/preprocess';
 import { contentKey, type PixelCache } from './cache.js';
 import { decodeSmallJpegOffThread } from './decode-pool.js';
 
@@ -55,7 +62,8 @@ export function pixelLength(source: PixelSource): number {
  */
 export async function loadPixels(entry: ImageEntry, source: PixelSource): Promise<Uint8Array> {
   const length = pixelLength(source);
-  if (entry.slot !== undefined && source.store) return source.store.pixels.subarray(entry.slot * length, (entry.slot + 1) * length);
+  if (entry.slot !== undefined && source.store)
+    return source.store.pixels.subarray(entry.slot * length, (entry.slot + 1) * length);
   const cache = source.cache;
   if (!cache) return decodeFile(source, await readFile(entry.path));
   if (entry.key !== undefined) {
@@ -129,7 +137,12 @@ async function decodeFile(source: PixelSource, bytes: Uint8Array): Promise<Uint8
  * starting new calls after the first rejection, and rejects with it; when `signal` aborts (the cell was
  * interrupted), starts no new call and rejects with the signal's reason.
  */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T, index: number) => Promise<R>, signal?: AbortSignal): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  f: (item: T, index: number) => Promise<R>,
+  signal?: AbortSignal,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;

@@ -24,12 +24,21 @@ const quiet: Host = { ...getHost(), display() {}, update() {} };
 async function colours(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'lepton-colours-'));
   const rand = seededRandom(5);
-  for (const [name, rgb] of [['blue', [40, 60, 200]], ['red', [200, 50, 40]]] as const) {
+  for (const [name, rgb] of [
+    ['blue', [40, 60, 200]],
+    ['red', [200, 50, 40]],
+  ] as const) {
     mkdirSync(join(dir, name));
     for (let i = 0; i < 24; i++) {
       const px = Buffer.alloc(12 * 12 * 3);
-      for (let p = 0; p < px.length; p++) px[p] = Math.max(0, Math.min(255, rgb[p % 3]! + Math.round((rand() - 0.5) * 120)));
-      writeFileSync(join(dir, name, `${i}.png`), await sharp(px, { raw: { width: 12, height: 12, channels: 3 } }).png().toBuffer());
+      for (let p = 0; p < px.length; p++)
+        px[p] = Math.max(0, Math.min(255, rgb[p % 3]! + Math.round((rand() - 0.5) * 120)));
+      writeFileSync(
+        join(dir, name, `${i}.png`),
+        await sharp(px, { raw: { width: 12, height: 12, channels: 3 } })
+          .png()
+          .toBuffer(),
+      );
     }
   }
   return dir;
@@ -55,7 +64,16 @@ describe('lepton.fit and lepton.evaluate on an image dataset', () => {
     const augment = { flip: true, rotate: 10, zoom: true, shift: 0.1, contrast: 0.2, brightness: 0.1 };
     const data = streamed ? ds.train.batches(8, { seed: 1 }) : ds.train;
     assert.ok(ds.validation, 'a validationSplit gives a validation part');
-    const history = await fit(model, data, { validation: ds.validation, augment, loss: 'sparseCategoricalCrossentropy', optimizer: tf.train.adam(0.03), epochs: 6, batchSize: 8, seed: 1, live: false });
+    const history = await fit(model, data, {
+      validation: ds.validation,
+      augment,
+      loss: 'sparseCategoricalCrossentropy',
+      optimizer: tf.train.adam(0.03),
+      epochs: 6,
+      batchSize: 8,
+      seed: 1,
+      live: false,
+    });
     return { ds, model, history };
   };
 
@@ -64,14 +82,21 @@ describe('lepton.fit and lepton.evaluate on an image dataset', () => {
     const b = await train(false);
     assert.deepEqual(a.history.history.loss, b.history.history.loss);
     assert.ok(a.history.history.val_acc!.at(-1)! >= 0.9, `val accuracy ${a.history.history.val_acc}`);
-    assert.deepEqual(trainedOn(a.model), { classNames: ['blue', 'red'], image: { size: [8, 8], channels: 3, fit: 'cover' } });
+    assert.deepEqual(trainedOn(a.model), {
+      classNames: ['blue', 'red'],
+      image: { size: [8, 8], channels: 3, fit: 'cover' },
+    });
     const report = await evaluate(a.model, a.ds.validation!);
     assert.equal(report.metrics.task, 'classification');
     assert.deepEqual(report.metrics.task === 'classification' && report.metrics.classNames, ['blue', 'red']);
     assert.ok(report.accuracy! >= 0.9);
     const html = report[displaySymbol]()['text/html'] as string;
     assert.match(html, report.worstMistakes.length ? /Worst mistakes/ : /No mistakes/);
-    assert.ok(report.worstMistakes.every((m, i, all) => m.trueLabel !== m.predicted && (i === 0 || all[i - 1]!.probability >= m.probability)));
+    assert.ok(
+      report.worstMistakes.every(
+        (m, i, all) => m.trueLabel !== m.predicted && (i === 0 || all[i - 1]!.probability >= m.probability),
+      ),
+    );
   });
 
   it('explains a trained model on the dataset itself: saliency maps of its first images, captioned with its class names', async () => {
@@ -95,11 +120,18 @@ describe('lepton.fit and lepton.evaluate on an image dataset', () => {
     assert.ok(history.history.val_acc!.at(-1)! >= 0.9, `val accuracy ${history.history.val_acc}`);
   });
 
-  it('a dataset streamed by lepton.fit (larger than maxTensorBytes) is shuffled by fit\'s seed, not the dataset\'s', async () => {
+  it("a dataset streamed by lepton.fit (larger than maxTensorBytes) is shuffled by fit's seed, not the dataset's", async () => {
     const ds = await images(dir, { size: [8, 8], seed: 1, cache });
     const losses = async (seed: number) => {
       const model = cnn({ inputShape: [8, 8, 3], filters: [4], dense: 8, classes: 2, seed: 1 });
-      const history = await fit(model, ds.train, { loss: 'sparseCategoricalCrossentropy', optimizer: tf.train.sgd(0.1), epochs: 2, batchSize: 4, seed, live: false });
+      const history = await fit(model, ds.train, {
+        loss: 'sparseCategoricalCrossentropy',
+        optimizer: tf.train.sgd(0.1),
+        epochs: 2,
+        batchSize: 4,
+        seed,
+        live: false,
+      });
       return history.history.loss!;
     };
     const limit = ImageDataset.maxTensorBytes;
@@ -116,7 +148,10 @@ describe('lepton.fit and lepton.evaluate on an image dataset', () => {
 
   it('contrast and brightness change each image by a seeded random amount and keep pixels in [0, 1]', () => {
     const x = tf.randomUniform([4, 6, 6, 3], 0, 1, 'float32', 1);
-    for (const f of [(t: tf.Tensor) => contrast(t, { factor: 0.5, seed: 2 }), (t: tf.Tensor) => brightness(t, { delta: 0.3, seed: 2 })]) {
+    for (const f of [
+      (t: tf.Tensor) => contrast(t, { factor: 0.5, seed: 2 }),
+      (t: tf.Tensor) => brightness(t, { delta: 0.3, seed: 2 }),
+    ]) {
       const [y1, y2] = [f(x), f(x)];
       assert.deepEqual(Array.from(y1.dataSync()), Array.from(y2.dataSync()));
       assert.ok(Math.abs(y1.sub(x).abs().mean().dataSync()[0]!) > 1e-3);

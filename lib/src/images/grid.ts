@@ -30,9 +30,11 @@ export function gridHtml(thumbnails: readonly Thumbnail[], side = 72): string {
     const [first, ...rest] = t.caption.map(escapeHtml);
     const title = t.title === undefined ? '' : ` title="${escapeHtml(t.title)}"`;
     const colour = t.alert ? 'color:#c62828;' : '';
-    return `<figure style="margin:2px;text-align:center;width:${side + 8}px"${title}>` +
+    return (
+      `<figure style="margin:2px;text-align:center;width:${side + 8}px"${title}>` +
       `<img src="${pngDataUrl(t)}" width="${side}" height="${Math.round((side * t.height) / t.width)}" style="image-rendering:pixelated;border:1px solid #ddd" alt="${first ?? ''}">` +
-      `<figcaption style="font-size:11px;line-height:1.2"><b style="${colour}">${first ?? ''}</b>${rest.map((l) => `<br>${l}`).join('')}</figcaption></figure>`;
+      `<figcaption style="font-size:11px;line-height:1.2"><b style="${colour}">${first ?? ''}</b>${rest.map((l) => `<br>${l}`).join('')}</figcaption></figure>`
+    );
   });
   return `<div style="display:flex;flex-wrap:wrap;gap:2px">${cells.join('')}</div>`;
 }
@@ -40,9 +42,11 @@ export function gridHtml(thumbnails: readonly Thumbnail[], side = 72): string {
 /** HTML of horizontal bars: one per `[label, count]`, as a bar chart of counts. */
 export function barsHtml(rows: ReadonlyArray<readonly [string, number]>): string {
   const max = Math.max(1, ...rows.map(([, n]) => n));
-  const bars = rows.map(([label, n]) =>
-    `<tr><td style="text-align:right;padding-right:6px">${escapeHtml(label)}</td>` +
-    `<td style="width:240px"><div style="background:#4c78a8;height:12px;width:${Math.max(1, Math.round((240 * n) / max))}px"></div></td>` +
-    `<td style="padding-left:6px">${n}</td></tr>`);
+  const bars = rows.map(
+    ([label, n]) =>
+      `<tr><td style="text-align:right;padding-right:6px">${escapeHtml(label)}</td>` +
+      `<td style="width:240px"><div style="background:#4c78a8;height:12px;width:${Math.max(1, Math.round((240 * n) / max))}px"></div></td>` +
+      `<td style="padding-left:6px">${n}</td></tr>`,
+  );
   return `<table style="font-size:12px;border-collapse:collapse">${bars.join('')}</table>`;
 }

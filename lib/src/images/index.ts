@@ -4,5 +4,12 @@
  * @packageDocumentation
  */
 export { images, IMAGE_EXTENSIONS, type ReadImagesOptions } from './read.js';
-export { ImageDataset, MAX_TENSOR_BYTES, type BatchOptions, type ImageTensors, type SkippedFile, type TrainedOn } from './dataset.js';
+export {
+  ImageDataset,
+  MAX_TENSOR_BYTES,
+  type BatchOptions,
+  type ImageTensors,
+  type SkippedFile,
+  type TrainedOn,
+} from './dataset.js';
 export { ImageError, type ImageErrorCode } from './errors.js';

@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,7 +26,11 @@ function raw(width: number, height: number, channels: 3 | 4, colour: (x: number,
   return out;
 }
 
-const solid = (rgb: number[], width = 10, height = 8) => sharp(raw(width, height, 3, () => rgb), { raw: { width, height, channels: 3 } });
+const solid = (rgb: number[], width = 10, height = 8) =>
+  sharp(
+    raw(width, height, 3, () => rgb),
+    { raw: { width, height, channels: 3 } },
+  );
 
 /** Files of every case under a fresh folder; returns the folder. */
 async function makeFolder(): Promise<string> {
@@ -35,9 +48,26 @@ async function makeFolder(): Promise<string> {
   await put('blue/a.png', solid([0, 0, 255], 33, 7).png().toBuffer());
   await put('blue/grey.png', solid([40, 40, 40]).grayscale().png().toBuffer());
   // RGBA: fully transparent pixels are flattened on white.
-  await put('blue/rgba.png', sharp(raw(6, 6, 4, () => [0, 0, 255, 0]), { raw: { width: 6, height: 6, channels: 4 } }).png().toBuffer());
+  await put(
+    'blue/rgba.png',
+    sharp(
+      raw(6, 6, 4, () => [0, 0, 255, 0]),
+      { raw: { width: 6, height: 6, channels: 4 } },
+    )
+      .png()
+      .toBuffer(),
+  );
   // 8 wide, 4 tall, left half red, right half blue, stored with EXIF orientation 6 (shown rotated 90° clockwise).
-  await put('blue/rotated.jpg', sharp(raw(8, 4, 3, (x) => (x < 4 ? [255, 0, 0] : [0, 0, 255])), { raw: { width: 8, height: 4, channels: 3 } }).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toBuffer());
+  await put(
+    'blue/rotated.jpg',
+    sharp(
+      raw(8, 4, 3, (x) => (x < 4 ? [255, 0, 0] : [0, 0, 255])),
+      { raw: { width: 8, height: 4, channels: 3 } },
+    )
+      .jpeg({ quality: 100 })
+      .withMetadata({ orientation: 6 })
+      .toBuffer(),
+  );
   await put('blue/corrupt.jpg', (async () => (await solid([0, 0, 255]).jpeg().toBuffer()).subarray(0, 30))());
   await put('blue/text.jpg', Buffer.from('not an image at all'));
   await put('blue/empty.png', Buffer.alloc(0));
@@ -63,14 +93,24 @@ describe('lepton.read.images', () => {
     const ds = await images(dir, { size: [4, 4], cache });
     assert.deepEqual(ds.classNames, ['blue', 'red']);
     assert.deepEqual(ds.counts(), { blue: 4, red: 6 });
-    assert.deepEqual(ds.skipped.map((s) => s.path.slice(dir.length + 1)), ['blue/corrupt.jpg', 'blue/empty.png', 'blue/text.jpg']);
+    assert.deepEqual(
+      ds.skipped.map((s) => s.path.slice(dir.length + 1)),
+      ['blue/corrupt.jpg', 'blue/empty.png', 'blue/text.jpg'],
+    );
     assert.match(ds.skipped.find((s) => s.path.endsWith('empty.png'))!.reason, /empty/);
-    assert.deepEqual(ds.ignored.map((p) => p.slice(dir.length + 1)), ['README.md', 'blue/.DS_Store', 'blue/notes.txt']);
+    assert.deepEqual(
+      ds.ignored.map((p) => p.slice(dir.length + 1)),
+      ['README.md', 'blue/.DS_Store', 'blue/notes.txt'],
+    );
     const { x, y } = await ds.tensors();
     assert.deepEqual(x.shape, [10, 4, 4, 3]);
-    const red = ds.labels.map((l, i) => [l, i]).filter(([l]) => l === 1).map(([, i]) => i!);
+    const red = ds.labels
+      .map((l, i) => [l, i])
+      .filter(([l]) => l === 1)
+      .map(([, i]) => i!);
     const pixels = await x.array();
-    for (const i of red) assert.ok(pixels[i]![2]![2]![0]! > 0.9 && pixels[i]![2]![2]![2]! < 0.1, `${ds.paths[i]} decodes red`);
+    for (const i of red)
+      assert.ok(pixels[i]![2]![2]![0]! > 0.9 && pixels[i]![2]![2]![2]! < 0.1, `${ds.paths[i]} decodes red`);
     assert.deepEqual(Array.from(await y.data()), ds.labels);
     x.dispose();
     y.dispose();
@@ -101,8 +141,15 @@ describe('lepton.read.images', () => {
     assert.deepEqual(a.validation!.paths, b.validation!.paths);
     assert.deepEqual(a.validation!.counts(), { blue: 2, red: 3 });
     assert.equal(a.train.length + a.validation!.length, 10);
-    const seeds = await Promise.all([4, 5, 6, 7].map(async (seed) => (await images(dir, { size: [4, 4], cache, validationSplit: 0.5, seed })).validation!.paths.join()));
-    assert.ok(seeds.some((p) => p !== a.validation!.paths.join()), 'another seed gives another split');
+    const seeds = await Promise.all(
+      [4, 5, 6, 7].map(async (seed) =>
+        (await images(dir, { size: [4, 4], cache, validationSplit: 0.5, seed })).validation!.paths.join(),
+      ),
+    );
+    assert.ok(
+      seeds.some((p) => p !== a.validation!.paths.join()),
+      'another seed gives another split',
+    );
   });
 
   it('reads a stratified, seeded sample of limit files (bad ones among them are skipped)', async () => {
@@ -114,7 +161,11 @@ describe('lepton.read.images', () => {
 
   it('caches pixels by content and options in one pack per options: reading again appends nothing, other options get their own pack, a torn record is decoded again', async () => {
     const own = mkdtempSync(join(tmpdir(), 'lepton-image-cache-'));
-    const packs = () => readdirSync(own, { recursive: true }).map(String).filter((f) => f.endsWith('pixels.pack')).sort();
+    const packs = () =>
+      readdirSync(own, { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith('pixels.pack'))
+        .sort();
     // A record: the 32-byte content key, 4×4×3 pixel bytes, a 4-byte CRC.
     const records = (pack: string) => statSync(join(own, pack)).size / (32 + 4 * 4 * 3 + 4);
     try {
@@ -152,15 +203,24 @@ describe('lepton.read.images', () => {
       writeFileSync(file, red);
       const when = new Date('2026-01-02T03:04:05.678Z');
       utimesSync(file, when, when);
-      assert.deepEqual([...(await (await images(folder, { size: [2, 2], cache: own })).pixels(0)).subarray(0, 3)], [255, 0, 0]);
+      assert.deepEqual(
+        [...(await (await images(folder, { size: [2, 2], cache: own })).pixels(0)).subarray(0, 3)],
+        [255, 0, 0],
+      );
       // New bytes, same size and mtime: the stat index vouches for the old content, so the file is not read.
       writeFileSync(file, blue);
       utimesSync(file, when, when);
-      assert.deepEqual([...(await (await images(folder, { size: [2, 2], cache: own })).pixels(0)).subarray(0, 3)], [255, 0, 0]);
+      assert.deepEqual(
+        [...(await (await images(folder, { size: [2, 2], cache: own })).pixels(0)).subarray(0, 3)],
+        [255, 0, 0],
+      );
       // A new mtime: read, hashed and decoded again.
       const later = new Date('2026-01-02T03:04:06.678Z');
       utimesSync(file, later, later);
-      assert.deepEqual([...(await (await images(folder, { size: [2, 2], cache: own })).pixels(0)).subarray(0, 3)], [0, 0, 255]);
+      assert.deepEqual(
+        [...(await (await images(folder, { size: [2, 2], cache: own })).pixels(0)).subarray(0, 3)],
+        [0, 0, 255],
+      );
     } finally {
       rmSync(own, { recursive: true, force: true });
       rmSync(folder, { recursive: true, force: true });
@@ -168,7 +228,11 @@ describe('lepton.read.images', () => {
   });
 
   it('needs size when the images differ in size, naming two of them', async () => {
-    await assert.rejects(images(dir, { cache }), (e: Error & { code?: string }) => e.code === 'LEPTON_MIXED_SIZES' && /pass size: \[height, width\]/.test(e.message));
+    await assert.rejects(
+      images(dir, { cache }),
+      (e: Error & { code?: string }) =>
+        e.code === 'LEPTON_MIXED_SIZES' && /pass size: \[height, width\]/.test(e.message),
+    );
     const same = mkdtempSync(join(tmpdir(), 'lepton-images-'));
     try {
       for (const c of ['a', 'b']) {
@@ -182,12 +246,26 @@ describe('lepton.read.images', () => {
   });
 
   it("is an error naming the file with onBadFile: 'error'", async () => {
-    await assert.rejects(images(dir, { size: [4, 4], cache, onBadFile: 'error' }), (e: Error & { code?: string }) => e.code === 'LEPTON_BAD_IMAGE' && /blue\/(corrupt|empty|text)\.(jpg|png) could not be decoded/.test(e.message));
+    await assert.rejects(
+      images(dir, { size: [4, 4], cache, onBadFile: 'error' }),
+      (e: Error & { code?: string }) =>
+        e.code === 'LEPTON_BAD_IMAGE' && /blue\/(corrupt|empty|text)\.(jpg|png) could not be decoded/.test(e.message),
+    );
   });
 
   const folders: Array<{ title: string; make: (root: string) => string; code: string; message: RegExp }> = [
-    { title: 'a missing folder', make: (root) => join(root, 'nope'), code: 'LEPTON_MISSING_FOLDER', message: /nope does not exist\. Pass a folder holding one sub-folder of images per class/ },
-    { title: 'a folder without class folders', make: (root) => root, code: 'LEPTON_NO_IMAGES', message: /has no class sub-folders/ },
+    {
+      title: 'a missing folder',
+      make: (root) => join(root, 'nope'),
+      code: 'LEPTON_MISSING_FOLDER',
+      message: /nope does not exist\. Pass a folder holding one sub-folder of images per class/,
+    },
+    {
+      title: 'a folder without class folders',
+      make: (root) => root,
+      code: 'LEPTON_NO_IMAGES',
+      message: /has no class sub-folders/,
+    },
     {
       title: 'an empty class folder',
       make: (root) => {
@@ -204,7 +282,10 @@ describe('lepton.read.images', () => {
     it(`is an error for ${c.title}, naming it and saying what was expected`, async () => {
       const root = mkdtempSync(join(tmpdir(), 'lepton-images-'));
       try {
-        await assert.rejects(images(c.make(root), { size: [4, 4], cache }), (e: Error & { code?: string }) => e.code === c.code && c.message.test(e.message));
+        await assert.rejects(
+          images(c.make(root), { size: [4, 4], cache }),
+          (e: Error & { code?: string }) => e.code === c.code && c.message.test(e.message),
+        );
       } finally {
         rmSync(root, { recursive: true, force: true });
       }
@@ -212,10 +293,23 @@ describe('lepton.read.images', () => {
   }
 
   it('reads labels from a table of paths', async () => {
-    const df = DataFrame.from([{ file: 'red/a.png', label: 'warm' }, { file: 'blue/a.png', label: 'cold' }, { file: 'red/b.jpg', label: 'warm' }]);
+    const df = DataFrame.from([
+      { file: 'red/a.png', label: 'warm' },
+      { file: 'blue/a.png', label: 'cold' },
+      { file: 'red/b.jpg', label: 'warm' },
+    ]);
     const ds = await images(df, { path: 'file', label: 'label', root: dir, size: [4, 4], cache });
-    assert.deepEqual([ds.classNames, ds.labels], [['cold', 'warm'], [1, 0, 1]]);
-    await assert.rejects(images(df, { path: 'file', label: 'label', size: [4, 4], cache }), /red\/a\.png \(from column "file"\) does not exist; pass root/);
+    assert.deepEqual(
+      [ds.classNames, ds.labels],
+      [
+        ['cold', 'warm'],
+        [1, 0, 1],
+      ],
+    );
+    await assert.rejects(
+      images(df, { path: 'file', label: 'label', size: [4, 4], cache }),
+      /red\/a\.png \(from column "file"\) does not exist; pass root/,
+    );
   });
 
   it('streams shuffled batches of the asked size from the disk cache (memory: false), the same order for the same seed', async () => {
@@ -265,6 +359,9 @@ describe('lepton.read.images', () => {
     assert.match(html, /<b style="">red<\/b>/);
     assert.match(html, /3 files skipped/);
     assert.match(html, /corrupt\.jpg<\/code>: /);
-    assert.match(bundle['text/plain'] as string, /ImageDataset: 10 images 4×4×3 in 2 classes \(blue: 4, red: 6\); 3 skipped; 3 ignored/);
+    assert.match(
+      bundle['text/plain'] as string,
+      /ImageDataset: 10 images 4×4×3 in 2 classes \(blue: 4, red: 6\); 3 skipped; 3 ignored/,
+    );
   });
 });

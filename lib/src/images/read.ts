@@ -75,16 +75,32 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 /** Labelled files from class sub-folders of `dir`, and the files ignored. */
-async function fromFolder(dir: string): Promise<{ files: Array<{ path: string; className: string }>; classNames: string[]; ignored: string[] }> {
+async function fromFolder(
+  dir: string,
+): Promise<{ files: Array<{ path: string; className: string }>; classNames: string[]; ignored: string[] }> {
   const root = resolve(dir);
-  if (!existsSync(root)) throw new ImageError('LEPTON_MISSING_FOLDER', `The folder ${root} does not exist. Pass a folder holding one sub-folder of images per class (e.g. ${join(dir, 'cats')}/, ${join(dir, 'dogs')}/).`);
-  if (!statSync(root).isDirectory()) throw new ImageError('LEPTON_MISSING_FOLDER', `${root} is a file, not a folder. Pass a folder holding one sub-folder of images per class.`);
+  if (!existsSync(root))
+    throw new ImageError(
+      'LEPTON_MISSING_FOLDER',
+      `The folder ${root} does not exist. Pass a folder holding one sub-folder of images per class (e.g. ${join(dir, 'cats')}/, ${join(dir, 'dogs')}/).`,
+    );
+  if (!statSync(root).isDirectory())
+    throw new ImageError(
+      'LEPTON_MISSING_FOLDER',
+      `${root} is a file, not a folder. Pass a folder holding one sub-folder of images per class.`,
+    );
   const entries = await readdir(root, { withFileTypes: true });
-  const classNames = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  const classNames = entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
   const ignored = entries.filter((e) => !e.isDirectory()).map((e) => join(root, e.name));
   if (classNames.length === 0) {
     const loose = ignored.filter((p) => isImageName(p)).length;
-    throw new ImageError('LEPTON_NO_IMAGES', `The folder ${root} has no class sub-folders${loose ? ` (it holds ${loose} image file${loose === 1 ? '' : 's'} directly)` : ''}: put the images of each class in a sub-folder named after it (e.g. ${join(root, 'cats')}/), or pass a table: lepton.read.images(df, { path: 'file', label: 'label' }).`);
+    throw new ImageError(
+      'LEPTON_NO_IMAGES',
+      `The folder ${root} has no class sub-folders${loose ? ` (it holds ${loose} image file${loose === 1 ? '' : 's'} directly)` : ''}: put the images of each class in a sub-folder named after it (e.g. ${join(root, 'cats')}/), or pass a table: lepton.read.images(df, { path: 'file', label: 'label' }).`,
+    );
   }
   const files: Array<{ path: string; className: string }> = [];
   for (const className of classNames) {
@@ -93,7 +109,10 @@ async function fromFolder(dir: string): Promise<{ files: Array<{ path: string; c
     const images: string[] = [];
     for (const p of all) (isImageName(p.slice(p.lastIndexOf('/') + 1)) ? images : ignored).push(p);
     if (images.length === 0) {
-      throw new ImageError('LEPTON_EMPTY_CLASS', `The class folder ${join(root, className)} holds no image files (${IMAGE_EXTENSIONS.join(', ')})${all.length ? `, only ${all.length} other file${all.length === 1 ? '' : 's'}` : ''}: add its images, or remove the folder.`);
+      throw new ImageError(
+        'LEPTON_EMPTY_CLASS',
+        `The class folder ${join(root, className)} holds no image files (${IMAGE_EXTENSIONS.join(', ')})${all.length ? `, only ${all.length} other file${all.length === 1 ? '' : 's'}` : ''}: add its images, or remove the folder.`,
+      );
     }
     for (const path of images) files.push({ path, className });
   }
@@ -101,9 +120,14 @@ async function fromFolder(dir: string): Promise<{ files: Array<{ path: string; c
 }
 
 /** Labelled files from a table's path and label columns. */
-function fromTable(frame: DataFrame, options: ReadImagesOptions): { files: Array<{ path: string; className: string }>; classNames: string[]; ignored: string[] } {
+function fromTable(
+  frame: DataFrame,
+  options: ReadImagesOptions,
+): { files: Array<{ path: string; className: string }>; classNames: string[]; ignored: string[] } {
   if (options.path === undefined || options.label === undefined) {
-    throw fail(`Reading images from a table needs the columns of paths and labels: lepton.read.images(df, { path: 'file', label: 'label', root: 'images/' }) (columns: ${frame.columnNames().join(', ')}).`);
+    throw fail(
+      `Reading images from a table needs the columns of paths and labels: lepton.read.images(df, { path: 'file', label: 'label', root: 'images/' }) (columns: ${frame.columnNames().join(', ')}).`,
+    );
   }
   assertColumns([options.path, options.label], frame.columnNames(), 'lepton.read.images');
   const paths = Array.from(frame.array(options.path) as ArrayLike<unknown>);
@@ -111,35 +135,56 @@ function fromTable(frame: DataFrame, options: ReadImagesOptions): { files: Array
   const root = resolve(options.root ?? '.');
   const files = paths.map((p, row) => {
     const label = labels[row];
-    if (typeof p !== 'string' || p === '') throw fail(`Row ${row}: column "${options.path}" holds ${JSON.stringify(p)}, not a file path.`);
-    if (label === null || label === undefined || label === '') throw fail(`Row ${row}: column "${options.label}" is empty; every image needs a label.`);
+    if (typeof p !== 'string' || p === '')
+      throw fail(`Row ${row}: column "${options.path}" holds ${JSON.stringify(p)}, not a file path.`);
+    if (label === null || label === undefined || label === '')
+      throw fail(`Row ${row}: column "${options.label}" is empty; every image needs a label.`);
     return { path: isAbsolute(p) ? p : join(root, p), className: String(label) };
   });
-  if (files.length === 0) throw new ImageError('LEPTON_NO_IMAGES', 'The table has no rows: it should list one image file and its label per row.');
+  if (files.length === 0)
+    throw new ImageError(
+      'LEPTON_NO_IMAGES',
+      'The table has no rows: it should list one image file and its label per row.',
+    );
   const missing = files.find((f) => !existsSync(f.path));
-  if (missing) throw new ImageError('LEPTON_MISSING_FOLDER', `${missing.path} (from column "${options.path}") does not exist${options.root === undefined ? '; pass root: the folder the paths are relative to' : ''}.`);
+  if (missing)
+    throw new ImageError(
+      'LEPTON_MISSING_FOLDER',
+      `${missing.path} (from column "${options.path}") does not exist${options.root === undefined ? '; pass root: the folder the paths are relative to' : ''}.`,
+    );
   const classNames = [...new Set(files.map((f) => f.className))].sort();
   return { files, classNames, ignored: [] };
 }
 
 function checkOptions(options: ReadImagesOptions): void {
   const { size, channels, fit, validationSplit, limit } = options;
-  if (size !== undefined && !(Array.isArray(size) && size.length === 2 && size.every((d) => Number.isInteger(d) && d >= 1 && d <= 4096))) {
+  if (
+    size !== undefined &&
+    !(Array.isArray(size) && size.length === 2 && size.every((d) => Number.isInteger(d) && d >= 1 && d <= 4096))
+  ) {
     throw fail(`size must be [height, width] in pixels, whole numbers in 1..4096 (got ${JSON.stringify(size)}).`);
   }
-  if (channels !== undefined && channels !== 1 && channels !== 3) throw fail(`channels must be 1 (grey) or 3 (RGB) (got ${JSON.stringify(channels)}).`);
-  if (fit !== undefined && !IMAGE_FITS.includes(fit)) throw fail(`fit must be one of ${IMAGE_FITS.join(', ')} (got ${JSON.stringify(fit)}).`);
-  if (validationSplit !== undefined && !(validationSplit > 0 && validationSplit < 1)) throw fail(`validationSplit must be a fraction between 0 and 1, e.g. 0.2 (got ${validationSplit}).`);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) throw fail(`limit must be a whole number ≥ 1 (got ${limit}).`);
-  if (options.memory === false && options.cache === false) throw fail('memory: false reads batches from the disk cache: leave cache on, or memory on.');
-  if (options.onBadFile !== undefined && options.onBadFile !== 'skip' && options.onBadFile !== 'error') throw fail(`onBadFile must be 'skip' or 'error' (got ${JSON.stringify(options.onBadFile)}).`);
+  if (channels !== undefined && channels !== 1 && channels !== 3)
+    throw fail(`channels must be 1 (grey) or 3 (RGB) (got ${JSON.stringify(channels)}).`);
+  if (fit !== undefined && !IMAGE_FITS.includes(fit))
+    throw fail(`fit must be one of ${IMAGE_FITS.join(', ')} (got ${JSON.stringify(fit)}).`);
+  if (validationSplit !== undefined && !(validationSplit > 0 && validationSplit < 1))
+    throw fail(`validationSplit must be a fraction between 0 and 1, e.g. 0.2 (got ${validationSplit}).`);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1))
+    throw fail(`limit must be a whole number ≥ 1 (got ${limit}).`);
+  if (options.memory === false && options.cache === false)
+    throw fail('memory: false reads batches from the disk cache: leave cache on, or memory on.');
+  if (options.onBadFile !== undefined && options.onBadFile !== 'skip' && options.onBadFile !== 'error')
+    throw fail(`onBadFile must be 'skip' or 'error' (got ${JSON.stringify(options.onBadFile)}).`);
 }
 
 /** Per class, a seeded shuffle of its files' indexes, so a sample or split is stratified and repeatable. */
 function shuffledByClass(labels: readonly number[], classes: number, seed: number): number[][] {
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   labels.forEach((label, i) => byClass[label]!.push(i));
-  return byClass.map((indexes, c) => Array.from(permutation(indexes.length, seededRandom(seed * 7919 + c)), (j) => indexes[j]!));
+  return byClass.map((indexes, c) =>
+    Array.from(permutation(indexes.length, seededRandom(seed * 7919 + c)), (j) => indexes[j]!),
+  );
 }
 
 /** The single size every file has, read from headers; an error naming two files of different sizes otherwise. */
@@ -152,11 +197,18 @@ async function commonSize(paths: readonly string[], concurrency: number, maxPixe
     }
   });
   const known = sizes.filter((s) => s.size !== undefined);
-  if (known.length === 0) throw new ImageError('LEPTON_NO_IMAGES', `None of the ${paths.length} image files could be read (e.g. ${paths[0]}); check that they are JPEG, PNG, WebP, GIF, TIFF or AVIF files.`);
+  if (known.length === 0)
+    throw new ImageError(
+      'LEPTON_NO_IMAGES',
+      `None of the ${paths.length} image files could be read (e.g. ${paths[0]}); check that they are JPEG, PNG, WebP, GIF, TIFF or AVIF files.`,
+    );
   const first = known[0]!;
   const other = known.find((s) => s.size!.width !== first.size!.width || s.size!.height !== first.size!.height);
   if (other) {
-    throw new ImageError('LEPTON_MIXED_SIZES', `The images have different sizes (${first.path} is ${first.size!.width}×${first.size!.height}, ${other.path} is ${other.size!.width}×${other.size!.height}): pass size: [height, width] to resize them all, e.g. { size: [${first.size!.height}, ${first.size!.width}] }.`);
+    throw new ImageError(
+      'LEPTON_MIXED_SIZES',
+      `The images have different sizes (${first.path} is ${first.size!.width}×${first.size!.height}, ${other.path} is ${other.size!.width}×${other.size!.height}): pass size: [height, width] to resize them all, e.g. { size: [${first.size!.height}, ${first.size!.width}] }.`,
+    );
   }
   return [first.size!.height, first.size!.width];
 }
@@ -185,7 +237,11 @@ export async function images(source: string | DataFrame, options: ReadImagesOpti
   let entries: ImageEntry[] = listed.files.map((f) => ({ path: f.path, label: classNames.indexOf(f.className) }));
   if (options.limit !== undefined && options.limit < entries.length) {
     // A stratified sample: classes take turns, each in its seeded order.
-    const queues = shuffledByClass(entries.map((e) => e.label), classNames.length, seed);
+    const queues = shuffledByClass(
+      entries.map((e) => e.label),
+      classNames.length,
+      seed,
+    );
     const keep: number[] = [];
     for (let round = 0; keep.length < options.limit; round++) {
       for (const q of queues) if (round < q.length && keep.length < options.limit) keep.push(q[round]!);
@@ -193,10 +249,21 @@ export async function images(source: string | DataFrame, options: ReadImagesOpti
     entries = keep.sort((a, b) => a - b).map((i) => entries[i]!);
   }
 
-  const size = options.size ?? (await commonSize(entries.map((e) => e.path), concurrency, maxPixels));
+  const size =
+    options.size ??
+    (await commonSize(
+      entries.map((e) => e.path),
+      concurrency,
+      maxPixels,
+    ));
   const spec = { size, channels: options.channels ?? 3, fit: options.fit ?? 'cover' } as const;
-  const cacheRoot = options.cache === false ? undefined : typeof options.cache === 'string' ? options.cache : defaultCacheDir();
-  const pixelSource: PixelSource = { spec, cache: cacheRoot === undefined ? undefined : new PixelCache(cacheRoot, spec), maxPixels };
+  const cacheRoot =
+    options.cache === false ? undefined : typeof options.cache === 'string' ? options.cache : defaultCacheDir();
+  const pixelSource: PixelSource = {
+    spec,
+    cache: cacheRoot === undefined ? undefined : new PixelCache(cacheRoot, spec),
+    maxPixels,
+  };
   await pixelSource.cache?.open();
 
   // Decode every file once: it finds the bad ones, fills the cache, and keeps a few pixels per class to show.
@@ -206,52 +273,91 @@ export async function images(source: string | DataFrame, options: ReadImagesOpti
   const shown = new Map<number, number>();
   // Small datasets keep their pixels in memory too, so training and batches never go back to the disk.
   const length = size[0] * size[1] * spec.channels;
-  const store = options.memory !== false && entries.length * length <= MEMORY_BUDGET ? { pixels: new Uint8Array(entries.length * length), length } : undefined;
+  const store =
+    options.memory !== false && entries.length * length <= MEMORY_BUDGET
+      ? { pixels: new Uint8Array(entries.length * length), length }
+      : undefined;
   // An interrupted cell stops decoding at once (files decoded so far stay cached for the next run).
   const signal = getHost().signal();
-  const ok = await mapLimit(entries, concurrency, async (entry, i) => {
-    try {
-      const pixels = await loadPixels(entry, pixelSource);
-      if (store) {
-        store.pixels.set(pixels, i * length);
-        entry.slot = i;
+  const ok = await mapLimit(
+    entries,
+    concurrency,
+    async (entry, i) => {
+      try {
+        const pixels = await loadPixels(entry, pixelSource);
+        if (store) {
+          store.pixels.set(pixels, i * length);
+          entry.slot = i;
+        }
+        const n = shown.get(entry.label) ?? 0;
+        if (n < PREVIEWS_PER_CLASS) {
+          shown.set(entry.label, n + 1);
+          previews.set(entry.path, pixels);
+        }
+        return true;
+      } catch (error) {
+        if (!(error instanceof ImageDecodeError)) throw error;
+        if (options.onBadFile === 'error') {
+          throw new ImageError(
+            'LEPTON_BAD_IMAGE',
+            `${entry.path} could not be decoded: ${error.message}. Fix or remove the file, or pass onBadFile: 'skip' to skip such files (listed in ds.skipped).`,
+          );
+        }
+        skipped.push({ path: entry.path, reason: error.message });
+        badLabels.set(entry.path, entry.label);
+        return false;
       }
-      const n = shown.get(entry.label) ?? 0;
-      if (n < PREVIEWS_PER_CLASS) {
-        shown.set(entry.label, n + 1);
-        previews.set(entry.path, pixels);
-      }
-      return true;
-    } catch (error) {
-      if (!(error instanceof ImageDecodeError)) throw error;
-      if (options.onBadFile === 'error') {
-        throw new ImageError('LEPTON_BAD_IMAGE', `${entry.path} could not be decoded: ${error.message}. Fix or remove the file, or pass onBadFile: 'skip' to skip such files (listed in ds.skipped).`);
-      }
-      skipped.push({ path: entry.path, reason: error.message });
-      badLabels.set(entry.path, entry.label);
-      return false;
-    }
-  }, signal).finally(() => pixelSource.cache?.flush());
+    },
+    signal,
+  ).finally(() => pixelSource.cache?.flush());
   entries = entries.filter((_, i) => ok[i]);
   if (store) pixelSource.store = store;
   skipped.sort((a, b) => a.path.localeCompare(b.path));
   const where = typeof source === 'string' ? resolve(source) : 'the table';
-  if (entries.length === 0) throw new ImageError('LEPTON_NO_IMAGES', `None of the ${skipped.length} image files in ${where} could be decoded (e.g. ${skipped[0]?.path}: ${skipped[0]?.reason}).`);
+  if (entries.length === 0)
+    throw new ImageError(
+      'LEPTON_NO_IMAGES',
+      `None of the ${skipped.length} image files in ${where} could be decoded (e.g. ${skipped[0]?.path}: ${skipped[0]?.reason}).`,
+    );
   const emptied = classNames.findIndex((_, c) => !entries.some((e) => e.label === c));
   if (emptied !== -1) {
-    const examples = skipped.filter((s) => badLabels.get(s.path) === emptied).slice(0, 3).map((s) => `${s.path}: ${s.reason}`);
-    throw new ImageError('LEPTON_EMPTY_CLASS', `Every image of class "${classNames[emptied]}" could not be decoded (${examples.join('; ')}); fix its files or remove the class.`);
+    const examples = skipped
+      .filter((s) => badLabels.get(s.path) === emptied)
+      .slice(0, 3)
+      .map((s) => `${s.path}: ${s.reason}`);
+    throw new ImageError(
+      'LEPTON_EMPTY_CLASS',
+      `Every image of class "${classNames[emptied]}" could not be decoded (${examples.join('; ')}); fix its files or remove the class.`,
+    );
   }
 
   let split: [ImageEntry[], ImageEntry[]] | undefined;
   if (options.validationSplit !== undefined) {
     const held = new Set<number>();
-    for (const indexes of shuffledByClass(entries.map((e) => e.label), classNames.length, seed)) {
+    for (const indexes of shuffledByClass(
+      entries.map((e) => e.label),
+      classNames.length,
+      seed,
+    )) {
       const n = Math.round(indexes.length * options.validationSplit);
       for (const i of indexes.slice(0, Math.min(n, indexes.length - 1))) held.add(i);
     }
     split = [entries.filter((_, i) => !held.has(i)), entries.filter((_, i) => held.has(i))];
-    if (split[1].length === 0) throw fail(`validationSplit ${options.validationSplit} of ${entries.length} images holds out none: use a larger fraction or more images.`);
+    if (split[1].length === 0)
+      throw fail(
+        `validationSplit ${options.validationSplit} of ${entries.length} images holds out none: use a larger fraction or more images.`,
+      );
   }
-  return new ImageDataset({ entries, classNames, source: pixelSource, skipped, ignored, previews, seed, concurrency, part: 'all', ...(split ? { split } : {}) });
+  return new ImageDataset({
+    entries,
+    classNames,
+    source: pixelSource,
+    skipped,
+    ignored,
+    previews,
+    seed,
+    concurrency,
+    part: 'all',
+    ...(split ? { split } : {}),
+  });
 }

@@ -86,7 +86,12 @@ export function precisionRecallF1(yTrue: Values, yPred: Values, labels?: number[
     f1: perClass.reduce((s, c) => s + weight(c) * c.f1, 0) / norm,
     support: total,
   });
-  return { labels: classes, perClass, macro: average(() => 1, perClass.length), weighted: average((c) => c.support, total || 1) };
+  return {
+    labels: classes,
+    perClass,
+    macro: average(() => 1, perClass.length),
+    weighted: average((c) => c.support, total || 1),
+  };
 }
 
 /** The scores of class `positive` among all the labels seen (binary problems). */

@@ -38,11 +38,20 @@ export interface MaseOptions {
 export function meanAbsoluteScaledError(yTrue: Values, yPred: Values, options: MaseOptions): number {
   const train = toArray(options.train);
   const season = options.season ?? 1;
-  if (!Number.isInteger(season) || season < 1) throw new MetricError('LEPTON_METRIC_BAD_OPTION', `mase: season must be a whole number ≥ 1, got ${season}.`);
-  if (train.length <= season) throw new MetricError('LEPTON_METRIC_UNDEFINED', `mase: the training series needs more than season = ${season} values, it has ${train.length}.`);
+  if (!Number.isInteger(season) || season < 1)
+    throw new MetricError('LEPTON_METRIC_BAD_OPTION', `mase: season must be a whole number ≥ 1, got ${season}.`);
+  if (train.length <= season)
+    throw new MetricError(
+      'LEPTON_METRIC_UNDEFINED',
+      `mase: the training series needs more than season = ${season} values, it has ${train.length}.`,
+    );
   let scale = 0;
   for (let i = season; i < train.length; i++) scale += Math.abs(train[i]! - train[i - season]!);
   scale /= train.length - season;
-  if (scale === 0) throw new MetricError('LEPTON_METRIC_UNDEFINED', 'mase: the training series is constant, so the naive forecast is perfect on it and the scale is 0; use MAE.');
+  if (scale === 0)
+    throw new MetricError(
+      'LEPTON_METRIC_UNDEFINED',
+      'mase: the training series is constant, so the naive forecast is perfect on it and the scale is 0; use MAE.',
+    );
   return meanAbsoluteError(yTrue, yPred) / scale;
 }

@@ -16,7 +16,11 @@ export function logLoss(yTrue: Values, probabilities: Values | Matrix, labels?: 
   let total = 0;
   t.forEach((label, i) => {
     const j = classes.indexOf(label);
-    if (j < 0) throw new MetricError('LEPTON_METRIC_UNKNOWN_LABEL', `logLoss: label ${label} of sample ${i} is not among the probability columns' labels (${classes.join(', ')}).`);
+    if (j < 0)
+      throw new MetricError(
+        'LEPTON_METRIC_UNKNOWN_LABEL',
+        `logLoss: label ${label} of sample ${i} is not among the probability columns' labels (${classes.join(', ')}).`,
+      );
     const p = Math.min(1 - eps, Math.max(eps, rows[i]![j]!));
     total -= Math.log(p);
   });

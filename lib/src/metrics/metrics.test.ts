@@ -6,9 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import * as metrics from './index.js';
 
 /** Values scikit-learn computed on the same arrays (fixtures/make_sklearn_fixtures.py, committed). */
-const sk = JSON.parse(readFileSync(fileURLToPath(new URL('../../src/metrics/fixtures/sklearn.json', import.meta.url)), 'utf8'));
+const sk = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../src/metrics/fixtures/sklearn.json', import.meta.url)), 'utf8'),
+);
 
-const close = (actual: number, expected: number, label: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${label}: ${actual} vs scikit-learn ${expected}`);
+const close = (actual: number, expected: number, label: string) =>
+  assert.ok(Math.abs(actual - expected) < 1e-9, `${label}: ${actual} vs scikit-learn ${expected}`);
 const allClose = (actual: number[], expected: number[], label: string) => {
   assert.equal(actual.length, expected.length, `${label}: lengths differ`);
   actual.forEach((v, i) => close(v, expected[i]!, `${label}[${i}]`));
@@ -23,18 +26,37 @@ describe(`metrics agree with scikit-learn ${sk.sklearn_version}`, () => {
 
   test('precision, recall and F1 per class with macro and weighted averages', () => {
     const r = metrics.precisionRecallF1(mc.y_true, mc.y_pred);
-    allClose(r.perClass.map((c) => c.precision), mc.precision, 'precision');
-    allClose(r.perClass.map((c) => c.recall), mc.recall, 'recall');
-    allClose(r.perClass.map((c) => c.f1), mc.f1, 'f1');
-    assert.deepEqual(r.perClass.map((c) => c.support), mc.support);
-    for (const avg of ['macro', 'weighted'] as const) for (const k of ['precision', 'recall', 'f1'] as const) close(r[avg][k], mc[avg][k], `${avg} ${k}`);
+    allClose(
+      r.perClass.map((c) => c.precision),
+      mc.precision,
+      'precision',
+    );
+    allClose(
+      r.perClass.map((c) => c.recall),
+      mc.recall,
+      'recall',
+    );
+    allClose(
+      r.perClass.map((c) => c.f1),
+      mc.f1,
+      'f1',
+    );
+    assert.deepEqual(
+      r.perClass.map((c) => c.support),
+      mc.support,
+    );
+    for (const avg of ['macro', 'weighted'] as const)
+      for (const k of ['precision', 'recall', 'f1'] as const) close(r[avg][k], mc[avg][k], `${avg} ${k}`);
   });
 
   test('one-vs-rest ROC AUC, macro and weighted, and log loss from class probabilities', () => {
     close(metrics.rocAuc(mc.y_true, mc.proba), mc.auc_ovr_macro, 'auc macro');
     close(metrics.rocAuc(mc.y_true, mc.proba, { average: 'weighted' }), mc.auc_ovr_weighted, 'auc weighted');
     close(metrics.logLoss(mc.y_true, mc.proba), mc.log_loss, 'log loss');
-    assert.ok(Math.abs(metrics.logLoss(mc.y_true, tf.tensor2d(mc.proba)) - mc.log_loss) < 1e-6, 'log loss from a float32 tensor');
+    assert.ok(
+      Math.abs(metrics.logLoss(mc.y_true, tf.tensor2d(mc.proba)) - mc.log_loss) < 1e-6,
+      'log loss from a float32 tensor',
+    );
   });
 
   const b = sk.binary;
@@ -58,6 +80,9 @@ describe(`metrics agree with scikit-learn ${sk.sklearn_version}`, () => {
   });
 
   test('mismatched lengths are an error naming both', () => {
-    assert.throws(() => metrics.accuracy([1, 2, 3], [1, 2]), { code: 'LEPTON_METRIC_SHAPE_MISMATCH', message: /yTrue has 3 values but yPred has 2/ });
+    assert.throws(() => metrics.accuracy([1, 2, 3], [1, 2]), {
+      code: 'LEPTON_METRIC_SHAPE_MISMATCH',
+      message: /yTrue has 3 values but yPred has 2/,
+    });
   });
 });

@@ -23,7 +23,11 @@ export function rocCurve(yTrue: Values, scores: Values, positive = 1): RocCurve 
   const order = s.map((_, i) => i).sort((a, b) => s[b]! - s[a]!);
   const positives = t.filter((v) => v === positive).length;
   const negatives = t.length - positives;
-  if (positives === 0 || negatives === 0) throw new MetricError('LEPTON_METRIC_UNDEFINED', `A ROC curve needs both classes in yTrue; it has only ${positives === 0 ? 'negatives' : 'positives'}.`);
+  if (positives === 0 || negatives === 0)
+    throw new MetricError(
+      'LEPTON_METRIC_UNDEFINED',
+      `A ROC curve needs both classes in yTrue; it has only ${positives === 0 ? 'negatives' : 'positives'}.`,
+    );
   const fpr = [0];
   const tpr = [0];
   const thresholds = [Infinity];
@@ -55,7 +59,11 @@ export function auc(x: number[], y: number[]): number {
  * (or a two-column probability matrix). Multi-class: rows of class probabilities, one-vs-rest, averaged `macro`
  * (default) or `weighted` by support.
  */
-export function rocAuc(yTrue: Values, scores: Values | Matrix, options: { average?: 'macro' | 'weighted'; labels?: number[] } = {}): number {
+export function rocAuc(
+  yTrue: Values,
+  scores: Values | Matrix,
+  options: { average?: 'macro' | 'weighted'; labels?: number[] } = {},
+): number {
   const t = toArray(yTrue);
   const rows = toMatrix(scores as Matrix);
   const width = rows[0]?.length ?? 0;
@@ -67,9 +75,17 @@ export function rocAuc(yTrue: Values, scores: Values | Matrix, options: { averag
     return auc(curve.fpr, curve.tpr);
   }
   const labels = options.labels ?? Array.from({ length: width }, (_, i) => i);
-  if (labels.length !== width) throw new MetricError('LEPTON_METRIC_SHAPE_MISMATCH', `rocAuc got ${width} score columns but ${labels.length} labels.`);
+  if (labels.length !== width)
+    throw new MetricError(
+      'LEPTON_METRIC_SHAPE_MISMATCH',
+      `rocAuc got ${width} score columns but ${labels.length} labels.`,
+    );
   const perClass = labels.map((label, j) => {
-    const curve = rocCurve(t.map((v) => (v === label ? 1 : 0)), rows.map((r) => r[j]!), 1);
+    const curve = rocCurve(
+      t.map((v) => (v === label ? 1 : 0)),
+      rows.map((r) => r[j]!),
+      1,
+    );
     return { auc: auc(curve.fpr, curve.tpr), support: t.filter((v) => v === label).length };
   });
   if (options.average === 'weighted') return perClass.reduce((s, c) => s + c.auc * c.support, 0) / t.length;

@@ -30,8 +30,16 @@ export function argMaxRows(rows: number[][]): number[] {
 
 /** Throws unless both have the same length, naming both. */
 export function sameLength(a: ArrayLike<unknown>, b: ArrayLike<unknown>, names: [string, string]): void {
-  if (a.length !== b.length) throw new MetricError('LEPTON_METRIC_SHAPE_MISMATCH', `${names[0]} has ${a.length} values but ${names[1]} has ${b.length}: they must match one to one.`);
-  if (a.length === 0) throw new MetricError('LEPTON_METRIC_EMPTY', `${names[0]} and ${names[1]} are empty: a metric needs at least one sample.`);
+  if (a.length !== b.length)
+    throw new MetricError(
+      'LEPTON_METRIC_SHAPE_MISMATCH',
+      `${names[0]} has ${a.length} values but ${names[1]} has ${b.length}: they must match one to one.`,
+    );
+  if (a.length === 0)
+    throw new MetricError(
+      'LEPTON_METRIC_EMPTY',
+      `${names[0]} and ${names[1]} are empty: a metric needs at least one sample.`,
+    );
 }
 
 /** The sorted distinct labels of one or more label arrays. */

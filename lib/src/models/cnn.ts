@@ -26,13 +26,23 @@ export function cnn(options: CnnOptions): tf.Sequential {
   const seeded = seeder(options.seed);
   const init = () => glorotKernel(seeded);
   (options.filters ?? [32, 64]).forEach((filters, i) => {
-    model.add(tf.layers.conv2d({ filters, kernelSize: 3, activation: 'relu', padding: options.padding ?? 'same', ...init(), ...(i === 0 ? { inputShape: options.inputShape } : {}) }));
+    model.add(
+      tf.layers.conv2d({
+        filters,
+        kernelSize: 3,
+        activation: 'relu',
+        padding: options.padding ?? 'same',
+        ...init(),
+        ...(i === 0 ? { inputShape: options.inputShape } : {}),
+      }),
+    );
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   });
   model.add(tf.layers.flatten(options.filters?.length === 0 ? { inputShape: options.inputShape } : {}));
   const dense = options.dense ?? 128;
   if (dense > 0) model.add(tf.layers.dense({ units: dense, activation: 'relu', ...init() }));
-  if ((options.dropout ?? 0.25) > 0) model.add(tf.layers.dropout({ rate: options.dropout ?? 0.25, ...dropoutSeed(options.seed) }));
+  if ((options.dropout ?? 0.25) > 0)
+    model.add(tf.layers.dropout({ rate: options.dropout ?? 0.25, ...dropoutSeed(options.seed) }));
   model.add(outputLayer(options, init()));
   return model;
 }

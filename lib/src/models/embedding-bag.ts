@@ -26,7 +26,13 @@ export function embeddingBag(options: EmbeddingBagOptions): tf.Sequential {
   const embeddingsInitializer = seeded((seed) => tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }));
   // Token ids are int32, as the vectorizer gives them (and as an exported model's input takes them).
   model.add(tf.layers.inputLayer({ inputShape: [steps], dtype: 'int32' }));
-  model.add(tf.layers.embedding({ inputDim: vocabulary, outputDim: options.embedding ?? 32, ...(embeddingsInitializer ? { embeddingsInitializer } : {}) }));
+  model.add(
+    tf.layers.embedding({
+      inputDim: vocabulary,
+      outputDim: options.embedding ?? 32,
+      ...(embeddingsInitializer ? { embeddingsInitializer } : {}),
+    }),
+  );
   model.add(tf.layers.globalAveragePooling1d({}));
   const drop = () => {
     if (options.dropout) model.add(tf.layers.dropout({ rate: options.dropout, ...dropoutSeed(options.seed) }));

@@ -38,10 +38,15 @@ export function glorotKernel(seeded: Seeder): { kernelInitializer?: ReturnType<t
 }
 
 /** The output layer for a head. */
-export function outputLayer(head: Head, extra: { kernelInitializer?: ReturnType<typeof tf.initializers.glorotUniform> } = {}): tf.layers.Layer {
+export function outputLayer(
+  head: Head,
+  extra: { kernelInitializer?: ReturnType<typeof tf.initializers.glorotUniform> } = {},
+): tf.layers.Layer {
   if (head.classes !== undefined) {
-    if (!(Number.isInteger(head.classes) && head.classes >= 2)) throw new ModelError('LEPTON_MODEL_BAD_OPTION', `classes must be a whole number ≥ 2 (got ${head.classes}).`);
-    if (head.binary && head.classes === 2) return tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'output', ...extra });
+    if (!(Number.isInteger(head.classes) && head.classes >= 2))
+      throw new ModelError('LEPTON_MODEL_BAD_OPTION', `classes must be a whole number ≥ 2 (got ${head.classes}).`);
+    if (head.binary && head.classes === 2)
+      return tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'output', ...extra });
     return tf.layers.dense({ units: head.classes, activation: 'softmax', name: 'output', ...extra });
   }
   return tf.layers.dense({ units: head.outputs ?? 1, activation: 'linear', name: 'output', ...extra });

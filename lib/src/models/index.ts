@@ -9,4 +9,21 @@ export { mlp, type MlpOptions } from './mlp.js';
 export { transformer, type TransformerOptions } from './transformer.js';
 export { embeddingBag, type EmbeddingBagOptions } from './embedding-bag.js';
 export type { TextInputOptions, VectorizerShape } from './text-input.js';
-export { gradientBoosting, GradientBoosting, GradientBoostingError, type GradientBoostingOptions, type GradientBoostingEarlyStopping, type GradientBoostingErrorCode, type GbmFeatureImportance, type GbmState, type GradientBoostingJSON, type TreeJSON, type Tree, type Label, type LossKind, type GbmSummary, type GradientBoostingOptionsJSON, type GbmStateJSON } from './gradient-boosting/index.js';
+export {
+  gradientBoosting,
+  GradientBoosting,
+  GradientBoostingError,
+  type GradientBoostingOptions,
+  type GradientBoostingEarlyStopping,
+  type GradientBoostingErrorCode,
+  type GbmFeatureImportance,
+  type GbmState,
+  type GradientBoostingJSON,
+  type TreeJSON,
+  type Tree,
+  type Label,
+  type LossKind,
+  type GbmSummary,
+  type GradientBoostingOptionsJSON,
+  type GbmStateJSON,
+} from './gradient-boosting/index.js';

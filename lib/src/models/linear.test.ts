@@ -11,7 +11,10 @@ describe('models.linear', () => {
     const model = linear({ inputs: 2, seed: 1, learningRate: 0.1 });
     await fit(model, { x, y }, { epochs: 60, batchSize: 32, seed: 1, live: false });
     const [w, b] = model.getWeights().map((t) => Array.from(t.dataSync()));
-    assert.ok(Math.abs(w![0]! - 2) < 0.05 && Math.abs(w![1]! + 3) < 0.05 && Math.abs(b![0]! - 1) < 0.05, `weights ${w}, bias ${b}`);
+    assert.ok(
+      Math.abs(w![0]! - 2) < 0.05 && Math.abs(w![1]! + 3) < 0.05 && Math.abs(b![0]! - 1) < 0.05,
+      `weights ${w}, bias ${b}`,
+    );
   });
   test('logistic regression separates two classes with one sigmoid unit; windows are flattened', async () => {
     const model = linear({ inputs: [3, 2], outputs: 2, task: 'classification', seed: 2 });

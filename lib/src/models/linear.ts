@@ -26,21 +26,39 @@ export interface LinearOptions {
 export function linear(options: LinearOptions): tf.Sequential {
   const shape = typeof options.inputs === 'number' ? [options.inputs] : options.inputs;
   if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw badArgument(`models.linear: inputs must be a feature count or an input shape of whole numbers ≥ 1, got ${JSON.stringify(options.inputs)}.`);
+    throw badArgument(
+      `models.linear: inputs must be a feature count or an input shape of whole numbers ≥ 1, got ${JSON.stringify(options.inputs)}.`,
+    );
   }
   const task = options.task ?? 'regression';
-  if (task !== 'regression' && task !== 'classification') throw badArgument(`models.linear: task must be 'regression' or 'classification', got ${JSON.stringify(task)}.`);
+  if (task !== 'regression' && task !== 'classification')
+    throw badArgument(`models.linear: task must be 'regression' or 'classification', got ${JSON.stringify(task)}.`);
   const outputs = options.outputs ?? (task === 'classification' ? 2 : 1);
   if (!Number.isInteger(outputs) || outputs < 1 || (task === 'classification' && outputs < 2)) {
-    throw badArgument(`models.linear: outputs must be a whole number ≥ ${task === 'classification' ? '2 (the number of classes)' : 1}, got ${outputs}.`);
+    throw badArgument(
+      `models.linear: outputs must be a whole number ≥ ${task === 'classification' ? '2 (the number of classes)' : 1}, got ${outputs}.`,
+    );
   }
   const model = tf.sequential({ name: options.name ?? 'linear' });
   if (shape.length > 1) model.add(tf.layers.flatten({ inputShape: shape }));
   const binary = task === 'classification' && outputs === 2;
   const units = binary ? 1 : outputs;
   const activation = task === 'regression' ? 'linear' : binary ? 'sigmoid' : 'softmax';
-  model.add(tf.layers.dense({ units, activation, name: 'output', ...(shape.length === 1 ? { inputShape: shape } : {}), ...glorotKernel(seeder(options.seed)) }));
-  const loss = task === 'regression' ? 'meanSquaredError' : binary ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy';
-  model.compile({ optimizer: tf.train.adam(options.learningRate ?? 0.01), loss, metrics: task === 'regression' ? ['mae'] : ['accuracy'] });
+  model.add(
+    tf.layers.dense({
+      units,
+      activation,
+      name: 'output',
+      ...(shape.length === 1 ? { inputShape: shape } : {}),
+      ...glorotKernel(seeder(options.seed)),
+    }),
+  );
+  const loss =
+    task === 'regression' ? 'meanSquaredError' : binary ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy';
+  model.compile({
+    optimizer: tf.train.adam(options.learningRate ?? 0.01),
+    loss,
+    metrics: task === 'regression' ? ['mae'] : ['accuracy'],
+  });
   return model;
 }

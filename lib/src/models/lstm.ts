@@ -32,16 +32,27 @@ export interface LstmOptions extends Head {
  */
 export function lstm(options: LstmOptions): tf.Sequential {
   if (options.vectorizer || options.vocabulary) options = { ...options, ...textInput(options, 'lstm') };
-  if (!Number.isInteger(options.steps) || options.steps! < 1) throw badArgument(`lstm: steps must be a whole number ≥ 1 (time steps), got ${JSON.stringify(options.steps)}; or pass { vectorizer }.`);
+  if (!Number.isInteger(options.steps) || options.steps! < 1)
+    throw badArgument(
+      `lstm: steps must be a whole number ≥ 1 (time steps), got ${JSON.stringify(options.steps)}; or pass { vectorizer }.`,
+    );
   const steps = options.steps!;
   const model = tf.sequential({ name: options.name ?? 'lstm' });
   // tfjs's own initializers (uniform ±0.05 embeddings, Glorot kernels, orthogonal recurrent weights), given seeds.
   const seeded = seeder(options.seed);
   if (options.vocabulary) {
-    const embeddingsInitializer = seeded((seed) => tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }));
+    const embeddingsInitializer = seeded((seed) =>
+      tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }),
+    );
     // Token ids are int32, as the vectorizer gives them (and as an exported model's input takes them).
     model.add(tf.layers.inputLayer({ inputShape: [steps], dtype: 'int32' }));
-    model.add(tf.layers.embedding({ inputDim: options.vocabulary, outputDim: options.embedding ?? 32, ...(embeddingsInitializer ? { embeddingsInitializer } : {}) }));
+    model.add(
+      tf.layers.embedding({
+        inputDim: options.vocabulary,
+        outputDim: options.embedding ?? 32,
+        ...(embeddingsInitializer ? { embeddingsInitializer } : {}),
+      }),
+    );
   }
   const layers = options.units ?? [64];
   layers.forEach((units, i) => {

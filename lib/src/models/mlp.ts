@@ -26,7 +26,14 @@ export function mlp(options: MlpOptions): tf.Sequential {
   const seeded = seeder(options.seed);
   const init = () => glorotKernel(seeded);
   (options.hidden ?? [128, 64]).forEach((units, i) => {
-    model.add(tf.layers.dense({ units, activation: options.activation ?? 'relu', ...init(), ...(i === 0 ? { inputShape: [options.inputs] } : {}) }));
+    model.add(
+      tf.layers.dense({
+        units,
+        activation: options.activation ?? 'relu',
+        ...init(),
+        ...(i === 0 ? { inputShape: [options.inputs] } : {}),
+      }),
+    );
     if (options.batchNorm) model.add(tf.layers.batchNormalization());
     if (options.dropout) model.add(tf.layers.dropout({ rate: options.dropout, ...dropoutSeed(options.seed) }));
   });

@@ -37,14 +37,27 @@ test('fineTune keeps the trained body (shared weights, frozen), replaces the hea
   const tuned = fineTune(base, { classes: 2, seed: 2 });
   assert.deepEqual(tuned.outputs[0]!.shape, [null, 2]);
   assert.ok(tuned.layers.includes(conv), 'the body layers are shared, with their weights');
-  assert.deepEqual(tuned.layers.filter((l) => l.trainable && l.trainableWeights.length > 0).map((l) => l.name), [tuned.layers.at(-1)!.name]);
+  assert.deepEqual(
+    tuned.layers.filter((l) => l.trainable && l.trainableWeights.length > 0).map((l) => l.name),
+    [tuned.layers.at(-1)!.name],
+  );
   const x = tf.randomUniform([16, 8, 8, 3], 0, 1, 'float32', 3);
   const y = tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 2));
-  const history = await fit(tuned, { x, y }, { loss: 'sparseCategoricalCrossentropy', epochs: 3, batchSize: 8, seed: 1, live: false });
+  const history = await fit(
+    tuned,
+    { x, y },
+    { loss: 'sparseCategoricalCrossentropy', epochs: 3, batchSize: 8, seed: 1, live: false },
+  );
   assert.ok(history.history.loss!.every(Number.isFinite));
   assert.deepEqual(Array.from(conv.getWeights()[0]!.dataSync()), before, 'frozen body weights did not change');
   assert.ok((await onnx(tuned)).verification!.maxAbsDiff < 1e-4);
   const partly = fineTune(base, { classes: 2, freeze: 1 });
-  assert.deepEqual(partly.layers.filter((l) => !l.trainable && l.weights.length > 0).map((l) => l.name), [conv.name]);
-  assert.throws(() => fineTune(base, { classes: 2, freeze: ['nope'] }), { code: 'LEPTON_MODEL_BAD_OPTION', message: /freeze names "nope", which is not a layer of the body/ });
+  assert.deepEqual(
+    partly.layers.filter((l) => !l.trainable && l.weights.length > 0).map((l) => l.name),
+    [conv.name],
+  );
+  assert.throws(() => fineTune(base, { classes: 2, freeze: ['nope'] }), {
+    code: 'LEPTON_MODEL_BAD_OPTION',
+    message: /freeze names "nope", which is not a layer of the body/,
+  });
 });

@@ -23,26 +23,49 @@ export interface ResnetOptions extends Head {
  */
 export function resnet(options: ResnetOptions): tf.LayersModel {
   const blocks = options.blocks ?? [2, 2, 2];
-  if (blocks.length === 0 || !blocks.every((b) => Number.isInteger(b) && b >= 1)) throw new ModelError('LEPTON_MODEL_BAD_OPTION', `blocks must list whole numbers ≥ 1, one per stage (got ${JSON.stringify(blocks)}).`);
+  if (blocks.length === 0 || !blocks.every((b) => Number.isInteger(b) && b >= 1))
+    throw new ModelError(
+      'LEPTON_MODEL_BAD_OPTION',
+      `blocks must list whole numbers ≥ 1, one per stage (got ${JSON.stringify(blocks)}).`,
+    );
   const filters = options.filters ?? blocks.map((_, i) => 16 * 2 ** i);
-  if (filters.length !== blocks.length) throw new ModelError('LEPTON_MODEL_BAD_OPTION', `filters has ${filters.length} entries for ${blocks.length} stages (blocks); give one per stage.`);
+  if (filters.length !== blocks.length)
+    throw new ModelError(
+      'LEPTON_MODEL_BAD_OPTION',
+      `filters has ${filters.length} entries for ${blocks.length} stages (blocks); give one per stage.`,
+    );
   const seeded = seeder(options.seed);
   const conv = (units: number, kernelSize: number, strides: number, name: string) =>
-    tf.layers.conv2d({ filters: units, kernelSize, strides, padding: 'same', useBias: false, name, ...glorotKernel(seeded) });
+    tf.layers.conv2d({
+      filters: units,
+      kernelSize,
+      strides,
+      padding: 'same',
+      useBias: false,
+      name,
+      ...glorotKernel(seeded),
+    });
   const norm = (name: string) => tf.layers.batchNormalization({ name });
   const relu = (name: string) => tf.layers.activation({ activation: 'relu', name });
 
   const input = tf.input({ shape: options.inputShape, name: 'image' });
-  let x = relu('stem_relu').apply(norm('stem_bn').apply(conv(filters[0]!, 3, 1, 'stem_conv').apply(input))) as tf.SymbolicTensor;
+  let x = relu('stem_relu').apply(
+    norm('stem_bn').apply(conv(filters[0]!, 3, 1, 'stem_conv').apply(input)),
+  ) as tf.SymbolicTensor;
   blocks.forEach((count, stage) => {
     for (let b = 0; b < count; b++) {
       const name = `s${stage + 1}b${b + 1}`;
       const strides = stage > 0 && b === 0 ? 2 : 1;
       const units = filters[stage]!;
-      let y = relu(`${name}_relu1`).apply(norm(`${name}_bn1`).apply(conv(units, 3, strides, `${name}_conv1`).apply(x))) as tf.SymbolicTensor;
+      let y = relu(`${name}_relu1`).apply(
+        norm(`${name}_bn1`).apply(conv(units, 3, strides, `${name}_conv1`).apply(x)),
+      ) as tf.SymbolicTensor;
       y = norm(`${name}_bn2`).apply(conv(units, 3, 1, `${name}_conv2`).apply(y)) as tf.SymbolicTensor;
       const channels = x.shape[3];
-      const shortcut = strides === 1 && channels === units ? x : (norm(`${name}_bn_short`).apply(conv(units, 1, strides, `${name}_short`).apply(x)) as tf.SymbolicTensor);
+      const shortcut =
+        strides === 1 && channels === units
+          ? x
+          : (norm(`${name}_bn_short`).apply(conv(units, 1, strides, `${name}_short`).apply(x)) as tf.SymbolicTensor);
       x = relu(`${name}_relu2`).apply(tf.layers.add({ name: `${name}_add` }).apply([y, shortcut])) as tf.SymbolicTensor;
     }
   });

@@ -28,13 +28,25 @@ export interface TextInputOptions {
 export function textInput(options: TextInputOptions, model: string): { steps: number; vocabulary: number } {
   const v = options.vectorizer;
   if (v) {
-    if (v.mode !== 'int') throw badArgument(`${model}: the vectorizer's outputMode is '${v.mode}'; the model reads token ids, so fit a textVectorizer with outputMode 'int'.`);
-    if (v.sequenceLength === undefined) throw badArgument(`${model}: the vectorizer has no sequenceLength; give it one (e.g. textVectorizer({ sequenceLength: 200 })) so every text has the same number of ids.`);
+    if (v.mode !== 'int')
+      throw badArgument(
+        `${model}: the vectorizer's outputMode is '${v.mode}'; the model reads token ids, so fit a textVectorizer with outputMode 'int'.`,
+      );
+    if (v.sequenceLength === undefined)
+      throw badArgument(
+        `${model}: the vectorizer has no sequenceLength; give it one (e.g. textVectorizer({ sequenceLength: 200 })) so every text has the same number of ids.`,
+      );
     const vocabulary = v.vocabularySize; // throws LEPTON_NOT_FITTED for a vectorizer not fitted yet
     return { steps: options.steps ?? v.sequenceLength, vocabulary: options.vocabulary ?? vocabulary };
   }
   const { steps, vocabulary } = options;
-  if (!Number.isInteger(steps) || steps! < 1) throw badArgument(`${model}: steps must be a whole number ≥ 1 (token ids per text), got ${JSON.stringify(steps)}; or pass { vectorizer }.`);
-  if (!Number.isInteger(vocabulary) || vocabulary! < 2) throw badArgument(`${model}: vocabulary must be a whole number ≥ 2 (the vocabulary size), got ${JSON.stringify(vocabulary)}; or pass { vectorizer }.`);
+  if (!Number.isInteger(steps) || steps! < 1)
+    throw badArgument(
+      `${model}: steps must be a whole number ≥ 1 (token ids per text), got ${JSON.stringify(steps)}; or pass { vectorizer }.`,
+    );
+  if (!Number.isInteger(vocabulary) || vocabulary! < 2)
+    throw badArgument(
+      `${model}: vocabulary must be a whole number ≥ 2 (the vocabulary size), got ${JSON.stringify(vocabulary)}; or pass { vectorizer }.`,
+    );
   return { steps: steps!, vocabulary: vocabulary! };
 }

@@ -65,7 +65,10 @@ class SelfAttention extends tf.layers.Layer {
       const [batch, steps] = x.shape;
       const dHead = this.dModel / this.heads;
       const project = (w: tf.LayerVariable) =>
-        tf.matMul(x.reshape([-1, this.dModel]), w.read()).reshape([batch, steps, this.heads, dHead]).transpose([0, 2, 1, 3]);
+        tf
+          .matMul(x.reshape([-1, this.dModel]), w.read())
+          .reshape([batch, steps, this.heads, dHead])
+          .transpose([0, 2, 1, 3]);
       const q = project(this.wq);
       const k = project(this.wk);
       const v = project(this.wv);
@@ -91,7 +94,10 @@ class PositionEmbedding extends tf.layers.Layer {
   }
 
   override build(): void {
-    const init = tf.initializers.randomNormal({ stddev: 0.02, ...(this.args.seed === undefined ? {} : { seed: this.args.seed }) });
+    const init = tf.initializers.randomNormal({
+      stddev: 0.02,
+      ...(this.args.seed === undefined ? {} : { seed: this.args.seed }),
+    });
     this.table = this.addWeight('positions', [this.args.steps, this.args.dModel], 'float32', init);
     this.built = true;
   }
@@ -121,20 +127,30 @@ export function transformer(options: TransformerOptions): tf.LayersModel {
   const { steps, vocabulary } = textInput(options, 'transformer');
   const dModel = options.dModel ?? 32;
   const heads = options.heads ?? 2;
-  if (dModel % heads !== 0) throw new ModelError('LEPTON_MODEL_BAD_OPTION', `dModel (${dModel}) must be divisible by heads (${heads}).`);
+  if (dModel % heads !== 0)
+    throw new ModelError('LEPTON_MODEL_BAD_OPTION', `dModel (${dModel}) must be divisible by heads (${heads}).`);
   const dropout = options.dropout ?? 0.1;
   const seeded = seeder(options.seed);
   const glorot = () => glorotKernel(seeded);
   const nextSeed = () => seeded((seed) => seed);
   const input = tf.input({ shape: [steps], dtype: 'int32' });
   const embeddingsInitializer = seeded((seed) => tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }));
-  let x = tf.layers.embedding({ inputDim: vocabulary, outputDim: dModel, ...(embeddingsInitializer ? { embeddingsInitializer } : {}) }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .embedding({ inputDim: vocabulary, outputDim: dModel, ...(embeddingsInitializer ? { embeddingsInitializer } : {}) })
+    .apply(input) as tf.SymbolicTensor;
   x = new PositionEmbedding({ steps, dModel, seed: nextSeed() }).apply(x) as tf.SymbolicTensor;
   for (let i = 0; i < (options.layers ?? 2); i++) {
-    let attended = new SelfAttention({ heads, dModel, seeds: [nextSeed(), nextSeed(), nextSeed(), nextSeed()] }).apply(x) as tf.SymbolicTensor;
-    if (dropout) attended = tf.layers.dropout({ rate: dropout, ...dropoutSeed(options.seed) }).apply(attended) as tf.SymbolicTensor;
+    let attended = new SelfAttention({ heads, dModel, seeds: [nextSeed(), nextSeed(), nextSeed(), nextSeed()] }).apply(
+      x,
+    ) as tf.SymbolicTensor;
+    if (dropout)
+      attended = tf.layers
+        .dropout({ rate: dropout, ...dropoutSeed(options.seed) })
+        .apply(attended) as tf.SymbolicTensor;
     x = tf.layers.layerNormalization().apply(tf.layers.add().apply([x, attended])) as tf.SymbolicTensor;
-    let ff = tf.layers.dense({ units: options.feedForward ?? 2 * dModel, activation: 'relu', ...glorot() }).apply(x) as tf.SymbolicTensor;
+    let ff = tf.layers
+      .dense({ units: options.feedForward ?? 2 * dModel, activation: 'relu', ...glorot() })
+      .apply(x) as tf.SymbolicTensor;
     ff = tf.layers.dense({ units: dModel, ...glorot() }).apply(ff) as tf.SymbolicTensor;
     if (dropout) ff = tf.layers.dropout({ rate: dropout, ...dropoutSeed(options.seed) }).apply(ff) as tf.SymbolicTensor;
     x = tf.layers.layerNormalization().apply(tf.layers.add().apply([x, ff])) as tf.SymbolicTensor;

@@ -27,14 +27,16 @@ function convOfConstant(perChannel: Float32Array, w: Float32Array, dims: number[
   const y = new Float64Array(outputs);
   for (let o = 0; o < outputs; o++) {
     const group = Math.floor(o / (outputs / groups));
-    for (let c = 0; c < perGroup; c++) for (let s = 0; s < window; s++) y[o]! += w[(o * perGroup + c) * window + s]! * perChannel[group * perGroup + c]!;
+    for (let c = 0; c < perGroup; c++)
+      for (let s = 0; s < window; s++) y[o]! += w[(o * perGroup + c) * window + s]! * perChannel[group * perGroup + c]!;
   }
   return y;
 }
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
   assert.equal(actual.length, expected.length);
-  for (let i = 0; i < actual.length; i++) assert.ok(Math.abs(actual[i]! - expected[i]!) < 1e-5, `[${i}]: ${actual[i]} vs ${expected[i]}`);
+  for (let i = 0; i < actual.length; i++)
+    assert.ok(Math.abs(actual[i]! - expected[i]!) < 1e-5, `[${i}]: ${actual[i]} vs ${expected[i]}`);
 }
 
 describe('compress bias correction', () => {
@@ -44,8 +46,16 @@ describe('compress bias correction', () => {
       const weight = values(k * n, 1);
       const dequantized = rounded(weight);
       const mean = values(k, 2);
-      const layer: LayerToCorrect = { weight, dequantized, dims: transB ? [n, k] : [k, n], bias: values(n, 3), layout: { kind: 'gemm', transB } };
-      const expected = gemmRow(mean, dequantized, k, n, transB).map((v, j) => v - gemmRow(mean, weight, k, n, transB)[j]!);
+      const layer: LayerToCorrect = {
+        weight,
+        dequantized,
+        dims: transB ? [n, k] : [k, n],
+        bias: values(n, 3),
+        layout: { kind: 'gemm', transB },
+      };
+      const expected = gemmRow(mean, dequantized, k, n, transB).map(
+        (v, j) => v - gemmRow(mean, weight, k, n, transB)[j]!,
+      );
       assertClose(roundingShift(layer, mean)!, expected);
       // With the corrected bias, the rounded layer gives the float layer's output at the mean input.
       const bias = correctedBias(layer, mean)!;
@@ -59,21 +69,36 @@ describe('compress bias correction', () => {
   for (const groups of [1, 3]) {
     test(`a Conv's shift is what the rounded kernel adds on an input at its channel means (${groups} group${groups > 1 ? 's' : ''})`, () => {
       const dims = [6, 6 / groups, 3, 2];
-      const weight = values(dims.reduce((a, b) => a * b, 1), 4);
+      const weight = values(
+        dims.reduce((a, b) => a * b, 1),
+        4,
+      );
       const dequantized = rounded(weight);
       const mean = values(6, 5);
       const layer: LayerToCorrect = { weight, dequantized, dims, bias: values(6, 6), layout: { kind: 'conv', groups } };
-      const expected = convOfConstant(mean, dequantized, dims, groups).map((v, o) => v - convOfConstant(mean, weight, dims, groups)[o]!);
+      const expected = convOfConstant(mean, dequantized, dims, groups).map(
+        (v, o) => v - convOfConstant(mean, weight, dims, groups)[o]!,
+      );
       assertClose(roundingShift(layer, mean)!, expected);
     });
   }
 
   test('shapes that do not line up leave the layer alone (null), as does a weight rounded exactly', () => {
     const weight = values(12, 7);
-    const layer: LayerToCorrect = { weight, dequantized: rounded(weight), dims: [4, 3], bias: values(3, 8), layout: { kind: 'gemm', transB: false } };
+    const layer: LayerToCorrect = {
+      weight,
+      dequantized: rounded(weight),
+      dims: [4, 3],
+      bias: values(3, 8),
+      layout: { kind: 'gemm', transB: false },
+    };
     assert.equal(roundingShift(layer, values(3, 9)), null, 'a mean of the wrong length');
     assert.equal(roundingShift({ ...layer, bias: values(1, 8) }, values(4, 9)), null, 'a one-value bias');
-    assert.equal(roundingShift({ ...layer, layout: { kind: 'conv', groups: 5 } }, values(4, 9)), null, 'groups that do not divide the outputs');
+    assert.equal(
+      roundingShift({ ...layer, layout: { kind: 'conv', groups: 5 } }, values(4, 9)),
+      null,
+      'groups that do not divide the outputs',
+    );
     assert.deepEqual(correctedBias({ ...layer, dequantized: weight }, values(4, 9)), layer.bias);
   });
 });

@@ -54,7 +54,12 @@ export function roundingShift(layer: LayerToCorrect, inputMean: Float32Array): F
   const [outputs, perGroup] = [dims[0]!, dims[1]!];
   const window = dims.slice(2).reduce((a, b) => a * b, 1);
   const outputsPerGroup = outputs / layout.groups;
-  if (!Number.isInteger(outputsPerGroup) || inputMean.length !== perGroup * layout.groups || layer.bias.length !== outputs) return null;
+  if (
+    !Number.isInteger(outputsPerGroup) ||
+    inputMean.length !== perGroup * layout.groups ||
+    layer.bias.length !== outputs
+  )
+    return null;
   const shift = new Float64Array(outputs);
   for (let o = 0; o < outputs; o++) {
     const firstChannel = Math.floor(o / outputsPerGroup) * perGroup;

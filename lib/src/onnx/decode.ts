@@ -20,7 +20,12 @@ let modelType: protobuf.Type | undefined;
 /** Reads the bytes of a `.onnx` file written by Lepton (or any file using the same message subset). */
 export function decodeModel(bytes: Uint8Array): ModelProto {
   modelType ??= protobuf.parse(onnxProtoSchema, { keepCase: true }).root.lookupType('onnx.ModelProto');
-  const m = modelType.toObject(modelType.decode(bytes), { longs: Number, bytes: Uint8Array, defaults: false, arrays: true }) as any;
+  const m = modelType.toObject(modelType.decode(bytes), {
+    longs: Number,
+    bytes: Uint8Array,
+    defaults: false,
+    arrays: true,
+  }) as any;
   return {
     irVersion: m.ir_version ?? 0,
     opsetImport: (m.opset_import ?? []).map((o: any) => ({ domain: o.domain ?? '', version: o.version ?? 0 })),
@@ -74,15 +79,26 @@ function attributeOf(a: any): AttributeProto {
     case 8:
       return { name, type: 8, strings: (a.strings ?? []).map((s: Uint8Array) => text.decode(s)) };
     default:
-      throw new OnnxError('LEPTON_UNREADABLE_ONNX', `attribute ${JSON.stringify(name)} has type ${a.type}, which Lepton does not read`);
+      throw new OnnxError(
+        'LEPTON_UNREADABLE_ONNX',
+        `attribute ${JSON.stringify(name)} has type ${a.type}, which Lepton does not read`,
+      );
   }
 }
 
 function tensorOf(t: any): TensorProto {
   if (t.raw_data === undefined && (t.float_data?.length || t.int64_data?.length || t.int32_data?.length)) {
-    throw new OnnxError('LEPTON_UNREADABLE_ONNX', `tensor ${JSON.stringify(t.name)} stores its data outside raw_data, which Lepton does not read`);
+    throw new OnnxError(
+      'LEPTON_UNREADABLE_ONNX',
+      `tensor ${JSON.stringify(t.name)} stores its data outside raw_data, which Lepton does not read`,
+    );
   }
-  return { name: t.name ?? '', dataType: t.data_type ?? 0, dims: t.dims ?? [], rawData: t.raw_data ?? new Uint8Array() };
+  return {
+    name: t.name ?? '',
+    dataType: t.data_type ?? 0,
+    dims: t.dims ?? [],
+    rawData: t.raw_data ?? new Uint8Array(),
+  };
 }
 
 function valueInfoOf(v: any): ValueInfoProto {

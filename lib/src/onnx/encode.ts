@@ -29,7 +29,9 @@ export function encodeModel(model: ModelProto): Uint8Array {
     });
   }
   for (const { key, value } of model.metadataProps) {
-    w.message(F.metadataProps, (e) => e.string(Field.StringStringEntry.key, key).string(Field.StringStringEntry.value, value));
+    w.message(F.metadataProps, (e) =>
+      e.string(Field.StringStringEntry.key, key).string(Field.StringStringEntry.value, value),
+    );
   }
   return w.finish();
 }

@@ -205,7 +205,15 @@ export interface ModelProto {
 
 /** Field numbers of the messages above, from `onnx.proto`. */
 export const Field = {
-  Model: { irVersion: 1, producerName: 2, producerVersion: 3, docString: 6, graph: 7, opsetImport: 8, metadataProps: 14 },
+  Model: {
+    irVersion: 1,
+    producerName: 2,
+    producerVersion: 3,
+    docString: 6,
+    graph: 7,
+    opsetImport: 8,
+    metadataProps: 14,
+  },
   OperatorSetId: { domain: 1, version: 2 },
   StringStringEntry: { key: 1, value: 2 },
   Graph: { node: 1, name: 2, initializer: 5, input: 11, output: 12, valueInfo: 13 },

@@ -101,7 +101,8 @@ export class OnnxGraph {
 
   /** Declares an existing value as a graph output. */
   addOutput(name: string, elemType: DataType, shape: readonly ShapeDim[]): void {
-    if (!this.names.has(name)) throw new InternalError(`graph output ${JSON.stringify(name)} is not a value of the graph`);
+    if (!this.names.has(name))
+      throw new InternalError(`graph output ${JSON.stringify(name)} is not a value of the graph`);
     this.outputs.push({ name, elemType, shape: dimensions(shape) });
   }
 
@@ -113,7 +114,8 @@ export class OnnxGraph {
   /** Adds a constant tensor (a weight) and returns its value name. */
   addInitializer(hint: string, data: TensorData, dims: readonly number[]): string {
     const count = dims.reduce((a, b) => a * b, 1);
-    if (count !== data.length) throw new InternalError(`initializer ${hint}: ${data.length} values for shape [${dims.join(', ')}]`);
+    if (count !== data.length)
+      throw new InternalError(`initializer ${hint}: ${data.length} values for shape [${dims.join(', ')}]`);
     if (!littleEndian) throw new OnnxError('LEPTON_UNSUPPORTED_HOST', 'ONNX export needs a little-endian host');
     const name = this.uniqueName(hint);
     const rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
@@ -128,7 +130,11 @@ export class OnnxGraph {
 
   /** Adds an int64 constant (shapes, axes, indices). */
   addInt64s(hint: string, values: readonly number[], dims: readonly number[] = [values.length]): string {
-    return this.addInitializer(hint, BigInt64Array.from(values, (v) => BigInt(v)), dims);
+    return this.addInitializer(
+      hint,
+      BigInt64Array.from(values, (v) => BigInt(v)),
+      dims,
+    );
   }
 
   /**
@@ -145,7 +151,8 @@ export class OnnxGraph {
     options: { outputs?: number; hint?: string; domain?: string } = {},
   ): string[] {
     for (const input of inputs) {
-      if (input !== '' && !this.names.has(input)) throw new InternalError(`${opType} reads ${JSON.stringify(input)}, which no node made`);
+      if (input !== '' && !this.names.has(input))
+        throw new InternalError(`${opType} reads ${JSON.stringify(input)}, which no node made`);
     }
     const hint = options.hint ?? opType;
     const name = this.uniqueName(`${hint}/${opType}`);
@@ -161,13 +168,25 @@ export class OnnxGraph {
     if (this.names.has(name)) throw new InternalError(`value name ${JSON.stringify(name)} is already used`);
     if (!this.names.has(value)) throw new InternalError(`Identity reads ${JSON.stringify(value)}, which no node made`);
     this.names.add(name);
-    this.nodes.push({ input: [value], output: [name], name: this.uniqueName(`${name}/Identity`), opType: 'Identity', domain: '', attribute: [] });
+    this.nodes.push({
+      input: [value],
+      output: [name],
+      name: this.uniqueName(`${name}/Identity`),
+      opType: 'Identity',
+      domain: '',
+      attribute: [],
+    });
     this.opTypes.add('Identity');
     return name;
   }
 
   /** Adds a one-output node and returns the output's name. */
-  op(opType: string, inputs: readonly string[], attrs: Readonly<Record<string, AttrValue>> = {}, hint?: string): string {
+  op(
+    opType: string,
+    inputs: readonly string[],
+    attrs: Readonly<Record<string, AttrValue>> = {},
+    hint?: string,
+  ): string {
     return this.addNode(opType, inputs, attrs, hint === undefined ? {} : { hint })[0]!;
   }
 

@@ -50,7 +50,13 @@ export const REDUCED_WEIGHT_LEVELS = 63;
  * @param type `int8` (default) or `uint8`
  * @param levels the largest magnitude stored (default {@link WEIGHT_LEVELS})
  */
-export function quantizeWeight(data: Float32Array, dims: readonly number[], axis: number | undefined, type: WeightType = 'int8', levels = WEIGHT_LEVELS): QuantizedWeight {
+export function quantizeWeight(
+  data: Float32Array,
+  dims: readonly number[],
+  axis: number | undefined,
+  type: WeightType = 'int8',
+  levels = WEIGHT_LEVELS,
+): QuantizedWeight {
   const channels = axis === undefined ? 1 : dims[axis]!;
   const inner = axis === undefined ? data.length : dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const channelOf = (i: number) => (axis === undefined ? 0 : Math.floor(i / inner) % channels);
@@ -96,7 +102,11 @@ export interface ActivationParams {
  * @param max the largest value observed
  */
 export function activationParams(min: number, max: number): ActivationParams {
-  if (!Number.isFinite(min) || !Number.isFinite(max)) throw new OnnxError('LEPTON_NON_FINITE_RANGE', `activation range [${min}, ${max}] is not finite: check the calibration data, and the model's outputs on it, for NaN or Infinity`);
+  if (!Number.isFinite(min) || !Number.isFinite(max))
+    throw new OnnxError(
+      'LEPTON_NON_FINITE_RANGE',
+      `activation range [${min}, ${max}] is not finite: check the calibration data, and the model's outputs on it, for NaN or Infinity`,
+    );
   const lo = Math.min(min, 0);
   const hi = Math.max(max, 0);
   if (hi - lo === 0) return { scale: ZERO_RANGE_SCALE, zeroPoint: 0 };

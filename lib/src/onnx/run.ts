@@ -13,7 +13,11 @@ export function concreteShape(spec: TfjsTensorSpec, batch: number): number[] {
 }
 
 /** Random inputs for `specs`: floats in [-1, 1), index inputs in their range, other ints in [0, 10). */
-export function randomInputs(specs: readonly TfjsTensorSpec[], batch: number, seed = 1): { spec: TfjsTensorSpec; shape: number[]; data: Float32Array | Int32Array }[] {
+export function randomInputs(
+  specs: readonly TfjsTensorSpec[],
+  batch: number,
+  seed = 1,
+): { spec: TfjsTensorSpec; shape: number[]; data: Float32Array | Int32Array }[] {
   let s = seed >>> 0 || 1;
   const next = () => {
     s ^= s << 13;
@@ -32,12 +36,17 @@ export function randomInputs(specs: readonly TfjsTensorSpec[], batch: number, se
 }
 
 /** Runs `bytes` in onnxruntime-node on `feeds`; returns the outputs as flat arrays in `outputs` order. */
-export async function runOnnx(bytes: Uint8Array, feeds: { name: string; shape: number[]; data: Float32Array | Int32Array }[], outputs: readonly string[]): Promise<Float32Array[]> {
+export async function runOnnx(
+  bytes: Uint8Array,
+  feeds: { name: string; shape: number[]; data: Float32Array | Int32Array }[],
+  outputs: readonly string[],
+): Promise<Float32Array[]> {
   const ort = await import('onnxruntime-node');
   const session = await ort.InferenceSession.create(bytes);
   try {
     const input: Record<string, InstanceType<typeof ort.Tensor>> = {};
-    for (const f of feeds) input[f.name] = new ort.Tensor(f.data instanceof Int32Array ? 'int32' : 'float32', f.data, f.shape);
+    for (const f of feeds)
+      input[f.name] = new ort.Tensor(f.data instanceof Int32Array ? 'int32' : 'float32', f.data, f.shape);
     const result = await session.run(input);
     return outputs.map((name) => Float32Array.from(result[name]!.data as Float32Array));
   } finally {

@@ -38,9 +38,16 @@ export interface FloatBatch {
 }
 
 /** Runs one float input through `session`; returns the requested outputs as float batches. */
-export async function runFloat(session: Ort.InferenceSession, input: FloatBatch, outputs: readonly string[] = session.outputNames): Promise<Map<string, FloatBatch>> {
+export async function runFloat(
+  session: Ort.InferenceSession,
+  input: FloatBatch,
+  outputs: readonly string[] = session.outputNames,
+): Promise<Map<string, FloatBatch>> {
   const o = await ort();
-  const feed = input.dtype === 'int32' ? new o.Tensor('int32', Int32Array.from(input.data), input.shape) : new o.Tensor('float32', input.data, input.shape);
+  const feed =
+    input.dtype === 'int32'
+      ? new o.Tensor('int32', Int32Array.from(input.data), input.shape)
+      : new o.Tensor('float32', input.data, input.shape);
   const result = await session.run({ [session.inputNames[0]!]: feed }, [...outputs]);
   const map = new Map<string, FloatBatch>();
   for (const name of outputs) {
@@ -53,5 +60,9 @@ export async function runFloat(session: Ort.InferenceSession, input: FloatBatch,
 /** Slices rows `[start, end)` of a batch. */
 export function rows(batch: FloatBatch, start: number, end: number): FloatBatch {
   const row = batch.shape.slice(1).reduce((a, b) => a * b, 1);
-  return { data: batch.data.subarray(start * row, end * row), shape: [end - start, ...batch.shape.slice(1)], ...(batch.dtype ? { dtype: batch.dtype } : {}) };
+  return {
+    data: batch.data.subarray(start * row, end * row),
+    shape: [end - start, ...batch.shape.slice(1)],
+    ...(batch.dtype ? { dtype: batch.dtype } : {}),
+  };
 }

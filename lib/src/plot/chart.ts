@@ -39,7 +39,7 @@ export class Chart {
   /** Vega-Lite for JupyterLab, SVG for other front ends, a one-line description as text. */
   [displaySymbol](): MimeBundle {
     const mark = (this.spec as { mark?: unknown }).mark;
-    const markName = typeof mark === 'string' ? mark : (mark as { type?: string } | undefined)?.type ?? 'layered';
+    const markName = typeof mark === 'string' ? mark : ((mark as { type?: string } | undefined)?.type ?? 'layered');
     const values = ((this.spec as { data?: { values?: unknown[] } }).data?.values ?? []).length;
     return {
       [vegaLiteMime]: JSON.parse(JSON.stringify(this.spec)),

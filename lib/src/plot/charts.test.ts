@@ -17,7 +17,11 @@ test('scatter builds a v5 point spec with inferred field types, inline data of t
   assert.equal(spec.$schema, 'https://vega.github.io/schema/vega-lite/v5.json');
   assert.equal(spec.mark.type, 'point');
   assert.deepEqual([spec.encoding.x.field, spec.encoding.x.type], ['mass (g)', 'quantitative']);
-  assert.deepEqual([spec.encoding.y.field, spec.encoding.y.title], ['len\\.mm', 'len.mm'], 'dots are escaped so Vega-Lite does not read a nested field');
+  assert.deepEqual(
+    [spec.encoding.y.field, spec.encoding.y.title],
+    ['len\\.mm', 'len.mm'],
+    'dots are escaped so Vega-Lite does not read a nested field',
+  );
   assert.equal(spec.encoding.color.type, 'nominal');
   assert.equal(spec.title, 'T');
   assert.deepEqual(Object.keys(spec.data.values[0]).sort(), ['len.mm', 'mass (g)', 'species']);
@@ -65,9 +69,15 @@ test('.spec can be customized and vl displays any spec', () => {
 });
 
 test('unknown columns, missing channels and frames too large to embed are clear errors', () => {
-  assert.throws(() => plot.scatter(df, { x: 'mass', y: 'len.mm' }), (e: unknown) => e instanceof ColumnNotFoundError && /plot\.scatter: unknown column "mass"/.test(e.message));
+  assert.throws(
+    () => plot.scatter(df, { x: 'mass', y: 'len.mm' }),
+    (e: unknown) => e instanceof ColumnNotFoundError && /plot\.scatter: unknown column "mass"/.test(e.message),
+  );
   assert.throws(() => plot.line(df, { x: 'day' } as any), /the y option is required/);
   const big = DataFrame.from({ x: new Float64Array(30_000), y: new Float64Array(30_000) });
-  assert.throws(() => plot.scatter(big, { x: 'x', y: 'y' }), /30,000 rows, more than the 20,000 a chart embeds.*sample/);
+  assert.throws(
+    () => plot.scatter(big, { x: 'x', y: 'y' }),
+    /30,000 rows, more than the 20,000 a chart embeds.*sample/,
+  );
   assert.equal((plot.scatter(big, { x: 'x', y: 'y', maxRows: 40_000 }).spec as any).data.values.length, 30_000);
 });

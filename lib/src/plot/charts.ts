@@ -32,11 +32,18 @@ export interface XYOptions extends CommonOptions {
   y: Channel;
 }
 
-function finish(encoder: Encoder, mark: Record<string, unknown>, encoding: Record<string, unknown>, options: CommonOptions, extra: Record<string, unknown> = {}): Chart {
+function finish(
+  encoder: Encoder,
+  mark: Record<string, unknown>,
+  encoding: Record<string, unknown>,
+  options: CommonOptions,
+  extra: Record<string, unknown> = {},
+): Chart {
   if (options.color !== undefined) encoding.color = encoder.field(options.color);
   if (options.tooltip !== false) {
     const listed = Array.isArray(options.tooltip) ? options.tooltip.map((c) => encoder.field(c)) : null;
-    encoding.tooltip = listed ?? Object.values(encoding).filter((e) => e && typeof e === 'object' && ('field' in e || 'aggregate' in e));
+    encoding.tooltip =
+      listed ?? Object.values(encoding).filter((e) => e && typeof e === 'object' && ('field' in e || 'aggregate' in e));
   }
   const spec = {
     ...(options.title ? { title: options.title } : {}),
@@ -52,7 +59,10 @@ function finish(encoder: Encoder, mark: Record<string, unknown>, encoding: Recor
 
 function need(options: Record<string, unknown> | undefined, chart: string, ...channels: string[]): void {
   for (const channel of channels) {
-    if (!options || options[channel] === undefined) throw badArgument(`plot.${chart}: the ${channel} option is required, e.g. plot.${chart}(df, { ${channels.map((c) => `${c}: 'column'`).join(', ')} }).`);
+    if (!options || options[channel] === undefined)
+      throw badArgument(
+        `plot.${chart}: the ${channel} option is required, e.g. plot.${chart}(df, { ${channels.map((c) => `${c}: 'column'`).join(', ')} }).`,
+      );
   }
 }
 
@@ -63,17 +73,28 @@ function need(options: Record<string, unknown> | undefined, chart: string, ...ch
 export function line(frame: ColumnTable, options: XYOptions & { points?: boolean }): Chart {
   need(options as unknown as Record<string, unknown>, 'line', 'x', 'y');
   const e = new Encoder(frame, 'line');
-  return finish(e, { type: 'line', point: options.points ?? false }, { x: e.field(options.x), y: e.field(options.y) }, options);
+  return finish(
+    e,
+    { type: 'line', point: options.points ?? false },
+    { x: e.field(options.x), y: e.field(options.y) },
+    options,
+  );
 }
 
 /**
  * A scatter plot; `size` and `shape` map more columns; `interactive` adds zoom and pan.
  * @example lepton.plot.scatter(penguins, { x: 'Beak Length (mm)', y: 'Beak Depth (mm)', color: 'Species' })
  */
-export function scatter(frame: ColumnTable, options: XYOptions & { size?: Channel; shape?: Channel; interactive?: boolean }): Chart {
+export function scatter(
+  frame: ColumnTable,
+  options: XYOptions & { size?: Channel; shape?: Channel; interactive?: boolean },
+): Chart {
   need(options as unknown as Record<string, unknown>, 'scatter', 'x', 'y');
   const e = new Encoder(frame, 'scatter');
-  const encoding: Record<string, unknown> = { x: e.field(options.x, { scale: { zero: false } }), y: e.field(options.y, { scale: { zero: false } }) };
+  const encoding: Record<string, unknown> = {
+    x: e.field(options.x, { scale: { zero: false } }),
+    y: e.field(options.y, { scale: { zero: false } }),
+  };
   if (options.size !== undefined) encoding.size = e.field(options.size);
   if (options.shape !== undefined) encoding.shape = e.field(options.shape);
   const params = options.interactive ? { params: [{ name: 'grid', select: 'interval', bind: 'scales' }] } : {};
@@ -88,11 +109,17 @@ export type Aggregate = 'sum' | 'mean' | 'median' | 'min' | 'max' | 'count';
  * Colour stacks the bars. `horizontal` puts categories on the y axis.
  * @example lepton.plot.bar(penguins, { x: 'Species', y: 'Body Mass (g)', aggregate: 'mean' })
  */
-export function bar(frame: ColumnTable, options: CommonOptions & { x: Channel; y?: Channel; aggregate?: Aggregate; horizontal?: boolean }): Chart {
+export function bar(
+  frame: ColumnTable,
+  options: CommonOptions & { x: Channel; y?: Channel; aggregate?: Aggregate; horizontal?: boolean },
+): Chart {
   need(options as unknown as Record<string, unknown>, 'bar', 'x');
   const e = new Encoder(frame, 'bar');
   const category = e.field(options.x, e.typeOf(options.x) === 'quantitative' ? { type: 'ordinal' } : { sort: '-y' });
-  const value = options.y === undefined ? { aggregate: 'count', type: 'quantitative', title: 'count' } : e.field(options.y, { aggregate: options.aggregate ?? 'sum' });
+  const value =
+    options.y === undefined
+      ? { aggregate: 'count', type: 'quantitative', title: 'count' }
+      : e.field(options.y, { aggregate: options.aggregate ?? 'sum' });
   if (options.horizontal) {
     if (category.sort === '-y') category.sort = '-x';
     return finish(e, { type: 'bar' }, { y: category, x: value }, options);
@@ -107,8 +134,17 @@ export function bar(frame: ColumnTable, options: CommonOptions & { x: Channel; y
 export function histogram(frame: ColumnTable, options: CommonOptions & { x: Channel; bins?: number }): Chart {
   need(options as unknown as Record<string, unknown>, 'histogram', 'x');
   const e = new Encoder(frame, 'histogram');
-  if (e.typeOf(options.x) !== 'quantitative') throw badArgument(`plot.histogram: x must be a numeric column; for categories use plot.bar(df, { x }).`);
-  return finish(e, { type: 'bar' }, { x: e.field(options.x, { bin: { maxbins: options.bins ?? 30 } }), y: { aggregate: 'count', type: 'quantitative', title: 'count' } }, options);
+  if (e.typeOf(options.x) !== 'quantitative')
+    throw badArgument(`plot.histogram: x must be a numeric column; for categories use plot.bar(df, { x }).`);
+  return finish(
+    e,
+    { type: 'bar' },
+    {
+      x: e.field(options.x, { bin: { maxbins: options.bins ?? 30 } }),
+      y: { aggregate: 'count', type: 'quantitative', title: 'count' },
+    },
+    options,
+  );
 }
 
 /**
@@ -128,26 +164,39 @@ export function box(frame: ColumnTable, options: CommonOptions & { x?: Channel; 
  * counts without `color`; `text: true` writes the values in the cells.
  * @example lepton.plot.heatmap(corrLong, { x: 'column', y: 'other', color: 'r', text: true })
  */
-export function heatmap(frame: ColumnTable, options: CommonOptions & { x: Channel; y: Channel; aggregate?: Aggregate; text?: boolean }): Chart {
+export function heatmap(
+  frame: ColumnTable,
+  options: CommonOptions & { x: Channel; y: Channel; aggregate?: Aggregate; text?: boolean },
+): Chart {
   need(options as unknown as Record<string, unknown>, 'heatmap', 'x', 'y');
   const e = new Encoder(frame, 'heatmap');
   const x = e.field(options.x, e.typeOf(options.x) === 'quantitative' ? { type: 'ordinal' } : {});
   const y = e.field(options.y, e.typeOf(options.y) === 'quantitative' ? { type: 'ordinal' } : {});
-  const color = options.color === undefined
-    ? { aggregate: 'count', type: 'quantitative', title: 'count' }
-    : e.field(options.color, e.typeOf(options.color) === 'quantitative' ? { aggregate: options.aggregate ?? 'mean' } : {});
+  const color =
+    options.color === undefined
+      ? { aggregate: 'count', type: 'quantitative', title: 'count' }
+      : e.field(
+          options.color,
+          e.typeOf(options.color) === 'quantitative' ? { aggregate: options.aggregate ?? 'mean' } : {},
+        );
   const base = { x, y };
   const rest = { ...options, color: undefined };
   if (!options.text) return finish(e, { type: 'rect' }, { ...base, color }, rest);
   const chart = finish(e, { type: 'rect' }, { ...base, color }, rest);
-  const { mark, encoding, ...top } = chart.spec as unknown as { mark: unknown; encoding: Record<string, unknown> } & Record<string, unknown>;
+  const { mark, encoding, ...top } = chart.spec as unknown as {
+    mark: unknown;
+    encoding: Record<string, unknown>;
+  } & Record<string, unknown>;
   const textColor = { ...(color as Record<string, unknown>) };
   delete textColor.title;
   return new Chart({
     ...top,
     layer: [
       { mark, encoding },
-      { mark: { type: 'text', fontSize: 10 }, encoding: { x: encoding.x, y: encoding.y, text: { ...textColor, format: '.2f' } } },
+      {
+        mark: { type: 'text', fontSize: 10 },
+        encoding: { x: encoding.x, y: encoding.y, text: { ...textColor, format: '.2f' } },
+      },
     ],
   } as unknown as TopLevelSpec);
 }

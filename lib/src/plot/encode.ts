@@ -60,7 +60,8 @@ export class Encoder {
   /** The Vega-Lite field definition of a channel. */
   field(channel: Channel, extra: Record<string, unknown> = {}): Record<string, unknown> {
     const { column, type, rest } = parseChannel(channel);
-    if (!this.table.columnNames().includes(column)) throw new ColumnNotFoundError(column, this.table.columnNames(), `plot.${this.chart}`);
+    if (!this.table.columnNames().includes(column))
+      throw new ColumnNotFoundError(column, this.table.columnNames(), `plot.${this.chart}`);
     this.used.add(column);
     return { field: fieldName(column), type: type ?? this.inferType(column), title: column, ...extra, ...rest };
   }
@@ -73,7 +74,8 @@ export class Encoder {
   /** The type a channel will have (explicit or inferred). */
   typeOf(channel: Channel): FieldType {
     const { column, type } = parseChannel(channel);
-    if (!this.table.columnNames().includes(column)) throw new ColumnNotFoundError(column, this.table.columnNames(), `plot.${this.chart}`);
+    if (!this.table.columnNames().includes(column))
+      throw new ColumnNotFoundError(column, this.table.columnNames(), `plot.${this.chart}`);
     return type ?? this.inferType(column);
   }
 
@@ -94,7 +96,14 @@ export class Encoder {
       const row: Record<string, unknown> = {};
       columns.forEach((c, j) => {
         const v = data[j]![r];
-        row[c] = v instanceof Date ? v.toISOString() : typeof v === 'number' && !Number.isFinite(v) ? null : typeof v === 'bigint' ? Number(v) : v;
+        row[c] =
+          v instanceof Date
+            ? v.toISOString()
+            : typeof v === 'number' && !Number.isFinite(v)
+              ? null
+              : typeof v === 'bigint'
+                ? Number(v)
+                : v;
       });
       rows[r] = row;
     }

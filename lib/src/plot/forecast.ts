@@ -36,18 +36,24 @@ const iso = (t: Date | string | number) => new Date(t).toISOString();
  */
 export function forecast(options: ForecastChartOptions): Chart {
   if (!options || !options.times || options.actual === undefined || !options.predicted) {
-    throw badArgument('plot.forecast: give { times, actual, predicted: { model: values } }, e.g. plot.forecast({ times: w.times, actual: w.y, predicted: { lstm: p } }).');
+    throw badArgument(
+      'plot.forecast: give { times, actual, predicted: { model: values } }, e.g. plot.forecast({ times: w.times, actual: w.y, predicted: { lstm: p } }).',
+    );
   }
   const times = Array.from(options.times, iso);
   const actual = toArray(options.actual);
-  if (actual.length !== times.length) throw badArgument(`plot.forecast: ${times.length} times but ${actual.length} actual values; give one time per value.`);
+  if (actual.length !== times.length)
+    throw badArgument(
+      `plot.forecast: ${times.length} times but ${actual.length} actual values; give one time per value.`,
+    );
   const label = options.label ?? 'value';
   const series: Record<string, unknown>[] = actual.map((v, i) => ({ time: times[i], series: 'actual', [label]: v }));
   const residuals: Record<string, unknown>[] = [];
   let start = times.length;
   for (const [name, values] of Object.entries(options.predicted)) {
     const p = toArray(values);
-    if (p.length > times.length) throw badArgument(`plot.forecast: ${name} has ${p.length} forecasts for ${times.length} times.`);
+    if (p.length > times.length)
+      throw badArgument(`plot.forecast: ${name} has ${p.length} forecasts for ${times.length} times.`);
     const offset = times.length - p.length;
     start = Math.min(start, offset);
     p.forEach((v, i) => {
@@ -56,29 +62,62 @@ export function forecast(options: ForecastChartOptions): Chart {
     });
   }
   const limit = options.maxRows ?? plotLimits.maxRows;
-  if (series.length > limit) throw badArgument(`plot.forecast: ${series.length.toLocaleString('en-US')} points, more than the ${limit.toLocaleString('en-US')} a chart embeds; plot a shorter span or pass { maxRows }.`);
+  if (series.length > limit)
+    throw badArgument(
+      `plot.forecast: ${series.length.toLocaleString('en-US')} points, more than the ${limit.toLocaleString('en-US')} a chart embeds; plot a shorter span or pass { maxRows }.`,
+    );
   const boundary = options.boundary !== undefined ? iso(options.boundary) : times[start];
   const width = options.width ?? 600;
   const x = { field: 'time', type: 'temporal', title: null };
   const color = { field: 'series', type: 'nominal', title: null };
-  const rule = boundary === undefined ? [] : [{ data: { values: [{ time: boundary, text: 'train | test' }] }, layer: [
-    { mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' }, encoding: { x } },
-    { mark: { type: 'text', align: 'left', dx: 4, dy: -4, baseline: 'bottom', color: 'gray' }, encoding: { x, y: { value: 0 }, text: { field: 'text' } } },
-  ] }];
+  const rule =
+    boundary === undefined
+      ? []
+      : [
+          {
+            data: { values: [{ time: boundary, text: 'train | test' }] },
+            layer: [
+              { mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' }, encoding: { x } },
+              {
+                mark: { type: 'text', align: 'left', dx: 4, dy: -4, baseline: 'bottom', color: 'gray' },
+                encoding: { x, y: { value: 0 }, text: { field: 'text' } },
+              },
+            ],
+          },
+        ];
   const spec = {
     ...(options.title ? { title: options.title } : {}),
     vconcat: [
       {
         width,
         height: 260,
-        layer: [{ data: { values: series }, mark: { type: 'line', strokeWidth: 1.2 }, encoding: { x, y: { field: label, type: 'quantitative', scale: { zero: false } }, color, tooltip: [{ field: 'time', type: 'temporal' }, { field: 'series' }, { field: label, type: 'quantitative' }] } }, ...rule],
+        layer: [
+          {
+            data: { values: series },
+            mark: { type: 'line', strokeWidth: 1.2 },
+            encoding: {
+              x,
+              y: { field: label, type: 'quantitative', scale: { zero: false } },
+              color,
+              tooltip: [
+                { field: 'time', type: 'temporal' },
+                { field: 'series' },
+                { field: label, type: 'quantitative' },
+              ],
+            },
+          },
+          ...rule,
+        ],
       },
       {
         width,
         height: 120,
         data: { values: residuals },
         layer: [
-          { mark: { type: 'line', strokeWidth: 1 }, encoding: { x, y: { field: 'residual', type: 'quantitative', title: 'residual' }, color } },
+          {
+            mark: { type: 'line', strokeWidth: 1 },
+            encoding: { x, y: { field: 'residual', type: 'quantitative', title: 'residual' }, color },
+          },
           { mark: { type: 'rule', color: 'black', opacity: 0.4 }, encoding: { y: { datum: 0 } } },
         ],
       },

@@ -3,7 +3,18 @@
  * with an SVG fallback rendered in Node.
  * @packageDocumentation
  */
-export { bar, box, heatmap, histogram, line, scatter, vl, type Aggregate, type CommonOptions, type XYOptions } from './charts.js';
+export {
+  bar,
+  box,
+  heatmap,
+  histogram,
+  line,
+  scatter,
+  vl,
+  type Aggregate,
+  type CommonOptions,
+  type XYOptions,
+} from './charts.js';
 export { Chart, vegaLiteMime, vegaLiteSchema } from './chart.js';
 export { forecast, type ForecastChartOptions } from './forecast.js';
 export { plotLimits, type Channel, type FieldType } from './encode.js';

@@ -32,7 +32,11 @@ test('rotate by 90 degrees turns the corner pixel to another corner', () => {
 
 test('zoom, crop and noise keep shapes and ranges; the same seed gives the same result', () => {
   const images = tf.randomUniform([4, 12, 12, 1], 0, 1, 'float32', 7);
-  for (const f of [(t: tf.Tensor) => zoom(t, { range: [1.2, 1.5], seed: 3 }), (t: tf.Tensor) => crop(t, { fraction: 0.7, seed: 3 }), (t: tf.Tensor) => noise(t, { std: 0.2, seed: 3 })]) {
+  for (const f of [
+    (t: tf.Tensor) => zoom(t, { range: [1.2, 1.5], seed: 3 }),
+    (t: tf.Tensor) => crop(t, { fraction: 0.7, seed: 3 }),
+    (t: tf.Tensor) => noise(t, { std: 0.2, seed: 3 }),
+  ]) {
     const a = f(images);
     const b = f(images);
     assert.deepEqual(a.shape, [4, 12, 12, 1]);

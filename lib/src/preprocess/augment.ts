@@ -23,7 +23,9 @@ function random(options: AugmentOptions): Random {
 /** Runs `f` on a 4-D batch, accepting one 3-D image too; the input is not disposed. */
 function batched(images: TF.Tensor, name: string, f: (batch: TF.Tensor4D) => TF.Tensor4D): TF.Tensor {
   if (!isTensor(images) || (images.rank !== 3 && images.rank !== 4)) {
-    throw badArgument(`${name}: expected images as a [n, height, width, channels] or [height, width, channels] tensor${isTensor(images) ? `, got shape [${images.shape.join(', ')}]` : ''}.`);
+    throw badArgument(
+      `${name}: expected images as a [n, height, width, channels] or [height, width, channels] tensor${isTensor(images) ? `, got shape [${images.shape.join(', ')}]` : ''}.`,
+    );
   }
   const tf = tfjs();
   return tf.tidy(() => {
@@ -156,7 +158,8 @@ export function shift(images: TF.Tensor, options: ShiftOptions = {}): TF.Tensor 
 export function zoom(images: TF.Tensor, options: ZoomOptions = {}): TF.Tensor {
   const rand = random(options);
   const [lo, hi] = options.range ?? [0.9, 1.1];
-  if (!(lo > 0 && hi >= lo)) throw badArgument(`zoom: range must be [low, high] with 0 < low ≤ high, got [${lo}, ${hi}].`);
+  if (!(lo > 0 && hi >= lo))
+    throw badArgument(`zoom: range must be [low, high] with 0 < low ≤ high, got [${lo}, ${hi}].`);
   return batched(images, 'zoom', (batch) => {
     const [n, h, w] = batch.shape;
     const cx = (w - 1) / 2;
@@ -187,7 +190,15 @@ export function crop(images: TF.Tensor, options: CropOptions = {}): TF.Tensor {
       return [y1, x1, y1 + fraction, x1 + fraction];
     });
     const size = options.size ?? [h, w];
-    return tf.image.cropAndResize(batch, tf.tensor2d(boxes, [n, 4]), tf.tensor1d(Array.from({ length: n }, (_, i) => i), 'int32'), size);
+    return tf.image.cropAndResize(
+      batch,
+      tf.tensor2d(boxes, [n, 4]),
+      tf.tensor1d(
+        Array.from({ length: n }, (_, i) => i),
+        'int32',
+      ),
+      size,
+    );
   });
 }
 
@@ -200,7 +211,9 @@ export function noise(images: TF.Tensor, options: NoiseOptions = {}): TF.Tensor 
   const std = options.std ?? 0.05;
   return batched(images, 'noise', (batch) => {
     const tf = tfjs();
-    const noisy = batch.add(tf.randomNormal(batch.shape, 0, std, 'float32', Math.floor(rand() * 2 ** 31))) as TF.Tensor4D;
+    const noisy = batch.add(
+      tf.randomNormal(batch.shape, 0, std, 'float32', Math.floor(rand() * 2 ** 31)),
+    ) as TF.Tensor4D;
     const clip: [number, number] | null = options.clip === undefined ? [0, 1] : options.clip;
     return clip ? (noisy.clipByValue(clip[0], clip[1]) as TF.Tensor4D) : noisy;
   });
@@ -220,7 +233,10 @@ export interface BrightnessOptions extends AugmentOptions {
 
 /** Per-image random numbers in `[-spread, spread]`, as an [n, 1, 1, 1] tensor to broadcast over each image. */
 function perImage(n: number, spread: number, rand: Random): TF.Tensor4D {
-  return tfjs().tensor4d(Array.from({ length: n }, () => (rand() * 2 - 1) * spread), [n, 1, 1, 1]);
+  return tfjs().tensor4d(
+    Array.from({ length: n }, () => (rand() * 2 - 1) * spread),
+    [n, 1, 1, 1],
+  );
 }
 
 /**
@@ -234,7 +250,11 @@ export function contrast(images: TF.Tensor, options: ContrastOptions = {}): TF.T
   if (!(factor >= 0 && factor < 1)) throw badArgument(`contrast: factor must be in [0, 1), got ${factor}.`);
   return batched(images, 'contrast', (batch) => {
     const mean = batch.mean([1, 2], true);
-    return batch.sub(mean).mul(perImage(batch.shape[0], factor, rand).add(1)).add(mean).clipByValue(0, 1) as TF.Tensor4D;
+    return batch
+      .sub(mean)
+      .mul(perImage(batch.shape[0], factor, rand).add(1))
+      .add(mean)
+      .clipByValue(0, 1) as TF.Tensor4D;
   });
 }
 
@@ -247,7 +267,11 @@ export function brightness(images: TF.Tensor, options: BrightnessOptions = {}): 
   const rand = random(options);
   const delta = options.delta ?? 0.2;
   if (!(delta >= 0 && delta <= 1)) throw badArgument(`brightness: delta must be in [0, 1], got ${delta}.`);
-  return batched(images, 'brightness', (batch) => batch.add(perImage(batch.shape[0], delta, rand)).clipByValue(0, 1) as TF.Tensor4D);
+  return batched(
+    images,
+    'brightness',
+    (batch) => batch.add(perImage(batch.shape[0], delta, rand)).clipByValue(0, 1) as TF.Tensor4D,
+  );
 }
 
 /** The steps of an augmenter: each key turns a step on (true: its defaults) or sets its options. */
@@ -281,7 +305,13 @@ export interface AugmenterSteps {
 export function augmenter(steps: AugmenterSteps): (images: TF.Tensor) => TF.Tensor {
   const rand = seededRandom(steps.seed);
   const options = <T extends object>(value: boolean | number | T | undefined, numberKey: string): T | null =>
-    value === undefined || value === false ? null : value === true ? ({} as T) : typeof value === 'number' ? ({ [numberKey]: value } as T) : value;
+    value === undefined || value === false
+      ? null
+      : value === true
+        ? ({} as T)
+        : typeof value === 'number'
+          ? ({ [numberKey]: value } as T)
+          : value;
   const chain: ((t: TF.Tensor) => TF.Tensor)[] = [];
   const add = <T extends object>(f: (t: TF.Tensor, o: T & AugmentOptions) => TF.Tensor, o: T | null) => {
     if (o) chain.push((t) => f(t, { ...o, random: rand }));
@@ -294,7 +324,8 @@ export function augmenter(steps: AugmenterSteps): (images: TF.Tensor) => TF.Tens
   add(contrast, options(steps.contrast, 'factor'));
   add(brightness, options(steps.brightness, 'delta'));
   add(noise, options(steps.noise, 'std'));
-  if (chain.length === 0) throw badArgument('augmenter: turn on at least one step, e.g. { rotate: 10, shift: 0.1, seed: 1 }.');
+  if (chain.length === 0)
+    throw badArgument('augmenter: turn on at least one step, e.g. { rotate: 10, shift: 0.1, seed: 1 }.');
   return (images) => {
     const tf = tfjs();
     return tf.tidy(() => chain.reduce((t, step) => step(t), images));

@@ -43,10 +43,15 @@ export class DateFeatures extends Transform<DateFeaturesState> {
   readonly kind = 'dateFeatures';
   constructor(private readonly options: DateFeaturesOptions) {
     super();
-    if (!options || typeof options.column !== 'string') throw badArgument("dateFeatures: name the date column, e.g. dateFeatures({ column: 'date' }).");
+    if (!options || typeof options.column !== 'string')
+      throw badArgument("dateFeatures: name the date column, e.g. dateFeatures({ column: 'date' }).");
     const unknown = (options.features ?? []).filter((f) => !DATE_FEATURES.includes(f));
-    if (unknown.length > 0) throw badArgument(`dateFeatures: unknown feature ${JSON.stringify(unknown[0])}; use ${DATE_FEATURES.join(', ')}.`);
-    if (options.features && options.features.length === 0) throw badArgument(`dateFeatures: features is empty; list some of ${DATE_FEATURES.join(', ')}.`);
+    if (unknown.length > 0)
+      throw badArgument(
+        `dateFeatures: unknown feature ${JSON.stringify(unknown[0])}; use ${DATE_FEATURES.join(', ')}.`,
+      );
+    if (options.features && options.features.length === 0)
+      throw badArgument(`dateFeatures: features is empty; list some of ${DATE_FEATURES.join(', ')}.`);
     zoneOffsets(options.timeZone, 'dateFeatures');
   }
   protected config(): Record<string, unknown> {
@@ -56,7 +61,12 @@ export class DateFeatures extends Transform<DateFeaturesState> {
     assertColumns([this.options.column], frame.columnNames(), 'dateFeatures.fit');
     timesOf(frame, this.options.column, 'dateFeatures.fit');
     const zone = this.options.timeZone === undefined ? {} : { timeZone: this.options.timeZone };
-    return { columns: [this.options.column], features: [...(this.options.features ?? DATE_FEATURES)], cyclical: this.options.cyclical ?? true, ...zone };
+    return {
+      columns: [this.options.column],
+      features: [...(this.options.features ?? DATE_FEATURES)],
+      cyclical: this.options.cyclical ?? true,
+      ...zone,
+    };
   }
   protected apply(frame: ColumnTable, state: DateFeaturesState): FrameColumns {
     const column = state.columns[0];

@@ -13,18 +13,23 @@ import { allColumns, chooseColumns, registerTransform, Transform } from './trans
 // A category value as stored in JSON: the server's type, as it reads the same JSON.
 export type { Category };
 
-const categorical = (frame: ColumnTable) => (name: string) => ['string', 'boolean', 'mixed'].includes(columnKind(columnValues(frame, name)));
+const categorical = (frame: ColumnTable) => (name: string) =>
+  ['string', 'boolean', 'mixed'].includes(columnKind(columnValues(frame, name)));
 
 function categoriesOf(frame: ColumnTable, name: string, kind: string): Category[] {
   const seen = new Set<Category>();
   for (const value of columnValues(frame, name)) {
     if (isMissing(value)) continue;
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      throw new TypeMismatchError(`${kind}.fit: column ${JSON.stringify(name)} holds ${JSON.stringify(value)}, which is not a category (string, number or boolean).`);
+      throw new TypeMismatchError(
+        `${kind}.fit: column ${JSON.stringify(name)} holds ${JSON.stringify(value)}, which is not a category (string, number or boolean).`,
+      );
     }
     seen.add(value);
   }
-  return [...seen].sort((a, b) => (typeof a === typeof b ? (a < b ? -1 : a > b ? 1 : 0) : typeof a < typeof b ? -1 : 1));
+  return [...seen].sort((a, b) =>
+    typeof a === typeof b ? (a < b ? -1 : a > b ? 1 : 0) : typeof a < typeof b ? -1 : 1,
+  );
 }
 
 /** Options of `oneHot`. */
@@ -86,7 +91,9 @@ export class OneHot extends Transform<OneHotState> {
         const k = index.get(value);
         if (k === undefined) {
           if (this.options.unknown === 'error') {
-            throw new TypeMismatchError(`${this.kind}.transform: column ${JSON.stringify(name)} has the value ${JSON.stringify(value)} at row ${r}, not seen in fitting (categories: ${categories.map((c) => JSON.stringify(c)).join(', ')}).`);
+            throw new TypeMismatchError(
+              `${this.kind}.transform: column ${JSON.stringify(name)} has the value ${JSON.stringify(value)} at row ${r}, not seen in fitting (categories: ${categories.map((c) => JSON.stringify(c)).join(', ')}).`,
+            );
           }
           continue;
         }
@@ -133,7 +140,10 @@ export class LabelEncoder extends Transform<LabelState> {
   classes(column?: string): Category[] {
     if (!this.state) return [];
     const j = column === undefined ? 0 : this.state.columns.indexOf(column);
-    if (j < 0) throw badArgument(`${this.kind}.classes: column ${JSON.stringify(column)} was not encoded (encoded: ${this.state.columns.join(', ')}).`);
+    if (j < 0)
+      throw badArgument(
+        `${this.kind}.classes: column ${JSON.stringify(column)} was not encoded (encoded: ${this.state.columns.join(', ')}).`,
+      );
     return [...this.state.categories[j]!];
   }
   protected apply(frame: ColumnTable, state: LabelState): FrameColumns {
@@ -145,7 +155,9 @@ export class LabelEncoder extends Transform<LabelState> {
         if (isMissing(value)) return null;
         const k = index.get(value);
         if (k === undefined) {
-          throw new TypeMismatchError(`${this.kind}.transform: column ${JSON.stringify(name)} has the value ${JSON.stringify(value)} at row ${r}, not seen in fitting (categories: ${state.categories[j]!.map((c) => JSON.stringify(c)).join(', ')}).`);
+          throw new TypeMismatchError(
+            `${this.kind}.transform: column ${JSON.stringify(name)} has the value ${JSON.stringify(value)} at row ${r}, not seen in fitting (categories: ${state.categories[j]!.map((c) => JSON.stringify(c)).join(', ')}).`,
+          );
         }
         return k;
       });
@@ -163,7 +175,9 @@ export class LabelEncoder extends Transform<LabelState> {
       out.columns[name] = Array.from(out.columns[name]!, (code, r) => {
         if (isMissing(code)) return null;
         if (typeof code !== 'number' || !Number.isInteger(code) || code < 0 || code >= categories.length) {
-          throw new TypeMismatchError(`${this.kind}.inverse: column ${JSON.stringify(name)} has ${JSON.stringify(code)} at row ${r}, not a code 0..${categories.length - 1}.`);
+          throw new TypeMismatchError(
+            `${this.kind}.inverse: column ${JSON.stringify(name)} has ${JSON.stringify(code)} at row ${r}, not a code 0..${categories.length - 1}.`,
+          );
         }
         return categories[code];
       });

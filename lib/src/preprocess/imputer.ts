@@ -38,32 +38,57 @@ export class Imputer extends Transform<ImputerState> {
   constructor(private readonly options: ImputerOptions = {}) {
     super();
     this.strategy = options.strategy ?? 'mean';
-    if (!strategies.includes(this.strategy)) throw badArgument(`imputer: strategy must be one of ${strategies.join(', ')}, got ${JSON.stringify(options.strategy)}.`);
-    if (this.strategy === 'constant' && options.value === undefined) throw badArgument("imputer: the 'constant' strategy needs { value }.");
+    if (!strategies.includes(this.strategy))
+      throw badArgument(
+        `imputer: strategy must be one of ${strategies.join(', ')}, got ${JSON.stringify(options.strategy)}.`,
+      );
+    if (this.strategy === 'constant' && options.value === undefined)
+      throw badArgument("imputer: the 'constant' strategy needs { value }.");
   }
   protected config(): Record<string, unknown> {
     return { ...this.options };
   }
   protected learn(frame: ColumnTable): ImputerState {
     const numericOnly = this.strategy === 'mean' || this.strategy === 'median';
-    const columns = chooseColumns(frame, this.options.columns, (n) => !numericOnly || isNumericKind(columnKind(columnValues(frame, n))), this.kind, 'numeric');
+    const columns = chooseColumns(
+      frame,
+      this.options.columns,
+      (n) => !numericOnly || isNumericKind(columnKind(columnValues(frame, n))),
+      this.kind,
+      'numeric',
+    );
     const fill = columns.map((name) => {
       if (this.strategy === 'constant') return this.options.value!;
       if (numericOnly) {
         const kind = columnKind(columnValues(frame, name));
-        if (!isNumericKind(kind)) throw new TypeMismatchError(`${this.kind}.fit: the ${this.strategy} strategy needs numbers, but column ${JSON.stringify(name)} holds ${kind} values; use strategy 'most-frequent' or 'constant'.`);
-        const values = numbersOf(frame, name, `${this.kind}.fit`).filter((v) => !Number.isNaN(v)).sort();
-        if (values.length === 0) throw badArgument(`${this.kind}.fit: column ${JSON.stringify(name)} has only missing values; use strategy 'constant'.`);
-        return this.strategy === 'mean' ? values.reduce((a, b) => a + b, 0) / values.length : quantileSorted(values, 0.5);
+        if (!isNumericKind(kind))
+          throw new TypeMismatchError(
+            `${this.kind}.fit: the ${this.strategy} strategy needs numbers, but column ${JSON.stringify(name)} holds ${kind} values; use strategy 'most-frequent' or 'constant'.`,
+          );
+        const values = numbersOf(frame, name, `${this.kind}.fit`)
+          .filter((v) => !Number.isNaN(v))
+          .sort();
+        if (values.length === 0)
+          throw badArgument(
+            `${this.kind}.fit: column ${JSON.stringify(name)} has only missing values; use strategy 'constant'.`,
+          );
+        return this.strategy === 'mean'
+          ? values.reduce((a, b) => a + b, 0) / values.length
+          : quantileSorted(values, 0.5);
       }
       const counts = new Map<unknown, number>();
       for (const v of columnValues(frame, name)) if (!isMissing(v)) counts.set(v, (counts.get(v) ?? 0) + 1);
-      if (counts.size === 0) throw badArgument(`${this.kind}.fit: column ${JSON.stringify(name)} has only missing values; use strategy 'constant'.`);
+      if (counts.size === 0)
+        throw badArgument(
+          `${this.kind}.fit: column ${JSON.stringify(name)} has only missing values; use strategy 'constant'.`,
+        );
       let best: unknown;
       let bestCount = 0;
       for (const [v, c] of counts) if (c > bestCount) [best, bestCount] = [v, c];
       if (typeof best !== 'string' && typeof best !== 'number' && typeof best !== 'boolean') {
-        throw new TypeMismatchError(`${this.kind}.fit: the most frequent value of ${JSON.stringify(name)} (${String(best)}) cannot be saved as JSON; use strategy 'constant'.`);
+        throw new TypeMismatchError(
+          `${this.kind}.fit: the most frequent value of ${JSON.stringify(name)} (${String(best)}) cannot be saved as JSON; use strategy 'constant'.`,
+        );
       }
       return best;
     });

@@ -21,7 +21,9 @@ export class Pipeline extends Transform<PipelineState> {
   constructor(steps: Transform[]) {
     super();
     if (!Array.isArray(steps) || steps.length === 0 || !steps.every((s) => s instanceof Transform)) {
-      throw badArgument('pipeline: expected a non-empty array of transforms, e.g. pipeline([imputer(), standardScaler()]).');
+      throw badArgument(
+        'pipeline: expected a non-empty array of transforms, e.g. pipeline([imputer(), standardScaler()]).',
+      );
     }
     this.steps = steps;
   }
@@ -51,4 +53,7 @@ export function pipeline(steps: Transform[]): Pipeline {
   return new Pipeline(steps);
 }
 
-registerTransform('pipeline', (config) => new Pipeline(((config.steps ?? []) as TransformJSON[]).map((s) => fromJSON(s))));
+registerTransform(
+  'pipeline',
+  (config) => new Pipeline(((config.steps ?? []) as TransformJSON[]).map((s) => fromJSON(s))),
+);

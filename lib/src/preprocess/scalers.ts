@@ -16,7 +16,12 @@ export interface ScalerOptions {
 
 const numeric = (frame: ColumnTable) => (name: string) => isNumericKind(columnKind(columnValues(frame, name)));
 
-function scale(frame: ColumnTable, columns: string[], kind: string, map: (value: number, j: number) => number): FrameColumns {
+function scale(
+  frame: ColumnTable,
+  columns: string[],
+  kind: string,
+  map: (value: number, j: number) => number,
+): FrameColumns {
   assertColumns(columns, frame.columnNames(), `${kind}.transform`);
   const out = allColumns(frame);
   columns.forEach((name, j) => {
@@ -51,7 +56,8 @@ export class StandardScaler extends Transform<StandardState> {
     const std: number[] = [];
     for (const name of columns) {
       const values = numbersOf(frame, name, `${this.kind}.fit`).filter((v) => !Number.isNaN(v));
-      if (values.length === 0) throw badArgument(`${this.kind}.fit: column ${JSON.stringify(name)} has only missing values.`);
+      if (values.length === 0)
+        throw badArgument(`${this.kind}.fit: column ${JSON.stringify(name)} has only missing values.`);
       const m = values.reduce((a, b) => a + b, 0) / values.length;
       const s = Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / values.length);
       mean.push(m);
@@ -97,7 +103,8 @@ export class MinMaxScaler extends Transform<MinMaxState> {
     const max: number[] = [];
     for (const name of columns) {
       const values = numbersOf(frame, name, `${this.kind}.fit`).filter((v) => !Number.isNaN(v));
-      if (values.length === 0) throw badArgument(`${this.kind}.fit: column ${JSON.stringify(name)} has only missing values.`);
+      if (values.length === 0)
+        throw badArgument(`${this.kind}.fit: column ${JSON.stringify(name)} has only missing values.`);
       min.push(values.reduce((a, b) => Math.min(a, b), Infinity));
       max.push(values.reduce((a, b) => Math.max(a, b), -Infinity));
     }

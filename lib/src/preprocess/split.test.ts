@@ -4,14 +4,20 @@ import * as tf from '@tensorflow/tfjs';
 import { DataFrame } from '../data/frame.js';
 import { splitIndices, trainTestSplit } from './split.js';
 
-const frame = DataFrame.from({ i: Array.from({ length: 100 }, (_, i) => i), label: Array.from({ length: 100 }, (_, i) => (i < 80 ? 'common' : 'rare')) });
+const frame = DataFrame.from({
+  i: Array.from({ length: 100 }, (_, i) => i),
+  label: Array.from({ length: 100 }, (_, i) => (i < 80 ? 'common' : 'rare')),
+});
 
 test('trainTestSplit splits a frame into disjoint parts covering every row, the same for the same seed', () => {
   const { train, test: held } = trainTestSplit(frame, { testSize: 0.2, seed: 3 });
   assert.ok(train instanceof DataFrame);
   assert.deepEqual([train.numRows(), held.numRows()], [80, 20]);
   const all = [...(train.array('i') as number[]), ...(held.array('i') as number[])].sort((a, b) => a - b);
-  assert.deepEqual(all, Array.from({ length: 100 }, (_, i) => i));
+  assert.deepEqual(
+    all,
+    Array.from({ length: 100 }, (_, i) => i),
+  );
   assert.deepEqual(trainTestSplit(frame, { testSize: 0.2, seed: 3 }).test.array('i'), held.array('i'));
   assert.notDeepEqual(trainTestSplit(frame, { testSize: 0.2, seed: 4 }).test.array('i'), held.array('i'));
 });
@@ -25,13 +31,33 @@ test('stratify keeps class proportions in both parts', () => {
 
 test('tensors that share their first axis are split the same way, stratified by one-hot labels', () => {
   const xs = tf.tensor2d(Array.from({ length: 40 }, (_, i) => [i, i]));
-  const ys = tf.oneHot(tf.tensor1d(Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? 1 : 0)), 'int32'), 2);
-  const { train: [xTrain, yTrain], test: [xTest, yTest] } = trainTestSplit([xs, ys], { testSize: 0.25, stratify: ys, seed: 2 });
-  assert.deepEqual([xTrain!.shape, xTest!.shape, yTest!.shape], [[30, 2], [10, 2], [10, 2]]);
+  const ys = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? 1 : 0)),
+      'int32',
+    ),
+    2,
+  );
+  const {
+    train: [xTrain, yTrain],
+    test: [xTest, yTest],
+  } = trainTestSplit([xs, ys], { testSize: 0.25, stratify: ys, seed: 2 });
+  assert.deepEqual(
+    [xTrain!.shape, xTest!.shape, yTest!.shape],
+    [
+      [30, 2],
+      [10, 2],
+      [10, 2],
+    ],
+  );
   const testIds = Array.from(xTest!.slice([0, 0], [-1, 1]).dataSync());
   const testLabels = Array.from(yTest!.argMax(1).dataSync());
   testIds.forEach((id, k) => assert.equal(testLabels[k], id % 4 === 0 ? 1 : 0, 'rows stay aligned with their labels'));
-  assert.equal(testLabels.filter((l) => l === 1).length, 3, 'a quarter of the 10 rare rows, rounded by largest remainder');
+  assert.equal(
+    testLabels.filter((l) => l === 1).length,
+    3,
+    'a quarter of the 10 rare rows, rounded by largest remainder',
+  );
   for (const t of [xs, ys, xTrain!, yTrain!, xTest!, yTest!]) t.dispose();
 });
 

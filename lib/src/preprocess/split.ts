@@ -43,10 +43,13 @@ export interface Split<T> {
 
 function testCount(n: number, testSize: number): number {
   if (!(testSize > 0) || (testSize >= 1 && !Number.isInteger(testSize))) {
-    throw badArgument(`trainTestSplit: testSize must be a fraction in (0, 1) or a whole number of rows, got ${testSize}.`);
+    throw badArgument(
+      `trainTestSplit: testSize must be a fraction in (0, 1) or a whole number of rows, got ${testSize}.`,
+    );
   }
   const count = testSize < 1 ? Math.ceil(n * testSize) : testSize;
-  if (count >= n) throw badArgument(`trainTestSplit: testSize ${testSize} leaves no rows to train on (${n} rows in all).`);
+  if (count >= n)
+    throw badArgument(`trainTestSplit: testSize ${testSize} leaves no rows to train on (${n} rows in all).`);
   return count;
 }
 
@@ -54,7 +57,10 @@ function testCount(n: number, testSize: number): number {
  * Splits positions 0..n-1 into train and test parts, shuffled with `seed`; with `labels`, each class is split in
  * the same proportion (a class of one row goes to train).
  */
-export function splitIndices(n: number, options: Omit<SplitOptions, 'stratify'> & { labels?: ArrayLike<unknown> | undefined } = {}): SplitIndices {
+export function splitIndices(
+  n: number,
+  options: Omit<SplitOptions, 'stratify'> & { labels?: ArrayLike<unknown> | undefined } = {},
+): SplitIndices {
   if (n === 0) throw new EmptyDataError('trainTestSplit: there are no rows to split.');
   const testSize = options.testSize ?? 0.25;
   const total = testCount(n, testSize);
@@ -64,7 +70,8 @@ export function splitIndices(n: number, options: Omit<SplitOptions, 'stratify'> 
     const order = shuffle ? permutation(n, random) : Uint32Array.from({ length: n }, (_, i) => i);
     return { train: Int32Array.from(order.subarray(0, n - total)), test: Int32Array.from(order.subarray(n - total)) };
   }
-  if (options.labels.length !== n) throw badArgument(`trainTestSplit: stratify has ${options.labels.length} labels for ${n} rows.`);
+  if (options.labels.length !== n)
+    throw badArgument(`trainTestSplit: stratify has ${options.labels.length} labels for ${n} rows.`);
   const classes = new Map<unknown, number[]>();
   for (let i = 0; i < n; i++) {
     const label = isMissing(options.labels[i]) ? null : options.labels[i];
@@ -77,10 +84,15 @@ export function splitIndices(n: number, options: Omit<SplitOptions, 'stratify'> 
   const share = groups.map((m) => (m.length < 2 ? 0 : (m.length * total) / n));
   const take = share.map((s, i) => Math.min(Math.floor(s), Math.max(0, groups[i]!.length - 1)));
   let left = total - take.reduce((a, b) => a + b, 0);
-  const byRemainder = groups.map((_, i) => i).sort((a, b) => share[b]! - Math.floor(share[b]!) - (share[a]! - Math.floor(share[a]!)) || a - b);
+  const byRemainder = groups
+    .map((_, i) => i)
+    .sort((a, b) => share[b]! - Math.floor(share[b]!) - (share[a]! - Math.floor(share[a]!)) || a - b);
   while (left > 0) {
     const open = byRemainder.filter((i) => take[i]! < groups[i]!.length - 1);
-    if (open.length === 0) throw badArgument(`trainTestSplit: cannot stratify ${total} test rows while keeping a training row of every class.`);
+    if (open.length === 0)
+      throw badArgument(
+        `trainTestSplit: cannot stratify ${total} test rows while keeping a training row of every class.`,
+      );
     for (const i of open) {
       if (left === 0) break;
       take[i]!++;
@@ -93,7 +105,10 @@ export function splitIndices(n: number, options: Omit<SplitOptions, 'stratify'> 
     const order = shuffle ? permutation(members.length, random) : Uint32Array.from(members.keys());
     order.forEach((p, j) => (j < members.length - take[i]! ? train : test).push(members[p]!));
   });
-  const mix = (rows: number[]) => (shuffle ? Int32Array.from(permutation(rows.length, random), (p) => rows[p]!) : Int32Array.from(rows.sort((a, b) => a - b)));
+  const mix = (rows: number[]) =>
+    shuffle
+      ? Int32Array.from(permutation(rows.length, random), (p) => rows[p]!)
+      : Int32Array.from(rows.sort((a, b) => a - b));
   return { train: mix(train), test: mix(test) };
 }
 
@@ -106,7 +121,9 @@ function tensorLabels(labels: TF.Tensor): ArrayLike<number> {
     argMax.dispose();
     return values;
   }
-  throw badArgument(`trainTestSplit: stratify labels must be a 1-D tensor or a 2-D one-hot tensor, got shape [${labels.shape.join(', ')}].`);
+  throw badArgument(
+    `trainTestSplit: stratify labels must be a 1-D tensor or a 2-D one-hot tensor, got shape [${labels.shape.join(', ')}].`,
+  );
 }
 
 /**
@@ -119,7 +136,10 @@ export function trainTestSplit(frame: ColumnTable, options?: SplitOptions): Spli
  * @example const { train: [xTrain, yTrain], test: [xTest, yTest] } = lepton.trainTestSplit([xs, ys], { stratify: ys })
  */
 export function trainTestSplit<T extends TF.Tensor[]>(tensors: [...T], options?: SplitOptions): Split<T>;
-export function trainTestSplit(data: ColumnTable | TF.Tensor[], options: SplitOptions = {}): { train: unknown; test: unknown } {
+export function trainTestSplit(
+  data: ColumnTable | TF.Tensor[],
+  options: SplitOptions = {},
+): { train: unknown; test: unknown } {
   if (Array.isArray(data)) return splitTensors(data, options);
   if (!data || typeof (data as ColumnTable).columnNames !== 'function') {
     throw badArgument('trainTestSplit: expected a DataFrame or an array of tensors ([xs, ys]).');
@@ -140,15 +160,28 @@ export function trainTestSplit(data: ColumnTable | TF.Tensor[], options: SplitOp
 }
 
 function splitTensors(tensors: TF.Tensor[], options: SplitOptions): { train: TF.Tensor[]; test: TF.Tensor[] } {
-  if (tensors.length === 0 || !tensors.every(isTensor)) throw badArgument('trainTestSplit: expected a DataFrame or a non-empty array of tensors ([xs, ys]).');
+  if (tensors.length === 0 || !tensors.every(isTensor))
+    throw badArgument('trainTestSplit: expected a DataFrame or a non-empty array of tensors ([xs, ys]).');
   const n = tensors[0]!.shape[0] ?? 0;
   tensors.forEach((t, i) => {
-    if (t.shape[0] !== n) throw badArgument(`trainTestSplit: every tensor needs the same first dimension; tensor 0 has ${n} rows, tensor ${i} has ${t.shape[0]}.`);
+    if (t.shape[0] !== n)
+      throw badArgument(
+        `trainTestSplit: every tensor needs the same first dimension; tensor 0 has ${n} rows, tensor ${i} has ${t.shape[0]}.`,
+      );
   });
-  if (typeof options.stratify === 'string') throw badArgument('trainTestSplit: with tensors, stratify takes the labels (an array or tensor), not a column name.');
-  const labels = options.stratify === undefined ? undefined : isTensor(options.stratify) ? tensorLabels(options.stratify) : options.stratify;
+  if (typeof options.stratify === 'string')
+    throw badArgument(
+      'trainTestSplit: with tensors, stratify takes the labels (an array or tensor), not a column name.',
+    );
+  const labels =
+    options.stratify === undefined
+      ? undefined
+      : isTensor(options.stratify)
+        ? tensorLabels(options.stratify)
+        : options.stratify;
   const parts = splitIndices(n, { ...options, labels });
   const tf = tfjs();
-  const take = (positions: Int32Array) => tf.tidy(() => tensors.map((t) => tf.gather(t, tf.tensor1d(positions, 'int32'))));
+  const take = (positions: Int32Array) =>
+    tf.tidy(() => tensors.map((t) => tf.gather(t, tf.tensor1d(positions, 'int32'))));
   return { train: take(parts.train), test: take(parts.test) };
 }

@@ -5,10 +5,19 @@ import { fileURLToPath } from 'node:url';
 import { DataFrame } from '../data/frame.js';
 import { DataError, TypeMismatchError } from '../data/errors.js';
 import { displaySymbol } from '../display/mime.js';
-import { fromJSON, pipeline, standardScaler, textVectorizer, TextVectorizer, type TextVectorizerOptions } from './index.js';
+import {
+  fromJSON,
+  pipeline,
+  standardScaler,
+  textVectorizer,
+  TextVectorizer,
+  type TextVectorizerOptions,
+} from './index.js';
 
 /** What Keras's TextVectorization and scikit-learn's TfidfVectorizer gave on the same strings (fixtures/make_text_fixtures.py). */
-const fixtures = JSON.parse(readFileSync(fileURLToPath(new URL('../../src/preprocess/fixtures/text.json', import.meta.url)), 'utf8')) as {
+const fixtures = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../src/preprocess/fixtures/text.json', import.meta.url)), 'utf8'),
+) as {
   train: string[];
   test: string[];
   keras: Record<string, { options: Record<string, unknown>; vocabulary: string[]; output: number[][] }>;
@@ -17,11 +26,18 @@ const fixtures = JSON.parse(readFileSync(fileURLToPath(new URL('../../src/prepro
 
 /** Keras's options as Lepton's. */
 function leptonOptions(keras: Record<string, unknown>): TextVectorizerOptions {
-  const modes: Record<string, TextVectorizerOptions['outputMode']> = { int: 'int', multi_hot: 'multiHot', count: 'count', tf_idf: 'tfidf' };
+  const modes: Record<string, TextVectorizerOptions['outputMode']> = {
+    int: 'int',
+    multi_hot: 'multiHot',
+    count: 'count',
+    tf_idf: 'tfidf',
+  };
   return {
     outputMode: modes[keras['output_mode'] as string]!,
     ...(keras['max_tokens'] === undefined ? {} : { maxTokens: keras['max_tokens'] as number }),
-    ...(keras['output_sequence_length'] === undefined ? {} : { sequenceLength: keras['output_sequence_length'] as number }),
+    ...(keras['output_sequence_length'] === undefined
+      ? {}
+      : { sequenceLength: keras['output_sequence_length'] as number }),
     ...(keras['ngrams'] === undefined ? {} : { ngrams: keras['ngrams'] as number }),
     ...(keras['split'] === undefined ? {} : { split: keras['split'] as 'character' }),
   };
@@ -33,7 +49,9 @@ function assertClose(got: number[][], want: number[][], tolerance: number, what:
   assert.equal(got.length, want.length, `${what}: rows`);
   got.forEach((row, r) => {
     assert.equal(row.length, want[r]!.length, `${what}: row ${r} width`);
-    row.forEach((v, j) => assert.ok(Math.abs(v - want[r]![j]!) <= tolerance, `${what}: row ${r} column ${j}: ${v} vs ${want[r]![j]}`));
+    row.forEach((v, j) =>
+      assert.ok(Math.abs(v - want[r]![j]!) <= tolerance, `${what}: row ${r} column ${j}: ${v} vs ${want[r]![j]}`),
+    );
   });
 }
 
@@ -51,14 +69,21 @@ describe("textVectorizer gives Keras's TextVectorization vocabulary and outputs 
 describe("tfidf with idf 'smooth' and norm 'l2' gives scikit-learn's TfidfVectorizer values", () => {
   for (const [name, c] of Object.entries(fixtures.sklearn)) {
     test(`${name} (ngram_range ${JSON.stringify(c.ngram_range)})`, () => {
-      const vec = textVectorizer({ outputMode: 'tfidf', idf: 'smooth', norm: 'l2', ngrams: c.ngram_range }).fit(fixtures.train);
+      const vec = textVectorizer({ outputMode: 'tfidf', idf: 'smooth', norm: 'l2', ngrams: c.ngram_range }).fit(
+        fixtures.train,
+      );
       const vocabulary = vec.vocabulary();
       assert.deepEqual([...vocabulary.slice(1)].sort(), [...c.features].sort(), 'the same tokens');
       // scikit-learn orders columns alphabetically and has no OOV column; Lepton orders by count, OOV (always 0 here) first.
       const column = c.features.map((f) => vocabulary.indexOf(f));
       const got = rows(vec, fixtures.test);
       got.forEach((row) => assert.equal(row[0], 0, 'unknown words are dropped, as scikit-learn drops them'));
-      assertClose(got.map((row) => column.map((j) => row[j]!)), c.output, 1e-6, name);
+      assertClose(
+        got.map((row) => column.map((j) => row[j]!)),
+        c.output,
+        1e-6,
+        name,
+      );
     });
   }
 });
@@ -71,7 +96,17 @@ describe('textVectorizer standardizes and splits Unicode text', () => {
   });
 
   test('Unicode punctuation of every class is stripped; emoji and other symbols stay as words', () => {
-    assert.deepEqual(tokens('“Quoted” «guillemets» ¿qué? 10€ — em-dash 〈x〉 e-mail! 😀 ©'), ['quoted', 'guillemets', 'qué', '10', 'emdash', 'x', 'email', '😀', '©']);
+    assert.deepEqual(tokens('“Quoted” «guillemets» ¿qué? 10€ — em-dash 〈x〉 e-mail! 😀 ©'), [
+      'quoted',
+      'guillemets',
+      'qué',
+      '10',
+      'emdash',
+      'x',
+      'email',
+      '😀',
+      '©',
+    ]);
   });
 
   test('Chinese, Japanese and Thai split at word boundaries, not into one giant token', () => {
@@ -99,7 +134,11 @@ describe('textVectorizer standardizes and splits Unicode text', () => {
   test('empty, emoji-only and very long texts vectorize; int rows are truncated to the sequence length', () => {
     const vec = textVectorizer({ sequenceLength: 4 }).fit(['spam spam eggs', '😀']);
     const long = 'spam '.repeat(200_000);
-    assert.deepEqual(rows(vec, ['', '😀 😀', long]), [[0, 0, 0, 0], [3, 3, 0, 0], [2, 2, 2, 2]]);
+    assert.deepEqual(rows(vec, ['', '😀 😀', long]), [
+      [0, 0, 0, 0],
+      [3, 3, 0, 0],
+      [2, 2, 2, 2],
+    ]);
   });
 });
 
@@ -107,7 +146,11 @@ describe('textVectorizer is a lepton.preprocess transform', () => {
   const texts = ['Free money now', 'Meeting at noon', 'free FREE cruise', 'Lunch at noon?'];
 
   test('round-trips JSON (a RegExp split included) and restores an equal vectorizer with fromJSON', () => {
-    for (const options of [{ sequenceLength: 5 }, { outputMode: 'tfidf', ngrams: [1, 2] }, { outputMode: 'count', split: /[\s,]+/u, maxTokens: 5 }] as TextVectorizerOptions[]) {
+    for (const options of [
+      { sequenceLength: 5 },
+      { outputMode: 'tfidf', ngrams: [1, 2] },
+      { outputMode: 'count', split: /[\s,]+/u, maxTokens: 5 },
+    ] as TextVectorizerOptions[]) {
       const vec = textVectorizer(options).fit(texts);
       const restored = fromJSON(JSON.stringify(vec)) as TextVectorizer;
       assert.ok(restored instanceof TextVectorizer);
@@ -118,7 +161,10 @@ describe('textVectorizer is a lepton.preprocess transform', () => {
 
   test('fits on a frame column and replaces it by numbered columns, inside a pipeline with other transforms', () => {
     const frame = DataFrame.from({ text: texts, n: [1, 2, 3, 4] });
-    const prep = pipeline([textVectorizer({ outputMode: 'multiHot', maxTokens: 4 }), standardScaler({ columns: ['n'] })]).fit(frame);
+    const prep = pipeline([
+      textVectorizer({ outputMode: 'multiHot', maxTokens: 4 }),
+      standardScaler({ columns: ['n'] }),
+    ]).fit(frame);
     const out = prep.transform(frame);
     assert.deepEqual(out.columnNames(), ['text_0', 'text_1', 'text_2', 'text_3', 'n']);
     const vec = prep.steps[0] as TextVectorizer;
@@ -143,12 +189,24 @@ describe('textVectorizer is a lepton.preprocess transform', () => {
   });
 
   test('bad options and input are errors naming the problem and the fix', () => {
-    assert.throws(() => textVectorizer({ outputMode: 'tf_idf' as never }), /outputMode must be one of 'int', 'multiHot', 'count', 'tfidf', got "tf_idf"/);
-    assert.throws(() => textVectorizer({ outputMode: 'count', sequenceLength: 4 }), /sequenceLength applies to outputMode 'int' only/);
+    assert.throws(
+      () => textVectorizer({ outputMode: 'tf_idf' as never }),
+      /outputMode must be one of 'int', 'multiHot', 'count', 'tfidf', got "tf_idf"/,
+    );
+    assert.throws(
+      () => textVectorizer({ outputMode: 'count', sequenceLength: 4 }),
+      /sequenceLength applies to outputMode 'int' only/,
+    );
     assert.throws(() => textVectorizer({ maxTokens: 2 }), /maxTokens must be a whole number above 2/);
     assert.throws(() => textVectorizer({ ngrams: 0 }), /ngrams must be a whole number ≥ 1/);
-    assert.throws(() => textVectorizer().transform(['x']), (e: unknown) => e instanceof DataError && e.code === 'LEPTON_NOT_FITTED');
-    assert.throws(() => textVectorizer().fit(['ok', 3 as never]), (e: unknown) => e instanceof TypeMismatchError && /item 1 is number 3, not a string/.test(e.message));
+    assert.throws(
+      () => textVectorizer().transform(['x']),
+      (e: unknown) => e instanceof DataError && e.code === 'LEPTON_NOT_FITTED',
+    );
+    assert.throws(
+      () => textVectorizer().fit(['ok', 3 as never]),
+      (e: unknown) => e instanceof TypeMismatchError && /item 1 is number 3, not a string/.test(e.message),
+    );
     assert.throws(() => textVectorizer({ column: 'body' }).fit(DataFrame.from({ text: ['a'] })), /body/);
   });
 });

@@ -6,8 +6,25 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ColumnTable } from 'arquero';
 import {
-  compileText, learnVocabulary, ngramRange, ngramsOf, OOV_TOKEN, outputWidth, PAD_TOKEN, splitter, TextOptionError, tokenizer, tokenStart, vectorizeTexts, vectorizeWordsInto, wordTokenizer,
-  type OutputMode, type SplitJSON, type TextConfigJSON, type TextState, type TextVectorizing,
+  compileText,
+  learnVocabulary,
+  ngramRange,
+  ngramsOf,
+  OOV_TOKEN,
+  outputWidth,
+  PAD_TOKEN,
+  splitter,
+  TextOptionError,
+  tokenizer,
+  tokenStart,
+  vectorizeTexts,
+  vectorizeWordsInto,
+  wordTokenizer,
+  type OutputMode,
+  type SplitJSON,
+  type TextConfigJSON,
+  type TextState,
+  type TextVectorizing,
 } from '@lepton/server/preprocess';
 import { assertColumns, badArgument, DataError, EmptyDataError, TypeMismatchError } from '../data/errors.js';
 import { DataFrame } from '../data/frame.js';
@@ -34,21 +51,42 @@ function configOf(options: TextVectorizerOptions): TextConfigJSON {
   if (split instanceof RegExp) config.split = { pattern: split.source, flags: split.flags };
   else if (split !== undefined) config.split = split;
   const bad = (message: string) => badArgument(`textVectorizer: ${message}.`);
-  if (config.outputMode !== undefined && !MODES.includes(config.outputMode)) throw bad(`outputMode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(config.outputMode)}`);
-  if (config.standardize !== undefined && !STANDARDIZE.includes(config.standardize)) throw bad(`standardize must be one of ${STANDARDIZE.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(config.standardize)}`);
-  if (typeof config.split === 'string' && config.split !== 'whitespace' && config.split !== 'character') throw bad(`split must be 'whitespace', 'character' or a RegExp, got ${JSON.stringify(config.split)}`);
+  if (config.outputMode !== undefined && !MODES.includes(config.outputMode))
+    throw bad(
+      `outputMode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(config.outputMode)}`,
+    );
+  if (config.standardize !== undefined && !STANDARDIZE.includes(config.standardize))
+    throw bad(
+      `standardize must be one of ${STANDARDIZE.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(config.standardize)}`,
+    );
+  if (typeof config.split === 'string' && config.split !== 'whitespace' && config.split !== 'character')
+    throw bad(`split must be 'whitespace', 'character' or a RegExp, got ${JSON.stringify(config.split)}`);
   const mode = config.outputMode ?? 'int';
   if (config.maxTokens !== undefined && (!Number.isInteger(config.maxTokens) || config.maxTokens <= tokenStart(mode))) {
-    throw bad(`maxTokens must be a whole number above ${tokenStart(mode)} (it counts the ${mode === 'int' ? 'padding and OOV ids' : 'OOV id'}), got ${JSON.stringify(config.maxTokens)}`);
+    throw bad(
+      `maxTokens must be a whole number above ${tokenStart(mode)} (it counts the ${mode === 'int' ? 'padding and OOV ids' : 'OOV id'}), got ${JSON.stringify(config.maxTokens)}`,
+    );
   }
   if (config.sequenceLength !== undefined) {
-    if (mode !== 'int') throw bad(`sequenceLength applies to outputMode 'int' only (this one is '${mode}'); leave it out`);
-    if (!Number.isInteger(config.sequenceLength) || config.sequenceLength < 1) throw bad(`sequenceLength must be a whole number ≥ 1, got ${JSON.stringify(config.sequenceLength)}`);
+    if (mode !== 'int')
+      throw bad(`sequenceLength applies to outputMode 'int' only (this one is '${mode}'); leave it out`);
+    if (!Number.isInteger(config.sequenceLength) || config.sequenceLength < 1)
+      throw bad(`sequenceLength must be a whole number ≥ 1, got ${JSON.stringify(config.sequenceLength)}`);
   }
-  if (config.vocabulary !== undefined && (!Array.isArray(config.vocabulary) || !config.vocabulary.every((t) => typeof t === 'string'))) throw bad('vocabulary must be an array of token strings');
-  if (config.stopWords !== undefined && (!Array.isArray(config.stopWords) || !config.stopWords.every((t) => typeof t === 'string'))) throw bad('stopWords must be an array of strings');
-  if (config.idf !== undefined && config.idf !== 'keras' && config.idf !== 'smooth') throw bad(`idf must be 'keras' or 'smooth', got ${JSON.stringify(config.idf)}`);
-  if (config.norm !== undefined && config.norm !== 'none' && config.norm !== 'l2') throw bad(`norm must be 'none' or 'l2', got ${JSON.stringify(config.norm)}`);
+  if (
+    config.vocabulary !== undefined &&
+    (!Array.isArray(config.vocabulary) || !config.vocabulary.every((t) => typeof t === 'string'))
+  )
+    throw bad('vocabulary must be an array of token strings');
+  if (
+    config.stopWords !== undefined &&
+    (!Array.isArray(config.stopWords) || !config.stopWords.every((t) => typeof t === 'string'))
+  )
+    throw bad('stopWords must be an array of strings');
+  if (config.idf !== undefined && config.idf !== 'keras' && config.idf !== 'smooth')
+    throw bad(`idf must be 'keras' or 'smooth', got ${JSON.stringify(config.idf)}`);
+  if (config.norm !== undefined && config.norm !== 'none' && config.norm !== 'l2')
+    throw bad(`norm must be 'none' or 'l2', got ${JSON.stringify(config.norm)}`);
   try {
     ngramRange(config.ngrams);
     splitter(config.split ?? 'whitespace');
@@ -61,11 +99,17 @@ function configOf(options: TextVectorizerOptions): TextConfigJSON {
 
 /** The texts of a fit or transform input: a string array, or a frame's text column (missing values as ''). */
 function textsOf(input: ColumnTable | readonly string[], column: string, context: string): string[] {
-  const values: readonly unknown[] = Array.isArray(input) ? input : isFrame(input) ? columnOf(input as ColumnTable, column, context) : badInput(context);
+  const values: readonly unknown[] = Array.isArray(input)
+    ? input
+    : isFrame(input)
+      ? columnOf(input as ColumnTable, column, context)
+      : badInput(context);
   return values.map((value, i) => {
     if (typeof value === 'string') return value;
     if (value === null || value === undefined) return '';
-    throw new TypeMismatchError(`${context}: item ${i} is ${typeof value} ${JSON.stringify(value)}, not a string; convert the column to text first (e.g. String(value)).`);
+    throw new TypeMismatchError(
+      `${context}: item ${i} is ${typeof value} ${JSON.stringify(value)}, not a string; convert the column to text first (e.g. String(value)).`,
+    );
   });
 }
 
@@ -98,7 +142,10 @@ export class TextVectorizer extends Transform<TextState> {
 
   constructor(options: TextVectorizerOptions = {}) {
     super();
-    if (options === null || typeof options !== 'object') throw badArgument('textVectorizer: expected an options object, e.g. textVectorizer({ maxTokens: 20000, sequenceLength: 200 }).');
+    if (options === null || typeof options !== 'object')
+      throw badArgument(
+        'textVectorizer: expected an options object, e.g. textVectorizer({ maxTokens: 20000, sequenceLength: 200 }).',
+      );
     this.textConfig = configOf(options);
     // A given vocabulary needs no fitting, except for tf-idf's document frequencies.
     if (this.textConfig.vocabulary && this.mode !== 'tfidf') this.state = learnVocabulary([], this.textConfig);
@@ -143,7 +190,10 @@ export class TextVectorizer extends Transform<TextState> {
   /** The rows of texts given as word lists (`words(text)`, some perhaps left out), and their width. */
   vectorizeWords(texts: readonly string[][]): VectorizedRows {
     const v = this.compiledVectorizer();
-    const width = outputWidth(v, texts.reduce((m, w) => Math.max(m, ngramsOf(w, v.range).length), 0));
+    const width = outputWidth(
+      v,
+      texts.reduce((m, w) => Math.max(m, ngramsOf(w, v.range).length), 0),
+    );
     const data = this.mode === 'int' ? new Int32Array(texts.length * width) : new Float32Array(texts.length * width);
     texts.forEach((w, i) => vectorizeWordsInto(v, w, data, i * width, width));
     return { data, width };
@@ -216,7 +266,11 @@ export class TextVectorizer extends Transform<TextState> {
   }
 
   private fittedState(what: string): TextState {
-    if (!this.state) throw new DataError('LEPTON_NOT_FITTED', `${this.kind}.${what}: the vectorizer is not fitted; call fit(texts) first (or give a vocabulary).`);
+    if (!this.state)
+      throw new DataError(
+        'LEPTON_NOT_FITTED',
+        `${this.kind}.${what}: the vectorizer is not fitted; call fit(texts) first (or give a vocabulary).`,
+      );
     return this.state;
   }
 
@@ -228,14 +282,28 @@ export class TextVectorizer extends Transform<TextState> {
   /** The vectorizer as a notebook shows it: its mode and size, and its top tokens with ids and counts. */
   [displaySymbol](): MimeBundle {
     const head = `textVectorizer · ${this.mode}${this.sequenceLength ? ` · sequence length ${this.sequenceLength}` : ''}`;
-    if (!this.state) return { 'text/html': `<p><b>${escapeHtml(head)}</b> · not fitted</p>`, 'text/plain': `${head} · not fitted` };
+    if (!this.state)
+      return { 'text/html': `<p><b>${escapeHtml(head)}</b> · not fitted</p>`, 'text/plain': `${head} · not fitted` };
     const state = this.state;
     const start = tokenStart(this.mode);
-    const top = state.tokens.slice(0, 20).map((token, i) => ({ id: i + start, token, count: state.counts[i] ?? 0, ...(state.idf ? { idf: state.idf[i + 1]! } : {}) }));
+    const top = state.tokens.slice(0, 20).map((token, i) => ({
+      id: i + start,
+      token,
+      count: state.counts[i] ?? 0,
+      ...(state.idf ? { idf: state.idf[i + 1]! } : {}),
+    }));
     const summary = `${head} · ${this.vocabularySize.toLocaleString('en-US')} ids (${state.tokens.length.toLocaleString('en-US')} tokens + ${this.mode === 'int' ? "padding '' and " : ''}${OOV_TOKEN}) · fitted on ${state.documents.toLocaleString('en-US')} texts`;
-    const rows = top.map((t) => `<tr><td>${t.id}</td><td>${escapeHtml(JSON.stringify(t.token))}</td><td>${t.count.toLocaleString('en-US')}</td>${t.idf === undefined ? '' : `<td>${t.idf.toFixed(3)}</td>`}</tr>`).join('');
+    const rows = top
+      .map(
+        (t) =>
+          `<tr><td>${t.id}</td><td>${escapeHtml(JSON.stringify(t.token))}</td><td>${t.count.toLocaleString('en-US')}</td>${t.idf === undefined ? '' : `<td>${t.idf.toFixed(3)}</td>`}</tr>`,
+      )
+      .join('');
     const html = `<p><b>${escapeHtml(summary)}</b></p><table><thead><tr><th>id</th><th>token</th><th>count</th>${state.idf ? '<th>idf</th>' : ''}</tr></thead><tbody>${rows}</tbody></table>${state.tokens.length > top.length ? `<p><small>top ${top.length} of ${state.tokens.length.toLocaleString('en-US')} tokens</small></p>` : ''}`;
-    const text = [summary, ...top.map((t) => `${String(t.id).padStart(6)}  ${JSON.stringify(t.token).padEnd(24)} ${t.count}`)].join('\n');
+    const text = [
+      summary,
+      ...top.map((t) => `${String(t.id).padStart(6)}  ${JSON.stringify(t.token).padEnd(24)} ${t.count}`),
+    ].join('\n');
     return { 'text/html': html, 'text/plain': text };
   }
 }

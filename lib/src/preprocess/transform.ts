@@ -26,14 +26,19 @@ export abstract class Transform<State extends Record<string, unknown> = Record<s
   /** Learns what the transform needs from `frame` (means, categories, …). Returns the transform. */
   fit(frame: ColumnTable): this {
     if (!frame || typeof frame.numRows !== 'function') throw badArgument(`${this.kind}.fit: expected a DataFrame.`);
-    if (frame.numRows() === 0) throw new EmptyDataError(`${this.kind}.fit: the frame is empty (0 rows); fit on data with at least one row.`);
+    if (frame.numRows() === 0)
+      throw new EmptyDataError(`${this.kind}.fit: the frame is empty (0 rows); fit on data with at least one row.`);
     this.state = this.learn(frame);
     return this;
   }
 
   /** Applies the fitted transform to `frame`, returning a new frame. */
   transform(frame: ColumnTable): DataFrame {
-    if (!this.state) throw new DataError('LEPTON_NOT_FITTED', `${this.kind}.transform: the transform is not fitted; call fit(trainFrame) first.`);
+    if (!this.state)
+      throw new DataError(
+        'LEPTON_NOT_FITTED',
+        `${this.kind}.transform: the transform is not fitted; call fit(trainFrame) first.`,
+      );
     return DataFrame.fromColumns(this.apply(frame, this.state));
   }
 
@@ -44,7 +49,12 @@ export abstract class Transform<State extends Record<string, unknown> = Record<s
 
   /** The transform as JSON (see `TransformJSON`). */
   toJSON(): TransformJSON {
-    return { kind: this.kind, version: 1, config: this.config(), state: this.state ? structuredClone(this.state) : null };
+    return {
+      kind: this.kind,
+      version: 1,
+      config: this.config(),
+      state: this.state ? structuredClone(this.state) : null,
+    };
   }
 
   /** Restores fitted state from JSON (used by `fromJSON`). */
@@ -74,10 +84,17 @@ export function registerTransform(kind: string, create: (config: Record<string, 
  */
 export function fromJSON(json: TransformJSON | string): Transform {
   const value = (typeof json === 'string' ? JSON.parse(json) : json) as TransformJSON;
-  if (!value || typeof value !== 'object' || typeof value.kind !== 'string') throw badArgument('fromJSON: expected a transform JSON object with a "kind".');
-  if (value.version !== 1) throw badArgument(`fromJSON: unsupported transform format version ${String(value.version)} (this Lepton reads version 1).`);
+  if (!value || typeof value !== 'object' || typeof value.kind !== 'string')
+    throw badArgument('fromJSON: expected a transform JSON object with a "kind".');
+  if (value.version !== 1)
+    throw badArgument(
+      `fromJSON: unsupported transform format version ${String(value.version)} (this Lepton reads version 1).`,
+    );
   const create = registry.get(value.kind);
-  if (!create) throw badArgument(`fromJSON: unknown transform kind ${JSON.stringify(value.kind)}; known kinds: ${[...registry.keys()].join(', ')}.`);
+  if (!create)
+    throw badArgument(
+      `fromJSON: unknown transform kind ${JSON.stringify(value.kind)}; known kinds: ${[...registry.keys()].join(', ')}.`,
+    );
   return create(value.config ?? {}).restore(value.state);
 }
 
@@ -88,7 +105,13 @@ export function allColumns(frame: ColumnTable): FrameColumns {
 }
 
 /** The columns a transform works on: the given ones (checked), or those `pick` selects. */
-export function chooseColumns(frame: ColumnTable, given: string[] | undefined, pick: (name: string) => boolean, kind: string, what: string): string[] {
+export function chooseColumns(
+  frame: ColumnTable,
+  given: string[] | undefined,
+  pick: (name: string) => boolean,
+  kind: string,
+  what: string,
+): string[] {
   if (given) {
     assertColumns(given, frame.columnNames(), `${kind}.fit`);
     return given;

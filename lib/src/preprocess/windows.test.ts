@@ -7,7 +7,9 @@ import { DataFrame } from '../data/frame.js';
 import { windowDataset, windows } from './windows.js';
 
 /** Windows numpy's sliding_window_view cut from the same array (../validate/fixtures/make_timeseries_fixtures.py). */
-const fx = JSON.parse(readFileSync(fileURLToPath(new URL('../../src/validate/fixtures/timeseries.json', import.meta.url)), 'utf8'));
+const fx = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../src/validate/fixtures/timeseries.json', import.meta.url)), 'utf8'),
+);
 const series = fx.windows.series as number[][];
 const frame = DataFrame.from({ a: series.map((r) => r[0]!), b: series.map((r) => r[1]!), c: series.map((r) => r[2]!) });
 const names = ['a', 'b', 'c'];
@@ -20,7 +22,11 @@ const close = (actual: tf.Tensor, expected: number[][] | number[][][], label: st
 };
 
 describe('windows cut a series as numpy sliding_window_view does', () => {
-  for (const c of fx.windows.cases as { options: { inputWidth: number; labelWidth: number; shift: number; stride: number; target: number }; x: number[][][]; y: number[][] }[]) {
+  for (const c of fx.windows.cases as {
+    options: { inputWidth: number; labelWidth: number; shift: number; stride: number; target: number };
+    x: number[][][];
+    y: number[][];
+  }[]) {
     const { target, ...geometry } = c.options;
     test(`inputWidth ${geometry.inputWidth}, labelWidth ${geometry.labelWidth}, shift ${geometry.shift}, stride ${geometry.stride}`, async () => {
       const w = windows(frame, { features: names, target: names[target]!, ...geometry });
@@ -30,7 +36,12 @@ describe('windows cut a series as numpy sliding_window_view does', () => {
       close(w.y, c.y, 'y');
       assert.equal(w.spec.targetIndex, target);
       // The streamed dataset yields the same windows, in order, in batches.
-      const batches = await windowDataset(frame, { features: names, target: names[target]!, ...geometry, batchSize: 4 }).toArray();
+      const batches = await windowDataset(frame, {
+        features: names,
+        target: names[target]!,
+        ...geometry,
+        batchSize: 4,
+      }).toArray();
       close(tf.concat(batches.map((b) => b.xs)), c.x, 'dataset x');
       close(tf.concat(batches.map((b) => b.ys)), c.y, 'dataset y');
     });
@@ -42,7 +53,14 @@ describe('back-to-back windows of one feature', () => {
     // The same column twice takes the general path; once, the contiguous one.
     const twice = DataFrame.from({ a: series.map((r) => r[0]!), b: series.map((r) => r[0]!) });
     const one = windows(twice, { features: ['a'], target: 'a', inputWidth: 4, stride: 4, labelWidth: 2, shift: 2 });
-    const both = windows(twice, { features: ['a', 'b'], target: 'b', inputWidth: 4, stride: 4, labelWidth: 2, shift: 2 });
+    const both = windows(twice, {
+      features: ['a', 'b'],
+      target: 'b',
+      inputWidth: 4,
+      stride: 4,
+      labelWidth: 2,
+      shift: 2,
+    });
     assert.deepEqual(Array.from(one.x.dataSync()), Array.from(both.x.slice([0, 0, 0], [-1, -1, 1]).dataSync()));
     assert.deepEqual(Array.from(one.y.dataSync()), Array.from(both.y.dataSync()));
     assert.equal(one.x.shape[0], 7);
@@ -52,21 +70,40 @@ describe('back-to-back windows of one feature', () => {
 describe('windows refuse what they cannot cut', () => {
   test('a hole in a column, naming the row and the fix', () => {
     const holey = DataFrame.from({ v: [1, 2, null, 4, 5, 6] });
-    assert.throws(() => windows(holey, { features: ['v'], target: 'v', inputWidth: 2 }), { code: 'LEPTON_BAD_ARGUMENT', message: /missing a value at row 2; fill it first/ });
+    assert.throws(() => windows(holey, { features: ['v'], target: 'v', inputWidth: 2 }), {
+      code: 'LEPTON_BAD_ARGUMENT',
+      message: /missing a value at row 2; fill it first/,
+    });
     // Back-to-back windows find holes while copying: in the inputs, and in a label past the last window's inputs.
-    assert.throws(() => windows(holey, { features: ['v'], target: 'v', inputWidth: 2, stride: 2 }), { code: 'LEPTON_BAD_ARGUMENT', message: /"v" is missing a value at row 2/ });
+    assert.throws(() => windows(holey, { features: ['v'], target: 'v', inputWidth: 2, stride: 2 }), {
+      code: 'LEPTON_BAD_ARGUMENT',
+      message: /"v" is missing a value at row 2/,
+    });
     const lastLabel = DataFrame.from({ v: [1, 2, 3, 4, null] });
-    assert.throws(() => windows(lastLabel, { features: ['v'], target: 'v', inputWidth: 2, stride: 2 }), { code: 'LEPTON_BAD_ARGUMENT', message: /"v" is missing a value at row 4/ });
+    assert.throws(() => windows(lastLabel, { features: ['v'], target: 'v', inputWidth: 2, stride: 2 }), {
+      code: 'LEPTON_BAD_ARGUMENT',
+      message: /"v" is missing a value at row 4/,
+    });
   });
   test('a window longer than the frame', () => {
-    assert.throws(() => windows(frame, { features: ['a'], target: 'a', inputWidth: 40 }), { message: /a window spans 41 rows .* the frame has 30/ });
+    assert.throws(() => windows(frame, { features: ['a'], target: 'a', inputWidth: 40 }), {
+      message: /a window spans 41 rows .* the frame has 30/,
+    });
   });
   test('an unknown column lists the available ones', () => {
-    assert.throws(() => windows(frame, { features: ['z'], target: 'a', inputWidth: 3 }), { code: 'LEPTON_UNKNOWN_COLUMN' });
+    assert.throws(() => windows(frame, { features: ['z'], target: 'a', inputWidth: 3 }), {
+      code: 'LEPTON_UNKNOWN_COLUMN',
+    });
   });
-  test('returns the time of each window\'s label', () => {
-    const dated = DataFrame.from({ date: [1, 2, 3, 4, 5].map((d) => new Date(Date.UTC(2020, 0, d))), v: [1, 2, 3, 4, 5] });
+  test("returns the time of each window's label", () => {
+    const dated = DataFrame.from({
+      date: [1, 2, 3, 4, 5].map((d) => new Date(Date.UTC(2020, 0, d))),
+      v: [1, 2, 3, 4, 5],
+    });
     const w = windows(dated, { features: ['v'], target: 'v', inputWidth: 2, dateColumn: 'date' });
-    assert.deepEqual(w.times!.map((d) => d.toISOString().slice(0, 10)), ['2020-01-03', '2020-01-04', '2020-01-05']);
+    assert.deepEqual(
+      w.times!.map((d) => d.toISOString().slice(0, 10)),
+      ['2020-01-03', '2020-01-04', '2020-01-05'],
+    );
   });
 });

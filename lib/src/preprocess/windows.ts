@@ -56,35 +56,60 @@ export interface Windows {
 }
 
 /** The checked geometry and the number of windows of `n` rows. */
-function plan(n: number, options: WindowOptions, context: string): { spec: WindowSpec; samples: number; stride: number } {
+function plan(
+  n: number,
+  options: WindowOptions,
+  context: string,
+): { spec: WindowSpec; samples: number; stride: number } {
   const { inputWidth } = options;
   const labelWidth = options.labelWidth ?? 1;
   const shift = options.shift ?? 1;
   const stride = options.stride ?? 1;
   const whole = (v: number, what: string, min: number) => {
-    if (!Number.isInteger(v) || v < min) throw badArgument(`${context}: ${what} must be a whole number ≥ ${min}, got ${v}.`);
+    if (!Number.isInteger(v) || v < min)
+      throw badArgument(`${context}: ${what} must be a whole number ≥ ${min}, got ${v}.`);
   };
   whole(inputWidth, 'inputWidth', 1);
   whole(labelWidth, 'labelWidth', 1);
   whole(shift, 'shift', 1);
   whole(stride, 'stride', 1);
-  if (labelWidth > inputWidth + shift) throw badArgument(`${context}: labelWidth ${labelWidth} is longer than the window (inputWidth + shift = ${inputWidth + shift}).`);
-  if (!Array.isArray(options.features) || options.features.length === 0) throw badArgument(`${context}: features must name at least one column, e.g. { features: ['temp_max'], target: 'temp_max' }.`);
+  if (labelWidth > inputWidth + shift)
+    throw badArgument(
+      `${context}: labelWidth ${labelWidth} is longer than the window (inputWidth + shift = ${inputWidth + shift}).`,
+    );
+  if (!Array.isArray(options.features) || options.features.length === 0)
+    throw badArgument(
+      `${context}: features must name at least one column, e.g. { features: ['temp_max'], target: 'temp_max' }.`,
+    );
   if (typeof options.target !== 'string') throw badArgument(`${context}: target must name one column.`);
   const total = inputWidth + shift;
-  if (n < total) throw badArgument(`${context}: a window spans ${total} rows (inputWidth ${inputWidth} + shift ${shift}), but the frame has ${n}.`);
-  return { spec: { inputWidth, labelWidth, shift, targetIndex: options.features.indexOf(options.target) }, samples: Math.floor((n - total) / stride) + 1, stride };
+  if (n < total)
+    throw badArgument(
+      `${context}: a window spans ${total} rows (inputWidth ${inputWidth} + shift ${shift}), but the frame has ${n}.`,
+    );
+  return {
+    spec: { inputWidth, labelWidth, shift, targetIndex: options.features.indexOf(options.target) },
+    samples: Math.floor((n - total) / stride) + 1,
+    stride,
+  };
 }
 
 function holeError(context: string, column: string, row: number): Error {
-  return badArgument(`${context}: column ${JSON.stringify(column)} is missing a value at row ${row}; fill it first (lepton.preprocess.imputer, or df.resample(...) then a fill) so windows do not span holes.`);
+  return badArgument(
+    `${context}: column ${JSON.stringify(column)} is missing a value at row ${row}; fill it first (lepton.preprocess.imputer, or df.resample(...) then a fill) so windows do not span holes.`,
+  );
 }
 
 /** Whether windows are back-to-back runs of one feature, copied (and checked for holes) in one pass. */
 const isContiguous = (features: number, stride: number, inputWidth: number) => features === 1 && stride === inputWidth;
 
 /** The columns as numbers; a missing value is an error naming the row (windows must not span holes). */
-function seriesOf(frame: ColumnTable, columns: string[], context: string, checked = true): (Float64Array | Float32Array)[] {
+function seriesOf(
+  frame: ColumnTable,
+  columns: string[],
+  context: string,
+  checked = true,
+): (Float64Array | Float32Array)[] {
   assertColumns(columns, frame.columnNames(), context);
   return columns.map((c) => {
     const values = numericColumn(frame, c, context);
@@ -104,7 +129,17 @@ function seriesOf(frame: ColumnTable, columns: string[], context: string, checke
 }
 
 /** Copies windows `from` (inclusive) to `to` (exclusive) into flat input and label arrays (every value written). */
-function fill(series: (Float64Array | Float32Array)[], target: Float64Array | Float32Array, names: [string, string], spec: WindowSpec, stride: number, from: number, to: number, x: Float32Array, y: Float32Array): void {
+function fill(
+  series: (Float64Array | Float32Array)[],
+  target: Float64Array | Float32Array,
+  names: [string, string],
+  spec: WindowSpec,
+  stride: number,
+  from: number,
+  to: number,
+  x: Float32Array,
+  y: Float32Array,
+): void {
   const f = series.length;
   const { inputWidth, labelWidth, shift } = spec;
   const labelStart = inputWidth + shift - labelWidth;
@@ -135,18 +170,41 @@ function fill(series: (Float64Array | Float32Array)[], target: Float64Array | Fl
     }
   }
   // One label per window (the common case): a strided gather without the inner loop.
-  if (labelWidth === 1) for (let s = from, i = from * stride + labelStart; s < to; s++, i += stride) y[yi++] = target[i]!;
-  else for (let s = from; s < to; s++) for (let t = 0, i = s * stride + labelStart; t < labelWidth; t++) y[yi++] = target[i + t]!;
+  if (labelWidth === 1)
+    for (let s = from, i = from * stride + labelStart; s < to; s++, i += stride) y[yi++] = target[i]!;
+  else
+    for (let s = from; s < to; s++)
+      for (let t = 0, i = s * stride + labelStart; t < labelWidth; t++) y[yi++] = target[i + t]!;
   if (contiguous) {
     // The labels of unscanned columns may fall past the copied inputs (the last window's label).
-    for (let k = 0; k < yi; k++) if (y[k] !== y[k]) throw holeError('windows', names[1] ?? names[0]!, (from + Math.floor(k / labelWidth)) * stride + labelStart + (k % labelWidth));
+    for (let k = 0; k < yi; k++)
+      if (y[k] !== y[k])
+        throw holeError(
+          'windows',
+          names[1] ?? names[0]!,
+          (from + Math.floor(k / labelWidth)) * stride + labelStart + (k % labelWidth),
+        );
   }
 }
 
 /** The windows `from` to `to` as tensors, written in place in the backend's memory. */
-function windowTensors(series: (Float64Array | Float32Array)[], target: Float64Array | Float32Array, names: [string, string], spec: WindowSpec, stride: number, from: number, to: number): { x: TF.Tensor3D; y: TF.Tensor2D } {
+function windowTensors(
+  series: (Float64Array | Float32Array)[],
+  target: Float64Array | Float32Array,
+  names: [string, string],
+  spec: WindowSpec,
+  stride: number,
+  from: number,
+  to: number,
+): { x: TF.Tensor3D; y: TF.Tensor2D } {
   const n = to - from;
-  const [x, y] = filledTensors([[n, spec.inputWidth, series.length], [n, spec.labelWidth]], ([xs, ys]) => fill(series, target, names, spec, stride, from, to, xs!, ys!));
+  const [x, y] = filledTensors(
+    [
+      [n, spec.inputWidth, series.length],
+      [n, spec.labelWidth],
+    ],
+    ([xs, ys]) => fill(series, target, names, spec, stride, from, to, xs!, ys!),
+  );
   return { x: x as TF.Tensor3D, y: y as TF.Tensor2D };
 }
 
@@ -157,9 +215,17 @@ function windowTensors(series: (Float64Array | Float32Array)[], target: Float64A
 export function windows(frame: ColumnTable, options: WindowOptions): Windows {
   const context = 'windows';
   const { spec, samples, stride } = plan(frame.numRows(), options, context);
-  const series = seriesOf(frame, options.features, context, !isContiguous(options.features.length, stride, spec.inputWidth));
+  const series = seriesOf(
+    frame,
+    options.features,
+    context,
+    !isContiguous(options.features.length, stride, spec.inputWidth),
+  );
   const target = spec.targetIndex >= 0 ? series[spec.targetIndex]! : seriesOf(frame, [options.target], context)[0]!;
-  const out: Windows = { ...windowTensors(series, target, [options.features[0]!, options.target], spec, stride, 0, samples), spec };
+  const out: Windows = {
+    ...windowTensors(series, target, [options.features[0]!, options.target], spec, stride, 0, samples),
+    spec,
+  };
   if (options.dateColumn !== undefined) {
     const times = timesOf(frame, options.dateColumn, context);
     const last = spec.inputWidth + spec.shift - 1;
@@ -183,7 +249,8 @@ export function windowDataset(frame: ColumnTable, options: WindowDatasetOptions)
   const context = 'windowDataset';
   const { spec, samples, stride } = plan(frame.numRows(), options, context);
   const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw badArgument(`${context}: batchSize must be a whole number ≥ 1, got ${batchSize}.`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw badArgument(`${context}: batchSize must be a whole number ≥ 1, got ${batchSize}.`);
   const series = seriesOf(frame, options.features, context);
   const target = spec.targetIndex >= 0 ? series[spec.targetIndex]! : seriesOf(frame, [options.target], context)[0]!;
   const tf = tfjs();

@@ -38,7 +38,8 @@ export async function saveCheckpoint(model: tf.LayersModel, dir: string, meta: C
       };
       // model.json is the commit point: it names the new weights only once they are on disk.
       writeFileAtomic(join(dir, 'model.json'), JSON.stringify(json));
-      for (const old of readdirSync(dir)) if (old.startsWith('weights-') && old !== weightsFile) rmSync(join(dir, old), { force: true });
+      for (const old of readdirSync(dir))
+        if (old.startsWith('weights-') && old !== weightsFile) rmSync(join(dir, old), { force: true });
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
@@ -53,9 +54,16 @@ export function loadCheckpoint(model: tf.LayersModel, dir: string): CheckpointMe
   if (!existsSync(file)) return null;
   const json = JSON.parse(readFileSync(file, 'utf8'));
   const manifest = json.weightsManifest?.[0];
-  if (!manifest) throw new TrainError('LEPTON_TRAIN_BAD_CHECKPOINT', `${file} has no weightsManifest: it is not a tfjs layers-model checkpoint.`);
+  if (!manifest)
+    throw new TrainError(
+      'LEPTON_TRAIN_BAD_CHECKPOINT',
+      `${file} has no weightsManifest: it is not a tfjs layers-model checkpoint.`,
+    );
   const bytes = readFileSync(join(dir, manifest.paths[0]));
-  const named = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), manifest.weights);
+  const named = tf.io.decodeWeights(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    manifest.weights,
+  );
   const saved = (manifest.weights as { name: string }[]).map((w) => named[w.name]!);
   const weights = model.weights;
   const mismatch = saved.length !== weights.length || saved.some((t, i) => t.shape.join() !== weights[i]!.shape.join());

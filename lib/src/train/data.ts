@@ -44,10 +44,16 @@ export interface ColumnChoice {
 
 /** Data resolved to tensors, or a dataset to iterate. */
 /** `owned`: the tensors made here (the caller disposes them), not the user's. */
-export type Resolved = { kind: 'tensors'; x: tf.Tensor; y: tf.Tensor; owned: tf.Tensor[] } | { kind: 'dataset'; dataset: BatchDataset };
+export type Resolved =
+  { kind: 'tensors'; x: tf.Tensor; y: tf.Tensor; owned: tf.Tensor[] } | { kind: 'dataset'; dataset: BatchDataset };
 
 function isDataset(data: unknown): data is BatchDataset {
-  return typeof data === 'object' && data !== null && typeof (data as { iterator?: unknown }).iterator === 'function' && typeof (data as { map?: unknown }).map === 'function';
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    typeof (data as { iterator?: unknown }).iterator === 'function' &&
+    typeof (data as { map?: unknown }).map === 'function'
+  );
 }
 
 function isTensorSource(data: unknown): data is TensorSource {
@@ -56,7 +62,11 @@ function isTensorSource(data: unknown): data is TensorSource {
 
 const asTensor = (v: tf.Tensor | number[] | number[][]) => (v instanceof tf.Tensor ? v : tf.tensor(v as number[]));
 
-const storageFor: Partial<Record<tf.DataType, new (n: number) => ArrayLike<number>>> = { float32: Float32Array, int32: Int32Array, bool: Uint8Array };
+const storageFor: Partial<Record<tf.DataType, new (n: number) => ArrayLike<number>>> = {
+  float32: Float32Array,
+  int32: Int32Array,
+  bool: Uint8Array,
+};
 
 /**
  * The tensor itself, or a copy whose values are stored as its dtype says. TensorFlow.js's cpu backend may keep
@@ -78,11 +88,18 @@ export function withExactStorage(t: tf.Tensor): tf.Tensor {
 export function resolveData(data: FitData, columns: ColumnChoice, what: string, missingX = false): Resolved {
   if (isDataset(data)) return { kind: 'dataset', dataset: data };
   // Image datasets are asked for their data (asynchronously) before this; one here is a caller's mistake.
-  if (typeof (data as Partial<FitSource>).fitData === 'function') throw new TrainError('LEPTON_TRAIN_BAD_DATA', `The ${what} is an image dataset: await its fitData() before resolving it.`);
+  if (typeof (data as Partial<FitSource>).fitData === 'function')
+    throw new TrainError(
+      'LEPTON_TRAIN_BAD_DATA',
+      `The ${what} is an image dataset: await its fitData() before resolving it.`,
+    );
   if (isTensorSource(data)) {
     if (!columns.x || columns.y === undefined) {
       const names = data.columnNames?.() ?? [];
-      throw new TrainError('LEPTON_TRAIN_BAD_DATA', `Training on a DataFrame needs the feature and label columns: pass { x: [...], y: '...' } in the options${names.length ? ` (columns: ${names.join(', ')})` : ''}.`);
+      throw new TrainError(
+        'LEPTON_TRAIN_BAD_DATA',
+        `Training on a DataFrame needs the feature and label columns: pass { x: [...], y: '...' } in the options${names.length ? ` (columns: ${names.join(', ')})` : ''}.`,
+      );
     }
     // The DataFrame's own conversion names the column and row of a missing or non-numeric value.
     const x = data.toTensor(columns.x);
@@ -90,7 +107,10 @@ export function resolveData(data: FitData, columns: ColumnChoice, what: string, 
     return { kind: 'tensors', x, y, owned: [x, y] };
   }
   if (typeof data !== 'object' || data === null || !('x' in data) || !('y' in data)) {
-    throw new TrainError('LEPTON_TRAIN_BAD_DATA', `The ${what} must be { x, y } tensors, a DataFrame with x/y column names, or a tf.data dataset of { xs, ys } batches.`);
+    throw new TrainError(
+      'LEPTON_TRAIN_BAD_DATA',
+      `The ${what} must be { x, y } tensors, a DataFrame with x/y column names, or a tf.data dataset of { xs, ys } batches.`,
+    );
   }
   const x = withExactStorage(asTensor(data.x));
   let y = withExactStorage(asTensor(data.y));
@@ -103,13 +123,25 @@ export function resolveData(data: FitData, columns: ColumnChoice, what: string, 
 }
 
 /** Splits off the last `fraction` of samples for validation (before any shuffling, as Keras does). */
-export function splitTail(x: tf.Tensor, y: tf.Tensor, fraction: number): { train: [tf.Tensor, tf.Tensor]; validation: [tf.Tensor, tf.Tensor] } {
-  if (!(fraction > 0 && fraction < 1)) throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `validation as a split must be a fraction between 0 and 1 (got ${fraction}).`);
+export function splitTail(
+  x: tf.Tensor,
+  y: tf.Tensor,
+  fraction: number,
+): { train: [tf.Tensor, tf.Tensor]; validation: [tf.Tensor, tf.Tensor] } {
+  if (!(fraction > 0 && fraction < 1))
+    throw new TrainError(
+      'LEPTON_TRAIN_BAD_OPTION',
+      `validation as a split must be a fraction between 0 and 1 (got ${fraction}).`,
+    );
   const n = x.shape[0]!;
   const nVal = Math.max(1, Math.round(n * fraction));
   const nTrain = n - nVal;
-  if (nTrain < 1) throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `validation ${fraction} leaves no training samples out of ${n}.`);
-  const part = (t: tf.Tensor, start: number, size: number) => t.slice([start, ...t.shape.slice(1).map(() => 0)], [size, ...t.shape.slice(1)]);
-  return { train: [part(x, 0, nTrain), part(y, 0, nTrain)], validation: [part(x, nTrain, nVal), part(y, nTrain, nVal)] };
+  if (nTrain < 1)
+    throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `validation ${fraction} leaves no training samples out of ${n}.`);
+  const part = (t: tf.Tensor, start: number, size: number) =>
+    t.slice([start, ...t.shape.slice(1).map(() => 0)], [size, ...t.shape.slice(1)]);
+  return {
+    train: [part(x, 0, nTrain), part(y, 0, nTrain)],
+    validation: [part(x, nTrain, nVal), part(y, nTrain, nVal)],
+  };
 }
-

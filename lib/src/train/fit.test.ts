@@ -25,7 +25,12 @@ function toyData(n = 64) {
 const seeded = (seed: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed }) });
 
 function toyModel() {
-  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 8, activation: 'relu', ...seeded(1) }), tf.layers.dense({ units: 2, activation: 'softmax', ...seeded(2) })] });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [4], units: 8, activation: 'relu', ...seeded(1) }),
+      tf.layers.dense({ units: 2, activation: 'softmax', ...seeded(2) }),
+    ],
+  });
   model.compile({ optimizer: tf.train.adam(0.05), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return model;
 }
@@ -43,7 +48,11 @@ describe('lepton.fit', () => {
     rec.outputs.length = 0;
     const { x, y } = toyData();
     const model = toyModel();
-    const history = await fit(model, { x, y }, { epochs: 4, batchSize: 16, validation: 0.25, seed: 1, live: { maxUpdatesPerS: 1000 } });
+    const history = await fit(
+      model,
+      { x, y },
+      { epochs: 4, batchSize: 16, validation: 0.25, seed: 1, live: { maxUpdatesPerS: 1000 } },
+    );
     assert.equal(history.epochs.length, 4);
     assert.equal(history.batches.length, 4 * 3);
     assert.deepEqual(Object.keys(history.last).sort(), ['acc', 'loss', 'val_acc', 'val_loss']);
@@ -64,7 +73,12 @@ describe('lepton.fit', () => {
   test('trains on a tf.data dataset of { xs, ys } batches, validating on another', async () => {
     const { x, y } = toyData(96);
     const batches = (from: number, to: number) =>
-      tf.data.zip({ xs: tf.data.array(x.slice(from, to - from).unstack()), ys: tf.data.array(y.slice(from, to - from).unstack()) }).batch(16) as unknown as Parameters<typeof fit>[1];
+      tf.data
+        .zip({
+          xs: tf.data.array(x.slice(from, to - from).unstack()),
+          ys: tf.data.array(y.slice(from, to - from).unstack()),
+        })
+        .batch(16) as unknown as Parameters<typeof fit>[1];
     const model = toyModel();
     const history = await fit(model, batches(0, 64), { epochs: 6, validation: batches(64, 96), live: false });
     assert.equal(history.epochs.length, 6);
@@ -90,16 +104,23 @@ describe('lepton.fit', () => {
     const { x, y } = toyData(256);
     const model = toyModel();
     const before = model.getWeights()[0]!.dataSync().slice();
-    const history = await fit(model, { x, y }, {
-      epochs: 5,
-      batchSize: 8,
-      callbacks: { onBatchEnd: (batch, _logs, epoch) => void (epoch === 1 && batch === 2 && rec.interrupt()) },
-    });
+    const history = await fit(
+      model,
+      { x, y },
+      {
+        epochs: 5,
+        batchSize: 8,
+        callbacks: { onBatchEnd: (batch, _logs, epoch) => void (epoch === 1 && batch === 2 && rec.interrupt()) },
+      },
+    );
     rec.reset();
     assert.equal(history.status, 'interrupted');
     assert.equal(history.epochs.length, 1);
     assert.equal(history.batches.length, 32 + 3);
-    assert.match(history.message!, /Interrupted at epoch 2\/5, batch 3\/32: the model keeps the weights trained so far/);
+    assert.match(
+      history.message!,
+      /Interrupted at epoch 2\/5, batch 3\/32: the model keeps the weights trained so far/,
+    );
     assert.equal(lastHistory(), history);
     assert.notDeepEqual(model.getWeights()[0]!.dataSync(), before);
     assert.equal((rec.outputs.at(-1)!.bundle[trainingMimeType] as TrainingBundle).status, 'interrupted');
@@ -107,7 +128,15 @@ describe('lepton.fit', () => {
 
   test('the Stop request for a run id stops that run at the next batch boundary', async () => {
     const { x, y } = toyData(128);
-    const stopped = await fit(toyModel(), { x, y }, { epochs: 3, batchSize: 8, callbacks: { onBatchEnd: (batch) => void (batch === 4 && stopRun(lastHistory()!.runId)) } });
+    const stopped = await fit(
+      toyModel(),
+      { x, y },
+      {
+        epochs: 3,
+        batchSize: 8,
+        callbacks: { onBatchEnd: (batch) => void (batch === 4 && stopRun(lastHistory()!.runId)) },
+      },
+    );
     assert.equal(stopped.status, 'stopped');
     assert.equal(stopped.batches.length, 5);
     assert.match(stopped.message!, /Stopped at epoch 1\/3, batch 5\/16/);
@@ -118,13 +147,17 @@ describe('lepton.fit', () => {
     const { x, y } = toyData(64);
     const model = toyModel();
     let epochsSeen = 0;
-    const history = await fit(model, { x, y }, {
-      epochs: 30,
-      batchSize: 64,
-      earlyStopping: { monitor: 'loss', patience: 2, minDelta: 10 },
-      callbacks: { onEpochEnd: () => void epochsSeen++ },
-      live: false,
-    });
+    const history = await fit(
+      model,
+      { x, y },
+      {
+        epochs: 30,
+        batchSize: 64,
+        earlyStopping: { monitor: 'loss', patience: 2, minDelta: 10 },
+        callbacks: { onEpochEnd: () => void epochsSeen++ },
+        live: false,
+      },
+    );
     assert.equal(history.status, 'stopped');
     assert.equal(epochsSeen, 3);
     assert.equal(history.bestEpoch, 1);
@@ -135,13 +168,17 @@ describe('lepton.fit', () => {
     const { x, y } = toyData(64);
     const model = toyModel();
     let worstLast = 0;
-    const history = await fit(model, { x, y }, {
-      epochs: 4,
-      batchSize: 64,
-      earlyStopping: { monitor: 'acc', mode: 'min', patience: 10 },
-      callbacks: { onEpochEnd: (_e, logs) => void (worstLast = logs.acc!) },
-      live: false,
-    });
+    const history = await fit(
+      model,
+      { x, y },
+      {
+        epochs: 4,
+        batchSize: 64,
+        earlyStopping: { monitor: 'acc', mode: 'min', patience: 10 },
+        callbacks: { onEpochEnd: (_e, logs) => void (worstLast = logs.acc!) },
+        live: false,
+      },
+    );
     const accs = history.history.acc!;
     const best = accs.indexOf(Math.min(...accs)) + 1;
     if (best !== 4) {
@@ -155,15 +192,24 @@ describe('lepton.fit', () => {
     const { x, y } = toyData(32);
     const model = toyModel();
     const rates: number[] = [];
-    await fit(model, { x, y }, {
-      epochs: 3,
-      batchSize: 32,
-      live: false,
-      learningRateSchedule: (epoch, lr) => (epoch === 0 ? 0.1 : lr / 2),
-      callbacks: { onEpochBegin: () => void rates.push((model.optimizer as unknown as { learningRate: number }).learningRate) },
-    });
+    await fit(
+      model,
+      { x, y },
+      {
+        epochs: 3,
+        batchSize: 32,
+        live: false,
+        learningRateSchedule: (epoch, lr) => (epoch === 0 ? 0.1 : lr / 2),
+        callbacks: {
+          onEpochBegin: () => void rates.push((model.optimizer as unknown as { learningRate: number }).learningRate),
+        },
+      },
+    );
     assert.deepEqual(rates, [0.1, 0.05, 0.025]);
-    await assert.rejects(fit(model, { x, y }, { live: false, learningRateSchedule: () => -1 }), /gave -1 for epoch 0: a learning rate must be a positive number/);
+    await assert.rejects(
+      fit(model, { x, y }, { live: false, learningRateSchedule: () => -1 }),
+      /gave -1 for epoch 0: a learning rate must be a positive number/,
+    );
   });
 
   test('a checkpoint saves the best weights atomically and a later fit resumes after its epoch', async () => {
@@ -178,7 +224,10 @@ describe('lepton.fit', () => {
       assert.match(files[1]!, /^weights-\d+-\d+\.bin$/);
       const fresh = toyModel();
       const resumed = await fit(fresh, { x, y }, { epochs: 4, batchSize: 16, checkpoint: dir, live: false });
-      assert.deepEqual(resumed.epochs.map((e) => e.epoch), [3, 4]);
+      assert.deepEqual(
+        resumed.epochs.map((e) => e.epoch),
+        [3, 4],
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -186,27 +235,59 @@ describe('lepton.fit', () => {
 
   test('bad input fails before training with errors naming the problem', async () => {
     const model = toyModel();
-    await assert.rejects(fit(model, { x: tf.zeros([10, 4]), y: tf.zeros([9, 2]) }), { code: 'LEPTON_TRAIN_SHAPE_MISMATCH', message: /10 samples in x \(shape \[10, 4\]\) but 9 labels in y \(shape \[9, 2\]\)/ });
-    await assert.rejects(fit(model, { x: tf.zeros([10, 5]), y: tf.zeros([10, 2]) }), { code: 'LEPTON_TRAIN_SHAPE_MISMATCH', message: /expects inputs of shape \[\*, 4\] but x .* has shape \[10, 5\]/ });
-    await assert.rejects(fit(model, { x: tf.zeros([10, 4]), y: tf.zeros([10]) }), { code: 'LEPTON_TRAIN_SHAPE_MISMATCH', message: /outputs shape \[\*, 2\] but y .* has shape \[10\]\. y looks like class indices/ });
-    await assert.rejects(fit(model, { x: tf.tensor2d([[0, 0, 0, 0], [1, NaN, 0, 0]]), y: tf.zeros([2, 2]) }), { code: 'LEPTON_TRAIN_BAD_VALUES', message: /x \(training data\) has NaN at sample 1, feature 1/ });
-    await assert.rejects(fit(toyModel(), { x: tf.zeros([4, 4]), y: tf.zeros([4, 2]) }, { loss: 'crossEntropy' }), { code: 'LEPTON_TRAIN_BAD_OPTION', message: /Unknown loss 'crossEntropy'\. Valid losses: meanSquaredError, .*categoricalCrossentropy/ });
-    await assert.rejects(fit(toyModel(), { x: tf.zeros([4, 4]), y: tf.zeros([4, 2]) }, { loss: 'categoricalCrossentropy', metrics: ['f1'] }), { code: 'LEPTON_TRAIN_BAD_OPTION', message: /Unknown metric 'f1'\. Valid metrics: accuracy/ });
+    await assert.rejects(fit(model, { x: tf.zeros([10, 4]), y: tf.zeros([9, 2]) }), {
+      code: 'LEPTON_TRAIN_SHAPE_MISMATCH',
+      message: /10 samples in x \(shape \[10, 4\]\) but 9 labels in y \(shape \[9, 2\]\)/,
+    });
+    await assert.rejects(fit(model, { x: tf.zeros([10, 5]), y: tf.zeros([10, 2]) }), {
+      code: 'LEPTON_TRAIN_SHAPE_MISMATCH',
+      message: /expects inputs of shape \[\*, 4\] but x .* has shape \[10, 5\]/,
+    });
+    await assert.rejects(fit(model, { x: tf.zeros([10, 4]), y: tf.zeros([10]) }), {
+      code: 'LEPTON_TRAIN_SHAPE_MISMATCH',
+      message: /outputs shape \[\*, 2\] but y .* has shape \[10\]\. y looks like class indices/,
+    });
+    await assert.rejects(
+      fit(model, {
+        x: tf.tensor2d([
+          [0, 0, 0, 0],
+          [1, NaN, 0, 0],
+        ]),
+        y: tf.zeros([2, 2]),
+      }),
+      { code: 'LEPTON_TRAIN_BAD_VALUES', message: /x \(training data\) has NaN at sample 1, feature 1/ },
+    );
+    await assert.rejects(fit(toyModel(), { x: tf.zeros([4, 4]), y: tf.zeros([4, 2]) }, { loss: 'crossEntropy' }), {
+      code: 'LEPTON_TRAIN_BAD_OPTION',
+      message: /Unknown loss 'crossEntropy'\. Valid losses: meanSquaredError, .*categoricalCrossentropy/,
+    });
+    await assert.rejects(
+      fit(
+        toyModel(),
+        { x: tf.zeros([4, 4]), y: tf.zeros([4, 2]) },
+        { loss: 'categoricalCrossentropy', metrics: ['f1'] },
+      ),
+      { code: 'LEPTON_TRAIN_BAD_OPTION', message: /Unknown metric 'f1'\. Valid metrics: accuracy/ },
+    );
   });
 
   test('augmentation hooks transform each training batch with the seeded random source', async () => {
     const { x, y } = toyData(32);
     const seen: number[] = [];
-    await fit(toyModel(), { x, y }, {
-      epochs: 1,
-      batchSize: 16,
-      seed: 5,
-      live: false,
-      augment: (batch, { random }) => {
-        seen.push(random());
-        return batch.add(0.01);
+    await fit(
+      toyModel(),
+      { x, y },
+      {
+        epochs: 1,
+        batchSize: 16,
+        seed: 5,
+        live: false,
+        augment: (batch, { random }) => {
+          seen.push(random());
+          return batch.add(0.01);
+        },
       },
-    });
+    );
     assert.equal(seen.length, 2);
   });
 
@@ -215,7 +296,10 @@ describe('lepton.fit', () => {
     const bundle = toMimeBundle(model) as Record<string, any>;
     const json = bundle['application/vnd.lepton.model+json'];
     assert.equal(json.params, 4 * 8 + 8 + 8 * 2 + 2);
-    assert.deepEqual(json.layers.map((l: { type: string }) => l.type), ['Dense', 'Dense']);
+    assert.deepEqual(
+      json.layers.map((l: { type: string }) => l.type),
+      ['Dense', 'Dense'],
+    );
     assert.deepEqual(json.layers[0].outputShape, [null, 8]);
     assert.equal(json.bytes, 58 * 4);
     assert.match(bundle['text/plain'], /Total params: 58 \(232 B\)/);
@@ -227,8 +311,24 @@ test('labels made on the cpu backend from a comparison (bool → int32) train co
   await tf.setBackend('cpu');
   const x = tf.randomNormal([512, 4], 0, 1, 'float32', 7);
   const y = x.slice([0, 0], [-1, 1]).reshape([-1]).greater(0).toInt();
-  const model = tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4], ...seeded(3) }), tf.layers.dense({ units: 2, activation: 'softmax', ...seeded(4) })] });
-  await fit(model, { x, y }, { loss: 'sparseCategoricalCrossentropy', optimizer: tf.train.adam(0.05), epochs: 20, batchSize: 32, seed: 1, live: false });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4], ...seeded(3) }),
+      tf.layers.dense({ units: 2, activation: 'softmax', ...seeded(4) }),
+    ],
+  });
+  await fit(
+    model,
+    { x, y },
+    {
+      loss: 'sparseCategoricalCrossentropy',
+      optimizer: tf.train.adam(0.05),
+      epochs: 20,
+      batchSize: 32,
+      seed: 1,
+      live: false,
+    },
+  );
   const predicted = (model.predict(x) as tf.Tensor).argMax(-1).dataSync();
   const truth = y.dataSync();
   let right = 0;

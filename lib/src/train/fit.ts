@@ -2,7 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import { ensureBackend } from '../backend/select.js';
 import { fuseAdam } from '../backend/fused-adam.js';
 import { fuseLstmLayers } from '../backend/fused-lstm.js';
-import { permutation, resolveData, seededRandom, splitTail, type BatchDataset, type ColumnChoice, type FitData } from './data.js';
+import {
+  permutation,
+  resolveData,
+  seededRandom,
+  splitTail,
+  type BatchDataset,
+  type ColumnChoice,
+  type FitData,
+} from './data.js';
 import { History, historyOf, rememberHistory } from './history.js';
 import { LiveTrainingView, type LiveViewOptions } from './live-view.js';
 import { StopWatch, type StopReason } from './stop.js';
@@ -88,10 +96,16 @@ export function lastHistory(): History | undefined {
 export { historyOf };
 
 function compileIfAsked(model: tf.LayersModel, options: FitOptions): void {
-  const compiled = (model as unknown as { optimizer_?: unknown }).optimizer_ !== undefined || (model as unknown as { optimizer?: unknown }).optimizer !== undefined;
+  const compiled =
+    (model as unknown as { optimizer_?: unknown }).optimizer_ !== undefined ||
+    (model as unknown as { optimizer?: unknown }).optimizer !== undefined;
   checkLossAndMetrics(options.loss, options.metrics);
   if (options.loss === undefined) {
-    if (!compiled) throw new TrainError('LEPTON_TRAIN_NOT_COMPILED', "The model is not compiled: call model.compile({ optimizer: 'adam', loss: '...' }) first, or pass { loss } to lepton.fit.");
+    if (!compiled)
+      throw new TrainError(
+        'LEPTON_TRAIN_NOT_COMPILED',
+        "The model is not compiled: call model.compile({ optimizer: 'adam', loss: '...' }) first, or pass { loss } to lepton.fit.",
+      );
     return;
   }
   const crossentropy = typeof options.loss === 'string' && /crossentropy/i.test(options.loss);
@@ -130,7 +144,11 @@ const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
  */
 export async function fit(model: tf.LayersModel, data: FitData, options: FitOptions = {}): Promise<History> {
   installModelDisplay();
-  if (!(model instanceof tf.LayersModel)) throw new TrainError('LEPTON_TRAIN_BAD_MODEL', 'lepton.fit takes a tf.Sequential or tf.LayersModel (built with tf.sequential, tf.model or lepton.models).');
+  if (!(model instanceof tf.LayersModel))
+    throw new TrainError(
+      'LEPTON_TRAIN_BAD_MODEL',
+      'lepton.fit takes a tf.Sequential or tf.LayersModel (built with tf.sequential, tf.model or lepton.models).',
+    );
   const backendName = await ensureBackend();
   compileIfAsked(model, options);
   // Adam's update as one SIMD pass per variable on wasm (same numbers, same state): ~110 fewer kernels per step.
@@ -139,8 +157,10 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
   fuseLstmLayers(model);
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
-  if (!(Number.isInteger(epochs) && epochs >= 1)) throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `epochs must be a whole number ≥ 1 (got ${epochs}).`);
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `batchSize must be a whole number ≥ 1 (got ${batchSize}).`);
+  if (!(Number.isInteger(epochs) && epochs >= 1))
+    throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `epochs must be a whole number ≥ 1 (got ${epochs}).`);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1))
+    throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `batchSize must be a whole number ≥ 1 (got ${batchSize}).`);
 
   // Resolve and check all data before any training step.
   const owned: tf.Tensor[] = [];
@@ -170,7 +190,11 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
     } else train = { x: resolved.x, y: resolved.y };
   } else {
     dataset = resolved.dataset;
-    if (typeof options.validation === 'number') throw new TrainError('LEPTON_TRAIN_BAD_OPTION', 'validation as a fraction needs tensors or a DataFrame; with a dataset, pass validation data instead.');
+    if (typeof options.validation === 'number')
+      throw new TrainError(
+        'LEPTON_TRAIN_BAD_OPTION',
+        'validation as a fraction needs tensors or a DataFrame; with a dataset, pass validation data instead.',
+      );
   }
   if (options.validation !== undefined && typeof options.validation !== 'number') {
     const v = resolveData(options.validation, options, 'validation data');
@@ -193,7 +217,16 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
     model: { name: model.name, params: model.countParams() },
     backend: backendName,
     metrics: metricNames,
-    progress: { epoch: 0, epochs, batch: 0, batches: train ? Math.ceil(n / batchSize) : 0, samples: 0, elapsedS: 0, etaS: null, samplesPerS: null },
+    progress: {
+      epoch: 0,
+      epochs,
+      batch: 0,
+      batches: train ? Math.ceil(n / batchSize) : 0,
+      samples: 0,
+      elapsedS: 0,
+      etaS: null,
+      samplesPerS: null,
+    },
     batches: [],
     epochs: [],
     batchesDropped: 0,
@@ -229,7 +262,8 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
   let seen = 0;
   let finished = false;
 
-  const where = () => `epoch ${state.progress.epoch}/${epochs}, batch ${state.progress.batch}/${state.progress.batches || '?'}`;
+  const where = () =>
+    `epoch ${state.progress.epoch}/${epochs}, batch ${state.progress.batch}/${state.progress.batches || '?'}`;
   const finalize = (status: TrainingBundle['status'], message: string | null) => {
     if (finished) return;
     finished = true;
@@ -255,11 +289,17 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
     state.progress.samples = seen;
     state.progress.samplesPerS = elapsed > 0 && seen > 0 ? seen / elapsed : null;
     const perEpoch = train ? n : state.progress.batches * batchSize;
-    const remaining = perEpoch * (epochs - state.progress.epoch) + Math.max(0, perEpoch - state.progress.batch * batchSize);
+    const remaining =
+      perEpoch * (epochs - state.progress.epoch) + Math.max(0, perEpoch - state.progress.batch * batchSize);
     state.progress.etaS = state.progress.samplesPerS && perEpoch > 0 ? remaining / state.progress.samplesPerS : null;
   };
 
-  const runBatch = async (xb: tf.Tensor, yb: tf.Tensor, epoch: number, batch: number): Promise<Record<string, number>> => {
+  const runBatch = async (
+    xb: tf.Tensor,
+    yb: tf.Tensor,
+    epoch: number,
+    batch: number,
+  ): Promise<Record<string, number>> => {
     const x = augment ? tf.tidy(() => augment(xb, { epoch, batch, random })) : xb;
     try {
       const values = scalars(await model.trainOnBatch(x, yb));
@@ -272,8 +312,14 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
   const evaluate = async (): Promise<Record<string, number>> => {
     if (!validation) return {};
     let values: number[];
-    if ('x' in validation) values = scalars(model.evaluate(validation.x, validation.y, { batchSize: Math.max(batchSize, 256) }) as tf.Scalar | tf.Scalar[]);
-    else values = scalars((await model.evaluateDataset(validation as tf.data.Dataset<any>, {})) as tf.Scalar | tf.Scalar[]);
+    if ('x' in validation)
+      values = scalars(
+        model.evaluate(validation.x, validation.y, { batchSize: Math.max(batchSize, 256) }) as tf.Scalar | tf.Scalar[],
+      );
+    else
+      values = scalars(
+        (await model.evaluateDataset(validation as tf.data.Dataset<any>, {})) as tf.Scalar | tf.Scalar[],
+      );
     return Object.fromEntries(metricNames.map((name, i) => [`val_${name}`, values[i]!]));
   };
 
@@ -355,7 +401,8 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
       state.epochs.push({ epoch: epoch + 1, seconds: (Date.now() - epochStart) / 1000, logs });
       updateProgress();
       for (const c of callbacks) if ((await c.onEpochEnd?.(epoch, logs)) === false) stoppedByCallback = true;
-      if (stoppedByCallback && run.stopRequest === null) run.stopTraining(`A callback stopped training after epoch ${epoch + 1}.`);
+      if (stoppedByCallback && run.stopRequest === null)
+        run.stopTraining(`A callback stopped training after epoch ${epoch + 1}.`);
     }
     if (stop.reason === null) {
       for (const c of callbacks) await c.onTrainFinishing?.(run.stopRequest !== null);
@@ -363,9 +410,10 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
     if (stop.reason !== null) finalize(stop.reason, stopMessage(stop.reason));
     else if (run.stopRequest !== null) finalize('stopped', run.stopRequest);
     else {
-      const nothingLeft = run.initialEpoch >= epochs && options.checkpoint
-        ? `The checkpoint in ${checkpointPath(options.checkpoint)} already reached epoch ${run.initialEpoch}: nothing left to train.`
-        : null;
+      const nothingLeft =
+        run.initialEpoch >= epochs && options.checkpoint
+          ? `The checkpoint in ${checkpointPath(options.checkpoint)} already reached epoch ${run.initialEpoch}: nothing left to train.`
+          : null;
       finalize('finished', run.endMessage ?? nothingLeft);
     }
     for (const c of callbacks) await c.onTrainEnd?.(history);
@@ -386,7 +434,8 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
  * of the best weights comes last), then the live view.
  */
 function runCallbacks(options: FitOptions, view: LiveTrainingView): Callback[] {
-  const given = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+  const given =
+    options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
   const list: Callback[] = [];
   if (options.learningRateSchedule) list.push(learningRateScheduler(options.learningRateSchedule));
   if (options.checkpoint) list.push(modelCheckpoint(options.checkpoint));

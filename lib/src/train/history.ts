@@ -1,6 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
-import { trainingMimeBundle, type BatchPoint, type EpochPoint, type TrainingBundle, type TrainingStatus } from './training-bundle.js';
+import {
+  trainingMimeBundle,
+  type BatchPoint,
+  type EpochPoint,
+  type TrainingBundle,
+  type TrainingStatus,
+} from './training-bundle.js';
 
 /**
  * What `lepton.fit` recorded: per-epoch and per-batch logs, how the run ended, and the final live-view state.

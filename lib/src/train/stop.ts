@@ -17,7 +17,9 @@ function handle(comm: Comm, data: unknown): void {
     if (request?.action !== 'stop') return;
     const runId = String(request.runId);
     const stop = running.get(runId);
-    const answer: StopAnswer = stop ? { action: 'stop', runId, ok: true } : { action: 'stop', runId, ok: false, error: `no running training run ${runId}` };
+    const answer: StopAnswer = stop
+      ? { action: 'stop', runId, ok: true }
+      : { action: 'stop', runId, ok: false, error: `no running training run ${runId}` };
     comm.send(answer);
     stop?.('stopped');
   };

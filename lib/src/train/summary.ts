@@ -12,8 +12,9 @@ export type { LayerSummary, ModelSummaryJson } from '../contract/bundles.js';
 import type { LayerSummary, ModelSummaryJson } from '../contract/bundles.js';
 
 const shapeText = (shape: unknown): string =>
-  Array.isArray(shape) && Array.isArray(shape[0]) ? (shape as unknown[]).map(shapeText).join(', ') : `(${(shape as (number | null)[]).map((d) => (d === null ? 'None' : d)).join(', ')})`;
-
+  Array.isArray(shape) && Array.isArray(shape[0])
+    ? (shape as unknown[]).map(shapeText).join(', ')
+    : `(${(shape as (number | null)[]).map((d) => (d === null ? 'None' : d)).join(', ')})`;
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -26,10 +27,15 @@ export class ModelSummary {
 
   /** Keras-style text table. */
   toString(): string {
-    const rows = this.json.layers.map((l) => [`${l.name} (${l.type})`, shapeText(l.outputShape), l.params.toLocaleString('en-US')]);
+    const rows = this.json.layers.map((l) => [
+      `${l.name} (${l.type})`,
+      shapeText(l.outputShape),
+      l.params.toLocaleString('en-US'),
+    ]);
     const header = ['Layer (type)', 'Output shape', 'Param #'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('   ');
+    const line = (cells: string[]) =>
+      cells.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('   ');
     const j = this.json;
     return [
       `Model: ${j.name}`,
@@ -37,8 +43,16 @@ export class ModelSummary {
       widths.map((w) => '─'.repeat(w)).join('   '),
       ...rows.map(line),
       `Total params: ${j.params.toLocaleString('en-US')} (${formatBytes(j.bytes)}) · trainable ${j.trainableParams.toLocaleString('en-US')} · non-trainable ${(j.params - j.trainableParams).toLocaleString('en-US')}`,
-      j.compiled ? `Compiled: loss ${j.compiled.loss}, optimizer ${j.compiled.optimizer}${j.compiled.metrics.length ? `, metrics ${j.compiled.metrics.join(', ')}` : ''}` : 'Not compiled',
-      ...(j.metrics ? [`Last epoch: ${Object.entries(j.metrics).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ')}`] : []),
+      j.compiled
+        ? `Compiled: loss ${j.compiled.loss}, optimizer ${j.compiled.optimizer}${j.compiled.metrics.length ? `, metrics ${j.compiled.metrics.join(', ')}` : ''}`
+        : 'Not compiled',
+      ...(j.metrics
+        ? [
+            `Last epoch: ${Object.entries(j.metrics)
+              .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
+              .join(', ')}`,
+          ]
+        : []),
     ].join('\n');
   }
 
@@ -46,7 +60,10 @@ export class ModelSummary {
   [displaySymbol](): MimeBundle {
     const j = this.json;
     const rows = j.layers
-      .map((l) => `<tr><td>${escapeHtml(l.name)}</td><td>${l.type}</td><td>${shapeText(l.outputShape)}</td><td style="text-align:right">${l.params.toLocaleString('en-US')}</td></tr>`)
+      .map(
+        (l) =>
+          `<tr><td>${escapeHtml(l.name)}</td><td>${l.type}</td><td>${shapeText(l.outputShape)}</td><td style="text-align:right">${l.params.toLocaleString('en-US')}</td></tr>`,
+      )
       .join('');
     return {
       [modelMimeType]: j,
@@ -77,15 +94,28 @@ export function summary(model: tf.LayersModel): ModelSummary {
     } catch {
       outputShape = [];
     }
-    return { name: layer.name, type: layer.getClassName(), outputShape, params: layer.countParams(), trainable: layer.trainable };
+    return {
+      name: layer.name,
+      type: layer.getClassName(),
+      outputShape,
+      params: layer.countParams(),
+      trainable: layer.trainable,
+    };
   });
   const params = model.countParams();
   const size = (w: tf.LayerVariable) => (w.shape as number[]).reduce((a, b) => a * b, 1);
   const trainableParams = model.trainableWeights.reduce((sum, w) => sum + size(w), 0);
   const bytes = model.weights.reduce((sum, w) => sum + size(w) * 4, 0);
   const m = model as unknown as { loss?: unknown; optimizer?: tf.Optimizer; metricsNames?: string[] };
-  const compiled = m.optimizer ? { loss: lossText(m.loss), optimizer: m.optimizer.getClassName(), metrics: (m.metricsNames ?? []).filter((n) => n !== 'loss') } : null;
-  const shape = (s: unknown) => (Array.isArray(s) && s.length === 1 && Array.isArray(s[0]) ? s[0] : s) as LayerSummary['outputShape'];
+  const compiled = m.optimizer
+    ? {
+        loss: lossText(m.loss),
+        optimizer: m.optimizer.getClassName(),
+        metrics: (m.metricsNames ?? []).filter((n) => n !== 'loss'),
+      }
+    : null;
+  const shape = (s: unknown) =>
+    (Array.isArray(s) && s.length === 1 && Array.isArray(s[0]) ? s[0] : s) as LayerSummary['outputShape'];
   return new ModelSummary({
     version: 1,
     id: modelId(model),

@@ -68,7 +68,6 @@ export class BatchPointSampler {
   }
 }
 
-
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(4));
 
 /** A one-screen text view: a progress bar with ETA and speed, then the latest epoch's logs. */
@@ -84,16 +83,27 @@ export function trainingText(bundle: TrainingBundle): string {
   const lines = [
     `${bundle.status === 'running' ? 'Training' : statusWord(bundle.status)} ${bundle.model.name} on ${bundle.backend} — epoch ${p.epoch}/${p.epochs} ${bar} ${p.batch}/${p.batches} · ${formatSeconds(p.elapsedS)}${eta}${speed}`,
   ];
-  if (last) lines.push(`  batch: ${Object.entries(last.logs).map(([k, v]) => `${k} ${fmt(v)}`).join(' · ')}`);
+  if (last)
+    lines.push(
+      `  batch: ${Object.entries(last.logs)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(' · ')}`,
+    );
   for (const e of bundle.epochs.slice(-3)) {
-    lines.push(`  epoch ${e.epoch}: ${Object.entries(e.logs).map(([k, v]) => `${k} ${fmt(v)}`).join(' · ')} (${formatSeconds(e.seconds)})`);
+    lines.push(
+      `  epoch ${e.epoch}: ${Object.entries(e.logs)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(' · ')} (${formatSeconds(e.seconds)})`,
+    );
   }
   if (bundle.message) lines.push(bundle.message);
   return lines.join('\n');
 }
 
 function statusWord(status: TrainingStatus): string {
-  return { running: 'Training', finished: 'Trained', stopped: 'Stopped', interrupted: 'Interrupted', failed: 'Failed' }[status];
+  return { running: 'Training', finished: 'Trained', stopped: 'Stopped', interrupted: 'Interrupted', failed: 'Failed' }[
+    status
+  ];
 }
 
 /**
@@ -103,13 +113,19 @@ function statusWord(status: TrainingStatus): string {
 export function trainingChart(bundle: TrainingBundle): Record<string, unknown> {
   const values: { step: number; metric: string; series: string; value: number }[] = [];
   for (const b of bundle.batches) {
-    for (const [k, v] of Object.entries(b.logs)) if (Number.isFinite(v)) values.push({ step: b.step, metric: k, series: 'train (batch)', value: v });
+    for (const [k, v] of Object.entries(b.logs))
+      if (Number.isFinite(v)) values.push({ step: b.step, metric: k, series: 'train (batch)', value: v });
   }
   for (const e of bundle.epochs) {
     for (const [k, v] of Object.entries(e.logs)) {
       if (!Number.isFinite(v)) continue;
       const validation = k.startsWith('val_');
-      values.push({ step: e.epoch, metric: validation ? k.slice(4) : k, series: validation ? 'validation (epoch)' : 'train (epoch)', value: v });
+      values.push({
+        step: e.epoch,
+        metric: validation ? k.slice(4) : k,
+        series: validation ? 'validation (epoch)' : 'train (epoch)',
+        value: v,
+      });
     }
   }
   const p = bundle.progress;
@@ -117,7 +133,10 @@ export function trainingChart(bundle: TrainingBundle): Record<string, unknown> {
   const eta = bundle.status === 'running' && p.etaS !== null ? ` · ETA ${formatSeconds(p.etaS)}` : '';
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: `${statusWord(bundle.status)} ${bundle.model.name} — epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}${eta}${speed}`, anchor: 'start' },
+    title: {
+      text: `${statusWord(bundle.status)} ${bundle.model.name} — epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}${eta}${speed}`,
+      anchor: 'start',
+    },
     data: { values },
     facet: { column: { field: 'metric', type: 'nominal', title: null, sort: bundle.metrics } },
     resolve: { scale: { y: 'independent' } },
@@ -131,12 +150,21 @@ export function trainingChart(bundle: TrainingBundle): Record<string, unknown> {
           field: 'series',
           type: 'nominal',
           title: null,
-          scale: { domain: ['train (batch)', 'train (epoch)', 'validation (epoch)'], range: ['#9ecae9', '#1f77b4', '#ff7f0e'] },
+          scale: {
+            domain: ['train (batch)', 'train (epoch)', 'validation (epoch)'],
+            range: ['#9ecae9', '#1f77b4', '#ff7f0e'],
+          },
         },
       },
       layer: [
-        { transform: [{ filter: "datum.series === 'train (batch)'" }], mark: { type: 'line', strokeWidth: 1, opacity: 0.7 } },
-        { transform: [{ filter: "datum.series !== 'train (batch)'" }], mark: { type: 'line', point: true, strokeWidth: 2 } },
+        {
+          transform: [{ filter: "datum.series === 'train (batch)'" }],
+          mark: { type: 'line', strokeWidth: 1, opacity: 0.7 },
+        },
+        {
+          transform: [{ filter: "datum.series !== 'train (batch)'" }],
+          mark: { type: 'line', point: true, strokeWidth: 2 },
+        },
       ],
     },
   };

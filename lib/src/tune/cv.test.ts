@@ -10,10 +10,22 @@ describe('tune with cv', () => {
     const x = tf.randomUniform([120, 3], -1, 1, 'float32', 4);
     const y = tf.tidy(() => x.matMul(tf.tensor2d([[1], [-2], [0.5]])));
     let built = 0;
-    const study = await tune((p, trial) => {
-      built++;
-      return linear({ inputs: 3, learningRate: p.lr, seed: trial.seed });
-    }, { lr: tune.float(0.001, 0.3, { log: true }) }, { data: { x, y }, cv: { splitter: timeSeriesSplit(120, { folds: 3 }), metric: 'mae' }, epochs: 4, trials: 3, strategy: 'random', seed: 2, live: false });
+    const study = await tune(
+      (p, trial) => {
+        built++;
+        return linear({ inputs: 3, learningRate: p.lr, seed: trial.seed });
+      },
+      { lr: tune.float(0.001, 0.3, { log: true }) },
+      {
+        data: { x, y },
+        cv: { splitter: timeSeriesSplit(120, { folds: 3 }), metric: 'mae' },
+        epochs: 4,
+        trials: 3,
+        strategy: 'random',
+        seed: 2,
+        live: false,
+      },
+    );
     assert.equal(study.objective, 'cv_mae');
     assert.equal(study.direction, 'min');
     assert.equal(built, 9, 'three trials of three folds');

@@ -23,6 +23,14 @@ test('tuning errors are LeptonErrors whose code names the kind of mistake', asyn
   assert.equal(await codeOf(() => parseStudyFile('{ not json', 'study.json')), 'LEPTON_TUNE_STUDY_FILE');
   assert.equal(await codeOf(() => objectiveFrom({ loss: 1 }, 'val_acc')), 'LEPTON_TUNE_BAD_OBJECTIVE');
   const space = { lr: float(0.001, 0.1) };
-  assert.equal(await codeOf(() => tune(() => 'oops' as unknown as number, space, { live: false, objective: 'score', trials: 1, seed: 1 })), 'LEPTON_TUNE_BAD_BUILD');
-  assert.equal(await codeOf(() => tune(() => 1, space, { live: false, objective: 'score', strategy: 'grid' as 'random' })), 'LEPTON_TUNE_BAD_OPTION');
+  assert.equal(
+    await codeOf(() =>
+      tune(() => 'oops' as unknown as number, space, { live: false, objective: 'score', trials: 1, seed: 1 }),
+    ),
+    'LEPTON_TUNE_BAD_BUILD',
+  );
+  assert.equal(
+    await codeOf(() => tune(() => 1, space, { live: false, objective: 'score', strategy: 'grid' as 'random' })),
+    'LEPTON_TUNE_BAD_OPTION',
+  );
 });

@@ -33,7 +33,12 @@ export type TuneErrorCode =
  * A search set up wrong (not one trial's bad luck): it stops the whole search with this message. (`SpaceError` and
  * `StudyFileError` are its siblings, not subclasses: a trial whose `build` throws one fails alone, as before.)
  */
-export class TuneError extends LeptonError<Exclude<TuneErrorCode, 'LEPTON_TUNE_BAD_SPACE' | 'LEPTON_TUNE_STUDY_FILE' | StudyErrorCode | 'LEPTON_TUNE_TRIAL_FAILED'>> {}
+export class TuneError extends LeptonError<
+  Exclude<
+    TuneErrorCode,
+    'LEPTON_TUNE_BAD_SPACE' | 'LEPTON_TUNE_STUDY_FILE' | StudyErrorCode | 'LEPTON_TUNE_TRIAL_FAILED'
+  >
+> {}
 
 /** The codes of `StudyError`. */
 type StudyErrorCode = Extract<TuneErrorCode, 'LEPTON_TUNE_NO_STUDY' | 'LEPTON_TUNE_NO_BEST_TRIAL'>;

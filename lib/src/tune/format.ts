@@ -131,16 +131,24 @@ export function parseStudyFile(text: string, path: string): StudyFileV1 {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new StudyFileError(`${path} is not a study file: it is not valid JSON (${(error as Error).message}). Pass another path, or resume: false to start over (it will be overwritten).`);
+    throw new StudyFileError(
+      `${path} is not a study file: it is not valid JSON (${(error as Error).message}). Pass another path, or resume: false to start over (it will be overwritten).`,
+    );
   }
-  const bad = (what: string) => new StudyFileError(`${path} is not a valid study file: ${what}. Pass another path, or resume: false to start over (it will be overwritten).`);
+  const bad = (what: string) =>
+    new StudyFileError(
+      `${path} is not a valid study file: ${what}. Pass another path, or resume: false to start over (it will be overwritten).`,
+    );
   if (!isObject(json) || json.format !== studyFormat) throw bad(`its "format" is not "${studyFormat}"`);
   if (json.version !== 1) throw bad(`version ${String(json.version)} is not supported (this Lepton reads version 1)`);
-  for (const key of ['name', 'objective', 'createdAt', 'updatedAt'] as const) if (typeof json[key] !== 'string') throw bad(`"${key}" is missing`);
+  for (const key of ['name', 'objective', 'createdAt', 'updatedAt'] as const)
+    if (typeof json[key] !== 'string') throw bad(`"${key}" is missing`);
   if (json.direction !== 'min' && json.direction !== 'max') throw bad('"direction" must be "min" or "max"');
-  if (typeof json.seed !== 'number' || typeof json.epochs !== 'number') throw bad('"seed" and "epochs" must be numbers');
+  if (typeof json.seed !== 'number' || typeof json.epochs !== 'number')
+    throw bad('"seed" and "epochs" must be numbers');
   const strategy = json.strategy;
-  if (!isObject(strategy) || !['random', 'tpe', 'hyperband'].includes(String(strategy.name))) throw bad('"strategy.name" must be random, tpe or hyperband');
+  if (!isObject(strategy) || !['random', 'tpe', 'hyperband'].includes(String(strategy.name)))
+    throw bad('"strategy.name" must be random, tpe or hyperband');
   try {
     validateSpace(json.space as Space);
   } catch (error) {
@@ -149,7 +157,13 @@ export function parseStudyFile(text: string, path: string): StudyFileV1 {
   }
   if (!Array.isArray(json.trials)) throw bad('"trials" must be a list');
   json.trials.forEach((t: unknown, i: number) => {
-    if (!isObject(t) || typeof t.number !== 'number' || !isObject(t.params) || !['complete', 'pruned', 'failed'].includes(String(t.status)) || !Array.isArray(t.intermediate)) {
+    if (
+      !isObject(t) ||
+      typeof t.number !== 'number' ||
+      !isObject(t.params) ||
+      !['complete', 'pruned', 'failed'].includes(String(t.status)) ||
+      !Array.isArray(t.intermediate)
+    ) {
       throw bad(`trial entry ${i} is malformed`);
     }
   });

@@ -48,9 +48,18 @@ export function bracketShares(brackets: number, eta: number): number[] {
 export function hyperbandStrategy(context: StrategyContext, options: HyperbandOptions = {}): Strategy {
   const minEpochs = options.minEpochs ?? 1;
   const eta = options.eta ?? 3;
-  if (!(Number.isInteger(minEpochs) && minEpochs >= 1)) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `hyperband minEpochs must be a whole number ≥ 1 (got ${minEpochs}).`);
-  if (!(eta >= 2)) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `hyperband eta must be ≥ 2 (got ${eta}): it is how many times fewer trials each rung keeps.`);
-  if (minEpochs > context.epochs) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `hyperband minEpochs (${minEpochs}) is more than epochs (${context.epochs}): lower minEpochs or raise epochs.`);
+  if (!(Number.isInteger(minEpochs) && minEpochs >= 1))
+    throw new TuneError('LEPTON_TUNE_BAD_OPTION', `hyperband minEpochs must be a whole number ≥ 1 (got ${minEpochs}).`);
+  if (!(eta >= 2))
+    throw new TuneError(
+      'LEPTON_TUNE_BAD_OPTION',
+      `hyperband eta must be ≥ 2 (got ${eta}): it is how many times fewer trials each rung keeps.`,
+    );
+  if (minEpochs > context.epochs)
+    throw new TuneError(
+      'LEPTON_TUNE_BAD_OPTION',
+      `hyperband minEpochs (${minEpochs}) is more than epochs (${context.epochs}): lower minEpochs or raise epochs.`,
+    );
   const rungs = hyperbandRungs(context.epochs, minEpochs, eta);
   const shares = bracketShares(rungs.length, eta);
   // One round of brackets in a seeded order, repeated: every run of sum(shares) trials has Hyperband's proportions.
@@ -70,7 +79,9 @@ export function hyperbandStrategy(context: StrategyContext, options: HyperbandOp
       if (!Number.isFinite(value)) return true;
       const atRung = (t: TrialRecord) => t.intermediate.find(([e]) => e === epoch)?.[1];
       const competing = trials
-        .filter((t) => t.number !== trial.number && t.status !== 'failed' && (t.bracket ?? bracketOf(t.number)) === bracket)
+        .filter(
+          (t) => t.number !== trial.number && t.status !== 'failed' && (t.bracket ?? bracketOf(t.number)) === bracket,
+        )
         .map(atRung)
         .filter((v): v is number => v !== undefined && Number.isFinite(v));
       competing.push(value);

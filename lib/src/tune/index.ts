@@ -34,7 +34,18 @@ export const tune = Object.assign(run, {
 
 export { Study, type BestTrial, type StudySettings } from './study.js';
 export { Trial, TuneError } from './trial.js';
-export { SpaceError, type Space, type ParamSpec, type IntParam, type FloatParam, type ChoiceParam, type ChoiceValue, type ParamsOf, type ParamValues, type RangeOptions } from './space.js';
+export {
+  SpaceError,
+  type Space,
+  type ParamSpec,
+  type IntParam,
+  type FloatParam,
+  type ChoiceParam,
+  type ChoiceValue,
+  type ParamsOf,
+  type ParamValues,
+  type RangeOptions,
+} from './space.js';
 export type { TuneOptions, TuneCvOptions, Build, BuildResult } from './tune.js';
 export type { TpeOptions } from './tpe.js';
 export type { HyperbandOptions } from './hyperband.js';

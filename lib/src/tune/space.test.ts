@@ -1,23 +1,46 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '../core/random.js';
-import { choice, float, int, position, sampleParam, sameSpace, SpaceError, validateSpace, type Space } from './space.js';
+import {
+  choice,
+  float,
+  int,
+  position,
+  sampleParam,
+  sameSpace,
+  SpaceError,
+  validateSpace,
+  type Space,
+} from './space.js';
 
 describe('search spaces', () => {
-  const rejects = (space: unknown, pattern: RegExp) => assert.throws(() => validateSpace(space as Space), (e: Error) => e instanceof SpaceError && pattern.test(e.message));
+  const rejects = (space: unknown, pattern: RegExp) =>
+    assert.throws(
+      () => validateSpace(space as Space),
+      (e: Error) => e instanceof SpaceError && pattern.test(e.message),
+    );
 
-  test('an empty space is rejected with an example of a declaration', () => rejects({}, /empty: declare at least one parameter, e\.g\. \{ lr: lepton\.tune\.float/));
-  test('a plain value instead of a declaration names the parameter and the helpers', () => rejects({ units: 32 }, /Parameter 'units' is 32, not a declaration: use lepton\.tune\.int/));
-  test('low ≥ high is inconsistent and the message says to swap them', () => rejects({ lr: float(0.1, 0.01) }, /'lr' has low 0\.1 ≥ high 0\.01.*swap them/));
-  test('equal bounds say a fixed value needs no search', () => rejects({ units: int(8, 8) }, /fixed value 8 does not need to be searched/));
-  test('a log range must start above zero', () => rejects({ lr: float(0, 1, { log: true }) }, /'lr' is on a log scale with low 0: log ranges need low > 0/));
+  test('an empty space is rejected with an example of a declaration', () =>
+    rejects({}, /empty: declare at least one parameter, e\.g\. \{ lr: lepton\.tune\.float/));
+  test('a plain value instead of a declaration names the parameter and the helpers', () =>
+    rejects({ units: 32 }, /Parameter 'units' is 32, not a declaration: use lepton\.tune\.int/));
+  test('low ≥ high is inconsistent and the message says to swap them', () =>
+    rejects({ lr: float(0.1, 0.01) }, /'lr' has low 0\.1 ≥ high 0\.01.*swap them/));
+  test('equal bounds say a fixed value needs no search', () =>
+    rejects({ units: int(8, 8) }, /fixed value 8 does not need to be searched/));
+  test('a log range must start above zero', () =>
+    rejects({ lr: float(0, 1, { log: true }) }, /'lr' is on a log scale with low 0: log ranges need low > 0/));
   test('int bounds must be whole numbers', () => rejects({ units: int(1.5, 8) }, /int bounds must be whole numbers/));
   test('a choice needs values, each once, JSON scalars only', () => {
     rejects({ act: choice([]) }, /'act' is a choice with no values/);
     rejects({ act: choice(['relu', 'relu']) }, /lists the same choice twice/);
-    rejects({ act: { kind: 'choice', values: [{ a: 1 }] } }, /choices must be strings, finite numbers, booleans or null/);
+    rejects(
+      { act: { kind: 'choice', values: [{ a: 1 }] } },
+      /choices must be strings, finite numbers, booleans or null/,
+    );
   });
-  test('an unknown kind is named', () => rejects({ x: { kind: 'uniform', low: 0, high: 1 } }, /unknown kind "uniform"/));
+  test('an unknown kind is named', () =>
+    rejects({ x: { kind: 'uniform', low: 0, high: 1 } }, /unknown kind "uniform"/));
   test('a valid space comes back unchanged', () => {
     const space = { lr: float(1e-4, 1e-1, { log: true }), units: int(4, 64), act: choice(['relu', 'tanh']) };
     assert.equal(validateSpace(space), space);

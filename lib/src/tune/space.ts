@@ -86,7 +86,8 @@ export function choice<const T extends ChoiceValue>(values: readonly T[]): Choic
 
 export { SpaceError } from './errors.js';
 
-const describeValue = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+const describeValue = (v: unknown) =>
+  typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
 
 /**
  * Checks a space and returns it: at least one parameter, each a declaration from `lepton.tune.int/float/choice`
@@ -94,45 +95,72 @@ const describeValue = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v)
  */
 export function validateSpace<S extends Space>(space: S): S {
   if (typeof space !== 'object' || space === null || Array.isArray(space)) {
-    throw new SpaceError('The search space must be an object of parameters, e.g. { lr: lepton.tune.float(1e-4, 1e-1, { log: true }), units: lepton.tune.int(8, 64) }.');
+    throw new SpaceError(
+      'The search space must be an object of parameters, e.g. { lr: lepton.tune.float(1e-4, 1e-1, { log: true }), units: lepton.tune.int(8, 64) }.',
+    );
   }
   const names = Object.keys(space);
   if (names.length === 0) {
-    throw new SpaceError('The search space is empty: declare at least one parameter, e.g. { lr: lepton.tune.float(1e-4, 1e-1, { log: true }) }.');
+    throw new SpaceError(
+      'The search space is empty: declare at least one parameter, e.g. { lr: lepton.tune.float(1e-4, 1e-1, { log: true }) }.',
+    );
   }
   for (const name of names) {
     const p = space[name] as unknown;
     const where = `Parameter '${name}'`;
     if (typeof p !== 'object' || p === null || !('kind' in p)) {
-      throw new SpaceError(`${where} is ${describeValue(p)}, not a declaration: use lepton.tune.int(low, high), lepton.tune.float(low, high) or lepton.tune.choice([...]) (a fixed value does not need to be searched: pass it to build yourself).`);
+      throw new SpaceError(
+        `${where} is ${describeValue(p)}, not a declaration: use lepton.tune.int(low, high), lepton.tune.float(low, high) or lepton.tune.choice([...]) (a fixed value does not need to be searched: pass it to build yourself).`,
+      );
     }
     const spec = p as ParamSpec;
     if (spec.kind === 'choice') {
-      if (!Array.isArray(spec.values) || spec.values.length === 0) throw new SpaceError(`${where} is a choice with no values: list at least one, e.g. lepton.tune.choice(['relu', 'tanh']).`);
+      if (!Array.isArray(spec.values) || spec.values.length === 0)
+        throw new SpaceError(
+          `${where} is a choice with no values: list at least one, e.g. lepton.tune.choice(['relu', 'tanh']).`,
+        );
       for (const v of spec.values) {
-        if (!(v === null || ['string', 'number', 'boolean'].includes(typeof v)) || (typeof v === 'number' && !Number.isFinite(v))) {
-          throw new SpaceError(`${where} has the choice ${describeValue(v)}: choices must be strings, finite numbers, booleans or null (so the study can be saved as JSON); pick by name inside build instead.`);
+        if (
+          !(v === null || ['string', 'number', 'boolean'].includes(typeof v)) ||
+          (typeof v === 'number' && !Number.isFinite(v))
+        ) {
+          throw new SpaceError(
+            `${where} has the choice ${describeValue(v)}: choices must be strings, finite numbers, booleans or null (so the study can be saved as JSON); pick by name inside build instead.`,
+          );
         }
       }
       const seen = new Set(spec.values.map((v) => JSON.stringify(v)));
-      if (seen.size !== spec.values.length) throw new SpaceError(`${where} lists the same choice twice (${spec.values.map(describeValue).join(', ')}): list each value once.`);
+      if (seen.size !== spec.values.length)
+        throw new SpaceError(
+          `${where} lists the same choice twice (${spec.values.map(describeValue).join(', ')}): list each value once.`,
+        );
       continue;
     }
     if (spec.kind !== 'int' && spec.kind !== 'float') {
-      throw new SpaceError(`${where} has the unknown kind ${describeValue((spec as { kind: unknown }).kind)}: use lepton.tune.int, lepton.tune.float or lepton.tune.choice.`);
+      throw new SpaceError(
+        `${where} has the unknown kind ${describeValue((spec as { kind: unknown }).kind)}: use lepton.tune.int, lepton.tune.float or lepton.tune.choice.`,
+      );
     }
     const { low, high } = spec;
     if (typeof low !== 'number' || typeof high !== 'number' || !Number.isFinite(low) || !Number.isFinite(high)) {
-      throw new SpaceError(`${where} needs finite numeric bounds (got low ${describeValue(low)}, high ${describeValue(high)}).`);
+      throw new SpaceError(
+        `${where} needs finite numeric bounds (got low ${describeValue(low)}, high ${describeValue(high)}).`,
+      );
     }
     if (spec.kind === 'int' && !(Number.isInteger(low) && Number.isInteger(high))) {
-      throw new SpaceError(`${where} is an int with bounds ${low} and ${high}: int bounds must be whole numbers (use lepton.tune.float for real numbers).`);
+      throw new SpaceError(
+        `${where} is an int with bounds ${low} and ${high}: int bounds must be whole numbers (use lepton.tune.float for real numbers).`,
+      );
     }
     if (!(low < high)) {
-      throw new SpaceError(`${where} has low ${low} ≥ high ${high}: the range must be non-empty with low < high${low === high ? ` (a fixed value ${low} does not need to be searched)` : ' (swap them)'}.`);
+      throw new SpaceError(
+        `${where} has low ${low} ≥ high ${high}: the range must be non-empty with low < high${low === high ? ` (a fixed value ${low} does not need to be searched)` : ' (swap them)'}.`,
+      );
     }
     if (spec.log && low <= 0) {
-      throw new SpaceError(`${where} is on a log scale with low ${low}: log ranges need low > 0 (e.g. ${spec.kind === 'int' ? '1' : '1e-5'}), or drop { log: true }.`);
+      throw new SpaceError(
+        `${where} is on a log scale with low ${low}: log ranges need low > 0 (e.g. ${spec.kind === 'int' ? '1' : '1e-5'}), or drop { log: true }.`,
+      );
     }
   }
   return space;
@@ -147,7 +175,10 @@ export function sameSpace(a: Space, b: Space): boolean {
 export function canonical(space: Space): Space {
   const out: Space = {};
   for (const [name, p] of Object.entries(space)) {
-    out[name] = p.kind === 'choice' ? { kind: 'choice', values: [...p.values] } : { kind: p.kind, low: p.low, high: p.high, log: p.log };
+    out[name] =
+      p.kind === 'choice'
+        ? { kind: 'choice', values: [...p.values] }
+        : { kind: p.kind, low: p.low, high: p.high, log: p.log };
   }
   return out;
 }
@@ -162,7 +193,9 @@ export function describeParam(p: ParamSpec): string {
 export function sampleParam(p: ParamSpec, random: Random): ChoiceValue {
   if (p.kind === 'choice') return p.values[Math.min(p.values.length - 1, Math.floor(random() * p.values.length))]!;
   if (p.kind === 'float') {
-    const v = p.log ? Math.exp(Math.log(p.low) + random() * (Math.log(p.high) - Math.log(p.low))) : p.low + random() * (p.high - p.low);
+    const v = p.log
+      ? Math.exp(Math.log(p.low) + random() * (Math.log(p.high) - Math.log(p.low)))
+      : p.low + random() * (p.high - p.low);
     return Math.min(p.high, Math.max(p.low, v));
   }
   // Ints are sampled over [low − ½, high + ½] and rounded, so both ends are as likely as the inner values.
@@ -189,12 +222,15 @@ export function position(p: ParamSpec, value: ChoiceValue): number {
     return p.values.length === 1 ? 0.5 : Math.max(0, i) / (p.values.length - 1);
   }
   const v = Number(value);
-  const t = p.log ? (Math.log(v) - Math.log(p.low)) / (Math.log(p.high) - Math.log(p.low)) : (v - p.low) / (p.high - p.low);
+  const t = p.log
+    ? (Math.log(v) - Math.log(p.low)) / (Math.log(p.high) - Math.log(p.low))
+    : (v - p.low) / (p.high - p.low);
   return Math.min(1, Math.max(0, t));
 }
 
 /** A parameter value formatted for tables and axes (4 significant digits for floats). */
 export function formatValue(value: ChoiceValue): string {
-  if (typeof value === 'number' && !Number.isInteger(value)) return Math.abs(value) < 1e-3 ? value.toExponential(2) : value.toPrecision(4);
+  if (typeof value === 'number' && !Number.isInteger(value))
+    return Math.abs(value) < 1e-3 ? value.toExponential(2) : value.toPrecision(4);
   return typeof value === 'string' ? value : String(value);
 }

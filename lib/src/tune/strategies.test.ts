@@ -9,9 +9,18 @@ import type { Trial } from './trial.js';
 import { recordingHost } from '../display/testing.js';
 
 // A cheap objective with one optimum (lr 10^-2.5, 40 units, dropout 0.1, relu): no training involved.
-const space = { lr: float(1e-5, 1, { log: true }), units: int(4, 128), dropout: float(0, 0.6), act: choice(['relu', 'tanh', 'sigmoid']) };
+const space = {
+  lr: float(1e-5, 1, { log: true }),
+  units: int(4, 128),
+  dropout: float(0, 0.6),
+  act: choice(['relu', 'tanh', 'sigmoid']),
+};
 type P = { lr: number; units: number; dropout: number; act: 'relu' | 'tanh' | 'sigmoid' };
-const objective = (p: P) => -((Math.log10(p.lr) + 2.5) ** 2) - ((p.units - 40) / 40) ** 2 - 4 * (p.dropout - 0.1) ** 2 - (p.act === 'relu' ? 0 : 0.5);
+const objective = (p: P) =>
+  -((Math.log10(p.lr) + 2.5) ** 2) -
+  ((p.units - 40) / 40) ** 2 -
+  4 * (p.dropout - 0.1) ** 2 -
+  (p.act === 'relu' ? 0 : 0.5);
 
 const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
@@ -28,13 +37,19 @@ describe('search strategies', () => {
   for (const strategy of ['random', 'tpe', 'hyperband'] as const) {
     test(`${strategy}: the same seed gives the same trials, another seed other ones`, async () => {
       const run = async (seed: number) =>
-        (await tune((p: P, trial: Trial) => {
-          for (let e = 1; e <= trial.epochs; e++) {
-            trial.report(e, objective(p) * (1 + 1 / e));
-            if (trial.shouldStop) break;
-          }
-          return objective(p);
-        }, space, { ...quiet, strategy, seed, trials: 14, epochs: 9 })).trials.map((t) => [t.params, t.status, t.value]);
+        (
+          await tune(
+            (p: P, trial: Trial) => {
+              for (let e = 1; e <= trial.epochs; e++) {
+                trial.report(e, objective(p) * (1 + 1 / e));
+                if (trial.shouldStop) break;
+              }
+              return objective(p);
+            },
+            space,
+            { ...quiet, strategy, seed, trials: 14, epochs: 9 },
+          )
+        ).trials.map((t) => [t.params, t.status, t.value]);
       const a = await run(7);
       assert.deepEqual(await run(7), a);
       assert.notDeepEqual(await run(8), a);
@@ -42,7 +57,8 @@ describe('search strategies', () => {
   }
 
   test('tpe finds better configurations than random search on a synthetic objective (median of 9 seeds, 40 trials)', async () => {
-    const best = async (strategy: 'random' | 'tpe', seed: number) => (await tune((p: P) => objective(p), space, { ...quiet, strategy, seed, trials: 40 })).best.value;
+    const best = async (strategy: 'random' | 'tpe', seed: number) =>
+      (await tune((p: P) => objective(p), space, { ...quiet, strategy, seed, trials: 40 })).best.value;
     const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9];
     const random = median(await Promise.all(seeds.map((s) => best('random', s))));
     const tpe = median(await Promise.all(seeds.map((s) => best('tpe', s))));
@@ -84,8 +100,14 @@ describe('search strategies', () => {
     const complete = study.trials.filter((t) => t.status === 'complete');
     assert.ok(pruned.length >= 8, `only ${pruned.length} of 34 trials stopped early`);
     for (const t of pruned) {
-      assert.ok(t.bracket === 1 || t.bracket === 2, `trial ${t.number} was stopped in bracket ${t.bracket}, which never stops early`);
-      assert.ok((t.bracket === 1 ? [3] : [1, 3]).includes(t.epochs), `trial ${t.number} (bracket ${t.bracket}) stopped at epoch ${t.epochs}, not at a rung`);
+      assert.ok(
+        t.bracket === 1 || t.bracket === 2,
+        `trial ${t.number} was stopped in bracket ${t.bracket}, which never stops early`,
+      );
+      assert.ok(
+        (t.bracket === 1 ? [3] : [1, 3]).includes(t.epochs),
+        `trial ${t.number} (bracket ${t.bracket}) stopped at epoch ${t.epochs}, not at a rung`,
+      );
     }
     for (const t of complete) assert.equal(t.epochs, 9);
     assert.ok(study.trials.filter((t) => t.bracket === 0).every((t) => t.status === 'complete'));
@@ -97,8 +119,14 @@ describe('search strategies', () => {
     // A trial is stopped only when worse than the best 1/η of its bracket's values at that rung.
     for (const t of pruned) {
       const [epoch, value] = t.intermediate.at(-1)!;
-      const rivals = study.trials.filter((o) => o.number < t.number && o.bracket === t.bracket).map((o) => o.intermediate.find(([e]) => e === epoch)?.[1]).filter((v) => v !== undefined);
-      assert.ok(rivals.some((v) => v! > value), `trial ${t.number} was stopped though no earlier trial beat it at epoch ${epoch}`);
+      const rivals = study.trials
+        .filter((o) => o.number < t.number && o.bracket === t.bracket)
+        .map((o) => o.intermediate.find(([e]) => e === epoch)?.[1])
+        .filter((v) => v !== undefined);
+      assert.ok(
+        rivals.some((v) => v! > value),
+        `trial ${t.number} was stopped though no earlier trial beat it at epoch ${epoch}`,
+      );
     }
   });
 });

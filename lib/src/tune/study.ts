@@ -10,7 +10,14 @@ import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { load as loadModel, tfjs as saveModel } from '../export/tfjs-format.js';
 import { Chart } from '../plot/chart.js';
-import { parseStudyFile, serializeStudyFile, studyFormat, type StrategySpec, type StudyFileV1, type TrialRecord } from './format.js';
+import {
+  parseStudyFile,
+  serializeStudyFile,
+  studyFormat,
+  type StrategySpec,
+  type StudyFileV1,
+  type TrialRecord,
+} from './format.js';
 import { canonical, describeParam, formatValue, type ChoiceValue, type ParamsOf, type Space } from './space.js';
 import { bestFirst } from './strategy.js';
 import { studyChart, studyHtml, studyText } from './view.js';
@@ -31,7 +38,10 @@ export interface BestTrial<S extends Space = Space> {
 }
 
 /** What a new study is made of: the study file's settings, and where the file goes. */
-export interface StudySettings extends Pick<StudyFileV1, 'name' | 'strategy' | 'seed' | 'objective' | 'direction' | 'epochs' | 'space'> {
+export interface StudySettings extends Pick<
+  StudyFileV1,
+  'name' | 'strategy' | 'seed' | 'objective' | 'direction' | 'epochs' | 'space'
+> {
   /** The study file, or null for a study kept in memory only. */
   path: string | null;
 }
@@ -41,7 +51,11 @@ export interface StudySettings extends Pick<StudyFileV1, 'name' | 'strategy' | '
  * (`LEPTON_HOME`, else `~/.lepton`, the same rule as the model server's home).
  */
 export function studyPathFor(name: string): string {
-  if (!/^[\w.-]+$/.test(name)) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `The study name '${name}' cannot be a file name: use letters, digits, '.', '-' and '_' (or pass a path).`);
+  if (!/^[\w.-]+$/.test(name))
+    throw new TuneError(
+      'LEPTON_TUNE_BAD_OPTION',
+      `The study name '${name}' cannot be a file name: use letters, digits, '.', '-' and '_' (or pass a path).`,
+    );
   return join(leptonHome(), 'studies', `${name}.json`);
 }
 
@@ -71,7 +85,12 @@ export class Study<S extends Space = Space> {
   static create<S extends Space>(settings: StudySettings): Study<S> {
     const now = new Date().toISOString();
     const { path, ...rest } = settings;
-    return new Study<S>({ format: studyFormat, version: 1, ...rest, space: canonical(settings.space), createdAt: now, updatedAt: now }, [], null, path);
+    return new Study<S>(
+      { format: studyFormat, version: 1, ...rest, space: canonical(settings.space), createdAt: now, updatedAt: now },
+      [],
+      null,
+      path,
+    );
   }
 
   /**
@@ -81,7 +100,11 @@ export class Study<S extends Space = Space> {
    */
   static async load<S extends Space = Space>(path: string): Promise<Study<S>> {
     const file = resolve(path);
-    if (!existsSync(file)) throw new StudyError('LEPTON_TUNE_NO_STUDY', `No study file at ${file}: run lepton.tune with { path: '${path}' } to create it.`);
+    if (!existsSync(file))
+      throw new StudyError(
+        'LEPTON_TUNE_NO_STUDY',
+        `No study file at ${file}: run lepton.tune with { path: '${path}' } to create it.`,
+      );
     const parsed = parseStudyFile(readFileSync(file, 'utf8'), file);
     const { trials, bestModel, ...rest } = parsed;
     const study = new Study<S>(rest, trials, bestModel, file);
@@ -192,7 +215,8 @@ export class Study<S extends Space = Space> {
     } else this.bestModelRef = null;
     this.save();
     // Only once the file names the new model is the old one removed: a crash leaves a consistent pair.
-    if (old && old.dir !== this.bestModelRef?.dir) rmSync(join(dirname(this.path), old.dir), { recursive: true, force: true });
+    if (old && old.dir !== this.bestModelRef?.dir)
+      rmSync(join(dirname(this.path), old.dir), { recursive: true, force: true });
   }
 
   /** Writes the study file (atomically); nothing for a study without a path. */
@@ -202,7 +226,13 @@ export class Study<S extends Space = Space> {
 
   /** The study file's JSON. */
   toJSON(): StudyFileV1 {
-    return { ...this.file, createdAt: this.createdAt, updatedAt: new Date().toISOString(), trials: this.trials, bestModel: this.bestModelRef };
+    return {
+      ...this.file,
+      createdAt: this.createdAt,
+      updatedAt: new Date().toISOString(),
+      trials: this.trials,
+      bestModel: this.bestModelRef,
+    };
   }
 
   /** The search space in words, one parameter per line. */
@@ -226,7 +256,10 @@ export class Study<S extends Space = Space> {
 
   /** A summary and the table of the best configurations. */
   [displaySymbol](): MimeBundle {
-    return { 'text/html': studyHtml(this, { status: 'saved', message: null, elapsedS: null }), 'text/plain': studyText(this, { status: 'saved', message: null, elapsedS: null }) };
+    return {
+      'text/html': studyHtml(this, { status: 'saved', message: null, elapsedS: null }),
+      'text/plain': studyText(this, { status: 'saved', message: null, elapsedS: null }),
+    };
   }
 }
 

@@ -49,7 +49,18 @@ function erfc(x: number): number {
   const r =
     t *
     Math.exp(
-      -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
 }
@@ -168,7 +179,15 @@ function choiceKernels(p: Extract<ParamSpec, { kind: 'choice' }>, observed: Choi
   });
   return {
     sample: (k, random) => p.values[pick(rows[k]!, random)]!,
-    logPdf: (k, value) => Math.log(rows[k]![Math.max(0, p.values.findIndex((c) => c === value))]!),
+    logPdf: (k, value) =>
+      Math.log(
+        rows[k]![
+          Math.max(
+            0,
+            p.values.findIndex((c) => c === value),
+          )
+        ]!,
+      ),
   };
 }
 
@@ -183,7 +202,13 @@ class ParzenEstimator {
 
   constructor(space: Space, names: string[], trials: readonly TrialRecord[]) {
     this.weights = mixtureWeights(trials.length);
-    this.kernels = names.map((name) => [name, kernelsOf(space[name]!, trials.map((t) => t.params[name]!))]);
+    this.kernels = names.map((name) => [
+      name,
+      kernelsOf(
+        space[name]!,
+        trials.map((t) => t.params[name]!),
+      ),
+    ]);
   }
 
   sample(random: Random): ParamValues {
@@ -194,7 +219,12 @@ class ParzenEstimator {
   }
 
   logPdf(values: ParamValues): number {
-    return logSumExp(this.weights.map((w, k) => Math.log(w) + this.kernels.reduce((sum, [name, kernels]) => sum + kernels.logPdf(k, values[name]!), 0)));
+    return logSumExp(
+      this.weights.map(
+        (w, k) =>
+          Math.log(w) + this.kernels.reduce((sum, [name, kernels]) => sum + kernels.logPdf(k, values[name]!), 0),
+      ),
+    );
   }
 }
 
@@ -202,10 +232,18 @@ class ParzenEstimator {
  * Splits finished trials into the `nBelow` best and the rest, as Optuna does: complete trials by value first,
  * then pruned trials by how far they got (then by their last value). Both groups come back in trial order.
  */
-export function splitTrials(trials: readonly TrialRecord[], nBelow: number, direction: 'min' | 'max'): { below: TrialRecord[]; above: TrialRecord[] } {
+export function splitTrials(
+  trials: readonly TrialRecord[],
+  nBelow: number,
+  direction: 'min' | 'max',
+): { below: TrialRecord[]; above: TrialRecord[] } {
   const sign = direction === 'max' ? -1 : 1;
-  const complete = trials.filter((t) => t.status === 'complete').sort((a, b) => sign * (a.value! - b.value!) || a.number - b.number);
-  const pruned = trials.filter((t) => t.status === 'pruned').sort((a, b) => b.epochs - a.epochs || sign * (a.value! - b.value!) || a.number - b.number);
+  const complete = trials
+    .filter((t) => t.status === 'complete')
+    .sort((a, b) => sign * (a.value! - b.value!) || a.number - b.number);
+  const pruned = trials
+    .filter((t) => t.status === 'pruned')
+    .sort((a, b) => b.epochs - a.epochs || sign * (a.value! - b.value!) || a.number - b.number);
   const ranked = [...complete, ...pruned];
   const byNumber = (a: TrialRecord, b: TrialRecord) => a.number - b.number;
   return { below: ranked.slice(0, nBelow).sort(byNumber), above: ranked.slice(nBelow).sort(byNumber) };
@@ -217,15 +255,22 @@ export function tpeStrategy(context: StrategyContext, options: TpeOptions = {}):
   const candidates = options.candidates ?? 24;
   const multivariate = options.multivariate ?? true;
   const names = Object.keys(context.space);
-  if (!(Number.isInteger(startupTrials) && startupTrials >= 1)) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `tpe startupTrials must be a whole number ≥ 1 (got ${startupTrials}).`);
-  if (!(Number.isInteger(candidates) && candidates >= 1)) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `tpe candidates must be a whole number ≥ 1 (got ${candidates}).`);
+  if (!(Number.isInteger(startupTrials) && startupTrials >= 1))
+    throw new TuneError(
+      'LEPTON_TUNE_BAD_OPTION',
+      `tpe startupTrials must be a whole number ≥ 1 (got ${startupTrials}).`,
+    );
+  if (!(Number.isInteger(candidates) && candidates >= 1))
+    throw new TuneError('LEPTON_TUNE_BAD_OPTION', `tpe candidates must be a whole number ≥ 1 (got ${candidates}).`);
   return {
     spec: { name: 'tpe', startupTrials, candidates, multivariate },
     bracket: () => null,
     shouldStop: () => false,
     suggest(number, trials) {
       // Failed trials say nothing about the objective, as in Optuna.
-      const observed = trials.filter((t) => (t.status === 'complete' || t.status === 'pruned') && t.value !== null && Number.isFinite(t.value));
+      const observed = trials.filter(
+        (t) => (t.status === 'complete' || t.status === 'pruned') && t.value !== null && Number.isFinite(t.value),
+      );
       if (observed.length < startupTrials) return sampleSpace(context.space, trialRandom(context.seed, number));
       const { below, above } = splitTrials(observed, gamma(observed.length), context.direction);
       // Multivariate: all parameters drawn and judged together (one kernel per trial over every parameter), so

@@ -9,7 +9,10 @@ export { TuneError } from './errors.js';
 /** The value of `objective` in a run's logs; Keras's `accuracy` names and tfjs's `acc` names both work. */
 export function objectiveFrom(logs: Record<string, number>, objective: string): number {
   if (objective in logs) return logs[objective]!;
-  const alias = objective.replace(/accuracy$/, 'acc') === objective ? objective.replace(/acc$/, 'accuracy') : objective.replace(/accuracy$/, 'acc');
+  const alias =
+    objective.replace(/accuracy$/, 'acc') === objective
+      ? objective.replace(/acc$/, 'accuracy')
+      : objective.replace(/accuracy$/, 'acc');
   if (alias in logs) return logs[alias]!;
   const names = Object.keys(logs);
   throw new TuneError(
@@ -94,8 +97,16 @@ export class Trial<P = ParamValues> {
    */
   report(epoch: number, value: number): void {
     const last = this.record.intermediate.at(-1)?.[0] ?? 0;
-    if (!(Number.isInteger(epoch) && epoch > last)) throw new TuneError('LEPTON_TUNE_BAD_REPORT', `trial.report(epoch, value) needs increasing whole epochs from 1 (got ${epoch} after ${last}).`);
-    if (typeof value !== 'number') throw new TuneError('LEPTON_TUNE_BAD_REPORT', `trial.report(epoch, value) needs a number as value (got ${typeof value}).`);
+    if (!(Number.isInteger(epoch) && epoch > last))
+      throw new TuneError(
+        'LEPTON_TUNE_BAD_REPORT',
+        `trial.report(epoch, value) needs increasing whole epochs from 1 (got ${epoch} after ${last}).`,
+      );
+    if (typeof value !== 'number')
+      throw new TuneError(
+        'LEPTON_TUNE_BAD_REPORT',
+        `trial.report(epoch, value) needs a number as value (got ${typeof value}).`,
+      );
     this.record.intermediate.push([epoch, value]);
     this.record.epochs = epoch;
     this.record.value = value;

@@ -36,7 +36,10 @@ export type BuildResult =
     };
 
 /** Makes one trial's model from its parameters, or runs the whole trial and returns its objective. */
-export type Build<S extends Space> = (params: ParamsOf<S>, trial: Trial<ParamsOf<S>>) => BuildResult | Promise<BuildResult>;
+export type Build<S extends Space> = (
+  params: ParamsOf<S>,
+  trial: Trial<ParamsOf<S>>,
+) => BuildResult | Promise<BuildResult>;
 
 /** Scoring each trial by cross-validation (`lepton.tune(..., { cv })`): a fresh model per fold, the mean as objective. */
 export interface TuneCvOptions {
@@ -99,42 +102,74 @@ function makeStrategy(name: StrategyName, context: StrategyContext, options: Tun
   if (name === 'random') return randomStrategy(context);
   if (name === 'tpe') return tpeStrategy(context, options.tpe);
   if (name === 'hyperband') return hyperbandStrategy(context, options.hyperband);
-  throw new TuneError('LEPTON_TUNE_BAD_OPTION', `Unknown strategy '${String(name)}': use 'random', 'tpe' or 'hyperband'.`);
+  throw new TuneError(
+    'LEPTON_TUNE_BAD_OPTION',
+    `Unknown strategy '${String(name)}': use 'random', 'tpe' or 'hyperband'.`,
+  );
 }
 
 function checkOptions(options: TuneOptions): void {
   const whole = (v: number | undefined, what: string, min: number) => {
-    if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `${what} must be a whole number ≥ ${min} (got ${v}).`);
+    if (v !== undefined && !(Number.isInteger(v) && v >= min))
+      throw new TuneError('LEPTON_TUNE_BAD_OPTION', `${what} must be a whole number ≥ ${min} (got ${v}).`);
   };
   whole(options.trials, 'trials', 1);
   whole(options.epochs, 'epochs', 1);
   whole(options.stopAfterFailures, 'stopAfterFailures', 1);
-  if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new TuneError('LEPTON_TUNE_BAD_OPTION', `seed must be a number (got ${options.seed}).`);
-  if (options.direction !== undefined && options.direction !== 'min' && options.direction !== 'max') throw new TuneError('LEPTON_TUNE_BAD_OPTION', `direction must be 'min' or 'max' (got ${String(options.direction)}).`);
-  if (options.fit && 'epochs' in options.fit) throw new TuneError('LEPTON_TUNE_BAD_OPTION', "Pass epochs as lepton.tune's own option ({ epochs: 10 }), not inside fit: Hyperband decides how many of them each trial trains.");
+  if (options.seed !== undefined && !Number.isFinite(options.seed))
+    throw new TuneError('LEPTON_TUNE_BAD_OPTION', `seed must be a number (got ${options.seed}).`);
+  if (options.direction !== undefined && options.direction !== 'min' && options.direction !== 'max')
+    throw new TuneError(
+      'LEPTON_TUNE_BAD_OPTION',
+      `direction must be 'min' or 'max' (got ${String(options.direction)}).`,
+    );
+  if (options.fit && 'epochs' in options.fit)
+    throw new TuneError(
+      'LEPTON_TUNE_BAD_OPTION',
+      "Pass epochs as lepton.tune's own option ({ epochs: 10 }), not inside fit: Hyperband decides how many of them each trial trains.",
+    );
 }
 
 /** A study file to resume, or the settings of a new study; checked against the options either way. */
-async function openStudy<S extends Space>(space: S, options: TuneOptions): Promise<{ resumed: Study<S> } | { settings: Omit<StudySettings, 'strategy'> }> {
+async function openStudy<S extends Space>(
+  space: S,
+  options: TuneOptions,
+): Promise<{ resumed: Study<S> } | { settings: Omit<StudySettings, 'strategy'> }> {
   const path = options.path ? resolve(options.path) : options.name ? studyPathFor(options.name) : null;
   const strategyName = options.strategy ?? 'tpe';
   if (path && existsSync(path) && options.resume !== false) {
     const study = await Study.load<S>(path);
     const mismatch = (what: string, there: string, here: string) =>
-      new TuneError('LEPTON_TUNE_STUDY_MISMATCH', `The study in ${path} was made with ${what} ${there}, not ${here}: pass the same settings to resume it, another path or name for a new study, or resume: false to start over (the file is overwritten).`);
+      new TuneError(
+        'LEPTON_TUNE_STUDY_MISMATCH',
+        `The study in ${path} was made with ${what} ${there}, not ${here}: pass the same settings to resume it, another path or name for a new study, or resume: false to start over (the file is overwritten).`,
+      );
     if (!sameSpace(study.space, space)) {
-      const describe = (s: Space) => Object.entries(canonical(s)).map(([k, p]) => `${k}: ${describeParam(p)}`).join('; ');
+      const describe = (s: Space) =>
+        Object.entries(canonical(s))
+          .map(([k, p]) => `${k}: ${describeParam(p)}`)
+          .join('; ');
       throw mismatch('the space', `{ ${describe(study.space)} }`, `{ ${describe(space)} }`);
     }
     if (study.strategy.name !== strategyName) throw mismatch('the strategy', study.strategy.name, strategyName);
-    if (options.seed !== undefined && options.seed !== study.seed) throw mismatch('the seed', String(study.seed), String(options.seed));
-    if (options.objective !== undefined && options.objective !== study.objective) throw mismatch('the objective', study.objective, options.objective);
-    if (options.direction !== undefined && options.direction !== study.direction) throw mismatch('the direction', study.direction, options.direction);
-    if (options.epochs !== undefined && options.epochs !== study.epochs) throw mismatch('epochs', String(study.epochs), String(options.epochs));
+    if (options.seed !== undefined && options.seed !== study.seed)
+      throw mismatch('the seed', String(study.seed), String(options.seed));
+    if (options.objective !== undefined && options.objective !== study.objective)
+      throw mismatch('the objective', study.objective, options.objective);
+    if (options.direction !== undefined && options.direction !== study.direction)
+      throw mismatch('the direction', study.direction, options.direction);
+    if (options.epochs !== undefined && options.epochs !== study.epochs)
+      throw mismatch('epochs', String(study.epochs), String(options.epochs));
     return { resumed: study };
   }
   const validation = options.fit?.validation !== undefined;
-  const objective = options.objective ?? (options.cv !== undefined ? `cv_${cvMetric(options)}` : options.data === undefined || validation ? 'val_acc' : 'acc');
+  const objective =
+    options.objective ??
+    (options.cv !== undefined
+      ? `cv_${cvMetric(options)}`
+      : options.data === undefined || validation
+        ? 'val_acc'
+        : 'acc');
   return {
     settings: {
       name: options.name ?? (path ? basename(path, '.json') : 'study'),
@@ -155,25 +190,45 @@ function cvMetric(options: TuneOptions): MetricName {
 }
 
 /** A trial's objective by cross-validation: `first` trains on fold 0, `build` makes the other folds' models. */
-async function crossValidateTrial(first: tf.LayersModel, build: () => BuildResult | Promise<BuildResult>, options: TuneOptions, epochs: number, seed: number): Promise<number> {
+async function crossValidateTrial(
+  first: tf.LayersModel,
+  build: () => BuildResult | Promise<BuildResult>,
+  options: TuneOptions,
+  epochs: number,
+  seed: number,
+): Promise<number> {
   const data = options.data as { x?: unknown; y?: unknown } | undefined;
   if (!data || !(data.x instanceof tf.Tensor) || !(data.y instanceof tf.Tensor)) {
     first.dispose();
-    throw new TuneError('LEPTON_TUNE_BAD_OPTION', 'cv scores trials on { x, y } tensors: pass data: { x, y } (e.g. windows from lepton.preprocess.windows).');
+    throw new TuneError(
+      'LEPTON_TUNE_BAD_OPTION',
+      'cv scores trials on { x, y } tensors: pass data: { x, y } (e.g. windows from lepton.preprocess.windows).',
+    );
   }
   const cv = typeof options.cv === 'number' ? { folds: options.cv } : (options.cv ?? {});
   const metric = cvMetric(options);
   let pending: tf.LayersModel | null = first;
-  const result = await crossValidate(async () => {
-    if (pending) {
-      const model = pending;
-      pending = null;
-      return model;
-    }
-    const next = await build();
-    if (!(next instanceof tf.LayersModel)) throw new TuneError('LEPTON_TUNE_BAD_BUILD', 'with cv, build must return a tfjs model for every fold.');
-    return next;
-  }, { x: data.x, y: data.y }, { ...(cv.splitter ? { splitter: cv.splitter } : { folds: cv.folds ?? 5 }), fit: { ...options.fit, epochs }, metrics: [metric], seed, live: false });
+  const result = await crossValidate(
+    async () => {
+      if (pending) {
+        const model = pending;
+        pending = null;
+        return model;
+      }
+      const next = await build();
+      if (!(next instanceof tf.LayersModel))
+        throw new TuneError('LEPTON_TUNE_BAD_BUILD', 'with cv, build must return a tfjs model for every fold.');
+      return next;
+    },
+    { x: data.x, y: data.y },
+    {
+      ...(cv.splitter ? { splitter: cv.splitter } : { folds: cv.folds ?? 5 }),
+      fit: { ...options.fit, epochs },
+      metrics: [metric],
+      seed,
+      live: false,
+    },
+  );
   return result.mean(metric);
 }
 
@@ -196,16 +251,28 @@ async function crossValidateTrial(first: tf.LayersModel, build: () => BuildResul
  * @example const study = await lepton.tune((p, trial) => lepton.models.mlp({ inputs: 4, hidden: [p.units], classes: 3, seed: trial.seed }), { units: lepton.tune.int(4, 64) }, { data, fit: { loss: 'sparseCategoricalCrossentropy', validation: 0.2 }, trials: 20 })
  */
 export async function tune<S extends Space>(build: Build<S>, space: S, options: TuneOptions = {}): Promise<Study<S>> {
-  if (typeof build !== 'function') throw new TuneError('LEPTON_TUNE_BAD_BUILD', 'lepton.tune(build, space, options) needs build: a function from a trial\'s params to a compiled model (or to its objective value).');
+  if (typeof build !== 'function')
+    throw new TuneError(
+      'LEPTON_TUNE_BAD_BUILD',
+      "lepton.tune(build, space, options) needs build: a function from a trial's params to a compiled model (or to its objective value).",
+    );
   validateSpace(space);
   checkOptions(options);
   const opened = await openStudy(space, options);
   const settings = 'resumed' in opened ? opened.resumed : opened.settings;
-  const context: StrategyContext = { space: settings.space, seed: settings.seed, direction: settings.direction, epochs: settings.epochs };
+  const context: StrategyContext = {
+    space: settings.space,
+    seed: settings.seed,
+    direction: settings.direction,
+    epochs: settings.epochs,
+  };
   const strategy = makeStrategy(options.strategy ?? 'tpe', context, options);
   const resumed = 'resumed' in opened;
   if ('resumed' in opened && JSON.stringify(strategy.spec) !== JSON.stringify(opened.resumed.strategy)) {
-    throw new TuneError('LEPTON_TUNE_STUDY_MISMATCH', `The study in ${opened.resumed.path} was made with the strategy ${JSON.stringify(opened.resumed.strategy)}, not ${JSON.stringify(strategy.spec)}: pass the same strategy settings to resume it, or resume: false to start over.`);
+    throw new TuneError(
+      'LEPTON_TUNE_STUDY_MISMATCH',
+      `The study in ${opened.resumed.path} was made with the strategy ${JSON.stringify(opened.resumed.strategy)}, not ${JSON.stringify(strategy.spec)}: pass the same strategy settings to resume it, or resume: false to start over.`,
+    );
   }
   const study = 'resumed' in opened ? opened.resumed : Study.create<S>({ ...opened.settings, strategy: strategy.spec });
   lastStudy = study as unknown as Study;
@@ -229,7 +296,10 @@ export async function tune<S extends Space>(build: Build<S>, space: S, options: 
   // After an interrupt the kernel clears the cell's timers, so the loop may never resume: report at once.
   const onAbort = () => {
     const cut = study.running ? ` during trial ${study.running.number}` : '';
-    finish('interrupted', `Interrupted${cut}: the ${study.trials.length} finished trials are ${saved}; run the cell again to resume${study.path ? '' : ' (with a path)'}, and lepton.tune.last() returns this study.`);
+    finish(
+      'interrupted',
+      `Interrupted${cut}: the ${study.trials.length} finished trials are ${saved}; run the cell again to resume${study.path ? '' : ' (with a path)'}, and lepton.tune.last() returns this study.`,
+    );
   };
   signal.addEventListener('abort', onAbort, { once: true });
 
@@ -268,11 +338,26 @@ export async function tune<S extends Space>(build: Build<S>, space: S, options: 
         const result = await build({ ...record.params } as ParamsOf<S>, trial);
         let value: number;
         if (result instanceof tf.LayersModel && options.cv !== undefined) {
-          value = await crossValidateTrial(result, () => build({ ...record.params } as ParamsOf<S>, trial), options, study.epochs, record.seed);
+          value = await crossValidateTrial(
+            result,
+            () => build({ ...record.params } as ParamsOf<S>, trial),
+            options,
+            study.epochs,
+            record.seed,
+          );
         } else if (result instanceof tf.LayersModel) {
           model = result;
-          if (options.data === undefined) throw new TuneError('LEPTON_TUNE_NO_DATA', 'build returned a model, but there is no data to train it on: pass { data } (and fit options such as { validation: 0.2 }) to lepton.tune.');
-          const fitCallbacks = options.fit?.callbacks === undefined ? [] : Array.isArray(options.fit.callbacks) ? options.fit.callbacks : [options.fit.callbacks];
+          if (options.data === undefined)
+            throw new TuneError(
+              'LEPTON_TUNE_NO_DATA',
+              'build returned a model, but there is no data to train it on: pass { data } (and fit options such as { validation: 0.2 }) to lepton.tune.',
+            );
+          const fitCallbacks =
+            options.fit?.callbacks === undefined
+              ? []
+              : Array.isArray(options.fit.callbacks)
+                ? options.fit.callbacks
+                : [options.fit.callbacks];
           await fit(model, options.data, {
             ...options.fit,
             epochs: study.epochs,
@@ -280,21 +365,30 @@ export async function tune<S extends Space>(build: Build<S>, space: S, options: 
             live: false,
             callbacks: [trial.callbacks, ...fitCallbacks],
           });
-          if (trial.lastValue === undefined && !signal.aborted) throw new TrialError('training ended before its first epoch, so there is no objective value.');
+          if (trial.lastValue === undefined && !signal.aborted)
+            throw new TrialError('training ended before its first epoch, so there is no objective value.');
           value = trial.lastValue ?? NaN;
         } else if (typeof result === 'number') value = result;
-        else if (typeof result === 'object' && result !== null && typeof (result as { value?: unknown }).value === 'number') {
+        else if (
+          typeof result === 'object' &&
+          result !== null &&
+          typeof (result as { value?: unknown }).value === 'number'
+        ) {
           value = result.value;
           model = result.model ?? null;
         } else {
-          throw new TuneError('LEPTON_TUNE_BAD_BUILD', `build returned ${result === null ? 'null' : typeof result}: return a tf.LayersModel (lepton.tune trains it), the trial's objective as a number, or { value, model }.`);
+          throw new TuneError(
+            'LEPTON_TUNE_BAD_BUILD',
+            `build returned ${result === null ? 'null' : typeof result}: return a tf.LayersModel (lepton.tune trains it), the trial's objective as a number, or { value, model }.`,
+          );
         }
         if (signal.aborted) {
           // The interrupted trial is not kept (it runs again on resume), nor is its model.
           if (model) disposeModel(model);
           break;
         }
-        if (!Number.isFinite(value)) throw new TrialError(`the objective ${study.objective} is ${value} (training diverged?).`);
+        if (!Number.isFinite(value))
+          throw new TrialError(`the objective ${study.objective} is ${value} (training diverged?).`);
         record.value = value;
         if (record.intermediate.length === 0) record.epochs = study.epochs;
         record.status = trial.pruned ? 'pruned' : 'complete';
@@ -314,7 +408,8 @@ export async function tune<S extends Space>(build: Build<S>, space: S, options: 
       study.trials.push(record);
       study.running = null;
       const best = study.hasBest ? study.best : null;
-      if (record.status === 'complete' && best?.number === record.number) await study.setBestModel(record.number, model);
+      if (record.status === 'complete' && best?.number === record.number)
+        await study.setBestModel(record.number, model);
       else {
         if (model && model !== best?.model) disposeModel(model);
         study.save();
@@ -332,7 +427,8 @@ export async function tune<S extends Space>(build: Build<S>, space: S, options: 
     const elapsed = formatSeconds((Date.now() - started) / 1000);
     const ran = study.trials.length - startCount;
     if (stoppedFor) finish('stopped', stoppedFor);
-    else if (!study.hasBest) finish('finished', `Ran ${ran} trials in ${elapsed}, none complete: see the failures above.`);
+    else if (!study.hasBest)
+      finish('finished', `Ran ${ran} trials in ${elapsed}, none complete: see the failures above.`);
     else {
       const best = study.best;
       finish(

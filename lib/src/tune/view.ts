@@ -44,7 +44,8 @@ export interface StudyLike {
 
 /** An objective value with 4 significant digits (1.000, 0.9855). */
 const fmt = (v: number | null) => (v === null ? '–' : Math.abs(v) >= 1000 ? v.toFixed(1) : v.toPrecision(4));
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The best value after each complete trial, in trial order (the "best so far" line). */
 export function bestSoFar(trials: readonly TrialRecord[], direction: 'min' | 'max'): { trial: number; best: number }[] {
@@ -63,10 +64,24 @@ export function studyChart(study: StudyLike): TopLevelSpec {
   const names = Object.keys(study.space);
   const points = study.trials
     .filter((t) => t.status !== 'failed' && t.value !== null && Number.isFinite(t.value))
-    .map((t) => ({ trial: t.number, value: t.value, status: t.status, epochs: t.epochs, params: names.map((n) => `${n}=${formatValue(t.params[n]!)}`).join(', ') }));
+    .map((t) => ({
+      trial: t.number,
+      value: t.value,
+      status: t.status,
+      epochs: t.epochs,
+      params: names.map((n) => `${n}=${formatValue(t.params[n]!)}`).join(', '),
+    }));
   const lines = study.trials
     .filter((t) => t.status === 'complete' && t.value !== null && Number.isFinite(t.value))
-    .flatMap((t) => names.map((n) => ({ trial: t.number, param: n, position: position(study.space[n]!, t.params[n]!), label: formatValue(t.params[n]!), value: t.value })));
+    .flatMap((t) =>
+      names.map((n) => ({
+        trial: t.number,
+        param: n,
+        position: position(study.space[n]!, t.params[n]!),
+        label: formatValue(t.params[n]!),
+        value: t.value,
+      })),
+    );
   const ends = names.flatMap((n) => {
     const p = study.space[n]!;
     const [lo, hi] = p.kind === 'choice' ? [p.values[0]!, p.values.at(-1)!] : [p.low, p.high];
@@ -78,7 +93,10 @@ export function studyChart(study: StudyLike): TopLevelSpec {
   const x = { field: 'trial', type: 'quantitative', title: 'trial', axis: { tickMinStep: 1 }, scale: { domainMin: 0 } };
   return {
     $schema: vegaLiteSchema,
-    title: { text: `${study.name}: ${study.objective} by trial (${study.strategy.name}, seed ${study.seed})`, anchor: 'start' },
+    title: {
+      text: `${study.name}: ${study.objective} by trial (${study.strategy.name}, seed ${study.seed})`,
+      anchor: 'start',
+    },
     hconcat: [
       {
         width: 320,
@@ -91,8 +109,19 @@ export function studyChart(study: StudyLike): TopLevelSpec {
             encoding: {
               x,
               y: { field: 'value', type: 'quantitative', title: study.objective, scale: { zero: false } },
-              color: { field: 'status', type: 'nominal', title: null, scale: { domain: ['complete', 'pruned'], range: ['#1f77b4', '#b0b0b0'] } },
-              tooltip: [{ field: 'trial' }, { field: 'value', format: '.4' }, { field: 'status' }, { field: 'epochs' }, { field: 'params' }],
+              color: {
+                field: 'status',
+                type: 'nominal',
+                title: null,
+                scale: { domain: ['complete', 'pruned'], range: ['#1f77b4', '#b0b0b0'] },
+              },
+              tooltip: [
+                { field: 'trial' },
+                { field: 'value', format: '.4' },
+                { field: 'status' },
+                { field: 'epochs' },
+                { field: 'params' },
+              ],
             },
           },
           {
@@ -111,11 +140,27 @@ export function studyChart(study: StudyLike): TopLevelSpec {
             data: { values: lines },
             mark: { type: 'line', opacity: 0.75, strokeWidth: 1.5 },
             encoding: {
-              x: { field: 'param', type: 'nominal', sort: names, title: null, axis: { labelAngle: 0, domain: false, ticks: false, grid: true } },
+              x: {
+                field: 'param',
+                type: 'nominal',
+                sort: names,
+                title: null,
+                axis: { labelAngle: 0, domain: false, ticks: false, grid: true },
+              },
               y: { field: 'position', type: 'quantitative', scale: { domain: [0, 1] }, axis: null },
               detail: { field: 'trial', type: 'nominal' },
-              color: { field: 'value', type: 'quantitative', title: study.objective, scale: { scheme: 'viridis', reverse: study.direction === 'min' } },
-              tooltip: [{ field: 'trial' }, { field: 'param' }, { field: 'label', title: 'value' }, { field: 'value', title: study.objective, format: '.4' }],
+              color: {
+                field: 'value',
+                type: 'quantitative',
+                title: study.objective,
+                scale: { scheme: 'viridis', reverse: study.direction === 'min' },
+              },
+              tooltip: [
+                { field: 'trial' },
+                { field: 'param' },
+                { field: 'label', title: 'value' },
+                { field: 'value', title: study.objective, format: '.4' },
+              ],
             },
           },
           {
@@ -137,7 +182,14 @@ export function studyChart(study: StudyLike): TopLevelSpec {
 function headline(study: StudyLike, state: ViewState): string {
   const c = study.counts();
   const [best] = study.top(1);
-  const word = { running: 'Searching', finished: 'Finished', stopped: 'Stopped', interrupted: 'Interrupted', failed: 'Failed', saved: 'Study' }[state.status];
+  const word = {
+    running: 'Searching',
+    finished: 'Finished',
+    stopped: 'Stopped',
+    interrupted: 'Interrupted',
+    failed: 'Failed',
+    saved: 'Study',
+  }[state.status];
   const parts = [
     `${word} ${study.name}: ${study.trials.length} trial${study.trials.length === 1 ? '' : 's'} (${c.complete} complete, ${c.pruned} pruned, ${c.failed} failed)`,
     `${study.strategy.name}, seed ${study.seed}`,
@@ -150,7 +202,9 @@ function headline(study: StudyLike, state: ViewState): string {
 function runningLine(study: StudyLike): string | null {
   const t = study.running;
   if (!t) return null;
-  const params = Object.entries(t.params).map(([k, v]) => `${k}=${formatValue(v)}`).join(', ');
+  const params = Object.entries(t.params)
+    .map(([k, v]) => `${k}=${formatValue(v)}`)
+    .join(', ');
   const last = t.intermediate.at(-1);
   return `trial ${t.number}: epoch ${t.epochs}/${study.epochs}${last ? `, ${study.objective} ${fmt(last[1])}` : ''} — ${params}`;
 }
@@ -175,7 +229,9 @@ export function studyHtml(study: StudyLike, state: ViewState, k = 5): string {
     `<p><b>${escapeHtml(headline(study, state))}</b></p>`,
     running && state.status === 'running' ? `<p>Running ${escapeHtml(running)}</p>` : '',
     `<p>Best configurations:</p>${table}`,
-    failures.length ? `<p>${failures.map((t) => `Trial ${t.number} failed: ${escapeHtml(t.error ?? '')}`).join('<br>')}</p>` : '',
+    failures.length
+      ? `<p>${failures.map((t) => `Trial ${t.number} failed: ${escapeHtml(t.error ?? '')}`).join('<br>')}</p>`
+      : '',
     state.message ? `<p>${escapeHtml(state.message)}</p>` : '',
     study.path ? `<p><small>Saved to ${escapeHtml(study.path)}</small></p>` : '',
     '</div>',
@@ -191,9 +247,14 @@ export function studyText(study: StudyLike, state: ViewState, k = 5): string {
   const top = study.top(k);
   if (top.length) {
     lines.push('best configurations:');
-    top.forEach((t, i) => lines.push(`  ${i + 1}. trial ${t.number}: ${study.objective} ${fmt(t.value)} — ${names.map((n) => `${n}=${formatValue(t.params[n]!)}`).join(', ')}`));
+    top.forEach((t, i) =>
+      lines.push(
+        `  ${i + 1}. trial ${t.number}: ${study.objective} ${fmt(t.value)} — ${names.map((n) => `${n}=${formatValue(t.params[n]!)}`).join(', ')}`,
+      ),
+    );
   }
-  for (const t of study.trials.filter((t) => t.status === 'failed').slice(-3)) lines.push(`trial ${t.number} failed: ${t.error}`);
+  for (const t of study.trials.filter((t) => t.status === 'failed').slice(-3))
+    lines.push(`trial ${t.number} failed: ${t.error}`);
   if (state.message) lines.push(state.message);
   return lines.join('\n');
 }
@@ -253,7 +314,10 @@ export class TuneView {
     this.lastSent = now;
     this.state.elapsedS = (now - this.started) / 1000;
     const table = {
-      [Symbol.for('Jupyter.display')]: () => ({ 'text/html': studyHtml(this.study, this.state), 'text/plain': studyText(this.study, this.state) }),
+      [Symbol.for('Jupyter.display')]: () => ({
+        'text/html': studyHtml(this.study, this.state),
+        'text/plain': studyText(this.study, this.state),
+      }),
     };
     const ids = this.displayIds;
     if (!this.shown) {

@@ -70,11 +70,27 @@ let runs = 0;
  * @returns the scores per fold with mean ± std (`.summary('mae')`), shown as a table and chart
  * @example const cv = await lepton.crossValidate(() => lepton.baselines.naive(w.spec), w, { splitter: lepton.timeSeriesSplit(n, { folds: 5 }), metrics: ['mae'] })
  */
-export async function crossValidate(build: FoldBuild, data: CrossValidateData, options: CrossValidateOptions = {}): Promise<CrossValidation> {
-  if (typeof build !== 'function') throw new ValidateError('LEPTON_BAD_CV', 'crossValidate(build, data, options) needs build: a function returning a fresh model for each fold, e.g. ({ seed }) => lepton.models.linear({ inputs: 4, seed }).');
-  if (!data || !(data.x instanceof tf.Tensor) || !(data.y instanceof tf.Tensor)) throw new ValidateError('LEPTON_BAD_CV', 'crossValidate: data must be { x, y } tensors sharing their first axis (windows from lepton.preprocess.windows work).');
+export async function crossValidate(
+  build: FoldBuild,
+  data: CrossValidateData,
+  options: CrossValidateOptions = {},
+): Promise<CrossValidation> {
+  if (typeof build !== 'function')
+    throw new ValidateError(
+      'LEPTON_BAD_CV',
+      'crossValidate(build, data, options) needs build: a function returning a fresh model for each fold, e.g. ({ seed }) => lepton.models.linear({ inputs: 4, seed }).',
+    );
+  if (!data || !(data.x instanceof tf.Tensor) || !(data.y instanceof tf.Tensor))
+    throw new ValidateError(
+      'LEPTON_BAD_CV',
+      'crossValidate: data must be { x, y } tensors sharing their first axis (windows from lepton.preprocess.windows work).',
+    );
   const n = data.x.shape[0]!;
-  if (data.y.shape[0] !== n) throw new ValidateError('LEPTON_BAD_CV', `crossValidate: x has ${n} rows but y has ${data.y.shape[0]}; they must match.`);
+  if (data.y.shape[0] !== n)
+    throw new ValidateError(
+      'LEPTON_BAD_CV',
+      `crossValidate: x has ${n} rows but y has ${data.y.shape[0]}; they must match.`,
+    );
   const folds = foldsOf(n, options);
   const metrics = resolveMetrics(options.metrics ?? (data.y.dtype === 'int32' ? ['accuracy'] : ['mae', 'rmse']));
   const seed = options.seed ?? 0;
@@ -97,10 +113,17 @@ export async function crossValidate(build: FoldBuild, data: CrossValidateData, o
       const fold = folds[k]!;
       const model = await build({ fold: k, seed: seed + k });
       if (!(model instanceof tf.LayersModel) && !isEstimator(model)) {
-        throw new ValidateError('LEPTON_BAD_CV', `crossValidate: build returned ${model === null ? 'null' : typeof model}; return a tfjs model (lepton.fit trains it) or an object with fit(x, y) and predict(x), such as lepton.baselines.naive().`);
+        throw new ValidateError(
+          'LEPTON_BAD_CV',
+          `crossValidate: build returned ${model === null ? 'null' : typeof model}; return a tfjs model (lepton.fit trains it) or an object with fit(x, y) and predict(x), such as lepton.baselines.naive().`,
+        );
       }
       if (!result) {
-        result = new CrossValidation(options.name ?? model.name ?? 'model', metrics.map(([name]) => name), folds.length);
+        result = new CrossValidation(
+          options.name ?? model.name ?? 'model',
+          metrics.map(([name]) => name),
+          folds.length,
+        );
         lastRun = result;
         if (live) display(result, { id });
       }
@@ -112,7 +135,11 @@ export async function crossValidate(build: FoldBuild, data: CrossValidateData, o
       let predictions: tf.Tensor | null = null;
       try {
         if (model instanceof tf.LayersModel) {
-          await fit(model, { x: xTrain, y: yTrain }, { ...options.fit, seed: options.fit?.seed ?? seed + k, live: false });
+          await fit(
+            model,
+            { x: xTrain, y: yTrain },
+            { ...options.fit, seed: options.fit?.seed ?? seed + k, live: false },
+          );
           if (signal.aborted) break;
           predictions = model.predict(xTest) as tf.Tensor;
         } else {
@@ -123,7 +150,13 @@ export async function crossValidate(build: FoldBuild, data: CrossValidateData, o
         const pred = predictions.shape.length === yTest.shape.length ? predictions : predictions.reshape(yTest.shape);
         const scores = Object.fromEntries(metrics.map(([name, metric]) => [name, metric(yTest, pred, { yTrain })]));
         if (pred !== predictions) pred.dispose();
-        result.folds.push({ fold: k, trainRows: fold.train.length, testRows: fold.test.length, scores, seconds: (Date.now() - started) / 1000 });
+        result.folds.push({
+          fold: k,
+          trainRows: fold.train.length,
+          testRows: fold.test.length,
+          scores,
+          seconds: (Date.now() - started) / 1000,
+        });
         show();
       } finally {
         predictions?.dispose();
@@ -142,13 +175,29 @@ export async function crossValidate(build: FoldBuild, data: CrossValidateData, o
 }
 
 function foldsOf(n: number, options: CrossValidateOptions): Fold[] {
-  if (options.splitter !== undefined && options.folds !== undefined) throw new ValidateError('LEPTON_BAD_CV', 'crossValidate: give folds or splitter, not both.');
-  const folds = typeof options.splitter === 'function' ? options.splitter(n) : options.splitter ?? kFold(n, { folds: options.folds ?? 5 });
-  if (!Array.isArray(folds) || folds.length === 0) throw new ValidateError('LEPTON_BAD_CV', 'crossValidate: the splitter gave no folds; use lepton.kFold(n, { folds }) or lepton.timeSeriesSplit(n, { folds }).');
+  if (options.splitter !== undefined && options.folds !== undefined)
+    throw new ValidateError('LEPTON_BAD_CV', 'crossValidate: give folds or splitter, not both.');
+  const folds =
+    typeof options.splitter === 'function'
+      ? options.splitter(n)
+      : (options.splitter ?? kFold(n, { folds: options.folds ?? 5 }));
+  if (!Array.isArray(folds) || folds.length === 0)
+    throw new ValidateError(
+      'LEPTON_BAD_CV',
+      'crossValidate: the splitter gave no folds; use lepton.kFold(n, { folds }) or lepton.timeSeriesSplit(n, { folds }).',
+    );
   folds.forEach((f, k) => {
     const bad = [...f.train, ...f.test].find((i) => !(Number.isInteger(i) && i >= 0 && i < n));
-    if (bad !== undefined) throw new ValidateError('LEPTON_BAD_CV', `crossValidate: fold ${k} names row ${bad}, but the data has ${n} rows; make the folds for this data (e.g. lepton.timeSeriesSplit(${n}, …)).`);
-    if (f.train.length === 0 || f.test.length === 0) throw new ValidateError('LEPTON_BAD_CV', `crossValidate: fold ${k} has ${f.train.length === 0 ? 'no training rows' : 'no test rows'}.`);
+    if (bad !== undefined)
+      throw new ValidateError(
+        'LEPTON_BAD_CV',
+        `crossValidate: fold ${k} names row ${bad}, but the data has ${n} rows; make the folds for this data (e.g. lepton.timeSeriesSplit(${n}, …)).`,
+      );
+    if (f.train.length === 0 || f.test.length === 0)
+      throw new ValidateError(
+        'LEPTON_BAD_CV',
+        `crossValidate: fold ${k} has ${f.train.length === 0 ? 'no training rows' : 'no test rows'}.`,
+      );
   });
   return folds;
 }

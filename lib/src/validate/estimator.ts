@@ -16,5 +16,11 @@ export interface Estimator {
 
 /** Whether `value` follows the estimator protocol (and is not a tfjs model, which `lepton.fit` trains instead). */
 export function isEstimator(value: unknown): value is Estimator {
-  return typeof value === 'object' && value !== null && typeof (value as Estimator).fit === 'function' && typeof (value as Estimator).predict === 'function' && typeof (value as { compile?: unknown }).compile !== 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Estimator).fit === 'function' &&
+    typeof (value as Estimator).predict === 'function' &&
+    typeof (value as { compile?: unknown }).compile !== 'function'
+  );
 }

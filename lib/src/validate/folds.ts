@@ -17,8 +17,10 @@ export type Splitter = (n: number, labels?: ArrayLike<unknown>) => Fold[];
 
 /** Checks that `n` is a row count and `folds` a fold count with at least one row per test part. */
 export function checkCounts(what: string, n: number, folds: number, least = 2): void {
-  if (!Number.isInteger(n) || n < 1) throw badSplit(`${what}: n must be the number of rows (a whole number ≥ 1), got ${n}.`);
-  if (!Number.isInteger(folds) || folds < least) throw badSplit(`${what}: folds must be a whole number ≥ ${least}, got ${folds}.`);
+  if (!Number.isInteger(n) || n < 1)
+    throw badSplit(`${what}: n must be the number of rows (a whole number ≥ 1), got ${n}.`);
+  if (!Number.isInteger(folds) || folds < least)
+    throw badSplit(`${what}: folds must be a whole number ≥ ${least}, got ${folds}.`);
 }
 
 /** The positions 0..n-1 not in `test` (ascending), given `test` as a membership mask. */

@@ -30,7 +30,8 @@ export interface KFoldOptions {
 export function kFold(n: number, options: KFoldOptions = {}): Fold[] {
   const folds = options.folds ?? 5;
   checkCounts('kFold', n, folds);
-  if (folds > n) throw badSplit(`kFold: ${folds} folds need at least ${folds} rows, there are ${n}; ask for fewer folds.`);
+  if (folds > n)
+    throw badSplit(`kFold: ${folds} folds need at least ${folds} rows, there are ${n}; ask for fewer folds.`);
   const shuffle = options.shuffle ?? options.seed !== undefined;
   const random = seededRandom(options.seed ?? 0);
   const foldOf = new Int32Array(n);
@@ -56,8 +57,15 @@ export function kFold(n: number, options: KFoldOptions = {}): Fold[] {
  * StratifiedKFold's assignment: classes numbered by first appearance, the labels sorted by class and dealt to the
  * folds round-robin to count each class's share per fold, then each class's rows take their folds in order.
  */
-function stratifiedAssign(labels: ArrayLike<unknown>, n: number, folds: number, random: (() => number) | null, foldOf: Int32Array): void {
-  if (labels.length !== n) throw badSplit(`kFold: stratify has ${labels.length} labels for ${n} rows; pass one label per row.`);
+function stratifiedAssign(
+  labels: ArrayLike<unknown>,
+  n: number,
+  folds: number,
+  random: (() => number) | null,
+  foldOf: Int32Array,
+): void {
+  if (labels.length !== n)
+    throw badSplit(`kFold: stratify has ${labels.length} labels for ${n} rows; pass one label per row.`);
   const code = new Map<unknown, number>();
   const encoded = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -70,7 +78,10 @@ function stratifiedAssign(labels: ArrayLike<unknown>, n: number, folds: number, 
   const counts = new Int32Array(classes);
   for (const c of encoded) counts[c]!++;
   // As scikit-learn: a class smaller than `folds` is missing from some test parts, which is allowed.
-  if (folds > Math.max(...counts)) throw badSplit(`kFold: ${folds} folds but no class has that many rows; ask for at most ${Math.max(...counts)} folds.`);
+  if (folds > Math.max(...counts))
+    throw badSplit(
+      `kFold: ${folds} folds but no class has that many rows; ask for at most ${Math.max(...counts)} folds.`,
+    );
   const sorted = Int32Array.from(encoded).sort();
   const allocation = Array.from({ length: folds }, (_, f) => {
     const row = new Int32Array(classes);

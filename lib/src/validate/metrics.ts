@@ -65,15 +65,25 @@ export function higherIsBetter(name: string): boolean {
 }
 
 /** The named metric functions of `metrics` (names or `{ name: fn }`), checked. */
-export function resolveMetrics(metrics: readonly (MetricName | MetricFunction)[] | Record<string, MetricFunction>): [string, MetricFunction][] {
+export function resolveMetrics(
+  metrics: readonly (MetricName | MetricFunction)[] | Record<string, MetricFunction>,
+): [string, MetricFunction][] {
   const entries: [string, MetricName | MetricFunction][] = Array.isArray(metrics)
     ? metrics.map((m, i) => [typeof m === 'string' ? m : m.name || `metric${i}`, m])
     : Object.entries(metrics as Record<string, MetricFunction>);
-  if (entries.length === 0) throw new ValidateError('LEPTON_BAD_CV', 'crossValidate: metrics is empty; name some (e.g. [\'mae\', \'rmse\'] or [\'accuracy\']) or give { name: (yTrue, yPred) => number }.');
+  if (entries.length === 0)
+    throw new ValidateError(
+      'LEPTON_BAD_CV',
+      "crossValidate: metrics is empty; name some (e.g. ['mae', 'rmse'] or ['accuracy']) or give { name: (yTrue, yPred) => number }.",
+    );
   return entries.map(([name, m]) => {
     if (typeof m === 'function') return [name, m];
     const fn = named[m as MetricName];
-    if (!fn) throw new ValidateError('LEPTON_BAD_CV', `crossValidate: unknown metric ${JSON.stringify(m)}; use ${Object.keys(named).join(', ')}, or a function (yTrue, yPred) => number.`);
+    if (!fn)
+      throw new ValidateError(
+        'LEPTON_BAD_CV',
+        `crossValidate: unknown metric ${JSON.stringify(m)}; use ${Object.keys(named).join(', ')}, or a function (yTrue, yPred) => number.`,
+      );
     return [name, fn];
   });
 }

@@ -45,7 +45,11 @@ export class CrossValidation {
    * @param metrics the metric names, in column order
    * @param planned how many folds the run has
    */
-  constructor(readonly name: string, readonly metrics: string[], readonly planned: number) {}
+  constructor(
+    readonly name: string,
+    readonly metrics: string[],
+    readonly planned: number,
+  ) {}
 
   /** Mean and std of `metric` over the finished folds (NaN when none finished). */
   summary(metric: string = this.metrics[0]!): MetricSummary {
@@ -66,7 +70,10 @@ export class CrossValidation {
       const s = this.summary(m);
       return `${m} ${fmt(s.mean)} ± ${fmt(s.std)}`;
     });
-    const done = this.status === 'interrupted' ? `interrupted after ${this.folds.length} of ${this.planned} folds` : `${this.folds.length} of ${this.planned} folds`;
+    const done =
+      this.status === 'interrupted'
+        ? `interrupted after ${this.folds.length} of ${this.planned} folds`
+        : `${this.folds.length} of ${this.planned} folds`;
     return `${this.name}: ${parts.join(', ')} (${done})`;
   }
 
@@ -78,8 +85,17 @@ export class CrossValidation {
       height: 120,
       data: { values },
       layer: [
-        { mark: { type: 'line', point: true }, encoding: { x: { field: 'fold', type: 'ordinal', title: 'fold' }, y: { field: metric, type: 'quantitative', scale: { zero: false } } } },
-        { mark: { type: 'rule', strokeDash: [4, 3], color: 'gray' }, encoding: { y: { aggregate: 'mean', field: metric, type: 'quantitative' } } },
+        {
+          mark: { type: 'line', point: true },
+          encoding: {
+            x: { field: 'fold', type: 'ordinal', title: 'fold' },
+            y: { field: metric, type: 'quantitative', scale: { zero: false } },
+          },
+        },
+        {
+          mark: { type: 'rule', strokeDash: [4, 3], color: 'gray' },
+          encoding: { y: { aggregate: 'mean', field: metric, type: 'quantitative' } },
+        },
       ],
     } as unknown as TopLevelSpec);
   }
@@ -87,17 +103,26 @@ export class CrossValidation {
   /** The table of folds as HTML, with the chart beside it as SVG. */
   toHTML(): string {
     const head = `<tr><th>fold</th><th>train rows</th><th>test rows</th>${this.metrics.map((m) => `<th>${escapeHtml(m)}</th>`).join('')}<th>time</th></tr>`;
-    const rows = this.folds.map((f) => `<tr><td>${f.fold}</td><td>${f.trainRows}</td><td>${f.testRows}</td>${this.metrics.map((m) => `<td>${fmt(f.scores[m]!)}</td>`).join('')}<td>${formatSeconds(f.seconds)}</td></tr>`);
-    const summary = `<tr><th colspan="3">mean ± std</th>${this.metrics.map((m) => {
-      const s = this.summary(m);
-      return `<th>${fmt(s.mean)} ± ${fmt(s.std)}</th>`;
-    }).join('')}<th></th></tr>`;
-    const status = this.status === 'running'
-      ? `running: ${this.folds.length} of ${this.planned} folds done`
-      : this.status === 'interrupted'
-        ? `interrupted: ${this.folds.length} of ${this.planned} folds finished and kept`
-        : `${this.folds.length} folds`;
-    const chart = this.folds.length > 0 ? `<div style="display:inline-block;vertical-align:top;margin-left:1em">${this.chart().toSVG()}</div>` : '';
+    const rows = this.folds.map(
+      (f) =>
+        `<tr><td>${f.fold}</td><td>${f.trainRows}</td><td>${f.testRows}</td>${this.metrics.map((m) => `<td>${fmt(f.scores[m]!)}</td>`).join('')}<td>${formatSeconds(f.seconds)}</td></tr>`,
+    );
+    const summary = `<tr><th colspan="3">mean ± std</th>${this.metrics
+      .map((m) => {
+        const s = this.summary(m);
+        return `<th>${fmt(s.mean)} ± ${fmt(s.std)}</th>`;
+      })
+      .join('')}<th></th></tr>`;
+    const status =
+      this.status === 'running'
+        ? `running: ${this.folds.length} of ${this.planned} folds done`
+        : this.status === 'interrupted'
+          ? `interrupted: ${this.folds.length} of ${this.planned} folds finished and kept`
+          : `${this.folds.length} folds`;
+    const chart =
+      this.folds.length > 0
+        ? `<div style="display:inline-block;vertical-align:top;margin-left:1em">${this.chart().toSVG()}</div>`
+        : '';
     return `<div><p><b>Cross-validation of ${escapeHtml(this.name)}</b> (${status})</p><div style="display:inline-block;vertical-align:top"><table>${head}${rows.join('')}${summary}</table></div>${chart}</div>`;
   }
 

@@ -30,14 +30,21 @@ export function timeSeriesSplit(n: number, options: TimeSeriesSplitOptions = {})
   const gap = options.gap ?? 0;
   checkCounts('timeSeriesSplit', n, folds, 1);
   if (!Number.isInteger(gap) || gap < 0) throw badSplit(`timeSeriesSplit: gap must be a whole number ≥ 0, got ${gap}.`);
-  if (folds + 1 > n) throw badSplit(`timeSeriesSplit: ${folds} folds need more than ${folds} rows, there are ${n}; ask for fewer folds.`);
+  if (folds + 1 > n)
+    throw badSplit(
+      `timeSeriesSplit: ${folds} folds need more than ${folds} rows, there are ${n}; ask for fewer folds.`,
+    );
   const testSize = options.testSize ?? Math.floor(n / (folds + 1));
-  if (!Number.isInteger(testSize) || testSize < 1) throw badSplit(`timeSeriesSplit: testSize must be a whole number ≥ 1, got ${testSize}.`);
+  if (!Number.isInteger(testSize) || testSize < 1)
+    throw badSplit(`timeSeriesSplit: testSize must be a whole number ≥ 1, got ${testSize}.`);
   if (n - gap - testSize * folds <= 0) {
-    throw badSplit(`timeSeriesSplit: ${folds} folds of ${testSize} test rows with a gap of ${gap} leave no rows to train the first fold on (${n} rows); ask for fewer folds, a smaller testSize or gap.`);
+    throw badSplit(
+      `timeSeriesSplit: ${folds} folds of ${testSize} test rows with a gap of ${gap} leave no rows to train the first fold on (${n} rows); ask for fewer folds, a smaller testSize or gap.`,
+    );
   }
   const max = options.maxTrainSize;
-  if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw badSplit(`timeSeriesSplit: maxTrainSize must be a whole number ≥ 1, got ${max}.`);
+  if (max !== undefined && !(Number.isInteger(max) && max >= 1))
+    throw badSplit(`timeSeriesSplit: maxTrainSize must be a whole number ≥ 1, got ${max}.`);
   const out: Fold[] = [];
   for (let start = n - folds * testSize; start < n; start += testSize) {
     const trainEnd = start - gap;

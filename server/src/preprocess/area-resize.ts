@@ -25,13 +25,34 @@ export function orient(image: SmallImage, orientation: number): SmallImage {
       let sx: number;
       let sy: number;
       switch (orientation) {
-        case 2: sx = sw - 1 - x; sy = y; break;
-        case 3: sx = sw - 1 - x; sy = sh - 1 - y; break;
-        case 4: sx = x; sy = sh - 1 - y; break;
-        case 5: sx = y; sy = x; break;
-        case 6: sx = y; sy = sh - 1 - x; break;
-        case 7: sx = sw - 1 - y; sy = sh - 1 - x; break;
-        default: sx = sw - 1 - y; sy = x; break; // 8
+        case 2:
+          sx = sw - 1 - x;
+          sy = y;
+          break;
+        case 3:
+          sx = sw - 1 - x;
+          sy = sh - 1 - y;
+          break;
+        case 4:
+          sx = x;
+          sy = sh - 1 - y;
+          break;
+        case 5:
+          sx = y;
+          sy = x;
+          break;
+        case 6:
+          sx = y;
+          sy = sh - 1 - x;
+          break;
+        case 7:
+          sx = sw - 1 - y;
+          sy = sh - 1 - x;
+          break;
+        default:
+          sx = sw - 1 - y;
+          sy = x;
+          break; // 8
       }
       const from = (sy * sw + sx) * channels;
       const to = (y * width + x) * channels;
@@ -66,7 +87,15 @@ function axisWeights(start: number, span: number, out: number): AxisWeights {
 }
 
 /** The area average of the region (x0, y0, spanX, spanY) of `image` at width × height: separable, rows first. */
-function shrinkRegion(image: SmallImage, x0: number, y0: number, spanX: number, spanY: number, width: number, height: number): Float32Array {
+function shrinkRegion(
+  image: SmallImage,
+  x0: number,
+  y0: number,
+  spanX: number,
+  spanY: number,
+  width: number,
+  height: number,
+): Float32Array {
   const { channels, pixels, width: sw } = image;
   const xs = axisWeights(x0, spanX, width);
   const ys = axisWeights(y0, spanY, height);
@@ -104,7 +133,12 @@ function shrinkRegion(image: SmallImage, x0: number, y0: number, spanX: number, 
  * `image` fitted to `size` ([height, width]) as `fit` says, with `channels` bytes per pixel (grey is repeated into
  * RGB); undefined when the fit would enlarge the image or drop colour (the caller asks sharp instead).
  */
-export function fitByArea(image: SmallImage, size: readonly [number, number], fit: ImageFit, channels: 1 | 3): Uint8Array | undefined {
+export function fitByArea(
+  image: SmallImage,
+  size: readonly [number, number],
+  fit: ImageFit,
+  channels: 1 | 3,
+): Uint8Array | undefined {
   const [height, width] = size;
   const { width: sw, height: sh } = image;
   if (image.channels === 3 && channels === 1) return undefined;
@@ -126,7 +160,10 @@ export function fitByArea(image: SmallImage, size: readonly [number, number], fi
   } else {
     const scale = Math.min(width / sw, height / sh);
     if (scale > 1) return undefined;
-    inner = [Math.max(1, Math.min(width, Math.round(sw * scale))), Math.max(1, Math.min(height, Math.round(sh * scale)))];
+    inner = [
+      Math.max(1, Math.min(width, Math.round(sw * scale))),
+      Math.max(1, Math.min(height, Math.round(sh * scale))),
+    ];
     shrunk = shrinkRegion(image, 0, 0, sw, sh, inner[0], inner[1]);
   }
   const out = new Uint8Array(width * height * channels).fill(255);

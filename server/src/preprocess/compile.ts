@@ -53,7 +53,8 @@ type Op = (values: Value[], row: number) => void;
 export function compileTransforms(transforms: readonly unknown[], options: CompileOptions = {}): Preprocessor {
   const steps = parseTransforms(transforms);
   // Without transforms, named features are read from the records as they are (a model on raw numeric columns).
-  if (steps.length === 0 && options.features === undefined) throw errors.badMeta('transforms is empty: there is nothing to apply.');
+  if (steps.length === 0 && options.features === undefined)
+    throw errors.badMeta('transforms is empty: there is nothing to apply.');
   const slots = new Map<string, number>();
   const fields: string[] = [];
   /** The slot each field is read into. */
@@ -65,7 +66,8 @@ export function compileTransforms(transforms: readonly unknown[], options: Compi
   let count = 0;
   const slotOf = (name: string, where: string): number => {
     const by = replaced.get(name);
-    if (by !== undefined) throw errors.badMeta(`${where} uses column "${name}", which ${by} already replaced by its 0/1 columns.`);
+    if (by !== undefined)
+      throw errors.badMeta(`${where} uses column "${name}", which ${by} already replaced by its 0/1 columns.`);
     let slot = slots.get(name);
     if (slot === undefined) {
       slot = count++;
@@ -105,15 +107,22 @@ export function compileTransforms(transforms: readonly unknown[], options: Compi
   });
 
   const given: unknown = options.features;
-  if (given !== undefined && (!Array.isArray(given) || given.length === 0 || !given.every((f) => typeof f === 'string'))) {
-    throw errors.badMeta('features must be a non-empty array of column names (the model input\'s columns after the transforms, in order).');
+  if (
+    given !== undefined &&
+    (!Array.isArray(given) || given.length === 0 || !given.every((f) => typeof f === 'string'))
+  ) {
+    throw errors.badMeta(
+      "features must be a non-empty array of column names (the model input's columns after the transforms, in order).",
+    );
   }
   const features = given === undefined ? [...order] : [...(given as string[])];
   const width = options.width ?? -1;
   if (width !== -1 && features.length !== width) {
-    throw errors.badMeta(options.features === undefined
-      ? `the transforms give ${features.length} columns (${list(features)}), but the model input takes ${width}; deploy with features: [...] naming the model input's ${width} columns in order.`
-      : `features names ${features.length} columns, but the model input takes ${width}.`);
+    throw errors.badMeta(
+      options.features === undefined
+        ? `the transforms give ${features.length} columns (${list(features)}), but the model input takes ${width}; deploy with features: [...] naming the model input's ${width} columns in order.`
+        : `features names ${features.length} columns, but the model input takes ${width}.`,
+    );
   }
   // A feature no transform produces is read from the record as it is.
   const featureSlots = features.map((f) => slotOf(f, 'features'));
@@ -130,7 +139,11 @@ export function compileTransforms(transforms: readonly unknown[], options: Compi
       for (let r = 0; r < records.length; r++) {
         const record = records[r];
         if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-          throw errors.badRecord(r, undefined, `is ${record === null ? 'null' : Array.isArray(record) ? 'an array' : typeof record}, not an object of fields`);
+          throw errors.badRecord(
+            r,
+            undefined,
+            `is ${record === null ? 'null' : Array.isArray(record) ? 'an array' : typeof record}, not an object of fields`,
+          );
         }
         values.fill(null);
         fields.forEach((name, i) => {
@@ -138,7 +151,8 @@ export function compileTransforms(transforms: readonly unknown[], options: Compi
           values[reads[i]!] = missing(value) ? null : (value as Value);
         });
         for (const op of ops) op(values, r);
-        for (let j = 0; j < k; j++) out[r * k + j] = finalValue(values[featureSlots[j]!]!, r, features[j]!, missingAsNaN);
+        for (let j = 0; j < k; j++)
+          out[r * k + j] = finalValue(values[featureSlots[j]!]!, r, features[j]!, missingAsNaN);
       }
       return out;
     },
@@ -155,7 +169,12 @@ function dateFeatures(step: Extract<Step, { kind: 'dateFeatures' }>, at: number,
       return;
     }
     const ms = dateMillis(value);
-    if (!Number.isFinite(ms)) throw errors.badRecord(row, step.column, `holds ${show(value)}, not a date (ISO text such as "2015-06-01" or epoch milliseconds) as ${step.where} needs`);
+    if (!Number.isFinite(ms))
+      throw errors.badRecord(
+        row,
+        step.column,
+        `holds ${show(value)}, not a date (ISO text such as "2015-06-01" or epoch milliseconds) as ${step.where} needs`,
+      );
     compute(ms, values, 0);
     outputs.forEach((s, j) => (slots[s] = values[j]!));
   };
@@ -174,45 +193,54 @@ function compileStep(step: Exclude<Step, { kind: 'oneHot' | 'dateFeatures' }>, a
     }
     case 'labelEncoder': {
       const index = step.categories.map((list) => new Map<unknown, number>(list.map((c, i) => [c, i])));
-      return (values, row) => at.forEach((slot, j) => {
-        const value = values[slot]!;
-        if (value === null) return;
-        const code = index[j]!.get(value);
-        if (code === undefined) throw unseen(step, row, j, value);
-        values[slot] = code;
-      });
+      return (values, row) =>
+        at.forEach((slot, j) => {
+          const value = values[slot]!;
+          if (value === null) return;
+          const code = index[j]!.get(value);
+          if (code === undefined) throw unseen(step, row, j, value);
+          values[slot] = code;
+        });
     }
     case 'imputer':
-      return (values) => at.forEach((slot, j) => {
-        if (values[slot] === null) values[slot] = step.fill[j]!;
-      });
+      return (values) =>
+        at.forEach((slot, j) => {
+          if (values[slot] === null) values[slot] = step.fill[j]!;
+        });
   }
 }
 
 function numeric(step: Step, at: number[], map: (value: number, j: number) => number): Op {
-  return (values, row) => at.forEach((slot, j) => {
-    const value = values[slot]!;
-    if (value === null) return;
-    if (typeof value !== 'number') throw errors.badRecord(row, step.columns[j]!, `holds ${show(value)}, but ${step.where} needs a number`);
-    values[slot] = map(value, j);
-  });
+  return (values, row) =>
+    at.forEach((slot, j) => {
+      const value = values[slot]!;
+      if (value === null) return;
+      if (typeof value !== 'number')
+        throw errors.badRecord(row, step.columns[j]!, `holds ${show(value)}, but ${step.where} needs a number`);
+      values[slot] = map(value, j);
+    });
 }
 
 function oneHot(step: Extract<Step, { kind: 'oneHot' }>, at: number[], outputs: number[][]): Op {
   const index = step.categories.map((list) => new Map<unknown, number>(list.map((c, i) => [c, i])));
-  return (values, row) => at.forEach((slot, j) => {
-    const value = values[slot]!;
-    const slots = outputs[j]!;
-    for (const s of slots) values[s] = 0;
-    if (value === null) return;
-    const k = index[j]!.get(value);
-    if (k !== undefined) values[slots[k]!] = 1;
-    else if (step.unknown === 'error') throw unseen(step, row, j, value);
-  });
+  return (values, row) =>
+    at.forEach((slot, j) => {
+      const value = values[slot]!;
+      const slots = outputs[j]!;
+      for (const s of slots) values[s] = 0;
+      if (value === null) return;
+      const k = index[j]!.get(value);
+      if (k !== undefined) values[slots[k]!] = 1;
+      else if (step.unknown === 'error') throw unseen(step, row, j, value);
+    });
 }
 
 function unseen(step: Extract<Step, { categories: Category[][] }>, row: number, j: number, value: Value): Error {
-  return errors.badRecord(row, step.columns[j]!, `holds ${show(value)}, not seen in fitting by ${step.where} (categories: ${step.categories[j]!.map((c) => JSON.stringify(c)).join(', ')})`);
+  return errors.badRecord(
+    row,
+    step.columns[j]!,
+    `holds ${show(value)}, not seen in fitting by ${step.where} (categories: ${step.categories[j]!.map((c) => JSON.stringify(c)).join(', ')})`,
+  );
 }
 
 /**
@@ -223,8 +251,14 @@ function finalValue(value: Value, row: number, feature: string, missingAsNaN: bo
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (value === null && missingAsNaN) return NaN;
   if (value === null) throw errors.badRecord(row, feature, 'is missing (absent, null or NaN) and no imputer fills it');
-  if (typeof value !== 'number') throw errors.badRecord(row, feature, `holds ${show(value)}, not a number; encode it with oneHot or labelEncoder before deploying`);
-  if (!Number.isFinite(value) || !Number.isFinite(Math.fround(value))) throw errors.badRecord(row, feature, `is ${value}, which is not a finite FP32 number`);
+  if (typeof value !== 'number')
+    throw errors.badRecord(
+      row,
+      feature,
+      `holds ${show(value)}, not a number; encode it with oneHot or labelEncoder before deploying`,
+    );
+  if (!Number.isFinite(value) || !Number.isFinite(Math.fround(value)))
+    throw errors.badRecord(row, feature, `is ${value}, which is not a finite FP32 number`);
   return value;
 }
 

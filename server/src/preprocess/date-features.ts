@@ -25,7 +25,9 @@ export interface DateFeatureSpec {
 
 /** The output column names: `<column>_<feature>`, or `<column>_<feature>_sin` and `_cos` when cyclical. */
 export function dateFeatureNames(spec: DateFeatureSpec): string[] {
-  return spec.features.flatMap((f) => (spec.cyclical ? [`${spec.column}_${f}_sin`, `${spec.column}_${f}_cos`] : [`${spec.column}_${f}`]));
+  return spec.features.flatMap((f) =>
+    spec.cyclical ? [`${spec.column}_${f}_sin`, `${spec.column}_${f}_cos`] : [`${spec.column}_${f}`],
+  );
 }
 
 /** A date value as epoch milliseconds: a Date, epoch milliseconds or date text; NaN when it is none of them. */
@@ -39,10 +41,20 @@ export function dateMillis(value: unknown): number {
 const dayMs = 86_400_000;
 
 /** The computer of a spec's features: epoch milliseconds in, `dateFeatureNames(spec).length` numbers out. */
-export function dateFeatureFunction(spec: DateFeatureSpec): (ms: number, out: Float64Array | number[], at: number) => void {
-  const zone = spec.timeZone === undefined || spec.timeZone === 'UTC'
-    ? null
-    : new Intl.DateTimeFormat('en-US', { timeZone: spec.timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric' });
+export function dateFeatureFunction(
+  spec: DateFeatureSpec,
+): (ms: number, out: Float64Array | number[], at: number) => void {
+  const zone =
+    spec.timeZone === undefined || spec.timeZone === 'UTC'
+      ? null
+      : new Intl.DateTimeFormat('en-US', {
+          timeZone: spec.timeZone,
+          hourCycle: 'h23',
+          year: 'numeric',
+          month: 'numeric',
+          day: 'numeric',
+          hour: 'numeric',
+        });
   return (ms, out, at) => {
     let wall = ms;
     if (zone) {
@@ -56,10 +68,13 @@ export function dateFeatureFunction(spec: DateFeatureSpec): (ms: number, out: Fl
     for (const f of spec.features) {
       // [value, period, offset]: the cyclical angle is 2π (value − offset) / period.
       const [value, period, offset] =
-        f === 'dayOfWeek' ? [(d.getUTCDay() + 6) % 7, 7, 0]
-        : f === 'dayOfYear' ? [Math.floor((wall - Date.UTC(year, 0, 1)) / dayMs) + 1, yearDays, 1]
-        : f === 'month' ? [d.getUTCMonth() + 1, 12, 1]
-        : [d.getUTCHours(), 24, 0];
+        f === 'dayOfWeek'
+          ? [(d.getUTCDay() + 6) % 7, 7, 0]
+          : f === 'dayOfYear'
+            ? [Math.floor((wall - Date.UTC(year, 0, 1)) / dayMs) + 1, yearDays, 1]
+            : f === 'month'
+              ? [d.getUTCMonth() + 1, 12, 1]
+              : [d.getUTCHours(), 24, 0];
       if (spec.cyclical) {
         const angle = (2 * Math.PI * (value - offset)) / period;
         out[k++] = Math.sin(angle);

@@ -68,10 +68,20 @@ export interface DateFeaturesStep extends DateFeatureSpec {
 }
 
 /** One parsed, fitted step, with `where` naming it in errors (e.g. `transforms[0].steps[1] (oneHot)`). */
-export type Step = (StandardScalerStep | MinMaxScalerStep | OneHotStep | LabelEncoderStep | ImputerStep | DateFeaturesStep) & { where: string };
+export type Step = (
+  StandardScalerStep | MinMaxScalerStep | OneHotStep | LabelEncoderStep | ImputerStep | DateFeaturesStep
+) & { where: string };
 
 /** The transform kinds the server applies. */
-export const TRANSFORM_KINDS: readonly string[] = ['standardScaler', 'minMaxScaler', 'oneHot', 'labelEncoder', 'imputer', 'pipeline', 'dateFeatures'];
+export const TRANSFORM_KINDS: readonly string[] = [
+  'standardScaler',
+  'minMaxScaler',
+  'oneHot',
+  'labelEncoder',
+  'imputer',
+  'pipeline',
+  'dateFeatures',
+];
 
 /**
  * The steps of `transforms` (a deployment's `transforms`), pipelines flattened, in the order they apply.
@@ -84,14 +94,18 @@ export function parseTransforms(transforms: readonly unknown[]): Step[] {
 }
 
 function parseOne(value: unknown, at: string): Step[] {
-  if (!isObject(value) || typeof value.kind !== 'string') throw errors.badMeta(`${at} is not a transform JSON object with a "kind" (lepton.preprocess transform.toJSON()).`);
+  if (!isObject(value) || typeof value.kind !== 'string')
+    throw errors.badMeta(`${at} is not a transform JSON object with a "kind" (lepton.preprocess transform.toJSON()).`);
   const where = `${at} (${value.kind})`;
   const fail = (problem: string) => errors.badMeta(`${where} ${problem}`);
-  if (!TRANSFORM_KINDS.includes(value.kind)) throw fail(`is of an unknown transform kind; the server applies ${TRANSFORM_KINDS.join(', ')}.`);
-  if (value.version !== 1) throw fail(`has format version ${JSON.stringify(value.version)}; the server reads version 1.`);
+  if (!TRANSFORM_KINDS.includes(value.kind))
+    throw fail(`is of an unknown transform kind; the server applies ${TRANSFORM_KINDS.join(', ')}.`);
+  if (value.version !== 1)
+    throw fail(`has format version ${JSON.stringify(value.version)}; the server reads version 1.`);
   const config = value.config === undefined ? {} : value.config;
   if (!isObject(config)) throw fail('has a config that is not an object.');
-  if (value.state === null || value.state === undefined) throw fail('is not fitted; fit it (transform.fit(trainFrame)) before deploying.');
+  if (value.state === null || value.state === undefined)
+    throw fail('is not fitted; fit it (transform.fit(trainFrame)) before deploying.');
   const state = value.state;
   if (!isObject(state)) throw fail('has a state that is not an object.');
 
@@ -109,12 +123,23 @@ function parseOne(value: unknown, at: string): Step[] {
     }
     case 'minMaxScaler': {
       const range = config.range === undefined ? [0, 1] : numbers(config.range, 'config.range', 2, fail);
-      if (!(range[0]! < range[1]!)) throw fail(`has config.range [${range.join(', ')}]; it must be [low, high] with low < high.`);
-      return [{ kind: 'minMaxScaler', where, columns, min: numbers(state.min, 'state.min', n, fail), max: numbers(state.max, 'state.max', n, fail), range: [range[0]!, range[1]!] }];
+      if (!(range[0]! < range[1]!))
+        throw fail(`has config.range [${range.join(', ')}]; it must be [low, high] with low < high.`);
+      return [
+        {
+          kind: 'minMaxScaler',
+          where,
+          columns,
+          min: numbers(state.min, 'state.min', n, fail),
+          max: numbers(state.max, 'state.max', n, fail),
+          range: [range[0]!, range[1]!],
+        },
+      ];
     }
     case 'oneHot': {
       const unknown = config.unknown ?? 'ignore';
-      if (unknown !== 'ignore' && unknown !== 'error') throw fail(`has config.unknown ${JSON.stringify(unknown)}; it must be "ignore" or "error".`);
+      if (unknown !== 'ignore' && unknown !== 'error')
+        throw fail(`has config.unknown ${JSON.stringify(unknown)}; it must be "ignore" or "error".`);
       return [{ kind: 'oneHot', where, columns, categories: categoryLists(state.categories, n, fail), unknown }];
     }
     case 'labelEncoder':
@@ -122,17 +147,34 @@ function parseOne(value: unknown, at: string): Step[] {
     case 'dateFeatures': {
       const features = state.features;
       if (n !== 1) throw fail('needs state.columns: exactly one date column.');
-      if (!Array.isArray(features) || features.length === 0 || !features.every((f) => DATE_FEATURES.includes(f as DateFeature))) {
+      if (
+        !Array.isArray(features) ||
+        features.length === 0 ||
+        !features.every((f) => DATE_FEATURES.includes(f as DateFeature))
+      ) {
         throw fail(`needs state.features: a non-empty array of ${DATE_FEATURES.join(', ')}.`);
       }
       if (typeof state.cyclical !== 'boolean') throw fail('needs state.cyclical: true or false.');
-      if (state.timeZone !== undefined && typeof state.timeZone !== 'string') throw fail('has a state.timeZone that is not an IANA time zone name.');
+      if (state.timeZone !== undefined && typeof state.timeZone !== 'string')
+        throw fail('has a state.timeZone that is not an IANA time zone name.');
       const timeZone = state.timeZone === undefined ? {} : { timeZone: state.timeZone as string };
-      return [{ kind: 'dateFeatures', where, columns: [columns[0]!], column: columns[0]!, features: features as DateFeature[], cyclical: state.cyclical, ...timeZone }];
+      return [
+        {
+          kind: 'dateFeatures',
+          where,
+          columns: [columns[0]!],
+          column: columns[0]!,
+          features: features as DateFeature[],
+          cyclical: state.cyclical,
+          ...timeZone,
+        },
+      ];
     }
     default: {
       if (!Array.isArray(state.fill) || state.fill.length !== n || !state.fill.every(isCategory)) {
-        throw fail(`needs state.fill: ${n} fill value${n === 1 ? '' : 's'} (strings, numbers or booleans), one per column.`);
+        throw fail(
+          `needs state.fill: ${n} fill value${n === 1 ? '' : 's'} (strings, numbers or booleans), one per column.`,
+        );
       }
       return [{ kind: 'imputer', where, columns, fill: state.fill }];
     }
@@ -146,24 +188,37 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function isCategory(value: unknown): value is Category {
-  return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+  return (
+    typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))
+  );
 }
 
 function strings(value: unknown, field: string, fail: Fail): string[] {
-  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string')) throw fail(`needs ${field}: a non-empty array of column names.`);
+  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string'))
+    throw fail(`needs ${field}: a non-empty array of column names.`);
   return value;
 }
 
 function numbers(value: unknown, field: string, length: number, fail: Fail): number[] {
-  if (!Array.isArray(value) || value.length !== length || !value.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+  if (
+    !Array.isArray(value) ||
+    value.length !== length ||
+    !value.every((v) => typeof v === 'number' && Number.isFinite(v))
+  ) {
     throw fail(`needs ${field}: ${length} finite number${length === 1 ? '' : 's'}.`);
   }
   return value;
 }
 
 function categoryLists(value: unknown, length: number, fail: Fail): Category[][] {
-  if (!Array.isArray(value) || value.length !== length || !value.every((list) => Array.isArray(list) && list.every(isCategory))) {
-    throw fail(`needs state.categories: ${length} array${length === 1 ? '' : 's'} of categories (strings, numbers or booleans), one per column.`);
+  if (
+    !Array.isArray(value) ||
+    value.length !== length ||
+    !value.every((list) => Array.isArray(list) && list.every(isCategory))
+  ) {
+    throw fail(
+      `needs state.categories: ${length} array${length === 1 ? '' : 's'} of categories (strings, numbers or booleans), one per column.`,
+    );
   }
   return value as Category[][];
 }

@@ -78,15 +78,22 @@ function loadSharp(): Promise<Sharp> {
  */
 export function parseImageSpec(value: unknown): ImageSpec {
   const spec = value as Partial<ImageSpec> | null;
-  if (typeof spec !== 'object' || spec === null) throw errors.badMeta('rawInput of kind "image" must be an object { kind: "image", size: [height, width], channels, fit }.');
+  if (typeof spec !== 'object' || spec === null)
+    throw errors.badMeta(
+      'rawInput of kind "image" must be an object { kind: "image", size: [height, width], channels, fit }.',
+    );
   const size = spec.size;
   if (!Array.isArray(size) || size.length !== 2 || !size.every((d) => Number.isInteger(d) && d >= 1 && d <= 4096)) {
-    throw errors.badMeta(`rawInput.size must be [height, width], whole numbers in 1..4096 (got ${JSON.stringify(size)}).`);
+    throw errors.badMeta(
+      `rawInput.size must be [height, width], whole numbers in 1..4096 (got ${JSON.stringify(size)}).`,
+    );
   }
   const channels = spec.channels ?? 3;
-  if (channels !== 1 && channels !== 3) throw errors.badMeta(`rawInput.channels must be 1 or 3 (got ${JSON.stringify(channels)}).`);
+  if (channels !== 1 && channels !== 3)
+    throw errors.badMeta(`rawInput.channels must be 1 or 3 (got ${JSON.stringify(channels)}).`);
   const fit = spec.fit ?? 'cover';
-  if (!IMAGE_FITS.includes(fit)) throw errors.badMeta(`rawInput.fit must be one of ${IMAGE_FITS.join(', ')} (got ${JSON.stringify(fit)}).`);
+  if (!IMAGE_FITS.includes(fit))
+    throw errors.badMeta(`rawInput.fit must be one of ${IMAGE_FITS.join(', ')} (got ${JSON.stringify(fit)}).`);
   return { kind: 'image', size: [size[0]!, size[1]!], channels, fit };
 }
 
@@ -101,7 +108,10 @@ function reasonOf(error: unknown): string {
 export async function imageSize(bytes: Uint8Array, options: DecodeOptions = {}): Promise<ImageHeader> {
   const sharp = await loadSharp();
   try {
-    const meta = await sharp(bytes, { limitInputPixels: options.maxPixels ?? MAX_INPUT_PIXELS, failOn: 'error' }).metadata();
+    const meta = await sharp(bytes, {
+      limitInputPixels: options.maxPixels ?? MAX_INPUT_PIXELS,
+      failOn: 'error',
+    }).metadata();
     if (!meta.width || !meta.height) throw new ImageDecodeError('the file has no image size');
     // Orientations 5–8 swap width and height.
     const swapped = (meta.orientation ?? 1) >= 5;
@@ -119,7 +129,11 @@ export async function imageSize(bytes: Uint8Array, options: DecodeOptions = {}):
  * thread pool, off the calling thread. Throws `ImageDecodeError` with the
  * reason for bytes that are not an image sharp reads, a truncated file, or more than `maxPixels` pixels.
  */
-export async function decodeImage(bytes: Uint8Array, spec: Pick<ImageSpec, 'size' | 'channels' | 'fit'>, options: DecodeOptions = {}): Promise<Uint8Array> {
+export async function decodeImage(
+  bytes: Uint8Array,
+  spec: Pick<ImageSpec, 'size' | 'channels' | 'fit'>,
+  options: DecodeOptions = {},
+): Promise<Uint8Array> {
   const small = decodeSmallJpeg(bytes, spec, options.maxPixels ?? MAX_INPUT_PIXELS);
   if (small) return small;
   const sharp = await loadSharp();
@@ -138,7 +152,9 @@ export async function decodeImage(bytes: Uint8Array, spec: Pick<ImageSpec, 'size
   }
   const { data, info } = result;
   if (info.width !== width || info.height !== height || info.channels !== spec.channels) {
-    throw new ImageDecodeError(`decoded to ${info.width}×${info.height}×${info.channels}, not ${width}×${height}×${spec.channels}`);
+    throw new ImageDecodeError(
+      `decoded to ${info.width}×${info.height}×${info.channels}, not ${width}×${height}×${spec.channels}`,
+    );
   }
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
@@ -156,7 +172,11 @@ export const SMALL_JPEG_BYTES = 256 * 1024;
  * than `maxPixels`), so that sharp decides every other case and reports every error. Synchronous, so that a
  * worker thread can run it (`lepton.read.images` does); `decodeImage` tries it first.
  */
-export function decodeSmallJpeg(bytes: Uint8Array, spec: Pick<ImageSpec, 'size' | 'channels' | 'fit'>, maxPixels = MAX_INPUT_PIXELS): Uint8Array | undefined {
+export function decodeSmallJpeg(
+  bytes: Uint8Array,
+  spec: Pick<ImageSpec, 'size' | 'channels' | 'fit'>,
+  maxPixels = MAX_INPUT_PIXELS,
+): Uint8Array | undefined {
   if (bytes.length > SMALL_JPEG_BYTES || !isJpeg(bytes)) return undefined;
   const header = readJpegHeader(bytes);
   if (!header || header.width * header.height > maxPixels) return undefined;
@@ -166,7 +186,10 @@ export function decodeSmallJpeg(bytes: Uint8Array, spec: Pick<ImageSpec, 'size' 
   const eighthWidth = Math.ceil((swapped ? header.height : header.width) / 8);
   const eighthHeight = Math.ceil((swapped ? header.width : header.height) / 8);
   const [height, width] = spec.size;
-  const large = spec.fit === 'contain' ? eighthWidth >= width || eighthHeight >= height : eighthWidth >= width && eighthHeight >= height;
+  const large =
+    spec.fit === 'contain'
+      ? eighthWidth >= width || eighthHeight >= height
+      : eighthWidth >= width && eighthHeight >= height;
   if (!large) return undefined;
   const eighth = decodeJpegEighth(bytes, header);
   return eighth && fitByArea(orient(eighth, header.orientation), spec.size, spec.fit, spec.channels);

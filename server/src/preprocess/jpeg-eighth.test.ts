@@ -16,7 +16,9 @@ function smooth(width: number, height: number, channels: 1 | 3) {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const disc = (x - width * 0.6) ** 2 + (y - height * 0.4) ** 2 < (Math.min(width, height) / 5) ** 2;
-      const colour = disc ? [230, 210, 40] : [20 + (200 * x) / width, 20 + (200 * y) / height, 220 - (100 * (x + y)) / (width + height)];
+      const colour = disc
+        ? [230, 210, 40]
+        : [20 + (200 * x) / width, 20 + (200 * y) / height, 220 - (100 * (x + y)) / (width + height)];
       for (let k = 0; k < channels; k++) pixels[(y * width + x) * channels + k] = Math.round(colour[k]!);
     }
   }
@@ -49,7 +51,8 @@ async function againstBlockMeans(jpeg: Uint8Array, eighth: SmallImage): Promise<
         let total = 0;
         let count = 0;
         for (let yy = y * 8; yy < Math.min(info.height, y * 8 + 8); yy++) {
-          for (let xx = x * 8; xx < Math.min(info.width, x * 8 + 8); xx++, count++) total += data[(yy * info.width + xx) * info.channels + k]!;
+          for (let xx = x * 8; xx < Math.min(info.width, x * 8 + 8); xx++, count++)
+            total += data[(yy * info.width + xx) * info.channels + k]!;
         }
         const difference = Math.abs(eighth.pixels[(y * eighth.width + x) * info.channels + k]! - total / count);
         worst = Math.max(worst, difference);
@@ -80,11 +83,23 @@ function withoutIccProfile(jpeg: Buffer): Buffer {
 describe('reading a JPEG at 1/8 scale without sharp', () => {
   it('gives each 8×8 block the mean of libjpeg’s full decode of it, for 4:2:0, 4:4:4 and grey files of odd sizes', async () => {
     const files: Array<[string, Buffer]> = [];
-    for (const [width, height] of [[256, 256], [263, 197]] as const) {
+    for (const [width, height] of [
+      [256, 256],
+      [263, 197],
+    ] as const) {
       for (const quality of [50, 95]) {
-        files.push([`${width}×${height} 4:2:0 q${quality}`, await smooth(width, height, 3).jpeg({ quality, chromaSubsampling: '4:2:0' }).toBuffer()]);
-        files.push([`${width}×${height} 4:4:4 q${quality}`, await smooth(width, height, 3).jpeg({ quality, chromaSubsampling: '4:4:4' }).toBuffer()]);
-        files.push([`${width}×${height} grey q${quality}`, await smooth(width, height, 1).toColourspace('b-w').jpeg({ quality }).toBuffer()]);
+        files.push([
+          `${width}×${height} 4:2:0 q${quality}`,
+          await smooth(width, height, 3).jpeg({ quality, chromaSubsampling: '4:2:0' }).toBuffer(),
+        ]);
+        files.push([
+          `${width}×${height} 4:4:4 q${quality}`,
+          await smooth(width, height, 3).jpeg({ quality, chromaSubsampling: '4:4:4' }).toBuffer(),
+        ]);
+        files.push([
+          `${width}×${height} grey q${quality}`,
+          await smooth(width, height, 1).toColourspace('b-w').jpeg({ quality }).toBuffer(),
+        ]);
       }
     }
     for (const [name, jpeg] of files) {
@@ -94,7 +109,10 @@ describe('reading a JPEG at 1/8 scale without sharp', () => {
       // Subsampled chroma differs most at sharp colour edges: libjpeg upsamples it with a triangle filter, this
       // reader averages each half block exactly (measured: ≤ 10 levels there, means ≤ 0.5).
       const bound = name.includes('4:2:0') ? 12 : 3;
-      assert.ok(worst <= bound && mean <= 0.6, `${name}: largest difference ${worst.toFixed(1)}, mean ${mean.toFixed(2)} levels`);
+      assert.ok(
+        worst <= bound && mean <= 0.6,
+        `${name}: largest difference ${worst.toFixed(1)}, mean ${mean.toFixed(2)} levels`,
+      );
     }
   });
 
@@ -104,28 +122,48 @@ describe('reading a JPEG at 1/8 scale without sharp', () => {
       const header = readJpegHeader(jpeg);
       assert.ok(header && header.frame.restartInterval > 0, `${name} has restart markers`);
       const { worst, mean } = await againstBlockMeans(jpeg, eighthOf(jpeg));
-      assert.ok(worst <= 6 && mean <= 1.5, `${name}: largest difference ${worst.toFixed(1)}, mean ${mean.toFixed(2)} levels`);
+      assert.ok(
+        worst <= 6 && mean <= 1.5,
+        `${name}: largest difference ${worst.toFixed(1)}, mean ${mean.toFixed(2)} levels`,
+      );
     }
   });
 
   it('turns every EXIF orientation upright as sharp does', async () => {
     // 128×64, four flat quadrants: red, green / blue, white. Read for 8×8 pixels, each quadrant stays a 4×4 square.
-    const quadrants = [[220, 30, 30], [30, 200, 30], [30, 30, 220], [240, 240, 240]];
+    const quadrants = [
+      [220, 30, 30],
+      [30, 200, 30],
+      [30, 30, 220],
+      [240, 240, 240],
+    ];
     const pixels = Buffer.alloc(128 * 64 * 3);
-    for (let y = 0; y < 64; y++) for (let x = 0; x < 128; x++) pixels.set(quadrants[(y < 32 ? 0 : 2) + (x < 64 ? 0 : 1)]!, (y * 128 + x) * 3);
+    for (let y = 0; y < 64; y++)
+      for (let x = 0; x < 128; x++) pixels.set(quadrants[(y < 32 ? 0 : 2) + (x < 64 ? 0 : 1)]!, (y * 128 + x) * 3);
     for (let orientation = 1; orientation <= 8; orientation++) {
-      const stored = await sharp(pixels, { raw: { width: 128, height: 64, channels: 3 } }).jpeg({ quality: 95 }).withMetadata({ orientation }).toBuffer();
+      const stored = await sharp(pixels, { raw: { width: 128, height: 64, channels: 3 } })
+        .jpeg({ quality: 95 })
+        .withMetadata({ orientation })
+        .toBuffer();
       const jpeg = withoutIccProfile(stored);
       assert.equal(readJpegHeader(jpeg)?.orientation, orientation);
       eighthOf(jpeg);
       const fast = await decodeImage(jpeg, { size: [8, 8], channels: 3, fit: 'fill' });
       const reference = await sharp(jpeg).rotate().resize(8, 8, { fit: 'fill' }).raw().toBuffer();
       // The centre of each 4×4 quadrant, away from the edges where the two resizing kernels differ.
-      for (const [x, y] of [[1, 1], [6, 1], [1, 6], [6, 6]] as const) {
+      for (const [x, y] of [
+        [1, 1],
+        [6, 1],
+        [1, 6],
+        [6, 6],
+      ] as const) {
         const at = (y * 8 + x) * 3;
         const got = Array.from(fast.subarray(at, at + 3));
         const want = Array.from(reference.subarray(at, at + 3));
-        assert.ok(got.every((v, k) => Math.abs(v - want[k]!) <= 8), `orientation ${orientation} at (${x}, ${y}): ${got} vs sharp's ${want}`);
+        assert.ok(
+          got.every((v, k) => Math.abs(v - want[k]!) <= 8),
+          `orientation ${orientation} at (${x}, ${y}): ${got} vs sharp's ${want}`,
+        );
       }
     }
   });
@@ -146,7 +184,12 @@ describe('reading a JPEG at 1/8 scale without sharp', () => {
 });
 
 describe('fitting an image read at 1/8 scale to the asked size', () => {
-  const grey = (width: number, height: number, values: number[]): SmallImage => ({ width, height, channels: 1, pixels: Uint8Array.from(values) });
+  const grey = (width: number, height: number, values: number[]): SmallImage => ({
+    width,
+    height,
+    channels: 1,
+    pixels: Uint8Array.from(values),
+  });
 
   it('averages each output pixel over the source area it covers, weighted by overlap', () => {
     // 3 pixels into 2: each output pixel covers one and a half source pixels.
@@ -157,10 +200,17 @@ describe('fitting an image read at 1/8 scale to the asked size', () => {
 
   it("letterboxes on white with 'contain', repeats grey into RGB, and refuses to enlarge", () => {
     const wide = grey(4, 2, [0, 0, 0, 0, 0, 0, 0, 0]);
-    assert.deepEqual(Array.from(fitByArea(wide, [4, 4], 'contain', 1)!), [255, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255]);
+    assert.deepEqual(
+      Array.from(fitByArea(wide, [4, 4], 'contain', 1)!),
+      [255, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255],
+    );
     assert.deepEqual(Array.from(fitByArea(grey(2, 1, [10, 30]), [1, 1], 'fill', 3)!), [20, 20, 20]);
     assert.equal(fitByArea(wide, [4, 8], 'fill', 1), undefined);
-    assert.equal(fitByArea({ width: 1, height: 1, channels: 3, pixels: Uint8Array.from([1, 2, 3]) }, [1, 1], 'fill', 1), undefined, 'colour to grey is sharp’s');
+    assert.equal(
+      fitByArea({ width: 1, height: 1, channels: 3, pixels: Uint8Array.from([1, 2, 3]) }, [1, 1], 'fill', 1),
+      undefined,
+      'colour to grey is sharp’s',
+    );
   });
 
   it('maps each EXIF orientation to the upright image', () => {
@@ -171,8 +221,14 @@ describe('fitting an image read at 1/8 scale to the asked size', () => {
       return `${image.width}×${image.height} ${Array.from(image.pixels).join('')}`;
     };
     assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 8].map(upright), [
-      '3×2 123456', '3×2 321654', '3×2 654321', '3×2 456123',
-      '2×3 142536', '2×3 415263', '2×3 635241', '2×3 362514',
+      '3×2 123456',
+      '3×2 321654',
+      '3×2 654321',
+      '3×2 456123',
+      '2×3 142536',
+      '2×3 415263',
+      '2×3 635241',
+      '2×3 362514',
     ]);
   });
 });

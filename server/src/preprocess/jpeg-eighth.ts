@@ -94,7 +94,12 @@ function subAreaBasis(ratioX: number, ratioY: number): Float32Array[] {
         for (let k = 0; k < 64; k++) {
           const u = ZIGZAG[k]! % 8;
           const v = ZIGZAG[k]! >> 3;
-          w[k] = 0.25 * (u === 0 ? Math.SQRT1_2 : 1) * (v === 0 ? Math.SQRT1_2 : 1) * halfMean(u, a, ratioX) * halfMean(v, b, ratioY);
+          w[k] =
+            0.25 *
+            (u === 0 ? Math.SQRT1_2 : 1) *
+            (v === 0 ? Math.SQRT1_2 : 1) *
+            halfMean(u, a, ratioX) *
+            halfMean(v, b, ratioY);
         }
         basis.push(w);
       }
@@ -165,8 +170,10 @@ function exifOrientation(bytes: Uint8Array, start: number, end: number): number 
   if (end - start < 14 || String.fromCharCode(...bytes.subarray(start, start + 4)) !== 'Exif') return 1;
   const tiff = start + 6;
   const little = bytes[tiff] === 0x49;
-  const u16 = (at: number) => (at + 2 > end ? -1 : little ? bytes[at]! | (bytes[at + 1]! << 8) : (bytes[at]! << 8) | bytes[at + 1]!);
-  const u32 = (at: number) => (at + 4 > end ? -1 : little ? (u16(at) + u16(at + 2) * 65536) : (u16(at) * 65536 + u16(at + 2)));
+  const u16 = (at: number) =>
+    at + 2 > end ? -1 : little ? bytes[at]! | (bytes[at + 1]! << 8) : (bytes[at]! << 8) | bytes[at + 1]!;
+  const u32 = (at: number) =>
+    at + 4 > end ? -1 : little ? u16(at) + u16(at + 2) * 65536 : u16(at) * 65536 + u16(at + 2);
   const ifd = tiff + u32(tiff + 4);
   const entries = u16(ifd);
   if (ifd < tiff || entries < 0) return 1;
@@ -191,7 +198,8 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
   const tables: Array<HuffmanTable | undefined> = new Array(8);
   let orientation = 1;
   let restartInterval = 0;
-  let sof: { width: number; height: number; components: Array<{ id: number; h: number; v: number; tq: number }> } | undefined;
+  let sof:
+    { width: number; height: number; components: Array<{ id: number; h: number; v: number; tq: number }> } | undefined;
   let adobeTransform = -1;
   let jfif = false;
   let at = 2;
@@ -222,7 +230,7 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
         components.push({ id: bytes[c]!, h, v, tq: bytes[c + 2]! & 3 });
       }
       sof = { width, height, components };
-    } else if ((marker >= 0xc2 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc)) {
+    } else if (marker >= 0xc2 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       return undefined; // progressive, lossless, hierarchical or arithmetic-coded: sharp reads those
     } else if (marker === 0xdb) {
       for (let p = start; p < end;) {
@@ -231,7 +239,8 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
         if (id > 3) return undefined;
         if (p + 1 + (precision === 0 ? 64 : 128) > end) return undefined;
         const table = new Int32Array(64);
-        for (let k = 0; k < 64; k++) table[k] = precision === 0 ? bytes[p + 1 + k]! : (bytes[p + 1 + 2 * k]! << 8) | bytes[p + 2 + 2 * k]!;
+        for (let k = 0; k < 64; k++)
+          table[k] = precision === 0 ? bytes[p + 1 + k]! : (bytes[p + 1 + 2 * k]! << 8) | bytes[p + 2 + 2 * k]!;
         quantTables[id] = table;
         p += 1 + (precision === 0 ? 64 : 128);
       }
@@ -258,7 +267,8 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
       // An ICC profile: sharp converts through it; leave such files to sharp.
       if (String.fromCharCode(...bytes.subarray(start, Math.min(start + 11, end))) === 'ICC_PROFILE') return undefined;
     } else if (marker === 0xee) {
-      if (String.fromCharCode(...bytes.subarray(start, Math.min(start + 5, end))) === 'Adobe' && end >= start + 12) adobeTransform = bytes[start + 11]!;
+      if (String.fromCharCode(...bytes.subarray(start, Math.min(start + 5, end))) === 'Adobe' && end >= start + 12)
+        adobeTransform = bytes[start + 11]!;
     } else if (marker === 0xda) {
       if (!sof) return undefined;
       const count = bytes[start]!;
@@ -274,12 +284,26 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
         const dcTable = tables[selectors >> 4];
         const acTable = tables[4 + (selectors & 15)];
         const quant = quantTables[c.tq];
-        if ((selectors >> 4) > 3 || !dcTable || !acTable || !quant) return undefined;
-        components.push({ id: c.id, h: c.h, v: c.v, ratioX: 1, ratioY: 1, quant, subWeights: undefined, dcTable, acTable });
+        if (selectors >> 4 > 3 || !dcTable || !acTable || !quant) return undefined;
+        components.push({
+          id: c.id,
+          h: c.h,
+          v: c.v,
+          ratioX: 1,
+          ratioY: 1,
+          quant,
+          subWeights: undefined,
+          dcTable,
+          acTable,
+        });
       }
       if (count === 3) {
         // Three components are YCbCr unless the file says RGB (Adobe transform 0, or ids 'R', 'G', 'B' without JFIF).
-        if (adobeTransform === 0 || (adobeTransform === -1 && !jfif && components[0]!.id === 0x52 && components[1]!.id === 0x47)) return undefined;
+        if (
+          adobeTransform === 0 ||
+          (adobeTransform === -1 && !jfif && components[0]!.id === 0x52 && components[1]!.id === 0x47)
+        )
+          return undefined;
       }
       const hMax = Math.max(...components.map((c) => c.h));
       const vMax = Math.max(...components.map((c) => c.v));
@@ -292,7 +316,13 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
           if (c.ratioX * c.ratioY > 1) c.subWeights = subAreaWeights(c.quant, c.ratioX, c.ratioY);
         }
       }
-      return { width: sof.width, height: sof.height, components: count as 1 | 3, orientation, frame: { components, hMax, vMax, restartInterval, scanStart: end } };
+      return {
+        width: sof.width,
+        height: sof.height,
+        components: count as 1 | 3,
+        orientation,
+        frame: { components, hMax, vMax, restartInterval, scanStart: end },
+      };
     } else if (marker === 0xd9) {
       return undefined;
     }
@@ -399,7 +429,8 @@ export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallIm
       }
     }
     if (weights) {
-      for (let b = 0, s = 0; b < c.ratioY; b++) for (let a = 0; a < c.ratioX; a++, s++) plane[(y + b) * planeWidth + x + a] = sums[s]!;
+      for (let b = 0, s = 0; b < c.ratioY; b++)
+        for (let a = 0; a < c.ratioX; a++, s++) plane[(y + b) * planeWidth + x + a] = sums[s]!;
     } else {
       // libjpeg's 1×1 IDCT: the dequantized DC descaled by 8, rounded, around 128.
       const value = ((dc * c.quant[0]! + 4) >> 3) + 128;

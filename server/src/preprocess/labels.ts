@@ -21,16 +21,25 @@ export const LABEL_SPEC = { name: LABEL_OUTPUT, datatype: 'BYTES', shape: [-1] }
  */
 export function parseClasses(value: unknown, outputs: readonly TensorSpec[]): string[] {
   if (!Array.isArray(value) || value.length < 2 || !value.every((c) => typeof c === 'string' && c.length > 0)) {
-    throw errors.badMeta(`classes must be the names of the model's classes in output order: 2 or more non-empty strings (got ${JSON.stringify(value)?.slice(0, 200)}).`);
+    throw errors.badMeta(
+      `classes must be the names of the model's classes in output order: 2 or more non-empty strings (got ${JSON.stringify(value)?.slice(0, 200)}).`,
+    );
   }
   const duplicate = value.find((c, i) => value.indexOf(c) !== i);
-  if (duplicate !== undefined) throw errors.badMeta(`classes names "${duplicate}" twice; each class needs its own name.`);
+  if (duplicate !== undefined)
+    throw errors.badMeta(`classes names "${duplicate}" twice; each class needs its own name.`);
   const out = outputs[0];
   const width = out?.shape[1];
-  const fits = outputs.length === 1 && out!.datatype === 'FP32' && out!.shape.length === 2 && (width === -1 || width === value.length || (width === 1 && value.length === 2));
+  const fits =
+    outputs.length === 1 &&
+    out!.datatype === 'FP32' &&
+    out!.shape.length === 2 &&
+    (width === -1 || width === value.length || (width === 1 && value.length === 2));
   if (!fits) {
     const has = outputs.map((o) => `"${o.name}" ${o.datatype} [${o.shape.join(', ')}]`).join(', ');
-    throw errors.badMeta(`classes (${value.length}) label a model with one FP32 output [batch, ${value.length}]; this model has ${has}.`);
+    throw errors.badMeta(
+      `classes (${value.length}) label a model with one FP32 output [batch, ${value.length}]; this model has ${has}.`,
+    );
   }
   return value as string[];
 }

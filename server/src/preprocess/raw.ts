@@ -36,7 +36,9 @@ export interface RawInputKind<S extends RawInputSpec> {
 }
 
 /** The kinds of raw input the server preprocesses, by `kind`. */
-export const RAW_INPUT_KINDS: { readonly [K in RawInputSpec['kind']]: RawInputKind<Extract<RawInputSpec, { kind: K }>> } = {
+export const RAW_INPUT_KINDS: {
+  readonly [K in RawInputSpec['kind']]: RawInputKind<Extract<RawInputSpec, { kind: K }>>;
+} = {
   image: {
     input: 'images',
     elements: 'base64-encoded image files',
@@ -44,28 +46,40 @@ export const RAW_INPUT_KINDS: { readonly [K in RawInputSpec['kind']]: RawInputKi
     check(spec, model) {
       const [h, w] = spec.size;
       const want = [-1, h, w, spec.channels];
-      const fits = model.datatype === 'FP32' && model.shape.length === 4 && model.shape.every((d, i) => i === 0 || d === -1 || d === want[i]);
-      if (!fits) throw errors.badMeta(`rawInput makes ${h}×${w}×${spec.channels} images, but the model's input "${model.name}" is ${model.datatype} [${model.shape.join(', ')}]; deploy with the size and channels the model was trained on.`);
+      const fits =
+        model.datatype === 'FP32' &&
+        model.shape.length === 4 &&
+        model.shape.every((d, i) => i === 0 || d === -1 || d === want[i]);
+      if (!fits)
+        throw errors.badMeta(
+          `rawInput makes ${h}×${w}×${spec.channels} images, but the model's input "${model.name}" is ${model.datatype} [${model.shape.join(', ')}]; deploy with the size and channels the model was trained on.`,
+        );
     },
     async decode(spec, elements) {
       const [h, w] = spec.size;
       const size = h * w * spec.channels;
       const out = new Float32Array(elements.length * size);
       const bad: Array<{ index: number; reason: string }> = [];
-      await Promise.all(elements.map(async (element, index) => {
-        const bytes = base64Bytes(element);
-        if (!bytes) {
-          bad.push({ index, reason: 'not a base64 string' });
-          return;
-        }
-        try {
-          pixelsToFloat(await decodeImage(bytes, spec), out, index * size);
-        } catch (error) {
-          if (!(error instanceof ImageDecodeError)) throw error;
-          bad.push({ index, reason: error.message });
-        }
-      }));
-      if (bad.length > 0) throw errors.badImage(bad.sort((a, b) => a.index - b.index), elements.length);
+      await Promise.all(
+        elements.map(async (element, index) => {
+          const bytes = base64Bytes(element);
+          if (!bytes) {
+            bad.push({ index, reason: 'not a base64 string' });
+            return;
+          }
+          try {
+            pixelsToFloat(await decodeImage(bytes, spec), out, index * size);
+          } catch (error) {
+            if (!(error instanceof ImageDecodeError)) throw error;
+            bad.push({ index, reason: error.message });
+          }
+        }),
+      );
+      if (bad.length > 0)
+        throw errors.badImage(
+          bad.sort((a, b) => a.index - b.index),
+          elements.length,
+        );
       return { data: out, shape: [elements.length, h, w, spec.channels] };
     },
   },
@@ -95,12 +109,17 @@ function kindOf<S extends RawInputSpec>(spec: S): RawInputKind<S> {
 export function parseRawInput(value: unknown, inputs: readonly TensorSpec[]): RawInputSpec {
   const kind = (value as { kind?: unknown } | null)?.kind;
   if (typeof kind !== 'string' || !(kind in RAW_INPUT_KINDS)) {
-    throw errors.badMeta(`rawInput must be an object with a "kind" the server preprocesses (${Object.keys(RAW_INPUT_KINDS).join(', ')}); got ${JSON.stringify(kind)}.`);
+    throw errors.badMeta(
+      `rawInput must be an object with a "kind" the server preprocesses (${Object.keys(RAW_INPUT_KINDS).join(', ')}); got ${JSON.stringify(kind)}.`,
+    );
   }
   // The kind's entry, typed for any spec: each entry parses and checks specs of its own kind only.
   const entry = RAW_INPUT_KINDS[kind as RawInputSpec['kind']] as unknown as RawInputKind<RawInputSpec>;
   const spec = entry.parse(value);
-  if (inputs.length !== 1) throw errors.badMeta(`rawInput feeds a model with one input; this model has ${inputs.length} (${inputs.map((i) => i.name).join(', ')}).`);
+  if (inputs.length !== 1)
+    throw errors.badMeta(
+      `rawInput feeds a model with one input; this model has ${inputs.length} (${inputs.map((i) => i.name).join(', ')}).`,
+    );
   entry.check(spec, inputs[0]!);
   return spec;
 }
@@ -118,7 +137,11 @@ function base64Bytes(element: unknown): Buffer | undefined {
  * when the inputs are not one BYTES tensor of the kind's name and shape `[n]`, and the kind's error naming the
  * elements that cannot be decoded (`LEPTON_BAD_IMAGE`).
  */
-export async function decodeRawInput(spec: RawInputSpec, model: TensorSpec, inputs: readonly RequestTensor[]): Promise<DecodedInputs> {
+export async function decodeRawInput(
+  spec: RawInputSpec,
+  model: TensorSpec,
+  inputs: readonly RequestTensor[],
+): Promise<DecodedInputs> {
   const entry = kindOf(spec);
   const expected = `{ "name": "${entry.input}", "datatype": "BYTES", "shape": [n], "data": [n ${entry.elements}] }`;
   const fail = (detail: string) => errors.badRawInput(detail, expected);
@@ -130,10 +153,12 @@ export async function decodeRawInput(spec: RawInputSpec, model: TensorSpec, inpu
   // A BYTES tensor always has `data` here: binary elements were turned into text when the body was read.
   const data = tensor.data ?? [];
   const n = data.length;
-  if (tensor.shape.length !== 1 || tensor.shape[0] !== n) throw fail(`input "${entry.input}" has shape [${tensor.shape.join(', ')}] for ${n} elements.`);
+  if (tensor.shape.length !== 1 || tensor.shape[0] !== n)
+    throw fail(`input "${entry.input}" has shape [${tensor.shape.join(', ')}] for ${n} elements.`);
   if (n === 0) throw fail(`input "${entry.input}" holds no elements.`);
   const batch = model.shape[0]!;
-  if (batch !== -1 && batch !== n) throw fail(`the model takes batches of exactly ${batch}; the request has ${n} elements.`);
+  if (batch !== -1 && batch !== n)
+    throw fail(`the model takes batches of exactly ${batch}; the request has ${n} elements.`);
   return { feeds: { [model.name]: await entry.decode(spec, data, model) }, rows: n };
 }
 
@@ -142,5 +167,8 @@ export async function decodeRawInput(spec: RawInputSpec, model: TensorSpec, inpu
  * @example await client.infer('digits', rawInputRequest('image', [readFileSync('7.png').toString('base64')]))
  */
 export function rawInputRequest(kind: RawInputSpec['kind'], elements: readonly string[]): InferRequest {
-  return { parameters: { [PREPROCESS_PARAMETER]: true }, inputs: [{ name: RAW_INPUT_KINDS[kind].input, datatype: 'BYTES', shape: [elements.length], data: [...elements] }] };
+  return {
+    parameters: { [PREPROCESS_PARAMETER]: true },
+    inputs: [{ name: RAW_INPUT_KINDS[kind].input, datatype: 'BYTES', shape: [elements.length], data: [...elements] }],
+  };
 }

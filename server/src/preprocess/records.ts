@@ -45,9 +45,15 @@ export function modelPreprocessor(meta: PreprocessedMeta): ModelPreprocessor {
   const input = inputs[0];
   if (inputs.length !== 1 || !input || input.datatype !== 'FP32' || input.shape.length !== 2) {
     const has = inputs.map((i) => `"${i.name}" ${i.datatype} [${i.shape.join(', ')}]`).join(', ');
-    throw errors.badMeta(`transforms are applied to records for a model with one FP32 input of shape [batch, features]; this model has ${has}.`);
+    throw errors.badMeta(
+      `transforms are applied to records for a model with one FP32 input of shape [batch, features]; this model has ${has}.`,
+    );
   }
-  const preprocessor = compileTransforms(meta.transforms, { width: input.shape[1]!, ...(meta.features === undefined ? {} : { features: meta.features }), ...(meta.missingValues === undefined ? {} : { missing: meta.missingValues }) });
+  const preprocessor = compileTransforms(meta.transforms, {
+    width: input.shape[1]!,
+    ...(meta.features === undefined ? {} : { features: meta.features }),
+    ...(meta.missingValues === undefined ? {} : { missing: meta.missingValues }),
+  });
   return { input, preprocessor };
 }
 
@@ -59,16 +65,20 @@ export function modelPreprocessor(meta: PreprocessedMeta): ModelPreprocessor {
 export function decodeRecords(model: ModelPreprocessor, inputs: readonly RequestTensor[]): DecodedInputs {
   const tensor = inputs[0];
   if (inputs.length !== 1 || !tensor || tensor.name !== RECORDS_INPUT) {
-    throw errors.badRecords(`the request has ${inputs.length === 1 ? `input "${tensor?.name}"` : `${inputs.length} inputs`}.`);
+    throw errors.badRecords(
+      `the request has ${inputs.length === 1 ? `input "${tensor?.name}"` : `${inputs.length} inputs`}.`,
+    );
   }
   if (tensor.datatype !== 'BYTES') throw errors.badRecords(`input "records" has datatype ${String(tensor.datatype)}.`);
   // A BYTES tensor always has `data` here: binary elements were turned into text when the body was read.
   const data = tensor.data ?? [];
   const n = data.length;
-  if (tensor.shape.length !== 1 || tensor.shape[0] !== n) throw errors.badRecords(`input "records" has shape [${tensor.shape.join(', ')}] for ${n} elements.`);
+  if (tensor.shape.length !== 1 || tensor.shape[0] !== n)
+    throw errors.badRecords(`input "records" has shape [${tensor.shape.join(', ')}] for ${n} elements.`);
   if (n === 0) throw errors.badRecords('input "records" holds no records.');
   const batch = model.input.shape[0]!;
-  if (batch !== -1 && batch !== n) throw errors.badRecords(`the model takes batches of exactly ${batch} rows; the request has ${n} records.`);
+  if (batch !== -1 && batch !== n)
+    throw errors.badRecords(`the model takes batches of exactly ${batch} rows; the request has ${n} records.`);
   const records = data.map((element, r) => {
     if (typeof element !== 'string') return element;
     try {
@@ -86,5 +96,8 @@ export function decodeRecords(model: ModelPreprocessor, inputs: readonly Request
  * @example await client.infer('penguins', recordsRequest([{ 'Body Mass (g)': 3750, Island: 'Dream' }]))
  */
 export function recordsRequest(records: readonly object[]): InferRequest {
-  return { parameters: { [PREPROCESS_PARAMETER]: true }, inputs: [{ name: RECORDS_INPUT, datatype: 'BYTES', shape: [records.length], data: [...records] }] };
+  return {
+    parameters: { [PREPROCESS_PARAMETER]: true },
+    inputs: [{ name: RECORDS_INPUT, datatype: 'BYTES', shape: [records.length], data: [...records] }],
+  };
 }

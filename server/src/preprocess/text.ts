@@ -69,7 +69,8 @@ const PUNCTUATION = /[\p{P}\p{Sm}\p{Sc}\p{Sk}]/gu;
 const NON_ASCII = /[\u0080-\uffff]/;
 const WHITESPACE = /\s+/u;
 // Scripts written without spaces between words: a whitespace-split run of them is split again into words.
-const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+const UNSPACED =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 let segmenter: Intl.Segmenter | undefined;
 
 /**
@@ -79,7 +80,8 @@ let segmenter: Intl.Segmenter | undefined;
 export function standardizeText(text: string, mode: Standardize): string {
   if (mode === 'none') return text;
   let s = text;
-  if (mode !== 'stripPunctuation') s = NON_ASCII.test(s) ? s.normalize('NFKC').toUpperCase().toLowerCase() : s.toLowerCase();
+  if (mode !== 'stripPunctuation')
+    s = NON_ASCII.test(s) ? s.normalize('NFKC').toUpperCase().toLowerCase() : s.toLowerCase();
   else if (NON_ASCII.test(s)) s = s.normalize('NFKC');
   if (mode !== 'lower') s = s.replace(PUNCTUATION, '');
   return s;
@@ -108,7 +110,9 @@ function compilePattern(split: { pattern: string; flags: string }): RegExp {
   try {
     return new RegExp(split.pattern, split.flags.replace(/g/g, ''));
   } catch (e) {
-    throw new TextOptionError(`split pattern /${split.pattern}/${split.flags} does not compile: ${(e as Error).message}`);
+    throw new TextOptionError(
+      `split pattern /${split.pattern}/${split.flags} does not compile: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -124,8 +128,15 @@ function words(run: string): string[] {
 export function ngramRange(ngrams: number | [number, number] | undefined): [number, number] {
   if (ngrams === undefined) return [1, 1];
   const range: [number, number] = typeof ngrams === 'number' ? [1, ngrams] : ngrams;
-  if (!Array.isArray(range) || range.length !== 2 || !range.every((n) => Number.isInteger(n) && n >= 1) || range[0] > range[1]) {
-    throw new TextOptionError(`ngrams must be a whole number ≥ 1 (n-grams up to that length) or a range [min, max] with 1 ≤ min ≤ max, got ${JSON.stringify(ngrams)}`);
+  if (
+    !Array.isArray(range) ||
+    range.length !== 2 ||
+    !range.every((n) => Number.isInteger(n) && n >= 1) ||
+    range[0] > range[1]
+  ) {
+    throw new TextOptionError(
+      `ngrams must be a whole number ≥ 1 (n-grams up to that length) or a range [min, max] with 1 ≤ min ≤ max, got ${JSON.stringify(ngrams)}`,
+    );
   }
   return range;
 }
@@ -149,17 +160,23 @@ export interface Tokenizer {
 export function wordTokenizer(config: TextConfigJSON): Tokenizer {
   const standardize = config.standardize ?? 'lowerAndStripPunctuation';
   const split = splitter(config.split ?? 'whitespace', config.keepUnspacedRuns ?? false);
-  const stop = config.stopWords && config.stopWords.length > 0 ? new Set(config.stopWords.map((w) => standardizeText(w, standardize))) : null;
+  const stop =
+    config.stopWords && config.stopWords.length > 0
+      ? new Set(config.stopWords.map((w) => standardizeText(w, standardize)))
+      : null;
   const keep = config.keepUnspacedRuns ?? false;
   // The default options (Keras's) take a single pass over the text, equal to standardizing then splitting.
-  const words = standardize === 'lowerAndStripPunctuation' && (config.split ?? 'whitespace') === 'whitespace'
-    ? (text: string) => standardWords(text, keep)
-    : (text: string) => split(standardizeText(text, standardize));
+  const words =
+    standardize === 'lowerAndStripPunctuation' && (config.split ?? 'whitespace') === 'whitespace'
+      ? (text: string) => standardWords(text, keep)
+      : (text: string) => split(standardizeText(text, standardize));
   return stop ? (text) => words(text).filter((t) => !stop.has(t)) : words;
 }
 
 // ASCII punctuation and symbols (Keras's list, and what the Unicode classes above hold below 128), by code.
-const ASCII_PUNCTUATION = Uint8Array.from({ length: 128 }, (_, c) => (new RegExp(PUNCTUATION.source, 'u').test(String.fromCharCode(c)) ? 1 : 0));
+const ASCII_PUNCTUATION = Uint8Array.from({ length: 128 }, (_, c) =>
+  new RegExp(PUNCTUATION.source, 'u').test(String.fromCharCode(c)) ? 1 : 0,
+);
 const isAsciiSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
 
 /**
@@ -257,13 +274,20 @@ export function learnVocabulary(texts: Iterable<string>, config: TextConfigJSON)
     if (config.maxTokens !== undefined) tokens = tokens.slice(0, Math.max(0, config.maxTokens - tokenStart(mode)));
   }
   const state: TextState = { tokens, counts: tokens.map((t) => counts.get(t) ?? 0), documents };
-  if (docFreq) state.idf = idfWeights(tokens.map((t) => docFreq.get(t) ?? 0), documents, config.idf ?? 'keras');
+  if (docFreq)
+    state.idf = idfWeights(
+      tokens.map((t) => docFreq.get(t) ?? 0),
+      documents,
+      config.idf ?? 'keras',
+    );
   return state;
 }
 
 /** The idf of the OOV token (the mean of the others, as Keras sets it), then of each token. */
 function idfWeights(docFreq: number[], documents: number, formula: IdfFormula): number[] {
-  const idf = docFreq.map((df) => (formula === 'keras' ? Math.log(1 + documents / (1 + df)) : Math.log((1 + documents) / (1 + df)) + 1));
+  const idf = docFreq.map((df) =>
+    formula === 'keras' ? Math.log(1 + documents / (1 + df)) : Math.log((1 + documents) / (1 + df)) + 1,
+  );
   const mean = idf.length ? idf.reduce((a, b) => a + b, 0) / idf.length : 0;
   return [formula === 'keras' ? mean : 0, ...idf];
 }
@@ -319,12 +343,24 @@ export function tokenIds(v: TextVectorizing, text: string): number[] {
  * Writes the row of one text into `out` at `offset` (`width` values, `out` zeroed there): ids padded or truncated
  * for `int`, else one value per vocabulary id.
  */
-export function vectorizeInto(v: TextVectorizing, text: string, out: Float32Array | Int32Array, offset: number, width: number): void {
+export function vectorizeInto(
+  v: TextVectorizing,
+  text: string,
+  out: Float32Array | Int32Array,
+  offset: number,
+  width: number,
+): void {
   vectorizeWordsInto(v, v.words(text), out, offset, width);
 }
 
 /** `vectorizeInto` for a text already split into words (explanations vectorize a text with words left out). */
-export function vectorizeWordsInto(v: TextVectorizing, words: string[], out: Float32Array | Int32Array, offset: number, width: number): void {
+export function vectorizeWordsInto(
+  v: TextVectorizing,
+  words: string[],
+  out: Float32Array | Int32Array,
+  offset: number,
+  width: number,
+): void {
   const tokens = ngramsOf(words, v.range);
   if (v.mode === 'int') {
     const n = Math.min(tokens.length, width);
@@ -353,7 +389,10 @@ export function vectorizeWordsInto(v: TextVectorizing, words: string[], out: Flo
 }
 
 /** Vectorizes `texts` into one row-major array of `texts.length × width` (Int32 for `int` mode, else Float32). */
-export function vectorizeTexts(v: TextVectorizing, texts: readonly string[]): { data: Float32Array | Int32Array; width: number } {
+export function vectorizeTexts(
+  v: TextVectorizing,
+  texts: readonly string[],
+): { data: Float32Array | Int32Array; width: number } {
   if (v.mode === 'int' && v.sequenceLength === undefined) {
     const rows = texts.map((t) => tokenIds(v, t));
     const width = rows.reduce((m, r) => Math.max(m, r.length), 0);

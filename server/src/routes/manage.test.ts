@@ -10,16 +10,26 @@ describe('the management API', () => {
     s = await testServer();
   });
   after(() => s.close());
-  const call = (method: 'GET' | 'POST', url: string, payload?: object) => s.app.inject({ method, url: `/lepton/v1${url}`, headers: s.auth, ...(payload ? { payload } : {}) });
+  const call = (method: 'GET' | 'POST', url: string, payload?: object) =>
+    s.app.inject({ method, url: `/lepton/v1${url}`, headers: s.auth, ...(payload ? { payload } : {}) });
   const model = (name: 'add' | 'mlp' | 'gather') => fixture(name).toString('base64');
 
   it('refuses requests without the token, or with a wrong one', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: s.token }, { authorization: `Basic ${s.token}` }]) {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer wrong' },
+      { authorization: s.token },
+      { authorization: `Basic ${s.token}` },
+    ]) {
       const r = await s.app.inject({ url: '/lepton/v1/deployments', headers });
       assert.equal(r.statusCode, 401);
       assert.equal(r.json().code, 'LEPTON_UNAUTHORIZED');
     }
-    const r = await s.app.inject({ method: 'POST', url: '/lepton/v1/deployments', payload: { name: 'x', model: model('add') } });
+    const r = await s.app.inject({
+      method: 'POST',
+      url: '/lepton/v1/deployments',
+      payload: { name: 'x', model: model('add') },
+    });
     assert.equal(r.statusCode, 401);
     assert.equal(s.service.find('x'), undefined);
   });
@@ -29,7 +39,11 @@ describe('the management API', () => {
   });
 
   it('deploys, redeploys as a new version, rolls back, stops and starts', async () => {
-    const first = await call('POST', '/deployments', { name: 'm', model: model('add'), meta: { metrics: { accuracy: 0.9 }, alerts: { p99Ms: 20, errorRate: 0.01 } } });
+    const first = await call('POST', '/deployments', {
+      name: 'm',
+      model: model('add'),
+      meta: { metrics: { accuracy: 0.9 }, alerts: { p99Ms: 20, errorRate: 0.01 } },
+    });
     assert.equal(first.statusCode, 201, first.body);
     assert.equal(first.json().version, '1');
     const second = await call('POST', '/deployments/m/redeploy', { model: model('add'), meta: { description: 'v2' } });
@@ -45,17 +59,30 @@ describe('the management API', () => {
     assert.equal((await call('POST', '/deployments/m/rollback', { version: 9 })).json().code, 'LEPTON_UNKNOWN_VERSION');
     const stopped = await call('POST', '/deployments/m/stop');
     assert.equal(stopped.json().status, 'stopped');
-    const r = await s.app.inject({ method: 'POST', url: '/v2/models/m/infer', payload: { inputs: [{ name: 'a', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] } });
+    const r = await s.app.inject({
+      method: 'POST',
+      url: '/v2/models/m/infer',
+      payload: { inputs: [{ name: 'a', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] },
+    });
     assert.equal(r.statusCode, 409);
     assert.equal(r.json().code, 'LEPTON_MODEL_NOT_READY');
     assert.equal((await call('POST', '/deployments/m/start')).json().status, 'ready');
     const list = (await call('GET', '/deployments')).json().deployments;
-    assert.deepEqual(list.map((d: { name: string; version: string; status: string }) => [d.name, d.version, d.status]), [['m', '2', 'ready']]);
-    const events = (await call('GET', '/deployments/m/logs?tail=10')).json().entries.map((e: { event: string }) => e.event);
+    assert.deepEqual(
+      list.map((d: { name: string; version: string; status: string }) => [d.name, d.version, d.status]),
+      [['m', '2', 'ready']],
+    );
+    const events = (await call('GET', '/deployments/m/logs?tail=10'))
+      .json()
+      .entries.map((e: { event: string }) => e.event);
     assert.deepEqual(events, ['deploy', 'deploy', 'rollback', 'rollback', 'stop', 'start']);
     const again = await call('POST', '/deployments/m/redeploy', {});
     assert.equal(again.statusCode, 201, again.body);
-    assert.deepEqual([again.json().version, again.json().status, again.json().meta.alerts], ['3', 'ready', { p99Ms: 20, errorRate: 0.01 }], 'a redeploy without a model serves the active one again as a new version');
+    assert.deepEqual(
+      [again.json().version, again.json().status, again.json().meta.alerts],
+      ['3', 'ready', { p99Ms: 20, errorRate: 0.01 }],
+      'a redeploy without a model serves the active one again as a new version',
+    );
   });
 
   it('rejects a bad name, bytes that are not a model, and metadata that disagrees with the model', async () => {
@@ -63,7 +90,11 @@ describe('the management API', () => {
       [{ name: '../etc', model: model('add') }, 400, 'LEPTON_BAD_NAME'],
       [{ name: 'x', model: Buffer.from('not onnx').toString('base64') }, 400, 'LEPTON_BAD_MODEL'],
       [{ name: 'x', model: 'not base64!' }, 400, 'LEPTON_BAD_REQUEST'],
-      [{ name: 'x', model: model('add'), meta: { inputs: [{ name: 'a', datatype: 'INT32', shape: [-1, 4] }] } }, 400, 'LEPTON_BAD_META'],
+      [
+        { name: 'x', model: model('add'), meta: { inputs: [{ name: 'a', datatype: 'INT32', shape: [-1, 4] }] } },
+        400,
+        'LEPTON_BAD_META',
+      ],
       [{ name: 'x', model: model('add'), meta: { alerts: { p99Ms: -1 } } }, 400, 'LEPTON_BAD_META'],
       [{ model: model('add') }, 400, 'LEPTON_BAD_REQUEST'],
     ];
@@ -78,7 +109,16 @@ describe('the management API', () => {
   });
 
   it('reports metrics of every deployment as JSON', async () => {
-    await s.app.inject({ method: 'POST', url: '/v2/models/m/infer', payload: { inputs: [{ name: 'a', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }, { name: 'b', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] } });
+    await s.app.inject({
+      method: 'POST',
+      url: '/v2/models/m/infer',
+      payload: {
+        inputs: [
+          { name: 'a', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] },
+          { name: 'b', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] },
+        ],
+      },
+    });
     const all = (await call('GET', '/metrics')).json();
     assert.equal(all.deployments.m.status, 'ready');
     assert.ok(all.deployments.m.requests >= 1);

@@ -33,18 +33,23 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
   app.addHook('onRequest', async (request) => check(request.headers.authorization));
 
   const decode = (body: DeployBody): Buffer => {
-    if (body.model === undefined || !BASE64.test(body.model)) throw errors.badRequest('model must be the ONNX file in base64.');
+    if (body.model === undefined || !BASE64.test(body.model))
+      throw errors.badRequest('model must be the ONNX file in base64.');
     return Buffer.from(body.model, 'base64');
   };
 
   // Request and reply types come from each route's schemas in the table.
   const routes = app.withTypeProvider<TypeBoxTypeProvider>();
-  routes.route({ ...ROUTES.deployments, handler: async () => ({ deployments: service.all().map((d) => service.summary(d.name)) }) });
+  routes.route({
+    ...ROUTES.deployments,
+    handler: async () => ({ deployments: service.all().map((d) => service.summary(d.name)) }),
+  });
 
   routes.route({
     ...ROUTES.deploy,
     bodyLimit: options.bodyLimit,
-    handler: async (request, reply) => reply.code(201).send(await service.deploy(request.body.name, decode(request.body), request.body.meta ?? {})),
+    handler: async (request, reply) =>
+      reply.code(201).send(await service.deploy(request.body.name, decode(request.body), request.body.meta ?? {})),
   });
 
   routes.route({ ...ROUTES.deployment, handler: async (request) => service.info(request.params.name) });
@@ -60,11 +65,14 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
       const given = request.body.meta ?? {};
       const meta: DeployMeta = { ...carriedOver(previous), ...given };
       // Features name the columns of the transforms: they carry over with the transforms, not onto new ones.
-      if (given.transforms === undefined && given.features === undefined && previous.features !== undefined) meta.features = previous.features;
+      if (given.transforms === undefined && given.features === undefined && previous.features !== undefined)
+        meta.features = previous.features;
       // The raw input and class names describe the model's input and output: they carry over unless given or replaced by transforms.
-      if (given.rawInput === undefined && given.transforms === undefined && previous.rawInput !== undefined) meta.rawInput = previous.rawInput;
+      if (given.rawInput === undefined && given.transforms === undefined && previous.rawInput !== undefined)
+        meta.rawInput = previous.rawInput;
       if (given.classes === undefined && previous.classes !== undefined) meta.classes = previous.classes;
-      if (given.missingValues === undefined && previous.missingValues !== undefined) meta.missingValues = previous.missingValues;
+      if (given.missingValues === undefined && previous.missingValues !== undefined)
+        meta.missingValues = previous.missingValues;
       const model = request.body.model === undefined ? service.activeModel(name) : decode(request.body);
       return reply.code(201).send(await service.deploy(name, model, meta));
     },
@@ -82,11 +90,16 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
   routes.route({ ...ROUTES.start, handler: async (request) => service.start(request.params.name) });
 
   routes.route({ ...ROUTES.remove, handler: async (request) => service.remove(request.params.name) });
-  routes.route({ ...ROUTES.removeVersion, handler: async (request) => service.remove(request.params.name, request.params.version) });
+  routes.route({
+    ...ROUTES.removeVersion,
+    handler: async (request) => service.remove(request.params.name, request.params.version),
+  });
 
   routes.route({
     ...ROUTES.logs,
-    handler: async (request) => ({ entries: service.get(request.params.name).log.tail(Number(request.query.tail ?? 100)) }),
+    handler: async (request) => ({
+      entries: service.get(request.params.name).log.tail(Number(request.query.tail ?? 100)),
+    }),
   });
 
   routes.route({
@@ -95,7 +108,11 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
       const log = service.get(request.params.name).log;
       reply.hijack();
       const raw = reply.raw;
-      raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
       raw.write(': lepton log stream\n\n');
       const unsubscribe = log.subscribe((entry) => raw.write(`event: log\ndata: ${JSON.stringify(entry)}\n\n`));
       const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
@@ -106,12 +123,17 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
     },
   });
 
-  routes.route({ ...ROUTES.deploymentMetrics, handler: async (request) => service.get(request.params.name).monitor.snapshot() });
+  routes.route({
+    ...ROUTES.deploymentMetrics,
+    handler: async (request) => service.get(request.params.name).monitor.snapshot(),
+  });
 
   routes.route({
     ...ROUTES.allMetrics,
     handler: async () => ({
-      deployments: Object.fromEntries(service.all().map((d) => [d.name, { status: d.status, version: d.version, ...d.monitor.snapshot() }])),
+      deployments: Object.fromEntries(
+        service.all().map((d) => [d.name, { status: d.status, version: d.version, ...d.monitor.snapshot() }]),
+      ),
     }),
   });
 

@@ -88,7 +88,11 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
   // binary body as application/octet-stream or with no content type at all; text bodies stay a 415.
   const parseInfer = inferBodyParser(app);
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(['application/json', BINARY_CONTENT_TYPE], { parseAs: 'buffer', bodyLimit: options.bodyLimit }, parseInfer);
+  app.addContentTypeParser(
+    ['application/json', BINARY_CONTENT_TYPE],
+    { parseAs: 'buffer', bodyLimit: options.bodyLimit },
+    parseInfer,
+  );
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit }, (request, body, done) => {
     const type = request.headers['content-type'];
     if (type !== undefined && request.headers[HEADER_LENGTH] === undefined) done(errors.badContentType(type));
@@ -105,14 +109,20 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
       return reply.code(readiness.ready ? 200 : 503).send(readiness);
     },
   });
-  routes.route({ ...ROUTES.server, handler: async () => ({ name: 'lepton', version: options.version, extensions: [BINARY_EXTENSION] }) });
+  routes.route({
+    ...ROUTES.server,
+    handler: async () => ({ name: 'lepton', version: options.version, extensions: [BINARY_EXTENSION] }),
+  });
 
   const metadata = async (request: FastifyRequest<{ Params: Params }>) => {
     const { name, version } = request.params;
     const deployment = service.get(name);
     const versions = service.registry.versions(name);
     if (version !== undefined && !versions.includes(version)) throw errors.unknownVersion(name, version, versions);
-    const meta = version === undefined || version === deployment.loaded?.meta.version ? deployment.loaded?.meta ?? service.registry.meta(name, deployment.version) : service.registry.meta(name, version);
+    const meta =
+      version === undefined || version === deployment.loaded?.meta.version
+        ? (deployment.loaded?.meta ?? service.registry.meta(name, deployment.version))
+        : service.registry.meta(name, version);
     // The label spec's shape is a frozen literal; the reply's type wants an array of its own.
     const outputs = meta.classes ? [...meta.outputs, { ...LABEL_SPEC, shape: [...LABEL_SPEC.shape] }] : meta.outputs;
     return { name, versions, platform: 'onnxruntime_onnx', inputs: meta.inputs, outputs };
@@ -127,7 +137,11 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
     if (version !== undefined && !versions.includes(version)) throw errors.unknownVersion(name, version, versions);
     const serving = deployment.status === 'ready' ? deployment.version : undefined;
     if (serving === undefined || (version !== undefined && version !== serving)) {
-      throw errors.notReady(name, version ?? deployment.version, serving ? `version ${serving} is the one serving` : `it is ${deployment.status}`);
+      throw errors.notReady(
+        name,
+        version ?? deployment.version,
+        serving ? `version ${serving} is the one serving` : `it is ${deployment.status}`,
+      );
     }
     if (!deployment.loaded?.accepting) throw errors.overloaded(name, deployment.loaded?.batcher.queued ?? 0);
     return { name, ready: true };
@@ -141,7 +155,11 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
     done();
   };
   // A full queue refuses before the body is read or parsed: shedding load costs next to nothing.
-  const shedEarly = (request: FastifyRequest<{ Params: Params }>, _reply: FastifyReply, done: (error?: ServerError) => void) => {
+  const shedEarly = (
+    request: FastifyRequest<{ Params: Params }>,
+    _reply: FastifyReply,
+    done: (error?: ServerError) => void,
+  ) => {
     const batcher = service.find(request.params.name)?.loaded?.batcher;
     if (batcher?.saturated) done(errors.overloaded(request.params.name, batcher.queued));
     else done();
@@ -155,7 +173,8 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
       handler: async (request, reply) => {
         const { name, version } = request.params;
         const deployment = service.get(name);
-        if (version !== undefined && !service.registry.has(name, version)) throw errors.unknownVersion(name, version, service.registry.versions(name));
+        if (version !== undefined && !service.registry.has(name, version))
+          throw errors.unknownVersion(name, version, service.registry.versions(name));
         // A client that goes away takes its queued work with it (counted as aborted, never computed).
         const gone = new AbortController();
         reply.raw.once('close', () => {
@@ -165,7 +184,10 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
         });
         const body = request.body;
         attachBinaryData(body.inputs, request.leptonBinary ?? NO_BYTES);
-        const { response, values, rows, binary } = await deployment.infer(body, version, { maxElements: service.options.maxElements, signal: gone.signal });
+        const { response, values, rows, binary } = await deployment.infer(body, version, {
+          maxElements: service.options.maxElements,
+          signal: gone.signal,
+        });
         request.leptonRows = rows;
         // Written as text straight from the typed arrays (large ones a slice at a time); the route's serializer passes text through.
         const json = await responseJson(response, values);
@@ -193,5 +215,6 @@ export function noteInferError(service: Service, request: FastifyRequest, error:
   const deployment = service.find(name);
   if (!deployment) return;
   deployment.monitor.recordError(error.statusCode, error.code, error.message);
-  if (error.statusCode >= 500) deployment.log.write('error', 'request-error', error.message, { version: deployment.version, code: error.code });
+  if (error.statusCode >= 500)
+    deployment.log.write('error', 'request-error', error.message, { version: deployment.version, code: error.code });
 }

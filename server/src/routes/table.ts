@@ -44,7 +44,10 @@ const modelMetadata = Type.Object({
   outputs: Type.Optional(Type.Array(tensorMeta)),
 });
 const modelReady = Type.Object({ name: Type.Optional(Type.String()), ready: Type.Optional(Type.Boolean()) });
-const serverReady = Type.Object({ ready: Type.Optional(Type.Boolean()), reasons: Type.Optional(Type.Array(Type.String())) });
+const serverReady = Type.Object({
+  ready: Type.Optional(Type.Boolean()),
+  reasons: Type.Optional(Type.Array(Type.String())),
+});
 
 /**
  * An infer body. The schema checks the envelope only: each input's `data` (or binary part) is checked against the
@@ -65,7 +68,9 @@ const inferBody = Type.Unsafe<InferRequest>(
       }),
       { minItems: 1 },
     ),
-    outputs: Type.Optional(Type.Array(Type.Object({ name: Type.String(), parameters: Type.Optional(Type.Object({})) }))),
+    outputs: Type.Optional(
+      Type.Array(Type.Object({ name: Type.String(), parameters: Type.Optional(Type.Object({})) })),
+    ),
   }),
 );
 
@@ -78,7 +83,9 @@ const inferResponse = Type.Unsafe<InferResponse | string | Buffer>(
     model_name: Type.Optional(Type.String()),
     model_version: Type.Optional(Type.String()),
     id: Type.Optional(Type.String()),
-    parameters: Type.Optional(Type.Object({ non_finite: Type.Optional(Type.Boolean()) }, { additionalProperties: true })),
+    parameters: Type.Optional(
+      Type.Object({ non_finite: Type.Optional(Type.Boolean()) }, { additionalProperties: true }),
+    ),
     outputs: Type.Optional(
       Type.Array(
         Type.Object({
@@ -103,7 +110,11 @@ const deployFields = {
   meta: Type.Optional(Type.Unsafe<DeployMeta>(Type.Object({}))),
 };
 const deployBody = Type.Object({ name: Type.String(), ...deployFields });
-const redeployBody = Type.Object({ name: Type.Optional(Type.String()), model: Type.Optional(deployFields.model), meta: deployFields.meta });
+const redeployBody = Type.Object({
+  name: Type.Optional(Type.String()),
+  model: Type.Optional(deployFields.model),
+  meta: deployFields.meta,
+});
 
 const summaryFields = {
   name: Type.String(),
@@ -130,7 +141,10 @@ const deploymentInfo = Type.Object(
   },
   { additionalProperties: true },
 );
-const removed = Type.Object({ name: Type.String(), removed: Type.Array(Type.String()) }, { additionalProperties: true });
+const removed = Type.Object(
+  { name: Type.String(), removed: Type.Array(Type.String()) },
+  { additionalProperties: true },
+);
 
 /**
  * The routes: method, URL (relative to {@link MANAGE_PREFIX} for the management ones) and schemas. `as const` keeps
@@ -144,43 +158,97 @@ export const ROUTES = {
     url: '/lepton/identity',
     schema: {
       querystring: Type.Object({ nonce: Type.String({ pattern: '^[0-9a-f]{16,128}$' }) }),
-      response: { 200: Type.Object({ server: Type.String(), pid: Type.Number(), proof: Type.String() }, { additionalProperties: true }) },
+      response: {
+        200: Type.Object(
+          { server: Type.String(), pid: Type.Number(), proof: Type.String() },
+          { additionalProperties: true },
+        ),
+      },
     },
   },
   /** Prometheus text for every deployment (no schema: the body is text). */
   prometheus: { method: 'GET', url: '/metrics' },
 
   // OIP v2.
-  live: { method: 'GET', url: '/v2/health/live', schema: { response: { 200: Type.Object({ live: Type.Optional(Type.Boolean()) }) } } },
+  live: {
+    method: 'GET',
+    url: '/v2/health/live',
+    schema: { response: { 200: Type.Object({ live: Type.Optional(Type.Boolean()) }) } },
+  },
   /** Ready means able to take requests now: every serving deployment has its sessions up and room in its queue. */
   ready: { method: 'GET', url: '/v2/health/ready', schema: { response: { 200: serverReady, 503: serverReady } } },
   server: { method: 'GET', url: '/v2' },
-  modelMetadata: { method: 'GET', url: '/v2/models/:name', schema: { params: maybeVersion, response: { 200: modelMetadata } } },
-  versionMetadata: { method: 'GET', url: '/v2/models/:name/versions/:version', schema: { params: maybeVersion, response: { 200: modelMetadata } } },
-  modelReady: { method: 'GET', url: '/v2/models/:name/ready', schema: { params: maybeVersion, response: { 200: modelReady } } },
-  versionReady: { method: 'GET', url: '/v2/models/:name/versions/:version/ready', schema: { params: maybeVersion, response: { 200: modelReady } } },
-  infer: { method: 'POST', url: '/v2/models/:name/infer', schema: { params: maybeVersion, body: inferBody, response: { 200: inferResponse } } },
-  versionInfer: { method: 'POST', url: '/v2/models/:name/versions/:version/infer', schema: { params: maybeVersion, body: inferBody, response: { 200: inferResponse } } },
+  modelMetadata: {
+    method: 'GET',
+    url: '/v2/models/:name',
+    schema: { params: maybeVersion, response: { 200: modelMetadata } },
+  },
+  versionMetadata: {
+    method: 'GET',
+    url: '/v2/models/:name/versions/:version',
+    schema: { params: maybeVersion, response: { 200: modelMetadata } },
+  },
+  modelReady: {
+    method: 'GET',
+    url: '/v2/models/:name/ready',
+    schema: { params: maybeVersion, response: { 200: modelReady } },
+  },
+  versionReady: {
+    method: 'GET',
+    url: '/v2/models/:name/versions/:version/ready',
+    schema: { params: maybeVersion, response: { 200: modelReady } },
+  },
+  infer: {
+    method: 'POST',
+    url: '/v2/models/:name/infer',
+    schema: { params: maybeVersion, body: inferBody, response: { 200: inferResponse } },
+  },
+  versionInfer: {
+    method: 'POST',
+    url: '/v2/models/:name/versions/:version/infer',
+    schema: { params: maybeVersion, body: inferBody, response: { 200: inferResponse } },
+  },
 
   // Management, under MANAGE_PREFIX.
-  deployments: { method: 'GET', url: '/deployments', schema: { response: { 200: Type.Object({ deployments: Type.Array(deploymentSummary) }, { additionalProperties: true }) } } },
+  deployments: {
+    method: 'GET',
+    url: '/deployments',
+    schema: {
+      response: { 200: Type.Object({ deployments: Type.Array(deploymentSummary) }, { additionalProperties: true }) },
+    },
+  },
   deploy: { method: 'POST', url: '/deployments', schema: { body: deployBody, response: { 201: deploymentInfo } } },
   deployment: { method: 'GET', url: '/deployments/:name', schema: { params: name, response: { 200: deploymentInfo } } },
-  redeploy: { method: 'POST', url: '/deployments/:name/redeploy', schema: { params: name, body: redeployBody, response: { 201: deploymentInfo } } },
+  redeploy: {
+    method: 'POST',
+    url: '/deployments/:name/redeploy',
+    schema: { params: name, body: redeployBody, response: { 201: deploymentInfo } },
+  },
   rollback: {
     method: 'POST',
     url: '/deployments/:name/rollback',
     schema: {
       params: name,
       // No body, `null` or `{}` rolls back to the version before; a version may be given as text or a number.
-      body: Type.Unsafe<{ version?: string | number } | null | undefined>({ type: ['object', 'null'], properties: { version: { type: ['string', 'integer'] } } }),
+      body: Type.Unsafe<{ version?: string | number } | null | undefined>({
+        type: ['object', 'null'],
+        properties: { version: { type: ['string', 'integer'] } },
+      }),
       response: { 200: deploymentInfo },
     },
   },
   stop: { method: 'POST', url: '/deployments/:name/stop', schema: { params: name, response: { 200: deploymentInfo } } },
-  start: { method: 'POST', url: '/deployments/:name/start', schema: { params: name, response: { 200: deploymentInfo } } },
+  start: {
+    method: 'POST',
+    url: '/deployments/:name/start',
+    schema: { params: name, response: { 200: deploymentInfo } },
+  },
   remove: { method: 'DELETE', url: '/deployments/:name', schema: { params: name, response: { 200: removed } } },
-  removeVersion: { method: 'DELETE', url: '/deployments/:name/versions/:version', schema: { params: nameAndVersion, response: { 200: removed } } },
+  removeVersion: {
+    method: 'DELETE',
+    url: '/deployments/:name/versions/:version',
+    schema: { params: nameAndVersion, response: { 200: removed } },
+  },
   logs: {
     method: 'GET',
     url: '/deployments/:name/logs',
@@ -194,11 +262,26 @@ export const ROUTES = {
   },
   /** Server-Sent Events (no response schema: the handler writes the stream itself). */
   logStream: { method: 'GET', url: '/deployments/:name/logs/stream', schema: { params: name } },
-  deploymentMetrics: { method: 'GET', url: '/deployments/:name/metrics', schema: { params: name, response: { 200: passThrough<MetricsSnapshot>() } } },
+  deploymentMetrics: {
+    method: 'GET',
+    url: '/deployments/:name/metrics',
+    schema: { params: name, response: { 200: passThrough<MetricsSnapshot>() } },
+  },
   allMetrics: {
     method: 'GET',
     url: '/metrics',
-    schema: { response: { 200: Type.Object({ deployments: passThrough<Record<string, MetricsSnapshot & { status: string; version: string }>>() }, { additionalProperties: true }) } },
+    schema: {
+      response: {
+        200: Type.Object(
+          { deployments: passThrough<Record<string, MetricsSnapshot & { status: string; version: string }>>() },
+          { additionalProperties: true },
+        ),
+      },
+    },
   },
-  shutdown: { method: 'POST', url: '/shutdown', schema: { response: { 202: Type.Object({}, { additionalProperties: true }) } } },
+  shutdown: {
+    method: 'POST',
+    url: '/shutdown',
+    schema: { response: { 202: Type.Object({}, { additionalProperties: true }) } },
+  },
 } as const;

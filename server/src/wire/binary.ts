@@ -27,7 +27,19 @@ export const BINARY_CONTENT_TYPE = 'application/octet-stream';
 
 /** Bytes per element of each fixed-size OIP datatype (BYTES elements carry their own length). */
 export const ELEMENT_BYTES: Readonly<Record<string, number>> = {
-  BOOL: 1, UINT8: 1, INT8: 1, UINT16: 2, INT16: 2, FP16: 2, BF16: 2, UINT32: 4, INT32: 4, FP32: 4, UINT64: 8, INT64: 8, FP64: 8,
+  BOOL: 1,
+  UINT8: 1,
+  INT8: 1,
+  UINT16: 2,
+  INT16: 2,
+  FP16: 2,
+  BF16: 2,
+  UINT32: 4,
+  INT32: 4,
+  FP32: 4,
+  UINT64: 8,
+  INT64: 8,
+  FP64: 8,
 };
 
 /** A tensor as far as the binary layout cares: its name and parameters. */
@@ -55,10 +67,21 @@ export interface JoinedBody {
 }
 
 /** The typed arrays whose bytes are sent as they lie in memory. */
-export type BinaryArray = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
+export type BinaryArray =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
 
 // Typed arrays are sent as the machine holds them: the format is little-endian, and so is every platform Node ships on.
-if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('The binary tensor data extension needs a little-endian machine.');
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
+  throw new Error('The binary tensor data extension needs a little-endian machine.');
 
 /**
  * The JSON part and the binary part of a body. `headerLength` is the `Inference-Header-Content-Length` header
@@ -78,7 +101,9 @@ export function binaryDataSize(tensor: WireTensor): number | undefined {
   const size = tensor.parameters?.[BINARY_DATA_SIZE];
   if (size === undefined) return undefined;
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-    throw errors.badBinarySize(`"${tensor.name}" has ${BINARY_DATA_SIZE} ${JSON.stringify(size)}; it must be the tensor's size in bytes (a whole number ≥ 0).`);
+    throw errors.badBinarySize(
+      `"${tensor.name}" has ${BINARY_DATA_SIZE} ${JSON.stringify(size)}; it must be the tensor's size in bytes (a whole number ≥ 0).`,
+    );
   }
   return size;
 }
@@ -97,14 +122,18 @@ export function binarySlices(tensors: readonly WireTensor[], binary: Uint8Array)
       continue;
     }
     if (offset + size > binary.length) {
-      throw errors.badBinarySize(`"${tensor.name}" declares ${BINARY_DATA_SIZE} ${size}, but only ${binary.length - offset} bytes of binary data are left after the JSON part (Inference-Header-Content-Length).`);
+      throw errors.badBinarySize(
+        `"${tensor.name}" declares ${BINARY_DATA_SIZE} ${size}, but only ${binary.length - offset} bytes of binary data are left after the JSON part (Inference-Header-Content-Length).`,
+      );
     }
     out.push(binary.subarray(offset, offset + size));
     offset += size;
   }
   if (offset !== binary.length) {
-    throw errors.badBinarySize(`the body holds ${binary.length} bytes after the JSON part, but the tensors' ${BINARY_DATA_SIZE} add up to ${offset}; ` +
-      'set Inference-Header-Content-Length to the JSON\'s length in bytes and one binary_data_size per binary tensor.');
+    throw errors.badBinarySize(
+      `the body holds ${binary.length} bytes after the JSON part, but the tensors' ${BINARY_DATA_SIZE} add up to ${offset}; ` +
+        "set Inference-Header-Content-Length to the JSON's length in bytes and one binary_data_size per binary tensor.",
+    );
   }
   return out;
 }
@@ -124,7 +153,14 @@ export function arrayBytes(data: BinaryArray): Uint8Array {
  * A typed array over `bytes` (copied when they are not aligned for the element size, as a slice of a body usually
  * is not). `Ctor` is the array type of the datatype.
  */
-export function arrayFromBytes<T extends BinaryArray>(Ctor: { new (buffer: ArrayBuffer, offset: number, length: number): T; new (length: number): T; BYTES_PER_ELEMENT: number }, bytes: Uint8Array): T {
+export function arrayFromBytes<T extends BinaryArray>(
+  Ctor: {
+    new (buffer: ArrayBuffer, offset: number, length: number): T;
+    new (length: number): T;
+    BYTES_PER_ELEMENT: number;
+  },
+  bytes: Uint8Array,
+): T {
   const size = Ctor.BYTES_PER_ELEMENT;
   const count = bytes.length / size;
   if (bytes.byteOffset % size === 0) return new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, count);
@@ -158,13 +194,22 @@ export function decodeBytesElements(name: string, bytes: Uint8Array, count: numb
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 0;
   while (offset < bytes.length) {
-    if (offset + 4 > bytes.length) throw errors.badBinaryData(name, `element ${out.length} starts at byte ${offset} but its 4-byte length does not fit in the ${bytes.length} bytes`);
+    if (offset + 4 > bytes.length)
+      throw errors.badBinaryData(
+        name,
+        `element ${out.length} starts at byte ${offset} but its 4-byte length does not fit in the ${bytes.length} bytes`,
+      );
     const length = view.getUint32(offset, true);
-    if (offset + 4 + length > bytes.length) throw errors.badBinaryData(name, `element ${out.length} at byte ${offset} says it has ${length} bytes, past the end of the tensor's ${bytes.length} bytes`);
+    if (offset + 4 + length > bytes.length)
+      throw errors.badBinaryData(
+        name,
+        `element ${out.length} at byte ${offset} says it has ${length} bytes, past the end of the tensor's ${bytes.length} bytes`,
+      );
     out.push(bytes.subarray(offset + 4, offset + 4 + length));
     offset += 4 + length;
   }
-  if (out.length !== count) throw errors.badBinaryData(name, `it holds ${out.length} BYTES elements; its shape holds ${count}`);
+  if (out.length !== count)
+    throw errors.badBinaryData(name, `it holds ${out.length} BYTES elements; its shape holds ${count}`);
   return out;
 }
 
@@ -183,13 +228,18 @@ export function elementText(name: string, index: number, element: Uint8Array): s
  * Whether the requested output `name` should be answered as binary data: its own `binary_data`, else the request's
  * `binary_data_output`. Throws 400 `LEPTON_BAD_REQUEST` when either is not a boolean.
  */
-export function wantsBinary(request: { parameters?: Record<string, unknown>; outputs?: readonly WireTensor[] }, name: string): boolean {
+export function wantsBinary(
+  request: { parameters?: Record<string, unknown>; outputs?: readonly WireTensor[] },
+  name: string,
+): boolean {
   const own = request.outputs?.find((o) => o.name === name)?.parameters?.[BINARY_DATA];
   if (own !== undefined) {
-    if (typeof own !== 'boolean') throw errors.badRequest(`outputs "${name}" parameters.${BINARY_DATA} must be true or false.`);
+    if (typeof own !== 'boolean')
+      throw errors.badRequest(`outputs "${name}" parameters.${BINARY_DATA} must be true or false.`);
     return own;
   }
   const all = request.parameters?.[BINARY_DATA_OUTPUT];
-  if (all !== undefined && typeof all !== 'boolean') throw errors.badRequest(`parameters.${BINARY_DATA_OUTPUT} must be true or false.`);
+  if (all !== undefined && typeof all !== 'boolean')
+    throw errors.badRequest(`parameters.${BINARY_DATA_OUTPUT} must be true or false.`);
   return all === true;
 }

@@ -5,8 +5,17 @@ import { fromHalf, halfNonFinite, toHalf } from './half.js';
 describe('FP16 conversions', () => {
   test('known bit patterns of IEEE 754 half precision', () => {
     const cases: Array<[number, number]> = [
-      [0, 0x0000], [-0, 0x8000], [1, 0x3c00], [-2, 0xc000], [1.5, 0x3e00], [65504, 0x7bff], [2 ** -24, 0x0001],
-      [2 ** -14, 0x0400], [0.333251953125, 0x3555], [Infinity, 0x7c00], [-Infinity, 0xfc00],
+      [0, 0x0000],
+      [-0, 0x8000],
+      [1, 0x3c00],
+      [-2, 0xc000],
+      [1.5, 0x3e00],
+      [65504, 0x7bff],
+      [2 ** -24, 0x0001],
+      [2 ** -14, 0x0400],
+      [0.333251953125, 0x3555],
+      [Infinity, 0x7c00],
+      [-Infinity, 0xfc00],
     ];
     for (const [value, bits] of cases) {
       assert.equal(toHalf(value), bits, `toHalf(${value})`);

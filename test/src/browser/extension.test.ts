@@ -44,7 +44,11 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
   const folder = mkdtempSync(join(tmpdir(), 'lepton-e2e-notebooks-'));
   const errors: string[] = [];
   const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${lab.base}/${path}`, { ...init, headers: { authorization: `token ${lab.token}`, ...init.headers }, signal: AbortSignal.timeout(20_000) });
+    fetch(`${lab.base}/${path}`, {
+      ...init,
+      headers: { authorization: `token ${lab.token}`, ...init.headers },
+      signal: AbortSignal.timeout(20_000),
+    });
 
   before(async () => {
     writeFileSync(join(folder, 'e2e.ipynb'), JSON.stringify(notebook));
@@ -52,7 +56,10 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
     page.on('pageerror', (error) => error.message !== 'No active debugger session' && errors.push(error.message));
-    page.on('console', (message) => message.type() === 'error' && /lepton/i.test(message.text()) && errors.push(message.text()));
+    page.on(
+      'console',
+      (message) => message.type() === 'error' && /lepton/i.test(message.text()) && errors.push(message.text()),
+    );
   });
   after(async () => {
     await browser?.close();
@@ -66,17 +73,25 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     const body = (await response.json()) as { code: string; error: string };
     assert.equal(body.code, 'LEPTON_SERVER_NOT_RUNNING');
     assert.match(body.error, /npx lepton serve/);
-    assert.equal((await fetch(`${lab.base}/lepton/v1/deployments`)).status, 403, 'the proxy must need Jupyter credentials');
+    assert.equal(
+      (await fetch(`${lab.base}/lepton/v1/deployments`)).status,
+      403,
+      'the proxy must need Jupyter credentials',
+    );
   });
 
-  test('trains with a live chart, deploys from the model card, and stops the deployment from the panel', { timeout: 300_000 }, async () => {
-    try {
-      await trainDeployAndStop();
-    } catch (error) {
-      await page.screenshot({ path: screenshotPath('extension-failure'), fullPage: true });
-      throw error;
-    }
-  });
+  test(
+    'trains with a live chart, deploys from the model card, and stops the deployment from the panel',
+    { timeout: 300_000 },
+    async () => {
+      try {
+        await trainDeployAndStop();
+      } catch (error) {
+        await page.screenshot({ path: screenshotPath('extension-failure'), fullPage: true });
+        throw error;
+      }
+    },
+  );
 
   /** Runs a command from JupyterLab's palette, as a user does with Ctrl+Shift+C. */
   async function runCommand(label: string): Promise<void> {
@@ -87,7 +102,11 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     const palette = page.locator('.lm-CommandPalette-input');
     for (let tries = 0; ; tries++) {
       if (!(await palette.isVisible())) {
-        if (tries > 0) await page.locator('#jp-top-panel').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+        if (tries > 0)
+          await page
+            .locator('#jp-top-panel')
+            .click({ position: { x: 5, y: 5 } })
+            .catch(() => undefined);
         await page.keyboard.press('Control+Shift+c');
         await palette.waitFor({ state: 'visible', timeout: 4000 }).catch(() => undefined);
       }
@@ -121,12 +140,18 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     const seen: number[] = [];
     const deadline = Date.now() + 180_000;
     while (Date.now() < deadline) {
-      const [status, points] = [await chart.getAttribute('data-status'), Number(await chart.getAttribute('data-points'))];
+      const [status, points] = [
+        await chart.getAttribute('data-status'),
+        Number(await chart.getAttribute('data-points')),
+      ];
       if (status === 'running' && seen.at(-1) !== points) seen.push(points);
       if (status !== 'running') break;
       await page.waitForTimeout(250);
     }
-    assert.ok(seen.length >= 3 && Math.max(...seen) > seen[0]!, `the chart did not grow while training: point counts seen ${seen.join(', ')}`);
+    assert.ok(
+      seen.length >= 3 && Math.max(...seen) > seen[0]!,
+      `the chart did not grow while training: point counts seen ${seen.join(', ')}`,
+    );
     await chart.and(page.locator('[data-status="finished"]')).waitFor({ timeout: 30_000 });
     assert.ok((await chart.locator('svg.jp-LeptonChart').count()) >= 2, 'one chart per metric (loss and accuracy)');
     await chart.locator('.jp-LeptonChart-best text').first().waitFor();
@@ -149,7 +174,10 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     const row = panel.locator('.jp-LeptonDeployment[data-name="e2e-penguins"]');
     await row.and(page.locator('[data-status="ready"]')).waitFor({ timeout: 30_000 });
     await row.locator('.jp-LeptonDeployment-traffic', { hasText: /[1-9]\d* total/ }).waitFor({ timeout: 30_000 });
-    assert.ok(Number(await row.locator('svg.jp-LeptonSparkline').getAttribute('data-max')) >= 1, 'the sparkline shows the request');
+    assert.ok(
+      Number(await row.locator('svg.jp-LeptonSparkline').getAttribute('data-max')) >= 1,
+      'the sparkline shows the request',
+    );
     await row.locator('.jp-LeptonDeployment-logs summary').click();
     await row.locator('.jp-LeptonDeployment-logs pre', { hasText: 'deploy' }).waitFor({ timeout: 10_000 });
     await page.screenshot({ path: screenshotPath('extension-3-panel-ready') });
@@ -172,12 +200,22 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     await save();
     type Saved = { content: { cells: { outputs: { data?: Record<string, any> }[] }[] } };
     // A read while the save is being written can answer an error instead of the notebook: that read counts as empty.
-    const savedOutputs = async () => ((await (await api('api/contents/e2e.ipynb')).json()) as Partial<Saved>).content?.cells?.flatMap((c) => c.outputs) ?? [];
-    const trainingOf = (outputs: { data?: Record<string, any> }[]) => outputs.find((o) => o.data?.['application/vnd.lepton.training+json'])?.data?.['application/vnd.lepton.training+json'];
+    const savedOutputs = async () =>
+      ((await (await api('api/contents/e2e.ipynb')).json()) as Partial<Saved>).content?.cells?.flatMap(
+        (c) => c.outputs,
+      ) ?? [];
+    const trainingOf = (outputs: { data?: Record<string, any> }[]) =>
+      outputs.find((o) => o.data?.['application/vnd.lepton.training+json'])?.data?.[
+        'application/vnd.lepton.training+json'
+      ];
     // The save lands when it lands (large outputs, a slow machine), and an autosave from mid-training may be on disk
     // before it: read the file until the finished chart is in it, 30 s at most.
     let outputs = await savedOutputs();
-    for (let lastSave = Date.now(), deadline = lastSave + 30_000; trainingOf(outputs)?.status !== 'finished' && Date.now() < deadline; outputs = await savedOutputs()) {
+    for (
+      let lastSave = Date.now(), deadline = lastSave + 30_000;
+      trainingOf(outputs)?.status !== 'finished' && Date.now() < deadline;
+      outputs = await savedOutputs()
+    ) {
       await page.waitForTimeout(250);
       if (Date.now() - lastSave < 5000) continue;
       await save();
@@ -186,7 +224,10 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     const training = trainingOf(outputs);
     assert.equal(training?.status, 'finished', 'the saved notebook keeps the final training state');
     assert.ok(training.epochs.length === 120);
-    assert.ok(outputs.some((o) => o.data?.['application/vnd.lepton.model+json']), 'the saved notebook keeps the model card');
+    assert.ok(
+      outputs.some((o) => o.data?.['application/vnd.lepton.model+json']),
+      'the saved notebook keeps the model card',
+    );
 
     // A page reload keeps the deployments: the panel, opened again, lists the stopped one; the saved chart is back.
     await page.reload();
@@ -218,7 +259,10 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
 
     // The views follow JupyterLab's theme: in the dark theme the chart is drawn on a dark background.
     // (Evaluated in the page, as text: these tests compile without the DOM's types.)
-    const background = () => page.evaluate<string>("getComputedStyle(document.querySelector('.jp-LeptonTraining svg.jp-LeptonChart')).backgroundColor");
+    const background = () =>
+      page.evaluate<string>(
+        "getComputedStyle(document.querySelector('.jp-LeptonTraining svg.jp-LeptonChart')).backgroundColor",
+      );
     const light = await background();
     await runCommand('Use Theme: JupyterLab Dark');
     await page.waitForFunction("document.body.dataset.jpThemeLight === 'false'", undefined, { timeout: 30_000 });

@@ -24,29 +24,43 @@ describe('the tour in JupyterLab', { skip: browserMissing }, () => {
     await lab?.stop();
   });
 
-  test('opens 00-tour.ipynb on the Lepton kernel, runs every cell and shows their outputs', { timeout: 240_000 }, async () => {
-    await page.goto(`${lab.base}/lab/tree/00-tour.ipynb?reset&token=${lab.token}`);
-    await page.locator('.jp-Notebook').first().waitFor({ timeout: 60_000 });
-    // Run All once the kernel is up (cells run before the session connects can be lost).
-    await page.getByText('TypeScript (Lepton) | Idle').first().waitFor({ timeout: 90_000 });
-    await page.getByRole('menuitem', { name: 'Run', exact: true }).click();
-    await page.getByRole('menuitem', { name: /^Run All Cells/ }).click();
-    const last = page.locator('.jp-OutputArea-output').filter({ hasText: /ran 5 steps; Lepton/ });
-    await last.waitFor({ timeout: 180_000 });
-    // The data table, the charts (the training chart is the Lepton extension's live chart), the evaluation.
-    await page.locator('.jp-OutputArea-output', { hasText: '344 rows × 7 columns' }).first().waitFor({ timeout: 10_000 });
-    await page.locator('.jp-OutputArea-output', { hasText: /test accuracy: \d\.\d{3}/ }).first().waitFor({ timeout: 10_000 });
-    await page.locator('.jp-OutputArea-output', { hasText: 'penguins.onnx' }).first().waitFor({ timeout: 10_000 });
-    assert.ok((await page.locator('.jp-RenderedVegaCommon5').count()) >= 1, 'the scatter plot is not drawn');
-    await page.locator('.jp-LeptonTraining[data-status="finished"]').waitFor({ timeout: 10_000 });
-    // The deployment's card is live: its status line comes from the model server through the Jupyter server.
-    await page.locator('.jp-LeptonDeploymentCard .jp-LeptonBadge[data-status]').first().waitFor({ timeout: 10_000 });
-    await page.locator('.jp-OutputArea-output span', { hasText: 'done' }).first().waitFor({ timeout: 10_000 });
-    await page.screenshot({ path: screenshotPath('tour'), fullPage: false });
-    const trainingChart = page.locator('.jp-LeptonTraining');
-    await trainingChart.scrollIntoViewIfNeeded();
-    await trainingChart.screenshot({ path: screenshotPath('tour-training-chart') });
-    assert.equal(await page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count(), 0, 'a cell printed to stderr');
-    assert.deepEqual(errors, []);
-  });
+  test(
+    'opens 00-tour.ipynb on the Lepton kernel, runs every cell and shows their outputs',
+    { timeout: 240_000 },
+    async () => {
+      await page.goto(`${lab.base}/lab/tree/00-tour.ipynb?reset&token=${lab.token}`);
+      await page.locator('.jp-Notebook').first().waitFor({ timeout: 60_000 });
+      // Run All once the kernel is up (cells run before the session connects can be lost).
+      await page.getByText('TypeScript (Lepton) | Idle').first().waitFor({ timeout: 90_000 });
+      await page.getByRole('menuitem', { name: 'Run', exact: true }).click();
+      await page.getByRole('menuitem', { name: /^Run All Cells/ }).click();
+      const last = page.locator('.jp-OutputArea-output').filter({ hasText: /ran 5 steps; Lepton/ });
+      await last.waitFor({ timeout: 180_000 });
+      // The data table, the charts (the training chart is the Lepton extension's live chart), the evaluation.
+      await page
+        .locator('.jp-OutputArea-output', { hasText: '344 rows × 7 columns' })
+        .first()
+        .waitFor({ timeout: 10_000 });
+      await page
+        .locator('.jp-OutputArea-output', { hasText: /test accuracy: \d\.\d{3}/ })
+        .first()
+        .waitFor({ timeout: 10_000 });
+      await page.locator('.jp-OutputArea-output', { hasText: 'penguins.onnx' }).first().waitFor({ timeout: 10_000 });
+      assert.ok((await page.locator('.jp-RenderedVegaCommon5').count()) >= 1, 'the scatter plot is not drawn');
+      await page.locator('.jp-LeptonTraining[data-status="finished"]').waitFor({ timeout: 10_000 });
+      // The deployment's card is live: its status line comes from the model server through the Jupyter server.
+      await page.locator('.jp-LeptonDeploymentCard .jp-LeptonBadge[data-status]').first().waitFor({ timeout: 10_000 });
+      await page.locator('.jp-OutputArea-output span', { hasText: 'done' }).first().waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: screenshotPath('tour'), fullPage: false });
+      const trainingChart = page.locator('.jp-LeptonTraining');
+      await trainingChart.scrollIntoViewIfNeeded();
+      await trainingChart.screenshot({ path: screenshotPath('tour-training-chart') });
+      assert.equal(
+        await page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count(),
+        0,
+        'a cell printed to stderr',
+      );
+      assert.deepEqual(errors, []);
+    },
+  );
 });

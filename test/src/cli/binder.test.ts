@@ -7,7 +7,10 @@ import { repoRoot } from '../support/project.js';
 
 const scripts = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts as Record<string, string>;
 const postBuild = readFileSync(join(repoRoot, 'binder', 'postBuild'), 'utf8');
-const steps = postBuild.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+const steps = postBuild
+  .split('\n')
+  .map((line) => line.trim())
+  .filter((line) => line && !line.startsWith('#'));
 
 test('npm start builds, then runs lepton lab, which runs lepton setup first', () => {
   assert.equal(scripts.prestart, 'npm run build');
@@ -17,9 +20,17 @@ test('npm start builds, then runs lepton lab, which runs lepton setup first', ()
 });
 
 test('binder/postBuild runs npm ci, the same build, and the same lepton setup step, in that order', () => {
-  const order = ['npm ci', scripts.prestart!, 'node kernel/bin/lepton.js setup'].map((step) => steps.findIndex((line) => line.endsWith(step)));
-  assert.ok(order.every((index) => index >= 0), `postBuild lacks a step: ${JSON.stringify(steps)}`);
-  assert.deepEqual([...order].sort((a, b) => a - b), order);
+  const order = ['npm ci', scripts.prestart!, 'node kernel/bin/lepton.js setup'].map((step) =>
+    steps.findIndex((line) => line.endsWith(step)),
+  );
+  assert.ok(
+    order.every((index) => index >= 0),
+    `postBuild lacks a step: ${JSON.stringify(steps)}`,
+  );
+  assert.deepEqual(
+    [...order].sort((a, b) => a - b),
+    order,
+  );
 });
 
 test('binder/postBuild makes the Lepton kernel the default, as lepton lab does', () => {
@@ -34,10 +45,15 @@ test('binder/environment.yml provides a current Node.js LTS (22 or later; 20 rea
 });
 
 test('every workspace package declares the same Node.js engines as the root', () => {
-  const root = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { engines?: { node?: string }; workspaces: string[] };
+  const root = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    engines?: { node?: string };
+    workspaces: string[];
+  };
   assert.ok(root.engines?.node);
   for (const workspace of root.workspaces) {
-    const pkg = JSON.parse(readFileSync(join(repoRoot, workspace, 'package.json'), 'utf8')) as { engines?: { node?: string } };
+    const pkg = JSON.parse(readFileSync(join(repoRoot, workspace, 'package.json'), 'utf8')) as {
+      engines?: { node?: string };
+    };
     assert.equal(pkg.engines?.node, root.engines.node, `${workspace}/package.json engines.node`);
   }
 });

@@ -12,7 +12,11 @@ import { repoRoot } from '../support/project.js';
 test('npm run docs builds the API docs with TypeDoc, without warnings', { timeout: 180_000 }, () => {
   const out = mkdtempSync(join(tmpdir(), 'lepton-docs-'));
   try {
-    const run = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--out', out], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+    const run = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--out', out],
+      { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } },
+    );
     const output = run.stdout + run.stderr;
     assert.equal(run.status, 0, output);
     assert.doesNotMatch(output, /warning/i, output);
@@ -23,17 +27,28 @@ test('npm run docs builds the API docs with TypeDoc, without warnings', { timeou
   }
 });
 
-test('npm run docs builds the API docs of the model server beside those of the library, without warnings', { timeout: 180_000 }, () => {
-  const out = mkdtempSync(join(tmpdir(), 'lepton-server-docs-'));
-  try {
-    const typedoc = join(repoRoot, 'node_modules', 'typedoc', 'bin', 'typedoc');
-    const run = spawnSync(process.execPath, [typedoc, '--options', join('server', 'typedoc.json'), '--out', out], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
-    const output = run.stdout + run.stderr;
-    assert.equal(run.status, 0, output);
-    assert.doesNotMatch(output, /warning/i, output);
-    assert.ok(existsSync(join(out, 'classes', 'index.ServerClient.html')), 'the client of @lepton/server has its page');
-    assert.ok(existsSync(join(out, 'functions', 'home.leptonHome.html')), '@lepton/server/home has its page');
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-});
+test(
+  'npm run docs builds the API docs of the model server beside those of the library, without warnings',
+  { timeout: 180_000 },
+  () => {
+    const out = mkdtempSync(join(tmpdir(), 'lepton-server-docs-'));
+    try {
+      const typedoc = join(repoRoot, 'node_modules', 'typedoc', 'bin', 'typedoc');
+      const run = spawnSync(process.execPath, [typedoc, '--options', join('server', 'typedoc.json'), '--out', out], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      });
+      const output = run.stdout + run.stderr;
+      assert.equal(run.status, 0, output);
+      assert.doesNotMatch(output, /warning/i, output);
+      assert.ok(
+        existsSync(join(out, 'classes', 'index.ServerClient.html')),
+        'the client of @lepton/server has its page',
+      );
+      assert.ok(existsSync(join(out, 'functions', 'home.leptonHome.html')), '@lepton/server/home has its page');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  },
+);

@@ -34,18 +34,21 @@ describe('DataFrames and charts reach a real Jupyter client as rich outputs', ()
         "const clean = penguins.filter((d: any) => d['Body Mass (g)'] != null && d.Sex != null && d.Sex !== '.');",
         "const { train, test } = lepton.trainTestSplit(clean, { testSize: 0.2, stratify: 'Species', seed: 1 });",
         "const scaler = lepton.preprocess.standardScaler({ columns: ['Body Mass (g)'] }).fit(train);",
-        "const scaled: InstanceType<typeof lepton.DataFrame> = scaler.transform(test);",
+        'const scaled: InstanceType<typeof lepton.DataFrame> = scaler.transform(test);',
         '[clean.numRows(), train.numRows(), test.numRows(), scaled.numRows(), JSON.stringify(scaler).length > 50]',
       ].join('\n'),
     );
     assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.outputs));
     assert.equal(resultData(run)!['text/plain'], '[ 333, 266, 67, 67, true ]');
-    const typed = await kernel.execute("const wrong: number = penguins.describe()");
+    const typed = await kernel.execute('const wrong: number = penguins.describe()');
     assert.equal(typed.reply.content.status, 'error', 'describe() is typed as a DataFrame');
   });
 
   test('a chart is sent as Vega-Lite v5 JSON with an SVG fallback', async () => {
-    const run = await kernel.execute("lepton.plot.scatter(penguins, { x: 'Beak Length (mm)', y: 'Beak Depth (mm)', color: 'Species' })", { timeout: 120 });
+    const run = await kernel.execute(
+      "lepton.plot.scatter(penguins, { x: 'Beak Length (mm)', y: 'Beak Depth (mm)', color: 'Species' })",
+      { timeout: 120 },
+    );
     assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.outputs));
     const data = resultData(run)!;
     const spec = data['application/vnd.vegalite.v5+json'];
@@ -62,6 +65,9 @@ describe('DataFrames and charts reach a real Jupyter client as rich outputs', ()
     assert.equal(run.reply.content.status, 'error');
     const error = run.outputs.find((m) => m.msg_type === 'error')!.content;
     assert.equal(error.ename, 'ColumnNotFoundError');
-    assert.match(error.evalue, /unknown column "species" \(did you mean "Species"\?\)\. Available columns: "Species", "Island"/);
+    assert.match(
+      error.evalue,
+      /unknown column "species" \(did you mean "Species"\?\)\. Available columns: "Species", "Island"/,
+    );
   });
 });

@@ -51,14 +51,23 @@ describe('lepton.deploy in the Lepton kernel', () => {
   });
 
   test('a deployed model answers /infer, and survives a kernel restart in lepton.deployments()', async () => {
-    const deployed = ok(await kernel.execute([
-      'const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3, activation: "softmax", name: "probs" })] });',
-      'const deployment = await lepton.deploy(model, { name: "it-tiny", port: 0, alerts: { p99Ms: 20, errorRate: 0.01 } });',
-      'deployment',
-    ].join('\n'), { timeout: 120 }));
+    const deployed = ok(
+      await kernel.execute(
+        [
+          'const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3, activation: "softmax", name: "probs" })] });',
+          'const deployment = await lepton.deploy(model, { name: "it-tiny", port: 0, alerts: { p99Ms: 20, errorRate: 0.01 } });',
+          'deployment',
+        ].join('\n'),
+        { timeout: 120 },
+      ),
+    );
     const card = resultData(deployed)?.[deploymentMime] as Card;
     assert.deepEqual([card.name, card.version, card.status], ['it-tiny', '1', 'ready']);
-    assert.equal(card.url, `${readServerFile(home)!.url}/v2/models/it-tiny`, 'the server is the one recorded in LEPTON_HOME');
+    assert.equal(
+      card.url,
+      `${readServerFile(home)!.url}/v2/models/it-tiny`,
+      'the server is the one recorded in LEPTON_HOME',
+    );
     assert.match(String(resultData(deployed)?.['text/plain']), /curl -s -X POST .*\/v2\/models\/it-tiny\/infer/);
     const before = await infer(card.url, card.inputs[0]!.name);
     assert.ok(Math.abs(before.reduce((a, b) => a + b, 0) - 1) < 1e-5, 'softmax outputs sum to 1');
@@ -76,7 +85,11 @@ describe('lepton.deploy in the Lepton kernel', () => {
     const revived = resultData(restored)?.[deploymentMime] as Card;
     assert.notEqual(readServerFile(home)!.pid, killed.pid, 'a new server process runs');
     assert.deepEqual([revived.name, revived.version, revived.status], ['it-tiny', '1', 'ready']);
-    assert.deepEqual(await infer(revived.url, revived.inputs[0]!.name), before, 'the restored model serves the same answers');
+    assert.deepEqual(
+      await infer(revived.url, revived.inputs[0]!.name),
+      before,
+      'the restored model serves the same answers',
+    );
 
     const stopped = ok(await kernel.execute('(await back!.stop()).state', { timeout: 60 }));
     assert.match(String(resultData(stopped)?.['text/plain']), /stopped/);

@@ -33,7 +33,8 @@ describe('a Lepton home deploying while another home’s server holds port 8707'
   before(async () => {
     // Home A takes 8707 unless a Lepton server (the user's own) already holds it: either way one does.
     if (!(await isLeptonServer('127.0.0.1', DEFAULT_PORT))) {
-      if (await portAnswers(DEFAULT_PORT)) skip = `port ${DEFAULT_PORT} is held by a program that is not a Lepton server`;
+      if (await portAnswers(DEFAULT_PORT))
+        skip = `port ${DEFAULT_PORT} is held by a program that is not a Lepton server`;
       else await ensureServer({ home: homeA, port: DEFAULT_PORT });
     }
     // No port anywhere: LEPTON_PORT is emptied so the kernel asks for the default.
@@ -52,19 +53,37 @@ describe('a Lepton home deploying while another home’s server holds port 8707'
 
   test('starts its own server on a free port, says so once, and serves', async (t) => {
     if (skip) return t.skip(skip);
-    const first = ok(await kernel!.execute([
-      'const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1, name: "y" })] });',
-      'const d = await lepton.deploy(model, { name: "second-home" });',
-      'd.url',
-    ].join('\n'), { timeout: 120 }));
+    const first = ok(
+      await kernel!.execute(
+        [
+          'const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1, name: "y" })] });',
+          'const d = await lepton.deploy(model, { name: "second-home" });',
+          'd.url',
+        ].join('\n'),
+        { timeout: 120 },
+      ),
+    );
     const own = readServerFile(homeB);
     assert.ok(own, 'home B records its own server');
     assert.notEqual(own.port, DEFAULT_PORT, 'home B’s server is not on 8707');
-    assert.match(streamText(first), new RegExp(`Port ${DEFAULT_PORT} is held by the Lepton server of another Lepton home.*free port \\(${own.port}\\)`));
-    assert.equal(JSON.parse(String(resultData(first)?.['text/plain']).replace(/'/g, '"')), `${own.url}/v2/models/second-home`);
+    assert.match(
+      streamText(first),
+      new RegExp(
+        `Port ${DEFAULT_PORT} is held by the Lepton server of another Lepton home.*free port \\(${own.port}\\)`,
+      ),
+    );
+    assert.equal(
+      JSON.parse(String(resultData(first)?.['text/plain']).replace(/'/g, '"')),
+      `${own.url}/v2/models/second-home`,
+    );
     assert.equal(await isLeptonServer('127.0.0.1', DEFAULT_PORT), true, 'the other home’s server still holds 8707');
 
-    const again = ok(await kernel!.execute('await lepton.deploy(model, { name: "second-home" }); (await lepton.deployments()).length', { timeout: 60 }));
+    const again = ok(
+      await kernel!.execute(
+        'await lepton.deploy(model, { name: "second-home" }); (await lepton.deployments()).length',
+        { timeout: 60 },
+      ),
+    );
     assert.doesNotMatch(streamText(again), /is held by/, 'the note is said once, by the call that started the server');
     assert.equal(readServerFile(homeB)?.pid, own.pid, 'the same server of home B is found again');
   });

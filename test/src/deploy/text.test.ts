@@ -21,7 +21,14 @@ const train = [
   'You have been selected for a cash reward, click here',
   'Lunch tomorrow with the team at the usual place',
 ];
-const texts = ['', 'FREE cash prize!!! 😀😀', '会议改到中午，请查收议程', '東京タワーに行きました', 'the agenda for lunch', `claim your prize ${'now '.repeat(262_144)}`];
+const texts = [
+  '',
+  'FREE cash prize!!! 😀😀',
+  '会议改到中午，请查收议程',
+  '東京タワーに行きました',
+  'the agenda for lunch',
+  `claim your prize ${'now '.repeat(262_144)}`,
+];
 
 /** The local model's probabilities for `texts` vectorized in the notebook, as [1 − p, p] for one sigmoid unit. */
 function localProbabilities(model: tf.LayersModel, vectorizer: lepton.preprocess.TextVectorizer): number[][] {
@@ -39,24 +46,48 @@ describe('raw text vectorized by the server', () => {
   });
 
   const cases: Array<[string, () => { vectorizer: lepton.preprocess.TextVectorizer; model: tf.LayersModel }]> = [
-    ['a transformer on token ids', () => {
-      const vectorizer = lepton.preprocess.textVectorizer({ maxTokens: 50, sequenceLength: 16 }).fit(train);
-      return { vectorizer, model: lepton.models.transformer({ vectorizer, classes: 2, dModel: 8, heads: 2, layers: 1, seed: 1 }) };
-    }],
-    ['a binary LSTM on token ids', () => {
-      const vectorizer = lepton.preprocess.textVectorizer({ sequenceLength: 10 }).fit(train);
-      return { vectorizer, model: lepton.models.lstm({ vectorizer, embedding: 8, units: [6], classes: 2, binary: true, seed: 2 }) };
-    }],
-    ['an MLP on tf-idf rows', () => {
-      const vectorizer = lepton.preprocess.textVectorizer({ outputMode: 'tfidf', ngrams: 2 }).fit(train);
-      return { vectorizer, model: lepton.models.mlp({ inputs: vectorizer.vocabularySize, hidden: [8], classes: 2, seed: 3 }) };
-    }],
+    [
+      'a transformer on token ids',
+      () => {
+        const vectorizer = lepton.preprocess.textVectorizer({ maxTokens: 50, sequenceLength: 16 }).fit(train);
+        return {
+          vectorizer,
+          model: lepton.models.transformer({ vectorizer, classes: 2, dModel: 8, heads: 2, layers: 1, seed: 1 }),
+        };
+      },
+    ],
+    [
+      'a binary LSTM on token ids',
+      () => {
+        const vectorizer = lepton.preprocess.textVectorizer({ sequenceLength: 10 }).fit(train);
+        return {
+          vectorizer,
+          model: lepton.models.lstm({ vectorizer, embedding: 8, units: [6], classes: 2, binary: true, seed: 2 }),
+        };
+      },
+    ],
+    [
+      'an MLP on tf-idf rows',
+      () => {
+        const vectorizer = lepton.preprocess.textVectorizer({ outputMode: 'tfidf', ngrams: 2 }).fit(train);
+        return {
+          vectorizer,
+          model: lepton.models.mlp({ inputs: vectorizer.vocabularySize, hidden: [8], classes: 2, seed: 3 }),
+        };
+      },
+    ],
   ];
 
   cases.forEach(([what, build], k) => {
     test(`${what}: served texts get the local probabilities and labels, empty, emoji, CJK and 1 MB texts included`, async () => {
       const { vectorizer, model } = build();
-      const deployment = await lepton.deploy(model, { name: `text-${k}`, transforms: [vectorizer], classes: ['ham', 'spam'], home, port: 0 });
+      const deployment = await lepton.deploy(model, {
+        name: `text-${k}`,
+        transforms: [vectorizer],
+        classes: ['ham', 'spam'],
+        home,
+        port: 0,
+      });
       const status = await deployment.status();
       assert.equal(status.meta?.rawInput?.kind, 'text');
       assert.deepEqual(status.meta?.classes, ['ham', 'spam']);
@@ -77,15 +108,37 @@ describe('raw text vectorized by the server', () => {
   test('a plain HTTP client posts BYTES texts; a non-string element is a 400 naming its index, a wrong input a 400 saying what to send', async () => {
     const vectorizer = lepton.preprocess.textVectorizer({ sequenceLength: 8 }).fit(train);
     const model = lepton.models.embeddingBag({ vectorizer, embedding: 4, classes: 2, seed: 4 });
-    const deployment = await lepton.deploy(model, { name: 'spam-http', transforms: [vectorizer], classes: ['ham', 'spam'], home, port: 0 });
-    const post = (inputs: unknown[]) => fetch(`${deployment.url}/infer`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ parameters: { lepton_preprocess: true }, inputs }),
+    const deployment = await lepton.deploy(model, {
+      name: 'spam-http',
+      transforms: [vectorizer],
+      classes: ['ham', 'spam'],
+      home,
+      port: 0,
     });
-    const good = await post([{ name: 'texts', datatype: 'BYTES', shape: [2], data: ['WIN a FREE cruise!!!', 'see you at lunch'] }]);
+    const post = (inputs: unknown[]) =>
+      fetch(`${deployment.url}/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ parameters: { lepton_preprocess: true }, inputs }),
+      });
+    const good = await post([
+      { name: 'texts', datatype: 'BYTES', shape: [2], data: ['WIN a FREE cruise!!!', 'see you at lunch'] },
+    ]);
     assert.equal(good.status, 200);
-    const body = (await good.json()) as { outputs: Array<{ name: string; datatype: string; shape: number[]; data: unknown[] }> };
-    assert.deepEqual(body.outputs.map((o) => [o.name, o.datatype, o.shape]), [[model.outputNames[0], 'FP32', [2, 2]], ['label', 'BYTES', [2]]]);
-    assert.deepEqual(body.outputs[1]!.data, (await deployment.predictText(['WIN a FREE cruise!!!', 'see you at lunch'])).map((p) => p.label));
+    const body = (await good.json()) as {
+      outputs: Array<{ name: string; datatype: string; shape: number[]; data: unknown[] }>;
+    };
+    assert.deepEqual(
+      body.outputs.map((o) => [o.name, o.datatype, o.shape]),
+      [
+        [model.outputNames[0], 'FP32', [2, 2]],
+        ['label', 'BYTES', [2]],
+      ],
+    );
+    assert.deepEqual(
+      body.outputs[1]!.data,
+      (await deployment.predictText(['WIN a FREE cruise!!!', 'see you at lunch'])).map((p) => p.label),
+    );
 
     const bad = await post([{ name: 'texts', datatype: 'BYTES', shape: [3], data: ['ok', 42, 'fine'] }]);
     assert.equal(bad.status, 400);
@@ -106,8 +159,15 @@ describe('raw text vectorized by the server', () => {
     const vectorizer = lepton.preprocess.textVectorizer({ sequenceLength: 8 }).fit(train);
     const other = lepton.preprocess.textVectorizer({ sequenceLength: 12 }).fit(train);
     const model = lepton.models.embeddingBag({ vectorizer: other, embedding: 4, classes: 2, seed: 5 });
-    await assert.rejects(lepton.deploy(model, { name: 'mismatch', transforms: [vectorizer], home, port: 0 }),
-      (e: Error & { serverCode?: string }) => e.serverCode === 'LEPTON_BAD_META' && /makes 8 token ids per text, but the model's input "[^"]+" is INT32 \[-1, 12\]/.test(e.message));
-    await assert.rejects(lepton.deploy(model, { name: 'mixed', transforms: [other, lepton.preprocess.standardScaler()], home, port: 0 }), /transforms: \[vectorizer\] alone/);
+    await assert.rejects(
+      lepton.deploy(model, { name: 'mismatch', transforms: [vectorizer], home, port: 0 }),
+      (e: Error & { serverCode?: string }) =>
+        e.serverCode === 'LEPTON_BAD_META' &&
+        /makes 8 token ids per text, but the model's input "[^"]+" is INT32 \[-1, 12\]/.test(e.message),
+    );
+    await assert.rejects(
+      lepton.deploy(model, { name: 'mixed', transforms: [other, lepton.preprocess.standardScaler()], home, port: 0 }),
+      /transforms: \[vectorizer\] alone/,
+    );
   });
 });

@@ -26,7 +26,7 @@ describe('lepton.explain.saliency and partialDependence in a real kernel', () =>
   test('saliency on MNIST digits displays image/png (a heatmap over each digit) with captions', async () => {
     const code = [
       'const digits = lepton.datasets.mnist({ n: 600, testSize: 0.1, seed: 0 });',
-      "const cnn = lepton.models.cnn({ inputShape: [28, 28, 1], filters: [8], dense: 32, dropout: 0, classes: 10, seed: 1 });",
+      'const cnn = lepton.models.cnn({ inputShape: [28, 28, 1], filters: [8], dense: 32, dropout: 0, classes: 10, seed: 1 });',
       "await lepton.fit(cnn, { x: digits.train.images, y: digits.train.labels }, { loss: 'sparseCategoricalCrossentropy', epochs: 1, batchSize: 32, seed: 1, live: false });",
       "lepton.explain.saliency(cnn, digits.test.images.slice(0, 4), { method: 'integratedGradients', steps: 8 })",
     ].join('\n');
@@ -42,7 +42,10 @@ describe('lepton.explain.saliency and partialDependence in a real kernel', () =>
   });
 
   test('saliency on a tabular model is a clear error in the cell', async () => {
-    const run = await kernel.execute("lepton.explain.saliency(lepton.models.mlp({ inputs: 4, classes: 3 }), tf.zeros([2, 4]))", { timeout: 60 });
+    const run = await kernel.execute(
+      'lepton.explain.saliency(lepton.models.mlp({ inputs: 4, classes: 3 }), tf.zeros([2, 4]))',
+      { timeout: 60 },
+    );
     assert.equal(run.reply.content.status, 'error');
     assert.match(run.reply.content.evalue, /the model's input is \[null, 4\], not images/);
   });
@@ -55,7 +58,7 @@ describe('lepton.explain.saliency and partialDependence in a real kernel', () =>
       "const species = lepton.preprocess.labelEncoder({ columns: ['Species'] }).fit(clean);",
       'const penguinModel = lepton.models.mlp({ inputs: 4, hidden: [8], classes: 3, seed: 1 });',
       "await lepton.fit(penguinModel, { x: scaler.transform(clean).toTensor(features), y: species.transform(clean).toTensor('Species', { dtype: 'int32' }) }, { loss: 'sparseCategoricalCrossentropy', epochs: 5, seed: 1, live: false });",
-      "const pdOptions = { x: features, transform: scaler, classNames: species.classes().map(String) };",
+      'const pdOptions = { x: features, transform: scaler, classNames: species.classes().map(String) };',
       "lepton.explain.partialDependence(penguinModel, clean, 'Flipper Length (mm)', pdOptions)",
     ].join('\n');
     const run = await kernel.execute(code, { timeout: 120 });
@@ -64,11 +67,18 @@ describe('lepton.explain.saliency and partialDependence in a real kernel', () =>
     const spec = data['application/vnd.vegalite.v5+json'];
     assert.equal(spec.mark.type, 'line');
     assert.equal(spec.encoding.x.field, 'Flipper Length (mm)');
-    assert.deepEqual([...new Set(spec.data.values.map((r: { output: string }) => r.output))].sort(), ['Adelie', 'Chinstrap', 'Gentoo']);
+    assert.deepEqual([...new Set(spec.data.values.map((r: { output: string }) => r.output))].sort(), [
+      'Adelie',
+      'Chinstrap',
+      'Gentoo',
+    ]);
     assert.match(data['image/svg+xml'], /^<svg/);
     assert.match(data['text/plain'], /^Partial dependence on Flipper Length \(mm\) \(average over 342 rows\)/);
 
-    const pair = await kernel.execute("lepton.explain.partialDependence(penguinModel, clean, ['Flipper Length (mm)', 'Beak Length (mm)'], { ...pdOptions, target: 'Gentoo', gridSize: 6 })", { timeout: 120 });
+    const pair = await kernel.execute(
+      "lepton.explain.partialDependence(penguinModel, clean, ['Flipper Length (mm)', 'Beak Length (mm)'], { ...pdOptions, target: 'Gentoo', gridSize: 6 })",
+      { timeout: 120 },
+    );
     assert.equal(pair.reply.content.status, 'ok', JSON.stringify(pair.outputs));
     const heat = resultData(pair)!['application/vnd.vegalite.v5+json'];
     assert.equal(heat.mark.type, 'rect');

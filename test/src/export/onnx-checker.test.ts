@@ -37,14 +37,33 @@ const models: Record<string, () => tf.LayersModel> = {
     const g = tf.layers.gru({ units: 5 }).apply(l) as tf.SymbolicTensor;
     const pooled = tf.layers.globalMaxPooling1d({}).apply(n) as tf.SymbolicTensor;
     const joined = tf.layers.concatenate().apply([g, pooled]) as tf.SymbolicTensor;
-    return tf.model({ inputs: tokens, outputs: tf.layers.dense({ units: 2, activation: 'sigmoid' }).apply(joined) as tf.SymbolicTensor });
+    return tf.model({
+      inputs: tokens,
+      outputs: tf.layers.dense({ units: 2, activation: 'sigmoid' }).apply(joined) as tf.SymbolicTensor,
+    });
   },
   twoHeads: () => {
     const a = tf.input({ shape: [6], name: 'a' });
     const b = tf.input({ shape: [6], name: 'b' });
-    const sum = tf.layers.add().apply([tf.layers.dense({ units: 4 }).apply(a), tf.layers.dense({ units: 4 }).apply(b)] as tf.SymbolicTensor[]) as tf.SymbolicTensor;
-    const prod = tf.layers.multiply().apply([sum, tf.layers.dense({ units: 4, activation: 'mish' }).apply(b)] as tf.SymbolicTensor[]) as tf.SymbolicTensor;
-    return tf.model({ inputs: [a, b], outputs: [tf.layers.dense({ units: 3, name: 'left' }).apply(prod) as tf.SymbolicTensor, tf.layers.reshape({ targetShape: [2, 2] }).apply(sum) as tf.SymbolicTensor] });
+    const sum = tf.layers
+      .add()
+      .apply([
+        tf.layers.dense({ units: 4 }).apply(a),
+        tf.layers.dense({ units: 4 }).apply(b),
+      ] as tf.SymbolicTensor[]) as tf.SymbolicTensor;
+    const prod = tf.layers
+      .multiply()
+      .apply([
+        sum,
+        tf.layers.dense({ units: 4, activation: 'mish' }).apply(b),
+      ] as tf.SymbolicTensor[]) as tf.SymbolicTensor;
+    return tf.model({
+      inputs: [a, b],
+      outputs: [
+        tf.layers.dense({ units: 3, name: 'left' }).apply(prod) as tf.SymbolicTensor,
+        tf.layers.reshape({ targetShape: [2, 2] }).apply(sum) as tf.SymbolicTensor,
+      ],
+    });
   },
 };
 
@@ -61,18 +80,30 @@ describe('exported ONNX files', () => {
 
   before(async () => {
     await tf.setBackend('cpu');
-    for (const [name, build] of Object.entries(models)) exported[name] = await lepton.export.onnx(build(), join(dir, `${name}.onnx`));
+    for (const [name, build] of Object.entries(models))
+      exported[name] = await lepton.export.onnx(build(), join(dir, `${name}.onnx`));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('pass onnx.checker.check_model with full_check', () => {
     const python = requireVenv();
     const probe = spawnSync(python, ['-c', 'import onnx'], { encoding: 'utf8' });
-    assert.equal(probe.status, 0, `Python onnx is missing from ${python} (it is in requirements.txt): run \`node kernel/bin/lepton.js setup\`.\n${probe.stderr}`);
+    assert.equal(
+      probe.status,
+      0,
+      `Python onnx is missing from ${python} (it is in requirements.txt): run \`node kernel/bin/lepton.js setup\`.\n${probe.stderr}`,
+    );
     const paths = Object.values(exported).map((e) => e.path!);
     const run = spawnSync(python, ['-c', checker, ...paths], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(run.stdout.trim().split('\n').filter((l) => /^ok .* opset 17 ir 8$/.test(l)).length, paths.length, run.stdout);
+    assert.equal(
+      run.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => /^ok .* opset 17 ir 8$/.test(l)).length,
+      paths.length,
+      run.stdout,
+    );
   });
 
   test('run in onnxruntime-node using only the sidecar file', async () => {
@@ -88,7 +119,11 @@ describe('exported ONNX files', () => {
       }
       const out = await session.run(feeds);
       assert.deepEqual(Object.keys(out).sort(), meta.outputs.map((o) => o.name).sort());
-      for (const o of meta.outputs) assert.deepEqual(out[o.name]!.dims, o.shape.map((d) => d ?? 1));
+      for (const o of meta.outputs)
+        assert.deepEqual(
+          out[o.name]!.dims,
+          o.shape.map((d) => d ?? 1),
+        );
       await session.release();
     }
   });
@@ -109,7 +144,10 @@ describe('lepton.export in the Lepton kernel', () => {
       ].join('\n');
       const run = await kernel.execute(code);
       assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.reply.content));
-      const printed = run.outputs.filter((m) => m.msg_type === 'stream').map((m) => m.content.text).join('');
+      const printed = run.outputs
+        .filter((m) => m.msg_type === 'stream')
+        .map((m) => m.content.text)
+        .join('');
       assert.match(printed, /same: true/);
       assert.match(String(resultData(run)?.['text/html']), /ONNX model.*matches tfjs.*<table>/s);
     } finally {

@@ -28,7 +28,12 @@ function columnsOf(inputs: ReadonlyArray<{ name: string; type: string }>, rows: 
 }
 
 /** Asserts `actual` (null for NaN) equals `expected` within `tolerance` everywhere. */
-function assertClose(actual: ArrayLike<number | null>, expected: ArrayLike<number>, what: string, tolerance = 1e-5): void {
+function assertClose(
+  actual: ArrayLike<number | null>,
+  expected: ArrayLike<number>,
+  what: string,
+  tolerance = 1e-5,
+): void {
   assert.equal(actual.length, expected.length, `${what}: lengths`);
   let worst = 0;
   for (let i = 0; i < expected.length; i++) {
@@ -61,7 +66,14 @@ describe('the penguins pipeline as one ONNX graph', () => {
   before(async () => {
     await tf.setBackend('cpu');
     const model = penguinsClassifier(features);
-    deployment = await lepton.deploy(model, { name: 'penguins-pipeline', home, port: 0, transforms: [prep], features, batching: { maxBatch: 16, maxDelayMs: 2 } });
+    deployment = await lepton.deploy(model, {
+      name: 'penguins-pipeline',
+      home,
+      port: 0,
+      transforms: [prep],
+      features,
+      batching: { maxBatch: 16, maxDelayMs: 2 },
+    });
     const served = await deployment.predictRecords(penguins);
     expected = served.dataSync() as Float32Array;
     served.dispose();
@@ -76,8 +88,15 @@ describe('the penguins pipeline as one ONNX graph', () => {
   });
 
   test('takes one input per raw column: floats for measurements, strings for categories', () => {
-    assert.ok(rows.some((r) => r['Body Mass (g)'] == null) && rows.some((r) => r.Sex == null), 'penguins has missing measurements and sexes');
-    assert.deepEqual(exported.inputs, [...PENGUIN_MEASUREMENTS.map((name) => ({ name, type: 'float' })), { name: 'Sex', type: 'string' }, { name: 'Island', type: 'string' }]);
+    assert.ok(
+      rows.some((r) => r['Body Mass (g)'] == null) && rows.some((r) => r.Sex == null),
+      'penguins has missing measurements and sexes',
+    );
+    assert.deepEqual(exported.inputs, [
+      ...PENGUIN_MEASUREMENTS.map((name) => ({ name, type: 'float' })),
+      { name: 'Sex', type: 'string' },
+      { name: 'Island', type: 'string' },
+    ]);
     assert.deepEqual(exported.features, features);
   });
 
@@ -88,7 +107,7 @@ describe('the penguins pipeline as one ONNX graph', () => {
     probs.dispose();
   });
 
-  test('passes onnx.checker\'s full check and, in Python\'s onnxruntime, equals predictRecords on every penguin', () => {
+  test("passes onnx.checker's full check and, in Python's onnxruntime, equals predictRecords on every penguin", () => {
     const out = join(dir, 'python-out.json');
     const printed = python('check', exported.path!, columnsPath, out);
     assert.match(printed, /checked .*'ai\.onnx': 17.*'ai\.onnx\.ml': 2/);
@@ -97,24 +116,44 @@ describe('the penguins pipeline as one ONNX graph', () => {
     assertClose(result.data, expected, 'Python onnxruntime');
   });
 
-  test('the model repository parses with Triton\'s model_config.proto, declares the dynamic batching and loads as declared', async () => {
+  test("the model repository parses with Triton's model_config.proto, declares the dynamic batching and loads as declared", async () => {
     const repo = await lepton.export.modelRepository(deployment, join(dir, 'repo'));
     const out = join(dir, 'repo-out.json');
     const printed = python('repository', repo.dir, repo.name, tritonProto, columnsPath, out);
-    const summary = JSON.parse(printed.split('\n').find((l) => l.startsWith('repository '))!.slice('repository '.length)) as Record<string, unknown>;
+    const summary = JSON.parse(
+      printed
+        .split('\n')
+        .find((l) => l.startsWith('repository '))!
+        .slice('repository '.length),
+    ) as Record<string, unknown>;
     assert.equal(summary.max_batch_size, 16);
     assert.equal(summary.max_queue_delay_microseconds, 2000);
     assert.deepEqual(summary.instances, [1]);
     // TYPE_FP32 is 11 and TYPE_STRING 13 in model_config.proto; the batch dimension is Triton's.
-    assert.deepEqual(summary.inputs, [...PENGUIN_MEASUREMENTS.map((n) => [n, 11, [1]]), ['Sex', 13, [1]], ['Island', 13, [1]]]);
-    assertClose(readOutput(out).data, expected, 'the repository\'s model');
+    assert.deepEqual(summary.inputs, [
+      ...PENGUIN_MEASUREMENTS.map((n) => [n, 11, [1]]),
+      ['Sex', 13, [1]],
+      ['Island', 13, [1]],
+    ]);
+    assertClose(readOutput(out).data, expected, "the repository's model");
   });
 
   test('composes in front of a model another producer wrote (opset 13, weights in float_data, clashing value names)', async () => {
     const foreignPath = join(dir, 'foreign.onnx');
-    const { W, b } = JSON.parse(python('foreign', foreignPath, String(features.length))) as { W: number[][]; b: number[] };
-    const whole = await lepton.export.pipeline(readFileSync(foreignPath), join(dir, 'foreign-pipeline.onnx'), { transforms: [prep], features });
-    const local = tf.tidy(() => tf.softmax(prep.transform(penguins).toTensor(features).matMul(tf.tensor2d(W)).add(tf.tensor1d(b))).dataSync() as Float32Array);
+    const { W, b } = JSON.parse(python('foreign', foreignPath, String(features.length))) as {
+      W: number[][];
+      b: number[];
+    };
+    const whole = await lepton.export.pipeline(readFileSync(foreignPath), join(dir, 'foreign-pipeline.onnx'), {
+      transforms: [prep],
+      features,
+    });
+    const local = tf.tidy(
+      () =>
+        tf
+          .softmax(prep.transform(penguins).toTensor(features).matMul(tf.tensor2d(W)).add(tf.tensor1d(b)))
+          .dataSync() as Float32Array,
+    );
     const probs = await whole.predict(penguins);
     assertClose(Array.from(probs.dataSync()), local, 'onnxruntime-node');
     probs.dispose();
@@ -127,7 +166,11 @@ describe('the penguins pipeline as one ONNX graph', () => {
     const repo = await lepton.export.modelRepository(deployment, join(dir, 'typo'));
     const config = readFileSync(repo.configPath, 'utf8');
     writeFileSync(repo.configPath, config.replace('max_queue_delay_microseconds', 'max_queue_delay_micros'));
-    const run = spawnSync(requireVenv(), [driver, 'repository', repo.dir, repo.name, tritonProto, columnsPath, join(dir, 'typo-out.json')], { encoding: 'utf8', timeout: 180_000 });
+    const run = spawnSync(
+      requireVenv(),
+      [driver, 'repository', repo.dir, repo.name, tritonProto, columnsPath, join(dir, 'typo-out.json')],
+      { encoding: 'utf8', timeout: 180_000 },
+    );
     assert.notEqual(run.status, 0);
     assert.match(run.stderr, /max_queue_delay_micros/);
   });

@@ -24,20 +24,34 @@ describe('an ImageDataset in a real kernel', () => {
 
   test('displays thumbnails with their labels, counts per class as bars, and what was skipped', async () => {
     const dir = join(home, 'digits');
-    const run = await kernel.execute([
-      "import * as fs from 'node:fs';",
-      `const dir = lepton.datasets.mnistFolder({ dir: ${JSON.stringify(dir)}, n: 60, seed: 2 });`,
-      'fs.writeFileSync(`${dir}/7/bad.jpg`, "not a jpeg");',
-      `const ds = await lepton.read.images(dir, { size: [28, 28], channels: 1, cache: ${JSON.stringify(join(home, 'cache'))} });`,
-      'ds',
-    ].join('\n'), { timeout: 120 });
+    const run = await kernel.execute(
+      [
+        "import * as fs from 'node:fs';",
+        `const dir = lepton.datasets.mnistFolder({ dir: ${JSON.stringify(dir)}, n: 60, seed: 2 });`,
+        'fs.writeFileSync(`${dir}/7/bad.jpg`, "not a jpeg");',
+        `const ds = await lepton.read.images(dir, { size: [28, 28], channels: 1, cache: ${JSON.stringify(join(home, 'cache'))} });`,
+        'ds',
+      ].join('\n'),
+      { timeout: 120 },
+    );
     assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.outputs));
     const data = resultData(run)!;
-    assert.match(data['text/plain'], /^ImageDataset: 60 images 28×28×1 in 10 classes \(0: \d, 1: \d, .*, 9: \d\); 1 skipped$/);
+    assert.match(
+      data['text/plain'],
+      /^ImageDataset: 60 images 28×28×1 in 10 classes \(0: \d, 1: \d, .*, 9: \d\); 1 skipped$/,
+    );
     const html: string = data['text/html'];
-    assert.equal(html.match(/<img src="data:image\/png;base64,iVBORw0KGgo/g)?.length, 40, '4 thumbnails for each of 10 classes');
+    assert.equal(
+      html.match(/<img src="data:image\/png;base64,iVBORw0KGgo/g)?.length,
+      40,
+      '4 thumbnails for each of 10 classes',
+    );
     for (const digit of ['0', '9']) assert.match(html, new RegExp(`<figcaption[^>]*><b style="">${digit}</b>`));
-    assert.equal(html.match(/<tr><td style="text-align:right;padding-right:6px">\d<\/td>/g)?.length, 10, 'one bar per class');
+    assert.equal(
+      html.match(/<tr><td style="text-align:right;padding-right:6px">\d<\/td>/g)?.length,
+      10,
+      'one bar per class',
+    );
     assert.match(html, /1 file skipped<\/summary>.*7\/bad\.jpg<\/code>: /s);
   });
 
@@ -48,18 +62,24 @@ describe('an ImageDataset in a real kernel', () => {
       mkdirSync(join(dir, name), { recursive: true });
       for (let i = 0; i < 3; i++) {
         const pixels = Buffer.alloc(256 * 256 * 3);
-        for (let p = 0; p < 256 * 256; p++) pixels.set([p % 256, (p >> 8) ^ (c * 90), (i * 70 + (p >> 10)) % 256], p * 3);
-        const bytes = await sharp(pixels, { raw: { width: 256, height: 256, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+        for (let p = 0; p < 256 * 256; p++)
+          pixels.set([p % 256, (p >> 8) ^ (c * 90), (i * 70 + (p >> 10)) % 256], p * 3);
+        const bytes = await sharp(pixels, { raw: { width: 256, height: 256, channels: 3 } })
+          .jpeg({ quality: 90 })
+          .toBuffer();
         files.push(bytes);
         writeFileSync(join(dir, name, `${i}.jpg`), bytes);
       }
     }
-    const run = await kernel.execute([
-      `const photos = await lepton.read.images(${JSON.stringify(dir)}, { size: [32, 32], cache: false });`,
-      'const { x: photoPixels } = await photos.tensors();',
-      // A digest: a long string would be elided in the display.
-      "(await import('node:crypto')).createHash('sha256').update(Uint8Array.from(await photoPixels.data(), (v) => Math.round(v * 255))).digest('hex')",
-    ].join('\n'), { timeout: 120 });
+    const run = await kernel.execute(
+      [
+        `const photos = await lepton.read.images(${JSON.stringify(dir)}, { size: [32, 32], cache: false });`,
+        'const { x: photoPixels } = await photos.tensors();',
+        // A digest: a long string would be elided in the display.
+        "(await import('node:crypto')).createHash('sha256').update(Uint8Array.from(await photoPixels.data(), (v) => Math.round(v * 255))).digest('hex')",
+      ].join('\n'),
+      { timeout: 120 },
+    );
     assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.outputs));
     const want = createHash('sha256');
     for (const bytes of files) want.update(await decodeImage(bytes, { size: [32, 32], channels: 3, fit: 'cover' }));
@@ -67,7 +87,9 @@ describe('an ImageDataset in a real kernel', () => {
   });
 
   test('a missing folder is an ImageError naming it, and the kernel keeps running', async () => {
-    const run = await kernel.execute(`await lepton.read.images(${JSON.stringify(join(home, 'nowhere'))}, { size: [8, 8] })`);
+    const run = await kernel.execute(
+      `await lepton.read.images(${JSON.stringify(join(home, 'nowhere'))}, { size: [8, 8] })`,
+    );
     assert.equal(run.reply.content.status, 'error');
     const error = run.outputs.find((m) => m.msg_type === 'error')!.content;
     assert.equal(error.ename, 'ImageError');

@@ -11,7 +11,9 @@ describe('comms in the Lepton kernel', () => {
   after(() => kernel?.shutdown());
 
   test('a front end opens a comm on a registered target and gets its messages echoed', async () => {
-    await kernel.execute('lepton.comm.registerTarget("echo", (comm) => comm.onMessage((data) => comm.send({ echoed: data })))');
+    await kernel.execute(
+      'lepton.comm.registerTarget("echo", (comm) => comm.onMessage((data) => comm.send({ echoed: data })))',
+    );
     const open = await kernel.send('comm_open', { comm_id: 'c1', target_name: 'echo', data: {} });
     await kernel.iopub(open);
     const info = await kernel.request('comm_info_request', { target_name: 'echo' });
@@ -29,7 +31,11 @@ describe('comms in the Lepton kernel', () => {
         'const got = await new Promise((resolve) => c.onMessage((data) => resolve(data)));',
         'got',
       ].join('\n'),
-      silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: true,
     });
     const opened = await kernel.call('iopub', { count: 50, timeout: 10, allow_timeout: true });
     const open = opened.messages.find((m: any) => m.msg_type === 'comm_open');
@@ -42,7 +48,9 @@ describe('comms in the Lepton kernel', () => {
   });
 
   test('comm_close from the front end runs the close handler and forgets the comm', async () => {
-    await kernel.execute('lepton.comm.registerTarget("closing", (comm) => comm.onClose(() => { (globalThis as any).closed = true }))');
+    await kernel.execute(
+      'lepton.comm.registerTarget("closing", (comm) => comm.onClose(() => { (globalThis as any).closed = true }))',
+    );
     await kernel.iopub(await kernel.send('comm_open', { comm_id: 'c2', target_name: 'closing', data: {} }));
     await kernel.iopub(await kernel.send('comm_close', { comm_id: 'c2', data: {} }));
     assert.deepEqual(resultData(await kernel.execute('(globalThis as any).closed')), { 'text/plain': 'true' });

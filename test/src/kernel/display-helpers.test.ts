@@ -18,7 +18,9 @@ describe('display helpers in the Lepton kernel', () => {
   after(() => kernel?.shutdown());
 
   test('display.html and the md tag show their MIME types, and { id } outputs update in place', async () => {
-    const run = await kernel.execute('const n = 7;\ndisplay.html`<b>${n}</b>`;\ndisplay.md`**${n}** rows`;\ndisplay.html("<p>1</p>", { id: "live" });\ndisplay.html("<p>2</p>", { id: "live", update: true })');
+    const run = await kernel.execute(
+      'const n = 7;\ndisplay.html`<b>${n}</b>`;\ndisplay.md`**${n}** rows`;\ndisplay.html("<p>1</p>", { id: "live" });\ndisplay.html("<p>2</p>", { id: "live", update: true })',
+    );
     const [html, md, first, second] = displays(run);
     assert.equal(html!.content.data['text/html'], '<b>7</b>');
     assert.equal(md!.content.data['text/markdown'], '**7** rows');
@@ -38,7 +40,9 @@ describe('display helpers in the Lepton kernel', () => {
   });
 
   test('display.json, display.latex and display.svg show their MIME types; bad input is an error that names it', async () => {
-    const run = await kernel.execute('display.json({ epochs: 3 }); display.latex("x^2"); display.svg(\'<svg xmlns="http://www.w3.org/2000/svg"></svg>\')');
+    const run = await kernel.execute(
+      'display.json({ epochs: 3 }); display.latex("x^2"); display.svg(\'<svg xmlns="http://www.w3.org/2000/svg"></svg>\')',
+    );
     const [json, latex, svg] = displays(run);
     assert.deepEqual(json!.content.data['application/json'], { epochs: 3 });
     assert.equal(latex!.content.data['text/latex'], '$$x^2$$');

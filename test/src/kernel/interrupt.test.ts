@@ -3,7 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KernelClient, resultData, streamText } from '../support/kernel-client.js';
 
-const executeRequest = (code: string) => ({ code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+const executeRequest = (code: string) => ({
+  code,
+  silent: false,
+  store_history: true,
+  user_expressions: {},
+  allow_stdin: false,
+  stop_on_error: true,
+});
 
 describe('interrupting the Lepton kernel', () => {
   let kernel: KernelClient;
@@ -36,15 +43,25 @@ describe('interrupting the Lepton kernel', () => {
   test('SIGINT stops a recursion without loops, declared by an earlier cell, within 1 s', async () => {
     // The declaring cell runs no code, so it runs without Node's SIGINT watchdog; the calling cell must keep it, since
     // no loop check sees a recursion.
-    assert.equal((await kernel.execute('function slowFib(n: number): number { return n < 2 ? n : slowFib(n - 1) + slowFib(n - 2) }')).reply.content.status, 'ok');
+    assert.equal(
+      (
+        await kernel.execute(
+          'function slowFib(n: number): number { return n < 2 ? n : slowFib(n - 1) + slowFib(n - 2) }',
+        )
+      ).reply.content.status,
+      'ok',
+    );
     const { reply, elapsed } = await interruptAfterStart('slowFib(60)');
     assert.equal(reply.content.ename, 'Interrupt');
     assert.ok(elapsed < 1000, `took ${elapsed} ms`);
-    assert.deepEqual(resultData(await kernel.execute('let afterRecursion = 2 * 21; afterRecursion')), { 'text/plain': '42' });
+    assert.deepEqual(resultData(await kernel.execute('let afterRecursion = 2 * 21; afterRecursion')), {
+      'text/plain': '42',
+    });
   });
 
   test('SIGINT stops an async loop within 1 s and its timers stop', async () => {
-    const code = 'globalThis.ticks = 0;\nwhile (true) { await new Promise((r) => setTimeout(r, 10)); globalThis.ticks++ }';
+    const code =
+      'globalThis.ticks = 0;\nwhile (true) { await new Promise((r) => setTimeout(r, 10)); globalThis.ticks++ }';
     const { reply, elapsed } = await interruptAfterStart(code);
     assert.equal(reply.content.ename, 'Interrupt');
     assert.ok(elapsed < 1000, `took ${elapsed} ms`);
@@ -55,7 +72,12 @@ describe('interrupting the Lepton kernel', () => {
   });
 
   test('interrupt_request on the control channel stops an async cell and aborts its signal', async () => {
-    const id = await kernel.send('execute_request', executeRequest('const s = lepton.signal(); await new Promise((_, reject) => s.addEventListener("abort", () => reject(new Error("aborted: " + s.aborted))))'));
+    const id = await kernel.send(
+      'execute_request',
+      executeRequest(
+        'const s = lepton.signal(); await new Promise((_, reject) => s.addEventListener("abort", () => reject(new Error("aborted: " + s.aborted))))',
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
     const interrupt = await kernel.send('interrupt_request', {}, 'control');
     assert.equal((await kernel.reply(interrupt, 'control')).content.status, 'ok');
@@ -101,18 +123,29 @@ describe('the Lepton kernel survives what cells do', () => {
   });
 
   test('output printed by a callback after its cell finished goes to the cell that created it', async () => {
-    const first = await kernel.send('execute_request', executeRequest('setTimeout(() => console.log("from the past"), 300); "scheduled"'));
+    const first = await kernel.send(
+      'execute_request',
+      executeRequest('setTimeout(() => console.log("from the past"), 300); "scheduled"'),
+    );
     await kernel.iopub(first);
-    const second = await kernel.send('execute_request', executeRequest('await new Promise((r) => setTimeout(r, 600)); "second"'));
+    const second = await kernel.send(
+      'execute_request',
+      executeRequest('await new Promise((r) => setTimeout(r, 600)); "second"'),
+    );
     const messages = await kernel.call('iopub', { count: 100, timeout: 2, allow_timeout: true });
     await kernel.reply(second);
-    const late = messages.messages.find((m: any) => m.msg_type === 'stream' && m.content.text.includes('from the past'));
+    const late = messages.messages.find(
+      (m: any) => m.msg_type === 'stream' && m.content.text.includes('from the past'),
+    );
     assert.ok(late, 'the late output was not sent');
     assert.equal(late.parent_msg_id, first);
   });
 
   test('a cell error with stop_on_error aborts the cells queued behind it', async () => {
-    const failing = await kernel.send('execute_request', executeRequest('await new Promise((r) => setTimeout(r, 200)); throw new Error("first fails")'));
+    const failing = await kernel.send(
+      'execute_request',
+      executeRequest('await new Promise((r) => setTimeout(r, 200)); throw new Error("first fails")'),
+    );
     const queued = await kernel.send('execute_request', executeRequest('"should not run"'));
     assert.equal((await kernel.reply(failing)).content.status, 'error');
     assert.equal((await kernel.reply(queued)).content.status, 'aborted');
@@ -129,10 +162,19 @@ describe('the Lepton kernel survives what cells do', () => {
   });
 
   test('the unhandled rejection note names what went wrong', async () => {
-    const id = await kernel.send('execute_request', executeRequest('Promise.reject(new Error("nobody caught me")); await new Promise((r) => setTimeout(r, 100))'));
+    const id = await kernel.send(
+      'execute_request',
+      executeRequest('Promise.reject(new Error("nobody caught me")); await new Promise((r) => setTimeout(r, 100))'),
+    );
     const iopub = await kernel.iopub(id);
-    const text = iopub.filter((m) => m.msg_type === 'stream').map((m) => m.content.text).join('');
+    const text = iopub
+      .filter((m) => m.msg_type === 'stream')
+      .map((m) => m.content.text)
+      .join('');
     assert.match(text, /nobody caught me/);
-    assert.equal(streamText({ reply: iopub[0]!, outputs: iopub, iopub }, 'stderr').includes('Unhandled promise rejection'), true);
+    assert.equal(
+      streamText({ reply: iopub[0]!, outputs: iopub, iopub }, 'stderr').includes('Unhandled promise rejection'),
+      true,
+    );
   });
 });

@@ -41,7 +41,9 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
 
   test('an object shorthand can name a value from an earlier cell', async () => {
     await kernel.execute('const shortA = 1;\nlet shortB = "two"');
-    assert.deepEqual(resultData(await kernel.execute('({ shortA, shortB })')), { 'text/plain': "{ shortA: 1, shortB: 'two' }" });
+    assert.deepEqual(resultData(await kernel.execute('({ shortA, shortB })')), {
+      'text/plain': "{ shortA: 1, shortB: 'two' }",
+    });
   });
 
   test('a cell that declares an earlier name again, with another type, runs; later cells check against the new type', async () => {
@@ -72,7 +74,10 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
     const error = run.outputs.find((m) => m.msg_type === 'error')!.content;
     assert.equal(error.ename, 'RangeError');
     assert.equal(error.evalue, 'too far');
-    assert.ok(error.traceback.some((line: string) => /line 2: function fail/.test(line)), error.traceback.join('\n'));
+    assert.ok(
+      error.traceback.some((line: string) => /line 2: function fail/.test(line)),
+      error.traceback.join('\n'),
+    );
     assert.equal(run.reply.content.ename, 'RangeError');
   });
 
@@ -100,7 +105,9 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
   });
 
   test('display() sends display_data; with an id it can be updated in place', async () => {
-    const run = await kernel.execute('display({ step: 1 }, { id: "progress" }); display.update("progress", { step: 2 })');
+    const run = await kernel.execute(
+      'display({ step: 1 }, { id: "progress" }); display.update("progress", { step: 2 })',
+    );
     const shown = run.outputs.find((m) => m.msg_type === 'display_data')!;
     assert.equal(shown.content.transient.display_id, 'progress');
     const updated = run.outputs.find((m) => m.msg_type === 'update_display_data')!;
@@ -137,7 +144,12 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
   });
 
   test('history_request gets an ok reply', async () => {
-    const reply = await kernel.request('history_request', { hist_access_type: 'tail', n: 10, output: false, raw: true });
+    const reply = await kernel.request('history_request', {
+      hist_access_type: 'tail',
+      n: 10,
+      output: false,
+      raw: true,
+    });
     assert.equal(reply.content.status, 'ok');
     assert.deepEqual(reply.content.history, []);
   });
@@ -151,7 +163,10 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
   });
 
   test('a huge rich output is replaced by a notice and the kernel goes on', async () => {
-    const run = await kernel.execute('display({ [Symbol.for("Jupyter.display")]: () => ({ "text/html": "x".repeat(25_000_000) }) })', { timeout: 120 });
+    const run = await kernel.execute(
+      'display({ [Symbol.for("Jupyter.display")]: () => ({ "text/html": "x".repeat(25_000_000) }) })',
+      { timeout: 120 },
+    );
     const shown = run.outputs.find((m) => m.msg_type === 'display_data')!;
     assert.match(shown.content.data['text/plain'], /output not shown: it is 25\.0 MB \(text\/html, text\/plain\)/);
     assert.equal(shown.content.data['text/html'], undefined);
@@ -159,7 +174,14 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
   });
 
   test('input() asks the front end through input_request and gets the reply', async () => {
-    const id = await kernel.send('execute_request', { code: 'const name = await input("Name?"); `hi ${name}`', allow_stdin: true, silent: false, store_history: true, user_expressions: {}, stop_on_error: true });
+    const id = await kernel.send('execute_request', {
+      code: 'const name = await input("Name?"); `hi ${name}`',
+      allow_stdin: true,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      stop_on_error: true,
+    });
     const request = await kernel.call('stdin', { timeout: 30 });
     assert.equal(request.msg_type, 'input_request');
     assert.equal(request.content.prompt, 'Name?');
@@ -189,7 +211,9 @@ describe('the preloaded names', () => {
   });
 
   test('lepton, tf and aq also name their types in cells', async () => {
-    const run = await kernel.execute('const t: tf.Tensor = tf.tensor([1, 2]);\nconst d: lepton.Display = display;\nconst table: aq.ColumnTable = aq.table({ a: [1] });\n[t.shape, typeof d, table.numRows()]');
+    const run = await kernel.execute(
+      'const t: tf.Tensor = tf.tensor([1, 2]);\nconst d: lepton.Display = display;\nconst table: aq.ColumnTable = aq.table({ a: [1] });\n[t.shape, typeof d, table.numRows()]',
+    );
     assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.reply.content));
     assert.deepEqual(resultData(run), { 'text/plain': "[ [ 2 ], 'function', 1 ]" });
   });
@@ -207,9 +231,11 @@ describe('a notebook outside the project', () => {
   });
 
   test('can keep library objects whose types live in the library, and use them in the next cell', async () => {
-    const run = await kernel.execute("const scaler = lepton.preprocess.standardScaler({ columns: ['Body Mass (g)'] });\nconst frame = lepton.datasets.penguins().filter((d: any) => d['Body Mass (g)'] != null);");
+    const run = await kernel.execute(
+      "const scaler = lepton.preprocess.standardScaler({ columns: ['Body Mass (g)'] });\nconst frame = lepton.datasets.penguins().filter((d: any) => d['Body Mass (g)'] != null);",
+    );
     assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.outputs.map((m) => m.content)));
-    const next = await kernel.execute("scaler.fit(frame).transform(frame).numRows()");
+    const next = await kernel.execute('scaler.fit(frame).transform(frame).numRows()');
     assert.deepEqual(resultData(next), { 'text/plain': '342' }, JSON.stringify(next.outputs.map((m) => m.content)));
   });
 });

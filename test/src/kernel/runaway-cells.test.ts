@@ -3,7 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KernelClient, resultData, streamText, type Execution } from '../support/kernel-client.js';
 
-const executeRequest = (code: string) => ({ code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+const executeRequest = (code: string) => ({
+  code,
+  silent: false,
+  store_history: true,
+  user_expressions: {},
+  allow_stdin: false,
+  stop_on_error: true,
+});
 
 /** The text/plain result of a cell that must succeed. */
 function text(run: Execution): string | undefined {
@@ -47,7 +54,8 @@ describe('the kernel stops runaway cells and survives them', () => {
     for (;;) {
       const { messages } = await kernel.call('iopub', { count: 1, timeout: 60 });
       const message = messages[0];
-      if (message?.parent_msg_id === id && message.msg_type === 'stream' && message.content.text.includes('started')) break;
+      if (message?.parent_msg_id === id && message.msg_type === 'stream' && message.content.text.includes('started'))
+        break;
     }
     // The loop starts 100 ms after the print: give it time to be the only thing running.
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -60,7 +68,9 @@ describe('the kernel stops runaway cells and survives them', () => {
   }
 
   test('an interrupt stops a busy loop that runs after an await within 1 s', async () => {
-    const { reply, elapsed } = await interruptWhenStarted('console.log("started");\nawait new Promise((r) => setTimeout(r, 100));\nlet spins = 0;\nwhile (true) { spins++ }');
+    const { reply, elapsed } = await interruptWhenStarted(
+      'console.log("started");\nawait new Promise((r) => setTimeout(r, 100));\nlet spins = 0;\nwhile (true) { spins++ }',
+    );
     assert.equal(reply.content.ename, 'Interrupt');
     assert.ok(elapsed < 1000, `took ${elapsed} ms`);
     assert.equal(text(await kernel.execute('"alive"')), "'alive'");
@@ -72,7 +82,10 @@ describe('the kernel stops runaway cells and survives them', () => {
     );
     assert.equal(reply.content.ename, 'Interrupt');
     assert.ok(elapsed < 1000, `took ${elapsed} ms`);
-    const stderr = iopub.filter((m) => m.msg_type === 'stream' && m.content.name === 'stderr').map((m) => m.content.text).join('');
+    const stderr = iopub
+      .filter((m) => m.msg_type === 'stream' && m.content.name === 'stderr')
+      .map((m) => m.content.text)
+      .join('');
     assert.match(stderr, /Interrupt/);
     assert.equal(text(await kernel.execute('1 + 1')), '2');
   });
@@ -82,7 +95,9 @@ describe('the kernel stops runaway cells and survives them', () => {
     const run = await kernel.execute('process.exit(3)');
     assert.equal(run.reply.content.ename, 'ProcessExitError');
     assert.match(run.reply.content.evalue, /process\.exit\(3\) was called in a cell/);
-    const later = await kernel.execute('setTimeout(() => process.exit(0), 0); await new Promise((r) => setTimeout(r, 100)); beforeExit + 1');
+    const later = await kernel.execute(
+      'setTimeout(() => process.exit(0), 0); await new Promise((r) => setTimeout(r, 100)); beforeExit + 1',
+    );
     assert.equal(text(later), '42');
     assert.match(streamText(later, 'stderr'), /process\.exit\(0\) was called in a cell/);
     assert.equal(await kernel.alive(), true);
@@ -107,7 +122,10 @@ describe('a compiler worker that dies', () => {
       assert.match(run.reply.content.evalue, /The TypeScript compiler stopped .* and was restarted/);
       run = await kernel.execute('declaredBeforeCrash.toUpperCase()', { timeout: 120 });
     } else {
-      assert.match(streamText(run, 'stderr'), /The TypeScript compiler had stopped \(its thread exited with code 7\); it was restarted/);
+      assert.match(
+        streamText(run, 'stderr'),
+        /The TypeScript compiler had stopped \(its thread exited with code 7\); it was restarted/,
+      );
     }
     assert.equal(text(run), "'KEPT'");
   });
@@ -124,11 +142,16 @@ describe('a cell that fills the heap', () => {
 
   // Arrays of 80 KB go through the young generation, which makes V8 die well below its stated limit (break-flag.ts).
   test('ends with an OutOfMemory error reply, drops what it declared, and the kernel lives on', async () => {
-    const run = await kernel.execute('const chunks: number[][] = [];\nwhile (true) chunks.push(new Array(10_000).fill(1.5))', { timeout: 120 });
+    const run = await kernel.execute(
+      'const chunks: number[][] = [];\nwhile (true) chunks.push(new Array(10_000).fill(1.5))',
+      { timeout: 120 },
+    );
     assert.equal(run.reply.content.ename, 'OutOfMemory');
     assert.match(run.reply.content.evalue, /stopped with the heap at \d+ MB of its \d+ MB limit/);
     assert.equal((await kernel.execute('chunks')).reply.content.ename, 'TypeScriptError');
-    const after = await kernel.execute('const more: number[][] = [];\nfor (let i = 0; i < 100; i++) more.push(new Array(100_000).fill(2));\nmore.length');
+    const after = await kernel.execute(
+      'const more: number[][] = [];\nfor (let i = 0; i < 100; i++) more.push(new Array(100_000).fill(2));\nmore.length',
+    );
     assert.equal(text(after), '100');
   });
 });

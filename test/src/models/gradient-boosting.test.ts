@@ -15,7 +15,9 @@ import { KernelClient, resultData } from '../support/kernel-client.js';
 const dir = mkdtempSync(join(tmpdir(), 'lepton-gbm-it-'));
 const home = join(dir, 'home');
 const penguins = lepton.datasets.penguins();
-const complete = penguins.filter((d: Record<string, unknown>) => d['Body Mass (g)'] != null && (d.Sex === 'MALE' || d.Sex === 'FEMALE'));
+const complete = penguins.filter(
+  (d: Record<string, unknown>) => d['Body Mass (g)'] != null && (d.Sex === 'MALE' || d.Sex === 'FEMALE'),
+);
 
 // Runs each model on its probe rows in Python's onnxruntime after the full ONNX check; prints the outputs as JSON.
 const runner = `
@@ -47,33 +49,52 @@ describe('gradient boosting through real parts', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('its ONNX tree ensembles pass the checker and give Lepton\'s outputs to 1e-5 in Python\'s onnxruntime', async () => {
+  test("its ONNX tree ensembles pass the checker and give Lepton's outputs to 1e-5 in Python's onnxruntime", async () => {
     const encoder = (columns: string[]) => lepton.preprocess.labelEncoder({ columns });
     const models = {
-      multiclass: lepton.models.gradientBoosting({ trees: 15, encoder: encoder(['Island', 'Sex']) }).fit(penguins, 'Species'),
-      binary: lepton.models.gradientBoosting({ trees: 15, encoder: encoder(['Island', 'Species']) }).fit(complete, 'Sex'),
-      regression: lepton.models.gradientBoosting({ trees: 15, depth: 3, encoder: encoder(['Island', 'Species', 'Sex']) }).fit(complete, 'Body Mass (g)'),
+      multiclass: lepton.models
+        .gradientBoosting({ trees: 15, encoder: encoder(['Island', 'Sex']) })
+        .fit(penguins, 'Species'),
+      binary: lepton.models
+        .gradientBoosting({ trees: 15, encoder: encoder(['Island', 'Species']) })
+        .fit(complete, 'Sex'),
+      regression: lepton.models
+        .gradientBoosting({ trees: 15, depth: 3, encoder: encoder(['Island', 'Species', 'Sex']) })
+        .fit(complete, 'Body Mass (g)'),
     };
     const expected: Record<string, Float32Array> = {};
     for (const [name, gbm] of Object.entries(models)) {
       const path = join(dir, `${name}.onnx`);
       await lepton.export.onnx(gbm, path);
       // The frame's own rows (missing values as NaN), as Lepton predicts them.
-      const rows = gbm.options.encoder!.transform(name === 'multiclass' ? penguins : complete).objects() as Record<string, unknown>[];
-      const x = tf.tensor2d(rows.map((r) => gbm.featureNames.map((f) => (typeof r[f] === 'number' ? (r[f] as number) : NaN))));
+      const rows = gbm.options.encoder!.transform(name === 'multiclass' ? penguins : complete).objects() as Record<
+        string,
+        unknown
+      >[];
+      const x = tf.tensor2d(
+        rows.map((r) => gbm.featureNames.map((f) => (typeof r[f] === 'number' ? (r[f] as number) : NaN))),
+      );
       writeFileSync(`${path}.x`, new Uint8Array(Float32Array.from(x.dataSync()).buffer));
-      expected[path] = name === 'regression' ? Float32Array.from(gbm.rawPredict(x)) : (gbm.predictProba(x).dataSync() as Float32Array);
+      expected[path] =
+        name === 'regression' ? Float32Array.from(gbm.rawPredict(x)) : (gbm.predictProba(x).dataSync() as Float32Array);
       x.dispose();
     }
     const python = requireVenv();
     const run = spawnSync(python, ['-c', runner, ...Object.keys(expected)], { encoding: 'utf8', timeout: 120_000 });
-    assert.equal(run.status, 0, `Python onnxruntime and onnx come from requirements.txt (node kernel/bin/lepton.js setup):\n${run.stderr}`);
+    assert.equal(
+      run.status,
+      0,
+      `Python onnxruntime and onnx come from requirements.txt (node kernel/bin/lepton.js setup):\n${run.stderr}`,
+    );
     const got = JSON.parse(run.stdout) as Record<string, number[]>;
-    for (const [path, want] of Object.entries(expected)) assert.ok(gap(got[path]!, want) <= 1e-5, `${path}: difference ${gap(got[path]!, want)}`);
+    for (const [path, want] of Object.entries(expected))
+      assert.ok(gap(got[path]!, want) <= 1e-5, `${path}: difference ${gap(got[path]!, want)}`);
   });
 
   test('deployed without an imputer, it answers raw records with missing values on the server as predictProba and predict do locally', async () => {
-    const gbm = lepton.models.gradientBoosting({ trees: 10, encoder: lepton.preprocess.labelEncoder({ columns: ['Island', 'Sex'] }) }).fit(complete, 'Species');
+    const gbm = lepton.models
+      .gradientBoosting({ trees: 10, encoder: lepton.preprocess.labelEncoder({ columns: ['Island', 'Sex'] }) })
+      .fit(complete, 'Species');
     const deployment = await lepton.deploy(gbm, { name: 'penguins-gbm', home, port: 0 });
     // The penguins with the rows whose measurements or sex are null (absent from training): those take the learned
     // default directions on the server too. (One row's sex is ".", a category the encoder never saw.)
@@ -93,7 +114,10 @@ describe('gradient boosting through real parts', () => {
 
   test('deployed without an encoder, it reads its numeric features from raw records, nulls included, as predict does locally', async () => {
     const df = penguins.select('Species', 'Beak Length (mm)', 'Flipper Length (mm)', 'Body Mass (g)');
-    const gbm = lepton.models.gradientBoosting({ trees: 5 }).fit(df.filter((d: Record<string, unknown>) => d['Body Mass (g)'] != null), 'Species');
+    const gbm = lepton.models.gradientBoosting({ trees: 5 }).fit(
+      df.filter((d: Record<string, unknown>) => d['Body Mass (g)'] != null),
+      'Species',
+    );
     const deployment = await lepton.deploy(gbm, { name: 'plain-gbm', home, port: 0 });
     const records = [
       { 'Beak Length (mm)': 39.1, 'Flipper Length (mm)': 181, 'Body Mass (g)': 3750 },

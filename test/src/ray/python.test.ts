@@ -18,14 +18,36 @@ test('the lepton_ray package passes its unit tests against the server catalogue 
   await tf.setBackend('cpu');
   const dir = mkdtempSync(join(tmpdir(), 'lepton-ray-py-'));
   try {
-    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }), tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({
+          inputShape: [4],
+          units: 8,
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        }),
+        tf.layers.dense({
+          units: 3,
+          activation: 'softmax',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+        }),
+      ],
+    });
     writeFileSync(join(dir, 'model.onnx'), (await lepton.export.onnx(model)).data);
     writeFileSync(join(dir, 'catalogue.json'), JSON.stringify(errorCatalogue()));
     const penguins = penguinsPipeline();
     writeFileSync(join(dir, 'pipeline.onnx'), await lepton.export.pipelineOnnxBytes(penguins.model, penguins));
     const run = spawnSync(env.python, ['-m', 'unittest', 'discover', '-s', 'tests', '-t', '.', '-v'], {
-      cwd: env.packageDir, encoding: 'utf8', timeout: 120_000,
-      env: { ...process.env, LEPTON_ERROR_CATALOGUE: join(dir, 'catalogue.json'), LEPTON_TEST_MODEL: join(dir, 'model.onnx'), LEPTON_TEST_PIPELINE: join(dir, 'pipeline.onnx'), PYTHONPATH: env.packageDir },
+      cwd: env.packageDir,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: {
+        ...process.env,
+        LEPTON_ERROR_CATALOGUE: join(dir, 'catalogue.json'),
+        LEPTON_TEST_MODEL: join(dir, 'model.onnx'),
+        LEPTON_TEST_PIPELINE: join(dir, 'pipeline.onnx'),
+        PYTHONPATH: env.packageDir,
+      },
     });
     assert.equal(run.status, 0, `python -m unittest failed:\n${run.stderr}\n${run.stdout}`);
     assert.doesNotMatch(run.stderr, /skipped/i, 'no test of the suite may be skipped here');

@@ -19,7 +19,12 @@ export function rayEnvironment(): lepton.RayEnvironment | undefined {
  * The penguins pipeline the Ray tests deploy: the shared penguins transforms (test/src/support/penguins-pipeline.ts) in
  * front of their seeded MLP.
  */
-export function penguinsPipeline(): { penguins: lepton.DataFrame; transforms: unknown[]; features: string[]; model: tf.LayersModel } {
+export function penguinsPipeline(): {
+  penguins: lepton.DataFrame;
+  transforms: unknown[];
+  features: string[];
+  model: tf.LayersModel;
+} {
   const { penguins, prep, features } = penguinsPreprocessing();
   return { penguins, transforms: [prep], features, model: penguinsClassifier(features) };
 }

@@ -22,9 +22,12 @@ function bytes(write: (view: DataView) => void, length: number): Uint8Array {
   write(new DataView(out.buffer));
   return out;
 }
-const uint32s = (values: number[]) => bytes((v) => values.forEach((x, i) => v.setUint32(i * 4, x, true)), values.length * 4);
-const float32s = (values: number[]) => bytes((v) => values.forEach((x, i) => v.setFloat32(i * 4, x, true)), values.length * 4);
-const uint16s = (values: number[]) => bytes((v) => values.forEach((x, i) => v.setUint16(i * 2, x, true)), values.length * 2);
+const uint32s = (values: number[]) =>
+  bytes((v) => values.forEach((x, i) => v.setUint32(i * 4, x, true)), values.length * 4);
+const float32s = (values: number[]) =>
+  bytes((v) => values.forEach((x, i) => v.setFloat32(i * 4, x, true)), values.length * 4);
+const uint16s = (values: number[]) =>
+  bytes((v) => values.forEach((x, i) => v.setUint16(i * 2, x, true)), values.length * 2);
 const bools = (values: boolean[]) => Uint8Array.from(values, (b) => (b ? 1 : 0));
 /** BYTES elements: a 4-byte little-endian length, then the UTF-8 bytes. */
 function strings(values: string[]): Uint8Array {
@@ -46,9 +49,16 @@ interface Raw {
 }
 
 /** POSTs `json` followed by `chunks`, with the header giving the JSON's length (or `headerLength` as given). */
-async function postBinary(url: string, json: object, chunks: Uint8Array[], options: { headerLength?: string; contentType?: string | null } = {}): Promise<Raw> {
+async function postBinary(
+  url: string,
+  json: object,
+  chunks: Uint8Array[],
+  options: { headerLength?: string; contentType?: string | null } = {},
+): Promise<Raw> {
   const head = Buffer.from(JSON.stringify(json), 'utf8');
-  const headers: Record<string, string> = { 'inference-header-content-length': options.headerLength ?? String(head.length) };
+  const headers: Record<string, string> = {
+    'inference-header-content-length': options.headerLength ?? String(head.length),
+  };
   if (options.contentType !== null) headers['content-type'] = options.contentType ?? 'application/octet-stream';
   const response = await fetch(url, { method: 'POST', headers, body: Buffer.concat([head, ...chunks]) });
   return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
@@ -57,7 +67,10 @@ async function postBinary(url: string, json: object, chunks: Uint8Array[], optio
 /** The JSON part and the binary part of an answer, split at its `Inference-Header-Content-Length`. */
 function split(raw: Raw): { json: any; binary: Buffer } {
   const length = Number(raw.headers.get('inference-header-content-length'));
-  assert.ok(Number.isInteger(length) && length > 0 && length <= raw.body.length, `Inference-Header-Content-Length ${length} of a ${raw.body.length}-byte body`);
+  assert.ok(
+    Number.isInteger(length) && length > 0 && length <= raw.body.length,
+    `Inference-Header-Content-Length ${length} of a ${raw.body.length}-byte body`,
+  );
   return { json: JSON.parse(raw.body.subarray(0, length).toString('utf8')), binary: raw.body.subarray(length) };
 }
 
@@ -76,10 +89,20 @@ describe('the binary tensor data extension', () => {
   });
 
   test('GET /v2 lists binary_tensor_data among the extensions, and metadata shows FP16 and BYTES tensors', async () => {
-    const meta = await (await fetch(`${server.info.url}/v2`)).json() as { extensions: string[] };
+    const meta = (await (await fetch(`${server.info.url}/v2`)).json()) as { extensions: string[] };
     assert.ok(meta.extensions.includes('binary_tensor_data'));
-    const model = await (await fetch(`${server.info.url}/v2/models/wire`)).json() as { inputs: Array<{ name: string; datatype: string; shape: number[] }> };
-    assert.deepEqual(model.inputs.map((i) => [i.name, i.datatype, i.shape]), [['input0', 'UINT32', [2, 2]], ['input1', 'BOOL', [3]], ['text', 'BYTES', [2]], ['half', 'FP16', [2, 2]]]);
+    const model = (await (await fetch(`${server.info.url}/v2/models/wire`)).json()) as {
+      inputs: Array<{ name: string; datatype: string; shape: number[] }>;
+    };
+    assert.deepEqual(
+      model.inputs.map((i) => [i.name, i.datatype, i.shape]),
+      [
+        ['input0', 'UINT32', [2, 2]],
+        ['input1', 'BOOL', [3]],
+        ['text', 'BYTES', [2]],
+        ['half', 'FP16', [2, 2]],
+      ],
+    );
   });
 
   test("the specification's example: binary UINT32 and BOOL inputs beside JSON ones, binary and JSON outputs", async () => {
@@ -90,7 +113,15 @@ describe('the binary tensor data extension', () => {
         { name: 'input0', shape: [2, 2], datatype: 'UINT32', parameters: { binary_data_size: 16 } },
         { name: 'text', shape: [2], datatype: 'BYTES', data: ['héllo', ''] },
         { name: 'input1', shape: [3], datatype: 'BOOL', parameters: { binary_data_size: 3 } },
-        { name: 'half', shape: [2, 2], datatype: 'FP16', data: [[1.5, -2], [0.5, 1024]] },
+        {
+          name: 'half',
+          shape: [2, 2],
+          datatype: 'FP16',
+          data: [
+            [1.5, -2],
+            [0.5, 1024],
+          ],
+        },
       ],
       outputs: [
         { name: 'output0', parameters: { binary_data: true } },
@@ -110,7 +141,11 @@ describe('the binary tensor data extension', () => {
       { name: 'half_out', datatype: 'FP16', shape: [2, 2], parameters: { binary_data_size: 8 } },
     ]);
     // 1.5, -2, 0.5 and 1024 are 0x3E00, 0xC000, 0x3800 and 0x6400 in IEEE half precision.
-    const expected = Buffer.concat([float32s([1, 2, 3, 4000000000]), strings(['héllo', '']), uint16s([0x3e00, 0xc000, 0x3800, 0x6400])]);
+    const expected = Buffer.concat([
+      float32s([1, 2, 3, 4000000000]),
+      strings(['héllo', '']),
+      uint16s([0x3e00, 0xc000, 0x3800, 0x6400]),
+    ]);
     assert.deepEqual(binary, expected);
   });
 
@@ -123,22 +158,39 @@ describe('the binary tensor data extension', () => {
         { name: 'text', shape: [2], datatype: 'BYTES', parameters: { binary_data_size: 4 + 1 + 4 + 4 } },
         { name: 'half', shape: [2, 2], datatype: 'FP16', parameters: { binary_data_size: 8 } },
       ],
-      outputs: [{ name: 'output0' }, { name: 'output1', parameters: { binary_data: false } }, { name: 'text_out' }, { name: 'half_out' }],
+      outputs: [
+        { name: 'output0' },
+        { name: 'output1', parameters: { binary_data: false } },
+        { name: 'text_out' },
+        { name: 'half_out' },
+      ],
     };
     // FP16 0x7BFF is 65504 (the largest half), 0x0001 the smallest subnormal, 0x8000 is -0.
     const halves = [0x3c00, 0x7bff, 0x0001, 0x8000];
-    const raw = await postBinary(url, request, [uint32s([0, 7, 8, 9]), bools([false, false, true]), strings(['a', 'día']), uint16s(halves)], { contentType: null });
+    const raw = await postBinary(
+      url,
+      request,
+      [uint32s([0, 7, 8, 9]), bools([false, false, true]), strings(['a', 'día']), uint16s(halves)],
+      { contentType: null },
+    );
     assert.equal(raw.status, 200, raw.body.toString());
     const { json, binary } = split(raw);
-    assert.deepEqual(json.outputs.map((o: any) => [o.name, o.parameters?.binary_data_size, o.data]), [
-      ['output0', 16, undefined], ['output1', undefined, [true, true, false]], ['text_out', 13, undefined], ['half_out', 8, undefined],
-    ]);
+    assert.deepEqual(
+      json.outputs.map((o: any) => [o.name, o.parameters?.binary_data_size, o.data]),
+      [
+        ['output0', 16, undefined],
+        ['output1', undefined, [true, true, false]],
+        ['text_out', 13, undefined],
+        ['half_out', 8, undefined],
+      ],
+    );
     assert.deepEqual(binary, Buffer.concat([float32s([0, 7, 8, 9]), strings(['a', 'día']), uint16s(halves)]));
   });
 
   test('JSON FP16 and BYTES tensors: FP16 numbers come back rounded to half precision', async () => {
     const r = await fetch(url, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         inputs: [
           { name: 'input0', shape: [2, 2], datatype: 'UINT32', data: [1, 2, 3, 4] },
@@ -150,7 +202,7 @@ describe('the binary tensor data extension', () => {
     });
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('inference-header-content-length'), null);
-    const json = await r.json() as { outputs: Array<{ name: string; data: unknown[] }> };
+    const json = (await r.json()) as { outputs: Array<{ name: string; data: unknown[] }> };
     const out = Object.fromEntries(json.outputs.map((o) => [o.name, o.data]));
     assert.deepEqual(out.text_out, ['ok', '']);
     // 0.1 is not a half: the nearest is 0x2E66 = 0.0999755859375.
@@ -165,32 +217,146 @@ describe('the binary tensor data extension', () => {
       { name: 'half', shape: [2, 2], datatype: 'FP16', data: [1, 2, 3, 4] },
     ];
     const cases: Array<[string, () => Promise<Raw>, string]> = [
-      ['a size that does not fit the shape', () => postBinary(url, { inputs: inputs(12) }, [uint32s([1, 2, 3])]), 'LEPTON_BAD_BINARY_SIZE'],
-      ['more bytes than the sizes declare', () => postBinary(url, { inputs: inputs(16) }, [uint32s([1, 2, 3, 4, 5])]), 'LEPTON_BAD_BINARY_SIZE'],
-      ['fewer bytes than the sizes declare', () => postBinary(url, { inputs: inputs(16) }, [uint32s([1, 2])]), 'LEPTON_BAD_BINARY_SIZE'],
-      ['a header length past the body', () => postBinary(url, { inputs: inputs(16) }, [uint32s([1, 2, 3, 4])], { headerLength: '100000' }), 'LEPTON_BAD_HEADER_LENGTH'],
-      ['a header length that is not a number', () => postBinary(url, { inputs: inputs(16) }, [uint32s([1, 2, 3, 4])], { headerLength: '12abc' }), 'LEPTON_BAD_HEADER_LENGTH'],
-      ['a header length cutting the JSON short', () => postBinary(url, { inputs: inputs(16) }, [uint32s([1, 2, 3, 4])], { headerLength: '20' }), 'LEPTON_BAD_JSON'],
-      ['a negative binary_data_size', () => postBinary(url, { inputs: inputs(-16) }, [uint32s([1, 2, 3, 4])]), 'LEPTON_BAD_BINARY_SIZE'],
-      ['both data and binary_data_size', () => postBinary(url, { inputs: [{ ...inputs(16)[0], data: [1, 2, 3, 4] }, ...inputs(16).slice(1)] }, [uint32s([1, 2, 3, 4])]), 'LEPTON_BAD_REQUEST'],
-      ['neither data nor binary_data_size', () => postBinary(url, { inputs: [{ name: 'input0', shape: [2, 2], datatype: 'UINT32' }, ...inputs(16).slice(1)] }, []), 'LEPTON_BAD_REQUEST'],
-      ['a BYTES length past the tensor', () => postBinary(url, {
-        inputs: [...inputs(16).slice(0, 2), { name: 'text', shape: [2], datatype: 'BYTES', parameters: { binary_data_size: 6 } }, inputs(16)[3]],
-      }, [uint32s([1, 2, 3, 4]), bytes((v) => v.setUint32(0, 9, true), 6)]), 'LEPTON_BAD_BINARY_DATA'],
-      ['BYTES elements that are not UTF-8', () => postBinary(url, {
-        inputs: [...inputs(16).slice(0, 2), { name: 'text', shape: [2], datatype: 'BYTES', parameters: { binary_data_size: 10 } }, inputs(16)[3]],
-      }, [uint32s([1, 2, 3, 4]), Uint8Array.from([2, 0, 0, 0, 0xff, 0xfe, 0, 0, 0, 0])]), 'LEPTON_BAD_BINARY_DATA'],
-      ['a BOOL byte other than 0 or 1', () => postBinary(url, {
-        inputs: [inputs(16)[0], { name: 'input1', shape: [3], datatype: 'BOOL', parameters: { binary_data_size: 3 } }, ...inputs(16).slice(2)],
-      }, [uint32s([1, 2, 3, 4]), Uint8Array.from([0, 2, 1])]), 'LEPTON_BAD_VALUE'],
-      ['an FP16 infinity', () => postBinary(url, {
-        inputs: [...inputs(16).slice(0, 3), { name: 'half', shape: [2, 2], datatype: 'FP16', parameters: { binary_data_size: 8 } }],
-      }, [uint32s([1, 2, 3, 4]), uint16s([0x3c00, 0x7c00, 0, 0])]), 'LEPTON_BAD_VALUE'],
-      ['binary_data that is not a boolean', () => postBinary(url, { inputs: inputs(16), outputs: [{ name: 'output0', parameters: { binary_data: 'yes' } }] }, [uint32s([1, 2, 3, 4])]), 'LEPTON_BAD_REQUEST'],
-      ['a text body', async () => {
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
-        return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
-      }, 'LEPTON_BAD_CONTENT_TYPE'],
+      [
+        'a size that does not fit the shape',
+        () => postBinary(url, { inputs: inputs(12) }, [uint32s([1, 2, 3])]),
+        'LEPTON_BAD_BINARY_SIZE',
+      ],
+      [
+        'more bytes than the sizes declare',
+        () => postBinary(url, { inputs: inputs(16) }, [uint32s([1, 2, 3, 4, 5])]),
+        'LEPTON_BAD_BINARY_SIZE',
+      ],
+      [
+        'fewer bytes than the sizes declare',
+        () => postBinary(url, { inputs: inputs(16) }, [uint32s([1, 2])]),
+        'LEPTON_BAD_BINARY_SIZE',
+      ],
+      [
+        'a header length past the body',
+        () => postBinary(url, { inputs: inputs(16) }, [uint32s([1, 2, 3, 4])], { headerLength: '100000' }),
+        'LEPTON_BAD_HEADER_LENGTH',
+      ],
+      [
+        'a header length that is not a number',
+        () => postBinary(url, { inputs: inputs(16) }, [uint32s([1, 2, 3, 4])], { headerLength: '12abc' }),
+        'LEPTON_BAD_HEADER_LENGTH',
+      ],
+      [
+        'a header length cutting the JSON short',
+        () => postBinary(url, { inputs: inputs(16) }, [uint32s([1, 2, 3, 4])], { headerLength: '20' }),
+        'LEPTON_BAD_JSON',
+      ],
+      [
+        'a negative binary_data_size',
+        () => postBinary(url, { inputs: inputs(-16) }, [uint32s([1, 2, 3, 4])]),
+        'LEPTON_BAD_BINARY_SIZE',
+      ],
+      [
+        'both data and binary_data_size',
+        () =>
+          postBinary(url, { inputs: [{ ...inputs(16)[0], data: [1, 2, 3, 4] }, ...inputs(16).slice(1)] }, [
+            uint32s([1, 2, 3, 4]),
+          ]),
+        'LEPTON_BAD_REQUEST',
+      ],
+      [
+        'neither data nor binary_data_size',
+        () =>
+          postBinary(
+            url,
+            { inputs: [{ name: 'input0', shape: [2, 2], datatype: 'UINT32' }, ...inputs(16).slice(1)] },
+            [],
+          ),
+        'LEPTON_BAD_REQUEST',
+      ],
+      [
+        'a BYTES length past the tensor',
+        () =>
+          postBinary(
+            url,
+            {
+              inputs: [
+                ...inputs(16).slice(0, 2),
+                { name: 'text', shape: [2], datatype: 'BYTES', parameters: { binary_data_size: 6 } },
+                inputs(16)[3],
+              ],
+            },
+            [uint32s([1, 2, 3, 4]), bytes((v) => v.setUint32(0, 9, true), 6)],
+          ),
+        'LEPTON_BAD_BINARY_DATA',
+      ],
+      [
+        'BYTES elements that are not UTF-8',
+        () =>
+          postBinary(
+            url,
+            {
+              inputs: [
+                ...inputs(16).slice(0, 2),
+                { name: 'text', shape: [2], datatype: 'BYTES', parameters: { binary_data_size: 10 } },
+                inputs(16)[3],
+              ],
+            },
+            [uint32s([1, 2, 3, 4]), Uint8Array.from([2, 0, 0, 0, 0xff, 0xfe, 0, 0, 0, 0])],
+          ),
+        'LEPTON_BAD_BINARY_DATA',
+      ],
+      [
+        'a BOOL byte other than 0 or 1',
+        () =>
+          postBinary(
+            url,
+            {
+              inputs: [
+                inputs(16)[0],
+                { name: 'input1', shape: [3], datatype: 'BOOL', parameters: { binary_data_size: 3 } },
+                ...inputs(16).slice(2),
+              ],
+            },
+            [uint32s([1, 2, 3, 4]), Uint8Array.from([0, 2, 1])],
+          ),
+        'LEPTON_BAD_VALUE',
+      ],
+      [
+        'an FP16 infinity',
+        () =>
+          postBinary(
+            url,
+            {
+              inputs: [
+                ...inputs(16).slice(0, 3),
+                { name: 'half', shape: [2, 2], datatype: 'FP16', parameters: { binary_data_size: 8 } },
+              ],
+            },
+            [uint32s([1, 2, 3, 4]), uint16s([0x3c00, 0x7c00, 0, 0])],
+          ),
+        'LEPTON_BAD_VALUE',
+      ],
+      [
+        'binary_data that is not a boolean',
+        () =>
+          postBinary(url, { inputs: inputs(16), outputs: [{ name: 'output0', parameters: { binary_data: 'yes' } }] }, [
+            uint32s([1, 2, 3, 4]),
+          ]),
+        'LEPTON_BAD_REQUEST',
+      ],
+      [
+        'a text body',
+        async () => {
+          const response = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'text/plain' },
+            body: 'hello',
+          });
+          return {
+            status: response.status,
+            headers: response.headers,
+            body: Buffer.from(await response.arrayBuffer()),
+          };
+        },
+        'LEPTON_BAD_CONTENT_TYPE',
+      ],
     ];
     for (const [what, send, code] of cases) {
       const raw = await send();
@@ -202,13 +368,23 @@ describe('the binary tensor data extension', () => {
     assert.equal((await fetch(`${server.info.url}/v2/health/ready`)).status, 200);
   });
 
-  test("ServerClient sends binary inputs and reads binary outputs: the same numbers as JSON, bit for bit", async () => {
+  test('ServerClient sends binary inputs and reads binary outputs: the same numbers as JSON, bit for bit', async () => {
     const rows = 8;
     const x = Float32Array.from({ length: rows * 784 }, (_, i) => ((i * 7919) % 1000) / 1000);
-    const viaJson = await server.client.infer('mlp', { inputs: [{ name: 'x', shape: [rows, 784], datatype: 'FP32', data: Array.from(x) }] });
+    const viaJson = await server.client.infer('mlp', {
+      inputs: [{ name: 'x', shape: [rows, 784], datatype: 'FP32', data: Array.from(x) }],
+    });
     const viaBinary = await server.client.infer('mlp', {
       parameters: { binary_data_output: true },
-      inputs: [{ name: 'x', shape: [rows, 784], datatype: 'FP32', parameters: { binary_data_size: x.byteLength }, binary: new Uint8Array(x.buffer) }],
+      inputs: [
+        {
+          name: 'x',
+          shape: [rows, 784],
+          datatype: 'FP32',
+          parameters: { binary_data_size: x.byteLength },
+          binary: new Uint8Array(x.buffer),
+        },
+      ],
     });
     const output = viaBinary.outputs[0]!;
     assert.equal(output.data, undefined);

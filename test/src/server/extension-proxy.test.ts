@@ -28,7 +28,11 @@ describe('the JupyterLab proxy to the model server', () => {
   let impostorPort = 0;
   const seen: Array<{ url: string; authorization?: string }> = [];
   const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${lab.base}/${path}`, { ...init, headers: { authorization: `token ${lab.token}`, ...init.headers }, signal: AbortSignal.timeout(20_000) });
+    fetch(`${lab.base}/${path}`, {
+      ...init,
+      headers: { authorization: `token ${lab.token}`, ...init.headers },
+      signal: AbortSignal.timeout(20_000),
+    });
 
   before(async () => {
     writeFileSync(join(dir, 'lepton_test_authz.py'), AUTHORIZER);
@@ -37,7 +41,10 @@ describe('the JupyterLab proxy to the model server', () => {
     lab = await startLab(['--ServerApp.authorizer_class=lepton_test_authz.FlagAuthorizer']);
     // A program that took the model server's port after a kill -9: it answers everything and records what it got.
     impostor = createServer((request, response) => {
-      seen.push({ url: request.url ?? '', ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}) });
+      seen.push({
+        url: request.url ?? '',
+        ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
+      });
       response.setHeader('content-type', 'application/json');
       response.end(JSON.stringify({ server: 'lepton', pid: process.pid, proof: '0'.repeat(64), deployments: [] }));
     });
@@ -66,9 +73,18 @@ describe('the JupyterLab proxy to the model server', () => {
   test('a stale server.json never gets the management token sent to whatever now holds the port', async () => {
     const token = 'f'.repeat(64);
     writeFileSync(join(lab.home, 'server-token'), token + '\n');
-    const record = (pid: number) => writeFileSync(join(lab.home, 'server.json'), JSON.stringify({
-      pid, host: '127.0.0.1', port: impostorPort, url: `http://127.0.0.1:${impostorPort}`, startedAt: new Date().toISOString(), version: '0.1.0',
-    }));
+    const record = (pid: number) =>
+      writeFileSync(
+        join(lab.home, 'server.json'),
+        JSON.stringify({
+          pid,
+          host: '127.0.0.1',
+          port: impostorPort,
+          url: `http://127.0.0.1:${impostorPort}`,
+          startedAt: new Date().toISOString(),
+          version: '0.1.0',
+        }),
+      );
     // The recorded process is gone (pid 2^22 - 1 is above Linux's default pid_max).
     record(4_194_303);
     const dead = await api('lepton/v1/deployments');
@@ -80,7 +96,11 @@ describe('the JupyterLab proxy to the model server', () => {
     assert.equal(unproven.status, 503);
     assert.equal(((await unproven.json()) as { code: string }).code, 'LEPTON_SERVER_UNPROVEN');
     assert.ok(seen.length > 0, 'the impostor was asked for its identity');
-    assert.deepEqual(seen.filter((s) => s.authorization !== undefined), [], 'no request to the impostor carried a token');
+    assert.deepEqual(
+      seen.filter((s) => s.authorization !== undefined),
+      [],
+      'no request to the impostor carried a token',
+    );
     assert.ok(seen.every((s) => !s.url.includes(token)));
   });
 

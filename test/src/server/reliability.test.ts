@@ -4,7 +4,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
@@ -23,7 +33,10 @@ interface AutocannonResult {
   timeouts: number;
   non2xx: number;
 }
-type Autocannon = ((options: object, done: (error: Error | null, result: AutocannonResult) => void) => { stop(): void }) & {
+type Autocannon = ((
+  options: object,
+  done: (error: Error | null, result: AutocannonResult) => void,
+) => { stop(): void }) & {
   (options: object): Promise<AutocannonResult>;
 };
 const autocannon = require('autocannon') as Autocannon;
@@ -31,8 +44,19 @@ const autocannon = require('autocannon') as Autocannon;
 const pids = new Set<number>();
 const homes: string[] = [];
 
-async function start(home: string, args: string[] = [], options: { host?: string; workers?: number } = {}): Promise<RunningServer> {
-  const server = await ensureServer({ home, port: 0, workers: options.workers ?? 1, timeoutMs: 30_000, args, ...(options.host ? { host: options.host } : {}) });
+async function start(
+  home: string,
+  args: string[] = [],
+  options: { host?: string; workers?: number } = {},
+): Promise<RunningServer> {
+  const server = await ensureServer({
+    home,
+    port: 0,
+    workers: options.workers ?? 1,
+    timeoutMs: 30_000,
+    args,
+    ...(options.host ? { host: options.host } : {}),
+  });
   pids.add(server.info.pid);
   return server;
 }
@@ -43,15 +67,29 @@ function newHome(): string {
   return home;
 }
 
-const rowsOf = (width: number, rows: number, value = 0.5) => ({ inputs: [{ name: 'x', shape: [rows, width], datatype: 'FP32', data: Array(rows * width).fill(value) }] });
+const rowsOf = (width: number, rows: number, value = 0.5) => ({
+  inputs: [{ name: 'x', shape: [rows, width], datatype: 'FP32', data: Array(rows * width).fill(value) }],
+});
 
-async function post(url: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; json: any; headers: Headers }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body), signal: signal ?? null });
+async function post(
+  url: string,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<{ status: number; json: any; headers: Headers }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    signal: signal ?? null,
+  });
   return { status: response.status, json: await response.json(), headers: response.headers };
 }
 
 async function code(call: Promise<unknown>): Promise<string> {
-  return call.then(() => 'ok', (error: ServerClientError) => `${error.status} ${error.code}`);
+  return call.then(
+    () => 'ok',
+    (error: ServerClientError) => `${error.status} ${error.code}`,
+  );
 }
 
 async function metricsOf(server: RunningServer, name: string) {
@@ -92,7 +130,7 @@ function fill(dir: string): string {
   const fd = openSync(filler, 'w');
   try {
     // Big writes until ENOSPC, then ever smaller ones down to a byte.
-    for (let size = chunk.length; size >= 1; ) {
+    for (let size = chunk.length; size >= 1;) {
       try {
         writeSync(fd, chunk, 0, size);
       } catch {
@@ -153,19 +191,28 @@ describe('a full disk', () => {
     assert.equal(ok.status, 200);
   });
 
-  test('a deploy or a stop on a full disk fails with 507 and the serving version keeps serving', { skip: disk ? false : 'needs a tmpfs (mount -t tmpfs), which this machine refuses' }, async () => {
-    assert.equal(await code(server.client.redeploy('add', fixture('add'))), '507 LEPTON_STORAGE_FULL');
-    assert.equal(await code(server.client.stop('add')), '507 LEPTON_STORAGE_FULL');
-    const info = await server.client.status('add');
-    assert.deepEqual([info.status, info.version, info.versions], ['ready', '1', ['1']]);
-    const r = await post(`${server.info.url}/v2/models/add/infer`, { inputs: [{ name: 'a', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }, { name: 'b', shape: [1, 4], datatype: 'FP32', data: [1, 1, 1, 1] }] });
-    assert.equal(r.status, 200);
-    assert.deepEqual(r.json.outputs[0].data, [2, 3, 4, 5]);
-    // Space again: the same deploy goes through.
-    rmSync(join(disk!, 'filler'));
-    assert.equal((await server.client.redeploy('add', fixture('add'))).version, '2');
-    assert.ok(isAlive(server.info.pid));
-  });
+  test(
+    'a deploy or a stop on a full disk fails with 507 and the serving version keeps serving',
+    { skip: disk ? false : 'needs a tmpfs (mount -t tmpfs), which this machine refuses' },
+    async () => {
+      assert.equal(await code(server.client.redeploy('add', fixture('add'))), '507 LEPTON_STORAGE_FULL');
+      assert.equal(await code(server.client.stop('add')), '507 LEPTON_STORAGE_FULL');
+      const info = await server.client.status('add');
+      assert.deepEqual([info.status, info.version, info.versions], ['ready', '1', ['1']]);
+      const r = await post(`${server.info.url}/v2/models/add/infer`, {
+        inputs: [
+          { name: 'a', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] },
+          { name: 'b', shape: [1, 4], datatype: 'FP32', data: [1, 1, 1, 1] },
+        ],
+      });
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.json.outputs[0].data, [2, 3, 4, 5]);
+      // Space again: the same deploy goes through.
+      rmSync(join(disk!, 'filler'));
+      assert.equal((await server.client.redeploy('add', fixture('add'))).version, '2');
+      assert.ok(isAlive(server.info.pid));
+    },
+  );
 });
 
 describe('a broken registry', () => {
@@ -192,8 +239,14 @@ describe('a broken registry', () => {
       nometa: /no readable meta\.json.*remove version 1/,
       ghost: /names version 7, which is not in the registry.*Roll back/,
     };
-    for (const [name, reason] of Object.entries(reasons)) assert.match((await server.client.status(name)).failure ?? '', reason, name);
-    const add = { inputs: [{ name: 'a', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }, { name: 'b', shape: [1, 4], datatype: 'FP32', data: [0, 0, 0, 0] }] };
+    for (const [name, reason] of Object.entries(reasons))
+      assert.match((await server.client.status(name)).failure ?? '', reason, name);
+    const add = {
+      inputs: [
+        { name: 'a', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] },
+        { name: 'b', shape: [1, 4], datatype: 'FP32', data: [0, 0, 0, 0] },
+      ],
+    };
     assert.equal((await post(`${server.info.url}/v2/models/good/infer`, add)).status, 200);
     assert.equal((await post(`${server.info.url}/v2/models/garbled/infer`, add)).json.code, 'LEPTON_MODEL_NOT_READY');
   });
@@ -207,7 +260,10 @@ describe('a broken registry', () => {
     assert.equal(existsSync(join(home, 'models', 'garbled')), false);
     assert.equal(await code(server.client.status('garbled')), '404 LEPTON_UNKNOWN_MODEL');
     assert.equal(await code(server.client.remove('nope')), '404 LEPTON_UNKNOWN_MODEL');
-    assert.deepEqual((await server.client.list()).map((d) => d.name), ['ghost', 'good']);
+    assert.deepEqual(
+      (await server.client.list()).map((d) => d.name),
+      ['ghost', 'good'],
+    );
   });
 });
 
@@ -221,7 +277,9 @@ describe('overload', () => {
 
   test('a full queue answers 503 with Retry-After at once, counted, and never computes the refused requests', async () => {
     await server.client.deploy('shed', slow, { batching: { maxBatch: 1, maxQueue: 4, timeoutMs: 60_000 } });
-    const answers = await Promise.all(Array.from({ length: 24 }, () => post(`${server.info.url}/v2/models/shed/infer`, rowsOf(1024, 1))));
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, () => post(`${server.info.url}/v2/models/shed/infer`, rowsOf(1024, 1))),
+    );
     const shed = answers.filter((a) => a.status === 503);
     assert.ok(shed.length > 0, 'some requests were shed');
     for (const a of shed) {
@@ -241,7 +299,9 @@ describe('overload', () => {
   test('a request still queued at its deadline is dropped unrun with a 503', async () => {
     await server.client.deploy('deadline', slow, { batching: { maxBatch: 1, maxQueue: 64, timeoutMs: 150 } });
     // 8 rows a request make each run of the 96-layer model tens of ms even on a fast CPU: 16 cannot all start in 150 ms.
-    const answers = await Promise.all(Array.from({ length: 16 }, () => post(`${server.info.url}/v2/models/deadline/infer`, rowsOf(1024, 8))));
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, () => post(`${server.info.url}/v2/models/deadline/infer`, rowsOf(1024, 8))),
+    );
     const expired = answers.filter((a) => a.json.code === 'LEPTON_DEADLINE_EXCEEDED');
     assert.ok(expired.length > 0, 'some requests met their deadline in the queue');
     for (const a of expired) assert.equal(a.status, 503);
@@ -253,13 +313,20 @@ describe('overload', () => {
   test('clients that go away take their queued work with them, and are counted', async () => {
     await server.client.deploy('gone', slow, { batching: { maxBatch: 1, maxQueue: 256, timeoutMs: 60_000 } });
     const controller = new AbortController();
-    const sent = Array.from({ length: 40 }, () => post(`${server.info.url}/v2/models/gone/infer`, rowsOf(1024, 1), controller.signal).catch(() => 'aborted'));
-    await until('a queue of at least 10', async () => /lepton_queue_depth\{model="gone"\} (1\d|[2-9]\d)/.test(await (await fetch(`${server.info.url}/metrics`)).text()));
+    const sent = Array.from({ length: 40 }, () =>
+      post(`${server.info.url}/v2/models/gone/infer`, rowsOf(1024, 1), controller.signal).catch(() => 'aborted'),
+    );
+    await until('a queue of at least 10', async () =>
+      /lepton_queue_depth\{model="gone"\} (1\d|[2-9]\d)/.test(await (await fetch(`${server.info.url}/metrics`)).text()),
+    );
     controller.abort();
     await Promise.all(sent);
     await until('every request settled', async () => {
       const m = await metricsOf(server, 'gone');
-      return m.requests + m.aborted >= 40 && /lepton_queue_depth\{model="gone"\} 0\n/.test(await (await fetch(`${server.info.url}/metrics`)).text());
+      return (
+        m.requests + m.aborted >= 40 &&
+        /lepton_queue_depth\{model="gone"\} 0\n/.test(await (await fetch(`${server.info.url}/metrics`)).text())
+      );
     });
     const m = await metricsOf(server, 'gone');
     assert.ok(m.aborted >= 10, `aborted ${m.aborted}`);
@@ -270,7 +337,9 @@ describe('overload', () => {
 
   test('a request over the element cap is refused before it is copied, and health stays answered', async () => {
     await server.client.deploy('mlp', fixture('mlp'));
-    const big = await post(`${server.info.url}/v2/models/mlp/infer`, { inputs: [{ name: 'x', shape: [200, 784], datatype: 'FP32', data: Array(200 * 784).fill(0) }] });
+    const big = await post(`${server.info.url}/v2/models/mlp/infer`, {
+      inputs: [{ name: 'x', shape: [200, 784], datatype: 'FP32', data: Array(200 * 784).fill(0) }],
+    });
     assert.equal(big.status, 413);
     assert.equal(big.json.code, 'LEPTON_TOO_MANY_ELEMENTS');
     assert.match(big.json.error, /at most 100000/);
@@ -315,10 +384,17 @@ describe('redeploy and rollback under load', () => {
     const body = JSON.stringify(rowsOf(784, 1));
     let result: AutocannonResult | undefined;
     const finished = new Promise<void>((resolve, reject) => {
-      const instance = autocannon({
-        url: `${server.info.url}/v2/models/mlp/infer`, method: 'POST', headers: { 'content-type': 'application/json' }, body,
-        connections: 50, duration: 120,
-      }, (error, r) => (error ? reject(error) : ((result = r), resolve())));
+      const instance = autocannon(
+        {
+          url: `${server.info.url}/v2/models/mlp/infer`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          connections: 50,
+          duration: 120,
+        },
+        (error, r) => (error ? reject(error) : ((result = r), resolve())),
+      );
       void (async () => {
         try {
           await new Promise((resolve) => setTimeout(resolve, 300));
@@ -335,7 +411,10 @@ describe('redeploy and rollback under load', () => {
     });
     await finished;
     assert.ok(result!.requests.total > 100, `${result!.requests.total} requests`);
-    assert.deepEqual({ errors: result!.errors, timeouts: result!.timeouts, non2xx: result!.non2xx }, { errors: 0, timeouts: 0, non2xx: 0 });
+    assert.deepEqual(
+      { errors: result!.errors, timeouts: result!.timeouts, non2xx: result!.non2xx },
+      { errors: 0, timeouts: 0, non2xx: 0 },
+    );
     assert.ok(isAlive(server.info.pid));
     const m = await metricsOf(server, 'mlp');
     assert.equal(m.errors, 0);
@@ -355,39 +434,64 @@ describe('hostile and odd requests', () => {
   test('JSON nested 100,000 levels deep is a 400, not a 500', async () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     for (const data of [deep, `[${deep}]`]) {
-      const r = await post(`${server.info.url}/v2/models/mlp/infer`, `{"inputs":[{"name":"x","shape":[1,784],"datatype":"FP32","data":${data}}]}`);
+      const r = await post(
+        `${server.info.url}/v2/models/mlp/infer`,
+        `{"inputs":[{"name":"x","shape":[1,784],"datatype":"FP32","data":${data}}]}`,
+      );
       assert.equal(r.status, 400, JSON.stringify(r.json));
     }
     assert.equal((await server.client.metrics('mlp')).errors, 0);
   });
 
   test('ragged nested data with the right total length is refused', async () => {
-    const r = await post(`${server.info.url}/v2/models/sqrt/infer`, { inputs: [{ name: 'x', shape: [2, 2], datatype: 'FP32', data: [[1, 2, 3], [4]] }] });
+    const r = await post(`${server.info.url}/v2/models/sqrt/infer`, {
+      inputs: [{ name: 'x', shape: [2, 2], datatype: 'FP32', data: [[1, 2, 3], [4]] }],
+    });
     assert.equal(r.status, 400);
     assert.equal(r.json.code, 'LEPTON_RAGGED_DATA');
-    const ok = await post(`${server.info.url}/v2/models/sqrt/infer`, { inputs: [{ name: 'x', shape: [2, 2], datatype: 'FP32', data: [[1, 4], [9, 16]] }] });
+    const ok = await post(`${server.info.url}/v2/models/sqrt/infer`, {
+      inputs: [
+        {
+          name: 'x',
+          shape: [2, 2],
+          datatype: 'FP32',
+          data: [
+            [1, 4],
+            [9, 16],
+          ],
+        },
+      ],
+    });
     assert.deepEqual(ok.json.outputs[0].data, [1, 2, 3, 4]);
   });
 
   test('an output holding NaN is a 200 flagged parameters.non_finite, and counted', async () => {
-    const r = await post(`${server.info.url}/v2/models/sqrt/infer`, { inputs: [{ name: 'x', shape: [1, 2], datatype: 'FP32', data: [-1, 4] }] });
+    const r = await post(`${server.info.url}/v2/models/sqrt/infer`, {
+      inputs: [{ name: 'x', shape: [1, 2], datatype: 'FP32', data: [-1, 4] }],
+    });
     assert.equal(r.status, 200);
     assert.deepEqual(r.json.parameters, { non_finite: true });
     assert.deepEqual(r.json.outputs[0].data, [null, 2]);
     assert.equal((await server.client.metrics('sqrt')).nonFinite, 1);
-    const fine = await post(`${server.info.url}/v2/models/sqrt/infer`, { inputs: [{ name: 'x', shape: [1, 2], datatype: 'FP32', data: [1, 4] }] });
+    const fine = await post(`${server.info.url}/v2/models/sqrt/infer`, {
+      inputs: [{ name: 'x', shape: [1, 2], datatype: 'FP32', data: [1, 4] }],
+    });
     assert.equal(fine.json.parameters, undefined);
   });
 
   test('a Host the server was not bound for is refused (DNS rebinding), loopback names are answered', async () => {
-    const get = (host: string) => new Promise<number>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: server.info.port, path: '/v2/models/mlp', headers: { host } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
+    const get = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          { host: '127.0.0.1', port: server.info.port, path: '/v2/models/mlp', headers: { host } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          },
+        );
+        req.on('error', reject);
+        req.end();
       });
-      req.on('error', reject);
-      req.end();
-    });
     assert.equal(await get(`evil.example:${server.info.port}`), 403);
     assert.equal(await get(`localhost:${server.info.port}`), 200);
     assert.equal(await get(`127.0.0.1:${server.info.port}`), 200);
@@ -396,7 +500,9 @@ describe('hostile and odd requests', () => {
   test('on every interface, an inference token guards inference; without one the server warns', async () => {
     const open = newHome();
     await start(open, [], { host: '0.0.0.0', workers: 0 });
-    await until('the warning', () => /without an inference token/.test(readFileSync(join(open, 'logs', 'server.log'), 'utf8')));
+    await until('the warning', () =>
+      /without an inference token/.test(readFileSync(join(open, 'logs', 'server.log'), 'utf8')),
+    );
     await stopServer({ home: open, timeoutMs: 5000 });
 
     const guarded = newHome();
@@ -404,9 +510,12 @@ describe('hostile and odd requests', () => {
     const s = await start(guarded, ['--inference-token', token], { host: '0.0.0.0', workers: 0 });
     await s.client.deploy('sqrt', unaryModel('Sqrt', 2));
     const body = JSON.stringify({ inputs: [{ name: 'x', shape: [1, 2], datatype: 'FP32', data: [1, 4] }] });
-    const infer = (authorization?: string) => fetch(`${s.info.url}/v2/models/sqrt/infer`, {
-      method: 'POST', body, headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
-    }).then((r) => r.status);
+    const infer = (authorization?: string) =>
+      fetch(`${s.info.url}/v2/models/sqrt/infer`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      }).then((r) => r.status);
     assert.equal(await infer(), 401);
     assert.equal(await infer(`Bearer ${token}`), 200);
     assert.equal((await fetch(`${s.info.url}/v2/health/ready`)).status, 200);

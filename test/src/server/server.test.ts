@@ -44,11 +44,26 @@ async function start(): Promise<RunningServer> {
 }
 
 const mlpRequest = (rows: number) => ({
-  inputs: [{ name: 'x', shape: [rows, 784], datatype: 'FP32', data: Array.from({ length: rows * 784 }, (_, i) => (i % 13) / 13) }],
+  inputs: [
+    {
+      name: 'x',
+      shape: [rows, 784],
+      datatype: 'FP32',
+      data: Array.from({ length: rows * 784 }, (_, i) => (i % 13) / 13),
+    },
+  ],
 });
 
-async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: any }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: response.status, json: await response.json() };
 }
 
@@ -73,7 +88,10 @@ describe('the model server process', () => {
   });
 
   test('deploys through the management API and infers over plain HTTP', async () => {
-    const info = await server.client.deploy('mlp', fixture('mlp'), { metrics: { accuracy: 0.97 }, alerts: { p99Ms: 500 } });
+    const info = await server.client.deploy('mlp', fixture('mlp'), {
+      metrics: { accuracy: 0.97 },
+      alerts: { p99Ms: 500 },
+    });
     assert.deepEqual([info.name, info.version, info.status], ['mlp', '1', 'ready']);
     const r = await post(`${server.info.url}/v2/models/mlp/infer`, mlpRequest(2));
     assert.equal(r.status, 200);
@@ -94,15 +112,23 @@ describe('the model server process', () => {
     const seen: string[] = [];
     let opened!: () => void;
     const open = new Promise<void>((resolve) => (opened = resolve));
-    const streaming = server.client.streamLogs('mlp', (entry) => {
-      seen.push(entry.event);
-      if (entry.event === 'deploy') controller.abort();
-    }, controller.signal, opened);
+    const streaming = server.client.streamLogs(
+      'mlp',
+      (entry) => {
+        seen.push(entry.event);
+        if (entry.event === 'deploy') controller.abort();
+      },
+      controller.signal,
+      opened,
+    );
     // The stream sends only entries after it opened: redeploy once its headers are in (the server subscribed by then).
     await open;
     const info = await server.client.redeploy('mlp', fixture('mlp'));
     assert.equal(info.version, '2');
-    await Promise.race([streaming, new Promise((_, reject) => setTimeout(() => reject(new Error('no log event within 5 s')), 5000))]);
+    await Promise.race([
+      streaming,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no log event within 5 s')), 5000)),
+    ]);
     assert.deepEqual(seen, ['deploy']);
   });
 
@@ -111,10 +137,30 @@ describe('the model server process', () => {
     const cases: Array<[string, unknown, number, string]> = [
       [url, '{"inputs":', 400, 'LEPTON_BAD_JSON'],
       [url, { inputs: [{ name: 'y', shape: [1, 784], datatype: 'FP32', data: [] }] }, 400, 'LEPTON_UNKNOWN_INPUT'],
-      [url, { inputs: [{ name: 'x', shape: [1, 783], datatype: 'FP32', data: Array(783).fill(0) }] }, 400, 'LEPTON_BAD_SHAPE'],
-      [url, { inputs: [{ name: 'x', shape: [1, 784], datatype: 'FP64', data: Array(784).fill(0) }] }, 400, 'LEPTON_BAD_DATATYPE'],
-      [url, { inputs: [{ name: 'x', shape: [1, 784], datatype: 'FP32', data: [...Array(783).fill(0), 'NaN'] }] }, 400, 'LEPTON_BAD_VALUE'],
-      [url, { inputs: [{ name: 'x', shape: [1, 784], datatype: 'FP32', data: Array(40_000).fill(0.123456) }] }, 413, 'LEPTON_BODY_TOO_LARGE'],
+      [
+        url,
+        { inputs: [{ name: 'x', shape: [1, 783], datatype: 'FP32', data: Array(783).fill(0) }] },
+        400,
+        'LEPTON_BAD_SHAPE',
+      ],
+      [
+        url,
+        { inputs: [{ name: 'x', shape: [1, 784], datatype: 'FP64', data: Array(784).fill(0) }] },
+        400,
+        'LEPTON_BAD_DATATYPE',
+      ],
+      [
+        url,
+        { inputs: [{ name: 'x', shape: [1, 784], datatype: 'FP32', data: [...Array(783).fill(0), 'NaN'] }] },
+        400,
+        'LEPTON_BAD_VALUE',
+      ],
+      [
+        url,
+        { inputs: [{ name: 'x', shape: [1, 784], datatype: 'FP32', data: Array(40_000).fill(0.123456) }] },
+        413,
+        'LEPTON_BODY_TOO_LARGE',
+      ],
       [`${server.info.url}/v2/models/nope/infer`, mlpRequest(1), 404, 'LEPTON_UNKNOWN_MODEL'],
       [`${server.info.url}/v2/models/mlp/versions/9/infer`, mlpRequest(1), 404, 'LEPTON_UNKNOWN_VERSION'],
     ];
@@ -129,10 +175,16 @@ describe('the model server process', () => {
 
   test('serves a bounded load run with no errors, and batches under load', async () => {
     const result = await autocannon({
-      url: `${server.info.url}/v2/models/mlp/infer`, method: 'POST', connections: 16, duration: 2,
-      headers: { 'content-type': 'application/json' }, body: JSON.stringify(mlpRequest(1)),
+      url: `${server.info.url}/v2/models/mlp/infer`,
+      method: 'POST',
+      connections: 16,
+      duration: 2,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(mlpRequest(1)),
     });
-    console.log(`# load: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${result.requests.total} requests`);
+    console.log(
+      `# load: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${result.requests.total} requests`,
+    );
     assert.equal(result.errors, 0);
     assert.equal(result.timeouts, 0);
     assert.equal(result.non2xx, 0);
@@ -156,7 +208,13 @@ describe('the model server process', () => {
     assert.equal(server.started, true);
     assert.notEqual(server.info.pid, before);
     const list = await server.client.list();
-    assert.deepEqual(list.map((d) => [d.name, d.version, d.status]), [['add', '1', 'stopped'], ['mlp', '1', 'ready']]);
+    assert.deepEqual(
+      list.map((d) => [d.name, d.version, d.status]),
+      [
+        ['add', '1', 'stopped'],
+        ['mlp', '1', 'ready'],
+      ],
+    );
     const r = await post(`${server.info.url}/v2/models/mlp/infer`, mlpRequest(1));
     assert.equal(r.status, 200);
     assert.equal(r.json.model_version, '1');

@@ -7,13 +7,24 @@ import { repoRoot } from './project.js';
 export const chromiumPath = process.env.LEPTON_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Why browser tests cannot run here, or false when they can. */
-export const browserMissing: string | false = existsSync(chromiumPath) ? false : `no Chromium at ${chromiumPath} (.ci/run installs Debian's chromium)`;
+export const browserMissing: string | false = existsSync(chromiumPath)
+  ? false
+  : `no Chromium at ${chromiumPath} (.ci/run installs Debian's chromium)`;
 
 /** Launches headless Chromium with the flags this sandboxed, offline machine needs. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 }
 

@@ -17,14 +17,30 @@ export interface FreshJupyterLab {
  * installed in the Jupyter's own environment counts, whatever else the user (or another test) installed.
  */
 export function isolatedJupyterEnv(home: string): Record<string, string> {
-  return { JUPYTER_CONFIG_DIR: join(home, 'jupyter-config'), JUPYTER_DATA_DIR: join(home, 'jupyter-data'), JUPYTER_PATH: '', JUPYTER_CONFIG_PATH: '', PYTHONNOUSERSITE: '1' };
+  return {
+    JUPYTER_CONFIG_DIR: join(home, 'jupyter-config'),
+    JUPYTER_DATA_DIR: join(home, 'jupyter-data'),
+    JUPYTER_PATH: '',
+    JUPYTER_CONFIG_PATH: '',
+    PYTHONNOUSERSITE: '1',
+  };
 }
 
 /** Runs a command to completion within `timeoutMs`, failing with its output when it fails. */
-export function run(program: string, args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): string {
-  const result = spawnSync(program, args, { encoding: 'utf8', timeout: options.timeoutMs ?? 120_000, env: options.env ?? process.env });
+export function run(
+  program: string,
+  args: string[],
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): string {
+  const result = spawnSync(program, args, {
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 120_000,
+    env: options.env ?? process.env,
+  });
   if (result.status !== 0) {
-    throw new Error(`${program} ${args.join(' ')} exited with ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `${program} ${args.join(' ')} exited with ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`,
+    );
   }
   return result.stdout + result.stderr;
 }
@@ -48,7 +64,9 @@ export function freshJupyterLab(): FreshJupyterLab {
   if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== requirement) {
     rmSync(prefix, { recursive: true, force: true });
     run(process.env.LEPTON_PYTHON ?? 'python3', ['-m', 'venv', prefix]);
-    run(bin('python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', requirement], { timeoutMs: 600_000 });
+    run(bin('python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', requirement], {
+      timeoutMs: 600_000,
+    });
     writeFileSync(stamp, requirement);
   }
   run(bin('python'), ['-m', 'pip', 'uninstall', '--disable-pip-version-check', '-q', '-y', 'lepton_jupyter']);

@@ -35,12 +35,15 @@ export class KernelClient {
     this.driver.stderr.on('data', (chunk) => (this.stderr += chunk));
     createInterface({ input: this.driver.stdout }).on('line', (line) => this.answers.shift()?.resolve(line));
     this.driver.once('exit', () => {
-      for (const waiter of this.answers.splice(0)) waiter.reject(new Error(`the Jupyter driver exited: ${this.stderr}`));
+      for (const waiter of this.answers.splice(0))
+        waiter.reject(new Error(`the Jupyter driver exited: ${this.stderr}`));
     });
   }
 
   /** Starts the Lepton kernel (or `kernelName`) and waits until it answers kernel_info. */
-  static async start(options: { kernelName?: string; cwd?: string; env?: Record<string, string> } = {}): Promise<KernelClient> {
+  static async start(
+    options: { kernelName?: string; cwd?: string; env?: Record<string, string> } = {},
+  ): Promise<KernelClient> {
     const client = new KernelClient();
     client.startup = await client.call<{ startup_s: number }>('start', {
       kernel_name: options.kernelName ?? 'lepton',
@@ -64,7 +67,11 @@ export class KernelClient {
   }
 
   /** Sends a request and returns its msg_id. */
-  async send(msgType: string, content: Record<string, unknown> = {}, channel: 'shell' | 'control' | 'stdin' = 'shell'): Promise<string> {
+  async send(
+    msgType: string,
+    content: Record<string, unknown> = {},
+    channel: 'shell' | 'control' | 'stdin' = 'shell',
+  ): Promise<string> {
     return (await this.call<{ msg_id: string }>('send', { msg_type: msgType, content, channel })).msg_id;
   }
 
@@ -79,7 +86,11 @@ export class KernelClient {
   }
 
   /** Sends a request and waits for its reply. */
-  async request(msgType: string, content: Record<string, unknown> = {}, channel: 'shell' | 'control' = 'shell'): Promise<JupyterMessage> {
+  async request(
+    msgType: string,
+    content: Record<string, unknown> = {},
+    channel: 'shell' | 'control' = 'shell',
+  ): Promise<JupyterMessage> {
     const id = await this.send(msgType, content, channel);
     const reply = await this.reply(id, channel);
     await this.iopub(id);
@@ -87,7 +98,10 @@ export class KernelClient {
   }
 
   /** Executes a cell and collects everything it produced. */
-  async execute(code: string, options: { allowStdin?: boolean; timeout?: number; stopOnError?: boolean } = {}): Promise<Execution> {
+  async execute(
+    code: string,
+    options: { allowStdin?: boolean; timeout?: number; stopOnError?: boolean } = {},
+  ): Promise<Execution> {
     const id = await this.send('execute_request', {
       code,
       silent: false,

@@ -28,14 +28,25 @@ async function freePort(): Promise<number> {
 }
 
 /** How to start a JupyterLab: a program, its arguments and extra environment, given its port, token and home. */
-type LabCommand = (port: number, token: string, home: string) => { program: string; args: string[]; env?: Record<string, string> };
+type LabCommand = (
+  port: number,
+  token: string,
+  home: string,
+) => { program: string; args: string[]; env?: Record<string, string> };
 
 /** `lepton lab --no-browser` (what `npm start` runs). */
 const leptonLab =
   (extraArgs: string[]): LabCommand =>
   (port, token) => ({
     program: process.execPath,
-    args: [join(repoRoot, 'kernel', 'bin', 'lepton.js'), 'lab', '--no-browser', `--port=${port}`, `--IdentityProvider.token=${token}`, ...extraArgs],
+    args: [
+      join(repoRoot, 'kernel', 'bin', 'lepton.js'),
+      'lab',
+      '--no-browser',
+      `--port=${port}`,
+      `--IdentityProvider.token=${token}`,
+      ...extraArgs,
+    ],
   });
 
 /** Starts one JupyterLab in its own process group; resolves once its API answers, or undefined if it never does. */
@@ -94,7 +105,10 @@ async function launch(command: LabCommand, waitMs: number): Promise<{ lab: Runni
   while (Date.now() < deadline && child.exitCode === null) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     // A bounded request: a server that accepts connections but hangs must not hang the test.
-    const ok = await fetch(`${base}/api/status?token=${token}`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/api/status?token=${token}`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { lab, up: true };
   }
   return { lab, up: false };
@@ -117,7 +131,14 @@ export async function startLab(extraArgs: string[] = []): Promise<RunningLab> {
 export async function startJupyterLab(jupyter: string, extraArgs: string[] = []): Promise<RunningLab> {
   return startWith((port, token, home) => ({
     program: jupyter,
-    args: ['lab', '--no-browser', `--port=${port}`, `--IdentityProvider.token=${token}`, ...(process.getuid?.() === 0 ? ['--allow-root'] : []), ...extraArgs],
+    args: [
+      'lab',
+      '--no-browser',
+      `--port=${port}`,
+      `--IdentityProvider.token=${token}`,
+      ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+      ...extraArgs,
+    ],
     env: isolatedJupyterEnv(home),
   }));
 }

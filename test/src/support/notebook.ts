@@ -30,13 +30,20 @@ export function runNotebook(path: string, timeoutS = 900): NotebookRun {
   const outDir = join(repoRoot, 'test-output', 'notebooks');
   mkdirSync(outDir, { recursive: true });
   const executedPath = join(outDir, basename(path));
-  const run = spawnSync(requireVenv(), [join(repoRoot, 'test', 'support', 'run_notebook.py'), path, executedPath, String(timeoutS), dirname(path)], {
-    encoding: 'utf8',
-    env: { ...process.env, JUPYTER_PATH: join(repoRoot, '.venv', 'share', 'jupyter') },
-    maxBuffer: 256 * 1024 * 1024,
-    timeout: Math.max(timeoutS + 60, NOTEBOOK_LIMIT_S) * 1000,
-  });
-  if (run.signal) throw new Error(`running ${path} was stopped by ${run.signal} after ${NOTEBOOK_LIMIT_S} s at most: ${run.stderr.slice(-4000)}`);
+  const run = spawnSync(
+    requireVenv(),
+    [join(repoRoot, 'test', 'support', 'run_notebook.py'), path, executedPath, String(timeoutS), dirname(path)],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, JUPYTER_PATH: join(repoRoot, '.venv', 'share', 'jupyter') },
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: Math.max(timeoutS + 60, NOTEBOOK_LIMIT_S) * 1000,
+    },
+  );
+  if (run.signal)
+    throw new Error(
+      `running ${path} was stopped by ${run.signal} after ${NOTEBOOK_LIMIT_S} s at most: ${run.stderr.slice(-4000)}`,
+    );
   if (run.status !== 0) throw new Error(`running ${path} failed: ${run.stderr.slice(-4000)}`);
   return { ...JSON.parse(run.stdout), executedPath };
 }

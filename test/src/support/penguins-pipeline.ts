@@ -19,20 +19,41 @@ export interface PenguinsPreprocessing {
  */
 export function penguinsPreprocessing(): PenguinsPreprocessing {
   const penguins = lepton.datasets.penguins();
-  const prep = lepton.preprocess.pipeline([
-    lepton.preprocess.imputer({ strategy: 'median', columns: PENGUIN_MEASUREMENTS }),
-    lepton.preprocess.standardScaler({ columns: PENGUIN_MEASUREMENTS }),
-    lepton.preprocess.imputer({ strategy: 'most-frequent', columns: ['Sex'] }),
-    lepton.preprocess.oneHot({ columns: ['Island', 'Sex'] }),
-  ]).fit(penguins);
-  const features = [...PENGUIN_MEASUREMENTS, 'Island_Biscoe', 'Island_Dream', 'Island_Torgersen', 'Sex_.', 'Sex_FEMALE', 'Sex_MALE'];
+  const prep = lepton.preprocess
+    .pipeline([
+      lepton.preprocess.imputer({ strategy: 'median', columns: PENGUIN_MEASUREMENTS }),
+      lepton.preprocess.standardScaler({ columns: PENGUIN_MEASUREMENTS }),
+      lepton.preprocess.imputer({ strategy: 'most-frequent', columns: ['Sex'] }),
+      lepton.preprocess.oneHot({ columns: ['Island', 'Sex'] }),
+    ])
+    .fit(penguins);
+  const features = [
+    ...PENGUIN_MEASUREMENTS,
+    'Island_Biscoe',
+    'Island_Dream',
+    'Island_Torgersen',
+    'Sex_.',
+    'Sex_FEMALE',
+    'Sex_MALE',
+  ];
   return { penguins, prep, features };
 }
 
 /** A seeded MLP over `features` with three classes (on the current backend: set it first). */
 export function penguinsClassifier(features: readonly string[]): tf.Sequential {
-  return tf.sequential({ layers: [
-    tf.layers.dense({ inputShape: [features.length], units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }),
-    tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }) }),
-  ] });
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({
+        inputShape: [features.length],
+        units: 8,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }),
+      }),
+      tf.layers.dense({
+        units: 3,
+        activation: 'softmax',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }),
+      }),
+    ],
+  });
 }

@@ -10,6 +10,7 @@ export const venvPython = join(repoRoot, '.venv', 'bin', 'python');
 
 /** Fails early with the fix when the Python env is missing (tests run after `lepton setup`). */
 export function requireVenv(): string {
-  if (!existsSync(venvPython)) throw new Error(`No Python env at ${venvPython}: run \`node kernel/bin/lepton.js setup\` (npm test does).`);
+  if (!existsSync(venvPython))
+    throw new Error(`No Python env at ${venvPython}: run \`node kernel/bin/lepton.js setup\` (npm test does).`);
   return venvPython;
 }

@@ -16,15 +16,25 @@ describe('Download .tflite from the model card', () => {
     await kernel.iopub(await kernel.send('comm_open', { comm_id: commId, target_name: 'lepton.model', data: {} }));
     await kernel.send('comm_msg', { comm_id: commId, data: request });
     for (let i = 0; i < 20; i++) {
-      const { messages } = await kernel.call<{ messages: any[] }>('iopub', { count: 20, timeout: 5, allow_timeout: true });
-      const answer = messages.find((m) => m.msg_type === 'comm_msg' && m.content.comm_id === commId && m.content.data?.action === 'tflite');
+      const { messages } = await kernel.call<{ messages: any[] }>('iopub', {
+        count: 20,
+        timeout: 5,
+        allow_timeout: true,
+      });
+      const answer = messages.find(
+        (m) => m.msg_type === 'comm_msg' && m.content.comm_id === commId && m.content.data?.action === 'tflite',
+      );
       if (answer) return answer.content.data;
     }
     throw new Error('the kernel did not answer the .tflite request');
   }
 
   test("the kernel answers with the card's model as a .tflite file of the chosen quantization", async () => {
-    const shown = resultData(await kernel.execute("const cardModel = lepton.models.mlp({ inputs: 4, hidden: [8], classes: 3, seed: 1, name: 'penguin mlp' }); cardModel"));
+    const shown = resultData(
+      await kernel.execute(
+        "const cardModel = lepton.models.mlp({ inputs: 4, hidden: [8], classes: 3, seed: 1, name: 'penguin mlp' }); cardModel",
+      ),
+    );
     const card = shown?.['application/vnd.lepton.model+json'];
     assert.ok(card?.id, 'the model shows its card');
     const answer = await ask('t1', { action: 'tflite', modelId: card.id, quantize: 'float16' });

@@ -22,7 +22,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function relativeDiff(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   assert.equal(actual.length, expected.length, 'output sizes differ');
   let worst = 0;
-  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!)));
+  for (let i = 0; i < expected.length; i++)
+    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!)));
   return Number.isNaN(worst) ? Infinity : worst;
 }
 
@@ -51,7 +52,11 @@ function resultOf(outcomes: Outcome[], name: string): Judged {
 }
 
 /** Exports each case with `opts`, runs all of them in one interpreter process on a seeded batch of 3. */
-async function judge(cases: Record<string, { make: () => tf.LayersModel; ids?: number }>, opts: (model: tf.LayersModel, ids?: number) => lepton.export.TfliteExportOptions, tag: string): Promise<Outcome[]> {
+async function judge(
+  cases: Record<string, { make: () => tf.LayersModel; ids?: number }>,
+  opts: (model: tf.LayersModel, ids?: number) => lepton.export.TfliteExportOptions,
+  tag: string,
+): Promise<Outcome[]> {
   const prepared = [];
   const failed: Outcome[] = [];
   for (const [name, { make, ids }] of Object.entries(cases)) {
@@ -62,20 +67,35 @@ async function judge(cases: Record<string, { make: () => tf.LayersModel; ids?: n
     const file = join(dir, `${tag}-${prepared.length}.tflite`);
     try {
       const exported = await lepton.export.tflite(model, file, opts(model, ids));
-      prepared.push({ name, expected, exported, feeds: xs.map((x) => ({ data: Float32Array.from(x.dataSync()), shape: x.shape })) });
+      prepared.push({
+        name,
+        expected,
+        exported,
+        feeds: xs.map((x) => ({ data: Float32Array.from(x.dataSync()), shape: x.shape })),
+      });
     } catch (error) {
       failed.push({ name, error });
     }
     tf.dispose([...xs, ...(Array.isArray(ys) ? ys : [ys])]);
   }
-  const runs = await lepton.export.runInterpreterJobs(prepared.map((p) => ({ model: p.exported.path!, feeds: p.feeds })));
-  return [...prepared.map((p, k) => ({ name: p.name, expected: p.expected, exported: p.exported, run: runs[k]! })), ...failed];
+  const runs = await lepton.export.runInterpreterJobs(
+    prepared.map((p) => ({ model: p.exported.path!, feeds: p.feeds })),
+  );
+  return [
+    ...prepared.map((p, k) => ({ name: p.name, expected: p.expected, exported: p.exported, run: runs[k]! })),
+    ...failed,
+  ];
 }
 
-const layerModels = Object.fromEntries(Object.entries(layerCases).map(([name, make]) => [name, { make: () => seedWeights(make()) }]));
+const layerModels = Object.fromEntries(
+  Object.entries(layerCases).map(([name, make]) => [name, { make: () => seedWeights(make()) }]),
+);
 
 describe('TFLite export judged by TensorFlow Lite’s interpreter', { skip }, () => {
-  for (const [quantize, tolerance] of [[undefined, 1e-5], ['float16', 1e-2]] as const) {
+  for (const [quantize, tolerance] of [
+    [undefined, 1e-5],
+    ['float16', 1e-2],
+  ] as const) {
     describe(`${quantize ?? 'float32'} files of every supported layer match tfjs within ${tolerance}`, () => {
       let judged: Outcome[] = [];
       before(async () => {
@@ -106,7 +126,12 @@ describe('TFLite export judged by TensorFlow Lite’s interpreter', { skip }, ()
           mode,
           await judge(
             builtinCases,
-            (model, ids) => (mode === 'float32' ? {} : mode === 'int8' ? { quantize: 'int8', calibration: batchFor(model, 64, 11, ids) } : { quantize: mode }),
+            (model, ids) =>
+              mode === 'float32'
+                ? {}
+                : mode === 'int8'
+                  ? { quantize: 'int8', calibration: batchFor(model, 64, 11, ids) }
+                  : { quantize: mode },
             `builtin-${mode}`,
           ),
         );
@@ -122,7 +147,10 @@ describe('TFLite export judged by TensorFlow Lite’s interpreter', { skip }, ()
           if (mode === 'int8') {
             assert.ok(j.exported.int8!.biasCorrected.length > 0, 'biases are corrected');
             // Token ids stay int32 (a CAST, then GATHER of the int8 table); float inputs are QUANTIZEd.
-            assert.ok(builtinCases[name]!.ids !== undefined || j.run.ops.includes('QUANTIZE'), 'a float input is quantized');
+            assert.ok(
+              builtinCases[name]!.ids !== undefined || j.run.ops.includes('QUANTIZE'),
+              'a float input is quantized',
+            );
           }
         });
       }
@@ -131,12 +159,27 @@ describe('TFLite export judged by TensorFlow Lite’s interpreter', { skip }, ()
 
   test('int8 MNIST CNN keeps its accuracy within 1 point of float32 in the interpreter, and int8 I/O reports its scale', async () => {
     const digits = lepton.datasets.mnist({ n: 3000, testSize: 1000, seed: 0 });
-    const model = lepton.models.cnn({ inputShape: [28, 28, 1], filters: [8, 16], dense: 32, dropout: 0, classes: 10, seed: 1 });
-    await lepton.fit(model, { x: digits.train.images, y: digits.train.labels }, { loss: 'sparseCategoricalCrossentropy', epochs: 2, batchSize: 32, seed: 1, live: false });
+    const model = lepton.models.cnn({
+      inputShape: [28, 28, 1],
+      filters: [8, 16],
+      dense: 32,
+      dropout: 0,
+      classes: 10,
+      seed: 1,
+    });
+    await lepton.fit(
+      model,
+      { x: digits.train.images, y: digits.train.labels },
+      { loss: 'sparseCategoricalCrossentropy', epochs: 2, batchSize: 32, seed: 1, live: false },
+    );
     const calibration = digits.train.images.slice(0, 256);
     const fp32 = await lepton.export.tflite(model, join(dir, 'mnist.tflite'));
     const int8 = await lepton.export.tflite(model, join(dir, 'mnist-int8.tflite'), { quantize: 'int8', calibration });
-    const io = await lepton.export.tflite(model, join(dir, 'mnist-int8-io.tflite'), { quantize: 'int8', calibration, integerIo: true });
+    const io = await lepton.export.tflite(model, join(dir, 'mnist-int8-io.tflite'), {
+      quantize: 'int8',
+      calibration,
+      integerIo: true,
+    });
     const feeds = [{ data: Float32Array.from(digits.test.images.dataSync()), shape: digits.test.images.shape }];
     const [a, b, c] = await lepton.export.runInterpreterJobs([fp32, int8, io].map((e) => ({ model: e.path!, feeds })));
     const labels = digits.test.labels.dataSync();
@@ -169,8 +212,15 @@ describe('TFLite export judged by TensorFlow Lite’s interpreter', { skip }, ()
     const y = (model.predict(x) as tf.Tensor).argMax(-1);
     const fp32 = await lepton.export.tflite(model);
     const int8 = await lepton.export.tflite(model, undefined, { quantize: 'int8', calibration: x.slice(0, 100) });
-    const r = await lepton.compress.report({ onnx: model, 'tflite fp32': fp32, 'tflite int8': int8 }, { x, y }, { latencyRuns: 5, throughputRuns: 1, maxSeconds: 0.5, tfliteLatencyRuns: 50 });
-    assert.deepEqual(r.rows.map((row) => row.name), ['onnx']);
+    const r = await lepton.compress.report(
+      { onnx: model, 'tflite fp32': fp32, 'tflite int8': int8 },
+      { x, y },
+      { latencyRuns: 5, throughputRuns: 1, maxSeconds: 0.5, tfliteLatencyRuns: 50 },
+    );
+    assert.deepEqual(
+      r.rows.map((row) => row.name),
+      ['onnx'],
+    );
     const [a, b] = r.tflite;
     assert.equal(a!.accuracy, 1, 'the float32 file reproduces the labels tfjs gave');
     assert.ok(b!.accuracy! >= 0.9 && b!.bytes < a!.bytes, `int8 ${b!.accuracy} accuracy, ${b!.bytes} bytes`);
@@ -182,11 +232,22 @@ describe('TFLite export judged by TensorFlow Lite’s interpreter', { skip }, ()
   test('labels and normalization are in the file: the label file is readable as the metadata archive', async () => {
     const model = seedWeights(layerCases['Dense with activation softmax']!());
     const file = join(dir, 'labelled.tflite');
-    const e = await lepton.export.tflite(model, file, { labels: ['cat', 'dog', 'bird', 'fish', 'frog'], normalization: { mean: [127.5], std: [127.5] } });
-    const listing = execFileSync(python!, ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.read("labels.txt").decode())', file], { encoding: 'utf8' });
+    const e = await lepton.export.tflite(model, file, {
+      labels: ['cat', 'dog', 'bird', 'fish', 'frog'],
+      normalization: { mean: [127.5], std: [127.5] },
+    });
+    const listing = execFileSync(
+      python!,
+      ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.read("labels.txt").decode())', file],
+      { encoding: 'utf8' },
+    );
     assert.equal(listing.trim(), 'cat\ndog\nbird\nfish\nfrog');
     const run = await lepton.export.runInterpreter(file, { feeds: [{ data: new Float32Array(6), shape: [1, 6] }] });
-    assert.equal(run.outputs![0]!.shape.join(','), '1,5', 'the archive after the flatbuffer does not disturb the interpreter');
+    assert.equal(
+      run.outputs![0]!.shape.join(','),
+      '1,5',
+      'the archive after the flatbuffer does not disturb the interpreter',
+    );
     assert.deepEqual(e.labels, ['cat', 'dog', 'bird', 'fish', 'frog']);
   });
 });

@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { KernelClient, resultData, type JupyterMessage } from '../support/kernel-client.js';
 
 const trainingMime = 'application/vnd.lepton.training+json';
-const executeRequest = (code: string) => ({ code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+const executeRequest = (code: string) => ({
+  code,
+  silent: false,
+  store_history: true,
+  user_expressions: {},
+  allow_stdin: false,
+  stop_on_error: true,
+});
 
 /** A cell that builds a small classifier on random data (the label is the sign of the first feature). */
 const setup = [
@@ -14,7 +21,9 @@ const setup = [
 ].join('\n');
 
 function trainingOutputs(messages: JupyterMessage[]) {
-  return messages.filter((m) => (m.msg_type === 'display_data' || m.msg_type === 'update_display_data') && m.content.data?.[trainingMime]);
+  return messages.filter(
+    (m) => (m.msg_type === 'display_data' || m.msg_type === 'update_display_data') && m.content.data?.[trainingMime],
+  );
 }
 
 describe('lepton.fit in the Lepton kernel', () => {
@@ -27,7 +36,10 @@ describe('lepton.fit in the Lepton kernel', () => {
   after(() => kernel?.shutdown());
 
   test('a fit shows the training view and updates it live under one display id, ending with the final state', async () => {
-    const run = await kernel.execute('const model = makeModel();\nconst history = await lepton.fit(model, { x: x, y: y }, { loss: "categoricalCrossentropy", epochs: 3, batchSize: 32, validation: 0.2 });\nhistory', { timeout: 120 });
+    const run = await kernel.execute(
+      'const model = makeModel();\nconst history = await lepton.fit(model, { x: x, y: y }, { loss: "categoricalCrossentropy", epochs: 3, batchSize: 32, validation: 0.2 });\nhistory',
+      { timeout: 120 },
+    );
     assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.reply.content));
     const outputs = trainingOutputs(run.outputs);
     assert.equal(outputs[0]!.msg_type, 'display_data');
@@ -50,7 +62,10 @@ describe('lepton.fit in the Lepton kernel', () => {
     const data = resultData(await kernel.execute('model'))!;
     const summary = data['application/vnd.lepton.model+json'];
     assert.equal(summary.params, 16 * 32 + 32 + 32 * 2 + 2);
-    assert.deepEqual(summary.layers.map((l: { type: string }) => l.type), ['Dense', 'Dense']);
+    assert.deepEqual(
+      summary.layers.map((l: { type: string }) => l.type),
+      ['Dense', 'Dense'],
+    );
     assert.match(data['text/plain'], /Total params: 610/);
   });
 
@@ -66,19 +81,38 @@ describe('lepton.fit in the Lepton kernel', () => {
   }
 
   test("the chart's Stop (a lepton.training comm message) stops the run at a batch boundary and fit returns", async () => {
-    const id = await kernel.send('execute_request', executeRequest('const stopped = await lepton.fit(makeModel(), { x: x, y: y }, { loss: "categoricalCrossentropy", epochs: 500, batchSize: 32 });\nstopped.status + " " + stopped.batches.length'));
+    const id = await kernel.send(
+      'execute_request',
+      executeRequest(
+        'const stopped = await lepton.fit(makeModel(), { x: x, y: y }, { loss: "categoricalCrossentropy", epochs: 500, batchSize: 32 });\nstopped.status + " " + stopped.batches.length',
+      ),
+    );
     const runId = await trainingStarted();
     await new Promise((resolve) => setTimeout(resolve, 500));
-    await kernel.send('comm_open', { comm_id: 'stop-1', target_name: 'lepton.training', data: { action: 'stop', runId } });
+    await kernel.send('comm_open', {
+      comm_id: 'stop-1',
+      target_name: 'lepton.training',
+      data: { action: 'stop', runId },
+    });
     const reply = await kernel.reply(id, 'shell', 30);
     assert.equal(reply.content.status, 'ok');
-    const result = resultData(await kernel.execute('stopped.status + " " + stopped.epochs.length + " " + (stopped.message ?? "")'))!['text/plain'];
-    assert.match(result, /^'stopped \d+ Stopped at epoch \d+\/500, batch \d+\/128: the model keeps the weights trained so far/);
+    const result = resultData(
+      await kernel.execute('stopped.status + " " + stopped.epochs.length + " " + (stopped.message ?? "")'),
+    )!['text/plain'];
+    assert.match(
+      result,
+      /^'stopped \d+ Stopped at epoch \d+\/500, batch \d+\/128: the model keeps the weights trained so far/,
+    );
   });
 
   test('interrupting the cell stops training, keeps the weights and the history, and says so', async () => {
     await kernel.execute('const slow = makeModel(); const before = slow.getWeights()[0].sum().dataSync()[0];');
-    const id = await kernel.send('execute_request', executeRequest('await lepton.fit(slow, { x: x, y: y }, { loss: "categoricalCrossentropy", epochs: 500, batchSize: 32 })'));
+    const id = await kernel.send(
+      'execute_request',
+      executeRequest(
+        'await lepton.fit(slow, { x: x, y: y }, { loss: "categoricalCrossentropy", epochs: 500, batchSize: 32 })',
+      ),
+    );
     await trainingStarted();
     await new Promise((resolve) => setTimeout(resolve, 500));
     await kernel.interrupt();
@@ -88,11 +122,21 @@ describe('lepton.fit in the Lepton kernel', () => {
     const iopub = await kernel.iopub(id);
     const last = trainingOutputs(iopub).at(-1)!.content.data[trainingMime];
     assert.equal(last.status, 'interrupted');
-    assert.match(last.message, /^Interrupted at epoch \d+\/500, batch \d+\/128: the model keeps the weights trained so far/);
-    const after = resultData(await kernel.execute('const h = lepton.lastHistory()!; [h.status, h.batches.length > 0, slow.getWeights()[0].sum().dataSync()[0] !== before].join(" ")'))!;
+    assert.match(
+      last.message,
+      /^Interrupted at epoch \d+\/500, batch \d+\/128: the model keeps the weights trained so far/,
+    );
+    const after = resultData(
+      await kernel.execute(
+        'const h = lepton.lastHistory()!; [h.status, h.batches.length > 0, slow.getWeights()[0].sum().dataSync()[0] !== before].join(" ")',
+      ),
+    )!;
     assert.equal(after['text/plain'], "'interrupted true true'");
     // The kernel still trains afterwards.
-    const again = await kernel.execute('(await lepton.fit(slow, { x: x, y: y }, { epochs: 1, batchSize: 256, live: false })).status', { timeout: 60 });
+    const again = await kernel.execute(
+      '(await lepton.fit(slow, { x: x, y: y }, { epochs: 1, batchSize: 256, live: false })).status',
+      { timeout: 60 },
+    );
     assert.equal(resultData(again)!['text/plain'], "'finished'");
   });
 

@@ -35,7 +35,14 @@ class ConstantModel implements FamilyModel {
     const classification = this.context.task === 'classification';
     const units = classification ? this.context.classes : 1;
     const model = tf.sequential({ name: 'automl_baseline' });
-    model.add(tf.layers.dense({ units, inputShape: [this.context.inputs], activation: classification ? 'softmax' : 'linear', name: 'output' }));
+    model.add(
+      tf.layers.dense({
+        units,
+        inputShape: [this.context.inputs],
+        activation: classification ? 'softmax' : 'linear',
+        name: 'output',
+      }),
+    );
     // Zero weights and a bias of log-shares: softmax gives back the shares for every row (a class never seen gets a
     // large negative bias, probability ~0).
     const bias = classification ? this.values.map((p) => Math.log(Math.max(p, 1e-12))) : this.values;

@@ -29,7 +29,13 @@ class GbmModel implements FamilyModel {
     if (missing <= 0) return proba;
     // A fold whose training rows lack the last classes gives fewer columns: those classes get probability 0.
     const t = tfjs();
-    const padded = t.tidy(() => t.pad(proba, [[0, 0], [0, missing]]) as tf.Tensor2D);
+    const padded = t.tidy(
+      () =>
+        t.pad(proba, [
+          [0, 0],
+          [0, missing],
+        ]) as tf.Tensor2D,
+    );
     proba.dispose();
     return padded;
   }

@@ -14,10 +14,24 @@ export const batchFor = (rows: number) => (rows > 20_000 ? 512 : rows > 2_000 ? 
 export const linearFamily: Family = {
   name: 'linear',
   scale: true,
-  space: (_task, rows) => ({ learningRate: float(1e-3, 0.3, { log: true }), epochs: rows > 20_000 ? int(2, 8) : int(10, 60), batchSize: choice([batchFor(rows), batchFor(rows) * 2]) }),
+  space: (_task, rows) => ({
+    learningRate: float(1e-3, 0.3, { log: true }),
+    epochs: rows > 20_000 ? int(2, 8) : int(10, 60),
+    batchSize: choice([batchFor(rows), batchFor(rows) * 2]),
+  }),
   defaults: (_task, rows) => ({ learningRate: 0.03, epochs: rows > 20_000 ? 3 : 30, batchSize: batchFor(rows) }),
   create: (params, context) => {
-    const model = linear({ inputs: context.inputs, task: context.task, outputs: context.task === 'classification' ? context.classes : 1, seed: context.seed, name: 'automl_linear' });
-    return new NetworkModel(model, context, { epochs: params.epochs as number, batchSize: params.batchSize as number, learningRate: params.learningRate as number });
+    const model = linear({
+      inputs: context.inputs,
+      task: context.task,
+      outputs: context.task === 'classification' ? context.classes : 1,
+      seed: context.seed,
+      name: 'automl_linear',
+    });
+    return new NetworkModel(model, context, {
+      epochs: params.epochs as number,
+      batchSize: params.batchSize as number,
+      learningRate: params.learningRate as number,
+    });
   },
 };

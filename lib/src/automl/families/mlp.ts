@@ -19,11 +19,28 @@ export const mlpFamily: Family = {
     learningRate: float(1e-4, 3e-2, { log: true }),
     epochs: rows > 20_000 ? int(2, 8) : int(20, 100),
   }),
-  defaults: (_task, rows) => ({ units: 64, layers: 2, dropout: 0.1, learningRate: 3e-3, epochs: rows > 20_000 ? 3 : 50 }),
+  defaults: (_task, rows) => ({
+    units: 64,
+    layers: 2,
+    dropout: 0.1,
+    learningRate: 3e-3,
+    epochs: rows > 20_000 ? 3 : 50,
+  }),
   create: (params, context) => {
     const hidden = new Array<number>(params.layers as number).fill(params.units as number);
     const head = context.task === 'classification' ? { classes: context.classes } : { outputs: 1 };
-    const model = mlp({ inputs: context.inputs, hidden, dropout: params.dropout as number, seed: context.seed, name: 'automl_mlp', ...head });
-    return new NetworkModel(model, context, { epochs: params.epochs as number, batchSize: batchFor(context.rows), learningRate: params.learningRate as number });
+    const model = mlp({
+      inputs: context.inputs,
+      hidden,
+      dropout: params.dropout as number,
+      seed: context.seed,
+      name: 'automl_mlp',
+      ...head,
+    });
+    return new NetworkModel(model, context, {
+      epochs: params.epochs as number,
+      batchSize: batchFor(context.rows),
+      learningRate: params.learningRate as number,
+    });
   },
 };

@@ -38,12 +38,23 @@ export class NetworkModel implements FamilyModel {
       });
       target = tf.tidy(() => y.sub(mean).div(std).reshape([-1, 1]));
     } else target = single ? tf.tidy(() => y.toFloat().reshape([-1, 1])) : y;
-    const loss = task === 'regression' ? 'meanSquaredError' : single ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy';
+    const loss =
+      task === 'regression' ? 'meanSquaredError' : single ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy';
     this.model.compile({ optimizer: tf.train.adam(this.training.learningRate), loss });
     try {
       // Past the search's deadline the epoch loop stops; the trial is then not scored (see runTrial).
       const deadline = this.context.deadline;
-      await fit(this.model, { x, y: target }, { epochs: this.training.epochs, batchSize: this.training.batchSize, seed: this.context.seed, live: false, callbacks: { onEpochEnd: () => (Date.now() > deadline ? false : undefined) } });
+      await fit(
+        this.model,
+        { x, y: target },
+        {
+          epochs: this.training.epochs,
+          batchSize: this.training.batchSize,
+          seed: this.context.seed,
+          live: false,
+          callbacks: { onEpochEnd: () => (Date.now() > deadline ? false : undefined) },
+        },
+      );
     } finally {
       if (target !== y) target.dispose();
     }

@@ -71,7 +71,10 @@ export const TARGET_STEP = 8;
  */
 export function biasColumn(c: BiasColumnCase): BiasColumn | null {
   if (c.bias.length !== c.n) throw new InternalError(`bias has ${c.bias.length} values for ${c.n} output channels`);
-  const units = Float64Array.from(c.bias, (b, j) => b / (c.inputScale * c.weightScales[c.weightScales.length === 1 ? 0 : j]!));
+  const units = Float64Array.from(
+    c.bias,
+    (b, j) => b / (c.inputScale * c.weightScales[c.weightScales.length === 1 ? 0 : j]!),
+  );
   const largest = units.reduce((m, u) => Math.max(m, Math.abs(u)), 0);
   if (largest === 0) return { constant: c.inputZeroPoint, columns: 0, rows: new Int8Array(0) };
   const room = DEPTH_BLOCK - (c.k % DEPTH_BLOCK);

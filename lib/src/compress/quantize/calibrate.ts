@@ -37,11 +37,19 @@ interface AxisSums {
 }
 
 /** Adds `data` (shape `shape`) into per-index statistics along `axis` (negative: from the end). */
-function addAlongAxis(into: AxisSums | undefined, data: Float32Array, shape: readonly number[], axis: number): AxisSums {
+function addAlongAxis(
+  into: AxisSums | undefined,
+  data: Float32Array,
+  shape: readonly number[],
+  axis: number,
+): AxisSums {
   const a = axis < 0 ? shape.length + axis : axis;
   const channels = shape[a]!;
   const inner = shape.slice(a + 1).reduce((x, y) => x * y, 1);
-  const acc = into && into.sums.length === channels ? into : { sums: new Float64Array(channels), absMax: new Float32Array(channels), count: 0 };
+  const acc =
+    into && into.sums.length === channels
+      ? into
+      : { sums: new Float64Array(channels), absMax: new Float32Array(channels), count: 0 };
   for (let i = 0; i < data.length; i++) {
     const c = Math.floor(i / inner) % channels;
     acc.sums[c]! += data[i]!;
@@ -64,7 +72,9 @@ export function withOutputs(model: ModelProto, extra: readonly string[]): Uint8A
     for (const name of extra) {
       g.message(Field.Graph.output, (v) => {
         v.string(Field.ValueInfo.name, name);
-        v.message(Field.ValueInfo.type, (t) => t.message(Field.Type.tensorType, (tt) => tt.varint(Field.TypeTensor.elemType, DataType.FLOAT)));
+        v.message(Field.ValueInfo.type, (t) =>
+          t.message(Field.Type.tensorType, (tt) => tt.varint(Field.TypeTensor.elemType, DataType.FLOAT)),
+        );
       });
     }
   });
@@ -83,7 +93,13 @@ export function withOutputs(model: ModelProto, extra: readonly string[]): Uint8A
  * @param batchSize samples per run
  * @param channelAxes values to take statistics of per index of one axis (1: channels of NCHW; -1: the last, features)
  */
-export async function observe(model: ModelProto, values: readonly string[], data: FloatBatch, batchSize = 256, channelAxes: ReadonlyMap<string, number> = new Map()): Promise<Observation> {
+export async function observe(
+  model: ModelProto,
+  values: readonly string[],
+  data: FloatBatch,
+  batchSize = 256,
+  channelAxes: ReadonlyMap<string, number> = new Map(),
+): Promise<Observation> {
   const inputs = new Set(model.graph.input.map((i) => i.name));
   const existing = new Set(model.graph.output.map((o) => o.name));
   const extra = values.filter((v) => !inputs.has(v) && !existing.has(v));
@@ -95,7 +111,11 @@ export async function observe(model: ModelProto, values: readonly string[], data
   try {
     for (let start = 0; start < n; start += batchSize) {
       const batch = rows(data, start, Math.min(n, start + batchSize));
-      const outputs = await runFloat(session, batch, [...extra, ...existing].filter((v) => values.includes(v)));
+      const outputs = await runFloat(
+        session,
+        batch,
+        [...extra, ...existing].filter((v) => values.includes(v)),
+      );
       outputs.set(model.graph.input[0]!.name, batch);
       for (const name of values) {
         const value = outputs.get(name);
@@ -108,12 +128,18 @@ export async function observe(model: ModelProto, values: readonly string[], data
         }
         ranges.set(name, { min, max });
         const axis = channelAxes.get(name);
-        if (axis !== undefined && value.shape.length > Math.max(axis, -axis - 1)) sums.set(name, addAlongAxis(sums.get(name), value.data, value.shape, axis));
+        if (axis !== undefined && value.shape.length > Math.max(axis, -axis - 1))
+          sums.set(name, addAlongAxis(sums.get(name), value.data, value.shape, axis));
       }
     }
   } finally {
     await session.release();
   }
-  const channels = new Map([...sums].map(([name, { sums: s, absMax, count }]) => [name, { mean: Float32Array.from(s, (x) => x / count), absMax }]));
+  const channels = new Map(
+    [...sums].map(([name, { sums: s, absMax, count }]) => [
+      name,
+      { mean: Float32Array.from(s, (x) => x / count), absMax },
+    ]),
+  );
   return { ranges, ranks, samples: n, channels };
 }

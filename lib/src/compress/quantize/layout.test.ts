@@ -10,10 +10,31 @@ import type { GraphProto, NodeProto } from '../../onnx/format.js';
 import { cancelTransposes, inversePerms } from './layout.js';
 import { openSession, runFloat } from '../../onnx/session.js';
 
-const transpose = (input: string, output: string, perm: number[]): NodeProto => ({ opType: 'Transpose', input: [input], output: [output], name: output, domain: '', attribute: [{ name: 'perm', ...attr.ints(perm) } as NodeProto['attribute'][number]] });
-const unary = (opType: string, input: string, output: string): NodeProto => ({ opType, input: [input], output: [output], name: output, domain: '', attribute: [] });
+const transpose = (input: string, output: string, perm: number[]): NodeProto => ({
+  opType: 'Transpose',
+  input: [input],
+  output: [output],
+  name: output,
+  domain: '',
+  attribute: [{ name: 'perm', ...attr.ints(perm) } as NodeProto['attribute'][number]],
+});
+const unary = (opType: string, input: string, output: string): NodeProto => ({
+  opType,
+  input: [input],
+  output: [output],
+  name: output,
+  domain: '',
+  attribute: [],
+});
 const value = (name: string) => ({ name, elemType: 1, shape: [] });
-const graphOf = (node: NodeProto[], output = 'y'): GraphProto => ({ name: 'g', node, initializer: [], input: [value('x')], output: [value(output)], valueInfo: [] });
+const graphOf = (node: NodeProto[], output = 'y'): GraphProto => ({
+  name: 'g',
+  node,
+  initializer: [],
+  input: [value('x')],
+  output: [value(output)],
+  valueInfo: [],
+});
 
 describe('compress cancelTransposes', () => {
   test('inversePerms: NHWC→NCHW then NCHW→NHWC is the identity, the same perm twice is not', () => {
@@ -23,8 +44,19 @@ describe('compress cancelTransposes', () => {
   });
 
   test('a Relu between inverse Transposes moves before them and both Transposes go', () => {
-    const g = cancelTransposes(graphOf([unary('Sigmoid', 'x', 'a'), transpose('a', 't1', [0, 2, 3, 1]), unary('Relu', 't1', 'r'), transpose('r', 't2', [0, 3, 1, 2]), unary('Tanh', 't2', 'y')]));
-    assert.deepEqual(g.node.map((n) => n.opType), ['Sigmoid', 'Relu', 'Tanh']);
+    const g = cancelTransposes(
+      graphOf([
+        unary('Sigmoid', 'x', 'a'),
+        transpose('a', 't1', [0, 2, 3, 1]),
+        unary('Relu', 't1', 'r'),
+        transpose('r', 't2', [0, 3, 1, 2]),
+        unary('Tanh', 't2', 'y'),
+      ]),
+    );
+    assert.deepEqual(
+      g.node.map((n) => n.opType),
+      ['Sigmoid', 'Relu', 'Tanh'],
+    );
     assert.equal(g.node[1]!.input[0], 'a');
     assert.equal(g.node[2]!.input[0], g.node[1]!.output[0]);
   });
@@ -32,7 +64,12 @@ describe('compress cancelTransposes', () => {
   test('a Transpose pair feeding a graph output, or read twice, is kept', () => {
     const toOutput = graphOf([transpose('x', 't1', [0, 2, 3, 1]), transpose('t1', 'y', [0, 3, 1, 2])]);
     assert.equal(cancelTransposes(toOutput), toOutput);
-    const shared = graphOf([transpose('x', 't1', [0, 2, 3, 1]), transpose('t1', 't2', [0, 3, 1, 2]), unary('Relu', 't1', 'r'), unary('Softmax', 't2', 'y')]);
+    const shared = graphOf([
+      transpose('x', 't1', [0, 2, 3, 1]),
+      transpose('t1', 't2', [0, 3, 1, 2]),
+      unary('Relu', 't1', 'r'),
+      unary('Softmax', 't2', 'y'),
+    ]);
     assert.equal(cancelTransposes(shared), shared);
   });
 
@@ -40,9 +77,20 @@ describe('compress cancelTransposes', () => {
     await tf.setBackend('cpu');
     const model = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [10, 10, 2], filters: 3, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.conv2d({
+          inputShape: [10, 10, 2],
+          filters: 3,
+          kernelSize: 3,
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        }),
         tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.conv2d({ filters: 4, kernelSize: 2, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        tf.layers.conv2d({
+          filters: 4,
+          kernelSize: 2,
+          activation: 'sigmoid',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+        }),
         tf.layers.flatten(),
         tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
       ],
@@ -63,6 +111,7 @@ describe('compress cancelTransposes', () => {
     };
     const [want, got] = [await run(proto.graph), await run(cleaned)];
     assert.equal(got.length, want.length);
-    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-5, `output ${i}: ${got[i]} vs ${want[i]}`);
+    for (let i = 0; i < want.length; i++)
+      assert.ok(Math.abs(got[i]! - want[i]!) < 1e-5, `output ${i}: ${got[i]} vs ${want[i]}`);
   });
 });

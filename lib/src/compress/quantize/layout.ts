@@ -11,7 +11,18 @@ import { AttributeType, type GraphProto, type NodeProto } from '../../onnx/forma
 import { nameAllocator } from '../tensors.js';
 
 /** Ops of one data input, applied element by element, so they commute with any Transpose. */
-const ELEMENTWISE = new Set(['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'Softplus', 'Softsign', 'HardSigmoid', 'Clip']);
+const ELEMENTWISE = new Set([
+  'Relu',
+  'LeakyRelu',
+  'Sigmoid',
+  'Tanh',
+  'Elu',
+  'Selu',
+  'Softplus',
+  'Softsign',
+  'HardSigmoid',
+  'Clip',
+]);
 
 function permOf(n: NodeProto): readonly number[] | undefined {
   const a = n.attribute.find((x) => x.name === 'perm');
@@ -36,7 +47,7 @@ export function cancelTransposes(graph: GraphProto): GraphProto {
   const fresh = nameAllocator(graph);
   let nodes = [...graph.node];
   const removed = new Set<string>();
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     const consumers = new Map<string, NodeProto[]>();
     for (const n of nodes) for (const v of n.input) if (v !== '') consumers.set(v, [...(consumers.get(v) ?? []), n]);
@@ -52,10 +63,17 @@ export function cancelTransposes(graph: GraphProto): GraphProto {
       if (uPerm && inversePerms(perm, uPerm) && !outputs.has(u.output[0]!)) {
         // x → T → U → y is x: readers of y read x.
         const [x, y] = [t.input[0]!, u.output[0]!];
-        nodes = nodes.filter((n) => n !== t && n !== u).map((n) => (n.input.includes(y) ? { ...n, input: n.input.map((v) => (v === y ? x : v)) } : n));
+        nodes = nodes
+          .filter((n) => n !== t && n !== u)
+          .map((n) => (n.input.includes(y) ? { ...n, input: n.input.map((v) => (v === y ? x : v)) } : n));
         removed.add(value).add(y);
         changed = true;
-      } else if (ELEMENTWISE.has(u.opType) && u.input[0] === value && u.output.length === 1 && u.input.slice(1).every((v) => v === '' || initializers.has(v))) {
+      } else if (
+        ELEMENTWISE.has(u.opType) &&
+        u.input[0] === value &&
+        u.output.length === 1 &&
+        u.input.slice(1).every((v) => v === '' || initializers.has(v))
+      ) {
         // x → T → U → y becomes x → U → T → y (U's other inputs are constants, so U can run where T was).
         const moved = fresh(`${u.output[0]!}/before_transpose`);
         nodes[i] = { ...u, input: [t.input[0]!, ...u.input.slice(1)], output: [moved] };

@@ -20,7 +20,17 @@ function gemm(bias: Float32Array): GraphProto {
   };
 }
 
-const plan: QdqPlan = { mode: 'static', weightType: 'int8', perChannel: true, weightLevels: 127, ranges: new Map([['x', { min: 0, max: 1 }]]), ranks: new Map([['x', 2]]), opset: 17, biasColumns: true, inputMeans: new Map() };
+const plan: QdqPlan = {
+  mode: 'static',
+  weightType: 'int8',
+  perChannel: true,
+  weightLevels: 127,
+  ranges: new Map([['x', { min: 0, max: 1 }]]),
+  ranks: new Map([['x', 2]]),
+  opset: 17,
+  biasColumns: true,
+  inputMeans: new Map(),
+};
 
 describe('compress quantizeGraph, bias columns', () => {
   test('a one-value bias (which Gemm broadcasts) stays an int32 bias', () => {
@@ -56,16 +66,33 @@ describe('compress quantizeGraph, bias correction', () => {
     assert.deepEqual(r.biasCorrected, ['gemm']);
     const w = graph.initializer.find((t) => t.name === 'w')!;
     const q = quantizeWeight(floatsOf(w), w.dims, 1);
-    const expected = correctedBias({ weight: floatsOf(w), dequantized: dequantizeWeight(q, w.dims), dims: w.dims, bias, layout: { kind: 'gemm', transB: false } }, mean)!;
+    const expected = correctedBias(
+      {
+        weight: floatsOf(w),
+        dequantized: dequantizeWeight(q, w.dims),
+        dims: w.dims,
+        bias,
+        layout: { kind: 'gemm', transB: false },
+      },
+      mean,
+    )!;
     const inputScale = 1 / 255;
     const stored = r.graph.initializer.find((t) => t.name === 'b0.q')!;
-    const values = new Int32Array(stored.rawData.buffer.slice(stored.rawData.byteOffset, stored.rawData.byteOffset + stored.rawData.length));
-    assert.deepEqual(Array.from(values), Array.from(expected, (b, j) => roundHalfEven(b / (inputScale * q.scales[j]!))));
+    const values = new Int32Array(
+      stored.rawData.buffer.slice(stored.rawData.byteOffset, stored.rawData.byteOffset + stored.rawData.length),
+    );
+    assert.deepEqual(
+      Array.from(values),
+      Array.from(expected, (b, j) => roundHalfEven(b / (inputScale * q.scales[j]!))),
+    );
     assert.notDeepEqual(Array.from(expected), Array.from(bias), 'the correction moved the bias');
   });
 
   test('without means, or with a mean of the wrong length, the bias is the float one', () => {
     assert.deepEqual(quantizeGraph(gemm(bias), plain).biasCorrected, []);
-    assert.deepEqual(quantizeGraph(gemm(bias), { ...plain, inputMeans: new Map([['x', mean.subarray(1)]]) }).biasCorrected, []);
+    assert.deepEqual(
+      quantizeGraph(gemm(bias), { ...plain, inputMeans: new Map([['x', mean.subarray(1)]]) }).biasCorrected,
+      [],
+    );
   });
 });

@@ -12,7 +12,16 @@ import { attr } from '../../onnx/graph.js';
 import { AttributeType, type GraphProto, type NodeProto, type TensorProto } from '../../onnx/format.js';
 import { biasColumn, biasColumnPays, type BiasColumn } from './bias-column.js';
 import { correctedBias } from '../../onnx/bias-correction.js';
-import { activationParams, dequantizeWeight, quantizeWeight, roundHalfEven, type ActivationParams, type QuantizedWeight, type Range, type WeightType } from '../../onnx/quant-math.js';
+import {
+  activationParams,
+  dequantizeWeight,
+  quantizeWeight,
+  roundHalfEven,
+  type ActivationParams,
+  type QuantizedWeight,
+  type Range,
+  type WeightType,
+} from '../../onnx/quant-math.js';
 import { count, floatsOf, nameAllocator, tensor } from '../tensors.js';
 import { CompressError } from '../errors.js';
 
@@ -56,7 +65,23 @@ export interface QdqResult {
 }
 
 /** Ops whose float activations are worth quantizing (onnxruntime has int8 kernels or drops the QDQ around them). */
-const ACTIVATION_OPS = new Set(['Conv', 'Gemm', 'MatMul', 'Add', 'Relu', 'Clip', 'Transpose', 'Reshape', 'Flatten', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Squeeze', 'Unsqueeze', 'Concat']);
+const ACTIVATION_OPS = new Set([
+  'Conv',
+  'Gemm',
+  'MatMul',
+  'Add',
+  'Relu',
+  'Clip',
+  'Transpose',
+  'Reshape',
+  'Flatten',
+  'MaxPool',
+  'AveragePool',
+  'GlobalAveragePool',
+  'Squeeze',
+  'Unsqueeze',
+  'Concat',
+]);
 /** Ops whose output keeps its input's quantization (so onnxruntime can run them on uint8 and drop the pair). */
 const SAME_PARAMS_OPS = new Set(['Transpose', 'Reshape', 'Flatten', 'MaxPool', 'Squeeze', 'Unsqueeze', 'Identity']);
 /** Ops with a quantizable weight, and the channel axis of that weight. */
@@ -74,7 +99,13 @@ function floatAttr(node: NodeProto, name: string, fallback: number): number {
 
 /** A Gemm without transposes or scaling (transA, transB, alpha and beta absent or at their defaults). */
 export function plainGemm(n: NodeProto): boolean {
-  return n.opType === 'Gemm' && intAttr(n, 'transA', 0) === 0 && intAttr(n, 'transB', 0) === 0 && floatAttr(n, 'alpha', 1) === 1 && floatAttr(n, 'beta', 1) === 1;
+  return (
+    n.opType === 'Gemm' &&
+    intAttr(n, 'transA', 0) === 0 &&
+    intAttr(n, 'transB', 0) === 0 &&
+    floatAttr(n, 'alpha', 1) === 1 &&
+    floatAttr(n, 'beta', 1) === 1
+  );
 }
 
 /**
@@ -107,7 +138,13 @@ export function fuseMatMulAdd(graph: GraphProto, ranks: ReadonlyMap<string, numb
     const biasName = add!.input[0] === n.output[0] ? add!.input[1]! : add!.input[0]!;
     const bias = inits.get(biasName);
     if (!bias || bias.dims.length !== 1 || bias.dims[0] !== w.dims[1]) continue;
-    replaced.set(n, { ...n, opType: 'Gemm', input: [n.input[0]!, n.input[1]!, biasName], output: [add!.output[0]!], attribute: [] });
+    replaced.set(n, {
+      ...n,
+      opType: 'Gemm',
+      input: [n.input[0]!, n.input[1]!, biasName],
+      output: [add!.output[0]!],
+      attribute: [],
+    });
     removed.add(add!);
   }
   if (replaced.size === 0) return graph;
@@ -179,7 +216,10 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
       // The ONNX layer's arithmetic refuses a non-finite range with its own OnnxError; compress.quantize has always
       // reported it as a bad input of its own, so callers matching CompressError keep working.
       if (!Number.isFinite(range!.min) || !Number.isFinite(range!.max)) {
-        throw new CompressError('LEPTON_COMPRESS_BAD_INPUT', `activation range [${range!.min}, ${range!.max}] is not finite: check the calibration data, and the model's outputs on it, for NaN or Infinity`);
+        throw new CompressError(
+          'LEPTON_COMPRESS_BAD_INPUT',
+          `activation range [${range!.min}, ${range!.max}] is not finite: check the calibration data, and the model's outputs on it, for NaN or Infinity`,
+        );
       }
       const { scale, zeroPoint } = activationParams(range!.min, range!.max);
       p = { scale, zeroPoint, scaleName: fresh(`${id}.scale`), zeroName: fresh(`${id}.zp`) };
@@ -211,9 +251,18 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
     // DequantizeLinear→Gemm into QGemm only when it is given.
     const zero = fresh(`${id}.zp`);
     const scaleDims = perChannel ? [q.scales.length] : [];
-    newInits.push(tensor(values, q.values, dims), tensor(scale, q.scales, scaleDims), tensor(zero, q.zeroPoints, scaleDims));
+    newInits.push(
+      tensor(values, q.values, dims),
+      tensor(scale, q.scales, scaleDims),
+      tensor(zero, q.zeroPoints, scaleDims),
+    );
     const out = fresh(`${id}.dq`);
-    node('DequantizeLinear', [values, scale, zero], [out], perChannel ? [{ name: 'axis', ...attr.int(q.axis!) } as NodeProto['attribute'][number]] : []);
+    node(
+      'DequantizeLinear',
+      [values, scale, zero],
+      [out],
+      perChannel ? [{ name: 'axis', ...attr.int(q.axis!) } as NodeProto['attribute'][number]] : [],
+    );
     dropped.add(n.input[index]!);
     return out;
   };
@@ -222,21 +271,50 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
    * The bias columns for Gemm `n` (weight `w`, bias values `bias`, quantized weight `q`, input parameters `p`) when
    * they pay and fit, else null: plain Gemm (no transposes or scaling), int8 weights [K, N], a rank-2 input.
    */
-  const columnFor = (n: NodeProto, w: TensorProto, bias: Float32Array, q: QuantizedWeight, p: ActivationParams): BiasColumn | null => {
-    if (!plan.biasColumns || !plainGemm(n) || plan.opset < 11 || plan.weightType !== 'int8' || w.dims.length !== 2 || plan.ranks.get(n.input[0]!) !== 2) return null;
+  const columnFor = (
+    n: NodeProto,
+    w: TensorProto,
+    bias: Float32Array,
+    q: QuantizedWeight,
+    p: ActivationParams,
+  ): BiasColumn | null => {
+    if (
+      !plan.biasColumns ||
+      !plainGemm(n) ||
+      plan.opset < 11 ||
+      plan.weightType !== 'int8' ||
+      w.dims.length !== 2 ||
+      plan.ranks.get(n.input[0]!) !== 2
+    )
+      return null;
     const [k, outputs] = [w.dims[0]!, w.dims[1]!];
     // A one-value bias (Gemm broadcasts it) is left as it is.
     if (bias.length !== outputs || !biasColumnPays({ k, n: outputs })) return null;
-    return biasColumn({ k, n: outputs, bias, inputScale: p.scale, inputZeroPoint: p.zeroPoint, weightScales: q.scales, levels: plan.weightLevels });
+    return biasColumn({
+      k,
+      n: outputs,
+      bias,
+      inputScale: p.scale,
+      inputZeroPoint: p.zeroPoint,
+      weightScales: q.scales,
+      levels: plan.weightLevels,
+    });
   };
 
   /** The dequantized input `dq` with the constant columns appended: QuantizeLinear's output → Pad → DequantizeLinear. */
   const withColumns = (dq: string, column: BiasColumn): string => {
-    const [q, scale, zero] = nodes.find((x) => x.opType === 'DequantizeLinear' && x.output[0] === dq)!.input as [string, string, string];
+    const [q, scale, zero] = nodes.find((x) => x.opType === 'DequantizeLinear' && x.output[0] === dq)!.input as [
+      string,
+      string,
+      string,
+    ];
     const id = `b${quantizedNodes.length}`;
     const pads = fresh(`${id}.pads`);
     const value = fresh(`${id}.column`);
-    newInits.push(tensor(pads, BigInt64Array.of(0n, 0n, 0n, BigInt(column.columns)), [4]), tensor(value, Uint8Array.of(column.constant), []));
+    newInits.push(
+      tensor(pads, BigInt64Array.of(0n, 0n, 0n, BigInt(column.columns)), [4]),
+      tensor(value, Uint8Array.of(column.constant), []),
+    );
     const padded = fresh(`${id}.padded`);
     node('Pad', [q, pads, value], [padded]);
     const out = fresh(`${id}.padded.dq`);
@@ -256,9 +334,17 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
     const vName = fresh(`${id}.q`);
     const sName = fresh(`${id}.scale`);
     // No zero point: an int32 bias's is 0 by definition, DequantizeLinear's default.
-    newInits.push(tensor(vName, values, b.dims), tensor(sName, perChannel ? scales : Float32Array.of(scales[0]!), perChannel ? b.dims : []));
+    newInits.push(
+      tensor(vName, values, b.dims),
+      tensor(sName, perChannel ? scales : Float32Array.of(scales[0]!), perChannel ? b.dims : []),
+    );
     const out = fresh(`${id}.dq`);
-    node('DequantizeLinear', [vName, sName], [out], perChannel ? [{ name: 'axis', ...attr.int(0) } as NodeProto['attribute'][number]] : []);
+    node(
+      'DequantizeLinear',
+      [vName, sName],
+      [out],
+      perChannel ? [{ name: 'axis', ...attr.int(0) } as NodeProto['attribute'][number]] : [],
+    );
     dropped.add(b.name);
     return out;
   };
@@ -272,14 +358,27 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
   };
 
   /** The values of bias `b` of `n`, corrected for the rounding of its weight `w` (quantized as `q`) when its input's mean is known. */
-  const biasValues = (n: NodeProto, w: TensorProto, q: QuantizedWeight, b: TensorProto): { data: Float32Array; corrected: boolean } => {
+  const biasValues = (
+    n: NodeProto,
+    w: TensorProto,
+    q: QuantizedWeight,
+    b: TensorProto,
+  ): { data: Float32Array; corrected: boolean } => {
     const data = floatsOf(b);
     const mean = plan.inputMeans.get(n.input[0]!);
     if (!mean) return { data, corrected: false };
-    const layout = n.opType === 'Conv' ? { kind: 'conv' as const, groups: intAttr(n, 'group', 1) } : { kind: 'gemm' as const, transB: intAttr(n, 'transB', 0) === 1 };
+    const layout =
+      n.opType === 'Conv'
+        ? { kind: 'conv' as const, groups: intAttr(n, 'group', 1) }
+        : { kind: 'gemm' as const, transB: intAttr(n, 'transB', 0) === 1 };
     // A scaled Gemm (alpha, beta) would need the shift scaled too: left as it is.
     const unscaled = n.opType !== 'Gemm' || (floatAttr(n, 'alpha', 1) === 1 && floatAttr(n, 'beta', 1) === 1);
-    const corrected = unscaled ? correctedBias({ weight: floatsOf(w), dequantized: dequantizeWeight(q, w.dims), dims: w.dims, bias: data, layout }, mean) : null;
+    const corrected = unscaled
+      ? correctedBias(
+          { weight: floatsOf(w), dequantized: dequantizeWeight(q, w.dims), dims: w.dims, bias: data, layout },
+          mean,
+        )
+      : null;
     return corrected ? { data: corrected, corrected: true } : { data, corrected: false };
   };
 
@@ -290,11 +389,13 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
     const w = inits.get(n.input[weightIndex] ?? '');
     const sharedWeight = w !== undefined && (consumers.get(w.name)?.length ?? 0) > 1;
     if (WEIGHT_OPS.has(n.opType) && w && w.dataType === 1 && !sharedWeight && count(w.dims) > 1) {
-      const axis = n.opType === 'Conv' ? 0 : n.opType === 'Gemm' && intAttr(n, 'transB', 0) === 1 ? 0 : w.dims.length - 1;
+      const axis =
+        n.opType === 'Conv' ? 0 : n.opType === 'Gemm' && intAttr(n, 'transB', 0) === 1 ? 0 : w.dims.length - 1;
       const q = weightOf(n, weightIndex, axis);
       const inputParams = params.get(n.input[0]!);
       const b = inits.get(n.input[2] ?? '');
-      const biasAlone = b !== undefined && b.dataType === 1 && (consumers.get(b.name)?.length ?? 0) === 1 && b.dims.length === 1;
+      const biasAlone =
+        b !== undefined && b.dataType === 1 && (consumers.get(b.name)?.length ?? 0) === 1 && b.dims.length === 1;
       const bias = biasAlone && n.opType !== 'MatMul' ? biasValues(n, w, q, b) : undefined;
       if (bias?.corrected) biasCorrected.push(n.name);
       const quantizedBias = plan.mode === 'static' && inputParams && bias ? b : undefined;
@@ -310,7 +411,8 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
         biasColumns.push(n.name);
       } else {
         input[weightIndex] = emitWeight(n, weightIndex, q, w.dims);
-        if (quantizedBias && inputParams) input[2] = quantizeBias(quantizedBias, bias!.data, inputParams.scale, q.scales);
+        if (quantizedBias && inputParams)
+          input[2] = quantizeBias(quantizedBias, bias!.data, inputParams.scale, q.scales);
         else if (bias?.corrected) input[2] = replaceBias(b!, bias.data);
       }
       quantizedNodes.push(n.name);
@@ -323,5 +425,11 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
   const read = new Set([...nodes.flatMap((x) => x.input), ...graph.output.map((o) => o.name)]);
   const kept = nodes.filter((x) => x.opType !== 'DequantizeLinear' || read.has(x.output[0]!));
   // Graph outputs keep their own (float) names: only consumers were renamed.
-  return { graph: { ...graph, node: kept, initializer }, quantizedNodes, quantizedActivations, biasColumns, biasCorrected };
+  return {
+    graph: { ...graph, node: kept, initializer },
+    quantizedNodes,
+    quantizedActivations,
+    biasColumns,
+    biasCorrected,
+  };
 }

@@ -41,7 +41,11 @@ export function smoothingPairs(graph: GraphProto): SmoothPair[] {
     const w = inits.get(n.input[1] ?? '');
     if (!w || w.dataType !== 1 || w.dims.length !== 2 || readers.get(w.name)!.length !== 1) return undefined;
     const b = n.input[2] ? inits.get(n.input[2]) : undefined;
-    if (n.input[2] && (!b || b.dataType !== 1 || b.dims.length !== 1 || b.dims[0] !== w.dims[1] || readers.get(b.name)!.length !== 1)) return undefined;
+    if (
+      n.input[2] &&
+      (!b || b.dataType !== 1 || b.dims.length !== 1 || b.dims[0] !== w.dims[1] || readers.get(b.name)!.length !== 1)
+    )
+      return undefined;
     return w;
   };
   const pairs: SmoothPair[] = [];
@@ -80,7 +84,11 @@ function absMaxAlong(data: Float32Array, rows: number, columns: number, axis: 0 
  * @param weightRowMax the largest magnitude of each row of the consumer's weight
  * @param limits per-channel bounds (per-tensor weights: see `smoothGraph`)
  */
-export function channelScales(activationMax: Float32Array, weightRowMax: Float32Array, limits?: { low: Float32Array; high: Float32Array }): Float32Array {
+export function channelScales(
+  activationMax: Float32Array,
+  weightRowMax: Float32Array,
+  limits?: { low: Float32Array; high: Float32Array },
+): Float32Array {
   const s = new Float32Array(activationMax.length).fill(1);
   const live = [...activationMax.keys()].filter((j) => activationMax[j]! > 0 && weightRowMax[j]! > 0);
   if (live.length === 0) return s;
@@ -102,7 +110,12 @@ export function channelScales(activationMax: Float32Array, weightRowMax: Float32
  * @param activationMax the calibration data's largest magnitude per channel of each pair's value
  * @param perChannel whether the weights will get one scale per output channel
  */
-export function smoothGraph(graph: GraphProto, pairs: readonly SmoothPair[], activationMax: ReadonlyMap<string, Float32Array>, perChannel: boolean): { graph: GraphProto; smoothed: string[] } {
+export function smoothGraph(
+  graph: GraphProto,
+  pairs: readonly SmoothPair[],
+  activationMax: ReadonlyMap<string, Float32Array>,
+  perChannel: boolean,
+): { graph: GraphProto; smoothed: string[] } {
   const inits = new Map(graph.initializer.map((t) => [t.name, t]));
   // Each weight's values, read once, so a Gemm in two pairs (a consumer then a producer) gets both scalings.
   const weights = new Map<string, { dims: readonly number[]; data: Float32Array }>();
@@ -133,6 +146,8 @@ export function smoothGraph(graph: GraphProto, pairs: readonly SmoothPair[], act
     if (bias) for (let j = 0; j < n; j++) bias.data[j]! /= s[j]!;
     smoothed.push(value);
   }
-  const initializer = graph.initializer.map((t) => (weights.has(t.name) ? tensor(t.name, weights.get(t.name)!.data, t.dims) : t));
+  const initializer = graph.initializer.map((t) =>
+    weights.has(t.name) ? tensor(t.name, weights.get(t.name)!.data, t.dims) : t,
+  );
   return { graph: { ...graph, initializer }, smoothed };
 }

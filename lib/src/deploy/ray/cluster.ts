@@ -43,10 +43,18 @@ export interface RayStartOptions {
  */
 export async function startRayCluster(options: RayStartOptions = {}): Promise<RayCluster> {
   const { leptonHome, errorCatalogue } = await loadServer();
-  return rayControl<RayCluster>('cluster-start', {
-    home: leptonHome(options.home), port: options.port ?? null, httpPort: options.httpPort ?? null, numCpus: options.numCpus ?? 2,
-    catalogue: errorCatalogue(), leptonVersion: (await import('../../version.js')).version,
-  }, 600_000); // Ray's own start may be tried three times on a loaded machine
+  return rayControl<RayCluster>(
+    'cluster-start',
+    {
+      home: leptonHome(options.home),
+      port: options.port ?? null,
+      httpPort: options.httpPort ?? null,
+      numCpus: options.numCpus ?? 2,
+      catalogue: errorCatalogue(),
+      leptonVersion: (await import('../../version.js')).version,
+    },
+    600_000,
+  ); // Ray's own start may be tried three times on a loaded machine
 }
 
 /** Stops the local Ray cluster of the Lepton home; false when none ran. */

@@ -18,7 +18,13 @@ function tensorOf(name: string, feed: ColumnFeed, rows: number): RequestTensor {
   const shape = [rows, 1];
   if (feed.type === 'string') return { name, shape, datatype: COLUMN_DATATYPES.string, data: feed.data };
   const bytes = arrayBytes(feed.data);
-  return { name, shape, datatype: COLUMN_DATATYPES[feed.type], parameters: { [BINARY_DATA_SIZE]: bytes.length }, binary: bytes };
+  return {
+    name,
+    shape,
+    datatype: COLUMN_DATATYPES[feed.type],
+    parameters: { [BINARY_DATA_SIZE]: bytes.length },
+    binary: bytes,
+  };
 }
 
 /**
@@ -28,12 +34,17 @@ function tensorOf(name: string, feed: ColumnFeed, rows: number): RequestTensor {
  * @param records objects of raw fields (extra fields are ignored, absent ones are missing values)
  * @param name the deployment's name, for messages
  */
-export function columnsRequest(columns: readonly ColumnInput[], records: readonly object[], name: string): InferRequest {
+export function columnsRequest(
+  columns: readonly ColumnInput[],
+  records: readonly object[],
+  name: string,
+): InferRequest {
   let feeds: Record<string, ColumnFeed>;
   try {
     feeds = columnFeeds(columns, records);
   } catch (error) {
-    if (error instanceof ExportError) throw new DeployError('LEPTON_BAD_INPUT', `predictRecords on "${name}": ${error.message}`, { cause: error });
+    if (error instanceof ExportError)
+      throw new DeployError('LEPTON_BAD_INPUT', `predictRecords on "${name}": ${error.message}`, { cause: error });
     throw error;
   }
   return { inputs: columns.map((c) => tensorOf(c.name, feeds[c.name]!, records.length)) };

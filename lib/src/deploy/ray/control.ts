@@ -47,7 +47,10 @@ interface ControlFailure {
 export async function rayControl<T>(command: string, args: Record<string, unknown>, timeoutMs = 180_000): Promise<T> {
   const env = rayEnvironment();
   if (!hasRayEnvironment()) {
-    throw new DeployError('LEPTON_RAY_NO_ENV', `Ray is not installed for Lepton (${env.python} is missing): run \`npx lepton setup --ray\` (or \`npx lepton ray start\`, which installs it), or set LEPTON_RAY_PYTHON to a Python with ray==2.58.0.`);
+    throw new DeployError(
+      'LEPTON_RAY_NO_ENV',
+      `Ray is not installed for Lepton (${env.python} is missing): run \`npx lepton setup --ray\` (or \`npx lepton ray start\`, which installs it), or set LEPTON_RAY_PYTHON to a Python with ray==2.58.0.`,
+    );
   }
   const pythonPath = [env.packageDir, process.env.PYTHONPATH].filter(Boolean).join(':');
   const child = spawn(env.python, ['-m', 'lepton_ray.control', command], {
@@ -70,12 +73,17 @@ export async function rayControl<T>(command: string, args: Record<string, unknow
     answer = JSON.parse(last);
   } catch {
     const why = status === null ? `was stopped after ${timeoutMs} ms` : `exited with ${status} without an answer`;
-    throw new DeployError('LEPTON_RAY_FAILED', `Ray's ${command} ${why}: ${err.trim().split('\n').slice(-4).join(' ')}`);
+    throw new DeployError(
+      'LEPTON_RAY_FAILED',
+      `Ray's ${command} ${why}: ${err.trim().split('\n').slice(-4).join(' ')}`,
+    );
   }
   if (status !== 0) {
     const failure = answer as ControlFailure;
-    if (failure.code === 'LEPTON_RAY_NO_CLUSTER' || failure.code === 'LEPTON_RAY_UNREACHABLE') throw new DeployError('LEPTON_RAY_NO_CLUSTER', failure.error);
-    if (failure.code === 'LEPTON_RAY_FAILED') throw new DeployError('LEPTON_RAY_FAILED', `Ray's ${command} failed: ${failure.error}`);
+    if (failure.code === 'LEPTON_RAY_NO_CLUSTER' || failure.code === 'LEPTON_RAY_UNREACHABLE')
+      throw new DeployError('LEPTON_RAY_NO_CLUSTER', failure.error);
+    if (failure.code === 'LEPTON_RAY_FAILED')
+      throw new DeployError('LEPTON_RAY_FAILED', `Ray's ${command} failed: ${failure.error}`);
     throw new DeployError('LEPTON_SERVER', `${failure.error} (${failure.code})`, { serverCode: failure.code });
   }
   return answer as T;

@@ -9,11 +9,17 @@ import type { InferRequest, InferResponse, ServerClient, ServerClientError } fro
 export function isTransient(error: unknown): boolean {
   if (error instanceof TypeError) return true;
   const e = error as Partial<ServerClientError>;
-  return e.name === 'ServerClientError' && (e.status ?? 0) >= 500 && typeof e.code === 'string' && e.code.startsWith('HTTP_');
+  return (
+    e.name === 'ServerClientError' && (e.status ?? 0) >= 500 && typeof e.code === 'string' && e.code.startsWith('HTTP_')
+  );
 }
 
 /** Runs `request` on `name`, once more after a transient failure. */
-export async function inferWithRetry(client: ServerClient, name: string, request: InferRequest): Promise<InferResponse> {
+export async function inferWithRetry(
+  client: ServerClient,
+  name: string,
+  request: InferRequest,
+): Promise<InferResponse> {
   try {
     return await client.infer(name, request);
   } catch (error) {

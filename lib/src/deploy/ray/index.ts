@@ -5,6 +5,16 @@
  */
 export { RayDeployment } from './ray-deployment.js';
 export { deployToRay, rayDeployments } from './deploy-ray.js';
-export { startRayCluster, stopRayCluster, rayClusterStatus, localCluster, type RayCluster, type RayClusterStatus, type RunningRayCluster, type StoppedRayCluster, type RayStartOptions } from './cluster.js';
+export {
+  startRayCluster,
+  stopRayCluster,
+  rayClusterStatus,
+  localCluster,
+  type RayCluster,
+  type RayClusterStatus,
+  type RunningRayCluster,
+  type StoppedRayCluster,
+  type RayStartOptions,
+} from './cluster.js';
 export { hasRayEnvironment, rayEnvironment, type RayEnvironment } from './control.js';
 export type { RayAutoscaling, RayReplica, RayStatus, RayTarget } from './types.js';

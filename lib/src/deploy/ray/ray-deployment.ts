@@ -26,7 +26,11 @@ export class RayDeployment {
   private info: RayStatus;
 
   /** @internal */
-  constructor(private readonly client: ServerClient, private readonly address: string, info: RayStatus) {
+  constructor(
+    private readonly client: ServerClient,
+    private readonly address: string,
+    info: RayStatus,
+  ) {
     this.info = info;
   }
 
@@ -97,7 +101,9 @@ export class RayDeployment {
     const list = recordList(records, this.name);
     const columns = this.info.columns;
     // Without raw columns the model takes tensors: the records request gets the replicas' LEPTON_NO_TRANSFORMS answer.
-    const request = columns ? columnsRequest(columns, list, this.name) : (await import('@lepton/server/preprocess')).recordsRequest(list);
+    const request = columns
+      ? columnsRequest(columns, list, this.name)
+      : (await import('@lepton/server/preprocess')).recordsRequest(list);
     try {
       return responseTensors(await inferWithRetry(this.client, this.name, request));
     } catch (error) {
@@ -134,9 +140,13 @@ export class RayDeployment {
    */
   async scale(replicas: number | { autoscaling: RayAutoscaling }): Promise<this> {
     if (typeof replicas === 'number' && (!Number.isInteger(replicas) || replicas < 1)) {
-      throw new DeployError('LEPTON_BAD_INPUT', `scale(${replicas}) on "${this.name}": give a whole number of replicas ≥ 1, or { autoscaling: { min, max } }.`);
+      throw new DeployError(
+        'LEPTON_BAD_INPUT',
+        `scale(${replicas}) on "${this.name}": give a whole number of replicas ≥ 1, or { autoscaling: { min, max } }.`,
+      );
     }
-    const args = typeof replicas === 'number' ? { replicas } : { autoscaling: checkedAutoscaling(replicas.autoscaling) };
+    const args =
+      typeof replicas === 'number' ? { replicas } : { autoscaling: checkedAutoscaling(replicas.autoscaling) };
     this.info = await rayControl<RayStatus>('scale', { address: this.address, name: this.name, ...args });
     return this;
   }
@@ -150,7 +160,16 @@ export class RayDeployment {
 
   /** The card's data (the same bundle as a local deployment's, so the panel and the card read it alike). */
   toJSON(): DeploymentCardData {
-    return { name: this.name, version: this.version, status: this.state, url: this.url, inferUrl: `${this.url}/infer`, versions: [this.version], inputs: this.info.inputs, outputs: this.info.outputs };
+    return {
+      name: this.name,
+      version: this.version,
+      status: this.state,
+      url: this.url,
+      inferUrl: `${this.url}/infer`,
+      versions: [this.version],
+      inputs: this.info.inputs,
+      outputs: this.info.outputs,
+    };
   }
 
   /** A card: name, version, status, URL, an example curl and the TypeScript call. */
@@ -163,10 +182,19 @@ export class RayDeployment {
     try {
       response = await fetch(`${this.url}/${path}`);
     } catch (error) {
-      throw new DeployError('LEPTON_RAY_FAILED', `"${this.name}" on Ray cannot be reached at ${this.url}: ${(error as Error).message}. Is the cluster running (npx lepton ray status)?`, { cause: error });
+      throw new DeployError(
+        'LEPTON_RAY_FAILED',
+        `"${this.name}" on Ray cannot be reached at ${this.url}: ${(error as Error).message}. Is the cluster running (npx lepton ray status)?`,
+        { cause: error },
+      );
     }
     const body = (await response.json()) as T & { error?: string; code?: string };
-    if (!response.ok) throw new DeployError('LEPTON_SERVER', `${path} of "${this.name}" on Ray: ${body.error ?? response.statusText} (${body.code ?? response.status})`, { serverCode: body.code });
+    if (!response.ok)
+      throw new DeployError(
+        'LEPTON_SERVER',
+        `${path} of "${this.name}" on Ray: ${body.error ?? response.statusText} (${body.code ?? response.status})`,
+        { serverCode: body.code },
+      );
     return body;
   }
 }
@@ -175,8 +203,15 @@ export class RayDeployment {
 export function checkedAutoscaling(autoscaling: RayAutoscaling): RayAutoscaling {
   const { min, max, targetOngoingRequests = 2 } = autoscaling;
   if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < 1 || min > max) {
-    throw new DeployError('LEPTON_BAD_INPUT', `autoscaling { min: ${min}, max: ${max} }: give whole numbers with 0 ≤ min ≤ max and max ≥ 1.`);
+    throw new DeployError(
+      'LEPTON_BAD_INPUT',
+      `autoscaling { min: ${min}, max: ${max} }: give whole numbers with 0 ≤ min ≤ max and max ≥ 1.`,
+    );
   }
-  if (!(targetOngoingRequests > 0)) throw new DeployError('LEPTON_BAD_INPUT', `autoscaling.targetOngoingRequests is ${targetOngoingRequests}; give a number > 0.`);
+  if (!(targetOngoingRequests > 0))
+    throw new DeployError(
+      'LEPTON_BAD_INPUT',
+      `autoscaling.targetOngoingRequests is ${targetOngoingRequests}; give a number > 0.`,
+    );
   return { min, max, targetOngoingRequests };
 }

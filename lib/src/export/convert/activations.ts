@@ -54,7 +54,12 @@ export const supportedActivations: readonly string[] = Object.keys(activations);
  * Applies the activation named by a layer config (`undefined` and `'linear'` are the identity).
  * @returns the activated value's name
  */
-export function applyActivation(call: LayerCall, g: OnnxGraph, x: string, identifier: unknown = call.config['activation']): string {
+export function applyActivation(
+  call: LayerCall,
+  g: OnnxGraph,
+  x: string,
+  identifier: unknown = call.config['activation'],
+): string {
   if (identifier === undefined || identifier === null) return x;
   const build = typeof identifier === 'string' ? activations[identifier] : undefined;
   if (!build) {

@@ -18,7 +18,11 @@ export const selfAttention: LayerConverter = (call, g) => {
   const h = hintOf(call);
   const heads: number = call.config['heads'];
   const dModel: number = call.config['dModel'];
-  check(call, Number.isInteger(heads) && Number.isInteger(dModel) && heads > 0 && dModel % heads === 0, `heads (${heads}) must divide dModel (${dModel})`);
+  check(
+    call,
+    Number.isInteger(heads) && Number.isInteger(dModel) && heads > 0 && dModel % heads === 0,
+    `heads (${heads}) must divide dModel (${dModel})`,
+  );
   const dHead = dModel / heads;
   const x = onlyInput(call);
   const matrix = (name: string) => {
@@ -26,7 +30,11 @@ export const selfAttention: LayerConverter = (call, g) => {
     return g.addFloats(`${h}/${name}`, w.data, w.shape);
   };
   // Reshape's 0 copies the input's size on that axis: batch and steps stay whatever they are at run time.
-  const splitShape = g.addInitializer(`${h}/split_shape`, BigInt64Array.from([0n, 0n, BigInt(heads), BigInt(dHead)]), [4]);
+  const splitShape = g.addInitializer(
+    `${h}/split_shape`,
+    BigInt64Array.from([0n, 0n, BigInt(heads), BigInt(dHead)]),
+    [4],
+  );
   const joinShape = g.addInitializer(`${h}/join_shape`, BigInt64Array.from([0n, 0n, BigInt(dModel)]), [3]);
   const project = (name: string, perm: number[]) => {
     const projected = g.op('MatMul', [x, matrix(name)], {}, h);
@@ -35,7 +43,12 @@ export const selfAttention: LayerConverter = (call, g) => {
   const q = project('wq', [0, 2, 1, 3]); // [batch, heads, steps, dHead]
   const kT = project('wk', [0, 2, 3, 1]); // [batch, heads, dHead, steps]
   const v = project('wv', [0, 2, 1, 3]);
-  const scores = g.op('Div', [g.op('MatMul', [q, kT], {}, h), g.addFloats(`${h}/scale`, [Math.sqrt(dHead)], [])], {}, h);
+  const scores = g.op(
+    'Div',
+    [g.op('MatMul', [q, kT], {}, h), g.addFloats(`${h}/scale`, [Math.sqrt(dHead)], [])],
+    {},
+    h,
+  );
   const weights = g.op('Softmax', [scores], { axis: attr.int(-1) }, h);
   const attended = g.op('Transpose', [g.op('MatMul', [weights, v], {}, h)], { perm: attr.ints([0, 2, 1, 3]) }, h);
   return [g.op('MatMul', [g.op('Reshape', [attended, joinShape], {}, h), matrix('wo')], {}, h)];

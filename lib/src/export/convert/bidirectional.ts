@@ -20,7 +20,11 @@ interface Halves {
 export const bidirectional: LayerConverter = (call, g) => {
   const c = call.config;
   const mode: string | null = c['mergeMode'] ?? 'concat';
-  check(call, mode !== null && ['concat', 'sum', 'mul', 'ave'].includes(mode), `mergeMode ${JSON.stringify(mode)} is not supported; use 'concat', 'sum', 'mul' or 'ave'`);
+  check(
+    call,
+    mode !== null && ['concat', 'sum', 'mul', 'ave'].includes(mode),
+    `mergeMode ${JSON.stringify(mode)} is not supported; use 'concat', 'sum', 'mul' or 'ave'`,
+  );
   const { forwardLayer, backwardLayer } = call.layer as unknown as Halves;
   const half = (layer: tf.layers.Layer): string => {
     const className = layer.getClassName();
@@ -44,5 +48,10 @@ export const bidirectional: LayerConverter = (call, g) => {
 /** A [batch, steps, units] sequence reversed along its steps. */
 function reverseTime(g: OnnxGraph, value: string, h: string): string {
   const i = (hint: string, v: number) => g.addInt64s(`${h}/${hint}`, [v]);
-  return g.op('Slice', [value, i('starts', -1), i('ends', Number.MIN_SAFE_INTEGER), i('axes', 1), i('steps', -1)], {}, h);
+  return g.op(
+    'Slice',
+    [value, i('starts', -1), i('ends', Number.MIN_SAFE_INTEGER), i('axes', 1), i('steps', -1)],
+    {},
+    h,
+  );
 }

@@ -44,7 +44,10 @@ export function weightsOf(layer: tf.layers.Layer): Map<string, Weight> {
   const weights = new Map<string, Weight>();
   for (const w of layer.weights) {
     const short = (w.originalName ?? w.name).split('/').pop()!.replace(/_\d+$/, '');
-    weights.set(short, { shape: [...w.shape] as number[], data: Float32Array.from(w.read().dataSync() as ArrayLike<number>) });
+    weights.set(short, {
+      shape: [...w.shape] as number[],
+      data: Float32Array.from(w.read().dataSync() as ArrayLike<number>),
+    });
   }
   return weights;
 }
@@ -53,7 +56,11 @@ export function weightsOf(layer: tf.layers.Layer): Map<string, Weight> {
 export function weight(call: LayerCall, name: string): Weight {
   const w = call.weights.get(name);
   if (!w) {
-    throw new UnsupportedConfigError(call.className, call.layer.name, `has no weight ${JSON.stringify(name)} (it has ${[...call.weights.keys()].join(', ') || 'none'})`);
+    throw new UnsupportedConfigError(
+      call.className,
+      call.layer.name,
+      `has no weight ${JSON.stringify(name)} (it has ${[...call.weights.keys()].join(', ') || 'none'})`,
+    );
   }
   return w;
 }
@@ -75,7 +82,11 @@ export function hintOf(call: LayerCall): string {
 }
 
 /** Reorders a row-major tensor's axes (like numpy's `transpose(perm)`). */
-export function transposeData(data: Float32Array, shape: readonly number[], perm: readonly number[]): { data: Float32Array; shape: number[] } {
+export function transposeData(
+  data: Float32Array,
+  shape: readonly number[],
+  perm: readonly number[],
+): { data: Float32Array; shape: number[] } {
   const rank = shape.length;
   const outShape = perm.map((p) => shape[p]!);
   const inStrides = new Array<number>(rank);

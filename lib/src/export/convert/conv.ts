@@ -38,7 +38,11 @@ export const conv: LayerConverter = (call, g) => {
   const spatial = k.shape.length - 2;
   const w = convKernel(g, `${h}/kernel`, k.data, k.shape);
   const b = bias(call, g);
-  const attrs = { kernel_shape: attr.ints(k.shape.slice(0, spatial)), group: attr.int(1), ...geometry(call, spatial, k.shape.slice(0, spatial)) };
+  const attrs = {
+    kernel_shape: attr.ints(k.shape.slice(0, spatial)),
+    group: attr.int(1),
+    ...geometry(call, spatial, k.shape.slice(0, spatial)),
+  };
   const y = channelsFirst(g, onlyInput(call), spatial + 2, h, (x) => g.op('Conv', [x, w, ...b], attrs, h));
   return [applyActivation(call, g, y)];
 };
@@ -58,7 +62,11 @@ export const depthwiseConv2d: LayerConverter = (call, g) => {
   const cin = k.shape[2]!;
   const w = depthwiseKernel(g, `${h}/depthwise_kernel`, k.data, k.shape);
   const b = bias(call, g);
-  const attrs = { kernel_shape: attr.ints(k.shape.slice(0, 2)), group: attr.int(cin), ...geometry(call, 2, k.shape.slice(0, 2)) };
+  const attrs = {
+    kernel_shape: attr.ints(k.shape.slice(0, 2)),
+    group: attr.int(cin),
+    ...geometry(call, 2, k.shape.slice(0, 2)),
+  };
   const y = channelsFirst(g, onlyInput(call), 4, h, (x) => g.op('Conv', [x, w, ...b], attrs, h));
   return [applyActivation(call, g, y)];
 };
@@ -72,7 +80,11 @@ export const separableConv2d: LayerConverter = (call, g) => {
   const dw = depthwiseKernel(g, `${h}/depthwise_kernel`, dk.data, dk.shape);
   const pw = convKernel(g, `${h}/pointwise_kernel`, pk.data, pk.shape);
   const b = bias(call, g);
-  const depthAttrs = { kernel_shape: attr.ints(dk.shape.slice(0, 2)), group: attr.int(dk.shape[2]!), ...geometry(call, 2, dk.shape.slice(0, 2)) };
+  const depthAttrs = {
+    kernel_shape: attr.ints(dk.shape.slice(0, 2)),
+    group: attr.int(dk.shape[2]!),
+    ...geometry(call, 2, dk.shape.slice(0, 2)),
+  };
   const y = channelsFirst(g, onlyInput(call), 4, h, (x) => {
     const depth = g.op('Conv', [x, dw], depthAttrs, h);
     return g.op('Conv', [depth, pw, ...b], { kernel_shape: attr.ints([1, 1]) }, h);

@@ -8,7 +8,11 @@ import { check, hintOf, onlyInput, weight, type LayerConverter } from './context
 
 /** `Embedding` (without `maskZero`, whose mask an exported graph cannot carry). */
 export const embedding: LayerConverter = (call, g) => {
-  check(call, call.config['maskZero'] !== true, 'maskZero is not supported (ONNX graphs carry no masks); set maskZero: false');
+  check(
+    call,
+    call.config['maskZero'] !== true,
+    'maskZero is not supported (ONNX graphs carry no masks); set maskZero: false',
+  );
   const h = hintOf(call);
   const table = weight(call, 'embeddings');
   const indices = g.op('Cast', [onlyInput(call)], { to: attr.int(DataType.INT64) }, h);

@@ -43,7 +43,9 @@ export const layerNormalization: LayerConverter = (call, g) => {
   const shape = call.inputShapes[0]!;
   const rank = shape.length;
   const raw = call.config['axis'] ?? -1;
-  const axes = (Array.isArray(raw) ? raw : [raw]).map((a: number) => (a < 0 ? a + rank : a)).sort((a: number, b: number) => a - b);
+  const axes = (Array.isArray(raw) ? raw : [raw])
+    .map((a: number) => (a < 0 ? a + rank : a))
+    .sort((a: number, b: number) => a - b);
   // An empty axis list has no first axis: 0 fails the check below, which names the layer.
   const first: number = axes[0] ?? 0;
   check(
@@ -55,6 +57,17 @@ export const layerNormalization: LayerConverter = (call, g) => {
   const size = normShape.reduce((a, b) => a * b, 1);
   const gamma = call.config['scale'] === false ? new Float32Array(size).fill(1) : weight(call, 'gamma').data;
   const beta = call.config['center'] === false ? new Float32Array(size) : weight(call, 'beta').data;
-  const inputs = [onlyInput(call), g.addFloats(`${h}/gamma`, gamma, normShape), g.addFloats(`${h}/beta`, beta, normShape)];
-  return [g.op('LayerNormalization', inputs, { axis: attr.int(first), epsilon: attr.float(call.config['epsilon'] ?? 1e-3) }, h)];
+  const inputs = [
+    onlyInput(call),
+    g.addFloats(`${h}/gamma`, gamma, normShape),
+    g.addFloats(`${h}/beta`, beta, normShape),
+  ];
+  return [
+    g.op(
+      'LayerNormalization',
+      inputs,
+      { axis: attr.int(first), epsilon: attr.float(call.config['epsilon'] ?? 1e-3) },
+      h,
+    ),
+  ];
 };

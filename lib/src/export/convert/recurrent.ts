@@ -23,7 +23,11 @@ const rnnActivations: Record<string, { name: string; alpha?: number; beta?: numb
 function activationAttrs(call: LayerCall, identifiers: string[]): Record<string, AttrValue> {
   const acts = identifiers.map((id) => {
     const act = rnnActivations[id];
-    check(call, act !== undefined, `activation ${JSON.stringify(id)} is not supported in recurrent layers; supported: ${Object.keys(rnnActivations).join(', ')}`);
+    check(
+      call,
+      act !== undefined,
+      `activation ${JSON.stringify(id)} is not supported in recurrent layers; supported: ${Object.keys(rnnActivations).join(', ')}`,
+    );
     return act!;
   });
   const alphas = acts.flatMap((a) => (a.alpha === undefined ? [] : [a.alpha]));
@@ -39,7 +43,12 @@ function activationAttrs(call: LayerCall, identifiers: string[]): Record<string,
  * A tfjs gate matrix [rows, gates·units] as ONNX's [1, gates·units, rows], gate blocks taken in `order`
  * (ONNX block b is tfjs block `order[b]`).
  */
-function gateMatrix(data: Float32Array, rows: number, units: number, order: readonly number[]): { data: Float32Array; shape: number[] } {
+function gateMatrix(
+  data: Float32Array,
+  rows: number,
+  units: number,
+  order: readonly number[],
+): { data: Float32Array; shape: number[] } {
   const cols = order.length * units;
   const out = new Float32Array(cols * rows);
   order.forEach((src, b) => {
@@ -59,10 +68,18 @@ function gateBias(data: Float32Array | undefined, units: number, order: readonly
 }
 
 /** Builds one recurrent op; `order` maps ONNX gate blocks to tfjs ones. */
-function recurrent(opType: 'LSTM' | 'GRU' | 'RNN', order: readonly number[], activations: (c: Record<string, any>) => string[]): LayerConverter {
+function recurrent(
+  opType: 'LSTM' | 'GRU' | 'RNN',
+  order: readonly number[],
+  activations: (c: Record<string, any>) => string[],
+): LayerConverter {
   return (call, g) => {
     const c = call.config;
-    check(call, c['stateful'] !== true, 'stateful recurrent layers are not supported; rebuild the model with stateful: false');
+    check(
+      call,
+      c['stateful'] !== true,
+      'stateful recurrent layers are not supported; rebuild the model with stateful: false',
+    );
     check(call, c['resetAfter'] !== true, 'resetAfter is not supported');
     const h = hintOf(call);
     const units: number = c['units'];
@@ -76,7 +93,12 @@ function recurrent(opType: 'LSTM' | 'GRU' | 'RNN', order: readonly number[], act
       const i = (hint: string, v: number) => g.addInt64s(`${h}/${hint}`, [v]);
       x = g.op('Slice', [x, i('starts', -1), i('ends', Number.MIN_SAFE_INTEGER), i('axes', 0), i('steps', -1)], {}, h);
     }
-    const inputs = [x, g.addFloats(`${h}/W`, w.data, w.shape), g.addFloats(`${h}/R`, r.data, r.shape), g.addFloats(`${h}/B`, b, [1, b.length])];
+    const inputs = [
+      x,
+      g.addFloats(`${h}/W`, w.data, w.shape),
+      g.addFloats(`${h}/R`, r.data, r.shape),
+      g.addFloats(`${h}/B`, b, [1, b.length]),
+    ];
     const attrs: Record<string, AttrValue> = { hidden_size: attr.int(units), ...activationAttrs(call, activations(c)) };
     if (opType === 'GRU') attrs['linear_before_reset'] = attr.int(0);
     const outputs = g.addNode(opType, inputs, attrs, { outputs: opType === 'LSTM' ? 3 : 2, hint: h });
@@ -91,9 +113,15 @@ function recurrent(opType: 'LSTM' | 'GRU' | 'RNN', order: readonly number[], act
 }
 
 /** `LSTM`: ONNX gates i, o, f, c from tfjs's i, f, c, o. */
-export const lstm = recurrent('LSTM', [0, 3, 1, 2], (c) => [c['recurrentActivation'] ?? 'hardSigmoid', c['activation'] ?? 'tanh', c['activation'] ?? 'tanh']);
+export const lstm = recurrent('LSTM', [0, 3, 1, 2], (c) => [
+  c['recurrentActivation'] ?? 'hardSigmoid',
+  c['activation'] ?? 'tanh',
+  c['activation'] ?? 'tanh',
+]);
 /** `GRU`: gates z, r, h in both. */
-export const gru = recurrent('GRU', [0, 1, 2], (c) => [c['recurrentActivation'] ?? 'hardSigmoid', c['activation'] ?? 'tanh']);
+export const gru = recurrent('GRU', [0, 1, 2], (c) => [
+  c['recurrentActivation'] ?? 'hardSigmoid',
+  c['activation'] ?? 'tanh',
+]);
 /** `SimpleRNN`. */
 export const simpleRnn = recurrent('RNN', [0], (c) => [c['activation'] ?? 'tanh']);
-

@@ -60,7 +60,10 @@ function varint(bytes: Uint8Array, at: number): [value: number, next: number] {
     if (byte < 0x80) return [value, pos + 1];
     scale *= 128;
   }
-  throw new ExportError('LEPTON_BAD_MODEL', 'The model is not a valid ONNX file: a varint runs past the end of its bytes.');
+  throw new ExportError(
+    'LEPTON_BAD_MODEL',
+    'The model is not a valid ONNX file: a varint runs past the end of its bytes.',
+  );
 }
 
 /** The fields of a message, in order. */
@@ -79,8 +82,16 @@ function wireFields(bytes: Uint8Array): WireField[] {
       const [length, after] = varint(bytes, next);
       payload = after;
       pos = after + length;
-    } else throw new ExportError('LEPTON_BAD_MODEL', `The model is not a valid ONNX file: wire type ${wire} at byte ${start}.`);
-    if (pos > bytes.length) throw new ExportError('LEPTON_BAD_MODEL', `The model is not a valid ONNX file: a field at byte ${start} runs past the end.`);
+    } else
+      throw new ExportError(
+        'LEPTON_BAD_MODEL',
+        `The model is not a valid ONNX file: wire type ${wire} at byte ${start}.`,
+      );
+    if (pos > bytes.length)
+      throw new ExportError(
+        'LEPTON_BAD_MODEL',
+        `The model is not a valid ONNX file: a field at byte ${start} runs past the end.`,
+      );
     fields.push({ field: Math.floor(tag / 8), wire, start, end: pos, payload });
   }
   return fields;
@@ -91,11 +102,15 @@ function payloadOf(bytes: Uint8Array, f: WireField): Uint8Array {
 }
 
 function stringsOf(bytes: Uint8Array, field: number): string[] {
-  return wireFields(bytes).filter((f) => f.field === field && f.wire === 2).map((f) => text.decode(payloadOf(bytes, f)));
+  return wireFields(bytes)
+    .filter((f) => f.field === field && f.wire === 2)
+    .map((f) => text.decode(payloadOf(bytes, f)));
 }
 
 function messagesOf(bytes: Uint8Array, field: number): Uint8Array[] {
-  return wireFields(bytes).filter((f) => f.field === field && f.wire === 2).map((f) => payloadOf(bytes, f));
+  return wireFields(bytes)
+    .filter((f) => f.field === field && f.wire === 2)
+    .map((f) => payloadOf(bytes, f));
 }
 
 function varintOf(bytes: Uint8Array, field: number): number | undefined {
@@ -105,7 +120,15 @@ function varintOf(bytes: Uint8Array, field: number): number | undefined {
 
 // Field numbers of onnx.proto read here (ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto, TypeProto).
 const MODEL = { irVersion: 1, graph: 7, opsetImport: 8, metadataProps: 14 } as const;
-const GRAPH = { node: 1, name: 2, initializer: 5, input: 11, output: 12, valueInfo: 13, sparseInitializer: 15 } as const;
+const GRAPH = {
+  node: 1,
+  name: 2,
+  initializer: 5,
+  input: 11,
+  output: 12,
+  valueInfo: 13,
+  sparseInitializer: 15,
+} as const;
 const NODE = { input: 1, output: 2, name: 3, opType: 4 } as const;
 
 function graphValue(bytes: Uint8Array): GraphValue {
@@ -119,7 +142,8 @@ function graphValue(bytes: Uint8Array): GraphValue {
 
 function graphOf(model: Uint8Array): Uint8Array {
   const graph = messagesOf(model, MODEL.graph)[0];
-  if (graph === undefined) throw new ExportError('LEPTON_BAD_MODEL', 'The model is not a valid ONNX file: it has no graph.');
+  if (graph === undefined)
+    throw new ExportError('LEPTON_BAD_MODEL', 'The model is not a valid ONNX file: it has no graph.');
   return graph;
 }
 
@@ -134,12 +158,15 @@ export function inspectModel(model: Uint8Array): ModelView {
   }
   const initializers = new Set(messagesOf(graph, GRAPH.initializer).map((t) => stringsOf(t, 8)[0] ?? ''));
   for (const s of initializers) names.add(s);
-  for (const field of [GRAPH.input, GRAPH.output, GRAPH.valueInfo]) for (const v of messagesOf(graph, field)) names.add(stringsOf(v, 1)[0] ?? '');
+  for (const field of [GRAPH.input, GRAPH.output, GRAPH.valueInfo])
+    for (const v of messagesOf(graph, field)) names.add(stringsOf(v, 1)[0] ?? '');
   const opsets = new Map<string, number>();
   for (const o of messagesOf(model, MODEL.opsetImport)) opsets.set(stringsOf(o, 1)[0] ?? '', varintOf(o, 2) ?? 1);
   return {
     names,
-    inputs: messagesOf(graph, GRAPH.input).map(graphValue).filter((v) => !initializers.has(v.name)),
+    inputs: messagesOf(graph, GRAPH.input)
+      .map(graphValue)
+      .filter((v) => !initializers.has(v.name)),
     outputs: messagesOf(graph, GRAPH.output).map(graphValue),
     opsets,
     irVersion: varintOf(model, MODEL.irVersion) ?? 0,
@@ -171,7 +198,9 @@ export function prependGraph(model: Uint8Array, join: Prepend): Uint8Array {
   // The front's graph fields as the encoder writes them: nodes, initializers, inputs, value infos (no outputs).
   const frontGraph = graphOf(encodeModel(modelProto({ ...join.front, output: [] })));
   const frontFields = wireFields(frontGraph).filter((f) => f.field !== GRAPH.name);
-  const modelFields = wireFields(graph).filter((f) => f.field !== GRAPH.input || graphValue(payloadOf(graph, f)).name !== join.feeds);
+  const modelFields = wireFields(graph).filter(
+    (f) => f.field !== GRAPH.input || graphValue(payloadOf(graph, f)).name !== join.feeds,
+  );
   const order = (f: WireField) => (f.field === GRAPH.node ? 0 : 1);
   const parts: Uint8Array[] = [
     ...frontFields.filter((f) => order(f) === 0).map((f) => frontGraph.subarray(f.start, f.end)),
@@ -183,7 +212,11 @@ export function prependGraph(model: Uint8Array, join: Prepend): Uint8Array {
 
   const out = new ProtoWriter();
   out.varint(MODEL.irVersion, join.irVersion);
-  const head = concat(wireFields(model).filter((f) => f.field !== MODEL.irVersion && f.field !== MODEL.graph && f.field !== MODEL.opsetImport).map((f) => model.subarray(f.start, f.end)));
+  const head = concat(
+    wireFields(model)
+      .filter((f) => f.field !== MODEL.irVersion && f.field !== MODEL.graph && f.field !== MODEL.opsetImport)
+      .map((f) => model.subarray(f.start, f.end)),
+  );
   out.bytes(MODEL.graph, joined);
   for (const [domain, version] of join.opsets) {
     out.message(MODEL.opsetImport, (o) => {
@@ -191,7 +224,8 @@ export function prependGraph(model: Uint8Array, join: Prepend): Uint8Array {
       o.varint(2, version);
     });
   }
-  for (const [key, value] of Object.entries(join.metadata)) out.message(MODEL.metadataProps, (e) => e.string(1, key).string(2, value));
+  for (const [key, value] of Object.entries(join.metadata))
+    out.message(MODEL.metadataProps, (e) => e.string(1, key).string(2, value));
   return concat([out.finish(), head]);
 }
 
@@ -209,4 +243,10 @@ export function shapeText(dims: ReadonlyArray<number | string>): string {
 export const COLUMN_SHAPE: readonly Dimension[] = [{ dimParam: 'batch' }, { dimValue: 1 }];
 
 /** The element type names used in messages. */
-export const ELEM_NAMES: Readonly<Record<number, string>> = { [DataType.FLOAT]: 'float', [DataType.STRING]: 'string', [DataType.DOUBLE]: 'double', [DataType.INT64]: 'int64', [DataType.INT32]: 'int32' };
+export const ELEM_NAMES: Readonly<Record<number, string>> = {
+  [DataType.FLOAT]: 'float',
+  [DataType.STRING]: 'string',
+  [DataType.DOUBLE]: 'double',
+  [DataType.INT64]: 'int64',
+  [DataType.INT32]: 'int32',
+};

@@ -76,7 +76,11 @@ export function dateFeatureNodes(g: OnnxGraph, step: DateStep, ms: string): Arra
       out.push(toFloat(value));
       continue;
     }
-    const angle = op('Div', mul(c(2 * Math.PI), sub(value, c(offset))), typeof period === 'number' ? c(period) : period);
+    const angle = op(
+      'Div',
+      mul(c(2 * Math.PI), sub(value, c(offset))),
+      typeof period === 'number' ? c(period) : period,
+    );
     out.push(toFloat(op('Sin', angle)), toFloat(op('Cos', angle)));
   }
   return names.map((name, i) => [name, out[i]!]);

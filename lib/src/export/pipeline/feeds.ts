@@ -44,33 +44,64 @@ export function columnFeeds(inputs: readonly ColumnInput[], records: readonly ob
   const n = records.length;
   const field = (r: number, name: string): unknown => {
     const record = records[r];
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) throw bad(r, name, 'belongs to a record that is not an object of fields');
+    if (typeof record !== 'object' || record === null || Array.isArray(record))
+      throw bad(r, name, 'belongs to a record that is not an object of fields');
     return Object.hasOwn(record, name) ? (record as Record<string, unknown>)[name] : undefined;
   };
-  return Object.fromEntries(inputs.map((input): [string, ColumnFeed] => {
-    if (input.type === 'string') {
-      return [input.name, { type: 'string', data: Array.from({ length: n }, (_, r) => {
-        const v = field(r, input.name);
-        if (missing(v)) return '';
-        if (typeof v !== 'string') throw bad(r, input.name, `holds ${JSON.stringify(v)}; the graph takes this column's categories as strings`);
-        return v;
-      }) }];
-    }
-    if (input.type === 'double') {
-      return [input.name, { type: 'double', data: Float64Array.from({ length: n }, (_, r) => {
-        const v = field(r, input.name);
-        if (missing(v)) return NaN;
-        const ms = dateMillis(v);
-        if (!Number.isFinite(ms)) throw bad(r, input.name, `holds ${JSON.stringify(v)}, not a date (ISO text such as "2015-06-01", a Date or epoch milliseconds)`);
-        return ms;
-      }) }];
-    }
-    return [input.name, { type: 'float', data: Float32Array.from({ length: n }, (_, r) => {
-      const v = field(r, input.name);
-      if (missing(v)) return NaN;
-      if (typeof v === 'boolean') return v ? 1 : 0;
-      if (typeof v !== 'number') throw bad(r, input.name, `holds ${JSON.stringify(v)}, not a number`);
-      return v;
-    }) }];
-  }));
+  return Object.fromEntries(
+    inputs.map((input): [string, ColumnFeed] => {
+      if (input.type === 'string') {
+        return [
+          input.name,
+          {
+            type: 'string',
+            data: Array.from({ length: n }, (_, r) => {
+              const v = field(r, input.name);
+              if (missing(v)) return '';
+              if (typeof v !== 'string')
+                throw bad(
+                  r,
+                  input.name,
+                  `holds ${JSON.stringify(v)}; the graph takes this column's categories as strings`,
+                );
+              return v;
+            }),
+          },
+        ];
+      }
+      if (input.type === 'double') {
+        return [
+          input.name,
+          {
+            type: 'double',
+            data: Float64Array.from({ length: n }, (_, r) => {
+              const v = field(r, input.name);
+              if (missing(v)) return NaN;
+              const ms = dateMillis(v);
+              if (!Number.isFinite(ms))
+                throw bad(
+                  r,
+                  input.name,
+                  `holds ${JSON.stringify(v)}, not a date (ISO text such as "2015-06-01", a Date or epoch milliseconds)`,
+                );
+              return ms;
+            }),
+          },
+        ];
+      }
+      return [
+        input.name,
+        {
+          type: 'float',
+          data: Float32Array.from({ length: n }, (_, r) => {
+            const v = field(r, input.name);
+            if (missing(v)) return NaN;
+            if (typeof v === 'boolean') return v ? 1 : 0;
+            if (typeof v !== 'number') throw bad(r, input.name, `holds ${JSON.stringify(v)}, not a number`);
+            return v;
+          }),
+        },
+      ];
+    }),
+  );
 }

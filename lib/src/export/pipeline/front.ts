@@ -8,7 +8,13 @@
  * run time (a category not seen in fitting where that is an error, a feature left missing) becomes NaN in the
  * graph, the one way a graph has to say "no answer".
  */
-import { compileTransforms, parseTransforms, TRANSFORM_KINDS, type Category, type Step } from '@lepton/server/preprocess';
+import {
+  compileTransforms,
+  parseTransforms,
+  TRANSFORM_KINDS,
+  type Category,
+  type Step,
+} from '@lepton/server/preprocess';
 import { ExportError } from '../errors.js';
 import { attr, OnnxGraph } from '../../onnx/graph.js';
 import { DataType } from '../../onnx/format.js';
@@ -56,8 +62,8 @@ function stepsOf(transforms: readonly unknown[]): Step[] {
       throw unsupported(
         'A textVectorizer cannot be written as ONNX operators that reproduce it exactly: StringSplit needs opset 20 (Lepton writes 17), ' +
           'StringNormalizer lowercases by locale where the vectorizer strips Unicode punctuation and splits CJK runs at word boundaries, and its ' +
-          'out-of-vocabulary, n-gram and TF-IDF rules are not TfIdfVectorizer\'s. ' +
-          'serve text models on the Lepton server (lepton.deploy(model, { transforms: [vectorizer] })), which vectorizes texts with the notebook\'s code.',
+          "out-of-vocabulary, n-gram and TF-IDF rules are not TfIdfVectorizer's. " +
+          "serve text models on the Lepton server (lepton.deploy(model, { transforms: [vectorizer] })), which vectorizes texts with the notebook's code.",
       );
     }
   }
@@ -78,14 +84,19 @@ function stepsOf(transforms: readonly unknown[]): Step[] {
 function flatten(transforms: readonly unknown[]): Array<{ kind?: unknown }> {
   return transforms.flatMap((t) => {
     const value = t as { kind?: unknown; config?: { steps?: unknown } } | null;
-    if (value && value.kind === 'pipeline' && Array.isArray(value.config?.steps)) return [value, ...flatten(value.config.steps)];
+    if (value && value.kind === 'pipeline' && Array.isArray(value.config?.steps))
+      return [value, ...flatten(value.config.steps)];
     return value && typeof value === 'object' ? [value] : [];
   });
 }
 
 function badPipeline(error: unknown): unknown {
   if (error instanceof Error && (error as { code?: unknown }).code === 'LEPTON_BAD_META') {
-    return new ExportError('LEPTON_BAD_PIPELINE', error.message.replace(/^The deployment metadata is invalid: /, 'The transforms cannot be exported: '), { cause: error });
+    return new ExportError(
+      'LEPTON_BAD_PIPELINE',
+      error.message.replace(/^The deployment metadata is invalid: /, 'The transforms cannot be exported: '),
+      { cause: error },
+    );
   }
   return error;
 }
@@ -105,7 +116,10 @@ function columnType(column: string, steps: readonly Step[]): ColumnType {
         return valueType(step.fill[j]!, step, column);
       default: {
         const types = new Set(step.categories[j]!.map((c) => valueType(c, step, column)));
-        if (types.size > 1) throw unsupported(`${step.where}: column "${column}" has both number and string categories; a graph input holds one type. Make the column's values all strings (or all numbers) before fitting.`);
+        if (types.size > 1)
+          throw unsupported(
+            `${step.where}: column "${column}" has both number and string categories; a graph input holds one type. Make the column's values all strings (or all numbers) before fitting.`,
+          );
         return types.has('float') ? 'float' : 'string';
       }
     }
@@ -115,7 +129,9 @@ function columnType(column: string, steps: readonly Step[]): ColumnType {
 
 function valueType(value: Category, step: Step, column: string): 'float' | 'string' {
   if (typeof value === 'boolean') {
-    throw unsupported(`${step.where}: column "${column}" holds booleans, which an ONNX graph input cannot carry beside missing values. Map them to strings ('yes'/'no') or numbers (1/0) before fitting.`);
+    throw unsupported(
+      `${step.where}: column "${column}" holds booleans, which an ONNX graph input cannot carry beside missing values. Map them to strings ('yes'/'no') or numbers (1/0) before fitting.`,
+    );
   }
   return typeof value === 'number' ? 'float' : 'string';
 }
@@ -128,7 +144,13 @@ function valueType(value: Category, step: Step, column: string): 'float' | 'stri
  * @param width the model input's column count (-1: any)
  * @param taken names the model already uses (the front's generated names avoid them)
  */
-export function buildFront(transforms: readonly unknown[], features: readonly string[] | undefined, feeds: string, width: number, taken: ReadonlySet<string>): Front {
+export function buildFront(
+  transforms: readonly unknown[],
+  features: readonly string[] | undefined,
+  feeds: string,
+  width: number,
+  taken: ReadonlySet<string>,
+): Front {
   const steps = stepsOf(transforms);
   let plan;
   try {
@@ -139,19 +161,31 @@ export function buildFront(transforms: readonly unknown[], features: readonly st
   const g = new OnnxGraph('lepton_pipeline');
   for (const name of taken) if (name !== feeds) g.uniqueName(name);
   const inputs: ColumnInput[] = plan.fields.map((name) => {
-    if (taken.has(name)) throw new ExportError('LEPTON_BAD_PIPELINE', `The raw column "${name}" has the name of a value inside the model; rename the column before fitting the transforms.`);
+    if (taken.has(name))
+      throw new ExportError(
+        'LEPTON_BAD_PIPELINE',
+        `The raw column "${name}" has the name of a value inside the model; rename the column before fitting the transforms.`,
+      );
     return { name, type: columnType(name, steps) };
   });
   const slots = new Map<string, Slot>();
   for (const input of inputs) {
     g.addInput(input.name, ELEM[input.type], [null, 1]);
-    slots.set(input.name, input.type === 'string' ? { type: 'string', value: input.name, fill: null } : { type: input.type, value: input.name });
+    slots.set(
+      input.name,
+      input.type === 'string'
+        ? { type: 'string', value: input.name, fill: null }
+        : { type: input.type, value: input.name },
+    );
   }
   let usesMl = false;
   const constant = (hint: string, v: number) => g.addFloats(hint, [v], [1]);
   const numberSlot = (step: Step, column: string): string => {
     const slot = slots.get(column)!;
-    if (slot.type !== 'float') throw unsupported(`${step.where} needs numbers, but column "${column}" is a ${slot.type === 'string' ? 'category (a string input)' : 'date'} there.`);
+    if (slot.type !== 'float')
+      throw unsupported(
+        `${step.where} needs numbers, but column "${column}" is a ${slot.type === 'string' ? 'category (a string input)' : 'date'} there.`,
+      );
     return slot.value;
   };
 
@@ -161,7 +195,18 @@ export function buildFront(transforms: readonly unknown[], features: readonly st
       case 'standardScaler':
         step.columns.forEach((c, j) => {
           const x = numberSlot(step, c);
-          slots.set(c, { type: 'float', value: g.op('Div', [g.op('Sub', [x, constant(`${hint}/mean`, step.mean[j]!)], {}, hint), constant(`${hint}/std`, step.std[j]!)], {}, hint) });
+          slots.set(c, {
+            type: 'float',
+            value: g.op(
+              'Div',
+              [
+                g.op('Sub', [x, constant(`${hint}/mean`, step.mean[j]!)], {}, hint),
+                constant(`${hint}/std`, step.std[j]!),
+              ],
+              {},
+              hint,
+            ),
+          });
         });
         break;
       case 'minMaxScaler': {
@@ -170,8 +215,24 @@ export function buildFront(transforms: readonly unknown[], features: readonly st
           const x = numberSlot(step, c);
           const span = step.max[j]! - step.min[j]!;
           // lo + ((x − min) / span) × (hi − lo), in the server's order of operations.
-          const unit = g.op('Div', [g.op('Sub', [x, constant(`${hint}/min`, step.min[j]!)], {}, hint), constant(`${hint}/span`, span === 0 ? 1 : span)], {}, hint);
-          slots.set(c, { type: 'float', value: g.op('Add', [constant(`${hint}/low`, lo), g.op('Mul', [unit, constant(`${hint}/width`, hi - lo)], {}, hint)], {}, hint) });
+          const unit = g.op(
+            'Div',
+            [
+              g.op('Sub', [x, constant(`${hint}/min`, step.min[j]!)], {}, hint),
+              constant(`${hint}/span`, span === 0 ? 1 : span),
+            ],
+            {},
+            hint,
+          );
+          slots.set(c, {
+            type: 'float',
+            value: g.op(
+              'Add',
+              [constant(`${hint}/low`, lo), g.op('Mul', [unit, constant(`${hint}/width`, hi - lo)], {}, hint)],
+              {},
+              hint,
+            ),
+          });
         });
         break;
       }
@@ -184,9 +245,19 @@ export function buildFront(transforms: readonly unknown[], features: readonly st
             // Strings cannot be compared in opset 17: the fill is applied where the category is encoded.
             if (slot.fill === null) slots.set(c, { ...slot, fill });
           } else if (slot.type === 'float' && type === 'float') {
-            slots.set(c, { type: 'float', value: g.op('Where', [g.op('IsNaN', [slot.value], {}, hint), constant(`${hint}/fill`, fill as number), slot.value], {}, hint) });
+            slots.set(c, {
+              type: 'float',
+              value: g.op(
+                'Where',
+                [g.op('IsNaN', [slot.value], {}, hint), constant(`${hint}/fill`, fill as number), slot.value],
+                {},
+                hint,
+              ),
+            });
           } else {
-            throw unsupported(`${step.where} fills column "${c}" with ${JSON.stringify(fill)}, but the column is a ${slot.type === 'string' ? 'category (string)' : slot.type === 'double' ? 'date' : 'number'} there.`);
+            throw unsupported(
+              `${step.where} fills column "${c}" with ${JSON.stringify(fill)}, but the column is a ${slot.type === 'string' ? 'category (string)' : slot.type === 'double' ? 'date' : 'number'} there.`,
+            );
           }
         });
         break;
@@ -205,17 +276,29 @@ export function buildFront(transforms: readonly unknown[], features: readonly st
             return;
           }
           // NaN (a category the server refuses) must reach every 0/1 column: NaN × 0 is NaN, −1 × 0 adds nothing.
-          const poison = step.unknown === 'error' ? g.op('Mul', [code, constant(`${hint}/zero`, 0)], {}, hint) : undefined;
+          const poison =
+            step.unknown === 'error' ? g.op('Mul', [code, constant(`${hint}/zero`, 0)], {}, hint) : undefined;
           slots.delete(c);
           categories.forEach((category, k) => {
-            const hit = g.op('Cast', [g.op('Equal', [code, constant(`${hint}/code`, k)], {}, hint)], { to: attr.int(DataType.FLOAT) }, hint);
-            slots.set(`${c}_${String(category)}`, { type: 'float', value: poison === undefined ? hit : g.op('Add', [hit, poison], {}, hint) });
+            const hit = g.op(
+              'Cast',
+              [g.op('Equal', [code, constant(`${hint}/code`, k)], {}, hint)],
+              { to: attr.int(DataType.FLOAT) },
+              hint,
+            );
+            slots.set(`${c}_${String(category)}`, {
+              type: 'float',
+              value: poison === undefined ? hit : g.op('Add', [hit, poison], {}, hint),
+            });
           });
         });
         break;
       case 'dateFeatures': {
         const slot = slots.get(step.column)!;
-        if (slot.type !== 'double') throw unsupported(`${step.where} needs dates, but column "${step.column}" is a ${slot.type === 'string' ? 'category' : 'number'} there.`);
+        if (slot.type !== 'double')
+          throw unsupported(
+            `${step.where} needs dates, but column "${step.column}" is a ${slot.type === 'string' ? 'category' : 'number'} there.`,
+          );
         for (const [name, value] of dateFeatureNodes(g, step, slot.value)) slots.set(name, { type: 'float', value });
         break;
       }
@@ -225,7 +308,9 @@ export function buildFront(transforms: readonly unknown[], features: readonly st
   const columns = plan.features.map((f) => {
     const slot = slots.get(f)!;
     if (slot.type !== 'float') {
-      throw unsupported(`The feature "${f}" is a ${slot.type === 'string' ? 'category (string)' : 'date'} when it reaches the model; encode it with oneHot or labelEncoder (dates with dateFeatures) before the model.`);
+      throw unsupported(
+        `The feature "${f}" is a ${slot.type === 'string' ? 'category (string)' : 'date'} when it reaches the model; encode it with oneHot or labelEncoder (dates with dateFeatures) before the model.`,
+      );
     }
     return slot.value;
   });
@@ -237,27 +322,58 @@ export function buildFront(transforms: readonly unknown[], features: readonly st
  * A category column's codes as `[batch, 1]` floats through `ai.onnx.ml.LabelEncoder`: the index of each fitted
  * category, `unknown` for any other value, `missing` for a missing one (or the fill's code after an imputer).
  */
-function encode(g: OnnxGraph, step: Step, column: string, categories: readonly Category[], slot: Slot, unknown: number, missing: number): string {
+function encode(
+  g: OnnxGraph,
+  step: Step,
+  column: string,
+  categories: readonly Category[],
+  slot: Slot,
+  unknown: number,
+  missing: number,
+): string {
   const values = categories.map((_, k) => k);
   if (slot.type === 'string') {
-    if (!categories.every((c) => typeof c === 'string')) throw unsupported(`${step.where}: column "${column}" is a string input, but its fitted categories are not all strings.`);
-    if (categories.includes('')) throw unsupported(`${step.where}: column "${column}" has the empty string as a fitted category, but the graph reads "" as missing. Replace empty strings (or fill them) before fitting.`);
+    if (!categories.every((c) => typeof c === 'string'))
+      throw unsupported(
+        `${step.where}: column "${column}" is a string input, but its fitted categories are not all strings.`,
+      );
+    if (categories.includes(''))
+      throw unsupported(
+        `${step.where}: column "${column}" has the empty string as a fitted category, but the graph reads "" as missing. Replace empty strings (or fill them) before fitting.`,
+      );
     const fillAt = slot.fill === null ? -1 : (categories as Category[]).indexOf(slot.fill);
     const fillCode = slot.fill === null ? missing : fillAt >= 0 ? fillAt : unknown;
-    return g.addNode('LabelEncoder', [slot.value], {
-      keys_strings: attr.strings([...(categories as string[]), '']),
-      values_floats: attr.floats([...values, fillCode]),
-      default_float: attr.float(unknown),
-    }, { hint: step.kind, domain: ML_DOMAIN })[0]!;
+    return g.addNode(
+      'LabelEncoder',
+      [slot.value],
+      {
+        keys_strings: attr.strings([...(categories as string[]), '']),
+        values_floats: attr.floats([...values, fillCode]),
+        default_float: attr.float(unknown),
+      },
+      { hint: step.kind, domain: ML_DOMAIN },
+    )[0]!;
   }
   if (slot.type !== 'float' || !categories.every((c) => typeof c === 'number')) {
-    throw unsupported(`${step.where}: column "${column}" is a ${slot.type === 'float' ? 'number' : 'date'} input, but its fitted categories are not all numbers.`);
+    throw unsupported(
+      `${step.where}: column "${column}" is a ${slot.type === 'float' ? 'number' : 'date'} input, but its fitted categories are not all numbers.`,
+    );
   }
-  const code = g.addNode('LabelEncoder', [slot.value], {
-    keys_floats: attr.floats(categories as number[]),
-    values_floats: attr.floats(values),
-    default_float: attr.float(unknown),
-  }, { hint: step.kind, domain: ML_DOMAIN })[0]!;
+  const code = g.addNode(
+    'LabelEncoder',
+    [slot.value],
+    {
+      keys_floats: attr.floats(categories as number[]),
+      values_floats: attr.floats(values),
+      default_float: attr.float(unknown),
+    },
+    { hint: step.kind, domain: ML_DOMAIN },
+  )[0]!;
   if (Number.isNaN(missing) && Number.isNaN(unknown)) return code;
-  return g.op('Where', [g.op('IsNaN', [slot.value], {}, step.kind), g.addFloats(`${step.kind}/missing`, [missing], [1]), code], {}, step.kind);
+  return g.op(
+    'Where',
+    [g.op('IsNaN', [slot.value], {}, step.kind), g.addFloats(`${step.kind}/missing`, [missing], [1]), code],
+    {},
+    step.kind,
+  );
 }

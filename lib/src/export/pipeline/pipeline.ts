@@ -57,7 +57,10 @@ async function modelBytes(model: PipelineModel): Promise<Uint8Array> {
   // Whatever export.onnx exports (and verifies) ends a pipeline too.
   const bytes = await resolveOnnx(model);
   if (bytes) return bytes;
-  throw new ExportError('LEPTON_BAD_PIPELINE', 'export.pipeline: expected a model lepton.export.onnx exports (a tf.LayersModel or a fitted lepton.models.gradientBoosting) or ONNX bytes (a Uint8Array, or an object with a Uint8Array `data` such as lepton.export.onnx returns).');
+  throw new ExportError(
+    'LEPTON_BAD_PIPELINE',
+    'export.pipeline: expected a model lepton.export.onnx exports (a tf.LayersModel or a fitted lepton.models.gradientBoosting) or ONNX bytes (a Uint8Array, or an object with a Uint8Array `data` such as lepton.export.onnx returns).',
+  );
 }
 
 /**
@@ -70,14 +73,22 @@ async function modelBytes(model: PipelineModel): Promise<Uint8Array> {
  */
 export async function pipelineGraph(model: PipelineModel, opts: PipelineOptions): Promise<PipelineGraph> {
   if (!opts || !Array.isArray(opts.transforms) || opts.transforms.length === 0) {
-    throw new ExportError('LEPTON_BAD_PIPELINE', 'export.pipeline needs { transforms: [...] }: the fitted transforms to put in front of the model.');
+    throw new ExportError(
+      'LEPTON_BAD_PIPELINE',
+      'export.pipeline needs { transforms: [...] }: the fitted transforms to put in front of the model.',
+    );
   }
   const bytes = await modelBytes(model);
   const view = inspectModel(bytes);
   const input = view.inputs[0];
   if (view.inputs.length !== 1 || !input || input.elemType !== 1 || input.dims.length !== 2) {
-    const has = view.inputs.map((i) => `"${i.name}" ${ELEM_NAMES[i.elemType] ?? `type ${i.elemType}`} ${shapeText(i.dims)}`).join(', ');
-    throw new ExportError('LEPTON_BAD_PIPELINE', `The transforms feed a model with one float input of shape [batch, features]; this model has ${has || 'no input'}.`);
+    const has = view.inputs
+      .map((i) => `"${i.name}" ${ELEM_NAMES[i.elemType] ?? `type ${i.elemType}`} ${shapeText(i.dims)}`)
+      .join(', ');
+    throw new ExportError(
+      'LEPTON_BAD_PIPELINE',
+      `The transforms feed a model with one float input of shape [batch, features]; this model has ${has || 'no input'}.`,
+    );
   }
   const width = typeof input.dims[1] === 'number' && input.dims[1] > 0 ? input.dims[1] : -1;
   // A Transform object becomes its JSON, as lepton.deploy sends it.
@@ -87,7 +98,10 @@ export async function pipelineGraph(model: PipelineModel, opts: PipelineOptions)
   const opsets = new Map(view.opsets);
   const onnxOpset = opsets.get('');
   if (onnxOpset !== undefined && onnxOpset < MIN_OPSET) {
-    throw new ExportError('LEPTON_BAD_PIPELINE', `The model imports ONNX opset ${onnxOpset}; the transform operators need opset ${MIN_OPSET} or later. Convert the model to a newer opset first.`);
+    throw new ExportError(
+      'LEPTON_BAD_PIPELINE',
+      `The model imports ONNX opset ${onnxOpset}; the transform operators need opset ${MIN_OPSET} or later. Convert the model to a newer opset first.`,
+    );
   }
   opsets.set('', onnxOpset ?? OPSET);
   if (front.usesMl) opsets.set(ML_DOMAIN, Math.max(opsets.get(ML_DOMAIN) ?? 0, ML_OPSET));
@@ -162,11 +176,23 @@ export class PipelineExport {
    */
   async predict(records: readonly object[] | DataFrame): Promise<tf.Tensor> {
     const rows = records instanceof DataFrame ? (records.objects() as object[]) : records;
-    if (!Array.isArray(rows) || rows.length === 0) throw new ExportError('LEPTON_BAD_PIPELINE', 'predict: expected a non-empty array of records (objects of raw fields) or a DataFrame.');
+    if (!Array.isArray(rows) || rows.length === 0)
+      throw new ExportError(
+        'LEPTON_BAD_PIPELINE',
+        'predict: expected a non-empty array of records (objects of raw fields) or a DataFrame.',
+      );
     const ort = await import('onnxruntime-node');
     const session = await ort.InferenceSession.create(this.data);
     try {
-      const feeds = Object.fromEntries(Object.entries(columnFeeds(this.inputs, rows)).map(([name, f]) => [name, new ort.Tensor(f.type === 'float' ? 'float32' : f.type === 'double' ? 'float64' : 'string', f.data, [rows.length, 1])]));
+      const feeds = Object.fromEntries(
+        Object.entries(columnFeeds(this.inputs, rows)).map(([name, f]) => [
+          name,
+          new ort.Tensor(f.type === 'float' ? 'float32' : f.type === 'double' ? 'float64' : 'string', f.data, [
+            rows.length,
+            1,
+          ]),
+        ]),
+      );
       const out = (await session.run(feeds))[session.outputNames[0]!]!;
       return tf.tensor(out.data as Float32Array, out.dims as number[], out.type === 'int32' ? 'int32' : 'float32');
     } finally {
@@ -177,14 +203,21 @@ export class PipelineExport {
   /** A summary table: the raw inputs to feed and the outputs. */
   [displaySymbol](): MimeBundle {
     const head = `ONNX pipeline${this.path ? ` ${this.path}` : ''}: ${this.sizeBytes} bytes, ${this.inputs.length} raw inputs → ${this.features.length} features → model`;
-    const text = [head, ...this.inputs.map((i) => `  input  ${i.name} [batch, 1] ${i.type}`), ...this.outputs.map((o) => `  output ${o.name} ${shapeText(o.dims)} ${ELEM_NAMES[o.elemType] ?? o.elemType}`)].join('\n');
-    const row = (kind: string, name: string, shape: string, type: string) => `<tr><td>${kind}</td><td><code>${escapeHtml(name)}</code></td><td>${escapeHtml(shape)}</td><td>${escapeHtml(type)}</td></tr>`;
+    const text = [
+      head,
+      ...this.inputs.map((i) => `  input  ${i.name} [batch, 1] ${i.type}`),
+      ...this.outputs.map((o) => `  output ${o.name} ${shapeText(o.dims)} ${ELEM_NAMES[o.elemType] ?? o.elemType}`),
+    ].join('\n');
+    const row = (kind: string, name: string, shape: string, type: string) =>
+      `<tr><td>${kind}</td><td><code>${escapeHtml(name)}</code></td><td>${escapeHtml(shape)}</td><td>${escapeHtml(type)}</td></tr>`;
     const html =
       `<div><b>ONNX pipeline</b>${this.path ? ` <code>${escapeHtml(this.path)}</code>` : ''} — ${this.sizeBytes.toLocaleString('en-US')} bytes, ` +
       `${this.inputs.length} raw inputs → ${this.features.length} features → model. Missing values: NaN (numbers), "" (categories).` +
       `<table><thead><tr><th></th><th>name</th><th>shape</th><th>type</th></tr></thead><tbody>` +
       this.inputs.map((i) => row('input', i.name, '[batch, 1]', i.type)).join('') +
-      this.outputs.map((o) => row('output', o.name, shapeText(o.dims), ELEM_NAMES[o.elemType] ?? String(o.elemType))).join('') +
+      this.outputs
+        .map((o) => row('output', o.name, shapeText(o.dims), ELEM_NAMES[o.elemType] ?? String(o.elemType)))
+        .join('') +
       `</tbody></table></div>`;
     return { 'text/plain': text, 'text/html': html };
   }
@@ -201,7 +234,11 @@ export class PipelineExport {
  * @returns the file's path, size, raw inputs and outputs (displays as a summary table)
  * @example const exported = await lepton.export.pipeline(model, 'penguins.onnx', { transforms: [prep], features });
  */
-export async function pipeline(model: PipelineModel, path: string | undefined, opts: PipelineExportOptions): Promise<PipelineExport> {
+export async function pipeline(
+  model: PipelineModel,
+  path: string | undefined,
+  opts: PipelineExportOptions,
+): Promise<PipelineExport> {
   const graph = await pipelineGraph(model, opts);
   if (opts.verify !== false) await smokeRun(graph);
   let fullPath: string | undefined;
@@ -219,13 +256,28 @@ async function smokeRun(graph: PipelineGraph): Promise<void> {
   try {
     session = await ort.InferenceSession.create(graph.data);
   } catch (error) {
-    throw new ExportError('LEPTON_EXPORT_MISMATCH', `The pipeline graph does not load in onnxruntime: ${(error as Error).message}`, { cause: error });
+    throw new ExportError(
+      'LEPTON_EXPORT_MISMATCH',
+      `The pipeline graph does not load in onnxruntime: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   try {
-    const feeds = Object.fromEntries(graph.inputs.map((i) => [i.name, i.type === 'string' ? new ort.Tensor('string', [''], [1, 1]) : new ort.Tensor(i.type === 'double' ? 'float64' : 'float32', [NaN], [1, 1])]));
+    const feeds = Object.fromEntries(
+      graph.inputs.map((i) => [
+        i.name,
+        i.type === 'string'
+          ? new ort.Tensor('string', [''], [1, 1])
+          : new ort.Tensor(i.type === 'double' ? 'float64' : 'float32', [NaN], [1, 1]),
+      ]),
+    );
     await session.run(feeds);
   } catch (error) {
-    throw new ExportError('LEPTON_EXPORT_MISMATCH', `The pipeline graph does not run in onnxruntime: ${(error as Error).message}`, { cause: error });
+    throw new ExportError(
+      'LEPTON_EXPORT_MISMATCH',
+      `The pipeline graph does not run in onnxruntime: ${(error as Error).message}`,
+      { cause: error },
+    );
   } finally {
     await session.release();
   }

@@ -22,7 +22,12 @@ export interface Calibration {
  * Runs `g` on `feeds` (one tensor per graph input, batch first) in batches of `batchSize`, observing ranges of
  * every float tensor and the per-channel means of `meanOf`.
  */
-export function calibrate(g: TfliteGraph, feeds: readonly tf.Tensor[], meanOf: ReadonlySet<number>, batchSize = 64): Calibration {
+export function calibrate(
+  g: TfliteGraph,
+  feeds: readonly tf.Tensor[],
+  meanOf: ReadonlySet<number>,
+  batchSize = 64,
+): Calibration {
   const ranges = new Map<number, Range>();
   const sums = new Map<number, { sums: Float64Array; count: number }>();
   const n = feeds[0]!.shape[0]!;
@@ -52,6 +57,8 @@ export function calibrate(g: TfliteGraph, feeds: readonly tf.Tensor[], meanOf: R
       for (const b of batch) b.dispose();
     }
   }
-  const means = new Map([...sums].map(([index, { sums: s, count }]) => [index, Float32Array.from(s, (x) => x / count)]));
+  const means = new Map(
+    [...sums].map(([index, { sums: s, count }]) => [index, Float32Array.from(s, (x) => x / count)]),
+  );
   return { ranges, means, samples: n };
 }

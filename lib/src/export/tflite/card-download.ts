@@ -8,7 +8,11 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Comm } from '../../display/host.js';
 import { LeptonError } from '../../core/errors.js';
 import { tflite } from './tflite.js';
-import { CARD_TFLITE_QUANTIZATIONS, type TfliteDownloadAnswer, type TfliteDownloadRequest } from '../../contract/comm.js';
+import {
+  CARD_TFLITE_QUANTIZATIONS,
+  type TfliteDownloadAnswer,
+  type TfliteDownloadRequest,
+} from '../../contract/comm.js';
 
 /** The quantizations the card offers. */
 export const cardQuantizations = CARD_TFLITE_QUANTIZATIONS;
@@ -22,7 +26,11 @@ export function tfliteFileName(modelName: string, quantize: string): string {
 }
 
 /** Exports the card's model and sends the file's bytes (base64) back on `comm`. */
-export async function answerTfliteDownload(comm: Comm, request: TfliteDownloadRequest, modelById: (id: string) => tf.LayersModel | undefined): Promise<void> {
+export async function answerTfliteDownload(
+  comm: Comm,
+  request: TfliteDownloadRequest,
+  modelById: (id: string) => tf.LayersModel | undefined,
+): Promise<void> {
   const send = (answer: TfliteDownloadAnswer) => comm.send(answer);
   const fail = (code: string, error: string) => send({ action: 'tflite', ok: false, code, error });
   if (typeof request.modelId !== 'string' || !cardQuantizations.includes(request.quantize)) {
@@ -31,13 +39,29 @@ export async function answerTfliteDownload(comm: Comm, request: TfliteDownloadRe
   }
   const model = modelById(request.modelId);
   if (!model) {
-    fail('LEPTON_MODEL_GONE', `The model of this card (${request.modelId}) is no longer in the kernel (was the kernel restarted?). Run the cell that builds it again, then download.`);
+    fail(
+      'LEPTON_MODEL_GONE',
+      `The model of this card (${request.modelId}) is no longer in the kernel (was the kernel restarted?). Run the cell that builds it again, then download.`,
+    );
     return;
   }
   try {
-    const exported = await tflite(model, undefined, request.quantize === 'float32' ? {} : { quantize: request.quantize });
-    send({ action: 'tflite', ok: true, fileName: tfliteFileName(model.name, request.quantize), bytes: exported.sizeBytes, base64: Buffer.from(exported.data).toString('base64') });
+    const exported = await tflite(
+      model,
+      undefined,
+      request.quantize === 'float32' ? {} : { quantize: request.quantize },
+    );
+    send({
+      action: 'tflite',
+      ok: true,
+      fileName: tfliteFileName(model.name, request.quantize),
+      bytes: exported.sizeBytes,
+      base64: Buffer.from(exported.data).toString('base64'),
+    });
   } catch (error) {
-    fail(error instanceof LeptonError ? error.code : 'LEPTON_EXPORT_FAILED', error instanceof Error ? error.message : String(error));
+    fail(
+      error instanceof LeptonError ? error.code : 'LEPTON_EXPORT_FAILED',
+      error instanceof Error ? error.message : String(error),
+    );
   }
 }

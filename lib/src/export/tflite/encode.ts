@@ -89,28 +89,54 @@ export function encodeTflite(g: TfliteGraph, info: EncodeInfo): Uint8Array {
       blobs.push(bytesOf(t.data));
       buffer = blobs.length - 1;
     }
-    const q = t.quantization ? new QuantizationParametersT([], [], t.quantization.scale, t.quantization.zeroPoint.map((z) => BigInt(z)), undefined, null, t.quantization.axis) : null;
+    const q = t.quantization
+      ? new QuantizationParametersT(
+          [],
+          [],
+          t.quantization.scale,
+          t.quantization.zeroPoint.map((z) => BigInt(z)),
+          undefined,
+          null,
+          t.quantization.axis,
+        )
+      : null;
     const dynamic = t.signature.some((d) => d < 0);
     return new TensorT(t.shape, tensorTypes[t.dtype], buffer, t.name, q, false, null, dynamic ? t.signature : [], true);
   });
-  const operators = g.ops.map((op) => new OperatorT(codeIndex(op.code), op.inputs, op.outputs, op.optionsType, op.options as never));
+  const operators = g.ops.map(
+    (op) => new OperatorT(codeIndex(op.code), op.inputs, op.outputs, op.optionsType, op.options as never),
+  );
   const subgraph = new SubGraphT(tensors, g.inputs, g.outputs, operators, g.name);
   const metadata = (info.metadata ?? []).map((m) => {
     blobs.push(m.data);
     return new MetadataT(m.name, blobs.length - 1);
   });
-  const names = (indices: number[], given: string[] | undefined) => indices.map((index, k) => new TensorMapT(given?.[k] ?? g.tensor(index).name, index));
-  const signature = new SignatureDefT(names(g.inputs, info.inputNames), names(g.outputs, info.outputNames), SIGNATURE_KEY, 0);
+  const names = (indices: number[], given: string[] | undefined) =>
+    indices.map((index, k) => new TensorMapT(given?.[k] ?? g.tensor(index).name, index));
+  const signature = new SignatureDefT(
+    names(g.inputs, info.inputNames),
+    names(g.outputs, info.outputNames),
+    SIGNATURE_KEY,
+    0,
+  );
   const opcodes = codes.map((code) => new OperatorCodeT(Math.min(code, 127), null, 1, code));
 
   const total = blobs.reduce((n, b) => n + b.length + 16, 0);
   const builder = new flatbuffers.Builder(total + 64 * 1024);
   // Data first: built back to front, the big buffers end up at the file's end, after the tables that point at them.
-  const bufferOffsets = blobs.map((b, i) => (i === 0 ? (FbBuffer.startBuffer(builder), FbBuffer.endBuffer(builder)) : alignedBuffer(builder, b)));
+  const bufferOffsets = blobs.map((b, i) =>
+    i === 0 ? (FbBuffer.startBuffer(builder), FbBuffer.endBuffer(builder)) : alignedBuffer(builder, b),
+  );
   const buffersVector = Model.createBuffersVector(builder, bufferOffsets);
-  const opcodesVector = Model.createOperatorCodesVector(builder, opcodes.map((c) => c.pack(builder)));
+  const opcodesVector = Model.createOperatorCodesVector(
+    builder,
+    opcodes.map((c) => c.pack(builder)),
+  );
   const subgraphsVector = Model.createSubgraphsVector(builder, [subgraph.pack(builder)]);
-  const metadataVector = Model.createMetadataVector(builder, metadata.map((m) => m.pack(builder)));
+  const metadataVector = Model.createMetadataVector(
+    builder,
+    metadata.map((m) => m.pack(builder)),
+  );
   const signaturesVector = Model.createSignatureDefsVector(builder, [signature.pack(builder)]);
   const description = builder.createString(info.description);
   Model.startModel(builder);

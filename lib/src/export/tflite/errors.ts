@@ -5,7 +5,11 @@
 import { LeptonError } from '../../core/errors.js';
 
 /** The stable codes of TFLite export errors. */
-export type TfliteErrorCode = 'LEPTON_TFLITE_BAD_OPTION' | 'LEPTON_TFLITE_NO_CALIBRATION' | 'LEPTON_TFLITE_NO_INTERPRETER' | 'LEPTON_TFLITE_INTERPRETER_FAILED';
+export type TfliteErrorCode =
+  | 'LEPTON_TFLITE_BAD_OPTION'
+  | 'LEPTON_TFLITE_NO_CALIBRATION'
+  | 'LEPTON_TFLITE_NO_INTERPRETER'
+  | 'LEPTON_TFLITE_INTERPRETER_FAILED';
 
 /** An error of `lepton.export.tflite` or of running a `.tflite` file. */
 export class TfliteError extends LeptonError<TfliteErrorCode> {}

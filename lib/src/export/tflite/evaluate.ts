@@ -26,7 +26,10 @@ type Evaluator = (x: tf.Tensor[], o: Fields) => tf.Tensor | tf.Tensor[];
 /** Erf by Abramowitz–Stegun 7.1.26 is too coarse for GELU at 1e-5; tfjs has `tf.erf`. */
 const gelu = (x: tf.Tensor, approximate: boolean) =>
   approximate
-    ? tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))))
+    ? tf.mul(
+        tf.mul(x, 0.5),
+        tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))),
+      )
     : tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.div(x, Math.SQRT2))));
 
 /** How each builtin op computes, inputs in TFLite's order. */
@@ -39,18 +42,36 @@ const evaluators: Partial<Record<Op, Evaluator>> = {
     return fused(y, o['fusedActivationFunction']);
   },
   [Op.CONV_2D]: ([x, w, b], o) => {
-    const y = tf.conv2d(x as tf.Tensor4D, tf.transpose(w!, [1, 2, 3, 0]) as tf.Tensor4D, [o['strideH'], o['strideW']], pad(o), 'NHWC', [o['dilationHFactor'], o['dilationWFactor']]);
+    const y = tf.conv2d(
+      x as tf.Tensor4D,
+      tf.transpose(w!, [1, 2, 3, 0]) as tf.Tensor4D,
+      [o['strideH'], o['strideW']],
+      pad(o),
+      'NHWC',
+      [o['dilationHFactor'], o['dilationWFactor']],
+    );
     return fused(b ? tf.add(y, b) : y, o['fusedActivationFunction']);
   },
   [Op.DEPTHWISE_CONV_2D]: ([x, w, b], o) => {
     const [, kh, kw, cm] = w!.shape as number[];
     const cin = x!.shape[3]!;
     const kernel = w!.reshape([kh!, kw!, cin, cm! / cin]) as tf.Tensor4D;
-    const y = tf.depthwiseConv2d(x as tf.Tensor4D, kernel, [o['strideH'], o['strideW']], pad(o), 'NHWC', [o['dilationHFactor'], o['dilationWFactor']]);
+    const y = tf.depthwiseConv2d(x as tf.Tensor4D, kernel, [o['strideH'], o['strideW']], pad(o), 'NHWC', [
+      o['dilationHFactor'],
+      o['dilationWFactor'],
+    ]);
     return fused(b ? tf.add(y, b) : y, o['fusedActivationFunction']);
   },
-  [Op.MAX_POOL_2D]: ([x], o) => fused(tf.maxPool(x as tf.Tensor4D, [o['filterHeight'], o['filterWidth']], [o['strideH'], o['strideW']], pad(o)), o['fusedActivationFunction']),
-  [Op.AVERAGE_POOL_2D]: ([x], o) => fused(tf.avgPool(x as tf.Tensor4D, [o['filterHeight'], o['filterWidth']], [o['strideH'], o['strideW']], pad(o)), o['fusedActivationFunction']),
+  [Op.MAX_POOL_2D]: ([x], o) =>
+    fused(
+      tf.maxPool(x as tf.Tensor4D, [o['filterHeight'], o['filterWidth']], [o['strideH'], o['strideW']], pad(o)),
+      o['fusedActivationFunction'],
+    ),
+  [Op.AVERAGE_POOL_2D]: ([x], o) =>
+    fused(
+      tf.avgPool(x as tf.Tensor4D, [o['filterHeight'], o['filterWidth']], [o['strideH'], o['strideW']], pad(o)),
+      o['fusedActivationFunction'],
+    ),
   [Op.MEAN]: ([x, axes], o) => tf.mean(x!, Array.from(axes!.dataSync()), o['keepDims']),
   [Op.REDUCE_MAX]: ([x, axes], o) => tf.max(x!, Array.from(axes!.dataSync()), o['keepDims']),
   [Op.RESHAPE]: ([x, shape]) => x!.reshape(Array.from(shape!.dataSync())),
@@ -94,7 +115,11 @@ export const evaluatedOps: ReadonlySet<Op> = new Set(Object.keys(evaluators).map
  * tensor's value as it is made (inputs included); returns the outputs. Every intermediate is disposed after
  * `observe` unless it is an output.
  */
-export function evaluateGraph(g: TfliteGraph, feeds: readonly tf.Tensor[], observe?: (index: number, value: tf.Tensor) => void): tf.Tensor[] {
+export function evaluateGraph(
+  g: TfliteGraph,
+  feeds: readonly tf.Tensor[],
+  observe?: (index: number, value: tf.Tensor) => void,
+): tf.Tensor[] {
   const values = new Map<number, tf.Tensor>();
   const constants: tf.Tensor[] = [];
   const valueOf = (index: number): tf.Tensor => {
@@ -102,7 +127,8 @@ export function evaluateGraph(g: TfliteGraph, feeds: readonly tf.Tensor[], obser
     if (known) return known;
     const t = g.tensor(index);
     if (!t.data) throw new InternalError(`tensor ${t.name} is read before it is made`);
-    if (!(t.data instanceof Float32Array || t.data instanceof Int32Array)) throw new InternalError(`the evaluator runs float graphs; ${t.name} is ${t.dtype}`);
+    if (!(t.data instanceof Float32Array || t.data instanceof Int32Array))
+      throw new InternalError(`the evaluator runs float graphs; ${t.name} is ${t.dtype}`);
     const c = tf.tensor(t.data, t.shape, t.dtype === 'int32' ? 'int32' : 'float32');
     constants.push(c);
     values.set(index, c);

@@ -41,7 +41,12 @@ function foldInto(g: TfliteGraph, op: TfliteOp, consumers: Map<number, TfliteOp[
   const channels = b.data.length;
   const other = next.inputs.find((i) => i !== out);
   if (next.code === Op.MUL || next.code === Op.ADD) {
-    if (other === undefined || next.inputs.length !== 2 || (next.options as unknown as Fused | null)?.fusedActivationFunction) return false;
+    if (
+      other === undefined ||
+      next.inputs.length !== 2 ||
+      (next.options as unknown as Fused | null)?.fusedActivationFunction
+    )
+      return false;
     const s = perChannel(g, other, channels);
     if (!s) return false;
     if (next.code === Op.MUL) {
@@ -51,7 +56,8 @@ function foldInto(g: TfliteGraph, op: TfliteOp, consumers: Map<number, TfliteOp[
       b.data = Float32Array.from(b.data, (x, c) => x + s[c]!);
     }
   } else if (next.code === Op.RELU || next.code === Op.RELU6) {
-    options.fusedActivationFunction = next.code === Op.RELU ? ActivationFunctionType.RELU : ActivationFunctionType.RELU6;
+    options.fusedActivationFunction =
+      next.code === Op.RELU ? ActivationFunctionType.RELU : ActivationFunctionType.RELU6;
   } else {
     return false;
   }
@@ -64,7 +70,7 @@ function foldInto(g: TfliteGraph, op: TfliteOp, consumers: Map<number, TfliteOp[
 /** Folds every foldable follower of the graph's weight ops. Returns how many ops were folded away. */
 export function foldFollowers(g: TfliteGraph): number {
   let folded = 0;
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     const consumers = g.consumers();
     for (const op of g.ops) {

@@ -106,7 +106,8 @@ export class TfliteGraph {
     };
     if (data) {
       const count = tensor.shape.reduce((a, b) => a * b, 1);
-      if (count !== data.length) throw new InternalError(`constant ${hint}: ${data.length} values for shape [${shape.join(', ')}]`);
+      if (count !== data.length)
+        throw new InternalError(`constant ${hint}: ${data.length} values for shape [${shape.join(', ')}]`);
       tensor.data = data;
     }
     this.tensors.push(tensor);
@@ -139,9 +140,16 @@ export class TfliteGraph {
   /** Appends an operator reading `inputs` and writing the existing tensors `outputs`. */
   addOp(code: BuiltinOperator, inputs: readonly number[], outputs: readonly number[], options?: OpOptions): void {
     for (const i of inputs) {
-      if (i >= this.tensors.length) throw new InternalError(`${BuiltinOperator[code]} reads tensor ${i}, which does not exist`);
+      if (i >= this.tensors.length)
+        throw new InternalError(`${BuiltinOperator[code]} reads tensor ${i}, which does not exist`);
     }
-    this.ops.push({ code, inputs: [...inputs], outputs: [...outputs], optionsType: options?.type ?? BuiltinOptions.NONE, options: options?.table ?? null });
+    this.ops.push({
+      code,
+      inputs: [...inputs],
+      outputs: [...outputs],
+      optionsType: options?.type ?? BuiltinOptions.NONE,
+      options: options?.table ?? null,
+    });
   }
 
   /**
@@ -153,14 +161,27 @@ export class TfliteGraph {
    * @param options the builtin options, if the op has any
    * @param dtype the output's type (default float32)
    */
-  op(code: BuiltinOperator, inputs: readonly number[], shape: readonly (number | null)[], hint: string, options?: OpOptions, dtype: TfliteDType = 'float32'): number {
+  op(
+    code: BuiltinOperator,
+    inputs: readonly number[],
+    shape: readonly (number | null)[],
+    hint: string,
+    options?: OpOptions,
+    dtype: TfliteDType = 'float32',
+  ): number {
     const out = this.addTensor(`${hint}/${BuiltinOperator[code]}`, shape, dtype);
     this.addOp(code, inputs, [out], options);
     return out;
   }
 
   /** Appends an operator with several outputs of the given shapes; returns their indices. */
-  opMany(code: BuiltinOperator, inputs: readonly number[], shapes: readonly (readonly (number | null)[])[], hint: string, options?: OpOptions): number[] {
+  opMany(
+    code: BuiltinOperator,
+    inputs: readonly number[],
+    shapes: readonly (readonly (number | null)[])[],
+    hint: string,
+    options?: OpOptions,
+  ): number[] {
     const outs = shapes.map((shape, k) => this.addTensor(`${hint}/${BuiltinOperator[code]}_${k}`, shape, 'float32'));
     this.addOp(code, inputs, outs, options);
     return outs;

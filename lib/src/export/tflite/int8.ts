@@ -10,7 +10,13 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { correctedBias } from '../../onnx/bias-correction.js';
-import { activationParams, dequantizeWeight, quantizeWeight, roundHalfEven, type Range } from '../../onnx/quant-math.js';
+import {
+  activationParams,
+  dequantizeWeight,
+  quantizeWeight,
+  roundHalfEven,
+  type Range,
+} from '../../onnx/quant-math.js';
 import { calibrate } from './calibrate.js';
 import type { TensorQuantization, TfliteGraph, TfliteOp } from './graph.js';
 import { Op } from './options.js';
@@ -38,10 +44,37 @@ export interface Int8Result {
 
 /** Ops with int8 kernels in TensorFlow Lite. */
 const int8Ops: ReadonlySet<Op> = new Set([
-  Op.FULLY_CONNECTED, Op.CONV_2D, Op.DEPTHWISE_CONV_2D, Op.MAX_POOL_2D, Op.AVERAGE_POOL_2D, Op.MEAN, Op.REDUCE_MAX,
-  Op.RESHAPE, Op.CONCATENATION, Op.ADD, Op.SUB, Op.MUL, Op.MAXIMUM, Op.MINIMUM, Op.LOGISTIC, Op.TANH, Op.RELU,
-  Op.RELU6, Op.ELU, Op.LEAKY_RELU, Op.PRELU, Op.SOFTMAX, Op.GATHER, Op.SPLIT, Op.SPLIT_V, Op.UNPACK, Op.PACK, Op.GELU,
-  Op.TRANSPOSE, Op.BATCH_MATMUL, Op.RSQRT,
+  Op.FULLY_CONNECTED,
+  Op.CONV_2D,
+  Op.DEPTHWISE_CONV_2D,
+  Op.MAX_POOL_2D,
+  Op.AVERAGE_POOL_2D,
+  Op.MEAN,
+  Op.REDUCE_MAX,
+  Op.RESHAPE,
+  Op.CONCATENATION,
+  Op.ADD,
+  Op.SUB,
+  Op.MUL,
+  Op.MAXIMUM,
+  Op.MINIMUM,
+  Op.LOGISTIC,
+  Op.TANH,
+  Op.RELU,
+  Op.RELU6,
+  Op.ELU,
+  Op.LEAKY_RELU,
+  Op.PRELU,
+  Op.SOFTMAX,
+  Op.GATHER,
+  Op.SPLIT,
+  Op.SPLIT_V,
+  Op.UNPACK,
+  Op.PACK,
+  Op.GELU,
+  Op.TRANSPOSE,
+  Op.BATCH_MATMUL,
+  Op.RSQRT,
 ]);
 
 /** Outputs whose parameters the int8 kernels fix: [scale, zero point]. */
@@ -118,15 +151,21 @@ function quantizeActivation(data: Float32Array, q: TensorQuantization): Int8Arra
  */
 export function toInt8(g: TfliteGraph, calibration: readonly tf.Tensor[], opts: Int8Options = {}): Int8Result {
   const weightInputs = new Set(g.ops.filter((op) => weightOps.has(op.code)).map((op) => op.inputs[0]!));
-  const observed = calibrate(g, calibration, opts.biasCorrection === false ? new Set() : weightInputs, opts.batchSize ?? 64);
+  const observed = calibrate(
+    g,
+    calibration,
+    opts.biasCorrection === false ? new Set() : weightInputs,
+    opts.batchSize ?? 64,
+  );
   const isFloatOp = (op: TfliteOp) => !int8Ops.has(op.code);
 
   // Parameters of every float tensor: tie groups share one range; fixed outputs impose theirs on their group.
   const ties = new Ties();
-  for (const op of g.ops) if (!isFloatOp(op)) {
-    const tied = tiedTensors(op);
-    for (const t of tied.slice(1)) ties.union(tied[0]!, t);
-  }
+  for (const op of g.ops)
+    if (!isFloatOp(op)) {
+      const tied = tiedTensors(op);
+      for (const t of tied.slice(1)) ties.union(tied[0]!, t);
+    }
   const groupRange = new Map<number, Range>();
   const groupFixed = new Map<number, [number, number]>();
   const widen = (index: number, r: Range) => {
@@ -149,13 +188,17 @@ export function toInt8(g: TfliteGraph, calibration: readonly tf.Tensor[], opts: 
 
   // Weights, per output channel (once per weight tensor), and biases, corrected then int32 (one per op).
   const result: Int8Result = { calibrationSamples: observed.samples, biasCorrected: [], floatOps: [] };
-  const quantizedWeights = new Map<number, { scales: Float32Array; values: Int8Array; dequantized: Float32Array; float: Float32Array }>();
+  const quantizedWeights = new Map<
+    number,
+    { scales: Float32Array; values: Int8Array; dequantized: Float32Array; float: Float32Array }
+  >();
   const biasFor = new Map<TfliteOp, number>();
   for (const op of g.ops) {
     if (!weightOps.has(op.code)) continue;
     const w = g.tensor(op.inputs[1]!);
     const b = g.tensor(op.inputs[2]!);
-    if (!(w.data instanceof Float32Array || quantizedWeights.has(w.index)) || !(b.data instanceof Float32Array)) continue;
+    if (!(w.data instanceof Float32Array || quantizedWeights.has(w.index)) || !(b.data instanceof Float32Array))
+      continue;
     let q = quantizedWeights.get(w.index);
     if (!q) {
       const float = w.data as Float32Array;
@@ -169,7 +212,10 @@ export function toInt8(g: TfliteGraph, calibration: readonly tf.Tensor[], opts: 
       const inputChannels = g.tensor(op.inputs[0]!).shape.at(-1)!;
       const view = correctionView(op, q.float, w.shape, inputChannels);
       const deq = correctionView(op, q.dequantized, w.shape, inputChannels);
-      const corrected = correctedBias({ weight: view.data, dequantized: deq.data, dims: view.dims, bias, layout: view.layout }, inputMean);
+      const corrected = correctedBias(
+        { weight: view.data, dequantized: deq.data, dims: view.dims, bias, layout: view.layout },
+        inputMean,
+      );
       if (corrected) {
         bias = corrected;
         result.biasCorrected.push(g.tensor(op.outputs[0]!).name);
@@ -186,13 +232,20 @@ export function toInt8(g: TfliteGraph, calibration: readonly tf.Tensor[], opts: 
     const w = g.tensor(index);
     w.data = q.values;
     w.dtype = 'int8';
-    w.quantization = { scale: Array.from(q.scales), zeroPoint: Array.from(q.scales, () => 0), axis: channelAxis(g.ops.find((op) => op.inputs[1] === index)!) };
+    w.quantization = {
+      scale: Array.from(q.scales),
+      zeroPoint: Array.from(q.scales, () => 0),
+      axis: channelAxis(g.ops.find((op) => op.inputs[1] === index)!),
+    };
   }
 
   // Domains: float32 tensors that stay float (float model inputs, outputs of float ops) and the rest, int8.
-  const floatInputs = opts.integerIo ? new Set<number>() : new Set(g.inputs.filter((i) => g.tensor(i).dtype === 'float32'));
+  const floatInputs = opts.integerIo
+    ? new Set<number>()
+    : new Set(g.inputs.filter((i) => g.tensor(i).dtype === 'float32'));
   const floatMade = new Set<number>(floatInputs);
-  for (const op of g.ops) if (isFloatOp(op)) for (const o of op.outputs) if (g.tensor(o).dtype === 'float32') floatMade.add(o);
+  for (const op of g.ops)
+    if (isFloatOp(op)) for (const o of op.outputs) if (g.tensor(o).dtype === 'float32') floatMade.add(o);
   const int32Biases = new Set(biasFor.values());
   const toInt8Tensor = new Set<number>();
   for (const t of g.tensors) {
@@ -209,9 +262,19 @@ export function toInt8(g: TfliteGraph, calibration: readonly tf.Tensor[], opts: 
     let made = shadows.get(key);
     if (made === undefined) {
       const t = g.tensor(index);
-      made = g.addTensor(`${t.name}/${dtype === 'int8' ? 'int8' : 'float'}`, t.signature.map((d, i) => (d < 0 ? null : t.shape[i]!)), dtype);
+      made = g.addTensor(
+        `${t.name}/${dtype === 'int8' ? 'int8' : 'float'}`,
+        t.signature.map((d, i) => (d < 0 ? null : t.shape[i]!)),
+        dtype,
+      );
       if (dtype === 'int8') g.tensor(made).quantization = paramsOf(index);
-      ops.push({ code: dtype === 'int8' ? Op.QUANTIZE : Op.DEQUANTIZE, inputs: [index], outputs: [made], optionsType: 0, options: null });
+      ops.push({
+        code: dtype === 'int8' ? Op.QUANTIZE : Op.DEQUANTIZE,
+        inputs: [index],
+        outputs: [made],
+        optionsType: 0,
+        options: null,
+      });
       shadows.set(key, made);
     }
     return made;

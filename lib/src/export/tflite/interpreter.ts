@@ -137,8 +137,11 @@ let found: string | null | undefined;
 
 /** Pythons that may have TensorFlow, in the order they are tried. */
 export function candidatePythons(): string[] {
-  const venv = process.env.LEPTON_TFLITE_VENV ?? join(process.env.LEPTON_PROJECT_ROOT ?? repositoryRoot, '.venv-tflite');
-  return [process.env.LEPTON_TFLITE_PYTHON, join(venv, 'bin', 'python'), 'python3'].filter((p): p is string => Boolean(p));
+  const venv =
+    process.env.LEPTON_TFLITE_VENV ?? join(process.env.LEPTON_PROJECT_ROOT ?? repositoryRoot, '.venv-tflite');
+  return [process.env.LEPTON_TFLITE_PYTHON, join(venv, 'bin', 'python'), 'python3'].filter((p): p is string =>
+    Boolean(p),
+  );
 }
 
 /** The first Python that imports TensorFlow Lite's interpreter, or null (the answer is kept for the process). */
@@ -147,7 +150,11 @@ export function tflitePython(): string | null {
   found = null;
   for (const python of candidatePythons()) {
     try {
-      execFileSync(python, ['-c', 'import tensorflow.lite'], { stdio: 'ignore', timeout: 120_000, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+      execFileSync(python, ['-c', 'import tensorflow.lite'], {
+        stdio: 'ignore',
+        timeout: 120_000,
+        env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+      });
       found = python;
       break;
     } catch {
@@ -194,7 +201,8 @@ export async function runInterpreterJobs(jobs: readonly InterpreterJob[]): Promi
   const dir = mkdtempSync(join(tmpdir(), 'lepton-tflite-'));
   const modelFile = (job: InterpreterJob, k: number): string => {
     if (job.model) return resolve(job.model);
-    if (!job.bytes) throw new TfliteError('LEPTON_TFLITE_BAD_OPTION', 'an interpreter job needs a model path or its bytes');
+    if (!job.bytes)
+      throw new TfliteError('LEPTON_TFLITE_BAD_OPTION', 'an interpreter job needs a model path or its bytes');
     const file = join(dir, `model${k}.tflite`);
     writeFileSync(file, job.bytes);
     return file;
@@ -216,22 +224,40 @@ export async function runInterpreterJobs(jobs: readonly InterpreterJob[]): Promi
     const script = join(dir, 'run.py');
     writeFileSync(script, SCRIPT);
     const stdout = await new Promise<string>((ok, fail) => {
-      execFile(python, [script, requestPath], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } }, (error, out, err) => {
-        if (error) fail(new TfliteError('LEPTON_TFLITE_INTERPRETER_FAILED', `TensorFlow Lite's interpreter (${python}) failed: ${String(err).trim().split('\n').slice(-3).join(' ') || error.message}`));
-        else ok(out);
-      });
+      execFile(
+        python,
+        [script, requestPath],
+        { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } },
+        (error, out, err) => {
+          if (error)
+            fail(
+              new TfliteError(
+                'LEPTON_TFLITE_INTERPRETER_FAILED',
+                `TensorFlow Lite's interpreter (${python}) failed: ${String(err).trim().split('\n').slice(-3).join(' ') || error.message}`,
+              ),
+            );
+          else ok(out);
+        },
+      );
     });
     type Answer = Omit<InterpreterRun, 'outputs'> & { outputs?: { path: string; shape: number[] }[]; error?: string };
     const answers = JSON.parse(stdout.trim().split('\n').pop()!) as Answer[];
     return answers.map((answer, k) => {
-      if (answer.error) throw new TfliteError('LEPTON_TFLITE_INTERPRETER_FAILED', `TensorFlow Lite's interpreter could not run ${jobs[k]!.model ?? `variant ${k}`}: ${answer.error}`);
+      if (answer.error)
+        throw new TfliteError(
+          'LEPTON_TFLITE_INTERPRETER_FAILED',
+          `TensorFlow Lite's interpreter could not run ${jobs[k]!.model ?? `variant ${k}`}: ${answer.error}`,
+        );
       const { outputs, ...rest } = answer;
       if (!outputs) return rest;
       return {
         ...rest,
         outputs: outputs.map((o) => {
           const bytes = readFileSync(o.path);
-          return { data: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)), shape: o.shape };
+          return {
+            data: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)),
+            shape: o.shape,
+          };
         }),
       };
     });
@@ -244,7 +270,10 @@ export async function runInterpreterJobs(jobs: readonly InterpreterJob[]): Promi
  * Loads `modelPath` in TensorFlow Lite's interpreter; with `feeds`, runs them as one batch; with `repeats`, times
  * that many invokes at batch 1 (after a warm-up) on one thread.
  */
-export async function runInterpreter(modelPath: string, opts: Omit<InterpreterJob, 'model'> = {}): Promise<InterpreterRun> {
+export async function runInterpreter(
+  modelPath: string,
+  opts: Omit<InterpreterJob, 'model'> = {},
+): Promise<InterpreterRun> {
   const [run] = await runInterpreterJobs([{ model: modelPath, ...opts }]);
   return run!;
 }

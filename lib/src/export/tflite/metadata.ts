@@ -50,11 +50,28 @@ export interface MetadataInfo {
 /** The `TFLITE_METADATA` flatbuffer. */
 export function metadataBuffer(info: MetadataInfo): Uint8Array {
   const inputs = info.inputs.map((name, k) => {
-    const units = k === 0 && info.normalization ? [new ProcessUnitT(ProcessUnitOptions.NormalizationOptions, new NormalizationOptionsT(info.normalization.mean, info.normalization.std))] : [];
+    const units =
+      k === 0 && info.normalization
+        ? [
+            new ProcessUnitT(
+              ProcessUnitOptions.NormalizationOptions,
+              new NormalizationOptionsT(info.normalization.mean, info.normalization.std),
+            ),
+          ]
+        : [];
     return new TensorMetadataT(name, null, [], null, units);
   });
   const outputs = info.outputs.map((name, k) => {
-    const files = k === 0 && info.labels ? [new AssociatedFileT(LABELS_FILE, 'Labels of the output classes, one per line', AssociatedFileType.TENSOR_AXIS_LABELS)] : [];
+    const files =
+      k === 0 && info.labels
+        ? [
+            new AssociatedFileT(
+              LABELS_FILE,
+              'Labels of the output classes, one per line',
+              AssociatedFileType.TENSOR_AXIS_LABELS,
+            ),
+          ]
+        : [];
     return new TensorMetadataT(name, null, [], null, [], null, files);
   });
   const subgraph = new SubGraphMetadataT(info.name, null, inputs, outputs);

@@ -37,7 +37,8 @@ export function toDynamicRange(g: TfliteGraph): TfliteOp[] {
     w.quantization = { scale: Array.from(q.scales), zeroPoint: Array.from(q.zeroPoints), axis: channelAxis(op) };
     done.add(w.index);
     // Quantize each batch row of the activations with its own zero point: more accurate at the same speed.
-    if (op.code === Op.FULLY_CONNECTED) (op.options as unknown as { asymmetricQuantizeInputs: boolean }).asymmetricQuantizeInputs = true;
+    if (op.code === Op.FULLY_CONNECTED)
+      (op.options as unknown as { asymmetricQuantizeInputs: boolean }).asymmetricQuantizeInputs = true;
     changed.push(op);
   }
   return changed;

@@ -128,7 +128,12 @@ export class TfliteExport {
   async interpret(x: tf.Tensor | tf.Tensor[]): Promise<tf.Tensor[]> {
     const xs = Array.isArray(x) ? x : [x];
     const run = await withFile(this, (file) =>
-      runInterpreter(file, { feeds: xs.map((t) => ({ data: t.dtype === 'int32' ? (t.dataSync() as Int32Array) : Float32Array.from(t.dataSync()), shape: t.shape })) }),
+      runInterpreter(file, {
+        feeds: xs.map((t) => ({
+          data: t.dtype === 'int32' ? (t.dataSync() as Int32Array) : Float32Array.from(t.dataSync()),
+          shape: t.shape,
+        })),
+      }),
     );
     return run.outputs!.map((o) => tf.tensor(o.data, o.shape));
   }
@@ -136,14 +141,21 @@ export class TfliteExport {
   /** A summary table: size, quantization, ops, and each input and output with its quantization. */
   [displaySymbol](): MimeBundle {
     const shape = (s: TfliteTensorSpec) => `[${s.shape.map((d) => d ?? 'batch').join(', ')}]`;
-    const quant = (s: TfliteTensorSpec) => (s.quantization ? `scale ${s.quantization.scale.toPrecision(4)}, zero point ${s.quantization.zeroPoint}` : '');
-    const check = this.verification ? `float graph matches tfjs (max |Δ| ${this.verification.maxAbsDiff.toExponential(2)} ≤ ${this.verification.tolerance})` : 'not verified';
+    const quant = (s: TfliteTensorSpec) =>
+      s.quantization ? `scale ${s.quantization.scale.toPrecision(4)}, zero point ${s.quantization.zeroPoint}` : '';
+    const check = this.verification
+      ? `float graph matches tfjs (max |Δ| ${this.verification.maxAbsDiff.toExponential(2)} ≤ ${this.verification.tolerance})`
+      : 'not verified';
     const head = `TFLite model${this.path ? ` ${this.path}` : ''}: ${this.sizeBytes} bytes, ${this.quantization}, ${check}`;
     const text =
       `${head}\n  ${this.parameters.toLocaleString('en-US')} parameters; ops: ${this.operators.join(', ')}\n` +
-      [...this.inputs.map((s) => `  input  ${s.name} ${shape(s)} ${s.fileType} ${quant(s)}`), ...this.outputs.map((s) => `  output ${s.name} ${shape(s)} ${s.fileType} ${quant(s)}`)].join('\n') +
+      [
+        ...this.inputs.map((s) => `  input  ${s.name} ${shape(s)} ${s.fileType} ${quant(s)}`),
+        ...this.outputs.map((s) => `  output ${s.name} ${shape(s)} ${s.fileType} ${quant(s)}`),
+      ].join('\n') +
       (this.labels ? `\n  labels: ${this.labels.join(', ')}` : '');
-    const row = (kind: string, s: TfliteTensorSpec) => `<tr><td>${kind}</td><td><code>${escape(s.name)}</code></td><td>${shape(s)}</td><td>${s.fileType}</td><td>${quant(s)}</td></tr>`;
+    const row = (kind: string, s: TfliteTensorSpec) =>
+      `<tr><td>${kind}</td><td><code>${escape(s.name)}</code></td><td>${shape(s)}</td><td>${s.fileType}</td><td>${quant(s)}</td></tr>`;
     const html =
       `<div><b>TFLite model</b>${this.path ? ` <code>${escape(this.path)}</code>` : ''} — ${this.sizeBytes.toLocaleString('en-US')} bytes, <b>${this.quantization}</b>, ${check}` +
       `<div>ops: ${this.operators.map((o) => `<code>${o}</code>`).join(' ')}</div>` +
@@ -173,7 +185,10 @@ async function withFile<T>(exported: TfliteExport, use: (file: string) => Promis
 }
 
 /** Runs an export's file in TensorFlow Lite's interpreter: ops, tensors, and optionally outputs and latency. */
-export function interpretExport(exported: TfliteExport, opts: Parameters<typeof runInterpreter>[1] = {}): Promise<InterpreterRun> {
+export function interpretExport(
+  exported: TfliteExport,
+  opts: Parameters<typeof runInterpreter>[1] = {},
+): Promise<InterpreterRun> {
   return withFile(exported, (file) => runInterpreter(file, opts));
 }
 
@@ -189,19 +204,31 @@ function calibrationTensors(opts: TfliteExportOptions, specs: readonly TfjsTenso
   const x = given instanceof tf.Tensor || Array.isArray(given) ? given : given.x;
   const xs = Array.isArray(x) ? x : [x];
   if (xs.length !== specs.length || xs.some((t) => !(t instanceof tf.Tensor))) {
-    throw new TfliteError('LEPTON_TFLITE_BAD_OPTION', `calibration must be one tensor per model input (the model has ${specs.length}), batch first; got ${xs.length}.`);
+    throw new TfliteError(
+      'LEPTON_TFLITE_BAD_OPTION',
+      `calibration must be one tensor per model input (the model has ${specs.length}), batch first; got ${xs.length}.`,
+    );
   }
   xs.forEach((t, k) => {
     const want = specs[k]!.shape.slice(1);
     if (t.rank !== want.length + 1 || want.some((d, i) => d !== null && d !== t.shape[i + 1])) {
-      throw new TfliteError('LEPTON_TFLITE_BAD_OPTION', `calibration input ${k} has shape [${t.shape.join(', ')}]; the model's input ${specs[k]!.name} takes [batch, ${want.map((d) => d ?? '?').join(', ')}].`);
+      throw new TfliteError(
+        'LEPTON_TFLITE_BAD_OPTION',
+        `calibration input ${k} has shape [${t.shape.join(', ')}]; the model's input ${specs[k]!.name} takes [batch, ${want.map((d) => d ?? '?').join(', ')}].`,
+      );
     }
   });
   return xs;
 }
 
 /** Checks the float graph against tfjs on a seeded random batch. */
-function verifyGraph(model: tf.LayersModel, g: TfliteGraph, inputs: readonly TfjsTensorSpec[], outputs: readonly TfjsTensorSpec[], tolerance: number): Verification {
+function verifyGraph(
+  model: tf.LayersModel,
+  g: TfliteGraph,
+  inputs: readonly TfjsTensorSpec[],
+  outputs: readonly TfjsTensorSpec[],
+  tolerance: number,
+): Verification {
   const batch = 2;
   const feeds = randomInputs(inputs, batch);
   const [expected, actual] = tf.tidy(() => {
@@ -211,14 +238,25 @@ function verifyGraph(model: tf.LayersModel, g: TfliteGraph, inputs: readonly Tfj
     const got = evaluateGraph(g, xs).map((y) => y.dataSync() as Float32Array);
     return [want, got];
   });
-  const maxAbsDiff = compareOutputs('TFLite', outputs.map((o) => o.name), expected, actual, tolerance);
+  const maxAbsDiff = compareOutputs(
+    'TFLite',
+    outputs.map((o) => o.name),
+    expected,
+    actual,
+    tolerance,
+  );
   return { maxAbsDiff, tolerance, batch };
 }
 
 function specOf(g: TfliteGraph, index: number, spec: TfjsTensorSpec): TfliteTensorSpec {
   const t = g.tensor(index);
   const q: TensorQuantization | undefined = t.dtype === 'int8' ? t.quantization : undefined;
-  return { ...spec, name: t.name, fileType: t.dtype as TfliteTensorSpec['fileType'], ...(q ? { quantization: { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]! } } : {}) };
+  return {
+    ...spec,
+    name: t.name,
+    fileType: t.dtype as TfliteTensorSpec['fileType'],
+    ...(q ? { quantization: { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]! } } : {}),
+  };
 }
 
 const quantizations: readonly string[] = ['float16', 'dynamic', 'int8'];
@@ -236,9 +274,16 @@ const quantizations: readonly string[] = ['float16', 'dynamic', 'int8'];
  * @returns the file's size, ops, inputs and outputs with their quantization
  * @example const lite = await lepton.export.tflite(model, 'models/mnist-int8.tflite', { quantize: 'int8', calibration: xTrain.slice(0, 256) });
  */
-export async function tflite(model: tf.LayersModel, path?: string, opts: TfliteExportOptions = {}): Promise<TfliteExport> {
+export async function tflite(
+  model: tf.LayersModel,
+  path?: string,
+  opts: TfliteExportOptions = {},
+): Promise<TfliteExport> {
   if (opts.quantize !== undefined && !quantizations.includes(opts.quantize)) {
-    throw new TfliteError('LEPTON_TFLITE_BAD_OPTION', `quantize must be one of ${quantizations.join(', ')} (or left out for float32); got ${JSON.stringify(opts.quantize)}.`);
+    throw new TfliteError(
+      'LEPTON_TFLITE_BAD_OPTION',
+      `quantize must be one of ${quantizations.join(', ')} (or left out for float32); got ${JSON.stringify(opts.quantize)}.`,
+    );
   }
   const { graph: g, inputs, outputs } = convertToTflite(model);
   // BatchNormalization and ReLU after a weight op ride inside it (checked against tfjs with the rest below).
@@ -246,22 +291,33 @@ export async function tflite(model: tf.LayersModel, path?: string, opts: TfliteE
   if (opts.labels !== undefined) {
     const classes = outputs[0]!.shape.at(-1);
     if (!Array.isArray(opts.labels) || opts.labels.length !== classes) {
-      throw new TfliteError('LEPTON_TFLITE_BAD_OPTION', `labels must list one name per class of the first output (${classes}); got ${Array.isArray(opts.labels) ? opts.labels.length : typeof opts.labels}.`);
+      throw new TfliteError(
+        'LEPTON_TFLITE_BAD_OPTION',
+        `labels must list one name per class of the first output (${classes}); got ${Array.isArray(opts.labels) ? opts.labels.length : typeof opts.labels}.`,
+      );
     }
   }
   const norm = opts.normalization;
   if (norm !== undefined) {
-    const ok = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+    const ok = (v: unknown) =>
+      Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
     if (!ok(norm.mean) || !ok(norm.std) || norm.std.some((x) => x <= 0) || norm.mean.length !== norm.std.length) {
-      throw new TfliteError('LEPTON_TFLITE_BAD_OPTION', 'normalization needs { mean: number[], std: number[] } of the same length (one value, or one per channel), every std > 0; e.g. { mean: [127.5], std: [127.5] }.');
+      throw new TfliteError(
+        'LEPTON_TFLITE_BAD_OPTION',
+        'normalization needs { mean: number[], std: number[] } of the same length (one value, or one per channel), every std > 0; e.g. { mean: [127.5], std: [127.5] }.',
+      );
     }
   }
-  const verification = opts.verify === false ? undefined : verifyGraph(model, g, inputs, outputs, opts.tolerance ?? 1e-5);
+  const verification =
+    opts.verify === false ? undefined : verifyGraph(model, g, inputs, outputs, opts.tolerance ?? 1e-5);
   let int8: Int8Result | undefined;
   if (opts.quantize === 'float16') toFloat16(g);
   else if (opts.quantize === 'dynamic') toDynamicRange(g);
   else if (opts.quantize === 'int8') {
-    int8 = toInt8(g, calibrationTensors(opts, inputs), { ...(opts.biasCorrection === undefined ? {} : { biasCorrection: opts.biasCorrection }), integerIo: opts.integerIo ?? false });
+    int8 = toInt8(g, calibrationTensors(opts, inputs), {
+      ...(opts.biasCorrection === undefined ? {} : { biasCorrection: opts.biasCorrection }),
+      integerIo: opts.integerIo ?? false,
+    });
   }
   const description = opts.description ?? `${model.name} exported from TensorFlow.js by Lepton ${version}`;
   const inputNames = g.inputs.map((i) => g.tensor(i).name);
@@ -275,7 +331,8 @@ export async function tflite(model: tf.LayersModel, path?: string, opts: TfliteE
     ...(opts.normalization ? { normalization: opts.normalization } : {}),
   });
   let data = encodeTflite(g, { description, metadata: [{ name: METADATA_BUFFER_NAME, data: meta }] });
-  if (opts.labels) data = appendArchive(data, [{ name: LABELS_FILE, data: new TextEncoder().encode(opts.labels.join('\n') + '\n') }]);
+  if (opts.labels)
+    data = appendArchive(data, [{ name: LABELS_FILE, data: new TextEncoder().encode(opts.labels.join('\n') + '\n') }]);
   let fullPath: string | undefined;
   if (path !== undefined) {
     fullPath = resolve(path);
@@ -291,6 +348,9 @@ export async function tflite(model: tf.LayersModel, path?: string, opts: TfliteE
     verification,
     int8,
     labels: opts.labels,
-    parameters: g.tensors.reduce((n, t) => (t.data && (t.dtype !== 'int32' || t.quantization) ? n + t.data.length : n), 0),
+    parameters: g.tensors.reduce(
+      (n, t) => (t.data && (t.dtype !== 'int32' || t.quantization) ? n + t.data.length : n),
+      0,
+    ),
   });
 }

@@ -24,7 +24,10 @@ export interface TfliteConverted {
 
 function dtypeOf(dtype: string, what: string): TfliteDType & ('float32' | 'int32') {
   if (dtype === 'float32' || dtype === 'int32') return dtype;
-  throw new ExportError('LEPTON_BAD_MODEL', `${what} has dtype ${dtype}; TFLite export supports float32 and int32 inputs and outputs.`);
+  throw new ExportError(
+    'LEPTON_BAD_MODEL',
+    `${what} has dtype ${dtype}; TFLite export supports float32 and int32 inputs and outputs.`,
+  );
 }
 
 /** Converts `model` to a float32 TFLite graph. Unsupported layers throw `UnsupportedLayerError` naming the supported ones. */
@@ -52,7 +55,10 @@ export function convertToTflite(model: tf.LayersModel): TfliteConverted {
     };
     const outputs = convert(call, g);
     if (outputs.length !== outputTensors.length) {
-      throw new ExportError('LEPTON_BAD_MODEL', `TFLite converter for ${className} made ${outputs.length} outputs, the layer has ${outputTensors.length}`);
+      throw new ExportError(
+        'LEPTON_BAD_MODEL',
+        `TFLite converter for ${className} made ${outputs.length} outputs, the layer has ${outputTensors.length}`,
+      );
     }
     return outputs;
   });

@@ -17,7 +17,12 @@ export function channelAxis(op: TfliteOp): number {
 }
 
 /** A weight in the layout bias correction reads, with that layout. */
-export function correctionView(op: TfliteOp, data: Float32Array, shape: readonly number[], inputChannels: number): { data: Float32Array; dims: number[]; layout: WeightLayout } {
+export function correctionView(
+  op: TfliteOp,
+  data: Float32Array,
+  shape: readonly number[],
+  inputChannels: number,
+): { data: Float32Array; dims: number[]; layout: WeightLayout } {
   if (op.code === Op.FULLY_CONNECTED) return { data, dims: [...shape], layout: { kind: 'gemm', transB: true } };
   if (op.code === Op.CONV_2D) {
     const t = transposeData(data, shape, [0, 3, 1, 2]);

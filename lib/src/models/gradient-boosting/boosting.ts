@@ -47,11 +47,22 @@ export interface Boosted {
  * Boosts trees on column-major features (NaN = missing) and labels `y` (class ids for classification). `stop` is
  * asked before each iteration after the first: true ends the loop, keeping the iterations grown so far.
  */
-export function boost(columns: readonly Float64Array[], y: Float64Array, loss: Loss, settings: BoostSettings, stop: () => boolean = () => false): Boosted {
+export function boost(
+  columns: readonly Float64Array[],
+  y: Float64Array,
+  loss: Loss,
+  settings: BoostSettings,
+  stop: () => boolean = () => false,
+): Boosted {
   const n = y.length;
   const random = seededRandom(settings.seed);
   const edges = fitBinEdges(columns, settings.bins, random);
-  const data: BinnedData = { bins: binColumns(columns, edges), rows: n, features: columns.length, binCounts: Int32Array.from(edges, (e) => e.length + 1) };
+  const data: BinnedData = {
+    bins: binColumns(columns, edges),
+    rows: n,
+    features: columns.length,
+    binCounts: Int32Array.from(edges, (e) => e.length + 1),
+  };
   // Validation rows for early stopping: a seeded share, never trained on.
   let train: Uint32Array;
   let valid: Uint32Array | null = null;
@@ -118,11 +129,15 @@ export function boost(columns: readonly Float64Array[], y: Float64Array, loss: L
         for (const leaf of grown.leaves) addAndGradients(raw, y, gh[0]!, index, leaf.start, leaf.end, leaf.value);
       } else if (sampled === train.length) {
         // Every training row sits in one leaf's slice of the index: add that leaf's value.
-        for (const leaf of grown.leaves) for (let i = leaf.start; i < leaf.end; i++) raw[index[i]! * K + k]! += leaf.value;
+        for (const leaf of grown.leaves)
+          for (let i = leaf.start; i < leaf.end; i++) raw[index[i]! * K + k]! += leaf.value;
       } else {
-        for (let i = 0; i < train.length; i++) raw[train[i]! * K + k]! += binnedValue(grown.tree, data.bins, n, train[i]!);
+        for (let i = 0; i < train.length; i++)
+          raw[train[i]! * K + k]! += binnedValue(grown.tree, data.bins, n, train[i]!);
       }
-      if (valid) for (let i = 0; i < valid.length; i++) raw[valid[i]! * K + k]! += binnedValue(grown.tree, data.bins, n, valid[i]!);
+      if (valid)
+        for (let i = 0; i < valid.length; i++)
+          raw[valid[i]! * K + k]! += binnedValue(grown.tree, data.bins, n, valid[i]!);
     }
     if (valid && settings.earlyStopping) {
       // The training loss is only watched beside the validation loss (it costs a pass over every row).

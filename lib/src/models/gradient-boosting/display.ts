@@ -49,7 +49,9 @@ export function summaryText(view: GbmSummaryView): string {
   const s = view.shape;
   const head = `GradientBoosting ${view.task}${view.classes.length ? ` (${view.classes.length} classes)` : ''}: ${s.trees} trees (${s.iterations} iterations), depth ≤ ${s.depth}, ${s.leaves.toFixed(1)} leaves per tree`;
   const total = view.importances.reduce((a, f) => a + f.importance, 0) || 1;
-  const lines = view.importances.slice(0, TOP).map((f) => `  ${f.feature}: ${((100 * f.importance) / total).toFixed(1)}%`);
+  const lines = view.importances
+    .slice(0, TOP)
+    .map((f) => `  ${f.feature}: ${((100 * f.importance) / total).toFixed(1)}%`);
   return [head, settingsText(view.settings), 'Top feature importances (share of gain):', ...lines].join('\n');
 }
 
@@ -63,7 +65,11 @@ function settingsText(settings: Record<string, unknown>): string {
 /** The display bundle: HTML (a table of the shape and the chart as SVG) and text. */
 export function summaryBundle(view: GbmSummaryView): MimeBundle {
   const text = summaryText(view);
-  if (!view.shape) return { 'text/plain': text, 'text/html': `<div><b>GradientBoosting</b> (not fitted) <code>${escapeHtml(settingsText(view.settings))}</code></div>` };
+  if (!view.shape)
+    return {
+      'text/plain': text,
+      'text/html': `<div><b>GradientBoosting</b> (not fitted) <code>${escapeHtml(settingsText(view.settings))}</code></div>`,
+    };
   const s = view.shape;
   const rows: [string, string][] = [
     ['task', `${view.task}${view.classes.length ? ` (${view.classes.map(String).join(', ')})` : ''}`],
@@ -72,7 +78,15 @@ export function summaryBundle(view: GbmSummaryView): MimeBundle {
     ['leaves per tree', s.leaves.toFixed(1)],
     ['settings', settingsText(view.settings)],
   ];
-  const table = rows.map(([k, v]) => `<tr><th style="text-align:left;padding:2px 8px">${escapeHtml(k)}</th><td style="padding:2px 8px">${escapeHtml(v)}</td></tr>`).join('');
+  const table = rows
+    .map(
+      ([k, v]) =>
+        `<tr><th style="text-align:left;padding:2px 8px">${escapeHtml(k)}</th><td style="padding:2px 8px">${escapeHtml(v)}</td></tr>`,
+    )
+    .join('');
   const chart = view.importances.length ? importanceChart(view.importances).toSVG() : '';
-  return { 'text/plain': text, 'text/html': `<div><b>GradientBoosting</b><table style="border-collapse:collapse;font-size:12px">${table}</table>${chart}</div>` };
+  return {
+    'text/plain': text,
+    'text/html': `<div><b>GradientBoosting</b><table style="border-collapse:collapse;font-size:12px">${table}</table>${chart}</div>`,
+  };
 }

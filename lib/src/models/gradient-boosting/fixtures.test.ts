@@ -15,7 +15,12 @@ interface Case {
   predictions?: number[];
   probabilities?: number[][];
 }
-const fixtures = JSON.parse(readFileSync(fileURLToPath(new URL('../../../src/models/gradient-boosting/fixtures/gbm-fixtures.json', import.meta.url)), 'utf8')) as { cases: Case[] };
+const fixtures = JSON.parse(
+  readFileSync(
+    fileURLToPath(new URL('../../../src/models/gradient-boosting/fixtures/gbm-fixtures.json', import.meta.url)),
+    'utf8',
+  ),
+) as { cases: Case[] };
 
 describe('gradientBoosting against scikit-learn and LightGBM', () => {
   for (const c of fixtures.cases) {
@@ -23,7 +28,10 @@ describe('gradientBoosting against scikit-learn and LightGBM', () => {
       const x = tf.tensor2d(c.x.map((row) => row.map((v) => v ?? NaN)));
       const y = c.task === 'classification' ? tf.tensor1d(c.y, 'int32') : tf.tensor1d(c.y);
       const gbm = gradientBoosting({ ...c.options, task: c.task }).fit(x, y);
-      const ours = c.task === 'regression' ? Array.from(gbm.rawPredict(x)) : (gbm.predictProba(x).arraySync() as number[][]).flat();
+      const ours =
+        c.task === 'regression'
+          ? Array.from(gbm.rawPredict(x))
+          : (gbm.predictProba(x).arraySync() as number[][]).flat();
       const theirs = c.task === 'regression' ? c.predictions! : c.probabilities!.flat();
       assert.equal(ours.length, theirs.length);
       let worst = 0;

@@ -82,18 +82,27 @@ export function stateToJSON(state: GbmState): GbmStateJSON {
 
 /** The state from JSON, checked so that a damaged file fails here and not inside a prediction. */
 export function stateFromJSON(json: GbmStateJSON): GbmState {
-  const bad = (what: string): GradientBoostingError => new GradientBoostingError('LEPTON_GBM_BAD_JSON', `gradientBoosting.fromJSON: ${what}; pass the object gbm.toJSON() returned (or its JSON text).`);
-  if (json.task !== 'classification' && json.task !== 'regression') throw bad(`unknown task ${JSON.stringify(json.task)}`);
-  if (json.loss !== 'squaredError' && json.loss !== 'logLoss' && json.loss !== 'softmax') throw bad(`unknown loss ${JSON.stringify(json.loss)}`);
-  if (!Array.isArray(json.base) || !Array.isArray(json.trees) || !Array.isArray(json.featureNames)) throw bad('base, trees and featureNames must be arrays');
+  const bad = (what: string): GradientBoostingError =>
+    new GradientBoostingError(
+      'LEPTON_GBM_BAD_JSON',
+      `gradientBoosting.fromJSON: ${what}; pass the object gbm.toJSON() returned (or its JSON text).`,
+    );
+  if (json.task !== 'classification' && json.task !== 'regression')
+    throw bad(`unknown task ${JSON.stringify(json.task)}`);
+  if (json.loss !== 'squaredError' && json.loss !== 'logLoss' && json.loss !== 'softmax')
+    throw bad(`unknown loss ${JSON.stringify(json.loss)}`);
+  if (!Array.isArray(json.base) || !Array.isArray(json.trees) || !Array.isArray(json.featureNames))
+    throw bad('base, trees and featureNames must be arrays');
   const d = json.featureNames.length;
   const trees: Tree[] = json.trees.map((t, i) => {
     const n = t.feature?.length ?? 0;
     const keys = ['threshold', 'left', 'right', 'missingLeft', 'value', 'gain', 'count'] as const;
-    if (n === 0 || keys.some((k) => !Array.isArray(t[k]) || t[k].length !== n)) throw bad(`tree ${i} has arrays of different lengths`);
+    if (n === 0 || keys.some((k) => !Array.isArray(t[k]) || t[k].length !== n))
+      throw bad(`tree ${i} has arrays of different lengths`);
     for (let j = 0; j < n; j++) {
       const f = t.feature[j]!;
-      if (f >= d || (f >= 0 && (!(t.left[j]! > j && t.left[j]! < n) || !(t.right[j]! > j && t.right[j]! < n)))) throw bad(`tree ${i} node ${j} points outside the tree or the ${d} features`);
+      if (f >= d || (f >= 0 && (!(t.left[j]! > j && t.left[j]! < n) || !(t.right[j]! > j && t.right[j]! < n))))
+        throw bad(`tree ${i} node ${j} points outside the tree or the ${d} features`);
     }
     return {
       feature: Int32Array.from(t.feature),
@@ -106,7 +115,8 @@ export function stateFromJSON(json: GbmStateJSON): GbmState {
       count: Float64Array.from(t.count),
     };
   });
-  if (json.base.length === 0 || trees.length % json.base.length !== 0) throw bad(`${trees.length} trees do not divide among ${json.base.length} outputs`);
+  if (json.base.length === 0 || trees.length % json.base.length !== 0)
+    throw bad(`${trees.length} trees do not divide among ${json.base.length} outputs`);
   return {
     task: json.task,
     loss: json.loss,

@@ -42,7 +42,10 @@ describe('gradientBoosting on tensors', () => {
     const { x } = regressionData(300, 2);
     const a = x.slice([0, 0], [-1, 1]).dataSync();
     const b = x.slice([0, 1], [-1, 1]).dataSync();
-    const y = tf.tensor1d(Array.from(a, (v, i) => (v > 0.5 ? 2 : b[i]! > 0 ? 1 : 0)), 'int32');
+    const y = tf.tensor1d(
+      Array.from(a, (v, i) => (v > 0.5 ? 2 : b[i]! > 0 ? 1 : 0)),
+      'int32',
+    );
     const gbm = gradientBoosting({ trees: 30, seed: 0 }).fit(x, y);
     const ids = gbm.predict(x);
     assert.equal(ids.dtype, 'int32');
@@ -62,7 +65,11 @@ describe('gradientBoosting on tensors', () => {
   });
   test('is an Estimator that crossValidate scores', async () => {
     const { x, y } = regressionData(300, 4);
-    const cv = await crossValidate(() => gradientBoosting({ trees: 20 }), { x, y }, { folds: 3, metrics: ['r2'], live: false });
+    const cv = await crossValidate(
+      () => gradientBoosting({ trees: 20 }),
+      { x, y },
+      { folds: 3, metrics: ['r2'], live: false },
+    );
     assert.ok(cv.mean('r2') > 0.9, `r2 ${cv.mean('r2')}`);
   });
   test('the same seed gives the same model with subsampling and early stopping', () => {
@@ -90,14 +97,23 @@ describe('gradientBoosting on DataFrames', () => {
   });
   test('takes string columns through an encoder', () => {
     const gbm = gradientBoosting({ trees: 10 });
-    assert.throws(() => gbm.fit(df, 'Species'), { code: 'LEPTON_GBM_BAD_INPUT', message: /"Island" is not numeric.*labelEncoder/ });
+    assert.throws(() => gbm.fit(df, 'Species'), {
+      code: 'LEPTON_GBM_BAD_INPUT',
+      message: /"Island" is not numeric.*labelEncoder/,
+    });
   });
   test('names the columns when the target does not exist', () => {
-    assert.throws(() => gradientBoosting().fit(numeric, 'species'), { code: 'LEPTON_UNKNOWN_COLUMN', message: /did you mean "Species".*Available columns/ });
+    assert.throws(() => gradientBoosting().fit(numeric, 'species'), {
+      code: 'LEPTON_UNKNOWN_COLUMN',
+      message: /did you mean "Species".*Available columns/,
+    });
   });
   test('names the first row where a class target is missing', () => {
     const gaps = DataFrame.from({ a: [1, 2, 3, 4, 5, 6, 7], y: ['x', 'y', 'x', 'y', null, 'x', null] });
-    assert.throws(() => gradientBoosting().fit(gaps, 'y'), { code: 'LEPTON_GBM_BAD_INPUT', message: /"y" is missing at row 4/ });
+    assert.throws(() => gradientBoosting().fit(gaps, 'y'), {
+      code: 'LEPTON_GBM_BAD_INPUT',
+      message: /"y" is missing at row 4/,
+    });
   });
   test('numbers classes in sorted order, whatever order the rows bring them in', () => {
     const a = Array.from({ length: 60 }, (_, i) => i);
@@ -112,7 +128,10 @@ describe('gradientBoosting on DataFrames', () => {
   });
   test('refuses predict before fit and bad options', () => {
     assert.throws(() => gradientBoosting().predict(numeric), { code: 'LEPTON_GBM_NOT_FITTED' });
-    assert.throws(() => gradientBoosting({ learningRate: -1 }), { code: 'LEPTON_GBM_BAD_INPUT', message: /learningRate/ });
+    assert.throws(() => gradientBoosting({ learningRate: -1 }), {
+      code: 'LEPTON_GBM_BAD_INPUT',
+      message: /learningRate/,
+    });
     assert.throws(() => gradientBoosting({ bins: 300 }), { message: /at most 255/ });
   });
 });
@@ -120,7 +139,10 @@ describe('gradientBoosting on DataFrames', () => {
 describe('gradientBoosting JSON', () => {
   test('round-trips a fitted classifier with its encoder: same probabilities, same display', () => {
     const df = penguins();
-    const gbm = gradientBoosting({ trees: 20, encoder: labelEncoder({ columns: ['Island', 'Sex'] }) }).fit(df, 'Species');
+    const gbm = gradientBoosting({ trees: 20, encoder: labelEncoder({ columns: ['Island', 'Sex'] }) }).fit(
+      df,
+      'Species',
+    );
     const text = JSON.stringify(gbm);
     const back = gradientBoosting.fromJSON(text);
     assert.deepEqual(back.predictProba(df).arraySync(), gbm.predictProba(df).arraySync());
@@ -129,14 +151,20 @@ describe('gradientBoosting JSON', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(back)), JSON.parse(text));
   });
   test('refuses JSON that is not a saved model', () => {
-    assert.throws(() => gradientBoosting.fromJSON('{"format":"other"}'), { code: 'LEPTON_GBM_BAD_JSON', message: /lepton.gradientBoosting/ });
+    assert.throws(() => gradientBoosting.fromJSON('{"format":"other"}'), {
+      code: 'LEPTON_GBM_BAD_JSON',
+      message: /lepton.gradientBoosting/,
+    });
     assert.throws(() => gradientBoosting.fromJSON('not json'), { code: 'LEPTON_GBM_BAD_JSON' });
   });
 });
 
 describe('gradientBoosting display', () => {
   test('shows trees, depth and a bar chart of the top feature importances', () => {
-    const gbm = gradientBoosting({ trees: 10, depth: 3 }).fit(penguins().select('Species', 'Beak Length (mm)', 'Flipper Length (mm)'), 'Species');
+    const gbm = gradientBoosting({ trees: 10, depth: 3 }).fit(
+      penguins().select('Species', 'Beak Length (mm)', 'Flipper Length (mm)'),
+      'Species',
+    );
     const bundle = gbm[displaySymbol]();
     assert.match(String(bundle['text/plain']), /30 trees \(10 iterations\), depth ≤ 3/);
     assert.match(String(bundle['text/html']), /<svg[\s\S]*Flipper Length/);
@@ -144,11 +172,16 @@ describe('gradientBoosting display', () => {
 });
 
 describe('gradientBoosting in lepton.explain', () => {
-  const numeric = penguins().select('Species', 'Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)').filter((d: Record<string, unknown>) => d['Beak Length (mm)'] != null);
+  const numeric = penguins()
+    .select('Species', 'Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)')
+    .filter((d: Record<string, unknown>) => d['Beak Length (mm)'] != null);
   const features = ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)'];
   const gbm = gradientBoosting({ trees: 20, seed: 0 }).fit(numeric, 'Species');
   const x = numeric.toTensor(features);
-  const y = tf.tensor1d(gbm.predict(numeric).map((s) => gbm.classes.indexOf(s)), 'int32');
+  const y = tf.tensor1d(
+    gbm.predict(numeric).map((s) => gbm.classes.indexOf(s)),
+    'int32',
+  );
   test('permutationImportance scores its probabilities by accuracy and finds the features it splits on', () => {
     const result = permutationImportance(gbm, { x, y }, { featureNames: features, repeats: 2 });
     assert.equal(result.metric, 'accuracy');
@@ -156,7 +189,11 @@ describe('gradientBoosting in lepton.explain', () => {
     assert.ok(result.importances[0]!.mean > 0.1);
   });
   test('partialDependence gives one curve per class', () => {
-    const pd = partialDependence(gbm, numeric, 'Flipper Length (mm)', { x: features, classNames: gbm.classes.map(String), gridSize: 5 });
+    const pd = partialDependence(gbm, numeric, 'Flipper Length (mm)', {
+      x: features,
+      classNames: gbm.classes.map(String),
+      gridSize: 5,
+    });
     assert.deepEqual(pd.outputs, ['Adelie', 'Chinstrap', 'Gentoo']);
     assert.ok(pd.values.length === 5);
   });

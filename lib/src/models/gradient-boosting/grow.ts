@@ -5,7 +5,16 @@
  * one's is the parent's minus it.
  */
 import { BIN_SLOTS, MISSING_BIN, type BinEdges } from './binning.js';
-import { bestSplit, buildHistogram, buildHistogramAll, FEATURE_STRIDE, subtractHistogram, type BinnedData, type Split, type SplitRules } from './histogram.js';
+import {
+  bestSplit,
+  buildHistogram,
+  buildHistogramAll,
+  FEATURE_STRIDE,
+  subtractHistogram,
+  type BinnedData,
+  type Split,
+  type SplitRules,
+} from './histogram.js';
 import { TreeBuilder, type Tree } from './tree.js';
 
 /** How a tree grows. */
@@ -54,7 +63,13 @@ export interface GrowBuffers {
 
 /** Buffers for data of `rows` rows. */
 export function growBuffers(rows: number): GrowBuffers {
-  return { gathered: new Float64Array(2 * rows), totals: new Float64Array(2), partition: new Uint32Array(rows), side: new Uint8Array(BIN_SLOTS), pool: [] };
+  return {
+    gathered: new Float64Array(2 * rows),
+    totals: new Float64Array(2),
+    partition: new Uint32Array(rows),
+    side: new Uint8Array(BIN_SLOTS),
+    pool: [],
+  };
 }
 
 /**
@@ -62,7 +77,16 @@ export function growBuffers(rows: number): GrowBuffers {
  * interleaved gradient and hessian of each row in `gh`. `allRows` says the index holds every row in order (0, 1,
  * …), so the root histogram reads the rows directly.
  */
-export function growTree(data: BinnedData, edges: BinEdges, gh: Float64Array, index: Uint32Array, count: number, rules: GrowRules, buffers: GrowBuffers, allRows = false): GrownTree {
+export function growTree(
+  data: BinnedData,
+  edges: BinEdges,
+  gh: Float64Array,
+  index: Uint32Array,
+  count: number,
+  rules: GrowRules,
+  buffers: GrowBuffers,
+  allRows = false,
+): GrownTree {
   const builder = new TreeBuilder();
   const size = data.features * FEATURE_STRIDE;
   const take = (): Float64Array => buffers.pool.pop() ?? new Float64Array(size);
@@ -88,16 +112,44 @@ export function growTree(data: BinnedData, edges: BinEdges, gh: Float64Array, in
     const split = parent.split!;
     const mid = partition(data, index, parent.start, parent.end, split, buffers.partition, buffers.side);
     const edge = split.bin < edges[split.feature]!.length ? edges[split.feature]![split.bin]! : FLOAT32_MAX;
-    const [ln, rn] = builder.split(parent.node, split.feature, split.bin, edge, split.missingLeft, split.gain, mid - parent.start, parent.end - mid);
-    const left: OpenLeaf = { node: ln, start: parent.start, end: mid, depth: parent.depth + 1, hist: parent.hist, g: split.gl, h: split.hl, split: null };
-    const right: OpenLeaf = { node: rn, start: mid, end: parent.end, depth: parent.depth + 1, hist: parent.hist, g: parent.g - split.gl, h: parent.h - split.hl, split: null };
+    const [ln, rn] = builder.split(
+      parent.node,
+      split.feature,
+      split.bin,
+      edge,
+      split.missingLeft,
+      split.gain,
+      mid - parent.start,
+      parent.end - mid,
+    );
+    const left: OpenLeaf = {
+      node: ln,
+      start: parent.start,
+      end: mid,
+      depth: parent.depth + 1,
+      hist: parent.hist,
+      g: split.gl,
+      h: split.hl,
+      split: null,
+    };
+    const right: OpenLeaf = {
+      node: rn,
+      start: mid,
+      end: parent.end,
+      depth: parent.depth + 1,
+      hist: parent.hist,
+      g: parent.g - split.gl,
+      h: parent.h - split.hl,
+      split: null,
+    };
     // Build the smaller child's histogram; the larger one takes the parent's buffer, minus the smaller.
     const [small, large] = mid - parent.start <= parent.end - mid ? [left, right] : [right, left];
     small.hist = take();
     buildHistogram(small.hist, buffers.totals, data, index, small.start, small.end, gh, buffers.gathered);
     subtractHistogram(large.hist, small.hist);
     for (const child of [left, right]) {
-      if (canSplit(child.depth, child.end - child.start)) child.split = bestSplit(child.hist, data, child.g, child.h, child.end - child.start, rules);
+      if (canSplit(child.depth, child.end - child.start))
+        child.split = bestSplit(child.hist, data, child.g, child.h, child.end - child.start, rules);
     }
     open.splice(pick, 1, left, right);
     leaves++;
@@ -124,7 +176,15 @@ const PEEL_RATIO = 8;
  * place and only the smaller one goes through `scratch`, so a split that peels a few rows off a large leaf (common
  * in leaf-wise growth) copies only those.
  */
-function partition(data: BinnedData, index: Uint32Array, start: number, end: number, split: Split, scratch: Uint32Array, side: Uint8Array): number {
+function partition(
+  data: BinnedData,
+  index: Uint32Array,
+  start: number,
+  end: number,
+  split: Split,
+  scratch: Uint32Array,
+  side: Uint8Array,
+): number {
   const { bins, rows } = data;
   const base = split.feature * rows;
   // The side of every bin, looked up: one load per row instead of two compares (the profile's largest cost on

@@ -31,7 +31,16 @@ const NARROW_FEATURES = 4;
  * and `totals` with their gradient and hessian sums. Every slot and total adds its rows in index order, whichever
  * path builds it, so the sums are the same to the last bit.
  */
-export function buildHistogram(out: Float64Array, totals: Float64Array, data: BinnedData, index: Uint32Array, start: number, end: number, gh: Float64Array, scratch: Float64Array): void {
+export function buildHistogram(
+  out: Float64Array,
+  totals: Float64Array,
+  data: BinnedData,
+  index: Uint32Array,
+  start: number,
+  end: number,
+  gh: Float64Array,
+  scratch: Float64Array,
+): void {
   out.fill(0);
   if (data.features <= NARROW_FEATURES) {
     accumulateRows(out, totals, data, gh, index, start, end);
@@ -96,7 +105,15 @@ export function buildHistogramAll(out: Float64Array, totals: Float64Array, data:
  * The one-pass histogram of a narrow table: rows `index[start..end)`, or rows `start..end` themselves when `index`
  * is null, each adding its gradient pair to every feature's bin and to `totals`.
  */
-function accumulateRows(out: Float64Array, totals: Float64Array, data: BinnedData, gh: Float64Array, index: Uint32Array | null, start: number, end: number): void {
+function accumulateRows(
+  out: Float64Array,
+  totals: Float64Array,
+  data: BinnedData,
+  gh: Float64Array,
+  index: Uint32Array | null,
+  start: number,
+  end: number,
+): void {
   const { bins, rows, features } = data;
   let g = 0;
   let h = 0;
@@ -153,7 +170,14 @@ export interface Split {
  * rules. Each threshold is tried with the missing values on either side; when the node has no missing value they
  * follow the larger child (so unseen missing values at prediction go where most rows went).
  */
-export function bestSplit(hist: Float64Array, data: BinnedData, g: number, h: number, c: number, rules: SplitRules): Split | null {
+export function bestSplit(
+  hist: Float64Array,
+  data: BinnedData,
+  g: number,
+  h: number,
+  c: number,
+  rules: SplitRules,
+): Split | null {
   const { minLeaf, minHessian, l2 } = rules;
   const parentScore = (g * g) / (h + l2);
   let best: Split | null = null;

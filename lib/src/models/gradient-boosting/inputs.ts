@@ -49,10 +49,17 @@ export function frameFeatures(frame: ColumnTable, names: readonly string[], cont
 
 /** A 2-D tensor [rows, features] as columns. */
 export function tensorFeatures(x: TF.Tensor, context: string, features?: number): Features {
-  if (!x || typeof x.dataSync !== 'function') throw badInput(`${context}: expected a 2-D tensor [rows, features] or a DataFrame, got ${x === null ? 'null' : typeof x}.`);
-  if (x.rank !== 2) throw badInput(`${context}: x must be 2-D [rows, features], got shape [${x.shape.join(', ')}]; flatten windows first (x.reshape([n, -1])).`);
+  if (!x || typeof x.dataSync !== 'function')
+    throw badInput(
+      `${context}: expected a 2-D tensor [rows, features] or a DataFrame, got ${x === null ? 'null' : typeof x}.`,
+    );
+  if (x.rank !== 2)
+    throw badInput(
+      `${context}: x must be 2-D [rows, features], got shape [${x.shape.join(', ')}]; flatten windows first (x.reshape([n, -1])).`,
+    );
   const [rows, d] = x.shape as [number, number];
-  if (features !== undefined && d !== features) throw badInput(`${context}: the model was fitted on ${features} features but x has ${d}.`);
+  if (features !== undefined && d !== features)
+    throw badInput(`${context}: the model was fitted on ${features} features but x has ${d}.`);
   const values = x.dataSync();
   const columns = Array.from({ length: d }, () => new Float64Array(rows));
   for (let r = 0; r < rows; r++) for (let f = 0; f < d; f++) columns[f]![r] = values[r * d + f]!;
@@ -70,12 +77,18 @@ export interface Target {
 }
 
 /** The target column of a frame: classes sorted (as the label encoder sorts them), or numbers. */
-export function frameTarget(frame: ColumnTable, name: string, task: 'classification' | 'regression' | undefined): { target: Target; task: 'classification' | 'regression' } {
+export function frameTarget(
+  frame: ColumnTable,
+  name: string,
+  task: 'classification' | 'regression' | undefined,
+): { target: Target; task: 'classification' | 'regression' } {
   assertColumns([name], frame.columnNames(), 'gradientBoosting.fit (target)');
   const values = frame.array(name) as ArrayLike<unknown>;
   const rows = values.length;
   const missingAt = (r: number): GradientBoostingError =>
-    badInput(`fit: the target ${JSON.stringify(name)} is missing at row ${r}; drop those rows first (df.filter(d => d[${JSON.stringify(name)}] != null)).`);
+    badInput(
+      `fit: the target ${JSON.stringify(name)} is missing at row ${r}; drop those rows first (df.filter(d => d[${JSON.stringify(name)}] != null)).`,
+    );
   let inferred = task;
   if (!inferred) {
     inferred = 'regression';
@@ -86,7 +99,10 @@ export function frameTarget(frame: ColumnTable, name: string, task: 'classificat
   const y = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     const v = values[r];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw badInput(`fit: a regression target must be numbers, but ${JSON.stringify(name)} holds ${JSON.stringify(v)} at row ${r}; pass task: 'classification' for classes.`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw badInput(
+        `fit: a regression target must be numbers, but ${JSON.stringify(name)} holds ${JSON.stringify(v)} at row ${r}; pass task: 'classification' for classes.`,
+      );
     y[r] = v;
   }
   return { target: { y, classes: null, shape: [rows] }, task: inferred };
@@ -97,7 +113,11 @@ export function frameTarget(frame: ColumnTable, name: string, task: 'classificat
  * only when it differs from the row before's (a profile of a 160k-row fit found the copy, the Set and the Map
  * lookup of every label costing as much as ten trees); missing labels are found among the distinct ones.
  */
-function classTarget(values: ArrayLike<unknown>, name: string, missingAt: (row: number) => GradientBoostingError): Target {
+function classTarget(
+  values: ArrayLike<unknown>,
+  name: string,
+  missingAt: (row: number) => GradientBoostingError,
+): Target {
   const rows = values.length;
   const seen = new Map<unknown, number>();
   const firstRows: number[] = [];
@@ -119,7 +139,9 @@ function classTarget(values: ArrayLike<unknown>, name: string, missingAt: (row: 
     codes[r] = lastCode;
   }
   const labels = [...seen.keys()];
-  const missing = labels.map((label, code) => (isMissing(label) ? firstRows[code]! : rows)).reduce((a, b) => Math.min(a, b), rows);
+  const missing = labels
+    .map((label, code) => (isMissing(label) ? firstRows[code]! : rows))
+    .reduce((a, b) => Math.min(a, b), rows);
   if (missing < rows) throw missingAt(missing);
   const classes = (labels as Label[]).slice().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const rank = new Map<unknown, number>(classes.map((c, i) => [c, i]));
@@ -131,15 +153,23 @@ function classTarget(values: ArrayLike<unknown>, name: string, missingAt: (row: 
 }
 
 /** Labels from a tensor: class ids [rows], one-hot [rows, classes], or regression values [rows] / [rows, 1]. */
-export function tensorTarget(y: TF.Tensor, rows: number, task: 'classification' | 'regression' | undefined): { target: Target; task: 'classification' | 'regression' } {
-  if (!y || typeof y.dataSync !== 'function') throw badInput(`fit: expected labels y as a tensor (or a target column name with a DataFrame), got ${y === null ? 'null' : typeof y}.`);
+export function tensorTarget(
+  y: TF.Tensor,
+  rows: number,
+  task: 'classification' | 'regression' | undefined,
+): { target: Target; task: 'classification' | 'regression' } {
+  if (!y || typeof y.dataSync !== 'function')
+    throw badInput(
+      `fit: expected labels y as a tensor (or a target column name with a DataFrame), got ${y === null ? 'null' : typeof y}.`,
+    );
   if (y.shape[0] !== rows) throw badInput(`fit: x has ${rows} rows but y has ${y.shape[0]}.`);
   if (y.rank > 2) throw badInput(`fit: y must be [rows] or [rows, outputs], got shape [${y.shape.join(', ')}].`);
   const width = y.rank === 2 ? y.shape[1]! : 1;
   const inferred = task ?? (width > 1 || y.dtype === 'int32' || y.dtype === 'bool' ? 'classification' : 'regression');
   const values = y.dataSync();
   if (inferred === 'regression') {
-    if (width > 1) throw badInput(`fit: regression takes one target per row, but y has ${width} columns; fit one model per target.`);
+    if (width > 1)
+      throw badInput(`fit: regression takes one target per row, but y has ${width} columns; fit one model per target.`);
     const out = Float64Array.from(values);
     const bad = out.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw badInput(`fit: y holds ${out[bad]} at row ${bad}; regression targets must be finite numbers.`);
@@ -158,7 +188,10 @@ export function tensorTarget(y: TF.Tensor, rows: number, task: 'classification' 
     let max = 0;
     for (let r = 0; r < rows; r++) {
       const v = values[r]!;
-      if (!Number.isInteger(v) || v < 0) throw badInput(`fit: classification labels must be class ids 0, 1, 2, … (or one-hot rows), but y holds ${v} at row ${r}.`);
+      if (!Number.isInteger(v) || v < 0)
+        throw badInput(
+          `fit: classification labels must be class ids 0, 1, 2, … (or one-hot rows), but y holds ${v} at row ${r}.`,
+        );
       out[r] = v;
       max = Math.max(max, v);
     }
@@ -173,6 +206,8 @@ export function tensorTarget(y: TF.Tensor, rows: number, task: 'classification' 
 /** Classification needs two classes or more. */
 function checkClasses(seen: readonly unknown[], what: string): void {
   if (seen.length < 2) {
-    throw badInput(`fit: ${what} has a single class (${JSON.stringify(seen[0])}); classification needs at least two. Check the rows you kept, or use task: 'regression' for a numeric target.`);
+    throw badInput(
+      `fit: ${what} has a single class (${JSON.stringify(seen[0])}); classification needs at least two. Check the rows you kept, or use task: 'regression' for a numeric target.`,
+    );
   }
 }

@@ -22,13 +22,27 @@ export interface Loss {
    * that row's new gradient pair into `gh`, the same numbers `gradients` would give, in the pass that updates the
    * scores instead of a pass of its own. Absent for softmax, whose gradients need every output's tree first.
    */
-  addAndGradients?(raw: Float64Array, y: Float64Array, gh: Float64Array, rows: Uint32Array, start: number, end: number, value: number): void;
+  addAndGradients?(
+    raw: Float64Array,
+    y: Float64Array,
+    gh: Float64Array,
+    rows: Uint32Array,
+    start: number,
+    end: number,
+    value: number,
+  ): void;
   /**
    * Single-output losses: the gradient pair of every row `r` from the raw score `raw[group[r]]` its group shares
    * (see row-groups.ts), the same numbers `gradients` would give; the per-score work (an exponential) runs once per
    * group, into `perGroup` (2 slots per group).
    */
-  groupGradients?(raw: Float64Array, group: Uint32Array, y: Float64Array, gh: Float64Array, perGroup: Float64Array): void;
+  groupGradients?(
+    raw: Float64Array,
+    group: Uint32Array,
+    y: Float64Array,
+    gh: Float64Array,
+    perGroup: Float64Array,
+  ): void;
   /** The mean loss over `rows`. */
   loss(raw: Float64Array, y: Float64Array, rows: ArrayLike<number>): number;
 }

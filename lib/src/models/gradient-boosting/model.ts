@@ -12,7 +12,15 @@ import { boost } from './boosting.js';
 import { summaryBundle, type GbmSummaryView } from './display.js';
 import { stateFromJSON, stateToJSON, type GradientBoostingJSON } from './format.js';
 import { badInput, GradientBoostingError } from './errors.js';
-import { frameFeatures, frameTarget, tensorFeatures, tensorTarget, type Features, type Label, type Target } from './inputs.js';
+import {
+  frameFeatures,
+  frameTarget,
+  tensorFeatures,
+  tensorTarget,
+  type Features,
+  type Label,
+  type Target,
+} from './inputs.js';
 import { lossOf, type LossKind } from './losses.js';
 import { boostSettings, type GradientBoostingOptions } from './options.js';
 import { probabilities, rawScores } from './predict.js';
@@ -66,7 +74,12 @@ export interface GbmState {
 
 /** Whether `value` is a DataFrame (an arquero table). */
 function isFrame(value: unknown): value is ColumnTable {
-  return typeof value === 'object' && value !== null && typeof (value as ColumnTable).columnNames === 'function' && typeof (value as ColumnTable).numRows === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ColumnTable).columnNames === 'function' &&
+    typeof (value as ColumnTable).numRows === 'function'
+  );
 }
 
 /**
@@ -103,7 +116,7 @@ export class GradientBoosting implements Estimator {
 
   /** The feature names, in the order of the model's input columns. */
   get featureNames(): string[] {
-    return [...(this.fitted_('featureNames').featureNames)];
+    return [...this.fitted_('featureNames').featureNames];
   }
 
   /** The fitted trees (read-only view; tree `i * outputs + k` adds to output `k`). */
@@ -126,21 +139,30 @@ export class GradientBoosting implements Estimator {
     let featureNames: string[];
     let targetName: string | null = null;
     if (isFrame(x)) {
-      if (typeof y !== 'string') throw badInput(`fit(df, target): the target must be a column name (one of ${x.columnNames().map((c) => JSON.stringify(c)).join(', ')}), got ${typeof y}.`);
+      if (typeof y !== 'string')
+        throw badInput(
+          `fit(df, target): the target must be a column name (one of ${x
+            .columnNames()
+            .map((c) => JSON.stringify(c))
+            .join(', ')}), got ${typeof y}.`,
+        );
       if (x.numRows() === 0) throw badInput('fit: the frame is empty (0 rows).');
       ({ target, task } = frameTarget(x, y, this.options.task));
       targetName = y;
       const frame = this.encode(x, y, true);
       featureNames = this.options.features ?? frame.columnNames().filter((c) => c !== y);
-      if (featureNames.includes(y)) throw badInput(`fit: the target ${JSON.stringify(y)} is among the features; leave it out of features.`);
+      if (featureNames.includes(y))
+        throw badInput(`fit: the target ${JSON.stringify(y)} is among the features; leave it out of features.`);
       if (featureNames.length === 0) throw badInput(`fit: no feature columns besides the target ${JSON.stringify(y)}.`);
       features = frameFeatures(frame, featureNames, 'fit');
     } else {
-      if (typeof y === 'string') throw badInput('fit(x, y): a target column name needs a DataFrame as the first argument.');
+      if (typeof y === 'string')
+        throw badInput('fit(x, y): a target column name needs a DataFrame as the first argument.');
       features = tensorFeatures(x, 'fit');
       ({ target, task } = tensorTarget(y, features.rows, this.options.task));
       featureNames = this.options.featureNames ?? features.columns.map((_, j) => `x${j}`);
-      if (featureNames.length !== features.columns.length) throw badInput(`fit: ${featureNames.length} featureNames for ${features.columns.length} features in x.`);
+      if (featureNames.length !== features.columns.length)
+        throw badInput(`fit: ${featureNames.length} featureNames for ${features.columns.length} features in x.`);
     }
     if (features.rows < 2) throw badInput(`fit: needs at least 2 rows, got ${features.rows}.`);
     const classes = target.classes?.length ?? 0;
@@ -180,8 +202,13 @@ export class GradientBoosting implements Estimator {
       return Array.from(ids, (id) => state.classes![id]!);
     }
     const tf = tfjs();
-    if (state.task === 'regression') return tf.tensor(Float32Array.from(raw), state.labelWidth ? [rows, state.labelWidth] : [rows]);
-    if (state.labelWidth > 1) return tf.tensor2d(Float32Array.from(probabilities(raw, state.loss, state.classes!.length)), [rows, state.classes!.length]);
+    if (state.task === 'regression')
+      return tf.tensor(Float32Array.from(raw), state.labelWidth ? [rows, state.labelWidth] : [rows]);
+    if (state.labelWidth > 1)
+      return tf.tensor2d(Float32Array.from(probabilities(raw, state.loss, state.classes!.length)), [
+        rows,
+        state.classes!.length,
+      ]);
     return tf.tensor1d(classIds(raw, state), 'int32');
   }
 
@@ -210,9 +237,12 @@ export class GradientBoosting implements Estimator {
     const state = this.fitted_('featureImportances');
     const totals = new Float64Array(state.featureNames.length);
     for (const tree of state.trees) {
-      for (let i = 0; i < tree.feature.length; i++) if (tree.feature[i]! >= 0) totals[tree.feature[i]!]! += kind === 'gain' ? tree.gain[i]! : 1;
+      for (let i = 0; i < tree.feature.length; i++)
+        if (tree.feature[i]! >= 0) totals[tree.feature[i]!]! += kind === 'gain' ? tree.gain[i]! : 1;
     }
-    return state.featureNames.map((feature, j) => ({ feature, importance: totals[j]! })).sort((a, b) => b.importance - a.importance);
+    return state.featureNames
+      .map((feature, j) => ({ feature, importance: totals[j]! }))
+      .sort((a, b) => b.importance - a.importance);
   }
 
   /** Trees, deepest tree, mean leaves per tree. */
@@ -248,10 +278,21 @@ export class GradientBoosting implements Estimator {
     try {
       value = (typeof json === 'string' ? JSON.parse(json) : json) as GradientBoostingJSON;
     } catch (error) {
-      throw new GradientBoostingError('LEPTON_GBM_BAD_JSON', `gradientBoosting.fromJSON: the text is not JSON (${(error as Error).message}).`);
+      throw new GradientBoostingError(
+        'LEPTON_GBM_BAD_JSON',
+        `gradientBoosting.fromJSON: the text is not JSON (${(error as Error).message}).`,
+      );
     }
-    if (!value || value.format !== 'lepton.gradientBoosting') throw new GradientBoostingError('LEPTON_GBM_BAD_JSON', `gradientBoosting.fromJSON: expected an object with format "lepton.gradientBoosting" (from gbm.toJSON()), got ${value === null ? 'null' : JSON.stringify((value as { format?: unknown }).format)}.`);
-    if (value.version !== 1) throw new GradientBoostingError('LEPTON_GBM_BAD_JSON', `gradientBoosting.fromJSON: format version ${String(value.version)} is not supported (this Lepton reads version 1).`);
+    if (!value || value.format !== 'lepton.gradientBoosting')
+      throw new GradientBoostingError(
+        'LEPTON_GBM_BAD_JSON',
+        `gradientBoosting.fromJSON: expected an object with format "lepton.gradientBoosting" (from gbm.toJSON()), got ${value === null ? 'null' : JSON.stringify((value as { format?: unknown }).format)}.`,
+      );
+    if (value.version !== 1)
+      throw new GradientBoostingError(
+        'LEPTON_GBM_BAD_JSON',
+        `gradientBoosting.fromJSON: format version ${String(value.version)} is not supported (this Lepton reads version 1).`,
+      );
     const { encoder, ...options } = value.options ?? {};
     const model = new GradientBoosting({ ...options, ...(encoder ? { encoder: transformFromJSON(encoder) } : {}) });
     model.state = value.state ? stateFromJSON(value.state) : null;
@@ -286,7 +327,11 @@ export class GradientBoosting implements Estimator {
 
   /** The fitted state, or a clear error. */
   protected fitted_(what: string): GbmState {
-    if (!this.state) throw new GradientBoostingError('LEPTON_GBM_NOT_FITTED', `gradientBoosting.${what}: the model is not fitted; call fit(df, target) or fit(x, y) first.`);
+    if (!this.state)
+      throw new GradientBoostingError(
+        'LEPTON_GBM_NOT_FITTED',
+        `gradientBoosting.${what}: the model is not fitted; call fit(df, target) or fit(x, y) first.`,
+      );
     return this.state;
   }
 
@@ -303,7 +348,8 @@ export class GradientBoosting implements Estimator {
   private encode(frame: ColumnTable, target: string | null, fitting: boolean): ColumnTable {
     const encoder = this.options.encoder;
     if (!encoder) return frame;
-    if (fitting && !encoder.fitted) encoder.fit(target === null ? frame : frame.select(frame.columnNames().filter((c) => c !== target)));
+    if (fitting && !encoder.fitted)
+      encoder.fit(target === null ? frame : frame.select(frame.columnNames().filter((c) => c !== target)));
     return encoder.transform(frame);
   }
 }

@@ -56,21 +56,36 @@ export interface GradientBoostingOptions {
 
 /** The loop settings from the options, checked. */
 export function boostSettings(options: GradientBoostingOptions): BoostSettings {
-  const int = (name: keyof GradientBoostingOptions, value: number | undefined, fallback: number, min: number): number => {
+  const int = (
+    name: keyof GradientBoostingOptions,
+    value: number | undefined,
+    fallback: number,
+    min: number,
+  ): number => {
     const v = value ?? fallback;
-    if (!Number.isInteger(v) || v < min) throw badInput(`${name} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}.`);
+    if (!Number.isInteger(v) || v < min)
+      throw badInput(`${name} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}.`);
     return v;
   };
-  const real = (name: keyof GradientBoostingOptions, value: number | undefined, fallback: number, ok: (v: number) => boolean, range: string): number => {
+  const real = (
+    name: keyof GradientBoostingOptions,
+    value: number | undefined,
+    fallback: number,
+    ok: (v: number) => boolean,
+    range: string,
+  ): number => {
     const v = value ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw badInput(`${name} must be a number ${range}, got ${JSON.stringify(value)}.`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v))
+      throw badInput(`${name} must be a number ${range}, got ${JSON.stringify(value)}.`);
     return v;
   };
   const depth = options.depth === undefined ? Infinity : int('depth', options.depth, 0, 1);
   const leaves = int('leaves', options.leaves, options.depth !== undefined ? Math.min(2 ** depth, 131072) : 31, 2);
   const bins = int('bins', options.bins, 255, 2);
   if (options.deadline !== undefined && (typeof options.deadline !== 'number' || Number.isNaN(options.deadline))) {
-    throw badInput(`deadline must be a time in ms since the epoch (e.g. Date.now() + 30_000), got ${JSON.stringify(options.deadline)}.`);
+    throw badInput(
+      `deadline must be a time in ms since the epoch (e.g. Date.now() + 30_000), got ${JSON.stringify(options.deadline)}.`,
+    );
   }
   if (bins > 255) throw badInput(`bins must be at most 255 (one byte per value), got ${bins}.`);
   let earlyStopping: BoostSettings['earlyStopping'] = null;
@@ -78,7 +93,13 @@ export function boostSettings(options: GradientBoostingOptions): BoostSettings {
     const es = options.earlyStopping === true ? {} : options.earlyStopping;
     earlyStopping = {
       rounds: int('earlyStopping', es.rounds, 10, 1),
-      validation: real('earlyStopping', es.validation, 0.1, (v) => v > 0 && v < 1, 'in (0, 1) (earlyStopping.validation)'),
+      validation: real(
+        'earlyStopping',
+        es.validation,
+        0.1,
+        (v) => v > 0 && v < 1,
+        'in (0, 1) (earlyStopping.validation)',
+      ),
     };
   }
   return {

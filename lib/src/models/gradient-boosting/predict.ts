@@ -6,7 +6,12 @@ import { sigmoid, softmaxRow, type LossKind } from './losses.js';
 import type { Tree } from './tree.js';
 
 /** Raw scores [rows, outputs] (row-major) for column-major features `columns` of `rows` rows. */
-export function rawScores(trees: readonly Tree[], base: Float64Array, columns: readonly ArrayLike<number>[], rows: number): Float64Array {
+export function rawScores(
+  trees: readonly Tree[],
+  base: Float64Array,
+  columns: readonly ArrayLike<number>[],
+  rows: number,
+): Float64Array {
   const K = base.length;
   const out = new Float64Array(rows * K);
   for (let r = 0; r < rows; r++) for (let k = 0; k < K; k++) out[r * K + k] = base[k]!;

@@ -14,14 +14,21 @@ interface ReferenceCase {
   y: number[];
   raw: number[];
 }
-const reference = JSON.parse(readFileSync(fileURLToPath(new URL('../../../src/models/gradient-boosting/fixtures/gbm-reference.json', import.meta.url)), 'utf8')) as { cases: ReferenceCase[] };
+const reference = JSON.parse(
+  readFileSync(
+    fileURLToPath(new URL('../../../src/models/gradient-boosting/fixtures/gbm-reference.json', import.meta.url)),
+    'utf8',
+  ),
+) as { cases: ReferenceCase[] };
 
 describe('gradientBoosting grows the same trees as the recorded reference', () => {
   for (const c of reference.cases) {
     test(`${c.name}: the same raw scores on every row`, () => {
       const x = tf.tensor2d(c.x.map((row) => row.map((v) => v ?? NaN)));
       const y = c.task === 'classification' ? tf.tensor1d(c.y, 'int32') : tf.tensor1d(c.y);
-      const raw = gradientBoosting({ ...c.options, task: c.task }).fit(x, y).rawPredict(x);
+      const raw = gradientBoosting({ ...c.options, task: c.task })
+        .fit(x, y)
+        .rawPredict(x);
       assert.equal(raw.length, c.raw.length);
       let worst = 0;
       for (let i = 0; i < raw.length; i++) worst = Math.max(worst, Math.abs(raw[i]! - c.raw[i]!));

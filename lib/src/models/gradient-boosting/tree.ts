@@ -53,7 +53,16 @@ export class TreeBuilder {
   }
 
   /** Turns leaf `node` into a split with two new leaf children; returns them. */
-  split(node: number, feature: number, bin: number, threshold: number, missingLeft: boolean, gain: number, leftRows: number, rightRows: number): [number, number] {
+  split(
+    node: number,
+    feature: number,
+    bin: number,
+    threshold: number,
+    missingLeft: boolean,
+    gain: number,
+    leftRows: number,
+    rightRows: number,
+  ): [number, number] {
     const l = this.leaf(leftRows);
     const r = this.leaf(rightRows);
     this.feature[node] = feature;
@@ -112,7 +121,9 @@ export function binnedValue(tree: Tree, bins: Uint8Array, rows: number, r: numbe
 
 /** The deepest leaf's depth (a lone leaf has depth 0). */
 export function treeDepth(tree: Tree, node = 0): number {
-  return tree.feature[node]! < 0 ? 0 : 1 + Math.max(treeDepth(tree, tree.left[node]!), treeDepth(tree, tree.right[node]!));
+  return tree.feature[node]! < 0
+    ? 0
+    : 1 + Math.max(treeDepth(tree, tree.left[node]!), treeDepth(tree, tree.right[node]!));
 }
 
 /** Leaves of a tree. */

@@ -20,7 +20,11 @@ function line(n = 32) {
 
 /** A one-layer regression model with seeded weights, trained by SGD at `rate`. */
 function regression(rate: number) {
-  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) })] });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [2], units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }),
+    ],
+  });
   model.compile({ optimizer: tf.train.sgd(rate), loss: 'meanSquaredError' });
   return model;
 }
@@ -73,31 +77,61 @@ describe('lepton.callbacks', () => {
     const diverging = await fit(regression(1e6), line(), { epochs: 20, batchSize: 4, shuffle: false, live: false });
     assert.equal(diverging.status, 'finished', 'without the callback the run trains every epoch on NaN');
     assert.equal(diverging.epochs.length, 20);
-    const history = await fit(regression(1e6), line(), { epochs: 20, batchSize: 4, shuffle: false, live: false, callbacks: [terminateOnNaN()] });
+    const history = await fit(regression(1e6), line(), {
+      epochs: 20,
+      batchSize: 4,
+      shuffle: false,
+      live: false,
+      callbacks: [terminateOnNaN()],
+    });
     assert.equal(history.status, 'stopped');
     const last = history.batches.at(-1)!;
     assert.ok(!Number.isFinite(last.logs.loss!), 'the last batch is the first non-finite one');
     assert.ok(history.batches.slice(0, -1).every((b) => Number.isFinite(b.logs.loss!)));
-    assert.match(history.message!, new RegExp(`Stopped at epoch ${last.epoch}, batch ${last.batch}: the loss became (NaN|Infinity) \\(terminateOnNaN\\)`));
+    assert.match(
+      history.message!,
+      new RegExp(
+        `Stopped at epoch ${last.epoch}, batch ${last.batch}: the loss became (NaN|Infinity) \\(terminateOnNaN\\)`,
+      ),
+    );
   });
 
   test('csvLogger writes a header and one line per epoch with every log, and appends only to a file with the same columns', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lepton-csv-'));
     try {
       const path = join(dir, 'logs', 'run.csv');
-      const history = await fit(regression(0.1), line(40), { epochs: 3, batchSize: 8, validation: 0.25, seed: 2, live: false, callbacks: [csvLogger(path)] });
+      const history = await fit(regression(0.1), line(40), {
+        epochs: 3,
+        batchSize: 8,
+        validation: 0.25,
+        seed: 2,
+        live: false,
+        callbacks: [csvLogger(path)],
+      });
       const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
       assert.equal(lines[0], 'epoch,loss,val_loss');
       assert.deepEqual(
         lines.slice(1),
         history.epochs.map((e) => `${e.epoch},${e.logs.loss},${e.logs.val_loss}`),
       );
-      await fit(regression(0.1), line(40), { epochs: 2, batchSize: 8, validation: 0.25, live: false, callbacks: [csvLogger(path, { append: true })] });
+      await fit(regression(0.1), line(40), {
+        epochs: 2,
+        batchSize: 8,
+        validation: 0.25,
+        live: false,
+        callbacks: [csvLogger(path, { append: true })],
+      });
       assert.equal(readFileSync(path, 'utf8').trimEnd().split('\n').length, 1 + 3 + 2);
-      const code = await codeOf(fit(regression(0.1), line(40), { epochs: 1, live: false, callbacks: [csvLogger(path, { append: true })] }));
+      const code = await codeOf(
+        fit(regression(0.1), line(40), { epochs: 1, live: false, callbacks: [csvLogger(path, { append: true })] }),
+      );
       assert.equal(code, 'LEPTON_TRAIN_LOG_FILE');
       writeFileSync(join(dir, 'semi.csv'), '');
-      await fit(regression(0.1), line(8), { epochs: 1, live: false, callbacks: [csvLogger(join(dir, 'semi.csv'), { separator: ';', append: true })] });
+      await fit(regression(0.1), line(8), {
+        epochs: 1,
+        live: false,
+        callbacks: [csvLogger(join(dir, 'semi.csv'), { separator: ';', append: true })],
+      });
       assert.match(readFileSync(join(dir, 'semi.csv'), 'utf8'), /^epoch;loss\n1;[-\d.e]+\n$/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -118,13 +152,32 @@ describe('lepton.callbacks', () => {
   });
 
   test('bad callback options fail before training with a TrainError code', async () => {
-    assert.throws(() => reduceLROnPlateau({ factor: 1 }), (e: unknown) => e instanceof TrainError && e.code === 'LEPTON_TRAIN_BAD_OPTION');
-    assert.throws(() => reduceLROnPlateau({ patience: 1.5 }), (e: unknown) => e instanceof TrainError && e.code === 'LEPTON_TRAIN_BAD_OPTION');
-    assert.throws(() => csvLogger('x.csv', { separator: '' }), (e: unknown) => e instanceof TrainError && e.code === 'LEPTON_TRAIN_BAD_OPTION');
+    assert.throws(
+      () => reduceLROnPlateau({ factor: 1 }),
+      (e: unknown) => e instanceof TrainError && e.code === 'LEPTON_TRAIN_BAD_OPTION',
+    );
+    assert.throws(
+      () => reduceLROnPlateau({ patience: 1.5 }),
+      (e: unknown) => e instanceof TrainError && e.code === 'LEPTON_TRAIN_BAD_OPTION',
+    );
+    assert.throws(
+      () => csvLogger('x.csv', { separator: '' }),
+      (e: unknown) => e instanceof TrainError && e.code === 'LEPTON_TRAIN_BAD_OPTION',
+    );
     const model = regression(0.1);
     const before = model.getWeights().map((w) => w.dataSync().slice());
-    assert.equal(await codeOf(fit(model, line(), { live: false, callbacks: [reduceLROnPlateau({ monitor: 'val_loss' })] })), 'LEPTON_TRAIN_BAD_MONITOR');
-    assert.equal(await codeOf(fit(model, line(), { live: false, callbacks: [earlyStopping({ monitor: 'acc' })] })), 'LEPTON_TRAIN_BAD_MONITOR');
-    assert.deepEqual(model.getWeights().map((w) => w.dataSync().slice()), before, 'no step was taken');
+    assert.equal(
+      await codeOf(fit(model, line(), { live: false, callbacks: [reduceLROnPlateau({ monitor: 'val_loss' })] })),
+      'LEPTON_TRAIN_BAD_MONITOR',
+    );
+    assert.equal(
+      await codeOf(fit(model, line(), { live: false, callbacks: [earlyStopping({ monitor: 'acc' })] })),
+      'LEPTON_TRAIN_BAD_MONITOR',
+    );
+    assert.deepEqual(
+      model.getWeights().map((w) => w.dataSync().slice()),
+      before,
+      'no step was taken',
+    );
   });
 });

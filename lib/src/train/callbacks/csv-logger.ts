@@ -28,14 +28,21 @@ function cell(value: number | undefined): string {
 export function csvLogger(path: string, options: CsvLoggerOptions = {}): Callback {
   const separator = options.separator ?? ',';
   if (separator.length === 0 || /["\r\n]/.test(separator)) {
-    throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `csvLogger: the separator ${JSON.stringify(separator)} cannot separate CSV columns; use ',', ';' or '\\t'.`);
+    throw new TrainError(
+      'LEPTON_TRAIN_BAD_OPTION',
+      `csvLogger: the separator ${JSON.stringify(separator)} cannot separate CSV columns; use ',', ';' or '\\t'.`,
+    );
   }
   let columns: readonly string[] = [];
   const write = (write: () => void) => {
     try {
       write();
     } catch (error) {
-      throw new TrainError('LEPTON_TRAIN_LOG_FILE', `csvLogger cannot write ${path}: ${(error as Error).message}. Pass a path in a writable folder.`, { cause: error });
+      throw new TrainError(
+        'LEPTON_TRAIN_LOG_FILE',
+        `csvLogger cannot write ${path}: ${(error as Error).message}. Pass a path in a writable folder.`,
+        { cause: error },
+      );
     }
   };
   return {
@@ -58,7 +65,9 @@ export function csvLogger(path: string, options: CsvLoggerOptions = {}): Callbac
       });
     },
     onEpochEnd(epoch, logs) {
-      write(() => appendFileSync(path, [String(epoch + 1), ...columns.map((name) => cell(logs[name]))].join(separator) + '\n'));
+      write(() =>
+        appendFileSync(path, [String(epoch + 1), ...columns.map((name) => cell(logs[name]))].join(separator) + '\n'),
+      );
     },
   };
 }

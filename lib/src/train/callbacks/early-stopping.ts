@@ -61,9 +61,12 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): Callback {
     onTrainFinishing(stoppedByCallback) {
       // As Keras 3: with restoreBestWeights, a run that ends without stopping early also ends on its best epoch.
       const lastEpoch = run.history.epochs.at(-1)?.epoch;
-      if (stoppedByCallback || !bestWeights || run.history.bestEpoch === null || run.history.bestEpoch === lastEpoch) return;
+      if (stoppedByCallback || !bestWeights || run.history.bestEpoch === null || run.history.bestEpoch === lastEpoch)
+        return;
       run.model.setWeights(bestWeights);
-      run.setEndMessage(`Restored the weights of epoch ${run.history.bestEpoch}, the best by ${monitor} (${best.toPrecision(4)}).`);
+      run.setEndMessage(
+        `Restored the weights of epoch ${run.history.bestEpoch}, the best by ${monitor} (${best.toPrecision(4)}).`,
+      );
     },
     dispose() {
       tf.dispose(bestWeights ?? []);

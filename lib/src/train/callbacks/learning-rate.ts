@@ -6,7 +6,10 @@ import type { Callback } from './callback.js';
 function optimizerOf(model: tf.LayersModel, who: string): { learningRate: number; getClassName(): string } {
   const optimizer = model.optimizer as unknown as { learningRate?: unknown; getClassName(): string };
   if (typeof optimizer.learningRate !== 'number') {
-    throw new TrainError('LEPTON_TRAIN_BAD_LEARNING_RATE', `${who} needs an optimizer with a numeric learningRate; ${optimizer.getClassName()} has none.`);
+    throw new TrainError(
+      'LEPTON_TRAIN_BAD_LEARNING_RATE',
+      `${who} needs an optimizer with a numeric learningRate; ${optimizer.getClassName()} has none.`,
+    );
   }
   return optimizer as { learningRate: number; getClassName(): string };
 }
@@ -20,7 +23,10 @@ export function getLearningRate(model: tf.LayersModel, who: string): number {
 export function setLearningRate(model: tf.LayersModel, rate: number, who: string, when: string): void {
   const optimizer = optimizerOf(model, who);
   if (!(rate > 0 && Number.isFinite(rate))) {
-    throw new TrainError('LEPTON_TRAIN_BAD_LEARNING_RATE', `${who} gave ${rate} for ${when}: a learning rate must be a positive number.`);
+    throw new TrainError(
+      'LEPTON_TRAIN_BAD_LEARNING_RATE',
+      `${who} gave ${rate} for ${when}: a learning rate must be a positive number.`,
+    );
   }
   optimizer.learningRate = rate;
 }

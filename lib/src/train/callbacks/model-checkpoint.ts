@@ -22,7 +22,12 @@ export interface CheckpointOptions {
  * @example await lepton.fit(model, data, { epochs: 20, callbacks: [lepton.callbacks.modelCheckpoint('ckpt/mnist')] })
  */
 export function modelCheckpoint(options: string | CheckpointOptions): Callback {
-  const { path, monitor: asked, mode: askedMode, resume = true } = typeof options === 'string' ? { path: options } : options;
+  const {
+    path,
+    monitor: asked,
+    mode: askedMode,
+    resume = true,
+  } = typeof options === 'string' ? { path: options } : options;
   let save: (epoch: number, logs: Record<string, number>) => Promise<void>;
   let load: () => void;
   return {

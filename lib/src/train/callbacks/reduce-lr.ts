@@ -30,7 +30,10 @@ export interface ReduceLROnPlateauCallback extends Callback {
 /** A whole number ≥ 0, or the error naming the option. */
 function wholeNumber(name: string, value: number): number {
   if (!(Number.isInteger(value) && value >= 0)) {
-    throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `reduceLROnPlateau: ${name} must be a whole number ≥ 0 (got ${value}).`);
+    throw new TrainError(
+      'LEPTON_TRAIN_BAD_OPTION',
+      `reduceLROnPlateau: ${name} must be a whole number ≥ 0 (got ${value}).`,
+    );
   }
   return value;
 }
@@ -47,14 +50,20 @@ function wholeNumber(name: string, value: number): number {
 export function reduceLROnPlateau(options: ReduceLROnPlateauOptions = {}): ReduceLROnPlateauCallback {
   const factor = options.factor ?? 0.1;
   if (!(factor > 0 && factor < 1)) {
-    throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `reduceLROnPlateau: factor must be between 0 and 1, exclusive (got ${factor}); the rate is multiplied by it.`);
+    throw new TrainError(
+      'LEPTON_TRAIN_BAD_OPTION',
+      `reduceLROnPlateau: factor must be between 0 and 1, exclusive (got ${factor}); the rate is multiplied by it.`,
+    );
   }
   const patience = wholeNumber('patience', options.patience ?? 10);
   const cooldown = wholeNumber('cooldown', options.cooldown ?? 0);
   const minDelta = options.minDelta ?? 1e-4;
   const minRate = options.minLearningRate ?? 0;
   if (!(minRate >= 0 && Number.isFinite(minRate))) {
-    throw new TrainError('LEPTON_TRAIN_BAD_OPTION', `reduceLROnPlateau: minLearningRate must be a number ≥ 0 (got ${minRate}).`);
+    throw new TrainError(
+      'LEPTON_TRAIN_BAD_OPTION',
+      `reduceLROnPlateau: minLearningRate must be a number ≥ 0 (got ${minRate}).`,
+    );
   }
   const who = 'reduceLROnPlateau';
   let model: tf.LayersModel;

@@ -19,10 +19,13 @@ type ActivationBuilder = (g: TfliteGraph, x: number, shape: Shape, hint: string)
 const scalar = (g: TfliteGraph, hint: string, value: number) => g.floats(hint, [value], []);
 
 /** `x · c`, `x + c`, the two elementwise ops most formulas need. */
-const mulScalar = (g: TfliteGraph, x: number, c: number, shape: Shape, h: string) => g.op(Op.MUL, [x, scalar(g, `${h}/c`, c)], shape, h, opt.mul());
-const addScalar = (g: TfliteGraph, x: number, c: number, shape: Shape, h: string) => g.op(Op.ADD, [x, scalar(g, `${h}/c`, c)], shape, h, opt.add());
+const mulScalar = (g: TfliteGraph, x: number, c: number, shape: Shape, h: string) =>
+  g.op(Op.MUL, [x, scalar(g, `${h}/c`, c)], shape, h, opt.mul());
+const addScalar = (g: TfliteGraph, x: number, c: number, shape: Shape, h: string) =>
+  g.op(Op.ADD, [x, scalar(g, `${h}/c`, c)], shape, h, opt.add());
 /** log(1 + eˣ). */
-const softplus = (g: TfliteGraph, x: number, s: Shape, h: string) => g.op(Op.LOG, [addScalar(g, g.op(Op.EXP, [x], s, h), 1, s, h)], s, h);
+const softplus = (g: TfliteGraph, x: number, s: Shape, h: string) =>
+  g.op(Op.LOG, [addScalar(g, g.op(Op.EXP, [x], s, h), 1, s, h)], s, h);
 
 /** Builders for the activation identifiers tfjs serializes (`getConfig().activation`). */
 const activations: Record<string, ActivationBuilder> = {
@@ -61,13 +64,27 @@ export const supportedActivations: readonly string[] = Object.keys(activations);
  * Applies the activation named by a layer config (`undefined` and `'linear'` are the identity) to tensor `x`.
  * @returns the activated tensor
  */
-export function applyActivation(call: TfliteCall, g: TfliteGraph, x: number, identifier: unknown = call.config['activation']): number {
+export function applyActivation(
+  call: TfliteCall,
+  g: TfliteGraph,
+  x: number,
+  identifier: unknown = call.config['activation'],
+): number {
   if (identifier === undefined || identifier === null) return x;
   const build = typeof identifier === 'string' ? activations[identifier] : undefined;
   if (!build) {
-    throw new UnsupportedConfigError(call.className, call.layer.name, `activation ${JSON.stringify(identifier)} is not supported in TFLite export; supported: ${supportedActivations.join(', ')}`);
+    throw new UnsupportedConfigError(
+      call.className,
+      call.layer.name,
+      `activation ${JSON.stringify(identifier)} is not supported in TFLite export; supported: ${supportedActivations.join(', ')}`,
+    );
   }
-  return build(g, x, g.tensor(x).signature.map((d) => (d < 0 ? null : d)), `${call.layer.name}/${String(identifier)}`);
+  return build(
+    g,
+    x,
+    g.tensor(x).signature.map((d) => (d < 0 ? null : d)),
+    `${call.layer.name}/${String(identifier)}`,
+  );
 }
 
 /** `Activation` layer. */
@@ -85,13 +102,24 @@ export const reluLayer: TfliteConverter = (call, g) => {
 
 /** `LeakyReLU` layer. */
 export const leakyReluLayer: TfliteConverter = (call, g) => [
-  g.op(Op.LEAKY_RELU, [onlyTensor(call)], outShape(call), call.layer.name, opt.leakyRelu({ alpha: call.config['alpha'] ?? 0.3 })),
+  g.op(
+    Op.LEAKY_RELU,
+    [onlyTensor(call)],
+    outShape(call),
+    call.layer.name,
+    opt.leakyRelu({ alpha: call.config['alpha'] ?? 0.3 }),
+  ),
 ];
 
 /** `ELU` layer (alpha 1 only: TFLite's ELU has no alpha). */
 export const eluLayer: TfliteConverter = (call, g) => {
   const alpha = call.config['alpha'] ?? 1;
-  if (alpha !== 1) throw new UnsupportedConfigError(call.className, call.layer.name, `alpha ${alpha} is not supported (TFLite's ELU has alpha 1); use alpha: 1`);
+  if (alpha !== 1)
+    throw new UnsupportedConfigError(
+      call.className,
+      call.layer.name,
+      `alpha ${alpha} is not supported (TFLite's ELU has alpha 1); use alpha: 1`,
+    );
   return [g.op(Op.ELU, [onlyTensor(call)], outShape(call), call.layer.name)];
 };
 
@@ -100,7 +128,11 @@ export const softmaxLayer: TfliteConverter = (call, g) => {
   const rank = call.inputShapes[0]!.length;
   const axis = call.config['axis'] ?? -1;
   if (typeof axis !== 'number' || positiveAxis(axis, rank) !== rank - 1) {
-    throw new UnsupportedConfigError(call.className, call.layer.name, `softmax over axis ${JSON.stringify(axis)} is not supported (TFLite's SOFTMAX is over the last axis); use axis: -1`);
+    throw new UnsupportedConfigError(
+      call.className,
+      call.layer.name,
+      `softmax over axis ${JSON.stringify(axis)} is not supported (TFLite's SOFTMAX is over the last axis); use axis: -1`,
+    );
   }
   return [g.op(Op.SOFTMAX, [onlyTensor(call)], outShape(call), call.layer.name, opt.softmax({ beta: 1 }))];
 };
@@ -116,7 +148,11 @@ export const preluLayer: TfliteConverter = (call, g) => {
  * Builds an op that can fuse an activation (`build` receives the fused function): the layer's `relu`/`relu6` ride
  * inside the op, any other activation follows as ops of its own.
  */
-export function withActivation(call: TfliteCall, g: TfliteGraph, build: (fused: ActivationFunctionType) => number): number {
+export function withActivation(
+  call: TfliteCall,
+  g: TfliteGraph,
+  build: (fused: ActivationFunctionType) => number,
+): number {
   const fused = fusedActivation(call.config['activation']);
   return fused === undefined ? applyActivation(call, g, build(ActivationFunctionType.NONE)) : build(fused);
 }

@@ -14,7 +14,9 @@ import { onlyTensor, outShape, reshapeTo, type TfliteCall, type TfliteConverter 
 export const positionEmbedding: TfliteConverter = (call, g) => {
   const table = weight(call, 'positions');
   const h = call.layer.name;
-  return [g.op(Op.ADD, [onlyTensor(call), g.floats(`${h}/positions`, table.data, table.shape)], outShape(call), h, opt.add())];
+  return [
+    g.op(Op.ADD, [onlyTensor(call), g.floats(`${h}/positions`, table.data, table.shape)], outShape(call), h, opt.add()),
+  ];
 };
 
 /** x·w over the last axis as FULLY_CONNECTED (w stored [out, in]; a zero bias, which the int8 kernels want). */
@@ -36,7 +38,11 @@ function transpose(g: TfliteGraph, x: number, perm: number[], shape: (number | n
 export const selfAttention: TfliteConverter = (call, g) => {
   const heads: number = call.config['heads'];
   const dModel: number = call.config['dModel'];
-  check(call, Number.isInteger(heads) && Number.isInteger(dModel) && heads > 0 && dModel % heads === 0, `heads (${heads}) must divide dModel (${dModel})`);
+  check(
+    call,
+    Number.isInteger(heads) && Number.isInteger(dModel) && heads > 0 && dModel % heads === 0,
+    `heads (${heads}) must divide dModel (${dModel})`,
+  );
   const [batch, steps, width] = call.inputShapes[0]! as [null, number | null, number];
   check(call, steps !== null, 'a free number of steps is not supported; give the input a fixed length');
   check(call, width === dModel, `its input has ${width} features but dModel is ${dModel}`);
@@ -46,13 +52,32 @@ export const selfAttention: TfliteConverter = (call, g) => {
   const seq: (number | null)[] = [batch, steps, dModel];
   const split: (number | null)[] = [batch, steps, heads, dHead];
   const perHead: (number | null)[] = [batch, heads, steps, dHead];
-  const headsOf = (name: string) => transpose(g, reshapeTo(g, project(call, g, x, name, seq), split, `${h}/${name}`), [0, 2, 1, 3], perHead, `${h}/${name}`);
+  const headsOf = (name: string) =>
+    transpose(
+      g,
+      reshapeTo(g, project(call, g, x, name, seq), split, `${h}/${name}`),
+      [0, 2, 1, 3],
+      perHead,
+      `${h}/${name}`,
+    );
   const q = headsOf('wq');
   const k = headsOf('wk');
   const v = headsOf('wv');
-  const scores = g.op(Op.BATCH_MATMUL, [q, k], [batch, heads, steps, steps], `${h}/scores`, opt.batchMatmul({ adjY: true }));
+  const scores = g.op(
+    Op.BATCH_MATMUL,
+    [q, k],
+    [batch, heads, steps, steps],
+    `${h}/scores`,
+    opt.batchMatmul({ adjY: true }),
+  );
   // SOFTMAX's beta scales its input: softmax(scores / √dHead) in one op (and one int8 kernel).
-  const weights = g.op(Op.SOFTMAX, [scores], [batch, heads, steps, steps], `${h}/weights`, opt.softmax({ beta: 1 / Math.sqrt(dHead) }));
+  const weights = g.op(
+    Op.SOFTMAX,
+    [scores],
+    [batch, heads, steps, steps],
+    `${h}/weights`,
+    opt.softmax({ beta: 1 / Math.sqrt(dHead) }),
+  );
   const attended = g.op(Op.BATCH_MATMUL, [weights, v], perHead, `${h}/attended`, opt.batchMatmul());
   const joined = reshapeTo(g, transpose(g, attended, [0, 2, 1, 3], split, `${h}/join`), seq, `${h}/join`);
   return [project(call, g, joined, 'wo', outShape(call))];

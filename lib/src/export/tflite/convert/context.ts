@@ -19,7 +19,8 @@ export type TfliteConverter = (call: TfliteCall, g: TfliteGraph) => number[];
 
 /** The one input of a single-input layer. */
 export function onlyTensor(call: TfliteCall): number {
-  if (call.tensors.length !== 1) throw new InternalError(`${call.className} ${call.layer.name} expects one input, got ${call.tensors.length}`);
+  if (call.tensors.length !== 1)
+    throw new InternalError(`${call.className} ${call.layer.name} expects one input, got ${call.tensors.length}`);
   return call.tensors[0]!;
 }
 

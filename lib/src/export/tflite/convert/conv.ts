@@ -17,8 +17,18 @@ export function geometry(call: TfliteCall) {
   const [strideH, strideW] = perAxis(call.config['strides'], 2, 1) as [number, number];
   const [dilationHFactor, dilationWFactor] = perAxis(call.config['dilationRate'], 2, 1) as [number, number];
   const padding = call.config['padding'] ?? 'valid';
-  check(call, padding === 'same' || padding === 'valid', `padding ${JSON.stringify(padding)} is not supported (valid and same are)`);
-  return { padding: padding === 'same' ? Padding.SAME : Padding.VALID, strideH, strideW, dilationHFactor, dilationWFactor };
+  check(
+    call,
+    padding === 'same' || padding === 'valid',
+    `padding ${JSON.stringify(padding)} is not supported (valid and same are)`,
+  );
+  return {
+    padding: padding === 'same' ? Padding.SAME : Padding.VALID,
+    strideH,
+    strideW,
+    dilationHFactor,
+    dilationWFactor,
+  };
 }
 
 /** A [kh, kw, in, out] tfjs kernel as TFLite's [out, kh, kw, in] constant. */
@@ -35,15 +45,38 @@ export const conv2d: TfliteConverter = (call, g) => {
   const kernel = convKernel(g, `${h}/kernel`, k.data, k.shape);
   const bias = biasOf(call, g, k.shape[3]!);
   const geo = geometry(call);
-  return [withActivation(call, g, (fused) => g.op(Op.CONV_2D, [onlyTensor(call), kernel, bias], outShape(call), h, opt.conv2d({ ...geo, fusedActivationFunction: fused })))];
+  return [
+    withActivation(call, g, (fused) =>
+      g.op(
+        Op.CONV_2D,
+        [onlyTensor(call), kernel, bias],
+        outShape(call),
+        h,
+        opt.conv2d({ ...geo, fusedActivationFunction: fused }),
+      ),
+    ),
+  ];
 };
 
 /** A DEPTHWISE_CONV_2D of `x` with a tfjs depthwise kernel [kh, kw, in, m]. */
-function depthwise(call: TfliteCall, g: TfliteGraph, x: number, shape: (number | null)[], bias: number, fused: number): number {
+function depthwise(
+  call: TfliteCall,
+  g: TfliteGraph,
+  x: number,
+  shape: (number | null)[],
+  bias: number,
+  fused: number,
+): number {
   const k = weight(call, 'depthwise_kernel');
   const [kh, kw, cin, mult] = k.shape as [number, number, number, number];
   const kernel = g.floats(`${call.layer.name}/depthwise_kernel`, k.data, [1, kh, kw, cin * mult]);
-  return g.op(Op.DEPTHWISE_CONV_2D, [x, kernel, bias], shape, call.layer.name, opt.depthwiseConv2d({ ...geometry(call), depthMultiplier: mult, fusedActivationFunction: fused }));
+  return g.op(
+    Op.DEPTHWISE_CONV_2D,
+    [x, kernel, bias],
+    shape,
+    call.layer.name,
+    opt.depthwiseConv2d({ ...geometry(call), depthMultiplier: mult, fusedActivationFunction: fused }),
+  );
 }
 
 /** `DepthwiseConv2D`. */
@@ -67,5 +100,9 @@ export const separableConv2d: TfliteConverter = (call, g) => {
   const pointwise = convKernel(g, `${h}/pointwise_kernel`, pk.data, pk.shape);
   const bias = biasOf(call, g, pk.shape[3]!);
   const pointOpts = { padding: Padding.VALID, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 };
-  return [withActivation(call, g, (fused) => g.op(Op.CONV_2D, [depth, pointwise, bias], out, h, opt.conv2d({ ...pointOpts, fusedActivationFunction: fused })))];
+  return [
+    withActivation(call, g, (fused) =>
+      g.op(Op.CONV_2D, [depth, pointwise, bias], out, h, opt.conv2d({ ...pointOpts, fusedActivationFunction: fused })),
+    ),
+  ];
 };

@@ -21,9 +21,19 @@ export const dense: TfliteConverter = (call, g) => {
   const w = transposeData(k.data, k.shape, [1, 0]);
   const kernel = g.floats(`${call.layer.name}/kernel`, w.data, w.shape);
   const keepNumDims = call.inputShapes[0]!.length > 2;
-  check(call, call.inputShapes[0]!.at(-1) === inputs, `its kernel has ${inputs} inputs but the input has ${call.inputShapes[0]!.at(-1)} features`);
+  check(
+    call,
+    call.inputShapes[0]!.at(-1) === inputs,
+    `its kernel has ${inputs} inputs but the input has ${call.inputShapes[0]!.at(-1)} features`,
+  );
   const y = withActivation(call, g, (fused) =>
-    g.op(Op.FULLY_CONNECTED, [onlyTensor(call), kernel, biasOf(call, g, units)], outShape(call), call.layer.name, opt.fullyConnected({ fusedActivationFunction: fused, keepNumDims })),
+    g.op(
+      Op.FULLY_CONNECTED,
+      [onlyTensor(call), kernel, biasOf(call, g, units)],
+      outShape(call),
+      call.layer.name,
+      opt.fullyConnected({ fusedActivationFunction: fused, keepNumDims }),
+    ),
   );
   return [y];
 };
@@ -31,7 +41,11 @@ export const dense: TfliteConverter = (call, g) => {
 /** A RESHAPE of the call's one input to its output shape, the batch left as −1. */
 function reshapeToOutput(call: TfliteCall, g: TfliteGraph): number {
   const shape = outShape(call);
-  check(call, shape.slice(1).every((d) => d !== null), `its output shape [${shape.join(', ')}] has free sizes besides the batch`);
+  check(
+    call,
+    shape.slice(1).every((d) => d !== null),
+    `its output shape [${shape.join(', ')}] has free sizes besides the batch`,
+  );
   const target = [-1, ...(shape.slice(1) as number[])];
   const newShape = g.ints(`${call.layer.name}/shape`, target);
   return g.op(Op.RESHAPE, [onlyTensor(call), newShape], shape, call.layer.name, opt.reshape({ newShape: target }));

@@ -11,7 +11,9 @@ function chain(code: Op, options?: () => OpOptions): TfliteConverter {
   return (call, g) => {
     check(call, call.tensors.length >= 2, `expects two or more inputs, got ${call.tensors.length}`);
     const s = outShape(call);
-    return [call.tensors.slice(1).reduce((acc, x) => g.op(code, [acc, x], s, call.layer.name, options?.()), call.tensors[0]!)];
+    return [
+      call.tensors.slice(1).reduce((acc, x) => g.op(code, [acc, x], s, call.layer.name, options?.()), call.tensors[0]!),
+    ];
   };
 }
 

@@ -13,7 +13,11 @@ export const batchNormalization: TfliteConverter = (call, g) => {
   const c = call.config;
   const rank = call.inputShapes[0]!.length;
   const axis = Array.isArray(c['axis']) ? c['axis'] : [c['axis'] ?? -1];
-  check(call, axis.length === 1 && positiveAxis(axis[0], rank) === rank - 1, `normalizing over axis ${JSON.stringify(c['axis'])} is not supported; TFLite export normalizes the last (channels) axis`);
+  check(
+    call,
+    axis.length === 1 && positiveAxis(axis[0], rank) === rank - 1,
+    `normalizing over axis ${JSON.stringify(c['axis'])} is not supported; TFLite export normalizes the last (channels) axis`,
+  );
   const mean = weight(call, 'moving_mean').data;
   const variance = weight(call, 'moving_variance').data;
   const channels = mean.length;
@@ -34,7 +38,9 @@ export const layerNormalization: TfliteConverter = (call, g) => {
   const shape = call.inputShapes[0]!;
   const rank = shape.length;
   const raw = c['axis'] ?? -1;
-  const axes = (Array.isArray(raw) ? raw : [raw]).map((a: number) => positiveAxis(a, rank)).sort((a: number, b: number) => a - b);
+  const axes = (Array.isArray(raw) ? raw : [raw])
+    .map((a: number) => positiveAxis(a, rank))
+    .sort((a: number, b: number) => a - b);
   // An empty axis list has no first axis: 0 fails the check below, which names the layer.
   const first: number = axes[0] ?? 0;
   check(
@@ -43,7 +49,11 @@ export const layerNormalization: TfliteConverter = (call, g) => {
     `normalizing over axis ${JSON.stringify(raw)} is not supported; TFLite export normalizes the trailing axes`,
   );
   const normShape = shape.slice(first) as number[];
-  check(call, normShape.every((d) => d !== null), 'the normalized axes have free sizes; give them fixed ones');
+  check(
+    call,
+    normShape.every((d) => d !== null),
+    'the normalized axes have free sizes; give them fixed ones',
+  );
   const gamma = c['scale'] === false ? null : weight(call, 'gamma').data;
   const beta = c['center'] === false ? null : weight(call, 'beta').data;
   const epsilon: number = c['epsilon'] ?? 1e-3;

@@ -9,9 +9,21 @@ import { Op, opt, Padding } from '../options.js';
 import { onlyTensor, outShape, reshapeTo, type TfliteCall, type TfliteConverter } from './context.js';
 
 /** A 2-D pool of `x` (NHWC) with `pool` [h, w] and `strides` [h, w]. */
-function pool2d(call: TfliteCall, g: TfliteGraph, code: Op, x: number, pool: number[], strides: number[], shape: (number | null)[]): number {
+function pool2d(
+  call: TfliteCall,
+  g: TfliteGraph,
+  code: Op,
+  x: number,
+  pool: number[],
+  strides: number[],
+  shape: (number | null)[],
+): number {
   const padding = call.config['padding'] ?? 'valid';
-  check(call, padding === 'same' || padding === 'valid', `padding ${JSON.stringify(padding)} is not supported (valid and same are)`);
+  check(
+    call,
+    padding === 'same' || padding === 'valid',
+    `padding ${JSON.stringify(padding)} is not supported (valid and same are)`,
+  );
   const options = opt.pool2d({
     padding: padding === 'same' ? Padding.SAME : Padding.VALID,
     filterHeight: pool[0]!,

@@ -20,12 +20,18 @@ type Shape = (number | null)[];
  * The gate blocks `order` of a tfjs gate matrix [rows, gates·units] (all its gates, or a subset), as TFLite's
  * [picked gates·units, rows].
  */
-function gateWeights(data: Float32Array, rows: number, units: number, order: readonly number[]): { data: Float32Array; shape: number[] } {
+function gateWeights(
+  data: Float32Array,
+  rows: number,
+  units: number,
+  order: readonly number[],
+): { data: Float32Array; shape: number[] } {
   const cols = order.length * units;
   const width = data.length / rows;
   const picked = new Float32Array(rows * cols);
   order.forEach((src, b) => {
-    for (let r = 0; r < rows; r++) picked.set(data.subarray(r * width + src * units, r * width + (src + 1) * units), r * cols + b * units);
+    for (let r = 0; r < rows; r++)
+      picked.set(data.subarray(r * width + src * units, r * width + (src + 1) * units), r * cols + b * units);
   });
   return transposeData(picked, [rows, cols], [1, 0]);
 }
@@ -39,13 +45,28 @@ function gateBias(data: Float32Array | undefined, units: number, order: readonly
 
 /** Splits `x` [batch, Σ sizes] along its last axis into pieces of `sizes`. */
 function splitV(g: TfliteGraph, x: number, sizes: number[], hint: string): number[] {
-  const options = { type: BuiltinOptions.SplitVOptions, table: Object.assign(new SplitVOptionsT(), { numSplits: sizes.length }) };
-  return g.opMany(Op.SPLIT_V, [x, g.ints(`${hint}/sizes`, sizes), g.ints(`${hint}/axis`, [1], [])], sizes.map((s) => [null, s]), hint, options);
+  const options = {
+    type: BuiltinOptions.SplitVOptions,
+    table: Object.assign(new SplitVOptionsT(), { numSplits: sizes.length }),
+  };
+  return g.opMany(
+    Op.SPLIT_V,
+    [x, g.ints(`${hint}/sizes`, sizes), g.ints(`${hint}/axis`, [1], [])],
+    sizes.map((s) => [null, s]),
+    hint,
+    options,
+  );
 }
 
 /** Splits `x` [batch, n·units] into `n` equal pieces. */
 function split(g: TfliteGraph, x: number, n: number, units: number, hint: string): number[] {
-  return g.opMany(Op.SPLIT, [g.ints(`${hint}/axis`, [1], []), x], Array.from({ length: n }, () => [null, units]), hint, opt.split({ numSplits: n }));
+  return g.opMany(
+    Op.SPLIT,
+    [g.ints(`${hint}/axis`, [1], []), x],
+    Array.from({ length: n }, () => [null, units]),
+    hint,
+    opt.split({ numSplits: n }),
+  );
 }
 
 /** What every recurrent layer shares: the steps' projected inputs and the recurrent weights. */
@@ -62,10 +83,18 @@ interface Unrolled {
 
 function unroll(call: TfliteCall, g: TfliteGraph, order: readonly number[]): Unrolled {
   const c = call.config;
-  check(call, c['stateful'] !== true, 'stateful recurrent layers are not supported; rebuild the model with stateful: false');
+  check(
+    call,
+    c['stateful'] !== true,
+    'stateful recurrent layers are not supported; rebuild the model with stateful: false',
+  );
   check(call, c['resetAfter'] !== true, 'resetAfter is not supported');
   const [batch, steps, features] = call.inputShapes[0]! as [null, number | null, number];
-  check(call, steps !== null, 'a free number of steps is not supported (TFLite export unrolls the sequence); give the input a fixed length');
+  check(
+    call,
+    steps !== null,
+    'a free number of steps is not supported (TFLite export unrolls the sequence); give the input a fixed length',
+  );
   const units: number = c['units'];
   const h = call.layer.name;
   const k = weight(call, 'kernel');
@@ -74,11 +103,29 @@ function unroll(call: TfliteCall, g: TfliteGraph, order: readonly number[]): Unr
   const r = gateWeights(rk.data, units, units, order);
   const b = gateBias(c['useBias'] === false ? undefined : weight(call, 'bias').data, units, order);
   const width = order.length * units;
-  const projected = g.op(Op.FULLY_CONNECTED, [onlyTensor(call), g.floats(`${h}/kernel`, w.data, w.shape), g.floats(`${h}/bias`, b)], [batch, steps, width], h, opt.fullyConnected({ keepNumDims: true }));
-  const perStep = g.opMany(Op.UNPACK, [projected], Array.from({ length: steps! }, () => [batch, width]), h, opt.unpack({ num: steps!, axis: 1 }));
+  const projected = g.op(
+    Op.FULLY_CONNECTED,
+    [onlyTensor(call), g.floats(`${h}/kernel`, w.data, w.shape), g.floats(`${h}/bias`, b)],
+    [batch, steps, width],
+    h,
+    opt.fullyConnected({ keepNumDims: true }),
+  );
+  const perStep = g.opMany(
+    Op.UNPACK,
+    [projected],
+    Array.from({ length: steps! }, () => [batch, width]),
+    h,
+    opt.unpack({ num: steps!, axis: 1 }),
+  );
   // tfjs's goBackwards reads the sequence from the end and keeps its outputs in processing order.
   if (c['goBackwards']) perStep.reverse();
-  return { steps: perStep, recurrent: g.floats(`${h}/recurrent_kernel`, r.data, r.shape), zeroBias: g.floats(`${h}/recurrent_bias`, new Float32Array(width)), units, hint: h };
+  return {
+    steps: perStep,
+    recurrent: g.floats(`${h}/recurrent_kernel`, r.data, r.shape),
+    zeroBias: g.floats(`${h}/recurrent_bias`, new Float32Array(width)),
+    units,
+    hint: h,
+  };
 }
 
 /** `state · R` for one step. */
@@ -90,7 +137,9 @@ function recurrentTerm(g: TfliteGraph, u: Unrolled, state: number, width: number
 function outputs(call: TfliteCall, g: TfliteGraph, hs: number[], units: number, extraState: number[] = []): number[] {
   const c = call.config;
   const last = hs[hs.length - 1]!;
-  const out = c['returnSequences'] ? g.op(Op.PACK, hs, [null, hs.length, units], call.layer.name, opt.pack({ valuesCount: hs.length, axis: 1 })) : last;
+  const out = c['returnSequences']
+    ? g.op(Op.PACK, hs, [null, hs.length, units], call.layer.name, opt.pack({ valuesCount: hs.length, axis: 1 }))
+    : last;
   return c['returnState'] ? [out, last, ...extraState] : [out];
 }
 
@@ -106,12 +155,22 @@ export const lstm: TfliteConverter = (call, g) => {
   let cState: number | undefined;
   const hs: number[] = [];
   for (const xw of u.steps) {
-    const z = hState === undefined ? xw : g.op(Op.ADD, [xw, recurrentTerm(g, u, hState, 4 * units)], [null, 4 * units], h, opt.add());
+    const z =
+      hState === undefined
+        ? xw
+        : g.op(Op.ADD, [xw, recurrentTerm(g, u, hState, 4 * units)], [null, 4 * units], h, opt.add());
     const [ifo, cz] = splitV(g, z, [3 * units, units], h) as [number, number];
-    const [i, f, o] = split(g, applyActivation(call, g, ifo, recAct(call.config)), 3, units, h) as [number, number, number];
+    const [i, f, o] = split(g, applyActivation(call, g, ifo, recAct(call.config)), 3, units, h) as [
+      number,
+      number,
+      number,
+    ];
     const candidate = applyActivation(call, g, cz, act(call.config));
     const inflow = g.op(Op.MUL, [i, candidate], s, h, opt.mul());
-    cState = cState === undefined ? inflow : g.op(Op.ADD, [g.op(Op.MUL, [f, cState], s, h, opt.mul()), inflow], s, h, opt.add());
+    cState =
+      cState === undefined
+        ? inflow
+        : g.op(Op.ADD, [g.op(Op.MUL, [f, cState], s, h, opt.mul()), inflow], s, h, opt.add());
     hState = g.op(Op.MUL, [o, applyActivation(call, g, cState, act(call.config))], s, h, opt.mul());
     hs.push(hState);
   }
@@ -135,12 +194,40 @@ export const gru: TfliteConverter = (call, g) => {
   const hs: number[] = [];
   for (const xw of u.steps) {
     const [xzr, xh] = splitV(g, xw, [2 * units, units], h) as [number, number];
-    const zrIn = hState === undefined ? xzr : g.op(Op.ADD, [xzr, g.op(Op.FULLY_CONNECTED, [hState, recurrentZr, zeroZr], [null, 2 * units], h, opt.fullyConnected())], [null, 2 * units], h, opt.add());
+    const zrIn =
+      hState === undefined
+        ? xzr
+        : g.op(
+            Op.ADD,
+            [xzr, g.op(Op.FULLY_CONNECTED, [hState, recurrentZr, zeroZr], [null, 2 * units], h, opt.fullyConnected())],
+            [null, 2 * units],
+            h,
+            opt.add(),
+          );
     const [z, r] = split(g, applyActivation(call, g, zrIn, recAct(call.config)), 2, units, h) as [number, number];
-    const hIn = hState === undefined ? xh : g.op(Op.ADD, [xh, g.op(Op.FULLY_CONNECTED, [g.op(Op.MUL, [r, hState], s, h, opt.mul()), recurrentH, zeroH], s, h, opt.fullyConnected())], s, h, opt.add());
+    const hIn =
+      hState === undefined
+        ? xh
+        : g.op(
+            Op.ADD,
+            [
+              xh,
+              g.op(
+                Op.FULLY_CONNECTED,
+                [g.op(Op.MUL, [r, hState], s, h, opt.mul()), recurrentH, zeroH],
+                s,
+                h,
+                opt.fullyConnected(),
+              ),
+            ],
+            s,
+            h,
+            opt.add(),
+          );
     const candidate = applyActivation(call, g, hIn, act(call.config));
     // h = z·h₋₁ + (1 − z)·ĥ = ĥ + z·(h₋₁ − ĥ); the first step's h₋₁ is 0.
-    const keep = hState === undefined ? g.op(Op.NEG, [candidate], s, h) : g.op(Op.SUB, [hState, candidate], s, h, opt.sub());
+    const keep =
+      hState === undefined ? g.op(Op.NEG, [candidate], s, h) : g.op(Op.SUB, [hState, candidate], s, h, opt.sub());
     hState = g.op(Op.ADD, [candidate, g.op(Op.MUL, [z, keep], s, h, opt.mul())], s, h, opt.add());
     hs.push(hState);
   }
@@ -153,7 +240,10 @@ export const simpleRnn: TfliteConverter = (call, g) => {
   let hState: number | undefined;
   const hs: number[] = [];
   for (const xw of u.steps) {
-    const pre = hState === undefined ? xw : g.op(Op.ADD, [xw, recurrentTerm(g, u, hState, u.units)], [null, u.units], u.hint, opt.add());
+    const pre =
+      hState === undefined
+        ? xw
+        : g.op(Op.ADD, [xw, recurrentTerm(g, u, hState, u.units)], [null, u.units], u.hint, opt.add());
     hState = applyActivation(call, g, pre, act(call.config));
     hs.push(hState);
   }
