@@ -1,7 +1,7 @@
 /**
  * A fast path for the most common join: an inner join on one numeric or string key column whose values are unique
- * in the right-hand (smaller) table. It indexes the right keys in typed arrays (`KeyIndex`), probes the left in
- * chunks and gathers typed columns directly instead of hashing row objects, and returns exactly what arquero's
+ * in the right-hand (smaller) table. It indexes the right keys in typed arrays (`KeyIndex`), looks every left key up
+ * in one pass and gathers typed columns directly instead of hashing row objects, and returns exactly what arquero's
  * `join` returns (same columns, same row order); any other join is left to arquero.
  */
 import type { ColumnTable } from 'arquero';
@@ -18,17 +18,17 @@ type Typed = ArrayBufferView &
  * always sees one array type: a single loop fed Float64, Int32, Uint8 ... columns in turn becomes megamorphic in V8
  * and runs several times slower per row. Copying bits also keeps NaN payloads exactly.
  */
-function gather8(src: Uint8Array, rows: ArrayLike<number>, out: Uint8Array, count: number): void {
+function gather8(src: Uint8Array, rows: Int32Array, out: Uint8Array, count: number): void {
   for (let i = 0; i < count; i++) out[i] = src[rows[i]!]!;
 }
-function gather16(src: Uint16Array, rows: ArrayLike<number>, out: Uint16Array, count: number): void {
+function gather16(src: Uint16Array, rows: Int32Array, out: Uint16Array, count: number): void {
   for (let i = 0; i < count; i++) out[i] = src[rows[i]!]!;
 }
-function gather32(src: Int32Array, rows: ArrayLike<number>, out: Int32Array, count: number): void {
+function gather32(src: Int32Array, rows: Int32Array, out: Int32Array, count: number): void {
   for (let i = 0; i < count; i++) out[i] = src[rows[i]!]!;
 }
 /** 8-byte elements as pairs of 32-bit words. */
-function gather64(src: Int32Array, rows: ArrayLike<number>, out: Int32Array, count: number): void {
+function gather64(src: Int32Array, rows: Int32Array, out: Int32Array, count: number): void {
   for (let i = 0; i < count; i++) {
     const from = rows[i]! * 2;
     out[2 * i] = src[from]!;
@@ -36,7 +36,7 @@ function gather64(src: Int32Array, rows: ArrayLike<number>, out: Int32Array, cou
   }
 }
 
-function gatherTyped(data: Typed, rows: Uint32Array | Int32Array, count: number): ArrayBufferView {
+function gatherTyped(data: Typed, rows: Int32Array, count: number): ArrayBufferView {
   const out = new data.constructor(count);
   const width = data.BYTES_PER_ELEMENT;
   const view = <T>(
@@ -51,7 +51,7 @@ function gatherTyped(data: Typed, rows: Uint32Array | Int32Array, count: number)
   return out;
 }
 
-function gather(data: Column, rows: Uint32Array | Int32Array, count: number): ArrayLike<unknown> {
+function gather(data: Column, rows: Int32Array, count: number): ArrayLike<unknown> {
   if (ArrayBuffer.isView(data) && !(data instanceof DataView))
     return gatherTyped(data as unknown as Typed, rows, count) as unknown as ArrayLike<unknown>;
   const out = new Array<unknown>(count);
@@ -71,23 +71,17 @@ function stringSlots(right: Column, nR: number): Map<string, number> | null {
   return slots;
 }
 
-/** Rows probed at once: the row arrays of a chunk stay in cache while the key index is read. */
-const CHUNK = 1 << 16;
-
 /**
- * The right row matching each left row (-1: none), probed in chunks, and whether every left row matched (then the
- * left columns are returned as they are, not gathered).
+ * The right row matching each left row (-1: none), and whether every left row matched (then the left columns are
+ * returned as they are, not gathered).
  */
 function probe(nL: number, find: (i: number) => number): { rightOf: Int32Array; all: boolean } {
   const rightOf = new Int32Array(nL);
   let all = true;
-  for (let from = 0; from < nL; from += CHUNK) {
-    const to = Math.min(nL, from + CHUNK);
-    for (let i = from; i < to; i++) {
-      const j = find(i);
-      rightOf[i] = j;
-      if (j < 0) all = false;
-    }
+  for (let i = 0; i < nL; i++) {
+    const j = find(i);
+    rightOf[i] = j;
+    if (j < 0) all = false;
   }
   return { rightOf, all };
 }
@@ -157,7 +151,8 @@ export function fastInnerJoin(
     for (const name of leftNames) columns[name] = left.column(name) as unknown as ArrayLike<unknown>;
     for (const name of rightNames) columns[name] = gather(r.column(name) as unknown as Column, rightOf, nL);
   } else {
-    const leftRows = new Uint32Array(nL);
+    // Int32Array like rightOf, so the gather loops see one row-index type
+    const leftRows = new Int32Array(nL);
     const rightRows = new Int32Array(nL);
     let count = 0;
     for (let i = 0; i < nL; i++) {
