@@ -2,20 +2,9 @@
  * The errors of Lepton's data tools. Each carries a stable `code` that programs and tests match, and a message
  * that names the problem and its fix.
  */
-import { LeptonError } from '../core/errors.js';
-
-/** The stable codes of data errors. */
-export type DataErrorCode =
-  | 'LEPTON_UNKNOWN_COLUMN'
-  | 'LEPTON_TYPE_MISMATCH'
-  | 'LEPTON_PARSE_ERROR'
-  | 'LEPTON_EMPTY_DATA'
-  | 'LEPTON_NOT_FITTED'
-  | 'LEPTON_BAD_ARGUMENT'
-  | 'LEPTON_LOAD_ERROR';
-
-/** Any error raised by Lepton's data, plot and preprocessing tools. */
-export class DataError extends LeptonError<DataErrorCode> {}
+import { DataError } from '../core/data-error.js';
+// The base class and `badArgument` live in core so that layers below `data` can throw them (see that file).
+export { DataError, badArgument, type DataErrorCode } from '../core/data-error.js';
 
 /** A column name that the frame does not have; the message lists the ones it has. */
 export class ColumnNotFoundError extends DataError {
@@ -67,11 +56,6 @@ export function assertColumns(names: readonly string[], available: readonly stri
   for (const name of names) {
     if (!available.includes(name)) throw new ColumnNotFoundError(name, available, context);
   }
-}
-
-/** A bad option or argument: the message says which and what is accepted. */
-export function badArgument(message: string): DataError {
-  return new DataError('LEPTON_BAD_ARGUMENT', message);
 }
 
 /** The available name closest to `name` (case-insensitive, then small edit distance), if any is close. */

@@ -3,7 +3,7 @@
  * native or canvas dependency: 8-bit grey, RGB or RGBA, one IDAT chunk deflated with node:zlib.
  */
 import { deflateSync } from 'node:zlib';
-import { badArgument } from '../data/errors.js';
+import { badArgument } from '../core/data-error.js';
 
 /** An 8-bit raster: `width × height` pixels of `channels` bytes each, row by row from the top left. */
 export interface Raster {
