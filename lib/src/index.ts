@@ -30,8 +30,8 @@ export type {
 } from './train/training-bundle.js';
 export { summary, type ModelSummary } from './train/summary.js';
 export type { ModelSummaryJson, LayerSummary } from './train/summary.js';
-export * as read from './data/read.js';
-export * as datasets from './data/datasets.js';
+export * as read from './read.js';
+export * as datasets from './datasets/datasets.js';
 export * as plot from './plot/index.js';
 export * as preprocess from './preprocess/index.js';
 export { DataFrame } from './data/frame.js';

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backend } from '../backend/select.js';
-import { penguins } from '../data/datasets.js';
+import { penguins } from '../datasets/datasets.js';
 import { DataFrame } from '../data/frame.js';
 import { columnValues } from '../data/stats.js';
 import { seededRandom } from '../core/random.js';

@@ -253,5 +253,3 @@ export async function arrow(source: Source, options: ArrowOptions = {}): Promise
 export async function parquet(source: Source, options: ParquetOptions = {}): Promise<DataFrame> {
   return DataFrame.fromColumns(await parseParquet(await readSource(source), options, describeSource(source)));
 }
-
-export { images, IMAGE_EXTENSIONS, type ReadImagesOptions } from '../images/read.js';

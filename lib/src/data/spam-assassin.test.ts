@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEmail, htmlText } from './email.js';
-import { spamAssassin } from './datasets.js';
+import { spamAssassin } from '../datasets/datasets.js';
 
 test('parseEmail unfolds headers, decodes RFC 2047 subjects, quoted-printable and base64 parts in their charset', () => {
   const raw = [

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { penguins } from '../data/datasets.js';
+import { penguins } from '../datasets/datasets.js';
 import { gradientBoosting } from '../models/gradient-boosting/index.js';
 import { labelEncoder } from '../preprocess/encoders.js';
 import { decodeModel } from '../onnx/decode.js';

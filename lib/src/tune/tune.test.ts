@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { backend } from '../backend/select.js';
-import { penguins } from '../data/datasets.js';
+import { penguins } from '../datasets/datasets.js';
 import { permutation, seededRandom } from '../core/random.js';
 import { getHost, setHost } from '../display/host.js';
 import { mlp } from '../models/mlp.js';

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { DataFrame } from '../../data/frame.js';
-import { penguins } from '../../data/datasets.js';
+import { penguins } from '../../datasets/datasets.js';
 import { seededRandom } from '../../core/random.js';
 import { displaySymbol } from '../../display/mime.js';
 import { partialDependence } from '../../explain/partial-dependence.js';

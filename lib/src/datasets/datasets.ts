@@ -9,10 +9,10 @@ import { encodePng } from '../display/png.js';
 import type * as TF from '@tensorflow/tfjs';
 import { leptonHome } from '@lepton/server/home';
 import { splitIndices } from '../preprocess/split.js';
-import { badArgument } from './errors.js';
-import { DataFrame } from './frame.js';
-import { arrowBytes, csvText, jsonText } from './read.js';
-import { parseParquet } from './parquet.js';
+import { badArgument } from '../data/errors.js';
+import { DataFrame } from '../data/frame.js';
+import { arrowBytes, csvText, jsonText } from '../data/read.js';
+import { parseParquet } from '../data/parquet.js';
 import { tfjs } from '../core/tfjs.js';
 
 const require = createRequire(import.meta.url);
@@ -211,4 +211,4 @@ export function mnistFolder(options: MnistFolderOptions = {}): string {
   }
   return dir;
 }
-export { spamAssassin } from './spam-assassin.js';
+export { spamAssassin } from '../data/spam-assassin.js';
