@@ -10,7 +10,7 @@ import { permutation, seededRandom } from '../core/random.js';
 import { tfjs } from '../core/tfjs.js';
 import { escapeHtml } from '../display/html.js';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
-import type { BatchDataset, TensorData } from '../train/data.js';
+import type { BatchDataset, TensorData } from '../data/tensor-data.js';
 import { loadPixels, mapLimit, pixelLength, type ImageEntry, type PixelSource } from './decode.js';
 import { ImageError } from './errors.js';
 import { barsHtml, gridHtml, type Thumbnail } from './grid.js';

@@ -11,7 +11,7 @@ import { filledTensors } from '../backend/filled.js';
 import { firstNaN } from '../backend/nan-scan.js';
 import { tfjs } from '../core/tfjs.js';
 import { numericColumn, timesOf } from '../data/time-values.js';
-import type { BatchDataset } from '../train/data.js';
+import type { BatchDataset } from '../data/tensor-data.js';
 
 /** Options of `windows`. */
 export interface WindowOptions {

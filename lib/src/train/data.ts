@@ -2,31 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { FitSource } from '../images/dataset.js';
 import { checkFinite } from './validate.js';
 import { TrainError } from './errors.js';
+import type { BatchDataset, TensorData, TensorSource } from '../data/tensor-data.js';
 export { permutation, seededRandom } from '../core/random.js';
-
-/** Anything with a `toTensor(columns)` method: Lepton's DataFrame. */
-export interface TensorSource {
-  /** Numeric columns as a tensor: one name gives [rows], a list [rows, columns]. */
-  toTensor(columns?: string | string[], options?: { dtype?: 'float32' | 'int32' }): tf.Tensor;
-  /** The column names (listed in the error when `x`/`y` are missing). */
-  columnNames?(): string[];
-}
-
-/** Features and labels as tensors (or nested number arrays). */
-export interface TensorData {
-  /** Features: [samples, ...]. */
-  x: tf.Tensor | number[] | number[][];
-  /** Labels: [samples] or [samples, ...]. */
-  y: tf.Tensor | number[] | number[][];
-}
-
-/** A tf.data dataset yielding batches `{ xs, ys }` (what `model.fitDataset` takes). */
-export type BatchDataset = tf.data.Dataset<{
-  /** The batch's features: [batch, ...]. */
-  xs: tf.Tensor;
-  /** The batch's labels: [batch] or [batch, ...]. */
-  ys: tf.Tensor;
-}>;
+export type { BatchDataset, TensorData, TensorSource } from '../data/tensor-data.js';
 
 /**
  * Data `lepton.fit` and `lepton.evaluate` take: tensors, a DataFrame (with `x`/`y` column names), a dataset, or an
