@@ -3,6 +3,8 @@
  * `Deployment`; `lepton.deployments()` lists them, also after a kernel restart.
  * @packageDocumentation
  */
+// Loaded for its effect: it answers the model card's buttons (Deploy, Download .tflite) once a card is shown.
+import './model-comm.js';
 export { deploy, deployments, type DeployImage, type DeployOptions } from './deploy.js';
 export { Deployment, type LogsOptions, type Records, type RedeployOptions } from './deployment.js';
 export type { ImagePrediction, PredictImagesOptions } from './deployment.js';

@@ -5,12 +5,13 @@
  * Its "Download .tflite" button sends `{ action: 'tflite', modelId, quantize }` on the same comm
  * (`export/tflite/card-download.ts` answers).
  */
-import type * as tf from '@tensorflow/tfjs';
 import { registerTargetOnce } from '../comm/once.js';
 import type { Comm } from '../display/host.js';
 import { deploy } from './deploy.js';
 import { DeployError } from './errors.js';
 import { answerTfliteDownload } from '../export/tflite/card-download.js';
+import { modelById } from '../train/model-ids.js';
+import { onModelCardShown } from '../train/summary.js';
 import {
   MODEL_COMM_TARGET,
   type DeployAnswer,
@@ -21,31 +22,11 @@ import {
 /** The comm target the model card's Deploy button opens. */
 export const modelCommTarget = MODEL_COMM_TARGET;
 
-const idKey = Symbol.for('lepton.modelId');
-/** Displayed models by id; weak, so a card left in a notebook never keeps a model alive. */
-const models = new Map<string, WeakRef<tf.LayersModel>>();
-/** Forgets a model's id once the model is collected. */
-const forget = new FinalizationRegistry<string>((id) => models.delete(id));
-let nextId = 1;
-
-/** The id a model's card refers to it by (given on first use, stable afterwards). */
-export function modelId(model: tf.LayersModel): string {
-  const tagged = model as unknown as Record<symbol, string | undefined>;
-  let id = tagged[idKey];
-  if (id === undefined) {
-    id = `model-${nextId++}`;
-    Object.defineProperty(model, idKey, { value: id, enumerable: false });
-    models.set(id, new WeakRef(model));
-    forget.register(model, id);
-  }
-  return id;
-}
-
 /** Sends the answer to a deploy request, typed by the contract. */
 const reply = (comm: Comm, answer: DeployAnswer) => comm.send(answer);
 
 async function answer(comm: Comm, request: DeployRequest): Promise<void> {
-  const model = models.get(request.modelId)?.deref();
+  const model = modelById(request.modelId);
   if (!model) {
     reply(comm, {
       action: 'deploy',
@@ -70,7 +51,7 @@ async function answer(comm: Comm, request: DeployRequest): Promise<void> {
 function handle(comm: Comm, data: unknown): void {
   const act = (message: unknown) => {
     if ((message as { action?: unknown } | null)?.action === 'tflite') {
-      void answerTfliteDownload(comm, message as TfliteDownloadRequest, (id) => models.get(id)?.deref());
+      void answerTfliteDownload(comm, message as TfliteDownloadRequest, modelById);
       return;
     }
     const request = message as Partial<DeployRequest> | null;
@@ -94,3 +75,7 @@ function handle(comm: Comm, data: unknown): void {
 export function registerModelCommTarget(): void {
   registerTargetOnce(modelCommTarget, handle);
 }
+
+// The card's Deploy button talks to this kernel on `lepton.model`: registered when a model card is shown (a host
+// exists by then), by this module rather than by the card, which sits below deploy (train/summary.ts).
+onModelCardShown(registerModelCommTarget);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { formatBytes } from '../display/units.js';
-import { modelId, registerModelCommTarget } from '../deploy/model-comm.js';
+import { modelId } from './model-ids.js';
 import { historyOf } from './history.js';
 import { MODEL_MIME } from '../contract/mime.js';
 
@@ -131,6 +131,17 @@ export function summary(model: tf.LayersModel): ModelSummary {
   });
 }
 
+/** What runs each time a model card is shown (`onModelCardShown`). */
+const cardShownListeners = new Set<() => void>();
+
+/**
+ * Runs `listener` each time a model displays as its card, before the card is made: `deploy` registers the comm
+ * target of the card's buttons this way (deploy/model-comm.ts), so the card does not import the layer above it.
+ */
+export function onModelCardShown(listener: () => void): void {
+  cardShownListeners.add(listener);
+}
+
 /**
  * Makes every tfjs LayersModel (tf.Sequential included) display as its summary when it is a cell's last
  * expression, by installing the display method on tf.LayersModel.prototype. Done once, when the train module loads.
@@ -143,8 +154,7 @@ export function installModelDisplay(): void {
     writable: true,
     enumerable: false,
     value(this: tf.LayersModel): MimeBundle {
-      // The card's Deploy button talks to this kernel on `lepton.model`.
-      registerModelCommTarget();
+      for (const listener of cardShownListeners) listener();
       return summary(this)[displaySymbol]();
     },
   });
