@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Fails on a NEW import cycle between the library's folders (lib/src/<folder>): every folder-to-folder import
-// that lies on a cycle must be in scripts/known-folder-cycles.json, the cycles that were there when this check
-// came (see ARCHITECTURE.md, "What is still to move"). The list may only shrink: an edge that no longer closes a
-// cycle must leave it too, so the check keeps up with the clean-up. Run by `npm run lint`.
-// It also fails when lib/src/contract or lib/src/core imports a folder above them (FLOORS below).
-// Usage: node scripts/check-layers.mjs [--write]   (--write records the current cycle edges as the known list)
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Fails when the library's folders (lib/src/<folder>) break their layering (ARCHITECTURE.md, "Layers of the
+// library"): a folder imports a folder of a higher layer, two folders import each other (directly or round a
+// cycle), `onnx` imports more than `contract` and `core`, or a folder is in no layer yet. Every import counts:
+// static, dynamic, `import type` and `export … from`, tests excepted. Run by `npm run lint`.
+// Usage: node scripts/check-layers.mjs [--lib DIR]   (DIR: the tree to check, default lib/src; its tests use a
+// small tree of their own)
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
@@ -15,8 +15,34 @@ const require = createRequire(import.meta.url);
 const ts = require('../node_modules/typescript');
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const lib = join(root, 'lib', 'src');
-const knownFile = join(root, 'scripts', 'known-folder-cycles.json');
+const libArgument = process.argv.indexOf('--lib');
+const lib = libArgument > 0 ? resolve(process.argv[libArgument + 1] ?? '') : join(root, 'lib', 'src');
+if (!existsSync(lib)) {
+  console.error(`check-layers: no folder ${lib} (usage: node scripts/check-layers.mjs [--lib DIR]).`);
+  process.exit(2);
+}
+
+/**
+ * The layers, bottom first: a folder may import its own layer's folders (without a cycle) and the layers below,
+ * never above. ARCHITECTURE.md draws the same table; change both together. The files at the top of lib/src
+ * (`index.ts`, the `read.ts` namespace) sit above every layer.
+ */
+const LAYERS = [
+  { name: 'contract', folders: ['contract'] },
+  { name: 'core', folders: ['core'] },
+  { name: 'infrastructure', folders: ['onnx', 'display', 'comm', 'backend'] },
+  { name: 'data capabilities', folders: ['data', 'datasets', 'images', 'preprocess', 'metrics', 'plot', 'check'] },
+  { name: 'model capabilities', folders: ['models', 'train', 'evaluate', 'validate', 'explain', 'baselines'] },
+  { name: 'shipping', folders: ['export', 'compress', 'deploy'] },
+  { name: 'search', folders: ['tune', 'automl'] },
+];
+/**
+ * Folders held to less than their layer allows: the ONNX codec, graph builder and sessions know nothing of
+ * notebooks (no display, no comms), so that `export`, `compress` and `deploy` share them without their baggage.
+ */
+const ONLY = new Map([['onnx', new Set(['contract', 'core'])]]);
+
+const layerOf = new Map(LAYERS.flatMap(({ folders }, index) => folders.map((folder) => [folder, index])));
 
 /** Every non-test TypeScript source under `dir`. */
 function sources(dir) {
@@ -35,10 +61,15 @@ const folderOf = (file) => {
   return parts.length > 1 ? parts[0] : '.';
 };
 
+/** A file as the messages show it: from the repository's root when it is inside, else in full. */
+const shown = (file) => (relative(root, file).startsWith('..') ? file : relative(root, file));
+
 /** Folder → folder → one example `file → import` that makes the edge. */
 const edges = new Map();
+const folders = new Set();
 for (const file of sources(lib)) {
   const from = folderOf(file);
+  if (from !== '.') folders.add(from);
   const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
   for (const { fileName } of importedFiles) {
     if (!fileName.startsWith('.')) continue;
@@ -47,7 +78,7 @@ for (const file of sources(lib)) {
     const to = folderOf(target);
     if (to === from || from === '.' || to === '.') continue;
     if (!edges.has(from)) edges.set(from, new Map());
-    if (!edges.get(from).has(to)) edges.get(from).set(to, `${relative(root, file)} → ${fileName}`);
+    if (!edges.get(from).has(to)) edges.get(from).set(to, `${shown(file)} → ${fileName}`);
   }
 }
 
@@ -82,65 +113,71 @@ function components(graph) {
   return result;
 }
 
-// An edge lies on a cycle when both its ends are in the same component.
-const cyclic = new Map();
-for (const component of components(edges)) {
-  for (const from of component) {
-    for (const [to, example] of edges.get(from) ?? []) if (component.has(to)) cyclic.set(`${from} -> ${to}`, example);
+/** One shortest cycle through `start` inside `component`, as folders (`a → b → a`), by breadth-first search. */
+function cycleThrough(start, component) {
+  const previous = new Map([[start, null]]);
+  const queue = [start];
+  while (queue.length) {
+    const v = queue.shift();
+    for (const w of [...(edges.get(v)?.keys() ?? [])].sort()) {
+      if (!component.has(w)) continue;
+      if (w === start) {
+        const between = [];
+        for (let u = v; u !== start; u = previous.get(u)) between.unshift(u);
+        return [start, ...between, start];
+      }
+      if (!previous.has(w)) {
+        previous.set(w, v);
+        queue.push(w);
+      }
+    }
+  }
+  return [start, start];
+}
+
+const problems = [];
+
+const unplaced = [...folders].filter((folder) => !layerOf.has(folder)).sort();
+for (const folder of unplaced) {
+  problems.push(
+    `lib/src/${folder} is in no layer: add it to LAYERS in scripts/check-layers.mjs and to ARCHITECTURE.md's table.`,
+  );
+}
+
+const upward = [];
+for (const [from, targets] of [...edges].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [to, example] of [...targets].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const only = ONLY.get(from);
+    if (only && !only.has(to))
+      upward.push(`  ${from} -> ${to}   (${example}; ${from} imports only ${[...only].join(' and ')})`);
+    else if (layerOf.has(from) && layerOf.has(to) && layerOf.get(to) > layerOf.get(from)) {
+      const [fromLayer, toLayer] = [LAYERS[layerOf.get(from)].name, LAYERS[layerOf.get(to)].name];
+      upward.push(`  ${from} -> ${to}   (${example}; ${fromLayer} imports ${toLayer}, a layer above it)`);
+    }
   }
 }
-const current = [...cyclic.keys()].sort();
-
-if (process.argv.includes('--write')) {
-  writeFileSync(
-    knownFile,
-    JSON.stringify(
-      {
-        comment:
-          'Folder imports of lib/src that lie on a cycle; the layer move (ARCHITECTURE.md) must empty this list.',
-        edges: current,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
-  console.log(`Recorded ${current.length} known cycle edges in ${relative(root, knownFile)}.`);
-  process.exit(0);
-}
-
-// The bottom layers import nothing above them, cycle or not: `contract` nothing of the library, `core` only
-// `contract`, `onnx` (codec, graph builder, onnxruntime sessions) only those two (ARCHITECTURE.md, "Layers of the
-// library"); the capabilities (`export`, `compress`, `deploy`, ...) sit above all three.
-const FLOORS = new Map([
-  ['contract', new Set()],
-  ['core', new Set(['contract'])],
-  ['onnx', new Set(['contract', 'core'])],
-]);
-const upward = [];
-for (const [floor, allowed] of FLOORS) {
-  for (const [to, example] of edges.get(floor) ?? [])
-    if (!allowed.has(to)) upward.push(`${floor} -> ${to}   (${example})`);
-}
 if (upward.length) {
-  console.error('A bottom layer of lib/src imports a layer above it (see ARCHITECTURE.md):');
-  for (const edge of upward) console.error(`  ${edge}`);
-  console.error('Move what it needs down into lib/src/core (or lib/src/contract), or move the importing code up.');
+  problems.push(
+    ['Upward imports between lib/src folders (see ARCHITECTURE.md, "Layers of the library"):', ...upward].join('\n'),
+  );
+}
+
+const cycles = components(edges).map((component) => {
+  const folder = [...component].sort()[0];
+  const path = cycleThrough(folder, component);
+  const steps = path.slice(1).map((to, i) => `    ${path[i]} -> ${to}   (${edges.get(path[i]).get(to)})`);
+  return [`  ${path.join(' -> ')}   (folders that reach each other: ${[...component].sort().join(', ')})`, ...steps];
+});
+if (cycles.length) {
+  problems.push(['Import cycles between lib/src folders:', ...cycles.flat()].join('\n'));
+}
+
+if (problems.length) {
+  for (const problem of problems) console.error(problem);
+  console.error(
+    'Import the other way, or move the shared code down to the layer both may import (lib/src/core, lib/src/contract, ' +
+      'or the lower folder), or pass it in from above (a callback the upper folder registers).',
+  );
   process.exit(1);
 }
-
-const known = new Set(JSON.parse(readFileSync(knownFile, 'utf8')).edges);
-const added = current.filter((edge) => !known.has(edge));
-const gone = [...known].filter((edge) => !cyclic.has(edge)).sort();
-if (added.length) {
-  console.error('New import cycles between lib/src folders (an upper layer imported from below; see ARCHITECTURE.md):');
-  for (const edge of added) console.error(`  ${edge}   (${cyclic.get(edge)})`);
-  console.error(
-    'Import the other way, or move the shared code down a layer (e.g. into lib/src/contract or the folder both use).',
-  );
-}
-if (gone.length) {
-  console.error(`These known cycle edges are gone, well done: remove them from ${relative(root, knownFile)}:`);
-  for (const edge of gone) console.error(`  ${edge}`);
-}
-if (added.length || gone.length) process.exit(1);
-console.log(`lib/src folder cycles: no new ones (${current.length} known edges left to remove).`);
+console.log(`lib/src folders: ${folders.size} in ${LAYERS.length} layers, no upward import, no cycle.`);
