@@ -29,87 +29,94 @@ function checkLayers(dir?: string): { status: number | null; output: string } {
   return { status: run.status, output: run.stdout + run.stderr };
 }
 
-test('a tree whose folders import only their own layer and the layers below passes', () => {
-  const result = checkLayers(
-    tree({
-      'core/errors.ts': 'export class LeptonError extends Error {}\n',
-      'data/frame.ts': "import { LeptonError } from '../core/errors.js';\nexport const frame = LeptonError;\n",
-      'images/read.ts': "import { frame } from '../data/frame.js';\nexport const read = frame;\n",
-      'train/fit.ts': "import { read } from '../images/read.js';\nexport const fit = read;\n",
-      'index.ts': "export * from './train/fit.js';\n",
-    }),
-  );
+/** Asserts that the check passes a tree of `files`. */
+function assertPasses(files: Record<string, string>): void {
+  const result = checkLayers(tree(files));
   assert.equal(result.status, 0, result.output);
   assert.match(result.output, /no upward import, no cycle/);
+}
+
+/** Asserts that the check fails on a tree of `files` and that its output matches every one of `expected`. */
+function assertFails(files: Record<string, string>, expected: RegExp[]): void {
+  const result = checkLayers(tree(files));
+  assert.equal(result.status, 1, result.output);
+  for (const pattern of expected) assert.match(result.output, pattern);
+}
+
+test('a tree whose folders import only their own layer and the layers below passes', () => {
+  assertPasses({
+    'core/errors.ts': 'export class LeptonError extends Error {}\n',
+    'data/frame.ts': "import { LeptonError } from '../core/errors.js';\nexport const frame = LeptonError;\n",
+    'images/read.ts': "import { frame } from '../data/frame.js';\nexport const read = frame;\n",
+    'train/fit.ts': "import { read } from '../images/read.js';\nexport const fit = read;\n",
+    'index.ts': "export * from './train/fit.js';\n",
+  });
 });
 
 test('two folders of one layer that import each other fail, and the cycle is named with the imports that make it', () => {
-  const result = checkLayers(
-    tree({
+  assertFails(
+    {
       'data/read.ts': "export { images } from '../images/read.js';\n",
       'images/read.ts': "import { DataFrame } from '../data/frame.js';\nexport const images = DataFrame;\n",
       'data/frame.ts': 'export class DataFrame {}\n',
-    }),
+    },
+    [
+      /Import cycles between lib\/src folders/,
+      /data -> images -> data/,
+      /data\/read\.ts → \.\.\/images\/read\.js/,
+      /images\/read\.ts → \.\.\/data\/frame\.js/,
+    ],
   );
-  assert.equal(result.status, 1, result.output);
-  assert.match(result.output, /Import cycles between lib\/src folders/);
-  assert.match(result.output, /data -> images -> data/);
-  assert.match(result.output, /data\/read\.ts → \.\.\/images\/read\.js/);
-  assert.match(result.output, /images\/read\.ts → \.\.\/data\/frame\.js/);
 });
 
 test('a cycle made by type-only imports round three folders fails too', () => {
-  const result = checkLayers(
-    tree({
+  assertFails(
+    {
       'models/linear.ts': "import type { Fold } from '../validate/folds.js';\nexport type Linear = Fold;\n",
       'validate/folds.ts': "import type { Fit } from '../train/fit.js';\nexport type Fold = Fit;\n",
       'train/fit.ts': "import type { Linear } from '../models/linear.js';\nexport type Fit = Linear | number;\n",
-    }),
+    },
+    [/models -> validate -> train -> models/],
   );
-  assert.equal(result.status, 1, result.output);
-  assert.match(result.output, /models -> validate -> train -> models/);
 });
 
 test('a folder that imports a folder of a higher layer fails, naming the import and both layers', () => {
-  const result = checkLayers(
-    tree({
+  assertFails(
+    {
       'display/png.ts': "import { badArgument } from '../data/errors.js';\nexport const png = badArgument;\n",
       'data/errors.ts': 'export const badArgument = (message: string) => new Error(message);\n',
-    }),
+    },
+    [
+      /Upward imports between lib\/src folders/,
+      /display -> data .*display\/png\.ts → \.\.\/data\/errors\.js/,
+      /infrastructure imports data capabilities, a layer above it/,
+    ],
   );
-  assert.equal(result.status, 1, result.output);
-  assert.match(result.output, /Upward imports between lib\/src folders/);
-  assert.match(result.output, /display -> data .*display\/png\.ts → \.\.\/data\/errors\.js/);
-  assert.match(result.output, /infrastructure imports data capabilities, a layer above it/);
 });
 
 test('onnx importing anything but contract and core fails, although display is in its layer', () => {
-  const result = checkLayers(
-    tree({
+  assertFails(
+    {
       'onnx/graph.ts': "import { mime } from '../display/mime.js';\nexport const graph = mime;\n",
       'display/mime.ts': "export const mime = 'text/plain';\n",
-    }),
+    },
+    [/onnx -> display .*onnx imports only contract and core/],
   );
-  assert.equal(result.status, 1, result.output);
-  assert.match(result.output, /onnx -> display .*onnx imports only contract and core/);
 });
 
 test('a folder in no layer fails until it is placed in one', () => {
-  const result = checkLayers(tree({ 'forecast/arima.ts': 'export const arima = 1;\n' }));
-  assert.equal(result.status, 1, result.output);
-  assert.match(result.output, /lib\/src\/forecast is in no layer: add it to LAYERS/);
+  assertFails({ 'forecast/arima.ts': 'export const arima = 1;\n' }, [
+    /lib\/src\/forecast is in no layer: add it to LAYERS/,
+  ]);
 });
 
 test('imports made by tests and by the files at the top of the tree are not layer edges', () => {
-  const result = checkLayers(
-    tree({
-      'core/random.ts': 'export const seed = 1;\n',
-      'core/random.test.ts': "import { fit } from '../train/fit.js';\nvoid fit;\n",
-      'train/fit.ts': "import { seed } from '../core/random.js';\nexport const fit = seed;\n",
-      'index.ts': "export * from './train/fit.js';\nexport * from './core/random.js';\n",
-    }),
-  );
-  assert.equal(result.status, 0, result.output);
+  assertPasses({
+    'core/random.ts': 'export const seed = 1;\n',
+    'core/random.test.ts': "import { fit } from '../train/fit.js';\nvoid fit;\n",
+    'train/fit.ts': "import { seed } from '../core/random.js';\nexport const fit = seed;\n",
+    'index.ts': "export * from './train/fit.js';\nexport * from './core/random.js';\n",
+  });
 });
 
 test("the library's own lib/src has no folder cycle and no upward import", () => {
