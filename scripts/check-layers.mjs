@@ -42,6 +42,12 @@ const LAYERS = [
  */
 const ONLY = new Map([['onnx', new Set(['contract', 'core'])]]);
 
+/**
+ * The files at the top of lib/src that a folder may import: leaves that import nothing of the library. The rest of
+ * the top (`index.ts` above all) imports the folders, so a folder importing it closes a cycle.
+ */
+const TOP_LEAVES = new Set(['version.ts']);
+
 const layerOf = new Map(LAYERS.flatMap(({ folders }, index) => folders.map((folder) => [folder, index])));
 
 /** Every non-test TypeScript source under `dir`. */
@@ -67,6 +73,8 @@ const shown = (file) => (relative(root, file).startsWith('..') ? file : relative
 /** Folder → folder → one example `file → import` that makes the edge. */
 const edges = new Map();
 const folders = new Set();
+/** Imports of a top file (not a leaf) from inside a folder, as `file → import`. */
+const intoTop = [];
 for (const file of sources(lib)) {
   const from = folderOf(file);
   if (from !== '.') folders.add(from);
@@ -76,6 +84,8 @@ for (const file of sources(lib)) {
     const target = resolve(dirname(file), fileName);
     if (!target.startsWith(lib + sep)) continue;
     const to = folderOf(target);
+    if (to === '.' && from !== '.' && !TOP_LEAVES.has(relative(lib, target).replace(/\.js$/, '.ts')))
+      intoTop.push(`  ${shown(file)} → ${fileName}`);
     if (to === from || from === '.' || to === '.') continue;
     if (!edges.has(from)) edges.set(from, new Map());
     if (!edges.get(from).has(to)) edges.get(from).set(to, `${shown(file)} → ${fileName}`);
@@ -141,6 +151,15 @@ const unplaced = [...folders].filter((folder) => !layerOf.has(folder)).sort();
 for (const folder of unplaced) {
   problems.push(
     `lib/src/${folder} is in no layer: add it to LAYERS in scripts/check-layers.mjs and to ARCHITECTURE.md's table.`,
+  );
+}
+
+if (intoTop.length) {
+  problems.push(
+    [
+      `Folders import files at the top of lib/src, which import the folders (only ${[...TOP_LEAVES].join(', ')} may be imported):`,
+      ...intoTop,
+    ].join('\n'),
   );
 }
 

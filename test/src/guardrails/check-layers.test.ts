@@ -110,12 +110,25 @@ test('a folder in no layer fails until it is placed in one', () => {
   ]);
 });
 
-test('imports made by tests and by the files at the top of the tree are not layer edges', () => {
+test('a folder that imports the top of the tree (which imports every folder) fails; the version leaf may be imported', () => {
+  assertFails(
+    {
+      'index.ts': "export * from './train/fit.js';\n",
+      'version.ts': "export const version = '0.1.0';\n",
+      'train/fit.ts': "import { version } from '../version.js';\nexport const fit = version;\n",
+      'train/summary.ts': "import * as lepton from '../index.js';\nexport const summary = lepton;\n",
+    },
+    [/Folders import files at the top of lib\/src/, /train\/summary\.ts → \.\.\/index\.js/],
+  );
+});
+
+test('imports made by tests, by the files at the top of the tree, and of the version leaf pass', () => {
   assertPasses({
-    'core/random.ts': 'export const seed = 1;\n',
+    'core/random.ts': "import { version } from '../version.js';\nexport const seed = version.length;\n",
     'core/random.test.ts': "import { fit } from '../train/fit.js';\nvoid fit;\n",
     'train/fit.ts': "import { seed } from '../core/random.js';\nexport const fit = seed;\n",
     'index.ts': "export * from './train/fit.js';\nexport * from './core/random.js';\n",
+    'version.ts': "export const version = '0.1.0';\n",
   });
 });
 
