@@ -46,8 +46,7 @@ type InferAnswer = RouteTypes['infer']['reply'];
 /** The JSON metrics of every deployment: each deployment's metrics by name, with where it stands. */
 export type AllMetrics = RouteTypes['allMetrics']['reply'];
 
-/** One deployment's metrics in {@link AllMetrics}, with its status and the version it serves. */
-export type DeploymentMetrics = AllMetrics['deployments'][string];
+export type { DeploymentMetrics } from './routes/table.js';
 
 /** The answer to a shutdown request: `stopping` is always true, the server stops once it has answered. */
 export type Stopping = RouteTypes['shutdown']['reply'];

@@ -18,15 +18,6 @@ export {
   type ServerInfo,
 } from './process.js';
 export { leptonHome, homePaths, type HomePaths } from './home.js';
-export type {
-  ManageRouteName,
-  NoBody,
-  RouteName,
-  RoutePath,
-  RouteRequest,
-  RouteTypes,
-  SentRequest,
-} from './routes/requests.js';
 export { buildApp, type AppOptions } from './app.js';
 export {
   Service,

@@ -8,10 +8,11 @@
 import type { Static, TSchema } from 'typebox';
 import type { ROUTES } from './table.js';
 
-type Table = typeof ROUTES;
+/** The route table's type: each entry's method and URL as literals, and its TypeBox schemas. */
+export type RouteTable = typeof ROUTES;
 
 /** The name of a route in the table, e.g. `deploy` or `infer`. */
-export type RouteName = keyof Table;
+export type RouteName = keyof RouteTable;
 
 /**
  * The routes of the management API, which `manage.ts` registers under `MANAGE_PREFIX` (`/lepton/v1`): their table
@@ -40,32 +41,34 @@ export type ManageRouteName = Extract<
 export type NoBody = Record<string, never> | undefined;
 
 /** The static type of `schema[part]` of route `N`, or `Otherwise` when the route declares no such schema. */
-type Part<N extends RouteName, K extends string, Otherwise> = Table[N] extends { schema: infer S }
-  ? S extends { [P in K]: infer T extends TSchema }
-    ? Static<T>
-    : Otherwise
-  : Otherwise;
+export type RoutePart<N extends RouteName, K extends string, Otherwise> =
+  RouteTable[N] extends Record<'schema', infer S>
+    ? S extends { [P in K]: infer T extends TSchema }
+      ? Static<T>
+      : Otherwise
+    : Otherwise;
 
 /** The HTTP statuses of a successful answer, whose reply schemas make a route's reply type. */
-type Success = 200 | 201 | 202 | 204;
+export type SuccessStatus = 200 | 201 | 202 | 204;
 
 /**
  * The reply of route `N` on success: the union of its 2xx response schemas (`unknown` without one, e.g. a text or
  * event-stream answer). A handler may send a reply it wrote as text itself (the infer answer, `encode.ts`); a client
  * reads back the JSON that text holds, so `string` and `Buffer` are not part of what it gets.
  */
-type Reply<N extends RouteName> = Table[N] extends { schema: { response: infer R } }
-  ? Exclude<
-      { [C in keyof R & Success]: R[C] extends TSchema ? Static<R[C]> : never }[keyof R & Success],
-      string | Buffer
-    >
-  : unknown;
+export type RouteReply<N extends RouteName> =
+  RouteTable[N] extends Record<'schema', Record<'response', infer R>>
+    ? Exclude<
+        { [C in keyof R & SuccessStatus]: R[C] extends TSchema ? Static<R[C]> : never }[keyof R & SuccessStatus],
+        string | Buffer
+      >
+    : unknown;
 
 /**
  * Turns a table URL into the paths that reach it: each `:param` segment becomes any text, so
  * `/deployments/:name/stop` gives `` `/deployments/${string}/stop` ``.
  */
-type PathPattern<U extends string> = U extends `${infer Head}:${string}/${infer Rest}`
+export type PathPattern<U extends string> = U extends `${infer Head}:${string}/${infer Rest}`
   ? `${Head}${string}/${PathPattern<Rest>}`
   : U extends `${infer Head}:${string}`
     ? `${Head}${string}`
@@ -75,17 +78,17 @@ type PathPattern<U extends string> = U extends `${infer Head}:${string}/${infer 
 export type RouteTypes = {
   [N in RouteName]: {
     /** The HTTP method. */
-    method: Table[N]['method'];
+    method: RouteTable[N]['method'];
     /** The URL as the table writes it (`:name` for a parameter; relative to `/lepton/v1` for management routes). */
-    url: Table[N]['url'];
+    url: RouteTable[N]['url'];
     /** The URL's parameters. */
-    params: Part<N, 'params', Record<string, never>>;
+    params: RoutePart<N, 'params', Record<string, never>>;
     /** The query string's fields, `undefined` for a route that reads none. */
-    querystring: Part<N, 'querystring', undefined>;
+    querystring: RoutePart<N, 'querystring', undefined>;
     /** The JSON body sent. */
-    body: Part<N, 'body', NoBody>;
+    body: RoutePart<N, 'body', NoBody>;
     /** The JSON answer on success. */
-    reply: Reply<N>;
+    reply: RouteReply<N>;
   };
 };
 
@@ -97,20 +100,38 @@ export type RoutePath<N extends RouteName> = PathPattern<RouteTypes[N]['url']>;
  * required when the route's schema requires it.
  */
 export type RouteRequest<N extends RouteName> = {
+  /** The route's HTTP method. */
   method: RouteTypes[N]['method'];
+  /** The route's path, its parameters filled in (e.g. `/deployments/a/stop`). */
   path: RoutePath<N>;
 } & (undefined extends RouteTypes[N]['body']
-  ? { body?: Exclude<RouteTypes[N]['body'], undefined> }
-  : { body: RouteTypes[N]['body'] }) &
+  ? {
+      /** The JSON body, which the route's schema makes optional. */
+      body?: Exclude<RouteTypes[N]['body'], undefined>;
+    }
+  : {
+      /** The JSON body, as the route's schema requires it. */
+      body: RouteTypes[N]['body'];
+    }) &
   (undefined extends RouteTypes[N]['querystring']
-    ? { query?: Exclude<RouteTypes[N]['querystring'], undefined> }
-    : { query: RouteTypes[N]['querystring'] });
+    ? {
+        /** The query string's fields, which the route's schema makes optional. */
+        query?: Exclude<RouteTypes[N]['querystring'], undefined>;
+      }
+    : {
+        /** The query string's fields, as the route's schema requires them. */
+        query: RouteTypes[N]['querystring'];
+      });
 
 /** What every {@link RouteRequest} has, as a client's sending code reads it. */
 export interface SentRequest {
+  /** The HTTP method. */
   method: string;
+  /** The path relative to the route's mount, its parameters filled in. */
   path: string;
+  /** The JSON body, if one is sent. */
   body?: unknown;
+  /** The query string's fields; unset ones are left out. */
   query?: Record<string, string | undefined>;
 }
 

@@ -149,18 +149,37 @@ const deploymentInfo = Type.Object(
   },
   { additionalProperties: true },
 );
-/** What removing a deployment or one of its versions did: the deployment and the versions removed. */
+/** What removing a deployment or one of its versions did. */
 const removed = Type.Object(
-  { name: Type.String(), removed: Type.Array(Type.String()) },
+  {
+    /** The deployment. */
+    name: Type.String(),
+    /** The versions removed. */
+    removed: Type.Array(Type.String()),
+  },
   { additionalProperties: true },
 );
 
-/** A deployment in a listing (`GET /lepton/v1/deployments`), as its schema declares it. */
-export type DeploymentSummary = Static<typeof deploymentSummary>;
+// The shapes below are interfaces over their schemas' static types so that the API docs list their fields (with the
+// comments written on the schemas' properties above) instead of naming a schema value the docs do not show.
+
+/** A deployment in a listing (`GET /lepton/v1/deployments`). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the fields come from the schema
+export interface DeploymentSummary extends Static<typeof deploymentSummary> {}
 /** The full status of a deployment (`GET /lepton/v1/deployments/:name` and the answers that change one). */
-export type DeploymentInfo = Static<typeof deploymentInfo>;
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the fields come from the schema
+export interface DeploymentInfo extends Static<typeof deploymentInfo> {}
 /** What removing a deployment or one of its versions did. */
-export type Removal = Static<typeof removed>;
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the fields come from the schema
+export interface Removal extends Static<typeof removed> {}
+
+/** One deployment's metrics in the answer of `GET /lepton/v1/metrics`, with where it stands. */
+export interface DeploymentMetrics extends MetricsSnapshot {
+  /** `ready`, `loading`, `stopped` or `failed`. */
+  status: string;
+  /** The version served. */
+  version: string;
+}
 
 /**
  * The routes: method, URL (relative to {@link MANAGE_PREFIX} for the management ones) and schemas. `as const` keeps
@@ -289,8 +308,10 @@ export const ROUTES = {
     schema: {
       response: {
         200: Type.Object(
-          // Each deployment's metrics by name, with its status and the version it serves.
-          { deployments: passThrough<Record<string, MetricsSnapshot & { status: string; version: string }>>() },
+          {
+            /** Each deployment's metrics by name, with its status and the version it serves. */
+            deployments: passThrough<Record<string, DeploymentMetrics>>(),
+          },
           { additionalProperties: true },
         ),
       },
@@ -299,7 +320,16 @@ export const ROUTES = {
   shutdown: {
     method: 'POST',
     url: '/shutdown',
-    // Always `stopping: true`: the server stops once it has answered.
-    schema: { response: { 202: Type.Object({ stopping: Type.Boolean() }, { additionalProperties: true }) } },
+    schema: {
+      response: {
+        202: Type.Object(
+          {
+            /** Always true: the server stops once it has answered. */
+            stopping: Type.Boolean(),
+          },
+          { additionalProperties: true },
+        ),
+      },
+    },
   },
 } as const;
