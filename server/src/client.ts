@@ -2,11 +2,19 @@
  * `ServerClient`: a small typed client of the management API and of inference, for the library
  * (`lepton.deploy()`, `lepton.deployments()`) and the CLI.
  */
-import type { DeploymentInfo, DeploymentSummary, Removal } from './service.js';
-import type { InferRequest, InferResponse } from './deployment.js';
 import type { LogEntry } from './logs.js';
 import type { DeployMeta } from './meta.js';
 import type { MetricsSnapshot } from './monitor.js';
+import { MANAGE_PREFIX } from './routes/table.js';
+import {
+  requestPath,
+  type ManageRouteName,
+  type RoutePath,
+  type RouteRequest,
+  type RouteTypes,
+  type SentRequest,
+} from './routes/requests.js';
+import type { DeploymentInfo, DeploymentSummary, Removal } from './service.js';
 import { BINARY_CONTENT_TYPE, binarySlices, HEADER_LENGTH, joinBody, splitBody } from './wire/binary.js';
 
 /** An error answer from the server, with its stable code. */
@@ -30,25 +38,18 @@ export class ServerClientError extends Error {
   }
 }
 
-/** The JSON metrics of every deployment. */
-export interface AllMetrics {
-  /** Each deployment's metrics by name, with the status and the version it serves. */
-  deployments: Record<string, DeploymentMetrics>;
-}
+/** An infer request body (Open Inference Protocol v2), as the infer routes' schema types it. */
+type InferBody = RouteTypes['infer']['body'];
+/** An infer answer, as the infer routes' schema types it. */
+type InferAnswer = RouteTypes['infer']['reply'];
 
-/** One deployment's metrics in {@link AllMetrics}, with where it stands. */
-export interface DeploymentMetrics extends MetricsSnapshot {
-  /** `ready`, `loading`, `stopped` or `failed`. */
-  status: string;
-  /** The version served. */
-  version: string;
-}
+/** The JSON metrics of every deployment: each deployment's metrics by name, with where it stands. */
+export type AllMetrics = RouteTypes['allMetrics']['reply'];
 
-/** The answer to a shutdown request. */
-export interface Stopping {
-  /** Always true: the server stops once it has answered. */
-  stopping: boolean;
-}
+export type { DeploymentMetrics } from './routes/table.js';
+
+/** The answer to a shutdown request: `stopping` is always true, the server stops once it has answered. */
+export type Stopping = RouteTypes['shutdown']['reply'];
 
 /** A client of one running server. */
 export class ServerClient {
@@ -63,39 +64,44 @@ export class ServerClient {
 
   /** Deploys `onnx` as a new version of `name` (the first for a new name) and serves it. */
   deploy(name: string, onnx: Uint8Array, meta: DeployMeta = {}): Promise<DeploymentInfo> {
-    return this.call('POST', '/lepton/v1/deployments', { name, model: Buffer.from(onnx).toString('base64'), meta });
+    return this.call('deploy', {
+      method: 'POST',
+      path: '/deployments',
+      body: { name, model: Buffer.from(onnx).toString('base64'), meta },
+    });
   }
 
   /** Deploys a new version of an existing deployment; unset `meta` fields carry over from the serving version. */
   redeploy(name: string, onnx: Uint8Array, meta: DeployMeta = {}): Promise<DeploymentInfo> {
-    return this.call('POST', `/lepton/v1/deployments/${enc(name)}/redeploy`, {
-      model: Buffer.from(onnx).toString('base64'),
-      meta,
+    return this.call('redeploy', {
+      method: 'POST',
+      path: `/deployments/${enc(name)}/redeploy`,
+      body: { model: Buffer.from(onnx).toString('base64'), meta },
     });
   }
 
   /** Every deployment. */
   async list(): Promise<DeploymentSummary[]> {
-    return (await this.call<{ deployments: DeploymentSummary[] }>('GET', '/lepton/v1/deployments')).deployments;
+    return (await this.call('deployments', { method: 'GET', path: '/deployments' })).deployments;
   }
 
   /** A deployment's status: versions, metadata, metrics, alerts. */
   status(name: string): Promise<DeploymentInfo> {
-    return this.call('GET', `/lepton/v1/deployments/${enc(name)}`);
+    return this.call('deployment', { method: 'GET', path: `/deployments/${enc(name)}` });
   }
 
   /** Serves an earlier version again (default: the one before the serving version). */
   rollback(name: string, version?: string | number): Promise<DeploymentInfo> {
-    return this.call(
-      'POST',
-      `/lepton/v1/deployments/${enc(name)}/rollback`,
-      version === undefined ? {} : { version: String(version) },
-    );
+    return this.call('rollback', {
+      method: 'POST',
+      path: `/deployments/${enc(name)}/rollback`,
+      body: version === undefined ? {} : { version: String(version) },
+    });
   }
 
   /** Stops serving a deployment (its versions are kept). */
   stop(name: string): Promise<DeploymentInfo> {
-    return this.call('POST', `/lepton/v1/deployments/${enc(name)}/stop`);
+    return this.call('stop', { method: 'POST', path: `/deployments/${enc(name)}/stop` });
   }
 
   /**
@@ -103,30 +109,32 @@ export class ServerClient {
    * state and log are deleted). The version it serves cannot be removed alone (`LEPTON_VERSION_IN_USE`).
    */
   remove(name: string, version?: string | number): Promise<Removal> {
-    return this.call(
-      'DELETE',
-      version === undefined
-        ? `/lepton/v1/deployments/${enc(name)}`
-        : `/lepton/v1/deployments/${enc(name)}/versions/${enc(String(version))}`,
-    );
+    return version === undefined
+      ? this.call('remove', { method: 'DELETE', path: `/deployments/${enc(name)}` })
+      : this.call('removeVersion', {
+          method: 'DELETE',
+          path: `/deployments/${enc(name)}/versions/${enc(String(version))}`,
+        });
   }
 
   /** Serves a stopped deployment again. */
   start(name: string): Promise<DeploymentInfo> {
-    return this.call('POST', `/lepton/v1/deployments/${enc(name)}/start`);
+    return this.call('start', { method: 'POST', path: `/deployments/${enc(name)}/start` });
   }
 
   /** One deployment's metrics, or every deployment's when `name` is omitted. */
   metrics(name: string): Promise<MetricsSnapshot>;
   metrics(): Promise<AllMetrics>;
   metrics(name?: string): Promise<MetricsSnapshot | AllMetrics> {
-    return this.call('GET', name === undefined ? '/lepton/v1/metrics' : `/lepton/v1/deployments/${enc(name)}/metrics`);
+    return name === undefined
+      ? this.call('allMetrics', { method: 'GET', path: '/metrics' })
+      : this.call('deploymentMetrics', { method: 'GET', path: `/deployments/${enc(name)}/metrics` });
   }
 
   /** The last `tail` log entries of a deployment. */
   async logs(name: string, tail = 100): Promise<LogEntry[]> {
-    return (await this.call<{ entries: LogEntry[] }>('GET', `/lepton/v1/deployments/${enc(name)}/logs?tail=${tail}`))
-      .entries;
+    const path = `/deployments/${enc(name)}/logs` as const;
+    return (await this.call('logs', { method: 'GET', path, query: { tail: String(tail) } })).entries;
   }
 
   /**
@@ -139,7 +147,8 @@ export class ServerClient {
     signal: AbortSignal,
     onOpen?: () => void,
   ): Promise<void> {
-    const response = await fetch(`${this.url}/lepton/v1/deployments/${enc(name)}/logs/stream`, {
+    const path: RouteRequest<'logStream'>['path'] = `/deployments/${enc(name)}/logs/stream`;
+    const response = await fetch(this.url + MANAGE_PREFIX + path, {
       headers: this.headers(),
       signal,
     });
@@ -168,8 +177,8 @@ export class ServerClient {
    * `parameters.binary_data_size`) travel as binary tensor data after the JSON; outputs answered as binary data
    * (asked with `binary_data` / `binary_data_output`) come back with their bytes in `binary`.
    */
-  async infer(name: string, request: InferRequest, version?: string): Promise<InferResponse> {
-    const path =
+  async infer(name: string, request: InferBody, version?: string): Promise<InferAnswer> {
+    const path: RoutePath<'infer'> | RoutePath<'versionInfer'> =
       version === undefined
         ? `/v2/models/${enc(name)}/infer`
         : `/v2/models/${enc(name)}/versions/${enc(version)}/infer`;
@@ -193,9 +202,9 @@ export class ServerClient {
     const response = await fetch(this.url + path, { method: 'POST', headers, body });
     if (!response.ok) throw await errorOf(response);
     const length = response.headers.get(HEADER_LENGTH);
-    if (length === null) return (await response.json()) as InferResponse;
+    if (length === null) return (await response.json()) as InferAnswer;
     const { json, binary } = splitBody(new Uint8Array(await response.arrayBuffer()), length);
-    const answer = JSON.parse(new TextDecoder().decode(json)) as InferResponse;
+    const answer = JSON.parse(new TextDecoder().decode(json)) as InferAnswer;
     const slices = binarySlices(answer.outputs, binary);
     answer.outputs.forEach((output, i) => {
       const bytes = slices[i];
@@ -207,7 +216,8 @@ export class ServerClient {
   /** Whether the server answers `GET /v2/health/ready`. */
   async ready(): Promise<boolean> {
     try {
-      return (await fetch(`${this.url}/v2/health/ready`, { signal: AbortSignal.timeout(2000) })).ok;
+      const path: RoutePath<'ready'> = '/v2/health/ready';
+      return (await fetch(this.url + path, { signal: AbortSignal.timeout(2000) })).ok;
     } catch {
       return false;
     }
@@ -215,21 +225,35 @@ export class ServerClient {
 
   /** Asks the server to shut down. */
   shutdown(): Promise<Stopping> {
-    return this.call('POST', '/lepton/v1/shutdown');
+    return this.call('shutdown', { method: 'POST', path: '/shutdown' });
   }
 
   private headers(): Record<string, string> {
     return { authorization: `Bearer ${this.token}` };
   }
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /**
+   * Sends `request` to the management route `route` (under `/lepton/v1`): the route's entry in the table types its
+   * method, path, query, body and answer, so a changed schema fails this client's compile.
+   */
+  private async call<N extends ManageRouteName>(route: N, request: RouteRequest<N>): Promise<RouteTypes[N]['reply']> {
+    const { method, body } = request as SentRequest;
     const headers = this.headers();
     if (body !== undefined) headers['content-type'] = 'application/json';
     const init: RequestInit = { method, headers };
     if (body !== undefined) init.body = JSON.stringify(body);
-    const response = await fetch(this.url + path, init);
+    const response = await fetch(this.url + MANAGE_PREFIX + requestPath(request as SentRequest), init);
     if (!response.ok) throw await errorOf(response);
-    return (await response.json()) as T;
+    const text = await response.text();
+    try {
+      return JSON.parse(text) as RouteTypes[N]['reply'];
+    } catch {
+      throw new ServerClientError(
+        response.status,
+        'LEPTON_BAD_ANSWER',
+        `The server answered ${route} (${method} ${MANAGE_PREFIX}${request.path}) with something that is not JSON: ${text.slice(0, 200)}`,
+      );
+    }
   }
 }
 

@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { Deployment, LoadedVersion, type DeploymentStatus } from './deployment.js';
+import { Deployment, LoadedVersion } from './deployment.js';
 import { errors, ServerError, storageError } from './errors.js';
 import type { HomePaths } from './home.js';
-import { DeploymentLog, type LogHealth } from './logs.js';
+import { DeploymentLog } from './logs.js';
 import {
   alertsFrom,
   assertModelName,
@@ -20,11 +20,11 @@ import {
   type DeployMeta,
   type ModelMeta,
 } from './meta.js';
-import type { MetricsSnapshot } from './monitor.js';
 import { parseClasses } from './preprocess/labels.js';
 import { parseRawInput } from './preprocess/raw.js';
 import { modelPreprocessor } from './preprocess/records.js';
 import { Registry } from './registry.js';
+import type { DeploymentInfo, DeploymentSummary, Removal } from './routes/table.js';
 import { loadRunner, SESSION_OPTIONS } from './runner.js';
 
 /** Options of the service. */
@@ -38,43 +38,8 @@ export interface ServiceOptions {
   maxElements?: number;
 }
 
-/** A deployment in a listing. */
-export interface DeploymentSummary {
-  /** The deployment's name. */
-  name: string;
-  /** Serving, loading, stopped or failed. */
-  status: DeploymentStatus;
-  /** The version served. */
-  version: string;
-  /** Every version registered, oldest first. */
-  versions: string[];
-  /** Requests answered since the server started. */
-  requests: number;
-  /** Requests answered with a 5xx since the server started. */
-  errors: number;
-  /** Alert rules firing now. */
-  alerts: number;
-}
-
-/** The full status of a deployment. */
-export interface DeploymentInfo extends DeploymentSummary {
-  /** Why it failed (and what to do), when `status` is `failed`. */
-  failure?: string;
-  /** The served version's metadata; absent only when the registry entry is broken (see `failure`). */
-  meta?: ModelMeta;
-  /** Its monitor's figures: requests, latency, errors, batching, alerts. */
-  metrics: MetricsSnapshot;
-  /** Whether its log file is being written (a full disk is counted here, not thrown). */
-  log: LogHealth;
-}
-
-/** What removing a deployment or one of its versions did. */
-export interface Removal {
-  /** The deployment. */
-  name: string;
-  /** The versions removed. */
-  removed: string[];
-}
+// The shapes the management API answers with are declared once, by their schemas in the route table.
+export type { DeploymentInfo, DeploymentSummary, Removal } from './routes/table.js';
 
 /** What `GET /v2/health/ready` reports. */
 export interface Readiness {

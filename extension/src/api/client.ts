@@ -1,7 +1,19 @@
+import {
+  requestPath,
+  type ManageRouteName,
+  type RouteRequest,
+  type RouteTypes,
+  type SentRequest,
+} from '@lepton/server/routes';
 import type { DeploymentInfo, LogEntry, RayDeploymentsAnswer } from './types.js';
 
 /** Sends one request to the Jupyter server: `path` is relative to its base URL (e.g. `lepton/v1/deployments`). */
 export type Transport = (path: string, init: { method: 'GET' | 'POST'; body?: string }) => Promise<Response>;
+
+/** The management routes the panel calls: those a {@link Transport} can send (GET and POST). */
+type PanelRoute = {
+  [N in ManageRouteName]: RouteTypes[N]['method'] extends 'GET' | 'POST' ? N : never;
+}[ManageRouteName];
 
 /** An error answer of the management API (or of the proxy in front of it), with its stable code. */
 export class ManagementError extends Error {
@@ -34,7 +46,7 @@ export class ManagementClient {
 
   /** Every deployment with its status and metrics. */
   async deployments(): Promise<DeploymentInfo[]> {
-    const { deployments } = await this.request<{ deployments: { name: string }[] }>('GET', 'deployments');
+    const { deployments } = await this.request('deployments', { method: 'GET', path: '/deployments' });
     return Promise.all(deployments.map((d) => this.info(d.name)));
   }
 
@@ -58,39 +70,51 @@ export class ManagementClient {
 
   /** One deployment's status and metrics. */
   info(name: string): Promise<DeploymentInfo> {
-    return this.request('GET', `deployments/${encodeURIComponent(name)}`);
+    return this.request('deployment', { method: 'GET', path: `/deployments/${encodeURIComponent(name)}` });
   }
 
   /** The last `tail` log entries of a deployment. */
   async logs(name: string, tail = 20): Promise<LogEntry[]> {
-    const { entries } = await this.request<{ entries: LogEntry[] }>(
-      'GET',
-      `deployments/${encodeURIComponent(name)}/logs?tail=${tail}`,
-    );
+    const { entries } = await this.request('logs', {
+      method: 'GET',
+      path: `/deployments/${encodeURIComponent(name)}/logs`,
+      query: { tail: String(tail) },
+    });
     return entries;
   }
 
   /** Stops serving a deployment (its versions stay stored). */
   stop(name: string): Promise<DeploymentInfo> {
-    return this.request('POST', `deployments/${encodeURIComponent(name)}/stop`, {});
+    return this.request('stop', { method: 'POST', path: `/deployments/${encodeURIComponent(name)}/stop`, body: {} });
   }
 
   /** Serves the deployment's model again as a new version (after a failure, a stop, or to reload it). */
   redeploy(name: string): Promise<DeploymentInfo> {
-    return this.request('POST', `deployments/${encodeURIComponent(name)}/redeploy`, {});
+    return this.request('redeploy', {
+      method: 'POST',
+      path: `/deployments/${encodeURIComponent(name)}/redeploy`,
+      body: {},
+    });
   }
 
   /** Serves the version before the current one (or `version`). */
   rollback(name: string, version?: string): Promise<DeploymentInfo> {
-    return this.request(
-      'POST',
-      `deployments/${encodeURIComponent(name)}/rollback`,
-      version === undefined ? {} : { version },
-    );
+    return this.request('rollback', {
+      method: 'POST',
+      path: `/deployments/${encodeURIComponent(name)}/rollback`,
+      body: version === undefined ? {} : { version },
+    });
   }
 
-  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const response = await this.transport(`lepton/v1/${path}`, {
+  /**
+   * Sends `request` to the management route `route` through the proxy: the route's entry in the server's table types
+   * its method, path, query, body and answer, so a changed schema fails this client's compile.
+   */
+  private async request<N extends PanelRoute>(route: N, request: RouteRequest<N>): Promise<RouteTypes[N]['reply']> {
+    const { body } = request as SentRequest;
+    const method: RouteTypes[PanelRoute]['method'] = request.method;
+    // The table's management URLs start with `/`; the transport's paths are relative to the Jupyter server's base URL.
+    const response = await this.transport(`lepton/v1${requestPath(request as SentRequest)}`, {
       method,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
@@ -102,7 +126,7 @@ export class ManagementClient {
       throw new ManagementError(
         'LEPTON_BAD_ANSWER',
         response.status,
-        `The Lepton proxy answered ${response.status} with something that is not JSON: ${text.slice(0, 200)}`,
+        `The Lepton proxy answered ${route} with ${response.status} and something that is not JSON: ${text.slice(0, 200)}`,
       );
     }
     if (!response.ok) {
@@ -113,6 +137,6 @@ export class ManagementClient {
         error.error ?? error.message ?? `HTTP ${response.status}`,
       );
     }
-    return json as T;
+    return json as RouteTypes[N]['reply'];
   }
 }

@@ -13,7 +13,7 @@
  * stored (a version's metadata, log entries read back from their file, monitor snapshots) is typed with
  * `Type.Unsafe` over an open object: the schema checks nothing more than before, and the handler keeps its type.
  */
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import type { InferRequest, InferResponse } from '../deployment.js';
 import type { LogEntry, LogHealth } from '../logs.js';
 import type { DeployMeta, ModelMeta } from '../meta.js';
@@ -117,13 +117,19 @@ const redeployBody = Type.Object({
 });
 
 const summaryFields = {
+  /** The deployment's name. */
   name: Type.String(),
+  /** Serving, loading, stopped or failed. */
   status: Type.Union([Type.Literal('loading'), Type.Literal('ready'), Type.Literal('stopped'), Type.Literal('failed')]),
   /** The version served. */
   version: Type.String(),
+  /** Every version registered, oldest first. */
   versions: Type.Array(Type.String()),
+  /** Requests answered since the server started. */
   requests: Type.Number(),
+  /** Requests answered with a 5xx since the server started. */
   errors: Type.Number(),
+  /** Alert rules firing now. */
   alerts: Type.Number(),
 };
 /** A deployment in a listing. */
@@ -134,17 +140,46 @@ const deploymentInfo = Type.Object(
     ...summaryFields,
     /** Why it failed (and what to do), when `status` is `failed`. */
     failure: Type.Optional(Type.String()),
-    /** The served version's metadata, as registered; absent only when the registry entry is broken. */
+    /** The served version's metadata, as registered; absent only when the registry entry is broken (see `failure`). */
     meta: Type.Optional(passThrough<ModelMeta>()),
+    /** Its monitor's figures: requests, latency, errors, batching, alerts. */
     metrics: passThrough<MetricsSnapshot>(),
+    /** Whether its log file is being written (a full disk is counted here, not thrown). */
     log: passThrough<LogHealth>(),
   },
   { additionalProperties: true },
 );
+/** What removing a deployment or one of its versions did. */
 const removed = Type.Object(
-  { name: Type.String(), removed: Type.Array(Type.String()) },
+  {
+    /** The deployment. */
+    name: Type.String(),
+    /** The versions removed. */
+    removed: Type.Array(Type.String()),
+  },
   { additionalProperties: true },
 );
+
+// The shapes below are interfaces over their schemas' static types so that the API docs list their fields (with the
+// comments written on the schemas' properties above) instead of naming a schema value the docs do not show.
+
+/** A deployment in a listing (`GET /lepton/v1/deployments`). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the fields come from the schema
+export interface DeploymentSummary extends Static<typeof deploymentSummary> {}
+/** The full status of a deployment (`GET /lepton/v1/deployments/:name` and the answers that change one). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the fields come from the schema
+export interface DeploymentInfo extends Static<typeof deploymentInfo> {}
+/** What removing a deployment or one of its versions did. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the fields come from the schema
+export interface Removal extends Static<typeof removed> {}
+
+/** One deployment's metrics in the answer of `GET /lepton/v1/metrics`, with where it stands. */
+export interface DeploymentMetrics extends MetricsSnapshot {
+  /** `ready`, `loading`, `stopped` or `failed`. */
+  status: string;
+  /** The version served. */
+  version: string;
+}
 
 /**
  * The routes: method, URL (relative to {@link MANAGE_PREFIX} for the management ones) and schemas. `as const` keeps
@@ -273,7 +308,10 @@ export const ROUTES = {
     schema: {
       response: {
         200: Type.Object(
-          { deployments: passThrough<Record<string, MetricsSnapshot & { status: string; version: string }>>() },
+          {
+            /** Each deployment's metrics by name, with its status and the version it serves. */
+            deployments: passThrough<Record<string, DeploymentMetrics>>(),
+          },
           { additionalProperties: true },
         ),
       },
@@ -282,6 +320,16 @@ export const ROUTES = {
   shutdown: {
     method: 'POST',
     url: '/shutdown',
-    schema: { response: { 202: Type.Object({}, { additionalProperties: true }) } },
+    schema: {
+      response: {
+        202: Type.Object(
+          {
+            /** Always true: the server stops once it has answered. */
+            stopping: Type.Boolean(),
+          },
+          { additionalProperties: true },
+        ),
+      },
+    },
   },
 } as const;

@@ -47,6 +47,10 @@ test(
         'the client of @lepton/server has its page',
       );
       assert.ok(existsSync(join(out, 'functions', 'home.leptonHome.html')), '@lepton/server/home has its page');
+      assert.ok(
+        existsSync(join(out, 'types', 'routes_requests.RouteTypes.html')),
+        "@lepton/server/routes has its page: the clients' types derived from the route table",
+      );
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
