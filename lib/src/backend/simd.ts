@@ -631,6 +631,55 @@ function gemmAccumulate(): Func {
 }
 
 /**
+ * `(src, srcRow, dst, dstRow, m, bytes)`: for i < m, the `bytes` bytes of float32 at src + i·srcRow are added into
+ * those at dst + i·dstRow, by groups of 4 then one by one. How the columns of a convolution's input gradient (each
+ * output position's products with one filter row, `kw` taps × input channels long) land back on the input (`col2im`):
+ * a filter row's taps fall on adjacent input pixels, so each position's share is one contiguous span.
+ */
+function addRows(): Func {
+  const [src, srcRow, dst, dstRow, m, bytes] = [0, 1, 2, 3, 4, 5];
+  const [i, j, end, from, to] = [6, 7, 8, 9, 10];
+  const step = (lanes: boolean) => [
+    ...get(to),
+    ...get(j),
+    op.i32Add,
+    ...get(to),
+    ...get(j),
+    op.i32Add,
+    ...(lanes ? vload : [op.f32Load, 2, 0]),
+    ...get(from),
+    ...get(j),
+    op.i32Add,
+    ...(lanes ? vload : [op.f32Load, 2, 0]),
+    ...(lanes ? v(simd.f32x4Add) : [op.f32Add]),
+    ...(lanes ? vstore : [op.f32Store, 2, 0]),
+  ];
+  const row = [
+    ...get(src),
+    ...get(i),
+    ...get(srcRow),
+    op.i32Mul,
+    op.i32Add,
+    ...set(from),
+    ...get(dst),
+    ...get(i),
+    ...get(dstRow),
+    op.i32Mul,
+    op.i32Add,
+    ...set(to),
+    ...i32(0),
+    ...set(j),
+    ...forLt(j, end, i32(16), step(true)),
+    ...forLt(j, bytes, i32(4), step(false)),
+  ];
+  return {
+    params: Array(6).fill(I32),
+    locals: Array(5).fill(I32),
+    body: [...get(bytes), ...i32(-16), op.i32And, ...set(end), ...i32(0), ...set(i), ...forLt(i, m, i32(1), row)],
+  };
+}
+
+/**
  * `(at, bytes) → i32`: 1 when any of the float32 values in `bytes` bytes (a multiple of 16) from `at` is NaN, else 0.
  * One pass without branches (the masks OR-ed together): how windows check a long series for holes after copying it.
  */
@@ -660,6 +709,7 @@ const functions = {
   adamStep: adamStep(),
   reluGrad: reluGrad(),
   gemmAccumulate: gemmAccumulate(),
+  addRows: addRows(),
   anyNaN: anyNaN(),
 };
 
@@ -797,6 +847,8 @@ export interface SimdLoops {
     k: number,
     nBytes: number,
   ): void;
+  /** For i < m: `bytes` bytes of float32 at src + i·srcRow added into dst + i·dstRow (see the assembler above). */
+  addRows(src: number, srcRow: number, dst: number, dstRow: number, m: number, bytes: number): void;
   /** 1 when a float32 in `bytes` (a multiple of 16) from `at` is NaN, else 0. */
   anyNaN(at: number, bytes: number): number;
 }
