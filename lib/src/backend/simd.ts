@@ -109,6 +109,17 @@ const forLt = (i: number, limit: number, step: number[], body: number[]) => [
   op.end,
 ];
 
+/**
+ * `for (local[j] = 0; j < local[end]; j += 16) step(true)` then `for (; j < local[bytes]; j += 4) step(false)`: a row
+ * by groups of 4 float32 lanes (`end` is `bytes` rounded down to 16), then what is left one value at a time.
+ */
+const lanesThenRest = (j: number, end: number, bytes: number, step: (lanes: boolean) => number[]) => [
+  ...i32(0),
+  ...set(j),
+  ...forLt(j, end, i32(16), step(true)),
+  ...forLt(j, bytes, i32(4), step(false)),
+];
+
 interface Func {
   params: number[];
   /** Result types (none by default). */
@@ -610,10 +621,7 @@ function gemmAccumulate(): Func {
     ...set(bAt),
     ...at(c, cRow, cCol),
     ...set(cAt),
-    ...i32(0),
-    ...set(j),
-    ...forLt(j, end, i32(16), step(true)),
-    ...forLt(j, nBytes, i32(4), step(false)),
+    ...lanesThenRest(j, end, nBytes, step),
   ];
   return {
     params: Array(12).fill(I32),
@@ -639,43 +647,33 @@ function gemmAccumulate(): Func {
 function addRows(): Func {
   const [src, srcRow, dst, dstRow, m, bytes] = [0, 1, 2, 3, 4, 5];
   const [i, j, end, from, to] = [6, 7, 8, 9, 10];
+  const at = (base: number, index: number) => [...get(base), ...get(index), op.i32Add];
   const step = (lanes: boolean) => [
-    ...get(to),
-    ...get(j),
-    op.i32Add,
-    ...get(to),
-    ...get(j),
-    op.i32Add,
+    ...at(to, j),
+    ...at(to, j),
     ...(lanes ? vload : [op.f32Load, 2, 0]),
-    ...get(from),
-    ...get(j),
-    op.i32Add,
+    ...at(from, j),
     ...(lanes ? vload : [op.f32Load, 2, 0]),
     ...(lanes ? v(simd.f32x4Add) : [op.f32Add]),
     ...(lanes ? vstore : [op.f32Store, 2, 0]),
   ];
-  const row = [
-    ...get(src),
-    ...get(i),
-    ...get(srcRow),
-    op.i32Mul,
-    op.i32Add,
-    ...set(from),
-    ...get(dst),
-    ...get(i),
-    ...get(dstRow),
-    op.i32Mul,
-    op.i32Add,
-    ...set(to),
-    ...i32(0),
-    ...set(j),
-    ...forLt(j, end, i32(16), step(true)),
-    ...forLt(j, bytes, i32(4), step(false)),
-  ];
+  const row = [...lanesThenRest(j, end, bytes, step), ...bump(from, get(srcRow)), ...bump(to, get(dstRow))];
   return {
     params: Array(6).fill(I32),
     locals: Array(5).fill(I32),
-    body: [...get(bytes), ...i32(-16), op.i32And, ...set(end), ...i32(0), ...set(i), ...forLt(i, m, i32(1), row)],
+    body: [
+      ...get(bytes),
+      ...i32(-16),
+      op.i32And,
+      ...set(end),
+      ...get(src),
+      ...set(from),
+      ...get(dst),
+      ...set(to),
+      ...i32(0),
+      ...set(i),
+      ...forLt(i, m, i32(1), row),
+    ],
   };
 }
 
