@@ -109,6 +109,17 @@ const forLt = (i: number, limit: number, step: number[], body: number[]) => [
   op.end,
 ];
 
+/**
+ * `for (local[j] = 0; j < local[end]; j += 16) step(true)` then `for (; j < local[bytes]; j += 4) step(false)`: a row
+ * by groups of 4 float32 lanes (`end` is `bytes` rounded down to 16), then what is left one value at a time.
+ */
+const lanesThenRest = (j: number, end: number, bytes: number, step: (lanes: boolean) => number[]) => [
+  ...i32(0),
+  ...set(j),
+  ...forLt(j, end, i32(16), step(true)),
+  ...forLt(j, bytes, i32(4), step(false)),
+];
+
 interface Func {
   params: number[];
   /** Result types (none by default). */
@@ -610,10 +621,7 @@ function gemmAccumulate(): Func {
     ...set(bAt),
     ...at(c, cRow, cCol),
     ...set(cAt),
-    ...i32(0),
-    ...set(j),
-    ...forLt(j, end, i32(16), step(true)),
-    ...forLt(j, nBytes, i32(4), step(false)),
+    ...lanesThenRest(j, end, nBytes, step),
   ];
   return {
     params: Array(12).fill(I32),
@@ -626,6 +634,45 @@ function gemmAccumulate(): Func {
       ...i32(0),
       ...set(i),
       ...forLt(i, m, i32(1), [...i32(0), ...set(p), ...forLt(p, k, i32(1), inner)]),
+    ],
+  };
+}
+
+/**
+ * `(src, srcRow, dst, dstRow, m, bytes)`: for i < m, the `bytes` bytes of float32 at src + i·srcRow are added into
+ * those at dst + i·dstRow, by groups of 4 then one by one. How the columns of a convolution's input gradient (each
+ * output position's products with one filter row, `kw` taps × input channels long) land back on the input (`col2im`):
+ * a filter row's taps fall on adjacent input pixels, so each position's share is one contiguous span.
+ */
+function addRows(): Func {
+  const [src, srcRow, dst, dstRow, m, bytes] = [0, 1, 2, 3, 4, 5];
+  const [i, j, end, from, to] = [6, 7, 8, 9, 10];
+  const at = (base: number, index: number) => [...get(base), ...get(index), op.i32Add];
+  const step = (lanes: boolean) => [
+    ...at(to, j),
+    ...at(to, j),
+    ...(lanes ? vload : [op.f32Load, 2, 0]),
+    ...at(from, j),
+    ...(lanes ? vload : [op.f32Load, 2, 0]),
+    ...(lanes ? v(simd.f32x4Add) : [op.f32Add]),
+    ...(lanes ? vstore : [op.f32Store, 2, 0]),
+  ];
+  const row = [...lanesThenRest(j, end, bytes, step), ...bump(from, get(srcRow)), ...bump(to, get(dstRow))];
+  return {
+    params: Array(6).fill(I32),
+    locals: Array(5).fill(I32),
+    body: [
+      ...get(bytes),
+      ...i32(-16),
+      op.i32And,
+      ...set(end),
+      ...get(src),
+      ...set(from),
+      ...get(dst),
+      ...set(to),
+      ...i32(0),
+      ...set(i),
+      ...forLt(i, m, i32(1), row),
     ],
   };
 }
@@ -660,6 +707,7 @@ const functions = {
   adamStep: adamStep(),
   reluGrad: reluGrad(),
   gemmAccumulate: gemmAccumulate(),
+  addRows: addRows(),
   anyNaN: anyNaN(),
 };
 
@@ -797,6 +845,8 @@ export interface SimdLoops {
     k: number,
     nBytes: number,
   ): void;
+  /** For i < m: `bytes` bytes of float32 at src + i·srcRow added into dst + i·dstRow (see the assembler above). */
+  addRows(src: number, srcRow: number, dst: number, dstRow: number, m: number, bytes: number): void;
   /** 1 when a float32 in `bytes` (a multiple of 16) from `at` is NaN, else 0. */
   anyNaN(at: number, bytes: number): number;
 }
