@@ -48,6 +48,19 @@ test("cells after the first are checked by the previous program's checker, with 
   assert.deepEqual(run('const wrong: number = label').codes, [2322]);
 });
 
+test('a cell is checked against the reused checker once, whether or not it declares names', () => {
+  // tslab rebuilds twice for a cell with names; only the second is checked, so only it may count toward the
+  // CELLS_PER_CHECKER cells a checker serves before a rebuild.
+  run('let first = 1');
+  for (const src of ['let withNames = first + 1; withNames', 'first * 2', 'function named() { return first }']) {
+    const before = lean.reusedCells;
+    const result = run(src);
+    assert.deepEqual(result.codes, []);
+    assert.equal(lean.reusedCells - before, 1, src);
+  }
+  assert.match(run('named() + withNames').output, /exports\.named\(\) \+ exports\.withNames/);
+});
+
 test('the same type error twice is reported twice, and the next cell reports none of it', () => {
   assert.deepEqual(run('const twice: string = 1').codes, [2322]);
   const again = run('const twice: string = 1');
