@@ -40,6 +40,11 @@ export interface LeanWatchProgram {
   convertingCell(convert: () => ConvertResult): ConvertResult;
   /** How many of tslab's rebuilds were answered by the previous program's checker (see createCheckerReuse). */
   readonly reusedCells: number;
+  /**
+   * The carried declarations `declarations` as the last cell's stand-in parsed them (tslab's `export {};` line
+   * first), or undefined where no stand-in parsed that text (the cell rebuilt): spares a second parse of them.
+   */
+  parsedDeclarations(declarations: string): import('typescript').SourceFile | undefined;
 }
 
 /** A TypeScript `System` as the watch program uses it: timers, reading, and watching files and folders. */
@@ -233,6 +238,10 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
     },
     get reusedCells() {
       return reuse?.reusedCells ?? 0;
+    },
+    parsedDeclarations(declarations) {
+      // tslab's `__prev__.d.ts` is its `export {};` line, then the declarations.
+      return reuse?.parsedDeclarations(`export {};${ts.sys.newLine}${declarations}`);
     },
   };
 }
