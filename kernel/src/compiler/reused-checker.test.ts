@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { installLeanWatchProgram } from './lean-program.js';
+import { declaredNames } from './shorthand.js';
 
 // tslab's converter in this process, compiling in a folder of its own that sees the library (as a notebook's
 // folder inside a project does), so that a test can write modules there for cells to import.
@@ -46,6 +47,30 @@ test("cells after the first are checked by the previous program's checker, with 
   assert.equal(ok.reused, true);
   assert.match(ok.output, /exports\.label = label/);
   assert.deepEqual(run('const wrong: number = label').codes, [2322]);
+});
+
+test('a cell is checked against the reused checker once, whether or not it declares names', () => {
+  // tslab rebuilds twice for a cell with names; only the second is checked, so only it may count toward the
+  // CELLS_PER_CHECKER cells a checker serves before a rebuild.
+  run('let first = 1');
+  for (const src of ['let withNames = first + 1; withNames', 'first * 2', 'function named() { return first }']) {
+    const before = lean.reusedCells;
+    const result = run(src);
+    assert.deepEqual(result.codes, []);
+    assert.equal(lean.reusedCells - before, 1, src);
+  }
+  assert.match(run('named() + withNames').output, /exports\.named\(\) \+ exports\.withNames/);
+});
+
+test('the declarations a stand-in parsed are lent for their exact text only, naming the same values', () => {
+  run('let lent = 1; function lender() { return lent }');
+  const carried = declarations;
+  assert.equal(run('lender() + 1').reused, true);
+  const parsed = lean.parsedDeclarations(carried);
+  assert.ok(parsed);
+  assert.deepEqual([...declaredNames(parsed)].sort(), [...declaredNames(carried)].sort());
+  assert.ok(declaredNames(parsed).has('lender'));
+  assert.equal(lean.parsedDeclarations(`${carried}declare let other: number;\n`), undefined);
 });
 
 test('the same type error twice is reported twice, and the next cell reports none of it', () => {

@@ -53,6 +53,8 @@ export interface CheckerReuse {
   standIn(cellText: string, declText: string): Builder | undefined;
   /** How many cells were answered so (for tests). */
   readonly reusedCells: number;
+  /** The declaration file a stand-in parsed from exactly `declText`, if one did (it is parsed once per text). */
+  parsedDeclarations(declText: string): TS.SourceFile | undefined;
 }
 
 /**
@@ -198,6 +200,9 @@ export function createCheckerReuse(ts: TypeScript, cellFile: string, declFile: s
     },
     get reusedCells() {
       return reusedCells;
+    },
+    parsedDeclarations(declText) {
+      return base?.decl?.text === declText ? base.decl : undefined;
     },
   };
 }

@@ -5,9 +5,15 @@ const ts = createRequire(createRequire(import.meta.url).resolve('tslab/dist/conv
   '@tslab/typescript-for-tslab',
 ) as TypeScript;
 
-/** The top-level value names declared by earlier cells, read from tslab's carried declarations. */
-export function declaredNames(declarations: string): Set<string> {
-  const file = ts.createSourceFile('decl.d.ts', declarations, ts.ScriptTarget.ES2022, false);
+/**
+ * The top-level value names declared by earlier cells, read from tslab's carried declarations: their text, or the
+ * declaration file already parsed from it (other statements, such as tslab's `export {};`, declare no value).
+ */
+export function declaredNames(declarations: string | import('typescript').SourceFile): Set<string> {
+  const file =
+    typeof declarations === 'string'
+      ? ts.createSourceFile('decl.d.ts', declarations, ts.ScriptTarget.ES2022, false)
+      : declarations;
   const names = new Set<string>();
   for (const statement of file.statements) {
     if (ts.isVariableStatement(statement)) {

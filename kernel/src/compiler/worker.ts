@@ -34,7 +34,10 @@ let committedNames: { declarations: string; names: Set<string> } | undefined;
 /** The value names earlier cells declared (see qualifyShorthands). */
 function earlierNames(): Set<string> {
   if (committedNames?.declarations !== committedDecl)
-    committedNames = { declarations: committedDecl, names: declaredNames(committedDecl) };
+    committedNames = {
+      declarations: committedDecl,
+      names: declaredNames(lean.parsedDeclarations(committedDecl) ?? committedDecl),
+    };
   return committedNames.names;
 }
 /** The declarations after the last converted cell, and the value names it declares; none once committed. */
