@@ -14,6 +14,8 @@ const STRICT = [
   'lib/src/evaluate/**/*.ts',
   'lib/src/explain/**/*.ts',
   'lib/src/metrics/**/*.ts',
+  'lib/src/tune/**/*.ts',
+  'lib/src/validate/**/*.ts',
 ];
 
 /** Restricts a shared config block to the strict folders. */
