@@ -11,6 +11,7 @@ const STRICT = [
   'lib/src/automl/**/*.ts',
   'lib/src/baselines/**/*.ts',
   'lib/src/check/**/*.ts',
+  'lib/src/data/**/*.ts',
   'lib/src/evaluate/**/*.ts',
   'lib/src/explain/**/*.ts',
   'lib/src/metrics/**/*.ts',
