@@ -15,6 +15,7 @@ const STRICT = [
   'lib/src/evaluate/**/*.ts',
   'lib/src/explain/**/*.ts',
   'lib/src/metrics/**/*.ts',
+  'lib/src/plot/**/*.ts',
   'lib/src/tune/**/*.ts',
   'lib/src/validate/**/*.ts',
 ];
