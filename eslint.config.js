@@ -16,6 +16,7 @@ const STRICT = [
   'lib/src/explain/**/*.ts',
   'lib/src/metrics/**/*.ts',
   'lib/src/plot/**/*.ts',
+  'lib/src/preprocess/**/*.ts',
   'lib/src/tune/**/*.ts',
   'lib/src/validate/**/*.ts',
 ];
