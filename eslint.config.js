@@ -13,6 +13,7 @@ const STRICT = [
   'lib/src/check/**/*.ts',
   'lib/src/contract/**/*.ts',
   'lib/src/data/**/*.ts',
+  'lib/src/deploy/**/*.ts',
   'lib/src/evaluate/**/*.ts',
   'lib/src/explain/**/*.ts',
   'lib/src/metrics/**/*.ts',
