@@ -276,7 +276,7 @@ describe('lepton.automl', () => {
       JSON.stringify(result.leaderboard.entries),
     );
     assert.ok(result.best, 'the best pipeline so far is kept');
-    assert.match(result.best!.trainedOn, /fold 2/);
-    assert.equal(result.best!.predict(df.slice(0, 3)).length, 3);
+    assert.match(result.best.trainedOn, /fold 2/);
+    assert.equal(result.best.predict(df.slice(0, 3)).length, 3);
   });
 });

@@ -88,8 +88,10 @@ const bad = (message: string) => new AutomlError('LEPTON_AUTOML_OPTIONS', messag
 
 /** Checks the frame and options; throws `AutomlError` naming the first problem. */
 export function resolveOptions(df: ColumnTable, options: AutomlOptions): ResolvedOptions {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (!df || typeof (df as Partial<ColumnTable>).columnNames !== 'function')
     throw bad('automl(df, options): df must be a DataFrame (e.g. lepton.datasets.penguins()).');
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (!options || typeof options !== 'object')
     throw bad("automl(df, options) needs options: { target: 'column', budget: { seconds: 60 } }.");
   const names = df.columnNames();
@@ -104,6 +106,7 @@ export function resolveOptions(df: ColumnTable, options: AutomlOptions): Resolve
       `automl: the target ${JSON.stringify(options.target)} is not a column; the columns are ${names.map((n) => JSON.stringify(n)).join(', ')}.`,
     );
   const budget = options.budget;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (!budget || typeof budget !== 'object' || (budget.seconds === undefined && budget.trials === undefined)) {
     throw new AutomlError(
       'LEPTON_AUTOML_BUDGET',
@@ -138,6 +141,7 @@ export function resolveOptions(df: ColumnTable, options: AutomlOptions): Resolve
   const distinct = new Set(present);
   const wholeFew = isNumericKind(kind) && distinct.size <= 20 && present.every((v) => Number.isInteger(v));
   const task = options.task ?? (!isNumericKind(kind) || wholeFew ? 'classification' : 'regression');
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (task !== 'classification' && task !== 'regression')
     throw bad(`automl: task must be 'classification' or 'regression', got ${JSON.stringify(options.task)}.`);
   if (task === 'regression' && !isNumericKind(kind))

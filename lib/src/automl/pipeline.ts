@@ -147,6 +147,7 @@ export class AutomlPipeline {
 
   /** The raw rows' model input. */
   private input(df: ColumnTable): tf.Tensor2D {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
     if (!df || typeof (df as Partial<ColumnTable>).columnNames !== 'function')
       throw new AutomlError(
         'LEPTON_AUTOML_PIPELINE',

@@ -11,7 +11,7 @@ import { isMissing } from '../data/columns.js';
 import { DataFrame } from '../data/frame.js';
 import { columnValues } from '../data/stats.js';
 import { dateFeatures } from '../preprocess/date-features.js';
-import { oneHot, type OneHot } from '../preprocess/encoders.js';
+import { oneHot } from '../preprocess/encoders.js';
 import { imputer } from '../preprocess/imputer.js';
 import { Pipeline } from '../preprocess/pipeline.js';
 import { standardScaler } from '../preprocess/scalers.js';
@@ -76,7 +76,7 @@ export function fitPrep(frame: ColumnTable, plan: ColumnPlan, options: PrepOptio
       );
       const encoder = oneHot({ columns: kept, unknown: 'ignore' });
       add(encoder, fitOn);
-      encoded.push(...(encoder as OneHot).outputNames());
+      encoded.push(...encoder.outputNames());
     }
   }
   const dateOutputs: string[] = [];

@@ -187,7 +187,9 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
       if (outcome.folds.length < context.folds.length) {
         // Cut short: not scored, and its model not kept.
         outcome.last?.model.dispose();
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the flag changes while awaiting (abort signal), which narrowing cannot see
         if (signal.aborted || Date.now() >= end) {
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the flag changes while awaiting (abort signal), which narrowing cannot see
           ended = signal.aborted ? 'interrupted' : 'budget';
           break;
         }
@@ -216,12 +218,9 @@ export async function search(context: SearchContext): Promise<SearchOutcome> {
       } else outcome.last?.model.dispose();
     } catch (error) {
       // The search's own errors end it; a trial that was too slow only fails, and the search goes on.
-      if (
-        error instanceof LeptonError &&
-        error.code.startsWith('LEPTON_AUTOML') &&
-        error.code !== 'LEPTON_AUTOML_TRIAL_TOO_SLOW'
-      )
-        throw error;
+      // `instanceof` on the generic class gives LeptonError<any>; its codes are strings.
+      const code = error instanceof LeptonError ? (error as LeptonError).code : undefined;
+      if (code?.startsWith('LEPTON_AUTOML') && code !== 'LEPTON_AUTOML_TRIAL_TOO_SLOW') throw error;
       record.seconds = (Date.now() - began) / 1000;
       record.status = 'failed';
       record.error = error instanceof Error ? error.message : String(error);

@@ -29,9 +29,9 @@ function inputs(
     throw new BaselineError(
       `${name}: the target is not among the window's features (spec.targetIndex is -1); include the target column in features.`,
     );
-  if (target >= features!)
+  if (target >= features)
     throw new BaselineError(`${name}: targetIndex ${target} but the windows have ${features} feature(s).`);
-  return { data: x.dataSync() as Float32Array, samples: samples!, steps: steps!, features: features!, target };
+  return { data: x.dataSync() as Float32Array, samples: samples!, steps: steps!, features: features, target };
 }
 
 /** Shared by the forecasting baselines: the label width learned in `fit`. */
@@ -95,7 +95,9 @@ export class SeasonalNaiveForecast extends ForecastBaseline {
   readonly name: string;
   constructor(private readonly options: SeasonalNaiveOptions) {
     super(options);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
     if (!options || !Number.isInteger(options.season) || options.season < 1)
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
       throw new BaselineError(`seasonalNaive: season must be a whole number of rows ≥ 1, got ${options?.season}.`);
     this.name = `seasonal naive (${options.season})`;
   }

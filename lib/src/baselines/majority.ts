@@ -28,7 +28,7 @@ export class MajorityClassifier implements Estimator {
   /** The majority class for every row of `x`: [samples] int32 class ids. */
   predict(x: TF.Tensor): TF.Tensor {
     if (this.classLabel === null) throw new BaselineError('majority: call fit(x, y) before predict.');
-    return tfjs().fill([x.shape[0]!], this.classLabel, 'int32');
+    return tfjs().fill([x.shape[0]], this.classLabel, 'int32');
   }
 }
 

@@ -35,6 +35,7 @@ const order: Record<Finding['severity'], number> = { error: 0, warning: 1, info:
  */
 export function check(df: ColumnTable, options: CheckOptions = {}): DataQualityReport {
   const started = performance.now();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (!df || typeof (df as Partial<ColumnTable>).columnNames !== 'function')
     throw badArgument('check: expected a DataFrame (or arquero table).');
   const names = df.columnNames();

@@ -84,6 +84,7 @@ function words(v: unknown): [number, number] {
     return [u32[0]!, u32[1]! ^ 0x5bd1e995];
   }
   if (typeof v === 'bigint') return [Number(v & 0xffffffffn), Number((v >> 32n) & 0xffffffffn)];
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for functions and symbols, though its type says string
   return [hashString(JSON.stringify(v) ?? String(v)), 7];
 }
 
@@ -236,7 +237,7 @@ export function purity(feature: ArrayLike<unknown>, target: ArrayLike<unknown>, 
     rows++;
     const fk = keyOf(f);
     let g = groups.get(fk);
-    if (!g) groups.set(fk, (g = new Map()));
+    if (!g) groups.set(fk, (g = new Map<unknown, number>()));
     g.set(t, (g.get(t) ?? 0) + 1);
   }
   if (rows < 10 || groups.size > rows / 5) return null;

@@ -160,6 +160,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvResult {
       `read.csv: the delimiter must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}.`,
     );
   const skip = options.onBadRow === 'skip';
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (options.onBadRow !== undefined && options.onBadRow !== 'skip' && options.onBadRow !== 'error') {
     throw badArgument(`read.csv: onBadRow must be 'error' or 'skip', got ${JSON.stringify(options.onBadRow)}.`);
   }

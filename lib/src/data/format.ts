@@ -67,8 +67,12 @@ function formatValue(value: unknown, decimals: number): string {
     typeof value === 'string'
       ? value
       : typeof value === 'object'
-        ? (JSON.stringify(value) ?? String(value))
-        : String(value);
+        ? // JSON.stringify returns undefined for what it cannot print, though its type says string; String() is left.
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition, @typescript-eslint/no-base-to-string -- see above
+          (JSON.stringify(value) ?? String(value))
+        : // Only booleans, bigints, symbols and functions reach here, and String prints them all.
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- see above
+          String(value);
   if (text.length > displayLimits.maxStringLength) text = text.slice(0, displayLimits.maxStringLength - 1) + '…';
   return text;
 }

@@ -12,8 +12,8 @@ const df = () =>
 test('every arquero verb returns a DataFrame', () => {
   const t = df();
   const results = [
-    t.filter((d: any) => d.k > 1),
-    t.derive({ w: (d: any) => d.v * 2 }),
+    t.filter((d: Record<string, number>) => d.k! > 1),
+    t.derive({ w: (d: Record<string, number>) => d.v! * 2 }),
     t.groupby('k').rollup({ n: aq.op.count() }),
     t.orderby(aq.desc('v')),
     t.join(DataFrame.from({ s: ['a', 'b'], label: ['A', 'B'] }), 's'),
@@ -34,7 +34,7 @@ test('an unknown column name in a verb lists the available columns and suggests 
   assert.throws(() => t.groupby('nope'), ColumnNotFoundError);
   assert.throws(() => t.orderby('nope'), ColumnNotFoundError);
   assert.throws(
-    () => t.derive({ z: (d: any) => d.nope + 1 }),
+    () => t.derive({ z: (d: Record<string, number>) => d.nope! + 1 }),
     (e: unknown) => e instanceof ColumnNotFoundError && e.column === 'nope',
   );
   assert.throws(
@@ -70,17 +70,23 @@ test('sample with a seed returns the same rows every time, and different rows fo
 test('describe gives count, nulls, mean, sample std, min, quartiles and max per numeric column', () => {
   const d = df().describe();
   assert.deepEqual(d.columnNames(), ['stat', 'k', 'v']);
-  const v = Object.fromEntries(d.objects().map((row: any) => [row.stat, row.v]));
+  const v = Object.fromEntries((d.objects() as { stat: string; v: number }[]).map((row) => [row.stat, row.v]));
   assert.equal(v.count, 5);
   assert.equal(v.nulls, 1);
   assert.equal(v.mean, 3.7);
-  assert.ok(Math.abs(v.std - 1.9235384061671346) < 1e-12);
+  assert.ok(Math.abs(v.std! - 1.9235384061671346) < 1e-12);
   assert.deepEqual([v.min, v['25%'], v['50%'], v['75%'], v.max], [1.5, 2, 4, 5, 6]);
   assert.throws(() => df().describe(['s']), TypeMismatchError);
 });
 
 test('info lists each column with its type, non-null and null counts and bytes', () => {
-  const rows = df().info().objects() as any[];
+  const rows = df().info().objects() as {
+    column: string;
+    type: string;
+    non_null: number;
+    nulls: number;
+    bytes: number;
+  }[];
   assert.deepEqual(
     rows.map((r) => [r.column, r.type, r.non_null, r.nulls]),
     [
@@ -104,14 +110,15 @@ test('valueCounts counts values, most frequent first, and can normalize', () => 
 
 test('corr is symmetric with ones on the diagonal and uses pairwise complete rows', () => {
   const t = DataFrame.from({ a: [1, 2, 3, 4], b: [2, 4, 6, 8], c: [4, 3, 2, null] });
-  const rows = t.corr().objects() as any[];
+  const rows = t.corr().objects() as Record<string, number | string>[];
   assert.deepEqual(
     rows.map((r) => r.column),
     ['a', 'b', 'c'],
   );
-  assert.ok(Math.abs(rows[0].b - 1) < 1e-12);
-  assert.ok(Math.abs(rows[0].c + 1) < 1e-12);
-  assert.equal(rows[2].a, rows[0].c);
+  const [a, , c] = rows as [Record<string, number>, unknown, Record<string, number>];
+  assert.ok(Math.abs(a.b! - 1) < 1e-12);
+  assert.ok(Math.abs(a.c! + 1) < 1e-12);
+  assert.equal(c.a, a.c);
 });
 
 test('aggregate on an integer key takes the fast path and matches arquero groupby/rollup exactly', () => {
@@ -178,7 +185,7 @@ test('aggregate on string keys or with median goes through arquero', () => {
     { s: 'b', v_median: 3.5, v_count: 2 },
     { s: 'c', v_median: 4, v_count: 1 },
   ]);
-  assert.throws(() => df().aggregate('s', { v: 'mode' as any }), /unknown reduction "mode"/);
+  assert.throws(() => df().aggregate('s', { v: 'mode' as never }), /unknown reduction "mode"/);
 });
 
 test('the fast inner join returns exactly what arquero join returns', () => {
@@ -269,8 +276,9 @@ test('the typed-array join gathers columns of every element width bit for bit (N
   for (const name of ['id', 'f64', 'i16', 'u8', 'f32', 'big']) {
     const column = ours.column(name) as unknown as ArrayLike<unknown>;
     assert.equal(
-      Object.getPrototypeOf(column).constructor.name,
-      (name in left ? (left as any)[name] : (right as any)[name]).constructor.name,
+      (Object.getPrototypeOf(column) as object).constructor.name,
+      (name in left ? (left as Record<string, object>)[name]! : (right as Record<string, object>)[name]!).constructor
+        .name,
       `${name} keeps its type`,
     );
     assert.deepEqual(Array.from(column), Array.from(theirs.array(name) as ArrayLike<unknown>), name);

@@ -28,6 +28,25 @@ import {
 /** What `DataFrame.from` accepts: an arquero table, an object of columns, or an array of row objects. */
 export type FrameInput = ColumnTable | Record<string, ArrayLike<unknown>> | Record<string, unknown>[];
 
+/** The parts arquero's table is built from (its columns, names, filter, groups, order and parameters). */
+type TableParts = ConstructorParameters<typeof ColumnTable>;
+
+/** The private fields of an arquero table that a DataFrame adopts without copying (arquero has no public way). */
+interface TableInternals {
+  _data: TableParts[0];
+  _names: TableParts[1];
+  _group?: TableParts[3] | null;
+  _order?: TableParts[4] | null;
+  _params?: TableParts[5] | null;
+}
+
+/**
+ * A row as arquero hands it to expression functions (its own `Struct`): values are whatever the columns hold.
+ * `unknown` values would make every `(d) => d.w` in a user's cell a type error.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arquero's row type, see above
+type Row = Record<string, any>;
+
 /** Options of `sample`: arquero's, plus a seed for a reproducible sample. */
 export interface SampleOptions {
   /** Sample with replacement. */
@@ -35,7 +54,7 @@ export interface SampleOptions {
   /** Shuffle the sampled rows (default true). */
   shuffle?: boolean;
   /** A column or expression giving each row's sampling weight. */
-  weight?: string | ((d: any) => number);
+  weight?: string | ((d: Row) => number);
   /** Seed of the random generator: the same seed gives the same rows. */
   seed?: number;
 }
@@ -57,11 +76,11 @@ export class DataFrame extends ColumnTable {
   static from(input: FrameInput): DataFrame {
     if (input instanceof DataFrame) return input;
     if (input instanceof ColumnTable) {
-      const t = input as any;
+      const t = input as unknown as TableInternals;
       return new DataFrame(
         t._data,
         t._names,
-        t.isFiltered() ? t.mask() : undefined,
+        input.isFiltered() ? input.mask() : undefined,
         t._group ?? undefined,
         t._order ?? undefined,
         t._params ?? undefined,
@@ -71,6 +90,7 @@ export class DataFrame extends ColumnTable {
       const names = [...new Set(input.flatMap((row) => Object.keys(row)))];
       return new DataFrame(Object.fromEntries(names.map((n) => [n, input.map((row) => row[n] ?? null)])), names);
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
     if (input && typeof input === 'object') {
       const lengths = new Set(Object.values(input).map((c) => c.length));
       if (lengths.size > 1) {
@@ -79,14 +99,15 @@ export class DataFrame extends ColumnTable {
           .join(', ');
         throw badArgument(`DataFrame.from: every column needs the same length, got ${detail}.`);
       }
-      return DataFrame.from(arqueroTable(input as Record<string, any>));
+      return DataFrame.from(arqueroTable(input));
     }
     throw badArgument('DataFrame.from: expected an arquero table, an object of columns or an array of row objects.');
   }
 
   /** A DataFrame from columns built by a Lepton helper. */
   static fromColumns({ names, columns }: FrameColumns): DataFrame {
-    return new DataFrame(columns as Record<string, any>, names);
+    // Arrays and typed arrays are what arquero's ColumnData holds; its declared column type is narrower.
+    return new DataFrame(columns as unknown as TableParts[0], names);
   }
 
   /**
@@ -155,10 +176,10 @@ export class DataFrame extends ColumnTable {
    */
   override sample(size: number | Parameters<ColumnTable['sample']>[0], options: SampleOptions = {}): this {
     const { seed, ...rest } = options;
-    if (seed === undefined) return super.sample(size, rest as Parameters<ColumnTable['sample']>[1]);
+    if (seed === undefined) return super.sample(size, rest);
     seedArquero(seed);
     try {
-      return super.sample(size, rest as Parameters<ColumnTable['sample']>[1]);
+      return super.sample(size, rest);
     } finally {
       seedArquero(null as unknown as number); // back to Math.random
     }
@@ -172,13 +193,14 @@ export class DataFrame extends ColumnTable {
   override join(...args: Parameters<ColumnTable['join']>): this {
     const fast = fastInnerJoin(this, ...args);
     if (fast)
+      // null drops this table's filter, groups and order in arquero's create(), though its types say undefined.
       return this.create({
-        data: fast.columns as Record<string, any>,
+        data: fast.columns,
         names: fast.names,
         filter: null,
         groups: null,
         order: null,
-      } as any) as this;
+      } as unknown as Parameters<ColumnTable['create']>[0]);
     return super.join(...args);
   }
 
@@ -302,7 +324,7 @@ function explainColumnError(error: unknown, table: ColumnTable, verb: string): u
 }
 
 function wrapVerb(name: string, checkNames: boolean): void {
-  const proto = DataFrame.prototype as any;
+  const proto = DataFrame.prototype as unknown as Record<string, unknown>;
   const original = proto[name] as (...args: unknown[]) => unknown;
   if (typeof original !== 'function') return;
   Object.defineProperty(proto, name, {

@@ -7,6 +7,7 @@
 export function jsonErrorOffset(text: string): number {
   let i = 0;
   const fail = (): never => {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- control flow inside this function: the offset is caught below and never escapes, so it needs no stack
     throw i;
   };
   const space = () => {
@@ -37,7 +38,10 @@ export function jsonErrorOffset(text: string): number {
     if (c === '{') {
       i++;
       space();
-      if (text[i] === '}') return void i++;
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
       for (;;) {
         space();
         if (text[i] !== '"') fail();
@@ -48,33 +52,53 @@ export function jsonErrorOffset(text: string): number {
         value();
         space();
         if (text[i] === ',') i++;
-        else if (text[i] === '}') return void i++;
-        else fail();
+        else if (text[i] === '}') {
+          i++;
+          return;
+        } else fail();
       }
     }
     if (c === '[') {
       i++;
       space();
-      if (text[i] === ']') return void i++;
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
       for (;;) {
         value();
         space();
         if (text[i] === ',') i++;
-        else if (text[i] === ']') return void i++;
-        else fail();
+        else if (text[i] === ']') {
+          i++;
+          return;
+        } else fail();
       }
     }
-    if (c === '"') return string();
-    if (c === 't') return literal('true');
-    if (c === 'f') return literal('false');
-    if (c === 'n') return literal('null');
-    return number();
+    if (c === '"') {
+      string();
+      return;
+    }
+    if (c === 't') {
+      literal('true');
+      return;
+    }
+    if (c === 'f') {
+      literal('false');
+      return;
+    }
+    if (c === 'n') {
+      literal('null');
+      return;
+    }
+    number();
   };
   try {
     value();
     space();
     return i < text.length ? i : -1;
   } catch (offset) {
-    return offset as number;
+    // Anything else (a stack overflow on very deep nesting) still leaves `i` where the checker got to.
+    return typeof offset === 'number' ? offset : i;
   }
 }

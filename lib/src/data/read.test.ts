@@ -84,7 +84,7 @@ test('read.json reads row arrays, column objects and newline-delimited JSON, wit
   );
 });
 
-test('read.json reads columns of ISO date text as dates, as read.csv does, in every JSON layout', async () => {
+test('read.json reads columns of ISO date text as dates, as read.csv does, in every JSON layout', () => {
   const rows = read.jsonText(
     '[{"date":"2012-01-01","t":"2012-01-01T08:30:00Z","x":1},{"date":null,"t":"2012-01-02 09:00Z","x":2}]',
   );

@@ -112,6 +112,7 @@ function convertJson(value: unknown, type: CsvType, name: string, row: number): 
     );
   switch (type) {
     case 'string':
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a JSON number or boolean in a string column becomes its text, as in read.csv; objects print as String does
       return typeof value === 'string' ? value : String(value);
     case 'number':
     case 'integer': {

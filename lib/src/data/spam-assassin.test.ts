@@ -46,8 +46,8 @@ test('spamAssassin reads the 6,046 messages of the corpus with headers parsed of
   const mail = spamAssassin();
   assert.deepEqual(mail.columnNames(), ['subject', 'body', 'text', 'label', 'group', 'id']);
   assert.equal(mail.numRows(), 6046);
-  const counts = Object.fromEntries(
-    (mail.valueCounts('group').objects() as Array<Record<string, unknown>>).map((r) => [r['group'], r['count']]),
+  const counts: Record<string, unknown> = Object.fromEntries(
+    (mail.valueCounts('group').objects() as { group: string; count: number }[]).map((r) => [r.group, r.count]),
   );
   assert.deepEqual(counts, {
     'easy-ham-1': 2500,

@@ -80,7 +80,7 @@ export function tensorColumns(
       `fromTensor: the tensor must be 1-D or 2-D, but its shape is [${tensor.shape.join(', ')}]. Reshape it first (t.reshape([n, -1])).`,
     );
   }
-  const [rows, cols] = tensor.rank === 1 ? [tensor.shape[0]!, 1] : [tensor.shape[0]!, tensor.shape[1]!];
+  const [rows, cols] = tensor.rank === 1 ? [tensor.shape[0], 1] : [tensor.shape[0], tensor.shape[1]!];
   const columnNames = names ?? (tensor.rank === 1 ? ['value'] : Array.from({ length: cols }, (_, j) => `c${j}`));
   if (columnNames.length !== cols) {
     throw badArgument(

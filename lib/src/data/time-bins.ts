@@ -72,7 +72,7 @@ export function zoneOffsets(timeZone: string | undefined, context: string): ((t:
     if (offset === undefined) {
       const at = block * 900_000;
       const p = Object.fromEntries(format.formatToParts(new Date(at)).map((x) => [x.type, Number(x.value)]));
-      offset = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - at;
+      offset = Date.UTC(p.year!, p.month! - 1, p.day, p.hour, p.minute, p.second) - at;
       cache.set(block, offset);
     }
     return offset;
@@ -175,7 +175,7 @@ function fixedRuns(times: Float64Array, freq: Frequency, offset: ((t: number) =>
     get bin() {
       if (!perRow) {
         perRow = new Int32Array(n);
-        for (let k = 0; k < count; k++) perRow.fill(k, starts[k]!, starts[k + 1]!);
+        for (let k = 0; k < count; k++) perRow.fill(k, starts[k], starts[k + 1]);
       }
       return perRow;
     },

@@ -7,9 +7,45 @@ import { permutation, seededRandom } from '../core/random.js';
 import type { ResampleAgg } from './time.js';
 
 /** What pandas computed on the same rows (../validate/fixtures/make_timeseries_fixtures.py, committed). */
-const fx = JSON.parse(
+interface ResampleCase {
+  freq: string;
+  agg: ResampleAgg;
+  timeZone: string | null;
+  dates: number[];
+  columns: Record<string, (number | null)[]>;
+}
+
+/** The parts of the layout make_timeseries_fixtures.py writes that these tests read. */
+interface SeriesFixture {
+  resample: { rows: { dates: number[]; value: (number | null)[]; count: number[] }; cases: ResampleCase[] };
+  rolling: {
+    values: (number | null)[];
+    cases: { window: number; op: 'mean'; expected: (number | null)[] }[];
+    lags: { k: number; expected: (number | null)[] }[];
+  };
+}
+
+/** Checks the sections the tests read, so that a regenerated file with another layout fails here, by name. */
+function isSeriesFixture(value: unknown): value is SeriesFixture {
+  if (typeof value !== 'object' || value === null) return false;
+  const { resample, rolling } = value as Partial<Record<string, Partial<Record<string, unknown>>>>;
+  return (
+    Array.isArray(resample?.cases) &&
+    typeof resample.rows === 'object' &&
+    Array.isArray(rolling?.values) &&
+    Array.isArray(rolling.cases) &&
+    Array.isArray(rolling.lags)
+  );
+}
+
+const parsed: unknown = JSON.parse(
   readFileSync(fileURLToPath(new URL('../../src/validate/fixtures/timeseries.json', import.meta.url)), 'utf8'),
 );
+assert.ok(
+  isSeriesFixture(parsed),
+  'timeseries.json lacks a section; rerun ../validate/fixtures/make_timeseries_fixtures.py',
+);
+const fx = parsed;
 
 const same = (actual: ArrayLike<unknown>, expected: (number | null)[], label: string) => {
   assert.equal(actual.length, expected.length, `${label}: ${actual.length} rows, pandas ${expected.length}`);
@@ -21,15 +57,9 @@ const same = (actual: ArrayLike<unknown>, expected: (number | null)[], label: st
 };
 
 describe('resample gives the bins and values pandas gives', () => {
-  const rows = fx.resample.rows as { dates: number[]; value: (number | null)[]; count: number[] };
+  const rows = fx.resample.rows;
   const frame = DataFrame.from({ date: rows.dates.map((t) => new Date(t)), value: rows.value, count: rows.count });
-  for (const c of fx.resample.cases as {
-    freq: string;
-    agg: ResampleAgg;
-    timeZone: string | null;
-    dates: number[];
-    columns: Record<string, (number | null)[]>;
-  }[]) {
+  for (const c of fx.resample.cases) {
     test(`${c.freq} ${c.agg}${c.timeZone ? ` in ${c.timeZone}` : ''} (the two-day gap kept as empty bins)`, () => {
       const out = frame.resample('date', c.freq, { agg: c.agg, ...(c.timeZone ? { timeZone: c.timeZone } : {}) });
       assert.deepEqual(
@@ -43,9 +73,9 @@ describe('resample gives the bins and values pandas gives', () => {
   test('rows out of time order give the same bins as sorted rows (sorted series take the run-of-rows path)', () => {
     const order = permutation(frame.numRows(), seededRandom(7));
     const shuffled = DataFrame.from({
-      date: Array.from(order, (i) => frame.get('date', i)),
-      value: Array.from(order, (i) => frame.get('value', i)),
-      count: Array.from(order, (i) => frame.get('count', i)),
+      date: Array.from(order, (i): unknown => frame.get('date', i)),
+      value: Array.from(order, (i): unknown => frame.get('value', i)),
+      count: Array.from(order, (i): unknown => frame.get('count', i)),
     });
     for (const freq of ['1H', '6H', '15min', '1D']) {
       for (const agg of ['sum', 'mean', 'min', 'max', 'first', 'last', 'count'] as ResampleAgg[]) {
@@ -77,15 +107,15 @@ describe('resample gives the bins and values pandas gives', () => {
 });
 
 describe('rolling and lag give what pandas gives', () => {
-  const values = fx.rolling.values as (number | null)[];
+  const values = fx.rolling.values;
   const frame = DataFrame.from({ v: values });
-  for (const c of fx.rolling.cases as { window: number; op: 'mean'; expected: (number | null)[] }[]) {
+  for (const c of fx.rolling.cases) {
     test(`rolling(${c.window}).${c.op}() (a missing value spoils its windows)`, () => {
       const out = frame.rolling('v', c.window, c.op);
       same(out.array(`v_${c.op}_${c.window}`) as ArrayLike<unknown>, c.expected, `rolling ${c.op}`);
     });
   }
-  for (const c of fx.rolling.lags as { k: number; expected: (number | null)[] }[]) {
+  for (const c of fx.rolling.lags) {
     test(`lag(${c.k}) equals shift(${c.k})`, () =>
       same(frame.lag('v', c.k).array(`v_lag_${c.k}`) as ArrayLike<unknown>, c.expected, `lag ${c.k}`));
   }

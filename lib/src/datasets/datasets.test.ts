@@ -50,14 +50,14 @@ test('mnist gives [n,28,28,1] images in [0,1] and int labels with a seeded strat
   assert.deepEqual(a.test.images.shape, [2000, 28, 28, 1]);
   assert.equal(a.test.labels.dtype, 'int32');
   assert.ok(a.train.images.min().dataSync()[0]! >= 0 && a.train.images.max().dataSync()[0]! <= 1);
-  const counts = new Array(10).fill(0);
-  for (const label of a.test.labels.dataSync()) counts[label]++;
+  const counts = new Array<number>(10).fill(0);
+  for (const label of a.test.labels.dataSync()) counts[label]!++;
   assert.ok(
     counts.every((c) => c >= 150 && c <= 240),
-    `per-class test counts ${counts}`,
+    `per-class test counts ${counts.join(', ')}`,
   );
   const b = datasets.mnist({ testSize: 0.2, seed: 1, n: 500 });
-  assert.equal(b.train.labels.shape[0]! + b.test.labels.shape[0]!, 500);
+  assert.equal(b.train.labels.shape[0] + b.test.labels.shape[0], 500);
   const again = datasets.mnist({ testSize: 0.2, seed: 1, n: 500 });
   assert.deepEqual(Array.from(again.test.labels.dataSync()), Array.from(b.test.labels.dataSync()));
   for (const part of [a.train, a.test, b.train, b.test, again.train, again.test]) {

@@ -86,7 +86,8 @@ export async function loadServer(): Promise<ServerModule> {
 /** A server refusal as a `DeployError` naming what was asked; other errors pass through. */
 export function serverError(what: string, error: unknown): unknown {
   if (error instanceof Error && error.name === 'ServerClientError') {
-    const refused = error as ServerClientError;
+    // Matched by name: the server package's class may be another module instance than the one imported here.
+    const refused = error as Error & Pick<ServerClientError, 'code'>;
     return new DeployError('LEPTON_SERVER', `${what}: ${refused.message} (${refused.code})`, {
       cause: error,
       serverCode: refused.code,

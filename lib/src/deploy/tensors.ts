@@ -46,7 +46,7 @@ export function requestTensor(spec: TensorSpec, value: PredictInput, binary: boo
   let data: ArrayLike<number>;
   let shape: number[];
   if (value instanceof tf.Tensor) {
-    data = value.dataSync() as ArrayLike<number>;
+    data = value.dataSync();
     shape = value.shape.slice();
   } else if (isFlat(value)) {
     const size = value.shape.reduce((a, b) => a * b, 1);
@@ -123,7 +123,7 @@ function wireArray(datatype: TensorSpec['datatype'], values: ArrayLike<number>):
 
 /** The request tensors for every input of a model, in its input order; each as binary data when it holds at least `BINARY_MIN_ELEMENTS`. */
 export function requestTensors(specs: readonly TensorSpec[], x: PredictInputs): RequestTensor[] {
-  if (specs.length === 1 && !isNamed(x, specs)) return [requestTensor(specs[0]!, x as PredictInput, 'auto')];
+  if (specs.length === 1 && !isNamed(x, specs)) return [requestTensor(specs[0]!, x, 'auto')];
   if (!isNamed(x, specs)) {
     throw new DeployError(
       'LEPTON_BAD_INPUT',
@@ -213,6 +213,7 @@ function isFlat(value: unknown): value is FlatTensor {
 function isNamed(x: PredictInputs, specs: readonly TensorSpec[]): x is Record<string, PredictInput> {
   return (
     typeof x === 'object' &&
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
     x !== null &&
     !(x instanceof tf.Tensor) &&
     !Array.isArray(x) &&

@@ -32,7 +32,6 @@ test('a classifier report has accuracy, per-class scores, AUC, log loss and a co
   const report = await evaluate(model, { x, y }, { classNames: ['a', 'b', 'c'] });
   const m = report.metrics;
   assert.equal(m.task, 'classification');
-  if (m.task !== 'classification') return;
   assert.equal(m.accuracy, 0.75);
   assert.deepEqual(m.confusion.matrix, [
     [1, 0, 0],
@@ -43,7 +42,11 @@ test('a classifier report has accuracy, per-class scores, AUC, log loss and a co
   assert.equal(m.perClass[2]!.recall, 0.5);
   assert.ok(m.auc !== null && m.auc > 0.8 && m.auc <= 1);
   assert.ok(m.logLoss > 0);
-  const bundle = toMimeBundle(report) as Record<string, any>;
+  const bundle = toMimeBundle(report) as {
+    'text/html': string;
+    'text/plain': string;
+    'application/vnd.vegalite.v5+json': { hconcat: unknown[] };
+  };
   assert.match(bundle['text/html'], /<svg/);
   assert.match(bundle['text/html'], /macro avg/);
   assert.equal(bundle['application/vnd.vegalite.v5+json'].hconcat.length, 2);
@@ -55,7 +58,6 @@ test('a regression report has MSE, MAE, R² and a residual plot', async () => {
   const report = await evaluate(model, { x: tf.eye(4), y: tf.tensor2d([[1], [2], [3], [4]]) });
   const m = report.metrics;
   assert.equal(m.task, 'regression');
-  if (m.task !== 'regression') return;
   assert.ok(Math.abs(m.mse - 0.25) < 1e-6);
   assert.ok(Math.abs(m.mae - 0.25) < 1e-6);
   assert.ok(Math.abs(m.r2 - (1 - 1 / 5)) < 1e-6);
@@ -75,7 +77,6 @@ test('evaluate on forecasting windows shows the naive baseline beside the model,
   const report = await evaluate(model, held);
   const m = report.metrics;
   assert.equal(m.task, 'regression');
-  if (m.task !== 'regression') return;
   assert.ok(m.baseline, 'the report has a baseline');
   assert.equal(m.baseline.name, 'naive');
   assert.ok(Math.abs(m.mae - mae(last.map((v) => v + 1.5))) < 1e-6);

@@ -38,8 +38,9 @@ export interface EvaluateOptions extends ColumnChoice {
 
 /** The window geometry carried by test data made by `lepton.preprocess.windows`, if any. */
 function windowSpecOf(data: unknown): WindowSpec | undefined {
-  const spec = (data as { spec?: Partial<WindowSpec> } | null)?.spec;
-  if (typeof spec !== 'object' || spec === null) return undefined;
+  const raw: unknown = (data as { spec?: unknown } | null)?.spec;
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const spec = raw as Partial<WindowSpec>;
   return typeof spec.inputWidth === 'number' &&
     typeof spec.labelWidth === 'number' &&
     typeof spec.shift === 'number' &&
@@ -55,6 +56,7 @@ function chooseBaseline(
 ): Pick<Estimator, 'name' | 'predict'> | undefined {
   if (option === false) return undefined;
   if (option !== undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
     if (typeof option?.predict !== 'function')
       throw new EvaluateError(
         'LEPTON_EVALUATE_BAD_BASELINE',
@@ -180,7 +182,7 @@ function classification(
   const auc = binary
     ? (curves[1]?.auc ?? null)
     : present.length === k && curves.every((c) => c !== null)
-      ? curves.reduce((s, c) => s + c!.auc, 0) / k
+      ? curves.reduce((s, c) => s + c.auc, 0) / k
       : null;
   const confusion = metrics.confusionMatrix(yTrue, yPred, labels);
   const result: ClassificationMetrics = {

@@ -323,6 +323,7 @@ export function partialDependence(
   feature: string | number | [string | number, string | number],
   options: PartialDependenceOptions = {},
 ): PartialDependence {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (!model || typeof model.predict !== 'function')
     throw badArgument('partialDependence: expected a tfjs model with predict() (a tf.LayersModel).');
   const inputShape = model.inputs?.[0]?.shape;
@@ -396,13 +397,13 @@ export function partialDependence(
       }
       return tf.tidy(() => {
         const y = modelOutputs(model, input, batchSize);
-        const k = y.rank === 1 ? 1 : y.size / y.shape[0]!;
+        const k = y.rank === 1 ? 1 : y.size / y.shape[0];
         if (outputs.length === 0)
           outputs =
             k === 1
               ? [options.classNames?.length === 1 ? options.classNames[0]! : 'prediction']
               : Array.from({ length: k }, (_, c) => options.classNames?.[c] ?? String(c));
-        return Array.from(y.reshape([y.shape[0]!, k]).mean(0).dataSync());
+        return Array.from(y.reshape([y.shape[0], k]).mean(0).dataSync());
       });
     } finally {
       input.dispose();

@@ -93,6 +93,7 @@ test('permutation importance of a trained model: feature 0 matters, pure noise d
     ],
   });
   m.compile({ optimizer: tf.train.adam(0.05), loss: 'binaryCrossentropy' });
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- tfjs does not export its ModelLoggingVerbosity enum, whose SILENT is 0
   await m.fit(tf.tensor2d(x), tf.tensor1d(y), { epochs: 40, batchSize: 64, shuffle: false, verbose: 0 });
   const result = permutationImportance(m, { x, y }, { repeats: 5, seed: 3 });
   assert.equal(result.importances[0]!.feature, 'x0');

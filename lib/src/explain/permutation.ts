@@ -205,6 +205,7 @@ export function permutationImportance(
   data: FitData,
   options: PermutationOptions = {},
 ): PermutationImportance {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (!model || typeof model.predict !== 'function')
     throw badArgument('permutationImportance: expected a tfjs model with predict() (a tf.LayersModel).');
   const repeats = options.repeats ?? 5;
@@ -252,6 +253,7 @@ export function permutationImportance(
     };
     const [basePred, k] = predict(xs);
     const metric = options.metric ?? (k > 1 || Array.from(ys).every((v) => v === 0 || v === 1) ? 'accuracy' : 'mse');
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
     if (metric !== 'accuracy' && metric !== 'mse')
       throw badArgument(`permutationImportance: metric must be 'accuracy' or 'mse', got ${JSON.stringify(metric)}.`);
     const baseline = score(basePred, k, ys, yWidth, metric);
@@ -274,6 +276,6 @@ export function permutationImportance(
     importances.sort((a, b) => b.mean - a.mean);
     return new PermutationImportance(metric, baseline, importances, repeats);
   } finally {
-    for (const t of resolved.kind === 'tensors' ? resolved.owned : []) t.dispose();
+    for (const t of resolved.owned) t.dispose();
   }
 }

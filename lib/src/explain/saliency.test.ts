@@ -122,7 +122,7 @@ test('integrated gradients add up to the change of the logit from the black base
   const total = result.attributions.sum([1, 2, 3]).dataSync();
   // The explained score: class 1's logit, computed here from the last layer's weights.
   const last = model.layers[model.layers.length - 1]!;
-  const features = tf.model({ inputs: model.inputs, outputs: last.input as tf.SymbolicTensor });
+  const features = tf.model({ inputs: model.inputs, outputs: last.input });
   const [kernel, bias] = last.getWeights() as [tf.Tensor2D, tf.Tensor1D];
   const logit = (input: tf.Tensor) =>
     tf

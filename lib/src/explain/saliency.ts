@@ -178,10 +178,16 @@ type ScoreFunction = (x: tf.Tensor) => tf.Tensor2D;
 function scoreFunction(model: tf.LayersModel): { score: ScoreFunction; kind: 'logit' | 'output' } {
   const output: ScoreFunction = (x) => {
     const y = model.apply(x, { training: false }) as tf.Tensor;
-    return (y.rank === 1 ? y.expandDims(1) : y.reshape([y.shape[0]!, -1])) as tf.Tensor2D;
+    return y.rank === 1 ? y.expandDims(1) : y.reshape([y.shape[0], -1]);
   };
   const last = model.layers[model.layers.length - 1];
-  if (!last || last.getClassName() !== 'Dense' || !['softmax', 'sigmoid'].includes(String(last.getConfig().activation)))
+  const activation = last?.getConfig().activation;
+  if (
+    !last ||
+    last.getClassName() !== 'Dense' ||
+    typeof activation !== 'string' ||
+    !['softmax', 'sigmoid'].includes(activation)
+  )
     return { score: output, kind: 'output' };
   const input = last.input;
   const weights = last.getWeights();
@@ -263,7 +269,7 @@ export function saliency(
   options: DatasetSaliencyOptions = {},
 ): Saliency | Promise<Saliency> {
   if (images instanceof ImageDataset) return datasetSaliency(model, images, options);
-  if ((options as DatasetSaliencyOptions).count !== undefined)
+  if (options.count !== undefined)
     throw badArgument(
       'saliency: count picks images from an image dataset; with tensors, slice them (images.slice(0, 8)).',
     );
@@ -311,6 +317,7 @@ function tensorSaliency(
     );
   }
   const method = options.method ?? 'gradient';
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (method !== 'gradient' && method !== 'integratedGradients')
     throw badArgument(`saliency: method must be 'gradient' or 'integratedGradients', got ${JSON.stringify(method)}.`);
   const steps = options.steps ?? 32;
@@ -325,7 +332,7 @@ function tensorSaliency(
   try {
     const x = imageBatch(given, imageShape).toFloat();
     if (x !== given) owned.push(x);
-    const n = x.shape[0]!;
+    const n = x.shape[0];
     if (n === 0) throw badArgument('saliency: no images given.');
     const [height, width] = x.shape.slice(1, 3) as [number, number];
     const channels = x.rank === 4 ? x.shape[3]! : 1;

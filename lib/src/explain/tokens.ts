@@ -98,11 +98,14 @@ function probabilityRows(output: tf.Tensor): number[][] {
  * @example lepton.explain.tokens(model, 'WIN a FREE cruise, reply now', { vectorizer, classNames: ['ham', 'spam'] })
  */
 export function tokens(model: tf.LayersModel, text: string, options: TokensOptions): TokenExplanation {
-  if (!model || typeof (model as tf.LayersModel).predict !== 'function')
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
+  if (!model || typeof model.predict !== 'function')
     throw badArgument('explain.tokens: expected a tfjs model as the first argument.');
   if (typeof text !== 'string')
     throw badArgument(`explain.tokens: expected the text to explain as a string, got ${typeof text}.`);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   const vectorizer = options?.vectorizer;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (!vectorizer || typeof vectorizer.vectorizeWords !== 'function')
     throw badArgument('explain.tokens: pass the fitted vectorizer the model reads, as { vectorizer }.');
   const words = vectorizer.words(text);

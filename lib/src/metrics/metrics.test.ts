@@ -5,10 +5,65 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import * as metrics from './index.js';
 
+interface Averages {
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+/** The layout fixtures/make_sklearn_fixtures.py writes. */
+interface SklearnFixture {
+  sklearn_version: string;
+  multiclass: {
+    y_true: number[];
+    y_pred: number[];
+    proba: number[][];
+    accuracy: number;
+    confusion: number[][];
+    precision: number[];
+    recall: number[];
+    f1: number[];
+    support: number[];
+    macro: Averages;
+    weighted: Averages;
+    auc_ovr_macro: number;
+    auc_ovr_weighted: number;
+    log_loss: number;
+  };
+  binary: {
+    y_true: number[];
+    y_pred: number[];
+    scores: number[];
+    clipped_scores: number[];
+    fpr: number[];
+    tpr: number[];
+    /** The first is scikit-learn's `inf`, written as text; the test compares from the second on. */
+    thresholds: (number | string)[];
+    auc: number;
+    log_loss: number;
+    precision: number;
+    recall: number;
+    f1: number;
+  };
+  regression: { y_true: number[]; y_pred: number[]; mse: number; mae: number; r2: number };
+}
+
+/** Checks the sections the tests read, so that a regenerated file with another layout fails here, by name. */
+function isSklearnFixture(value: unknown): value is SklearnFixture {
+  if (typeof value !== 'object' || value === null) return false;
+  const sections = value as Record<string, unknown>;
+  return (
+    typeof sections.sklearn_version === 'string' &&
+    ['multiclass', 'binary', 'regression'].every((k) => typeof sections[k] === 'object' && sections[k] !== null)
+  );
+}
+
 /** Values scikit-learn computed on the same arrays (fixtures/make_sklearn_fixtures.py, committed). */
-const sk = JSON.parse(
+const parsed: unknown = JSON.parse(
   readFileSync(fileURLToPath(new URL('../../src/metrics/fixtures/sklearn.json', import.meta.url)), 'utf8'),
 );
+assert.ok(isSklearnFixture(parsed), 'fixtures/sklearn.json lacks a section; rerun fixtures/make_sklearn_fixtures.py');
+const sk = parsed;
 
 const close = (actual: number, expected: number, label: string) =>
   assert.ok(Math.abs(actual - expected) < 1e-9, `${label}: ${actual} vs scikit-learn ${expected}`);

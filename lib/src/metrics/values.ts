@@ -18,7 +18,7 @@ export function toMatrix(rows: Matrix): number[][] {
   if (rows instanceof tf.Tensor) {
     const flat = rows.dataSync();
     const width = rows.shape.length === 1 ? 1 : rows.shape.slice(1).reduce((a, b) => a * b, 1);
-    return Array.from({ length: rows.shape[0]! }, (_, i) => Array.from(flat.subarray(i * width, (i + 1) * width)));
+    return Array.from({ length: rows.shape[0] }, (_, i) => Array.from(flat.subarray(i * width, (i + 1) * width)));
   }
   return Array.from(rows, (row) => (typeof row === 'number' ? [row] : Array.from(row)));
 }

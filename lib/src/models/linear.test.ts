@@ -13,7 +13,7 @@ describe('models.linear', () => {
     const [w, b] = model.getWeights().map((t) => Array.from(t.dataSync()));
     assert.ok(
       Math.abs(w![0]! - 2) < 0.05 && Math.abs(w![1]! + 3) < 0.05 && Math.abs(b![0]! - 1) < 0.05,
-      `weights ${w}, bias ${b}`,
+      `weights ${w!.join(',')}, bias ${b!.join(',')}`,
     );
   });
   test('logistic regression separates two classes with one sigmoid unit; windows are flattened', async () => {

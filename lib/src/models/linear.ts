@@ -31,6 +31,7 @@ export function linear(options: LinearOptions): tf.Sequential {
     );
   }
   const task = options.task ?? 'regression';
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (task !== 'regression' && task !== 'classification')
     throw badArgument(`models.linear: task must be 'regression' or 'classification', got ${JSON.stringify(task)}.`);
   const outputs = options.outputs ?? (task === 'classification' ? 2 : 1);

@@ -63,7 +63,7 @@ export function lstm(options: LstmOptions): tf.Sequential {
     // A bidirectional layer copies the cell's configuration for its backward half: with a seed both halves start from
     // the same weights (they still learn apart, reading the sequence in opposite orders).
     const cell = tf.layers.lstm({ units, returnSequences, ...init, ...(options.bidirectional ? {} : first) });
-    model.add(options.bidirectional ? tf.layers.bidirectional({ layer: cell as tf.RNN, ...first }) : cell);
+    model.add(options.bidirectional ? tf.layers.bidirectional({ layer: cell, ...first }) : cell);
     if (options.dropout) model.add(tf.layers.dropout({ rate: options.dropout, ...dropoutSeed(options.seed) }));
   });
   model.add(outputLayer(options, glorotKernel(seeded)));

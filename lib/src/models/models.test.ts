@@ -88,7 +88,7 @@ for (const [name, build, x, y] of [
       { loss: lossFor({ classes: 3 }), optimizer: tf.train.adam(0.02), epochs: 8, batchSize: 8, seed: 1, live: false },
     );
     const loss = history.history.loss!;
-    assert.ok(loss.every(Number.isFinite), `${name}: loss ${loss}`);
+    assert.ok(loss.every(Number.isFinite), `${name}: loss ${loss.join(',')}`);
     assert.ok(loss.at(-1)! < loss[0]!, `${name}: loss went from ${loss[0]} to ${loss.at(-1)}`);
   });
 }

@@ -20,7 +20,7 @@ test('resnet builds residual stages that halve the resolution, with batch norm, 
   assert.ok(model.layers.some((l) => l.getClassName() === 'BatchNormalization'));
   assert.deepEqual((model.getLayer('s2b1_add').output as tf.SymbolicTensor).shape, [null, 8, 8, 32]);
   const exported = await onnx(model);
-  assert.ok(exported.bytes > 1000);
+  assert.ok(exported.sizeBytes > 1000);
   assert.ok(exported.verification!.maxAbsDiff < 1e-4, `max |Δ| ${exported.verification!.maxAbsDiff}`);
 });
 

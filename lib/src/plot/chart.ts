@@ -18,7 +18,7 @@ export class Chart {
   spec: TopLevelSpec;
 
   constructor(spec: TopLevelSpec) {
-    this.spec = { $schema: vegaLiteSchema, ...spec } as TopLevelSpec;
+    this.spec = { $schema: vegaLiteSchema, ...spec };
   }
 
   /** The chart rendered to an SVG document, in Node. */
@@ -28,7 +28,7 @@ export class Chart {
 
   /** A copy with top-level spec properties replaced (title, width, height, config, …). */
   properties(patch: Partial<Record<string, unknown>>): Chart {
-    return new Chart({ ...this.spec, ...patch } as TopLevelSpec);
+    return new Chart({ ...this.spec, ...patch });
   }
 
   /** The spec, so `JSON.stringify(chart)` gives the Vega-Lite JSON. */
@@ -42,7 +42,7 @@ export class Chart {
     const markName = typeof mark === 'string' ? mark : ((mark as { type?: string } | undefined)?.type ?? 'layered');
     const values = ((this.spec as { data?: { values?: unknown[] } }).data?.values ?? []).length;
     return {
-      [vegaLiteMime]: JSON.parse(JSON.stringify(this.spec)),
+      [vegaLiteMime]: JSON.parse(JSON.stringify(this.spec)) as unknown,
       'image/svg+xml': this.toSVG(),
       'text/plain': `<Chart ${markName}: ${values} data row${values === 1 ? '' : 's'}; .spec has the Vega-Lite v5 spec>`,
     };

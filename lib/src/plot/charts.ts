@@ -187,7 +187,7 @@ export function heatmap(
     mark: unknown;
     encoding: Record<string, unknown>;
   } & Record<string, unknown>;
-  const textColor = { ...(color as Record<string, unknown>) };
+  const textColor = { ...color };
   delete textColor.title;
   return new Chart({
     ...top,
@@ -206,6 +206,7 @@ export function heatmap(
  * @example lepton.plot.vl({ mark: 'bar', encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' } } }, df)
  */
 export function vl(spec: Record<string, unknown> | TopLevelSpec, data?: ColumnTable): Chart {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (!spec || typeof spec !== 'object') throw badArgument('plot.vl: expected a Vega-Lite spec object.');
   if (!data) return new Chart(spec as TopLevelSpec);
   const e = new Encoder(data, 'vl');

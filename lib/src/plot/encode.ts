@@ -91,7 +91,7 @@ export class Encoder {
     }
     const columns = [...this.used];
     const data = columns.map((c) => columnValues(this.table, c));
-    const rows: Record<string, unknown>[] = new Array(n);
+    const rows = new Array<Record<string, unknown>>(n);
     for (let r = 0; r < n; r++) {
       const row: Record<string, unknown> = {};
       columns.forEach((c, j) => {

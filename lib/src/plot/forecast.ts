@@ -35,6 +35,7 @@ const iso = (t: Date | string | number) => new Date(t).toISOString();
  * @example lepton.plot.forecast({ times: w.times, actual: w.y, predicted: { naive: naivePred, lstm: lstmPred }, boundary: '2015-01-01' })
  */
 export function forecast(options: ForecastChartOptions): Chart {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (!options || !options.times || options.actual === undefined || !options.predicted) {
     throw badArgument(
       'plot.forecast: give { times, actual, predicted: { model: values } }, e.g. plot.forecast({ times: w.times, actual: w.y, predicted: { lstm: p } }).',

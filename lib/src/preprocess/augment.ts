@@ -30,7 +30,7 @@ function batched(images: TF.Tensor, name: string, f: (batch: TF.Tensor4D) => TF.
   const tf = tfjs();
   return tf.tidy(() => {
     const batch = (images.rank === 3 ? images.expandDims(0) : images) as TF.Tensor4D;
-    const out = f(batch.dtype === 'float32' ? batch : (batch.toFloat() as TF.Tensor4D));
+    const out = f(batch.dtype === 'float32' ? batch : batch.toFloat());
     return images.rank === 3 ? out.squeeze([0]) : out;
   });
 }
@@ -211,9 +211,7 @@ export function noise(images: TF.Tensor, options: NoiseOptions = {}): TF.Tensor 
   const std = options.std ?? 0.05;
   return batched(images, 'noise', (batch) => {
     const tf = tfjs();
-    const noisy = batch.add(
-      tf.randomNormal(batch.shape, 0, std, 'float32', Math.floor(rand() * 2 ** 31)),
-    ) as TF.Tensor4D;
+    const noisy = batch.add<TF.Tensor4D>(tf.randomNormal(batch.shape, 0, std, 'float32', Math.floor(rand() * 2 ** 31)));
     const clip: [number, number] | null = options.clip === undefined ? [0, 1] : options.clip;
     return clip ? (noisy.clipByValue(clip[0], clip[1]) as TF.Tensor4D) : noisy;
   });

@@ -39,7 +39,7 @@ describe('dateFeatures', () => {
   });
   test('round-trips through JSON and the server computes the same numbers from raw records', () => {
     const fitted = dateFeatures({ column: 'date', features: ['dayOfYear', 'month'] }).fit(frame);
-    const restored = fromJSON(JSON.parse(JSON.stringify(fitted.toJSON())));
+    const restored = fromJSON(JSON.stringify(fitted.toJSON()));
     const features = ['v', 'date_dayOfYear_sin', 'date_dayOfYear_cos', 'date_month_sin', 'date_month_cos'];
     const local = restored.transform(frame).toTensor(features).dataSync();
     const server = compileTransforms([fitted.toJSON()], { features }).apply([

@@ -43,6 +43,7 @@ export class DateFeatures extends Transform<DateFeaturesState> {
   readonly kind = 'dateFeatures';
   constructor(private readonly options: DateFeaturesOptions) {
     super();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
     if (!options || typeof options.column !== 'string')
       throw badArgument("dateFeatures: name the date column, e.g. dateFeatures({ column: 'date' }).");
     const unknown = (options.features ?? []).filter((f) => !DATE_FEATURES.includes(f));

@@ -53,6 +53,7 @@ export class OneHot extends Transform<OneHotState> {
   readonly kind = 'oneHot';
   constructor(private readonly options: OneHotOptions = {}) {
     super();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
     if (options.unknown !== undefined && options.unknown !== 'ignore' && options.unknown !== 'error') {
       throw badArgument(`oneHot: unknown must be 'ignore' or 'error', got ${JSON.stringify(options.unknown)}.`);
     }
@@ -202,5 +203,5 @@ export function labelEncoder(options?: LabelEncoderOptions): LabelEncoder {
   return new LabelEncoder(options);
 }
 
-registerTransform('oneHot', (config) => new OneHot(config as OneHotOptions));
-registerTransform('labelEncoder', (config) => new LabelEncoder(config as LabelEncoderOptions));
+registerTransform('oneHot', (config) => new OneHot(config));
+registerTransform('labelEncoder', (config) => new LabelEncoder(config));

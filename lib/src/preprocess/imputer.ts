@@ -116,4 +116,4 @@ export function imputer(options?: ImputerOptions): Imputer {
   return new Imputer(options);
 }
 
-registerTransform('imputer', (config) => new Imputer(config as ImputerOptions));
+registerTransform('imputer', (config) => new Imputer(config));

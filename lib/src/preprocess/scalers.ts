@@ -135,5 +135,5 @@ export function minMaxScaler(options?: MinMaxOptions): MinMaxScaler {
   return new MinMaxScaler(options);
 }
 
-registerTransform('standardScaler', (config) => new StandardScaler(config as ScalerOptions));
-registerTransform('minMaxScaler', (config) => new MinMaxScaler(config as MinMaxOptions));
+registerTransform('standardScaler', (config) => new StandardScaler(config));
+registerTransform('minMaxScaler', (config) => new MinMaxScaler(config));

@@ -24,8 +24,8 @@ test('trainTestSplit splits a frame into disjoint parts covering every row, the 
 
 test('stratify keeps class proportions in both parts', () => {
   const { train, test: held } = trainTestSplit(frame, { testSize: 0.25, stratify: 'label', seed: 1 });
-  assert.equal(held.filter((d: any) => d.label === 'rare').numRows(), 5);
-  assert.equal(train.filter((d: any) => d.label === 'rare').numRows(), 15);
+  assert.equal(held.filter((d: Record<string, unknown>) => d.label === 'rare').numRows(), 5);
+  assert.equal(train.filter((d: Record<string, unknown>) => d.label === 'rare').numRows(), 15);
   assert.equal(held.numRows(), 25);
 });
 
@@ -43,22 +43,22 @@ test('tensors that share their first axis are split the same way, stratified by 
     test: [xTest, yTest],
   } = trainTestSplit([xs, ys], { testSize: 0.25, stratify: ys, seed: 2 });
   assert.deepEqual(
-    [xTrain!.shape, xTest!.shape, yTest!.shape],
+    [xTrain.shape, xTest.shape, yTest.shape],
     [
       [30, 2],
       [10, 2],
       [10, 2],
     ],
   );
-  const testIds = Array.from(xTest!.slice([0, 0], [-1, 1]).dataSync());
-  const testLabels = Array.from(yTest!.argMax(1).dataSync());
+  const testIds = Array.from(xTest.slice([0, 0], [-1, 1]).dataSync());
+  const testLabels = Array.from(yTest.argMax(1).dataSync());
   testIds.forEach((id, k) => assert.equal(testLabels[k], id % 4 === 0 ? 1 : 0, 'rows stay aligned with their labels'));
   assert.equal(
     testLabels.filter((l) => l === 1).length,
     3,
     'a quarter of the 10 rare rows, rounded by largest remainder',
   );
-  for (const t of [xs, ys, xTrain!, yTrain!, xTest!, yTest!]) t.dispose();
+  for (const t of [xs, ys, xTrain, yTrain, xTest, yTest]) t.dispose();
 });
 
 test('bad sizes, empty data and mismatched tensors are clear errors', () => {

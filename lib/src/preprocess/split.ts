@@ -114,7 +114,7 @@ export function splitIndices(
 
 /** Labels of a tensor: a 1-D tensor's values, or the argmax of each row of a 2-D (one-hot) tensor. */
 function tensorLabels(labels: TF.Tensor): ArrayLike<number> {
-  if (labels.rank === 1) return labels.dataSync() as ArrayLike<number>;
+  if (labels.rank === 1) return labels.dataSync();
   if (labels.rank === 2) {
     const argMax = labels.argMax(1);
     const values = argMax.dataSync() as ArrayLike<number>;
@@ -141,7 +141,8 @@ export function trainTestSplit(
   options: SplitOptions = {},
 ): { train: unknown; test: unknown } {
   if (Array.isArray(data)) return splitTensors(data, options);
-  if (!data || typeof (data as ColumnTable).columnNames !== 'function') {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
+  if (!data || typeof data.columnNames !== 'function') {
     throw badArgument('trainTestSplit: expected a DataFrame or an array of tensors ([xs, ys]).');
   }
   const frame = DataFrame.from(data);
@@ -162,6 +163,7 @@ export function trainTestSplit(
 function splitTensors(tensors: TF.Tensor[], options: SplitOptions): { train: TF.Tensor[]; test: TF.Tensor[] } {
   if (tensors.length === 0 || !tensors.every(isTensor))
     throw badArgument('trainTestSplit: expected a DataFrame or a non-empty array of tensors ([xs, ys]).');
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   const n = tensors[0]!.shape[0] ?? 0;
   tensors.forEach((t, i) => {
     if (t.shape[0] !== n)

@@ -43,7 +43,7 @@ function leptonOptions(keras: Record<string, unknown>): TextVectorizerOptions {
   };
 }
 
-const rows = (vec: TextVectorizer, texts: string[]) => vec.transform(texts).arraySync() as number[][];
+const rows = (vec: TextVectorizer, texts: string[]) => vec.transform(texts).arraySync();
 
 function assertClose(got: number[][], want: number[][], tolerance: number, what: string): void {
   assert.equal(got.length, want.length, `${what}: rows`);
@@ -152,7 +152,7 @@ describe('textVectorizer is a lepton.preprocess transform', () => {
       { outputMode: 'count', split: /[\s,]+/u, maxTokens: 5 },
     ] as TextVectorizerOptions[]) {
       const vec = textVectorizer(options).fit(texts);
-      const restored = fromJSON(JSON.stringify(vec)) as TextVectorizer;
+      const restored = fromJSON(JSON.stringify(vec));
       assert.ok(restored instanceof TextVectorizer);
       assert.deepEqual(restored.toJSON(), vec.toJSON());
       assert.deepEqual(rows(restored, [...texts, 'unseen, words']), rows(vec, [...texts, 'unseen, words']));

@@ -59,6 +59,7 @@ function configOf(options: TextVectorizerOptions): TextConfigJSON {
     throw bad(
       `standardize must be one of ${STANDARDIZE.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(config.standardize)}`,
     );
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (typeof config.split === 'string' && config.split !== 'whitespace' && config.split !== 'character')
     throw bad(`split must be 'whitespace', 'character' or a RegExp, got ${JSON.stringify(config.split)}`);
   const mode = config.outputMode ?? 'int';
@@ -83,8 +84,10 @@ function configOf(options: TextVectorizerOptions): TextConfigJSON {
     (!Array.isArray(config.stopWords) || !config.stopWords.every((t) => typeof t === 'string'))
   )
     throw bad('stopWords must be an array of strings');
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (config.idf !== undefined && config.idf !== 'keras' && config.idf !== 'smooth')
     throw bad(`idf must be 'keras' or 'smooth', got ${JSON.stringify(config.idf)}`);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (config.norm !== undefined && config.norm !== 'none' && config.norm !== 'l2')
     throw bad(`norm must be 'none' or 'l2', got ${JSON.stringify(config.norm)}`);
   try {
@@ -113,7 +116,7 @@ function textsOf(input: ColumnTable | readonly string[], column: string, context
   });
 }
 
-const isFrame = (value: unknown): boolean => !!value && typeof (value as ColumnTable).numRows === 'function';
+const isFrame = (value: unknown): boolean => !!value && typeof (value as { numRows?: unknown }).numRows === 'function';
 const badInput = (context: string): never => {
   throw badArgument(`${context}: expected a string array or a DataFrame with a text column.`);
 };
@@ -142,6 +145,7 @@ export class TextVectorizer extends Transform<TextState> {
 
   constructor(options: TextVectorizerOptions = {}) {
     super();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
     if (options === null || typeof options !== 'object')
       throw badArgument(
         'textVectorizer: expected an options object, e.g. textVectorizer({ maxTokens: 20000, sequenceLength: 200 }).',
@@ -317,7 +321,7 @@ export function textVectorizer(options?: TextVectorizerOptions): TextVectorizer 
   return new TextVectorizer(options);
 }
 
-registerTransform('textVectorizer', (config) => new TextVectorizer(textOptionsOf(config as TextConfigJSON)));
+registerTransform('textVectorizer', (config) => new TextVectorizer(textOptionsOf(config)));
 
 /** The options of a config read from JSON: a `{ pattern, flags }` split becomes its RegExp again. */
 function textOptionsOf(config: TextConfigJSON): TextVectorizerOptions {

@@ -25,6 +25,7 @@ export abstract class Transform<State extends Record<string, unknown> = Record<s
 
   /** Learns what the transform needs from `frame` (means, categories, …). Returns the transform. */
   fit(frame: ColumnTable): this {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
     if (!frame || typeof frame.numRows !== 'function') throw badArgument(`${this.kind}.fit: expected a DataFrame.`);
     if (frame.numRows() === 0)
       throw new EmptyDataError(`${this.kind}.fit: the frame is empty (0 rows); fit on data with at least one row.`);
@@ -83,9 +84,14 @@ export function registerTransform(kind: string, create: (config: Record<string, 
  * @example const scaler = lepton.preprocess.fromJSON(readFileSync('scaler.json', 'utf8'))
  */
 export function fromJSON(json: TransformJSON | string): Transform {
-  const value = (typeof json === 'string' ? JSON.parse(json) : json) as TransformJSON;
-  if (!value || typeof value !== 'object' || typeof value.kind !== 'string')
+  const parsed: unknown = typeof json === 'string' ? JSON.parse(json) : json;
+  if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { kind?: unknown }).kind !== 'string')
     throw badArgument('fromJSON: expected a transform JSON object with a "kind".');
+  // The version and config are checked here, not trusted: the JSON may come from another Lepton.
+  const value = parsed as Omit<TransformJSON, 'version' | 'config'> & {
+    version?: unknown;
+    config?: TransformJSON['config'];
+  };
   if (value.version !== 1)
     throw badArgument(
       `fromJSON: unsupported transform format version ${String(value.version)} (this Lepton reads version 1).`,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { DataFrame } from '../data/frame.js';
 import { ColumnNotFoundError, EmptyDataError, TypeMismatchError } from '../data/errors.js';
 import {
+  type TransformJSON,
   fromJSON,
   imputer,
   labelEncoder,
@@ -26,7 +27,7 @@ function roundTrip(transform: Transform, frame = train()) {
 
 test('standardScaler centers and scales numeric columns, leaves missing values missing, and round-trips JSON', () => {
   const out = roundTrip(standardScaler());
-  const x = out.array('x') as number[];
+  const x = out.array('x') as (number | null)[];
   assert.deepEqual(
     x.map((v) => (v === null ? null : Number(v.toFixed(6)))),
     [-1.224745, 0, 1.224745, null],
@@ -98,10 +99,10 @@ test('a pipeline fits each step on the previous output and restores fitted from 
   const prep = pipeline([imputer({ columns: ['x'] }), standardScaler({ columns: ['x'] }), oneHot({ columns: ['c'] })]);
   const out = roundTrip(prep);
   assert.deepEqual(out.columnNames(), ['x', 'y', 'c_a', 'c_b']);
-  assert.ok((out.array('x') as number[]).every((v) => v !== null));
-  const json = JSON.parse(JSON.stringify(prep));
+  assert.ok((out.array('x') as (number | null)[]).every((v) => v !== null));
+  const json = JSON.parse(JSON.stringify(prep)) as TransformJSON & { config: { steps: { kind: string }[] } };
   assert.deepEqual(
-    json.config.steps.map((s: any) => s.kind),
+    json.config.steps.map((s) => s.kind),
     ['imputer', 'standardScaler', 'oneHot'],
   );
   assert.ok(fromJSON(json).fitted);

@@ -7,26 +7,39 @@ import { DataFrame } from '../data/frame.js';
 import { windowDataset, windows } from './windows.js';
 
 /** Windows numpy's sliding_window_view cut from the same array (../validate/fixtures/make_timeseries_fixtures.py). */
-const fx = JSON.parse(
+interface WindowCase {
+  options: { inputWidth: number; labelWidth: number; shift: number; stride: number; target: number };
+  x: number[][][];
+  y: number[][];
+}
+
+/** Checks the section these tests read, so that a regenerated file with another layout fails here, by name. */
+function isWindowFixture(value: unknown): value is { windows: { series: number[][]; cases: WindowCase[] } } {
+  const section = (value as { windows?: Partial<Record<string, unknown>> } | null)?.windows;
+  return Array.isArray(section?.series) && Array.isArray(section.cases);
+}
+
+const parsed: unknown = JSON.parse(
   readFileSync(fileURLToPath(new URL('../../src/validate/fixtures/timeseries.json', import.meta.url)), 'utf8'),
 );
-const series = fx.windows.series as number[][];
+assert.ok(
+  isWindowFixture(parsed),
+  'timeseries.json lacks windows; rerun ../validate/fixtures/make_timeseries_fixtures.py',
+);
+const fx = parsed;
+const series = fx.windows.series;
 const frame = DataFrame.from({ a: series.map((r) => r[0]!), b: series.map((r) => r[1]!), c: series.map((r) => r[2]!) });
 const names = ['a', 'b', 'c'];
 
 const close = (actual: tf.Tensor, expected: number[][] | number[][][], label: string) => {
-  const want = expected.flat(2) as number[];
+  const want = expected.flat(2);
   const got = actual.dataSync();
   assert.equal(got.length, want.length, `${label}: ${got.length} values, numpy ${want.length}`);
   want.forEach((v, i) => assert.ok(Math.abs(got[i]! - v) < 1e-6, `${label}[${i}]: ${got[i]} vs numpy ${v}`));
 };
 
 describe('windows cut a series as numpy sliding_window_view does', () => {
-  for (const c of fx.windows.cases as {
-    options: { inputWidth: number; labelWidth: number; shift: number; stride: number; target: number };
-    x: number[][][];
-    y: number[][];
-  }[]) {
+  for (const c of fx.windows.cases) {
     const { target, ...geometry } = c.options;
     test(`inputWidth ${geometry.inputWidth}, labelWidth ${geometry.labelWidth}, shift ${geometry.shift}, stride ${geometry.stride}`, async () => {
       const w = windows(frame, { features: names, target: names[target]!, ...geometry });

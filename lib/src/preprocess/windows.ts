@@ -157,7 +157,7 @@ function fill(
     const run = x.subarray(0, length);
     run.set(single.subarray(offset, offset + length));
     const hole = firstNaN(run);
-    if (hole >= 0) throw holeError('windows', names[0]!, offset + hole);
+    if (hole >= 0) throw holeError('windows', names[0], offset + hole);
   } else if (single) {
     for (let s = from; s < to; s++) {
       const start = s * stride;
@@ -181,7 +181,7 @@ function fill(
       if (y[k] !== y[k])
         throw holeError(
           'windows',
-          names[1] ?? names[0]!,
+          names[1],
           (from + Math.floor(k / labelWidth)) * stride + labelStart + (k % labelWidth),
         );
   }

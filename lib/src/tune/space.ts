@@ -94,6 +94,7 @@ const describeValue = (v: unknown) =>
  * with a consistent range. Every error names the parameter and what to change.
  */
 export function validateSpace<S extends Space>(space: S): S {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (typeof space !== 'object' || space === null || Array.isArray(space)) {
     throw new SpaceError(
       'The search space must be an object of parameters, e.g. { lr: lepton.tune.float(1e-4, 1e-1, { log: true }), units: lepton.tune.int(8, 64) }.',
@@ -136,6 +137,7 @@ export function validateSpace<S extends Space>(space: S): S {
         );
       continue;
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
     if (spec.kind !== 'int' && spec.kind !== 'float') {
       throw new SpaceError(
         `${where} has the unknown kind ${describeValue((spec as { kind: unknown }).kind)}: use lepton.tune.int, lepton.tune.float or lepton.tune.choice.`,

@@ -124,7 +124,7 @@ describe('search strategies', () => {
         .map((o) => o.intermediate.find(([e]) => e === epoch)?.[1])
         .filter((v) => v !== undefined);
       assert.ok(
-        rivals.some((v) => v! > value),
+        rivals.some((v) => v > value),
         `trial ${t.number} was stopped though no earlier trial beat it at epoch ${epoch}`,
       );
     }

@@ -115,8 +115,8 @@ describe('lepton.tune', () => {
     const loaded = await Study.load(path);
     assert.deepEqual(loaded.best.params, resumed.best.params);
     assert.deepEqual(
-      JSON.parse(serializeStudyFile(loaded.toJSON())).trials,
-      JSON.parse(readFileSync(path, 'utf8')).trials,
+      (JSON.parse(serializeStudyFile(loaded.toJSON())) as { trials: unknown }).trials,
+      (JSON.parse(readFileSync(path, 'utf8')) as { trials: unknown }).trials,
       'the file round-trips',
     );
   });
@@ -187,9 +187,9 @@ describe('lepton.tune', () => {
     );
     const finalChart = rec.outputs.filter((o) => o.id === shown[0]!.id).at(-1)!.bundle[
       'application/vnd.vegalite.v5+json'
-    ];
-    assert.equal(finalChart.hconcat[0].layer[0].data.values.length, 4, 'one point per trial');
-    assert.equal(finalChart.hconcat[1].layer[0].data.values.length, 8, 'one line per trial through both parameters');
+    ] as { hconcat: { layer: { data: { values: unknown[] } }[] }[] };
+    assert.equal(finalChart.hconcat[0]!.layer[0]!.data.values.length, 4, 'one point per trial');
+    assert.equal(finalChart.hconcat[1]!.layer[0]!.data.values.length, 8, 'one line per trial through both parameters');
     const html = rec.outputs.filter((o) => o.id === shown[1]!.id).at(-1)!.bundle['text/html'] as string;
     assert.match(html, /Finished study: 4 trials \(4 complete, 0 pruned, 0 failed\)/);
     assert.match(html, /<table>.*<th>rank<\/th><th>trial<\/th><th>score<\/th><th>x<\/th><th>k<\/th>/s);
@@ -209,7 +209,7 @@ describe('lepton.tune', () => {
       'int32',
     );
     // Shuffled once (seeded), so validation rows hold every species.
-    const idx = tf.tensor1d(permutation(x.shape[0]!, seededRandom(5)), 'int32');
+    const idx = tf.tensor1d(permutation(x.shape[0], seededRandom(5)), 'int32');
     const data = { x: tf.gather(x, idx), y: tf.gather(y, idx) };
     const path = join(dir, 'penguins.json');
     const build = (p: { lr: number; units: number }, trial: Trial) => {
@@ -241,7 +241,7 @@ describe('lepton.tune', () => {
       [`penguins.trial-${best.number}.model`],
       'only the best model is kept on disk',
     );
-    const prediction = (best.model!.predict(data.x.slice(0, 5)) as tf.Tensor).arraySync();
+    const prediction = (best.model.predict(data.x.slice(0, 5)) as tf.Tensor).arraySync();
     const again = await tune(build, penguinSpace, {
       live: false,
       data,

@@ -101,6 +101,7 @@ export function last(): Study | undefined {
 function makeStrategy(name: StrategyName, context: StrategyContext, options: TuneOptions): Strategy {
   if (name === 'random') return randomStrategy(context);
   if (name === 'tpe') return tpeStrategy(context, options.tpe);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (name === 'hyperband') return hyperbandStrategy(context, options.hyperband);
   throw new TuneError(
     'LEPTON_TUNE_BAD_OPTION',
@@ -118,6 +119,7 @@ function checkOptions(options: TuneOptions): void {
   whole(options.stopAfterFailures, 'stopAfterFailures', 1);
   if (options.seed !== undefined && !Number.isFinite(options.seed))
     throw new TuneError('LEPTON_TUNE_BAD_OPTION', `seed must be a number (got ${options.seed}).`);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (options.direction !== undefined && options.direction !== 'min' && options.direction !== 'max')
     throw new TuneError(
       'LEPTON_TUNE_BAD_OPTION',
@@ -220,7 +222,8 @@ async function crossValidateTrial(
         throw new TuneError('LEPTON_TUNE_BAD_BUILD', 'with cv, build must return a tfjs model for every fold.');
       return next;
     },
-    { x: data.x, y: data.y },
+    // `instanceof` on the generic Tensor class narrows to Tensor<any>.
+    { x: data.x as tf.Tensor, y: data.y as tf.Tensor },
     {
       ...(cv.splitter ? { splitter: cv.splitter } : { folds: cv.folds ?? 5 }),
       fit: { ...options.fit, epochs },
@@ -275,7 +278,7 @@ export async function tune<S extends Space>(build: Build<S>, space: S, options: 
     );
   }
   const study = 'resumed' in opened ? opened.resumed : Study.create<S>({ ...opened.settings, strategy: strategy.spec });
-  lastStudy = study as unknown as Study;
+  lastStudy = study;
 
   const total = options.trials ?? 20;
   const stopAfter = options.stopAfterFailures ?? 5;
@@ -365,12 +368,14 @@ export async function tune<S extends Space>(build: Build<S>, space: S, options: 
             live: false,
             callbacks: [trial.callbacks, ...fitCallbacks],
           });
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the flag changes while awaiting (abort signal), which narrowing cannot see
           if (trial.lastValue === undefined && !signal.aborted)
             throw new TrialError('training ended before its first epoch, so there is no objective value.');
           value = trial.lastValue ?? NaN;
         } else if (typeof result === 'number') value = result;
         else if (
           typeof result === 'object' &&
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
           result !== null &&
           typeof (result as { value?: unknown }).value === 'number'
         ) {
@@ -379,9 +384,11 @@ export async function tune<S extends Space>(build: Build<S>, space: S, options: 
         } else {
           throw new TuneError(
             'LEPTON_TUNE_BAD_BUILD',
+            // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
             `build returned ${result === null ? 'null' : typeof result}: return a tf.LayersModel (lepton.tune trains it), the trial's objective as a number, or { value, model }.`,
           );
         }
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the flag changes while awaiting (abort signal), which narrowing cannot see
         if (signal.aborted) {
           // The interrupted trial is not kept (it runs again on resume), nor is its model.
           if (model) disposeModel(model);
@@ -397,6 +404,7 @@ export async function tune<S extends Space>(build: Build<S>, space: S, options: 
         if (model) disposeModel(model);
         model = null;
         if (error instanceof TuneError) throw error;
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the flag changes while awaiting (abort signal), which narrowing cannot see
         if (signal.aborted) break;
         record.status = 'failed';
         record.value = null;

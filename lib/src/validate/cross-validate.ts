@@ -80,12 +80,13 @@ export async function crossValidate(
       'LEPTON_BAD_CV',
       'crossValidate(build, data, options) needs build: a function returning a fresh model for each fold, e.g. ({ seed }) => lepton.models.linear({ inputs: 4, seed }).',
     );
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (!data || !(data.x instanceof tf.Tensor) || !(data.y instanceof tf.Tensor))
     throw new ValidateError(
       'LEPTON_BAD_CV',
       'crossValidate: data must be { x, y } tensors sharing their first axis (windows from lepton.preprocess.windows work).',
     );
-  const n = data.x.shape[0]!;
+  const n = data.x.shape[0];
   if (data.y.shape[0] !== n)
     throw new ValidateError(
       'LEPTON_BAD_CV',
@@ -115,6 +116,7 @@ export async function crossValidate(
       if (!(model instanceof tf.LayersModel) && !isEstimator(model)) {
         throw new ValidateError(
           'LEPTON_BAD_CV',
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
           `crossValidate: build returned ${model === null ? 'null' : typeof model}; return a tfjs model (lepton.fit trains it) or an object with fit(x, y) and predict(x), such as lepton.baselines.naive().`,
         );
       }
@@ -140,12 +142,14 @@ export async function crossValidate(
             { x: xTrain, y: yTrain },
             { ...options.fit, seed: options.fit?.seed ?? seed + k, live: false },
           );
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the flag changes while awaiting (abort signal), which narrowing cannot see
           if (signal.aborted) break;
           predictions = model.predict(xTest) as tf.Tensor;
         } else {
           await model.fit(xTrain, yTrain);
           predictions = await model.predict(xTest);
         }
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the flag changes while awaiting (abort signal), which narrowing cannot see
         if (signal.aborted) break;
         const pred = predictions.shape.length === yTest.shape.length ? predictions : predictions.reshape(yTest.shape);
         const scores = Object.fromEntries(metrics.map(([name, metric]) => [name, metric(yTest, pred, { yTrain })]));

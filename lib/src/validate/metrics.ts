@@ -31,7 +31,7 @@ function classes(t: tf.Tensor): tf.Tensor {
 
 /** The first label of each row of the training labels: the training series, in order, for MASE's scale. */
 function trainSeries(y: tf.Tensor): tf.Tensor {
-  return y.rank === 1 ? y : tf.tidy(() => y.reshape([y.shape[0]!, -1]).slice([0, 0], [-1, 1]).reshape([-1]));
+  return y.rank === 1 ? y : tf.tidy(() => y.reshape([y.shape[0], -1]).slice([0, 0], [-1, 1]).reshape([-1]));
 }
 
 const named: Record<MetricName, MetricFunction> = {
@@ -68,8 +68,12 @@ export function higherIsBetter(name: string): boolean {
 export function resolveMetrics(
   metrics: readonly (MetricName | MetricFunction)[] | Record<string, MetricFunction>,
 ): [string, MetricFunction][] {
+  // Array.isArray narrows a readonly array to any[] (TypeScript #17002), so the list's type is restated.
   const entries: [string, MetricName | MetricFunction][] = Array.isArray(metrics)
-    ? metrics.map((m, i) => [typeof m === 'string' ? m : m.name || `metric${i}`, m])
+    ? (metrics as readonly (MetricName | MetricFunction)[]).map((m, i) => [
+        typeof m === 'string' ? m : m.name || `metric${i}`,
+        m,
+      ])
     : Object.entries(metrics as Record<string, MetricFunction>);
   if (entries.length === 0)
     throw new ValidateError(
@@ -78,7 +82,8 @@ export function resolveMetrics(
     );
   return entries.map(([name, m]) => {
     if (typeof m === 'function') return [name, m];
-    const fn = named[m as MetricName];
+    const fn = named[m];
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
     if (!fn)
       throw new ValidateError(
         'LEPTON_BAD_CV',

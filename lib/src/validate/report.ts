@@ -53,7 +53,7 @@ export class CrossValidation {
 
   /** Mean and std of `metric` over the finished folds (NaN when none finished). */
   summary(metric: string = this.metrics[0]!): MetricSummary {
-    const values = this.folds.map((f) => f.scores[metric]!).filter((v) => v !== undefined);
+    const values = this.folds.map((f) => f.scores[metric]).filter((v) => v !== undefined);
     if (values.length === 0) return { mean: NaN, std: NaN };
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     return { mean, std: Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length) };

@@ -11,23 +11,43 @@ import { timeSplit } from './time-split.js';
 import type { Fold } from './folds.js';
 
 /** Folds scikit-learn made on the same inputs (fixtures/make_timeseries_fixtures.py, committed). */
-const fx = JSON.parse(
+type Expected = { train: number[]; test: number[] }[];
+
+/** The layout fixtures/make_timeseries_fixtures.py writes. */
+interface SplitFixture {
+  kfold: { n: number; folds: number; expected: Expected }[];
+  stratified: { labels: unknown[]; folds: number; expected: Expected }[];
+  timeSeriesSplit: { n: number; options: Record<string, number>; expected: Expected }[];
+}
+
+/** Checks the case lists the tests read, so that a regenerated file with another layout fails here, by name. */
+function isSplitFixture(value: unknown): value is SplitFixture {
+  if (typeof value !== 'object' || value === null) return false;
+  const lists = value as Record<string, unknown>;
+  return ['kfold', 'stratified', 'timeSeriesSplit'].every((k) => Array.isArray(lists[k]));
+}
+
+const parsed: unknown = JSON.parse(
   readFileSync(fileURLToPath(new URL('../../src/validate/fixtures/timeseries.json', import.meta.url)), 'utf8'),
 );
-type Expected = { train: number[]; test: number[] }[];
+assert.ok(
+  isSplitFixture(parsed),
+  'fixtures/timeseries.json lacks a case list; rerun fixtures/make_timeseries_fixtures.py',
+);
+const fx = parsed;
 const plain = (folds: Fold[]) => folds.map((f) => ({ train: Array.from(f.train), test: Array.from(f.test) }));
 
 describe('splitters give the folds scikit-learn gives', () => {
-  for (const c of fx.kfold as { n: number; folds: number; expected: Expected }[]) {
+  for (const c of fx.kfold) {
     test(`kFold(${c.n}, { folds: ${c.folds} }) equals KFold(${c.folds})`, () =>
       assert.deepEqual(plain(kFold(c.n, { folds: c.folds })), c.expected));
   }
-  for (const c of fx.stratified as { labels: unknown[]; folds: number; expected: Expected }[]) {
+  for (const c of fx.stratified) {
     test(`kFold stratified by ${c.labels.length} labels in ${c.folds} folds equals StratifiedKFold(${c.folds})`, () => {
       assert.deepEqual(plain(kFold(c.labels.length, { folds: c.folds, stratify: c.labels })), c.expected);
     });
   }
-  for (const c of fx.timeSeriesSplit as { n: number; options: Record<string, number>; expected: Expected }[]) {
+  for (const c of fx.timeSeriesSplit) {
     test(`timeSeriesSplit(${c.n}, ${JSON.stringify(c.options)}) equals TimeSeriesSplit`, () =>
       assert.deepEqual(plain(timeSeriesSplit(c.n, c.options)), c.expected));
   }
@@ -104,7 +124,7 @@ describe('timeSplit', () => {
       train: [a],
       test: [b],
     } = timeSplit([x], { testSize: 2 });
-    assert.deepEqual(a!.shape, [8, 1]);
-    assert.deepEqual(Array.from(b!.dataSync()), [8, 9]);
+    assert.deepEqual(a.shape, [8, 1]);
+    assert.deepEqual(Array.from(b.dataSync()), [8, 9]);
   });
 });

@@ -59,6 +59,7 @@ export function timeSplit(
       throw badSplit(
         'timeSplit: `at` needs a DataFrame with a date column; with tensors, give testSize (rows or a fraction).',
       );
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
     const n = data[0]!.shape[0] ?? 0;
     data.forEach((t, i) => {
       if (t.shape[0] !== n)
@@ -71,7 +72,8 @@ export function timeSplit(
     const part = (start: number, end: number) => data.map((t) => tf.slice(t, [start], [end - start]));
     return { train: part(0, cut), test: part(cut, n) };
   }
-  if (!data || typeof (data as ColumnTable).columnNames !== 'function')
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
+  if (!data || typeof data.columnNames !== 'function')
     throw badSplit('timeSplit: expected a DataFrame or an array of tensors ([x, y]).');
   const frame = DataFrame.from(data);
   const n = frame.numRows();
@@ -108,6 +110,7 @@ function isWindows(data: unknown): data is Windows {
     isTensor(w.x) &&
     isTensor(w.y) &&
     typeof w.spec === 'object' &&
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
     w.spec !== null
   );
 }

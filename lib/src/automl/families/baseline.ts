@@ -12,6 +12,7 @@ class ConstantModel implements FamilyModel {
   /** The class shares in the training labels, or `[mean]` for a regression. */
   private values: number[] = [];
   constructor(private readonly context: FamilyContext) {}
+  // eslint-disable-next-line @typescript-eslint/require-await -- the interface is async for the families that train over epochs; async keeps this one's throws as rejections, like theirs
   async fit(_x: tf.Tensor2D, y: tf.Tensor1D): Promise<void> {
     const labels = Array.from(y.dataSync());
     if (this.context.task === 'regression') {
@@ -23,13 +24,13 @@ class ConstantModel implements FamilyModel {
     this.values = counts.map((c) => c / labels.length);
   }
   predict(x: tf.Tensor2D): tf.Tensor1D {
-    if (this.context.task === 'regression') return tf.fill([x.shape[0]], this.values[0]!, 'float32') as tf.Tensor1D;
+    if (this.context.task === 'regression') return tf.fill<tf.Rank.R1>([x.shape[0]], this.values[0]!, 'float32');
     // The most frequent class; the smallest id on a tie, as `lepton.baselines.majority`.
     const top = this.values.indexOf(Math.max(...this.values));
-    return tf.fill([x.shape[0]], top, 'int32') as tf.Tensor1D;
+    return tf.fill<tf.Rank.R1>([x.shape[0]], top, 'int32');
   }
   predictProba(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.tensor2d([this.values], [1, this.values.length]).tile([x.shape[0], 1]) as tf.Tensor2D);
+    return tf.tidy(() => tf.tensor2d([this.values], [1, this.values.length]).tile([x.shape[0], 1]));
   }
   deployable(): tf.LayersModel {
     const classification = this.context.task === 'classification';

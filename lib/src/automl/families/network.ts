@@ -64,7 +64,7 @@ export class NetworkModel implements FamilyModel {
   predict(x: tf.Tensor2D): tf.Tensor1D {
     return tf.tidy(() => {
       const out = this.model.predict(x) as tf.Tensor2D;
-      if (this.context.task === 'regression') return out.reshape([-1]) as tf.Tensor1D;
+      if (this.context.task === 'regression') return out.reshape<tf.Tensor1D>([-1]);
       return (out.shape[1] === 1 ? out.reshape([-1]).greaterEqual(0.5).toInt() : out.argMax(1).toInt()) as tf.Tensor1D;
     });
   }

@@ -21,7 +21,10 @@ async function flaky(
     req.resume();
     req.on('end', () => {
       seen++;
-      if (seen <= failures) return fail(res);
+      if (seen <= failures) {
+        fail(res);
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     });
   });

@@ -56,10 +56,13 @@ export function summaryText(view: GbmSummaryView): string {
 }
 
 function settingsText(settings: Record<string, unknown>): string {
-  return Object.entries(settings)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-    .join(', ');
+  return (
+    Object.entries(settings)
+      .filter(([, v]) => v !== undefined)
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- settings are numbers, strings and booleans here (objects took the JSON branch)
+      .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join(', ')
+  );
 }
 
 /** The display bundle: HTML (a table of the shape and the chart as SVG) and text. */

@@ -5,11 +5,7 @@ import { LeptonError } from '../../core/errors.js';
 export type GradientBoostingErrorCode = 'LEPTON_GBM_BAD_INPUT' | 'LEPTON_GBM_NOT_FITTED' | 'LEPTON_GBM_BAD_JSON';
 
 /** Bad training or prediction input, a model used before `fit`, or JSON that is not a saved model. */
-export class GradientBoostingError extends LeptonError<GradientBoostingErrorCode> {
-  constructor(code: GradientBoostingErrorCode, message: string) {
-    super(code, message);
-  }
-}
+export class GradientBoostingError extends LeptonError<GradientBoostingErrorCode> {}
 
 /** A `LEPTON_GBM_BAD_INPUT` error. */
 export function badInput(message: string): GradientBoostingError {

@@ -28,10 +28,7 @@ describe('gradientBoosting against scikit-learn and LightGBM', () => {
       const x = tf.tensor2d(c.x.map((row) => row.map((v) => v ?? NaN)));
       const y = c.task === 'classification' ? tf.tensor1d(c.y, 'int32') : tf.tensor1d(c.y);
       const gbm = gradientBoosting({ ...c.options, task: c.task }).fit(x, y);
-      const ours =
-        c.task === 'regression'
-          ? Array.from(gbm.rawPredict(x))
-          : (gbm.predictProba(x).arraySync() as number[][]).flat();
+      const ours = c.task === 'regression' ? Array.from(gbm.rawPredict(x)) : gbm.predictProba(x).arraySync().flat();
       const theirs = c.task === 'regression' ? c.predictions! : c.probabilities!.flat();
       assert.equal(ours.length, theirs.length);
       let worst = 0;

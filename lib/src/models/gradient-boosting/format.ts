@@ -87,14 +87,17 @@ export function stateFromJSON(json: GbmStateJSON): GbmState {
       'LEPTON_GBM_BAD_JSON',
       `gradientBoosting.fromJSON: ${what}; pass the object gbm.toJSON() returned (or its JSON text).`,
     );
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- saved JSON may be older or edited by hand; its declared type is what it should be, not what it is
   if (json.task !== 'classification' && json.task !== 'regression')
     throw bad(`unknown task ${JSON.stringify(json.task)}`);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- saved JSON may be older or edited by hand; its declared type is what it should be, not what it is
   if (json.loss !== 'squaredError' && json.loss !== 'logLoss' && json.loss !== 'softmax')
     throw bad(`unknown loss ${JSON.stringify(json.loss)}`);
   if (!Array.isArray(json.base) || !Array.isArray(json.trees) || !Array.isArray(json.featureNames))
     throw bad('base, trees and featureNames must be arrays');
   const d = json.featureNames.length;
   const trees: Tree[] = json.trees.map((t, i) => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- saved JSON may be older or edited by hand; its declared type is what it should be, not what it is
     const n = t.feature?.length ?? 0;
     const keys = ['threshold', 'left', 'right', 'missingLeft', 'value', 'gain', 'count'] as const;
     if (n === 0 || keys.some((k) => !Array.isArray(t[k]) || t[k].length !== n))
@@ -125,9 +128,12 @@ export function stateFromJSON(json: GbmStateJSON): GbmState {
     trees,
     featureNames: [...json.featureNames],
     target: json.target,
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- saved JSON may be older or edited by hand; its declared type is what it should be, not what it is
     labelWidth: json.labelWidth ?? 0,
     iterations: json.iterations,
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- saved JSON may be older or edited by hand; its declared type is what it should be, not what it is
     trainLoss: json.trainLoss ?? [],
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- saved JSON may be older or edited by hand; its declared type is what it should be, not what it is
     validLoss: json.validLoss ?? [],
   };
 }

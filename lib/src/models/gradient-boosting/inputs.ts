@@ -49,8 +49,10 @@ export function frameFeatures(frame: ColumnTable, names: readonly string[], cont
 
 /** A 2-D tensor [rows, features] as columns. */
 export function tensorFeatures(x: TF.Tensor, context: string, features?: number): Features {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (!x || typeof x.dataSync !== 'function')
     throw badInput(
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
       `${context}: expected a 2-D tensor [rows, features] or a DataFrame, got ${x === null ? 'null' : typeof x}.`,
     );
   if (x.rank !== 2)
@@ -158,8 +160,10 @@ export function tensorTarget(
   rows: number,
   task: 'classification' | 'regression' | undefined,
 ): { target: Target; task: 'classification' | 'regression' } {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (!y || typeof y.dataSync !== 'function')
     throw badInput(
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
       `fit: expected labels y as a tensor (or a target column name with a DataFrame), got ${y === null ? 'null' : typeof y}.`,
     );
   if (y.shape[0] !== rows) throw badInput(`fit: x has ${rows} rows but y has ${y.shape[0]}.`);

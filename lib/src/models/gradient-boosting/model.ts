@@ -98,6 +98,7 @@ export class GradientBoosting implements Estimator {
   /** @param options see `GradientBoostingOptions` (checked here, before any data is read) */
   constructor(options: GradientBoostingOptions = {}) {
     boostSettings(options);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
     if (options.task !== undefined && options.task !== 'classification' && options.task !== 'regression') {
       throw badInput(`task must be 'classification' or 'regression', got ${JSON.stringify(options.task)}.`);
     }
@@ -260,7 +261,6 @@ export class GradientBoosting implements Estimator {
   toJSON(): GradientBoostingJSON {
     // A deadline is an instant of this session, not a setting of the model: a restored model fits without one.
     const { encoder, deadline, ...options } = this.options;
-    void deadline;
     return {
       format: 'lepton.gradientBoosting',
       version: 1,
@@ -283,16 +283,20 @@ export class GradientBoosting implements Estimator {
         `gradientBoosting.fromJSON: the text is not JSON (${(error as Error).message}).`,
       );
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- saved JSON may be older or edited by hand; its declared type is what it should be, not what it is
     if (!value || value.format !== 'lepton.gradientBoosting')
       throw new GradientBoostingError(
         'LEPTON_GBM_BAD_JSON',
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- saved JSON may be older or edited by hand; its declared type is what it should be, not what it is
         `gradientBoosting.fromJSON: expected an object with format "lepton.gradientBoosting" (from gbm.toJSON()), got ${value === null ? 'null' : JSON.stringify((value as { format?: unknown }).format)}.`,
       );
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- saved JSON may be older or edited by hand; its declared type is what it should be, not what it is
     if (value.version !== 1)
       throw new GradientBoostingError(
         'LEPTON_GBM_BAD_JSON',
         `gradientBoosting.fromJSON: format version ${String(value.version)} is not supported (this Lepton reads version 1).`,
       );
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- saved JSON may be older or edited by hand; its declared type is what it should be, not what it is
     const { encoder, ...options } = value.options ?? {};
     const model = new GradientBoosting({ ...options, ...(encoder ? { encoder: transformFromJSON(encoder) } : {}) });
     model.state = value.state ? stateFromJSON(value.state) : null;
@@ -302,10 +306,6 @@ export class GradientBoosting implements Estimator {
   /** What the notebook display shows. */
   private view(): GbmSummaryView {
     const { encoder, features, featureNames, deadline, ...settings } = this.options;
-    void deadline;
-    void encoder;
-    void features;
-    void featureNames;
     return {
       task: this.state?.task ?? null,
       classes: this.state?.classes ?? [],

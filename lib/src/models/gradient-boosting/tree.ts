@@ -123,7 +123,7 @@ export function binnedValue(tree: Tree, bins: Uint8Array, rows: number, r: numbe
 export function treeDepth(tree: Tree, node = 0): number {
   return tree.feature[node]! < 0
     ? 0
-    : 1 + Math.max(treeDepth(tree, tree.left[node]!), treeDepth(tree, tree.right[node]!));
+    : 1 + Math.max(treeDepth(tree, tree.left[node]), treeDepth(tree, tree.right[node]));
 }
 
 /** Leaves of a tree. */
