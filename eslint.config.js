@@ -5,8 +5,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-/** Folders (globs) that pass strictTypeChecked; each line is one folder so that parallel clean-ups merge cleanly. */
-// prettier-ignore -- one line per folder, also while the list is short enough for Prettier to join it
+/**
+ * Folders (globs) that pass strictTypeChecked; each line is one folder so that parallel clean-ups merge cleanly
+ * (Prettier would join a short list into one line).
+ */
+// prettier-ignore
 const STRICT = [
   'lib/src/core/**/*.ts',
   'bench/src/**/*.ts',
