@@ -12,6 +12,7 @@ import globals from 'globals';
 // prettier-ignore
 const STRICT = [
   'lib/src/core/**/*.ts',
+  'test/src/**/*.ts',
   'bench/src/**/*.ts',
 ];
 
