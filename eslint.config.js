@@ -14,10 +14,17 @@ const STRICT = [
   'lib/src/core/**/*.ts',
   'test/src/**/*.ts',
   'bench/src/**/*.ts',
+  'server/src/**/*.ts',
 ];
 
+/**
+ * Files inside the STRICT folders that keep the recommended rules for now: the server's route table and the two
+ * clients are being retyped from one route table (issue 18, point 1), and join when that lands.
+ */
+const NOT_YET_STRICT = ['server/src/client.ts', 'server/src/routes/**'];
+
 /** Restricts a shared config block to the strict folders. */
-const strictOnly = (config) => ({ ...config, files: STRICT });
+const strictOnly = (config) => ({ ...config, files: STRICT, ignores: NOT_YET_STRICT });
 
 export default tseslint.config(
   {
