@@ -15,13 +15,14 @@ const STRICT = [
   'test/src/**/*.ts',
   'bench/src/**/*.ts',
   'server/src/**/*.ts',
+  'extension/src/**/*.ts',
 ];
 
 /**
  * Files inside the STRICT folders that keep the recommended rules for now: the server's route table and the two
  * clients are being retyped from one route table (issue 18, point 1), and join when that lands.
  */
-const NOT_YET_STRICT = ['server/src/client.ts', 'server/src/routes/**'];
+const NOT_YET_STRICT = ['server/src/client.ts', 'server/src/routes/**', 'extension/src/api/**'];
 
 /** Restricts a shared config block to the strict folders. */
 const strictOnly = (config) => ({ ...config, files: STRICT, ignores: NOT_YET_STRICT });
