@@ -5,12 +5,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-/** Folders (globs) that pass strictTypeChecked; each line is one folder so that parallel clean-ups merge cleanly. */
+/**
+ * Folders (globs) that pass strictTypeChecked; each line is one folder so that parallel clean-ups merge cleanly
+ * (Prettier would join a short list into one line).
+ */
+// prettier-ignore
 const STRICT = [
   'lib/src/core/**/*.ts',
-  // The two clients of the server's route table (issue 18).
-  'extension/src/api/**/*.ts',
-  'server/src/client.ts',
   'lib/src/automl/**/*.ts',
   'lib/src/baselines/**/*.ts',
   'lib/src/check/**/*.ts',
@@ -28,10 +29,17 @@ const STRICT = [
   'lib/src/index.ts',
   'lib/src/runtime.ts',
   'lib/src/version.ts',
+  'test/src/**/*.ts',
+  'bench/src/**/*.ts',
+  'server/src/**/*.ts',
+  'extension/src/**/*.ts',
 ];
 
+/** Files inside the STRICT folders that keep the recommended rules for now (issue 18: still to clean). */
+const NOT_YET_STRICT = ['server/src/routes/**'];
+
 /** Restricts a shared config block to the strict folders. */
-const strictOnly = (config) => ({ ...config, files: STRICT });
+const strictOnly = (config) => ({ ...config, files: STRICT, ignores: NOT_YET_STRICT });
 
 export default tseslint.config(
   {

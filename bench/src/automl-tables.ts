@@ -97,6 +97,13 @@ export async function automlTables(): Promise<BenchTable[]> {
   ];
 }
 
+/** A categorical cell's label: Arrow columns hold strings, numbers or booleans there, which print as themselves. */
+function categoryLabel(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v);
+}
+
 /** The table as numbers: features row-major (categories as sorted-label codes, NaN missing) and the target (class ids or values). */
 export function numericTable(t: BenchTable): { x: Float64Array; y: Float64Array; classes: string[] } {
   const n = t.frame.numRows();
@@ -110,7 +117,7 @@ export function numericTable(t: BenchTable): { x: Float64Array; y: Float64Array;
             ...new Set(
               Array.from(values)
                 .filter((v) => v != null)
-                .map(String),
+                .map(categoryLabel),
             ),
           ]
             .sort()
@@ -120,7 +127,11 @@ export function numericTable(t: BenchTable): { x: Float64Array; y: Float64Array;
     for (let i = 0; i < n; i++) {
       const v = values[i];
       x[i * d + j] =
-        v == null || (typeof v === 'number' && Number.isNaN(v)) ? NaN : codes ? codes.get(String(v))! : Number(v);
+        v == null || (typeof v === 'number' && Number.isNaN(v))
+          ? NaN
+          : codes
+            ? codes.get(categoryLabel(v))!
+            : Number(v);
     }
   });
   const raw = t.frame.array(t.target) as ArrayLike<unknown>;

@@ -13,7 +13,8 @@ export interface BenchCase {
 export interface Suite {
   name: string;
   description: string;
-  run(log: (line: string) => void): Promise<BenchCase[]>;
+  /** Measures the cases; suites that only call child processes synchronously return them directly. */
+  run(log: (line: string) => void): BenchCase[] | Promise<BenchCase[]>;
 }
 
 /** How many times better Lepton is than a peer (> 1: Lepton is better), whichever direction is better. */

@@ -29,7 +29,9 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   for (const suite of chosen) {
-    const log = (line: string) => console.error(`[${suite.name}] ${line}`);
+    const log = (line: string) => {
+      console.error(`[${suite.name}] ${line}`);
+    };
     const cases = await suite.run(log);
     if (json) for (const c of cases) console.log(JSON.stringify(c));
     else console.log(`\n${suite.name}: ${suite.description}\n${table(cases)}`);

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fixture, testServer, type TestServer } from './testing.js';
+import type { InferResponse } from './deployment.js';
+import type { ErrorBody } from './errors.js';
+import type { LogEntry } from './logs.js';
+import type { MetricsSnapshot } from './monitor.js';
 
 const addInputs = (a: number[], b: number[], rows = 1) => ({
   inputs: [
@@ -83,13 +87,18 @@ describe('the OIP v2 routes', () => {
         2,
       ),
     });
-    assert.deepEqual(r.json().outputs[0].data, [2, 3, 4, 5, 2, 2, 2, 3]);
+    assert.deepEqual(r.json<InferResponse>().outputs[0]!.data, [2, 3, 4, 5, 2, 2, 2, 3]);
     const g = await s.app.inject({
       method: 'POST',
       url: '/v2/models/gather/infer',
       payload: { inputs: [{ name: 'idx', shape: [2], datatype: 'INT64', data: [0, 9] }] },
     });
-    assert.deepEqual(g.json().outputs[0], { name: 'rows', datatype: 'FP32', shape: [2, 2], data: [0, 1, 18, 19] });
+    assert.deepEqual(g.json<InferResponse>().outputs[0]!, {
+      name: 'rows',
+      datatype: 'FP32',
+      shape: [2, 2],
+      data: [0, 1, 18, 19],
+    });
   });
 
   it('returns only the outputs asked for', async () => {
@@ -98,7 +107,7 @@ describe('the OIP v2 routes', () => {
       url: '/v2/models/add/infer',
       payload: { ...addInputs([0, 0, 0, 0], [0, 0, 0, 0]), outputs: [{ name: 'sum' }] },
     });
-    assert.equal(r.json().outputs.length, 1);
+    assert.equal(r.json<InferResponse>().outputs.length, 1);
   });
 
   it('runs the MLP: 10 logits per row', async () => {
@@ -109,8 +118,8 @@ describe('the OIP v2 routes', () => {
       payload: { inputs: [{ name: 'x', shape: [3, 784], datatype: 'FP32', data: x }] },
     });
     assert.equal(r.statusCode, 200, r.body);
-    assert.deepEqual(r.json().outputs[0].shape, [3, 10]);
-    assert.ok(r.json().outputs[0].data.every(Number.isFinite));
+    assert.deepEqual(r.json<InferResponse>().outputs[0]!.shape, [3, 10]);
+    assert.ok((r.json<InferResponse>().outputs[0]!.data as number[]).every(Number.isFinite));
   });
 
   // The corpus of bad requests: each gets its 4xx and its code, and the server stays healthy.
@@ -235,8 +244,8 @@ describe('the OIP v2 routes', () => {
         headers: { 'content-type': c.contentType ?? 'application/json' },
       });
       assert.equal(r.statusCode, c.status, r.body);
-      assert.equal(r.json().code, c.code);
-      assert.equal(typeof r.json().error, 'string');
+      assert.equal(r.json<ErrorBody>().code, c.code);
+      assert.equal(typeof r.json<ErrorBody>().error, 'string');
     });
   }
 
@@ -247,8 +256,8 @@ describe('the OIP v2 routes', () => {
       payload: { inputs: [{ name: 'idx', shape: [1], datatype: 'INT64', data: [99] }] },
     });
     assert.equal(bad.statusCode, 500);
-    assert.equal(bad.json().code, 'LEPTON_INFERENCE_FAILED');
-    assert.match(bad.json().error, /out of data bounds/);
+    assert.equal(bad.json<ErrorBody>().code, 'LEPTON_INFERENCE_FAILED');
+    assert.match(bad.json<ErrorBody>().error, /out of data bounds/);
     const good = await s.app.inject({
       method: 'POST',
       url: '/v2/models/gather/infer',
@@ -256,12 +265,14 @@ describe('the OIP v2 routes', () => {
     });
     assert.equal(good.statusCode, 200);
     const logs = await s.app.inject({ url: '/lepton/v1/deployments/gather/logs', headers: s.auth });
-    assert.ok(logs.json().entries.some((e: { code?: string }) => e.code === 'LEPTON_INFERENCE_FAILED'));
+    assert.ok(logs.json<{ entries: LogEntry[] }>().entries.some((e) => e.code === 'LEPTON_INFERENCE_FAILED'));
   });
 
   it('stays healthy after the corpus, and counts what it answered', async () => {
     assert.equal((await s.app.inject('/v2/health/ready')).statusCode, 200);
-    const m = (await s.app.inject({ url: '/lepton/v1/deployments/add/metrics', headers: s.auth })).json();
+    const m = (
+      await s.app.inject({ url: '/lepton/v1/deployments/add/metrics', headers: s.auth })
+    ).json<MetricsSnapshot>();
     assert.ok(m.requests >= 20);
     assert.ok(m.rejected >= 15);
     assert.ok(m.lastErrors.length > 0);
@@ -284,8 +295,8 @@ describe('the body limit', () => {
         payload: { inputs: [{ name: 'a', shape: [1, 4], datatype: 'FP32', data: Array(1000).fill(1) }] },
       });
       assert.equal(r.statusCode, 413);
-      assert.equal(r.json().code, 'LEPTON_BODY_TOO_LARGE');
-      assert.match(r.json().error, /1000 bytes/);
+      assert.equal(r.json<ErrorBody>().code, 'LEPTON_BODY_TOO_LARGE');
+      assert.match(r.json<ErrorBody>().error, /1000 bytes/);
     } finally {
       await s.close();
     }

@@ -79,6 +79,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Only JSON bodies: a text body is a 415, not a string that fails the schema.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error: FastifyError | ServerError, request, reply) => {
+    // fastify types the route's limit as always set; an error raised before routing (a 404) has no route to ask.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
     const coded = toServerError(error, request.routeOptions.bodyLimit ?? bodyLimit);
     if (coded.statusCode >= 500 && coded.code === 'LEPTON_INTERNAL')
       report(`lepton-server: ${request.method} ${request.url}: ${(error as Error).stack ?? error}`);
@@ -115,7 +117,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // A proxy holding the token asks this before sending it: only this server can answer with the proof.
   routes.route({
     ...ROUTES.identity,
-    handler: async (request) => ({
+    handler: (request) => ({
       server: 'lepton',
       pid: process.pid,
       proof: identityProof(options.token, request.query.nonce),
@@ -163,6 +165,8 @@ export function toServerError(error: FastifyError | ServerError | Error, bodyLim
   if (e instanceof RangeError && /call stack/i.test(e.message)) return errors.tooDeep();
   if (e instanceof SyntaxError || (e.statusCode === 400 && /JSON/i.test(e.message))) return errors.badJson(e.message);
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
+    // A ServerError or a thrown plain Error reaches here too, without fastify's code.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
     return new ServerError(e.code ?? 'LEPTON_BAD_REQUEST', e.statusCode, e.message);
   return errors.internal(e.message);
 }

@@ -70,7 +70,7 @@ describe('the bounded queue', () => {
   const code = (p: Promise<unknown>) =>
     p.then(
       () => 'ok',
-      (e: { code?: string }) => e.code ?? 'no code',
+      (e: unknown) => (e as { code?: string } | undefined)?.code ?? 'no code',
     );
 
   it('refuses a request beyond maxQueue at once with LEPTON_OVERLOADED, and runs the queued ones', async () => {

@@ -109,7 +109,9 @@ export class LoadedVersion {
       inputs,
       meta.batching,
       batchable(meta),
-      (rows) => monitor.recordRun(rows),
+      (rows) => {
+        monitor.recordRun(rows);
+      },
       meta.name,
     );
     this.preprocess = compiledTransforms(meta);

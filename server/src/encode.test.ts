@@ -10,7 +10,7 @@ function plain(response: InferResponse, values: Array<Parameters<typeof encodeOu
   return JSON.stringify({
     ...response,
     outputs: response.outputs.map((o, i) =>
-      values[i] === undefined ? o : encodeOutput(o.name, o.datatype, o.shape, values[i]!),
+      values[i] === undefined ? o : encodeOutput(o.name, o.datatype, o.shape, values[i]),
     ),
   });
 }

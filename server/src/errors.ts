@@ -349,7 +349,7 @@ export type ServerErrorCode = {
  */
 export function storageError(what: string, error: unknown): ServerError {
   if (error instanceof ServerError) return error;
-  const e = error as NodeJS.ErrnoException;
+  const e = error as Partial<NodeJS.ErrnoException> | null | undefined; // anything can be thrown
   const detail = e?.message ?? String(error);
   return e?.code === 'ENOSPC' || e?.code === 'EDQUOT'
     ? errors.storageFull(what, detail)

@@ -48,7 +48,9 @@ describe('the request guards', () => {
     check('Bearer manage-token');
     for (const header of [undefined, 'Bearer nope', 'infer-token', 'Bearer infer-tokenX']) {
       assert.throws(
-        () => check(header),
+        () => {
+          check(header);
+        },
         (error: { code?: string; statusCode?: number }) =>
           error.code === 'LEPTON_UNAUTHORIZED' && error.statusCode === 401,
       );

@@ -81,7 +81,9 @@ export class DeploymentLog {
         return;
       }
       const stream = createWriteStream(this.file, { flags: 'a', mode: 0o600 });
-      stream.on('error', (error) => this.failed(stream, error));
+      stream.on('error', (error) => {
+        this.failed(stream, error);
+      });
       this.stream = stream;
     }
     const stream = this.stream;

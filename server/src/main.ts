@@ -109,7 +109,7 @@ export async function serve(argv: string[]): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-serve(process.argv.slice(2)).catch((error: Error) => {
-  console.error(`lepton-server: ${error.message}`);
+serve(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(`lepton-server: ${(error as Error).message}`);
   process.exit(1);
 });

@@ -183,10 +183,14 @@ export function reconcileSpecs(
 ): TensorSpec[] {
   if (!given) return model;
   if (!Array.isArray(given)) throw errors.badMeta(`${kind} must be an array.`);
+  // Deploy JSON: an element may be null or lack its shape although the type says otherwise; the `?.` below keep
+  // such input a LEPTON_BAD_META answer instead of a TypeError.
   for (const spec of given) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
     const actual = model.find((m) => m.name === spec?.name);
     if (!actual)
       throw errors.badMeta(
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
         `${kind}: the model has no "${spec?.name}" (it has ${model.map((m) => m.name).join(', ')}).`,
       );
     if (spec.datatype !== actual.datatype)
@@ -197,6 +201,7 @@ export function reconcileSpecs(
       spec.shape.some((d, i) => actual.shape[i] !== -1 && d !== -1 && d !== actual.shape[i])
     ) {
       throw errors.badMeta(
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
         `${kind}: "${spec.name}" has shape [${actual.shape.join(', ')}] in the model, not [${spec.shape?.join(', ')}].`,
       );
     }

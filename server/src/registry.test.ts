@@ -22,7 +22,9 @@ const meta = (): Omit<ModelMeta, 'name' | 'version'> => ({
 
 describe('the registry', () => {
   const home = tempHome();
-  after(() => rmSync(home, { recursive: true, force: true }));
+  after(() => {
+    rmSync(home, { recursive: true, force: true });
+  });
 
   it('numbers versions and keeps them all, with metadata round-tripped', () => {
     const registry = new Registry(join(home, 'models'));

@@ -87,10 +87,11 @@ export class Registry {
       );
     }
     try {
-      const meta = JSON.parse(text) as ModelMeta;
+      // A file on disk: checked for the fields everything else reads before it is trusted as ModelMeta.
+      const meta = JSON.parse(text) as Partial<ModelMeta> | null;
       if (!meta || typeof meta !== 'object' || !Array.isArray(meta.inputs) || !Array.isArray(meta.outputs))
         throw new Error('it lacks inputs or outputs');
-      return meta;
+      return meta as ModelMeta;
     } catch (error) {
       throw errors.brokenEntry(
         name,
@@ -116,10 +117,10 @@ export class Registry {
       return { problem: `state.json cannot be read (${(error as Error).message})` };
     }
     try {
-      const state = JSON.parse(text) as DeploymentState;
+      const state = JSON.parse(text) as Partial<DeploymentState> | null;
       if (!state || typeof state.active !== 'string' || typeof state.running !== 'boolean')
         throw new Error('it lacks "active" or "running"');
-      return { state };
+      return { state: state as DeploymentState };
     } catch (error) {
       return { problem: `state.json is garbled (${(error as Error).message})` };
     }

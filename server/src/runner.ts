@@ -57,7 +57,7 @@ export function plainOutputs(results: ort.InferenceSession.OnnxValueMapType): Re
   const out: Record<string, OutTensor> = {};
   for (const name in results) {
     const t = results[name] as ort.Tensor;
-    out[name] = { data: t.data as FeedData, shape: [...t.dims], type: t.type };
+    out[name] = { data: t.data, shape: [...t.dims], type: t.type };
   }
   return out;
 }
@@ -234,7 +234,11 @@ export class WorkerRunner implements Runner {
     this.failAll(new Error('the runner is closed'));
     await Promise.all(
       this.workers.map(async (worker) => {
-        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        const exited = new Promise<void>((resolve) =>
+          worker.once('exit', () => {
+            resolve();
+          }),
+        );
         worker.postMessage({ close: true } satisfies CloseMessage);
         if (!(await withTimeout(exited, CLOSE_WAIT_MS))) await worker.terminate();
       }),
@@ -252,7 +256,12 @@ export class WorkerRunner implements Runner {
 /** Whether `promise` settled within `ms` (it is not cancelled). */
 async function withTimeout(promise: Promise<void>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const timeout = new Promise<boolean>(
+    (resolve) =>
+      (timer = setTimeout(() => {
+        resolve(false);
+      }, ms)),
+  );
   try {
     return await Promise.race([promise.then(() => true), timeout]);
   } finally {

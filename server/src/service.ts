@@ -82,7 +82,9 @@ export class Service {
       );
     }
     await Promise.all(this.registry.names().map((name) => this.locked(name, () => this.restoreOne(name))));
-    this.alertTimer = setInterval(() => this.checkAlerts(), 1000);
+    this.alertTimer = setInterval(() => {
+      this.checkAlerts();
+    }, 1000);
     this.alertTimer.unref();
   }
 
@@ -98,9 +100,14 @@ export class Service {
       deployment.log.write('error', 'restore', deployment.failure, { code: 'LEPTON_BROKEN_ENTRY' });
     };
     const rollbackFix = `Roll back to a version that exists (versions: ${versions.join(', ')}), or remove the deployment (deployment.remove() or DELETE /lepton/v1/deployments/${name}).`;
-    if ('problem' in read) return fail(read.problem, rollbackFix);
-    if (state && !versions.includes(state.active))
-      return fail(`state.json names version ${state.active}, which is not in the registry`, rollbackFix);
+    if ('problem' in read) {
+      fail(read.problem, rollbackFix);
+      return;
+    }
+    if (state && !versions.includes(state.active)) {
+      fail(`state.json names version ${state.active}, which is not in the registry`, rollbackFix);
+      return;
+    }
     if (!state?.running) {
       deployment.status = 'stopped';
       return;
@@ -404,6 +411,8 @@ export async function describeModel(onnx: Uint8Array, given: DeployMeta): Promis
       throw errors.badMeta('transforms must be an array of transform JSON objects.');
     const transforms = given.transforms ?? [];
     const missingValues = given.missingValues;
+    // Deploy JSON: the type says what it should be, this check what it is.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
     if (missingValues !== undefined && missingValues !== 'refuse' && missingValues !== 'nan')
       throw errors.badMeta(
         `missingValues must be "refuse" or "nan" (for a model that routes missing values itself), got ${JSON.stringify(missingValues)}.`,

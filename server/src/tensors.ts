@@ -13,7 +13,6 @@ import {
   ELEMENT_BYTES,
   elementText,
   encodeBytesElements,
-  type WireTensor,
 } from './wire/binary.js';
 import { fromHalf, halfNonFinite, toHalf } from './wire/half.js';
 
@@ -140,7 +139,7 @@ export function allocate(datatype: Datatype, length: number): FeedData {
  * `LEPTON_BAD_REQUEST` for an input with both `data` and binary data, or neither.
  */
 export function attachBinaryData(inputs: RequestTensor[], binary: Uint8Array): void {
-  const slices = binarySlices(inputs as WireTensor[], binary);
+  const slices = binarySlices(inputs, binary);
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i]!;
     const bytes = slices[i];
@@ -190,7 +189,7 @@ export function decodeInputs(
         specs.map((s) => s.name),
       );
     if (feeds[spec.name]) throw errors.duplicateInput(spec.name);
-    if (input.datatype !== spec.datatype) throw errors.badDatatype(spec.name, String(input.datatype), spec.datatype);
+    if (input.datatype !== spec.datatype) throw errors.badDatatype(spec.name, input.datatype, spec.datatype);
     const shape = input.shape;
     if (shape.length !== spec.shape.length || shape.some((d, i) => spec.shape[i] !== -1 && d !== spec.shape[i])) {
       throw errors.badShape(

@@ -14,10 +14,14 @@ import {
 } from './runner.js';
 
 const port = parentPort!;
-const post = (reply: RunReply) => port.postMessage(reply);
+const post = (reply: RunReply) => {
+  port.postMessage(reply);
+};
 
 try {
   const session = await ort.InferenceSession.create((workerData as { path: string }).path, SESSION_OPTIONS);
+  // The handler settles every run itself (a reply or an error reply), so its promise is not awaited by anyone.
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- see above
   port.on('message', async (message: RunMessage | CloseMessage) => {
     if ('close' in message) {
       // Asked only once no run is pending: release the session, then let the thread end on its own.

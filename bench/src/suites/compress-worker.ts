@@ -58,7 +58,9 @@ export type ReportRow = Pick<
 
 const THREADS = 2;
 const CALIBRATION_ROWS = 256;
-const log = (line: string) => console.error(line);
+const log = (line: string) => {
+  console.error(line);
+};
 
 function writeRaw(path: string, t: tf.Tensor): string {
   const data = t.dataSync() as Float32Array | Int32Array;
@@ -144,7 +146,7 @@ async function variantsOf(
     test: {
       x: writeRaw(join(dir, `${name}-test-x.f32`), test.x),
       y: writeRaw(join(dir, `${name}-test-y.i32`), test.y),
-      rows: test.x.shape[0]!,
+      rows: test.x.shape[0],
     },
     variants: files,
     report: { rows: [], recommended: '', recommendation: '' },

@@ -169,7 +169,7 @@ export const compressSuite: Suite = {
   description:
     'reference CNN (MNIST, 8,000 train / 2,000 test) and 784-1024-1024-10 MLP: Lepton int8 vs onnxruntime.quantization best setting vs fp32, ' +
     'every file timed in the same Python onnxruntime (2 intra-op threads, median of 25 interleaved rounds, then the two best settings head to head in 100 more); 80% pruning + fine-tune; distillation',
-  async run(log) {
+  run(log) {
     const dir = mkdtempSync(join(tmpdir(), 'lepton-bench-compress-'));
     try {
       const t0 = performance.now();

@@ -64,7 +64,7 @@ export const dataframeSuite: Suite = {
   name: 'dataframe',
   description:
     'group by int key → sum/mean/count of a float; inner join with a 1,000-row dimension table (best of 3 after a warm-up; arquero and the delegated DataFrame verbs best of 5 alternating)',
-  async run(log) {
+  run(log) {
     const cases: BenchCase[] = [];
     for (const [label, n] of [
       ['1m', 1_000_000],

@@ -42,9 +42,9 @@ async function make(): Promise<object> {
     const files = Array.from({ length: 1000 }, (_, i) => i);
     for (let i = 0; i < files.length; i += 16) {
       await Promise.all(
-        files
-          .slice(i, i + 16)
-          .map(async (j) => writeFileSync(join(dir!, `class${c}`, `${j}.jpg`), await photo(c * 1000 + j + 1))),
+        files.slice(i, i + 16).map(async (j) => {
+          writeFileSync(join(dir!, `class${c}`, `${j}.jpg`), await photo(c * 1000 + j + 1));
+        }),
       );
     }
   }
@@ -57,7 +57,7 @@ async function load(): Promise<object> {
   const ds = await lepton.read.images(dir!, { size: [32, 32], cache: cache! });
   let n = 0;
   await ds.batches(64).forEachAsync(({ xs, ys }) => {
-    n += xs.shape[0]!;
+    n += xs.shape[0];
     tf.dispose([xs, ys]);
   });
   const seconds = (performance.now() - start) / 1000;

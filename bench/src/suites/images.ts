@@ -50,14 +50,14 @@ function peer(args: string[], log: (line: string) => void, label: string): Figur
   return run(anchorPython, [peerScript, ...args], log, label);
 }
 
-const num = (f: Figures | null, key: string) => (f && typeof f[key] === 'number' ? (f[key] as number) : null);
+const num = (f: Figures | null, key: string) => (f && typeof f[key] === 'number' ? f[key] : null);
 
 /** Loading an image folder (decode, resize to 32×32, batches for one epoch) and training the CIFAR CNN on it. */
 export const imagesSuite: Suite = {
   name: 'images',
   description:
     'images/s: 10,000 256×256 JPEGs decoded, resized to 32×32 and batched for one epoch (cold and cached); samples/s: the 32×32×3 CIFAR CNN; peak memory of a streamed epoch',
-  async run(log) {
+  run(log) {
     log(`bench folder ${folder}`);
     worker(['make', folder], log, 'make folder');
     const cache = mkdtempSync(join(tmpdir(), 'lepton-bench-image-cache-'));

@@ -23,7 +23,7 @@ function measure(kernel: string, libraryCell: string | undefined, log: (line: st
         timeout: 600_000,
       },
     );
-    return JSON.parse(out.trim().split('\n').pop()!);
+    return JSON.parse(out.trim().split('\n').pop()!) as Latency;
   } catch (error) {
     log(`${kernel}: not measured (${(error as Error).message.split('\n')[0]})`);
     return null;
@@ -34,7 +34,7 @@ function measure(kernel: string, libraryCell: string | undefined, log: (line: st
 export const kernelSuite: Suite = {
   name: 'kernel',
   description: 'start → kernel_info_reply, p50 of 20 trivial cells, p50 of 20 cells using the preloaded library',
-  async run(log) {
+  run(log) {
     if (!existsSync(join(anchorsDir, 'kernels')))
       log(`peers missing: run ../shared/anchors/setup.sh (looked in ${anchorsDir})`);
     const lepton = measure('lepton', 'tf.tensor([1, 2, 3]).sum().dataSync()[0] + lepton.version.length', log);

@@ -59,7 +59,7 @@ function postAlone(url: string, body: string): Promise<{ code?: string }> {
           try {
             resolve(JSON.parse(text) as { code?: string });
           } catch (error) {
-            reject(error as Error);
+            reject(error instanceof Error ? error : new Error(String(error)));
           }
         });
         res.on('error', reject);
@@ -75,6 +75,7 @@ async function worstHealth(url: string, work: () => Promise<unknown>): Promise<n
   let worst = 0;
   let stop = false;
   const ping = (async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the finally below sets `stop` while this loop awaits; TypeScript does not see writes from another path
     while (!stop) {
       const t = performance.now();
       await fetch(`${url}/v2/health/live`).then(
@@ -108,10 +109,10 @@ async function swaps(server: RunningServer): Promise<{ failed: number; total: nu
         connections: SWAP_CONNECTIONS,
         duration: 300,
       },
-      (error, result) =>
-        error
-          ? reject(error)
-          : resolve({ failed: result.errors + result.timeouts + result.non2xx, total: result.requests.total }),
+      (error: Error | null, result) => {
+        if (error) reject(error);
+        else resolve({ failed: result.errors + result.timeouts + result.non2xx, total: result.requests.total });
+      },
     );
     void (async () => {
       try {
@@ -121,7 +122,7 @@ async function swaps(server: RunningServer): Promise<{ failed: number; total: nu
           else await server.client.rollback('swap');
         }
       } catch (error) {
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       } finally {
         instance.stop();
       }
@@ -203,7 +204,9 @@ async function slowloris(server: RunningServer): Promise<{ clientMs: number; clo
     socket.write(`POST /v2/models/swap/infer HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`);
     sockets.push(socket);
   }
-  const drip = setInterval(() => sockets.forEach((s) => !s.destroyed && s.write('X-Slow: 1\r\n')), 1000);
+  const drip = setInterval(() => {
+    sockets.forEach((s) => !s.destroyed && s.write('X-Slow: 1\r\n'));
+  }, 1000);
   try {
     const t = performance.now();
     await fetch(`${server.info.url}/v2/models/swap/infer`, {

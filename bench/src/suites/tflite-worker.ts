@@ -63,14 +63,18 @@ async function main(dir: string): Promise<void> {
   await lepton.export.tflite(model, fp32);
   await lepton.export.tflite(model, int8, { quantize: 'int8', calibration });
   const layers: TfliteManifest['layers'] = model.layers.map((layer, i) => {
-    const kind = ({ Conv2D: 'conv', MaxPooling2D: 'pool', Flatten: 'flatten', Dense: 'dense' } as const)[
-      layer.getClassName() as 'Conv2D'
-    ];
+    const kinds: Partial<Record<string, TfliteManifest['layers'][number]['kind']>> = {
+      Conv2D: 'conv',
+      MaxPooling2D: 'pool',
+      Flatten: 'flatten',
+      Dense: 'dense',
+    };
+    const kind = kinds[layer.getClassName()];
     if (!kind) throw new Error(`the bench CNN has an unexpected layer ${layer.getClassName()}`);
     const config = layer.getConfig() as { filters?: number; units?: number; activation?: string };
     const weights = layer.getWeights().map((w, k) => ({
       path: writeRaw(join(dir, `w${i}_${k}.f32`), w.dataSync() as Float32Array),
-      shape: w.shape as number[],
+      shape: w.shape,
     }));
     return { kind, units: config.filters ?? config.units, activation: config.activation, weights };
   });
@@ -83,7 +87,7 @@ async function main(dir: string): Promise<void> {
     test: {
       x: writeRaw(join(dir, 'test-x.f32'), mnist.test.images.dataSync() as Float32Array),
       y: writeRaw(join(dir, 'test-y.i32'), mnist.test.labels.dataSync() as Int32Array),
-      rows: mnist.test.images.shape[0]!,
+      rows: mnist.test.images.shape[0],
     },
     files: { fp32, int8 },
     trainSeconds,

@@ -29,7 +29,7 @@ export const tfliteSuite: Suite = {
   name: 'tflite',
   description:
     "Lepton's .tflite export vs TensorFlow's TFLiteConverter (same CNN and weights; size, interpreter latency, int8 accuracy)",
-  async run(log) {
+  run(log) {
     const dir = mkdtempSync(join(tmpdir(), 'lepton-bench-tflite-'));
     try {
       const worker = fileURLToPath(new URL('./tflite-worker.js', import.meta.url));

@@ -45,7 +45,7 @@ if (mode === 'frame') {
       resample_ms: resample,
       windows_ms: ms(cut),
       bins: hours.numRows(),
-      first_mean: hours.get('v', 0),
+      first_mean: hours.get('v', 0) as unknown,
       windows: w.x.shape[0],
     }),
   );

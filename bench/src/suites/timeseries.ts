@@ -34,7 +34,7 @@ function run(
   }
 }
 
-const num = (f: Figures | null, key: string) => (f && typeof f[key] === 'number' ? (f[key] as number) : null);
+const num = (f: Figures | null, key: string) => (f && typeof f[key] === 'number' ? f[key] : null);
 
 const N = 10_000_000;
 
@@ -43,7 +43,7 @@ export const timeseriesSuite: Suite = {
   name: 'timeseries',
   description:
     'LSTM(32) → Dense(1) training samples/s on 4,096 windows of 24 steps (batch 32, 3 epochs after a warm-up); resample(1H).mean() and 24-step windows (stride 24, float32) on 10M one-minute rows (best of 3 after a warm-up)',
-  async run(log) {
+  run(log) {
     if (!existsSync(python)) {
       log(
         `pandas/Keras missing: no ${python} (run ../shared/anchors/setup.sh); the suite needs the peer script to write its shared data`,
@@ -106,7 +106,7 @@ export const timeseriesSuite: Suite = {
         },
       ];
       const ratio = (c: BenchCase, peer: string) =>
-        c.lepton !== null && c.peers[peer] ? c.lepton / c.peers[peer]! : null;
+        c.lepton !== null && c.peers[peer] ? c.lepton / c.peers[peer] : null;
       const [l, r, w] = [ratio(cases[0]!, 'keras'), ratio(cases[1]!, 'pandas'), ratio(cases[2]!, 'pandas')];
       const check = (v: number | null, ok: (v: number) => boolean, floor: string) =>
         v === null ? 'unchecked' : `${v.toFixed(2)}× (${ok(v) ? 'met' : 'MISSED'}, ${floor})`;

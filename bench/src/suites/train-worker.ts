@@ -17,6 +17,8 @@ async function main() {
     await import('@tensorflow/tfjs-backend-wasm');
     await tf.setBackend('wasm');
     backend = 'wasm (stock)';
+    // tfjs types `verbose` as its ModelLoggingVerbosity enum but does not export it; 0 is its SILENT.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- the enum is not importable
     train = (model, x, y, epochs) => model.fit(x, y, { epochs, batchSize: 64, verbose: 0 });
   }
   const result: Record<string, number | string | null> = { backend };

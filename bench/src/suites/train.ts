@@ -28,7 +28,7 @@ function run(
       timeout: 900_000,
       env: { ...env, TF_CPP_MIN_LOG_LEVEL: '3' },
     });
-    return JSON.parse(out.trim().split('\n').pop()!);
+    return JSON.parse(out.trim().split('\n').pop()!) as Figures;
   } catch (error) {
     log(`${label}: not measured (${(error as Error).message.split('\n')[0]})`);
     return null;
@@ -55,14 +55,14 @@ function peer(name: 'keras' | 'torch', log: (line: string) => void): Figures | n
   return run(anchorPython, [anchorScript, name, '2048'], log, name);
 }
 
-const num = (f: Figures | null, key: string) => (f && typeof f[key] === 'number' ? (f[key] as number) : null);
+const num = (f: Figures | null, key: string) => (f && typeof f[key] === 'number' ? f[key] : null);
 
 /** Training and inference throughput: the reference CNN and a 784-128-64-10 MLP, Lepton against Keras, PyTorch and stock tfjs wasm. */
 export const trainSuite: Suite = {
   name: 'train',
   description:
     'samples/s: reference CNN training (batch 64, Adam), CNN inference (batch 256), 784-128-64-10 MLP training; peak memory',
-  async run(log) {
+  run(log) {
     const ours = lepton('lepton', log);
     const stock = lepton('stock', log);
     const keras = peer('keras', log);

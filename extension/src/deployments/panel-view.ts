@@ -135,7 +135,7 @@ export class DeploymentsView {
     infos.forEach((info, i) => {
       seen.add(info.name);
       const row = this.rows.get(info.name) ?? this.addRow(info);
-      this.drawRow(row, info, logs[i]!);
+      this.drawRow(row, info, logs[i]);
     });
     for (const [name, row] of this.rows) {
       if (!seen.has(name)) {
@@ -217,6 +217,8 @@ export class DeploymentsView {
     setBadge(row.badge, info.status);
     row.version.textContent = `v${info.version} (versions ${info.versions.join(', ')})`;
     const minute = info.metrics.lastMinute;
+    // A server older than this extension sends no perSecond series.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
     drawSparkline(row.spark, minute.perSecond ?? []);
     row.traffic.textContent = ` ${minute.throughput.toFixed(2)} req/s · ${info.requests} total · ${latencyText(info)} · errors ${formatPercent(minute.errorRate)}`;
     row.alerts.replaceChildren(

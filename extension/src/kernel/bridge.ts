@@ -44,10 +44,9 @@ export async function commRequest<K extends CommTarget, R extends CommRequests[K
   const comm = kernel.createComm(target);
   try {
     return await new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`The kernel did not answer within ${Math.round(timeoutMs / 1000)} s.`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        reject(new Error(`The kernel did not answer within ${Math.round(timeoutMs / 1000)} s.`));
+      }, timeoutMs);
       comm.onMsg = (message: KernelMessage.ICommMsgMsg) => {
         // The kernel's JSON, read as the contract says its answers look (`ok` decides which half of the union).
         const answer = message.content.data as unknown as { action?: unknown; ok?: boolean; error?: string };

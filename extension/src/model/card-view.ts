@@ -62,7 +62,7 @@ const shape = (s: unknown): string =>
   Array.isArray(s) && Array.isArray(s[0])
     ? (s as unknown[]).map(shape).join(', ')
     : Array.isArray(s)
-      ? `(${s.map((d) => (d === null ? 'None' : d)).join(', ')})`
+      ? `(${(s as unknown[]).map((d): unknown => (d === null ? 'None' : d)).join(', ')})`
       : String(s);
 
 /** The card of one model. */
@@ -95,7 +95,8 @@ export class ModelCardView {
     });
     this.result = el('div', 'jp-LeptonModelCard-result', node);
     this.result.setAttribute('role', 'status');
-    if (actions.downloadTflite) this.addTfliteDownload(node, actions.downloadTflite);
+    const download = actions.downloadTflite?.bind(actions);
+    if (download) this.addTfliteDownload(node, download);
   }
 
   /** The "Download .tflite" row: a quantization choice and the button; its outcome shows in its own status line. */

@@ -89,12 +89,15 @@ function activate(
   // Without a setting registry (or its schema) the panel keeps the default interval.
   void settingRegistry?.load(plugin.id).then(
     (settings) => {
-      const apply = () => panel.setRefreshInterval(panelSettings(settings.composite).refreshMs);
+      const apply = () => {
+        panel.setRefreshInterval(panelSettings(settings.composite).refreshMs);
+      };
       apply();
       settings.changed.connect(apply);
     },
-    (error: unknown) =>
-      console.warn('Lepton: could not read the deployments panel settings; using the defaults.', error),
+    (error: unknown) => {
+      console.warn('Lepton: could not read the deployments panel settings; using the defaults.', error);
+    },
   );
   app.shell.add(panel, 'right', { rank: 600 });
   restorer?.add(panel, panel.id);

@@ -20,7 +20,9 @@ function saveFile(fileName: string, base64: string): void {
   document.body.appendChild(link);
   link.click();
   link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  setTimeout(() => {
+    URL.revokeObjectURL(url);
+  }, 10_000);
 }
 
 /** A renderer whose live status lines stop refreshing when it goes away. */
@@ -59,7 +61,9 @@ class ModelCardRenderer extends LiveRenderer implements IRenderMime.IRenderer {
         );
         return answer.deployment;
       },
-      showStatus: (node, name) => this.showStatus(node, name),
+      showStatus: (node, name) => {
+        this.showStatus(node, name);
+      },
       downloadTflite: async (modelId, quantize) => {
         const answer = await commRequest(
           kernelFor(app, this.node),
@@ -73,6 +77,8 @@ class ModelCardRenderer extends LiveRenderer implements IRenderMime.IRenderer {
     });
   }
 
+  // IRenderer's contract is a promise; async keeps a throw while rendering a rejection JupyterLab reports.
+  // eslint-disable-next-line @typescript-eslint/require-await -- see above
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     this.view.update(model.data[MODEL_MIME] as unknown as ModelCardData);
   }
@@ -80,6 +86,8 @@ class ModelCardRenderer extends LiveRenderer implements IRenderMime.IRenderer {
 
 /** A deployment card (`lepton.deploy`'s result) as a live status line. */
 class DeploymentRenderer extends LiveRenderer implements IRenderMime.IRenderer {
+  // IRenderer's contract is a promise; async keeps a throw while rendering a rejection JupyterLab reports.
+  // eslint-disable-next-line @typescript-eslint/require-await -- see above
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const { name } = model.data[DEPLOYMENT_MIME] as unknown as DeploymentCardData;
     for (const status of this.statuses.splice(0)) status.stop();
@@ -89,6 +97,8 @@ class DeploymentRenderer extends LiveRenderer implements IRenderMime.IRenderer {
     // The text form carries the URL and the curl and TypeScript calls.
     const howTo = this.node.appendChild(document.createElement('details'));
     howTo.appendChild(document.createElement('summary')).textContent = 'How to call it';
+    // Lepton's deployment bundle always carries text/plain as one string.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- see above
     howTo.appendChild(document.createElement('pre')).textContent = String(model.data['text/plain'] ?? '');
   }
 }

@@ -25,6 +25,8 @@ class TrainingRenderer extends Widget implements IRenderMime.IRenderer {
     });
   }
 
+  // IRenderer's contract is a promise; async keeps a throw while rendering a rejection JupyterLab reports.
+  // eslint-disable-next-line @typescript-eslint/require-await -- see above
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     this.view.maxPoints = this.settings().maxPoints;
     this.view.update(model.data[TRAINING_MIME] as unknown as TrainingBundle);
@@ -54,7 +56,9 @@ function activate(
       apply();
       settings.changed.connect(apply);
     },
-    (error: unknown) => console.warn('Lepton: could not read the training chart settings; using the defaults.', error),
+    (error: unknown) => {
+      console.warn('Lepton: could not read the training chart settings; using the defaults.', error);
+    },
   );
   rendermime.addFactory(
     {

@@ -6,7 +6,9 @@ import { MAX_CHART_POINTS, REFRESH_INTERVAL_S, panelSettings, trainingSettings, 
 /** A property of one of the extension's settings schemas (`extension/schema/NAME.json`). */
 function schemaProperty(name: string, property: string): Record<string, unknown> {
   // Tests run from extension/dist/settings; the schemas sit in extension/schema.
-  const schema = JSON.parse(readFileSync(new URL(`../../schema/${name}.json`, import.meta.url), 'utf8'));
+  const schema = JSON.parse(readFileSync(new URL(`../../schema/${name}.json`, import.meta.url), 'utf8')) as {
+    properties: Record<string, Record<string, unknown>>;
+  };
   return schema.properties[property];
 }
 
@@ -31,7 +33,7 @@ describe('the extension settings', () => {
       assert.deepEqual(panelSettings(composite), { refreshMs: 2000 }, JSON.stringify(composite));
     }
     for (const composite of [undefined, {}, { maxPoints: null }, { maxPoints: Infinity }]) {
-      assert.deepEqual(trainingSettings(composite), { maxPoints: 800 }, String(composite));
+      assert.deepEqual(trainingSettings(composite), { maxPoints: 800 }, JSON.stringify(composite));
     }
   });
 

@@ -13,7 +13,7 @@ describe('the live training view', () => {
     assert.equal(view.node.querySelectorAll('svg.jp-LeptonChart').length, 2);
     assert.ok(view.points > first, `${view.points} points after ${first}`);
     assert.equal(view.node.dataset.points, String(view.points));
-    assert.match(view.node.textContent ?? '', /epoch 3\/10 · batch 5\/5 · 900 samples\/s · ETA 3\.0s/);
+    assert.match(view.node.textContent, /epoch 3\/10 · batch 5\/5 · 900 samples\/s · ETA 3\.0s/);
   });
 
   it('draws at most the chart point cap of batch points per metric, however long the run', () => {
@@ -47,7 +47,12 @@ describe('the live training view', () => {
 
   it('asks the kernel to stop the run once when Stop is pressed', async () => {
     const asked: string[] = [];
-    const view = new TrainingView(host(), { stop: async (runId) => void asked.push(runId) });
+    const view = new TrainingView(host(), {
+      stop: (runId) => {
+        asked.push(runId);
+        return Promise.resolve();
+      },
+    });
     view.update(bundle(1, 3));
     const stop = view.node.querySelector<HTMLButtonElement>('.jp-LeptonTraining-stop')!;
     assert.equal(stop.hidden, false);
@@ -56,7 +61,7 @@ describe('the live training view', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     assert.deepEqual(asked, ['run-test']);
     assert.equal(stop.disabled, true);
-    assert.match(view.node.textContent ?? '', /stopping…/);
+    assert.match(view.node.textContent, /stopping…/);
   });
 
   it('says why when the kernel cannot stop the run, and lets the user try again', async () => {
@@ -67,7 +72,7 @@ describe('the live training view', () => {
     view.node.querySelector<HTMLButtonElement>('.jp-LeptonTraining-stop')!.click();
     await new Promise((resolve) => setTimeout(resolve, 0));
     assert.match(
-      view.node.querySelector('.jp-LeptonTraining-message')!.textContent!,
+      view.node.querySelector('.jp-LeptonTraining-message')!.textContent,
       /Could not stop the run: no running training run/,
     );
     assert.equal(view.node.querySelector<HTMLButtonElement>('.jp-LeptonTraining-stop')!.disabled, false);

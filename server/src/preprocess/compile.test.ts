@@ -166,8 +166,9 @@ describe('compileTransforms names the record and field it cannot preprocess', ()
     { title: 'an array record', records: [[1, 2]], message: /^Record 0 is an array/ },
   ];
   for (const c of cases)
-    it(`answers LEPTON_BAD_RECORD to ${c.title}`, () =>
-      throwsCoded(() => prep.apply(c.records), 'LEPTON_BAD_RECORD', c.message));
+    it(`answers LEPTON_BAD_RECORD to ${c.title}`, () => {
+      throwsCoded(() => prep.apply(c.records), 'LEPTON_BAD_RECORD', c.message);
+    });
 
   it('refuses a raw feature that is not a number, and one beyond FP32', () => {
     const raw = compileTransforms([minMax], { features: ['x', 'name'] });
@@ -244,8 +245,9 @@ describe('parseTransforms refuses what it cannot apply, naming the transform', (
     },
   ];
   for (const c of cases) {
-    it(`answers LEPTON_BAD_META to ${c.title}`, () =>
-      throwsCoded(() => parseTransforms(c.transforms), 'LEPTON_BAD_META', c.message));
+    it(`answers LEPTON_BAD_META to ${c.title}`, () => {
+      throwsCoded(() => parseTransforms(c.transforms), 'LEPTON_BAD_META', c.message);
+    });
   }
 
   it('refuses features that disagree with the model width or use a replaced column', () => {

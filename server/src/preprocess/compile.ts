@@ -115,7 +115,7 @@ export function compileTransforms(transforms: readonly unknown[], options: Compi
       "features must be a non-empty array of column names (the model input's columns after the transforms, in order).",
     );
   }
-  const features = given === undefined ? [...order] : [...(given as string[])];
+  const features = given === undefined ? [...order] : [...given];
   const width = options.width ?? -1;
   if (width !== -1 && features.length !== width) {
     throw errors.badMeta(
@@ -163,7 +163,7 @@ function dateFeatures(step: Extract<Step, { kind: 'dateFeatures' }>, at: number,
   const compute = dateFeatureFunction(step);
   const values = new Float64Array(outputs.length);
   return (slots, row) => {
-    const value = slots[at]!;
+    const value = slots[at] as Value; // in range; `!` would also drop null, the missing value
     if (value === null) {
       for (const s of outputs) slots[s] = null;
       return;
@@ -193,39 +193,42 @@ function compileStep(step: Exclude<Step, { kind: 'oneHot' | 'dateFeatures' }>, a
     }
     case 'labelEncoder': {
       const index = step.categories.map((list) => new Map<unknown, number>(list.map((c, i) => [c, i])));
-      return (values, row) =>
+      return (values, row) => {
         at.forEach((slot, j) => {
-          const value = values[slot]!;
+          const value = values[slot] as Value; // in range; `!` would also drop null, the missing value
           if (value === null) return;
           const code = index[j]!.get(value);
           if (code === undefined) throw unseen(step, row, j, value);
           values[slot] = code;
         });
+      };
     }
     case 'imputer':
-      return (values) =>
+      return (values) => {
         at.forEach((slot, j) => {
           if (values[slot] === null) values[slot] = step.fill[j]!;
         });
+      };
   }
 }
 
 function numeric(step: Step, at: number[], map: (value: number, j: number) => number): Op {
-  return (values, row) =>
+  return (values, row) => {
     at.forEach((slot, j) => {
-      const value = values[slot]!;
+      const value = values[slot] as Value; // in range; `!` would also drop null, the missing value
       if (value === null) return;
       if (typeof value !== 'number')
-        throw errors.badRecord(row, step.columns[j]!, `holds ${show(value)}, but ${step.where} needs a number`);
+        throw errors.badRecord(row, step.columns[j], `holds ${show(value)}, but ${step.where} needs a number`);
       values[slot] = map(value, j);
     });
+  };
 }
 
 function oneHot(step: Extract<Step, { kind: 'oneHot' }>, at: number[], outputs: number[][]): Op {
   const index = step.categories.map((list) => new Map<unknown, number>(list.map((c, i) => [c, i])));
-  return (values, row) =>
+  return (values, row) => {
     at.forEach((slot, j) => {
-      const value = values[slot]!;
+      const value = values[slot] as Value; // in range; `!` would also drop null, the missing value
       const slots = outputs[j]!;
       for (const s of slots) values[s] = 0;
       if (value === null) return;
@@ -233,12 +236,13 @@ function oneHot(step: Extract<Step, { kind: 'oneHot' }>, at: number[], outputs: 
       if (k !== undefined) values[slots[k]!] = 1;
       else if (step.unknown === 'error') throw unseen(step, row, j, value);
     });
+  };
 }
 
 function unseen(step: Extract<Step, { categories: Category[][] }>, row: number, j: number, value: Value): Error {
   return errors.badRecord(
     row,
-    step.columns[j]!,
+    step.columns[j],
     `holds ${show(value)}, not seen in fitting by ${step.where} (categories: ${step.categories[j]!.map((c) => JSON.stringify(c)).join(', ')})`,
   );
 }

@@ -59,7 +59,7 @@ export function dateFeatureFunction(
     let wall = ms;
     if (zone) {
       const p = Object.fromEntries(zone.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
-      wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!);
+      wall = Date.UTC(p.year!, p.month! - 1, p.day, p.hour);
     }
     const d = new Date(wall);
     const year = d.getUTCFullYear();

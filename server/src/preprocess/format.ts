@@ -157,7 +157,7 @@ function parseOne(value: unknown, at: string): Step[] {
       if (typeof state.cyclical !== 'boolean') throw fail('needs state.cyclical: true or false.');
       if (state.timeZone !== undefined && typeof state.timeZone !== 'string')
         throw fail('has a state.timeZone that is not an IANA time zone name.');
-      const timeZone = state.timeZone === undefined ? {} : { timeZone: state.timeZone as string };
+      const timeZone = state.timeZone === undefined ? {} : { timeZone: state.timeZone };
       return [
         {
           kind: 'dateFeatures',
@@ -194,7 +194,7 @@ function isCategory(value: unknown): value is Category {
 }
 
 function strings(value: unknown, field: string, fail: Fail): string[] {
-  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string'))
+  if (!Array.isArray(value) || value.length === 0 || !value.every((v): v is string => typeof v === 'string'))
     throw fail(`needs ${field}: a non-empty array of column names.`);
   return value;
 }
@@ -203,7 +203,7 @@ function numbers(value: unknown, field: string, length: number, fail: Fail): num
   if (
     !Array.isArray(value) ||
     value.length !== length ||
-    !value.every((v) => typeof v === 'number' && Number.isFinite(v))
+    !value.every((v): v is number => typeof v === 'number' && Number.isFinite(v))
   ) {
     throw fail(`needs ${field}: ${length} finite number${length === 1 ? '' : 's'}.`);
   }
@@ -220,5 +220,5 @@ function categoryLists(value: unknown, length: number, fail: Fail): Category[][]
       `needs state.categories: ${length} array${length === 1 ? '' : 's'} of categories (strings, numbers or booleans), one per column.`,
     );
   }
-  return value as Category[][];
+  return value;
 }

@@ -19,7 +19,7 @@ describe('decodeImage, the one decoder of training and serving', () => {
       .toBuffer();
     assert.equal((await sharp(cmyk).metadata()).space, 'cmyk');
     const px = await decodeImage(cmyk, { size: [4, 4], channels: 3, fit: 'fill' });
-    assert.ok(near(px, [220, 20, 20], 30), `got ${Array.from(px.subarray(0, 3))}`);
+    assert.ok(near(px, [220, 20, 20], 30), `got ${Array.from(px.subarray(0, 3)).join(',')}`);
   });
 
   it('reads the first frame of an animated GIF', async () => {
@@ -34,7 +34,7 @@ describe('decodeImage, the one decoder of training and serving', () => {
       .toBuffer();
     assert.equal((await sharp(gif).metadata()).pages, 2);
     const px = await decodeImage(gif, { size: [4, 4], channels: 3, fit: 'fill' });
-    assert.ok(near(px, [255, 0, 0]), `got ${Array.from(px.subarray(0, 3))}`);
+    assert.ok(near(px, [255, 0, 0]), `got ${Array.from(px.subarray(0, 3)).join(',')}`);
   });
 
   it("letterboxes on white with fit 'contain', crops with 'cover' and stretches with 'fill'", async () => {

@@ -77,13 +77,18 @@ function loadSharp(): Promise<Sharp> {
  * `LEPTON_BAD_META` naming the field.
  */
 export function parseImageSpec(value: unknown): ImageSpec {
-  const spec = value as Partial<ImageSpec> | null;
+  // Deploy JSON or meta.json: each field is checked below before it is trusted.
+  const spec = value as { [K in keyof ImageSpec]?: unknown } | null;
   if (typeof spec !== 'object' || spec === null)
     throw errors.badMeta(
       'rawInput of kind "image" must be an object { kind: "image", size: [height, width], channels, fit }.',
     );
   const size = spec.size;
-  if (!Array.isArray(size) || size.length !== 2 || !size.every((d) => Number.isInteger(d) && d >= 1 && d <= 4096)) {
+  if (
+    !Array.isArray(size) ||
+    size.length !== 2 ||
+    !size.every((d): d is number => Number.isInteger(d) && (d as number) >= 1 && (d as number) <= 4096)
+  ) {
     throw errors.badMeta(
       `rawInput.size must be [height, width], whole numbers in 1..4096 (got ${JSON.stringify(size)}).`,
     );
@@ -92,9 +97,13 @@ export function parseImageSpec(value: unknown): ImageSpec {
   if (channels !== 1 && channels !== 3)
     throw errors.badMeta(`rawInput.channels must be 1 or 3 (got ${JSON.stringify(channels)}).`);
   const fit = spec.fit ?? 'cover';
-  if (!IMAGE_FITS.includes(fit))
+  if (!isImageFit(fit))
     throw errors.badMeta(`rawInput.fit must be one of ${IMAGE_FITS.join(', ')} (got ${JSON.stringify(fit)}).`);
   return { kind: 'image', size: [size[0]!, size[1]!], channels, fit };
+}
+
+function isImageFit(fit: unknown): fit is ImageFit {
+  return (IMAGE_FITS as readonly unknown[]).includes(fit);
 }
 
 /** A readable reason from sharp's message ("Input buffer contains unsupported image format" and the like). */

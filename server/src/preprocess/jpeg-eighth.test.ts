@@ -162,7 +162,7 @@ describe('reading a JPEG at 1/8 scale without sharp', () => {
         const want = Array.from(reference.subarray(at, at + 3));
         assert.ok(
           got.every((v, k) => Math.abs(v - want[k]!) <= 8),
-          `orientation ${orientation} at (${x}, ${y}): ${got} vs sharp's ${want}`,
+          `orientation ${orientation} at (${x}, ${y}): ${got.join(',')} vs sharp's ${want.join(',')}`,
         );
       }
     }

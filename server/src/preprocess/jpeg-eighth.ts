@@ -194,8 +194,8 @@ function exifOrientation(bytes: Uint8Array, start: number, end: number): number 
  */
 export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
   if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
-  const quantTables: Array<Int32Array | undefined> = new Array(4);
-  const tables: Array<HuffmanTable | undefined> = new Array(8);
+  const quantTables = new Array<Int32Array | undefined>(4);
+  const tables = new Array<HuffmanTable | undefined>(8);
   let orientation = 1;
   let restartInterval = 0;
   let sof:

@@ -20,8 +20,14 @@ export const LABEL_SPEC = { name: LABEL_OUTPUT, datatype: 'BYTES', shape: [-1] }
  * `LEPTON_BAD_META` naming the problem.
  */
 export function parseClasses(value: unknown, outputs: readonly TensorSpec[]): string[] {
-  if (!Array.isArray(value) || value.length < 2 || !value.every((c) => typeof c === 'string' && c.length > 0)) {
+  if (
+    !Array.isArray(value) ||
+    value.length < 2 ||
+    !value.every((c): c is string => typeof c === 'string' && c.length > 0)
+  ) {
     throw errors.badMeta(
+      // JSON.stringify answers undefined for undefined, which its type leaves out.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
       `classes must be the names of the model's classes in output order: 2 or more non-empty strings (got ${JSON.stringify(value)?.slice(0, 200)}).`,
     );
   }
@@ -41,7 +47,7 @@ export function parseClasses(value: unknown, outputs: readonly TensorSpec[]): st
       `classes (${value.length}) label a model with one FP32 output [batch, ${value.length}]; this model has ${has}.`,
     );
   }
-  return value as string[];
+  return value;
 }
 
 /** The labels of a classifier's output rows (`[rows, classes]`, or `[rows, 1]` sigmoid for two classes). */

@@ -4,6 +4,10 @@ import sharp from 'sharp';
 import { crc32 } from 'node:zlib';
 import { flattenModel, identityModel, testServer, type TestServer } from '../testing.js';
 import { rawInputRequest } from './index.js';
+import type { InferResponse } from '../deployment.js';
+import type { ErrorBody } from '../errors.js';
+import type { ImageSpec } from './image.js';
+import type { DeploymentInfo } from '../service.js';
 
 /** A solid 6×4 image in `format`, RGB. */
 const solid = (format: 'png' | 'jpeg' | 'webp', rgb: [number, number, number]) =>
@@ -45,7 +49,12 @@ describe('infer with parameters.lepton_preprocess on a version with a raw image 
       classes: ['red', 'green', 'blue'],
     });
     assert.equal(created.statusCode, 201, created.body);
-    assert.deepEqual(created.json().meta.rawInput, { kind: 'image', size: [1, 1], channels: 3, fit: 'cover' });
+    assert.deepEqual(created.json<DeploymentInfo>().meta!.rawInput, {
+      kind: 'image',
+      size: [1, 1],
+      channels: 3,
+      fit: 'cover',
+    });
   });
   after(() => s.close());
 
@@ -63,9 +72,9 @@ describe('infer with parameters.lepton_preprocess on a version with a raw image 
       ),
     );
     assert.equal(r.statusCode, 200, r.body);
-    const [pixels, labels] = r.json().outputs;
-    assert.deepEqual(pixels.shape, [3, 3]);
-    const rounded = pixels.data.map((v: number) => Math.round(v * 10) / 10);
+    const [pixels, labels] = r.json<InferResponse>().outputs;
+    assert.deepEqual(pixels!.shape, [3, 3]);
+    const rounded = (pixels!.data as number[]).map((v) => Math.round(v * 10) / 10);
     assert.deepEqual(rounded, [1, 0, 0, 0, 1, 0, 0, 0, 1]);
     assert.deepEqual(labels, { name: 'label', datatype: 'BYTES', shape: [3], data: ['red', 'green', 'blue'] });
   });
@@ -76,18 +85,18 @@ describe('infer with parameters.lepton_preprocess on a version with a raw image 
     const truncated = (await solid('jpeg', [0, 255, 0])).subarray(0, 40).toString('base64');
     const r = await infer('colour', rawInputRequest('image', [good, text, good, truncated]));
     assert.equal(r.statusCode, 400, r.body);
-    assert.equal(r.json().code, 'LEPTON_BAD_IMAGE');
-    assert.deepEqual(r.json().details, { indexes: [1, 3] });
-    assert.match(r.json().error, /Images 1 \(.+\), 3 \(.+\) of the 4 in the request could not be decoded/);
+    assert.equal(r.json<ErrorBody>().code, 'LEPTON_BAD_IMAGE');
+    assert.deepEqual(r.json<ErrorBody>().details, { indexes: [1, 3] });
+    assert.match(r.json<ErrorBody>().error, /Images 1 \(.+\), 3 \(.+\) of the 4 in the request could not be decoded/);
     const again = await infer('colour', rawInputRequest('image', [good, good]));
-    assert.deepEqual(again.json().outputs[1].data, ['blue', 'blue']);
+    assert.deepEqual(again.json<InferResponse>().outputs[1]!.data, ['blue', 'blue']);
   });
 
   it('refuses an image declaring more pixels than the decompression-bomb limit without decoding it', async () => {
     const r = await infer('colour', rawInputRequest('image', [(await bomb(20_000, 20_000)).toString('base64')]));
     assert.equal(r.statusCode, 400, r.body);
-    assert.equal(r.json().code, 'LEPTON_BAD_IMAGE');
-    assert.match(r.json().error, /Image 0 \(.*pixel limit.*\)/);
+    assert.equal(r.json<ErrorBody>().code, 'LEPTON_BAD_IMAGE');
+    assert.match(r.json<ErrorBody>().error, /Image 0 \(.*pixel limit.*\)/);
   });
 
   it('answers a request body over the size limit with 413', async () => {
@@ -114,27 +123,31 @@ describe('infer with parameters.lepton_preprocess on a version with a raw image 
         payload: rawInputRequest('image', ['A'.repeat(8000)]),
       });
       assert.equal(r.statusCode, 413, r.body);
-      assert.equal(r.json().code, 'LEPTON_BODY_TOO_LARGE');
+      assert.equal(r.json<ErrorBody>().code, 'LEPTON_BODY_TOO_LARGE');
     } finally {
       await small.close();
     }
   });
 
   it('lists the label output in the model metadata and returns it when asked for by name', async () => {
-    const meta = (await s.app.inject('/v2/models/colour')).json();
+    const meta = (await s.app.inject('/v2/models/colour')).json<{
+      outputs: { name: string; datatype: string; shape: number[] }[];
+    }>();
     assert.deepEqual(meta.outputs.at(-1), { name: 'label', datatype: 'BYTES', shape: [-1] });
     const r = await infer('colour', {
       ...rawInputRequest('image', [(await solid('png', [0, 255, 0])).toString('base64')]),
       outputs: [{ name: 'label' }],
     });
-    assert.deepEqual(r.json().outputs, [{ name: 'label', datatype: 'BYTES', shape: [1], data: ['green'] }]);
+    assert.deepEqual(r.json<InferResponse>().outputs, [
+      { name: 'label', datatype: 'BYTES', shape: [1], data: ['green'] },
+    ]);
   });
 
   it('labels tensor requests too, and carries the raw input and class names over on redeploy', async () => {
     const r = await infer('colour', {
       inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 1, 1, 3], data: [0.1, 0.2, 0.9] }],
     });
-    assert.deepEqual(r.json().outputs[1].data, ['blue']);
+    assert.deepEqual(r.json<InferResponse>().outputs[1]!.data, ['blue']);
     const again = await s.app.inject({
       method: 'POST',
       url: '/lepton/v1/deployments/colour/redeploy',
@@ -143,7 +156,7 @@ describe('infer with parameters.lepton_preprocess on a version with a raw image 
     });
     assert.equal(again.statusCode, 201, again.body);
     assert.deepEqual(
-      [again.json().meta.classes, again.json().meta.rawInput.size],
+      [again.json<DeploymentInfo>().meta!.classes, (again.json<DeploymentInfo>().meta!.rawInput as ImageSpec).size],
       [
         ['red', 'green', 'blue'],
         [1, 1],
@@ -187,8 +200,8 @@ describe('infer with parameters.lepton_preprocess on a version with a raw image 
     it(`refuses at deploy ${c.title}`, async () => {
       const r = await deploy('refused', c.model(), c.meta);
       assert.equal(r.statusCode, 400, r.body);
-      assert.equal(r.json().code, 'LEPTON_BAD_META');
-      assert.match(r.json().error, c.message);
+      assert.equal(r.json<ErrorBody>().code, 'LEPTON_BAD_META');
+      assert.match(r.json<ErrorBody>().error, c.message);
     });
   }
 
@@ -198,9 +211,9 @@ describe('infer with parameters.lepton_preprocess on a version with a raw image 
       inputs: [{ name: 'records', datatype: 'BYTES', shape: [1], data: ['x'] }],
     });
     assert.equal(r.statusCode, 400);
-    assert.equal(r.json().code, 'LEPTON_BAD_RAW_INPUT');
+    assert.equal(r.json<ErrorBody>().code, 'LEPTON_BAD_RAW_INPUT');
     assert.match(
-      r.json().error,
+      r.json<ErrorBody>().error,
       /Send one input \{ "name": "images", "datatype": "BYTES", "shape": \[n\], "data": \[n base64-encoded image files\] \}/,
     );
   });

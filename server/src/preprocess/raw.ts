@@ -88,6 +88,8 @@ export const RAW_INPUT_KINDS: {
     elements: 'UTF-8 strings',
     parse: parseTextSpec,
     check: checkTextModel,
+    // async so that a throw from decodeTexts rejects, as the image kind's decoding does.
+    // eslint-disable-next-line @typescript-eslint/require-await -- see above
     decode: async (spec, elements, model) => decodeTexts(spec, elements, model),
   },
 };
@@ -149,7 +151,7 @@ export async function decodeRawInput(
   if (inputs.length !== 1 || !tensor || tensor.name !== entry.input) {
     throw fail(`the request has ${inputs.length === 1 ? `input "${tensor?.name}"` : `${inputs.length} inputs`}.`);
   }
-  if (tensor.datatype !== 'BYTES') throw fail(`input "${entry.input}" has datatype ${String(tensor.datatype)}.`);
+  if (tensor.datatype !== 'BYTES') throw fail(`input "${entry.input}" has datatype ${tensor.datatype}.`);
   // A BYTES tensor always has `data` here: binary elements were turned into text when the body was read.
   const data = tensor.data ?? [];
   const n = data.length;

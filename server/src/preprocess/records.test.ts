@@ -6,6 +6,9 @@ import { DEFAULT_BATCHING } from '../meta.js';
 import { Registry } from '../registry.js';
 import { fixture, identityModel, tempHome, testServer, type TestServer } from '../testing.js';
 import { recordsRequest, type TransformJSON } from './index.js';
+import type { InferResponse } from '../deployment.js';
+import type { ErrorBody } from '../errors.js';
+import type { DeploymentInfo } from '../service.js';
 
 const json = (
   kind: string,
@@ -69,7 +72,7 @@ describe("infer with parameters.lepton_preprocess: raw records through the deplo
   it("still takes the model's input tensors without the parameter", async () => {
     const r = await infer('prep', { inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] });
     assert.equal(r.statusCode, 200, r.body);
-    assert.deepEqual(r.json().outputs[0].data, [1, 2, 3, 4]);
+    assert.deepEqual(r.json<InferResponse>().outputs[0]!.data, [1, 2, 3, 4]);
   });
 
   it('keeps the features given at deploy in meta.json, and carries them and the transforms over on redeploy', async () => {
@@ -78,7 +81,7 @@ describe("infer with parameters.lepton_preprocess: raw records through the deplo
       features: ['beak', 'raw', 'mass'],
     });
     assert.equal(created.statusCode, 201, created.body);
-    assert.deepEqual(created.json().meta.features, ['beak', 'raw', 'mass']);
+    assert.deepEqual(created.json<DeploymentInfo>().meta!.features, ['beak', 'raw', 'mass']);
     const again = await s.app.inject({
       method: 'POST',
       url: '/lepton/v1/deployments/ordered/redeploy',
@@ -86,9 +89,12 @@ describe("infer with parameters.lepton_preprocess: raw records through the deplo
       payload: {},
     });
     assert.equal(again.statusCode, 201, again.body);
-    assert.deepEqual([again.json().version, again.json().meta.features], ['2', ['beak', 'raw', 'mass']]);
+    assert.deepEqual(
+      [again.json<DeploymentInfo>().version, again.json<DeploymentInfo>().meta!.features],
+      ['2', ['beak', 'raw', 'mass']],
+    );
     const r = await infer('ordered', recordsRequest([{ mass: 5000, beak: 35, raw: 7 }]));
-    assert.deepEqual(r.json().outputs[0].data, [-1, 7, 2]);
+    assert.deepEqual(r.json<InferResponse>().outputs[0]!.data, [-1, 7, 2]);
   });
 
   const corpus: Array<{ title: string; name?: string; body: object; status: number; code: string; message?: RegExp }> =
@@ -189,8 +195,8 @@ describe("infer with parameters.lepton_preprocess: raw records through the deplo
     it(`answers ${c.status} ${c.code} to ${c.title}`, async () => {
       const r = await infer(c.name ?? 'prep', c.body);
       assert.equal(r.statusCode, c.status, r.body);
-      assert.equal(r.json().code, c.code);
-      if (c.message) assert.match(r.json().error, c.message);
+      assert.equal(r.json<ErrorBody>().code, c.code);
+      if (c.message) assert.match(r.json<ErrorBody>().error, c.message);
     });
   }
 
@@ -219,13 +225,13 @@ describe("infer with parameters.lepton_preprocess: raw records through the deplo
     for (const { meta, message } of refused) {
       const r = await deploy('refused', identityModel(4), meta);
       assert.equal(r.statusCode, 400, r.body);
-      assert.equal(r.json().code, 'LEPTON_BAD_META');
-      assert.match(r.json().error, message);
+      assert.equal(r.json<ErrorBody>().code, 'LEPTON_BAD_META');
+      assert.match(r.json<ErrorBody>().error, message);
     }
     const add = await deploy('refused', fixture('add'), { transforms: [scaler] });
-    assert.equal(add.json().code, 'LEPTON_BAD_META');
+    assert.equal(add.json<ErrorBody>().code, 'LEPTON_BAD_META');
     assert.match(
-      add.json().error,
+      add.json<ErrorBody>().error,
       /one FP32 input of shape \[batch, features\]; this model has "a" FP32 \[-1, 4\], "b" FP32 \[-1, 4\]/,
     );
     assert.equal(
@@ -263,9 +269,9 @@ describe('a registry written before deploy checked transforms', () => {
         payload: recordsRequest([{ mass: 1 }]),
       });
       assert.equal(r.statusCode, 409, r.body);
-      assert.equal(r.json().code, 'LEPTON_PREPROCESS_UNAVAILABLE');
+      assert.equal(r.json<ErrorBody>().code, 'LEPTON_PREPROCESS_UNAVAILABLE');
       assert.match(
-        r.json().error,
+        r.json<ErrorBody>().error,
         /version 1 cannot preprocess records: .*transforms\[0\] \(standardScaler\) is not fitted/,
       );
       const tensors = await s.app.inject({

@@ -69,7 +69,7 @@ export function decodeRecords(model: ModelPreprocessor, inputs: readonly Request
       `the request has ${inputs.length === 1 ? `input "${tensor?.name}"` : `${inputs.length} inputs`}.`,
     );
   }
-  if (tensor.datatype !== 'BYTES') throw errors.badRecords(`input "records" has datatype ${String(tensor.datatype)}.`);
+  if (tensor.datatype !== 'BYTES') throw errors.badRecords(`input "records" has datatype ${tensor.datatype}.`);
   // A BYTES tensor always has `data` here: binary elements were turned into text when the body was read.
   const data = tensor.data ?? [];
   const n = data.length;

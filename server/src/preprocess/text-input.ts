@@ -71,8 +71,7 @@ export function parseTextSpec(value: unknown): TextSpec {
 const compiled = new WeakMap<TextSpec, TextVectorizing>();
 function vectorizerOf(spec: TextSpec): TextVectorizing {
   let v = compiled.get(spec);
-  if (!v)
-    compiled.set(spec, (v = compileText(spec.vectorizer.config as TextConfigJSON, spec.vectorizer.state as TextState)));
+  if (!v) compiled.set(spec, (v = compileText(spec.vectorizer.config, spec.vectorizer.state as TextState)));
   return v;
 }
 
@@ -105,6 +104,8 @@ export function decodeTexts(spec: TextSpec, elements: readonly unknown[], model:
   const width = outputWidth(v);
   const data =
     model.datatype === 'INT32' ? new Int32Array(elements.length * width) : new Float32Array(elements.length * width);
-  (elements as readonly string[]).forEach((text, i) => vectorizeInto(v, text, data, i * width, width));
+  (elements as readonly string[]).forEach((text, i) => {
+    vectorizeInto(v, text, data, i * width, width);
+  });
   return { data, shape: [elements.length, width] };
 }

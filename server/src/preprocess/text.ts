@@ -98,6 +98,8 @@ export function splitter(split: SplitJSON, keepUnspacedRuns = false): Splitter {
     const parts = text.split(pattern);
     const tokens: string[] = [];
     for (const part of parts) {
+      // A pattern with a capturing group yields undefined for a group that did not take part in the match.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- TypeScript types split's parts as strings
       if (part === '' || part === undefined) continue;
       if (!keepUnspacedRuns && UNSPACED.test(part)) tokens.push(...words(part));
       else tokens.push(part);
@@ -128,8 +130,10 @@ function words(run: string): string[] {
 export function ngramRange(ngrams: number | [number, number] | undefined): [number, number] {
   if (ngrams === undefined) return [1, 1];
   const range: [number, number] = typeof ngrams === 'number' ? [1, ngrams] : ngrams;
+  // `ngrams` comes from a deployment's JSON: the tuple type says what it should be, the checks what it is.
   if (
     !Array.isArray(range) ||
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
     range.length !== 2 ||
     !range.every((n) => Number.isInteger(n) && n >= 1) ||
     range[0] > range[1]
@@ -212,7 +216,7 @@ function standardWords(text: string, keepUnspacedRuns: boolean): string[] {
       continue;
     }
     let kept = '';
-    for (let k = start; k < i; k++) if (!ASCII_PUNCTUATION[lowered.charCodeAt(k)]) kept += lowered[k];
+    for (let k = start; k < i; k++) if (!ASCII_PUNCTUATION[lowered.charCodeAt(k)]) kept += lowered[k]!;
     if (kept !== '') out.push(kept);
   }
   return out;
@@ -397,11 +401,15 @@ export function vectorizeTexts(
     const rows = texts.map((t) => tokenIds(v, t));
     const width = rows.reduce((m, r) => Math.max(m, r.length), 0);
     const data = new Int32Array(texts.length * width);
-    rows.forEach((r, i) => data.set(r, i * width));
+    rows.forEach((r, i) => {
+      data.set(r, i * width);
+    });
     return { data, width };
   }
   const width = outputWidth(v);
   const data = v.mode === 'int' ? new Int32Array(texts.length * width) : new Float32Array(texts.length * width);
-  texts.forEach((t, i) => vectorizeInto(v, t, data, i * width, width));
+  texts.forEach((t, i) => {
+    vectorizeInto(v, t, data, i * width, width);
+  });
   return { data, width };
 }

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KernelClient, resultData, streamText } from '../support/kernel-client.js';
+import { started } from '../support/hooks.js';
 
 const executeRequest = (code: string) => ({
   code,
@@ -30,7 +31,7 @@ const penguins = lepton.datasets.penguins();`,
     assert.equal(setup.reply.content.status, 'ok', JSON.stringify(setup.outputs.map((m) => m.content)));
   });
   after(async () => {
-    await kernel?.shutdown();
+    await started(kernel)?.shutdown();
     rmSync(folder, { recursive: true, force: true });
   });
 
@@ -52,14 +53,12 @@ try { await lepton.automl(penguins, { target: 'Species', budget: { trials: 500 }
       assert.notEqual(reply.content.status, 'ok', 'the interrupted cell does not end as ok');
       // The leaderboard was shown once and updated in place under its display id.
       const shown = outputs.filter(
-        (m) => m.msg_type === 'display_data' && String(m.content.data?.['text/plain'] ?? '').includes('trial'),
+        (m) => (m.msg_type === 'display_data' && m.content.data?.['text/plain']) ?? ''.includes('trial'),
       );
       const updates = outputs.filter((m) => m.msg_type === 'update_display_data');
       assert.ok(shown.length >= 1, 'the leaderboard is displayed');
       assert.ok(updates.length >= 2, `the leaderboard updates in place (${updates.length} updates)`);
-      const lastTable = updates
-        .filter((m) => String(m.content.data?.['text/html'] ?? '').includes('lepton-automl'))
-        .at(-1);
+      const lastTable = updates.filter((m) => m.content.data?.['text/html'] ?? ''.includes('lepton-automl')).at(-1);
       assert.match(String(lastTable?.content.data?.['text/plain']), /Interrupted: \d+ trials/);
 
       const kept = await kernel.execute(`const r = lepton.automl.last()!;

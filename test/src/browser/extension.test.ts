@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { browserMissing, launchChromium, screenshotPath } from '../support/browser.js';
 import { startLab, type RunningLab } from '../support/lab.js';
+import { started } from '../support/hooks.js';
+import { jsonIn, type MimeBundle } from '../support/mime.js';
+import type { TrainingBundle } from '@lepton/lib/contract';
 
 const cells = [
   `const features = ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'];
@@ -43,7 +46,7 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
   let page: Page;
   const folder = mkdtempSync(join(tmpdir(), 'lepton-e2e-notebooks-'));
   const errors: string[] = [];
-  const api = (path: string, init: RequestInit = {}) =>
+  const api = (path: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {}) =>
     fetch(`${lab.base}/${path}`, {
       ...init,
       headers: { authorization: `token ${lab.token}`, ...init.headers },
@@ -62,8 +65,8 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
     );
   });
   after(async () => {
-    await browser?.close();
-    await lab?.stop();
+    await started(browser)?.close();
+    await started(lab)?.stop();
     rmSync(folder, { recursive: true, force: true });
   });
 
@@ -198,16 +201,15 @@ describe('the Lepton JupyterLab extension', { skip: browserMissing }, () => {
       await page.keyboard.press('Control+s');
     };
     await save();
-    type Saved = { content: { cells: { outputs: { data?: Record<string, any> }[] }[] } };
     // A read while the save is being written can answer an error instead of the notebook: that read counts as empty.
+    type Saved = { content?: { cells?: { outputs: { data?: MimeBundle }[] }[] } };
     const savedOutputs = async () =>
-      ((await (await api('api/contents/e2e.ipynb')).json()) as Partial<Saved>).content?.cells?.flatMap(
-        (c) => c.outputs,
-      ) ?? [];
-    const trainingOf = (outputs: { data?: Record<string, any> }[]) =>
-      outputs.find((o) => o.data?.['application/vnd.lepton.training+json'])?.data?.[
-        'application/vnd.lepton.training+json'
-      ];
+      ((await (await api('api/contents/e2e.ipynb')).json()) as Saved).content?.cells?.flatMap((c) => c.outputs) ?? [];
+    const trainingOf = (outputs: { data?: MimeBundle }[]) =>
+      jsonIn(
+        outputs.find((o) => o.data?.['application/vnd.lepton.training+json'])?.data,
+        'application/vnd.lepton.training+json',
+      ) as TrainingBundle | undefined;
     // The save lands when it lands (large outputs, a slow machine), and an autosave from mid-training may be on disk
     // before it: read the file until the finished chart is in it, 30 s at most.
     let outputs = await savedOutputs();

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { browserMissing, launchChromium, screenshotPath } from '../support/browser.js';
 import { startLab, type RunningLab } from '../support/lab.js';
+import { started } from '../support/hooks.js';
 
 describe('the tour in JupyterLab', { skip: browserMissing }, () => {
   let lab: RunningLab;
@@ -20,8 +21,8 @@ describe('the tour in JupyterLab', { skip: browserMissing }, () => {
     page.on('pageerror', (error) => error.message !== 'No active debugger session' && errors.push(error.message));
   });
   after(async () => {
-    await browser?.close();
-    await lab?.stop();
+    await started(browser)?.close();
+    await started(lab)?.stop();
   });
 
   test(

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { KERNEL_PROCESS_ENV } from '@lepton/kernel';
 import { repoRoot, requireVenv } from '../support/project.js';
 import { startLab } from '../support/lab.js';
+import type { KernelSpec, KernelspecList } from '../support/jupyter-json.js';
 
 const cli = join(repoRoot, 'kernel', 'bin', 'lepton.js');
 
@@ -17,7 +18,7 @@ test('lepton install --prefix DIR writes the kernelspec where Jupyter looks for 
     const run = spawnSync(process.execPath, [cli, 'install', '--prefix', prefix], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     const dir = join(prefix, 'share', 'jupyter', 'kernels', 'lepton');
-    const spec = JSON.parse(readFileSync(join(dir, 'kernel.json'), 'utf8'));
+    const spec = JSON.parse(readFileSync(join(dir, 'kernel.json'), 'utf8')) as KernelSpec;
     assert.equal(spec.display_name, 'TypeScript (Lepton)');
     assert.equal(spec.language, 'typescript');
     assert.equal(spec.interrupt_mode, 'signal');
@@ -32,7 +33,7 @@ test('lepton install --prefix DIR writes the kernelspec where Jupyter looks for 
       encoding: 'utf8',
       env: { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter') },
     });
-    assert.equal(JSON.parse(listed.stdout).kernelspecs.lepton?.resource_dir, dir);
+    assert.equal((JSON.parse(listed.stdout) as KernelspecList).kernelspecs.lepton?.resource_dir, dir);
   } finally {
     rmSync(prefix, { recursive: true, force: true });
   }
@@ -56,14 +57,15 @@ test(
   async () => {
     const lab = await startLab();
     try {
-      const get = (path: string) =>
-        fetch(`${lab.base}${path}?token=${lab.token}`).then((r) => r.json()) as Promise<any>;
-      const specs = await get('/api/kernelspecs');
+      const get = (path: string): Promise<unknown> =>
+        fetch(`${lab.base}${path}?token=${lab.token}`).then((r) => r.json());
+      const specs = (await get('/api/kernelspecs')) as KernelspecList;
       assert.equal(specs.default, 'lepton');
-      assert.equal(specs.kernelspecs.lepton.spec.display_name, 'TypeScript (Lepton)');
-      const contents = await get('/api/contents');
+      assert.equal(specs.kernelspecs.lepton!.spec.display_name, 'TypeScript (Lepton)');
+      // Jupyter Server's contents API: a directory's `content` lists its entries.
+      const contents = (await get('/api/contents')) as { content: { name: string }[] };
       assert.ok(
-        contents.content.some((item: { name: string }) => item.name === '00-tour.ipynb'),
+        contents.content.some((item) => item.name === '00-tour.ipynb'),
         'notebooks/ is not the root',
       );
       assert.match(lab.log(), /http:\/\/(localhost|127\.0\.0\.1):\d+\/lab/, 'the URL was not printed');
@@ -71,7 +73,7 @@ test(
       const page = await fetch(`${lab.base}/lab?token=${lab.token}`).then((r) => r.text());
       const config = JSON.parse(
         /<script id="jupyter-config-data" type="application\/json">([\s\S]*?)<\/script>/.exec(page)![1]!,
-      );
+      ) as { disabledExtensions: string[] };
       assert.ok(
         config.disabledExtensions.includes('@jupyterlab/apputils-extension:announcements'),
         JSON.stringify(config.disabledExtensions),

@@ -3,13 +3,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KERNEL_PROCESS_ENV } from '@lepton/kernel';
 import { KernelClient, resultData } from '../support/kernel-client.js';
+import { started } from '../support/hooks.js';
+import { vegaLiteOf } from '../support/mime.js';
 
 describe('DataFrames and charts reach a real Jupyter client as rich outputs', () => {
   let kernel: KernelClient;
   before(async () => {
     kernel = await KernelClient.start();
   });
-  after(() => kernel?.shutdown());
+  after(() => started(kernel)?.shutdown());
 
   test('the kernel process runs with the environment of its kernelspec (huge pages for the typed arrays of big tables)', async () => {
     const run = await kernel.execute('process.env.GLIBC_TUNABLES');
@@ -21,11 +23,11 @@ describe('DataFrames and charts reach a real Jupyter client as rich outputs', ()
     const run = await kernel.execute('const penguins = lepton.datasets.penguins();\npenguins', { timeout: 120 });
     assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.outputs));
     const data = resultData(run)!;
-    assert.match(data['text/html'], /<table class="dataframe">/);
-    assert.match(data['text/html'], /Body Mass \(g\)<br><small>integer<\/small>/);
-    assert.match(data['text/html'], /344 rows × 7 columns/);
-    assert.equal(data['text/html'].match(/<tr>/g).length, 22, 'header + 10 head + ellipsis + 10 tail rows');
-    assert.match(data['text/plain'], /344 rows × 7 columns/);
+    assert.match(data['text/html']!, /<table class="dataframe">/);
+    assert.match(data['text/html']!, /Body Mass \(g\)<br><small>integer<\/small>/);
+    assert.match(data['text/html']!, /344 rows × 7 columns/);
+    assert.equal(data['text/html']!.match(/<tr>/g)!.length, 22, 'header + 10 head + ellipsis + 10 tail rows');
+    assert.match(data['text/plain']!, /344 rows × 7 columns/);
   });
 
   test('verbs, describe and the typed preprocessing API work in cells with checked types', async () => {
@@ -51,13 +53,13 @@ describe('DataFrames and charts reach a real Jupyter client as rich outputs', ()
     );
     assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.outputs));
     const data = resultData(run)!;
-    const spec = data['application/vnd.vegalite.v5+json'];
+    const spec = vegaLiteOf(data);
     assert.equal(spec.$schema, 'https://vega.github.io/schema/vega-lite/v5.json');
-    assert.equal(spec.mark.type, 'point');
-    assert.equal(spec.data.values.length, 344);
-    assert.match(data['image/svg+xml'], /^<svg [^>]*>/);
-    assert.match(data['image/svg+xml'], />Species</);
-    assert.match(data['text/plain'], /<Chart point: 344 data rows/);
+    assert.equal(spec.mark!.type, 'point');
+    assert.equal(spec.data!.values!.length, 344);
+    assert.match(data['image/svg+xml']!, /^<svg [^>]*>/);
+    assert.match(data['image/svg+xml']!, />Species</);
+    assert.match(data['text/plain']!, /<Chart point: 344 data rows/);
   });
 
   test('an unknown column is an error message listing the available columns', async () => {
@@ -66,7 +68,7 @@ describe('DataFrames and charts reach a real Jupyter client as rich outputs', ()
     const error = run.outputs.find((m) => m.msg_type === 'error')!.content;
     assert.equal(error.ename, 'ColumnNotFoundError');
     assert.match(
-      error.evalue,
+      error.evalue!,
       /unknown column "species" \(did you mean "Species"\?\)\. Available columns: "Species", "Island"/,
     );
   });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readServerFile, stopServer } from '@lepton/server';
 import { KernelClient, resultData, type Execution } from '../support/kernel-client.js';
+import { started } from '../support/hooks.js';
 
 const deploymentMime = 'application/vnd.lepton.deployment+json';
 const home = mkdtempSync(join(tmpdir(), 'lepton-deploy-it-'));
@@ -43,7 +44,7 @@ describe('lepton.deploy in the Lepton kernel', () => {
   });
   after(async () => {
     try {
-      await kernel?.shutdown();
+      await started(kernel)?.shutdown();
     } finally {
       await stopServer({ home });
       rmSync(home, { recursive: true, force: true });

@@ -90,7 +90,7 @@ describe('raw text vectorized by the server', () => {
       });
       const status = await deployment.status();
       assert.equal(status.meta?.rawInput?.kind, 'text');
-      assert.deepEqual(status.meta?.classes, ['ham', 'spam']);
+      assert.deepEqual(status.meta.classes, ['ham', 'spam']);
       const local = localProbabilities(model, vectorizer);
       const served = await deployment.predictText(texts);
       assert.equal(served.length, texts.length);

@@ -3,6 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 import { KernelClient, resultData } from '../support/kernel-client.js';
+import { started } from '../support/hooks.js';
+import { vegaLiteOf } from '../support/mime.js';
 
 /** Width, height and colour type of a PNG, read from its IHDR chunk, after checking that its pixels inflate. */
 function pngInfo(base64: string): { width: number; height: number; colorType: number } {
@@ -21,7 +23,7 @@ describe('lepton.explain.saliency and partialDependence in a real kernel', () =>
   before(async () => {
     kernel = await KernelClient.start();
   });
-  after(() => kernel?.shutdown());
+  after(() => started(kernel)?.shutdown());
 
   test('saliency on MNIST digits displays image/png (a heatmap over each digit) with captions', async () => {
     const code = [
@@ -34,11 +36,11 @@ describe('lepton.explain.saliency and partialDependence in a real kernel', () =>
     assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.outputs));
     const data = resultData(run)!;
     // Four 168×168 overlays (28 px × 6) side by side with 6 px gaps, in RGB.
-    assert.deepEqual(pngInfo(data['image/png']), { width: 4 * 168 + 3 * 6, height: 168, colorType: 2 });
-    const html: string = data['text/html'];
+    assert.deepEqual(pngInfo(data['image/png']!), { width: 4 * 168 + 3 * 6, height: 168, colorType: 2 });
+    const html: string = data['text/html']!;
     assert.equal(html.match(/<img src="data:image\/png;base64,/g)?.length, 4);
     assert.match(html, /predicted \d \(\d\.\d\d\)/);
-    assert.match(data['text/plain'], /^Saliency \(integrated gradients of the logit\): 4 images of 28×28/);
+    assert.match(data['text/plain']!, /^Saliency \(integrated gradients of the logit\): 4 images of 28×28/);
   });
 
   test('saliency on a tabular model is a clear error in the cell', async () => {
@@ -47,7 +49,7 @@ describe('lepton.explain.saliency and partialDependence in a real kernel', () =>
       { timeout: 60 },
     );
     assert.equal(run.reply.content.status, 'error');
-    assert.match(run.reply.content.evalue, /the model's input is \[null, 4\], not images/);
+    assert.match(run.reply.content.evalue!, /the model's input is \[null, 4\], not images/);
   });
 
   test('partial dependence of a penguin classifier is a Vega-Lite line chart (one feature) and heat map (two)', async () => {
@@ -64,25 +66,21 @@ describe('lepton.explain.saliency and partialDependence in a real kernel', () =>
     const run = await kernel.execute(code, { timeout: 120 });
     assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.outputs));
     const data = resultData(run)!;
-    const spec = data['application/vnd.vegalite.v5+json'];
-    assert.equal(spec.mark.type, 'line');
-    assert.equal(spec.encoding.x.field, 'Flipper Length (mm)');
-    assert.deepEqual([...new Set(spec.data.values.map((r: { output: string }) => r.output))].sort(), [
-      'Adelie',
-      'Chinstrap',
-      'Gentoo',
-    ]);
-    assert.match(data['image/svg+xml'], /^<svg/);
-    assert.match(data['text/plain'], /^Partial dependence on Flipper Length \(mm\) \(average over 342 rows\)/);
+    const spec = vegaLiteOf(data);
+    assert.equal(spec.mark!.type, 'line');
+    assert.equal(spec.encoding!.x!.field, 'Flipper Length (mm)');
+    assert.deepEqual([...new Set(spec.data!.values!.map((r) => r.output))].sort(), ['Adelie', 'Chinstrap', 'Gentoo']);
+    assert.match(data['image/svg+xml']!, /^<svg/);
+    assert.match(data['text/plain']!, /^Partial dependence on Flipper Length \(mm\) \(average over 342 rows\)/);
 
     const pair = await kernel.execute(
       "lepton.explain.partialDependence(penguinModel, clean, ['Flipper Length (mm)', 'Beak Length (mm)'], { ...pdOptions, target: 'Gentoo', gridSize: 6 })",
       { timeout: 120 },
     );
     assert.equal(pair.reply.content.status, 'ok', JSON.stringify(pair.outputs));
-    const heat = resultData(pair)!['application/vnd.vegalite.v5+json'];
-    assert.equal(heat.mark.type, 'rect');
-    assert.equal(heat.data.values.length, 36);
-    assert.match(heat.title, /Partial dependence on Flipper Length \(mm\) × Beak Length \(mm\) \(Gentoo\)/);
+    const heat = vegaLiteOf(resultData(pair));
+    assert.equal(heat.mark!.type, 'rect');
+    assert.equal(heat.data!.values!.length, 36);
+    assert.match(heat.title as string, /Partial dependence on Flipper Length \(mm\) × Beak Length \(mm\) \(Gentoo\)/);
   });
 });

@@ -83,7 +83,9 @@ describe('exported ONNX files', () => {
     for (const [name, build] of Object.entries(models))
       exported[name] = await lepton.export.onnx(build(), join(dir, `${name}.onnx`));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   test('pass onnx.checker.check_model with full_check', () => {
     const python = requireVenv();

@@ -37,7 +37,7 @@ function assertClose(
   assert.equal(actual.length, expected.length, `${what}: lengths`);
   let worst = 0;
   for (let i = 0; i < expected.length; i++) {
-    const a = actual[i];
+    const a = actual[i] ?? null; // in bounds: the lengths are equal
     assert.ok(a !== null && Number.isFinite(a), `${what}[${i}] is ${a}`);
     worst = Math.max(worst, Math.abs(a - expected[i]!));
   }

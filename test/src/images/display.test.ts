@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodeImage } from '@lepton/server/preprocess';
 import { KernelClient, resultData } from '../support/kernel-client.js';
+import { started } from '../support/hooks.js';
 
 describe('an ImageDataset in a real kernel', () => {
   let kernel: KernelClient;
@@ -18,7 +19,7 @@ describe('an ImageDataset in a real kernel', () => {
     kernel = await KernelClient.start();
   });
   after(() => {
-    kernel?.shutdown();
+    void started(kernel)?.shutdown();
     rmSync(home, { recursive: true, force: true });
   });
 
@@ -37,10 +38,10 @@ describe('an ImageDataset in a real kernel', () => {
     assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.outputs));
     const data = resultData(run)!;
     assert.match(
-      data['text/plain'],
+      data['text/plain']!,
       /^ImageDataset: 60 images 28×28×1 in 10 classes \(0: \d, 1: \d, .*, 9: \d\); 1 skipped$/,
     );
-    const html: string = data['text/html'];
+    const html: string = data['text/html']!;
     assert.equal(
       html.match(/<img src="data:image\/png;base64,iVBORw0KGgo/g)?.length,
       40,
@@ -93,7 +94,7 @@ describe('an ImageDataset in a real kernel', () => {
     assert.equal(run.reply.content.status, 'error');
     const error = run.outputs.find((m) => m.msg_type === 'error')!.content;
     assert.equal(error.ename, 'ImageError');
-    assert.match(error.evalue, /nowhere does not exist\. Pass a folder holding one sub-folder of images per class/);
+    assert.match(error.evalue!, /nowhere does not exist\. Pass a folder holding one sub-folder of images per class/);
     const after = await kernel.execute('ds.classNames.join()');
     assert.equal(resultData(after)!['text/plain'], "'0,1,2,3,4,5,6,7,8,9'");
   });

@@ -1,14 +1,15 @@
 // Comms both ways between a cell and a real Jupyter client.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KernelClient, resultData } from '../support/kernel-client.js';
+import { KernelClient, resultData, type JupyterMessage } from '../support/kernel-client.js';
+import { started } from '../support/hooks.js';
 
 describe('comms in the Lepton kernel', () => {
   let kernel: KernelClient;
   before(async () => {
     kernel = await KernelClient.start();
   });
-  after(() => kernel?.shutdown());
+  after(() => started(kernel)?.shutdown());
 
   test('a front end opens a comm on a registered target and gets its messages echoed', async () => {
     await kernel.execute(
@@ -37,8 +38,12 @@ describe('comms in the Lepton kernel', () => {
       allow_stdin: false,
       stop_on_error: true,
     });
-    const opened = await kernel.call('iopub', { count: 50, timeout: 10, allow_timeout: true });
-    const open = opened.messages.find((m: any) => m.msg_type === 'comm_open');
+    const opened = await kernel.call<{ messages: JupyterMessage[] }>('iopub', {
+      count: 50,
+      timeout: 10,
+      allow_timeout: true,
+    });
+    const open = opened.messages.find((m) => m.msg_type === 'comm_open');
     assert.ok(open, 'no comm_open arrived');
     assert.equal(open.content.target_name, 'lepton.test');
     assert.deepEqual(open.content.data, { hello: true });
@@ -55,7 +60,7 @@ describe('comms in the Lepton kernel', () => {
     await kernel.iopub(await kernel.send('comm_close', { comm_id: 'c2', data: {} }));
     assert.deepEqual(resultData(await kernel.execute('(globalThis as any).closed')), { 'text/plain': 'true' });
     const info = await kernel.request('comm_info_request', {});
-    assert.equal(info.content.comms.c2, undefined);
+    assert.equal(info.content.comms!.c2, undefined);
   });
 
   test('a comm opened on an unknown target is closed at once', async () => {

@@ -1,7 +1,8 @@
 // A cell that throws or is interrupted keeps what it declared before it stopped (issue 25.1), through a real client.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KernelClient, resultData, type Execution } from '../support/kernel-client.js';
+import { KernelClient, resultData, type Execution, type JupyterMessage } from '../support/kernel-client.js';
+import { started } from '../support/hooks.js';
 
 const executeRequest = (code: string) => ({
   code,
@@ -24,15 +25,15 @@ describe('a failed or interrupted cell keeps the declarations that ran', () => {
     kernel = await KernelClient.start();
     await kernel.execute('1');
   });
-  after(() => kernel?.shutdown());
+  after(() => started(kernel)?.shutdown());
 
   async function interruptWhenStarted(code: string, startedWhen: string) {
     const id = await kernel.send('execute_request', executeRequest(code));
     // Waits until the cell has reached its loop: its first output says so.
     for (;;) {
-      const { messages } = await kernel.call('iopub', { count: 1, timeout: 60 });
+      const { messages } = await kernel.call<{ messages: JupyterMessage[] }>('iopub', { count: 1, timeout: 60 });
       const message = messages[0];
-      if (message?.parent_msg_id === id && message.msg_type === 'stream' && message.content.text.includes(startedWhen))
+      if (message?.parent_msg_id === id && message.msg_type === 'stream' && message.content.text!.includes(startedWhen))
         break;
     }
     await kernel.interrupt();
@@ -54,7 +55,7 @@ describe('a failed or interrupted cell keeps the declarations that ran', () => {
     );
     const missing = await kernel.execute('b');
     assert.equal(missing.reply.content.ename, 'TypeScriptError');
-    assert.match(missing.reply.content.evalue, /Cannot find name 'b'/);
+    assert.match(missing.reply.content.evalue!, /Cannot find name 'b'/);
     // The redeclaration never ran: the earlier value and type stay (a string, not undefined or a number).
     assert.equal(text(await kernel.execute('untouched.toUpperCase()')), "'EARLIER'");
   });

@@ -1,7 +1,8 @@
 // Interrupts, crash-proofing and restarts, through a real Jupyter client.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KernelClient, resultData, streamText } from '../support/kernel-client.js';
+import { KernelClient, resultData, streamText, type JupyterMessage } from '../support/kernel-client.js';
+import { started } from '../support/hooks.js';
 
 const executeRequest = (code: string) => ({
   code,
@@ -19,7 +20,7 @@ describe('interrupting the Lepton kernel', () => {
     // A first cell waits for the compiler to be built; the timed interrupts below start from a warm kernel.
     await kernel.execute('1');
   });
-  after(() => kernel?.shutdown());
+  after(() => started(kernel)?.shutdown());
 
   async function interruptAfterStart(code: string) {
     const id = await kernel.send('execute_request', executeRequest(code));
@@ -107,7 +108,7 @@ describe('the Lepton kernel survives what cells do', () => {
   before(async () => {
     kernel = await KernelClient.start();
   });
-  after(() => kernel?.shutdown());
+  after(() => started(kernel)?.shutdown());
 
   test('an unhandled rejection from an earlier cell callback is reported, not fatal', async () => {
     await kernel.execute('setTimeout(() => { Promise.reject(new Error("late failure")) }, 10)');
@@ -132,11 +133,13 @@ describe('the Lepton kernel survives what cells do', () => {
       'execute_request',
       executeRequest('await new Promise((r) => setTimeout(r, 600)); "second"'),
     );
-    const messages = await kernel.call('iopub', { count: 100, timeout: 2, allow_timeout: true });
+    const messages = await kernel.call<{ messages: JupyterMessage[] }>('iopub', {
+      count: 100,
+      timeout: 2,
+      allow_timeout: true,
+    });
     await kernel.reply(second);
-    const late = messages.messages.find(
-      (m: any) => m.msg_type === 'stream' && m.content.text.includes('from the past'),
-    );
+    const late = messages.messages.find((m) => m.msg_type === 'stream' && m.content.text!.includes('from the past'));
     assert.ok(late, 'the late output was not sent');
     assert.equal(late.parent_msg_id, first);
   });

@@ -4,22 +4,23 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KernelClient, resultData, streamText } from '../support/kernel-client.js';
+import { KernelClient, resultData, streamText, type JupyterMessage } from '../support/kernel-client.js';
+import { started } from '../support/hooks.js';
 
 describe('the Lepton kernel answers a real Jupyter client', () => {
   let kernel: KernelClient;
   before(async () => {
     kernel = await KernelClient.start();
   });
-  after(() => kernel?.shutdown());
+  after(() => started(kernel)?.shutdown());
 
   test('kernel_info_reply has status ok, the TypeScript language and protocol 5.3', async () => {
     const reply = await kernel.request('kernel_info_request');
     assert.equal(reply.content.status, 'ok');
     assert.equal(reply.content.protocol_version, '5.3');
     assert.equal(reply.content.implementation, 'lepton');
-    assert.equal(reply.content.language_info.name, 'typescript');
-    assert.match(reply.content.language_info.version, /^\d+\.\d+\.\d+$/);
+    assert.equal(reply.content.language_info!.name, 'typescript');
+    assert.match(reply.content.language_info!.version, /^\d+\.\d+\.\d+$/);
   });
 
   test('execute sends execute_input, the result of the last expression and an ok reply', async () => {
@@ -65,8 +66,8 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
     assert.equal(run.reply.content.status, 'error');
     const error = run.outputs.find((m) => m.msg_type === 'error')!.content;
     assert.equal(error.ename, 'TypeScriptError');
-    assert.match(error.evalue, /line 2: Type 'number' is not assignable to type 'string'/);
-    assert.ok(error.traceback.some((line: string) => line.includes('TS2322')));
+    assert.match(error.evalue!, /line 2: Type 'number' is not assignable to type 'string'/);
+    assert.ok(error.traceback!.some((line: string) => line.includes('TS2322')));
   });
 
   test('a runtime error gives ename, evalue and a traceback pointing at the cell line', async () => {
@@ -75,8 +76,8 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
     assert.equal(error.ename, 'RangeError');
     assert.equal(error.evalue, 'too far');
     assert.ok(
-      error.traceback.some((line: string) => /line 2: function fail/.test(line)),
-      error.traceback.join('\n'),
+      error.traceback!.some((line: string) => /line 2: function fail/.test(line)),
+      error.traceback!.join('\n'),
     );
     assert.equal(run.reply.content.ename, 'RangeError');
   });
@@ -109,10 +110,10 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
       'display({ step: 1 }, { id: "progress" }); display.update("progress", { step: 2 })',
     );
     const shown = run.outputs.find((m) => m.msg_type === 'display_data')!;
-    assert.equal(shown.content.transient.display_id, 'progress');
+    assert.equal(shown.content.transient!.display_id, 'progress');
     const updated = run.outputs.find((m) => m.msg_type === 'update_display_data')!;
-    assert.equal(updated.content.transient.display_id, 'progress');
-    assert.equal(updated.content.data['text/plain'], '{ step: 2 }');
+    assert.equal(updated.content.transient!.display_id, 'progress');
+    assert.equal(updated.content.data!['text/plain'], '{ step: 2 }');
   });
 
   test('display.clear() sends clear_output', async () => {
@@ -124,7 +125,7 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
   test('complete_request offers the preloaded names and members', async () => {
     const reply = await kernel.request('complete_request', { code: 'lepton.ver', cursor_pos: 10 });
     assert.equal(reply.content.status, 'ok');
-    assert.ok(reply.content.matches.includes('version'), reply.content.matches.join(','));
+    assert.ok(reply.content.matches!.includes('version'), reply.content.matches!.join(','));
     assert.equal(reply.content.cursor_start, 7);
     assert.equal(reply.content.cursor_end, 10);
   });
@@ -133,8 +134,8 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
     const reply = await kernel.request('inspect_request', { code: 'lepton.signal', cursor_pos: 10, detail_level: 0 });
     assert.equal(reply.content.status, 'ok');
     assert.equal(reply.content.found, true);
-    assert.match(reply.content.data['text/plain'], /signal\(\): AbortSignal/);
-    assert.match(reply.content.data['text/plain'], /interrupts the cell/);
+    assert.match(reply.content.data!['text/plain']!, /signal\(\): AbortSignal/);
+    assert.match(reply.content.data!['text/plain']!, /interrupts the cell/);
   });
 
   test('is_complete_request tells complete from incomplete code', async () => {
@@ -168,8 +169,8 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
       { timeout: 120 },
     );
     const shown = run.outputs.find((m) => m.msg_type === 'display_data')!;
-    assert.match(shown.content.data['text/plain'], /output not shown: it is 25\.0 MB \(text\/html, text\/plain\)/);
-    assert.equal(shown.content.data['text/html'], undefined);
+    assert.match(shown.content.data!['text/plain']!, /output not shown: it is 25\.0 MB \(text\/html, text\/plain\)/);
+    assert.equal(shown.content.data!['text/html'], undefined);
     assert.equal(run.reply.content.status, 'ok');
   });
 
@@ -182,18 +183,18 @@ describe('the Lepton kernel answers a real Jupyter client', () => {
       user_expressions: {},
       stop_on_error: true,
     });
-    const request = await kernel.call('stdin', { timeout: 30 });
+    const request = await kernel.call<JupyterMessage>('stdin', { timeout: 30 });
     assert.equal(request.msg_type, 'input_request');
     assert.equal(request.content.prompt, 'Name?');
     await kernel.send('input_reply', { value: 'Ada' }, 'stdin');
     const iopub = await kernel.iopub(id);
     const result = iopub.find((m) => m.msg_type === 'execute_result');
-    assert.equal(result?.content.data['text/plain'], "'hi Ada'");
+    assert.equal(result?.content.data!['text/plain'], "'hi Ada'");
   });
 
   test('input() without allow_stdin fails with a clear error', async () => {
     const run = await kernel.execute('await input("x")');
-    assert.match(run.reply.content.evalue, /allow_stdin/);
+    assert.match(run.reply.content.evalue!, /allow_stdin/);
   });
 });
 
@@ -202,7 +203,7 @@ describe('the preloaded names', () => {
   before(async () => {
     kernel = await KernelClient.start();
   });
-  after(() => kernel?.shutdown());
+  after(() => started(kernel)?.shutdown());
 
   test('tf is TensorFlow.js without its Node.js banner', async () => {
     const run = await kernel.execute('tf.tensor([1, 2, 3]).sum().dataSync()[0]');
@@ -226,7 +227,7 @@ describe('a notebook outside the project', () => {
     kernel = await KernelClient.start({ cwd: folder });
   });
   after(async () => {
-    await kernel?.shutdown();
+    await started(kernel)?.shutdown();
     rmSync(folder, { recursive: true, force: true });
   });
 

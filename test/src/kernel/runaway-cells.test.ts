@@ -1,7 +1,8 @@
 // Cells that never yield, exit the process, kill the compiler or fill the heap (issue 26.7), through a real client.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KernelClient, resultData, streamText, type Execution } from '../support/kernel-client.js';
+import { KernelClient, resultData, streamText, type Execution, type JupyterMessage } from '../support/kernel-client.js';
+import { started } from '../support/hooks.js';
 
 const executeRequest = (code: string) => ({
   code,
@@ -46,15 +47,15 @@ describe('the kernel stops runaway cells and survives them', () => {
     kernel = await KernelClient.start();
     await kernel.execute('1', { timeout: 120 });
   });
-  after(() => kernel?.shutdown());
+  after(() => started(kernel)?.shutdown());
 
   /** Starts `code`, interrupts it once it printed `started`, and returns its reply and the time the reply took. */
   async function interruptWhenStarted(code: string) {
     const id = await kernel.send('execute_request', executeRequest(code));
     for (;;) {
-      const { messages } = await kernel.call('iopub', { count: 1, timeout: 60 });
+      const { messages } = await kernel.call<{ messages: JupyterMessage[] }>('iopub', { count: 1, timeout: 60 });
       const message = messages[0];
-      if (message?.parent_msg_id === id && message.msg_type === 'stream' && message.content.text.includes('started'))
+      if (message?.parent_msg_id === id && message.msg_type === 'stream' && message.content.text!.includes('started'))
         break;
     }
     // The loop starts 100 ms after the print: give it time to be the only thing running.
@@ -94,7 +95,7 @@ describe('the kernel stops runaway cells and survives them', () => {
     await kernel.execute('const beforeExit = 41');
     const run = await kernel.execute('process.exit(3)');
     assert.equal(run.reply.content.ename, 'ProcessExitError');
-    assert.match(run.reply.content.evalue, /process\.exit\(3\) was called in a cell/);
+    assert.match(run.reply.content.evalue!, /process\.exit\(3\) was called in a cell/);
     const later = await kernel.execute(
       'setTimeout(() => process.exit(0), 0); await new Promise((r) => setTimeout(r, 100)); beforeExit + 1',
     );
@@ -111,7 +112,7 @@ describe('a compiler worker that dies', () => {
     kernel = await KernelClient.start();
     await kernel.execute('1', { timeout: 120 });
   });
-  after(() => kernel?.shutdown());
+  after(() => started(kernel)?.shutdown());
 
   test('is restarted with a message, and the names declared so far stay', async () => {
     await kernel.execute('const declaredBeforeCrash = "kept"');
@@ -119,7 +120,7 @@ describe('a compiler worker that dies', () => {
     let run = await kernel.execute('declaredBeforeCrash.toUpperCase()', { timeout: 120 });
     if (run.reply.content.status === 'error') {
       // The cell reached the worker as it died: it is told to run again.
-      assert.match(run.reply.content.evalue, /The TypeScript compiler stopped .* and was restarted/);
+      assert.match(run.reply.content.evalue!, /The TypeScript compiler stopped .* and was restarted/);
       run = await kernel.execute('declaredBeforeCrash.toUpperCase()', { timeout: 120 });
     } else {
       assert.match(
@@ -138,7 +139,7 @@ describe('a cell that fills the heap', () => {
     kernel = await KernelClient.start({ env: { NODE_OPTIONS: '--max-old-space-size=256' } });
     await kernel.execute('1', { timeout: 120 });
   });
-  after(() => kernel?.shutdown());
+  after(() => started(kernel)?.shutdown());
 
   // Arrays of 80 KB go through the young generation, which makes V8 die well below its stated limit (break-flag.ts).
   test('ends with an OutOfMemory error reply, drops what it declared, and the kernel lives on', async () => {
@@ -147,7 +148,7 @@ describe('a cell that fills the heap', () => {
       { timeout: 120 },
     );
     assert.equal(run.reply.content.ename, 'OutOfMemory');
-    assert.match(run.reply.content.evalue, /stopped with the heap at \d+ MB of its \d+ MB limit/);
+    assert.match(run.reply.content.evalue!, /stopped with the heap at \d+ MB of its \d+ MB limit/);
     assert.equal((await kernel.execute('chunks')).reply.content.ename, 'TypeScriptError');
     const after = await kernel.execute(
       'const more: number[][] = [];\nfor (let i = 0; i < 100; i++) more.push(new Array(100_000).fill(2));\nmore.length',

@@ -71,9 +71,7 @@ describe('gradient boosting through real parts', () => {
         string,
         unknown
       >[];
-      const x = tf.tensor2d(
-        rows.map((r) => gbm.featureNames.map((f) => (typeof r[f] === 'number' ? (r[f] as number) : NaN))),
-      );
+      const x = tf.tensor2d(rows.map((r) => gbm.featureNames.map((f) => (typeof r[f] === 'number' ? r[f] : NaN))));
       writeFileSync(`${path}.x`, new Uint8Array(Float32Array.from(x.dataSync()).buffer));
       expected[path] =
         name === 'regression' ? Float32Array.from(gbm.rawPredict(x)) : (gbm.predictProba(x).dataSync() as Float32Array);

@@ -8,16 +8,18 @@ import { hasRayEnvironment, stopRayCluster } from '@lepton/lib';
 import { join } from 'node:path';
 import { repoRoot } from '../support/project.js';
 import { cellText, findCell, runNotebook, type NotebookRun } from '../support/notebook.js';
+import { jsonIn, type VegaLiteSpec } from '../support/mime.js';
+import type { DeploymentCardData, TrainingBundle } from '@lepton/lib/contract';
 
 /** The facts each notebook states, checked on its executed outputs. A notebook must be listed here. */
 const claims: Record<string, (run: NotebookRun) => void> = {
   '00-tour.ipynb': (run) => {
-    const html = (marker: string) => String(findCell(run, marker).outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '');
+    const html = (marker: string) => findCell(run, marker).outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '';
     assert.match(html('const penguins = lepton.datasets.penguins()'), /344 rows × 7 columns/);
     assert.ok(findCell(run, 'lepton.plot.scatter').outputs.some((o) => o.data?.['application/vnd.vegalite.v5+json']), 'no chart');
     assert.match(cellText(findCell(run, 'lepton.trainTestSplit')), /256 training rows, 86 test rows, classes: Adelie, Chinstrap, Gentoo/);
     const training = findCell(run, 'lepton.fit(model').outputs.find((o) => o.data?.['application/vnd.lepton.training+json']);
-    assert.equal(training?.data?.['application/vnd.lepton.training+json'].status, 'finished', 'the saved training view is not the final state');
+    assert.equal((jsonIn(training?.data, 'application/vnd.lepton.training+json') as TrainingBundle | undefined)?.status, 'finished', 'the saved training view is not the final state');
     const accuracy = Number(/test accuracy: (\d\.\d+)/.exec(cellText(findCell(run, 'test accuracy')))?.[1]);
     assert.ok(accuracy >= 0.95, `the tour's penguin classifier reached only ${accuracy}`);
     assert.match(html('lepton.export.onnx'), /penguins\.onnx/);
@@ -30,7 +32,7 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     assert.match(cellText(findCell(run, 'lepton.signal()')), /ran 5 steps; Lepton \d+\.\d+\.\d+/);
   },
   '01-dataframes.ipynb': (run) => {
-    const html = (marker: string) => String(findCell(run, marker).outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '');
+    const html = (marker: string) => findCell(run, marker).outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '';
     assert.match(html('const penguins = lepton.datasets.penguins()'), /344 rows × 7 columns/);
     assert.match(cellText(findCell(run, 'const clean =')), /11 rows dropped, 333 left/);
     assert.match(html('const bySpecies'), /3 rows × 4 columns/);
@@ -48,7 +50,7 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     const accuracy = Number(/held-out accuracy: (\d\.\d+)/.exec(cellText(findCell(run, 'held-out accuracy')))?.[1]);
     assert.ok(accuracy >= 0.98, `held-out accuracy ${accuracy} < 0.98`);
     const training = findCell(run, 'lepton.fit(model').outputs.find((o) => o.data?.['application/vnd.lepton.training+json']);
-    assert.equal(training?.data?.['application/vnd.lepton.training+json'].status, 'finished', 'the saved training view is not the final state');
+    assert.equal((jsonIn(training?.data, 'application/vnd.lepton.training+json') as TrainingBundle | undefined)?.status, 'finished', 'the saved training view is not the final state');
     assert.ok(findCell(run, 'lepton.models.cnn').outputs.some((o) => o.data?.['application/vnd.lepton.model+json']), 'the model summary is missing');
     assert.ok(findCell(run, 'lepton.evaluate').outputs.some((o) => o.data?.['text/html']?.includes('<svg')), 'the confusion matrix plot is missing');
   },
@@ -59,7 +61,7 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     const [ratio, drop] = [Number(match[1]), Number(match[4])];
     assert.ok(ratio <= 0.3, `int8 file ${ratio}× the fp32 file, > 0.3×`);
     assert.ok(drop <= 1, `int8 loses ${drop} accuracy points, > 1`);
-    assert.match(String(findCell(run, 'lepton.compress.prune').outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? ''), /<table>.*80\.0%/s);
+    assert.match(findCell(run, 'lepton.compress.prune').outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '', /<table>.*80\.0%/s);
     assert.match(cellText(findCell(run, 'lepton.compress.report')), /student/);
     // TFLite: the int8 file shows its quantized I/O, the report measures the .tflite files in TensorFlow Lite's
     // interpreter, and the interpreter agrees with tfjs.
@@ -70,7 +72,7 @@ const claims: Record<string, (run: NotebookRun) => void> = {
   },
   '04-deploy-and-monitor.ipynb': (run) => {
     const card = findCell(run, 'lepton.deploy(model').outputs.find((o) => o.data?.['application/vnd.lepton.deployment+json'])?.data;
-    assert.equal(card?.['application/vnd.lepton.deployment+json'].status, 'ready', 'the deployment card is missing or not ready');
+    assert.equal((jsonIn(card, 'application/vnd.lepton.deployment+json') as DeploymentCardData | undefined)?.status, 'ready', 'the deployment card is missing or not ready');
     assert.match(String(card?.['text/plain']), /curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/v2\/models\/tutorial-penguins\/infer/);
     assert.match(cellText(findCell(run, 'deployment.predict(')), /served and local predictions agree: true; first rows: Adelie, Adelie, Adelie, Adelie, Adelie/);
     assert.match(cellText(findCell(run, 'deployment.predictRecords(')), /v\d+ from raw records: HTTP 200, outputs of shape \[3,3\]; predictRecords agrees with the local model on scaled rows: true/);
@@ -83,8 +85,8 @@ const claims: Record<string, (run: NotebookRun) => void> = {
   '05-tuning.ipynb': (run) => {
     assert.match(cellText(findCell(run, 'lepton.tune(() => 0')), /Parameter 'lr' is on a log scale with low 0: log ranges need low > 0/);
     const search = findCell(run, 'trials: 12 })');
-    assert.ok(search.outputs.some((o) => o.data?.['application/vnd.vegalite.v5+json']?.hconcat), 'the live trial chart is missing');
-    const table = String(search.outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '');
+    assert.ok(search.outputs.some((o) => (jsonIn(o.data, 'application/vnd.vegalite.v5+json') as VegaLiteSpec | undefined)?.hconcat), 'the live trial chart is missing');
+    const table = search.outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '';
     assert.match(table, /Finished penguins-study: 12 trials \(12 complete, 0 pruned, 0 failed\)/, 'the saved live table is not the final state');
     assert.match(table, /<th>rank<\/th><th>trial<\/th><th>val_acc<\/th><th>lr<\/th><th>units<\/th><th>dropout<\/th>/);
     const best = /best val_acc (\d\.\d+) at trial \d+: lr=[\d.e-]+, units=\d+, dropout=[\d.e-]+/.exec(cellText(findCell(run, 'study.describeBest()')));
@@ -92,7 +94,7 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     const testAccuracy = Number(/test accuracy of the best model: (\d\.\d+)/.exec(cellText(findCell(run, 'study.describeBest()')))?.[1]);
     assert.ok(testAccuracy >= 0.9, `the tuned model's test accuracy is ${testAccuracy}`);
     const studyCell = run.cells.find((c) => c.source.trim() === 'study');
-    assert.match(String(studyCell?.outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? ''), /Best configurations:.*<table>/s);
+    assert.match(studyCell?.outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '', /Best configurations:.*<table>/s);
     assert.match(cellText(findCell(run, 'const more = await lepton.tune')), /resumed: 16 trials, the first 12 from the file: true/);
     const hyperband = /hyperband: ([1-9]\d*) of 20 trials stopped early; (\d+) epochs trained instead of 180/.exec(cellText(findCell(run, "strategy: 'hyperband'")));
     assert.ok(hyperband && Number(hyperband[2]) < 180, `hyperband stopped no trial early: ${cellText(findCell(run, "strategy: 'hyperband'"))}`);
@@ -107,10 +109,10 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     assert.ok(penguinAccuracy >= 0.95, `the penguin classifier reached only ${penguinAccuracy}`);
     assert.ok(data('permutationImportance(')['application/vnd.vegalite.v5+json'], 'no importance chart');
     assert.match(cellText(findCell(run, 'const top =')), /most important: Beak (Length|Depth) \(mm\) \(accuracy drops by 0\.[1-9]\d* when it is shuffled\)/);
-    assert.equal(data("'Flipper Length (mm)', pdOptions")['application/vnd.vegalite.v5+json']?.mark.type, 'line');
+    assert.equal((jsonIn(data("'Flipper Length (mm)', pdOptions"), 'application/vnd.vegalite.v5+json') as VegaLiteSpec | undefined)?.mark?.type, 'line');
     const gentoo = /P\(Gentoo\) at [\d.]+ mm: (\d\.\d+); at [\d.]+ mm: (\d\.\d+)/.exec(cellText(findCell(run, 'P(Gentoo)')));
     assert.ok(gentoo && Number(gentoo[2]) > Number(gentoo[1]), `P(Gentoo) does not rise with flipper length: ${gentoo?.[0]}`);
-    assert.equal(data("target: 'Chinstrap'")['application/vnd.vegalite.v5+json']?.mark.type, 'rect');
+    assert.equal((jsonIn(data("target: 'Chinstrap'"), 'application/vnd.vegalite.v5+json') as VegaLiteSpec | undefined)?.mark?.type, 'rect');
     const digitAccuracy = Number(/digit test accuracy: (\d\.\d+)/.exec(cellText(findCell(run, 'digit test accuracy')))?.[1]);
     assert.ok(digitAccuracy >= 0.85, `the small CNN reached only ${digitAccuracy}`);
     for (const marker of ["method: 'gradient'", "method: 'integratedGradients'"]) {
@@ -146,29 +148,29 @@ const claims: Record<string, (run: NotebookRun) => void> = {
     assert.ok(cv, `the walk-forward line is missing: ${cellText(findCell(run, 'const cvDrift'))}`);
     // The notebook says the linear model does not beat the naive forecast with drift over the training years.
     assert.ok(Number(cv[1]) >= Number(cv[2]), `walk-forward: linear ${cv[1]} now beats the drift baseline ${cv[2]}; update the notebook's conclusion`);
-    const forecast = data('lepton.plot.forecast(')['application/vnd.vegalite.v5+json'];
+    const forecast = jsonIn(data('lepton.plot.forecast('), 'application/vnd.vegalite.v5+json') as VegaLiteSpec | undefined;
     assert.equal(forecast?.vconcat?.length, 2, 'the forecast chart (series and residuals) is missing');
   },
   '07-images.ipynb': (run) => {
-    const html = (marker: string) => String(findCell(run, marker).outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '');
+    const html = (marker: string) => findCell(run, marker).outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '';
     const dataset = html('const ds = await lepton.read.images');
     assert.match(dataset, /ImageDataset: 2000 images 28×28×1 in 10 classes/);
     assert.match(dataset, /1 file skipped/);
     assert.ok((dataset.match(/<img src="data:image\/png;base64,/g) ?? []).length >= 20, 'the dataset shows its thumbnails');
     assert.match(cellText(findCell(run, 'skipped: ${')), /train 1599, validation 401; skipped: 3\/broken\.png/);
     const training = findCell(run, 'lepton.fit(model').outputs.find((o) => o.data?.['application/vnd.lepton.training+json']);
-    assert.equal(training?.data?.['application/vnd.lepton.training+json'].status, 'finished', 'the saved training view is not the final state');
+    assert.equal((jsonIn(training?.data, 'application/vnd.lepton.training+json') as TrainingBundle | undefined)?.status, 'finished', 'the saved training view is not the final state');
     assert.match(html('const report = await lepton.evaluate'), /Worst mistakes/);
     const accuracy = Number(/validation accuracy: (\d\.\d+)/.exec(cellText(findCell(run, 'validation accuracy')))?.[1]);
     assert.ok(accuracy >= 0.9, `the digit classifier reached only ${accuracy} on the validation images`);
-    assert.match(String(findCell(run, "method: 'integratedGradients'").outputs.find((o) => o.data?.['image/png'])?.data?.['image/png'] ?? ''), /^iVBORw0KGgo/);
+    assert.match(findCell(run, "method: 'integratedGradients'").outputs.find((o) => o.data?.['image/png'])?.data?.['image/png'] ?? '', /^iVBORw0KGgo/);
     assert.match(cellText(findCell(run, 'POST ${file')), /POST \d\/\d+\.png: HTTP 200, label \d/);
     const served = /served on 200 files: (\d+) right/.exec(cellText(findCell(run, 'deployment.predictImages')));
     assert.ok(served && Number(served[1]) >= 170, `the served int8 model got ${served?.[1]} of 200 right`);
     assert.match(cellText(findCell(run, 'deployment.stop()')), /digits is stopped/);
   },
   '08-text-classification.ipynb': (run) => {
-    const html = (marker: string) => String(findCell(run, marker).outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '');
+    const html = (marker: string) => findCell(run, marker).outputs.find((o) => o.data?.['text/html'])?.data?.['text/html'] ?? '';
     assert.match(cellText(findCell(run, 'const mail = lepton.datasets.spamAssassin()')), /6046 messages; ham 4150, spam 1896/);
     assert.match(cellText(findCell(run, 'lepton.trainTestSplit(mail')), /4836 training and 1210 test messages/);
     assert.match(html('const tfidf = lepton.preprocess.textVectorizer'), /textVectorizer · tfidf · 2,000 ids .*<table>/s);

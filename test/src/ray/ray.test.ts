@@ -96,7 +96,10 @@ describe('Ray Serve as a deployment target', { timeout: 600_000 }, () => {
   });
 
   test("a model deployed to Ray answers predict as tfjs does, and the OIP routes as Lepton's server does", async (t) => {
-    if (!ready) return t.skip(MISSING);
+    if (!ready) {
+      t.skip(MISSING);
+      return;
+    }
     deployment = await lepton.deploy(model, {
       name: 'ray-mlp',
       home,
@@ -166,7 +169,10 @@ describe('Ray Serve as a deployment target', { timeout: 600_000 }, () => {
   });
 
   test('scaled from 1 to 2 replicas, a replica killed with -9 while requests run loses no request', async (t) => {
-    if (!ready || !deployment) return t.skip(ready ? 'the deployment test failed' : MISSING);
+    if (!ready || !deployment) {
+      t.skip(ready ? 'the deployment test failed' : MISSING);
+      return;
+    }
     await deployment.scale(2);
     const scaled = await until(
       deployment,
@@ -185,7 +191,9 @@ describe('Ray Serve as a deployment target', { timeout: 600_000 }, () => {
         const out = await deployment!.predict(x);
         const got = Array.from(out.dataSync());
         out.dispose();
-        got.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-5));
+        got.forEach((v, i) => {
+          assert.ok(Math.abs(v - expected[i]!) < 1e-5);
+        });
         answered++;
       }
     });
@@ -222,7 +230,10 @@ describe('Ray Serve as a deployment target', { timeout: 600_000 }, () => {
   });
 
   test('the penguins pipeline deployed to Ray takes raw records as a local deployment with transforms does', async (t) => {
-    if (!ready) return t.skip(MISSING);
+    if (!ready) {
+      t.skip(MISSING);
+      return;
+    }
     const { penguins, transforms, features, model: net } = penguinsPipeline();
     const rows = penguins.objects() as Array<Record<string, unknown>>;
     assert.ok(
@@ -253,7 +264,7 @@ describe('Ray Serve as a deployment target', { timeout: 600_000 }, () => {
     // The request a user writes with curl: one JSON input per raw column, null for a missing value.
     const some = [0, 3, 8, 100, 200, 300];
     const body = {
-      inputs: pipeline.columns!.map((c) => ({
+      inputs: pipeline.columns.map((c) => ({
         name: c.name,
         datatype: c.type === 'string' ? 'BYTES' : 'FP32',
         shape: [some.length, 1],
@@ -269,9 +280,9 @@ describe('Ray Serve as a deployment target', { timeout: 600_000 }, () => {
     const answer = (await curl.json()) as { outputs: Array<{ shape: number[]; data: number[] }> };
     assert.deepEqual(answer.outputs[0]!.shape, [some.length, 3]);
     const want = expected.arraySync() as number[][];
-    answer.outputs[0]!.data.forEach((p, k) =>
-      assert.ok(Math.abs(p - want[some[Math.floor(k / 3)]!]![k % 3]!) < 1e-5, `curl answer ${k}: ${p}`),
-    );
+    answer.outputs[0]!.data.forEach((p, k) => {
+      assert.ok(Math.abs(p - want[some[Math.floor(k / 3)]!]![k % 3]!) < 1e-5, `curl answer ${k}: ${p}`);
+    });
 
     // A bad column is refused with the code and status Lepton's server gives for the same graph.
     const complete = {
@@ -318,7 +329,10 @@ describe('Ray Serve as a deployment target', { timeout: 600_000 }, () => {
   });
 
   test('lepton.deployments() lists the Ray deployment beside local ones, and stop removes it', async (t) => {
-    if (!ready || !deployment) return t.skip(ready ? 'the deployment test failed' : MISSING);
+    if (!ready || !deployment) {
+      t.skip(ready ? 'the deployment test failed' : MISSING);
+      return;
+    }
     const local = await lepton.deploy(model, { name: 'local-mlp', home });
     const all = await lepton.deployments({ home });
     assert.deepEqual(all.map((d) => d.name).sort(), ['local-mlp', ...(pipeline ? ['penguins'] : []), 'ray-mlp']);

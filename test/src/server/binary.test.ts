@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ensureServer, stopServer, type RunningServer } from '@lepton/server';
 import { wireModel } from '@lepton/server/testing';
+import type { InferAnswer } from '../support/infer-answer.js';
 
 const require = createRequire(import.meta.url);
 const serverDir = dirname(dirname(require.resolve('@lepton/server')));
@@ -23,11 +24,23 @@ function bytes(write: (view: DataView) => void, length: number): Uint8Array {
   return out;
 }
 const uint32s = (values: number[]) =>
-  bytes((v) => values.forEach((x, i) => v.setUint32(i * 4, x, true)), values.length * 4);
+  bytes((v) => {
+    values.forEach((x, i) => {
+      v.setUint32(i * 4, x, true);
+    });
+  }, values.length * 4);
 const float32s = (values: number[]) =>
-  bytes((v) => values.forEach((x, i) => v.setFloat32(i * 4, x, true)), values.length * 4);
+  bytes((v) => {
+    values.forEach((x, i) => {
+      v.setFloat32(i * 4, x, true);
+    });
+  }, values.length * 4);
 const uint16s = (values: number[]) =>
-  bytes((v) => values.forEach((x, i) => v.setUint16(i * 2, x, true)), values.length * 2);
+  bytes((v) => {
+    values.forEach((x, i) => {
+      v.setUint16(i * 2, x, true);
+    });
+  }, values.length * 2);
 const bools = (values: boolean[]) => Uint8Array.from(values, (b) => (b ? 1 : 0));
 /** BYTES elements: a 4-byte little-endian length, then the UTF-8 bytes. */
 function strings(values: string[]): Uint8Array {
@@ -65,13 +78,16 @@ async function postBinary(
 }
 
 /** The JSON part and the binary part of an answer, split at its `Inference-Header-Content-Length`. */
-function split(raw: Raw): { json: any; binary: Buffer } {
+function split(raw: Raw): { json: InferAnswer; binary: Buffer } {
   const length = Number(raw.headers.get('inference-header-content-length'));
   assert.ok(
     Number.isInteger(length) && length > 0 && length <= raw.body.length,
     `Inference-Header-Content-Length ${length} of a ${raw.body.length}-byte body`,
   );
-  return { json: JSON.parse(raw.body.subarray(0, length).toString('utf8')), binary: raw.body.subarray(length) };
+  return {
+    json: JSON.parse(raw.body.subarray(0, length).toString('utf8')) as InferAnswer,
+    binary: raw.body.subarray(length),
+  };
 }
 
 describe('the binary tensor data extension', () => {
@@ -176,7 +192,7 @@ describe('the binary tensor data extension', () => {
     assert.equal(raw.status, 200, raw.body.toString());
     const { json, binary } = split(raw);
     assert.deepEqual(
-      json.outputs.map((o: any) => [o.name, o.parameters?.binary_data_size, o.data]),
+      json.outputs!.map((o) => [o.name, o.parameters?.binary_data_size, o.data]),
       [
         ['output0', 16, undefined],
         ['output1', undefined, [true, true, false]],
@@ -282,7 +298,12 @@ describe('the binary tensor data extension', () => {
                 inputs(16)[3],
               ],
             },
-            [uint32s([1, 2, 3, 4]), bytes((v) => v.setUint32(0, 9, true), 6)],
+            [
+              uint32s([1, 2, 3, 4]),
+              bytes((v) => {
+                v.setUint32(0, 9, true);
+              }, 6),
+            ],
           ),
         'LEPTON_BAD_BINARY_DATA',
       ],

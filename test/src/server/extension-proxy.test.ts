@@ -19,6 +19,7 @@ class FlagAuthorizer(Authorizer):
     def is_authorized(self, handler, user, action, resource):
         return resource == "api" or not os.path.exists(os.environ["LEPTON_TEST_DENY_FLAG"])
 `;
+import { started } from '../support/hooks.js';
 
 describe('the JupyterLab proxy to the model server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lepton-authz-'));
@@ -27,7 +28,7 @@ describe('the JupyterLab proxy to the model server', () => {
   let impostor: Server;
   let impostorPort = 0;
   const seen: Array<{ url: string; authorization?: string }> = [];
-  const api = (path: string, init: RequestInit = {}) =>
+  const api = (path: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {}) =>
     fetch(`${lab.base}/${path}`, {
       ...init,
       headers: { authorization: `token ${lab.token}`, ...init.headers },
@@ -52,8 +53,8 @@ describe('the JupyterLab proxy to the model server', () => {
     impostorPort = (impostor.address() as { port: number }).port;
   });
   after(async () => {
-    impostor?.close();
-    await lab?.stop();
+    started(impostor)?.close();
+    await started(lab)?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -73,7 +74,7 @@ describe('the JupyterLab proxy to the model server', () => {
   test('a stale server.json never gets the management token sent to whatever now holds the port', async () => {
     const token = 'f'.repeat(64);
     writeFileSync(join(lab.home, 'server-token'), token + '\n');
-    const record = (pid: number) =>
+    const record = (pid: number) => {
       writeFileSync(
         join(lab.home, 'server.json'),
         JSON.stringify({
@@ -85,6 +86,7 @@ describe('the JupyterLab proxy to the model server', () => {
           version: '0.1.0',
         }),
       );
+    };
     // The recorded process is gone (pid 2^22 - 1 is above Linux's default pid_max).
     record(4_194_303);
     const dead = await api('lepton/v1/deployments');

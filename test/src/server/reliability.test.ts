@@ -20,8 +20,9 @@ import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ensureServer, isAlive, stopServer, type RunningServer, type ServerClientError } from '@lepton/server';
+import { ensureServer, isAlive, stopServer, type RunningServer, ServerClientError } from '@lepton/server';
 import { slowModel, unaryModel } from '@lepton/server/testing';
+import type { InferAnswer } from '../support/infer-answer.js';
 
 const require = createRequire(import.meta.url);
 const serverDir = dirname(dirname(require.resolve('@lepton/server')));
@@ -75,20 +76,23 @@ async function post(
   url: string,
   body: unknown,
   signal?: AbortSignal,
-): Promise<{ status: number; json: any; headers: Headers }> {
+): Promise<{ status: number; json: InferAnswer; headers: Headers }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
     signal: signal ?? null,
   });
-  return { status: response.status, json: await response.json(), headers: response.headers };
+  return { status: response.status, json: (await response.json()) as InferAnswer, headers: response.headers };
 }
 
 async function code(call: Promise<unknown>): Promise<string> {
   return call.then(
     () => 'ok',
-    (error: ServerClientError) => `${error.status} ${error.code}`,
+    (error: unknown) => {
+      if (!(error instanceof ServerClientError)) throw error;
+      return `${error.status} ${error.code}`;
+    },
   );
 }
 
@@ -206,7 +210,7 @@ describe('a full disk', () => {
         ],
       });
       assert.equal(r.status, 200);
-      assert.deepEqual(r.json.outputs[0].data, [2, 3, 4, 5]);
+      assert.deepEqual(r.json.outputs![0]!.data, [2, 3, 4, 5]);
       // Space again: the same deploy goes through.
       rmSync(join(disk!, 'filler'));
       assert.equal((await server.client.redeploy('add', fixture('add'))).version, '2');
@@ -226,7 +230,7 @@ describe('a broken registry', () => {
     const models = join(home, 'models');
     writeFileSync(join(models, 'garbled', '1', 'meta.json'), '{"format": 1, "inp');
     rmSync(join(models, 'nometa', '1', 'meta.json'));
-    const state = JSON.parse(readFileSync(join(models, 'ghost', 'state.json'), 'utf8'));
+    const state = JSON.parse(readFileSync(join(models, 'ghost', 'state.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(models, 'ghost', 'state.json'), JSON.stringify({ ...state, active: '7' }));
     server = await start(home, [], { workers: 0 });
   });
@@ -342,7 +346,7 @@ describe('overload', () => {
     });
     assert.equal(big.status, 413);
     assert.equal(big.json.code, 'LEPTON_TOO_MANY_ELEMENTS');
-    assert.match(big.json.error, /at most 100000/);
+    assert.match(big.json.error!, /at most 100000/);
     assert.equal((await fetch(`${server.info.url}/v2/health/live`)).status, 200);
   });
 
@@ -393,7 +397,14 @@ describe('redeploy and rollback under load', () => {
           connections: 50,
           duration: 120,
         },
-        (error, r) => (error ? reject(error) : ((result = r), resolve())),
+        (error: Error | null, r) => {
+          if (error) {
+            reject(error);
+            return;
+          }
+          result = r;
+          resolve();
+        },
       );
       void (async () => {
         try {
@@ -403,7 +414,7 @@ describe('redeploy and rollback under load', () => {
             else await server.client.rollback('mlp');
           }
         } catch (error) {
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
         } finally {
           instance.stop();
         }
@@ -462,7 +473,7 @@ describe('hostile and odd requests', () => {
         },
       ],
     });
-    assert.deepEqual(ok.json.outputs[0].data, [1, 2, 3, 4]);
+    assert.deepEqual(ok.json.outputs![0]!.data, [1, 2, 3, 4]);
   });
 
   test('an output holding NaN is a 200 flagged parameters.non_finite, and counted', async () => {
@@ -471,7 +482,7 @@ describe('hostile and odd requests', () => {
     });
     assert.equal(r.status, 200);
     assert.deepEqual(r.json.parameters, { non_finite: true });
-    assert.deepEqual(r.json.outputs[0].data, [null, 2]);
+    assert.deepEqual(r.json.outputs![0]!.data, [null, 2]);
     assert.equal((await server.client.metrics('sqrt')).nonFinite, 1);
     const fine = await post(`${server.info.url}/v2/models/sqrt/infer`, {
       inputs: [{ name: 'x', shape: [1, 2], datatype: 'FP32', data: [1, 4] }],

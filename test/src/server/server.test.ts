@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ensureServer, findServer, stopServer, type RunningServer } from '@lepton/server';
+import type { InferAnswer } from '../support/infer-answer.js';
 
 const require = createRequire(import.meta.url);
 const serverDir = dirname(dirname(require.resolve('@lepton/server')));
@@ -58,13 +59,13 @@ async function post(
   url: string,
   body: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; json: any }> {
+): Promise<{ status: number; json: InferAnswer }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: response.status, json: await response.json() };
+  return { status: response.status, json: (await response.json()) as InferAnswer };
 }
 
 describe('the model server process', () => {
@@ -95,7 +96,7 @@ describe('the model server process', () => {
     assert.deepEqual([info.name, info.version, info.status], ['mlp', '1', 'ready']);
     const r = await post(`${server.info.url}/v2/models/mlp/infer`, mlpRequest(2));
     assert.equal(r.status, 200);
-    assert.deepEqual(r.json.outputs[0].shape, [2, 10]);
+    assert.deepEqual(r.json.outputs![0]!.shape, [2, 10]);
     assert.equal(r.json.model_version, '1');
   });
 
@@ -127,7 +128,11 @@ describe('the model server process', () => {
     assert.equal(info.version, '2');
     await Promise.race([
       streaming,
-      new Promise((_, reject) => setTimeout(() => reject(new Error('no log event within 5 s')), 5000)),
+      new Promise((_, reject) =>
+        setTimeout(() => {
+          reject(new Error('no log event within 5 s'));
+        }, 5000),
+      ),
     ]);
     assert.deepEqual(seen, ['deploy']);
   });
@@ -151,7 +156,9 @@ describe('the model server process', () => {
       ],
       [
         url,
-        { inputs: [{ name: 'x', shape: [1, 784], datatype: 'FP32', data: [...Array(783).fill(0), 'NaN'] }] },
+        {
+          inputs: [{ name: 'x', shape: [1, 784], datatype: 'FP32', data: [...new Array<number>(783).fill(0), 'NaN'] }],
+        },
         400,
         'LEPTON_BAD_VALUE',
       ],

@@ -2,11 +2,42 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { repoRoot, requireVenv } from './project.js';
+import type { MimeBundle } from './mime.js';
+
+/**
+ * A message's content: the fields of the Jupyter messaging spec that the tests read, each optional since every
+ * msg_type carries only some of them (the assertions check which); any other field stays `unknown`.
+ */
+export interface MessageContent {
+  [field: string]: unknown;
+  status?: string;
+  execution_state?: string;
+  execution_count?: number | null;
+  name?: string;
+  text?: string;
+  data?: MimeBundle;
+  metadata?: Record<string, unknown>;
+  transient?: { display_id?: string };
+  ename?: string;
+  evalue?: string;
+  traceback?: string[];
+  comm_id?: string;
+  target_name?: string;
+  matches?: string[];
+  cursor_start?: number;
+  cursor_end?: number;
+  found?: boolean;
+  prompt?: string;
+  protocol_version?: string;
+  implementation?: string;
+  language_info?: { name: string; version: string; [field: string]: unknown };
+  comms?: Partial<Record<string, { target_name: string }>>;
+}
 
 /** One message as the driver reports it. */
 export interface JupyterMessage {
   msg_type: string;
-  content: Record<string, any>;
+  content: MessageContent;
   parent_msg_id?: string;
   msg_id: string;
 }
@@ -32,7 +63,8 @@ export class KernelClient {
     this.driver = spawn(requireVenv(), [join(repoRoot, 'test', 'support', 'jupyter_driver.py')], {
       env: { ...process.env, JUPYTER_PATH: join(repoRoot, '.venv', 'share', 'jupyter') },
     });
-    this.driver.stderr.on('data', (chunk) => (this.stderr += chunk));
+    this.driver.stderr.setEncoding('utf8');
+    this.driver.stderr.on('data', (chunk: string) => (this.stderr += chunk));
     createInterface({ input: this.driver.stdout }).on('line', (line) => this.answers.shift()?.resolve(line));
     this.driver.once('exit', () => {
       for (const waiter of this.answers.splice(0))
@@ -56,14 +88,17 @@ export class KernelClient {
   startup: { startup_s: number } = { startup_s: NaN };
 
   /** One request to the driver. */
-  async call<T = any>(op: string, args: Record<string, unknown> = {}): Promise<T> {
+  async call<T = unknown>(op: string, args: Record<string, unknown> = {}): Promise<T> {
     const line = await new Promise<string>((resolve, reject) => {
       this.answers.push({ resolve, reject });
-      this.driver.stdin.write(JSON.stringify({ op, ...args }) + '\n', (error) => error && reject(error));
+      this.driver.stdin.write(JSON.stringify({ op, ...args }) + '\n', (error) => {
+        if (error) reject(error);
+      });
     });
-    const answer = JSON.parse(line);
+    // The driver (jupyter_driver.py) answers each request with one line of this shape; `result` is what `op` returns.
+    const answer = JSON.parse(line) as { ok: true; result: T } | { ok: false; error: string; trace: string };
     if (!answer.ok) throw new Error(`${op} failed: ${answer.error}\n${answer.trace}`);
-    return answer.result as T;
+    return answer.result;
   }
 
   /** Sends a request and returns its msg_id. */
@@ -77,7 +112,7 @@ export class KernelClient {
 
   /** The reply to a request. */
   reply(msgId: string, channel: 'shell' | 'control' = 'shell', timeout = 30): Promise<JupyterMessage> {
-    return this.call('reply', { msg_id: msgId, channel, timeout });
+    return this.call<JupyterMessage>('reply', { msg_id: msgId, channel, timeout });
   }
 
   /** The iopub messages of a request, until it goes idle. */
@@ -117,12 +152,12 @@ export class KernelClient {
 
   /** Sends SIGINT the way Jupyter does for `interrupt_mode: signal`. */
   interrupt(): Promise<{ took_s: number }> {
-    return this.call('interrupt');
+    return this.call<{ took_s: number }>('interrupt');
   }
 
   /** Restarts the kernel process and waits until it is ready. */
-  restart(): Promise<void> {
-    return this.call('restart');
+  async restart(): Promise<void> {
+    await this.call('restart');
   }
 
   /** Whether the kernel process is alive. */
@@ -149,6 +184,6 @@ export function streamText(execution: Execution, name: 'stdout' | 'stderr' = 'st
 }
 
 /** The execute_result's data, if any. */
-export function resultData(execution: Execution): Record<string, any> | undefined {
+export function resultData(execution: Execution): MimeBundle | undefined {
   return execution.outputs.find((m) => m.msg_type === 'execute_result')?.content.data;
 }

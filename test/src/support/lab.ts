@@ -22,7 +22,9 @@ async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -75,8 +77,8 @@ async function launch(command: LabCommand, waitMs: number): Promise<{ lab: Runni
     },
   );
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
@@ -93,7 +95,9 @@ async function launch(command: LabCommand, waitMs: number): Promise<{ lab: Runni
     log: () => output,
     stop: async () => {
       signalGroup('SIGINT');
-      const timer = setTimeout(() => signalGroup('SIGKILL'), 10_000);
+      const timer = setTimeout(() => {
+        signalGroup('SIGKILL');
+      }, 10_000);
       await exited;
       clearTimeout(timer);
       signalGroup('SIGKILL');

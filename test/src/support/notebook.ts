@@ -2,11 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { repoRoot, requireVenv } from './project.js';
+import type { MimeBundle } from './mime.js';
 
 /** One executed code cell. */
 export interface ExecutedCell {
   source: string;
-  outputs: { output_type: string; text?: string; data?: Record<string, any>; ename?: string; evalue?: string }[];
+  outputs: { output_type: string; text?: string; data?: MimeBundle; ename?: string; evalue?: string }[];
 }
 
 /** A notebook run end to end with nbclient against the Lepton kernel. */
@@ -45,7 +46,8 @@ export function runNotebook(path: string, timeoutS = 900): NotebookRun {
       `running ${path} was stopped by ${run.signal} after ${NOTEBOOK_LIMIT_S} s at most: ${run.stderr.slice(-4000)}`,
     );
   if (run.status !== 0) throw new Error(`running ${path} failed: ${run.stderr.slice(-4000)}`);
-  return { ...JSON.parse(run.stdout), executedPath };
+  // run_notebook.py prints the run as one JSON object: { error, seconds, cells }.
+  return { ...(JSON.parse(run.stdout) as Omit<NotebookRun, 'executedPath'>), executedPath };
 }
 
 /** All text a cell printed or showed as text/plain. */

@@ -6,7 +6,7 @@ import * as lepton from '@lepton/lib';
 /** Sets every weight of `model` from a seed (variances positive), so a case is the same model on every run. */
 export function seedWeights(model: tf.LayersModel, seed = 1): tf.LayersModel {
   const values = model.weights.map((w, i) => {
-    const positive = /variance/.test(w.originalName ?? w.name);
+    const positive = /variance/.test(w.originalName);
     return tf.randomUniform(w.shape as number[], positive ? 0.5 : -0.5, positive ? 1.5 : 0.5, 'float32', seed + i);
   });
   model.setWeights(values);

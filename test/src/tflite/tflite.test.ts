@@ -16,7 +16,9 @@ const python = lepton.export.tflitePython();
 // CI (`.ci/run` makes .venv-tflite) must run these for real: there a missing interpreter fails them.
 const skip = python || process.env.CI ? false : 'no Python with tensorflow (run `lepton setup --tflite`; .ci/run does)';
 const dir = mkdtempSync(join(tmpdir(), 'lepton-tflite-test-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** Largest |a − b| relative to max(1, |b|). */
 function relativeDiff(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
@@ -196,7 +198,10 @@ describe('TFLite export judged by TensorFlow Lite’s interpreter', { skip }, ()
     assert.ok(accFp32 > 80, `the CNN trained (${accFp32}%)`);
     assert.ok(accInt8 >= accFp32 - 1, `int8 ${accInt8}% vs fp32 ${accFp32}%`);
     assert.ok(accIo >= accFp32 - 1, `int8 I/O ${accIo}% vs fp32 ${accFp32}%`);
-    assert.ok(int8.bytes < fp32.bytes / 3, `int8 is about a quarter of fp32 (${int8.bytes} vs ${fp32.bytes})`);
+    assert.ok(
+      int8.sizeBytes < fp32.sizeBytes / 3,
+      `int8 is about a quarter of fp32 (${int8.sizeBytes} vs ${fp32.sizeBytes})`,
+    );
     // The scale and zero point the export reports are the ones in the file.
     assert.equal(io.inputs[0]!.fileType, 'int8');
     assert.equal(c!.inputDetails[0]!.dtype, 'int8');

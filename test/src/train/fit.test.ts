@@ -2,6 +2,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KernelClient, resultData, type JupyterMessage } from '../support/kernel-client.js';
+import { started } from '../support/hooks.js';
+import { jsonOf } from '../support/mime.js';
+import type { ModelSummaryJson, TrainingBundle } from '@lepton/lib/contract';
 
 const trainingMime = 'application/vnd.lepton.training+json';
 const executeRequest = (code: string) => ({
@@ -33,7 +36,7 @@ describe('lepton.fit in the Lepton kernel', () => {
     const run = await kernel.execute(setup, { timeout: 60 });
     assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.reply.content));
   });
-  after(() => kernel?.shutdown());
+  after(() => started(kernel)?.shutdown());
 
   test('a fit shows the training view and updates it live under one display id, ending with the final state', async () => {
     const run = await kernel.execute(
@@ -43,38 +46,44 @@ describe('lepton.fit in the Lepton kernel', () => {
     assert.equal(run.reply.content.status, 'ok', JSON.stringify(run.reply.content));
     const outputs = trainingOutputs(run.outputs);
     assert.equal(outputs[0]!.msg_type, 'display_data');
-    const id = outputs[0]!.content.transient.display_id;
-    assert.match(id, /^lepton-training-run-/);
+    const id = outputs[0]!.content.transient!.display_id;
+    assert.match(id!, /^lepton-training-run-/);
     const updates = outputs.filter((m) => m.msg_type === 'update_display_data');
     assert.ok(updates.length >= 3, `only ${updates.length} updates`);
-    assert.ok(updates.every((m) => m.content.transient.display_id === id));
+    assert.ok(updates.every((m) => m.content.transient!.display_id === id));
     const last = updates.at(-1)!.content.data;
-    assert.equal(last[trainingMime].status, 'finished');
-    assert.equal(last[trainingMime].epochs.length, 3);
-    assert.ok('val_loss' in last[trainingMime].epochs[2].logs);
-    assert.ok(last['application/vnd.vegalite.v5+json'], 'no Vega-Lite fallback');
-    assert.match(last['text/plain'], /epoch 3\/3/);
+    const training = jsonOf(last, trainingMime) as TrainingBundle;
+    assert.equal(training.status, 'finished');
+    assert.equal(training.epochs.length, 3);
+    assert.ok('val_loss' in training.epochs[2]!.logs);
+    assert.ok(last!['application/vnd.vegalite.v5+json'], 'no Vega-Lite fallback');
+    assert.match(last!['text/plain']!, /epoch 3\/3/);
     // The History, as the cell's result, displays as the same run.
-    assert.equal(resultData(run)![trainingMime].runId, last[trainingMime].runId);
+    assert.equal((jsonOf(resultData(run), trainingMime) as TrainingBundle).runId, training.runId);
   });
 
   test('a model as the last expression displays its summary bundle', async () => {
     const data = resultData(await kernel.execute('model'))!;
-    const summary = data['application/vnd.lepton.model+json'];
+    const summary = jsonOf(data, 'application/vnd.lepton.model+json') as ModelSummaryJson;
     assert.equal(summary.params, 16 * 32 + 32 + 32 * 2 + 2);
     assert.deepEqual(
-      summary.layers.map((l: { type: string }) => l.type),
+      summary.layers.map((l) => l.type),
       ['Dense', 'Dense'],
     );
-    assert.match(data['text/plain'], /Total params: 610/);
+    assert.match(data['text/plain']!, /Total params: 610/);
   });
 
   /** Waits (20 s at most) for the running cell's first training display; returns its run id. */
   async function trainingStarted(): Promise<string> {
     let runId: string | undefined;
     for (let i = 0; i < 20 && !runId; i++) {
-      const got = await kernel.call('iopub', { count: 5, timeout: 1, allow_timeout: true });
-      runId = trainingOutputs(got.messages)[0]?.content.data[trainingMime].runId;
+      const got = await kernel.call<{ messages: JupyterMessage[] }>('iopub', {
+        count: 5,
+        timeout: 1,
+        allow_timeout: true,
+      });
+      const first = trainingOutputs(got.messages)[0];
+      runId = first && (jsonOf(first.content.data, trainingMime) as TrainingBundle).runId;
     }
     assert.ok(runId, 'no training display arrived');
     return runId;
@@ -100,7 +109,7 @@ describe('lepton.fit in the Lepton kernel', () => {
       await kernel.execute('stopped.status + " " + stopped.epochs.length + " " + (stopped.message ?? "")'),
     )!['text/plain'];
     assert.match(
-      result,
+      result!,
       /^'stopped \d+ Stopped at epoch \d+\/500, batch \d+\/128: the model keeps the weights trained so far/,
     );
   });
@@ -120,10 +129,10 @@ describe('lepton.fit in the Lepton kernel', () => {
     assert.equal(reply.content.status, 'error');
     assert.equal(reply.content.ename, 'Interrupt');
     const iopub = await kernel.iopub(id);
-    const last = trainingOutputs(iopub).at(-1)!.content.data[trainingMime];
+    const last = jsonOf(trainingOutputs(iopub).at(-1)!.content.data, trainingMime) as TrainingBundle;
     assert.equal(last.status, 'interrupted');
     assert.match(
-      last.message,
+      last.message!,
       /^Interrupted at epoch \d+\/500, batch \d+\/128: the model keeps the weights trained so far/,
     );
     const after = resultData(

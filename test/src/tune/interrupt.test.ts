@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KernelClient, resultData, streamText } from '../support/kernel-client.js';
+import { started } from '../support/hooks.js';
 
 const executeRequest = (code: string) => ({
   code,
@@ -31,7 +32,7 @@ const search = (trials: number) => lepton.tune((p, trial) => lepton.models.mlp({
     assert.equal(setup.reply.content.status, 'ok', JSON.stringify(setup.outputs.map((m) => m.content)));
   });
   after(async () => {
-    await kernel?.shutdown();
+    await started(kernel)?.shutdown();
     rmSync(folder, { recursive: true, force: true });
   });
 

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KernelClient, resultData, streamText } from '../support/kernel-client.js';
+import { started } from '../support/hooks.js';
 
 const executeRequest = (code: string) => ({
   code,
@@ -35,7 +36,7 @@ const build = ({ fold, seed }: lepton.FoldContext) => {
     assert.equal(setup.reply.content.status, 'ok', JSON.stringify(setup.outputs.map((m) => m.content)));
   });
   after(async () => {
-    await kernel?.shutdown();
+    await started(kernel)?.shutdown();
     rmSync(folder, { recursive: true, force: true });
   });
 
@@ -47,7 +48,7 @@ console.log(cv.describe())`);
     assert.match(streamText(run), /^naive: mae \d\.\d{4} ± \d\.\d{4}, rmse \d\.\d{4} ± \d\.\d{4} \(3 of 3 folds\)/);
     const html = run.outputs
       .filter((m) => m.msg_type === 'display_data' || m.msg_type === 'update_display_data')
-      .map((m) => String((m.content as { data?: Record<string, unknown> }).data?.['text/html'] ?? ''));
+      .map((m) => m.content.data?.['text/html'] ?? '');
     assert.match(html.at(-1)!, /Cross-validation of naive<\/b> \(3 folds\).*mean ± std.*<svg/s);
   });
 
@@ -75,7 +76,7 @@ console.log(cv.describe())`);
     assert.equal(name.join(' '), 'slow linear');
     const updates = messages
       .filter((m) => m.msg_type === 'update_display_data')
-      .map((m) => String((m.content as { data?: Record<string, unknown> }).data?.['text/html'] ?? ''));
+      .map((m) => m.content.data?.['text/html'] ?? '');
     assert.match(
       updates.at(-1)!,
       /interrupted: \d+ of 50 folds finished and kept/,

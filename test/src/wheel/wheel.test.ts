@@ -12,6 +12,8 @@ import { browserMissing, launchChromium, screenshotPath } from '../support/brows
 import { freshJupyterLab, isolatedJupyterEnv, run, type FreshJupyterLab } from '../support/fresh-jupyterlab.js';
 import { startJupyterLab, type RunningLab } from '../support/lab.js';
 import { repoRoot, venvPython } from '../support/project.js';
+import { started } from '../support/hooks.js';
+import type { KernelspecList } from '../support/jupyter-json.js';
 
 const cli = join(repoRoot, 'kernel', 'bin', 'lepton.js');
 // Jupyter colours "enabled" and "OK" on POSIX terminals and pipes alike.
@@ -33,7 +35,9 @@ describe('the Lepton extension in a JupyterLab the user already has', () => {
   before(() => {
     env = freshJupyterLab();
   });
-  after(() => rmSync(home, { recursive: true, force: true }));
+  after(() => {
+    rmSync(home, { recursive: true, force: true });
+  });
 
   test('lepton build-extension builds a wheel with the labextension, its settings schemas, the server config and the module', () => {
     const output = run(process.execPath, [cli, 'build-extension'], { timeoutMs: 300_000 });
@@ -94,7 +98,9 @@ describe('the Lepton extension in a JupyterLab the user already has', () => {
       const servers = jupyter('server', 'extension', 'list');
       assert.match(servers, /lepton_jupyter enabled/);
       assert.match(servers, /lepton_jupyter\s+OK/);
-      const specs = JSON.parse(run(env.bin('jupyter'), ['kernelspec', 'list', '--json'], { env: jupyterEnv }));
+      const specs = JSON.parse(
+        run(env.bin('jupyter'), ['kernelspec', 'list', '--json'], { env: jupyterEnv }),
+      ) as KernelspecList;
       assert.equal(specs.kernelspecs.lepton?.resource_dir, join(env.prefix, 'share', 'jupyter', 'kernels', 'lepton'));
     },
   );
@@ -140,8 +146,8 @@ describe('the Lepton extension in a JupyterLab the user already has', () => {
       browser = await launchChromium();
     });
     after(async () => {
-      await browser?.close();
-      await lab?.stop();
+      await started(browser)?.close();
+      await started(lab)?.stop();
     });
 
     test(
