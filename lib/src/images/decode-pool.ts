@@ -107,13 +107,7 @@ export async function decodeSmallJpegOffThread(
   spec: DecodeSpec,
   maxPixels: number,
 ): Promise<Uint8Array | undefined> {
-  const reply = await send({
-    id: 0,
-    bytes,
-    spec: { size: spec.size, channels: spec.channels, fit: spec.fit },
-    maxPixels,
-  });
-  return reply?.pixels;
+  return (await send({ id: 0, bytes, spec: plainSpec(spec), maxPixels }))?.pixels;
 }
 
 /**
@@ -127,12 +121,10 @@ export async function readFileOffThread(
   spec: DecodeSpec,
   maxPixels: number,
 ): Promise<FileRead | undefined> {
-  const reply = await send({
-    id: 0,
-    path,
-    hash,
-    spec: { size: spec.size, channels: spec.channels, fit: spec.fit },
-    maxPixels,
-  });
-  return reply?.file;
+  return (await send({ id: 0, path, hash, spec: plainSpec(spec), maxPixels }))?.file;
+}
+
+/** Only the fields decoding reads: a caller's spec may carry more (and each field is copied to the worker). */
+function plainSpec(spec: DecodeSpec): DecodeSpec {
+  return { size: spec.size, channels: spec.channels, fit: spec.fit };
 }
