@@ -7,7 +7,7 @@
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { decodeSmallJpeg } from '@lepton/server/preprocess';
+import { decodeSmallJpeg, SMALL_JPEG_BYTES } from '@lepton/server/preprocess';
 import { contentKey } from './cache.js';
 import type { DecodeReply, DecodeRequest, FileRead } from './decode-pool.js';
 
@@ -24,14 +24,15 @@ function tryDecode(bytes: Uint8Array, request: DecodeRequest): Uint8Array | unde
 }
 
 /**
- * The buffer files are read into, reused from file to file (grown when one is larger): a fresh buffer per file was
+ * The buffer files up to `SMALL_JPEG_BYTES` are read into, reused from file to file: a fresh buffer per file was
  * 10,000 short-lived 8 KB ArrayBuffers per cold dataset, outside the heap, which the worker's rare collections left
  * standing (+80 MB of peak memory).
  */
-let scratch = new Uint8Array(64 * 1024);
+const scratch = new Uint8Array(SMALL_JPEG_BYTES + 1);
 
 /**
- * A file's size, mtime and bytes, all from one descriptor; the bytes view `scratch` (valid until the next read).
+ * A file's size, mtime and bytes, all from one descriptor; a small file's bytes view `scratch` (valid until the next
+ * read).
  * Reads one byte more than the size: a file that grew or shrank since the stat (or a short read) is read again
  * whole, and keyed by the bytes then read.
  */
@@ -39,9 +40,10 @@ function readWhole(path: string): { size: number; mtimeMs: number; bytes: Uint8A
   const fd = openSync(path, 'r');
   try {
     const { size, mtimeMs } = fstatSync(fd);
-    if (scratch.length < size + 1) scratch = new Uint8Array(size + 1);
-    const bytesRead = readSync(fd, scratch, 0, size + 1, 0);
-    const bytes = bytesRead === size ? scratch.subarray(0, size) : new Uint8Array(readFileSync(path));
+    // A larger file (sharp decodes it) gets a buffer of its own: the worker keeps no memory sized by its largest file.
+    const buffer = size < scratch.length ? scratch : new Uint8Array(size + 1);
+    const bytesRead = readSync(fd, buffer, 0, size + 1, 0);
+    const bytes = bytesRead === size ? buffer.subarray(0, size) : new Uint8Array(readFileSync(path));
     return { size, mtimeMs, bytes };
   } finally {
     closeSync(fd);
@@ -67,10 +69,14 @@ function answer(request: DecodeRequest): { reply: DecodeReply; transfer: ArrayBu
     mtimeMs: read.mtimeMs,
     key: request.hash ? contentKey(read.bytes) : undefined,
     pixels,
-    // A copy that owns its buffer (`scratch` is read into again), moved to the caller whole.
-    bytes: pixels ? undefined : read.bytes.slice(),
+    // Bytes that view `scratch` (read into again next time) are copied, to a buffer of their own moved to the caller.
+    bytes: pixels ? undefined : read.bytes.buffer === scratch.buffer ? read.bytes.slice() : read.bytes,
   };
-  return { reply: { id: request.id, pixels, file }, transfer: ownBuffer(pixels ?? file.bytes!) };
+  // The bytes never view `scratch` here: their buffer moves whole (the view keeps its length on the other side).
+  return {
+    reply: { id: request.id, pixels, file },
+    transfer: pixels ? ownBuffer(pixels) : [file.bytes!.buffer as ArrayBuffer],
+  };
 }
 
 /** The buffer behind `view` when it owns all of it (then it moves to the caller without a copy), else none. */
