@@ -134,6 +134,11 @@ export class PixelCache {
     }
   }
 
+  /** Whether the stat index has a record of `path` (else `keyOf` is undefined whatever the file's stat). */
+  knows(path: string): boolean {
+    return this.stats.has(path);
+  }
+
   /** The content key recorded for `path` when its size and mtime are still those of `stats`, else undefined. */
   keyOf(path: string, stats: Pick<Stats, 'size' | 'mtimeMs'>): string | undefined {
     const known = this.stats.get(path);

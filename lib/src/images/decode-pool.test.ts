@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { decodeImage, type ImageSpec } from '@lepton/server/preprocess';
-import { decodeSmallJpegOffThread } from './decode-pool.js';
+import { contentKey } from './cache.js';
+import { decodeSmallJpegOffThread, readFileOffThread } from './decode-pool.js';
 import { images } from './read.js';
 
 const spec: Pick<ImageSpec, 'size' | 'channels' | 'fit'> = { size: [32, 32], channels: 3, fit: 'cover' };
@@ -57,6 +58,29 @@ describe('decoding JPEGs on worker threads', () => {
     assert.equal(await decodeSmallJpegOffThread(progressive, spec, 64_000_000), undefined);
     assert.equal(await decodeSmallJpegOffThread(files[0]!.subarray(0, 2000), spec, 64_000_000), undefined);
     assert.equal(await decodeSmallJpegOffThread(files[0]!, spec, 1000), undefined);
+  });
+
+  it('reads a file by path on a worker: its stat, the SHA-256 of its bytes, and the pixels decodeImage gives', async () => {
+    const path = join(dir, 'a', '0.jpg');
+    const read = await readFileOffThread(path, true, spec, 64_000_000);
+    assert.ok(read, 'a worker reads the file');
+    const { size, mtimeMs } = statSync(path);
+    assert.deepEqual([read.size, read.mtimeMs, read.key], [size, mtimeMs, contentKey(files[0]!)]);
+    assert.deepEqual(read.pixels, await decodeImage(files[0]!, spec));
+    assert.equal(read.bytes, undefined);
+  });
+
+  it('hands back the bytes of a file sharp must decode, and nothing for a file it cannot read', async () => {
+    const pngPath = join(dir, 'photo.png');
+    const png = await sharp(files[1]!).png().toBuffer();
+    writeFileSync(pngPath, png);
+    const read = await readFileOffThread(pngPath, false, spec, 64_000_000);
+    assert.ok(read);
+    assert.equal(read.pixels, undefined);
+    assert.equal(read.key, undefined, 'not hashed unless asked');
+    assert.deepEqual(Buffer.from(read.bytes!), png);
+    rmSync(pngPath);
+    assert.equal(await readFileOffThread(join(dir, 'missing.jpg'), true, spec, 64_000_000), undefined);
   });
 
   it('fills a dataset in order with the worker-decoded pixels, and skips the truncated file', async () => {

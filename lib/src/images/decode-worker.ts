@@ -1,27 +1,90 @@
 /**
- * The body of one decoding worker thread (started by `decode-pool.ts`): reads each JPEG it is sent at 1/8 scale with
- * `decodeSmallJpeg`, the same synchronous code `decodeImage` runs, and answers its pixels, or none when the file
- * is one sharp must decode (the pool's caller then does, on the main thread's libuv pool).
+ * The body of one decoding worker thread (started by `decode-pool.ts`). A file sent by path is opened, read and
+ * hashed here, with synchronous calls (this thread has nothing else to do, and each libuv round trip costs the
+ * kernel's thread more than the call itself); a small JPEG is then read at 1/8 scale with `decodeSmallJpeg`, the
+ * same synchronous code `decodeImage` runs. The answer holds the pixels, or the bytes when the file is one sharp
+ * must decode (the pool's caller then does, on the main thread's libuv pool).
  */
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { decodeSmallJpeg } from '@lepton/server/preprocess';
-import type { DecodeReply, DecodeRequest } from './decode-pool.js';
+import { decodeSmallJpeg, SMALL_JPEG_BYTES } from '@lepton/server/preprocess';
+import { contentKey } from './cache.js';
+import type { DecodeReply, DecodeRequest, FileRead } from './decode-pool.js';
 
 // Imported anywhere but in a worker thread (no parent port), this module does nothing.
 const port = parentPort;
 
-port?.on('message', ({ id, bytes, spec, maxPixels }: DecodeRequest) => {
-  let pixels: Uint8Array | undefined;
+/** `decodeSmallJpeg`, or undefined for whatever this reader trips on: sharp decides (and names the problem). */
+function tryDecode(bytes: Uint8Array, request: DecodeRequest): Uint8Array | undefined {
   try {
-    pixels = decodeSmallJpeg(bytes, spec, maxPixels);
+    return decodeSmallJpeg(bytes, request.spec, request.maxPixels);
   } catch {
-    // Whatever this reader trips on, sharp decides (and names the problem).
-    pixels = undefined;
+    return undefined;
   }
-  const reply: DecodeReply = { id, pixels };
-  // Hand the pixels over without a copy when they own their buffer (they do, unless they view a larger one).
-  port!.postMessage(
-    reply,
-    pixels && pixels.byteLength === pixels.buffer.byteLength ? [pixels.buffer as ArrayBuffer] : [],
-  );
+}
+
+/**
+ * The buffer files up to `SMALL_JPEG_BYTES` are read into, reused from file to file: a fresh buffer per file was
+ * 10,000 short-lived 8 KB ArrayBuffers per cold dataset, outside the heap, which the worker's rare collections left
+ * standing (+80 MB of peak memory).
+ */
+const scratch = new Uint8Array(SMALL_JPEG_BYTES + 1);
+
+/**
+ * A file's size, mtime and bytes, all from one descriptor; a small file's bytes view `scratch` (valid until the next
+ * read).
+ * Reads one byte more than the size: a file that grew or shrank since the stat (or a short read) is read again
+ * whole, and keyed by the bytes then read.
+ */
+function readWhole(path: string): { size: number; mtimeMs: number; bytes: Uint8Array } {
+  const fd = openSync(path, 'r');
+  try {
+    const { size, mtimeMs } = fstatSync(fd);
+    // A larger file (sharp decodes it) gets a buffer of its own: the worker keeps no memory sized by its largest file.
+    const buffer = size < scratch.length ? scratch : new Uint8Array(size + 1);
+    const bytesRead = readSync(fd, buffer, 0, size + 1, 0);
+    const bytes = bytesRead === size ? buffer.subarray(0, size) : new Uint8Array(readFileSync(path));
+    return { size, mtimeMs, bytes };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What the request asks: a file read by path (undefined when it cannot be read), or the pixels of sent bytes. */
+function answer(request: DecodeRequest): { reply: DecodeReply; transfer: ArrayBuffer[] } {
+  if ('bytes' in request) {
+    const pixels = tryDecode(request.bytes, request);
+    return { reply: { id: request.id, pixels }, transfer: pixels ? ownBuffer(pixels) : [] };
+  }
+  let read: { size: number; mtimeMs: number; bytes: Uint8Array };
+  try {
+    read = readWhole(request.path);
+  } catch {
+    // The caller reads it again on its thread, and reports the error as it always has.
+    return { reply: { id: request.id, pixels: undefined, file: undefined }, transfer: [] };
+  }
+  const pixels = tryDecode(read.bytes, request);
+  const file: FileRead = {
+    size: read.size,
+    mtimeMs: read.mtimeMs,
+    key: request.hash ? contentKey(read.bytes) : undefined,
+    pixels,
+    // Bytes that view `scratch` (read into again next time) are copied, to a buffer of their own moved to the caller.
+    bytes: pixels ? undefined : read.bytes.buffer === scratch.buffer ? read.bytes.slice() : read.bytes,
+  };
+  // The bytes never view `scratch` here: their buffer moves whole (the view keeps its length on the other side).
+  return {
+    reply: { id: request.id, pixels, file },
+    transfer: pixels ? ownBuffer(pixels) : [file.bytes!.buffer as ArrayBuffer],
+  };
+}
+
+/** The buffer behind `view` when it owns all of it (then it moves to the caller without a copy), else none. */
+function ownBuffer(view: Uint8Array): ArrayBuffer[] {
+  return view.byteLength === view.buffer.byteLength ? [view.buffer as ArrayBuffer] : [];
+}
+
+port?.on('message', (request: DecodeRequest) => {
+  const { reply, transfer } = answer(request);
+  port!.postMessage(reply, transfer);
 });

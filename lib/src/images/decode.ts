@@ -1,9 +1,9 @@
 /**
  * Decoding image files for a dataset, many at once: each file is looked up in the pixel cache by its stat (size,
- * mtime) and otherwise read, keyed by its content, looked up again, and decoded by `@lepton/server/preprocess`
- * (small JPEGs on worker threads, `decode-pool.ts`; the rest with sharp on libuv's thread pool: either way the
- * kernel's thread stays free) and cached. The decoding itself is the
- * server's: a deployed model gets the same pixels from the same bytes.
+ * mtime) and otherwise read, keyed by its content, looked up again, and decoded by `@lepton/server/preprocess`,
+ * and cached. A file the cache has never seen is read, hashed and (a small JPEG) decoded on a worker thread in one
+ * request (`decode-pool.ts`); the rest goes to sharp on libuv's thread pool: either way the kernel's thread stays
+ * free. The decoding itself is the server's: a deployed model gets the same pixels from the same bytes.
  */
 import { close, open, read, stat, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import {
   type ImageSpec,
 } from '@lepton/server/preprocess';
 import { contentKey, type PixelCache } from './cache.js';
-import { decodeSmallJpegOffThread } from './decode-pool.js';
+import { decodeSmallJpegOffThread, readFileOffThread } from './decode-pool.js';
 
 /** How a dataset's files become pixels. */
 export interface PixelSource {
@@ -57,7 +57,8 @@ export function pixelLength(source: PixelSource): number {
 /**
  * The pixels of `entry`: from memory when held there; from the cache when its content key is known (from this
  * process, or from the stat index while the file's size and mtime are unchanged: no read of the file) and cached;
- * else read, keyed, and decoded (and cached).
+ * else read, keyed, and decoded (and cached). A file the stat index has never seen is read, keyed and decoded on a
+ * worker thread in one request (`readFileOffThread`), leaving this thread only the cache's bookkeeping.
  * Throws `ImageDecodeError` with the reason when the file is empty or not an image sharp reads.
  */
 export async function loadPixels(entry: ImageEntry, source: PixelSource): Promise<Uint8Array> {
@@ -65,10 +66,22 @@ export async function loadPixels(entry: ImageEntry, source: PixelSource): Promis
   if (entry.slot !== undefined && source.store)
     return source.store.pixels.subarray(entry.slot * length, (entry.slot + 1) * length);
   const cache = source.cache;
-  if (!cache) return decodeFile(source, await readFile(entry.path));
+  const maxPixels = source.maxPixels ?? MAX_INPUT_PIXELS;
+  if (!cache) {
+    const read = await readFileOffThread(entry.path, false, source.spec, maxPixels);
+    if (read) return read.pixels ?? (await decodeFile(source, read.bytes!, false));
+    return decodeFile(source, await readFile(entry.path), true);
+  }
   if (entry.key !== undefined) {
     const hit = await cache.get(entry.key);
     if (hit) return hit;
+  }
+  if (!cache.knows(entry.path)) {
+    const read = await readFileOffThread(entry.path, true, source.spec, maxPixels);
+    if (read)
+      return keyedPixels(entry, cache, read, read.key!, undefined, async () => {
+        return read.pixels ?? (await decodeFile(source, read.bytes!, false));
+      });
   }
   const stats = await statOf(entry.path);
   const known = cache.keyOf(entry.path, stats);
@@ -80,14 +93,30 @@ export async function loadPixels(entry: ImageEntry, source: PixelSource): Promis
   const bytes = await readKnownSize(entry.path, stats.size);
   // Keyed by the bytes read, so a file rewritten between the stat and the read is hashed as it now is; its new mtime
   // then differs from `stats` and the next run reads it again.
-  entry.key = contentKey(bytes);
-  cache.remember(entry.path, stats, entry.key);
-  if (entry.key !== known) {
-    const hit = await cache.get(entry.key);
+  return keyedPixels(entry, cache, stats, contentKey(bytes), known, () => decodeFile(source, bytes, true));
+}
+
+/**
+ * Records that `entry`'s file, read with `stats`, has content key `key`, and gives its pixels: from the cache when
+ * they are there (the same bytes under another path, or another run; `missed` is a key already looked up in vain),
+ * else from `decode`, then cached.
+ */
+async function keyedPixels(
+  entry: ImageEntry,
+  cache: PixelCache,
+  stats: Pick<Stats, 'size' | 'mtimeMs'>,
+  key: string,
+  missed: string | undefined,
+  decode: () => Promise<Uint8Array>,
+): Promise<Uint8Array> {
+  entry.key = key;
+  cache.remember(entry.path, stats, key);
+  if (key !== missed) {
+    const hit = await cache.get(key);
     if (hit) return hit;
   }
-  const pixels = await decodeFile(source, bytes);
-  cache.put(entry.key, pixels);
+  const pixels = await decode();
+  cache.put(key, pixels);
   return pixels;
 }
 
@@ -118,14 +147,15 @@ function readKnownSize(path: string, size: number): Promise<Buffer> {
 }
 
 /**
- * Decodes one file's bytes with the shared decoder; an empty file is an `ImageDecodeError` saying so. A small JPEG
- * is read at 1/8 scale on a worker thread first (the code `decodeImage` would run on this thread); every other
- * file, and one the worker leaves, goes to `decodeImage` (sharp, on libuv's pool).
+ * Decodes one file's bytes with the shared decoder; an empty file is an `ImageDecodeError` saying so. With
+ * `offThread`, a small JPEG is read at 1/8 scale on a worker thread first (the code `decodeImage` would run on this
+ * thread); every other file, and one the worker leaves or already left, goes to `decodeImage` (sharp, on libuv's
+ * pool).
  */
-async function decodeFile(source: PixelSource, bytes: Uint8Array): Promise<Uint8Array> {
+async function decodeFile(source: PixelSource, bytes: Uint8Array, offThread: boolean): Promise<Uint8Array> {
   if (bytes.length === 0) throw new ImageDecodeError('the file is empty');
   const maxPixels = source.maxPixels ?? MAX_INPUT_PIXELS;
-  if (bytes.length <= SMALL_JPEG_BYTES && isJpeg(bytes)) {
+  if (offThread && bytes.length <= SMALL_JPEG_BYTES && isJpeg(bytes)) {
     const pixels = await decodeSmallJpegOffThread(bytes, source.spec, maxPixels);
     if (pixels) return pixels;
   }
