@@ -11,6 +11,8 @@ const STRICT = [
   // The two clients of the server's route table (issue 18).
   'extension/src/api/**/*.ts',
   'server/src/client.ts',
+  // The server's route handlers and their tests (issue 18).
+  'server/src/routes/**/*.ts',
 ];
 
 /** Restricts a shared config block to the strict folders. */
