@@ -1,7 +1,8 @@
 import { host } from '../testing/dom.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixture, testServer, type TestServer } from '@lepton/server/testing';
+// The server's test helpers are not part of its published package: the workspace reaches them by path.
+import { fixture, testServer, type TestServer } from '../../../server/dist/testing.js';
 import { ManagementClient, type Transport } from '../api/client.js';
 import type { RayDeploymentsAnswer, RayStatus } from '../api/types.js';
 import { DeploymentsView, START_COMMAND } from './panel-view.js';
