@@ -17,6 +17,7 @@ const STRICT = [
   'lib/src/check/**/*.ts',
   'lib/src/contract/**/*.ts',
   'lib/src/data/**/*.ts',
+  'lib/src/datasets/**/*.ts',
   'lib/src/deploy/**/*.ts',
   'lib/src/evaluate/**/*.ts',
   'lib/src/explain/**/*.ts',
@@ -27,6 +28,7 @@ const STRICT = [
   'lib/src/tune/**/*.ts',
   'lib/src/validate/**/*.ts',
   'lib/src/index.ts',
+  'lib/src/read.ts',
   'lib/src/runtime.ts',
   'lib/src/version.ts',
   'test/src/**/*.ts',
@@ -35,11 +37,8 @@ const STRICT = [
   'extension/src/**/*.ts',
 ];
 
-/** Files inside the STRICT folders that keep the recommended rules for now (issue 18: still to clean). */
-const NOT_YET_STRICT = ['server/src/routes/**'];
-
 /** Restricts a shared config block to the strict folders. */
-const strictOnly = (config) => ({ ...config, files: STRICT, ignores: NOT_YET_STRICT });
+const strictOnly = (config) => ({ ...config, files: STRICT });
 
 export default tseslint.config(
   {

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import autocannon from 'autocannon';
 import { ensureServer, stopServer, type RunningServer } from '@lepton/server';
-import { identityModel, slowModel } from '@lepton/server/testing';
+// The server's test helpers are not part of its published package: the workspace reaches them by path.
+import { identityModel, slowModel } from '../../../server/dist/testing.js';
 import type { BenchCase, Suite } from '../report.js';
 
 /** The figures docs/reliability.md quotes: requests lost per swap, memory under overload, time to shed load. */

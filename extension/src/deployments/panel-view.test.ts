@@ -1,7 +1,8 @@
 import { host } from '../testing/dom.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixture, testServer, type TestServer } from '@lepton/server/testing';
+// The server's test helpers are not part of its published package: the workspace reaches them by path.
+import { fixture, testServer, type TestServer } from '../../../server/dist/testing.js';
 import { ManagementClient, type Transport } from '../api/client.js';
 import type { RayDeploymentsAnswer, RayStatus } from '../api/types.js';
 import { DeploymentsView, START_COMMAND } from './panel-view.js';
@@ -44,7 +45,7 @@ describe('the deployments panel', () => {
 
   it('lists a deployment with its status, version, traffic, latency and log', async () => {
     const meta = server.service.info('digits').meta as { inputs: { name: string; shape: number[] }[] };
-    const input = meta.inputs[0];
+    const input = meta.inputs[0]!;
     const width = input.shape.slice(1).reduce((a, b) => a * b, 1);
     for (let i = 0; i < 3; i++) {
       const r = await server.app.inject({

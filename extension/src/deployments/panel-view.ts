@@ -135,7 +135,7 @@ export class DeploymentsView {
     infos.forEach((info, i) => {
       seen.add(info.name);
       const row = this.rows.get(info.name) ?? this.addRow(info);
-      this.drawRow(row, info, logs[i]);
+      this.drawRow(row, info, logs[i]!); // one log list per info, in order
     });
     for (const [name, row] of this.rows) {
       if (!seen.has(name)) {

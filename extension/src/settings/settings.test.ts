@@ -9,7 +9,7 @@ function schemaProperty(name: string, property: string): Record<string, unknown>
   const schema = JSON.parse(readFileSync(new URL(`../../schema/${name}.json`, import.meta.url), 'utf8')) as {
     properties: Record<string, Record<string, unknown>>;
   };
-  return schema.properties[property];
+  return schema.properties[property]!;
 }
 
 describe('the extension settings', () => {

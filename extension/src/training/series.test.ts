@@ -14,8 +14,9 @@ describe('the training chart data', () => {
       series.map((s) => s.metric),
       ['loss', 'acc'],
     );
-    assert.deepEqual([series[0].batches.length, series[0].train.length, series[0].validation.length], [8, 2, 2]);
-    assert.deepEqual(series[0].batches[3], { x: 1, y: 0.5 });
+    const first = series[0]!;
+    assert.deepEqual([first.batches.length, first.train.length, first.validation.length], [8, 2, 2]);
+    assert.deepEqual(first.batches[3], { x: 1, y: 0.5 });
   });
 
   it('marks the epoch with the lowest validation loss as best, else the lowest training loss', () => {
@@ -33,7 +34,7 @@ describe('the training chart data', () => {
       'the spike is kept',
     );
     assert.ok(
-      thin.every((p, i) => i === 0 || p.x >= thin[i - 1].x),
+      thin.every((p, i) => i === 0 || p.x >= thin[i - 1]!.x),
       'in order',
     );
     assert.equal(decimate(points.slice(0, 100), 0, 10, 200).length, 100, 'short lines are kept whole');

@@ -50,7 +50,7 @@ export function bestEpoch(bundle: TrainingBundle): number | null {
   const key = bundle.epochs.some((e) => Number.isFinite(e.logs.val_loss)) ? 'val_loss' : 'loss';
   let best: { epoch: number; value: number } | null = null;
   for (const e of bundle.epochs) {
-    const value = e.logs[key] as number | undefined; // an epoch may lack the key (no validation that epoch)
+    const value = e.logs[key]; // an epoch may lack the key (no validation that epoch)
     if (value !== undefined && Number.isFinite(value) && (best === null || value < best.value))
       best = { epoch: e.epoch, value };
   }

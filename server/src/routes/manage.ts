@@ -26,11 +26,18 @@ export type DeployBody = Static<(typeof ROUTES)['redeploy']['schema']['body']>;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** Registers the management routes (mounted under `/lepton/v1`). */
-export async function manageRoutes(app: FastifyInstance, options: ManageOptions): Promise<void> {
+/**
+ * Registers the management routes (mounted under `/lepton/v1`). A synchronous plugin: fastify finishes registering it
+ * when it returns, since it has nothing to wait for.
+ */
+export function manageRoutes(app: FastifyInstance, options: ManageOptions): void {
   const { service } = options;
   const check = bearerCheck(options.token);
-  app.addHook('onRequest', async (request) => check(request.headers.authorization));
+  // fastify answers a hook's synchronous throw as the request's error (401), as it would a rejection.
+  app.addHook('onRequest', (request, _reply, done) => {
+    check(request.headers.authorization);
+    done();
+  });
 
   const decode = (body: DeployBody): Buffer => {
     if (body.model === undefined || !BASE64.test(body.model))
@@ -42,7 +49,7 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
   const routes = app.withTypeProvider<TypeBoxTypeProvider>();
   routes.route({
     ...ROUTES.deployments,
-    handler: async () => ({ deployments: service.all().map((d) => service.summary(d.name)) }),
+    handler: () => ({ deployments: service.all().map((d) => service.summary(d.name)) }),
   });
 
   routes.route({
@@ -52,7 +59,7 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
       reply.code(201).send(await service.deploy(request.body.name, decode(request.body), request.body.meta ?? {})),
   });
 
-  routes.route({ ...ROUTES.deployment, handler: async (request) => service.info(request.params.name) });
+  routes.route({ ...ROUTES.deployment, handler: (request) => service.info(request.params.name) });
 
   routes.route({
     ...ROUTES.redeploy,
@@ -97,7 +104,7 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
 
   routes.route({
     ...ROUTES.logs,
-    handler: async (request) => ({
+    handler: (request) => ({
       entries: service.get(request.params.name).log.tail(Number(request.query.tail ?? 100)),
     }),
   });
@@ -125,12 +132,12 @@ export async function manageRoutes(app: FastifyInstance, options: ManageOptions)
 
   routes.route({
     ...ROUTES.deploymentMetrics,
-    handler: async (request) => service.get(request.params.name).monitor.snapshot(),
+    handler: (request) => service.get(request.params.name).monitor.snapshot(),
   });
 
   routes.route({
     ...ROUTES.allMetrics,
-    handler: async () => ({
+    handler: () => ({
       deployments: Object.fromEntries(
         service.all().map((d) => [d.name, { status: d.status, version: d.version, ...d.monitor.snapshot() }]),
       ),

@@ -75,12 +75,16 @@ function inferBodyParser(app: FastifyInstance) {
       done(error as Error);
       return;
     }
-    json(request, text, done);
+    // The default JSON parser is the callback kind: it answers through `done` and returns nothing to wait for.
+    void json(request, text, done);
   };
 }
 
-/** Registers the OIP v2 routes on `app`. */
-export async function oipRoutes(app: FastifyInstance, options: OipOptions): Promise<void> {
+/**
+ * Registers the OIP v2 routes on `app`. A synchronous plugin: fastify finishes registering it when it returns, since
+ * it has nothing to wait for.
+ */
+export function oipRoutes(app: FastifyInstance, options: OipOptions): void {
   const { service } = options;
   app.decorateRequest('leptonRows', 0);
   app.decorateRequest('leptonBinary', undefined);
@@ -101,20 +105,22 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
 
   // Request and reply types come from each route's schemas in the table.
   const routes = app.withTypeProvider<TypeBoxTypeProvider>();
-  routes.route({ ...ROUTES.live, handler: async () => ({ live: true }) });
+  routes.route({ ...ROUTES.live, handler: () => ({ live: true }) });
   routes.route({
     ...ROUTES.ready,
-    handler: async (_request, reply) => {
+    handler: (_request, reply) => {
       const readiness = service.readiness();
-      return reply.code(readiness.ready ? 200 : 503).send(readiness);
+      // A sync handler's return value is the body, sent with the status set here.
+      reply.code(readiness.ready ? 200 : 503);
+      return readiness;
     },
   });
   routes.route({
     ...ROUTES.server,
-    handler: async () => ({ name: 'lepton', version: options.version, extensions: [BINARY_EXTENSION] }),
+    handler: () => ({ name: 'lepton', version: options.version, extensions: [BINARY_EXTENSION] }),
   });
 
-  const metadata = async (request: FastifyRequest<{ Params: Params }>) => {
+  const metadata = (request: FastifyRequest<{ Params: Params }>) => {
     const { name, version } = request.params;
     const deployment = service.get(name);
     const versions = service.registry.versions(name);
@@ -130,7 +136,7 @@ export async function oipRoutes(app: FastifyInstance, options: OipOptions): Prom
   routes.route({ ...ROUTES.modelMetadata, handler: metadata });
   routes.route({ ...ROUTES.versionMetadata, handler: metadata });
 
-  const ready = async (request: FastifyRequest<{ Params: Params }>) => {
+  const ready = (request: FastifyRequest<{ Params: Params }>) => {
     const { name, version } = request.params;
     const deployment = service.get(name);
     const versions = service.registry.versions(name);

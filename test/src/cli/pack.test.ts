@@ -18,12 +18,6 @@ interface PackageJson {
   jupyterlab?: { schemaDir?: string; outputDir?: string };
 }
 
-/**
- * Entry points kept for the repository's own tests, which reach them through the workspace link: the package's
- * `exports` name them so that those tests can import them, and the published package leaves them out.
- */
-const WORKSPACE_ONLY_EXPORTS = new Set(['./testing']);
-
 /** The paths `npm pack` would put in the workspace's tarball, relative to its folder. */
 function packedFiles(workspace: string): Set<string> {
   // npm runs as a JS file of its own when the tests run under npm (`npm test`), else from the PATH.
@@ -73,9 +67,6 @@ function entryFiles(manifest: PackageJson): string[] {
     manifest.styleModule,
     ...Object.values(manifest.bin ?? {}),
   ];
-  for (const [name, target] of Object.entries(manifest.exports ?? {})) {
-    if (!WORKSPACE_ONLY_EXPORTS.has(name)) entries.push(target.types, target.default);
-  }
   return entries.filter((entry): entry is string => entry !== undefined).map((entry) => posix.normalize(entry));
 }
 
@@ -105,11 +96,14 @@ for (const workspace of ['lib', 'kernel', 'server', 'extension']) {
       assert.deepEqual(unresolved, [], `${manifest.name} would publish files whose imports it leaves out`);
     });
 
-    it('leaves out the entry points kept for the repository’s own tests', () => {
-      for (const name of Object.keys(manifest.exports ?? {}).filter((name) => WORKSPACE_ONLY_EXPORTS.has(name))) {
-        const target = manifest.exports![name]!;
-        assert.equal(files().has(posix.normalize(target.default)), false, `${name} is for this repository's tests`);
-      }
+    it('holds the file behind every export, and exports no test helper', () => {
+      const targets = Object.entries(manifest.exports ?? {}).flatMap(([name, target]) =>
+        [target.types, target.default].map((path) => ({ name, path: posix.normalize(path) })),
+      );
+      const helpers = targets.filter(({ path }) => isTestMaterial(path));
+      assert.deepEqual(helpers, [], `${manifest.name} exports test material: import it by path from the workspace`);
+      const missing = targets.filter(({ path }) => !files().has(path));
+      assert.deepEqual(missing, [], `${manifest.name} exports files it would not publish`);
     });
 
     if (workspace === 'extension') {

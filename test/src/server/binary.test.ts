@@ -10,7 +10,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ensureServer, stopServer, type RunningServer } from '@lepton/server';
-import { wireModel } from '@lepton/server/testing';
+// The server's test helpers are not part of its published package: the workspace reaches them by path.
+import { wireModel } from '../../../server/dist/testing.js';
 import type { InferAnswer } from '../support/infer-answer.js';
 
 const require = createRequire(import.meta.url);

@@ -21,7 +21,8 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ensureServer, isAlive, stopServer, type RunningServer, ServerClientError } from '@lepton/server';
-import { slowModel, unaryModel } from '@lepton/server/testing';
+// The server's test helpers are not part of its published package: the workspace reaches them by path.
+import { slowModel, unaryModel } from '../../../server/dist/testing.js';
 import type { InferAnswer } from '../support/infer-answer.js';
 
 const require = createRequire(import.meta.url);
