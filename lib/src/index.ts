@@ -35,7 +35,7 @@ export * as datasets from './datasets/datasets.js';
 export * as plot from './plot/index.js';
 export * as preprocess from './preprocess/index.js';
 export { DataFrame } from './data/frame.js';
-export type { FrameInput, SampleOptions } from './data/frame.js';
+export type { FrameInput, Row, SampleOptions } from './data/frame.js';
 export type { ColumnKind } from './data/columns.js';
 export type { AggregateSpec, Reduction } from './data/aggregate.js';
 export type { Random } from './core/random.js';

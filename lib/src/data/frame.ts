@@ -45,7 +45,7 @@ interface TableInternals {
  * `unknown` values would make every `(d) => d.w` in a user's cell a type error.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- arquero's row type, see above
-type Row = Record<string, any>;
+export type Row = Record<string, any>;
 
 /** Options of `sample`: arquero's, plus a seed for a reproducible sample. */
 export interface SampleOptions {
