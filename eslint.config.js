@@ -26,6 +26,7 @@ const STRICT = [
   'lib/src/models/**/*.ts',
   'lib/src/plot/**/*.ts',
   'lib/src/preprocess/**/*.ts',
+  'lib/src/train/**/*.ts',
   'lib/src/tune/**/*.ts',
   'lib/src/validate/**/*.ts',
   'lib/src/index.ts',
