@@ -30,7 +30,7 @@ function mlp(hidden: number, seed: number, head: Head = 'softmax'): tf.Sequentia
 
 /** 3 classes: the largest of the first three features. */
 function problem(n: number, seed: number): { x: tf.Tensor2D; y: tf.Tensor1D } {
-  const x = tf.randomUniform([n, 8], -1, 1, 'float32', seed) as tf.Tensor2D;
+  const x = tf.randomUniform<tf.Rank.R2>([n, 8], -1, 1, 'float32', seed);
   const y = tf.tidy(() => x.slice([0, 0], [n, 3]).argMax(-1).toFloat()) as tf.Tensor1D;
   return { x, y };
 }
@@ -183,6 +183,7 @@ describe('compress.distill', () => {
     const test = problem(400, 8);
     const teacher = mlp(32, 10);
     teacher.compile({ optimizer: tf.train.adam(0.01), loss: 'sparseCategoricalCrossentropy' });
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- tfjs does not export its ModelLoggingVerbosity enum, whose SILENT is 0
     await teacher.fit(train.x, train.y, { epochs: 30, batchSize: 32, shuffle: false, verbose: 0 });
     const teacherWeights = teacher.getWeights().map((w) => w.arraySync());
     const student = mlp(16, 20);
@@ -233,6 +234,7 @@ describe('compress.distill', () => {
         epochs: 15,
         batchSize: 32,
         shuffle: false,
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- tfjs does not export its ModelLoggingVerbosity enum, whose SILENT is 0
         verbose: 0,
       });
       const result = await distill(

@@ -158,7 +158,7 @@ function teacherLogProbs(view: LogitsView, name: string, x: tf.Tensor, t: number
  */
 export function softTargets(teacher: tf.LayersModel, x: tf.Tensor, t: number, batchSize = 256): tf.Tensor2D {
   const view = logitsView(teacher, 'softTargets: the teacher');
-  return tf.tidy(() => tf.exp(teacherLogProbs(view, teacher.name, x, t, batchSize)) as tf.Tensor2D);
+  return tf.tidy(() => tf.exp(teacherLogProbs(view, teacher.name, x, t, batchSize)));
 }
 
 function agreementOf(teacher: tf.LayersModel, student: tf.LayersModel, x: tf.Tensor): number {
@@ -265,6 +265,7 @@ export async function distill(
   } finally {
     target.dispose();
     // The trainer is not disposed (it shares the student's layers); an optimizer made here from a name is freed.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- tfjs types the optimizer as always set, but it is set by compile, and fit can throw before compiling
     if (ownsOptimizer && trainer.optimizer) trainer.optimizer.dispose();
   }
 }

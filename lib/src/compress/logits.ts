@@ -46,7 +46,7 @@ class DenseLogits extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-      const product = tf.matMul(x as tf.Tensor2D, this.kernel.read() as tf.Tensor2D);
+      const product = tf.matMul(x, this.kernel.read());
       return this.bias ? tf.add(product, this.bias.read()) : product;
     });
   }
@@ -71,6 +71,7 @@ export interface LogitsView {
  * is linear. Throws a `CompressError` naming the last layer when none of these applies. `what` names the model.
  */
 export function logitsView(model: tf.LayersModel, what: string): LogitsView {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (!model.outputs?.length || !model.inputs?.length) {
     throw new CompressError(
       'LEPTON_COMPRESS_BAD_INPUT',

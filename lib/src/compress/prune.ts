@@ -180,6 +180,7 @@ export function polynomialSparsity(target: number, step: number, total: number):
 export async function prune(model: tf.LayersModel, opts: PruneOptions): Promise<PruneResult> {
   if (isTreeModel(model)) throw treeUnsupported('compress.prune');
   checkLayersModel(model, 'prune: the model');
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   const target = opts?.sparsity;
   if (!(typeof target === 'number' && target > 0 && target < 1)) {
     throw new CompressError(
@@ -188,6 +189,7 @@ export async function prune(model: tf.LayersModel, opts: PruneOptions): Promise<
     );
   }
   const schedule = opts.schedule ?? (opts.fineTune ? 'polynomial' : 'constant');
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (schedule !== 'polynomial' && schedule !== 'constant') {
     throw new CompressError(
       'LEPTON_COMPRESS_BAD_INPUT',
@@ -217,7 +219,7 @@ export async function prune(model: tf.LayersModel, opts: PruneOptions): Promise<
       applyMasks(items);
     } else {
       const batchSize = tune.batchSize ?? 32;
-      const total = tune.epochs * Math.ceil(tune.data.x.shape[0]! / batchSize);
+      const total = tune.epochs * Math.ceil(tune.data.x.shape[0] / batchSize);
       // Masks are recomputed from the current magnitudes ~20 times during the ramp, and re-applied after every batch.
       const every = Math.max(1, Math.floor(total / 20));
       let step = 0;

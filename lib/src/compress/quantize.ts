@@ -83,12 +83,15 @@ function batchOf(t: tf.Tensor): FloatBatch {
   };
 }
 
+/** A Cast's `to` attribute is a plain integer, so the element type it is compared with is one too. */
+const FLOAT_ELEMENT_TYPE: number = DataType.FLOAT;
+
 /** The values of a graph that are not float: an int32 input of token ids and the int64 indices cast from it. */
 function nonFloatValues(graph: GraphProto): Set<string> {
   const out = new Set<string>(graph.input.filter((i) => i.elemType !== DataType.FLOAT).map((i) => i.name));
   for (const n of graph.node) {
     const to = n.attribute.find((a) => a.name === 'to');
-    if (n.opType === 'Cast' && to && 'i' in to && Number(to.i) !== DataType.FLOAT) n.output.forEach((o) => out.add(o));
+    if (n.opType === 'Cast' && to && 'i' in to && to.i !== FLOAT_ELEMENT_TYPE) n.output.forEach((o) => out.add(o));
   }
   return out;
 }
@@ -130,12 +133,14 @@ async function observeAll(
 export async function quantize(model: ModelSource, opts: QuantizeOptions = {}): Promise<QuantizedModel> {
   if (isTreeModel(model)) throw treeUnsupported('compress.quantize');
   const mode = opts.mode ?? 'static';
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (mode !== 'static' && mode !== 'dynamic')
     throw new CompressError(
       'LEPTON_COMPRESS_BAD_INPUT',
       `mode must be 'static' or 'dynamic', got ${JSON.stringify(mode)}.`,
     );
   const weightType = opts.weightType ?? 'int8';
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (weightType !== 'int8' && weightType !== 'uint8')
     throw new CompressError(
       'LEPTON_COMPRESS_BAD_INPUT',
@@ -149,7 +154,8 @@ export async function quantize(model: ModelSource, opts: QuantizeOptions = {}): 
   // Cancelled before calibration, so the ranges observed are those of the graph that gets quantized.
   const proto = { ...decoded, graph: cancelTransposes(decoded.graph) };
   const specs = specsOf(proto.graph);
-  if (specs.inputs.length !== 1 || (specs.inputs[0]!.dtype !== 'float32' && specs.inputs[0]!.dtype !== 'int32')) {
+  // specsOf types every input as float32 or int32, so the count is what is left to check here.
+  if (specs.inputs.length !== 1) {
     throw new CompressError(
       'LEPTON_COMPRESS_UNSUPPORTED',
       `quantize supports models with one float32 (or int32 token id) input; this one has ${specs.inputs.map((s) => `${s.name} (${s.dtype})`).join(', ')}.`,

@@ -54,8 +54,8 @@ describe('compress.quantize reduceRange', () => {
     assert.equal(reduced.info.reduceRange, true);
     assert.equal(full.info.reduceRange, false);
     assert.ok(reduced.info.biasColumns.length > 0, 'the wide layer carries bias columns');
-    assert.equal(largestWeight(reduced.bytes), 63);
-    assert.equal(largestWeight(full.bytes), 127);
+    assert.equal(largestWeight(reduced.data), 63);
+    assert.equal(largestWeight(full.data), 127);
     const byDefault = await quantize(model, { calibration });
     assert.equal(byDefault.info.reduceRange, integerPairsSaturate(), 'the default follows this machine');
     const dynamic = await quantize(model, { mode: 'dynamic', reduceRange: true });

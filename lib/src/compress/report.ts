@@ -4,9 +4,9 @@
  * (the first variant), a Vega-Lite chart and a recommendation.
  */
 import { gzipSync } from 'node:zlib';
-import type * as tf from '@tensorflow/tfjs';
 import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { decodeModel } from '../onnx/decode.js';
+import { DataType } from '../onnx/format.js';
 import * as metrics from '../metrics/index.js';
 import { argMaxRows } from '../metrics/values.js';
 import { resolveData, type TensorData } from '../train/data.js';
@@ -78,7 +78,9 @@ function parametersOf(bytes: Uint8Array): number {
   for (const n of g.node) {
     if (n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear') n.input.slice(1).forEach((v) => aux.add(v));
   }
-  return g.initializer.filter((t) => !aux.has(t.name) && t.dataType !== 7).reduce((s, t) => s + count(t.dims), 0);
+  return g.initializer
+    .filter((t) => !aux.has(t.name) && t.dataType !== DataType.INT64)
+    .reduce((s, t) => s + count(t.dims), 0);
 }
 
 async function predictAll(session: Awaited<ReturnType<typeof openSession>>, x: FloatBatch): Promise<number[][]> {
@@ -139,9 +141,9 @@ export async function report(
   let x: FloatBatch;
   let yTrue: number[];
   try {
-    const xt = resolved.x as tf.Tensor;
+    const xt = resolved.x;
     x = { data: Float32Array.from(xt.dataSync() as Float32Array), shape: xt.shape };
-    const y = resolved.y as tf.Tensor;
+    const y = resolved.y;
     yTrue =
       y.rank > 1 && y.shape[1]! > 1
         ? argMaxRows(y.arraySync() as number[][])
@@ -162,7 +164,7 @@ export async function report(
     for (const name of names) {
       const variant = variants[name]!;
       // A tree ensemble's own export checks its ONNX outputs against Lepton's predictions.
-      const bytes = isTreeModel(variant) ? (await onnx(variant)).data : await onnxBytesOf(variant as ModelSource);
+      const bytes = isTreeModel(variant) ? (await onnx(variant)).data : await onnxBytesOf(variant);
       const session = await openSession(bytes, options.threads === undefined ? {} : { threads: options.threads });
       sessions.push(session);
       const accuracy = metrics.accuracy(yTrue, classesOf(await predictAll(session, x)));

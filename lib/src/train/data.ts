@@ -38,7 +38,7 @@ function isTensorSource(data: unknown): data is TensorSource {
   return typeof data === 'object' && data !== null && typeof (data as TensorSource).toTensor === 'function';
 }
 
-const asTensor = (v: tf.Tensor | number[] | number[][]) => (v instanceof tf.Tensor ? v : tf.tensor(v as number[]));
+const asTensor = (v: tf.Tensor | number[] | number[][]) => (v instanceof tf.Tensor ? v : tf.tensor(v));
 
 const storageFor: Partial<Record<tf.DataType, new (n: number) => ArrayLike<number>>> = {
   float32: Float32Array,
@@ -84,6 +84,7 @@ export function resolveData(data: FitData, columns: ColumnChoice, what: string, 
     const y = data.toTensor(columns.y);
     return { kind: 'tensors', x, y, owned: [x, y] };
   }
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a guard for callers without type checking (JavaScript, notebook cells); the type says it cannot happen, the runtime may
   if (typeof data !== 'object' || data === null || !('x' in data) || !('y' in data)) {
     throw new TrainError(
       'LEPTON_TRAIN_BAD_DATA',
@@ -111,7 +112,7 @@ export function splitTail(
       'LEPTON_TRAIN_BAD_OPTION',
       `validation as a split must be a fraction between 0 and 1 (got ${fraction}).`,
     );
-  const n = x.shape[0]!;
+  const n = x.shape[0];
   const nVal = Math.max(1, Math.round(n * fraction));
   const nTrain = n - nVal;
   if (nTrain < 1)

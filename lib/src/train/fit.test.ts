@@ -61,12 +61,13 @@ describe('lepton.fit', () => {
     assert.equal(first.kind, 'display');
     assert.match(first.id!, /^lepton-training-/);
     assert.ok(rec.outputs.slice(1).every((o) => o.kind === 'update' && o.id === first.id));
-    const final = rec.outputs.at(-1)!.bundle as Record<string, any>;
+    const final = rec.outputs.at(-1)!.bundle;
     const json = final[trainingMimeType] as TrainingBundle;
     assert.equal(json.status, 'finished');
     assert.equal(json.progress.epoch, 4);
-    assert.ok(final['application/vnd.vegalite.v5+json'].data.values.length > 0);
-    assert.match(final['text/plain'], /Trained .* epoch 4\/4/);
+    const chart = final['application/vnd.vegalite.v5+json'] as { data: { values: unknown[] } };
+    assert.ok(chart.data.values.length > 0);
+    assert.match(final['text/plain'] as string, /Trained .* epoch 4\/4/);
     assert.equal((toMimeBundle(history)[trainingMimeType] as TrainingBundle).runId, json.runId);
   });
 
@@ -110,7 +111,11 @@ describe('lepton.fit', () => {
       {
         epochs: 5,
         batchSize: 8,
-        callbacks: { onBatchEnd: (batch, _logs, epoch) => void (epoch === 1 && batch === 2 && rec.interrupt()) },
+        callbacks: {
+          onBatchEnd: (batch, _logs, epoch) => {
+            if (epoch === 1 && batch === 2) rec.interrupt();
+          },
+        },
       },
     );
     rec.reset();
@@ -134,7 +139,11 @@ describe('lepton.fit', () => {
       {
         epochs: 3,
         batchSize: 8,
-        callbacks: { onBatchEnd: (batch) => void (batch === 4 && stopRun(lastHistory()!.runId)) },
+        callbacks: {
+          onBatchEnd: (batch) => {
+            if (batch === 4) stopRun(lastHistory()!.runId);
+          },
+        },
       },
     );
     assert.equal(stopped.status, 'stopped');
@@ -154,7 +163,11 @@ describe('lepton.fit', () => {
         epochs: 30,
         batchSize: 64,
         earlyStopping: { monitor: 'loss', patience: 2, minDelta: 10 },
-        callbacks: { onEpochEnd: () => void epochsSeen++ },
+        callbacks: {
+          onEpochEnd: () => {
+            epochsSeen++;
+          },
+        },
         live: false,
       },
     );
@@ -293,16 +306,20 @@ describe('lepton.fit', () => {
 
   test('a tfjs model displays as its summary with layers, output shapes, parameters and size', () => {
     const model = toyModel();
-    const bundle = toMimeBundle(model) as Record<string, any>;
-    const json = bundle['application/vnd.lepton.model+json'];
+    const bundle = toMimeBundle(model);
+    const json = bundle['application/vnd.lepton.model+json'] as {
+      params: number;
+      layers: { type: string; outputShape: unknown }[];
+      bytes: number;
+    };
     assert.equal(json.params, 4 * 8 + 8 + 8 * 2 + 2);
     assert.deepEqual(
-      json.layers.map((l: { type: string }) => l.type),
+      json.layers.map((l) => l.type),
       ['Dense', 'Dense'],
     );
-    assert.deepEqual(json.layers[0].outputShape, [null, 8]);
+    assert.deepEqual(json.layers[0]!.outputShape, [null, 8]);
     assert.equal(json.bytes, 58 * 4);
-    assert.match(bundle['text/plain'], /Total params: 58 \(232 B\)/);
+    assert.match(bundle['text/plain'] as string, /Total params: 58 \(232 B\)/);
     assert.match(String(summary(model)), /dense_Dense\d+ \(Dense\)\s+\(None, 8\)\s+40/);
   });
 });

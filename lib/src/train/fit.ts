@@ -313,12 +313,11 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
     if (!validation) return {};
     let values: number[];
     if ('x' in validation)
-      values = scalars(
-        model.evaluate(validation.x, validation.y, { batchSize: Math.max(batchSize, 256) }) as tf.Scalar | tf.Scalar[],
-      );
+      values = scalars(model.evaluate(validation.x, validation.y, { batchSize: Math.max(batchSize, 256) }));
     else
       values = scalars(
-        (await model.evaluateDataset(validation as tf.data.Dataset<any>, {})) as tf.Scalar | tf.Scalar[],
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- tfjs-layers types the argument with its own stub class of tf.data's Dataset, which real datasets are not made from
+        await model.evaluateDataset(validation, {}),
       );
     return Object.fromEntries(metricNames.map((name, i) => [`val_${name}`, values[i]!]));
   };
@@ -330,9 +329,9 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
       for (let start = 0; start < n; start += batchSize) {
         const size = Math.min(batchSize, n - start);
         const [x, y] = tf.tidy(() => {
-          if (!order) return [train!.x.slice(start, size), train!.y.slice(start, size)];
+          if (!order) return [train.x.slice(start, size), train.y.slice(start, size)];
           const idx = tf.tensor1d(order.subarray(start, start + size), 'int32');
-          return [tf.gather(train!.x, idx), tf.gather(train!.y, idx)];
+          return [tf.gather(train.x, idx), tf.gather(train.y, idx)];
         });
         yield { x, y, size };
       }
@@ -351,7 +350,7 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
           throw error;
         }
       }
-      yield { x: xs, y: ys, size: xs.shape[0]! };
+      yield { x: xs, y: ys, size: xs.shape[0] };
     }
   }
 

@@ -90,7 +90,7 @@ export function summary(model: tf.LayersModel): ModelSummary {
   const layers = model.layers.map((layer) => {
     let outputShape: LayerSummary['outputShape'];
     try {
-      outputShape = layer.outputShape as LayerSummary['outputShape'];
+      outputShape = layer.outputShape;
     } catch {
       outputShape = [];
     }

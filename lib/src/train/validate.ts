@@ -144,7 +144,7 @@ export function checkShapes(
 
 function lossName(model: tf.LayersModel): string | undefined {
   const loss = (model as unknown as { loss?: unknown }).loss;
-  const first = Array.isArray(loss) ? loss[0] : loss;
+  const first: unknown = Array.isArray(loss) ? loss[0] : loss;
   return typeof first === 'string' ? first : undefined;
 }
 

@@ -6,7 +6,7 @@ import { attr } from '../../onnx/graph.js';
 import { decodeModel } from '../../onnx/decode.js';
 import { encodeModel } from '../../onnx/encode.js';
 import { onnx } from '../../export/onnx.js';
-import type { GraphProto, NodeProto } from '../../onnx/format.js';
+import { DataType, type GraphProto, type NodeProto } from '../../onnx/format.js';
 import { cancelTransposes, inversePerms } from './layout.js';
 import { openSession, runFloat } from '../../onnx/session.js';
 
@@ -16,7 +16,7 @@ const transpose = (input: string, output: string, perm: number[]): NodeProto => 
   output: [output],
   name: output,
   domain: '',
-  attribute: [{ name: 'perm', ...attr.ints(perm) } as NodeProto['attribute'][number]],
+  attribute: [{ name: 'perm', ...attr.ints(perm) }],
 });
 const unary = (opType: string, input: string, output: string): NodeProto => ({
   opType,
@@ -26,7 +26,7 @@ const unary = (opType: string, input: string, output: string): NodeProto => ({
   domain: '',
   attribute: [],
 });
-const value = (name: string) => ({ name, elemType: 1, shape: [] });
+const value = (name: string) => ({ name, elemType: DataType.FLOAT, shape: [] });
 const graphOf = (node: NodeProto[], output = 'y'): GraphProto => ({
   name: 'g',
   node,

@@ -1,7 +1,7 @@
 // quantizeGraph's choice between an int32 bias and bias columns, on hand-made Gemm graphs.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { GraphProto } from '../../onnx/format.js';
+import { DataType, type GraphProto } from '../../onnx/format.js';
 import { correctedBias } from '../../onnx/bias-correction.js';
 import { quantizeGraph, type QdqPlan } from './qdq.js';
 import { dequantizeWeight, quantizeWeight, roundHalfEven } from '../../onnx/quant-math.js';
@@ -14,8 +14,8 @@ function gemm(bias: Float32Array): GraphProto {
     name: 'g',
     node: [{ opType: 'Gemm', input: ['x', 'w', 'b'], output: ['y'], name: 'gemm', domain: '', attribute: [] }],
     initializer: [tensor('w', w, [100, 512]), tensor('b', bias, [bias.length])],
-    input: [{ name: 'x', elemType: 1, shape: [] }],
-    output: [{ name: 'y', elemType: 1, shape: [] }],
+    input: [{ name: 'x', elemType: DataType.FLOAT, shape: [] }],
+    output: [{ name: 'y', elemType: DataType.FLOAT, shape: [] }],
     valueInfo: [],
   };
 }

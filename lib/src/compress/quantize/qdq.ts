@@ -9,7 +9,7 @@
  * `quantizedActivations`, and `w{k}.*` / `b{k}.*` for the weight and bias of the k-th entry of `quantizedNodes`.
  */
 import { attr } from '../../onnx/graph.js';
-import { AttributeType, type GraphProto, type NodeProto, type TensorProto } from '../../onnx/format.js';
+import { AttributeType, DataType, type GraphProto, type NodeProto, type TensorProto } from '../../onnx/format.js';
 import { biasColumn, biasColumnPays, type BiasColumn } from './bias-column.js';
 import { correctedBias } from '../../onnx/bias-correction.js';
 import {
@@ -168,7 +168,7 @@ export function activationCandidates(graph: GraphProto): string[] {
   const outputs = new Set(graph.output.map((o) => o.name));
   const producers = new Map<string, NodeProto>();
   for (const n of graph.node) for (const v of n.output) producers.set(v, n);
-  const floatInputs = graph.input.filter((i) => i.elemType === 1).map((i) => i.name);
+  const floatInputs = graph.input.filter((i) => i.elemType === DataType.FLOAT).map((i) => i.name);
   const values = [...floatInputs, ...graph.node.flatMap((n) => n.output)];
   return values.filter((v) => {
     if (outputs.has(v)) return false;
@@ -257,12 +257,7 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
       tensor(zero, q.zeroPoints, scaleDims),
     );
     const out = fresh(`${id}.dq`);
-    node(
-      'DequantizeLinear',
-      [values, scale, zero],
-      [out],
-      perChannel ? [{ name: 'axis', ...attr.int(q.axis!) } as NodeProto['attribute'][number]] : [],
-    );
+    node('DequantizeLinear', [values, scale, zero], [out], perChannel ? [{ name: 'axis', ...attr.int(q.axis!) }] : []);
     dropped.add(n.input[index]!);
     return out;
   };
@@ -339,12 +334,7 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
       tensor(sName, perChannel ? scales : Float32Array.of(scales[0]!), perChannel ? b.dims : []),
     );
     const out = fresh(`${id}.dq`);
-    node(
-      'DequantizeLinear',
-      [vName, sName],
-      [out],
-      perChannel ? [{ name: 'axis', ...attr.int(0) } as NodeProto['attribute'][number]] : [],
-    );
+    node('DequantizeLinear', [vName, sName], [out], perChannel ? [{ name: 'axis', ...attr.int(0) }] : []);
     dropped.add(b.name);
     return out;
   };
@@ -388,14 +378,17 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
     const weightIndex = 1;
     const w = inits.get(n.input[weightIndex] ?? '');
     const sharedWeight = w !== undefined && (consumers.get(w.name)?.length ?? 0) > 1;
-    if (WEIGHT_OPS.has(n.opType) && w && w.dataType === 1 && !sharedWeight && count(w.dims) > 1) {
+    if (WEIGHT_OPS.has(n.opType) && w && w.dataType === DataType.FLOAT && !sharedWeight && count(w.dims) > 1) {
       const axis =
         n.opType === 'Conv' ? 0 : n.opType === 'Gemm' && intAttr(n, 'transB', 0) === 1 ? 0 : w.dims.length - 1;
       const q = weightOf(n, weightIndex, axis);
       const inputParams = params.get(n.input[0]!);
       const b = inits.get(n.input[2] ?? '');
       const biasAlone =
-        b !== undefined && b.dataType === 1 && (consumers.get(b.name)?.length ?? 0) === 1 && b.dims.length === 1;
+        b !== undefined &&
+        b.dataType === DataType.FLOAT &&
+        (consumers.get(b.name)?.length ?? 0) === 1 &&
+        b.dims.length === 1;
       const bias = biasAlone && n.opType !== 'MatMul' ? biasValues(n, w, q, b) : undefined;
       if (bias?.corrected) biasCorrected.push(n.name);
       const quantizedBias = plan.mode === 'static' && inputParams && bias ? b : undefined;
@@ -403,7 +396,7 @@ export function quantizeGraph(source: GraphProto, plan: QdqPlan): QdqResult {
       if (column) {
         if (column.columns > 0) input[0] = withColumns(input[0]!, column);
         const values = new Int8Array(q.values.length + column.rows.length);
-        values.set(q.values as Int8Array);
+        values.set(q.values);
         values.set(column.rows, q.values.length);
         input[weightIndex] = emitWeight(n, weightIndex, { ...q, values }, [w.dims[0]! + column.columns, w.dims[1]!]);
         input.length = 2;

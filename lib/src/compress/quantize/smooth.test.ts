@@ -1,7 +1,7 @@
 // Smoothing keeps the float function, balances channels as its formula says, and leaves alone what it cannot keep exact.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { GraphProto, NodeProto } from '../../onnx/format.js';
+import { AttributeType, DataType, type GraphProto, type NodeProto } from '../../onnx/format.js';
 import { channelScales, smoothGraph, smoothingPairs } from './smooth.js';
 import { floatsOf, tensor } from '../tensors.js';
 
@@ -42,8 +42,8 @@ function mlp(): GraphProto {
       tensor('b2', values(1, 5, 4), [5]),
       tensor('w3', values(5, 3, 5), [5, 3]),
     ],
-    input: [{ name: 'x', elemType: 1, shape: [] }],
-    output: [{ name: 'y', elemType: 1, shape: [] }],
+    input: [{ name: 'x', elemType: DataType.FLOAT, shape: [] }],
+    output: [{ name: 'y', elemType: DataType.FLOAT, shape: [] }],
     valueInfo: [],
   };
 }
@@ -106,13 +106,13 @@ describe('compress smoothing', () => {
       ['h2'],
     );
     assert.deepEqual(
-      smoothingPairs({ ...g, output: [...g.output, { name: 'h2', elemType: 1, shape: [] }] }).map((p) => p.value),
+      smoothingPairs({ ...g, output: [...g.output, { name: 'h2', elemType: DataType.FLOAT, shape: [] }] }).map(
+        (p) => p.value,
+      ),
       ['h1'],
     );
-    const transposed = g.node.map((n) =>
-      n.output[0] === 'y'
-        ? { ...n, attribute: [{ name: 'transB', type: 2, i: 1 } as NodeProto['attribute'][number]] }
-        : n,
+    const transposed = g.node.map((n): NodeProto =>
+      n.output[0] === 'y' ? { ...n, attribute: [{ name: 'transB', type: AttributeType.INT, i: 1 }] } : n,
     );
     assert.deepEqual(
       smoothingPairs({ ...g, node: transposed }).map((p) => p.value),

@@ -10,7 +10,7 @@
  * against fp32 from 0.0073 to 0.0044 and 0.0059 (per-channel weights, two trained models), and from 0.0061 / 0.0068 to
  * 0.0059 / 0.0050 per tensor, where the scales are kept within what lets neither weight's single scale grow.
  */
-import type { GraphProto, NodeProto, TensorProto } from '../../onnx/format.js';
+import { DataType, type GraphProto, type NodeProto, type TensorProto } from '../../onnx/format.js';
 import { consumerMap, plainGemm } from './qdq.js';
 import { floatsOf, tensor } from '../tensors.js';
 
@@ -39,11 +39,16 @@ export function smoothingPairs(graph: GraphProto): SmoothPair[] {
   };
   const ownWeight = (n: NodeProto): TensorProto | undefined => {
     const w = inits.get(n.input[1] ?? '');
-    if (!w || w.dataType !== 1 || w.dims.length !== 2 || readers.get(w.name)!.length !== 1) return undefined;
+    if (!w || w.dataType !== DataType.FLOAT || w.dims.length !== 2 || readers.get(w.name)!.length !== 1)
+      return undefined;
     const b = n.input[2] ? inits.get(n.input[2]) : undefined;
     if (
       n.input[2] &&
-      (!b || b.dataType !== 1 || b.dims.length !== 1 || b.dims[0] !== w.dims[1] || readers.get(b.name)!.length !== 1)
+      (!b ||
+        b.dataType !== DataType.FLOAT ||
+        b.dims.length !== 1 ||
+        b.dims[0] !== w.dims[1] ||
+        readers.get(b.name)!.length !== 1)
     )
       return undefined;
     return w;

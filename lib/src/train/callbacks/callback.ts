@@ -12,6 +12,7 @@ export interface FitCallbacks {
   /** After each batch; `epoch` and `batch` are 0-based as in tfjs. */
   onBatchEnd?(batch: number, logs: Record<string, number>, epoch: number): void | Promise<void>;
   /** After each epoch (with validation); return `false` to stop training. */
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- most callbacks return nothing; `void` lets a function without a return (or an async one) satisfy the type, `undefined` would not
   onEpochEnd?(epoch: number, logs: Record<string, number>): void | boolean | Promise<void | boolean>;
   /** Once training has ended (finished, stopped or interrupted; not after an error), with the run's History. */
   onTrainEnd?(history: History): void | Promise<void>;
