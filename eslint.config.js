@@ -23,6 +23,7 @@ const STRICT = [
   'lib/src/explain/**/*.ts',
   'lib/src/metrics/**/*.ts',
   'lib/src/models/**/*.ts',
+  'lib/src/onnx/**/*.ts',
   'lib/src/plot/**/*.ts',
   'lib/src/preprocess/**/*.ts',
   'lib/src/tune/**/*.ts',
