@@ -15,6 +15,7 @@ const STRICT = [
   'lib/src/automl/**/*.ts',
   'lib/src/baselines/**/*.ts',
   'lib/src/check/**/*.ts',
+  'lib/src/comm/**/*.ts',
   'lib/src/contract/**/*.ts',
   'lib/src/data/**/*.ts',
   'lib/src/datasets/**/*.ts',
