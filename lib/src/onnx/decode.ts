@@ -3,17 +3,17 @@
  * `schema.ts`. Only what Lepton writes is kept (tensor data must be in `raw_data`).
  */
 import protobuf from 'protobufjs';
-import {
-  AttributeType,
-  type AttributeProto,
-  type DataType,
-  type Dimension,
-  type GraphProto,
-  type ModelProto,
-  type NodeProto,
-  type TensorProto,
-  type ValueInfoProto,
+import type {
+  AttributeProto,
+  DataType,
+  Dimension,
+  GraphProto,
+  ModelProto,
+  NodeProto,
+  TensorProto,
+  ValueInfoProto,
 } from './format.js';
+import { AttributeType } from './format.js';
 import { onnxProtoSchema } from './schema.js';
 import { OnnxError } from './errors.js';
 
