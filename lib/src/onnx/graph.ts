@@ -157,7 +157,7 @@ export class OnnxGraph {
     const hint = options.hint ?? opType;
     const name = this.uniqueName(`${hint}/${opType}`);
     const output = Array.from({ length: options.outputs ?? 1 }, (_, i) => this.uniqueName(`${hint}/${opType}_out${i}`));
-    const attribute = Object.entries(attrs).map(([key, value]) => ({ ...value, name: key }) as AttributeProto);
+    const attribute = Object.entries(attrs).map(([key, value]) => ({ ...value, name: key }));
     this.nodes.push({ input: [...inputs], output, name, opType, domain: options.domain ?? '', attribute });
     this.opTypes.add(opType);
     return output;
