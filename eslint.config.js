@@ -13,6 +13,7 @@ import globals from 'globals';
 const STRICT = [
   'lib/src/core/**/*.ts',
   'lib/src/automl/**/*.ts',
+  'lib/src/backend/**/*.ts',
   'lib/src/baselines/**/*.ts',
   'lib/src/check/**/*.ts',
   'lib/src/contract/**/*.ts',
