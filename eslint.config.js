@@ -13,6 +13,7 @@ import globals from 'globals';
 const STRICT = [
   'lib/src/core/**/*.ts',
   'lib/src/automl/**/*.ts',
+  'lib/src/backend/**/*.ts',
   'lib/src/baselines/**/*.ts',
   'lib/src/check/**/*.ts',
   'lib/src/compress/**/*.ts',
@@ -23,6 +24,7 @@ const STRICT = [
   'lib/src/deploy/**/*.ts',
   'lib/src/evaluate/**/*.ts',
   'lib/src/explain/**/*.ts',
+  'lib/src/images/**/*.ts',
   'lib/src/metrics/**/*.ts',
   'lib/src/models/**/*.ts',
   'lib/src/onnx/**/*.ts',

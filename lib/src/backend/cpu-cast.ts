@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registeredKernel } from './registry.js';
 
 /** The cpu backend's methods this fix uses (public on tfjs's MathBackendCPU). */
 interface CpuBackend {
@@ -16,7 +17,7 @@ const fixed = Symbol.for('lepton.cpuCastFixed');
  * every other cast goes to the original kernel.
  */
 export function fixCpuCast(): void {
-  const original = tf.getKernel('Cast', 'cpu');
+  const original = registeredKernel('Cast', 'cpu');
   if (!original || (original as unknown as Record<symbol, boolean>)[fixed]) return;
   const kernelFunc: tf.KernelFunc = (args) => {
     const x = args.inputs.x as tf.TensorInfo;

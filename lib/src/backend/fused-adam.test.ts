@@ -125,16 +125,16 @@ describe('The fused Adam optimizer', () => {
     assertSame([Float32Array.from(actual)], [Float32Array.from(expected)], 'loss after each step');
   });
 
-  test('keeps the values of a clone taken before a step (a shared buffer is not overwritten)', async () => {
+  test('keeps the values of a clone taken before a step (a shared buffer is not overwritten)', () => {
     const [w] = [tf.variable(tf.tensor(random(12, 3), [12]), true, 'adam-clone-test')];
-    const saved = w!.clone();
+    const saved = w.clone();
     const before = saved.dataSync().slice();
     const optimizer = new FusedAdamOptimizer(0.1);
-    const grads = { [w!.name]: tf.ones([12]) } as unknown as Record<string, tf.Variable>;
+    const grads = { [w.name]: tf.ones([12]) } as unknown as Record<string, tf.Variable>;
     optimizer.applyGradients(grads);
     assert.deepEqual(saved.dataSync(), before, 'the clone changed');
-    assert.notDeepEqual(w!.dataSync(), before, 'the weight did not move');
-    tf.dispose([w!, saved, ...Object.values(grads)]);
+    assert.notDeepEqual(w.dataSync(), before, 'the weight did not move');
+    tf.dispose([w, saved, ...Object.values(grads)]);
     optimizer.dispose();
   });
 

@@ -169,7 +169,9 @@ function applyFused(state: AdamState, loops: SimdLoops, variableGradients: Varia
  * @returns whether the optimizer is now fused
  */
 export function fuseAdam(model: tf.LayersModel): boolean {
-  const optimizer = (model as unknown as { optimizer_?: tf.Optimizer }).optimizer_ ?? model.optimizer;
+  // tfjs types `optimizer` as always set, but a model has none until it is compiled.
+  const parts = model as unknown as { optimizer_?: tf.Optimizer; optimizer?: tf.Optimizer };
+  const optimizer = parts.optimizer_ ?? parts.optimizer;
   if (!optimizer) return false;
   if (isFusedAdam(optimizer)) return true;
   if (Object.getPrototypeOf(optimizer) !== tf.AdamOptimizer.prototype) return false;

@@ -28,7 +28,7 @@ export function lstmSequence(
 ): tf.Tensor {
   const op = tf.customGrad(((xs: tf.Tensor, k: tf.Tensor, r: tf.Tensor, b: tf.Tensor) => {
     const [batch, steps, features] = xs.shape as [number, number, number];
-    const units = r.shape[0]!;
+    const units = r.shape[0];
     const shape: LstmShape = { batch, steps, features, units };
     const input = xs.dataSync() as Float32Array;
     const weights = {
@@ -82,7 +82,7 @@ interface LstmLayerParts {
     recurrentKernel: { read(): tf.Tensor };
     bias: { read(): tf.Tensor } | null;
   };
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
+  call(inputs: tf.Tensor | tf.Tensor[], kwargs?: Record<string, unknown>): tf.Tensor | tf.Tensor[];
 }
 
 /** tfjs's activation class names (`getClassName()`) of the gates the fused pass computes. */
@@ -105,7 +105,7 @@ function fusable(
 }
 
 /** The layers already fused (a layer's `call` is wrapped once). */
-const fused = new WeakSet<object>();
+const fused = new WeakSet();
 
 /**
  * Makes `layer` (a `tf.layers.lstm`) run its steps as one fused operation ({@link lstmSequence}) whenever its

@@ -10,7 +10,8 @@ export type HeapBackend = {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array;
   readSync(id: object): ArrayLike<number>;
   refCount(id: object): number;
-  wasm: { asm?: { memory?: WasmMemory } };
+  /** Absent on the other backends, which `loopsOf` and `firstNaN` are also handed. */
+  wasm?: { asm?: { memory?: WasmMemory } };
   dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
 };
 

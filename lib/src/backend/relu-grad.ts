@@ -21,7 +21,7 @@ function fusable(dy: tf.Tensor, x: tf.Tensor): boolean {
  * @param x ReLU's input
  */
 export function reluGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
-  if (fusable(dy, x)) return tf.engine().runKernel(reluGradKernelName, { dy, x }) as tf.Tensor;
+  if (fusable(dy, x)) return tf.engine().runKernel<tf.Tensor>(reluGradKernelName, { dy, x });
   return tf.mul(dy, tf.cast(tf.step(x), 'float32'));
 }
 
@@ -61,7 +61,7 @@ export function installReluGrad(): void {
     kernelName: 'Relu',
     inputsToSave: ['x'],
     gradFunc: (dy, saved) => {
-      const [x] = saved as tf.Tensor[];
+      const [x] = saved;
       return { x: () => reluGrad(dy as tf.Tensor, x!) };
     },
   });
@@ -70,7 +70,7 @@ export function installReluGrad(): void {
     kernelName: reluGradKernelName,
     inputsToSave: ['x'],
     gradFunc: (g, saved) => {
-      const [x] = saved as tf.Tensor[];
+      const [x] = saved;
       return { dy: () => reluGrad(g as tf.Tensor, x!), x: () => tf.zerosLike(x!) };
     },
   });

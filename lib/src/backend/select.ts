@@ -5,6 +5,7 @@ import { displaySymbol, type MimeBundle } from '../display/mime.js';
 import { BackendError } from './errors.js';
 import { installWasmTrainingKernels } from './wasm-kernels.js';
 import { silenceNodeBanner } from './quiet-tf.js';
+import { registeredBackendFactory } from './registry.js';
 
 /** The backends Lepton chooses between, fastest first. */
 export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -76,7 +77,7 @@ const require = createRequire(import.meta.url);
  * keeps working, and `lepton.backend()` (which `fit` and `evaluate` call) switches to it.
  */
 function demoteWasm(): void {
-  const factory = tf.findBackendFactory('wasm');
+  const factory = registeredBackendFactory('wasm');
   const initialized = (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
   if (factory === null || 'wasm' in initialized) return;
   tf.removeBackend('wasm');
@@ -115,7 +116,7 @@ function loadNative(): { from: string } | { error: string } {
 /** Which backends can run here, fastest first. */
 export function availableBackends(): BackendAvailability[] {
   const native = loadNative();
-  const wasmRegistered = tf.findBackendFactory('wasm') !== null;
+  const wasmRegistered = registeredBackendFactory('wasm') !== null;
   return [
     {
       name: 'tensorflow',
@@ -149,6 +150,8 @@ export async function backend(name?: BackendName): Promise<BackendReport> {
   if (name !== undefined && !backendNames.includes(name)) {
     throw new BackendError(
       'LEPTON_BACKEND_UNKNOWN',
+      // String(): a plain-JavaScript caller may pass a symbol, which a template literal would throw on.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- a guard for untyped callers
       `Unknown backend '${String(name)}'. Lepton's backends are: ${backendNames.join(', ')}.`,
     );
   }

@@ -312,8 +312,8 @@ function maxPoolGradRow(): Func {
     op.end,
   ];
   return {
-    params: Array(11).fill(I32),
-    locals: [...Array(9).fill(I32), ...Array(5).fill(V128)],
+    params: Array<number>(11).fill(I32),
+    locals: [...Array<number>(9).fill(I32), ...Array<number>(5).fill(V128)],
     body: [...v(simd.const, ...laneOffsets), ...set(lanes), ...i32(0), ...set(ox), ...forLt(ox, ow, i32(1), column)],
   };
 }
@@ -416,8 +416,8 @@ function filterGradTile(mr: number, nv: number): Func {
     ]),
   ]);
   return {
-    params: Array(10 + mr).fill(I32),
-    locals: [...Array(7).fill(I32), ...Array(mr * nv + mr + 1).fill(V128)],
+    params: Array<number>(10 + mr).fill(I32),
+    locals: [...Array<number>(7).fill(I32), ...Array<number>(mr * nv + mr + 1).fill(V128)],
     body: [...get(dy), ...set(dyp), ...i32(0), ...set(b), ...forLt(b, n, i32(1), image), ...addToOut],
   };
 }
@@ -492,8 +492,8 @@ function adamStep(): Func {
     ];
   };
   return {
-    params: [...Array(8).fill(I32), ...Array(8).fill(F32)],
-    locals: [I32, I32, F32, F32, F32, ...Array(11).fill(V128)],
+    params: [...Array<number>(8).fill(I32), ...Array<number>(8).fill(F32)],
+    locals: [I32, I32, F32, F32, F32, ...Array<number>(11).fill(V128)],
     body: [
       ...[b1, c1, b2, c2, oma1, oma2, eps, negLr].flatMap((param) => [
         ...get(param),
@@ -624,8 +624,8 @@ function gemmAccumulate(): Func {
     ...lanesThenRest(j, end, nBytes, step),
   ];
   return {
-    params: Array(12).fill(I32),
-    locals: [...Array(6).fill(I32), F32, V128],
+    params: Array<number>(12).fill(I32),
+    locals: [...Array<number>(6).fill(I32), F32, V128],
     body: [
       ...get(nBytes),
       ...i32(-16),
@@ -659,8 +659,8 @@ function addRows(): Func {
   ];
   const row = [...lanesThenRest(j, end, bytes, step), ...bump(from, get(srcRow)), ...bump(to, get(dstRow))];
   return {
-    params: Array(6).fill(I32),
-    locals: Array(5).fill(I32),
+    params: Array<number>(6).fill(I32),
+    locals: Array<number>(5).fill(I32),
     body: [
       ...get(bytes),
       ...i32(-16),
@@ -689,7 +689,7 @@ function anyNaN(): Func {
     results: [I32],
     locals: [I32, V128],
     body: [
-      ...v(simd.const, ...Array(16).fill(0)),
+      ...v(simd.const, ...Array<number>(16).fill(0)),
       ...set(acc),
       ...i32(0),
       ...set(i),
@@ -831,7 +831,8 @@ export interface SimdLoops {
     negLr: number,
   ): void;
   /** C += A·B by rows with byte strides (see the assembler above): the LSTM's products (`lstm-sequence.ts`). */
-  gemmAccumulate(
+  // A property, not a method: a WebAssembly export reads no `this`, so the LSTM keeps it as a plain function.
+  gemmAccumulate: (
     a: number,
     aRow: number,
     aCol: number,
@@ -844,7 +845,7 @@ export interface SimdLoops {
     m: number,
     k: number,
     nBytes: number,
-  ): void;
+  ) => void;
   /** For i < m: `bytes` bytes of float32 at src + i·srcRow added into dst + i·dstRow (see the assembler above). */
   addRows(src: number, srcRow: number, dst: number, dstRow: number, m: number, bytes: number): void;
   /** 1 when a float32 in `bytes` (a multiple of 16) from `at` is NaN, else 0. */

@@ -61,10 +61,10 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
   }
 
   for (const { x, f, stride, pad } of grid) {
-    test(`conv2d input and filter gradients match for x ${x}, filter ${f}, stride ${stride}, padding ${pad}`, async () => {
+    test(`conv2d input and filter gradients match for x ${String(x)}, filter ${String(f)}, stride ${stride}, padding ${pad}`, async () => {
       await sameOnBothBackends('conv2d', () => {
-        const xs = tf.tensor(random(x, 1), x) as tf.Tensor4D;
-        const w = tf.tensor(random(f, 2), f) as tf.Tensor4D;
+        const xs = tf.tensor<tf.Rank.R4>(random(x, 1), x);
+        const w = tf.tensor<tf.Rank.R4>(random(f, 2), f);
         const out = tf.conv2d(xs, w, stride, pad);
         const dy = tf.tensor(random(out.shape, 3), out.shape);
         return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
@@ -94,8 +94,8 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
           const x: [number, number, number, number] = batch === 1 ? [1, 11, 9, cin] : [64, 5, 4, cin];
           test(`conv2d filter and input gradients match for ${cin} to ${cout} channels, batch ${batch}, stride ${stride}, padding ${pad}`, async () => {
             await sameOnBothBackends('conv2d', () => {
-              const xs = tf.tensor(random(x, 21), x) as tf.Tensor4D;
-              const w = tf.tensor(random([3, 3, cin, cout], 22), [3, 3, cin, cout]) as tf.Tensor4D;
+              const xs = tf.tensor<tf.Rank.R4>(random(x, 21), x);
+              const w = tf.tensor<tf.Rank.R4>(random([3, 3, cin, cout], 22), [3, 3, cin, cout]);
               const dy = tf.tensor(
                 random(tf.conv2d(xs, w, stride, pad).shape, 23),
                 tf.conv2d(xs, w, stride, pad).shape,
@@ -118,8 +118,8 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
   for (const pad of ['same', 'valid'] as const) {
     test(`conv2d filter gradient matches when the batch is taken in several calls of whole images, padding ${pad}`, async () => {
       await sameOnBothBackends('conv2d', () => {
-        const xs = tf.tensor(random([5, 22, 22, 4], 31), [5, 22, 22, 4]) as tf.Tensor4D;
-        const w = tf.tensor(random([3, 3, 4, 64], 32), [3, 3, 4, 64]) as tf.Tensor4D;
+        const xs = tf.tensor<tf.Rank.R4>(random([5, 22, 22, 4], 31), [5, 22, 22, 4]);
+        const w = tf.tensor<tf.Rank.R4>(random([3, 3, 4, 64], 32), [3, 3, 4, 64]);
         const shape = tf.conv2d(xs, w, 1, pad).shape;
         const dy = tf.tensor(random(shape, 33), shape);
         return [
@@ -142,8 +142,8 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
         await sameOnBothBackends(
           'conv2d',
           () => {
-            const xs = tf.tensor(random([3, 15, 15, 32], 41), [3, 15, 15, 32]) as tf.Tensor4D;
-            const w = tf.tensor(random([3, 3, 32, 64], 42), [3, 3, 32, 64]) as tf.Tensor4D;
+            const xs = tf.tensor<tf.Rank.R4>(random([3, 15, 15, 32], 41), [3, 15, 15, 32]);
+            const w = tf.tensor<tf.Rank.R4>(random([3, 3, 32, 64], 42), [3, 3, 32, 64]);
             const shape = tf.conv2d(xs, w, stride, pad).shape;
             const dy = tf.tensor(random(shape, 43), shape);
             return [
@@ -166,8 +166,8 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
       for (const pad of ['same', 'valid'] as const) {
         test(`depthwise conv2d gradients match for channel multiplier ${mult}, stride ${stride}, padding ${pad}`, async () => {
           await sameOnBothBackends('depthwise', () => {
-            const xs = tf.tensor(random([2, 7, 7, 3], 4), [2, 7, 7, 3]) as tf.Tensor4D;
-            const w = tf.tensor(random([3, 3, 3, mult], 5), [3, 3, 3, mult]) as tf.Tensor4D;
+            const xs = tf.tensor<tf.Rank.R4>(random([2, 7, 7, 3], 4), [2, 7, 7, 3]);
+            const w = tf.tensor<tf.Rank.R4>(random([3, 3, 3, mult], 5), [3, 3, 3, mult]);
             const out = tf.depthwiseConv2d(xs, w, stride, pad);
             const dy = tf.tensor(random(out.shape, 6), out.shape);
             return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
@@ -241,7 +241,7 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
       [3, 4],
     ],
   ] as const) {
-    test(`adding a bias ${bias} to ${shape} (either order), and its gradients, match`, async () => {
+    test(`adding a bias ${String(bias)} to ${String(shape)} (either order), and its gradients, match`, async () => {
       await sameOnBothBackends('bias add', () => {
         const a = tf.tensor(random([...shape], 13), [...shape]);
         const b = tf.tensor(random([...bias], 14), [...bias]);
@@ -260,7 +260,7 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     [[2, 3, 4], [0, 2], false],
     [[600, 4], [0], false],
   ] as const) {
-    test(`summing ${shape} over axes ${axis} (keepDims ${keepDims}) matches`, async () => {
+    test(`summing ${String(shape)} over axes ${String(axis)} (keepDims ${keepDims}) matches`, async () => {
       await sameOnBothBackends('sum', () => [
         tf.sum(tf.tensor(random([...shape], 16), [...shape]), axis as number | number[], keepDims),
       ]);
@@ -273,7 +273,7 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     [[10, 20], 'int32'],
     [[10], 'float32'],
   ] as const) {
-    test(`gathering rows of a ${dtype} ${shape} tensor matches`, async () => {
+    test(`gathering rows of a ${dtype} ${String(shape)} tensor matches`, async () => {
       await sameOnBothBackends('gather', () => {
         const x = tf
           .tensor(random([...shape], 17), [...shape])
@@ -310,7 +310,7 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     [[6, 5, 4], [1, 1, 0], [2, 3, 4], 'float32'],
     [[20, 4, 3, 2], [8, 1, 0, 0], [5, 2, 3, 2], 'float32'],
   ] as const) {
-    test(`slicing a ${dtype} ${shape} tensor from ${begin}, size ${size} matches`, async () => {
+    test(`slicing a ${dtype} ${String(shape)} tensor from ${String(begin)}, size ${String(size)} matches`, async () => {
       await sameOnBothBackends('slice', () => {
         const x = tf
           .tensor(random([...shape], 18), [...shape])
@@ -389,6 +389,7 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
         .slice([0, 1], [32, 1])
         .reshape([32, 1, 1, 1]),
     );
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- tfjs does not export its ModelLoggingVerbosity enum, whose SILENT is 0
     const history = await model.fit(bright, ys, { epochs: 15, batchSize: 8, shuffle: false, verbose: 0 });
     const losses = history.history.loss as number[];
     assert.ok(losses.at(-1)! < losses[0]! * 0.7, `loss went from ${losses[0]} to ${losses.at(-1)}`);

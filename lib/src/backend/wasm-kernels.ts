@@ -3,11 +3,40 @@ import { BackendError } from './errors.js';
 import { filterGradTileLoop, isWasmMemory } from './simd.js';
 import { address, loopsOf, type HeapBackend } from './heap.js';
 import { installReluGrad } from './relu-grad.js';
+import { registeredKernel } from './registry.js';
 
 type Info = tf.TensorInfo;
-type Attrs = Record<string, any>;
+/**
+ * The attributes these kernels read, typed as tfjs's kernel attribute interfaces declare them (`Conv2DBackpropInputAttrs`,
+ * `MaxPoolGradAttrs`, `SliceAttrs`, …); tfjs hands each kernel the ones of its own op.
+ */
+interface Attrs {
+  readonly [name: string]: unknown;
+  transposeA?: boolean;
+  transposeB?: boolean;
+  dataFormat?: string;
+  dilations?: number | [number, number];
+  strides?: number | [number, number];
+  pad?: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil' | undefined;
+  inputShape?: [number, number, number, number];
+  filterShape?: [number, number, number, number];
+  filterSize?: number | [number, number];
+  numSegments?: number;
+  axis?: number | number[];
+  batchDims?: number;
+  begin?: number | number[];
+  size?: number | number[];
+  keepDims?: boolean;
+}
 type KernelArgs = { inputs: Record<string, Info>; backend: tf.KernelBackend; attrs?: Attrs };
 type Kernel = (args: KernelArgs) => Info;
+/** A stock wasm kernel: it takes any op's attributes (a StridedSlice's `strides` has four entries, not two). */
+type StockKernel = (args: {
+  inputs: Record<string, Info>;
+  backend: tf.KernelBackend;
+  attrs?: Readonly<Record<string, unknown>>;
+}) => Info;
 
 /**
  * The kernels of the `wasm` backend that Lepton replaces or adds so that it trains CNNs and MLPs fast. Each is
@@ -45,10 +74,10 @@ export const replacedWasmKernels = [
 ] as const;
 
 /** The stock wasm kernels our replacements call, captured before any is replaced. */
-const stock = new Map<string, Kernel>();
+const stock = new Map<string, StockKernel>();
 
-function kernel(name: string): Kernel {
-  const found = stock.get(name) ?? (tf.getKernel(name, 'wasm')?.kernelFunc as Kernel | undefined);
+function kernel(name: string): StockKernel {
+  const found = stock.get(name) ?? (registeredKernel(name, 'wasm')?.kernelFunc as StockKernel | undefined);
   if (!found)
     throw new BackendError(
       'LEPTON_BACKEND_KERNEL',
@@ -62,7 +91,7 @@ class Scope {
   private readonly temps: Info[] = [];
   constructor(private readonly backend: tf.KernelBackend) {}
 
-  run(name: string, inputs: Record<string, Info> | Info[], attrs: Attrs = {}): Info {
+  run(name: string, inputs: Record<string, Info> | Info[], attrs: Readonly<Record<string, unknown>> = {}): Info {
     const out = kernel(name)({ inputs: inputs as Record<string, Info>, backend: this.backend, attrs });
     this.temps.push(out);
     return out;
@@ -189,9 +218,9 @@ function convInfo(
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
-    attrs.strides,
+    attrs.strides!,
     1,
-    attrs.pad,
+    attrs.pad!,
     attrs.dimRoundingMode,
     depthwise,
   );
@@ -202,13 +231,13 @@ function fullConvolution(s: Scope, dy: Info, info: tf.backend_util.Conv2DInfo, f
   const dilated = dilate(s, dy, info.strideHeight, info.strideWidth);
   const [top, bottom] = fullPadding(info.inHeight, info.filterHeight, dilated.shape[1]!, info.padInfo.top);
   const [left, right] = fullPadding(info.inWidth, info.filterWidth, dilated.shape[2]!, info.padInfo.left);
-  const pad = [
+  const pad: tf.backend_util.ExplicitPadding = [
     [0, 0],
     [top, bottom],
     [left, right],
     [0, 0],
   ];
-  const attrs = { strides: 1, pad, dilations: 1, dataFormat: 'NHWC', dimRoundingMode: undefined };
+  const attrs: Attrs = { strides: 1, pad, dilations: 1, dataFormat: 'NHWC', dimRoundingMode: undefined };
   return s.run(depthwise ? 'DepthwiseConv2dNative' : 'Conv2D', { x: dilated, filter }, attrs);
 }
 
@@ -229,7 +258,7 @@ function inputGradByColumns(s: Scope, { inputs, backend, attrs = {} }: KernelArg
   const { dy, filter } = inputs as { dy: Info; filter: Info };
   const loops = loopsOf(backend);
   if (!loops || dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
-  const info = convInfo(attrs.inputShape, filter.shape, attrs);
+  const info = convInfo(attrs.inputShape!, filter.shape, attrs);
   const [kh, kw, cin, cout] = filter.shape as [number, number, number, number];
   const { batchSize: n, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
   const { strideHeight: sh, strideWidth: sw } = info;
@@ -290,7 +319,7 @@ const conv2DBackpropInput: Kernel = scoped((s, args) => {
   if (byColumns) return byColumns;
   const { inputs, attrs = {} } = args;
   const { dy, filter } = inputs as { dy: Info; filter: Info };
-  const info = convInfo(attrs.inputShape, filter.shape, attrs);
+  const info = convInfo(attrs.inputShape!, filter.shape, attrs);
   // dx = full convolution of dy with the filter rotated 180° and its in/out channels swapped.
   const flipped = s.run('Reverse', { x: filter }, { dims: [0, 1] });
   const swapped = s.transpose(flipped, [0, 1, 3, 2]);
@@ -440,7 +469,7 @@ function tiledFilterGrad(s: Scope, { inputs, backend, attrs = {} }: KernelArgs):
   const loopFor = (rows: number, groups: number) => {
     const key = `${rows}x${groups}`;
     if (!loops.has(key)) loops.set(key, filterGradTileLoop(memory, rows, groups));
-    return loops.get(key)!;
+    return loops.get(key) as ReturnType<typeof filterGradTileLoop>;
   };
   if (!loopFor(rowsPerTile, groupsPerTile)) return undefined;
   const info = convInfo(x.shape, filterShape, attrs);
@@ -533,7 +562,7 @@ const conv2DBackpropFilter: Kernel = scoped((s, args) => {
 const depthwiseBackpropInput: Kernel = scoped((s, { inputs, attrs = {} }) => {
   const { dy, filter } = inputs as { dy: Info; filter: Info };
   const [kh, kw, c, mult] = filter.shape as [number, number, number, number];
-  const info = convInfo(attrs.inputShape, filter.shape, attrs, true);
+  const info = convInfo(attrs.inputShape!, filter.shape, attrs, true);
   // Each of the c·mult output channels convolves back onto its own input channel; sum over the multiplier.
   const flipped = s.reshape(s.run('Reverse', { x: filter }, { dims: [0, 1] }), [kh, kw, c * mult, 1]);
   const perChannel = fullConvolution(s, dy, info, flipped, true);
@@ -589,10 +618,10 @@ const maxPoolGrad: Kernel = ({ inputs, backend, attrs = {} }) => {
   const { dy, input } = inputs as { dy: Info; input: Info };
   const info = tf.backend_util.computePool2DInfo(
     input.shape as [number, number, number, number],
-    attrs.filterSize,
-    attrs.strides,
+    attrs.filterSize!,
+    attrs.strides!,
     1,
-    attrs.pad,
+    attrs.pad!,
     attrs.dimRoundingMode,
   );
   const heap = backend as unknown as HeapBackend;
@@ -728,7 +757,7 @@ const slice: Kernel = (args) => {
   const { x } = inputs as { x: Info };
   if (x.dtype === 'string') return kernel('Slice')(args);
   // parseSliceParams is typed number[][]: a pair it did not give is the stock kernel's to handle.
-  const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
+  const [begin, size] = tf.slice_util.parseSliceParams(x, attrs.begin!, attrs.size);
   if (!begin || !size || !tf.slice_util.isSliceContinous(x.shape, begin, size)) return kernel('Slice')(args);
   const heap = backend as unknown as HeapBackend;
   const out = heap.makeOutput(size, x.dtype);
@@ -776,7 +805,7 @@ const sum: Kernel = (args) => {
   const { inputs, backend, attrs = {} } = args;
   const { x } = inputs as { x: Info };
   const rank = x.shape.length;
-  const axes = [...new Set(tf.util.parseAxisParam(attrs.axis, x.shape))].sort((p, q) => p - q);
+  const axes = [...new Set(tf.util.parseAxisParam(attrs.axis!, x.shape))].sort((p, q) => p - q);
   const leading = axes.length > 0 && axes.length < rank && axes.every((axis, i) => axis === i);
   const width = tf.util.sizeFromShape(x.shape.slice(axes.length));
   const loops = leading && x.dtype === 'float32' && width % 4 === 0 ? loopsOf(backend) : null;
@@ -845,11 +874,11 @@ export function installWasmTrainingKernels(): void {
     'GatherV2',
     'Add',
   ]) {
-    const found = tf.getKernel(name, 'wasm');
-    if (found) stock.set(name, found.kernelFunc as unknown as Kernel);
+    const found = registeredKernel(name, 'wasm');
+    if (found) stock.set(name, found.kernelFunc as unknown as StockKernel);
   }
   for (const [name, kernelFunc] of Object.entries(replacements)) {
-    const replaced = tf.getKernel(name, 'wasm');
+    const replaced = registeredKernel(name, 'wasm');
     if (replaced) tf.unregisterKernel(name, 'wasm');
     // The stock kernel's setup (binding its C++ function) must still run when the backend initializes.
     const setupFunc = replaced?.setupFunc;

@@ -219,9 +219,7 @@ export class ImageDataset implements FitSource {
         yield { xs: x, ys: y };
       }
     }.bind(this);
-    return tf.data
-      .generator(generator as unknown as () => Iterator<{ xs: TF.Tensor; ys: TF.Tensor }>)
-      .prefetch(2) as BatchDataset;
+    return tf.data.generator(generator).prefetch(2);
   }
 
   /** @internal */

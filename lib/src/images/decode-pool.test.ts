@@ -54,7 +54,7 @@ describe('decoding JPEGs on worker threads', () => {
   });
 
   it('leaves to the caller the files sharp must decode: progressive, truncated, over the pixel limit', async () => {
-    const progressive = await sharp(files[0]!).jpeg({ progressive: true }).toBuffer();
+    const progressive = await sharp(files[0]).jpeg({ progressive: true }).toBuffer();
     assert.equal(await decodeSmallJpegOffThread(progressive, spec, 64_000_000), undefined);
     assert.equal(await decodeSmallJpegOffThread(files[0]!.subarray(0, 2000), spec, 64_000_000), undefined);
     assert.equal(await decodeSmallJpegOffThread(files[0]!, spec, 1000), undefined);
@@ -72,7 +72,7 @@ describe('decoding JPEGs on worker threads', () => {
 
   it('hands back the bytes of a file sharp must decode, and nothing for a file it cannot read', async () => {
     const pngPath = join(dir, 'photo.png');
-    const png = await sharp(files[1]!).png().toBuffer();
+    const png = await sharp(files[1]).png().toBuffer();
     writeFileSync(pngPath, png);
     const read = await readFileOffThread(pngPath, false, spec, 64_000_000);
     assert.ok(read);

@@ -86,5 +86,5 @@ function ownBuffer(view: Uint8Array): ArrayBuffer[] {
 
 port?.on('message', (request: DecodeRequest) => {
   const { reply, transfer } = answer(request);
-  port!.postMessage(reply, transfer);
+  port.postMessage(reply, transfer);
 });

@@ -133,7 +133,10 @@ function statOf(path: string): Promise<Stats> {
 function readKnownSize(path: string, size: number): Promise<Buffer> {
   return new Promise<Buffer>((done, fail) => {
     open(path, 'r', (openError, fd) => {
-      if (openError) return fail(openError);
+      if (openError) {
+        fail(openError);
+        return;
+      }
       const buffer = Buffer.allocUnsafe(size + 1);
       read(fd, buffer, 0, size + 1, 0, (readError, bytesRead) => {
         close(fd, () => {

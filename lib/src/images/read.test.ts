@@ -126,8 +126,8 @@ describe('lepton.read.images', () => {
     // Rotated upright it is 4 wide and 8 tall: the red half on top.
     const rotated = await at('rotated.jpg');
     const pixel = (row: number) => Array.from(rotated.subarray((row * 4 + 1) * 3, (row * 4 + 1) * 3 + 3));
-    assert.ok(pixel(0)[0]! > 200 && pixel(0)[2]! < 60, `top is red: ${pixel(0)}`);
-    assert.ok(pixel(7)[2]! > 200 && pixel(7)[0]! < 60, `bottom is blue: ${pixel(7)}`);
+    assert.ok(pixel(0)[0]! > 200 && pixel(0)[2]! < 60, `top is red: ${pixel(0).join(',')}`);
+    assert.ok(pixel(7)[2]! > 200 && pixel(7)[0]! < 60, `bottom is blue: ${pixel(7).join(',')}`);
     const grey1 = await images(dir, { size: [4, 4], channels: 1, cache });
     assert.equal((await grey1.pixels(0)).length, 16);
     const red = await grey1.pixels(grey1.labels.indexOf(1));
@@ -318,7 +318,7 @@ describe('lepton.read.images', () => {
       const labels: number[] = [];
       const sizes: number[] = [];
       await ds.batches(4).forEachAsync(({ xs, ys }) => {
-        sizes.push(xs.shape[0]!);
+        sizes.push(xs.shape[0]);
         labels.push(...(ys.dataSync() as Float32Array));
         xs.dispose();
         ys.dispose();

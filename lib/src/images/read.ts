@@ -139,6 +139,8 @@ function fromTable(
       throw fail(`Row ${row}: column "${options.path}" holds ${JSON.stringify(p)}, not a file path.`);
     if (label === null || label === undefined || label === '')
       throw fail(`Row ${row}: column "${options.label}" is empty; every image needs a label.`);
+    // A cell holds whatever the table was given; its class is named by String(), as the user would print it.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any cell value is a valid label
     return { path: isAbsolute(p) ? p : join(root, p), className: String(label) };
   });
   if (files.length === 0)
@@ -157,7 +159,11 @@ function fromTable(
 }
 
 function checkOptions(options: ReadImagesOptions): void {
-  const { size, channels, fit, validationSplit, limit } = options;
+  const { fit, validationSplit, limit } = options;
+  // Read as unknown: plain-JavaScript callers can pass anything, so these checks are not the ones the types make.
+  const size: unknown = options.size;
+  const channels: unknown = options.channels;
+  const onBadFile: unknown = options.onBadFile;
   if (
     size !== undefined &&
     !(Array.isArray(size) && size.length === 2 && size.every((d) => Number.isInteger(d) && d >= 1 && d <= 4096))
@@ -174,8 +180,8 @@ function checkOptions(options: ReadImagesOptions): void {
     throw fail(`limit must be a whole number ≥ 1 (got ${limit}).`);
   if (options.memory === false && options.cache === false)
     throw fail('memory: false reads batches from the disk cache: leave cache on, or memory on.');
-  if (options.onBadFile !== undefined && options.onBadFile !== 'skip' && options.onBadFile !== 'error')
-    throw fail(`onBadFile must be 'skip' or 'error' (got ${JSON.stringify(options.onBadFile)}).`);
+  if (onBadFile !== undefined && onBadFile !== 'skip' && onBadFile !== 'error')
+    throw fail(`onBadFile must be 'skip' or 'error' (got ${JSON.stringify(onBadFile)}).`);
 }
 
 /** Per class, a seeded shuffle of its files' indexes, so a sample or split is stratified and repeatable. */
@@ -203,14 +209,14 @@ async function commonSize(paths: readonly string[], concurrency: number, maxPixe
       `None of the ${paths.length} image files could be read (e.g. ${paths[0]}); check that they are JPEG, PNG, WebP, GIF, TIFF or AVIF files.`,
     );
   const first = known[0]!;
-  const other = known.find((s) => s.size!.width !== first.size!.width || s.size!.height !== first.size!.height);
+  const other = known.find((s) => s.size.width !== first.size.width || s.size.height !== first.size.height);
   if (other) {
     throw new ImageError(
       'LEPTON_MIXED_SIZES',
-      `The images have different sizes (${first.path} is ${first.size!.width}×${first.size!.height}, ${other.path} is ${other.size!.width}×${other.size!.height}): pass size: [height, width] to resize them all, e.g. { size: [${first.size!.height}, ${first.size!.width}] }.`,
+      `The images have different sizes (${first.path} is ${first.size.width}×${first.size.height}, ${other.path} is ${other.size.width}×${other.size.height}): pass size: [height, width] to resize them all, e.g. { size: [${first.size.height}, ${first.size.width}] }.`,
     );
   }
-  return [first.size!.height, first.size!.width];
+  return [first.size.height, first.size.width];
 }
 
 /**
