@@ -21,6 +21,7 @@ const STRICT = [
   'lib/src/deploy/**/*.ts',
   'lib/src/evaluate/**/*.ts',
   'lib/src/explain/**/*.ts',
+  'lib/src/display/**/*.ts',
   'lib/src/metrics/**/*.ts',
   'lib/src/models/**/*.ts',
   'lib/src/plot/**/*.ts',
