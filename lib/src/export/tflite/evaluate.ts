@@ -130,7 +130,6 @@ const evaluators: Partial<Record<Op, Evaluator>> = {
 };
 
 /** The ops the evaluator (and so int8 calibration) knows. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- the keys of a record keyed by Op are Op's numbers as strings; Object.keys types them as plain strings.
 export const evaluatedOps: ReadonlySet<Op> = new Set(Object.keys(evaluators).map(Number) as Op[]);
 
 /**
