@@ -25,6 +25,7 @@ const STRICT = [
   'lib/src/evaluate/**/*.ts',
   'lib/src/explain/**/*.ts',
   'lib/src/images/**/*.ts',
+  'lib/src/display/**/*.ts',
   'lib/src/metrics/**/*.ts',
   'lib/src/models/**/*.ts',
   'lib/src/onnx/**/*.ts',

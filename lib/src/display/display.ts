@@ -71,7 +71,10 @@ function show(value: unknown, options?: DisplayOptions): void {
 /** Sends a helper's bundle: a new output, or with `update` a replacement of the outputs shown with `id`. */
 function send(shown: Shown, options: HelperOptions = {}): void {
   const metadata = { ...shown.metadata, ...options.metadata };
-  if (!options.update) return getHost().display(shown.bundle, { id: options.id, metadata });
+  if (!options.update) {
+    getHost().display(shown.bundle, { id: options.id, metadata });
+    return;
+  }
   if (!options.id)
     throw new DisplayError(
       'LEPTON_DISPLAY_BAD_INPUT',
@@ -86,11 +89,13 @@ function isTemplate(value: unknown): value is TemplateStringsArray {
 
 /** A helper usable both as a function of (text, options) and as a template tag. */
 function textHelper(bundle: (source: unknown) => Shown): TextHelper {
-  return ((first: unknown, ...rest: unknown[]) => {
-    if (isTemplate(first))
-      return send(bundle(first.reduce((out, part, i) => out + part + (i < rest.length ? String(rest[i]) : ''), '')));
+  return (first: unknown, ...rest: unknown[]) => {
+    if (isTemplate(first)) {
+      send(bundle(first.reduce((out, part, i) => out + part + (i < rest.length ? String(rest[i]) : ''), '')));
+      return;
+    }
     send(bundle(first), rest[0] as HelperOptions | undefined);
-  }) as TextHelper;
+  };
 }
 
 const markdown = textHelper(markdownBundle);

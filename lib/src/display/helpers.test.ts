@@ -38,8 +38,9 @@ function tensor(shape: number[], values: number[], dtype = 'float32') {
 }
 
 /** The raw pixel rows of a PNG with no filter on the first row and Up on the others, undone. */
-function pixels(base64: string): { width: number; height: number; channels: number; data: number[] } {
-  const file = Buffer.from(base64, 'base64');
+function pixels(png: unknown): { width: number; height: number; channels: number; data: number[] } {
+  assert.ok(typeof png === 'string', 'image/png holds the file as base64 text');
+  const file = Buffer.from(png, 'base64');
   const width = file.readUInt32BE(16);
   const height = file.readUInt32BE(20);
   const channels = ({ 0: 1, 2: 3, 6: 4 } as Record<number, number>)[file[25]!]!;

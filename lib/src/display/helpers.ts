@@ -74,12 +74,13 @@ export function jsonBundle(value: unknown): Shown {
       `the value cannot be written as JSON (${(error as Error).message}): pass plain objects, arrays, strings, numbers and booleans.`,
     );
   }
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the lib types say string, but JSON.stringify returns undefined for functions, symbols and undefined.
   if (serialised === undefined)
     throw bad(
       'json',
       `${typeof value} values have no JSON form: pass an object, array, string, number, boolean or null.`,
     );
-  return { bundle: { 'application/json': JSON.parse(serialised), 'text/plain': serialised } };
+  return { bundle: { 'application/json': JSON.parse(serialised) as unknown, 'text/plain': serialised } };
 }
 
 /** The image formats recognised by their first bytes. */

@@ -1,4 +1,4 @@
-import type { MimeBundle } from './mime.js';
+import { plainText, type MimeBundle } from './mime.js';
 import { DisplayError } from './errors.js';
 
 /** Options of one display output. */
@@ -9,6 +9,14 @@ export interface DisplayOptions {
   metadata?: Record<string, unknown>;
 }
 
+/**
+ * A message's data as a comm handler receives it: whatever JSON the front end sent. It stays `any` on purpose:
+ * notebook cells read it as `(comm, data) => data.x`, the way Jupyter users write comm handlers, and `unknown` would
+ * make every such cell fail to compile.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- public notebook-facing type; see the comment above.
+export type CommData = any;
+
 /** A comm channel between the kernel and a front end (Jupyter's comm protocol). */
 export interface Comm {
   /** The comm's id, shared by both ends. */
@@ -18,9 +26,9 @@ export interface Comm {
   /** Sends a message to the front end. */
   send(data: unknown, buffers?: ArrayBufferView[]): void;
   /** Registers a handler for messages from the front end. */
-  onMessage(handler: (data: any, buffers: ArrayBufferView[]) => void): void;
+  onMessage(handler: (data: CommData, buffers: ArrayBufferView[]) => void): void;
   /** Registers a handler called once the comm closes (from either end). */
-  onClose(handler: (data: any) => void): void;
+  onClose(handler: (data: CommData) => void): void;
   /** Closes the comm. */
   close(data?: unknown): void;
   /** Whether the comm is closed. */
@@ -43,20 +51,28 @@ export interface Host {
   /** Opens a comm to the front end on `targetName`. */
   openComm(targetName: string, data?: unknown, metadata?: Record<string, unknown>): Comm;
   /** Registers a handler for comms the front end opens on `targetName`. */
-  registerCommTarget(targetName: string, handler: (comm: Comm, data: any) => void): void;
+  registerCommTarget(targetName: string, handler: (comm: Comm, data: CommData) => void): void;
   /** Asks the user for a line of input (Jupyter's stdin channel). */
   input(prompt: string, password: boolean): Promise<string>;
 }
 
 const neverAborted = new AbortController().signal;
 
+/** A bundle's text/plain as the console prints it: '' when it has none. */
+function consoleText(bundle: MimeBundle): string {
+  const text = bundle['text/plain'];
+  if (typeof text === 'string') return text;
+  // A text/plain that is not a string breaks the bundle contract; show what it holds rather than '[object Object]'.
+  return text === undefined || text === null ? '' : plainText(text);
+}
+
 /** The host outside a kernel: text to stdout, no comms, no input. */
 const consoleHost: Host = {
   display(bundle) {
-    process.stdout.write(String(bundle['text/plain'] ?? '') + '\n');
+    process.stdout.write(consoleText(bundle) + '\n');
   },
   update(_id, bundle) {
-    process.stdout.write(String(bundle['text/plain'] ?? '') + '\n');
+    process.stdout.write(consoleText(bundle) + '\n');
   },
   clear() {},
   signal: () => neverAborted,

@@ -7,7 +7,7 @@ export type MimeBundle = Record<string, unknown>;
  * The symbol an object implements to display itself richly: `[displaySymbol]()` returns a MIME bundle.
  * It is the convention Deno's kernel uses, so libraries opt in without importing Lepton.
  */
-export const displaySymbol: unique symbol = Symbol.for('Jupyter.display') as any;
+export const displaySymbol: unique symbol = Symbol.for('Jupyter.display');
 
 /** An object that knows how to display itself. */
 export interface Displayable {

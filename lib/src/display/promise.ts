@@ -10,7 +10,7 @@ export async function promiseBundle(promise: Promise<unknown>): Promise<MimeBund
   let settled: { value: unknown } | { reason: unknown } | undefined;
   promise.then(
     (value) => (settled = { value }),
-    (reason) => (settled = { reason }),
+    (reason: unknown) => (settled = { reason }),
   );
   // Runs after every microtask queued so far: a promise already resolved has reported by then.
   await nextTask();

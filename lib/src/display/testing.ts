@@ -1,10 +1,11 @@
 // Helpers for tests that display: a host that records outputs and can interrupt the "cell" (not exported by the package).
 import type { Host } from '../display/host.js';
+import type { MimeBundle } from './mime.js';
 import { DisplayError } from './errors.js';
 
 /** A host that records displays and updates, and aborts the cell on demand. */
 export function recordingHost() {
-  const outputs: { kind: 'display' | 'update'; id: string | undefined; bundle: Record<string, any> }[] = [];
+  const outputs: { kind: 'display' | 'update'; id: string | undefined; bundle: MimeBundle }[] = [];
   let abort = new AbortController();
   const host: Host = {
     display: (bundle, options) => outputs.push({ kind: 'display', id: options?.id, bundle }),

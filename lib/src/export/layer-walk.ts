@@ -37,7 +37,7 @@ export function walkLayers<V>(model: tf.LayersModel, inputs: readonly V[], visit
   const visiting = new Set<number>();
   const valueOf = (t: tf.SymbolicTensor): V => {
     if (values.has(t.id)) return values.get(t.id)!;
-    const layer = t.sourceLayer as tf.layers.Layer;
+    const layer = t.sourceLayer;
     const node = layer.inboundNodes[t.nodeIndex];
     if (!node || layer.getClassName() === 'InputLayer') {
       throw new ExportError(

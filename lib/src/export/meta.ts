@@ -60,7 +60,7 @@ export function metaPathFor(onnxPath: string): string {
 export function readMeta(path: string): OnnxModelMeta {
   let meta: Partial<OnnxModelMeta>;
   try {
-    meta = JSON.parse(readFileSync(path, 'utf8'));
+    meta = JSON.parse(readFileSync(path, 'utf8')) as Partial<OnnxModelMeta>;
   } catch (error) {
     throw new ExportError('LEPTON_LOAD_ERROR', `cannot read ONNX sidecar ${path}: ${(error as Error).message}`, {
       cause: error,

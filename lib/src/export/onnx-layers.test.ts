@@ -11,9 +11,12 @@ import { supportedActivations } from './convert/activations.js';
 import { transformer } from '../models/transformer.js';
 
 /** Replaces every weight with random values (variances positive), so zero biases and unit statistics hide nothing. */
+/** The names tfjs's layer configs accept as `activation`. */
+type ActivationName = NonNullable<Parameters<typeof tf.layers.dense>[0]['activation']>;
+
 function randomize(model: tf.LayersModel, seed = 7): tf.LayersModel {
   const weights = model.weights.map((w, i) => {
-    const positive = /variance/.test(w.originalName ?? w.name);
+    const positive = /variance/.test(w.originalName);
     return tf.randomUniform(w.shape as number[], positive ? 0.5 : -0.5, positive ? 1.5 : 0.5, 'float32', seed + i);
   });
   model.setWeights(weights);
@@ -36,11 +39,11 @@ const cases: [string, () => tf.LayersModel][] = [
   ['Dense without bias on a sequence (rank 3)', () => seq([3, 6], tf.layers.dense({ units: 4, useBias: false }))],
   ...supportedActivations.map((a): [string, () => tf.LayersModel] => [
     `Dense with activation ${a}`,
-    () => seq([6], tf.layers.dense({ units: 5, activation: a as any })),
+    () => seq([6], tf.layers.dense({ units: 5, activation: a as ActivationName })),
   ]),
   ...supportedActivations.map((a): [string, () => tf.LayersModel] => [
     `Activation layer ${a}`,
-    () => seq([2, 6], tf.layers.activation({ activation: a as any })),
+    () => seq([2, 6], tf.layers.activation({ activation: a as ActivationName })),
   ]),
   ['ReLU layer with maxValue', () => seq([8], tf.layers.reLU({ maxValue: 0.2 }))],
   ['ReLU layer', () => seq([8], tf.layers.reLU({}))],
@@ -138,17 +141,14 @@ const cases: [string, () => tf.LayersModel][] = [
   ['GRU', () => seq([4, 3], tf.layers.gru({ units: 5 }))],
   ['GRU returning sequences', () => seq([4, 3], tf.layers.gru({ units: 4, returnSequences: true }))],
   ['SimpleRNN', () => seq([4, 3], tf.layers.simpleRNN({ units: 4 }))],
-  [
-    'Bidirectional LSTM (concat)',
-    () => seq([4, 3], tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3 }) as tf.RNN })),
-  ],
+  ['Bidirectional LSTM (concat)', () => seq([4, 3], tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3 }) }))],
   [
     'Bidirectional GRU returning sequences (sum)',
     () =>
       seq(
         [4, 3],
         tf.layers.bidirectional({
-          layer: tf.layers.gru({ units: 3, returnSequences: true }) as tf.RNN,
+          layer: tf.layers.gru({ units: 3, returnSequences: true }),
           mergeMode: 'sum',
         }),
       ),
@@ -173,7 +173,7 @@ const cases: [string, () => tf.LayersModel][] = [
         const b = tf.input({ shape: [4], name: 'b' });
         const da = tf.layers.dense({ units: 3 }).apply(a) as tf.SymbolicTensor;
         const db = tf.layers.dense({ units: 3 }).apply(b) as tf.SymbolicTensor;
-        const merged = (tf.layers as any)[kind]({}).apply([da, db]) as tf.SymbolicTensor;
+        const merged = tf.layers[kind]({}).apply([da, db]) as tf.SymbolicTensor;
         return tf.model({ inputs: [a, b], outputs: merged });
       },
     ],
@@ -208,7 +208,7 @@ const cases: [string, () => tf.LayersModel][] = [
       const shared = tf.layers.dense({ units: 3 });
       const input = tf.input({ shape: [5] });
       const h = inner.apply(input) as tf.SymbolicTensor;
-      const out = shared.apply(shared.apply(h) as tf.SymbolicTensor) as tf.SymbolicTensor;
+      const out = shared.apply(shared.apply(h)) as tf.SymbolicTensor;
       return tf.model({ inputs: input, outputs: out });
     },
   ],

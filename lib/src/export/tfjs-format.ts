@@ -140,7 +140,7 @@ export async function load(dir: string): Promise<tf.LayersModel> {
           `${modelPath} names weights file ${path}, which is missing from ${folder}.`,
         );
       const bytes = readFileSync(file);
-      buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+      buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     }
   }
   const artifacts: tf.io.ModelArtifacts = {

@@ -12,7 +12,7 @@ import { version } from '../version.js';
 import { attr, dimensions, type AttrValue } from '../onnx/graph.js';
 import { OnnxExport, writeExport, type OnnxExportOptions } from './onnx.js';
 import { encodeModel } from '../onnx/encode.js';
-import { DataType, IR_VERSION, OPSET, type AttributeProto, type ModelProto, type NodeProto } from '../onnx/format.js';
+import { DataType, IR_VERSION, OPSET, type ModelProto, type NodeProto } from '../onnx/format.js';
 import type { TfjsTensorSpec } from '@lepton/server/wire';
 import { runOnnx } from '../onnx/run.js';
 import { compareOutputs, type Verification } from './verify.js';
@@ -117,7 +117,7 @@ function ensembleNode(state: State): { node: NodeProto; output: TfjsTensorSpec }
 }
 
 function mlNode(opType: string, output: string[], attrs: Record<string, AttrValue>): NodeProto {
-  const attribute = Object.entries(attrs).map(([name, value]) => ({ ...value, name }) as AttributeProto);
+  const attribute = Object.entries(attrs).map(([name, value]) => ({ ...value, name }));
   return { input: ['x'], output, name: opType, opType, domain: 'ai.onnx.ml', attribute };
 }
 

@@ -71,14 +71,14 @@ class Walker {
     const call: LayerCall = {
       layer,
       className,
-      config: layer.getConfig() as Record<string, any>,
+      config: layer.getConfig(),
       inputs,
       inputShapes: inputTensors.map((t) => t.shape as Shape),
       outputShapes: outputTensors.map((t) => t.shape as Shape),
       weights: weightsOf(layer),
     };
     if (className === 'Embedding' && this.graphInputs.has(inputs[0]!))
-      this.indexRanges.set(inputs[0]!, call.config['inputDim']);
+      this.indexRanges.set(inputs[0]!, call.config['inputDim'] as number);
     const outputs = convert(call, this.graph);
     if (outputs.length !== outputTensors.length) {
       throw new ExportError(

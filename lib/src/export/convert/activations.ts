@@ -79,29 +79,44 @@ export const activationLayer: LayerConverter = (call, g) => [applyActivation(cal
 export const reluLayer: LayerConverter = (call, g) => {
   const x = onlyInput(call);
   const h = hintOf(call);
-  const max = call.config['maxValue'];
+  const max = call.config['maxValue'] as number | null | undefined;
   if (max === undefined || max === null) return [g.op('Relu', [x], {}, h)];
   return [g.op('Clip', [x, scalar(g, `${h}/zero`, 0), scalar(g, `${h}/max`, max)], {}, h)];
 };
 
 /** `LeakyReLU` layer. */
 export const leakyReluLayer: LayerConverter = (call, g) => [
-  g.op('LeakyRelu', [onlyInput(call)], { alpha: attr.float(call.config['alpha'] ?? 0.3) }, hintOf(call)),
+  g.op(
+    'LeakyRelu',
+    [onlyInput(call)],
+    { alpha: attr.float((call.config['alpha'] as number | null | undefined) ?? 0.3) },
+    hintOf(call),
+  ),
 ];
 
 /** `ELU` layer. */
 export const eluLayer: LayerConverter = (call, g) => [
-  g.op('Elu', [onlyInput(call)], { alpha: attr.float(call.config['alpha'] ?? 1) }, hintOf(call)),
+  g.op(
+    'Elu',
+    [onlyInput(call)],
+    { alpha: attr.float((call.config['alpha'] as number | null | undefined) ?? 1) },
+    hintOf(call),
+  ),
 ];
 
 /** `ThresholdedReLU` layer: x where x > theta, else 0. */
 export const thresholdedReluLayer: LayerConverter = (call, g) => [
-  g.op('ThresholdedRelu', [onlyInput(call)], { alpha: attr.float(call.config['theta'] ?? 1) }, hintOf(call)),
+  g.op(
+    'ThresholdedRelu',
+    [onlyInput(call)],
+    { alpha: attr.float((call.config['theta'] as number | null | undefined) ?? 1) },
+    hintOf(call),
+  ),
 ];
 
 /** `Softmax` layer (any axis). */
 export const softmaxLayer: LayerConverter = (call, g) => {
-  const axis = call.config['axis'] ?? -1;
+  const axis = (call.config['axis'] as number | number[] | null | undefined) ?? -1;
   check(call, typeof axis === 'number', `softmax over several axes (${JSON.stringify(axis)}) is not supported`);
   return [g.op('Softmax', [onlyInput(call)], { axis: attr.int(axis) }, hintOf(call))];
 };

@@ -16,8 +16,8 @@ export const positionEmbedding: LayerConverter = (call, g) => {
 /** `LeptonSelfAttention`: softmax(q·kᵀ / √dHead)·v per head, the heads joined and projected by wo. */
 export const selfAttention: LayerConverter = (call, g) => {
   const h = hintOf(call);
-  const heads: number = call.config['heads'];
-  const dModel: number = call.config['dModel'];
+  const heads = call.config['heads'] as number;
+  const dModel = call.config['dModel'] as number;
   check(
     call,
     Number.isInteger(heads) && Number.isInteger(dModel) && heads > 0 && dModel % heads === 0,

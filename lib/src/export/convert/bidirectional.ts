@@ -19,10 +19,10 @@ interface Halves {
 /** `Bidirectional` with mergeMode concat (tfjs's default), sum, mul or ave. */
 export const bidirectional: LayerConverter = (call, g) => {
   const c = call.config;
-  const mode: string | null = c['mergeMode'] ?? 'concat';
+  const mode = (c['mergeMode'] as string | null | undefined) ?? 'concat';
   check(
     call,
-    mode !== null && ['concat', 'sum', 'mul', 'ave'].includes(mode),
+    ['concat', 'sum', 'mul', 'ave'].includes(mode),
     `mergeMode ${JSON.stringify(mode)} is not supported; use 'concat', 'sum', 'mul' or 'ave'`,
   );
   const { forwardLayer, backwardLayer } = call.layer as unknown as Halves;
@@ -30,15 +30,15 @@ export const bidirectional: LayerConverter = (call, g) => {
     const className = layer.getClassName();
     const convert = cells[className];
     check(call, convert !== undefined, `wraps a ${className}; Bidirectional exports around LSTM, GRU or SimpleRNN`);
-    const config = layer.getConfig() as Record<string, any>;
+    const config = layer.getConfig() as Record<string, unknown>;
     check(call, config['returnState'] !== true, 'returnState is not supported in Bidirectional');
     const sub: LayerCall = { ...call, layer, className, config, weights: weightsOf(layer) };
-    return convert!(sub, g)[0]!;
+    return convert(sub, g)[0]!;
   };
   const h = hintOf(call);
   const forward = half(forwardLayer);
   let backward = half(backwardLayer);
-  if ((backwardLayer.getConfig() as Record<string, any>)['returnSequences']) backward = reverseTime(g, backward, h);
+  if ((backwardLayer.getConfig() as Record<string, unknown>)['returnSequences']) backward = reverseTime(g, backward, h);
   if (mode === 'concat') return [g.op('Concat', [forward, backward], { axis: attr.int(-1) }, h)];
   if (mode === 'sum') return [g.op('Add', [forward, backward], {}, h)];
   if (mode === 'mul') return [g.op('Mul', [forward, backward], {}, h)];

@@ -25,7 +25,7 @@ export interface LayerCall {
   /** The layer's class name, e.g. `Conv2D`. */
   className: string;
   /** `layer.getConfig()`. */
-  config: Record<string, any>;
+  config: Record<string, unknown>;
   /** ONNX value names of the inputs. */
   inputs: string[];
   /** tfjs shapes of the inputs. */
@@ -43,7 +43,7 @@ export type LayerConverter = (call: LayerCall, g: OnnxGraph) => string[];
 export function weightsOf(layer: tf.layers.Layer): Map<string, Weight> {
   const weights = new Map<string, Weight>();
   for (const w of layer.weights) {
-    const short = (w.originalName ?? w.name).split('/').pop()!.replace(/_\d+$/, '');
+    const short = w.originalName.split('/').pop()!.replace(/_\d+$/, '');
     weights.set(short, {
       shape: [...w.shape] as number[],
       data: Float32Array.from(w.read().dataSync() as ArrayLike<number>),
@@ -65,8 +65,8 @@ export function weight(call: LayerCall, name: string): Weight {
   return w;
 }
 
-/** Fails with a clear message unless `ok`. */
-export function check(call: LayerCall, ok: boolean, problem: string): void {
+/** Fails with a clear message unless `ok`; an assertion, so a checked type test narrows the value after it. */
+export function check(call: LayerCall, ok: boolean, problem: string): asserts ok {
   if (!ok) throw new UnsupportedConfigError(call.className, call.layer.name, problem);
 }
 

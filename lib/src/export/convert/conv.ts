@@ -12,7 +12,14 @@ function geometry(call: LayerCall, spatial: number, kernel: number[]) {
   const strides = perAxis(call.config['strides'], spatial, 1);
   const dilations = perAxis(call.config['dilationRate'], spatial, 1);
   const sizes = call.inputShapes[0]!.slice(1, 1 + spatial);
-  const pads = padAttrs(call, call.config['padding'] ?? 'valid', sizes, kernel, strides, dilations);
+  const pads = padAttrs(
+    call,
+    (call.config['padding'] as string | null | undefined) ?? 'valid',
+    sizes,
+    kernel,
+    strides,
+    dilations,
+  );
   return { strides: attr.ints(strides), dilations: attr.ints(dilations), ...pads };
 }
 

@@ -30,7 +30,7 @@ export const flatten: LayerConverter = (call, g) => {
 /** `Reshape`: the target shape after the batch, which is kept (ONNX `0` copies it). */
 export const reshape: LayerConverter = (call, g) => {
   const h = hintOf(call);
-  const target: (number | null)[] = call.config['targetShape'];
+  const target = call.config['targetShape'] as (number | null)[];
   const shape = target.map((d) => (d === null ? -1 : d));
   check(call, !shape.includes(0), 'a target dimension of 0 is not supported');
   return [g.op('Reshape', [onlyInput(call), g.addInt64s(`${h}/shape`, [0, ...shape])], {}, h)];
@@ -38,14 +38,14 @@ export const reshape: LayerConverter = (call, g) => {
 
 /** `Permute`: `dims` are 1-based axes after the batch. */
 export const permute: LayerConverter = (call, g) => {
-  const dims: number[] = call.config['dims'];
+  const dims = call.config['dims'] as number[];
   return [g.op('Transpose', [onlyInput(call)], { perm: attr.ints([0, ...dims]) }, hintOf(call))];
 };
 
 /** `RepeatVector`: [batch, features] → [batch, n, features]. */
 export const repeatVector: LayerConverter = (call, g) => {
   const h = hintOf(call);
-  const n: number = call.config['n'];
+  const n = call.config['n'] as number;
   const expanded = g.op('Unsqueeze', [onlyInput(call), g.addInt64s(`${h}/axes`, [1])], {}, h);
   return [g.op('Tile', [expanded, g.addInt64s(`${h}/repeats`, [1, n, 1])], {}, h)];
 };

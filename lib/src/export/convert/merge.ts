@@ -29,7 +29,7 @@ export const multiply: LayerConverter = (call, g) => {
 /** `Concatenate` along `axis` (negative axes count from the end, as in tfjs). */
 export const concatenate: LayerConverter = (call, g) => {
   const rank = call.inputShapes[0]!.length;
-  let axis: number = call.config['axis'] ?? -1;
+  let axis: number = (call.config['axis'] as number | null | undefined) ?? -1;
   if (axis < 0) axis += rank;
   return [g.op('Concat', call.inputs, { axis: attr.int(axis) }, hintOf(call))];
 };

@@ -16,14 +16,14 @@ function broadcastShape(rank: number, axis: number, n: number): number[] {
 export const batchNormalization: LayerConverter = (call, g) => {
   const h = hintOf(call);
   const rank = call.inputShapes[0]!.length;
-  let axis: number = call.config['axis'] ?? -1;
+  let axis: number = (call.config['axis'] as number | null | undefined) ?? -1;
   if (axis < 0) axis += rank;
-  check(call, axis >= 1 && axis < rank, `axis ${call.config['axis']} is not a feature axis`);
+  check(call, axis >= 1 && axis < rank, `axis ${String(call.config['axis'])} is not a feature axis`);
   const mean = weight(call, 'moving_mean').data;
   const variance = weight(call, 'moving_variance').data;
   const gamma = call.config['scale'] === false ? undefined : weight(call, 'gamma').data;
   const beta = call.config['center'] === false ? undefined : weight(call, 'beta').data;
-  const eps: number = call.config['epsilon'] ?? 1e-3;
+  const eps: number = (call.config['epsilon'] as number | null | undefined) ?? 1e-3;
   const n = mean.length;
   const scale = new Float32Array(n);
   const shift = new Float32Array(n);
@@ -42,7 +42,7 @@ export const layerNormalization: LayerConverter = (call, g) => {
   const h = hintOf(call);
   const shape = call.inputShapes[0]!;
   const rank = shape.length;
-  const raw = call.config['axis'] ?? -1;
+  const raw = (call.config['axis'] as number | number[] | null | undefined) ?? -1;
   const axes = (Array.isArray(raw) ? raw : [raw])
     .map((a: number) => (a < 0 ? a + rank : a))
     .sort((a: number, b: number) => a - b);
@@ -66,7 +66,7 @@ export const layerNormalization: LayerConverter = (call, g) => {
     g.op(
       'LayerNormalization',
       inputs,
-      { axis: attr.int(first), epsilon: attr.float(call.config['epsilon'] ?? 1e-3) },
+      { axis: attr.int(first), epsilon: attr.float((call.config['epsilon'] as number | null | undefined) ?? 1e-3) },
       h,
     ),
   ];

@@ -18,7 +18,7 @@ function pool(opType: 'MaxPool' | 'AveragePool', spatial: number): LayerConverte
     const attrs = {
       kernel_shape: attr.ints(kernel),
       strides: attr.ints(strides),
-      ...padAttrs(call, call.config['padding'] ?? 'valid', sizes, kernel, strides, ones),
+      ...padAttrs(call, (call.config['padding'] as string | null | undefined) ?? 'valid', sizes, kernel, strides, ones),
       ...(opType === 'AveragePool' ? { count_include_pad: attr.int(0) } : {}),
     };
     return [channelsFirst(g, onlyInput(call), spatial + 2, h, (x) => g.op(opType, [x], attrs, h))];

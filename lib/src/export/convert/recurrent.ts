@@ -28,7 +28,7 @@ function activationAttrs(call: LayerCall, identifiers: string[]): Record<string,
       act !== undefined,
       `activation ${JSON.stringify(id)} is not supported in recurrent layers; supported: ${Object.keys(rnnActivations).join(', ')}`,
     );
-    return act!;
+    return act;
   });
   const alphas = acts.flatMap((a) => (a.alpha === undefined ? [] : [a.alpha]));
   const betas = acts.flatMap((a) => (a.beta === undefined ? [] : [a.beta]));
@@ -71,7 +71,7 @@ function gateBias(data: Float32Array | undefined, units: number, order: readonly
 function recurrent(
   opType: 'LSTM' | 'GRU' | 'RNN',
   order: readonly number[],
-  activations: (c: Record<string, any>) => string[],
+  activations: (c: Record<string, unknown>) => string[],
 ): LayerConverter {
   return (call, g) => {
     const c = call.config;
@@ -82,7 +82,7 @@ function recurrent(
     );
     check(call, c['resetAfter'] !== true, 'resetAfter is not supported');
     const h = hintOf(call);
-    const units: number = c['units'];
+    const units = c['units'] as number;
     const kernel = weight(call, 'kernel');
     const recurrentKernel = weight(call, 'recurrent_kernel');
     const w = gateMatrix(kernel.data, kernel.shape[0]!, units, order);
@@ -114,14 +114,14 @@ function recurrent(
 
 /** `LSTM`: ONNX gates i, o, f, c from tfjs's i, f, c, o. */
 export const lstm = recurrent('LSTM', [0, 3, 1, 2], (c) => [
-  c['recurrentActivation'] ?? 'hardSigmoid',
-  c['activation'] ?? 'tanh',
-  c['activation'] ?? 'tanh',
+  (c['recurrentActivation'] as string | null | undefined) ?? 'hardSigmoid',
+  (c['activation'] as string | null | undefined) ?? 'tanh',
+  (c['activation'] as string | null | undefined) ?? 'tanh',
 ]);
 /** `GRU`: gates z, r, h in both. */
 export const gru = recurrent('GRU', [0, 1, 2], (c) => [
-  c['recurrentActivation'] ?? 'hardSigmoid',
-  c['activation'] ?? 'tanh',
+  (c['recurrentActivation'] as string | null | undefined) ?? 'hardSigmoid',
+  (c['activation'] as string | null | undefined) ?? 'tanh',
 ]);
 /** `SimpleRNN`. */
-export const simpleRnn = recurrent('RNN', [0], (c) => [c['activation'] ?? 'tanh']);
+export const simpleRnn = recurrent('RNN', [0], (c) => [(c['activation'] as string | null | undefined) ?? 'tanh']);

@@ -363,7 +363,7 @@ function encode(
     'LabelEncoder',
     [slot.value],
     {
-      keys_floats: attr.floats(categories as number[]),
+      keys_floats: attr.floats(categories),
       values_floats: attr.floats(values),
       default_float: attr.float(unknown),
     },

@@ -109,7 +109,10 @@ describe('export.pipelineGraph: each transform as ONNX operators', () => {
     const graph = await pipelineGraph(identityModel(3), { transforms: [enc] });
     const out = await run(graph, [{ island: 'Dream' }, { island: null }, { island: 'Atlantis' }]);
     assert.deepEqual(Array.from(out.subarray(0, 6)), [0, 1, 0, 0, 0, 0]);
-    assert.ok(Array.from(out.subarray(6)).every(Number.isNaN), `unseen gives NaN, got ${Array.from(out.subarray(6))}`);
+    assert.ok(
+      Array.from(out.subarray(6)).every(Number.isNaN),
+      `unseen gives NaN, got ${Array.from(out.subarray(6)).join(',')}`,
+    );
   });
 
   test('oneHot and labelEncoder of number categories take a float input', async () => {

@@ -175,7 +175,7 @@ export class PipelineExport {
    * @example const probs = await exported.predict([{ 'Body Mass (g)': 3750, Island: 'Dream' }]);
    */
   async predict(records: readonly object[] | DataFrame): Promise<tf.Tensor> {
-    const rows = records instanceof DataFrame ? (records.objects() as object[]) : records;
+    const rows = records instanceof DataFrame ? records.objects() : records;
     if (!Array.isArray(rows) || rows.length === 0)
       throw new ExportError(
         'LEPTON_BAD_PIPELINE',

@@ -30,7 +30,7 @@ export function calibrate(
 ): Calibration {
   const ranges = new Map<number, Range>();
   const sums = new Map<number, { sums: Float64Array; count: number }>();
-  const n = feeds[0]!.shape[0]!;
+  const n = feeds[0]!.shape[0];
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
     const batch = feeds.map((f) => tf.slice(f, start, size));

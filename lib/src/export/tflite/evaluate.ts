@@ -8,10 +8,32 @@ import type { TfliteGraph, TfliteOp } from './graph.js';
 import { ActivationFunctionType, Op, Padding } from './options.js';
 import { InternalError } from '../../core/errors.js';
 
-/** Options tables read by field name (each op reads its own table's fields). */
-type Fields = Record<string, any>;
+/**
+ * Options tables read by field name: each op reads only its own table's fields, which its table
+ * always holds (the generated object API's `…OptionsT` classes start every field at its schema default), so they
+ * are typed as present.
+ */
+interface Fields {
+  fusedActivationFunction?: ActivationFunctionType;
+  padding: Padding;
+  strideH: number;
+  strideW: number;
+  dilationHFactor: number;
+  dilationWFactor: number;
+  filterHeight: number;
+  filterWidth: number;
+  keepDims: boolean;
+  keepNumDims: boolean;
+  axis: number;
+  alpha: number;
+  beta: number;
+  approximate: boolean;
+  numSplits: number;
+  adjX: boolean;
+  adjY: boolean;
+}
 
-function fused(x: tf.Tensor, fn: number | undefined): tf.Tensor {
+function fused(x: tf.Tensor, fn: ActivationFunctionType | undefined): tf.Tensor {
   if (fn === undefined || fn === ActivationFunctionType.NONE) return x;
   if (fn === ActivationFunctionType.RELU) return tf.relu(x);
   if (fn === ActivationFunctionType.RELU6) return tf.relu6(x);
@@ -36,7 +58,7 @@ const gelu = (x: tf.Tensor, approximate: boolean) =>
 const evaluators: Partial<Record<Op, Evaluator>> = {
   [Op.FULLY_CONNECTED]: ([x, w, b], o) => {
     const [n, k] = w!.shape as [number, number];
-    let y: tf.Tensor = tf.matMul(x!.reshape([-1, k]), w! as tf.Tensor2D, false, true);
+    let y: tf.Tensor = tf.matMul(x!.reshape([-1, k]), w!, false, true);
     if (b) y = tf.add(y, b);
     y = y.reshape(o['keepNumDims'] ? [...x!.shape.slice(0, -1), n] : [-1, n]);
     return fused(y, o['fusedActivationFunction']);
@@ -55,7 +77,7 @@ const evaluators: Partial<Record<Op, Evaluator>> = {
   [Op.DEPTHWISE_CONV_2D]: ([x, w, b], o) => {
     const [, kh, kw, cm] = w!.shape as number[];
     const cin = x!.shape[3]!;
-    const kernel = w!.reshape([kh!, kw!, cin, cm! / cin]) as tf.Tensor4D;
+    const kernel = w!.reshape<tf.Tensor4D>([kh!, kw!, cin, cm! / cin]);
     const y = tf.depthwiseConv2d(x as tf.Tensor4D, kernel, [o['strideH'], o['strideW']], pad(o), 'NHWC', [
       o['dilationHFactor'],
       o['dilationWFactor'],

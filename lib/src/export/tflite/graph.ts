@@ -212,6 +212,6 @@ export class TfliteGraph {
 
   /** The builtin operator names used, sorted. */
   operatorNames(): string[] {
-    return [...new Set(this.ops.map((op) => BuiltinOperator[op.code]!))].sort();
+    return [...new Set(this.ops.map((op) => BuiltinOperator[op.code]))].sort();
   }
 }

@@ -233,7 +233,7 @@ export async function runInterpreterJobs(jobs: readonly InterpreterJob[]): Promi
             fail(
               new TfliteError(
                 'LEPTON_TFLITE_INTERPRETER_FAILED',
-                `TensorFlow Lite's interpreter (${python}) failed: ${String(err).trim().split('\n').slice(-3).join(' ') || error.message}`,
+                `TensorFlow Lite's interpreter (${python}) failed: ${err.trim().split('\n').slice(-3).join(' ') || error.message}`,
               ),
             );
           else ok(out);

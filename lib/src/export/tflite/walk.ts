@@ -46,7 +46,7 @@ export function convertToTflite(model: tf.LayersModel): TfliteConverted {
     const call: TfliteCall = {
       layer,
       className,
-      config: layer.getConfig() as Record<string, any>,
+      config: layer.getConfig(),
       inputs: tensors.map((i) => g.tensor(i).name),
       tensors,
       inputShapes: inputTensors.map((t) => t.shape as Shape),

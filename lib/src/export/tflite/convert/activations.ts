@@ -92,7 +92,7 @@ export const activationLayer: TfliteConverter = (call, g) => [applyActivation(ca
 
 /** `ReLU` layer (`maxValue` optional: 6 is RELU6, others a MINIMUM after RELU). */
 export const reluLayer: TfliteConverter = (call, g) => {
-  const max = call.config['maxValue'];
+  const max = call.config['maxValue'] as number | null | undefined;
   const s = outShape(call);
   const h = call.layer.name;
   if (max === 6) return [g.op(Op.RELU6, [onlyTensor(call)], s, h)];
@@ -107,13 +107,13 @@ export const leakyReluLayer: TfliteConverter = (call, g) => [
     [onlyTensor(call)],
     outShape(call),
     call.layer.name,
-    opt.leakyRelu({ alpha: call.config['alpha'] ?? 0.3 }),
+    opt.leakyRelu({ alpha: (call.config['alpha'] as number | null | undefined) ?? 0.3 }),
   ),
 ];
 
 /** `ELU` layer (alpha 1 only: TFLite's ELU has no alpha). */
 export const eluLayer: TfliteConverter = (call, g) => {
-  const alpha = call.config['alpha'] ?? 1;
+  const alpha = (call.config['alpha'] as number | null | undefined) ?? 1;
   if (alpha !== 1)
     throw new UnsupportedConfigError(
       call.className,
@@ -126,7 +126,7 @@ export const eluLayer: TfliteConverter = (call, g) => {
 /** `Softmax` layer over the last axis (TFLite's SOFTMAX works on the last axis only). */
 export const softmaxLayer: TfliteConverter = (call, g) => {
   const rank = call.inputShapes[0]!.length;
-  const axis = call.config['axis'] ?? -1;
+  const axis = (call.config['axis'] as number | number[] | null | undefined) ?? -1;
   if (typeof axis !== 'number' || positiveAxis(axis, rank) !== rank - 1) {
     throw new UnsupportedConfigError(
       call.className,

@@ -36,8 +36,8 @@ function transpose(g: TfliteGraph, x: number, perm: number[], shape: (number | n
 
 /** `LeptonSelfAttention`: softmax(q·kᵀ / √dHead)·v per head, the heads joined and projected by wo. */
 export const selfAttention: TfliteConverter = (call, g) => {
-  const heads: number = call.config['heads'];
-  const dModel: number = call.config['dModel'];
+  const heads = call.config['heads'] as number;
+  const dModel = call.config['dModel'] as number;
   check(
     call,
     Number.isInteger(heads) && Number.isInteger(dModel) && heads > 0 && dModel % heads === 0,

@@ -16,7 +16,7 @@ import { biasOf } from './core.js';
 export function geometry(call: TfliteCall) {
   const [strideH, strideW] = perAxis(call.config['strides'], 2, 1) as [number, number];
   const [dilationHFactor, dilationWFactor] = perAxis(call.config['dilationRate'], 2, 1) as [number, number];
-  const padding = call.config['padding'] ?? 'valid';
+  const padding = (call.config['padding'] as string | null | undefined) ?? 'valid';
   check(
     call,
     padding === 'same' || padding === 'valid',

@@ -20,7 +20,7 @@ function chain(code: Op, options?: () => OpOptions): TfliteConverter {
 /** `Concatenate`. */
 export const concatenate: TfliteConverter = (call, g) => {
   const rank = call.outputShapes[0]!.length;
-  const axis = positiveAxis(call.config['axis'] ?? -1, rank);
+  const axis = positiveAxis((call.config['axis'] as number | null | undefined) ?? -1, rank);
   return [g.op(Op.CONCATENATION, call.tensors, outShape(call), call.layer.name, opt.concatenation({ axis }))];
 };
 /** `Add`. */

@@ -12,10 +12,11 @@ import { onlyTensor, outShape, positiveAxis, type TfliteConverter } from './cont
 export const batchNormalization: TfliteConverter = (call, g) => {
   const c = call.config;
   const rank = call.inputShapes[0]!.length;
-  const axis = Array.isArray(c['axis']) ? c['axis'] : [c['axis'] ?? -1];
+  const configured = (c['axis'] as number | number[] | null | undefined) ?? -1;
+  const axis = Array.isArray(configured) ? configured : [configured];
   check(
     call,
-    axis.length === 1 && positiveAxis(axis[0], rank) === rank - 1,
+    axis.length === 1 && positiveAxis(axis[0]!, rank) === rank - 1,
     `normalizing over axis ${JSON.stringify(c['axis'])} is not supported; TFLite export normalizes the last (channels) axis`,
   );
   const mean = weight(call, 'moving_mean').data;
@@ -23,7 +24,7 @@ export const batchNormalization: TfliteConverter = (call, g) => {
   const channels = mean.length;
   const gamma = c['scale'] === false ? new Float32Array(channels).fill(1) : weight(call, 'gamma').data;
   const beta = c['center'] === false ? new Float32Array(channels) : weight(call, 'beta').data;
-  const epsilon: number = c['epsilon'] ?? 1e-3;
+  const epsilon: number = (c['epsilon'] as number | null | undefined) ?? 1e-3;
   const scale = Float32Array.from(gamma, (gm, i) => gm / Math.sqrt(variance[i]! + epsilon));
   const shift = Float32Array.from(beta, (b, i) => b - mean[i]! * scale[i]!);
   const h = call.layer.name;
@@ -37,7 +38,7 @@ export const layerNormalization: TfliteConverter = (call, g) => {
   const c = call.config;
   const shape = call.inputShapes[0]!;
   const rank = shape.length;
-  const raw = c['axis'] ?? -1;
+  const raw = (c['axis'] as number | number[] | null | undefined) ?? -1;
   const axes = (Array.isArray(raw) ? raw : [raw])
     .map((a: number) => positiveAxis(a, rank))
     .sort((a: number, b: number) => a - b);
@@ -56,7 +57,7 @@ export const layerNormalization: TfliteConverter = (call, g) => {
   );
   const gamma = c['scale'] === false ? null : weight(call, 'gamma').data;
   const beta = c['center'] === false ? null : weight(call, 'beta').data;
-  const epsilon: number = c['epsilon'] ?? 1e-3;
+  const epsilon: number = (c['epsilon'] as number | null | undefined) ?? 1e-3;
   const h = call.layer.name;
   const s = outShape(call);
   // Moments keep their axes (size 1) so they broadcast back over x.

@@ -18,7 +18,7 @@ function pool2d(
   strides: number[],
   shape: (number | null)[],
 ): number {
-  const padding = call.config['padding'] ?? 'valid';
+  const padding = (call.config['padding'] as string | null | undefined) ?? 'valid';
   check(
     call,
     padding === 'same' || padding === 'valid',

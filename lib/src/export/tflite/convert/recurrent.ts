@@ -95,7 +95,7 @@ function unroll(call: TfliteCall, g: TfliteGraph, order: readonly number[]): Unr
     steps !== null,
     'a free number of steps is not supported (TFLite export unrolls the sequence); give the input a fixed length',
   );
-  const units: number = c['units'];
+  const units = c['units'] as number;
   const h = call.layer.name;
   const k = weight(call, 'kernel');
   const rk = weight(call, 'recurrent_kernel');
@@ -113,9 +113,9 @@ function unroll(call: TfliteCall, g: TfliteGraph, order: readonly number[]): Unr
   const perStep = g.opMany(
     Op.UNPACK,
     [projected],
-    Array.from({ length: steps! }, () => [batch, width]),
+    Array.from({ length: steps }, () => [batch, width]),
     h,
-    opt.unpack({ num: steps!, axis: 1 }),
+    opt.unpack({ num: steps, axis: 1 }),
   );
   // tfjs's goBackwards reads the sequence from the end and keeps its outputs in processing order.
   if (c['goBackwards']) perStep.reverse();
@@ -143,8 +143,8 @@ function outputs(call: TfliteCall, g: TfliteGraph, hs: number[], units: number, 
   return c['returnState'] ? [out, last, ...extraState] : [out];
 }
 
-const act = (c: Record<string, unknown>) => c['activation'] ?? 'tanh';
-const recAct = (c: Record<string, unknown>) => c['recurrentActivation'] ?? 'hardSigmoid';
+const act = (c: Record<string, unknown>) => (c['activation'] as string | null | undefined) ?? 'tanh';
+const recAct = (c: Record<string, unknown>) => (c['recurrentActivation'] as string | null | undefined) ?? 'hardSigmoid';
 
 /** `LSTM`. */
 export const lstm: TfliteConverter = (call, g) => {
