@@ -35,6 +35,10 @@ const STRICT = [
   'bench/src/**/*.ts',
   'server/src/**/*.ts',
   'extension/src/**/*.ts',
+  'kernel/src/*.ts',
+  'kernel/src/cli/**/*.ts',
+  'kernel/src/comm/**/*.ts',
+  'kernel/src/protocol/**/*.ts',
 ];
 
 /** Restricts a shared config block to the strict folders. */

@@ -49,7 +49,10 @@ export class Compiler {
     });
     this.worker = worker;
     worker.on('message', (response: WorkerResponse) => {
-      if ('ready' in response) return this.markReady(response.ms);
+      if ('ready' in response) {
+        this.markReady(response.ms);
+        return;
+      }
       const waiter = this.pending.get(response.id);
       this.pending.delete(response.id);
       if (response.ok) waiter?.resolve(response.answer);

@@ -180,7 +180,7 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
       const answerNamesProbe = (): boolean => {
         const text = cellFile && system.readFile(cellFile);
         if (!text || !keepBuilder) return false;
-        const file = ts.createSourceFile(cellFile!, text, options.target ?? ts.ScriptTarget.Latest);
+        const file = ts.createSourceFile(cellFile, text, options.target ?? ts.ScriptTarget.Latest);
         ts.bindSourceFile(file, options);
         const names = [...((file as { locals?: Map<string, unknown> }).locals?.keys() ?? [])];
         if (names.length === 0) return false;

@@ -134,7 +134,7 @@ export function createCheckerReuse(ts: TypeScript, cellFile: string, declFile: s
       const resolution = resolutions.get(specifier);
       const target = resolution?.resolvedModule?.resolvedFileName;
       if (!target || !current.program.getSourceFile(target)) return undefined;
-      internals.setResolvedModule(file, specifier, resolution!, undefined);
+      internals.setResolvedModule(file, specifier, resolution, undefined);
     }
     const identity = file as TS.SourceFile & { path: string; resolvedPath: string; originalFileName: string };
     identity.path = identity.resolvedPath = `${(previous as typeof identity).path}#${++serial}`;
