@@ -38,6 +38,7 @@ const STRICT = [
   'kernel/src/*.ts',
   'kernel/src/cli/**/*.ts',
   'kernel/src/comm/**/*.ts',
+  'kernel/src/execution/**/*.ts',
   'kernel/src/protocol/**/*.ts',
 ];
 
