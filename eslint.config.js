@@ -35,11 +35,7 @@ const STRICT = [
   'bench/src/**/*.ts',
   'server/src/**/*.ts',
   'extension/src/**/*.ts',
-  'kernel/src/*.ts',
-  'kernel/src/cli/**/*.ts',
-  'kernel/src/comm/**/*.ts',
-  'kernel/src/execution/**/*.ts',
-  'kernel/src/protocol/**/*.ts',
+  'kernel/src/**/*.ts',
 ];
 
 /** Restricts a shared config block to the strict folders. */
