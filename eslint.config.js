@@ -42,6 +42,7 @@ const STRICT = [
   'bench/src/**/*.ts',
   'server/src/**/*.ts',
   'extension/src/**/*.ts',
+  'kernel/src/**/*.ts',
 ];
 
 /** Restricts a shared config block to the strict folders. */

@@ -41,7 +41,7 @@ export function createKernelHost(context: HostContext): Host {
     openComm(targetName: string, data?: unknown, metadata?: Record<string, unknown>): Comm {
       return context.comms.open(targetName, data, metadata);
     },
-    registerCommTarget(targetName: string, handler: (comm: Comm, data: any) => void) {
+    registerCommTarget(targetName: string, handler: (comm: Comm, data: unknown) => void) {
       context.comms.registerTarget(targetName, handler);
     },
     input(prompt: string, password: boolean) {

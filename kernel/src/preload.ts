@@ -19,7 +19,7 @@ export function installPreloadedGlobals(): void {
   const lazy: Record<string, () => unknown> = {
     lepton: library,
     tf: () => (require('@lepton/lib/tf') as typeof import('@lepton/lib/tf')).quietTf(),
-    aq: () => fromLib('arquero'),
+    aq: (): unknown => fromLib('arquero'),
     display: () => library().display,
     input: () => library().input,
   };

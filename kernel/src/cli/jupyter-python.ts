@@ -97,7 +97,7 @@ export function describePython(python: string): PythonEnvironment {
     output = execFileSync(python, ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     throw new Error(
-      `Could not run ${python} (${error instanceof Error ? error.message.split('\n')[0] : error}): give a working Python 3 with --python PATH.`,
+      `Could not run ${python} (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): give a working Python 3 with --python PATH.`,
     );
   }
   return JSON.parse(output) as PythonEnvironment;

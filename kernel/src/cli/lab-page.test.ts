@@ -30,7 +30,7 @@ test('what the page config already held is kept', () => {
       join(dir, 'page_config.json'),
       JSON.stringify({ disabledExtensions: { 'my-plugin': true }, other: 1 }),
     );
-    const config = JSON.parse(readFileSync(writeLabPageConfig(prefix), 'utf8'));
+    const config: unknown = JSON.parse(readFileSync(writeLabPageConfig(prefix), 'utf8'));
     assert.deepEqual(config, { disabledExtensions: { 'my-plugin': true, [DISABLED_PLUGINS[0]]: true }, other: 1 });
   });
 });
@@ -40,7 +40,7 @@ test('the older list form of disabledExtensions keeps its plugins', () => {
     const dir = join(prefix, 'etc', 'jupyter', 'labconfig');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'page_config.json'), JSON.stringify({ disabledExtensions: ['my-plugin'] }));
-    const config = JSON.parse(readFileSync(writeLabPageConfig(prefix), 'utf8'));
+    const config = JSON.parse(readFileSync(writeLabPageConfig(prefix), 'utf8')) as { disabledExtensions?: unknown };
     assert.deepEqual(config.disabledExtensions, { 'my-plugin': true, [DISABLED_PLUGINS[0]]: true });
   });
 });

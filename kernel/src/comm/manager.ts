@@ -7,8 +7,8 @@ export type SendComm = <K extends CommType>(msgType: K, content: CommContents[K]
 
 /** One end of a comm, kernel side. */
 class KernelComm implements Comm {
-  private messageHandlers: ((data: any, buffers: ArrayBufferView[]) => void)[] = [];
-  private closeHandlers: ((data: any) => void)[] = [];
+  private messageHandlers: ((data: unknown, buffers: ArrayBufferView[]) => void)[] = [];
+  private closeHandlers: ((data: unknown) => void)[] = [];
   closed = false;
 
   constructor(
@@ -23,11 +23,11 @@ class KernelComm implements Comm {
     this.sendComm('comm_msg', { comm_id: this.id, data: data ?? {} }, buffers);
   }
 
-  onMessage(handler: (data: any, buffers: ArrayBufferView[]) => void): void {
+  onMessage(handler: (data: unknown, buffers: ArrayBufferView[]) => void): void {
     this.messageHandlers.push(handler);
   }
 
-  onClose(handler: (data: any) => void): void {
+  onClose(handler: (data: unknown) => void): void {
     this.closeHandlers.push(handler);
   }
 
@@ -54,7 +54,7 @@ class KernelComm implements Comm {
 /** Every open comm of the kernel and the targets front ends may open comms on. */
 export class CommManager {
   private readonly comms = new Map<string, KernelComm>();
-  private readonly targets = new Map<string, (comm: Comm, data: any) => void>();
+  private readonly targets = new Map<string, (comm: Comm, data: unknown) => void>();
 
   constructor(private readonly sendComm: SendComm) {}
 
@@ -70,7 +70,7 @@ export class CommManager {
     return comm;
   }
 
-  registerTarget(targetName: string, handler: (comm: Comm, data: any) => void): void {
+  registerTarget(targetName: string, handler: (comm: Comm, data: unknown) => void): void {
     this.targets.set(targetName, handler);
   }
 

@@ -22,7 +22,9 @@ export class Compiler {
   private closing = false;
   /** The declarations the worker holds, as its last commit answered. */
   private declarations = '';
-  private readonly pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  // Method syntax on purpose: each waiter resolves its own request's answer type, which the worker's reply (by id)
+  // carries as unknown; the protocol, not the compiler, ties the two.
+  private readonly pending = new Map<number, { resolve(answer: unknown): void; reject(error: Error): void }>();
   /** Resolves once the first compiler is built. */
   readonly ready: Promise<number>;
   private markReady!: (ms: number) => void;
@@ -49,7 +51,10 @@ export class Compiler {
     });
     this.worker = worker;
     worker.on('message', (response: WorkerResponse) => {
-      if ('ready' in response) return this.markReady(response.ms);
+      if ('ready' in response) {
+        this.markReady(response.ms);
+        return;
+      }
       const waiter = this.pending.get(response.id);
       this.pending.delete(response.id);
       if (response.ok) waiter?.resolve(response.answer);

@@ -1,11 +1,12 @@
 import { loopChecks } from './loop-checks.js';
+import type { EmitCall, WrappableEmit } from './tslab-surface.js';
 
 type TypeScript = typeof import('typescript');
 
 /** What `createCommonJsEmit` gives the lean watch program: an emit wrapper and tslab's transpile step. */
 export interface CommonJsEmit {
   /** Emits `file` as tslab asks, with TypeScript's CommonJS module transform run after tslab's own transformers. */
-  wrapEmit<E extends (...args: any[]) => any>(emit: E): E;
+  wrapEmit<E extends WrappableEmit>(emit: E): E;
   /**
    * Stands in for `ts.transpileModule`, which tslab calls on every emitted file to turn its ES module into
    * CommonJS: output that `wrapEmit` already converted comes back as it is; anything else is transpiled.
@@ -24,13 +25,14 @@ export interface CommonJsEmit {
  */
 export function createCommonJsEmit(ts: TypeScript): CommonJsEmit {
   /** TypeScript's CommonJS module transformer (internal, exported by the TypeScript build tslab pins). */
-  const toCommonJs = (ts as unknown as { transformModule(context: unknown): unknown }).transformModule;
+  const toCommonJs = (ts as unknown as { transformModule: (context: unknown) => unknown }).transformModule;
   // Every loop of user code checks for an interrupt (see loopChecks); it runs on the ES module, before CommonJS.
   const checkLoops = loopChecks(ts);
   /** Emitted JavaScript not yet passed through tslab's conversion. */
   const converted = new Set<string>();
   return {
-    wrapEmit<E extends (...args: any[]) => any>(emit: E): E {
+    wrapEmit<E extends WrappableEmit>(emit: E): E {
+      const call = emit as unknown as EmitCall;
       return ((
         file: unknown,
         writeFile?: (name: string, text: string, ...rest: unknown[]) => void,
@@ -44,11 +46,11 @@ export function createCommonJsEmit(ts: TypeScript): CommonJsEmit {
             if (name.endsWith('.js')) converted.add(text);
             writeFile(name, text, ...rest);
           });
-        return emit(file, write, cancel, onlyDts, {
+        return call(file, write, cancel, onlyDts, {
           ...custom,
           after: [...(custom?.after ?? []), checkLoops, toCommonJs],
         });
-      }) as E;
+      }) as unknown as E;
     },
     transpileModule(input, options) {
       if (converted.delete(input)) return { outputText: input, diagnostics: [] };

@@ -1,5 +1,6 @@
 import type * as TS from 'typescript';
 import type { ConvertResult, Diagnostic } from 'tslab/dist/converter.js';
+import type { EmitCall, WrappableEmit } from './tslab-surface.js';
 
 type TypeScript = typeof import('typescript');
 
@@ -15,7 +16,7 @@ export interface DeclarationOnce {
   /** Stands in for `ts.getPreEmitDiagnosticsOfFiles`, which tslab calls on a cell before emitting it. */
   getPreEmitDiagnosticsOfFiles: PreEmitCheck;
   /** Wraps the builder's `emit` so that the declaration diagnostics of an emit whose check was deferred are kept. */
-  wrapEmit<E extends (...args: any[]) => any>(emit: E): E;
+  wrapEmit<E extends WrappableEmit>(emit: E): E;
   /** Starts a cell: diagnostics kept for an earlier one are dropped, and deferring is allowed until `end`. */
   begin(): void;
   /**
@@ -83,12 +84,13 @@ export function createDeclarationOnce(ts: TypeScript): DeclarationOnce {
       else deferred = true;
       return ts.sortAndDeduplicateDiagnostics(diagnostics);
     },
-    wrapEmit<E extends (...args: any[]) => any>(emit: E): E {
+    wrapEmit<E extends WrappableEmit>(emit: E): E {
+      const call = emit as unknown as EmitCall;
       return ((...args: unknown[]) => {
-        const result = emit(...args) as TS.EmitResult;
+        const result = call(...args) as TS.EmitResult;
         if (deferred) found.push(...result.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error));
         return result;
-      }) as E;
+      }) as unknown as E;
     },
     begin() {
       converting = true;

@@ -8,6 +8,8 @@ import { createCommonJsEmit } from './commonjs-emit.js';
 import { createCheckerReuse, type CheckerReuse } from './reused-checker.js';
 import { createDeclarationOnce } from './declaration-once.js';
 import type { ConvertResult } from 'tslab/dist/converter.js';
+import type * as TS from 'typescript';
+import type { TslabBuilder, TypeScriptInternals } from './tslab-surface.js';
 
 type TypeScript = typeof import('typescript');
 
@@ -50,9 +52,17 @@ export interface LeanWatchProgram {
 /** A TypeScript `System` as the watch program uses it: timers, reading, and watching files and folders. */
 type WatchedSystem = TimerSystem & {
   readFile(path: string): string | undefined;
-  watchFile?(path: string, callback: (...args: any[]) => void, ...rest: any[]): unknown;
-  watchDirectory?(path: string, callback: (...args: any[]) => void, ...rest: any[]): unknown;
+  watchFile?(path: string, callback: (...args: unknown[]) => void, ...rest: unknown[]): unknown;
+  watchDirectory?(path: string, callback: (...args: unknown[]) => void, ...rest: unknown[]): unknown;
 };
+
+/** The arguments of `ts.createWatchCompilerHost` after the builder factory, passed on as tslab gave them. */
+type WatchHostRest = [
+  reportDiagnostic?: TS.DiagnosticReporter,
+  reportWatchStatus?: TS.WatchStatusReporter,
+  projectReferences?: readonly TS.ProjectReference[],
+  watchOptions?: TS.WatchOptions,
+];
 
 /** Calls `changed` when a watched file or folder other than `own` changes (the cell's files change every cell). */
 function reportOtherChanges(system: WatchedSystem, own: (string | undefined)[], changed: () => void): void {
@@ -60,7 +70,16 @@ function reportOtherChanges(system: WatchedSystem, own: (string | undefined)[], 
     const watch = system[key]?.bind(system);
     if (!watch) continue;
     system[key] = (path, callback, ...rest) =>
-      watch(path, own.includes(path) ? callback : (...args: unknown[]) => (changed(), callback(...args)), ...rest);
+      watch(
+        path,
+        own.includes(path)
+          ? callback
+          : (...args: unknown[]) => {
+              changed();
+              callback(...args);
+            },
+        ...rest,
+      );
   }
 }
 
@@ -86,10 +105,12 @@ function reportOtherChanges(system: WatchedSystem, own: (string | undefined)[], 
 export function installLeanWatchProgram(types: string[], extraRoots: string[]): LeanWatchProgram {
   const fromTslab = createRequire(createRequire(import.meta.url).resolve('tslab/dist/converter'));
   const path = fromTslab.resolve('@tslab/typescript-for-tslab');
-  const ts = fromTslab(path) as TypeScript & Record<string, any>;
+  const ts = fromTslab(path) as TypeScript;
+  const internals = ts as unknown as TypeScriptInternals;
+  const exported = ts as unknown as Record<string, unknown>;
   const lean: Record<string, unknown> = {};
   for (const key of Object.keys(ts)) {
-    Object.defineProperty(lean, key, { get: () => ts[key], enumerable: true, configurable: true });
+    Object.defineProperty(lean, key, { get: () => exported[key], enumerable: true, configurable: true });
   }
   const commonJs = createCommonJsEmit(ts);
   Object.defineProperty(lean, 'transpileModule', {
@@ -103,14 +124,16 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
     configurable: true,
     value: declarationOnce.getPreEmitDiagnosticsOfFiles,
   });
-  const createProgram = (...args: any[]) => {
-    const builder = (ts.createAbstractBuilder as (...a: any[]) => any)(...args);
+  const createProgram: TS.CreateProgram<TS.BuilderProgram> = (...args) => {
+    const builder = ts.createAbstractBuilder(...args);
+    // The abstract builder's emit is a closure over its program: it needs no `this`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- see above
     builder.emit = declarationOnce.wrapEmit(commonJs.wrapEmit(builder.emit));
     const program = builder.getProgram();
     for (const file of program.getSourceFiles()) {
       // Declaration files of packages were bound in an earlier program and are reused; bind what changed.
       if (!file.isDeclarationFile || !file.fileName.includes('node_modules'))
-        ts.bindSourceFile(file, program.getCompilerOptions());
+        internals.bindSourceFile(file, program.getCompilerOptions());
     }
     // tslab asks for the files a cell depends on to check and emit them: every source (not .d.ts) file. It asks
     // twice per cell, and a program's files never change, so the walk over its thousand declaration files is done
@@ -119,13 +142,13 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
     builder.getAllDependencies = () => [
       ...(sources ??= program
         .getSourceFiles()
-        .map((f: { fileName: string }) => f.fileName)
-        .filter((name: string) => !name.endsWith('.d.ts'))),
+        .map((f) => f.fileName)
+        .filter((name) => !name.endsWith('.d.ts'))),
     ];
     return builder;
   };
   const folder = compileFolder(ts.sys.getCurrentDirectory());
-  const sys = Object.create(ts.sys, {
+  const sys: unknown = Object.create(ts.sys, {
     getCurrentDirectory: { value: () => folder, writable: true, configurable: true },
   });
   Object.defineProperty(lean, 'sys', { enumerable: true, configurable: true, value: sys });
@@ -146,10 +169,10 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
     configurable: true,
     value: (
       roots: string[],
-      options: Record<string, any>,
-      system: WatchedSystem,
+      options: TS.CompilerOptions,
+      system: TS.System & WatchedSystem,
       _defaultBuilder: unknown,
-      ...rest: unknown[]
+      ...rest: WatchHostRest
     ) => {
       allowOnePendingTimer(system);
       const cellFile = roots.find((root) => root.endsWith('__tslab__.ts'));
@@ -180,11 +203,11 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
       const answerNamesProbe = (): boolean => {
         const text = cellFile && system.readFile(cellFile);
         if (!text || !keepBuilder) return false;
-        const file = ts.createSourceFile(cellFile!, text, options.target ?? ts.ScriptTarget.Latest);
-        ts.bindSourceFile(file, options);
+        const file = ts.createSourceFile(cellFile, text, options.target ?? ts.ScriptTarget.Latest);
+        internals.bindSourceFile(file, options);
         const names = [...((file as { locals?: Map<string, unknown> }).locals?.keys() ?? [])];
         if (names.length === 0) return false;
-        const program = (lastBuilder as { getProgram?(): any } | undefined)?.getProgram?.();
+        const program = (lastBuilder as { getProgram?(): TS.Program } | undefined)?.getProgram?.();
         const unchanged = (name: string | undefined, content: string | undefined) =>
           name && program?.getSourceFile(name)?.text === content;
         if (
@@ -197,21 +220,24 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
         return true;
       };
       probes = skipProbeRebuilds(system, answerUpdate, restoreBuilder);
-      const host = (ts.createWatchCompilerHost as (...a: any[]) => any)(
+      const host = ts.createWatchCompilerHost(
         [...roots, ...extraRoots],
         { ...options, types, allowUmdGlobalAccess: true },
         system,
         createProgram,
         ...rest,
       );
-      keepBuilder = host.afterProgramCreate;
+      // tslab keeps what it is handed and reads only what TslabBuilder declares, which stand-ins also give. The hook
+      // is a closure (TypeScript's, then the one tslab sets), called without `this` as TypeScript itself calls it.
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- see above
+      keepBuilder = host.afterProgramCreate as ((builder: unknown) => void) | undefined;
       Object.defineProperty(host, 'afterProgramCreate', {
         enumerable: true,
         configurable: true,
         get: () => (builder: unknown) => {
           lastBuilder = builder;
           standIn = false;
-          cellReuse?.adopt(builder as any);
+          cellReuse?.adopt(builder as TslabBuilder);
           keepBuilder?.(builder);
         },
         set: (keep: (builder: unknown) => void) => (keepBuilder = keep),

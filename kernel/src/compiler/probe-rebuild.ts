@@ -9,7 +9,7 @@ export interface ProbeSkipper {
 }
 
 /** TypeScript's watch program names the program update it schedules so (the other timer invalidates resolutions). */
-const isProgramUpdate = (callback: (...args: any[]) => void) => callback.name === 'updateProgramWithWatchStatus';
+const isProgramUpdate = (callback: (...args: unknown[]) => void) => callback.name === 'updateProgramWithWatchStatus';
 
 /**
  * tslab converts a cell with two program rebuilds: the first only to read the cell's top-level names

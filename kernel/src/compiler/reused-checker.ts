@@ -1,25 +1,8 @@
 import type * as TS from 'typescript';
 import { moduleReferences } from './module-references.js';
+import type { StoredResolution, TslabBuilder as Builder, TypeScriptInternals as Internals } from './tslab-surface.js';
 
 type TypeScript = typeof import('typescript');
-
-/** What tslab uses of the builder its watch program hands it. */
-interface Builder {
-  getProgram(): TS.Program;
-  getSourceFile(fileName: string): TS.SourceFile | undefined;
-}
-
-/** A module resolution as TypeScript stores it on a source file (`resolvedModules`). */
-interface StoredResolution {
-  resolvedModule?: { resolvedFileName: string };
-}
-
-/** The TypeScript internals this relies on (exported by the TypeScript build tslab pins). */
-interface Internals {
-  setResolvedModule(file: TS.SourceFile, name: string, resolution: StoredResolution, mode: undefined): void;
-  getSetExternalModuleIndicator(options: TS.CompilerOptions): (file: TS.SourceFile) => void;
-  bindSourceFile(file: TS.SourceFile, options: TS.CompilerOptions): void;
-}
 
 /**
  * How many cells one checker checks before the next rebuild makes a new one: a checker keeps what it learnt about
@@ -134,7 +117,7 @@ export function createCheckerReuse(ts: TypeScript, cellFile: string, declFile: s
       const resolution = resolutions.get(specifier);
       const target = resolution?.resolvedModule?.resolvedFileName;
       if (!target || !current.program.getSourceFile(target)) return undefined;
-      internals.setResolvedModule(file, specifier, resolution!, undefined);
+      internals.setResolvedModule(file, specifier, resolution, undefined);
     }
     const identity = file as TS.SourceFile & { path: string; resolvedPath: string; originalFileName: string };
     identity.path = identity.resolvedPath = `${(previous as typeof identity).path}#${++serial}`;

@@ -1,7 +1,7 @@
 /** The timer functions of a TypeScript `System`. */
 export interface TimerSystem {
-  setTimeout?(callback: (...args: any[]) => void, ms: number, ...args: any[]): any;
-  clearTimeout?(handle: any): void;
+  setTimeout?(callback: (...args: unknown[]) => void, ms: number, ...args: unknown[]): unknown;
+  clearTimeout?(handle: unknown): void;
 }
 
 /**

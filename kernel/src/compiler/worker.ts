@@ -15,6 +15,7 @@ import type {
   InspectAnswer,
   IsCompleteAnswer,
   OperationName,
+  Operations,
   WorkerRequest,
   WorkerResponse,
 } from './protocol.js';
@@ -69,9 +70,11 @@ function complete(src: string, position: number): CompleteAnswer {
 
 function inspect(src: string, position: number): InspectAnswer {
   const info = converter.inspect(committedDecl, src, position);
+  // tslab declares a QuickInfo, yet passes on TypeScript's undefined where no name is at the position.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
   if (!info) return { found: false, signature: '', documentation: '' };
   const text = (parts?: { text: string }[]) => (parts ?? []).map((p) => p.text).join('');
-  const tags = (info.tags ?? []).map((tag) => `@${tag.name} ${text(tag.text as any)}`.trim());
+  const tags = (info.tags ?? []).map((tag) => `@${tag.name} ${text(tag.text)}`.trim());
   return {
     found: true,
     signature: text(info.displayParts),
@@ -84,9 +87,12 @@ function isComplete(src: string): IsCompleteAnswer {
   return result.completed ? { status: 'complete' } : { status: 'incomplete', indent: result.indent ?? '' };
 }
 
-const operations: { [K in OperationName]: (args: any) => unknown } = {
+/** Each operation's handler, its args and answer typed by the protocol. */
+type OperationHandlers = { [K in OperationName]: (args: Operations[K]['args']) => Operations[K]['answer'] };
+
+const operations: OperationHandlers = {
   convert: ({ src }) => convert(src),
-  commit: ({ reached }: { reached?: string[] }) => {
+  commit: ({ reached }) => {
     // Nothing converted since the last commit (or since this worker replaced one that died): nothing to add.
     if (!pending) return committedDecl;
     const unreached = reached ? pending.names.filter((name) => !reached.includes(name)) : [];
@@ -100,11 +106,16 @@ const operations: { [K in OperationName]: (args: any) => unknown } = {
   addModule: ({ name, content }) => diagnostics(converter.addModule(name, content)),
 };
 
+/** Runs one request: the generic ties the request's args to its operation, which the union alone does not. */
+function run<K extends OperationName>(request: WorkerRequest<K>): Operations[K]['answer'] {
+  return operations[request.op](request.args);
+}
+
 const port = parentPort!;
 port.on('message', (request: WorkerRequest) => {
   let response: WorkerResponse;
   try {
-    response = { id: request.id, ok: true, answer: operations[request.op](request.args) };
+    response = { id: request.id, ok: true, answer: run(request) };
   } catch (error) {
     response = { id: request.id, ok: false, error: (error as Error).stack ?? String(error) };
   }

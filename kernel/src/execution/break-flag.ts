@@ -68,7 +68,7 @@ export class BreakFlag {
       },
     });
     const data: WatchdogData = {
-      shared: flags.buffer as SharedArrayBuffer,
+      shared: flags.buffer,
       startedAt: this.startedAt,
       pollMs: 50,
       nearPollMs: 5,

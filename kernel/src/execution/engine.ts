@@ -19,8 +19,11 @@ const HOST_KEY = '__lepton_cell__';
  * share globals and see each other's declarations), and reports its last expression or what went wrong.
  */
 export class Engine {
-  /** Every top-level name a cell declared, shared by later cells (tslab's convention). */
-  private readonly locals: Record<string, unknown> = {};
+  /**
+   * Every top-level name a cell declared, shared by later cells (tslab's convention). A plain object, not a Map:
+   * it is the target of the proxy that compiled cells use as their `exports`.
+   */
+  private readonly locals: Record<string | symbol, unknown> = {};
   private readonly require: NodeJS.Require;
   /** The names assigned since the running cell started: those of its declarations that ran. */
   private assigned = new Set<string>();
@@ -38,18 +41,18 @@ export class Engine {
       // Compiled cells export their names with defineProperty; keep them as plain, rewritable values.
       defineProperty: (_target, property, attributes) => {
         if (property !== '__esModule') {
-          (locals as any)[property] = attributes.get ? attributes.get() : attributes.value;
+          locals[property] = attributes.get ? attributes.get() : attributes.value;
           if (typeof property === 'string') this.assigned.add(property);
         }
         return true;
       },
       set: (_target, property, value) => {
-        (locals as any)[property] = value;
+        locals[property] = value;
         if (typeof property === 'string') this.assigned.add(property);
         return true;
       },
     });
-    (globalThis as any)[HOST_KEY] = { exports: exportsProxy, require: this.require };
+    (globalThis as unknown as Record<string, unknown>)[HOST_KEY] = { exports: exportsProxy, require: this.require };
   }
 
   /**
@@ -85,18 +88,21 @@ export class Engine {
     try {
       // Node's SIGINT watchdog stops code without loops (recursion) on an interrupt, at the price of a thread
       // started and joined per call; a cell that runs no user code ends at once without it.
-      const returned = currentCell.run(cell, () =>
+      const returned = currentCell.run(cell, (): unknown =>
         vm.runInThisContext(code, {
           filename: cellFileName(cell.executionCount),
           breakOnSigint: !converted.runsNoUserCode,
         }),
       );
       if (converted.hasTopLevelAwait) await Promise.race([returned, cell.interrupted]);
+      // The await above may have let an interrupt in, which the narrowing of the check before it cannot know.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
       if (cell.abort.signal.aborted) throw new InterruptError();
     } catch (thrown) {
       const reached = converted.declaredNames.filter((name) => this.assigned.has(name));
       if (thrown instanceof OutOfMemoryError) {
         // What the cell declared is what filled the heap: keeping it would leave the kernel at the limit.
+        // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- locals must stay a plain object (see its TSDoc)
         for (const name of reached) delete this.locals[name];
         this.commit([]);
       } else {
@@ -111,6 +117,7 @@ export class Engine {
     const name = converted.lastExpressionVar;
     if (name && name in this.locals) {
       const value = this.locals[name];
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- locals must stay a plain object (see its TSDoc)
       delete this.locals[name];
       return { status: 'ok', hasValue: value !== undefined, value };
     }
@@ -145,6 +152,7 @@ export class Engine {
 
 /** Node's SIGINT interruption of synchronous code becomes the kernel's InterruptError. */
 function normalizeInterrupt(thrown: unknown): unknown {
-  if ((thrown as { code?: string })?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') return new InterruptError();
+  if ((thrown as { code?: string } | null | undefined)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED')
+    return new InterruptError();
   return thrown;
 }

@@ -33,6 +33,8 @@ export function runtimeError(
   source: string,
 ): ErrorContent {
   if (!(thrown instanceof Error)) {
+    // JSON.stringify is declared to return a string, yet gives undefined for undefined, functions and symbols.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
     const text = typeof thrown === 'string' ? thrown : (JSON.stringify(thrown) ?? String(thrown));
     return { ename: 'Uncaught', evalue: text, traceback: [`Uncaught ${text}`] };
   }

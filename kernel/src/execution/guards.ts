@@ -19,12 +19,12 @@ export class ProcessExitError extends Error {
 export function guardProcessExit(): void {
   const exit = process.exit.bind(process);
   const abort = process.abort.bind(process);
-  process.exit = ((code?: string | number | null) => {
+  process.exit = (code?: string | number | null) => {
     if (currentCell.getStore()) throw new ProcessExitError(`process.exit(${code ?? ''})`);
     return exit(code);
-  }) as typeof process.exit;
-  process.abort = (() => {
+  };
+  process.abort = () => {
     if (currentCell.getStore()) throw new ProcessExitError('process.abort()');
     return abort();
-  }) as typeof process.abort;
+  };
 }

@@ -9,15 +9,16 @@ import { currentCell } from './cell.js';
 export function routeStreamsToCells(): void {
   for (const name of ['stdout', 'stderr'] as const) {
     const stream = process[name];
-    const original = stream.write.bind(stream);
-    stream.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
+    // Called with the arguments exactly as the writer gave them, whichever of write's overloads they match.
+    const original = stream.write.bind(stream) as (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean;
+    stream.write = (chunk: unknown, encoding?: unknown, callback?: unknown) => {
       const cell = currentCell.getStore();
-      if (!cell) return original(chunk as any, encoding as any, callback as any);
+      if (!cell) return original(chunk, encoding, callback);
       cell.write(name, typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString());
       const done = typeof encoding === 'function' ? encoding : callback;
-      if (typeof done === 'function') process.nextTick(done as () => void);
+      if (typeof done === 'function') process.nextTick(done);
       return true;
-    }) as typeof stream.write;
+    };
   }
   // Plain objects with a synchronous write: a Writable stream may buffer a write and run it later, outside
   // the writer's cell.

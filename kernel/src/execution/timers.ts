@@ -1,11 +1,30 @@
 import { currentCell } from './cell.js';
 
 /**
+ * A global timer start as this module handles it: Node's overloads differ per function (and from the DOM's), and
+ * the wrapper passes the callback and the rest through untouched, so only the shape it relies on is declared.
+ */
+type StartTimer = (callback: unknown, ...args: unknown[]) => unknown;
+/** A start with util.promisify's custom form attached under its symbol. */
+type PromisifiableTimer = StartTimer & { [promisified: symbol]: unknown };
+/** A global timer clear, taking whatever handle the matching start returned. */
+type ClearTimer = (handle: unknown) => void;
+/** The timer functions of `globalThis` that are replaced. */
+interface TimerGlobals {
+  setTimeout: PromisifiableTimer;
+  setInterval: StartTimer;
+  setImmediate: PromisifiableTimer;
+  clearTimeout: ClearTimer;
+  clearInterval: ClearTimer;
+  clearImmediate: ClearTimer;
+}
+
+/**
  * Replaces the global timer functions with ones that remember which cell created each timer, so that
  * interrupting a cell clears its timeouts, intervals and immediates, and an interrupted cell starts no more.
  */
 export function trackCellTimers(): void {
-  const g = globalThis as any;
+  const g = globalThis as unknown as TimerGlobals;
   const original = {
     setTimeout: g.setTimeout,
     setInterval: g.setInterval,
@@ -15,7 +34,7 @@ export function trackCellTimers(): void {
     clearImmediate: g.clearImmediate,
   };
 
-  function tracked(start: (...args: any[]) => any, clear: (handle: any) => void, once: boolean) {
+  function tracked(start: StartTimer, clear: ClearTimer, once: boolean): StartTimer {
     return function (this: unknown, callback: unknown, ...args: unknown[]) {
       const cell = currentCell.getStore();
       if (!cell || typeof callback !== 'function') return start.call(this, callback, ...args);

@@ -67,7 +67,7 @@ export class Channels {
       for await (const frames of socket) {
         let message: RawMessage;
         try {
-          message = decode(frames as Buffer[], this.signer);
+          message = decode(frames, this.signer);
         } catch (error) {
           onBadMessage(error as Error);
           continue;

@@ -15,12 +15,17 @@ export interface ConnectionInfo {
 
 /** Reads and checks a connection file, naming what is missing. */
 export function readConnectionFile(path: string): ConnectionInfo {
-  let info: Partial<ConnectionInfo>;
+  let parsed: unknown;
   try {
-    info = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new Error(`Cannot read the connection file ${path}: ${(error as Error).message}`);
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`The connection file ${path} is not a JSON object.`);
+  }
+  // The fields this kernel reads are checked below; the rest pass through as Jupyter wrote them.
+  const info = parsed as Partial<ConnectionInfo>;
   for (const field of ['ip', 'shell_port', 'control_port', 'stdin_port', 'iopub_port', 'hb_port'] as const) {
     if (info[field] === undefined) throw new Error(`The connection file ${path} has no "${field}".`);
   }

@@ -57,12 +57,12 @@ export function decode(frames: readonly Buffer[], signer: Signer): RawMessage {
   const [header, parent, metadata, content] = parts.map((part): unknown => JSON.parse(part.toString() || '{}'));
   if (!isHeader(header)) throw new WireError('message whose header lacks msg_type, msg_id or session');
   return {
-    identities: frames.slice(0, at) as Buffer[],
+    identities: frames.slice(0, at),
     header,
     parent_header: isObject(parent) ? parent : {},
     metadata: isObject(metadata) ? metadata : {},
     content,
-    buffers: frames.slice(at + 6) as Buffer[],
+    buffers: frames.slice(at + 6),
   };
 }
 
