@@ -1,4 +1,4 @@
-import { getHost, type Comm } from '../display/host.js';
+import { getHost, type Comm, type CommData } from '../display/host.js';
 
 export type { Comm };
 
@@ -13,12 +13,10 @@ export function open(targetName: string, data?: unknown, metadata?: Record<strin
 
 /**
  * Handles comms the front end opens on `targetName`. The opening message's `data` is whatever JSON the front end
- * sent; it stays `any`, as the `Comm` handlers' data does, because notebook cells read it as `(comm, data) => data.x`,
- * the way Jupyter users write comm handlers, and `unknown` would make every such cell fail to compile. Lib's own
- * handlers (`registerTargetOnce`) take it as `unknown`.
+ * sent, typed `CommData` like the `Comm` handlers' data (see there why it stays `any`). Lib's own handlers
+ * (`registerTargetOnce`) take it as `unknown`.
  * @example lepton.comm.registerTarget('echo', (comm) => comm.onMessage((d) => comm.send(d)));
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- public notebook-facing data; see the comment above.
-export function registerTarget(targetName: string, handler: (comm: Comm, data: any) => void): void {
+export function registerTarget(targetName: string, handler: (comm: Comm, data: CommData) => void): void {
   getHost().registerCommTarget(targetName, handler);
 }

@@ -21,8 +21,10 @@ export interface LayerVisit<V> {
 /** Whether a layer is itself a model (a Sequential or functional model used as a layer). */
 export function isModel(layer: tf.layers.Layer): layer is tf.LayersModel {
   return (
-    Array.isArray((layer as tf.LayersModel).inputs) &&
-    Array.isArray((layer as tf.LayersModel).outputs) &&
+    'inputs' in layer &&
+    Array.isArray(layer.inputs) &&
+    'outputs' in layer &&
+    Array.isArray(layer.outputs) &&
     'layers' in layer
   );
 }
@@ -68,10 +70,13 @@ export function outputNames(model: tf.LayersModel): string[] {
 
 /** A model check both exporters make first: a built LayersModel with inputs. */
 export function requireBuiltModel(model: tf.LayersModel): void {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- plain-JS callers can pass nothing
   if (!model || !Array.isArray(model.inputs) || !Array.isArray(model.outputs) || model.inputs.length === 0) {
     throw new ExportError(
       'LEPTON_BAD_MODEL',
-      'expected a built tfjs LayersModel (tf.sequential with an inputShape, or tf.model); got ' + String(model),
+      'expected a built tfjs LayersModel (tf.sequential with an inputShape, or tf.model); got ' +
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- names whatever a plain-JS caller passed instead
+        String(model),
     );
   }
 }

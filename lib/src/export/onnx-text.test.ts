@@ -111,13 +111,13 @@ describe('text models quantize to int8', () => {
       const model = randomize(build(), 5);
       const x = ids();
       const q = await quantize(model, { calibration: x });
-      assert.ok(q.bytes.length > 0);
+      assert.ok(q.data.length > 0);
       const want = (model.predict(x) as tf.Tensor).dataSync();
-      const got = await ortRun(q.bytes, x);
+      const got = await ortRun(q.data, x);
       let worst = 0;
       for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
       assert.ok(worst <= 0.05, `max |int8 - fp32| = ${worst}`);
-      const ops = decodeModel(q.bytes).graph.node.map((n) => n.opType);
+      const ops = decodeModel(q.data).graph.node.map((n) => n.opType);
       assert.ok(ops.includes('DequantizeLinear'), 'the weights are stored quantized');
       model.dispose();
     });

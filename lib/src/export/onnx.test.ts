@@ -35,7 +35,9 @@ describe('export.onnx', () => {
     const path = join(dir, 'cnn.onnx');
     const result = await onnx(model, path);
     assert.equal(result.path, path);
-    assert.equal(result.bytes, readFileSync(path).length);
+    assert.equal(result.sizeBytes, readFileSync(path).length);
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- older notebooks read the alias; it must keep agreeing
+    assert.equal(result.bytes, result.sizeBytes);
     assert.deepEqual(
       result.inputs.map((i) => [i.shape, i.dtype]),
       [[[null, 8, 8, 1], 'float32']],
@@ -48,7 +50,7 @@ describe('export.onnx', () => {
     assert.ok(result.operators.includes('Conv') && result.operators.includes('MaxPool'));
     const meta = readMeta(join(dir, 'cnn.meta.json'));
     assert.equal(meta.model, 'cnn.onnx');
-    assert.equal(meta.bytes, result.bytes);
+    assert.equal(meta.bytes, result.sizeBytes);
     assert.deepEqual(meta.inputs, result.inputs);
     assert.deepEqual(meta.outputs, result.outputs);
     assert.deepEqual(

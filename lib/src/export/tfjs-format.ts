@@ -41,6 +41,21 @@ interface ModelJSON {
 }
 
 /**
+ * Whether parsed JSON has the two fields loading starts from (topology and a manifest list); the entries inside are
+ * tfjs's to check when it builds the model, so they are not walked here.
+ */
+function isModelJSON(json: unknown): json is ModelJSON {
+  return (
+    typeof json === 'object' &&
+    json !== null &&
+    'modelTopology' in json &&
+    Boolean(json.modelTopology) &&
+    'weightsManifest' in json &&
+    Array.isArray(json.weightsManifest)
+  );
+}
+
+/**
  * Saves a tfjs LayersModel in tfjs's format (`model.json` + weights) into `dir`, atomically.
  * @param model the model
  * @param dir the folder (created if missing)
@@ -52,6 +67,7 @@ export async function tfjs(model: tf.LayersModel, dir: string): Promise<TfjsExpo
   const folder = resolve(dir);
   let written: TfjsExport | undefined;
   await model.save(
+    // eslint-disable-next-line @typescript-eslint/require-await -- tfjs wants a promise, and async turns throws into its rejection
     t.io.withSaveHandler(async (artifacts) => {
       if (!artifacts.modelTopology || artifacts.modelTopology instanceof ArrayBuffer) {
         throw new ExportError(
@@ -116,7 +132,7 @@ export async function load(dir: string): Promise<tf.LayersModel> {
       `no ${MODEL_JSON} at ${modelPath}: save a model there with lepton.export.tfjs(model, dir) first.`,
     );
   }
-  let json: ModelJSON;
+  let json: unknown;
   try {
     json = JSON.parse(readFileSync(modelPath, 'utf8'));
   } catch (error) {
@@ -124,7 +140,7 @@ export async function load(dir: string): Promise<tf.LayersModel> {
       cause: error,
     });
   }
-  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
+  if (!isModelJSON(json)) {
     throw new ExportError(
       'LEPTON_LOAD_ERROR',
       `${modelPath} is not a tfjs layers model (it needs modelTopology and weightsManifest).`,
@@ -146,7 +162,7 @@ export async function load(dir: string): Promise<tf.LayersModel> {
   const artifacts: tf.io.ModelArtifacts = {
     modelTopology: json.modelTopology,
     weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-    weightData: t.io.concatenateArrayBuffers(buffers),
+    weightData: t.io.CompositeArrayBuffer.join(buffers),
     format: json.format,
     ...(json.trainingConfig ? { trainingConfig: json.trainingConfig as tf.io.TrainingConfig } : {}),
     ...(json.userDefinedMetadata ? { userDefinedMetadata: json.userDefinedMetadata as Record<string, object> } : {}),

@@ -62,14 +62,14 @@ export function applyActivation(
 ): string {
   if (identifier === undefined || identifier === null) return x;
   const build = typeof identifier === 'string' ? activations[identifier] : undefined;
-  if (!build) {
+  if (typeof identifier !== 'string' || !build) {
     throw new UnsupportedConfigError(
       call.className,
       call.layer.name,
       `activation ${JSON.stringify(identifier)} is not supported; supported: ${supportedActivations.join(', ')}`,
     );
   }
-  return build(g, x, `${hintOf(call)}/${String(identifier)}`);
+  return build(g, x, `${hintOf(call)}/${identifier}`);
 }
 
 /** `Activation` layer. */

@@ -44,6 +44,7 @@ export function columnFeeds(inputs: readonly ColumnInput[], records: readonly ob
   const n = records.length;
   const field = (r: number, name: string): unknown => {
     const record = records[r];
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- plain-JS callers (and JSON) can pass null records
     if (typeof record !== 'object' || record === null || Array.isArray(record))
       throw bad(r, name, 'belongs to a record that is not an object of fields');
     return Object.hasOwn(record, name) ? (record as Record<string, unknown>)[name] : undefined;

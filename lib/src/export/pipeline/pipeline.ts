@@ -72,6 +72,7 @@ async function modelBytes(model: PipelineModel): Promise<Uint8Array> {
  * @example const graph = await lepton.export.pipelineGraph(model, { transforms: [prep], features });
  */
 export async function pipelineGraph(model: PipelineModel, opts: PipelineOptions): Promise<PipelineGraph> {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- plain-JS callers can leave the options out
   if (!opts || !Array.isArray(opts.transforms) || opts.transforms.length === 0) {
     throw new ExportError(
       'LEPTON_BAD_PIPELINE',

@@ -60,7 +60,7 @@ export async function answerTfliteDownload(
     });
   } catch (error) {
     fail(
-      error instanceof LeptonError ? error.code : 'LEPTON_EXPORT_FAILED',
+      error instanceof LeptonError ? (error as LeptonError).code : 'LEPTON_EXPORT_FAILED',
       error instanceof Error ? error.message : String(error),
     );
   }

@@ -15,6 +15,7 @@ import { SubGraphT } from './generated/schema/tflite/sub-graph.js';
 import { TensorMapT } from './generated/schema/tflite/tensor-map.js';
 import { TensorT } from './generated/schema/tflite/tensor.js';
 import { TensorType } from './generated/schema/tflite/tensor-type.js';
+import type { Op } from './options.js';
 import type { TensorValues, TfliteDType, TfliteGraph } from './graph.js';
 import { ExportError } from '../errors.js';
 
@@ -74,8 +75,8 @@ function alignedBuffer(builder: flatbuffers.Builder, data: Uint8Array): flatbuff
 /** The graph's `.tflite` bytes. */
 export function encodeTflite(g: TfliteGraph, info: EncodeInfo): Uint8Array {
   if (!littleEndian) throw new ExportError('LEPTON_UNSUPPORTED_HOST', 'TFLite export needs a little-endian host');
-  const codes: number[] = [];
-  const codeIndex = (code: number) => {
+  const codes: Op[] = [];
+  const codeIndex = (code: Op) => {
     const at = codes.indexOf(code);
     if (at >= 0) return at;
     codes.push(code);

@@ -130,6 +130,7 @@ const evaluators: Partial<Record<Op, Evaluator>> = {
 };
 
 /** The ops the evaluator (and so int8 calibration) knows. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- the keys are Op values by the record's type; Object.keys only widens them to strings
 export const evaluatedOps: ReadonlySet<Op> = new Set(Object.keys(evaluators).map(Number) as Op[]);
 
 /**

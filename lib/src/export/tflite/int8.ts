@@ -19,6 +19,7 @@ import {
 } from '../../onnx/quant-math.js';
 import { calibrate } from './calibrate.js';
 import type { TensorQuantization, TfliteGraph, TfliteOp } from './graph.js';
+import { BuiltinOptions } from './generated/schema/tflite/builtin-options.js';
 import { Op } from './options.js';
 import { channelAxis, correctionView, weightOps } from './weights.js';
 
@@ -272,7 +273,7 @@ export function toInt8(g: TfliteGraph, calibration: readonly tf.Tensor[], opts: 
         code: dtype === 'int8' ? Op.QUANTIZE : Op.DEQUANTIZE,
         inputs: [index],
         outputs: [made],
-        optionsType: 0,
+        optionsType: BuiltinOptions.NONE,
         options: null,
       });
       shadows.set(key, made);

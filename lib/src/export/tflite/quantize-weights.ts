@@ -7,6 +7,7 @@
 import { quantizeWeight } from '../../onnx/quant-math.js';
 import type { TfliteGraph, TfliteOp } from './graph.js';
 import { toHalf } from './half.js';
+import { BuiltinOptions } from './generated/schema/tflite/builtin-options.js';
 import { Op } from './options.js';
 import { channelAxis, weightOps } from './weights.js';
 
@@ -17,7 +18,13 @@ export function toFloat16(g: TfliteGraph): number {
     if (!(t.data instanceof Float32Array)) continue;
     const half = g.addTensor(`${t.name}/fp16`, t.shape, 'float16', toHalf(t.data));
     delete t.data;
-    dequantize.push({ code: Op.DEQUANTIZE, inputs: [half], outputs: [t.index], optionsType: 0, options: null });
+    dequantize.push({
+      code: Op.DEQUANTIZE,
+      inputs: [half],
+      outputs: [t.index],
+      optionsType: BuiltinOptions.NONE,
+      options: null,
+    });
   }
   g.ops.unshift(...dequantize);
   return dequantize.length;

@@ -102,8 +102,8 @@ test('float16 halves the file and dynamic (int8 weights, float biases) shrinks i
     tflite(model, undefined, { quantize: 'float16' }),
     tflite(model, undefined, { quantize: 'dynamic' }),
   ]);
-  assert.ok(fp16.bytes < fp32.bytes * 0.6 && fp16.operators.includes('DEQUANTIZE'));
-  assert.ok(dyn.bytes < fp32.bytes * 0.45 && !dyn.operators.includes('DEQUANTIZE'));
+  assert.ok(fp16.sizeBytes < fp32.sizeBytes * 0.6 && fp16.operators.includes('DEQUANTIZE'));
+  assert.ok(dyn.sizeBytes < fp32.sizeBytes * 0.45 && !dyn.operators.includes('DEQUANTIZE'));
 });
 
 test('BatchNormalization and a ReLU layer after a convolution fold into it, and the result still matches tfjs', async () => {

@@ -274,6 +274,7 @@ const quantizations: readonly string[] = ['float16', 'dynamic', 'int8'];
  * @returns the file's size, ops, inputs and outputs with their quantization
  * @example const lite = await lepton.export.tflite(model, 'models/mnist-int8.tflite', { quantize: 'int8', calibration: xTrain.slice(0, 256) });
  */
+// eslint-disable-next-line @typescript-eslint/require-await -- async so that a bad option rejects the promise, as callers await it, rather than throwing before it
 export async function tflite(
   model: tf.LayersModel,
   path?: string,

@@ -72,7 +72,7 @@ export function applyActivation(
 ): number {
   if (identifier === undefined || identifier === null) return x;
   const build = typeof identifier === 'string' ? activations[identifier] : undefined;
-  if (!build) {
+  if (typeof identifier !== 'string' || !build) {
     throw new UnsupportedConfigError(
       call.className,
       call.layer.name,
@@ -83,7 +83,7 @@ export function applyActivation(
     g,
     x,
     g.tensor(x).signature.map((d) => (d < 0 ? null : d)),
-    `${call.layer.name}/${String(identifier)}`,
+    `${call.layer.name}/${identifier}`,
   );
 }
 

@@ -7,7 +7,7 @@
 import { check, transposeData, weight } from '../../convert/context.js';
 import { perAxis, requireChannelsLast } from '../../convert/layout.js';
 import type { TfliteGraph } from '../graph.js';
-import { Op, opt, Padding } from '../options.js';
+import { ActivationFunctionType, Op, opt, Padding } from '../options.js';
 import { withActivation } from './activations.js';
 import { onlyTensor, outShape, type TfliteCall, type TfliteConverter } from './context.js';
 import { biasOf } from './core.js';
@@ -65,7 +65,7 @@ function depthwise(
   x: number,
   shape: (number | null)[],
   bias: number,
-  fused: number,
+  fused: ActivationFunctionType,
 ): number {
   const k = weight(call, 'depthwise_kernel');
   const [kh, kw, cin, mult] = k.shape as [number, number, number, number];
@@ -96,7 +96,7 @@ export const separableConv2d: TfliteConverter = (call, g) => {
   const channels = dk.shape[2]! * dk.shape[3]!;
   const out = outShape(call);
   const mid = g.floats(`${h}/depthwise_bias`, new Float32Array(channels));
-  const depth = depthwise(call, g, onlyTensor(call), [...out.slice(0, 3), channels], mid, 0);
+  const depth = depthwise(call, g, onlyTensor(call), [...out.slice(0, 3), channels], mid, ActivationFunctionType.NONE);
   const pointwise = convKernel(g, `${h}/pointwise_kernel`, pk.data, pk.shape);
   const bias = biasOf(call, g, pk.shape[3]!);
   const pointOpts = { padding: Padding.VALID, strideH: 1, strideW: 1, dilationHFactor: 1, dilationWFactor: 1 };

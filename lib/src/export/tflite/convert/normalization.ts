@@ -49,10 +49,10 @@ export const layerNormalization: TfliteConverter = (call, g) => {
     first >= 1 && axes.every((a: number, i: number) => a === first + i) && axes.at(-1) === rank - 1,
     `normalizing over axis ${JSON.stringify(raw)} is not supported; TFLite export normalizes the trailing axes`,
   );
-  const normShape = shape.slice(first) as number[];
+  const normShape = shape.slice(first);
   check(
     call,
-    normShape.every((d) => d !== null),
+    normShape.every((d): d is number => d !== null),
     'the normalized axes have free sizes; give them fixed ones',
   );
   const gamma = c['scale'] === false ? null : weight(call, 'gamma').data;

@@ -45,7 +45,7 @@ function pooling2d(code: Op): TfliteConverter {
 
 function pooling1d(code: Op): TfliteConverter {
   return (call, g) => {
-    const [batch, steps, channels] = call.inputShapes[0]! as [null, number, number];
+    const [batch, steps, channels] = call.inputShapes[0]! as [null, number | null, number];
     check(call, steps !== null, 'a free number of steps is not supported; give the input a fixed length');
     const out = outShape(call);
     const pool = perAxis(call.config['poolSize'], 1, 2);
