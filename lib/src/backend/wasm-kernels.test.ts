@@ -198,6 +198,48 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     });
   }
 
+  // Single matrices with K ≥ 32 and N a multiple of 4 take the SIMD tiles (`matmul-tiles.ts`): full and partial
+  // tiles of rows (m 5, 66) and of groups of 4 columns (n 12, 20, 36), leading axes of size 1, each transposition.
+  for (const [m, k, n, lead] of [
+    [5, 40, 12, []],
+    [66, 33, 20, [1]],
+    [9, 64, 36, [1]],
+  ] as const) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
+      test(`a ${m}×${k}·${k}×${n} matMul (transposeA=${ta}, transposeB=${tb}) and its gradients match to 1e-5`, async () => {
+        await sameOnBothBackends(
+          'tiled matMul',
+          () => {
+            const a = tf.tensor(random([m, k], 17), [...lead, ...(ta ? [k, m] : [m, k])]);
+            const b = tf.tensor(random([k, n], 18), [...lead, ...(tb ? [n, k] : [k, n])]);
+            const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, ta, tb).square().sum())([a, b]);
+            return [tf.matMul(a, b, ta, tb), da!, db!];
+          },
+          1e-5,
+        );
+      });
+    }
+  }
+
+  test('a matrix multiplied twice (tiles first, then XNNPACK with its packing cached) gives the same product', async () => {
+    await backend('wasm');
+    const a = tf.tensor(random([8, 48], 21), [8, 48]);
+    const b = tf.tensor(random([48, 16], 22), [48, 16]);
+    const first = tf.matMul(a, b);
+    const second = tf.matMul(a, b);
+    const expected = await on('cpu', () => [
+      tf.matMul(tf.tensor(random([8, 48], 21), [8, 48]), tf.tensor(random([48, 16], 22), [48, 16])),
+    ]);
+    assertClose(first.dataSync() as Float32Array, expected[0]!, 'first product', 1e-5);
+    assertClose(second.dataSync() as Float32Array, expected[0]!, 'second product', 1e-5);
+    tf.dispose([a, b, first, second]);
+  });
+
   // 3 channels take the JavaScript loop, 8 the SIMD one (groups of 4 channels).
   for (const [pool, stride, pad, channels] of [
     [2, 2, 'valid', 3],

@@ -4,6 +4,7 @@ import { filterGradTileLoop, isWasmMemory } from './simd.js';
 import { address, loopsOf, type HeapBackend } from './heap.js';
 import { installReluGrad } from './relu-grad.js';
 import { registeredKernel } from './registry.js';
+import { tiledMatMul, tileFor } from './matmul-tiles.js';
 
 type Info = tf.TensorInfo;
 /**
@@ -152,9 +153,17 @@ function matMulWithoutTranspose(name: 'BatchMatMul' | '_FusedMatMul'): Kernel {
   return scoped((s, { inputs, backend, attrs = {} }) => {
     const { a, b } = inputs as { a: Info; b: Info };
     const { transposeA, transposeB } = attrs;
+    if (!transposeA && !transposeB && name === '_FusedMatMul') return kernel(name)({ inputs, backend, attrs });
+    const b2 = transposeB ? s.transpose(b, swapLast(b.shape.length)) : b;
+    // A plain product of two matrices in SIMD tiles, A read transposed where it is: no packing of a B that is new
+    // at every training step (see `tiledMatMul`).
+    const tiled =
+      name === 'BatchMatMul'
+        ? tiledMatMul(backend, a, b2, transposeA === true, { dataId: b.dataId, transposed: transposeB === true })
+        : undefined;
+    if (tiled) return tiled;
     if (!transposeA && !transposeB) return kernel(name)({ inputs, backend, attrs });
     const a2 = transposeA ? s.transpose(a, swapLast(a.shape.length)) : a;
-    const b2 = transposeB ? s.transpose(b, swapLast(b.shape.length)) : b;
     return kernel(name)({
       inputs: { ...inputs, a: a2, b: b2 },
       backend,
@@ -436,16 +445,6 @@ const conv2DBackpropFilterByPatches: Kernel = scoped((s, { inputs, attrs = {} })
   );
   return s.reshape(product, filterShape);
 });
-
-/**
- * dW rows (tap × input channel) and groups of 4 output channels per tile of the tiled filter gradient: 8 sums in
- * registers (measured fastest on x64 against 4 to 12, for 1 to 128 channels: more spill, fewer reload the inputs),
- * as 2 rows × 4 groups where there are 16 output channels or more, else 4 rows by what there is.
- */
-function tileFor(cout: number): { rows: number; groups: number } {
-  const groups = Math.min(4, cout / 4);
-  return { rows: groups === 4 ? 2 : 4, groups };
-}
 
 /** Bytes of dy one call of the tile loop walks (whole images): measured as fast as 64 KiB and 16 KiB, still in L2. */
 const chunkBytes = 1 << 18;
