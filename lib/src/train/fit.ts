@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ensureBackend } from '../backend/select.js';
 import { fuseAdam } from '../backend/fused-adam.js';
 import { fuseLstmLayers } from '../backend/fused-lstm.js';
+import { fuseCrossentropy } from './fused-loss.js';
 import {
   permutation,
   resolveData,
@@ -153,6 +154,8 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
   compileIfAsked(model, options);
   // Adam's update as one SIMD pass per variable on wasm (same numbers, same state): ~110 fewer kernels per step.
   fuseAdam(model);
+  // Categorical crossentropy and accuracy as one pass each (same numbers): ~45 kernels per step fewer.
+  fuseCrossentropy(model);
   // An LSTM's steps as one operation and its backward pass as one more (same numbers): ~30 kernels per step fewer.
   fuseLstmLayers(model);
   const epochs = options.epochs ?? 1;
