@@ -29,7 +29,7 @@ const tiledDepthMin = 32;
  * product on it does no packing. In training every B is new (weights are rewritten each step), and a weight is used
  * once as given (forward) and once transposed (its input's gradient): the tiles take them all.
  */
-const seenB = { given: new WeakSet<object>(), transposed: new WeakSet<object>() };
+const seenB = { given: new WeakSet(), transposed: new WeakSet() };
 
 /**
  * Output rows and groups of 4 output columns per tile: 8 sums in registers (measured fastest on x64 against 4 to 12,

@@ -182,12 +182,15 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     }
   }
 
-  for (const [ta, tb] of [
+  /** Each pair of transposeA, transposeB. */
+  const transpositions = [
     [false, false],
     [true, false],
     [false, true],
     [true, true],
-  ] as const) {
+  ] as const;
+
+  for (const [ta, tb] of transpositions) {
     test(`matMul with transposeA=${ta} transposeB=${tb} and its gradients match`, async () => {
       await sameOnBothBackends('matMul', () => {
         const a = tf.tensor(random([2, 5, 4], 7), ta ? [2, 4, 5] : [2, 5, 4]);
@@ -205,12 +208,7 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     [66, 33, 20, [1]],
     [9, 64, 36, [1]],
   ] as const) {
-    for (const [ta, tb] of [
-      [false, false],
-      [true, false],
-      [false, true],
-      [true, true],
-    ] as const) {
+    for (const [ta, tb] of transpositions) {
       test(`a ${m}×${k}·${k}×${n} matMul (transposeA=${ta}, transposeB=${tb}) and its gradients match to 1e-5`, async () => {
         await sameOnBothBackends(
           'tiled matMul',

@@ -59,21 +59,32 @@ describe('the one-pass categorical crossentropy and accuracy', () => {
     await backend('wasm');
   });
 
-  // Rows: probabilities, unnormalised outputs, a zero (clipped below), a certain class (clipped above), soft targets.
-  const outputs = [
-    [0.1, 0.2, 0.3, 0.4],
-    [2, 1, 0.5, 0.25],
-    [0, 0.5, 0.25, 0.25],
-    [1, 0, 0, 0],
-    [0.3, 0.3, 0.2, 0.2],
+  // Rows of (output, target): probabilities, unnormalised outputs, a zero (clipped below), a certain class (clipped
+  // above), soft targets.
+  const rows: [number[], number[]][] = [
+    [
+      [0.1, 0.2, 0.3, 0.4],
+      [0, 0, 0, 1],
+    ],
+    [
+      [2, 1, 0.5, 0.25],
+      [1, 0, 0, 0],
+    ],
+    [
+      [0, 0.5, 0.25, 0.25],
+      [0, 0.5, 0.5, 0],
+    ],
+    [
+      [1, 0, 0, 0],
+      [1, 0, 0, 0],
+    ],
+    [
+      [0.3, 0.3, 0.2, 0.2],
+      [0.25, 0.25, 0.25, 0.25],
+    ],
   ];
-  const targets = [
-    [0, 0, 0, 1],
-    [1, 0, 0, 0],
-    [0, 0.5, 0.5, 0],
-    [1, 0, 0, 0],
-    [0.25, 0.25, 0.25, 0.25],
-  ];
+  const outputs = rows.map(([output]) => output);
+  const targets = rows.map(([, target]) => target);
 
   for (const name of ['wasm', 'cpu'] as const) {
     test(`gives tfjs's loss and gradients to 1e-5, clipped values included, on the ${name} backend`, async () => {
@@ -166,7 +177,7 @@ describe('the one-pass categorical crossentropy and accuracy', () => {
       const target = tf.oneHot(tf.zeros([rows], 'int32'), 4).toFloat();
       const output = tf.fill([rows, 4], 0.25);
       const profile = await tf.profile(() => fused(target, output));
-      tf.dispose([target, output, profile.result as tf.Tensor]);
+      tf.dispose([target, output, profile.result]);
       return profile.kernels.map((k) => k.name);
     };
     assert.ok((await kernelsFor(20000)).includes('Log'), 'tfjs computes the large loss');

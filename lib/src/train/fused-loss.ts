@@ -58,7 +58,7 @@ const crossentropyOp = tf.customGrad(((target: tf.Tensor, output: tf.Tensor, sav
     value: tf.tensor(loss, output.shape.slice(0, -1), 'float32'),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => crossentropyGradients(dy, saved[0]!, saved[1]!),
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (target: tf.Tensor, output: tf.Tensor) => tf.Tensor;
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /** The clip's bounds as tfjs-layers sets them (its ε, 1e-7), rounded to float32 as the backend holds them. */
 function clipBounds(): [number, number] {
