@@ -43,6 +43,7 @@ type StockKernel = (args: {
  * The kernels of the `wasm` backend that Lepton replaces or adds so that it trains CNNs and MLPs fast. Each is
  * written with the backend's own fast kernels (XNNPACK convolutions and matmuls, C++ transposes, pads, slices):
  * - `BatchMatMul`, `_FusedMatMul`: transposes first, so every multiply takes XNNPACK's fast (untransposed) path;
+ *   a single small product whose B is new (every one in training) in SIMD tiles instead (`matmul-tiles.ts`);
  * - `Conv2DBackpropInput`: one matrix product of dy by the filter, its columns added back onto the input (SIMD);
  *   where that does not apply, a forward convolution of the (dilated, padded) output gradient with the flipped filter;
  * - `Conv2DBackpropFilter`: a matrix product in SIMD tiles read straight from the input and the output gradient
