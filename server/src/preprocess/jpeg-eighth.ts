@@ -405,10 +405,82 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
 }
 
 /**
+ * Zero bytes after each entropy-coded segment in `unstuffed`: reading past a segment's end feeds zeros, as a decoder
+ * does at a marker. One block reads at most 64 codes of 16 bits with 15 extra bits (~250 bytes); the block loop
+ * gives up once more than `OVERRUN_BYTES` zeros are read, so this many always cover the block in progress.
+ */
+const OVERRUN_BYTES = 8;
+const SEGMENT_PADDING = 272;
+
+/**
+ * The entropy-coded bytes of the segment being decoded, without byte stuffing (0xFF 0x00 → 0xFF), then zeros: the
+ * block loop then reads one byte per 8 bits with no test for markers. Reused from file to file (the reader is
+ * synchronous, one per thread); a larger file gets a buffer of its own (see `MAX_KEPT_UNSTUFFED`).
+ */
+let unstuffed = new Uint8Array(0);
+const MAX_KEPT_UNSTUFFED = 1024 * 1024;
+
+/** An unstuffed segment: its bytes (then zeros), its length, and the offset in the file of what ends it. */
+interface Segment {
+  data: Uint8Array;
+  end: number;
+  stop: number;
+}
+
+/**
+ * Copies the entropy-coded segment starting at `from` into `unstuffed` (from its start; a larger one into a buffer
+ * of its own), up to the first marker or the end of the file, and zeros after it. `stop` is the offset of the 0xFF that ends it (or the file's length).
+ */
+function unstuffSegment(bytes: Uint8Array, from: number): Segment {
+  const needed = bytes.length - from + SEGMENT_PADDING;
+  const data =
+    needed <= unstuffed.length
+      ? unstuffed
+      : new Uint8Array(needed <= MAX_KEPT_UNSTUFFED ? Math.max(needed, 64 * 1024) : needed);
+  if (data.length <= MAX_KEPT_UNSTUFFED) unstuffed = data;
+  let end = 0;
+  let at = from;
+  while (at < bytes.length) {
+    const byte = bytes[at]!;
+    if (byte === 0xff) {
+      if (bytes[at + 1] !== 0) break;
+      at++;
+    }
+    data[end++] = byte;
+    at++;
+  }
+  data.fill(0, end, end + SEGMENT_PADDING);
+  return { data, end, stop: at };
+}
+
+/**
+ * The code at the top of `code16` (16 bits) in a table whose `lookup` does not hold it (longer than
+ * `LOOKUP_BITS`): (length << 8) | symbol, or −1 when no code matches (corrupt data).
+ */
+function longCode(table: HuffmanTable, code16: number): number {
+  for (let length = LOOKUP_BITS + 1; length <= 16; length++) {
+    const code = code16 >>> (16 - length);
+    if (code <= table.maxCode[length]!)
+      return (length << 8) | table.values[table.valueIndex[length]! + code - table.minCode[length]!]!;
+  }
+  return -1;
+}
+
+/** The JPEG sign extension (F.2.2.1) of `size` extra bits: a value whose top bit is 0 is negative. */
+function extend(value: number, size: number): number {
+  return value < 1 << (size - 1) ? value - (1 << size) + 1 : value;
+}
+
+/**
  * Decodes the scan of `header`'s JPEG at 1/8 scale: `ceil(width / 8)` × `ceil(height / 8)` pixels, grey or RGB as
  * stored, before the EXIF orientation. Each pixel is the mean of its 8×8 block: luma from the block's DC, subsampled
  * chroma from the mean of the matching half or quarter of its chroma block (converted with the JFIF equations).
  * Returns undefined when the entropy-coded data is corrupt or ends early.
+ *
+ * One loop over every block, the bit reader's state (bit buffer, bit count, position) in local variables: this loop
+ * is most of the reader's time, and state in a closure's or an object's fields is a memory load and store per
+ * access. The buffer is refilled at exactly the points a plain byte-at-a-time reader would (before a code when fewer
+ * than 16 bits are left, before extra bits when fewer than they), so which files are accepted is as before.
  */
 export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallImage | undefined {
   const { components, hMax, vMax, restartInterval, scanStart } = header.frame;
@@ -420,130 +492,27 @@ export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallIm
   const planeHeight = interleaved ? mcusY * vMax : mcusY;
   const planes = components.map(() => new Float32Array(planeWidth * planeHeight));
   const predictors = new Int32Array(components.length);
-  const sums = new Float32Array(4);
 
-  let at = scanStart;
+  let segment = unstuffSegment(bytes, scanStart);
+  let data = segment.data;
+  let pos = 0;
   let buffer = 0;
   let bits = 0;
-  /** Zero bits fed past the end of the data (at a marker): a scan that consumes any is truncated. */
-  let fake = 0;
-  const fill = () => {
-    while (bits <= 24) {
-      let byte = 0;
-      if (at < bytes.length && fake === 0) {
-        byte = bytes[at]!;
-        if (byte === 0xff) {
-          if (bytes[at + 1] === 0) at += 2;
-          else {
-            byte = 0;
-            fake += 8;
-          }
-        } else {
-          at++;
-        }
-      } else {
-        fake += 8;
-      }
-      buffer = (buffer << 8) | byte;
-      bits += 8;
-    }
-  };
-  const decode = (table: HuffmanTable): number => {
-    if (bits < 16) fill();
-    const entry = table.lookup[(buffer >>> (bits - LOOKUP_BITS)) & ((1 << LOOKUP_BITS) - 1)]!;
-    if (entry !== 0) {
-      bits -= entry >> 8;
-      return entry & 255;
-    }
-    const code16 = (buffer >>> (bits - 16)) & 0xffff;
-    for (let length = LOOKUP_BITS + 1; length <= 16; length++) {
-      const code = code16 >>> (16 - length);
-      if (code <= table.maxCode[length]!) {
-        bits -= length;
-        return table.values[table.valueIndex[length]! + code - table.minCode[length]!]!;
-      }
-    }
-    return -1;
-  };
-  const receive = (size: number): number => {
-    if (bits < size) fill();
-    bits -= size;
-    const value = (buffer >>> bits) & ((1 << size) - 1);
-    return value < 1 << (size - 1) ? value - (1 << size) + 1 : value;
-  };
-  /**
-   * Decodes one block of component `index` whose top-left output pixel is (x, y): its mean (or, subsampled, the
-   * means of its halves or quarters) into the component's plane. False when the data is corrupt.
-   */
-  const block = (c: Component, index: number, x: number, y: number): boolean => {
-    const size = decode(c.dcTable);
-    if (size < 0 || size > 11) return false;
-    const dc = (predictors[index]! += size === 0 ? 0 : receive(size));
-    const plane = planes[index]!;
-    const weights = c.subWeights;
-    if (weights) for (let s = 0; s < weights.length; s++) sums[s] = 128 + dc * weights[s]![0]!;
-    const fastAc = c.acTable.fastAc;
-    for (let k = 1; k < 64; k++) {
-      if (bits < 16) fill();
-      const entry = fastAc[(buffer >>> (bits - FAST_AC_BITS)) & ((1 << FAST_AC_BITS) - 1)]!;
-      if (entry !== 0) {
-        bits -= entry & 31;
-        const kind = (entry >> 10) & 3;
-        if (kind === FAST_END_OF_BLOCK) break;
-        if (kind === FAST_SIXTEEN_ZEROS) {
-          k += 15;
-          continue;
-        }
-        k += (entry >> 5) & 15;
-        if (k > 63) return false;
-        if (weights) {
-          const value = entry >> 12;
-          for (let s = 0; s < weights.length; s++) sums[s] = sums[s]! + value * weights[s]![k]!;
-        }
-        continue;
-      }
-      // A code and extra bits longer than the fast prefix: decoded in two steps.
-      const rs = decode(c.acTable);
-      if (rs < 0) return false;
-      const length = rs & 15;
-      if (length === 0) {
-        if (rs !== 0xf0) break;
-        k += 15;
-        continue;
-      }
-      k += rs >> 4;
-      if (k > 63) return false;
-      if (weights) {
-        const value = receive(length);
-        for (let s = 0; s < weights.length; s++) sums[s] = sums[s]! + value * weights[s]![k]!;
-      } else {
-        if (bits < length) fill();
-        bits -= length;
-      }
-    }
-    if (weights) {
-      for (let b = 0, s = 0; b < c.ratioY; b++)
-        for (let a = 0; a < c.ratioX; a++, s++) plane[(y + b) * planeWidth + x + a] = sums[s]!;
-    } else {
-      // libjpeg's 1×1 IDCT: the dequantized DC descaled by 8, rounded, around 128.
-      const value = ((dc * c.quant[0]! + 4) >> 3) + 128;
-      plane[y * planeWidth + x] = value < 0 ? 0 : value > 255 ? 255 : value;
-    }
-    return true;
-  };
-
   let untilRestart = restartInterval;
   for (let my = 0; my < mcusY; my++) {
     for (let mx = 0; mx < mcusX; mx++) {
       if (restartInterval > 0) {
         if (untilRestart === 0) {
-          // The entropy segment ends at an RSTn marker: drop the padding bits, skip the marker, reset predictors.
-          if (bits < fake) return undefined;
-          bits = 0;
-          fake = 0;
+          // The segment ends at an RSTn marker: every byte before it read, no zero past it used (padding bits
+          // dropped); skip the marker, reset the predictors.
+          if (pos < segment.end || bits < (pos - segment.end) * 8) return undefined;
+          const marker = segment.stop;
+          if (bytes[marker] !== 0xff || (bytes[marker + 1]! & 0xf8) !== 0xd0) return undefined;
+          segment = unstuffSegment(bytes, marker + 2);
+          data = segment.data;
+          pos = 0;
           buffer = 0;
-          if (bytes[at] !== 0xff || (bytes[at + 1]! & 0xf8) !== 0xd0) return undefined;
-          at += 2;
+          bits = 0;
           predictors.fill(0);
           untilRestart = restartInterval;
         }
@@ -551,19 +520,119 @@ export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallIm
       }
       for (let i = 0; i < components.length; i++) {
         const c = components[i]!;
-        if (!interleaved) {
-          if (!block(c, i, mx, my)) return undefined;
-          continue;
-        }
-        for (let v = 0; v < c.v; v++) {
-          for (let h = 0; h < c.h; h++) {
-            if (!block(c, i, (mx * c.h + h) * c.ratioX, (my * c.v + v) * c.ratioY)) return undefined;
+        const plane = planes[i]!;
+        const dcLookup = c.dcTable.lookup;
+        const fastAc = c.acTable.fastAc;
+        const weights = c.subWeights;
+        // Up to four sub-areas (2×2): their weights and running means in locals (float32, as a Float32Array held them).
+        const subAreas = weights ? weights.length : 0;
+        const w0 = weights?.[0];
+        const w1 = weights?.[1];
+        const w2 = weights?.[2];
+        const w3 = weights?.[3];
+        const blocksDown = interleaved ? c.v : 1;
+        const blocksAcross = interleaved ? c.h : 1;
+        for (let v = 0; v < blocksDown; v++) {
+          for (let h = 0; h < blocksAcross; h++) {
+            // A scan that reads this many zeros past its end is truncated: stop before running off the padding.
+            if (pos > segment.end + OVERRUN_BYTES) return undefined;
+            // The DC: its size category, then that many extra bits (the difference from the last block's DC).
+            if (bits < 16) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
+            let code = dcLookup[(buffer >>> (bits - LOOKUP_BITS)) & ((1 << LOOKUP_BITS) - 1)]!;
+            if (code === 0) code = longCode(c.dcTable, (buffer >>> (bits - 16)) & 0xffff);
+            if (code < 0) return undefined;
+            bits -= code >> 8;
+            const dcSize = code & 255;
+            if (dcSize > 11) return undefined;
+            let difference = 0;
+            if (dcSize !== 0) {
+              if (bits < dcSize) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
+              bits -= dcSize;
+              difference = extend((buffer >>> bits) & ((1 << dcSize) - 1), dcSize);
+            }
+            const dc = (predictors[i]! += difference);
+            let s0 = 0;
+            let s1 = 0;
+            let s2 = 0;
+            let s3 = 0;
+            if (subAreas > 0) {
+              s0 = Math.fround(128 + dc * w0![0]!);
+              s1 = Math.fround(128 + dc * w1![0]!);
+              if (subAreas === 4) {
+                s2 = Math.fround(128 + dc * w2![0]!);
+                s3 = Math.fround(128 + dc * w3![0]!);
+              }
+            }
+            // The AC coefficients: skipped for a block whose mean is its DC, else added to the sub-areas' means.
+            for (let k = 1; k < 64; k++) {
+              if (bits < 16) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
+              const entry = fastAc[(buffer >>> (bits - FAST_AC_BITS)) & ((1 << FAST_AC_BITS) - 1)]!;
+              let value: number;
+              if (entry !== 0) {
+                bits -= entry & 31;
+                const kind = (entry >> 10) & 3;
+                if (kind === FAST_END_OF_BLOCK) break;
+                if (kind === FAST_SIXTEEN_ZEROS) {
+                  k += 15;
+                  continue;
+                }
+                k += (entry >> 5) & 15;
+                if (k > 63) return undefined;
+                if (subAreas === 0) continue;
+                value = entry >> 12;
+              } else {
+                // A code and extra bits longer than the fast prefix: the code, then its extra bits.
+                let rs = c.acTable.lookup[(buffer >>> (bits - LOOKUP_BITS)) & ((1 << LOOKUP_BITS) - 1)]!;
+                if (rs === 0) rs = longCode(c.acTable, (buffer >>> (bits - 16)) & 0xffff);
+                if (rs < 0) return undefined;
+                bits -= rs >> 8;
+                const size = rs & 15;
+                if (size === 0) {
+                  if ((rs & 255) !== 0xf0) break;
+                  k += 15;
+                  continue;
+                }
+                k += (rs >> 4) & 15;
+                if (k > 63) return undefined;
+                if (bits < size) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
+                bits -= size;
+                if (subAreas === 0) continue;
+                value = extend((buffer >>> bits) & ((1 << size) - 1), size);
+              }
+              s0 = Math.fround(s0 + value * w0![k]!);
+              s1 = Math.fround(s1 + value * w1![k]!);
+              if (subAreas === 4) {
+                s2 = Math.fround(s2 + value * w2![k]!);
+                s3 = Math.fround(s3 + value * w3![k]!);
+              }
+            }
+            const x = interleaved ? (mx * c.h + h) * c.ratioX : mx;
+            const y = interleaved ? (my * c.v + v) * c.ratioY : my;
+            if (subAreas > 0) {
+              // The sub-areas row by row: 2×1 (two across), 1×2 (two down) or 2×2.
+              const at = y * planeWidth + x;
+              plane[at] = s0;
+              if (c.ratioX === 2) {
+                plane[at + 1] = s1;
+                if (subAreas === 4) {
+                  plane[at + planeWidth] = s2;
+                  plane[at + planeWidth + 1] = s3;
+                }
+              } else {
+                plane[at + planeWidth] = s1;
+              }
+            } else {
+              // libjpeg's 1×1 IDCT: the dequantized DC descaled by 8, rounded, around 128.
+              const value = ((dc * c.quant[0]! + 4) >> 3) + 128;
+              plane[y * planeWidth + x] = value < 0 ? 0 : value > 255 ? 255 : value;
+            }
           }
         }
       }
     }
   }
-  if (bits < fake) return undefined;
+  // Zeros read past the end of the data and used: the scan is truncated.
+  if (pos > segment.end && bits < (pos - segment.end) * 8) return undefined;
 
   const width = Math.ceil(header.width / 8);
   const height = Math.ceil(header.height / 8);
