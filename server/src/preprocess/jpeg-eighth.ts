@@ -109,19 +109,66 @@ function subAreaBasis(ratioX: number, ratioY: number): Float32Array[] {
   return basis;
 }
 
+/**
+ * The shared buffer that the reader's per-file typed arrays (decoding and quantization tables, planes) are views of.
+ * Each `new Int32Array(n)` of a kilobyte or more gets a backing store of its own, outside V8's heap, which costs
+ * microseconds to make and to collect: several a file were a tenth of the reader's time. A view of a fresh slab is
+ * zeroed as a new array is and never shared (a slab is never reused: once full, a new one is made, and the old one
+ * lives while any view of it does), so this changes nothing but the cost.
+ */
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+/** 64 KB: a 256×256 file's arrays take ~20 KB; the 64 cached tables keep at most that many slabs alive. */
+const SLAB_BYTES = 64 * 1024;
+
+/** A zeroed `Int32Array` or `Float32Array` of `length` entries, a view of the current slab (see `slab`). */
+function carve<T extends Int32Array | Float32Array>(
+  kind: new (buffer: ArrayBuffer, at: number, length: number) => T,
+  length: number,
+): T {
+  const bytes = length * 4;
+  if (slabUsed + bytes > slab.byteLength) {
+    slab = new ArrayBuffer(Math.max(SLAB_BYTES, bytes));
+    slabUsed = 0;
+  }
+  const view = new kind(slab, slabUsed, length);
+  slabUsed += bytes;
+  return view;
+}
+
+/**
+ * FNV-1a of `array[from, to)` after `seed`: the key of a table in the caches below, cheaper than a string of its
+ * entries (which cost more than reading the rest of a small file); a hit is then compared entry by entry.
+ */
+function hashOf(array: ArrayLike<number>, from: number, to: number, seed: number): number {
+  let hash = Math.imul(0x811c9dc5 ^ seed, 0x01000193);
+  for (let i = from; i < to; i++) hash = Math.imul(hash ^ array[i]!, 0x01000193);
+  return hash;
+}
+
+/** Whether `a[0, length)` equals `b[from, from + length)`. */
+function sameEntries(a: ArrayLike<number>, b: ArrayLike<number>, from: number, length: number): boolean {
+  if (a.length !== length) return false;
+  for (let i = 0; i < length; i++) if (a[i] !== b[from + i]) return false;
+  return true;
+}
+
 /** `subAreaWeights` by layout and quantization table: files of one encoder and quality share their tables. */
-const WEIGHTS_BY_TABLE = new Map<string, Float32Array[]>();
+const WEIGHTS_BY_TABLE = new Map<
+  number,
+  { ratioX: number; ratioY: number; quant: Int32Array; weights: Float32Array[] }
+>();
 const MAX_CACHED_WEIGHTS = 64;
 
 /** The sub-area weights of `subAreaBasis` times a quantization table: what one unit of a quantized coefficient adds. */
 function subAreaWeights(quant: Int32Array, ratioX: number, ratioY: number): Float32Array[] {
-  const key = `${ratioX}x${ratioY}:${quant.join(',')}`;
-  let weights = WEIGHTS_BY_TABLE.get(key);
-  if (weights === undefined) {
-    weights = subAreaBasis(ratioX, ratioY).map((basis) => basis.map((w, k) => w * quant[k]!));
-    if (WEIGHTS_BY_TABLE.size >= MAX_CACHED_WEIGHTS) WEIGHTS_BY_TABLE.clear();
-    WEIGHTS_BY_TABLE.set(key, weights);
-  }
+  const key = hashOf(quant, 0, 64, ratioX * 4 + ratioY);
+  const cached = WEIGHTS_BY_TABLE.get(key);
+  if (cached?.ratioX === ratioX && cached.ratioY === ratioY && sameEntries(cached.quant, quant, 0, 64))
+    return cached.weights;
+  const weights = subAreaBasis(ratioX, ratioY).map((basis) => basis.map((w, k) => w * quant[k]!));
+  if (WEIGHTS_BY_TABLE.size >= MAX_CACHED_WEIGHTS) WEIGHTS_BY_TABLE.clear();
+  WEIGHTS_BY_TABLE.set(key, { ratioX, ratioY, quant: quant.slice(), weights });
   return weights;
 }
 
@@ -134,9 +181,13 @@ interface Frame {
   scanStart: number;
 }
 
+/**
+ * The decoding tables of one DHT entry. All are views of one `Int32Array` (see `carve`): an optimising encoder writes
+ * new tables into every file, and five typed arrays a table cost more to create and collect than filling them.
+ */
 interface HuffmanTable {
   /** For each 9-bit prefix: (code length << 8) | symbol, or 0 when the code is longer than 9 bits. */
-  lookup: Uint16Array;
+  lookup: Int32Array;
   /**
    * For an AC table, each `FAST_AC_BITS`-bit prefix decoded whole, code and extra bits together (one lookup per
    * coefficient instead of a lookup, a `receive` and two refills): see `fastAcEntry`; 0 when the code and its extra
@@ -147,7 +198,9 @@ interface HuffmanTable {
   maxCode: Int32Array;
   minCode: Int32Array;
   valueIndex: Int32Array;
-  values: Uint8Array;
+  values: Int32Array;
+  /** The DHT entry's AC flag, 16 counts and values, as read: what a cached table is compared with. */
+  source: Int32Array;
 }
 
 const LOOKUP_BITS = 9;
@@ -178,33 +231,48 @@ function fastAcEntry(prefix: number, length: number, symbol: number): number {
 }
 
 /**
- * Decoding tables by the DHT entry's bytes: a folder of photos from one camera or encoder often repeats the same few
- * tables in every file (encoders that optimise their tables per file make each one new, and then building costs
- * what it always did). Bounded: cleared when a stream of distinct tables fills it.
+ * Decoding tables by the DHT entry's bytes (hashed, then compared): a folder of photos from one camera or encoder
+ * often repeats the same few tables in every file (encoders that optimise their tables per file make each one new,
+ * and then building costs what it always did). Bounded: cleared when a stream of distinct tables fills it.
  */
-const TABLES_BY_BYTES = new Map<string, HuffmanTable>();
+const TABLES_BY_BYTES = new Map<number, HuffmanTable>();
 const MAX_CACHED_TABLES = 64;
 
-/** The tables of one DHT entry, built once per distinct entry (see `TABLES_BY_BYTES`); undefined when corrupt. */
-function cachedHuffmanTable(counts: Uint8Array, values: Uint8Array, ac: boolean): HuffmanTable | undefined {
-  const key = String.fromCharCode(ac ? 1 : 0, ...counts, ...values);
-  let table = TABLES_BY_BYTES.get(key);
-  if (table === undefined) {
-    table = huffmanTable(counts, values, ac);
-    if (!table) return undefined;
-    if (TABLES_BY_BYTES.size >= MAX_CACHED_TABLES) TABLES_BY_BYTES.clear();
-    TABLES_BY_BYTES.set(key, table);
-  }
+/**
+ * The tables of the DHT entry whose 16 counts start at `bytes[at]`, followed by `n` values; built once per
+ * distinct entry (see `TABLES_BY_BYTES`). Undefined when corrupt.
+ */
+function cachedHuffmanTable(bytes: Uint8Array, at: number, n: number, ac: boolean): HuffmanTable | undefined {
+  const key = hashOf(bytes, at, at + 16 + n, ac ? 1 : 0);
+  const cached = TABLES_BY_BYTES.get(key);
+  if (cached && cached.source[0] === (ac ? 1 : 0) && sameEntries(cached.source.subarray(1), bytes, at, 16 + n))
+    return cached;
+  const table = huffmanTable(bytes, at, n, ac);
+  if (!table) return undefined;
+  if (TABLES_BY_BYTES.size >= MAX_CACHED_TABLES) TABLES_BY_BYTES.clear();
+  TABLES_BY_BYTES.set(key, table);
   return table;
 }
 
-/** Builds the decoding tables of one DHT entry (JPEG spec, annex C); `fastAc` only for an AC table (`ac`). */
-function huffmanTable(counts: Uint8Array, values: Uint8Array, ac: boolean): HuffmanTable | undefined {
-  const lookup = new Uint16Array(1 << LOOKUP_BITS);
-  const fastAc = new Int32Array(ac ? 1 << FAST_AC_BITS : 0);
-  const maxCode = new Int32Array(17).fill(-1);
-  const minCode = new Int32Array(17);
-  const valueIndex = new Int32Array(17);
+/**
+ * Builds the decoding tables of the DHT entry whose 16 counts start at `bytes[at]`, followed by `n` values (JPEG
+ * spec, annex C); `fastAc` only for an AC table (`ac`).
+ */
+function huffmanTable(bytes: Uint8Array, at: number, n: number, ac: boolean): HuffmanTable | undefined {
+  const lookupSize = 1 << LOOKUP_BITS;
+  const fastAcSize = ac ? 1 << FAST_AC_BITS : 0;
+  const store = carve(Int32Array, lookupSize + fastAcSize + 3 * 17 + 17 + n);
+  const lookup = store.subarray(0, lookupSize);
+  const fastAc = store.subarray(lookupSize, lookupSize + fastAcSize);
+  let next = lookupSize + fastAcSize;
+  const maxCode = store.subarray(next, (next += 17)).fill(-1);
+  const minCode = store.subarray(next, (next += 17));
+  const valueIndex = store.subarray(next, (next += 17));
+  const source = store.subarray(next);
+  source[0] = ac ? 1 : 0;
+  for (let i = 0; i < 16 + n; i++) source[1 + i] = bytes[at + i]!;
+  const counts = source.subarray(1, 17);
+  const values = source.subarray(17);
   let code = 0;
   let k = 0;
   for (let length = 1; length <= 16; length++) {
@@ -235,7 +303,7 @@ function huffmanTable(counts: Uint8Array, values: Uint8Array, ac: boolean): Huff
     }
     code <<= 1;
   }
-  return { lookup, fastAc, maxCode, minCode, valueIndex, values };
+  return { lookup, fastAc, maxCode, minCode, valueIndex, values, source };
 }
 
 /** The EXIF orientation in an APP1 segment (`Exif\0\0` then a TIFF header), 1 when absent or unreadable. */
@@ -268,6 +336,8 @@ function exifOrientation(bytes: Uint8Array, start: number, end: number): number 
 export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
   if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
   const quantTables = new Array<Int32Array | undefined>(4);
+  /** The four quantization tables' entries, in one array. */
+  let quantStore: Int32Array | undefined;
   const tables = new Array<HuffmanTable | undefined>(8);
   let orientation = 1;
   let restartInterval = 0;
@@ -311,7 +381,8 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
         const id = bytes[p]! & 15;
         if (id > 3) return undefined;
         if (p + 1 + (precision === 0 ? 64 : 128) > end) return undefined;
-        const table = new Int32Array(64);
+        quantStore ??= carve(Int32Array, 4 * 64);
+        const table = quantStore.subarray(id * 64, id * 64 + 64);
         for (let k = 0; k < 64; k++)
           table[k] = precision === 0 ? bytes[p + 1 + k]! : (bytes[p + 1 + 2 * k]! << 8) | bytes[p + 2 + 2 * k]!;
         quantTables[id] = table;
@@ -322,10 +393,10 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
         const kind = bytes[p]! >> 4;
         const id = bytes[p]! & 15;
         if (kind > 1 || id > 3 || p + 17 > end) return undefined;
-        const counts = bytes.subarray(p + 1, p + 17);
-        const n = counts.reduce((a, b) => a + b, 0);
+        let n = 0;
+        for (let i = p + 1; i < p + 17; i++) n += bytes[i]!;
         if (p + 17 + n > end) return undefined;
-        const table = cachedHuffmanTable(counts, bytes.subarray(p + 17, p + 17 + n), kind === 1);
+        const table = cachedHuffmanTable(bytes, p + 1, n, kind === 1);
         if (!table) return undefined;
         tables[kind * 4 + id] = table;
         p += 17 + n;
@@ -490,7 +561,7 @@ export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallIm
   // Every component's plane at the output resolution, padded to whole MCUs.
   const planeWidth = interleaved ? mcusX * hMax : mcusX;
   const planeHeight = interleaved ? mcusY * vMax : mcusY;
-  const planes = components.map(() => new Float32Array(planeWidth * planeHeight));
+  const planes = components.map(() => carve(Float32Array, planeWidth * planeHeight));
   const predictors = new Int32Array(components.length);
 
   let segment = unstuffSegment(bytes, scanStart);
