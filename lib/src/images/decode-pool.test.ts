@@ -63,8 +63,10 @@ describe('decoding JPEGs on worker threads', () => {
     for (const [i, bytes] of files.entries()) {
       const expected = await decodeImage(bytes, spec);
       assert.deepEqual(byBytes[i], expected, `file ${i} sent as bytes`);
-      assert.deepEqual(byPath[i]?.pixels, expected, `file ${i} sent by path`);
-      assert.equal(byPath[i]?.key, contentKey(bytes), `file ${i}'s key`);
+      const read = byPath[i];
+      assert.ok(read, `file ${i} is read by a worker`);
+      assert.deepEqual(read.pixels, expected, `file ${i} sent by path`);
+      assert.equal(read.key, contentKey(bytes), `file ${i}'s key`);
     }
   });
 
