@@ -210,24 +210,29 @@ const LOOKUP_BITS = 9;
  * cost a quarter as much to build (encoders that optimise their tables write new ones into every file).
  */
 const FAST_AC_BITS = 9;
-/** `fastAc` entry kinds, in bits 10–11: a coefficient, the end of the block (EOB), a run of 16 zeros (ZRL). */
-const FAST_COEFFICIENT = 1;
-const FAST_END_OF_BLOCK = 2;
-const FAST_SIXTEEN_ZEROS = 3;
+/**
+ * Bit 12 of a `fastAc` entry: set for a coefficient, clear for the end of the block (EOB) and a run of 16 zeros (ZRL),
+ * which may take the position past 63 without the block being corrupt.
+ */
+const FAST_COEFFICIENT = 1 << 12;
+/** The positions an EOB entry skips: any position plus this is past 63, which ends the block. */
+const END_OF_BLOCK_SKIP = 64;
 
 /**
- * One `fastAc` entry: bits 0–4 the bits consumed (code and extra bits), 5–8 the run of zeros before the coefficient,
- * 10–11 the kind, 12 and up the coefficient's value (signed: read back with `>> 12`).
+ * One `fastAc` entry: bits 0–4 the bits consumed (code and extra bits), 5–11 the zero coefficients skipped before
+ * this one (the run; 15 for a ZRL, whose own coefficient is a zero; `END_OF_BLOCK_SKIP` for an EOB), bit 12
+ * `FAST_COEFFICIENT`, 14 and up the coefficient's value (signed: read back with `>> 14`; 0 for ZRL and EOB). One
+ * shape for all three, so the block loop needs no test of the kind but when the position passes 63.
  */
 function fastAcEntry(prefix: number, length: number, symbol: number): number {
   const size = symbol & 15;
   // As in the two-step decoding: a symbol of size 0 is a run of 16 zeros (0xF0), or else ends the block.
-  if (size === 0) return ((symbol === 0xf0 ? FAST_SIXTEEN_ZEROS : FAST_END_OF_BLOCK) << 10) | length;
+  if (size === 0) return ((symbol === 0xf0 ? 15 : END_OF_BLOCK_SKIP) << 5) | length;
   if (length + size > FAST_AC_BITS) return 0;
   const extra = (prefix >> (FAST_AC_BITS - length - size)) & ((1 << size) - 1);
   // The JPEG sign extension (F.2.2.1): a value whose top bit is 0 is negative.
   const value = extra < 1 << (size - 1) ? extra - (1 << size) + 1 : extra;
-  return (value << 12) | (FAST_COEFFICIENT << 10) | ((symbol >> 4) << 5) | (length + size);
+  return (value << 14) | FAST_COEFFICIENT | ((symbol >> 4) << 5) | (length + size);
 }
 
 /**
@@ -641,16 +646,15 @@ export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallIm
               let value: number;
               if (entry !== 0) {
                 bits -= entry & 31;
-                const kind = (entry >> 10) & 3;
-                if (kind === FAST_END_OF_BLOCK) break;
-                if (kind === FAST_SIXTEEN_ZEROS) {
-                  k += 15;
-                  continue;
+                k += (entry >> 5) & 127;
+                if (k > 63) {
+                  // Past the block: the end of it (EOB, or 16 zeros to its end), or a coefficient off it (corrupt).
+                  if ((entry & FAST_COEFFICIENT) !== 0) return undefined;
+                  break;
                 }
-                k += (entry >> 5) & 15;
-                if (k > 63) return undefined;
+                // A ZRL's value is 0: adding it changes no mean.
                 if (subAreas === 0) continue;
-                value = entry >> 12;
+                value = entry >> 14;
               } else {
                 // A code and extra bits longer than the fast prefix: the code, then its extra bits.
                 let rs = c.acTable.lookup[(buffer >>> (bits - LOOKUP_BITS)) & ((1 << LOOKUP_BITS) - 1)]!;
