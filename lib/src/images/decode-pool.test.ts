@@ -53,6 +53,23 @@ describe('decoding JPEGs on worker threads', () => {
     }
   });
 
+  it('answers each file of a burst larger than a batch with its own pixels, files by path and by bytes mixed', async () => {
+    // More files at once than MAX_BATCH a worker: several batches a worker, answered out of order across workers.
+    const paths = ['a', 'b'].flatMap((name) => Array.from({ length: 6 }, (_, i) => join(dir, name, `${i}.jpg`)));
+    const [byPath, byBytes] = await Promise.all([
+      Promise.all(paths.map((path) => readFileOffThread(path, true, spec, 64_000_000))),
+      Promise.all(files.map((bytes) => decodeSmallJpegOffThread(bytes, spec, 64_000_000))),
+    ]);
+    for (const [i, bytes] of files.entries()) {
+      const expected = await decodeImage(bytes, spec);
+      assert.deepEqual(byBytes[i], expected, `file ${i} sent as bytes`);
+      const read = byPath[i];
+      assert.ok(read, `file ${i} is read by a worker`);
+      assert.deepEqual(read.pixels, expected, `file ${i} sent by path`);
+      assert.equal(read.key, contentKey(bytes), `file ${i}'s key`);
+    }
+  });
+
   it('leaves to the caller the files sharp must decode: progressive, truncated, over the pixel limit', async () => {
     const progressive = await sharp(files[0]).jpeg({ progressive: true }).toBuffer();
     assert.equal(await decodeSmallJpegOffThread(progressive, spec, 64_000_000), undefined);

@@ -84,7 +84,14 @@ function ownBuffer(view: Uint8Array): ArrayBuffer[] {
   return view.byteLength === view.buffer.byteLength ? [view.buffer as ArrayBuffer] : [];
 }
 
-port?.on('message', (request: DecodeRequest) => {
-  const { reply, transfer } = answer(request);
-  port.postMessage(reply, transfer);
+// A batch of requests (see `MAX_BATCH`) is answered in one message.
+port?.on('message', (batch: DecodeRequest[]) => {
+  const replies: DecodeReply[] = [];
+  const transfers: ArrayBuffer[] = [];
+  for (const request of batch) {
+    const { reply, transfer } = answer(request);
+    replies.push(reply);
+    transfers.push(...transfer);
+  }
+  port.postMessage(replies, transfers);
 });

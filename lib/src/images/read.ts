@@ -46,7 +46,7 @@ export interface ReadImagesOptions {
    * (or a larger dataset) reads every batch from the disk cache.
    */
   memory?: boolean;
-  /** Files read and decoded at once (default 8). */
+  /** Files read and decoded at once (default 16: two batches queued on each decoding worker, see `MAX_BATCH`). */
   concurrency?: number;
   /** Refuse files declaring more pixels than this, a decompression bomb (default 64 megapixels). */
   maxPixels?: number;
@@ -235,7 +235,7 @@ async function commonSize(paths: readonly string[], concurrency: number, maxPixe
  */
 export async function images(source: string | DataFrame, options: ReadImagesOptions = {}): Promise<ImageDataset> {
   checkOptions(options);
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = options.concurrency ?? 16;
   const maxPixels = options.maxPixels ?? MAX_INPUT_PIXELS;
   const seed = options.seed ?? 0;
   const listed = typeof source === 'string' ? await fromFolder(source) : fromTable(source, options);

@@ -129,6 +129,37 @@ describe('reading a JPEG at 1/8 scale without sharp', () => {
     }
   });
 
+  it('refuses a restart segment with bytes left unread before its marker, as a truncated one', () => {
+    const jpeg = readFileSync(join(fixtures, 'restart-420.jpg'));
+    const header = readJpegHeader(jpeg);
+    assert.ok(header);
+    const marker = jpeg.indexOf(Buffer.from([0xff, 0xd0]), header.frame.scanStart);
+    assert.ok(marker > 0, 'the fixture has an RST0 marker');
+    // Eight bytes of stray data: more than the reader's lookahead, so they are never read before the marker.
+    const stray = Buffer.concat([jpeg.subarray(0, marker), Buffer.alloc(8, 0x55), jpeg.subarray(marker)]);
+    assert.equal(decodeJpegEighth(stray, header), undefined);
+    const cut = Buffer.concat([jpeg.subarray(0, marker - 40), jpeg.subarray(marker)]);
+    assert.equal(decodeJpegEighth(cut, header), undefined);
+  });
+
+  it('reads a scan larger than the reused buffer, and a small file after it, as each on its own', async () => {
+    const small = await smooth(96, 64, 3).jpeg({ quality: 90 }).toBuffer();
+    const alone = eighthOf(small);
+    // Noise at quality 100: well over a megabyte of entropy-coded data, more than the reader keeps between files.
+    const noise = Buffer.alloc(1200 * 1200 * 3);
+    let state = 1;
+    for (let i = 0; i < noise.length; i++) noise[i] = (state = (Math.imul(state, 1103515245) + 12345) >>> 0) >>> 24;
+    const large = await sharp(noise, { raw: { width: 1200, height: 1200, channels: 3 } })
+      .jpeg({ quality: 100 })
+      .toBuffer();
+    assert.ok(large.length > 1024 * 1024, `the noisy file holds ${large.length} bytes`);
+    const eighth = eighthOf(large);
+    assert.deepEqual([eighth.width, eighth.height], [150, 150]);
+    const { worst, mean } = await againstBlockMeans(large, eighth);
+    assert.ok(worst <= 12 && mean <= 1.5, `largest difference ${worst.toFixed(1)}, mean ${mean.toFixed(2)} levels`);
+    assert.deepEqual(eighthOf(small).pixels, alone.pixels);
+  });
+
   it('turns every EXIF orientation upright as sharp does', async () => {
     // 128×64, four flat quadrants: red, green / blue, white. Read for 8×8 pixels, each quadrant stays a 4×4 square.
     const quadrants = [

@@ -109,19 +109,66 @@ function subAreaBasis(ratioX: number, ratioY: number): Float32Array[] {
   return basis;
 }
 
+/**
+ * The shared buffer that the reader's per-file typed arrays (decoding and quantization tables, planes) are views of.
+ * Each `new Int32Array(n)` of a kilobyte or more gets a backing store of its own, outside V8's heap, which costs
+ * microseconds to make and to collect: several a file were a tenth of the reader's time. A view of a fresh slab is
+ * zeroed as a new array is and never shared (a slab is never reused: once full, a new one is made, and the old one
+ * lives while any view of it does), so this changes nothing but the cost.
+ */
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+/** 64 KB: a 256×256 file's arrays take ~20 KB; the 64 cached tables keep at most that many slabs alive. */
+const SLAB_BYTES = 64 * 1024;
+
+/** A zeroed `Int32Array` or `Float32Array` of `length` entries, a view of the current slab (see `slab`). */
+function carve<T extends Int32Array | Float32Array>(
+  kind: new (buffer: ArrayBuffer, at: number, length: number) => T,
+  length: number,
+): T {
+  const bytes = length * 4;
+  if (slabUsed + bytes > slab.byteLength) {
+    slab = new ArrayBuffer(Math.max(SLAB_BYTES, bytes));
+    slabUsed = 0;
+  }
+  const view = new kind(slab, slabUsed, length);
+  slabUsed += bytes;
+  return view;
+}
+
+/**
+ * FNV-1a of `array[from, to)` after `seed`: the key of a table in the caches below, cheaper than a string of its
+ * entries (which cost more than reading the rest of a small file); a hit is then compared entry by entry.
+ */
+function hashOf(array: ArrayLike<number>, from: number, to: number, seed: number): number {
+  let hash = Math.imul(0x811c9dc5 ^ seed, 0x01000193);
+  for (let i = from; i < to; i++) hash = Math.imul(hash ^ array[i]!, 0x01000193);
+  return hash;
+}
+
+/** Whether `a[0, length)` equals `b[from, from + length)`. */
+function sameEntries(a: ArrayLike<number>, b: ArrayLike<number>, from: number, length: number): boolean {
+  if (a.length !== length) return false;
+  for (let i = 0; i < length; i++) if (a[i] !== b[from + i]) return false;
+  return true;
+}
+
 /** `subAreaWeights` by layout and quantization table: files of one encoder and quality share their tables. */
-const WEIGHTS_BY_TABLE = new Map<string, Float32Array[]>();
+const WEIGHTS_BY_TABLE = new Map<
+  number,
+  { ratioX: number; ratioY: number; quant: Int32Array; weights: Float32Array[] }
+>();
 const MAX_CACHED_WEIGHTS = 64;
 
 /** The sub-area weights of `subAreaBasis` times a quantization table: what one unit of a quantized coefficient adds. */
 function subAreaWeights(quant: Int32Array, ratioX: number, ratioY: number): Float32Array[] {
-  const key = `${ratioX}x${ratioY}:${quant.join(',')}`;
-  let weights = WEIGHTS_BY_TABLE.get(key);
-  if (weights === undefined) {
-    weights = subAreaBasis(ratioX, ratioY).map((basis) => basis.map((w, k) => w * quant[k]!));
-    if (WEIGHTS_BY_TABLE.size >= MAX_CACHED_WEIGHTS) WEIGHTS_BY_TABLE.clear();
-    WEIGHTS_BY_TABLE.set(key, weights);
-  }
+  const key = hashOf(quant, 0, 64, ratioX * 4 + ratioY);
+  const cached = WEIGHTS_BY_TABLE.get(key);
+  if (cached?.ratioX === ratioX && cached.ratioY === ratioY && sameEntries(cached.quant, quant, 0, 64))
+    return cached.weights;
+  const weights = subAreaBasis(ratioX, ratioY).map((basis) => basis.map((w, k) => w * quant[k]!));
+  if (WEIGHTS_BY_TABLE.size >= MAX_CACHED_WEIGHTS) WEIGHTS_BY_TABLE.clear();
+  WEIGHTS_BY_TABLE.set(key, { ratioX, ratioY, quant: quant.slice(), weights });
   return weights;
 }
 
@@ -134,9 +181,13 @@ interface Frame {
   scanStart: number;
 }
 
+/**
+ * The decoding tables of one DHT entry. All are views of one `Int32Array` (see `carve`): an optimising encoder writes
+ * new tables into every file, and five typed arrays a table cost more to create and collect than filling them.
+ */
 interface HuffmanTable {
   /** For each 9-bit prefix: (code length << 8) | symbol, or 0 when the code is longer than 9 bits. */
-  lookup: Uint16Array;
+  lookup: Int32Array;
   /**
    * For an AC table, each `FAST_AC_BITS`-bit prefix decoded whole, code and extra bits together (one lookup per
    * coefficient instead of a lookup, a `receive` and two refills): see `fastAcEntry`; 0 when the code and its extra
@@ -147,7 +198,9 @@ interface HuffmanTable {
   maxCode: Int32Array;
   minCode: Int32Array;
   valueIndex: Int32Array;
-  values: Uint8Array;
+  values: Int32Array;
+  /** The DHT entry's AC flag, 16 counts and values, as read: what a cached table is compared with. */
+  source: Int32Array;
 }
 
 const LOOKUP_BITS = 9;
@@ -157,54 +210,74 @@ const LOOKUP_BITS = 9;
  * cost a quarter as much to build (encoders that optimise their tables write new ones into every file).
  */
 const FAST_AC_BITS = 9;
-/** `fastAc` entry kinds, in bits 10–11: a coefficient, the end of the block (EOB), a run of 16 zeros (ZRL). */
-const FAST_COEFFICIENT = 1;
-const FAST_END_OF_BLOCK = 2;
-const FAST_SIXTEEN_ZEROS = 3;
+/**
+ * Bit 12 of a `fastAc` entry: set for a coefficient, clear for the end of the block (EOB) and a run of 16 zeros (ZRL),
+ * which may take the position past 63 without the block being corrupt.
+ */
+const FAST_COEFFICIENT = 1 << 12;
+/** The positions an EOB entry skips: any position plus this is past 63, which ends the block. */
+const END_OF_BLOCK_SKIP = 64;
 
 /**
- * One `fastAc` entry: bits 0–4 the bits consumed (code and extra bits), 5–8 the run of zeros before the coefficient,
- * 10–11 the kind, 12 and up the coefficient's value (signed: read back with `>> 12`).
+ * One `fastAc` entry: bits 0–4 the bits consumed (code and extra bits), 5–11 the zero coefficients skipped before
+ * this one (the run; 15 for a ZRL, whose own coefficient is a zero; `END_OF_BLOCK_SKIP` for an EOB), bit 12
+ * `FAST_COEFFICIENT`, 14 and up the coefficient's value (signed: read back with `>> 14`; 0 for ZRL and EOB). One
+ * shape for all three, so the block loop needs no test of the kind but when the position passes 63.
  */
 function fastAcEntry(prefix: number, length: number, symbol: number): number {
   const size = symbol & 15;
   // As in the two-step decoding: a symbol of size 0 is a run of 16 zeros (0xF0), or else ends the block.
-  if (size === 0) return ((symbol === 0xf0 ? FAST_SIXTEEN_ZEROS : FAST_END_OF_BLOCK) << 10) | length;
+  if (size === 0) return ((symbol === 0xf0 ? 15 : END_OF_BLOCK_SKIP) << 5) | length;
   if (length + size > FAST_AC_BITS) return 0;
   const extra = (prefix >> (FAST_AC_BITS - length - size)) & ((1 << size) - 1);
   // The JPEG sign extension (F.2.2.1): a value whose top bit is 0 is negative.
   const value = extra < 1 << (size - 1) ? extra - (1 << size) + 1 : extra;
-  return (value << 12) | (FAST_COEFFICIENT << 10) | ((symbol >> 4) << 5) | (length + size);
+  return (value << 14) | FAST_COEFFICIENT | ((symbol >> 4) << 5) | (length + size);
 }
 
 /**
- * Decoding tables by the DHT entry's bytes: a folder of photos from one camera or encoder often repeats the same few
- * tables in every file (encoders that optimise their tables per file make each one new, and then building costs
- * what it always did). Bounded: cleared when a stream of distinct tables fills it.
+ * Decoding tables by the DHT entry's bytes (hashed, then compared): a folder of photos from one camera or encoder
+ * often repeats the same few tables in every file (encoders that optimise their tables per file make each one new,
+ * and then building costs what it always did). Bounded: cleared when a stream of distinct tables fills it.
  */
-const TABLES_BY_BYTES = new Map<string, HuffmanTable>();
+const TABLES_BY_BYTES = new Map<number, HuffmanTable>();
 const MAX_CACHED_TABLES = 64;
 
-/** The tables of one DHT entry, built once per distinct entry (see `TABLES_BY_BYTES`); undefined when corrupt. */
-function cachedHuffmanTable(counts: Uint8Array, values: Uint8Array, ac: boolean): HuffmanTable | undefined {
-  const key = String.fromCharCode(ac ? 1 : 0, ...counts, ...values);
-  let table = TABLES_BY_BYTES.get(key);
-  if (table === undefined) {
-    table = huffmanTable(counts, values, ac);
-    if (!table) return undefined;
-    if (TABLES_BY_BYTES.size >= MAX_CACHED_TABLES) TABLES_BY_BYTES.clear();
-    TABLES_BY_BYTES.set(key, table);
-  }
+/**
+ * The tables of the DHT entry whose 16 counts start at `bytes[at]`, followed by `n` values; built once per
+ * distinct entry (see `TABLES_BY_BYTES`). Undefined when corrupt.
+ */
+function cachedHuffmanTable(bytes: Uint8Array, at: number, n: number, ac: boolean): HuffmanTable | undefined {
+  const key = hashOf(bytes, at, at + 16 + n, ac ? 1 : 0);
+  const cached = TABLES_BY_BYTES.get(key);
+  if (cached && cached.source[0] === (ac ? 1 : 0) && sameEntries(cached.source.subarray(1), bytes, at, 16 + n))
+    return cached;
+  const table = huffmanTable(bytes, at, n, ac);
+  if (!table) return undefined;
+  if (TABLES_BY_BYTES.size >= MAX_CACHED_TABLES) TABLES_BY_BYTES.clear();
+  TABLES_BY_BYTES.set(key, table);
   return table;
 }
 
-/** Builds the decoding tables of one DHT entry (JPEG spec, annex C); `fastAc` only for an AC table (`ac`). */
-function huffmanTable(counts: Uint8Array, values: Uint8Array, ac: boolean): HuffmanTable | undefined {
-  const lookup = new Uint16Array(1 << LOOKUP_BITS);
-  const fastAc = new Int32Array(ac ? 1 << FAST_AC_BITS : 0);
-  const maxCode = new Int32Array(17).fill(-1);
-  const minCode = new Int32Array(17);
-  const valueIndex = new Int32Array(17);
+/**
+ * Builds the decoding tables of the DHT entry whose 16 counts start at `bytes[at]`, followed by `n` values (JPEG
+ * spec, annex C); `fastAc` only for an AC table (`ac`).
+ */
+function huffmanTable(bytes: Uint8Array, at: number, n: number, ac: boolean): HuffmanTable | undefined {
+  const lookupSize = 1 << LOOKUP_BITS;
+  const fastAcSize = ac ? 1 << FAST_AC_BITS : 0;
+  const store = carve(Int32Array, lookupSize + fastAcSize + 3 * 17 + 17 + n);
+  const lookup = store.subarray(0, lookupSize);
+  const fastAc = store.subarray(lookupSize, lookupSize + fastAcSize);
+  let next = lookupSize + fastAcSize;
+  const maxCode = store.subarray(next, (next += 17)).fill(-1);
+  const minCode = store.subarray(next, (next += 17));
+  const valueIndex = store.subarray(next, (next += 17));
+  const source = store.subarray(next);
+  source[0] = ac ? 1 : 0;
+  for (let i = 0; i < 16 + n; i++) source[1 + i] = bytes[at + i]!;
+  const counts = source.subarray(1, 17);
+  const values = source.subarray(17);
   let code = 0;
   let k = 0;
   for (let length = 1; length <= 16; length++) {
@@ -235,7 +308,7 @@ function huffmanTable(counts: Uint8Array, values: Uint8Array, ac: boolean): Huff
     }
     code <<= 1;
   }
-  return { lookup, fastAc, maxCode, minCode, valueIndex, values };
+  return { lookup, fastAc, maxCode, minCode, valueIndex, values, source };
 }
 
 /** The EXIF orientation in an APP1 segment (`Exif\0\0` then a TIFF header), 1 when absent or unreadable. */
@@ -268,6 +341,8 @@ function exifOrientation(bytes: Uint8Array, start: number, end: number): number 
 export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
   if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
   const quantTables = new Array<Int32Array | undefined>(4);
+  /** The four quantization tables' entries, in one array. */
+  let quantStore: Int32Array | undefined;
   const tables = new Array<HuffmanTable | undefined>(8);
   let orientation = 1;
   let restartInterval = 0;
@@ -311,7 +386,8 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
         const id = bytes[p]! & 15;
         if (id > 3) return undefined;
         if (p + 1 + (precision === 0 ? 64 : 128) > end) return undefined;
-        const table = new Int32Array(64);
+        quantStore ??= carve(Int32Array, 4 * 64);
+        const table = quantStore.subarray(id * 64, id * 64 + 64);
         for (let k = 0; k < 64; k++)
           table[k] = precision === 0 ? bytes[p + 1 + k]! : (bytes[p + 1 + 2 * k]! << 8) | bytes[p + 2 + 2 * k]!;
         quantTables[id] = table;
@@ -322,10 +398,10 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
         const kind = bytes[p]! >> 4;
         const id = bytes[p]! & 15;
         if (kind > 1 || id > 3 || p + 17 > end) return undefined;
-        const counts = bytes.subarray(p + 1, p + 17);
-        const n = counts.reduce((a, b) => a + b, 0);
+        let n = 0;
+        for (let i = p + 1; i < p + 17; i++) n += bytes[i]!;
         if (p + 17 + n > end) return undefined;
-        const table = cachedHuffmanTable(counts, bytes.subarray(p + 17, p + 17 + n), kind === 1);
+        const table = cachedHuffmanTable(bytes, p + 1, n, kind === 1);
         if (!table) return undefined;
         tables[kind * 4 + id] = table;
         p += 17 + n;
@@ -405,10 +481,82 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
 }
 
 /**
+ * Zero bytes after each entropy-coded segment in `unstuffed`: reading past a segment's end feeds zeros, as a decoder
+ * does at a marker. One block reads at most 64 codes of 16 bits with 15 extra bits (~250 bytes); the block loop
+ * gives up once more than `OVERRUN_BYTES` zeros are read, so this many always cover the block in progress.
+ */
+const OVERRUN_BYTES = 8;
+const SEGMENT_PADDING = 272;
+
+/**
+ * The entropy-coded bytes of the segment being decoded, without byte stuffing (0xFF 0x00 → 0xFF), then zeros: the
+ * block loop then reads one byte per 8 bits with no test for markers. Reused from file to file (the reader is
+ * synchronous, one per thread); a larger file gets a buffer of its own (see `MAX_KEPT_UNSTUFFED`).
+ */
+let unstuffed = new Uint8Array(0);
+const MAX_KEPT_UNSTUFFED = 1024 * 1024;
+
+/** An unstuffed segment: its bytes (then zeros), its length, and the offset in the file of what ends it. */
+interface Segment {
+  data: Uint8Array;
+  end: number;
+  stop: number;
+}
+
+/**
+ * Copies the entropy-coded segment starting at `from` into `unstuffed` (from its start; a larger one into a buffer
+ * of its own), up to the first marker or the end of the file, and zeros after it. `stop` is the offset of the 0xFF that ends it (or the file's length).
+ */
+function unstuffSegment(bytes: Uint8Array, from: number): Segment {
+  const needed = bytes.length - from + SEGMENT_PADDING;
+  const data =
+    needed <= unstuffed.length
+      ? unstuffed
+      : new Uint8Array(needed <= MAX_KEPT_UNSTUFFED ? Math.max(needed, 64 * 1024) : needed);
+  if (data.length <= MAX_KEPT_UNSTUFFED) unstuffed = data;
+  let end = 0;
+  let at = from;
+  while (at < bytes.length) {
+    const byte = bytes[at]!;
+    if (byte === 0xff) {
+      if (bytes[at + 1] !== 0) break;
+      at++;
+    }
+    data[end++] = byte;
+    at++;
+  }
+  data.fill(0, end, end + SEGMENT_PADDING);
+  return { data, end, stop: at };
+}
+
+/**
+ * The code at the top of `code16` (16 bits) in a table whose `lookup` does not hold it (longer than
+ * `LOOKUP_BITS`): (length << 8) | symbol, or −1 when no code matches (corrupt data).
+ */
+function longCode(table: HuffmanTable, code16: number): number {
+  for (let length = LOOKUP_BITS + 1; length <= 16; length++) {
+    const code = code16 >>> (16 - length);
+    if (code <= table.maxCode[length]!)
+      return (length << 8) | table.values[table.valueIndex[length]! + code - table.minCode[length]!]!;
+  }
+  return -1;
+}
+
+/** The JPEG sign extension (F.2.2.1) of `size` extra bits: a value whose top bit is 0 is negative. */
+function extend(value: number, size: number): number {
+  return value < 1 << (size - 1) ? value - (1 << size) + 1 : value;
+}
+
+/**
  * Decodes the scan of `header`'s JPEG at 1/8 scale: `ceil(width / 8)` × `ceil(height / 8)` pixels, grey or RGB as
  * stored, before the EXIF orientation. Each pixel is the mean of its 8×8 block: luma from the block's DC, subsampled
  * chroma from the mean of the matching half or quarter of its chroma block (converted with the JFIF equations).
  * Returns undefined when the entropy-coded data is corrupt or ends early.
+ *
+ * One loop over every block, the bit reader's state (bit buffer, bit count, position) in local variables: this loop
+ * is most of the reader's time, and state in a closure's or an object's fields is a memory load and store per
+ * access. The buffer is refilled at exactly the points a plain byte-at-a-time reader would (before a code when fewer
+ * than 16 bits are left, before extra bits when fewer than they), so which files are accepted is as before.
  */
 export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallImage | undefined {
   const { components, hMax, vMax, restartInterval, scanStart } = header.frame;
@@ -418,132 +566,29 @@ export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallIm
   // Every component's plane at the output resolution, padded to whole MCUs.
   const planeWidth = interleaved ? mcusX * hMax : mcusX;
   const planeHeight = interleaved ? mcusY * vMax : mcusY;
-  const planes = components.map(() => new Float32Array(planeWidth * planeHeight));
+  const planes = components.map(() => carve(Float32Array, planeWidth * planeHeight));
   const predictors = new Int32Array(components.length);
-  const sums = new Float32Array(4);
 
-  let at = scanStart;
+  let segment = unstuffSegment(bytes, scanStart);
+  let data = segment.data;
+  let pos = 0;
   let buffer = 0;
   let bits = 0;
-  /** Zero bits fed past the end of the data (at a marker): a scan that consumes any is truncated. */
-  let fake = 0;
-  const fill = () => {
-    while (bits <= 24) {
-      let byte = 0;
-      if (at < bytes.length && fake === 0) {
-        byte = bytes[at]!;
-        if (byte === 0xff) {
-          if (bytes[at + 1] === 0) at += 2;
-          else {
-            byte = 0;
-            fake += 8;
-          }
-        } else {
-          at++;
-        }
-      } else {
-        fake += 8;
-      }
-      buffer = (buffer << 8) | byte;
-      bits += 8;
-    }
-  };
-  const decode = (table: HuffmanTable): number => {
-    if (bits < 16) fill();
-    const entry = table.lookup[(buffer >>> (bits - LOOKUP_BITS)) & ((1 << LOOKUP_BITS) - 1)]!;
-    if (entry !== 0) {
-      bits -= entry >> 8;
-      return entry & 255;
-    }
-    const code16 = (buffer >>> (bits - 16)) & 0xffff;
-    for (let length = LOOKUP_BITS + 1; length <= 16; length++) {
-      const code = code16 >>> (16 - length);
-      if (code <= table.maxCode[length]!) {
-        bits -= length;
-        return table.values[table.valueIndex[length]! + code - table.minCode[length]!]!;
-      }
-    }
-    return -1;
-  };
-  const receive = (size: number): number => {
-    if (bits < size) fill();
-    bits -= size;
-    const value = (buffer >>> bits) & ((1 << size) - 1);
-    return value < 1 << (size - 1) ? value - (1 << size) + 1 : value;
-  };
-  /**
-   * Decodes one block of component `index` whose top-left output pixel is (x, y): its mean (or, subsampled, the
-   * means of its halves or quarters) into the component's plane. False when the data is corrupt.
-   */
-  const block = (c: Component, index: number, x: number, y: number): boolean => {
-    const size = decode(c.dcTable);
-    if (size < 0 || size > 11) return false;
-    const dc = (predictors[index]! += size === 0 ? 0 : receive(size));
-    const plane = planes[index]!;
-    const weights = c.subWeights;
-    if (weights) for (let s = 0; s < weights.length; s++) sums[s] = 128 + dc * weights[s]![0]!;
-    const fastAc = c.acTable.fastAc;
-    for (let k = 1; k < 64; k++) {
-      if (bits < 16) fill();
-      const entry = fastAc[(buffer >>> (bits - FAST_AC_BITS)) & ((1 << FAST_AC_BITS) - 1)]!;
-      if (entry !== 0) {
-        bits -= entry & 31;
-        const kind = (entry >> 10) & 3;
-        if (kind === FAST_END_OF_BLOCK) break;
-        if (kind === FAST_SIXTEEN_ZEROS) {
-          k += 15;
-          continue;
-        }
-        k += (entry >> 5) & 15;
-        if (k > 63) return false;
-        if (weights) {
-          const value = entry >> 12;
-          for (let s = 0; s < weights.length; s++) sums[s] = sums[s]! + value * weights[s]![k]!;
-        }
-        continue;
-      }
-      // A code and extra bits longer than the fast prefix: decoded in two steps.
-      const rs = decode(c.acTable);
-      if (rs < 0) return false;
-      const length = rs & 15;
-      if (length === 0) {
-        if (rs !== 0xf0) break;
-        k += 15;
-        continue;
-      }
-      k += rs >> 4;
-      if (k > 63) return false;
-      if (weights) {
-        const value = receive(length);
-        for (let s = 0; s < weights.length; s++) sums[s] = sums[s]! + value * weights[s]![k]!;
-      } else {
-        if (bits < length) fill();
-        bits -= length;
-      }
-    }
-    if (weights) {
-      for (let b = 0, s = 0; b < c.ratioY; b++)
-        for (let a = 0; a < c.ratioX; a++, s++) plane[(y + b) * planeWidth + x + a] = sums[s]!;
-    } else {
-      // libjpeg's 1×1 IDCT: the dequantized DC descaled by 8, rounded, around 128.
-      const value = ((dc * c.quant[0]! + 4) >> 3) + 128;
-      plane[y * planeWidth + x] = value < 0 ? 0 : value > 255 ? 255 : value;
-    }
-    return true;
-  };
-
   let untilRestart = restartInterval;
   for (let my = 0; my < mcusY; my++) {
     for (let mx = 0; mx < mcusX; mx++) {
       if (restartInterval > 0) {
         if (untilRestart === 0) {
-          // The entropy segment ends at an RSTn marker: drop the padding bits, skip the marker, reset predictors.
-          if (bits < fake) return undefined;
-          bits = 0;
-          fake = 0;
+          // The segment ends at an RSTn marker: every byte before it read, no zero past it used (padding bits
+          // dropped); skip the marker, reset the predictors.
+          if (pos < segment.end || bits < (pos - segment.end) * 8) return undefined;
+          const marker = segment.stop;
+          if (bytes[marker] !== 0xff || (bytes[marker + 1]! & 0xf8) !== 0xd0) return undefined;
+          segment = unstuffSegment(bytes, marker + 2);
+          data = segment.data;
+          pos = 0;
           buffer = 0;
-          if (bytes[at] !== 0xff || (bytes[at + 1]! & 0xf8) !== 0xd0) return undefined;
-          at += 2;
+          bits = 0;
           predictors.fill(0);
           untilRestart = restartInterval;
         }
@@ -551,19 +596,118 @@ export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallIm
       }
       for (let i = 0; i < components.length; i++) {
         const c = components[i]!;
-        if (!interleaved) {
-          if (!block(c, i, mx, my)) return undefined;
-          continue;
-        }
-        for (let v = 0; v < c.v; v++) {
-          for (let h = 0; h < c.h; h++) {
-            if (!block(c, i, (mx * c.h + h) * c.ratioX, (my * c.v + v) * c.ratioY)) return undefined;
+        const plane = planes[i]!;
+        const dcLookup = c.dcTable.lookup;
+        const fastAc = c.acTable.fastAc;
+        const weights = c.subWeights;
+        // Up to four sub-areas (2×2): their weights and running means in locals (float32, as a Float32Array held them).
+        const subAreas = weights ? weights.length : 0;
+        const w0 = weights?.[0];
+        const w1 = weights?.[1];
+        const w2 = weights?.[2];
+        const w3 = weights?.[3];
+        const blocksDown = interleaved ? c.v : 1;
+        const blocksAcross = interleaved ? c.h : 1;
+        for (let v = 0; v < blocksDown; v++) {
+          for (let h = 0; h < blocksAcross; h++) {
+            // A scan that reads this many zeros past its end is truncated: stop before running off the padding.
+            if (pos > segment.end + OVERRUN_BYTES) return undefined;
+            // The DC: its size category, then that many extra bits (the difference from the last block's DC).
+            if (bits < 16) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
+            let code = dcLookup[(buffer >>> (bits - LOOKUP_BITS)) & ((1 << LOOKUP_BITS) - 1)]!;
+            if (code === 0) code = longCode(c.dcTable, (buffer >>> (bits - 16)) & 0xffff);
+            if (code < 0) return undefined;
+            bits -= code >> 8;
+            const dcSize = code & 255;
+            if (dcSize > 11) return undefined;
+            let difference = 0;
+            if (dcSize !== 0) {
+              if (bits < dcSize) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
+              bits -= dcSize;
+              difference = extend((buffer >>> bits) & ((1 << dcSize) - 1), dcSize);
+            }
+            const dc = (predictors[i]! += difference);
+            let s0 = 0;
+            let s1 = 0;
+            let s2 = 0;
+            let s3 = 0;
+            if (subAreas > 0) {
+              s0 = Math.fround(128 + dc * w0![0]!);
+              s1 = Math.fround(128 + dc * w1![0]!);
+              if (subAreas === 4) {
+                s2 = Math.fround(128 + dc * w2![0]!);
+                s3 = Math.fround(128 + dc * w3![0]!);
+              }
+            }
+            // The AC coefficients: skipped for a block whose mean is its DC, else added to the sub-areas' means.
+            for (let k = 1; k < 64; k++) {
+              if (bits < 16) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
+              const entry = fastAc[(buffer >>> (bits - FAST_AC_BITS)) & ((1 << FAST_AC_BITS) - 1)]!;
+              let value: number;
+              if (entry !== 0) {
+                bits -= entry & 31;
+                k += (entry >> 5) & 127;
+                if (k > 63) {
+                  // Past the block: the end of it (EOB, or 16 zeros to its end), or a coefficient off it (corrupt).
+                  if ((entry & FAST_COEFFICIENT) !== 0) return undefined;
+                  break;
+                }
+                // A ZRL's value is 0: adding it changes no mean.
+                if (subAreas === 0) continue;
+                value = entry >> 14;
+              } else {
+                // A code and extra bits longer than the fast prefix: the code, then its extra bits.
+                let rs = c.acTable.lookup[(buffer >>> (bits - LOOKUP_BITS)) & ((1 << LOOKUP_BITS) - 1)]!;
+                if (rs === 0) rs = longCode(c.acTable, (buffer >>> (bits - 16)) & 0xffff);
+                if (rs < 0) return undefined;
+                bits -= rs >> 8;
+                const size = rs & 15;
+                if (size === 0) {
+                  if ((rs & 255) !== 0xf0) break;
+                  k += 15;
+                  continue;
+                }
+                k += (rs >> 4) & 15;
+                if (k > 63) return undefined;
+                if (bits < size) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
+                bits -= size;
+                if (subAreas === 0) continue;
+                value = extend((buffer >>> bits) & ((1 << size) - 1), size);
+              }
+              s0 = Math.fround(s0 + value * w0![k]!);
+              s1 = Math.fround(s1 + value * w1![k]!);
+              if (subAreas === 4) {
+                s2 = Math.fround(s2 + value * w2![k]!);
+                s3 = Math.fround(s3 + value * w3![k]!);
+              }
+            }
+            const x = interleaved ? (mx * c.h + h) * c.ratioX : mx;
+            const y = interleaved ? (my * c.v + v) * c.ratioY : my;
+            if (subAreas > 0) {
+              // The sub-areas row by row: 2×1 (two across), 1×2 (two down) or 2×2.
+              const at = y * planeWidth + x;
+              plane[at] = s0;
+              if (c.ratioX === 2) {
+                plane[at + 1] = s1;
+                if (subAreas === 4) {
+                  plane[at + planeWidth] = s2;
+                  plane[at + planeWidth + 1] = s3;
+                }
+              } else {
+                plane[at + planeWidth] = s1;
+              }
+            } else {
+              // libjpeg's 1×1 IDCT: the dequantized DC descaled by 8, rounded, around 128.
+              const value = ((dc * c.quant[0]! + 4) >> 3) + 128;
+              plane[y * planeWidth + x] = value < 0 ? 0 : value > 255 ? 255 : value;
+            }
           }
         }
       }
     }
   }
-  if (bits < fake) return undefined;
+  // Zeros read past the end of the data and used: the scan is truncated.
+  if (pos > segment.end && bits < (pos - segment.end) * 8) return undefined;
 
   const width = Math.ceil(header.width / 8);
   const height = Math.ceil(header.height / 8);
