@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
 import { after, before, describe, it } from 'node:test';
 import { fixture, testServer, type TestServer } from '../testing.js';
 import type { InferResponse } from '../deployment.js';
 import type { ErrorBody } from '../errors.js';
-import { plainJsonIsSafe } from './infer-body.js';
+import { inferBodyParser, plainJsonIsSafe, readBody } from './infer-body.js';
 
 /** An `add` request (a + b, FP32 [1, 4]) as JSON text, with `extra` fields spliced in before `inputs`. */
 const addText = (extra = '') =>
@@ -95,5 +97,41 @@ describe('the infer body parser', () => {
     const r = await infer(JSON.stringify({ inputs: [{ name: 'a', shape: [500, 4], datatype: 'FP32', data }] }));
     assert.equal(r.statusCode, 413, r.body);
     assert.equal(r.json<ErrorBody>().code, 'LEPTON_BODY_TOO_LARGE');
+  });
+
+  /** What a parser answers for `chunks` sent with `headers`, through `done`. */
+  const answer = (
+    parse: (request: FastifyRequest, payload: Readable, done: (error: Error | null, value?: unknown) => void) => void,
+    chunks: Buffer[],
+    headers: Record<string, string> = {},
+  ) =>
+    new Promise<{ error: Error | null; value?: unknown }>((resolve) => {
+      parse({ headers } as unknown as FastifyRequest, Readable.from(chunks), (error, value) => {
+        resolve({ error, value });
+      });
+    });
+
+  it('joins a body that came in chunks, keeping a character split between two of them whole', async () => {
+    const text = Buffer.from('{"id":"café","inputs":[]}');
+    const at = text.indexOf(0xc3) + 1; // between the two bytes of "é"
+    const { error, value } = await answer(inferBodyParser(s.app, 4096), [text.subarray(0, at), text.subarray(at)]);
+    assert.equal(error, null);
+    assert.deepEqual(value, { id: 'café', inputs: [] });
+  });
+
+  it('refuses a body whose length differs from its Content-Length, as fastify does', async () => {
+    const read = (request: FastifyRequest, payload: Readable, done: (error: Error | null) => void) => {
+      readBody(request, payload, 4096, () => done(null), done);
+    };
+    const { error } = await answer(read, [Buffer.from('{"inputs":[]}')], { 'content-length': '99' });
+    assert.equal((error as Error & { code: string }).code, 'FST_ERR_CTP_INVALID_CONTENT_LENGTH');
+  });
+
+  it('stops reading a body without a Content-Length once it passes the limit', async () => {
+    const read = (request: FastifyRequest, payload: Readable, done: (error: Error | null) => void) => {
+      readBody(request, payload, 10, () => done(null), done);
+    };
+    const { error } = await answer(read, [Buffer.alloc(8), Buffer.alloc(8)]);
+    assert.equal((error as Error & { code: string }).code, 'FST_ERR_CTP_BODY_TOO_LARGE');
   });
 });

@@ -29,7 +29,7 @@ import { LABEL_SPEC } from '../preprocess/labels.js';
 import type { Service } from '../service.js';
 import { attachBinaryData } from '../tensors.js';
 import { BINARY_CONTENT_TYPE, BINARY_EXTENSION, HEADER_LENGTH, joinBody } from '../wire/binary.js';
-import { inferBodyParser } from './infer-body.js';
+import { inferBodyParser, readBody } from './infer-body.js';
 import { ROUTES } from './table.js';
 
 /** Options of the OIP routes. */
@@ -65,17 +65,15 @@ export function oipRoutes(app: FastifyInstance, options: OipOptions): void {
   app.decorateRequest('leptonBinary', undefined);
   // In this plugin's scope only (the OIP routes): JSON and binary-extension bodies alike. Triton's clients send a
   // binary body as application/octet-stream or with no content type at all; text bodies stay a 415.
-  const parseInfer = inferBodyParser(app);
+  const parseInfer = inferBodyParser(app, options.bodyLimit);
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(
-    ['application/json', BINARY_CONTENT_TYPE],
-    { parseAs: 'buffer', bodyLimit: options.bodyLimit },
-    parseInfer,
-  );
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit }, (request, body, done) => {
+  app.addContentTypeParser(['application/json', BINARY_CONTENT_TYPE], parseInfer);
+  app.addContentTypeParser('*', (request, payload, done) => {
     const type = request.headers['content-type'];
-    if (type !== undefined && request.headers[HEADER_LENGTH] === undefined) done(errors.badContentType(type));
-    else parseInfer(request, body as Buffer, done);
+    // Read first, as before: an oversized body of another type is still a 413, not a 415.
+    if (type !== undefined && request.headers[HEADER_LENGTH] === undefined)
+      readBody(request, payload, options.bodyLimit, () => done(errors.badContentType(type)), done);
+    else parseInfer(request, payload, done);
   });
 
   // Request and reply types come from each route's schemas in the table.
