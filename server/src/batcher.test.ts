@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Batcher } from './batcher.js';
+import { Batcher, ClientGone } from './batcher.js';
 import type { OutTensor, Runner } from './runner.js';
 import type { Feed } from './tensors.js';
 
@@ -118,6 +118,33 @@ describe('the bounded queue', () => {
     assert.equal(await code(cancelled), 'LEPTON_CLIENT_CLOSED');
     await first;
     assert.deepEqual(runs, [1]);
+  });
+
+  it('takes a request out of the queue when its ClientGone aborts, and answers the others', async () => {
+    const { runner, runs } = doubler(1, 30);
+    const b = new Batcher(runner, input, { maxBatch: 1, maxDelayMs: 0 }, false, () => {}, 'm');
+    const first = b.submit(feed(1), 1, new ClientGone());
+    const gone = new ClientGone();
+    const cancelled = b.submit(feed(2), 1, gone);
+    const stays = new ClientGone();
+    const third = b.submit(feed(3), 1, stays);
+    gone.abort();
+    assert.equal(gone.aborted, true);
+    assert.equal(await code(cancelled), 'LEPTON_CLIENT_CLOSED');
+    assert.deepEqual(Array.from((await first).y!.data as Float32Array), [2]);
+    assert.deepEqual(Array.from((await third).y!.data as Float32Array), [6]);
+    // Aborted once answered, a request's client calls nothing: its listener was removed with the answer.
+    stays.abort();
+    assert.deepEqual(runs, [1, 1]);
+  });
+
+  it('refuses at once a request whose ClientGone aborted before it was submitted', async () => {
+    const { runner, runs } = doubler(1, 5);
+    const b = new Batcher(runner, input, { maxBatch: 1, maxDelayMs: 0 }, false, () => {}, 'm');
+    const gone = new ClientGone();
+    gone.abort();
+    assert.equal(await code(b.submit(feed(1), 1, gone)), 'LEPTON_CLIENT_CLOSED');
+    assert.deepEqual(runs, []);
   });
 
   it('closes only once queued and running requests are answered', async () => {

@@ -2,7 +2,7 @@
  * A deployment: one model name serving one version, with its runner, batcher, monitor and log. The name outlives
  * versions: redeploy and rollback swap the loaded version under the same monitor and log.
  */
-import { Batcher } from './batcher.js';
+import { Batcher, type CancelSignal } from './batcher.js';
 import { errors, ServerError } from './errors.js';
 import type { DeploymentLog } from './logs.js';
 import { batchable, type ModelMeta } from './meta.js';
@@ -89,7 +89,7 @@ export interface InferLimits {
   /** Most elements an input may hold (`--max-elements`). */
   maxElements?: number | undefined;
   /** Aborts when the client has gone: queued work is dropped. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 /** A loaded version: what serves requests. */

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import * as tf from '@tensorflow/tfjs';
@@ -18,10 +18,34 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** The server process's CPU time per answered request, in microseconds (null when its pid or /proc is unknown). */
+  cpuUsPerReq: number | null;
 }
 
-/** Loads one OIP v2 infer URL with batch-1 requests from this process (the text suite loads its servers the same way). */
-export async function load(url: string, body: string): Promise<LoadResult> {
+/** Linux's clock ticks per second in /proc's CPU times (USER_HZ, 100 on every Linux this runs on). */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU seconds process `pid` has used (user + system, every thread), from /proc; undefined without one. Under a
+ * loaded machine wall-clock rates swing with the neighbours, the CPU a request costs the server far less.
+ */
+function processCpuS(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command's ") ": state is the first, utime the 12th, stime the 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Loads one OIP v2 infer URL with batch-1 requests from this process (the text suite loads its servers the same
+ * way); with the server's `pid`, also what each request cost it in CPU.
+ */
+export async function load(url: string, body: string, pid?: number): Promise<LoadResult> {
+  const cpuBefore = processCpuS(pid);
   const result = await autocannon({
     url,
     method: 'POST',
@@ -30,11 +54,17 @@ export async function load(url: string, body: string): Promise<LoadResult> {
     connections: LOAD.connections,
     duration: LOAD.durationS,
   });
+  const cpuAfter = processCpuS(pid);
+  const answered = result.requests.total;
   return {
     reqPerS: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + result.non2xx + result.timeouts,
+    cpuUsPerReq:
+      cpuBefore === undefined || cpuAfter === undefined || answered === 0
+        ? null
+        : ((cpuAfter - cpuBefore) * 1e6) / answered,
   };
 }
 
@@ -51,6 +81,18 @@ async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`${url} did not become ready`);
+}
+
+/** A load's server CPU per request, for the log. */
+function cpuText(result: LoadResult): string {
+  return result.cpuUsPerReq === null ? 'server CPU unknown' : `server CPU ${result.cpuUsPerReq.toFixed(0)} µs/req`;
+}
+
+/** The machine's 1-, 5- and 15-minute load averages, for the log beside each figure. */
+function loadText(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }
 
 /** Median of `runs` timings of `call`, in milliseconds. */
@@ -183,9 +225,9 @@ export const serveSuite: Suite = {
         const data = Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i % 255) / 255);
         const body = JSON.stringify({ inputs: [{ name: input.name, shape, datatype: 'FP32', data }] });
         await server.client.deploy(name, exported.data);
-        const ours = await load(`${server.info.url}/v2/models/${name}/infer`, body);
+        const ours = await load(`${server.info.url}/v2/models/${name}/infer`, body, server.info.pid);
         log(
-          `lepton ${name}: ${ours.reqPerS.toFixed(0)} req/s, p50 ${ours.p50Ms} ms, p99 ${ours.p99Ms} ms, ${ours.errors} errors`,
+          `lepton ${name}: ${ours.reqPerS.toFixed(0)} req/s, p50 ${ours.p50Ms} ms, p99 ${ours.p99Ms} ms, ${ours.errors} errors, ${cpuText(ours)}, load ${loadText()}`,
         );
         let peer: LoadResult | null = null;
         if (existsSync(python) && existsSync(peerPath)) {
@@ -193,9 +235,9 @@ export const serveSuite: Suite = {
           const child: ChildProcess = spawn(python, [peerPath, path, String(port)], { stdio: 'ignore' });
           try {
             await waitReady(`http://127.0.0.1:${port}/v2/health/ready`);
-            peer = await load(`http://127.0.0.1:${port}/v2/models/model/infer`, body);
+            peer = await load(`http://127.0.0.1:${port}/v2/models/model/infer`, body, child.pid);
             log(
-              `fastapi ${name}: ${peer.reqPerS.toFixed(0)} req/s, p50 ${peer.p50Ms} ms, p99 ${peer.p99Ms} ms, ${peer.errors} errors`,
+              `fastapi ${name}: ${peer.reqPerS.toFixed(0)} req/s, p50 ${peer.p50Ms} ms, p99 ${peer.p99Ms} ms, ${peer.errors} errors, ${cpuText(peer)}, load ${loadText()}`,
             );
           } catch (error) {
             log(`fastapi ${name}: not measured (${(error as Error).message})`);
@@ -212,7 +254,7 @@ export const serveSuite: Suite = {
           metric: string,
           unit: string,
           better: 'lower' | 'higher',
-          pick: (r: LoadResult) => number,
+          pick: (r: LoadResult) => number | null,
         ): BenchCase => ({
           suite: 'serve',
           case: `${name}_batch1`,
@@ -229,6 +271,7 @@ export const serveSuite: Suite = {
           row('req_per_s', 'req/s', 'higher', (r) => r.reqPerS),
           row('p50_ms', 'ms', 'lower', (r) => r.p50Ms),
           row('p99_ms', 'ms', 'lower', (r) => r.p99Ms),
+          row('server_cpu_us_per_req', 'us', 'lower', (r) => r.cpuUsPerReq),
         );
         if (name === 'mlp') cases.push(...(await bodyFormatCases(server.client, name, input.name, 784, log)));
         model.dispose();

@@ -22,12 +22,14 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ClientGone } from '../batcher.js';
 import { responseJson } from '../encode.js';
 import { errors, ServerError } from '../errors.js';
 import { LABEL_SPEC } from '../preprocess/labels.js';
 import type { Service } from '../service.js';
 import { attachBinaryData } from '../tensors.js';
-import { BINARY_CONTENT_TYPE, BINARY_EXTENSION, HEADER_LENGTH, joinBody, splitBody } from '../wire/binary.js';
+import { BINARY_CONTENT_TYPE, BINARY_EXTENSION, HEADER_LENGTH, joinBody } from '../wire/binary.js';
+import { inferBodyParser, readBody } from './infer-body.js';
 import { ROUTES } from './table.js';
 
 /** Options of the OIP routes. */
@@ -54,33 +56,6 @@ declare module 'fastify' {
 }
 
 /**
- * Reads an infer body: JSON, or (with `Inference-Header-Content-Length`) JSON followed by binary tensor data, whose
- * bytes are kept on the request for the handler. JSON parsing is fastify's own (with its prototype-poisoning guard).
- */
-function inferBodyParser(app: FastifyInstance) {
-  const json = app.getDefaultJsonParser('error', 'error');
-  return (request: FastifyRequest, body: Buffer, done: (error: Error | null, value?: unknown) => void): void => {
-    const headerLength = request.headers[HEADER_LENGTH];
-    let text: string;
-    try {
-      if (headerLength === undefined) {
-        // Without the header the whole body is JSON, whatever its content type says (a JSON-only Triton request).
-        text = body.toString('utf8');
-      } else {
-        const { json: head, binary } = splitBody(body, headerLength);
-        request.leptonBinary = binary;
-        text = Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('utf8');
-      }
-    } catch (error) {
-      done(error as Error);
-      return;
-    }
-    // The default JSON parser is the callback kind: it answers through `done` and returns nothing to wait for.
-    void json(request, text, done);
-  };
-}
-
-/**
  * Registers the OIP v2 routes on `app`. A synchronous plugin: fastify finishes registering it when it returns, since
  * it has nothing to wait for.
  */
@@ -90,17 +65,15 @@ export function oipRoutes(app: FastifyInstance, options: OipOptions): void {
   app.decorateRequest('leptonBinary', undefined);
   // In this plugin's scope only (the OIP routes): JSON and binary-extension bodies alike. Triton's clients send a
   // binary body as application/octet-stream or with no content type at all; text bodies stay a 415.
-  const parseInfer = inferBodyParser(app);
+  const parseInfer = inferBodyParser(app, options.bodyLimit);
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(
-    ['application/json', BINARY_CONTENT_TYPE],
-    { parseAs: 'buffer', bodyLimit: options.bodyLimit },
-    parseInfer,
-  );
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit }, (request, body, done) => {
+  app.addContentTypeParser(['application/json', BINARY_CONTENT_TYPE], parseInfer);
+  app.addContentTypeParser('*', (request, payload, done) => {
     const type = request.headers['content-type'];
-    if (type !== undefined && request.headers[HEADER_LENGTH] === undefined) done(errors.badContentType(type));
-    else parseInfer(request, body as Buffer, done);
+    // Read first, as before: an oversized body of another type is still a 413, not a 415.
+    if (type !== undefined && request.headers[HEADER_LENGTH] === undefined)
+      readBody(request, payload, options.bodyLimit, () => done(errors.badContentType(type)), done);
+    else parseInfer(request, payload, done);
   });
 
   // Request and reply types come from each route's schemas in the table.
@@ -182,8 +155,9 @@ export function oipRoutes(app: FastifyInstance, options: OipOptions): void {
         if (version !== undefined && !service.registry.has(name, version))
           throw errors.unknownVersion(name, version, service.registry.versions(name));
         // A client that goes away takes its queued work with it (counted as aborted, never computed).
-        const gone = new AbortController();
-        reply.raw.once('close', () => {
+        const gone = new ClientGone();
+        // 'close' comes once per response, so a plain listener does (no `once` wrapper per request).
+        reply.raw.on('close', () => {
           if (reply.raw.writableFinished) return;
           gone.abort();
           deployment.monitor.aborted++;
@@ -192,7 +166,7 @@ export function oipRoutes(app: FastifyInstance, options: OipOptions): void {
         attachBinaryData(body.inputs, request.leptonBinary ?? NO_BYTES);
         const { response, values, rows, binary } = await deployment.infer(body, version, {
           maxElements: service.options.maxElements,
-          signal: gone.signal,
+          signal: gone,
         });
         request.leptonRows = rows;
         // Written as text straight from the typed arrays (large ones a slice at a time); the route's serializer passes text through.
