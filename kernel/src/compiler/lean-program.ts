@@ -42,6 +42,8 @@ export interface LeanWatchProgram {
   convertingCell(convert: () => ConvertResult): ConvertResult;
   /** How many of tslab's rebuilds were answered by the previous program's checker (see createCheckerReuse). */
   readonly reusedCells: number;
+  /** How many cells' declaration diagnostics came from their emit alone (see createDeclarationOnce; for tests). */
+  readonly declarationChecksDeferred: number;
   /**
    * The carried declarations `declarations` as the last cell's stand-in parsed them (tslab's `export {};` line
    * first), or undefined where no stand-in parsed that text (the cell rebuilt): spares a second parse of them.
@@ -264,6 +266,9 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
     },
     get reusedCells() {
       return reuse?.reusedCells ?? 0;
+    },
+    get declarationChecksDeferred() {
+      return declarationOnce.deferredCells;
     },
     parsedDeclarations(declarations) {
       // tslab's `__prev__.d.ts` is its `export {};` line, then the declarations.
