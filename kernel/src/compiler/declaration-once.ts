@@ -26,6 +26,8 @@ export interface DeclarationOnce {
   end(result: ConvertResult): ConvertResult;
   /** How many cells' declaration diagnostics were left to their emit (for tests). */
   readonly deferredCells: number;
+  /** Whether the cell being converted passed its check before the emit: nothing there that tslab reports. */
+  readonly checkedClean: boolean;
 }
 
 /** tslab's cell file starts with this line (`export {};`), which it leaves out of the positions it reports. */
@@ -116,6 +118,9 @@ export function createDeclarationOnce(ts: TypeScript): DeclarationOnce {
     },
     get deferredCells() {
       return deferredCells;
+    },
+    get checkedClean() {
+      return converting && deferred;
     },
   };
 }

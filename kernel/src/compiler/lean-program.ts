@@ -7,6 +7,7 @@ import { skipProbeRebuilds } from './probe-rebuild.js';
 import { createCommonJsEmit } from './commonjs-emit.js';
 import { createCheckerReuse, type CheckerReuse } from './reused-checker.js';
 import { createDeclarationOnce } from './declaration-once.js';
+import { createEarlyAnswer, type EmittedCell } from './early-answer.js';
 import type { ConvertResult } from 'tslab/dist/converter.js';
 import type * as TS from 'typescript';
 import type { TslabBuilder, TypeScriptInternals } from './tslab-surface.js';
@@ -37,9 +38,10 @@ export interface LeanWatchProgram {
   /**
    * Runs tslab's `convert` so that its first rebuild, which only reads the cell's top-level names, is answered from
    * the cell alone (parsed and bound, as the program would) when the cell declares names; tslab then rebuilds once.
-   * The cell's declaration transform runs once, in its emit (see createDeclarationOnce).
+   * The cell's declaration transform runs once, in its emit (see createDeclarationOnce). `emitted` hears the cell's
+   * output as soon as its emit ends clean, before tslab finishes (see createEarlyAnswer); the result is the same.
    */
-  convertingCell(convert: () => ConvertResult): ConvertResult;
+  convertingCell(convert: () => ConvertResult, emitted?: (cell: EmittedCell) => void): ConvertResult;
   /** How many of tslab's rebuilds were answered by the previous program's checker (see createCheckerReuse). */
   readonly reusedCells: number;
   /** How many cells' declaration diagnostics came from their emit alone (see createDeclarationOnce; for tests). */
@@ -126,11 +128,9 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
     configurable: true,
     value: declarationOnce.getPreEmitDiagnosticsOfFiles,
   });
+  const early = createEarlyAnswer(ts);
   const createProgram: TS.CreateProgram<TS.BuilderProgram> = (...args) => {
     const builder = ts.createAbstractBuilder(...args);
-    // The abstract builder's emit is a closure over its program: it needs no `this`.
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- see above
-    builder.emit = declarationOnce.wrapEmit(commonJs.wrapEmit(builder.emit));
     const program = builder.getProgram();
     for (const file of program.getSourceFiles()) {
       // Declaration files of packages were bound in an earlier program and are reused; bind what changed.
@@ -141,12 +141,16 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
     // twice per cell, and a program's files never change, so the walk over its thousand declaration files is done
     // once per program (cells checked against it through a stand-in ask the same program).
     let sources: string[] | undefined;
-    builder.getAllDependencies = () => [
-      ...(sources ??= program
+    const sourceFiles = () =>
+      (sources ??= program
         .getSourceFiles()
         .map((f) => f.fileName)
-        .filter((name) => !name.endsWith('.d.ts'))),
-    ];
+        .filter((name) => !name.endsWith('.d.ts')));
+    builder.getAllDependencies = () => [...sourceFiles()];
+    // The abstract builder's emit is a closure over its program: it needs no `this`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- see above
+    const emit = declarationOnce.wrapEmit(commonJs.wrapEmit(builder.emit));
+    builder.emit = early.wrapEmit(emit, () => sourceFiles().length === 1);
     return builder;
   };
   const folder = compileFolder(ts.sys.getCurrentDirectory());
@@ -250,9 +254,10 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
   fromTslab.cache[path]!.exports = lean;
   return {
     ts,
-    convertingCell(convert) {
+    convertingCell(convert, emitted) {
       probes.arm();
       declarationOnce.begin();
+      if (emitted) early.begin(emitted, () => declarationOnce.checkedClean);
       try {
         return declarationOnce.end(convert());
       } catch (error) {
@@ -260,6 +265,7 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
         declarationOnce.end({ diagnostics: [] });
         throw error;
       } finally {
+        early.end();
         probes.disarm();
         restoreBuilder();
       }
