@@ -4,9 +4,11 @@ import { createRequire } from 'node:module';
 import { Compiler } from './client.js';
 import { installLeanWatchProgram } from './lean-program.js';
 import type { EmittedCell } from './early-answer.js';
+import { preloadedTypeFiles } from '../preload.js';
 
-// tslab's converter in this process, to see what is handed early against what tslab answers in the end.
-const lean = installLeanWatchProgram(['node'], []);
+// tslab's converter in this process, to see what is handed early against what tslab answers in the end; with the
+// kernel's preloaded declarations, whose packages bring `.d.mts` files into the program.
+const lean = installLeanWatchProgram(['node'], preloadedTypeFiles());
 const tslab = createRequire(import.meta.url)('tslab/dist/converter') as typeof import('tslab/dist/converter.js');
 const converter = tslab.createConverter();
 // And the worker, as the kernel asks it.

@@ -150,7 +150,13 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
     // The abstract builder's emit is a closure over its program: it needs no `this`.
     // eslint-disable-next-line @typescript-eslint/unbound-method -- see above
     const emit = declarationOnce.wrapEmit(commonJs.wrapEmit(builder.emit));
-    builder.emit = early.wrapEmit(emit, () => sourceFiles().length === 1);
+    // tslab emits each of those ending in `.js`, or in `.ts` but not `.d.ts` (not `.d.mts` declarations, say).
+    let emitted: number | undefined;
+    const onlyCellIsSource = () =>
+      (emitted ??= sourceFiles().filter(
+        (name) => name.endsWith('.js') || (name.endsWith('.ts') && !name.endsWith('.d.ts')),
+      ).length) === 1;
+    builder.emit = early.wrapEmit(emit, onlyCellIsSource);
     return builder;
   };
   const folder = compileFolder(ts.sys.getCurrentDirectory());
