@@ -151,10 +151,11 @@ function run<K extends OperationName>(
 
 const port = parentPort!;
 port.on('message', (request: WorkerRequest) => {
-  let answered = false;
+  // An object, not a variable: the early answer sets it from inside `run`, where the compiler's narrowing cannot see.
+  const sent = { answered: false };
   const respond = (response: WorkerResponse) => {
-    if (answered) return;
-    answered = true;
+    if (sent.answered) return;
+    sent.answered = true;
     port.postMessage(response);
   };
   try {
@@ -162,7 +163,7 @@ port.on('message', (request: WorkerRequest) => {
     respond({ id: request.id, ok: true, answer });
   } catch (error) {
     // After an early answer the cell runs: its declarations are lost (its commit finds none), which the log tells.
-    if (answered) console.error(`The TypeScript compiler failed after answering a cell: ${String(error)}`);
+    if (sent.answered) console.error(`The TypeScript compiler failed after answering a cell: ${String(error)}`);
     respond({ id: request.id, ok: false, error: (error as Error).stack ?? String(error) });
   }
 });
