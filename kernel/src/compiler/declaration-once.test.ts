@@ -1,6 +1,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { Compiler } from './client.js';
+import { installLeanWatchProgram } from './lean-program.js';
 
 const compiler = new Compiler({ types: ['node'] });
 // The worker is unref'd (it must not keep the kernel alive); keep the test process up while it answers.
@@ -43,4 +45,29 @@ test('after a declaration error the next cell converts and commits as usual', as
   const declarations = await compiler.request('commit', {});
   assert.match(declarations, /afterwards: number/);
   assert.doesNotMatch(declarations, /Hidden/);
+});
+
+test("a cell without errors is checked without its declaration transform, though tslab's options carry a warning", () => {
+  // In this process, to count the cells whose declaration diagnostics were left to the emit: tslab's program reports
+  // TS5101 (its `noImplicitUseStrict` is deprecated) on every cell, in no file; that must not count as an error.
+  const lean = installLeanWatchProgram(['node'], []);
+  const tslab = createRequire(import.meta.url)('tslab/dist/converter') as typeof import('tslab/dist/converter.js');
+  const converter = tslab.createConverter();
+  try {
+    const before = lean.declarationChecksDeferred;
+    const fine = lean.convertingCell(() => converter.convert('', 'let deferred = 2 * 21; deferred'));
+    assert.deepEqual(fine.diagnostics, []);
+    assert.match(fine.declOutput ?? '', /deferred: number/);
+    assert.equal(lean.declarationChecksDeferred, before + 1);
+    // Left to the emit, a declaration error still stops the cell: no output, the error at its position.
+    const hidden = lean.convertingCell(() => converter.convert('', 'const Hidden = class { private secret = 1 }'));
+    assert.deepEqual(
+      hidden.diagnostics.map((d) => [d.start.line, d.start.character, d.code]),
+      [[0, 6, 4094]],
+    );
+    assert.equal(hidden.output, undefined);
+    assert.equal(lean.declarationChecksDeferred, before + 2);
+  } finally {
+    converter.close();
+  }
 });

@@ -24,6 +24,10 @@ export interface DeclarationOnce {
    * check, answers them as tslab answers a cell with errors (no output); else `result` as it is.
    */
   end(result: ConvertResult): ConvertResult;
+  /** How many cells' declaration diagnostics were left to their emit (for tests). */
+  readonly deferredCells: number;
+  /** Whether the cell being converted passed its check before the emit: nothing there that tslab reports. */
+  readonly checkedClean: boolean;
 }
 
 /** tslab's cell file starts with this line (`export {};`), which it leaves out of the positions it reports. */
@@ -65,6 +69,7 @@ export function createDeclarationOnce(ts: TypeScript): DeclarationOnce {
   let converting = false;
   let deferred = false;
   let found: TS.Diagnostic[] = [];
+  let deferredCells = 0;
   const preEmitCheck = (ts as unknown as { getPreEmitDiagnosticsOfFiles: PreEmitCheck }).getPreEmitDiagnosticsOfFiles;
   return {
     getPreEmitDiagnosticsOfFiles(program, files, cancel) {
@@ -80,8 +85,14 @@ export function createDeclarationOnce(ts: TypeScript): DeclarationOnce {
         ...program.getSemanticDiagnostics(file, cancel),
       ];
       // tslab emits nothing after errors: the declaration diagnostics must be found here to be reported at all.
-      if (diagnostics.length > 0) diagnostics.push(...program.getDeclarationDiagnostics(file, cancel));
-      else deferred = true;
+      // Only a diagnostic in a file is an error to tslab: it drops the others, such as TS5101 (the deprecation of
+      // the `noImplicitUseStrict` option tslab sets), which every program reports and which would otherwise send
+      // every cell's declaration transform through here as well as through its emit.
+      if (diagnostics.some((d) => d.file)) diagnostics.push(...program.getDeclarationDiagnostics(file, cancel));
+      else {
+        deferred = true;
+        deferredCells += 1;
+      }
       return ts.sortAndDeduplicateDiagnostics(diagnostics);
     },
     wrapEmit<E extends WrappableEmit>(emit: E): E {
@@ -104,6 +115,12 @@ export function createDeclarationOnce(ts: TypeScript): DeclarationOnce {
       found = [];
       if (errors.length === 0) return result;
       return { diagnostics: errors.flatMap((d) => asTslabDiagnostics(ts, d)) };
+    },
+    get deferredCells() {
+      return deferredCells;
+    },
+    get checkedClean() {
+      return converting && deferred;
     },
   };
 }

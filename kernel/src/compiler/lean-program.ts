@@ -7,6 +7,7 @@ import { skipProbeRebuilds } from './probe-rebuild.js';
 import { createCommonJsEmit } from './commonjs-emit.js';
 import { createCheckerReuse, type CheckerReuse } from './reused-checker.js';
 import { createDeclarationOnce } from './declaration-once.js';
+import { createEarlyAnswer, type EmittedCell } from './early-answer.js';
 import type { ConvertResult } from 'tslab/dist/converter.js';
 import type * as TS from 'typescript';
 import type { TslabBuilder, TypeScriptInternals } from './tslab-surface.js';
@@ -37,11 +38,14 @@ export interface LeanWatchProgram {
   /**
    * Runs tslab's `convert` so that its first rebuild, which only reads the cell's top-level names, is answered from
    * the cell alone (parsed and bound, as the program would) when the cell declares names; tslab then rebuilds once.
-   * The cell's declaration transform runs once, in its emit (see createDeclarationOnce).
+   * The cell's declaration transform runs once, in its emit (see createDeclarationOnce). `emitted` hears the cell's
+   * output as soon as its emit ends clean, before tslab finishes (see createEarlyAnswer); the result is the same.
    */
-  convertingCell(convert: () => ConvertResult): ConvertResult;
+  convertingCell(convert: () => ConvertResult, emitted?: (cell: EmittedCell) => void): ConvertResult;
   /** How many of tslab's rebuilds were answered by the previous program's checker (see createCheckerReuse). */
   readonly reusedCells: number;
+  /** How many cells' declaration diagnostics came from their emit alone (see createDeclarationOnce; for tests). */
+  readonly declarationChecksDeferred: number;
   /**
    * The carried declarations `declarations` as the last cell's stand-in parsed them (tslab's `export {};` line
    * first), or undefined where no stand-in parsed that text (the cell rebuilt): spares a second parse of them.
@@ -124,11 +128,9 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
     configurable: true,
     value: declarationOnce.getPreEmitDiagnosticsOfFiles,
   });
+  const early = createEarlyAnswer(ts);
   const createProgram: TS.CreateProgram<TS.BuilderProgram> = (...args) => {
     const builder = ts.createAbstractBuilder(...args);
-    // The abstract builder's emit is a closure over its program: it needs no `this`.
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- see above
-    builder.emit = declarationOnce.wrapEmit(commonJs.wrapEmit(builder.emit));
     const program = builder.getProgram();
     for (const file of program.getSourceFiles()) {
       // Declaration files of packages were bound in an earlier program and are reused; bind what changed.
@@ -139,12 +141,22 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
     // twice per cell, and a program's files never change, so the walk over its thousand declaration files is done
     // once per program (cells checked against it through a stand-in ask the same program).
     let sources: string[] | undefined;
-    builder.getAllDependencies = () => [
-      ...(sources ??= program
+    const sourceFiles = () =>
+      (sources ??= program
         .getSourceFiles()
         .map((f) => f.fileName)
-        .filter((name) => !name.endsWith('.d.ts'))),
-    ];
+        .filter((name) => !name.endsWith('.d.ts')));
+    builder.getAllDependencies = () => [...sourceFiles()];
+    // The abstract builder's emit is a closure over its program: it needs no `this`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- see above
+    const emit = declarationOnce.wrapEmit(commonJs.wrapEmit(builder.emit));
+    // tslab emits each of those ending in `.js`, or in `.ts` but not `.d.ts` (not `.d.mts` declarations, say).
+    let emitted: number | undefined;
+    const onlyCellIsSource = () =>
+      (emitted ??= sourceFiles().filter(
+        (name) => name.endsWith('.js') || (name.endsWith('.ts') && !name.endsWith('.d.ts')),
+      ).length) === 1;
+    builder.emit = early.wrapEmit(emit, onlyCellIsSource);
     return builder;
   };
   const folder = compileFolder(ts.sys.getCurrentDirectory());
@@ -248,9 +260,10 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
   fromTslab.cache[path]!.exports = lean;
   return {
     ts,
-    convertingCell(convert) {
+    convertingCell(convert, emitted) {
       probes.arm();
       declarationOnce.begin();
+      if (emitted) early.begin(emitted, () => declarationOnce.checkedClean);
       try {
         return declarationOnce.end(convert());
       } catch (error) {
@@ -258,12 +271,16 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
         declarationOnce.end({ diagnostics: [] });
         throw error;
       } finally {
+        early.end();
         probes.disarm();
         restoreBuilder();
       }
     },
     get reusedCells() {
       return reuse?.reusedCells ?? 0;
+    },
+    get declarationChecksDeferred() {
+      return declarationOnce.deferredCells;
     },
     parsedDeclarations(declarations) {
       // tslab's `__prev__.d.ts` is its `export {};` line, then the declarations.

@@ -7,7 +7,7 @@ import { installLeanWatchProgram } from './lean-program.js';
 import { declaredNames, qualifyShorthands } from './shorthand.js';
 import { partialDeclarations, splitExports } from './partial-commit.js';
 import { runsNoUserCode } from './inert-cell.js';
-import type { Converter, Diagnostic } from 'tslab/dist/converter.js';
+import type { ConvertResult, Converter, Diagnostic } from 'tslab/dist/converter.js';
 import type {
   CellDiagnostic,
   CompleteAnswer,
@@ -48,11 +48,9 @@ function diagnostics(list: Diagnostic[]): CellDiagnostic[] {
   return list.map((d) => ({ line: d.start.line, column: d.start.character, code: d.code, message: d.messageText }));
 }
 
-function convert(src: string): ConvertAnswer {
-  const result = lean.convertingCell(() => converter.convert(committedDecl, src));
+/** The kernel's answer for a cell tslab converted into `result`. */
+function answerFor(src: string, result: ConvertResult): ConvertAnswer {
   const exported = result.output === undefined ? undefined : splitExports(result.output);
-  pending =
-    result.diagnostics.length > 0 ? undefined : { declarations: result.declOutput ?? '', names: exported?.names ?? [] };
   return {
     output: exported && qualifyShorthands(exported.output, earlierNames()),
     declaredNames: exported?.names ?? [],
@@ -61,6 +59,35 @@ function convert(src: string): ConvertAnswer {
     hasTopLevelAwait: result.hasToplevelAwait ?? false,
     runsNoUserCode: exported !== undefined && result.diagnostics.length === 0 && runsNoUserCode(src, earlierNames()),
   };
+}
+
+/**
+ * Converts a cell. `answerEarly` hears the answer as soon as the cell's emit ends clean, so that the kernel runs
+ * the cell while tslab finishes the declarations the next cell sees (see createEarlyAnswer); the answer returned
+ * is then the one given early.
+ */
+function convert(src: string, answerEarly: (answer: ConvertAnswer) => void): ConvertAnswer {
+  let early: ConvertAnswer | undefined;
+  const result = lean.convertingCell(
+    () => converter.convert(committedDecl, src),
+    ({ output, lastExpressionVar }) => {
+      early = answerFor(src, {
+        output,
+        diagnostics: [],
+        hasToplevelAwait: false,
+        ...(lastExpressionVar === undefined ? {} : { lastExpressionVar }),
+      });
+      answerEarly(early);
+    },
+  );
+  pending =
+    result.diagnostics.length > 0
+      ? undefined
+      : {
+          declarations: result.declOutput ?? '',
+          names: result.output === undefined ? [] : splitExports(result.output).names,
+        };
+  return early ?? answerFor(src, result);
 }
 
 function complete(src: string, position: number): CompleteAnswer {
@@ -87,11 +114,19 @@ function isComplete(src: string): IsCompleteAnswer {
   return result.completed ? { status: 'complete' } : { status: 'incomplete', indent: result.indent ?? '' };
 }
 
-/** Each operation's handler, its args and answer typed by the protocol. */
-type OperationHandlers = { [K in OperationName]: (args: Operations[K]['args']) => Operations[K]['answer'] };
+/**
+ * Each operation's handler, its args and answer typed by the protocol. `answerEarly` sends the answer before the
+ * handler returns (the handler's own answer is then not sent again).
+ */
+type OperationHandlers = {
+  [K in OperationName]: (
+    args: Operations[K]['args'],
+    answerEarly: (answer: Operations[K]['answer']) => void,
+  ) => Operations[K]['answer'];
+};
 
 const operations: OperationHandlers = {
-  convert: ({ src }) => convert(src),
+  convert: ({ src }, answerEarly) => convert(src, answerEarly),
   commit: ({ reached }) => {
     // Nothing converted since the last commit (or since this worker replaced one that died): nothing to add.
     if (!pending) return committedDecl;
@@ -107,18 +142,29 @@ const operations: OperationHandlers = {
 };
 
 /** Runs one request: the generic ties the request's args to its operation, which the union alone does not. */
-function run<K extends OperationName>(request: WorkerRequest<K>): Operations[K]['answer'] {
-  return operations[request.op](request.args);
+function run<K extends OperationName>(
+  request: WorkerRequest<K>,
+  answerEarly: (answer: Operations[K]['answer']) => void,
+): Operations[K]['answer'] {
+  return operations[request.op](request.args, answerEarly);
 }
 
 const port = parentPort!;
 port.on('message', (request: WorkerRequest) => {
-  let response: WorkerResponse;
+  // An object, not a variable: the early answer sets it from inside `run`, where the compiler's narrowing cannot see.
+  const sent = { answered: false };
+  const respond = (response: WorkerResponse) => {
+    if (sent.answered) return;
+    sent.answered = true;
+    port.postMessage(response);
+  };
   try {
-    response = { id: request.id, ok: true, answer: run(request) };
+    const answer = run(request, (early) => respond({ id: request.id, ok: true, answer: early }));
+    respond({ id: request.id, ok: true, answer });
   } catch (error) {
-    response = { id: request.id, ok: false, error: (error as Error).stack ?? String(error) };
+    // After an early answer the cell runs: its declarations are lost (its commit finds none), which the log tells.
+    if (sent.answered) console.error(`The TypeScript compiler failed after answering a cell: ${String(error)}`);
+    respond({ id: request.id, ok: false, error: (error as Error).stack ?? String(error) });
   }
-  port.postMessage(response);
 });
 port.postMessage({ ready: true, ms: performance.now() - started } satisfies WorkerResponse);
