@@ -7,7 +7,7 @@
  * content. Changing the size, channels or fit changes the options key. A torn record fails its CRC and is decoded
  * again, never trusted.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { mkdirSync, type Stats } from 'node:fs';
 import { appendFile, open, readFile, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,9 +32,13 @@ export function defaultCacheDir(): string {
   return join(leptonHome(), 'cache', 'images');
 }
 
-/** The SHA-256 of a file's bytes, hex: its cache key. */
+/**
+ * The SHA-256 of a file's bytes, hex: its cache key. The one-shot `hash` builds no Hash object: a cold dataset hashes
+ * every file on the decode workers, and 10,000 Hash objects (each wrapping a native context) were garbage for V8's
+ * helper threads to collect.
+ */
 export function contentKey(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return hash('sha256', bytes, 'hex');
 }
 
 /** What the stat index remembers of a file: its size and modification time, and the content key they vouch for. */
@@ -75,7 +79,7 @@ export class PixelCache {
    */
   constructor(root: string, spec: Pick<ImageSpec, 'size' | 'channels' | 'fit'>) {
     const options = JSON.stringify({ v: DECODER_VERSION, size: spec.size, channels: spec.channels, fit: spec.fit });
-    this.dir = join(root, createHash('sha256').update(options).digest('hex').slice(0, 16));
+    this.dir = join(root, hash('sha256', options, 'hex').slice(0, 16));
     this.packPath = join(this.dir, 'pixels.pack');
     this.statPath = join(this.dir, 'stat.jsonl');
     this.recordBytes = KEY_BYTES + spec.size[0] * spec.size[1] * spec.channels + 4;

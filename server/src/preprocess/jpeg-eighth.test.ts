@@ -81,6 +81,37 @@ function withoutIccProfile(jpeg: Buffer): Buffer {
 }
 
 describe('reading a JPEG at 1/8 scale without sharp', () => {
+  it('skips blocks that end at their 63rd coefficient without an end-of-block code, and blocks that end early', async () => {
+    // Noise at quality 100 fills every coefficient of most blocks (no EOB follows the last one); the stripes leave
+    // a few coefficients and an EOB. A reader that expects an EOB after position 63 loses its place in the bits.
+    let seed = 1;
+    const noise = Buffer.alloc(128 * 64 * 3);
+    for (let i = 0; i < noise.length; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      noise[i] = 64 + (seed >>> 25);
+    }
+    const stripes = Buffer.alloc(128 * 64 * 3);
+    for (let i = 0; i < stripes.length; i++) stripes[i] = 60 + 40 * (Math.floor(i / 9) % 4);
+    for (const [name, pixels] of [
+      ['noise', noise],
+      ['stripes', stripes],
+    ] as const) {
+      for (const quality of [75, 100]) {
+        const image = () => sharp(pixels, { raw: { width: 128, height: 64, channels: 3 } });
+        for (const [kind, jpeg] of [
+          ['grey', await image().toColourspace('b-w').jpeg({ quality }).toBuffer()],
+          ['4:4:4', await image().jpeg({ quality, chromaSubsampling: '4:4:4' }).toBuffer()],
+        ] as const) {
+          const { worst, mean } = await againstBlockMeans(jpeg, eighthOf(jpeg));
+          assert.ok(
+            worst <= 3 && mean <= 0.6,
+            `${name} ${kind} q${String(quality)}: ${worst.toFixed(1)}, ${mean.toFixed(2)}`,
+          );
+        }
+      }
+    }
+  });
+
   it('gives each 8×8 block the mean of libjpeg’s full decode of it, for 4:2:0, 4:4:4 and grey files of odd sizes', async () => {
     const files: Array<[string, Buffer]> = [];
     for (const [width, height] of [
