@@ -88,6 +88,8 @@ const i32 = (n: number) => [op.i32Const, ...leb(n, true)];
 const v = (code: number, ...rest: number[]) => [0xfd, ...leb(code), ...rest];
 const vload = [...v(simd.load), 0, 0];
 const vstore = [...v(simd.store), 0, 0];
+/** `local = value` for each `[local, value]` pair, in order. */
+const assign = (pairs: [number, number[]][]) => pairs.flatMap(([local, value]) => [...value, ...set(local)]);
 /** `local[i] += step` */
 const bump = (i: number, step: number[]) => [...get(i), ...step, op.i32Add, ...set(i)];
 /** `for (; local[i] < local[limit]; local[i] += step) body`, as block/loop with a test before each pass. */
@@ -475,17 +477,16 @@ function oneChannelConv(fh: number, fw: number, groups: number): Func {
     locals: [...Array<number>(6).fill(I32), ...Array<number>(taps * groups + groups + 1).fill(V128)],
     body: [
       ...loadFilter,
-      ...get(out),
-      ...set(o),
-      ...get(x),
-      ...set(rowStart),
-      ...i32(0),
-      ...set(oy),
+      ...assign([
+        [o, get(out)],
+        [rowStart, get(x)],
+        [oy, i32(0)],
+      ]),
       ...forLt(oy, oh, i32(1), [
-        ...get(rowStart),
-        ...set(p),
-        ...i32(0),
-        ...set(ox),
+        ...assign([
+          [p, get(rowStart)],
+          [ox, i32(0)],
+        ]),
         ...forLt(ox, ow, i32(1), pixel),
         ...bump(rowStart, get(rowStep)),
       ]),
