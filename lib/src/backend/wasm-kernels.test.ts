@@ -77,6 +77,59 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     });
   }
 
+  // The one-input-channel forward convolution (SIMD, filter in registers): 4 to 16 output channels, odd image sizes,
+  // strides 1–3, both paddings, square and oblong filters; 6 and 20 channels take the stock kernel and must agree too.
+  const oneChannel: { x: [number, number, number, number]; f: [number, number, number, number] }[] = [
+    { x: [64, 28, 28, 1], f: [3, 3, 1, 8] },
+    { x: [3, 9, 7, 1], f: [3, 3, 1, 4] },
+    { x: [2, 11, 13, 1], f: [5, 5, 1, 16] },
+    { x: [1, 6, 9, 1], f: [2, 3, 1, 12] },
+    { x: [2, 7, 5, 1], f: [1, 1, 1, 8] },
+    { x: [2, 8, 8, 1], f: [3, 3, 1, 6] },
+    { x: [1, 8, 8, 1], f: [3, 3, 1, 20] },
+  ];
+  for (const { x, f } of oneChannel) {
+    for (const stride of [1, 2, 3]) {
+      for (const pad of ['same', 'valid'] as const) {
+        test(`a one-channel conv2d of ${String(x)} by ${String(f)}, stride ${stride}, padding ${pad}, matches to 1e-5`, async () => {
+          await sameOnBothBackends(
+            'one-channel conv2d',
+            () => {
+              const xs = tf.tensor<tf.Rank.R4>(random(x, 31), x);
+              const w = tf.tensor<tf.Rank.R4>(random(f, 32), f);
+              return [tf.conv2d(xs, w, stride, pad)];
+            },
+            1e-5,
+          );
+        });
+      }
+    }
+  }
+
+  test('a one-channel conv2d with oblong strides and explicit padding matches to 1e-5', async () => {
+    await sameOnBothBackends(
+      'one-channel conv2d',
+      () => {
+        const xs = tf.tensor<tf.Rank.R4>(random([2, 10, 9, 1], 33), [2, 10, 9, 1]);
+        const w = tf.tensor<tf.Rank.R4>(random([3, 2, 1, 8], 34), [3, 2, 1, 8]);
+        return [
+          tf.conv2d(
+            xs,
+            w,
+            [2, 1],
+            [
+              [0, 0],
+              [1, 2],
+              [0, 1],
+              [0, 0],
+            ],
+          ),
+        ];
+      },
+      1e-5,
+    );
+  });
+
   // The SIMD filter-gradient tiles (output channels a multiple of 4), at the channel counts of image CNNs: tiles of
   // 2 rows × 4 groups, 4 rows × 1–3 groups, a last tile with fewer rows or groups (3·3·3 = 27 rows; 12 channels).
   const tiled: { cin: number; cout: number }[] = [

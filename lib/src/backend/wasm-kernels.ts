@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from './errors.js';
-import { filterGradTileLoop, isWasmMemory } from './simd.js';
+import { filterGradTileLoop, isWasmMemory, oneChannelConvLoop } from './simd.js';
 import { address, loopsOf, type HeapBackend } from './heap.js';
 import { installReluGrad } from './relu-grad.js';
 import { registeredKernel } from './registry.js';
@@ -44,6 +44,7 @@ type StockKernel = (args: {
  * written with the backend's own fast kernels (XNNPACK convolutions and matmuls, C++ transposes, pads, slices):
  * - `BatchMatMul`, `_FusedMatMul`: transposes first, so every multiply takes XNNPACK's fast (untransposed) path;
  *   a single small product whose B is new (every one in training) in SIMD tiles instead (`matmul-tiles.ts`);
+ * - `Conv2D` with one input channel (a grayscale image's first layer): a SIMD loop with the filter in registers;
  * - `Conv2DBackpropInput`: one matrix product of dy by the filter, its columns added back onto the input (SIMD);
  *   where that does not apply, a forward convolution of the (dilated, padded) output gradient with the flipped filter;
  * - `Conv2DBackpropFilter`: a matrix product in SIMD tiles read straight from the input and the output gradient
@@ -62,6 +63,7 @@ type StockKernel = (args: {
 export const replacedWasmKernels = [
   'BatchMatMul',
   '_FusedMatMul',
+  'Conv2D',
   'Conv2DBackpropInput',
   'Conv2DBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
@@ -559,6 +561,41 @@ const conv2DBackpropFilter: Kernel = scoped((s, args) => {
   return s.transpose(cropped, [1, 2, 0, 3]);
 });
 
+/**
+ * A convolution with ONE input channel (a grayscale image's first layer) and up to 16 output channels, a multiple of
+ * 4: the SIMD loop of `simd.ts` over each (padded) image, its filter held in registers. XNNPACK runs this shape at
+ * half its rate on 8 input channels (measured 0.54 ms for 64×28×28×1 → 8, 3×3). Everything else, and a wasm
+ * without SIMD, takes the stock kernel.
+ */
+const conv2D: Kernel = scoped((s, args) => {
+  const { inputs, backend, attrs = {} } = args;
+  const { x, filter } = inputs as { x: Info; filter: Info };
+  const [kh, kw, cin, cout] = filter.shape as [number, number, number, number];
+  const dilations = attrs.dilations ?? 1;
+  const simple =
+    x.dtype === 'float32' &&
+    cin === 1 &&
+    cout % 4 === 0 &&
+    cout <= 16 &&
+    kh * kw <= 25 &&
+    (attrs.dataFormat ?? 'NHWC') === 'NHWC' &&
+    (Array.isArray(dilations) ? dilations : [dilations]).every((d) => d === 1);
+  const memory = (backend as unknown as HeapBackend).wasm?.asm?.memory;
+  const loop = simple && isWasmMemory(memory) ? oneChannelConvLoop(memory, kh, kw, cout / 4) : null;
+  if (!loop) return kernel('Conv2D')(args);
+  const info = convInfo(x.shape, filter.shape, attrs);
+  const padded = padSpatial(s, x, spatialPadding(info), 1);
+  const [n, h, w] = padded.shape as [number, number, number, number];
+  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const out = (backend as unknown as HeapBackend).makeOutput([n, oh, ow, cout], 'float32');
+  // Addresses after makeOutput: allocating may grow the heap (offsets stay valid, views would not).
+  const [xAt, wAt, outAt] = [address(backend, padded), address(backend, filter), address(backend, out)];
+  for (let b = 0; b < n; b++) {
+    loop(xAt + b * h * w * 4, wAt, outAt + b * oh * ow * cout * 4, oh, ow, w * 4, sh * w * 4, sw * 4);
+  }
+  return out;
+});
+
 const depthwiseBackpropInput: Kernel = scoped((s, { inputs, attrs = {} }) => {
   const { dy, filter } = inputs as { dy: Info; filter: Info };
   const [kh, kw, c, mult] = filter.shape as [number, number, number, number];
@@ -834,6 +871,7 @@ const identity: Kernel = (args) => {
 const replacements: Record<(typeof replacedWasmKernels)[number], Kernel> = {
   BatchMatMul: matMulWithoutTranspose('BatchMatMul'),
   _FusedMatMul: matMulWithoutTranspose('_FusedMatMul'),
+  Conv2D: conv2D,
   Conv2DBackpropInput: conv2DBackpropInput,
   Conv2DBackpropFilter: conv2DBackpropFilter,
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
