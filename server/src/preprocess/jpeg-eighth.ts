@@ -186,12 +186,15 @@ interface Frame {
  * new tables into every file, and five typed arrays a table cost more to create and collect than filling them.
  */
 interface HuffmanTable {
-  /** For each 9-bit prefix: (code length << 8) | symbol, or 0 when the code is longer than 9 bits. */
+  /**
+   * For a DC table, each 9-bit prefix: (code length << 8) | symbol, or 0 when the code is longer than 9 bits. Empty
+   * for an AC table, whose `fastAc` holds the same codes (one 512-entry array a table to build, not two).
+   */
   lookup: Int32Array;
   /**
    * For an AC table, each `FAST_AC_BITS`-bit prefix decoded whole, code and extra bits together (one lookup per
-   * coefficient instead of a lookup, a `receive` and two refills): see `fastAcEntry`; 0 when the code and its extra
-   * bits are longer than the prefix, then the symbol is decoded bit by bit as before.
+   * coefficient instead of a lookup, a `receive` and two refills): see `fastAcEntry`. When the code fits the prefix
+   * but its extra bits do not, the code alone (`codeOnlyEntry`); 0 when the code is longer than the prefix.
    */
   fastAc: Int32Array;
   /** Per code length 1..16: the largest code of that length (−1 when none), the first code, and its index in `values`. */
@@ -207,9 +210,10 @@ const LOOKUP_BITS = 9;
 
 /**
  * Prefix length of `HuffmanTable.fastAc`: 9 bits (2 KB a table) decoded the bench's photos as fast as 11 bits, and
- * cost a quarter as much to build (encoders that optimise their tables write new ones into every file).
+ * cost a quarter as much to build (encoders that optimise their tables write new ones into every file). As long as
+ * `LOOKUP_BITS`: an AC code longer than the prefix is then one `longCode` reads, from `LOOKUP_BITS + 1` bits on.
  */
-const FAST_AC_BITS = 9;
+const FAST_AC_BITS = LOOKUP_BITS;
 /**
  * Bit 12 of a `fastAc` entry: set for a coefficient, clear for the end of the block (EOB) and a run of 16 zeros (ZRL),
  * which may take the position past 63 without the block being corrupt.
@@ -222,17 +226,26 @@ const END_OF_BLOCK_SKIP = 64;
  * One `fastAc` entry: bits 0–4 the bits consumed (code and extra bits), 5–11 the zero coefficients skipped before
  * this one (the run; 15 for a ZRL, whose own coefficient is a zero; `END_OF_BLOCK_SKIP` for an EOB), bit 12
  * `FAST_COEFFICIENT`, 14 and up the coefficient's value (signed: read back with `>> 14`; 0 for ZRL and EOB). One
- * shape for all three, so the block loop needs no test of the kind but when the position passes 63.
+ * shape for all three, so the block loop needs no test of the kind but when the position passes 63. Only for a code
+ * whose extra bits fit the prefix after it (`length + (symbol & 15) <= FAST_AC_BITS`).
  */
 function fastAcEntry(prefix: number, length: number, symbol: number): number {
   const size = symbol & 15;
   // As in the two-step decoding: a symbol of size 0 is a run of 16 zeros (0xF0), or else ends the block.
   if (size === 0) return ((symbol === 0xf0 ? 15 : END_OF_BLOCK_SKIP) << 5) | length;
-  if (length + size > FAST_AC_BITS) return 0;
   const extra = (prefix >> (FAST_AC_BITS - length - size)) & ((1 << size) - 1);
   // The JPEG sign extension (F.2.2.1): a value whose top bit is 0 is negative.
   const value = extra < 1 << (size - 1) ? extra - (1 << size) + 1 : extra;
   return (value << 14) | FAST_COEFFICIENT | ((symbol >> 4) << 5) | (length + size);
+}
+
+/**
+ * A `fastAc` entry for a code of `length` bits whose extra bits run past the prefix: (length << 8) | symbol, as a DC
+ * `lookup` entry, shifted above bits 0–4, which are then 0 (every whole entry consumes at least one bit): the block
+ * loop tells the two kinds apart by those bits and then reads the extra bits itself.
+ */
+function codeOnlyEntry(length: number, symbol: number): number {
+  return ((length << 8) | symbol) << 5;
 }
 
 /**
@@ -264,7 +277,7 @@ function cachedHuffmanTable(bytes: Uint8Array, at: number, n: number, ac: boolea
  * spec, annex C); `fastAc` only for an AC table (`ac`).
  */
 function huffmanTable(bytes: Uint8Array, at: number, n: number, ac: boolean): HuffmanTable | undefined {
-  const lookupSize = 1 << LOOKUP_BITS;
+  const lookupSize = ac ? 0 : 1 << LOOKUP_BITS;
   const fastAcSize = ac ? 1 << FAST_AC_BITS : 0;
   const store = carve(Int32Array, lookupSize + fastAcSize + 3 * 17 + 17 + n);
   const lookup = store.subarray(0, lookupSize);
@@ -287,18 +300,27 @@ function huffmanTable(bytes: Uint8Array, at: number, n: number, ac: boolean): Hu
       minCode[length] = code;
       for (let i = 0; i < n; i++, k++, code++) {
         if (k >= values.length) return undefined;
-        if (length <= LOOKUP_BITS) {
-          const shift = LOOKUP_BITS - length;
+        // Plain loops, not `fill`: a builtin call per code cost more than the few entries most codes fill.
+        if (!ac && length <= LOOKUP_BITS) {
           const entry = (length << 8) | values[k]!;
-          lookup.fill(entry, code << shift, (code + 1) << shift);
+          for (let prefix = code << (LOOKUP_BITS - length); prefix < (code + 1) << (LOOKUP_BITS - length); prefix++)
+            lookup[prefix] = entry;
         }
         if (ac && length <= FAST_AC_BITS) {
-          // One entry per value of the extra bits that fit, repeated over the prefix bits that follow them.
-          const fits = Math.min(values[k]! & 15, FAST_AC_BITS - length);
-          const repeat = 1 << (FAST_AC_BITS - length - fits);
-          for (let prefix = code << (FAST_AC_BITS - length); prefix < (code + 1) << (FAST_AC_BITS - length);) {
-            const entry = fastAcEntry(prefix, length, values[k]!);
-            for (const end = prefix + repeat; prefix < end; prefix++) fastAc[prefix] = entry;
+          const symbol = values[k]!;
+          const from = code << (FAST_AC_BITS - length);
+          const to = (code + 1) << (FAST_AC_BITS - length);
+          if (length + (symbol & 15) > FAST_AC_BITS) {
+            // The extra bits run past the prefix: the code alone, the same for every prefix bit that follows it.
+            const entry = codeOnlyEntry(length, symbol);
+            for (let prefix = from; prefix < to; prefix++) fastAc[prefix] = entry;
+          } else {
+            // One entry per value of the extra bits, repeated over the prefix bits that follow them.
+            const repeat = 1 << (FAST_AC_BITS - length - (symbol & 15));
+            for (let prefix = from; prefix < to;) {
+              const entry = fastAcEntry(prefix, length, symbol);
+              for (const end = prefix + repeat; prefix < end; prefix++) fastAc[prefix] = entry;
+            }
           }
         }
       }
@@ -644,7 +666,7 @@ export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallIm
               if (bits < 16) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
               const entry = fastAc[(buffer >>> (bits - FAST_AC_BITS)) & ((1 << FAST_AC_BITS) - 1)]!;
               let value: number;
-              if (entry !== 0) {
+              if ((entry & 31) !== 0) {
                 bits -= entry & 31;
                 k += (entry >> 5) & 127;
                 if (k > 63) {
@@ -657,7 +679,7 @@ export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallIm
                 value = entry >> 14;
               } else {
                 // A code and extra bits longer than the fast prefix: the code, then its extra bits.
-                let rs = c.acTable.lookup[(buffer >>> (bits - LOOKUP_BITS)) & ((1 << LOOKUP_BITS) - 1)]!;
+                let rs = entry >> 5;
                 if (rs === 0) rs = longCode(c.acTable, (buffer >>> (bits - 16)) & 0xffff);
                 if (rs < 0) return undefined;
                 bits -= rs >> 8;
