@@ -80,6 +80,41 @@ function withoutIccProfile(jpeg: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
+/** Noise photos of assorted sizes and qualities: sharp optimises each file's Huffman tables, so each has new ones. */
+async function photosWithTheirOwnTables(count: number): Promise<Buffer[]> {
+  const files: Buffer[] = [];
+  let state = 7;
+  for (let i = 0; i < count; i++) {
+    const width = 24 + 8 * (i % 5);
+    const noise = Buffer.alloc(width * 32 * 3);
+    for (let j = 0; j < noise.length; j++) noise[j] = (state = (Math.imul(state, 1103515245) + 12345) >>> 0) >>> 24;
+    files.push(
+      await sharp(noise, { raw: { width, height: 32, channels: 3 } })
+        .jpeg({ quality: 50 + i, optimiseCoding: true })
+        .toBuffer(),
+    );
+  }
+  return files;
+}
+
+/** Each Huffman table of `jpeg`'s DHT segments, as a DHT segment of its own that defines table `id` of its class. */
+function huffmanTablesAs(jpeg: Buffer, id: number): Buffer[] {
+  const segments: Buffer[] = [];
+  for (let at = 2; jpeg[at + 1] !== 0xda; at += 2 + ((jpeg[at + 2]! << 8) | jpeg[at + 3]!)) {
+    if (jpeg[at + 1] !== 0xc4) continue;
+    const end = at + 2 + ((jpeg[at + 2]! << 8) | jpeg[at + 3]!);
+    for (let p = at + 4; p < end;) {
+      let n = 0;
+      for (let i = p + 1; i < p + 17; i++) n += jpeg[i]!;
+      const table = Buffer.from(jpeg.subarray(p, p + 17 + n));
+      table[0] = (table[0]! & 0xf0) | id;
+      segments.push(Buffer.concat([Buffer.from([0xff, 0xc4, 0, 2 + table.length]), table]));
+      p += 17 + n;
+    }
+  }
+  return segments;
+}
+
 describe('reading a JPEG at 1/8 scale without sharp', () => {
   it('skips blocks that end at their 63rd coefficient without an end-of-block code, and blocks that end early', async () => {
     // Noise at quality 100 fills every coefficient of most blocks (no EOB follows the last one); the stripes leave
@@ -189,6 +224,27 @@ describe('reading a JPEG at 1/8 scale without sharp', () => {
     const { worst, mean } = await againstBlockMeans(large, eighth);
     assert.ok(worst <= 12 && mean <= 1.5, `largest difference ${worst.toFixed(1)}, mean ${mean.toFixed(2)} levels`);
     assert.deepEqual(eighthOf(small).pixels, alone.pixels);
+  });
+
+  it('decodes a header read before other files replaced every table it uses as one read just before', async () => {
+    const [first, ...others] = await photosWithTheirOwnTables(41);
+    const expected = eighthOf(first!);
+    const header = readJpegHeader(first!);
+    assert.ok(header);
+    // 40 files of four new tables each: more than the reader keeps, so the pool has been refilled since.
+    for (const other of others) assert.ok(readJpegHeader(other));
+    assert.deepEqual(decodeJpegEighth(first!, header), expected);
+  });
+
+  it('reads a file that defines more tables before its scan than the reader keeps, with the tables it uses', async () => {
+    const [file, ...others] = await photosWithTheirOwnTables(31);
+    const expected = eighthOf(file!);
+    // Tables 2 and 3 of each class, which no component uses, defined over and over between the file's own and its scan.
+    const unused = others.flatMap((other, i) => huffmanTablesAs(other, 2 + (i % 2)));
+    assert.ok(unused.length > 100, `${unused.length} extra tables`);
+    const scan = file!.indexOf(Buffer.from([0xff, 0xda]));
+    const crowded = Buffer.concat([file!.subarray(0, scan), ...unused, file!.subarray(scan)]);
+    assert.deepEqual(eighthOf(crowded), expected);
   });
 
   it('turns every EXIF orientation upright as sharp does', async () => {

@@ -49,6 +49,9 @@ interface Component {
   subWeights: Float32Array[] | undefined;
   dcTable: HuffmanTable;
   acTable: HuffmanTable;
+  /** The tables' `generation` when the header was read: a pooled table refilled since differs. */
+  dcGeneration: number;
+  acGeneration: number;
 }
 
 /** The natural index (row × 8 + column) of each zigzag position. */
@@ -118,7 +121,7 @@ function subAreaBasis(ratioX: number, ratioY: number): Float32Array[] {
  */
 let slab = new ArrayBuffer(0);
 let slabUsed = 0;
-/** 64 KB: a 256×256 file's arrays take ~20 KB; the 64 cached tables keep at most that many slabs alive. */
+/** 64 KB: a 256×256 file's arrays take ~20 KB (its planes and quantization tables). */
 const SLAB_BYTES = 64 * 1024;
 
 /** A zeroed `Int32Array` or `Float32Array` of `length` entries, a view of the current slab (see `slab`). */
@@ -182,40 +185,44 @@ interface Frame {
 }
 
 /**
- * The decoding tables of one DHT entry. All are views of one `Int32Array` (see `carve`): an optimising encoder writes
- * new tables into every file, and five typed arrays a table cost more to create and collect than filling them.
+ * The decoding tables of one DHT entry, views of one `Int32Array`. The tables of the last `MAX_CACHED_TABLES` entries
+ * read live in a pool of such arrays, refilled in place from file to file (see `cachedHuffmanTable`): an optimising
+ * encoder writes new tables into every file, and a fresh array a table (a slab's share, then its collection) was
+ * most of the time its headers took.
  */
 interface HuffmanTable {
   /**
-   * For a DC table, each 9-bit prefix: (code length << 8) | symbol, or 0 when the code is longer than 9 bits. Empty
-   * for an AC table, whose `fastAc` holds the same codes (one 512-entry array a table to build, not two).
+   * Each `LOOKUP_BITS`-bit prefix. For a DC table: (code length << 8) | symbol, or 0 when the code is longer. For an
+   * AC table, the prefix decoded whole, code and extra bits together (one lookup per coefficient instead of a lookup,
+   * a `receive` and two refills): see `fastAcEntry`; when the code fits the prefix but its extra bits do not, the
+   * code alone (`codeOnlyEntry`); 0 when the code is longer than the prefix.
    */
-  lookup: Int32Array;
-  /**
-   * For an AC table, each `FAST_AC_BITS`-bit prefix decoded whole, code and extra bits together (one lookup per
-   * coefficient instead of a lookup, a `receive` and two refills): see `fastAcEntry`. When the code fits the prefix
-   * but its extra bits do not, the code alone (`codeOnlyEntry`); 0 when the code is longer than the prefix.
-   */
-  fastAc: Int32Array;
+  prefixes: Int32Array;
   /** Per code length 1..16: the largest code of that length (−1 when none), the first code, and its index in `values`. */
   maxCode: Int32Array;
   minCode: Int32Array;
   valueIndex: Int32Array;
-  values: Int32Array;
-  /** The DHT entry's AC flag, 16 counts and values, as read: what a cached table is compared with. */
+  /** The DHT entry's AC flag, 16 counts and values, as read (`sourceLength` entries): what a cache hit is compared with. */
   source: Int32Array;
+  sourceLength: number;
+  /** The values: `source` from its 18th entry. */
+  values: Int32Array;
+  /** Incremented each time the table is refilled, so that a header holding it can tell it has changed. */
+  generation: number;
+  /** Its key in `TABLES_BY_BYTES`. */
+  key: number;
 }
 
 const LOOKUP_BITS = 9;
 
 /**
- * Prefix length of `HuffmanTable.fastAc`: 9 bits (2 KB a table) decoded the bench's photos as fast as 11 bits, and
+ * Prefix length of an AC table's `HuffmanTable.prefixes`: 9 bits (2 KB a table) decoded the bench's photos as fast as 11 bits, and
  * cost a quarter as much to build (encoders that optimise their tables write new ones into every file). As long as
  * `LOOKUP_BITS`: an AC code longer than the prefix is then one `longCode` reads, from `LOOKUP_BITS + 1` bits on.
  */
 const FAST_AC_BITS = LOOKUP_BITS;
 /**
- * Bit 12 of a `fastAc` entry: set for a coefficient, clear for the end of the block (EOB) and a run of 16 zeros (ZRL),
+ * Bit 12 of an AC table's `prefixes` entry: set for a coefficient, clear for the end of the block (EOB) and a run of 16 zeros (ZRL),
  * which may take the position past 63 without the block being corrupt.
  */
 const FAST_COEFFICIENT = 1 << 12;
@@ -223,7 +230,7 @@ const FAST_COEFFICIENT = 1 << 12;
 const END_OF_BLOCK_SKIP = 64;
 
 /**
- * One `fastAc` entry: bits 0–4 the bits consumed (code and extra bits), 5–11 the zero coefficients skipped before
+ * One entry of an AC table's `prefixes`: bits 0–4 the bits consumed (code and extra bits), 5–11 the zero coefficients skipped before
  * this one (the run; 15 for a ZRL, whose own coefficient is a zero; `END_OF_BLOCK_SKIP` for an EOB), bit 12
  * `FAST_COEFFICIENT`, 14 and up the coefficient's value (signed: read back with `>> 14`; 0 for ZRL and EOB). One
  * shape for all three, so the block loop needs no test of the kind but when the position passes 63. Only for a code
@@ -240,8 +247,8 @@ function fastAcEntry(prefix: number, length: number, symbol: number): number {
 }
 
 /**
- * A `fastAc` entry for a code of `length` bits whose extra bits run past the prefix: (length << 8) | symbol, as a DC
- * `lookup` entry, shifted above bits 0–4, which are then 0 (every whole entry consumes at least one bit): the block
+ * An AC `prefixes` entry for a code of `length` bits whose extra bits run past the prefix: (length << 8) | symbol, as a DC
+ * `prefixes` entry, shifted above bits 0–4, which are then 0 (every whole entry consumes at least one bit): the block
  * loop tells the two kinds apart by those bits and then reads the extra bits itself.
  */
 function codeOnlyEntry(length: number, symbol: number): number {
@@ -251,76 +258,109 @@ function codeOnlyEntry(length: number, symbol: number): number {
 /**
  * Decoding tables by the DHT entry's bytes (hashed, then compared): a folder of photos from one camera or encoder
  * often repeats the same few tables in every file (encoders that optimise their tables per file make each one new,
- * and then building costs what it always did). Bounded: cleared when a stream of distinct tables fills it.
+ * and then building costs what it always did). Its tables are the slots of `TABLE_POOL`.
  */
 const TABLES_BY_BYTES = new Map<number, HuffmanTable>();
 const MAX_CACHED_TABLES = 64;
+/**
+ * The pooled tables, refilled in turn (the oldest first): at most `MAX_CACHED_TABLES` of `POOLED_VALUES` values
+ * each, ~3.6 KB apiece, made as first needed and kept for the thread's life.
+ */
+const TABLE_POOL: HuffmanTable[] = [];
+let nextSlot = 0;
+/** A valid table codes each byte at most once (libjpeg rejects more): a longer one gets a table of its own. */
+const POOLED_VALUES = 256;
+
+/** An empty table with room for `values` values. */
+function emptyTable(values: number): HuffmanTable {
+  const prefixes = 1 << LOOKUP_BITS;
+  const store = new Int32Array(prefixes + 3 * 17 + 17 + values);
+  let next = prefixes;
+  const source = store.subarray(next + 3 * 17);
+  return {
+    prefixes: store.subarray(0, prefixes),
+    maxCode: store.subarray(next, (next += 17)),
+    minCode: store.subarray(next, (next += 17)),
+    valueIndex: store.subarray(next, (next += 17)),
+    source,
+    sourceLength: 0,
+    values: source.subarray(17),
+    generation: 0,
+    key: 0,
+  };
+}
+
+/** Whether `table` was built from the DHT entry whose 16 counts start at `bytes[at]`, followed by `n` values. */
+function builtFrom(table: HuffmanTable, bytes: Uint8Array, at: number, n: number, ac: boolean): boolean {
+  if (table.sourceLength !== 17 + n || table.source[0] !== (ac ? 1 : 0)) return false;
+  const source = table.source;
+  for (let i = 0; i < 16 + n; i++) if (source[1 + i] !== bytes[at + i]) return false;
+  return true;
+}
 
 /**
- * The tables of the DHT entry whose 16 counts start at `bytes[at]`, followed by `n` values; built once per
- * distinct entry (see `TABLES_BY_BYTES`). Undefined when corrupt.
+ * The tables of the DHT entry whose 16 counts start at `bytes[at]`, followed by `n` values: found in
+ * `TABLES_BY_BYTES`, or built into the oldest slot of `TABLE_POOL`. Undefined when corrupt.
  */
 function cachedHuffmanTable(bytes: Uint8Array, at: number, n: number, ac: boolean): HuffmanTable | undefined {
   const key = hashOf(bytes, at, at + 16 + n, ac ? 1 : 0);
   const cached = TABLES_BY_BYTES.get(key);
-  if (cached && cached.source[0] === (ac ? 1 : 0) && sameEntries(cached.source.subarray(1), bytes, at, 16 + n))
-    return cached;
-  const table = huffmanTable(bytes, at, n, ac);
-  if (!table) return undefined;
-  if (TABLES_BY_BYTES.size >= MAX_CACHED_TABLES) TABLES_BY_BYTES.clear();
-  TABLES_BY_BYTES.set(key, table);
+  if (cached && builtFrom(cached, bytes, at, n, ac)) return cached;
+  if (n > POOLED_VALUES) return fillHuffmanTable(emptyTable(n), bytes, at, n, ac);
+  let slot = TABLE_POOL[nextSlot];
+  if (!slot) TABLE_POOL.push((slot = emptyTable(POOLED_VALUES)));
+  nextSlot = (nextSlot + 1) % MAX_CACHED_TABLES;
+  // Two entries may share a hash: the key may by now name another slot's table.
+  if (TABLES_BY_BYTES.get(slot.key) === slot) TABLES_BY_BYTES.delete(slot.key);
+  slot.key = key;
+  const table = fillHuffmanTable(slot, bytes, at, n, ac);
+  if (table) TABLES_BY_BYTES.set(key, table);
   return table;
 }
 
 /**
- * Builds the decoding tables of the DHT entry whose 16 counts start at `bytes[at]`, followed by `n` values (JPEG
- * spec, annex C); `fastAc` only for an AC table (`ac`).
+ * Fills `table` (`emptyTable`, or one used before) with the decoding tables of the DHT entry whose 16 counts start
+ * at `bytes[at]`, followed by `n` values (JPEG spec, annex C). Returns it, or undefined when the entry is corrupt
+ * (the table then matches no entry until filled again).
  */
-function huffmanTable(bytes: Uint8Array, at: number, n: number, ac: boolean): HuffmanTable | undefined {
-  const lookupSize = ac ? 0 : 1 << LOOKUP_BITS;
-  const fastAcSize = ac ? 1 << FAST_AC_BITS : 0;
-  const store = carve(Int32Array, lookupSize + fastAcSize + 3 * 17 + 17 + n);
-  const lookup = store.subarray(0, lookupSize);
-  const fastAc = store.subarray(lookupSize, lookupSize + fastAcSize);
-  let next = lookupSize + fastAcSize;
-  const maxCode = store.subarray(next, (next += 17)).fill(-1);
-  const minCode = store.subarray(next, (next += 17));
-  const valueIndex = store.subarray(next, (next += 17));
-  const source = store.subarray(next);
+function fillHuffmanTable(
+  table: HuffmanTable,
+  bytes: Uint8Array,
+  at: number,
+  n: number,
+  ac: boolean,
+): HuffmanTable | undefined {
+  const { prefixes, maxCode, minCode, valueIndex, source, values } = table;
+  table.generation++;
+  table.sourceLength = 0;
+  prefixes.fill(0);
+  maxCode.fill(-1);
   source[0] = ac ? 1 : 0;
   for (let i = 0; i < 16 + n; i++) source[1 + i] = bytes[at + i]!;
-  const counts = source.subarray(1, 17);
-  const values = source.subarray(17);
   let code = 0;
   let k = 0;
   for (let length = 1; length <= 16; length++) {
-    const n = counts[length - 1]!;
-    if (n > 0) {
+    const count = source[length]!;
+    if (count > 0) {
       valueIndex[length] = k;
       minCode[length] = code;
-      for (let i = 0; i < n; i++, k++, code++) {
-        if (k >= values.length) return undefined;
+      for (let i = 0; i < count; i++, k++, code++) {
+        if (k >= n) return undefined;
+        if (length > LOOKUP_BITS) continue;
+        const symbol = values[k]!;
+        const from = code << (LOOKUP_BITS - length);
+        const to = (code + 1) << (LOOKUP_BITS - length);
         // Plain loops, not `fill`: a builtin call per code cost more than the few entries most codes fill.
-        if (!ac && length <= LOOKUP_BITS) {
-          const entry = (length << 8) | values[k]!;
-          for (let prefix = code << (LOOKUP_BITS - length); prefix < (code + 1) << (LOOKUP_BITS - length); prefix++)
-            lookup[prefix] = entry;
-        }
-        if (ac && length <= FAST_AC_BITS) {
-          const symbol = values[k]!;
-          const from = code << (FAST_AC_BITS - length);
-          const to = (code + 1) << (FAST_AC_BITS - length);
-          if (length + (symbol & 15) > FAST_AC_BITS) {
-            // The extra bits run past the prefix: the code alone, the same for every prefix bit that follows it.
-            const entry = codeOnlyEntry(length, symbol);
-            for (let prefix = from; prefix < to; prefix++) fastAc[prefix] = entry;
-          } else {
-            // One entry per value of the extra bits, repeated over the prefix bits that follow them.
-            const repeat = 1 << (FAST_AC_BITS - length - (symbol & 15));
-            for (let prefix = from; prefix < to;) {
-              const entry = fastAcEntry(prefix, length, symbol);
-              for (const end = prefix + repeat; prefix < end; prefix++) fastAc[prefix] = entry;
-            }
+        if (!ac || length + (symbol & 15) > FAST_AC_BITS) {
+          // A DC code, or an AC code whose extra bits run past the prefix: the code alone, for every prefix it starts.
+          const entry = ac ? codeOnlyEntry(length, symbol) : (length << 8) | symbol;
+          for (let prefix = from; prefix < to; prefix++) prefixes[prefix] = entry;
+        } else {
+          // One entry per value of the extra bits, repeated over the prefix bits that follow them.
+          const repeat = 1 << (FAST_AC_BITS - length - (symbol & 15));
+          for (let prefix = from; prefix < to;) {
+            const entry = fastAcEntry(prefix, length, symbol);
+            for (const end = prefix + repeat; prefix < end; prefix++) prefixes[prefix] = entry;
           }
         }
       }
@@ -330,7 +370,8 @@ function huffmanTable(bytes: Uint8Array, at: number, n: number, ac: boolean): Hu
     }
     code <<= 1;
   }
-  return { lookup, fastAc, maxCode, minCode, valueIndex, values, source };
+  table.sourceLength = 17 + n;
+  return table;
 }
 
 /** The EXIF orientation in an APP1 segment (`Exif\0\0` then a TIFF header), 1 when absent or unreadable. */
@@ -361,11 +402,21 @@ function exifOrientation(bytes: Uint8Array, start: number, end: number): number 
  * reads (see the module's comment): the caller then decodes them with sharp.
  */
 export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
+  return readHeader(bytes, true);
+}
+
+/**
+ * `readJpegHeader`, its decoding tables from the pool (`pooled`), or each built into an array of its own: for a file
+ * with so many DHT entries that the pool wraps around before its scan (and so refills a table the file uses).
+ */
+function readHeader(bytes: Uint8Array, pooled: boolean): JpegHeader | undefined {
   if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
   const quantTables = new Array<Int32Array | undefined>(4);
   /** The four quantization tables' entries, in one array. */
   let quantStore: Int32Array | undefined;
   const tables = new Array<HuffmanTable | undefined>(8);
+  /** Each table's `generation` when read: compared at the scan, as `decodeJpegEighth` does. */
+  const generations = [0, 0, 0, 0, 0, 0, 0, 0];
   let orientation = 1;
   let restartInterval = 0;
   let sof:
@@ -423,9 +474,12 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
         let n = 0;
         for (let i = p + 1; i < p + 17; i++) n += bytes[i]!;
         if (p + 17 + n > end) return undefined;
-        const table = cachedHuffmanTable(bytes, p + 1, n, kind === 1);
+        const table = pooled
+          ? cachedHuffmanTable(bytes, p + 1, n, kind === 1)
+          : fillHuffmanTable(emptyTable(n), bytes, p + 1, n, kind === 1);
         if (!table) return undefined;
         tables[kind * 4 + id] = table;
+        generations[kind * 4 + id] = table.generation;
         p += 17 + n;
       }
     } else if (marker === 0xdd) {
@@ -456,6 +510,9 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
         const acTable = tables[4 + (selectors & 15)];
         const quant = quantTables[c.tq];
         if (selectors >> 4 > 3 || !dcTable || !acTable || !quant) return undefined;
+        const dcGeneration = generations[selectors >> 4]!;
+        const acGeneration = generations[4 + (selectors & 15)]!;
+        if (dcTable.generation !== dcGeneration || acTable.generation !== acGeneration) return readHeader(bytes, false);
         components.push({
           id: c.id,
           h: c.h,
@@ -466,6 +523,8 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
           subWeights: undefined,
           dcTable,
           acTable,
+          dcGeneration,
+          acGeneration,
         });
       }
       if (count === 3) {
@@ -552,7 +611,7 @@ function unstuffSegment(bytes: Uint8Array, from: number): Segment {
 }
 
 /**
- * The code at the top of `code16` (16 bits) in a table whose `lookup` does not hold it (longer than
+ * The code at the top of `code16` (16 bits) in a table whose `prefixes` do not hold it (longer than
  * `LOOKUP_BITS`): (length << 8) | symbol, or −1 when no code matches (corrupt data).
  */
 function longCode(table: HuffmanTable, code16: number): number {
@@ -569,6 +628,13 @@ function extend(value: number, size: number): number {
   return value < 1 << (size - 1) ? value - (1 << size) + 1 : value;
 }
 
+/** Whether a pooled table of `frame` has been refilled with another DHT entry's since its header was read. */
+function tablesRefilled(frame: Frame): boolean {
+  for (const c of frame.components)
+    if (c.dcTable.generation !== c.dcGeneration || c.acTable.generation !== c.acGeneration) return true;
+  return false;
+}
+
 /**
  * Decodes the scan of `header`'s JPEG at 1/8 scale: `ceil(width / 8)` × `ceil(height / 8)` pixels, grey or RGB as
  * stored, before the EXIF orientation. Each pixel is the mean of its 8×8 block: luma from the block's DC, subsampled
@@ -581,6 +647,12 @@ function extend(value: number, size: number): number {
  * than 16 bits are left, before extra bits when fewer than they), so which files are accepted is as before.
  */
 export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallImage | undefined {
+  if (tablesRefilled(header.frame)) {
+    // Read long before (since then the pool of tables has been refilled): the same tables again, of its own.
+    const again = readHeader(bytes, false);
+    if (!again) return undefined;
+    header = again;
+  }
   const { components, hMax, vMax, restartInterval, scanStart } = header.frame;
   const interleaved = components.length > 1;
   const mcusX = interleaved ? Math.ceil(header.width / (8 * hMax)) : Math.ceil(header.width / 8);
@@ -619,8 +691,8 @@ export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallIm
       for (let i = 0; i < components.length; i++) {
         const c = components[i]!;
         const plane = planes[i]!;
-        const dcLookup = c.dcTable.lookup;
-        const fastAc = c.acTable.fastAc;
+        const dcLookup = c.dcTable.prefixes;
+        const fastAc = c.acTable.prefixes;
         const weights = c.subWeights;
         // Up to four sub-areas (2×2): their weights and running means in locals (float32, as a Float32Array held them).
         const subAreas = weights ? weights.length : 0;
