@@ -189,6 +189,23 @@ function rowBroadcast(kind: 'add' | 'columnSum'): Func {
 }
 
 /**
+ * `mask = best < next; best = next where mask`, lane by lane: a later element replaces the running maximum only when
+ * strictly greater, so the first maximum wins and a leading NaN stays (the cpu backend's tie rule, which both
+ * max-pooling gradients keep).
+ */
+const keepFirstMaximum = (best: number, next: number, mask: number) => [
+  ...get(best),
+  ...get(next),
+  ...v(simd.f32x4Lt),
+  ...set(mask),
+  ...get(next),
+  ...get(best),
+  ...get(mask),
+  ...v(simd.bitselect),
+  ...set(best),
+];
+
+/**
  * `(xRow, windowRows, g, delta, ow, rowBytes, cBytes, sw, fw, left, w)`: the max-pooling gradient of one
  * output row. For each output column and group of 4 channels it walks the window (rows from `xRow`, columns
  * clipped to the input) keeping the running maximum and its address: a later element replaces it only when
@@ -258,15 +275,7 @@ function maxPoolGradRow(): Func {
         ...tee(p),
         ...vload,
         ...set(value),
-        ...get(best),
-        ...get(value),
-        ...v(simd.f32x4Lt),
-        ...set(mask),
-        ...get(value),
-        ...get(best),
-        ...get(mask),
-        ...v(simd.bitselect),
-        ...set(best),
+        ...keepFirstMaximum(best, value, mask),
         ...addressOf(p),
         ...get(idx),
         ...get(mask),
@@ -792,18 +801,6 @@ function maxPool2x2Grad(): Func {
   const corners: number[][] = [[], get(cBytes), get(rowBytes), [...get(rowBytes), ...get(cBytes), op.i32Add]];
   const at = (corner: number[]) => [...get(p), ...corner, ...(corner.length ? [op.i32Add] : [])];
   const load = (corner: number[], into: number) => [...at(corner), ...vload, ...set(into)];
-  // m < next, then m = next where so: the running maximum kept in `a`.
-  const take = (next: number, mask: number) => [
-    ...get(a),
-    ...get(next),
-    ...v(simd.f32x4Lt),
-    ...set(mask),
-    ...get(next),
-    ...get(a),
-    ...get(mask),
-    ...v(simd.bitselect),
-    ...set(a),
-  ];
   const or = (...masks: number[]) => masks.flatMap((m, i) => [...get(m), ...(i ? v(simd.v128Or) : [])]);
   const write = (corner: number[], value: number[]) => [...at(corner), ...get(delta), op.i32Add, ...value, ...vstore];
   const group = [
@@ -811,8 +808,8 @@ function maxPool2x2Grad(): Func {
     ...load(corners[1]!, b),
     ...load(corners[2]!, c),
     ...load(corners[3]!, d),
-    ...take(b, tb),
-    ...take(c, tc),
+    ...keepFirstMaximum(a, b, tb),
+    ...keepFirstMaximum(a, c, tc),
     ...get(a),
     ...get(d),
     ...v(simd.f32x4Lt),
@@ -828,20 +825,13 @@ function maxPool2x2Grad(): Func {
     ...bump(p, i32(16)),
     ...bump(gp, i32(16)),
   ];
+  const twice = (count: number, bytes: number) => [...get(count), ...get(bytes), op.i32Mul, ...i32(1), op.i32Shl];
   const column = [
     // p = x + oy·2·rowBytes + ox·2·cBytes; the inner loop moves it (and gp) 16 bytes a group.
     ...get(x),
-    ...get(oy),
-    ...get(rowBytes),
-    op.i32Mul,
-    ...i32(1),
-    op.i32Shl,
+    ...twice(oy, rowBytes),
     op.i32Add,
-    ...get(ox),
-    ...get(cBytes),
-    op.i32Mul,
-    ...i32(1),
-    op.i32Shl,
+    ...twice(ox, cBytes),
     op.i32Add,
     ...set(p),
     ...i32(0),
