@@ -190,8 +190,9 @@ function rowBroadcast(kind: 'add' | 'columnSum'): Func {
 
 /**
  * `mask = best < next; best = next where mask`, lane by lane: a later element replaces the running maximum only when
- * strictly greater, so the first maximum wins and a leading NaN stays (the cpu backend's tie rule, which both
- * max-pooling gradients keep).
+ * strictly greater, so the first maximum wins (the cpu backend's tie rule, which both max-pooling gradients keep).
+ * Unlike the cpu backend, a leading NaN stays and a window of −∞ sends its gradient to its first element (the cpu
+ * backend skips NaN and drops that gradient): both loops share this, as the general loop always had.
  */
 const keepFirstMaximum = (best: number, next: number, mask: number) => [
   ...get(best),
