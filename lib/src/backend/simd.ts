@@ -43,6 +43,7 @@ const op = {
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Mul: 0x6c,
+  i32Shl: 0x74,
 } as const;
 const simd = {
   load: 0x00,
@@ -50,6 +51,8 @@ const simd = {
   const: 0x0c,
   i32x4Splat: 0x11,
   i32x4ExtractLane: 0x1b,
+  v128And: 0x4e,
+  v128AndNot: 0x4f,
   f32x4ExtractLane: 0x1f,
   f32x4Splat: 0x13,
   f32x4Lt: 0x43,
@@ -186,6 +189,24 @@ function rowBroadcast(kind: 'add' | 'columnSum'): Func {
 }
 
 /**
+ * `mask = best < next; best = next where mask`, lane by lane: a later element replaces the running maximum only when
+ * strictly greater, so the first maximum wins (the cpu backend's tie rule, which both max-pooling gradients keep).
+ * Unlike the cpu backend, a leading NaN stays and a window of −∞ sends its gradient to its first element (the cpu
+ * backend skips NaN and drops that gradient): both loops share this, as the general loop always had.
+ */
+const keepFirstMaximum = (best: number, next: number, mask: number) => [
+  ...get(best),
+  ...get(next),
+  ...v(simd.f32x4Lt),
+  ...set(mask),
+  ...get(next),
+  ...get(best),
+  ...get(mask),
+  ...v(simd.bitselect),
+  ...set(best),
+];
+
+/**
  * `(xRow, windowRows, g, delta, ow, rowBytes, cBytes, sw, fw, left, w)`: the max-pooling gradient of one
  * output row. For each output column and group of 4 channels it walks the window (rows from `xRow`, columns
  * clipped to the input) keeping the running maximum and its address: a later element replaces it only when
@@ -255,15 +276,7 @@ function maxPoolGradRow(): Func {
         ...tee(p),
         ...vload,
         ...set(value),
-        ...get(best),
-        ...get(value),
-        ...v(simd.f32x4Lt),
-        ...set(mask),
-        ...get(value),
-        ...get(best),
-        ...get(mask),
-        ...v(simd.bitselect),
-        ...set(best),
+        ...keepFirstMaximum(best, value, mask),
         ...addressOf(p),
         ...get(idx),
         ...get(mask),
@@ -772,10 +785,78 @@ function anyNaN(): Func {
   };
 }
 
+/**
+ * `(x, g, delta, oh, ow, rowBytes, cBytes)`: the max-pooling gradient of one image for a 2×2 pool of stride 2 with
+ * no padding on the top or left and every window whole (`2·oh` rows and `2·ow` columns inside the input) — the
+ * pooling of most small CNNs. Per group of 4 channels the window's four vectors are loaded once and compared in the
+ * order the general loop walks them (a later element wins only when strictly greater: the first maximum, a leading
+ * NaN kept); the gradient `g` is then written to the winner and 0 to the other three with AND/ANDNOT masks, at
+ * + `delta` (dx's offset from x). No loops over the window, no scatters, no addresses compared: the general loop
+ * (`maxPoolGradRow`) spends most of its time there.
+ */
+function maxPool2x2Grad(): Func {
+  const [x, g, delta, oh, ow, rowBytes, cBytes] = [0, 1, 2, 3, 4, 5, 6];
+  const [oy, ox, cb, p, gp] = [7, 8, 9, 10, 11];
+  const [a, b, c, d, tb, tc, td, gv] = [12, 13, 14, 15, 16, 17, 18, 19];
+  // The window's four elements, as byte offsets from its first.
+  const corners: number[][] = [[], get(cBytes), get(rowBytes), [...get(rowBytes), ...get(cBytes), op.i32Add]];
+  const at = (corner: number[]) => [...get(p), ...corner, ...(corner.length ? [op.i32Add] : [])];
+  const load = (corner: number[], into: number) => [...at(corner), ...vload, ...set(into)];
+  const or = (...masks: number[]) => masks.flatMap((m, i) => [...get(m), ...(i ? v(simd.v128Or) : [])]);
+  const write = (corner: number[], value: number[]) => [...at(corner), ...get(delta), op.i32Add, ...value, ...vstore];
+  const group = [
+    ...load(corners[0]!, a),
+    ...load(corners[1]!, b),
+    ...load(corners[2]!, c),
+    ...load(corners[3]!, d),
+    ...keepFirstMaximum(a, b, tb),
+    ...keepFirstMaximum(a, c, tc),
+    ...get(a),
+    ...get(d),
+    ...v(simd.f32x4Lt),
+    ...set(td),
+    ...get(gp),
+    ...vload,
+    ...set(gv),
+    // The winner: d if td; else c if tc; else b if tb; else a.
+    ...write(corners[0]!, [...get(gv), ...or(tb, tc, td), ...v(simd.v128AndNot)]),
+    ...write(corners[1]!, [...get(gv), ...get(tb), ...v(simd.v128And), ...or(tc, td), ...v(simd.v128AndNot)]),
+    ...write(corners[2]!, [...get(gv), ...get(tc), ...v(simd.v128And), ...get(td), ...v(simd.v128AndNot)]),
+    ...write(corners[3]!, [...get(gv), ...get(td), ...v(simd.v128And)]),
+    ...bump(p, i32(16)),
+    ...bump(gp, i32(16)),
+  ];
+  const twice = (count: number, bytes: number) => [...get(count), ...get(bytes), op.i32Mul, ...i32(1), op.i32Shl];
+  const column = [
+    // p = x + oy·2·rowBytes + ox·2·cBytes; the inner loop moves it (and gp) 16 bytes a group.
+    ...get(x),
+    ...twice(oy, rowBytes),
+    op.i32Add,
+    ...twice(ox, cBytes),
+    op.i32Add,
+    ...set(p),
+    ...i32(0),
+    ...set(cb),
+    ...forLt(cb, cBytes, i32(16), group),
+  ];
+  return {
+    params: Array<number>(7).fill(I32),
+    locals: [...Array<number>(5).fill(I32), ...Array<number>(8).fill(V128)],
+    body: [
+      ...assign([
+        [gp, get(g)],
+        [oy, i32(0)],
+      ]),
+      ...forLt(oy, oh, i32(1), [...i32(0), ...set(ox), ...forLt(ox, ow, i32(1), column)]),
+    ],
+  };
+}
+
 const functions = {
   biasAdd: rowBroadcast('add'),
   columnSum: rowBroadcast('columnSum'),
   maxPoolGradRow: maxPoolGradRow(),
+  maxPool2x2Grad: maxPool2x2Grad(),
   adamStep: adamStep(),
   reluGrad: reluGrad(),
   gemmAccumulate: gemmAccumulate(),
@@ -903,6 +984,8 @@ export interface SimdLoops {
     left: number,
     w: number,
   ): void;
+  /** One image's max-pooling gradient for a 2×2 pool of stride 2, every window whole (see the assembler above). */
+  maxPool2x2Grad(x: number, g: number, delta: number, oh: number, ow: number, rowBytes: number, cBytes: number): void;
   /** out = dy · step(x) over `bytes` of float32: the gradient of ReLU (see the assembler above). */
   reluGrad(dy: number, x: number, out: number, bytes: number): void;
   /** One Adam step over `bytes` of float32 (see the assembler above): m, v and w updated into the outputs, which may be the inputs. */

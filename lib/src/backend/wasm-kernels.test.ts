@@ -291,33 +291,45 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     tf.dispose([a, b, first, second]);
   });
 
-  // 3 channels take the JavaScript loop, 8 the SIMD one (groups of 4 channels).
-  for (const [pool, stride, pad, channels] of [
-    [2, 2, 'valid', 3],
-    [3, 2, 'same', 3],
-    [3, 1, 'valid', 3],
-    [2, 2, 'same', 3],
-    [2, 2, 'valid', 8],
-    [3, 2, 'same', 8],
-    [3, 1, 'valid', 4],
-    [2, 2, 'same', 8],
-    [2, 1, 'same', 4],
+  // 3 channels take the JavaScript loop, 4 and 8 the SIMD ones (groups of 4 channels): a 2×2 pool of stride 2 with
+  // whole windows its own loop (8×6: the windows tile the input and dx is never zeroed; 7×6: a row outside every
+  // window), every other pool (3×3 of stride 3, 2×2 of stride 3 with gaps, 'same' padding past the edge) the general.
+  for (const [pool, stride, pad, channels, height, width] of [
+    [2, 2, 'valid', 3, 7, 6],
+    [3, 2, 'same', 3, 7, 6],
+    [3, 1, 'valid', 3, 7, 6],
+    [2, 2, 'same', 3, 7, 6],
+    [2, 2, 'valid', 8, 7, 6],
+    [3, 2, 'same', 8, 7, 6],
+    [3, 1, 'valid', 4, 7, 6],
+    [2, 2, 'same', 8, 7, 6],
+    [2, 1, 'same', 4, 7, 6],
+    [2, 2, 'valid', 8, 8, 6],
+    [2, 2, 'same', 4, 8, 6],
+    [3, 3, 'valid', 8, 6, 6],
+    [3, 3, 'same', 4, 7, 5],
+    [2, 3, 'valid', 8, 7, 6],
+    [2, 3, 'same', 4, 8, 7],
   ] as const) {
-    test(`maxPool gradients match (ties included) for pool ${pool}, stride ${stride}, padding ${pad}, ${channels} channels`, async () => {
-      await sameOnBothBackends('maxPool', () => {
-        const xs = tf
-          .tensor(random([2, 7, 6, channels], 11), [2, 7, 6, channels])
-          .relu()
-          .round() as tf.Tensor4D;
-        const out = tf.maxPool(xs, pool, stride, pad);
-        const dy = tf.tensor(random(out.shape, 12), out.shape);
-        return tf.grads((a: tf.Tensor) =>
-          tf
-            .maxPool(a as tf.Tensor4D, pool, stride, pad)
-            .mul(dy)
-            .sum(),
-        )([xs]);
-      });
+    test(`maxPool gradients match (ties included) for pool ${pool}, stride ${stride}, padding ${pad}, ${channels} channels, ${height}×${width}`, async () => {
+      await sameOnBothBackends(
+        'maxPool',
+        () => {
+          const xs = tf
+            .tensor(random([2, height, width, channels], 11), [2, height, width, channels])
+            .relu()
+            .round() as tf.Tensor4D;
+          const out = tf.maxPool(xs, pool, stride, pad);
+          const dy = tf.tensor(random(out.shape, 12), out.shape);
+          return tf.grads((a: tf.Tensor) =>
+            tf
+              .maxPool(a as tf.Tensor4D, pool, stride, pad)
+              .mul(dy)
+              .sum(),
+          )([xs]);
+        },
+        1e-5,
+      );
     });
   }
 

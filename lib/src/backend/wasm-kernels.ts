@@ -52,7 +52,8 @@ type StockKernel = (args: {
  *   gradient;
  * - `DepthwiseConv2dNativeBackpropInput`/`Filter`: the same two ideas for depthwise convolutions;
  * - `UnsortedSegmentSum` (the gradient of `gather`, hence of embeddings): one pass over the rows;
- * - `MaxPoolGrad`: one SIMD pass over the windows on the wasm heap (the stock C++ loop is several times slower);
+ * - `MaxPoolGrad`: one SIMD pass over the windows on the wasm heap (the stock C++ loop is several times slower),
+ *   a 2×2 pool of stride 2 with whole windows one that writes each window's four elements from masks;
  * - `GatherV2` along the first axis: one block copy per row (how `fit` draws shuffled batches);
  * - `Slice` of a contiguous block (a batch of rows: how `predict` and unshuffled `fit` take batches): one copy of the
  *   block, where the stock kernel first copies the whole input off the heap;
@@ -667,7 +668,6 @@ const maxPoolGrad: Kernel = ({ inputs, backend, attrs = {} }) => {
   const x = heap.typedArrayFromHeap(input);
   const g = heap.typedArrayFromHeap(dy);
   const dx = heap.typedArrayFromHeap(out);
-  dx.fill(0);
   const {
     batchSize,
     inHeight: h,
@@ -683,6 +683,26 @@ const maxPoolGrad: Kernel = ({ inputs, backend, attrs = {} }) => {
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const loops = c % 4 === 0 ? loopsOf(backend) : null;
+  // A 2×2 pool of stride 2 whose windows are all whole (the usual CNN case) has its own loop, which writes every
+  // element of every window; when those windows also cover the whole input (even sizes) no element is left for
+  // zeroing, so dx skips that pass.
+  const wholeTwoByTwo =
+    loops !== null &&
+    fh === 2 &&
+    fw === 2 &&
+    sh === 2 &&
+    sw === 2 &&
+    top === 0 &&
+    left === 0 &&
+    2 * oh <= h &&
+    2 * ow <= w;
+  if (!(wholeTwoByTwo && 2 * oh === h && 2 * ow === w)) dx.fill(0);
+  if (loops && wholeTwoByTwo) {
+    const [xAt, gAt, dxAt] = [address(backend, input), address(backend, dy), address(backend, out)];
+    for (let b = 0; b < batchSize; b++)
+      loops.maxPool2x2Grad(xAt + b * h * w * c * 4, gAt + b * oh * ow * c * 4, dxAt - xAt, oh, ow, w * c * 4, c * 4);
+    return out;
+  }
   if (loops) {
     const [xAt, gAt, dxAt] = [address(backend, input), address(backend, dy), address(backend, out)];
     for (let b = 0; b < batchSize; b++) {
