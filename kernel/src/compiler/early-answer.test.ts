@@ -1,9 +1,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import type * as TS from 'typescript';
 import { Compiler } from './client.js';
 import { installLeanWatchProgram } from './lean-program.js';
-import type { EmittedCell } from './early-answer.js';
+import { createEarlyAnswer, type EmittedCell } from './early-answer.js';
 import { preloadedTypeFiles } from '../preload.js';
 
 // tslab's converter in this process, to see what is handed early against what tslab answers in the end; with the
@@ -54,6 +55,47 @@ test("a clean cell's output is handed once, before tslab returns, and equals wha
     assert.equal(early[0]!.cell.output, result.output, src);
     assert.equal(early[0]!.cell.lastExpressionVar, result.lastExpressionVar, src);
   }
+});
+
+/**
+ * Emits a cell through createEarlyAnswer with a stand-in for TypeScript's emit, which writes the cell's `.js`, then
+ * its `.d.ts` (as TypeScript does) and reports `declarationErrors`; the order in which things happened.
+ */
+function emitInOrder(declarationsCannotFail: boolean, declarationErrors: number) {
+  const events: string[] = [];
+  const early = createEarlyAnswer(lean.ts);
+  const file = lean.ts.createSourceFile('/x/__tslab__.ts', 'let a = 1', lean.ts.ScriptTarget.ES2022);
+  const diagnostic = { category: lean.ts.DiagnosticCategory.Error } as TS.Diagnostic;
+  const emit = early.wrapEmit(
+    (_file: TS.SourceFile, write: (name: string, text: string) => void) => {
+      write('/x/__tslab__.js', 'exports.a = 1;');
+      events.push('declaration transform');
+      write('/x/__tslab__.d.ts', 'export declare let a: number;');
+      return { emitSkipped: false, diagnostics: Array<TS.Diagnostic>(declarationErrors).fill(diagnostic) };
+    },
+    () => true,
+    () => declarationsCannotFail,
+  );
+  early.begin(
+    (cell) => events.push(`handed ${cell.output}`),
+    () => true,
+  );
+  emit(file, (name: string) => events.push(`wrote ${name.slice(name.indexOf('.'))}`));
+  early.end();
+  return events;
+}
+
+/** What the stand-in emit does, in its order; the kernel's answer comes before or after. */
+const emitSteps = ['wrote .js', 'declaration transform', 'wrote .d.ts'];
+const handed = 'handed exports.a = 1;';
+
+test('a cell whose declaration transform cannot fail is handed when its JavaScript is written, before that transform', () => {
+  assert.deepEqual(emitInOrder(true, 0), [handed, ...emitSteps]);
+});
+
+test('any other cell is handed after its declaration transform, and not at all when that reports an error', () => {
+  assert.deepEqual(emitInOrder(false, 0), [...emitSteps, handed]);
+  assert.deepEqual(emitInOrder(false, 1), emitSteps);
 });
 
 test('nothing is handed early for a type error, a declaration error or a top-level await', () => {

@@ -16,9 +16,15 @@ export interface EarlyAnswer {
   /**
    * Wraps the builder's `emit`: an emit of the cell file that ends without errors is handed to the armed listener.
    * `onlyCellIsSource` says whether the cell is the only file of the program tslab emits (else tslab emits more
-   * after it, and its output is not final yet).
+   * after it, and its output is not final yet). `declarationsCannotFail` says whether the cell's declaration
+   * transform cannot report (see declarationsCannotFail in plain-declarations.ts): such a cell is handed as soon
+   * as its JavaScript is written, before that transform runs.
    */
-  wrapEmit<E extends WrappableEmit>(emit: E, onlyCellIsSource: () => boolean): E;
+  wrapEmit<E extends WrappableEmit>(
+    emit: E,
+    onlyCellIsSource: () => boolean,
+    declarationsCannotFail: (file: TS.SourceFile) => boolean,
+  ): E;
   /**
    * Arms for one cell: `emitted` hears the cell's output once its emit ends, where `checkedClean` (asked then)
    * says the check before the emit found nothing tslab reports. At most once; `end` disarms.
@@ -38,6 +44,8 @@ const LAST_EXPRESSION_VAR = /^tsLastExpr\d*$/;
  * the run, so the run need not wait for them: the emit's output, with the cell's check and its declaration
  * transform both clean, is already the answer tslab will give. Where anything could make it differ (errors, a top-
  * level `await`, which tslab learns from the check, other files emitted after the cell) nothing is handed early.
+ * A cell whose declaration transform cannot report (see declarationsCannotFail) is handed when its JavaScript is
+ * written, so that the transform too runs while the kernel runs the cell.
  */
 export function createEarlyAnswer(ts: TypeScript): EarlyAnswer {
   let listener: ((cell: EmittedCell) => void) | undefined;
@@ -55,7 +63,11 @@ export function createEarlyAnswer(ts: TypeScript): EarlyAnswer {
   };
 
   return {
-    wrapEmit<E extends WrappableEmit>(emit: E, onlyCellIsSource: () => boolean): E {
+    wrapEmit<E extends WrappableEmit>(
+      emit: E,
+      onlyCellIsSource: () => boolean,
+      declarationsCannotFail: (file: TS.SourceFile) => boolean,
+    ): E {
       const call = emit as unknown as EmitCall;
       return ((
         file: TS.SourceFile | undefined,
@@ -70,17 +82,23 @@ export function createEarlyAnswer(ts: TypeScript): EarlyAnswer {
           return call(file, writeFile, cancel, onlyDts, custom, ...rest);
         let output: string | undefined;
         let lastExpressionVar: string | undefined;
+        const handOver = (text: string) => {
+          listener = undefined;
+          hear({ output: text, lastExpressionVar });
+        };
         const write = (name: string, text: string, ...more: unknown[]) => {
-          if (name.endsWith('.js')) output = text;
+          if (name.endsWith('.js')) {
+            output = text;
+            // The JavaScript is written before the declaration transform runs (TypeScript emits a file's `.js`, then
+            // its `.d.ts`); the transform's diagnostics are all that the end of the emit adds to decide on.
+            if (listener === hear && clean() && onlyCellIsSource() && declarationsCannotFail(file)) handOver(text);
+          }
           writeFile(name, text, ...more);
         };
         const after = [...(custom?.after ?? []), readLastExpression((name) => (lastExpressionVar = name))];
         const result = call(file, write, cancel, onlyDts, { ...custom, after }, ...rest) as TS.EmitResult;
         const failed = result.emitSkipped || result.diagnostics.some((d) => d.category === ts.DiagnosticCategory.Error);
-        if (output !== undefined && !failed && clean() && onlyCellIsSource()) {
-          listener = undefined;
-          hear({ output, lastExpressionVar });
-        }
+        if (listener === hear && output !== undefined && !failed && clean() && onlyCellIsSource()) handOver(output);
         return result;
       }) as unknown as E;
     },

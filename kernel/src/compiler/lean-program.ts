@@ -8,6 +8,7 @@ import { createCommonJsEmit } from './commonjs-emit.js';
 import { createCheckerReuse, type CheckerReuse } from './reused-checker.js';
 import { createDeclarationOnce } from './declaration-once.js';
 import { createEarlyAnswer, type EmittedCell } from './early-answer.js';
+import { declarationsCannotFail } from './plain-declarations.js';
 import type { ConvertResult } from 'tslab/dist/converter.js';
 import type * as TS from 'typescript';
 import type { TslabBuilder, TypeScriptInternals } from './tslab-surface.js';
@@ -156,7 +157,9 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
       (emitted ??= sourceFiles().filter(
         (name) => name.endsWith('.js') || (name.endsWith('.ts') && !name.endsWith('.d.ts')),
       ).length) === 1;
-    builder.emit = early.wrapEmit(emit, onlyCellIsSource);
+    builder.emit = early.wrapEmit(emit, onlyCellIsSource, (file) =>
+      declarationsCannotFail(ts, program.getTypeChecker(), file),
+    );
     return builder;
   };
   const folder = compileFolder(ts.sys.getCurrentDirectory());

@@ -80,6 +80,12 @@ function convert(src: string, answerEarly: (answer: ConvertAnswer) => void): Con
       answerEarly(early);
     },
   );
+  // An early answer is given only where the rest of the conversion cannot report (see createEarlyAnswer): were it
+  // to, the cell has run already, and its declarations are not kept; say so rather than lose them silently.
+  if (early && result.diagnostics.length > 0)
+    console.error(
+      `The TypeScript compiler reported errors after answering a cell: ${result.diagnostics[0]!.messageText}`,
+    );
   pending =
     result.diagnostics.length > 0
       ? undefined
