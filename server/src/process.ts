@@ -28,17 +28,6 @@ export interface ServerInfo {
 export const DEFAULT_PORT = 8707;
 
 /**
- * V8 flags the server process starts with: a young generation of 16 MB semi-spaces from the start, allowed to grow to
- * 32 MB (V8's default starts at 1 MB and stops at 16). A batch-1 JSON infer request leaves ~50 KB of garbage (the
- * body's text and `JSON.parse`'s numbers), so at thousands of requests a second the default semi-space is scavenged
- * every ~260 requests, and what survives two scavenges is promoted until a mark-compact (3–40 ms, every request in
- * flight waits) clears it. With 32 MB semi-spaces there are half the scavenges and, in the measured runs, no
- * mark-compact under load (BENCHMARKS.md, "The p99 tail"). The cost is memory: at most 64 MB more of young
- * generation.
- */
-export const SERVER_V8_FLAGS: readonly string[] = ['--min-semi-space-size=16', '--max-semi-space-size=32'];
-
-/**
  * The port a new server asks for when the caller names none: `LEPTON_PORT` (0 picks a free one; tests set it so
  * they never depend on a fixed port), else {@link DEFAULT_PORT}. Throws on a `LEPTON_PORT` that is not a port number.
  */
@@ -169,7 +158,7 @@ export async function ensureServer(options: EnsureOptions = {}): Promise<Running
       note = `Port ${DEFAULT_PORT} is held by the Lepton server of another Lepton home, so the server for ${home} started on a free port`;
     }
     const log = openSync(`${paths.logs}/server.log`, 'a', 0o600);
-    const args = [...SERVER_V8_FLAGS, serverMain(), '--home', home, '--port', String(port), '--host', host];
+    const args = [serverMain(), '--home', home, '--port', String(port), '--host', host];
     if (options.workers !== undefined) args.push('--workers', String(options.workers));
     if (options.bodyLimit !== undefined) args.push('--body-limit', String(options.bodyLimit));
     if (options.args) args.push(...options.args);
