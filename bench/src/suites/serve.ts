@@ -2,13 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import * as lepton from '@lepton/lib';
 import { referenceCnn, referenceMlp } from '../reference-models.js';
 import { ensureServer, stopServer, type ServerClient } from '@lepton/server';
 import { anchorsDir, sharedDir } from '../paths.js';
 import type { BenchCase, Suite } from '../report.js';
+import type { LoadReport, LoadSpec } from './serve-load.js';
 
 /** How long and how hard each server is loaded: bounded, loopback only. */
 const LOAD = { connections: 16, durationS: 5 };
@@ -20,6 +21,8 @@ export interface LoadResult {
   errors: number;
   /** The server process's CPU time per answered request, in microseconds (null when its pid or /proc is unknown). */
   cpuUsPerReq: number | null;
+  /** The load generator's own event-loop delay, 99th percentile in ms: above a few ms, it made part of the tail. */
+  generatorLoopP99Ms: number;
 }
 
 /** Linux's clock ticks per second in /proc's CPU times (USER_HZ, 100 on every Linux this runs on). */
@@ -41,31 +44,44 @@ function processCpuS(pid: number | undefined): number | undefined {
 }
 
 /**
- * Loads one OIP v2 infer URL with batch-1 requests from this process (the text suite loads its servers the same
- * way); with the server's `pid`, also what each request cost it in CPU.
+ * Loads one OIP v2 infer URL with batch-1 requests (the text suite loads its servers the same way) from a process of
+ * its own (`serve-load.ts`: the generator's pauses stay out of this process's heap and collections, the same for
+ * every server); with the server's `pid`, also what each request cost it in CPU.
  */
 export async function load(url: string, body: string, pid?: number): Promise<LoadResult> {
   const cpuBefore = processCpuS(pid);
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    connections: LOAD.connections,
-    duration: LOAD.durationS,
-  });
+  const report = await runGenerator({ url, body, connections: LOAD.connections, durationS: LOAD.durationS });
   const cpuAfter = processCpuS(pid);
-  const answered = result.requests.total;
+  const answered = report.total;
   return {
-    reqPerS: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.non2xx + result.timeouts,
+    reqPerS: report.reqPerS,
+    p50Ms: report.p50Ms,
+    p99Ms: report.p99Ms,
+    errors: report.errors,
     cpuUsPerReq:
       cpuBefore === undefined || cpuAfter === undefined || answered === 0
         ? null
         : ((cpuAfter - cpuBefore) * 1e6) / answered,
+    generatorLoopP99Ms: report.generatorLoopP99Ms,
   };
+}
+
+/** Runs `serve-load.js` on `spec` and reads its report (its last line of output). */
+function runGenerator(spec: LoadSpec): Promise<LoadReport> {
+  const script = fileURLToPath(new URL('./serve-load.js', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (out += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const last = out.trim().split('\n').pop();
+      if (code === 0 && last) resolve(JSON.parse(last) as LoadReport);
+      else reject(new Error(`the load generator exited with code ${String(code)}`));
+    });
+    child.stdin.end(JSON.stringify(spec));
+  });
 }
 
 async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
@@ -85,7 +101,9 @@ async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
 
 /** A load's server CPU per request, for the log. */
 function cpuText(result: LoadResult): string {
-  return result.cpuUsPerReq === null ? 'server CPU unknown' : `server CPU ${result.cpuUsPerReq.toFixed(0)} µs/req`;
+  const server =
+    result.cpuUsPerReq === null ? 'server CPU unknown' : `server CPU ${result.cpuUsPerReq.toFixed(0)} µs/req`;
+  return `${server}, generator loop delay p99 ${result.generatorLoopP99Ms.toFixed(1)} ms`;
 }
 
 /** The machine's 1-, 5- and 15-minute load averages, for the log beside each figure. */
@@ -272,6 +290,8 @@ export const serveSuite: Suite = {
           row('p50_ms', 'ms', 'lower', (r) => r.p50Ms),
           row('p99_ms', 'ms', 'lower', (r) => r.p99Ms),
           row('server_cpu_us_per_req', 'us', 'lower', (r) => r.cpuUsPerReq),
+          // Beside the p99: a generator that stalled itself shows here, not as the server's tail.
+          row('generator_loop_p99_ms', 'ms', 'lower', (r) => r.generatorLoopP99Ms),
         );
         if (name === 'mlp') cases.push(...(await bodyFormatCases(server.client, name, input.name, 784, log)));
         model.dispose();
