@@ -624,6 +624,16 @@ function longCode(table: HuffmanTable, code16: number): number {
   return -1;
 }
 
+/**
+ * `entry` when it holds a code (non-zero), else the long code at the top of `code16` (`longCode`). The DC code of
+ * every block and the AC codes longer than the prefix both come through here, so that the call of `longCode` has been
+ * made (by an AC code) before the block loop is optimised: a call that has never run, made first by a rare long DC
+ * code, threw the optimised loop away (a recompilation of ~50 ms, per worker thread).
+ */
+function codeOr(entry: number, table: HuffmanTable, code16: number): number {
+  return entry !== 0 ? entry : longCode(table, code16);
+}
+
 /** The JPEG sign extension (F.2.2.1) of `size` extra bits: a value whose top bit is 0 is negative. */
 function extend(value: number, size: number): number {
   return value < 1 << (size - 1) ? value - (1 << size) + 1 : value;
@@ -711,18 +721,26 @@ export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallIm
             if (pos > segment.end + OVERRUN_BYTES) return undefined;
             // The DC: its size category, then that many extra bits (the difference from the last block's DC).
             if (bits < 16) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
-            // The next 16 bits, then their prefix: the rare long code reuses them (an expression that ran only for
-            // it had no type feedback, and its first use threw the compiled loop away).
+            // The next 16 bits, then their prefix (a long code reads them all). Every line here runs for every
+            // block: an expression that runs only in a rare case has no type feedback when the loop is optimised,
+            // and its first use throws the optimised loop away.
             const dcBits = (buffer >>> (bits - 16)) & 0xffff;
-            let code = dcLookup[dcBits >>> (16 - LOOKUP_BITS)]!;
-            if (code === 0) code = longCode(c.dcTable, dcBits);
+            const code = codeOr(dcLookup[dcBits >>> (16 - LOOKUP_BITS)]!, c.dcTable, dcBits);
             if (code < 0) return undefined;
             bits -= code >> 8;
             const dcSize = code & 255;
             if (dcSize > 11) return undefined;
             let difference = 0;
             if (dcSize !== 0) {
-              if (bits < dcSize) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
+              // When fewer bits than its size are left, bytes are loaded until more than 24 bits are (as
+              // `for (; bits <= 24; bits += 8)` would; 2 to 4 bytes, as bits < dcSize <= 11), else none: without
+              // a branch (see above). Two shifts by half the bits: JavaScript shifts by 32 as by 0.
+              const fill = (((24 - bits) >> 3) + 1) & ((bits - dcSize) >> 31);
+              const half = fill << 2;
+              const next = (data[pos]! << 24) | (data[pos + 1]! << 16) | (data[pos + 2]! << 8) | data[pos + 3]!;
+              buffer = ((buffer << half) << half) | ((next >>> (16 - half)) >>> (16 - half));
+              pos += fill;
+              bits += fill << 3;
               bits -= dcSize;
               difference = extend((buffer >>> bits) & ((1 << dcSize) - 1), dcSize);
             }
@@ -757,8 +775,7 @@ export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallIm
                 value = entry >> 14;
               } else {
                 // A code and extra bits longer than the fast prefix: the code, then its extra bits.
-                let rs = entry >> 5;
-                if (rs === 0) rs = longCode(c.acTable, (buffer >>> (bits - 16)) & 0xffff);
+                const rs = codeOr(entry >> 5, c.acTable, (buffer >>> (bits - 16)) & 0xffff);
                 if (rs < 0) return undefined;
                 bits -= rs >> 8;
                 const size = rs & 15;
