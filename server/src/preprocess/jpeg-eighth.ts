@@ -40,8 +40,8 @@ interface Component {
   /** How many output pixels one of its blocks spans across and down: 1, or 2 for subsampled chroma. */
   ratioX: number;
   ratioY: number;
-  /** Its quantization table, in zigzag order (as stored). */
-  quant: Int32Array;
+  /** The DC entry of its quantization table (all a component read at 1/8 needs of it, but for `subWeights`). */
+  dcQuant: number;
   /**
    * For a subsampled component: per sub-area of a block (ratioX × ratioY of them, row by row) and per zigzag index,
    * what one unit of that coefficient adds to the sub-area's mean. Undefined when only the DC is needed.
@@ -113,40 +113,41 @@ function subAreaBasis(ratioX: number, ratioY: number): Float32Array[] {
 }
 
 /**
- * The shared buffer that the reader's per-file typed arrays (decoding and quantization tables, planes) are views of.
- * Each `new Int32Array(n)` of a kilobyte or more gets a backing store of its own, outside V8's heap, which costs
- * microseconds to make and to collect: several a file were a tenth of the reader's time. A view of a fresh slab is
- * zeroed as a new array is and never shared (a slab is never reused: once full, a new one is made, and the old one
- * lives while any view of it does), so this changes nothing but the cost.
+ * The planes `decodeJpegEighth` sums a file's blocks into, reused from file to file: they never leave the call (its
+ * pixels are a new array), and the reader is synchronous, one per thread. A fresh array per file (or a share of a
+ * fresh slab) was an ArrayBuffer of its own for V8's helper threads to sweep, ~12 KB for each 256×256 photo of a
+ * cold dataset. Planes larger than `MAX_KEPT_PLANES` entries get an array of their own, so that a thread keeps no
+ * memory sized by its largest file.
  */
-let slab = new ArrayBuffer(0);
-let slabUsed = 0;
-/** 64 KB: a 256×256 file's arrays take ~20 KB (its planes and quantization tables). */
-const SLAB_BYTES = 64 * 1024;
+let planeStore = new Float32Array(0);
+const MAX_KEPT_PLANES = 256 * 1024;
 
-/** A zeroed `Int32Array` or `Float32Array` of `length` entries, a view of the current slab (see `slab`). */
-function carve<T extends Int32Array | Float32Array>(
-  kind: new (buffer: ArrayBuffer, at: number, length: number) => T,
-  length: number,
-): T {
-  const bytes = length * 4;
-  if (slabUsed + bytes > slab.byteLength) {
-    slab = new ArrayBuffer(Math.max(SLAB_BYTES, bytes));
-    slabUsed = 0;
-  }
-  const view = new kind(slab, slabUsed, length);
-  slabUsed += bytes;
-  return view;
+/** `length` zeroed entries for a file's planes: a view of `planeStore`, or an array of its own when larger. */
+function zeroedPlanes(length: number): Float32Array {
+  if (length <= planeStore.length) return planeStore.subarray(0, length).fill(0);
+  const planes = new Float32Array(length);
+  if (length <= MAX_KEPT_PLANES) planeStore = planes;
+  return planes;
 }
 
 /**
- * FNV-1a of `array[from, to)` after `seed`: the key of a table in the caches below, cheaper than a string of its
- * entries (which cost more than reading the rest of a small file); a hit is then compared entry by entry.
+ * The four quantization tables of the file whose headers are being read, in zigzag order (as stored), refilled by
+ * each file's DQT segments: a header keeps only what it needs of them (`Component.dcQuant`, `Component.subWeights`),
+ * read from here when its scan starts, so no per-file array is made for them.
+ */
+const QUANT_STORE = new Int32Array(4 * 64);
+
+/**
+ * FNV-1a of `array[from, to)` after `seed`, to 30 bits: the key of a table in the caches below, cheaper than a string
+ * of its entries (which cost more than reading the rest of a small file); a hit is then compared entry by entry.
+ * 30 bits, so that the key is always a small integer to V8: a full 32-bit hash is a heap number half the time, and
+ * storing one in a table's `key` (a small integer at first) changed the tables' hidden class, which threw the block
+ * loop's optimised code away again and again (each recompilation ~50 ms of a helper thread, per worker).
  */
 function hashOf(array: ArrayLike<number>, from: number, to: number, seed: number): number {
   let hash = Math.imul(0x811c9dc5 ^ seed, 0x01000193);
   for (let i = from; i < to; i++) hash = Math.imul(hash ^ array[i]!, 0x01000193);
-  return hash;
+  return hash & 0x3fffffff;
 }
 
 /** Whether `a[0, length)` equals `b[from, from + length)`. */
@@ -163,15 +164,18 @@ const WEIGHTS_BY_TABLE = new Map<
 >();
 const MAX_CACHED_WEIGHTS = 64;
 
-/** The sub-area weights of `subAreaBasis` times a quantization table: what one unit of a quantized coefficient adds. */
-function subAreaWeights(quant: Int32Array, ratioX: number, ratioY: number): Float32Array[] {
-  const key = hashOf(quant, 0, 64, ratioX * 4 + ratioY);
+/**
+ * The sub-area weights of `subAreaBasis` times the quantization table at `quant[from, from + 64)`: what one unit of
+ * a quantized coefficient adds.
+ */
+function subAreaWeights(quant: Int32Array, from: number, ratioX: number, ratioY: number): Float32Array[] {
+  const key = hashOf(quant, from, from + 64, ratioX * 4 + ratioY);
   const cached = WEIGHTS_BY_TABLE.get(key);
-  if (cached?.ratioX === ratioX && cached.ratioY === ratioY && sameEntries(cached.quant, quant, 0, 64))
+  if (cached?.ratioX === ratioX && cached.ratioY === ratioY && sameEntries(cached.quant, quant, from, 64))
     return cached.weights;
-  const weights = subAreaBasis(ratioX, ratioY).map((basis) => basis.map((w, k) => w * quant[k]!));
+  const weights = subAreaBasis(ratioX, ratioY).map((basis) => basis.map((w, k) => w * quant[from + k]!));
   if (WEIGHTS_BY_TABLE.size >= MAX_CACHED_WEIGHTS) WEIGHTS_BY_TABLE.clear();
-  WEIGHTS_BY_TABLE.set(key, { ratioX, ratioY, quant: quant.slice(), weights });
+  WEIGHTS_BY_TABLE.set(key, { ratioX, ratioY, quant: quant.slice(from, from + 64), weights });
   return weights;
 }
 
@@ -411,9 +415,8 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader | undefined {
  */
 function readHeader(bytes: Uint8Array, pooled: boolean): JpegHeader | undefined {
   if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
-  const quantTables = new Array<Int32Array | undefined>(4);
-  /** The four quantization tables' entries, in one array. */
-  let quantStore: Int32Array | undefined;
+  /** Bit i set: this file has defined quantization table i (in `QUANT_STORE`). */
+  let quantDefined = 0;
   const tables = new Array<HuffmanTable | undefined>(8);
   /** Each table's `generation` when read: compared at the scan, as `decodeJpegEighth` does. */
   const generations = [0, 0, 0, 0, 0, 0, 0, 0];
@@ -459,11 +462,10 @@ function readHeader(bytes: Uint8Array, pooled: boolean): JpegHeader | undefined 
         const id = bytes[p]! & 15;
         if (id > 3) return undefined;
         if (p + 1 + (precision === 0 ? 64 : 128) > end) return undefined;
-        quantStore ??= carve(Int32Array, 4 * 64);
-        const table = quantStore.subarray(id * 64, id * 64 + 64);
         for (let k = 0; k < 64; k++)
-          table[k] = precision === 0 ? bytes[p + 1 + k]! : (bytes[p + 1 + 2 * k]! << 8) | bytes[p + 2 + 2 * k]!;
-        quantTables[id] = table;
+          QUANT_STORE[id * 64 + k] =
+            precision === 0 ? bytes[p + 1 + k]! : (bytes[p + 1 + 2 * k]! << 8) | bytes[p + 2 + 2 * k]!;
+        quantDefined |= 1 << id;
         p += 1 + (precision === 0 ? 64 : 128);
       }
     } else if (marker === 0xc4) {
@@ -501,50 +503,49 @@ function readHeader(bytes: Uint8Array, pooled: boolean): JpegHeader | undefined 
       if (count !== sof.components.length || end !== start + 1 + count * 2 + 3) return undefined;
       const spectral = start + 1 + count * 2;
       if (bytes[spectral] !== 0 || bytes[spectral + 1] !== 63 || bytes[spectral + 2] !== 0) return undefined;
+      // Three components are YCbCr unless the file says RGB (Adobe transform 0, or ids 'R', 'G', 'B' without JFIF).
+      const ids = sof.components;
+      if (
+        count === 3 &&
+        (adobeTransform === 0 || (adobeTransform === -1 && !jfif && ids[0]!.id === 0x52 && ids[1]!.id === 0x47))
+      )
+        return undefined;
+      let hMax = 1;
+      let vMax = 1;
+      for (const c of ids) {
+        hMax = Math.max(hMax, c.h);
+        vMax = Math.max(vMax, c.v);
+      }
+      // Each component is made whole, its fields final: a field set later (undefined, then an array) changes the
+      // objects' hidden class, and that threw away the block loop's optimised code while it was being compiled.
       const components: Component[] = [];
       for (let i = 0; i < count; i++) {
-        const c = sof.components[i]!;
+        const c = ids[i]!;
         if (bytes[start + 1 + i * 2] !== c.id) return undefined;
         const selectors = bytes[start + 2 + i * 2]!;
         const dcTable = tables[selectors >> 4];
         const acTable = tables[4 + (selectors & 15)];
-        const quant = quantTables[c.tq];
-        if (selectors >> 4 > 3 || !dcTable || !acTable || !quant) return undefined;
+        if (selectors >> 4 > 3 || !dcTable || !acTable || (quantDefined & (1 << c.tq)) === 0) return undefined;
         const dcGeneration = generations[selectors >> 4]!;
         const acGeneration = generations[4 + (selectors & 15)]!;
         if (dcTable.generation !== dcGeneration || acTable.generation !== acGeneration) return readHeader(bytes, false);
+        // Chroma at half the luma resolution (4:2:0, 4:2:2, 4:4:0) or full; 4:1:1 and odder layouts go to sharp.
+        const ratioX = count === 3 ? hMax / c.h : 1;
+        const ratioY = count === 3 ? vMax / c.v : 1;
+        if ((ratioX !== 1 && ratioX !== 2) || (ratioY !== 1 && ratioY !== 2)) return undefined;
         components.push({
           id: c.id,
           h: c.h,
           v: c.v,
-          ratioX: 1,
-          ratioY: 1,
-          quant,
-          subWeights: undefined,
+          ratioX,
+          ratioY,
+          dcQuant: QUANT_STORE[c.tq * 64]!,
+          subWeights: ratioX * ratioY > 1 ? subAreaWeights(QUANT_STORE, c.tq * 64, ratioX, ratioY) : undefined,
           dcTable,
           acTable,
           dcGeneration,
           acGeneration,
         });
-      }
-      if (count === 3) {
-        // Three components are YCbCr unless the file says RGB (Adobe transform 0, or ids 'R', 'G', 'B' without JFIF).
-        if (
-          adobeTransform === 0 ||
-          (adobeTransform === -1 && !jfif && components[0]!.id === 0x52 && components[1]!.id === 0x47)
-        )
-          return undefined;
-      }
-      const hMax = Math.max(...components.map((c) => c.h));
-      const vMax = Math.max(...components.map((c) => c.v));
-      if (count === 3) {
-        // Chroma at half the luma resolution (4:2:0, 4:2:2, 4:4:0) or full; 4:1:1 and odder layouts go to sharp.
-        for (const c of components) {
-          c.ratioX = hMax / c.h;
-          c.ratioY = vMax / c.v;
-          if ((c.ratioX !== 1 && c.ratioX !== 2) || (c.ratioY !== 1 && c.ratioY !== 2)) return undefined;
-          if (c.ratioX * c.ratioY > 1) c.subWeights = subAreaWeights(c.quant, c.ratioX, c.ratioY);
-        }
       }
       return {
         width: sof.width,
@@ -623,6 +624,16 @@ function longCode(table: HuffmanTable, code16: number): number {
   return -1;
 }
 
+/**
+ * `entry` when it holds a code (non-zero), else the long code at the top of `code16` (`longCode`). The DC code of
+ * every block and the AC codes longer than the prefix both come through here, so that the call of `longCode` has been
+ * made (by an AC code) before the block loop is optimised: a call that has never run, made first by a rare long DC
+ * code, threw the optimised loop away (a recompilation of ~50 ms, per worker thread).
+ */
+function codeOr(entry: number, table: HuffmanTable, code16: number): number {
+  return entry !== 0 ? entry : longCode(table, code16);
+}
+
 /** The JPEG sign extension (F.2.2.1) of `size` extra bits: a value whose top bit is 0 is negative. */
 function extend(value: number, size: number): number {
   return value < 1 << (size - 1) ? value - (1 << size) + 1 : value;
@@ -660,7 +671,9 @@ export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallIm
   // Every component's plane at the output resolution, padded to whole MCUs.
   const planeWidth = interleaved ? mcusX * hMax : mcusX;
   const planeHeight = interleaved ? mcusY * vMax : mcusY;
-  const planes = components.map(() => carve(Float32Array, planeWidth * planeHeight));
+  const planeSize = planeWidth * planeHeight;
+  const allPlanes = zeroedPlanes(planeSize * components.length);
+  const planes = components.map((_, i) => allPlanes.subarray(i * planeSize, (i + 1) * planeSize));
   const predictors = new Int32Array(components.length);
 
   let segment = unstuffSegment(bytes, scanStart);
@@ -708,15 +721,26 @@ export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallIm
             if (pos > segment.end + OVERRUN_BYTES) return undefined;
             // The DC: its size category, then that many extra bits (the difference from the last block's DC).
             if (bits < 16) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
-            let code = dcLookup[(buffer >>> (bits - LOOKUP_BITS)) & ((1 << LOOKUP_BITS) - 1)]!;
-            if (code === 0) code = longCode(c.dcTable, (buffer >>> (bits - 16)) & 0xffff);
+            // The next 16 bits, then their prefix (a long code reads them all). Every line here runs for every
+            // block: an expression that runs only in a rare case has no type feedback when the loop is optimised,
+            // and its first use throws the optimised loop away.
+            const dcBits = (buffer >>> (bits - 16)) & 0xffff;
+            const code = codeOr(dcLookup[dcBits >>> (16 - LOOKUP_BITS)]!, c.dcTable, dcBits);
             if (code < 0) return undefined;
             bits -= code >> 8;
             const dcSize = code & 255;
             if (dcSize > 11) return undefined;
             let difference = 0;
             if (dcSize !== 0) {
-              if (bits < dcSize) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
+              // When fewer bits than its size are left, bytes are loaded until more than 24 bits are (as
+              // `for (; bits <= 24; bits += 8)` would; 2 to 4 bytes, as bits < dcSize <= 11), else none: without
+              // a branch (see above). Two shifts by half the bits: JavaScript shifts by 32 as by 0.
+              const fill = (((24 - bits) >> 3) + 1) & ((bits - dcSize) >> 31);
+              const half = fill << 2;
+              const next = (data[pos]! << 24) | (data[pos + 1]! << 16) | (data[pos + 2]! << 8) | data[pos + 3]!;
+              buffer = ((buffer << half) << half) | ((next >>> (16 - half)) >>> (16 - half));
+              pos += fill;
+              bits += fill << 3;
               bits -= dcSize;
               difference = extend((buffer >>> bits) & ((1 << dcSize) - 1), dcSize);
             }
@@ -751,8 +775,7 @@ export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallIm
                 value = entry >> 14;
               } else {
                 // A code and extra bits longer than the fast prefix: the code, then its extra bits.
-                let rs = entry >> 5;
-                if (rs === 0) rs = longCode(c.acTable, (buffer >>> (bits - 16)) & 0xffff);
+                const rs = codeOr(entry >> 5, c.acTable, (buffer >>> (bits - 16)) & 0xffff);
                 if (rs < 0) return undefined;
                 bits -= rs >> 8;
                 const size = rs & 15;
@@ -792,7 +815,7 @@ export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallIm
               }
             } else {
               // libjpeg's 1×1 IDCT: the dequantized DC descaled by 8, rounded, around 128.
-              const value = ((dc * c.quant[0]! + 4) >> 3) + 128;
+              const value = ((dc * c.dcQuant + 4) >> 3) + 128;
               plane[y * planeWidth + x] = value < 0 ? 0 : value > 255 ? 255 : value;
             }
           }
