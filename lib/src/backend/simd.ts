@@ -59,6 +59,7 @@ const simd = {
   bitselect: 0x52,
   i32x4Add: 0xae,
   f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
   f32x4Div: 0xe7,
   f32x4Sqrt: 0xe3,
@@ -763,22 +764,33 @@ function addRows(): Func {
 }
 
 /**
- * `(at, bytes) → i32`: 1 when any of the float32 values in `bytes` bytes (a multiple of 16) from `at` is NaN, else 0.
- * One pass without branches (the masks OR-ed together): how windows check a long series for holes after copying it.
+ * `(at, bytes) → i32`: 1 when any of the float32 values in `bytes` bytes (a multiple of 16) from `at` is NaN (or, with
+ * `orInfinite`, NaN or ±Infinity), else 0. One pass without branches (the masks OR-ed together): how windows check a
+ * long series for holes after copying it, and how `lepton.fit` checks its training data. x − x is NaN exactly where
+ * x is NaN or infinite, so the second test is the first on x − x.
  */
-function anyNaN(): Func {
-  const [at, bytes, i, acc] = [0, 1, 2, 3];
+function anyNaN(orInfinite: boolean): Func {
+  const [at, bytes, i, acc, x] = [0, 1, 2, 3, 4];
   const load = [...get(at), ...get(i), op.i32Add, ...vload];
+  const tested = orInfinite ? [...tee(x), ...get(x), ...v(simd.f32x4Sub), ...tee(x)] : tee(x);
   return {
     params: [I32, I32],
     results: [I32],
-    locals: [I32, V128],
+    locals: [I32, V128, V128],
     body: [
       ...v(simd.const, ...Array<number>(16).fill(0)),
       ...set(acc),
       ...i32(0),
       ...set(i),
-      ...forLt(i, bytes, i32(16), [...get(acc), ...load, ...load, ...v(simd.f32x4Ne), ...v(simd.v128Or), ...set(acc)]),
+      ...forLt(i, bytes, i32(16), [
+        ...get(acc),
+        ...load,
+        ...tested,
+        ...get(x),
+        ...v(simd.f32x4Ne),
+        ...v(simd.v128Or),
+        ...set(acc),
+      ]),
       ...get(acc),
       ...v(simd.anyTrue),
     ],
@@ -861,7 +873,8 @@ const functions = {
   reluGrad: reluGrad(),
   gemmAccumulate: gemmAccumulate(),
   addRows: addRows(),
-  anyNaN: anyNaN(),
+  anyNaN: anyNaN(false),
+  anyNonFinite: anyNaN(true),
 };
 
 function assemble(extra: Record<string, Func> = {}): Uint8Array {
@@ -1027,6 +1040,8 @@ export interface SimdLoops {
   addRows(src: number, srcRow: number, dst: number, dstRow: number, m: number, bytes: number): void;
   /** 1 when a float32 in `bytes` (a multiple of 16) from `at` is NaN, else 0. */
   anyNaN(at: number, bytes: number): number;
+  /** 1 when a float32 in `bytes` (a multiple of 16) from `at` is NaN or ±Infinity, else 0. */
+  anyNonFinite(at: number, bytes: number): number;
 }
 
 /** A `WebAssembly.Memory` (Lepton's TypeScript settings carry no DOM or WebAssembly typings). */
