@@ -63,6 +63,7 @@ const simd = {
   f32x4Mul: 0xe6,
   f32x4Div: 0xe7,
   f32x4Sqrt: 0xe3,
+  f32x4Pmax: 0xeb,
   f32x4Ne: 0x42,
   f32x4Gt: 0x44,
   v128Or: 0x50,
@@ -439,21 +440,26 @@ function filterGradTile(mr: number, nv: number): Func {
 }
 
 /**
- * `(x, w, out, oh, ow, inRowBytes, rowStepBytes, colStepBytes)`: a convolution of one image with ONE input channel
+ * `(x, w, out, oh, ow, inRowBytes, rowStepBytes, colStepBytes, bias)`: a convolution of one image with ONE input channel
  * (a grayscale image's first layer), `fh`×`fw` taps, `groups`·4 output channels, no padding (the caller pads). The
  * filter's fh·fw·groups vectors stay in registers for the whole image; per output pixel, each tap's input value is
  * loaded and splatted once and multiplied into every group of channels: fh·fw·groups multiply-adds, no patches.
  * XNNPACK runs this shape as a 9-deep inner product at half the rate of its 8-channel convolutions. The sums go tap
  * by tap, row-major, as tfjs's cpu backend adds them. `x` is the image's first value, `out` its output's first value
- * (rows of ow·groups·16 bytes, written, not added to).
+ * (rows of ow·groups·16 bytes, written, not added to); `epilogue` adds the bias at `bias` (one vector per group,
+ * held in registers too) and applies ReLU before the store.
  */
-function oneChannelConv(fh: number, fw: number, groups: number): Func {
-  const [x, w, out, oh, ow, inRow, rowStep, colStep] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
-  const [oy, ox, rowStart, p, q, o] = [8, 9, 10, 11, 12, 13] as const;
+function oneChannelConv(fh: number, fw: number, groups: number, epilogue: ConvEpilogue): Func {
+  const [x, w, out, oh, ow, inRow, rowStep, colStep, bias] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
+  const [oy, ox, rowStart, p, q, o] = [9, 10, 11, 12, 13, 14] as const;
   const taps = fh * fw;
-  const weight = (t: number, g: number) => 14 + t * groups + g;
-  const acc = (g: number) => 14 + taps * groups + g;
-  const s = 14 + taps * groups + groups;
+  const weight = (t: number, g: number) => 15 + t * groups + g;
+  const acc = (g: number) => 15 + taps * groups + g;
+  const s = 15 + taps * groups + groups;
+  const biasOf = (g: number) => s + 1 + g;
+  const zero = s + 1 + groups;
+  const withBias = epilogue !== 'none';
+  const relu = epilogue === 'biasRelu';
   const lanes = [...Array(groups).keys()];
   const at = (offsetBytes: number) => [0, ...leb(offsetBytes)];
   const pixel = [
@@ -479,18 +485,32 @@ function oneChannelConv(fh: number, fw: number, groups: number): Func {
         ]),
       ];
     }),
-    ...lanes.flatMap((g) => [...get(o), ...get(acc(g)), ...v(simd.store), ...at(16 * g)]),
+    // The bias after the taps and then ReLU, in the order of tfjs's unfused Conv2D, Add, Relu (same roundings);
+    // pmax(0, a) = 0 < a ? a : 0, XNNPACK's clamp (a NaN becomes 0 as in its fused convolution).
+    ...lanes.flatMap((g) => [
+      ...get(o),
+      ...(relu ? get(zero) : []),
+      ...get(acc(g)),
+      ...(withBias ? [...get(biasOf(g)), ...v(simd.f32x4Add)] : []),
+      ...(relu ? v(simd.f32x4Pmax) : []),
+      ...v(simd.store),
+      ...at(16 * g),
+    ]),
     ...bump(o, i32(16 * groups)),
     ...bump(p, get(colStep)),
   ];
   const loadFilter = [...Array(taps).keys()].flatMap((t) =>
     lanes.flatMap((g) => [...get(w), ...v(simd.load), ...at(16 * (t * groups + g)), ...set(weight(t, g))]),
   );
+  const loadBias = withBias
+    ? lanes.flatMap((g) => [...get(bias), ...v(simd.load), ...at(16 * g), ...set(biasOf(g))])
+    : [];
   return {
-    params: Array<number>(8).fill(I32),
-    locals: [...Array<number>(6).fill(I32), ...Array<number>(taps * groups + groups + 1).fill(V128)],
+    params: Array<number>(9).fill(I32),
+    locals: [...Array<number>(6).fill(I32), ...Array<number>(taps * groups + 2 * groups + 2).fill(V128)],
     body: [
       ...loadFilter,
+      ...loadBias,
       ...assign([
         [o, get(out)],
         [rowStart, get(x)],
@@ -965,16 +985,29 @@ export type OneChannelConvLoop = (
   inRowBytes: number,
   rowStepBytes: number,
   colStepBytes: number,
+  bias: number,
 ) => void;
 
-/** The one-input-channel convolution for an `fh`×`fw` filter and `groups` groups of 4 output channels, or null. */
+/**
+ * What the one-input-channel convolution does to each output before storing it: nothing, add the bias (one float32
+ * per output channel at `bias`), or add it and apply ReLU — a `FusedConv2D`'s bias and activation in the same pass.
+ */
+export type ConvEpilogue = 'none' | 'bias' | 'biasRelu';
+
+/**
+ * The one-input-channel convolution for an `fh`×`fw` filter, `groups` groups of 4 output channels and an epilogue,
+ * or null.
+ */
 export function oneChannelConvLoop(
   memory: WasmMemory,
   fh: number,
   fw: number,
   groups: number,
+  epilogue: ConvEpilogue = 'none',
 ): OneChannelConvLoop | null {
-  return specialisedLoop(memory, `conv1 ${fh}x${fw}x${groups}`, () => oneChannelConv(fh, fw, groups));
+  return specialisedLoop(memory, `conv1 ${fh}x${fw}x${groups} ${epilogue}`, () =>
+    oneChannelConv(fh, fw, groups, epilogue),
+  );
 }
 
 /** The loops, bound to one backend's memory. Pointers and lengths are in bytes. */
