@@ -4,24 +4,16 @@ import * as tf from '@tensorflow/tfjs';
 import { backend } from './select.js';
 import { conv2dBiasRelu, fuseConvLayers } from './fused-conv.js';
 
-/** Seeded values in [-1, 1), so both sides see the same numbers. */
-function random(shape: number[], seed: number): Float32Array {
-  let state = seed;
-  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < values.length; i++) {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    values[i] = state / 2 ** 31 - 1;
-  }
-  return values;
-}
+/** Seeded uniform values in [-1, 1): the same on both sides of a comparison. */
+const seeded = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
 
-/** The largest |a − e| / (1 + |e|). */
-function worstDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert.equal(actual.length, expected.length);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++)
-    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / (1 + Math.abs(expected[i]!)));
-  return worst;
+/** The largest |a − e| / (1 + |e|) over two tensors or arrays of the same size. */
+function worstDifference(actual: tf.TensorLike, expected: tf.TensorLike): number {
+  return tf.tidy(() => {
+    const [a, e] = [tf.tensor(actual), tf.tensor(expected)];
+    assert.equal(a.size, e.size);
+    return tf.max(tf.abs(tf.sub(a, e)).div(tf.abs(e).add(1))).dataSync()[0]!;
+  });
 }
 
 /** A small CNN of two ReLU convolutions (one input channel, then eight) and a softmax, compiled with Adam. */
@@ -52,15 +44,15 @@ describe('conv2dBiasRelu', () => {
   for (const { x, f, stride } of cases)
     for (const pad of ['valid', 'same'] as const)
       test(`gives tfjs's unfused relu(conv2d + bias) and its three gradients to 1e-5 for x ${String(x)}, filter ${String(f)}, stride ${stride}, ${pad}`, () => {
-        const xs = tf.tensor4d(random(x, 1), x);
-        const w = tf.tensor4d(random(f, 2), f);
+        const xs = seeded(x, 1) as tf.Tensor4D;
+        const w = seeded(f, 2) as tf.Tensor4D;
         // A bias that puts some outputs exactly at the ReLU's kink region on both sides.
-        const b = tf.tensor1d(random([f[3]], 3));
+        const b = seeded([f[3]], 3) as tf.Tensor1D;
         const unfused = (a: tf.Tensor, k: tf.Tensor, c: tf.Tensor) =>
           tf.relu(tf.add(tf.conv2d(a as tf.Tensor4D, k as tf.Tensor4D, stride, pad), c));
         const fused = (a: tf.Tensor, k: tf.Tensor, c: tf.Tensor) =>
           conv2dBiasRelu(a as tf.Tensor4D, k as tf.Tensor4D, c as tf.Tensor1D, { strides: [stride, stride], pad });
-        const dy = tf.tensor(random(unfused(xs, w, b).shape, 4), unfused(xs, w, b).shape);
+        const dy = seeded(unfused(xs, w, b).shape, 4);
         for (const [label, worst] of [
           ['value', worstDifference(fused(xs, w, b).dataSync(), unfused(xs, w, b).dataSync())],
           ...(['x', 'filter', 'bias'] as const).map((name, i) => {
@@ -73,12 +65,12 @@ describe('conv2dBiasRelu', () => {
       });
 
   test('trains a CNN for 10 steps with the losses and accuracies of the unfused layers, to 1e-5', async () => {
-    const x = tf.tensor4d(random([16, 12, 12, 1], 5), [16, 12, 12, 1]);
+    const x = seeded([16, 12, 12, 1], 5);
     const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 3, 2, 1, 0, 0, 1, 2, 3, 1, 1, 2, 2], 'int32'), 4).toFloat();
     const run = async (fuse: boolean) => {
       const model = cnn();
       // The same starting weights on both sides.
-      model.setWeights(model.getWeights().map((w, i) => tf.tensor(random(w.shape, 10 + i), w.shape)));
+      model.setWeights(model.getWeights().map((w, i) => seeded(w.shape, 10 + i)));
       if (fuse) assert.equal(fuseConvLayers(model), 2);
       const seen: number[][] = [];
       for (let step = 0; step < 10; step++) seen.push((await model.trainOnBatch(x, y)) as number[]);
@@ -100,7 +92,7 @@ describe('conv2dBiasRelu', () => {
   });
 
   test('fuses a ReLU convolution with a bias and leaves the ones it does not compute (no bias, tanh, dilation) to the layer', async () => {
-    const x = tf.tensor4d(random([2, 9, 9, 2], 6), [2, 9, 9, 2]);
+    const x = seeded([2, 9, 9, 2], 6);
     for (const [config, fusedHere] of [
       [{ activation: 'relu' }, true],
       [{ useBias: false, activation: 'relu' }, false],

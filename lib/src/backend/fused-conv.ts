@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { reluGrad } from './relu-grad.js';
 import { registeredKernel } from './registry.js';
+import { fuseLayers, wrapCall } from './layer-calls.js';
 
 /** The convolution attributes of {@link conv2dBiasRelu} (NHWC, dilation 1: tfjs has no conv gradient otherwise). */
 export interface ConvAttributes {
@@ -40,15 +41,11 @@ export function conv2dBiasRelu(
   return tf.engine().runKernel<tf.Tensor4D>(convBiasReluKernelName, { x, filter, bias }, { ...conv });
 }
 
-let installed = false;
-
 /**
  * Registers {@link conv2dBiasRelu}'s kernel on wasm (the backend's `FusedConv2D` with ReLU, as Lepton replaced it)
- * and its gradient. Called once, with Lepton's other wasm training kernels.
+ * and its gradient. Called once, by `installWasmTrainingKernels` (which runs once).
  */
 export function installConvBiasRelu(): void {
-  if (installed) return;
-  installed = true;
   tf.registerKernel({
     kernelName: convBiasReluKernelName,
     backendName: 'wasm',
@@ -88,7 +85,6 @@ interface ConvLayerParts {
   activation: { getClassName(): string };
   kernel: { read(): tf.Tensor } | null;
   bias: { read(): tf.Tensor } | null;
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs?: Record<string, unknown>): tf.Tensor | tf.Tensor[];
 }
 
 /** The strides and padding when the layer's configuration is one {@link conv2dBiasRelu} computes, else null. */
@@ -103,9 +99,6 @@ function fusable(layer: ConvLayerParts, inputs: tf.Tensor | tf.Tensor[]): ConvAt
   return { strides: [layer.strides[0]!, layer.strides[1]!], pad: layer.padding };
 }
 
-/** The layers already fused (a layer's `call` is wrapped once). */
-const fused = new WeakSet();
-
 /**
  * Makes a tfjs `Conv2D` layer with a bias and ReLU compute through {@link conv2dBiasRelu} (on the wasm backend, for
  * float32 NHWC inputs, dilation 1; anything else runs the layer's own `call`). Weights, configuration and
@@ -114,17 +107,13 @@ const fused = new WeakSet();
  * @returns the same layer
  */
 export function fuseConv<L extends tf.layers.Layer>(layer: L): L {
-  if (fused.has(layer)) return layer;
-  fused.add(layer);
   const parts = layer as unknown as ConvLayerParts;
-  const stock = parts.call.bind(layer);
-  parts.call = (inputs, kwargs) => {
+  return wrapCall(layer, (stock) => (inputs, kwargs) => {
     const conv = fusable(parts, inputs);
     if (!conv) return stock(inputs, kwargs);
     const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
     return conv2dBiasRelu(x, parts.kernel!.read() as tf.Tensor4D, parts.bias!.read() as tf.Tensor1D, conv);
-  };
-  return layer;
+  });
 }
 
 /**
@@ -135,13 +124,5 @@ export function fuseConv<L extends tf.layers.Layer>(layer: L): L {
  * @returns how many layers are fused
  */
 export function fuseConvLayers(model: tf.LayersModel): number {
-  let count = 0;
-  for (const layer of model.layers) {
-    if (layer instanceof tf.LayersModel) count += fuseConvLayers(layer);
-    else if (layer.getClassName() === 'Conv2D') {
-      fuseConv(layer);
-      count++;
-    }
-  }
-  return count;
+  return fuseLayers(model, (layer) => layer.getClassName() === 'Conv2D', fuseConv);
 }
