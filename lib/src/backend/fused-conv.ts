@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { reluGrad } from './relu-grad.js';
+import { reluGradWithSums } from './relu-grad.js';
 import { registeredKernel } from './registry.js';
 import { fuseLayers, wrapCall } from './layer-calls.js';
 
@@ -62,14 +62,15 @@ export function installConvBiasRelu(): void {
     outputsToSave: [true],
     gradFunc: (dy, saved, attrs) => {
       const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-      const masked = reluGrad(dy as tf.Tensor, y);
+      // The mask and the bias's gradient (its sum over positions) in one pass.
+      const [masked, biasGradient] = reluGradWithSums(dy as tf.Tensor, y);
       // tfjs's conv2d gradient passes no rounding mode: neither do these.
       const conv = { ...(attrs as unknown as ConvAttributes), ...layout };
       return {
         x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy: masked, filter }, { ...conv, inputShape: x.shape }),
         filter: () =>
           tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: masked }, { ...conv, filterShape: filter.shape }),
-        bias: () => tf.sum(masked, [0, 1, 2]),
+        bias: () => biasGradient,
       };
     },
   });

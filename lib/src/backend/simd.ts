@@ -174,21 +174,17 @@ function rowBroadcast(kind: 'add' | 'columnSum'): Func {
           ...v(simd.f32x4Add),
           ...vstore,
         ]),
-    // k = (k + 16 == rowBytes) ? 0 : k + 16
-    ...i32(0),
-    ...get(k),
-    ...i32(16),
-    op.i32Add,
-    ...tee(k),
-    ...get(k),
-    ...get(rowBytes),
-    op.i32Sub,
-    op.i32Eqz,
-    op.select,
-    ...set(k),
+    ...nextColumn(k, rowBytes),
   ];
   return { params: [I32, I32, I32, I32, I32], locals: [I32, I32], body: forLt(at, bytes, i32(16), step) };
 }
+
+/** `k = (k + 16 == rowBytes) ? 0 : k + 16`: the byte offset of the next 4 columns within a row. */
+const nextColumn = (k: number, rowBytes: number) => {
+  const next = [...get(k), ...i32(16), op.i32Add, ...tee(k)];
+  const atRowEnd = [...get(k), ...get(rowBytes), op.i32Sub, op.i32Eqz];
+  return [...i32(0), ...next, ...atRowEnd, op.select, ...set(k)];
+};
 
 /**
  * `mask = best < next; best = next where mask`, lane by lane: a later element replaces the running maximum only when
@@ -622,12 +618,14 @@ function adamStep(): Func {
 /**
  * `(dy, x, out, bytes)`: the gradient of ReLU, out = dy · step(x), with tfjs's step: 1 where x > 0, NaN where x is
  * NaN, else 0; multiplied, not selected, so that dy·0 keeps its sign and ∞·0 is NaN, as in the stock gradient.
- * One pass instead of tfjs's three kernels (step, a float32→float32 cast that copies, multiply).
+ * One pass instead of tfjs's three kernels (step, a float32→float32 cast that copies, multiply). `withSums`:
+ * `(dy, x, out, bytes, sums, rowBytes)`, the same pass also adding each row of out into `sums` (a bias's gradient).
  */
-function reluGrad(): Func {
-  const [dy, x, out, bytes] = [0, 1, 2, 3];
-  const [at, end, sx] = [4, 5, 6];
-  const [one, zero, vx] = [7, 8, 9];
+function reluGrad(withSums: boolean): Func {
+  const [dy, x, out, bytes, sums, rowBytes] = [0, 1, 2, 3, 4, 5];
+  const first = withSums ? 6 : 4;
+  const [at, end, sx] = [first, first + 1, first + 2];
+  const [one, zero, vx, vm, k] = [first + 3, first + 4, first + 5, first + 6, first + 7];
   const f32 = (value: number) => [op.f32Const, ...new Uint8Array(new Float32Array([value]).buffer)];
   const step = (lanes: boolean) => {
     const load = (pointer: number) => [...get(pointer), ...get(at), op.i32Add, ...(lanes ? vload : [op.f32Load, 2, 0])];
@@ -638,6 +636,17 @@ function reluGrad(): Func {
     const gt0 = lanes ? [...get(vx), ...get(zero), ...v(simd.f32x4Gt)] : [...get(sx), ...f32(0), op.f32Gt];
     const isNaN = lanes ? [...get(vx), ...get(vx), ...v(simd.f32x4Ne)] : [...get(sx), ...get(sx), op.f32Ne];
     const stepOfX = pick(get(X), pick(lanes ? get(one) : f32(1), lanes ? get(zero) : f32(0), gt0), isNaN);
+    // With sums: sums[k] += the value just stored, row after row (the order of `columnSum` over the result).
+    const sumAt = [...get(sums), ...get(k), op.i32Add];
+    const addToSums = [
+      ...sumAt,
+      ...sumAt,
+      ...vload,
+      ...get(vm),
+      ...v(simd.f32x4Add),
+      ...vstore,
+      ...nextColumn(k, rowBytes),
+    ];
     return [
       ...load(x),
       ...set(X),
@@ -647,12 +656,14 @@ function reluGrad(): Func {
       ...load(dy),
       ...stepOfX,
       ...(lanes ? v(simd.f32x4Mul) : [op.f32Mul]),
+      ...(lanes && withSums ? tee(vm) : []),
       ...(lanes ? vstore : [op.f32Store, 2, 0]),
+      ...(lanes && withSums ? addToSums : []),
     ];
   };
   return {
-    params: [I32, I32, I32, I32],
-    locals: [I32, I32, F32, V128, V128, V128],
+    params: withSums ? [I32, I32, I32, I32, I32, I32] : [I32, I32, I32, I32],
+    locals: withSums ? [I32, I32, F32, V128, V128, V128, V128, I32] : [I32, I32, F32, V128, V128, V128],
     body: [
       ...f32(1),
       ...v(simd.f32x4Splat),
@@ -890,7 +901,8 @@ const functions = {
   maxPoolGradRow: maxPoolGradRow(),
   maxPool2x2Grad: maxPool2x2Grad(),
   adamStep: adamStep(),
-  reluGrad: reluGrad(),
+  reluGrad: reluGrad(false),
+  reluGradColumnSums: reluGrad(true),
   gemmAccumulate: gemmAccumulate(),
   addRows: addRows(),
   anyNaN: anyNaN(false),
@@ -1034,6 +1046,11 @@ export interface SimdLoops {
   maxPool2x2Grad(x: number, g: number, delta: number, oh: number, ow: number, rowBytes: number, cBytes: number): void;
   /** out = dy · step(x) over `bytes` of float32: the gradient of ReLU (see the assembler above). */
   reluGrad(dy: number, x: number, out: number, bytes: number): void;
+  /**
+   * `reluGrad`, and each value written also added to `sums` (rowBytes long, a multiple of 16, zeroed by the caller)
+   * at its column: the gradient's sum over rows in the same pass. `bytes` a multiple of `rowBytes`.
+   */
+  reluGradColumnSums(dy: number, x: number, out: number, bytes: number, sums: number, rowBytes: number): void;
   /** One Adam step over `bytes` of float32 (see the assembler above): m, v and w updated into the outputs, which may be the inputs. */
   adamStep(
     g: number,
