@@ -56,8 +56,8 @@ describe('conv2dBiasRelu', () => {
         for (const [label, worst] of [
           ['value', worstDifference(fused(xs, w, b).dataSync(), unfused(xs, w, b).dataSync())],
           ...(['x', 'filter', 'bias'] as const).map((name, i) => {
-            const expected = tf.grads((a, k, c) => unfused(a!, k!, c!).mul(dy).sum())([xs, w, b])[i]!;
-            const actual = tf.grads((a, k, c) => fused(a!, k!, c!).mul(dy).sum())([xs, w, b])[i]!;
+            const expected = tf.grads((a, k, c) => unfused(a, k, c).mul(dy).sum())([xs, w, b])[i]!;
+            const actual = tf.grads((a, k, c) => fused(a, k, c).mul(dy).sum())([xs, w, b])[i]!;
             return [`${name} gradient`, worstDifference(actual.dataSync(), expected.dataSync())] as const;
           }),
         ] as const)

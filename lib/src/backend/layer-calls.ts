@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 export type LayerCall = (inputs: tf.Tensor | tf.Tensor[], kwargs?: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
 
 /** The layers whose `call` is already wrapped here. */
-const wrapped = new WeakSet<object>();
+const wrapped = new WeakSet();
 
 /**
  * Routes `layer`'s `call` through `replacement`, which receives the layer's own `call` for the inputs it does not
