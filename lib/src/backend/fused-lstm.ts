@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { fuseLayers, wrapCall } from './layer-calls.js';
 import { lstmBackward, lstmForward, type GateActivation, type LstmShape } from './lstm-sequence.js';
 
 /** Options of {@link lstmSequence}. */
@@ -104,9 +105,6 @@ function fusable(
   return gateOf[cell.recurrentActivation.getClassName()] ?? null;
 }
 
-/** The layers already fused (a layer's `call` is wrapped once). */
-const fused = new WeakSet();
-
 /**
  * Makes `layer` (a `tf.layers.lstm`) run its steps as one fused operation ({@link lstmSequence}) whenever its
  * configuration allows (zero initial state, no mask, no dropout, tanh activation, hardSigmoid or sigmoid gates, a
@@ -117,11 +115,8 @@ const fused = new WeakSet();
  * @returns the same layer
  */
 export function fuseLstm<L extends tf.layers.Layer>(layer: L): L {
-  if (fused.has(layer)) return layer;
-  fused.add(layer);
   const parts = layer as unknown as LstmLayerParts;
-  const stock = parts.call.bind(layer);
-  parts.call = (inputs, kwargs) => {
+  return wrapCall(layer, (stock) => (inputs, kwargs) => {
     const gate = fusable(parts, inputs, kwargs ?? {});
     if (!gate) return stock(inputs, kwargs);
     const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
@@ -133,8 +128,7 @@ export function fuseLstm<L extends tf.layers.Layer>(layer: L): L {
       cell.bias!.read() as tf.Tensor1D,
       { gate, returnSequences: parts.returnSequences },
     );
-  };
-  return layer;
+  });
 }
 
 /**
@@ -144,13 +138,5 @@ export function fuseLstm<L extends tf.layers.Layer>(layer: L): L {
  * @returns how many layers are fused
  */
 export function fuseLstmLayers(model: tf.LayersModel): number {
-  let count = 0;
-  for (const layer of model.layers) {
-    if (layer instanceof tf.LayersModel) count += fuseLstmLayers(layer);
-    else if (layer.getClassName() === 'LSTM' && 'cell' in layer) {
-      fuseLstm(layer);
-      count++;
-    }
-  }
-  return count;
+  return fuseLayers(model, (layer) => layer.getClassName() === 'LSTM' && 'cell' in layer, fuseLstm);
 }

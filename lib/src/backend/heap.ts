@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { isWasmMemory, simdLoops, type SimdLoops, type WasmMemory } from './simd.js';
 
 /**
@@ -12,7 +12,8 @@ export type HeapBackend = {
   refCount(id: object): number;
   /** Absent on the other backends, which `loopsOf` and `firstNaN` are also handed. */
   wasm?: { asm?: { memory?: WasmMemory } };
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
+  /** `get` of a tensor held by another backend moves it here first; `has` only asks. */
+  dataIdMap: { get(id: object): { memoryOffset: number } | undefined; has(id: object): boolean };
 };
 
 /** The SIMD loops on this backend's heap, or null (no SIMD, or a wasm build that hides its memory). */
@@ -24,4 +25,12 @@ export function loopsOf(backend: tf.KernelBackend): SimdLoops | null {
 /** Where a tensor's values start on the wasm heap, in bytes. */
 export function address(backend: tf.KernelBackend, info: tf.TensorInfo): number {
   return (backend as unknown as HeapBackend).dataIdMap.get(info.dataId)!.memoryOffset;
+}
+
+/**
+ * Whether the active backend is wasm and `tensor`'s values already lie on its heap (not on another backend, where
+ * reading them through the wasm backend would first move them).
+ */
+export function onWasmHeap(tensor: tf.TensorInfo): boolean {
+  return tf.getBackend() === 'wasm' && (tf.backend() as unknown as HeapBackend).dataIdMap.has(tensor.dataId);
 }

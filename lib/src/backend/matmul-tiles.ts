@@ -80,13 +80,17 @@ export function tiledMatMul(
   if (seen.has(given.dataId)) return undefined;
   seen.add(given.dataId);
   const tile = tileFor(n);
-  // The full tile and the partial ones at the last rows and groups, each a loop compiled for its size.
-  const loops = new Map<string, FilterGradTileLoop | null>();
-  const loopFor = (rows: number, groups: number) => loops.get(`${rows}x${groups}`) ?? null;
-  for (const rows of new Set([Math.min(tile.rows, m), m % tile.rows || tile.rows]))
-    for (const groups of new Set([Math.min(tile.groups, n / 4), (n / 4) % tile.groups || tile.groups]))
-      loops.set(`${rows}x${groups}`, filterGradTileLoop(memory, rows, groups));
-  if ([...loops.values()].some((loop) => loop === null)) return undefined;
+  // The full tile and the partial ones at the last rows and groups, each a loop compiled for its size, looked up
+  // once per product (not per tile: a 64×64 output is 128 tiles).
+  const [fullRows, lastRows] = [Math.min(tile.rows, m), m % tile.rows || tile.rows];
+  const [fullGroups, lastGroups] = [Math.min(tile.groups, n / 4), (n / 4) % tile.groups || tile.groups];
+  const loops = [
+    [filterGradTileLoop(memory, fullRows, fullGroups), filterGradTileLoop(memory, fullRows, lastGroups)],
+    [filterGradTileLoop(memory, lastRows, fullGroups), filterGradTileLoop(memory, lastRows, lastGroups)],
+  ] as const;
+  if (loops.some((pair) => pair.some((loop) => loop === null))) return undefined;
+  const loopFor = (rows: number, groups: number): FilterGradTileLoop =>
+    loops[rows === fullRows ? 0 : 1][groups === fullGroups ? 0 : 1]!;
   const heap = backend as unknown as HeapBackend;
   const rank = Math.max(a.shape.length, b.shape.length);
   const out = heap.makeOutput([...Array<number>(rank - 2).fill(1), m, n], 'float32');
@@ -101,7 +105,7 @@ export function tiledMatMul(
     const offsets = Array.from({ length: rows }, (_, i) => (r0 + i) * rowOffset);
     for (let g0 = 0; g0 < n / 4; g0 += tile.groups) {
       const groups = Math.min(tile.groups, n / 4 - g0);
-      loopFor(rows, groups)!(
+      loopFor(rows, groups)(
         aAt,
         bAt + g0 * 16,
         outAt + r0 * rowBytes + g0 * 16,

@@ -2,7 +2,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { backend } from './select.js';
-import { reluGradKernelName } from './relu-grad.js';
+import { reluGrad, reluGradKernelName, reluGradWithSums } from './relu-grad.js';
 
 /** x and dy with the cases that matter: positive, negative, zero, NaN, ±∞; 37 long, so the scalar tail runs too. */
 const special = [1.5, -2, 0, -0, NaN, Infinity, -Infinity, 1e-30, -1e-30];
@@ -58,5 +58,44 @@ describe("ReLU's one-pass gradient", () => {
     )(dy);
     assert.deepEqual(Array.from(second.dataSync()), [0, 1, 0, 1]);
     tf.dispose([x, dy, second]);
+  });
+
+  /** The bits of a float32 tensor's values, so that NaN, ±0 and ±∞ compare exactly. */
+  const bits = (t: tf.Tensor) => Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
+
+  for (const shape of [
+    [37, 4],
+    [3, 5, 7, 8],
+    [2, 3, 12],
+    [64, 16],
+  ])
+    test(`computes the gradient and its per-channel sums of ${String(shape)} in one kernel, bit for bit as reluGrad and Sum`, async () => {
+      await backend('wasm');
+      const size = shape.reduce((a, b) => a * b, 1);
+      const repeat = (seed: number) =>
+        Float32Array.from({ length: size }, (_, i) => values(seed + Math.floor(i / 37))[i % 37]!);
+      const x = tf.tensor(repeat(1), shape);
+      const dy = tf.tensor(repeat(2), shape);
+      const profile = await tf.profile(() => {
+        const [masked, sums] = reluGradWithSums(dy, x);
+        const expected = reluGrad(dy, x);
+        assert.deepEqual(bits(masked), bits(expected));
+        assert.deepEqual(bits(sums), bits(tf.sum(expected, [...Array(shape.length - 1).keys()])));
+      });
+      assert.ok(profile.kernelNames.includes('LeptonReluGradSums'), `ran ${profile.kernelNames.join(', ')}`);
+      tf.dispose([x, dy]);
+    });
+
+  test("gives both outputs a gradient with respect to dy (the mask on the output's, spread over rows for the sums)", async () => {
+    await backend('wasm');
+    const x = tf.tensor2d([-1, 2, 0, 3, 4, -5, 6, 7], [2, 4]);
+    const dy = tf.tensor2d([1, 1, 1, 1, 1, 1, 1, 1], [2, 4]);
+    const weights = tf.tensor1d([10, 20, 30, 40]);
+    const gradient = tf.grad((d: tf.Tensor) => {
+      const [masked, sums] = reluGradWithSums(d, x);
+      return masked.sum().add(sums.mul(weights).sum());
+    })(dy);
+    assert.deepEqual(Array.from(gradient.dataSync()), [0, 21, 0, 41, 11, 0, 31, 41]);
+    tf.dispose([x, dy, weights, gradient]);
   });
 });

@@ -59,9 +59,11 @@ const simd = {
   bitselect: 0x52,
   i32x4Add: 0xae,
   f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
   f32x4Div: 0xe7,
   f32x4Sqrt: 0xe3,
+  f32x4Pmax: 0xeb,
   f32x4Ne: 0x42,
   f32x4Gt: 0x44,
   v128Or: 0x50,
@@ -172,21 +174,17 @@ function rowBroadcast(kind: 'add' | 'columnSum'): Func {
           ...v(simd.f32x4Add),
           ...vstore,
         ]),
-    // k = (k + 16 == rowBytes) ? 0 : k + 16
-    ...i32(0),
-    ...get(k),
-    ...i32(16),
-    op.i32Add,
-    ...tee(k),
-    ...get(k),
-    ...get(rowBytes),
-    op.i32Sub,
-    op.i32Eqz,
-    op.select,
-    ...set(k),
+    ...nextColumn(k, rowBytes),
   ];
   return { params: [I32, I32, I32, I32, I32], locals: [I32, I32], body: forLt(at, bytes, i32(16), step) };
 }
+
+/** `k = (k + 16 == rowBytes) ? 0 : k + 16`: the byte offset of the next 4 columns within a row. */
+const nextColumn = (k: number, rowBytes: number) => {
+  const next = [...get(k), ...i32(16), op.i32Add, ...tee(k)];
+  const atRowEnd = [...get(k), ...get(rowBytes), op.i32Sub, op.i32Eqz];
+  return [...i32(0), ...next, ...atRowEnd, op.select, ...set(k)];
+};
 
 /**
  * `mask = best < next; best = next where mask`, lane by lane: a later element replaces the running maximum only when
@@ -438,21 +436,26 @@ function filterGradTile(mr: number, nv: number): Func {
 }
 
 /**
- * `(x, w, out, oh, ow, inRowBytes, rowStepBytes, colStepBytes)`: a convolution of one image with ONE input channel
+ * `(x, w, out, oh, ow, inRowBytes, rowStepBytes, colStepBytes, bias)`: a convolution of one image with ONE input channel
  * (a grayscale image's first layer), `fh`×`fw` taps, `groups`·4 output channels, no padding (the caller pads). The
  * filter's fh·fw·groups vectors stay in registers for the whole image; per output pixel, each tap's input value is
  * loaded and splatted once and multiplied into every group of channels: fh·fw·groups multiply-adds, no patches.
  * XNNPACK runs this shape as a 9-deep inner product at half the rate of its 8-channel convolutions. The sums go tap
  * by tap, row-major, as tfjs's cpu backend adds them. `x` is the image's first value, `out` its output's first value
- * (rows of ow·groups·16 bytes, written, not added to).
+ * (rows of ow·groups·16 bytes, written, not added to); `epilogue` adds the bias at `bias` (one vector per group,
+ * held in registers too) and applies ReLU before the store.
  */
-function oneChannelConv(fh: number, fw: number, groups: number): Func {
-  const [x, w, out, oh, ow, inRow, rowStep, colStep] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
-  const [oy, ox, rowStart, p, q, o] = [8, 9, 10, 11, 12, 13] as const;
+function oneChannelConv(fh: number, fw: number, groups: number, epilogue: ConvEpilogue): Func {
+  const [x, w, out, oh, ow, inRow, rowStep, colStep, bias] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
+  const [oy, ox, rowStart, p, q, o] = [9, 10, 11, 12, 13, 14] as const;
   const taps = fh * fw;
-  const weight = (t: number, g: number) => 14 + t * groups + g;
-  const acc = (g: number) => 14 + taps * groups + g;
-  const s = 14 + taps * groups + groups;
+  const weight = (t: number, g: number) => 15 + t * groups + g;
+  const acc = (g: number) => 15 + taps * groups + g;
+  const s = 15 + taps * groups + groups;
+  const biasOf = (g: number) => s + 1 + g;
+  const zero = s + 1 + groups;
+  const withBias = epilogue !== 'none';
+  const relu = epilogue === 'biasRelu';
   const lanes = [...Array(groups).keys()];
   const at = (offsetBytes: number) => [0, ...leb(offsetBytes)];
   const pixel = [
@@ -478,18 +481,32 @@ function oneChannelConv(fh: number, fw: number, groups: number): Func {
         ]),
       ];
     }),
-    ...lanes.flatMap((g) => [...get(o), ...get(acc(g)), ...v(simd.store), ...at(16 * g)]),
+    // The bias after the taps and then ReLU, in the order of tfjs's unfused Conv2D, Add, Relu (same roundings);
+    // pmax(0, a) = 0 < a ? a : 0, XNNPACK's clamp (a NaN becomes 0 as in its fused convolution).
+    ...lanes.flatMap((g) => [
+      ...get(o),
+      ...(relu ? get(zero) : []),
+      ...get(acc(g)),
+      ...(withBias ? [...get(biasOf(g)), ...v(simd.f32x4Add)] : []),
+      ...(relu ? v(simd.f32x4Pmax) : []),
+      ...v(simd.store),
+      ...at(16 * g),
+    ]),
     ...bump(o, i32(16 * groups)),
     ...bump(p, get(colStep)),
   ];
   const loadFilter = [...Array(taps).keys()].flatMap((t) =>
     lanes.flatMap((g) => [...get(w), ...v(simd.load), ...at(16 * (t * groups + g)), ...set(weight(t, g))]),
   );
+  const loadBias = withBias
+    ? lanes.flatMap((g) => [...get(bias), ...v(simd.load), ...at(16 * g), ...set(biasOf(g))])
+    : [];
   return {
-    params: Array<number>(8).fill(I32),
-    locals: [...Array<number>(6).fill(I32), ...Array<number>(taps * groups + groups + 1).fill(V128)],
+    params: Array<number>(9).fill(I32),
+    locals: [...Array<number>(6).fill(I32), ...Array<number>(taps * groups + 2 * groups + 2).fill(V128)],
     body: [
       ...loadFilter,
+      ...loadBias,
       ...assign([
         [o, get(out)],
         [rowStart, get(x)],
@@ -601,12 +618,14 @@ function adamStep(): Func {
 /**
  * `(dy, x, out, bytes)`: the gradient of ReLU, out = dy · step(x), with tfjs's step: 1 where x > 0, NaN where x is
  * NaN, else 0; multiplied, not selected, so that dy·0 keeps its sign and ∞·0 is NaN, as in the stock gradient.
- * One pass instead of tfjs's three kernels (step, a float32→float32 cast that copies, multiply).
+ * One pass instead of tfjs's three kernels (step, a float32→float32 cast that copies, multiply). `withSums`:
+ * `(dy, x, out, bytes, sums, rowBytes)`, the same pass also adding each row of out into `sums` (a bias's gradient).
  */
-function reluGrad(): Func {
-  const [dy, x, out, bytes] = [0, 1, 2, 3];
-  const [at, end, sx] = [4, 5, 6];
-  const [one, zero, vx] = [7, 8, 9];
+function reluGrad(withSums: boolean): Func {
+  const [dy, x, out, bytes, sums, rowBytes] = [0, 1, 2, 3, 4, 5];
+  const first = withSums ? 6 : 4;
+  const [at, end, sx] = [first, first + 1, first + 2];
+  const [one, zero, vx, vm, k] = [first + 3, first + 4, first + 5, first + 6, first + 7];
   const f32 = (value: number) => [op.f32Const, ...new Uint8Array(new Float32Array([value]).buffer)];
   const step = (lanes: boolean) => {
     const load = (pointer: number) => [...get(pointer), ...get(at), op.i32Add, ...(lanes ? vload : [op.f32Load, 2, 0])];
@@ -617,6 +636,17 @@ function reluGrad(): Func {
     const gt0 = lanes ? [...get(vx), ...get(zero), ...v(simd.f32x4Gt)] : [...get(sx), ...f32(0), op.f32Gt];
     const isNaN = lanes ? [...get(vx), ...get(vx), ...v(simd.f32x4Ne)] : [...get(sx), ...get(sx), op.f32Ne];
     const stepOfX = pick(get(X), pick(lanes ? get(one) : f32(1), lanes ? get(zero) : f32(0), gt0), isNaN);
+    // With sums: sums[k] += the value just stored, row after row (the order of `columnSum` over the result).
+    const sumAt = [...get(sums), ...get(k), op.i32Add];
+    const addToSums = [
+      ...sumAt,
+      ...sumAt,
+      ...vload,
+      ...get(vm),
+      ...v(simd.f32x4Add),
+      ...vstore,
+      ...nextColumn(k, rowBytes),
+    ];
     return [
       ...load(x),
       ...set(X),
@@ -626,12 +656,14 @@ function reluGrad(): Func {
       ...load(dy),
       ...stepOfX,
       ...(lanes ? v(simd.f32x4Mul) : [op.f32Mul]),
+      ...(lanes && withSums ? tee(vm) : []),
       ...(lanes ? vstore : [op.f32Store, 2, 0]),
+      ...(lanes && withSums ? addToSums : []),
     ];
   };
   return {
-    params: [I32, I32, I32, I32],
-    locals: [I32, I32, F32, V128, V128, V128],
+    params: withSums ? [I32, I32, I32, I32, I32, I32] : [I32, I32, I32, I32],
+    locals: withSums ? [I32, I32, F32, V128, V128, V128, V128, I32] : [I32, I32, F32, V128, V128, V128],
     body: [
       ...f32(1),
       ...v(simd.f32x4Splat),
@@ -763,22 +795,33 @@ function addRows(): Func {
 }
 
 /**
- * `(at, bytes) → i32`: 1 when any of the float32 values in `bytes` bytes (a multiple of 16) from `at` is NaN, else 0.
- * One pass without branches (the masks OR-ed together): how windows check a long series for holes after copying it.
+ * `(at, bytes) → i32`: 1 when any of the float32 values in `bytes` bytes (a multiple of 16) from `at` is NaN (or, with
+ * `orInfinite`, NaN or ±Infinity), else 0. One pass without branches (the masks OR-ed together): how windows check a
+ * long series for holes after copying it, and how `lepton.fit` checks its training data. x − x is NaN exactly where
+ * x is NaN or infinite, so the second test is the first on x − x.
  */
-function anyNaN(): Func {
-  const [at, bytes, i, acc] = [0, 1, 2, 3];
+function anyNaN(orInfinite: boolean): Func {
+  const [at, bytes, i, acc, x] = [0, 1, 2, 3, 4];
   const load = [...get(at), ...get(i), op.i32Add, ...vload];
+  const tested = orInfinite ? [...tee(x), ...get(x), ...v(simd.f32x4Sub), ...tee(x)] : tee(x);
   return {
     params: [I32, I32],
     results: [I32],
-    locals: [I32, V128],
+    locals: [I32, V128, V128],
     body: [
       ...v(simd.const, ...Array<number>(16).fill(0)),
       ...set(acc),
       ...i32(0),
       ...set(i),
-      ...forLt(i, bytes, i32(16), [...get(acc), ...load, ...load, ...v(simd.f32x4Ne), ...v(simd.v128Or), ...set(acc)]),
+      ...forLt(i, bytes, i32(16), [
+        ...get(acc),
+        ...load,
+        ...tested,
+        ...get(x),
+        ...v(simd.f32x4Ne),
+        ...v(simd.v128Or),
+        ...set(acc),
+      ]),
       ...get(acc),
       ...v(simd.anyTrue),
     ],
@@ -858,10 +901,12 @@ const functions = {
   maxPoolGradRow: maxPoolGradRow(),
   maxPool2x2Grad: maxPool2x2Grad(),
   adamStep: adamStep(),
-  reluGrad: reluGrad(),
+  reluGrad: reluGrad(false),
+  reluGradColumnSums: reluGrad(true),
   gemmAccumulate: gemmAccumulate(),
   addRows: addRows(),
-  anyNaN: anyNaN(),
+  anyNaN: anyNaN(false),
+  anyNonFinite: anyNaN(true),
 };
 
 function assemble(extra: Record<string, Func> = {}): Uint8Array {
@@ -952,16 +997,29 @@ export type OneChannelConvLoop = (
   inRowBytes: number,
   rowStepBytes: number,
   colStepBytes: number,
+  bias: number,
 ) => void;
 
-/** The one-input-channel convolution for an `fh`×`fw` filter and `groups` groups of 4 output channels, or null. */
+/**
+ * What the one-input-channel convolution does to each output before storing it: nothing, add the bias (one float32
+ * per output channel at `bias`), or add it and apply ReLU — a `FusedConv2D`'s bias and activation in the same pass.
+ */
+export type ConvEpilogue = 'none' | 'bias' | 'biasRelu';
+
+/**
+ * The one-input-channel convolution for an `fh`×`fw` filter, `groups` groups of 4 output channels and an epilogue,
+ * or null.
+ */
 export function oneChannelConvLoop(
   memory: WasmMemory,
   fh: number,
   fw: number,
   groups: number,
+  epilogue: ConvEpilogue = 'none',
 ): OneChannelConvLoop | null {
-  return specialisedLoop(memory, `conv1 ${fh}x${fw}x${groups}`, () => oneChannelConv(fh, fw, groups));
+  return specialisedLoop(memory, `conv1 ${fh}x${fw}x${groups} ${epilogue}`, () =>
+    oneChannelConv(fh, fw, groups, epilogue),
+  );
 }
 
 /** The loops, bound to one backend's memory. Pointers and lengths are in bytes. */
@@ -988,6 +1046,11 @@ export interface SimdLoops {
   maxPool2x2Grad(x: number, g: number, delta: number, oh: number, ow: number, rowBytes: number, cBytes: number): void;
   /** out = dy · step(x) over `bytes` of float32: the gradient of ReLU (see the assembler above). */
   reluGrad(dy: number, x: number, out: number, bytes: number): void;
+  /**
+   * `reluGrad`, and each value written also added to `sums` (rowBytes long, a multiple of 16, zeroed by the caller)
+   * at its column: the gradient's sum over rows in the same pass. `bytes` a multiple of `rowBytes`.
+   */
+  reluGradColumnSums(dy: number, x: number, out: number, bytes: number, sums: number, rowBytes: number): void;
   /** One Adam step over `bytes` of float32 (see the assembler above): m, v and w updated into the outputs, which may be the inputs. */
   adamStep(
     g: number,
@@ -1027,6 +1090,8 @@ export interface SimdLoops {
   addRows(src: number, srcRow: number, dst: number, dstRow: number, m: number, bytes: number): void;
   /** 1 when a float32 in `bytes` (a multiple of 16) from `at` is NaN, else 0. */
   anyNaN(at: number, bytes: number): number;
+  /** 1 when a float32 in `bytes` (a multiple of 16) from `at` is NaN or ±Infinity, else 0. */
+  anyNonFinite(at: number, bytes: number): number;
 }
 
 /** A `WebAssembly.Memory` (Lepton's TypeScript settings carry no DOM or WebAssembly typings). */

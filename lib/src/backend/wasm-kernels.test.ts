@@ -106,6 +106,44 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     }
   }
 
+  // The same loop with a FusedConv2D's bias and ReLU in its epilogue (inference, and training through fused-conv.ts);
+  // 6 channels and a leaky ReLU take the stock kernel and must agree too.
+  const epilogues: { activation: 'linear' | 'relu' | 'leakyrelu'; bias: boolean }[] = [
+    { activation: 'relu', bias: true },
+    { activation: 'relu', bias: false },
+    { activation: 'linear', bias: true },
+    { activation: 'linear', bias: false },
+    { activation: 'leakyrelu', bias: true },
+  ];
+  for (const { activation, bias } of epilogues) {
+    for (const { x, f } of [oneChannel[0]!, oneChannel[2]!, oneChannel[5]!]) {
+      test(`a one-channel fused conv2d of ${String(x)} by ${String(f)} with ${activation}${bias ? ' and a bias' : ''} matches to 1e-5`, async () => {
+        await sameOnBothBackends(
+          'one-channel fused conv2d',
+          () => {
+            const xs = tf.tensor<tf.Rank.R4>(random(x, 35), x);
+            const w = tf.tensor<tf.Rank.R4>(random(f, 36), f);
+            const b = bias ? tf.tensor1d(random([f[3]], 37)) : undefined;
+            return [1, 2].flatMap((stride) =>
+              (['same', 'valid'] as const).map((pad) =>
+                tf.fused.conv2d({
+                  x: xs,
+                  filter: w,
+                  strides: stride,
+                  pad,
+                  activation,
+                  leakyreluAlpha: 0.2,
+                  ...(b ? { bias: b } : {}),
+                }),
+              ),
+            );
+          },
+          1e-5,
+        );
+      });
+    }
+  }
+
   test('a one-channel conv2d with oblong strides and explicit padding matches to 1e-5', async () => {
     await sameOnBothBackends(
       'one-channel conv2d',

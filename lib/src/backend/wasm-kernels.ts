@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from './errors.js';
-import { filterGradTileLoop, isWasmMemory, oneChannelConvLoop } from './simd.js';
+import { filterGradTileLoop, isWasmMemory, oneChannelConvLoop, type ConvEpilogue } from './simd.js';
 import { address, loopsOf, type HeapBackend } from './heap.js';
 import { installReluGrad } from './relu-grad.js';
+import { installConvBiasRelu } from './fused-conv.js';
 import { registeredKernel } from './registry.js';
 import { tiledMatMul, tileFor } from './matmul-tiles.js';
 
@@ -29,6 +30,7 @@ interface Attrs {
   begin?: number | number[];
   size?: number | number[];
   keepDims?: boolean;
+  activation?: string;
 }
 type KernelArgs = { inputs: Record<string, Info>; backend: tf.KernelBackend; attrs?: Attrs };
 type Kernel = (args: KernelArgs) => Info;
@@ -65,6 +67,7 @@ export const replacedWasmKernels = [
   'BatchMatMul',
   '_FusedMatMul',
   'Conv2D',
+  'FusedConv2D',
   'Conv2DBackpropInput',
   'Conv2DBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
@@ -564,12 +567,17 @@ const conv2DBackpropFilter: Kernel = scoped((s, args) => {
 
 /**
  * A convolution with ONE input channel (a grayscale image's first layer) and up to 16 output channels, a multiple of
- * 4: the SIMD loop of `simd.ts` over each (padded) image, its filter held in registers. XNNPACK runs this shape at
- * half its rate on 8 input channels (measured 0.54 ms for 64×28×28×1 → 8, 3×3). Everything else, and a wasm
- * without SIMD, takes the stock kernel.
+ * 4: the SIMD loop of `simd.ts` over each (padded) image, its filter held in registers, with a `FusedConv2D`'s bias
+ * and ReLU applied before each store (`epilogue`). XNNPACK runs this shape at half its rate on 8 input channels
+ * (measured 0.54 ms for 64×28×28×1 → 8, 3×3). Undefined for everything else, and a wasm without SIMD: the caller
+ * takes the stock kernel.
  */
-const conv2D: Kernel = scoped((s, args) => {
-  const { inputs, backend, attrs = {} } = args;
+function oneChannelConvolution(
+  s: Scope,
+  { inputs, backend, attrs = {} }: KernelArgs,
+  epilogue: ConvEpilogue,
+  bias?: Info,
+): Info | undefined {
   const { x, filter } = inputs as { x: Info; filter: Info };
   const [kh, kw, cin, cout] = filter.shape as [number, number, number, number];
   const dilations = attrs.dilations ?? 1;
@@ -582,8 +590,8 @@ const conv2D: Kernel = scoped((s, args) => {
     (attrs.dataFormat ?? 'NHWC') === 'NHWC' &&
     (Array.isArray(dilations) ? dilations : [dilations]).every((d) => d === 1);
   const memory = (backend as unknown as HeapBackend).wasm?.asm?.memory;
-  const loop = simple && isWasmMemory(memory) ? oneChannelConvLoop(memory, kh, kw, cout / 4) : null;
-  if (!loop) return kernel('Conv2D')(args);
+  const loop = simple && isWasmMemory(memory) ? oneChannelConvLoop(memory, kh, kw, cout / 4, epilogue) : null;
+  if (!loop) return undefined;
   const info = convInfo(x.shape, filter.shape, attrs);
   const padded = padSpatial(s, x, spatialPadding(info), 1);
   const [n, h, w] = padded.shape as [number, number, number, number];
@@ -591,11 +599,43 @@ const conv2D: Kernel = scoped((s, args) => {
   const out = (backend as unknown as HeapBackend).makeOutput([n, oh, ow, cout], 'float32');
   // Addresses after makeOutput: allocating may grow the heap (offsets stay valid, views would not).
   const [xAt, wAt, outAt] = [address(backend, padded), address(backend, filter), address(backend, out)];
+  const biasAt = bias ? address(backend, bias) : 0;
   for (let b = 0; b < n; b++) {
-    loop(xAt + b * h * w * 4, wAt, outAt + b * oh * ow * cout * 4, oh, ow, w * 4, sh * w * 4, sw * 4);
+    loop(xAt + b * h * w * 4, wAt, outAt + b * oh * ow * cout * 4, oh, ow, w * 4, sh * w * 4, sw * 4, biasAt);
   }
   return out;
+}
+
+const conv2D: Kernel = scoped((s, args) => oneChannelConvolution(s, args, 'none') ?? kernel('Conv2D')(args));
+
+/**
+ * `FusedConv2D` (a convolution, its bias and its activation in one kernel: inference, and training through
+ * `fused-conv.ts`) with one input channel, a bias of one value per output channel or none, and no activation or ReLU:
+ * the one-channel loop above with the bias and ReLU in its epilogue. Everything else takes the stock kernel.
+ */
+const fusedConv2D: Kernel = scoped((s, args) => {
+  const { inputs, attrs = {} } = args;
+  const { bias, preluActivationWeights } = inputs as { bias?: Info; preluActivationWeights?: Info };
+  const cout = inputs.filter!.shape[3];
+  const activation = attrs.activation ?? 'linear';
+  const fusable =
+    (activation === 'linear' || activation === 'relu') &&
+    !preluActivationWeights &&
+    (!bias || (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === cout));
+  if (!fusable) return kernel('FusedConv2D')(args);
+  const epilogue: ConvEpilogue = activation === 'relu' ? 'biasRelu' : bias ? 'bias' : 'none';
+  // ReLU without a bias: a bias of zeros (x + 0 = x, −0 aside, which ReLU makes 0 anyway).
+  const reluBias = epilogue === 'biasRelu' ? (bias ?? s.adopt(zeroed(args.backend, [cout!]))) : bias;
+  return oneChannelConvolution(s, args, epilogue, reluBias) ?? kernel('FusedConv2D')(args);
 });
+
+/** A float32 tensor of zeros on the wasm heap. */
+function zeroed(backend: tf.KernelBackend, shape: number[]): Info {
+  const heap = backend as unknown as HeapBackend;
+  const out = heap.makeOutput(shape, 'float32');
+  heap.typedArrayFromHeap(out).fill(0);
+  return out;
+}
 
 const depthwiseBackpropInput: Kernel = scoped((s, { inputs, attrs = {} }) => {
   const { dy, filter } = inputs as { dy: Info; filter: Info };
@@ -892,6 +932,7 @@ const replacements: Record<(typeof replacedWasmKernels)[number], Kernel> = {
   BatchMatMul: matMulWithoutTranspose('BatchMatMul'),
   _FusedMatMul: matMulWithoutTranspose('_FusedMatMul'),
   Conv2D: conv2D,
+  FusedConv2D: fusedConv2D,
   Conv2DBackpropInput: conv2DBackpropInput,
   Conv2DBackpropFilter: conv2DBackpropFilter,
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
@@ -918,6 +959,7 @@ export function installWasmTrainingKernels(): void {
     'BatchMatMul',
     '_FusedMatMul',
     'Conv2D',
+    'FusedConv2D',
     'DepthwiseConv2dNative',
     'Reshape',
     'Transpose',
@@ -948,4 +990,5 @@ export function installWasmTrainingKernels(): void {
     });
   }
   installReluGrad();
+  installConvBiasRelu();
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { FitSource } from '../images/dataset.js';
 import { checkFinite } from './validate.js';
 import { TrainError } from './errors.js';
+import { onWasmHeap } from '../backend/heap.js';
 import type { BatchDataset, TensorData, TensorSource } from '../data/tensor-data.js';
 export { permutation, seededRandom } from '../core/random.js';
 export type { BatchDataset, TensorData, TensorSource } from '../data/tensor-data.js';
@@ -53,7 +54,8 @@ const storageFor: Partial<Record<tf.DataType, new (n: number) => ArrayLike<numbe
  */
 export function withExactStorage(t: tf.Tensor): tf.Tensor {
   const expected = storageFor[t.dtype];
-  if (!expected) return t;
+  // The wasm backend keeps every tensor as its dtype says: no need to read (copy) a whole training set to know.
+  if (!expected || onWasmHeap(t)) return t;
   const values = t.dataSync();
   return values instanceof expected ? t : tf.tensor(Array.from(values as ArrayLike<number>), t.shape, t.dtype);
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { TrainError } from './errors.js';
+import { allFinite } from '../backend/nan-scan.js';
 
 /** The loss names tfjs-layers accepts in `compile` (camelCase and their Keras snake_case spellings). */
 export const lossNames = [
@@ -150,7 +151,7 @@ function lossName(model: tf.LayersModel): string | undefined {
 
 /** Throws naming the first sample (and flat position) holding NaN or ±Infinity. */
 export function checkFinite(t: tf.Tensor, name: string): void {
-  if (t.dtype !== 'float32') return;
+  if (t.dtype !== 'float32' || allFinite(t) === true) return;
   const bad = tf.tidy(() => tf.logicalNot(tf.isFinite(t)).reshape([-1]));
   try {
     const flags = bad.dataSync();
