@@ -74,11 +74,31 @@ function runGenerator(spec: LoadSpec): Promise<LoadReport> {
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => (out += chunk));
-    child.once('error', reject);
+    // A generator that hangs or dies is a failed case, never an uncaught error that would lose the rows measured.
+    const fail = (error: Error) => {
+      child.kill();
+      reject(error);
+    };
+    const timer = setTimeout(
+      () => {
+        fail(new Error(`the load generator did not finish within ${String(spec.durationS + 30)} s`));
+      },
+      (spec.durationS + 30) * 1000,
+    );
+    child.once('error', fail);
+    child.stdin.once('error', fail);
     child.once('close', (code) => {
+      clearTimeout(timer);
       const last = out.trim().split('\n').pop();
-      if (code === 0 && last) resolve(JSON.parse(last) as LoadReport);
-      else reject(new Error(`the load generator exited with code ${String(code)}`));
+      if (code !== 0 || !last) {
+        reject(new Error(`the load generator exited with code ${String(code)}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(last) as LoadReport);
+      } catch {
+        reject(new Error(`the load generator's last line is not its JSON report: ${last.slice(0, 200)}`));
+      }
     });
     child.stdin.end(JSON.stringify(spec));
   });

@@ -25,8 +25,9 @@ const layout = { dataFormat: 'NHWC', dilations: [1, 1] } as const;
  * and `Relu`, each a pass over the whole activation (1.4 MB for the first layer of a small MNIST CNN at a batch of
  * 64) and each a tape entry with tensors cloned for its gradient — because its fused gradient does not cover every
  * activation. For ReLU it is exact: y > 0 exactly where conv + bias > 0, so the mask read from y is tfjs's (a NaN
- * aside, which ReLU turns into 0 here as in tfjs's fused kernel). Same numbers: the fused kernel adds the bias after
- * the taps, as the unfused `Add` does. Only on the wasm backend (`fuseConv` checks).
+ * aside, which ReLU turns into 0 here as in tfjs's fused kernel). Same numbers for one input channel (Lepton's loop
+ * adds the bias after the taps, as the unfused `Add` does); with more, XNNPACK starts each sum from the bias, which
+ * differs from the unfused order in the last bits (tests: 1e-5). Only on the wasm backend (`fuseConv` checks).
  * @param x input [batch, height, width, channels], float32
  * @param filter [kh, kw, in, out]
  * @param bias [out]
