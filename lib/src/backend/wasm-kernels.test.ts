@@ -252,6 +252,36 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     }
   }
 
+  // The input gradient's col2im runs a part of the batch in one wasm call: oblong strides and filters, odd sizes and
+  // 'same' padding (cropped afterwards) must still land each output row's filter rows where they belong.
+  for (const stride of [
+    [2, 1],
+    [1, 3],
+  ] as [number, number][]) {
+    for (const pad of ['same', 'valid'] as const) {
+      test(`conv2d input gradient matches to 1e-5 for strides ${String(stride)}, a 2×3 filter, 5 channels, padding ${pad}`, async () => {
+        await sameOnBothBackends(
+          'conv2d',
+          () => {
+            const xs = tf.tensor<tf.Rank.R4>(random([3, 9, 11, 5], 51), [3, 9, 11, 5]);
+            const w = tf.tensor<tf.Rank.R4>(random([2, 3, 5, 4], 52), [2, 3, 5, 4]);
+            const shape = tf.conv2d(xs, w, stride, pad).shape;
+            const dy = tf.tensor(random(shape, 53), shape);
+            return [
+              tf.grad((a: tf.Tensor) =>
+                tf
+                  .conv2d(a as tf.Tensor4D, w, stride, pad)
+                  .mul(dy)
+                  .sum(),
+              )(xs),
+            ];
+          },
+          1e-5,
+        );
+      });
+    }
+  }
+
   for (const mult of [1, 2]) {
     for (const stride of [1, 2]) {
       for (const pad of ['same', 'valid'] as const) {
