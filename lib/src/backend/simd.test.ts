@@ -44,21 +44,9 @@ function bothWays({ images, oh, ow, kh, kw, cin, sh, sw }: Col2ImCase): [Float32
   const [srcAt, dstAt] = [4, 4 + columns.length * 4 + 12];
   new Float32Array(memory.buffer, srcAt, columns.length).set(columns);
   new Float32Array(memory.buffer, dstAt, start.length).set(start);
-  const pixelBytes = cin * 4;
-  loops.addColumnsToImages(
-    srcAt,
-    dstAt,
-    images,
-    oh,
-    kh,
-    ow,
-    taps * 4,
-    sw * pixelBytes,
-    kw * pixelBytes,
-    wp * pixelBytes,
-    sh,
-    hp * wp * pixelBytes,
-  );
+  // Byte strides: a position's columns, a position's step and span on the image, an image row, a whole image.
+  const [srcRow, dstRow, span, line] = [taps * 4, sw * cin * 4, kw * cin * 4, wp * cin * 4];
+  loops.addColumnsToImages(srcAt, dstAt, images, oh, kh, ow, srcRow, dstRow, span, line, sh, hp * line);
   const expected = Float32Array.from(start);
   for (let b = 0; b < images; b++) {
     for (let y = 0; y < oh; y++) {

@@ -93,6 +93,8 @@ const i32 = (n: number) => [op.i32Const, ...leb(n, true)];
 const v = (code: number, ...rest: number[]) => [0xfd, ...leb(code), ...rest];
 const vload = [...v(simd.load), 0, 0];
 const vstore = [...v(simd.store), 0, 0];
+/** `+ local[a]·local[b]`, onto the address already on the stack. */
+const plusProduct = (a: number, b: number) => [...get(a), ...get(b), op.i32Mul, op.i32Add];
 /** `local = value` for each `[local, value]` pair, in order. */
 const assign = (pairs: [number, number[]][]) => pairs.flatMap(([local, value]) => [...value, ...set(local)]);
 /** `local[i] += step` */
@@ -769,7 +771,7 @@ function addColumnsToImages(): Func {
   const [src, dst, images, oh, kh, ow, srcRow, dstRow, bytes, dstLine, sh, dstImage] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
   ];
-  const [b, y, i, x, j, end, from, to, srcY, dstY] = [12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
+  const [b, y, i, x, j, end, from, to, srcY, dstY, lineStep] = [12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
   const at = (base: number, index: number) => [...get(base), ...get(index), op.i32Add];
   const step = (lanes: boolean) => [
     ...at(to, j),
@@ -784,8 +786,8 @@ function addColumnsToImages(): Func {
   const filterRow = [
     // from = srcY + i·bytes (filter row i's taps in the position's columns); to = dstY + i·dstLine.
     ...assign([
-      [from, [...get(srcY), ...get(i), ...get(bytes), op.i32Mul, op.i32Add]],
-      [to, [...get(dstY), ...get(i), ...get(dstLine), op.i32Mul, op.i32Add]],
+      [from, [...get(srcY), ...plusProduct(i, bytes)]],
+      [to, [...get(dstY), ...plusProduct(i, dstLine)]],
       [x, i32(0)],
     ]),
     ...forLt(x, ow, i32(1), position),
@@ -793,22 +795,7 @@ function addColumnsToImages(): Func {
   const outputRow = [
     // dstY = dst + b·dstImage + y·sh·dstLine: the padded input's row under output row y's first filter row.
     ...assign([
-      [
-        dstY,
-        [
-          ...get(dst),
-          ...get(b),
-          ...get(dstImage),
-          op.i32Mul,
-          op.i32Add,
-          ...get(y),
-          ...get(sh),
-          op.i32Mul,
-          ...get(dstLine),
-          op.i32Mul,
-          op.i32Add,
-        ],
-      ],
+      [dstY, [...get(dst), ...plusProduct(b, dstImage), ...plusProduct(y, lineStep)]],
       [i, i32(0)],
     ]),
     ...forLt(i, kh, i32(1), filterRow),
@@ -817,10 +804,12 @@ function addColumnsToImages(): Func {
   ];
   return {
     params: Array<number>(12).fill(I32),
-    locals: Array<number>(10).fill(I32),
+    locals: Array<number>(11).fill(I32),
     body: [
       ...assign([
         [end, [...get(bytes), ...i32(-16), op.i32And]],
+        // sh·dstLine: how far the padded input moves from one output row to the next.
+        [lineStep, [...get(sh), ...get(dstLine), op.i32Mul]],
         [srcY, get(src)],
         [b, i32(0)],
       ]),
