@@ -93,6 +93,8 @@ const i32 = (n: number) => [op.i32Const, ...leb(n, true)];
 const v = (code: number, ...rest: number[]) => [0xfd, ...leb(code), ...rest];
 const vload = [...v(simd.load), 0, 0];
 const vstore = [...v(simd.store), 0, 0];
+/** `+ local[a]·local[b]`, onto the address already on the stack. */
+const plusProduct = (a: number, b: number) => [...get(a), ...get(b), op.i32Mul, op.i32Add];
 /** `local = value` for each `[local, value]` pair, in order. */
 const assign = (pairs: [number, number[]][]) => pairs.flatMap(([local, value]) => [...value, ...set(local)]);
 /** `local[i] += step` */
@@ -756,14 +758,20 @@ function gemmAccumulate(): Func {
 }
 
 /**
- * `(src, srcRow, dst, dstRow, m, bytes)`: for i < m, the `bytes` bytes of float32 at src + i·srcRow are added into
- * those at dst + i·dstRow, by groups of 4 then one by one. How the columns of a convolution's input gradient (each
- * output position's products with one filter row, `kw` taps × input channels long) land back on the input (`col2im`):
- * a filter row's taps fall on adjacent input pixels, so each position's share is one contiguous span.
+ * `(src, dst, images, oh, kh, ow, srcRow, dstRow, bytes, dstLine, sh, dstImage)`: the `col2im` of a convolution's
+ * input gradient, every image of a part in one call (a call per image, output row and filter row made 2,112 calls
+ * from JavaScript per step of the CIFAR CNN). The columns at `src` are `images`·`oh`·`ow` rows of `srcRow` bytes, each
+ * output position's products with every tap. A filter row's taps fall on adjacent input pixels, so each position's
+ * share of filter row i is one contiguous span of `bytes` (kw taps × input channels), added by groups of 4 then one by
+ * one onto the padded input: for output row y of image b at dst + b·dstImage + (y·sh + i)·dstLine, positions `dstRow`
+ * bytes apart. The loops run image, output row, filter row, position, lanes — the order of the per-row calls this
+ * replaced, so every sum is made in the same order and gives the same bits.
  */
-function addRows(): Func {
-  const [src, srcRow, dst, dstRow, m, bytes] = [0, 1, 2, 3, 4, 5];
-  const [i, j, end, from, to] = [6, 7, 8, 9, 10];
+function addColumnsToImages(): Func {
+  const [src, dst, images, oh, kh, ow, srcRow, dstRow, bytes, dstLine, sh, dstImage] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+  ];
+  const [b, y, i, x, j, end, from, to, srcY, dstY, lineStep] = [12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
   const at = (base: number, index: number) => [...get(base), ...get(index), op.i32Add];
   const step = (lanes: boolean) => [
     ...at(to, j),
@@ -774,22 +782,38 @@ function addRows(): Func {
     ...(lanes ? v(simd.f32x4Add) : [op.f32Add]),
     ...(lanes ? vstore : [op.f32Store, 2, 0]),
   ];
-  const row = [...lanesThenRest(j, end, bytes, step), ...bump(from, get(srcRow)), ...bump(to, get(dstRow))];
+  const position = [...lanesThenRest(j, end, bytes, step), ...bump(from, get(srcRow)), ...bump(to, get(dstRow))];
+  const filterRow = [
+    // from = srcY + i·bytes (filter row i's taps in the position's columns); to = dstY + i·dstLine.
+    ...assign([
+      [from, [...get(srcY), ...plusProduct(i, bytes)]],
+      [to, [...get(dstY), ...plusProduct(i, dstLine)]],
+      [x, i32(0)],
+    ]),
+    ...forLt(x, ow, i32(1), position),
+  ];
+  const outputRow = [
+    // dstY = dst + b·dstImage + y·sh·dstLine: the padded input's row under output row y's first filter row.
+    ...assign([
+      [dstY, [...get(dst), ...plusProduct(b, dstImage), ...plusProduct(y, lineStep)]],
+      [i, i32(0)],
+    ]),
+    ...forLt(i, kh, i32(1), filterRow),
+    // The next output row's columns follow this one's: ow positions of srcRow bytes.
+    ...bump(srcY, [...get(ow), ...get(srcRow), op.i32Mul]),
+  ];
   return {
-    params: Array<number>(6).fill(I32),
-    locals: Array<number>(5).fill(I32),
+    params: Array<number>(12).fill(I32),
+    locals: Array<number>(11).fill(I32),
     body: [
-      ...get(bytes),
-      ...i32(-16),
-      op.i32And,
-      ...set(end),
-      ...get(src),
-      ...set(from),
-      ...get(dst),
-      ...set(to),
-      ...i32(0),
-      ...set(i),
-      ...forLt(i, m, i32(1), row),
+      ...assign([
+        [end, [...get(bytes), ...i32(-16), op.i32And]],
+        // sh·dstLine: how far the padded input moves from one output row to the next.
+        [lineStep, [...get(sh), ...get(dstLine), op.i32Mul]],
+        [srcY, get(src)],
+        [b, i32(0)],
+      ]),
+      ...forLt(b, images, i32(1), [...i32(0), ...set(y), ...forLt(y, oh, i32(1), outputRow)]),
     ],
   };
 }
@@ -904,7 +928,7 @@ const functions = {
   reluGrad: reluGrad(false),
   reluGradColumnSums: reluGrad(true),
   gemmAccumulate: gemmAccumulate(),
-  addRows: addRows(),
+  addColumnsToImages: addColumnsToImages(),
   anyNaN: anyNaN(false),
   anyNonFinite: anyNaN(true),
 };
@@ -1086,8 +1110,24 @@ export interface SimdLoops {
     k: number,
     nBytes: number,
   ) => void;
-  /** For i < m: `bytes` bytes of float32 at src + i·srcRow added into dst + i·dstRow (see the assembler above). */
-  addRows(src: number, srcRow: number, dst: number, dstRow: number, m: number, bytes: number): void;
+  /**
+   * The whole `col2im` of a convolution's input gradient: each output row's filter rows added from the columns onto
+   * the padded images (see the assembler above for the arguments).
+   */
+  addColumnsToImages(
+    src: number,
+    dst: number,
+    images: number,
+    oh: number,
+    kh: number,
+    ow: number,
+    srcRow: number,
+    dstRow: number,
+    bytes: number,
+    dstLine: number,
+    sh: number,
+    dstImage: number,
+  ): void;
   /** 1 when a float32 in `bytes` (a multiple of 16) from `at` is NaN, else 0. */
   anyNaN(at: number, bytes: number): number;
   /** 1 when a float32 in `bytes` (a multiple of 16) from `at` is NaN or ±Infinity, else 0. */
