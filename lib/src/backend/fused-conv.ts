@@ -121,7 +121,7 @@ export function fuseConv<L extends tf.layers.Layer>(layer: L): L {
 /**
  * Fuses every tfjs `Conv2D` layer of `model` (nested models included) with {@link fuseConv}: `lepton.fit` calls it,
  * so CNNs with `activation: 'relu'` convolutions train with ~4 fewer kernels and 2 fewer passes over each such
- * layer's output per step, with the same numbers.
+ * layer's output per step; the numbers are the unfused ones but for the last bits (see conv2dBiasRelu).
  * @param model any tf.LayersModel
  * @returns how many layers are fused
  */

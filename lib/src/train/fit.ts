@@ -159,7 +159,7 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
   fuseCrossentropy(model);
   // An LSTM's steps as one operation and its backward pass as one more (same numbers): ~30 kernels per step fewer.
   fuseLstmLayers(model);
-  // A ReLU convolution's conv, bias and ReLU as one kernel forward (same numbers): 2 passes and ~4 kernels fewer each.
+  // A ReLU convolution's conv, bias and ReLU as one kernel forward (last bits aside, the same numbers): ~4 kernels fewer.
   fuseConvLayers(model);
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
