@@ -438,7 +438,8 @@ function filterGradTile(mr: number, nv: number): Func {
 }
 
 /**
- * `(x, w, out, oh, ow, inRowBytes, rowStepBytes, colStepBytes, bias)`: a convolution of one image with ONE input channel
+ * `(x, w, out, oh, ow, inRowBytes, rowStepBytes, colStepBytes, bias, images, imageBytes)`: a convolution of `images`
+ * images (`imageBytes` apart; their outputs follow each other from `out`) with ONE input channel
  * (a grayscale image's first layer), `fh`×`fw` taps, `groups`·4 output channels, no padding (the caller pads). The
  * filter's fh·fw·groups vectors stay in registers for the whole image; per output pixel, each tap's input value is
  * loaded and splatted once and multiplied into every group of channels: fh·fw·groups multiply-adds, no patches.
@@ -448,12 +449,16 @@ function filterGradTile(mr: number, nv: number): Func {
  * held in registers too) and applies ReLU before the store.
  */
 function oneChannelConv(fh: number, fw: number, groups: number, epilogue: ConvEpilogue): Func {
-  const [x, w, out, oh, ow, inRow, rowStep, colStep, bias] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
-  const [oy, ox, rowStart, p, q, o] = [9, 10, 11, 12, 13, 14] as const;
+  const [x, w, out, oh, ow, inRow, rowStep, colStep, bias, images, imageBytes] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+  ] as const;
+  const [oy, ox, rowStart, p, q, o, image] = [11, 12, 13, 14, 15, 16, 17] as const;
+  // The v128 locals follow the 7 i32 ones.
+  const vectors = 18;
   const taps = fh * fw;
-  const weight = (t: number, g: number) => 15 + t * groups + g;
-  const acc = (g: number) => 15 + taps * groups + g;
-  const s = 15 + taps * groups + groups;
+  const weight = (t: number, g: number) => vectors + t * groups + g;
+  const acc = (g: number) => vectors + taps * groups + g;
+  const s = vectors + taps * groups + groups;
   const biasOf = (g: number) => s + 1 + g;
   const zero = s + 1 + groups;
   const withBias = epilogue !== 'none';
@@ -503,25 +508,33 @@ function oneChannelConv(fh: number, fw: number, groups: number, epilogue: ConvEp
   const loadBias = withBias
     ? lanes.flatMap((g) => [...get(bias), ...v(simd.load), ...at(16 * g), ...set(biasOf(g))])
     : [];
+  // o runs on through the images (their outputs are contiguous); x moves to the next image after each.
+  const oneImage = [
+    ...assign([
+      [rowStart, get(x)],
+      [oy, i32(0)],
+    ]),
+    ...forLt(oy, oh, i32(1), [
+      ...assign([
+        [p, get(rowStart)],
+        [ox, i32(0)],
+      ]),
+      ...forLt(ox, ow, i32(1), pixel),
+      ...bump(rowStart, get(rowStep)),
+    ]),
+    ...bump(x, get(imageBytes)),
+  ];
   return {
-    params: Array<number>(9).fill(I32),
-    locals: [...Array<number>(6).fill(I32), ...Array<number>(taps * groups + 2 * groups + 2).fill(V128)],
+    params: Array<number>(11).fill(I32),
+    locals: [...Array<number>(7).fill(I32), ...Array<number>(taps * groups + 2 * groups + 2).fill(V128)],
     body: [
       ...loadFilter,
       ...loadBias,
       ...assign([
         [o, get(out)],
-        [rowStart, get(x)],
-        [oy, i32(0)],
+        [image, i32(0)],
       ]),
-      ...forLt(oy, oh, i32(1), [
-        ...assign([
-          [p, get(rowStart)],
-          [ox, i32(0)],
-        ]),
-        ...forLt(ox, ow, i32(1), pixel),
-        ...bump(rowStart, get(rowStep)),
-      ]),
+      ...forLt(image, images, i32(1), oneImage),
     ],
   };
 }
@@ -853,18 +866,21 @@ function anyNaN(orInfinite: boolean): Func {
 }
 
 /**
- * `(x, g, delta, oh, ow, rowBytes, cBytes)`: the max-pooling gradient of one image for a 2×2 pool of stride 2 with
+ * `(x, g, delta, oh, ow, rowBytes, cBytes, images, imageBytes)`: the max-pooling gradient of `images` images
+ * (`imageBytes` apart in x and dx; their gradients follow each other in `g`) for a 2×2 pool of stride 2 with
  * no padding on the top or left and every window whole (`2·oh` rows and `2·ow` columns inside the input) — the
  * pooling of most small CNNs. Per group of 4 channels the window's four vectors are loaded once and compared in the
  * order the general loop walks them (a later element wins only when strictly greater: the first maximum, a leading
  * NaN kept); the gradient `g` is then written to the winner and 0 to the other three with AND/ANDNOT masks, at
  * + `delta` (dx's offset from x). No loops over the window, no scatters, no addresses compared: the general loop
- * (`maxPoolGradRow`) spends most of its time there.
+ * (`maxPoolGradRow`) spends most of its time there. The batch's images are one call: a call per image from
+ * JavaScript cost ~1.5 µs each (V8's generic JS-to-wasm wrapper) until V8 optimized the caller, 128 per step of
+ * the reference CNN.
  */
 function maxPool2x2Grad(): Func {
-  const [x, g, delta, oh, ow, rowBytes, cBytes] = [0, 1, 2, 3, 4, 5, 6];
-  const [oy, ox, cb, p, gp] = [7, 8, 9, 10, 11];
-  const [a, b, c, d, tb, tc, td, gv] = [12, 13, 14, 15, 16, 17, 18, 19];
+  const [x, g, delta, oh, ow, rowBytes, cBytes, images, imageBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [oy, ox, cb, p, gp, image] = [9, 10, 11, 12, 13, 14];
+  const [a, b, c, d, tb, tc, td, gv] = [15, 16, 17, 18, 19, 20, 21, 22];
   // The window's four elements, as byte offsets from its first.
   const corners: number[][] = [[], get(cBytes), get(rowBytes), [...get(rowBytes), ...get(cBytes), op.i32Add]];
   const at = (corner: number[]) => [...get(p), ...corner, ...(corner.length ? [op.i32Add] : [])];
@@ -906,15 +922,22 @@ function maxPool2x2Grad(): Func {
     ...set(cb),
     ...forLt(cb, cBytes, i32(16), group),
   ];
+  // gp runs on through the images (their gradients are contiguous); x moves to the next image after each.
+  const oneImage = [
+    ...i32(0),
+    ...set(oy),
+    ...forLt(oy, oh, i32(1), [...i32(0), ...set(ox), ...forLt(ox, ow, i32(1), column)]),
+    ...bump(x, get(imageBytes)),
+  ];
   return {
-    params: Array<number>(7).fill(I32),
-    locals: [...Array<number>(5).fill(I32), ...Array<number>(8).fill(V128)],
+    params: Array<number>(9).fill(I32),
+    locals: [...Array<number>(6).fill(I32), ...Array<number>(8).fill(V128)],
     body: [
       ...assign([
         [gp, get(g)],
-        [oy, i32(0)],
+        [image, i32(0)],
       ]),
-      ...forLt(oy, oh, i32(1), [...i32(0), ...set(ox), ...forLt(ox, ow, i32(1), column)]),
+      ...forLt(image, images, i32(1), oneImage),
     ],
   };
 }
@@ -1022,6 +1045,8 @@ export type OneChannelConvLoop = (
   rowStepBytes: number,
   colStepBytes: number,
   bias: number,
+  images: number,
+  imageBytes: number,
 ) => void;
 
 /**
@@ -1067,7 +1092,17 @@ export interface SimdLoops {
     w: number,
   ): void;
   /** One image's max-pooling gradient for a 2×2 pool of stride 2, every window whole (see the assembler above). */
-  maxPool2x2Grad(x: number, g: number, delta: number, oh: number, ow: number, rowBytes: number, cBytes: number): void;
+  maxPool2x2Grad(
+    x: number,
+    g: number,
+    delta: number,
+    oh: number,
+    ow: number,
+    rowBytes: number,
+    cBytes: number,
+    images: number,
+    imageBytes: number,
+  ): void;
   /** out = dy · step(x) over `bytes` of float32: the gradient of ReLU (see the assembler above). */
   reluGrad(dy: number, x: number, out: number, bytes: number): void;
   /**
