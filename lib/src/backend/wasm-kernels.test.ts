@@ -492,6 +492,20 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     });
   }
 
+  test('gathering rows keeps NaN, −0 and ±∞ bit for bit, in rows narrower and wider than 16 values', async () => {
+    await backend('wasm');
+    const special = [NaN, -0, Infinity, -Infinity, 1.5];
+    for (const width of [5, 20]) {
+      const values = Float32Array.from({ length: 3 * width }, (_, i) => special[i % special.length]!);
+      const got = tf.tidy(() => tf.gather(tf.tensor2d(values, [3, width]), tf.tensor1d([2, 0, 2], 'int32')).dataSync());
+      const want = [...values.subarray(2 * width), ...values.subarray(0, width), ...values.subarray(2 * width)];
+      assert.deepEqual(
+        new Uint32Array(got.buffer, got.byteOffset, got.length),
+        new Uint32Array(Float32Array.from(want).buffer),
+      );
+    }
+  });
+
   test('gathering a row out of range fails as on the cpu backend', async () => {
     await backend('wasm');
     assert.throws(
