@@ -27,6 +27,20 @@ export function address(backend: tf.KernelBackend, info: tf.TensorInfo): number 
   return (backend as unknown as HeapBackend).dataIdMap.get(info.dataId)!.memoryOffset;
 }
 
+/** The last whole-heap view made, by heap buffer (a heap that grows gets a new buffer and detaches the old one). */
+let words: Int32Array | undefined;
+
+/**
+ * The wasm backend's whole heap as 32-bit words, for `copyWithin` and `fill` at tensors' addresses (bytes / 4):
+ * the bits are moved as they are, and no view is made per tensor or per row. Made again only after the heap grew.
+ * Read it again after any allocation (a `makeOutput` or a kernel's output may grow the heap).
+ */
+export function heapWords(backend: tf.KernelBackend): Int32Array {
+  const buffer = (backend as unknown as HeapBackend).wasm!.asm!.memory!.buffer;
+  if (words?.buffer !== buffer) words = new Int32Array(buffer);
+  return words;
+}
+
 /**
  * Whether the active backend is wasm and `tensor`'s values already lie on its heap (not on another backend, where
  * reading them through the wasm backend would first move them).

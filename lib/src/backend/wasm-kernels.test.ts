@@ -266,6 +266,17 @@ describe("Lepton's wasm training kernels give the cpu backend's gradients", () =
     }
   }
 
+  // The reference CNN's second layer (13×13×8 → 16, 3×3). 'valid': 7 images a part, so a batch of 9 is a full part
+  // (copied into the buffer full parts reuse) and a shorter last one (a buffer of its own), a batch of 7 one part
+  // (dy itself, not copied); 'same': 5 images a part (5 + 4, 5 + 2) and the padded result cropped.
+  for (const batch of [9, 7]) {
+    for (const pad of ['same', 'valid'] as const) {
+      test(`conv2d input gradient matches to 1e-5 for a batch of ${batch} at 13×13×8 → 16, padding ${pad}`, async () => {
+        await inputGradientOnBothBackends([batch, 13, 13, 8], [3, 3, 8, 16], 1, pad, 61);
+      });
+    }
+  }
+
   // The input gradient's col2im runs a part of the batch in one wasm call: oblong strides and filters, odd sizes and
   // 'same' padding (cropped afterwards) must still land each output row's filter rows where they belong.
   for (const stride of [

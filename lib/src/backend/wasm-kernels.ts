@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from './errors.js';
 import { filterGradTileLoop, isWasmMemory, oneChannelConvLoop, type ConvEpilogue } from './simd.js';
-import { address, loopsOf, type HeapBackend } from './heap.js';
+import { address, heapWords, loopsOf, type HeapBackend } from './heap.js';
 import { installReluGrad } from './relu-grad.js';
 import { installConvBiasRelu } from './fused-conv.js';
 import { registeredKernel } from './registry.js';
@@ -294,21 +294,31 @@ function inputGradByColumns(s: Scope, { inputs, backend, attrs = {} }: KernelArg
   const cropped = top || bottom || left || right;
   const padded = heap.makeOutput([n, hp, wp, cin], 'float32');
   if (cropped) s.adopt(padded);
-  heap.typedArrayFromHeap(padded).fill(0);
   const pixelBytes = cin * 4;
   const spanBytes = kw * pixelBytes;
   const dyImage = oh * ow * cout;
   const imagesPerCall = Math.max(1, Math.floor(columnBytes / (oh * ow * taps * 4)));
+  // The parts' dy: the whole of dy (a reshape, no copy) when one part holds the batch, else one buffer that every
+  // full part is copied into (the last, shorter one gets its own): no allocation and no views per part.
+  const fullPart =
+    n <= imagesPerCall
+      ? s.reshape(dy, [1, n * oh * ow, cout])
+      : s.adopt(heap.makeOutput([1, imagesPerCall * oh * ow, cout], 'float32'));
+  const [dyAt, paddedAt] = [address(backend, dy) / 4, address(backend, padded)];
+  heapWords(backend).fill(0, paddedAt / 4, paddedAt / 4 + n * hp * wp * cin);
   for (let b0 = 0; b0 < n; b0 += imagesPerCall) {
     const images = Math.min(imagesPerCall, n - b0);
-    const part = s.adopt(heap.makeOutput([1, images * oh * ow, cout], 'float32'));
-    const whole = heap.typedArrayFromHeap(dy);
-    heap.typedArrayFromHeap(part).set(whole.subarray(b0 * dyImage, (b0 + images) * dyImage));
+    let part = fullPart;
+    if (n > imagesPerCall) {
+      if (images < imagesPerCall) part = s.adopt(heap.makeOutput([1, images * oh * ow, cout], 'float32'));
+      const partAt = address(backend, part) / 4;
+      heapWords(backend).copyWithin(partAt, dyAt + b0 * dyImage, dyAt + (b0 + images) * dyImage);
+    }
     const columns = s.run('BatchMatMul', { a: part, b: wT }, { transposeA: false, transposeB: false });
     // One call for the part's images (the loop in JavaScript made images·oh·kh calls: 2,112 per CIFAR CNN step).
     loops.addColumnsToImages(
       address(backend, columns),
-      address(backend, padded) + b0 * hp * wp * pixelBytes,
+      paddedAt + b0 * hp * wp * pixelBytes,
       images,
       oh,
       kh,
@@ -321,18 +331,17 @@ function inputGradByColumns(s: Scope, { inputs, backend, attrs = {} }: KernelArg
       hp * wp * pixelBytes,
     );
     s.free(columns);
-    s.free(part);
   }
   if (!cropped) return padded;
   const out = heap.makeOutput(info.inShape, 'float32');
-  // Views after the last makeOutput: allocating may grow the heap and detach earlier views.
-  const from = heap.typedArrayFromHeap(padded);
-  const to = heap.typedArrayFromHeap(out);
+  // Row by row with copyWithin on the heap's words (read after the last allocation): no view per row.
+  const words = heapWords(backend);
+  const [from, to] = [paddedAt / 4, address(backend, out) / 4];
   const rowLength = w * cin;
   for (let b = 0; b < n; b++) {
     for (let y = 0; y < h; y++) {
-      const start = ((b * hp + y + top) * wp + left) * cin;
-      to.set(from.subarray(start, start + rowLength), (b * h + y) * rowLength);
+      const start = from + ((b * hp + y + top) * wp + left) * cin;
+      words.copyWithin(to + (b * h + y) * rowLength, start, start + rowLength);
     }
   }
   return out;
@@ -840,7 +849,7 @@ const gatherV2: Kernel = (args) => {
   // Both lie on the one wasm heap: each row is a `copyWithin` on a view of the whole heap (a memmove, the bits
   // as they are), with no view made per row and no loop over a row's values in JavaScript, which V8 leaves
   // unoptimized for the first hundreds of batches.
-  const words = new Int32Array(heap.typedArrayFromHeap(x).buffer);
+  const words = heapWords(backend);
   const from = address(backend, x) / 4;
   const to = address(backend, out) / 4;
   for (let i = 0; i < ids.length; i++) {
