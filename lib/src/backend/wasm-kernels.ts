@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from './errors.js';
-import { filterGradTileLoop, isWasmMemory, oneChannelConvLoop, type ConvEpilogue } from './simd.js';
+import {
+  filterGradTileLoop,
+  isWasmMemory,
+  oneChannelConvLoop,
+  type ConvEpilogue,
+  type FilterGradTileLoop,
+} from './simd.js';
 import { address, heapWords, loopsOf, type HeapBackend } from './heap.js';
 import { installReluGrad } from './relu-grad.js';
 import { installConvBiasRelu } from './fused-conv.js';
@@ -488,12 +494,10 @@ function tiledFilterGrad(s: Scope, { inputs, backend, attrs = {} }: KernelArgs):
   const tile = tileFor(cout);
   const rowsPerTile = Math.min(tile.rows, kh * kw * cin);
   const groupsPerTile = tile.groups;
-  const loops = new Map<string, ReturnType<typeof filterGradTileLoop>>();
-  const loopFor = (rows: number, groups: number) => {
-    const key = `${rows}x${groups}`;
-    if (!loops.has(key)) loops.set(key, filterGradTileLoop(memory, rows, groups));
-    return loops.get(key) as ReturnType<typeof filterGradTileLoop>;
-  };
+  // At most four loops (full and last rows by full and last groups), each looked up once per call.
+  const found: (FilterGradTileLoop | null | undefined)[] = [];
+  const loopFor = (rows: number, groups: number) =>
+    (found[rows * 8 + groups] ??= filterGradTileLoop(memory, rows, groups));
   if (!loopFor(rowsPerTile, groupsPerTile)) return undefined;
   const info = convInfo(x.shape, filterShape, attrs);
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
@@ -514,28 +518,35 @@ function tiledFilterGrad(s: Scope, { inputs, backend, attrs = {} }: KernelArgs):
     return ((Math.floor(t / kw) * wp + (t % kw)) * cin + (r % cin)) * 4;
   };
   const offsets = Array.from({ length: kh * kw * cin }, (_, r) => rowOffset(r));
+  // The tiles (their loop, first row, first group and rows' offsets) listed once per call, not per part of the
+  // batch: a step of the reference CNN makes ~90 tile calls, and a loop looked up by a string key and a slice per
+  // call cost more than the call while V8 had not optimized this function.
+  const tiles: { loop: FilterGradTileLoop; r0: number; g0: number; offsets: number[] }[] = [];
+  for (let r0 = 0; r0 < offsets.length; r0 += rowsPerTile) {
+    const rows = Math.min(rowsPerTile, offsets.length - r0);
+    for (let g0 = 0; g0 < cout / 4; g0 += groupsPerTile) {
+      const groups = Math.min(groupsPerTile, cout / 4 - g0);
+      tiles.push({ loop: loopFor(rows, groups)!, r0, g0, offsets: offsets.slice(r0, r0 + rows) });
+    }
+  }
   for (let b0 = 0; b0 < n; b0 += imagesPerCall) {
     const images = Math.min(imagesPerCall, n - b0);
-    for (let r0 = 0; r0 < offsets.length; r0 += rowsPerTile) {
-      const rows = Math.min(rowsPerTile, offsets.length - r0);
-      const tileOffsets = offsets.slice(r0, r0 + rows);
-      for (let g0 = 0; g0 < cout / 4; g0 += groupsPerTile) {
-        const groups = Math.min(groupsPerTile, cout / 4 - g0);
-        const loop = loopFor(rows, groups)!;
-        loop(
-          xAt + b0 * imageBytes,
-          dyAt + b0 * dyImageBytes + g0 * 16,
-          outAt + r0 * coutBytes + g0 * 16,
-          images,
-          oh,
-          ow,
-          imageBytes,
-          sh * wp * cin * 4,
-          sw * cin * 4,
-          coutBytes,
-          ...tileOffsets,
-        );
-      }
+    // An index loop: an iterator and destructuring per tile are runtime calls before V8 optimizes this.
+    for (let t = 0; t < tiles.length; t++) {
+      const { loop, r0, g0, offsets: tileOffsets } = tiles[t]!;
+      loop(
+        xAt + b0 * imageBytes,
+        dyAt + b0 * dyImageBytes + g0 * 16,
+        outAt + r0 * coutBytes + g0 * 16,
+        images,
+        oh,
+        ow,
+        imageBytes,
+        sh * wp * cin * 4,
+        sw * cin * 4,
+        coutBytes,
+        ...tileOffsets,
+      );
     }
   }
   return out;
