@@ -27,8 +27,11 @@ export function address(backend: tf.KernelBackend, info: tf.TensorInfo): number 
   return (backend as unknown as HeapBackend).dataIdMap.get(info.dataId)!.memoryOffset;
 }
 
-/** The last whole-heap view made, by heap buffer (a heap that grows gets a new buffer and detaches the old one). */
-let words: Int32Array | undefined;
+/**
+ * The whole-heap view last made for each heap, kept by its memory weakly (a removed backend's heap is not held);
+ * made again when the heap grew (a new buffer, the old one detached).
+ */
+const wordViews = new WeakMap<WasmMemory, Int32Array>();
 
 /**
  * The wasm backend's whole heap as 32-bit words, for `copyWithin` and `fill` at tensors' addresses (bytes / 4):
@@ -36,8 +39,12 @@ let words: Int32Array | undefined;
  * Read it again after any allocation (a `makeOutput` or a kernel's output may grow the heap).
  */
 export function heapWords(backend: tf.KernelBackend): Int32Array {
-  const buffer = (backend as unknown as HeapBackend).wasm!.asm!.memory!.buffer;
-  if (words?.buffer !== buffer) words = new Int32Array(buffer);
+  const memory = (backend as unknown as HeapBackend).wasm!.asm!.memory!;
+  let words = wordViews.get(memory);
+  if (words?.buffer !== memory.buffer) {
+    words = new Int32Array(memory.buffer);
+    wordViews.set(memory, words);
+  }
   return words;
 }
 
