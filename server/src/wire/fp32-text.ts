@@ -98,35 +98,26 @@ export function readFloat32Array(bytes: Buffer, open: number): Float32List | und
     let scale = 0;
     let group = 0;
     let groupDigits = 0;
-    if (bytes[i] === 0x30) {
-      i++;
-      if (i < length && isDigit(bytes[i]!)) return undefined;
-    } else {
-      for (; i < length; i++) {
-        const digit = bytes[i]! - 0x30;
-        if (digit < 0 || digit > 9) break;
-        group = group * 10 + digit;
-        if (++groupDigits === 9) {
-          mantissa = mantissa * 1e9 + group;
-          group = 0;
-          groupDigits = 0;
-        }
+    // A leading zero stands alone before the point (JSON refuses `01`).
+    if (bytes[i] === 0x30 && i + 1 < length && isDigit(bytes[i + 1]!)) return undefined;
+    // The integer and fraction digits in one loop; `fraction` is where the fraction's digits begin (-1: no point).
+    let fraction = -1;
+    for (; i < length; i++) {
+      const digit = bytes[i]! - 0x30;
+      if (digit < 0 || digit > 9) {
+        if (digit !== 0x2e - 0x30 || fraction !== -1) break;
+        fraction = i + 1;
+        continue;
+      }
+      group = group * 10 + digit;
+      if (++groupDigits === 9) {
+        mantissa = mantissa * 1e9 + group;
+        group = 0;
+        groupDigits = 0;
       }
     }
-    if (i < length && bytes[i] === 0x2e) {
-      i++;
-      const fraction = i;
-      for (; i < length; i++) {
-        const digit = bytes[i]! - 0x30;
-        if (digit < 0 || digit > 9) break;
-        group = group * 10 + digit;
-        if (++groupDigits === 9) {
-          mantissa = mantissa * 1e9 + group;
-          group = 0;
-          groupDigits = 0;
-        }
-      }
-      if (i === fraction) return undefined;
+    if (fraction !== -1) {
+      if (i === fraction) return undefined; // a point with no digit after it
       scale = fraction - i;
     }
     mantissa = mantissa * POW10[groupDigits]! + group;
