@@ -33,6 +33,11 @@ export interface RequestTensor {
    * JSON. BYTES tensors sent as binary get `data` (their elements as text) instead.
    */
   binary?: Uint8Array;
+  /**
+   * An FP32 tensor's elements read from the body's JSON text straight into floats (`routes/float32-body.ts`); its
+   * `data` is then an empty array. Never part of the JSON: only a Float32Array is taken for one.
+   */
+  float32Data?: Float32Array;
 }
 
 /** A response tensor: its elements in `data`, or (binary data requested) its byte count in `parameters`. */
@@ -205,6 +210,10 @@ export function decodeInputs(
     let data: FeedData;
     if (input.binary !== undefined) {
       data = fromBinary(spec.name, spec.datatype, input.binary, size, shape);
+    } else if (input.float32Data instanceof Float32Array && spec.datatype === 'FP32') {
+      // Already floats, each as `fill` would store it; only finite ones are read this way.
+      if (input.float32Data.length !== size) throw errors.badDataLength(spec.name, input.float32Data.length, size);
+      data = input.float32Data;
     } else {
       if (!Array.isArray(input.data))
         throw errors.badRequest(

@@ -11,8 +11,12 @@ import { anchorsDir, sharedDir } from '../paths.js';
 import type { BenchCase, Suite } from '../report.js';
 import type { LoadReport, LoadSpec } from './serve-load.js';
 
-/** How long and how hard each server is loaded: bounded, loopback only. */
-const LOAD = { connections: 16, durationS: 5 };
+/**
+ * How long and how hard each server is loaded: bounded, loopback only. Each server gets `warmUpS` of the same load
+ * first, untimed: a server just started spends its first thousand requests compiling its request path (JIT), which
+ * is start-up, not serving.
+ */
+const LOAD = { connections: 16, durationS: 5, warmUpS: 2 };
 
 export interface LoadResult {
   reqPerS: number;
@@ -46,9 +50,11 @@ function processCpuS(pid: number | undefined): number | undefined {
 /**
  * Loads one OIP v2 infer URL with batch-1 requests (the text suite loads its servers the same way) from a process of
  * its own (`serve-load.ts`: the generator's pauses stay out of this process's heap and collections, the same for
- * every server); with the server's `pid`, also what each request cost it in CPU.
+ * every server); with the server's `pid`, also what each request cost it in CPU; after `warmUpS` seconds of the same
+ * load, untimed.
  */
-export async function load(url: string, body: string, pid?: number): Promise<LoadResult> {
+export async function load(url: string, body: string, pid?: number, warmUpS = 0): Promise<LoadResult> {
+  if (warmUpS > 0) await runGenerator({ url, body, connections: LOAD.connections, durationS: warmUpS });
   const cpuBefore = processCpuS(pid);
   const report = await runGenerator({ url, body, connections: LOAD.connections, durationS: LOAD.durationS });
   const cpuAfter = processCpuS(pid);
@@ -230,7 +236,7 @@ async function rayPeer(
     const deployment = await lepton.deploy(onnx, { name: 'mlp', home, target: { ray: { replicas: 1 } } });
     for (const replicas of [1, 2] as const) {
       if (replicas === 2) await deployment.scale(2);
-      const result = await load(`${deployment.url}/infer`, body);
+      const result = await load(`${deployment.url}/infer`, body, undefined, LOAD.warmUpS);
       out[`ray_${replicas}`] = result;
       log(
         `ray (${replicas} replica${replicas > 1 ? 's' : ''}) mlp: ${result.reqPerS.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.errors} errors`,
@@ -247,7 +253,7 @@ async function rayPeer(
 /** Lepton's model server against FastAPI + onnxruntime on the same ONNX models, same load, same bodies. */
 export const serveSuite: Suite = {
   name: 'serve',
-  description: `batch-1 OIP v2 infer requests, ${LOAD.connections} connections for ${LOAD.durationS} s per server`,
+  description: `batch-1 OIP v2 infer requests, ${LOAD.connections} connections for ${LOAD.durationS} s per server after ${LOAD.warmUpS} s of warm-up`,
   async run(log) {
     const work = mkdtempSync(join(tmpdir(), 'lepton-bench-serve-'));
     const home = join(work, 'home');
@@ -263,7 +269,7 @@ export const serveSuite: Suite = {
         const data = Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i % 255) / 255);
         const body = JSON.stringify({ inputs: [{ name: input.name, shape, datatype: 'FP32', data }] });
         await server.client.deploy(name, exported.data);
-        const ours = await load(`${server.info.url}/v2/models/${name}/infer`, body, server.info.pid);
+        const ours = await load(`${server.info.url}/v2/models/${name}/infer`, body, server.info.pid, LOAD.warmUpS);
         log(
           `lepton ${name}: ${ours.reqPerS.toFixed(0)} req/s, p50 ${ours.p50Ms} ms, p99 ${ours.p99Ms} ms, ${ours.errors} errors, ${cpuText(ours)}, load ${loadText()}`,
         );
@@ -273,7 +279,7 @@ export const serveSuite: Suite = {
           const child: ChildProcess = spawn(python, [peerPath, path, String(port)], { stdio: 'ignore' });
           try {
             await waitReady(`http://127.0.0.1:${port}/v2/health/ready`);
-            peer = await load(`http://127.0.0.1:${port}/v2/models/model/infer`, body, child.pid);
+            peer = await load(`http://127.0.0.1:${port}/v2/models/model/infer`, body, child.pid, LOAD.warmUpS);
             log(
               `fastapi ${name}: ${peer.reqPerS.toFixed(0)} req/s, p50 ${peer.p50Ms} ms, p99 ${peer.p99Ms} ms, ${peer.errors} errors, ${cpuText(peer)}, load ${loadText()}`,
             );

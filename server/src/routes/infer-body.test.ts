@@ -12,6 +12,14 @@ const addText = (extra = '') =>
   `{${extra}"inputs":[{"name":"a","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]},` +
   `{"name":"b","shape":[1,4],"datatype":"FP32","data":[0.5,0.25,0.125,0.0625]}]}`;
 
+/** An `add` input as JSON text, its data list written as given (`extra` spliced in before `data`). */
+const input = (name: string, data: string, extra = '') =>
+  `{"name":"${name}","shape":[1,4],"datatype":"FP32",${extra}"data":${data}}`;
+
+/** An `add` request whose two data lists are written as given, with `extra` fields spliced in before `inputs`. */
+const addBody = (a = '[1,2,3,4]', b = '[0.5,0.25,0.125,0.0625]', extra = '') =>
+  `{${extra}"inputs":[${input('a', a)},${input('b', b)}]}`;
+
 describe('plainJsonIsSafe', () => {
   it('lets an ordinary infer body go to JSON.parse', () => {
     assert.equal(plainJsonIsSafe(addText('"id":"r1",')), true);
@@ -98,6 +106,47 @@ describe('the infer body parser', () => {
     assert.equal(r.statusCode, 413, r.body);
     assert.equal(r.json<ErrorBody>().code, 'LEPTON_BODY_TOO_LARGE');
   });
+
+  // The FP32 fast path (`float32-body.ts`) against the whole-text path, which a `\u` escape in the body selects.
+  it('answers as the whole-text path does for a good body', async () => {
+    const fast = await infer(addBody('[0.1,0.2,0.3,0.4]', '[1e-3,2.5,-0,16777217]', '"id":"A",'));
+    // A `\u` escape sends the same request down the whole-text path (the secure parser).
+    const whole = await infer(addBody('[0.1,0.2,0.3,0.4]', '[1e-3,2.5,-0,16777217]', '"id":"\\u0041",'));
+    assert.equal(fast.statusCode, 200, fast.body);
+    assert.equal(fast.body, whole.body);
+  });
+
+  for (const [title, text] of [
+    ['too few elements', addBody('[1,2,3]')],
+    ['too many elements', addBody('[1,2,3,4,5]')],
+    ['an empty list', addBody('[]')],
+    ['a number whose float is Infinity', addBody('[1,2,1e39,4]')],
+    ['a number whose double is Infinity', addBody('[1,2,1e400,4]')],
+    ['a trailing comma', addBody('[1,2,3,4,]')],
+    ['a leading zero', addBody('[1,2,03,4]')],
+    ['a string element', addBody('[1,2,"3",4]')],
+    [
+      'a missing input name',
+      `{"inputs":[{"shape":[1,4],"datatype":"FP32","data":[1,2,3,4]},${input('b', '[1,2,3,4]')}]}`,
+    ],
+    ['a shape that does not fit', addBody().replace('"shape":[1,4]', '"shape":[1,5]')],
+    ['an unknown input', addBody().replace('"name":"a"', '"name":"c"')],
+    ['another datatype', addBody().replace('"FP32"', '"FP64"')],
+    [
+      'data beside binary_data_size',
+      `{"inputs":[${input('a', '[1,2,3,4]', '"parameters":{"binary_data_size":16},')}]}`,
+    ],
+    ['a missing input', `{"inputs":[${input('a', '[1,2,3,4]')}]}`],
+    ['the same input twice', `{"inputs":[${input('a', '[1,2,3,4]')},${input('a', '[1,2,3,4]')}]}`],
+  ] as const) {
+    it(`refuses a body with ${title} with the whole-text path's status and error`, async () => {
+      const fast = await infer(text);
+      const whole = await infer(text.replace('{', '{"id":"\\u0041",'));
+      assert.ok(fast.statusCode >= 400, fast.body);
+      assert.equal(fast.statusCode, whole.statusCode);
+      assert.equal(fast.body, whole.body);
+    });
+  }
 
   /** What a parser answers for `chunks` sent with `headers`, through `done`. */
   const answer = (

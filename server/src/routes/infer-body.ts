@@ -7,12 +7,16 @@
  * or when `JSON.parse` fails: so every refusal, and its message, is the one fastify's parser gives. At batch 1 the
  * secure parser's two regular-expression scans of the whole text were a tenth of its cost.
  *
+ * An FP32 input's `data` list is read straight into floats first (`float32-body.ts`), when that is certain to give
+ * what the whole text's parse would.
+ *
  * The body is read here rather than by fastify (`readBody`, with fastify's limit and its errors): fastify copies every
  * body into a new Buffer before parsing, and a JSON body that arrived in one chunk needs no copy to become text.
  */
 import type { Readable } from 'node:stream';
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { HEADER_LENGTH, splitBody } from '../wire/binary.js';
+import { parseWithFloat32Data } from './float32-body.js';
 
 /**
  * Whether plain `JSON.parse` of `text` is as safe as the secure parser: no `__proto__` or `constructor` key can be
@@ -108,8 +112,15 @@ function parseBody(
   try {
     if (headerLength === undefined) {
       // Without the header the whole body is JSON, whatever its content type says (a JSON-only Triton request).
-      // One chunk becomes text as it is; several are joined first, so a character split between them stays whole.
-      text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, length).toString('utf8');
+      // One chunk is read as it is; several are joined first, so a character split between them stays whole.
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+      // FP32 `data` lists straight into floats, the rest through JSON.parse; undefined: the whole text, as below.
+      const fast = parseWithFloat32Data(bytes, plainJsonIsSafe);
+      if (fast !== undefined) {
+        done(null, fast);
+        return;
+      }
+      text = bytes.toString('utf8');
     } else {
       // A copy: the binary part is kept on the request until the handler reads it.
       const { json: head, binary } = splitBody(Buffer.concat(chunks, length), headerLength);
