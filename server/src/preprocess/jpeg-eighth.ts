@@ -639,6 +639,28 @@ function extend(value: number, size: number): number {
   return value < 1 << (size - 1) ? value - (1 << size) + 1 : value;
 }
 
+/**
+ * The `fastAcEntry` of an AC code longer than the fast prefix, once read: `symbol` (run and size), and its `size`
+ * extra bits `extra`, still in the bit buffer (the entry's bits 0–4, consumed by the block loop). An end of block
+ * or a run of 16 zeros consumes none.
+ *
+ * Without a branch: the block loop inlines this, and a line that only a long end of block or run of zeros ran
+ * (rare in many folders) had no type feedback when the loop was optimised, so that its first use threw the loop's
+ * optimised code away.
+ */
+function longAcEntry(symbol: number, extra: number): number {
+  const size = symbol & 15;
+  const run = symbol >> 4;
+  // All ones for a symbol without extra bits (a ZRL, or else the end of the block), else 0.
+  const none = (size - 1) >> 31;
+  // 1 for a ZRL (no extra bits, a run of 15: 0xF0), else 0.
+  const zrl = none & ((run + 1) >> 4);
+  // extend(0, 0) is 0: the coefficient's entry is computed, and dropped, for a symbol without extra bits too.
+  const coefficient = (extend(extra, size) << 14) | FAST_COEFFICIENT | (run << 5) | size;
+  const skip = (END_OF_BLOCK_SKIP - zrl * (END_OF_BLOCK_SKIP - 15)) << 5;
+  return (coefficient & ~none) | (skip & none);
+}
+
 /** Whether a pooled table of `frame` has been refilled with another DHT entry's since its header was read. */
 function tablesRefilled(frame: Frame): boolean {
   for (const c of frame.components)
@@ -807,37 +829,34 @@ function decodeMcu(
         // The AC coefficients: skipped for a block whose mean is its DC, else added to the sub-areas' means.
         for (let k = 1; k < 64; k++) {
           if (bits < 16) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
-          const entry = fastAc[(buffer >>> (bits - FAST_AC_BITS)) & ((1 << FAST_AC_BITS) - 1)]!;
-          let value: number;
-          if ((entry & 31) !== 0) {
-            bits -= entry & 31;
-            k += (entry >> 5) & 127;
-            if (k > 63) {
-              // Past the block: the end of it (EOB, or 16 zeros to its end), or a coefficient off it (corrupt).
-              if ((entry & FAST_COEFFICIENT) !== 0) return false;
-              break;
-            }
-            // A ZRL's value is 0: adding it changes no mean.
-            if (subAreas === 0) continue;
-            value = entry >> 14;
-          } else {
-            // A code and extra bits longer than the fast prefix: the code, then its extra bits.
+          let entry = fastAc[(buffer >>> (bits - FAST_AC_BITS)) & ((1 << FAST_AC_BITS) - 1)]!;
+          if ((entry & 31) === 0) {
+            // A code and extra bits longer than the fast prefix: the code, then its extra bits (when fewer are left,
+            // bytes loaded as for the DC's, without a branch), made an entry of the fast prefix's shape that
+            // consumes the extra bits alone. The rare codes (a long end of block or run of 16 zeros, extra bits past
+            // the buffer) then add no line of their own to this loop, to be run first after it is optimised.
             const rs = codeOr(entry >> 5, c.acTable, (buffer >>> (bits - 16)) & 0xffff);
             if (rs < 0) return false;
             bits -= rs >> 8;
             const size = rs & 15;
-            if (size === 0) {
-              if ((rs & 255) !== 0xf0) break;
-              k += 15;
-              continue;
-            }
-            k += (rs >> 4) & 15;
-            if (k > 63) return false;
-            if (bits < size) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
-            bits -= size;
-            if (subAreas === 0) continue;
-            value = extend((buffer >>> bits) & ((1 << size) - 1), size);
+            const fill = (((24 - bits) >> 3) + 1) & ((bits - size) >> 31);
+            const half = fill << 2;
+            const next = (data[pos]! << 24) | (data[pos + 1]! << 16) | (data[pos + 2]! << 8) | data[pos + 3]!;
+            buffer = ((buffer << half) << half) | ((next >>> (16 - half)) >>> (16 - half));
+            pos += fill;
+            bits += fill << 3;
+            entry = longAcEntry(rs & 255, (buffer >>> (bits - size)) & ((1 << size) - 1));
           }
+          bits -= entry & 31;
+          k += (entry >> 5) & 127;
+          if (k > 63) {
+            // Past the block: the end of it (EOB, or 16 zeros to its end), or a coefficient off it (corrupt).
+            if ((entry & FAST_COEFFICIENT) !== 0) return false;
+            break;
+          }
+          // A ZRL's value is 0: adding it changes no mean.
+          if (subAreas === 0) continue;
+          const value = entry >> 14;
           s0 = Math.fround(s0 + value * w0![k]!);
           s1 = Math.fround(s1 + value * w1![k]!);
           if (subAreas === 4) {
