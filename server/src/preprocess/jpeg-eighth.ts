@@ -640,6 +640,25 @@ function extend(value: number, size: number): number {
 }
 
 /**
+ * How many bytes a reader with `bits` bits left loads before reading `size` extra bits (at most 15): none when
+ * enough are left, else until more than 24 bits are, as `for (; bits <= 24; bits += 8)` would (2 to 4 bytes).
+ * Without a branch, so that the block loop has no line only a rare case runs.
+ */
+function bytesToLoad(bits: number, size: number): number {
+  return (((24 - bits) >> 3) + 1) & ((bits - size) >> 31);
+}
+
+/**
+ * `buffer` after `fill` (0 to 4) rounds of `buffer = (buffer << 8) | data[pos++]`, without a loop. Two shifts by
+ * half the bits: JavaScript shifts by 32 as by 0.
+ */
+function shiftedIn(buffer: number, data: Uint8Array, pos: number, fill: number): number {
+  const half = fill << 2;
+  const next = (data[pos]! << 24) | (data[pos + 1]! << 16) | (data[pos + 2]! << 8) | data[pos + 3]!;
+  return ((buffer << half) << half) | ((next >>> (16 - half)) >>> (16 - half));
+}
+
+/**
  * The `fastAcEntry` of an AC code longer than the fast prefix, once read: `symbol` (run and size), and its `size`
  * extra bits `extra`, still in the bit buffer (the entry's bits 0–4, consumed by the block loop). An end of block
  * or a run of 16 zeros consumes none.
@@ -801,13 +820,9 @@ function decodeMcu(
         if (dcSize > 11) return false;
         let difference = 0;
         if (dcSize !== 0) {
-          // When fewer bits than its size are left, bytes are loaded until more than 24 bits are (as
-          // `for (; bits <= 24; bits += 8)` would; 2 to 4 bytes, as bits < dcSize <= 11), else none: without
-          // a branch (see above). Two shifts by half the bits: JavaScript shifts by 32 as by 0.
-          const fill = (((24 - bits) >> 3) + 1) & ((bits - dcSize) >> 31);
-          const half = fill << 2;
-          const next = (data[pos]! << 24) | (data[pos + 1]! << 16) | (data[pos + 2]! << 8) | data[pos + 3]!;
-          buffer = ((buffer << half) << half) | ((next >>> (16 - half)) >>> (16 - half));
+          // When fewer bits than its size are left, bytes are loaded (without a branch: see above).
+          const fill = bytesToLoad(bits, dcSize);
+          buffer = shiftedIn(buffer, data, pos, fill);
           pos += fill;
           bits += fill << 3;
           bits -= dcSize;
@@ -839,10 +854,8 @@ function decodeMcu(
             if (rs < 0) return false;
             bits -= rs >> 8;
             const size = rs & 15;
-            const fill = (((24 - bits) >> 3) + 1) & ((bits - size) >> 31);
-            const half = fill << 2;
-            const next = (data[pos]! << 24) | (data[pos + 1]! << 16) | (data[pos + 2]! << 8) | data[pos + 3]!;
-            buffer = ((buffer << half) << half) | ((next >>> (16 - half)) >>> (16 - half));
+            const fill = bytesToLoad(bits, size);
+            buffer = shiftedIn(buffer, data, pos, fill);
             pos += fill;
             bits += fill << 3;
             entry = longAcEntry(rs & 255, (buffer >>> (bits - size)) & ((1 << size) - 1));
