@@ -708,7 +708,7 @@ const PREDICTORS = new Int32Array(3);
  *
  * The blocks are read by `decodeMcu`, one call per MCU, and the rare steps (a restart marker, headers read again)
  * are functions of their own. When this function held the block loop, V8 compiled it by on-stack replacement inside
- * the first file, with half its type feedback missing, then again and again as each unseen path ran (10–13
+ * the first file, with half its type feedback missing, then again and again as each unseen path ran (8–13
  * compilations of a large function per cold dataset, 30–130 ms of a helper thread each). A small function called
  * ~250 times a file is optimised whole after a few files, with the feedback of every common path.
  */
