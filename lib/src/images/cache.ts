@@ -166,6 +166,15 @@ export class PixelCache {
     if (this.pendingStats.length >= FLUSH_EVERY) void this.flush();
   }
 
+  /**
+   * Whether a record of `key` is put or in the pack (`get` may still find it torn). Synchronous: a cold dataset asks it
+   * of every new file, and an awaited `get` that misses is a promise and a microtask hop more per file on the kernel's
+   * thread.
+   */
+  holds(key: string): boolean {
+    return this.pendingRecords.has(key) || this.writingRecords.has(key) || this.offsets.has(key);
+  }
+
   /** The cached pixels of the file with `key`, or undefined (absent, or torn: its CRC is wrong). */
   async get(key: string): Promise<Uint8Array | undefined> {
     const pending = this.pendingRecords.get(key) ?? this.writingRecords.get(key);
