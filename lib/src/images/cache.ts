@@ -69,7 +69,7 @@ export class PixelCache {
   /**
    * The buffer the records of the next flush are written into, one after another in the order of `pendingRecords`
    * (allocated at the first `put` after a flush): the flush appends it as it is, with no per-record buffer and no
-   * copy to join them (those were ~8% of the kernel thread's CPU in a cold load).
+   * copy to join them (with the stat lines' arrays, 0.004 ms of the kernel thread's CPU per cold file, ~5%).
    */
   private group: Buffer | undefined;
   /** Records being appended (found by `get` until their offsets are known). */
