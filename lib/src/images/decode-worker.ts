@@ -52,10 +52,7 @@ function readWhole(path: string): { size: number; mtimeMs: number; bytes: Uint8A
 
 /** What the request asks: a file read by path (undefined when it cannot be read), or the pixels of sent bytes. */
 function answer(request: DecodeRequest): { reply: DecodeReply; transfer: ArrayBuffer[] } {
-  if ('bytes' in request) {
-    const pixels = tryDecode(request.bytes, request);
-    return { reply: { id: request.id, pixels }, transfer: pixels ? ownBuffer(pixels) : [] };
-  }
+  if ('bytes' in request) return { reply: { id: request.id, pixels: tryDecode(request.bytes, request) }, transfer: [] };
   let read: { size: number; mtimeMs: number; bytes: Uint8Array };
   try {
     read = readWhole(request.path);
@@ -72,16 +69,12 @@ function answer(request: DecodeRequest): { reply: DecodeReply; transfer: ArrayBu
     // Bytes that view `scratch` (read into again next time) are copied, to a buffer of their own moved to the caller.
     bytes: pixels ? undefined : read.bytes.buffer === scratch.buffer ? read.bytes.slice() : read.bytes,
   };
-  // The bytes never view `scratch` here: their buffer moves whole (the view keeps its length on the other side).
-  return {
-    reply: { id: request.id, pixels, file },
-    transfer: pixels ? ownBuffer(pixels) : [file.bytes!.buffer as ArrayBuffer],
-  };
-}
-
-/** The buffer behind `view` when it owns all of it (then it moves to the caller without a copy), else none. */
-function ownBuffer(view: Uint8Array): ArrayBuffer[] {
-  return view.byteLength === view.buffer.byteLength ? [view.buffer as ArrayBuffer] : [];
+  // The pixels (a few KB) are copied into the message, not moved: moving a buffer detaches it, and the first
+  // buffer a thread detaches makes V8 throw away every optimised function that reads typed arrays (they were
+  // compiled assuming none ever is), the 1/8 reader's block loop among them: one more compilation of it per worker,
+  // ~50–100 ms of a helper thread. Bytes for sharp (a file this reader leaves to it, rare, and ~1.5 ms of sharp's
+  // CPU anyway) move whole: they never view `scratch` here (the view keeps its length on the other side).
+  return { reply: { id: request.id, pixels, file }, transfer: pixels ? [] : [file.bytes!.buffer as ArrayBuffer] };
 }
 
 // A batch of requests (see `MAX_BATCH`) is answered in one message.

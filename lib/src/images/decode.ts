@@ -79,9 +79,15 @@ export async function loadPixels(entry: ImageEntry, source: PixelSource): Promis
   if (!cache.knows(entry.path)) {
     const read = await readFileOffThread(entry.path, true, source.spec, maxPixels);
     if (read)
-      return keyedPixels(entry, cache, read, read.key!, undefined, async () => {
-        return read.pixels ?? (await decodeFile(source, read.bytes!, false));
-      });
+      // The pixels as they are when the worker decoded them: no async function (a promise) per file for them.
+      return keyedPixels(
+        entry,
+        cache,
+        read,
+        read.key!,
+        undefined,
+        () => read.pixels ?? decodeFile(source, read.bytes!, false),
+      );
   }
   const stats = await statOf(entry.path);
   const known = cache.keyOf(entry.path, stats);
@@ -107,11 +113,11 @@ async function keyedPixels(
   stats: Pick<Stats, 'size' | 'mtimeMs'>,
   key: string,
   missed: string | undefined,
-  decode: () => Promise<Uint8Array>,
+  decode: () => Uint8Array | Promise<Uint8Array>,
 ): Promise<Uint8Array> {
   entry.key = key;
   cache.remember(entry.path, stats, key);
-  if (key !== missed) {
+  if (key !== missed && cache.holds(key)) {
     const hit = await cache.get(key);
     if (hit) return hit;
   }

@@ -639,6 +639,47 @@ function extend(value: number, size: number): number {
   return value < 1 << (size - 1) ? value - (1 << size) + 1 : value;
 }
 
+/**
+ * How many bytes a reader with `bits` bits left loads before reading `size` extra bits (at most 15): none when
+ * enough are left, else until more than 24 bits are, as `for (; bits <= 24; bits += 8)` would (2 to 4 bytes).
+ * Without a branch, so that the block loop has no line only a rare case runs.
+ */
+function bytesToLoad(bits: number, size: number): number {
+  return (((24 - bits) >> 3) + 1) & ((bits - size) >> 31);
+}
+
+/**
+ * `buffer` after `fill` (0 to 4) rounds of `buffer = (buffer << 8) | data[pos++]`, without a loop. Two shifts by
+ * half the bits: JavaScript shifts by 32 as by 0.
+ */
+function shiftedIn(buffer: number, data: Uint8Array, pos: number, fill: number): number {
+  const half = fill << 2;
+  const next = (data[pos]! << 24) | (data[pos + 1]! << 16) | (data[pos + 2]! << 8) | data[pos + 3]!;
+  return ((buffer << half) << half) | ((next >>> (16 - half)) >>> (16 - half));
+}
+
+/**
+ * The `fastAcEntry` of an AC code longer than the fast prefix, once read: `symbol` (run and size), and its `size`
+ * extra bits `extra`, still in the bit buffer (the entry's bits 0–4, consumed by the block loop). An end of block
+ * or a run of 16 zeros consumes none.
+ *
+ * Without a branch: the block loop inlines this, and a line that only a long end of block or run of zeros ran
+ * (rare in many folders) had no type feedback when the loop was optimised, so that its first use threw the loop's
+ * optimised code away.
+ */
+function longAcEntry(symbol: number, extra: number): number {
+  const size = symbol & 15;
+  const run = symbol >> 4;
+  // All ones for a symbol without extra bits (a ZRL, or else the end of the block), else 0.
+  const none = (size - 1) >> 31;
+  // 1 for a ZRL (no extra bits, a run of 15: 0xF0), else 0.
+  const zrl = none & ((run + 1) >> 4);
+  // extend(0, 0) is 0: the coefficient's entry is computed, and dropped, for a symbol without extra bits too.
+  const coefficient = (extend(extra, size) << 14) | FAST_COEFFICIENT | (run << 5) | size;
+  const skip = (END_OF_BLOCK_SKIP - zrl * (END_OF_BLOCK_SKIP - 15)) << 5;
+  return (coefficient & ~none) | (skip & none);
+}
+
 /** Whether a pooled table of `frame` has been refilled with another DHT entry's since its header was read. */
 function tablesRefilled(frame: Frame): boolean {
   for (const c of frame.components)
@@ -647,205 +688,253 @@ function tablesRefilled(frame: Frame): boolean {
 }
 
 /**
+ * The bit reader's state between two calls of `decodeMcu`: the position in the segment's bytes, the bit buffer
+ * (32 bits, as an int32) and how many of its low bits are unread. `decodeMcu` keeps them in locals and loads and
+ * stores them here once per MCU, a few accesses per six blocks of a 4:2:0 file.
+ */
+const READER = new Int32Array(3);
+const POSITION = 0;
+const BUFFER = 1;
+const BITS = 2;
+
+/** Each component's DC predictor (the last block's DC), reset at each restart marker; one file at a time. */
+const PREDICTORS = new Int32Array(3);
+
+/**
  * Decodes the scan of `header`'s JPEG at 1/8 scale: `ceil(width / 8)` × `ceil(height / 8)` pixels, grey or RGB as
  * stored, before the EXIF orientation. Each pixel is the mean of its 8×8 block: luma from the block's DC, subsampled
  * chroma from the mean of the matching half or quarter of its chroma block (converted with the JFIF equations).
  * Returns undefined when the entropy-coded data is corrupt or ends early.
  *
- * One loop over every block, the bit reader's state (bit buffer, bit count, position) in local variables: this loop
- * is most of the reader's time, and state in a closure's or an object's fields is a memory load and store per
- * access. The buffer is refilled at exactly the points a plain byte-at-a-time reader would (before a code when fewer
- * than 16 bits are left, before extra bits when fewer than they), so which files are accepted is as before.
+ * The blocks are read by `decodeMcu`, one call per MCU, and the rare steps (a restart marker, headers read again)
+ * are functions of their own. When this function held the block loop, V8 compiled it by on-stack replacement inside
+ * the first file, with half its type feedback missing, then again and again as each unseen path ran (8–13
+ * compilations of a large function per cold dataset, 30–130 ms of a helper thread each). A small function called
+ * ~250 times a file is optimised whole after a few files, with the feedback of every common path.
  */
 export function decodeJpegEighth(bytes: Uint8Array, header: JpegHeader): SmallImage | undefined {
-  if (tablesRefilled(header.frame)) {
-    // Read long before (since then the pool of tables has been refilled): the same tables again, of its own.
-    const again = readHeader(bytes, false);
-    if (!again) return undefined;
-    header = again;
-  }
-  const { components, hMax, vMax, restartInterval, scanStart } = header.frame;
-  const interleaved = components.length > 1;
-  const mcusX = interleaved ? Math.ceil(header.width / (8 * hMax)) : Math.ceil(header.width / 8);
-  const mcusY = interleaved ? Math.ceil(header.height / (8 * vMax)) : Math.ceil(header.height / 8);
-  // Every component's plane at the output resolution, padded to whole MCUs.
+  const current = tablesRefilled(header.frame) ? readHeader(bytes, false) : header;
+  if (!current) return undefined;
+  const { components, hMax, vMax, restartInterval, scanStart } = current.frame;
+  const count = components.length;
+  const interleaved = count > 1;
+  const mcusX = interleaved ? Math.ceil(current.width / (8 * hMax)) : Math.ceil(current.width / 8);
+  const mcusY = interleaved ? Math.ceil(current.height / (8 * vMax)) : Math.ceil(current.height / 8);
+  // Every component's plane at the output resolution, padded to whole MCUs, one after the other in `planes`.
   const planeWidth = interleaved ? mcusX * hMax : mcusX;
   const planeHeight = interleaved ? mcusY * vMax : mcusY;
   const planeSize = planeWidth * planeHeight;
-  const allPlanes = zeroedPlanes(planeSize * components.length);
-  const planes = components.map((_, i) => allPlanes.subarray(i * planeSize, (i + 1) * planeSize));
-  const predictors = new Int32Array(components.length);
+  const planes = zeroedPlanes(planeSize * count);
+  PREDICTORS.fill(0);
+  READER.fill(0);
 
   let segment = unstuffSegment(bytes, scanStart);
-  let data = segment.data;
-  let pos = 0;
-  let buffer = 0;
-  let bits = 0;
   let untilRestart = restartInterval;
   for (let my = 0; my < mcusY; my++) {
     for (let mx = 0; mx < mcusX; mx++) {
       if (restartInterval > 0) {
         if (untilRestart === 0) {
-          // The segment ends at an RSTn marker: every byte before it read, no zero past it used (padding bits
-          // dropped); skip the marker, reset the predictors.
-          if (pos < segment.end || bits < (pos - segment.end) * 8) return undefined;
-          const marker = segment.stop;
-          if (bytes[marker] !== 0xff || (bytes[marker + 1]! & 0xf8) !== 0xd0) return undefined;
-          segment = unstuffSegment(bytes, marker + 2);
-          data = segment.data;
-          pos = 0;
-          buffer = 0;
-          bits = 0;
-          predictors.fill(0);
+          const next = nextSegment(bytes, segment);
+          if (!next) return undefined;
+          segment = next;
           untilRestart = restartInterval;
         }
         untilRestart--;
       }
-      for (let i = 0; i < components.length; i++) {
-        const c = components[i]!;
-        const plane = planes[i]!;
-        const dcLookup = c.dcTable.prefixes;
-        const fastAc = c.acTable.prefixes;
-        const weights = c.subWeights;
-        // Up to four sub-areas (2×2): their weights and running means in locals (float32, as a Float32Array held them).
-        const subAreas = weights ? weights.length : 0;
-        const w0 = weights?.[0];
-        const w1 = weights?.[1];
-        const w2 = weights?.[2];
-        const w3 = weights?.[3];
-        const blocksDown = interleaved ? c.v : 1;
-        const blocksAcross = interleaved ? c.h : 1;
-        for (let v = 0; v < blocksDown; v++) {
-          for (let h = 0; h < blocksAcross; h++) {
-            // A scan that reads this many zeros past its end is truncated: stop before running off the padding.
-            if (pos > segment.end + OVERRUN_BYTES) return undefined;
-            // The DC: its size category, then that many extra bits (the difference from the last block's DC).
-            if (bits < 16) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
-            // The next 16 bits, then their prefix (a long code reads them all). Every line here runs for every
-            // block: an expression that runs only in a rare case has no type feedback when the loop is optimised,
-            // and its first use throws the optimised loop away.
-            const dcBits = (buffer >>> (bits - 16)) & 0xffff;
-            const code = codeOr(dcLookup[dcBits >>> (16 - LOOKUP_BITS)]!, c.dcTable, dcBits);
-            if (code < 0) return undefined;
-            bits -= code >> 8;
-            const dcSize = code & 255;
-            if (dcSize > 11) return undefined;
-            let difference = 0;
-            if (dcSize !== 0) {
-              // When fewer bits than its size are left, bytes are loaded until more than 24 bits are (as
-              // `for (; bits <= 24; bits += 8)` would; 2 to 4 bytes, as bits < dcSize <= 11), else none: without
-              // a branch (see above). Two shifts by half the bits: JavaScript shifts by 32 as by 0.
-              const fill = (((24 - bits) >> 3) + 1) & ((bits - dcSize) >> 31);
-              const half = fill << 2;
-              const next = (data[pos]! << 24) | (data[pos + 1]! << 16) | (data[pos + 2]! << 8) | data[pos + 3]!;
-              buffer = ((buffer << half) << half) | ((next >>> (16 - half)) >>> (16 - half));
-              pos += fill;
-              bits += fill << 3;
-              bits -= dcSize;
-              difference = extend((buffer >>> bits) & ((1 << dcSize) - 1), dcSize);
-            }
-            const dc = (predictors[i]! += difference);
-            let s0 = 0;
-            let s1 = 0;
-            let s2 = 0;
-            let s3 = 0;
-            if (subAreas > 0) {
-              s0 = Math.fround(128 + dc * w0![0]!);
-              s1 = Math.fround(128 + dc * w1![0]!);
-              if (subAreas === 4) {
-                s2 = Math.fround(128 + dc * w2![0]!);
-                s3 = Math.fround(128 + dc * w3![0]!);
-              }
-            }
-            // The AC coefficients: skipped for a block whose mean is its DC, else added to the sub-areas' means.
-            for (let k = 1; k < 64; k++) {
-              if (bits < 16) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
-              const entry = fastAc[(buffer >>> (bits - FAST_AC_BITS)) & ((1 << FAST_AC_BITS) - 1)]!;
-              let value: number;
-              if ((entry & 31) !== 0) {
-                bits -= entry & 31;
-                k += (entry >> 5) & 127;
-                if (k > 63) {
-                  // Past the block: the end of it (EOB, or 16 zeros to its end), or a coefficient off it (corrupt).
-                  if ((entry & FAST_COEFFICIENT) !== 0) return undefined;
-                  break;
-                }
-                // A ZRL's value is 0: adding it changes no mean.
-                if (subAreas === 0) continue;
-                value = entry >> 14;
-              } else {
-                // A code and extra bits longer than the fast prefix: the code, then its extra bits.
-                const rs = codeOr(entry >> 5, c.acTable, (buffer >>> (bits - 16)) & 0xffff);
-                if (rs < 0) return undefined;
-                bits -= rs >> 8;
-                const size = rs & 15;
-                if (size === 0) {
-                  if ((rs & 255) !== 0xf0) break;
-                  k += 15;
-                  continue;
-                }
-                k += (rs >> 4) & 15;
-                if (k > 63) return undefined;
-                if (bits < size) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
-                bits -= size;
-                if (subAreas === 0) continue;
-                value = extend((buffer >>> bits) & ((1 << size) - 1), size);
-              }
-              s0 = Math.fround(s0 + value * w0![k]!);
-              s1 = Math.fround(s1 + value * w1![k]!);
-              if (subAreas === 4) {
-                s2 = Math.fround(s2 + value * w2![k]!);
-                s3 = Math.fround(s3 + value * w3![k]!);
-              }
-            }
-            const x = interleaved ? (mx * c.h + h) * c.ratioX : mx;
-            const y = interleaved ? (my * c.v + v) * c.ratioY : my;
-            if (subAreas > 0) {
-              // The sub-areas row by row: 2×1 (two across), 1×2 (two down) or 2×2.
-              const at = y * planeWidth + x;
-              plane[at] = s0;
-              if (c.ratioX === 2) {
-                plane[at + 1] = s1;
-                if (subAreas === 4) {
-                  plane[at + planeWidth] = s2;
-                  plane[at + planeWidth + 1] = s3;
-                }
-              } else {
-                plane[at + planeWidth] = s1;
-              }
-            } else {
-              // libjpeg's 1×1 IDCT: the dequantized DC descaled by 8, rounded, around 128.
-              const value = ((dc * c.dcQuant + 4) >> 3) + 128;
-              plane[y * planeWidth + x] = value < 0 ? 0 : value > 255 ? 255 : value;
-            }
+      if (!decodeMcu(segment.data, segment.end, components, mx, my, planes, planeWidth, planeSize)) return undefined;
+    }
+  }
+  // Zeros read past the end of the data and used: the scan is truncated.
+  const position = READER[POSITION]!;
+  if (position > segment.end && READER[BITS]! < (position - segment.end) * 8) return undefined;
+  return toPixels(planes, planeWidth, planeSize, Math.ceil(current.width / 8), Math.ceil(current.height / 8), count);
+}
+
+/**
+ * At a restart marker: the segment after it, the reader and the predictors reset; undefined when the segment before
+ * was not read to its end (every byte before the marker read, no zero past it used; padding bits are dropped) or no
+ * RSTn marker ends it.
+ */
+function nextSegment(bytes: Uint8Array, segment: Segment): Segment | undefined {
+  const position = READER[POSITION]!;
+  if (position < segment.end || READER[BITS]! < (position - segment.end) * 8) return undefined;
+  const marker = segment.stop;
+  if (bytes[marker] !== 0xff || (bytes[marker + 1]! & 0xf8) !== 0xd0) return undefined;
+  READER.fill(0);
+  PREDICTORS.fill(0);
+  return unstuffSegment(bytes, marker + 2);
+}
+
+/**
+ * Decodes the blocks of the MCU at (`mx`, `my`) of `data` (an unstuffed segment of `end` bytes, then zeros) into
+ * `planes`, starting from and leaving the bit reader's state in `READER`. False when the data is corrupt or runs
+ * too far past its end.
+ *
+ * The bit reader's state lives in local variables here: the block loop is most of the reader's time, and state in
+ * an object's fields is a memory load and store per access. The buffer is refilled at exactly the points a plain
+ * byte-at-a-time reader would (before a code when fewer than 16 bits are left, before extra bits when fewer than
+ * they), so which files are accepted is as before.
+ */
+function decodeMcu(
+  data: Uint8Array,
+  end: number,
+  components: Component[],
+  mx: number,
+  my: number,
+  planes: Float32Array,
+  planeWidth: number,
+  planeSize: number,
+): boolean {
+  let pos = READER[POSITION]!;
+  let buffer = READER[BUFFER]!;
+  let bits = READER[BITS]!;
+  const interleaved = components.length > 1;
+  for (let i = 0; i < components.length; i++) {
+    const c = components[i]!;
+    const plane = i * planeSize;
+    const dcLookup = c.dcTable.prefixes;
+    const fastAc = c.acTable.prefixes;
+    const weights = c.subWeights;
+    // Up to four sub-areas (2×2): their weights and running means in locals (float32, as a Float32Array held them).
+    const subAreas = weights ? weights.length : 0;
+    const w0 = weights?.[0];
+    const w1 = weights?.[1];
+    const w2 = weights?.[2];
+    const w3 = weights?.[3];
+    const blocksDown = interleaved ? c.v : 1;
+    const blocksAcross = interleaved ? c.h : 1;
+    for (let v = 0; v < blocksDown; v++) {
+      for (let h = 0; h < blocksAcross; h++) {
+        // A scan that reads this many zeros past its end is truncated: stop before running off the padding.
+        if (pos > end + OVERRUN_BYTES) return false;
+        // The DC: its size category, then that many extra bits (the difference from the last block's DC).
+        if (bits < 16) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
+        // The next 16 bits, then their prefix (a long code reads them all). Every line here runs for every
+        // block: an expression that runs only in a rare case has no type feedback when the loop is optimised,
+        // and its first use throws the optimised loop away.
+        const dcBits = (buffer >>> (bits - 16)) & 0xffff;
+        const code = codeOr(dcLookup[dcBits >>> (16 - LOOKUP_BITS)]!, c.dcTable, dcBits);
+        if (code < 0) return false;
+        bits -= code >> 8;
+        const dcSize = code & 255;
+        if (dcSize > 11) return false;
+        let difference = 0;
+        if (dcSize !== 0) {
+          // When fewer bits than its size are left, bytes are loaded (without a branch: see above).
+          const fill = bytesToLoad(bits, dcSize);
+          buffer = shiftedIn(buffer, data, pos, fill);
+          pos += fill;
+          bits += fill << 3;
+          bits -= dcSize;
+          difference = extend((buffer >>> bits) & ((1 << dcSize) - 1), dcSize);
+        }
+        const dc = (PREDICTORS[i]! += difference);
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        if (subAreas > 0) {
+          s0 = Math.fround(128 + dc * w0![0]!);
+          s1 = Math.fround(128 + dc * w1![0]!);
+          if (subAreas === 4) {
+            s2 = Math.fround(128 + dc * w2![0]!);
+            s3 = Math.fround(128 + dc * w3![0]!);
           }
+        }
+        // The AC coefficients: skipped for a block whose mean is its DC, else added to the sub-areas' means.
+        for (let k = 1; k < 64; k++) {
+          if (bits < 16) for (; bits <= 24; bits += 8) buffer = (buffer << 8) | data[pos++]!;
+          let entry = fastAc[(buffer >>> (bits - FAST_AC_BITS)) & ((1 << FAST_AC_BITS) - 1)]!;
+          if ((entry & 31) === 0) {
+            // A code and extra bits longer than the fast prefix: the code, then its extra bits (when fewer are left,
+            // bytes loaded as for the DC's, without a branch), made an entry of the fast prefix's shape that
+            // consumes the extra bits alone. The rare codes (a long end of block or run of 16 zeros, extra bits past
+            // the buffer) then add no line of their own to this loop, to be run first after it is optimised.
+            const rs = codeOr(entry >> 5, c.acTable, (buffer >>> (bits - 16)) & 0xffff);
+            if (rs < 0) return false;
+            bits -= rs >> 8;
+            const size = rs & 15;
+            const fill = bytesToLoad(bits, size);
+            buffer = shiftedIn(buffer, data, pos, fill);
+            pos += fill;
+            bits += fill << 3;
+            entry = longAcEntry(rs & 255, (buffer >>> (bits - size)) & ((1 << size) - 1));
+          }
+          bits -= entry & 31;
+          k += (entry >> 5) & 127;
+          if (k > 63) {
+            // Past the block: the end of it (EOB, or 16 zeros to its end), or a coefficient off it (corrupt).
+            if ((entry & FAST_COEFFICIENT) !== 0) return false;
+            break;
+          }
+          // A ZRL's value is 0: adding it changes no mean.
+          if (subAreas === 0) continue;
+          const value = entry >> 14;
+          s0 = Math.fround(s0 + value * w0![k]!);
+          s1 = Math.fround(s1 + value * w1![k]!);
+          if (subAreas === 4) {
+            s2 = Math.fround(s2 + value * w2![k]!);
+            s3 = Math.fround(s3 + value * w3![k]!);
+          }
+        }
+        const x = interleaved ? (mx * c.h + h) * c.ratioX : mx;
+        const y = interleaved ? (my * c.v + v) * c.ratioY : my;
+        const at = plane + y * planeWidth + x;
+        if (subAreas > 0) {
+          // The sub-areas row by row: 2×1 (two across), 1×2 (two down) or 2×2.
+          planes[at] = s0;
+          if (c.ratioX === 2) {
+            planes[at + 1] = s1;
+            if (subAreas === 4) {
+              planes[at + planeWidth] = s2;
+              planes[at + planeWidth + 1] = s3;
+            }
+          } else {
+            planes[at + planeWidth] = s1;
+          }
+        } else {
+          // libjpeg's 1×1 IDCT: the dequantized DC descaled by 8, rounded, around 128.
+          const value = ((dc * c.dcQuant + 4) >> 3) + 128;
+          planes[at] = value < 0 ? 0 : value > 255 ? 255 : value;
         }
       }
     }
   }
-  // Zeros read past the end of the data and used: the scan is truncated.
-  if (pos > segment.end && bits < (pos - segment.end) * 8) return undefined;
+  READER[POSITION] = pos;
+  READER[BUFFER] = buffer;
+  READER[BITS] = bits;
+  return true;
+}
 
-  const width = Math.ceil(header.width / 8);
-  const height = Math.ceil(header.height / 8);
-  const channels = components.length;
+/**
+ * The `width` × `height` pixels of the planes (`count` of `planeSize` entries, rows of `planeWidth`, one after the
+ * other in `planes`): grey as it is, YCbCr converted to RGB with the JFIF equations.
+ */
+function toPixels(
+  planes: Float32Array,
+  planeWidth: number,
+  planeSize: number,
+  width: number,
+  height: number,
+  count: number,
+): SmallImage {
+  const channels = count === 1 ? 1 : 3;
   const pixels = new Uint8Array(width * height * channels);
-  const [luma, cb, cr] = planes;
   for (let y = 0, o = 0; y < height; y++) {
     for (let x = 0, p = y * planeWidth; x < width; x++, p++, o += channels) {
       if (channels === 1) {
-        pixels[o] = luma![p]!;
+        pixels[o] = planes[p]!;
         continue;
       }
-      const l = luma![p]!;
-      const blue = cb![p]! - 128;
-      const red = cr![p]! - 128;
+      const l = planes[p]!;
+      const blue = planes[planeSize + p]! - 128;
+      const red = planes[2 * planeSize + p]! - 128;
       pixels[o] = clampByte(l + 1.402 * red);
       pixels[o + 1] = clampByte(l - 0.344136 * blue - 0.714136 * red);
       pixels[o + 2] = clampByte(l + 1.772 * blue);
     }
   }
-  return { width, height, channels: channels as 1 | 3, pixels };
+  return { width, height, channels, pixels };
 }
 
 function clampByte(value: number): number {
