@@ -112,6 +112,29 @@ test("the printed JavaScript equals the compiler's emit for every cell of the tu
   assert.ok(declined >= 100, `declined ${declined}`);
 });
 
+test('the printed JavaScript equals the emit for cells of each kind it prints', () => {
+  declarations = '';
+  convert('let earlier = 20; function twice(n: number) { return 2 * n }');
+  const cells = [
+    'let a = earlier * 2 + 1, b = "text", c = `${a} and ${earlier}`; a',
+    "var d = earlier > 1 ? 'yes' : 'no'\nconst e = !d; e",
+    'typeof earlier === "number" && new Date() instanceof Object',
+    '"x" in globalThis || (earlier ?? 0) >> 1',
+    'twice(earlier); Math.max(earlier, -1, ~2).toFixed(1)',
+    '[earlier, 2][0] + new Date(0).getTime() + earlier.toString().length',
+    'let f = 1_000, g = 0x10, h = 1e3, i = null, j = undefined; f',
+    'let k\nk',
+  ];
+  for (const src of cells) {
+    const plain = plainEmit(src, declarationFile());
+    const { result } = convert(src);
+    assert.deepEqual(result.diagnostics, [], src);
+    assert.ok(plain, src);
+    assert.equal(plain.output, result.output, src);
+    assert.equal(plain.lastExpressionVar, result.lastExpressionVar, src);
+  }
+});
+
 test('the printer declines what it cannot print exactly as the emit does', () => {
   declarations = '';
   convert('let earlier = 1');
@@ -135,6 +158,8 @@ test('the printer declines what it cannot print exactly as the emit does', () =>
     'const point = { x: earlier }',
     'earlier = 2',
     'earlier++',
+    'earlier += 1',
+    '(earlier, 1)',
     'await Promise.resolve(earlier)',
     'earlier // a comment',
     '`${earlier}` // a comment after a template',

@@ -32,31 +32,12 @@ export function createPlainEmit(ts: TypeScript): PlainEmit {
   // tslab rewrites names with a null transformation context; rewriting with the same keeps the same node shapes.
   const context = (ts as unknown as { nullTransformationContext: TS.TransformationContext }).nullTransformationContext;
   const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
-  const operators = new Set<TS.SyntaxKind>([
-    ts.SyntaxKind.PlusToken,
-    ts.SyntaxKind.MinusToken,
-    ts.SyntaxKind.AsteriskToken,
-    ts.SyntaxKind.SlashToken,
-    ts.SyntaxKind.PercentToken,
-    ts.SyntaxKind.AsteriskAsteriskToken,
-    ts.SyntaxKind.EqualsEqualsToken,
-    ts.SyntaxKind.ExclamationEqualsToken,
-    ts.SyntaxKind.EqualsEqualsEqualsToken,
-    ts.SyntaxKind.ExclamationEqualsEqualsToken,
-    ts.SyntaxKind.LessThanToken,
-    ts.SyntaxKind.GreaterThanToken,
-    ts.SyntaxKind.LessThanEqualsToken,
-    ts.SyntaxKind.GreaterThanEqualsToken,
-    ts.SyntaxKind.AmpersandAmpersandToken,
-    ts.SyntaxKind.BarBarToken,
-    ts.SyntaxKind.QuestionQuestionToken,
-    ts.SyntaxKind.AmpersandToken,
-    ts.SyntaxKind.BarToken,
-    ts.SyntaxKind.CaretToken,
-    ts.SyntaxKind.LessThanLessThanToken,
-    ts.SyntaxKind.GreaterThanGreaterThanToken,
-    ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken,
-  ]);
+  /**
+   * Any binary operator but assignments (TypeScript's CommonJS transform rewrites an assignment to an exported name a
+   * second way) and the comma (which would need parentheses as the last expression's value).
+   */
+  const plainOperator = (kind: TS.SyntaxKind) =>
+    kind !== ts.SyntaxKind.CommaToken && (kind < ts.SyntaxKind.FirstAssignment || kind > ts.SyntaxKind.LastAssignment);
   const prefixOperators = new Set<TS.SyntaxKind>([
     ts.SyntaxKind.PlusToken,
     ts.SyntaxKind.MinusToken,
@@ -89,7 +70,7 @@ export function createPlainEmit(ts: TypeScript): PlainEmit {
   function plainNode(node: TS.Node): boolean {
     if (ts.isIdentifier(node) || leaves.has(node.kind)) return true;
     if (ts.isBinaryExpression(node)) {
-      if (!operators.has(node.operatorToken.kind)) return false;
+      if (!plainOperator(node.operatorToken.kind)) return false;
       return plainNode(node.left) && plainNode(node.right);
     }
     if (ts.isPrefixUnaryExpression(node)) return prefixOperators.has(node.operator) && plainNode(node.operand);
