@@ -27,9 +27,21 @@ export interface EarlyAnswer {
   ): E;
   /**
    * Arms for one cell: `emitted` hears the cell's output once its emit ends, where `checkedClean` (asked then)
-   * says the check before the emit found nothing tslab reports. At most once; `end` disarms.
+   * says the check before the emit found nothing tslab reports. At most once; `end` disarms. `printed`, where
+   * given, prints the cell's output without the emit, or declines (see createPlainEmit and `checked`).
    */
-  begin(emitted: (cell: EmittedCell) => void, checkedClean: () => boolean): void;
+  begin(
+    emitted: (cell: EmittedCell) => void,
+    checkedClean: () => boolean,
+    printed?: () => EmittedCell | undefined,
+  ): void;
+  /**
+   * Hears that the cell's check has ended. Where it found nothing, the cell is the only file tslab emits
+   * (`onlyCellIsSource`) and its declaration transform cannot report (`declarationsCannotFail`), the output
+   * `printed` gives is handed at once: nothing after the check can change the answer, and the emit need not be
+   * waited for.
+   */
+  checked(onlyCellIsSource: boolean, declarationsCannotFail: () => boolean): void;
   end(): void;
 }
 
@@ -50,6 +62,7 @@ const LAST_EXPRESSION_VAR = /^tsLastExpr\d*$/;
 export function createEarlyAnswer(ts: TypeScript): EarlyAnswer {
   let listener: ((cell: EmittedCell) => void) | undefined;
   let clean: () => boolean = () => false;
+  let print: (() => EmittedCell | undefined) | undefined;
 
   /** A transformer after tslab's that reads the `export const tsLastExpr… = …` it put in place of the last expression. */
   const readLastExpression = (found: (name: string) => void) => () => (file: TS.SourceFile) => {
@@ -102,13 +115,23 @@ export function createEarlyAnswer(ts: TypeScript): EarlyAnswer {
         return result;
       }) as unknown as E;
     },
-    begin(emitted, checkedClean) {
+    begin(emitted, checkedClean, printed) {
       listener = emitted;
       clean = checkedClean;
+      print = printed;
+    },
+    checked(onlyCellIsSource, declarationsCannotFail) {
+      const hear = listener;
+      if (!hear || !print || !onlyCellIsSource || !clean() || !declarationsCannotFail()) return;
+      const cell = print();
+      if (!cell) return;
+      listener = undefined;
+      hear(cell);
     },
     end() {
       listener = undefined;
       clean = () => false;
+      print = undefined;
     },
   };
 }

@@ -41,8 +41,14 @@ export interface LeanWatchProgram {
    * the cell alone (parsed and bound, as the program would) when the cell declares names; tslab then rebuilds once.
    * The cell's declaration transform runs once, in its emit (see createDeclarationOnce). `emitted` hears the cell's
    * output as soon as its emit ends clean, before tslab finishes (see createEarlyAnswer); the result is the same.
+   * `printed`, where given, prints a plain cell's output without the emit (see createPlainEmit): `emitted` then
+   * hears it as soon as the cell's check ends clean, before the emit.
    */
-  convertingCell(convert: () => ConvertResult, emitted?: (cell: EmittedCell) => void): ConvertResult;
+  convertingCell(
+    convert: () => ConvertResult,
+    emitted?: (cell: EmittedCell) => void,
+    printed?: () => EmittedCell | undefined,
+  ): ConvertResult;
   /** How many of tslab's rebuilds were answered by the previous program's checker (see createCheckerReuse). */
   readonly reusedCells: number;
   /** How many cells' declaration diagnostics came from their emit alone (see createDeclarationOnce; for tests). */
@@ -124,12 +130,17 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
     value: commonJs.transpileModule,
   });
   const declarationOnce = createDeclarationOnce(ts);
+  const early = createEarlyAnswer(ts);
   Object.defineProperty(lean, 'getPreEmitDiagnosticsOfFiles', {
     enumerable: true,
     configurable: true,
-    value: declarationOnce.getPreEmitDiagnosticsOfFiles,
+    value: (...[program, files, cancel]: Parameters<typeof declarationOnce.getPreEmitDiagnosticsOfFiles>) => {
+      const diagnostics = declarationOnce.getPreEmitDiagnosticsOfFiles(program, files, cancel);
+      // tslab checks the files it then emits: the cell alone when it is the only source (see onlyCellIsSource).
+      early.checked(files.length === 1, () => declarationsCannotFail(ts, program.getTypeChecker(), files[0]!));
+      return diagnostics;
+    },
   });
-  const early = createEarlyAnswer(ts);
   const createProgram: TS.CreateProgram<TS.BuilderProgram> = (...args) => {
     const builder = ts.createAbstractBuilder(...args);
     const program = builder.getProgram();
@@ -263,10 +274,10 @@ export function installLeanWatchProgram(types: string[], extraRoots: string[]): 
   fromTslab.cache[path]!.exports = lean;
   return {
     ts,
-    convertingCell(convert, emitted) {
+    convertingCell(convert, emitted, printed) {
       probes.arm();
       declarationOnce.begin();
-      if (emitted) early.begin(emitted, () => declarationOnce.checkedClean);
+      if (emitted) early.begin(emitted, () => declarationOnce.checkedClean, printed);
       try {
         return declarationOnce.end(convert());
       } catch (error) {

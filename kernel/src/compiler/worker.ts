@@ -7,6 +7,7 @@ import { installLeanWatchProgram } from './lean-program.js';
 import { declaredNames, qualifyShorthands } from './shorthand.js';
 import { partialDeclarations, splitExports } from './partial-commit.js';
 import { runsNoUserCode } from './inert-cell.js';
+import { createPlainEmit } from './plain-emit.js';
 import type { ConvertResult, Converter, Diagnostic } from 'tslab/dist/converter.js';
 import type {
   CellDiagnostic,
@@ -27,6 +28,7 @@ const options = (workerData ?? {}) as CompilerOptions;
 const lean = installLeanWatchProgram(options.types ?? ['node'], options.extraRoots ?? []);
 const tslab = require('tslab/dist/converter') as typeof import('tslab/dist/converter.js');
 const converter: Converter = tslab.createConverter();
+const plainEmit = createPlainEmit(lean.ts);
 
 let committedDecl = options.declarations ?? '';
 /** The value names of `committedDecl`, parsed once per commit rather than once per cell. */
@@ -68,6 +70,7 @@ function answerFor(src: string, result: ConvertResult): ConvertAnswer {
  */
 function convert(src: string, answerEarly: (answer: ConvertAnswer) => void): ConvertAnswer {
   let early: ConvertAnswer | undefined;
+  let printed: string | undefined;
   const result = lean.convertingCell(
     () => converter.convert(committedDecl, src),
     ({ output, lastExpressionVar }) => {
@@ -79,7 +82,19 @@ function convert(src: string, answerEarly: (answer: ConvertAnswer) => void): Con
       });
       answerEarly(early);
     },
+    () => {
+      const declarations = lean.parsedDeclarations(committedDecl);
+      const cell = declarations && plainEmit(src, declarations);
+      printed = cell?.output;
+      return cell;
+    },
   );
+  // The printed output stands for the emit's (see createPlainEmit, whose tests compare the two): should they ever
+  // differ, the log says so, since the cell ran the printed one.
+  if (printed !== undefined && result.output !== printed)
+    console.error(
+      `The kernel ran a cell's JavaScript that differs from the TypeScript compiler's: ${JSON.stringify({ printed, emitted: result.output })}`,
+    );
   // An early answer is given only where the rest of the conversion cannot report (see createEarlyAnswer): were it
   // to, the cell has run already, and its declarations are not kept; say so rather than lose them silently.
   if (early && result.diagnostics.length > 0)
