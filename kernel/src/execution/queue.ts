@@ -14,8 +14,14 @@ import { runtimeError } from './errors.js';
 export class ExecutionQueue {
   private executionCount = 0;
   private executions: Promise<void> = Promise.resolve();
-  private queued = 0;
-  private abortQueued = false;
+  /** How many execute requests have been queued so far: each request's number is its place in that count. */
+  private received = 0;
+  /**
+   * Requests numbered up to this one are answered `aborted`: those already queued when a cell failed with
+   * `stop_on_error`. A number, not a flag cleared when the queue drains, because a client that reads the last
+   * `aborted` reply may send its next request before the queue has counted that one done: it must run.
+   */
+  private abortThrough = 0;
   private current: Cell | undefined;
   private last: Cell | undefined;
 
@@ -42,25 +48,28 @@ export class ExecutionQueue {
 
   /** Queues an execute request; busy and idle statuses bracket it when its turn comes. */
   enqueue(message: Message<'execute_request'>): void {
-    this.queued++;
+    const number = ++this.received;
     this.executions = this.executions.then(async () => {
+      const aborted = number <= this.abortThrough;
       // The compiler starts on the cell first and works while the busy status and execute_input go out.
-      const compiled = this.abortQueued ? undefined : this.engine.compile(message.content.code);
+      const compiled = aborted ? undefined : this.engine.compile(message.content.code);
       await this.outbox.status('busy', message.header);
       try {
-        await this.execute(message, compiled);
+        await this.execute(message, aborted, compiled);
       } catch (error) {
         this.log(`execute failed: ${(error as Error).stack}`);
       }
-      this.queued--;
-      if (this.queued === 0) this.abortQueued = false;
       await this.outbox.status('idle', message.header);
     });
   }
 
-  private async execute(message: Message<'execute_request'>, compiled?: Promise<ConvertAnswer>): Promise<void> {
+  private async execute(
+    message: Message<'execute_request'>,
+    aborted: boolean,
+    compiled?: Promise<ConvertAnswer>,
+  ): Promise<void> {
     const { code, silent = false, store_history = true, allow_stdin = true, stop_on_error = true } = message.content;
-    if (this.abortQueued) {
+    if (aborted) {
       await this.outbox.reply(message, 'shell', 'execute_reply', {
         status: 'aborted',
         execution_count: this.executionCount,
@@ -104,7 +113,8 @@ export class ExecutionQueue {
     }
     cell.output('error', { ...outcome.error });
     cell.flush();
-    if (stop_on_error) this.abortQueued = this.queued > 1;
+    // Every request received by now was queued behind this cell (the cell itself is numbered among them).
+    if (stop_on_error) this.abortThrough = this.received;
     await this.outbox.reply(message, 'shell', 'execute_reply', {
       status: 'error',
       execution_count: count,
