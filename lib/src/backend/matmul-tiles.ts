@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { filterGradTileLoop, isWasmMemory, type FilterGradTileLoop } from './simd.js';
+import { filterGradTileLoop, isWasmMemory, type FilterGradTileLoop, type WasmMemory } from './simd.js';
 import { address, type HeapBackend } from './heap.js';
 
 /**
@@ -41,6 +41,30 @@ export function tileFor(n: number): { rows: number; groups: number } {
   return { rows: groups === 4 ? 2 : 4, groups };
 }
 
+/** A tile loop by its rows and groups of 4 columns: one of those {@link tileLoops} found for a product. */
+export type TileLoopFor = (rows: number, groups: number) => FilterGradTileLoop;
+
+/**
+ * The loops a product tiled by `tile` over `rowCount` output rows and `groupCount` groups of 4 columns calls: the
+ * full tile and the partial ones at the last rows and groups, each a loop compiled for its size, looked up here once
+ * per product (not per tile: a 64×64 output is 128 tiles); null where they are not available (no SIMD).
+ */
+export function tileLoops(
+  memory: WasmMemory,
+  tile: { rows: number; groups: number },
+  rowCount: number,
+  groupCount: number,
+): TileLoopFor | null {
+  const [fullRows, lastRows] = [Math.min(tile.rows, rowCount), rowCount % tile.rows || tile.rows];
+  const [fullGroups, lastGroups] = [Math.min(tile.groups, groupCount), groupCount % tile.groups || tile.groups];
+  const loops = [
+    [filterGradTileLoop(memory, fullRows, fullGroups), filterGradTileLoop(memory, fullRows, lastGroups)],
+    [filterGradTileLoop(memory, lastRows, fullGroups), filterGradTileLoop(memory, lastRows, lastGroups)],
+  ] as const;
+  if (loops.some((pair) => pair.some((loop) => loop === null))) return null;
+  return (rows, groups) => loops[rows === fullRows ? 0 : 1][groups === fullGroups ? 0 : 1]!;
+}
+
 /** The matrix sizes of a product of two matrices (leading axes of size 1 allowed), or undefined for a batch. */
 function matrixOf(shape: number[]): [number, number] | undefined {
   if (shape.length < 2 || shape.slice(0, -2).some((d) => d !== 1)) return undefined;
@@ -80,17 +104,8 @@ export function tiledMatMul(
   if (seen.has(given.dataId)) return undefined;
   seen.add(given.dataId);
   const tile = tileFor(n);
-  // The full tile and the partial ones at the last rows and groups, each a loop compiled for its size, looked up
-  // once per product (not per tile: a 64×64 output is 128 tiles).
-  const [fullRows, lastRows] = [Math.min(tile.rows, m), m % tile.rows || tile.rows];
-  const [fullGroups, lastGroups] = [Math.min(tile.groups, n / 4), (n / 4) % tile.groups || tile.groups];
-  const loops = [
-    [filterGradTileLoop(memory, fullRows, fullGroups), filterGradTileLoop(memory, fullRows, lastGroups)],
-    [filterGradTileLoop(memory, lastRows, fullGroups), filterGradTileLoop(memory, lastRows, lastGroups)],
-  ] as const;
-  if (loops.some((pair) => pair.some((loop) => loop === null))) return undefined;
-  const loopFor = (rows: number, groups: number): FilterGradTileLoop =>
-    loops[rows === fullRows ? 0 : 1][groups === fullGroups ? 0 : 1]!;
+  const loopFor = tileLoops(memory, tile, m, n / 4);
+  if (!loopFor) return undefined;
   const heap = backend as unknown as HeapBackend;
   const rank = Math.max(a.shape.length, b.shape.length);
   const out = heap.makeOutput([...Array<number>(rank - 2).fill(1), m, n], 'float32');

@@ -1,17 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from './errors.js';
-import {
-  filterGradTileLoop,
-  isWasmMemory,
-  oneChannelConvLoop,
-  type ConvEpilogue,
-  type FilterGradTileLoop,
-} from './simd.js';
+import { isWasmMemory, oneChannelConvLoop, type ConvEpilogue, type FilterGradTileLoop } from './simd.js';
 import { address, heapWords, loopsOf, type HeapBackend } from './heap.js';
 import { installReluGrad } from './relu-grad.js';
 import { installConvBiasRelu } from './fused-conv.js';
 import { registeredKernel } from './registry.js';
-import { tiledMatMul, tileFor } from './matmul-tiles.js';
+import { tiledMatMul, tileFor, tileLoops } from './matmul-tiles.js';
 
 type Info = tf.TensorInfo;
 /**
@@ -494,11 +488,8 @@ function tiledFilterGrad(s: Scope, { inputs, backend, attrs = {} }: KernelArgs):
   const tile = tileFor(cout);
   const rowsPerTile = Math.min(tile.rows, kh * kw * cin);
   const groupsPerTile = tile.groups;
-  // At most four loops (full and last rows by full and last groups), each looked up once per call.
-  const found: (FilterGradTileLoop | null | undefined)[] = [];
-  const loopFor = (rows: number, groups: number) =>
-    (found[rows * 8 + groups] ??= filterGradTileLoop(memory, rows, groups));
-  if (!loopFor(rowsPerTile, groupsPerTile)) return undefined;
+  const loopFor = tileLoops(memory, tile, kh * kw * cin, cout / 4);
+  if (!loopFor) return undefined;
   const info = convInfo(x.shape, filterShape, attrs);
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
   const [n] = x.shape as [number];
@@ -526,7 +517,7 @@ function tiledFilterGrad(s: Scope, { inputs, backend, attrs = {} }: KernelArgs):
     const rows = Math.min(rowsPerTile, offsets.length - r0);
     for (let g0 = 0; g0 < cout / 4; g0 += groupsPerTile) {
       const groups = Math.min(groupsPerTile, cout / 4 - g0);
-      tiles.push({ loop: loopFor(rows, groups)!, r0, g0, offsets: offsets.slice(r0, r0 + rows) });
+      tiles.push({ loop: loopFor(rows, groups), r0, g0, offsets: offsets.slice(r0, r0 + rows) });
     }
   }
   for (let b0 = 0; b0 < n; b0 += imagesPerCall) {
